@@ -1,0 +1,119 @@
+# privforms -- a privacy request center for classic web stacks.
+#
+#   make            build lib/libprivforms.a, the FastCGI programs, tools/privforms
+#   make run        install Debian packages if needed, build, serve on 127.0.0.1:$(PORT)
+#   make check      install Debian packages if needed, build, run every test
+#   make bench      measure throughput and latency (see README.md)
+#   make install    (see INSTALL)
+#
+# Set PRIVFORMS_NO_APT=1 to skip the Debian package step (packagers, CI images
+# that are already provisioned).  SANITIZE=1 builds with ASan and UBSan.
+# Site overrides go in Makefile.local.
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+SBINDIR		?= $(PREFIX)/sbin
+CGIBIN		?= $(PREFIX)/lib/cgi-bin/privforms
+HTDOCS		?= $(PREFIX)/share/privforms
+SYSCONFDIR	?= /etc
+LOCALSTATEDIR	?= /var
+PORT		?= 8080
+
+-include Makefile.local
+
+# Where tools/privforms and the programs look for privforms.conf when neither
+# --config nor PRIVFORMS_CONFIG names one: in a source tree, the one that
+# `make run` uses.
+CONFIG_DEFAULT	?= $(CURDIR)/var/privforms.conf
+
+CC		?= cc
+CXX		?= c++
+PKGS		 = fcgi libxml-2.0 sqlite3 libesmtp-1.0 libcrypto
+CFLAGS		?= -O2 -g
+CXXFLAGS	?= -O2 -g
+WARN		 = -Wall -Wextra -Werror
+ifeq ($(SANITIZE),1)
+SAN		 = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+# Deferred (=), so pkg-config runs only once the packages are there.
+PF_CPPFLAGS	 = -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+		   $(shell pkg-config --cflags $(PKGS))
+PF_CFLAGS	 = -std=c11 $(WARN) $(SAN) $(PF_CPPFLAGS) $(CPPFLAGS) $(CFLAGS)
+PF_CXXFLAGS	 = -std=c++17 $(WARN) $(SAN) $(PF_CPPFLAGS) $(CPPFLAGS) $(CXXFLAGS)
+PF_LDFLAGS	 = $(SAN) $(LDFLAGS)
+PF_LIBS		 = $(shell pkg-config --libs $(PKGS)) -lphonenumber -lstdc++ $(LDLIBS)
+CHECK_LIBS	 = $(shell pkg-config --libs check)
+
+LIB_C		 = $(filter-out lib/schema.c,$(wildcard lib/*.c)) lib/schema.c
+LIB_CXX		 = $(wildcard lib/*.cc)
+LIB_OBJ		 = $(LIB_C:.c=.o) $(LIB_CXX:.cc=.o)
+SCHEMA		 = $(sort $(wildcard lib/schema/*.sql))
+PROGRAMS	 = $(patsubst %.c,%.fcgi,$(wildcard cgi-bin/*.c))
+TOOLS		 = tools/privforms
+UNIT_TESTS	 = $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
+FLAGS		 = .build-flags
+
+.PHONY: all run check unit integration bench deps clean FORCE
+.SECONDARY: $(UNIT_TESTS:=.o)
+
+all: lib/libprivforms.a $(PROGRAMS) $(TOOLS)
+
+# Rebuild everything when the flags change (SANITIZE=1 and back).
+$(FLAGS): FORCE
+	@echo '$(PF_CFLAGS) $(PF_CXXFLAGS) $(PF_LDFLAGS) $(CONFIG_DEFAULT)' | cmp -s - $@ || \
+	    echo '$(PF_CFLAGS) $(PF_CXXFLAGS) $(PF_LDFLAGS) $(CONFIG_DEFAULT)' > $@
+
+%.o: %.c lib/*.h $(FLAGS)
+	$(CC) $(PF_CFLAGS) -c -o $@ $<
+
+%.o: %.cc lib/*.h $(FLAGS)
+	$(CXX) $(PF_CXXFLAGS) -c -o $@ $<
+
+lib/config.o: PF_CPPFLAGS += -DPF_CONFIG_DEFAULT='"$(CONFIG_DEFAULT)"'
+
+# The numbered migrations, embedded so that a program cannot run against a
+# schema other than the one it was built with.
+lib/schema.c: $(SCHEMA) tools/embed-schema.sh
+	sh tools/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+lib/libprivforms.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+cgi-bin/%.fcgi: cgi-bin/%.o lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
+
+tools/privforms: tools/privforms.o lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
+
+tests/unit/test_%: tests/unit/test_%.o tests/unit/check_main.h lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
+
+deps:
+	@sh tools/deps.sh
+
+run:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory all
+	@bash tools/run.sh
+
+check:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory unit integration
+
+unit: $(UNIT_TESTS)
+	@sh tests/unit/run.sh $(UNIT_TESTS)
+
+integration: all
+	/usr/bin/python3 tests/integration/run.py $(TESTS)
+
+bench:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh
+
+clean:
+	rm -f lib/*.o lib/schema.c lib/libprivforms.a cgi-bin/*.o $(PROGRAMS) \
+	    tools/*.o $(TOOLS) tests/unit/*.o tests/unit/*.log $(UNIT_TESTS) \
+	    $(FLAGS)

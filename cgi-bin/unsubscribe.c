@@ -1,0 +1,295 @@
+/*
+ * unsubscribe.c -- /privacy/unsubscribe: marketing opt-out by email or SMS,
+ * and RFC 8058 one-click unsubscribe from a List-Unsubscribe link.
+ *
+ *	GET  unsubscribe		the form
+ *	GET  unsubscribe?done		"you are unsubscribed" (the 303 target)
+ *	POST unsubscribe		the form: 303, 422, or 503 with the form kept
+ *	GET  unsubscribe?t=TOKEN	one confirm button; changes nothing, since
+ *					link scanners fetch every link in a mail
+ *	POST unsubscribe?t=TOKEN	one-click with List-Unsubscribe=One-Click: 200
+ *
+ * Also 400 (unreadable body, forged or expired link), 405, 413, 415.  The
+ * answer never depends on whether the address was known.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "err.h"
+#include "form.h"
+#include "optout.h"
+#include "page.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+#include "validate.h"
+
+/* RFC 8058 section 3.1: the body of a one-click POST. */
+#define ONE_CLICK_FIELD	"List-Unsubscribe"
+#define ONE_CLICK_VALUE	"One-Click"
+
+static char region[3] = "US";	/* config phone_region, set before serving */
+
+enum { F_CHANNEL, F_EMAIL, F_PHONE, F_REASON, F__MAX };
+
+static const char *const channels[] = { "email", "sms", NULL };
+
+static const struct pf_field fields[F__MAX] = {
+	[F_CHANNEL] = { "channel", pf_valid_enum, channels, 1, 8, 0,
+	    "What do you want to stop" },
+	[F_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
+	    "Email address" },
+	[F_PHONE] = { "phone", pf_valid_phone, region, 0, 32, 0,
+	    "Mobile phone number" },
+	[F_REASON] = { "reason", pf_valid_text, NULL, 0, 1000, 1,
+	    "Reason" },
+};
+
+static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
+static const struct pf_header retry[] = { { "Retry-After", "60" } };
+
+/*
+ * Store the opt-out and its audit record in one transaction.  Opting out
+ * again is accepted: one row, one more record.
+ */
+static int
+record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o)
+{
+	const char	*details[] = { "channel", o->channel, "list", o->list,
+	    "source", o->source, NULL };
+	char		 now[32];
+	int		 rc;
+
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	pf_store_now(now);
+	if ((rc = pf_store_optout_put(app->st, o, now)) != PF_OK ||
+	    (rc = pf_app_audit(app, req, "unsubscribed",
+	    strcmp(o->channel, "sms") == 0 ? "phone" : "email",
+	    o->address, details)) != PF_OK ||
+	    (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	return rc;
+}
+
+/* The form again, with what the visitor typed and what to fix. */
+static void
+show_form(struct pf_app *app, struct pf_request *req, int status,
+    const struct pf_form *form, const char *notice)
+{
+	struct pf_page	*page = NULL;
+
+	if (pf_page_new(app->pages, "unsubscribe", &page) != PF_OK ||
+	    (form != NULL && pf_form_fill(form, page) != PF_OK) ||
+	    (notice != NULL && (pf_page_text(page, "notice", notice) != PF_OK ||
+	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK))) {
+		pf_page_free(page);
+		pf_app_fail(app, req);
+		return;
+	}
+	pf_page_send(req, status, page, notice != NULL ? retry : NULL,
+	    notice != NULL ? 1 : 0);
+	pf_page_free(page);
+}
+
+/* The channel picks which of email and phone is needed; the other is ignored. */
+static void
+check_channel(struct pf_form *form)
+{
+	const char	*ch = form->v[F_CHANNEL].value;
+	size_t		 need, other;
+
+	if (ch == NULL)
+		return;
+	need = strcmp(ch, "sms") == 0 ? F_PHONE : F_EMAIL;
+	other = need == F_PHONE ? F_EMAIL : F_PHONE;
+	pf_form_ignore(form, other);
+	if (form->v[need].value == NULL && form->v[need].error[0] == '\0')
+		pf_form_fail(form, need, need == F_PHONE ?
+		    "Enter the mobile number the text messages are sent to." :
+		    "Enter the email address the emails are sent to.");
+}
+
+static void
+submit(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form		 form;
+	struct pf_optout	 o;
+	char			*key = NULL;
+	int			 rc;
+
+	if (pf_app_read_form(app, req) != PF_OK)
+		return;
+	if (pf_form_validate(fields, F__MAX, req, &form) != PF_OK) {
+		pf_app_fail(app, req);
+		return;
+	}
+	check_channel(&form);
+	if (form.nerrors > 0) {
+		show_form(app, req, 422, &form, NULL);
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.channel = form.v[F_CHANNEL].value;
+	if (strcmp(o.channel, "sms") == 0)
+		o.address = form.v[F_PHONE].value;
+	else if ((o.address = key = pf_email_key(form.v[F_EMAIL].value)) == NULL) {
+		pf_app_fail(app, req);
+		goto out;
+	}
+	o.list = "";
+	o.reason = form.v[F_REASON].value;
+	o.source = "form";
+	rc = record(app, req, &o);
+	if (rc == PF_OK)
+		pf_app_redirect(app, req, "/unsubscribe?done");
+	else
+		show_form(app, req, 503, &form,
+		    "We could not save your request just now. Nothing was "
+		    "stored. Please try again in a minute.");
+out:
+	free(key);
+	pf_form_free(&form);
+}
+
+/* "jane@example.com" as "j…@example.com": enough to recognise, little to leak. */
+static char *
+mask_address(const char *addr)
+{
+	const char	*at = strrchr(addr, '@');
+	char		*out;
+	size_t		 dlen;
+
+	if (at == NULL || at == addr)
+		return strdup("…");
+	dlen = strlen(at);
+	if ((out = malloc(1 + strlen("…") + dlen + 1)) == NULL)
+		return NULL;
+	out[0] = addr[0];
+	strcpy(out + 1, "…");
+	strcat(out, at);
+	return out;
+}
+
+/* The token of ?t=, checked; 400 page sent and non-zero returned if bad. */
+static int
+check_link(struct pf_app *app, struct pf_request *req, const struct pf_param *t,
+    struct pf_token *tok)
+{
+	int	 rc;
+
+	if ((rc = pf_optout_check(&app->keys, t->value, time(NULL), tok)) == PF_OK)
+		return 0;
+	pf_page_message(app->pages, req, 400, rc == PF_EEXPIRED ?
+	    "This unsubscribe link has expired" :
+	    "This unsubscribe link is not valid",
+	    rc == PF_EEXPIRED ?
+	    "The link in the email is too old to use. You can still "
+	    "unsubscribe with the form on this site." :
+	    "The link may have been cut short or changed. Open it again from "
+	    "the email, or unsubscribe with the form on this site.", NULL, 0);
+	return 1;
+}
+
+/* GET with a token: show what would happen, with one button.  No change. */
+static void
+one_click_show(struct pf_app *app, struct pf_request *req,
+    const struct pf_param *t)
+{
+	struct pf_token	 tok = { 0 };
+	struct pf_page	*page = NULL;
+	char		*masked = NULL, *action = NULL;
+
+	if (check_link(app, req, t, &tok))
+		return;
+	masked = mask_address(tok.fields[1]);
+	action = pf_app_path(app, "/unsubscribe?t=", t->value);
+	if (masked == NULL || action == NULL ||
+	    pf_page_new(app->pages, "one-click", &page) != PF_OK ||
+	    pf_page_text(page, "oc-address", masked) != PF_OK ||
+	    pf_page_attr(page, "oc-form", "action", action) != PF_OK ||
+	    (tok.fields[2][0] == '\0' ?
+	    pf_page_remove(page, "oc-list-line") :
+	    pf_page_text(page, "oc-list", tok.fields[2])) != PF_OK)
+		pf_app_fail(app, req);
+	else
+		pf_page_send(req, 200, page, NULL, 0);
+	pf_page_free(page);
+	free(action);
+	free(masked);
+	pf_token_clear(&tok);
+}
+
+/* RFC 8058 section 3.1: a POST carrying List-Unsubscribe=One-Click. */
+static void
+one_click(struct pf_app *app, struct pf_request *req, const struct pf_param *t)
+{
+	struct pf_token		 tok = { 0 };
+	struct pf_optout	 o;
+	const struct pf_param	*f;
+
+	if (check_link(app, req, t, &tok))
+		return;
+	if (pf_app_read_form(app, req) != PF_OK)
+		goto out;
+	f = pf_request_field(req, ONE_CLICK_FIELD);
+	if (f == NULL || strcmp(f->value, ONE_CLICK_VALUE) != 0) {
+		pf_page_message(app->pages, req, 400,
+		    "Nothing was changed",
+		    "A one-click unsubscribe request must carry "
+		    "List-Unsubscribe=One-Click (RFC 8058).", NULL, 0);
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.channel = tok.fields[0];
+	o.address = tok.fields[1];
+	o.list = tok.fields[2];
+	o.source = "one-click";
+	if (record(app, req, &o) == PF_OK)
+		pf_app_page(app, req, 200, "one-click-done");
+	else
+		pf_app_unavailable(app, req);
+out:
+	pf_token_clear(&tok);
+}
+
+static void
+handle(struct pf_request *req, void *arg)
+{
+	struct pf_app		*app = arg;
+	const struct pf_param	*t = pf_request_query(req, "t");
+	int			 post = strcmp(req->method, "POST") == 0;
+
+	if (!post && strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) {
+		pf_page_message(app->pages, req, 405, "Method not allowed",
+		    "This page accepts only GET and POST.", allow, 1);
+		return;
+	}
+	if (t != NULL && post)
+		one_click(app, req, t);
+	else if (t != NULL)
+		one_click_show(app, req, t);
+	else if (post)
+		submit(app, req);
+	else if (pf_request_query(req, "done") != NULL)
+		pf_app_page(app, req, 200, "unsubscribe-done");
+	else
+		show_form(app, req, 200, NULL, NULL);
+}
+
+int
+main(void)
+{
+	struct pf_app	 app;
+	int		 rc;
+
+	if (pf_app_open(&app, "unsubscribe") != PF_OK)
+		return 1;
+	memcpy(region, app.cfg->phone_region, sizeof(region) - 1);
+	rc = pf_serve(handle, &app, &app.limits);
+	pf_app_close(&app);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,231 @@
+/* app.c -- a form program's lifetime state and shared handler steps (app.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "err.h"
+#include "keys.h"
+#include "log.h"
+#include "page.h"
+#include "response.h"
+#include "store.h"
+
+static const struct pf_header retry_after[] = { { "Retry-After", "60" } };
+
+static int
+store_open(struct pf_app *app)
+{
+	struct pf_store_opts	 o;
+	int			 rc;
+
+	if (app->st != NULL)
+		return PF_OK;
+	o.path = app->cfg->database;
+	o.journal_mode = app->cfg->journal_mode;
+	o.busy_timeout_ms = app->cfg->busy_timeout_ms;
+	if ((rc = pf_store_open(&o, &app->st)) != PF_OK)
+		pf_log(PF_LOG_ERR, "cannot open the database: %s", pf_strerror(rc));
+	return rc;
+}
+
+int
+pf_app_open(struct pf_app *app, const char *form)
+{
+	char	 err[256];
+	int	 rc;
+
+	memset(app, 0, sizeof(*app));
+	app->form = form;
+	pf_log_init(form);
+	rc = pf_config_load(pf_config_default_path(), &app->cfg, err, sizeof(err));
+	if (rc != PF_OK) {
+		pf_log(PF_LOG_ERR, "%s", err);
+		goto fail;
+	}
+	if ((rc = pf_keys_load(app->cfg->key_file, &app->keys)) != PF_OK) {
+		pf_log(PF_LOG_ERR, "cannot read the key file (run privforms init): %s",
+		    pf_strerror(rc));
+		goto fail;
+	}
+	rc = pf_pages_open(app->cfg->templates, app->cfg->prefix, &app->pages);
+	if (rc != PF_OK) {
+		pf_log(PF_LOG_ERR, "cannot read the templates: %s", pf_strerror(rc));
+		goto fail;
+	}
+	app->limits.max_body = (size_t)app->cfg->max_body;
+	app->limits.max_fields = (size_t)app->cfg->max_fields;
+	app->limits.max_field_len = (size_t)app->cfg->max_field_len;
+	/* Not fatal: requests get 503 until the database can be opened. */
+	if (store_open(app) == PF_ECONFIG)
+		goto fail;
+	return PF_OK;
+fail:
+	pf_app_close(app);
+	return rc == PF_OK ? PF_ECONFIG : rc;
+}
+
+void
+pf_app_close(struct pf_app *app)
+{
+	pf_app_rollback(app);
+	pf_store_close(app->st);
+	pf_pages_free(app->pages);
+	pf_config_free(app->cfg);
+	memset(app, 0, sizeof(*app));
+}
+
+int
+pf_app_begin(struct pf_app *app)
+{
+	int	 rc;
+
+	if ((rc = store_open(app)) != PF_OK)
+		return rc;
+	return pf_store_begin(app->st);
+}
+
+int
+pf_app_audit(struct pf_app *app, const struct pf_request *req,
+    const char *event, const char *kind, const char *value,
+    const char *const *details)
+{
+	struct pf_audit_event	 ev;
+	char			 subject[PF_HEX_DIGEST_LEN + 1];
+	int			 rc;
+
+	if (app->nrec == PF_APP_MAX_RECORDS)
+		return PF_ETOOBIG;
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.form = app->form;
+	ev.request_id = req != NULL ? req->id : NULL;
+	ev.details = details;
+	if (kind != NULL) {
+		rc = pf_pseudonym(&app->keys, kind, value, subject);
+		if (rc != PF_OK)
+			return rc;
+		ev.subject = subject;
+	}
+	rc = pf_audit_append(app->st, &ev, &app->rec[app->nrec]);
+	if (rc == PF_OK)
+		app->nrec++;
+	return rc;
+}
+
+int
+pf_app_commit(struct pf_app *app)
+{
+	size_t	 i;
+	int	 rc;
+
+	if ((rc = pf_store_commit(app->st)) != PF_OK) {
+		pf_app_rollback(app);
+		return rc;
+	}
+	for (i = 0; i < app->nrec; i++) {
+		rc = pf_audit_write(app->cfg->audit_dir, &app->rec[i]);
+		if (rc != PF_OK)
+			pf_log(PF_LOG_WARN, "audit record %lld committed but its "
+			    "file was not written (%s): run privforms audit sync",
+			    app->rec[i].seq, pf_strerror(rc));
+		pf_audit_record_clear(&app->rec[i]);
+	}
+	app->nrec = 0;
+	return PF_OK;
+}
+
+void
+pf_app_rollback(struct pf_app *app)
+{
+	size_t	 i;
+
+	if (app->st != NULL)
+		pf_store_rollback(app->st);
+	for (i = 0; i < app->nrec; i++)
+		pf_audit_record_clear(&app->rec[i]);
+	app->nrec = 0;
+}
+
+int
+pf_app_read_form(struct pf_app *app, struct pf_request *req)
+{
+	static const struct {
+		int		 err;
+		int		 status;
+		const char	*title;
+	} answers[] = {
+		{ PF_EINVAL, 400, "The form could not be read" },
+		{ PF_ETOOBIG, 413, "The form is too large" },
+		{ PF_EMEDIA, 415, "The form was sent in a format we do not accept" },
+	};
+	size_t	 i;
+	int	 rc;
+
+	if ((rc = pf_request_read_form(req)) == PF_OK)
+		return PF_OK;
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+		if (answers[i].err == rc)
+			pf_page_message(app->pages, req, answers[i].status,
+			    answers[i].title, req->error != NULL ? req->error :
+			    "Please go back and try again.", NULL, 0);
+	return rc;	/* PF_EIO: the client has gone, nobody to answer */
+}
+
+char *
+pf_app_path(const struct pf_app *app, const char *path, const char *suffix)
+{
+	size_t	 n;
+	char	*s;
+
+	if (suffix == NULL)
+		suffix = "";
+	n = strlen(app->cfg->prefix) + strlen(path) + strlen(suffix) + 1;
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	strcpy(s, app->cfg->prefix);
+	strcat(s, path);
+	strcat(s, suffix);
+	return s;
+}
+
+void
+pf_app_redirect(struct pf_app *app, struct pf_request *req, const char *path)
+{
+	char	*to;
+
+	if ((to = pf_app_path(app, path, NULL)) == NULL ||
+	    pf_redirect(req, to) != PF_OK)
+		pf_app_fail(app, req);
+	free(to);
+}
+
+void
+pf_app_fail(struct pf_app *app, struct pf_request *req)
+{
+	if (req->responded)
+		return;
+	pf_log(PF_LOG_ERR, "request %s: internal error", req->id);
+	pf_page_message(app->pages, req, 500, "Something went wrong",
+	    "Your request was not stored. Please try again later.", NULL, 0);
+}
+
+void
+pf_app_unavailable(struct pf_app *app, struct pf_request *req)
+{
+	pf_page_message(app->pages, req, 503, "Please try again in a minute",
+	    "We could not save your request just now. Nothing was stored.",
+	    retry_after, 1);
+}
+
+void
+pf_app_page(struct pf_app *app, struct pf_request *req, int status,
+    const char *name)
+{
+	struct pf_page	*page = NULL;
+
+	if (pf_page_new(app->pages, name, &page) != PF_OK)
+		pf_app_fail(app, req);
+	else
+		pf_page_send(req, status, page, NULL, 0);
+	pf_page_free(page);
+}

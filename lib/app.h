@@ -1,0 +1,89 @@
+/*
+ * app.h -- what every form program holds for its whole life, and the steps
+ * every handler shares.
+ *
+ * pf_app_open reads the configuration (before the first accept: libfcgi swaps
+ * environ later), the keys and the templates, and opens the store.  A store
+ * that cannot be opened is not fatal: the program serves 503 pages and tries
+ * again on the next request, so a worker survives a database being restored
+ * or a disk filling up.
+ *
+ * A submission is one transaction:
+ *
+ *	pf_app_begin(app)			BEGIN IMMEDIATE
+ *	pf_store_...(app->st, ...)		the change itself
+ *	pf_app_audit(app, req, &subject, ...)	its audit record
+ *	pf_app_commit(app)			COMMIT, then the record files
+ *
+ * and pf_app_rollback on any failure.  Every function here returns PF_OK or an
+ * err.h code; the pf_app_... functions that take a request answer it
+ * themselves when they fail, as their comments say.
+ */
+#ifndef PF_APP_H
+#define PF_APP_H
+
+#include "audit.h"
+#include "config.h"
+#include "keys.h"
+#include "request.h"
+
+struct pf_pages;
+struct pf_store;
+
+#define PF_APP_MAX_RECORDS 4	/* audit records in one transaction */
+
+struct pf_app {
+	const char		*form;	/* "unsubscribe": the form in audit records */
+	struct pf_config	*cfg;
+	struct pf_keys		 keys;
+	struct pf_pages		*pages;
+	struct pf_store		*st;	/* NULL while the database is unavailable */
+	struct pf_limits	 limits;
+	struct pf_audit_record	 rec[PF_APP_MAX_RECORDS]; /* appended, not yet written */
+	size_t			 nrec;
+};
+
+/* Set up app for form; logs why and returns non-zero if it cannot serve at all. */
+int pf_app_open(struct pf_app *app, const char *form);
+void pf_app_close(struct pf_app *app);
+
+/* (Re)open the store if needed and BEGIN IMMEDIATE.  PF_EBUSY, PF_ESTORE. */
+int pf_app_begin(struct pf_app *app);
+
+/*
+ * Append an audit record for event inside the open transaction.  kind and
+ * value name the subject ("email", "jane@example.com"): only their keyed
+ * pseudonym is recorded; both NULL for no subject.  details as in audit.h.
+ */
+int pf_app_audit(struct pf_app *app, const struct pf_request *req,
+    const char *event, const char *kind, const char *value,
+    const char *const *details);
+
+/* COMMIT, then write the audit files (a failure there is logged only: the
+ * database holds the durable copy and `privforms audit sync` rewrites it). */
+int pf_app_commit(struct pf_app *app);
+void pf_app_rollback(struct pf_app *app);
+
+/*
+ * Read and parse the body; on failure answer 400, 413 or 415 with a page that
+ * says what was wrong (nothing if the client has gone) and return non-zero.
+ */
+int pf_app_read_form(struct pf_app *app, struct pf_request *req);
+
+/* prefix + path + suffix (suffix may be NULL): a new string. */
+char *pf_app_path(const struct pf_app *app, const char *path, const char *suffix);
+
+/* 303 See Other to prefix + path. */
+void pf_app_redirect(struct pf_app *app, struct pf_request *req, const char *path);
+
+/* Answer 500 (something that should not fail did; logged) if not answered yet. */
+void pf_app_fail(struct pf_app *app, struct pf_request *req);
+
+/* Answer 503 "try again" with Retry-After, as a message page. */
+void pf_app_unavailable(struct pf_app *app, struct pf_request *req);
+
+/* Send template name as it is, with status. */
+void pf_app_page(struct pf_app *app, struct pf_request *req, int status,
+    const char *name);
+
+#endif

@@ -1,0 +1,933 @@
+/*
+ * audit.c -- the XML audit trail: build, digest, store, write, verify.
+ *
+ * Records are built only through libxml2's tree API, so every value is
+ * escaped by the serialiser; each string is first checked with pf_utf8_ok,
+ * because libxml2 2.9.14 writes control bytes and invalid UTF-8 raw and
+ * still reports success (dependencies.md).
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/c14n.h>
+#include <libxml/globals.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+#include "audit.h"
+#include "err.h"
+#include "keys.h"
+#include "log.h"
+#include "store.h"
+#include "utf8.h"
+
+#define ZERO_DIGEST	"0000000000000000000000000000000000000000000000000000000000000000"
+#define SEQ_MAX		999999999999LL	/* 12 digits in a file name */
+#define FILE_MAX	(1024 * 1024)	/* no record comes near this */
+#define PARSE_OPTS	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
+/* ---- checking the input ---- */
+
+static int
+text_ok(const char *s, int multiline)
+{
+	return s != NULL && pf_utf8_ok(s, strlen(s), multiline);
+}
+
+/* The schema's token pattern: [a-z][a-z0-9-]* */
+static int
+token_ok(const char *s)
+{
+	if (s == NULL || *s < 'a' || *s > 'z')
+		return 0;
+	for (s++; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* Exactly n lower-case hex digits. */
+static int
+hex_ok(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[n] == '\0';
+}
+
+/*
+ * Refuse what would make a record that is not well-formed or not valid:
+ * text that is not XML-safe UTF-8, and names or ids outside the schema.
+ */
+static int
+event_ok(const struct pf_audit_event *ev)
+{
+	const char *const	*d;
+
+	if (!text_ok(ev->event, 0) || !token_ok(ev->event) ||
+	    !text_ok(ev->form, 0) || !token_ok(ev->form))
+		return 0;
+	if (ev->request_id != NULL &&
+	    (!text_ok(ev->request_id, 0) || !hex_ok(ev->request_id, 32)))
+		return 0;
+	if (ev->subject != NULL &&
+	    (!text_ok(ev->subject, 0) || !hex_ok(ev->subject, 64)))
+		return 0;
+	for (d = ev->details; d != NULL && d[0] != NULL; d += 2)
+		if (!text_ok(d[0], 0) || !token_ok(d[0]) || !text_ok(d[1], 1))
+			return 0;
+	return 1;
+}
+
+/* ---- building and digesting ---- */
+
+static int
+add_text(xmlNodePtr parent, const char *name, const char *text,
+    xmlNodePtr *out)
+{
+	xmlNodePtr	 n;
+
+	/* xmlNewTextChild escapes text; xmlNewChild would not (dependencies.md). */
+	n = xmlNewTextChild(parent, parent->ns, BAD_CAST name, BAD_CAST text);
+	if (n == NULL)
+		return PF_ENOMEM;
+	if (out != NULL)
+		*out = n;
+	return PF_OK;
+}
+
+/* The record for ev without its <digest>; the caller frees *out. */
+static int
+record_build(const struct pf_audit_event *ev, long long seq, const char *time,
+    const char *prev, xmlDocPtr *out)
+{
+	const char *const	*d;
+	xmlDocPtr		 doc;
+	xmlNodePtr		 root, n;
+	char			 num[24];
+	int			 err = PF_ENOMEM;
+
+	if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
+		return PF_ENOMEM;
+	if ((root = xmlNewNode(NULL, BAD_CAST "record")) == NULL)
+		goto fail;
+	xmlDocSetRootElement(doc, root);
+	if ((root->ns = xmlNewNs(root, BAD_CAST PF_AUDIT_NS, NULL)) == NULL ||
+	    xmlNewProp(root, BAD_CAST "version", BAD_CAST "1") == NULL)
+		goto fail;
+	snprintf(num, sizeof(num), "%lld", seq);
+	if ((err = add_text(root, "seq", num, NULL)) != PF_OK ||
+	    (err = add_text(root, "time", time, NULL)) != PF_OK ||
+	    (err = add_text(root, "event", ev->event, NULL)) != PF_OK ||
+	    (err = add_text(root, "form", ev->form, NULL)) != PF_OK)
+		goto fail;
+	if (ev->request_id != NULL &&
+	    (err = add_text(root, "request", ev->request_id, NULL)) != PF_OK)
+		goto fail;
+	if (ev->subject != NULL &&
+	    (err = add_text(root, "subject", ev->subject, NULL)) != PF_OK)
+		goto fail;
+	for (d = ev->details; d != NULL && d[0] != NULL; d += 2) {
+		if ((err = add_text(root, "detail", d[1], &n)) != PF_OK)
+			goto fail;
+		if (xmlNewProp(n, BAD_CAST "name", BAD_CAST d[0]) == NULL) {
+			err = PF_ENOMEM;
+			goto fail;
+		}
+	}
+	if ((err = add_text(root, "prev", prev, NULL)) != PF_OK)
+		goto fail;
+	*out = doc;
+	return PF_OK;
+fail:
+	xmlFreeDoc(doc);
+	return err;
+}
+
+/* Hex SHA-256 of doc's canonical form (C14N 1.0, no comments). */
+static int
+doc_digest(xmlDocPtr doc, char out[65])
+{
+	xmlChar	*buf = NULL;
+	int	 n, err;
+
+	n = xmlC14NDocDumpMemory(doc, NULL, XML_C14N_1_0, NULL, 0, &buf);
+	if (n < 0 || buf == NULL) {
+		xmlFree(buf);
+		return PF_EXML;
+	}
+	err = pf_sha256_hex(buf, (size_t)n, out);
+	xmlFree(buf);
+	return err;
+}
+
+static int
+is_audit(xmlNodePtr n, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	    xmlStrEqual(n->ns->href, BAD_CAST PF_AUDIT_NS) &&
+	    xmlStrEqual(n->name, BAD_CAST name);
+}
+
+/* Remove a parsed record's <digest> and digest what is left. */
+static int
+doc_unseal_digest(xmlDocPtr doc, char out[65])
+{
+	xmlNodePtr	 root, d;
+
+	root = xmlDocGetRootElement(doc);
+	if (!is_audit(root, "record"))
+		return PF_EXML;
+	d = xmlLastElementChild(root);
+	if (!is_audit(d, "digest"))
+		return PF_EXML;
+	xmlUnlinkNode(d);
+	xmlFreeNode(d);
+	return doc_digest(doc, out);
+}
+
+int
+pf_audit_digest(const char *xml, size_t len, char out[65])
+{
+	xmlDocPtr	 doc;
+	int		 err;
+
+	if (len > INT_MAX)
+		return PF_ETOOBIG;
+	if ((doc = xmlReadMemory(xml, (int)len, NULL, NULL, PARSE_OPTS)) == NULL)
+		return PF_EXML;
+	err = doc_unseal_digest(doc, out);
+	xmlFreeDoc(doc);
+	return err;
+}
+
+/* Serialise doc into a new malloc'd string: declaration, record, newline. */
+static int
+doc_dump(xmlDocPtr doc, char **out, size_t *outlen)
+{
+	xmlChar	*buf = NULL;
+	int	 len = 0;
+
+	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 0);
+	if (buf == NULL || len <= 0) {
+		xmlFree(buf);
+		return PF_ENOMEM;
+	}
+	if ((*out = malloc((size_t)len + 1)) == NULL) {
+		xmlFree(buf);
+		return PF_ENOMEM;
+	}
+	memcpy(*out, buf, (size_t)len + 1);
+	*outlen = (size_t)len;
+	xmlFree(buf);
+	return PF_OK;
+}
+
+/* Seal the record: digest it, add <digest>, serialise into rec. */
+static int
+record_seal(xmlDocPtr doc, struct pf_audit_record *rec)
+{
+	int	 err;
+
+	if ((err = doc_digest(doc, rec->digest)) != PF_OK)
+		return err;
+	if ((err = add_text(xmlDocGetRootElement(doc), "digest", rec->digest,
+	    NULL)) != PF_OK)
+		return err;
+	return doc_dump(doc, &rec->xml, &rec->xml_len);
+}
+
+int
+pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
+    struct pf_audit_record *rec)
+{
+	struct pf_audit_row	 row;
+	xmlDocPtr		 doc = NULL;
+	char			 prev[65];
+	int			 err;
+
+	memset(rec, 0, sizeof(*rec));
+	if (!event_ok(ev))
+		return PF_EINVAL;
+	if ((err = pf_store_audit_last(st, &rec->seq, prev)) != PF_OK)
+		return err;
+	if (rec->seq >= SEQ_MAX)
+		return PF_ETOOBIG;
+	rec->seq++;
+	pf_store_now(rec->time);
+	if ((err = record_build(ev, rec->seq, rec->time, prev, &doc)) != PF_OK ||
+	    (err = record_seal(doc, rec)) != PF_OK)
+		goto fail;
+	row.seq = rec->seq;
+	row.time = rec->time;
+	row.event = ev->event;
+	row.form = ev->form;
+	row.prev = prev;
+	row.digest = rec->digest;
+	row.xml = rec->xml;
+	row.xml_len = rec->xml_len;
+	if ((err = pf_store_audit_put(st, &row)) != PF_OK)
+		goto fail;
+	xmlFreeDoc(doc);
+	return PF_OK;
+fail:
+	xmlFreeDoc(doc);
+	pf_audit_record_clear(rec);
+	return err;
+}
+
+void
+pf_audit_record_clear(struct pf_audit_record *rec)
+{
+	if (rec == NULL)
+		return;
+	free(rec->xml);
+	memset(rec, 0, sizeof(*rec));
+}
+
+/* ---- files ---- */
+
+/* A new string from fmt (asprintf is not in POSIX 2008). */
+static char *
+strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+strf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/*
+ * The path of record seq into *out.  time comes from the database, so it is
+ * checked to start with a plain date: it names a directory.
+ */
+static int
+audit_path(const char *dir, long long seq, const char *time, char **out)
+{
+	int	 i;
+
+	*out = NULL;
+	if (dir == NULL || time == NULL || seq < 1 || seq > SEQ_MAX)
+		return PF_EINVAL;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? time[i] != '-' :
+		    time[i] < '0' || time[i] > '9')
+			return PF_EINVAL;
+	*out = strf("%s/%.10s/%012lld.xml", dir, time, seq);
+	return *out != NULL ? PF_OK : PF_ENOMEM;
+}
+
+char *
+pf_audit_path(const char *dir, long long seq, const char *time)
+{
+	char	*p;
+
+	return audit_path(dir, seq, time, &p) == PF_OK ? p : NULL;
+}
+
+/* mkdir -p of the directory part of path (mode 0750 less the umask). */
+static int
+mkdir_parents(const char *path)
+{
+	char	*p, *s;
+	int	 err = PF_OK;
+
+	if ((p = strdup(path)) == NULL)
+		return PF_ENOMEM;
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0750) == -1 && errno != EEXIST) {
+			pf_log(PF_LOG_ERR, "audit: mkdir %s: %s", p,
+			    strerror(errno));
+			err = PF_EIO;
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return err;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Write a record file by a temporary name and rename, so a reader never
+ * sees half a record.  The temporary name is unique (mkstemps), because a
+ * worker and `privforms audit sync` may write the same record at once.
+ * No fsync: the database transaction is the durable copy, and
+ * pf_audit_sync rewrites any file a crash lost; syncing here would only
+ * slow every request.
+ */
+static int
+write_file(const char *dir, long long seq, const char *time, const char *xml,
+    size_t len)
+{
+	char	*path = NULL, *tmp = NULL;
+	int	 fd = -1, err;
+
+	if ((err = audit_path(dir, seq, time, &path)) != PF_OK)
+		return err;
+	if ((err = mkdir_parents(path)) != PF_OK)
+		goto done;
+	err = PF_ENOMEM;
+	if ((tmp = strf("%s.XXXXXX.tmp", path)) == NULL)
+		goto done;
+	err = PF_EIO;
+	if ((fd = mkstemps(tmp, 4)) == -1) {
+		free(tmp);
+		tmp = NULL;
+		goto fail;
+	}
+	if (fchmod(fd, 0640) == -1 || write_all(fd, xml, len) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	err = PF_OK;
+	goto done;
+fail:
+	pf_log(PF_LOG_ERR, "audit: %s: %s", path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	if (tmp != NULL)
+		unlink(tmp);
+done:
+	free(tmp);
+	free(path);
+	return err;
+}
+
+int
+pf_audit_write(const char *dir, const struct pf_audit_record *rec)
+{
+	return write_file(dir, rec->seq, rec->time, rec->xml, rec->xml_len);
+}
+
+/*
+ * Walking the whole trail in one SELECT would hold a read lock throughout,
+ * and in rollback-journal mode a reader blocks every writer's commit: the
+ * site would answer 503 while an auditor verifies.  So the records are
+ * read in batches, each its own short read transaction.
+ */
+#define WALK_BATCH	256
+#define WALK_PAUSE	(-1)	/* a callback's "batch full, call again" */
+
+struct walk {
+	long long	 next;	/* where the next batch starts */
+	int		 n;	/* records in this batch */
+};
+
+/* Count r in w; WALK_PAUSE when the batch is full. */
+static int
+walk_step(struct walk *w, const struct pf_audit_row *r)
+{
+	w->next = r->seq + 1;
+	return ++w->n >= WALK_BATCH ? WALK_PAUSE : 0;
+}
+
+static int
+walk(struct pf_store *st, struct walk *w,
+    int (*fn)(const struct pf_audit_row *, void *), void *arg)
+{
+	int	 rc;
+
+	w->next = 1;
+	do {
+		w->n = 0;
+		rc = pf_store_audit_each(st, w->next, fn, arg);
+	} while (rc == WALK_PAUSE);
+	return rc;
+}
+
+struct sync {
+	struct walk	 w;
+	const char	*dir;
+	long long	 written;
+	int		 err;
+};
+
+static int
+sync_row(const struct pf_audit_row *r, void *arg)
+{
+	struct sync	*s = arg;
+	struct stat	 sb;
+	char		*path;
+
+	if ((s->err = audit_path(s->dir, r->seq, r->time, &path)) != PF_OK)
+		return 1;
+	if (lstat(path, &sb) == 0)
+		s->err = PF_OK;
+	else if (errno != ENOENT) {
+		pf_log(PF_LOG_ERR, "audit: %s: %s", path, strerror(errno));
+		s->err = PF_EIO;
+	} else if ((s->err = write_file(s->dir, r->seq, r->time, r->xml,
+	    r->xml_len)) == PF_OK)
+		s->written++;
+	free(path);
+	return s->err != PF_OK ? 1 : walk_step(&s->w, r);
+}
+
+int
+pf_audit_sync(struct pf_store *st, const char *dir, long long *written)
+{
+	struct sync	 s = { { 0, 0 }, dir, 0, PF_OK };
+	int		 err;
+
+	err = walk(st, &s.w, sync_row, &s);
+	if (written != NULL)
+		*written = s.written;
+	return s.err != PF_OK ? s.err : err;
+}
+
+/* ---- verification ---- */
+
+struct verify {
+	struct walk		 w;
+	struct pf_store		*st;
+	const char		*dir;
+	FILE			*report;
+	xmlSchemaValidCtxtPtr	 vctxt;
+	long long		 last;		/* seq of the previous record */
+	char			 prev[65];	/* its digest */
+	long long		 bad;
+	int			 failed;
+	int			 err;		/* the check itself failed */
+	char			 xmlmsg[256];	/* libxml2's first complaint */
+};
+
+/* Collect libxml2's first message instead of letting it print to stderr. */
+static void
+verify_xmlerr(void *arg, xmlErrorPtr e)
+{
+	struct verify	*v = arg;
+	size_t		 n;
+
+	if (v->xmlmsg[0] != '\0' || e == NULL || e->message == NULL)
+		return;
+	snprintf(v->xmlmsg, sizeof(v->xmlmsg), "line %d: %s", e->line,
+	    e->message);
+	n = strlen(v->xmlmsg);
+	while (n > 0 && (v->xmlmsg[n - 1] == '\n' || v->xmlmsg[n - 1] == ' '))
+		v->xmlmsg[--n] = '\0';
+}
+
+/* One report line; seq 0 or less for a file that names no record. */
+static void
+problem(struct verify *v, long long seq, const char *path, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+problem(struct verify *v, long long seq, const char *path, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+
+	v->failed = 1;
+	if (seq > 0 && (v->bad <= 0 || seq < v->bad))
+		v->bad = seq;
+	else if (seq <= 0 && v->bad == 0)
+		v->bad = -1;
+	if (v->report == NULL)
+		return;
+	if (seq > 0)
+		fprintf(v->report, "record %lld: ", seq);
+	else
+		fprintf(v->report, "extra file: ");
+	va_start(ap, fmt);
+	vfprintf(v->report, fmt, ap);
+	va_end(ap);
+	fprintf(v->report, " (%s)\n", path);
+}
+
+/* Read a whole regular file; returns 0 or an errno value. */
+static int
+read_file(const char *path, char **out, size_t *outlen)
+{
+	struct stat	 sb;
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 fd, e = 0;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return errno;
+	if (fstat(fd, &sb) == -1)
+		e = errno;
+	else if (!S_ISREG(sb.st_mode))
+		e = EINVAL;
+	else if (sb.st_size > FILE_MAX)
+		e = EFBIG;
+	else if ((*out = malloc((size_t)sb.st_size + 1)) == NULL)
+		e = ENOMEM;
+	while (e == 0 && got < (size_t)sb.st_size) {
+		if ((n = read(fd, *out + got, (size_t)sb.st_size - got)) > 0)
+			got += (size_t)n;
+		else if (n == 0)
+			break;
+		else if (errno != EINTR)
+			e = errno;
+	}
+	close(fd);
+	if (e != 0) {
+		free(*out);
+		*out = NULL;
+		return e;
+	}
+	*outlen = got;
+	return 0;
+}
+
+/* Copy the text of root's first audit element called name into buf. */
+static int
+child_text(xmlNodePtr root, const char *name, char *buf, size_t bufsz)
+{
+	xmlNodePtr	 n;
+	xmlChar		*t;
+	int		 fits;
+
+	for (n = xmlFirstElementChild(root); n != NULL; n = xmlNextElementSibling(n))
+		if (is_audit(n, name))
+			break;
+	if (n == NULL || (t = xmlNodeGetContent(n)) == NULL)
+		return 0;
+	fits = (size_t)snprintf(buf, bufsz, "%s", (const char *)t) < bufsz;
+	xmlFree(t);
+	return fits;
+}
+
+/* 1 if the tree under n is elements, attributes and text only. */
+static int
+tree_plain(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE && n->type != XML_TEXT_NODE)
+			return 0;
+		if (n->type == XML_ELEMENT_NODE && !tree_plain(n->children))
+			return 0;
+	}
+	return 1;
+}
+
+/* Check a record's content against the schema, its seq and the chain. */
+static void
+verify_doc(struct verify *v, const struct pf_audit_row *r, const char *path,
+    xmlDocPtr doc)
+{
+	xmlNodePtr	 root = xmlDocGetRootElement(doc);
+	char		 seq[24] = "", prev[65] = "", claimed[65] = "", got[65];
+
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		problem(v, r->seq, path, "has a document type declaration");
+		return;
+	}
+	/* The digest leaves comments out, so they could be added unseen. */
+	if (!tree_plain(doc->children)) {
+		problem(v, r->seq, path, "has a comment, processing instruction "
+		    "or CDATA section, which privforms never writes");
+		return;
+	}
+	v->xmlmsg[0] = '\0';
+	if (xmlSchemaValidateDoc(v->vctxt, doc) != 0) {
+		problem(v, r->seq, path, "not valid against the schema: %s",
+		    v->xmlmsg);
+		return;
+	}
+	if (!child_text(root, "seq", seq, sizeof(seq)) ||
+	    strtoll(seq, NULL, 10) != r->seq)
+		problem(v, r->seq, path, "its seq element says %s", seq);
+	if (!child_text(root, "prev", prev, sizeof(prev)) ||
+	    strcmp(prev, v->prev) != 0) {
+		if (v->last == 0)
+			problem(v, r->seq, path, "prev is not 64 zeros, yet "
+			    "no record comes before it");
+		else
+			problem(v, r->seq, path, "prev does not match the "
+			    "digest of record %lld", v->last);
+	}
+	if (!child_text(root, "digest", claimed, sizeof(claimed)) ||
+	    doc_unseal_digest(doc, got) != PF_OK)
+		problem(v, r->seq, path, "digest cannot be recomputed");
+	else if (strcmp(claimed, got) != 0)
+		problem(v, r->seq, path, "digest does not match its content");
+	else if (r->digest == NULL || strcmp(claimed, r->digest) != 0)
+		problem(v, r->seq, path, "digest differs from the database's");
+}
+
+/* Check one record: its file, and the file's content (or the DB copy's). */
+static void
+verify_record(struct verify *v, const struct pf_audit_row *r, const char *path)
+{
+	const char	*xml = r->xml;
+	char		*file = NULL;
+	size_t		 len = r->xml_len;
+	xmlDocPtr	 doc;
+	int		 e;
+
+	if ((e = read_file(path, &file, &len)) == ENOENT) {
+		problem(v, r->seq, path, "file missing");
+		len = r->xml_len;	/* go on with the database copy */
+	} else if (e != 0) {
+		problem(v, r->seq, path, "file cannot be read: %s", strerror(e));
+		return;
+	} else {
+		if (len != r->xml_len || memcmp(file, r->xml, len) != 0)
+			problem(v, r->seq, path, "file differs from the "
+			    "database copy");
+		xml = file;
+	}
+	v->xmlmsg[0] = '\0';
+	if (len > INT_MAX ||
+	    (doc = xmlReadMemory(xml, (int)len, NULL, NULL, PARSE_OPTS)) == NULL)
+		problem(v, r->seq, path, "not well-formed XML: %s", v->xmlmsg);
+	else {
+		verify_doc(v, r, path, doc);
+		xmlFreeDoc(doc);
+	}
+	free(file);
+}
+
+static int
+verify_row(const struct pf_audit_row *r, void *arg)
+{
+	struct verify	*v = arg;
+	char		*path;
+	int		 err;
+
+	if ((err = audit_path(v->dir, r->seq, r->time, &path)) == PF_ENOMEM) {
+		v->err = err;
+		return 1;
+	}
+	if (err != PF_OK)
+		/* A malformed time in the database names no file. */
+		problem(v, r->seq, "database", "malformed seq or time");
+	else {
+		if (r->seq != v->last + 1)
+			problem(v, r->seq, path, "follows record %lld: the "
+			    "records between them are missing", v->last);
+		verify_record(v, r, path);
+		free(path);
+	}
+	v->last = r->seq;
+	snprintf(v->prev, sizeof(v->prev), "%s",
+	    r->digest != NULL ? r->digest : "");
+	return walk_step(&v->w, r);
+}
+
+/* The seq a record file name stands for, or 0: "NNNNNNNNNNNN.xml". */
+static long long
+name_seq(const char *name)
+{
+	long long	 seq = 0;
+	int		 i;
+
+	for (i = 0; i < 12; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		seq = seq * 10 + (name[i] - '0');
+	}
+	return strcmp(name + 12, ".xml") == 0 ? seq : 0;
+}
+
+struct extra {
+	const char	*dir;
+	const char	*path;	/* the file found */
+	int		 found;	/* the database has the record */
+	int		 same;	/* and this is its file */
+	int		 err;
+};
+
+static int
+extra_row(const struct pf_audit_row *r, void *arg)
+{
+	struct extra	*x = arg;
+	char		*own;
+
+	x->found = 1;
+	if ((x->err = audit_path(x->dir, r->seq, r->time, &own)) == PF_OK) {
+		x->same = strcmp(own, x->path) == 0;
+		free(own);
+	} else if (x->err == PF_EINVAL)
+		x->err = PF_OK;	/* reported already; this file is extra */
+	return 0;
+}
+
+/* Report path if it is no record's file. */
+static int
+verify_extra_file(struct verify *v, const char *path, const char *name)
+{
+	struct extra	 x = { v->dir, path, 0, 0, PF_OK };
+	long long	 seq;
+	int		 err;
+
+	if ((seq = name_seq(name)) == 0) {
+		problem(v, 0, path, "not a record file name");
+		return PF_OK;
+	}
+	err = pf_store_audit_get(v->st, seq, extra_row, &x);
+	if (err != PF_OK && err != PF_ENOTFOUND)
+		return err;
+	if (x.err != PF_OK)
+		return x.err;
+	if (!x.found)
+		problem(v, seq, path, "extra file: the database has no such "
+		    "record");
+	else if (!x.same)
+		problem(v, seq, path, "extra file: the record's file is "
+		    "in another directory");
+	return PF_OK;
+}
+
+static int
+is_xml(const char *name)
+{
+	size_t	 n = strlen(name);
+
+	return n > 4 && strcmp(name + n - 4, ".xml") == 0;
+}
+
+/*
+ * Report every *.xml file in dir (depth 0: sub 0; depth 1: sub 1) that is
+ * no record's file, in name order.
+ */
+static int
+verify_extra_dir(struct verify *v, const char *dir, int depth)
+{
+	struct dirent	**ents = NULL;
+	struct stat	  sb;
+	char		 *path;
+	int		  i, n, err = PF_OK;
+
+	if ((n = scandir(dir, &ents, NULL, alphasort)) == -1) {
+		if (errno == ENOENT && depth == 0)
+			return PF_OK;	/* no files, and none extra */
+		pf_log(PF_LOG_ERR, "audit: %s: %s", dir, strerror(errno));
+		return PF_EIO;
+	}
+	for (i = 0; i < n && err == PF_OK; i++) {
+		if (ents[i]->d_name[0] == '.')
+			continue;
+		if ((path = strf("%s/%s", dir, ents[i]->d_name)) == NULL) {
+			err = PF_ENOMEM;
+			break;
+		}
+		if (lstat(path, &sb) == -1) {
+			pf_log(PF_LOG_ERR, "audit: %s: %s", path, strerror(errno));
+			err = PF_EIO;
+		} else if (S_ISDIR(sb.st_mode) && depth == 0)
+			err = verify_extra_dir(v, path, 1);
+		else if (is_xml(ents[i]->d_name))
+			err = verify_extra_file(v, path, ents[i]->d_name);
+		free(path);
+	}
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return err;
+}
+
+/* Load the schema; libxml2's messages go to v->xmlmsg. */
+static int
+verify_schema(struct verify *v, const char *xsd, xmlSchemaPtr *schema)
+{
+	xmlSchemaParserCtxtPtr	 pctxt;
+
+	v->xmlmsg[0] = '\0';
+	*schema = NULL;
+	if ((pctxt = xmlSchemaNewParserCtxt(xsd)) != NULL) {
+		*schema = xmlSchemaParse(pctxt);
+		xmlSchemaFreeParserCtxt(pctxt);
+	}
+	if (*schema == NULL ||
+	    (v->vctxt = xmlSchemaNewValidCtxt(*schema)) == NULL) {
+		pf_log(PF_LOG_ERR, "audit: schema %s cannot be loaded", xsd);
+		if (v->report != NULL)
+			fprintf(v->report, "schema %s cannot be loaded: %s\n",
+			    xsd, v->xmlmsg);
+		return PF_ECONFIG;
+	}
+	return PF_OK;
+}
+
+int
+pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
+    FILE *report, long long *bad)
+{
+	struct verify		 v;
+	xmlSchemaPtr		 schema = NULL;
+	xmlStructuredErrorFunc	 oldfn = xmlStructuredError;
+	void			*oldctx = xmlStructuredErrorContext;
+	int			 err;
+
+	memset(&v, 0, sizeof(v));
+	v.st = st;
+	v.dir = dir;
+	v.report = report;
+	memcpy(v.prev, ZERO_DIGEST, sizeof(v.prev));
+	/* Every libxml2 message goes into the report, none to stderr. */
+	xmlSetStructuredErrorFunc(&v, verify_xmlerr);
+	if ((err = verify_schema(&v, xsd, &schema)) != PF_OK)
+		goto done;
+	err = walk(st, &v.w, verify_row, &v);
+	if (v.err != PF_OK)
+		err = v.err;
+	if (err != PF_OK)
+		goto done;
+	if ((err = verify_extra_dir(&v, dir, 0)) != PF_OK)
+		goto done;
+	err = v.failed ? PF_EXML : PF_OK;
+done:
+	xmlSetStructuredErrorFunc(oldctx, oldfn);
+	xmlSchemaFreeValidCtxt(v.vctxt);
+	xmlSchemaFree(schema);
+	if (bad != NULL)
+		*bad = v.bad;
+	return err;
+}

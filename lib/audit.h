@@ -1,0 +1,87 @@
+/*
+ * audit.h -- the XML audit trail.
+ *
+ * Every accepted submission and every state change appends one record:
+ *
+ *	<record xmlns="urn:privforms:audit:1" version="1">
+ *	  <seq>, <time>, <event>, <form>, <request>, [<subject>], [<detail name="">]*,
+ *	  <prev>, <digest>
+ *	</record>
+ *
+ * (written without indentation).  <digest> is the hex SHA-256 of the
+ * canonical form (C14N 1.0, no comments) of the record without its <digest>
+ * element; <prev> is the previous record's digest (64 zeros for the first), so
+ * the records form a chain.  The subject is never raw personal data: it is
+ * the keyed pseudonym of keys.h.  etc/audit.xsd is the schema; AUDIT.md is
+ * the auditor's procedure.
+ *
+ * pf_audit_append runs inside the caller's transaction, so a record exists
+ * exactly when the change it records was committed.  After the commit the
+ * caller writes the record's file (pf_audit_write); the file needs no fsync,
+ * because the database holds the durable copy and pf_audit_sync rewrites any
+ * file that is missing.
+ */
+#ifndef PF_AUDIT_H
+#define PF_AUDIT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct pf_store;
+
+#define PF_AUDIT_NS "urn:privforms:audit:1"
+
+struct pf_audit_event {
+	const char	*event;		/* "unsubscribed", ... */
+	const char	*form;		/* "unsubscribe", ... or "admin" */
+	const char	*request_id;	/* may be NULL */
+	const char	*subject;	/* pseudonym, or NULL */
+	const char *const *details;	/* name, value, name, value, ..., NULL; no personal data */
+};
+
+/* What pf_audit_append made, for pf_audit_write after the commit. */
+struct pf_audit_record {
+	long long	 seq;
+	char		 time[32];
+	char		 digest[65];
+	char		*xml;
+	size_t		 xml_len;
+};
+
+/*
+ * Build the next record for ev and store it; call between pf_store_begin and
+ * pf_store_commit.  rec is filled; free it with pf_audit_record_clear.
+ * Every string in ev must pass pf_utf8_ok (PF_EINVAL otherwise).
+ */
+int pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
+    struct pf_audit_record *rec);
+void pf_audit_record_clear(struct pf_audit_record *rec);
+
+/*
+ * The file of a record: DIR/YYYY-MM-DD/NNNNNNNNNNNN.xml (UTC day of its time,
+ * seq zero-padded to 12 digits).  New string.
+ */
+char *pf_audit_path(const char *dir, long long seq, const char *time);
+
+/* Write rec's file (temporary file and rename; no fsync, see above). */
+int pf_audit_write(const char *dir, const struct pf_audit_record *rec);
+
+/* Write every record file that is missing; *written counts them. */
+int pf_audit_sync(struct pf_store *st, const char *dir, long long *written);
+
+/*
+ * Check the trail: every record file, in order, against the schema, its own
+ * digest (recomputed from C14N), the previous record's digest, and the copy
+ * in the database; no file missing, none extra.  Writes one line per problem
+ * to report (may be NULL) and sets *bad to the seq of the first failing
+ * record (0 if none; for an extra file, the seq its name gives, or -1 if
+ * its name is not a record's).  Returns PF_OK if all is well, PF_EXML on a
+ * failure, other codes when the check itself could not run.
+ */
+int pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
+    FILE *report, long long *bad);
+
+/* The digest of a serialised record: C14N without <digest>, hex SHA-256. */
+int pf_audit_digest(const char *xml, size_t len, char out[65]);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * config.c -- reading privforms.conf (see config.h).
+ *
+ * Every key is one row of a const table: its type, where it lives in struct
+ * pf_config, its default and its range or check.  Adding a key is adding a
+ * row (and a paragraph to etc/privforms.conf.example).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "err.h"
+
+#ifndef PF_CONFIG_DEFAULT
+#define PF_CONFIG_DEFAULT "/etc/privforms/privforms.conf"
+#endif
+
+enum cfg_type { CFG_STRING, CFG_PATH, CFG_LONG };
+
+/*
+ * A check looks at a string value, may normalise it in place (only ever
+ * shortening it) and returns NULL or what is wrong with it.
+ */
+typedef const char *cfg_check(char *val);
+
+struct cfg_key {
+	const char	*name;
+	enum cfg_type	 type;
+	size_t		 off;	/* of the member in pf_config */
+	const char	*def;	/* string and path keys */
+	long		 ldef;	/* long keys: default, inclusive range */
+	long		 min;
+	long		 max;
+	cfg_check	*check;	/* string keys, may be NULL */
+};
+
+static cfg_check check_base_url, check_prefix, check_journal, check_link,
+    check_region;
+
+#define OFF(k)		offsetof(struct pf_config, k)
+#define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c }
+#define PATH(k, d)	{ #k, CFG_PATH, OFF(k), d, 0, 0, 0, NULL }
+#define LONG(k, d, lo, hi) { #k, CFG_LONG, OFF(k), NULL, d, lo, hi, NULL }
+
+static const struct cfg_key keys[] = {
+	STR(base_url, "http://127.0.0.1:8080", check_base_url),
+	STR(prefix, "/privacy", check_prefix),
+	PATH(database, "/var/lib/privforms/privforms.db"),
+	STR(journal_mode, "truncate", check_journal),
+	LONG(busy_timeout_ms, 5000, 0, 600000),
+	PATH(audit_dir, "/var/lib/privforms/audit"),
+	PATH(audit_schema, "/usr/share/privforms/audit.xsd"),
+	PATH(key_file, "/var/lib/privforms/secret.key"),
+	PATH(templates, "/usr/share/privforms/htdocs"),
+	PATH(site_dir, "/var/lib/privforms/site"),
+	LONG(max_body, 16384, 1024, 1048576),
+	LONG(max_fields, 32, 1, 1000),
+	LONG(max_field_len, 4096, 64, 65536),
+	LONG(unsubscribe_link_days, 365, 1, 3650),
+	STR(support_url, "", check_link),
+	STR(dpa_url, "", check_link),
+	STR(account_url, "", check_link),
+	STR(phone_region, "US", check_region),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static char **
+str_at(struct pf_config *cfg, const struct cfg_key *k)
+{
+	return (char **)((char *)cfg + k->off);
+}
+
+static long *
+long_at(struct pf_config *cfg, const struct cfg_key *k)
+{
+	return (long *)((char *)cfg + k->off);
+}
+
+/* Printable ASCII without blanks: what a URL in this file may contain. */
+static int
+urlchars(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* 1 if s[0..n) is a host name, an IPv4 address or a bracketed IPv6 one. */
+static int
+hostok(const char *s, size_t n)
+{
+	size_t	 ok;
+
+	if (n == 0)
+		return 0;
+	if (s[0] == '[') {
+		ok = strspn(s + 1, "0123456789abcdefABCDEF:.");
+		return n > 2 && ok == n - 2 && s[n - 1] == ']';
+	}
+	ok = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	return ok >= n;
+}
+
+static const char *
+check_base_url(char *val)
+{
+	const char	*host, *port;
+	size_t		 len;
+
+	if (strncmp(val, "http://", 7) == 0)
+		host = val + 7;
+	else if (strncmp(val, "https://", 8) == 0)
+		host = val + 8;
+	else
+		return "must start with http:// or https://";
+	len = strlen(val);
+	if (len > 0 && val[len - 1] == '/')
+		val[--len] = '\0';
+	/* scheme://host[:port] only: a path, query or user would be lost. */
+	if ((port = strrchr(host, ':')) != NULL && strchr(port, ']') == NULL) {
+		if (port[1] == '\0' || strlen(port + 1) > 5 ||
+		    strspn(port + 1, "0123456789") != strlen(port + 1) ||
+		    atol(port + 1) < 1 || atol(port + 1) > 65535)
+			return "has a bad port";
+	} else
+		port = val + len;
+	if (!hostok(host, (size_t)(port - host)))
+		return "must be scheme://host[:port] with no path";
+	return NULL;
+}
+
+static const char *
+check_prefix(char *val)
+{
+	size_t	 len = strlen(val);
+
+	if (val[0] != '/')
+		return "must start with '/'";
+	while (len > 1 && val[len - 1] == '/')
+		val[--len] = '\0';
+	if (len == 1)
+		return "must not be '/' alone";
+	if (strspn(val, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-._~") != len)
+		return "may contain only letters, digits and / - . _ ~";
+	if (strstr(val, "//") != NULL || strstr(val, "/./") != NULL ||
+	    strstr(val, "/../") != NULL ||
+	    strcmp(val + len - 2, "/.") == 0 || (len >= 3 &&
+	    strcmp(val + len - 3, "/..") == 0))
+		return "must not contain empty, '.' or '..' segments";
+	return NULL;
+}
+
+static const char *
+check_journal(char *val)
+{
+	char	*p;
+
+	for (p = val; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strcmp(val, "delete") != 0 && strcmp(val, "truncate") != 0 &&
+	    strcmp(val, "wal") != 0)
+		return "must be delete, truncate or wal";
+	return NULL;
+}
+
+static const char *
+check_link(char *val)
+{
+	if (*val == '\0')
+		return NULL;
+	if (!urlchars(val))
+		return "must not contain blanks or control characters";
+	if (strncmp(val, "http://", 7) == 0 && val[7] != '\0')
+		return NULL;
+	if (strncmp(val, "https://", 8) == 0 && val[8] != '\0')
+		return NULL;
+	/* "//host/..." would be a link to another site. */
+	if (val[0] == '/' && val[1] != '/')
+		return NULL;
+	return "must be an http(s) URL or an absolute path";
+}
+
+static const char *
+check_region(char *val)
+{
+	if (strlen(val) != 2 || val[0] < 'A' || val[0] > 'Z' ||
+	    val[1] < 'A' || val[1] > 'Z')
+		return "must be two upper-case letters (ISO 3166-1 alpha-2)";
+	return NULL;
+}
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* A new string: val if absolute, else dir "/" val. */
+static char *
+resolve(const char *dir, const char *val)
+{
+	char	*s;
+	size_t	 n;
+
+	if (val[0] == '/')
+		return strdup(val);
+	n = strlen(dir) + 1 + strlen(val) + 1;
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	snprintf(s, n, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", val);
+	return s;
+}
+
+static int
+set_long(struct pf_config *cfg, const struct cfg_key *k, const char *val,
+    char *msg, size_t msglen)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(val, &end, 10);
+	if (!(isdigit((unsigned char)val[0]) || val[0] == '-') ||
+	    *end != '\0' || errno == ERANGE) {
+		seterr(msg, msglen, "%s: '%s' is not a number", k->name, val);
+		return PF_ECONFIG;
+	}
+	if (n < k->min || n > k->max) {
+		seterr(msg, msglen, "%s must be between %ld and %ld",
+		    k->name, k->min, k->max);
+		return PF_ECONFIG;
+	}
+	*long_at(cfg, k) = n;
+	return PF_OK;
+}
+
+static int
+set_string(struct pf_config *cfg, const struct cfg_key *k, const char *val,
+    const char *dir, char *msg, size_t msglen)
+{
+	const char	*why;
+	char		*s;
+
+	if (k->type == CFG_PATH && *val == '\0') {
+		seterr(msg, msglen, "%s: empty path", k->name);
+		return PF_ECONFIG;
+	}
+	s = k->type == CFG_PATH ? resolve(dir, val) : strdup(val);
+	if (s == NULL)
+		return PF_ENOMEM;
+	if (k->check != NULL && (why = k->check(s)) != NULL) {
+		seterr(msg, msglen, "%s %s", k->name, why);
+		free(s);
+		return PF_ECONFIG;
+	}
+	free(*str_at(cfg, k));
+	*str_at(cfg, k) = s;
+	return PF_OK;
+}
+
+static int
+set_defaults(struct pf_config *cfg)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type == CFG_LONG)
+			*long_at(cfg, &keys[i]) = keys[i].ldef;
+		else if ((*str_at(cfg, &keys[i]) = strdup(keys[i].def)) == NULL)
+			return PF_ENOMEM;
+	}
+	return PF_OK;
+}
+
+/* Trim blanks (and the CR of a CRLF file) from both ends, in place. */
+static char *
+trim(char *s)
+{
+	size_t	 n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+/*
+ * Apply one line (NUL-terminated, any newline still on it).  seen[] marks
+ * keys already set, to refuse repeats.  On PF_ECONFIG msg says why.
+ */
+static int
+parse_line(struct pf_config *cfg, const char *dir, char *line, int *seen,
+    char *msg, size_t msglen)
+{
+	char	*eq, *key, *val;
+	size_t	 i;
+
+	line = trim(line);
+	if (*line == '\0' || *line == '#')
+		return PF_OK;
+	if ((eq = strchr(line, '=')) == NULL) {
+		seterr(msg, msglen, "expected 'key = value'");
+		return PF_ECONFIG;
+	}
+	*eq = '\0';
+	key = trim(line);
+	val = trim(eq + 1);
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, key) == 0)
+			break;
+	if (i == NKEYS) {
+		seterr(msg, msglen, "unknown key '%s'", key);
+		return PF_ECONFIG;
+	}
+	if (seen[i]) {
+		seterr(msg, msglen, "%s is set twice", key);
+		return PF_ECONFIG;
+	}
+	seen[i] = 1;
+	if (keys[i].type == CFG_LONG)
+		return set_long(cfg, &keys[i], val, msg, msglen);
+	return set_string(cfg, &keys[i], val, dir, msg, msglen);
+}
+
+/* Read every line of f; on failure err names the file and the line. */
+static int
+parse_file(struct pf_config *cfg, FILE *f, const char *name, const char *dir,
+    char *err, size_t errlen)
+{
+	int	 seen[NKEYS] = { 0 };
+	char	 msg[256];
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 len;
+	long	 lineno = 0;
+	int	 rc = PF_OK;
+
+	while ((len = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		if (strlen(line) != (size_t)len) {
+			snprintf(msg, sizeof(msg), "NUL byte in line");
+			rc = PF_ECONFIG;
+		} else
+			rc = parse_line(cfg, dir, line, seen, msg, sizeof(msg));
+		if (rc != PF_OK)
+			break;
+	}
+	if (rc == PF_OK && ferror(f)) {
+		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+		rc = PF_ECONFIG;
+	}
+	if (rc == PF_ECONFIG)
+		seterr(err, errlen, "%s:%ld: %s", name, lineno, msg);
+	else if (rc == PF_ENOMEM)
+		seterr(err, errlen, "%s:%ld: out of memory", name, lineno);
+	free(line);
+	return rc;
+}
+
+const char *
+pf_config_default_path(void)
+{
+	const char	*p = getenv("PRIVFORMS_CONFIG");
+
+	return p != NULL && *p != '\0' ? p : PF_CONFIG_DEFAULT;
+}
+
+int
+pf_config_load(const char *path, struct pf_config **out, char *err,
+    size_t errlen)
+{
+	struct pf_config	*cfg;
+	FILE			*f = NULL;
+	char			*dir = NULL, *slash;
+	int			 rc;
+
+	*out = NULL;
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL ||
+	    (rc = set_defaults(cfg)) != PF_OK) {
+		rc = PF_ENOMEM;
+		seterr(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	rc = PF_ECONFIG;
+	if ((cfg->path = realpath(path, NULL)) == NULL ||
+	    (f = fopen(cfg->path, "re")) == NULL) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if ((dir = strdup(cfg->path)) == NULL) {
+		rc = PF_ENOMEM;
+		seterr(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	if ((rc = parse_file(cfg, f, path, dir, err, errlen)) != PF_OK)
+		goto fail;
+	fclose(f);
+	free(dir);
+	*out = cfg;
+	return PF_OK;
+fail:
+	if (f != NULL)
+		fclose(f);
+	free(dir);
+	pf_config_free(cfg);
+	return rc;
+}
+
+void
+pf_config_free(struct pf_config *cfg)
+{
+	size_t	 i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type != CFG_LONG)
+			free(*str_at(cfg, &keys[i]));
+	free(cfg->path);
+	free(cfg);
+}

@@ -1,0 +1,59 @@
+/*
+ * config.h -- reading privforms.conf.
+ *
+ * The file is lines of "key = value"; '#' starts a comment line; blank lines
+ * are ignored; surrounding blanks are trimmed; values are not quoted.  An
+ * unknown key, a repeated key, a bad number or a number out of range is an
+ * error that names the line.  Every key has a default (see
+ * etc/privforms.conf.example, which documents each one).  Relative paths are
+ * taken relative to the directory of the configuration file, so a source tree's
+ * var/privforms.conf can say "database = privforms.db".
+ *
+ * Read the configuration before the first FastCGI accept: nothing here reads
+ * the environment after that (see dependencies.md on libfcgi and environ).
+ */
+#ifndef PF_CONFIG_H
+#define PF_CONFIG_H
+
+#include <stddef.h>
+
+struct pf_config {
+	char	*path;		/* the file that was read (absolute) */
+	char	*base_url;	/* scheme://host[:port], no trailing slash */
+	char	*prefix;	/* URL path of the hub, e.g. "/privacy" (no trailing slash) */
+	char	*database;	/* SQLite file */
+	char	*journal_mode;	/* "delete", "truncate" or "wal" */
+	long	 busy_timeout_ms;
+	char	*audit_dir;	/* one file per audit record, by day */
+	char	*audit_schema;	/* etc/audit.xsd */
+	char	*key_file;	/* secret key, mode 0600, made by privforms init */
+	char	*templates;	/* directory of the *.xhtml page templates */
+	char	*site_dir;	/* where privforms init renders the hub page */
+	long	 max_body;	/* bytes */
+	long	 max_fields;	/* fields in one submission */
+	long	 max_field_len;	/* bytes in one field value, before any field's own limit */
+	long	 unsubscribe_link_days;	/* validity of RFC 8058 links */
+	char	*support_url;	/* hub links: http(s) URL or absolute path; "" = not shown */
+	char	*dpa_url;
+	char	*account_url;
+	char	*phone_region;	/* ISO 3166-1 alpha-2 assumed for phone numbers without +CC */
+};
+
+/*
+ * The configuration file to use when none is named: $PRIVFORMS_CONFIG if set
+ * and not empty, else the compiled-in default (PF_CONFIG_DEFAULT).  Call it
+ * before the first accept.  Static or environment storage: do not free.
+ */
+const char *pf_config_default_path(void);
+
+/*
+ * Read path into a new configuration owned by the caller (pf_config_free).
+ * On failure returns PF_ECONFIG or PF_ENOMEM and, when err is not NULL,
+ * writes a one-line message (with the line number) into err[errlen].
+ */
+int pf_config_load(const char *path, struct pf_config **out, char *err, size_t errlen);
+
+/* Accepts NULL. */
+void pf_config_free(struct pf_config *cfg);
+
+#endif

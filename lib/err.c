@@ -1,0 +1,29 @@
+/* err.c -- descriptions of the error codes in err.h. */
+#include <stddef.h>
+
+#include "err.h"
+
+static const char *const messages[PF__MAX] = {
+	[PF_OK] = "success",
+	[PF_ENOMEM] = "out of memory",
+	[PF_EINVAL] = "invalid input",
+	[PF_ETOOBIG] = "over a configured limit",
+	[PF_EMEDIA] = "unsupported content type",
+	[PF_EIO] = "input/output error",
+	[PF_EBUSY] = "storage unavailable",
+	[PF_ESTORE] = "database error",
+	[PF_ECONFIG] = "configuration error",
+	[PF_ECRYPTO] = "cryptography error",
+	[PF_EXML] = "XML error",
+	[PF_ENOTFOUND] = "not found",
+	[PF_EEXPIRED] = "expired",
+	[PF_EFORGED] = "signature does not match",
+};
+
+const char *
+pf_strerror(int err)
+{
+	if (err < 0 || err >= PF__MAX || messages[err] == NULL)
+		return "unknown error";
+	return messages[err];
+}

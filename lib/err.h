@@ -1,0 +1,32 @@
+/*
+ * err.h -- the one error convention of libprivforms.
+ *
+ * Every library function that can fail returns 0 (PF_OK) on success or one
+ * of the codes below.  Library code never exits and never prints to the
+ * visitor; it reports, and the caller (a handler or tools/privforms) decides.
+ */
+#ifndef PF_ERR_H
+#define PF_ERR_H
+
+enum pf_err {
+	PF_OK = 0,
+	PF_ENOMEM,	/* out of memory */
+	PF_EINVAL,	/* malformed input or argument (HTTP 400) */
+	PF_ETOOBIG,	/* over a configured limit (HTTP 413) */
+	PF_EMEDIA,	/* unsupported content type (HTTP 415) */
+	PF_EIO,		/* reading or writing a file or stream failed */
+	PF_EBUSY,	/* storage unavailable: locked, read-only, full (HTTP 503) */
+	PF_ESTORE,	/* any other database error (HTTP 503 too) */
+	PF_ECONFIG,	/* configuration missing or invalid */
+	PF_ECRYPTO,	/* libcrypto failed */
+	PF_EXML,	/* libxml2 failed, or XML is not valid */
+	PF_ENOTFOUND,	/* no such row, file or template */
+	PF_EEXPIRED,	/* a token was genuine but has expired */
+	PF_EFORGED,	/* a token's signature does not match */
+	PF__MAX
+};
+
+/* A short English description of err; never NULL, static storage. */
+const char *pf_strerror(int err);
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * keys.c -- the secret key file and the subkeys derived from it (keys.h).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "err.h"
+#include "keys.h"
+#include "log.h"
+
+#define HEX_KEY_LEN (2 * PF_KEY_LEN)
+#define LABEL_TOKEN "privforms token key v1"
+#define LABEL_PSEUDONYM "privforms pseudonym key v1"
+
+static void
+tohex(const unsigned char *in, size_t len, char *out)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * HMAC-SHA256 under key[PF_KEY_LEN] of the concatenation of parts[0..n),
+ * fed piece by piece so that no copy of the (possibly personal) message is
+ * made.  out receives 32 bytes.
+ */
+static int
+hmac_parts(const unsigned char *key, const char *const *parts, size_t n,
+    unsigned char out[PF_KEY_LEN])
+{
+	EVP_MAC		*mac;
+	EVP_MAC_CTX	*ctx = NULL;
+	OSSL_PARAM	 params[2];
+	size_t		 i, outlen;
+	int		 rc = PF_ECRYPTO;
+
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (ctx = EVP_MAC_CTX_new(mac)) == NULL)
+		goto done;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_init(ctx, key, PF_KEY_LEN, params))
+		goto done;
+	for (i = 0; i < n; i++)
+		if (!EVP_MAC_update(ctx, (const unsigned char *)parts[i],
+		    strlen(parts[i])))
+			goto done;
+	if (EVP_MAC_final(ctx, out, &outlen, PF_KEY_LEN) &&
+	    outlen == PF_KEY_LEN)
+		rc = PF_OK;
+done:
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return rc;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+pf_keys_create(const char *path)
+{
+	unsigned char	 key[PF_KEY_LEN];
+	char		 hex[HEX_KEY_LEN + 2];
+	int		 fd, rc;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1 && errno == EEXIST)
+		return PF_OK;
+	if (fd == -1) {
+		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
+		return PF_EIO;
+	}
+	if ((rc = pf_random(key, sizeof(key))) == PF_OK) {
+		tohex(key, sizeof(key), hex);
+		hex[HEX_KEY_LEN] = '\n';
+		if (write_all(fd, hex, HEX_KEY_LEN + 1) == -1 ||
+		    fsync(fd) == -1) {
+			pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
+			rc = PF_EIO;
+		}
+	}
+	if (close(fd) == -1 && rc == PF_OK) {
+		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
+		rc = PF_EIO;
+	}
+	/* A half-written key must not be taken for a key on the next run. */
+	if (rc != PF_OK)
+		unlink(path);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(hex, sizeof(hex));
+	return rc;
+}
+
+/*
+ * Read the key file into key: exactly 64 hex digits, optionally followed by
+ * one newline, in a regular file no one but its owner can read or write.
+ */
+static int
+read_master(const char *path, unsigned char key[PF_KEY_LEN])
+{
+	struct stat	 st;
+	char		 buf[HEX_KEY_LEN + 2];
+	size_t		 len = 0, i;
+	ssize_t		 n;
+	int		 fd, rc = PF_ECONFIG;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? PF_ENOTFOUND : PF_EIO;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		pf_log(PF_LOG_ERR, "%s: not a regular file", path);
+		goto done;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		pf_log(PF_LOG_ERR, "%s: group or others may access the key "
+		    "file; chmod 600 it", path);
+		goto done;
+	}
+	while (len < sizeof(buf) &&
+	    (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
+			rc = PF_EIO;
+			goto done;
+		}
+		len += (size_t)n;
+	}
+	if (len != HEX_KEY_LEN && !(len == HEX_KEY_LEN + 1 &&
+	    buf[HEX_KEY_LEN] == '\n')) {
+		pf_log(PF_LOG_ERR, "%s: not %d hex digits", path, HEX_KEY_LEN);
+		goto done;
+	}
+	for (i = 0; i < PF_KEY_LEN; i++) {
+		if (hexval(buf[2 * i]) < 0 || hexval(buf[2 * i + 1]) < 0) {
+			pf_log(PF_LOG_ERR, "%s: not %d hex digits", path,
+			    HEX_KEY_LEN);
+			goto done;
+		}
+		key[i] = (unsigned char)(hexval(buf[2 * i]) << 4 |
+		    hexval(buf[2 * i + 1]));
+	}
+	rc = PF_OK;
+done:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+int
+pf_keys_load(const char *path, struct pf_keys *out)
+{
+	static const char *const token[] = { LABEL_TOKEN };
+	static const char *const pseudonym[] = { LABEL_PSEUDONYM };
+	unsigned char	 master[PF_KEY_LEN];
+	int		 rc;
+
+	if ((rc = read_master(path, master)) == PF_OK &&
+	    (rc = hmac_parts(master, token, 1, out->token)) == PF_OK)
+		rc = hmac_parts(master, pseudonym, 1, out->pseudonym);
+	OPENSSL_cleanse(master, sizeof(master));
+	if (rc != PF_OK)
+		OPENSSL_cleanse(out, sizeof(*out));
+	return rc;
+}
+
+int
+pf_pseudonym(const struct pf_keys *keys, const char *kind, const char *value,
+    char out[PF_HEX_DIGEST_LEN + 1])
+{
+	unsigned char	 mac[PF_KEY_LEN];
+	const char	*parts[3];
+	int		 rc;
+
+	out[0] = '\0';
+	/* A ':' in kind would make "a:b" + "c" collide with "a" + "b:c". */
+	if (kind == NULL || *kind == '\0' || strchr(kind, ':') != NULL ||
+	    value == NULL)
+		return PF_EINVAL;
+	parts[0] = kind;
+	parts[1] = ":";
+	parts[2] = value;
+	if ((rc = hmac_parts(keys->pseudonym, parts, 3, mac)) == PF_OK)
+		tohex(mac, sizeof(mac), out);
+	return rc;
+}
+
+int
+pf_sha256_hex(const void *buf, size_t len, char out[PF_HEX_DIGEST_LEN + 1])
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen;
+
+	out[0] = '\0';
+	if (!EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) ||
+	    mdlen != PF_HEX_DIGEST_LEN / 2)
+		return PF_ECRYPTO;
+	tohex(md, mdlen, out);
+	return PF_OK;
+}
+
+int
+pf_random(void *buf, size_t len)
+{
+	if (len > INT_MAX)
+		return PF_EINVAL;
+	if (RAND_bytes(buf, (int)len) != 1)
+		return PF_ECRYPTO;
+	return PF_OK;
+}

@@ -1,0 +1,52 @@
+/*
+ * keys.h -- the secret key and what is derived from it.
+ *
+ * The key file holds 32 random bytes as 64 hex digits and a newline; it is
+ * created by privforms init with mode 0600 and never leaves the machine.
+ * Separate subkeys are derived per purpose with HMAC-SHA256 (key, label), so a
+ * token key can never be used to compute pseudonyms and vice versa.
+ */
+#ifndef PF_KEYS_H
+#define PF_KEYS_H
+
+#include <stddef.h>
+
+#define PF_KEY_LEN 32
+#define PF_HEX_DIGEST_LEN 64	/* hex SHA-256, without the NUL */
+
+struct pf_keys {
+	unsigned char token[PF_KEY_LEN];	/* signs links in mails (token.h) */
+	unsigned char pseudonym[PF_KEY_LEN];	/* subject pseudonyms in audit records */
+};
+
+/*
+ * Create path with a fresh random key, mode 0600, unless it exists already
+ * (then it is left alone and PF_OK returned: safe to run twice).
+ */
+int pf_keys_create(const char *path);
+
+/*
+ * Read path and derive the subkeys.  Refuses (PF_ECONFIG) a file that is
+ * not a regular file, that has any permission bit for group or others, or
+ * that is not 64 hex digits (and one optional newline); PF_ENOTFOUND if it
+ * does not exist, PF_EIO if it cannot be read.  The reason, with the path,
+ * goes to the log.  The master key itself is wiped once derived.
+ */
+int pf_keys_load(const char *path, struct pf_keys *out);
+
+/*
+ * The keyed pseudonym of a subject: hex HMAC-SHA256 under keys->pseudonym of
+ * "kind:value", where value is already normalised (lower-case email, E.164
+ * phone).  out receives 64 hex digits and a NUL.  kind must be non-empty and
+ * without ':' (PF_EINVAL), so that "kind:value" is unambiguous.
+ */
+int pf_pseudonym(const struct pf_keys *keys, const char *kind, const char *value,
+    char out[PF_HEX_DIGEST_LEN + 1]);
+
+/* Lower-case hex SHA-256 of buf[0..len); out receives 64 digits and a NUL. */
+int pf_sha256_hex(const void *buf, size_t len, char out[PF_HEX_DIGEST_LEN + 1]);
+
+/* Fill buf with len random bytes from libcrypto's CSPRNG. */
+int pf_random(void *buf, size_t len);
+
+#endif

@@ -1,0 +1,728 @@
+/*
+ * page.c -- HTML pages built from the XHTML templates in htdocs/ (page.h).
+ *
+ * Every value reaches the document as a libxml2 text node or attribute
+ * value, never as markup, and the serialiser escapes both; every string is
+ * checked with pf_utf8_ok first, because libxml2 2.9.14 would otherwise
+ * write control bytes and broken UTF-8 raw (dependencies.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+
+#include "err.h"
+#include "log.h"
+#include "page.h"
+#include "response.h"
+#include "utf8.h"
+
+#define NAME_MAX_LEN	64		/* template and field names */
+#define TEMPLATE_URL	"/privacy"	/* the prefix templates are written for */
+#define XHTML_NS	"http://www.w3.org/1999/xhtml"
+#define DOCTYPE		"<!DOCTYPE html>\n"
+#define HTML_TYPE	"text/html; charset=utf-8"
+
+/* One parsed template, never modified after loading: pages copy it. */
+struct template {
+	char		 name[NAME_MAX_LEN + 1];
+	xmlDocPtr	 doc;
+};
+
+struct pf_pages {
+	char		*dir;
+	char		*prefix;
+	struct template	*tmpl;
+	size_t		 ntmpl;
+};
+
+struct pf_page {
+	xmlDocPtr	 doc;
+};
+
+/* Template names become file names: [a-z0-9-]+ only, so no "../". */
+static int
+name_ok(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name[i] != '\0'; i++)
+		if (i >= NAME_MAX_LEN || !((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '-'))
+			return 0;
+	return i > 0;
+}
+
+/*
+ * A URL path without trailing slash, or "" for the site root.  "//" and a
+ * backslash are refused: browsers read "//host/..." and "/\host/..." as
+ * another site, so a bad prefix would send every form there.
+ */
+static int
+prefix_ok(const char *prefix)
+{
+	size_t	 len = strlen(prefix);
+
+	if (len == 0)
+		return 1;
+	if (!pf_utf8_ok(prefix, len, 0) || prefix[0] != '/' ||
+	    prefix[len - 1] == '/' || prefix[1] == '/')
+		return 0;
+	return strpbrk(prefix, "\\?# \t\"<>") == NULL;
+}
+
+/* Attribute names a caller may set: [a-z][a-z0-9-]*, no event handlers. */
+static int
+attr_name_ok(const char *attr)
+{
+	size_t	 i;
+
+	if (attr[0] < 'a' || attr[0] > 'z' || strncmp(attr, "on", 2) == 0)
+		return 0;
+	for (i = 1; attr[i] != '\0'; i++)
+		if (!((attr[i] >= 'a' && attr[i] <= 'z') ||
+		    (attr[i] >= '0' && attr[i] <= '9') || attr[i] == '-'))
+			return 0;
+	return i <= NAME_MAX_LEN;
+}
+
+static int
+text_ok(const char *s, int multiline)
+{
+	return s != NULL && pf_utf8_ok(s, strlen(s), multiline);
+}
+
+/* The node after n in document order within root, or NULL. */
+static xmlNodePtr
+next_node(xmlNodePtr root, xmlNodePtr n)
+{
+	if (n->type == XML_ELEMENT_NODE && n->children != NULL)
+		return n->children;
+	while (n != root) {
+		if (n->next != NULL)
+			return n->next;
+		n = n->parent;
+	}
+	return NULL;
+}
+
+static int
+is_element(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE &&
+	    xmlStrEqual(n->name, (const xmlChar *)name);
+}
+
+/* 1 if element n has attribute attr (no namespace) equal to value. */
+static int
+attr_is(xmlNodePtr n, const char *attr, const char *value, int nocase)
+{
+	xmlChar	*v;
+	int	 eq;
+
+	if ((v = xmlGetNoNsProp(n, (const xmlChar *)attr)) == NULL)
+		return 0;
+	eq = nocase ? xmlStrcasecmp(v, (const xmlChar *)value) == 0 :
+	    xmlStrEqual(v, (const xmlChar *)value);
+	xmlFree(v);
+	return eq;
+}
+
+/* The element with this id.  Walked, since without a DTD nothing is an ID. */
+static xmlNodePtr
+find_id(xmlDocPtr doc, const char *id)
+{
+	xmlNodePtr	 root, n;
+
+	root = xmlDocGetRootElement(doc);
+	for (n = root; n != NULL; n = next_node(root, n))
+		if (n->type == XML_ELEMENT_NODE && attr_is(n, "id", id, 0))
+			return n;
+	return NULL;
+}
+
+/* A control whose value can be set: input (not a button), textarea, select. */
+static int
+is_control(xmlNodePtr n, const char *name)
+{
+	static const char *const buttons[] =
+	    { "submit", "button", "reset", "image", "file" };
+	size_t	 i;
+
+	if (is_element(n, "textarea") || is_element(n, "select"))
+		return attr_is(n, "name", name, 0);
+	if (!is_element(n, "input") || !attr_is(n, "name", name, 0))
+		return 0;
+	for (i = 0; i < sizeof(buttons) / sizeof(buttons[0]); i++)
+		if (attr_is(n, "type", buttons[i], 1))
+			return 0;
+	return 1;
+}
+
+/* Set (on) or remove a boolean attribute such as checked="checked". */
+static int
+set_flag(xmlNodePtr n, const char *attr, int on)
+{
+	if (!on) {
+		xmlUnsetProp(n, (const xmlChar *)attr);
+		return PF_OK;
+	}
+	if (xmlSetProp(n, (const xmlChar *)attr, (const xmlChar *)attr) == NULL)
+		return PF_ENOMEM;
+	return PF_OK;
+}
+
+/*
+ * Replace n's content by one text node.  The node is made first, so a
+ * failure leaves n as it was.  xmlNewDocText stores text as it is (the
+ * serialiser escapes it); xmlNodeSetContent with text would read entity
+ * references in it instead, hence the NULL.
+ */
+static int
+set_text(xmlNodePtr n, const char *text)
+{
+	xmlNodePtr	 t;
+
+	if ((t = xmlNewDocText(n->doc, (const xmlChar *)text)) == NULL)
+		return PF_ENOMEM;
+	xmlNodeSetContent(n, NULL);
+	if (xmlAddChild(n, t) == NULL) {
+		xmlFreeNode(t);
+		return PF_ENOMEM;
+	}
+	return PF_OK;
+}
+
+/*
+ * The rewritten form of a template URL, or NULL when url does not start with
+ * TEMPLATE_URL "/" (or memory ran out: *rc says which).
+ */
+static char *
+rewrite_url(const xmlChar *url, const char *prefix, int *rc)
+{
+	const char	*rest;
+	char		*out;
+	size_t		 plen, rlen;
+
+	*rc = PF_OK;
+	if (strncmp((const char *)url, TEMPLATE_URL "/",
+	    sizeof(TEMPLATE_URL)) != 0)
+		return NULL;
+	rest = (const char *)url + sizeof(TEMPLATE_URL) - 1;
+	plen = strlen(prefix);
+	rlen = strlen(rest);
+	if ((out = malloc(plen + rlen + 1)) == NULL) {
+		*rc = PF_ENOMEM;
+		return NULL;
+	}
+	memcpy(out, prefix, plen);
+	memcpy(out + plen, rest, rlen + 1);
+	return out;
+}
+
+/* Point every href, action and src under TEMPLATE_URL at prefix instead. */
+static int
+rewrite_urls(xmlDocPtr doc, const char *prefix)
+{
+	static const char *const attrs[] = { "href", "action", "src" };
+	xmlNodePtr	 root, n;
+	xmlChar		*url;
+	char		*new;
+	size_t		 i;
+	int		 rc;
+
+	root = xmlDocGetRootElement(doc);
+	for (n = root; n != NULL; n = next_node(root, n)) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+			url = xmlGetNoNsProp(n, (const xmlChar *)attrs[i]);
+			if (url == NULL)
+				continue;
+			new = rewrite_url(url, prefix, &rc);
+			xmlFree(url);
+			if (new != NULL && xmlSetProp(n,
+			    (const xmlChar *)attrs[i], (xmlChar *)new) == NULL)
+				rc = PF_ENOMEM;
+			free(new);
+			if (rc != PF_OK)
+				return rc;
+		}
+	}
+	return PF_OK;
+}
+
+/* Tell the operator why a template did not parse (its text, not PII). */
+static void
+log_parse_error(const char *path)
+{
+	const xmlError	*e = xmlGetLastError();
+	char		 msg[160];
+	size_t		 len;
+
+	if (e == NULL || e->message == NULL) {
+		pf_log(PF_LOG_ERR, "%s: not well-formed XML", path);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s", e->message);
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	pf_log(PF_LOG_ERR, "%s:%d: %s", path, e->line, msg);
+}
+
+/*
+ * Parse path: no network, no DTD loading, no entity substitution.  A
+ * template must be a DOCTYPE-less XHTML document (the DOCTYPE is written at
+ * render time), so it cannot declare entities either.
+ */
+static int
+parse(const char *path, xmlDocPtr *out)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root;
+	int		 fd;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return PF_ENOTFOUND;
+		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
+		return PF_EIO;
+	}
+	xmlResetLastError();
+	doc = xmlReadFd(fd, path, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	close(fd);
+	if (doc == NULL) {
+		log_parse_error(path);
+		return PF_EXML;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (doc->intSubset != NULL || root == NULL ||
+	    !is_element(root, "html") || root->ns == NULL ||
+	    !xmlStrEqual(root->ns->href, (const xmlChar *)XHTML_NS)) {
+		pf_log(PF_LOG_ERR, "%s: not an XHTML template "
+		    "(html root in the XHTML namespace, no DOCTYPE)", path);
+		xmlFreeDoc(doc);
+		return PF_EXML;
+	}
+	*out = doc;
+	return PF_OK;
+}
+
+/* Parse template name into the cache; *out points into the cache. */
+static int
+load(struct pf_pages *pages, const char *name, xmlDocPtr *out)
+{
+	struct template	*t;
+	xmlDocPtr	 doc = NULL;
+	char		*path;
+	size_t		 len;
+	int		 rc;
+
+	len = strlen(pages->dir) + strlen(name) + sizeof("/.xhtml");
+	if ((path = malloc(len)) == NULL)
+		return PF_ENOMEM;
+	snprintf(path, len, "%s/%s.xhtml", pages->dir, name);
+	if ((rc = parse(path, &doc)) != PF_OK)
+		goto done;
+	if ((rc = rewrite_urls(doc, pages->prefix)) != PF_OK)
+		goto done;
+	t = reallocarray(pages->tmpl, pages->ntmpl + 1, sizeof(*t));
+	if (t == NULL) {
+		rc = PF_ENOMEM;
+		goto done;
+	}
+	pages->tmpl = t;
+	t = &pages->tmpl[pages->ntmpl++];
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->doc = *out = doc;
+	doc = NULL;
+done:
+	xmlFreeDoc(doc);
+	free(path);
+	return rc;
+}
+
+int
+pf_pages_open(const char *dir, const char *prefix, struct pf_pages **out)
+{
+	struct pf_pages	*pages;
+
+	*out = NULL;
+	if (dir == NULL || prefix == NULL || *dir == '\0' || !prefix_ok(prefix))
+		return PF_EINVAL;
+	xmlInitParser();
+	if ((pages = calloc(1, sizeof(*pages))) == NULL)
+		return PF_ENOMEM;
+	if ((pages->dir = strdup(dir)) == NULL ||
+	    (pages->prefix = strdup(prefix)) == NULL) {
+		pf_pages_free(pages);
+		return PF_ENOMEM;
+	}
+	*out = pages;
+	return PF_OK;
+}
+
+void
+pf_pages_free(struct pf_pages *pages)
+{
+	size_t	 i;
+
+	if (pages == NULL)
+		return;
+	for (i = 0; i < pages->ntmpl; i++)
+		xmlFreeDoc(pages->tmpl[i].doc);
+	free(pages->tmpl);
+	free(pages->dir);
+	free(pages->prefix);
+	free(pages);
+}
+
+int
+pf_page_new(struct pf_pages *pages, const char *name, struct pf_page **out)
+{
+	struct pf_page	*page;
+	xmlDocPtr	 tmpl = NULL;
+	size_t		 i;
+	int		 rc;
+
+	*out = NULL;
+	if (pages == NULL || name == NULL || !name_ok(name))
+		return PF_EINVAL;
+	for (i = 0; i < pages->ntmpl && tmpl == NULL; i++)
+		if (strcmp(pages->tmpl[i].name, name) == 0)
+			tmpl = pages->tmpl[i].doc;
+	if (tmpl == NULL && (rc = load(pages, name, &tmpl)) != PF_OK)
+		return rc;
+	if ((page = calloc(1, sizeof(*page))) == NULL)
+		return PF_ENOMEM;
+	if ((page->doc = xmlCopyDoc(tmpl, 1)) == NULL) {
+		free(page);
+		return PF_ENOMEM;
+	}
+	*out = page;
+	return PF_OK;
+}
+
+void
+pf_page_free(struct pf_page *page)
+{
+	if (page == NULL)
+		return;
+	xmlFreeDoc(page->doc);
+	free(page);
+}
+
+int
+pf_page_text(struct pf_page *page, const char *id, const char *text)
+{
+	xmlNodePtr	 n;
+
+	if (page == NULL || id == NULL || !text_ok(text, 1))
+		return PF_EINVAL;
+	if ((n = find_id(page->doc, id)) == NULL)
+		return PF_ENOTFOUND;
+	return set_text(n, text);
+}
+
+int
+pf_page_attr(struct pf_page *page, const char *id, const char *attr,
+    const char *value)
+{
+	xmlNodePtr	 n;
+
+	if (page == NULL || id == NULL || attr == NULL || !attr_name_ok(attr))
+		return PF_EINVAL;
+	if (value != NULL && !text_ok(value, 0))
+		return PF_EINVAL;
+	if ((n = find_id(page->doc, id)) == NULL)
+		return PF_ENOTFOUND;
+	if (value == NULL) {
+		xmlUnsetProp(n, (const xmlChar *)attr);
+		return PF_OK;
+	}
+	if (xmlSetProp(n, (const xmlChar *)attr, (const xmlChar *)value) == NULL)
+		return PF_ENOMEM;
+	return PF_OK;
+}
+
+int
+pf_page_remove(struct pf_page *page, const char *id)
+{
+	xmlNodePtr	 n, prev;
+
+	if (page == NULL || id == NULL)
+		return PF_EINVAL;
+	if ((n = find_id(page->doc, id)) == NULL)
+		return PF_ENOTFOUND;
+	/* Take the indentation before it too, so no blank line is left. */
+	prev = n->prev;
+	if (prev != NULL && prev->type == XML_TEXT_NODE && xmlIsBlankNode(prev)) {
+		xmlUnlinkNode(prev);
+		xmlFreeNode(prev);
+	}
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+	return PF_OK;
+}
+
+/* Select the option of select s whose value (or, lacking one, text) matches. */
+static int
+select_option(xmlNodePtr s, const char *value)
+{
+	xmlNodePtr	 n;
+	xmlChar		*v;
+	int		 rc, match;
+
+	for (n = s; n != NULL; n = next_node(s, n)) {
+		if (!is_element(n, "option"))
+			continue;
+		if ((v = xmlGetNoNsProp(n, (const xmlChar *)"value")) == NULL)
+			v = xmlNodeGetContent(n);
+		match = v != NULL && xmlStrEqual(v, (const xmlChar *)value);
+		xmlFree(v);
+		if ((rc = set_flag(n, "selected", match)) != PF_OK)
+			return rc;
+	}
+	return PF_OK;
+}
+
+static int
+set_value(xmlNodePtr n, const char *value)
+{
+	char	*text;
+	size_t	 len;
+	int	 rc;
+
+	if (is_element(n, "select"))
+		return select_option(n, value);
+	if (is_element(n, "textarea")) {
+		/* An HTML parser drops one newline right after <textarea>. */
+		if (value[0] != '\n')
+			return set_text(n, value);
+		len = strlen(value);
+		if ((text = malloc(len + 2)) == NULL)
+			return PF_ENOMEM;
+		text[0] = '\n';
+		memcpy(text + 1, value, len + 1);
+		rc = set_text(n, text);
+		free(text);
+		return rc;
+	}
+	if (attr_is(n, "type", "radio", 1) || attr_is(n, "type", "checkbox", 1))
+		return set_flag(n, "checked", attr_is(n, "value", value, 0) ||
+		    (strcmp(value, "on") == 0 && xmlHasProp(n,
+		    (const xmlChar *)"value") == NULL));
+	if (xmlSetProp(n, (const xmlChar *)"value", (const xmlChar *)value) == NULL)
+		return PF_ENOMEM;
+	return PF_OK;
+}
+
+int
+pf_page_value(struct pf_page *page, const char *name, const char *value)
+{
+	xmlNodePtr	 root, n;
+	size_t		 found = 0;
+	int		 rc, multiline;
+
+	if (page == NULL || name == NULL || !text_ok(value, 1))
+		return PF_EINVAL;
+	multiline = strchr(value, '\n') != NULL;
+	root = xmlDocGetRootElement(page->doc);
+	/* Check every control first, so a refusal leaves the page unchanged. */
+	for (n = root; n != NULL; n = next_node(root, n)) {
+		if (!is_control(n, name))
+			continue;
+		if (multiline && !is_element(n, "textarea"))
+			return PF_EINVAL;
+		found++;
+	}
+	if (found == 0)
+		return PF_ENOTFOUND;
+	for (n = root; n != NULL; n = next_node(root, n))
+		if (is_control(n, name) && (rc = set_value(n, value)) != PF_OK)
+			return rc;
+	return PF_OK;
+}
+
+/* <li><a href="#name">message</a></li> in the XHTML namespace of list. */
+static xmlNodePtr
+summary_item(xmlNodePtr list, const char *name, const char *message)
+{
+	xmlNodePtr	 li, a;
+	char		 href[NAME_MAX_LEN + 2];
+
+	snprintf(href, sizeof(href), "#%s", name);
+	if ((li = xmlNewDocNode(list->doc, list->ns, (const xmlChar *)"li",
+	    NULL)) == NULL)
+		return NULL;
+	if ((a = xmlNewDocNode(list->doc, list->ns, (const xmlChar *)"a",
+	    NULL)) == NULL || xmlAddChild(li, a) == NULL) {
+		xmlFreeNode(a);
+		xmlFreeNode(li);
+		return NULL;
+	}
+	if (xmlNewProp(a, (const xmlChar *)"href", (xmlChar *)href) == NULL ||
+	    set_text(a, message) != PF_OK) {
+		xmlFreeNode(li);
+		return NULL;
+	}
+	return li;
+}
+
+int
+pf_page_error(struct pf_page *page, const char *name, const char *message)
+{
+	xmlNodePtr	 root, n, err, summary, list, li = NULL;
+	char		 id[sizeof("error-") + NAME_MAX_LEN];
+	int		 rc;
+
+	if (page == NULL || !text_ok(name, 0) || !text_ok(message, 0) ||
+	    *name == '\0' || strlen(name) > NAME_MAX_LEN)
+		return PF_EINVAL;
+	snprintf(id, sizeof(id), "error-%s", name);
+	root = xmlDocGetRootElement(page->doc);
+	for (n = root; n != NULL && !is_control(n, name); n = next_node(root, n))
+		continue;
+	if (n == NULL || (err = find_id(page->doc, id)) == NULL)
+		return PF_ENOTFOUND;
+	summary = find_id(page->doc, "errors");
+	list = find_id(page->doc, "errors-list");
+	if (summary != NULL && list != NULL &&
+	    (li = summary_item(list, name, message)) == NULL)
+		return PF_ENOMEM;
+	if ((rc = set_text(err, message)) != PF_OK) {
+		xmlFreeNode(li);
+		return rc;
+	}
+	xmlUnsetProp(err, (const xmlChar *)"hidden");
+	for (n = root; n != NULL; n = next_node(root, n))
+		if (is_control(n, name) && xmlSetProp(n,
+		    (const xmlChar *)"aria-invalid", (const xmlChar *)"true") == NULL)
+			rc = PF_ENOMEM;
+	if (summary != NULL)
+		xmlUnsetProp(summary, (const xmlChar *)"hidden");
+	if (li != NULL && xmlAddChild(list, li) == NULL) {
+		xmlFreeNode(li);
+		rc = PF_ENOMEM;
+	}
+	return rc;
+}
+
+/*
+ * XML_SAVE_XHTML follows the HTML compatibility guidelines of XHTML 1.0:
+ * void elements as "<br />", every other empty element as "<p></p>" (an
+ * HTML parser reads "<p/>" as an open tag), no XML declaration.  It also
+ * adds a Content-Type meta unless the head has one, which is why the
+ * templates declare their charset with http-equiv rather than <meta charset>.
+ */
+int
+pf_page_render(struct pf_page *page, char **buf, size_t *len)
+{
+	xmlBufferPtr	 xb;
+	xmlSaveCtxtPtr	 save;
+	size_t		 n;
+	int		 rc = PF_EXML;
+
+	*buf = NULL;
+	*len = 0;
+	if (page == NULL)
+		return PF_EINVAL;
+	if ((xb = xmlBufferCreate()) == NULL)
+		return PF_ENOMEM;
+	save = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_NO_DECL | XML_SAVE_XHTML);
+	if (save == NULL)
+		goto done;
+	if (xmlSaveDoc(save, page->doc) < 0) {
+		xmlSaveClose(save);
+		goto done;
+	}
+	if (xmlSaveClose(save) < 0)
+		goto done;
+	n = (size_t)xmlBufferLength(xb);
+	if ((*buf = malloc(sizeof(DOCTYPE) + n)) == NULL) {
+		rc = PF_ENOMEM;
+		goto done;
+	}
+	memcpy(*buf, DOCTYPE, sizeof(DOCTYPE) - 1);
+	memcpy(*buf + sizeof(DOCTYPE) - 1, xmlBufferContent(xb), n);
+	*len = sizeof(DOCTYPE) - 1 + n;
+	(*buf)[*len] = '\0';
+	rc = PF_OK;
+done:
+	xmlBufferFree(xb);
+	return rc;
+}
+
+int
+pf_page_send(struct pf_request *req, int status, struct pf_page *page,
+    const struct pf_header *extra, size_t nextra)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if ((rc = pf_page_render(page, &buf, &len)) != PF_OK)
+		return rc;
+	if ((rc = pf_respond(req, status, HTML_TYPE, extra, nextra)) == PF_OK)
+		rc = pf_respond_body(req, buf, len);
+	free(buf);
+	return rc;
+}
+
+/* The last resort of pf_page_message: the same words as plain text. */
+static int
+send_plain(struct pf_request *req, int status, const char *title,
+    const char *text, const struct pf_header *extra, size_t nextra)
+{
+	int	 rc;
+
+	rc = pf_respond(req, status, "text/plain; charset=utf-8", extra, nextra);
+	if (rc != PF_OK)
+		return rc;
+	if (!text_ok(title, 0) || !text_ok(text, 1)) {
+		title = pf_status_text(status);
+		text = "";
+	}
+	if ((rc = pf_respond_body(req, title, strlen(title))) == PF_OK &&
+	    (rc = pf_respond_body(req, "\n\n", 2)) == PF_OK &&
+	    (rc = pf_respond_body(req, text, strlen(text))) == PF_OK)
+		rc = pf_respond_body(req, "\n", 1);
+	return rc;
+}
+
+int
+pf_page_message(struct pf_pages *pages, struct pf_request *req, int status,
+    const char *title, const char *text, const struct pf_header *extra,
+    size_t nextra)
+{
+	struct pf_page	*page = NULL;
+	char		*buf = NULL;
+	size_t		 len;
+	int		 rc;
+
+	if ((rc = pf_page_new(pages, "message", &page)) == PF_OK &&
+	    (rc = pf_page_text(page, "page-title", title)) == PF_OK &&
+	    (rc = pf_page_text(page, "title", title)) == PF_OK &&
+	    (rc = pf_page_text(page, "message", text)) == PF_OK)
+		rc = pf_page_render(page, &buf, &len);
+	pf_page_free(page);
+	if (rc != PF_OK) {
+		pf_log(PF_LOG_WARN, "message page for status %d: %s; "
+		    "sending plain text", status, pf_strerror(rc));
+		return send_plain(req, status, title, text, extra, nextra);
+	}
+	if ((rc = pf_respond(req, status, HTML_TYPE, extra, nextra)) == PF_OK)
+		rc = pf_respond_body(req, buf, len);
+	free(buf);
+	return rc;
+}

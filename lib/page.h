@@ -1,0 +1,87 @@
+/*
+ * page.h -- HTML pages built from the templates in htdocs/.
+ *
+ * A template is a well-formed XHTML file.  C code never writes markup: it
+ * finds elements by id (or form controls by name) and sets text and
+ * attribute values through libxml2's tree API, which escapes them, so
+ * escaping cannot be forgotten.  Every string set must have passed
+ * pf_utf8_ok (libxml2 2.9.14 would write invalid XML otherwise); the setters
+ * check and refuse (PF_EINVAL) anything else.
+ *
+ * Templates are parsed once per process (struct pf_pages) and copied for each
+ * request.  URLs in href, action and src attributes that start with
+ * "/privacy/" are rewritten to the configured prefix when a template is
+ * loaded, so templates are written for the default prefix.
+ */
+#ifndef PF_PAGE_H
+#define PF_PAGE_H
+
+#include <stddef.h>
+
+struct pf_request;
+struct pf_pages;	/* the parsed templates of one process */
+struct pf_page;		/* one page being built for one response */
+
+/*
+ * Prepare to load templates from dir (NAME.xhtml) with URL prefix (e.g.
+ * "/privacy", no trailing slash; "" for the site root).  PF_EINVAL for a
+ * prefix that is not such a path ("//host", a backslash, '?', '#', blanks).
+ * The caller owns *out (pf_pages_free).
+ */
+int pf_pages_open(const char *dir, const char *prefix, struct pf_pages **out);
+void pf_pages_free(struct pf_pages *pages);	/* accepts NULL */
+
+/*
+ * A new copy of template name (parsed on first use).  Names are [a-z0-9-]+,
+ * at most 64 characters (PF_EINVAL otherwise).  PF_ENOTFOUND, PF_EXML.
+ */
+int pf_page_new(struct pf_pages *pages, const char *name, struct pf_page **out);
+void pf_page_free(struct pf_page *page);	/* accepts NULL */
+
+/* Replace the content of the element with this id by text. */
+int pf_page_text(struct pf_page *page, const char *id, const char *text);
+
+/* Set (value != NULL) or remove (value == NULL) an attribute of element id. */
+int pf_page_attr(struct pf_page *page, const char *id, const char *attr,
+    const char *value);
+
+/* Remove element id and its content.  PF_ENOTFOUND if there is none. */
+int pf_page_remove(struct pf_page *page, const char *id);
+
+/*
+ * Set a form control's value: input value="", textarea content, the
+ * selected option of a select, the checked radio or checkbox of that name
+ * whose value matches.  PF_ENOTFOUND if no control has that name.
+ */
+int pf_page_value(struct pf_page *page, const char *name, const char *value);
+
+/*
+ * Show message beside the control called name: the element with id
+ * "error-NAME" gets the text and loses its hidden attribute; the control
+ * gets aria-invalid="true".  The element with id "errors" (an error summary)
+ * is revealed, if the template has one, and gets one list item per call.
+ * PF_ENOTFOUND (page unchanged) without such a control or error element.
+ */
+int pf_page_error(struct pf_page *page, const char *name, const char *message);
+
+/* Serialise as XHTML that HTML parsers read correctly.  *buf is the caller's. */
+int pf_page_render(struct pf_page *page, char **buf, size_t *len);
+
+/*
+ * Render and send with status (text/html; charset=utf-8) and the extra
+ * headers (Retry-After, say; may be NULL).
+ */
+struct pf_header;
+int pf_page_send(struct pf_request *req, int status, struct pf_page *page,
+    const struct pf_header *extra, size_t nextra);
+
+/*
+ * Send the "message" template with a title and a sentence: the page for
+ * 400, 404, 405, 413, 415, 503 and the like.  extra headers (Allow,
+ * Retry-After) may be NULL.  Falls back to plain text if even that fails.
+ */
+int pf_page_message(struct pf_pages *pages, struct pf_request *req, int status,
+    const char *title, const char *text, const struct pf_header *extra,
+    size_t nextra);
+
+#endif

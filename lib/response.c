@@ -1,0 +1,215 @@
+/*
+ * response.c -- the one place that writes HTTP response headers.
+ *
+ * Output is CGI's: a "Status:" line, header lines, a blank line, all ending
+ * in CRLF.  Every header name and value is checked before a byte is
+ * written, so a refused response leaves the stream untouched and the caller
+ * can still send another.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "request.h"
+#include "response.h"
+
+static const struct {
+	int		 code;
+	const char	*text;
+} statuses[] = {
+	{ 200, "OK" },
+	{ 201, "Created" },
+	{ 204, "No Content" },
+	{ 303, "See Other" },
+	{ 400, "Bad Request" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 409, "Conflict" },
+	{ 410, "Gone" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" },
+	{ 429, "Too Many Requests" },
+	{ 500, "Internal Server Error" },
+	{ 503, "Service Unavailable" },
+};
+
+/*
+ * On every response.  Pages may show what a visitor typed, so nothing is
+ * cached, framed, sniffed or leaked through a Referer.
+ */
+static const struct pf_header security[] = {
+	{ "Content-Security-Policy", "default-src 'none'; style-src 'self'; "
+	    "img-src 'self'; script-src 'self'; form-action 'self'; "
+	    "frame-ancestors 'none'; base-uri 'none'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "X-Frame-Options", "DENY" },
+	{ "Cache-Control", "no-store" },
+};
+
+#define NSECURITY (sizeof(security) / sizeof(security[0]))
+
+const char *
+pf_status_text(int status)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].code == status)
+			return statuses[i].text;
+	return "Unknown";
+}
+
+/* An RFC 9110 token. */
+static int
+is_token(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') ||
+		    strchr("!#$%&'*+-.^_`|~", *s) != NULL))
+			return 0;
+	return 1;
+}
+
+/* No control character at all (tab included) can end or split a line. */
+static int
+is_value(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Headers pf_respond writes itself may not come twice from extra. */
+static int
+is_reserved(const char *name)
+{
+	size_t	 i;
+
+	if (strcasecmp(name, "Status") == 0 ||
+	    strcasecmp(name, "Content-Type") == 0)
+		return 1;
+	for (i = 0; i < NSECURITY; i++)
+		if (strcasecmp(name, security[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+headers_ok(int status, const char *content_type,
+    const struct pf_header *extra, size_t nextra)
+{
+	size_t	 i;
+
+	if (status < 100 || status > 599)
+		return 0;
+	if (content_type != NULL && !is_value(content_type))
+		return 0;
+	for (i = 0; i < nextra; i++)
+		if (!is_token(extra[i].name) || is_reserved(extra[i].name) ||
+		    !is_value(extra[i].value))
+			return 0;
+	return 1;
+}
+
+/* The whole header block in a new buffer (*buf, *len); -1 without memory. */
+static int
+headers_build(int status, const char *content_type,
+    const struct pf_header *extra, size_t nextra, char **buf, size_t *len)
+{
+	FILE	*f;
+	size_t	 i;
+
+	if ((f = open_memstream(buf, len)) == NULL)
+		return -1;
+	fprintf(f, "Status: %d %s\r\n", status, pf_status_text(status));
+	if (content_type != NULL)
+		fprintf(f, "Content-Type: %s\r\n", content_type);
+	for (i = 0; i < NSECURITY; i++)
+		fprintf(f, "%s: %s\r\n", security[i].name, security[i].value);
+	for (i = 0; i < nextra; i++)
+		fprintf(f, "%s: %s\r\n", extra[i].name, extra[i].value);
+	fputs("\r\n", f);
+	if (ferror(f)) {
+		fclose(f);
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int
+pf_respond(struct pf_request *req, int status, const char *content_type,
+    const struct pf_header *extra, size_t nextra)
+{
+	char	*buf = NULL;
+	size_t	 len;
+	int	 rc;
+
+	if (req->responded || !headers_ok(status, content_type, extra, nextra))
+		return PF_EINVAL;
+	if (headers_build(status, content_type, extra, nextra, &buf, &len) ==
+	    -1) {
+		free(buf);
+		return PF_ENOMEM;
+	}
+	/* Even if the client is gone, nothing else may be sent now. */
+	req->responded = 1;
+	if (req->io.write == NULL || req->io.write(req->io.ctx, buf, len) != 0)
+		rc = PF_EIO;
+	else
+		rc = PF_OK;
+	free(buf);
+	return rc;
+}
+
+int
+pf_respond_body(struct pf_request *req, const void *buf, size_t len)
+{
+	if (!req->responded)
+		return PF_EINVAL;	/* a body before headers is a bug */
+	if (req->head || len == 0)
+		return PF_OK;
+	if (req->io.write == NULL || req->io.write(req->io.ctx, buf, len) != 0)
+		return PF_EIO;
+	return PF_OK;
+}
+
+/* A path ("/privacy/...") or an absolute http(s) URL; never "//host". */
+static int
+is_location(const char *s)
+{
+	if (s[0] == '/')
+		return s[1] != '/' && s[1] != '\\';
+	return strncasecmp(s, "https://", 8) == 0 ||
+	    strncasecmp(s, "http://", 7) == 0;
+}
+
+int
+pf_redirect(struct pf_request *req, const char *location)
+{
+	static const char	 body[] = "See Other\n";
+	struct pf_header	 h;
+	int			 rc;
+
+	if (location == NULL || !is_location(location))
+		return PF_EINVAL;
+	h.name = "Location";
+	h.value = location;
+	if ((rc = pf_respond(req, 303, "text/plain; charset=utf-8", &h, 1)) !=
+	    PF_OK)
+		return rc;
+	return pf_respond_body(req, body, sizeof(body) - 1);
+}

@@ -1,0 +1,33 @@
+-- 001-initial.sql -- the first schema: marketing opt-outs and the audit trail.
+--
+-- store.c runs each migration in its own BEGIN IMMEDIATE transaction and sets
+-- PRAGMA user_version to the file's number, so nothing here manages either.
+-- Times are UTC text, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (pf_store_now), which
+-- sorts in time order.  STRICT, so a wrong type is an error, not a conversion.
+
+-- One row per (channel, address, list): opting out twice keeps the first
+-- time in created and moves updated.
+CREATE TABLE optout (
+	id	INTEGER PRIMARY KEY,
+	channel	TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+	address	TEXT NOT NULL,		-- email key or E.164 number
+	list	TEXT NOT NULL DEFAULT '',	-- '' is every list
+	reason	TEXT,
+	source	TEXT NOT NULL,		-- 'form' or 'one-click'
+	created	TEXT NOT NULL,
+	updated	TEXT NOT NULL,
+	UNIQUE (channel, address, list)
+) STRICT;
+
+-- The audit trail: the durable copy of every record file (audit.h).  xml is
+-- the file's exact bytes; prev and digest make the hash chain, and UNIQUE on
+-- digest means no record can be stored twice.
+CREATE TABLE audit (
+	seq	INTEGER PRIMARY KEY,
+	time	TEXT NOT NULL,
+	event	TEXT NOT NULL,
+	form	TEXT NOT NULL,
+	prev	TEXT NOT NULL,
+	digest	TEXT NOT NULL UNIQUE,
+	xml	BLOB NOT NULL
+) STRICT;

@@ -1,0 +1,645 @@
+/*
+ * store.c -- the only place that speaks SQL (SQLite).
+ *
+ * Every query is one entry of stmts[], prepared the first time it is used
+ * and kept for the life of the connection.  Values are only ever bound, and
+ * are never logged: a log line carries sqlite3_errmsg, which names tables,
+ * columns and constraints but no bound value.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+
+#define BUSY_TIMEOUT_DEFAULT	5000	/* ms, when the caller gives none */
+
+enum stmt {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_USER_VERSION,
+	STMT_SYNCHRONOUS,
+	STMT_OPTOUT_PUT,
+	STMT_OPTOUT_EACH,
+	STMT_OPTOUT_COUNT,
+	STMT_AUDIT_LAST,
+	STMT_AUDIT_PUT,
+	STMT_AUDIT_GET,
+	STMT_AUDIT_EACH,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	/* STMT_BEGIN */
+	"BEGIN IMMEDIATE",
+	/* STMT_COMMIT */
+	"COMMIT",
+	/* STMT_ROLLBACK */
+	"ROLLBACK",
+	/* STMT_USER_VERSION */
+	"PRAGMA user_version",
+	/* STMT_SYNCHRONOUS */
+	"PRAGMA synchronous",
+	/* STMT_OPTOUT_PUT */
+	"INSERT INTO optout (channel, address, list, reason, source, "
+	"created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+	"ON CONFLICT (channel, address, list) DO UPDATE SET "
+	"updated = excluded.updated, reason = excluded.reason, "
+	"source = excluded.source",
+	/* STMT_OPTOUT_EACH */
+	"SELECT channel, address, list, reason, source, created, updated "
+	"FROM optout ORDER BY created, id",
+	/* STMT_OPTOUT_COUNT */
+	"SELECT count(*) FROM optout",
+	/* STMT_AUDIT_LAST */
+	"SELECT seq, digest FROM audit ORDER BY seq DESC LIMIT 1",
+	/* STMT_AUDIT_PUT */
+	"INSERT INTO audit (seq, time, event, form, prev, digest, xml) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* STMT_AUDIT_GET */
+	"SELECT seq, time, event, form, prev, digest, xml FROM audit "
+	"WHERE seq = ?1",
+	/* STMT_AUDIT_EACH */
+	"SELECT seq, time, event, form, prev, digest, xml FROM audit "
+	"WHERE seq >= ?1 ORDER BY seq",
+};
+
+/*
+ * The journal modes a configuration may ask for.  The SQL is fixed text
+ * because a pragma's argument cannot be bound.
+ */
+static const struct journal {
+	const char	*name;
+	const char	*sql;
+} journals[] = {
+	{ "delete", "PRAGMA journal_mode = DELETE" },
+	{ "truncate", "PRAGMA journal_mode = TRUNCATE" },
+	{ "wal", "PRAGMA journal_mode = WAL" },
+};
+
+struct pf_store {
+	sqlite3			*db;
+	sqlite3_stmt		*stmts[STMT__MAX];
+	const struct journal	*journal;	/* the mode in force */
+};
+
+/*
+ * Map an SQLite result code to ours and tell the operator.  The conditions
+ * that pass (a lock, a full disk, a read-only or unreachable file) are
+ * PF_EBUSY, so the visitor is asked to try again; anything else, including
+ * a corrupt file, is PF_ESTORE.
+ */
+static int
+store_err(sqlite3 *db, int rc, const char *what)
+{
+	const char	*msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_READONLY:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+		pf_log(PF_LOG_WARN, "store: %s: %s", what, msg);
+		return PF_EBUSY;
+	default:
+		pf_log(PF_LOG_ERR, "store: %s: %s", what, msg);
+		return PF_ESTORE;
+	}
+}
+
+int
+pf_store_wal_safe(int v)
+{
+	return v >= 3051003 ||
+	    (v >= 3044006 && v < 3045000) ||
+	    (v >= 3050007 && v < 3051000);
+}
+
+/* The prepared statement id, ready to bind; prepared on first use. */
+static int
+stmt_get(struct pf_store *st, enum stmt id, sqlite3_stmt **out)
+{
+	int	 rc;
+
+	if (st->stmts[id] == NULL) {
+		rc = sqlite3_prepare_v3(st->db, stmts[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmts[id], NULL);
+		if (rc != SQLITE_OK)
+			return store_err(st->db, rc, "prepare");
+	} else if (sqlite3_stmt_busy(st->stmts[id])) {
+		/* A callback of an _each function called it again. */
+		pf_log(PF_LOG_ERR, "store: statement %d is in use", (int)id);
+		return PF_ESTORE;
+	}
+	*out = st->stmts[id];
+	return PF_OK;
+}
+
+/* Every use of a statement ends here, whatever happened. */
+static void
+stmt_done(sqlite3_stmt *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+/* Run a statement that returns no rows. */
+static int
+stmt_exec(struct pf_store *st, enum stmt id, const char *what)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, id, &s)) != PF_OK)
+		return err;
+	rc = sqlite3_step(s);
+	err = rc == SQLITE_DONE ? PF_OK : store_err(st->db, rc, what);
+	stmt_done(s);
+	return err;
+}
+
+/* Run SQL text once (pragmas, migrations): nothing in it is user data. */
+static int
+exec_sql(sqlite3 *db, const char *sql, const char *what)
+{
+	int	 rc;
+
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? PF_OK : store_err(db, rc, what);
+}
+
+/* Run a pragma that answers one row and copy its first column as text. */
+static int
+pragma_text(sqlite3 *db, const char *sql, char *buf, size_t bufsz)
+{
+	sqlite3_stmt	*s = NULL;
+	const char	*v;
+	int		 rc, err;
+
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return store_err(db, rc, sql);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		err = store_err(db, rc, sql);
+		goto done;
+	}
+	v = (const char *)sqlite3_column_text(s, 0);
+	snprintf(buf, bufsz, "%s", v != NULL ? v : "");
+	err = PF_OK;
+done:
+	sqlite3_finalize(s);
+	return err;
+}
+
+static const struct journal *
+journal_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(journals) / sizeof(journals[0]); i++)
+		if (strcmp(journals[i].name, name) == 0)
+			return &journals[i];
+	return NULL;
+}
+
+/* The journal mode to use, or NULL (logged) if the setting is refused. */
+static const struct journal *
+journal_choose(const char *name)
+{
+	const struct journal	*j;
+
+	if (name == NULL)
+		name = "truncate";
+	if ((j = journal_find(name)) == NULL) {
+		pf_log(PF_LOG_ERR, "store: journal mode \"%s\" unknown "
+		    "(delete, truncate or wal)", name);
+		return NULL;
+	}
+	if (strcmp(j->name, "wal") == 0 &&
+	    !pf_store_wal_safe(sqlite3_libversion_number())) {
+		pf_log(PF_LOG_ERR, "store: journal mode wal refused: SQLite %s "
+		    "has the WAL-reset bug, which can lose committed writes "
+		    "when several processes write one database (fixed in "
+		    "3.51.3, 3.50.7 and 3.44.6); use truncate or delete",
+		    sqlite3_libversion());
+		return NULL;
+	}
+	return j;
+}
+
+/* Set the journal mode and synchronous FULL, and check both took effect. */
+static int
+store_pragmas(struct pf_store *st, const struct journal *j)
+{
+	char	 got[32];
+	int	 err, level;
+
+	if ((err = pragma_text(st->db, j->sql, got, sizeof(got))) != PF_OK)
+		return err;
+	if (strcmp(got, j->name) != 0) {
+		pf_log(PF_LOG_ERR, "store: journal mode %s asked, %s in force",
+		    j->name, got);
+		return PF_ECONFIG;
+	}
+	st->journal = j;
+	if ((err = exec_sql(st->db, "PRAGMA synchronous = FULL",
+	    "synchronous")) != PF_OK)
+		return err;
+	if ((err = pf_store_synchronous(st, &level)) != PF_OK)
+		return err;
+	if (level != 2) {
+		pf_log(PF_LOG_ERR, "store: synchronous FULL asked, level %d "
+		    "in force", level);
+		return PF_ECONFIG;
+	}
+	return PF_OK;
+}
+
+/*
+ * Apply migration m if the file lacks it.  The version is read again inside
+ * the transaction, so two workers starting together apply it once.
+ */
+static int
+migrate_one(struct pf_store *st, const struct pf_migration *m)
+{
+	char	 sql[64];
+	int	 err, v;
+
+	if ((err = pf_store_begin(st)) != PF_OK)
+		return err;
+	if ((err = pf_store_schema_version(st, &v)) != PF_OK)
+		goto fail;
+	if (v >= (int)m->version)
+		return pf_store_commit(st);
+	if ((err = exec_sql(st->db, m->sql, m->name)) != PF_OK)
+		goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %u", m->version);
+	if ((err = exec_sql(st->db, sql, m->name)) != PF_OK)
+		goto fail;
+	if ((err = pf_store_commit(st)) != PF_OK)
+		return err;
+	pf_log(PF_LOG_INFO, "store: schema migrated to version %u (%s)",
+	    m->version, m->name);
+	return PF_OK;
+fail:
+	pf_store_rollback(st);
+	return err;
+}
+
+static int
+store_migrate(struct pf_store *st)
+{
+	unsigned	 i;
+	int		 err, v;
+
+	if ((err = pf_store_schema_version(st, &v)) != PF_OK)
+		return err;
+	if (pf_nmigrations > 0 &&
+	    v > (int)pf_migrations[pf_nmigrations - 1].version) {
+		/* A newer program wrote this file: its schema is not ours. */
+		pf_log(PF_LOG_ERR, "store: database schema version %d is newer "
+		    "than this program's %u", v,
+		    pf_migrations[pf_nmigrations - 1].version);
+		return PF_ECONFIG;
+	}
+	for (i = 0; i < pf_nmigrations; i++) {
+		if ((int)pf_migrations[i].version <= v)
+			continue;
+		if ((err = migrate_one(st, &pf_migrations[i])) != PF_OK)
+			return err;
+	}
+	return PF_OK;
+}
+
+int
+pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
+{
+	struct pf_store		*st;
+	const struct journal	*j;
+	long			 ms;
+	int			 rc, err;
+
+	*out = NULL;
+	if (opts == NULL || opts->path == NULL)
+		return PF_EINVAL;
+	if ((j = journal_choose(opts->journal_mode)) == NULL)
+		return PF_ECONFIG;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return PF_ENOMEM;
+	rc = sqlite3_open_v2(opts->path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		err = store_err(st->db, rc, opts->path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
+	    BUSY_TIMEOUT_DEFAULT;
+	if ((rc = sqlite3_busy_timeout(st->db, ms > INT_MAX ? INT_MAX :
+	    (int)ms)) != SQLITE_OK) {
+		err = store_err(st->db, rc, "busy timeout");
+		goto fail;
+	}
+	if ((err = exec_sql(st->db, "PRAGMA foreign_keys = ON",
+	    "foreign keys")) != PF_OK)
+		goto fail;
+	if ((err = store_pragmas(st, j)) != PF_OK)
+		goto fail;
+	if ((err = store_migrate(st)) != PF_OK)
+		goto fail;
+	*out = st;
+	return PF_OK;
+fail:
+	pf_store_close(st);
+	return err;
+}
+
+void
+pf_store_close(struct pf_store *st)
+{
+	size_t	 i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(st->stmts[i]);
+	/* Rolls back an open transaction; cannot fail once all are finalized. */
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/* Run a pragma statement that answers one integer. */
+static int
+pragma_int(struct pf_store *st, enum stmt id, int *out)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, id, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = sqlite3_column_int(s, 0);
+	else
+		err = store_err(st->db, rc, stmts[id]);
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_schema_version(struct pf_store *st, int *version)
+{
+	return pragma_int(st, STMT_USER_VERSION, version);
+}
+
+int
+pf_store_synchronous(struct pf_store *st, int *level)
+{
+	return pragma_int(st, STMT_SYNCHRONOUS, level);
+}
+
+const char *
+pf_store_journal_mode(struct pf_store *st)
+{
+	return st->journal->name;
+}
+
+int
+pf_store_begin(struct pf_store *st)
+{
+	return stmt_exec(st, STMT_BEGIN, "begin");
+}
+
+int
+pf_store_commit(struct pf_store *st)
+{
+	int	 err;
+
+	/* On failure nothing may stay half-open for the next request. */
+	if ((err = stmt_exec(st, STMT_COMMIT, "commit")) != PF_OK)
+		pf_store_rollback(st);
+	return err;
+}
+
+void
+pf_store_rollback(struct pf_store *st)
+{
+	/* SQLite has already rolled back after some errors (full, I/O). */
+	if (st == NULL || sqlite3_get_autocommit(st->db))
+		return;
+	stmt_exec(st, STMT_ROLLBACK, "rollback");
+}
+
+void
+pf_store_now(char out[32])
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 day[24];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 32, "%.19s.%06dZ", day, (int)(ts.tv_nsec / 1000) % 1000000);
+}
+
+/* ---- marketing opt-outs ---- */
+
+int
+pf_store_optout_put(struct pf_store *st, const struct pf_optout *o,
+    const char *now)
+{
+	sqlite3_stmt	*s = NULL;
+	char		 t[32];
+	int		 rc, err;
+
+	if (now == NULL) {
+		pf_store_now(t);
+		now = t;
+	}
+	if ((err = stmt_get(st, STMT_OPTOUT_PUT, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, o->channel, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 2, o->address, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 3, o->list != NULL ? o->list : "", -1,
+	    SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 4, o->reason, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 5, o->source, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC)))
+		err = store_err(st->db, rc, "optout bind");
+	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		err = store_err(st->db, rc, "optout put");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_optout_each(struct pf_store *st,
+    int (*fn)(const struct pf_optout *o, void *arg), void *arg)
+{
+	struct pf_optout	 o;
+	sqlite3_stmt		*s = NULL;
+	int			 rc, err;
+
+	if ((err = stmt_get(st, STMT_OPTOUT_EACH, &s)) != PF_OK)
+		return err;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o.channel = (const char *)sqlite3_column_text(s, 0);
+		o.address = (const char *)sqlite3_column_text(s, 1);
+		o.list = (const char *)sqlite3_column_text(s, 2);
+		o.reason = (const char *)sqlite3_column_text(s, 3);
+		o.source = (const char *)sqlite3_column_text(s, 4);
+		o.created = (const char *)sqlite3_column_text(s, 5);
+		o.updated = (const char *)sqlite3_column_text(s, 6);
+		if ((err = fn(&o, arg)) != 0)
+			break;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = store_err(st->db, rc, "optout each");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_optout_count(struct pf_store *st, long long *n)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OPTOUT_COUNT, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else
+		err = store_err(st->db, rc, "optout count");
+	stmt_done(s);
+	return err;
+}
+
+/* ---- audit records ---- */
+
+int
+pf_store_audit_last(struct pf_store *st, long long *seq, char digest[65])
+{
+	sqlite3_stmt	*s = NULL;
+	const char	*d;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_AUDIT_LAST, &s)) != PF_OK)
+		return err;
+	*seq = 0;
+	memset(digest, '0', 64);
+	digest[64] = '\0';
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		d = (const char *)sqlite3_column_text(s, 1);
+		if (d == NULL || strlen(d) != 64) {
+			pf_log(PF_LOG_ERR, "store: audit record %lld has a "
+			    "malformed digest", *seq);
+			err = PF_ESTORE;
+		} else
+			memcpy(digest, d, 65);
+	} else if (rc != SQLITE_DONE)
+		err = store_err(st->db, rc, "audit last");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_audit_put(struct pf_store *st, const struct pf_audit_row *r)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if (r->xml_len > INT_MAX)
+		return PF_ETOOBIG;
+	if ((err = stmt_get(st, STMT_AUDIT_PUT, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, r->seq)) ||
+	    (rc = sqlite3_bind_text(s, 2, r->time, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 3, r->event, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 4, r->form, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 5, r->prev, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 6, r->digest, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_blob(s, 7, r->xml, (int)r->xml_len,
+	    SQLITE_STATIC)))
+		err = store_err(st->db, rc, "audit bind");
+	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		err = store_err(st->db, rc, "audit put");
+	stmt_done(s);
+	return err;
+}
+
+/* Read the current row of an audit SELECT (columns as in stmts[]). */
+static void
+audit_row(sqlite3_stmt *s, struct pf_audit_row *r)
+{
+	r->seq = sqlite3_column_int64(s, 0);
+	r->time = (const char *)sqlite3_column_text(s, 1);
+	r->event = (const char *)sqlite3_column_text(s, 2);
+	r->form = (const char *)sqlite3_column_text(s, 3);
+	r->prev = (const char *)sqlite3_column_text(s, 4);
+	r->digest = (const char *)sqlite3_column_text(s, 5);
+	r->xml = sqlite3_column_blob(s, 6);
+	r->xml_len = (size_t)sqlite3_column_bytes(s, 6);
+}
+
+int
+pf_store_audit_get(struct pf_store *st, long long seq,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
+{
+	struct pf_audit_row	 r;
+	sqlite3_stmt		*s = NULL;
+	int			 rc, err;
+
+	if ((err = stmt_get(st, STMT_AUDIT_GET, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, seq)) != SQLITE_OK)
+		err = store_err(st->db, rc, "audit bind");
+	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		audit_row(s, &r);
+		err = fn(&r, arg);
+	} else if (rc == SQLITE_DONE)
+		err = PF_ENOTFOUND;
+	else
+		err = store_err(st->db, rc, "audit get");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_audit_each(struct pf_store *st, long long from,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
+{
+	struct pf_audit_row	 r;
+	sqlite3_stmt		*s = NULL;
+	int			 rc, err;
+
+	if ((err = stmt_get(st, STMT_AUDIT_EACH, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, from)) != SQLITE_OK) {
+		err = store_err(st->db, rc, "audit bind");
+		goto done;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		audit_row(s, &r);
+		if ((err = fn(&r, arg)) != 0)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		err = store_err(st->db, rc, "audit each");
+done:
+	stmt_done(s);
+	return err;
+}

@@ -1,0 +1,110 @@
+/*
+ * store.h -- the only module that speaks SQL.
+ *
+ * One struct pf_store is one SQLite connection, owned by one worker process
+ * and opened after fork.  Opening sets the pragmas (busy timeout, foreign
+ * keys, journal mode, synchronous FULL) and applies the numbered migrations
+ * in lib/schema/ that the file lacks, so the schema is always current.
+ *
+ * Journal mode: SQLite 3.7.0 to 3.51.2 have the WAL-reset bug (fixed in
+ * 3.51.3, backported to 3.44.6 and 3.50.7), which can lose committed writes
+ * when several processes write one WAL database.  WAL is refused at open on
+ * those versions; "delete" or "truncate" with synchronous FULL is durable
+ * everywhere.
+ *
+ * Every write happens inside pf_store_begin (BEGIN IMMEDIATE, so a reader never
+ * has to upgrade its lock under contention) and pf_store_commit.  Each query is
+ * one function below; statements are prepared once per connection.
+ *
+ * Errors: PF_EBUSY when the database is locked past the busy timeout,
+ * read-only, full or cannot be opened (tell the visitor to try again);
+ * PF_ESTORE for any other SQLite error; PF_ECONFIG for a refused setting.
+ */
+#ifndef PF_STORE_H
+#define PF_STORE_H
+
+#include <stddef.h>
+
+struct pf_store;
+
+struct pf_store_opts {
+	const char	*path;
+	const char	*journal_mode;	/* "delete", "truncate", "wal"; NULL: truncate */
+	long		 busy_timeout_ms;	/* <= 0: 5000 */
+};
+
+/* 1 if SQLite version number v (as sqlite3_libversion_number) is free of the WAL-reset bug. */
+int pf_store_wal_safe(int v);
+
+/* Open (creating if needed) and migrate.  The caller owns *out. */
+int pf_store_open(const struct pf_store_opts *opts, struct pf_store **out);
+void pf_store_close(struct pf_store *st);	/* accepts NULL */
+
+/* The schema version the file is at (PRAGMA user_version). */
+int pf_store_schema_version(struct pf_store *st, int *version);
+
+/* The journal mode in force, e.g. "truncate"; static storage. */
+const char *pf_store_journal_mode(struct pf_store *st);
+
+/* The synchronous level in force (PRAGMA synchronous): 2 is FULL. */
+int pf_store_synchronous(struct pf_store *st, int *level);
+
+int pf_store_begin(struct pf_store *st);	/* BEGIN IMMEDIATE */
+int pf_store_commit(struct pf_store *st);	/* rolls back if it fails */
+void pf_store_rollback(struct pf_store *st);	/* no-op outside a transaction */
+
+/* The current time as stored everywhere: UTC, "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
+void pf_store_now(char out[32]);
+
+/* ---- marketing opt-outs ---- */
+
+struct pf_optout {
+	const char	*channel;	/* "email" or "sms" */
+	const char	*address;	/* email key (validate.h) or E.164 number */
+	const char	*list;		/* mailing list id; "" means every list */
+	const char	*reason;	/* may be NULL */
+	const char	*source;	/* "form" or "one-click" */
+	const char	*created;	/* first opt-out (set by the store on read) */
+	const char	*updated;	/* latest opt-out */
+};
+
+/*
+ * Record an opt-out.  A second opt-out of the same channel, address and list
+ * keeps the one row and updates its time, reason and source.  A NULL list is
+ * "", a NULL now the current time.
+ */
+int pf_store_optout_put(struct pf_store *st, const struct pf_optout *o, const char *now);
+
+/* Call fn for each opt-out in order of first opt-out; stops when fn returns non-zero (returned). */
+int pf_store_optout_each(struct pf_store *st,
+    int (*fn)(const struct pf_optout *o, void *arg), void *arg);
+
+int pf_store_optout_count(struct pf_store *st, long long *n);
+
+/* ---- audit records (audit.h builds them) ---- */
+
+struct pf_audit_row {
+	long long	 seq;
+	const char	*time;
+	const char	*event;
+	const char	*form;
+	const char	*prev;		/* hex digest of the previous record */
+	const char	*digest;	/* hex digest of this record */
+	const char	*xml;		/* the record file's exact bytes */
+	size_t		 xml_len;
+};
+
+/* The last record's seq and digest; 0 and 64 zeros when there is none. */
+int pf_store_audit_last(struct pf_store *st, long long *seq, char digest[65]);
+
+int pf_store_audit_put(struct pf_store *st, const struct pf_audit_row *r);
+
+/* Record seq: calls fn once, or returns PF_ENOTFOUND. */
+int pf_store_audit_get(struct pf_store *st, long long seq,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
+
+/* Each record with seq >= from, in order; stops when fn returns non-zero. */
+int pf_store_audit_each(struct pf_store *st, long long from,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
+
+#endif

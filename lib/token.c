@@ -1,0 +1,314 @@
+/*
+ * token.c -- signed, expiring tokens for links in mails (see token.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "err.h"
+#include "token.h"
+
+#define MAC_LEN 32
+#define VERSION "v1"
+
+/*
+ * base64url of in[0..len) without padding, as a new string.  EVP_EncodeBlock
+ * writes standard base64 with '=' padding; swap the two letters that differ
+ * and drop the padding.
+ */
+static char *
+b64url_encode(const unsigned char *in, size_t len)
+{
+	char	*out, *p;
+	size_t	 n;
+
+	if (len > INT_MAX / 4 * 3)
+		return NULL;
+	if ((out = malloc(4 * ((len + 2) / 3) + 1)) == NULL)
+		return NULL;
+	n = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	while (n > 0 && out[n - 1] == '=')
+		out[--n] = '\0';
+	for (p = out; *p != '\0'; p++)
+		if (*p == '+')
+			*p = '-';
+		else if (*p == '/')
+			*p = '_';
+	return out;
+}
+
+/*
+ * Decode the base64url text s[0..len) into a new buffer *out of *outlen
+ * bytes.  Only the canonical encoding is accepted (the one b64url_encode
+ * makes), so that no two texts carry the same bytes: otherwise changing
+ * the unused low bits of the last character would leave a token valid.
+ */
+static int
+b64url_decode(const char *s, size_t len, unsigned char **out, size_t *outlen)
+{
+	char		*buf = NULL, *again = NULL;
+	size_t		 i, pad, n;
+	int		 dec, rc = PF_EFORGED;
+
+	*out = NULL;
+	if (len == 0 || len % 4 == 1)
+		return PF_EFORGED;
+	pad = (4 - len % 4) % 4;
+	if ((buf = malloc(len + pad + 1)) == NULL ||
+	    (*out = malloc((len + pad) / 4 * 3 + 1)) == NULL) {
+		rc = PF_ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < len; i++)
+		buf[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
+	memset(buf + len, '=', pad);
+	buf[len + pad] = '\0';
+	/* Its result counts the padding as bytes of zero: take them off. */
+	if ((dec = EVP_DecodeBlock(*out, (unsigned char *)buf,
+	    (int)(len + pad))) < 0 || (size_t)dec < pad)
+		goto fail;
+	n = (size_t)dec - pad;
+	if ((again = b64url_encode(*out, n)) == NULL) {
+		rc = PF_ENOMEM;
+		goto fail;
+	}
+	if (strlen(again) != len || memcmp(again, s, len) != 0)
+		goto fail;
+	free(again);
+	free(buf);
+	*outlen = n;
+	return PF_OK;
+fail:
+	free(again);
+	free(buf);
+	free(*out);
+	*out = NULL;
+	return rc;
+}
+
+static int
+mac(const unsigned char key[MAC_LEN], const unsigned char *msg, size_t len,
+    unsigned char out[MAC_LEN])
+{
+	unsigned int	 outlen = 0;
+
+	if (HMAC(EVP_sha256(), key, MAC_LEN, msg, len, out, &outlen) == NULL ||
+	    outlen != MAC_LEN)
+		return PF_ECRYPTO;
+	return PF_OK;
+}
+
+/* Append s and its NUL at *p; the caller sized the buffer. */
+static void
+put(char **p, const char *s)
+{
+	size_t	 n = strlen(s) + 1;
+
+	memcpy(*p, s, n);
+	*p += n;
+}
+
+/*
+ * The payload: "v1" NUL purpose NUL expiry (NUL field)*, as a new buffer of
+ * *outlen bytes plus a terminating NUL.
+ */
+static int
+payload(const char *purpose, time_t expires, const char *const *fields,
+    size_t nfields, unsigned char **out, size_t *outlen)
+{
+	char	 exp[32];
+	size_t	 i, n;
+	char	*p;
+
+	snprintf(exp, sizeof(exp), "%lld", (long long)expires);
+	n = sizeof(VERSION) + strlen(purpose) + 1 + strlen(exp);
+	for (i = 0; i < nfields; i++)
+		n += 1 + strlen(fields[i]);
+	if ((p = malloc(n + 1)) == NULL)
+		return PF_ENOMEM;
+	*out = (unsigned char *)p;
+	*outlen = n;
+	put(&p, VERSION);
+	put(&p, purpose);
+	put(&p, exp);
+	for (i = 0; i < nfields; i++)
+		put(&p, fields[i]);
+	return PF_OK;
+}
+
+int
+pf_token_make(const unsigned char key[32], const char *purpose, time_t expires,
+    const char *const *fields, size_t nfields, char **out)
+{
+	unsigned char	*msg = NULL, sig[MAC_LEN];
+	char		*p64 = NULL, *s64 = NULL;
+	size_t		 i, len;
+	int		 rc;
+
+	*out = NULL;
+	if (purpose == NULL || *purpose == '\0' || expires < 0 ||
+	    nfields > PF_TOKEN_MAX_FIELDS || (nfields > 0 && fields == NULL))
+		return PF_EINVAL;
+	for (i = 0; i < nfields; i++)
+		if (fields[i] == NULL)
+			return PF_EINVAL;
+	rc = payload(purpose, expires, fields, nfields, &msg, &len);
+	if (rc != PF_OK)
+		return rc;
+	/* A token that pf_token_check would refuse unread is no use. */
+	rc = PF_ETOOBIG;
+	if (len > PF_TOKEN_MAX_LEN)
+		goto done;
+	if ((rc = mac(key, msg, len, sig)) != PF_OK)
+		goto done;
+	rc = PF_ENOMEM;
+	if ((p64 = b64url_encode(msg, len)) == NULL ||
+	    (s64 = b64url_encode(sig, MAC_LEN)) == NULL)
+		goto done;
+	len = strlen(p64) + 1 + strlen(s64);
+	rc = PF_ETOOBIG;
+	if (len > PF_TOKEN_MAX_LEN)
+		goto done;
+	rc = PF_ENOMEM;
+	if ((*out = malloc(len + 1)) == NULL)
+		goto done;
+	snprintf(*out, len + 1, "%s.%s", p64, s64);
+	rc = PF_OK;
+done:
+	free(msg);
+	free(p64);
+	free(s64);
+	return rc;
+}
+
+/* The expiry field: decimal digits only, no sign, no leading zero. */
+static int
+parse_expiry(const char *s, time_t *t)
+{
+	long long	 v;
+	char		*end;
+
+	if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1] != '\0'))
+		return PF_EFORGED;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno == ERANGE || (long long)(time_t)v != v)
+		return PF_EFORGED;
+	*t = (time_t)v;
+	return PF_OK;
+}
+
+/*
+ * Split a genuine payload msg[0..len) (NUL-terminated one past len) into
+ * tok; the strings are copies.  PF_EFORGED for anything not made by
+ * payload() with this purpose.
+ */
+static int
+parse(const char *msg, size_t len, const char *purpose, struct pf_token *tok)
+{
+	const char	*p = msg, *end = msg + len;
+	const char	*field[3 + PF_TOKEN_MAX_FIELDS];
+	size_t		 n = 0, i;
+
+	for (;;) {
+		if (n == sizeof(field) / sizeof(field[0]))
+			return PF_EFORGED;
+		field[n++] = p;
+		p += strlen(p);
+		if (p >= end)
+			break;
+		p++;
+	}
+	if (n < 3 || strcmp(field[0], VERSION) != 0 ||
+	    strcmp(field[1], purpose) != 0 ||
+	    parse_expiry(field[2], &tok->expires) != PF_OK)
+		return PF_EFORGED;
+	if ((tok->purpose = strdup(field[1])) == NULL)
+		return PF_ENOMEM;
+	for (i = 3; i < n; i++) {
+		if ((tok->fields[i - 3] = strdup(field[i])) == NULL)
+			return PF_ENOMEM;
+		tok->nfields++;
+	}
+	return PF_OK;
+}
+
+/*
+ * Decode text into its payload (NUL-terminated one past *len) and check the
+ * signature over it, in constant time.  Nothing of the payload is looked at
+ * before that.
+ */
+static int
+verify(const unsigned char key[32], const char *text, unsigned char **msg,
+    size_t *len)
+{
+	const char	*dot;
+	unsigned char	*sig = NULL, want[MAC_LEN];
+	size_t		 siglen, tlen;
+	int		 rc;
+
+	*msg = NULL;
+	tlen = strnlen(text, PF_TOKEN_MAX_LEN + 1);
+	if (tlen > PF_TOKEN_MAX_LEN || (dot = strchr(text, '.')) == NULL ||
+	    strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_.") != tlen || strchr(dot + 1, '.') != NULL)
+		return PF_EFORGED;
+	rc = b64url_decode(dot + 1, strlen(dot + 1), &sig, &siglen);
+	if (rc != PF_OK)
+		return rc;
+	if ((rc = b64url_decode(text, (size_t)(dot - text), msg, len)) != PF_OK)
+		goto done;
+	(*msg)[*len] = '\0';
+	if ((rc = mac(key, *msg, *len, want)) != PF_OK)
+		goto done;
+	if (siglen != MAC_LEN || CRYPTO_memcmp(sig, want, MAC_LEN) != 0)
+		rc = PF_EFORGED;
+done:
+	free(sig);
+	if (rc != PF_OK) {
+		free(*msg);
+		*msg = NULL;
+	}
+	return rc;
+}
+
+int
+pf_token_check(const unsigned char key[32], const char *purpose,
+    const char *text, time_t now, struct pf_token *out)
+{
+	unsigned char	*msg;
+	size_t		 len;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (purpose == NULL || text == NULL)
+		return PF_EFORGED;
+	if ((rc = verify(key, text, &msg, &len)) != PF_OK)
+		return rc;
+	if ((rc = parse((const char *)msg, len, purpose, out)) == PF_OK &&
+	    now > out->expires)
+		rc = PF_EEXPIRED;
+	free(msg);
+	if (rc != PF_OK)
+		pf_token_clear(out);
+	return rc;
+}
+
+void
+pf_token_clear(struct pf_token *tok)
+{
+	size_t	 i;
+
+	if (tok == NULL)
+		return;
+	free(tok->purpose);
+	for (i = 0; i < tok->nfields && i < PF_TOKEN_MAX_FIELDS; i++)
+		free(tok->fields[i]);
+	memset(tok, 0, sizeof(*tok));
+}

@@ -1,0 +1,52 @@
+/*
+ * token.h -- signed, expiring tokens for links in mails.
+ *
+ * A token carries a purpose (e.g. "unsub"), an expiry time and a few text
+ * fields, signed with HMAC-SHA256 under the token key.  Its text form is
+ * URL-safe ([A-Za-z0-9_-.] only), so it can be put in a query string as is:
+ *
+ *	base64url(payload) "." base64url(mac)
+ *
+ * The payload is "v1" NUL purpose NUL expiry NUL field NUL field ...; fields may
+ * not contain NUL.  The signature is compared in constant time
+ * (CRYPTO_memcmp) before anything in the payload is trusted.
+ */
+#ifndef PF_TOKEN_H
+#define PF_TOKEN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define PF_TOKEN_MAX_FIELDS 8
+#define PF_TOKEN_MAX_LEN 2048	/* longer text is refused unread */
+
+struct pf_token {
+	char	*purpose;
+	time_t	 expires;
+	size_t	 nfields;
+	char	*fields[PF_TOKEN_MAX_FIELDS];
+};
+
+/*
+ * Make a token for purpose (not empty) and fields[0..nfields) valid until
+ * expires (not negative).  *out is a new string the caller frees.
+ * PF_EINVAL for bad arguments, PF_ETOOBIG if the text would be longer than
+ * PF_TOKEN_MAX_LEN.
+ */
+int pf_token_make(const unsigned char key[32], const char *purpose, time_t expires,
+    const char *const *fields, size_t nfields, char **out);
+
+/*
+ * Check text: PF_EFORGED if malformed or the signature does not match (or the
+ * purpose differs), PF_EEXPIRED if genuine but now > expires, else PF_OK and
+ * *out filled; the caller frees it with pf_token_clear().  On any error *out
+ * is left zeroed.  Only the canonical encoding is accepted: a token has
+ * exactly one valid text.
+ */
+int pf_token_check(const unsigned char key[32], const char *purpose, const char *text,
+    time_t now, struct pf_token *out);
+
+/* Free what pf_token_check put in tok; accepts a zeroed or cleared token. */
+void pf_token_clear(struct pf_token *tok);
+
+#endif

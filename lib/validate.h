@@ -1,0 +1,55 @@
+/*
+ * validate.h -- validators for form fields (see form.h for the contract).
+ *
+ * Each returns NULL and a new normalised copy in *norm, or a message naming
+ * what to fix.  They do no I/O.
+ */
+#ifndef PF_VALIDATE_H
+#define PF_VALIDATE_H
+
+#include "form.h"
+
+/*
+ * An email address as people type it: surrounding blanks trimmed; one '@';
+ * a local part of at most 64 octets of atext and dots (no leading, trailing
+ * or double dot; quoted local parts are refused); a domain of at least two
+ * labels of letters, digits and hyphens (IDNs in their xn-- form), at most
+ * 253 octets; at most 254 octets in all.  The domain is lower-cased; the
+ * local part is kept as typed.  arg is unused.
+ *
+ * Refused on purpose: non-ASCII anywhere (an SMTPUTF8 local part cannot be
+ * relied on to reach the mailbox, and a Unicode domain would have to be
+ * converted to xn-- form first), IP literals ("[192.0.2.1]") and a last label
+ * of digits only, a trailing dot on the domain, and comments.
+ */
+pf_validator pf_valid_email;
+
+/* One of the NULL-terminated array of strings arg, exactly. */
+pf_validator pf_valid_enum;
+
+/*
+ * Free text: surrounding blanks (space, tab, LF) trimmed; text of blanks only
+ * is refused (as is an email address of blanks only); arg is unused.  The
+ * base check in form.h has already refused invalid UTF-8 and control
+ * characters.
+ */
+pf_validator pf_valid_text;
+
+/*
+ * A phone number, normalised to E.164 through phone.h; arg is the region
+ * (const char *, ISO 3166-1 alpha-2, e.g. config's phone_region) assumed for
+ * numbers typed without a country code.  A NULL arg assumes no region: only
+ * numbers typed with + and the country code are accepted.
+ */
+pf_validator pf_valid_phone;
+
+/* An identifier: 1 to 64 of [A-Za-z0-9._-]; arg is unused. */
+pf_validator pf_valid_token;
+
+/*
+ * The canonical form of an email address for matching and pseudonyms: the
+ * normalised address with the local part lower-cased too.  New string.
+ */
+char *pf_email_key(const char *normalised);
+
+#endif

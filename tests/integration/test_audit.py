@@ -1,0 +1,162 @@
+"""The audit trail and the admin command, on a site of their own."""
+
+import csv
+import io
+import os
+import re
+import stat
+import subprocess
+import tempfile
+import unittest
+
+from harness import Site, SRC
+
+FORM = "/privacy/unsubscribe"
+XSD = os.path.join(SRC, "etc", "audit.xsd")
+XSL = os.path.join(SRC, "etc", "audit-unsealed.xsl")
+SITE = None
+
+
+def setUpModule():
+    global SITE
+    SITE = Site().start()
+    for i in range(5):
+        r = SITE.post(FORM, {"channel": "email", "email": "user%d@example.com" % i})
+        assert r.status == 303, r
+
+
+def tearDownModule():
+    reports = SITE.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+def verify():
+    return SITE.privforms("audit", "verify", check=False)
+
+
+def procedure_script():
+    """The auditor's procedure, exactly as AUDIT.md prints it."""
+    with open(os.path.join(SRC, "AUDIT.md")) as f:
+        text = f.read()
+    m = re.search(r"^```sh verify-day\n(.*?)^```", text, re.S | re.M)
+    assert m, "AUDIT.md has no ```sh verify-day block"
+    fd, path = tempfile.mkstemp(suffix=".sh")
+    with os.fdopen(fd, "w") as f:
+        f.write(m.group(1))
+    return path
+
+
+class Records(unittest.TestCase):
+    def test_every_record_is_valid_against_the_schema(self):
+        files = SITE.audit_files()
+        self.assertGreaterEqual(len(files), 5)
+        p = subprocess.run(["xmllint", "--noout", "--schema", XSD] + files,
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_records_are_numbered_in_order_one_per_file(self):
+        names = [os.path.basename(f) for f in SITE.audit_files()]
+        self.assertEqual(names, ["%012d.xml" % i for i in range(1, len(names) + 1)])
+
+    def test_show_prints_the_record_in_the_file(self):
+        out = SITE.privforms("audit", "show", "1").stdout
+        with open(SITE.audit_files()[0]) as f:
+            self.assertEqual(out, f.read())
+        self.assertNotEqual(SITE.privforms("audit", "show", "999", check=False).returncode, 0)
+
+    def test_verify_passes_on_a_real_chain(self):
+        p = verify()
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_auditor_procedure_with_stock_tools_passes(self):
+        script = procedure_script()
+        try:
+            day = os.path.dirname(SITE.audit_files()[0])
+            p = subprocess.run(["sh", script, day, XSD, XSL], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        finally:
+            os.unlink(script)
+
+
+class Tampering(unittest.TestCase):
+    """Each test breaks the trail, checks it is caught, and mends it."""
+
+    def test_one_changed_byte_is_caught_by_verify_and_the_procedure(self):
+        target = SITE.audit_files()[2]
+        with open(target, "rb") as f:
+            original = f.read()
+        i = original.index(b"<event>") + len(b"<event>")
+        changed = original[:i] + (b"U" if original[i:i + 1] != b"U" else b"V") + original[i + 1:]
+        with open(target, "wb") as f:
+            f.write(changed)
+        try:
+            p = verify()
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("record 3", p.stderr)
+            script = procedure_script()
+            q = subprocess.run(["sh", script, os.path.dirname(target), XSD, XSL],
+                               capture_output=True, text=True)
+            os.unlink(script)
+            self.assertNotEqual(q.returncode, 0)
+            self.assertIn(os.path.basename(target), q.stdout + q.stderr)
+        finally:
+            with open(target, "wb") as f:
+                f.write(original)
+        self.assertEqual(verify().returncode, 0)
+
+    def test_a_removed_record_is_caught_and_sync_rewrites_it(self):
+        target = SITE.audit_files()[1]
+        os.unlink(target)
+        p = verify()
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("record 2", p.stderr)
+        script = procedure_script()
+        q = subprocess.run(["sh", script, os.path.dirname(target), XSD, XSL],
+                           capture_output=True, text=True)
+        os.unlink(script)
+        self.assertNotEqual(q.returncode, 0, "the procedure missed a gap in the chain")
+        s = SITE.privforms("audit", "sync")
+        self.assertIn("1 record file written", s.stdout)
+        self.assertTrue(os.path.exists(target))
+        self.assertEqual(verify().returncode, 0)
+
+
+class Admin(unittest.TestCase):
+    def test_init_twice_keeps_the_key_and_data(self):
+        key = os.path.join(SITE.dir, "secret.key")
+        with open(key) as f:
+            before = f.read()
+        rows = SITE.count("optout")
+        SITE.privforms("init")
+        with open(key) as f:
+            self.assertEqual(f.read(), before)
+        self.assertEqual(stat.S_IMODE(os.stat(key).st_mode), 0o600)
+        self.assertEqual(SITE.count("optout"), rows)
+
+    def test_export_is_a_csv_suppression_list(self):
+        out = SITE.privforms("unsubscribes", "export").stdout
+        rows = list(csv.reader(io.StringIO(out)))
+        self.assertEqual(rows[0], ["address", "channel", "list", "time"])
+        self.assertIn("user3@example.com", [r[0] for r in rows[1:]])
+        for r in rows[1:]:
+            self.assertRegex(r[3], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+    def test_every_command_has_help(self):
+        for cmd in (["init"], ["unsubscribe-link"], ["unsubscribes", "export"],
+                    ["audit", "verify"], ["audit", "show"], ["audit", "sync"]):
+            p = SITE.privforms(*(cmd + ["--help"]))
+            self.assertIn("usage: privforms " + " ".join(cmd), p.stdout)
+
+    def test_usage_errors_exit_2(self):
+        for cmd in (["nosuch"], ["unsubscribe-link"], ["audit", "show", "x"]):
+            self.assertEqual(SITE.privforms(*cmd, check=False).returncode, 2, cmd)
+
+    def test_bad_address_for_a_link_is_refused(self):
+        p = SITE.privforms("unsubscribe-link", "--email", "no at sign", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout, "")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,400 @@
+"""The unsubscribe form and RFC 8058 one-click, through a real nginx."""
+
+import os
+import struct
+import sqlite3
+import subprocess
+import time
+import unittest
+import urllib.parse
+
+from harness import Site, SRC, fcgi_request, cgi_status
+
+FORM = "/privacy/unsubscribe"
+SITE = None
+
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
+
+
+def setUpModule():
+    global SITE
+    SITE = Site(config={"busy_timeout_ms": "300", "max_body": "4096",
+                        "support_url": "https://support.example.com/"}).start()
+
+
+def tearDownModule():
+    reports = SITE.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+def optouts(address):
+    return SITE.query("SELECT channel, list, source, reason FROM optout "
+                      "WHERE address = ?", (address,))
+
+
+class Pages(unittest.TestCase):
+    def test_hub_asks_the_question_and_links_the_form(self):
+        r = SITE.get("/privacy/")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("What is your privacy related request?", r.text)
+        self.assertIn('href="/privacy/unsubscribe"', r.text)
+        self.assertIn("https://support.example.com/", r.text)
+        self.assertIn("Coming soon", r.text)
+
+    def test_hub_leaves_out_links_not_configured(self):
+        self.assertNotIn('id="hub-dpa"', SITE.get("/privacy/").text)
+
+    def test_form_has_every_field_with_a_label(self):
+        r = SITE.get(FORM)
+        self.assertEqual(r.status, 200, r)
+        for name in ("email", "phone", "reason"):
+            self.assertRegex(r.text, r'<label[^>]+for="%s"' % name)
+            self.assertRegex(r.text, r'name="%s"' % name)
+        self.assertEqual(r.text.count('name="channel"'), 2)
+        self.assertTrue(r.text.startswith("<!DOCTYPE html>"))
+
+    def test_every_page_carries_the_security_headers(self):
+        for r in (SITE.get(FORM), SITE.post(FORM, {"channel": "x"}),
+                  SITE.request("PUT", FORM)):
+            for name, value in SECURITY_HEADERS.items():
+                self.assertIn(value, r.header(name) or "", (name, r))
+
+    def test_head_sends_headers_and_no_body(self):
+        r = SITE.request("HEAD", FORM)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b"")
+
+    def test_static_css_is_served(self):
+        r = SITE.get("/privacy/static/privforms.css")
+        self.assertEqual(r.status, 200)
+        self.assertIn("text/css", r.header("content-type"))
+
+
+class Submit(unittest.TestCase):
+    def test_email_opt_out_is_stored_audited_and_redirected(self):
+        before = SITE.count("audit")
+        r = SITE.post(FORM, {"channel": "email", "email": "Ada@Example.COM",
+                             "reason": "too many"})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("location"), "/privacy/unsubscribe?done")
+        self.assertEqual(optouts("ada@example.com"),
+                         [("email", "", "form", "too many")])
+        self.assertEqual(SITE.count("audit"), before + 1)
+        done = SITE.get(r.header("location"))
+        self.assertEqual(done.status, 200)
+        self.assertIn("unsubscribed", done.text.lower())
+        self.assertNotIn("ada@example.com", done.text.lower())
+
+    def test_sms_opt_out_stores_the_e164_number(self):
+        r = SITE.post(FORM, {"channel": "sms", "phone": "+1 201-555-0123",
+                             "email": "ignored, not checked"})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(optouts("+12015550123")[0][:3], ("sms", "", "form"))
+
+    def test_opting_out_twice_is_stored_once_and_audited_twice(self):
+        before = SITE.count("audit")
+        for _ in range(2):
+            r = SITE.post(FORM, {"channel": "email", "email": "twice@example.org"})
+            self.assertEqual(r.status, 303, r)
+        self.assertEqual(len(optouts("twice@example.org")), 1)
+        self.assertEqual(SITE.count("audit"), before + 2)
+
+    def test_known_and_unknown_addresses_get_the_same_answer(self):
+        SITE.post(FORM, {"channel": "email", "email": "known@example.org"})
+        a = SITE.post(FORM, {"channel": "email", "email": "known@example.org"})
+        b = SITE.post(FORM, {"channel": "email", "email": "new@example.org"})
+        self.assertEqual((a.status, a.header("location"), a.body),
+                         (b.status, b.header("location"), b.body))
+
+    def test_audit_record_has_a_pseudonym_not_the_address(self):
+        SITE.post(FORM, {"channel": "email", "email": "secret.person@example.net"})
+        files = SITE.audit_files()
+        self.assertTrue(files)
+        with open(files[-1]) as f:
+            xml = f.read()
+        self.assertNotIn("secret.person", xml)
+        self.assertRegex(xml, r"<subject>[0-9a-f]{64}</subject>")
+        self.assertIn("<event>unsubscribed</event>", xml)
+
+
+class Invalid(unittest.TestCase):
+    def assert_nothing_stored(self, fn):
+        rows, records = SITE.count("optout"), SITE.count("audit")
+        r = fn()
+        self.assertEqual((SITE.count("optout"), SITE.count("audit")),
+                         (rows, records))
+        return r
+
+    def test_bad_email_gets_422_with_the_form_and_values_kept(self):
+        r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
+            "channel": "email", "email": "not-an-address", "reason": "my words"}))
+        self.assertEqual(r.status, 422)
+        self.assertIn('value="not-an-address"', r.text)
+        self.assertIn(">my words</textarea>", r.text)
+        self.assertRegex(r.text, r'id="error-email"[^>]*>[^<]+<')
+        self.assertRegex(r.text, r'name="email"[^>]*aria-invalid="true"|'
+                                 r'aria-invalid="true"[^>]*name="email"')
+
+    def test_sms_without_a_number_asks_for_one(self):
+        r = self.assert_nothing_stored(
+            lambda: SITE.post(FORM, {"channel": "sms", "email": "a@example.com"}))
+        self.assertEqual(r.status, 422)
+        self.assertRegex(r.text, r'id="error-phone"[^>]*>[^<]+<')
+
+    def test_invalid_phone_number_is_refused(self):
+        r = self.assert_nothing_stored(
+            lambda: SITE.post(FORM, {"channel": "sms", "phone": "12"}))
+        self.assertEqual(r.status, 422)
+
+    def test_unknown_channel_is_refused(self):
+        r = self.assert_nothing_stored(
+            lambda: SITE.post(FORM, {"channel": "fax", "email": "a@example.com"}))
+        self.assertEqual(r.status, 422)
+        self.assertRegex(r.text, r'id="error-channel"[^>]*>[^<]+<')
+
+    def test_markup_in_every_field_comes_back_escaped(self):
+        evil = '<script>alert(1)</script>"\'&'
+        for channel in ("email", "sms", evil):
+            r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
+                "channel": channel, "email": evil, "phone": evil, "reason": evil}))
+            self.assertEqual(r.status, 422)
+            self.assertNotIn("<script>alert", r.text)
+            self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", r.text)
+
+    def test_too_long_reason_is_refused_and_kept(self):
+        r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
+            "channel": "email", "email": "a@example.com", "reason": "x" * 1001}))
+        self.assertEqual(r.status, 422)
+        self.assertIn("x" * 1001, r.text)
+        ok = SITE.post(FORM, {"channel": "email", "email": "long@example.com",
+                              "reason": "y" * 1000})
+        self.assertEqual(ok.status, 303)
+
+    def test_hostile_bytes_are_refused_and_never_reflected(self):
+        for raw in (b"%ff%fe", b"a%00b@example.com", b"a%0d%0aBcc:x@example.com",
+                    b"%c0%af@example.com", b"%1b[31m@example.com", b"%ef%bf%bf"):
+            body = b"channel=email&email=" + raw + b"@example.com"
+            r = self.assert_nothing_stored(lambda: SITE.post(FORM, body))
+            self.assertEqual(r.status, 422, raw)
+            self.assertRegex(r.text, r'id="error-email"[^>]*>[^<]+<')
+            self.assertNotIn("Bcc:", r.text)
+            self.assertNotIn("\x1b", r.text)
+
+    def test_bad_percent_encoding_is_400(self):
+        for body in (b"channel=email&email=%zz", b"email=%4", b"email=a%"):
+            r = self.assert_nothing_stored(lambda: SITE.post(FORM, body))
+            self.assertEqual(r.status, 400, body)
+            self.assertIn("<h1", r.text)
+
+    def test_repeated_field_is_400(self):
+        r = self.assert_nothing_stored(lambda: SITE.post(
+            FORM, b"channel=email&email=a@example.com&email=b@example.com"))
+        self.assertEqual(r.status, 400)
+
+    def test_oversized_body_is_413(self):
+        r = self.assert_nothing_stored(lambda: SITE.post(
+            FORM, {"channel": "email", "email": "a@example.com", "reason": "z" * 5000}))
+        self.assertEqual(r.status, 413)
+
+    def test_wrong_content_type_is_415(self):
+        for ctype in ("text/plain", "application/json", "application/x-www-form-urlencoded; charset=latin1"):
+            r = self.assert_nothing_stored(lambda: SITE.post(
+                FORM, b"channel=email&email=a@example.com", content_type=ctype))
+            self.assertEqual(r.status, 415, ctype)
+
+    def test_wrong_method_is_405_with_allow(self):
+        for method in ("PUT", "DELETE", "PATCH"):
+            r = self.assert_nothing_stored(lambda: SITE.request(method, FORM, body=b"x"))
+            self.assertEqual(r.status, 405, method)
+            self.assertIn("POST", r.header("allow"))
+
+    def test_get_never_changes_state(self):
+        r = self.assert_nothing_stored(lambda: SITE.get(
+            FORM + "?channel=email&email=get@example.com"))
+        self.assertEqual(r.status, 200)
+
+
+class Unavailable(unittest.TestCase):
+    def test_locked_database_gives_503_with_the_form_kept(self):
+        con = sqlite3.connect(SITE.db_path, isolation_level=None)
+        con.execute("BEGIN EXCLUSIVE")
+        try:
+            r = SITE.post(FORM, {"channel": "email", "email": "locked@example.com",
+                                 "reason": "keep me"})
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        self.assertEqual(r.status, 503, r)
+        self.assertIn("try again", r.text.lower())
+        self.assertIn('value="locked@example.com"', r.text)
+        self.assertEqual(optouts("locked@example.com"), [])
+        again = SITE.post(FORM, {"channel": "email", "email": "locked@example.com"})
+        self.assertEqual(again.status, 303)
+
+
+def link(email, lst=None):
+    args = ["unsubscribe-link", "--email", email] + (["--list", lst] if lst else [])
+    url = SITE.privforms(*args).stdout.strip()
+    return url
+
+
+class OneClick(unittest.TestCase):
+    def path(self, url):
+        p = urllib.parse.urlsplit(url)
+        self.assertEqual("%s://%s" % (p.scheme, p.netloc), "http://127.0.0.1:%d" % SITE.port)
+        return p.path + "?" + p.query
+
+    def test_link_is_a_signed_url_under_the_prefix(self):
+        url = link("Grace@Example.com", "news")
+        self.assertRegex(url, r"^http://127\.0\.0\.1:\d+/privacy/unsubscribe\?t=[A-Za-z0-9_.-]+$")
+        self.assertNotIn("grace", url.lower())
+
+    def test_get_shows_one_button_and_changes_nothing(self):
+        path = self.path(link("look@example.com", "news"))
+        rows = SITE.count("optout")
+        r = SITE.get(path)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("List-Unsubscribe", r.text)
+        self.assertIn("One-Click", r.text)
+        self.assertIn("l…@example.com", r.text)
+        self.assertNotIn("look@example.com", r.text)
+        self.assertEqual(SITE.count("optout"), rows)
+
+    def test_post_urlencoded_unsubscribes_with_200(self):
+        path = self.path(link("one@example.com", "news"))
+        r = SITE.post(path, b"List-Unsubscribe=One-Click")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(optouts("one@example.com"), [("email", "news", "one-click", None)])
+
+    def test_post_multipart_unsubscribes_with_200(self):
+        path = self.path(link("multi@example.com"))
+        body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n"
+                b"\r\nOne-Click\r\n--XyZ--\r\n")
+        r = SITE.post(path, body, content_type="multipart/form-data; boundary=XyZ")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(optouts("multi@example.com"), [("email", "", "one-click", None)])
+
+    def test_post_without_the_one_click_field_is_refused(self):
+        path = self.path(link("nofield@example.com"))
+        for body in (b"", b"List-Unsubscribe=Yes", b"other=1"):
+            r = SITE.post(path, body)
+            self.assertEqual(r.status, 400, body)
+        self.assertEqual(optouts("nofield@example.com"), [])
+
+    def test_forged_token_is_400_and_stores_nothing(self):
+        path = self.path(link("forged@example.com"))
+        base, tok = path.split("?t=")
+        i = len(tok) // 2
+        forged = tok[:i] + ("A" if tok[i] != "A" else "B") + tok[i + 1:]
+        for t in (forged, tok[:-1], "", "not-a-token", "a.b", tok + "x"):
+            for method in ("GET", "POST"):
+                r = SITE.request(method, base + "?t=" + t, body=b"List-Unsubscribe=One-Click",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+                self.assertEqual(r.status, 400, (t, method))
+                self.assertIn("not valid", r.text)
+        self.assertEqual(optouts("forged@example.com"), [])
+
+    def test_expired_token_is_400_and_stores_nothing(self):
+        token = expired_token("old@example.com")
+        for method in ("GET", "POST"):
+            r = SITE.request(method, FORM + "?t=" + token, body=b"List-Unsubscribe=One-Click",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+            self.assertEqual(r.status, 400, r)
+            self.assertIn("expired", r.text)
+        self.assertEqual(optouts("old@example.com"), [])
+
+
+def expired_token(email):
+    """A genuine link made by the real tool two years ago (libfaketime)."""
+    p = subprocess.run(["faketime", "-f", "-730d", os.path.join(SRC, "tools", "privforms"),
+                        "--config", SITE.conf, "unsubscribe-link", "--email", email],
+                       capture_output=True, text=True, check=True, timeout=60)
+    return p.stdout.strip().split("?t=", 1)[1]
+
+
+class Protocol(unittest.TestCase):
+    """What only a raw FastCGI client can send (dependencies.md, libfcgi)."""
+
+    PARAMS = {"REQUEST_METHOD": "POST", "SCRIPT_NAME": FORM,
+              "CONTENT_TYPE": "application/x-www-form-urlencoded",
+              "REMOTE_ADDR": "127.0.0.1"}
+    BODY = b"channel=email&email=raw@example.com"
+
+    def send(self, body=BODY, **extra):
+        params = dict(self.PARAMS, **extra)
+        out, done = fcgi_request(SITE.socket_path("unsubscribe"), params, body)
+        self.assertTrue(done, "no FCGI_END_REQUEST")
+        return cgi_status(out)
+
+    def test_content_length_edge_cases(self):
+        n = str(len(self.BODY))
+        self.assertEqual(self.send(CONTENT_LENGTH="abc"), 400)
+        self.assertEqual(self.send(CONTENT_LENGTH="-5"), 400)
+        self.assertEqual(self.send(CONTENT_LENGTH="99999999999999999999999"), 400)
+        self.assertEqual(self.send(CONTENT_LENGTH="5000"), 413)
+        self.assertEqual(self.send(CONTENT_LENGTH=str(len(self.BODY) + 10)), 400)
+        # Missing: no body is read, so the form is incomplete.
+        self.assertEqual(self.send(), 422)
+        # Smaller than the body: only that much is read ("channel=email").
+        self.assertEqual(self.send(CONTENT_LENGTH="13"), 422)
+        self.assertEqual(self.send(CONTENT_LENGTH=n), 303)
+
+    def test_worker_survives_a_client_that_disconnects_early(self):
+        for _ in range(6):
+            fcgi_request(SITE.socket_path("unsubscribe"),
+                         dict(self.PARAMS, CONTENT_LENGTH="100"),
+                         b"channel=email", close_early=True)
+        self.assertEqual(self.send(CONTENT_LENGTH=str(len(self.BODY))), 303)
+
+    def test_cve_2025_23016_record_does_not_take_the_pool_down(self):
+        # One FCGI_PARAMS record whose name and value lengths are both
+        # 0x7ffffffe: Debian's libfcgi aborts the worker (half-fixed CVE);
+        # multiwatch restarts it and the next request is answered.
+        nv = struct.pack(">II", 0x7ffffffe | 0x80000000, 0x7ffffffe | 0x80000000)
+        rec = struct.pack(">BBHHBx", 1, 4, 1, len(nv) + 8, 0) + nv + b"\0" * 8
+        for _ in range(2):
+            try:
+                fcgi_request(SITE.socket_path("unsubscribe"), raw_params=rec, timeout=3)
+            except OSError:
+                pass
+        deadline = time.time() + 10
+        while True:
+            r = SITE.get(FORM)
+            if r.status == 200 or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(r.status, 200)
+
+
+class PlainCGI(unittest.TestCase):
+    def run_cgi(self, env, body=b""):
+        full = {"PATH": "/usr/bin:/bin", "PRIVFORMS_CONFIG": SITE.conf,
+                "GATEWAY_INTERFACE": "CGI/1.1", "SCRIPT_NAME": FORM,
+                "REMOTE_ADDR": "127.0.0.1"}
+        full.update(env)
+        return subprocess.run([os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")],
+                              input=body, env=full, capture_output=True, timeout=30)
+
+    def test_post_as_plain_cgi_stores_and_redirects(self):
+        body = b"channel=email&email=cgi@example.com"
+        p = self.run_cgi({"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body)),
+                          "CONTENT_TYPE": "application/x-www-form-urlencoded"}, body)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(cgi_status(p.stdout), 303, p.stdout[:300])
+        self.assertIn(b"Location: /privacy/unsubscribe?done", p.stdout)
+        self.assertEqual(optouts("cgi@example.com")[0][:3], ("email", "", "form"))
+
+    def test_get_as_plain_cgi_shows_the_form(self):
+        p = self.run_cgi({"REQUEST_METHOD": "GET"})
+        self.assertEqual(cgi_status(p.stdout), 200)
+        self.assertIn(b'name="email"', p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

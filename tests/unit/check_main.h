@@ -1,0 +1,36 @@
+/*
+ * check_main.h -- the main() of every unit test program.
+ *
+ * A test file defines its tests with Check and ends with
+ *	PF_TEST_MAIN(suite_name, tcase_add_test(tc, test_a), tcase_add_test(tc, test_b))
+ * Tests run without forking (CK_NOFORK unless CK_FORK is set) so that
+ * sanitizer and leak reports belong to the test binary.
+ */
+#ifndef PF_CHECK_MAIN_H
+#define PF_CHECK_MAIN_H
+
+#include <check.h>
+#include <stdlib.h>
+
+#define PF_TEST_MAIN(name, ...)						\
+int									\
+main(void)								\
+{									\
+	Suite	*s = suite_create(name);				\
+	TCase	*tc = tcase_create("core");				\
+	SRunner	*sr;							\
+	int	 failed;						\
+									\
+	tcase_set_timeout(tc, 60);					\
+	__VA_ARGS__;							\
+	suite_add_tcase(s, tc);						\
+	sr = srunner_create(s);						\
+	if (getenv("CK_FORK") == NULL)					\
+		srunner_set_fork_status(sr, CK_NOFORK);			\
+	srunner_run_all(sr, CK_NORMAL);					\
+	failed = srunner_ntests_failed(sr);				\
+	srunner_free(sr);						\
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;		\
+}
+
+#endif

@@ -1,0 +1,716 @@
+/* test_audit.c -- building, chaining, writing and verifying records (audit.h). */
+#define _XOPEN_SOURCE 700	/* nftw */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "check_main.h"
+#include "audit.h"
+#include "err.h"
+#include "store.h"
+
+#define XSD "etc/audit.xsd"	/* tests run from the top of the tree */
+#define ZERO_DIGEST "0000000000000000000000000000000000000000000000000000000000000000"
+#define REQ "0123456789abcdef0123456789abcdef"
+#define SUBJ "101ea60632d74630e0cc5a3d7c6076ccfd779255a2de3b09fdc4381e5796c7c9"
+#define DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+static char		 dir[64];
+static char		 db[128];
+static char		 adir[128];
+static struct pf_store	*st;
+static struct pf_audit_record recs[3];
+
+static int
+rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static void
+setup(void)
+{
+	struct pf_store_opts	 o = { db, "truncate", 50 };
+
+	snprintf(dir, sizeof(dir), "/tmp/test_audit.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/privforms.db", dir);
+	snprintf(adir, sizeof(adir), "%s/audit", dir);
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+}
+
+static void
+teardown(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < 3; i++)
+		pf_audit_record_clear(&recs[i]);
+	pf_store_close(st);
+	st = NULL;
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *const details_a[] = { "list", "news", "kind", "email", NULL };
+static const char *const details_c[] = { "error", "a & b <c> \"d\" 'e'", NULL };
+
+static const struct pf_audit_event events[3] = {
+	{ "unsubscribed", "unsubscribe", REQ, SUBJ, details_a },
+	{ "mail-sent", "admin", NULL, NULL, NULL },
+	{ "request-denied", "data-request", REQ, NULL, details_c },
+};
+
+/* Append the three events in one transaction and write their files. */
+static void
+append3(int write)
+{
+	size_t	 i;
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(pf_audit_append(st, &events[i], &recs[i]),
+		    PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	for (i = 0; write && i < 3; i++)
+		ck_assert_int_eq(pf_audit_write(adir, &recs[i]), PF_OK);
+}
+
+/* pf_audit_verify with the report in a string; returns its result. */
+static int
+verify(long long *bad, char **report)
+{
+	size_t	 len;
+	FILE	*f = open_memstream(report, &len);
+	int	 err;
+
+	ck_assert_ptr_nonnull(f);
+	err = pf_audit_verify(st, adir, XSD, f, bad);
+	fclose(f);
+	return err;
+}
+
+static void
+assert_verify_ok(void)
+{
+	long long	 bad = -1;
+	char		*report = NULL;
+
+	ck_assert_int_eq(verify(&bad, &report), PF_OK);
+	ck_assert_int_eq(bad, 0);
+	ck_assert_str_eq(report, "");
+	free(report);
+}
+
+static void
+assert_verify_fails(long long seq, const char *says)
+{
+	long long	 bad = 0;
+	char		*report = NULL;
+
+	ck_assert_int_eq(verify(&bad, &report), PF_EXML);
+	ck_assert_msg(bad == seq, "bad %lld, expected %lld: %s", bad, seq,
+	    report);
+	ck_assert_msg(strstr(report, says) != NULL, "report: %s", report);
+	free(report);
+}
+
+static int
+schema_valid(const char *xml, size_t len)
+{
+	xmlSchemaParserCtxtPtr	 p = xmlSchemaNewParserCtxt(XSD);
+	xmlSchemaPtr		 s = xmlSchemaParse(p);
+	xmlSchemaValidCtxtPtr	 v = xmlSchemaNewValidCtxt(s);
+	xmlDocPtr		 doc = xmlReadMemory(xml, (int)len, NULL, NULL,
+	    XML_PARSE_NONET);
+	int			 ok;
+
+	ck_assert_ptr_nonnull(s);
+	ok = doc != NULL && xmlSchemaValidateDoc(v, doc) == 0;
+	xmlFreeDoc(doc);
+	xmlSchemaFreeValidCtxt(v);
+	xmlSchemaFree(s);
+	xmlSchemaFreeParserCtxt(p);
+	return ok;
+}
+
+static void
+sha256_hex(const char *s, char out[65])
+{
+	unsigned char	 md[32];
+	unsigned int	 n;
+	int		 i;
+
+	ck_assert_int_eq(EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL), 1);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f = fopen(path, "rb");
+	char	*buf = malloc(65536);
+
+	ck_assert_ptr_nonnull(f);
+	*len = fread(buf, 1, 65535, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+spit(const char *path, const char *buf, size_t len)
+{
+	FILE	*f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *
+path_of(int i)
+{
+	char	*p = pf_audit_path(adir, recs[i].seq, recs[i].time);
+
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+/* Replace record seq's digest and bytes in the database, as a forger would. */
+static void
+raw_forge(long long seq, const char *digest, const char *xml, size_t len)
+{
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*s = NULL;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, "UPDATE audit SET digest = ?1, "
+	    "xml = ?2 WHERE seq = ?3", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, xml, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, seq);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+	ck_assert_int_eq(sqlite3_changes(h), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+}
+
+static void
+raw_sql(const char *sql)
+{
+	sqlite3	*h = NULL;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK,
+	    "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+}
+
+START_TEST(test_append_writes_exact_record_and_digest)
+{
+	char	 expect[2048], canon[2048], digest[65];
+
+	append3(0);
+	snprintf(canon, sizeof(canon), "<record xmlns=\"urn:privforms:audit:1\" "
+	    "version=\"1\"><seq>1</seq><time>%s</time><event>unsubscribed"
+	    "</event><form>unsubscribe</form><request>" REQ "</request>"
+	    "<subject>" SUBJ "</subject><detail name=\"list\">news</detail>"
+	    "<detail name=\"kind\">email</detail><prev>" ZERO_DIGEST
+	    "</prev></record>", recs[0].time);
+	sha256_hex(canon, digest);
+	ck_assert_str_eq(recs[0].digest, digest);
+	snprintf(expect, sizeof(expect), DECL "%.*s<digest>%s</digest>"
+	    "</record>\n", (int)(strlen(canon) - 9), canon, digest);
+	ck_assert_str_eq(recs[0].xml, expect);
+	ck_assert_uint_eq(recs[0].xml_len, strlen(expect));
+}
+END_TEST
+
+START_TEST(test_append_chains_three_valid_records)
+{
+	char		 prev[65], d[65];
+	const char	*p;
+	size_t		 i;
+
+	append3(0);
+	snprintf(prev, sizeof(prev), "%s", ZERO_DIGEST);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(recs[i].seq, (long long)i + 1);
+		ck_assert_msg(schema_valid(recs[i].xml, recs[i].xml_len),
+		    "record %zu: %s", i, recs[i].xml);
+		p = strstr(recs[i].xml, "<prev>");
+		ck_assert_ptr_nonnull(p);
+		ck_assert_int_eq(strncmp(p + 6, prev, 64), 0);
+		ck_assert_int_eq(pf_audit_digest(recs[i].xml, recs[i].xml_len,
+		    d), PF_OK);
+		ck_assert_str_eq(d, recs[i].digest);
+		memcpy(prev, recs[i].digest, 65);
+	}
+	ck_assert_ptr_null(strstr(recs[1].xml, "<request>"));
+	ck_assert_ptr_null(strstr(recs[1].xml, "<subject>"));
+	ck_assert_ptr_null(strstr(recs[1].xml, "<detail"));
+	ck_assert_ptr_null(strstr(recs[2].xml, "<subject>"));
+}
+END_TEST
+
+START_TEST(test_append_then_rollback_records_nothing)
+{
+	struct pf_audit_record	 r;
+	long long		 seq = -1;
+	char			 d[65];
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(st, &events[0], &r), PF_OK);
+	pf_store_rollback(st);
+	pf_audit_record_clear(&r);
+	ck_assert_int_eq(pf_store_audit_last(st, &seq, d), PF_OK);
+	ck_assert_int_eq(seq, 0);
+}
+END_TEST
+
+START_TEST(test_detail_text_survives_round_trip_escaped)
+{
+	static const char	 value[] = "a & b <c> ]]> \"q\" 'a'\ttab\nline "
+	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+	const char *const	 details[] = { "note", value, NULL };
+	struct pf_audit_event	 ev = { "feedback-received", "feedback", NULL,
+	    NULL, details };
+	xmlDocPtr		 doc;
+	xmlNodePtr		 n;
+	xmlChar			*text;
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(st, &ev, &recs[0]), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_ptr_nonnull(strstr(recs[0].xml, "a &amp; b &lt;c&gt; ]]&gt;"));
+	ck_assert(schema_valid(recs[0].xml, recs[0].xml_len));
+	doc = xmlReadMemory(recs[0].xml, (int)recs[0].xml_len, NULL, NULL,
+	    XML_PARSE_NONET);
+	ck_assert_ptr_nonnull(doc);
+	for (n = xmlFirstElementChild(xmlDocGetRootElement(doc)); n != NULL;
+	    n = xmlNextElementSibling(n))
+		if (xmlStrEqual(n->name, BAD_CAST "detail"))
+			break;
+	ck_assert_ptr_nonnull(n);
+	text = xmlNodeGetContent(n);
+	ck_assert_str_eq((const char *)text, value);
+	xmlFree(text);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
+static const char *const bad_detail_value[] = { "x", "a\x01" "b", NULL };
+static const char *const bad_detail_utf8[] = { "x", "\xc3\x28", NULL };
+static const char *const bad_detail_cr[] = { "x", "a\rb", NULL };
+static const char *const bad_detail_fffe[] = { "x", "\xef\xbf\xbe", NULL };
+static const char *const bad_detail_c1[] = { "x", "\xc2\x85", NULL };
+static const char *const bad_detail_name[] = { "Bad", "v", NULL };
+static const char *const bad_detail_space[] = { "a b", "v", NULL };
+static const char *const bad_detail_empty[] = { "", "v", NULL };
+static const char *const bad_detail_novalue[] = { "x", NULL };
+
+static const struct pf_audit_event bad_events[] = {
+	{ "un\x01subscribed", "unsubscribe", NULL, NULL, NULL },
+	{ "unsubscribed\n", "unsubscribe", NULL, NULL, NULL },
+	{ "Unsubscribed", "unsubscribe", NULL, NULL, NULL },
+	{ "1st", "unsubscribe", NULL, NULL, NULL },
+	{ "", "unsubscribe", NULL, NULL, NULL },
+	{ NULL, "unsubscribe", NULL, NULL, NULL },
+	{ "unsubscribed", NULL, NULL, NULL, NULL },
+	{ "unsubscribed", "un\xffsubscribe", NULL, NULL, NULL },
+	{ "unsubscribed", "unsubscribe", REQ "0", NULL, NULL },
+	{ "unsubscribed", "unsubscribe", "0123456789abcdef0123456789abcde",
+	    NULL, NULL },
+	{ "unsubscribed", "unsubscribe", "0123456789ABCDEF0123456789ABCDEF",
+	    NULL, NULL },
+	{ "unsubscribed", "unsubscribe", NULL, SUBJ "0", NULL },
+	{ "unsubscribed", "unsubscribe", NULL, SUBJ + 1, NULL },
+	{ "unsubscribed", "unsubscribe", NULL, "alice@example.com", NULL },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_value },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_utf8 },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_cr },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_fffe },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_c1 },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_name },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_space },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_empty },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, bad_detail_novalue },
+};
+
+START_TEST(test_append_refuses_bad_text)
+{
+	long long	 seq = -1;
+	char		 d[65];
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(st, &bad_events[_i], &recs[0]),
+	    PF_EINVAL);
+	ck_assert_ptr_null(recs[0].xml);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_audit_last(st, &seq, d), PF_OK);
+	ck_assert_int_eq(seq, 0);
+}
+END_TEST
+
+static const char *const good_detail[] = { "a-1", "", NULL };
+
+static const struct pf_audit_event good_events[] = {
+	{ "a", "b", REQ, SUBJ, NULL },
+	{ "x-9", "admin", NULL, NULL, good_detail },
+	{ "unsubscribed", "unsubscribe", NULL, NULL, details_c },
+};
+
+START_TEST(test_append_accepts_boundary_text)
+{
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(st, &good_events[_i], &recs[0]),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert(schema_valid(recs[0].xml, recs[0].xml_len));
+}
+END_TEST
+
+START_TEST(test_digest_changes_with_content)
+{
+	char	*copy, *p, d[65];
+
+	append3(0);
+	copy = strdup(recs[0].xml);
+	p = strstr(copy, ">news<");
+	ck_assert_ptr_nonnull(p);
+	p[1] = 'm';
+	ck_assert_int_eq(pf_audit_digest(copy, recs[0].xml_len, d), PF_OK);
+	ck_assert_str_ne(d, recs[0].digest);
+	free(copy);
+}
+END_TEST
+
+static const char *const not_records[] = {
+	"",
+	"not xml",
+	"<record xmlns=\"urn:privforms:audit:1\"><seq>1</seq></record>",
+	"<record><digest>00</digest></record>",
+	"<other xmlns=\"urn:privforms:audit:1\"><digest>00</digest></other>",
+	"<record xmlns=\"urn:privforms:audit:1\"><digest>00</digest>",
+};
+
+START_TEST(test_digest_refuses_non_records)
+{
+	char	 d[65];
+
+	ck_assert_int_eq(pf_audit_digest(not_records[_i],
+	    strlen(not_records[_i]), d), PF_EXML);
+}
+END_TEST
+
+static const struct {
+	long long	 seq;
+	const char	*time;
+	const char	*path;
+} paths[] = {
+	{ 1, "2026-11-24T06:30:00.000000Z", "a/2026-11-24/000000000001.xml" },
+	{ 12, "2026-01-02T00:00:00.000000Z", "a/2026-01-02/000000000012.xml" },
+	{ 999999999999LL, "2026-11-24T06:30:00.000000Z",
+	    "a/2026-11-24/999999999999.xml" },
+	{ 0, "2026-11-24T06:30:00.000000Z", NULL },
+	{ -1, "2026-11-24T06:30:00.000000Z", NULL },
+	{ 1000000000000LL, "2026-11-24T06:30:00.000000Z", NULL },
+	{ 1, "../../etc/passwd", NULL },
+	{ 1, "2026-11-2", NULL },
+	{ 1, "2026/11/24T06:30:00.000000Z", NULL },
+	{ 1, NULL, NULL },
+};
+
+START_TEST(test_path_by_day_and_seq)
+{
+	char	*p = pf_audit_path("a", paths[_i].seq, paths[_i].time);
+
+	if (paths[_i].path == NULL)
+		ck_assert_ptr_null(p);
+	else
+		ck_assert_str_eq(p, paths[_i].path);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_write_makes_files_and_verify_passes)
+{
+	struct stat	 sb;
+	char		*p, *buf;
+	size_t		 i, len;
+
+	append3(1);
+	for (i = 0; i < 3; i++) {
+		p = path_of(i);
+		ck_assert_int_eq(stat(p, &sb), 0);
+		ck_assert_int_eq(sb.st_mode & 0777, 0640);
+		buf = slurp(p, &len);
+		ck_assert_uint_eq(len, recs[i].xml_len);
+		ck_assert_int_eq(memcmp(buf, recs[i].xml, len), 0);
+		free(buf);
+		free(p);
+	}
+	assert_verify_ok();
+}
+END_TEST
+
+START_TEST(test_verify_empty_trail_passes)
+{
+	assert_verify_ok();
+}
+END_TEST
+
+START_TEST(test_verify_flipped_byte_names_its_record)
+{
+	char	*p = NULL, *buf, *q;
+	size_t	 len;
+
+	append3(1);
+	p = path_of(1);
+	buf = slurp(p, &len);
+	q = strstr(buf, "mail-sent");
+	ck_assert_ptr_nonnull(q);
+	q[0] = 'n';
+	spit(p, buf, len);
+	assert_verify_fails(2, "record 2: digest does not match its content");
+	assert_verify_fails(2, "record 2: file differs from the database copy");
+	free(buf);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_verify_broken_xml_stays_off_stderr)
+{
+	char	*p, *buf, errfile[160];
+	size_t	 len;
+	int	 fd, saved;
+	struct stat sb;
+
+	append3(1);
+	p = path_of(0);
+	buf = slurp(p, &len);
+	spit(p, buf, len / 2);
+	snprintf(errfile, sizeof(errfile), "%s/stderr", dir);
+	fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ne(fd, -1);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	close(fd);
+	assert_verify_fails(1, "record 1: not well-formed XML: line 2");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert_int_eq(stat(errfile, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 0);
+	free(buf);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_verify_missing_file_then_sync_rewrites_it)
+{
+	long long	 written = -1;
+	char		*p;
+
+	append3(1);
+	p = path_of(2);
+	ck_assert_int_eq(unlink(p), 0);
+	assert_verify_fails(3, "record 3: file missing");
+	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(written, 1);
+	assert_verify_ok();
+	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(written, 0);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_sync_writes_every_file)
+{
+	long long	 written = -1;
+
+	append3(0);
+	assert_verify_fails(1, "record 1: file missing");
+	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(written, 3);
+	assert_verify_ok();
+}
+END_TEST
+
+static const char *const extra_names[] = {
+	"000000000004.xml",
+	"000000000002.xml",	/* record 2 exists, but on another day */
+	"forged.xml",
+};
+static const long long extra_bad[] = { 4, 2, -1 };
+static const char *const extra_says[] = {
+	"record 4: extra file: the database has no such record",
+	"record 2: extra file: the record's file is in another directory",
+	"extra file: not a record file name",
+};
+
+START_TEST(test_verify_reports_extra_file)
+{
+	char	*p = NULL, *buf, extra[256];
+	size_t	 len;
+
+	append3(1);
+	p = path_of(0);
+	buf = slurp(p, &len);
+	if (_i == 1)
+		snprintf(extra, sizeof(extra), "%s/1999-01-01", adir);
+	else
+		snprintf(extra, sizeof(extra), "%s", p);
+	*strrchr(extra, '/') = '\0';
+	mkdir(extra, 0750);
+	snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "/%s",
+	    extra_names[_i]);
+	spit(extra, buf, len);
+	assert_verify_fails(extra_bad[_i], extra_names[_i]);
+	assert_verify_fails(extra_bad[_i], extra_says[_i]);
+	ck_assert_int_eq(unlink(extra), 0);
+	assert_verify_ok();
+	free(buf);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_verify_record_removed_from_chain)
+{
+	char	*p;
+
+	append3(1);
+	p = path_of(1);
+	ck_assert_int_eq(unlink(p), 0);
+	raw_sql("DELETE FROM audit WHERE seq = 2");
+	assert_verify_fails(3, "record 3: prev does not match");
+	assert_verify_fails(3, "record 3: follows record 1");
+	free(p);
+}
+END_TEST
+
+START_TEST(test_verify_rewritten_record_breaks_chain)
+{
+	char	*p, *buf, *q, d[65];
+	size_t	 len;
+
+	append3(1);
+	/* Forge record 2 with a correct digest of its own, file and row. */
+	p = path_of(1);
+	buf = slurp(p, &len);
+	q = strstr(buf, "mail-sent");
+	q[5] = 'l';	/* mail-lent */
+	ck_assert_int_eq(pf_audit_digest(buf, len, d), PF_OK);
+	q = strstr(buf, "<digest>");
+	memcpy(q + 8, d, 64);
+	spit(p, buf, len);
+	raw_forge(2, d, buf, len);
+	assert_verify_fails(3, "record 3: prev does not match");
+	free(buf);
+	free(p);
+}
+END_TEST
+
+/* Sync and verify read the trail in batches; cross their boundaries. */
+START_TEST(test_sync_and_verify_span_many_records)
+{
+	struct pf_audit_record	 r;
+	long long		 i, written = -1;
+	char			*p = NULL;
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	for (i = 1; i <= 600; i++) {
+		ck_assert_int_eq(pf_audit_append(st, &events[i % 3], &r), PF_OK);
+		if (i == 400)
+			p = pf_audit_path(adir, r.seq, r.time);
+		pf_audit_record_clear(&r);
+	}
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(written, 600);
+	assert_verify_ok();
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(unlink(p), 0);
+	assert_verify_fails(400, "record 400: file missing");
+	free(p);
+}
+END_TEST
+
+/* A comment is outside the digest; file and row changed alike. */
+START_TEST(test_verify_refuses_comment_outside_digest)
+{
+	char	*p, *buf, *q, forged[4096], d[65];
+	size_t	 len;
+
+	append3(1);
+	p = path_of(1);
+	buf = slurp(p, &len);
+	q = strstr(buf, "<seq>");
+	snprintf(forged, sizeof(forged), "%.*s<!-- ok -->%s", (int)(q - buf),
+	    buf, q);
+	len = strlen(forged);
+	ck_assert_int_eq(pf_audit_digest(forged, len, d), PF_OK);
+	ck_assert_str_eq(d, recs[1].digest);
+	spit(p, forged, len);
+	raw_forge(2, d, forged, len);
+	assert_verify_fails(2, "record 2: has a comment");
+	free(buf);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_verify_without_schema_cannot_run)
+{
+	long long	 bad = -1;
+
+	append3(1);
+	ck_assert_int_eq(pf_audit_verify(st, adir, "/nonexistent.xsd", NULL,
+	    &bad), PF_ECONFIG);
+	ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
+PF_TEST_MAIN("audit",
+    tcase_add_checked_fixture(tc, setup, teardown),
+    tcase_add_test(tc, test_append_writes_exact_record_and_digest),
+    tcase_add_test(tc, test_append_chains_three_valid_records),
+    tcase_add_test(tc, test_append_then_rollback_records_nothing),
+    tcase_add_test(tc, test_detail_text_survives_round_trip_escaped),
+    tcase_add_loop_test(tc, test_append_refuses_bad_text, 0,
+	sizeof(bad_events) / sizeof(bad_events[0])),
+    tcase_add_loop_test(tc, test_append_accepts_boundary_text, 0,
+	sizeof(good_events) / sizeof(good_events[0])),
+    tcase_add_test(tc, test_digest_changes_with_content),
+    tcase_add_loop_test(tc, test_digest_refuses_non_records, 0,
+	sizeof(not_records) / sizeof(not_records[0])),
+    tcase_add_loop_test(tc, test_path_by_day_and_seq, 0,
+	sizeof(paths) / sizeof(paths[0])),
+    tcase_add_test(tc, test_write_makes_files_and_verify_passes),
+    tcase_add_test(tc, test_verify_empty_trail_passes),
+    tcase_add_test(tc, test_verify_flipped_byte_names_its_record),
+    tcase_add_test(tc, test_verify_broken_xml_stays_off_stderr),
+    tcase_add_test(tc, test_verify_missing_file_then_sync_rewrites_it),
+    tcase_add_test(tc, test_sync_writes_every_file),
+    tcase_add_loop_test(tc, test_verify_reports_extra_file, 0,
+	sizeof(extra_names) / sizeof(extra_names[0])),
+    tcase_add_test(tc, test_verify_record_removed_from_chain),
+    tcase_add_test(tc, test_verify_rewritten_record_breaks_chain),
+    tcase_add_test(tc, test_sync_and_verify_span_many_records),
+    tcase_add_test(tc, test_verify_refuses_comment_outside_digest),
+    tcase_add_test(tc, test_verify_without_schema_cannot_run))

@@ -1,0 +1,606 @@
+/* test_config.c -- reading privforms.conf (config.h). */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "config.h"
+#include "err.h"
+
+static char	 dir[64];	/* fresh per test, as mkdtemp made it */
+static char	 real[PATH_MAX];	/* its realpath */
+static char	 conf[PATH_MAX];	/* dir/privforms.conf */
+static char	 err[256];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_config.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(realpath(dir, real));
+	snprintf(conf, sizeof(conf), "%s/privforms.conf", dir);
+	err[0] = '\0';
+}
+
+static void
+teardown(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[PATH_MAX + 256];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (unlink(p) == -1)
+			rmdir(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void
+write_conf(const char *text, size_t len)
+{
+	FILE	*f;
+
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+/* Write text as the file and load it. */
+static int
+load(const char *text, struct pf_config **cfg)
+{
+	write_conf(text, strlen(text));
+	return pf_config_load(conf, cfg, err, sizeof(err));
+}
+
+/* Load text, which must fail, and check the message. */
+static void
+refused(const char *text, const char *want)
+{
+	struct pf_config	*cfg = (struct pf_config *)1;
+	char			 full[PATH_MAX + 128];
+
+	ck_assert_msg(load(text, &cfg) == PF_ECONFIG, "accepted: %s", text);
+	ck_assert_ptr_null(cfg);
+	snprintf(full, sizeof(full), "%s:%s", conf, want);
+	ck_assert_msg(strcmp(err, full) == 0, "for '%s': got '%s', want '%s'",
+	    text, err, full);
+}
+
+START_TEST(test_empty_file_gives_defaults)
+{
+	struct pf_config	*cfg;
+	char			 want[PATH_MAX + 32];
+
+	ck_assert_int_eq(load("", &cfg), PF_OK);
+	snprintf(want, sizeof(want), "%s/privforms.conf", real);
+	ck_assert_str_eq(cfg->path, want);
+	ck_assert_str_eq(cfg->base_url, "http://127.0.0.1:8080");
+	ck_assert_str_eq(cfg->prefix, "/privacy");
+	ck_assert_str_eq(cfg->database, "/var/lib/privforms/privforms.db");
+	ck_assert_str_eq(cfg->journal_mode, "truncate");
+	ck_assert_int_eq(cfg->busy_timeout_ms, 5000);
+	ck_assert_str_eq(cfg->audit_dir, "/var/lib/privforms/audit");
+	ck_assert_str_eq(cfg->audit_schema, "/usr/share/privforms/audit.xsd");
+	ck_assert_str_eq(cfg->key_file, "/var/lib/privforms/secret.key");
+	ck_assert_str_eq(cfg->templates, "/usr/share/privforms/htdocs");
+	ck_assert_str_eq(cfg->site_dir, "/var/lib/privforms/site");
+	ck_assert_int_eq(cfg->max_body, 16384);
+	ck_assert_int_eq(cfg->max_fields, 32);
+	ck_assert_int_eq(cfg->max_field_len, 4096);
+	ck_assert_int_eq(cfg->unsubscribe_link_days, 365);
+	ck_assert_str_eq(cfg->support_url, "");
+	ck_assert_str_eq(cfg->dpa_url, "");
+	ck_assert_str_eq(cfg->account_url, "");
+	ck_assert_str_eq(cfg->phone_region, "US");
+	pf_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_comments_blanks_and_crlf)
+{
+	struct pf_config	*cfg;
+
+	ck_assert_int_eq(load("# a comment\n\n   \n\t# indented comment\n"
+	    "  max_fields\t=\t 7  \r\n"
+	    "dpa_url=https://example.com/dpa#section\n"
+	    "max_body = 2048", &cfg), PF_OK);
+	ck_assert_int_eq(cfg->max_fields, 7);
+	ck_assert_int_eq(cfg->max_body, 2048);
+	/* '#' after the start of a line is part of the value. */
+	ck_assert_str_eq(cfg->dpa_url, "https://example.com/dpa#section");
+	pf_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_every_key_can_be_set)
+{
+	struct pf_config	*cfg;
+
+	ck_assert_int_eq(load(
+	    "base_url = https://example.com\n"
+	    "prefix = /legal/privacy\n"
+	    "database = /srv/pf.db\n"
+	    "journal_mode = delete\n"
+	    "busy_timeout_ms = 0\n"
+	    "audit_dir = /srv/audit\n"
+	    "audit_schema = /srv/audit.xsd\n"
+	    "key_file = /srv/secret.key\n"
+	    "templates = /srv/htdocs\n"
+	    "site_dir = /srv/site\n"
+	    "max_body = 1048576\n"
+	    "max_fields = 1000\n"
+	    "max_field_len = 65536\n"
+	    "unsubscribe_link_days = 3650\n"
+	    "support_url = https://example.com/help\n"
+	    "dpa_url = /dpa.html\n"
+	    "account_url = http://example.com/account?tab=privacy\n"
+	    "phone_region = GB\n", &cfg), PF_OK);
+	ck_assert_str_eq(cfg->base_url, "https://example.com");
+	ck_assert_str_eq(cfg->prefix, "/legal/privacy");
+	ck_assert_str_eq(cfg->database, "/srv/pf.db");
+	ck_assert_str_eq(cfg->journal_mode, "delete");
+	ck_assert_int_eq(cfg->busy_timeout_ms, 0);
+	ck_assert_str_eq(cfg->audit_dir, "/srv/audit");
+	ck_assert_str_eq(cfg->audit_schema, "/srv/audit.xsd");
+	ck_assert_str_eq(cfg->key_file, "/srv/secret.key");
+	ck_assert_str_eq(cfg->templates, "/srv/htdocs");
+	ck_assert_str_eq(cfg->site_dir, "/srv/site");
+	ck_assert_int_eq(cfg->max_body, 1048576);
+	ck_assert_int_eq(cfg->max_fields, 1000);
+	ck_assert_int_eq(cfg->max_field_len, 65536);
+	ck_assert_int_eq(cfg->unsubscribe_link_days, 3650);
+	ck_assert_str_eq(cfg->support_url, "https://example.com/help");
+	ck_assert_str_eq(cfg->dpa_url, "/dpa.html");
+	ck_assert_str_eq(cfg->account_url, "http://example.com/account?tab=privacy");
+	ck_assert_str_eq(cfg->phone_region, "GB");
+	pf_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_relative_paths_resolve_against_config_dir)
+{
+	struct pf_config	*cfg;
+	char			 want[PATH_MAX + 64];
+
+	ck_assert_int_eq(load("database = privforms.db\n"
+	    "audit_dir = ./audit\n"
+	    "templates = ../htdocs\n"
+	    "key_file = /abs/secret.key\n", &cfg), PF_OK);
+	snprintf(want, sizeof(want), "%s/privforms.db", real);
+	ck_assert_str_eq(cfg->database, want);
+	snprintf(want, sizeof(want), "%s/./audit", real);
+	ck_assert_str_eq(cfg->audit_dir, want);
+	snprintf(want, sizeof(want), "%s/../htdocs", real);
+	ck_assert_str_eq(cfg->templates, want);
+	ck_assert_str_eq(cfg->key_file, "/abs/secret.key");
+	pf_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_path_is_made_absolute_through_links)
+{
+	struct pf_config	*cfg;
+	char			 link[PATH_MAX + 16], cwd[PATH_MAX], want[PATH_MAX + 32];
+
+	write_conf("database = x.db\n", 16);
+	snprintf(link, sizeof(link), "%s/link.conf", dir);
+	ck_assert_int_eq(symlink("privforms.conf", link), 0);
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(pf_config_load("link.conf", &cfg, err, sizeof(err)), PF_OK);
+	ck_assert_int_eq(chdir(cwd), 0);
+	snprintf(want, sizeof(want), "%s/privforms.conf", real);
+	ck_assert_str_eq(cfg->path, want);
+	snprintf(want, sizeof(want), "%s/x.db", real);
+	ck_assert_str_eq(cfg->database, want);
+	pf_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_unknown_key_names_line)
+{
+	refused("# comment\nmax_body = 2048\nfoo = 1\n", "3: unknown key 'foo'");
+	refused("Max_Body = 2048\n", "1: unknown key 'Max_Body'");
+	refused("max body = 2048\n", "1: unknown key 'max body'");
+	refused("= 2048\n", "1: unknown key ''");
+}
+END_TEST
+
+START_TEST(test_repeated_key_refused)
+{
+	refused("max_body = 2048\n\nmax_body = 2048\n", "3: max_body is set twice");
+	refused("prefix = /a\nprefix = /a\n", "2: prefix is set twice");
+}
+END_TEST
+
+START_TEST(test_line_without_equals_refused)
+{
+	refused("max_body 2048\n", "1: expected 'key = value'");
+	refused("\n\n[section]\n", "3: expected 'key = value'");
+}
+END_TEST
+
+START_TEST(test_nul_byte_refused)
+{
+	static const char text[] = "max_body = 20\0" "48\n";
+	struct pf_config	*cfg;
+
+	write_conf(text, sizeof(text) - 1);
+	ck_assert_int_eq(pf_config_load(conf, &cfg, err, sizeof(err)), PF_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err, ":1: NUL byte"));
+}
+END_TEST
+
+/* Every numeric key at its limits and one past them. */
+START_TEST(test_number_ranges)
+{
+	static const struct {
+		const char	*key;
+		long		 min, max;
+	} t[] = {
+		{ "busy_timeout_ms", 0, 600000 },
+		{ "max_body", 1024, 1048576 },
+		{ "max_fields", 1, 1000 },
+		{ "max_field_len", 64, 65536 },
+		{ "unsubscribe_link_days", 1, 3650 },
+	};
+	struct pf_config	*cfg;
+	char			 line[128], msg[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(line, sizeof(line), "%s = %ld\n", t[i].key, t[i].min);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		pf_config_free(cfg);
+		snprintf(line, sizeof(line), "%s = %ld\n", t[i].key, t[i].max);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		pf_config_free(cfg);
+		snprintf(msg, sizeof(msg), "1: %s must be between %ld and %ld",
+		    t[i].key, t[i].min, t[i].max);
+		snprintf(line, sizeof(line), "%s = %ld\n", t[i].key, t[i].min - 1);
+		refused(line, msg);
+		snprintf(line, sizeof(line), "%s = %ld\n", t[i].key, t[i].max + 1);
+		refused(line, msg);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_numbers_refused)
+{
+	static const char *const bad[] = {
+		"", "abc", "12abc", "1e3", "0x10", "+5", "5 5", "2048.0",
+		"99999999999999999999", "-99999999999999999999", "--5",
+	};
+	char	 line[128], msg[128];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "max_fields = %s\n", bad[i]);
+		snprintf(msg, sizeof(msg), "1: max_fields: '%s' is not a number",
+		    bad[i]);
+		refused(line, msg);
+	}
+}
+END_TEST
+
+START_TEST(test_prefix_normalised)
+{
+	static const struct {
+		const char	*in, *out;
+	} t[] = {
+		{ "/privacy", "/privacy" },
+		{ "/privacy/", "/privacy" },
+		{ "/privacy//", "/privacy" },
+		{ "/legal/privacy-center", "/legal/privacy-center" },
+		{ "/a.b_c~d", "/a.b_c~d" },
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(line, sizeof(line), "prefix = %s\n", t[i].in);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		ck_assert_str_eq(cfg->prefix, t[i].out);
+		pf_config_free(cfg);
+	}
+}
+END_TEST
+
+START_TEST(test_prefix_invalid_refused)
+{
+	refused("prefix = privacy\n", "1: prefix must start with '/'");
+	refused("prefix =\n", "1: prefix must start with '/'");
+	refused("prefix = /\n", "1: prefix must not be '/' alone");
+	refused("prefix = //\n", "1: prefix must not be '/' alone");
+	refused("prefix = /a b\n",
+	    "1: prefix may contain only letters, digits and / - . _ ~");
+	refused("prefix = /a?b\n",
+	    "1: prefix may contain only letters, digits and / - . _ ~");
+	refused("prefix = /a\"b\n",
+	    "1: prefix may contain only letters, digits and / - . _ ~");
+	refused("prefix = /a//b\n",
+	    "1: prefix must not contain empty, '.' or '..' segments");
+	refused("prefix = /a/../b\n",
+	    "1: prefix must not contain empty, '.' or '..' segments");
+	refused("prefix = /a/./b\n",
+	    "1: prefix must not contain empty, '.' or '..' segments");
+	refused("prefix = /..\n",
+	    "1: prefix must not contain empty, '.' or '..' segments");
+	refused("prefix = /a/.\n",
+	    "1: prefix must not contain empty, '.' or '..' segments");
+}
+END_TEST
+
+START_TEST(test_journal_mode)
+{
+	static const struct {
+		const char	*in, *out;
+	} t[] = {
+		{ "delete", "delete" }, { "truncate", "truncate" },
+		{ "wal", "wal" }, { "WAL", "wal" }, { "Truncate", "truncate" },
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(line, sizeof(line), "journal_mode = %s\n", t[i].in);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		ck_assert_str_eq(cfg->journal_mode, t[i].out);
+		pf_config_free(cfg);
+	}
+	refused("journal_mode = memory\n",
+	    "1: journal_mode must be delete, truncate or wal");
+	refused("journal_mode = off\n",
+	    "1: journal_mode must be delete, truncate or wal");
+	refused("journal_mode =\n",
+	    "1: journal_mode must be delete, truncate or wal");
+}
+END_TEST
+
+START_TEST(test_base_url)
+{
+	static const struct {
+		const char	*in, *out;
+	} ok[] = {
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
+		{ "https://example.com", "https://example.com" },
+		{ "https://example.com/", "https://example.com" },
+		{ "https://www.example.co.uk:443", "https://www.example.co.uk:443" },
+		{ "http://[::1]:8080", "http://[::1]:8080" },
+		{ "http://[2001:db8::1]", "http://[2001:db8::1]" },
+		{ "http://localhost:65535", "http://localhost:65535" },
+	};
+	static const char *const bad[] = {
+		"", "example.com", "ftp://example.com", "http://", "https:///",
+		"https://example.com/privacy", "https://example.com//",
+		"http://user@example.com", "http://example.com:0",
+		"http://example.com:65536", "http://example.com:",
+		"http://example.com:80a", "http://exa mple.com",
+		"http://example.com?x", "http://example.com#x", "http://[::1",
+		"http://::1", "HTTP://example.com",
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(line, sizeof(line), "base_url = %s\n", ok[i].in);
+		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i].in, err);
+		ck_assert_str_eq(cfg->base_url, ok[i].out);
+		pf_config_free(cfg);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "base_url = %s\n", bad[i]);
+		cfg = NULL;
+		ck_assert_msg(load(line, &cfg) == PF_ECONFIG, "accepted %s", bad[i]);
+		ck_assert_ptr_nonnull(strstr(err, ":1: base_url "));
+	}
+}
+END_TEST
+
+START_TEST(test_hub_links)
+{
+	static const char *const ok[] = {
+		"", "https://example.com/help", "http://example.com",
+		"/help", "/", "/help?topic=privacy&x=1",
+	};
+	static const char *const bad[] = {
+		"help", "//evil.example/x", "javascript:alert(1)", "http://",
+		"https://", "mailto:dpo@example.com", "https://a b", "/a\tb",
+		"/caf\xc3\xa9", "data:text/html,x",
+	};
+	static const char *const keys[] = { "support_url", "dpa_url", "account_url" };
+	struct pf_config	*cfg;
+	char			 line[128], msg[128];
+	size_t			 i, k;
+
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+			snprintf(line, sizeof(line), "%s = %s\n", keys[k], ok[i]);
+			ck_assert_msg(load(line, &cfg) == PF_OK, "%s", err);
+			ck_assert_str_eq(k == 0 ? cfg->support_url : k == 1 ?
+			    cfg->dpa_url : cfg->account_url, ok[i]);
+			pf_config_free(cfg);
+		}
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(line, sizeof(line), "%s = %s\n", keys[k], bad[i]);
+			snprintf(msg, sizeof(msg), ":1: %s ", keys[k]);
+			ck_assert_msg(load(line, &cfg) == PF_ECONFIG, "accepted %s",
+			    bad[i]);
+			ck_assert_ptr_nonnull(strstr(err, msg));
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_phone_region)
+{
+	static const char *const bad[] = { "us", "Us", "USA", "U", "1A", "", "U1" };
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	ck_assert_int_eq(load("phone_region = DE\n", &cfg), PF_OK);
+	ck_assert_str_eq(cfg->phone_region, "DE");
+	pf_config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "phone_region = %s\n", bad[i]);
+		refused(line, "1: phone_region must be two upper-case letters "
+		    "(ISO 3166-1 alpha-2)");
+	}
+}
+END_TEST
+
+START_TEST(test_empty_path_refused)
+{
+	refused("database =\n", "1: database: empty path");
+	refused("\naudit_dir = \t\n", "2: audit_dir: empty path");
+}
+END_TEST
+
+START_TEST(test_missing_file_names_it)
+{
+	struct pf_config	*cfg;
+	char			 p[PATH_MAX + 16], want[PATH_MAX + 64];
+
+	snprintf(p, sizeof(p), "%s/none.conf", dir);
+	ck_assert_int_eq(pf_config_load(p, &cfg, err, sizeof(err)), PF_ECONFIG);
+	ck_assert_ptr_null(cfg);
+	snprintf(want, sizeof(want), "%s: No such file or directory", p);
+	ck_assert_str_eq(err, want);
+	/* No message buffer: still refused, nothing written. */
+	ck_assert_int_eq(pf_config_load(p, &cfg, NULL, 0), PF_ECONFIG);
+}
+END_TEST
+
+START_TEST(test_default_path_from_environment)
+{
+	const char	*p;
+
+	ck_assert_int_eq(setenv("PRIVFORMS_CONFIG", "/srv/pf/privforms.conf", 1), 0);
+	ck_assert_str_eq(pf_config_default_path(), "/srv/pf/privforms.conf");
+	ck_assert_int_eq(setenv("PRIVFORMS_CONFIG", "", 1), 0);
+	p = pf_config_default_path();
+	ck_assert_str_ne(p, "");
+	ck_assert_int_eq(unsetenv("PRIVFORMS_CONFIG"), 0);
+	ck_assert_str_eq(pf_config_default_path(), p);
+	ck_assert_int_eq(p[0], '/');
+	ck_assert_str_eq(p + strlen(p) - strlen("/privforms.conf"), "/privforms.conf");
+}
+END_TEST
+
+/* Run from the top of the source tree, as `make check` does. */
+#ifndef EXAMPLE
+#define EXAMPLE "etc/privforms.conf.example"
+#endif
+
+/* Copy the "# key = value" lines of the example, uncommented; count them. */
+static size_t
+uncomment_example(void)
+{
+	FILE	*in, *out;
+	char	 line[512];
+	size_t	 k, n = 0;
+
+	ck_assert_msg((in = fopen(EXAMPLE, "r")) != NULL, "cannot open %s", EXAMPLE);
+	ck_assert_ptr_nonnull(out = fopen(conf, "w"));
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (strncmp(line, "# ", 2) != 0)
+			continue;
+		k = strspn(line + 2, "abcdefghijklmnopqrstuvwxyz_");
+		if (k == 0 || strncmp(line + 2 + k, " =", 2) != 0)
+			continue;
+		fputs(line + 2, out);
+		n++;
+	}
+	fclose(in);
+	fclose(out);
+	return n;
+}
+
+/*
+ * etc/privforms.conf.example shows every key commented out with its
+ * default: uncommented, it must load (so it names no unknown key and none
+ * twice), name all 18 keys, and give exactly the built-in defaults.
+ */
+START_TEST(test_example_documents_every_default)
+{
+	struct pf_config	*ex, *def;
+
+	ck_assert_uint_eq(uncomment_example(), 18);
+	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
+	    "%s", err);
+	write_conf("", 0);
+	ck_assert_int_eq(pf_config_load(conf, &def, err, sizeof(err)), PF_OK);
+#define SAME_STR(f) ck_assert_str_eq(ex->f, def->f)
+#define SAME_LONG(f) ck_assert_int_eq(ex->f, def->f)
+	SAME_STR(base_url);
+	SAME_STR(prefix);
+	SAME_STR(database);
+	SAME_STR(journal_mode);
+	SAME_LONG(busy_timeout_ms);
+	SAME_STR(audit_dir);
+	SAME_STR(audit_schema);
+	SAME_STR(key_file);
+	SAME_STR(templates);
+	SAME_STR(site_dir);
+	SAME_LONG(max_body);
+	SAME_LONG(max_fields);
+	SAME_LONG(max_field_len);
+	SAME_LONG(unsubscribe_link_days);
+	SAME_STR(support_url);
+	SAME_STR(dpa_url);
+	SAME_STR(account_url);
+	SAME_STR(phone_region);
+#undef SAME_STR
+#undef SAME_LONG
+	pf_config_free(ex);
+	pf_config_free(def);
+}
+END_TEST
+
+START_TEST(test_free_accepts_null)
+{
+	pf_config_free(NULL);
+}
+END_TEST
+
+PF_TEST_MAIN("config",
+    tcase_add_checked_fixture(tc, setup, teardown),
+    tcase_add_test(tc, test_empty_file_gives_defaults),
+    tcase_add_test(tc, test_comments_blanks_and_crlf),
+    tcase_add_test(tc, test_every_key_can_be_set),
+    tcase_add_test(tc, test_relative_paths_resolve_against_config_dir),
+    tcase_add_test(tc, test_path_is_made_absolute_through_links),
+    tcase_add_test(tc, test_unknown_key_names_line),
+    tcase_add_test(tc, test_repeated_key_refused),
+    tcase_add_test(tc, test_line_without_equals_refused),
+    tcase_add_test(tc, test_nul_byte_refused),
+    tcase_add_test(tc, test_number_ranges),
+    tcase_add_test(tc, test_bad_numbers_refused),
+    tcase_add_test(tc, test_prefix_normalised),
+    tcase_add_test(tc, test_prefix_invalid_refused),
+    tcase_add_test(tc, test_journal_mode),
+    tcase_add_test(tc, test_base_url),
+    tcase_add_test(tc, test_hub_links),
+    tcase_add_test(tc, test_phone_region),
+    tcase_add_test(tc, test_empty_path_refused),
+    tcase_add_test(tc, test_missing_file_names_it),
+    tcase_add_test(tc, test_default_path_from_environment),
+    tcase_add_test(tc, test_example_documents_every_default),
+    tcase_add_test(tc, test_free_accepts_null))

@@ -1,0 +1,470 @@
+/*
+ * test_form.c -- validating request fields against a field table:
+ * presence, the base text check, length in characters, validators, and
+ * what may be shown to the visitor again.
+ *
+ * pf_form_fill only forwards to page.h; the integration tests cover it
+ * with the real templates.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "form.h"
+#include "request.h"
+
+static const char msg_invalid[] =
+    "This contains characters that are not allowed.";
+
+/* Test validators, pure like the real ones. */
+static const char *
+valid_upper(const char *in, const void *arg, char **norm)
+{
+	size_t	 i;
+
+	(void)arg;
+	if ((*norm = strdup(in)) == NULL)
+		return "out of memory";
+	for (i = 0; (*norm)[i] != '\0'; i++)
+		(*norm)[i] = (char)toupper((unsigned char)(*norm)[i]);
+	return NULL;
+}
+
+static const char *
+valid_choice(const char *in, const void *arg, char **norm)
+{
+	const char *const	*p;
+
+	for (p = arg; *p != NULL; p++)
+		if (strcmp(in, *p) == 0)
+			return (*norm = strdup(in)) == NULL ? "out of memory" :
+			    NULL;
+	return "Choose one of the options.";
+}
+
+static const char *
+valid_long_message(const char *in, const void *arg, char **norm)
+{
+	(void)in;
+	(void)arg;
+	(void)norm;
+	return "This message is much longer than the error buffer of a form "
+	    "value, so that copying it must be cut short rather than run past "
+	    "the end of the array that holds it in struct pf_value; truncated.";
+}
+
+static const char *const channels[] = { "email", "sms", NULL };
+
+enum { F_REQ, F_OPT, F_MULTI, F_SHORT, F_ONE, F_CHOICE, F_UPPER, F_LONG,
+    F__MAX };
+
+static const struct pf_field fields[F__MAX] = {
+	[F_REQ] = { "req", NULL, NULL, 1, 20, 0, "Required" },
+	[F_OPT] = { "opt", NULL, NULL, 0, 20, 0, "Optional" },
+	[F_MULTI] = { "multi", NULL, NULL, 0, 5, 1, "Message" },
+	[F_SHORT] = { "short", NULL, NULL, 0, 5, 0, "Short" },
+	[F_ONE] = { "one", NULL, NULL, 0, 1, 0, "One" },
+	[F_CHOICE] = { "choice", valid_choice, channels, 1, 10, 0, "Channel" },
+	[F_UPPER] = { "upper", valid_upper, NULL, 0, 10, 0, "Code" },
+	[F_LONG] = { "long", valid_long_message, NULL, 0, 10, 0, "Long" },
+};
+
+/* The body fields of the next request. */
+static struct pf_param	 params[F__MAX + 2];
+static size_t		 nparams;
+
+static void
+reset(void)
+{
+	nparams = 0;
+}
+
+static void
+set(const char *name, const char *value, size_t len)
+{
+	ck_assert_uint_lt(nparams, sizeof(params) / sizeof(params[0]));
+	params[nparams].name = (char *)name;
+	params[nparams].value = (char *)value;
+	params[nparams].len = len;
+	nparams++;
+}
+
+/* A request with the parameters set so far, validated. */
+static void
+validate(struct pf_form *form)
+{
+	struct pf_request	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.form = params;
+	req.nform = nparams;
+	ck_assert_int_eq(pf_form_validate(fields, F__MAX, &req, form), PF_OK);
+	ck_assert_ptr_eq(form->fields, fields);
+	ck_assert_uint_eq(form->n, F__MAX);
+}
+
+/*
+ * The form with field set to value[0..len) (NULL: absent) and the other
+ * required fields filled in correctly.
+ */
+static void
+one(size_t field, const char *value, size_t len, struct pf_form *form)
+{
+	reset();
+	if (field != F_REQ)
+		set("req", "x", 1);
+	if (field != F_CHOICE)
+		set("choice", "email", 5);
+	if (value != NULL)
+		set(fields[field].name, value, len);
+	validate(form);
+}
+
+static int
+count_errors(const struct pf_form *form)
+{
+	size_t	 i;
+	int	 n = 0;
+
+	for (i = 0; i < form->n; i++)
+		n += form->v[i].error[0] != '\0';
+	return n;
+}
+
+START_TEST(test_all_fine)
+{
+	struct pf_form	 form;
+	size_t		 i;
+
+	reset();
+	set("req", "hello", 5);
+	set("choice", "sms", 3);
+	set("submit", "Send", 4);
+	validate(&form);
+	ck_assert_int_eq(form.nerrors, 0);
+	ck_assert_str_eq(form.v[F_REQ].value, "hello");
+	ck_assert_str_eq(form.v[F_REQ].shown, "hello");
+	ck_assert_str_eq(form.v[F_CHOICE].value, "sms");
+	for (i = 0; i < F__MAX; i++)
+		ck_assert_str_eq(form.v[i].error, "");
+	ck_assert_ptr_null(form.v[F_OPT].value);
+	ck_assert_ptr_null(form.v[F_OPT].shown);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_required_absent_or_blank)
+{
+	static const char *const blanks[] = {
+		NULL, "", " ", "\t", " \r\n\t ", "\n",
+	};
+	struct pf_form	 form;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
+		one(F_REQ, blanks[i], blanks[i] ? strlen(blanks[i]) : 0, &form);
+		ck_assert_msg(strcmp(form.v[F_REQ].error,
+		    "Please fill in \u201cRequired\u201d.") == 0,
+		    "case %zu", i);
+		ck_assert_ptr_null(form.v[F_REQ].value);
+		ck_assert_ptr_null(form.v[F_REQ].shown);
+		ck_assert_int_eq(form.nerrors, 1);
+		pf_form_free(&form);
+	}
+}
+END_TEST
+
+START_TEST(test_optional_absent_or_blank_is_fine)
+{
+	static const char *const blanks[] = { NULL, "", "  ", "\r\n" };
+	struct pf_form	 form;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
+		one(F_OPT, blanks[i], blanks[i] ? strlen(blanks[i]) : 0, &form);
+		ck_assert_int_eq(form.nerrors, 0);
+		ck_assert_str_eq(form.v[F_OPT].error, "");
+		ck_assert_ptr_null(form.v[F_OPT].value);
+		pf_form_free(&form);
+	}
+}
+END_TEST
+
+START_TEST(test_invalid_text_refused_and_never_shown)
+{
+	static const struct {
+		const char	*value;
+		size_t		 len;
+	} bad[] = {
+		{ "a\0b", 3 }, { "\0", 1 }, { "\xff", 1 }, { "\xc0\xaf", 2 },
+		{ "\xed\xa0\x80", 3 }, { "a\x01", 2 }, { "\x1b[2J", 4 },
+		{ "a\x7f", 2 }, { "\xc2\x85", 2 }, { "\xef\xbf\xbe", 3 },
+		{ "a\nb", 3 }, { "a\rb", 3 }, { "a\r\nb", 4 }, { "\xe2\x82", 2 },
+	};
+	struct pf_form	 form;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		one(F_OPT, bad[i].value, bad[i].len, &form);
+		ck_assert_msg(strcmp(form.v[F_OPT].error, msg_invalid) == 0,
+		    "case %zu", i);
+		ck_assert_ptr_null(form.v[F_OPT].value);
+		ck_assert_ptr_null(form.v[F_OPT].shown);
+		ck_assert_int_eq(form.nerrors, 1);
+		pf_form_free(&form);
+	}
+}
+END_TEST
+
+START_TEST(test_multiline_folds_line_breaks)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "a\r\nb", "a\nb" }, { "a\rb", "a\nb" }, { "a\nb", "a\nb" },
+		{ "a\tb", "a\tb" }, { "\r\n\r\nab", "\n\nab" },
+	};
+	struct pf_form	 form;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		one(F_MULTI, cases[i].in, strlen(cases[i].in), &form);
+		ck_assert_int_eq(form.nerrors, 0);
+		ck_assert_str_eq(form.v[F_MULTI].value, cases[i].out);
+		ck_assert_str_eq(form.v[F_MULTI].shown, cases[i].out);
+		pf_form_free(&form);
+	}
+	/* Still no other controls in a textarea. */
+	one(F_MULTI, "a\x0b", 2, &form);
+	ck_assert_str_eq(form.v[F_MULTI].error, msg_invalid);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_length_in_characters)
+{
+	static const struct {
+		size_t		 field;
+		const char	*value;
+		int		 ok;
+	} cases[] = {
+		{ F_SHORT, "abcde", 1 },
+		{ F_SHORT, "abcdef", 0 },
+		{ F_SHORT, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 1 },
+		{ F_SHORT, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 0 },
+		{ F_SHORT, "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+		    "\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 1 },
+		{ F_MULTI, "ab\r\ncd", 1 },	/* CRLF is one character */
+		{ F_MULTI, "ab\r\ncde", 0 },
+		{ F_ONE, "x", 1 },
+		{ F_ONE, "xy", 0 },
+	};
+	struct pf_form	 form;
+	size_t		 i, f;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f = cases[i].field;
+		one(f, cases[i].value, strlen(cases[i].value), &form);
+		ck_assert_msg(form.nerrors == !cases[i].ok, "case %zu", i);
+		if (cases[i].ok) {
+			ck_assert_ptr_nonnull(form.v[f].value);
+		} else {
+			ck_assert_ptr_null(form.v[f].value);
+			/* Valid text, so the visitor gets it back to shorten. */
+			ck_assert_ptr_nonnull(form.v[f].shown);
+		}
+		pf_form_free(&form);
+	}
+}
+END_TEST
+
+START_TEST(test_too_long_message_names_limit)
+{
+	struct pf_form	 form;
+
+	one(F_SHORT, "abcdef", 6, &form);
+	ck_assert_str_eq(form.v[F_SHORT].error,
+	    "This is too long: at most 5 characters.");
+	ck_assert_str_eq(form.v[F_SHORT].shown, "abcdef");
+	pf_form_free(&form);
+	one(F_ONE, "xy", 2, &form);
+	ck_assert_str_eq(form.v[F_ONE].error,
+	    "This is too long: at most 1 character.");
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_enum_validator)
+{
+	static const struct {
+		const char	*value;
+		int		 ok;
+	} cases[] = {
+		{ "email", 1 }, { "sms", 1 }, { "fax", 0 }, { "EMAIL", 0 },
+		{ "email ", 0 },
+	};
+	struct pf_form	 form;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		one(F_CHOICE, cases[i].value, strlen(cases[i].value), &form);
+		if (cases[i].ok) {
+			ck_assert_int_eq(form.nerrors, 0);
+			ck_assert_str_eq(form.v[F_CHOICE].value, cases[i].value);
+		} else {
+			ck_assert_int_eq(form.nerrors, 1);
+			ck_assert_str_eq(form.v[F_CHOICE].error,
+			    "Choose one of the options.");
+			ck_assert_ptr_null(form.v[F_CHOICE].value);
+			ck_assert_str_eq(form.v[F_CHOICE].shown,
+			    cases[i].value);
+		}
+		pf_form_free(&form);
+	}
+}
+END_TEST
+
+START_TEST(test_validator_not_run_on_invalid_or_empty)
+{
+	struct pf_form	 form;
+
+	/* Required and missing: the presence message, not the enum's. */
+	one(F_CHOICE, NULL, 0, &form);
+	ck_assert_str_eq(form.v[F_CHOICE].error,
+	    "Please fill in \u201cChannel\u201d.");
+	pf_form_free(&form);
+	one(F_CHOICE, "\xff", 1, &form);
+	ck_assert_str_eq(form.v[F_CHOICE].error, msg_invalid);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_validator_normalises_value_not_shown)
+{
+	struct pf_form	 form;
+
+	one(F_UPPER, "ab-12", 5, &form);
+	ck_assert_int_eq(form.nerrors, 0);
+	ck_assert_str_eq(form.v[F_UPPER].value, "AB-12");
+	ck_assert_str_eq(form.v[F_UPPER].shown, "ab-12");
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_long_validator_message_truncated)
+{
+	struct pf_form	 form;
+
+	one(F_LONG, "x", 1, &form);
+	ck_assert_uint_eq(strlen(form.v[F_LONG].error), PF_FORM_ERRLEN - 1);
+	ck_assert_int_eq(form.nerrors, 1);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_errors_counted_across_fields)
+{
+	struct pf_form	 form;
+
+	reset();
+	set("short", "toolong", 7);
+	set("opt", "\x01", 1);
+	validate(&form);
+	/* req and choice missing, short too long, opt invalid. */
+	ck_assert_int_eq(form.nerrors, 4);
+	ck_assert_int_eq(count_errors(&form), 4);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_form_fail_marks_field_once)
+{
+	struct pf_form	 form;
+
+	one(F_OPT, "fine", 4, &form);
+	ck_assert_int_eq(form.nerrors, 0);
+	pf_form_fail(&form, F_OPT, "Does not match the other field.");
+	ck_assert_int_eq(form.nerrors, 1);
+	ck_assert_str_eq(form.v[F_OPT].error, "Does not match the other field.");
+	ck_assert_ptr_null(form.v[F_OPT].value);
+	ck_assert_str_eq(form.v[F_OPT].shown, "fine");
+	pf_form_fail(&form, F_OPT, "Second reason.");
+	ck_assert_int_eq(form.nerrors, 1);
+	ck_assert_str_eq(form.v[F_OPT].error, "Second reason.");
+	/* Out of range and empty messages do no harm. */
+	pf_form_fail(&form, F__MAX, "x");
+	pf_form_fail(&form, F_REQ, "");
+	ck_assert_int_eq(form.nerrors, 2);
+	ck_assert_str_ne(form.v[F_REQ].error, "");
+	ck_assert_int_eq(count_errors(&form), form.nerrors);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_form_ignore_forgets_value_and_error)
+{
+	struct pf_form	 form;
+
+	one(F_SHORT, "far too long", 12, &form);
+	ck_assert_int_eq(form.nerrors, 1);
+	pf_form_ignore(&form, F_SHORT);
+	ck_assert_int_eq(form.nerrors, 0);
+	ck_assert_str_eq(form.v[F_SHORT].error, "");
+	ck_assert_str_eq(form.v[F_SHORT].shown, "far too long");
+	/* A valid field loses its value; ignoring twice changes nothing. */
+	pf_form_free(&form);
+	one(F_OPT, "fine", 4, &form);
+	pf_form_ignore(&form, F_OPT);
+	pf_form_ignore(&form, F_OPT);
+	pf_form_ignore(&form, F__MAX);
+	ck_assert_ptr_null(form.v[F_OPT].value);
+	ck_assert_int_eq(form.nerrors, 0);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_form_free_accepts_zeroed_and_freed)
+{
+	struct pf_form	 form;
+
+	memset(&form, 0, sizeof(form));
+	pf_form_free(&form);
+	one(F_OPT, "x", 1, &form);
+	pf_form_free(&form);
+	ck_assert_ptr_null(form.v);
+	pf_form_free(&form);
+	pf_form_free(NULL);
+}
+END_TEST
+
+START_TEST(test_empty_table)
+{
+	struct pf_request	 req;
+	struct pf_form		 form;
+
+	memset(&req, 0, sizeof(req));
+	ck_assert_int_eq(pf_form_validate(fields, 0, &req, &form), PF_OK);
+	ck_assert_int_eq(form.nerrors, 0);
+	pf_form_free(&form);
+}
+END_TEST
+
+PF_TEST_MAIN("form",
+    tcase_add_test(tc, test_all_fine),
+    tcase_add_test(tc, test_required_absent_or_blank),
+    tcase_add_test(tc, test_optional_absent_or_blank_is_fine),
+    tcase_add_test(tc, test_invalid_text_refused_and_never_shown),
+    tcase_add_test(tc, test_multiline_folds_line_breaks),
+    tcase_add_test(tc, test_length_in_characters),
+    tcase_add_test(tc, test_too_long_message_names_limit),
+    tcase_add_test(tc, test_enum_validator),
+    tcase_add_test(tc, test_validator_not_run_on_invalid_or_empty),
+    tcase_add_test(tc, test_validator_normalises_value_not_shown),
+    tcase_add_test(tc, test_long_validator_message_truncated),
+    tcase_add_test(tc, test_errors_counted_across_fields),
+    tcase_add_test(tc, test_form_fail_marks_field_once),
+    tcase_add_test(tc, test_form_ignore_forgets_value_and_error),
+    tcase_add_test(tc, test_form_free_accepts_zeroed_and_freed),
+    tcase_add_test(tc, test_empty_table))

@@ -1,0 +1,347 @@
+/* test_keys.c -- the key file, subkeys, pseudonyms and digests (keys.h). */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "keys.h"
+
+#define ZERO_KEY "0000000000000000000000000000000000000000000000000000000000000000"
+#define SEQ_KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+/* HMAC-SHA256(master, label), computed independently (Python's hmac). */
+#define ZERO_TOKEN "666c50dc7271e200f81b123b2a9526e63d5407f82eddbdf53204f2746288b2dd"
+#define ZERO_PSEUDONYM "523d346fef5fd61b6f066205d570b29054b33bcbf0189da99f46e2fc9417ad48"
+#define SEQ_TOKEN "d2406602cc9caea115f316622949ece77dfa4dbf0a65a55862086e10a567b7e8"
+/* HMAC-SHA256(ZERO_PSEUDONYM, "email:alice@example.com") */
+#define ALICE "101ea60632d74630e0cc5a3d7c6076ccfd779255a2de3b09fdc4381e5796c7c9"
+
+static char	 dir[64];
+static char	 keyfile[128];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_keys.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(keyfile, sizeof(keyfile), "%s/secret.key", dir);
+}
+
+static void
+teardown(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[512];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (unlink(p) == -1)
+			rmdir(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void
+write_file(const char *path, const char *content, size_t len, mode_t mode)
+{
+	int	 fd;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, content, len), (ssize_t)len);
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void
+hex(const unsigned char *b, size_t n, char *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static size_t
+read_file(const char *path, char *buf, size_t size)
+{
+	FILE	*f;
+	size_t	 n;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+START_TEST(test_create_writes_0600_hex_and_newline)
+{
+	struct stat	 st;
+	char		 buf[128];
+	mode_t		 old = umask(0);
+
+	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	umask(old);
+	ck_assert_int_eq(stat(keyfile, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert_uint_eq(read_file(keyfile, buf, sizeof(buf)), 65);
+	ck_assert_uint_eq(strspn(buf, "0123456789abcdef"), 64);
+	ck_assert_int_eq(buf[64], '\n');
+}
+END_TEST
+
+START_TEST(test_create_twice_leaves_key_alone)
+{
+	char	 a[128], b[128];
+
+	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	read_file(keyfile, a, sizeof(a));
+	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	read_file(keyfile, b, sizeof(b));
+	ck_assert_str_eq(a, b);
+}
+END_TEST
+
+START_TEST(test_create_makes_different_keys)
+{
+	char	 other[160], a[128], b[128];
+
+	snprintf(other, sizeof(other), "%s/other.key", dir);
+	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	ck_assert_int_eq(pf_keys_create(other), PF_OK);
+	read_file(keyfile, a, sizeof(a));
+	read_file(other, b, sizeof(b));
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(test_create_in_missing_directory_fails)
+{
+	char	 p[160];
+
+	snprintf(p, sizeof(p), "%s/no/such/secret.key", dir);
+	ck_assert_int_eq(pf_keys_create(p), PF_EIO);
+}
+END_TEST
+
+START_TEST(test_created_key_loads)
+{
+	struct pf_keys	 k;
+
+	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	ck_assert(memcmp(k.token, k.pseudonym, PF_KEY_LEN) != 0);
+}
+END_TEST
+
+START_TEST(test_load_derives_known_subkeys)
+{
+	struct pf_keys	 k;
+	char		 h[2 * PF_KEY_LEN + 1];
+
+	write_file(keyfile, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	hex(k.token, PF_KEY_LEN, h);
+	ck_assert_str_eq(h, ZERO_TOKEN);
+	hex(k.pseudonym, PF_KEY_LEN, h);
+	ck_assert_str_eq(h, ZERO_PSEUDONYM);
+	write_file(keyfile, SEQ_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	hex(k.token, PF_KEY_LEN, h);
+	ck_assert_str_eq(h, SEQ_TOKEN);
+}
+END_TEST
+
+START_TEST(test_load_accepts_upper_case_and_no_newline)
+{
+	struct pf_keys	 a, b;
+	char		 up[65];
+	size_t		 i;
+
+	for (i = 0; i < 64; i++)
+		up[i] = (char)toupper((unsigned char)SEQ_KEY[i]);
+	write_file(keyfile, SEQ_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(keyfile, &a), PF_OK);
+	write_file(keyfile, up, 64, 0400);
+	ck_assert_int_eq(pf_keys_load(keyfile, &b), PF_OK);
+	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
+}
+END_TEST
+
+START_TEST(test_load_refuses_group_and_other_bits)
+{
+	static const mode_t	 bad[] = { 0640, 0620, 0610, 0604, 0602, 0601,
+	    0660, 0644, 0666, 0700 | 0070 };
+	struct pf_keys		 k;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(keyfile, ZERO_KEY "\n", 65, bad[i]);
+		ck_assert_msg(pf_keys_load(keyfile, &k) == PF_ECONFIG,
+		    "mode %o", (unsigned)bad[i]);
+	}
+	write_file(keyfile, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+}
+END_TEST
+
+START_TEST(test_load_refuses_bad_content)
+{
+	static const char *const bad[] = {
+		"",
+		"\n",
+		"000000000000000000000000000000000000000000000000000000000000000\n",
+		"00000000000000000000000000000000000000000000000000000000000000000\n",
+		"000000000000000000000000000000000000000000000000000000000000000g\n",
+		"g000000000000000000000000000000000000000000000000000000000000000\n",
+		"000000000000000000000000000000000000000000000000000000000000000 \n",
+		" 0000000000000000000000000000000000000000000000000000000000000000",
+		ZERO_KEY "\n\n",
+		ZERO_KEY " ",
+		ZERO_KEY "\r\n",
+		ZERO_KEY "\n" ZERO_KEY "\n",
+	};
+	struct pf_keys	 k;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(keyfile, bad[i], strlen(bad[i]), 0600);
+		ck_assert_msg(pf_keys_load(keyfile, &k) == PF_ECONFIG,
+		    "case %zu", i);
+	}
+}
+END_TEST
+
+START_TEST(test_load_refuses_nul_in_key)
+{
+	char		 buf[65];
+	struct pf_keys	 k;
+
+	memcpy(buf, ZERO_KEY "\n", 65);
+	buf[10] = '\0';
+	write_file(keyfile, buf, 65, 0600);
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_ECONFIG);
+}
+END_TEST
+
+START_TEST(test_load_missing_file_is_not_found)
+{
+	struct pf_keys	 k;
+
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(test_load_refuses_directory)
+{
+	struct pf_keys	 k;
+
+	ck_assert_int_eq(mkdir(keyfile, 0700), 0);
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_ECONFIG);
+}
+END_TEST
+
+START_TEST(test_pseudonym_known_value)
+{
+	struct pf_keys	 k;
+	char		 out[PF_HEX_DIGEST_LEN + 1];
+
+	write_file(keyfile, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	ck_assert_int_eq(pf_pseudonym(&k, "email", "alice@example.com", out), PF_OK);
+	ck_assert_str_eq(out, ALICE);
+}
+END_TEST
+
+START_TEST(test_pseudonym_depends_on_kind_value_and_key)
+{
+	struct pf_keys	 k, k2;
+	char		 a[PF_HEX_DIGEST_LEN + 1], b[PF_HEX_DIGEST_LEN + 1];
+
+	memset(&k, 1, sizeof(k));
+	memset(&k2, 2, sizeof(k2));
+	ck_assert_int_eq(pf_pseudonym(&k, "phone", "+12015550123", a), PF_OK);
+	ck_assert_int_eq(pf_pseudonym(&k, "phone", "+12015550123", b), PF_OK);
+	ck_assert_str_eq(a, b);
+	ck_assert_int_eq(pf_pseudonym(&k, "email", "+12015550123", b), PF_OK);
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(pf_pseudonym(&k, "phone", "+12015550124", b), PF_OK);
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(pf_pseudonym(&k2, "phone", "+12015550123", b), PF_OK);
+	ck_assert_str_ne(a, b);
+	ck_assert_uint_eq(strlen(a), PF_HEX_DIGEST_LEN);
+}
+END_TEST
+
+START_TEST(test_pseudonym_refuses_ambiguous_kind)
+{
+	struct pf_keys	 k;
+	char		 out[PF_HEX_DIGEST_LEN + 1];
+
+	memset(&k, 1, sizeof(k));
+	ck_assert_int_eq(pf_pseudonym(&k, "a:b", "c", out), PF_EINVAL);
+	ck_assert_int_eq(pf_pseudonym(&k, "", "c", out), PF_EINVAL);
+	ck_assert_int_eq(pf_pseudonym(&k, NULL, "c", out), PF_EINVAL);
+	ck_assert_int_eq(pf_pseudonym(&k, "a", NULL, out), PF_EINVAL);
+}
+END_TEST
+
+START_TEST(test_sha256_hex_known_values)
+{
+	char	 out[PF_HEX_DIGEST_LEN + 1];
+
+	ck_assert_int_eq(pf_sha256_hex("", 0, out), PF_OK);
+	ck_assert_str_eq(out,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	ck_assert_int_eq(pf_sha256_hex("abc", 3, out), PF_OK);
+	ck_assert_str_eq(out,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+END_TEST
+
+START_TEST(test_random_fills_differently)
+{
+	unsigned char	 a[32], b[32];
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	ck_assert_int_eq(pf_random(a, sizeof(a)), PF_OK);
+	ck_assert_int_eq(pf_random(b, sizeof(b)), PF_OK);
+	ck_assert(memcmp(a, b, sizeof(a)) != 0);
+	ck_assert_int_eq(pf_random(a, 0), PF_OK);
+}
+END_TEST
+
+PF_TEST_MAIN("keys",
+    tcase_add_checked_fixture(tc, setup, teardown),
+    tcase_add_test(tc, test_create_writes_0600_hex_and_newline),
+    tcase_add_test(tc, test_create_twice_leaves_key_alone),
+    tcase_add_test(tc, test_create_makes_different_keys),
+    tcase_add_test(tc, test_create_in_missing_directory_fails),
+    tcase_add_test(tc, test_created_key_loads),
+    tcase_add_test(tc, test_load_derives_known_subkeys),
+    tcase_add_test(tc, test_load_accepts_upper_case_and_no_newline),
+    tcase_add_test(tc, test_load_refuses_group_and_other_bits),
+    tcase_add_test(tc, test_load_refuses_bad_content),
+    tcase_add_test(tc, test_load_refuses_nul_in_key),
+    tcase_add_test(tc, test_load_missing_file_is_not_found),
+    tcase_add_test(tc, test_load_refuses_directory),
+    tcase_add_test(tc, test_pseudonym_known_value),
+    tcase_add_test(tc, test_pseudonym_depends_on_kind_value_and_key),
+    tcase_add_test(tc, test_pseudonym_refuses_ambiguous_kind),
+    tcase_add_test(tc, test_sha256_hex_known_values),
+    tcase_add_test(tc, test_random_fills_differently))

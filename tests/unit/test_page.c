@@ -1,0 +1,1008 @@
+/*
+ * test_page.c -- HTML pages from the htdocs templates (page.h).
+ *
+ * Run from the top of the source tree: the real templates are read from
+ * htdocs/.  Templates for cases htdocs has no example of (a select, a
+ * checkbox, broken files) are written to a fresh mkdtemp directory.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "page.h"
+#include "request.h"
+#include "response.h"
+
+#define HTDOCS	"htdocs"
+
+#define XHTML_OPEN \
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">" \
+	"<head><title id=\"t\">t</title></head><body>"
+#define XHTML_CLOSE "</body></html>\n"
+
+/* A template with the controls htdocs has no example of. */
+static const char controls_xhtml[] = XHTML_OPEN
+	"<form id=\"f\" method=\"post\" action=\"/privacy/x\">"
+	"<select id=\"country\" name=\"country\">"
+	"<option value=\"\">Choose</option>"
+	"<optgroup label=\"A\"><option value=\"US\">United States</option>"
+	"<option value=\"FR\" selected=\"selected\">France</option></optgroup>"
+	"<option>Other</option></select>"
+	"<input type=\"checkbox\" id=\"agree\" name=\"agree\" value=\"yes\"/>"
+	"<input type=\"checkbox\" id=\"news\" name=\"news\"/>"
+	"<input type=\"submit\" name=\"go\" value=\"Go\"/>"
+	"<p id=\"error-country\" hidden=\"hidden\"></p>"
+	"</form>"
+	"<a id=\"ext\" href=\"https://example.com/privacy/\">e</a>"
+	"<a id=\"near\" href=\"/privacyx/y\">n</a>"
+	"<a id=\"bare\" href=\"/privacy\">b</a>"
+	"<img id=\"img\" src=\"/privacy/i.png\" alt=\"\"/>"
+	XHTML_CLOSE;
+
+static struct pf_pages *
+open_pages(const char *dir, const char *prefix)
+{
+	struct pf_pages	*pages = NULL;
+
+	ck_assert_int_eq(pf_pages_open(dir, prefix, &pages), PF_OK);
+	ck_assert_ptr_nonnull(pages);
+	return pages;
+}
+
+static struct pf_page *
+new_page(struct pf_pages *pages, const char *name)
+{
+	struct pf_page	*page = NULL;
+
+	ck_assert_int_eq(pf_page_new(pages, name, &page), PF_OK);
+	ck_assert_ptr_nonnull(page);
+	return page;
+}
+
+/* The rendered page; the caller frees it. */
+static char *
+render(struct pf_page *page)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+
+	ck_assert_int_eq(pf_page_render(page, &buf, &len), PF_OK);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(strlen(buf), len);
+	return buf;
+}
+
+static void
+assert_contains(const char *html, const char *needle)
+{
+	ck_assert_msg(strstr(html, needle) != NULL, "missing: %s", needle);
+}
+
+static void
+assert_lacks(const char *html, const char *needle)
+{
+	ck_assert_msg(strstr(html, needle) == NULL, "present: %s", needle);
+}
+
+static int
+count(const char *html, const char *needle)
+{
+	int	 n = 0;
+
+	while ((html = strstr(html, needle)) != NULL) {
+		html++;
+		n++;
+	}
+	return n;
+}
+
+/* A fresh directory holding one template file, name.xhtml. */
+static void
+fixture(char *dir, const char *name, const char *text)
+{
+	char	 path[256];
+	FILE	*f;
+
+	strcpy(dir, "/tmp/test_page.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%s.xhtml", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+fixture_remove(const char *dir)
+{
+	char		 path[512];
+	DIR		*d;
+	struct dirent	*e;
+
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	closedir(d);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+
+/* Text that pf_utf8_ok refuses, single-line or not. */
+static const struct {
+	const char	*name;
+	const char	*s;
+} bad_text[] = {
+	{ "invalid byte FF", "a\xff" },
+	{ "lone continuation byte", "\x80" },
+	{ "truncated sequence", "caf\xc3" },
+	{ "overlong slash", "\xc0\xaf" },
+	{ "surrogate", "\xed\xa0\x80" },
+	{ "U+FFFE", "\xef\xbf\xbe" },
+	{ "C0 control SOH", "a\x01" },
+	{ "escape", "\x1b[31m" },
+	{ "DEL", "a\x7f" },
+	{ "C1 control NEL", "\xc2\x85" },
+	{ "CR", "a\rb" },
+};
+
+#define NBAD (sizeof(bad_text) / sizeof(bad_text[0]))
+
+START_TEST(test_every_template_parses)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page;
+	struct dirent	*e;
+	DIR		*d;
+	char		 name[256], *html, *dot;
+	int		 n = 0;
+
+	ck_assert_ptr_nonnull(d = opendir(HTDOCS));
+	while ((e = readdir(d)) != NULL) {
+		if ((dot = strrchr(e->d_name, '.')) == NULL ||
+		    strcmp(dot, ".xhtml") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s",
+		    (int)(dot - e->d_name), e->d_name);
+		page = new_page(pages, name);
+		html = render(page);
+		assert_contains(html, "<!DOCTYPE html>\n<html");
+		assert_contains(html, "/privacy/static/privforms.css");
+		free(html);
+		pf_page_free(page);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_ge(n, 6);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_render_is_html_compatible)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html = render(page);
+
+	ck_assert_int_eq(strncmp(html, "<!DOCTYPE html>\n", 16), 0);
+	assert_lacks(html, "<?xml");
+	/* An HTML parser reads <p/> or <textarea/> as an open tag. */
+	assert_lacks(html, "\"/>");
+	assert_contains(html, "hidden=\"hidden\"></p>");
+	assert_contains(html, "></textarea>");
+	assert_contains(html, "<meta name=\"viewport\" "
+	    "content=\"width=device-width, initial-scale=1\" />");
+	/* Exactly one charset declaration: libxml2 adds none of its own. */
+	ck_assert_int_eq(count(html, "charset="), 1);
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_text_markup_is_escaped)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "message");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_text(page, "message",
+	    "<script>alert(1)</script> & \"quotes\""), PF_OK);
+	html = render(page);
+	assert_contains(html, "<p id=\"message\">&lt;script&gt;alert(1)"
+	    "&lt;/script&gt; &amp; \"quotes\"</p>");
+	assert_lacks(html, "<script");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_text_entities_are_not_interpreted)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "message");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_text(page, "message", "&lt;b&gt; &amp; &#60;"),
+	    PF_OK);
+	html = render(page);
+	assert_contains(html, ">&amp;lt;b&amp;gt; &amp;amp; &amp;#60;</p>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_text_replaces_content)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "message");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_text(page, "title", "First"), PF_OK);
+	ck_assert_int_eq(pf_page_text(page, "title", "Second\nline"), PF_OK);
+	html = render(page);
+	assert_contains(html, "<h1 id=\"title\">Second\nline</h1>");
+	assert_lacks(html, "First");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_attr_value_is_escaped)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "one-click");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_attr(page, "oc-form", "action",
+	    "/privacy/unsubscribe?t=a&b\"><script>x</script>"), PF_OK);
+	html = render(page);
+	assert_contains(html, "action=\"/privacy/unsubscribe?t=a&amp;b&quot;"
+	    "&gt;&lt;script&gt;x&lt;/script&gt;\"");
+	assert_lacks(html, "<script");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_attr_remove)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_attr(page, "notice", "hidden", NULL), PF_OK);
+	/* Removing an attribute that is not there is no error. */
+	ck_assert_int_eq(pf_page_attr(page, "notice", "hidden", NULL), PF_OK);
+	html = render(page);
+	assert_contains(html, "<p id=\"notice\" class=\"notice\" "
+	    "role=\"alert\"></p>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_attr_bad_name_refused)
+{
+	static const char *const names[] = { "", "onclick", "onload",
+	    "Href", "1x", "a b", "a\"b", "xml:lang", "a=b" };
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "message");
+	size_t		 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		ck_assert_msg(pf_page_attr(page, "title", names[i], "x") ==
+		    PF_EINVAL, "accepted: %s", names[i]);
+	ck_assert_int_eq(pf_page_attr(page, "title", "data-x1", "x"), PF_OK);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_bad_text_refused_page_unchanged)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*before, *after;
+	size_t		 i;
+
+	before = render(page);
+	for (i = 0; i < NBAD; i++) {
+		ck_assert_msg(pf_page_text(page, "notice", bad_text[i].s) ==
+		    PF_EINVAL, "text accepted: %s", bad_text[i].name);
+		ck_assert_msg(pf_page_attr(page, "notice", "title",
+		    bad_text[i].s) == PF_EINVAL, "attr accepted: %s",
+		    bad_text[i].name);
+		ck_assert_msg(pf_page_value(page, "reason", bad_text[i].s) ==
+		    PF_EINVAL, "value accepted: %s", bad_text[i].name);
+		ck_assert_msg(pf_page_error(page, "email", bad_text[i].s) ==
+		    PF_EINVAL, "error accepted: %s", bad_text[i].name);
+	}
+	ck_assert_int_eq(pf_page_text(page, "notice", NULL), PF_EINVAL);
+	after = render(page);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_newline_only_where_multiline)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*before, *after;
+
+	before = render(page);
+	ck_assert_int_eq(pf_page_attr(page, "notice", "title", "a\nb"),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_page_value(page, "email", "a@example.com\nBcc: x"),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_page_value(page, "channel", "sms\n"), PF_EINVAL);
+	ck_assert_int_eq(pf_page_error(page, "email", "two\nlines"), PF_EINVAL);
+	after = render(page);
+	ck_assert_str_eq(before, after);
+	ck_assert_int_eq(pf_page_value(page, "reason", "two\nlines"), PF_OK);
+	ck_assert_int_eq(pf_page_text(page, "notice", "two\nlines"), PF_OK);
+	free(before);
+	free(after);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_value_input)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_value(page, "email", "a\"b@example.com"),
+	    PF_OK);
+	ck_assert_int_eq(pf_page_value(page, "phone", "+1 202 555 0123"), PF_OK);
+	html = render(page);
+	assert_contains(html, "value=\"a&quot;b@example.com\"");
+	assert_contains(html, "value=\"+1 202 555 0123\"");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_value_hidden_input)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "one-click");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_value(page, "List-Unsubscribe", "Other"),
+	    PF_OK);
+	html = render(page);
+	assert_contains(html, "name=\"List-Unsubscribe\" value=\"Other\"");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_value_textarea)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_value(page, "reason",
+	    "Too many </textarea><b>mails</b>\nreally"), PF_OK);
+	html = render(page);
+	assert_contains(html, ">Too many &lt;/textarea&gt;&lt;b&gt;mails"
+	    "&lt;/b&gt;\nreally</textarea>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+/* An HTML parser drops a newline right after <textarea>: keep the visitor's. */
+START_TEST(test_value_textarea_leading_newline_kept)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_value(page, "reason", "\nsecond line"), PF_OK);
+	html = render(page);
+	assert_contains(html, "\">\n\nsecond line</textarea>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_value_radio)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_value(page, "channel", "sms"), PF_OK);
+	html = render(page);
+	assert_contains(html, "id=\"channel-email\" name=\"channel\" "
+	    "value=\"email\" />");
+	assert_contains(html, "id=\"channel-sms\" name=\"channel\" "
+	    "value=\"sms\" checked=\"checked\" />");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_value_radio_unknown_checks_none)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_value(page, "channel", "fax"), PF_OK);
+	html = render(page);
+	assert_lacks(html, "checked");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_value_select)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	fixture(dir, "controls", controls_xhtml);
+	pages = open_pages(dir, "/privacy");
+	page = new_page(pages, "controls");
+	ck_assert_int_eq(pf_page_value(page, "country", "US"), PF_OK);
+	html = render(page);
+	assert_contains(html, "<option value=\"US\" selected=\"selected\">");
+	assert_contains(html, "<option value=\"FR\">France");
+	free(html);
+	/* An option without a value attribute is matched by its text. */
+	ck_assert_int_eq(pf_page_value(page, "country", "Other"), PF_OK);
+	html = render(page);
+	assert_contains(html, "<option selected=\"selected\">Other</option>");
+	assert_lacks(html, "\"US\" selected");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_value_checkbox)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	fixture(dir, "controls", controls_xhtml);
+	pages = open_pages(dir, "/privacy");
+	page = new_page(pages, "controls");
+	ck_assert_int_eq(pf_page_value(page, "agree", "yes"), PF_OK);
+	ck_assert_int_eq(pf_page_value(page, "news", "on"), PF_OK);
+	html = render(page);
+	assert_contains(html, "value=\"yes\" checked=\"checked\"");
+	assert_contains(html, "name=\"news\" checked=\"checked\"");
+	free(html);
+	ck_assert_int_eq(pf_page_value(page, "agree", ""), PF_OK);
+	html = render(page);
+	assert_lacks(html, "value=\"yes\" checked");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_value_unknown_name)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64];
+
+	fixture(dir, "controls", controls_xhtml);
+	pages = open_pages(dir, "/privacy");
+	page = new_page(pages, "controls");
+	ck_assert_int_eq(pf_page_value(page, "nosuch", "x"), PF_ENOTFOUND);
+	/* A submit button is not a control whose value a form keeps. */
+	ck_assert_int_eq(pf_page_value(page, "go", "x"), PF_ENOTFOUND);
+	/* An id is not a name. */
+	ck_assert_int_eq(pf_page_value(page, "f", "x"), PF_ENOTFOUND);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_error_reveals_summary_and_marks_control)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	html = render(page);
+	assert_contains(html, "<div id=\"errors\" class=\"error-summary\" "
+	    "role=\"alert\" hidden=\"hidden\">");
+	free(html);
+	ck_assert_int_eq(pf_page_error(page, "email", "Enter <an> address"),
+	    PF_OK);
+	ck_assert_int_eq(pf_page_error(page, "reason", "Too long & wrong"),
+	    PF_OK);
+	html = render(page);
+	assert_contains(html, "<p class=\"error\" id=\"error-email\">"
+	    "Enter &lt;an&gt; address</p>");
+	assert_contains(html, "id=\"email\" name=\"email\"");
+	assert_contains(html, "aria-describedby=\"email-hint error-email\" "
+	    "aria-invalid=\"true\" />");
+	assert_contains(html, "<div id=\"errors\" class=\"error-summary\" "
+	    "role=\"alert\">");
+	assert_contains(html, "<li><a href=\"#email\">Enter &lt;an&gt; "
+	    "address</a></li><li><a href=\"#reason\">Too long &amp; wrong"
+	    "</a></li>");
+	/* Fields without an error stay as they were. */
+	assert_contains(html, "<p class=\"error\" id=\"error-phone\" "
+	    "hidden=\"hidden\"></p>");
+	assert_contains(html, "aria-describedby=\"phone-hint error-phone\" />");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_error_radio_group_marks_all)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_error(page, "channel", "Choose one"), PF_OK);
+	html = render(page);
+	assert_contains(html, "value=\"email\" checked=\"checked\" "
+	    "aria-invalid=\"true\" />");
+	assert_contains(html, "value=\"sms\" aria-invalid=\"true\" />");
+	assert_contains(html, "<p class=\"error\" id=\"error-channel\">"
+	    "Choose one</p>");
+	assert_contains(html, "<a href=\"#channel\">Choose one</a>");
+	/* The summary links to the fieldset, which has that id. */
+	assert_contains(html, "<fieldset id=\"channel\"");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_error_without_summary)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	fixture(dir, "controls", controls_xhtml);
+	pages = open_pages(dir, "/privacy");
+	page = new_page(pages, "controls");
+	ck_assert_int_eq(pf_page_error(page, "country", "Choose"), PF_OK);
+	html = render(page);
+	assert_contains(html, "<p id=\"error-country\">Choose</p>");
+	assert_contains(html, "name=\"country\" aria-invalid=\"true\"");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_error_unknown_field)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *before, *after;
+
+	fixture(dir, "controls", controls_xhtml);
+	pages = open_pages(dir, "/privacy");
+	page = new_page(pages, "controls");
+	before = render(page);
+	ck_assert_int_eq(pf_page_error(page, "nosuch", "x"), PF_ENOTFOUND);
+	/* A control without an error-NAME element to show the message. */
+	ck_assert_int_eq(pf_page_error(page, "agree", "x"), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_error(page, "", "x"), PF_EINVAL);
+	after = render(page);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_unknown_id)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "message");
+
+	ck_assert_int_eq(pf_page_text(page, "nosuch", "x"), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_attr(page, "nosuch", "class", "x"),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_remove(page, "nosuch"), PF_ENOTFOUND);
+	/* Matching is exact. */
+	ck_assert_int_eq(pf_page_text(page, "titl", "x"), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_text(page, "TITLE", "x"), PF_ENOTFOUND);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_remove)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "hub");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_attr(page, "hub-dpa-link", "href",
+	    "https://example.com/dpa"), PF_OK);
+	ck_assert_int_eq(pf_page_remove(page, "hub-support"), PF_OK);
+	ck_assert_int_eq(pf_page_remove(page, "hub-account"), PF_OK);
+	ck_assert_int_eq(pf_page_remove(page, "hub-account"), PF_ENOTFOUND);
+	html = render(page);
+	assert_lacks(html, "Technical support");
+	assert_lacks(html, "Customer account");
+	assert_contains(html, "<a id=\"hub-dpa-link\" "
+	    "href=\"https://example.com/dpa\">");
+	free(html);
+	ck_assert_int_eq(pf_page_remove(page, "hub-more"), PF_OK);
+	html = render(page);
+	assert_lacks(html, "Something else");
+	assert_lacks(html, "hub-dpa");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_pages_are_independent_copies)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*a = new_page(pages, "message");
+	struct pf_page	*b;
+	char		*html;
+
+	ck_assert_int_eq(pf_page_text(a, "message", "for a only"), PF_OK);
+	b = new_page(pages, "message");
+	html = render(b);
+	assert_lacks(html, "for a only");
+	free(html);
+	pf_page_free(a);
+	pf_page_free(b);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_prefix_rewrite)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/help");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	html = render(page);
+	assert_contains(html, "action=\"/help/unsubscribe\"");
+	assert_contains(html, "href=\"/help/static/privforms.css\"");
+	assert_contains(html, "<a href=\"/help/\">");
+	assert_lacks(html, "/privacy/");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_prefix_rewrite_only_template_urls)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	fixture(dir, "controls", controls_xhtml);
+	pages = open_pages(dir, "/help/me");
+	page = new_page(pages, "controls");
+	html = render(page);
+	assert_contains(html, "action=\"/help/me/x\"");
+	assert_contains(html, "src=\"/help/me/i.png\"");
+	assert_contains(html, "href=\"https://example.com/privacy/\"");
+	assert_contains(html, "href=\"/privacyx/y\"");
+	assert_contains(html, "href=\"/privacy\"");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_prefix_root)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "");
+	struct pf_page	*page = new_page(pages, "unsubscribe");
+	char		*html;
+
+	html = render(page);
+	assert_contains(html, "action=\"/unsubscribe\"");
+	assert_contains(html, "href=\"/static/privforms.css\"");
+	assert_contains(html, "<a href=\"/\">");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_bad_prefix_refused)
+{
+	static const char *const bad[] = { "privacy", "/privacy/", "/",
+	    "//evil.example", "/\\evil.example", "/a b", "/a?x", "/a#x",
+	    "/a\"b", "/a<b", "/a\nb", "/a\xff" };
+	struct pf_pages	*pages;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pages = (struct pf_pages *)1;
+		ck_assert_msg(pf_pages_open(HTDOCS, bad[i], &pages) ==
+		    PF_EINVAL, "accepted: %s", bad[i]);
+		ck_assert_ptr_null(pages);
+	}
+	ck_assert_int_eq(pf_pages_open(HTDOCS, NULL, &pages), PF_EINVAL);
+	ck_assert_int_eq(pf_pages_open("", "/privacy", &pages), PF_EINVAL);
+}
+END_TEST
+
+START_TEST(test_bad_template_name_refused)
+{
+	static const char *const bad[] = { "", "../htdocs/message",
+	    "../../etc/passwd", "/etc/passwd", "a/b", "message.xhtml",
+	    "Message", "mess age", "message\n", "message%2f",
+	    /* 65 characters, one over the limit */
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		page = (struct pf_page *)1;
+		ck_assert_msg(pf_page_new(pages, bad[i], &page) == PF_EINVAL,
+		    "accepted: %s", bad[i]);
+		ck_assert_ptr_null(page);
+	}
+	/* 64 characters is a valid name; there is just no such template. */
+	ck_assert_int_eq(pf_page_new(pages, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &page), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_new(pages, "no-such-2", &page), PF_ENOTFOUND);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_bad_template_refused)
+{
+	static const struct {
+		const char	*name;
+		const char	*text;
+	} bad[] = {
+		{ "not well-formed", XHTML_OPEN "<p>open" XHTML_CLOSE },
+		{ "not XML", "hello\n" },
+		{ "empty", "" },
+		{ "DOCTYPE", "<!DOCTYPE html>\n" XHTML_OPEN XHTML_CLOSE },
+		{ "entity", "<!DOCTYPE html [<!ENTITY x \"y\">]>\n"
+		    XHTML_OPEN "&x;" XHTML_CLOSE },
+		{ "external entity", "<!DOCTYPE html [<!ENTITY x SYSTEM "
+		    "\"file:///etc/passwd\">]>\n" XHTML_OPEN "&x;" XHTML_CLOSE },
+		{ "no namespace", "<html><body/></html>" },
+		{ "other root", "<div xmlns=\"http://www.w3.org/1999/xhtml\"/>" },
+	};
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fixture(dir, "bad", bad[i].text);
+		pages = open_pages(dir, "/privacy");
+		ck_assert_msg(pf_page_new(pages, "bad", &page) == PF_EXML,
+		    "accepted: %s", bad[i].name);
+		ck_assert_ptr_null(page);
+		pf_pages_free(pages);
+		fixture_remove(dir);
+	}
+}
+END_TEST
+
+START_TEST(test_utf8_output)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "message");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_text(page, "message",
+	    "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), PF_OK);
+	html = render(page);
+	assert_contains(html, ">Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80</p>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+/* A response stream into memory. */
+struct sink {
+	char	*buf;
+	size_t	 len;
+	FILE	*f;
+};
+
+static int
+sink_write(void *ctx, const void *buf, size_t len)
+{
+	struct sink	*s = ctx;
+
+	return fwrite(buf, 1, len, s->f) == len ? 0 : -1;
+}
+
+static void
+sink_open(struct sink *s, struct pf_request *req)
+{
+	memset(s, 0, sizeof(*s));
+	memset(req, 0, sizeof(*req));
+	ck_assert_ptr_nonnull(s->f = open_memstream(&s->buf, &s->len));
+	req->io.write = sink_write;
+	req->io.ctx = s;
+}
+
+static void
+sink_close(struct sink *s)
+{
+	ck_assert_int_eq(fclose(s->f), 0);
+}
+
+START_TEST(test_send)
+{
+	struct pf_pages		*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page		*page = new_page(pages, "unsubscribe");
+	struct pf_request	 req;
+	struct sink		 s;
+
+	sink_open(&s, &req);
+	ck_assert_int_eq(pf_page_send(&req, 422, page, NULL, 0), PF_OK);
+	sink_close(&s);
+	ck_assert_int_eq(strncmp(s.buf, "Status: 422 ", 12), 0);
+	assert_contains(s.buf, "Content-Type: text/html; charset=utf-8\r\n");
+	assert_contains(s.buf, "\r\n\r\n<!DOCTYPE html>\n<html");
+	assert_contains(s.buf, "</html>\n");
+	free(s.buf);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_message)
+{
+	static const struct pf_header retry[] = { { "Retry-After", "60" } };
+	struct pf_pages		*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_request	 req;
+	struct sink		 s;
+
+	sink_open(&s, &req);
+	ck_assert_int_eq(pf_page_message(pages, &req, 503, "Try <again>",
+	    "Nothing & nobody", retry, 1), PF_OK);
+	sink_close(&s);
+	ck_assert_int_eq(strncmp(s.buf, "Status: 503 ", 12), 0);
+	assert_contains(s.buf, "Retry-After: 60\r\n");
+	assert_contains(s.buf, "Content-Type: text/html; charset=utf-8\r\n");
+	assert_contains(s.buf, "<title id=\"page-title\">Try &lt;again&gt;"
+	    "</title>");
+	assert_contains(s.buf, "<h1 id=\"title\">Try &lt;again&gt;</h1>");
+	assert_contains(s.buf, "<p id=\"message\">Nothing &amp; nobody</p>");
+	free(s.buf);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_message_falls_back_to_plain_text)
+{
+	struct pf_pages		*pages;
+	struct pf_request	 req;
+	struct sink		 s;
+	char			 dir[64];
+
+	/* No templates at all (configuration not read yet). */
+	sink_open(&s, &req);
+	ck_assert_int_eq(pf_page_message(NULL, &req, 503, "Try again",
+	    "Nothing was stored.", NULL, 0), PF_OK);
+	sink_close(&s);
+	assert_contains(s.buf, "Content-Type: text/plain; charset=utf-8\r\n");
+	assert_contains(s.buf, "\r\n\r\nTry again\n\nNothing was stored.\n");
+	free(s.buf);
+
+	/* A broken message template. */
+	fixture(dir, "message", "<html");
+	pages = open_pages(dir, "/privacy");
+	sink_open(&s, &req);
+	ck_assert_int_eq(pf_page_message(pages, &req, 404, "Not here",
+	    "Gone.", NULL, 0), PF_OK);
+	sink_close(&s);
+	assert_contains(s.buf, "text/plain");
+	assert_contains(s.buf, "\r\n\r\nNot here\n\nGone.\n");
+	free(s.buf);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_message_bad_text_not_echoed)
+{
+	struct pf_pages		*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_request	 req;
+	struct sink		 s;
+
+	sink_open(&s, &req);
+	ck_assert_int_eq(pf_page_message(pages, &req, 400, "Bad\x1b[31m",
+	    "x", NULL, 0), PF_OK);
+	sink_close(&s);
+	assert_contains(s.buf, "text/plain");
+	assert_contains(s.buf, "\r\n\r\nBad Request\n\n\n");
+	assert_lacks(s.buf, "\x1b");
+	free(s.buf);
+	pf_pages_free(pages);
+}
+END_TEST
+
+PF_TEST_MAIN("page",
+    tcase_add_test(tc, test_every_template_parses),
+    tcase_add_test(tc, test_render_is_html_compatible),
+    tcase_add_test(tc, test_text_markup_is_escaped),
+    tcase_add_test(tc, test_text_entities_are_not_interpreted),
+    tcase_add_test(tc, test_text_replaces_content),
+    tcase_add_test(tc, test_attr_value_is_escaped),
+    tcase_add_test(tc, test_attr_remove),
+    tcase_add_test(tc, test_attr_bad_name_refused),
+    tcase_add_test(tc, test_bad_text_refused_page_unchanged),
+    tcase_add_test(tc, test_newline_only_where_multiline),
+    tcase_add_test(tc, test_value_input),
+    tcase_add_test(tc, test_value_hidden_input),
+    tcase_add_test(tc, test_value_textarea),
+    tcase_add_test(tc, test_value_textarea_leading_newline_kept),
+    tcase_add_test(tc, test_value_radio),
+    tcase_add_test(tc, test_value_radio_unknown_checks_none),
+    tcase_add_test(tc, test_value_select),
+    tcase_add_test(tc, test_value_checkbox),
+    tcase_add_test(tc, test_value_unknown_name),
+    tcase_add_test(tc, test_error_reveals_summary_and_marks_control),
+    tcase_add_test(tc, test_error_radio_group_marks_all),
+    tcase_add_test(tc, test_error_without_summary),
+    tcase_add_test(tc, test_error_unknown_field),
+    tcase_add_test(tc, test_unknown_id),
+    tcase_add_test(tc, test_remove),
+    tcase_add_test(tc, test_pages_are_independent_copies),
+    tcase_add_test(tc, test_prefix_rewrite),
+    tcase_add_test(tc, test_prefix_rewrite_only_template_urls),
+    tcase_add_test(tc, test_prefix_root),
+    tcase_add_test(tc, test_bad_prefix_refused),
+    tcase_add_test(tc, test_bad_template_name_refused),
+    tcase_add_test(tc, test_bad_template_refused),
+    tcase_add_test(tc, test_utf8_output),
+    tcase_add_test(tc, test_send),
+    tcase_add_test(tc, test_message),
+    tcase_add_test(tc, test_message_falls_back_to_plain_text),
+    tcase_add_test(tc, test_message_bad_text_not_echoed))

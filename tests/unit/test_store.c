@@ -1,0 +1,568 @@
+/* test_store.c -- opening, pragmas, migrations, transactions, queries (store.h). */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "schema.h"
+#include "store.h"
+
+#define ZERO_DIGEST "0000000000000000000000000000000000000000000000000000000000000000"
+#define T1 "2026-11-24T06:00:00.000001Z"
+#define T2 "2026-11-24T07:00:00.000002Z"
+#define T3 "2026-11-24T08:00:00.000003Z"
+
+static char	 dir[64];
+static char	 db[128];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/privforms.db", dir);
+}
+
+static void
+teardown(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[512];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static struct pf_store *
+open_mode(const char *mode)
+{
+	struct pf_store_opts	 o = { db, mode, 50 };
+	struct pf_store		*st = NULL;
+
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+	ck_assert_ptr_nonnull(st);
+	return st;
+}
+
+/* A second connection, as another worker process would have. */
+static sqlite3 *
+raw_open(void)
+{
+	sqlite3	*h = NULL;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	return h;
+}
+
+static long long
+raw_count(const char *sql)
+{
+	sqlite3		*h = raw_open();
+	sqlite3_stmt	*s = NULL;
+	long long	 n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat	 sb;
+
+	return stat(path, &sb) == 0;
+}
+
+static struct pf_optout
+optout(const char *address, const char *reason, const char *source)
+{
+	struct pf_optout	 o = { "email", address, "", reason, source,
+	    NULL, NULL };
+
+	return o;
+}
+
+START_TEST(test_open_applies_migrations_and_sets_user_version)
+{
+	struct pf_store	*st = open_mode("truncate");
+	int		 v = -1;
+
+	ck_assert_uint_gt(pf_nmigrations, 0);
+	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
+	ck_assert_int_eq(v, (int)pf_migrations[pf_nmigrations - 1].version);
+	pf_store_close(st);
+	ck_assert_int_eq(raw_count("PRAGMA user_version"), v);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
+	    "WHERE type = 'table' AND name IN ('optout', 'audit')"), 2);
+}
+END_TEST
+
+START_TEST(test_open_twice_keeps_schema_and_rows)
+{
+	struct pf_optout	 o = optout("a@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+	long long		 n = 0;
+	int			 v = -1;
+
+	ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
+	pf_store_close(st);
+	st = open_mode("truncate");
+	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
+	ck_assert_int_eq(v, (int)pf_migrations[pf_nmigrations - 1].version);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_open_refuses_newer_schema)
+{
+	struct pf_store_opts	 o = { db, "truncate", 50 };
+	struct pf_store		*st = NULL;
+	sqlite3			*h = raw_open();
+
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 999", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_ECONFIG);
+	ck_assert_ptr_null(st);
+}
+END_TEST
+
+/* Each asked mode, and what it leaves beside the database after a write. */
+static const struct {
+	const char	*asked;
+	const char	*mode;
+	int		 journal_file;
+} modes[] = {
+	{ "delete", "delete", 0 },
+	{ "truncate", "truncate", 1 },
+	{ NULL, "truncate", 1 },
+};
+
+START_TEST(test_journal_mode_as_asked_and_synchronous_full)
+{
+	struct pf_optout	 o = optout("a@example.com", NULL, "form");
+	struct pf_store		*st = open_mode(modes[_i].asked);
+	char			 journal[160];
+	int			 level = -1;
+
+	ck_assert_str_eq(pf_store_journal_mode(st), modes[_i].mode);
+	ck_assert_int_eq(pf_store_synchronous(st, &level), PF_OK);
+	ck_assert_int_eq(level, 2);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	/* TRUNCATE keeps an empty journal; DELETE removes it. */
+	snprintf(journal, sizeof(journal), "%s-journal", db);
+	ck_assert_int_eq(exists(journal), modes[_i].journal_file);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_wal_refused_on_affected_sqlite)
+{
+	struct pf_store_opts	 o = { db, "wal", 50 };
+	struct pf_store		*st = NULL;
+
+	if (pf_store_wal_safe(sqlite3_libversion_number()))
+		return;	/* a fixed SQLite: nothing to refuse */
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_ECONFIG);
+	ck_assert_ptr_null(st);
+	ck_assert_int_eq(exists(db), 0);
+}
+END_TEST
+
+static const char *const bad_modes[] = {
+	"", "WAL", "memory", "off", "persist", "truncate ", "delete;",
+};
+
+START_TEST(test_unknown_journal_mode_refused)
+{
+	struct pf_store_opts	 o = { db, bad_modes[_i], 50 };
+	struct pf_store		*st = NULL;
+
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_ECONFIG);
+	ck_assert_ptr_null(st);
+	ck_assert_int_eq(exists(db), 0);
+}
+END_TEST
+
+static const struct {
+	int	 version;
+	int	 safe;
+} wal_versions[] = {
+	{ 3007000, 0 },
+	{ 3040001, 0 },
+	{ 3044005, 0 },
+	{ 3044006, 1 },
+	{ 3044099, 1 },
+	{ 3045000, 0 },
+	{ 3050006, 0 },
+	{ 3050007, 1 },
+	{ 3051000, 0 },
+	{ 3051002, 0 },
+	{ 3051003, 1 },
+	{ 3060000, 1 },
+};
+
+START_TEST(test_wal_safe_versions)
+{
+	ck_assert_msg(pf_store_wal_safe(wal_versions[_i].version) ==
+	    wal_versions[_i].safe, "version %d", wal_versions[_i].version);
+}
+END_TEST
+
+START_TEST(test_open_unreachable_path_is_busy)
+{
+	struct pf_store_opts	 o = { "/nonexistent/dir/privforms.db",
+	    "truncate", 50 };
+	struct pf_store		*st = NULL;
+
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_EBUSY);
+	ck_assert_ptr_null(st);
+}
+END_TEST
+
+START_TEST(test_open_not_a_database_is_store_error)
+{
+	struct pf_store_opts	 o = { db, "truncate", 50 };
+	struct pf_store		*st = NULL;
+	char			 junk[4096];
+	int			 fd;
+
+	memset(junk, 'x', sizeof(junk));
+	fd = open(db, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	close(fd);
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_ESTORE);
+	ck_assert_ptr_null(st);
+}
+END_TEST
+
+START_TEST(test_now_is_utc_with_microseconds)
+{
+	char	 t[32];
+	size_t	 i;
+
+	pf_store_now(t);
+	ck_assert_uint_eq(strlen(t), 27);
+	for (i = 0; i < 27; i++) {
+		switch (i) {
+		case 4: case 7:
+			ck_assert_int_eq(t[i], '-');
+			break;
+		case 10:
+			ck_assert_int_eq(t[i], 'T');
+			break;
+		case 13: case 16:
+			ck_assert_int_eq(t[i], ':');
+			break;
+		case 19:
+			ck_assert_int_eq(t[i], '.');
+			break;
+		case 26:
+			ck_assert_int_eq(t[i], 'Z');
+			break;
+		default:
+			ck_assert_msg(t[i] >= '0' && t[i] <= '9', "%s", t);
+		}
+	}
+}
+END_TEST
+
+struct seen {
+	int	 n;
+	char	 address[4][32];
+	char	 created[4][32];
+	char	 updated[4][32];
+	char	 reason[4][32];
+	char	 source[4][32];
+	int	 stop_at;
+};
+
+static int
+collect(const struct pf_optout *o, void *arg)
+{
+	struct seen	*s = arg;
+
+	ck_assert_int_lt(s->n, 4);
+	snprintf(s->address[s->n], 32, "%s", o->address);
+	snprintf(s->created[s->n], 32, "%s", o->created);
+	snprintf(s->updated[s->n], 32, "%s", o->updated);
+	snprintf(s->reason[s->n], 32, "%s", o->reason ? o->reason : "(null)");
+	snprintf(s->source[s->n], 32, "%s", o->source);
+	s->n++;
+	return s->n == s->stop_at ? 42 : 0;
+}
+
+START_TEST(test_optout_twice_keeps_one_row_and_updates)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_optout	 b = optout("a@example.com", "too many", "one-click");
+	struct pf_store		*st = open_mode("truncate");
+	struct seen		 s = { 0 };
+	long long		 n = 0;
+
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &b, T2), PF_OK);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pf_store_optout_each(st, collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.created[0], T1);
+	ck_assert_str_eq(s.updated[0], T2);
+	ck_assert_str_eq(s.reason[0], "too many");
+	ck_assert_str_eq(s.source[0], "one-click");
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_optout_other_list_or_channel_is_another_row)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+	long long		 n = 0;
+
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
+	a.list = "news";
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
+	a.channel = "sms";
+	a.address = "+15551234567";
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 3);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_optout_each_in_order_of_first_optout)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_optout	 b = optout("b@example.com", NULL, "form");
+	struct pf_optout	 c = optout("c@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+	struct seen		 s = { 0 };
+
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T3), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &b, T1), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &c, T2), PF_OK);
+	/* A repeat moves updated, not the order. */
+	ck_assert_int_eq(pf_store_optout_put(st, &b, T3), PF_OK);
+	ck_assert_int_eq(pf_store_optout_each(st, collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_str_eq(s.address[0], "b@example.com");
+	ck_assert_str_eq(s.address[1], "c@example.com");
+	ck_assert_str_eq(s.address[2], "a@example.com");
+	ck_assert_str_eq(s.reason[0], "(null)");
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_optout_each_stops_and_returns_callback_value)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_optout	 b = optout("b@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+	struct seen		 s = { .stop_at = 1 };
+
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &b, T2), PF_OK);
+	ck_assert_int_eq(pf_store_optout_each(st, collect, &s), 42);
+	ck_assert_int_eq(s.n, 1);
+	/* The statement was reset: a second walk sees every row. */
+	s.n = 0;
+	s.stop_at = 0;
+	ck_assert_int_eq(pf_store_optout_each(st, collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 2);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_optout_refuses_unknown_channel)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+	long long		 n = -1;
+
+	a.channel = "fax";
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_ESTORE);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_begin_busy_while_another_writer_holds_the_lock)
+{
+	struct pf_store	*st = open_mode("truncate");
+	sqlite3		*h = raw_open();
+	struct timespec	 t0, t1;
+	double		 ms;
+
+	ck_assert_int_eq(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(pf_store_begin(st), PF_EBUSY);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ck_assert_msg(ms >= 40 && ms < 2000, "waited %.1f ms", ms);
+	ck_assert_int_eq(sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	/* Once the other writer is gone, the same connection works. */
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	sqlite3_close(h);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_rollback_leaves_nothing)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+	long long		 n = -1;
+
+	pf_store_rollback(st);	/* outside a transaction: nothing happens */
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
+	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 0);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_commit_is_seen_by_another_connection)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 0);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
+	ck_assert_int_eq(pf_store_commit(st), PF_ESTORE);	/* none open */
+	pf_store_close(st);
+}
+END_TEST
+
+static struct pf_audit_row
+row(long long seq, char c)
+{
+	static char		 digest[3][65];
+	static const char	 xml[] = "<record/>\n";
+	struct pf_audit_row	 r = { seq, T1, "unsubscribed", "unsubscribe",
+	    ZERO_DIGEST, NULL, xml, sizeof(xml) - 1 };
+
+	memset(digest[seq % 3], c, 64);
+	digest[seq % 3][64] = '\0';
+	r.digest = digest[seq % 3];
+	return r;
+}
+
+static int
+audit_collect(const struct pf_audit_row *r, void *arg)
+{
+	long long	*seqs = arg;
+
+	ck_assert_str_eq(r->time, T1);
+	ck_assert_str_eq(r->event, "unsubscribed");
+	ck_assert_str_eq(r->form, "unsubscribe");
+	ck_assert_uint_eq(r->xml_len, 10);
+	ck_assert_int_eq(memcmp(r->xml, "<record/>\n", 10), 0);
+	seqs[++seqs[0]] = r->seq;
+	return 0;
+}
+
+START_TEST(test_audit_rows_put_last_get_each)
+{
+	struct pf_store		*st = open_mode("truncate");
+	struct pf_audit_row	 r1 = row(1, 'a'), r2 = row(2, 'b');
+	long long		 seq = -1, seqs[4] = { 0 };
+	char			 d[65];
+
+	ck_assert_int_eq(pf_store_audit_last(st, &seq, d), PF_OK);
+	ck_assert_int_eq(seq, 0);
+	ck_assert_str_eq(d, ZERO_DIGEST);
+	ck_assert_int_eq(pf_store_audit_put(st, &r1), PF_OK);
+	ck_assert_int_eq(pf_store_audit_put(st, &r2), PF_OK);
+	ck_assert_int_eq(pf_store_audit_last(st, &seq, d), PF_OK);
+	ck_assert_int_eq(seq, 2);
+	ck_assert_str_eq(d, r2.digest);
+	ck_assert_int_eq(pf_store_audit_get(st, 2, audit_collect, seqs), PF_OK);
+	ck_assert_int_eq(seqs[0], 1);
+	ck_assert_int_eq(seqs[1], 2);
+	ck_assert_int_eq(pf_store_audit_get(st, 3, audit_collect, seqs),
+	    PF_ENOTFOUND);
+	seqs[0] = 0;
+	ck_assert_int_eq(pf_store_audit_each(st, 1, audit_collect, seqs), PF_OK);
+	ck_assert_int_eq(seqs[0], 2);
+	ck_assert_int_eq(seqs[1], 1);
+	ck_assert_int_eq(seqs[2], 2);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_audit_refuses_repeated_seq_or_digest)
+{
+	struct pf_store		*st = open_mode("truncate");
+	struct pf_audit_row	 r1 = row(1, 'a'), r2 = row(2, 'a');
+
+	ck_assert_int_eq(pf_store_audit_put(st, &r1), PF_OK);
+	ck_assert_int_eq(pf_store_audit_put(st, &r1), PF_ESTORE);
+	ck_assert_int_eq(pf_store_audit_put(st, &r2), PF_ESTORE);
+	pf_store_close(st);
+}
+END_TEST
+
+PF_TEST_MAIN("store",
+    tcase_add_checked_fixture(tc, setup, teardown),
+    tcase_add_test(tc, test_open_applies_migrations_and_sets_user_version),
+    tcase_add_test(tc, test_open_twice_keeps_schema_and_rows),
+    tcase_add_test(tc, test_open_refuses_newer_schema),
+    tcase_add_loop_test(tc, test_journal_mode_as_asked_and_synchronous_full,
+	0, sizeof(modes) / sizeof(modes[0])),
+    tcase_add_test(tc, test_wal_refused_on_affected_sqlite),
+    tcase_add_loop_test(tc, test_unknown_journal_mode_refused,
+	0, sizeof(bad_modes) / sizeof(bad_modes[0])),
+    tcase_add_loop_test(tc, test_wal_safe_versions,
+	0, sizeof(wal_versions) / sizeof(wal_versions[0])),
+    tcase_add_test(tc, test_open_unreachable_path_is_busy),
+    tcase_add_test(tc, test_open_not_a_database_is_store_error),
+    tcase_add_test(tc, test_now_is_utc_with_microseconds),
+    tcase_add_test(tc, test_optout_twice_keeps_one_row_and_updates),
+    tcase_add_test(tc, test_optout_other_list_or_channel_is_another_row),
+    tcase_add_test(tc, test_optout_each_in_order_of_first_optout),
+    tcase_add_test(tc, test_optout_each_stops_and_returns_callback_value),
+    tcase_add_test(tc, test_optout_refuses_unknown_channel),
+    tcase_add_test(tc, test_begin_busy_while_another_writer_holds_the_lock),
+    tcase_add_test(tc, test_rollback_leaves_nothing),
+    tcase_add_test(tc, test_commit_is_seen_by_another_connection),
+    tcase_add_test(tc, test_audit_rows_put_last_get_each),
+    tcase_add_test(tc, test_audit_refuses_repeated_seq_or_digest))

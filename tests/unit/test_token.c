@@ -1,0 +1,322 @@
+/* test_token.c -- signed, expiring tokens (token.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "token.h"
+
+#define NOW 1700000000
+#define EXPIRES (NOW + 3600)
+
+static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
+static const unsigned char key2[32] = "0123456789abcdef0123456789abcdX";
+static const char *const fields[] = {
+	"alice@example.com", "marketing", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+};
+
+/* A token for "unsub" with the three fields above; the caller frees it. */
+static char *
+make(void)
+{
+	char	*t = NULL;
+
+	ck_assert_int_eq(pf_token_make(key, "unsub", EXPIRES, fields, 3, &t), PF_OK);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+START_TEST(test_round_trip_keeps_fields)
+{
+	struct pf_token	 tok;
+	char		*t = make();
+	size_t		 i;
+
+	ck_assert_int_eq(pf_token_check(key, "unsub", t, NOW, &tok), PF_OK);
+	ck_assert_str_eq(tok.purpose, "unsub");
+	ck_assert(tok.expires == EXPIRES);
+	ck_assert_uint_eq(tok.nfields, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_str_eq(tok.fields[i], fields[i]);
+	pf_token_clear(&tok);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_round_trip_field_counts)
+{
+	static const char *const f[PF_TOKEN_MAX_FIELDS] = {
+		"", "a", "", "bb", "ccc", "", "dddd", "",
+	};
+	struct pf_token	 tok;
+	char		*t;
+	size_t		 n, i;
+
+	for (n = 0; n <= PF_TOKEN_MAX_FIELDS; n++) {
+		ck_assert_int_eq(pf_token_make(key, "p", 0, f, n, &t), PF_OK);
+		ck_assert_int_eq(pf_token_check(key, "p", t, 0, &tok), PF_OK);
+		ck_assert_uint_eq(tok.nfields, n);
+		for (i = 0; i < n; i++)
+			ck_assert_str_eq(tok.fields[i], f[i]);
+		pf_token_clear(&tok);
+		free(t);
+	}
+}
+END_TEST
+
+START_TEST(test_text_is_url_safe)
+{
+	char	*t = make();
+
+	ck_assert_uint_eq(strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_."), strlen(t));
+	ck_assert_ptr_nonnull(strchr(t, '.'));
+	free(t);
+}
+END_TEST
+
+START_TEST(test_every_single_character_change_rejected)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ";
+	struct pf_token	 tok;
+	char		*t = make(), saved;
+	size_t		 i, j, n = strlen(t);
+
+	for (i = 0; i < n; i++) {
+		saved = t[i];
+		for (j = 0; alphabet[j] != '\0'; j++) {
+			if (alphabet[j] == saved)
+				continue;
+			t[i] = alphabet[j];
+			ck_assert_msg(pf_token_check(key, "unsub", t, NOW, &tok) ==
+			    PF_EFORGED, "accepted with [%zu] = '%c'", i, alphabet[j]);
+			ck_assert_ptr_null(tok.purpose);
+		}
+		t[i] = saved;
+	}
+	ck_assert_int_eq(pf_token_check(key, "unsub", t, NOW, &tok), PF_OK);
+	pf_token_clear(&tok);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_truncated_rejected)
+{
+	struct pf_token	 tok;
+	char		*t = make();
+	size_t		 n;
+
+	for (n = strlen(t); n > 0; n--) {
+		t[n - 1] = '\0';
+		ck_assert_msg(pf_token_check(key, "unsub", t, NOW, &tok) ==
+		    PF_EFORGED, "accepted at length %zu", n - 1);
+	}
+	free(t);
+}
+END_TEST
+
+START_TEST(test_appended_rejected)
+{
+	static const char *const tails[] = { "A", "AA", "AAAA", ".", "=", "==" };
+	struct pf_token	 tok;
+	char		*t = make(), buf[PF_TOKEN_MAX_LEN + 8];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s", t, tails[i]);
+		ck_assert_msg(pf_token_check(key, "unsub", buf, NOW, &tok) ==
+		    PF_EFORGED, "accepted with '%s'", tails[i]);
+	}
+	free(t);
+}
+END_TEST
+
+START_TEST(test_wrong_key_rejected)
+{
+	struct pf_token	 tok;
+	char		*t = make();
+
+	ck_assert_int_eq(pf_token_check(key2, "unsub", t, NOW, &tok), PF_EFORGED);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_wrong_purpose_rejected)
+{
+	struct pf_token	 tok;
+	char		*t = make();
+
+	ck_assert_int_eq(pf_token_check(key, "verify", t, NOW, &tok), PF_EFORGED);
+	ck_assert_int_eq(pf_token_check(key, "unsu", t, NOW, &tok), PF_EFORGED);
+	ck_assert_int_eq(pf_token_check(key, "unsubx", t, NOW, &tok), PF_EFORGED);
+	ck_assert_int_eq(pf_token_check(key, "", t, NOW, &tok), PF_EFORGED);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_expiry_boundary)
+{
+	struct pf_token	 tok;
+	char		*t = make();
+
+	ck_assert_int_eq(pf_token_check(key, "unsub", t, EXPIRES - 1, &tok), PF_OK);
+	pf_token_clear(&tok);
+	ck_assert_int_eq(pf_token_check(key, "unsub", t, EXPIRES, &tok), PF_OK);
+	pf_token_clear(&tok);
+	ck_assert_int_eq(pf_token_check(key, "unsub", t, EXPIRES + 1, &tok),
+	    PF_EEXPIRED);
+	ck_assert_ptr_null(tok.purpose);
+	ck_assert_uint_eq(tok.nfields, 0);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_expired_and_forged_is_forged)
+{
+	struct pf_token	 tok;
+	char		*t = make();
+
+	ck_assert_int_eq(pf_token_check(key2, "unsub", t, EXPIRES + 1, &tok),
+	    PF_EFORGED);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_malformed_text_rejected)
+{
+	static const char *const bad[] = {
+		"", ".", "..", "A.", ".A", "AAAA", "AAAA.AAAA.AAAA",
+		"AAAA.AAAA", "AA==.AA==", "AA AA.AAAA", "AA+/.AAAA",
+		"\xc3\xa9\xc3\xa9.AAAA", "A\nA.AAAA", "AAAAA.AAAA",
+	};
+	struct pf_token	 tok;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(pf_token_check(key, "unsub", bad[i], NOW, &tok) ==
+		    PF_EFORGED, "case %zu", i);
+	ck_assert_int_eq(pf_token_check(key, "unsub", NULL, NOW, &tok), PF_EFORGED);
+}
+END_TEST
+
+START_TEST(test_non_base64_characters_rejected)
+{
+	static const char bad[] = "=+/ !*~%\"<>&?#\t";
+	struct pf_token	 tok;
+	char		*t = make();
+	size_t		 i;
+
+	for (i = 0; bad[i] != '\0'; i++) {
+		t[0] = bad[i];
+		ck_assert_msg(pf_token_check(key, "unsub", t, NOW, &tok) ==
+		    PF_EFORGED, "accepted '%c'", bad[i]);
+	}
+	free(t);
+}
+END_TEST
+
+START_TEST(test_too_long_refused_unread)
+{
+	struct pf_token	 tok;
+	char		*t = make(), *big;
+	size_t		 n = strlen(t);
+
+	/* Genuine token, then padded with a field past the limit: refused. */
+	big = malloc(PF_TOKEN_MAX_LEN + 2);
+	memset(big, 'A', PF_TOKEN_MAX_LEN + 1);
+	memcpy(big, t, n);
+	big[PF_TOKEN_MAX_LEN + 1] = '\0';
+	ck_assert_int_eq(pf_token_check(key, "unsub", big, NOW, &tok), PF_EFORGED);
+	free(big);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_make_length_limit)
+{
+	struct pf_token	 tok;
+	const char	*f[1];
+	char		 field[1600], *t;
+
+	/*
+	 * Payload "v1" NUL "p" NUL "0" NUL field is 1503 bytes with a field
+	 * of 1496: 2004 characters of base64url, '.', 43 of MAC = 2048, the
+	 * limit.  One byte more makes 2050.
+	 */
+	f[0] = field;
+	memset(field, 'x', 1496);
+	field[1496] = '\0';
+	ck_assert_int_eq(pf_token_make(key, "p", 0, f, 1, &t), PF_OK);
+	ck_assert_uint_eq(strlen(t), PF_TOKEN_MAX_LEN);
+	ck_assert_int_eq(pf_token_check(key, "p", t, 0, &tok), PF_OK);
+	ck_assert_str_eq(tok.fields[0], field);
+	pf_token_clear(&tok);
+	free(t);
+	memset(field, 'x', 1497);
+	field[1497] = '\0';
+	ck_assert_int_eq(pf_token_make(key, "p", 0, f, 1, &t), PF_ETOOBIG);
+	ck_assert_ptr_null(t);
+	memset(field, 'x', sizeof(field) - 1);
+	field[sizeof(field) - 1] = '\0';
+	ck_assert_int_eq(pf_token_make(key, "p", 0, f, 1, &t), PF_ETOOBIG);
+}
+END_TEST
+
+START_TEST(test_make_refuses_bad_arguments)
+{
+	static const char *const nine[9] = { "", "", "", "", "", "", "", "", "" };
+	const char	*withnull[2] = { "a", NULL };
+	char		*t = (char *)1;
+
+	ck_assert_int_eq(pf_token_make(key, "", 0, NULL, 0, &t), PF_EINVAL);
+	ck_assert_ptr_null(t);
+	ck_assert_int_eq(pf_token_make(key, NULL, 0, NULL, 0, &t), PF_EINVAL);
+	ck_assert_int_eq(pf_token_make(key, "p", -1, NULL, 0, &t), PF_EINVAL);
+	ck_assert_int_eq(pf_token_make(key, "p", 0, nine, 9, &t), PF_EINVAL);
+	ck_assert_int_eq(pf_token_make(key, "p", 0, NULL, 1, &t), PF_EINVAL);
+	ck_assert_int_eq(pf_token_make(key, "p", 0, withnull, 2, &t), PF_EINVAL);
+}
+END_TEST
+
+START_TEST(test_same_input_same_token)
+{
+	char	*a = make(), *b = make();
+
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_clear_accepts_zeroed_and_cleared)
+{
+	struct pf_token	 tok;
+
+	memset(&tok, 0, sizeof(tok));
+	pf_token_clear(&tok);
+	pf_token_clear(&tok);
+	pf_token_clear(NULL);
+	ck_assert_ptr_null(tok.purpose);
+}
+END_TEST
+
+PF_TEST_MAIN("token",
+    tcase_add_test(tc, test_round_trip_keeps_fields),
+    tcase_add_test(tc, test_round_trip_field_counts),
+    tcase_add_test(tc, test_text_is_url_safe),
+    tcase_add_test(tc, test_every_single_character_change_rejected),
+    tcase_add_test(tc, test_truncated_rejected),
+    tcase_add_test(tc, test_appended_rejected),
+    tcase_add_test(tc, test_wrong_key_rejected),
+    tcase_add_test(tc, test_wrong_purpose_rejected),
+    tcase_add_test(tc, test_expiry_boundary),
+    tcase_add_test(tc, test_expired_and_forged_is_forged),
+    tcase_add_test(tc, test_malformed_text_rejected),
+    tcase_add_test(tc, test_non_base64_characters_rejected),
+    tcase_add_test(tc, test_too_long_refused_unread),
+    tcase_add_test(tc, test_make_length_limit),
+    tcase_add_test(tc, test_make_refuses_bad_arguments),
+    tcase_add_test(tc, test_same_input_same_token),
+    tcase_add_test(tc, test_clear_accepts_zeroed_and_cleared))

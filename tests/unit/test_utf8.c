@@ -1,0 +1,191 @@
+/* test_utf8.c -- the base text check (utf8.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "utf8.h"
+
+struct sample {
+	const char	*name;
+	const char	*s;
+	size_t		 len;	/* bytes, since some samples hold a NUL */
+	size_t		 chars;	/* code points, for valid samples */
+};
+
+#define S(name, lit, chars) { name, lit, sizeof(lit) - 1, chars }
+
+static const struct sample valid[] = {
+	S("empty", "", 0),
+	S("ascii", "Hello, world!", 13),
+	S("space and tilde", " ~", 2),
+	S("tab", "a\tb", 3),
+	S("2-byte U+00E9", "caf\xc3\xa9", 4),
+	S("2-byte lowest U+0080 is C1, so U+00A0", "\xc2\xa0", 1),
+	S("2-byte highest U+07FF", "\xdf\xbf", 1),
+	S("3-byte lowest U+0800", "\xe0\xa0\x80", 1),
+	S("3-byte U+20AC euro", "\xe2\x82\xac", 1),
+	S("3-byte U+D7FF before surrogates", "\xed\x9f\xbf", 1),
+	S("3-byte U+E000 after surrogates", "\xee\x80\x80", 1),
+	S("3-byte U+FFFD", "\xef\xbf\xbd", 1),
+	S("4-byte lowest U+10000", "\xf0\x90\x80\x80", 1),
+	S("4-byte U+1F600 emoji", "\xf0\x9f\x98\x80", 1),
+	S("4-byte highest U+10FFFF", "\xf4\x8f\xbf\xbf", 1),
+	S("mixed", "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z", 5),
+};
+
+static const struct sample invalid[] = {
+	S("NUL alone", "\0", 0),
+	S("NUL inside", "ab\0cd", 0),
+	S("DEL", "\x7f", 0),
+	S("C1 U+0080", "\xc2\x80", 0),
+	S("C1 U+0085 NEL", "\xc2\x85", 0),
+	S("C1 U+009F", "\xc2\x9f", 0),
+	S("overlong NUL C0 80", "\xc0\x80", 0),
+	S("overlong C1 BF", "\xc1\xbf", 0),
+	S("overlong E0 80 80", "\xe0\x80\x80", 0),
+	S("overlong E0 9F BF", "\xe0\x9f\xbf", 0),
+	S("overlong F0 80 80 80", "\xf0\x80\x80\x80", 0),
+	S("overlong F0 8F BF BF", "\xf0\x8f\xbf\xbf", 0),
+	S("surrogate ED A0 80", "\xed\xa0\x80", 0),
+	S("surrogate ED BF BF", "\xed\xbf\xbf", 0),
+	S("above U+10FFFF F4 90 80 80", "\xf4\x90\x80\x80", 0),
+	S("F5 lead byte", "\xf5\x80\x80\x80", 0),
+	S("FF byte", "\xff", 0),
+	S("lone continuation", "\x80", 0),
+	S("truncated 2-byte", "\xc3", 0),
+	S("truncated 3-byte", "\xe2\x82", 0),
+	S("truncated 4-byte", "\xf0\x9f\x98", 0),
+	S("truncated before ascii", "\xe2\x82z", 0),
+	S("U+FFFE", "\xef\xbf\xbe", 0),
+	S("U+FFFF", "\xef\xbf\xbf", 0),
+	S("CR", "a\rb", 0),
+	S("CRLF", "a\r\nb", 0),
+};
+
+START_TEST(test_valid_accepted)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+		ck_assert_msg(pf_utf8_ok(valid[i].s, valid[i].len, 0),
+		    "refused: %s", valid[i].name);
+		ck_assert_msg(pf_utf8_ok(valid[i].s, valid[i].len, 1),
+		    "refused multiline: %s", valid[i].name);
+	}
+}
+END_TEST
+
+START_TEST(test_invalid_refused)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		ck_assert_msg(!pf_utf8_ok(invalid[i].s, invalid[i].len, 0),
+		    "accepted: %s", invalid[i].name);
+		ck_assert_msg(!pf_utf8_ok(invalid[i].s, invalid[i].len, 1),
+		    "accepted multiline: %s", invalid[i].name);
+	}
+}
+END_TEST
+
+START_TEST(test_every_c0_control_refused_but_tab)
+{
+	char	 s[3] = { 'a', 0, 'b' };
+	int	 c;
+
+	for (c = 0; c < 0x20; c++) {
+		s[1] = (char)c;
+		if (c == '\t')
+			ck_assert(pf_utf8_ok(s, sizeof(s), 0));
+		else if (c == '\n') {
+			ck_assert(!pf_utf8_ok(s, sizeof(s), 0));
+			ck_assert(pf_utf8_ok(s, sizeof(s), 1));
+		} else {
+			ck_assert_msg(!pf_utf8_ok(s, sizeof(s), 0), "0x%02x", c);
+			ck_assert_msg(!pf_utf8_ok(s, sizeof(s), 1), "0x%02x", c);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_every_c1_control_refused)
+{
+	char	 s[2] = { (char)0xc2, 0 };
+	int	 c;
+
+	for (c = 0x80; c <= 0x9f; c++) {
+		s[1] = (char)c;
+		ck_assert_msg(!pf_utf8_ok(s, sizeof(s), 1), "U+%04X", c);
+	}
+	s[1] = (char)0xa0;
+	ck_assert(pf_utf8_ok(s, sizeof(s), 1));
+}
+END_TEST
+
+START_TEST(test_lf_only_when_multiline)
+{
+	ck_assert(!pf_utf8_ok("a\nb", 3, 0));
+	ck_assert(pf_utf8_ok("a\nb", 3, 1));
+	ck_assert(pf_utf8_ok("\n\n", 2, 1));
+}
+END_TEST
+
+START_TEST(test_len_stops_at_given_length)
+{
+	/* Only the first len bytes count, even past a NUL or a bad byte. */
+	ck_assert(pf_utf8_ok("ab\xff", 2, 0));
+	ck_assert(pf_utf8_ok("ab\0cd", 2, 0));
+	ck_assert(!pf_utf8_ok("ab\0cd", 3, 0));
+	/* A sequence cut by len is truncated, even if the bytes go on. */
+	ck_assert(!pf_utf8_ok("\xe2\x82\xac", 2, 0));
+}
+END_TEST
+
+START_TEST(test_len_counts_code_points)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
+		ck_assert_msg(pf_utf8_len(valid[i].s, valid[i].len) ==
+		    valid[i].chars, "%s", valid[i].name);
+}
+END_TEST
+
+START_TEST(test_crlf_folds_to_lf)
+{
+	static const struct {
+		const char	*in, *out;
+	} t[] = {
+		{ "", "" },
+		{ "abc", "abc" },
+		{ "a\r\nb", "a\nb" },
+		{ "a\rb", "a\nb" },
+		{ "a\nb", "a\nb" },
+		{ "\r\n\r\n", "\n\n" },
+		{ "\r\r\n", "\n\n" },
+		{ "\n\r", "\n\n" },
+		{ "a\r", "a\n" },
+		{ "\r\n", "\n" },
+	};
+	char	 buf[32];
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", t[i].in);
+		n = pf_utf8_crlf(buf, strlen(buf));
+		ck_assert_msg(n == strlen(t[i].out), "case %zu", i);
+		ck_assert_msg(memcmp(buf, t[i].out, n) == 0, "case %zu", i);
+		ck_assert_msg(pf_utf8_ok(buf, n, 1), "case %zu", i);
+	}
+}
+END_TEST
+
+PF_TEST_MAIN("utf8",
+    tcase_add_test(tc, test_valid_accepted),
+    tcase_add_test(tc, test_invalid_refused),
+    tcase_add_test(tc, test_every_c0_control_refused_but_tab),
+    tcase_add_test(tc, test_every_c1_control_refused),
+    tcase_add_test(tc, test_lf_only_when_multiline),
+    tcase_add_test(tc, test_len_stops_at_given_length),
+    tcase_add_test(tc, test_len_counts_code_points),
+    tcase_add_test(tc, test_crlf_folds_to_lf))

@@ -1,0 +1,41 @@
+#!/bin/sh
+# deps.sh -- install the Debian 12 packages privforms needs to build, run
+# and test, if any are missing.  Prints what it installs.  Uses apt-get as
+# root, or through sudo.  PRIVFORMS_NO_APT=1 skips this step entirely.
+#
+#   sh tools/deps.sh            build, run and test
+#   sh tools/deps.sh bench      the same, plus what `make bench` measures with
+set -eu
+
+[ "${PRIVFORMS_NO_APT:-0}" = 1 ] && exit 0
+
+# Building: compilers and the libraries linked.
+pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev
+    libesmtp-dev libssl-dev libphonenumber-dev check iso-codes"
+# Serving: the httpd, the FastCGI spawner and supervisor, the mail catcher.
+pkgs="$pkgs nginx spawn-fcgi multiwatch python3 python3-aiosmtpd"
+# Testing and auditing with stock tools.
+pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime"
+[ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind"
+
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "privforms: installing Debian packages:$missing"
+if [ "$(id -u)" = 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "privforms: need root or sudo to install:$missing" >&2
+	echo "privforms: install them, or set PRIVFORMS_NO_APT=1 if they are there" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing

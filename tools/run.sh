@@ -1,0 +1,36 @@
+#!/bin/bash
+# run.sh -- `make run`: serve privforms on 127.0.0.1:$PORT from ./var until
+# Ctrl-C, then stop everything it started.
+set -eu
+cd "$(dirname "$0")/.."
+port=${PORT:-8080}
+dir=var
+
+stopped=0
+stop() {
+	[ $stopped = 1 ] && return
+	stopped=1
+	echo
+	echo "privforms: stopping"
+	bash tools/stack.sh stop "$dir"
+}
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
+
+bash tools/stack.sh start "$dir" "$port"
+cat <<MSG
+
+  privforms is running:   http://127.0.0.1:$port/privacy/
+
+  data and audit records: $PWD/$dir (database privforms.db, audit/)
+  logs:                   $dir/nginx/error.log, $dir/run/*.log
+  admin command:          tools/privforms --help
+
+  Press Ctrl-C to stop.
+
+MSG
+while kill -0 "$(cat "$dir/run/nginx.pid")" 2>/dev/null; do
+	sleep 1
+done
+echo "privforms: nginx has stopped (see $dir/nginx/error.log)" >&2
+exit 1
