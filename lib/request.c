@@ -1003,9 +1003,22 @@ serve_one(pf_handler *handler, void *arg, char *const *envp,
 	pf_request_free(&req);
 }
 
+/*
+ * SIGTERM (from multiwatch, spawn-fcgi's supervisor, or systemd) ends the
+ * accept loop; a request being served is finished first.  Leaving through
+ * the normal path releases everything, so a leak checker sees a clean exit.
+ */
+static void
+on_term(int sig)
+{
+	(void)sig;
+	FCGX_ShutdownPending();
+}
+
 int
 pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 {
+	struct sigaction sa;
 	FCGX_Request	 r;
 	struct fcgx_io	 fio;
 	struct stdio_io	 sio;
@@ -1019,6 +1032,10 @@ pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 	 */
 	cgi = FCGX_IsCGI();
 	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);	/* no SA_RESTART: accept returns */
 	if (cgi) {
 		sio.in = stdin;
 		sio.out = stdout;
@@ -1029,7 +1046,8 @@ pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 		serve_one(handler, arg, environ, io, limits);
 		return 0;
 	}
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, 0, 0) != 0) {
+	if (FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&r, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		pf_log(PF_LOG_ERR, "cannot initialise libfcgi");
 		return -1;
 	}

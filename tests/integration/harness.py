@@ -147,7 +147,10 @@ class Site:
 def _sanitizer_env(d):
     logs = os.path.join(d, "sanitizer")
     os.makedirs(logs, exist_ok=True)
-    return ("ASAN_OPTIONS=log_path=%s/asan:detect_leaks=1 "
+    # allocator_may_return_null: Debian's libfcgi answers a crafted record
+    # with a huge malloc (CVE-2025-23016, half fixed); the test for it wants
+    # libfcgi's own abort, not an allocator report.
+    return ("ASAN_OPTIONS=log_path=%s/asan:detect_leaks=1:allocator_may_return_null=1 "
             "UBSAN_OPTIONS=log_path=%s/ubsan:print_stacktrace=1" % (logs, logs))
 
 
@@ -158,7 +161,10 @@ def sanitizer_reports(d):
     out = []
     for f in sorted(os.listdir(logs)):
         with open(os.path.join(logs, f), errors="replace") as fh:
-            out.append(fh.read())
+            text = fh.read()
+        # A failed huge allocation (see _sanitizer_env) is only a warning.
+        if "ERROR:" in text or "runtime error" in text:
+            out.append(text)
     return out
 
 
