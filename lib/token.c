@@ -10,12 +10,16 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "err.h"
 #include "token.h"
 
 #define MAC_LEN 32
+#define IV_LEN 16
 #define VERSION "v1"
+/* The cipher key is derived from the token key: one secret, two uses. */
+#define CIPHER_LABEL "privforms token cipher v1"
 
 /*
  * base64url of in[0..len) without padding, as a new string.  EVP_EncodeBlock
@@ -104,6 +108,59 @@ mac(const unsigned char key[MAC_LEN], const unsigned char *msg, size_t len,
 	return PF_OK;
 }
 
+/*
+ * AES-256-CTR of in[0..len) into out[0..len) under the key derived from key,
+ * with iv.  The same call encrypts and decrypts.
+ */
+static int
+crypt_ctr(const unsigned char key[MAC_LEN], const unsigned char iv[IV_LEN],
+    const unsigned char *in, size_t len, unsigned char *out)
+{
+	EVP_CIPHER_CTX	*ctx;
+	unsigned char	 ck[MAC_LEN];
+	int		 n = 0, fin = 0, rc = PF_ECRYPTO;
+
+	if (len > INT_MAX ||
+	    mac(key, (const unsigned char *)CIPHER_LABEL, strlen(CIPHER_LABEL),
+	    ck) != PF_OK)
+		return PF_ECRYPTO;
+	if ((ctx = EVP_CIPHER_CTX_new()) != NULL &&
+	    EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), NULL, ck, iv) == 1 &&
+	    EVP_EncryptUpdate(ctx, out, &n, in, (int)len) == 1 &&
+	    EVP_EncryptFinal_ex(ctx, out + n, &fin) == 1 &&
+	    (size_t)(n + fin) == len)
+		rc = PF_OK;
+	EVP_CIPHER_CTX_free(ctx);
+	OPENSSL_cleanse(ck, sizeof(ck));
+	return rc;
+}
+
+/*
+ * Seal msg[0..len): a new buffer *out of *outlen bytes holding a random IV
+ * and the ciphertext.
+ */
+static int
+seal(const unsigned char key[MAC_LEN], const unsigned char *msg, size_t len,
+    unsigned char **out, size_t *outlen)
+{
+	unsigned char	*b;
+	int		 rc;
+
+	if ((b = malloc(IV_LEN + len)) == NULL)
+		return PF_ENOMEM;
+	if (RAND_bytes(b, IV_LEN) != 1)
+		rc = PF_ECRYPTO;
+	else
+		rc = crypt_ctr(key, b, msg, len, b + IV_LEN);
+	if (rc != PF_OK) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	*outlen = IV_LEN + len;
+	return PF_OK;
+}
+
 /* Append s and its NUL at *p; the caller sized the buffer. */
 static void
 put(char **p, const char *s)
@@ -146,9 +203,9 @@ int
 pf_token_make(const unsigned char key[32], const char *purpose, time_t expires,
     const char *const *fields, size_t nfields, char **out)
 {
-	unsigned char	*msg = NULL, sig[MAC_LEN];
+	unsigned char	*msg = NULL, *box = NULL, sig[MAC_LEN];
 	char		*p64 = NULL, *s64 = NULL;
-	size_t		 i, len;
+	size_t		 i, len, boxlen;
 	int		 rc;
 
 	*out = NULL;
@@ -165,10 +222,12 @@ pf_token_make(const unsigned char key[32], const char *purpose, time_t expires,
 	rc = PF_ETOOBIG;
 	if (len > PF_TOKEN_MAX_LEN)
 		goto done;
-	if ((rc = mac(key, msg, len, sig)) != PF_OK)
+	/* Encrypt, then sign what was encrypted. */
+	if ((rc = seal(key, msg, len, &box, &boxlen)) != PF_OK ||
+	    (rc = mac(key, box, boxlen, sig)) != PF_OK)
 		goto done;
 	rc = PF_ENOMEM;
-	if ((p64 = b64url_encode(msg, len)) == NULL ||
+	if ((p64 = b64url_encode(box, boxlen)) == NULL ||
 	    (s64 = b64url_encode(sig, MAC_LEN)) == NULL)
 		goto done;
 	len = strlen(p64) + 1 + strlen(s64);
@@ -182,6 +241,7 @@ pf_token_make(const unsigned char key[32], const char *purpose, time_t expires,
 	rc = PF_OK;
 done:
 	free(msg);
+	free(box);
 	free(p64);
 	free(s64);
 	return rc;
@@ -240,17 +300,16 @@ parse(const char *msg, size_t len, const char *purpose, struct pf_token *tok)
 }
 
 /*
- * Decode text into its payload (NUL-terminated one past *len) and check the
- * signature over it, in constant time.  Nothing of the payload is looked at
- * before that.
+ * Decode text, check the signature over the sealed payload in constant time,
+ * and only then decrypt it into *msg (NUL-terminated one past *len).
  */
 static int
 verify(const unsigned char key[32], const char *text, unsigned char **msg,
     size_t *len)
 {
 	const char	*dot;
-	unsigned char	*sig = NULL, want[MAC_LEN];
-	size_t		 siglen, tlen;
+	unsigned char	*sig = NULL, *box = NULL, want[MAC_LEN];
+	size_t		 siglen, tlen, boxlen;
 	int		 rc;
 
 	*msg = NULL;
@@ -262,14 +321,24 @@ verify(const unsigned char key[32], const char *text, unsigned char **msg,
 	rc = b64url_decode(dot + 1, strlen(dot + 1), &sig, &siglen);
 	if (rc != PF_OK)
 		return rc;
-	if ((rc = b64url_decode(text, (size_t)(dot - text), msg, len)) != PF_OK)
+	if ((rc = b64url_decode(text, (size_t)(dot - text), &box, &boxlen)) != PF_OK)
 		goto done;
-	(*msg)[*len] = '\0';
-	if ((rc = mac(key, *msg, *len, want)) != PF_OK)
+	if ((rc = mac(key, box, boxlen, want)) != PF_OK)
 		goto done;
-	if (siglen != MAC_LEN || CRYPTO_memcmp(sig, want, MAC_LEN) != 0)
+	if (siglen != MAC_LEN || boxlen <= IV_LEN ||
+	    CRYPTO_memcmp(sig, want, MAC_LEN) != 0) {
 		rc = PF_EFORGED;
+		goto done;
+	}
+	*len = boxlen - IV_LEN;
+	if ((*msg = malloc(*len + 1)) == NULL) {
+		rc = PF_ENOMEM;
+		goto done;
+	}
+	if ((rc = crypt_ctr(key, box, box + IV_LEN, *len, *msg)) == PF_OK)
+		(*msg)[*len] = '\0';
 done:
+	free(box);
 	free(sig);
 	if (rc != PF_OK) {
 		free(*msg);

@@ -2,14 +2,17 @@
  * token.h -- signed, expiring tokens for links in mails.
  *
  * A token carries a purpose (e.g. "unsub"), an expiry time and a few text
- * fields, signed with HMAC-SHA256 under the token key.  Its text form is
+ * fields, encrypted and then signed under the token key.  Its text form is
  * URL-safe ([A-Za-z0-9_-.] only), so it can be put in a query string as is:
  *
- *	base64url(payload) "." base64url(mac)
+ *	base64url(iv || AES-256-CTR(payload)) "." base64url(HMAC-SHA256(iv || ciphertext))
  *
  * The payload is "v1" NUL purpose NUL expiry NUL field NUL field ...; fields may
- * not contain NUL.  The signature is compared in constant time
- * (CRYPTO_memcmp) before anything in the payload is trusted.
+ * not contain NUL.  It is encrypted (with a key derived from the token key
+ * and a random IV) because links end up in access logs, proxies and browser
+ * histories, and the fields are personal data: an email address in a link
+ * must not be readable from the link.  The signature is compared in constant
+ * time (CRYPTO_memcmp) before anything is decrypted or trusted.
  */
 #ifndef PF_TOKEN_H
 #define PF_TOKEN_H

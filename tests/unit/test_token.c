@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "check_main.h"
 #include "err.h"
 #include "token.h"
@@ -241,21 +243,21 @@ START_TEST(test_make_length_limit)
 	char		 field[1600], *t;
 
 	/*
-	 * Payload "v1" NUL "p" NUL "0" NUL field is 1503 bytes with a field
-	 * of 1496: 2004 characters of base64url, '.', 43 of MAC = 2048, the
-	 * limit.  One byte more makes 2050.
+	 * Payload "v1" NUL "p" NUL "0" NUL field is 1487 bytes with a field
+	 * of 1480; with the 16-byte IV, 1503 bytes: 2004 characters of
+	 * base64url, '.', 43 of MAC = 2048, the limit.  One byte more makes 2050.
 	 */
 	f[0] = field;
-	memset(field, 'x', 1496);
-	field[1496] = '\0';
+	memset(field, 'x', 1480);
+	field[1480] = '\0';
 	ck_assert_int_eq(pf_token_make(key, "p", 0, f, 1, &t), PF_OK);
 	ck_assert_uint_eq(strlen(t), PF_TOKEN_MAX_LEN);
 	ck_assert_int_eq(pf_token_check(key, "p", t, 0, &tok), PF_OK);
 	ck_assert_str_eq(tok.fields[0], field);
 	pf_token_clear(&tok);
 	free(t);
-	memset(field, 'x', 1497);
-	field[1497] = '\0';
+	memset(field, 'x', 1481);
+	field[1481] = '\0';
 	ck_assert_int_eq(pf_token_make(key, "p", 0, f, 1, &t), PF_ETOOBIG);
 	ck_assert_ptr_null(t);
 	memset(field, 'x', sizeof(field) - 1);
@@ -280,13 +282,46 @@ START_TEST(test_make_refuses_bad_arguments)
 }
 END_TEST
 
-START_TEST(test_same_input_same_token)
+START_TEST(test_same_input_different_tokens_both_valid)
 {
-	char	*a = make(), *b = make();
+	struct pf_token	 tok;
+	char		*a = make(), *b = make();
 
-	ck_assert_str_eq(a, b);
+	/* A fresh IV each time: two links for one address do not match. */
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(pf_token_check(key, "unsub", a, NOW, &tok), PF_OK);
+	pf_token_clear(&tok);
+	ck_assert_int_eq(pf_token_check(key, "unsub", b, NOW, &tok), PF_OK);
+	pf_token_clear(&tok);
 	free(a);
 	free(b);
+}
+END_TEST
+
+START_TEST(test_fields_are_not_readable_from_the_text)
+{
+	static const char	 secret[] = "alice.secret@example.com";
+	const char		*f[1] = { secret };
+	unsigned char		 raw[PF_TOKEN_MAX_LEN];
+	char			 b64[PF_TOKEN_MAX_LEN + 4], *t, *p;
+	size_t			 n, i;
+	int			 dec;
+
+	ck_assert_int_eq(pf_token_make(key, "unsub", NOW, f, 1, &t), PF_OK);
+	/* Decode the part before the dot as plain base64. */
+	n = strcspn(t, ".");
+	memcpy(b64, t, n);
+	for (p = b64; p < b64 + n; p++)
+		*p = *p == '-' ? '+' : *p == '_' ? '/' : *p;
+	while (n % 4 != 0)
+		b64[n++] = '=';
+	dec = EVP_DecodeBlock(raw, (unsigned char *)b64, (int)n);
+	ck_assert_int_gt(dec, 0);
+	for (i = 0; i + 5 <= (size_t)dec; i++)
+		ck_assert_msg(memcmp(raw + i, "alice", 5) != 0 &&
+		    memcmp(raw + i, "unsub", 5) != 0, "plain text at %zu", i);
+	ck_assert_ptr_null(strstr(t, "alice"));
+	free(t);
 }
 END_TEST
 
@@ -318,5 +353,6 @@ PF_TEST_MAIN("token",
     tcase_add_test(tc, test_too_long_refused_unread),
     tcase_add_test(tc, test_make_length_limit),
     tcase_add_test(tc, test_make_refuses_bad_arguments),
-    tcase_add_test(tc, test_same_input_same_token),
+    tcase_add_test(tc, test_same_input_different_tokens_both_valid),
+    tcase_add_test(tc, test_fields_are_not_readable_from_the_text),
     tcase_add_test(tc, test_clear_accepts_zeroed_and_cleared))
