@@ -88,6 +88,10 @@ load(struct ctx *c)
 
 	if (pf_config_load(c->config, &c->cfg, err, sizeof(err)) != PF_OK) {
 		fprintf(stderr, "privforms: %s\n", err);
+		if (access(c->config, F_OK) != 0)
+			fprintf(stderr, "privforms: name a configuration with "
+			    "--config FILE or PRIVFORMS_CONFIG (in a source tree, "
+			    "`make run` creates ./var/privforms.conf)\n");
 		return 1;
 	}
 	return 0;
