@@ -1,6 +1,7 @@
 /* app.c -- a form program's lifetime state and shared handler steps (app.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "app.h"
 #include "err.h"
@@ -36,6 +37,8 @@ pf_app_open(struct pf_app *app, const char *form)
 
 	memset(app, 0, sizeof(*app));
 	app->form = form;
+	/* Files the program creates (the database, audit files) are private. */
+	umask(027);
 	pf_log_init(form);
 	rc = pf_config_load(pf_config_default_path(), &app->cfg, err, sizeof(err));
 	if (rc != PF_OK) {

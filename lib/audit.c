@@ -26,6 +26,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "audit.h"
+#include "file.h"
 #include "err.h"
 #include "keys.h"
 #include "log.h"
@@ -352,48 +353,6 @@ pf_audit_path(const char *dir, long long seq, const char *time)
 	return audit_path(dir, seq, time, &p) == PF_OK ? p : NULL;
 }
 
-/* mkdir -p of the directory part of path (mode 0750 less the umask). */
-static int
-mkdir_parents(const char *path)
-{
-	char	*p, *s;
-	int	 err = PF_OK;
-
-	if ((p = strdup(path)) == NULL)
-		return PF_ENOMEM;
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0750) == -1 && errno != EEXIST) {
-			pf_log(PF_LOG_ERR, "audit: mkdir %s: %s", p,
-			    strerror(errno));
-			err = PF_EIO;
-			break;
-		}
-		*s = '/';
-	}
-	free(p);
-	return err;
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Write a record file by a temporary name and rename, so a reader never
  * sees half a record.  The temporary name is unique (mkstemps), because a
@@ -406,41 +365,14 @@ static int
 write_file(const char *dir, long long seq, const char *time, const char *xml,
     size_t len)
 {
-	char	*path = NULL, *tmp = NULL;
-	int	 fd = -1, err;
+	char	*path = NULL;
+	int	 err;
 
 	if ((err = audit_path(dir, seq, time, &path)) != PF_OK)
 		return err;
-	if ((err = mkdir_parents(path)) != PF_OK)
-		goto done;
-	err = PF_ENOMEM;
-	if ((tmp = strf("%s.XXXXXX.tmp", path)) == NULL)
-		goto done;
-	err = PF_EIO;
-	if ((fd = mkstemps(tmp, 4)) == -1) {
-		free(tmp);
-		tmp = NULL;
-		goto fail;
-	}
-	if (fchmod(fd, 0640) == -1 || write_all(fd, xml, len) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	err = PF_OK;
-	goto done;
-fail:
-	pf_log(PF_LOG_ERR, "audit: %s: %s", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL)
-		unlink(tmp);
-done:
-	free(tmp);
+	if ((err = pf_file_mkparent(path, 0750)) != PF_OK ||
+	    (err = pf_file_replace(path, xml, len, 0640)) != PF_OK)
+		pf_log(PF_LOG_ERR, "audit: %s: %s", path, strerror(errno));
 	free(path);
 	return err;
 }

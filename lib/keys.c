@@ -15,37 +15,14 @@
 #include <openssl/rand.h>
 
 #include "err.h"
+#include "file.h"
+#include "hex.h"
 #include "keys.h"
 #include "log.h"
 
 #define HEX_KEY_LEN (2 * PF_KEY_LEN)
 #define LABEL_TOKEN "privforms token key v1"
 #define LABEL_PSEUDONYM "privforms pseudonym key v1"
-
-static void
-tohex(const unsigned char *in, size_t len, char *out)
-{
-	static const char	 digits[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * HMAC-SHA256 under key[PF_KEY_LEN] of the concatenation of parts[0..n),
@@ -83,23 +60,6 @@ done:
 	return rc;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 pf_keys_create(const char *path)
 {
@@ -116,9 +76,9 @@ pf_keys_create(const char *path)
 		return PF_EIO;
 	}
 	if ((rc = pf_random(key, sizeof(key))) == PF_OK) {
-		tohex(key, sizeof(key), hex);
+		pf_hex_encode(key, sizeof(key), hex);
 		hex[HEX_KEY_LEN] = '\n';
-		if (write_all(fd, hex, HEX_KEY_LEN + 1) == -1 ||
+		if (pf_file_write_all(fd, hex, HEX_KEY_LEN + 1) != PF_OK ||
 		    fsync(fd) == -1) {
 			pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
 			rc = PF_EIO;
@@ -179,13 +139,13 @@ read_master(const char *path, unsigned char key[PF_KEY_LEN])
 		goto done;
 	}
 	for (i = 0; i < PF_KEY_LEN; i++) {
-		if (hexval(buf[2 * i]) < 0 || hexval(buf[2 * i + 1]) < 0) {
+		if (pf_hex_value(buf[2 * i]) < 0 || pf_hex_value(buf[2 * i + 1]) < 0) {
 			pf_log(PF_LOG_ERR, "%s: not %d hex digits", path,
 			    HEX_KEY_LEN);
 			goto done;
 		}
-		key[i] = (unsigned char)(hexval(buf[2 * i]) << 4 |
-		    hexval(buf[2 * i + 1]));
+		key[i] = (unsigned char)(pf_hex_value(buf[2 * i]) << 4 |
+		    pf_hex_value(buf[2 * i + 1]));
 	}
 	rc = PF_OK;
 done:
@@ -228,7 +188,7 @@ pf_pseudonym(const struct pf_keys *keys, const char *kind, const char *value,
 	parts[1] = ":";
 	parts[2] = value;
 	if ((rc = hmac_parts(keys->pseudonym, parts, 3, mac)) == PF_OK)
-		tohex(mac, sizeof(mac), out);
+		pf_hex_encode(mac, sizeof(mac), out);
 	return rc;
 }
 
@@ -242,7 +202,7 @@ pf_sha256_hex(const void *buf, size_t len, char out[PF_HEX_DIGEST_LEN + 1])
 	if (!EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) ||
 	    mdlen != PF_HEX_DIGEST_LEN / 2)
 		return PF_ECRYPTO;
-	tohex(md, mdlen, out);
+	pf_hex_encode(md, mdlen, out);
 	return PF_OK;
 }
 

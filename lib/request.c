@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "err.h"
+#include "hex.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
@@ -127,17 +128,11 @@ parse_length(const char *s, int *bad)
 static int
 make_id(char id[33])
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 raw[16];
-	size_t			 i;
+	unsigned char	 raw[16];
 
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		return -1;
-	for (i = 0; i < sizeof(raw); i++) {
-		id[2 * i] = hex[raw[i] >> 4];
-		id[2 * i + 1] = hex[raw[i] & 0xf];
-	}
-	id[32] = '\0';
+	pf_hex_encode(raw, sizeof(raw), id);
 	return 0;
 }
 
@@ -294,18 +289,6 @@ plist_free(struct plist *l)
  * application/x-www-form-urlencoded
  */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode s[0..len) ('+' is a space) into a new NUL-terminated string. */
 static int
 url_decode(const char *s, size_t len, char **out, size_t *outlen,
@@ -324,8 +307,8 @@ url_decode(const char *s, size_t len, char **out, size_t *outlen,
 			d[j++] = ' ';
 		else if (s[i] != '%')
 			d[j++] = s[i];
-		else if (len - i < 3 || (hi = hexval(s[i + 1])) == -1 ||
-		    (lo = hexval(s[i + 2])) == -1) {
+		else if (len - i < 3 || (hi = pf_hex_value(s[i + 1])) == -1 ||
+		    (lo = pf_hex_value(s[i + 2])) == -1) {
 			free(d);
 			*why = msg_percent;
 			return PF_EINVAL;

@@ -8,7 +8,6 @@
  * status: 0 success, 1 failure (said on stderr), 2 usage error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "audit.h"
 #include "config.h"
 #include "err.h"
+#include "file.h"
 #include "keys.h"
 #include "optout.h"
 #include "page.h"
@@ -116,67 +116,6 @@ open_store(struct ctx *c)
 	return 0;
 }
 
-/* mkdir -p path with mode for the directories it creates. */
-static int
-mkdirs(const char *path, mode_t mode)
-{
-	char	*p, *s;
-	int	 rc = 0;
-
-	if ((p = strdup(path)) == NULL)
-		return -1;
-	for (s = p + 1; rc == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, mode) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
-
-static int
-mkparent(const char *file, mode_t mode)
-{
-	char	*dir, *slash;
-	int	 rc = 0;
-
-	if ((dir = strdup(file)) == NULL)
-		return -1;
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		rc = mkdirs(dir, mode);
-	}
-	free(dir);
-	return rc;
-}
-
-/* Write buf to path through a temporary file and rename, mode 0644. */
-static int
-write_file(const char *path, const char *buf, size_t len)
-{
-	char	 tmp[4096];
-	FILE	*f;
-	int	 ok;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -1;
-	if ((f = fopen(tmp, "w")) == NULL)
-		return -1;
-	ok = fwrite(buf, 1, len, f) == len;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || chmod(tmp, 0644) == -1 || rename(tmp, path) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 /* The hub's configurable links: template ids and config values. */
 static int
 hub_links(struct pf_page *page, const struct pf_config *cfg)
@@ -218,7 +157,7 @@ render_hub(const struct pf_config *cfg)
 	    (rc = pf_page_render(page, &buf, &len)) != PF_OK)
 		fprintf(stderr, "privforms: hub page from %s: %s\n",
 		    cfg->templates, pf_strerror(rc));
-	else if (write_file(path, buf, len) != 0) {
+	else if (pf_file_replace(path, buf, len, 0644) != PF_OK) {
 		fprintf(stderr, "privforms: %s: %s\n", path, strerror(errno));
 		rc = PF_EIO;
 	} else
@@ -232,27 +171,21 @@ render_hub(const struct pf_config *cfg)
 static int
 cmd_init(struct ctx *c, int argc, char **argv)
 {
-	const char	*dirs[3];
-	int		 v, rc, i;
+	int		 v, rc;
 
 	(void)argv;
 	if (argc != 0)
 		return 2;
 	if (load(c) != 0)
 		return 1;
-	dirs[0] = c->cfg->audit_dir;
-	dirs[1] = c->cfg->site_dir;
-	dirs[2] = NULL;
-	for (i = 0; dirs[i] != NULL; i++)
-		if (mkdirs(dirs[i], 0750) != 0) {
-			fprintf(stderr, "privforms: %s: %s\n", dirs[i],
-			    strerror(errno));
-			return 1;
-		}
-	if (mkparent(c->cfg->database, 0750) != 0 ||
-	    mkparent(c->cfg->key_file, 0700) != 0) {
-		fprintf(stderr, "privforms: cannot create the data directory: %s\n",
-		    strerror(errno));
+	/* Data stays private to the service; the hub page is public. */
+	if (pf_file_mkdirs(c->cfg->audit_dir, 0750) != PF_OK ||
+	    pf_file_mkparent(c->cfg->database, 0750) != PF_OK ||
+	    pf_file_mkparent(c->cfg->key_file, 0700) != PF_OK ||
+	    pf_file_mkdirs(c->cfg->site_dir, 0755) != PF_OK ||
+	    chmod(c->cfg->site_dir, 0755) == -1) {
+		fprintf(stderr, "privforms: cannot create the data directories: "
+		    "%s\n", strerror(errno));
 		return 1;
 	}
 	if ((rc = pf_keys_create(c->cfg->key_file)) != PF_OK) {
@@ -466,6 +399,8 @@ main(int argc, char **argv)
 	const struct cmd *cmd;
 	int		 used, rc;
 
+	/* Data files are the service's alone (the database 0640, not 0644). */
+	umask(027);
 	argc--, argv++;
 	if (argc >= 2 && strcmp(argv[0], "--config") == 0) {
 		c.config = argv[1];

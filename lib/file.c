@@ -1,0 +1,98 @@
+/* file.c -- writing files whole, and making directories (file.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "file.h"
+
+int
+pf_file_write_all(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return PF_EIO;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return PF_OK;
+}
+
+int
+pf_file_mkdirs(const char *dir, mode_t mode)
+{
+	char	*p, *s;
+	int	 rc = PF_OK;
+
+	if ((p = strdup(dir)) == NULL)
+		return PF_ENOMEM;
+	for (s = p + 1; rc == PF_OK; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char	 c = *s;
+
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST)
+			rc = PF_EIO;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+int
+pf_file_mkparent(const char *path, mode_t mode)
+{
+	char	*dir, *slash;
+	int	 rc = PF_OK;
+
+	if ((dir = strdup(path)) == NULL)
+		return PF_ENOMEM;
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		rc = pf_file_mkdirs(dir, mode);
+	}
+	free(dir);
+	return rc;
+}
+
+int
+pf_file_replace(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char	*tmp;
+	size_t	 n = strlen(path) + sizeof(".XXXXXX.tmp");
+	int	 fd, saved;
+
+	if ((tmp = malloc(n)) == NULL)
+		return PF_ENOMEM;
+	snprintf(tmp, n, "%s.XXXXXX.tmp", path);
+	if ((fd = mkstemps(tmp, 4)) == -1) {
+		saved = errno;
+		free(tmp);
+		errno = saved;
+		return PF_EIO;
+	}
+	if (fchmod(fd, mode) == -1 || pf_file_write_all(fd, buf, len) != PF_OK ||
+	    close(fd) == -1 || (fd = -1, rename(tmp, path) == -1)) {
+		saved = errno;
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+		free(tmp);
+		errno = saved;
+		return PF_EIO;
+	}
+	free(tmp);
+	return PF_OK;
+}

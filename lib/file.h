@@ -1,0 +1,30 @@
+/*
+ * file.h -- the few file operations privforms needs, done once.
+ *
+ * Each returns PF_OK or PF_EIO/PF_ENOMEM with errno left as the failing
+ * call set it, so the caller can say why (with the path) in its own words.
+ */
+#ifndef PF_FILE_H
+#define PF_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* write(2) all of buf, retrying on EINTR and short writes. */
+int pf_file_write_all(int fd, const void *buf, size_t len);
+
+/* mkdir -p dir: create it and any missing parents with mode (less umask). */
+int pf_file_mkdirs(const char *dir, mode_t mode);
+
+/* mkdir -p of the directory part of path. */
+int pf_file_mkparent(const char *path, mode_t mode);
+
+/*
+ * Replace path with buf[0..len), mode mode: written under a unique temporary
+ * name in the same directory, then renamed, so a reader sees the old file
+ * or the whole new one and two writers never mix.  No fsync: callers use it
+ * for files they can regenerate (audit record files, the hub page).
+ */
+int pf_file_replace(const char *path, const void *buf, size_t len, mode_t mode);
+
+#endif

@@ -1,0 +1,124 @@
+/* test_file.c -- whole-file writes, mkdir -p, and hex (file.h, hex.h). */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "file.h"
+#include "hex.h"
+
+static char	 dir[64];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_file.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char	 cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE	*f = fopen(path, "r");
+	size_t	 n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+START_TEST(test_replace_writes_whole_file_with_mode_and_no_leftovers)
+{
+	char		 path[128], buf[64], cmd[160];
+	struct stat	 st;
+
+	setup();
+	snprintf(path, sizeof(path), "%s/a.xml", dir);
+	ck_assert_int_eq(pf_file_replace(path, "first", 5, 0640), PF_OK);
+	ck_assert_int_eq(pf_file_replace(path, "second\n", 7, 0640), PF_OK);
+	slurp(path, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "second\n");
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640);
+	/* Only the file itself: no temporary file left behind. */
+	snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 1", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_replace_into_missing_directory_fails_cleanly)
+{
+	char	 path[128];
+
+	setup();
+	snprintf(path, sizeof(path), "%s/no/such/a.xml", dir);
+	ck_assert_int_eq(pf_file_replace(path, "x", 1, 0640), PF_EIO);
+	ck_assert_int_eq(errno, ENOENT);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_mkdirs_and_mkparent)
+{
+	char		 path[160];
+	struct stat	 st;
+
+	setup();
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	ck_assert_int_eq(pf_file_mkdirs(path, 0750), PF_OK);
+	ck_assert_int_eq(pf_file_mkdirs(path, 0750), PF_OK);	/* again: fine */
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/x/y/file.db", dir);
+	ck_assert_int_eq(pf_file_mkparent(path, 0700), PF_OK);
+	snprintf(path, sizeof(path), "%s/x/y", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	/* A file where a directory should be is an error, not a success. */
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ck_assert_int_eq(pf_file_replace(path, "x", 1, 0600), PF_OK);
+	snprintf(path, sizeof(path), "%s/f/sub", dir);
+	ck_assert_int_eq(pf_file_mkdirs(path, 0750), PF_EIO);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_hex_round_trip)
+{
+	const unsigned char	 in[] = { 0x00, 0x01, 0x7f, 0x80, 0xab, 0xff };
+	char			 out[2 * sizeof(in) + 1];
+	const char		*digits = "0123456789abcdefABCDEF";
+	size_t			 i;
+
+	pf_hex_encode(in, sizeof(in), out);
+	ck_assert_str_eq(out, "00017f80abff");
+	for (i = 0; digits[i] != '\0'; i++)
+		ck_assert_int_eq(pf_hex_value(digits[i]), i < 16 ? (int)i :
+		    (int)i - 6);
+	ck_assert_int_eq(pf_hex_value('g'), -1);
+	ck_assert_int_eq(pf_hex_value('/'), -1);
+	ck_assert_int_eq(pf_hex_value('\0'), -1);
+}
+END_TEST
+
+PF_TEST_MAIN("file",
+    tcase_add_test(tc, test_replace_writes_whole_file_with_mode_and_no_leftovers),
+    tcase_add_test(tc, test_replace_into_missing_directory_fails_cleanly),
+    tcase_add_test(tc, test_mkdirs_and_mkparent),
+    tcase_add_test(tc, test_hex_round_trip))
