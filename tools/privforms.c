@@ -23,6 +23,7 @@
 #include "optout.h"
 #include "page.h"
 #include "store.h"
+#include "validate.h"
 
 struct ctx {
 	const char		*config;	/* --config, or the default */
@@ -39,6 +40,7 @@ struct cmd {
 
 static int	cmd_init(struct ctx *, int, char **);
 static int	cmd_link(struct ctx *, int, char **);
+static int	cmd_pseudonym(struct ctx *, int, char **);
 static int	cmd_export(struct ctx *, int, char **);
 static int	cmd_verify(struct ctx *, int, char **);
 static int	cmd_show(struct ctx *, int, char **);
@@ -55,6 +57,11 @@ static const struct cmd cmds[] = {
 	  "list ID), signed and valid for unsubscribe_link_days.  Put it in the\n"
 	  "List-Unsubscribe header, with List-Unsubscribe-Post:\n"
 	  "List-Unsubscribe=One-Click." },
+	{ "pseudonym", cmd_pseudonym, "--email ADDRESS | --phone NUMBER",
+	  "Print the pseudonym that stands for ADDRESS or NUMBER in the audit\n"
+	  "records (HMAC-SHA256 under the key), to find a person's records:\n"
+	  "grep -rl PSEUDONYM AUDIT_DIR.  Numbers without a country code are\n"
+	  "read in the configured phone_region." },
 	{ "unsubscribes export", cmd_export, "",
 	  "Write the suppression list as CSV on standard output: address,\n"
 	  "channel, list (empty: every list), time of the first opt-out (UTC)." },
@@ -111,6 +118,21 @@ open_store(struct ctx *c)
 	if ((rc = pf_store_open(&o, &c->st)) != PF_OK) {
 		fprintf(stderr, "privforms: %s: %s\n", c->cfg->database,
 		    pf_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+load_keys(struct ctx *c, struct pf_keys *keys)
+{
+	int	 rc;
+
+	if (c->cfg == NULL && load(c) != 0)
+		return 1;
+	if ((rc = pf_keys_load(c->cfg->key_file, keys)) != PF_OK) {
+		fprintf(stderr, "privforms: %s: %s (run privforms init)\n",
+		    c->cfg->key_file, pf_strerror(rc));
 		return 1;
 	}
 	return 0;
@@ -220,13 +242,8 @@ cmd_link(struct ctx *c, int argc, char **argv)
 	}
 	if (email == NULL)
 		return 2;
-	if (load(c) != 0)
+	if (load_keys(c, &keys) != 0)
 		return 1;
-	if ((rc = pf_keys_load(c->cfg->key_file, &keys)) != PF_OK) {
-		fprintf(stderr, "privforms: %s: %s (run privforms init)\n",
-		    c->cfg->key_file, pf_strerror(rc));
-		return 1;
-	}
 	rc = pf_optout_link(c->cfg, &keys, email, list, time(NULL), &url, &why);
 	if (rc != PF_OK)
 		fprintf(stderr, "privforms: %s\n", why != NULL ? why :
@@ -235,6 +252,39 @@ cmd_link(struct ctx *c, int argc, char **argv)
 		printf("%s\n", url);
 	free(url);
 	return rc == PF_OK ? 0 : 1;
+}
+
+static int
+cmd_pseudonym(struct ctx *c, int argc, char **argv)
+{
+	struct pf_keys	 keys;
+	const char	*why;
+	char		*norm = NULL, *key = NULL, out[PF_HEX_DIGEST_LEN + 1];
+	int		 email, rc = 1;
+
+	if (argc != 2 || (strcmp(argv[0], "--email") != 0 &&
+	    strcmp(argv[0], "--phone") != 0))
+		return 2;
+	email = strcmp(argv[0], "--email") == 0;
+	if (load_keys(c, &keys) != 0)
+		return 1;
+	why = email ? pf_valid_email(argv[1], NULL, &norm) :
+	    pf_valid_phone(argv[1], c->cfg->phone_region, &norm);
+	if (why != NULL) {
+		fprintf(stderr, "privforms: %s\n", why);
+		goto out;
+	}
+	if (email && (key = pf_email_key(norm)) == NULL)
+		goto out;
+	if (pf_pseudonym(&keys, email ? "email" : "phone",
+	    email ? key : norm, out) != PF_OK)
+		goto out;
+	printf("%s\n", out);
+	rc = 0;
+out:
+	free(key);
+	free(norm);
+	return rc;
 }
 
 /* One CSV field (RFC 4180): quoted when it holds a comma, quote or newline. */

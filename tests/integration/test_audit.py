@@ -151,8 +151,20 @@ class Admin(unittest.TestCase):
         for r in rows[1:]:
             self.assertRegex(r[3], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
+    def test_pseudonym_finds_a_persons_records(self):
+        p = SITE.privforms("pseudonym", "--email", "User3@EXAMPLE.com").stdout.strip()
+        self.assertRegex(p, r"^[0-9a-f]{64}$")
+        hits = [f for f in SITE.audit_files() if p in open(f).read()]
+        self.assertEqual(len(hits), 1)
+        other = SITE.privforms("pseudonym", "--email", "user4@example.com").stdout.strip()
+        self.assertNotEqual(p, other)
+        sms = SITE.privforms("pseudonym", "--phone", "(201) 555-0123").stdout.strip()
+        self.assertEqual(sms, SITE.privforms("pseudonym", "--phone", "+12015550123").stdout.strip())
+        bad = SITE.privforms("pseudonym", "--email", "nope", check=False)
+        self.assertEqual((bad.returncode, bad.stdout), (1, ""))
+
     def test_every_command_has_help(self):
-        for cmd in (["init"], ["unsubscribe-link"], ["unsubscribes", "export"],
+        for cmd in (["init"], ["unsubscribe-link"], ["pseudonym"], ["unsubscribes", "export"],
                     ["audit", "verify"], ["audit", "show"], ["audit", "sync"]):
             p = SITE.privforms(*(cmd + ["--help"]))
             self.assertIn("usage: privforms " + " ".join(cmd), p.stdout)
