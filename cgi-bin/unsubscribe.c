@@ -235,7 +235,8 @@ one_click(struct pf_app *app, struct pf_request *req, const struct pf_param *t)
 	if (pf_app_read_form(app, req) != PF_OK)
 		goto out;
 	f = pf_request_field(req, ONE_CLICK_FIELD);
-	if (f == NULL || strcmp(f->value, ONE_CLICK_VALUE) != 0) {
+	if (f == NULL || f->len != strlen(ONE_CLICK_VALUE) ||
+	    strcmp(f->value, ONE_CLICK_VALUE) != 0) {
 		pf_page_message(app->pages, req, 400,
 		    "Nothing was changed",
 		    "A one-click unsubscribe request must carry "
@@ -266,6 +267,13 @@ handle(struct pf_request *req, void *arg)
 	    strcmp(req->method, "HEAD") != 0) {
 		pf_page_message(app->pages, req, 405, "Method not allowed",
 		    "This page accepts only GET and POST.", allow, 1);
+		return;
+	}
+	if (req->query_bad) {
+		/* A link cut or pasted wrong: never guess what it meant. */
+		pf_page_message(app->pages, req, 400, "This address is not valid",
+		    "The link may have been cut short or changed. Open it again "
+		    "from the email, or use the form on this site.", NULL, 0);
 		return;
 	}
 	if (t != NULL && post)

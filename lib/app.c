@@ -160,6 +160,7 @@ pf_app_read_form(struct pf_app *app, struct pf_request *req)
 		{ PF_EINVAL, 400, "The form could not be read" },
 		{ PF_ETOOBIG, 413, "The form is too large" },
 		{ PF_EMEDIA, 415, "The form was sent in a format we do not accept" },
+		{ PF_ELENGTH, 411, "The form could not be read" },
 	};
 	size_t	 i;
 	int	 rc;

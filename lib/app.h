@@ -65,7 +65,7 @@ int pf_app_commit(struct pf_app *app);
 void pf_app_rollback(struct pf_app *app);
 
 /*
- * Read and parse the body; on failure answer 400, 413 or 415 with a page that
+ * Read and parse the body; on failure answer 400, 411, 413 or 415 with a page that
  * says what was wrong (nothing if the client has gone) and return non-zero.
  */
 int pf_app_read_form(struct pf_app *app, struct pf_request *req);

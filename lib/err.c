@@ -18,6 +18,7 @@ static const char *const messages[PF__MAX] = {
 	[PF_ENOTFOUND] = "not found",
 	[PF_EEXPIRED] = "expired",
 	[PF_EFORGED] = "signature does not match",
+	[PF_ELENGTH] = "length required",
 };
 
 const char *

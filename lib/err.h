@@ -23,6 +23,7 @@ enum pf_err {
 	PF_ENOTFOUND,	/* no such row, file or template */
 	PF_EEXPIRED,	/* a token was genuine but has expired */
 	PF_EFORGED,	/* a token's signature does not match */
+	PF_ELENGTH,	/* a body without a length (HTTP 411) */
 	PF__MAX
 };
 

@@ -38,6 +38,8 @@ static const char msg_charset[] =
     "The form was sent in a character set other than UTF-8.";
 static const char msg_length[] =
     "The request announced a body length that is not a number.";
+static const char msg_nolength[] =
+    "The request did not say how long the form is. Please send it again.";
 static const char msg_toobig[] =
     "The form is larger than this page accepts.";
 static const char msg_short[] =
@@ -591,8 +593,13 @@ read_body(struct pf_request *req)
 
 	if (req->content_length_bad)
 		return refuse(req, PF_EINVAL, msg_length);
+	/*
+	 * Without a length the end of the body is unknown (a chunked body
+	 * under plain CGI): refuse it rather than take it for an empty form
+	 * and lose what the visitor typed.
+	 */
 	if (cl < 0)
-		cl = 0;
+		return refuse(req, PF_ELENGTH, msg_nolength);
 	if ((unsigned long long)cl > req->limits->max_body)
 		return refuse(req, PF_ETOOBIG, msg_toobig);
 	want = (size_t)cl;

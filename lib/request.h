@@ -86,6 +86,7 @@ void pf_request_free(struct pf_request *req);
  *   PF_EMEDIA	 another content type (HTTP 415)
  *   PF_ETOOBIG	 CONTENT_LENGTH over max_body, too many fields, or a value
  *		 over max_field_len (HTTP 413)
+ *   PF_ELENGTH	 no CONTENT_LENGTH (HTTP 411)
  *   PF_EINVAL	 bad CONTENT_LENGTH, a body shorter than announced, bad
  *		 percent-encoding, a repeated or invalid field name, broken
  *		 multipart (HTTP 400)

@@ -282,7 +282,8 @@ class OneClick(unittest.TestCase):
 
     def test_post_without_the_one_click_field_is_refused(self):
         path = self.path(link("nofield@example.com"))
-        for body in (b"", b"List-Unsubscribe=Yes", b"other=1"):
+        for body in (b"", b"List-Unsubscribe=Yes", b"other=1",
+                     b"List-Unsubscribe=One-Click%00junk", b"List-Unsubscribe=One-Clickx"):
             r = SITE.post(path, body)
             self.assertEqual(r.status, 400, body)
         self.assertEqual(optouts("nofield@example.com"), [])
@@ -299,6 +300,15 @@ class OneClick(unittest.TestCase):
                 self.assertEqual(r.status, 400, (t, method))
                 self.assertIn("not valid", r.text)
         self.assertEqual(optouts("forged@example.com"), [])
+
+    def test_malformed_query_string_is_400_not_a_form_submission(self):
+        path = self.path(link("query@example.com"))
+        for q in ("&t=x", "&%zz=1", "&t"):
+            r = SITE.post(path + q, b"List-Unsubscribe=One-Click")
+            self.assertEqual(r.status, 400, q)
+        r = SITE.post(FORM + "?%zz", {"channel": "email", "email": "query@example.com"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(optouts("query@example.com"), [])
 
     def test_expired_token_is_400_and_stores_nothing(self):
         token = expired_token("old@example.com")
@@ -341,8 +351,8 @@ class Protocol(unittest.TestCase):
         self.assertEqual(self.send(CONTENT_LENGTH="99999999999999999999999"), 400)
         self.assertEqual(self.send(CONTENT_LENGTH="5000"), 413)
         self.assertEqual(self.send(CONTENT_LENGTH=str(len(self.BODY) + 10)), 400)
-        # Missing: no body is read, so the form is incomplete.
-        self.assertEqual(self.send(), 422)
+        # Missing: the end of the body is unknown, so nothing is guessed.
+        self.assertEqual(self.send(), 411)
         # Smaller than the body: only that much is read ("channel=email").
         self.assertEqual(self.send(CONTENT_LENGTH="13"), 422)
         self.assertEqual(self.send(CONTENT_LENGTH=n), 303)

@@ -515,7 +515,7 @@ END_TEST
  * CONTENT_LENGTH against the body
  */
 
-START_TEST(test_length_absent_or_empty_is_empty_body)
+START_TEST(test_length_absent_or_empty_is_length_required)
 {
 	static const char *const lengths[] = { NULL, "" };
 	struct mem		 m;
@@ -527,9 +527,9 @@ START_TEST(test_length_absent_or_empty_is_empty_body)
 		m.buf = "a=1";
 		m.len = 3;
 		post(&req, &m, URLENC, lengths[i]);
-		ck_assert_int_eq(pf_request_read_form(&req), PF_OK);
+		ck_assert_int_eq(pf_request_read_form(&req), PF_ELENGTH);
+		ck_assert_ptr_nonnull(req.error);
 		ck_assert_uint_eq(req.nform, 0);
-		ck_assert_uint_eq(req.body_len, 0);
 		ck_assert_uint_eq(m.pos, 0);
 		pf_request_free(&req);
 	}
@@ -981,7 +981,7 @@ PF_TEST_MAIN("request",
     tcase_add_test(tc, test_params_parse_reports_why),
     tcase_add_test(tc, test_content_type_table),
     tcase_add_test(tc, test_content_type_charset_message),
-    tcase_add_test(tc, test_length_absent_or_empty_is_empty_body),
+    tcase_add_test(tc, test_length_absent_or_empty_is_length_required),
     tcase_add_test(tc, test_length_not_a_number_refused),
     tcase_add_test(tc, test_length_over_max_body_refused_unread),
     tcase_add_test(tc, test_length_over_supplied_body_is_short),
