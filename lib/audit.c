@@ -370,8 +370,12 @@ write_file(const char *dir, long long seq, const char *time, const char *xml,
 
 	if ((err = audit_path(dir, seq, time, &path)) != PF_OK)
 		return err;
-	if ((err = pf_file_mkparent(path, 0750)) != PF_OK ||
-	    (err = pf_file_replace(path, xml, len, 0640)) != PF_OK)
+	/* The day's directory exists but for the first record of the day. */
+	err = pf_file_replace(path, xml, len, 0640);
+	if (err == PF_EIO && errno == ENOENT &&
+	    (err = pf_file_mkparent(path, 0750)) == PF_OK)
+		err = pf_file_replace(path, xml, len, 0640);
+	if (err != PF_OK)
 		pf_log(PF_LOG_ERR, "audit: %s: %s", path, strerror(errno));
 	free(path);
 	return err;

@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "busy.h"
 #include "err.h"
 #include "log.h"
 #include "schema.h"
@@ -56,7 +57,7 @@ static const char *const stmts[STMT__MAX] = {
 	"source = excluded.source",
 	/* STMT_OPTOUT_EACH */
 	"SELECT channel, address, list, reason, source, created, updated "
-	"FROM optout ORDER BY created, id",
+	"FROM optout ORDER BY created, channel, address, list",
 	/* STMT_OPTOUT_COUNT */
 	"SELECT count(*) FROM optout",
 	/* STMT_AUDIT_LAST */
@@ -89,6 +90,7 @@ struct pf_store {
 	sqlite3			*db;
 	sqlite3_stmt		*stmts[STMT__MAX];
 	const struct journal	*journal;	/* the mode in force */
+	struct pf_busy		 busy;		/* how a writer waits for the lock */
 };
 
 /*
@@ -347,8 +349,9 @@ pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
 	sqlite3_extended_result_codes(st->db, 1);
 	ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
 	    BUSY_TIMEOUT_DEFAULT;
-	if ((rc = sqlite3_busy_timeout(st->db, ms > INT_MAX ? INT_MAX :
-	    (int)ms)) != SQLITE_OK) {
+	st->busy.timeout_ms = ms;
+	if ((rc = sqlite3_busy_handler(st->db, pf_busy_wait, &st->busy)) !=
+	    SQLITE_OK) {
 		err = store_err(st->db, rc, "busy timeout");
 		goto fail;
 	}
