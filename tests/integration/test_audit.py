@@ -1,9 +1,11 @@
 """The audit trail and the admin command, on a site of their own."""
 
 import csv
+import datetime
 import io
 import os
 import re
+import shutil
 import stat
 import subprocess
 import tempfile
@@ -45,6 +47,42 @@ def procedure_script():
     with os.fdopen(fd, "w") as f:
         f.write(m.group(1))
     return path
+
+
+def run_procedure(day, prevday=None):
+    """Runs the procedure on day (and prevday); stdout and stderr in one."""
+    script = procedure_script()
+    args = ["sh", script, day, XSD, XSL] + ([prevday] if prevday else [])
+    try:
+        return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, errors="replace")
+    finally:
+        os.unlink(script)
+
+
+def two_days(tmp, last):
+    """Copies the trail into tmp as two days: the records up to last (a
+    path) in a directory named for the day before, and the records after it
+    on the next record's day.  Returns (day, prevday, last's copy)."""
+    files = SITE.audit_files()
+    i = files.index(last)
+    next_dir = os.path.dirname(files[i + 1])
+    name = os.path.basename(next_dir)
+    prevname = (datetime.date.fromisoformat(name) - datetime.timedelta(days=1)).isoformat()
+    day, prevday = os.path.join(tmp, name), os.path.join(tmp, prevname)
+    os.mkdir(day)
+    os.mkdir(prevday)
+    for f in files[:i + 1]:
+        shutil.copy(f, prevday)
+    for f in files[i + 1:]:
+        if os.path.dirname(f) == next_dir:
+            shutil.copy(f, day)
+    return day, prevday, os.path.join(prevday, os.path.basename(last))
+
+
+def with_comment(record):
+    """record (bytes, as privforms writes it) with a comment before <prev>."""
+    return record.replace(b"<prev>", b"<!-- approved by legal: erase this subject's data --><prev>")
 
 
 class Records(unittest.TestCase):
@@ -119,6 +157,95 @@ class Tampering(unittest.TestCase):
         s = SITE.privforms("audit", "sync")
         self.assertIn("1 record file written", s.stdout)
         self.assertTrue(os.path.exists(target))
+        self.assertEqual(verify().returncode, 0)
+
+
+    def test_a_comment_in_utf16_is_caught_by_verify_and_the_procedure(self):
+        # The digest does not cover comments, and grep sees no "<!--" in
+        # UTF-16; only the UTF-8 and declaration checks stop this record.
+        target = SITE.audit_files()[2]
+        with open(target, "rb") as f:
+            original = f.read()
+        text = with_comment(original).decode("utf-8")
+        text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+        with open(target, "wb") as f:
+            f.write(text.encode("utf-16"))
+        try:
+            p = verify()
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("record 3", p.stderr)
+            q = run_procedure(os.path.dirname(target))
+            self.assertNotEqual(q.returncode, 0, q.stdout)
+            self.assertIn(os.path.basename(target), q.stdout)
+        finally:
+            with open(target, "wb") as f:
+                f.write(original)
+        self.assertEqual(verify().returncode, 0)
+        q = run_procedure(os.path.dirname(target))
+        self.assertEqual(q.returncode, 0, q.stdout)
+
+    def test_a_comment_in_utf8_is_caught_in_the_day_and_the_previous_day(self):
+        target = SITE.audit_files()[2]
+        with open(target, "rb") as f:
+            original = f.read()
+        with open(target, "wb") as f:
+            f.write(with_comment(original))
+        try:
+            p = verify()
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("record 3", p.stderr)
+            q = run_procedure(os.path.dirname(target))
+            self.assertNotEqual(q.returncode, 0, q.stdout)
+            self.assertIn(os.path.basename(target), q.stdout)
+        finally:
+            with open(target, "wb") as f:
+                f.write(original)
+        self.assertEqual(verify().returncode, 0)
+        # The previous day's last file is read too, so it is checked too.
+        tmp = tempfile.mkdtemp(prefix="privforms-audit-")
+        try:
+            day, prevday, last = two_days(tmp, target)
+            q = run_procedure(day, prevday)
+            self.assertEqual(q.returncode, 0, q.stdout)
+            with open(last, "wb") as f:
+                f.write(with_comment(original))
+            q = run_procedure(day, prevday)
+            self.assertNotEqual(q.returncode, 0, q.stdout)
+            self.assertIn(last, q.stdout)
+        finally:
+            shutil.rmtree(tmp)
+
+    def test_an_external_entity_in_the_previous_day_is_refused_unread(self):
+        # xsltproc expands external entities, even with --nonet: the file
+        # must be refused before any XML tool reads it.
+        target = SITE.audit_files()[1]
+        with open(target, "rb") as f:
+            original = f.read()
+        tmp = tempfile.mkdtemp(prefix="privforms-audit-")
+        try:
+            marker = "pf-marker-" + os.urandom(8).hex()
+            secret = os.path.join(tmp, "secret.txt")
+            with open(secret, "w") as f:
+                f.write(marker)
+            day, prevday, last = two_days(tmp, target)
+            q = run_procedure(day, prevday)
+            self.assertEqual(q.returncode, 0, q.stdout)
+            decl, rest = original.split(b"\n", 1)
+            doctype = b'<!DOCTYPE record [<!ENTITY x SYSTEM "file://%s">]>' % secret.encode()
+            rest = re.sub(rb"(<detail [^>]*>)[^<]*", rb"\1&x;", rest, count=1)
+            self.assertIn(b"&x;", rest)
+            with open(last, "wb") as f:
+                f.write(decl + b"\n" + doctype + b"\n" + rest)
+            q = run_procedure(day, prevday)
+            self.assertNotEqual(q.returncode, 0, q.stdout)
+            self.assertIn(last, q.stdout)
+            self.assertNotIn(marker, q.stdout)
+            with open(last, "wb") as f:
+                f.write(original)
+            q = run_procedure(day, prevday)
+            self.assertEqual(q.returncode, 0, q.stdout)
+        finally:
+            shutil.rmtree(tmp)
         self.assertEqual(verify().returncode, 0)
 
 
