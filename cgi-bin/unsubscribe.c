@@ -19,6 +19,7 @@
 #include "app.h"
 #include "err.h"
 #include "form.h"
+#include "keys.h"
 #include "optout.h"
 #include "page.h"
 #include "request.h"
@@ -59,16 +60,17 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o)
 {
 	const char	*details[] = { "channel", o->channel, "list", o->list,
 	    "source", o->source, NULL };
-	char		 now[32];
+	char		 now[32], subject[PF_HEX_DIGEST_LEN + 1];
 	int		 rc;
 
-	if ((rc = pf_app_begin(app)) != PF_OK)
+	if ((rc = pf_pseudonym(&app->keys, strcmp(o->channel, "sms") == 0 ?
+	    "phone" : "email", o->address, subject)) != PF_OK ||
+	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
 	pf_store_now(now);
 	if ((rc = pf_store_optout_put(app->st, o, now)) != PF_OK ||
-	    (rc = pf_app_audit(app, req, "unsubscribed",
-	    strcmp(o->channel, "sms") == 0 ? "phone" : "email",
-	    o->address, details)) != PF_OK ||
+	    (rc = pf_app_audit(app, req, "unsubscribed", subject,
+	    details)) != PF_OK ||
 	    (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);
 	return rc;

@@ -89,11 +89,9 @@ pf_app_begin(struct pf_app *app)
 
 int
 pf_app_audit(struct pf_app *app, const struct pf_request *req,
-    const char *event, const char *kind, const char *value,
-    const char *const *details)
+    const char *event, const char *subject, const char *const *details)
 {
 	struct pf_audit_event	 ev;
-	char			 subject[PF_HEX_DIGEST_LEN + 1];
 	int			 rc;
 
 	if (app->nrec == PF_APP_MAX_RECORDS)
@@ -102,13 +100,8 @@ pf_app_audit(struct pf_app *app, const struct pf_request *req,
 	ev.event = event;
 	ev.form = app->form;
 	ev.request_id = req != NULL ? req->id : NULL;
+	ev.subject = subject;
 	ev.details = details;
-	if (kind != NULL) {
-		rc = pf_pseudonym(&app->keys, kind, value, subject);
-		if (rc != PF_OK)
-			return rc;
-		ev.subject = subject;
-	}
 	rc = pf_audit_append(app->st, &ev, &app->rec[app->nrec]);
 	if (rc == PF_OK)
 		app->nrec++;

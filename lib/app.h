@@ -10,9 +10,10 @@
  *
  * A submission is one transaction:
  *
+ *	pf_pseudonym(&app->keys, ...)		the subject, before the lock
  *	pf_app_begin(app)			BEGIN IMMEDIATE
  *	pf_store_...(app->st, ...)		the change itself
- *	pf_app_audit(app, req, &subject, ...)	its audit record
+ *	pf_app_audit(app, req, event, subject, ...)	its audit record
  *	pf_app_commit(app)			COMMIT, then the record files
  *
  * and pf_app_rollback on any failure.  Every function here returns PF_OK or an
@@ -51,13 +52,12 @@ void pf_app_close(struct pf_app *app);
 int pf_app_begin(struct pf_app *app);
 
 /*
- * Append an audit record for event inside the open transaction.  kind and
- * value name the subject ("email", "jane@example.com"): only their keyed
- * pseudonym is recorded; both NULL for no subject.  details as in audit.h.
+ * Append an audit record for event inside the open transaction.  subject is
+ * the subject's pseudonym (keys.h; computed before pf_app_begin, since the
+ * database is locked from then on), or NULL.  details as in audit.h.
  */
 int pf_app_audit(struct pf_app *app, const struct pf_request *req,
-    const char *event, const char *kind, const char *value,
-    const char *const *details);
+    const char *event, const char *subject, const char *const *details);
 
 /* COMMIT, then write the audit files (a failure there is logged only: the
  * database holds the durable copy and `privforms audit sync` rewrites it). */

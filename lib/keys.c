@@ -29,6 +29,31 @@
  * fed piece by piece so that no copy of the (possibly personal) message is
  * made.  out receives 32 bytes.
  */
+/*
+ * Fetching an algorithm from OpenSSL 3's providers costs more than hashing
+ * our short inputs, so each is fetched once per process and kept (a worker
+ * computes a pseudonym and a digest for every submission).
+ */
+static EVP_MAC *
+hmac_algorithm(void)
+{
+	static EVP_MAC	*mac;
+
+	if (mac == NULL)
+		mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	return mac;
+}
+
+static EVP_MD *
+sha256_algorithm(void)
+{
+	static EVP_MD	*md;
+
+	if (md == NULL)
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	return md;
+}
+
 static int
 hmac_parts(const unsigned char *key, const char *const *parts, size_t n,
     unsigned char out[PF_KEY_LEN])
@@ -39,7 +64,7 @@ hmac_parts(const unsigned char *key, const char *const *parts, size_t n,
 	size_t		 i, outlen;
 	int		 rc = PF_ECRYPTO;
 
-	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	if ((mac = hmac_algorithm()) == NULL ||
 	    (ctx = EVP_MAC_CTX_new(mac)) == NULL)
 		goto done;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
@@ -56,7 +81,6 @@ hmac_parts(const unsigned char *key, const char *const *parts, size_t n,
 		rc = PF_OK;
 done:
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
 	return rc;
 }
 
@@ -199,7 +223,8 @@ pf_sha256_hex(const void *buf, size_t len, char out[PF_HEX_DIGEST_LEN + 1])
 	unsigned int	 mdlen;
 
 	out[0] = '\0';
-	if (!EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) ||
+	if (sha256_algorithm() == NULL ||
+	    !EVP_Digest(buf, len, md, &mdlen, sha256_algorithm(), NULL) ||
 	    mdlen != PF_HEX_DIGEST_LEN / 2)
 		return PF_ECRYPTO;
 	pf_hex_encode(md, mdlen, out);

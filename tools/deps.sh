@@ -16,7 +16,7 @@ pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev
 pkgs="$pkgs nginx spawn-fcgi multiwatch python3 python3-aiosmtpd"
 # Testing and auditing with stock tools.
 pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime"
-[ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind"
+[ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps"
 
 missing=""
 for p in $pkgs; do

@@ -1,0 +1,381 @@
+"""bench.py -- `make bench`: every form's throughput and latency beside two
+reference responders, on the disk and on tmpfs, in one run.
+
+Environment (all optional):
+  BENCH_DIR          data directory on the disk (default ./var/bench)
+  BENCH_TMPFS        data directory on tmpfs (default /dev/shm/privforms-bench;
+                     "none" skips the tmpfs run)
+  BENCH_WORKERS      FastCGI workers per program (default: the core count)
+  BENCH_CONNECTIONS  wrk connections (default 8)
+  BENCH_SECONDS      seconds flat out per target, split over the rounds (default 9)
+  BENCH_ROUNDS       rounds in which every target is measured in turn (default 3)
+  BENCH_PORT         nginx port (default: a free one)
+
+Prints a table and writes BENCH_DIR/bench.json.  Exits non-zero if a run
+lost writes (fewer rows than successful responses) or got errors.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+from harness import fcgi_request, free_port  # noqa: E402
+
+BENCH = os.path.join(SRC, "tests", "bench")
+PRIVFORMS = os.path.join(SRC, "tools", "privforms")
+CORES = os.cpu_count() or 1
+WORKERS = int(os.environ.get("BENCH_WORKERS", CORES))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 8))
+SECONDS = int(os.environ.get("BENCH_SECONDS", 9))   # flat out, split in rounds
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+LINKS = 200          # one-click links to cycle through
+CALLGRIND_REQUESTS = 300
+
+# What each target POSTs, and which tables must grow by one per success.
+TARGETS = [
+    {"name": "null responder", "path": "/bench/null", "body": "email=bench-%s@example.com",
+     "tables": []},
+    {"name": "store responder", "path": "/bench/store", "body": "email=bench-%s@example.com",
+     "tables": ["bench_store"]},
+    {"name": "unsubscribe form", "path": "/privacy/unsubscribe",
+     "body": "channel=email&email=bench-%s@example.com&reason=bench",
+     "tables": ["optout", "audit"]},
+    {"name": "one-click (RFC 8058)", "paths": True, "body": "List-Unsubscribe=One-Click",
+     "tables": ["audit"]},
+]
+
+
+def sh(*args, **kw):
+    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw)
+
+
+class Site:
+    def __init__(self, directory, port):
+        self.dir = os.path.abspath(directory)
+        self.port = port
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.conf = os.path.join(self.dir, "privforms.conf")
+        self.db = os.path.join(self.dir, "privforms.db")
+
+    def start(self):
+        env = dict(os.environ, STACK_EXTRA="null=%s store=%s" % (
+            os.path.join(BENCH, "null-responder"), os.path.join(BENCH, "store-responder")))
+        sh("bash", os.path.join(SRC, "tools", "stack.sh"), "start", self.dir,
+           str(self.port), str(WORKERS), env=env)
+        # The store responder creates its table on first open; touch it now.
+        self.post("/bench/store", "email=warmup@example.com")
+
+    def stop(self):
+        subprocess.run(["bash", os.path.join(SRC, "tools", "stack.sh"), "stop", self.dir],
+                       check=False, capture_output=True)
+
+    def post(self, path, body):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c.request("POST", path, body=body,
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        return r.status
+
+    def rows(self, table):
+        con = sqlite3.connect(self.db, timeout=30)
+        try:
+            return con.execute("SELECT count(*) FROM %s" % table).fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+        finally:
+            con.close()
+
+    def links(self):
+        path = os.path.join(self.dir, "links.txt")
+        with open(path, "w") as f:
+            for i in range(LINKS):
+                url = sh(PRIVFORMS, "--config", self.conf, "unsubscribe-link",
+                         "--email", "link%d@example.com" % i, "--list", "bench").stdout.strip()
+                f.write(url.split("127.0.0.1:%d" % self.port, 1)[1] + "\n")
+        return path
+
+    def worker_memory_kb(self):
+        """Memory of the largest worker of each program, from smaps_rollup:
+        Rss (shared library pages included), Pss (shared pages divided among
+        the processes that map them) and Private (what one more worker costs)."""
+        out = {}
+        for name in os.listdir(os.path.join(self.dir, "run")):
+            if not name.endswith(".pid") or name == "nginx.pid":
+                continue
+            with open(os.path.join(self.dir, "run", name)) as f:
+                parent = f.read().strip()
+            kids = subprocess.run(["pgrep", "-P", parent], capture_output=True,
+                                  text=True).stdout.split()
+            best = None
+            for k in kids:
+                with open("/proc/%s/smaps_rollup" % k) as f:
+                    text = f.read()
+                field = lambda key: int(re.search(r"^%s:\s+(\d+) kB" % key, text, re.M).group(1))
+                m = {"rss": field("Rss"), "pss": field("Pss"),
+                     "private": field("Private_Clean") + field("Private_Dirty")}
+                if best is None or m["rss"] > best["rss"]:
+                    best = m
+            out[name[:-4]] = best or {"rss": 0, "pss": 0, "private": 0}
+        return out
+
+
+RUNS = [0]   # wrk runs so far: part of every submitted address, so none repeats
+
+
+def wrk(site, target, links, delay_ms=0, seconds=SECONDS):
+    RUNS[0] += 1
+    env = dict(os.environ, BENCH_BODY=target["body"], BENCH_PATH=target.get("path", ""),
+               BENCH_PATHS=links if target.get("paths") else "",
+               BENCH_DELAY=str(delay_ms), BENCH_RUN="%d-%d" % (time.time(), RUNS[0]))
+    p = sh("wrk", "-t", str(min(2, CONNECTIONS)), "-c", str(CONNECTIONS),
+           "-d", "%ds" % seconds, "-s", os.path.join(BENCH, "post.lua"),
+           "http://127.0.0.1:%d" % site.port, env=env)
+    res = json.loads(p.stdout.strip().splitlines()[-1])
+    errors = sum(res[k] for k in ("connect", "read", "write", "status", "timeout"))
+    res["ok"] = res["requests"] - res["status"]
+    res["errors"] = errors
+    res["rps"] = res["ok"] / (res["duration_us"] / 1e6)
+    return res
+
+
+def flat_out(site, target, links, seconds):
+    """One flat-out measurement, with the rows it stored checked."""
+    before = {t: site.rows(t) for t in target["tables"]}
+    r = wrk(site, target, links, seconds=seconds)
+    stored = {t: site.rows(t) - before[t] for t in target["tables"]}
+    # A request still in flight when wrk stops may be stored without being
+    # counted, so up to CONNECTIONS more rows than successes is not a loss.
+    r["stored"] = stored
+    r["lost"] = any(n < r["ok"] or n > r["ok"] + CONNECTIONS for n in stored.values())
+    return r
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
+def measure_all(site, links):
+    """Every target, ROUNDS times in turn, so that a disk whose speed drifts
+    during the run affects every target alike; then each at half its rate.
+    Ratios are taken within a round and the median reported."""
+    rounds = [[flat_out(site, t, links, max(1, SECONDS // ROUNDS)) for t in TARGETS]
+              for _ in range(ROUNDS)]
+    results = {}
+    for i, t in enumerate(TARGETS):
+        runs = [rnd[i] for rnd in rounds]
+        rps = median([r["rps"] for r in runs])
+        delay = max(1, int(CONNECTIONS / (rps / 2) * 1000 -
+                           median([r["mean_us"] for r in runs]) / 1000))
+        half = wrk(site, t, links, delay_ms=delay, seconds=max(2, SECONDS // ROUNDS))
+        stored = {k: sum(r["stored"][k] for r in runs) for k in t["tables"]}
+        results[t["name"]] = {
+            "rps": rps, "p50_ms": median([r["p50_us"] for r in runs]) / 1000,
+            "p99_ms": median([r["p99_us"] for r in runs]) / 1000,
+            "half_rps": half["rps"], "half_p99_ms": half["p99_us"] / 1000,
+            "x_null": median([r["rps"] / rnd[0]["rps"] for r, rnd in zip(runs, rounds)]),
+            "x_store": median([r["rps"] / rnd[1]["rps"] for r, rnd in zip(runs, rounds)]),
+            "ok": sum(r["ok"] for r in runs), "errors": sum(r["errors"] for r in runs) + half["errors"],
+            "stored": stored, "lost_writes": any(r["lost"] for r in runs),
+            "rounds_rps": [r["rps"] for r in runs]}
+        r = results[t["name"]]
+        print("  %-22s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (rounds: %s)" % (
+            t["name"], r["rps"], r["p50_ms"], r["p99_ms"],
+            " ".join("%.0f" % x for x in r["rounds_rps"])), flush=True)
+    return results
+
+
+def commit_rate(directory, mode):
+    db = os.path.join(directory, "commit-rate.db")
+    for suffix in ("", "-journal"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    rate = float(sh(os.path.join(BENCH, "commit-rate"), db, mode, "300").stdout)
+    for suffix in ("", "-journal"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    return rate
+
+
+def plain_cgi_ms(site, n=30):
+    """Mean wall time of one request to unsubscribe.fcgi run as plain CGI."""
+    prog = os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")
+    env = {"PATH": "/usr/bin:/bin", "PRIVFORMS_CONFIG": site.conf, "GATEWAY_INTERFACE": "CGI/1.1",
+           "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/privacy/unsubscribe"}
+    times = {}
+    for method in ("GET", "POST"):
+        t0 = time.perf_counter()
+        for i in range(n):
+            body = ("channel=email&email=cgi%d-%d@example.com" % (i, time.time())).encode()
+            e = dict(env, REQUEST_METHOD=method)
+            if method == "POST":
+                e.update(CONTENT_TYPE="application/x-www-form-urlencoded",
+                         CONTENT_LENGTH=str(len(body)))
+            p = subprocess.run([prog], input=body if method == "POST" else b"", env=e,
+                               capture_output=True)
+            assert p.returncode == 0 and (b"Status: 303" in p.stdout or method == "GET"), p.stdout[:200]
+        times[method] = (time.perf_counter() - t0) / n * 1000
+    return times
+
+
+def callgrind(site):
+    """Instructions per unsubscribe POST in a warm worker, and the top functions."""
+    out = os.path.join(site.dir, "callgrind.out")
+    sock = os.path.join(site.dir, "run", "callgrind.sock")
+    env = dict(os.environ, PRIVFORMS_CONFIG=site.conf)
+    if os.path.exists(sock):
+        os.unlink(sock)
+    p = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "-M", "0600", "--",
+                          shutil.which("valgrind"), "--tool=callgrind", "--collect-atstart=no",
+                          "--toggle-collect=serve_one", "--callgrind-out-file=" + out,
+                          os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.1)
+        params = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                  "SCRIPT_NAME": "/privacy/unsubscribe", "REMOTE_ADDR": "127.0.0.1"}
+        for i in range(CALLGRIND_REQUESTS):
+            body = ("channel=email&email=cg%d@example.com" % i).encode()
+            fcgi_request(sock, dict(params, CONTENT_LENGTH=str(len(body))), body, timeout=60)
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=120)
+    ann = sh("callgrind_annotate", "--inclusive=no", out).stdout
+    total = int(re.search(r"^([\d,]+) .*PROGRAM TOTALS", ann, re.M).group(1).replace(",", ""))
+    top = []
+    for line in ann.splitlines():
+        m = re.match(r"^\s*([\d,]+) \(\s*([\d.]+)%\)\s+(.*)$", line) or \
+            re.match(r"^\s*([\d,]+)\s+(.*)$", line)
+        if m and "PROGRAM TOTALS" not in line and ":" in line:
+            ir = int(m.group(1).replace(",", ""))
+            fn = m.groups()[-1].strip()
+            top.append({"function": fn, "ir_per_request": ir // CALLGRIND_REQUESTS})
+        if len(top) == 12:
+            break
+    return {"ir_per_request": total // CALLGRIND_REQUESTS, "top": top}
+
+
+def syscalls(site, target, links, n=200):
+    """System calls per request of one worker of target's program (strace -c)."""
+    prog = {"/bench/store": "store", "/bench/null": "null"}.get(target.get("path"), "unsubscribe")
+    with open(os.path.join(site.dir, "run", prog + ".pid")) as f:
+        parent = f.read().strip()
+    workers = subprocess.run(["pgrep", "-P", parent], capture_output=True, text=True).stdout.split()
+    out = os.path.join(site.dir, "strace-%s.txt" % prog)
+    tracer = subprocess.Popen(["strace", "-f", "-c", "-o", out] +
+                              sum((["-p", w] for w in workers), []),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    paths = open(links).read().split() if target.get("paths") else None
+    for i in range(n):
+        body = target["body"].replace("%s", "sys%d-%d" % (time.time(), i))
+        site.post(paths[i % len(paths)] if paths else target["path"], body)
+    tracer.send_signal(signal.SIGINT)
+    tracer.wait(timeout=30)
+    counts = {}
+    with open(out) as f:
+        for line in f:
+            m = re.match(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$", line)
+            if m:
+                counts[m.group(2)] = int(m.group(1)) / n
+    return {"fsync": counts.get("fdatasync", 0) + counts.get("fsync", 0),
+            "pwrite": counts.get("pwrite64", 0) + counts.get("write", 0),
+            "all": sum(counts.values())}
+
+
+def run_site(label, directory, port):
+    site = Site(directory, port)
+    site.start()
+    try:
+        links = site.links()
+        results = measure_all(site, links)
+        for t in TARGETS[1:]:
+            results[t["name"]]["syscalls"] = syscalls(site, t, links)
+        rss = site.worker_memory_kb()
+        return site, {"label": label, "dir": site.dir, "targets": results, "memory_kb": rss,
+                      "commit_rate": commit_rate(site.dir, "truncate")}
+    finally:
+        site.stop()
+
+
+def table(run):
+    t = run["targets"]
+    lines = ["%s  (%s)  raw SQLite commit rate, one process: %.0f/s" % (
+        run["label"], run["dir"], run["commit_rate"]),
+        "  %-22s %9s %8s %8s %14s %8s %9s  %s" % (
+            "target", "req/s", "p50 ms", "p99 ms", "p99 @ half", "x null", "x store", "stored")]
+    for name, r in t.items():
+        stored = ", ".join("%s +%d" % kv for kv in r["stored"].items()) or "-"
+        verdict = "LOST WRITES" if r["lost_writes"] else ("errors %d" % r["errors"] if r["errors"] else "ok")
+        lines.append("  %-22s %9.0f %8.2f %8.2f %7.2f@%-6.0f %8.2f %9.2f  %s (%s)" % (
+            name, r["rps"], r["p50_ms"], r["p99_ms"], r["half_p99_ms"], r["half_rps"],
+            r["x_null"], r["x_store"], stored, verdict))
+    for name, r in t.items():
+        if "syscalls" in r:
+            lines.append("  %-22s per request: %.1f fsync, %.1f writes, %.1f system calls" % (
+                name, r["syscalls"]["fsync"], r["syscalls"]["pwrite"], r["syscalls"]["all"]))
+    lines.append("  memory of the largest worker after the run, kB (RSS / PSS / private):")
+    for name, m in sorted(run["memory_kb"].items()):
+        lines.append("  %-22s %6d / %6d / %6d" % (name, m["rss"], m["pss"], m["private"]))
+    return "\n".join(lines)
+
+
+def main():
+    disk = os.environ.get("BENCH_DIR", os.path.join(SRC, "var", "bench"))
+    tmpfs = os.environ.get("BENCH_TMPFS", "/dev/shm/privforms-bench")
+    port = int(os.environ.get("BENCH_PORT", free_port()))
+    print("privforms bench: %d cores, SQLite %s (journal truncate, synchronous FULL), "
+          "%d workers per program, %d connections, %d rounds of %d s per target" % (
+              CORES, sqlite3.sqlite_version, WORKERS, CONNECTIONS, ROUNDS, max(1, SECONDS // ROUNDS)), flush=True)
+    runs = []
+    print("disk:", flush=True)
+    site, r = run_site("disk", disk, port)
+    runs.append(r)
+    if tmpfs != "none":
+        print("tmpfs:", flush=True)
+        runs.append(run_site("tmpfs", tmpfs, port)[1])
+    # Plain CGI and instruction counts, on the disk site's data (restarted).
+    cgi = plain_cgi_ms(site)
+    cg = callgrind(site)
+    report = {"cores": CORES, "sqlite": sqlite3.sqlite_version, "journal_mode": "truncate",
+              "synchronous": "FULL", "workers": WORKERS, "connections": CONNECTIONS,
+              "seconds": SECONDS, "rounds": ROUNDS, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "runs": runs, "plain_cgi_ms": cgi, "callgrind": cg}
+    print()
+    for r in runs:
+        print(table(r))
+        print()
+    print("plain CGI (process start included): GET %.2f ms, POST %.2f ms per request" % (
+        cgi["GET"], cgi["POST"]))
+    print("instructions per unsubscribe POST (callgrind, warm worker): %d" % cg["ir_per_request"])
+    for f in cg["top"]:
+        print("  %10d  %s" % (f["ir_per_request"], f["function"]))
+    path = os.path.join(disk, "bench.json")
+    with open(path, "w") as f:
+        json.dump(report, f, indent=2)
+    print("\nwritten: %s" % path)
+    bad = [(r["label"], n) for r in runs for n, t in r["targets"].items()
+           if t["lost_writes"] or t["errors"]]
+    if bad:
+        print("FAILED: lost writes or errors in %s" % bad, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

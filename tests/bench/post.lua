@@ -1,0 +1,63 @@
+-- post.lua -- wrk script: POST valid, unique submissions.
+--
+-- Environment:
+--   BENCH_PATH   the path to POST to (default /privacy/unsubscribe)
+--   BENCH_BODY   the body; "%s" in it becomes a unique token per request
+--   BENCH_PATHS  a file of paths to cycle through instead (one-click links)
+--   BENCH_DELAY  milliseconds each connection waits between requests
+--   BENCH_TYPE   Content-Type (default application/x-www-form-urlencoded)
+-- Prints one JSON object with the summary when done.
+
+local threads = {}
+
+function setup(thread)
+	thread:set("tid", #threads + 1)
+	table.insert(threads, thread)
+end
+
+local counter = 0
+local paths = nil
+local body = os.getenv("BENCH_BODY") or "email=bench-%s@example.com&channel=email"
+local path = os.getenv("BENCH_PATH") or "/privacy/unsubscribe"
+local wait = tonumber(os.getenv("BENCH_DELAY") or "0")
+local run = os.getenv("BENCH_RUN") or tostring(os.time())
+local headers = {
+	["Content-Type"] = os.getenv("BENCH_TYPE") or "application/x-www-form-urlencoded",
+}
+
+function init(args)
+	local file = os.getenv("BENCH_PATHS")
+	if file and file ~= "" then
+		paths = {}
+		for line in io.lines(file) do
+			table.insert(paths, line)
+		end
+	end
+end
+
+function request()
+	counter = counter + 1
+	local unique = run .. "-" .. tostring(tid) .. "-" .. tostring(counter)
+	local p = path
+	if paths then
+		p = paths[(counter + tid * 7919) % #paths + 1]
+	end
+	return wrk.format("POST", p, headers, string.format(body, unique))
+end
+
+if wait > 0 then
+	function delay()
+		return wait
+	end
+end
+
+function done(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format(
+	    '{"requests": %d, "duration_us": %d, "connect": %d, "read": %d, ' ..
+	    '"write": %d, "status": %d, "timeout": %d, "p50_us": %d, ' ..
+	    '"p99_us": %d, "mean_us": %.1f}\n',
+	    summary.requests, summary.duration, e.connect, e.read, e.write,
+	    e.status, e.timeout, latency:percentile(50), latency:percentile(99),
+	    latency.mean))
+end
