@@ -1,0 +1,180 @@
+/*
+ * test_app.c -- a form program's life: opening from a configuration, and the
+ * submission transaction (app.h): a record's file exists after a commit, and
+ * nothing is left after a rollback.
+ */
+#define _XOPEN_SOURCE 700	/* nftw */
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "app.h"
+#include "err.h"
+#include "keys.h"
+#include "store.h"
+
+static char	 dir[64], conf[128];
+
+static int
+rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+/* A configuration in a fresh directory; with_key: run what init would. */
+static void
+setup(int with_key)
+{
+	FILE	*f;
+	char	 cwd[200], key[160];
+
+	snprintf(dir, sizeof(dir), "/tmp/test_app.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/privforms.conf", dir);
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	fprintf(f, "database = privforms.db\nkey_file = secret.key\n"
+	    "audit_dir = audit\ntemplates = %s/htdocs\nprefix = /help\n", cwd);
+	fclose(f);
+	if (with_key) {
+		snprintf(key, sizeof(key), "%s/secret.key", dir);
+		ck_assert_int_eq(pf_keys_create(key), PF_OK);
+	}
+	setenv("PRIVFORMS_CONFIG", conf, 1);
+}
+
+static void
+teardown(void)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unsetenv("PRIVFORMS_CONFIG");
+}
+
+static int
+count_files(const char *sub)
+{
+	char	 cmd[300];
+	FILE	*p;
+	int	 n = -1;
+
+	snprintf(cmd, sizeof(cmd), "find '%s/%s' -name '*.xml' 2>/dev/null | wc -l",
+	    dir, sub);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	ck_assert_int_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+START_TEST(test_open_refuses_a_missing_key_file)
+{
+	struct pf_app	 app;
+
+	setup(0);
+	ck_assert_int_ne(pf_app_open(&app, "unsubscribe"), PF_OK);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_open_reads_config_and_builds_paths_under_the_prefix)
+{
+	struct pf_app	 app;
+	char		*p;
+
+	setup(1);
+	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
+	ck_assert_ptr_nonnull(app.st);
+	ck_assert_uint_eq(app.limits.max_body, (size_t)app.cfg->max_body);
+	p = pf_app_path(&app, "/unsubscribe", "?done");
+	ck_assert_str_eq(p, "/help/unsubscribe?done");
+	free(p);
+	p = pf_app_path(&app, "/x", NULL);
+	ck_assert_str_eq(p, "/help/x");
+	free(p);
+	pf_app_close(&app);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_commit_stores_the_record_and_writes_its_file)
+{
+	struct pf_app	 app;
+	const char	*details[] = { "list", "news", NULL };
+	char		 subject[PF_HEX_DIGEST_LEN + 1];
+	long long	 seq;
+	char		 digest[65];
+
+	setup(1);
+	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
+	ck_assert_int_eq(pf_pseudonym(&app.keys, "email", "a@example.com",
+	    subject), PF_OK);
+	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+	ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", subject,
+	    details), PF_OK);
+	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
+	ck_assert_uint_eq(app.nrec, 0);
+	ck_assert_int_eq(pf_store_audit_last(app.st, &seq, digest), PF_OK);
+	ck_assert_int_eq(seq, 1);
+	ck_assert_int_eq(count_files("audit"), 1);
+	pf_app_close(&app);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_rollback_leaves_no_record_and_no_file)
+{
+	struct pf_app	 app;
+	long long	 seq;
+	char		 digest[65];
+
+	setup(1);
+	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
+	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+	ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", NULL, NULL),
+	    PF_OK);
+	pf_app_rollback(&app);
+	ck_assert_uint_eq(app.nrec, 0);
+	ck_assert_int_eq(pf_store_audit_last(app.st, &seq, digest), PF_OK);
+	ck_assert_int_eq(seq, 0);
+	ck_assert_int_eq(count_files("audit"), 0);
+	/* The connection is usable again at once. */
+	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
+	pf_app_close(&app);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_records_in_one_transaction_are_bounded)
+{
+	struct pf_app	 app;
+	size_t		 i;
+
+	setup(1);
+	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
+	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+	for (i = 0; i < PF_APP_MAX_RECORDS; i++)
+		ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", NULL,
+		    NULL), PF_OK);
+	ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", NULL, NULL),
+	    PF_ETOOBIG);
+	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
+	ck_assert_int_eq(count_files("audit"), PF_APP_MAX_RECORDS);
+	pf_app_close(&app);
+	teardown();
+}
+END_TEST
+
+PF_TEST_MAIN("app",
+    tcase_add_test(tc, test_open_refuses_a_missing_key_file),
+    tcase_add_test(tc, test_open_reads_config_and_builds_paths_under_the_prefix),
+    tcase_add_test(tc, test_commit_stores_the_record_and_writes_its_file),
+    tcase_add_test(tc, test_rollback_leaves_no_record_and_no_file),
+    tcase_add_test(tc, test_records_in_one_transaction_are_bounded))
