@@ -12,15 +12,16 @@ pf_busy_wait(void *arg, int tries)
 	struct pf_busy	*b = arg;
 	struct timespec	 now, nap;
 	long		 ns = FIRST_NS;
-	long long	 waited_ms;
+	long long	 waited_ns;
 	int		 i;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (tries == 0)
 		b->since = now;
-	waited_ms = (long long)(now.tv_sec - b->since.tv_sec) * 1000 +
-	    (now.tv_nsec - b->since.tv_nsec) / 1000000;
-	if (waited_ms >= b->timeout_ms)
+	/* In nanoseconds: per-field millisecond rounding could stop early. */
+	waited_ns = (long long)(now.tv_sec - b->since.tv_sec) * 1000000000LL +
+	    (now.tv_nsec - b->since.tv_nsec);
+	if (waited_ns >= (long long)b->timeout_ms * 1000000LL)
 		return 0;
 	for (i = 0; i < tries && ns < LONGEST_NS; i++)
 		ns *= 2;
