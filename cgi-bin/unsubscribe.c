@@ -20,6 +20,7 @@
 #include "err.h"
 #include "form.h"
 #include "keys.h"
+#include "mail.h"
 #include "optout.h"
 #include "page.h"
 #include "request.h"
@@ -33,9 +34,10 @@
 
 static char region[3] = "US";	/* config phone_region, set before serving */
 
-enum { F_CHANNEL, F_EMAIL, F_PHONE, F_REASON, F__MAX };
+enum { F_CHANNEL, F_EMAIL, F_PHONE, F_REASON, F_CONFIRM, F__MAX };
 
 static const char *const channels[] = { "email", "sms", NULL };
+static const char *const yes[] = { "yes", NULL };
 
 static const struct pf_field fields[F__MAX] = {
 	[F_CHANNEL] = { "channel", pf_valid_enum, channels, 1, 8, 0,
@@ -46,20 +48,50 @@ static const struct pf_field fields[F__MAX] = {
 	    "Mobile phone number" },
 	[F_REASON] = { "reason", pf_valid_text, NULL, 0, 1000, 1,
 	    "Reason" },
+	[F_CONFIRM] = { "confirm", pf_valid_enum, yes, 0, 3, 0,
+	    "Send me an email to confirm" },
 };
 
 static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
 static const struct pf_header retry[] = { { "Retry-After", "60" } };
 
 /*
- * Store the opt-out and its audit record in one transaction.  Opting out
- * again is accepted: one row, one more record.
+ * Queue the confirmation mail to the address that was just unsubscribed,
+ * inside the same transaction: it goes out exactly when the opt-out is
+ * committed.
  */
 static int
-record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o)
+confirm(struct pf_app *app, const struct pf_optout *o, const char *to,
+    const char *subject)
+{
+	const char	*values[] = { "channel", "email marketing",
+	    "list_text", o->list[0] == '\0' ? "all of our mailing lists" :
+	    o->list, "site", NULL, NULL };
+	char		*site;
+	int		 rc;
+
+	if ((site = malloc(strlen(app->cfg->base_url) +
+	    strlen(app->cfg->prefix) + 2)) == NULL)
+		return PF_ENOMEM;
+	sprintf(site, "%s%s/", app->cfg->base_url, app->cfg->prefix);
+	values[5] = site;
+	rc = pf_mail_enqueue(app->st, "unsubscribed", to, values, subject, NULL);
+	free(site);
+	return rc;
+}
+
+/*
+ * Store the opt-out, its audit record and (if confirm_to is not NULL) the
+ * confirmation mail in one transaction.  Opting out again is accepted: one
+ * row, one more record.
+ */
+static int
+record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
+    const char *confirm_to)
 {
 	const char	*details[] = { "channel", o->channel, "list", o->list,
-	    "source", o->source, NULL };
+	    "source", o->source, "confirmation",
+	    confirm_to != NULL ? "requested" : "none", NULL };
 	char		 now[32], subject[PF_HEX_DIGEST_LEN + 1];
 	int		 rc;
 
@@ -71,6 +103,8 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o)
 	if ((rc = pf_store_optout_put(app->st, o, now)) != PF_OK ||
 	    (rc = pf_app_audit(app, req, "unsubscribed", subject,
 	    details)) != PF_OK ||
+	    (confirm_to != NULL &&
+	    (rc = confirm(app, o, confirm_to, subject)) != PF_OK) ||
 	    (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);
 	return rc;
@@ -84,6 +118,8 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 	struct pf_page	*page = NULL;
 
 	if (pf_page_new(app->pages, "unsubscribe", &page) != PF_OK ||
+	    (!app->cfg->unsubscribe_confirmation &&
+	    pf_page_remove(page, "confirm-group") != PF_OK) ||
 	    (form != NULL && pf_form_fill(form, page) != PF_OK) ||
 	    (notice != NULL && (pf_page_text(page, "notice", notice) != PF_OK ||
 	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK))) {
@@ -108,6 +144,9 @@ check_channel(struct pf_form *form)
 	need = strcmp(ch, "sms") == 0 ? F_PHONE : F_EMAIL;
 	other = need == F_PHONE ? F_EMAIL : F_PHONE;
 	pf_form_ignore(form, other);
+	/* A confirmation goes to the email address only, if offered at all. */
+	if (need == F_PHONE)
+		pf_form_ignore(form, F_CONFIRM);
 	if (form->v[need].value == NULL && form->v[need].error[0] == '\0')
 		pf_form_fail(form, need, need == F_PHONE ?
 		    "Enter the mobile number the text messages are sent to." :
@@ -128,6 +167,8 @@ submit(struct pf_app *app, struct pf_request *req)
 		pf_app_fail(app, req);
 		return;
 	}
+	if (!app->cfg->unsubscribe_confirmation)
+		pf_form_ignore(&form, F_CONFIRM);
 	check_channel(&form);
 	if (form.nerrors > 0) {
 		show_form(app, req, 422, &form, NULL);
@@ -144,7 +185,8 @@ submit(struct pf_app *app, struct pf_request *req)
 	o.list = "";
 	o.reason = form.v[F_REASON].value;
 	o.source = "form";
-	rc = record(app, req, &o);
+	rc = record(app, req, &o, form.v[F_CONFIRM].value != NULL ?
+	    form.v[F_EMAIL].value : NULL);
 	if (rc == PF_OK)
 		pf_app_redirect(app, req, "/unsubscribe?done");
 	else
@@ -250,7 +292,7 @@ one_click(struct pf_app *app, struct pf_request *req, const struct pf_param *t)
 	o.address = tok.fields[1];
 	o.list = tok.fields[2];
 	o.source = "one-click";
-	if (record(app, req, &o) == PF_OK)
+	if (record(app, req, &o, NULL) == PF_OK)
 		pf_app_page(app, req, 200, "one-click-done");
 	else
 		pf_app_unavailable(app, req);

@@ -15,12 +15,20 @@
 
 #include "config.h"
 #include "err.h"
+#include "mail.h"
+#include "utf8.h"
+#include "validate.h"
 
 #ifndef PF_CONFIG_DEFAULT
 #define PF_CONFIG_DEFAULT "/etc/privforms/privforms.conf"
 #endif
 
-enum cfg_type { CFG_STRING, CFG_PATH, CFG_LONG };
+/*
+ * CFG_OPT_PATH is a path that may be left empty ("" = unset): an empty one
+ * stays "" instead of naming the configuration's directory.  CFG_BOOL is
+ * "yes" or "no", stored as a long 1 or 0.
+ */
+enum cfg_type { CFG_STRING, CFG_PATH, CFG_OPT_PATH, CFG_LONG, CFG_BOOL };
 
 /*
  * A check looks at a string value, may normalise it in place (only ever
@@ -33,19 +41,22 @@ struct cfg_key {
 	enum cfg_type	 type;
 	size_t		 off;	/* of the member in pf_config */
 	const char	*def;	/* string and path keys */
-	long		 ldef;	/* long keys: default, inclusive range */
+	long		 ldef;	/* long and bool keys: default; long: range */
 	long		 min;
 	long		 max;
 	cfg_check	*check;	/* string keys, may be NULL */
 };
 
 static cfg_check check_base_url, check_prefix, check_journal, check_link,
-    check_region;
+    check_region, check_mailbox, check_address, check_host, check_starttls,
+    check_text;
 
 #define OFF(k)		offsetof(struct pf_config, k)
 #define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c }
 #define PATH(k, d)	{ #k, CFG_PATH, OFF(k), d, 0, 0, 0, NULL }
+#define OPT_PATH(k)	{ #k, CFG_OPT_PATH, OFF(k), "", 0, 0, 0, NULL }
 #define LONG(k, d, lo, hi) { #k, CFG_LONG, OFF(k), NULL, d, lo, hi, NULL }
+#define BOOL(k, d)	{ #k, CFG_BOOL, OFF(k), NULL, d, 0, 1, NULL }
 
 static const struct cfg_key keys[] = {
 	STR(base_url, "http://127.0.0.1:8080", check_base_url),
@@ -66,6 +77,20 @@ static const struct cfg_key keys[] = {
 	STR(dpa_url, "", check_link),
 	STR(account_url, "", check_link),
 	STR(phone_region, "US", check_region),
+	PATH(mail_templates, "/etc/privforms/mail"),
+	STR(mail_from, "", check_mailbox),
+	STR(mail_reply_to, "", check_mailbox),
+	STR(privacy_team, "", check_address),
+	STR(smtp_host, "localhost", check_host),
+	LONG(smtp_port, 25, 1, 65535),
+	STR(smtp_starttls, "if-offered", check_starttls),
+	OPT_PATH(smtp_ca_file),
+	STR(smtp_user, "", check_text),
+	OPT_PATH(smtp_password_file),
+	LONG(smtp_timeout, 30, 1, 600),
+	LONG(mail_attempts, 8, 1, 50),
+	LONG(mail_retry, 60, 1, 86400),
+	BOOL(unsubscribe_confirmation, 0),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -198,6 +223,72 @@ check_region(char *val)
 	return NULL;
 }
 
+/* "" or a mailbox as mail.h writes it: "addr" or "Display Name <addr>". */
+static const char *
+check_mailbox(char *val)
+{
+	char	*addr = NULL;
+	int	 rc;
+
+	if (*val == '\0')
+		return NULL;
+	rc = pf_mail_mailbox(val, NULL, &addr);
+	free(addr);
+	if (rc == PF_ENOMEM)
+		return "could not be checked: out of memory";
+	if (rc != PF_OK)
+		return "must be an email address or 'Display Name <address>' "
+		    "without quotes or control characters";
+	return NULL;
+}
+
+/* "" or an email address, normalised by pf_valid_email (never longer). */
+static const char *
+check_address(char *val)
+{
+	char	*norm = NULL;
+
+	if (*val == '\0')
+		return NULL;
+	if (strcspn(val, " \t") != strlen(val) ||
+	    pf_valid_email(val, NULL, &norm) != NULL)
+		return "must be an email address";
+	memcpy(val, norm, strlen(norm) + 1);
+	free(norm);
+	return NULL;
+}
+
+static const char *
+check_host(char *val)
+{
+	if (!hostok(val, strlen(val)))
+		return "must be a host name, an IPv4 address or an IPv6 "
+		    "address in brackets";
+	return NULL;
+}
+
+static const char *
+check_starttls(char *val)
+{
+	char	*p;
+
+	for (p = val; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strcmp(val, "required") != 0 && strcmp(val, "if-offered") != 0 &&
+	    strcmp(val, "off") != 0)
+		return "must be required, if-offered or off";
+	return NULL;
+}
+
+/* UTF-8 text on one line, without tabs or other control characters. */
+static const char *
+check_text(char *val)
+{
+	if (!pf_utf8_ok(val, strlen(val), 0) || strchr(val, '\t') != NULL)
+		return "must be UTF-8 text without control characters";
+	return NULL;
+}
+
 static void
 seterr(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -250,6 +341,21 @@ set_long(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 }
 
 static int
+set_bool(struct pf_config *cfg, const struct cfg_key *k, const char *val,
+    char *msg, size_t msglen)
+{
+	if (strcmp(val, "yes") == 0)
+		*long_at(cfg, k) = 1;
+	else if (strcmp(val, "no") == 0)
+		*long_at(cfg, k) = 0;
+	else {
+		seterr(msg, msglen, "%s must be yes or no", k->name);
+		return PF_ECONFIG;
+	}
+	return PF_OK;
+}
+
+static int
 set_string(struct pf_config *cfg, const struct cfg_key *k, const char *val,
     const char *dir, char *msg, size_t msglen)
 {
@@ -260,7 +366,10 @@ set_string(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 		seterr(msg, msglen, "%s: empty path", k->name);
 		return PF_ECONFIG;
 	}
-	s = k->type == CFG_PATH ? resolve(dir, val) : strdup(val);
+	if (k->type == CFG_STRING || *val == '\0')
+		s = strdup(val);
+	else
+		s = resolve(dir, val);
 	if (s == NULL)
 		return PF_ENOMEM;
 	if (k->check != NULL && (why = k->check(s)) != NULL) {
@@ -279,7 +388,7 @@ set_defaults(struct pf_config *cfg)
 	size_t	 i;
 
 	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].type == CFG_LONG)
+		if (keys[i].type == CFG_LONG || keys[i].type == CFG_BOOL)
 			*long_at(cfg, &keys[i]) = keys[i].ldef;
 		else if ((*str_at(cfg, &keys[i]) = strdup(keys[i].def)) == NULL)
 			return PF_ENOMEM;
@@ -337,6 +446,8 @@ parse_line(struct pf_config *cfg, const char *dir, char *line, int *seen,
 	seen[i] = 1;
 	if (keys[i].type == CFG_LONG)
 		return set_long(cfg, &keys[i], val, msg, msglen);
+	if (keys[i].type == CFG_BOOL)
+		return set_bool(cfg, &keys[i], val, msg, msglen);
 	return set_string(cfg, &keys[i], val, dir, msg, msglen);
 }
 
@@ -434,7 +545,7 @@ pf_config_free(struct pf_config *cfg)
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].type != CFG_LONG)
+		if (keys[i].type != CFG_LONG && keys[i].type != CFG_BOOL)
 			free(*str_at(cfg, &keys[i]));
 	free(cfg->path);
 	free(cfg);

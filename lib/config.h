@@ -36,7 +36,23 @@ struct pf_config {
 	char	*support_url;	/* hub links: http(s) URL or absolute path; "" = not shown */
 	char	*dpa_url;
 	char	*account_url;
-	char	*phone_region;	/* ISO 3166-1 alpha-2 assumed for phone numbers without +CC */
+	char	*phone_region;
+
+	/* Mail (mail.h, smtp.h, sender.h); see privforms.conf.example. */
+	char	*mail_templates;	/* directory of NAME.txt templates */
+	char	*mail_from;		/* From: "Name <addr>" or addr; "" = no mail */
+	char	*mail_reply_to;		/* "" = none */
+	char	*privacy_team;		/* notification address; "" = none */
+	char	*smtp_host;
+	long	 smtp_port;
+	char	*smtp_starttls;		/* "required", "if-offered" or "off" */
+	char	*smtp_ca_file;		/* "" = the system's CA store */
+	char	*smtp_user;		/* "" = no AUTH */
+	char	*smtp_password_file;	/* "" = none; mode 0600 or 0640 */
+	long	 smtp_timeout;		/* seconds, for connect and each reply */
+	long	 mail_attempts;		/* deliveries tried before "failed" */
+	long	 mail_retry;		/* seconds before the first retry; doubles */
+	long	 unsubscribe_confirmation; /* 1: offer a confirmation mail */	/* ISO 3166-1 alpha-2 assumed for phone numbers without +CC */
 };
 
 /*

@@ -179,8 +179,10 @@ pf_form_fill(const struct pf_form *form, struct pf_page *page)
 
 	for (i = 0; i < form->n; i++) {
 		v = &form->v[i];
+		/* A control the page leaves out (a feature switched off) is skipped. */
 		if (v->shown != NULL && (rc = pf_page_value(page,
-		    form->fields[i].name, v->shown)) != PF_OK)
+		    form->fields[i].name, v->shown)) != PF_OK &&
+		    rc != PF_ENOTFOUND)
 			return rc;
 		if (v->error[0] != '\0' && (rc = pf_page_error(page,
 		    form->fields[i].name, v->error)) != PF_OK)

@@ -77,7 +77,11 @@ void pf_form_ignore(struct pf_form *form, size_t i);
 /* Release form's values; accepts a zeroed form. */
 void pf_form_free(struct pf_form *form);
 
-/* Put every shown value and every error into the page's controls. */
+/*
+ * Put every shown value and every error into the page's controls.  A value
+ * whose control the page does not have (a feature switched off in the
+ * configuration) is left out; an error must have its place on the page.
+ */
 int pf_form_fill(const struct pf_form *form, struct pf_page *page);
 
 #endif

@@ -35,8 +35,20 @@ enum stmt {
 	STMT_AUDIT_PUT,
 	STMT_AUDIT_GET,
 	STMT_AUDIT_EACH,
+	STMT_OUTBOX_PUT,
+	STMT_OUTBOX_CLAIM,
+	STMT_OUTBOX_SENT,
+	STMT_OUTBOX_DEFER,
+	STMT_OUTBOX_FAILED,
+	STMT_OUTBOX_REQUEUE,
+	STMT_OUTBOX_COUNTS,
+	STMT_OUTBOX_GET,
 	STMT__MAX
 };
+
+#define OUTBOX_COLS "id, template, recipient, vals, subject, state, " \
+	"attempts, next_try, last_error, created, updated"
+
 
 static const char *const stmts[STMT__MAX] = {
 	/* STMT_BEGIN */
@@ -71,6 +83,39 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_AUDIT_EACH */
 	"SELECT seq, time, event, form, prev, digest, xml FROM audit "
 	"WHERE seq >= ?1 ORDER BY seq",
+	/* STMT_OUTBOX_PUT */
+	"INSERT INTO outbox (template, recipient, vals, subject, state, "
+	"attempts, next_try, created, updated) "
+	"VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?5, ?5)",
+	/*
+	 * STMT_OUTBOX_CLAIM: one statement, so finding and taking the row
+	 * cannot be split by another writer (and BEGIN IMMEDIATE around it
+	 * keeps any other sender out until the claim is committed).
+	 */
+	"UPDATE outbox SET state = 'sending', next_try = ?2, updated = ?1 "
+	"WHERE id = (SELECT id FROM outbox "
+	"WHERE state IN ('queued', 'sending') AND next_try <= ?1 "
+	"ORDER BY next_try, id LIMIT 1) "
+	"RETURNING " OUTBOX_COLS,
+	/* STMT_OUTBOX_SENT */
+	"UPDATE outbox SET state = 'sent', updated = ?2 "
+	"WHERE id = ?1 AND state = 'sending'",
+	/* STMT_OUTBOX_DEFER */
+	"UPDATE outbox SET state = 'queued', attempts = ?2, next_try = ?3, "
+	"last_error = ?4, updated = ?5 WHERE id = ?1 AND state = 'sending'",
+	/* STMT_OUTBOX_FAILED */
+	"UPDATE outbox SET state = 'failed', attempts = ?2, last_error = ?3, "
+	"updated = ?4 WHERE id = ?1 AND state = 'sending'",
+	/* STMT_OUTBOX_REQUEUE */
+	"UPDATE outbox SET state = 'queued', attempts = 0, next_try = ?2, "
+	"updated = ?2 WHERE id = ?1 AND state = 'failed'",
+	/* STMT_OUTBOX_COUNTS */
+	"SELECT count(*) FILTER (WHERE state = 'queued'), "
+	"count(*) FILTER (WHERE state = 'sending'), "
+	"count(*) FILTER (WHERE state = 'sent'), "
+	"count(*) FILTER (WHERE state = 'failed') FROM outbox",
+	/* STMT_OUTBOX_GET */
+	"SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
 };
 
 /*
@@ -643,6 +688,217 @@ pf_store_audit_each(struct pf_store *st, long long from,
 	if (rc != SQLITE_DONE)
 		err = store_err(st->db, rc, "audit each");
 done:
+	stmt_done(s);
+	return err;
+}
+
+/* ---- the outbox ---- */
+
+int
+pf_store_outbox_put(struct pf_store *st, const char *template,
+    const char *recipient, const char *vals, const char *subject,
+    const char *now, long long *id)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_PUT, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, template, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 2, recipient, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 3, vals, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 4, subject, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC)))
+		err = store_err(st->db, rc, "outbox bind");
+	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		err = store_err(st->db, rc, "outbox put");
+	else if (id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	stmt_done(s);
+	return err;
+}
+
+/* Read the current row of an outbox statement (columns OUTBOX_COLS). */
+static void
+outbox_row(sqlite3_stmt *s, struct pf_outbox_row *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->template = (const char *)sqlite3_column_text(s, 1);
+	r->recipient = (const char *)sqlite3_column_text(s, 2);
+	r->vals = (const char *)sqlite3_column_text(s, 3);
+	r->subject = (const char *)sqlite3_column_text(s, 4);
+	r->state = (const char *)sqlite3_column_text(s, 5);
+	r->attempts = sqlite3_column_int(s, 6);
+	r->next_try = (const char *)sqlite3_column_text(s, 7);
+	r->last_error = (const char *)sqlite3_column_text(s, 8);
+	r->created = (const char *)sqlite3_column_text(s, 9);
+	r->updated = (const char *)sqlite3_column_text(s, 10);
+}
+
+/*
+ * Step s, which selects or returns at most one outbox row, and call fn with
+ * it: fn's value, PF_ENOTFOUND without a row, or the mapped error.
+ */
+static int
+outbox_one(struct pf_store *st, sqlite3_stmt *s, const char *what,
+    int (*fn)(const struct pf_outbox_row *r, void *arg), void *arg)
+{
+	struct pf_outbox_row	 r;
+	int			 rc, err;
+
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
+		return PF_ENOTFOUND;
+	if (rc != SQLITE_ROW)
+		return store_err(st->db, rc, what);
+	outbox_row(s, &r);
+	err = fn(&r, arg);
+	/* An UPDATE ... RETURNING is complete only once stepped to its end. */
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE && err == PF_OK)
+		err = store_err(st->db, rc, what);
+	return err;
+}
+
+int
+pf_store_outbox_claim(struct pf_store *st, const char *now,
+    const char *lease_end, int (*fn)(const struct pf_outbox_row *r, void *arg),
+    void *arg)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_CLAIM, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 2, lease_end, -1, SQLITE_STATIC)))
+		err = store_err(st->db, rc, "outbox bind");
+	else
+		err = outbox_one(st, s, "outbox claim", fn, arg);
+	stmt_done(s);
+	return err;
+}
+
+/*
+ * Run a bound single-row UPDATE: PF_ENOTFOUND when it changed nothing (no
+ * such id, or not in the state the statement requires).
+ */
+static int
+outbox_update(struct pf_store *st, sqlite3_stmt *s, const char *what)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		return store_err(st->db, rc, what);
+	return sqlite3_changes(st->db) == 0 ? PF_ENOTFOUND : PF_OK;
+}
+
+int
+pf_store_outbox_sent(struct pf_store *st, long long id, const char *now)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_SENT, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
+	    (rc = sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC)))
+		err = store_err(st->db, rc, "outbox bind");
+	else
+		err = outbox_update(st, s, "outbox sent");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_outbox_defer(struct pf_store *st, long long id, int attempts,
+    const char *next_try, const char *error, const char *now)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_DEFER, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
+	    (rc = sqlite3_bind_int(s, 2, attempts)) ||
+	    (rc = sqlite3_bind_text(s, 3, next_try, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 4, error, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC)))
+		err = store_err(st->db, rc, "outbox bind");
+	else
+		err = outbox_update(st, s, "outbox defer");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_outbox_failed(struct pf_store *st, long long id, int attempts,
+    const char *error, const char *now)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_FAILED, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
+	    (rc = sqlite3_bind_int(s, 2, attempts)) ||
+	    (rc = sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC)))
+		err = store_err(st->db, rc, "outbox bind");
+	else
+		err = outbox_update(st, s, "outbox failed");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_outbox_requeue(struct pf_store *st, long long id, const char *now)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_REQUEUE, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
+	    (rc = sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC)))
+		err = store_err(st->db, rc, "outbox bind");
+	else
+		err = outbox_update(st, s, "outbox requeue");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_outbox_counts(struct pf_store *st, long long *queued,
+    long long *sending, long long *sent, long long *failed)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_COUNTS, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*queued = sqlite3_column_int64(s, 0);
+		*sending = sqlite3_column_int64(s, 1);
+		*sent = sqlite3_column_int64(s, 2);
+		*failed = sqlite3_column_int64(s, 3);
+	} else
+		err = store_err(st->db, rc, "outbox counts");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_outbox_get(struct pf_store *st, long long id,
+    int (*fn)(const struct pf_outbox_row *r, void *arg), void *arg)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_GET, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK)
+		err = store_err(st->db, rc, "outbox bind");
+	else
+		err = outbox_one(st, s, "outbox get", fn, arg);
 	stmt_done(s);
 	return err;
 }

@@ -107,4 +107,64 @@ int pf_store_audit_get(struct pf_store *st, long long seq,
 int pf_store_audit_each(struct pf_store *st, long long from,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
 
+/* ---- the outbox (mail.h queues, sender.h drains) ---- */
+
+struct pf_outbox_row {
+	long long	 id;
+	const char	*template;
+	const char	*recipient;
+	const char	*vals;		/* the values, urlencoded: a=1&b=2 */
+	const char	*subject;	/* pseudonym, or NULL */
+	const char	*state;		/* "queued", "sending", "sent", "failed" */
+	int		 attempts;
+	const char	*next_try;	/* queued: not before; sending: lease end */
+	const char	*last_error;	/* may be NULL */
+	const char	*created;
+	const char	*updated;
+};
+
+/* Queue a message (state queued, due now).  *id may be NULL. */
+int pf_store_outbox_put(struct pf_store *st, const char *template,
+    const char *recipient, const char *vals, const char *subject,
+    const char *now, long long *id);
+
+/*
+ * Claim the message due first at now -- queued with next_try <= now, or
+ * sending with an expired lease (its sender died) -- by setting it sending
+ * until lease_end, and call fn with it.  Call inside pf_store_begin /
+ * pf_store_commit, so two senders never claim the same message.
+ * PF_ENOTFOUND when nothing is due.
+ */
+int pf_store_outbox_claim(struct pf_store *st, const char *now,
+    const char *lease_end, int (*fn)(const struct pf_outbox_row *r, void *arg),
+    void *arg);
+
+/*
+ * The outcome of a claimed message.  Each applies only to a message in state
+ * sending, and is PF_ENOTFOUND otherwise: a sender whose lease expired and
+ * whose message another sender has since finished cannot record it twice.
+ */
+
+/* Mark message id sent. */
+int pf_store_outbox_sent(struct pf_store *st, long long id, const char *now);
+
+/* Put id back in the queue, due at next_try, with attempts and why. */
+int pf_store_outbox_defer(struct pf_store *st, long long id, int attempts,
+    const char *next_try, const char *error, const char *now);
+
+/* Mark id failed for good, with attempts and why. */
+int pf_store_outbox_failed(struct pf_store *st, long long id, int attempts,
+    const char *error, const char *now);
+
+/* Requeue a failed message (attempts back to 0): PF_ENOTFOUND if id is not failed. */
+int pf_store_outbox_requeue(struct pf_store *st, long long id, const char *now);
+
+/* Messages in each state. */
+int pf_store_outbox_counts(struct pf_store *st, long long *queued,
+    long long *sending, long long *sent, long long *failed);
+
+/* Message id, whatever its state: calls fn once, or PF_ENOTFOUND. */
+int pf_store_outbox_get(struct pf_store *st, long long id,
+    int (*fn)(const struct pf_outbox_row *r, void *arg), void *arg);
+
 #endif

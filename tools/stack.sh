@@ -13,6 +13,10 @@
 # the programs can be passed in PRIVFORMS_ENV (e.g. ASAN_OPTIONS=...).
 # STACK_EXTRA="NAME=PROGRAM ..." serves more FastCGI programs, each at
 # /bench/NAME with the same number of workers (`make bench` uses it).
+# STACK_MAIL=PORT also starts a mail catcher (Debian's aiosmtpd, writing a
+# Maildir under DIR/mail) on 127.0.0.1:PORT and `privforms mail run` against
+# it, and points the configuration's smtp_ keys at it (`make run` uses it;
+# the tests start SMTP servers of their own).
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +42,60 @@ audit_schema = $src/etc/audit.xsd
 CONF
 	fi
 	sed -i "s|^base_url = http://127\.0\.0\.1:[0-9]*\$|base_url = http://127.0.0.1:$port|" "$conf"
+}
+
+# Set key to value in conf: the line replaced, or added.
+set_key() {
+	if grep -q "^$2 *=" "$1"; then
+		sed -i "s|^$2 *=.*\$|$2 = $3|" "$1"
+	else
+		echo "$2 = $3" >> "$1"
+	fi
+}
+
+# The mail settings of a development site: the catcher on loopback, in
+# clear; the rest only if not set, so they can be edited.
+mail_config() {
+	conf=$1/privforms.conf mport=$2
+	set_key "$conf" smtp_host 127.0.0.1
+	set_key "$conf" smtp_port "$mport"
+	set_key "$conf" smtp_starttls off
+	grep -q '^mail_templates *=' "$conf" ||
+	    echo "mail_templates = $src/etc/mail" >> "$conf"
+	grep -q '^mail_from *=' "$conf" ||
+	    echo "mail_from = privforms <privforms@privforms.localhost>" >> "$conf"
+	grep -q '^unsubscribe_confirmation *=' "$conf" ||
+	    echo "unsubscribe_confirmation = yes" >> "$conf"
+	# A catcher that was stopped is retried within seconds, not minutes.
+	grep -q '^mail_retry *=' "$conf" || echo "mail_retry = 5" >> "$conf"
+}
+
+wait_tcp() {
+	i=0
+	while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# The mail catcher and the sender, after the database exists.
+start_mail() {
+	dir=$1 mport=$2
+	# aiosmtpd's Maildir makes cur/new/tmp only in a directory it creates.
+	mkdir -p "$dir/mail/cur" "$dir/mail/new" "$dir/mail/tmp"
+	/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$mport" \
+	    -c aiosmtpd.handlers.Mailbox "$dir/mail" >> "$dir/run/smtp.log" 2>&1 &
+	echo $! > "$dir/run/smtp.pid"
+	wait_tcp "$mport" || {
+		cat "$dir/run/smtp.log" >&2
+		stop "$dir"
+		die "the mail catcher did not start on 127.0.0.1:$mport"
+	}
+	# shellcheck disable=SC2086
+	env ${PRIVFORMS_ENV:-} "$src/tools/privforms" --config "$dir/privforms.conf" \
+	    mail run >> "$dir/run/mail.log" 2>&1 &
+	echo $! > "$dir/run/mail.pid"
 }
 
 # The sysadmin's snippet, pointed at DIR and the source tree.
@@ -102,8 +160,14 @@ start() {
 	mkdir -p "$dir/run"
 	dir=$(cd "$dir" && pwd)
 	write_config "$dir" "$port"
+	if [ -n "${STACK_MAIL:-}" ]; then
+		mail_config "$dir" "$STACK_MAIL"
+	fi
 	"$src/tools/privforms" --config "$dir/privforms.conf" init > "$dir/init.log" ||
 	    die "privforms init failed (see above)"
+	if [ -n "${STACK_MAIL:-}" ]; then
+		start_mail "$dir" "$STACK_MAIL"
+	fi
 	for prog in "$src"/cgi-bin/*.fcgi ${STACK_EXTRA:-}; do
 		case $prog in
 		*=*)	name=${prog%%=*} prog=${prog#*=} ;;

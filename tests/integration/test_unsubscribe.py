@@ -152,6 +152,16 @@ class Invalid(unittest.TestCase):
             lambda: SITE.post(FORM, {"channel": "sms", "phone": "12"}))
         self.assertEqual(r.status, 422)
 
+    def test_confirmation_box_is_absent_and_ignored_when_switched_off(self):
+        self.assertNotIn('name="confirm"', SITE.get(FORM).text)
+        r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
+            "channel": "email", "email": "bad address", "confirm": "yes"}))
+        self.assertEqual(r.status, 422)
+        self.assertNotIn('name="confirm"', r.text)
+        ok = SITE.post(FORM, {"channel": "email", "email": "noconfirm@example.com",
+                              "confirm": "yes"})
+        self.assertEqual(ok.status, 303)
+
     def test_unknown_channel_is_refused(self):
         r = self.assert_nothing_stored(
             lambda: SITE.post(FORM, {"channel": "fax", "email": "a@example.com"}))

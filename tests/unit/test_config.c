@@ -105,6 +105,20 @@ START_TEST(test_empty_file_gives_defaults)
 	ck_assert_str_eq(cfg->dpa_url, "");
 	ck_assert_str_eq(cfg->account_url, "");
 	ck_assert_str_eq(cfg->phone_region, "US");
+	ck_assert_str_eq(cfg->mail_templates, "/etc/privforms/mail");
+	ck_assert_str_eq(cfg->mail_from, "");
+	ck_assert_str_eq(cfg->mail_reply_to, "");
+	ck_assert_str_eq(cfg->privacy_team, "");
+	ck_assert_str_eq(cfg->smtp_host, "localhost");
+	ck_assert_int_eq(cfg->smtp_port, 25);
+	ck_assert_str_eq(cfg->smtp_starttls, "if-offered");
+	ck_assert_str_eq(cfg->smtp_ca_file, "");
+	ck_assert_str_eq(cfg->smtp_user, "");
+	ck_assert_str_eq(cfg->smtp_password_file, "");
+	ck_assert_int_eq(cfg->smtp_timeout, 30);
+	ck_assert_int_eq(cfg->mail_attempts, 8);
+	ck_assert_int_eq(cfg->mail_retry, 60);
+	ck_assert_int_eq(cfg->unsubscribe_confirmation, 0);
 	pf_config_free(cfg);
 }
 END_TEST
@@ -147,7 +161,21 @@ START_TEST(test_every_key_can_be_set)
 	    "support_url = https://example.com/help\n"
 	    "dpa_url = /dpa.html\n"
 	    "account_url = http://example.com/account?tab=privacy\n"
-	    "phone_region = GB\n", &cfg), PF_OK);
+	    "phone_region = GB\n"
+	    "mail_templates = /srv/mail\n"
+	    "mail_from = Example Privacy <privacy@example.com>\n"
+	    "mail_reply_to = dpo@example.com\n"
+	    "privacy_team = team@example.com\n"
+	    "smtp_host = mail.example.com\n"
+	    "smtp_port = 587\n"
+	    "smtp_starttls = required\n"
+	    "smtp_ca_file = /srv/ca.pem\n"
+	    "smtp_user = privforms\n"
+	    "smtp_password_file = /srv/smtp.password\n"
+	    "smtp_timeout = 600\n"
+	    "mail_attempts = 50\n"
+	    "mail_retry = 86400\n"
+	    "unsubscribe_confirmation = yes\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->base_url, "https://example.com");
 	ck_assert_str_eq(cfg->prefix, "/legal/privacy");
 	ck_assert_str_eq(cfg->database, "/srv/pf.db");
@@ -166,6 +194,20 @@ START_TEST(test_every_key_can_be_set)
 	ck_assert_str_eq(cfg->dpa_url, "/dpa.html");
 	ck_assert_str_eq(cfg->account_url, "http://example.com/account?tab=privacy");
 	ck_assert_str_eq(cfg->phone_region, "GB");
+	ck_assert_str_eq(cfg->mail_templates, "/srv/mail");
+	ck_assert_str_eq(cfg->mail_from, "Example Privacy <privacy@example.com>");
+	ck_assert_str_eq(cfg->mail_reply_to, "dpo@example.com");
+	ck_assert_str_eq(cfg->privacy_team, "team@example.com");
+	ck_assert_str_eq(cfg->smtp_host, "mail.example.com");
+	ck_assert_int_eq(cfg->smtp_port, 587);
+	ck_assert_str_eq(cfg->smtp_starttls, "required");
+	ck_assert_str_eq(cfg->smtp_ca_file, "/srv/ca.pem");
+	ck_assert_str_eq(cfg->smtp_user, "privforms");
+	ck_assert_str_eq(cfg->smtp_password_file, "/srv/smtp.password");
+	ck_assert_int_eq(cfg->smtp_timeout, 600);
+	ck_assert_int_eq(cfg->mail_attempts, 50);
+	ck_assert_int_eq(cfg->mail_retry, 86400);
+	ck_assert_int_eq(cfg->unsubscribe_confirmation, 1);
 	pf_config_free(cfg);
 }
 END_TEST
@@ -256,6 +298,10 @@ START_TEST(test_number_ranges)
 		{ "max_fields", 1, 1000 },
 		{ "max_field_len", 64, 65536 },
 		{ "unsubscribe_link_days", 1, 3650 },
+		{ "smtp_port", 1, 65535 },
+		{ "smtp_timeout", 1, 600 },
+		{ "mail_attempts", 1, 50 },
+		{ "mail_retry", 1, 86400 },
 	};
 	struct pf_config	*cfg;
 	char			 line[128], msg[128];
@@ -470,6 +516,226 @@ START_TEST(test_empty_path_refused)
 {
 	refused("database =\n", "1: database: empty path");
 	refused("\naudit_dir = \t\n", "2: audit_dir: empty path");
+	refused("mail_templates =\n", "1: mail_templates: empty path");
+}
+END_TEST
+
+/* smtp_ca_file and smtp_password_file: "" is unset, not the config's directory. */
+START_TEST(test_optional_paths_empty_or_resolved)
+{
+	static const char *const keys[] = { "smtp_ca_file", "smtp_password_file" };
+	struct pf_config	*cfg;
+	char			 line[128], want[PATH_MAX + 64];
+	size_t			 k;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(line, sizeof(line), "%s =\n", keys[k]);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		ck_assert_str_eq(k == 0 ? cfg->smtp_ca_file :
+		    cfg->smtp_password_file, "");
+		pf_config_free(cfg);
+		snprintf(line, sizeof(line), "%s = secret/x\n", keys[k]);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		snprintf(want, sizeof(want), "%s/secret/x", real);
+		ck_assert_str_eq(k == 0 ? cfg->smtp_ca_file :
+		    cfg->smtp_password_file, want);
+		pf_config_free(cfg);
+		snprintf(line, sizeof(line), "%s = /etc/x.pem\n", keys[k]);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		ck_assert_str_eq(k == 0 ? cfg->smtp_ca_file :
+		    cfg->smtp_password_file, "/etc/x.pem");
+		pf_config_free(cfg);
+	}
+}
+END_TEST
+
+START_TEST(test_mail_templates_relative_resolves)
+{
+	struct pf_config	*cfg;
+	char			 want[PATH_MAX + 64];
+
+	ck_assert_int_eq(load("mail_templates = ../etc/mail\n", &cfg), PF_OK);
+	snprintf(want, sizeof(want), "%s/../etc/mail", real);
+	ck_assert_str_eq(cfg->mail_templates, want);
+	pf_config_free(cfg);
+}
+END_TEST
+
+/* mail_from and mail_reply_to: "", an address, or "Name <address>". */
+START_TEST(test_mailbox_keys)
+{
+	static const char *const ok[] = {
+		"", "privacy@example.com", "Privacy Team <privacy@example.com>",
+		"<privacy@example.com>", "Example, Inc. <a.b+c@mail.example.com>",
+		"Datenschutz M\xc3\xbcller <dpo@example.de>",
+		"Privacy <PRIVACY@Example.COM>",
+	};
+	static const char *const bad[] = {
+		"privacy", "privacy@example", "Privacy Team privacy@example.com",
+		"Privacy <privacy@example.com", "Privacy privacy@example.com>",
+		"\"Privacy Team\" <privacy@example.com>",
+		"Pri\\vacy <privacy@example.com>", "A <b> <privacy@example.com>",
+		"Privacy <privacy@example.com>x", "Privacy < privacy@example.com>",
+		"Privacy\t<privacy@example.com>", "Privacy\x7f <a@example.com>",
+		"Privacy \x1b[31m <a@example.com>", "M\xfcller <a@example.com>",
+		"Privacy <pr ivacy@example.com>", "a@example.com, b@example.com",
+		"Privacy <a@example.com>, <b@example.com>",
+		"Privacy \xc2\x85 <a@example.com>",
+	};
+	static const char *const keys[] = { "mail_from", "mail_reply_to" };
+	struct pf_config	*cfg;
+	char			 line[256], msg[64];
+	size_t			 i, k;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+			snprintf(line, sizeof(line), "%s = %s\n", keys[k], ok[i]);
+			ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i],
+			    err);
+			ck_assert_str_eq(k == 0 ? cfg->mail_from :
+			    cfg->mail_reply_to, ok[i]);
+			pf_config_free(cfg);
+		}
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(line, sizeof(line), "%s = %s\n", keys[k], bad[i]);
+			snprintf(msg, sizeof(msg), ":1: %s must be ", keys[k]);
+			cfg = NULL;
+			ck_assert_msg(load(line, &cfg) == PF_ECONFIG,
+			    "accepted %s", bad[i]);
+			ck_assert_msg(strstr(err, msg) != NULL, "%s", err);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_privacy_team_is_one_normalised_address)
+{
+	static const char *const bad[] = {
+		"team", "Team <team@example.com>", "team@example",
+		"team@exa mple.com", "te am@example.com", "team@[192.0.2.1]",
+		"t\xc3\xa9" "am@example.com", "team@example.com,x@example.com",
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	ck_assert_int_eq(load("privacy_team = Team@Example.COM\n", &cfg), PF_OK);
+	ck_assert_str_eq(cfg->privacy_team, "Team@example.com");
+	pf_config_free(cfg);
+	ck_assert_int_eq(load("privacy_team =\n", &cfg), PF_OK);
+	ck_assert_str_eq(cfg->privacy_team, "");
+	pf_config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "privacy_team = %s\n", bad[i]);
+		refused(line, "1: privacy_team must be an email address");
+	}
+}
+END_TEST
+
+START_TEST(test_smtp_host)
+{
+	static const char *const ok[] = {
+		"localhost", "mail.example.com", "192.0.2.25", "[::1]",
+		"[2001:db8::25]", "smtp-relay.example.co.uk",
+	};
+	static const char *const bad[] = {
+		"", "mail example.com", "mail.example.com:25", "::1", "[::1",
+		"smtp://mail.example.com", "m\xc3\xa4il.example.com",
+		"mail/example", "user@mail.example.com",
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(line, sizeof(line), "smtp_host = %s\n", ok[i]);
+		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i], err);
+		ck_assert_str_eq(cfg->smtp_host, ok[i]);
+		pf_config_free(cfg);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "smtp_host = %s\n", bad[i]);
+		refused(line, "1: smtp_host must be a host name, an IPv4 "
+		    "address or an IPv6 address in brackets");
+	}
+}
+END_TEST
+
+START_TEST(test_smtp_starttls)
+{
+	static const struct {
+		const char	*in, *out;
+	} ok[] = {
+		{ "required", "required" }, { "if-offered", "if-offered" },
+		{ "off", "off" }, { "Required", "required" },
+		{ "IF-OFFERED", "if-offered" },
+	};
+	static const char *const bad[] = {
+		"", "yes", "no", "on", "if_offered", "ifoffered", "tls",
+		"required tls", "starttls",
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(line, sizeof(line), "smtp_starttls = %s\n", ok[i].in);
+		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i].in, err);
+		ck_assert_str_eq(cfg->smtp_starttls, ok[i].out);
+		pf_config_free(cfg);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "smtp_starttls = %s\n", bad[i]);
+		refused(line, "1: smtp_starttls must be required, if-offered "
+		    "or off");
+	}
+}
+END_TEST
+
+START_TEST(test_smtp_user)
+{
+	static const char *const bad[] = {
+		"us\ter", "user\x01", "us\x7f" "er", "\xff", "us\xc2\x80" "er",
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	ck_assert_int_eq(load("smtp_user = privforms@example.com\n", &cfg),
+	    PF_OK);
+	ck_assert_str_eq(cfg->smtp_user, "privforms@example.com");
+	pf_config_free(cfg);
+	ck_assert_int_eq(load("smtp_user = J\xc3\xb6rg Smith\n", &cfg), PF_OK);
+	ck_assert_str_eq(cfg->smtp_user, "J\xc3\xb6rg Smith");
+	pf_config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "smtp_user = %s\n", bad[i]);
+		refused(line, "1: smtp_user must be UTF-8 text without control "
+		    "characters");
+	}
+}
+END_TEST
+
+START_TEST(test_unsubscribe_confirmation_is_yes_or_no)
+{
+	static const char *const bad[] = {
+		"", "1", "0", "true", "false", "on", "off", "Yes", "NO", "y",
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	ck_assert_int_eq(load("unsubscribe_confirmation = yes\n", &cfg), PF_OK);
+	ck_assert_int_eq(cfg->unsubscribe_confirmation, 1);
+	pf_config_free(cfg);
+	ck_assert_int_eq(load("unsubscribe_confirmation = no\n", &cfg), PF_OK);
+	ck_assert_int_eq(cfg->unsubscribe_confirmation, 0);
+	pf_config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "unsubscribe_confirmation = %s\n",
+		    bad[i]);
+		refused(line, "1: unsubscribe_confirmation must be yes or no");
+	}
 }
 END_TEST
 
@@ -536,13 +802,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 18 keys, and give exactly the built-in defaults.
+ * twice), name all 32 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 18);
+	ck_assert_uint_eq(uncomment_example(), 32);
 	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
 	    "%s", err);
 	write_conf("", 0);
@@ -567,6 +833,20 @@ START_TEST(test_example_documents_every_default)
 	SAME_STR(dpa_url);
 	SAME_STR(account_url);
 	SAME_STR(phone_region);
+	SAME_STR(mail_templates);
+	SAME_STR(mail_from);
+	SAME_STR(mail_reply_to);
+	SAME_STR(privacy_team);
+	SAME_STR(smtp_host);
+	SAME_LONG(smtp_port);
+	SAME_STR(smtp_starttls);
+	SAME_STR(smtp_ca_file);
+	SAME_STR(smtp_user);
+	SAME_STR(smtp_password_file);
+	SAME_LONG(smtp_timeout);
+	SAME_LONG(mail_attempts);
+	SAME_LONG(mail_retry);
+	SAME_LONG(unsubscribe_confirmation);
 #undef SAME_STR
 #undef SAME_LONG
 	pf_config_free(ex);
@@ -600,6 +880,14 @@ PF_TEST_MAIN("config",
     tcase_add_test(tc, test_hub_links),
     tcase_add_test(tc, test_phone_region),
     tcase_add_test(tc, test_empty_path_refused),
+    tcase_add_test(tc, test_optional_paths_empty_or_resolved),
+    tcase_add_test(tc, test_mail_templates_relative_resolves),
+    tcase_add_test(tc, test_mailbox_keys),
+    tcase_add_test(tc, test_privacy_team_is_one_normalised_address),
+    tcase_add_test(tc, test_smtp_host),
+    tcase_add_test(tc, test_smtp_starttls),
+    tcase_add_test(tc, test_smtp_user),
+    tcase_add_test(tc, test_unsubscribe_confirmation_is_yes_or_no),
     tcase_add_test(tc, test_missing_file_names_it),
     tcase_add_test(tc, test_default_path_from_environment),
     tcase_add_test(tc, test_example_documents_every_default),

@@ -115,7 +115,7 @@ START_TEST(test_open_applies_migrations_and_sets_user_version)
 	pf_store_close(st);
 	ck_assert_int_eq(raw_count("PRAGMA user_version"), v);
 	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
-	    "WHERE type = 'table' AND name IN ('optout', 'audit')"), 2);
+	    "WHERE type = 'table' AND name IN ('optout', 'audit', 'outbox')"), 3);
 }
 END_TEST
 
@@ -541,6 +541,370 @@ START_TEST(test_audit_refuses_repeated_seq)
 }
 END_TEST
 
+/* ---- the outbox ---- */
+
+#define T4 "2026-11-24T09:00:00.000004Z"
+
+/* A copy of the last outbox row a callback saw. */
+struct orow {
+	int		 n;
+	long long	 id;
+	char		 template[32], recipient[64], vals[64], subject[80];
+	char		 state[16], next_try[32], last_error[64];
+	char		 created[32], updated[32];
+	int		 attempts;
+};
+
+static void
+copy(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src != NULL ? src : "(null)");
+}
+
+static int
+orow_collect(const struct pf_outbox_row *r, void *arg)
+{
+	struct orow	*o = arg;
+
+	o->n++;
+	o->id = r->id;
+	copy(o->template, sizeof(o->template), r->template);
+	copy(o->recipient, sizeof(o->recipient), r->recipient);
+	copy(o->vals, sizeof(o->vals), r->vals);
+	copy(o->subject, sizeof(o->subject), r->subject);
+	copy(o->state, sizeof(o->state), r->state);
+	copy(o->next_try, sizeof(o->next_try), r->next_try);
+	copy(o->last_error, sizeof(o->last_error), r->last_error);
+	copy(o->created, sizeof(o->created), r->created);
+	copy(o->updated, sizeof(o->updated), r->updated);
+	o->attempts = r->attempts;
+	return 0;
+}
+
+/* Queue one message at now; its id. */
+static long long
+oput(struct pf_store *st, const char *recipient, const char *now)
+{
+	long long	 id = -1;
+
+	ck_assert_int_eq(pf_store_outbox_put(st, "unsubscribed", recipient,
+	    "channel=email&site=https%3A%2F%2Fexample.com%2F", NULL, now, &id),
+	    PF_OK);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/* Claim at now with a lease to lease_end: the id, or 0 when none is due. */
+static long long
+oclaim(struct pf_store *st, const char *now, const char *lease_end)
+{
+	struct orow	 o = { 0 };
+	int		 rc;
+
+	rc = pf_store_outbox_claim(st, now, lease_end, orow_collect, &o);
+	if (rc == PF_ENOTFOUND) {
+		ck_assert_int_eq(o.n, 0);
+		return 0;
+	}
+	ck_assert_int_eq(rc, PF_OK);
+	ck_assert_int_eq(o.n, 1);
+	ck_assert_str_eq(o.state, "sending");
+	ck_assert_str_eq(o.next_try, lease_end);
+	ck_assert_str_eq(o.updated, now);
+	return o.id;
+}
+
+static struct orow
+oget(struct pf_store *st, long long id)
+{
+	struct orow	 o = { 0 };
+
+	ck_assert_int_eq(pf_store_outbox_get(st, id, orow_collect, &o), PF_OK);
+	ck_assert_int_eq(o.n, 1);
+	return o;
+}
+
+static void
+ocounts(struct pf_store *st, long long queued, long long sending,
+    long long sent, long long failed)
+{
+	long long	 q = -1, g = -1, s = -1, f = -1;
+
+	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &g, &s, &f), PF_OK);
+	ck_assert_int_eq(q, queued);
+	ck_assert_int_eq(g, sending);
+	ck_assert_int_eq(s, sent);
+	ck_assert_int_eq(f, failed);
+}
+
+START_TEST(test_outbox_put_then_get_every_column)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct orow	 o;
+	long long	 a, b = -1;
+
+	ocounts(st, 0, 0, 0, 0);
+	a = oput(st, "a@example.com", T1);
+	ck_assert_int_eq(pf_store_outbox_put(st, "privacy-team",
+	    "team@example.com", "", "c0ffee", T2, &b), PF_OK);
+	ck_assert_int_gt(b, a);
+	ck_assert_int_eq(pf_store_outbox_put(st, "privacy-team",
+	    "team@example.com", "", NULL, T2, NULL), PF_OK);
+	o = oget(st, a);
+	ck_assert_int_eq(o.id, a);
+	ck_assert_str_eq(o.template, "unsubscribed");
+	ck_assert_str_eq(o.recipient, "a@example.com");
+	ck_assert_str_eq(o.vals, "channel=email&site=https%3A%2F%2Fexample.com%2F");
+	ck_assert_str_eq(o.subject, "(null)");
+	ck_assert_str_eq(o.state, "queued");
+	ck_assert_int_eq(o.attempts, 0);
+	ck_assert_str_eq(o.next_try, T1);
+	ck_assert_str_eq(o.last_error, "(null)");
+	ck_assert_str_eq(o.created, T1);
+	ck_assert_str_eq(o.updated, T1);
+	o = oget(st, b);
+	ck_assert_str_eq(o.subject, "c0ffee");
+	ck_assert_str_eq(o.vals, "");
+	ocounts(st, 3, 0, 0, 0);
+	ck_assert_int_eq(pf_store_outbox_get(st, b + 100, orow_collect, &o),
+	    PF_ENOTFOUND);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_claim_takes_due_first_and_nothing_not_yet_due)
+{
+	struct pf_store	*st = open_mode("truncate");
+	long long	 a, b, c;
+
+	a = oput(st, "a@example.com", T2);
+	b = oput(st, "b@example.com", T1);
+	c = oput(st, "c@example.com", T3);
+	/* Before anything is due, nothing is taken. */
+	ck_assert_int_eq(oclaim(st, "2026-11-24T05:59:59.999999Z", T4), 0);
+	ocounts(st, 3, 0, 0, 0);
+	ck_assert_int_eq(oclaim(st, T2, T4), b);
+	ck_assert_int_eq(oclaim(st, T2, T4), a);
+	ck_assert_int_eq(oclaim(st, T2, T4), 0);	/* c is due at T3 */
+	ocounts(st, 1, 2, 0, 0);
+	ck_assert_int_eq(oclaim(st, T3, T4), c);
+	ocounts(st, 0, 3, 0, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_same_due_time_claimed_in_id_order)
+{
+	struct pf_store	*st = open_mode("truncate");
+	long long	 a, b;
+
+	a = oput(st, "a@example.com", T1);
+	b = oput(st, "b@example.com", T1);
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	ck_assert_int_eq(oclaim(st, T1, T2), b);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_expired_lease_is_claimed_again)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct orow	 o;
+	long long	 a;
+
+	a = oput(st, "a@example.com", T1);
+	ck_assert_int_eq(oclaim(st, T1, T3), a);
+	/* The lease runs to T3: a second sender at T2 finds nothing. */
+	ck_assert_int_eq(oclaim(st, T2, T4), 0);
+	/* The first sender died; at T3 the message is due again. */
+	ck_assert_int_eq(oclaim(st, T3, T4), a);
+	o = oget(st, a);
+	ck_assert_str_eq(o.state, "sending");
+	ck_assert_str_eq(o.next_try, T4);
+	ck_assert_int_eq(o.attempts, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_sent_is_final)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct orow	 o;
+	long long	 a;
+
+	a = oput(st, "a@example.com", T1);
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	ck_assert_int_eq(pf_store_outbox_sent(st, a, T2), PF_OK);
+	o = oget(st, a);
+	ck_assert_str_eq(o.state, "sent");
+	ck_assert_str_eq(o.updated, T2);
+	ck_assert_str_eq(o.created, T1);
+	ocounts(st, 0, 0, 1, 0);
+	ck_assert_int_eq(oclaim(st, T4, T4), 0);
+	/* Recorded once: a second outcome finds no message being sent. */
+	ck_assert_int_eq(pf_store_outbox_sent(st, a, T3), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_failed(st, a, 1, "late", T3),
+	    PF_ENOTFOUND);
+	ck_assert_str_eq(oget(st, a).state, "sent");
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_defer_requeues_for_later)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct orow	 o;
+	long long	 a;
+
+	a = oput(st, "a@example.com", T1);
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	ck_assert_int_eq(pf_store_outbox_defer(st, a, 1, T3,
+	    "421 try again later", T1), PF_OK);
+	o = oget(st, a);
+	ck_assert_str_eq(o.state, "queued");
+	ck_assert_int_eq(o.attempts, 1);
+	ck_assert_str_eq(o.next_try, T3);
+	ck_assert_str_eq(o.last_error, "421 try again later");
+	ck_assert_str_eq(o.updated, T1);
+	ocounts(st, 1, 0, 0, 0);
+	ck_assert_int_eq(oclaim(st, T2, T4), 0);
+	ck_assert_int_eq(oclaim(st, T3, T4), a);
+	ck_assert_int_eq(oget(st, a).attempts, 1);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_failed_then_requeued)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct orow	 o;
+	long long	 a;
+
+	a = oput(st, "a@example.com", T1);
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	ck_assert_int_eq(pf_store_outbox_failed(st, a, 3, "550 no such user",
+	    T2), PF_OK);
+	o = oget(st, a);
+	ck_assert_str_eq(o.state, "failed");
+	ck_assert_int_eq(o.attempts, 3);
+	ck_assert_str_eq(o.last_error, "550 no such user");
+	ocounts(st, 0, 0, 0, 1);
+	ck_assert_int_eq(oclaim(st, T4, T4), 0);
+	ck_assert_int_eq(pf_store_outbox_requeue(st, a, T3), PF_OK);
+	o = oget(st, a);
+	ck_assert_str_eq(o.state, "queued");
+	ck_assert_int_eq(o.attempts, 0);
+	ck_assert_str_eq(o.next_try, T3);
+	ck_assert_str_eq(o.updated, T3);
+	ocounts(st, 1, 0, 0, 0);
+	ck_assert_int_eq(oclaim(st, T3, T4), a);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_requeue_of_non_failed_is_not_found)
+{
+	struct pf_store	*st = open_mode("truncate");
+	long long	 q, g, s;
+
+	q = oput(st, "q@example.com", T1);
+	g = oput(st, "g@example.com", T2);
+	s = oput(st, "s@example.com", T2);
+	ck_assert_int_eq(oclaim(st, T1, T3), q);	/* oldest first */
+	ck_assert_int_eq(pf_store_outbox_sent(st, q, T2), PF_OK);
+	ck_assert_int_eq(oclaim(st, T2, T3), g);
+	ck_assert_int_eq(pf_store_outbox_requeue(st, q, T3), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_requeue(st, g, T3), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_requeue(st, s, T3), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_requeue(st, s + 1, T3), PF_ENOTFOUND);
+	ocounts(st, 1, 1, 1, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_outcome_needs_a_message_being_sent)
+{
+	struct pf_store	*st = open_mode("truncate");
+	long long	 a;
+
+	a = oput(st, "a@example.com", T1);
+	ck_assert_int_eq(pf_store_outbox_sent(st, a, T2), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_defer(st, a, 1, T3, "x", T2),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_failed(st, a, 1, "x", T2),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_sent(st, a + 1, T2), PF_ENOTFOUND);
+	ocounts(st, 1, 0, 0, 0);
+	ck_assert_str_eq(oget(st, a).updated, T1);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_outbox_claim_rolled_back_stays_queued)
+{
+	struct pf_store	*st = open_mode("truncate");
+	long long	 a;
+
+	a = oput(st, "a@example.com", T1);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	pf_store_rollback(st);
+	ck_assert_str_eq(oget(st, a).state, "queued");
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	pf_store_close(st);
+}
+END_TEST
+
+/*
+ * Two senders, each a connection of its own, claiming in turn inside
+ * BEGIN IMMEDIATE: every message is taken once, and while one holds its
+ * transaction the other cannot start one.
+ */
+START_TEST(test_outbox_two_connections_never_claim_the_same_row)
+{
+	struct pf_store	*st[2] = { open_mode("truncate"), open_mode("truncate") };
+	long long	 ids[5], got[6];
+	size_t		 i, j;
+
+	for (i = 0; i < 5; i++)
+		ids[i] = oput(st[0], "a@example.com", T1);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(pf_store_begin(st[i % 2]), PF_OK);
+		ck_assert_int_eq(pf_store_begin(st[(i + 1) % 2]), PF_EBUSY);
+		got[i] = oclaim(st[i % 2], T2, T3);
+		ck_assert_int_eq(pf_store_commit(st[i % 2]), PF_OK);
+	}
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(got[i], ids[i]);
+		for (j = 0; j < i; j++)
+			ck_assert_int_ne(got[i], got[j]);
+	}
+	ck_assert_int_eq(got[5], 0);
+	ocounts(st[1], 0, 5, 0, 0);
+	pf_store_close(st[0]);
+	pf_store_close(st[1]);
+}
+END_TEST
+
+START_TEST(test_outbox_schema_refuses_unknown_state)
+{
+	struct pf_store	*st = open_mode("truncate");
+	sqlite3		*h = raw_open();
+
+	ck_assert_int_ne(sqlite3_exec(h, "INSERT INTO outbox (template, "
+	    "recipient, vals, state, next_try, created, updated) VALUES "
+	    "('t', 'a@example.com', '', 'lost', 'x', 'x', 'x')", NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(h, "INSERT INTO outbox (template, "
+	    "recipient, vals, state, next_try, created, updated) VALUES "
+	    "('t', 'a@example.com', NULL, 'queued', 'x', 'x', 'x')", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	ocounts(st, 0, 0, 0, 0);
+	pf_store_close(st);
+}
+END_TEST
+
 PF_TEST_MAIN("store",
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_open_applies_migrations_and_sets_user_version),
@@ -565,4 +929,16 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_rollback_leaves_nothing),
     tcase_add_test(tc, test_commit_is_seen_by_another_connection),
     tcase_add_test(tc, test_audit_rows_put_last_get_each),
-    tcase_add_test(tc, test_audit_refuses_repeated_seq))
+    tcase_add_test(tc, test_audit_refuses_repeated_seq),
+    tcase_add_test(tc, test_outbox_put_then_get_every_column),
+    tcase_add_test(tc, test_outbox_claim_takes_due_first_and_nothing_not_yet_due),
+    tcase_add_test(tc, test_outbox_same_due_time_claimed_in_id_order),
+    tcase_add_test(tc, test_outbox_expired_lease_is_claimed_again),
+    tcase_add_test(tc, test_outbox_sent_is_final),
+    tcase_add_test(tc, test_outbox_defer_requeues_for_later),
+    tcase_add_test(tc, test_outbox_failed_then_requeued),
+    tcase_add_test(tc, test_outbox_requeue_of_non_failed_is_not_found),
+    tcase_add_test(tc, test_outbox_outcome_needs_a_message_being_sent),
+    tcase_add_test(tc, test_outbox_claim_rolled_back_stays_queued),
+    tcase_add_test(tc, test_outbox_two_connections_never_claim_the_same_row),
+    tcase_add_test(tc, test_outbox_schema_refuses_unknown_state))

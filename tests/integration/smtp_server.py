@@ -1,0 +1,232 @@
+"""smtp_server.py -- SMTP servers for the mail tests, on 127.0.0.1 only.
+
+Server() is a real SMTP server (Debian's python3-aiosmtpd) on a free
+loopback port, in a thread of the test process:
+
+    with Server() as smtp:                  # or .start() / .stop()
+        smtp.mode = "tempfail"              # how the next messages are answered
+        ...
+        smtp.wait_for(1)                    # the messages accepted so far
+        smtp.messages[0].data               # the bytes after DATA, as sent
+        smtp.transcripts                    # per connection: [(COMMAND, arg)]
+
+Modes: "accept"; "tempfail" / "permfail" (451 / 550 to RCPT);
+"tempfail-data" / "permfail-data" (451 / 550 after DATA).
+Server(port=N) listens on a port chosen before (say, one a sender has
+already found closed).  Server(tls=TestCert(dir)) requires STARTTLS with a self-signed certificate
+made by the openssl command line; Server(auth=(user, password)) requires
+AUTH.  Silent() accepts connections and never says a word, like a host
+that hangs.  Every server stops when the test process exits.
+"""
+
+import atexit
+import os
+import socket
+import ssl
+import subprocess
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult
+
+MODES = ("accept", "tempfail", "permfail", "tempfail-data", "permfail-data")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TestCert:
+    """A self-signed certificate for 127.0.0.1, valid for a day, in dir."""
+
+    def __init__(self, directory):
+        self.cert = os.path.join(directory, "smtp-cert.pem")
+        self.key = os.path.join(directory, "smtp-key.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-addext",
+             "subjectAltName=DNS:127.0.0.1,DNS:localhost,IP:127.0.0.1",
+             "-keyout", self.key, "-out", self.cert],
+            check=True, capture_output=True, timeout=60)
+
+    def context(self):
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(self.cert, self.key)
+        return ctx
+
+
+class Message:
+    def __init__(self, envelope, connection):
+        self.mail_from = envelope.mail_from
+        self.rcpt_tos = list(envelope.rcpt_tos)
+        self.data = envelope.original_content or envelope.content
+        self.connection = connection    # index into Server.transcripts
+
+    def __repr__(self):
+        return "<Message %r>" % self.data[:200]
+
+
+class _Handler:
+    def __init__(self, server):
+        self.server = server
+
+    async def handle_RCPT(self, smtp, session, envelope, address, options):
+        mode = self.server.mode
+        if mode == "tempfail":
+            return "451 4.3.0 Try again later"
+        if mode == "permfail":
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, smtp, session, envelope):
+        mode = self.server.mode
+        if mode == "tempfail-data":
+            return "451 4.3.0 Try again later"
+        if mode == "permfail-data":
+            return "550 5.7.1 Refused"
+        self.server._accepted(envelope, smtp)
+        return "250 2.0.0 Accepted"
+
+
+class _RecordingSMTP(SMTP):
+    """aiosmtpd's SMTP, keeping every command of the connection."""
+
+    def __init__(self, handler, server, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.transcript = server._new_transcript()
+        for name, method in list(self._smtp_methods.items()):
+            self._smtp_methods[name] = self._recorded(name, method)
+
+    def _recorded(self, name, method):
+        async def call(arg):
+            self.transcript.append((name, arg))
+            return await method(arg)
+        return call
+
+
+class _Controller(Controller):
+    def __init__(self, server, **kwargs):
+        self._server = server
+        super().__init__(_Handler(server), hostname="127.0.0.1",
+                         port=server.port, **kwargs)
+
+    def factory(self):
+        return _RecordingSMTP(self.handler, self._server, **self.SMTP_kwargs)
+
+
+class Server:
+    def __init__(self, tls=None, auth=None, port=None):
+        self.port = port or free_port()
+        self.mode = "accept"
+        self.messages = []
+        self.transcripts = []
+        self._lock = threading.Lock()
+        kwargs = {"timeout": 30}
+        if tls is not None:
+            kwargs.update(tls_context=tls.context(), require_starttls=True)
+        if auth is not None:
+            user, password = auth
+
+            def check(server, session, envelope, mechanism, data):
+                ok = (data.login == user.encode() and
+                      data.password == password.encode())
+                return AuthResult(success=ok, handled=False)
+
+            kwargs.update(authenticator=check, auth_required=True,
+                          auth_require_tls=tls is not None)
+        self._controller = _Controller(self, **kwargs)
+        self.running = False
+
+    def __setattr__(self, name, value):
+        if name == "mode" and value not in MODES:
+            raise ValueError("unknown mode %r" % (value,))
+        super().__setattr__(name, value)
+
+    def _new_transcript(self):
+        t = []
+        with self._lock:
+            self.transcripts.append(t)
+        return t
+
+    def _accepted(self, envelope, smtp):
+        with self._lock:
+            i = self.transcripts.index(smtp.transcript)
+            self.messages.append(Message(envelope, i))
+
+    def start(self):
+        self._controller.start()
+        self.running = True
+        atexit.register(self.stop)
+        return self
+
+    def stop(self):
+        if self.running:
+            self.running = False
+            self._controller.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def commands(self):
+        """Each connection's command names, for connections that sent MAIL."""
+        with self._lock:
+            return [[c for c, _ in t] for t in self.transcripts
+                    if any(c == "MAIL" for c, _ in t)]
+
+    def wait_for(self, n, timeout=10):
+        """The accepted messages once there are at least n (or after timeout)."""
+        end = time.monotonic() + timeout
+        while len(self.messages) < n and time.monotonic() < end:
+            time.sleep(0.02)
+        return list(self.messages)
+
+
+class Silent:
+    """Accepts connections on 127.0.0.1 and never answers."""
+
+    def __init__(self):
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self.accepted = 0
+        self._conns = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.accepted += 1
+            self._conns.append(conn)
+
+    def start(self):
+        self._thread.start()
+        atexit.register(self.stop)
+        return self
+
+    def stop(self):
+        if not self._stop.is_set():
+            self._stop.set()
+            self._thread.join(5)
+            for c in self._conns:
+                c.close()
+            self._sock.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,356 @@
+/*
+ * test_smtp.c -- one message over SMTP with libesmtp (smtp.h), against a
+ * scripted server in a child process on 127.0.0.1: how each reply is
+ * classified, what goes on the wire, and what never gets there.  STARTTLS
+ * and AUTH need a real server: tests/integration/test_mail.py.
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "smtp.h"
+
+#define FROM	"sender@example.com"
+#define TO	"person@example.org"
+static const char msg[] = "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+    "Message-ID: <1@example.com>\r\nFrom: " FROM "\r\nTo: " TO "\r\n"
+    "Subject: test\r\n\r\nfirst line\r\n.a line with a dot\r\n";
+
+/* A listening socket on a free loopback port. */
+static int
+listener(long *port)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static struct pf_smtp
+settings(long port)
+{
+	struct pf_smtp	 s = { "127.0.0.1", port, PF_STARTTLS_OFF, NULL, NULL,
+	    NULL, 2 };
+
+	return s;
+}
+
+/* Nobody connected to fd (a listener)? */
+static int
+untouched(int fd)
+{
+	int	 c, fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	c = accept(fd, NULL, NULL);
+	if (c >= 0)
+		close(c);
+	return c == -1 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* Read one line (up to LF) from fd into buf; 0 at EOF. */
+static size_t
+line(int fd, char *buf, size_t max)
+{
+	size_t	 n = 0;
+
+	while (n + 1 < max && read(fd, buf + n, 1) == 1)
+		if (buf[n++] == '\n')
+			break;
+	buf[n] = '\0';
+	return n;
+}
+
+static void
+say(int fd, const char *s)
+{
+	send(fd, s, strlen(s), MSG_NOSIGNAL);
+}
+
+/*
+ * The scripted server (a child): answers MAIL, RCPT and the end of DATA
+ * with replies[0..2] and writes every line it receives to out.  The first
+ * connection that closes at once is the sender's own connect test.
+ */
+static void
+serve(int lfd, const char *const replies[3], int out)
+{
+	char	 buf[2048];
+	int	 c, data = 0;
+
+	while ((c = accept(lfd, NULL, NULL)) >= 0) {
+		say(c, "220 test ESMTP\r\n");
+		while (line(c, buf, sizeof(buf)) > 0) {
+			write(out, buf, strlen(buf));
+			if (data) {
+				if (strcmp(buf, ".\r\n") == 0) {
+					data = 0;
+					say(c, replies[2]);
+				}
+			} else if (strncmp(buf, "EHLO", 4) == 0)
+				say(c, "250-test\r\n250 ENHANCEDSTATUSCODES\r\n");
+			else if (strncmp(buf, "MAIL", 4) == 0)
+				say(c, replies[0]);
+			else if (strncmp(buf, "RCPT", 4) == 0)
+				say(c, replies[1]);
+			else if (strncmp(buf, "DATA", 4) == 0) {
+				say(c, "354 go ahead\r\n");
+				data = 1;
+			} else if (strncmp(buf, "QUIT", 4) == 0) {
+				say(c, "221 bye\r\n");
+				close(c);
+				_exit(0);
+			} else
+				say(c, "500 what\r\n");
+		}
+		close(c);
+	}
+	_exit(1);
+}
+
+/* Send msg through a scripted server; *wire receives what it read. */
+static int
+exchange(const char *const replies[3], struct pf_smtp_result *res,
+    char *wire, size_t wirelen)
+{
+	struct pf_smtp	 s;
+	long		 port;
+	pid_t		 pid;
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 lfd, p[2], rc, st;
+
+	lfd = listener(&port);
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		serve(lfd, replies, p[1]);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(p[1]);
+	close(lfd);
+	s = settings(port);
+	rc = pf_smtp_send(&s, FROM, TO, msg, sizeof(msg) - 1, res);
+	/* SIGKILL: the child has Check's SIGTERM handler, which kills the group. */
+	kill(pid, SIGKILL);
+	while ((n = read(p[0], wire + got, wirelen - 1 - got)) > 0)
+		got += (size_t)n;
+	wire[got] = '\0';
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	return rc;
+}
+
+START_TEST(test_starttls_modes_by_name)
+{
+	const struct { const char *name; int mode; } t[] = {
+		{ "required", PF_STARTTLS_REQUIRED },
+		{ "if-offered", PF_STARTTLS_IF_OFFERED },
+		{ "off", PF_STARTTLS_OFF },
+		{ "Required", -1 }, { "if_offered", -1 }, { "on", -1 },
+		{ "", -1 }, { "off ", -1 }, { NULL, -1 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ck_assert_int_eq(pf_smtp_starttls_mode(t[i].name), t[i].mode);
+}
+END_TEST
+
+START_TEST(test_accepted_message_is_sent_as_given)
+{
+	const char *const ok[3] = { "250 ok\r\n", "250 ok\r\n",
+	    "250 2.0.0 queued as 12345\r\n" };
+	struct pf_smtp_result	 res;
+	char			 wire[8192];
+
+	ck_assert_int_eq(exchange(ok, &res, wire, sizeof(wire)), PF_OK);
+	ck_assert_int_eq(res.outcome, PF_SMTP_SENT);
+	ck_assert_int_eq(res.code, 250);
+	ck_assert_ptr_nonnull(strstr(wire, "MAIL FROM:<" FROM ">\r\n"));
+	ck_assert_ptr_nonnull(strstr(wire, "RCPT TO:<" TO ">\r\n"));
+	/* libesmtp adds no header of its own and stuffs the dot. */
+	ck_assert_ptr_nonnull(strstr(wire, "DATA\r\nDate: Mon, 1 Jan 2024 "
+	    "00:00:00 +0000\r\nMessage-ID: <1@example.com>\r\nFrom: " FROM
+	    "\r\nTo: " TO "\r\nSubject: test\r\n\r\nfirst line\r\n"
+	    "..a line with a dot\r\n.\r\n"));
+	ck_assert_ptr_null(strstr(strstr(wire, "RCPT") + 4, "RCPT"));
+}
+END_TEST
+
+START_TEST(test_replies_are_classified_by_code)
+{
+	const struct {
+		const char	*replies[3];
+		int		 outcome, code;
+		const char	*text;
+	} t[] = {
+		{ { "250 ok\r\n", "451 4.3.0 later <" TO ">\r\n", "250 ok\r\n" },
+		  PF_SMTP_TEMPORARY, 451, "RCPT 451 4.3.0" },
+		{ { "250 ok\r\n", "550 5.1.1 no such user <" TO ">\r\n",
+		    "250 ok\r\n" }, PF_SMTP_PERMANENT, 550, "RCPT 550 5.1.1" },
+		{ { "250 ok\r\n", "250 ok\r\n", "452 full\r\n" },
+		  PF_SMTP_TEMPORARY, 452, "DATA 452" },
+		{ { "250 ok\r\n", "250 ok\r\n", "554 5.7.1 spam\r\n" },
+		  PF_SMTP_PERMANENT, 554, "DATA 554 5.7.1" },
+		{ { "421 4.7.0 go away\r\n", "250 ok\r\n", "250 ok\r\n" },
+		  PF_SMTP_TEMPORARY, 421, "MAIL 421 4.7.0" },
+		{ { "553 5.1.8 bad sender " FROM "\r\n", "250 ok\r\n",
+		    "250 ok\r\n" }, PF_SMTP_PERMANENT, 553, "MAIL 553 5.1.8" },
+	};
+	struct pf_smtp_result	 res;
+	char			 wire[8192];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(exchange(t[i].replies, &res, wire,
+		    sizeof(wire)), PF_OK);
+		ck_assert_int_eq(res.outcome, t[i].outcome);
+		ck_assert_int_eq(res.code, t[i].code);
+		ck_assert_str_eq(res.text, t[i].text);
+		/* The server's words may quote an address: never kept. */
+		ck_assert_ptr_null(strchr(res.text, '@'));
+	}
+}
+END_TEST
+
+START_TEST(test_bad_addresses_never_reach_the_server)
+{
+	const char *const bad[] = {
+		TO "\r\nRCPT TO:<evil@example.com>", TO "\r", TO "\r\n",
+		"person@example.org\nx",
+		"person@example.org>\r\nBcc: evil@example.com",
+		"<" TO ">", "person", "person@localhost", "per son@example.org",
+		"person@example.org,evil@example.com", "pérson@example.org",
+		"", " ",
+	};
+	struct pf_smtp		 s;
+	struct pf_smtp_result	 res;
+	long			 port;
+	size_t			 i;
+	int			 lfd;
+
+	lfd = listener(&port);
+	s = settings(port);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(pf_smtp_send(&s, FROM, bad[i], msg,
+		    sizeof(msg) - 1, &res), PF_EINVAL);
+		ck_assert_int_eq(pf_smtp_send(&s, bad[i], TO, msg,
+		    sizeof(msg) - 1, &res), PF_EINVAL);
+	}
+	ck_assert_int_eq(pf_smtp_send(&s, NULL, TO, msg, sizeof(msg) - 1,
+	    &res), PF_EINVAL);
+	ck_assert(untouched(lfd));
+	close(lfd);
+}
+END_TEST
+
+START_TEST(test_bad_settings_are_refused_before_connecting)
+{
+	static const char nul[] = "Subject: a\r\n\r\nb\0c\r\n";
+	struct pf_smtp		 s;
+	struct pf_smtp_result	 res;
+	long			 port;
+	int			 lfd, i;
+
+	lfd = listener(&port);
+	for (i = 0; i < 12; i++) {
+		s = settings(port);
+		switch (i) {
+		case 0: s.host = NULL; break;
+		case 1: s.host = ""; break;
+		case 2: s.host = "::1"; break;
+		case 3: s.host = "127.0.0.1\r\n"; break;
+		case 4: s.port = 0; break;
+		case 5: s.port = 65536; break;
+		case 6: s.timeout = 0; break;
+		case 7: s.starttls = (enum pf_starttls)7; break;
+		case 8: s.user = "someone"; break;	/* no password */
+		default: break;
+		}
+		if (i == 9)
+			ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, NULL, 0,
+			    &res), PF_EINVAL);
+		else if (i == 10)
+			ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, msg, 0,
+			    &res), PF_EINVAL);
+		else if (i == 11)
+			ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, nul,
+			    sizeof(nul) - 1, &res), PF_EINVAL);
+		else
+			ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, msg,
+			    sizeof(msg) - 1, &res), PF_EINVAL);
+	}
+	ck_assert(untouched(lfd));
+	close(lfd);
+}
+END_TEST
+
+START_TEST(test_refused_connection_is_temporary)
+{
+	struct pf_smtp		 s;
+	struct pf_smtp_result	 res;
+	long			 port;
+
+	close(listener(&port));		/* a port nobody listens on */
+	s = settings(port);
+	ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, msg, sizeof(msg) - 1,
+	    &res), PF_OK);
+	ck_assert_int_eq(res.outcome, PF_SMTP_TEMPORARY);
+	ck_assert_int_eq(res.code, 0);
+	ck_assert_str_eq(res.text, "no connection: Connection refused");
+}
+END_TEST
+
+START_TEST(test_silent_server_gives_up_after_the_timeout)
+{
+	struct pf_smtp		 s;
+	struct pf_smtp_result	 res;
+	struct timespec		 a, b;
+	long			 port;
+	int			 lfd;
+
+	/* The kernel completes the handshake; nobody ever answers. */
+	lfd = listener(&port);
+	s = settings(port);
+	s.timeout = 1;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, msg, sizeof(msg) - 1,
+	    &res), PF_OK);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ck_assert_int_eq(res.outcome, PF_SMTP_TEMPORARY);
+	ck_assert_int_eq(res.code, 0);
+	ck_assert_int_ge(b.tv_sec - a.tv_sec, 0);
+	ck_assert_int_lt(b.tv_sec - a.tv_sec, 5);
+	close(lfd);
+}
+END_TEST
+
+PF_TEST_MAIN("smtp",
+    tcase_add_test(tc, test_starttls_modes_by_name),
+    tcase_add_test(tc, test_accepted_message_is_sent_as_given),
+    tcase_add_test(tc, test_replies_are_classified_by_code),
+    tcase_add_test(tc, test_bad_addresses_never_reach_the_server),
+    tcase_add_test(tc, test_bad_settings_are_refused_before_connecting),
+    tcase_add_test(tc, test_refused_connection_is_temporary),
+    tcase_add_test(tc, test_silent_server_gives_up_after_the_timeout))
