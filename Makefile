@@ -4,6 +4,7 @@
 #   make run        install Debian packages if needed, build, serve on 127.0.0.1:$(PORT)
 #   make check      install Debian packages if needed, build, run every test
 #   make bench      measure throughput and latency (see README.md)
+#   make fuzz       fuzz what reads untrusted input (tests/fuzz/fuzz.mk)
 #   (installing: see INSTALL)
 #
 # Set PRIVFORMS_NO_APT=1 to skip the Debian package step (packagers, CI images
@@ -58,6 +59,8 @@ BENCH_PROGS	 = $(patsubst %.c,%,$(wildcard tests/bench/*.c))
 FLAGS		 = .build-flags
 
 .PHONY: all run check unit integration bench deps clean FORCE
+
+include tests/fuzz/fuzz.mk
 .SECONDARY: $(UNIT_TESTS:=.o) $(BENCH_PROGS:=.o)
 
 all: lib/libprivforms.a $(PROGRAMS) $(TOOLS)
@@ -107,7 +110,7 @@ run:
 check:
 	@sh tools/deps.sh
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory unit fuzz-regress integration
 
 unit: $(UNIT_TESTS)
 	@sh tests/unit/run.sh $(UNIT_TESTS)
@@ -124,3 +127,4 @@ clean:
 	rm -f lib/*.o lib/schema.c lib/libprivforms.a cgi-bin/*.o $(PROGRAMS) \
 	    tools/*.o $(TOOLS) tests/unit/*.o tests/unit/*.log $(UNIT_TESTS) \
 	    tests/bench/*.o $(BENCH_PROGS) $(FLAGS)
+	rm -rf tests/fuzz/build

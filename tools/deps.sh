@@ -5,6 +5,7 @@
 #
 #   sh tools/deps.sh            build, run and test
 #   sh tools/deps.sh bench      the same, plus what `make bench` measures with
+#   sh tools/deps.sh fuzz       the same, plus clang and libFuzzer for `make fuzz`
 set -eu
 
 [ "${PRIVFORMS_NO_APT:-0}" = 1 ] && exit 0
@@ -17,6 +18,7 @@ pkgs="$pkgs nginx spawn-fcgi multiwatch python3 python3-aiosmtpd"
 # Testing and auditing with stock tools.
 pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime"
 [ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps"
+[ "${1:-}" = fuzz ] && pkgs="$pkgs clang-14 libclang-rt-14-dev"
 
 missing=""
 for p in $pkgs; do

@@ -1,0 +1,133 @@
+# fuzz.mk -- fuzz harnesses for the code that reads untrusted input
+# (tests/fuzz/fuzz_NAME.c), for inclusion by the top-level Makefile, whose
+# variables it uses.  Run from the top of the tree: the form and page
+# harnesses read htdocs/.
+#
+#   make fuzz           build each harness with clang, libFuzzer, ASan and
+#                       UBSan, and run it for FUZZ_SECONDS (30) on a copy of
+#                       tests/fuzz/corpus/NAME; a crash, leak or failed
+#                       invariant fails, its input saved in
+#                       tests/fuzz/build/crashes/
+#   make fuzz-merge     make fuzz, then replace each corpus by a minimised
+#                       one (-merge=1) of what it and the run found, keeping
+#                       the hand-written seed-* files
+#   make fuzz-regress   replay every corpus file through the same harnesses
+#                       built with $(CC) and the project's flags (SANITIZE=1
+#                       applies); a few seconds, no clang needed
+#   make fuzz-clean     remove tests/fuzz/build
+#
+# FUZZ_NAMES=page (say) limits any of these to some harnesses.
+#
+# Debian packages `make fuzz` needs, beyond those of `make check`:
+#   clang-14 libclang-rt-14-dev
+
+FUZZ_NAMES	?= form page query token utf8
+FUZZ_SECONDS	?= 30
+FUZZ_MAX_LEN	?= 20000
+FUZZ_CORPUS_MAX	?= 200
+FUZZ_CC		?= clang-14
+FUZZ_CXX	?= clang++-14
+FUZZ_CFLAGS	?= -O1 -g
+FUZZ_DIR	 = tests/fuzz
+FUZZ_B		 = $(FUZZ_DIR)/build
+# UBSan must abort, not print and carry on, for libFuzzer to see a finding.
+FUZZ_SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+FUZZ_CC_FLAGS	 = -std=c11 $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		   $(PF_CPPFLAGS) $(FUZZ_CFLAGS)
+FUZZ_CXX_FLAGS	 = -std=c++17 $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		   $(PF_CPPFLAGS) $(FUZZ_CFLAGS)
+FUZZ_LIB_OBJ	 = $(patsubst lib/%.c,$(FUZZ_B)/lib/%.o,$(LIB_C)) \
+		   $(patsubst lib/%.cc,$(FUZZ_B)/lib/%.o,$(LIB_CXX))
+FUZZ_PROGS	 = $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz_%)
+FUZZ_REGRESS	 = $(FUZZ_NAMES:%=$(FUZZ_B)/regress/fuzz_%)
+
+.PHONY: fuzz fuzz-merge fuzz-regress fuzz-clean
+.SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_NAMES:%=$(FUZZ_B)/obj/fuzz_%.o) \
+	    $(FUZZ_NAMES:%=$(FUZZ_B)/regress/obj/fuzz_%.o) \
+	    $(FUZZ_B)/regress/obj/replay.o
+
+# libFuzzer builds: the library compiled again, with coverage and sanitizers.
+
+$(FUZZ_B)/lib/%.o: lib/%.c lib/*.h $(FUZZ_DIR)/fuzz.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CC_FLAGS) -c -o $@ $<
+
+$(FUZZ_B)/lib/%.o: lib/%.cc lib/*.h $(FUZZ_DIR)/fuzz.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_CXX_FLAGS) -c -o $@ $<
+
+$(FUZZ_B)/libprivforms.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_B)/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h lib/*.h $(FUZZ_DIR)/fuzz.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CC_FLAGS) -c -o $@ $<
+
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz_%.o $(FUZZ_B)/libprivforms.a
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_B)/libprivforms.a $(PF_LIBS)
+
+# Each harness on a copy of its corpus, so that the run's finds stay out of
+# git until fuzz-merge minimises them.  libFuzzer's chatter goes to
+# build/NAME.log, shown only when it finds something.
+fuzz: $(FUZZ_PROGS)
+	@mkdir -p $(FUZZ_B)/crashes
+	@for n in $(FUZZ_NAMES); do \
+	    rm -rf $(FUZZ_B)/run/$$n && mkdir -p $(FUZZ_B)/run/$$n && \
+	    cp $(FUZZ_DIR)/corpus/$$n/* $(FUZZ_B)/run/$$n/ || exit 1; \
+	    printf 'fuzz_%s: %ss ... ' $$n $(FUZZ_SECONDS); \
+	    if ! $(FUZZ_B)/fuzz_$$n -max_len=$(FUZZ_MAX_LEN) \
+	        -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -dict=$(FUZZ_DIR)/$$n.dict \
+	        -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_B)/crashes/$$n- \
+	        $(FUZZ_B)/run/$$n > $(FUZZ_B)/$$n.log 2>&1; then \
+	        echo FAILED; tail -n 60 $(FUZZ_B)/$$n.log; \
+	        echo "input saved as $(FUZZ_B)/crashes/$$n-*"; exit 1; \
+	    fi; \
+	    grep -E '^stat::number_of_executed_units' $(FUZZ_B)/$$n.log | \
+	        sed 's/.*: *//; s/$$/ runs, no finding/'; \
+	done
+
+# -merge=1 keeps what is in its first directory (the seeds) and adds the
+# fewest inputs that reach every feature (edge and hit-count bucket) of the
+# rest.  If that is more than FUZZ_CORPUS_MAX files, hit counts are dropped
+# and only edges are covered: fewer files, the same lines and branches.
+fuzz-merge: fuzz
+	@for n in $(FUZZ_NAMES); do \
+	    for counters in 1 0; do \
+	        rm -rf $(FUZZ_B)/merge/$$n && mkdir -p $(FUZZ_B)/merge/$$n && \
+	        cp $(FUZZ_DIR)/corpus/$$n/seed-* $(FUZZ_B)/merge/$$n/ && \
+	        $(FUZZ_B)/fuzz_$$n -merge=1 -use_counters=$$counters \
+	            -max_len=$(FUZZ_MAX_LEN) $(FUZZ_B)/merge/$$n \
+	            $(FUZZ_DIR)/corpus/$$n $(FUZZ_B)/run/$$n \
+	            > $(FUZZ_B)/$$n-merge.log 2>&1 || exit 1; \
+	        [ $$(ls $(FUZZ_B)/merge/$$n | wc -l) -le $(FUZZ_CORPUS_MAX) ] && \
+	            break; \
+	    done; \
+	    rm -f $(FUZZ_DIR)/corpus/$$n/* && \
+	    cp $(FUZZ_B)/merge/$$n/* $(FUZZ_DIR)/corpus/$$n/ || exit 1; \
+	    echo "corpus/$$n: $$(ls $(FUZZ_DIR)/corpus/$$n | wc -l) files"; \
+	done
+
+# Regression builds: the harnesses with the project's compiler and flags,
+# against lib/libprivforms.a, and a main() that replays the corpus.
+
+$(FUZZ_B)/regress/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h lib/*.h $(FLAGS)
+	@mkdir -p $(@D)
+	$(CC) $(PF_CFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/regress/fuzz_%: $(FUZZ_B)/regress/obj/fuzz_%.o \
+    $(FUZZ_B)/regress/obj/replay.o lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $< $(FUZZ_B)/regress/obj/replay.o \
+	    lib/libprivforms.a $(PF_LIBS)
+
+fuzz-regress: $(FUZZ_REGRESS)
+	@for n in $(FUZZ_NAMES); do \
+	    $(FUZZ_B)/regress/fuzz_$$n $(FUZZ_DIR)/corpus/$$n || exit 1; \
+	done
+
+fuzz-clean:
+	rm -rf $(FUZZ_B)
