@@ -258,12 +258,28 @@ check_address(char *val)
 	return NULL;
 }
 
+/* libesmtp splits "host:port" at the first colon: no IPv6 literal. */
 static const char *
 check_host(char *val)
 {
-	if (!hostok(val, strlen(val)))
-		return "must be a host name, an IPv4 address or an IPv6 "
-		    "address in brackets";
+	if (val[0] == '[' || !hostok(val, strlen(val)))
+		return "must be a host name or an IPv4 address (the SMTP "
+		    "library cannot use an IPv6 literal: name the host)";
+	return NULL;
+}
+
+/*
+ * Rules between keys, after the whole file is read.  A password may only
+ * travel inside TLS: with STARTTLS "if-offered" a server that does not
+ * offer it (or an attacker who strips the offer) would receive it in clear.
+ */
+static const char *
+check_together(const struct pf_config *cfg)
+{
+	if (cfg->smtp_user[0] != '\0' &&
+	    strcmp(cfg->smtp_starttls, "required") != 0)
+		return "smtp_user is set: smtp_starttls must be \"required\", "
+		    "so that the password is never sent in clear";
 	return NULL;
 }
 
@@ -501,6 +517,7 @@ pf_config_load(const char *path, struct pf_config **out, char *err,
 	struct pf_config	*cfg;
 	FILE			*f = NULL;
 	char			*dir = NULL, *slash;
+	const char		*why;
 	int			 rc;
 
 	*out = NULL;
@@ -525,6 +542,11 @@ pf_config_load(const char *path, struct pf_config **out, char *err,
 	slash[slash == dir ? 1 : 0] = '\0';
 	if ((rc = parse_file(cfg, f, path, dir, err, errlen)) != PF_OK)
 		goto fail;
+	if ((why = check_together(cfg)) != NULL) {
+		rc = PF_ECONFIG;
+		seterr(err, errlen, "%s: %s", path, why);
+		goto fail;
+	}
 	fclose(f);
 	free(dir);
 	*out = cfg;

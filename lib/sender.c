@@ -213,10 +213,16 @@ take_row(const struct pf_outbox_row *r, void *arg)
 	return PF_OK;
 }
 
+#define LEASE_STEPS 14	/* waits in one session, with room to spare */
+
 /*
  * Claim the message due first: PF_OK with *m filled, PF_ENOTFOUND when
- * nothing is due, or a store error.  The lease outlasts a whole SMTP session
- * (connect plus each reply, each bounded by smtp_timeout).
+ * nothing is due, or a store error.  The lease outlasts a whole SMTP session:
+ * smtp_timeout bounds each wait (our connect, the greeting, EHLO, STARTTLS,
+ * EHLO again, AUTH, MAIL, RCPT, DATA, the end of data, QUIT), not the
+ * session, so the lease allows LEASE_STEPS of them.  A server that keeps a
+ * step alive by trickling bytes could still outlast it; then a second
+ * sender may send the message again (at least once, never lost).
  */
 static int
 claim(struct sender *s, struct attempt *a)
@@ -225,7 +231,7 @@ claim(struct sender *s, struct attempt *a)
 	int	 rc;
 
 	stamp(0, now);
-	stamp(2 * s->cfg->smtp_timeout + 60, lease);
+	stamp(LEASE_STEPS * s->cfg->smtp_timeout + 60, lease);
 	if ((rc = pf_store_begin(s->st)) != PF_OK)
 		return rc;
 	rc = pf_store_outbox_claim(s->st, now, lease, take_row, a);

@@ -635,11 +635,12 @@ END_TEST
 START_TEST(test_smtp_host)
 {
 	static const char *const ok[] = {
-		"localhost", "mail.example.com", "192.0.2.25", "[::1]",
-		"[2001:db8::25]", "smtp-relay.example.co.uk",
+		"localhost", "mail.example.com", "192.0.2.25",
+		"smtp-relay.example.co.uk",
 	};
 	static const char *const bad[] = {
 		"", "mail example.com", "mail.example.com:25", "::1", "[::1",
+		"[::1]", "[2001:db8::25]", "[192.0.2.25]",
 		"smtp://mail.example.com", "m\xc3\xa4il.example.com",
 		"mail/example", "user@mail.example.com",
 	};
@@ -655,8 +656,9 @@ START_TEST(test_smtp_host)
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), "smtp_host = %s\n", bad[i]);
-		refused(line, "1: smtp_host must be a host name, an IPv4 "
-		    "address or an IPv6 address in brackets");
+		refused(line, "1: smtp_host must be a host name or an IPv4 "
+		    "address (the SMTP library cannot use an IPv6 literal: "
+		    "name the host)");
 	}
 }
 END_TEST
@@ -701,13 +703,19 @@ START_TEST(test_smtp_user)
 	char			 line[128];
 	size_t			 i;
 
-	ck_assert_int_eq(load("smtp_user = privforms@example.com\n", &cfg),
-	    PF_OK);
+	ck_assert_int_eq(load("smtp_starttls = required\n"
+	    "smtp_user = privforms@example.com\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->smtp_user, "privforms@example.com");
 	pf_config_free(cfg);
-	ck_assert_int_eq(load("smtp_user = J\xc3\xb6rg Smith\n", &cfg), PF_OK);
+	ck_assert_int_eq(load("smtp_starttls = required\n"
+	    "smtp_user = J\xc3\xb6rg Smith\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->smtp_user, "J\xc3\xb6rg Smith");
 	pf_config_free(cfg);
+	/* A password only ever inside TLS. */
+	ck_assert_int_eq(load("smtp_user = privforms\n", &cfg), PF_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "smtp_starttls must be \"required\""));
+	ck_assert_int_eq(load("smtp_starttls = off\nsmtp_user = p\n", &cfg),
+	    PF_ECONFIG);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), "smtp_user = %s\n", bad[i]);
 		refused(line, "1: smtp_user must be UTF-8 text without control "
