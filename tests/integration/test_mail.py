@@ -13,13 +13,14 @@ import email.utils
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 import unittest
 import urllib.parse
 import uuid
 
-from harness import Site, SRC
+from harness import PRIVFORMS, Site, SRC
 from smtp_server import Server, Silent, TestCert, free_port
 
 FORM = "/privacy/unsubscribe"
@@ -377,6 +378,26 @@ class Failures(MailTest):
 
 
 class StartTLS(MailTest):
+
+    def test_two_senders_at_once_send_each_message_once(self):
+        srv = self.server()
+        tos = [address("pair") for _ in range(12)]
+        for to in tos:
+            queue(to)
+        senders = [subprocess.Popen(
+            [PRIVFORMS, "--config", SITE.conf, "mail", "run", "--once"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+        sent = []
+        for p in senders:
+            err = p.communicate(timeout=60)[1]
+            self.assertEqual(p.returncode, 0, err)
+            sent += re.findall(r"^privforms: mail (\d+): sent ", err, re.M)
+        srv.wait_for(12)
+        time.sleep(0.5)     # a thirteenth message would have arrived by now
+        self.assertEqual(sorted(m.rcpt_tos[0] for m in srv.messages), sorted(tos))
+        self.assertEqual(len(sent), 12)
+        self.assertEqual(len(set(sent)), 12, "a message was sent by both senders")
 
     def test_three_starttls_sends_from_one_process(self):
         # libesmtp 1.1.0 crashed on the second STARTTLS session of a process
