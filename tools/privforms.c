@@ -383,18 +383,29 @@ show_row(const struct pf_audit_row *r, void *arg)
 	return fwrite(r->xml, 1, r->xml_len, stdout) == r->xml_len ? 0 : PF_EIO;
 }
 
+/* s as a whole decimal number of at least 1, or 0 if it is not one. */
+static long long
+positive(const char *s)
+{
+	long long	 v;
+	char		*end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < 1)
+		return 0;
+	return v;
+}
+
 static int
 cmd_show(struct ctx *c, int argc, char **argv)
 {
 	long long	 seq;
-	char		*end;
 	int		 rc;
 
 	if (argc != 1)
 		return 2;
-	errno = 0;
-	seq = strtoll(argv[0], &end, 10);
-	if (errno != 0 || *end != '\0' || end == argv[0] || seq < 1) {
+	if ((seq = positive(argv[0])) < 1) {
 		fprintf(stderr, "privforms: audit show: not a record number: %s\n",
 		    argv[0]);
 		return 2;
@@ -478,14 +489,12 @@ static int
 cmd_mail_retry(struct ctx *c, int argc, char **argv)
 {
 	long long	 id;
-	char		*end, now[32];
+	char		 now[32];
 	int		 rc;
 
 	if (argc != 1)
 		return 2;
-	errno = 0;
-	id = strtoll(argv[0], &end, 10);
-	if (errno != 0 || *end != '\0' || end == argv[0] || id < 1) {
+	if ((id = positive(argv[0])) < 1) {
 		fprintf(stderr, "privforms: mail retry: not a message id: %s\n",
 		    argv[0]);
 		return 2;
