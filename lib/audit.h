@@ -63,7 +63,11 @@ void pf_audit_record_clear(struct pf_audit_record *rec);
  */
 char *pf_audit_path(const char *dir, long long seq, const char *time);
 
-/* Write rec's file (temporary file and rename; no fsync, see above). */
+/*
+ * Write rec's file after its commit (temporary file and rename; no fsync,
+ * see above).  A failure is logged with the advice to run `privforms audit
+ * sync`; the caller need not say it again.
+ */
 int pf_audit_write(const char *dir, const struct pf_audit_record *rec);
 
 /* Write every record file that is missing; *written counts them. */

@@ -393,10 +393,8 @@ record(struct sender *s, struct attempt *a)
 		rc = pf_store_commit(s->st);
 	else
 		pf_store_rollback(s->st);
-	if (rc == PF_OK && wait == 0 &&
-	    pf_audit_write(s->cfg->audit_dir, &rec) != PF_OK)
-		pf_log(PF_LOG_WARN, "audit record %lld committed but its file "
-		    "was not written: run privforms audit sync", rec.seq);
+	if (rc == PF_OK && wait == 0)
+		pf_audit_write(s->cfg->audit_dir, &rec);
 	pf_audit_record_clear(&rec);
 	if (rc != PF_OK)
 		return rc;
