@@ -52,7 +52,6 @@ static const struct pf_field fields[F__MAX] = {
 	    "Send me an email to confirm" },
 };
 
-static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
 static const struct pf_header retry[] = { { "Retry-After", "60" } };
 
 /*
@@ -70,10 +69,8 @@ confirm(struct pf_app *app, const struct pf_optout *o, const char *to,
 	char		*site;
 	int		 rc;
 
-	if ((site = malloc(strlen(app->cfg->base_url) +
-	    strlen(app->cfg->prefix) + 2)) == NULL)
+	if ((site = pf_app_url(app, "/")) == NULL)
 		return PF_ENOMEM;
-	sprintf(site, "%s%s/", app->cfg->base_url, app->cfg->prefix);
 	values[5] = site;
 	rc = pf_mail_enqueue(app->st, "unsubscribed", to, values, subject, NULL);
 	free(site);
@@ -307,19 +304,8 @@ handle(struct pf_request *req, void *arg)
 	const struct pf_param	*t = pf_request_query(req, "t");
 	int			 post = strcmp(req->method, "POST") == 0;
 
-	if (!post && strcmp(req->method, "GET") != 0 &&
-	    strcmp(req->method, "HEAD") != 0) {
-		pf_page_message(app->pages, req, 405, "Method not allowed",
-		    "This page accepts only GET and POST.", allow, 1);
+	if (pf_app_screen(app, req))
 		return;
-	}
-	if (req->query_bad) {
-		/* A link cut or pasted wrong: never guess what it meant. */
-		pf_page_message(app->pages, req, 400, "This address is not valid",
-		    "The link may have been cut short or changed. Open it again "
-		    "from the email, or use the form on this site.", NULL, 0);
-		return;
-	}
 	if (t != NULL && post)
 		one_click(app, req, t);
 	else if (t != NULL)

@@ -1,4 +1,5 @@
 /* app.c -- a form program's lifetime state and shared handler steps (app.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "store.h"
 
 static const struct pf_header retry_after[] = { { "Retry-After", "60" } };
+static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
 
 static int
 store_open(struct pf_app *app)
@@ -84,58 +86,45 @@ pf_app_begin(struct pf_app *app)
 
 	if ((rc = store_open(app)) != PF_OK)
 		return rc;
-	return pf_store_begin(app->st);
+	return pf_txn_begin(&app->tx, app->st, app->cfg->audit_dir, app->form);
 }
 
 int
 pf_app_audit(struct pf_app *app, const struct pf_request *req,
     const char *event, const char *subject, const char *const *details)
 {
-	struct pf_audit_event	 ev;
-	int			 rc;
-
-	if (app->nrec == PF_APP_MAX_RECORDS)
-		return PF_ETOOBIG;
-	memset(&ev, 0, sizeof(ev));
-	ev.event = event;
-	ev.form = app->form;
-	ev.request_id = req != NULL ? req->id : NULL;
-	ev.subject = subject;
-	ev.details = details;
-	rc = pf_audit_append(app->st, &ev, &app->rec[app->nrec]);
-	if (rc == PF_OK)
-		app->nrec++;
-	return rc;
+	return pf_txn_audit(&app->tx, req != NULL ? req->id : NULL, event,
+	    subject, details);
 }
 
 int
 pf_app_commit(struct pf_app *app)
 {
-	size_t	 i;
-	int	 rc;
-
-	if ((rc = pf_store_commit(app->st)) != PF_OK) {
-		pf_app_rollback(app);
-		return rc;
-	}
-	for (i = 0; i < app->nrec; i++) {
-		pf_audit_write(app->cfg->audit_dir, &app->rec[i]);
-		pf_audit_record_clear(&app->rec[i]);
-	}
-	app->nrec = 0;
-	return PF_OK;
+	return pf_txn_commit(&app->tx);
 }
 
 void
 pf_app_rollback(struct pf_app *app)
 {
-	size_t	 i;
+	pf_txn_rollback(&app->tx);
+}
 
-	if (app->st != NULL)
-		pf_store_rollback(app->st);
-	for (i = 0; i < app->nrec; i++)
-		pf_audit_record_clear(&app->rec[i]);
-	app->nrec = 0;
+int
+pf_app_screen(struct pf_app *app, struct pf_request *req)
+{
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 &&
+	    strcmp(req->method, "POST") != 0) {
+		pf_page_message(app->pages, req, 405, "Method not allowed",
+		    "This page accepts only GET and POST.", allow, 1);
+		return 1;
+	}
+	if (req->query_bad) {
+		pf_page_message(app->pages, req, 400, "This address is not valid",
+		    "The link may have been cut short or changed. Open it again "
+		    "from the email, or use the form on this site.", NULL, 0);
+		return 1;
+	}
+	return 0;
 }
 
 int
@@ -178,6 +167,20 @@ pf_app_path(const struct pf_app *app, const char *path, const char *suffix)
 	strcpy(s, app->cfg->prefix);
 	strcat(s, path);
 	strcat(s, suffix);
+	return s;
+}
+
+char *
+pf_app_url(const struct pf_app *app, const char *path)
+{
+	size_t	 n;
+	char	*s;
+
+	n = strlen(app->cfg->base_url) + strlen(app->cfg->prefix) +
+	    strlen(path) + 1;
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	snprintf(s, n, "%s%s%s", app->cfg->base_url, app->cfg->prefix, path);
 	return s;
 }
 

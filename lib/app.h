@@ -16,7 +16,8 @@
  *	pf_app_audit(app, req, event, subject, ...)	its audit record
  *	pf_app_commit(app)			COMMIT, then the record files
  *
- * and pf_app_rollback on any failure.  Every function here returns PF_OK or an
+ * and pf_app_rollback on any failure: txn.h's steps, with the program's
+ * store, its form name and the request's id filled in.  Every function here returns PF_OK or an
  * err.h code; the pf_app_... functions that take a request answer it
  * themselves when they fail, as their comments say.
  */
@@ -27,11 +28,10 @@
 #include "config.h"
 #include "keys.h"
 #include "request.h"
+#include "txn.h"
 
 struct pf_pages;
 struct pf_store;
-
-#define PF_APP_MAX_RECORDS 4	/* audit records in one transaction */
 
 struct pf_app {
 	const char		*form;	/* "unsubscribe": the form in audit records */
@@ -40,8 +40,7 @@ struct pf_app {
 	struct pf_pages		*pages;
 	struct pf_store		*st;	/* NULL while the database is unavailable */
 	struct pf_limits	 limits;
-	struct pf_audit_record	 rec[PF_APP_MAX_RECORDS]; /* appended, not yet written */
-	size_t			 nrec;
+	struct pf_txn		 tx;	/* the submission's transaction (txn.h) */
 };
 
 /* Set up app for form; logs why and returns non-zero if it cannot serve at all. */
@@ -65,6 +64,13 @@ int pf_app_commit(struct pf_app *app);
 void pf_app_rollback(struct pf_app *app);
 
 /*
+ * What every form path refuses before looking further: a method other than
+ * GET, HEAD and POST (405 with Allow) and a malformed query string (400: a
+ * link cut or pasted wrong is never guessed at).  Non-zero if it answered.
+ */
+int pf_app_screen(struct pf_app *app, struct pf_request *req);
+
+/*
  * Read and parse the body; on failure answer 400, 411, 413 or 415 with a page that
  * says what was wrong (nothing if the client has gone) and return non-zero.
  */
@@ -72,6 +78,9 @@ int pf_app_read_form(struct pf_app *app, struct pf_request *req);
 
 /* prefix + path + suffix (suffix may be NULL): a new string. */
 char *pf_app_path(const struct pf_app *app, const char *path, const char *suffix);
+
+/* base_url + prefix + path, the absolute URL for a mail: a new string. */
+char *pf_app_url(const struct pf_app *app, const char *path);
 
 /* 303 See Other to prefix + path. */
 void pf_app_redirect(struct pf_app *app, struct pf_request *req, const char *path);

@@ -119,7 +119,7 @@ START_TEST(test_commit_stores_the_record_and_writes_its_file)
 	ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", subject,
 	    details), PF_OK);
 	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
-	ck_assert_uint_eq(app.nrec, 0);
+	ck_assert_uint_eq(app.tx.n, 0);
 	ck_assert_int_eq(pf_store_audit_last(app.st, &seq, digest), PF_OK);
 	ck_assert_int_eq(seq, 1);
 	ck_assert_int_eq(count_files("audit"), 1);
@@ -140,7 +140,7 @@ START_TEST(test_rollback_leaves_no_record_and_no_file)
 	ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", NULL, NULL),
 	    PF_OK);
 	pf_app_rollback(&app);
-	ck_assert_uint_eq(app.nrec, 0);
+	ck_assert_uint_eq(app.tx.n, 0);
 	ck_assert_int_eq(pf_store_audit_last(app.st, &seq, digest), PF_OK);
 	ck_assert_int_eq(seq, 0);
 	ck_assert_int_eq(count_files("audit"), 0);
@@ -160,13 +160,13 @@ START_TEST(test_records_in_one_transaction_are_bounded)
 	setup(1);
 	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
 	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
-	for (i = 0; i < PF_APP_MAX_RECORDS; i++)
+	for (i = 0; i < PF_TXN_MAX_RECORDS; i++)
 		ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", NULL,
 		    NULL), PF_OK);
 	ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", NULL, NULL),
 	    PF_ETOOBIG);
 	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
-	ck_assert_int_eq(count_files("audit"), PF_APP_MAX_RECORDS);
+	ck_assert_int_eq(count_files("audit"), PF_TXN_MAX_RECORDS);
 	pf_app_close(&app);
 	teardown();
 }

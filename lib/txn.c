@@ -1,0 +1,71 @@
+/* txn.c -- one write transaction and its audit records (txn.h). */
+#include <string.h>
+
+#include "err.h"
+#include "store.h"
+#include "txn.h"
+
+int
+pf_txn_begin(struct pf_txn *t, struct pf_store *st, const char *audit_dir,
+    const char *form)
+{
+	t->st = st;
+	t->audit_dir = audit_dir;
+	t->form = form;
+	t->n = 0;
+	return pf_store_begin(st);
+}
+
+int
+pf_txn_audit(struct pf_txn *t, const char *request_id, const char *event,
+    const char *subject, const char *const *details)
+{
+	struct pf_audit_event	 ev;
+	int			 rc;
+
+	if (t->n == PF_TXN_MAX_RECORDS)
+		return PF_ETOOBIG;
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.form = t->form;
+	ev.request_id = request_id;
+	ev.subject = subject;
+	ev.details = details;
+	if ((rc = pf_audit_append(t->st, &ev, &t->rec[t->n])) == PF_OK)
+		t->n++;
+	return rc;
+}
+
+static void
+clear(struct pf_txn *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		pf_audit_record_clear(&t->rec[i]);
+	t->n = 0;
+}
+
+int
+pf_txn_commit(struct pf_txn *t)
+{
+	size_t	 i;
+	int	 rc;
+
+	if ((rc = pf_store_commit(t->st)) != PF_OK) {
+		clear(t);
+		return rc;
+	}
+	for (i = 0; i < t->n; i++)
+		pf_audit_write(t->audit_dir, &t->rec[i]);
+	clear(t);
+	return PF_OK;
+}
+
+void
+pf_txn_rollback(struct pf_txn *t)
+{
+	if (t->st != NULL)
+		pf_store_rollback(t->st);
+	clear(t);
+}

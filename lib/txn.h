@@ -1,0 +1,56 @@
+/*
+ * txn.h -- one write transaction and the audit records it appends.
+ *
+ * Every change privforms makes, whether a visitor's submission (app.h) or
+ * an operator's command (tools/), follows the same steps:
+ *
+ *	pf_txn_begin(&t, st, audit_dir, form)	BEGIN IMMEDIATE
+ *	pf_store_...(st, ...)			the change
+ *	pf_txn_audit(&t, ...)			its audit record(s)
+ *	pf_txn_commit(&t)			COMMIT, then the record files
+ *
+ * and pf_txn_rollback on any failure, so a record exists exactly when its
+ * change was committed (audit.h).
+ */
+#ifndef PF_TXN_H
+#define PF_TXN_H
+
+#include <stddef.h>
+
+#include "audit.h"
+
+struct pf_store;
+
+#define PF_TXN_MAX_RECORDS 64	/* audit records in one transaction */
+
+struct pf_txn {
+	struct pf_store		*st;
+	const char		*audit_dir;
+	const char		*form;	/* the form in the records: "admin", ... */
+	struct pf_audit_record	 rec[PF_TXN_MAX_RECORDS]; /* not yet written */
+	size_t			 n;
+};
+
+/* BEGIN IMMEDIATE on st.  PF_EBUSY, PF_ESTORE. */
+int pf_txn_begin(struct pf_txn *t, struct pf_store *st, const char *audit_dir,
+    const char *form);
+
+/*
+ * Append a record for event inside the transaction.  request_id and subject
+ * (a pseudonym, keys.h) may be NULL; details as in audit.h.  PF_ETOOBIG
+ * past PF_TXN_MAX_RECORDS.
+ */
+int pf_txn_audit(struct pf_txn *t, const char *request_id, const char *event,
+    const char *subject, const char *const *details);
+
+/*
+ * COMMIT, then write the record files (a failure there is logged only: the
+ * database holds the durable copy and `privforms audit sync` rewrites it).
+ * Rolls back if the commit fails.
+ */
+int pf_txn_commit(struct pf_txn *t);
+
+/* Roll back and drop the appended records; a no-op outside a transaction. */
+void pf_txn_rollback(struct pf_txn *t);
+
+#endif
