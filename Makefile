@@ -48,12 +48,14 @@ PF_LDFLAGS	 = -Wl,--as-needed $(SAN) $(LDFLAGS)
 PF_LIBS		 = $(shell pkg-config --libs $(PKGS)) -lphonenumber -lstdc++ $(LDLIBS)
 CHECK_LIBS	 = $(shell pkg-config --libs check)
 
-LIB_C		 = $(filter-out lib/schema.c,$(wildcard lib/*.c)) lib/schema.c
+LIB_C		 = $(filter-out lib/schema.c lib/countries.c,$(wildcard lib/*.c)) \
+		   lib/schema.c lib/countries.c
 LIB_CXX		 = $(wildcard lib/*.cc)
 LIB_OBJ		 = $(LIB_C:.c=.o) $(LIB_CXX:.cc=.o)
 SCHEMA		 = $(sort $(wildcard lib/schema/*.sql))
 PROGRAMS	 = $(patsubst %.c,%.fcgi,$(wildcard cgi-bin/*.c))
 TOOLS		 = tools/privforms
+TOOL_OBJ	 = $(patsubst %.c,%.o,$(wildcard tools/*.c))
 UNIT_TESTS	 = $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
 BENCH_PROGS	 = $(patsubst %.c,%,$(wildcard tests/bench/*.c))
 FLAGS		 = .build-flags
@@ -83,6 +85,13 @@ lib/config.o: PF_CPPFLAGS += -DPF_CONFIG_DEFAULT='"$(CONFIG_DEFAULT)"'
 lib/schema.c: $(SCHEMA) tools/embed-schema.sh
 	sh tools/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
+# The country and US state tables (country.h), from Debian's iso-codes: a
+# new iso-codes release reaches the forms with a rebuild.
+ISO_CODES	?= /usr/share/iso-codes/json
+lib/countries.c: tools/gen-countries.py \
+    $(wildcard $(ISO_CODES)/iso_3166-1.json $(ISO_CODES)/iso_3166-2.json)
+	/usr/bin/python3 tools/gen-countries.py $(ISO_CODES) > $@.tmp && mv $@.tmp $@
+
 lib/libprivforms.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -90,8 +99,10 @@ lib/libprivforms.a: $(LIB_OBJ)
 cgi-bin/%.fcgi: cgi-bin/%.o lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
 
-tools/privforms: tools/privforms.o lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
+$(TOOL_OBJ): tools/cli.h
+
+tools/privforms: $(TOOL_OBJ) lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) lib/libprivforms.a $(PF_LIBS)
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/check_main.h lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
@@ -124,7 +135,7 @@ bench:
 	/usr/bin/python3 tests/bench/bench.py
 
 clean:
-	rm -f lib/*.o lib/schema.c lib/libprivforms.a cgi-bin/*.o $(PROGRAMS) \
-	    tools/*.o $(TOOLS) tests/unit/*.o tests/unit/*.log $(UNIT_TESTS) \
-	    tests/bench/*.o $(BENCH_PROGS) $(FLAGS)
+	rm -f lib/*.o lib/schema.c lib/countries.c lib/libprivforms.a \
+	    cgi-bin/*.o $(PROGRAMS) tools/*.o $(TOOLS) tests/unit/*.o \
+	    tests/unit/*.log $(UNIT_TESTS) tests/bench/*.o $(BENCH_PROGS) $(FLAGS)
 	rm -rf tests/fuzz/build

@@ -91,6 +91,9 @@ static const struct cfg_key keys[] = {
 	LONG(mail_attempts, 8, 1, 50),
 	LONG(mail_retry, 60, 1, 86400),
 	BOOL(unsubscribe_confirmation, 0),
+	BOOL(dnc_confirmation, 1),
+	/* The US Telemarketing Sales Rule: honour a request for 5 years. */
+	LONG(dnc_retention_years, 5, 5, 100),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -36,7 +36,7 @@ struct pf_config {
 	char	*support_url;	/* hub links: http(s) URL or absolute path; "" = not shown */
 	char	*dpa_url;
 	char	*account_url;
-	char	*phone_region;
+	char	*phone_region;	/* ISO 3166-1 alpha-2 assumed for numbers without +CC */
 
 	/* Mail (mail.h, smtp.h, sender.h); see privforms.conf.example. */
 	char	*mail_templates;	/* directory of NAME.txt templates */
@@ -52,7 +52,9 @@ struct pf_config {
 	long	 smtp_timeout;		/* seconds, for connect and each reply */
 	long	 mail_attempts;		/* deliveries tried before "failed" */
 	long	 mail_retry;		/* seconds before the first retry; doubles */
-	long	 unsubscribe_confirmation; /* 1: offer a confirmation mail */	/* ISO 3166-1 alpha-2 assumed for phone numbers without +CC */
+	long	 unsubscribe_confirmation; /* 1: offer a confirmation mail */
+	long	 dnc_confirmation;	/* 1: the Do-Not-Call form asks for an email */
+	long	 dnc_retention_years;	/* keep entries this long after their last registration */
 };
 
 /*

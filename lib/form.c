@@ -140,6 +140,32 @@ pf_form_fail(struct pf_form *form, size_t i, const char *message)
 	set_error(v, message != NULL ? message : msg_check);
 }
 
+int
+pf_form_check(struct pf_form *form, size_t i, pf_validator *valid,
+    const void *arg)
+{
+	struct pf_value	*v;
+	const char	*err;
+	char		*norm = NULL;
+
+	if (form == NULL || i >= form->n)
+		return PF_OK;
+	v = &form->v[i];
+	/* Absent, or already told what to fix: nothing more to say. */
+	if (v->value == NULL || v->error[0] != '\0')
+		return PF_OK;
+	if ((err = valid(v->value, arg, &norm)) != NULL) {
+		free(norm);
+		pf_form_fail(form, i, err);
+		return PF_OK;
+	}
+	if (norm == NULL)
+		return PF_ENOMEM;
+	free(v->value);
+	v->value = norm;
+	return PF_OK;
+}
+
 void
 pf_form_ignore(struct pf_form *form, size_t i)
 {

@@ -69,6 +69,16 @@ int pf_form_validate(const struct pf_field *fields, size_t n,
 void pf_form_fail(struct pf_form *form, size_t i, const char *message);
 
 /*
+ * Validate field i again with valid and arg, when arg is known only once
+ * another field is (the country a phone number is read in).  Applies only to
+ * a field that has a value and no error: its value is replaced by the
+ * validator's normalised copy, or the field fails with the validator's
+ * message.  PF_OK or PF_ENOMEM.
+ */
+int pf_form_check(struct pf_form *form, size_t i, pf_validator *valid,
+    const void *arg);
+
+/*
  * Field i does not apply to this submission (another field's choice made it
  * irrelevant): forget its value and its error, keep what is shown.
  */

@@ -30,7 +30,10 @@
 #define DOCTYPE		"<!DOCTYPE html>\n"
 #define HTML_TYPE	"text/html; charset=utf-8"
 
-/* One parsed template, never modified after loading: pages copy it. */
+/*
+ * One parsed template, modified after loading only by pf_pages_options
+ * (before serving): pages copy it.
+ */
 struct template {
 	char		 name[NAME_MAX_LEN + 1];
 	xmlDocPtr	 doc;
@@ -387,21 +390,125 @@ pf_pages_free(struct pf_pages *pages)
 	free(pages);
 }
 
+/* The cached template name, parsed now if it was not yet. */
+static int
+cached(struct pf_pages *pages, const char *name, xmlDocPtr *out)
+{
+	size_t	 i;
+
+	if (pages == NULL || name == NULL || !name_ok(name))
+		return PF_EINVAL;
+	for (i = 0; i < pages->ntmpl; i++)
+		if (strcmp(pages->tmpl[i].name, name) == 0) {
+			*out = pages->tmpl[i].doc;
+			return PF_OK;
+		}
+	return load(pages, name, out);
+}
+
+/* 1 if n is a select called control. */
+static int
+is_select(xmlNodePtr n, const char *control)
+{
+	return is_element(n, "select") && attr_is(n, "name", control, 0);
+}
+
+/*
+ * A detached list of <option value="CODE">NAME</option> siblings for select
+ * s, one per pair, or NULL (out of memory).  The caller owns the list.
+ */
+static xmlNodePtr
+option_list(xmlNodePtr s, const char *const *pairs)
+{
+	xmlNodePtr	 first = NULL, last = NULL, opt;
+
+	for (; pairs[0] != NULL; pairs += 2) {
+		opt = xmlNewDocNode(s->doc, s->ns, (const xmlChar *)"option",
+		    NULL);
+		if (opt == NULL)
+			goto fail;
+		if (first == NULL)
+			first = opt;
+		else if (xmlAddNextSibling(last, opt) == NULL) {
+			xmlFreeNode(opt);
+			goto fail;
+		}
+		last = opt;
+		if (xmlNewProp(opt, (const xmlChar *)"value",
+		    (const xmlChar *)pairs[0]) == NULL ||
+		    set_text(opt, pairs[1]) != PF_OK)
+			goto fail;
+	}
+	return first;
+fail:
+	xmlFreeNodeList(first);
+	return NULL;
+}
+
+/* Check every string of pairs first, so a refusal changes nothing. */
+static int
+pairs_ok(const char *const *pairs)
+{
+	for (; pairs[0] != NULL; pairs += 2)
+		if (!text_ok(pairs[0], 0) || !text_ok(pairs[1], 0))
+			return 0;
+	return 1;
+}
+
+/*
+ * Every list is built before any is added, so that running out of memory
+ * leaves the template as it was; adding an element cannot fail.
+ */
+int
+pf_pages_options(struct pf_pages *pages, const char *name,
+    const char *control, const char *const *pairs)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root, n, *lists = NULL;
+	size_t		 i, nsel = 0;
+	int		 rc;
+
+	if (control == NULL || pairs == NULL || !pairs_ok(pairs))
+		return PF_EINVAL;
+	if ((rc = cached(pages, name, &doc)) != PF_OK)
+		return rc;
+	root = xmlDocGetRootElement(doc);
+	for (n = root; n != NULL; n = next_node(root, n))
+		nsel += is_select(n, control);
+	if (nsel == 0)
+		return PF_ENOTFOUND;
+	if (pairs[0] == NULL)
+		return PF_OK;
+	if ((lists = calloc(nsel, sizeof(*lists))) == NULL)
+		return PF_ENOMEM;
+	rc = PF_ENOMEM;
+	for (i = 0, n = root; n != NULL; n = next_node(root, n))
+		if (is_select(n, control) &&
+		    (lists[i++] = option_list(n, pairs)) == NULL)
+			goto done;
+	/* This walk goes on into the options it adds: none is a select. */
+	for (i = 0, n = root; n != NULL; n = next_node(root, n))
+		if (is_select(n, control)) {
+			xmlAddChildList(n, lists[i]);
+			lists[i++] = NULL;
+		}
+	rc = PF_OK;
+done:
+	for (i = 0; i < nsel; i++)
+		xmlFreeNodeList(lists[i]);
+	free(lists);
+	return rc;
+}
+
 int
 pf_page_new(struct pf_pages *pages, const char *name, struct pf_page **out)
 {
 	struct pf_page	*page;
 	xmlDocPtr	 tmpl = NULL;
-	size_t		 i;
 	int		 rc;
 
 	*out = NULL;
-	if (pages == NULL || name == NULL || !name_ok(name))
-		return PF_EINVAL;
-	for (i = 0; i < pages->ntmpl && tmpl == NULL; i++)
-		if (strcmp(pages->tmpl[i].name, name) == 0)
-			tmpl = pages->tmpl[i].doc;
-	if (tmpl == NULL && (rc = load(pages, name, &tmpl)) != PF_OK)
+	if ((rc = cached(pages, name, &tmpl)) != PF_OK)
 		return rc;
 	if ((page = calloc(1, sizeof(*page))) == NULL)
 		return PF_ENOMEM;

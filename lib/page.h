@@ -32,6 +32,18 @@ int pf_pages_open(const char *dir, const char *prefix, struct pf_pages **out);
 void pf_pages_free(struct pf_pages *pages);	/* accepts NULL */
 
 /*
+ * Add one <option value="CODE">NAME</option> per pair (code, name, code,
+ * name, ..., NULL: country.h's tables) to every select called control in
+ * template name, in the parsed template itself: once per process, before
+ * serving, so each pf_page_new copies the full list instead of building it
+ * again.  Options the template has already (a "Choose..." placeholder) stay
+ * first.  PF_ENOTFOUND if the template has no such select; PF_EINVAL for a
+ * string pf_utf8_ok refuses.
+ */
+int pf_pages_options(struct pf_pages *pages, const char *name,
+    const char *control, const char *const *pairs);
+
+/*
  * A new copy of template name (parsed on first use).  Names are [a-z0-9-]+,
  * at most 64 characters (PF_EINVAL otherwise).  PF_ENOTFOUND, PF_EXML.
  */

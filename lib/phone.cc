@@ -2,9 +2,9 @@
  * phone.cc -- E.164 through libphonenumber (see phone.h).
  *
  * The only C++ in privforms.  Nothing may throw across the C boundary, so
- * pf_phone_e164 catches everything; and libphonenumber's own log messages
- * (which can quote the number being parsed) are silenced, so no visitor's
- * number reaches the httpd error log.
+ * the extern "C" functions catch everything; and libphonenumber's own log
+ * messages (which can quote the number being parsed) are silenced, so no
+ * visitor's number reaches the httpd error log.
  */
 #include <cstring>
 #include <new>
@@ -65,24 +65,83 @@ plausible(const char *in)
 	return digits > 0;
 }
 
-static int
-e164(const char *in, const char *region, char *out, size_t outlen)
+/* num is in, read with region, if that is a valid number. */
+static bool
+parse_valid(const std::string &in, const char *region, PhoneNumber *num)
 {
 	const PhoneNumberUtil	&pu = util();
-	PhoneNumber		 num;
-	std::string		 s;
 
-	if (!plausible(in))
-		return PF_EINVAL;
-	if (pu.Parse(in, region, &num) != PhoneNumberUtil::NO_PARSING_ERROR)
-		return PF_EINVAL;
-	if (!pu.IsValidNumber(num))
-		return PF_EINVAL;
-	pu.Format(num, PhoneNumberUtil::E164, &s);
+	return pu.Parse(in, region, num) == PhoneNumberUtil::NO_PARSING_ERROR &&
+	    pu.IsValidNumber(*num);
+}
+
+/*
+ * in without the international call prefix it begins with (punctuation
+ * between the prefix's digits allowed), as '+' and the rest from its next
+ * digit on: "00 44 20 ..." and "00" give "+44 20 ..." and "+".  Empty if in
+ * does not begin with prefix.
+ */
+static std::string
+after_prefix(const char *in, const char *prefix)
+{
+	const char	*p = prefix;
+
+	for (; *in != '\0' && *p != '\0'; in++) {
+		if (*in < '0' || *in > '9')
+			continue;
+		if (*in != *p)
+			return "";
+		p++;
+	}
+	if (*p != '\0')
+		return "";
+	while (*in != '\0' && (*in < '0' || *in > '9'))
+		in++;
+	return std::string("+") + in;
+}
+
+/*
+ * The valid number in as written with region or, failing that, after the
+ * 00 or 011 it begins with.  Only then: 0118 is a UK area code, 011 Delhi's
+ * and Sapporo's, and as written they mean what their region says.
+ */
+static bool
+read_number(const char *in, const char *region, PhoneNumber *num)
+{
+	static const char *const prefixes[] = { "00", "011" };
+	std::string		 rest;
+
+	if (parse_valid(in, region, num))
+		return true;
+	if (std::strchr(in, '+') != NULL)
+		return false;
+	for (const char *prefix : prefixes)
+		if (!(rest = after_prefix(in, prefix)).empty() &&
+		    parse_valid(rest, "ZZ", num))
+			return true;
+	return false;
+}
+
+/* s and its NUL into out[outlen], or PF_EINVAL if it does not fit. */
+static int
+copy_out(const std::string &s, char *out, size_t outlen)
+{
 	if (s.size() >= outlen)
 		return PF_EINVAL;
 	std::memcpy(out, s.c_str(), s.size() + 1);
 	return PF_OK;
+}
+
+static int
+e164(const char *in, const char *region, char *out, size_t outlen)
+{
+	PhoneNumber	 num;
+	std::string	 s;
+
+	if (!plausible(in) || !read_number(in, region, &num))
+		return PF_EINVAL;
+	util().Format(num, PhoneNumberUtil::E164, &s);
+	return copy_out(s, out, outlen);
 }
 
 extern "C" int
@@ -93,6 +152,52 @@ pf_phone_e164(const char *in, const char *region, char *out, size_t outlen)
 	*out = '\0';
 	try {
 		return e164(in, region, out, outlen);
+	} catch (const std::bad_alloc &) {
+		return PF_ENOMEM;
+	} catch (...) {
+		return PF_EINVAL;
+	}
+}
+
+/* '+' and 1 to 15 digits: E.164's shape, before the library judges it. */
+static bool
+e164_shaped(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] != '+')
+		return false;
+	for (i = 1; s[i] >= '0' && s[i] <= '9'; i++)
+		if (i > 15)
+			return false;
+	return s[i] == '\0' && i > 1;
+}
+
+static int
+format(const char *e164, char *out, size_t outlen)
+{
+	const PhoneNumberUtil	&pu = util();
+	PhoneNumber		 num;
+	std::string		 s;
+
+	if (!e164_shaped(e164) || !parse_valid(e164, "ZZ", &num))
+		return PF_EINVAL;
+	/* The library forgives a trunk 0 ("+4402033181234"); E.164 does not. */
+	pu.Format(num, PhoneNumberUtil::E164, &s);
+	if (s != e164)
+		return PF_EINVAL;
+	pu.Format(num, PhoneNumberUtil::INTERNATIONAL, &s);
+	return copy_out(s, out, outlen);
+}
+
+extern "C" int
+pf_phone_format(const char *e164, char *out, size_t outlen)
+{
+	if (e164 == NULL || out == NULL || outlen == 0)
+		return PF_EINVAL;
+	*out = '\0';
+	try {
+		return format(e164, out, outlen);
 	} catch (const std::bad_alloc &) {
 		return PF_ENOMEM;
 	} catch (...) {

@@ -31,6 +31,12 @@ enum stmt {
 	STMT_OPTOUT_PUT,
 	STMT_OPTOUT_EACH,
 	STMT_OPTOUT_COUNT,
+	STMT_DNC_PUT,
+	STMT_DNC_GET,
+	STMT_DNC_EACH,
+	STMT_DNC_STALE,
+	STMT_DNC_REMOVE,
+	STMT_DNC_COUNT,
 	STMT_AUDIT_LAST,
 	STMT_AUDIT_PUT,
 	STMT_AUDIT_GET,
@@ -45,6 +51,9 @@ enum stmt {
 	STMT_OUTBOX_GET,
 	STMT__MAX
 };
+
+#define DNC_COLS "subject, number, country, first_name, last_name, " \
+	"company, email, created, updated"
 
 #define OUTBOX_COLS "id, template, recipient, vals, subject, state, " \
 	"attempts, next_try, last_error, created, updated"
@@ -72,6 +81,29 @@ static const char *const stmts[STMT__MAX] = {
 	"FROM optout ORDER BY created, channel, address, list",
 	/* STMT_OPTOUT_COUNT */
 	"SELECT count(*) FROM optout",
+	/* STMT_DNC_PUT: created is the one column a repeat leaves alone. */
+	"INSERT INTO dnc (" DNC_COLS ") "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+	"ON CONFLICT (subject) DO UPDATE SET "
+	"number = excluded.number, country = excluded.country, "
+	"first_name = excluded.first_name, last_name = excluded.last_name, "
+	"company = excluded.company, email = excluded.email, "
+	"updated = excluded.updated",
+	/* STMT_DNC_GET */
+	"SELECT " DNC_COLS " FROM dnc WHERE subject = ?1",
+	/*
+	 * STMT_DNC_EACH: a prefix such as "2026-11-24" sorts before every
+	 * time that starts with it, so >= takes that whole day.
+	 */
+	"SELECT " DNC_COLS " FROM dnc WHERE ?1 IS NULL OR created >= ?1 "
+	"ORDER BY created, subject",
+	/* STMT_DNC_STALE */
+	"SELECT " DNC_COLS " FROM dnc WHERE updated < ?1 "
+	"ORDER BY updated, subject LIMIT ?2",
+	/* STMT_DNC_REMOVE */
+	"DELETE FROM dnc WHERE subject = ?1",
+	/* STMT_DNC_COUNT */
+	"SELECT count(*) FROM dnc",
 	/* STMT_AUDIT_LAST */
 	"SELECT seq, digest FROM audit ORDER BY seq DESC LIMIT 1",
 	/* STMT_AUDIT_PUT */
@@ -216,6 +248,20 @@ stmt_exec(struct pf_store *st, enum stmt id, const char *what)
 	err = rc == SQLITE_DONE ? PF_OK : store_err(st->db, rc, what);
 	stmt_done(s);
 	return err;
+}
+
+/*
+ * Step a bound statement that changes one row: PF_ENOTFOUND when it changed
+ * nothing (no such row, or not in the state the statement requires).
+ */
+static int
+stmt_change(struct pf_store *st, sqlite3_stmt *s, const char *what)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		return store_err(st->db, rc, what);
+	return sqlite3_changes(st->db) == 0 ? PF_ENOTFOUND : PF_OK;
 }
 
 /* Run SQL text once (pragmas, migrations): nothing in it is user data. */
@@ -575,6 +621,167 @@ pf_store_optout_count(struct pf_store *st, long long *n)
 	return err;
 }
 
+/* ---- the Do-Not-Call register ---- */
+
+int
+pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now)
+{
+	sqlite3_stmt	*s = NULL;
+	char		 t[32];
+	int		 rc, err;
+
+	if (now == NULL) {
+		pf_store_now(t);
+		now = t;
+	}
+	if ((err = stmt_get(st, STMT_DNC_PUT, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, d->subject, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 2, d->number, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 3, d->country, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 4, d->first_name, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 5, d->last_name, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 6, d->company, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 7, d->email, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 8, now, -1, SQLITE_STATIC)))
+		err = store_err(st->db, rc, "dnc bind");
+	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		err = store_err(st->db, rc, "dnc put");
+	stmt_done(s);
+	return err;
+}
+
+/* Read the current row of a dnc SELECT (columns DNC_COLS). */
+static void
+dnc_row(sqlite3_stmt *s, struct pf_dnc *d)
+{
+	d->subject = (const char *)sqlite3_column_text(s, 0);
+	d->number = (const char *)sqlite3_column_text(s, 1);
+	d->country = (const char *)sqlite3_column_text(s, 2);
+	d->first_name = (const char *)sqlite3_column_text(s, 3);
+	d->last_name = (const char *)sqlite3_column_text(s, 4);
+	d->company = (const char *)sqlite3_column_text(s, 5);
+	d->email = (const char *)sqlite3_column_text(s, 6);
+	d->created = (const char *)sqlite3_column_text(s, 7);
+	d->updated = (const char *)sqlite3_column_text(s, 8);
+}
+
+/*
+ * Step the bound dnc SELECT s to its end, calling fn with each row: fn's
+ * first non-zero value, PF_OK, or the mapped error.
+ */
+static int
+dnc_walk(struct pf_store *st, sqlite3_stmt *s, const char *what,
+    int (*fn)(const struct pf_dnc *d, void *arg), void *arg)
+{
+	struct pf_dnc	 d;
+	int		 rc, err;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		dnc_row(s, &d);
+		if ((err = fn(&d, arg)) != 0)
+			return err;
+	}
+	return rc == SQLITE_DONE ? PF_OK : store_err(st->db, rc, what);
+}
+
+int
+pf_store_dnc_get(struct pf_store *st, const char *subject,
+    int (*fn)(const struct pf_dnc *d, void *arg), void *arg)
+{
+	struct pf_dnc	 d;
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_DNC_GET, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, subject, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK)
+		err = store_err(st->db, rc, "dnc bind");
+	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		dnc_row(s, &d);
+		err = fn(&d, arg);
+	} else if (rc == SQLITE_DONE)
+		err = PF_ENOTFOUND;
+	else
+		err = store_err(st->db, rc, "dnc get");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_dnc_each(struct pf_store *st, const char *since,
+    int (*fn)(const struct pf_dnc *d, void *arg), void *arg)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_DNC_EACH, &s)) != PF_OK)
+		return err;
+	/* A NULL since binds NULL, which the statement reads as "all". */
+	if ((rc = sqlite3_bind_text(s, 1, since, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK)
+		err = store_err(st->db, rc, "dnc bind");
+	else
+		err = dnc_walk(st, s, "dnc each", fn, arg);
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_dnc_stale(struct pf_store *st, const char *before, int limit,
+    int (*fn)(const struct pf_dnc *d, void *arg), void *arg)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	/* SQLite reads a negative LIMIT as none: a purge of everything. */
+	if (limit < 0)
+		return PF_EINVAL;
+	if ((err = stmt_get(st, STMT_DNC_STALE, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, before, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_int(s, 2, limit)))
+		err = store_err(st->db, rc, "dnc bind");
+	else
+		err = dnc_walk(st, s, "dnc stale", fn, arg);
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_dnc_remove(struct pf_store *st, const char *subject)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_DNC_REMOVE, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, subject, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK)
+		err = store_err(st->db, rc, "dnc bind");
+	else
+		err = stmt_change(st, s, "dnc remove");
+	stmt_done(s);
+	return err;
+}
+
+int
+pf_store_dnc_count(struct pf_store *st, long long *n)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_DNC_COUNT, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else
+		err = store_err(st->db, rc, "dnc count");
+	stmt_done(s);
+	return err;
+}
+
 /* ---- audit records ---- */
 
 int
@@ -777,20 +984,6 @@ pf_store_outbox_claim(struct pf_store *st, const char *now,
 	return err;
 }
 
-/*
- * Run a bound single-row UPDATE: PF_ENOTFOUND when it changed nothing (no
- * such id, or not in the state the statement requires).
- */
-static int
-outbox_update(struct pf_store *st, sqlite3_stmt *s, const char *what)
-{
-	int	 rc;
-
-	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		return store_err(st->db, rc, what);
-	return sqlite3_changes(st->db) == 0 ? PF_ENOTFOUND : PF_OK;
-}
-
 int
 pf_store_outbox_sent(struct pf_store *st, long long id, const char *now)
 {
@@ -803,7 +996,7 @@ pf_store_outbox_sent(struct pf_store *st, long long id, const char *now)
 	    (rc = sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC)))
 		err = store_err(st->db, rc, "outbox bind");
 	else
-		err = outbox_update(st, s, "outbox sent");
+		err = stmt_change(st, s, "outbox sent");
 	stmt_done(s);
 	return err;
 }
@@ -824,7 +1017,7 @@ pf_store_outbox_defer(struct pf_store *st, long long id, int attempts,
 	    (rc = sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC)))
 		err = store_err(st->db, rc, "outbox bind");
 	else
-		err = outbox_update(st, s, "outbox defer");
+		err = stmt_change(st, s, "outbox defer");
 	stmt_done(s);
 	return err;
 }
@@ -844,7 +1037,7 @@ pf_store_outbox_failed(struct pf_store *st, long long id, int attempts,
 	    (rc = sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC)))
 		err = store_err(st->db, rc, "outbox bind");
 	else
-		err = outbox_update(st, s, "outbox failed");
+		err = stmt_change(st, s, "outbox failed");
 	stmt_done(s);
 	return err;
 }
@@ -861,7 +1054,7 @@ pf_store_outbox_requeue(struct pf_store *st, long long id, const char *now)
 	    (rc = sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC)))
 		err = store_err(st->db, rc, "outbox bind");
 	else
-		err = outbox_update(st, s, "outbox requeue");
+		err = stmt_change(st, s, "outbox requeue");
 	stmt_done(s);
 	return err;
 }

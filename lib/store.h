@@ -81,6 +81,57 @@ int pf_store_optout_each(struct pf_store *st,
 
 int pf_store_optout_count(struct pf_store *st, long long *n);
 
+/* ---- the Do-Not-Call register ---- */
+
+/*
+ * An entry is keyed by the pseudonym of its number (keys.h: "phone:E164"),
+ * not by the number itself, so that `privforms dnc check` and the forms find
+ * it by the same key the audit records use.
+ */
+struct pf_dnc {
+	const char	*subject;	/* pf_pseudonym("phone", number) */
+	const char	*number;	/* E.164 */
+	const char	*country;	/* ISO 3166-1 alpha-2 the number was read in */
+	const char	*first_name;	/* each may be NULL */
+	const char	*last_name;
+	const char	*company;
+	const char	*email;		/* email key (validate.h), for mail; may be NULL */
+	const char	*created;	/* first registration (set by the store) */
+	const char	*updated;	/* latest registration */
+};
+
+/*
+ * Register a number.  Registering it again keeps the one row and its
+ * created time, and replaces the rest with what was given this time (a
+ * NULL name, company or email clears the old one).  A NULL now is the
+ * current time.
+ */
+int pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now);
+
+/* The entry of subject: calls fn once, or returns PF_ENOTFOUND. */
+int pf_store_dnc_get(struct pf_store *st, const char *subject,
+    int (*fn)(const struct pf_dnc *d, void *arg), void *arg);
+
+/*
+ * Each entry first registered at or after since (a prefix of the stored
+ * time, such as "2026-11-24"; NULL: every entry), in order of first
+ * registration; stops when fn returns non-zero (returned).
+ */
+int pf_store_dnc_each(struct pf_store *st, const char *since,
+    int (*fn)(const struct pf_dnc *d, void *arg), void *arg);
+
+/*
+ * At most limit entries last registered before `before` (a stored time),
+ * oldest first: what a purge removes, one batch at a time.  fn as above.
+ */
+int pf_store_dnc_stale(struct pf_store *st, const char *before, int limit,
+    int (*fn)(const struct pf_dnc *d, void *arg), void *arg);
+
+/* Remove the entry of subject: PF_ENOTFOUND if there is none. */
+int pf_store_dnc_remove(struct pf_store *st, const char *subject);
+
+int pf_store_dnc_count(struct pf_store *st, long long *n);
+
 /* ---- audit records (audit.h builds them) ---- */
 
 struct pf_audit_row {

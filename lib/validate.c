@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "country.h"
 #include "err.h"
 #include "phone.h"
 #include "validate.h"
@@ -166,6 +167,35 @@ pf_valid_phone(const char *in, const void *arg, char **norm)
 	if ((*norm = strdup(buf)) == NULL)
 		return "Could not check this number; please try again.";
 	return NULL;
+}
+
+/* in if lookup knows it as a code (a copy in *norm), or message. */
+static const char *
+valid_code(const char *in, const char *(*lookup)(const char *), char **norm,
+    const char *message)
+{
+	*norm = NULL;
+	if (lookup(in) == NULL)
+		return message;
+	if ((*norm = strdup(in)) == NULL)
+		return "Could not check this choice; please try again.";
+	return NULL;
+}
+
+const char *
+pf_valid_country(const char *in, const void *arg, char **norm)
+{
+	(void)arg;
+	return valid_code(in, pf_country_name, norm,
+	    "Choose a country from the list.");
+}
+
+const char *
+pf_valid_us_state(const char *in, const void *arg, char **norm)
+{
+	(void)arg;
+	return valid_code(in, pf_us_state_name, norm,
+	    "Choose a state from the list.");
 }
 
 const char *

@@ -43,6 +43,15 @@ pf_validator pf_valid_text;
  */
 pf_validator pf_valid_phone;
 
+/*
+ * A country: an ISO 3166-1 alpha-2 code of country.h's table, exactly as a
+ * select sends it ("US"); arg is unused.
+ */
+pf_validator pf_valid_country;
+
+/* A US state or DC: its code from country.h's table ("CA"); arg is unused. */
+pf_validator pf_valid_us_state;
+
 /* An identifier: 1 to 64 of [A-Za-z0-9._-]; arg is unused. */
 pf_validator pf_valid_token;
 

@@ -119,6 +119,8 @@ START_TEST(test_empty_file_gives_defaults)
 	ck_assert_int_eq(cfg->mail_attempts, 8);
 	ck_assert_int_eq(cfg->mail_retry, 60);
 	ck_assert_int_eq(cfg->unsubscribe_confirmation, 0);
+	ck_assert_int_eq(cfg->dnc_confirmation, 1);
+	ck_assert_int_eq(cfg->dnc_retention_years, 5);
 	pf_config_free(cfg);
 }
 END_TEST
@@ -175,7 +177,9 @@ START_TEST(test_every_key_can_be_set)
 	    "smtp_timeout = 600\n"
 	    "mail_attempts = 50\n"
 	    "mail_retry = 86400\n"
-	    "unsubscribe_confirmation = yes\n", &cfg), PF_OK);
+	    "unsubscribe_confirmation = yes\n"
+	    "dnc_confirmation = no\n"
+	    "dnc_retention_years = 100\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->base_url, "https://example.com");
 	ck_assert_str_eq(cfg->prefix, "/legal/privacy");
 	ck_assert_str_eq(cfg->database, "/srv/pf.db");
@@ -208,6 +212,8 @@ START_TEST(test_every_key_can_be_set)
 	ck_assert_int_eq(cfg->mail_attempts, 50);
 	ck_assert_int_eq(cfg->mail_retry, 86400);
 	ck_assert_int_eq(cfg->unsubscribe_confirmation, 1);
+	ck_assert_int_eq(cfg->dnc_confirmation, 0);
+	ck_assert_int_eq(cfg->dnc_retention_years, 100);
 	pf_config_free(cfg);
 }
 END_TEST
@@ -302,6 +308,7 @@ START_TEST(test_number_ranges)
 		{ "smtp_timeout", 1, 600 },
 		{ "mail_attempts", 1, 50 },
 		{ "mail_retry", 1, 86400 },
+		{ "dnc_retention_years", 5, 100 },
 	};
 	struct pf_config	*cfg;
 	char			 line[128], msg[128];
@@ -724,6 +731,18 @@ START_TEST(test_smtp_user)
 }
 END_TEST
 
+START_TEST(test_dnc_confirmation_is_yes_or_no)
+{
+	struct pf_config	*cfg;
+
+	ck_assert_int_eq(load("dnc_confirmation = no\n", &cfg), PF_OK);
+	ck_assert_int_eq(cfg->dnc_confirmation, 0);
+	pf_config_free(cfg);
+	refused("dnc_confirmation = 0\n",
+	    "1: dnc_confirmation must be yes or no");
+}
+END_TEST
+
 START_TEST(test_unsubscribe_confirmation_is_yes_or_no)
 {
 	static const char *const bad[] = {
@@ -816,7 +835,7 @@ START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 32);
+	ck_assert_uint_eq(uncomment_example(), 34);
 	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
 	    "%s", err);
 	write_conf("", 0);
@@ -855,6 +874,8 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(mail_attempts);
 	SAME_LONG(mail_retry);
 	SAME_LONG(unsubscribe_confirmation);
+	SAME_LONG(dnc_confirmation);
+	SAME_LONG(dnc_retention_years);
 #undef SAME_STR
 #undef SAME_LONG
 	pf_config_free(ex);
@@ -896,6 +917,7 @@ PF_TEST_MAIN("config",
     tcase_add_test(tc, test_smtp_starttls),
     tcase_add_test(tc, test_smtp_user),
     tcase_add_test(tc, test_unsubscribe_confirmation_is_yes_or_no),
+    tcase_add_test(tc, test_dnc_confirmation_is_yes_or_no),
     tcase_add_test(tc, test_missing_file_names_it),
     tcase_add_test(tc, test_default_path_from_environment),
     tcase_add_test(tc, test_example_documents_every_default),

@@ -57,6 +57,28 @@ valid_long_message(const char *in, const void *arg, char **norm)
 
 static const char *const channels[] = { "email", "sms", NULL };
 
+/* What valid_spy saw: pf_form_check's validator must run only when due. */
+static int		 spy_calls;
+static const void	*spy_arg;
+
+static const char *
+valid_spy(const char *in, const void *arg, char **norm)
+{
+	spy_calls++;
+	spy_arg = arg;
+	return (*norm = strdup(in)) == NULL ? "out of memory" : NULL;
+}
+
+/* Claims success without a value: only an allocation failure does that. */
+static const char *
+valid_no_value(const char *in, const void *arg, char **norm)
+{
+	(void)in;
+	(void)arg;
+	*norm = NULL;
+	return NULL;
+}
+
 enum { F_REQ, F_OPT, F_MULTI, F_SHORT, F_ONE, F_CHOICE, F_UPPER, F_LONG,
     F__MAX };
 
@@ -403,6 +425,96 @@ START_TEST(test_form_fail_marks_field_once)
 }
 END_TEST
 
+START_TEST(test_form_check_replaces_value_with_normalised)
+{
+	struct pf_form	 form;
+
+	one(F_OPT, "ab-12", 5, &form);
+	ck_assert_str_eq(form.v[F_OPT].value, "ab-12");
+	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_upper, NULL), PF_OK);
+	ck_assert_str_eq(form.v[F_OPT].value, "AB-12");
+	ck_assert_str_eq(form.v[F_OPT].shown, "ab-12");
+	ck_assert_str_eq(form.v[F_OPT].error, "");
+	ck_assert_int_eq(form.nerrors, 0);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_form_check_failure_marks_field)
+{
+	struct pf_form	 form;
+
+	one(F_OPT, "fax", 3, &form);
+	ck_assert_int_eq(form.nerrors, 0);
+	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_choice, channels),
+	    PF_OK);
+	ck_assert_str_eq(form.v[F_OPT].error, "Choose one of the options.");
+	ck_assert_ptr_null(form.v[F_OPT].value);
+	ck_assert_str_eq(form.v[F_OPT].shown, "fax");
+	ck_assert_int_eq(form.nerrors, 1);
+	ck_assert_int_eq(count_errors(&form), form.nerrors);
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_form_check_leaves_absent_or_failed_field_alone)
+{
+	struct pf_form	 form;
+
+	spy_calls = 0;
+	/* Absent. */
+	one(F_REQ, "x", 1, &form);
+	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_spy, NULL), PF_OK);
+	ck_assert_ptr_null(form.v[F_OPT].value);
+	ck_assert_str_eq(form.v[F_OPT].error, "");
+	ck_assert_int_eq(form.nerrors, 0);
+	/* Out of range. */
+	ck_assert_int_eq(pf_form_check(&form, F__MAX, valid_spy, NULL), PF_OK);
+	pf_form_free(&form);
+	/* Already in error: its message stays, counted once. */
+	one(F_SHORT, "toolong", 7, &form);
+	ck_assert_int_eq(pf_form_check(&form, F_SHORT, valid_spy, NULL),
+	    PF_OK);
+	ck_assert_str_eq(form.v[F_SHORT].error,
+	    "This is too long: at most 5 characters.");
+	ck_assert_ptr_null(form.v[F_SHORT].value);
+	ck_assert_int_eq(form.nerrors, 1);
+	pf_form_free(&form);
+	ck_assert_int_eq(spy_calls, 0);
+}
+END_TEST
+
+START_TEST(test_form_check_passes_arg_to_validator)
+{
+	static const char *const faxes[] = { "fax", NULL };
+	struct pf_form	 form;
+
+	spy_calls = 0;
+	spy_arg = NULL;
+	one(F_OPT, "fax", 3, &form);
+	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_spy, faxes), PF_OK);
+	ck_assert_int_eq(spy_calls, 1);
+	ck_assert_ptr_eq(spy_arg, faxes);
+	/* The same value passes with the arg that allows it. */
+	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_choice, faxes),
+	    PF_OK);
+	ck_assert_int_eq(form.nerrors, 0);
+	ck_assert_str_eq(form.v[F_OPT].value, "fax");
+	pf_form_free(&form);
+}
+END_TEST
+
+START_TEST(test_form_check_success_without_value_is_enomem)
+{
+	struct pf_form	 form;
+
+	one(F_OPT, "fine", 4, &form);
+	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_no_value, NULL),
+	    PF_ENOMEM);
+	pf_form_free(&form);
+}
+END_TEST
+
 START_TEST(test_form_ignore_forgets_value_and_error)
 {
 	struct pf_form	 form;
@@ -465,6 +577,11 @@ PF_TEST_MAIN("form",
     tcase_add_test(tc, test_long_validator_message_truncated),
     tcase_add_test(tc, test_errors_counted_across_fields),
     tcase_add_test(tc, test_form_fail_marks_field_once),
+    tcase_add_test(tc, test_form_check_replaces_value_with_normalised),
+    tcase_add_test(tc, test_form_check_failure_marks_field),
+    tcase_add_test(tc, test_form_check_leaves_absent_or_failed_field_alone),
+    tcase_add_test(tc, test_form_check_passes_arg_to_validator),
+    tcase_add_test(tc, test_form_check_success_without_value_is_enomem),
     tcase_add_test(tc, test_form_ignore_forgets_value_and_error),
     tcase_add_test(tc, test_form_free_accepts_zeroed_and_freed),
     tcase_add_test(tc, test_empty_table))

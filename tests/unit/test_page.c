@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "country.h"
 #include "err.h"
 #include "page.h"
 #include "request.h"
@@ -42,6 +43,21 @@ static const char controls_xhtml[] = XHTML_OPEN
 	"<a id=\"bare\" href=\"/privacy\">b</a>"
 	"<img id=\"img\" src=\"/privacy/i.png\" alt=\"\"/>"
 	XHTML_CLOSE;
+
+/* Two selects called country (one empty) and one called state. */
+static const char options_xhtml[] = XHTML_OPEN
+	"<form method=\"post\" action=\"/privacy/x\">"
+	"<select id=\"country\" name=\"country\">"
+	"<option value=\"\">Choose a country</option></select>"
+	"<select id=\"state\" name=\"state\">"
+	"<option value=\"\">Choose a state</option></select>"
+	"<select id=\"country-2\" name=\"country\"></select>"
+	"<input id=\"email\" name=\"email\"/>"
+	"</form>"
+	XHTML_CLOSE;
+
+static const char *const some_countries[] = { "DE", "Germany",
+    "US", "United States", NULL };
 
 static struct pf_pages *
 open_pages(const char *dir, const char *prefix)
@@ -533,6 +549,237 @@ START_TEST(test_value_unknown_name)
 }
 END_TEST
 
+/* pages with the options template and some_countries in its country selects. */
+static struct pf_pages *
+options_pages(char *dir)
+{
+	struct pf_pages	*pages;
+
+	fixture(dir, "options", options_xhtml);
+	pages = open_pages(dir, "/privacy");
+	ck_assert_int_eq(pf_pages_options(pages, "options", "country",
+	    some_countries), PF_OK);
+	return pages;
+}
+
+START_TEST(test_options_appended_after_placeholder)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	pages = options_pages(dir);
+	page = new_page(pages, "options");
+	html = render(page);
+	assert_contains(html, "<select id=\"country\" name=\"country\">"
+	    "<option value=\"\">Choose a country</option>"
+	    "<option value=\"DE\">Germany</option>"
+	    "<option value=\"US\">United States</option></select>");
+	assert_lacks(html, "selected");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_options_every_select_of_that_name)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	pages = options_pages(dir);
+	page = new_page(pages, "options");
+	html = render(page);
+	assert_contains(html, "<select id=\"country-2\" name=\"country\">"
+	    "<option value=\"DE\">Germany</option>"
+	    "<option value=\"US\">United States</option></select>");
+	ck_assert_int_eq(count(html, "<option value=\"DE\">"), 2);
+	/* Another select keeps only its own options. */
+	assert_contains(html, "<select id=\"state\" name=\"state\">"
+	    "<option value=\"\">Choose a state</option></select>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* Every page copies the options; choosing one in a page touches no other. */
+START_TEST(test_options_selectable_in_each_copy)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*a, *b;
+	char		 dir[64], *html;
+
+	pages = options_pages(dir);
+	a = new_page(pages, "options");
+	b = new_page(pages, "options");
+	ck_assert_int_eq(pf_page_value(a, "country", "DE"), PF_OK);
+	html = render(a);
+	ck_assert_int_eq(count(html,
+	    "<option value=\"DE\" selected=\"selected\">Germany</option>"), 2);
+	assert_lacks(html, "\"US\" selected");
+	free(html);
+	html = render(b);
+	assert_lacks(html, "selected");
+	ck_assert_int_eq(count(html, "<option value=\"US\">"), 2);
+	free(html);
+	pf_page_free(a);
+	pf_page_free(b);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* The generated table as the forms use it: every name passes the checks. */
+START_TEST(test_options_country_table)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	fixture(dir, "options", options_xhtml);
+	pages = open_pages(dir, "/privacy");
+	ck_assert_int_eq(pf_pages_options(pages, "options", "country",
+	    pf_countries), PF_OK);
+	ck_assert_int_eq(pf_pages_options(pages, "options", "state",
+	    pf_us_states), PF_OK);
+	page = new_page(pages, "options");
+	ck_assert_int_eq(pf_page_value(page, "country", "AX"), PF_OK);
+	html = render(page);
+	ck_assert_int_ge(count(html, "<option"), 2 * 240 + 51);
+	assert_contains(html, "<option value=\"AX\" selected=\"selected\">"
+	    "\xc3\x85land Islands</option>");
+	assert_contains(html, "<option value=\"DC\">District of Columbia"
+	    "</option>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_options_empty_list_changes_nothing)
+{
+	static const char *const empty[] = { NULL };
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	fixture(dir, "options", options_xhtml);
+	pages = open_pages(dir, "/privacy");
+	ck_assert_int_eq(pf_pages_options(pages, "options", "country", empty),
+	    PF_OK);
+	page = new_page(pages, "options");
+	html = render(page);
+	ck_assert_int_eq(count(html, "<option"), 2);
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_options_unknown_template_or_control)
+{
+	struct pf_pages	*pages;
+	char		 dir[64];
+
+	fixture(dir, "options", options_xhtml);
+	pages = open_pages(dir, "/privacy");
+	ck_assert_int_eq(pf_pages_options(pages, "nosuch", "country",
+	    some_countries), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_pages_options(pages, "options", "nosuch",
+	    some_countries), PF_ENOTFOUND);
+	/* Only a select takes options: not an input, not an id. */
+	ck_assert_int_eq(pf_pages_options(pages, "options", "email",
+	    some_countries), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_pages_options(pages, "options", "country-2",
+	    some_countries), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_pages_options(pages, "options", "Country",
+	    some_countries), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_pages_options(pages, "../options", "country",
+	    some_countries), PF_EINVAL);
+	ck_assert_int_eq(pf_pages_options(pages, "options", NULL,
+	    some_countries), PF_EINVAL);
+	ck_assert_int_eq(pf_pages_options(pages, "options", "country", NULL),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_pages_options(NULL, "options", "country",
+	    some_countries), PF_EINVAL);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_options_bad_text_refused_template_unchanged)
+{
+	static const char *const no_name[] = { "DE", "Germany", "US", NULL };
+	static const char *const newline[] = { "DE", "Germ\nany", NULL };
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *before, *after;
+	size_t		 i;
+
+	fixture(dir, "options", options_xhtml);
+	pages = open_pages(dir, "/privacy");
+	page = new_page(pages, "options");
+	before = render(page);
+	pf_page_free(page);
+	for (i = 0; i < NBAD; i++) {
+		const char *const as_code[] = { bad_text[i].s, "Name", NULL };
+		const char *const as_name[] = { "DE", "Germany",
+		    "XX", bad_text[i].s, NULL };
+
+		ck_assert_msg(pf_pages_options(pages, "options", "country",
+		    as_code) == PF_EINVAL, "code accepted: %s", bad_text[i].name);
+		ck_assert_msg(pf_pages_options(pages, "options", "country",
+		    as_name) == PF_EINVAL, "name accepted: %s", bad_text[i].name);
+	}
+	/* A code without its name, and a name on two lines. */
+	ck_assert_int_eq(pf_pages_options(pages, "options", "country",
+	    no_name), PF_EINVAL);
+	ck_assert_int_eq(pf_pages_options(pages, "options", "country",
+	    newline), PF_EINVAL);
+	page = new_page(pages, "options");
+	after = render(page);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_options_markup_escaped)
+{
+	static const char *const hostile[] = {
+	    "a\"><script>x</script>", "<b>Bold</b> & \"quoted\" &amp;",
+	    NULL };
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	fixture(dir, "options", options_xhtml);
+	pages = open_pages(dir, "/privacy");
+	ck_assert_int_eq(pf_pages_options(pages, "options", "state", hostile),
+	    PF_OK);
+	page = new_page(pages, "options");
+	html = render(page);
+	assert_contains(html, "<option value=\"a&quot;&gt;&lt;script&gt;x"
+	    "&lt;/script&gt;\">&lt;b&gt;Bold&lt;/b&gt; &amp; \"quoted\" "
+	    "&amp;amp;</option>");
+	assert_lacks(html, "<script");
+	assert_lacks(html, "<b>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
 START_TEST(test_error_reveals_summary_and_marks_control)
 {
 	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
@@ -988,6 +1235,14 @@ PF_TEST_MAIN("page",
     tcase_add_test(tc, test_value_select),
     tcase_add_test(tc, test_value_checkbox),
     tcase_add_test(tc, test_value_unknown_name),
+    tcase_add_test(tc, test_options_appended_after_placeholder),
+    tcase_add_test(tc, test_options_every_select_of_that_name),
+    tcase_add_test(tc, test_options_selectable_in_each_copy),
+    tcase_add_test(tc, test_options_country_table),
+    tcase_add_test(tc, test_options_empty_list_changes_nothing),
+    tcase_add_test(tc, test_options_unknown_template_or_control),
+    tcase_add_test(tc, test_options_bad_text_refused_template_unchanged),
+    tcase_add_test(tc, test_options_markup_escaped),
     tcase_add_test(tc, test_error_reveals_summary_and_marks_control),
     tcase_add_test(tc, test_error_radio_group_marks_all),
     tcase_add_test(tc, test_error_without_summary),

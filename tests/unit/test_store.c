@@ -905,6 +905,434 @@ START_TEST(test_outbox_schema_refuses_unknown_state)
 }
 END_TEST
 
+/* ---- the Do-Not-Call register ---- */
+
+#define DAY2 "2026-11-25T06:00:00.000005Z"
+#define SA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SB "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define SC "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define SD "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* A copy of each entry a callback saw, up to 6. */
+struct drow {
+	char	 subject[72], number[24], country[8];
+	char	 first_name[32], last_name[32], company[32], email[64];
+	char	 created[32], updated[32];
+};
+
+struct dseen {
+	int		 n;
+	int		 stop_at;	/* return 42 after this many; 0: never */
+	struct drow	 r[6];
+};
+
+static int
+dnc_collect(const struct pf_dnc *d, void *arg)
+{
+	struct dseen	*s = arg;
+	struct drow	*r;
+
+	ck_assert_int_lt(s->n, 6);
+	r = &s->r[s->n++];
+	copy(r->subject, sizeof(r->subject), d->subject);
+	copy(r->number, sizeof(r->number), d->number);
+	copy(r->country, sizeof(r->country), d->country);
+	copy(r->first_name, sizeof(r->first_name), d->first_name);
+	copy(r->last_name, sizeof(r->last_name), d->last_name);
+	copy(r->company, sizeof(r->company), d->company);
+	copy(r->email, sizeof(r->email), d->email);
+	copy(r->created, sizeof(r->created), d->created);
+	copy(r->updated, sizeof(r->updated), d->updated);
+	return s->n == s->stop_at ? 42 : 0;
+}
+
+/* An entry with no optional fields. */
+static struct pf_dnc
+dnc(const char *subject, const char *number)
+{
+	struct pf_dnc	 d = { subject, number, "US", NULL, NULL, NULL, NULL,
+	    NULL, NULL };
+
+	return d;
+}
+
+static void
+dput(struct pf_store *st, const char *subject, const char *now)
+{
+	struct pf_dnc	 d = dnc(subject, "+13037492110");
+
+	ck_assert_int_eq(pf_store_dnc_put(st, &d, now), PF_OK);
+}
+
+static struct drow
+dget(struct pf_store *st, const char *subject)
+{
+	struct dseen	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_dnc_get(st, subject, dnc_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 1);
+	return s.r[0];
+}
+
+/* The callback saw exactly the subjects of want (NULL-terminated), in order. */
+static void
+dsubjects(const struct dseen *s, const char *const *want)
+{
+	int	 i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		ck_assert_int_lt(i, s->n);
+		ck_assert_msg(strcmp(s->r[i].subject, want[i]) == 0,
+		    "entry %d is %.4s..., not %.4s...", i, s->r[i].subject,
+		    want[i]);
+	}
+	ck_assert_int_eq(s->n, i);
+}
+
+static long long
+dcount(struct pf_store *st)
+{
+	long long	 n = -1;
+
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
+	return n;
+}
+
+START_TEST(test_dnc_put_then_get_every_field)
+{
+	struct pf_dnc	 a = { SA, "+442033181234", "GB", "Ada", "Lovelace",
+	    "Analytical Engines Ltd", "ada@example.com", NULL, NULL };
+	struct pf_dnc	 b = dnc(SB, "+13037492110");
+	struct pf_store	*st = open_mode("truncate");
+	struct drow	 r;
+
+	ck_assert_int_eq(dcount(st), 0);
+	ck_assert_int_eq(pf_store_dnc_put(st, &a, T1), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_put(st, &b, T2), PF_OK);
+	r = dget(st, SA);
+	ck_assert_str_eq(r.subject, SA);
+	ck_assert_str_eq(r.number, "+442033181234");
+	ck_assert_str_eq(r.country, "GB");
+	ck_assert_str_eq(r.first_name, "Ada");
+	ck_assert_str_eq(r.last_name, "Lovelace");
+	ck_assert_str_eq(r.company, "Analytical Engines Ltd");
+	ck_assert_str_eq(r.email, "ada@example.com");
+	ck_assert_str_eq(r.created, T1);
+	ck_assert_str_eq(r.updated, T1);
+	r = dget(st, SB);
+	ck_assert_str_eq(r.number, "+13037492110");
+	ck_assert_str_eq(r.country, "US");
+	ck_assert_str_eq(r.first_name, "(null)");
+	ck_assert_str_eq(r.last_name, "(null)");
+	ck_assert_str_eq(r.company, "(null)");
+	ck_assert_str_eq(r.email, "(null)");
+	ck_assert_str_eq(r.created, T2);
+	ck_assert_int_eq(dcount(st), 2);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dnc_put_without_time_stores_now)
+{
+	struct pf_dnc	 a = dnc(SA, "+13037492110");
+	struct pf_store	*st = open_mode("truncate");
+	struct drow	 r;
+	char		 before[32], after[32];
+
+	pf_store_now(before);
+	ck_assert_int_eq(pf_store_dnc_put(st, &a, NULL), PF_OK);
+	pf_store_now(after);
+	r = dget(st, SA);
+	ck_assert_uint_eq(strlen(r.created), 27);
+	ck_assert_str_le(before, r.created);
+	ck_assert_str_le(r.created, after);
+	ck_assert_str_eq(r.updated, r.created);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dnc_put_again_keeps_created_and_replaces_the_rest)
+{
+	struct pf_dnc	 a = { SA, "+13037492110", "US", "Ada", "Lovelace",
+	    "Engines", "ada@example.com", NULL, NULL };
+	struct pf_dnc	 b = { SA, "+13037492110", "CA", "Augusta", NULL,
+	    NULL, NULL, NULL, NULL };
+	struct pf_store	*st = open_mode("truncate");
+	struct drow	 r;
+
+	ck_assert_int_eq(pf_store_dnc_put(st, &a, T1), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_put(st, &b, T3), PF_OK);
+	ck_assert_int_eq(dcount(st), 1);
+	r = dget(st, SA);
+	ck_assert_str_eq(r.created, T1);
+	ck_assert_str_eq(r.updated, T3);
+	ck_assert_str_eq(r.country, "CA");
+	ck_assert_str_eq(r.first_name, "Augusta");
+	ck_assert_str_eq(r.last_name, "(null)");
+	ck_assert_str_eq(r.company, "(null)");
+	ck_assert_str_eq(r.email, "(null)");
+	/* A third time fills them in again. */
+	ck_assert_int_eq(pf_store_dnc_put(st, &a, T4), PF_OK);
+	ck_assert_int_eq(dcount(st), 1);
+	r = dget(st, SA);
+	ck_assert_str_eq(r.created, T1);
+	ck_assert_str_eq(r.updated, T4);
+	ck_assert_str_eq(r.last_name, "Lovelace");
+	ck_assert_str_eq(r.email, "ada@example.com");
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dnc_get_unknown_subject_is_not_found)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_dnc_get(st, SA, dnc_collect, &s),
+	    PF_ENOTFOUND);
+	dput(st, SA, T1);
+	ck_assert_int_eq(pf_store_dnc_get(st, SB, dnc_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(s.n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+/*
+ * Entries first registered at T1 (SA), T2 (SB) and DAY2 (SC); SA registered
+ * again on DAY2, which must not move it.  Each since, and what it lists.
+ */
+static const struct {
+	const char	*since;
+	const char	*want[4];	/* subjects in order, NULL-terminated */
+} dnc_since[] = {
+	{ NULL, { SA, SB, SC, NULL } },
+	{ "2026", { SA, SB, SC, NULL } },
+	{ "2026-11-24", { SA, SB, SC, NULL } },
+	{ "2026-11-24T06:00:00.000001Z", { SA, SB, SC, NULL } },
+	{ "2026-11-24T06:00:00.000002Z", { SB, SC, NULL } },
+	{ "2026-11-24T07", { SB, SC, NULL } },
+	{ T2, { SB, SC, NULL } },
+	{ "2026-11-24T07:00:00.000003Z", { SC, NULL } },
+	{ "2026-11-25", { SC, NULL } },
+	{ "2026-11-25T06:00:00.000005Z", { SC, NULL } },
+	{ "2026-11-25T06:00:00.000006Z", { NULL } },
+	{ "2026-11-26", { NULL } },
+	{ "2027", { NULL } },
+};
+
+START_TEST(test_dnc_each_since)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { 0 };
+
+	dput(st, SC, DAY2);
+	dput(st, SB, T2);
+	dput(st, SA, T1);
+	dput(st, SA, DAY2);
+	ck_assert_int_eq(pf_store_dnc_each(st, dnc_since[_i].since,
+	    dnc_collect, &s), PF_OK);
+	dsubjects(&s, dnc_since[_i].want);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dnc_each_same_time_in_subject_order)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { 0 };
+
+	dput(st, SC, T1);
+	dput(st, SA, T1);
+	dput(st, SD, T1);
+	dput(st, SB, T1);
+	ck_assert_int_eq(pf_store_dnc_each(st, NULL, dnc_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 4);
+	ck_assert_str_eq(s.r[0].subject, SD);
+	ck_assert_str_eq(s.r[1].subject, SA);
+	ck_assert_str_eq(s.r[2].subject, SB);
+	ck_assert_str_eq(s.r[3].subject, SC);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dnc_each_stops_and_returns_callback_value)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { .stop_at = 2 };
+
+	dput(st, SA, T1);
+	dput(st, SB, T2);
+	dput(st, SC, T3);
+	ck_assert_int_eq(pf_store_dnc_each(st, NULL, dnc_collect, &s), 42);
+	ck_assert_int_eq(s.n, 2);
+	/* The statement was reset: a second walk sees every entry. */
+	s.n = 0;
+	s.stop_at = 0;
+	ck_assert_int_eq(pf_store_dnc_each(st, NULL, dnc_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 3);
+	pf_store_close(st);
+}
+END_TEST
+
+/*
+ * Entries last registered at T3 (SA), T1 (SB), T2 (SC) and DAY2 (SD).  Each
+ * before and limit, and what a purge batch gets.
+ */
+static const struct {
+	const char	*before;
+	int		 limit;
+	const char	*want[5];
+} dnc_stale[] = {
+	{ "2026-11-24T06:00:00.000001Z", 10, { NULL } },
+	{ "2026-11-24T06:00:00.000002Z", 10, { SB, NULL } },
+	{ T3, 10, { SB, SC, NULL } },
+	{ T3, 2, { SB, SC, NULL } },
+	{ T3, 1, { SB, NULL } },
+	{ T3, 0, { NULL } },
+	{ "2026-11-25", 10, { SB, SC, SA, NULL } },
+	{ "2027", 10, { SB, SC, SA, SD, NULL } },
+	{ "2027", 3, { SB, SC, SA, NULL } },
+};
+
+START_TEST(test_dnc_stale_oldest_first_within_limit)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { 0 };
+
+	dput(st, SA, T1);	/* registered first, then again: not stale */
+	dput(st, SD, DAY2);
+	dput(st, SB, T1);
+	dput(st, SC, T2);
+	dput(st, SA, T3);
+	ck_assert_int_eq(pf_store_dnc_stale(st, dnc_stale[_i].before,
+	    dnc_stale[_i].limit, dnc_collect, &s), PF_OK);
+	dsubjects(&s, dnc_stale[_i].want);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dnc_stale_stops_and_refuses_negative_limit)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { .stop_at = 1 };
+
+	dput(st, SA, T1);
+	dput(st, SB, T2);
+	ck_assert_int_eq(pf_store_dnc_stale(st, T4, 10, dnc_collect, &s), 42);
+	ck_assert_int_eq(s.n, 1);
+	/* SQLite would read a negative limit as none at all. */
+	s.n = 0;
+	ck_assert_int_eq(pf_store_dnc_stale(st, T4, -1, dnc_collect, &s),
+	    PF_EINVAL);
+	ck_assert_int_eq(s.n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dnc_remove_then_not_found)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { 0 };
+
+	dput(st, SA, T1);
+	dput(st, SB, T1);
+	ck_assert_int_eq(pf_store_dnc_remove(st, SA), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_get(st, SA, dnc_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dnc_remove(st, SA), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dnc_remove(st, SC), PF_ENOTFOUND);
+	ck_assert_int_eq(dcount(st), 1);
+	ck_assert_str_eq(dget(st, SB).subject, SB);
+	/* Registering again after a removal starts a new entry. */
+	dput(st, SA, T2);
+	ck_assert_str_eq(dget(st, SA).created, T2);
+	pf_store_close(st);
+}
+END_TEST
+
+/* Entries the schema must refuse, each one field away from a good one. */
+static const struct {
+	const char	*subject, *number, *country;
+} dnc_bad[] = {
+	{ "+13037492110", "+13037492110", "US" },	/* a number as key */
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    "+13037492110", "US" },
+	{ SA "a", "+13037492110", "US" },
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    "+13037492110", "US" },
+	{ "", "+13037492110", "US" },
+	{ NULL, "+13037492110", "US" },
+	{ SA, "13037492110", "US" },
+	{ SA, "+1 303 749 2110", "US" },
+	{ SA, "+1303749211x", "US" },
+	{ SA, "+03037492110", "US" },
+	{ SA, "+1234567890123456", "US" },	/* 16 digits */
+	{ SA, "+", "US" },
+	{ SA, "", "US" },
+	{ SA, NULL, "US" },
+	{ SA, "+13037492110", "us" },
+	{ SA, "+13037492110", "USA" },
+	{ SA, "+13037492110", "U" },
+	{ SA, "+13037492110", "" },
+	{ SA, "+13037492110", NULL },
+};
+
+START_TEST(test_dnc_schema_refuses_malformed_entry)
+{
+	struct pf_dnc	 d = dnc(dnc_bad[_i].subject, dnc_bad[_i].number);
+	struct pf_store	*st = open_mode("truncate");
+
+	d.country = dnc_bad[_i].country;
+	ck_assert_int_eq(pf_store_dnc_put(st, &d, T1), PF_ESTORE);
+	ck_assert_int_eq(dcount(st), 0);
+	/* The same entry with every field good is stored. */
+	d = dnc(SA, "+123456789012345");	/* 15 digits, the most */
+	ck_assert_int_eq(pf_store_dnc_put(st, &d, T1), PF_OK);
+	ck_assert_int_eq(dcount(st), 1);
+	pf_store_close(st);
+}
+END_TEST
+
+/*
+ * A file made by the previous release (schema version 2, with rows) gains
+ * the register on open and keeps what it had.
+ */
+START_TEST(test_dnc_migration_from_version_2_keeps_rows)
+{
+	struct pf_store	*st;
+	sqlite3		*h = raw_open();
+	unsigned	 i;
+	int		 v = -1;
+
+	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= 2; i++)
+		ck_assert_int_eq(sqlite3_exec(h, pf_migrations[i].sql, NULL,
+		    NULL, NULL), SQLITE_OK);
+	ck_assert_uint_eq(i, 2);
+	ck_assert_str_eq(pf_migrations[i].name, "003-dnc.sql");
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 2; "
+	    "INSERT INTO optout VALUES ('email', 'a@example.com', '', NULL, "
+	    "'form', '" T1 "', '" T1 "'); "
+	    "INSERT INTO outbox (template, recipient, vals, state, next_try, "
+	    "created, updated) VALUES ('unsubscribed', 'a@example.com', '', "
+	    "'queued', '" T1 "', '" T1 "', '" T1 "')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'dnc'"), 0);
+	st = open_mode("truncate");
+	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
+	ck_assert_int_eq(v, (int)pf_migrations[pf_nmigrations - 1].version);
+	ck_assert_int_ge(v, 3);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
+	ocounts(st, 1, 0, 0, 0);
+	ck_assert_int_eq(dcount(st), 0);
+	dput(st, SA, T2);
+	ck_assert_int_eq(dcount(st), 1);
+	pf_store_close(st);
+}
+END_TEST
+
 PF_TEST_MAIN("store",
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_open_applies_migrations_and_sets_user_version),
@@ -941,4 +1369,19 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_outbox_outcome_needs_a_message_being_sent),
     tcase_add_test(tc, test_outbox_claim_rolled_back_stays_queued),
     tcase_add_test(tc, test_outbox_two_connections_never_claim_the_same_row),
-    tcase_add_test(tc, test_outbox_schema_refuses_unknown_state))
+    tcase_add_test(tc, test_outbox_schema_refuses_unknown_state),
+    tcase_add_test(tc, test_dnc_put_then_get_every_field),
+    tcase_add_test(tc, test_dnc_put_without_time_stores_now),
+    tcase_add_test(tc, test_dnc_put_again_keeps_created_and_replaces_the_rest),
+    tcase_add_test(tc, test_dnc_get_unknown_subject_is_not_found),
+    tcase_add_loop_test(tc, test_dnc_each_since,
+	0, sizeof(dnc_since) / sizeof(dnc_since[0])),
+    tcase_add_test(tc, test_dnc_each_same_time_in_subject_order),
+    tcase_add_test(tc, test_dnc_each_stops_and_returns_callback_value),
+    tcase_add_loop_test(tc, test_dnc_stale_oldest_first_within_limit,
+	0, sizeof(dnc_stale) / sizeof(dnc_stale[0])),
+    tcase_add_test(tc, test_dnc_stale_stops_and_refuses_negative_limit),
+    tcase_add_test(tc, test_dnc_remove_then_not_found),
+    tcase_add_loop_test(tc, test_dnc_schema_refuses_malformed_entry,
+	0, sizeof(dnc_bad) / sizeof(dnc_bad[0])),
+    tcase_add_test(tc, test_dnc_migration_from_version_2_keeps_rows))

@@ -262,6 +262,80 @@ START_TEST(test_token_identifier)
 }
 END_TEST
 
+START_TEST(test_country_code_exactly)
+{
+	const struct vcase t[] = {
+		{ "US", "US", NULL },
+		{ "DE", "DE", NULL },
+		{ "GB", "GB", NULL },
+		{ "AX", "AX", NULL },
+		{ "PR", "PR", NULL },
+		{ "ZW", "ZW", NULL },
+		{ "us", NULL, NULL },
+		{ "Us", NULL, NULL },
+		{ "USA", NULL, NULL },
+		{ "840", NULL, NULL },
+		{ "XX", NULL, NULL },
+		{ "ZZ", NULL, NULL },
+		{ "UK", NULL, NULL },
+		{ "", NULL, NULL },
+		{ "U", NULL, NULL },
+		{ "US ", NULL, NULL },
+		{ " US", NULL, NULL },
+		{ "United States", NULL, NULL },
+		{ "\xef\xbc\xb5\xef\xbc\xb3", NULL, NULL },
+	};
+
+	run(pf_valid_country, t, N(t));
+}
+END_TEST
+
+START_TEST(test_country_message)
+{
+	char	*norm;
+
+	ck_assert_str_eq(pf_valid_country("XX", NULL, &norm),
+	    "Choose a country from the list.");
+	ck_assert_ptr_null(norm);
+}
+END_TEST
+
+START_TEST(test_us_state_code_exactly)
+{
+	const struct vcase t[] = {
+		{ "CA", "CA", NULL },
+		{ "DC", "DC", NULL },
+		{ "NY", "NY", NULL },
+		{ "AK", "AK", NULL },
+		{ "WY", "WY", NULL },
+		{ "ca", NULL, NULL },
+		{ "US-CA", NULL, NULL },
+		{ "CAL", NULL, NULL },
+		{ "PR", NULL, NULL },
+		{ "GU", NULL, NULL },
+		{ "VI", NULL, NULL },
+		{ "UM", NULL, NULL },
+		{ "XX", NULL, NULL },
+		{ "", NULL, NULL },
+		{ "C", NULL, NULL },
+		{ "CA ", NULL, NULL },
+		{ "California", NULL, NULL },
+	};
+
+	run(pf_valid_us_state, t, N(t));
+}
+END_TEST
+
+START_TEST(test_us_state_message)
+{
+	char	*norm;
+
+	ck_assert_str_eq(pf_valid_us_state("PR", NULL, &norm),
+	    "Choose a state from the list.");
+	ck_assert_ptr_null(norm);
+}
+END_TEST
+
 START_TEST(test_phone_normalised_to_e164)
 {
 	const struct vcase t[] = {
@@ -387,6 +461,10 @@ PF_TEST_MAIN("validate",
     tcase_add_test(tc, test_enum_exact_match_only),
     tcase_add_test(tc, test_text_trims_blanks),
     tcase_add_test(tc, test_token_identifier),
+    tcase_add_test(tc, test_country_code_exactly),
+    tcase_add_test(tc, test_country_message),
+    tcase_add_test(tc, test_us_state_code_exactly),
+    tcase_add_test(tc, test_us_state_message),
     tcase_add_test(tc, test_phone_normalised_to_e164),
     tcase_add_test(tc, test_phone_invalid_refused),
     tcase_add_test(tc, test_phone_input_length_limit),
