@@ -1,0 +1,158 @@
+/* cli.c -- what the privforms commands share (cli.h). */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "phone.h"
+#include "store.h"
+#include "validate.h"
+
+int
+cli_load(struct ctx *c)
+{
+	char	 err[256];
+
+	if (pf_config_load(c->config, &c->cfg, err, sizeof(err)) != PF_OK) {
+		fprintf(stderr, "privforms: %s\n", err);
+		if (access(c->config, F_OK) != 0)
+			fprintf(stderr, "privforms: name a configuration with "
+			    "--config FILE or PRIVFORMS_CONFIG (in a source tree, "
+			    "`make run` creates ./var/privforms.conf)\n");
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_open_store(struct ctx *c)
+{
+	struct pf_store_opts	 o;
+	int			 rc;
+
+	if (c->st != NULL)
+		return 0;
+	if (c->cfg == NULL && cli_load(c) != 0)
+		return 1;
+	o.path = c->cfg->database;
+	o.journal_mode = c->cfg->journal_mode;
+	o.busy_timeout_ms = c->cfg->busy_timeout_ms;
+	if ((rc = pf_store_open(&o, &c->st)) != PF_OK) {
+		fprintf(stderr, "privforms: %s: %s\n", c->cfg->database,
+		    pf_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_load_keys(struct ctx *c, struct pf_keys *keys)
+{
+	int	 rc;
+
+	if (c->cfg == NULL && cli_load(c) != 0)
+		return 1;
+	if ((rc = pf_keys_load(c->cfg->key_file, keys)) != PF_OK) {
+		fprintf(stderr, "privforms: %s: %s (run privforms init)\n",
+		    c->cfg->key_file, pf_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+/* s as a whole decimal number of at least 1, or 0 if it is not one. */
+long long
+cli_positive(const char *s)
+{
+	long long	 v;
+	char		*end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < 1)
+		return 0;
+	return v;
+}
+
+void
+cli_csv_field(FILE *f, const char *s, const char *sep)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fprintf(f, "%s%s", s, sep);
+		return;
+	}
+	putc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putc('"', f);
+		putc(*s, f);
+	}
+	fprintf(f, "\"%s", sep);
+}
+
+int
+cli_date(const char *s)
+{
+	struct tm	 tm;
+	int		 y, m, d;
+
+	if (strlen(s) != 10 || strspn(s, "0123456789-") != 10 ||
+	    s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d;
+	tm.tm_hour = 12;
+	/* timegm moves 2026-02-31 to March: a date that does not exist. */
+	if (timegm(&tm) == (time_t)-1)
+		return 0;
+	return tm.tm_year == y - 1900 && tm.tm_mon == m - 1 && tm.tm_mday == d;
+}
+
+int
+cli_begin(struct ctx *c, struct pf_txn *t)
+{
+	int	 rc;
+
+	if (cli_open_store(c) != 0)
+		return PF_ESTORE;
+	if ((rc = pf_txn_begin(t, c->st, c->cfg->audit_dir, "admin")) != PF_OK)
+		fprintf(stderr, "privforms: %s: %s\n", c->cfg->database,
+		    pf_strerror(rc));
+	return rc;
+}
+
+int
+cli_phone(struct ctx *c, const struct pf_keys *keys, const char *number,
+    const char *country, char e164[PF_PHONE_E164_SIZE],
+    char subject[PF_HEX_DIGEST_LEN + 1])
+{
+	const char	*why;
+	char		*norm = NULL;
+
+	if (country == NULL)
+		country = c->cfg->phone_region;
+	else if ((why = pf_valid_country(country, NULL, &norm)) != NULL) {
+		fprintf(stderr, "privforms: --country %s: not an ISO 3166-1 "
+		    "alpha-2 code (such as US, GB, DE)\n", country);
+		return 1;
+	}
+	free(norm);
+	if ((why = pf_valid_phone(number, country, &norm)) != NULL) {
+		fprintf(stderr, "privforms: %s: %s\n", number, why);
+		return 1;
+	}
+	snprintf(e164, PF_PHONE_E164_SIZE, "%s", norm);
+	free(norm);
+	if (pf_pseudonym(keys, "phone", e164, subject) != PF_OK) {
+		fprintf(stderr, "privforms: cannot compute the pseudonym\n");
+		return 1;
+	}
+	return 0;
+}

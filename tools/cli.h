@@ -1,0 +1,69 @@
+/*
+ * cli.h -- what the privforms commands share.
+ *
+ * Each group of commands lives in its own tools/cmd_GROUP.c and exports a
+ * table of them; privforms.c finds the command named on the command line
+ * and runs it.  A command returns its exit status (0 success, 1 failure
+ * said on stderr; some, like `dnc check`, give 1 and 2 their own meaning)
+ * or CLI_USAGE, after which privforms.c prints the synopsis and exits 2.
+ */
+#ifndef PF_CLI_H
+#define PF_CLI_H
+
+#include <stdio.h>
+
+#include "keys.h"
+#include "phone.h"
+#include "txn.h"
+
+struct pf_config;
+struct pf_store;
+
+#define CLI_USAGE (-1)
+
+struct ctx {
+	const char		*config;	/* --config, or the default */
+	struct pf_config	*cfg;		/* loaded on first use */
+	struct pf_store		*st;		/* opened on first use */
+};
+
+struct cmd {
+	const char	*name;		/* "audit verify": one or two words */
+	int		(*fn)(struct ctx *, int, char **);
+	const char	*args;		/* synopsis after the name */
+	const char	*help;		/* what it does, for --help */
+};
+
+/* The command tables, each ending with a { NULL } row. */
+extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
+    cmds_audit[], cmds_mail[], cmds_purge[];
+
+/* Load the configuration, open the store, read the keys: 0, or 1 said. */
+int cli_load(struct ctx *c);
+int cli_open_store(struct ctx *c);
+int cli_load_keys(struct ctx *c, struct pf_keys *keys);
+
+/* s as a whole decimal number of at least 1, or 0 if it is not one. */
+long long cli_positive(const char *s);
+
+/* 1 if s is a date "YYYY-MM-DD" that exists in the calendar. */
+int cli_date(const char *s);
+
+/* One CSV field (RFC 4180) on f, then sep: quoted when it must be. */
+void cli_csv_field(FILE *f, const char *s, const char *sep);
+
+/*
+ * Open the store and begin a change the operator makes: txn.h's steps, with
+ * "admin" as the form of its audit records.  PF_OK or an err.h code.
+ */
+int cli_begin(struct ctx *c, struct pf_txn *t);
+
+/*
+ * A phone number given on the command line, read as the forms read it
+ * (country: ISO 3166-1 alpha-2, NULL for phone_region): its E.164 form and
+ * its pseudonym.  0, or 1 with the reason said on stderr.
+ */
+int cli_phone(struct ctx *c, const struct pf_keys *keys, const char *number,
+    const char *country, char e164[PF_PHONE_E164_SIZE], char subject[PF_HEX_DIGEST_LEN + 1]);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * cmd_dnc.c -- privforms dnc check, export, remove: the dialer's and the
+ * team's side of the Do-Not-Call register.
+ *
+ * Numbers are read exactly as the form reads them (phone.h), so a dialer
+ * can pass a number in whatever format its call list has.  The web can
+ * only add numbers; removing one takes `dnc remove` and leaves an audit
+ * record with the operator's reason.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "keys.h"
+#include "phone.h"
+#include "store.h"
+#include "utf8.h"
+
+#define DNC_NS		"urn:privforms:dnc:1"
+#define REASON_MAX	500	/* bytes of an operator's reason */
+
+static int	cmd_check(struct ctx *, int, char **);
+static int	cmd_export(struct ctx *, int, char **);
+static int	cmd_remove(struct ctx *, int, char **);
+
+const struct cmd cmds_dnc[] = {
+	{ "dnc check", cmd_check, "NUMBER [--country CC]",
+	  "Is NUMBER on the Do-Not-Call register?  Exit 0 if it is (do not\n"
+	  "call), 1 if it is not, 2 on an error (an invalid number, no\n"
+	  "database).  NUMBER may be written any way the form accepts:\n"
+	  "\"(303) 749-2110\", \"+44 20 3318 1234\", \"011 44 ...\"; without a\n"
+	  "country code it is read in --country (ISO 3166-1 alpha-2), by\n"
+	  "default phone_region.  Prints the number in E.164 and the answer." },
+	{ "dnc export", cmd_export, "[--since DATE] [--format csv|xml]",
+	  "Write the register on standard output: each number in E.164, the\n"
+	  "country it was registered in, and when it was first and last\n"
+	  "registered (UTC).  Names, companies and email addresses are not\n"
+	  "exported: a dialer needs only the numbers.  --since YYYY-MM-DD\n"
+	  "lists only numbers first registered on or after that day (to add\n"
+	  "to a list; take a full export to replace one, since removals and\n"
+	  "purges do not show in a --since export).  CSV (RFC 4180, the\n"
+	  "default) or XML (namespace " DNC_NS ", etc/dnc-export.xsd)." },
+	{ "dnc remove", cmd_remove, "NUMBER --reason TEXT [--country CC]",
+	  "Take NUMBER off the register (the web never can), leaving an audit\n"
+	  "record with the reason: say why and on whose authority, without\n"
+	  "personal data (a ticket number, not a name).  Exit 1 if NUMBER is\n"
+	  "not registered." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* Parse NUMBER [--country CC] plus the option opt (NULL: none) with a value. */
+static int
+args(int argc, char **argv, const char **number, const char **country,
+    const char *opt, const char **optval)
+{
+	int	 i;
+
+	*number = *country = NULL;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--country") == 0 && i + 1 < argc)
+			*country = argv[++i];
+		else if (opt != NULL && strcmp(argv[i], opt) == 0 &&
+		    i + 1 < argc)
+			*optval = argv[++i];
+		else if (*number == NULL && argv[i][0] != '-')
+			*number = argv[i];
+		else
+			return CLI_USAGE;
+	}
+	return *number == NULL ? CLI_USAGE : 0;
+}
+
+static int
+copy_created(const struct pf_dnc *d, void *arg)
+{
+	snprintf(arg, 11, "%s", d->created);	/* the day: YYYY-MM-DD */
+	return 0;
+}
+
+static int
+cmd_check(struct ctx *c, int argc, char **argv)
+{
+	struct pf_keys	 keys;
+	const char	*number, *country;
+	char		 e164[PF_PHONE_E164_SIZE], subject[PF_HEX_DIGEST_LEN + 1];
+	char		 since[11];
+	int		 rc;
+
+	if (args(argc, argv, &number, &country, NULL, NULL) != 0)
+		return CLI_USAGE;
+	if (cli_load_keys(c, &keys) != 0 ||
+	    cli_phone(c, &keys, number, country, e164, subject) != 0 ||
+	    cli_open_store(c) != 0)
+		return 2;
+	rc = pf_store_dnc_get(c->st, subject, copy_created, since);
+	if (rc == PF_OK) {
+		printf("%s registered since %s\n", e164, since);
+		return 0;
+	}
+	if (rc == PF_ENOTFOUND) {
+		printf("%s not registered\n", e164);
+		return 1;
+	}
+	fprintf(stderr, "privforms: dnc check: %s\n", pf_strerror(rc));
+	return 2;
+}
+
+static int
+csv_row(const struct pf_dnc *d, void *arg)
+{
+	(void)arg;
+	cli_csv_field(stdout, d->number, ",");
+	cli_csv_field(stdout, d->country, ",");
+	cli_csv_field(stdout, d->created, ",");
+	cli_csv_field(stdout, d->updated, "\r\n");
+	return 0;
+}
+
+static int
+xml_row(const struct pf_dnc *d, void *arg)
+{
+	xmlTextWriterPtr	 w = arg;
+
+	if (xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "number",
+	    BAD_CAST d->number) < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "country",
+	    BAD_CAST d->country) < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "registered",
+	    BAD_CAST d->created) < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "updated",
+	    BAD_CAST d->updated) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		return PF_EXML;
+	return 0;
+}
+
+/*
+ * The XML export.  Every string written passed the store's checks on the
+ * way in (E.164, an ISO code, stored times), and libxml2 escapes anyway.
+ */
+static int
+export_xml(struct ctx *c, const char *since)
+{
+	xmlOutputBufferPtr	 out;
+	xmlTextWriterPtr	 w;
+	char			 now[32];
+	int			 rc = PF_EXML;
+
+	if ((out = xmlOutputBufferCreateFile(stdout, NULL)) == NULL)
+		return PF_ENOMEM;
+	if ((w = xmlNewTextWriter(out)) == NULL) {
+		xmlOutputBufferClose(out);
+		return PF_ENOMEM;
+	}
+	pf_store_now(now);
+	xmlTextWriterSetIndent(w, 1);
+	if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+	    xmlTextWriterStartElementNS(w, NULL, BAD_CAST "dnc-register",
+	    BAD_CAST DNC_NS) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1") < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "generated",
+	    BAD_CAST now) < 0 ||
+	    (since != NULL && xmlTextWriterWriteAttribute(w, BAD_CAST "since",
+	    BAD_CAST since) < 0))
+		goto out;
+	if ((rc = pf_store_dnc_each(c->st, since, xml_row, w)) != PF_OK)
+		goto out;
+	rc = xmlTextWriterEndDocument(w) < 0 ? PF_EXML : PF_OK;
+out:
+	xmlFreeTextWriter(w);	/* flushes and closes out, not stdout */
+	return rc;
+}
+
+static int
+cmd_export(struct ctx *c, int argc, char **argv)
+{
+	const char	*since = NULL, *format = "csv";
+	int		 i, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
+			since = argv[++i];
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
+		else
+			return CLI_USAGE;
+	}
+	if (since != NULL && !cli_date(since)) {
+		fprintf(stderr, "privforms: dnc export: --since %s: not a date "
+		    "YYYY-MM-DD\n", since);
+		return CLI_USAGE;
+	}
+	if (strcmp(format, "csv") != 0 && strcmp(format, "xml") != 0)
+		return CLI_USAGE;
+	if (cli_open_store(c) != 0)
+		return 1;
+	if (strcmp(format, "xml") == 0)
+		rc = export_xml(c, since);
+	else {
+		printf("number,country,registered,updated\r\n");
+		rc = pf_store_dnc_each(c->st, since, csv_row, NULL);
+	}
+	if (rc != PF_OK) {
+		fprintf(stderr, "privforms: dnc export: %s\n", pf_strerror(rc));
+		return 1;
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* A reason the audit record can hold: one line of text, not too long. */
+static int
+reason_ok(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return n > 0 && n <= REASON_MAX && strspn(s, " ") < n &&
+	    pf_utf8_ok(s, n, 0);
+}
+
+static int
+cmd_remove(struct ctx *c, int argc, char **argv)
+{
+	struct pf_keys	 keys;
+	struct pf_txn	 t = { 0 };
+	const char	*number, *country, *reason = NULL;
+	const char	*details[] = { "reason", NULL, NULL };
+	char		 e164[PF_PHONE_E164_SIZE], subject[PF_HEX_DIGEST_LEN + 1];
+	int		 rc;
+
+	if (args(argc, argv, &number, &country, "--reason", &reason) != 0 ||
+	    reason == NULL)
+		return CLI_USAGE;
+	if (!reason_ok(reason)) {
+		fprintf(stderr, "privforms: dnc remove: --reason must be one "
+		    "line of text, at most %d bytes\n", REASON_MAX);
+		return CLI_USAGE;
+	}
+	details[1] = reason;
+	if (cli_load_keys(c, &keys) != 0 ||
+	    cli_phone(c, &keys, number, country, e164, subject) != 0 ||
+	    cli_begin(c, &t) != PF_OK)
+		return 1;
+	if ((rc = pf_store_dnc_remove(c->st, subject)) != PF_OK ||
+	    (rc = pf_txn_audit(&t, NULL, "dnc-removed", subject,
+	    details)) != PF_OK ||
+	    (rc = pf_txn_commit(&t)) != PF_OK)
+		pf_txn_rollback(&t);
+	if (rc == PF_ENOTFOUND) {
+		fprintf(stderr, "privforms: dnc remove: %s is not registered\n",
+		    e164);
+		return 1;
+	}
+	if (rc != PF_OK) {
+		fprintf(stderr, "privforms: dnc remove: %s\n", pf_strerror(rc));
+		return 1;
+	}
+	printf("%s removed from the Do-Not-Call register\n", e164);
+	return 0;
+}
