@@ -48,6 +48,8 @@ TARGETS = [
     {"name": "unsubscribe form", "path": "/privacy/unsubscribe",
      "body": "channel=email&email=bench-%s@example.com&reason=bench",
      "tables": ["optout", "audit"]},
+    {"name": "do-not-call form", "path": "/privacy/do-not-call",
+     "body": "country=US&phone=303%d&first_name=Bench", "tables": ["audit"]},
     {"name": "one-click (RFC 8058)", "paths": True, "body": "List-Unsubscribe=One-Click",
      "tables": ["audit"]},
 ]

@@ -2,7 +2,9 @@
 --
 -- Environment:
 --   BENCH_PATH   the path to POST to (default /privacy/unsubscribe)
---   BENCH_BODY   the body; "%s" in it becomes a unique token per request
+--   BENCH_BODY   the body; "%s" in it becomes a unique token per request,
+--                "%d" a unique 7-digit number from 2000000 (a valid
+--                North American subscriber number after an area code)
 --   BENCH_PATHS  a file of paths to cycle through instead (one-click links)
 --   BENCH_DELAY  milliseconds each connection waits between requests
 --   BENCH_TYPE   Content-Type (default application/x-www-form-urlencoded)
@@ -41,6 +43,9 @@ function request()
 	local p = path
 	if paths then
 		p = paths[(counter + tid * 7919) % #paths + 1]
+	end
+	if string.find(body, "%d", 1, true) then
+		unique = 2000000 + (tid - 1) * 900000 + counter % 900000
 	end
 	return wrk.format("POST", p, headers, string.format(body, unique))
 end

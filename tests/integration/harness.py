@@ -115,9 +115,9 @@ class Site:
 
     # ---- the admin command ----
 
-    def privforms(self, *args, check=True, input=None):
+    def privforms(self, *args, check=True, input=None, text=True):
         return subprocess.run([PRIVFORMS, "--config", self.conf] + list(args),
-                              capture_output=True, text=True, check=check,
+                              capture_output=True, text=text, check=check,
                               input=input, timeout=60)
 
     # ---- the database, read-only ----

@@ -1,0 +1,339 @@
+/*
+ * do-not-call.c -- /privacy/do-not-call: the company's internal telemarketing
+ * Do-Not-Call register, and "Is my number registered?".
+ *
+ *	GET  do-not-call		the form (and the status check, when mail
+ *					is configured: its answer goes by mail)
+ *	POST do-not-call		register a number: 303 to ?done, 422, 503
+ *	GET  do-not-call?done		"your number is on the register"
+ *	POST do-not-call?check		check a number: the answer is mailed;
+ *					303 to ?checked, 422, 503
+ *	GET  do-not-call?checked	"we have sent you the answer"
+ *
+ * Also 400, 405, 411, 413, 415 (app.h).  Registration takes effect at once
+ * for every dialer that checks the register (`privforms dnc check`).  No
+ * answer on the web depends on whether a number was registered before, and
+ * the web can only add numbers: removal is `privforms dnc remove`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "country.h"
+#include "err.h"
+#include "form.h"
+#include "keys.h"
+#include "log.h"
+#include "mail.h"
+#include "page.h"
+#include "phone.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+#include "validate.h"
+
+/* Registering. */
+enum { F_FIRST, F_LAST, F_COMPANY, F_PHONE, F_COUNTRY, F_EMAIL, F__MAX };
+
+static const struct pf_field fields[F__MAX] = {
+	[F_FIRST] = { "first_name", pf_valid_text, NULL, 0, 100, 0,
+	    "First name" },
+	[F_LAST] = { "last_name", pf_valid_text, NULL, 0, 100, 0,
+	    "Last name" },
+	[F_COMPANY] = { "company", pf_valid_text, NULL, 0, 200, 0,
+	    "Company" },
+	/* Checked against the country below, once that is known. */
+	[F_PHONE] = { "phone", NULL, NULL, 1, 32, 0,
+	    "Phone number" },
+	[F_COUNTRY] = { "country", pf_valid_country, NULL, 1, 2, 0,
+	    "Country of the number" },
+	[F_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
+	    "Email address" },
+};
+
+/* "Is my number registered?" */
+enum { C_PHONE, C_COUNTRY, C_EMAIL, C__MAX };
+
+static const struct pf_field check_fields[C__MAX] = {
+	[C_PHONE] = { "check_phone", NULL, NULL, 1, 32, 0,
+	    "Phone number" },
+	[C_COUNTRY] = { "check_country", pf_valid_country, NULL, 1, 2, 0,
+	    "Country of the number" },
+	[C_EMAIL] = { "check_email", pf_valid_email, NULL, 1, 254, 0,
+	    "Email address" },
+};
+
+static const struct pf_header retry[] = { { "Retry-After", "60" } };
+
+static const char *const busy_notice = "We could not save your request just "
+    "now. Nothing was stored. Please try again in a minute.";
+
+/* Mail is configured: the status check and the confirmation can be offered. */
+static int
+mail_on(const struct pf_app *app)
+{
+	return app->cfg->mail_from[0] != '\0';
+}
+
+static int
+confirm_on(const struct pf_app *app)
+{
+	return mail_on(app) && app->cfg->dnc_confirmation;
+}
+
+/*
+ * The page with both forms; form (the one that was posted, or NULL) keeps
+ * what the visitor typed and says what to fix.
+ */
+static void
+show_form(struct pf_app *app, struct pf_request *req, int status,
+    const struct pf_form *form, const char *notice)
+{
+	struct pf_page	*page = NULL;
+	const char	*region = app->cfg->phone_region;
+
+	if (pf_page_new(app->pages, "do-not-call", &page) != PF_OK ||
+	    pf_page_value(page, "country", region) != PF_OK ||
+	    (!confirm_on(app) && pf_page_remove(page, "email-group") != PF_OK) ||
+	    (mail_on(app) ?
+	    pf_page_value(page, "check_country", region) :
+	    pf_page_remove(page, "check")) != PF_OK ||
+	    (form != NULL && pf_form_fill(form, page) != PF_OK) ||
+	    (notice != NULL && (pf_page_text(page, "notice", notice) != PF_OK ||
+	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK))) {
+		pf_page_free(page);
+		pf_app_fail(app, req);
+		return;
+	}
+	pf_page_send(req, status, page, notice != NULL ? retry : NULL,
+	    notice != NULL ? 1 : 0);
+	pf_page_free(page);
+}
+
+/*
+ * Validate fields[0..n) with the phone number at index phone read in the
+ * country at index country.  0 with form filled, or non-zero once answered
+ * (the caller frees form either way).
+ */
+static int
+validate(struct pf_app *app, struct pf_request *req,
+    const struct pf_field *f, size_t n, size_t phone, size_t country,
+    struct pf_form *form)
+{
+	if (pf_app_read_form(app, req) != PF_OK)
+		return 1;
+	if (pf_form_validate(f, n, req, form) != PF_OK ||
+	    (form->v[country].value != NULL &&
+	    pf_form_check(form, phone, pf_valid_phone,
+	    form->v[country].value) != PF_OK)) {
+		pf_app_fail(app, req);
+		return 1;
+	}
+	return 0;
+}
+
+/* The values of a mail about number: the number as people read it, the site. */
+static int
+mail_values(struct pf_app *app, const char *number, char display[],
+    char **site)
+{
+	if (pf_phone_format(number, display, PF_PHONE_DISPLAY_SIZE) != PF_OK)
+		return PF_EINVAL;
+	return (*site = pf_app_url(app, "/")) == NULL ? PF_ENOMEM : PF_OK;
+}
+
+/* Queue "your number is on the register" inside the transaction. */
+static int
+confirm(struct pf_app *app, const struct pf_dnc *d, const char *to)
+{
+	char		 display[PF_PHONE_DISPLAY_SIZE], *site = NULL;
+	const char	*values[] = { "number", display, "site", NULL, NULL };
+	int		 rc;
+
+	if ((rc = mail_values(app, d->number, display, &site)) == PF_OK) {
+		values[3] = site;
+		rc = pf_mail_enqueue(app->st, "dnc-registered", to, values,
+		    d->subject, NULL);
+	}
+	free(site);
+	return rc;
+}
+
+/* Store the entry, its audit record and the confirmation in one transaction. */
+static int
+record(struct pf_app *app, struct pf_request *req, const struct pf_dnc *d,
+    const char *confirm_to)
+{
+	const char	*details[] = { "country", d->country, "confirmation",
+	    confirm_to != NULL ? "requested" : "none", NULL };
+	int		 rc;
+
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	if ((rc = pf_store_dnc_put(app->st, d, NULL)) != PF_OK ||
+	    (rc = pf_app_audit(app, req, "dnc-registered", d->subject,
+	    details)) != PF_OK ||
+	    (confirm_to != NULL &&
+	    (rc = confirm(app, d, confirm_to)) != PF_OK) ||
+	    (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	return rc;
+}
+
+static void
+submit(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form	 form = { 0 };
+	struct pf_dnc	 d;
+	char		 subject[PF_HEX_DIGEST_LEN + 1], *email = NULL;
+
+	if (validate(app, req, fields, F__MAX, F_PHONE, F_COUNTRY, &form))
+		goto out;
+	if (!confirm_on(app))
+		pf_form_ignore(&form, F_EMAIL);
+	if (form.nerrors > 0) {
+		show_form(app, req, 422, &form, NULL);
+		goto out;
+	}
+	memset(&d, 0, sizeof(d));
+	d.number = form.v[F_PHONE].value;
+	d.country = form.v[F_COUNTRY].value;
+	d.first_name = form.v[F_FIRST].value;
+	d.last_name = form.v[F_LAST].value;
+	d.company = form.v[F_COMPANY].value;
+	if ((form.v[F_EMAIL].value != NULL &&
+	    (d.email = email = pf_email_key(form.v[F_EMAIL].value)) == NULL) ||
+	    pf_pseudonym(&app->keys, "phone", d.number, subject) != PF_OK) {
+		pf_app_fail(app, req);
+		goto out;
+	}
+	d.subject = subject;
+	if (record(app, req, &d, form.v[F_EMAIL].value) == PF_OK)
+		pf_app_redirect(app, req, "/do-not-call?done");
+	else
+		show_form(app, req, 503, &form, busy_notice);
+out:
+	free(email);
+	pf_form_free(&form);
+}
+
+/* What the status check found, for its mail. */
+struct found {
+	int	 registered;
+	char	 since[11];	/* YYYY-MM-DD */
+};
+
+static int
+found(const struct pf_dnc *d, void *arg)
+{
+	struct found	*f = arg;
+
+	f->registered = 1;
+	memcpy(f->since, d->created, 10);
+	f->since[10] = '\0';
+	return 0;
+}
+
+/* Look the number up and queue the answer, in one transaction. */
+static int
+answer(struct pf_app *app, struct pf_request *req, const char *number,
+    const char *to)
+{
+	struct found	 f = { 0 };
+	char		 subject[PF_HEX_DIGEST_LEN + 1];
+	char		 display[PF_PHONE_DISPLAY_SIZE], *site = NULL;
+	const char	*values[] = { "number", display, "site", NULL,
+	    "since", f.since, NULL };
+	const char	*details[] = { "answer", NULL, NULL };
+	int		 rc;
+
+	if ((rc = pf_pseudonym(&app->keys, "phone", number, subject)) != PF_OK ||
+	    (rc = mail_values(app, number, display, &site)) != PF_OK ||
+	    (rc = pf_app_begin(app)) != PF_OK)
+		goto out;
+	values[3] = site;
+	rc = pf_store_dnc_get(app->st, subject, found, &f);
+	if (rc == PF_OK || rc == PF_ENOTFOUND) {
+		if (!f.registered)
+			values[4] = NULL;	/* no "since" to tell */
+		details[1] = f.registered ? "registered" : "not-registered";
+		rc = PF_OK;
+	}
+	if (rc != PF_OK ||
+	    (rc = pf_app_audit(app, req, "dnc-status-checked", subject,
+	    details)) != PF_OK ||
+	    (rc = pf_mail_enqueue(app->st, f.registered ?
+	    "dnc-status-registered" : "dnc-status-not-registered", to, values,
+	    subject, NULL)) != PF_OK ||
+	    (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+out:
+	free(site);
+	return rc;
+}
+
+static void
+check(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form	 form = { 0 };
+
+	if (!mail_on(app)) {
+		pf_page_message(app->pages, req, 404, "Not available",
+		    "The status check answers by email, which this site does "
+		    "not send.", NULL, 0);
+		return;
+	}
+	if (validate(app, req, check_fields, C__MAX, C_PHONE, C_COUNTRY, &form))
+		goto out;
+	if (form.nerrors > 0)
+		show_form(app, req, 422, &form, NULL);
+	else if (answer(app, req, form.v[C_PHONE].value,
+	    form.v[C_EMAIL].value) == PF_OK)
+		pf_app_redirect(app, req, "/do-not-call?checked");
+	else
+		show_form(app, req, 503, &form, busy_notice);
+out:
+	pf_form_free(&form);
+}
+
+static void
+handle(struct pf_request *req, void *arg)
+{
+	struct pf_app	*app = arg;
+	int		 post = strcmp(req->method, "POST") == 0;
+
+	if (pf_app_screen(app, req))
+		return;
+	if (post && pf_request_query(req, "check") != NULL)
+		check(app, req);
+	else if (post)
+		submit(app, req);
+	else if (pf_request_query(req, "done") != NULL)
+		pf_app_page(app, req, 200, "do-not-call-done");
+	else if (pf_request_query(req, "checked") != NULL)
+		pf_app_page(app, req, 200, "do-not-call-checked");
+	else
+		show_form(app, req, 200, NULL, NULL);
+}
+
+int
+main(void)
+{
+	struct pf_app	 app;
+	int		 rc;
+
+	if (pf_app_open(&app, "do-not-call") != PF_OK)
+		return 1;
+	if (pf_pages_options(app.pages, "do-not-call", "country",
+	    pf_countries) != PF_OK ||
+	    pf_pages_options(app.pages, "do-not-call", "check_country",
+	    pf_countries) != PF_OK) {
+		pf_log(PF_LOG_ERR, "the do-not-call template needs the selects "
+		    "country and check_country");
+		pf_app_close(&app);
+		return 1;
+	}
+	rc = pf_serve(handle, &app, &app.limits);
+	pf_app_close(&app);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,468 @@
+"""The Do-Not-Call register: the form through a real nginx, the status check
+and confirmation mails through a real SMTP server, and the dialer's and the
+team's side through the privforms command."""
+
+import email
+import email.policy
+import os
+import re
+import sqlite3
+import subprocess
+import time
+import unittest
+
+from harness import Site, SRC
+from smtp_server import Server
+
+FORM = "/privacy/do-not-call"
+CHECK = FORM + "?check"
+XSD = os.path.join(SRC, "etc", "dnc-export.xsd")
+SITE = None     # mail configured
+PLAIN = None    # no mail: no email field, no status check
+SMTP = None
+
+
+def setUpModule():
+    global SITE, PLAIN, SMTP
+    SMTP = Server().start()
+    SITE = Site(config={
+        "busy_timeout_ms": "300", "max_body": "4096",
+        "mail_templates": os.path.join(SRC, "etc", "mail"),
+        "mail_from": "Privacy Team <privacy@example.com>",
+        "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
+        "smtp_starttls": "off", "smtp_timeout": "5"}).start()
+    PLAIN = Site().start()
+
+
+def tearDownModule():
+    reports = SITE.stop() + PLAIN.stop()
+    SMTP.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+def register(number, country="US", site=None, **extra):
+    fields = {"phone": number, "country": country}
+    fields.update(extra)
+    return (site or SITE).post(FORM, fields)
+
+
+def entry(number, site=None):
+    rows = (site or SITE).query(
+        "SELECT number, country, first_name, last_name, company, email, "
+        "created, updated FROM dnc WHERE number = ?", (number,))
+    return rows[0] if rows else None
+
+
+def dnc(*args, site=None):
+    return (site or SITE).privforms("dnc", *args, check=False)
+
+
+def send_mail():
+    """Send what is queued; return the messages the server received."""
+    before = len(SMTP.messages)
+    p = SITE.privforms("mail", "run", "--once", check=False)
+    if p.returncode != 0:
+        raise AssertionError(p.stderr)
+    return [email.message_from_bytes(m.data, policy=email.policy.default)
+            for m in SMTP.messages[before:]]
+
+
+def last_record(site=None):
+    return open((site or SITE).audit_files()[-1], encoding="utf-8").read()
+
+
+class Pages(unittest.TestCase):
+    def test_hub_links_the_form(self):
+        r = SITE.get("/privacy/")
+        self.assertIn('href="/privacy/do-not-call"', r.text)
+
+    def test_form_has_every_field_with_a_label(self):
+        r = SITE.get(FORM)
+        self.assertEqual(r.status, 200, r)
+        for name in ("phone", "country", "first_name", "last_name", "company",
+                     "email", "check_phone", "check_country", "check_email"):
+            self.assertRegex(r.text, r'<label[^>]+for="%s"' % name)
+            self.assertRegex(r.text, r'name="%s"' % name)
+
+    def test_country_lists_every_iso_country_with_the_region_chosen(self):
+        r = SITE.get(FORM)
+        select = r.text.split('name="country"', 1)[1].split("</select>", 1)[0]
+        codes = re.findall(r'<option[^>]*value="([A-Z]{2})"', select)
+        self.assertGreater(len(codes), 240)
+        self.assertEqual(len(codes), len(set(codes)))
+        for code in ("US", "GB", "DE", "JP", "AU", "CA", "AX"):
+            self.assertIn(code, codes)
+        self.assertRegex(select, r'<option[^>]*value="US"[^>]*selected')
+        self.assertEqual(select.count('selected="selected"'), 1)
+        self.assertIn(">Åland Islands<", select)
+
+    def test_without_mail_there_is_no_email_field_and_no_check(self):
+        r = PLAIN.get(FORM)
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn('name="email"', r.text)
+        self.assertNotIn('name="check_phone"', r.text)
+        r = PLAIN.post(CHECK, {"check_phone": "3037492110",
+                               "check_country": "US",
+                               "check_email": "a@example.com"})
+        self.assertEqual(r.status, 404)
+
+    def test_result_pages(self):
+        done = SITE.get(FORM + "?done")
+        self.assertEqual(done.status, 200)
+        self.assertIn("Do-Not-Call list", done.text)
+        checked = SITE.get(FORM + "?checked")
+        self.assertEqual(checked.status, 200)
+        self.assertIn("Check your email", checked.text)
+
+    def test_get_changes_nothing(self):
+        n = SITE.count("audit")
+        SITE.get(FORM + "?phone=3037492110&country=US")
+        SITE.get(CHECK)
+        self.assertEqual(SITE.count("audit"), n)
+
+
+class Register(unittest.TestCase):
+    def test_done_means_registered_in_e164_and_dialer_sees_it(self):
+        r = register("(303) 749-2110")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("location"), FORM + "?done")
+        r = register("+44 20 3318 1234")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(dnc("check", "3037492110").returncode, 0)
+        self.assertEqual(dnc("check", "+442033181234").returncode, 0)
+        out = dnc("export").stdout
+        self.assertIn("+13037492110,US,", out)
+        self.assertIn("+442033181234,US,", out)
+
+    def test_the_ways_people_write_numbers(self):
+        for typed, country, e164 in (
+                ("720.749.2110", "US", "+17207492110"),
+                ("1-720-749-2111", "US", "+17207492111"),
+                ("+1 (720) 749-2112", "DE", "+17207492112"),
+                ("011 44 20 3318 1235", "US", "+442033181235"),
+                ("00 44 20 3318 1236", "US", "+442033181236"),
+                ("020 3318 1237", "GB", "+442033181237"),
+                ("030 1234 5678", "DE", "+493012345678")):
+            r = register(typed, country)
+            self.assertEqual(r.status, 303, (typed, r))
+            self.assertIsNotNone(entry(e164), typed)
+
+    def test_details_are_stored_and_replaced_by_a_new_registration(self):
+        register("303 749 2120", first_name="Ada", last_name="Lovelace",
+                 company="Analytical Engines", email="Ada@Example.COM")
+        e = entry("+13037492120")
+        self.assertEqual(e[1:6], ("US", "Ada", "Lovelace",
+                                  "Analytical Engines", "ada@example.com"))
+        time.sleep(0.01)
+        register("303 749 2120")
+        again = entry("+13037492120")
+        self.assertEqual(again[2:6], (None, None, None, None))
+        self.assertEqual(again[6], e[6])        # first registration kept
+        self.assertGreater(again[7], e[7])      # the latest moved
+
+    def test_registering_again_is_stored_once_audited_and_answered_alike(self):
+        register("303 749 2130")
+        records = SITE.count("audit")
+        a = register("303 749 2130")
+        b = register("303 749 2131")
+        self.assertEqual((a.status, a.header("location"), a.body),
+                         (b.status, b.header("location"), b.body))
+        self.assertEqual(SITE.query("SELECT count(*) FROM dnc WHERE number = ?",
+                                    ("+13037492130",))[0][0], 1)
+        self.assertEqual(SITE.count("audit"), records + 2)
+
+    def test_audit_record_names_the_number_only_by_its_pseudonym(self):
+        register("303 749 2140", first_name="Grace")
+        xml = last_record()
+        self.assertIn("<event>dnc-registered</event>", xml)
+        self.assertIn("<form>do-not-call</form>", xml)
+        self.assertNotIn("7492140", xml)
+        self.assertNotIn("Grace", xml)
+        pseudonym = SITE.privforms("pseudonym", "--phone",
+                                   "+13037492140").stdout.strip()
+        self.assertIn("<subject>%s</subject>" % pseudonym, xml)
+        self.assertEqual(SITE.privforms("audit", "verify",
+                                         check=False).returncode, 0)
+
+    def test_email_is_ignored_when_the_form_does_not_offer_it(self):
+        r = register("303 749 2150", site=PLAIN, email="not an address")
+        self.assertEqual(r.status, 303, r)
+        self.assertIsNone(entry("+13037492150", PLAIN)[5])
+
+
+class Invalid(unittest.TestCase):
+    def assert_nothing_stored(self, fn):
+        rows, records = SITE.count("dnc"), SITE.count("audit")
+        r = fn()
+        self.assertEqual((SITE.count("dnc"), SITE.count("audit")),
+                         (rows, records))
+        return r
+
+    def assert_error(self, r, field):
+        self.assertEqual(r.status, 422, r)
+        self.assertRegex(r.text, r'id="error-%s"[^>]*>[^<]+<' % field)
+
+    def test_missing_number_is_asked_for_and_the_rest_kept(self):
+        r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
+            "country": "GB", "first_name": "Ada", "company": "AE Ltd"}))
+        self.assert_error(r, "phone")
+        self.assertIn('value="Ada"', r.text)
+        self.assertIn('value="AE Ltd"', r.text)
+        self.assertRegex(r.text, r'<option[^>]*value="GB"[^>]*selected')
+
+    def test_numbers_that_cannot_exist_are_refused_and_kept(self):
+        for typed in ("1-800-FLOWERS", "303-749-2110 ext 5", "303-749-2110 x5",
+                      "(103) 749-2110", "(303) 149-2110", "(303) 049-2110",
+                      "12", "+", "++1 303 749 2110", "303 + 749 2110",
+                      "call me at 303 749 2110", "1" * 33, "()--..//"):
+            r = self.assert_nothing_stored(lambda: register(typed))
+            self.assert_error(r, "phone")
+            self.assertIn('value="%s"' % typed.replace("&", "&amp;"), r.text)
+
+    def test_a_national_number_is_read_in_the_chosen_country(self):
+        # A UK number typed nationally is not a US number.
+        r = self.assert_nothing_stored(lambda: register("020 3318 1238", "US"))
+        self.assert_error(r, "phone")
+
+    def test_country_must_be_one_of_the_list(self):
+        for country in ("XX", "us", "USA", ""):
+            r = self.assert_nothing_stored(
+                lambda: register("303 749 2160", country))
+            self.assert_error(r, "country")
+
+    def test_bad_email_is_refused(self):
+        r = self.assert_nothing_stored(
+            lambda: register("303 749 2161", email="no-at-sign"))
+        self.assert_error(r, "email")
+
+    def test_names_at_their_limit_pass_and_one_more_is_refused(self):
+        r = self.assert_nothing_stored(
+            lambda: register("303 749 2162", first_name="x" * 101))
+        self.assert_error(r, "first_name")
+        self.assertIn("x" * 101, r.text)
+        r = self.assert_nothing_stored(
+            lambda: register("303 749 2162", company="c" * 201))
+        self.assert_error(r, "company")
+        ok = register("303 749 2162", first_name="x" * 100,
+                      last_name="y" * 100, company="c" * 200)
+        self.assertEqual(ok.status, 303, ok)
+
+    def test_markup_in_every_field_comes_back_escaped(self):
+        evil = '<script>alert(1)</script>"\'&'
+        fields = {"phone": evil, "country": evil, "first_name": evil,
+                  "last_name": evil, "company": evil, "email": evil}
+        r = self.assert_nothing_stored(lambda: SITE.post(FORM, fields))
+        self.assertEqual(r.status, 422)
+        self.assertNotIn("<script>alert", r.text)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", r.text)
+        check = {"check_phone": evil, "check_country": evil,
+                 "check_email": evil}
+        r = self.assert_nothing_stored(lambda: SITE.post(CHECK, check))
+        self.assertEqual(r.status, 422)
+        self.assertNotIn("<script>alert", r.text)
+
+    def test_hostile_bytes_are_refused_and_never_reflected(self):
+        for raw in (b"%ff%fe", b"303%00749", b"303%0d%0aBcc:x", b"%1b[31m303",
+                    b"%ef%bf%bf", b"%c0%af303"):
+            r = self.assert_nothing_stored(
+                lambda: SITE.post(FORM, b"country=US&phone=" + raw))
+            self.assert_error(r, "phone")
+            self.assertNotIn("Bcc:", r.text)
+            self.assertNotIn("\x1b", r.text)
+
+    def test_bad_percent_encoding_is_400(self):
+        r = self.assert_nothing_stored(
+            lambda: SITE.post(FORM, b"country=US&phone=%zz"))
+        self.assertEqual(r.status, 400)
+
+    def test_malformed_query_is_400(self):
+        self.assertEqual(SITE.get(FORM + "?%zz").status, 400)
+
+    def test_oversized_body_is_413(self):
+        r = self.assert_nothing_stored(lambda: SITE.post(
+            FORM, b"country=US&phone=3037492110&company=" + b"c" * 5000))
+        self.assertEqual(r.status, 413)
+
+    def test_wrong_content_type_is_415(self):
+        r = self.assert_nothing_stored(lambda: SITE.post(
+            FORM, b"country=US&phone=3037492110", content_type="text/plain"))
+        self.assertEqual(r.status, 415)
+
+    def test_wrong_method_is_405_with_allow(self):
+        r = SITE.request("DELETE", FORM)
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.header("allow"), "GET, HEAD, POST")
+
+    def test_locked_database_gives_503_with_the_form_kept(self):
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        con.execute("BEGIN EXCLUSIVE")
+        try:
+            r = register("303 749 2170", first_name="Locked")
+        finally:
+            con.rollback()
+            con.close()
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(r.header("retry-after"), "60")
+        self.assertIn('value="Locked"', r.text)
+        self.assertIsNone(entry("+13037492170"))
+        self.assertEqual(register("303 749 2170").status, 303)
+
+
+class Mail(unittest.TestCase):
+    def test_registration_with_an_email_sends_one_confirmation(self):
+        to = "confirm.dnc@example.com"
+        self.assertEqual(register("303 749 2180", email=to).status, 303)
+        msgs = [m for m in send_mail() if m["To"] == to]
+        self.assertEqual(len(msgs), 1)
+        self.assertEqual(msgs[0]["Subject"],
+                         "Your number is on our Do-Not-Call list")
+        body = msgs[0].get_content()
+        self.assertIn("+1 303-749-2180", body)
+        self.assertIn("http://127.0.0.1:%d/privacy/" % SITE.port, body)
+
+    def test_status_check_answers_by_mail_only(self):
+        register("303 749 2190")
+        to = "asker@example.com"
+        yes = SITE.post(CHECK, {"check_phone": "(303) 749-2190",
+                                "check_country": "US", "check_email": to})
+        no = SITE.post(CHECK, {"check_phone": "(303) 749-2191",
+                               "check_country": "US", "check_email": to})
+        self.assertEqual(yes.status, 303, yes)
+        self.assertEqual(yes.header("location"), FORM + "?checked")
+        self.assertEqual((yes.status, yes.header("location"), yes.body),
+                         (no.status, no.header("location"), no.body))
+        self.assertIsNone(entry("+13037492191"))   # a check registers nothing
+        msgs = {m["Subject"]: m.get_content() for m in send_mail()
+                if m["To"] == to}
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        self.assertIn("registered since %s" % today,
+                      msgs["Your number is on our Do-Not-Call list"])
+        self.assertIn("+1 303-749-2190",
+                      msgs["Your number is on our Do-Not-Call list"])
+        self.assertIn("+1 303-749-2191",
+                      msgs["Your number is not on our Do-Not-Call list"])
+
+    def test_status_check_is_audited_with_its_answer(self):
+        SITE.post(CHECK, {"check_phone": "303 749 2192", "check_country": "US",
+                          "check_email": "audit.check@example.com"})
+        xml = SITE.query("SELECT xml FROM audit WHERE event = "
+                         "'dnc-status-checked' ORDER BY seq DESC LIMIT 1")[0][0]
+        xml = xml.decode() if isinstance(xml, bytes) else xml
+        self.assertIn('<detail name="answer">not-registered</detail>', xml)
+        self.assertNotIn("audit.check", xml)
+        self.assertNotIn("7492192", xml)
+
+    def test_status_check_needs_an_email(self):
+        n = SITE.count("outbox")
+        r = SITE.post(CHECK, {"check_phone": "303 749 2193",
+                              "check_country": "US"})
+        self.assertEqual(r.status, 422)
+        self.assertRegex(r.text, r'id="error-check_email"[^>]*>[^<]+<')
+        self.assertIn('value="303 749 2193"', r.text)
+        self.assertEqual(SITE.count("outbox"), n)
+
+
+class Command(unittest.TestCase):
+    def test_check_exit_status(self):
+        register("303 749 2200")
+        p = dnc("check", "(303) 749-2200")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("+13037492200 registered since", p.stdout)
+        p = dnc("check", "303-749-2201")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("+13037492201 not registered", p.stdout)
+        for bad in (["12"], ["1-800-FLOWERS"], []):
+            self.assertEqual(dnc("check", *bad).returncode, 2, bad)
+        self.assertEqual(dnc("check", "3037492200", "--country", "XX")
+                         .returncode, 2)
+
+    def test_check_reads_the_number_in_the_country_given(self):
+        register("020 3318 1240", "GB")
+        self.assertEqual(dnc("check", "020 3318 1240", "--country", "GB")
+                         .returncode, 0)
+        self.assertEqual(dnc("check", "+44 20 3318 1240").returncode, 0)
+
+    def test_export_csv_and_since(self):
+        register("303 749 2210")
+        p = SITE.privforms("dnc", "export", check=False, text=False)
+        self.assertTrue(p.stdout.startswith(
+            b"number,country,registered,updated\r\n"))
+        self.assertIn(b"\r\n+", p.stdout)
+        out = p.stdout.decode()
+        self.assertRegex(out, r"\+13037492210,US,\d{4}-\d\d-\d\dT[\d:.]+Z,")
+        self.assertNotIn("@", out)
+        future = dnc("export", "--since", "2999-01-01").stdout
+        self.assertEqual(future, "number,country,registered,updated\n")
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        self.assertIn("+13037492210", dnc("export", "--since", today).stdout)
+        for bad in ("2026-02-30", "yesterday", "2026-1-1", ""):
+            self.assertEqual(dnc("export", "--since", bad).returncode, 2, bad)
+        self.assertEqual(dnc("export", "--format", "json").returncode, 2)
+
+    def test_export_xml_is_valid_against_its_schema(self):
+        register("303 749 2220", first_name="Secret")
+        p = dnc("export", "--format", "xml")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("<number>+13037492220</number>", p.stdout)
+        self.assertNotIn("Secret", p.stdout)
+        v = subprocess.run(["xmllint", "--noout", "--schema", XSD, "-"],
+                           input=p.stdout, capture_output=True, text=True)
+        self.assertEqual(v.returncode, 0, v.stderr)
+
+    def test_remove_needs_a_reason_and_is_audited(self):
+        register("303 749 2230")
+        self.assertEqual(dnc("remove", "303 749 2230").returncode, 2)
+        self.assertEqual(dnc("remove", "303 749 2230", "--reason", "")
+                         .returncode, 2)
+        self.assertEqual(dnc("remove", "303 749 2230", "--reason", "a\nb")
+                         .returncode, 2)
+        p = dnc("remove", "303 749 2230", "--reason", "ticket 4711")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(dnc("check", "3037492230").returncode, 1)
+        xml = last_record()
+        self.assertIn("<event>dnc-removed</event>", xml)
+        self.assertIn("<form>admin</form>", xml)
+        self.assertIn('<detail name="reason">ticket 4711</detail>', xml)
+        self.assertNotIn("7492230", xml)
+        again = dnc("remove", "303 749 2230", "--reason", "ticket 4711")
+        self.assertEqual(again.returncode, 1)
+        self.assertEqual(SITE.privforms("audit", "verify",
+                                         check=False).returncode, 0)
+
+
+class Purge(unittest.TestCase):
+    """On the site without mail, so that no other test's entries go."""
+
+    def faketime(self, offset, *args):
+        # libfaketime is preloaded ahead of ASan's runtime in a sanitizer build.
+        env = dict(os.environ, ASAN_OPTIONS="verify_asan_link_order=0")
+        return subprocess.run(["faketime", "-f", offset,
+                               os.path.join(SRC, "tools", "privforms"),
+                               "--config", PLAIN.conf] + list(args),
+                              capture_output=True, text=True, env=env,
+                              timeout=60)
+
+    def test_purge_removes_only_what_is_older_than_the_retention(self):
+        self.assertEqual(register("303 749 2240", site=PLAIN).status, 303)
+        p = self.faketime("+1820d", "purge")      # under 5 years: kept
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("purge: 0 ", p.stdout)
+        self.assertIsNotNone(entry("+13037492240", PLAIN))
+        p = self.faketime("+1830d", "purge")      # over 5 years: gone
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"purge: [1-9]\d* ")
+        self.assertIsNone(entry("+13037492240", PLAIN))
+        xml = last_record(PLAIN)
+        self.assertIn("<event>dnc-purged</event>", xml)
+        self.assertIn('<detail name="retention-years">5</detail>', xml)
+        self.assertEqual(PLAIN.privforms("audit", "verify",
+                                          check=False).returncode, 0)
+
+    def test_purge_takes_no_arguments(self):
+        self.assertEqual(PLAIN.privforms("purge", "now", check=False)
+                         .returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
