@@ -144,7 +144,8 @@ mail_values(struct pf_app *app, const char *number, char display[],
 
 /* Queue "your number is on the register" inside the transaction. */
 static int
-confirm(struct pf_app *app, const struct pf_dnc *d, const char *to)
+confirm(struct pf_app *app, const struct pf_dnc *d, const char *to,
+    const char *subject)
 {
 	char		 display[PF_PHONE_DISPLAY_SIZE], *site = NULL;
 	const char	*values[] = { "number", display, "site", NULL, NULL };
@@ -153,16 +154,19 @@ confirm(struct pf_app *app, const struct pf_dnc *d, const char *to)
 	if ((rc = mail_values(app, d->number, display, &site)) == PF_OK) {
 		values[3] = site;
 		rc = pf_mail_enqueue(app->st, "dnc-registered", to, values,
-		    d->subject, NULL);
+		    subject, NULL);
 	}
 	free(site);
 	return rc;
 }
 
-/* Store the entry, its audit record and the confirmation in one transaction. */
+/*
+ * Store the entry, its audit record and the confirmation in one transaction.
+ * subject is the number's pseudonym, for the record and the mail's records.
+ */
 static int
 record(struct pf_app *app, struct pf_request *req, const struct pf_dnc *d,
-    const char *confirm_to)
+    const char *subject, const char *confirm_to)
 {
 	const char	*details[] = { "country", d->country, "confirmation",
 	    confirm_to != NULL ? "requested" : "none", NULL };
@@ -171,13 +175,24 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_dnc *d,
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
 	if ((rc = pf_store_dnc_put(app->st, d, NULL)) != PF_OK ||
-	    (rc = pf_app_audit(app, req, "dnc-registered", d->subject,
+	    (rc = pf_app_audit(app, req, "dnc-registered", subject,
 	    details)) != PF_OK ||
 	    (confirm_to != NULL &&
-	    (rc = confirm(app, d, confirm_to)) != PF_OK) ||
+	    (rc = confirm(app, d, confirm_to, subject)) != PF_OK) ||
 	    (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);
 	return rc;
+}
+
+/*
+ * The country an entry records: the one the number belongs to ("+44 ..."
+ * typed with the United States chosen is a UK number), or, for a number of
+ * no single country (+800), the one chosen.
+ */
+static const char *
+region_of(const char *number, const char *chosen, char out[3])
+{
+	return pf_phone_region(number, out) == PF_OK ? out : chosen;
 }
 
 static void
@@ -185,7 +200,7 @@ submit(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_form	 form = { 0 };
 	struct pf_dnc	 d;
-	char		 subject[PF_HEX_DIGEST_LEN + 1], *email = NULL;
+	char		 subject[PF_HEX_DIGEST_LEN + 1], region[3], *email = NULL;
 
 	if (validate(app, req, fields, F__MAX, F_PHONE, F_COUNTRY, &form))
 		goto out;
@@ -197,7 +212,7 @@ submit(struct pf_app *app, struct pf_request *req)
 	}
 	memset(&d, 0, sizeof(d));
 	d.number = form.v[F_PHONE].value;
-	d.country = form.v[F_COUNTRY].value;
+	d.country = region_of(d.number, form.v[F_COUNTRY].value, region);
 	d.first_name = form.v[F_FIRST].value;
 	d.last_name = form.v[F_LAST].value;
 	d.company = form.v[F_COMPANY].value;
@@ -207,8 +222,7 @@ submit(struct pf_app *app, struct pf_request *req)
 		pf_app_fail(app, req);
 		goto out;
 	}
-	d.subject = subject;
-	if (record(app, req, &d, form.v[F_EMAIL].value) == PF_OK)
+	if (record(app, req, &d, subject, form.v[F_EMAIL].value) == PF_OK)
 		pf_app_redirect(app, req, "/do-not-call?done");
 	else
 		show_form(app, req, 503, &form, busy_notice);
@@ -234,41 +248,47 @@ found(const struct pf_dnc *d, void *arg)
 	return 0;
 }
 
-/* Look the number up and queue the answer, in one transaction. */
+/* Queue the answer to "is number registered?" (f says) for to. */
+static int
+mail_answer(struct pf_app *app, const char *number, const struct found *f,
+    const char *to, const char *subject)
+{
+	char		 display[PF_PHONE_DISPLAY_SIZE], *site = NULL;
+	const char	*values[] = { "number", display, "site", NULL,
+	    f->registered ? "since" : NULL, f->since, NULL };
+	int		 rc;
+
+	if ((rc = mail_values(app, number, display, &site)) != PF_OK)
+		goto out;
+	values[3] = site;
+	rc = pf_mail_enqueue(app->st, f->registered ? "dnc-status-registered" :
+	    "dnc-status-not-registered", to, values, subject, NULL);
+out:
+	free(site);
+	return rc;
+}
+
+/* Look the number up, audit the check and queue the answer, in one transaction. */
 static int
 answer(struct pf_app *app, struct pf_request *req, const char *number,
     const char *to)
 {
 	struct found	 f = { 0 };
 	char		 subject[PF_HEX_DIGEST_LEN + 1];
-	char		 display[PF_PHONE_DISPLAY_SIZE], *site = NULL;
-	const char	*values[] = { "number", display, "site", NULL,
-	    "since", f.since, NULL };
 	const char	*details[] = { "answer", NULL, NULL };
 	int		 rc;
 
 	if ((rc = pf_pseudonym(&app->keys, "phone", number, subject)) != PF_OK ||
-	    (rc = mail_values(app, number, display, &site)) != PF_OK ||
 	    (rc = pf_app_begin(app)) != PF_OK)
-		goto out;
-	values[3] = site;
-	rc = pf_store_dnc_get(app->st, subject, found, &f);
-	if (rc == PF_OK || rc == PF_ENOTFOUND) {
-		if (!f.registered)
-			values[4] = NULL;	/* no "since" to tell */
-		details[1] = f.registered ? "registered" : "not-registered";
-		rc = PF_OK;
-	}
-	if (rc != PF_OK ||
+		return rc;
+	rc = pf_store_dnc_get(app->st, number, found, &f);
+	details[1] = f.registered ? "registered" : "not-registered";
+	if ((rc != PF_OK && rc != PF_ENOTFOUND) ||
 	    (rc = pf_app_audit(app, req, "dnc-status-checked", subject,
 	    details)) != PF_OK ||
-	    (rc = pf_mail_enqueue(app->st, f.registered ?
-	    "dnc-status-registered" : "dnc-status-not-registered", to, values,
-	    subject, NULL)) != PF_OK ||
+	    (rc = mail_answer(app, number, &f, to, subject)) != PF_OK ||
 	    (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);
-out:
-	free(site);
 	return rc;
 }
 

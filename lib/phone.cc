@@ -204,3 +204,33 @@ pf_phone_format(const char *e164, char *out, size_t outlen)
 		return PF_EINVAL;
 	}
 }
+
+extern "C" int
+pf_phone_region(const char *e164, char out[3])
+{
+	const PhoneNumberUtil	&pu = util();
+	PhoneNumber		 num;
+	std::string		 region, again;
+
+	if (e164 == NULL || out == NULL)
+		return PF_EINVAL;
+	out[0] = '\0';
+	try {
+		if (e164[0] != '+' || pu.Parse(e164, "ZZ", &num) !=
+		    PhoneNumberUtil::NO_PARSING_ERROR || !pu.IsValidNumber(num))
+			return PF_EINVAL;
+		pu.Format(num, PhoneNumberUtil::E164, &again);
+		if (again != e164)
+			return PF_EINVAL;
+		pu.GetRegionCodeForNumber(num, &region);
+		/* "001" for global services, "ZZ" for none. */
+		if (region.size() != 2 || region == "ZZ")
+			return PF_ENOTFOUND;
+		std::memcpy(out, region.c_str(), 3);
+		return PF_OK;
+	} catch (const std::bad_alloc &) {
+		return PF_ENOMEM;
+	} catch (...) {
+		return PF_EINVAL;
+	}
+}

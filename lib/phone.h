@@ -42,6 +42,14 @@ int pf_phone_e164(const char *in, const char *region, char *out, size_t outlen);
  */
 int pf_phone_format(const char *e164, char *out, size_t outlen);
 
+/*
+ * The region (ISO 3166-1 alpha-2) a valid E.164 number belongs to, by its
+ * numbering plan: "+1 303..." is "US", "+1 416..." is "CA", "+44..." is
+ * "GB".  PF_ENOTFOUND for a number of no single region (+800, +882: global
+ * services), PF_EINVAL for anything but a valid number in E.164 form.
+ */
+int pf_phone_region(const char *e164, char out[3]);
+
 #ifdef __cplusplus
 }
 #endif

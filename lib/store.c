@@ -52,8 +52,8 @@ enum stmt {
 	STMT__MAX
 };
 
-#define DNC_COLS "subject, number, country, first_name, last_name, " \
-	"company, email, created, updated"
+#define DNC_COLS "number, country, first_name, last_name, company, " \
+	"email, created, updated"
 
 #define OUTBOX_COLS "id, template, recipient, vals, subject, state, " \
 	"attempts, next_try, last_error, created, updated"
@@ -83,25 +83,24 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT count(*) FROM optout",
 	/* STMT_DNC_PUT: created is the one column a repeat leaves alone. */
 	"INSERT INTO dnc (" DNC_COLS ") "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
-	"ON CONFLICT (subject) DO UPDATE SET "
-	"number = excluded.number, country = excluded.country, "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
+	"ON CONFLICT (number) DO UPDATE SET country = excluded.country, "
 	"first_name = excluded.first_name, last_name = excluded.last_name, "
 	"company = excluded.company, email = excluded.email, "
 	"updated = excluded.updated",
 	/* STMT_DNC_GET */
-	"SELECT " DNC_COLS " FROM dnc WHERE subject = ?1",
+	"SELECT " DNC_COLS " FROM dnc WHERE number = ?1",
 	/*
 	 * STMT_DNC_EACH: a prefix such as "2026-11-24" sorts before every
 	 * time that starts with it, so >= takes that whole day.
 	 */
 	"SELECT " DNC_COLS " FROM dnc WHERE ?1 IS NULL OR created >= ?1 "
-	"ORDER BY created, subject",
+	"ORDER BY created, number",
 	/* STMT_DNC_STALE */
 	"SELECT " DNC_COLS " FROM dnc WHERE updated < ?1 "
-	"ORDER BY updated, subject LIMIT ?2",
+	"ORDER BY updated, number LIMIT ?2",
 	/* STMT_DNC_REMOVE */
-	"DELETE FROM dnc WHERE subject = ?1",
+	"DELETE FROM dnc WHERE number = ?1",
 	/* STMT_DNC_COUNT */
 	"SELECT count(*) FROM dnc",
 	/* STMT_AUDIT_LAST */
@@ -129,8 +128,13 @@ static const char *const stmts[STMT__MAX] = {
 	"WHERE state IN ('queued', 'sending') AND next_try <= ?1 "
 	"ORDER BY next_try, id LIMIT 1) "
 	"RETURNING " OUTBOX_COLS,
-	/* STMT_OUTBOX_SENT */
-	"UPDATE outbox SET state = 'sent', updated = ?2 "
+	/*
+	 * STMT_OUTBOX_SENT: the address and values are what made the message
+	 * personal; once it has gone nothing needs them ('' because both
+	 * columns are NOT NULL).  A failed message keeps them for a requeue.
+	 */
+	"UPDATE outbox SET state = 'sent', recipient = '', vals = '', "
+	"updated = ?2 "
 	"WHERE id = ?1 AND state = 'sending'",
 	/* STMT_OUTBOX_DEFER */
 	"UPDATE outbox SET state = 'queued', attempts = ?2, next_try = ?3, "
@@ -548,6 +552,42 @@ pf_store_now(char out[32])
 	snprintf(out, 32, "%.19s.%06dZ", day, (int)(ts.tv_nsec / 1000) % 1000000);
 }
 
+static int
+leap_year(long long y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/*
+ * The cutoff keeps the seconds of now and has ".000000" for microseconds:
+ * now has no finer part, and a row stored within that second compares as
+ * not before the cutoff, so it is kept (never purged early).  A cutoff
+ * whose year would not have four digits (years negative or too large, or
+ * a now gmtime_r cannot convert) is "0000-01-01T00:00:00.000000Z", before
+ * every stored time, so that a caller's mistake purges nothing.
+ */
+void
+pf_store_years_before(time_t now, long years, char out[32])
+{
+	struct tm	 tm;
+	long long	 y;
+	char		 day[24];
+
+	if (years < 0 || gmtime_r(&now, &tm) == NULL)
+		goto earliest;
+	y = tm.tm_year + 1900LL - years;
+	if (y < 1000 || y > 9999)
+		goto earliest;
+	tm.tm_year = (int)(y - 1900);
+	if (tm.tm_mon == 1 && tm.tm_mday == 29 && !leap_year(y))
+		tm.tm_mday = 28;
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 32, "%.19s.000000Z", day);
+	return;
+earliest:
+	snprintf(out, 32, "0000-01-01T00:00:00.000000Z");
+}
+
 /* ---- marketing opt-outs ---- */
 
 int
@@ -636,14 +676,13 @@ pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now)
 	}
 	if ((err = stmt_get(st, STMT_DNC_PUT, &s)) != PF_OK)
 		return err;
-	if ((rc = sqlite3_bind_text(s, 1, d->subject, -1, SQLITE_STATIC)) ||
-	    (rc = sqlite3_bind_text(s, 2, d->number, -1, SQLITE_STATIC)) ||
-	    (rc = sqlite3_bind_text(s, 3, d->country, -1, SQLITE_STATIC)) ||
-	    (rc = sqlite3_bind_text(s, 4, d->first_name, -1, SQLITE_STATIC)) ||
-	    (rc = sqlite3_bind_text(s, 5, d->last_name, -1, SQLITE_STATIC)) ||
-	    (rc = sqlite3_bind_text(s, 6, d->company, -1, SQLITE_STATIC)) ||
-	    (rc = sqlite3_bind_text(s, 7, d->email, -1, SQLITE_STATIC)) ||
-	    (rc = sqlite3_bind_text(s, 8, now, -1, SQLITE_STATIC)))
+	if ((rc = sqlite3_bind_text(s, 1, d->number, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 2, d->country, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 3, d->first_name, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 4, d->last_name, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 5, d->company, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 6, d->email, -1, SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC)))
 		err = store_err(st->db, rc, "dnc bind");
 	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
 		err = store_err(st->db, rc, "dnc put");
@@ -655,15 +694,14 @@ pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now)
 static void
 dnc_row(sqlite3_stmt *s, struct pf_dnc *d)
 {
-	d->subject = (const char *)sqlite3_column_text(s, 0);
-	d->number = (const char *)sqlite3_column_text(s, 1);
-	d->country = (const char *)sqlite3_column_text(s, 2);
-	d->first_name = (const char *)sqlite3_column_text(s, 3);
-	d->last_name = (const char *)sqlite3_column_text(s, 4);
-	d->company = (const char *)sqlite3_column_text(s, 5);
-	d->email = (const char *)sqlite3_column_text(s, 6);
-	d->created = (const char *)sqlite3_column_text(s, 7);
-	d->updated = (const char *)sqlite3_column_text(s, 8);
+	d->number = (const char *)sqlite3_column_text(s, 0);
+	d->country = (const char *)sqlite3_column_text(s, 1);
+	d->first_name = (const char *)sqlite3_column_text(s, 2);
+	d->last_name = (const char *)sqlite3_column_text(s, 3);
+	d->company = (const char *)sqlite3_column_text(s, 4);
+	d->email = (const char *)sqlite3_column_text(s, 5);
+	d->created = (const char *)sqlite3_column_text(s, 6);
+	d->updated = (const char *)sqlite3_column_text(s, 7);
 }
 
 /*
@@ -686,7 +724,7 @@ dnc_walk(struct pf_store *st, sqlite3_stmt *s, const char *what,
 }
 
 int
-pf_store_dnc_get(struct pf_store *st, const char *subject,
+pf_store_dnc_get(struct pf_store *st, const char *number,
     int (*fn)(const struct pf_dnc *d, void *arg), void *arg)
 {
 	struct pf_dnc	 d;
@@ -695,7 +733,7 @@ pf_store_dnc_get(struct pf_store *st, const char *subject,
 
 	if ((err = stmt_get(st, STMT_DNC_GET, &s)) != PF_OK)
 		return err;
-	if ((rc = sqlite3_bind_text(s, 1, subject, -1, SQLITE_STATIC)) !=
+	if ((rc = sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK)
 		err = store_err(st->db, rc, "dnc bind");
 	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -750,14 +788,14 @@ pf_store_dnc_stale(struct pf_store *st, const char *before, int limit,
 }
 
 int
-pf_store_dnc_remove(struct pf_store *st, const char *subject)
+pf_store_dnc_remove(struct pf_store *st, const char *number)
 {
 	sqlite3_stmt	*s = NULL;
 	int		 rc, err;
 
 	if ((err = stmt_get(st, STMT_DNC_REMOVE, &s)) != PF_OK)
 		return err;
-	if ((rc = sqlite3_bind_text(s, 1, subject, -1, SQLITE_STATIC)) !=
+	if ((rc = sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK)
 		err = store_err(st->db, rc, "dnc bind");
 	else

@@ -24,6 +24,7 @@
 #define PF_STORE_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct pf_store;
 
@@ -56,6 +57,14 @@ void pf_store_rollback(struct pf_store *st);	/* no-op outside a transaction */
 /* The current time as stored everywhere: UTC, "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
 void pf_store_now(char out[32]);
 
+/*
+ * The stored time of now minus years calendar years (a retention cutoff):
+ * same month, day and time of day.  29 February in a year without one
+ * becomes the 28th, the earlier day, so that nothing is held for less than
+ * its full period.
+ */
+void pf_store_years_before(time_t now, long years, char out[32]);
+
 /* ---- marketing opt-outs ---- */
 
 struct pf_optout {
@@ -84,18 +93,17 @@ int pf_store_optout_count(struct pf_store *st, long long *n);
 /* ---- the Do-Not-Call register ---- */
 
 /*
- * An entry is keyed by the pseudonym of its number (keys.h: "phone:E164"),
- * not by the number itself, so that `privforms dnc check` and the forms find
- * it by the same key the audit records use.
+ * An entry is keyed by its number in E.164, so that a check never depends
+ * on anything but the number: not on the key file (a lost or replaced key
+ * must not hide a single entry from a dialer).
  */
 struct pf_dnc {
-	const char	*subject;	/* pf_pseudonym("phone", number) */
 	const char	*number;	/* E.164 */
-	const char	*country;	/* ISO 3166-1 alpha-2 the number was read in */
+	const char	*country;	/* ISO 3166-1 alpha-2 region of the number */
 	const char	*first_name;	/* each may be NULL */
 	const char	*last_name;
 	const char	*company;
-	const char	*email;		/* email key (validate.h), for mail; may be NULL */
+	const char	*email;		/* email key (validate.h) of who registered it; may be NULL */
 	const char	*created;	/* first registration (set by the store) */
 	const char	*updated;	/* latest registration */
 };
@@ -108,8 +116,8 @@ struct pf_dnc {
  */
 int pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now);
 
-/* The entry of subject: calls fn once, or returns PF_ENOTFOUND. */
-int pf_store_dnc_get(struct pf_store *st, const char *subject,
+/* The entry of number (E.164): calls fn once, or returns PF_ENOTFOUND. */
+int pf_store_dnc_get(struct pf_store *st, const char *number,
     int (*fn)(const struct pf_dnc *d, void *arg), void *arg);
 
 /*
@@ -127,8 +135,8 @@ int pf_store_dnc_each(struct pf_store *st, const char *since,
 int pf_store_dnc_stale(struct pf_store *st, const char *before, int limit,
     int (*fn)(const struct pf_dnc *d, void *arg), void *arg);
 
-/* Remove the entry of subject: PF_ENOTFOUND if there is none. */
-int pf_store_dnc_remove(struct pf_store *st, const char *subject);
+/* Remove the entry of number: PF_ENOTFOUND if there is none. */
+int pf_store_dnc_remove(struct pf_store *st, const char *number);
 
 int pf_store_dnc_count(struct pf_store *st, long long *n);
 
@@ -196,7 +204,11 @@ int pf_store_outbox_claim(struct pf_store *st, const char *now,
  * whose message another sender has since finished cannot record it twice.
  */
 
-/* Mark message id sent. */
+/*
+ * Mark message id sent, and forget its recipient and values: once it has
+ * gone, the outbox keeps no personal data (its audit record says what was
+ * sent, about whom by pseudonym).
+ */
 int pf_store_outbox_sent(struct pf_store *st, long long id, const char *now);
 
 /* Put id back in the queue, due at next_try, with attempts and why. */

@@ -1,5 +1,6 @@
 /* cli.c -- what the privforms commands share (cli.h). */
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,12 @@ cli_open_store(struct ctx *c)
 		return 0;
 	if (c->cfg == NULL && cli_load(c) != 0)
 		return 1;
+	if (!c->create && access(c->cfg->database, F_OK) != 0) {
+		fprintf(stderr, "privforms: %s: %s (is database in %s right? "
+		    "privforms init creates it)\n", c->cfg->database,
+		    strerror(errno), c->cfg->path);
+		return 1;
+	}
 	o.path = c->cfg->database;
 	o.journal_mode = c->cfg->journal_mode;
 	o.busy_timeout_ms = c->cfg->busy_timeout_ms;
@@ -102,9 +109,15 @@ cli_date(const char *s)
 	struct tm	 tm;
 	int		 y, m, d;
 
-	if (strlen(s) != 10 || strspn(s, "0123456789-") != 10 ||
-	    s[4] != '-' || s[7] != '-' ||
-	    sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+	static const char	 shape[] = "dddd-dd-dd";
+	size_t			 i;
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != '-')
+			return 0;
+	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1)
 		return 0;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d;
@@ -129,16 +142,17 @@ cli_begin(struct ctx *c, struct pf_txn *t)
 }
 
 int
-cli_phone(struct ctx *c, const struct pf_keys *keys, const char *number,
-    const char *country, char e164[PF_PHONE_E164_SIZE],
-    char subject[PF_HEX_DIGEST_LEN + 1])
+cli_phone(struct ctx *c, const char *number, const char *country,
+    char e164[PF_PHONE_E164_SIZE])
 {
 	const char	*why;
 	char		*norm = NULL;
 
+	if (c->cfg == NULL && cli_load(c) != 0)
+		return 1;
 	if (country == NULL)
 		country = c->cfg->phone_region;
-	else if ((why = pf_valid_country(country, NULL, &norm)) != NULL) {
+	else if (pf_valid_country(country, NULL, &norm) != NULL) {
 		fprintf(stderr, "privforms: --country %s: not an ISO 3166-1 "
 		    "alpha-2 code (such as US, GB, DE)\n", country);
 		return 1;
@@ -150,8 +164,32 @@ cli_phone(struct ctx *c, const struct pf_keys *keys, const char *number,
 	}
 	snprintf(e164, PF_PHONE_E164_SIZE, "%s", norm);
 	free(norm);
-	if (pf_pseudonym(keys, "phone", e164, subject) != PF_OK) {
-		fprintf(stderr, "privforms: cannot compute the pseudonym\n");
+	return 0;
+}
+
+int
+cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
+    struct ctx *c, void *arg)
+{
+	FILE	*mem;
+	char	*buf = NULL;
+	size_t	 len = 0;
+	int	 rc, bad;
+
+	if ((mem = open_memstream(&buf, &len)) == NULL) {
+		fprintf(stderr, "privforms: %s: %s\n", what, strerror(errno));
+		return 1;
+	}
+	rc = fill(c, mem, arg);
+	bad = ferror(mem);
+	if (fclose(mem) != 0 || bad)
+		rc = PF_ENOMEM;
+	if (rc == PF_OK && (fwrite(buf, 1, len, stdout) != len ||
+	    fflush(stdout) != 0))
+		rc = PF_EIO;
+	free(buf);
+	if (rc != PF_OK) {
+		fprintf(stderr, "privforms: %s: %s\n", what, pf_strerror(rc));
 		return 1;
 	}
 	return 0;

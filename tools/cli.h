@@ -25,6 +25,7 @@ struct ctx {
 	const char		*config;	/* --config, or the default */
 	struct pf_config	*cfg;		/* loaded on first use */
 	struct pf_store		*st;		/* opened on first use */
+	int			 create;	/* init: make the database if missing */
 };
 
 struct cmd {
@@ -38,7 +39,11 @@ struct cmd {
 extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
     cmds_audit[], cmds_mail[], cmds_purge[];
 
-/* Load the configuration, open the store, read the keys: 0, or 1 said. */
+/*
+ * Load the configuration, open the store, read the keys: 0, or 1 said.
+ * Only init creates a missing database: for any other command a missing
+ * file is a wrong path, and an empty register must never answer for it.
+ */
 int cli_load(struct ctx *c);
 int cli_open_store(struct ctx *c);
 int cli_load_keys(struct ctx *c, struct pf_keys *keys);
@@ -46,7 +51,7 @@ int cli_load_keys(struct ctx *c, struct pf_keys *keys);
 /* s as a whole decimal number of at least 1, or 0 if it is not one. */
 long long cli_positive(const char *s);
 
-/* 1 if s is a date "YYYY-MM-DD" that exists in the calendar. */
+/* 1 if s is a date "YYYY-MM-DD" (year 1 or later) that exists in the calendar. */
 int cli_date(const char *s);
 
 /* One CSV field (RFC 4180) on f, then sep: quoted when it must be. */
@@ -60,10 +65,19 @@ int cli_begin(struct ctx *c, struct pf_txn *t);
 
 /*
  * A phone number given on the command line, read as the forms read it
- * (country: ISO 3166-1 alpha-2, NULL for phone_region): its E.164 form and
- * its pseudonym.  0, or 1 with the reason said on stderr.
+ * (country: ISO 3166-1 alpha-2, NULL for phone_region): its E.164 form.
+ * 0, or 1 with the reason said on stderr.
  */
-int cli_phone(struct ctx *c, const struct pf_keys *keys, const char *number,
-    const char *country, char e164[PF_PHONE_E164_SIZE], char subject[PF_HEX_DIGEST_LEN + 1]);
+int cli_phone(struct ctx *c, const char *number, const char *country,
+    char e164[PF_PHONE_E164_SIZE]);
+
+/*
+ * Write what fill writes to a memory stream, then copy it to stdout: the
+ * database is read (and its shared lock held, which holds up every form's
+ * commit) only as long as reading takes, not as long as a slow pipe does.
+ * 0, or 1 said.
+ */
+int cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
+    struct ctx *c, void *arg);
 
 #endif

@@ -38,7 +38,7 @@ const struct cmd cmds_dnc[] = {
 	  "default phone_region.  Prints the number in E.164 and the answer." },
 	{ "dnc export", cmd_export, "[--since DATE] [--format csv|xml]",
 	  "Write the register on standard output: each number in E.164, the\n"
-	  "country it was registered in, and when it was first and last\n"
+	  "country it belongs to, and when it was first and last\n"
 	  "registered (UTC).  Names, companies and email addresses are not\n"
 	  "exported: a dialer needs only the numbers.  --since YYYY-MM-DD\n"
 	  "lists only numbers first registered on or after that day (to add\n"
@@ -82,22 +82,19 @@ copy_created(const struct pf_dnc *d, void *arg)
 	return 0;
 }
 
+/* No key is read: a check depends on the number and the database alone. */
 static int
 cmd_check(struct ctx *c, int argc, char **argv)
 {
-	struct pf_keys	 keys;
 	const char	*number, *country;
-	char		 e164[PF_PHONE_E164_SIZE], subject[PF_HEX_DIGEST_LEN + 1];
-	char		 since[11];
+	char		 e164[PF_PHONE_E164_SIZE], since[11];
 	int		 rc;
 
 	if (args(argc, argv, &number, &country, NULL, NULL) != 0)
 		return CLI_USAGE;
-	if (cli_load_keys(c, &keys) != 0 ||
-	    cli_phone(c, &keys, number, country, e164, subject) != 0 ||
-	    cli_open_store(c) != 0)
+	if (cli_phone(c, number, country, e164) != 0 || cli_open_store(c) != 0)
 		return 2;
-	rc = pf_store_dnc_get(c->st, subject, copy_created, since);
+	rc = pf_store_dnc_get(c->st, e164, copy_created, since);
 	if (rc == PF_OK) {
 		printf("%s registered since %s\n", e164, since);
 		return 0;
@@ -113,12 +110,20 @@ cmd_check(struct ctx *c, int argc, char **argv)
 static int
 csv_row(const struct pf_dnc *d, void *arg)
 {
-	(void)arg;
-	cli_csv_field(stdout, d->number, ",");
-	cli_csv_field(stdout, d->country, ",");
-	cli_csv_field(stdout, d->created, ",");
-	cli_csv_field(stdout, d->updated, "\r\n");
+	FILE	*f = arg;
+
+	cli_csv_field(f, d->number, ",");
+	cli_csv_field(f, d->country, ",");
+	cli_csv_field(f, d->created, ",");
+	cli_csv_field(f, d->updated, "\r\n");
 	return 0;
+}
+
+static int
+export_csv(struct ctx *c, FILE *f, void *since)
+{
+	fprintf(f, "number,country,registered,updated\r\n");
+	return pf_store_dnc_each(c->st, since, csv_row, f);
 }
 
 static int
@@ -145,14 +150,14 @@ xml_row(const struct pf_dnc *d, void *arg)
  * way in (E.164, an ISO code, stored times), and libxml2 escapes anyway.
  */
 static int
-export_xml(struct ctx *c, const char *since)
+export_xml(struct ctx *c, FILE *f, void *since)
 {
 	xmlOutputBufferPtr	 out;
 	xmlTextWriterPtr	 w;
 	char			 now[32];
 	int			 rc = PF_EXML;
 
-	if ((out = xmlOutputBufferCreateFile(stdout, NULL)) == NULL)
+	if ((out = xmlOutputBufferCreateFile(f, NULL)) == NULL)
 		return PF_ENOMEM;
 	if ((w = xmlNewTextWriter(out)) == NULL) {
 		xmlOutputBufferClose(out);
@@ -173,7 +178,7 @@ export_xml(struct ctx *c, const char *since)
 		goto out;
 	rc = xmlTextWriterEndDocument(w) < 0 ? PF_EXML : PF_OK;
 out:
-	xmlFreeTextWriter(w);	/* flushes and closes out, not stdout */
+	xmlFreeTextWriter(w);	/* flushes and closes out, not f */
 	return rc;
 }
 
@@ -181,7 +186,7 @@ static int
 cmd_export(struct ctx *c, int argc, char **argv)
 {
 	const char	*since = NULL, *format = "csv";
-	int		 i, rc;
+	int		 i;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
@@ -200,17 +205,8 @@ cmd_export(struct ctx *c, int argc, char **argv)
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0)
 		return 1;
-	if (strcmp(format, "xml") == 0)
-		rc = export_xml(c, since);
-	else {
-		printf("number,country,registered,updated\r\n");
-		rc = pf_store_dnc_each(c->st, since, csv_row, NULL);
-	}
-	if (rc != PF_OK) {
-		fprintf(stderr, "privforms: dnc export: %s\n", pf_strerror(rc));
-		return 1;
-	}
-	return fflush(stdout) == 0 ? 0 : 1;
+	return cli_buffered("dnc export", strcmp(format, "xml") == 0 ?
+	    export_xml : export_csv, c, (void *)since);
 }
 
 /* A reason the audit record can hold: one line of text, not too long. */
@@ -243,10 +239,11 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 	}
 	details[1] = reason;
 	if (cli_load_keys(c, &keys) != 0 ||
-	    cli_phone(c, &keys, number, country, e164, subject) != 0 ||
+	    cli_phone(c, number, country, e164) != 0 ||
+	    pf_pseudonym(&keys, "phone", e164, subject) != PF_OK ||
 	    cli_begin(c, &t) != PF_OK)
 		return 1;
-	if ((rc = pf_store_dnc_remove(c->st, subject)) != PF_OK ||
+	if ((rc = pf_store_dnc_remove(c->st, e164)) != PF_OK ||
 	    (rc = pf_txn_audit(&t, NULL, "dnc-removed", subject,
 	    details)) != PF_OK ||
 	    (rc = pf_txn_commit(&t)) != PF_OK)

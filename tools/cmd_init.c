@@ -102,6 +102,7 @@ cmd_init(struct ctx *c, int argc, char **argv)
 		return 1;
 	}
 	printf("key file:  %s\n", c->cfg->key_file);
+	c->create = 1;
 	if (cli_open_store(c) != 0 || pf_store_schema_version(c->st, &v) != PF_OK)
 		return 1;
 	printf("database:  %s (schema %d, journal %s)\n", c->cfg->database, v,

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "err.h"
 #include "keys.h"
+#include "phone.h"
 #include "store.h"
 
 static int	cmd_purge(struct ctx *, int, char **);
@@ -27,31 +28,9 @@ const struct cmd cmds_purge[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-/*
- * The cutoff: now, years earlier, in the stored time format.  29 February
- * of a year without one becomes the 28th, an earlier cutoff: an entry is
- * never removed before its full period has passed.
- */
-static void
-cutoff(long years, char out[32])
-{
-	struct tm	 tm;
-	time_t		 now = time(NULL);
-
-	gmtime_r(&now, &tm);
-	tm.tm_year -= (int)years;
-	if (tm.tm_mon == 1 && tm.tm_mday == 29) {
-		int	 y = tm.tm_year + 1900;
-
-		if (!(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-			tm.tm_mday = 28;
-	}
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
-}
-
 /* One batch of stale entries, copied out of the statement's rows. */
 struct batch {
-	char	 subject[PF_TXN_MAX_RECORDS][PF_HEX_DIGEST_LEN + 1];
+	char	 number[PF_TXN_MAX_RECORDS][PF_PHONE_E164_SIZE];
 	char	 updated[PF_TXN_MAX_RECORDS][32];
 	int	 n;
 };
@@ -61,7 +40,9 @@ collect(const struct pf_dnc *d, void *arg)
 {
 	struct batch	*b = arg;
 
-	snprintf(b->subject[b->n], sizeof(b->subject[b->n]), "%s", d->subject);
+	if (b->n == PF_TXN_MAX_RECORDS)
+		return PF_ETOOBIG;
+	snprintf(b->number[b->n], sizeof(b->number[b->n]), "%s", d->number);
 	snprintf(b->updated[b->n], sizeof(b->updated[b->n]), "%s", d->updated);
 	b->n++;
 	return 0;
@@ -69,10 +50,11 @@ collect(const struct pf_dnc *d, void *arg)
 
 /* Purge one batch in one transaction; *n counts what went. */
 static int
-purge_batch(struct ctx *c, const char *before, struct batch *b, long long *n)
+purge_batch(struct ctx *c, const struct pf_keys *keys, const char *before,
+    struct batch *b, long long *n)
 {
 	struct pf_txn	 t = { 0 };
-	char		 years[16];
+	char		 years[16], subject[PF_HEX_DIGEST_LEN + 1];
 	const char	*details[] = { "last-registered", NULL,
 	    "retention-years", years, NULL };
 	int		 i, rc;
@@ -84,8 +66,10 @@ purge_batch(struct ctx *c, const char *before, struct batch *b, long long *n)
 	rc = pf_store_dnc_stale(c->st, before, PF_TXN_MAX_RECORDS, collect, b);
 	for (i = 0; rc == PF_OK && i < b->n; i++) {
 		details[1] = b->updated[i];
-		if ((rc = pf_store_dnc_remove(c->st, b->subject[i])) == PF_OK)
-			rc = pf_txn_audit(&t, NULL, "dnc-purged", b->subject[i],
+		if ((rc = pf_pseudonym(keys, "phone", b->number[i],
+		    subject)) == PF_OK &&
+		    (rc = pf_store_dnc_remove(c->st, b->number[i])) == PF_OK)
+			rc = pf_txn_audit(&t, NULL, "dnc-purged", subject,
 			    details);
 	}
 	if (rc == PF_OK && (rc = pf_txn_commit(&t)) == PF_OK)
@@ -99,6 +83,7 @@ static int
 cmd_purge(struct ctx *c, int argc, char **argv)
 {
 	static struct batch	 b;
+	struct pf_keys		 keys;
 	char			 before[32];
 	long long		 n = 0;
 	int			 rc;
@@ -106,11 +91,11 @@ cmd_purge(struct ctx *c, int argc, char **argv)
 	(void)argv;
 	if (argc != 0)
 		return CLI_USAGE;
-	if (cli_open_store(c) != 0)
+	if (cli_load_keys(c, &keys) != 0 || cli_open_store(c) != 0)
 		return 1;
-	cutoff(c->cfg->dnc_retention_years, before);
+	pf_store_years_before(time(NULL), c->cfg->dnc_retention_years, before);
 	do
-		rc = purge_batch(c, before, &b, &n);
+		rc = purge_batch(c, &keys, before, &b, &n);
 	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
 	printf("purge: %lld Do-Not-Call entr%s last registered before %.10s "
 	    "removed\n", n, n == 1 ? "y" : "ies", before);

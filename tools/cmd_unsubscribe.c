@@ -58,28 +58,30 @@ cmd_link(struct ctx *c, int argc, char **argv)
 static int
 export_row(const struct pf_optout *o, void *arg)
 {
-	(void)arg;
-	cli_csv_field(stdout, o->address, ",");
-	cli_csv_field(stdout, o->channel, ",");
-	cli_csv_field(stdout, o->list, ",");
-	cli_csv_field(stdout, o->created, "\r\n");
+	FILE	*f = arg;
+
+	cli_csv_field(f, o->address, ",");
+	cli_csv_field(f, o->channel, ",");
+	cli_csv_field(f, o->list, ",");
+	cli_csv_field(f, o->created, "\r\n");
 	return 0;
+}
+
+static int
+export_all(struct ctx *c, FILE *f, void *arg)
+{
+	(void)arg;
+	fprintf(f, "address,channel,list,time\r\n");
+	return pf_store_optout_each(c->st, export_row, f);
 }
 
 static int
 cmd_export(struct ctx *c, int argc, char **argv)
 {
-	int	 rc;
-
 	(void)argv;
 	if (argc != 0)
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0)
 		return 1;
-	printf("address,channel,list,time\r\n");
-	if ((rc = pf_store_optout_each(c->st, export_row, NULL)) != PF_OK) {
-		fprintf(stderr, "privforms: export: %s\n", pf_strerror(rc));
-		return 1;
-	}
-	return fflush(stdout) == 0 ? 0 : 1;
+	return cli_buffered("unsubscribes export", export_all, c, NULL);
 }

@@ -524,7 +524,44 @@ START_TEST(test_format_output_buffer_size)
 }
 END_TEST
 
+/* The region a number belongs to, by its numbering plan. */
+static const struct { const char *e164, *region; } regions[] = {
+	{ "+13037492110", "US" },	/* Denver */
+	{ "+14165550000", "CA" },	/* Toronto: +1 too */
+	{ "+442033181234", "GB" },
+	{ "+493012345678", "DE" },
+	{ "+61212345678", "AU" },
+};
+
+START_TEST(test_region_of_a_number)
+{
+	char	 out[3];
+
+	ck_assert_int_eq(pf_phone_region(regions[_i].e164, out), PF_OK);
+	ck_assert_str_eq(out, regions[_i].region);
+}
+END_TEST
+
+START_TEST(test_region_refuses_all_but_e164)
+{
+	static const char *const bad[] = { "13037492110", "+1303749211",
+	    "+4402033181234", "+1 303 749 2110", "", "+", "+1303749211x" };
+	char	 out[3];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(pf_phone_region(bad[i], out) == PF_EINVAL, "%s",
+		    bad[i]);
+		ck_assert_str_eq(out, "");
+	}
+	ck_assert_int_eq(pf_phone_region(NULL, out), PF_EINVAL);
+}
+END_TEST
+
 PF_TEST_MAIN("phone",
+    tcase_add_loop_test(tc, test_region_of_a_number, 0,
+	sizeof(regions) / sizeof(regions[0])),
+    tcase_add_test(tc, test_region_refuses_all_but_e164),
     tcase_add_test(tc, test_nanp_written_every_usual_way),
     tcase_add_test(tc, test_national_numbers_with_trunk_zero),
     tcase_add_test(tc, test_plus_and_country_code_in_any_region),

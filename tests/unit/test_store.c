@@ -294,6 +294,61 @@ START_TEST(test_now_is_utc_with_microseconds)
 }
 END_TEST
 
+/* A UTC time "YYYY-MM-DDTHH:MM:SS" as a time_t. */
+static time_t
+utc(const char *s)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	ck_assert_int_eq(sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec), 6);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/* A time, a number of years, and the cutoff that many years before it. */
+static const struct {
+	const char	*now;
+	long		 years;
+	const char	*want;
+} years_before[] = {
+	{ "2026-11-24T06:00:00", 5, "2021-11-24T06:00:00.000000Z" },
+	{ "2026-11-24T23:59:59", 5, "2021-11-24T23:59:59.000000Z" },
+	{ "2026-01-01T00:00:00", 1, "2025-01-01T00:00:00.000000Z" },
+	{ "2026-11-24T06:00:00", 0, "2026-11-24T06:00:00.000000Z" },
+	/* 29 February into a year without one: the 28th, never 1 March. */
+	{ "2028-02-29T12:00:00", 5, "2023-02-28T12:00:00.000000Z" },
+	{ "2028-02-29T12:00:00", 1, "2027-02-28T12:00:00.000000Z" },
+	{ "2000-02-29T12:00:00", 100, "1900-02-28T12:00:00.000000Z" },
+	/* ... and into one that has it, the same day. */
+	{ "2024-02-29T12:00:00", 4, "2020-02-29T12:00:00.000000Z" },
+	{ "2400-02-29T12:00:00", 400, "2000-02-29T12:00:00.000000Z" },
+	{ "2029-03-01T12:00:00", 5, "2024-03-01T12:00:00.000000Z" },
+	{ "2028-02-28T12:00:00", 5, "2023-02-28T12:00:00.000000Z" },
+	/* No four-digit year: the earliest time, so nothing is purged. */
+	{ "2026-11-24T06:00:00", -1, "0000-01-01T00:00:00.000000Z" },
+	{ "2026-11-24T06:00:00", 1026, "1000-11-24T06:00:00.000000Z" },
+	{ "2026-11-24T06:00:00", 1027, "0000-01-01T00:00:00.000000Z" },
+	{ "2026-11-24T06:00:00", 2026, "0000-01-01T00:00:00.000000Z" },
+	{ "2026-11-24T06:00:00", 2027, "0000-01-01T00:00:00.000000Z" },
+	{ "2026-11-24T06:00:00", 2147483647L, "0000-01-01T00:00:00.000000Z" },
+};
+
+START_TEST(test_years_before_same_day_and_time)
+{
+	char	 t[32];
+
+	memset(t, 'x', sizeof(t));
+	pf_store_years_before(utc(years_before[_i].now),
+	    years_before[_i].years, t);
+	ck_assert_msg(strcmp(t, years_before[_i].want) == 0,
+	    "%s minus %ld: %s", years_before[_i].now, years_before[_i].years,
+	    t);
+}
+END_TEST
+
 struct seen {
 	int	 n;
 	char	 address[4][32];
@@ -905,17 +960,66 @@ START_TEST(test_outbox_schema_refuses_unknown_state)
 }
 END_TEST
 
+START_TEST(test_outbox_sent_forgets_recipient_and_values)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct orow	 o;
+	long long	 a;
+
+	a = oput(st, "a@example.com", T1);
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	ck_assert_int_eq(pf_store_outbox_sent(st, a, T2), PF_OK);
+	o = oget(st, a);
+	ck_assert_str_eq(o.state, "sent");
+	ck_assert_str_eq(o.recipient, "");
+	ck_assert_str_eq(o.vals, "");
+	/* What the operator's record needs stays. */
+	ck_assert_str_eq(o.template, "unsubscribed");
+	ck_assert_str_eq(o.created, T1);
+	pf_store_close(st);
+}
+END_TEST
+
+/* A failed message may be requeued and sent again: it needs both. */
+START_TEST(test_outbox_failed_and_deferred_keep_recipient_and_values)
+{
+	const char	*v = "channel=email&site=https%3A%2F%2Fexample.com%2F";
+	struct pf_store	*st = open_mode("truncate");
+	struct orow	 o;
+	long long	 a, b;
+
+	a = oput(st, "a@example.com", T1);
+	b = oput(st, "b@example.com", T1);
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	ck_assert_int_eq(pf_store_outbox_failed(st, a, 3, "550 no such user",
+	    T2), PF_OK);
+	ck_assert_int_eq(oclaim(st, T1, T2), b);
+	ck_assert_int_eq(pf_store_outbox_defer(st, b, 1, T3, "421 later", T2),
+	    PF_OK);
+	o = oget(st, a);
+	ck_assert_str_eq(o.state, "failed");
+	ck_assert_str_eq(o.recipient, "a@example.com");
+	ck_assert_str_eq(o.vals, v);
+	o = oget(st, b);
+	ck_assert_str_eq(o.state, "queued");
+	ck_assert_str_eq(o.recipient, "b@example.com");
+	ck_assert_str_eq(o.vals, v);
+	pf_store_close(st);
+}
+END_TEST
+
 /* ---- the Do-Not-Call register ---- */
 
 #define DAY2 "2026-11-25T06:00:00.000005Z"
-#define SA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define SB "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-#define SC "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
-#define SD "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+/* Valid numbers whose order as text is ND, NA, NB, NC. */
+#define NA "+13037492110"	/* US */
+#define NB "+442033181234"	/* GB */
+#define NC "+61291234567"	/* AU */
+#define ND "+12024561111"	/* US */
 
 /* A copy of each entry a callback saw, up to 6. */
 struct drow {
-	char	 subject[72], number[24], country[8];
+	char	 number[24], country[8];
 	char	 first_name[32], last_name[32], company[32], email[64];
 	char	 created[32], updated[32];
 };
@@ -934,7 +1038,6 @@ dnc_collect(const struct pf_dnc *d, void *arg)
 
 	ck_assert_int_lt(s->n, 6);
 	r = &s->r[s->n++];
-	copy(r->subject, sizeof(r->subject), d->subject);
 	copy(r->number, sizeof(r->number), d->number);
 	copy(r->country, sizeof(r->country), d->country);
 	copy(r->first_name, sizeof(r->first_name), d->first_name);
@@ -946,45 +1049,57 @@ dnc_collect(const struct pf_dnc *d, void *arg)
 	return s->n == s->stop_at ? 42 : 0;
 }
 
+/* The region of each test number, as libphonenumber gives it. */
+static const char *
+region(const char *number)
+{
+	if (number == NULL)
+		return "US";
+	if (strncmp(number, "+44", 3) == 0)
+		return "GB";
+	if (strncmp(number, "+61", 3) == 0)
+		return "AU";
+	return "US";
+}
+
 /* An entry with no optional fields. */
 static struct pf_dnc
-dnc(const char *subject, const char *number)
+dnc(const char *number)
 {
-	struct pf_dnc	 d = { subject, number, "US", NULL, NULL, NULL, NULL,
+	struct pf_dnc	 d = { number, region(number), NULL, NULL, NULL, NULL,
 	    NULL, NULL };
 
 	return d;
 }
 
 static void
-dput(struct pf_store *st, const char *subject, const char *now)
+dput(struct pf_store *st, const char *number, const char *now)
 {
-	struct pf_dnc	 d = dnc(subject, "+13037492110");
+	struct pf_dnc	 d = dnc(number);
 
 	ck_assert_int_eq(pf_store_dnc_put(st, &d, now), PF_OK);
 }
 
 static struct drow
-dget(struct pf_store *st, const char *subject)
+dget(struct pf_store *st, const char *number)
 {
 	struct dseen	 s = { 0 };
 
-	ck_assert_int_eq(pf_store_dnc_get(st, subject, dnc_collect, &s), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_get(st, number, dnc_collect, &s), PF_OK);
 	ck_assert_int_eq(s.n, 1);
 	return s.r[0];
 }
 
-/* The callback saw exactly the subjects of want (NULL-terminated), in order. */
+/* The callback saw exactly the numbers of want (NULL-terminated), in order. */
 static void
-dsubjects(const struct dseen *s, const char *const *want)
+dnumbers(const struct dseen *s, const char *const *want)
 {
 	int	 i;
 
 	for (i = 0; want[i] != NULL; i++) {
 		ck_assert_int_lt(i, s->n);
-		ck_assert_msg(strcmp(s->r[i].subject, want[i]) == 0,
-		    "entry %d is %.4s..., not %.4s...", i, s->r[i].subject,
-		    want[i]);
+		ck_assert_msg(strcmp(s->r[i].number, want[i]) == 0,
+		    "entry %d is %s, not %s", i, s->r[i].number, want[i]);
 	}
 	ck_assert_int_eq(s->n, i);
 }
@@ -1000,18 +1115,17 @@ dcount(struct pf_store *st)
 
 START_TEST(test_dnc_put_then_get_every_field)
 {
-	struct pf_dnc	 a = { SA, "+442033181234", "GB", "Ada", "Lovelace",
+	struct pf_dnc	 a = { NB, "GB", "Ada", "Lovelace",
 	    "Analytical Engines Ltd", "ada@example.com", NULL, NULL };
-	struct pf_dnc	 b = dnc(SB, "+13037492110");
+	struct pf_dnc	 b = dnc(NA);
 	struct pf_store	*st = open_mode("truncate");
 	struct drow	 r;
 
 	ck_assert_int_eq(dcount(st), 0);
 	ck_assert_int_eq(pf_store_dnc_put(st, &a, T1), PF_OK);
 	ck_assert_int_eq(pf_store_dnc_put(st, &b, T2), PF_OK);
-	r = dget(st, SA);
-	ck_assert_str_eq(r.subject, SA);
-	ck_assert_str_eq(r.number, "+442033181234");
+	r = dget(st, NB);
+	ck_assert_str_eq(r.number, NB);
 	ck_assert_str_eq(r.country, "GB");
 	ck_assert_str_eq(r.first_name, "Ada");
 	ck_assert_str_eq(r.last_name, "Lovelace");
@@ -1019,8 +1133,8 @@ START_TEST(test_dnc_put_then_get_every_field)
 	ck_assert_str_eq(r.email, "ada@example.com");
 	ck_assert_str_eq(r.created, T1);
 	ck_assert_str_eq(r.updated, T1);
-	r = dget(st, SB);
-	ck_assert_str_eq(r.number, "+13037492110");
+	r = dget(st, NA);
+	ck_assert_str_eq(r.number, NA);
 	ck_assert_str_eq(r.country, "US");
 	ck_assert_str_eq(r.first_name, "(null)");
 	ck_assert_str_eq(r.last_name, "(null)");
@@ -1034,7 +1148,7 @@ END_TEST
 
 START_TEST(test_dnc_put_without_time_stores_now)
 {
-	struct pf_dnc	 a = dnc(SA, "+13037492110");
+	struct pf_dnc	 a = dnc(NA);
 	struct pf_store	*st = open_mode("truncate");
 	struct drow	 r;
 	char		 before[32], after[32];
@@ -1042,7 +1156,7 @@ START_TEST(test_dnc_put_without_time_stores_now)
 	pf_store_now(before);
 	ck_assert_int_eq(pf_store_dnc_put(st, &a, NULL), PF_OK);
 	pf_store_now(after);
-	r = dget(st, SA);
+	r = dget(st, NA);
 	ck_assert_uint_eq(strlen(r.created), 27);
 	ck_assert_str_le(before, r.created);
 	ck_assert_str_le(r.created, after);
@@ -1053,69 +1167,86 @@ END_TEST
 
 START_TEST(test_dnc_put_again_keeps_created_and_replaces_the_rest)
 {
-	struct pf_dnc	 a = { SA, "+13037492110", "US", "Ada", "Lovelace",
-	    "Engines", "ada@example.com", NULL, NULL };
-	struct pf_dnc	 b = { SA, "+13037492110", "CA", "Augusta", NULL,
-	    NULL, NULL, NULL, NULL };
+	struct pf_dnc	 a = { NA, "US", "Ada", "Lovelace", "Engines",
+	    "ada@example.com", NULL, NULL };
+	struct pf_dnc	 b = { NA, "US", "Augusta", NULL, NULL,
+	    "augusta@example.com", NULL, NULL };
+	struct pf_dnc	 c = { NA, "US", NULL, NULL, NULL, NULL, NULL, NULL };
 	struct pf_store	*st = open_mode("truncate");
 	struct drow	 r;
 
 	ck_assert_int_eq(pf_store_dnc_put(st, &a, T1), PF_OK);
 	ck_assert_int_eq(pf_store_dnc_put(st, &b, T3), PF_OK);
 	ck_assert_int_eq(dcount(st), 1);
-	r = dget(st, SA);
+	r = dget(st, NA);
 	ck_assert_str_eq(r.created, T1);
 	ck_assert_str_eq(r.updated, T3);
-	ck_assert_str_eq(r.country, "CA");
 	ck_assert_str_eq(r.first_name, "Augusta");
 	ck_assert_str_eq(r.last_name, "(null)");
 	ck_assert_str_eq(r.company, "(null)");
+	ck_assert_str_eq(r.email, "augusta@example.com");
+	/* Without an email, the last registrant's is cleared too. */
+	ck_assert_int_eq(pf_store_dnc_put(st, &c, T4), PF_OK);
+	r = dget(st, NA);
+	ck_assert_str_eq(r.first_name, "(null)");
 	ck_assert_str_eq(r.email, "(null)");
-	/* A third time fills them in again. */
-	ck_assert_int_eq(pf_store_dnc_put(st, &a, T4), PF_OK);
+	/* A further time fills them in again. */
+	ck_assert_int_eq(pf_store_dnc_put(st, &a, DAY2), PF_OK);
 	ck_assert_int_eq(dcount(st), 1);
-	r = dget(st, SA);
+	r = dget(st, NA);
 	ck_assert_str_eq(r.created, T1);
-	ck_assert_str_eq(r.updated, T4);
+	ck_assert_str_eq(r.updated, DAY2);
 	ck_assert_str_eq(r.last_name, "Lovelace");
 	ck_assert_str_eq(r.email, "ada@example.com");
 	pf_store_close(st);
 }
 END_TEST
 
-START_TEST(test_dnc_get_unknown_subject_is_not_found)
+/* Numbers that are not the key of NA, though a person might read them so. */
+static const char *const dnc_other[] = {
+	NB,
+	"+1303749211",		/* a prefix */
+	"+130374921100",	/* longer */
+	"13037492110",		/* without '+' */
+	"+1 303 749 2110",	/* not E.164 */
+	"(303) 749-2110",
+	"",
+};
+
+START_TEST(test_dnc_get_other_number_is_not_found)
 {
 	struct pf_store	*st = open_mode("truncate");
 	struct dseen	 s = { 0 };
 
-	ck_assert_int_eq(pf_store_dnc_get(st, SA, dnc_collect, &s),
+	ck_assert_int_eq(pf_store_dnc_get(st, dnc_other[_i], dnc_collect, &s),
 	    PF_ENOTFOUND);
-	dput(st, SA, T1);
-	ck_assert_int_eq(pf_store_dnc_get(st, SB, dnc_collect, &s),
+	dput(st, NA, T1);
+	ck_assert_int_eq(pf_store_dnc_get(st, dnc_other[_i], dnc_collect, &s),
 	    PF_ENOTFOUND);
 	ck_assert_int_eq(s.n, 0);
+	ck_assert_str_eq(dget(st, NA).number, NA);
 	pf_store_close(st);
 }
 END_TEST
 
 /*
- * Entries first registered at T1 (SA), T2 (SB) and DAY2 (SC); SA registered
+ * Entries first registered at T1 (NA), T2 (NB) and DAY2 (NC); NA registered
  * again on DAY2, which must not move it.  Each since, and what it lists.
  */
 static const struct {
 	const char	*since;
-	const char	*want[4];	/* subjects in order, NULL-terminated */
+	const char	*want[4];	/* numbers in order, NULL-terminated */
 } dnc_since[] = {
-	{ NULL, { SA, SB, SC, NULL } },
-	{ "2026", { SA, SB, SC, NULL } },
-	{ "2026-11-24", { SA, SB, SC, NULL } },
-	{ "2026-11-24T06:00:00.000001Z", { SA, SB, SC, NULL } },
-	{ "2026-11-24T06:00:00.000002Z", { SB, SC, NULL } },
-	{ "2026-11-24T07", { SB, SC, NULL } },
-	{ T2, { SB, SC, NULL } },
-	{ "2026-11-24T07:00:00.000003Z", { SC, NULL } },
-	{ "2026-11-25", { SC, NULL } },
-	{ "2026-11-25T06:00:00.000005Z", { SC, NULL } },
+	{ NULL, { NA, NB, NC, NULL } },
+	{ "2026", { NA, NB, NC, NULL } },
+	{ "2026-11-24", { NA, NB, NC, NULL } },
+	{ "2026-11-24T06:00:00.000001Z", { NA, NB, NC, NULL } },
+	{ "2026-11-24T06:00:00.000002Z", { NB, NC, NULL } },
+	{ "2026-11-24T07", { NB, NC, NULL } },
+	{ T2, { NB, NC, NULL } },
+	{ "2026-11-24T07:00:00.000003Z", { NC, NULL } },
+	{ "2026-11-25", { NC, NULL } },
+	{ "2026-11-25T06:00:00.000005Z", { NC, NULL } },
 	{ "2026-11-25T06:00:00.000006Z", { NULL } },
 	{ "2026-11-26", { NULL } },
 	{ "2027", { NULL } },
@@ -1126,32 +1257,54 @@ START_TEST(test_dnc_each_since)
 	struct pf_store	*st = open_mode("truncate");
 	struct dseen	 s = { 0 };
 
-	dput(st, SC, DAY2);
-	dput(st, SB, T2);
-	dput(st, SA, T1);
-	dput(st, SA, DAY2);
+	dput(st, NC, DAY2);
+	dput(st, NB, T2);
+	dput(st, NA, T1);
+	dput(st, NA, DAY2);
 	ck_assert_int_eq(pf_store_dnc_each(st, dnc_since[_i].since,
 	    dnc_collect, &s), PF_OK);
-	dsubjects(&s, dnc_since[_i].want);
+	dnumbers(&s, dnc_since[_i].want);
 	pf_store_close(st);
 }
 END_TEST
 
-START_TEST(test_dnc_each_same_time_in_subject_order)
+/*
+ * since is about first registration: an entry registered again after since
+ * was not new then, and an export of new entries must not list it.
+ */
+START_TEST(test_dnc_each_since_skips_entry_registered_again_after_it)
 {
 	struct pf_store	*st = open_mode("truncate");
 	struct dseen	 s = { 0 };
 
-	dput(st, SC, T1);
-	dput(st, SA, T1);
-	dput(st, SD, T1);
-	dput(st, SB, T1);
+	dput(st, NA, T1);
+	dput(st, NA, DAY2);
+	ck_assert_str_eq(dget(st, NA).updated, DAY2);
+	ck_assert_int_eq(pf_store_dnc_each(st, "2026-11-25", dnc_collect, &s),
+	    PF_OK);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_int_eq(pf_store_dnc_each(st, T2, dnc_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 0);
+	/* From before its first registration, it is listed once. */
+	ck_assert_int_eq(pf_store_dnc_each(st, T1, dnc_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.r[0].created, T1);
+	ck_assert_str_eq(s.r[0].updated, DAY2);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dnc_each_same_time_in_number_order)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { 0 };
+
+	dput(st, NC, T1);
+	dput(st, NA, T1);
+	dput(st, ND, T1);
+	dput(st, NB, T1);
 	ck_assert_int_eq(pf_store_dnc_each(st, NULL, dnc_collect, &s), PF_OK);
-	ck_assert_int_eq(s.n, 4);
-	ck_assert_str_eq(s.r[0].subject, SD);
-	ck_assert_str_eq(s.r[1].subject, SA);
-	ck_assert_str_eq(s.r[2].subject, SB);
-	ck_assert_str_eq(s.r[3].subject, SC);
+	dnumbers(&s, (const char *const[]){ ND, NA, NB, NC, NULL });
 	pf_store_close(st);
 }
 END_TEST
@@ -1161,9 +1314,9 @@ START_TEST(test_dnc_each_stops_and_returns_callback_value)
 	struct pf_store	*st = open_mode("truncate");
 	struct dseen	 s = { .stop_at = 2 };
 
-	dput(st, SA, T1);
-	dput(st, SB, T2);
-	dput(st, SC, T3);
+	dput(st, NA, T1);
+	dput(st, NB, T2);
+	dput(st, NC, T3);
 	ck_assert_int_eq(pf_store_dnc_each(st, NULL, dnc_collect, &s), 42);
 	ck_assert_int_eq(s.n, 2);
 	/* The statement was reset: a second walk sees every entry. */
@@ -1176,7 +1329,7 @@ START_TEST(test_dnc_each_stops_and_returns_callback_value)
 END_TEST
 
 /*
- * Entries last registered at T3 (SA), T1 (SB), T2 (SC) and DAY2 (SD).  Each
+ * Entries last registered at T3 (NA), T1 (NB), T2 (NC) and DAY2 (ND).  Each
  * before and limit, and what a purge batch gets.
  */
 static const struct {
@@ -1185,14 +1338,14 @@ static const struct {
 	const char	*want[5];
 } dnc_stale[] = {
 	{ "2026-11-24T06:00:00.000001Z", 10, { NULL } },
-	{ "2026-11-24T06:00:00.000002Z", 10, { SB, NULL } },
-	{ T3, 10, { SB, SC, NULL } },
-	{ T3, 2, { SB, SC, NULL } },
-	{ T3, 1, { SB, NULL } },
+	{ "2026-11-24T06:00:00.000002Z", 10, { NB, NULL } },
+	{ T3, 10, { NB, NC, NULL } },
+	{ T3, 2, { NB, NC, NULL } },
+	{ T3, 1, { NB, NULL } },
 	{ T3, 0, { NULL } },
-	{ "2026-11-25", 10, { SB, SC, SA, NULL } },
-	{ "2027", 10, { SB, SC, SA, SD, NULL } },
-	{ "2027", 3, { SB, SC, SA, NULL } },
+	{ "2026-11-25", 10, { NB, NC, NA, NULL } },
+	{ "2027", 10, { NB, NC, NA, ND, NULL } },
+	{ "2027", 3, { NB, NC, NA, NULL } },
 };
 
 START_TEST(test_dnc_stale_oldest_first_within_limit)
@@ -1200,14 +1353,37 @@ START_TEST(test_dnc_stale_oldest_first_within_limit)
 	struct pf_store	*st = open_mode("truncate");
 	struct dseen	 s = { 0 };
 
-	dput(st, SA, T1);	/* registered first, then again: not stale */
-	dput(st, SD, DAY2);
-	dput(st, SB, T1);
-	dput(st, SC, T2);
-	dput(st, SA, T3);
+	dput(st, NA, T1);	/* registered first, then again: not stale */
+	dput(st, ND, DAY2);
+	dput(st, NB, T1);
+	dput(st, NC, T2);
+	dput(st, NA, T3);
 	ck_assert_int_eq(pf_store_dnc_stale(st, dnc_stale[_i].before,
 	    dnc_stale[_i].limit, dnc_collect, &s), PF_OK);
-	dsubjects(&s, dnc_stale[_i].want);
+	dnumbers(&s, dnc_stale[_i].want);
+	pf_store_close(st);
+}
+END_TEST
+
+/*
+ * The cutoff five years before 2026-11-24T06:00:00 is 2021-11-24T06:00:00:
+ * an entry last registered a second earlier is past it, one registered at
+ * that second (whatever its microseconds) is not yet.
+ */
+START_TEST(test_dnc_stale_at_years_before_cutoff)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct dseen	 s = { 0 };
+	char		 cutoff[32];
+
+	pf_store_years_before(utc("2026-11-24T06:00:00"), 5, cutoff);
+	dput(st, NA, "2021-11-24T05:59:59.000000Z");
+	dput(st, NB, "2021-11-24T06:00:00.000000Z");
+	dput(st, NC, "2021-11-24T06:00:00.999999Z");
+	dput(st, ND, "2021-11-24T05:59:59.999999Z");
+	ck_assert_int_eq(pf_store_dnc_stale(st, cutoff, 10, dnc_collect, &s),
+	    PF_OK);
+	dnumbers(&s, (const char *const[]){ NA, ND, NULL });
 	pf_store_close(st);
 }
 END_TEST
@@ -1217,8 +1393,8 @@ START_TEST(test_dnc_stale_stops_and_refuses_negative_limit)
 	struct pf_store	*st = open_mode("truncate");
 	struct dseen	 s = { .stop_at = 1 };
 
-	dput(st, SA, T1);
-	dput(st, SB, T2);
+	dput(st, NA, T1);
+	dput(st, NB, T2);
 	ck_assert_int_eq(pf_store_dnc_stale(st, T4, 10, dnc_collect, &s), 42);
 	ck_assert_int_eq(s.n, 1);
 	/* SQLite would read a negative limit as none at all. */
@@ -1235,59 +1411,57 @@ START_TEST(test_dnc_remove_then_not_found)
 	struct pf_store	*st = open_mode("truncate");
 	struct dseen	 s = { 0 };
 
-	dput(st, SA, T1);
-	dput(st, SB, T1);
-	ck_assert_int_eq(pf_store_dnc_remove(st, SA), PF_OK);
-	ck_assert_int_eq(pf_store_dnc_get(st, SA, dnc_collect, &s),
+	dput(st, NA, T1);
+	dput(st, NB, T1);
+	ck_assert_int_eq(pf_store_dnc_remove(st, NA), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_get(st, NA, dnc_collect, &s),
 	    PF_ENOTFOUND);
-	ck_assert_int_eq(pf_store_dnc_remove(st, SA), PF_ENOTFOUND);
-	ck_assert_int_eq(pf_store_dnc_remove(st, SC), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dnc_remove(st, NA), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dnc_remove(st, NC), PF_ENOTFOUND);
+	/* Only the exact key removes. */
+	ck_assert_int_eq(pf_store_dnc_remove(st, "+44203318123"), PF_ENOTFOUND);
 	ck_assert_int_eq(dcount(st), 1);
-	ck_assert_str_eq(dget(st, SB).subject, SB);
+	ck_assert_str_eq(dget(st, NB).number, NB);
 	/* Registering again after a removal starts a new entry. */
-	dput(st, SA, T2);
-	ck_assert_str_eq(dget(st, SA).created, T2);
+	dput(st, NA, T2);
+	ck_assert_str_eq(dget(st, NA).created, T2);
 	pf_store_close(st);
 }
 END_TEST
 
 /* Entries the schema must refuse, each one field away from a good one. */
 static const struct {
-	const char	*subject, *number, *country;
+	const char	*number, *country;
 } dnc_bad[] = {
-	{ "+13037492110", "+13037492110", "US" },	/* a number as key */
-	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-	    "+13037492110", "US" },
-	{ SA "a", "+13037492110", "US" },
-	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	    "+13037492110", "US" },
-	{ "", "+13037492110", "US" },
-	{ NULL, "+13037492110", "US" },
-	{ SA, "13037492110", "US" },
-	{ SA, "+1 303 749 2110", "US" },
-	{ SA, "+1303749211x", "US" },
-	{ SA, "+03037492110", "US" },
-	{ SA, "+1234567890123456", "US" },	/* 16 digits */
-	{ SA, "+", "US" },
-	{ SA, "", "US" },
-	{ SA, NULL, "US" },
-	{ SA, "+13037492110", "us" },
-	{ SA, "+13037492110", "USA" },
-	{ SA, "+13037492110", "U" },
-	{ SA, "+13037492110", "" },
-	{ SA, "+13037492110", NULL },
+	{ "13037492110", "US" },
+	{ "+1 303 749 2110", "US" },
+	{ "+1-303-749-2110", "US" },
+	{ "+1303749211x", "US" },
+	{ "+13037492110 ", "US" },
+	{ "+03037492110", "US" },
+	{ "++13037492110", "US" },
+	{ "+1234567890123456", "US" },	/* 16 digits */
+	{ "+", "US" },
+	{ "", "US" },
+	{ NULL, "US" },
+	{ NA, "us" },
+	{ NA, "USA" },
+	{ NA, "U" },
+	{ NA, "U1" },
+	{ NA, "" },
+	{ NA, NULL },
 };
 
 START_TEST(test_dnc_schema_refuses_malformed_entry)
 {
-	struct pf_dnc	 d = dnc(dnc_bad[_i].subject, dnc_bad[_i].number);
+	struct pf_dnc	 d = dnc(dnc_bad[_i].number);
 	struct pf_store	*st = open_mode("truncate");
 
 	d.country = dnc_bad[_i].country;
 	ck_assert_int_eq(pf_store_dnc_put(st, &d, T1), PF_ESTORE);
 	ck_assert_int_eq(dcount(st), 0);
 	/* The same entry with every field good is stored. */
-	d = dnc(SA, "+123456789012345");	/* 15 digits, the most */
+	d = dnc("+123456789012345");	/* 15 digits, the most */
 	ck_assert_int_eq(pf_store_dnc_put(st, &d, T1), PF_OK);
 	ck_assert_int_eq(dcount(st), 1);
 	pf_store_close(st);
@@ -1327,7 +1501,7 @@ START_TEST(test_dnc_migration_from_version_2_keeps_rows)
 	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
 	ocounts(st, 1, 0, 0, 0);
 	ck_assert_int_eq(dcount(st), 0);
-	dput(st, SA, T2);
+	dput(st, NA, T2);
 	ck_assert_int_eq(dcount(st), 1);
 	pf_store_close(st);
 }
@@ -1348,6 +1522,8 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_open_unreachable_path_is_busy),
     tcase_add_test(tc, test_open_not_a_database_is_store_error),
     tcase_add_test(tc, test_now_is_utc_with_microseconds),
+    tcase_add_loop_test(tc, test_years_before_same_day_and_time,
+	0, sizeof(years_before) / sizeof(years_before[0])),
     tcase_add_test(tc, test_optout_twice_keeps_one_row_and_updates),
     tcase_add_test(tc, test_optout_other_list_or_channel_is_another_row),
     tcase_add_test(tc, test_optout_each_in_order_of_first_optout),
@@ -1370,16 +1546,21 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_outbox_claim_rolled_back_stays_queued),
     tcase_add_test(tc, test_outbox_two_connections_never_claim_the_same_row),
     tcase_add_test(tc, test_outbox_schema_refuses_unknown_state),
+    tcase_add_test(tc, test_outbox_sent_forgets_recipient_and_values),
+    tcase_add_test(tc, test_outbox_failed_and_deferred_keep_recipient_and_values),
     tcase_add_test(tc, test_dnc_put_then_get_every_field),
     tcase_add_test(tc, test_dnc_put_without_time_stores_now),
     tcase_add_test(tc, test_dnc_put_again_keeps_created_and_replaces_the_rest),
-    tcase_add_test(tc, test_dnc_get_unknown_subject_is_not_found),
+    tcase_add_loop_test(tc, test_dnc_get_other_number_is_not_found,
+	0, sizeof(dnc_other) / sizeof(dnc_other[0])),
     tcase_add_loop_test(tc, test_dnc_each_since,
 	0, sizeof(dnc_since) / sizeof(dnc_since[0])),
-    tcase_add_test(tc, test_dnc_each_same_time_in_subject_order),
+    tcase_add_test(tc, test_dnc_each_since_skips_entry_registered_again_after_it),
+    tcase_add_test(tc, test_dnc_each_same_time_in_number_order),
     tcase_add_test(tc, test_dnc_each_stops_and_returns_callback_value),
     tcase_add_loop_test(tc, test_dnc_stale_oldest_first_within_limit,
 	0, sizeof(dnc_stale) / sizeof(dnc_stale[0])),
+    tcase_add_test(tc, test_dnc_stale_at_years_before_cutoff),
     tcase_add_test(tc, test_dnc_stale_stops_and_refuses_negative_limit),
     tcase_add_test(tc, test_dnc_remove_then_not_found),
     tcase_add_loop_test(tc, test_dnc_schema_refuses_malformed_entry,
