@@ -21,7 +21,7 @@
 # Debian packages `make fuzz` needs, beyond those of `make check`:
 #   clang-14 libclang-rt-14-dev
 
-FUZZ_NAMES	?= form page query token utf8
+FUZZ_NAMES	?= form page phone query token utf8
 FUZZ_SECONDS	?= 30
 FUZZ_MAX_LEN	?= 20000
 FUZZ_CORPUS_MAX	?= 200
