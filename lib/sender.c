@@ -368,7 +368,7 @@ record(struct sender *s, struct attempt *a)
 {
 	struct pf_audit_record	 rec;
 	char			 now[32], next[32];
-	int			 n = a->m.attempts + 1, rc;
+	int			 n = a->m.attempts, rc;	/* counted at the claim */
 	long			 wait = 0;
 
 	memset(&rec, 0, sizeof(rec));
@@ -418,7 +418,17 @@ one(struct sender *s)
 	memset(&a, 0, sizeof(a));
 	if ((rc = claim(s, &a)) != PF_OK)
 		return rc;
-	deliver(s, &a);
+	/*
+	 * Claimed more often than allowed: earlier senders died holding it
+	 * (each claim counts).  Fail it rather than risk another crash.
+	 */
+	if (a.m.attempts > s->cfg->mail_attempts) {
+		a.outcome = PF_SMTP_PERMANENT;
+		a.reason = "attempts";
+		snprintf(a.error, sizeof(a.error), "claimed %d times, by senders "
+		    "that stopped before recording it", a.m.attempts);
+	} else
+		deliver(s, &a);
 	if ((rc = record(s, &a)) != PF_OK)
 		pf_log(PF_LOG_ERR, "mail %lld: outcome not recorded (%s); "
 		    "it is tried again when its lease ends", a.m.id,

@@ -123,7 +123,8 @@ static const char *const stmts[STMT__MAX] = {
 	 * cannot be split by another writer (and BEGIN IMMEDIATE around it
 	 * keeps any other sender out until the claim is committed).
 	 */
-	"UPDATE outbox SET state = 'sending', next_try = ?2, updated = ?1 "
+	"UPDATE outbox SET state = 'sending', attempts = attempts + 1, "
+	"next_try = ?2, updated = ?1 "
 	"WHERE id = (SELECT id FROM outbox "
 	"WHERE state IN ('queued', 'sending') AND next_try <= ?1 "
 	"ORDER BY next_try, id LIMIT 1) "

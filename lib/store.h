@@ -190,7 +190,10 @@ int pf_store_outbox_put(struct pf_store *st, const char *template,
 /*
  * Claim the message due first at now -- queued with next_try <= now, or
  * sending with an expired lease (its sender died) -- by setting it sending
- * until lease_end, and call fn with it.  Call inside pf_store_begin /
+ * until lease_end and counting the attempt (fn sees attempts including this
+ * one: a message whose sender dies mid-send has still used an attempt, so a
+ * message that crashes every sender cannot be retried without end), and
+ * call fn with it.  Call inside pf_store_begin /
  * pf_store_commit, so two senders never claim the same message.
  * PF_ENOTFOUND when nothing is due.
  */

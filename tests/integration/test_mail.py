@@ -13,6 +13,7 @@ import email.utils
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -341,6 +342,23 @@ class Failures(MailTest):
         self.assertEqual(audit_events()[-1], ("mail-failed",))
         self.assertIn('<detail name="reason">attempts</detail>', last_record())
         self.assertEqual(status()["queued"], 0)
+
+    def test_a_message_whose_senders_all_died_fails_instead_of_looping(self):
+        # Each claim counts an attempt, so a message that crashed its
+        # sender mail_attempts times (simulated: the count a crash loop
+        # leaves, with the lease run out) is failed, not sent again.
+        configure(mail_attempts=2)
+        srv = self.server()
+        queue(address())
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        with con:
+            con.execute("UPDATE outbox SET attempts = 2 WHERE state = 'queued'")
+        con.close()
+        p, ids, _ = run_once()
+        self.assertEqual(len(ids["failed"]), 1, p.stderr)
+        self.assertIn("claimed 3 times", p.stderr)
+        self.assertEqual(srv.messages, [])
+        self.assertIn('<detail name="reason">attempts</detail>', last_record())
 
     def test_missing_template_fails_for_good_with_audit(self):
         path = os.path.join(TEMPLATES, "unsubscribed.txt")
