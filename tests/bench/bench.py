@@ -274,7 +274,8 @@ def callgrind(site):
 
 def syscalls(site, target, links, n=200):
     """System calls per request of one worker of target's program (strace -c)."""
-    prog = {"/bench/store": "store", "/bench/null": "null"}.get(target.get("path"), "unsubscribe")
+    prog = {"/bench/store": "store", "/bench/null": "null",
+            "/privacy/do-not-call": "do-not-call"}.get(target.get("path"), "unsubscribe")
     with open(os.path.join(site.dir, "run", prog + ".pid")) as f:
         parent = f.read().strip()
     workers = subprocess.run(["pgrep", "-P", parent], capture_output=True, text=True).stdout.split()
@@ -286,6 +287,7 @@ def syscalls(site, target, links, n=200):
     paths = open(links).read().split() if target.get("paths") else None
     for i in range(n):
         body = target["body"].replace("%s", "sys%d-%d" % (time.time(), i))
+        body = body.replace("%d", "%07d" % (8000000 + i))
         site.post(paths[i % len(paths)] if paths else target["path"], body)
     tracer.send_signal(signal.SIGINT)
     tracer.wait(timeout=30)
