@@ -94,6 +94,7 @@ static const struct cfg_key keys[] = {
 	BOOL(dnc_confirmation, 1),
 	/* The US Telemarketing Sales Rule: honour a request for 5 years. */
 	LONG(dnc_retention_years, 5, 5, 100),
+	PATH(laws_file, "/etc/privforms/privacy-laws.tsv"),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

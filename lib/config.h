@@ -55,6 +55,7 @@ struct pf_config {
 	long	 unsubscribe_confirmation; /* 1: offer a confirmation mail */
 	long	 dnc_confirmation;	/* 1: the Do-Not-Call form asks for an email */
 	long	 dnc_retention_years;	/* keep entries this long after their last registration */
+	char	*laws_file;		/* laws.h: the privacy laws and their deadlines */
 };
 
 /*

@@ -38,10 +38,14 @@ key_file = secret.key
 audit_dir = audit
 site_dir = site
 templates = $src/htdocs
+laws_file = $src/etc/privacy-laws.tsv
 audit_schema = $src/etc/audit.xsd
 CONF
 	fi
 	sed -i "s|^base_url = http://127\.0\.0\.1:[0-9]*\$|base_url = http://127.0.0.1:$port|" "$conf"
+	# Keys added since the file was written, for an existing ./var.
+	grep -q '^laws_file *=' "$conf" ||
+	    echo "laws_file = $src/etc/privacy-laws.tsv" >> "$conf"
 }
 
 # Set key to value in conf: the line replaced, or added.

@@ -58,6 +58,7 @@ class Site:
             "site_dir": "site",
             "templates": os.path.join(SRC, "htdocs"),
             "audit_schema": os.path.join(SRC, "etc", "audit.xsd"),
+            "laws_file": os.path.join(SRC, "etc", "privacy-laws.tsv"),
         }
         settings.update(config or {})
         with open(self.conf, "w") as f:

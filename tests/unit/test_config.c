@@ -121,6 +121,7 @@ START_TEST(test_empty_file_gives_defaults)
 	ck_assert_int_eq(cfg->unsubscribe_confirmation, 0);
 	ck_assert_int_eq(cfg->dnc_confirmation, 1);
 	ck_assert_int_eq(cfg->dnc_retention_years, 5);
+	ck_assert_str_eq(cfg->laws_file, "/etc/privforms/privacy-laws.tsv");
 	pf_config_free(cfg);
 }
 END_TEST
@@ -179,7 +180,8 @@ START_TEST(test_every_key_can_be_set)
 	    "mail_retry = 86400\n"
 	    "unsubscribe_confirmation = yes\n"
 	    "dnc_confirmation = no\n"
-	    "dnc_retention_years = 100\n", &cfg), PF_OK);
+	    "dnc_retention_years = 100\n"
+	    "laws_file = /srv/laws.tsv\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->base_url, "https://example.com");
 	ck_assert_str_eq(cfg->prefix, "/legal/privacy");
 	ck_assert_str_eq(cfg->database, "/srv/pf.db");
@@ -214,6 +216,7 @@ START_TEST(test_every_key_can_be_set)
 	ck_assert_int_eq(cfg->unsubscribe_confirmation, 1);
 	ck_assert_int_eq(cfg->dnc_confirmation, 0);
 	ck_assert_int_eq(cfg->dnc_retention_years, 100);
+	ck_assert_str_eq(cfg->laws_file, "/srv/laws.tsv");
 	pf_config_free(cfg);
 }
 END_TEST
@@ -835,7 +838,7 @@ START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 34);
+	ck_assert_uint_eq(uncomment_example(), 35);
 	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
 	    "%s", err);
 	write_conf("", 0);
@@ -876,6 +879,7 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(unsubscribe_confirmation);
 	SAME_LONG(dnc_confirmation);
 	SAME_LONG(dnc_retention_years);
+	SAME_STR(laws_file);
 #undef SAME_STR
 #undef SAME_LONG
 	pf_config_free(ex);

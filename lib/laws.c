@@ -1,0 +1,450 @@
+/*
+ * laws.c -- the privacy laws table and deadline arithmetic (see laws.h).
+ *
+ * Periods also accept the singular "1 day", "1 business day" and "1 month";
+ * the singular goes only with 1, the plural with any count.  Anything else
+ * ("45days", "0 days", "2 month", "45  days", "045 days") is refused so that
+ * a typo in the table stops the program at start-up instead of moving a
+ * legal deadline.
+ *
+ * All dates are UTC days: a request is received on the UTC day of its
+ * timestamp, whatever the hour.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "country.h"
+#include "err.h"
+#include "laws.h"
+#include "utf8.h"
+
+#define LAWS_LINE_MAX	1024	/* bytes in a line, newline excluded */
+#define LAWS_LAW_MAX	64	/* bytes in a law's short name */
+#define LAWS_NFIELDS	6	/* place law period extension acknowledge source */
+#define PERIOD_MAX	366
+
+struct pf_laws {
+	struct pf_law	*rows;
+	size_t		 n, cap;
+	const struct pf_law *any;	/* the "*" row */
+};
+
+static const struct {
+	const char		*word;
+	enum pf_period_unit	 unit;
+	int			 singular;
+} units[] = {
+	{ "day",		PF_PERIOD_DAYS,			1 },
+	{ "days",		PF_PERIOD_DAYS,			0 },
+	{ "business day",	PF_PERIOD_BUSINESS_DAYS,	1 },
+	{ "business days",	PF_PERIOD_BUSINESS_DAYS,	0 },
+	{ "month",		PF_PERIOD_MONTHS,		1 },
+	{ "months",		PF_PERIOD_MONTHS,		0 },
+};
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int
+pf_period_parse(const char *s, struct pf_period *p)
+{
+	size_t	 nd, i;
+	int	 n;
+
+	if (strcmp(s, "-") == 0) {
+		p->unit = PF_PERIOD_NONE;
+		p->n = 0;
+		return PF_OK;
+	}
+	/* One to three digits without a leading zero, then one space. */
+	nd = strspn(s, "0123456789");
+	if (nd == 0 || nd > 3 || s[0] == '0' || s[nd] != ' ')
+		return PF_EINVAL;
+	n = atoi(s);
+	if (n > PERIOD_MAX)
+		return PF_EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(s + nd + 1, units[i].word) != 0)
+			continue;
+		if (units[i].singular && n != 1)
+			return PF_EINVAL;
+		p->unit = units[i].unit;
+		p->n = n;
+		return PF_OK;
+	}
+	return PF_EINVAL;
+}
+
+/*
+ * Midnight UTC of the day y-m-d, which timegm normalises (day 0 is the last
+ * day of the month before, day 32 in the next), into *t.
+ */
+static int
+day_at(int y, int m, int d, time_t *t)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y;
+	tm.tm_mon = m;
+	tm.tm_mday = d;
+	/* A midnight is never one second before the epoch. */
+	*t = timegm(&tm);
+	return *t == (time_t)-1 ? PF_EINVAL : PF_OK;
+}
+
+/* A period in months after the UTC day of tm, clamped to the month's end. */
+static int
+add_months(const struct tm *tm, int n, time_t *t)
+{
+	time_t		 last;
+	struct tm	 end;
+	int		 m, y;
+
+	m = tm->tm_mon + n;
+	y = tm->tm_year + m / 12;
+	m %= 12;
+	/* Day 0 of the month after is the target month's last day. */
+	if (day_at(y, m + 1, 0, &last) != PF_OK || gmtime_r(&last, &end) == NULL)
+		return PF_EINVAL;
+	return day_at(y, m, tm->tm_mday < end.tm_mday ? tm->tm_mday :
+	    end.tm_mday, t);
+}
+
+/*
+ * n business days after the UTC day of tm: each day from the next one on
+ * counts unless it is a Saturday or a Sunday.
+ */
+static int
+add_business_days(const struct tm *tm, int n, time_t *t)
+{
+	int	 wday = tm->tm_wday, days = 0;
+
+	while (n > 0) {
+		days++;
+		wday = (wday + 1) % 7;
+		if (wday != 0 && wday != 6)
+			n--;
+	}
+	return day_at(tm->tm_year, tm->tm_mon, tm->tm_mday + days, t);
+}
+
+int
+pf_period_due(time_t received, const struct pf_period *p, char out[11])
+{
+	struct tm	 tm, due;
+	time_t		 t;
+	int		 rc;
+
+	/* Years 0 to 9999 only, so that nothing overflows. */
+	if (p->n < 1 || p->n > PERIOD_MAX || gmtime_r(&received, &tm) == NULL ||
+	    tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		return PF_EINVAL;
+	switch (p->unit) {
+	case PF_PERIOD_DAYS:
+		rc = day_at(tm.tm_year, tm.tm_mon, tm.tm_mday + p->n, &t);
+		break;
+	case PF_PERIOD_BUSINESS_DAYS:
+		rc = add_business_days(&tm, p->n, &t);
+		break;
+	case PF_PERIOD_MONTHS:
+		rc = add_months(&tm, p->n, &t);
+		break;
+	default:
+		return PF_EINVAL;
+	}
+	/* Exactly ten characters: years 1000 to 9999. */
+	if (rc != PF_OK || gmtime_r(&t, &due) == NULL ||
+	    strftime(out, 11, "%Y-%m-%d", &due) != 10)
+		return PF_EINVAL;
+	return PF_OK;
+}
+
+/* Blanks off both ends of s, in place. */
+static char *
+trim(char *s)
+{
+	size_t	 n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+/*
+ * Split line at runs of tabs; the first LAWS_NFIELDS fields, trimmed, go
+ * to f[].  Returns how many fields there were.
+ */
+static size_t
+split(char *line, char *f[LAWS_NFIELDS])
+{
+	size_t	 n = 0;
+	char	*tok, *save = NULL;
+
+	for (tok = strtok_r(line, "\t", &save); tok != NULL;
+	    tok = strtok_r(NULL, "\t", &save), n++)
+		if (n < LAWS_NFIELDS)
+			f[n] = trim(tok);
+	return n;
+}
+
+static int
+place_ok(const char *place)
+{
+	if (strcmp(place, "*") == 0)
+		return 1;
+	if (strncmp(place, "US-", 3) == 0)
+		return strlen(place) == 5 && pf_us_state_name(place + 3) != NULL;
+	return strlen(place) == 2 && pf_country_name(place) != NULL;
+}
+
+static int
+law_ok(const char *law)
+{
+	size_t	 n = strlen(law);
+
+	return n > 0 && n <= LAWS_LAW_MAX && strspn(law,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789 ._-") == n;
+}
+
+static const struct pf_law *
+find_place(const struct pf_laws *laws, const char *place)
+{
+	size_t	 i;
+
+	for (i = 0; i < laws->n; i++)
+		if (strcmp(laws->rows[i].place, place) == 0)
+			return &laws->rows[i];
+	return NULL;
+}
+
+/* Check the fields of one row into *row (law and source not yet copied). */
+static int
+check_row(const struct pf_laws *laws, char *f[LAWS_NFIELDS],
+    struct pf_law *row, char *msg, size_t msglen)
+{
+	static const char *const what[] = { "period", "extension",
+	    "acknowledge" };
+	struct pf_period	*p[] = { &row->period, &row->extension,
+	    &row->acknowledge };
+	size_t			 i;
+
+	if (!place_ok(f[0])) {
+		seterr(msg, msglen, "unknown place %s", f[0]);
+		return PF_ECONFIG;
+	}
+	if (find_place(laws, f[0]) != NULL) {
+		seterr(msg, msglen, "place %s has a row already", f[0]);
+		return PF_ECONFIG;
+	}
+	if (!law_ok(f[1])) {
+		seterr(msg, msglen, "law name must be 1 to %d of "
+		    "A-Z a-z 0-9 space . _ -", LAWS_LAW_MAX);
+		return PF_ECONFIG;
+	}
+	for (i = 0; i < 3; i++)
+		if (pf_period_parse(f[2 + i], p[i]) != PF_OK) {
+			seterr(msg, msglen, "bad %s '%s'", what[i], f[2 + i]);
+			return PF_ECONFIG;
+		}
+	if (row->period.unit == PF_PERIOD_NONE) {
+		seterr(msg, msglen, "period is required");
+		return PF_ECONFIG;
+	}
+	if (*f[5] == '\0' || strcmp(f[5], "-") == 0) {
+		seterr(msg, msglen, "source is required");
+		return PF_ECONFIG;
+	}
+	snprintf(row->place, sizeof(row->place), "%s", f[0]);
+	return PF_OK;
+}
+
+/* Append the row in line (already checked as text); msg says why not. */
+static int
+add_row(struct pf_laws *laws, char *line, char *msg, size_t msglen)
+{
+	char		*f[LAWS_NFIELDS];
+	struct pf_law	 row, *rows;
+	size_t		 n, cap;
+	int		 rc;
+
+	if ((n = split(line, f)) != LAWS_NFIELDS) {
+		seterr(msg, msglen, "expected %d tab-separated fields, found %zu",
+		    LAWS_NFIELDS, n);
+		return PF_ECONFIG;
+	}
+	memset(&row, 0, sizeof(row));
+	if ((rc = check_row(laws, f, &row, msg, msglen)) != PF_OK)
+		return rc;
+	if (laws->n == laws->cap) {
+		cap = laws->cap == 0 ? 32 : laws->cap * 2;
+		if ((rows = reallocarray(laws->rows, cap, sizeof(*rows))) == NULL)
+			return PF_ENOMEM;
+		laws->rows = rows;
+		laws->cap = cap;
+	}
+	if ((row.law = strdup(f[1])) == NULL ||
+	    (row.source = strdup(f[5])) == NULL) {
+		free(row.law);
+		return PF_ENOMEM;
+	}
+	laws->rows[laws->n++] = row;
+	return PF_OK;
+}
+
+/*
+ * Apply one line as getline read it (len bytes, newline included).
+ * Comments and blank lines are skipped.  On PF_ECONFIG msg says why.
+ */
+static int
+parse_line(struct pf_laws *laws, char *line, size_t len, char *msg,
+    size_t msglen)
+{
+	if (strlen(line) != len) {
+		seterr(msg, msglen, "NUL byte in line");
+		return PF_ECONFIG;
+	}
+	if (len > 0 && line[len - 1] == '\n')
+		line[--len] = '\0';
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (len > LAWS_LINE_MAX) {
+		seterr(msg, msglen, "line longer than %d bytes", LAWS_LINE_MAX);
+		return PF_ECONFIG;
+	}
+	/* Tabs pass, control characters and bad UTF-8 do not. */
+	if (!pf_utf8_ok(line, len, 0)) {
+		seterr(msg, msglen, "control character or invalid UTF-8");
+		return PF_ECONFIG;
+	}
+	line = trim(line);
+	if (*line == '\0' || *line == '#')
+		return PF_OK;
+	return add_row(laws, line, msg, msglen);
+}
+
+/* Read every row of f; on failure err names the file and the line. */
+static int
+parse_file(struct pf_laws *laws, FILE *f, const char *name, char *err,
+    size_t errlen)
+{
+	char	 msg[256];
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 len;
+	long	 lineno = 0;
+	int	 rc = PF_OK;
+
+	while (rc == PF_OK && (len = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		rc = parse_line(laws, line, (size_t)len, msg, sizeof(msg));
+	}
+	if (rc == PF_OK && ferror(f)) {
+		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+		rc = PF_ECONFIG;
+	}
+	if (rc == PF_OK &&
+	    (laws->any = find_place(laws, "*")) == NULL) {
+		snprintf(msg, sizeof(msg), "no \"*\" row (for every other place)");
+		rc = PF_ECONFIG;
+	}
+	if (rc == PF_ECONFIG)
+		seterr(err, errlen, "%s:%ld: %s", name, lineno, msg);
+	else if (rc == PF_ENOMEM)
+		seterr(err, errlen, "%s:%ld: out of memory", name, lineno);
+	free(line);
+	return rc;
+}
+
+int
+pf_laws_load(const char *path, struct pf_laws **out, char *err,
+    size_t errlen)
+{
+	struct pf_laws	*laws;
+	FILE		*f;
+	int		 rc;
+
+	*out = NULL;
+	if ((laws = calloc(1, sizeof(*laws))) == NULL) {
+		seterr(err, errlen, "%s: out of memory", path);
+		return PF_ENOMEM;
+	}
+	if ((f = fopen(path, "re")) == NULL) {
+		rc = errno == ENOENT ? PF_ENOTFOUND : PF_ECONFIG;
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		pf_laws_free(laws);
+		return rc;
+	}
+	rc = parse_file(laws, f, path, err, errlen);
+	fclose(f);
+	if (rc != PF_OK) {
+		pf_laws_free(laws);
+		return rc;
+	}
+	*out = laws;
+	return PF_OK;
+}
+
+void
+pf_laws_free(struct pf_laws *laws)
+{
+	size_t	 i;
+
+	if (laws == NULL)
+		return;
+	for (i = 0; i < laws->n; i++) {
+		free(laws->rows[i].law);
+		free(laws->rows[i].source);
+	}
+	free(laws->rows);
+	free(laws);
+}
+
+const struct pf_law *
+pf_laws_find(const struct pf_laws *laws, const char *country,
+    const char *state)
+{
+	const struct pf_law	*row = NULL;
+	char			 place[sizeof(row->place)];
+
+	if (country == NULL)
+		return laws->any;
+	if (state != NULL && strcmp(country, "US") == 0 &&
+	    strlen(state) == 2) {
+		snprintf(place, sizeof(place), "US-%s", state);
+		row = find_place(laws, place);
+	}
+	if (row == NULL && strlen(country) == 2)
+		row = find_place(laws, country);
+	return row != NULL ? row : laws->any;
+}
+
+void
+pf_period_text(const struct pf_period *p, char out[32])
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (units[i].unit == p->unit && units[i].singular == (p->n == 1)) {
+			snprintf(out, 32, "%d %s", p->n, units[i].word);
+			return;
+		}
+	snprintf(out, 32, "-");
+}

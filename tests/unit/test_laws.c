@@ -1,0 +1,624 @@
+/*
+ * test_laws.c -- the privacy laws table and deadline arithmetic (laws.h),
+ * against the real etc/privacy-laws.tsv (the tests run from the tree's
+ * root) and against malformed tables written to a temporary directory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "laws.h"
+
+#define N(t)		(sizeof(t) / sizeof(t[0]))
+#define REAL_TABLE	"etc/privacy-laws.tsv"
+#define STAR_ROW	"*\tnone\t30 days\t-\t-\tinternal policy\n"
+#define DE_PREFIX	"DE\tGDPR\t1 month\t-\t-\t"	/* a source follows */
+#define LINE_LIMIT	1024
+#define NUL_TABLE	STAR_ROW DE_PREFIX "sr\0c\n"
+
+static char	 dir[64];	/* fresh per test, as mkdtemp made it */
+static char	 path[128];	/* dir/privacy-laws.tsv */
+static char	 err[512];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_laws.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/privacy-laws.tsv", dir);
+	err[0] = '\0';
+}
+
+static void
+teardown(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+write_table(const char *text, size_t len)
+{
+	FILE	*f;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* "YYYY-MM-DD HH:MM:SS" UTC as a time_t. */
+static time_t
+utc(const char *s)
+{
+	struct tm	 tm;
+	int		 n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	ck_assert_msg(sscanf(s, "%d-%d-%d %d:%d:%d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) == 6 &&
+	    s[n] == '\0', "bad test time %s", s);
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return timegm(&tm);
+}
+
+START_TEST(test_period_parse_accepts_each_form)
+{
+	static const struct {
+		const char		*s;
+		enum pf_period_unit	 unit;
+		int			 n;
+	} t[] = {
+		{ "-",			PF_PERIOD_NONE,			0 },
+		{ "1 day",		PF_PERIOD_DAYS,			1 },
+		{ "1 days",		PF_PERIOD_DAYS,			1 },
+		{ "30 days",		PF_PERIOD_DAYS,			30 },
+		{ "45 days",		PF_PERIOD_DAYS,			45 },
+		{ "366 days",		PF_PERIOD_DAYS,			366 },
+		{ "1 business day",	PF_PERIOD_BUSINESS_DAYS,	1 },
+		{ "10 business days",	PF_PERIOD_BUSINESS_DAYS,	10 },
+		{ "1 month",		PF_PERIOD_MONTHS,		1 },
+		{ "1 months",		PF_PERIOD_MONTHS,		1 },
+		{ "2 months",		PF_PERIOD_MONTHS,		2 },
+		{ "12 months",		PF_PERIOD_MONTHS,		12 },
+	};
+	struct pf_period	 p;
+	size_t			 i;
+
+	for (i = 0; i < N(t); i++) {
+		p.unit = PF_PERIOD_MONTHS;
+		p.n = -1;
+		ck_assert_msg(pf_period_parse(t[i].s, &p) == PF_OK,
+		    "refused '%s'", t[i].s);
+		ck_assert_msg(p.unit == t[i].unit && p.n == t[i].n,
+		    "'%s' gave unit %d n %d", t[i].s, p.unit, p.n);
+	}
+}
+END_TEST
+
+START_TEST(test_period_parse_refuses_malformed)
+{
+	static const char *const bad[] = {
+		"", " ", "month", "days", "0 days", "367 days", "1000 days",
+		"-5 days", "+5 days", "045 days", "45days", "45  days",
+		" 45 days", "45 days ", "45 weeks", "45 Days", "45 day",
+		"2 month", "2 business day", "45 business", "45 calendar days",
+		"1.5 months", "0x10 days", "45 days\n", "--", "- ", "none",
+		"4294967341 days", "99999999999999999999 days",
+	};
+	struct pf_period	 p;
+	size_t			 i;
+
+	for (i = 0; i < N(bad); i++)
+		ck_assert_msg(pf_period_parse(bad[i], &p) == PF_EINVAL,
+		    "accepted '%s'", bad[i]);
+}
+END_TEST
+
+/* Calendar months go to the same day, or the month's last day. */
+START_TEST(test_period_due_months_clamp_to_month_end)
+{
+	static const struct {
+		const char	*received;
+		int		 n;
+		const char	*due;
+	} t[] = {
+		{ "2026-01-31 12:00:00", 1, "2026-02-28" },
+		{ "2028-01-31 12:00:00", 1, "2028-02-29" },	/* leap */
+		{ "2026-03-31 12:00:00", 1, "2026-04-30" },
+		{ "2026-12-15 12:00:00", 1, "2027-01-15" },	/* new year */
+		{ "2026-11-30 12:00:00", 3, "2027-02-28" },
+		{ "2027-12-31 12:00:00", 2, "2028-02-29" },
+		{ "2026-01-31 12:00:00", 2, "2026-03-31" },
+		{ "2026-02-28 12:00:00", 1, "2026-03-28" },
+		{ "2028-02-29 12:00:00", 12, "2029-02-28" },
+		{ "2026-01-15 12:00:00", 3, "2026-04-15" },	/* GDPR, extended */
+		{ "2099-12-31 12:00:00", 2, "2100-02-28" },	/* 2100: no leap */
+		{ "2399-12-31 12:00:00", 2, "2400-02-29" },	/* 2400: leap */
+	};
+	struct pf_period	 p = { PF_PERIOD_MONTHS, 0 };
+	char			 out[11];
+	size_t			 i;
+
+	for (i = 0; i < N(t); i++) {
+		p.n = t[i].n;
+		ck_assert_int_eq(pf_period_due(utc(t[i].received), &p, out),
+		    PF_OK);
+		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d months: "
+		    "%s, expected %s", t[i].received, t[i].n, out, t[i].due);
+	}
+}
+END_TEST
+
+START_TEST(test_period_due_days_from_day_after_receipt)
+{
+	static const struct {
+		const char	*received;
+		int		 n;
+		const char	*due;
+	} t[] = {
+		{ "2026-02-28 12:00:00", 45, "2026-04-14" },
+		{ "2026-02-28 12:00:00", 1, "2026-03-01" },
+		{ "2028-02-28 12:00:00", 1, "2028-02-29" },	/* leap */
+		{ "2026-12-31 12:00:00", 1, "2027-01-01" },
+		{ "2026-01-01 12:00:00", 30, "2026-01-31" },
+		{ "2026-01-01 12:00:00", 365, "2027-01-01" },
+		{ "2028-01-01 12:00:00", 366, "2029-01-01" },
+		{ "2026-11-27 12:00:00", 3, "2026-11-30" },	/* weekends count */
+	};
+	struct pf_period	 p = { PF_PERIOD_DAYS, 0 };
+	char			 out[11];
+	size_t			 i;
+
+	for (i = 0; i < N(t); i++) {
+		p.n = t[i].n;
+		ck_assert_int_eq(pf_period_due(utc(t[i].received), &p, out),
+		    PF_OK);
+		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d days: "
+		    "%s, expected %s", t[i].received, t[i].n, out, t[i].due);
+	}
+}
+END_TEST
+
+START_TEST(test_period_due_business_days_skip_weekends)
+{
+	static const struct {
+		const char	*received;
+		int		 n;
+		const char	*due;
+	} t[] = {
+		{ "2026-11-27 12:00:00", 10, "2026-12-11" },	/* Friday */
+		{ "2026-11-27 12:00:00", 1, "2026-11-30" },	/* Friday -> Monday */
+		{ "2026-11-28 12:00:00", 1, "2026-11-30" },	/* Saturday */
+		{ "2026-11-29 12:00:00", 1, "2026-11-30" },	/* Sunday */
+		{ "2026-11-30 12:00:00", 5, "2026-12-07" },	/* Monday */
+		{ "2026-11-26 12:00:00", 1, "2026-11-27" },	/* Thursday */
+		{ "2026-12-24 12:00:00", 10, "2027-01-07" },	/* holidays count */
+		{ "2028-02-25 12:00:00", 2, "2028-02-29" },	/* leap Tuesday */
+	};
+	struct pf_period	 p = { PF_PERIOD_BUSINESS_DAYS, 0 };
+	char			 out[11];
+	size_t			 i;
+
+	for (i = 0; i < N(t); i++) {
+		p.n = t[i].n;
+		ck_assert_int_eq(pf_period_due(utc(t[i].received), &p, out),
+		    PF_OK);
+		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d business "
+		    "days: %s, expected %s", t[i].received, t[i].n, out,
+		    t[i].due);
+	}
+}
+END_TEST
+
+/* The hour does not matter: the UTC day of receipt does. */
+START_TEST(test_period_due_uses_utc_day_of_receipt)
+{
+	static const struct {
+		const char		*received;
+		enum pf_period_unit	 unit;
+		const char		*due;
+	} t[] = {
+		{ "2026-01-31 23:59:59", PF_PERIOD_MONTHS, "2026-02-28" },
+		{ "2026-01-31 00:00:00", PF_PERIOD_MONTHS, "2026-02-28" },
+		{ "2026-02-28 23:59:59", PF_PERIOD_DAYS, "2026-03-01" },
+		{ "2026-02-28 00:00:00", PF_PERIOD_DAYS, "2026-03-01" },
+		{ "2026-11-27 23:59:59", PF_PERIOD_BUSINESS_DAYS, "2026-11-30" },
+		{ "2026-11-28 00:00:00", PF_PERIOD_BUSINESS_DAYS, "2026-11-30" },
+	};
+	struct pf_period	 p;
+	char			 out[11];
+	size_t			 i;
+
+	for (i = 0; i < N(t); i++) {
+		p.unit = t[i].unit;
+		p.n = 1;
+		ck_assert_int_eq(pf_period_due(utc(t[i].received), &p, out),
+		    PF_OK);
+		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s: %s, expected %s",
+		    t[i].received, out, t[i].due);
+	}
+}
+END_TEST
+
+START_TEST(test_period_due_refuses_none_and_bad_counts)
+{
+	static const struct pf_period bad[] = {
+		{ PF_PERIOD_NONE, 0 }, { PF_PERIOD_NONE, 1 },
+		{ PF_PERIOD_DAYS, 0 }, { PF_PERIOD_DAYS, -1 },
+		{ PF_PERIOD_MONTHS, 367 }, { PF_PERIOD_BUSINESS_DAYS, 0 },
+	};
+	char	 out[11];
+	size_t	 i;
+
+	for (i = 0; i < N(bad); i++)
+		ck_assert_msg(pf_period_due(utc("2026-01-31 12:00:00"), &bad[i],
+		    out) == PF_EINVAL, "accepted unit %d n %d", bad[i].unit,
+		    bad[i].n);
+}
+END_TEST
+
+/* A date that would not fit "YYYY-MM-DD" is refused, not overflowed. */
+START_TEST(test_period_due_refuses_out_of_range_time)
+{
+	struct pf_period	 p = { PF_PERIOD_MONTHS, 1 };
+	char			 out[11];
+
+	ck_assert_int_eq(pf_period_due(utc("9999-12-15 12:00:00"), &p, out),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_period_due((time_t)1 << 60, &p, out), PF_EINVAL);
+	ck_assert_int_eq(pf_period_due(utc("9999-11-15 12:00:00"), &p, out),
+	    PF_OK);
+	ck_assert_str_eq(out, "9999-12-15");
+}
+END_TEST
+
+static struct pf_laws *
+load_real(void)
+{
+	struct pf_laws	*laws = NULL;
+
+	ck_assert_msg(pf_laws_load(REAL_TABLE, &laws, err, sizeof(err)) ==
+	    PF_OK, "%s", err);
+	ck_assert_ptr_nonnull(laws);
+	return laws;
+}
+
+START_TEST(test_real_table_maps_places_to_laws)
+{
+	static const struct {
+		const char	*country, *state, *place, *law;
+	} t[] = {
+		{ "DE", NULL, "DE", "GDPR" },
+		{ "GR", NULL, "GR", "GDPR" },
+		{ "HU", NULL, "HU", "GDPR" },
+		{ "NO", NULL, "NO", "GDPR" },
+		{ "GB", NULL, "GB", "UK GDPR" },
+		{ "US", "CA", "US-CA", "CCPA" },
+		{ "US", "NY", "*", "none" },	/* a state without a row */
+		{ "US", NULL, "*", "none" },
+		{ "CA", NULL, "CA", "PIPEDA" },	/* Canada */
+		{ "CA", "CA", "CA", "PIPEDA" },	/* a state outside the US */
+		{ "AU", NULL, "AU", "Privacy Act 1988" },
+		{ "JP", NULL, "JP", "APPI" },
+		{ "BR", NULL, "*", "none" },
+		{ "CH", NULL, "*", "none" },
+		{ "EL", NULL, "*", "none" },	/* Greece is GR, not EL */
+		{ "de", NULL, "*", "none" },	/* codes are upper-case */
+		{ "", NULL, "*", "none" },
+		{ NULL, NULL, "*", "none" },
+	};
+	struct pf_laws		*laws = load_real();
+	const struct pf_law	*row;
+	size_t			 i;
+
+	for (i = 0; i < N(t); i++) {
+		row = pf_laws_find(laws, t[i].country, t[i].state);
+		ck_assert_ptr_nonnull(row);
+		ck_assert_msg(strcmp(row->place, t[i].place) == 0 &&
+		    strcmp(row->law, t[i].law) == 0, "%s/%s: %s %s",
+		    t[i].country, t[i].state, row->place, row->law);
+	}
+	pf_laws_free(laws);
+}
+END_TEST
+
+/* Every EU member state and the three other EEA states: GDPR, 1 + 2 months. */
+START_TEST(test_real_table_has_every_eea_state)
+{
+	static const char *const eea[] = { "AT", "BE", "BG", "HR", "CY", "CZ",
+	    "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
+	    "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+	    "IS", "LI", "NO" };
+	struct pf_laws		*laws = load_real();
+	const struct pf_law	*row;
+	size_t			 i;
+
+	ck_assert_uint_eq(N(eea), 30);
+	for (i = 0; i < N(eea); i++) {
+		row = pf_laws_find(laws, eea[i], NULL);
+		ck_assert_msg(strcmp(row->place, eea[i]) == 0, "no row for %s",
+		    eea[i]);
+		ck_assert_str_eq(row->law, "GDPR");
+		ck_assert_int_eq(row->period.unit, PF_PERIOD_MONTHS);
+		ck_assert_int_eq(row->period.n, 1);
+		ck_assert_int_eq(row->extension.unit, PF_PERIOD_MONTHS);
+		ck_assert_int_eq(row->extension.n, 2);
+		ck_assert_int_eq(row->acknowledge.unit, PF_PERIOD_NONE);
+		ck_assert_ptr_nonnull(strstr(row->source, "2016/679"));
+	}
+	pf_laws_free(laws);
+}
+END_TEST
+
+START_TEST(test_real_table_periods)
+{
+	static const struct {
+		const char		*country, *state;
+		struct pf_period	 period, extension, acknowledge;
+	} t[] = {
+		{ "GB", NULL, { PF_PERIOD_MONTHS, 1 }, { PF_PERIOD_MONTHS, 2 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "US", "CA", { PF_PERIOD_DAYS, 45 }, { PF_PERIOD_DAYS, 45 },
+		    { PF_PERIOD_BUSINESS_DAYS, 10 } },
+		{ "CA", NULL, { PF_PERIOD_DAYS, 30 }, { PF_PERIOD_DAYS, 30 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "AU", NULL, { PF_PERIOD_DAYS, 30 }, { PF_PERIOD_NONE, 0 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "JP", NULL, { PF_PERIOD_DAYS, 14 }, { PF_PERIOD_NONE, 0 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "BR", NULL, { PF_PERIOD_DAYS, 30 }, { PF_PERIOD_NONE, 0 },
+		    { PF_PERIOD_NONE, 0 } },
+	};
+	struct pf_laws		*laws = load_real();
+	const struct pf_law	*r;
+	size_t			 i;
+
+	for (i = 0; i < N(t); i++) {
+		r = pf_laws_find(laws, t[i].country, t[i].state);
+		ck_assert_msg(r->period.unit == t[i].period.unit &&
+		    r->period.n == t[i].period.n &&
+		    r->extension.unit == t[i].extension.unit &&
+		    r->extension.n == t[i].extension.n &&
+		    r->acknowledge.unit == t[i].acknowledge.unit &&
+		    r->acknowledge.n == t[i].acknowledge.n,
+		    "wrong periods for %s", r->place);
+		ck_assert_msg(r->source[0] != '\0', "%s: no source", r->place);
+	}
+	pf_laws_free(laws);
+}
+END_TEST
+
+/* A state's row wins over its country's, which wins over "*". */
+START_TEST(test_state_row_wins_over_country_row)
+{
+	static const char text[] =
+	    "US\tUS-wide\t60 days\t-\t-\ta federal law\n"
+	    "US-CA\tCCPA\t45 days\t45 days\t10 business days\tCal. Civ. Code\n"
+	    STAR_ROW;
+	struct pf_laws	*laws = NULL;
+
+	write_table(text, sizeof(text) - 1);
+	ck_assert_int_eq(pf_laws_load(path, &laws, err, sizeof(err)), PF_OK);
+	ck_assert_str_eq(pf_laws_find(laws, "US", "CA")->law, "CCPA");
+	ck_assert_str_eq(pf_laws_find(laws, "US", "NY")->law, "US-wide");
+	ck_assert_str_eq(pf_laws_find(laws, "US", NULL)->law, "US-wide");
+	ck_assert_str_eq(pf_laws_find(laws, "US", "")->law, "US-wide");
+	ck_assert_str_eq(pf_laws_find(laws, "DE", NULL)->law, "none");
+	pf_laws_free(laws);
+}
+END_TEST
+
+/*
+ * Runs of tabs, blanks around fields, CRLF, comments, blank lines, UTF-8
+ * in the source and a line of exactly the limit are all accepted.
+ */
+START_TEST(test_load_tolerates_layout)
+{
+	char		 text[2048], src[LINE_LIMIT];
+	struct pf_laws	*laws = NULL;
+	const struct pf_law *r;
+	size_t		 fill = LINE_LIMIT - strlen(DE_PREFIX);
+	int		 n;
+
+	/* The DE line is exactly LINE_LIMIT bytes long. */
+	memset(src, 's', fill);
+	src[fill] = '\0';
+	n = snprintf(text, sizeof(text),
+	    "# comment\r\n"
+	    "\r\n"
+	    "   \t  \n"
+	    "\t# indented comment\n"
+	    "US-CA\t\t\tCCPA \t 45 days\t\t45 days\t10 business days\t"
+	    "Cal. Civ. Code \xc2\xa7 1798.130  \t \r\n"
+	    DE_PREFIX "%s\n"
+	    "*\tnone\t30 days\t-\t-\tinternal policy", src);
+	ck_assert_int_lt(n, (int)sizeof(text));
+	write_table(text, (size_t)n);
+	ck_assert_msg(pf_laws_load(path, &laws, err, sizeof(err)) == PF_OK,
+	    "%s", err);
+	r = pf_laws_find(laws, "US", "CA");
+	ck_assert_str_eq(r->place, "US-CA");
+	ck_assert_str_eq(r->law, "CCPA");
+	ck_assert_int_eq(r->period.n, 45);
+	ck_assert_str_eq(r->source, "Cal. Civ. Code \xc2\xa7 1798.130");
+	ck_assert_uint_eq(strlen(pf_laws_find(laws, "DE", NULL)->source), fill);
+	ck_assert_str_eq(pf_laws_find(laws, "FR", NULL)->source,
+	    "internal policy");
+	pf_laws_free(laws);
+}
+END_TEST
+
+/* Each malformed table fails with PF_ECONFIG and names the line. */
+START_TEST(test_load_refuses_malformed_tables)
+{
+	static const struct {
+		const char	*text;
+		size_t		 len;	/* 0: strlen(text) */
+		const char	*where, *why;
+	} t[] = {
+		{ "# x\nXX\tGDPR\t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":2:", "unknown place XX" },
+		{ "US-XX\tGDPR\t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "unknown place US-XX" },
+		{ "de\tGDPR\t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "unknown place de" },
+		{ "US-\tGDPR\t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "unknown place" },
+		{ "DEU\tGDPR\t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "unknown place DEU" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\tsrc\n"
+		    "\nDE\tGDPR\t1 month\t-\t-\tsrc\n", 0,
+		    ":4:", "DE has a row already" },
+		{ STAR_ROW STAR_ROW, 0, ":2:", "* has a row already" },
+		{ "# only\nDE\tGDPR\t1 month\t-\t-\tsrc\n\n", 0,
+		    ":3:", "no \"*\" row" },
+		{ "", 0, ":0:", "no \"*\" row" },
+		{ "DE\tGDPR\t1 fortnight\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "bad period '1 fortnight'" },
+		{ "DE\tGDPR\t0 days\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "bad period '0 days'" },
+		{ "DE\tGDPR\t-\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "period is required" },
+		{ "DE\tGDPR\t1 month\t2 moons\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "bad extension '2 moons'" },
+		{ "DE\tGDPR\t1 month\t-\tsoon\tsrc\n" STAR_ROW, 0,
+		    ":1:", "bad acknowledge 'soon'" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\tsrc\n", 0,
+		    ":2:", "expected 6 tab-separated fields, found 5" },
+		{ STAR_ROW "DE GDPR 1 month - - src\n", 0,
+		    ":2:", "found 1" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\tsrc\textra\n", 0,
+		    ":2:", "found 7" },
+		{ "DE\tCCPA/CPRA\t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "law name" },
+		{ "DE\t \t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
+		    ":1:", "law name" },
+		{ "DE\tGDPR\t1 month\t-\t-\t-\n" STAR_ROW, 0,
+		    ":1:", "source is required" },
+		{ "DE\tGDPR\t1 month\t-\t-\t \n" STAR_ROW, 0,
+		    ":1:", "found 5" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\tsr\x01" "c\n", 0,
+		    ":2:", "control character" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\tsr\x7f" "c\n", 0,
+		    ":2:", "control character" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\tsr\rc\n", 0,
+		    ":2:", "control character" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\tsr\xff" "c\n", 0,
+		    ":2:", "invalid UTF-8" },
+		{ NUL_TABLE, sizeof(NUL_TABLE) - 1, ":2:", "NUL byte" },
+	};
+	struct pf_laws	*laws;
+	char		 want[256];
+	size_t		 i;
+
+	for (i = 0; i < N(t); i++) {
+		write_table(t[i].text, t[i].len ? t[i].len :
+		    strlen(t[i].text));
+		laws = NULL;
+		err[0] = '\0';
+		ck_assert_msg(pf_laws_load(path, &laws, err, sizeof(err)) ==
+		    PF_ECONFIG, "case %zu loaded", i);
+		ck_assert_ptr_null(laws);
+		snprintf(want, sizeof(want), "%s%s", path, t[i].where);
+		ck_assert_msg(strncmp(err, want, strlen(want)) == 0 &&
+		    strstr(err, t[i].why) != NULL, "case %zu: '%s'", i, err);
+	}
+}
+END_TEST
+
+START_TEST(test_load_refuses_overlong_line)
+{
+	char		 text[2100], want[256];
+	struct pf_laws	*laws = NULL;
+	int		 n;
+
+	/* One byte over the limit. */
+	n = snprintf(text, sizeof(text), STAR_ROW DE_PREFIX "%*d\n",
+	    (int)(LINE_LIMIT + 1 - strlen(DE_PREFIX)), 7);
+	ck_assert_int_lt(n, (int)sizeof(text));
+	write_table(text, (size_t)n);
+	ck_assert_int_eq(pf_laws_load(path, &laws, err, sizeof(err)),
+	    PF_ECONFIG);
+	ck_assert_ptr_null(laws);
+	snprintf(want, sizeof(want), "%s:2: line longer than %d", path,
+	    LINE_LIMIT);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "'%s'", err);
+}
+END_TEST
+
+START_TEST(test_load_missing_file_is_not_found)
+{
+	struct pf_laws	*laws = NULL;
+
+	ck_assert_int_eq(pf_laws_load(path, &laws, err, sizeof(err)),
+	    PF_ENOTFOUND);
+	ck_assert_ptr_null(laws);
+	ck_assert_ptr_nonnull(strstr(err, path));
+}
+END_TEST
+
+/* err may be NULL or short: the message is cut, never overrun. */
+START_TEST(test_load_error_buffer_optional)
+{
+	static const char text[] = "XX\tGDPR\t1 month\t-\t-\tsrc\n" STAR_ROW;
+	struct pf_laws	*laws = NULL;
+	char		 small[8] = "zzzzzzz";
+
+	write_table(text, sizeof(text) - 1);
+	ck_assert_int_eq(pf_laws_load(path, &laws, NULL, 0), PF_ECONFIG);
+	ck_assert_int_eq(pf_laws_load(path, &laws, small, 4), PF_ECONFIG);
+	ck_assert_uint_eq(strlen(small), 3);
+	ck_assert_int_eq(small[4], 'z');
+}
+END_TEST
+
+START_TEST(test_free_accepts_null)
+{
+	pf_laws_free(NULL);
+}
+END_TEST
+
+START_TEST(test_period_text_reads_back)
+{
+	static const char *const t[] = { "1 day", "45 days", "1 business day",
+	    "10 business days", "1 month", "2 months", "366 days" };
+	struct pf_period	 p, none = { PF_PERIOD_NONE, 0 };
+	char			 out[32];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(pf_period_parse(t[i], &p), PF_OK);
+		pf_period_text(&p, out);
+		ck_assert_str_eq(out, t[i]);
+	}
+	pf_period_text(&none, out);
+	ck_assert_str_eq(out, "-");
+}
+END_TEST
+
+PF_TEST_MAIN("laws",
+    tcase_add_test(tc, test_period_text_reads_back),
+    tcase_add_checked_fixture(tc, setup, teardown),
+    tcase_add_test(tc, test_period_parse_accepts_each_form),
+    tcase_add_test(tc, test_period_parse_refuses_malformed),
+    tcase_add_test(tc, test_period_due_months_clamp_to_month_end),
+    tcase_add_test(tc, test_period_due_days_from_day_after_receipt),
+    tcase_add_test(tc, test_period_due_business_days_skip_weekends),
+    tcase_add_test(tc, test_period_due_uses_utc_day_of_receipt),
+    tcase_add_test(tc, test_period_due_refuses_none_and_bad_counts),
+    tcase_add_test(tc, test_period_due_refuses_out_of_range_time),
+    tcase_add_test(tc, test_real_table_maps_places_to_laws),
+    tcase_add_test(tc, test_real_table_has_every_eea_state),
+    tcase_add_test(tc, test_real_table_periods),
+    tcase_add_test(tc, test_state_row_wins_over_country_row),
+    tcase_add_test(tc, test_load_tolerates_layout),
+    tcase_add_test(tc, test_load_refuses_malformed_tables),
+    tcase_add_test(tc, test_load_refuses_overlong_line),
+    tcase_add_test(tc, test_load_missing_file_is_not_found),
+    tcase_add_test(tc, test_load_error_buffer_optional),
+    tcase_add_test(tc, test_free_accepts_null))

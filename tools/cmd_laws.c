@@ -1,0 +1,131 @@
+/*
+ * cmd_laws.c -- privforms deadline: what the privacy laws table says for a
+ * place, so that whoever edits etc/privacy-laws.tsv can check the result,
+ * and the team can see which law governs a request and when it is due.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "laws.h"
+#include "store.h"
+#include "validate.h"
+
+static int	cmd_deadline(struct ctx *, int, char **);
+
+const struct cmd cmds_laws[] = {
+	{ "deadline", cmd_deadline, "COUNTRY [STATE] [--received YYYY-MM-DD]",
+	  "Show which law governs a data subject request from a person living\n"
+	  "in COUNTRY (ISO 3166-1 alpha-2; STATE for the United States, e.g.\n"
+	  "US CA), and its dates for a request received today (UTC) or on the\n"
+	  "day given: acknowledgement, answer, and the answer extended as far\n"
+	  "as the law allows.  Reads laws_file; exit 1 naming the line if the\n"
+	  "table is malformed." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* The arguments as codes the table knows; 0, or CLI_USAGE said. */
+static int
+place(const char *country, const char *state)
+{
+	char	*norm = NULL;
+
+	if (pf_valid_country(country, NULL, &norm) != NULL) {
+		fprintf(stderr, "privforms: deadline: %s: not an ISO 3166-1 "
+		    "alpha-2 code (such as DE, GB, US)\n", country);
+		return CLI_USAGE;
+	}
+	free(norm);
+	if (state == NULL)
+		return 0;
+	if (strcmp(country, "US") != 0 ||
+	    pf_valid_us_state(state, NULL, &norm) != NULL) {
+		fprintf(stderr, "privforms: deadline: %s: a state is given only "
+		    "with US, as its code (such as CA, NY, DC)\n", state);
+		return CLI_USAGE;
+	}
+	free(norm);
+	return 0;
+}
+
+/* One line: what, and the day p after from (a UTC day), or "-". */
+static void
+line(const char *what, const char *from, const struct pf_period *p,
+    char due[11])
+{
+	struct tm	 tm;
+	char		 text[32];
+
+	pf_period_text(p, text);
+	memset(&tm, 0, sizeof(tm));
+	due[0] = '\0';
+	if (p->unit == PF_PERIOD_NONE || sscanf(from, "%d-%d-%d", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday) != 3) {
+		printf("%-13s -\n", what);
+		return;
+	}
+	tm.tm_year -= 1900, tm.tm_mon -= 1, tm.tm_hour = 12;
+	if (pf_period_due(timegm(&tm), p, due) != PF_OK)
+		printf("%-13s -\n", what);
+	else
+		printf("%-13s %s (%s)\n", what, due, text);
+}
+
+static int
+show(const struct pf_law *law, const char *received)
+{
+	char	 ack[11], due[11], ext[11];
+
+	printf("%-13s %s\n", "place", law->place);
+	printf("%-13s %s\n", "law", law->law);
+	printf("%-13s %s\n", "received", received);
+	line("acknowledge", received, &law->acknowledge, ack);
+	line("due", received, &law->period, due);
+	line("extended to", due, &law->extension, ext);
+	printf("%-13s %s\n", "source", law->source);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int
+cmd_deadline(struct ctx *c, int argc, char **argv)
+{
+	struct pf_laws	*laws = NULL;
+	const char	*country = NULL, *state = NULL, *received = NULL;
+	char		 today[32], err[256];
+	int		 i, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--received") == 0 && i + 1 < argc)
+			received = argv[++i];
+		else if (country == NULL && argv[i][0] != '-')
+			country = argv[i];
+		else if (state == NULL && argv[i][0] != '-')
+			state = argv[i];
+		else
+			return CLI_USAGE;
+	}
+	if (country == NULL || place(country, state) != 0)
+		return CLI_USAGE;
+	if (received != NULL && !cli_date(received)) {
+		fprintf(stderr, "privforms: deadline: --received %s: not a date "
+		    "YYYY-MM-DD\n", received);
+		return CLI_USAGE;
+	}
+	pf_store_now(today);
+	today[10] = '\0';
+	if (cli_load(c) != 0)
+		return 1;
+	if ((rc = pf_laws_load(c->cfg->laws_file, &laws, err,
+	    sizeof(err))) != PF_OK) {
+		fprintf(stderr, "privforms: %s\n", err);
+		return 1;
+	}
+	rc = show(pf_laws_find(laws, country, state),
+	    received != NULL ? received : today);
+	pf_laws_free(laws);
+	return rc;
+}
