@@ -63,8 +63,6 @@ static const struct pf_field check_fields[C__MAX] = {
 	    "Email address" },
 };
 
-static const struct pf_header retry[] = { { "Retry-After", "60" } };
-
 static const char *const busy_notice = "We could not save your request just "
     "now. Nothing was stored. Please try again in a minute.";
 
@@ -97,17 +95,12 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 	    (!confirm_on(app) && pf_page_remove(page, "email-group") != PF_OK) ||
 	    (mail_on(app) ?
 	    pf_page_value(page, "check_country", region) :
-	    pf_page_remove(page, "check")) != PF_OK ||
-	    (form != NULL && pf_form_fill(form, page) != PF_OK) ||
-	    (notice != NULL && (pf_page_text(page, "notice", notice) != PF_OK ||
-	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK))) {
+	    pf_page_remove(page, "check")) != PF_OK) {
 		pf_page_free(page);
 		pf_app_fail(app, req);
 		return;
 	}
-	pf_page_send(req, status, page, notice != NULL ? retry : NULL,
-	    notice != NULL ? 1 : 0);
-	pf_page_free(page);
+	pf_app_send_form(app, req, status, page, form, notice);
 }
 
 /*

@@ -52,8 +52,6 @@ static const struct pf_field fields[F__MAX] = {
 	    "Send me an email to confirm" },
 };
 
-static const struct pf_header retry[] = { { "Retry-After", "60" } };
-
 /*
  * Queue the confirmation mail to the address that was just unsubscribed,
  * inside the same transaction: it goes out exactly when the opt-out is
@@ -116,17 +114,12 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 
 	if (pf_page_new(app->pages, "unsubscribe", &page) != PF_OK ||
 	    (!app->cfg->unsubscribe_confirmation &&
-	    pf_page_remove(page, "confirm-group") != PF_OK) ||
-	    (form != NULL && pf_form_fill(form, page) != PF_OK) ||
-	    (notice != NULL && (pf_page_text(page, "notice", notice) != PF_OK ||
-	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK))) {
+	    pf_page_remove(page, "confirm-group") != PF_OK)) {
 		pf_page_free(page);
 		pf_app_fail(app, req);
 		return;
 	}
-	pf_page_send(req, status, page, notice != NULL ? retry : NULL,
-	    notice != NULL ? 1 : 0);
-	pf_page_free(page);
+	pf_app_send_form(app, req, status, page, form, notice);
 }
 
 /* The channel picks which of email and phone is needed; the other is ignored. */

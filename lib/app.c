@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "err.h"
+#include "form.h"
 #include "keys.h"
 #include "log.h"
 #include "page.h"
@@ -211,6 +212,20 @@ pf_app_unavailable(struct pf_app *app, struct pf_request *req)
 	pf_page_message(app->pages, req, 503, "Please try again in a minute",
 	    "We could not save your request just now. Nothing was stored.",
 	    retry_after, 1);
+}
+
+void
+pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
+    struct pf_page *page, const struct pf_form *form, const char *notice)
+{
+	if ((form != NULL && pf_form_fill(form, page) != PF_OK) ||
+	    (notice != NULL && (pf_page_text(page, "notice", notice) != PF_OK ||
+	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK)))
+		pf_app_fail(app, req);
+	else
+		pf_page_send(req, status, page, notice != NULL ? retry_after : NULL,
+		    notice != NULL ? 1 : 0);
+	pf_page_free(page);
 }
 
 void

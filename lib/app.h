@@ -30,6 +30,8 @@
 #include "request.h"
 #include "txn.h"
 
+struct pf_form;
+struct pf_page;
 struct pf_pages;
 struct pf_store;
 
@@ -90,6 +92,15 @@ void pf_app_fail(struct pf_app *app, struct pf_request *req);
 
 /* Answer 503 "try again" with Retry-After, as a message page. */
 void pf_app_unavailable(struct pf_app *app, struct pf_request *req);
+
+/*
+ * Send page, a form's template the caller has prepared, with status: the
+ * visitor's values and what to fix from form (may be NULL), and notice (may
+ * be NULL), a "nothing was stored, try again" message shown above the form
+ * and sent with Retry-After.  Frees page; answers 500 if it cannot build it.
+ */
+void pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
+    struct pf_page *page, const struct pf_form *form, const char *notice);
 
 /* Send template name as it is, with status. */
 void pf_app_page(struct pf_app *app, struct pf_request *req, int status,

@@ -646,20 +646,27 @@ pf_store_optout_each(struct pf_store *st,
 	return err;
 }
 
-int
-pf_store_optout_count(struct pf_store *st, long long *n)
+/* The one number a "SELECT count(*)" statement gives. */
+static int
+count_rows(struct pf_store *st, enum stmt which, const char *what, long long *n)
 {
 	sqlite3_stmt	*s = NULL;
 	int		 rc, err;
 
-	if ((err = stmt_get(st, STMT_OPTOUT_COUNT, &s)) != PF_OK)
+	if ((err = stmt_get(st, which, &s)) != PF_OK)
 		return err;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
 	else
-		err = store_err(st->db, rc, "optout count");
+		err = store_err(st->db, rc, what);
 	stmt_done(s);
 	return err;
+}
+
+int
+pf_store_optout_count(struct pf_store *st, long long *n)
+{
+	return count_rows(st, STMT_OPTOUT_COUNT, "optout count", n);
 }
 
 /* ---- the Do-Not-Call register ---- */
@@ -808,17 +815,7 @@ pf_store_dnc_remove(struct pf_store *st, const char *number)
 int
 pf_store_dnc_count(struct pf_store *st, long long *n)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 rc, err;
-
-	if ((err = stmt_get(st, STMT_DNC_COUNT, &s)) != PF_OK)
-		return err;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	else
-		err = store_err(st->db, rc, "dnc count");
-	stmt_done(s);
-	return err;
+	return count_rows(st, STMT_DNC_COUNT, "dnc count", n);
 }
 
 /* ---- audit records ---- */
