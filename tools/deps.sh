@@ -16,7 +16,7 @@ pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev
 # Serving: the httpd, the FastCGI spawner and supervisor, the mail catcher.
 pkgs="$pkgs nginx spawn-fcgi multiwatch python3 python3-aiosmtpd"
 # Testing and auditing with stock tools.
-pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime"
+pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime mandoc"
 [ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps"
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang-14 libclang-rt-14-dev"
 

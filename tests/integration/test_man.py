@@ -1,0 +1,190 @@
+"""The manual pages (man/*.[0-9]): Debian's mandoc finds nothing to warn
+about and renders each, privforms(8) documents every command that
+`privforms --help` lists, and privforms.conf(5) every key of
+etc/privforms.conf.example.  A new command or key without a manual entry
+fails here, and so does an entry for one that no longer exists."""
+
+import glob
+import os
+import re
+import subprocess
+import unittest
+
+from harness import PRIVFORMS, SRC
+
+MAN = os.path.join(SRC, "man")
+PRIVFORMS_8 = os.path.join(MAN, "privforms.8")
+CONF_5 = os.path.join(MAN, "privforms.conf.5")
+CONF_EXAMPLE = os.path.join(SRC, "etc", "privforms.conf.example")
+PAGES = ("privforms.8", "privforms.conf.5", "privforms-forms.8")
+
+# A word of a command name ("dnc", "unsubscribe-link"); an mdoc macro
+# ("Ar", "Op") or an argument in capitals ("COUNTRY") ends the name.
+WORD = re.compile(r"[a-z][a-z-]*\Z")
+
+
+def mandoc(*args):
+    try:
+        return subprocess.run(["mandoc"] + list(args), capture_output=True,
+                              text=True, timeout=30)
+    except FileNotFoundError:
+        raise AssertionError("mandoc is not installed (sh tools/deps.sh)")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def section(text, name):
+    """The lines of mdoc section .Sh name, up to the next .Sh."""
+    m = re.search(r"^\.Sh %s\n(.*?)(?=^\.Sh |\Z)" % re.escape(name), text,
+                  re.M | re.S)
+    return m.group(1).splitlines() if m else []
+
+
+def name_of(words):
+    """The command name at the start of words: one or two words."""
+    name = [words[0]]
+    if len(words) > 1 and WORD.match(words[1]):
+        name.append(words[1])
+    return " ".join(name)
+
+
+def help_commands():
+    """{name: args} from the "  privforms NAME ARGS" lines of --help."""
+    p = subprocess.run([PRIVFORMS, "--help"], capture_output=True, text=True,
+                       timeout=30)
+    assert p.returncode == 0, p.stderr
+    cmds = {}
+    for line in p.stdout.splitlines():
+        m = re.match(r"  privforms (\S.*)$", line)
+        if m:
+            words = m.group(1).split()
+            name = name_of(words)
+            cmds[name] = words[len(name.split()):]
+    assert len(cmds) >= 10, "cannot parse privforms --help:\n" + p.stdout
+    return cmds
+
+
+def cm_lines(lines, prefix):
+    """{name: line} of the lines "prefix NAME ...": .Cm or .It Cm lines."""
+    out = {}
+    for line in lines:
+        if line.startswith(prefix + " "):
+            words = line[len(prefix) + 1:].split()
+            if words and WORD.match(words[0]):
+                out[name_of(words)] = line
+    return out
+
+
+def example_keys():
+    """{key: default} from the "# key = value" lines of the example."""
+    keys = {}
+    for line in read(CONF_EXAMPLE).splitlines():
+        m = re.match(r"# ([a-z][a-z0-9_]*) =(?: (.*))?$", line)
+        if m:
+            keys[m.group(1)] = (m.group(2) or "").strip()
+    assert len(keys) >= 30, "cannot parse " + CONF_EXAMPLE
+    return keys
+
+
+def conf_entries():
+    """{key: the mdoc source of its entry} from the .It Cm lines of the page."""
+    entries, key = {}, None
+    for line in read(CONF_5).splitlines():
+        m = re.match(r"\.It (?:Cm|Ic) ([a-z][a-z0-9_]*)\b", line)
+        if m:
+            key = m.group(1)
+            entries[key] = ""
+        elif line.startswith((".It", ".El", ".Sh", ".Ss")):
+            key = None
+        if key is not None:
+            entries[key] += line + "\n"
+    return entries
+
+
+class Pages(unittest.TestCase):
+    def test_every_page_is_there(self):
+        found = {os.path.basename(p) for p in glob.glob(os.path.join(MAN, "*.[0-9]"))}
+        self.assertTrue(set(PAGES) <= found, found)
+
+    def test_lint_finds_nothing(self):
+        for page in sorted(glob.glob(os.path.join(MAN, "*.[0-9]"))):
+            with self.subTest(page=os.path.basename(page)):
+                p = mandoc("-Tlint", "-W", "warning", page)
+                self.assertEqual((p.returncode, p.stdout + p.stderr), (0, ""),
+                                 "mandoc -Tlint:\n" + p.stdout + p.stderr)
+
+    def test_each_renders(self):
+        for page in sorted(glob.glob(os.path.join(MAN, "*.[0-9]"))):
+            with self.subTest(page=os.path.basename(page)):
+                p = mandoc("-Tutf8", page)
+                self.assertEqual((p.returncode, p.stderr), (0, ""),
+                                 "mandoc -Tutf8:\n" + p.stderr)
+                # Bold and underlining are overstrikes: "N\bNA\bA...".
+                text = re.sub(r".\x08", "", p.stdout)
+                for heading in ("NAME", "DESCRIPTION", "SEE ALSO"):
+                    self.assertTrue("\n%s\n" % heading in text,
+                                    "no %s section rendered" % heading)
+
+
+class Commands(unittest.TestCase):
+    """privforms(8) against `privforms --help`."""
+
+    @classmethod
+    def setUpClass(cls):
+        text = read(PRIVFORMS_8)
+        cls.commands = help_commands()
+        cls.synopsis = cm_lines(section(text, "SYNOPSIS"), ".Cm")
+        cls.described = cm_lines(section(text, "DESCRIPTION"), ".It Cm")
+
+    def test_every_command_is_in_the_synopsis(self):
+        missing = sorted(set(self.commands) - set(self.synopsis))
+        self.assertEqual(missing, [], "not in the SYNOPSIS of man/privforms.8")
+
+    def test_every_command_is_described(self):
+        missing = sorted(set(self.commands) - set(self.described))
+        self.assertEqual(missing, [], "no .It Cm entry in man/privforms.8")
+
+    def test_no_entry_for_a_command_that_is_gone(self):
+        for where in (self.synopsis, self.described):
+            stale = sorted(set(where) - set(self.commands))
+            self.assertEqual(stale, [], "not a command of privforms --help")
+
+    def test_each_entry_names_the_options_of_its_command(self):
+        for name, args in self.commands.items():
+            line = self.described.get(name, "")
+            for opt in (a.strip("[]|") for a in args):
+                if opt.startswith("--"):
+                    with self.subTest(command=name, option=opt):
+                        # .Fl writes one dash itself: "Fl -email".
+                        self.assertIn("Fl " + opt[1:], line)
+
+
+class Configuration(unittest.TestCase):
+    """privforms.conf(5) against etc/privforms.conf.example."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.keys = example_keys()
+        cls.entries = conf_entries()
+
+    def test_every_key_has_an_entry(self):
+        missing = sorted(set(self.keys) - set(self.entries))
+        self.assertEqual(missing, [], "no .It Cm entry in man/privforms.conf.5")
+
+    def test_no_entry_for_a_key_that_is_gone(self):
+        stale = sorted(set(self.entries) - set(self.keys))
+        self.assertEqual(stale, [], "not a key of privforms.conf.example")
+
+    def test_each_entry_gives_the_default(self):
+        for key, default in self.keys.items():
+            if default and key in self.entries:
+                with self.subTest(key=key):
+                    self.assertIn("default is", self.entries[key])
+                    self.assertIn(default, self.entries[key])
+
+
+if __name__ == "__main__":
+    unittest.main()
