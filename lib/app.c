@@ -240,3 +240,18 @@ pf_app_page(struct pf_app *app, struct pf_request *req, int status,
 		pf_page_send(req, status, page, NULL, 0);
 	pf_page_free(page);
 }
+
+const char *
+pf_app_subpath(const struct pf_app *app, const struct pf_request *req,
+    const char *path)
+{
+	const char	*prefix = app->cfg->prefix;
+	size_t		 n = strlen(prefix), m = strlen(path);
+	const char	*rest;
+
+	if (strncmp(req->path, prefix, n) != 0 ||
+	    strncmp(req->path + n, path, m) != 0)
+		return NULL;
+	rest = req->path + n + m;
+	return *rest == '\0' || *rest == '/' ? rest : NULL;
+}

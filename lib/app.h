@@ -81,6 +81,14 @@ int pf_app_read_form(struct pf_app *app, struct pf_request *req);
 /* prefix + path + suffix (suffix may be NULL): a new string. */
 char *pf_app_path(const struct pf_app *app, const char *path, const char *suffix);
 
+/*
+ * What follows prefix + path in the request's path: "" for the form's own
+ * path, "/verify" for a sub-path, or NULL when the request is not for
+ * path at all (a server configured to send it elsewhere).
+ */
+const char *pf_app_subpath(const struct pf_app *app,
+    const struct pf_request *req, const char *path);
+
 /* base_url + prefix + path, the absolute URL for a mail: a new string. */
 char *pf_app_url(const struct pf_app *app, const char *path);
 

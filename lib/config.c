@@ -69,9 +69,9 @@ static const struct cfg_key keys[] = {
 	PATH(key_file, "/var/lib/privforms/secret.key"),
 	PATH(templates, "/usr/share/privforms/htdocs"),
 	PATH(site_dir, "/var/lib/privforms/site"),
-	LONG(max_body, 16384, 1024, 1048576),
+	LONG(max_body, 65536, 1024, 1048576),
 	LONG(max_fields, 32, 1, 1000),
-	LONG(max_field_len, 4096, 64, 65536),
+	LONG(max_field_len, 20000, 64, 65536),
 	LONG(unsubscribe_link_days, 365, 1, 3650),
 	STR(support_url, "", check_link),
 	STR(dpa_url, "", check_link),
@@ -95,6 +95,10 @@ static const struct cfg_key keys[] = {
 	/* The US Telemarketing Sales Rule: honour a request for 5 years. */
 	LONG(dnc_retention_years, 5, 5, 100),
 	PATH(laws_file, "/etc/privforms/privacy-laws.tsv"),
+	LONG(request_verify_days, 7, 1, 30),
+	LONG(request_status_days, 400, 30, 3650),
+	LONG(request_repeat_minutes, 60, 0, 1440),
+	STR(personal_data_systems, "", check_text),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xinclude.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 
@@ -281,10 +283,80 @@ log_parse_error(const char *path)
 	pf_log(PF_LOG_ERR, "%s:%d: %s", path, e->line, msg);
 }
 
+/* Point n and everything under it that uses namespace ns at to instead. */
+static void
+ns_replace(xmlNodePtr top, xmlNsPtr ns, xmlNsPtr to)
+{
+	xmlNodePtr	 n;
+	xmlAttrPtr	 a;
+
+	for (n = top; n != NULL; n = next_node(top, n)) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->ns == ns)
+			n->ns = to;
+		for (a = n->properties; a != NULL; a = a->next)
+			if (a->ns == ns)
+				a->ns = to;
+	}
+}
+
+/*
+ * Drop element n's namespace declarations that repeat one in scope at its
+ * parent.  libxml2 declares the namespace again on each node it copies
+ * into a document (XInclude, pf_page_rows), so every row or included
+ * section would otherwise carry its own xmlns="...".
+ */
+static void
+ns_tidy(xmlNodePtr n)
+{
+	xmlNsPtr	*p = &n->nsDef, def, outer;
+
+	if (n->parent == NULL || n->parent->type != XML_ELEMENT_NODE)
+		return;
+	while ((def = *p) != NULL) {
+		outer = xmlSearchNs(n->doc, n->parent, def->prefix);
+		if (outer == NULL || !xmlStrEqual(outer->href, def->href)) {
+			p = &def->next;
+			continue;
+		}
+		ns_replace(n, def, outer);
+		*p = def->next;
+		def->next = NULL;
+		xmlFreeNs(def);
+	}
+}
+
+/*
+ * Replace doc's xi:include elements by what they name, relative to path.
+ * The included files are parsed as the template is (no network) and leave
+ * no trace: no XInclude marker nodes (NOXINCNODE), no xml:base attributes
+ * (NOBASEFIX), which an HTML reader would not understand.
+ */
+static int
+include(xmlDocPtr doc, const char *path)
+{
+	xmlNodePtr	 root, n;
+
+	xmlResetLastError();
+	if (xmlXIncludeProcessFlags(doc, XML_PARSE_NONET |
+	    XML_PARSE_NOXINCNODE | XML_PARSE_NOBASEFIX | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING) < 0) {
+		log_parse_error(path);
+		return PF_EXML;
+	}
+	root = xmlDocGetRootElement(doc);
+	for (n = root; n != NULL; n = next_node(root, n))
+		if (n->type == XML_ELEMENT_NODE && n->nsDef != NULL)
+			ns_tidy(n);
+	return PF_OK;
+}
+
 /*
  * Parse path: no network, no DTD loading, no entity substitution.  A
  * template must be a DOCTYPE-less XHTML document (the DOCTYPE is written at
- * render time), so it cannot declare entities either.
+ * render time), so it cannot declare entities either.  Its XIncludes are
+ * resolved here, once per process.
  */
 static int
 parse(const char *path, xmlDocPtr *out)
@@ -306,6 +378,10 @@ parse(const char *path, xmlDocPtr *out)
 	close(fd);
 	if (doc == NULL) {
 		log_parse_error(path);
+		return PF_EXML;
+	}
+	if (include(doc, path) != PF_OK) {
+		xmlFreeDoc(doc);
 		return PF_EXML;
 	}
 	root = xmlDocGetRootElement(doc);
@@ -560,6 +636,101 @@ pf_page_attr(struct pf_page *page, const char *id, const char *attr,
 	if (xmlSetProp(n, (const xmlChar *)attr, (const xmlChar *)value) == NULL)
 		return PF_ENOMEM;
 	return PF_OK;
+}
+
+/* The first element child of n, or NULL. */
+static xmlNodePtr
+first_element(xmlNodePtr n)
+{
+	for (n = n->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+/* The element after n among its siblings, or NULL. */
+static xmlNodePtr
+next_element(xmlNodePtr n)
+{
+	for (n = n->next; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+/*
+ * A copy of model with its first ncols element children set to cells
+ * (NULL: emptied), or NULL when out of memory.  The caller owns it.
+ */
+static xmlNodePtr
+row_copy(xmlNodePtr model, const char *const *cells, size_t ncols)
+{
+	xmlNodePtr	 row, cell;
+	size_t		 j;
+
+	if ((row = xmlDocCopyNode(model, model->doc, 1)) == NULL)
+		return NULL;
+	for (j = 0, cell = first_element(row); j < ncols;
+	    j++, cell = next_element(cell)) {
+		if (cells[j] == NULL)
+			xmlNodeSetContent(cell, NULL);
+		else if (set_text(cell, cells[j]) != PF_OK) {
+			xmlFreeNode(row);
+			return NULL;
+		}
+	}
+	return row;
+}
+
+/*
+ * Every row is built, detached, before the page changes, so a refusal or
+ * running out of memory leaves the page as it was.  The rows take the
+ * model's place, among the whitespace around it.
+ */
+int
+pf_page_rows(struct pf_page *page, const char *id,
+    const char *const *cells, size_t ncols, size_t nrows)
+{
+	xmlNodePtr	 body, model, cell, *rows;
+	size_t		 i, n;
+	int		 rc = PF_OK;
+
+	if (page == NULL || id == NULL ||
+	    nrows >= SIZE_MAX / sizeof(*rows) ||
+	    (ncols > 0 && nrows > SIZE_MAX / ncols / sizeof(*cells)) ||
+	    (ncols > 0 && nrows > 0 && cells == NULL))
+		return PF_EINVAL;
+	if ((body = find_id(page->doc, id)) == NULL ||
+	    (model = first_element(body)) == NULL)
+		return PF_ENOTFOUND;
+	for (n = 0, cell = first_element(model); cell != NULL && n < ncols;
+	    cell = next_element(cell))
+		n++;
+	if (n < ncols)
+		return PF_EINVAL;
+	for (i = 0; i < nrows * ncols; i++)
+		if (cells[i] != NULL && !text_ok(cells[i], 1))
+			return PF_EINVAL;
+	if ((rows = calloc(nrows + 1, sizeof(*rows))) == NULL)
+		return PF_ENOMEM;
+	for (i = 0; i < nrows; i++)
+		if ((rows[i] = row_copy(model, ncols > 0 ? cells + i * ncols :
+		    NULL, ncols)) == NULL) {
+			rc = PF_ENOMEM;
+			break;
+		}
+	for (i = 0; i < nrows && rc == PF_OK; i++) {
+		xmlAddPrevSibling(model, rows[i]);
+		ns_tidy(rows[i]);
+	}
+	if (rc == PF_OK) {
+		xmlUnlinkNode(model);
+		xmlFreeNode(model);
+	} else
+		for (i = 0; i < nrows; i++)
+			xmlFreeNode(rows[i]);
+	free(rows);
+	return rc;
 }
 
 int

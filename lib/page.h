@@ -12,6 +12,21 @@
  * request.  URLs in href, action and src attributes that start with
  * "/privacy/" are rewritten to the configured prefix when a template is
  * loaded, so templates are written for the default prefix.
+ *
+ * A template may pull in text the company edits apart from the form (a
+ * privacy notice, say) with XInclude, resolved when the template is loaded:
+ *
+ *	<xi:include xmlns:xi="http://www.w3.org/2001/XInclude"
+ *	    href="request-notice.xhtml"
+ *	    xpointer="xpointer(/descendant::*[@id='request-notice'])"/>
+ *
+ * href is resolved relative to the including template.  Inclusion runs
+ * with XML_PARSE_NONET (no network), XML_PARSE_NOXINCNODE (no marker nodes
+ * left in the page) and XML_PARSE_NOBASEFIX (no xml:base attributes); an
+ * include that fails (a missing file, a pointer that selects nothing) makes
+ * the template fail to load (PF_EXML, logged).  The included file, a
+ * complete XHTML document that can be previewed on its own, is trusted as
+ * the templates are; its URLs are rewritten like theirs.
  */
 #ifndef PF_PAGE_H
 #define PF_PAGE_H
@@ -56,6 +71,18 @@ int pf_page_text(struct pf_page *page, const char *id, const char *text);
 /* Set (value != NULL) or remove (value == NULL) an attribute of element id. */
 int pf_page_attr(struct pf_page *page, const char *id, const char *attr,
     const char *value);
+
+/*
+ * Fill the table body (or list) with this id from a model row: its first
+ * element child, whose element children are the cells (e.g. a <tr> of
+ * <td>s, or an <li> of <span>s).  One copy of the model per row, cell j of
+ * row i set to the text cells[i * ncols + j] (NULL: left empty); the model
+ * itself is removed, so zero rows leave the element empty.  PF_ENOTFOUND
+ * without such an element or model; PF_EINVAL if the model has fewer than
+ * ncols cells or a text is refused.
+ */
+int pf_page_rows(struct pf_page *page, const char *id,
+    const char *const *cells, size_t ncols, size_t nrows);
 
 /* Remove element id and its content.  PF_ENOTFOUND if there is none. */
 int pf_page_remove(struct pf_page *page, const char *id);

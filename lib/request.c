@@ -126,6 +126,30 @@ parse_length(const char *s, int *bad)
 	return v;
 }
 
+/*
+ * The request's path: SCRIPT_NAME and PATH_INFO joined.  nginx's
+ * fastcgi_params puts the whole path in SCRIPT_NAME; Apache's ScriptAlias
+ * and mod_proxy_fcgi split it at the program's own path.  Joined, both say
+ * the same.
+ */
+static char *
+path_copy(char *const *envp)
+{
+	const char	*script = env_get(envp, "SCRIPT_NAME");
+	const char	*info = env_get(envp, "PATH_INFO");
+	char		*s;
+
+	if (script == NULL)
+		script = "";
+	if (info == NULL)
+		info = "";
+	if ((s = malloc(strlen(script) + strlen(info) + 1)) == NULL)
+		return NULL;
+	strcpy(s, script);
+	strcat(s, info);
+	return s;
+}
+
 /* 32 hex digits from libcrypto's CSPRNG; -1 if it has no entropy. */
 static int
 make_id(char id[33])
@@ -151,7 +175,8 @@ pf_request_init(struct pf_request *req, char *const *envp,
 	if ((req->method = env_copy(envp, "REQUEST_METHOD")) == NULL ||
 	    (req->content_type = env_copy(envp, "CONTENT_TYPE")) == NULL ||
 	    (req->query = env_copy(envp, "QUERY_STRING")) == NULL ||
-	    (req->remote_addr = env_copy(envp, "REMOTE_ADDR")) == NULL)
+	    (req->remote_addr = env_copy(envp, "REMOTE_ADDR")) == NULL ||
+	    (req->path = path_copy(envp)) == NULL)
 		goto fail;
 	req->content_length = parse_length(env_get(envp, "CONTENT_LENGTH"),
 	    &req->content_length_bad);
@@ -187,6 +212,7 @@ pf_request_free(struct pf_request *req)
 	free(req->content_type);
 	free(req->query);
 	free(req->remote_addr);
+	free(req->path);
 	pf_params_free(req->query_params, req->nquery);
 	free(req->body);
 	pf_params_free(req->form, req->nform);

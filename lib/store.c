@@ -5,6 +5,10 @@
  * and kept for the life of the connection.  Values are only ever bound, and
  * are never logged: a log line carries sqlite3_errmsg, which names tables,
  * columns and constraints but no bound value.
+ *
+ * The queries of data subject requests, parties and suppression are in
+ * store_requests.c, which shares the connection and the helpers below
+ * through store_impl.h.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -14,50 +18,16 @@
 
 #include <sqlite3.h>
 
-#include "busy.h"
 #include "err.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
+#include "store_impl.h"
 
 #define BUSY_TIMEOUT_DEFAULT	5000	/* ms, when the caller gives none */
 
-enum stmt {
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_USER_VERSION,
-	STMT_SYNCHRONOUS,
-	STMT_OPTOUT_PUT,
-	STMT_OPTOUT_EACH,
-	STMT_OPTOUT_COUNT,
-	STMT_DNC_PUT,
-	STMT_DNC_GET,
-	STMT_DNC_EACH,
-	STMT_DNC_STALE,
-	STMT_DNC_REMOVE,
-	STMT_DNC_COUNT,
-	STMT_AUDIT_LAST,
-	STMT_AUDIT_PUT,
-	STMT_AUDIT_GET,
-	STMT_AUDIT_EACH,
-	STMT_OUTBOX_PUT,
-	STMT_OUTBOX_CLAIM,
-	STMT_OUTBOX_SENT,
-	STMT_OUTBOX_DEFER,
-	STMT_OUTBOX_FAILED,
-	STMT_OUTBOX_REQUEUE,
-	STMT_OUTBOX_COUNTS,
-	STMT_OUTBOX_GET,
-	STMT__MAX
-};
-
-#define DNC_COLS "number, country, first_name, last_name, company, " \
-	"email, created, updated"
-
 #define OUTBOX_COLS "id, template, recipient, vals, subject, state, " \
 	"attempts, next_try, last_error, created, updated"
-
 
 static const char *const stmts[STMT__MAX] = {
 	/* STMT_BEGIN */
@@ -77,8 +47,8 @@ static const char *const stmts[STMT__MAX] = {
 	"updated = excluded.updated, reason = excluded.reason, "
 	"source = excluded.source",
 	/* STMT_OPTOUT_EACH */
-	"SELECT channel, address, list, reason, source, created, updated "
-	"FROM optout ORDER BY created, channel, address, list",
+	"SELECT " OPTOUT_COLS " FROM optout "
+	"ORDER BY created, channel, address, list",
 	/* STMT_OPTOUT_COUNT */
 	"SELECT count(*) FROM optout",
 	/* STMT_DNC_PUT: created is the one column a repeat leaves alone. */
@@ -168,21 +138,13 @@ static const struct journal {
 	{ "wal", "PRAGMA journal_mode = WAL" },
 };
 
-struct pf_store {
-	sqlite3			*db;
-	sqlite3_stmt		*stmts[STMT__MAX];
-	const struct journal	*journal;	/* the mode in force */
-	struct pf_busy		 busy;		/* how a writer waits for the lock */
-};
-
 /*
- * Map an SQLite result code to ours and tell the operator.  The conditions
- * that pass (a lock, a full disk, a read-only or unreachable file) are
- * PF_EBUSY, so the visitor is asked to try again; anything else, including
- * a corrupt file, is PF_ESTORE.
+ * The conditions that pass (a lock, a full disk, a read-only or unreachable
+ * file) are PF_EBUSY, so the visitor is asked to try again; anything else,
+ * including a corrupt file, is PF_ESTORE.
  */
-static int
-store_err(sqlite3 *db, int rc, const char *what)
+int
+pf_store_err(sqlite3 *db, int rc, const char *what)
 {
 	const char	*msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 
@@ -210,29 +172,35 @@ pf_store_wal_safe(int v)
 	    (v >= 3050007 && v < 3051000);
 }
 
+int
+pf_store_stmt(struct pf_store *st, sqlite3_stmt **slot, const char *sql,
+    sqlite3_stmt **out)
+{
+	int	 rc;
+
+	if (*slot == NULL) {
+		rc = sqlite3_prepare_v3(st->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, slot, NULL);
+		if (rc != SQLITE_OK)
+			return pf_store_err(st->db, rc, "prepare");
+	} else if (sqlite3_stmt_busy(*slot)) {
+		/* A callback of an _each function called it again. */
+		pf_log(PF_LOG_ERR, "store: statement in use: %.40s", sql);
+		return PF_ESTORE;
+	}
+	*out = *slot;
+	return PF_OK;
+}
+
 /* The prepared statement id, ready to bind; prepared on first use. */
 static int
 stmt_get(struct pf_store *st, enum stmt id, sqlite3_stmt **out)
 {
-	int	 rc;
-
-	if (st->stmts[id] == NULL) {
-		rc = sqlite3_prepare_v3(st->db, stmts[id], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmts[id], NULL);
-		if (rc != SQLITE_OK)
-			return store_err(st->db, rc, "prepare");
-	} else if (sqlite3_stmt_busy(st->stmts[id])) {
-		/* A callback of an _each function called it again. */
-		pf_log(PF_LOG_ERR, "store: statement %d is in use", (int)id);
-		return PF_ESTORE;
-	}
-	*out = st->stmts[id];
-	return PF_OK;
+	return pf_store_stmt(st, &st->stmts[id], stmts[id], out);
 }
 
-/* Every use of a statement ends here, whatever happened. */
-static void
-stmt_done(sqlite3_stmt *s)
+void
+pf_store_stmt_done(sqlite3_stmt *s)
 {
 	if (s == NULL)
 		return;
@@ -250,22 +218,18 @@ stmt_exec(struct pf_store *st, enum stmt id, const char *what)
 	if ((err = stmt_get(st, id, &s)) != PF_OK)
 		return err;
 	rc = sqlite3_step(s);
-	err = rc == SQLITE_DONE ? PF_OK : store_err(st->db, rc, what);
-	stmt_done(s);
+	err = rc == SQLITE_DONE ? PF_OK : pf_store_err(st->db, rc, what);
+	pf_store_stmt_done(s);
 	return err;
 }
 
-/*
- * Step a bound statement that changes one row: PF_ENOTFOUND when it changed
- * nothing (no such row, or not in the state the statement requires).
- */
-static int
-stmt_change(struct pf_store *st, sqlite3_stmt *s, const char *what)
+int
+pf_store_stmt_change(struct pf_store *st, sqlite3_stmt *s, const char *what)
 {
 	int	 rc;
 
 	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		return store_err(st->db, rc, what);
+		return pf_store_err(st->db, rc, what);
 	return sqlite3_changes(st->db) == 0 ? PF_ENOTFOUND : PF_OK;
 }
 
@@ -276,7 +240,7 @@ exec_sql(sqlite3 *db, const char *sql, const char *what)
 	int	 rc;
 
 	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? PF_OK : store_err(db, rc, what);
+	return rc == SQLITE_OK ? PF_OK : pf_store_err(db, rc, what);
 }
 
 /* Run a pragma that answers one row and copy its first column as text. */
@@ -288,9 +252,9 @@ pragma_text(sqlite3 *db, const char *sql, char *buf, size_t bufsz)
 	int		 rc, err;
 
 	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
-		return store_err(db, rc, sql);
+		return pf_store_err(db, rc, sql);
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		err = store_err(db, rc, sql);
+		err = pf_store_err(db, rc, sql);
 		goto done;
 	}
 	v = (const char *)sqlite3_column_text(s, 0);
@@ -439,7 +403,7 @@ pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
 	rc = sqlite3_open_v2(opts->path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		err = store_err(st->db, rc, opts->path);
+		err = pf_store_err(st->db, rc, opts->path);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
@@ -448,7 +412,7 @@ pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
 	st->busy.timeout_ms = ms;
 	if ((rc = sqlite3_busy_handler(st->db, pf_busy_wait, &st->busy)) !=
 	    SQLITE_OK) {
-		err = store_err(st->db, rc, "busy timeout");
+		err = pf_store_err(st->db, rc, "busy timeout");
 		goto fail;
 	}
 	if ((err = exec_sql(st->db, "PRAGMA foreign_keys = ON",
@@ -474,6 +438,8 @@ pf_store_close(struct pf_store *st)
 		return;
 	for (i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(st->stmts[i]);
+	for (i = 0; i < RSTMT__MAX; i++)
+		sqlite3_finalize(st->rstmts[i]);
 	/* Rolls back an open transaction; cannot fail once all are finalized. */
 	sqlite3_close(st->db);
 	free(st);
@@ -491,8 +457,8 @@ pragma_int(struct pf_store *st, enum stmt id, int *out)
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*out = sqlite3_column_int(s, 0);
 	else
-		err = store_err(st->db, rc, stmts[id]);
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, stmts[id]);
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -612,11 +578,23 @@ pf_store_optout_put(struct pf_store *st, const struct pf_optout *o,
 	    (rc = sqlite3_bind_text(s, 4, o->reason, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 5, o->source, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC)))
-		err = store_err(st->db, rc, "optout bind");
+		err = pf_store_err(st->db, rc, "optout bind");
 	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		err = store_err(st->db, rc, "optout put");
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, "optout put");
+	pf_store_stmt_done(s);
 	return err;
+}
+
+void
+pf_store_optout_row(sqlite3_stmt *s, struct pf_optout *o)
+{
+	o->channel = (const char *)sqlite3_column_text(s, 0);
+	o->address = (const char *)sqlite3_column_text(s, 1);
+	o->list = (const char *)sqlite3_column_text(s, 2);
+	o->reason = (const char *)sqlite3_column_text(s, 3);
+	o->source = (const char *)sqlite3_column_text(s, 4);
+	o->created = (const char *)sqlite3_column_text(s, 5);
+	o->updated = (const char *)sqlite3_column_text(s, 6);
 }
 
 int
@@ -630,37 +608,38 @@ pf_store_optout_each(struct pf_store *st,
 	if ((err = stmt_get(st, STMT_OPTOUT_EACH, &s)) != PF_OK)
 		return err;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		o.channel = (const char *)sqlite3_column_text(s, 0);
-		o.address = (const char *)sqlite3_column_text(s, 1);
-		o.list = (const char *)sqlite3_column_text(s, 2);
-		o.reason = (const char *)sqlite3_column_text(s, 3);
-		o.source = (const char *)sqlite3_column_text(s, 4);
-		o.created = (const char *)sqlite3_column_text(s, 5);
-		o.updated = (const char *)sqlite3_column_text(s, 6);
+		pf_store_optout_row(s, &o);
 		if ((err = fn(&o, arg)) != 0)
 			break;
 	}
 	if (err == 0 && rc != SQLITE_DONE)
-		err = store_err(st->db, rc, "optout each");
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, "optout each");
+	pf_store_stmt_done(s);
 	return err;
 }
 
-/* The one number a "SELECT count(*)" statement gives. */
-static int
-count_rows(struct pf_store *st, enum stmt which, const char *what, long long *n)
+int
+pf_store_count(struct pf_store *st, sqlite3_stmt **slot, const char *sql,
+    const char *what, long long *n)
 {
 	sqlite3_stmt	*s = NULL;
 	int		 rc, err;
 
-	if ((err = stmt_get(st, which, &s)) != PF_OK)
+	if ((err = pf_store_stmt(st, slot, sql, &s)) != PF_OK)
 		return err;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
 	else
-		err = store_err(st->db, rc, what);
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, what);
+	pf_store_stmt_done(s);
 	return err;
+}
+
+/* The one number store.c's "SELECT count(*)" statement which gives. */
+static int
+count_rows(struct pf_store *st, enum stmt which, const char *what, long long *n)
+{
+	return pf_store_count(st, &st->stmts[which], stmts[which], what, n);
 }
 
 int
@@ -691,14 +670,14 @@ pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now)
 	    (rc = sqlite3_bind_text(s, 5, d->company, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 6, d->email, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC)))
-		err = store_err(st->db, rc, "dnc bind");
+		err = pf_store_err(st->db, rc, "dnc bind");
 	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		err = store_err(st->db, rc, "dnc put");
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, "dnc put");
+	pf_store_stmt_done(s);
 	return err;
 }
 
-/* Read the current row of a dnc SELECT (columns DNC_COLS). */
+/* Read the current row of a SELECT of DNC_COLS. */
 static void
 dnc_row(sqlite3_stmt *s, struct pf_dnc *d)
 {
@@ -712,12 +691,8 @@ dnc_row(sqlite3_stmt *s, struct pf_dnc *d)
 	d->updated = (const char *)sqlite3_column_text(s, 7);
 }
 
-/*
- * Step the bound dnc SELECT s to its end, calling fn with each row: fn's
- * first non-zero value, PF_OK, or the mapped error.
- */
-static int
-dnc_walk(struct pf_store *st, sqlite3_stmt *s, const char *what,
+int
+pf_store_dnc_walk(struct pf_store *st, sqlite3_stmt *s, const char *what,
     int (*fn)(const struct pf_dnc *d, void *arg), void *arg)
 {
 	struct pf_dnc	 d;
@@ -728,7 +703,7 @@ dnc_walk(struct pf_store *st, sqlite3_stmt *s, const char *what,
 		if ((err = fn(&d, arg)) != 0)
 			return err;
 	}
-	return rc == SQLITE_DONE ? PF_OK : store_err(st->db, rc, what);
+	return rc == SQLITE_DONE ? PF_OK : pf_store_err(st->db, rc, what);
 }
 
 int
@@ -743,15 +718,15 @@ pf_store_dnc_get(struct pf_store *st, const char *number,
 		return err;
 	if ((rc = sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK)
-		err = store_err(st->db, rc, "dnc bind");
+		err = pf_store_err(st->db, rc, "dnc bind");
 	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		dnc_row(s, &d);
 		err = fn(&d, arg);
 	} else if (rc == SQLITE_DONE)
 		err = PF_ENOTFOUND;
 	else
-		err = store_err(st->db, rc, "dnc get");
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, "dnc get");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -767,10 +742,10 @@ pf_store_dnc_each(struct pf_store *st, const char *since,
 	/* A NULL since binds NULL, which the statement reads as "all". */
 	if ((rc = sqlite3_bind_text(s, 1, since, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK)
-		err = store_err(st->db, rc, "dnc bind");
+		err = pf_store_err(st->db, rc, "dnc bind");
 	else
-		err = dnc_walk(st, s, "dnc each", fn, arg);
-	stmt_done(s);
+		err = pf_store_dnc_walk(st, s, "dnc each", fn, arg);
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -788,10 +763,10 @@ pf_store_dnc_stale(struct pf_store *st, const char *before, int limit,
 		return err;
 	if ((rc = sqlite3_bind_text(s, 1, before, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_int(s, 2, limit)))
-		err = store_err(st->db, rc, "dnc bind");
+		err = pf_store_err(st->db, rc, "dnc bind");
 	else
-		err = dnc_walk(st, s, "dnc stale", fn, arg);
-	stmt_done(s);
+		err = pf_store_dnc_walk(st, s, "dnc stale", fn, arg);
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -805,10 +780,10 @@ pf_store_dnc_remove(struct pf_store *st, const char *number)
 		return err;
 	if ((rc = sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK)
-		err = store_err(st->db, rc, "dnc bind");
+		err = pf_store_err(st->db, rc, "dnc bind");
 	else
-		err = stmt_change(st, s, "dnc remove");
-	stmt_done(s);
+		err = pf_store_stmt_change(st, s, "dnc remove");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -842,8 +817,8 @@ pf_store_audit_last(struct pf_store *st, long long *seq, char digest[65])
 		} else
 			memcpy(digest, d, 65);
 	} else if (rc != SQLITE_DONE)
-		err = store_err(st->db, rc, "audit last");
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, "audit last");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -865,10 +840,10 @@ pf_store_audit_put(struct pf_store *st, const struct pf_audit_row *r)
 	    (rc = sqlite3_bind_text(s, 6, r->digest, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_blob(s, 7, r->xml, (int)r->xml_len,
 	    SQLITE_STATIC)))
-		err = store_err(st->db, rc, "audit bind");
+		err = pf_store_err(st->db, rc, "audit bind");
 	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		err = store_err(st->db, rc, "audit put");
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, "audit put");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -897,15 +872,15 @@ pf_store_audit_get(struct pf_store *st, long long seq,
 	if ((err = stmt_get(st, STMT_AUDIT_GET, &s)) != PF_OK)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, seq)) != SQLITE_OK)
-		err = store_err(st->db, rc, "audit bind");
+		err = pf_store_err(st->db, rc, "audit bind");
 	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		audit_row(s, &r);
 		err = fn(&r, arg);
 	} else if (rc == SQLITE_DONE)
 		err = PF_ENOTFOUND;
 	else
-		err = store_err(st->db, rc, "audit get");
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, "audit get");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -920,7 +895,7 @@ pf_store_audit_each(struct pf_store *st, long long from,
 	if ((err = stmt_get(st, STMT_AUDIT_EACH, &s)) != PF_OK)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, from)) != SQLITE_OK) {
-		err = store_err(st->db, rc, "audit bind");
+		err = pf_store_err(st->db, rc, "audit bind");
 		goto done;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -929,9 +904,9 @@ pf_store_audit_each(struct pf_store *st, long long from,
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		err = store_err(st->db, rc, "audit each");
+		err = pf_store_err(st->db, rc, "audit each");
 done:
-	stmt_done(s);
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -952,12 +927,12 @@ pf_store_outbox_put(struct pf_store *st, const char *template,
 	    (rc = sqlite3_bind_text(s, 3, vals, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 4, subject, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC)))
-		err = store_err(st->db, rc, "outbox bind");
+		err = pf_store_err(st->db, rc, "outbox bind");
 	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		err = store_err(st->db, rc, "outbox put");
+		err = pf_store_err(st->db, rc, "outbox put");
 	else if (id != NULL)
 		*id = sqlite3_last_insert_rowid(st->db);
-	stmt_done(s);
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -992,12 +967,12 @@ outbox_one(struct pf_store *st, sqlite3_stmt *s, const char *what,
 	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
 		return PF_ENOTFOUND;
 	if (rc != SQLITE_ROW)
-		return store_err(st->db, rc, what);
+		return pf_store_err(st->db, rc, what);
 	outbox_row(s, &r);
 	err = fn(&r, arg);
 	/* An UPDATE ... RETURNING is complete only once stepped to its end. */
 	if ((rc = sqlite3_step(s)) != SQLITE_DONE && err == PF_OK)
-		err = store_err(st->db, rc, what);
+		err = pf_store_err(st->db, rc, what);
 	return err;
 }
 
@@ -1013,10 +988,10 @@ pf_store_outbox_claim(struct pf_store *st, const char *now,
 		return err;
 	if ((rc = sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 2, lease_end, -1, SQLITE_STATIC)))
-		err = store_err(st->db, rc, "outbox bind");
+		err = pf_store_err(st->db, rc, "outbox bind");
 	else
 		err = outbox_one(st, s, "outbox claim", fn, arg);
-	stmt_done(s);
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -1030,10 +1005,10 @@ pf_store_outbox_sent(struct pf_store *st, long long id, const char *now)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
 	    (rc = sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC)))
-		err = store_err(st->db, rc, "outbox bind");
+		err = pf_store_err(st->db, rc, "outbox bind");
 	else
-		err = stmt_change(st, s, "outbox sent");
-	stmt_done(s);
+		err = pf_store_stmt_change(st, s, "outbox sent");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -1051,10 +1026,10 @@ pf_store_outbox_defer(struct pf_store *st, long long id, int attempts,
 	    (rc = sqlite3_bind_text(s, 3, next_try, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 4, error, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC)))
-		err = store_err(st->db, rc, "outbox bind");
+		err = pf_store_err(st->db, rc, "outbox bind");
 	else
-		err = stmt_change(st, s, "outbox defer");
-	stmt_done(s);
+		err = pf_store_stmt_change(st, s, "outbox defer");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -1071,10 +1046,10 @@ pf_store_outbox_failed(struct pf_store *st, long long id, int attempts,
 	    (rc = sqlite3_bind_int(s, 2, attempts)) ||
 	    (rc = sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC)) ||
 	    (rc = sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC)))
-		err = store_err(st->db, rc, "outbox bind");
+		err = pf_store_err(st->db, rc, "outbox bind");
 	else
-		err = stmt_change(st, s, "outbox failed");
-	stmt_done(s);
+		err = pf_store_stmt_change(st, s, "outbox failed");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -1088,10 +1063,10 @@ pf_store_outbox_requeue(struct pf_store *st, long long id, const char *now)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
 	    (rc = sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC)))
-		err = store_err(st->db, rc, "outbox bind");
+		err = pf_store_err(st->db, rc, "outbox bind");
 	else
-		err = stmt_change(st, s, "outbox requeue");
-	stmt_done(s);
+		err = pf_store_stmt_change(st, s, "outbox requeue");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -1110,8 +1085,8 @@ pf_store_outbox_counts(struct pf_store *st, long long *queued,
 		*sent = sqlite3_column_int64(s, 2);
 		*failed = sqlite3_column_int64(s, 3);
 	} else
-		err = store_err(st->db, rc, "outbox counts");
-	stmt_done(s);
+		err = pf_store_err(st->db, rc, "outbox counts");
+	pf_store_stmt_done(s);
 	return err;
 }
 
@@ -1125,9 +1100,9 @@ pf_store_outbox_get(struct pf_store *st, long long id,
 	if ((err = stmt_get(st, STMT_OUTBOX_GET, &s)) != PF_OK)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK)
-		err = store_err(st->db, rc, "outbox bind");
+		err = pf_store_err(st->db, rc, "outbox bind");
 	else
 		err = outbox_one(st, s, "outbox get", fn, arg);
-	stmt_done(s);
+	pf_store_stmt_done(s);
 	return err;
 }

@@ -140,6 +140,209 @@ int pf_store_dnc_remove(struct pf_store *st, const char *number);
 
 int pf_store_dnc_count(struct pf_store *st, long long *n);
 
+/* ---- data subject requests (004-requests.sql) ---- */
+
+/*
+ * A request as stored.  Strings marked "may be NULL" are NULL when absent
+ * or erased.  On read every field is set from the row; on put the store
+ * sets id, status ("unverified"), party (0), extended (0) and updated.
+ */
+struct pf_dsr {
+	long long	 id;
+	const char	*type;		/* dsr.h's codes: "access", ... */
+	const char	*relationship;	/* dsr.h's codes */
+	const char	*organisation;	/* may be NULL */
+	const char	*first_name;	/* may be NULL (erased) */
+	const char	*last_name;	/* may be NULL (erased) */
+	const char	*email;		/* normalised address; may be NULL (erased) */
+	const char	*email_key;	/* validate.h; may be NULL (erased) */
+	const char	*subject;	/* pseudonym of the email key */
+	const char	*country;	/* ISO 3166-1 alpha-2 */
+	const char	*state;		/* US state code; may be NULL */
+	const char	*details;	/* may be NULL */
+	const char	*law;		/* laws.h's law, fixed at receipt */
+	const char	*received;	/* stored time */
+	const char	*due;		/* "YYYY-MM-DD" */
+	const char	*acknowledge;	/* "YYYY-MM-DD"; may be NULL */
+	const char	*extension;	/* the law's extension, "2 months"; may be NULL */
+	int		 extended;	/* the extension has been used */
+	const char	*status;	/* "unverified", "verified", "extended",
+					   "fulfilled", "denied" */
+	long long	 party;		/* 0 until verified */
+	const char	*verify_by;	/* stored time */
+	const char	*updated;
+};
+
+/* One change in a request's history. */
+struct pf_dsr_event {
+	long long	 request;
+	int		 seq;		/* 1, 2, ... in order */
+	const char	*time;		/* stored time */
+	const char	*status;	/* the status entered */
+	const char	*note;		/* what the requester was told; may be NULL */
+};
+
+/*
+ * Store a new request (r->received is its time; NULL now is the current
+ * time for updated) with status "unverified" and its first event
+ * ("unverified", no note, at r->received).  *id (may be NULL) receives
+ * its id.
+ */
+int pf_store_dsr_put(struct pf_store *st, const struct pf_dsr *r,
+    const char *now, long long *id);
+
+/*
+ * The newest request with this email key and type received at or after
+ * since (a stored time): its id in *id, or PF_ENOTFOUND.  The form's
+ * storm control.
+ */
+int pf_store_dsr_recent(struct pf_store *st, const char *email_key,
+    const char *type, const char *since, long long *id);
+
+/* Request id: calls fn once, or returns PF_ENOTFOUND. */
+int pf_store_dsr_get(struct pf_store *st, long long id,
+    int (*fn)(const struct pf_dsr *r, void *arg), void *arg);
+
+/* Which requests pf_store_dsr_each lists. */
+struct pf_dsr_filter {
+	const char	*status;	/* only this status; NULL: any */
+	int		 open;		/* only verified or extended ones */
+	const char	*due_before;	/* only due before this "YYYY-MM-DD"; NULL: any */
+};
+
+/* The requests f (NULL: every request) selects, by due date then id. */
+int pf_store_dsr_each(struct pf_store *st, const struct pf_dsr_filter *f,
+    int (*fn)(const struct pf_dsr *r, void *arg), void *arg);
+
+/*
+ * Every request whose email key is one of the parties of individual
+ * (party.individual), verified or not, oldest first: what an export or an
+ * erasure covers.  fn as elsewhere.
+ */
+int pf_store_dsr_of_individual(struct pf_store *st, long long individual,
+    int (*fn)(const struct pf_dsr *r, void *arg), void *arg);
+
+/* Request id's history in order: fn once per event. */
+int pf_store_dsr_events(struct pf_store *st, long long id,
+    int (*fn)(const struct pf_dsr_event *e, void *arg), void *arg);
+
+/*
+ * Move request id from status from (exactly) to status to, with an event
+ * carrying note (may be NULL), at now (NULL: the current time).
+ * PF_ENOTFOUND if there is no such request or it is not in status from:
+ * two operators (or a double click) cannot both make the same change.
+ */
+int pf_store_dsr_set_status(struct pf_store *st, long long id,
+    const char *from, const char *to, const char *note, const char *now);
+
+/*
+ * Verify request id: status unverified -> verified, party set, an event.
+ * PF_ENOTFOUND unless it is unverified.
+ */
+int pf_store_dsr_verify(struct pf_store *st, long long id, long long party,
+    const char *now);
+
+/*
+ * Extend request id: status verified -> extended, due = new_due
+ * ("YYYY-MM-DD"), extended = 1, an event with note.  PF_ENOTFOUND unless
+ * it is verified and not extended before.
+ */
+int pf_store_dsr_extend(struct pf_store *st, long long id,
+    const char *new_due, const char *note, const char *now);
+
+/*
+ * At most limit unverified requests whose verify_by is before `before`,
+ * oldest first: what a purge deletes, one batch at a time.
+ */
+int pf_store_dsr_expired(struct pf_store *st, const char *before, int limit,
+    int (*fn)(const struct pf_dsr *r, void *arg), void *arg);
+
+/* Delete request id and its history: PF_ENOTFOUND if there is none. */
+int pf_store_dsr_delete(struct pf_store *st, long long id);
+
+/*
+ * Blank the personal fields (organisation, names, email, email key,
+ * details) of every request with this email key; *n (may be NULL) gets how
+ * many.  Status, dates (updated too), law, subject and history stay; the
+ * requests are then no longer found by pf_store_dsr_of_individual.
+ */
+int pf_store_dsr_erase(struct pf_store *st, const char *email_key,
+    long long *n);
+
+/* ---- parties: verified addresses, linked into individuals ---- */
+
+struct pf_party {
+	long long	 id;
+	long long	 individual;
+	const char	*email;		/* email key; NULL once erased */
+	const char	*created;
+};
+
+/*
+ * The party of email key: its id in *id, made (as an individual of its
+ * own, at now) if there is none yet.
+ */
+int pf_store_party_ensure(struct pf_store *st, const char *email_key,
+    const char *now, long long *id);
+
+/* Party id: calls fn once, or PF_ENOTFOUND. */
+int pf_store_party_get(struct pf_store *st, long long id,
+    int (*fn)(const struct pf_party *p, void *arg), void *arg);
+
+/*
+ * Make b's individual (every party linked to b) part of a's individual.
+ * PF_ENOTFOUND if either party does not exist; linking parties already
+ * one individual changes nothing and is PF_OK.
+ */
+int pf_store_party_link(struct pf_store *st, long long a, long long b);
+
+/* Every party of individual, by id. */
+int pf_store_party_each(struct pf_store *st, long long individual,
+    int (*fn)(const struct pf_party *p, void *arg), void *arg);
+
+/*
+ * Forget party id's email key (it stays, as a party of no known address).
+ * PF_ENOTFOUND if there is no such party.
+ */
+int pf_store_party_erase(struct pf_store *st, long long id);
+
+/* ---- what an erasure needs from the other tables ---- */
+
+/* The opt-outs of address (an email key or an E.164 number), any channel. */
+int pf_store_optout_of(struct pf_store *st, const char *address,
+    int (*fn)(const struct pf_optout *o, void *arg), void *arg);
+
+/* Delete the opt-outs of address; *n (may be NULL) gets how many. */
+int pf_store_optout_remove(struct pf_store *st, const char *address,
+    long long *n);
+
+/* The Do-Not-Call entries registered with email key email. */
+int pf_store_dnc_of_email(struct pf_store *st, const char *email,
+    int (*fn)(const struct pf_dnc *d, void *arg), void *arg);
+
+/*
+ * Delete the queued and failed messages to recipient (compared as email
+ * keys); *n (may be NULL) gets how many.  Sent ones hold no address.
+ */
+int pf_store_outbox_forget(struct pf_store *st, const char *recipient,
+    long long *n);
+
+/* ---- suppression: opt-outs and entries that outlive an erasure ---- */
+
+/*
+ * Record that the subject with pseudonym hash (keys.h, of kind "email" or
+ * "phone") must not be reached on channel ("email", "sms", "call").
+ * Recording it twice is PF_OK.
+ */
+int pf_store_suppress_put(struct pf_store *st, const char *kind,
+    const char *hash, const char *channel, const char *now);
+
+/* PF_OK if hash is suppressed on channel, PF_ENOTFOUND if not. */
+int pf_store_suppressed(struct pf_store *st, const char *kind,
+    const char *hash, const char *channel);
+
+int pf_store_suppress_count(struct pf_store *st, long long *n);
+
 /* ---- audit records (audit.h builds them) ---- */
 
 struct pf_audit_row {

@@ -183,6 +183,22 @@ valid_code(const char *in, const char *(*lookup)(const char *), char **norm,
 }
 
 const char *
+pf_valid_choice(const char *in, const void *arg, char **norm)
+{
+	const char *const	*pair = arg;
+
+	*norm = NULL;
+	for (; pair != NULL && *pair != NULL; pair += 2) {
+		if (strcmp(in, *pair) != 0)
+			continue;
+		if ((*norm = strdup(in)) == NULL)
+			return "Could not check this choice; please try again.";
+		return NULL;
+	}
+	return "Choose one of the options offered.";
+}
+
+const char *
 pf_valid_country(const char *in, const void *arg, char **norm)
 {
 	(void)arg;

@@ -28,6 +28,12 @@ pf_validator pf_valid_email;
 pf_validator pf_valid_enum;
 
 /*
+ * One of the codes of arg, a table of (code, label, ..., NULL) pairs as
+ * pf_pages_options takes them (dsr.h's), exactly.
+ */
+pf_validator pf_valid_choice;
+
+/*
  * Free text: surrounding blanks (space, tab, LF) trimmed; text of blanks only
  * is refused (as is an email address of blanks only); arg is unused.  The
  * base check in form.h has already refused invalid UTF-8 and control

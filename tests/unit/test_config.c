@@ -97,9 +97,9 @@ START_TEST(test_empty_file_gives_defaults)
 	ck_assert_str_eq(cfg->key_file, "/var/lib/privforms/secret.key");
 	ck_assert_str_eq(cfg->templates, "/usr/share/privforms/htdocs");
 	ck_assert_str_eq(cfg->site_dir, "/var/lib/privforms/site");
-	ck_assert_int_eq(cfg->max_body, 16384);
+	ck_assert_int_eq(cfg->max_body, 65536);
 	ck_assert_int_eq(cfg->max_fields, 32);
-	ck_assert_int_eq(cfg->max_field_len, 4096);
+	ck_assert_int_eq(cfg->max_field_len, 20000);
 	ck_assert_int_eq(cfg->unsubscribe_link_days, 365);
 	ck_assert_str_eq(cfg->support_url, "");
 	ck_assert_str_eq(cfg->dpa_url, "");
@@ -832,13 +832,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 32 keys, and give exactly the built-in defaults.
+ * twice), name all 39 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 35);
+	ck_assert_uint_eq(uncomment_example(), 39);
 	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
 	    "%s", err);
 	write_conf("", 0);
@@ -880,6 +880,10 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(dnc_confirmation);
 	SAME_LONG(dnc_retention_years);
 	SAME_STR(laws_file);
+	SAME_LONG(request_verify_days);
+	SAME_LONG(request_status_days);
+	SAME_LONG(request_repeat_minutes);
+	SAME_STR(personal_data_systems);
 #undef SAME_STR
 #undef SAME_LONG
 	pf_config_free(ex);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -1076,6 +1077,279 @@ START_TEST(test_bad_template_refused)
 }
 END_TEST
 
+/* ---- rows ---- */
+
+/* A table and a list, each with a model row and text around it. */
+static const char rows_xhtml[] = XHTML_OPEN
+	"<table><tbody id=\"rows\">\n"
+	"<tr class=\"r\"><td>model a</td><td>model b</td><td>model c</td></tr>\n"
+	"</tbody></table>"
+	"<ul id=\"list\"> <li><span>x</span> and <span>y</span></li> </ul>"
+	"<div id=\"two\"><p><b>1</b><i>2</i></p></div>"
+	"<div id=\"bare\">text only</div>"
+	XHTML_CLOSE;
+
+/* A fresh page from rows_xhtml in dir (which the caller removes). */
+static struct pf_page *
+rows_page(char *dir, struct pf_pages **pages)
+{
+	fixture(dir, "rows", rows_xhtml);
+	*pages = open_pages(dir, "/privacy");
+	return new_page(*pages, "rows");
+}
+
+START_TEST(test_rows_one_copy_of_the_model_per_row)
+{
+	static const char *const cells[] = { "2027-01-31", "Received", NULL,
+	    "2027-02-01", "Verified", "a <b>note</b> & more" };
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	page = rows_page(dir, &pages);
+	ck_assert_int_eq(pf_page_rows(page, "rows", cells, 3, 2), PF_OK);
+	html = render(page);
+	assert_contains(html, "<tbody id=\"rows\">\n"
+	    "<tr class=\"r\"><td>2027-01-31</td><td>Received</td><td></td></tr>"
+	    "<tr class=\"r\"><td>2027-02-01</td><td>Verified</td>"
+	    "<td>a &lt;b&gt;note&lt;/b&gt; &amp; more</td></tr>\n</tbody>");
+	assert_lacks(html, "model");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_rows_zero_rows_leave_the_element_empty)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	page = rows_page(dir, &pages);
+	ck_assert_int_eq(pf_page_rows(page, "rows", NULL, 3, 0), PF_OK);
+	html = render(page);
+	assert_lacks(html, "<tr");
+	assert_contains(html, "<tbody id=\"rows\">\n\n</tbody>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* Cells are element children only: text between them stays. */
+START_TEST(test_rows_list_items_of_spans)
+{
+	static const char *const cells[] = { "one", "1", "two", "2",
+	    "three", "3" };
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	page = rows_page(dir, &pages);
+	ck_assert_int_eq(pf_page_rows(page, "list", cells, 2, 3), PF_OK);
+	/* Fewer columns than the model has: the rest are kept as they are. */
+	ck_assert_int_eq(pf_page_rows(page, "two", cells, 1, 1), PF_OK);
+	html = render(page);
+	assert_contains(html, "<ul id=\"list\"> "
+	    "<li><span>one</span> and <span>1</span></li>"
+	    "<li><span>two</span> and <span>2</span></li>"
+	    "<li><span>three</span> and <span>3</span></li> </ul>");
+	assert_contains(html, "<p><b>one</b><i>2</i></p>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_rows_multiline_cell_keeps_its_lines)
+{
+	static const char *const cells[] = { "a", "b", "line 1\nline 2" };
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html;
+
+	page = rows_page(dir, &pages);
+	ck_assert_int_eq(pf_page_rows(page, "rows", cells, 3, 1), PF_OK);
+	html = render(page);
+	assert_contains(html, "<td>line 1\nline 2</td>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* Every refusal leaves the page as it was. */
+START_TEST(test_rows_refused_page_unchanged)
+{
+	const char	*cells[6] = { "a", "b", "c", "d", "e", NULL };
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *before, *after;
+	size_t		 i;
+
+	page = rows_page(dir, &pages);
+	before = render(page);
+	ck_assert_int_eq(pf_page_rows(page, "nosuch", cells, 3, 2),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_rows(page, "bare", cells, 1, 1),
+	    PF_ENOTFOUND);
+	/* The model has three cells, not four. */
+	ck_assert_int_eq(pf_page_rows(page, "rows", cells, 4, 1), PF_EINVAL);
+	ck_assert_int_eq(pf_page_rows(page, "rows", NULL, 3, 1), PF_EINVAL);
+	ck_assert_int_eq(pf_page_rows(page, "rows", cells, 3,
+	    (size_t)-1 / 2), PF_EINVAL);
+	ck_assert_int_eq(pf_page_rows(page, "rows", cells, 0, (size_t)-1),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_page_rows(NULL, "rows", cells, 3, 1), PF_EINVAL);
+	ck_assert_int_eq(pf_page_rows(page, NULL, cells, 3, 1), PF_EINVAL);
+	/* A bad text in the last row refuses every row. */
+	for (i = 0; i < NBAD; i++) {
+		cells[5] = bad_text[i].s;
+		ck_assert_msg(pf_page_rows(page, "rows", cells, 3, 2) ==
+		    PF_EINVAL, "accepted %s", bad_text[i].name);
+	}
+	after = render(page);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+START_TEST(test_rows_status_page_history)
+{
+	static const char *const cells[] = { "2027-01-31", "Waiting", NULL,
+	    "2027-02-01", "Verified", "ok" };
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "request-status");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_rows(page, "history", cells, 3, 2), PF_OK);
+	html = render(page);
+	ck_assert_int_eq(count(html, "<tr>"), 3);	/* the head's too */
+	assert_contains(html, "<td>2027-02-01</td><td>Verified</td>"
+	    "<td>ok</td>");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+/* ---- XInclude ---- */
+
+/* Write dir/name.xhtml (dir exists). */
+static void
+add_file(const char *dir, const char *name, const char *text)
+{
+	char	 path[256];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+#define XI_OPEN "<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" "
+#define XI_NOTICE "xpointer=\"xpointer(/descendant::*[@id='notice'])\"/>"
+
+/* The part to include: a whole page, of which one section is wanted. */
+static const char part_xhtml[] = XHTML_OPEN
+	"<p>not this</p>"
+	"<section id=\"notice\"><p>Edited &amp; kept</p>"
+	"<a href=\"/privacy/more\">more</a></section>"
+	XHTML_CLOSE;
+
+START_TEST(test_include_the_real_notice)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "data-request");
+	char		*html = render(page);
+
+	assert_contains(html, "<section id=\"request-notice\"");
+	assert_contains(html, "supervisory authority");
+	assert_contains(html, "controller");
+	assert_lacks(html, "XInclude");
+	assert_lacks(html, "xi:");
+	assert_lacks(html, "xml:base");
+	/* The notice comes after the form. */
+	ck_assert(strstr(html, "</form>") < strstr(html, "request-notice"));
+	ck_assert_int_eq(count(html, "<html"), 1);
+	ck_assert_int_eq(count(html, "<body"), 1);
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_include_relative_to_the_template_with_urls_rewritten)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], sub[96], *html;
+
+	fixture(dir, "main", XHTML_OPEN "<main>" XI_OPEN
+	    "href=\"parts/part.xhtml\" " XI_NOTICE "</main>" XHTML_CLOSE);
+	snprintf(sub, sizeof(sub), "%s/parts", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	add_file(sub, "part.xhtml", part_xhtml);
+	pages = open_pages(dir, "/help");
+	page = new_page(pages, "main");
+	html = render(page);
+	assert_contains(html, "<main><section id=\"notice\">"
+	    "<p>Edited &amp; kept</p><a href=\"/help/more\">more</a>"
+	    "</section></main>");
+	assert_lacks(html, "not this");
+	assert_lacks(html, "xml:base");
+	/* The page can be edited like any other. */
+	ck_assert_int_eq(pf_page_text(page, "notice", "<x>"), PF_OK);
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(sub);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* Any include that cannot be made stops the template from loading. */
+START_TEST(test_include_failures_refuse_the_template)
+{
+	static const char *const bad[] = {
+		"href=\"missing.xhtml\" " XI_NOTICE,
+		"href=\"part.xhtml\" "
+		    "xpointer=\"xpointer(/descendant::*[@id='none'])\"/>",
+		"href=\"broken.xhtml\" " XI_NOTICE,
+		"href=\"http://127.0.0.1:9/part.xhtml\" " XI_NOTICE,
+		"href=\"main.xhtml\"/>",	/* itself */
+	};
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], text[512];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s%s%s", XHTML_OPEN, XI_OPEN,
+		    bad[i], XHTML_CLOSE);
+		fixture(dir, "main", text);
+		add_file(dir, "part.xhtml", part_xhtml);
+		add_file(dir, "broken.xhtml", XHTML_OPEN "<p>" XHTML_CLOSE);
+		pages = open_pages(dir, "/privacy");
+		ck_assert_msg(pf_page_new(pages, "main", &page) == PF_EXML,
+		    "accepted: %s", bad[i]);
+		ck_assert_ptr_null(page);
+		pf_pages_free(pages);
+		fixture_remove(dir);
+	}
+}
+END_TEST
+
 START_TEST(test_utf8_output)
 {
 	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
@@ -1256,6 +1530,15 @@ PF_TEST_MAIN("page",
     tcase_add_test(tc, test_bad_prefix_refused),
     tcase_add_test(tc, test_bad_template_name_refused),
     tcase_add_test(tc, test_bad_template_refused),
+    tcase_add_test(tc, test_rows_one_copy_of_the_model_per_row),
+    tcase_add_test(tc, test_rows_zero_rows_leave_the_element_empty),
+    tcase_add_test(tc, test_rows_list_items_of_spans),
+    tcase_add_test(tc, test_rows_multiline_cell_keeps_its_lines),
+    tcase_add_test(tc, test_rows_refused_page_unchanged),
+    tcase_add_test(tc, test_rows_status_page_history),
+    tcase_add_test(tc, test_include_the_real_notice),
+    tcase_add_test(tc, test_include_relative_to_the_template_with_urls_rewritten),
+    tcase_add_test(tc, test_include_failures_refuse_the_template),
     tcase_add_test(tc, test_utf8_output),
     tcase_add_test(tc, test_send),
     tcase_add_test(tc, test_message),

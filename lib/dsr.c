@@ -1,0 +1,417 @@
+/*
+ * dsr.c -- data subject requests: codes, labels, deadlines, links and
+ * mails (see dsr.h).
+ *
+ * A link carries only the request's number, inside a sealed token
+ * (token.h): whoever holds the link holds the request's status page, so
+ * it must not be guessable, and the number alone would be.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "country.h"
+#include "dsr.h"
+#include "err.h"
+#include "keys.h"
+#include "laws.h"
+#include "mail.h"
+#include "store.h"
+#include "token.h"
+
+#define DAY		(24L * 60 * 60)
+#define ID_MAX_LEN	20	/* decimal digits of a positive long long */
+#define FIXED_VALUES	8	/* pairs every requester mail has */
+
+const char *const pf_dsr_types[] = {
+	"access",	"A copy of my personal data",
+	"deletion",	"Delete my personal data",
+	"correction",	"Correct my personal data",
+	"portability",	"A portable copy of my data",
+	"restriction",	"Restrict the processing of my data",
+	"objection",	"Object to the processing of my data",
+	"opt-out-sale",	"Do not sell or share my personal information",
+	"other",	"Another privacy question",
+	NULL,
+};
+
+const char *const pf_dsr_relationships[] = {
+	"employee",		"Employee",
+	"job-applicant",	"Job applicant",
+	"prospect",		"Prospect",
+	"customer",		"Customer",
+	"website-user",		"Website user",
+	"partner",		"Partner",
+	"supplier",		"Supplier",
+	"learning-platform-user", "Learning platform user",
+	"marketing-recipient",	"Recipient of marketing communications",
+	"service-user",		"User of the company's services",
+	"other",		"Other",
+	NULL,
+};
+
+const char *const pf_dsr_statuses[] = {
+	"unverified",	"Waiting for you to confirm your email address",
+	"verified",	"Verified: we are working on it",
+	"extended",	"Extended: we need more time, as the law allows",
+	"fulfilled",	"Done: we have answered your request",
+	"denied",	"Closed: we could not carry out your request",
+	NULL,
+};
+
+const char *
+pf_dsr_label(const char *const *table, const char *code)
+{
+	if (table == NULL || code == NULL)
+		return NULL;
+	for (; table[0] != NULL; table += 2)
+		if (strcmp(table[0], code) == 0)
+			return table[1];
+	return NULL;
+}
+
+/* The label of code, or the code itself when the table has none. */
+static const char *
+label_or_code(const char *const *table, const char *code)
+{
+	const char	*label = pf_dsr_label(table, code);
+
+	return label != NULL ? label : code;
+}
+
+/* The page a link of purpose opens, below the prefix; NULL if none. */
+static const char *
+link_path(const char *purpose)
+{
+	if (purpose == NULL)
+		return NULL;
+	if (strcmp(purpose, PF_DSR_VERIFY) == 0)
+		return "/request/verify";
+	if (strcmp(purpose, PF_DSR_STATUS) == 0)
+		return "/request/status";
+	return NULL;
+}
+
+int
+pf_dsr_link(const struct pf_config *cfg, const struct pf_keys *keys,
+    const char *purpose, long long id, time_t expires, char **url)
+{
+	const char	*path = link_path(purpose);
+	const char	*fields[1];
+	char		 num[ID_MAX_LEN + 1], *tok = NULL;
+	size_t		 n;
+	int		 rc;
+
+	*url = NULL;
+	if (path == NULL || id <= 0)
+		return PF_EINVAL;
+	snprintf(num, sizeof(num), "%lld", id);
+	fields[0] = num;
+	if ((rc = pf_token_make(keys->token, purpose, expires, fields, 1,
+	    &tok)) != PF_OK)
+		return rc;
+	n = strlen(cfg->base_url) + strlen(cfg->prefix) + strlen(path) +
+	    sizeof("?t=") + strlen(tok);
+	if ((*url = malloc(n)) == NULL)
+		rc = PF_ENOMEM;
+	else
+		snprintf(*url, n, "%s%s%s?t=%s", cfg->base_url, cfg->prefix,
+		    path, tok);
+	free(tok);
+	return rc;
+}
+
+/* A request number as pf_dsr_link writes it: no sign, no leading zero. */
+static int
+parse_id(const char *s, long long *id)
+{
+	char		*end;
+	long long	 v;
+
+	if (s[0] < '1' || s[0] > '9' || strlen(s) > ID_MAX_LEN)
+		return PF_EFORGED;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno == ERANGE)
+		return PF_EFORGED;
+	*id = v;
+	return PF_OK;
+}
+
+/*
+ * The token check's own errors pass through: PF_EFORGED, PF_EEXPIRED, and
+ * PF_ENOMEM or PF_ECRYPTO when the check itself could not be made.
+ */
+int
+pf_dsr_link_check(const struct pf_keys *keys, const char *purpose,
+    const char *text, time_t now, long long *id)
+{
+	struct pf_token	 tok;
+	int		 rc;
+
+	*id = 0;
+	if (link_path(purpose) == NULL)
+		return PF_EFORGED;
+	if ((rc = pf_token_check(keys->token, purpose, text, now, &tok)) != PF_OK)
+		return rc;
+	rc = tok.nfields == 1 ? parse_id(tok.fields[0], id) : PF_EFORGED;
+	pf_token_clear(&tok);
+	return rc;
+}
+
+/* out is period p after t, or "" when the law sets no such period. */
+static int
+due_or_none(time_t t, const struct pf_period *p, char out[11])
+{
+	if (p->unit == PF_PERIOD_NONE) {
+		out[0] = '\0';
+		return PF_OK;
+	}
+	return pf_period_due(t, p, out);
+}
+
+int
+pf_dsr_terms(const struct pf_laws *laws, const char *country,
+    const char *state, time_t received, struct pf_dsr_terms *out)
+{
+	const struct pf_law	*law;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (laws == NULL)
+		return PF_EINVAL;
+	law = pf_laws_find(laws, country, state);
+	out->law = law->law;
+	if ((rc = pf_period_due(received, &law->period, out->due)) != PF_OK ||
+	    (rc = due_or_none(received, &law->acknowledge,
+	    out->acknowledge)) != PF_OK)
+		return rc;
+	if (law->extension.unit != PF_PERIOD_NONE)
+		pf_period_text(&law->extension, out->extension);
+	return PF_OK;
+}
+
+/* Midnight UTC of "YYYY-MM-DD", which must name a real day. */
+static int
+parse_day(const char *s, time_t *t)
+{
+	struct tm	 tm, back;
+	int		 y, m, d;
+
+	if (s == NULL || strlen(s) != 10 || strspn(s, "0123456789") != 4 ||
+	    s[4] != '-' || strspn(s + 5, "0123456789") != 2 || s[7] != '-' ||
+	    strspn(s + 8, "0123456789") != 2 ||
+	    sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return PF_EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	/* timegm moves 30 February to March: such a day does not exist. */
+	if ((*t = timegm(&tm)) == (time_t)-1 || gmtime_r(t, &back) == NULL ||
+	    back.tm_year != y - 1900 || back.tm_mon != m - 1 ||
+	    back.tm_mday != d)
+		return PF_EINVAL;
+	return PF_OK;
+}
+
+int
+pf_dsr_extended_due(const char *due, const char *extension, char out[11])
+{
+	struct pf_period	 p;
+	time_t			 t;
+
+	out[0] = '\0';
+	if (parse_day(due, &t) != PF_OK || extension == NULL ||
+	    pf_period_parse(extension, &p) != PF_OK ||
+	    p.unit == PF_PERIOD_NONE)
+		return PF_EINVAL;
+	return pf_period_due(t, &p, out);
+}
+
+/* base_url + prefix + "/": the site, as every mail names it. */
+static char *
+site_url(const struct pf_config *cfg)
+{
+	size_t	 n = strlen(cfg->base_url) + strlen(cfg->prefix) + 2;
+	char	*s;
+
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, "%s%s/", cfg->base_url, cfg->prefix);
+	return s;
+}
+
+/* The UTC day of a stored time, "YYYY-MM-DD". */
+static void
+day_of(const char *stored, char out[11])
+{
+	snprintf(out, 11, "%s", stored);
+}
+
+/*
+ * 1 if r has what every mail about it says: a NULL among a mail's values
+ * would end the list early and drop the rest.
+ */
+static int
+complete(const struct pf_dsr *r)
+{
+	return r->id > 0 && r->type != NULL && r->due != NULL &&
+	    r->law != NULL && r->received != NULL;
+}
+
+/* Count the pairs of extra; -1 if there are more than the mail can take. */
+static int
+extra_pairs(const char *const *extra)
+{
+	int	 n = 0;
+
+	if (extra == NULL)
+		return 0;
+	while (extra[2 * n] != NULL)
+		if (++n > PF_MAIL_MAX_VALUES - FIXED_VALUES)
+			return -1;
+	return n;
+}
+
+int
+pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
+    const struct pf_keys *keys, const struct pf_dsr *r, const char *template,
+    const char *const *extra)
+{
+	const char	*v[2 * PF_MAIL_MAX_VALUES + 1];
+	char		 id[ID_MAX_LEN + 1], received[11];
+	char		*status_url = NULL, *site = NULL;
+	int		 i, n, rc;
+
+	if (!complete(r) || r->email == NULL || r->status == NULL ||
+	    (n = extra_pairs(extra)) < 0)
+		return PF_EINVAL;
+	rc = pf_dsr_link(cfg, keys, PF_DSR_STATUS, r->id,
+	    time(NULL) + cfg->request_status_days * DAY, &status_url);
+	if (rc != PF_OK)
+		goto done;
+	rc = PF_ENOMEM;
+	if ((site = site_url(cfg)) == NULL)
+		goto done;
+	snprintf(id, sizeof(id), "%lld", r->id);
+	day_of(r->received, received);
+	v[0] = "id";		v[1] = id;
+	v[2] = "type";		v[3] = label_or_code(pf_dsr_types, r->type);
+	v[4] = "received";	v[5] = received;
+	v[6] = "due";		v[7] = r->due;
+	v[8] = "law";		v[9] = r->law;
+	v[10] = "status";	v[11] = label_or_code(pf_dsr_statuses, r->status);
+	v[12] = "status_url";	v[13] = status_url;
+	v[14] = "site";		v[15] = site;
+	for (i = 0; i < 2 * n; i++)
+		v[2 * FIXED_VALUES + i] = extra[i];
+	v[2 * FIXED_VALUES + 2 * n] = NULL;
+	rc = pf_mail_enqueue(st, template, r->email, v, r->subject, NULL);
+done:
+	free(status_url);
+	free(site);
+	return rc;
+}
+
+/* "Germany (DE)", "California, United States (US-CA)". */
+static void
+place_text(const struct pf_dsr *r, char *out, size_t len)
+{
+	const char	*country = pf_country_name(r->country);
+	const char	*state = r->state != NULL ?
+	    pf_us_state_name(r->state) : NULL;
+
+	if (country == NULL)
+		country = r->country;
+	if (state != NULL)
+		snprintf(out, len, "%s, %s (%s-%s)", state, country,
+		    r->country, r->state);
+	else
+		snprintf(out, len, "%s (%s)", country, r->country);
+}
+
+int
+pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
+    const struct pf_dsr *r, const char *template)
+{
+	char		 id[ID_MAX_LEN + 1], received[11], place[160];
+	char		 command[64], *site;
+	const char	*v[] = { "id", id, "type", NULL, "received", received,
+	    "due", r->due, "law", r->law, "site", NULL, "country", place,
+	    "command", command, NULL };
+	int		 rc;
+
+	if (cfg->privacy_team == NULL || cfg->privacy_team[0] == '\0')
+		return PF_OK;
+	if (!complete(r) || r->country == NULL)
+		return PF_EINVAL;
+	if ((site = site_url(cfg)) == NULL)
+		return PF_ENOMEM;
+	snprintf(id, sizeof(id), "%lld", r->id);
+	snprintf(command, sizeof(command), "privforms request show %lld",
+	    r->id);
+	day_of(r->received, received);
+	place_text(r, place, sizeof(place));
+	v[3] = label_or_code(pf_dsr_types, r->type);
+	v[11] = site;
+	rc = pf_mail_enqueue(st, template, cfg->privacy_team, v, r->subject,
+	    NULL);
+	free(site);
+	return rc;
+}
+
+/* ---- a request copied out of the store ---- */
+
+static const size_t held[] = {
+	offsetof(struct pf_dsr, type), offsetof(struct pf_dsr, relationship),
+	offsetof(struct pf_dsr, organisation),
+	offsetof(struct pf_dsr, first_name), offsetof(struct pf_dsr, last_name),
+	offsetof(struct pf_dsr, email), offsetof(struct pf_dsr, email_key),
+	offsetof(struct pf_dsr, subject), offsetof(struct pf_dsr, country),
+	offsetof(struct pf_dsr, state), offsetof(struct pf_dsr, details),
+	offsetof(struct pf_dsr, law), offsetof(struct pf_dsr, received),
+	offsetof(struct pf_dsr, due), offsetof(struct pf_dsr, acknowledge),
+	offsetof(struct pf_dsr, extension), offsetof(struct pf_dsr, status),
+	offsetof(struct pf_dsr, verify_by), offsetof(struct pf_dsr, updated),
+};
+
+_Static_assert(sizeof(held) / sizeof(held[0]) == PF_DSR_NSTRINGS,
+    "PF_DSR_NSTRINGS counts the string members of struct pf_dsr");
+
+#define MEMBER(r, i)	((const char **)((char *)(r) + held[i]))
+
+void
+pf_dsr_drop(struct pf_dsr_copy *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < PF_DSR_NSTRINGS; i++)
+		free(c->mem[i]);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+pf_dsr_hold(const struct pf_dsr *row, void *arg)
+{
+	struct pf_dsr_copy	*c = arg;
+	const char		*s;
+	size_t			 i;
+
+	memset(c, 0, sizeof(*c));
+	c->r = *row;
+	for (i = 0; i < PF_DSR_NSTRINGS; i++) {
+		*MEMBER(&c->r, i) = NULL;
+		if ((s = *MEMBER(row, i)) == NULL)
+			continue;
+		if ((c->mem[i] = strdup(s)) == NULL) {
+			pf_dsr_drop(c);
+			return PF_ENOMEM;
+		}
+		*MEMBER(&c->r, i) = c->mem[i];
+	}
+	return 0;
+}

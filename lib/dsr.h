@@ -1,0 +1,129 @@
+/*
+ * dsr.h -- data subject requests: what can be asked, the states a request
+ * goes through, its deadlines, and the links and mails it carries.
+ *
+ * A request is received unverified; the link in the first mail verifies
+ * it (the address is the requester's); the team then fulfils or denies it,
+ * possibly after extending it once, within the deadline of the law of the
+ * place the person lives (laws.h).  Every mail to the requester carries a
+ * link to the status page.  The form (cgi-bin/data-request.c) and the
+ * team's commands (tools/cmd_request.c) share what is here, so a request
+ * reads the same in a mail, on the status page and in `privforms`.
+ */
+#ifndef PF_DSR_H
+#define PF_DSR_H
+
+#include <time.h>
+
+#include "form.h"
+#include "store.h"
+
+struct pf_config;
+struct pf_keys;
+struct pf_laws;
+struct pf_store;
+
+/*
+ * Tables of (code, label, code, label, ..., NULL), as pf_pages_options
+ * and pf_valid_choice take them.  Codes are what is stored; labels are
+ * what people read.
+ */
+extern const char *const pf_dsr_types[];	/* "access", "A copy of my personal data", ... */
+extern const char *const pf_dsr_relationships[]; /* "customer", "Customer", ... */
+extern const char *const pf_dsr_statuses[];	/* "verified", "Verified: we are working on it", ... */
+
+/* The label of code in table, or NULL if it has none. */
+const char *pf_dsr_label(const char *const *table, const char *code);
+
+/*
+ * A request copied out of the store (pf_store_dsr_get's row lives only as
+ * long as its callback): pf_dsr_hold is that callback, with arg a struct
+ * pf_dsr_copy.  The copy owns the strings in mem; r points at them, and
+ * its members may be pointed elsewhere (at the status after a change, for
+ * a mail) without disturbing what pf_dsr_drop frees.
+ */
+#define PF_DSR_NSTRINGS 19	/* the string members of struct pf_dsr */
+
+struct pf_dsr_copy {
+	struct pf_dsr	 r;
+	char		*mem[PF_DSR_NSTRINGS];
+};
+
+/* Copy row into arg (a struct pf_dsr_copy): 0, or PF_ENOMEM (nothing held). */
+int pf_dsr_hold(const struct pf_dsr *row, void *arg);
+
+/* Free what c holds and zero it; accepts a zeroed copy. */
+void pf_dsr_drop(struct pf_dsr_copy *c);
+
+/* Token purposes (token.h) of the two links. */
+#define PF_DSR_VERIFY	"dsr-verify"
+#define PF_DSR_STATUS	"dsr-status"
+
+/*
+ * The absolute URL of request id's verify page (purpose PF_DSR_VERIFY,
+ * path prefix + "/request/verify") or status page (PF_DSR_STATUS,
+ * "/request/status"), base_url first, with ?t= a token (token.h) that
+ * carries id and expires at expires.  *url is a new string.
+ */
+int pf_dsr_link(const struct pf_config *cfg, const struct pf_keys *keys,
+    const char *purpose, long long id, time_t expires, char **url);
+
+/*
+ * Check a link's token text for purpose: PF_OK and the request id in
+ * *id, or PF_EFORGED (not ours, malformed, another purpose) or PF_EEXPIRED.
+ */
+int pf_dsr_link_check(const struct pf_keys *keys, const char *purpose,
+    const char *text, time_t now, long long *id);
+
+/* What the law of the place says about a request received then. */
+struct pf_dsr_terms {
+	const char	*law;		/* the laws table's; valid while it is */
+	char		 due[11];	/* "YYYY-MM-DD" */
+	char		 acknowledge[11]; /* "" when the law sets no period */
+	char		 extension[32];	/* "2 months"; "" when none */
+};
+
+/* The terms for a person in country (and US state, or NULL) at received. */
+int pf_dsr_terms(const struct pf_laws *laws, const char *country,
+    const char *state, time_t received, struct pf_dsr_terms *out);
+
+/*
+ * The due date after the extension ("2 months", as stored) is added to
+ * due ("YYYY-MM-DD"): from the date the request was due, calendar-correct
+ * as laws.h counts.  PF_EINVAL if extension is not a period.
+ */
+int pf_dsr_extended_due(const char *due, const char *extension, char out[11]);
+
+/*
+ * Queue mail template to r's requester inside the caller's open
+ * transaction, with the values every request mail has:
+ *
+ *	id		the request number
+ *	type		its type's label
+ *	received	"YYYY-MM-DD"
+ *	due		"YYYY-MM-DD"
+ *	law		"GDPR", ...
+ *	status		its status's label
+ *	status_url	a new status link, valid request_status_days
+ *	site		base_url + prefix + "/"
+ *
+ * and extra (name, value, ..., NULL; may be NULL), e.g. the reason of a
+ * denial.  r->status must be the status after the change the mail tells
+ * of.  The mail's records carry r->subject.  PF_EINVAL when r has no
+ * address (erased).
+ */
+int pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
+    const struct pf_keys *keys, const struct pf_dsr *r, const char *template,
+    const char *const *extra);
+
+/*
+ * Queue template about r to the privacy team (privacy_team), with id,
+ * type, received, due, law and site as above plus country, and the
+ * command that shows the request; PF_OK and nothing queued when no team
+ * address is configured.  The team's mail names no one: the team reads
+ * the request with `privforms request show`.
+ */
+int pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
+    const struct pf_dsr *r, const char *template);
+
+#endif

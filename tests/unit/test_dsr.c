@@ -1,0 +1,833 @@
+/*
+ * test_dsr.c -- data subject requests (dsr.h): the tables, deadlines from
+ * the real etc/privacy-laws.tsv (the tests run from the tree's root),
+ * extended deadlines, signed links, and the mails, queued into a fresh
+ * database and rendered with the shipped templates in etc/mail.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "config.h"
+#include "dsr.h"
+#include "err.h"
+#include "keys.h"
+#include "laws.h"
+#include "mail.h"
+#include "store.h"
+#include "token.h"
+#include "validate.h"
+
+#define N(t)		(sizeof(t) / sizeof((t)[0]))
+#define REAL_TABLE	"etc/privacy-laws.tsv"
+#define MAIL_TEMPLATES	"etc/mail"
+#define BASE		"https://www.example.com"
+#define NOW		((time_t)1800000000)	/* 2027-01-15 08:00:00 UTC */
+
+static char		 dir[64];	/* fresh per test */
+static char		 conf[128];
+static struct pf_config	*cfg;
+static struct pf_keys	 keys, other_keys;
+static struct pf_store	*st;
+
+static void
+write_conf(const char *team)
+{
+	FILE	*f;
+
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	fprintf(f, "base_url = " BASE "\nprefix = /privacy\n"
+	    "database = privforms.db\nrequest_status_days = 400\n");
+	if (team != NULL)
+		fprintf(f, "privacy_team = %s\n", team);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+load_conf(const char *team)
+{
+	char	 err[256];
+
+	pf_config_free(cfg);
+	cfg = NULL;
+	write_conf(team);
+	ck_assert_msg(pf_config_load(conf, &cfg, err, sizeof(err)) == PF_OK,
+	    "%s", err);
+}
+
+static void
+setup(void)
+{
+	struct pf_store_opts	 o = { NULL, "truncate", 50 };
+	char			 db[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/test_dsr.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/privforms.conf", dir);
+	snprintf(db, sizeof(db), "%s/privforms.db", dir);
+	cfg = NULL;
+	load_conf(NULL);
+	memset(&keys, 0x11, sizeof(keys));
+	memset(&other_keys, 0x22, sizeof(other_keys));
+	o.path = db;
+	st = NULL;
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+}
+
+static void
+teardown(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[512];
+
+	pf_store_close(st);
+	st = NULL;
+	pf_config_free(cfg);
+	cfg = NULL;
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* "YYYY-MM-DD HH:MM:SS" UTC as a time_t. */
+static time_t
+utc(const char *s)
+{
+	struct tm	 tm;
+	int		 n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	ck_assert_msg(sscanf(s, "%d-%d-%d %d:%d:%d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) == 6 &&
+	    s[n] == '\0', "bad test time %s", s);
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return timegm(&tm);
+}
+
+static struct pf_laws *
+real_laws(void)
+{
+	struct pf_laws	*laws = NULL;
+	char		 err[256];
+
+	ck_assert_msg(pf_laws_load(REAL_TABLE, &laws, err, sizeof(err)) ==
+	    PF_OK, "%s", err);
+	return laws;
+}
+
+/* ---- the tables ---- */
+
+static const char *const *const tables[] = { pf_dsr_types,
+    pf_dsr_relationships, pf_dsr_statuses };
+
+/* What 004-requests.sql allows, in its order. */
+static const char *const schema_types[] = { "access", "deletion",
+    "correction", "portability", "restriction", "objection", "opt-out-sale",
+    "other", NULL };
+static const char *const schema_statuses[] = { "unverified", "verified",
+    "extended", "fulfilled", "denied", NULL };
+
+START_TEST(test_tables_pair_unique_codes_with_labels)
+{
+	const char *const	*t = tables[_i], *const *u;
+	size_t			 n = 0;
+
+	for (; t[0] != NULL; t += 2, n++) {
+		ck_assert_ptr_nonnull(t[1]);
+		ck_assert_int_gt(strlen(t[0]), 0);
+		ck_assert_int_gt(strlen(t[1]), 0);
+		ck_assert_uint_eq(strspn(t[0], "abcdefghijklmnopqrstuvwxyz-"),
+		    strlen(t[0]));
+		for (u = t + 2; u[0] != NULL; u += 2)
+			ck_assert_str_ne(t[0], u[0]);
+		ck_assert_str_eq(pf_dsr_label(tables[_i], t[0]), t[1]);
+	}
+	ck_assert_uint_gt(n, 4);
+}
+END_TEST
+
+START_TEST(test_tables_match_the_schema)
+{
+	size_t	 i;
+
+	for (i = 0; schema_types[i] != NULL; i++)
+		ck_assert_str_eq(pf_dsr_types[2 * i], schema_types[i]);
+	ck_assert_ptr_null(pf_dsr_types[2 * i]);
+	for (i = 0; schema_statuses[i] != NULL; i++)
+		ck_assert_str_eq(pf_dsr_statuses[2 * i], schema_statuses[i]);
+	ck_assert_ptr_null(pf_dsr_statuses[2 * i]);
+	for (i = 0; pf_dsr_relationships[i] != NULL; i += 2)
+		continue;
+	ck_assert_uint_eq(i, 2 * 11);
+}
+END_TEST
+
+START_TEST(test_type_labels_are_the_forms_words)
+{
+	static const char *const want[][2] = {
+		{ "access", "A copy of my personal data" },
+		{ "deletion", "Delete my personal data" },
+		{ "correction", "Correct my personal data" },
+		{ "portability", "A portable copy of my data" },
+		{ "restriction", "Restrict the processing of my data" },
+		{ "objection", "Object to the processing of my data" },
+		{ "opt-out-sale", "Do not sell or share my personal information" },
+		{ "other", "Another privacy question" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < N(want); i++)
+		ck_assert_str_eq(pf_dsr_label(pf_dsr_types, want[i][0]),
+		    want[i][1]);
+}
+END_TEST
+
+START_TEST(test_label_of_unknown_code_is_null)
+{
+	static const char *const bad[] = { "", "Access", "access ", "acces",
+	    "A copy of my personal data", "verified" };
+	size_t	 i;
+
+	for (i = 0; i < N(bad); i++)
+		ck_assert_ptr_null(pf_dsr_label(pf_dsr_types, bad[i]));
+	ck_assert_ptr_null(pf_dsr_label(pf_dsr_types, NULL));
+	ck_assert_ptr_null(pf_dsr_label(NULL, "access"));
+}
+END_TEST
+
+/* The tables are what the form's validator checks against. */
+START_TEST(test_valid_choice_takes_codes_only)
+{
+	const char *const	*t = tables[_i];
+	char			*norm;
+
+	for (; t[0] != NULL; t += 2) {
+		ck_assert_ptr_null(pf_valid_choice(t[0], tables[_i], &norm));
+		ck_assert_str_eq(norm, t[0]);
+		free(norm);
+		ck_assert_ptr_nonnull(pf_valid_choice(t[1], tables[_i], &norm));
+		ck_assert_ptr_null(norm);
+	}
+}
+END_TEST
+
+/* ---- terms ---- */
+
+static const struct {
+	const char	*country, *state, *received;
+	const char	*law, *due, *acknowledge, *extension;
+} terms[] = {
+	/* GDPR: one calendar month, clamped to the month's end. */
+	{ "DE", NULL, "2027-01-31 12:00:00", "GDPR", "2027-02-28", "",
+	    "2 months" },
+	{ "DE", NULL, "2028-01-31 12:00:00", "GDPR", "2028-02-29", "",
+	    "2 months" },
+	{ "FR", NULL, "2028-01-29 00:00:00", "GDPR", "2028-02-29", "",
+	    "2 months" },
+	{ "IE", NULL, "2027-03-31 23:59:59", "GDPR", "2027-04-30", "",
+	    "2 months" },
+	{ "NO", NULL, "2027-12-31 00:00:01", "GDPR", "2028-01-31", "",
+	    "2 months" },
+	{ "GB", NULL, "2027-08-31 10:00:00", "UK GDPR", "2027-09-30", "",
+	    "2 months" },
+	/* CCPA: 45 days, acknowledged within 10 business days. */
+	{ "US", "CA", "2027-01-31 12:00:00", "CCPA", "2027-03-17",
+	    "2027-02-12", "45 days" },
+	{ "US", "CA", "2027-12-24 12:00:00", "CCPA", "2028-02-07",
+	    "2028-01-07", "45 days" },
+	/* PIPEDA: 30 days, across a leap day. */
+	{ "CA", NULL, "2028-02-15 09:00:00", "PIPEDA", "2028-03-16", "",
+	    "30 days" },
+	{ "AU", NULL, "2027-01-31 12:00:00", "Privacy Act 1988", "2027-03-02",
+	    "", "" },
+	{ "JP", NULL, "2027-12-25 12:00:00", "APPI", "2028-01-08", "", "" },
+	/* A state without a row of its own, and no state at all. */
+	{ "US", "NY", "2027-01-31 12:00:00", "none", "2027-03-02", "", "" },
+	{ "US", NULL, "2027-01-31 12:00:00", "none", "2027-03-02", "", "" },
+	/* The state only counts in the United States. */
+	{ "DE", "CA", "2027-01-31 12:00:00", "GDPR", "2027-02-28", "",
+	    "2 months" },
+	{ "BR", NULL, "2027-01-31 12:00:00", "none", "2027-03-02", "", "" },
+};
+
+START_TEST(test_terms_by_place_across_month_ends_and_leap_years)
+{
+	struct pf_laws		*laws = real_laws();
+	struct pf_dsr_terms	 t;
+
+	ck_assert_int_eq(pf_dsr_terms(laws, terms[_i].country, terms[_i].state,
+	    utc(terms[_i].received), &t), PF_OK);
+	ck_assert_str_eq(t.law, terms[_i].law);
+	ck_assert_str_eq(t.due, terms[_i].due);
+	ck_assert_str_eq(t.acknowledge, terms[_i].acknowledge);
+	ck_assert_str_eq(t.extension, terms[_i].extension);
+	pf_laws_free(laws);
+}
+END_TEST
+
+START_TEST(test_terms_refuse_time_out_of_range)
+{
+	struct pf_laws		*laws = real_laws();
+	struct pf_dsr_terms	 t;
+
+	ck_assert_int_eq(pf_dsr_terms(laws, "DE", NULL,
+	    (time_t)253402300799LL, &t), PF_EINVAL);	/* 9999-12-31 */
+	ck_assert_int_eq(pf_dsr_terms(NULL, "DE", NULL, NOW, &t), PF_EINVAL);
+	pf_laws_free(laws);
+}
+END_TEST
+
+/* ---- extended due dates ---- */
+
+static const struct {
+	const char	*due, *extension, *want;
+} extended[] = {
+	{ "2027-02-28", "2 months", "2027-04-28" },
+	{ "2027-12-31", "2 months", "2028-02-29" },
+	{ "2028-12-31", "2 months", "2029-02-28" },
+	{ "2027-01-31", "1 month", "2027-02-28" },
+	{ "2028-01-30", "1 month", "2028-02-29" },
+	{ "2027-03-17", "45 days", "2027-05-01" },
+	{ "2028-02-14", "30 days", "2028-03-15" },
+	{ "2027-12-31", "1 day", "2028-01-01" },
+	{ "2027-01-15", "10 business days", "2027-01-29" },	/* a Friday */
+	{ "2027-01-16", "1 business day", "2027-01-18" },	/* Sat -> Mon */
+};
+
+START_TEST(test_extended_due_counts_from_the_due_date)
+{
+	char	 out[11];
+
+	ck_assert_int_eq(pf_dsr_extended_due(extended[_i].due,
+	    extended[_i].extension, out), PF_OK);
+	ck_assert_str_eq(out, extended[_i].want);
+}
+END_TEST
+
+static const struct {
+	const char	*due, *extension;
+} bad_extended[] = {
+	{ "2027-02-29", "2 months" },	/* no such day */
+	{ "2027-04-31", "2 months" },
+	{ "2027-13-01", "2 months" },
+	{ "2027-00-10", "2 months" },
+	{ "2027-01-00", "2 months" },
+	{ "2027-2-28", "2 months" },
+	{ "2027-02-28T00", "2 months" },
+	{ "27-02-28", "2 months" },
+	{ "2027/02/28", "2 months" },
+	{ "+027-02-28", "2 months" },
+	{ "2027-02-2x", "2 months" },
+	{ "", "2 months" },
+	{ NULL, "2 months" },
+	{ "2027-02-28", "-" },		/* no extension */
+	{ "2027-02-28", "" },
+	{ "2027-02-28", "2 weeks" },
+	{ "2027-02-28", "2 month" },
+	{ "2027-02-28", "0 days" },
+	{ "2027-02-28", "367 days" },
+	{ "2027-02-28", NULL },
+};
+
+START_TEST(test_extended_due_refuses_bad_input)
+{
+	char	 out[11] = "x";
+
+	ck_assert_int_eq(pf_dsr_extended_due(bad_extended[_i].due,
+	    bad_extended[_i].extension, out), PF_EINVAL);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+/* ---- links ---- */
+
+/* The token of url, which must start with the page's address. */
+static const char *
+token_of(const char *url, const char *page)
+{
+	char	 want[128];
+
+	snprintf(want, sizeof(want), BASE "/privacy/request/%s?t=", page);
+	ck_assert_msg(strncmp(url, want, strlen(want)) == 0, "url %s", url);
+	return url + strlen(want);
+}
+
+static const struct {
+	const char	*purpose, *page;
+	long long	 id;
+} links[] = {
+	{ PF_DSR_VERIFY, "verify", 1 },
+	{ PF_DSR_STATUS, "status", 42 },
+	{ PF_DSR_STATUS, "status", 9223372036854775807LL },
+};
+
+START_TEST(test_link_round_trip)
+{
+	char		*url = NULL;
+	long long	 id = -1;
+
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, links[_i].purpose,
+	    links[_i].id, NOW + 60, &url), PF_OK);
+	ck_assert_int_eq(pf_dsr_link_check(&keys, links[_i].purpose,
+	    token_of(url, links[_i].page), NOW + 60, &id), PF_OK);
+	ck_assert(id == links[_i].id);
+	free(url);
+}
+END_TEST
+
+START_TEST(test_link_follows_the_prefix)
+{
+	char	*url = NULL;
+
+	free(cfg->prefix);
+	ck_assert_ptr_nonnull(cfg->prefix = strdup("/legal/privacy"));
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, 7, NOW, &url),
+	    PF_OK);
+	ck_assert_int_eq(strncmp(url, BASE "/legal/privacy/request/status?t=",
+	    strlen(BASE "/legal/privacy/request/status?t=")), 0);
+	free(url);
+}
+END_TEST
+
+START_TEST(test_link_expires)
+{
+	char		*url = NULL;
+	long long	 id = -1;
+	const char	*t;
+
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_VERIFY, 5, NOW, &url),
+	    PF_OK);
+	t = token_of(url, "verify");
+	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW, &id),
+	    PF_OK);
+	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW + 1,
+	    &id), PF_EEXPIRED);
+	ck_assert(id == 0);
+	free(url);
+}
+END_TEST
+
+START_TEST(test_link_of_another_purpose_is_forged)
+{
+	char		*url = NULL;
+	long long	 id = -1;
+
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, 5, NOW + 60,
+	    &url), PF_OK);
+	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY,
+	    token_of(url, "status"), NOW, &id), PF_EFORGED);
+	ck_assert(id == 0);
+	ck_assert_int_eq(pf_dsr_link_check(&keys, "unsub",
+	    token_of(url, "status"), NOW, &id), PF_EFORGED);
+	free(url);
+}
+END_TEST
+
+START_TEST(test_link_forged_or_tampered)
+{
+	char		*url = NULL, *t;
+	long long	 id = -1;
+	size_t		 i, n;
+	static const char *const junk[] = { "", "x", ".", "abc.def",
+	    "AAAA.AAAA", "a b" };
+
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_VERIFY, 5, NOW + 60,
+	    &url), PF_OK);
+	ck_assert_ptr_nonnull(t = strdup(token_of(url, "verify")));
+	/* Another key's link. */
+	ck_assert_int_eq(pf_dsr_link_check(&other_keys, PF_DSR_VERIFY, t, NOW,
+	    &id), PF_EFORGED);
+	/* Every single character changed. */
+	n = strlen(t);
+	for (i = 0; i < n; i++) {
+		char c = t[i];
+
+		t[i] = c == 'A' ? 'B' : 'A';
+		ck_assert_msg(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW,
+		    &id) == PF_EFORGED, "changed at %zu", i);
+		t[i] = c;
+	}
+	t[n - 1] = '\0';
+	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW, &id),
+	    PF_EFORGED);
+	for (i = 0; i < N(junk); i++)
+		ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY,
+		    junk[i], NOW, &id), PF_EFORGED);
+	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, NULL, NOW,
+	    &id), PF_EFORGED);
+	ck_assert(id == 0);
+	free(t);
+	free(url);
+}
+END_TEST
+
+/* A genuine token of the right purpose that does not carry one number. */
+START_TEST(test_link_with_malformed_number_is_forged)
+{
+	static const char *const bad[][2] = { { "0", NULL }, { "-1", NULL },
+	    { "01", NULL }, { "+1", NULL }, { "1x", NULL }, { "", NULL },
+	    { "99999999999999999999", NULL }, { "1", "2" } };
+	char		*t = NULL;
+	long long	 id;
+	size_t		 i;
+
+	for (i = 0; i < N(bad); i++) {
+		ck_assert_int_eq(pf_token_make(keys.token, PF_DSR_VERIFY,
+		    NOW + 60, bad[i], bad[i][1] != NULL ? 2 : 1, &t), PF_OK);
+		ck_assert_msg(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW,
+		    &id) == PF_EFORGED, "accepted %s", bad[i][0]);
+		free(t);
+	}
+	ck_assert_int_eq(pf_token_make(keys.token, PF_DSR_VERIFY, NOW + 60,
+	    NULL, 0, &t), PF_OK);
+	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW, &id),
+	    PF_EFORGED);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_link_refuses_bad_arguments)
+{
+	char	*url = (char *)1;
+
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, "unsub", 1, NOW, &url),
+	    PF_EINVAL);
+	ck_assert_ptr_null(url);
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, NULL, 1, NOW, &url),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, 0, NOW, &url),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, -3, NOW, &url),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, 3, -1, &url),
+	    PF_EINVAL);
+	ck_assert_ptr_null(url);
+}
+END_TEST
+
+/* ---- mails ---- */
+
+static struct pf_dsr
+request(void)
+{
+	struct pf_dsr	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = 42;
+	r.type = "access";
+	r.relationship = "customer";
+	r.first_name = "Jane";
+	r.last_name = "Doe";
+	r.email = "Jane.Doe@Example.com";
+	r.email_key = "jane.doe@example.com";
+	r.subject = "5eb63bbbe01eeed093cb22bb8f5acdc3"
+	    "5eb63bbbe01eeed093cb22bb8f5acdc3";
+	r.country = "US";
+	r.state = "CA";
+	r.law = "CCPA";
+	r.received = "2027-01-31T12:00:00.000000Z";
+	r.due = "2027-03-17";
+	r.status = "verified";
+	return r;
+}
+
+struct queued {
+	struct pf_mail	 m;
+	char		 recipient[256];
+	char		 subject[80];
+};
+
+static int
+load_row(const struct pf_outbox_row *r, void *arg)
+{
+	struct queued	*q = arg;
+
+	snprintf(q->recipient, sizeof(q->recipient), "%s", r->recipient);
+	snprintf(q->subject, sizeof(q->subject), "%s",
+	    r->subject != NULL ? r->subject : "");
+	return pf_mail_load(r, &q->m);
+}
+
+/* Outbox message id, loaded; the caller clears q->m. */
+static void
+queued(long long id, struct queued *q)
+{
+	memset(q, 0, sizeof(*q));
+	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, q), PF_OK);
+}
+
+static const char *
+value(const struct pf_mail *m, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; m->values[i] != NULL; i += 2)
+		if (strcmp(m->values[i], name) == 0)
+			return m->values[i + 1];
+	return NULL;
+}
+
+static long long
+outbox_total(void)
+{
+	long long	 q = 0, g = 0, s = 0, f = 0;
+
+	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &g, &s, &f), PF_OK);
+	return q + g + s + f;
+}
+
+START_TEST(test_mail_carries_every_value_and_a_working_status_link)
+{
+	struct pf_dsr	 r = request();
+	struct queued	 q;
+	const char	*extra[] = { "reason", "We hold no data on you.", NULL };
+	long long	 id = 0;
+	time_t		 now = time(NULL);
+
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
+	    extra), PF_OK);
+	queued(1, &q);
+	ck_assert_str_eq(q.m.template, "request-verified");
+	ck_assert_str_eq(q.recipient, "Jane.Doe@example.com");
+	ck_assert_str_eq(q.subject, r.subject);
+	ck_assert_str_eq(value(&q.m, "id"), "42");
+	ck_assert_str_eq(value(&q.m, "type"), "A copy of my personal data");
+	ck_assert_str_eq(value(&q.m, "received"), "2027-01-31");
+	ck_assert_str_eq(value(&q.m, "due"), "2027-03-17");
+	ck_assert_str_eq(value(&q.m, "law"), "CCPA");
+	ck_assert_str_eq(value(&q.m, "status"), "Verified: we are working on it");
+	ck_assert_str_eq(value(&q.m, "site"), BASE "/privacy/");
+	ck_assert_str_eq(value(&q.m, "reason"), "We hold no data on you.");
+	/* Valid for request_status_days, and not a day longer. */
+	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_STATUS,
+	    token_of(value(&q.m, "status_url"), "status"), now + 399 * 86400,
+	    &id), PF_OK);
+	ck_assert(id == 42);
+	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_STATUS,
+	    token_of(value(&q.m, "status_url"), "status"), now + 401 * 86400,
+	    &id), PF_EEXPIRED);
+	pf_mail_clear(&q.m);
+}
+END_TEST
+
+START_TEST(test_mail_to_an_erased_or_incomplete_request_is_refused)
+{
+	struct pf_dsr	 r = request();
+	const char	*too_many[2 * 9 + 1];
+	static const char *const names[] = { "a", "b", "c", "d", "e", "f",
+	    "g", "h", "i" };
+	size_t		 i;
+
+	r.email = NULL;
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
+	    NULL), PF_EINVAL);
+	r = request();
+	r.due = NULL;
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
+	    NULL), PF_EINVAL);
+	r = request();
+	r.id = 0;
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
+	    NULL), PF_EINVAL);
+	/* Eight values of its own leave room for eight more, not nine. */
+	r = request();
+	for (i = 0; i < 9; i++) {
+		too_many[2 * i] = names[i];
+		too_many[2 * i + 1] = "x";
+	}
+	too_many[18] = NULL;
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
+	    too_many), PF_EINVAL);
+	too_many[16] = NULL;
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
+	    too_many), PF_OK);
+	ck_assert_int_eq(outbox_total(), 1);
+}
+END_TEST
+
+/* A value that would break a header is refused, nothing queued. */
+START_TEST(test_mail_refuses_values_a_header_could_not_hold)
+{
+	struct pf_dsr	 r = request();
+	const char	*extra[] = { "verify_url", "x\r\nBcc: x@example.com",
+	    NULL };
+
+	r.email = "jane@example.com\r\nBcc: evil@example.com";
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verify",
+	    NULL), PF_EINVAL);
+	r = request();
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verify",
+	    extra), PF_EINVAL);
+	ck_assert_int_eq(outbox_total(), 0);
+}
+END_TEST
+
+START_TEST(test_team_mail_only_when_a_team_address_is_set)
+{
+	struct pf_dsr	 r = request();
+	struct queued	 q;
+
+	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
+	    PF_OK);
+	ck_assert_int_eq(outbox_total(), 0);
+	load_conf("privacy@example.com");
+	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
+	    PF_OK);
+	queued(1, &q);
+	ck_assert_str_eq(q.recipient, "privacy@example.com");
+	ck_assert_str_eq(value(&q.m, "id"), "42");
+	ck_assert_str_eq(value(&q.m, "type"), "A copy of my personal data");
+	ck_assert_str_eq(value(&q.m, "country"),
+	    "California, United States (US-CA)");
+	ck_assert_str_eq(value(&q.m, "command"), "privforms request show 42");
+	ck_assert_str_eq(value(&q.m, "due"), "2027-03-17");
+	ck_assert_ptr_null(value(&q.m, "status_url"));
+	pf_mail_clear(&q.m);
+}
+END_TEST
+
+/* The team's mail names no one: no name, no address. */
+START_TEST(test_team_mail_names_no_one)
+{
+	struct pf_dsr	 r = request();
+	struct queued	 q;
+	size_t		 i;
+
+	r.state = NULL;
+	r.country = "DE";
+	load_conf("privacy@example.com");
+	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
+	    PF_OK);
+	queued(1, &q);
+	ck_assert_str_eq(value(&q.m, "country"), "Germany (DE)");
+	for (i = 1; q.m.values[i - 1] != NULL; i += 2) {
+		ck_assert_ptr_null(strstr(q.m.values[i], "Jane"));
+		ck_assert_ptr_null(strstr(q.m.values[i], "Doe"));
+		ck_assert_ptr_null(strstr(q.m.values[i], "Jane.Doe@"));
+	}
+	pf_mail_clear(&q.m);
+}
+END_TEST
+
+/* The shipped templates use only the values the functions give. */
+static const char *const requester_templates[] = { "request-verify",
+    "request-verified" };
+
+START_TEST(test_shipped_requester_templates_render)
+{
+	struct pf_dsr	 r = request();
+	struct queued	 q;
+	const char	*extra[] = { "verify_url", BASE "/privacy/request/verify"
+	    "?t=abc", "verify_by", "2027-02-07 12:00 UTC", NULL };
+	char		*s = NULL, *b = NULL;
+
+	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r,
+	    requester_templates[_i], extra), PF_OK);
+	queued(1, &q);
+	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &s, &b), PF_OK);
+	ck_assert_ptr_null(strstr(b, "{{"));
+	ck_assert_ptr_nonnull(strstr(b, value(&q.m, "status_url")));
+	ck_assert_ptr_nonnull(strstr(b, "2027-03-17"));
+	if (_i == 0) {
+		ck_assert_ptr_nonnull(strstr(b, extra[1]));
+		ck_assert_ptr_nonnull(strstr(b, extra[3]));
+	}
+	free(s);
+	free(b);
+	pf_mail_clear(&q.m);
+}
+END_TEST
+
+START_TEST(test_shipped_team_template_renders)
+{
+	struct pf_dsr	 r = request();
+	struct queued	 q;
+	char		*s = NULL, *b = NULL;
+
+	load_conf("privacy@example.com");
+	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
+	    PF_OK);
+	queued(1, &q);
+	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &s, &b), PF_OK);
+	ck_assert_str_eq(s, "New privacy request 42: A copy of my personal data");
+	ck_assert_ptr_nonnull(strstr(b, "privforms request show 42"));
+	ck_assert_ptr_null(strstr(b, "{{"));
+	free(s);
+	free(b);
+	pf_mail_clear(&q.m);
+}
+END_TEST
+
+/* A held copy outlives the row it came from, NULLs and all, and owns it. */
+START_TEST(test_hold_copies_every_string_and_drop_frees_it)
+{
+	char			 email[] = "ada@example.org", status[] = "verified";
+	struct pf_dsr		 row = { .id = 7, .type = "access",
+	    .email = email, .status = status, .extended = 1, .party = 3 };
+	struct pf_dsr_copy	 c;
+
+	ck_assert_int_eq(pf_dsr_hold(&row, &c), 0);
+	/* The row's own buffers change, as a statement's do once stepped. */
+	email[0] = 'X';
+	status[0] = 'X';
+	ck_assert_str_eq(c.r.email, "ada@example.org");
+	ck_assert_str_eq(c.r.status, "verified");
+	ck_assert_str_eq(c.r.type, "access");
+	ck_assert_ptr_null(c.r.first_name);
+	ck_assert_ptr_null(c.r.details);
+	ck_assert_int_eq(c.r.id, 7);
+	ck_assert_int_eq(c.r.extended, 1);
+	ck_assert_int_eq(c.r.party, 3);
+	/* Pointing a member elsewhere does not change what is freed. */
+	c.r.status = "fulfilled";
+	pf_dsr_drop(&c);
+	ck_assert_ptr_null(c.r.email);
+	pf_dsr_drop(&c);	/* a zeroed copy */
+}
+END_TEST
+
+PF_TEST_MAIN("dsr",
+    tcase_add_checked_fixture(tc, setup, teardown),
+    tcase_add_loop_test(tc, test_tables_pair_unique_codes_with_labels, 0,
+	N(tables)),
+    tcase_add_test(tc, test_tables_match_the_schema),
+    tcase_add_test(tc, test_type_labels_are_the_forms_words),
+    tcase_add_test(tc, test_label_of_unknown_code_is_null),
+    tcase_add_loop_test(tc, test_valid_choice_takes_codes_only, 0,
+	N(tables)),
+    tcase_add_loop_test(tc, test_terms_by_place_across_month_ends_and_leap_years,
+	0, N(terms)),
+    tcase_add_test(tc, test_terms_refuse_time_out_of_range),
+    tcase_add_loop_test(tc, test_extended_due_counts_from_the_due_date, 0,
+	N(extended)),
+    tcase_add_loop_test(tc, test_extended_due_refuses_bad_input, 0,
+	N(bad_extended)),
+    tcase_add_loop_test(tc, test_link_round_trip, 0, N(links)),
+    tcase_add_test(tc, test_link_follows_the_prefix),
+    tcase_add_test(tc, test_link_expires),
+    tcase_add_test(tc, test_link_of_another_purpose_is_forged),
+    tcase_add_test(tc, test_link_forged_or_tampered),
+    tcase_add_test(tc, test_link_with_malformed_number_is_forged),
+    tcase_add_test(tc, test_link_refuses_bad_arguments),
+    tcase_add_test(tc, test_mail_carries_every_value_and_a_working_status_link),
+    tcase_add_test(tc, test_mail_to_an_erased_or_incomplete_request_is_refused),
+    tcase_add_test(tc, test_mail_refuses_values_a_header_could_not_hold),
+    tcase_add_test(tc, test_team_mail_only_when_a_team_address_is_set),
+    tcase_add_test(tc, test_team_mail_names_no_one),
+    tcase_add_loop_test(tc, test_shipped_requester_templates_render, 0,
+	N(requester_templates)),
+    tcase_add_test(tc, test_shipped_team_template_renders),
+    tcase_add_test(tc, test_hold_copies_every_string_and_drop_frees_it))

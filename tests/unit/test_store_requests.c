@@ -1,0 +1,1786 @@
+/*
+ * test_store_requests.c -- data subject requests, parties, what an erasure
+ * needs from the other tables, and the suppression list (store.h,
+ * 004-requests.sql).
+ */
+#include <dirent.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "schema.h"
+#include "store.h"
+
+#define T1 "2026-11-24T06:00:00.000001Z"
+#define T2 "2026-11-24T07:00:00.000002Z"
+#define T3 "2026-11-24T08:00:00.000003Z"
+#define T4 "2026-11-24T09:00:00.000004Z"
+#define T5 "2026-11-24T10:00:00.000005Z"
+#define KEY_A "ann@example.com"
+#define KEY_B "bob@example.org"
+#define KEY_C "cy@example.net"
+#define H1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define H2 "2222222222222222222222222222222222222222222222222222222222222222"
+#define MAXROWS 16
+
+static char	 dir[64];
+static char	 db[128];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_store_requests.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/privforms.db", dir);
+}
+
+static void
+teardown(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[512];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static struct pf_store *
+open_store(void)
+{
+	struct pf_store_opts	 o = { db, "truncate", 50 };
+	struct pf_store		*st = NULL;
+
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+	ck_assert_ptr_nonnull(st);
+	return st;
+}
+
+/* SQL on a second connection, as another process would run it. */
+static void
+raw_exec(const char *sql)
+{
+	sqlite3	*h = NULL;
+	char	*msg = NULL;
+	int	 rc;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+	sqlite3_free(msg);
+	sqlite3_close(h);
+}
+
+static long long
+raw_count(const char *sql)
+{
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*s = NULL;
+	long long	 n;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+/* ---- requests: a copy of what a callback saw ---- */
+
+/* The string fields of struct pf_dsr, so one loop copies or compares all. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} dsr_str[] = {
+#define F(x) { #x, offsetof(struct pf_dsr, x) }
+	F(type), F(relationship), F(organisation), F(first_name),
+	F(last_name), F(email), F(email_key), F(subject), F(country),
+	F(state), F(details), F(law), F(received), F(due), F(acknowledge),
+	F(extension), F(status), F(verify_by), F(updated),
+#undef F
+};
+#define NSTR (sizeof(dsr_str) / sizeof(dsr_str[0]))
+
+static const char *
+str_of(const struct pf_dsr *r, size_t i)
+{
+	return *(const char *const *)((const char *)r + dsr_str[i].off);
+}
+
+static const char **
+str_at(struct pf_dsr *r, size_t i)
+{
+	return (const char **)((char *)r + dsr_str[i].off);
+}
+
+/* A request as read, its strings owned (dsr_free). */
+struct rows {
+	struct pf_dsr	 r[MAXROWS];
+	int		 n;
+	int		 stop_at;	/* return 42 after so many; 0: never */
+};
+
+static int
+dsr_collect(const struct pf_dsr *r, void *arg)
+{
+	struct rows	*s = arg;
+	struct pf_dsr	*c;
+	size_t		 i;
+
+	ck_assert_int_lt(s->n, MAXROWS);
+	c = &s->r[s->n++];
+	*c = *r;
+	for (i = 0; i < NSTR; i++)
+		if (str_of(r, i) != NULL)
+			ck_assert_ptr_nonnull(*str_at(c, i) =
+			    strdup(str_of(r, i)));
+	return s->n == s->stop_at ? 42 : 0;
+}
+
+static void
+rows_free(struct rows *s)
+{
+	int	 j;
+	size_t	 i;
+
+	for (j = 0; j < s->n; j++)
+		for (i = 0; i < NSTR; i++)
+			free((char *)*str_at(&s->r[j], i));
+	s->n = 0;
+}
+
+/* The callback saw exactly the ids of want (0-terminated), in order. */
+static void
+ids_are(const struct rows *s, const long long *want)
+{
+	int	 i;
+
+	for (i = 0; want[i] != 0; i++) {
+		ck_assert_int_lt(i, s->n);
+		ck_assert_msg(s->r[i].id == want[i], "row %d is %lld, not %lld",
+		    i, s->r[i].id, want[i]);
+	}
+	ck_assert_int_eq(s->n, i);
+}
+
+/* A complete request of email key key and type, received at received. */
+static struct pf_dsr
+dsr(const char *key, const char *type, const char *received)
+{
+	struct pf_dsr	 r = { 0 };
+
+	r.type = type;
+	r.relationship = "customer";
+	r.organisation = "Analytical Engines Ltd";
+	r.first_name = "Ann";
+	r.last_name = "Example";
+	r.email = key;
+	r.email_key = key;
+	r.subject = H1;
+	r.country = "GB";
+	r.state = NULL;
+	r.details = "Everything, please.";
+	r.law = "UK GDPR";
+	r.received = received;
+	r.due = "2026-12-24";
+	r.acknowledge = NULL;
+	r.extension = "2 months";
+	r.verify_by = "2026-12-01T06:00:00.000000Z";
+	return r;
+}
+
+static long long
+put(struct pf_store *st, const struct pf_dsr *r)
+{
+	long long	 id = 0;
+
+	ck_assert_int_eq(pf_store_dsr_put(st, r, r->received, &id), PF_OK);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/* Put a request of key and type received then, due on due. */
+static long long
+put_due(struct pf_store *st, const char *key, const char *received,
+    const char *due)
+{
+	struct pf_dsr	 r = dsr(key, "access", received);
+
+	r.due = due;
+	return put(st, &r);
+}
+
+/* Request id as read now; the caller frees with rows_free. */
+static struct rows
+get(struct pf_store *st, long long id)
+{
+	struct rows	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_dsr_get(st, id, dsr_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 1);
+	return s;
+}
+
+/* Check that request id has status (and free what get read). */
+static void
+status_is(struct pf_store *st, long long id, const char *status)
+{
+	struct rows	 s = get(st, id);
+
+	ck_assert_str_eq(s.r[0].status, status);
+	rows_free(&s);
+}
+
+/* ---- events ---- */
+
+struct events {
+	struct {
+		long long	 request;
+		int		 seq;
+		char		 time[32];
+		char		 status[16];
+		char		 note[64];	/* "(null)" for NULL */
+	}	 e[MAXROWS];
+	int	 n;
+};
+
+static int
+event_collect(const struct pf_dsr_event *e, void *arg)
+{
+	struct events	*s = arg;
+
+	ck_assert_int_lt(s->n, MAXROWS);
+	s->e[s->n].request = e->request;
+	s->e[s->n].seq = e->seq;
+	snprintf(s->e[s->n].time, 32, "%s", e->time);
+	snprintf(s->e[s->n].status, 16, "%s", e->status);
+	snprintf(s->e[s->n].note, 64, "%s", e->note ? e->note : "(null)");
+	s->n++;
+	return 0;
+}
+
+static struct events
+events(struct pf_store *st, long long id)
+{
+	struct events	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_dsr_events(st, id, event_collect, &s), PF_OK);
+	return s;
+}
+
+/* ---- put and get ---- */
+
+START_TEST(test_dsr_put_then_get_every_field)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	struct rows	 s;
+	long long	 id;
+	size_t		 i;
+
+	r.state = "CA";
+	r.country = "US";
+	r.acknowledge = "2026-12-08";
+	r.email = "Ann@example.com";
+	id = put(st, &r);
+	s = get(st, id);
+	ck_assert_int_eq(s.r[0].id, id);
+	/* What the store sets, whatever the caller's struct said. */
+	r.status = "unverified";
+	r.updated = T1;
+	for (i = 0; i < NSTR; i++)
+		ck_assert_msg(str_of(&s.r[0], i) != NULL &&
+		    strcmp(str_of(&s.r[0], i), str_of(&r, i)) == 0,
+		    "%s is %s", dsr_str[i].name, str_of(&s.r[0], i));
+	ck_assert_int_eq(s.r[0].extended, 0);
+	ck_assert_int_eq(s.r[0].party, 0);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+/* The store sets id, status, party, extended and updated, not the caller. */
+START_TEST(test_dsr_put_ignores_what_the_store_sets)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	struct rows	 s;
+	long long	 id;
+
+	r.id = 99;
+	r.status = "fulfilled";
+	r.party = 7;
+	r.extended = 1;
+	r.updated = T5;
+	ck_assert_int_eq(pf_store_dsr_put(st, &r, T2, &id), PF_OK);
+	ck_assert_int_ne(id, 99);
+	s = get(st, id);
+	ck_assert_str_eq(s.r[0].status, "unverified");
+	ck_assert_int_eq(s.r[0].party, 0);
+	ck_assert_int_eq(s.r[0].extended, 0);
+	ck_assert_str_eq(s.r[0].received, T1);
+	ck_assert_str_eq(s.r[0].updated, T2);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+/* Each field that may be NULL reads back as NULL, the others as stored. */
+static const size_t dsr_nullable[] = {
+	offsetof(struct pf_dsr, organisation),
+	offsetof(struct pf_dsr, first_name),
+	offsetof(struct pf_dsr, last_name),
+	offsetof(struct pf_dsr, state),
+	offsetof(struct pf_dsr, details),
+	offsetof(struct pf_dsr, acknowledge),
+	offsetof(struct pf_dsr, extension),
+};
+
+START_TEST(test_dsr_put_null_field_reads_as_null)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	struct rows	 s;
+	long long	 id;
+	size_t		 i;
+
+	r.state = "CA";
+	r.acknowledge = "2026-12-08";
+	*(const char **)((char *)&r + dsr_nullable[_i]) = NULL;
+	id = put(st, &r);
+	s = get(st, id);
+	for (i = 0; i < NSTR; i++)
+		if (dsr_str[i].off == dsr_nullable[_i])
+			ck_assert_ptr_null(str_of(&s.r[0], i));
+		else
+			ck_assert_ptr_nonnull(str_of(&s.r[0], i));
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_put_without_time_updates_now)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	struct rows	 s;
+	char		 before[32], after[32];
+	long long	 id;
+
+	pf_store_now(before);
+	ck_assert_int_eq(pf_store_dsr_put(st, &r, NULL, &id), PF_OK);
+	pf_store_now(after);
+	s = get(st, id);
+	ck_assert_str_ge(s.r[0].updated, before);
+	ck_assert_str_le(s.r[0].updated, after);
+	/* The first event is at receipt, not at the time of storing. */
+	ck_assert_str_eq(events(st, id).e[0].time, T1);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_put_records_first_event)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	struct events	 e;
+	long long	 id, other;
+
+	id = put(st, &r);
+	other = put(st, &r);
+	ck_assert_int_eq(pf_store_dsr_put(st, &r, T2, NULL), PF_OK);
+	e = events(st, id);
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_int_eq(e.e[0].request, id);
+	ck_assert_int_eq(e.e[0].seq, 1);
+	ck_assert_str_eq(e.e[0].time, T1);
+	ck_assert_str_eq(e.e[0].status, "unverified");
+	ck_assert_str_eq(e.e[0].note, "(null)");
+	/* Each request's history starts at 1. */
+	ck_assert_int_eq(events(st, other).e[0].seq, 1);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 3);
+	pf_store_close(st);
+}
+END_TEST
+
+/* Inside the caller's transaction, a put is undone with it. */
+START_TEST(test_dsr_put_rolled_back_with_transaction)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	put(st, &r);
+	pf_store_rollback(st);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 0);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	put(st, &r);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 1);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 1);
+	pf_store_close(st);
+}
+END_TEST
+
+/* What the schema refuses: a caller's mistake stores nothing at all. */
+static const struct {
+	size_t		 off;
+	const char	*value;
+} dsr_bad[] = {
+	{ offsetof(struct pf_dsr, type), "bogus" },
+	{ offsetof(struct pf_dsr, type), "Access" },
+	{ offsetof(struct pf_dsr, type), "" },
+	{ offsetof(struct pf_dsr, type), NULL },
+	{ offsetof(struct pf_dsr, relationship), NULL },
+	{ offsetof(struct pf_dsr, subject), NULL },
+	{ offsetof(struct pf_dsr, country), "gb" },
+	{ offsetof(struct pf_dsr, country), "GBR" },
+	{ offsetof(struct pf_dsr, country), "G1" },
+	{ offsetof(struct pf_dsr, country), NULL },
+	{ offsetof(struct pf_dsr, law), NULL },
+	{ offsetof(struct pf_dsr, received), NULL },
+	{ offsetof(struct pf_dsr, due), NULL },
+	{ offsetof(struct pf_dsr, verify_by), NULL },
+};
+
+START_TEST(test_dsr_schema_refuses_bad_request)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	long long	 id = -1;
+
+	*(const char **)((char *)&r + dsr_bad[_i].off) = dsr_bad[_i].value;
+	ck_assert_int_eq(pf_store_dsr_put(st, &r, T1, &id), PF_ESTORE);
+	ck_assert_int_eq(id, -1);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 0);
+	/* The connection is usable afterwards, no savepoint left open. */
+	r = dsr(KEY_A, "access", T1);
+	put(st, &r);
+	pf_store_close(st);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 1);
+}
+END_TEST
+
+/* Every type of dsr.h is accepted. */
+static const char *const dsr_types[] = { "access", "deletion",
+    "correction", "portability", "restriction", "objection",
+    "opt-out-sale", "other" };
+
+START_TEST(test_dsr_schema_accepts_every_type)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, dsr_types[_i], T1);
+	struct rows	 s;
+
+	s = get(st, put(st, &r));
+	ck_assert_str_eq(s.r[0].type, dsr_types[_i]);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_get_unknown_is_not_found)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	struct rows	 s = { 0 };
+	long long	 id = put(st, &r);
+
+	ck_assert_int_eq(pf_store_dsr_get(st, id + 1, dsr_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_get(st, 0, dsr_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_get(st, -1, dsr_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(s.n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_get_returns_callback_value)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	struct rows	 s = { .stop_at = 1 };
+
+	ck_assert_int_eq(pf_store_dsr_get(st, put(st, &r), dsr_collect, &s),
+	    42);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+/* ---- recent ---- */
+
+/* One request of KEY_A, access, received at T3; what recent finds. */
+static const struct {
+	const char	*key;
+	const char	*type;
+	const char	*since;
+	int		 found;
+} recent[] = {
+	{ KEY_A, "access", T2, 1 },
+	{ KEY_A, "access", T3, 1 },			/* at the boundary */
+	{ KEY_A, "access", "2026-11-24T08:00:00.000004Z", 0 }, /* just after */
+	{ KEY_A, "access", T4, 0 },
+	{ KEY_A, "access", "2026-11-24", 1 },		/* a prefix: that day */
+	{ KEY_A, "deletion", T1, 0 },			/* other type */
+	{ KEY_B, "access", T1, 0 },			/* other key */
+	{ "ANN@example.com", "access", T1, 0 },		/* keys are exact */
+};
+
+START_TEST(test_dsr_recent_window)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T3);
+	long long	 id, got = -1;
+
+	id = put(st, &r);
+	if (recent[_i].found) {
+		ck_assert_int_eq(pf_store_dsr_recent(st, recent[_i].key,
+		    recent[_i].type, recent[_i].since, &got), PF_OK);
+		ck_assert_int_eq(got, id);
+	} else {
+		ck_assert_int_eq(pf_store_dsr_recent(st, recent[_i].key,
+		    recent[_i].type, recent[_i].since, &got), PF_ENOTFOUND);
+		ck_assert_int_eq(got, -1);
+	}
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_recent_is_the_newest)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T4);
+	long long	 newest, got = 0;
+
+	newest = put(st, &r);
+	r.received = T2;
+	put(st, &r);	/* received earlier, stored later */
+	ck_assert_int_eq(pf_store_dsr_recent(st, KEY_A, "access", T1, &got),
+	    PF_OK);
+	ck_assert_int_eq(got, newest);
+	pf_store_close(st);
+}
+END_TEST
+
+/* ---- each ---- */
+
+/*
+ * Five requests: 1 unverified due 12-20, 2 verified due 12-10, 3 extended
+ * due 12-30, 4 fulfilled due 12-05, 5 verified due 12-10 (same due as 2).
+ */
+static struct pf_store *
+each_fixture(void)
+{
+	struct pf_store	*st = open_store();
+	long long	 p;
+
+	ck_assert_int_eq(put_due(st, KEY_A, T1, "2026-12-20"), 1);
+	ck_assert_int_eq(put_due(st, KEY_A, T1, "2026-12-10"), 2);
+	ck_assert_int_eq(put_due(st, KEY_A, T1, "2026-12-15"), 3);
+	ck_assert_int_eq(put_due(st, KEY_A, T1, "2026-12-05"), 4);
+	ck_assert_int_eq(put_due(st, KEY_A, T1, "2026-12-10"), 5);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, T1, &p), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, 2, p, T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, 3, p, T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_extend(st, 3, "2026-12-30", "more time",
+	    T3), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, 4, p, T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_set_status(st, 4, "verified",
+	    "fulfilled", NULL, T3), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, 5, p, T2), PF_OK);
+	return st;
+}
+
+static const struct {
+	struct pf_dsr_filter	 f;
+	long long		 want[6];
+} each[] = {
+	{ { NULL, 0, NULL }, { 4, 2, 5, 1, 3, 0 } },
+	{ { "verified", 0, NULL }, { 2, 5, 0 } },
+	{ { "unverified", 0, NULL }, { 1, 0 } },
+	{ { "extended", 0, NULL }, { 3, 0 } },
+	{ { "fulfilled", 0, NULL }, { 4, 0 } },
+	{ { "denied", 0, NULL }, { 0 } },
+	{ { "bogus", 0, NULL }, { 0 } },
+	{ { NULL, 1, NULL }, { 2, 5, 3, 0 } },
+	{ { NULL, 0, "2026-12-10" }, { 4, 0 } },	/* before, not on */
+	{ { NULL, 0, "2026-12-11" }, { 4, 2, 5, 0 } },
+	{ { NULL, 0, "2027-01-01" }, { 4, 2, 5, 1, 3, 0 } },
+	{ { NULL, 1, "2026-12-11" }, { 2, 5, 0 } },	/* overdue, open */
+	{ { NULL, 1, "2026-12-05" }, { 0 } },
+	{ { "verified", 1, "2026-12-31" }, { 2, 5, 0 } },
+	{ { "unverified", 1, NULL }, { 0 } },		/* both must hold */
+	{ { "fulfilled", 0, "2026-12-06" }, { 4, 0 } },
+};
+
+START_TEST(test_dsr_each_filter)
+{
+	struct pf_store	*st = each_fixture();
+	struct rows	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_dsr_each(st, &each[_i].f, dsr_collect, &s),
+	    PF_OK);
+	ids_are(&s, each[_i].want);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_each_null_filter_is_every_request)
+{
+	struct pf_store	*st = each_fixture();
+	struct rows	 s = { 0 };
+	const long long	 want[] = { 4, 2, 5, 1, 3, 0 };
+
+	ck_assert_int_eq(pf_store_dsr_each(st, NULL, dsr_collect, &s), PF_OK);
+	ids_are(&s, want);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_each_stops_and_returns_callback_value)
+{
+	struct pf_store	*st = each_fixture();
+	struct rows	 s = { .stop_at = 2 };
+	const long long	 want[] = { 4, 2, 0 };
+
+	ck_assert_int_eq(pf_store_dsr_each(st, NULL, dsr_collect, &s), 42);
+	ids_are(&s, want);
+	rows_free(&s);
+	/* The statement was reset: the next call starts afresh. */
+	s.stop_at = 0;
+	ck_assert_int_eq(pf_store_dsr_each(st, NULL, dsr_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 5);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+/* ---- state changes ---- */
+
+/*
+ * A request is put in status at (reached the ordinary way); set_status from
+ * from to to must then be refused with PF_ENOTFOUND.
+ */
+static const struct {
+	const char	*at;
+	const char	*from;
+	const char	*to;
+} wrong_from[] = {
+	{ "unverified", "verified", "fulfilled" },
+	{ "unverified", "extended", "denied" },
+	{ "verified", "unverified", "verified" },
+	{ "verified", "extended", "fulfilled" },
+	{ "extended", "verified", "denied" },
+	{ "fulfilled", "verified", "denied" },
+	{ "fulfilled", "extended", "fulfilled" },
+	{ "denied", "verified", "fulfilled" },
+	{ "verified", "Verified", "fulfilled" },	/* exact */
+	{ "verified", "", "fulfilled" },
+	{ "verified", NULL, "fulfilled" },
+};
+
+/* A request (and its party) brought to status at; its id. */
+static long long
+request_at(struct pf_store *st, const char *at)
+{
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	long long	 id = put(st, &r), p;
+
+	if (strcmp(at, "unverified") == 0)
+		return id;
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, T1, &p), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, id, p, T2), PF_OK);
+	if (strcmp(at, "extended") == 0)
+		ck_assert_int_eq(pf_store_dsr_extend(st, id, "2027-02-24",
+		    NULL, T2), PF_OK);
+	else if (strcmp(at, "verified") != 0)
+		ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified",
+		    at, NULL, T2), PF_OK);
+	return id;
+}
+
+START_TEST(test_dsr_set_status_wrong_from_changes_nothing)
+{
+	struct pf_store	*st = open_store();
+	struct rows	 before, after;
+	long long	 id = request_at(st, wrong_from[_i].at);
+	int		 n = events(st, id).n;
+	size_t		 i;
+
+	before = get(st, id);
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, wrong_from[_i].from,
+	    wrong_from[_i].to, "no", T5), PF_ENOTFOUND);
+	after = get(st, id);
+	ck_assert_str_eq(after.r[0].status, wrong_from[_i].at);
+	for (i = 0; i < NSTR; i++)
+		ck_assert_pstr_eq(str_of(&after.r[0], i),
+		    str_of(&before.r[0], i));
+	ck_assert_int_eq(events(st, id).n, n);
+	rows_free(&before);
+	rows_free(&after);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_set_status_moves_and_records_event)
+{
+	struct pf_store	*st = open_store();
+	long long	 id = request_at(st, "verified");
+	struct events	 e;
+	struct rows	 s;
+
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", "denied",
+	    "We hold no data on you.", T4), PF_OK);
+	s = get(st, id);
+	ck_assert_str_eq(s.r[0].status, "denied");
+	ck_assert_str_eq(s.r[0].updated, T4);
+	rows_free(&s);
+	e = events(st, id);
+	ck_assert_int_eq(e.n, 3);
+	ck_assert_int_eq(e.e[2].seq, 3);
+	ck_assert_str_eq(e.e[2].status, "denied");
+	ck_assert_str_eq(e.e[2].time, T4);
+	ck_assert_str_eq(e.e[2].note, "We hold no data on you.");
+	/* A double click: the second is refused and writes nothing. */
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", "denied",
+	    "again", T5), PF_ENOTFOUND);
+	ck_assert_int_eq(events(st, id).n, 3);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_set_status_without_time_is_now)
+{
+	struct pf_store	*st = open_store();
+	long long	 id = request_at(st, "verified");
+	struct rows	 s;
+	char		 before[32];
+
+	pf_store_now(before);
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified",
+	    "fulfilled", NULL, NULL), PF_OK);
+	s = get(st, id);
+	ck_assert_str_ge(s.r[0].updated, before);
+	ck_assert_str_eq(events(st, id).e[2].time, s.r[0].updated);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_set_status_of_unknown_request_is_not_found)
+{
+	struct pf_store	*st = open_store();
+	long long	 id = request_at(st, "verified");
+
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id + 1, "verified",
+	    "fulfilled", NULL, T3), PF_ENOTFOUND);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 2);
+	pf_store_close(st);
+}
+END_TEST
+
+/* An unknown status is refused by the schema: no change, no event. */
+START_TEST(test_dsr_set_status_refuses_unknown_status)
+{
+	struct pf_store	*st = open_store();
+	long long	 id = request_at(st, "verified");
+
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", "bogus",
+	    NULL, T3), PF_ESTORE);
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", NULL,
+	    NULL, T3), PF_ESTORE);
+	status_is(st, id, "verified");
+	ck_assert_int_eq(events(st, id).n, 2);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_verify_only_once)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	long long	 id = put(st, &r), p, q;
+	struct events	 e;
+	struct rows	 s;
+
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, T2, &p), PF_OK);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_B, T2, &q), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, id, p, T3), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, id, q, T4), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_verify(st, id + 1, p, T4),
+	    PF_ENOTFOUND);
+	s = get(st, id);
+	ck_assert_str_eq(s.r[0].status, "verified");
+	ck_assert_int_eq(s.r[0].party, p);
+	ck_assert_str_eq(s.r[0].updated, T3);
+	rows_free(&s);
+	e = events(st, id);
+	ck_assert_int_eq(e.n, 2);
+	ck_assert_str_eq(e.e[1].status, "verified");
+	ck_assert_str_eq(e.e[1].time, T3);
+	ck_assert_str_eq(e.e[1].note, "(null)");
+	pf_store_close(st);
+}
+END_TEST
+
+/* A party that does not exist is refused (foreign key): nothing changes. */
+START_TEST(test_dsr_verify_with_unknown_party_changes_nothing)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	long long	 id = put(st, &r);
+	struct rows	 s;
+
+	ck_assert_int_eq(pf_store_dsr_verify(st, id, 12345, T2), PF_ESTORE);
+	s = get(st, id);
+	ck_assert_str_eq(s.r[0].status, "unverified");
+	ck_assert_int_eq(s.r[0].party, 0);
+	rows_free(&s);
+	ck_assert_int_eq(events(st, id).n, 1);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_extend_only_once_and_only_verified)
+{
+	struct pf_store	*st = open_store();
+	long long	 id = request_at(st, "unverified"), p;
+	struct events	 e;
+	struct rows	 s;
+
+	ck_assert_int_eq(pf_store_dsr_extend(st, id, "2027-02-24", NULL, T2),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, T1, &p), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, id, p, T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_extend(st, id, "2027-02-24",
+	    "Your request is complex.", T3), PF_OK);
+	s = get(st, id);
+	ck_assert_str_eq(s.r[0].status, "extended");
+	ck_assert_str_eq(s.r[0].due, "2027-02-24");
+	ck_assert_int_eq(s.r[0].extended, 1);
+	ck_assert_str_eq(s.r[0].updated, T3);
+	ck_assert_str_eq(s.r[0].extension, "2 months");
+	rows_free(&s);
+	ck_assert_int_eq(pf_store_dsr_extend(st, id, "2027-04-24", NULL, T4),
+	    PF_ENOTFOUND);
+	/* Back to verified somehow: the one extension is still used. */
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "extended",
+	    "verified", NULL, T4), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_extend(st, id, "2027-04-24", NULL, T5),
+	    PF_ENOTFOUND);
+	s = get(st, id);
+	ck_assert_str_eq(s.r[0].due, "2027-02-24");
+	rows_free(&s);
+	e = events(st, id);
+	ck_assert_int_eq(e.n, 4);
+	ck_assert_str_eq(e.e[2].status, "extended");
+	ck_assert_str_eq(e.e[2].note, "Your request is complex.");
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_extend_from_closed_is_not_found)
+{
+	struct pf_store	*st = open_store();
+	long long	 f = request_at(st, "fulfilled");
+	long long	 d = request_at(st, "denied");
+
+	ck_assert_int_eq(pf_store_dsr_extend(st, f, "2027-02-24", NULL, T3),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_extend(st, d, "2027-02-24", NULL, T3),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_extend(st, d + 1, "2027-02-24", NULL,
+	    T3), PF_ENOTFOUND);
+	status_is(st, f, "fulfilled");
+	status_is(st, d, "denied");
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_events_in_order_with_notes)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	long long	 id = put(st, &r), other, p;
+	struct events	 e;
+	static const struct {
+		const char	*time, *status, *note;
+	} want[] = {
+		{ T1, "unverified", "(null)" },
+		{ T2, "verified", "(null)" },
+		{ T3, "extended", "We need two more months." },
+		{ T4, "fulfilled", "Sent by post <b>&amp;</b>" },
+	};
+	int		 i;
+
+	other = put(st, &r);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, T1, &p), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, other, p, T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, id, p, T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_extend(st, id, "2027-02-24",
+	    want[2].note, T3), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "extended",
+	    "fulfilled", want[3].note, T4), PF_OK);
+	e = events(st, id);
+	ck_assert_int_eq(e.n, 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(e.e[i].request, id);
+		ck_assert_int_eq(e.e[i].seq, i + 1);
+		ck_assert_str_eq(e.e[i].time, want[i].time);
+		ck_assert_str_eq(e.e[i].status, want[i].status);
+		ck_assert_str_eq(e.e[i].note, want[i].note);
+	}
+	ck_assert_int_eq(events(st, other).n, 2);
+	ck_assert_int_eq(events(st, other + 1).n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+static int
+event_stop(const struct pf_dsr_event *e, void *arg)
+{
+	(void)e;
+	return ++*(int *)arg == 1 ? 42 : 0;
+}
+
+START_TEST(test_dsr_events_stop_and_return_callback_value)
+{
+	struct pf_store	*st = open_store();
+	long long	 id = request_at(st, "verified");
+	int		 n = 0;
+
+	ck_assert_int_eq(pf_store_dsr_events(st, id, event_stop, &n), 42);
+	ck_assert_int_eq(n, 1);
+	pf_store_close(st);
+}
+END_TEST
+
+/* ---- expiry, deletion, erasure ---- */
+
+/*
+ * Four requests: 1 and 2 unverified, verify_by T2 and T4; 3 unverified,
+ * verify_by T2 (same as 1); 4 verified, verify_by T1.
+ */
+static struct pf_store *
+expired_fixture(void)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	long long	 p;
+
+	r.verify_by = T2;
+	ck_assert_int_eq(put(st, &r), 1);
+	r.verify_by = T4;
+	ck_assert_int_eq(put(st, &r), 2);
+	r.verify_by = T2;
+	ck_assert_int_eq(put(st, &r), 3);
+	r.verify_by = T1;
+	ck_assert_int_eq(put(st, &r), 4);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, T1, &p), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, 4, p, T1), PF_OK);
+	return st;
+}
+
+static const struct {
+	const char	*before;
+	int		 limit;
+	long long	 want[5];
+} expired[] = {
+	{ T1, 10, { 0 } },
+	{ T2, 10, { 0 } },			/* at verify_by: not yet */
+	{ "2026-11-24T07:00:00.000003Z", 10, { 1, 3, 0 } },
+	{ T5, 10, { 1, 3, 2, 0 } },		/* never the verified one */
+	{ T5, 2, { 1, 3, 0 } },
+	{ T5, 1, { 1, 0 } },
+	{ T5, 0, { 0 } },
+};
+
+START_TEST(test_dsr_expired_oldest_first_within_limit)
+{
+	struct pf_store	*st = expired_fixture();
+	struct rows	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_dsr_expired(st, expired[_i].before,
+	    expired[_i].limit, dsr_collect, &s), PF_OK);
+	ids_are(&s, expired[_i].want);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_expired_stops_and_refuses_negative_limit)
+{
+	struct pf_store	*st = expired_fixture();
+	struct rows	 s = { .stop_at = 1 };
+
+	ck_assert_int_eq(pf_store_dsr_expired(st, T5, -1, dsr_collect, &s),
+	    PF_EINVAL);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_int_eq(pf_store_dsr_expired(st, T5, 10, dsr_collect, &s),
+	    42);
+	ck_assert_int_eq(s.n, 1);
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_delete_takes_its_history)
+{
+	struct pf_store	*st = expired_fixture();
+	struct rows	 s = { 0 };
+
+	ck_assert_int_eq(events(st, 4).n, 2);
+	ck_assert_int_eq(pf_store_dsr_delete(st, 4), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_get(st, 4, dsr_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(events(st, 4).n, 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event "
+	    "WHERE request = 4"), 0);
+	/* The others and their histories stay. */
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 3);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 3);
+	ck_assert_int_eq(pf_store_dsr_delete(st, 4), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_delete(st, 99), PF_ENOTFOUND);
+	pf_store_close(st);
+}
+END_TEST
+
+/* The personal fields of struct pf_dsr: what an erasure blanks. */
+static const size_t dsr_personal[] = {
+	offsetof(struct pf_dsr, organisation),
+	offsetof(struct pf_dsr, first_name),
+	offsetof(struct pf_dsr, last_name),
+	offsetof(struct pf_dsr, email),
+	offsetof(struct pf_dsr, email_key),
+	offsetof(struct pf_dsr, details),
+};
+
+static int
+is_personal(size_t off)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(dsr_personal) / sizeof(dsr_personal[0]); i++)
+		if (dsr_personal[i] == off)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_dsr_erase_blanks_personal_fields_of_that_key_only)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 a = dsr(KEY_A, "access", T1);
+	struct pf_dsr	 b = dsr(KEY_B, "deletion", T2);
+	struct rows	 before, after;
+	long long	 ida, ida2, idb, n = -1, p;
+	size_t		 i;
+
+	a.state = "CA";
+	a.acknowledge = "2026-12-08";
+	ida = put(st, &a);
+	ida2 = put(st, &a);
+	idb = put(st, &b);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, T1, &p), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, ida, p, T3), PF_OK);
+	before = get(st, ida);
+	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 2);
+	after = get(st, ida);
+	for (i = 0; i < NSTR; i++)
+		if (is_personal(dsr_str[i].off))
+			ck_assert_msg(str_of(&after.r[0], i) == NULL,
+			    "%s kept", dsr_str[i].name);
+		else
+			ck_assert_pstr_eq(str_of(&after.r[0], i),
+			    str_of(&before.r[0], i));
+	ck_assert_int_eq(after.r[0].party, p);
+	ck_assert_int_eq(after.r[0].extended, 0);
+	rows_free(&before);
+	rows_free(&after);
+	ck_assert_int_eq(events(st, ida).n, 2);
+	after = get(st, ida2);
+	ck_assert_ptr_null(after.r[0].email_key);
+	rows_free(&after);
+	/* The other person's request is whole. */
+	after = get(st, idb);
+	ck_assert_str_eq(after.r[0].email_key, KEY_B);
+	ck_assert_str_eq(after.r[0].first_name, "Ann");
+	ck_assert_str_eq(after.r[0].details, "Everything, please.");
+	rows_free(&after);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_erase_of_unknown_key_counts_nothing)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 a = dsr(KEY_A, "access", T1);
+	long long	 n = -1;
+
+	put(st, &a);
+	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_B, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_dsr_erase(st, "ANN@example.com", NULL),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request "
+	    "WHERE email_key IS NULL"), 1);
+	pf_store_close(st);
+}
+END_TEST
+
+/* ---- parties ---- */
+
+struct parties {
+	struct {
+		long long	 id;
+		long long	 individual;
+		char		 email[64];	/* "(null)" for NULL */
+		char		 created[32];
+	}	 p[MAXROWS];
+	int	 n;
+};
+
+static int
+party_collect(const struct pf_party *p, void *arg)
+{
+	struct parties	*s = arg;
+
+	ck_assert_int_lt(s->n, MAXROWS);
+	s->p[s->n].id = p->id;
+	s->p[s->n].individual = p->individual;
+	snprintf(s->p[s->n].email, 64, "%s", p->email ? p->email : "(null)");
+	snprintf(s->p[s->n].created, 32, "%s", p->created);
+	s->n++;
+	return 0;
+}
+
+static long long
+ensure(struct pf_store *st, const char *key)
+{
+	long long	 id = 0;
+
+	ck_assert_int_eq(pf_store_party_ensure(st, key, T1, &id), PF_OK);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/* Party id's individual. */
+static long long
+individual(struct pf_store *st, long long id)
+{
+	struct parties	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_party_get(st, id, party_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 1);
+	return s.p[0].individual;
+}
+
+/* The ids of individual's parties (0-terminated), in order. */
+static void
+members_are(struct pf_store *st, long long ind, const long long *want)
+{
+	struct parties	 s = { 0 };
+	int		 i;
+
+	ck_assert_int_eq(pf_store_party_each(st, ind, party_collect, &s),
+	    PF_OK);
+	for (i = 0; want[i] != 0; i++) {
+		ck_assert_int_lt(i, s.n);
+		ck_assert_int_eq(s.p[i].id, want[i]);
+		ck_assert_int_eq(s.p[i].individual, ind);
+	}
+	ck_assert_int_eq(s.n, i);
+}
+
+START_TEST(test_party_ensure_is_idempotent)
+{
+	struct pf_store	*st = open_store();
+	struct parties	 s = { 0 };
+	long long	 a, a2 = 0, b;
+
+	a = ensure(st, KEY_A);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, T3, &a2), PF_OK);
+	ck_assert_int_eq(a2, a);
+	b = ensure(st, KEY_B);
+	ck_assert_int_ne(b, a);
+	ck_assert_int_eq(pf_store_party_get(st, a, party_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.p[0].id, a);
+	ck_assert_int_eq(s.p[0].individual, a);	/* an individual of its own */
+	ck_assert_str_eq(s.p[0].email, KEY_A);
+	ck_assert_str_eq(s.p[0].created, T1);	/* the first time stays */
+	ck_assert_int_eq(individual(st, b), b);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM party"), 2);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_party_ensure_without_time_or_key)
+{
+	struct pf_store	*st = open_store();
+	struct parties	 s = { 0 };
+	char		 before[32];
+	long long	 id = 0;
+
+	pf_store_now(before);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, NULL, &id), PF_OK);
+	ck_assert_int_eq(pf_store_party_get(st, id, party_collect, &s), PF_OK);
+	ck_assert_str_ge(s.p[0].created, before);
+	ck_assert_int_eq(pf_store_party_ensure(st, NULL, T1, &id), PF_EINVAL);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM party"), 1);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_party_ensure_rolled_back_with_transaction)
+{
+	struct pf_store	*st = open_store();
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ensure(st, KEY_A);
+	pf_store_rollback(st);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM party"), 0);
+	ck_assert_int_eq(ensure(st, KEY_A), 1);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_party_get_unknown_is_not_found)
+{
+	struct pf_store	*st = open_store();
+	struct parties	 s = { 0 };
+	long long	 a = ensure(st, KEY_A);
+
+	ck_assert_int_eq(pf_store_party_get(st, a + 1, party_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_party_get(st, 0, party_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(s.n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+/* Two individuals of two parties each become one of four. */
+START_TEST(test_party_link_merges_two_individuals)
+{
+	struct pf_store	*st = open_store();
+	long long	 p1 = ensure(st, KEY_A), p2 = ensure(st, KEY_B);
+	long long	 p3 = ensure(st, KEY_C);
+	long long	 p4 = ensure(st, "dee@example.com");
+	long long	 p5 = ensure(st, "eve@example.com");
+	const long long	 two[] = { p3, p4, 0 }, all[] = { p1, p2, p3, p4, 0 };
+	const long long	 none[] = { 0 }, alone[] = { p5, 0 };
+
+	ck_assert_int_eq(pf_store_party_link(st, p1, p2), PF_OK);
+	ck_assert_int_eq(pf_store_party_link(st, p4, p3), PF_OK);
+	members_are(st, p4, two);
+	/* Linking any member of one to any member of the other. */
+	ck_assert_int_eq(pf_store_party_link(st, p2, p3), PF_OK);
+	members_are(st, p1, all);
+	members_are(st, p4, none);
+	members_are(st, p5, alone);
+	ck_assert_int_eq(individual(st, p4), p1);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_party_link_already_one_changes_nothing)
+{
+	struct pf_store	*st = open_store();
+	long long	 a = ensure(st, KEY_A), b = ensure(st, KEY_B);
+	const long long	 both[] = { a, b, 0 };
+
+	ck_assert_int_eq(pf_store_party_link(st, a, b), PF_OK);
+	ck_assert_int_eq(pf_store_party_link(st, a, b), PF_OK);
+	ck_assert_int_eq(pf_store_party_link(st, b, a), PF_OK);
+	ck_assert_int_eq(pf_store_party_link(st, b, b), PF_OK);
+	members_are(st, a, both);
+	ck_assert_int_eq(individual(st, b), a);
+	pf_store_close(st);
+}
+END_TEST
+
+static const struct {
+	int	 a_known;
+	int	 b_known;
+} link_unknown[] = {
+	{ 0, 1 },
+	{ 1, 0 },
+	{ 0, 0 },
+};
+
+START_TEST(test_party_link_unknown_party_is_not_found)
+{
+	struct pf_store	*st = open_store();
+	long long	 a = ensure(st, KEY_A), b = ensure(st, KEY_B);
+
+	ck_assert_int_eq(pf_store_party_link(st,
+	    link_unknown[_i].a_known ? a : 99,
+	    link_unknown[_i].b_known ? b : 98), PF_ENOTFOUND);
+	ck_assert_int_eq(individual(st, a), a);
+	ck_assert_int_eq(individual(st, b), b);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_party_erase_forgets_key_and_keeps_party)
+{
+	struct pf_store	*st = open_store();
+	struct parties	 s = { 0 };
+	long long	 a = ensure(st, KEY_A), b = ensure(st, KEY_B), a2;
+	const long long	 both[] = { a, b, 0 };
+
+	ck_assert_int_eq(pf_store_party_link(st, a, b), PF_OK);
+	ck_assert_int_eq(pf_store_party_erase(st, a), PF_OK);
+	ck_assert_int_eq(pf_store_party_get(st, a, party_collect, &s), PF_OK);
+	ck_assert_str_eq(s.p[0].email, "(null)");
+	ck_assert_int_eq(s.p[0].individual, a);
+	members_are(st, a, both);
+	/* The address verified again is a new party. */
+	a2 = ensure(st, KEY_A);
+	ck_assert_int_ne(a2, a);
+	ck_assert_int_ne(a2, b);
+	ck_assert_int_eq(individual(st, a2), a2);
+	ck_assert_int_eq(pf_store_party_erase(st, 99), PF_ENOTFOUND);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_of_individual_covers_linked_parties)
+{
+	struct pf_store	*st = open_store();
+	struct rows	 s = { 0 };
+	struct pf_dsr	 r;
+	long long	 a, b, c, ra, rb, ra2, rc;
+	r = dsr(KEY_B, "access", T2);
+	rb = put(st, &r);
+	r = dsr(KEY_A, "deletion", T3);
+	ra2 = put(st, &r);		/* unverified, stored second */
+	r = dsr(KEY_A, "access", T1);
+	ra = put(st, &r);
+	r = dsr(KEY_C, "access", T1);
+	rc = put(st, &r);
+	a = ensure(st, KEY_A);
+	b = ensure(st, KEY_B);
+	c = ensure(st, KEY_C);
+	ck_assert_int_eq(pf_store_dsr_verify(st, ra, a, T4), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, rb, b, T4), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, rc, c, T4), PF_OK);
+	/* Alone, a's own requests, oldest first. */
+	ck_assert_int_eq(pf_store_dsr_of_individual(st, a, dsr_collect, &s),
+	    PF_OK);
+	ids_are(&s, (const long long[]){ ra, ra2, 0 });
+	rows_free(&s);
+	ck_assert_int_eq(pf_store_party_link(st, a, b), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_of_individual(st, a, dsr_collect, &s),
+	    PF_OK);
+	ids_are(&s, (const long long[]){ ra, rb, ra2, 0 });
+	rows_free(&s);
+	/* b is no individual any more; c is still one of its own. */
+	ck_assert_int_eq(pf_store_dsr_of_individual(st, b, dsr_collect, &s),
+	    PF_OK);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_int_eq(pf_store_dsr_of_individual(st, c, dsr_collect, &s),
+	    PF_OK);
+	ids_are(&s, (const long long[]){ rc, 0 });
+	rows_free(&s);
+	/* An erased party's key no longer finds anything. */
+	ck_assert_int_eq(pf_store_party_erase(st, b), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_of_individual(st, a, dsr_collect, &s),
+	    PF_OK);
+	ids_are(&s, (const long long[]){ ra, ra2, 0 });
+	rows_free(&s);
+	pf_store_close(st);
+}
+END_TEST
+
+/* ---- what an erasure needs from the other tables ---- */
+
+struct optouts {
+	char	 channel[MAXROWS][8];
+	char	 address[MAXROWS][64];
+	char	 list[MAXROWS][16];
+	int	 n;
+};
+
+static int
+optout_collect(const struct pf_optout *o, void *arg)
+{
+	struct optouts	*s = arg;
+
+	ck_assert_int_lt(s->n, MAXROWS);
+	snprintf(s->channel[s->n], 8, "%s", o->channel);
+	snprintf(s->address[s->n], 64, "%s", o->address);
+	snprintf(s->list[s->n], 16, "%s", o->list);
+	s->n++;
+	return 0;
+}
+
+static void
+optout(struct pf_store *st, const char *channel, const char *address,
+    const char *list, const char *now)
+{
+	struct pf_optout	 o = { channel, address, list, NULL, "form",
+	    NULL, NULL };
+
+	ck_assert_int_eq(pf_store_optout_put(st, &o, now), PF_OK);
+}
+
+static struct pf_store *
+optout_fixture(void)
+{
+	struct pf_store	*st = open_store();
+
+	optout(st, "email", KEY_A, "news", T3);
+	optout(st, "email", KEY_A, "", T1);
+	optout(st, "email", KEY_B, "", T2);
+	optout(st, "sms", "+447700900123", "", T2);
+	optout(st, "email", "ann@example.com.evil", "", T2);
+	return st;
+}
+
+START_TEST(test_optout_of_lists_that_address_only)
+{
+	struct pf_store	*st = optout_fixture();
+	struct optouts	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_optout_of(st, KEY_A, optout_collect, &s),
+	    PF_OK);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_str_eq(s.list[0], "");	/* first opted out first */
+	ck_assert_str_eq(s.list[1], "news");
+	ck_assert_str_eq(s.address[1], KEY_A);
+	s.n = 0;
+	ck_assert_int_eq(pf_store_optout_of(st, "+447700900123",
+	    optout_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.channel[0], "sms");
+	s.n = 0;
+	ck_assert_int_eq(pf_store_optout_of(st, KEY_C, optout_collect, &s),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_optout_of(st, "ANN@example.com",
+	    optout_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_optout_remove_deletes_that_address_only)
+{
+	struct pf_store	*st = optout_fixture();
+	long long	 n = -1;
+
+	ck_assert_int_eq(pf_store_optout_remove(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(pf_store_optout_remove(st, "+447700900123", NULL),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_optout_remove(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout WHERE "
+	    "address IN ('" KEY_B "', 'ann@example.com.evil')"), 2);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 2);
+	pf_store_close(st);
+}
+END_TEST
+
+static int
+dnc_collect(const struct pf_dnc *d, void *arg)
+{
+	struct optouts	*s = arg;
+
+	ck_assert_int_lt(s->n, MAXROWS);
+	snprintf(s->address[s->n], 64, "%s", d->number);
+	s->n++;
+	return 0;
+}
+
+static void
+dnc(struct pf_store *st, const char *number, const char *email,
+    const char *now)
+{
+	struct pf_dnc	 d = { number, "GB", "Ann", NULL, NULL, email, NULL,
+	    NULL };
+
+	ck_assert_int_eq(pf_store_dnc_put(st, &d, now), PF_OK);
+}
+
+START_TEST(test_dnc_of_email_lists_its_entries_in_order)
+{
+	struct pf_store	*st = open_store();
+	struct optouts	 s = { 0 };
+
+	dnc(st, "+447700900002", KEY_A, T2);
+	dnc(st, "+447700900001", KEY_A, T1);
+	dnc(st, "+447700900003", KEY_B, T1);
+	dnc(st, "+447700900004", NULL, T1);
+	ck_assert_int_eq(pf_store_dnc_of_email(st, KEY_A, dnc_collect, &s),
+	    PF_OK);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_str_eq(s.address[0], "+447700900001");
+	ck_assert_str_eq(s.address[1], "+447700900002");
+	s.n = 0;
+	ck_assert_int_eq(pf_store_dnc_of_email(st, KEY_C, dnc_collect, &s),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_dnc_of_email(st, "ANN@EXAMPLE.COM",
+	    dnc_collect, &s), PF_OK);
+	ck_assert_int_eq(s.n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+/* Messages in every state, to several spellings of one address. */
+START_TEST(test_outbox_forget_queued_and_failed_of_that_address)
+{
+	struct pf_store	*st = open_store();
+	long long	 n = -1, q, sending, sent, failed;
+
+	raw_exec("INSERT INTO outbox (template, recipient, vals, state, "
+	    "next_try, created, updated) VALUES "
+	    "('t', 'Ann@example.com', 'a=1', 'queued', '" T1 "', '" T1 "', "
+	    "'" T1 "'), "
+	    "('t', 'ann@example.com', 'a=1', 'failed', '" T1 "', '" T1 "', "
+	    "'" T1 "'), "
+	    "('t', 'ANN@example.com', 'a=1', 'queued', '" T1 "', '" T1 "', "
+	    "'" T1 "'), "
+	    "('t', 'ann@example.com', 'a=1', 'sending', '" T1 "', '" T1 "', "
+	    "'" T1 "'), "
+	    "('t', '', '', 'sent', '" T1 "', '" T1 "', '" T1 "'), "
+	    "('t', 'bob@example.org', 'a=1', 'queued', '" T1 "', '" T1 "', "
+	    "'" T1 "'), "
+	    "('t', 'xann@example.com', 'a=1', 'failed', '" T1 "', '" T1 "', "
+	    "'" T1 "')");
+	ck_assert_int_eq(pf_store_outbox_forget(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &sending, &sent,
+	    &failed), PF_OK);
+	ck_assert_int_eq(q, 1);		/* bob's */
+	ck_assert_int_eq(sending, 1);	/* being sent: not ours to delete */
+	ck_assert_int_eq(sent, 1);
+	ck_assert_int_eq(failed, 1);	/* xann's */
+	ck_assert_int_eq(pf_store_outbox_forget(st, "ANN@EXAMPLE.COM", &n),
+	    PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_outbox_forget(st, KEY_C, NULL), PF_OK);
+	pf_store_close(st);
+}
+END_TEST
+
+/* ---- suppression ---- */
+
+START_TEST(test_suppress_put_twice_is_one_row)
+{
+	struct pf_store	*st = open_store();
+	long long	 n = -1;
+
+	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T1),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T2),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(raw_count("SELECT created = '" T1 "' "
+	    "FROM suppression"), 1);
+	ck_assert_int_eq(pf_store_suppress_put(st, "phone", H1, "sms", NULL),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_suppress_put(st, "phone", H1, "call", T1),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 3);
+	pf_store_close(st);
+}
+END_TEST
+
+/* After one put of ("email", H1, "email"): what is suppressed. */
+static const struct {
+	const char	*kind;
+	const char	*hash;
+	const char	*channel;
+	int		 want;
+} suppressed[] = {
+	{ "email", H1, "email", PF_OK },
+	{ "email", H1, "sms", PF_ENOTFOUND },
+	{ "email", H1, "call", PF_ENOTFOUND },
+	{ "phone", H1, "email", PF_ENOTFOUND },
+	{ "email", H2, "email", PF_ENOTFOUND },
+	{ "email", H1 "1", "email", PF_ENOTFOUND },
+	{ "email", "", "email", PF_ENOTFOUND },
+	{ "email", NULL, "email", PF_ENOTFOUND },
+};
+
+START_TEST(test_suppressed_by_kind_hash_and_channel)
+{
+	struct pf_store	*st = open_store();
+
+	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T1),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_suppressed(st, suppressed[_i].kind,
+	    suppressed[_i].hash, suppressed[_i].channel), suppressed[_i].want);
+	pf_store_close(st);
+}
+END_TEST
+
+static const struct {
+	const char	*kind;
+	const char	*hash;
+	const char	*channel;
+} suppress_bad[] = {
+	{ "name", H1, "email" },
+	{ "Email", H1, "email" },
+	{ NULL, H1, "email" },
+	{ "email", H1, "post" },
+	{ "email", H1, NULL },
+	{ "email", "abc", "email" },
+	{ "email", H1 "0", "email" },
+	{ "email", NULL, "email" },
+};
+
+START_TEST(test_suppress_schema_refuses_bad_row)
+{
+	struct pf_store	*st = open_store();
+	long long	 n = -1;
+
+	ck_assert_int_eq(pf_store_suppress_put(st, suppress_bad[_i].kind,
+	    suppress_bad[_i].hash, suppress_bad[_i].channel, T1), PF_ESTORE);
+	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
+/* ---- migration ---- */
+
+/*
+ * A file made by the previous release (schema version 3, with rows) gains
+ * the new tables on open and keeps what it had.
+ */
+START_TEST(test_migration_from_version_3_keeps_rows)
+{
+	struct pf_store	*st;
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	unsigned	 i;
+	int		 v = -1;
+	char		*sql;
+	size_t		 len = 0;
+	FILE		*f;
+
+	ck_assert_ptr_nonnull(f = open_memstream(&sql, &len));
+	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= 3; i++)
+		fputs(pf_migrations[i].sql, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_uint_eq(i, 3);
+	ck_assert_str_eq(pf_migrations[i].name, "004-requests.sql");
+	raw_exec(sql);
+	free(sql);
+	raw_exec("PRAGMA user_version = 3; "
+	    "INSERT INTO optout VALUES ('email', '" KEY_A "', '', NULL, "
+	    "'form', '" T1 "', '" T1 "'); "
+	    "INSERT INTO dnc VALUES ('+447700900001', 'GB', NULL, NULL, NULL, "
+	    "'" KEY_A "', '" T1 "', '" T1 "')");
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
+	    "WHERE name IN ('request', 'party', 'suppression')"), 0);
+	st = open_store();
+	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
+	ck_assert_int_eq(v, 4);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
+	    "WHERE type = 'table' AND name IN ('request', 'request_event', "
+	    "'party', 'suppression')"), 4);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM dnc"), 1);
+	put(st, &r);
+	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T1),
+	    PF_OK);
+	pf_store_close(st);
+}
+END_TEST
+
+PF_TEST_MAIN("store_requests",
+    tcase_add_checked_fixture(tc, setup, teardown),
+    tcase_add_test(tc, test_dsr_put_then_get_every_field),
+    tcase_add_test(tc, test_dsr_put_ignores_what_the_store_sets),
+    tcase_add_loop_test(tc, test_dsr_put_null_field_reads_as_null,
+	0, sizeof(dsr_nullable) / sizeof(dsr_nullable[0])),
+    tcase_add_test(tc, test_dsr_put_without_time_updates_now),
+    tcase_add_test(tc, test_dsr_put_records_first_event),
+    tcase_add_test(tc, test_dsr_put_rolled_back_with_transaction),
+    tcase_add_loop_test(tc, test_dsr_schema_refuses_bad_request,
+	0, sizeof(dsr_bad) / sizeof(dsr_bad[0])),
+    tcase_add_loop_test(tc, test_dsr_schema_accepts_every_type,
+	0, sizeof(dsr_types) / sizeof(dsr_types[0])),
+    tcase_add_test(tc, test_dsr_get_unknown_is_not_found),
+    tcase_add_test(tc, test_dsr_get_returns_callback_value),
+    tcase_add_loop_test(tc, test_dsr_recent_window,
+	0, sizeof(recent) / sizeof(recent[0])),
+    tcase_add_test(tc, test_dsr_recent_is_the_newest),
+    tcase_add_loop_test(tc, test_dsr_each_filter,
+	0, sizeof(each) / sizeof(each[0])),
+    tcase_add_test(tc, test_dsr_each_null_filter_is_every_request),
+    tcase_add_test(tc, test_dsr_each_stops_and_returns_callback_value),
+    tcase_add_loop_test(tc, test_dsr_set_status_wrong_from_changes_nothing,
+	0, sizeof(wrong_from) / sizeof(wrong_from[0])),
+    tcase_add_test(tc, test_dsr_set_status_moves_and_records_event),
+    tcase_add_test(tc, test_dsr_set_status_without_time_is_now),
+    tcase_add_test(tc, test_dsr_set_status_of_unknown_request_is_not_found),
+    tcase_add_test(tc, test_dsr_set_status_refuses_unknown_status),
+    tcase_add_test(tc, test_dsr_verify_only_once),
+    tcase_add_test(tc, test_dsr_verify_with_unknown_party_changes_nothing),
+    tcase_add_test(tc, test_dsr_extend_only_once_and_only_verified),
+    tcase_add_test(tc, test_dsr_extend_from_closed_is_not_found),
+    tcase_add_test(tc, test_dsr_events_in_order_with_notes),
+    tcase_add_test(tc, test_dsr_events_stop_and_return_callback_value),
+    tcase_add_loop_test(tc, test_dsr_expired_oldest_first_within_limit,
+	0, sizeof(expired) / sizeof(expired[0])),
+    tcase_add_test(tc, test_dsr_expired_stops_and_refuses_negative_limit),
+    tcase_add_test(tc, test_dsr_delete_takes_its_history),
+    tcase_add_test(tc, test_dsr_erase_blanks_personal_fields_of_that_key_only),
+    tcase_add_test(tc, test_dsr_erase_of_unknown_key_counts_nothing),
+    tcase_add_test(tc, test_party_ensure_is_idempotent),
+    tcase_add_test(tc, test_party_ensure_without_time_or_key),
+    tcase_add_test(tc, test_party_ensure_rolled_back_with_transaction),
+    tcase_add_test(tc, test_party_get_unknown_is_not_found),
+    tcase_add_test(tc, test_party_link_merges_two_individuals),
+    tcase_add_test(tc, test_party_link_already_one_changes_nothing),
+    tcase_add_loop_test(tc, test_party_link_unknown_party_is_not_found,
+	0, sizeof(link_unknown) / sizeof(link_unknown[0])),
+    tcase_add_test(tc, test_party_erase_forgets_key_and_keeps_party),
+    tcase_add_test(tc, test_dsr_of_individual_covers_linked_parties),
+    tcase_add_test(tc, test_optout_of_lists_that_address_only),
+    tcase_add_test(tc, test_optout_remove_deletes_that_address_only),
+    tcase_add_test(tc, test_dnc_of_email_lists_its_entries_in_order),
+    tcase_add_test(tc, test_outbox_forget_queued_and_failed_of_that_address),
+    tcase_add_test(tc, test_suppress_put_twice_is_one_row),
+    tcase_add_loop_test(tc, test_suppressed_by_kind_hash_and_channel,
+	0, sizeof(suppressed) / sizeof(suppressed[0])),
+    tcase_add_loop_test(tc, test_suppress_schema_refuses_bad_row,
+	0, sizeof(suppress_bad) / sizeof(suppress_bad[0])),
+    tcase_add_test(tc, test_migration_from_version_3_keeps_rows))
