@@ -194,3 +194,23 @@ cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
 	}
 	return 0;
 }
+
+int
+cli_suppressed(struct ctx *c, const char *kind, const char *value,
+    const char *channel)
+{
+	struct pf_keys	 keys;
+	char		 hash[PF_HEX_DIGEST_LEN + 1];
+	long long	 n;
+	int		 rc;
+
+	if ((rc = pf_store_suppress_count(c->st, &n)) != PF_OK)
+		return rc;
+	if (n == 0)
+		return PF_ENOTFOUND;
+	if (cli_load_keys(c, &keys) != 0)
+		return PF_ECONFIG;
+	if ((rc = pf_pseudonym(&keys, kind, value, hash)) != PF_OK)
+		return rc;
+	return pf_store_suppressed(c->st, kind, hash, channel);
+}

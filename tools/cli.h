@@ -37,7 +37,8 @@ struct cmd {
 
 /* The command tables, each ending with a { NULL } row. */
 extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
-    cmds_laws[], cmds_audit[], cmds_mail[], cmds_purge[];
+    cmds_laws[], cmds_audit[], cmds_mail[], cmds_purge[],
+    cmds_request[], cmds_party[], cmds_export[];
 
 /*
  * Load the configuration, open the store, read the keys: 0, or 1 said.
@@ -70,6 +71,18 @@ int cli_begin(struct ctx *c, struct pf_txn *t);
  */
 int cli_phone(struct ctx *c, const char *number, const char *country,
     char e164[PF_PHONE_E164_SIZE]);
+
+/*
+ * Is value (an email key or an E.164 number; kind "email" or "phone", as
+ * keys.h names pseudonyms) one whose opt-out or entry was erased and is
+ * kept as a keyed hash for channel ("email", "sms", "call")?  PF_OK if so,
+ * PF_ENOTFOUND if not, PF_ECONFIG if the key file cannot be read (said),
+ * or another error: never "not suppressed" when it cannot tell.  The key
+ * is read only once anything has been erased, so a site that never erased
+ * anything answers without it.
+ */
+int cli_suppressed(struct ctx *c, const char *kind, const char *value,
+    const char *channel);
 
 /*
  * Write what fill writes to a memory stream, then copy it to stdout: the

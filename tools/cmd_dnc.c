@@ -35,7 +35,11 @@ const struct cmd cmds_dnc[] = {
 	  "database).  NUMBER may be written any way the form accepts:\n"
 	  "\"(303) 749-2110\", \"+44 20 3318 1234\", \"011 44 ...\"; without a\n"
 	  "country code it is read in --country (ISO 3166-1 alpha-2), by\n"
-	  "default phone_region.  Prints the number in E.164 and the answer." },
+	  "default phone_region.  Prints the number in E.164 and the answer.\n"
+	  "A number whose entry was erased (`request erase`) is still\n"
+	  "registered: it is kept as a keyed pseudonym, and checking it needs\n"
+	  "the key file once any entry has been erased; a key that cannot be\n"
+	  "read is an error (exit 2), never \"not registered\"." },
 	{ "dnc export", cmd_export, "[--since DATE] [--format csv|xml]",
 	  "Write the register on standard output: each number in E.164, the\n"
 	  "country it belongs to, and when it was first and last\n"
@@ -82,7 +86,10 @@ copy_created(const struct pf_dnc *d, void *arg)
 	return 0;
 }
 
-/* No key is read: a check depends on the number and the database alone. */
+/*
+ * The register is keyed by the number: the key file is read only for
+ * numbers whose entry was erased (cli_suppressed).
+ */
 static int
 cmd_check(struct ctx *c, int argc, char **argv)
 {
@@ -99,11 +106,16 @@ cmd_check(struct ctx *c, int argc, char **argv)
 		printf("%s registered since %s\n", e164, since);
 		return 0;
 	}
+	if (rc == PF_ENOTFOUND && (rc = cli_suppressed(c, "phone", e164, "call")) == PF_OK) {
+		printf("%s registered (erased entry)\n", e164);
+		return 0;
+	}
 	if (rc == PF_ENOTFOUND) {
 		printf("%s not registered\n", e164);
 		return 1;
 	}
-	fprintf(stderr, "privforms: dnc check: %s\n", pf_strerror(rc));
+	if (rc != PF_ECONFIG)	/* said by cli_load_keys */
+		fprintf(stderr, "privforms: dnc check: %s\n", pf_strerror(rc));
 	return 2;
 }
 

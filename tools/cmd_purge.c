@@ -3,8 +3,12 @@
  * than its retention period, and nothing younger.
  *
  * Do-Not-Call entries are kept dnc_retention_years after the number was
- * last registered.  Each entry removed leaves an audit record with its
- * pseudonym, so an auditor can tell a purge from a removal.
+ * last registered.  A data subject request nobody verified is kept until
+ * its verify_by (request_verify_days after it was made, when its link
+ * expires): after that no one can confirm it, and the address in it was
+ * never shown to belong to the person who typed it.  Each entry or request
+ * removed leaves an audit record with its pseudonym, so an auditor can tell
+ * a purge from a removal.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,9 +26,12 @@ static int	cmd_purge(struct ctx *, int, char **);
 const struct cmd cmds_purge[] = {
 	{ "purge", cmd_purge, "",
 	  "Remove the Do-Not-Call entries whose number was last registered\n"
-	  "more than dnc_retention_years ago (at least 5), each with an audit\n"
-	  "record.  Nothing younger is touched, so it is safe to run daily\n"
-	  "from cron or a systemd timer.  Prints how many were removed." },
+	  "more than dnc_retention_years ago (at least 5), and the data\n"
+	  "subject requests still unverified when their verification link\n"
+	  "expired (request_verify_days), with their history; each with an\n"
+	  "audit record.  Nothing younger is touched, so it is safe to run\n"
+	  "daily from cron or a systemd timer.  Prints how many of each were\n"
+	  "removed." },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -79,29 +86,108 @@ purge_batch(struct ctx *c, const struct pf_keys *keys, const char *before,
 	return rc;
 }
 
+/* One batch of expired requests: what the records need of each. */
+struct expired {
+	long long	 id[PF_TXN_MAX_RECORDS];
+	char		 subject[PF_TXN_MAX_RECORDS][PF_HEX_DIGEST_LEN + 1];
+	char		 verify_by[PF_TXN_MAX_RECORDS][32];
+	int		 n;
+};
+
 static int
-cmd_purge(struct ctx *c, int argc, char **argv)
+collect_expired(const struct pf_dsr *r, void *arg)
+{
+	struct expired	*b = arg;
+
+	if (b->n == PF_TXN_MAX_RECORDS)
+		return PF_ETOOBIG;
+	b->id[b->n] = r->id;
+	snprintf(b->subject[b->n], sizeof(b->subject[b->n]), "%s", r->subject);
+	snprintf(b->verify_by[b->n], sizeof(b->verify_by[b->n]), "%s",
+	    r->verify_by);
+	b->n++;
+	return 0;
+}
+
+/* Delete one batch of expired requests in one transaction; *n counts. */
+static int
+expire_batch(struct ctx *c, const char *now, struct expired *b, long long *n)
+{
+	struct pf_txn	 t = { 0 };
+	char		 id[24];
+	const char	*details[] = { "request", id, "verify-by", NULL, NULL };
+	int		 i, rc;
+
+	b->n = 0;
+	if ((rc = cli_begin(c, &t)) != PF_OK)
+		return rc;
+	rc = pf_store_dsr_expired(c->st, now, PF_TXN_MAX_RECORDS,
+	    collect_expired, b);
+	for (i = 0; rc == PF_OK && i < b->n; i++) {
+		snprintf(id, sizeof(id), "%lld", b->id[i]);
+		details[3] = b->verify_by[i];
+		if ((rc = pf_store_dsr_delete(c->st, b->id[i])) == PF_OK)
+			rc = pf_txn_audit(&t, NULL, "request-expired",
+			    b->subject[i], details);
+	}
+	if (rc == PF_OK && (rc = pf_txn_commit(&t)) == PF_OK)
+		*n += b->n;
+	else
+		pf_txn_rollback(&t);
+	return rc;
+}
+
+static int
+purge_dnc(struct ctx *c, const struct pf_keys *keys)
 {
 	static struct batch	 b;
-	struct pf_keys		 keys;
 	char			 before[32];
 	long long		 n = 0;
 	int			 rc;
+
+	pf_store_years_before(time(NULL), c->cfg->dnc_retention_years, before);
+	do
+		rc = purge_batch(c, keys, before, &b, &n);
+	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
+	printf("purge: %lld Do-Not-Call entr%s last registered before %.10s "
+	    "removed\n", n, n == 1 ? "y" : "ies", before);
+	return rc;
+}
+
+static int
+purge_requests(struct ctx *c)
+{
+	static struct expired	 b;
+	char			 now[32];
+	long long		 n = 0;
+	int			 rc;
+
+	pf_store_now(now);
+	do
+		rc = expire_batch(c, now, &b, &n);
+	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
+	printf("purge: %lld unverified request%s past verification removed\n",
+	    n, n == 1 ? "" : "s");
+	return rc;
+}
+
+/* The requests are purged even when the entries fail, and both said. */
+static int
+cmd_purge(struct ctx *c, int argc, char **argv)
+{
+	struct pf_keys		 keys;
+	int			 rc, rc2;
 
 	(void)argv;
 	if (argc != 0)
 		return CLI_USAGE;
 	if (cli_load_keys(c, &keys) != 0 || cli_open_store(c) != 0)
 		return 1;
-	pf_store_years_before(time(NULL), c->cfg->dnc_retention_years, before);
-	do
-		rc = purge_batch(c, &keys, before, &b, &n);
-	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
-	printf("purge: %lld Do-Not-Call entr%s last registered before %.10s "
-	    "removed\n", n, n == 1 ? "y" : "ies", before);
-	if (rc != PF_OK) {
-		fprintf(stderr, "privforms: purge: %s\n", pf_strerror(rc));
-		return 1;
-	}
-	return 0;
+	if ((rc = purge_dnc(c, &keys)) != PF_OK)
+		fprintf(stderr, "privforms: purge: Do-Not-Call entries: %s\n",
+		    pf_strerror(rc));
+	if ((rc2 = purge_requests(c)) != PF_OK)
+		fprintf(stderr, "privforms: purge: requests: %s\n",
+		    pf_strerror(rc2));
+	return rc != PF_OK || rc2 != PF_OK;
 }

@@ -1,4 +1,7 @@
-/* cmd_unsubscribe.c -- privforms unsubscribe-link and unsubscribes export. */
+/*
+ * cmd_unsubscribe.c -- privforms unsubscribe-link, unsubscribes check and
+ * unsubscribes export.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,10 +10,13 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "keys.h"
 #include "optout.h"
 #include "store.h"
+#include "validate.h"
 
 static int	cmd_link(struct ctx *, int, char **);
+static int	cmd_check(struct ctx *, int, char **);
 static int	cmd_export(struct ctx *, int, char **);
 
 const struct cmd cmds_unsubscribe[] = {
@@ -19,6 +25,17 @@ const struct cmd cmds_unsubscribe[] = {
 	  "list ID), signed and valid for unsubscribe_link_days.  Put it in the\n"
 	  "List-Unsubscribe header, with List-Unsubscribe-Post:\n"
 	  "List-Unsubscribe=One-Click." },
+	{ "unsubscribes check", cmd_check, "ADDRESS [--country CC]",
+	  "Has ADDRESS opted out of marketing?  Exit 0 if it has (do not send),\n"
+	  "1 if it has not, 2 on an error (an invalid address or number, no\n"
+	  "database).  ADDRESS is an email address or a phone number (for\n"
+	  "SMS), read as the unsubscribe form reads them: a number without a\n"
+	  "country code is read in --country (ISO 3166-1 alpha-2), by default\n"
+	  "phone_region.  An opt-out of any list counts.  An address whose\n"
+	  "opt-out was erased (`request erase`) has still opted out: it is\n"
+	  "kept as a keyed pseudonym, and checking it needs the key file once\n"
+	  "anything has been erased; a key that cannot be read is an error\n"
+	  "(exit 2), never \"not opted out\"." },
 	{ "unsubscribes export", cmd_export, "",
 	  "Write the suppression list as CSV on standard output: address,\n"
 	  "channel, list (empty: every list), time of the first opt-out (UTC)." },
@@ -53,6 +70,89 @@ cmd_link(struct ctx *c, int argc, char **argv)
 		printf("%s\n", url);
 	free(url);
 	return rc == PF_OK ? 0 : 1;
+}
+
+static int
+copy_created(const struct pf_optout *o, void *arg)
+{
+	char	*since = arg;
+
+	/* The day of the first opt-out (stored times sort as text). */
+	if (since[0] == '\0' || strncmp(o->created, since, 10) < 0)
+		snprintf(since, 11, "%s", o->created);
+	return 0;
+}
+
+/*
+ * ADDRESS as the unsubscribe form stores it: the email key of an email
+ * address, the E.164 form of a phone number.  *kind is the pseudonym's
+ * kind, *channel what an erased opt-out of it suppresses.  0, or 1 said.
+ */
+static int
+check_address(struct ctx *c, const char *address, const char *country,
+    char **out, const char **kind, const char **channel)
+{
+	char		 e164[PF_PHONE_E164_SIZE], *norm = NULL;
+	const char	*why;
+
+	if (strchr(address, '@') == NULL) {
+		*kind = "phone", *channel = "sms";
+		if (cli_phone(c, address, country, e164) != 0)
+			return 1;
+		*out = strdup(e164);
+	} else {
+		*kind = *channel = "email";
+		if ((why = pf_valid_email(address, NULL, &norm)) != NULL) {
+			fprintf(stderr, "privforms: %s: %s\n", address, why);
+			return 1;
+		}
+		*out = pf_email_key(norm);
+		free(norm);
+	}
+	if (*out == NULL) {
+		fprintf(stderr, "privforms: %s\n", pf_strerror(PF_ENOMEM));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_check(struct ctx *c, int argc, char **argv)
+{
+	const char	*address = NULL, *country = NULL, *kind, *channel;
+	char		*key = NULL, since[11] = "";
+	int		 i, rc, status = 2;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--country") == 0 && i + 1 < argc)
+			country = argv[++i];
+		else if (address == NULL && argv[i][0] != '-')
+			address = argv[i];
+		else
+			return CLI_USAGE;
+	}
+	if (address == NULL)
+		return CLI_USAGE;
+	if (check_address(c, address, country, &key, &kind, &channel) != 0 ||
+	    cli_open_store(c) != 0)
+		goto out;
+	if ((rc = pf_store_optout_of(c->st, key, copy_created,
+	    since)) == PF_OK && since[0] != '\0') {
+		printf("%s opted out since %s\n", key, since);
+		status = 0;
+	} else if (rc == PF_OK &&
+	    (rc = cli_suppressed(c, kind, key, channel)) == PF_OK) {
+		printf("%s opted out (erased entry)\n", key);
+		status = 0;
+	} else if (rc == PF_ENOTFOUND) {
+		printf("%s not opted out\n", key);
+		status = 1;
+	} else if (rc != PF_ECONFIG)	/* said by cli_load_keys */
+		fprintf(stderr, "privforms: unsubscribes check: %s\n",
+		    pf_strerror(rc));
+out:
+	free(key);
+	return status;
 }
 
 static int

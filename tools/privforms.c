@@ -18,8 +18,8 @@
 #include "store.h"
 
 static const struct cmd *const groups[] = {
-	cmds_init, cmds_unsubscribe, cmds_dnc, cmds_laws, cmds_purge,
-	cmds_mail, cmds_audit, NULL,
+	cmds_init, cmds_unsubscribe, cmds_dnc, cmds_laws, cmds_request,
+	cmds_export, cmds_party, cmds_purge, cmds_mail, cmds_audit, NULL,
 };
 
 static void

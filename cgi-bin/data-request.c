@@ -1,0 +1,704 @@
+/*
+ * data-request.c -- /privacy/request: data subject requests (access,
+ * deletion, correction, portability, restriction, objection, opt-out of
+ * sale or sharing, other questions), verified by a link in a mail.
+ *
+ *	GET  request			the form
+ *	POST request			submit: 303 to ?sent, 422, 503
+ *	GET  request?sent		"check your email"
+ *	GET  request/verify?t=T		one confirm button; changes nothing,
+ *					since link scanners fetch every link
+ *	POST request/verify (t=T)	verify: 303 to the status page, also
+ *					when the request was verified before
+ *	GET  request/status?t=T		the request's status and history
+ *
+ * Also 400 (a forged link; an expired one, or one whose request is gone),
+ * 404 (any other sub-path, and every path when no mail is sent: a request
+ * that cannot be verified is no use), 405, 411, 413, 415.  The status
+ * page's link is given as a path (prefix + "/request/status?t="), so the
+ * 303 after verifying stays on the host the visitor used.
+ *
+ * The answer to a submission never depends on the address: a known one,
+ * an unknown one and one that asked the same minutes ago (storm control,
+ * request_repeat_minutes: nothing stored, nothing mailed) all get the same
+ * 303.  What the person typed reaches the database and their own mails
+ * only; audit records carry the pseudonym and codes.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "country.h"
+#include "dsr.h"
+#include "err.h"
+#include "form.h"
+#include "keys.h"
+#include "laws.h"
+#include "log.h"
+#include "page.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+#include "validate.h"
+
+#define DAY		(24L * 60 * 60)
+/*
+ * Characters.  Up to 20000 bytes of UTF-8, which the default max_field_len
+ * and max_body (privforms.conf.example) let through.
+ */
+#define DETAILS_MAX	5000
+
+enum { F_TYPE, F_RELATIONSHIP, F_ORGANISATION, F_FIRST, F_LAST, F_EMAIL,
+    F_COUNTRY, F_STATE, F_DETAILS, F__MAX };
+
+static const struct pf_field fields[F__MAX] = {
+	[F_TYPE] = { "type", pf_valid_choice, pf_dsr_types, 1, 32, 0,
+	    "What would you like us to do" },
+	[F_RELATIONSHIP] = { "relationship", pf_valid_choice,
+	    pf_dsr_relationships, 1, 32, 0, "How do you know us" },
+	[F_ORGANISATION] = { "organisation", pf_valid_text, NULL, 0, 200, 0,
+	    "Name of the customer, partner or other organisation" },
+	[F_FIRST] = { "first_name", pf_valid_text, NULL, 1, 100, 0,
+	    "First name" },
+	[F_LAST] = { "last_name", pf_valid_text, NULL, 1, 100, 0,
+	    "Last name" },
+	[F_EMAIL] = { "email", pf_valid_email, NULL, 1, 254, 0,
+	    "Email address" },
+	[F_COUNTRY] = { "country", pf_valid_country, NULL, 1, 2, 0,
+	    "Country where you live" },
+	/* Required in the United States only: see cross_check. */
+	[F_STATE] = { "state", pf_valid_us_state, NULL, 0, 2, 0,
+	    "State" },
+	/* Required for a correction or another question: see cross_check. */
+	[F_DETAILS] = { "details", pf_valid_text, NULL, 0, DETAILS_MAX, 1,
+	    "Details" },
+};
+
+static const char *const busy_notice = "We could not save your request just "
+    "now. Nothing was stored. Please try again in a minute.";
+
+static const struct pf_header allow_get[] = { { "Allow", "GET, HEAD" } };
+
+/* The laws table (laws.h), read once in main before serving. */
+static const struct pf_laws *laws;
+
+/* ---- the form ---- */
+
+static void
+show_form(struct pf_app *app, struct pf_request *req, int status,
+    const struct pf_form *form, const char *notice)
+{
+	struct pf_page		*page = NULL;
+	const struct pf_param	*type = pf_request_query(req, "type");
+
+	if (pf_page_new(app->pages, "data-request", &page) != PF_OK) {
+		pf_app_fail(app, req);
+		return;
+	}
+	/* A link may choose the type ("Other privacy inquiry" on the hub). */
+	if (form == NULL && type != NULL &&
+	    pf_dsr_label(pf_dsr_types, type->value) != NULL &&
+	    pf_page_value(page, "type", type->value) != PF_OK) {
+		pf_page_free(page);
+		pf_app_fail(app, req);
+		return;
+	}
+	pf_app_send_form(app, req, status, page, form, notice);
+}
+
+/* The rules between fields: the state in the US, details where needed. */
+static void
+cross_check(struct pf_form *form)
+{
+	const char	*country = form->v[F_COUNTRY].value;
+	const char	*type = form->v[F_TYPE].value;
+
+	if (country == NULL || strcmp(country, "US") != 0)
+		pf_form_ignore(form, F_STATE);
+	else if (form->v[F_STATE].value == NULL &&
+	    form->v[F_STATE].error[0] == '\0')
+		pf_form_fail(form, F_STATE, "Choose the state where you live.");
+	if (type == NULL || form->v[F_DETAILS].value != NULL ||
+	    form->v[F_DETAILS].error[0] != '\0')
+		return;
+	if (strcmp(type, "correction") == 0)
+		pf_form_fail(form, F_DETAILS,
+		    "Tell us what to correct, and how.");
+	else if (strcmp(type, "other") == 0)
+		pf_form_fail(form, F_DETAILS, "Tell us your question.");
+}
+
+/* t as the store writes times ("2027-01-31T12:00:00.000000Z"). */
+static void
+stored_time(time_t t, char out[32])
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+}
+
+/* What a submission stores, beside the request itself. */
+struct submission {
+	struct pf_dsr	 r;
+	time_t		 now;
+	char		 received[32], verify_by[32], since[32];
+	char		 subject[PF_HEX_DIGEST_LEN + 1];
+	struct pf_dsr_terms terms;
+};
+
+/* Queue the mail with the verify link, for request r just stored. */
+static int
+mail_verify(struct pf_app *app, const struct submission *s)
+{
+	time_t		 expires = s->now + app->cfg->request_verify_days * DAY;
+	char		*url = NULL, by[32];
+	const char	*extra[] = { "verify_url", NULL, "verify_by", by, NULL };
+	struct tm	 tm;
+	int		 rc;
+
+	gmtime_r(&expires, &tm);
+	strftime(by, sizeof(by), "%Y-%m-%d %H:%M UTC", &tm);
+	if ((rc = pf_dsr_link(app->cfg, &app->keys, PF_DSR_VERIFY, s->r.id,
+	    expires, &url)) != PF_OK)
+		return rc;
+	extra[1] = url;
+	rc = pf_dsr_mail(app->st, app->cfg, &app->keys, &s->r,
+	    "request-verify", extra);
+	free(url);
+	return rc;
+}
+
+/* A new request: stored, recorded and mailed. */
+static int
+store_new(struct pf_app *app, struct pf_request *req, struct submission *s)
+{
+	const struct pf_dsr	*r = &s->r;
+	char			 id[24];
+	const char		*details[] = { "request", id, "type", r->type,
+	    "law", r->law, "due", r->due, "country", r->country, NULL };
+	int			 rc;
+
+	if ((rc = pf_store_dsr_put(app->st, r, s->received, &s->r.id)) != PF_OK)
+		return rc;
+	snprintf(id, sizeof(id), "%lld", r->id);
+	if ((rc = pf_app_audit(app, req, "request-received", r->subject,
+	    details)) != PF_OK)
+		return rc;
+	return mail_verify(app, s);
+}
+
+/*
+ * Store the request, its audit record and the verify mail in one
+ * transaction; or, for a repeat within the storm window, only a record.
+ */
+static int
+record(struct pf_app *app, struct pf_request *req, struct submission *s)
+{
+	char		 id[24];
+	const char	*details[] = { "request", id, "type", s->r.type, NULL };
+	long long	 prev;
+	int		 rc;
+
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	rc = app->cfg->request_repeat_minutes == 0 ? PF_ENOTFOUND :
+	    pf_store_dsr_recent(app->st, s->r.email_key, s->r.type, s->since,
+	    &prev);
+	if (rc == PF_OK) {
+		/* The earlier request it repeats: stored, nothing new. */
+		snprintf(id, sizeof(id), "%lld", prev);
+		rc = pf_app_audit(app, req, "request-repeated", s->r.subject,
+		    details);
+	}
+	else if (rc == PF_ENOTFOUND)
+		rc = store_new(app, req, s);
+	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	return rc;
+}
+
+/* Fill s from a valid form; email_key is the caller's to free. */
+static int
+prepare(struct pf_app *app, const struct pf_form *form, struct submission *s,
+    char **email_key)
+{
+	struct pf_dsr	*r = &s->r;
+	time_t		 since;
+	int		 rc;
+
+	memset(s, 0, sizeof(*s));
+	s->now = time(NULL);
+	since = s->now - app->cfg->request_repeat_minutes * 60;
+	stored_time(s->now, s->received);
+	stored_time(s->now + app->cfg->request_verify_days * DAY, s->verify_by);
+	stored_time(since, s->since);
+	r->type = form->v[F_TYPE].value;
+	r->relationship = form->v[F_RELATIONSHIP].value;
+	r->organisation = form->v[F_ORGANISATION].value;
+	r->first_name = form->v[F_FIRST].value;
+	r->last_name = form->v[F_LAST].value;
+	r->email = form->v[F_EMAIL].value;
+	r->country = form->v[F_COUNTRY].value;
+	r->state = form->v[F_STATE].value;
+	r->details = form->v[F_DETAILS].value;
+	r->status = "unverified";
+	r->received = s->received;
+	r->verify_by = s->verify_by;
+	if ((*email_key = pf_email_key(r->email)) == NULL)
+		return PF_ENOMEM;
+	r->email_key = *email_key;
+	if ((rc = pf_pseudonym(&app->keys, "email", r->email_key,
+	    s->subject)) != PF_OK ||
+	    (rc = pf_dsr_terms(laws, r->country, r->state, s->now,
+	    &s->terms)) != PF_OK)
+		return rc;
+	r->subject = s->subject;
+	r->law = s->terms.law;
+	r->due = s->terms.due;
+	r->acknowledge = s->terms.acknowledge[0] != '\0' ?
+	    s->terms.acknowledge : NULL;
+	r->extension = s->terms.extension[0] != '\0' ?
+	    s->terms.extension : NULL;
+	return PF_OK;
+}
+
+static void
+submit(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form		 form = { 0 };
+	struct submission	 s;
+	char			*email_key = NULL;
+
+	if (pf_app_read_form(app, req) != PF_OK)
+		return;
+	if (pf_form_validate(fields, F__MAX, req, &form) != PF_OK) {
+		pf_app_fail(app, req);
+		goto out;
+	}
+	cross_check(&form);
+	if (form.nerrors > 0) {
+		show_form(app, req, 422, &form, NULL);
+		goto out;
+	}
+	if (prepare(app, &form, &s, &email_key) != PF_OK)
+		pf_app_fail(app, req);
+	else if (record(app, req, &s) == PF_OK)
+		pf_app_redirect(app, req, "/request?sent");
+	else
+		show_form(app, req, 503, &form, busy_notice);
+out:
+	free(email_key);
+	pf_form_free(&form);
+}
+
+static void
+show_sent(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_page	*page = NULL;
+	char		 days[24];
+
+	snprintf(days, sizeof(days), "%ld", app->cfg->request_verify_days);
+	if (pf_page_new(app->pages, "data-request-sent", &page) != PF_OK ||
+	    pf_page_text(page, "verify-days", days) != PF_OK)
+		pf_app_fail(app, req);
+	else
+		pf_page_send(req, 200, page, NULL, 0);
+	pf_page_free(page);
+}
+
+/*
+ * The token of link ?t= (GET) or t= (the verify POST), checked for
+ * purpose: PF_OK and the request number, or a 400 page sent.
+ */
+static int
+check_link(struct pf_app *app, struct pf_request *req,
+    const struct pf_param *t, const char *purpose, long long *id)
+{
+	int	 rc;
+
+	rc = t == NULL ? PF_EFORGED :
+	    pf_dsr_link_check(&app->keys, purpose, t->value, time(NULL), id);
+	if (rc == PF_OK)
+		return PF_OK;
+	if (rc == PF_EEXPIRED)
+		pf_page_message(app->pages, req, 400, "This link has expired",
+		    strcmp(purpose, PF_DSR_VERIFY) == 0 ?
+		    "The link in the email is too old to use, and a request "
+		    "that is not confirmed in time is deleted. Please send the "
+		    "request again." :
+		    "The link in the email is too old to use. Each email we "
+		    "send about your request has a fresh one.", NULL, 0);
+	else if (rc == PF_EFORGED)
+		pf_page_message(app->pages, req, 400, "This link is not valid",
+		    "The link may have been cut short or changed. Open it "
+		    "again from the email.", NULL, 0);
+	else
+		pf_app_fail(app, req);
+	return rc;
+}
+
+/* The 400 for a verify link whose request is gone (purged, deleted). */
+static void
+gone(struct pf_app *app, struct pf_request *req)
+{
+	pf_page_message(app->pages, req, 400, "This link has expired",
+	    "This request is no longer waiting for confirmation: requests "
+	    "that are not confirmed in time are deleted. Please send the "
+	    "request again.", NULL, 0);
+}
+
+/*
+ * Read request id into q (the caller drops it) in a transaction that
+ * changes nothing: PF_OK, PF_ENOTFOUND, or a store error.
+ */
+static int
+read_request(struct pf_app *app, long long id, struct pf_dsr_copy *q)
+{
+	int	 rc;
+
+	memset(q, 0, sizeof(*q));
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q);
+	pf_app_rollback(app);
+	return rc;
+}
+
+/* ---- verify ---- */
+
+/* The page with one button that POSTs token to the verify path. */
+static int
+verify_page(struct pf_app *app, struct pf_request *req,
+    const struct pf_dsr *r, const char *token)
+{
+	struct pf_page	*page = NULL;
+	char		 day[11];
+	int		 rc;
+
+	snprintf(day, sizeof(day), "%s", r->received);
+	if ((rc = pf_page_new(app->pages, "request-verify", &page)) == PF_OK &&
+	    (rc = pf_page_text(page, "verify-type",
+	    pf_dsr_label(pf_dsr_types, r->type))) == PF_OK &&
+	    (rc = pf_page_text(page, "verify-received", day)) == PF_OK &&
+	    (rc = pf_page_value(page, "t", token)) == PF_OK)
+		rc = pf_page_send(req, 200, page, NULL, 0);
+	pf_page_free(page);
+	return rc;
+}
+
+/* GET: what would be confirmed, and the one button.  Changes nothing. */
+static void
+verify_show(struct pf_app *app, struct pf_request *req)
+{
+	const struct pf_param	*t = pf_request_query(req, "t");
+	struct pf_dsr_copy	 q;
+	long long		 id;
+	int			 rc;
+
+	if (check_link(app, req, t, PF_DSR_VERIFY, &id) != PF_OK)
+		return;
+	if ((rc = read_request(app, id, &q)) == PF_ENOTFOUND)
+		gone(app, req);
+	else if (rc == PF_EBUSY || rc == PF_ESTORE)
+		pf_app_unavailable(app, req);
+	else if (rc != PF_OK || verify_page(app, req, &q.r, t->value) != PF_OK)
+		pf_app_fail(app, req);
+	pf_dsr_drop(&q);
+}
+
+/*
+ * Inside the transaction: verify r (unverified, with its address), record
+ * it, and tell the person and the team.
+ */
+static int
+verify_request(struct pf_app *app, struct pf_request *req,
+    const struct pf_dsr *r)
+{
+	struct pf_dsr	 v = *r;
+	char		 now[32], id[24];
+	const char	*details[] = { "request", id, "type", r->type, NULL };
+	int		 rc;
+
+	pf_store_now(now);
+	snprintf(id, sizeof(id), "%lld", r->id);
+	if ((rc = pf_store_party_ensure(app->st, r->email_key, now,
+	    &v.party)) != PF_OK ||
+	    (rc = pf_store_dsr_verify(app->st, r->id, v.party, now)) != PF_OK ||
+	    (rc = pf_app_audit(app, req, "request-verified", r->subject,
+	    details)) != PF_OK)
+		return rc;
+	/* The mails tell of the status after the change. */
+	v.status = "verified";
+	if ((rc = pf_dsr_mail(app->st, app->cfg, &app->keys, &v,
+	    "request-verified", NULL)) != PF_OK)
+		return rc;
+	return pf_dsr_mail_team(app->st, app->cfg, &v, "request-team-new");
+}
+
+/* 303 to request id's status page, by a fresh link's path. */
+static void
+to_status(struct pf_app *app, struct pf_request *req, long long id)
+{
+	time_t	 expires = time(NULL) + app->cfg->request_status_days * DAY;
+	char	*url = NULL;
+
+	if (pf_dsr_link(app->cfg, &app->keys, PF_DSR_STATUS, id, expires,
+	    &url) != PF_OK ||
+	    pf_redirect(req, url + strlen(app->cfg->base_url)) != PF_OK)
+		pf_app_fail(app, req);
+	free(url);
+}
+
+/*
+ * Verify in one transaction: PF_OK (verified now, or before: then nothing
+ * changes), PF_ENOTFOUND (no such request, or one erased), or a store error.
+ */
+static int
+verify_once(struct pf_app *app, struct pf_request *req, long long id)
+{
+	struct pf_dsr_copy q;
+	int		 rc;
+
+	memset(&q, 0, sizeof(q));
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, &q);
+	if (rc == PF_OK && strcmp(q.r.status, "unverified") != 0) {
+		pf_app_rollback(app);
+		pf_dsr_drop(&q);
+		return PF_OK;
+	}
+	if (rc == PF_OK && (q.r.email_key == NULL || q.r.email == NULL))
+		rc = PF_ENOTFOUND;
+	if (rc == PF_OK)
+		rc = verify_request(app, req, &q.r);
+	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	pf_dsr_drop(&q);
+	return rc;
+}
+
+/* POST: verify, then 303 to the status page. */
+static void
+verify(struct pf_app *app, struct pf_request *req)
+{
+	long long	 id;
+	int		 rc;
+
+	if (pf_app_read_form(app, req) != PF_OK ||
+	    check_link(app, req, pf_request_field(req, "t"), PF_DSR_VERIFY,
+	    &id) != PF_OK)
+		return;
+	if ((rc = verify_once(app, req, id)) == PF_OK)
+		to_status(app, req, id);
+	else if (rc == PF_ENOTFOUND)
+		gone(app, req);
+	else
+		pf_app_unavailable(app, req);
+}
+
+/* ---- status ---- */
+
+/* The history, as the status page's table cells: owned strings. */
+struct history {
+	char	**cells;	/* date, status label, note; per event */
+	size_t	 n, cap;	/* events */
+	int	 err;
+};
+
+/* pf_store_dsr_events's callback: one row of three cells. */
+static int
+add_event(const struct pf_dsr_event *e, void *arg)
+{
+	struct history	*h = arg;
+	char		**c, when[17];
+	const char	*label = pf_dsr_label(pf_dsr_statuses, e->status);
+
+	if (h->n == h->cap) {
+		h->cap = h->cap == 0 ? 8 : 2 * h->cap;
+		if ((c = reallocarray(h->cells, 3 * h->cap,
+		    sizeof(*c))) == NULL)
+			return h->err = PF_ENOMEM;
+		h->cells = c;
+	}
+	/* "2027-01-31T12:00:..." as "2027-01-31 12:00" (UTC). */
+	snprintf(when, sizeof(when), "%s", e->time);
+	if (strlen(when) > 10)
+		when[10] = ' ';
+	c = h->cells + 3 * h->n++;
+	c[0] = strdup(when);
+	c[1] = strdup(label != NULL ? label : e->status);
+	c[2] = e->note != NULL ? strdup(e->note) : NULL;
+	if (c[0] == NULL || c[1] == NULL || (e->note != NULL && c[2] == NULL))
+		return h->err = PF_ENOMEM;
+	return 0;
+}
+
+static void
+history_free(struct history *h)
+{
+	size_t	 i;
+
+	for (i = 0; i < 3 * h->n; i++)
+		free(h->cells[i]);
+	free(h->cells);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Read request id and its history in a transaction that changes nothing. */
+static int
+read_status(struct pf_app *app, long long id, struct pf_dsr_copy *q,
+    struct history *h)
+{
+	int	 rc;
+
+	memset(q, 0, sizeof(*q));
+	memset(h, 0, sizeof(*h));
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	if ((rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q)) == PF_OK &&
+	    (rc = pf_store_dsr_events(app->st, id, add_event, h)) == PF_OK)
+		rc = h->err;
+	pf_app_rollback(app);
+	return rc;
+}
+
+/* The status page of r with history h. */
+static int
+status_page(struct pf_app *app, struct pf_request *req,
+    const struct pf_dsr *r, const struct history *h)
+{
+	struct pf_page	*page = NULL;
+	char		 id[24], day[11];
+	const char	*law = strcmp(r->law, "none") == 0 ?
+	    "No specific law: our own deadline" : r->law;
+	int		 rc;
+
+	snprintf(id, sizeof(id), "%lld", r->id);
+	snprintf(day, sizeof(day), "%s", r->received);
+	if ((rc = pf_page_new(app->pages, "request-status", &page)) == PF_OK &&
+	    (rc = pf_page_text(page, "status-now",
+	    pf_dsr_label(pf_dsr_statuses, r->status))) == PF_OK &&
+	    (rc = pf_page_text(page, "status-type",
+	    pf_dsr_label(pf_dsr_types, r->type))) == PF_OK &&
+	    (rc = pf_page_text(page, "status-id", id)) == PF_OK &&
+	    (rc = pf_page_text(page, "status-received", day)) == PF_OK &&
+	    (rc = pf_page_text(page, "status-due", r->due)) == PF_OK &&
+	    (rc = pf_page_text(page, "status-law", law)) == PF_OK &&
+	    (rc = pf_page_rows(page, "history",
+	    (const char *const *)h->cells, 3, h->n)) == PF_OK)
+		rc = pf_page_send(req, 200, page, NULL, 0);
+	pf_page_free(page);
+	return rc;
+}
+
+/* GET: the status page.  Changes nothing. */
+static void
+status(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_dsr_copy q;
+	struct history	 h;
+	long long	 id;
+	int		 rc;
+
+	if (strcmp(req->method, "POST") == 0) {
+		pf_page_message(app->pages, req, 405, "Method not allowed",
+		    "This page can only be read.", allow_get, 1);
+		return;
+	}
+	if (check_link(app, req, pf_request_query(req, "t"), PF_DSR_STATUS,
+	    &id) != PF_OK)
+		return;
+	if ((rc = read_status(app, id, &q, &h)) == PF_ENOTFOUND)
+		pf_page_message(app->pages, req, 404, "No such request",
+		    "We hold no request for this link any more: a request that "
+		    "was not confirmed in time has been deleted.", NULL, 0);
+	else if (rc == PF_EBUSY || rc == PF_ESTORE)
+		pf_app_unavailable(app, req);
+	else if (rc != PF_OK || status_page(app, req, &q.r, &h) != PF_OK)
+		pf_app_fail(app, req);
+	history_free(&h);
+	pf_dsr_drop(&q);
+}
+
+/* ---- routing ---- */
+
+static void
+handle(struct pf_request *req, void *arg)
+{
+	struct pf_app	*app = arg;
+	const char	*sub = pf_app_subpath(app, req, "/request");
+	int		 post = strcmp(req->method, "POST") == 0;
+
+	if (pf_app_screen(app, req))
+		return;
+	if (sub == NULL || (*sub != '\0' && strcmp(sub, "/verify") != 0 &&
+	    strcmp(sub, "/status") != 0))
+		pf_page_message(app->pages, req, 404, "Page not found",
+		    "There is no such page. The form is at the address the "
+		    "privacy page links to.", NULL, 0);
+	else if (app->cfg->mail_from[0] == '\0')
+		pf_page_message(app->pages, req, 404, "Not available",
+		    "Requests about personal data are confirmed by email, "
+		    "which this site does not send.", NULL, 0);
+	else if (strcmp(sub, "/verify") == 0 && post)
+		verify(app, req);
+	else if (strcmp(sub, "/verify") == 0)
+		verify_show(app, req);
+	else if (strcmp(sub, "/status") == 0)
+		status(app, req);
+	else if (post)
+		submit(app, req);
+	else if (pf_request_query(req, "sent") != NULL)
+		show_sent(app, req);
+	else
+		show_form(app, req, 200, NULL, NULL);
+}
+
+/* The selects' options, once per process; non-zero (logged) if missing. */
+static int
+options(struct pf_app *app)
+{
+	if (pf_pages_options(app->pages, "data-request", "relationship",
+	    pf_dsr_relationships) == PF_OK &&
+	    pf_pages_options(app->pages, "data-request", "country",
+	    pf_countries) == PF_OK &&
+	    pf_pages_options(app->pages, "data-request", "state",
+	    pf_us_states) == PF_OK)
+		return 0;
+	pf_log(PF_LOG_ERR, "the data-request template needs the selects "
+	    "relationship, country and state");
+	return 1;
+}
+
+int
+main(void)
+{
+	struct pf_app	 app;
+	struct pf_laws	*table = NULL;
+	char		 err[256];
+	int		 rc;
+
+	if (pf_app_open(&app, "data-request") != PF_OK)
+		return 1;
+	if (pf_laws_load(app.cfg->laws_file, &table, err, sizeof(err)) !=
+	    PF_OK) {
+		pf_log(PF_LOG_ERR, "cannot read the laws table: %s", err);
+		pf_app_close(&app);
+		return 1;
+	}
+	laws = table;
+	if (options(&app)) {
+		pf_laws_free(table);
+		pf_app_close(&app);
+		return 1;
+	}
+	rc = pf_serve(handle, &app, &app.limits);
+	pf_laws_free(table);
+	pf_app_close(&app);
+	return rc == 0 ? 0 : 1;
+}

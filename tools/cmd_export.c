@@ -1,0 +1,861 @@
+/*
+ * cmd_export.c -- privforms request export and request erase: answering a
+ * data subject request from privforms's own data.
+ *
+ * Both cover the whole individual: every party (verified address) linked
+ * to the request's party, and through their email keys the opt-outs, the
+ * Do-Not-Call entries registered with them (and the SMS opt-outs of those
+ * numbers) and every request.  An erasure leaves a keyed pseudonym
+ * (keys.h) in the suppression table for each address and number that was
+ * opted out or registered, so an erased person is still never mailed,
+ * texted or called; the audit trail never held raw personal data and is
+ * not touched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "cli.h"
+#include "config.h"
+#include "dsr.h"
+#include "err.h"
+#include "keys.h"
+#include "store.h"
+#include "utf8.h"
+
+#define EXPORT_NS	"urn:privforms:export:1"
+#define EXPORT_XSL	"request-export.xsl"
+#define ERASED_NOTE	"Your personal data held by this service has been erased."
+#define ELSEWHERE_NOTE	"Requests about personal data held in these systems " \
+			"are answered separately."
+#define NOWHERE_NOTE	"The company names no other system that holds " \
+			"personal data."
+
+static int	cmd_export(struct ctx *, int, char **);
+static int	cmd_erase(struct ctx *, int, char **);
+
+const struct cmd cmds_export[] = {
+	{ "request export", cmd_export, "ID [--output FILE]",
+	  "Write the data package for request ID (verified, extended or\n"
+	  "fulfilled: an unverified request's address was never proven):\n"
+	  "everything privforms holds on every party linked to the request's\n"
+	  "individual -- the parties, their marketing opt-outs, the\n"
+	  "Do-Not-Call entries registered with their addresses and the SMS\n"
+	  "opt-outs of those numbers, every request and its history -- and\n"
+	  "the other systems (personal_data_systems) whose data is answered\n"
+	  "separately.  XML (namespace " EXPORT_NS ",\n"
+	  "etc/request-export.xsd), times in UTC as stored.  On standard\n"
+	  "output, or with --output in FILE, created with mode 0600 (an\n"
+	  "existing FILE is never overwritten).  The package names the\n"
+	  "stylesheet " EXPORT_XSL " by a relative link: a browser shows the\n"
+	  "file as a readable page only when etc/" EXPORT_XSL " is copied\n"
+	  "into the same directory, so send the two together (or send the\n"
+	  "page `xsltproc " EXPORT_XSL " FILE` makes).  Leaves an audit\n"
+	  "record (request-exported) with the counts, nothing personal." },
+	{ "request erase", cmd_erase, "ID",
+	  "Erase what privforms holds on the individual of request ID\n"
+	  "(verified or extended), in one transaction: the opt-outs and\n"
+	  "Do-Not-Call entries of every linked party (each kept only as a\n"
+	  "keyed pseudonym in the suppression list, so the person is still\n"
+	  "never mailed, texted or called: `dnc check` and `unsubscribes\n"
+	  "check` still answer for them), the personal fields of every\n"
+	  "request, the messages still queued to them and the parties'\n"
+	  "addresses.  Then the request is fulfilled and the requester is\n"
+	  "told at the address the request gave.  The audit trail, which\n"
+	  "never held personal data, stays.  Cannot be undone." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* ---- what is copied out of the store's rows ---- */
+
+/* The parties of an individual, copied. */
+struct party_row {
+	long long	 id;
+	char		*email;		/* email key; NULL once erased */
+	char		*created;
+};
+
+struct parties {
+	struct party_row *v;
+	size_t		 n;
+};
+
+static void
+parties_free(struct parties *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].email);
+		free(p->v[i].created);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+static int
+party_add(const struct pf_party *p, void *arg)
+{
+	struct parties		*ps = arg;
+	struct party_row	*v, *row;
+
+	if ((v = reallocarray(ps->v, ps->n + 1, sizeof(*v))) == NULL)
+		return PF_ENOMEM;
+	ps->v = v;
+	row = &v[ps->n++];
+	row->id = p->id;
+	row->email = p->email != NULL ? strdup(p->email) : NULL;
+	row->created = strdup(p->created);
+	if ((p->email != NULL && row->email == NULL) || row->created == NULL)
+		return PF_ENOMEM;
+	return 0;
+}
+
+/* A list of strings copied out of rows. */
+struct strs {
+	char	**v;
+	size_t	 n;
+};
+
+static void
+strs_free(struct strs *s)
+{
+	while (s->n > 0)
+		free(s->v[--s->n]);
+	free(s->v);
+	s->v = NULL;
+}
+
+static int
+strs_add(struct strs *s, const char *str)
+{
+	char	**v;
+
+	if ((v = reallocarray(s->v, s->n + 1, sizeof(*v))) == NULL)
+		return PF_ENOMEM;
+	s->v = v;
+	if ((v[s->n] = strdup(str)) == NULL)
+		return PF_ENOMEM;
+	s->n++;
+	return 0;
+}
+
+static int
+dnc_number_add(const struct pf_dnc *d, void *arg)
+{
+	return strs_add(arg, d->number);
+}
+
+/* Request ids, copied out of rows. */
+struct ids {
+	long long	*v;
+	size_t		 n;
+};
+
+static int
+dsr_id_add(const struct pf_dsr *r, void *arg)
+{
+	struct ids	*ids = arg;
+	long long	*v;
+
+	if ((v = reallocarray(ids->v, ids->n + 1, sizeof(*v))) == NULL)
+		return PF_ENOMEM;
+	ids->v = v;
+	v[ids->n++] = r->id;
+	return 0;
+}
+
+static int
+party_individual(const struct pf_party *p, void *arg)
+{
+	*(long long *)arg = p->individual;
+	return 0;
+}
+
+static int
+count_row(const struct pf_optout *o, void *arg)
+{
+	(void)o;
+	(*(long long *)arg)++;
+	return 0;
+}
+
+/* What a request covers: its individual and the individual's parties. */
+struct subject {
+	long long	 individual;
+	struct parties	 parties;
+};
+
+static int
+subject_load(struct pf_store *st, const struct pf_dsr *r, struct subject *s)
+{
+	int	 rc;
+
+	if ((rc = pf_store_party_get(st, r->party, party_individual,
+	    &s->individual)) != PF_OK)
+		return rc;
+	return pf_store_party_each(st, s->individual, party_add, &s->parties);
+}
+
+/* Request ID from the command line, copied into *q: 0, or 1 said. */
+static int
+load_request(struct ctx *c, const char *what, const char *arg,
+    struct pf_dsr_copy *q)
+{
+	long long	 id;
+	int		 rc;
+
+	if ((id = cli_positive(arg)) == 0) {
+		fprintf(stderr, "privforms: %s: %s: not a request number\n",
+		    what, arg);
+		return 1;
+	}
+	if ((rc = pf_store_dsr_get(c->st, id, pf_dsr_hold, q)) == PF_ENOTFOUND)
+		fprintf(stderr, "privforms: %s: no request %lld\n", what, id);
+	else if (rc != PF_OK)
+		fprintf(stderr, "privforms: %s: %s\n", what, pf_strerror(rc));
+	return rc == PF_OK ? 0 : 1;
+}
+
+static int
+status_is(const struct pf_dsr *r, const char *const *statuses)
+{
+	for (; *statuses != NULL; statuses++)
+		if (strcmp(r->status, *statuses) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- request export ---- */
+
+struct export {
+	struct pf_dsr_copy q;		/* the request answered */
+	struct subject	 s;
+	struct strs	 numbers;	/* registered with the parties' keys */
+	struct ids	 requests;	/* the individual's requests */
+	xmlTextWriterPtr w;
+	long long	 optouts, dnc;	/* written, for the record */
+	const char	*output;	/* --output, or NULL for stdout */
+};
+
+/*
+ * Write <name>value</name>, or nothing for a NULL value.  libxml2 2.9.14
+ * writes any byte it is given (dependencies.md), so every value is checked
+ * against XML's Char production first, though the forms checked it too.
+ */
+static int
+put(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	if (!pf_utf8_ok(value, strlen(value), 1) ||
+	    xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST value) < 0)
+		return PF_EXML;
+	return 0;
+}
+
+static int
+put_num(xmlTextWriterPtr w, const char *name, long long v)
+{
+	char	 s[24];
+
+	snprintf(s, sizeof(s), "%lld", v);
+	return put(w, name, s);
+}
+
+static int
+start(xmlTextWriterPtr w, const char *name)
+{
+	return xmlTextWriterStartElement(w, BAD_CAST name) < 0 ? PF_EXML : 0;
+}
+
+static int
+end(xmlTextWriterPtr w)
+{
+	return xmlTextWriterEndElement(w) < 0 ? PF_EXML : 0;
+}
+
+static int
+write_answers(struct export *x)
+{
+	xmlTextWriterPtr	 w = x->w;
+
+	if (start(w, "answers") != 0 || put_num(w, "id", x->q.r.id) != 0 ||
+	    put(w, "type", x->q.r.type) != 0 ||
+	    put(w, "received", x->q.r.received) != 0 ||
+	    put(w, "due", x->q.r.due) != 0 || put(w, "law", x->q.r.law) != 0)
+		return PF_EXML;
+	return end(w);
+}
+
+static int
+write_parties(struct export *x)
+{
+	const struct party_row	*p;
+	size_t			 i;
+
+	if (start(x->w, "parties") != 0)
+		return PF_EXML;
+	for (i = 0; i < x->s.parties.n; i++) {
+		p = &x->s.parties.v[i];
+		if (start(x->w, "party") != 0 || put_num(x->w, "id", p->id) != 0 ||
+		    put(x->w, "email", p->email) != 0 ||
+		    put(x->w, "first-seen", p->created) != 0 ||
+		    end(x->w) != 0)
+			return PF_EXML;
+	}
+	return end(x->w);
+}
+
+static int
+write_optout(const struct pf_optout *o, void *arg)
+{
+	struct export		*x = arg;
+	xmlTextWriterPtr	 w = x->w;
+
+	x->optouts++;
+	if (start(w, "opt-out") != 0 || put(w, "channel", o->channel) != 0 ||
+	    put(w, "address", o->address) != 0 ||
+	    put(w, "list", o->list) != 0 || put(w, "reason", o->reason) != 0 ||
+	    put(w, "source", o->source) != 0 ||
+	    put(w, "created", o->created) != 0 ||
+	    put(w, "updated", o->updated) != 0)
+		return PF_EXML;
+	return end(w);
+}
+
+/* The opt-outs of each email key, then the SMS opt-outs of each number. */
+static int
+write_optouts(struct pf_store *st, struct export *x)
+{
+	size_t	 i;
+	int	 rc;
+
+	if (start(x->w, "opt-outs") != 0)
+		return PF_EXML;
+	for (i = 0; i < x->s.parties.n; i++)
+		if (x->s.parties.v[i].email != NULL &&
+		    (rc = pf_store_optout_of(st, x->s.parties.v[i].email,
+		    write_optout, x)) != PF_OK)
+			return rc;
+	for (i = 0; i < x->numbers.n; i++)
+		if ((rc = pf_store_optout_of(st, x->numbers.v[i],
+		    write_optout, x)) != PF_OK)
+			return rc;
+	return end(x->w);
+}
+
+static int
+write_dnc(const struct pf_dnc *d, void *arg)
+{
+	struct export		*x = arg;
+	xmlTextWriterPtr	 w = x->w;
+
+	x->dnc++;
+	if (start(w, "entry") != 0 || put(w, "number", d->number) != 0 ||
+	    put(w, "country", d->country) != 0 ||
+	    put(w, "first-name", d->first_name) != 0 ||
+	    put(w, "last-name", d->last_name) != 0 ||
+	    put(w, "company", d->company) != 0 ||
+	    put(w, "registered", d->created) != 0 ||
+	    put(w, "updated", d->updated) != 0)
+		return PF_EXML;
+	return end(w);
+}
+
+static int
+write_dncs(struct pf_store *st, struct export *x)
+{
+	size_t	 i;
+	int	 rc;
+
+	if (start(x->w, "do-not-call") != 0)
+		return PF_EXML;
+	for (i = 0; i < x->s.parties.n; i++)
+		if (x->s.parties.v[i].email != NULL &&
+		    (rc = pf_store_dnc_of_email(st, x->s.parties.v[i].email,
+		    write_dnc, x)) != PF_OK)
+			return rc;
+	return end(x->w);
+}
+
+/* A request's fields; write_requests closes the element after its history. */
+static int
+write_request(const struct pf_dsr *r, void *arg)
+{
+	xmlTextWriterPtr	 w = ((struct export *)arg)->w;
+
+	if (start(w, "request") != 0 || put_num(w, "id", r->id) != 0 ||
+	    put(w, "type", r->type) != 0 ||
+	    put(w, "relationship", r->relationship) != 0 ||
+	    put(w, "organisation", r->organisation) != 0 ||
+	    put(w, "first-name", r->first_name) != 0 ||
+	    put(w, "last-name", r->last_name) != 0 ||
+	    put(w, "email", r->email) != 0 ||
+	    put(w, "pseudonym", r->subject) != 0 ||
+	    put(w, "country", r->country) != 0 ||
+	    put(w, "state", r->state) != 0 ||
+	    put(w, "details", r->details) != 0 || put(w, "law", r->law) != 0 ||
+	    put(w, "received", r->received) != 0 ||
+	    put(w, "due", r->due) != 0 ||
+	    put(w, "acknowledge", r->acknowledge) != 0 ||
+	    put(w, "extension", r->extension) != 0 ||
+	    put(w, "extended", r->extended ? "true" : "false") != 0 ||
+	    put(w, "status", r->status) != 0 ||
+	    (r->party != 0 && put_num(w, "party", r->party) != 0) ||
+	    put(w, "verify-by", r->verify_by) != 0 ||
+	    put(w, "updated", r->updated) != 0)
+		return PF_EXML;
+	return 0;
+}
+
+static int
+write_event(const struct pf_dsr_event *e, void *arg)
+{
+	xmlTextWriterPtr	 w = ((struct export *)arg)->w;
+
+	if (start(w, "event") != 0 || put_num(w, "seq", e->seq) != 0 ||
+	    put(w, "time", e->time) != 0 || put(w, "status", e->status) != 0 ||
+	    put(w, "note", e->note) != 0)
+		return PF_EXML;
+	return end(w);
+}
+
+static int
+write_requests(struct pf_store *st, struct export *x)
+{
+	long long	 id;
+	size_t		 i;
+	int		 rc;
+
+	if (start(x->w, "requests") != 0)
+		return PF_EXML;
+	for (i = 0; i < x->requests.n; i++) {
+		id = x->requests.v[i];
+		if ((rc = pf_store_dsr_get(st, id, write_request, x)) != PF_OK)
+			return rc;
+		if (start(x->w, "history") != 0)
+			return PF_EXML;
+		if ((rc = pf_store_dsr_events(st, id, write_event, x)) != PF_OK)
+			return rc;
+		if (end(x->w) != 0 || end(x->w) != 0)
+			return PF_EXML;
+	}
+	return end(x->w);
+}
+
+/* personal_data_systems, split on commas and trimmed. */
+static int
+write_elsewhere(const struct pf_config *cfg, xmlTextWriterPtr w)
+{
+	const char	*p = cfg->personal_data_systems, *e;
+	char		*name;
+	size_t		 len, n = 0;
+	int		 rc = 0;
+
+	if (start(w, "elsewhere") != 0)
+		return PF_EXML;
+	for (; rc == 0 && p != NULL && *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		p += strspn(p, " \t");
+		e = p + strcspn(p, ",");
+		for (len = e - p; len > 0 && strchr(" \t", p[len - 1]); len--)
+			continue;
+		if (len == 0)
+			continue;
+		if ((name = strndup(p, len)) == NULL)
+			return PF_ENOMEM;
+		rc = put(w, "system", name);
+		free(name);
+		n++;
+	}
+	if (rc != 0 || put(w, "note", n > 0 ? ELSEWHERE_NOTE :
+	    NOWHERE_NOTE) != 0)
+		return PF_EXML;
+	return end(w);
+}
+
+static int
+write_sections(struct ctx *c, struct export *x)
+{
+	int	 rc;
+
+	if ((rc = write_answers(x)) != PF_OK ||
+	    (rc = write_parties(x)) != PF_OK ||
+	    (rc = write_optouts(c->st, x)) != PF_OK ||
+	    (rc = write_dncs(c->st, x)) != PF_OK ||
+	    (rc = write_requests(c->st, x)) != PF_OK)
+		return rc;
+	return write_elsewhere(c->cfg, x->w);
+}
+
+/*
+ * What the package covers, read before anything is written: the parties,
+ * the numbers registered with their keys, the requests.
+ */
+static int
+export_load(struct pf_store *st, struct export *x)
+{
+	size_t	 i;
+	int	 rc;
+
+	if ((rc = subject_load(st, &x->q.r, &x->s)) != PF_OK ||
+	    (rc = pf_store_dsr_of_individual(st, x->s.individual,
+	    dsr_id_add, &x->requests)) != PF_OK)
+		return rc;
+	for (i = 0; i < x->s.parties.n; i++)
+		if (x->s.parties.v[i].email != NULL &&
+		    (rc = pf_store_dnc_of_email(st, x->s.parties.v[i].email,
+		    dnc_number_add, &x->numbers)) != PF_OK)
+			return rc;
+	return PF_OK;
+}
+
+/*
+ * cli_buffered's fill, or the --output file's: read what the request
+ * covers and write the package to f.
+ */
+static int
+export_fill(struct ctx *c, FILE *f, void *arg)
+{
+	struct export		*x = arg;
+	xmlOutputBufferPtr	 out;
+	char			 now[32];
+	int			 rc;
+
+	if ((rc = export_load(c->st, x)) != PF_OK)
+		return rc;
+	if ((out = xmlOutputBufferCreateFile(f, NULL)) == NULL)
+		return PF_ENOMEM;
+	if ((x->w = xmlNewTextWriter(out)) == NULL) {
+		xmlOutputBufferClose(out);
+		return PF_ENOMEM;
+	}
+	pf_store_now(now);
+	xmlTextWriterSetIndent(x->w, 1);
+	rc = PF_EXML;
+	if (xmlTextWriterStartDocument(x->w, NULL, "UTF-8", NULL) < 0 ||
+	    xmlTextWriterWritePI(x->w, BAD_CAST "xml-stylesheet",
+	    BAD_CAST "type=\"text/xsl\" href=\"" EXPORT_XSL "\"") < 0 ||
+	    xmlTextWriterStartElementNS(x->w, NULL, BAD_CAST "data-export",
+	    BAD_CAST EXPORT_NS) < 0 ||
+	    xmlTextWriterWriteAttribute(x->w, BAD_CAST "version",
+	    BAD_CAST "1") < 0 ||
+	    xmlTextWriterWriteAttribute(x->w, BAD_CAST "generated",
+	    BAD_CAST now) < 0)
+		goto out;
+	if ((rc = write_sections(c, x)) != PF_OK)
+		goto out;
+	rc = xmlTextWriterEndDocument(x->w) < 0 ? PF_EXML : PF_OK;
+out:
+	xmlFreeTextWriter(x->w);	/* flushes and closes out, not f */
+	x->w = NULL;
+	return rc;
+}
+
+/*
+ * The package in a new file path, mode 0600, never over an existing one;
+ * a file that could not be written whole is removed.  0, or 1 said.
+ */
+static int
+export_file(struct ctx *c, struct export *x, const char *path)
+{
+	FILE	*f;
+	int	 fd, rc, bad;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		fprintf(stderr, "privforms: request export: %s: %s\n", path,
+		    strerror(errno));
+		return 1;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		rc = PF_ENOMEM;
+	} else {
+		rc = export_fill(c, f, x);
+		bad = ferror(f);
+		if (fflush(f) != 0 || fsync(fd) != 0 || bad)
+			rc = rc == PF_OK ? PF_EIO : rc;
+		if (fclose(f) != 0 && rc == PF_OK)
+			rc = PF_EIO;
+	}
+	if (rc != PF_OK) {
+		unlink(path);
+		fprintf(stderr, "privforms: request export: %s: %s\n", path,
+		    pf_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+/* The record of an export, in its own transaction: 0, or 1 said. */
+static int
+export_audit(struct ctx *c, const struct export *x)
+{
+	struct pf_txn	 t = { 0 };
+	char		 n[5][24];
+	const char	*details[] = { "request", n[0], "parties", n[1],
+	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4], NULL };
+	int		 rc;
+
+	snprintf(n[0], sizeof(n[0]), "%lld", x->q.r.id);
+	snprintf(n[1], sizeof(n[1]), "%zu", x->s.parties.n);
+	snprintf(n[2], sizeof(n[2]), "%lld", x->optouts);
+	snprintf(n[3], sizeof(n[3]), "%lld", x->dnc);
+	snprintf(n[4], sizeof(n[4]), "%zu", x->requests.n);
+	if ((rc = cli_begin(c, &t)) != PF_OK)
+		return 1;
+	if ((rc = pf_txn_audit(&t, NULL, "request-exported", x->q.r.subject,
+	    details)) != PF_OK || (rc = pf_txn_commit(&t)) != PF_OK) {
+		pf_txn_rollback(&t);
+		fprintf(stderr, "privforms: request export: %s\n",
+		    pf_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_export(struct ctx *c, int argc, char **argv)
+{
+	static const char *const exportable[] = { "verified", "extended",
+	    "fulfilled", NULL };
+	struct export	 x;
+	const char	*id = NULL, *output = NULL;
+	int		 i, rc = 1;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--output") == 0 && i + 1 < argc)
+			output = argv[++i];
+		else if (id == NULL && argv[i][0] != '-')
+			id = argv[i];
+		else
+			return CLI_USAGE;
+	}
+	if (id == NULL)
+		return CLI_USAGE;
+	memset(&x, 0, sizeof(x));
+	if (cli_open_store(c) != 0 ||
+	    load_request(c, "request export", id, &x.q) != 0)
+		goto out;
+	if (!status_is(&x.q.r, exportable)) {
+		fprintf(stderr, "privforms: request export: request %lld is %s: "
+		    "only a verified request is answered\n", x.q.r.id,
+		    x.q.r.status);
+		goto out;
+	}
+	if (output != NULL)
+		rc = export_file(c, &x, output);
+	else
+		rc = cli_buffered("request export", export_fill, c, &x);
+	if (rc == 0 && (rc = export_audit(c, &x)) != 0 && output != NULL)
+		unlink(output);
+	if (rc == 0 && output != NULL)
+		printf("request %lld exported to %s\n", x.q.r.id, output);
+out:
+	pf_dsr_drop(&x.q);
+	parties_free(&x.s.parties);
+	strs_free(&x.numbers);
+	free(x.requests.v);
+	return rc;
+}
+
+/* ---- request erase ---- */
+
+/* What an erasure removed, for its audit record and the operator. */
+struct erased {
+	long long	 parties, optouts, dnc, sms, requests, messages;
+	long long	 suppressed;
+};
+
+static int
+suppress(struct pf_store *st, const struct pf_keys *keys, const char *kind,
+    const char *value, const char *channel, struct erased *e)
+{
+	char	 hash[PF_HEX_DIGEST_LEN + 1];
+	int	 rc;
+
+	if ((rc = pf_pseudonym(keys, kind, value, hash)) != PF_OK ||
+	    (rc = pf_store_suppress_put(st, kind, hash, channel,
+	    NULL)) != PF_OK)
+		return rc;
+	e->suppressed++;
+	return PF_OK;
+}
+
+/* Number's entry and its SMS opt-outs, each leaving its pseudonym. */
+static int
+erase_number(struct pf_store *st, const struct pf_keys *keys,
+    const char *number, struct erased *e)
+{
+	long long	 n = 0;
+	int		 rc;
+
+	if ((rc = suppress(st, keys, "phone", number, "call", e)) != PF_OK ||
+	    (rc = pf_store_optout_of(st, number, count_row, &n)) != PF_OK)
+		return rc;
+	if (n > 0 &&
+	    ((rc = suppress(st, keys, "phone", number, "sms", e)) != PF_OK ||
+	    (rc = pf_store_optout_remove(st, number, &n)) != PF_OK))
+		return rc;
+	e->sms += n;
+	if ((rc = pf_store_dnc_remove(st, number)) != PF_OK)
+		return rc;
+	e->dnc++;
+	return PF_OK;
+}
+
+/* Everything of one party (email key key), numbers its DNC entries. */
+static int
+erase_party(struct pf_store *st, const struct pf_keys *keys,
+    const struct party_row *p, struct erased *e)
+{
+	struct strs	 numbers = { NULL, 0 };
+	long long	 n = 0;
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = pf_store_optout_of(st, p->email, count_row, &n)) != PF_OK)
+		return rc;
+	if (n > 0 &&
+	    ((rc = suppress(st, keys, "email", p->email, "email", e)) != PF_OK ||
+	    (rc = pf_store_optout_remove(st, p->email, &n)) != PF_OK))
+		return rc;
+	e->optouts += n;
+	if ((rc = pf_store_dnc_of_email(st, p->email, dnc_number_add,
+	    &numbers)) != PF_OK)
+		goto out;
+	for (i = 0; i < numbers.n; i++)
+		if ((rc = erase_number(st, keys, numbers.v[i], e)) != PF_OK)
+			goto out;
+	if ((rc = pf_store_dsr_erase(st, p->email, &n)) != PF_OK)
+		goto out;
+	e->requests += n;
+	if ((rc = pf_store_outbox_forget(st, p->email, &n)) != PF_OK)
+		goto out;
+	e->messages += n;
+	if ((rc = pf_store_party_erase(st, p->id)) == PF_OK)
+		e->parties++;
+out:
+	strs_free(&numbers);
+	return rc;
+}
+
+/* The two records: what was erased, and the request fulfilled. */
+static int
+erase_audit(struct pf_txn *t, const struct pf_dsr *r, const struct erased *e)
+{
+	char		 n[8][24];
+	const char	*erased[] = { "request", n[0], "parties", n[1],
+	    "opt-outs", n[2], "dnc-entries", n[3], "sms-opt-outs", n[4],
+	    "requests", n[5], "messages", n[6], "suppressed", n[7], NULL };
+	const char	*fulfilled[] = { "request", n[0], NULL };
+	int		 rc;
+
+	snprintf(n[0], sizeof(n[0]), "%lld", r->id);
+	snprintf(n[1], sizeof(n[1]), "%lld", e->parties);
+	snprintf(n[2], sizeof(n[2]), "%lld", e->optouts);
+	snprintf(n[3], sizeof(n[3]), "%lld", e->dnc);
+	snprintf(n[4], sizeof(n[4]), "%lld", e->sms);
+	snprintf(n[5], sizeof(n[5]), "%lld", e->requests);
+	snprintf(n[6], sizeof(n[6]), "%lld", e->messages);
+	snprintf(n[7], sizeof(n[7]), "%lld", e->suppressed);
+	if ((rc = pf_txn_audit(t, NULL, "request-erased", r->subject,
+	    erased)) != PF_OK)
+		return rc;
+	return pf_txn_audit(t, NULL, "request-fulfilled", r->subject,
+	    fulfilled);
+}
+
+/*
+ * Inside the open transaction: erase what r covers, fulfil r and tell the
+ * requester at the address copied into r before the erasure.
+ */
+static int
+erase(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
+    struct pf_dsr *r, struct erased *e)
+{
+	static const char *const note[] = { "note", ERASED_NOTE, NULL };
+	struct subject	 s;
+	const char	*was;
+	size_t		 i;
+	int		 rc;
+
+	memset(&s, 0, sizeof(s));
+	if ((rc = subject_load(c->st, r, &s)) != PF_OK)
+		goto out;
+	for (i = 0; i < s.parties.n; i++)
+		if (s.parties.v[i].email != NULL &&
+		    (rc = erase_party(c->st, keys, &s.parties.v[i],
+		    e)) != PF_OK)
+			goto out;
+	if ((rc = pf_store_dsr_set_status(c->st, r->id, r->status,
+	    "fulfilled", ERASED_NOTE, NULL)) != PF_OK ||
+	    (rc = erase_audit(t, r, e)) != PF_OK)
+		goto out;
+	was = r->status;	/* the mail tells of the status after it */
+	r->status = "fulfilled";
+	rc = pf_dsr_mail(c->st, c->cfg, keys, r, "request-fulfilled", note);
+	r->status = was;
+out:
+	parties_free(&s.parties);
+	return rc;
+}
+
+static int
+cmd_erase(struct ctx *c, int argc, char **argv)
+{
+	static const char *const erasable[] = { "verified", "extended", NULL };
+	struct pf_keys	 keys;
+	struct pf_txn	 t = { 0 };
+	struct pf_dsr_copy q;
+	struct pf_dsr	*r = &q.r;
+	struct erased	 e;
+	int		 err, rc = 1;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return CLI_USAGE;
+	memset(&q, 0, sizeof(q));
+	memset(&e, 0, sizeof(e));
+	if (cli_load_keys(c, &keys) != 0 || cli_begin(c, &t) != PF_OK)
+		return 1;
+	/* Copied inside the transaction: its address is needed after. */
+	if (load_request(c, "request erase", argv[0], &q) != 0) {
+		pf_txn_rollback(&t);
+		goto out;
+	}
+	if (!status_is(r, erasable)) {
+		pf_txn_rollback(&t);
+		fprintf(stderr, "privforms: request erase: request %lld is %s: "
+		    "only a verified or extended request can be carried out\n",
+		    r->id, r->status);
+		goto out;
+	}
+	if ((err = erase(c, &t, &keys, r, &e)) != PF_OK ||
+	    (err = pf_txn_commit(&t)) != PF_OK) {
+		pf_txn_rollback(&t);
+		fprintf(stderr, "privforms: request erase: %s (nothing was "
+		    "erased)\n", pf_strerror(err));
+		goto out;
+	}
+	printf("request %lld: erased %lld part%s, %lld opt-out%s, %lld "
+	    "Do-Not-Call entr%s, %lld SMS opt-out%s, the personal data of "
+	    "%lld request%s and %lld queued message%s; %lld suppression "
+	    "entr%s keep them from being contacted; request fulfilled\n",
+	    r->id, e.parties, e.parties == 1 ? "y" : "ies", e.optouts,
+	    e.optouts == 1 ? "" : "s", e.dnc, e.dnc == 1 ? "y" : "ies", e.sms,
+	    e.sms == 1 ? "" : "s", e.requests, e.requests == 1 ? "" : "s",
+	    e.messages, e.messages == 1 ? "" : "s", e.suppressed,
+	    e.suppressed == 1 ? "y" : "ies");
+	rc = 0;
+out:
+	pf_dsr_drop(&q);
+	return rc;
+}

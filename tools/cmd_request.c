@@ -1,0 +1,616 @@
+/*
+ * cmd_request.c -- privforms requests, request show, extend, deny, fulfil:
+ * the privacy team's side of the data subject requests (dsr.h).
+ *
+ * The web takes a request in and verifies its address; from then on only
+ * the team moves it.  Each move is one transaction holding the change, its
+ * audit record and the mail that tells the requester, so none of the three
+ * is ever committed without the others.  The audit record names the request
+ * by number and the person by pseudonym only: the team's reason or note may
+ * hold personal data, so it goes where the requester reads it (the
+ * request's history on the status page, and the mail) and nowhere else.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "dsr.h"
+#include "err.h"
+#include "keys.h"
+#include "store.h"
+#include "utf8.h"
+
+#define TEXT_MAX	1000	/* bytes of a reason or note */
+#define DAYS_MAX	3660	/* --due-within: ten years is plenty */
+#define DAY		(24L * 60 * 60)
+
+static int	cmd_list(struct ctx *, int, char **);
+static int	cmd_show(struct ctx *, int, char **);
+static int	cmd_extend(struct ctx *, int, char **);
+static int	cmd_deny(struct ctx *, int, char **);
+static int	cmd_fulfil(struct ctx *, int, char **);
+
+const struct cmd cmds_request[] = {
+	{ "requests", cmd_list, "[--status S] [--overdue] [--due-within DAYS]",
+	  "List the data subject requests, the soonest due first: number,\n"
+	  "type, status, the day received, the due date, the law and the\n"
+	  "place (country, or US-XX) it was fixed by.  Nobody's name or\n"
+	  "address is listed: `request show` gives those.  --status lists\n"
+	  "only unverified, verified, extended, fulfilled or denied ones;\n"
+	  "--overdue only open (verified or extended) requests due before\n"
+	  "today (UTC); --due-within DAYS only open requests due within DAYS\n"
+	  "days from today, overdue ones included." },
+	{ "request show", cmd_show, "ID",
+	  "Everything about request ID, personal data included (the team's\n"
+	  "view; do not paste it into tickets): the requester's details, the\n"
+	  "law's dates (acknowledgement, due, whether the extension is\n"
+	  "used), the verified address's party and the other parties linked\n"
+	  "to the same individual (`party link`), and its history." },
+	{ "request extend", cmd_extend, "ID --reason TEXT",
+	  "Use the one extension the request's law allows: the due date moves\n"
+	  "by the extension, counted from the date it was due.  Only for a\n"
+	  "verified request not extended before.  The requester is mailed\n"
+	  "the new date and the reason, which the status page shows too: one\n"
+	  "line, at most 1000 bytes, written for the requester to read." },
+	{ "request deny", cmd_deny, "ID --reason TEXT",
+	  "Close a verified (or extended) request without carrying it out.\n"
+	  "The requester is mailed the reason, which the status page shows\n"
+	  "too: one line, at most 1000 bytes, written for the requester." },
+	{ "request fulfil", cmd_fulfil, "ID [--note TEXT]",
+	  "Close a verified (or extended) request as done, once the answer\n"
+	  "has been given.  The requester is mailed, with the note if there\n"
+	  "is one (one line, at most 1000 bytes; the status page shows it)." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* Request id into q (pf_dsr_drop it): PF_OK, PF_ENOTFOUND, or an error. */
+static int
+req_load(struct pf_store *st, long long id, struct pf_dsr_copy *q)
+{
+	memset(q, 0, sizeof(*q));
+	return pf_store_dsr_get(st, id, pf_dsr_hold, q);
+}
+
+static int
+is_open(const struct pf_dsr *r)
+{
+	return strcmp(r->status, "verified") == 0 ||
+	    strcmp(r->status, "extended") == 0;
+}
+
+/* "DE", or "US-CA" for a US state. */
+static void
+place(const struct pf_dsr *r, char out[8])
+{
+	if (r->state != NULL)
+		snprintf(out, 8, "%s-%s", r->country, r->state);
+	else
+		snprintf(out, 8, "%s", r->country);
+}
+
+/* ---- requests ---- */
+
+static int
+list_row(const struct pf_dsr *r, void *arg)
+{
+	FILE	*f = arg;
+	char	 where[8];
+
+	place(r, where);
+	fprintf(f, "%-6lld  %-12s  %-10s  %.10s  %-10s  %-16s  %s\n", r->id,
+	    r->type, r->status, r->received, r->due, r->law, where);
+	return ferror(f) ? PF_EIO : 0;
+}
+
+static int
+list_fill(struct ctx *c, FILE *f, void *filter)
+{
+	fprintf(f, "%-6s  %-12s  %-10s  %-10s  %-10s  %-16s  %s\n", "ID",
+	    "TYPE", "STATUS", "RECEIVED", "DUE", "LAW", "PLACE");
+	return pf_store_dsr_each(c->st, filter, list_row, f);
+}
+
+/* The UTC day days after now, "YYYY-MM-DD". */
+static void
+day_after(time_t now, long days, char out[11])
+{
+	struct tm	 tm;
+	time_t		 t = now + days * DAY;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* DAYS: a whole number from 0 to DAYS_MAX, or -1. */
+static long
+days_arg(const char *s)
+{
+	long long	 n;
+
+	if (strcmp(s, "0") == 0)
+		return 0;
+	n = cli_positive(s);
+	return n >= 1 && n <= DAYS_MAX ? (long)n : -1;
+}
+
+static int
+cmd_list(struct ctx *c, int argc, char **argv)
+{
+	struct pf_dsr_filter	 f = { NULL, 0, NULL };
+	const char		*within = NULL;
+	char			 before[11];
+	long			 days = -1;
+	int			 i, overdue = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
+			f.status = argv[++i];
+		else if (strcmp(argv[i], "--overdue") == 0)
+			overdue = 1;
+		else if (strcmp(argv[i], "--due-within") == 0 && i + 1 < argc)
+			within = argv[++i];
+		else
+			return CLI_USAGE;
+	}
+	if (f.status != NULL && pf_dsr_label(pf_dsr_statuses, f.status) ==
+	    NULL) {
+		fprintf(stderr, "privforms: requests: --status %s: not one of "
+		    "unverified, verified, extended, fulfilled, denied\n",
+		    f.status);
+		return CLI_USAGE;
+	}
+	if (within != NULL && (days = days_arg(within)) < 0) {
+		fprintf(stderr, "privforms: requests: --due-within %s: not a "
+		    "number of days from 0 to %d\n", within, DAYS_MAX);
+		return CLI_USAGE;
+	}
+	if ((overdue || within != NULL) && f.status != NULL &&
+	    strcmp(f.status, "verified") != 0 &&
+	    strcmp(f.status, "extended") != 0) {
+		fprintf(stderr, "privforms: requests: --overdue and --due-within "
+		    "list open requests only (verified or extended)\n");
+		return CLI_USAGE;
+	}
+	if (overdue || within != NULL) {
+		/* Overdue is the nearer cutoff when both are given. */
+		day_after(time(NULL), overdue ? 0 : days + 1, before);
+		f.open = 1;
+		f.due_before = before;
+	}
+	if (cli_open_store(c) != 0)
+		return 1;
+	return cli_buffered("requests", list_fill, c, &f);
+}
+
+/* ---- request show ---- */
+
+/* "ID" alone: the request number, or 0. */
+static long long
+id_arg(int argc, char **argv)
+{
+	return argc == 1 ? cli_positive(argv[0]) : 0;
+}
+
+static void
+field(FILE *f, const char *name, const char *value)
+{
+	fprintf(f, "%-16s%s\n", name, value != NULL ? value : "-");
+}
+
+/* A personal field: "(erased)" once the request's data is gone. */
+static void
+personal(FILE *f, const char *name, const char *value,
+    const struct pf_dsr *r)
+{
+	field(f, name, value == NULL && r->email_key == NULL ? "(erased)" :
+	    value);
+}
+
+/* "code (label)" of a code in a dsr.h table. */
+static void
+coded(FILE *f, const char *name, const char *const *table, const char *code)
+{
+	const char	*label = pf_dsr_label(table, code);
+
+	if (label != NULL)
+		fprintf(f, "%-16s%s (%s)\n", name, code, label);
+	else
+		field(f, name, code);
+}
+
+static void
+show_terms(FILE *f, const struct pf_dsr *r)
+{
+	char	 where[8];
+
+	place(r, where);
+	field(f, "place", where);
+	field(f, "law", r->law);
+	field(f, "received", r->received);
+	if (r->acknowledge != NULL)
+		field(f, "acknowledge by", r->acknowledge);
+	else
+		fprintf(f, "%-16s- (%s sets no period)\n", "acknowledge by",
+		    r->law);
+	field(f, "due", r->due);
+	if (r->extension == NULL)
+		fprintf(f, "%-16snone under %s\n", "extension", r->law);
+	else
+		fprintf(f, "%-16s%s, %s\n", "extension", r->extension,
+		    r->extended ? "used" : "not used");
+	if (strcmp(r->status, "unverified") == 0)
+		field(f, "verify by", r->verify_by);
+	field(f, "updated", r->updated);
+}
+
+/* details may be several lines: each indented under the heading. */
+static void
+show_details(FILE *f, const struct pf_dsr *r)
+{
+	const char	*s = r->details;
+	size_t		 n;
+
+	if (s == NULL) {
+		personal(f, "details", NULL, r);
+		return;
+	}
+	fprintf(f, "details\n");
+	while (*s != '\0') {
+		n = strcspn(s, "\n");
+		fprintf(f, "  %.*s\n", (int)n, s);
+		s += n + (s[n] == '\n');
+	}
+}
+
+static void
+show_request(FILE *f, const struct pf_dsr *r)
+{
+	fprintf(f, "%-16s%lld\n", "request", r->id);
+	coded(f, "type", pf_dsr_types, r->type);
+	coded(f, "status", pf_dsr_statuses, r->status);
+	coded(f, "relationship", pf_dsr_relationships, r->relationship);
+	personal(f, "organisation", r->organisation, r);
+	personal(f, "first name", r->first_name, r);
+	personal(f, "last name", r->last_name, r);
+	personal(f, "email", r->email, r);
+	personal(f, "email key", r->email_key, r);
+	field(f, "subject", r->subject);
+	show_terms(f, r);
+}
+
+struct others {
+	FILE		*f;
+	long long	 self;
+	long long	 individual;
+	int		 n;
+};
+
+static int
+copy_individual(const struct pf_party *p, void *arg)
+{
+	*(long long *)arg = p->individual;
+	return 0;
+}
+
+static int
+other_party(const struct pf_party *p, void *arg)
+{
+	struct others	*o = arg;
+
+	if (p->id == o->self)
+		return 0;
+	fprintf(o->f, "%s%lld", o->n++ == 0 ? "" : ", ", p->id);
+	return 0;
+}
+
+static int
+show_parties(struct ctx *c, FILE *f, const struct pf_dsr *r)
+{
+	struct others	 o = { f, r->party, 0, 0 };
+	int		 rc;
+
+	if (r->party == 0) {
+		field(f, "party", "none (not verified)");
+		return PF_OK;
+	}
+	if ((rc = pf_store_party_get(c->st, r->party, copy_individual,
+	    &o.individual)) != PF_OK)
+		return rc;
+	fprintf(f, "%-16s%lld (individual %lld)\n", "party", r->party,
+	    o.individual);
+	fprintf(f, "%-16s", "other parties");
+	rc = pf_store_party_each(c->st, o.individual, other_party, &o);
+	fprintf(f, "%s\n", o.n == 0 ? "none" : "");
+	return rc;
+}
+
+static int
+history_row(const struct pf_dsr_event *e, void *arg)
+{
+	FILE	*f = arg;
+
+	if (e->note != NULL)
+		fprintf(f, "  %s  %-10s  %s\n", e->time, e->status, e->note);
+	else
+		fprintf(f, "  %s  %s\n", e->time, e->status);
+	return 0;
+}
+
+static int
+show_fill(struct ctx *c, FILE *f, void *arg)
+{
+	const struct pf_dsr	*r = arg;
+	int			 rc;
+
+	show_request(f, r);
+	if ((rc = show_parties(c, f, r)) != PF_OK)
+		return rc;
+	show_details(f, r);
+	fprintf(f, "history\n");
+	return pf_store_dsr_events(c->st, r->id, history_row, f);
+}
+
+static int
+cmd_show(struct ctx *c, int argc, char **argv)
+{
+	struct pf_dsr_copy q;
+	long long	 id;
+	int		 rc;
+
+	if ((id = id_arg(argc, argv)) == 0)
+		return CLI_USAGE;
+	if (cli_open_store(c) != 0)
+		return 1;
+	if ((rc = req_load(c->st, id, &q)) != PF_OK) {
+		if (rc == PF_ENOTFOUND)
+			fprintf(stderr, "privforms: request show: there is no "
+			    "request %lld\n", id);
+		else
+			fprintf(stderr, "privforms: request show: %s\n",
+			    pf_strerror(rc));
+		return 1;
+	}
+	rc = cli_buffered("request show", show_fill, c, &q.r);
+	pf_dsr_drop(&q);
+	return rc;
+}
+
+/* ---- request extend, deny, fulfil ---- */
+
+/* One of the team's changes to a request, and what it records and mails. */
+struct change {
+	const char	*name;		/* "request deny", for messages */
+	const char	*event;		/* the audit record's */
+	const char	*template;	/* the mail to the requester */
+	const char	*to;		/* the status it moves to */
+	const char	*text;		/* the reason or note; NULL: none */
+	/* 1, with why, if r cannot make this change */
+	int		(*refused)(const struct pf_dsr *, char *, size_t);
+	/* make it in the store, and in r; fill details and extra */
+	int		(*make)(struct pf_store *, struct pf_dsr *,
+			    struct change *);
+	char		 id[24];
+	char		 due[11], previous[11];
+	const char	*details[7];	/* the audit record's */
+	const char	*extra[5];	/* the mail's */
+};
+
+/*
+ * A reason or note: one line (it goes into a mail) of text, not blank,
+ * not too long.  0, or CLI_USAGE said.
+ */
+static int
+text_ok(const char *cmd, const char *opt, const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (n > 0 && n <= TEXT_MAX && strspn(s, " \t") < n &&
+	    pf_utf8_ok(s, n, 0))
+		return 0;
+	fprintf(stderr, "privforms: %s: %s must be one line of text, at most "
+	    "%d bytes\n", cmd, opt, TEXT_MAX);
+	return CLI_USAGE;
+}
+
+/* Parse ID plus the option opt with a value: 0 or CLI_USAGE. */
+static int
+change_args(int argc, char **argv, const char *opt, long long *id,
+    const char **val)
+{
+	int	 i;
+
+	*id = 0;
+	*val = NULL;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], opt) == 0 && i + 1 < argc && *val == NULL)
+			*val = argv[++i];
+		else if (*id == 0 && (*id = cli_positive(argv[i])) != 0)
+			continue;
+		else
+			return CLI_USAGE;
+	}
+	return *id == 0 ? CLI_USAGE : 0;
+}
+
+/* Refusals every change shares: not verified yet, closed already. */
+static int
+not_open(const struct pf_dsr *r, char *why, size_t len)
+{
+	if (strcmp(r->status, "unverified") == 0)
+		snprintf(why, len, "not verified: the requester has not confirmed "
+		    "the address yet");
+	else if (!is_open(r))
+		snprintf(why, len, "already closed (%s)", r->status);
+	else
+		return 0;
+	return 1;
+}
+
+static int
+extend_refused(const struct pf_dsr *r, char *why, size_t len)
+{
+	if (not_open(r, why, len))
+		return 1;
+	if (r->extended || strcmp(r->status, "verified") != 0)
+		snprintf(why, len, "already extended (due %s): the law allows "
+		    "one extension", r->due);
+	else if (r->extension == NULL)
+		snprintf(why, len, "no extension under %s", r->law);
+	else
+		return 0;
+	return 1;
+}
+
+static int
+extend_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
+{
+	int	 rc;
+
+	snprintf(ch->previous, sizeof(ch->previous), "%s", r->due);
+	if ((rc = pf_dsr_extended_due(r->due, r->extension, ch->due)) !=
+	    PF_OK || (rc = pf_store_dsr_extend(st, r->id, ch->due, ch->text,
+	    NULL)) != PF_OK)
+		return rc;
+	r->status = ch->to;
+	r->due = ch->due;
+	r->extended = 1;
+	ch->details[0] = "request", ch->details[1] = ch->id;
+	ch->details[2] = "due", ch->details[3] = ch->due;
+	ch->details[4] = "previous-due", ch->details[5] = ch->previous;
+	ch->details[6] = NULL;
+	ch->extra[0] = "reason", ch->extra[1] = ch->text;
+	ch->extra[2] = "previous_due", ch->extra[3] = ch->previous;
+	ch->extra[4] = NULL;
+	return PF_OK;
+}
+
+/* Deny or fulfil: the mail's one extra value is the reason or note. */
+static int
+close_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
+{
+	int	 rc;
+
+	if ((rc = pf_store_dsr_set_status(st, r->id, r->status, ch->to,
+	    ch->text, NULL)) != PF_OK)
+		return rc;
+	r->status = ch->to;
+	ch->details[0] = "request", ch->details[1] = ch->id;
+	ch->details[2] = NULL;
+	ch->extra[0] = strcmp(ch->to, "denied") == 0 ? "reason" : "note";
+	ch->extra[1] = ch->text != NULL ? ch->text : "";
+	ch->extra[2] = NULL;
+	return PF_OK;
+}
+
+/* Make ch on r in t, record it, mail the requester, commit. */
+static int
+apply(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
+    struct pf_dsr *r, struct change *ch)
+{
+	int	 rc;
+
+	snprintf(ch->id, sizeof(ch->id), "%lld", r->id);
+	if ((rc = ch->make(c->st, r, ch)) != PF_OK ||
+	    (rc = pf_txn_audit(t, NULL, ch->event, r->subject,
+	    ch->details)) != PF_OK)
+		return rc;
+	/* An erased requester has no address left to tell. */
+	if (r->email != NULL && (rc = pf_dsr_mail(c->st, c->cfg, keys, r,
+	    ch->template, ch->extra)) != PF_OK)
+		return rc;
+	return pf_txn_commit(t);
+}
+
+static void
+told(const struct change *ch, const struct pf_dsr *r)
+{
+	printf("request %lld %s", r->id, r->status);
+	if (ch->due[0] != '\0')
+		printf(": due %s (was %s)", ch->due, ch->previous);
+	printf("; %s\n", r->email != NULL ? "the requester is mailed" :
+	    "no mail: the requester's address was erased");
+}
+
+static int
+change(struct ctx *c, long long id, struct change *ch)
+{
+	struct pf_keys	 keys;
+	struct pf_txn	 t = { 0 };
+	struct pf_dsr_copy q;
+	char		 why[200] = "";
+	int		 rc;
+
+	if (cli_load_keys(c, &keys) != 0 || cli_begin(c, &t) != PF_OK)
+		return 1;
+	/* Read inside the transaction: nobody moves it in between. */
+	if ((rc = req_load(c->st, id, &q)) == PF_ENOTFOUND)
+		snprintf(why, sizeof(why), "no such request");
+	else if (rc == PF_OK && !ch->refused(&q.r, why, sizeof(why)))
+		rc = apply(c, &t, &keys, &q.r, ch);
+	if (rc != PF_OK || why[0] != '\0')
+		pf_txn_rollback(&t);
+	if (why[0] != '\0')
+		fprintf(stderr, "privforms: %s %lld: %s\n", ch->name,
+		    id, why);
+	else if (rc != PF_OK)
+		fprintf(stderr, "privforms: %s %lld: %s\n", ch->name, id,
+		    pf_strerror(rc));
+	else
+		told(ch, &q.r);
+	pf_dsr_drop(&q);
+	return rc != PF_OK || why[0] != '\0';
+}
+
+/* ID --reason TEXT, then make the change: extend and deny. */
+static int
+with_reason(struct ctx *c, int argc, char **argv, struct change *ch)
+{
+	long long	 id;
+
+	if (change_args(argc, argv, "--reason", &id, &ch->text) != 0 ||
+	    ch->text == NULL || text_ok(ch->name, "--reason", ch->text) != 0)
+		return CLI_USAGE;
+	return change(c, id, ch);
+}
+
+static int
+cmd_extend(struct ctx *c, int argc, char **argv)
+{
+	struct change	 ch = { .name = "request extend",
+	    .event = "request-extended", .template = "request-extended",
+	    .to = "extended", .refused = extend_refused, .make = extend_make };
+
+	return with_reason(c, argc, argv, &ch);
+}
+
+static int
+cmd_deny(struct ctx *c, int argc, char **argv)
+{
+	struct change	 ch = { .name = "request deny",
+	    .event = "request-denied", .template = "request-denied",
+	    .to = "denied", .refused = not_open, .make = close_make };
+
+	return with_reason(c, argc, argv, &ch);
+}
+
+static int
+cmd_fulfil(struct ctx *c, int argc, char **argv)
+{
+	struct change	 ch = { .name = "request fulfil",
+	    .event = "request-fulfilled", .template = "request-fulfilled",
+	    .to = "fulfilled", .refused = not_open, .make = close_make };
+	long long	 id;
+
+	if (change_args(argc, argv, "--note", &id, &ch.text) != 0)
+		return CLI_USAGE;
+	/* An empty note is no note. */
+	if (ch.text != NULL && ch.text[0] == '\0')
+		ch.text = NULL;
+	if (ch.text != NULL && text_ok(ch.name, "--note", ch.text) != 0)
+		return CLI_USAGE;
+	return change(c, id, &ch);
+}
