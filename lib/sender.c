@@ -429,7 +429,17 @@ one(struct sender *s)
 		    "that stopped before recording it", a.m.attempts);
 	} else
 		deliver(s, &a);
-	if ((rc = record(s, &a)) != PF_OK)
+	rc = record(s, &a);
+	if (rc == PF_ENOTFOUND) {
+		/*
+		 * No longer ours (store.h): another sender took it over once
+		 * our lease ran out, or it was erased while being sent.
+		 */
+		pf_log(PF_LOG_INFO, "mail %lld: outcome not recorded: another "
+		    "sender took the message over, or its recipient's data was "
+		    "erased meanwhile", a.m.id);
+		rc = PF_OK;
+	} else if (rc != PF_OK)
 		pf_log(PF_LOG_ERR, "mail %lld: outcome not recorded (%s); "
 		    "it is tried again when its lease ends", a.m.id,
 		    pf_strerror(rc));

@@ -32,6 +32,12 @@
 static const char *const stmts[STMT__MAX] = {
 	/* STMT_BEGIN */
 	"BEGIN IMMEDIATE",
+	/*
+	 * STMT_BEGIN_READ: DEFERRED takes no lock until the first read,
+	 * then SHARED, which it holds to the end: every read sees the same
+	 * database.
+	 */
+	"BEGIN DEFERRED",
 	/* STMT_COMMIT */
 	"COMMIT",
 	/* STMT_ROLLBACK */
@@ -484,6 +490,12 @@ int
 pf_store_begin(struct pf_store *st)
 {
 	return stmt_exec(st, STMT_BEGIN, "begin");
+}
+
+int
+pf_store_begin_read(struct pf_store *st)
+{
+	return stmt_exec(st, STMT_BEGIN_READ, "begin read");
 }
 
 int

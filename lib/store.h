@@ -51,6 +51,16 @@ const char *pf_store_journal_mode(struct pf_store *st);
 int pf_store_synchronous(struct pf_store *st, int *level);
 
 int pf_store_begin(struct pf_store *st);	/* BEGIN IMMEDIATE */
+
+/*
+ * BEGIN (deferred) for a read that must see one snapshot -- an export, a
+ * status page -- without taking the write lock, so that readers (link
+ * scanners fetch every link in a mail) never hold up a submission.  End it
+ * with pf_store_rollback.  The snapshot begins at the first read; in a
+ * rollback journal a writer's commit waits (busy timeout) while one is
+ * open after it, so keep it short.
+ */
+int pf_store_begin_read(struct pf_store *st);
 int pf_store_commit(struct pf_store *st);	/* rolls back if it fails */
 void pf_store_rollback(struct pf_store *st);	/* no-op outside a transaction */
 
@@ -236,6 +246,17 @@ int pf_store_dsr_set_status(struct pf_store *st, long long id,
     const char *from, const char *to, const char *note, const char *now);
 
 /*
+ * Revise unverified request id with what a repeated submission gave:
+ * relationship, organisation, names, email, country, state, details, law,
+ * due, acknowledge and extension from r; id, type, email key, subject,
+ * received, verify_by and the history stay.  PF_ENOTFOUND unless it is
+ * unverified.  The form's storm control: a repeat sends no second mail,
+ * but what the person typed last is what they confirm.
+ */
+int pf_store_dsr_revise(struct pf_store *st, long long id,
+    const struct pf_dsr *r, const char *now);
+
+/*
  * Verify request id: status unverified -> verified, party set, an event.
  * PF_ENOTFOUND unless it is unverified.
  */
@@ -262,9 +283,12 @@ int pf_store_dsr_delete(struct pf_store *st, long long id);
 
 /*
  * Blank the personal fields (organisation, names, email, email key,
- * details) of every request with this email key; *n (may be NULL) gets how
- * many.  Status, dates (updated too), law, subject and history stay; the
- * requests are then no longer found by pf_store_dsr_of_individual.
+ * details) of every request with this email key, and the notes of their
+ * histories (what the team wrote, a denial's reason say, may name the
+ * person); *n (may be NULL) gets how many requests.  Both or neither.
+ * Status, dates (updated too), law, subject and the events themselves
+ * stay; the requests are then no longer found by
+ * pf_store_dsr_of_individual.
  */
 int pf_store_dsr_erase(struct pf_store *st, const char *email_key,
     long long *n);
@@ -321,8 +345,9 @@ int pf_store_dnc_of_email(struct pf_store *st, const char *email,
     int (*fn)(const struct pf_dnc *d, void *arg), void *arg);
 
 /*
- * Delete the queued and failed messages to recipient (compared as email
- * keys); *n (may be NULL) gets how many.  Sent ones hold no address.
+ * Delete the queued, sending and failed messages to recipient (compared as
+ * email keys); *n (may be NULL) gets how many.  Sent ones hold no address.
+ * A sender holding a deleted message finds its outcome PF_ENOTFOUND.
  */
 int pf_store_outbox_forget(struct pf_store *st, const char *recipient,
     long long *n);

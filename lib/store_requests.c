@@ -64,6 +64,15 @@ static const char *const rstmts[RSTMT__MAX] = {
 	 */
 	"UPDATE request SET status = ?3, updated = ?4 "
 	"WHERE id = ?1 AND status = ?2",
+	/*
+	 * RSTMT_DSR_REVISE: ?2 to ?14 in the order of pf_store_dsr_revise's
+	 * v[]; only an unverified request, whose data nobody has acted on.
+	 */
+	"UPDATE request SET relationship = ?2, organisation = ?3, "
+	"first_name = ?4, last_name = ?5, email = ?6, country = ?7, "
+	"state = ?8, details = ?9, law = ?10, due = ?11, acknowledge = ?12, "
+	"extension = ?13, updated = ?14 "
+	"WHERE id = ?1 AND status = 'unverified'",
 	/* RSTMT_DSR_VERIFY */
 	"UPDATE request SET status = 'verified', party = ?2, updated = ?3 "
 	"WHERE id = ?1 AND status = 'unverified'",
@@ -76,6 +85,13 @@ static const char *const rstmts[RSTMT__MAX] = {
 	"UPDATE request SET organisation = NULL, first_name = NULL, "
 	"last_name = NULL, email = NULL, email_key = NULL, details = NULL "
 	"WHERE email_key = ?1",
+	/*
+	 * RSTMT_EVENT_ERASE: the notes of those requests' histories (a
+	 * denial's reason may name the person); run before RSTMT_DSR_ERASE,
+	 * which blanks the key it finds them by.
+	 */
+	"UPDATE request_event SET note = NULL WHERE note IS NOT NULL "
+	"AND request IN (SELECT id FROM request WHERE email_key = ?1)",
 	/* RSTMT_EVENT_PUT: the next seq, read in the write's own lock. */
 	"INSERT INTO request_event (request, seq, time, status, note) "
 	"SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4 "
@@ -128,9 +144,11 @@ static const char *const rstmts[RSTMT__MAX] = {
 	/*
 	 * RSTMT_OUTBOX_FORGET: recipient is the normalised address (domain
 	 * lower-cased, local part as typed); lower() of both sides compares
-	 * them as email keys do (addresses are ASCII, validate.h).
+	 * them as email keys do (addresses are ASCII, validate.h).  A message
+	 * being sent goes too: its sender's outcome then finds no row
+	 * (PF_ENOTFOUND) and is dropped.
 	 */
-	"DELETE FROM outbox WHERE state IN ('queued', 'failed') "
+	"DELETE FROM outbox WHERE state IN ('queued', 'sending', 'failed') "
 	"AND lower(recipient) = lower(?1)",
 	/* RSTMT_SUPPRESS_PUT */
 	"INSERT INTO suppression (kind, hash, channel, created) "
@@ -515,6 +533,20 @@ pf_store_dsr_set_status(struct pf_store *st, long long id,
 }
 
 int
+pf_store_dsr_revise(struct pf_store *st, long long id,
+    const struct pf_dsr *r, const char *now)
+{
+	const char	*v[] = { r->relationship, r->organisation,
+	    r->first_name, r->last_name, r->email, r->country, r->state,
+	    r->details, r->law, r->due, r->acknowledge, r->extension, NULL };
+	char		 t[32];
+
+	v[12] = now_or(now, t);
+	return rstmt_change(st, RSTMT_DSR_REVISE, id, v,
+	    sizeof(v) / sizeof(v[0]), "request revise");
+}
+
+int
 pf_store_dsr_verify(struct pf_store *st, long long id, long long party,
     const char *now)
 {
@@ -583,8 +615,18 @@ pf_store_dsr_delete(struct pf_store *st, long long id)
 int
 pf_store_dsr_erase(struct pf_store *st, const char *email_key, long long *n)
 {
-	return rstmt_count_changes(st, RSTMT_DSR_ERASE, &email_key, 1,
-	    "request erase", n);
+	long long	 changed = 0;
+	int		 err;
+
+	if ((err = rstmt_exec(st, RSTMT_SAVEPOINT, "savepoint")) != PF_OK)
+		return err;
+	if ((err = rstmt_count_changes(st, RSTMT_EVENT_ERASE, &email_key, 1,
+	    "event erase", NULL)) == PF_OK)
+		err = rstmt_count_changes(st, RSTMT_DSR_ERASE, &email_key, 1,
+		    "request erase", &changed);
+	if ((err = savepoint_end(st, err)) == PF_OK && n != NULL)
+		*n = changed;
+	return err;
 }
 
 /* ---- parties ---- */

@@ -3,13 +3,25 @@
  * data subject request from privforms's own data.
  *
  * Both cover the whole individual: every party (verified address) linked
- * to the request's party, and through their email keys the opt-outs, the
- * Do-Not-Call entries registered with them (and the SMS opt-outs of those
- * numbers) and every request.  An erasure leaves a keyed pseudonym
- * (keys.h) in the suppression table for each address and number that was
- * opted out or registered, so an erased person is still never mailed,
- * texted or called; the audit trail never held raw personal data and is
- * not touched.
+ * to the request's party, and through their email keys the email opt-outs,
+ * the Do-Not-Call entries registered with them and every request.  An
+ * erasure leaves a keyed pseudonym (keys.h) in the suppression table for
+ * each address that was opted out and each number that was registered, so
+ * an erased person is still never mailed or called; the audit trail never
+ * held raw personal data and is not touched.
+ *
+ * SMS opt-outs are neither exported nor erased: the only tie between a
+ * number and an address is a Do-Not-Call entry, and the form proves
+ * nothing about who owns the number (registering it again replaces the
+ * entry's address), so following it would let a stranger read or remove
+ * the owner's opt-outs.  They stay, and keep the number from being texted.
+ *
+ * An export reads everything -- the request, its status, the parties,
+ * every section -- in one read transaction (pf_store_begin_read), so that
+ * an erasure or a purge running meanwhile cannot make it fail halfway or
+ * mix data from before and after; the snapshot ends before the package
+ * goes to standard output (a pager must not hold up the forms) and before
+ * the audit record is written in a transaction of its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,11 +57,12 @@ const struct cmd cmds_export[] = {
 	  "Write the data package for request ID (verified, extended or\n"
 	  "fulfilled: an unverified request's address was never proven):\n"
 	  "everything privforms holds on every party linked to the request's\n"
-	  "individual -- the parties, their marketing opt-outs, the\n"
-	  "Do-Not-Call entries registered with their addresses and the SMS\n"
-	  "opt-outs of those numbers, every request and its history -- and\n"
-	  "the other systems (personal_data_systems) whose data is answered\n"
-	  "separately.  XML (namespace " EXPORT_NS ",\n"
+	  "individual, as one consistent snapshot -- the parties, their\n"
+	  "email opt-outs, the Do-Not-Call entries registered with their\n"
+	  "addresses, every request and its history -- and the other\n"
+	  "systems (personal_data_systems) whose data is answered\n"
+	  "separately.  SMS opt-outs are not included: nothing proves who\n"
+	  "owns a number registered with an address.  XML (namespace " EXPORT_NS ",\n"
 	  "etc/request-export.xsd), times in UTC as stored.  On standard\n"
 	  "output, or with --output in FILE, created with mode 0600 (an\n"
 	  "existing FILE is never overwritten).  The package names the\n"
@@ -60,13 +73,14 @@ const struct cmd cmds_export[] = {
 	  "record (request-exported) with the counts, nothing personal." },
 	{ "request erase", cmd_erase, "ID",
 	  "Erase what privforms holds on the individual of request ID\n"
-	  "(verified or extended), in one transaction: the opt-outs and\n"
-	  "Do-Not-Call entries of every linked party (each kept only as a\n"
-	  "keyed pseudonym in the suppression list, so the person is still\n"
-	  "never mailed, texted or called: `dnc check` and `unsubscribes\n"
-	  "check` still answer for them), the personal fields of every\n"
-	  "request, the messages still queued to them and the parties'\n"
-	  "addresses.  Then the request is fulfilled and the requester is\n"
+	  "(verified or extended), in one transaction: the email opt-outs\n"
+	  "and Do-Not-Call entries of every linked party (each kept only as\n"
+	  "a keyed pseudonym in the suppression list, so the person is still\n"
+	  "never mailed or called: `dnc check` and `unsubscribes check`\n"
+	  "still answer for them), the personal fields and history notes of\n"
+	  "every request, the messages still queued to them and the\n"
+	  "parties' addresses.  SMS opt-outs stay as they are: nothing\n"
+	  "proves who owns a number registered with an address.  Then the request is fulfilled and the requester is\n"
 	  "told at the address the request gave.  The audit trail, which\n"
 	  "never held personal data, stays.  Cannot be undone." },
 	{ NULL, NULL, NULL, NULL },
@@ -238,7 +252,6 @@ status_is(const struct pf_dsr *r, const char *const *statuses)
 struct export {
 	struct pf_dsr_copy q;		/* the request answered */
 	struct subject	 s;
-	struct strs	 numbers;	/* registered with the parties' keys */
 	struct ids	 requests;	/* the individual's requests */
 	xmlTextWriterPtr w;
 	long long	 optouts, dnc;	/* written, for the record */
@@ -331,7 +344,7 @@ write_optout(const struct pf_optout *o, void *arg)
 	return end(w);
 }
 
-/* The opt-outs of each email key, then the SMS opt-outs of each number. */
+/* The opt-outs of each email key (never of a number: see the top). */
 static int
 write_optouts(struct pf_store *st, struct export *x)
 {
@@ -343,10 +356,6 @@ write_optouts(struct pf_store *st, struct export *x)
 	for (i = 0; i < x->s.parties.n; i++)
 		if (x->s.parties.v[i].email != NULL &&
 		    (rc = pf_store_optout_of(st, x->s.parties.v[i].email,
-		    write_optout, x)) != PF_OK)
-			return rc;
-	for (i = 0; i < x->numbers.n; i++)
-		if ((rc = pf_store_optout_of(st, x->numbers.v[i],
 		    write_optout, x)) != PF_OK)
 			return rc;
 	return end(x->w);
@@ -495,36 +504,22 @@ write_sections(struct ctx *c, struct export *x)
 	return write_elsewhere(c->cfg, x->w);
 }
 
-/*
- * What the package covers, read before anything is written: the parties,
- * the numbers registered with their keys, the requests.
- */
+/* What the package covers, read before anything is written. */
 static int
 export_load(struct pf_store *st, struct export *x)
 {
-	size_t	 i;
 	int	 rc;
 
-	if ((rc = subject_load(st, &x->q.r, &x->s)) != PF_OK ||
-	    (rc = pf_store_dsr_of_individual(st, x->s.individual,
-	    dsr_id_add, &x->requests)) != PF_OK)
+	if ((rc = subject_load(st, &x->q.r, &x->s)) != PF_OK)
 		return rc;
-	for (i = 0; i < x->s.parties.n; i++)
-		if (x->s.parties.v[i].email != NULL &&
-		    (rc = pf_store_dnc_of_email(st, x->s.parties.v[i].email,
-		    dnc_number_add, &x->numbers)) != PF_OK)
-			return rc;
-	return PF_OK;
+	return pf_store_dsr_of_individual(st, x->s.individual, dsr_id_add,
+	    &x->requests);
 }
 
-/*
- * cli_buffered's fill, or the --output file's: read what the request
- * covers and write the package to f.
- */
+/* Read what the request covers and write the package to f. */
 static int
-export_fill(struct ctx *c, FILE *f, void *arg)
+export_write(struct ctx *c, FILE *f, struct export *x)
 {
-	struct export		*x = arg;
 	xmlOutputBufferPtr	 out;
 	char			 now[32];
 	int			 rc;
@@ -556,6 +551,21 @@ export_fill(struct ctx *c, FILE *f, void *arg)
 out:
 	xmlFreeTextWriter(x->w);	/* flushes and closes out, not f */
 	x->w = NULL;
+	return rc;
+}
+
+/*
+ * cli_buffered's fill, or the --output file's: the package, then the end
+ * of the snapshot cmd_export began, before f reaches standard output or
+ * the disk.
+ */
+static int
+export_fill(struct ctx *c, FILE *f, void *arg)
+{
+	int	 rc;
+
+	rc = export_write(c, f, arg);
+	pf_store_rollback(c->st);
 	return rc;
 }
 
@@ -629,7 +639,7 @@ cmd_export(struct ctx *c, int argc, char **argv)
 	    "fulfilled", NULL };
 	struct export	 x;
 	const char	*id = NULL, *output = NULL;
-	int		 i, rc = 1;
+	int		 i, err, rc = 1;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--output") == 0 && i + 1 < argc)
@@ -642,8 +652,15 @@ cmd_export(struct ctx *c, int argc, char **argv)
 	if (id == NULL)
 		return CLI_USAGE;
 	memset(&x, 0, sizeof(x));
-	if (cli_open_store(c) != 0 ||
-	    load_request(c, "request export", id, &x.q) != 0)
+	if (cli_open_store(c) != 0)
+		goto out;
+	/* The snapshot: export_fill (or an early exit here) ends it. */
+	if ((err = pf_store_begin_read(c->st)) != PF_OK) {
+		fprintf(stderr, "privforms: request export: %s\n",
+		    pf_strerror(err));
+		goto out;
+	}
+	if (load_request(c, "request export", id, &x.q) != 0)
 		goto out;
 	if (!status_is(&x.q.r, exportable)) {
 		fprintf(stderr, "privforms: request export: request %lld is %s: "
@@ -655,14 +672,15 @@ cmd_export(struct ctx *c, int argc, char **argv)
 		rc = export_file(c, &x, output);
 	else
 		rc = cli_buffered("request export", export_fill, c, &x);
+	pf_store_rollback(c->st);
 	if (rc == 0 && (rc = export_audit(c, &x)) != 0 && output != NULL)
 		unlink(output);
 	if (rc == 0 && output != NULL)
 		printf("request %lld exported to %s\n", x.q.r.id, output);
 out:
+	pf_store_rollback(c->st);	/* accepts NULL, no-op once ended */
 	pf_dsr_drop(&x.q);
 	parties_free(&x.s.parties);
-	strs_free(&x.numbers);
 	free(x.requests.v);
 	return rc;
 }
@@ -671,7 +689,7 @@ out:
 
 /* What an erasure removed, for its audit record and the operator. */
 struct erased {
-	long long	 parties, optouts, dnc, sms, requests, messages;
+	long long	 parties, optouts, dnc, requests, messages;
 	long long	 suppressed;
 };
 
@@ -690,23 +708,19 @@ suppress(struct pf_store *st, const struct pf_keys *keys, const char *kind,
 	return PF_OK;
 }
 
-/* Number's entry and its SMS opt-outs, each leaving its pseudonym. */
+/*
+ * Number's Do-Not-Call entry, leaving its pseudonym so the number stays
+ * registered.  Its SMS opt-outs are not the registrant's to erase (see the
+ * top).
+ */
 static int
 erase_number(struct pf_store *st, const struct pf_keys *keys,
     const char *number, struct erased *e)
 {
-	long long	 n = 0;
-	int		 rc;
+	int	 rc;
 
 	if ((rc = suppress(st, keys, "phone", number, "call", e)) != PF_OK ||
-	    (rc = pf_store_optout_of(st, number, count_row, &n)) != PF_OK)
-		return rc;
-	if (n > 0 &&
-	    ((rc = suppress(st, keys, "phone", number, "sms", e)) != PF_OK ||
-	    (rc = pf_store_optout_remove(st, number, &n)) != PF_OK))
-		return rc;
-	e->sms += n;
-	if ((rc = pf_store_dnc_remove(st, number)) != PF_OK)
+	    (rc = pf_store_dnc_remove(st, number)) != PF_OK)
 		return rc;
 	e->dnc++;
 	return PF_OK;
@@ -752,10 +766,10 @@ out:
 static int
 erase_audit(struct pf_txn *t, const struct pf_dsr *r, const struct erased *e)
 {
-	char		 n[8][24];
+	char		 n[7][24];
 	const char	*erased[] = { "request", n[0], "parties", n[1],
-	    "opt-outs", n[2], "dnc-entries", n[3], "sms-opt-outs", n[4],
-	    "requests", n[5], "messages", n[6], "suppressed", n[7], NULL };
+	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4],
+	    "messages", n[5], "suppressed", n[6], NULL };
 	const char	*fulfilled[] = { "request", n[0], NULL };
 	int		 rc;
 
@@ -763,10 +777,9 @@ erase_audit(struct pf_txn *t, const struct pf_dsr *r, const struct erased *e)
 	snprintf(n[1], sizeof(n[1]), "%lld", e->parties);
 	snprintf(n[2], sizeof(n[2]), "%lld", e->optouts);
 	snprintf(n[3], sizeof(n[3]), "%lld", e->dnc);
-	snprintf(n[4], sizeof(n[4]), "%lld", e->sms);
-	snprintf(n[5], sizeof(n[5]), "%lld", e->requests);
-	snprintf(n[6], sizeof(n[6]), "%lld", e->messages);
-	snprintf(n[7], sizeof(n[7]), "%lld", e->suppressed);
+	snprintf(n[4], sizeof(n[4]), "%lld", e->requests);
+	snprintf(n[5], sizeof(n[5]), "%lld", e->messages);
+	snprintf(n[6], sizeof(n[6]), "%lld", e->suppressed);
 	if ((rc = pf_txn_audit(t, NULL, "request-erased", r->subject,
 	    erased)) != PF_OK)
 		return rc;
@@ -846,12 +859,12 @@ cmd_erase(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	printf("request %lld: erased %lld part%s, %lld opt-out%s, %lld "
-	    "Do-Not-Call entr%s, %lld SMS opt-out%s, the personal data of "
-	    "%lld request%s and %lld queued message%s; %lld suppression "
-	    "entr%s keep them from being contacted; request fulfilled\n",
+	    "Do-Not-Call entr%s, the personal data of %lld request%s and "
+	    "%lld queued message%s; %lld suppression entr%s keep them from "
+	    "being contacted; request fulfilled\n",
 	    r->id, e.parties, e.parties == 1 ? "y" : "ies", e.optouts,
-	    e.optouts == 1 ? "" : "s", e.dnc, e.dnc == 1 ? "y" : "ies", e.sms,
-	    e.sms == 1 ? "" : "s", e.requests, e.requests == 1 ? "" : "s",
+	    e.optouts == 1 ? "" : "s", e.dnc, e.dnc == 1 ? "y" : "ies",
+	    e.requests, e.requests == 1 ? "" : "s",
 	    e.messages, e.messages == 1 ? "" : "s", e.suppressed,
 	    e.suppressed == 1 ? "y" : "ies");
 	rc = 0;

@@ -21,9 +21,11 @@ CREATE INDEX party_individual ON party (individual);
 -- edit of the table does not move a deadline already promised; extended
 -- says the one extension has been used.  The personal fields (names,
 -- organisation, email, email_key, details) are NULL once erased; subject
--- (the pseudonym in the audit records) and the dates stay.
+-- (the pseudonym in the audit records) and the dates stay.  id is
+-- AUTOINCREMENT so that it is never reused: a status link seals only the
+-- id and stays valid long after a purge or a deletion could free it.
 CREATE TABLE request (
-	id		INTEGER PRIMARY KEY,
+	id		INTEGER PRIMARY KEY AUTOINCREMENT,
 	type		TEXT NOT NULL CHECK (type IN ('access', 'deletion',
 	    'correction', 'portability', 'restriction', 'objection',
 	    'opt-out-sale', 'other')),

@@ -27,6 +27,7 @@ NS = "urn:privforms:export:1"
 SYSTEMS = " CRM (Salesforce), billing ,, support desk "
 ERASED = "Your personal data held by this service has been erased."
 HOSTILE = '<b>"bold"</b> & more'
+SMS_REASON = "texts at night"
 SITE = None
 PLAIN = None    # no erasure ever: the key-free fast path
 SMTP = None
@@ -105,12 +106,14 @@ def party_of(request_id):
 
 def make_person(tag, number):
     """Two addresses of one person, each with a verified request, linked;
-    an email opt-out, an SMS opt-out and a Do-Not-Call entry."""
+    an email opt-out, an SMS opt-out and a Do-Not-Call entry.  The SMS
+    opt-out is tied to the person only by the entry, which proves nothing
+    about who owns the number: export and erasure leave it alone."""
     one = "%s.one@example.com" % tag
     two = "%s.two@example.org" % tag
     e164 = "+1" + re.sub(r"\D", "", number)
     for fields in ({"channel": "email", "email": one, "reason": HOSTILE},
-                   {"channel": "sms", "phone": e164}):
+                   {"channel": "sms", "phone": e164, "reason": SMS_REASON}):
         r = SITE.post("/privacy/unsubscribe", fields)
         assert r.status == 303, r
     r = SITE.post("/privacy/do-not-call", {
@@ -206,13 +209,20 @@ class Export(unittest.TestCase):
     def test_package_holds_the_opt_outs_escaped(self):
         optouts = self.xml.split("<opt-outs>")[1].split("</opt-outs>")[0]
         self.assertIn("<address>%s</address>" % self.p["one"], optouts)
-        self.assertIn("<address>%s</address>" % self.p["number"], optouts)
-        self.assertIn("<channel>sms</channel>", optouts)
         self.assertIn("&lt;b&gt;", optouts)
         self.assertNotIn("<b>", self.xml)
         reasons = ET.fromstring(self.xml.encode()).findall(
             ".//e:opt-out/e:reason", {"e": NS})
         self.assertEqual([r.text for r in reasons], [HOSTILE])
+
+    def test_sms_opt_out_of_the_registered_number_is_not_exported(self):
+        optouts = self.xml.split("<opt-outs>")[1].split("</opt-outs>")[0]
+        self.assertNotIn("<address>%s</address>" % self.p["number"], optouts)
+        self.assertNotIn("<channel>sms</channel>", self.xml)
+        self.assertNotIn(SMS_REASON, self.xml)
+        self.assertEqual(SITE.query("SELECT count(*) FROM optout WHERE "
+                                    "channel = 'sms' AND address = ?",
+                                    (self.p["number"],))[0][0], 1)
 
     def test_package_holds_the_do_not_call_entry(self):
         dnc = self.xml.split("<do-not-call>")[1].split("</do-not-call>")[0]
@@ -273,7 +283,7 @@ class Export(unittest.TestCase):
         xml = recs[-1]
         self.assertEqual(detail(xml, "request"), str(self.p["first"]))
         self.assertEqual(detail(xml, "parties"), "2")
-        self.assertEqual(detail(xml, "opt-outs"), "2")
+        self.assertEqual(detail(xml, "opt-outs"), "1")
         self.assertEqual(detail(xml, "dnc-entries"), "1")
         self.assertEqual(detail(xml, "requests"), "2")
         self.assertIn("<subject>%s</subject>" % pseudonym(
@@ -340,6 +350,11 @@ class Erase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.p = p = make_person("erase", "303 749 3120")
+        # A note the team wrote that names the person, which goes too.
+        r = run("request", "extend", str(p["second"]), "--reason",
+                "Ada Lovelace's records are archived.")
+        assert r.returncode == 0, r.stderr
+        send_mail()
         # A message still queued to the person, which the erasure forgets.
         r = SITE.post("/privacy/do-not-call", {
             "phone": "303 749 3120", "country": "US", "email": p["one"]})
@@ -376,16 +391,33 @@ class Erase(unittest.TestCase):
         self.assertIn("2 parties", out)
         self.assertIn("1 opt-out", out)
         self.assertIn("1 Do-Not-Call entry", out)
-        self.assertIn("1 SMS opt-out", out)
+        self.assertNotIn("SMS", out)
         self.assertIn("fulfilled", out)
 
     def test_opt_outs_and_dnc_entries_are_gone(self):
-        for addr in self.keys() + [self.p["number"]]:
+        for addr in self.keys():
             self.assertEqual(SITE.query("SELECT count(*) FROM optout WHERE "
                                         "address = ?", (addr,))[0][0], 0, addr)
         self.assertEqual(SITE.query("SELECT count(*) FROM dnc WHERE number = ? "
                                     "OR email IN (?, ?)", (self.p["number"],
                                     *self.keys()))[0][0], 0)
+
+    def test_the_sms_opt_out_of_the_registered_number_stays(self):
+        rows = SITE.query("SELECT channel, reason FROM optout WHERE "
+                          "address = ?", (self.p["number"],))
+        self.assertEqual(rows, [("sms", SMS_REASON)])
+
+    def test_history_notes_are_blanked(self):
+        self.assertEqual(SITE.query("SELECT count(*) FROM request_event "
+                                    "WHERE request = ? AND status = "
+                                    "'extended'", (self.p["second"],))[0][0],
+                         1)
+        for rid in (self.p["first"], self.p["second"]):
+            notes = SITE.query("SELECT note FROM request_event WHERE "
+                               "request = ? AND status != 'fulfilled'",
+                               (rid,))
+            self.assertTrue(notes)
+            self.assertEqual(set(notes), {(None,)}, rid)
 
     def test_requests_keep_no_personal_field(self):
         for rid in (self.p["first"], self.p["second"]):
@@ -413,7 +445,8 @@ class Erase(unittest.TestCase):
         phone = pseudonym("phone", self.p["number"])
         self.assertIn(("email", mail, "email"), rows)
         self.assertIn(("phone", phone, "call"), rows)
-        self.assertIn(("phone", phone, "sms"), rows)
+        # The SMS opt-out was left as it is: it still answers for itself.
+        self.assertNotIn(("phone", phone, "sms"), rows)
         # The second address had no opt-out: nothing to suppress.
         self.assertNotIn(("email", pseudonym("email", self.p["two"]), "email"),
                          rows)
@@ -426,13 +459,13 @@ class Erase(unittest.TestCase):
         self.assertEqual(run("dnc", "check", "303 749 3121").returncode, 1)
 
     def test_unsubscribes_check_still_answers_opted_out(self):
-        for addr in ("Erase.One@Example.COM", "+1 303 749 3120"):
+        r = run("unsubscribes", "check", "Erase.One@Example.COM")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("opted out (erased entry)", r.stdout)
+        for addr in ("bystander@example.com", "+1 303 749 3120"):
             r = run("unsubscribes", "check", addr)
             self.assertEqual(r.returncode, 0, (addr, r.stderr))
-            self.assertIn("opted out (erased entry)", r.stdout)
-        r = run("unsubscribes", "check", "bystander@example.com")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("opted out since", r.stdout)
+            self.assertIn("opted out since", r.stdout)
         for addr in ("unrelated@example.com", self.p["two"], "303 749 3121"):
             r = run("unsubscribes", "check", addr)
             self.assertEqual(r.returncode, 1, (addr, r.stderr))
@@ -479,7 +512,7 @@ class Erase(unittest.TestCase):
         self.assertEqual(detail(erased, "parties"), "2")
         self.assertEqual(detail(erased, "opt-outs"), "1")
         self.assertEqual(detail(erased, "dnc-entries"), "1")
-        self.assertEqual(detail(erased, "sms-opt-outs"), "1")
+        self.assertNotIn("sms-opt-outs", erased)
         self.assertEqual(detail(erased, "requests"), "2")
         self.assertEqual(detail(erased, "messages"), "1")
         self.assertIn("<subject>%s</subject>" % pseudonym(
@@ -521,6 +554,32 @@ class Erase(unittest.TestCase):
             self.assertEqual(run("request", "erase", *args).returncode,
                              status, args)
         self.assertEqual(SITE.count("audit"), n)
+
+
+class MultiLine(unittest.TestCase):
+    """What a textarea takes may span lines, and the package stays valid."""
+
+    def test_multi_line_reason_and_details_make_a_valid_package(self):
+        addr = "multi.line@example.com"
+        reason = "Too many mails.\r\nAnd one more line."
+        details = "Line one.\r\nLine two & <three>."
+        r = SITE.post("/privacy/unsubscribe", {"channel": "email",
+                                               "email": addr,
+                                               "reason": reason})
+        self.assertEqual(r.status, 303, r)
+        rid = submit(addr, details=details)
+        verify(addr)
+        r = export(rid)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rc, err = schema_check(r.stdout)
+        self.assertEqual(rc, 0, err)
+        root = ET.fromstring(r.stdout.encode())
+        got = root.find(".//e:opt-out/e:reason", {"e": NS}).text
+        self.assertEqual(got.replace("\r\n", "\n"),
+                         "Too many mails.\nAnd one more line.")
+        got = root.find(".//e:request/e:details", {"e": NS}).text
+        self.assertEqual(got.replace("\r\n", "\n"),
+                         "Line one.\nLine two & <three>.")
 
 
 class FastPath(unittest.TestCase):

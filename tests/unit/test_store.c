@@ -527,6 +527,98 @@ START_TEST(test_commit_is_seen_by_another_connection)
 }
 END_TEST
 
+/* A read transaction ends with pf_store_rollback, and a write one may follow. */
+START_TEST(test_begin_read_then_rollback_ends_it)
+{
+	struct pf_store	*st = open_mode("truncate");
+	long long	 n = -1;
+
+	ck_assert_int_eq(pf_store_begin_read(st), PF_OK);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	/* Without a read in between, too. */
+	ck_assert_int_eq(pf_store_begin_read(st), PF_OK);
+	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_begin_read(st), PF_OK);
+	pf_store_rollback(st);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_begin_read_inside_a_transaction_is_refused)
+{
+	struct pf_store	*st = open_mode("truncate");
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin_read(st), PF_ESTORE);
+	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_begin_read(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin_read(st), PF_ESTORE);
+	ck_assert_int_eq(pf_store_begin(st), PF_ESTORE);
+	pf_store_rollback(st);
+	pf_store_close(st);
+}
+END_TEST
+
+/* Deferred: until its first read it holds no lock and no snapshot. */
+START_TEST(test_begin_read_takes_no_lock_before_its_first_read)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+	sqlite3			*h = raw_open();
+	long long		 n = -1;
+
+	ck_assert_int_eq(pf_store_begin_read(st), PF_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "BEGIN IMMEDIATE; INSERT INTO optout "
+	    "VALUES ('email', 'b@example.com', '', NULL, 'form', '" T1 "', "
+	    "'" T1 "'); COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T2), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	sqlite3_close(h);
+	pf_store_close(st);
+}
+END_TEST
+
+/*
+ * Once it has read, every read sees the same database: another writer may
+ * take the write lock and write, but (rollback journal) cannot commit
+ * until the read transaction ends.
+ */
+START_TEST(test_begin_read_is_one_snapshot_a_commit_waits)
+{
+	struct pf_optout	 a = optout("a@example.com", NULL, "form");
+	struct pf_store		*st = open_mode("truncate");
+	sqlite3			*h = raw_open();
+	long long		 n = -1;
+
+	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
+	ck_assert_int_eq(pf_store_begin_read(st), PF_OK);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(sqlite3_exec(h, "BEGIN IMMEDIATE; INSERT INTO optout "
+	    "VALUES ('email', 'b@example.com', '', NULL, 'form', '" T1 "', "
+	    "'" T1 "')", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) & 0xff,
+	    SQLITE_BUSY);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	pf_store_rollback(st);
+	ck_assert_int_eq(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 2);
+	sqlite3_close(h);
+	pf_store_close(st);
+}
+END_TEST
+
 static struct pf_audit_row
 row(long long seq, char c)
 {
@@ -1533,6 +1625,10 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_begin_busy_while_another_writer_holds_the_lock),
     tcase_add_test(tc, test_rollback_leaves_nothing),
     tcase_add_test(tc, test_commit_is_seen_by_another_connection),
+    tcase_add_test(tc, test_begin_read_then_rollback_ends_it),
+    tcase_add_test(tc, test_begin_read_inside_a_transaction_is_refused),
+    tcase_add_test(tc, test_begin_read_takes_no_lock_before_its_first_read),
+    tcase_add_test(tc, test_begin_read_is_one_snapshot_a_commit_waits),
     tcase_add_test(tc, test_audit_rows_put_last_get_each),
     tcase_add_test(tc, test_audit_refuses_repeated_seq),
     tcase_add_test(tc, test_outbox_put_then_get_every_column),

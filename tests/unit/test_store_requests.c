@@ -921,6 +921,176 @@ START_TEST(test_dsr_extend_from_closed_is_not_found)
 }
 END_TEST
 
+/* ---- revise ---- */
+
+/* What pf_store_dsr_revise takes from r: every other field stays. */
+static const size_t dsr_revised[] = {
+	offsetof(struct pf_dsr, relationship),
+	offsetof(struct pf_dsr, organisation),
+	offsetof(struct pf_dsr, first_name),
+	offsetof(struct pf_dsr, last_name),
+	offsetof(struct pf_dsr, email),
+	offsetof(struct pf_dsr, country),
+	offsetof(struct pf_dsr, state),
+	offsetof(struct pf_dsr, details),
+	offsetof(struct pf_dsr, law),
+	offsetof(struct pf_dsr, due),
+	offsetof(struct pf_dsr, acknowledge),
+	offsetof(struct pf_dsr, extension),
+};
+
+static int
+is_revised(size_t off)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(dsr_revised) / sizeof(dsr_revised[0]); i++)
+		if (dsr_revised[i] == off)
+			return 1;
+	return 0;
+}
+
+/* A repeat of dsr(KEY_A, ...) in which every revisable field differs. */
+static struct pf_dsr
+dsr_repeat(void)
+{
+	struct pf_dsr	 r = dsr(KEY_B, "deletion", T4);
+
+	r.relationship = "employee";
+	r.organisation = "Difference Engines plc";
+	r.first_name = "Augusta";
+	r.last_name = "King";
+	r.email = "ANN@example.com";
+	r.subject = H2;
+	r.country = "US";
+	r.state = "CA";
+	r.details = "Only my orders.";
+	r.law = "CCPA";
+	r.due = "2027-01-08";
+	r.acknowledge = "2026-12-04";
+	r.extension = "45 days";
+	r.verify_by = "2027-01-01T06:00:00.000000Z";
+	r.id = 99;
+	r.party = 7;
+	r.extended = 1;
+	r.status = "denied";
+	return r;
+}
+
+START_TEST(test_dsr_revise_changes_exactly_the_listed_fields)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 a = dsr(KEY_A, "access", T1), b = dsr_repeat();
+	struct rows	 before, after;
+	long long	 id = put(st, &a);
+	size_t		 i;
+
+	before = get(st, id);
+	ck_assert_int_eq(pf_store_dsr_revise(st, id, &b, T5), PF_OK);
+	after = get(st, id);
+	for (i = 0; i < NSTR; i++)
+		if (is_revised(dsr_str[i].off))
+			ck_assert_pstr_eq(str_of(&after.r[0], i), str_of(&b, i));
+		else if (strcmp(dsr_str[i].name, "updated") == 0)
+			ck_assert_str_eq(after.r[0].updated, T5);
+		else
+			ck_assert_pstr_eq(str_of(&after.r[0], i),
+			    str_of(&before.r[0], i));
+	ck_assert_int_eq(after.r[0].id, id);
+	ck_assert_int_eq(after.r[0].party, 0);
+	ck_assert_int_eq(after.r[0].extended, 0);
+	ck_assert_int_eq(events(st, id).n, 1);	/* no event */
+	rows_free(&before);
+	rows_free(&after);
+	pf_store_close(st);
+}
+END_TEST
+
+/* A revision may clear the optional fields. */
+START_TEST(test_dsr_revise_to_null_clears_optional_fields)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 a = dsr(KEY_A, "access", T1), b = a;
+	struct rows	 after;
+	long long	 id;
+
+	a.state = "CA";
+	a.acknowledge = "2026-12-08";
+	id = put(st, &a);
+	b.organisation = b.state = b.details = NULL;
+	b.acknowledge = b.extension = NULL;
+	ck_assert_int_eq(pf_store_dsr_revise(st, id, &b, NULL), PF_OK);
+	after = get(st, id);
+	ck_assert_ptr_null(after.r[0].organisation);
+	ck_assert_ptr_null(after.r[0].state);
+	ck_assert_ptr_null(after.r[0].details);
+	ck_assert_ptr_null(after.r[0].acknowledge);
+	ck_assert_ptr_null(after.r[0].extension);
+	ck_assert_str_eq(after.r[0].first_name, "Ann");
+	ck_assert_str_ne(after.r[0].updated, T1);	/* now */
+	rows_free(&after);
+	pf_store_close(st);
+}
+END_TEST
+
+static const char *const not_unverified[] = { "verified", "extended",
+    "fulfilled", "denied" };
+
+START_TEST(test_dsr_revise_of_a_request_past_unverified_is_not_found)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 b = dsr_repeat();
+	struct rows	 before, after;
+	long long	 id = request_at(st, not_unverified[_i]);
+	int		 n = events(st, id).n;
+	size_t		 i;
+
+	before = get(st, id);
+	ck_assert_int_eq(pf_store_dsr_revise(st, id, &b, T5), PF_ENOTFOUND);
+	after = get(st, id);
+	for (i = 0; i < NSTR; i++)
+		ck_assert_pstr_eq(str_of(&after.r[0], i),
+		    str_of(&before.r[0], i));
+	ck_assert_int_eq(events(st, id).n, n);
+	rows_free(&before);
+	rows_free(&after);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_dsr_revise_of_unknown_request_is_not_found)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 a = dsr(KEY_A, "access", T1), b = dsr_repeat();
+	long long	 id = put(st, &a);
+
+	ck_assert_int_eq(pf_store_dsr_revise(st, id + 1, &b, T5),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_revise(st, 0, &b, T5), PF_ENOTFOUND);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request "
+	    "WHERE first_name = 'Augusta'"), 0);
+	pf_store_close(st);
+}
+END_TEST
+
+/* The schema's checks hold for a revision as for a new request. */
+START_TEST(test_dsr_revise_refused_by_schema_changes_nothing)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 a = dsr(KEY_A, "access", T1), b = dsr_repeat();
+	long long	 id = put(st, &a);
+
+	b.country = "gb";
+	ck_assert_int_eq(pf_store_dsr_revise(st, id, &b, T5), PF_ESTORE);
+	b.country = "GB";
+	b.relationship = NULL;
+	ck_assert_int_eq(pf_store_dsr_revise(st, id, &b, T5), PF_ESTORE);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request "
+	    "WHERE first_name = 'Ann' AND country = 'GB'"), 1);
+	pf_store_close(st);
+}
+END_TEST
+
 START_TEST(test_dsr_events_in_order_with_notes)
 {
 	struct pf_store	*st = open_store();
@@ -1069,6 +1239,26 @@ START_TEST(test_dsr_delete_takes_its_history)
 }
 END_TEST
 
+/* A status link seals only the id: a deleted newest id is never given again. */
+START_TEST(test_dsr_id_of_deleted_newest_request_is_never_reused)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 a = dsr(KEY_A, "access", T1);
+	long long	 first = put(st, &a), newest = put(st, &a), next;
+
+	ck_assert_int_gt(newest, first);
+	ck_assert_int_eq(pf_store_dsr_delete(st, newest), PF_OK);
+	next = put(st, &a);
+	ck_assert_int_gt(next, newest);
+	/* Across connections too: the counter is in the file. */
+	ck_assert_int_eq(pf_store_dsr_delete(st, next), PF_OK);
+	pf_store_close(st);
+	st = open_store();
+	ck_assert_int_gt(put(st, &a), next);
+	pf_store_close(st);
+}
+END_TEST
+
 /* The personal fields of struct pf_dsr: what an erasure blanks. */
 static const size_t dsr_personal[] = {
 	offsetof(struct pf_dsr, organisation),
@@ -1131,6 +1321,55 @@ START_TEST(test_dsr_erase_blanks_personal_fields_of_that_key_only)
 	ck_assert_str_eq(after.r[0].first_name, "Ann");
 	ck_assert_str_eq(after.r[0].details, "Everything, please.");
 	rows_free(&after);
+	pf_store_close(st);
+}
+END_TEST
+
+/* The team's notes may name the person: erased with the request's fields. */
+START_TEST(test_dsr_erase_blanks_history_notes_of_that_key_only)
+{
+	struct pf_store	*st = open_store();
+	struct pf_dsr	 b = dsr(KEY_B, "access", T1);
+	long long	 ida = request_at(st, "verified"), idb = put(st, &b), p;
+	struct events	 e;
+	int		 i;
+
+	ck_assert_int_eq(pf_store_dsr_set_status(st, ida, "verified", "denied",
+	    "Ann Example is not a customer.", T3), PF_OK);
+	ck_assert_int_eq(pf_store_party_ensure(st, KEY_B, T1, &p), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_verify(st, idb, p, T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_set_status(st, idb, "verified", "denied",
+	    "Bob's note", T3), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, NULL), PF_OK);
+	e = events(st, ida);
+	ck_assert_int_eq(e.n, 3);
+	for (i = 0; i < e.n; i++)
+		ck_assert_str_eq(e.e[i].note, "(null)");
+	ck_assert_str_eq(e.e[2].status, "denied");
+	ck_assert_str_eq(e.e[2].time, T3);
+	e = events(st, idb);
+	ck_assert_int_eq(e.n, 3);
+	ck_assert_str_eq(e.e[2].note, "Bob's note");
+	pf_store_close(st);
+}
+END_TEST
+
+/* Inside a transaction rolled back, neither the fields nor the notes go. */
+START_TEST(test_dsr_erase_rolled_back_keeps_fields_and_notes)
+{
+	struct pf_store	*st = open_store();
+	long long	 id = request_at(st, "verified"), n = -1;
+
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", "denied",
+	    "A note.", T3), PF_OK);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	pf_store_rollback(st);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event "
+	    "WHERE note = 'A note.'"), 1);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM request "
+	    "WHERE email_key = '" KEY_A "'"), 1);
 	pf_store_close(st);
 }
 END_TEST
@@ -1558,7 +1797,7 @@ START_TEST(test_dnc_of_email_lists_its_entries_in_order)
 END_TEST
 
 /* Messages in every state, to several spellings of one address. */
-START_TEST(test_outbox_forget_queued_and_failed_of_that_address)
+START_TEST(test_outbox_forget_queued_sending_and_failed_of_that_address)
 {
 	struct pf_store	*st = open_store();
 	long long	 n = -1, q, sending, sent, failed;
@@ -1579,17 +1818,51 @@ START_TEST(test_outbox_forget_queued_and_failed_of_that_address)
 	    "('t', 'xann@example.com', 'a=1', 'failed', '" T1 "', '" T1 "', "
 	    "'" T1 "')");
 	ck_assert_int_eq(pf_store_outbox_forget(st, KEY_A, &n), PF_OK);
-	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(n, 4);
 	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &sending, &sent,
 	    &failed), PF_OK);
 	ck_assert_int_eq(q, 1);		/* bob's */
-	ck_assert_int_eq(sending, 1);	/* being sent: not ours to delete */
+	ck_assert_int_eq(sending, 0);	/* its sender finds it gone */
 	ck_assert_int_eq(sent, 1);
 	ck_assert_int_eq(failed, 1);	/* xann's */
 	ck_assert_int_eq(pf_store_outbox_forget(st, "ANN@EXAMPLE.COM", &n),
 	    PF_OK);
 	ck_assert_int_eq(n, 0);
 	ck_assert_int_eq(pf_store_outbox_forget(st, KEY_C, NULL), PF_OK);
+	pf_store_close(st);
+}
+END_TEST
+
+static int
+outbox_seen(const struct pf_outbox_row *r, void *arg)
+{
+	*(long long *)arg = r->id;
+	return 0;
+}
+
+/* A message claimed by a running sender, then forgotten: every outcome finds nothing. */
+START_TEST(test_outbox_forget_leaves_its_sender_not_found)
+{
+	struct pf_store	*st = open_store();
+	long long	 id = 0, claimed = 0, n = -1;
+
+	ck_assert_int_eq(pf_store_outbox_put(st, "t", "Ann@example.com",
+	    "a=1", H1, T1, &id), PF_OK);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_claim(st, T2, T4, outbox_seen,
+	    &claimed), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(claimed, id);
+	ck_assert_int_eq(pf_store_outbox_forget(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pf_store_outbox_sent(st, id, T3), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_defer(st, id, 1, T4, "later", T3),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_failed(st, id, 1, "no", T3),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_outbox_get(st, id, outbox_seen, &claimed),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM outbox"), 0);
 	pf_store_close(st);
 }
 END_TEST
@@ -1756,13 +2029,23 @@ PF_TEST_MAIN("store_requests",
     tcase_add_test(tc, test_dsr_verify_with_unknown_party_changes_nothing),
     tcase_add_test(tc, test_dsr_extend_only_once_and_only_verified),
     tcase_add_test(tc, test_dsr_extend_from_closed_is_not_found),
+    tcase_add_test(tc, test_dsr_revise_changes_exactly_the_listed_fields),
+    tcase_add_test(tc, test_dsr_revise_to_null_clears_optional_fields),
+    tcase_add_loop_test(tc,
+	test_dsr_revise_of_a_request_past_unverified_is_not_found,
+	0, sizeof(not_unverified) / sizeof(not_unverified[0])),
+    tcase_add_test(tc, test_dsr_revise_of_unknown_request_is_not_found),
+    tcase_add_test(tc, test_dsr_revise_refused_by_schema_changes_nothing),
     tcase_add_test(tc, test_dsr_events_in_order_with_notes),
     tcase_add_test(tc, test_dsr_events_stop_and_return_callback_value),
     tcase_add_loop_test(tc, test_dsr_expired_oldest_first_within_limit,
 	0, sizeof(expired) / sizeof(expired[0])),
     tcase_add_test(tc, test_dsr_expired_stops_and_refuses_negative_limit),
     tcase_add_test(tc, test_dsr_delete_takes_its_history),
+    tcase_add_test(tc, test_dsr_id_of_deleted_newest_request_is_never_reused),
     tcase_add_test(tc, test_dsr_erase_blanks_personal_fields_of_that_key_only),
+    tcase_add_test(tc, test_dsr_erase_blanks_history_notes_of_that_key_only),
+    tcase_add_test(tc, test_dsr_erase_rolled_back_keeps_fields_and_notes),
     tcase_add_test(tc, test_dsr_erase_of_unknown_key_counts_nothing),
     tcase_add_test(tc, test_party_ensure_is_idempotent),
     tcase_add_test(tc, test_party_ensure_without_time_or_key),
@@ -1777,7 +2060,9 @@ PF_TEST_MAIN("store_requests",
     tcase_add_test(tc, test_optout_of_lists_that_address_only),
     tcase_add_test(tc, test_optout_remove_deletes_that_address_only),
     tcase_add_test(tc, test_dnc_of_email_lists_its_entries_in_order),
-    tcase_add_test(tc, test_outbox_forget_queued_and_failed_of_that_address),
+    tcase_add_test(tc,
+	test_outbox_forget_queued_sending_and_failed_of_that_address),
+    tcase_add_test(tc, test_outbox_forget_leaves_its_sender_not_found),
     tcase_add_test(tc, test_suppress_put_twice_is_one_row),
     tcase_add_loop_test(tc, test_suppressed_by_kind_hash_and_channel,
 	0, sizeof(suppressed) / sizeof(suppressed[0])),
