@@ -19,10 +19,15 @@
  * 303 after verifying stays on the host the visitor used.
  *
  * The answer to a submission never depends on the address: a known one,
- * an unknown one and one that asked the same minutes ago (storm control,
- * request_repeat_minutes: nothing stored, nothing mailed) all get the same
- * 303.  What the person typed reaches the database and their own mails
- * only; audit records carry the pseudonym and codes.
+ * an unknown one and one that asked the same minutes ago all get the same
+ * 303.  Storm control (request_repeat_minutes) mails nothing for a repeat
+ * of the same type from the same address; while the earlier request is
+ * unverified the repeat revises it, so what the person typed last is what
+ * they confirm, and once it is verified the repeat stores nothing.  What
+ * the person typed reaches the database, their own mails and their own
+ * verify page only; audit records carry the pseudonym and codes.  The
+ * pages that only show something read without the write lock, so that
+ * link scanners fetching them never hold up a submission.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -141,6 +146,24 @@ stored_time(time_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
 }
 
+/* The time of stored time s, to the second. */
+static int
+parse_stored(const char *s, time_t *t)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+	    &tm.tm_sec) != 6)
+		return PF_EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	if ((*t = timegm(&tm)) == (time_t)-1)
+		return PF_EINVAL;
+	return PF_OK;
+}
+
 /* What a submission stores, beside the request itself. */
 struct submission {
 	struct pf_dsr	 r;
@@ -149,6 +172,25 @@ struct submission {
 	char		 subject[PF_HEX_DIGEST_LEN + 1];
 	struct pf_dsr_terms terms;
 };
+
+/* The law's terms for s's country and state, for a request received then. */
+static int
+set_terms(struct submission *s, time_t received)
+{
+	struct pf_dsr	*r = &s->r;
+	int		 rc;
+
+	if ((rc = pf_dsr_terms(laws, r->country, r->state, received,
+	    &s->terms)) != PF_OK)
+		return rc;
+	r->law = s->terms.law;
+	r->due = s->terms.due;
+	r->acknowledge = s->terms.acknowledge[0] != '\0' ?
+	    s->terms.acknowledge : NULL;
+	r->extension = s->terms.extension[0] != '\0' ?
+	    s->terms.extension : NULL;
+	return PF_OK;
+}
 
 /* Queue the mail with the verify link, for request r just stored. */
 static int
@@ -172,34 +214,86 @@ mail_verify(struct pf_app *app, const struct submission *s)
 	return rc;
 }
 
+/* The record of request id received or revised as r: codes only. */
+static int
+audit_terms(struct pf_app *app, struct pf_request *req, const char *event,
+    long long id, const struct pf_dsr *r)
+{
+	char		 num[24];
+	const char	*details[] = { "request", num, "type", r->type,
+	    "law", r->law, "due", r->due, "country", r->country, NULL };
+
+	snprintf(num, sizeof(num), "%lld", id);
+	return pf_app_audit(app, req, event, r->subject, details);
+}
+
 /* A new request: stored, recorded and mailed. */
 static int
 store_new(struct pf_app *app, struct pf_request *req, struct submission *s)
 {
-	const struct pf_dsr	*r = &s->r;
-	char			 id[24];
-	const char		*details[] = { "request", id, "type", r->type,
-	    "law", r->law, "due", r->due, "country", r->country, NULL };
-	int			 rc;
+	int	 rc;
 
-	if ((rc = pf_store_dsr_put(app->st, r, s->received, &s->r.id)) != PF_OK)
-		return rc;
-	snprintf(id, sizeof(id), "%lld", r->id);
-	if ((rc = pf_app_audit(app, req, "request-received", r->subject,
-	    details)) != PF_OK)
+	if ((rc = pf_store_dsr_put(app->st, &s->r, s->received,
+	    &s->r.id)) != PF_OK ||
+	    (rc = audit_terms(app, req, "request-received", s->r.id,
+	    &s->r)) != PF_OK)
 		return rc;
 	return mail_verify(app, s);
 }
 
 /*
+ * Unverified request prev revised with s: the terms from s's country and
+ * state, counted from prev's receipt, which stays; no second mail.
+ */
+static int
+revise(struct pf_app *app, struct pf_request *req, struct submission *s,
+    const struct pf_dsr *prev)
+{
+	time_t	 received;
+	int	 rc;
+
+	if ((rc = parse_stored(prev->received, &received)) != PF_OK ||
+	    (rc = set_terms(s, received)) != PF_OK ||
+	    (rc = pf_store_dsr_revise(app->st, prev->id, &s->r,
+	    s->received)) != PF_OK)
+		return rc;
+	return audit_terms(app, req, "request-revised", prev->id, &s->r);
+}
+
+/*
+ * A repeat of request id within the storm window: revises it while it is
+ * unverified; once verified, it is only recorded.
+ */
+static int
+repeat(struct pf_app *app, struct pf_request *req, struct submission *s,
+    long long id)
+{
+	struct pf_dsr_copy q;
+	char		 num[24];
+	const char	*details[] = { "request", num, "type", s->r.type, NULL };
+	int		 rc;
+
+	memset(&q, 0, sizeof(q));
+	rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, &q);
+	if (rc == PF_OK && strcmp(q.r.status, "unverified") == 0)
+		rc = revise(app, req, s, &q.r);
+	else if (rc == PF_OK) {
+		snprintf(num, sizeof(num), "%lld", id);
+		rc = pf_app_audit(app, req, "request-repeated", s->r.subject,
+		    details);
+	}
+	pf_dsr_drop(&q);
+	return rc;
+}
+
+/*
  * Store the request, its audit record and the verify mail in one
- * transaction; or, for a repeat within the storm window, only a record.
+ * transaction; or, for a repeat within the storm window, revise the
+ * earlier request or only record the repeat.
  */
 static int
 record(struct pf_app *app, struct pf_request *req, struct submission *s)
 {
-	char		 id[24];
-	const char	*details[] = { "request", id, "type", s->r.type, NULL };
 	long long	 prev;
 	int		 rc;
 
@@ -208,12 +302,8 @@ record(struct pf_app *app, struct pf_request *req, struct submission *s)
 	rc = app->cfg->request_repeat_minutes == 0 ? PF_ENOTFOUND :
 	    pf_store_dsr_recent(app->st, s->r.email_key, s->r.type, s->since,
 	    &prev);
-	if (rc == PF_OK) {
-		/* The earlier request it repeats: stored, nothing new. */
-		snprintf(id, sizeof(id), "%lld", prev);
-		rc = pf_app_audit(app, req, "request-repeated", s->r.subject,
-		    details);
-	}
+	if (rc == PF_OK)
+		rc = repeat(app, req, s, prev);
 	else if (rc == PF_ENOTFOUND)
 		rc = store_new(app, req, s);
 	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
@@ -252,18 +342,10 @@ prepare(struct pf_app *app, const struct pf_form *form, struct submission *s,
 		return PF_ENOMEM;
 	r->email_key = *email_key;
 	if ((rc = pf_pseudonym(&app->keys, "email", r->email_key,
-	    s->subject)) != PF_OK ||
-	    (rc = pf_dsr_terms(laws, r->country, r->state, s->now,
-	    &s->terms)) != PF_OK)
+	    s->subject)) != PF_OK)
 		return rc;
 	r->subject = s->subject;
-	r->law = s->terms.law;
-	r->due = s->terms.due;
-	r->acknowledge = s->terms.acknowledge[0] != '\0' ?
-	    s->terms.acknowledge : NULL;
-	r->extension = s->terms.extension[0] != '\0' ?
-	    s->terms.extension : NULL;
-	return PF_OK;
+	return set_terms(s, s->now);
 }
 
 static void
@@ -352,8 +434,8 @@ gone(struct pf_app *app, struct pf_request *req)
 }
 
 /*
- * Read request id into q (the caller drops it) in a transaction that
- * changes nothing: PF_OK, PF_ENOTFOUND, or a store error.
+ * Read request id into q (the caller drops it) in a read transaction:
+ * PF_OK, PF_ENOTFOUND, or a store error.
  */
 static int
 read_request(struct pf_app *app, long long id, struct pf_dsr_copy *q)
@@ -361,7 +443,7 @@ read_request(struct pf_app *app, long long id, struct pf_dsr_copy *q)
 	int	 rc;
 
 	memset(q, 0, sizeof(*q));
-	if ((rc = pf_app_begin(app)) != PF_OK)
+	if ((rc = pf_app_begin_read(app)) != PF_OK)
 		return rc;
 	rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q);
 	pf_app_rollback(app);
@@ -370,20 +452,108 @@ read_request(struct pf_app *app, long long id, struct pf_dsr_copy *q)
 
 /* ---- verify ---- */
 
+/* The law of r as the pages name it. */
+static const char *
+law_text(const struct pf_dsr *r)
+{
+	return strcmp(r->law, "none") == 0 ?
+	    "No specific law: our own deadline" : r->law;
+}
+
+/*
+ * Fill element id with text, or remove it and the element id-label
+ * (its <dt>) when text is NULL.
+ */
+static int
+optional_text(struct pf_page *page, const char *id, const char *text)
+{
+	char	 label[64];
+	int	 rc;
+
+	if (text != NULL)
+		return pf_page_text(page, id, text);
+	snprintf(label, sizeof(label), "%s-label", id);
+	if ((rc = pf_page_remove(page, label)) != PF_OK)
+		return rc;
+	return pf_page_remove(page, id);
+}
+
+/* The details, one paragraph a line (a <dd> would run them together). */
+static int
+details_rows(struct pf_page *page, const char *details)
+{
+	char		*copy, *p, **lines;
+	size_t		 n = 1, i;
+	int		 rc;
+
+	for (p = strchr(details, '\n'); p != NULL; p = strchr(p + 1, '\n'))
+		n++;
+	copy = strdup(details);
+	lines = calloc(n, sizeof(*lines));
+	if (copy == NULL || lines == NULL) {
+		rc = PF_ENOMEM;
+		goto out;
+	}
+	for (i = 0, p = copy; i < n; i++) {
+		lines[i] = strsep(&p, "\n");
+		lines[i][strcspn(lines[i], "\r")] = '\0';
+	}
+	rc = pf_page_rows(page, "verify-details", (const char *const *)lines,
+	    1, n);
+out:
+	free(lines);
+	free(copy);
+	return rc;
+}
+
+/*
+ * What the person is about to confirm: only they get the link, so the
+ * page may show what they typed.
+ */
+static int
+verify_facts(struct pf_page *page, const struct pf_dsr *r)
+{
+	const char	*country = pf_country_name(r->country);
+	const char	*state = r->state != NULL ?
+	    pf_us_state_name(r->state) : NULL;
+	char		 name[1024], place[256], day[11];
+	int		 rc;
+
+	if (country == NULL)
+		country = r->country;
+	snprintf(name, sizeof(name), "%s %s",
+	    r->first_name != NULL ? r->first_name : "",
+	    r->last_name != NULL ? r->last_name : "");
+	if (state != NULL)
+		snprintf(place, sizeof(place), "%s, %s", state, country);
+	else
+		snprintf(place, sizeof(place), "%s", country);
+	snprintf(day, sizeof(day), "%s", r->received);
+	if ((rc = pf_page_text(page, "verify-type",
+	    pf_dsr_label(pf_dsr_types, r->type))) != PF_OK ||
+	    (rc = pf_page_text(page, "verify-name", name)) != PF_OK ||
+	    (rc = optional_text(page, "verify-organisation",
+	    r->organisation)) != PF_OK ||
+	    (rc = pf_page_text(page, "verify-place", place)) != PF_OK ||
+	    (rc = pf_page_text(page, "verify-law", law_text(r))) != PF_OK ||
+	    (rc = pf_page_text(page, "verify-due", r->due)) != PF_OK ||
+	    (rc = pf_page_text(page, "verify-received", day)) != PF_OK)
+		return rc;
+	if (r->details == NULL)
+		return optional_text(page, "verify-details", NULL);
+	return details_rows(page, r->details);
+}
+
 /* The page with one button that POSTs token to the verify path. */
 static int
 verify_page(struct pf_app *app, struct pf_request *req,
     const struct pf_dsr *r, const char *token)
 {
 	struct pf_page	*page = NULL;
-	char		 day[11];
 	int		 rc;
 
-	snprintf(day, sizeof(day), "%s", r->received);
 	if ((rc = pf_page_new(app->pages, "request-verify", &page)) == PF_OK &&
-	    (rc = pf_page_text(page, "verify-type",
-	    pf_dsr_label(pf_dsr_types, r->type))) == PF_OK &&
-	    (rc = pf_page_text(page, "verify-received", day)) == PF_OK &&
+	    (rc = verify_facts(page, r)) == PF_OK &&
 	    (rc = pf_page_value(page, "t", token)) == PF_OK)
 		rc = pf_page_send(req, 200, page, NULL, 0);
 	pf_page_free(page);
@@ -549,7 +719,7 @@ history_free(struct history *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* Read request id and its history in a transaction that changes nothing. */
+/* Read request id and its history in one read transaction. */
 static int
 read_status(struct pf_app *app, long long id, struct pf_dsr_copy *q,
     struct history *h)
@@ -558,7 +728,7 @@ read_status(struct pf_app *app, long long id, struct pf_dsr_copy *q,
 
 	memset(q, 0, sizeof(*q));
 	memset(h, 0, sizeof(*h));
-	if ((rc = pf_app_begin(app)) != PF_OK)
+	if ((rc = pf_app_begin_read(app)) != PF_OK)
 		return rc;
 	if ((rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q)) == PF_OK &&
 	    (rc = pf_store_dsr_events(app->st, id, add_event, h)) == PF_OK)
@@ -574,8 +744,6 @@ status_page(struct pf_app *app, struct pf_request *req,
 {
 	struct pf_page	*page = NULL;
 	char		 id[24], day[11];
-	const char	*law = strcmp(r->law, "none") == 0 ?
-	    "No specific law: our own deadline" : r->law;
 	int		 rc;
 
 	snprintf(id, sizeof(id), "%lld", r->id);
@@ -588,7 +756,7 @@ status_page(struct pf_app *app, struct pf_request *req,
 	    (rc = pf_page_text(page, "status-id", id)) == PF_OK &&
 	    (rc = pf_page_text(page, "status-received", day)) == PF_OK &&
 	    (rc = pf_page_text(page, "status-due", r->due)) == PF_OK &&
-	    (rc = pf_page_text(page, "status-law", law)) == PF_OK &&
+	    (rc = pf_page_text(page, "status-law", law_text(r))) == PF_OK &&
 	    (rc = pf_page_rows(page, "history",
 	    (const char *const *)h->cells, 3, h->n)) == PF_OK)
 		rc = pf_page_send(req, 200, page, NULL, 0);

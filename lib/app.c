@@ -91,6 +91,18 @@ pf_app_begin(struct pf_app *app)
 }
 
 int
+pf_app_begin_read(struct pf_app *app)
+{
+	int	 rc;
+
+	if ((rc = store_open(app)) != PF_OK)
+		return rc;
+	/* So that pf_app_rollback ends it: a read has no records to drop. */
+	app->tx.st = app->st;
+	return pf_store_begin_read(app->st);
+}
+
+int
 pf_app_audit(struct pf_app *app, const struct pf_request *req,
     const char *event, const char *subject, const char *const *details)
 {

@@ -53,6 +53,15 @@ void pf_app_close(struct pf_app *app);
 int pf_app_begin(struct pf_app *app);
 
 /*
+ * (Re)open the store if needed and begin a read (pf_store_begin_read): one
+ * snapshot without the write lock, for a page that only shows something,
+ * so that link scanners fetching it never hold up a submission.  End it
+ * with pf_app_rollback; it has nothing to audit or commit.  PF_EBUSY,
+ * PF_ESTORE.
+ */
+int pf_app_begin_read(struct pf_app *app);
+
+/*
  * Append an audit record for event inside the open transaction.  subject is
  * the subject's pseudonym (keys.h; computed before pf_app_begin, since the
  * database is locked from then on), or NULL.  details as in audit.h.

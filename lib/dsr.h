@@ -90,7 +90,12 @@ int pf_dsr_terms(const struct pf_laws *laws, const char *country,
 /*
  * The due date after the extension ("2 months", as stored) is added to
  * due ("YYYY-MM-DD"): from the date the request was due, calendar-correct
- * as laws.h counts.  PF_EINVAL if extension is not a period.
+ * as laws.h counts.  Deliberately conservative: counting from the due date
+ * is how Art. 12(3) GDPR's "further two months" is usually read, and it
+ * never gives a date later than the law allows, though it can give an
+ * earlier one than counting from receipt (received 31 January, due 28
+ * February: extended to 28 April, not 30 April).  PF_EINVAL if extension
+ * is not a period.
  */
 int pf_dsr_extended_due(const char *due, const char *extension, char out[11]);
 

@@ -301,8 +301,11 @@ class Flow(unittest.TestCase):
         self.assertEqual(r.text.count("<button"), 1)
         self.assertIn('action="/privacy/request/verify"', r.text)
         self.assertIn('name="t" value="%s"' % token(verify), r.text)
-        self.assertIn("A copy of my personal data", r.text)
-        self.assertNotIn("Grace", r.text)
+        for text in ("A copy of my personal data", "Grace Hopper", "Navy",
+                     "Germany", "GDPR", req["due"], req["received"][:10]):
+            self.assertIn(text, r.text)
+        self.assertNotIn(to, r.text)
+        self.assertNotIn(">Details<", r.text)
         self.assertEqual(counts(), before)
         self.assertEqual(row(to)[0]["status"], "unverified")
 
@@ -619,27 +622,146 @@ class Privacy(unittest.TestCase):
 
     def test_storm_control_one_request_one_mail(self):
         to = address("storm")
-        repeated = len(events("request-repeated"))
+        revised = len(events("request-revised"))
         for _ in range(3):
             r = submit(email=to, first_name="Again")
             self.assertEqual(r.status, 303)
             self.assertEqual(r.header("location"), FORM + "?sent")
         self.assertEqual(len(row(to)), 1)
         self.assertEqual(len(mails_to(to)), 1)
-        self.assertEqual(len(events("request-repeated")), repeated + 2)
-        for xml in events("request-repeated")[repeated:]:
+        self.assertEqual(len(events("request-revised")), revised + 2)
+        for xml in events("request-revised")[revised:]:
             self.assertIn('<detail name="request">%d<' % row(to)[0]["id"],
                           xml)
             self.assertNotIn(to, xml)
             self.assertNotIn("Again", xml)
         # Another type is a new request; the address in other case is the
-        # same email key, so a repeat.
+        # same email key, so a repeat, which revises the address as typed.
         self.assertEqual(submit(email=to, type="deletion").status, 303)
-        self.assertEqual(submit(email=to.upper().replace("EXAMPLE.COM",
-                                                          "example.com"))
-                         .status, 303)
-        self.assertEqual(len(row(to)), 2)
+        upper = to.upper().replace("EXAMPLE.COM", "example.com")
+        self.assertEqual(submit(email=upper).status, 303)
+        self.assertEqual([r["type"] for r in row(to)], ["deletion"])
+        self.assertEqual([r["type"] for r in row(upper)], ["access"])
         self.assertEqual(len(mails_to(to)), 1)
+
+
+class Repeats(unittest.TestCase):
+    def test_a_repeat_revises_the_unverified_request(self):
+        to = address("revise")
+        body = submitted(to, first_name="Wrong", last_name="Name",
+                         organisation="Old Org", country="DE")
+        [before] = row(to)
+        revised = len(events("request-revised"))
+        r = submit(email=to, first_name="Right", last_name="Name",
+                   country="US", state="CA", details="Use this one.")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("location"), FORM + "?sent")
+        [after] = row(to)
+        received = datetime.date.fromisoformat(before["received"][:10])
+        self.assertEqual(after["id"], before["id"])
+        self.assertEqual(after["received"], before["received"])
+        self.assertEqual(after["status"], "unverified")
+        self.assertEqual((after["country"], after["state"], after["law"]),
+                         ("US", "CA", "CCPA"))
+        self.assertEqual(after["due"],
+                         (received + datetime.timedelta(45)).isoformat())
+        self.assertEqual(after["extension"], "45 days")
+        self.assertIsNotNone(after["acknowledge"])
+        self.assertEqual(SITE.query(
+            "SELECT first_name, organisation, details FROM request "
+            "WHERE id = ?", (after["id"],))[0],
+            ("Right", None, "Use this one."))
+        self.assertEqual(mails_to(to), [])
+        xmls = events("request-revised")[revised:]
+        self.assertEqual(len(xmls), 1)
+        for detail in ('"request">%d<' % after["id"], '"type">access<',
+                       '"law">CCPA<', '"due">%s<' % after["due"],
+                       '"country">US<'):
+            self.assertIn(detail, xmls[0])
+        for secret in (to, "Right", "Wrong", "Old Org", "Use this one"):
+            self.assertNotIn(secret, xmls[0])
+        # The first mail's links show what was sent last.
+        page = SITE.get(link(body, "verify"))
+        self.assertEqual(page.status, 200, page)
+        for text in ("Right Name", "California, United States", "CCPA",
+                     after["due"], "Use this one."):
+            self.assertIn(text, page.text)
+        for text in ("Wrong", "Old Org", "Germany", "GDPR", before["due"]):
+            self.assertNotIn(text, page.text)
+        page = SITE.get(link(body, "status"))
+        self.assertIn("CCPA", page.text)
+        self.assertIn(after["due"], page.text)
+        self.assertEqual(SITE.post(VERIFY, {"t": token(link(body, "verify"))})
+                         .status, 303)
+        self.assertEqual(row(to)[0]["law"], "CCPA")
+
+    def test_a_repeat_after_verification_stores_nothing(self):
+        to = address("repeat-verified")
+        verified(to, first_name="First")
+        send_mail()
+        [before] = row(to)
+        fixed = SITE.query("SELECT * FROM request WHERE id = ?",
+                           (before["id"],))
+        n = counts()
+        repeated = len(events("request-repeated"))
+        r = submit(email=to, first_name="Second", country="US", state="CA")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("location"), FORM + "?sent")
+        self.assertEqual(SITE.query("SELECT * FROM request WHERE id = ?",
+                                    (before["id"],)), fixed)
+        self.assertEqual(counts(), n[:3] + (n[3] + 1,) + n[4:])
+        xmls = events("request-repeated")[repeated:]
+        self.assertEqual(len(xmls), 1)
+        self.assertIn('"request">%d<' % before["id"], xmls[0])
+        self.assertNotIn("Second", xmls[0])
+        self.assertEqual(mails_to(to), [])
+
+    def test_verify_page_shows_what_was_sent_as_text(self):
+        to = address("shown")
+        body = submitted(to, first_name="<b>Bo</b>", last_name='O"Neil & Co',
+                         organisation="<i>Org</i>", country="US", state="NY",
+                         details="line <script>one</script>\r\n\r\nline 2")
+        page = SITE.get(link(body, "verify"))
+        self.assertEqual(page.status, 200, page)
+        text = page.text
+        self.assertNotIn("<b>Bo", text)
+        self.assertNotIn("<i>Org", text)
+        self.assertNotIn("<script>", text)
+        self.assertIn('&lt;b&gt;Bo&lt;/b&gt; O"Neil &amp; Co', text)
+        self.assertIn("&lt;i&gt;Org&lt;/i&gt;", text)
+        self.assertIn("New York, United States", text)
+        self.assertIn("No specific law: our own deadline", text)
+        self.assertIn(row(to)[0]["due"], text)
+        self.assertIn("<p><span>line &lt;script&gt;one&lt;/script&gt;"
+                      "</span></p>", text)
+        self.assertIn("<p><span>line 2</span></p>", text)
+        self.assertIn(">Organisation<", text)
+        self.assertIn(">Details<", text)
+        # Without them, neither is shown.
+        page = SITE.get(link(submitted(address("bare")), "verify")).text
+        self.assertNotIn(">Organisation<", page)
+        self.assertNotIn(">Details<", page)
+
+
+class Locks(unittest.TestCase):
+    def test_pages_that_only_read_do_not_wait_for_a_writer(self):
+        body = submitted(address("reader"))
+        verify, status = link(body, "verify"), link(body, "status")
+        to = address("writer")
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            v = SITE.get(verify)
+            s = SITE.get(status)
+            # The lock is real: a submission waits, then gives up.
+            w = submit(email=to)
+        finally:
+            con.rollback()
+            con.close()
+        self.assertEqual(v.status, 200, v)
+        self.assertEqual(s.status, 200, s)
+        self.assertEqual(w.status, 503, w)
+        self.assertEqual(row(to), [])
 
 
 class Links(unittest.TestCase):
