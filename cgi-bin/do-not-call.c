@@ -13,8 +13,12 @@
  * Also 400, 405, 411, 413, 415 (app.h).  Registration takes effect at once
  * for every dialer that checks the register (`privforms dnc check`).  No
  * answer on the web depends on whether a number was registered before, and
- * the web can only add numbers: removal is `privforms dnc remove`.
+ * the web can only add numbers: removal is `privforms dnc remove`.  A
+ * number whose entry was erased (`privforms request erase`) is still
+ * registered: it is kept as its pseudonym in the suppression list, and
+ * the status check answers for it as `dnc check` does.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,7 +231,7 @@ out:
 /* What the status check found, for its mail. */
 struct found {
 	int	 registered;
-	char	 since[11];	/* YYYY-MM-DD */
+	char	 since[32];	/* " since YYYY-MM-DD (UTC)", or "" if erased */
 };
 
 static int
@@ -236,9 +240,27 @@ found(const struct pf_dnc *d, void *arg)
 	struct found	*f = arg;
 
 	f->registered = 1;
-	memcpy(f->since, d->created, 10);
-	f->since[10] = '\0';
+	snprintf(f->since, sizeof(f->since), " since %.10s (UTC)", d->created);
 	return 0;
+}
+
+/*
+ * Is number (whose pseudonym is subject) registered: in the register, or
+ * erased and kept in the suppression list, whose entry has no date?
+ * PF_OK with f set either way, or an error: never "not registered" when
+ * it cannot tell.
+ */
+static int
+lookup(struct pf_app *app, const char *number, const char *subject,
+    struct found *f)
+{
+	int	 rc;
+
+	if ((rc = pf_store_dnc_get(app->st, number, found, f)) != PF_ENOTFOUND)
+		return rc;
+	rc = pf_store_suppressed(app->st, "phone", subject, "call");
+	f->registered = rc == PF_OK;
+	return rc == PF_ENOTFOUND ? PF_OK : rc;
 }
 
 /* Queue the answer to "is number registered?" (f says) for to. */
@@ -274,9 +296,9 @@ answer(struct pf_app *app, struct pf_request *req, const char *number,
 	if ((rc = pf_pseudonym(&app->keys, "phone", number, subject)) != PF_OK ||
 	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
-	rc = pf_store_dnc_get(app->st, number, found, &f);
+	rc = lookup(app, number, subject, &f);
 	details[1] = f.registered ? "registered" : "not-registered";
-	if ((rc != PF_OK && rc != PF_ENOTFOUND) ||
+	if (rc != PF_OK ||
 	    (rc = pf_app_audit(app, req, "dnc-status-checked", subject,
 	    details)) != PF_OK ||
 	    (rc = mail_answer(app, number, &f, to, subject)) != PF_OK ||

@@ -142,22 +142,35 @@ cli_begin(struct ctx *c, struct pf_txn *t)
 }
 
 int
+cli_region(struct ctx *c, const char *country, const char **region)
+{
+	char	*norm = NULL;
+
+	if (c->cfg == NULL && cli_load(c) != 0)
+		return 1;
+	if (country == NULL) {
+		*region = c->cfg->phone_region;
+		return 0;
+	}
+	if (pf_valid_country(country, NULL, &norm) != NULL) {
+		fprintf(stderr, "privforms: --country %s: not an ISO 3166-1 "
+		    "alpha-2 code (such as US, GB, DE)\n", country);
+		return 1;
+	}
+	free(norm);	/* a valid code is exactly as given */
+	*region = country;
+	return 0;
+}
+
+int
 cli_phone(struct ctx *c, const char *number, const char *country,
     char e164[PF_PHONE_E164_SIZE])
 {
 	const char	*why;
 	char		*norm = NULL;
 
-	if (c->cfg == NULL && cli_load(c) != 0)
+	if (cli_region(c, country, &country) != 0)
 		return 1;
-	if (country == NULL)
-		country = c->cfg->phone_region;
-	else if (pf_valid_country(country, NULL, &norm) != NULL) {
-		fprintf(stderr, "privforms: --country %s: not an ISO 3166-1 "
-		    "alpha-2 code (such as US, GB, DE)\n", country);
-		return 1;
-	}
-	free(norm);
 	if ((why = pf_valid_phone(number, country, &norm)) != NULL) {
 		fprintf(stderr, "privforms: %s: %s\n", number, why);
 		return 1;
@@ -196,21 +209,198 @@ cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
 }
 
 int
+cli_suppression_open(struct ctx *c, struct cli_suppression *s)
+{
+	int	 rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = pf_store_suppress_count(c->st, &s->n)) != PF_OK)
+		return rc;
+	if (s->n > 0 && cli_load_keys(c, &s->keys) != 0)
+		return PF_ECONFIG;
+	return PF_OK;
+}
+
+int
+cli_suppression_has(struct ctx *c, const struct cli_suppression *s,
+    const char *kind, const char *value, const char *channel)
+{
+	char	 hash[PF_HEX_DIGEST_LEN + 1];
+	int	 rc;
+
+	if (s->n == 0)
+		return PF_ENOTFOUND;
+	if ((rc = pf_pseudonym(&s->keys, kind, value, hash)) != PF_OK)
+		return rc;
+	return pf_store_suppressed(c->st, kind, hash, channel);
+}
+
+int
 cli_suppressed(struct ctx *c, const char *kind, const char *value,
     const char *channel)
 {
-	struct pf_keys	 keys;
-	char		 hash[PF_HEX_DIGEST_LEN + 1];
-	long long	 n;
+	struct cli_suppression	 s;
+	int			 rc;
+
+	if ((rc = cli_suppression_open(c, &s)) == PF_OK)
+		rc = cli_suppression_has(c, &s, kind, value, channel);
+	explicit_bzero(&s.keys, sizeof(s.keys));
+	return rc;
+}
+
+/* Read all of f into *buf (a new buffer; *len bytes).  PF_OK or an error. */
+static int
+read_all(FILE *f, char **buf, size_t *len)
+{
+	char	*p = NULL, *np;
+	size_t	 cap = 0, n = 0, r;
+
+	*buf = NULL;
+	*len = 0;
+	do {
+		if (n == cap) {
+			cap = cap == 0 ? 65536 : cap * 2;
+			if ((np = realloc(p, cap)) == NULL) {
+				free(p);
+				return PF_ENOMEM;
+			}
+			p = np;
+		}
+		n += r = fread(p + n, 1, cap - n, f);
+	} while (r > 0);
+	if (ferror(f)) {
+		free(p);
+		return PF_EIO;
+	}
+	*buf = p;
+	*len = n;
+	return PF_OK;
+}
+
+struct scrub {
+	struct ctx			*c;
+	const char			*what;
+	cli_verdict			 verdict;
+	void				*arg;
+	struct cli_suppression		 sup;
+	long long			 read, kept, removed, invalid;
+};
+
+/*
+ * One line, text[0..n) without its line end, whole[0..wn) with it: the
+ * verdict, and the whole line on out if it is kept.
+ */
+static int
+scrub_line(struct scrub *x, const char *text, size_t n, const char *whole,
+    size_t wn, FILE *out)
+{
+	const char	*why = NULL;
+	char		*line;
+	int		 keep = 0, rc;
+
+	x->read++;
+	if (memchr(text, '\0', n) != NULL) {
+		rc = PF_EINVAL;
+		why = "a NUL byte";
+	} else if ((line = strndup(text, n)) == NULL)
+		return PF_ENOMEM;
+	else {
+		rc = x->verdict(x->c, line, &x->sup, x->arg, &keep, &why);
+		free(line);
+	}
+	if (rc == PF_EINVAL) {
+		x->invalid++;
+		fprintf(stderr, "privforms: %s: line %lld: %s\n", x->what,
+		    x->read, why != NULL ? why : "not valid");
+		return PF_OK;
+	}
+	if (rc != PF_OK)
+		return rc;
+	if (!keep) {
+		x->removed++;
+		return PF_OK;
+	}
+	x->kept++;
+	return fwrite(whole, 1, wn, out) == wn ? PF_OK : PF_ENOMEM;
+}
+
+/* Each line of buf[0..len) (LF or CRLF ends; the last may have none). */
+static int
+scrub_lines(struct scrub *x, const char *buf, size_t len, FILE *out)
+{
+	const char	*p = buf, *end = buf + len, *nl;
+	size_t		 n, wn;
 	int		 rc;
 
-	if ((rc = pf_store_suppress_count(c->st, &n)) != PF_OK)
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		wn = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		n = nl != NULL ? wn - 1 : wn;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if ((rc = scrub_line(x, p, n, p, wn, out)) != PF_OK)
+			return rc;
+		p += wn;
+	}
+	return PF_OK;
+}
+
+/* The scrub in one read of the database, into out. */
+static int
+scrub_read(struct scrub *x, const char *buf, size_t len, FILE *out)
+{
+	int	 rc;
+
+	if ((rc = pf_store_begin_read(x->c->st)) != PF_OK)
 		return rc;
-	if (n == 0)
-		return PF_ENOTFOUND;
-	if (cli_load_keys(c, &keys) != 0)
-		return PF_ECONFIG;
-	if ((rc = pf_pseudonym(&keys, kind, value, hash)) != PF_OK)
-		return rc;
-	return pf_store_suppressed(c->st, kind, hash, channel);
+	if ((rc = cli_suppression_open(x->c, &x->sup)) == PF_OK)
+		rc = scrub_lines(x, buf, len, out);
+	pf_store_rollback(x->c->st);
+	explicit_bzero(&x->sup.keys, sizeof(x->sup.keys));
+	return rc;
+}
+
+int
+cli_scrub(struct ctx *c, const char *what, cli_verdict verdict, int argc,
+    char **argv)
+{
+	struct scrub	 x = { .c = c, .what = what, .verdict = verdict };
+	FILE		*mem = NULL;
+	char		*in = NULL, *out = NULL;
+	const char	*country = NULL, *region;
+	size_t		 inlen, outlen = 0;
+	int		 rc, bad;
+
+	if (argc == 2 && strcmp(argv[0], "--country") == 0)
+		country = argv[1];
+	else if (argc != 0)
+		return CLI_USAGE;
+	if (cli_region(c, country, &region) != 0 || cli_open_store(c) != 0)
+		return 2;
+	x.arg = (void *)region;
+	if ((rc = read_all(stdin, &in, &inlen)) != PF_OK)
+		goto fail;
+	if ((mem = open_memstream(&out, &outlen)) == NULL) {
+		rc = PF_ENOMEM;
+		goto fail;
+	}
+	rc = scrub_read(&x, in, inlen, mem);
+	bad = ferror(mem);
+	if (fclose(mem) != 0 || bad)
+		rc = rc == PF_OK ? PF_ENOMEM : rc;
+	if (rc == PF_OK && (fwrite(out, 1, outlen, stdout) != outlen ||
+	    fflush(stdout) != 0))
+		rc = PF_EIO;
+fail:
+	free(in);
+	free(out);
+	if (rc != PF_OK) {
+		if (rc != PF_ECONFIG)	/* said by cli_load_keys */
+			fprintf(stderr, "privforms: %s: %s\n", what,
+			    pf_strerror(rc));
+		return 2;
+	}
+	fprintf(stderr, "privforms: %s: %lld read, %lld kept, %lld removed, "
+	    "%lld invalid\n", what, x.read, x.kept, x.removed, x.invalid);
+	return 0;
 }

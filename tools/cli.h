@@ -73,6 +73,13 @@ int cli_phone(struct ctx *c, const char *number, const char *country,
     char e164[PF_PHONE_E164_SIZE]);
 
 /*
+ * The country a number without a country code is read in: country (ISO
+ * 3166-1 alpha-2) if it is one, phone_region for NULL.  0 with *region
+ * set, or 1 said.
+ */
+int cli_region(struct ctx *c, const char *country, const char **region);
+
+/*
  * Is value (an email key or an E.164 number; kind "email" or "phone", as
  * keys.h names pseudonyms) one whose opt-out or entry was erased and is
  * kept as a keyed hash for channel ("email", "sms", "call")?  PF_OK if so,
@@ -83,6 +90,44 @@ int cli_phone(struct ctx *c, const char *number, const char *country,
  */
 int cli_suppressed(struct ctx *c, const char *kind, const char *value,
     const char *channel);
+
+/*
+ * The same for many values: cli_suppression_open counts the suppression
+ * list and, only if it is not empty, reads the key, once (PF_OK, PF_ECONFIG
+ * said, or another error); cli_suppression_has then answers as
+ * cli_suppressed does.
+ */
+struct cli_suppression {
+	struct pf_keys	 keys;
+	long long	 n;		/* rows; keys is read only if n > 0 */
+};
+
+int cli_suppression_open(struct ctx *c, struct cli_suppression *s);
+int cli_suppression_has(struct ctx *c, const struct cli_suppression *s,
+    const char *kind, const char *value, const char *channel);
+
+/*
+ * What a scrub asks about each line (its line end removed): PF_OK with
+ * *keep 1 (may be contacted) or 0 (may not), PF_EINVAL if the line is not
+ * a valid entry (why, when not NULL, says why in a few words), or another
+ * error, which ends the scrub.  The store is open and inside one read.
+ */
+typedef int (*cli_verdict)(struct ctx *c, const char *line,
+    const struct cli_suppression *s, void *arg, int *keep, const char **why);
+
+/*
+ * `dnc scrub`, `unsubscribes scrub`: read standard input whole, then, in
+ * one read of the database (pf_store_begin_read), ask verdict about each
+ * line, and only once every line is decided write the kept lines to
+ * standard output exactly as they came, line ends included.  Standard
+ * error gets each invalid line's number and why (never its text) and a
+ * summary: read, kept, removed, invalid.  argv is the command's
+ * arguments, [--country CC]: verdict's arg is the region numbers without a
+ * country code are read in (cli_region).  0, or 2 said, and then nothing
+ * is written to standard output; CLI_USAGE for other arguments.
+ */
+int cli_scrub(struct ctx *c, const char *what, cli_verdict verdict,
+    int argc, char **argv);
 
 /*
  * Write what fill writes to a memory stream, then copy it to stdout: the

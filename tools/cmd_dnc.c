@@ -5,7 +5,9 @@
  * Numbers are read exactly as the form reads them (phone.h), so a dialer
  * can pass a number in whatever format its call list has.  The web can
  * only add numbers; removing one takes `dnc remove` and leaves an audit
- * record with the operator's reason.
+ * record with the operator's reason.  An erased entry survives only as a
+ * keyed hash in the suppression list, which no export can list: check
+ * and scrub answer for it, and export says how many it leaves out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "phone.h"
 #include "store.h"
 #include "utf8.h"
+#include "validate.h"
 
 #define DNC_NS		"urn:privforms:dnc:1"
 #define REASON_MAX	500	/* bytes of an operator's reason */
@@ -27,6 +30,7 @@
 static int	cmd_check(struct ctx *, int, char **);
 static int	cmd_export(struct ctx *, int, char **);
 static int	cmd_remove(struct ctx *, int, char **);
+static int	cmd_scrub(struct ctx *, int, char **);
 
 const struct cmd cmds_dnc[] = {
 	{ "dnc check", cmd_check, "NUMBER [--country CC]",
@@ -48,12 +52,28 @@ const struct cmd cmds_dnc[] = {
 	  "lists only numbers first registered on or after that day (to add\n"
 	  "to a list; take a full export to replace one, since removals and\n"
 	  "purges do not show in a --since export).  CSV (RFC 4180, the\n"
-	  "default) or XML (namespace " DNC_NS ", etc/dnc-export.xsd)." },
+	  "default) or XML (namespace " DNC_NS ", etc/dnc-export.xsd).\n"
+	  "Entries erased by `request erase` are kept only as keyed hashes\n"
+	  "and cannot be exported: once there are any, standard error says\n"
+	  "how many are left out, and a call list must be scrubbed with\n"
+	  "`privforms dnc scrub` (or each number checked with `dnc check`),\n"
+	  "not against an export.  The exit status is the same." },
 	{ "dnc remove", cmd_remove, "NUMBER --reason TEXT [--country CC]",
 	  "Take NUMBER off the register (the web never can), leaving an audit\n"
 	  "record with the reason: say why and on whose authority, without\n"
 	  "personal data (a ticket number, not a name).  Exit 1 if NUMBER is\n"
 	  "not registered." },
+	{ "dnc scrub", cmd_scrub, "[--country CC]",
+	  "Scrub a call list: read it on standard input, one number a line\n"
+	  "written any way the form accepts (without a country code, read in\n"
+	  "--country, by default phone_region), and write to standard output\n"
+	  "only the lines that may be called, unchanged.  A number on the\n"
+	  "register, or whose entry was erased (`request erase`), is left\n"
+	  "out, and so is a line that is not a valid number.  Standard error\n"
+	  "gets the line number of each invalid line and a summary: lines\n"
+	  "read, kept, removed, invalid.  Once any entry has been erased the\n"
+	  "key file is needed.  Exit 0, or 2 on an error (no database, a key\n"
+	  "that cannot be read), and then nothing at all is written." },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -131,11 +151,19 @@ csv_row(const struct pf_dnc *d, void *arg)
 	return 0;
 }
 
+/* What an export is asked for, and what it leaves out. */
+struct export {
+	const char	*since;		/* NULL: every entry */
+	long long	 erased;	/* suppression rows: not exportable */
+};
+
 static int
-export_csv(struct ctx *c, FILE *f, void *since)
+write_csv(struct ctx *c, FILE *f, void *arg)
 {
+	const struct export	*x = arg;
+
 	fprintf(f, "number,country,registered,updated\r\n");
-	return pf_store_dnc_each(c->st, since, csv_row, f);
+	return pf_store_dnc_each(c->st, x->since, csv_row, f);
 }
 
 static int
@@ -162,8 +190,10 @@ xml_row(const struct pf_dnc *d, void *arg)
  * way in (E.164, an ISO code, stored times), and libxml2 escapes anyway.
  */
 static int
-export_xml(struct ctx *c, FILE *f, void *since)
+write_xml(struct ctx *c, FILE *f, void *arg)
 {
+	const struct export	*x = arg;
+	const char		*since = x->since;
 	xmlOutputBufferPtr	 out;
 	xmlTextWriterPtr	 w;
 	char			 now[32];
@@ -194,9 +224,41 @@ out:
 	return rc;
 }
 
+/*
+ * The export and the count of what it cannot hold, from one snapshot: an
+ * erasure between the two would otherwise be neither exported nor counted.
+ */
+static int
+export_read(struct ctx *c, FILE *f, void *arg, int (*write)(struct ctx *,
+    FILE *, void *))
+{
+	struct export	*x = arg;
+	int		 rc;
+
+	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
+		return rc;
+	if ((rc = pf_store_suppress_count(c->st, &x->erased)) == PF_OK)
+		rc = write(c, f, arg);
+	pf_store_rollback(c->st);
+	return rc;
+}
+
+static int
+export_csv(struct ctx *c, FILE *f, void *arg)
+{
+	return export_read(c, f, arg, write_csv);
+}
+
+static int
+export_xml(struct ctx *c, FILE *f, void *arg)
+{
+	return export_read(c, f, arg, write_xml);
+}
+
 static int
 cmd_export(struct ctx *c, int argc, char **argv)
 {
+	struct export	 x = { NULL, 0 };
 	const char	*since = NULL, *format = "csv";
 	int		 i;
 
@@ -217,8 +279,17 @@ cmd_export(struct ctx *c, int argc, char **argv)
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0)
 		return 1;
-	return cli_buffered("dnc export", strcmp(format, "xml") == 0 ?
-	    export_xml : export_csv, c, (void *)since);
+	x.since = since;
+	if (cli_buffered("dnc export", strcmp(format, "xml") == 0 ?
+	    export_xml : export_csv, c, &x) != 0)
+		return 1;
+	if (x.erased > 0)
+		fprintf(stderr, "privforms: dnc export: %lld erased %s (of all "
+		    "channels: calls, SMS, email) %s kept only as keyed hashes "
+		    "and not in this export; scrub call lists with `privforms "
+		    "dnc scrub`\n", x.erased, x.erased == 1 ? "entry" :
+		    "entries", x.erased == 1 ? "is" : "are");
+	return 0;
 }
 
 /* A reason the audit record can hold: one line of text, not too long. */
@@ -271,4 +342,36 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 	}
 	printf("%s removed from the Do-Not-Call register\n", e164);
 	return 0;
+}
+
+static int
+dnc_found(const struct pf_dnc *d, void *arg)
+{
+	(void)d;
+	(void)arg;
+	return 0;
+}
+
+/* May the number on line be called?  arg is the region (cli_verdict). */
+static int
+scrub_verdict(struct ctx *c, const char *line,
+    const struct cli_suppression *s, void *arg, int *keep, const char **why)
+{
+	char	*e164 = NULL;
+	int	 rc;
+
+	if ((*why = pf_valid_phone(line, arg, &e164)) != NULL)
+		return PF_EINVAL;
+	rc = pf_store_dnc_get(c->st, e164, dnc_found, NULL);
+	if (rc == PF_ENOTFOUND)
+		rc = cli_suppression_has(c, s, "phone", e164, "call");
+	free(e164);
+	*keep = rc == PF_ENOTFOUND;
+	return rc == PF_ENOTFOUND ? PF_OK : rc;
+}
+
+static int
+cmd_scrub(struct ctx *c, int argc, char **argv)
+{
+	return cli_scrub(c, "dnc scrub", scrub_verdict, argc, argv);
 }

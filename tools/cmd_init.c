@@ -76,6 +76,32 @@ render_hub(const struct pf_config *cfg)
 	return rc;
 }
 
+/*
+ * A missing key file is made afresh only where nothing depends on it:
+ * erased opt-outs and Do-Not-Call entries are kept as hashes under the
+ * old key, and a new key would let their owners be mailed and called
+ * again.  0 if a key may be created, 1 (said) if not.
+ */
+static int
+key_needed_back(struct ctx *c)
+{
+	struct stat	 sb;
+	long long	 n;
+
+	if (stat(c->cfg->key_file, &sb) == 0 ||
+	    stat(c->cfg->database, &sb) == -1)
+		return 0;
+	if (cli_open_store(c) != 0 || pf_store_suppress_count(c->st, &n) != PF_OK)
+		return 1;
+	if (n == 0)
+		return 0;
+	fprintf(stderr, "privforms: %s is missing, and %lld erased opt-outs "
+	    "and Do-Not-Call entries are kept as hashes under it: restore it "
+	    "from the backup (a new key would let erased people be contacted "
+	    "again)\n", c->cfg->key_file, n);
+	return 1;
+}
+
 static int
 cmd_init(struct ctx *c, int argc, char **argv)
 {
@@ -96,6 +122,8 @@ cmd_init(struct ctx *c, int argc, char **argv)
 		    "%s\n", strerror(errno));
 		return 1;
 	}
+	if (key_needed_back(c))
+		return 1;
 	if ((rc = pf_keys_create(c->cfg->key_file)) != PF_OK) {
 		fprintf(stderr, "privforms: %s: %s\n", c->cfg->key_file,
 		    pf_strerror(rc));

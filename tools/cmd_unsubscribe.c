@@ -1,6 +1,10 @@
 /*
- * cmd_unsubscribe.c -- privforms unsubscribe-link, unsubscribes check and
- * unsubscribes export.
+ * cmd_unsubscribe.c -- privforms unsubscribe-link, unsubscribes check,
+ * export and scrub.
+ *
+ * An erased opt-out survives only as a keyed hash in the suppression
+ * list, which no export can list: check and scrub answer for it, and
+ * export says how many it leaves out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 static int	cmd_link(struct ctx *, int, char **);
 static int	cmd_check(struct ctx *, int, char **);
 static int	cmd_export(struct ctx *, int, char **);
+static int	cmd_scrub(struct ctx *, int, char **);
 
 const struct cmd cmds_unsubscribe[] = {
 	{ "unsubscribe-link", cmd_link, "--email ADDRESS [--list ID]",
@@ -37,8 +42,27 @@ const struct cmd cmds_unsubscribe[] = {
 	  "anything has been erased; a key that cannot be read is an error\n"
 	  "(exit 2), never \"not opted out\"." },
 	{ "unsubscribes export", cmd_export, "",
-	  "Write the suppression list as CSV on standard output: address,\n"
-	  "channel, list (empty: every list), time of the first opt-out (UTC)." },
+	  "Write the opt-outs as CSV on standard output: address, channel,\n"
+	  "list (empty: every list), time of the first opt-out (UTC).\n"
+	  "Opt-outs erased by `request erase` are kept only as keyed hashes\n"
+	  "and cannot be exported: once there are any, standard error says\n"
+	  "how many are left out, and a mailing list must be scrubbed with\n"
+	  "`privforms unsubscribes scrub` (or each address checked with\n"
+	  "`unsubscribes check`), not against an export.  The exit status\n"
+	  "is the same." },
+	{ "unsubscribes scrub", cmd_scrub, "[--country CC]",
+	  "Scrub a mailing list: read it on standard input, one email address\n"
+	  "a line, or one phone number for an SMS list (read as the\n"
+	  "unsubscribe form reads them; a number without a country code in\n"
+	  "--country, by default phone_region), and write to standard output\n"
+	  "only the lines that may be sent marketing, unchanged.  An address\n"
+	  "that has opted out of any list, or whose opt-out was erased\n"
+	  "(`request erase`), is left out, and so is a line that is neither a\n"
+	  "valid address nor a valid number.  Standard error gets the line\n"
+	  "number of each invalid line and a summary: lines read, kept,\n"
+	  "removed, invalid.  Once anything has been erased the key file is\n"
+	  "needed.  Exit 0, or 2 on an error (no database, a key that cannot\n"
+	  "be read), and then nothing at all is written." },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -167,21 +191,93 @@ export_row(const struct pf_optout *o, void *arg)
 	return 0;
 }
 
+/*
+ * The opt-outs and the count of what the export cannot hold (*arg), from
+ * one snapshot: an erasure between the two would otherwise be neither
+ * exported nor counted.
+ */
 static int
 export_all(struct ctx *c, FILE *f, void *arg)
 {
-	(void)arg;
+	long long	*erased = arg;
+	int		 rc;
+
+	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
+		return rc;
 	fprintf(f, "address,channel,list,time\r\n");
-	return pf_store_optout_each(c->st, export_row, f);
+	if ((rc = pf_store_suppress_count(c->st, erased)) == PF_OK)
+		rc = pf_store_optout_each(c->st, export_row, f);
+	pf_store_rollback(c->st);
+	return rc;
 }
 
 static int
 cmd_export(struct ctx *c, int argc, char **argv)
 {
+	long long	 erased = 0;
+
 	(void)argv;
 	if (argc != 0)
 		return CLI_USAGE;
-	if (cli_open_store(c) != 0)
+	if (cli_open_store(c) != 0 ||
+	    cli_buffered("unsubscribes export", export_all, c, &erased) != 0)
 		return 1;
-	return cli_buffered("unsubscribes export", export_all, c, NULL);
+	if (erased > 0)
+		fprintf(stderr, "privforms: unsubscribes export: %lld erased "
+		    "%s (of all channels: email, SMS, calls) %s kept only as "
+		    "keyed hashes and not in this export; scrub mailing lists "
+		    "with `privforms unsubscribes scrub`\n", erased,
+		    erased == 1 ? "entry" : "entries", erased == 1 ? "is" : "are");
+	return 0;
+}
+
+static int
+optout_found(const struct pf_optout *o, void *arg)
+{
+	(void)o;
+	*(int *)arg = 1;
+	return 0;
+}
+
+/*
+ * May line, an email address or a phone number, be sent marketing?  arg
+ * is the region for numbers (cli_verdict).  An opt-out of any list, on any
+ * channel, counts: a scrub does not know which list is being sent.
+ */
+static int
+scrub_verdict(struct ctx *c, const char *line,
+    const struct cli_suppression *s, void *arg, int *keep, const char **why)
+{
+	const char	*kind = "email", *channel = "email";
+	char		*norm = NULL, *key = NULL;
+	int		 found = 0, rc = PF_ENOMEM;
+
+	if (strchr(line, '@') == NULL) {
+		kind = "phone", channel = "sms";
+		if ((*why = pf_valid_phone(line, arg, &key)) != NULL)
+			return PF_EINVAL;
+	} else {
+		if ((*why = pf_valid_email(line, NULL, &norm)) != NULL)
+			return PF_EINVAL;
+		key = pf_email_key(norm);
+		free(norm);
+	}
+	if (key == NULL)
+		goto out;
+	rc = pf_store_optout_of(c->st, key, optout_found, &found);
+	if (rc == PF_ENOTFOUND || (rc == PF_OK && !found))
+		rc = cli_suppression_has(c, s, kind, key, channel);
+	/* PF_OK now: opted out, or erased and suppressed. */
+	*keep = rc == PF_ENOTFOUND;
+	if (rc == PF_ENOTFOUND)
+		rc = PF_OK;
+out:
+	free(key);
+	return rc;
+}
+
+static int
+cmd_scrub(struct ctx *c, int argc, char **argv)
+{
+	return cli_scrub(c, "unsubscribes scrub", scrub_verdict, argc, argv);
 }
