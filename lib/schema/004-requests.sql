@@ -51,11 +51,13 @@ CREATE TABLE request (
 	verify_by	TEXT NOT NULL,	-- unverified requests expire then
 	updated		TEXT NOT NULL
 ) STRICT;
--- The team's lists go by status and due date; the storm check and the
--- export by email key; the purge by status and verify_by.
-CREATE INDEX request_status ON request (status, due);
+-- One index: by email key, for the form's storm control, which looks on
+-- every submission, and for exports and erasures.  None on status, due
+-- or party: the team's lists and the daily purge scan a table of
+-- thousands of rows in milliseconds, while each index would be one more
+-- B-tree written inside the write lock the forms share, on every
+-- submission and every change of status.
 CREATE INDEX request_email ON request (email_key, type, received);
-CREATE INDEX request_party ON request (party);
 
 -- A request's history, as the status page shows it: one row per change,
 -- with the note the requester was told (a denial's reason, say).
