@@ -115,13 +115,12 @@ pf_valid_email(const char *in, const void *arg, char **norm)
 	return NULL;
 }
 
-const char *
-pf_valid_enum(const char *in, const void *arg, char **norm)
+/* in, if it is one of the strings at opt, opt + step, ... up to NULL. */
+static const char *
+choose(const char *in, const char *const *opt, size_t step, char **norm)
 {
-	const char *const	*opt = arg;
-
 	*norm = NULL;
-	for (; opt != NULL && *opt != NULL; opt++) {
+	for (; opt != NULL && *opt != NULL; opt += step) {
 		if (strcmp(in, *opt) != 0)
 			continue;
 		if ((*norm = strdup(in)) == NULL)
@@ -129,6 +128,12 @@ pf_valid_enum(const char *in, const void *arg, char **norm)
 		return NULL;
 	}
 	return "Choose one of the options offered.";
+}
+
+const char *
+pf_valid_enum(const char *in, const void *arg, char **norm)
+{
+	return choose(in, arg, 1, norm);
 }
 
 const char *
@@ -185,17 +190,7 @@ valid_code(const char *in, const char *(*lookup)(const char *), char **norm,
 const char *
 pf_valid_choice(const char *in, const void *arg, char **norm)
 {
-	const char *const	*pair = arg;
-
-	*norm = NULL;
-	for (; pair != NULL && *pair != NULL; pair += 2) {
-		if (strcmp(in, *pair) != 0)
-			continue;
-		if ((*norm = strdup(in)) == NULL)
-			return "Could not check this choice; please try again.";
-		return NULL;
-	}
-	return "Choose one of the options offered.";
+	return choose(in, arg, 2, norm);	/* codes, not labels */
 }
 
 const char *
