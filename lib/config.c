@@ -7,7 +7,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "file.h"
 #include "mail.h"
 #include "utf8.h"
 #include "validate.h"
@@ -313,18 +313,6 @@ check_text(char *val)
 	return NULL;
 }
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* A new string: val if absolute, else dir "/" val. */
 static char *
 resolve(const char *dir, const char *val)
@@ -352,11 +340,11 @@ set_long(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 	n = strtol(val, &end, 10);
 	if (!(isdigit((unsigned char)val[0]) || val[0] == '-') ||
 	    *end != '\0' || errno == ERANGE) {
-		seterr(msg, msglen, "%s: '%s' is not a number", k->name, val);
+		pf_errmsg(msg, msglen, "%s: '%s' is not a number", k->name, val);
 		return PF_ECONFIG;
 	}
 	if (n < k->min || n > k->max) {
-		seterr(msg, msglen, "%s must be between %ld and %ld",
+		pf_errmsg(msg, msglen, "%s must be between %ld and %ld",
 		    k->name, k->min, k->max);
 		return PF_ECONFIG;
 	}
@@ -373,7 +361,7 @@ set_bool(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 	else if (strcmp(val, "no") == 0)
 		*long_at(cfg, k) = 0;
 	else {
-		seterr(msg, msglen, "%s must be yes or no", k->name);
+		pf_errmsg(msg, msglen, "%s must be yes or no", k->name);
 		return PF_ECONFIG;
 	}
 	return PF_OK;
@@ -387,7 +375,7 @@ set_string(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 	char		*s;
 
 	if (k->type == CFG_PATH && *val == '\0') {
-		seterr(msg, msglen, "%s: empty path", k->name);
+		pf_errmsg(msg, msglen, "%s: empty path", k->name);
 		return PF_ECONFIG;
 	}
 	if (k->type == CFG_STRING || *val == '\0')
@@ -397,7 +385,7 @@ set_string(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 	if (s == NULL)
 		return PF_ENOMEM;
 	if (k->check != NULL && (why = k->check(s)) != NULL) {
-		seterr(msg, msglen, "%s %s", k->name, why);
+		pf_errmsg(msg, msglen, "%s %s", k->name, why);
 		free(s);
 		return PF_ECONFIG;
 	}
@@ -420,21 +408,6 @@ set_defaults(struct pf_config *cfg)
 	return PF_OK;
 }
 
-/* Trim blanks (and the CR of a CRLF file) from both ends, in place. */
-static char *
-trim(char *s)
-{
-	size_t	 n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r' || s[n - 1] == '\n'))
-		s[--n] = '\0';
-	return s;
-}
-
 /*
  * Apply one line (NUL-terminated, any newline still on it).  seen[] marks
  * keys already set, to refuse repeats.  On PF_ECONFIG msg says why.
@@ -446,25 +419,25 @@ parse_line(struct pf_config *cfg, const char *dir, char *line, int *seen,
 	char	*eq, *key, *val;
 	size_t	 i;
 
-	line = trim(line);
+	line = pf_file_trim(line);
 	if (*line == '\0' || *line == '#')
 		return PF_OK;
 	if ((eq = strchr(line, '=')) == NULL) {
-		seterr(msg, msglen, "expected 'key = value'");
+		pf_errmsg(msg, msglen, "expected 'key = value'");
 		return PF_ECONFIG;
 	}
 	*eq = '\0';
-	key = trim(line);
-	val = trim(eq + 1);
+	key = pf_file_trim(line);
+	val = pf_file_trim(eq + 1);
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].name, key) == 0)
 			break;
 	if (i == NKEYS) {
-		seterr(msg, msglen, "unknown key '%s'", key);
+		pf_errmsg(msg, msglen, "unknown key '%s'", key);
 		return PF_ECONFIG;
 	}
 	if (seen[i]) {
-		seterr(msg, msglen, "%s is set twice", key);
+		pf_errmsg(msg, msglen, "%s is set twice", key);
 		return PF_ECONFIG;
 	}
 	seen[i] = 1;
@@ -503,9 +476,9 @@ parse_file(struct pf_config *cfg, FILE *f, const char *name, const char *dir,
 		rc = PF_ECONFIG;
 	}
 	if (rc == PF_ECONFIG)
-		seterr(err, errlen, "%s:%ld: %s", name, lineno, msg);
+		pf_errmsg(err, errlen, "%s:%ld: %s", name, lineno, msg);
 	else if (rc == PF_ENOMEM)
-		seterr(err, errlen, "%s:%ld: out of memory", name, lineno);
+		pf_errmsg(err, errlen, "%s:%ld: out of memory", name, lineno);
 	free(line);
 	return rc;
 }
@@ -532,18 +505,18 @@ pf_config_load(const char *path, struct pf_config **out, char *err,
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL ||
 	    (rc = set_defaults(cfg)) != PF_OK) {
 		rc = PF_ENOMEM;
-		seterr(err, errlen, "%s: out of memory", path);
+		pf_errmsg(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
 	rc = PF_ECONFIG;
 	if ((cfg->path = realpath(path, NULL)) == NULL ||
 	    (f = fopen(cfg->path, "re")) == NULL) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		pf_errmsg(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if ((dir = strdup(cfg->path)) == NULL) {
 		rc = PF_ENOMEM;
-		seterr(err, errlen, "%s: out of memory", path);
+		pf_errmsg(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
 	slash = strrchr(dir, '/');
@@ -552,7 +525,7 @@ pf_config_load(const char *path, struct pf_config **out, char *err,
 		goto fail;
 	if ((why = check_together(cfg)) != NULL) {
 		rc = PF_ECONFIG;
-		seterr(err, errlen, "%s: %s", path, why);
+		pf_errmsg(err, errlen, "%s: %s", path, why);
 		goto fail;
 	}
 	fclose(f);

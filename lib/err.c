@@ -1,5 +1,7 @@
-/* err.c -- descriptions of the error codes in err.h. */
+/* err.c -- descriptions of the error codes in err.h, and error messages. */
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -27,4 +29,16 @@ pf_strerror(int err)
 	if (err < 0 || err >= PF__MAX || messages[err] == NULL)
 		return "unknown error";
 	return messages[err];
+}
+
+void
+pf_errmsg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }

@@ -8,6 +8,8 @@
 #ifndef PF_ERR_H
 #define PF_ERR_H
 
+#include <stddef.h>
+
 enum pf_err {
 	PF_OK = 0,
 	PF_ENOMEM,	/* out of memory */
@@ -29,5 +31,13 @@ enum pf_err {
 
 /* A short English description of err; never NULL, static storage. */
 const char *pf_strerror(int err);
+
+/*
+ * Write a one-line message into a caller's err[errlen] (the message
+ * out-parameter of pf_config_load and pf_laws_load); nothing when err is
+ * NULL or errlen is 0.
+ */
+void pf_errmsg(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -96,3 +96,17 @@ pf_file_replace(const char *path, const void *buf, size_t len, mode_t mode)
 	free(tmp);
 	return PF_OK;
 }
+
+char *
+pf_file_trim(char *s)
+{
+	size_t	 n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}

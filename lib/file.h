@@ -27,4 +27,11 @@ int pf_file_mkparent(const char *path, mode_t mode);
  */
 int pf_file_replace(const char *path, const void *buf, size_t len, mode_t mode);
 
+/*
+ * s without the blanks (space, tab) and line ends (CR, LF) at either end,
+ * in place: a line or field of a text file privforms reads (privforms.conf,
+ * the laws table) as getline gave it.
+ */
+char *pf_file_trim(char *s);
+
 #endif

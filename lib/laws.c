@@ -11,7 +11,6 @@
  * timestamp, whatever the hour.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include "country.h"
 #include "err.h"
+#include "file.h"
 #include "laws.h"
 #include "utf8.h"
 
@@ -45,18 +45,6 @@ static const struct {
 	{ "month",		PF_PERIOD_MONTHS,		1 },
 	{ "months",		PF_PERIOD_MONTHS,		0 },
 };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int
 pf_period_parse(const char *s, struct pf_period *p)
@@ -173,20 +161,6 @@ pf_period_due(time_t received, const struct pf_period *p, char out[11])
 	return PF_OK;
 }
 
-/* Blanks off both ends of s, in place. */
-static char *
-trim(char *s)
-{
-	size_t	 n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
-}
-
 /*
  * Split line at runs of tabs; the first LAWS_NFIELDS fields, trimmed, go
  * to f[].  Returns how many fields there were.
@@ -200,7 +174,7 @@ split(char *line, char *f[LAWS_NFIELDS])
 	for (tok = strtok_r(line, "\t", &save); tok != NULL;
 	    tok = strtok_r(NULL, "\t", &save), n++)
 		if (n < LAWS_NFIELDS)
-			f[n] = trim(tok);
+			f[n] = pf_file_trim(tok);
 	return n;
 }
 
@@ -247,29 +221,29 @@ check_row(const struct pf_laws *laws, char *f[LAWS_NFIELDS],
 	size_t			 i;
 
 	if (!place_ok(f[0])) {
-		seterr(msg, msglen, "unknown place %s", f[0]);
+		pf_errmsg(msg, msglen, "unknown place %s", f[0]);
 		return PF_ECONFIG;
 	}
 	if (find_place(laws, f[0]) != NULL) {
-		seterr(msg, msglen, "place %s has a row already", f[0]);
+		pf_errmsg(msg, msglen, "place %s has a row already", f[0]);
 		return PF_ECONFIG;
 	}
 	if (!law_ok(f[1])) {
-		seterr(msg, msglen, "law name must be 1 to %d of "
+		pf_errmsg(msg, msglen, "law name must be 1 to %d of "
 		    "A-Z a-z 0-9 space . _ -", LAWS_LAW_MAX);
 		return PF_ECONFIG;
 	}
 	for (i = 0; i < 3; i++)
 		if (pf_period_parse(f[2 + i], p[i]) != PF_OK) {
-			seterr(msg, msglen, "bad %s '%s'", what[i], f[2 + i]);
+			pf_errmsg(msg, msglen, "bad %s '%s'", what[i], f[2 + i]);
 			return PF_ECONFIG;
 		}
 	if (row->period.unit == PF_PERIOD_NONE) {
-		seterr(msg, msglen, "period is required");
+		pf_errmsg(msg, msglen, "period is required");
 		return PF_ECONFIG;
 	}
 	if (*f[5] == '\0' || strcmp(f[5], "-") == 0) {
-		seterr(msg, msglen, "source is required");
+		pf_errmsg(msg, msglen, "source is required");
 		return PF_ECONFIG;
 	}
 	snprintf(row->place, sizeof(row->place), "%s", f[0]);
@@ -286,7 +260,7 @@ add_row(struct pf_laws *laws, char *line, char *msg, size_t msglen)
 	int		 rc;
 
 	if ((n = split(line, f)) != LAWS_NFIELDS) {
-		seterr(msg, msglen, "expected %d tab-separated fields, found %zu",
+		pf_errmsg(msg, msglen, "expected %d tab-separated fields, found %zu",
 		    LAWS_NFIELDS, n);
 		return PF_ECONFIG;
 	}
@@ -318,7 +292,7 @@ parse_line(struct pf_laws *laws, char *line, size_t len, char *msg,
     size_t msglen)
 {
 	if (strlen(line) != len) {
-		seterr(msg, msglen, "NUL byte in line");
+		pf_errmsg(msg, msglen, "NUL byte in line");
 		return PF_ECONFIG;
 	}
 	if (len > 0 && line[len - 1] == '\n')
@@ -326,15 +300,15 @@ parse_line(struct pf_laws *laws, char *line, size_t len, char *msg,
 	if (len > 0 && line[len - 1] == '\r')
 		line[--len] = '\0';
 	if (len > LAWS_LINE_MAX) {
-		seterr(msg, msglen, "line longer than %d bytes", LAWS_LINE_MAX);
+		pf_errmsg(msg, msglen, "line longer than %d bytes", LAWS_LINE_MAX);
 		return PF_ECONFIG;
 	}
 	/* Tabs pass, control characters and bad UTF-8 do not. */
 	if (!pf_utf8_ok(line, len, 0)) {
-		seterr(msg, msglen, "control character or invalid UTF-8");
+		pf_errmsg(msg, msglen, "control character or invalid UTF-8");
 		return PF_ECONFIG;
 	}
-	line = trim(line);
+	line = pf_file_trim(line);
 	if (*line == '\0' || *line == '#')
 		return PF_OK;
 	return add_row(laws, line, msg, msglen);
@@ -366,9 +340,9 @@ parse_file(struct pf_laws *laws, FILE *f, const char *name, char *err,
 		rc = PF_ECONFIG;
 	}
 	if (rc == PF_ECONFIG)
-		seterr(err, errlen, "%s:%ld: %s", name, lineno, msg);
+		pf_errmsg(err, errlen, "%s:%ld: %s", name, lineno, msg);
 	else if (rc == PF_ENOMEM)
-		seterr(err, errlen, "%s:%ld: out of memory", name, lineno);
+		pf_errmsg(err, errlen, "%s:%ld: out of memory", name, lineno);
 	free(line);
 	return rc;
 }
@@ -383,12 +357,12 @@ pf_laws_load(const char *path, struct pf_laws **out, char *err,
 
 	*out = NULL;
 	if ((laws = calloc(1, sizeof(*laws))) == NULL) {
-		seterr(err, errlen, "%s: out of memory", path);
+		pf_errmsg(err, errlen, "%s: out of memory", path);
 		return PF_ENOMEM;
 	}
 	if ((f = fopen(path, "re")) == NULL) {
 		rc = errno == ENOENT ? PF_ENOTFOUND : PF_ECONFIG;
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		pf_errmsg(err, errlen, "%s: %s", path, strerror(errno));
 		pf_laws_free(laws);
 		return rc;
 	}

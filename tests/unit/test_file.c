@@ -117,8 +117,30 @@ START_TEST(test_hex_round_trip)
 }
 END_TEST
 
+/* Blanks and line ends go from both ends; what is between stays. */
+START_TEST(test_trim_takes_blanks_and_line_ends_off_both_ends)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "key = value", "key = value" },
+		{ " \t key = value \t\r\n", "key = value" },
+		{ "value\r\n", "value" },
+		{ "a \t b", "a \t b" },
+		{ " \t\r\n", "" },
+		{ "", "" },
+	};
+	char	 buf[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		ck_assert_str_eq(pf_file_trim(buf), cases[i].out);
+	}
+}
+END_TEST
+
 PF_TEST_MAIN("file",
     tcase_add_test(tc, test_replace_writes_whole_file_with_mode_and_no_leftovers),
     tcase_add_test(tc, test_replace_into_missing_directory_fails_cleanly),
     tcase_add_test(tc, test_mkdirs_and_mkparent),
-    tcase_add_test(tc, test_hex_round_trip))
+    tcase_add_test(tc, test_hex_round_trip),
+    tcase_add_test(tc, test_trim_takes_blanks_and_line_ends_off_both_ends))
