@@ -719,6 +719,16 @@ pf_store_dnc_walk(struct pf_store *st, sqlite3_stmt *s, const char *what,
 }
 
 int
+pf_store_step_one(struct pf_store *st, sqlite3_stmt *s, const char *what)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		return PF_OK;
+	return rc == SQLITE_DONE ? PF_ENOTFOUND : pf_store_err(st->db, rc, what);
+}
+
+int
 pf_store_dnc_get(struct pf_store *st, const char *number,
     int (*fn)(const struct pf_dnc *d, void *arg), void *arg)
 {
@@ -731,13 +741,10 @@ pf_store_dnc_get(struct pf_store *st, const char *number,
 	if ((rc = sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK)
 		err = pf_store_err(st->db, rc, "dnc bind");
-	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	else if ((err = pf_store_step_one(st, s, "dnc get")) == PF_OK) {
 		dnc_row(s, &d);
 		err = fn(&d, arg);
-	} else if (rc == SQLITE_DONE)
-		err = PF_ENOTFOUND;
-	else
-		err = pf_store_err(st->db, rc, "dnc get");
+	}
 	pf_store_stmt_done(s);
 	return err;
 }
@@ -885,13 +892,10 @@ pf_store_audit_get(struct pf_store *st, long long seq,
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, seq)) != SQLITE_OK)
 		err = pf_store_err(st->db, rc, "audit bind");
-	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	else if ((err = pf_store_step_one(st, s, "audit get")) == PF_OK) {
 		audit_row(s, &r);
 		err = fn(&r, arg);
-	} else if (rc == SQLITE_DONE)
-		err = PF_ENOTFOUND;
-	else
-		err = pf_store_err(st->db, rc, "audit get");
+	}
 	pf_store_stmt_done(s);
 	return err;
 }
@@ -976,10 +980,8 @@ outbox_one(struct pf_store *st, sqlite3_stmt *s, const char *what,
 	struct pf_outbox_row	 r;
 	int			 rc, err;
 
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
-		return PF_ENOTFOUND;
-	if (rc != SQLITE_ROW)
-		return pf_store_err(st->db, rc, what);
+	if ((err = pf_store_step_one(st, s, what)) != PF_OK)
+		return err;
 	outbox_row(s, &r);
 	err = fn(&r, arg);
 	/* An UPDATE ... RETURNING is complete only once stepped to its end. */

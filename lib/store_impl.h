@@ -131,6 +131,13 @@ int	pf_store_stmt_change(struct pf_store *st, sqlite3_stmt *s,
 int	pf_store_count(struct pf_store *st, sqlite3_stmt **slot,
 	    const char *sql, const char *what, long long *n);
 
+/*
+ * Step the bound SELECT s to its one row: PF_OK with s on that row,
+ * PF_ENOTFOUND when there is none, or the mapped error.
+ */
+int	pf_store_step_one(struct pf_store *st, sqlite3_stmt *s,
+	    const char *what);
+
 /* Read the current row of a SELECT of OPTOUT_COLS. */
 void	pf_store_optout_row(sqlite3_stmt *s, struct pf_optout *o);
 

@@ -397,12 +397,8 @@ pf_store_dsr_recent(struct pf_store *st, const char *email_key,
 		return err;
 	if ((rc = bind_texts(s, v, 3)) != SQLITE_OK)
 		err = pf_store_err(st->db, rc, "request bind");
-	else if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	else if ((err = pf_store_step_one(st, s, "request recent")) == PF_OK)
 		*id = sqlite3_column_int64(s, 0);
-	else if (rc == SQLITE_DONE)
-		err = PF_ENOTFOUND;
-	else
-		err = pf_store_err(st->db, rc, "request recent");
 	pf_store_stmt_done(s);
 	return err;
 }
@@ -419,13 +415,10 @@ pf_store_dsr_get(struct pf_store *st, long long id,
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK)
 		err = pf_store_err(st->db, rc, "request bind");
-	else if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	else if ((err = pf_store_step_one(st, s, "request get")) == PF_OK) {
 		dsr_row(s, &r);
 		err = fn(&r, arg);
-	} else if (rc == SQLITE_DONE)
-		err = PF_ENOTFOUND;
-	else
-		err = pf_store_err(st->db, rc, "request get");
+	}
 	pf_store_stmt_done(s);
 	return err;
 }
