@@ -105,7 +105,7 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 	}
 	/* A link may choose the type ("Other privacy inquiry" on the hub). */
 	if (form == NULL && type != NULL &&
-	    pf_dsr_label(pf_dsr_types, type->value) != NULL &&
+	    pf_choice_label(pf_dsr_types, type->value) != NULL &&
 	    pf_page_value(page, "type", type->value) != PF_OK) {
 		pf_page_free(page);
 		pf_app_fail(app, req);
@@ -530,7 +530,7 @@ verify_facts(struct pf_page *page, const struct pf_dsr *r)
 		snprintf(place, sizeof(place), "%s", country);
 	snprintf(day, sizeof(day), "%s", r->received);
 	if ((rc = pf_page_text(page, "verify-type",
-	    pf_dsr_label(pf_dsr_types, r->type))) != PF_OK ||
+	    pf_choice_label(pf_dsr_types, r->type))) != PF_OK ||
 	    (rc = pf_page_text(page, "verify-name", name)) != PF_OK ||
 	    (rc = optional_text(page, "verify-organisation",
 	    r->organisation)) != PF_OK ||
@@ -686,7 +686,7 @@ add_event(const struct pf_dsr_event *e, void *arg)
 {
 	struct history	*h = arg;
 	char		**c, when[17];
-	const char	*label = pf_dsr_label(pf_dsr_statuses, e->status);
+	const char	*label = pf_choice_label(pf_dsr_statuses, e->status);
 
 	if (h->n == h->cap) {
 		h->cap = h->cap == 0 ? 8 : 2 * h->cap;
@@ -750,9 +750,9 @@ status_page(struct pf_app *app, struct pf_request *req,
 	snprintf(day, sizeof(day), "%s", r->received);
 	if ((rc = pf_page_new(app->pages, "request-status", &page)) == PF_OK &&
 	    (rc = pf_page_text(page, "status-now",
-	    pf_dsr_label(pf_dsr_statuses, r->status))) == PF_OK &&
+	    pf_choice_label(pf_dsr_statuses, r->status))) == PF_OK &&
 	    (rc = pf_page_text(page, "status-type",
-	    pf_dsr_label(pf_dsr_types, r->type))) == PF_OK &&
+	    pf_choice_label(pf_dsr_types, r->type))) == PF_OK &&
 	    (rc = pf_page_text(page, "status-id", id)) == PF_OK &&
 	    (rc = pf_page_text(page, "status-received", day)) == PF_OK &&
 	    (rc = pf_page_text(page, "status-due", r->due)) == PF_OK &&

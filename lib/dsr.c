@@ -22,6 +22,7 @@
 #include "mail.h"
 #include "store.h"
 #include "token.h"
+#include "validate.h"
 
 #define DAY		(24L * 60 * 60)
 #define ID_MAX_LEN	20	/* decimal digits of a positive long long */
@@ -63,22 +64,11 @@ const char *const pf_dsr_statuses[] = {
 	NULL,
 };
 
-const char *
-pf_dsr_label(const char *const *table, const char *code)
-{
-	if (table == NULL || code == NULL)
-		return NULL;
-	for (; table[0] != NULL; table += 2)
-		if (strcmp(table[0], code) == 0)
-			return table[1];
-	return NULL;
-}
-
 /* The label of code, or the code itself when the table has none. */
 static const char *
 label_or_code(const char *const *table, const char *code)
 {
-	const char	*label = pf_dsr_label(table, code);
+	const char	*label = pf_choice_label(table, code);
 
 	return label != NULL ? label : code;
 }

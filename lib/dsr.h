@@ -32,8 +32,7 @@ extern const char *const pf_dsr_types[];	/* "access", "A copy of my personal dat
 extern const char *const pf_dsr_relationships[]; /* "customer", "Customer", ... */
 extern const char *const pf_dsr_statuses[];	/* "verified", "Verified: we are working on it", ... */
 
-/* The label of code in table, or NULL if it has none. */
-const char *pf_dsr_label(const char *const *table, const char *code);
+/* A label: pf_choice_label (validate.h). */
 
 /*
  * A request copied out of the store (pf_store_dsr_get's row lives only as

@@ -194,6 +194,17 @@ pf_valid_choice(const char *in, const void *arg, char **norm)
 }
 
 const char *
+pf_choice_label(const char *const *table, const char *code)
+{
+	if (table == NULL || code == NULL)
+		return NULL;
+	for (; table[0] != NULL; table += 2)
+		if (strcmp(table[0], code) == 0)
+			return table[1];
+	return NULL;
+}
+
+const char *
 pf_valid_country(const char *in, const void *arg, char **norm)
 {
 	(void)arg;

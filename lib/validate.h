@@ -33,6 +33,9 @@ pf_validator pf_valid_enum;
  */
 pf_validator pf_valid_choice;
 
+/* The label of code in such a table, or NULL if it has none (or either is NULL). */
+const char *pf_choice_label(const char *const *table, const char *code);
+
 /*
  * Free text: surrounding blanks (space, tab, LF) trimmed; text of blanks only
  * is refused (as is an email address of blanks only); arg is unused.  The

@@ -23,6 +23,7 @@
 #include "keys.h"
 #include "store.h"
 #include "utf8.h"
+#include "validate.h"
 
 #define TEXT_MAX	1000	/* bytes of a reason or note */
 #define DAYS_MAX	3660	/* --due-within: ten years is plenty */
@@ -156,7 +157,7 @@ cmd_list(struct ctx *c, int argc, char **argv)
 		else
 			return CLI_USAGE;
 	}
-	if (f.status != NULL && pf_dsr_label(pf_dsr_statuses, f.status) ==
+	if (f.status != NULL && pf_choice_label(pf_dsr_statuses, f.status) ==
 	    NULL) {
 		fprintf(stderr, "privforms: requests: --status %s: not one of "
 		    "unverified, verified, extended, fulfilled, denied\n",
@@ -214,7 +215,7 @@ personal(FILE *f, const char *name, const char *value,
 static void
 coded(FILE *f, const char *name, const char *const *table, const char *code)
 {
-	const char	*label = pf_dsr_label(table, code);
+	const char	*label = pf_choice_label(table, code);
 
 	if (label != NULL)
 		fprintf(f, "%-16s%s (%s)\n", name, code, label);

@@ -153,7 +153,7 @@ START_TEST(test_tables_pair_unique_codes_with_labels)
 		    strlen(t[0]));
 		for (u = t + 2; u[0] != NULL; u += 2)
 			ck_assert_str_ne(t[0], u[0]);
-		ck_assert_str_eq(pf_dsr_label(tables[_i], t[0]), t[1]);
+		ck_assert_str_eq(pf_choice_label(tables[_i], t[0]), t[1]);
 	}
 	ck_assert_uint_gt(n, 4);
 }
@@ -190,7 +190,7 @@ START_TEST(test_type_labels_are_the_forms_words)
 	size_t	 i;
 
 	for (i = 0; i < N(want); i++)
-		ck_assert_str_eq(pf_dsr_label(pf_dsr_types, want[i][0]),
+		ck_assert_str_eq(pf_choice_label(pf_dsr_types, want[i][0]),
 		    want[i][1]);
 }
 END_TEST
@@ -202,9 +202,9 @@ START_TEST(test_label_of_unknown_code_is_null)
 	size_t	 i;
 
 	for (i = 0; i < N(bad); i++)
-		ck_assert_ptr_null(pf_dsr_label(pf_dsr_types, bad[i]));
-	ck_assert_ptr_null(pf_dsr_label(pf_dsr_types, NULL));
-	ck_assert_ptr_null(pf_dsr_label(NULL, "access"));
+		ck_assert_ptr_null(pf_choice_label(pf_dsr_types, bad[i]));
+	ck_assert_ptr_null(pf_choice_label(pf_dsr_types, NULL));
+	ck_assert_ptr_null(pf_choice_label(NULL, "access"));
 }
 END_TEST
 
