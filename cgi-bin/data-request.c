@@ -136,15 +136,6 @@ cross_check(struct pf_form *form)
 		pf_form_fail(form, F_DETAILS, "Tell us your question.");
 }
 
-/* t as the store writes times ("2027-01-31T12:00:00.000000Z"). */
-static void
-stored_time(time_t t, char out[32])
-{
-	struct tm	 tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
-}
 
 /* The time of stored time s, to the second. */
 static int
@@ -323,9 +314,9 @@ prepare(struct pf_app *app, const struct pf_form *form, struct submission *s,
 	memset(s, 0, sizeof(*s));
 	s->now = time(NULL);
 	since = s->now - app->cfg->request_repeat_minutes * 60;
-	stored_time(s->now, s->received);
-	stored_time(s->now + app->cfg->request_verify_days * DAY, s->verify_by);
-	stored_time(since, s->since);
+	pf_store_time(s->now, s->received);
+	pf_store_time(s->now + app->cfg->request_verify_days * DAY, s->verify_by);
+	pf_store_time(since, s->since);
 	r->type = form->v[F_TYPE].value;
 	r->relationship = form->v[F_RELATIONSHIP].value;
 	r->organisation = form->v[F_ORGANISATION].value;

@@ -186,15 +186,7 @@ pf_app_path(const struct pf_app *app, const char *path, const char *suffix)
 char *
 pf_app_url(const struct pf_app *app, const char *path)
 {
-	size_t	 n;
-	char	*s;
-
-	n = strlen(app->cfg->base_url) + strlen(app->cfg->prefix) +
-	    strlen(path) + 1;
-	if ((s = malloc(n)) == NULL)
-		return NULL;
-	snprintf(s, n, "%s%s%s", app->cfg->base_url, app->cfg->prefix, path);
-	return s;
+	return pf_config_url(app->cfg, path);
 }
 
 void

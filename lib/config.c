@@ -99,6 +99,9 @@ static const struct cfg_key keys[] = {
 	LONG(request_status_days, 400, 30, 3650),
 	LONG(request_repeat_minutes, 60, 0, 1440),
 	STR(personal_data_systems, "", check_text),
+	STR(feedback_to, "", check_address),
+	LONG(feedback_step_hours, 24, 1, 720),
+	LONG(article_vote_window_hours, 24, 1, 8760),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -552,4 +555,16 @@ pf_config_free(struct pf_config *cfg)
 			free(*str_at(cfg, &keys[i]));
 	free(cfg->path);
 	free(cfg);
+}
+
+char *
+pf_config_url(const struct pf_config *cfg, const char *path)
+{
+	size_t	 n;
+	char	*s;
+
+	n = strlen(cfg->base_url) + strlen(cfg->prefix) + strlen(path) + 1;
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, "%s%s%s", cfg->base_url, cfg->prefix, path);
+	return s;
 }

@@ -60,6 +60,9 @@ struct pf_config {
 	long	 request_status_days;	/* validity of a request's status link */
 	long	 request_repeat_minutes; /* one mail per address and type in this window */
 	char	*personal_data_systems;	/* other systems holding personal data, for exports */
+	char	*feedback_to;		/* forward site feedback here; "" = none */
+	long	 feedback_step_hours;	/* validity of the feedback form's step-2 token */
+	long	 article_vote_window_hours; /* one vote per client and article in this window */
 };
 
 /*
@@ -78,5 +81,11 @@ int pf_config_load(const char *path, struct pf_config **out, char *err, size_t e
 
 /* Accepts NULL. */
 void pf_config_free(struct pf_config *cfg);
+
+/*
+ * base_url + prefix + path ("/" for the hub): the absolute URL a mail
+ * links to.  A new string, or NULL when out of memory.
+ */
+char *pf_config_url(const struct pf_config *cfg, const char *path);
 
 #endif

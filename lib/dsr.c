@@ -223,18 +223,6 @@ pf_dsr_extended_due(const char *due, const char *extension, char out[11])
 	return pf_period_due(t, &p, out);
 }
 
-/* base_url + prefix + "/": the site, as every mail names it. */
-static char *
-site_url(const struct pf_config *cfg)
-{
-	size_t	 n = strlen(cfg->base_url) + strlen(cfg->prefix) + 2;
-	char	*s;
-
-	if ((s = malloc(n)) != NULL)
-		snprintf(s, n, "%s%s/", cfg->base_url, cfg->prefix);
-	return s;
-}
-
 /* The UTC day of a stored time, "YYYY-MM-DD". */
 static void
 day_of(const char *stored, char out[11])
@@ -285,7 +273,7 @@ pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 	if (rc != PF_OK)
 		goto done;
 	rc = PF_ENOMEM;
-	if ((site = site_url(cfg)) == NULL)
+	if ((site = pf_config_url(cfg, "/")) == NULL)
 		goto done;
 	snprintf(id, sizeof(id), "%lld", r->id);
 	day_of(r->received, received);
@@ -339,7 +327,7 @@ pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
 		return PF_OK;
 	if (!complete(r) || r->country == NULL)
 		return PF_EINVAL;
-	if ((site = site_url(cfg)) == NULL)
+	if ((site = pf_config_url(cfg, "/")) == NULL)
 		return PF_ENOMEM;
 	snprintf(id, sizeof(id), "%lld", r->id);
 	snprintf(command, sizeof(command), "privforms request show %lld",

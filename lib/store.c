@@ -446,6 +446,8 @@ pf_store_close(struct pf_store *st)
 		sqlite3_finalize(st->stmts[i]);
 	for (i = 0; i < RSTMT__MAX; i++)
 		sqlite3_finalize(st->rstmts[i]);
+	for (i = 0; i < FSTMT__MAX; i++)
+		sqlite3_finalize(st->fstmts[i]);
 	/* Rolls back an open transaction; cannot fail once all are finalized. */
 	sqlite3_close(st->db);
 	free(st);
@@ -529,6 +531,15 @@ pf_store_now(char out[32])
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, 32, "%.19s.%06dZ", day, (int)(ts.tv_nsec / 1000) % 1000000);
+}
+
+void
+pf_store_time(time_t t, char out[32])
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
 }
 
 static int

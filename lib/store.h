@@ -67,6 +67,9 @@ void pf_store_rollback(struct pf_store *st);	/* no-op outside a transaction */
 /* The current time as stored everywhere: UTC, "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
 void pf_store_now(char out[32]);
 
+/* The stored time of t (a window's start, an expiry), to the second. */
+void pf_store_time(time_t t, char out[32]);
+
 /*
  * The stored time of now minus years calendar years (a retention cutoff):
  * same month, day and time of day.  29 February in a year without one
@@ -367,6 +370,133 @@ int pf_store_suppressed(struct pf_store *st, const char *kind,
     const char *hash, const char *channel);
 
 int pf_store_suppress_count(struct pf_store *st, long long *n);
+
+/* ---- site feedback and article votes (005-feedback.sql) ---- */
+
+/*
+ * A piece of site feedback (feedback.h).  On put and revise only type,
+ * message and rating are read; on complete only email, email_key and
+ * recommend.  On read every field is set from the row.
+ */
+struct pf_feedback {
+	long long	 id;
+	const char	*type;		/* feedback.h's codes: "compliment", ... */
+	const char	*message;	/* may be NULL (not given, or erased) */
+	int		 rating;	/* 1 (terrible) to 5 (amazing) */
+	const char	*email;		/* normalised address; may be NULL */
+	const char	*email_key;	/* validate.h; may be NULL */
+	int		 recommend;	/* 0 to 10, or -1 when not given */
+	const char	*created;	/* step 1 (stored time) */
+	const char	*completed;	/* step 2; NULL while open or abandoned */
+	const char	*updated;
+};
+
+/* Store step 1 as a new, open entry at now (NULL: the current time); *id (may be NULL) gets its id. */
+int pf_store_feedback_put(struct pf_store *st, const struct pf_feedback *f,
+    const char *now, long long *id);
+
+/*
+ * Replace type, message and rating of entry id (the visitor went Back and
+ * changed step 1).  PF_ENOTFOUND unless it exists and is still open.
+ */
+int pf_store_feedback_revise(struct pf_store *st, long long id,
+    const struct pf_feedback *f, const char *now);
+
+/*
+ * Complete entry id with step 2: email, email_key (both NULL when none was
+ * left) and recommend (-1: not given); completed = now.  PF_ENOTFOUND
+ * unless it exists and is still open: an entry is completed once.
+ */
+int pf_store_feedback_complete(struct pf_store *st, long long id,
+    const struct pf_feedback *f, const char *now);
+
+/* Entry id: calls fn once, or returns PF_ENOTFOUND. */
+int pf_store_feedback_get(struct pf_store *st, long long id,
+    int (*fn)(const struct pf_feedback *f, void *arg), void *arg);
+
+/*
+ * Which entries or votes a listing covers.  since and until are stored
+ * times or prefixes of one ("2026-11-24"), compared as text: created >=
+ * since and created < until (NULL: unbounded).
+ */
+struct pf_feedback_filter {
+	const char	*since;
+	const char	*until;
+	const char	*type;		/* entries of this type only; NULL: any */
+	const char	*article;	/* votes on this article only; NULL: any */
+	long		 limit;		/* at most this many; <= 0: all */
+};
+
+/* The entries f selects (NULL: all), newest first (created, then id). */
+int pf_store_feedback_each(struct pf_store *st,
+    const struct pf_feedback_filter *f,
+    int (*fn)(const struct pf_feedback *f, void *arg), void *arg);
+
+/*
+ * The figures of the entries created in [since, until) (as in the
+ * filter; type, article and limit are ignored): fn once per distinct
+ * (type, rating, recommend (-1: not given), completed (0 or 1)) with how
+ * many entries have it, in no particular order.  feedback.h's
+ * pf_feedback_tally adds them up.
+ */
+int pf_store_feedback_tally(struct pf_store *st,
+    const struct pf_feedback_filter *f,
+    int (*fn)(const char *type, int rating, int recommend, int completed,
+    long long n, void *arg), void *arg);
+
+/* The entries that left email key email, oldest first: what an export covers. */
+int pf_store_feedback_of_email(struct pf_store *st, const char *email_key,
+    int (*fn)(const struct pf_feedback *f, void *arg), void *arg);
+
+/*
+ * Forget the message, email and email key of every entry with this email
+ * key; *n (may be NULL) gets how many.  Type, rating, recommend and the
+ * times stay (the figures), unlinked from anyone.
+ */
+int pf_store_feedback_erase(struct pf_store *st, const char *email_key,
+    long long *n);
+
+/* A counted article vote. */
+struct pf_vote {
+	long long	 id;
+	const char	*article;	/* the article's id, pf_valid_token */
+	int		 helpful;	/* 1 yes, 0 no */
+	const char	*comment;	/* may be NULL */
+	const char	*client;	/* pseudonym of the voter's network; NULL once forgotten, or unknown */
+	const char	*created;	/* the first vote this row counts */
+	const char	*updated;	/* the latest */
+};
+
+/*
+ * Count a vote.  If v->client is not NULL and a vote of that client on
+ * that article was created at or after window_start (a stored time), that
+ * vote becomes this one (helpful and comment replaced, created kept) and
+ * *replaced (may be NULL) is 1; otherwise a new row, *replaced 0.  *id
+ * (may be NULL) gets the row's id.  now NULL: the current time.
+ */
+int pf_store_vote_put(struct pf_store *st, const struct pf_vote *v,
+    const char *window_start, const char *now, long long *id, int *replaced);
+
+/* The votes f selects (since, until, article, limit; NULL: all), newest first. */
+int pf_store_vote_each(struct pf_store *st, const struct pf_feedback_filter *f,
+    int (*fn)(const struct pf_vote *v, void *arg), void *arg);
+
+/*
+ * Per article, the votes created in [since, until) of f (article and
+ * limit ignored; NULL: all): fn(article, votes, helpful votes), most
+ * votes first, then by article.
+ */
+int pf_store_vote_tally(struct pf_store *st, const struct pf_feedback_filter *f,
+    int (*fn)(const char *article, long long votes, long long helpful,
+    void *arg), void *arg);
+
+/*
+ * Forget the client of every vote created before `before` (a stored time:
+ * the start of the window now open), so no vote stays linkable to a
+ * network longer than de-duplication needs; *n (may be NULL) gets how many.
+ */
+int pf_store_vote_forget_clients(struct pf_store *st, const char *before,
+    long long *n);
 
 /* ---- audit records (audit.h builds them) ---- */
 

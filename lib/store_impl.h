@@ -1,6 +1,6 @@
 /*
  * store_impl.h -- the connection and statement helpers that lib/store.c
- * shares with lib/store_requests.c.
+ * shares with lib/store_requests.c and lib/store_feedback.c.
  *
  * PRIVATE to lib/store*.c: nothing else includes this file.  Everyone else
  * goes through store.h, which keeps SQL (and sqlite3.h) out of the rest of
@@ -86,6 +86,25 @@ enum rstmt {
 	RSTMT__MAX
 };
 
+/* store_feedback.c's statements (its fstmts[]). */
+enum fstmt {
+	FSTMT_PUT,
+	FSTMT_REVISE,
+	FSTMT_COMPLETE,
+	FSTMT_GET,
+	FSTMT_EACH,
+	FSTMT_TALLY,
+	FSTMT_OF_EMAIL,
+	FSTMT_ERASE,
+	FSTMT_VOTE_FIND,
+	FSTMT_VOTE_UPDATE,
+	FSTMT_VOTE_INSERT,
+	FSTMT_VOTE_EACH,
+	FSTMT_VOTE_TALLY,
+	FSTMT_VOTE_FORGET,
+	FSTMT__MAX
+};
+
 /* The columns of a dnc SELECT, in the order store.c's dnc_row reads them. */
 #define DNC_COLS "number, country, first_name, last_name, company, " \
 	"email, created, updated"
@@ -99,6 +118,7 @@ struct pf_store {
 	sqlite3			*db;
 	sqlite3_stmt		*stmts[STMT__MAX];
 	sqlite3_stmt		*rstmts[RSTMT__MAX];
+	sqlite3_stmt		*fstmts[FSTMT__MAX];
 	const struct journal	*journal;	/* the mode in force */
 	struct pf_busy		 busy;	/* how a writer waits for the lock */
 };

@@ -122,6 +122,9 @@ START_TEST(test_empty_file_gives_defaults)
 	ck_assert_int_eq(cfg->dnc_confirmation, 1);
 	ck_assert_int_eq(cfg->dnc_retention_years, 5);
 	ck_assert_str_eq(cfg->laws_file, "/etc/privforms/privacy-laws.tsv");
+	ck_assert_str_eq(cfg->feedback_to, "");
+	ck_assert_int_eq(cfg->feedback_step_hours, 24);
+	ck_assert_int_eq(cfg->article_vote_window_hours, 24);
 	pf_config_free(cfg);
 }
 END_TEST
@@ -181,7 +184,10 @@ START_TEST(test_every_key_can_be_set)
 	    "unsubscribe_confirmation = yes\n"
 	    "dnc_confirmation = no\n"
 	    "dnc_retention_years = 100\n"
-	    "laws_file = /srv/laws.tsv\n", &cfg), PF_OK);
+	    "laws_file = /srv/laws.tsv\n"
+	    "feedback_to = feedback@example.com\n"
+	    "feedback_step_hours = 720\n"
+	    "article_vote_window_hours = 8760\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->base_url, "https://example.com");
 	ck_assert_str_eq(cfg->prefix, "/legal/privacy");
 	ck_assert_str_eq(cfg->database, "/srv/pf.db");
@@ -217,6 +223,9 @@ START_TEST(test_every_key_can_be_set)
 	ck_assert_int_eq(cfg->dnc_confirmation, 0);
 	ck_assert_int_eq(cfg->dnc_retention_years, 100);
 	ck_assert_str_eq(cfg->laws_file, "/srv/laws.tsv");
+	ck_assert_str_eq(cfg->feedback_to, "feedback@example.com");
+	ck_assert_int_eq(cfg->feedback_step_hours, 720);
+	ck_assert_int_eq(cfg->article_vote_window_hours, 8760);
 	pf_config_free(cfg);
 }
 END_TEST
@@ -312,6 +321,8 @@ START_TEST(test_number_ranges)
 		{ "mail_attempts", 1, 50 },
 		{ "mail_retry", 1, 86400 },
 		{ "dnc_retention_years", 5, 100 },
+		{ "feedback_step_hours", 1, 720 },
+		{ "article_vote_window_hours", 1, 8760 },
 	};
 	struct pf_config	*cfg;
 	char			 line[128], msg[128];
@@ -642,6 +653,35 @@ START_TEST(test_privacy_team_is_one_normalised_address)
 }
 END_TEST
 
+/* Forwarded feedback goes to one plain address, as privacy_team does. */
+START_TEST(test_feedback_to_is_one_normalised_address)
+{
+	static const char *const bad[] = {
+		"feedback", "Feedback <feedback@example.com>",
+		"feedback@example", "feedback@exa mple.com",
+		"feed back@example.com", "feedback@[192.0.2.1]",
+		"f\xc3\xa9" "edback@example.com",
+		"feedback@example.com,x@example.com",
+		"feedback@example.com x@example.com",
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	ck_assert_int_eq(load("feedback_to = Feedback@Example.COM\n", &cfg),
+	    PF_OK);
+	ck_assert_str_eq(cfg->feedback_to, "Feedback@example.com");
+	pf_config_free(cfg);
+	ck_assert_int_eq(load("feedback_to =\n", &cfg), PF_OK);
+	ck_assert_str_eq(cfg->feedback_to, "");
+	pf_config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "feedback_to = %s\n", bad[i]);
+		refused(line, "1: feedback_to must be an email address");
+	}
+}
+END_TEST
+
 START_TEST(test_smtp_host)
 {
 	static const char *const ok[] = {
@@ -832,13 +872,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 39 keys, and give exactly the built-in defaults.
+ * twice), name all 42 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 39);
+	ck_assert_uint_eq(uncomment_example(), 42);
 	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
 	    "%s", err);
 	write_conf("", 0);
@@ -884,6 +924,9 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(request_status_days);
 	SAME_LONG(request_repeat_minutes);
 	SAME_STR(personal_data_systems);
+	SAME_STR(feedback_to);
+	SAME_LONG(feedback_step_hours);
+	SAME_LONG(article_vote_window_hours);
 #undef SAME_STR
 #undef SAME_LONG
 	pf_config_free(ex);
@@ -921,6 +964,7 @@ PF_TEST_MAIN("config",
     tcase_add_test(tc, test_mail_templates_relative_resolves),
     tcase_add_test(tc, test_mailbox_keys),
     tcase_add_test(tc, test_privacy_team_is_one_normalised_address),
+    tcase_add_test(tc, test_feedback_to_is_one_normalised_address),
     tcase_add_test(tc, test_smtp_host),
     tcase_add_test(tc, test_smtp_starttls),
     tcase_add_test(tc, test_smtp_user),

@@ -1,0 +1,877 @@
+/*
+ * test_feedback.c -- site feedback (feedback.h): the tables, the figures
+ * (CSAT and NPS against hand-computed values), the step-2 token, whether
+ * and what an entry forwards (queued into a fresh database), and copies
+ * of a row.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "config.h"
+#include "err.h"
+#include "feedback.h"
+#include "keys.h"
+#include "mail.h"
+#include "store.h"
+#include "token.h"
+#include "validate.h"
+
+#define N(t)		(sizeof(t) / sizeof((t)[0]))
+#define BASE		"https://www.example.com"
+#define TEAM		"team@example.com"
+#define MAIL_TEMPLATES	"etc/mail"
+#define NOW		((time_t)1800000000)
+#define SUBJECT		"5eb63bbbe01eeed093cb22bb8f5acdc3" \
+			"5eb63bbbe01eeed093cb22bb8f5acdc3"
+
+static char		 dir[64];	/* fresh per test */
+static char		 conf[128];
+static struct pf_config	*cfg;
+static struct pf_keys	 keys, other_keys;
+static struct pf_store	*st;
+
+/* A configuration with feedback_to and mail_from each given or not. */
+static void
+load_conf(const char *to, const char *from)
+{
+	char	 err[256];
+	FILE	*f;
+
+	pf_config_free(cfg);
+	cfg = NULL;
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	fprintf(f, "base_url = " BASE "\nprefix = /privacy\n"
+	    "database = privforms.db\n");
+	if (to != NULL)
+		fprintf(f, "feedback_to = %s\n", to);
+	if (from != NULL)
+		fprintf(f, "mail_from = %s\n", from);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_msg(pf_config_load(conf, &cfg, err, sizeof(err)) == PF_OK,
+	    "%s", err);
+}
+
+static void
+setup(void)
+{
+	struct pf_store_opts	 o = { NULL, "truncate", 50 };
+	char			 db[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/test_feedback.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/privforms.conf", dir);
+	snprintf(db, sizeof(db), "%s/privforms.db", dir);
+	cfg = NULL;
+	load_conf(TEAM, "Privacy <privacy@example.com>");
+	memset(&keys, 0x11, sizeof(keys));
+	memset(&other_keys, 0x22, sizeof(other_keys));
+	o.path = db;
+	st = NULL;
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+}
+
+static void
+teardown(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[512];
+
+	pf_store_close(st);
+	st = NULL;
+	pf_config_free(cfg);
+	cfg = NULL;
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* ---- the tables ---- */
+
+/* What 005-feedback.sql allows, in its order. */
+static const char *const schema_types[] = { "compliment", "question",
+    "product-inquiry", "website-issue", "complaint", NULL };
+
+START_TEST(test_types_match_the_schema_with_labels)
+{
+	static const char *const labels[] = { "Compliment", "Question",
+	    "Product inquiry", "Website issue", "Complaint" };
+	size_t	 i;
+
+	for (i = 0; schema_types[i] != NULL; i++) {
+		ck_assert_str_eq(pf_feedback_types[2 * i], schema_types[i]);
+		ck_assert_str_eq(pf_feedback_types[2 * i + 1], labels[i]);
+		ck_assert_int_eq(pf_feedback_type_index(schema_types[i]),
+		    (int)i);
+	}
+	ck_assert_uint_eq(i, PF_FEEDBACK_NTYPES);
+	ck_assert_ptr_null(pf_feedback_types[2 * i]);
+}
+END_TEST
+
+START_TEST(test_ratings_in_order_of_value)
+{
+	static const char *const want[][2] = { { "terrible", "Terrible" },
+	    { "bad", "Bad" }, { "okay", "Okay" }, { "great", "Great" },
+	    { "amazing", "Amazing" } };
+	size_t	 i;
+
+	for (i = 0; i < N(want); i++) {
+		ck_assert_str_eq(pf_feedback_ratings[2 * i], want[i][0]);
+		ck_assert_str_eq(pf_feedback_ratings[2 * i + 1], want[i][1]);
+		ck_assert_int_eq(pf_feedback_rating(want[i][0]), (int)i + 1);
+		ck_assert_str_eq(pf_feedback_rating_code((int)i + 1),
+		    want[i][0]);
+	}
+	ck_assert_uint_eq(N(want), PF_FEEDBACK_NRATINGS);
+	ck_assert_ptr_null(pf_feedback_ratings[2 * N(want)]);
+	ck_assert_int_eq(pf_feedback_rating("great"), 4);
+}
+END_TEST
+
+START_TEST(test_unknown_codes_have_no_value)
+{
+	static const char *const bad[] = { "", "Great", "great ", "grea",
+	    "4", "complaint", "Amazing" };
+	static const int bad_ratings[] = { -1, 0, 6, 100 };
+	size_t	 i;
+
+	for (i = 0; i < N(bad); i++)
+		ck_assert_int_eq(pf_feedback_rating(bad[i]), 0);
+	ck_assert_int_eq(pf_feedback_rating(NULL), 0);
+	for (i = 0; i < N(bad_ratings); i++)
+		ck_assert_ptr_null(pf_feedback_rating_code(bad_ratings[i]));
+	ck_assert_int_eq(pf_feedback_type_index("Complaint"), -1);
+	ck_assert_int_eq(pf_feedback_type_index("great"), -1);
+	ck_assert_int_eq(pf_feedback_type_index(""), -1);
+	ck_assert_int_eq(pf_feedback_type_index(NULL), -1);
+}
+END_TEST
+
+START_TEST(test_scores_are_zero_to_ten_for_valid_enum)
+{
+	char	 want[4], *norm = NULL;
+	int	 i;
+
+	for (i = 0; i <= 10; i++) {
+		snprintf(want, sizeof(want), "%d", i);
+		ck_assert_str_eq(pf_feedback_scores[i], want);
+		ck_assert_ptr_null(pf_valid_enum(want, pf_feedback_scores,
+		    &norm));
+		ck_assert_str_eq(norm, want);
+		free(norm);
+	}
+	ck_assert_ptr_null(pf_feedback_scores[11]);
+	ck_assert_ptr_nonnull(pf_valid_enum("11", pf_feedback_scores, &norm));
+	ck_assert_ptr_nonnull(pf_valid_enum("-1", pf_feedback_scores, &norm));
+	ck_assert_ptr_nonnull(pf_valid_enum("05", pf_feedback_scores, &norm));
+}
+END_TEST
+
+/* ---- the figures ---- */
+
+/* One row of a tally: what pf_store_feedback_tally would call back. */
+struct row {
+	const char	*type;
+	int		 rating, recommend, completed;
+	long long	 n;
+};
+
+static void
+tally(const struct row *rows, size_t n, struct pf_feedback_stats *s)
+{
+	size_t	 i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pf_feedback_tally(rows[i].type, rows[i].rating,
+		    rows[i].recommend, rows[i].completed, rows[i].n, s), PF_OK);
+}
+
+START_TEST(test_tally_adds_each_figure)
+{
+	static const struct row rows[] = {
+		{ "complaint", 1, 0, 1, 2 },
+		{ "complaint", 1, -1, 0, 3 },
+		{ "compliment", 5, 10, 1, 4 },
+		{ "question", 3, -1, 1, 1 },
+		{ "compliment", 5, 10, 1, 1 },
+	};
+	struct pf_feedback_stats	 s;
+
+	tally(rows, N(rows), &s);
+	ck_assert_int_eq(s.entries, 11);
+	ck_assert_int_eq(s.completed, 8);
+	ck_assert_int_eq(s.type[pf_feedback_type_index("complaint")], 5);
+	ck_assert_int_eq(s.type[pf_feedback_type_index("compliment")], 5);
+	ck_assert_int_eq(s.type[pf_feedback_type_index("question")], 1);
+	ck_assert_int_eq(s.type[pf_feedback_type_index("website-issue")], 0);
+	ck_assert_int_eq(s.rating[0], 5);
+	ck_assert_int_eq(s.rating[2], 1);
+	ck_assert_int_eq(s.rating[4], 5);
+	ck_assert_int_eq(s.recommend[0], 2);
+	ck_assert_int_eq(s.recommend[10], 5);
+	ck_assert_int_eq(s.answers, 7);
+}
+END_TEST
+
+/* A row the tables do not know stops the tally; nothing of it is added. */
+START_TEST(test_tally_refuses_unknown_codes)
+{
+	static const struct row bad[] = {
+		{ "praise", 3, 5, 1, 1 },
+		{ "Complaint", 3, 5, 1, 1 },
+		{ "", 3, 5, 1, 1 },
+		{ NULL, 3, 5, 1, 1 },
+		{ "question", 0, 5, 1, 1 },
+		{ "question", 6, 5, 1, 1 },
+		{ "question", -1, 5, 1, 1 },
+		{ "question", 3, 11, 1, 1 },
+		{ "question", 3, -2, 1, 1 },
+		{ "question", 3, 5, 1, -1 },
+	};
+	struct pf_feedback_stats	 s, zero;
+	size_t				 i;
+
+	memset(&zero, 0, sizeof(zero));
+	for (i = 0; i < N(bad); i++) {
+		memset(&s, 0, sizeof(s));
+		ck_assert_msg(pf_feedback_tally(bad[i].type, bad[i].rating,
+		    bad[i].recommend, bad[i].completed, bad[i].n, &s) ==
+		    PF_EINVAL, "row %zu accepted", i);
+		ck_assert_msg(memcmp(&s, &zero, sizeof(s)) == 0,
+		    "row %zu counted", i);
+	}
+}
+END_TEST
+
+START_TEST(test_csat_is_share_of_great_and_amazing)
+{
+	static const struct {
+		struct row	 rows[5];
+		size_t		 n;
+		double		 csat;
+	} cases[] = {
+		/* 10 entries, 3 amazing and 2 great: 50 %. */
+		{ { { "question", 5, -1, 0, 3 }, { "question", 4, -1, 0, 2 },
+		    { "question", 3, -1, 0, 2 }, { "question", 2, -1, 0, 2 },
+		    { "question", 1, -1, 0, 1 } }, 5, 50.0 },
+		/* Okay is not satisfied: 1 of 3. */
+		{ { { "question", 3, -1, 0, 2 }, { "question", 4, 7, 1, 1 } },
+		    2, 100.0 / 3 },
+		{ { { "complaint", 1, -1, 0, 4 } }, 1, 0.0 },
+		{ { { "compliment", 5, -1, 0, 1 }, { "compliment", 4, -1, 0,
+		    1 } }, 2, 100.0 },
+	};
+	struct pf_feedback_stats	 s;
+	size_t				 i;
+
+	for (i = 0; i < N(cases); i++) {
+		tally(cases[i].rows, cases[i].n, &s);
+		ck_assert_msg(fabs(pf_feedback_csat(&s) - cases[i].csat) <
+		    1e-9, "case %zu: %f", i, pf_feedback_csat(&s));
+	}
+}
+END_TEST
+
+START_TEST(test_csat_of_no_entries_is_minus_one)
+{
+	struct pf_feedback_stats	 s;
+
+	memset(&s, 0, sizeof(s));
+	ck_assert(pf_feedback_csat(&s) == -1);
+}
+END_TEST
+
+/* Scores {10, 9, 9, 8, 6, 3}: 3 promoters, 1 passive, 2 detractors. */
+START_TEST(test_nps_of_a_known_set)
+{
+	static const int scores[] = { 10, 9, 9, 8, 6, 3 };
+	struct pf_feedback_stats	 s;
+	struct pf_feedback_nps		 nps;
+	size_t				 i;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < N(scores); i++)
+		ck_assert_int_eq(pf_feedback_tally("question", 3, scores[i], 1,
+		    1, &s), PF_OK);
+	/* One entry with no score counts for neither. */
+	ck_assert_int_eq(pf_feedback_tally("question", 3, -1, 0, 1, &s),
+	    PF_OK);
+	pf_feedback_nps(&s, &nps);
+	ck_assert_int_eq(nps.promoters, 3);
+	ck_assert_int_eq(nps.passives, 1);
+	ck_assert_int_eq(nps.detractors, 2);
+	ck_assert_int_eq(nps.answers, 6);
+	ck_assert(fabs(nps.score - 100.0 / 6) < 1e-9);
+}
+END_TEST
+
+/* Where each score falls: 6 detracts, 7 and 8 are passive, 9 promotes. */
+START_TEST(test_nps_buckets_at_their_boundaries)
+{
+	static const struct {
+		int	 score;
+		double	 nps;
+	} cases[] = {
+		{ 0, -100 }, { 6, -100 }, { 7, 0 }, { 8, 0 }, { 9, 100 },
+		{ 10, 100 },
+	};
+	struct pf_feedback_stats	 s;
+	struct pf_feedback_nps		 nps;
+	size_t				 i;
+
+	for (i = 0; i < N(cases); i++) {
+		memset(&s, 0, sizeof(s));
+		ck_assert_int_eq(pf_feedback_tally("compliment", 5,
+		    cases[i].score, 1, 2, &s), PF_OK);
+		pf_feedback_nps(&s, &nps);
+		ck_assert_int_eq(nps.answers, 2);
+		ck_assert_msg(nps.score == cases[i].nps, "score %d: %f",
+		    cases[i].score, nps.score);
+	}
+}
+END_TEST
+
+START_TEST(test_nps_of_no_answers_is_zero)
+{
+	struct pf_feedback_stats	 s;
+	struct pf_feedback_nps		 nps;
+
+	memset(&s, 0, sizeof(s));
+	memset(&nps, 0x55, sizeof(nps));
+	ck_assert_int_eq(pf_feedback_tally("question", 4, -1, 0, 5, &s),
+	    PF_OK);
+	pf_feedback_nps(&s, &nps);
+	ck_assert_int_eq(nps.promoters + nps.passives + nps.detractors, 0);
+	ck_assert_int_eq(nps.answers, 0);
+	ck_assert(nps.score == 0);
+}
+END_TEST
+
+/* ---- the step-2 token ---- */
+
+START_TEST(test_step_token_round_trip)
+{
+	static const struct {
+		const char	*email, *recommend;
+	} cases[] = {
+		{ "Jane.Doe@Example.com", "8" },
+		{ NULL, NULL },
+		{ "", "" },
+		{ "half typed@", NULL },
+		{ NULL, "10" },
+	};
+	struct pf_feedback_step	 s;
+	char			*tok = NULL;
+	size_t			 i;
+
+	for (i = 0; i < N(cases); i++) {
+		ck_assert_int_eq(pf_feedback_step_make(&keys, 42,
+		    cases[i].email, cases[i].recommend, NOW + 3600, &tok),
+		    PF_OK);
+		ck_assert_uint_eq(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-_."), strlen(tok));
+		/* The address is sealed, not merely encoded. */
+		ck_assert_ptr_null(strstr(tok, "Jane"));
+		ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s),
+		    PF_OK);
+		ck_assert(s.id == 42);
+		if (cases[i].email == NULL || cases[i].email[0] == '\0')
+			ck_assert_ptr_null(s.email);
+		else
+			ck_assert_str_eq(s.email, cases[i].email);
+		if (cases[i].recommend == NULL ||
+		    cases[i].recommend[0] == '\0')
+			ck_assert_ptr_null(s.recommend);
+		else
+			ck_assert_str_eq(s.recommend, cases[i].recommend);
+		pf_feedback_step_clear(&s);
+		ck_assert_ptr_null(s.email);
+		free(tok);
+		tok = NULL;
+	}
+}
+END_TEST
+
+START_TEST(test_step_token_expires)
+{
+	struct pf_feedback_step	 s;
+	char			*tok = NULL;
+
+	ck_assert_int_eq(pf_feedback_step_make(&keys, 7, "a@example.com",
+	    "3", NOW, &tok), PF_OK);
+	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s), PF_OK);
+	pf_feedback_step_clear(&s);
+	memset(&s, 0x55, sizeof(s));
+	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW + 1, &s),
+	    PF_EEXPIRED);
+	ck_assert(s.id == 0 && s.email == NULL && s.recommend == NULL);
+	free(tok);
+}
+END_TEST
+
+/* Another key, another purpose, garbage: forged, and out zeroed. */
+START_TEST(test_step_token_refuses_forgeries)
+{
+	const char		*fields[] = { "42", "", "" };
+	struct pf_feedback_step	 s;
+	char			*tok = NULL, *other = NULL;
+
+	ck_assert_int_eq(pf_feedback_step_make(&other_keys, 42, NULL, NULL,
+	    NOW + 60, &tok), PF_OK);
+	memset(&s, 0x55, sizeof(s));
+	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s),
+	    PF_EFORGED);
+	ck_assert(s.id == 0 && s.email == NULL && s.recommend == NULL);
+	ck_assert_int_eq(pf_token_make(keys.token, "request-status", NOW + 60,
+	    fields, 3, &other), PF_OK);
+	ck_assert_int_eq(pf_feedback_step_check(&keys, other, NOW, &s),
+	    PF_EFORGED);
+	ck_assert_int_eq(pf_feedback_step_check(&keys, "", NOW, &s),
+	    PF_EFORGED);
+	ck_assert_int_eq(pf_feedback_step_check(&keys, "abc.def", NOW, &s),
+	    PF_EFORGED);
+	tok[strlen(tok) - 1] ^= 1;
+	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s),
+	    PF_EFORGED);
+	ck_assert(s.id == 0 && s.email == NULL && s.recommend == NULL);
+	free(tok);
+	free(other);
+}
+END_TEST
+
+/* Genuine tokens whose content step_make would never write. */
+START_TEST(test_step_token_refuses_what_make_never_writes)
+{
+	static const struct {
+		const char	*fields[4];
+		size_t		 n;
+	} bad[] = {
+		{ { "0", "", "" }, 3 },
+		{ { "-1", "", "" }, 3 },
+		{ { "+1", "", "" }, 3 },
+		{ { "01", "", "" }, 3 },
+		{ { " 1", "", "" }, 3 },
+		{ { "1 ", "", "" }, 3 },
+		{ { "1x", "", "" }, 3 },
+		{ { "0x10", "", "" }, 3 },
+		{ { "", "", "" }, 3 },
+		{ { "99999999999999999999", "", "" }, 3 },
+		{ { "9223372036854775808", "", "" }, 3 },
+		{ { "42", "" }, 2 },
+		{ { "42" }, 1 },
+		{ { "42", "", "", "" }, 4 },
+	};
+	struct pf_feedback_step	 s;
+	char			*tok = NULL;
+	size_t			 i;
+
+	for (i = 0; i < N(bad); i++) {
+		ck_assert_int_eq(pf_token_make(keys.token, PF_FEEDBACK_STEP,
+		    NOW + 60, bad[i].fields, bad[i].n, &tok), PF_OK);
+		ck_assert_msg(pf_feedback_step_check(&keys, tok, NOW, &s) ==
+		    PF_EFORGED, "case %zu accepted", i);
+		ck_assert(s.id == 0 && s.email == NULL && s.recommend == NULL);
+		free(tok);
+		tok = NULL;
+	}
+}
+END_TEST
+
+START_TEST(test_step_token_largest_id)
+{
+	struct pf_feedback_step	 s;
+	char			*tok = NULL;
+
+	ck_assert_int_eq(pf_feedback_step_make(&keys, 9223372036854775807LL,
+	    NULL, NULL, NOW, &tok), PF_OK);
+	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s), PF_OK);
+	ck_assert(s.id == 9223372036854775807LL);
+	pf_feedback_step_clear(&s);
+	free(tok);
+}
+END_TEST
+
+START_TEST(test_step_token_make_refuses_non_positive_ids)
+{
+	static const long long bad[] = { 0, -1, -9223372036854775807LL };
+	char	*tok = (char *)"x";
+	size_t	 i;
+
+	for (i = 0; i < N(bad); i++) {
+		ck_assert_int_eq(pf_feedback_step_make(&keys, bad[i], NULL,
+		    NULL, NOW, &tok), PF_EINVAL);
+		ck_assert_ptr_null(tok);
+	}
+}
+END_TEST
+
+START_TEST(test_step_clear_accepts_zeroed)
+{
+	struct pf_feedback_step	 s;
+
+	memset(&s, 0, sizeof(s));
+	pf_feedback_step_clear(&s);
+	pf_feedback_step_clear(&s);
+}
+END_TEST
+
+/* ---- forwarding ---- */
+
+struct queued {
+	struct pf_mail	 m;
+	char		 recipient[256];
+	char		 subject[80];
+};
+
+static int
+load_row(const struct pf_outbox_row *r, void *arg)
+{
+	struct queued	*q = arg;
+
+	snprintf(q->recipient, sizeof(q->recipient), "%s", r->recipient);
+	snprintf(q->subject, sizeof(q->subject), "%s",
+	    r->subject != NULL ? r->subject : "");
+	return pf_mail_load(r, &q->m);
+}
+
+/* Outbox message id, loaded; the caller clears q->m. */
+static void
+queued(long long id, struct queued *q)
+{
+	memset(q, 0, sizeof(*q));
+	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, q), PF_OK);
+}
+
+static const char *
+value(const struct pf_mail *m, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; m->values[i] != NULL; i += 2)
+		if (strcmp(m->values[i], name) == 0)
+			return m->values[i + 1];
+	return NULL;
+}
+
+static long long
+outbox_total(void)
+{
+	long long	 q = 0, g = 0, s = 0, f = 0;
+
+	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &g, &s, &f), PF_OK);
+	return q + g + s + f;
+}
+
+
+static struct pf_feedback
+entry(const char *type, const char *email)
+{
+	struct pf_feedback	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = 42;
+	f.type = type;
+	f.message = "The form lost my text.\nTwice.";
+	f.rating = 2;
+	f.email = email;
+	f.email_key = email != NULL ? "jane@example.com" : NULL;
+	f.recommend = -1;
+	f.created = "2027-01-15T08:05:59.123456Z";
+	f.updated = f.created;
+	return f;
+}
+
+START_TEST(test_forwards_complaints_at_step_1_emails_at_step_2)
+{
+	static const struct {
+		const char	*type, *email;
+		int		 step, want;
+	} cases[] = {
+		{ "complaint", NULL, 1, 1 },
+		{ "complaint", NULL, 2, 0 },
+		{ "complaint", "jane@example.com", 2, 1 },
+		{ "question", NULL, 1, 0 },
+		{ "question", "jane@example.com", 1, 0 },
+		{ "question", "jane@example.com", 2, 1 },
+		{ "question", "", 2, 0 },
+		{ "compliment", NULL, 2, 0 },
+		{ "complaint", NULL, 0, 0 },
+		{ "complaint", NULL, 3, 0 },
+	};
+	struct pf_feedback	 f;
+	size_t			 i;
+
+	for (i = 0; i < N(cases); i++) {
+		f = entry(cases[i].type, cases[i].email);
+		ck_assert_msg(pf_feedback_forwards(cfg, &f, cases[i].step) ==
+		    cases[i].want, "case %zu", i);
+	}
+}
+END_TEST
+
+START_TEST(test_forwards_nothing_without_team_or_sender)
+{
+	static const struct {
+		const char	*to, *from;
+	} cases[] = {
+		{ NULL, "privacy@example.com" },
+		{ TEAM, NULL },
+		{ NULL, NULL },
+	};
+	struct pf_feedback	 f = entry("complaint", "jane@example.com");
+	size_t			 i;
+
+	for (i = 0; i < N(cases); i++) {
+		load_conf(cases[i].to, cases[i].from);
+		ck_assert_int_eq(pf_feedback_forwards(cfg, &f, 1), 0);
+		ck_assert_int_eq(pf_feedback_forwards(cfg, &f, 2), 0);
+		ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT),
+		    PF_OK);
+	}
+	ck_assert_int_eq(outbox_total(), 0);
+}
+END_TEST
+
+/* Exactly the placeholders feedback.h names, each once. */
+static const char *const names[] = { "id", "received", "type", "rating",
+    "recommend", "email", "message", "step", "site" };
+
+START_TEST(test_forward_of_an_open_complaint)
+{
+	struct pf_feedback	 f = entry("complaint", NULL);
+	struct queued		 q;
+	size_t			 i;
+
+	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
+	queued(1, &q);
+	ck_assert_str_eq(q.m.template, "feedback-forward");
+	ck_assert_str_eq(q.recipient, TEAM);
+	ck_assert_str_eq(q.subject, "");
+	for (i = 0; q.m.values[i] != NULL; i += 2)
+		continue;
+	ck_assert_uint_eq(i, 2 * N(names));
+	for (i = 0; i < N(names); i++)
+		ck_assert_str_eq(q.m.values[2 * i], names[i]);
+	ck_assert_str_eq(value(&q.m, "id"), "42");
+	ck_assert_str_eq(value(&q.m, "received"), "2027-01-15 08:05 UTC");
+	ck_assert_str_eq(value(&q.m, "type"), "Complaint");
+	ck_assert_str_eq(value(&q.m, "rating"), "Bad");
+	ck_assert_str_eq(value(&q.m, "recommend"), "not answered");
+	ck_assert_str_eq(value(&q.m, "email"), "none left");
+	ck_assert_str_eq(value(&q.m, "message"),
+	    "The form lost my text.\nTwice.");
+	ck_assert_str_eq(value(&q.m, "step"), "Step 2 not sent (yet)");
+	ck_assert_str_eq(value(&q.m, "site"), BASE "/privacy/");
+	pf_mail_clear(&q.m);
+}
+END_TEST
+
+/* The shipped template takes exactly these values (an unknown one fails). */
+START_TEST(test_forward_renders_with_the_shipped_template)
+{
+	struct pf_feedback	 f = entry("complaint", "jane@example.com");
+	struct queued		 q;
+	char			*subject = NULL, *body = NULL;
+
+	f.completed = "2027-01-15T08:07:00.000000Z";
+	f.recommend = 3;
+	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT), PF_OK);
+	queued(1, &q);
+	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &subject, &body),
+	    PF_OK);
+	ck_assert_ptr_nonnull(strstr(body, "The form lost my text.\nTwice."));
+	ck_assert_ptr_nonnull(strstr(body, "jane@example.com"));
+	ck_assert_ptr_nonnull(strstr(body, "2027-01-15 08:05 UTC"));
+	ck_assert_ptr_nonnull(strstr(body, "3 of 10"));
+	free(subject);
+	free(body);
+	pf_mail_clear(&q.m);
+}
+END_TEST
+
+START_TEST(test_forward_of_a_completed_entry)
+{
+	static const struct {
+		int		 recommend;
+		const char	*text;
+	} scores[] = { { 0, "0 of 10" }, { 8, "8 of 10" }, { 10, "10 of 10" },
+	    { -1, "not answered" } };
+	struct pf_feedback	 f = entry("question", "Jane@example.com");
+	struct queued		 q;
+	size_t			 i;
+
+	f.message = NULL;
+	f.rating = 5;
+	f.completed = "2027-01-15T08:07:00.000000Z";
+	for (i = 0; i < N(scores); i++) {
+		f.recommend = scores[i].recommend;
+		ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT),
+		    PF_OK);
+		queued((long long)i + 1, &q);
+		ck_assert_str_eq(q.subject, SUBJECT);
+		ck_assert_str_eq(value(&q.m, "type"), "Question");
+		ck_assert_str_eq(value(&q.m, "rating"), "Amazing");
+		ck_assert_str_eq(value(&q.m, "recommend"), scores[i].text);
+		ck_assert_str_eq(value(&q.m, "email"), "Jane@example.com");
+		ck_assert_str_eq(value(&q.m, "message"), "(no message)");
+		ck_assert_str_eq(value(&q.m, "step"), "Both steps sent");
+		pf_mail_clear(&q.m);
+	}
+}
+END_TEST
+
+START_TEST(test_forward_of_entry_not_forwarded_queues_nothing)
+{
+	struct pf_feedback	 f = entry("compliment", NULL);
+
+	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
+	f.completed = "2027-01-15T08:07:00.000000Z";
+	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
+	ck_assert_int_eq(outbox_total(), 0);
+}
+END_TEST
+
+/* A value missing or unknown would cut the mail short: refused. */
+START_TEST(test_forward_refuses_an_incomplete_entry)
+{
+	static const struct {
+		long long	 id;
+		const char	*type;
+		int		 rating, recommend;
+		const char	*created;
+	} bad[] = {
+		{ 0, "question", 2, -1, "2027-01-15T08:05:59.123456Z" },
+		{ -1, "question", 2, -1, "2027-01-15T08:05:59.123456Z" },
+		{ 42, "praise", 2, -1, "2027-01-15T08:05:59.123456Z" },
+		{ 42, NULL, 2, -1, "2027-01-15T08:05:59.123456Z" },
+		{ 42, "question", 0, -1, "2027-01-15T08:05:59.123456Z" },
+		{ 42, "question", 6, -1, "2027-01-15T08:05:59.123456Z" },
+		{ 42, "question", 2, 11, "2027-01-15T08:05:59.123456Z" },
+		{ 42, "question", 2, -2, "2027-01-15T08:05:59.123456Z" },
+		{ 42, "question", 2, -1, NULL },
+		{ 42, "question", 2, -1, "2027-01-15" },
+		{ 42, "question", 2, -1, "2027-01-15 08:05:59" },
+		{ 42, "question", 2, -1, "garbage-garbage-garbage" },
+	};
+	struct pf_feedback	 f;
+	size_t			 i;
+
+	for (i = 0; i < N(bad); i++) {
+		/* An address left: it forwards whatever its type. */
+		f = entry(bad[i].type, "jane@example.com");
+		f.id = bad[i].id;
+		f.rating = bad[i].rating;
+		f.recommend = bad[i].recommend;
+		f.created = bad[i].created;
+		ck_assert_msg(pf_feedback_forward(st, cfg, &f, NULL) ==
+		    PF_EINVAL, "case %zu", i);
+	}
+	ck_assert_int_eq(outbox_total(), 0);
+}
+END_TEST
+
+/* An address the outbox would refuse is refused (nothing queued). */
+START_TEST(test_forward_refuses_a_header_breaking_email)
+{
+	struct pf_feedback	 f = entry("question",
+	    "jane@example.com\r\nBcc: evil@example.com");
+
+	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_EINVAL);
+	ck_assert_int_eq(outbox_total(), 0);
+}
+END_TEST
+
+/* ---- copies ---- */
+
+START_TEST(test_hold_copies_every_string)
+{
+	struct pf_feedback_copy	 c;
+	struct pf_feedback	 f = entry("question", "jane@example.com");
+	char			 msg[] = "mutable";
+
+	f.message = msg;
+	f.completed = "2027-01-15T08:07:00.000000Z";
+	f.recommend = 9;
+	ck_assert_int_eq(pf_feedback_hold(&f, &c), 0);
+	msg[0] = 'X';
+	ck_assert_str_eq(c.f.message, "mutable");
+	ck_assert_ptr_ne(c.f.type, f.type);
+	ck_assert_str_eq(c.f.type, "question");
+	ck_assert_str_eq(c.f.email, "jane@example.com");
+	ck_assert_str_eq(c.f.email_key, "jane@example.com");
+	ck_assert_str_eq(c.f.created, f.created);
+	ck_assert_str_eq(c.f.completed, f.completed);
+	ck_assert_str_eq(c.f.updated, f.updated);
+	ck_assert(c.f.id == 42 && c.f.rating == 2 && c.f.recommend == 9);
+	pf_feedback_drop(&c);
+	ck_assert_ptr_null(c.f.type);
+	pf_feedback_drop(&c);
+}
+END_TEST
+
+START_TEST(test_hold_keeps_nulls)
+{
+	struct pf_feedback_copy	 c;
+	struct pf_feedback	 f = entry("complaint", NULL);
+
+	f.message = NULL;
+	ck_assert_int_eq(pf_feedback_hold(&f, &c), 0);
+	ck_assert_ptr_null(c.f.message);
+	ck_assert_ptr_null(c.f.email);
+	ck_assert_ptr_null(c.f.email_key);
+	ck_assert_ptr_null(c.f.completed);
+	ck_assert_str_eq(c.f.type, "complaint");
+	pf_feedback_drop(&c);
+}
+END_TEST
+
+static void
+add_tests(TCase *tc)
+{
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_types_match_the_schema_with_labels);
+	tcase_add_test(tc, test_ratings_in_order_of_value);
+	tcase_add_test(tc, test_unknown_codes_have_no_value);
+	tcase_add_test(tc, test_scores_are_zero_to_ten_for_valid_enum);
+	tcase_add_test(tc, test_tally_adds_each_figure);
+	tcase_add_test(tc, test_tally_refuses_unknown_codes);
+	tcase_add_test(tc, test_csat_is_share_of_great_and_amazing);
+	tcase_add_test(tc, test_csat_of_no_entries_is_minus_one);
+	tcase_add_test(tc, test_nps_of_a_known_set);
+	tcase_add_test(tc, test_nps_buckets_at_their_boundaries);
+	tcase_add_test(tc, test_nps_of_no_answers_is_zero);
+	tcase_add_test(tc, test_step_token_round_trip);
+	tcase_add_test(tc, test_step_token_expires);
+	tcase_add_test(tc, test_step_token_refuses_forgeries);
+	tcase_add_test(tc, test_step_token_refuses_what_make_never_writes);
+	tcase_add_test(tc, test_step_token_largest_id);
+	tcase_add_test(tc, test_step_token_make_refuses_non_positive_ids);
+	tcase_add_test(tc, test_step_clear_accepts_zeroed);
+	tcase_add_test(tc, test_forwards_complaints_at_step_1_emails_at_step_2);
+	tcase_add_test(tc, test_forwards_nothing_without_team_or_sender);
+	tcase_add_test(tc, test_forward_of_an_open_complaint);
+	tcase_add_test(tc, test_forward_renders_with_the_shipped_template);
+	tcase_add_test(tc, test_forward_of_a_completed_entry);
+	tcase_add_test(tc, test_forward_of_entry_not_forwarded_queues_nothing);
+	tcase_add_test(tc, test_forward_refuses_an_incomplete_entry);
+	tcase_add_test(tc, test_forward_refuses_a_header_breaking_email);
+	tcase_add_test(tc, test_hold_copies_every_string);
+	tcase_add_test(tc, test_hold_keeps_nulls);
+}
+
+PF_TEST_MAIN("feedback", add_tests(tc))

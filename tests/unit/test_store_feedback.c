@@ -1,0 +1,1062 @@
+/*
+ * test_store_feedback.c -- site feedback and article votes (store.h,
+ * 005-feedback.sql), each test on a fresh database made by the real
+ * migrations.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "schema.h"
+#include "store.h"
+
+#define N(t)	(sizeof(t) / sizeof((t)[0]))
+#define T1 "2026-11-24T06:00:00.000001Z"
+#define T2 "2026-11-24T07:00:00.000002Z"
+#define T3 "2026-11-24T08:00:00.000003Z"
+#define T4 "2026-11-25T09:00:00.000004Z"
+#define T5 "2026-11-26T10:00:00.000005Z"
+#define KEY_A "ann@example.com"
+#define KEY_B "bob@example.org"
+#define C1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define C2 "2222222222222222222222222222222222222222222222222222222222222222"
+#define MAXROWS 16
+
+static char		 dir[64];
+static char		 db[128];
+static struct pf_store	*st;
+
+static void
+setup(void)
+{
+	struct pf_store_opts	 o = { NULL, "truncate", 50 };
+
+	snprintf(dir, sizeof(dir), "/tmp/test_store_feedback.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/privforms.db", dir);
+	o.path = db;
+	st = NULL;
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+}
+
+static void
+teardown(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[512];
+
+	pf_store_close(st);
+	st = NULL;
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* One number a query gives, on a second connection (as another process). */
+static long long
+raw_count(const char *sql)
+{
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*s = NULL;
+	long long	 n;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+/* ---- feedback: copies of what a callback saw ---- */
+
+struct fb {
+	long long	 id;
+	char		 type[32], message[64], email[64], email_key[64];
+	char		 created[32], completed[32], updated[32];
+	int		 rating, recommend;
+	int		 has_message, has_email, has_key, has_completed;
+};
+
+struct fbs {
+	struct fb	 row[MAXROWS];
+	size_t		 n;
+};
+
+static void
+copy(char *dst, size_t len, const char *src, int *has)
+{
+	if (has != NULL)
+		*has = src != NULL;
+	snprintf(dst, len, "%s", src != NULL ? src : "");
+}
+
+static int
+collect(const struct pf_feedback *f, void *arg)
+{
+	struct fbs	*c = arg;
+	struct fb	*r;
+
+	ck_assert_uint_lt(c->n, MAXROWS);
+	r = &c->row[c->n++];
+	r->id = f->id;
+	r->rating = f->rating;
+	r->recommend = f->recommend;
+	copy(r->type, sizeof(r->type), f->type, NULL);
+	copy(r->message, sizeof(r->message), f->message, &r->has_message);
+	copy(r->email, sizeof(r->email), f->email, &r->has_email);
+	copy(r->email_key, sizeof(r->email_key), f->email_key, &r->has_key);
+	copy(r->created, sizeof(r->created), f->created, NULL);
+	copy(r->completed, sizeof(r->completed), f->completed,
+	    &r->has_completed);
+	copy(r->updated, sizeof(r->updated), f->updated, NULL);
+	return 0;
+}
+
+static struct fb
+get(long long id)
+{
+	struct fbs	 c;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_get(st, id, collect, &c), PF_OK);
+	ck_assert_uint_eq(c.n, 1);
+	return c.row[0];
+}
+
+static long long
+put(const char *type, const char *message, int rating, const char *now)
+{
+	struct pf_feedback	 f;
+	long long		 id = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.type = type;
+	f.message = message;
+	f.rating = rating;
+	ck_assert_int_eq(pf_store_feedback_put(st, &f, now, &id), PF_OK);
+	ck_assert(id > 0);
+	return id;
+}
+
+static int
+complete(long long id, const char *email, const char *key, int recommend,
+    const char *now)
+{
+	struct pf_feedback	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.email = email;
+	f.email_key = key;
+	f.recommend = recommend;
+	return pf_store_feedback_complete(st, id, &f, now);
+}
+
+START_TEST(test_feedback_put_and_get_round_trip)
+{
+	struct fb	 r;
+	long long	 a, b;
+
+	a = put("question", "Where is the form?", 4, T1);
+	b = put("complaint", NULL, 1, T2);
+	ck_assert(b == a + 1);
+	r = get(a);
+	ck_assert(r.id == a);
+	ck_assert_str_eq(r.type, "question");
+	ck_assert_str_eq(r.message, "Where is the form?");
+	ck_assert_int_eq(r.rating, 4);
+	ck_assert_int_eq(r.recommend, -1);
+	ck_assert(!r.has_email && !r.has_key && !r.has_completed);
+	ck_assert_str_eq(r.created, T1);
+	ck_assert_str_eq(r.updated, T1);
+	r = get(b);
+	ck_assert(!r.has_message);
+	ck_assert_str_eq(r.type, "complaint");
+	ck_assert_int_eq(r.rating, 1);
+}
+END_TEST
+
+START_TEST(test_feedback_put_without_time_or_id_pointer)
+{
+	struct pf_feedback	 f;
+	struct fb		 r;
+
+	memset(&f, 0, sizeof(f));
+	f.type = "compliment";
+	f.rating = 5;
+	ck_assert_int_eq(pf_store_feedback_put(st, &f, NULL, NULL), PF_OK);
+	r = get(1);
+	ck_assert_uint_eq(strlen(r.created), 27);
+	ck_assert_int_eq(r.created[26], 'Z');
+	ck_assert_str_eq(r.created, r.updated);
+}
+END_TEST
+
+START_TEST(test_feedback_get_unknown_is_not_found)
+{
+	struct fbs	 c;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_get(st, 1, collect, &c),
+	    PF_ENOTFOUND);
+	put("question", NULL, 3, T1);
+	ck_assert_int_eq(pf_store_feedback_get(st, 2, collect, &c),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_feedback_get(st, 0, collect, &c),
+	    PF_ENOTFOUND);
+	ck_assert_uint_eq(c.n, 0);
+}
+END_TEST
+
+static int
+stop(const struct pf_feedback *f, void *arg)
+{
+	int	*calls = arg;
+
+	(void)f;
+	(*calls)++;
+	return 99;
+}
+
+START_TEST(test_feedback_callback_value_is_returned)
+{
+	int	 calls = 0;
+
+	put("question", NULL, 3, T1);
+	put("question", NULL, 3, T2);
+	ck_assert_int_eq(pf_store_feedback_get(st, 1, stop, &calls), 99);
+	ck_assert_int_eq(pf_store_feedback_each(st, NULL, stop, &calls), 99);
+	ck_assert_int_eq(calls, 2);
+}
+END_TEST
+
+START_TEST(test_feedback_revise_while_open)
+{
+	struct pf_feedback	 f;
+	struct fb		 r;
+	long long		 id = put("question", "first", 2, T1);
+
+	memset(&f, 0, sizeof(f));
+	f.type = "complaint";
+	f.message = NULL;
+	f.rating = 1;
+	ck_assert_int_eq(pf_store_feedback_revise(st, id, &f, T2), PF_OK);
+	r = get(id);
+	ck_assert_str_eq(r.type, "complaint");
+	ck_assert(!r.has_message);
+	ck_assert_int_eq(r.rating, 1);
+	ck_assert_str_eq(r.created, T1);
+	ck_assert_str_eq(r.updated, T2);
+	ck_assert(!r.has_completed);
+	ck_assert_int_eq(pf_store_feedback_revise(st, id + 1, &f, T2),
+	    PF_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(test_feedback_revise_after_completion_is_not_found)
+{
+	struct pf_feedback	 f;
+	struct fb		 r;
+	long long		 id = put("question", "first", 2, T1);
+
+	ck_assert_int_eq(complete(id, NULL, NULL, -1, T2), PF_OK);
+	memset(&f, 0, sizeof(f));
+	f.type = "complaint";
+	f.message = "changed";
+	f.rating = 5;
+	ck_assert_int_eq(pf_store_feedback_revise(st, id, &f, T3),
+	    PF_ENOTFOUND);
+	r = get(id);
+	ck_assert_str_eq(r.type, "question");
+	ck_assert_str_eq(r.message, "first");
+	ck_assert_int_eq(r.rating, 2);
+	ck_assert_str_eq(r.updated, T2);
+}
+END_TEST
+
+START_TEST(test_feedback_complete_sets_step_2)
+{
+	struct fb	 r;
+	long long	 id = put("question", "hi", 3, T1);
+
+	ck_assert_int_eq(complete(id, "Ann@example.com", KEY_A, 9, T2), PF_OK);
+	r = get(id);
+	ck_assert_str_eq(r.email, "Ann@example.com");
+	ck_assert_str_eq(r.email_key, KEY_A);
+	ck_assert_int_eq(r.recommend, 9);
+	ck_assert_str_eq(r.completed, T2);
+	ck_assert_str_eq(r.updated, T2);
+	ck_assert_str_eq(r.created, T1);
+	ck_assert_str_eq(r.message, "hi");
+}
+END_TEST
+
+START_TEST(test_feedback_complete_with_nothing_left)
+{
+	struct fb	 r;
+	long long	 id = put("question", "hi", 3, T1);
+
+	ck_assert_int_eq(complete(id, NULL, NULL, -1, T2), PF_OK);
+	r = get(id);
+	ck_assert(!r.has_email && !r.has_key);
+	ck_assert_int_eq(r.recommend, -1);
+	ck_assert_str_eq(r.completed, T2);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback "
+	    "WHERE recommend IS NULL"), 1);
+}
+END_TEST
+
+/* A replayed step 2 (the same token twice) completes nothing. */
+START_TEST(test_feedback_completes_once)
+{
+	struct fb	 r;
+	long long	 id = put("question", "hi", 3, T1);
+
+	ck_assert_int_eq(complete(id, "ann@example.com", KEY_A, 0, T2), PF_OK);
+	ck_assert_int_eq(complete(id, "bob@example.org", KEY_B, 10, T3),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(complete(id + 1, NULL, NULL, -1, T3), PF_ENOTFOUND);
+	r = get(id);
+	ck_assert_str_eq(r.email_key, KEY_A);
+	ck_assert_int_eq(r.recommend, 0);
+	ck_assert_str_eq(r.completed, T2);
+}
+END_TEST
+
+/* ---- listing ---- */
+
+static void
+put_five(void)
+{
+	put("question", "1", 3, T1);
+	put("complaint", "2", 1, T2);
+	put("question", "3", 4, T3);
+	put("compliment", "4", 5, T4);
+	put("question", "5", 2, T5);
+}
+
+/* The ids fn saw, as "5 4 3". */
+static void
+ids_of(const struct fbs *c, char *out, size_t len)
+{
+	size_t	 i, off = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < c->n && off < len; i++)
+		off += snprintf(out + off, len - off, "%s%lld", i ? " " : "",
+		    c->row[i].id);
+}
+
+START_TEST(test_feedback_each_filters_newest_first)
+{
+	static const struct {
+		struct pf_feedback_filter	 f;
+		const char			*ids;
+	} cases[] = {
+		{ { NULL, NULL, NULL, NULL, 0 }, "5 4 3 2 1" },
+		{ { NULL, NULL, NULL, NULL, -1 }, "5 4 3 2 1" },
+		{ { NULL, NULL, NULL, NULL, 2 }, "5 4" },
+		{ { "2026-11-25", NULL, NULL, NULL, 0 }, "5 4" },
+		{ { NULL, "2026-11-25", NULL, NULL, 0 }, "3 2 1" },
+		{ { "2026-11-24", "2026-11-25", NULL, NULL, 0 }, "3 2 1" },
+		{ { T2, T3, NULL, NULL, 0 }, "2" },
+		{ { NULL, NULL, "question", NULL, 0 }, "5 3 1" },
+		{ { NULL, "2026-11-26", "question", NULL, 1 }, "3" },
+		{ { NULL, NULL, "website-issue", NULL, 0 }, "" },
+		{ { "2027", NULL, NULL, NULL, 0 }, "" },
+		/* The article is for votes: entries ignore it. */
+		{ { NULL, NULL, NULL, "how-to-unsubscribe", 0 }, "5 4 3 2 1" },
+	};
+	struct fbs	 c;
+	char		 got[64];
+	size_t		 i;
+
+	put_five();
+	for (i = 0; i < N(cases); i++) {
+		memset(&c, 0, sizeof(c));
+		ck_assert_int_eq(pf_store_feedback_each(st, &cases[i].f,
+		    collect, &c), PF_OK);
+		ids_of(&c, got, sizeof(got));
+		ck_assert_msg(strcmp(got, cases[i].ids) == 0,
+		    "case %zu: \"%s\", not \"%s\"", i, got, cases[i].ids);
+	}
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_each(st, NULL, collect, &c), PF_OK);
+	ids_of(&c, got, sizeof(got));
+	ck_assert_str_eq(got, "5 4 3 2 1");
+}
+END_TEST
+
+/* Entries of the same microsecond: the later id is the newer. */
+START_TEST(test_feedback_each_breaks_ties_by_id)
+{
+	struct fbs	 c;
+	char		 got[64];
+
+	put("question", NULL, 3, T1);
+	put("question", NULL, 3, T1);
+	put("question", NULL, 3, T1);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_each(st, NULL, collect, &c), PF_OK);
+	ids_of(&c, got, sizeof(got));
+	ck_assert_str_eq(got, "3 2 1");
+}
+END_TEST
+
+/* ---- the tally ---- */
+
+struct group {
+	char		 type[32];
+	int		 rating, recommend, completed;
+	long long	 n;
+};
+
+struct groups {
+	struct group	 g[MAXROWS];
+	size_t		 n;
+};
+
+static int
+collect_group(const char *type, int rating, int recommend, int completed,
+    long long n, void *arg)
+{
+	struct groups	*c = arg;
+	struct group	*g;
+
+	ck_assert_uint_lt(c->n, MAXROWS);
+	g = &c->g[c->n++];
+	snprintf(g->type, sizeof(g->type), "%s", type);
+	g->rating = rating;
+	g->recommend = recommend;
+	g->completed = completed;
+	g->n = n;
+	return 0;
+}
+
+/* How many entries group (type, rating, recommend, completed) counts. */
+static long long
+group_n(const struct groups *c, const char *type, int rating, int recommend,
+    int completed)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->g[i].type, type) == 0 &&
+		    c->g[i].rating == rating &&
+		    c->g[i].recommend == recommend &&
+		    c->g[i].completed == completed)
+			return c->g[i].n;
+	return 0;
+}
+
+START_TEST(test_feedback_tally_groups_entries)
+{
+	struct pf_feedback_filter	 f;
+	struct groups			 c;
+	long long			 id;
+
+	put("question", NULL, 4, T1);			/* open */
+	put("question", "x", 4, T1);			/* open */
+	id = put("question", NULL, 4, T2);
+	ck_assert_int_eq(complete(id, NULL, NULL, -1, T2), PF_OK);
+	id = put("question", NULL, 4, T2);
+	ck_assert_int_eq(complete(id, NULL, NULL, 9, T2), PF_OK);
+	id = put("complaint", NULL, 1, T3);
+	ck_assert_int_eq(complete(id, "a@example.com", KEY_A, 0, T3), PF_OK);
+	id = put("complaint", NULL, 1, T4);
+	ck_assert_int_eq(complete(id, NULL, NULL, 0, T4), PF_OK);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_tally(st, NULL, collect_group, &c),
+	    PF_OK);
+	ck_assert_uint_eq(c.n, 4);
+	ck_assert_int_eq(group_n(&c, "question", 4, -1, 0), 2);
+	ck_assert_int_eq(group_n(&c, "question", 4, -1, 1), 1);
+	ck_assert_int_eq(group_n(&c, "question", 4, 9, 1), 1);
+	ck_assert_int_eq(group_n(&c, "complaint", 1, 0, 1), 2);
+	/* The window applies; type and limit do not. */
+	memset(&f, 0, sizeof(f));
+	f.since = T2;
+	f.until = "2026-11-25";
+	f.type = "question";
+	f.limit = 1;
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_tally(st, &f, collect_group, &c),
+	    PF_OK);
+	ck_assert_uint_eq(c.n, 3);
+	ck_assert_int_eq(group_n(&c, "question", 4, -1, 1), 1);
+	ck_assert_int_eq(group_n(&c, "question", 4, 9, 1), 1);
+	ck_assert_int_eq(group_n(&c, "complaint", 1, 0, 1), 1);
+}
+END_TEST
+
+START_TEST(test_feedback_tally_of_nothing)
+{
+	struct groups	 c;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_tally(st, NULL, collect_group, &c),
+	    PF_OK);
+	ck_assert_uint_eq(c.n, 0);
+}
+END_TEST
+
+/* ---- export and erasure ---- */
+
+START_TEST(test_feedback_of_email_oldest_first)
+{
+	struct fbs	 c;
+	char		 got[64];
+
+	put_five();
+	ck_assert_int_eq(complete(4, "ann@example.com", KEY_A, 5, T5), PF_OK);
+	ck_assert_int_eq(complete(2, "Ann@example.com", KEY_A, -1, T5), PF_OK);
+	ck_assert_int_eq(complete(3, "bob@example.org", KEY_B, -1, T5), PF_OK);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_of_email(st, KEY_A, collect, &c),
+	    PF_OK);
+	ids_of(&c, got, sizeof(got));
+	ck_assert_str_eq(got, "2 4");
+	ck_assert_str_eq(c.row[0].email, "Ann@example.com");
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_of_email(st, "cy@example.net",
+	    collect, &c), PF_OK);
+	ck_assert_uint_eq(c.n, 0);
+}
+END_TEST
+
+START_TEST(test_feedback_erase_forgets_person_not_figures)
+{
+	struct fbs	 c;
+	struct fb	 r;
+	long long	 n = -1;
+
+	put_five();
+	ck_assert_int_eq(complete(2, "ann@example.com", KEY_A, 7, T5), PF_OK);
+	ck_assert_int_eq(complete(4, "ann@example.com", KEY_A, -1, T5), PF_OK);
+	ck_assert_int_eq(complete(3, "bob@example.org", KEY_B, 10, T5), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_erase(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 2);
+	r = get(2);
+	ck_assert(!r.has_message && !r.has_email && !r.has_key);
+	ck_assert_str_eq(r.type, "complaint");
+	ck_assert_int_eq(r.rating, 1);
+	ck_assert_int_eq(r.recommend, 7);
+	ck_assert_str_eq(r.created, T2);
+	ck_assert_str_eq(r.completed, T5);
+	ck_assert_str_eq(r.updated, T5);
+	r = get(4);
+	ck_assert(!r.has_message && !r.has_email && !r.has_key);
+	ck_assert_str_eq(r.type, "compliment");
+	/* Everyone else's stays. */
+	r = get(3);
+	ck_assert_str_eq(r.message, "3");
+	ck_assert_str_eq(r.email_key, KEY_B);
+	r = get(1);
+	ck_assert_str_eq(r.message, "1");
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_of_email(st, KEY_A, collect, &c),
+	    PF_OK);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback"), 5);
+	/* Again: nothing left to erase. */
+	ck_assert_int_eq(pf_store_feedback_erase(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_feedback_erase(st, KEY_B, NULL), PF_OK);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback "
+	    "WHERE email_key IS NOT NULL OR email IS NOT NULL"), 0);
+}
+END_TEST
+
+/* ---- what the table refuses ---- */
+
+START_TEST(test_feedback_check_constraints_refuse_bad_rows)
+{
+	static const struct {
+		const char	*type;
+		int		 rating;
+	} bad[] = {
+		{ "praise", 3 }, { "Complaint", 3 }, { "", 3 }, { NULL, 3 },
+		{ "question", 0 }, { "question", 6 }, { "question", -1 },
+	};
+	static const int bad_scores[] = { -2, 11, 100 };
+	struct pf_feedback	 f;
+	struct fb		 r;
+	long long		 id;
+	size_t			 i;
+
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < N(bad); i++) {
+		f.type = bad[i].type;
+		f.rating = bad[i].rating;
+		ck_assert_msg(pf_store_feedback_put(st, &f, T1, NULL) ==
+		    PF_ESTORE, "case %zu", i);
+	}
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback"), 0);
+	id = put("question", "kept", 3, T1);
+	for (i = 0; i < N(bad); i++) {
+		f.type = bad[i].type;
+		f.rating = bad[i].rating;
+		ck_assert_msg(pf_store_feedback_revise(st, id, &f, T2) ==
+		    PF_ESTORE, "revise case %zu", i);
+	}
+	for (i = 0; i < N(bad_scores); i++)
+		ck_assert_int_eq(complete(id, NULL, NULL, bad_scores[i], T2),
+		    PF_ESTORE);
+	r = get(id);
+	ck_assert_str_eq(r.type, "question");
+	ck_assert_int_eq(r.rating, 3);
+	ck_assert(!r.has_completed);
+	ck_assert_str_eq(r.updated, T1);
+}
+END_TEST
+
+/* ---- article votes ---- */
+
+struct vt {
+	long long	 id;
+	char		 article[32], comment[64], client[80];
+	char		 created[32], updated[32];
+	int		 helpful, has_comment, has_client;
+};
+
+struct vts {
+	struct vt	 row[MAXROWS];
+	size_t		 n;
+};
+
+static int
+collect_vote(const struct pf_vote *v, void *arg)
+{
+	struct vts	*c = arg;
+	struct vt	*r;
+
+	ck_assert_uint_lt(c->n, MAXROWS);
+	r = &c->row[c->n++];
+	r->id = v->id;
+	r->helpful = v->helpful;
+	copy(r->article, sizeof(r->article), v->article, NULL);
+	copy(r->comment, sizeof(r->comment), v->comment, &r->has_comment);
+	copy(r->client, sizeof(r->client), v->client, &r->has_client);
+	copy(r->created, sizeof(r->created), v->created, NULL);
+	copy(r->updated, sizeof(r->updated), v->updated, NULL);
+	return 0;
+}
+
+/* Vote as a handler does, in a transaction; *replaced returned. */
+static int
+vote(const char *article, int helpful, const char *comment,
+    const char *client, const char *window_start, const char *now,
+    long long *id)
+{
+	struct pf_vote	 v;
+	int		 replaced = -1;
+
+	memset(&v, 0, sizeof(v));
+	v.article = article;
+	v.helpful = helpful;
+	v.comment = comment;
+	v.client = client;
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_vote_put(st, &v, window_start, now, id,
+	    &replaced), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert(replaced == 0 || replaced == 1);
+	return replaced;
+}
+
+static struct vts
+votes(const struct pf_feedback_filter *f)
+{
+	struct vts	 c;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_vote_each(st, f, collect_vote, &c), PF_OK);
+	return c;
+}
+
+START_TEST(test_vote_new_then_replaced_inside_the_window)
+{
+	struct vts	 c;
+	long long	 a = 0, b = 0;
+
+	ck_assert_int_eq(vote("unsubscribe", 1, "clear", C1, T1, T2, &a), 0);
+	ck_assert(a > 0);
+	/* Same client, same article, the first vote inside the window. */
+	ck_assert_int_eq(vote("unsubscribe", 0, NULL, C1, T2, T3, &b), 1);
+	ck_assert(b == a);
+	c = votes(NULL);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_int_eq(c.row[0].helpful, 0);
+	ck_assert(!c.row[0].has_comment);
+	ck_assert_str_eq(c.row[0].client, C1);
+	ck_assert_str_eq(c.row[0].created, T2);
+	ck_assert_str_eq(c.row[0].updated, T3);
+}
+END_TEST
+
+START_TEST(test_vote_outside_the_window_is_new)
+{
+	struct vts	 c;
+	long long	 a = 0, b = 0;
+
+	ck_assert_int_eq(vote("unsubscribe", 1, NULL, C1, T1, T2, &a), 0);
+	/* The window now starts after the first vote. */
+	ck_assert_int_eq(vote("unsubscribe", 0, NULL, C1, T3, T4, &b), 0);
+	ck_assert(b != a);
+	c = votes(NULL);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_int_eq(c.row[1].helpful, 1);
+	ck_assert_str_eq(c.row[1].created, T2);
+	ck_assert_str_eq(c.row[1].updated, T2);
+}
+END_TEST
+
+/* Another client or another article is another vote. */
+START_TEST(test_vote_other_client_or_article_is_new)
+{
+	ck_assert_int_eq(vote("unsubscribe", 1, NULL, C1, T1, T2, NULL), 0);
+	ck_assert_int_eq(vote("unsubscribe", 1, NULL, C2, T1, T2, NULL), 0);
+	ck_assert_int_eq(vote("export", 1, NULL, C1, T1, T2, NULL), 0);
+	ck_assert_int_eq(vote("unsubscribe", 0, NULL, C2, T1, T3, NULL), 1);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM article_vote"), 3);
+}
+END_TEST
+
+/* An unknown client cannot be matched: every vote counts. */
+START_TEST(test_vote_without_client_is_always_new)
+{
+	struct vts	 c;
+
+	ck_assert_int_eq(vote("unsubscribe", 1, NULL, NULL, T1, T2, NULL), 0);
+	ck_assert_int_eq(vote("unsubscribe", 1, NULL, NULL, T1, T3, NULL), 0);
+	c = votes(NULL);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert(!c.row[0].has_client && !c.row[1].has_client);
+}
+END_TEST
+
+/* Of two rows in the window (it was made longer), the newest is replaced. */
+START_TEST(test_vote_replaces_the_newest_in_the_window)
+{
+	struct vts	 c;
+	long long	 id = 0;
+
+	ck_assert_int_eq(vote("unsubscribe", 1, "old", C1, T2, T2, NULL), 0);
+	ck_assert_int_eq(vote("unsubscribe", 1, "new", C1, T3, T3, NULL), 0);
+	ck_assert_int_eq(vote("unsubscribe", 0, "again", C1, T1, T4, &id), 1);
+	ck_assert(id == 2);
+	c = votes(NULL);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_str_eq(c.row[0].comment, "again");
+	ck_assert_str_eq(c.row[1].comment, "old");
+}
+END_TEST
+
+START_TEST(test_vote_put_accepts_null_outputs_and_time)
+{
+	struct pf_vote	 v;
+	struct vts	 c;
+
+	memset(&v, 0, sizeof(v));
+	v.article = "unsubscribe";
+	v.helpful = 1;
+	v.client = C1;
+	ck_assert_int_eq(pf_store_vote_put(st, &v, T1, NULL, NULL, NULL),
+	    PF_OK);
+	c = votes(NULL);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_uint_eq(strlen(c.row[0].created), 27);
+}
+END_TEST
+
+START_TEST(test_vote_check_constraints_refuse_bad_rows)
+{
+	static const int bad_helpful[] = { -1, 2, 10 };
+	struct pf_vote	 v;
+	size_t		 i;
+
+	memset(&v, 0, sizeof(v));
+	v.article = "unsubscribe";
+	for (i = 0; i < N(bad_helpful); i++) {
+		v.helpful = bad_helpful[i];
+		ck_assert_int_eq(pf_store_vote_put(st, &v, T1, T2, NULL, NULL),
+		    PF_ESTORE);
+	}
+	v.helpful = 1;
+	v.article = NULL;
+	ck_assert_int_eq(pf_store_vote_put(st, &v, T1, T2, NULL, NULL),
+	    PF_ESTORE);
+	/* Nor may a replacement break them. */
+	ck_assert_int_eq(vote("unsubscribe", 1, NULL, C1, T1, T2, NULL), 0);
+	v.article = "unsubscribe";
+	v.client = C1;
+	v.helpful = 2;
+	ck_assert_int_eq(pf_store_vote_put(st, &v, T1, T3, NULL, NULL),
+	    PF_ESTORE);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM article_vote"), 1);
+	ck_assert_int_eq(raw_count("SELECT helpful FROM article_vote"), 1);
+}
+END_TEST
+
+static void
+vote_five(void)
+{
+	vote("a", 1, NULL, C1, T1, T1, NULL);
+	vote("b", 0, "no", C1, T1, T2, NULL);
+	vote("a", 0, NULL, C2, T1, T3, NULL);
+	vote("c", 1, NULL, NULL, T1, T4, NULL);
+	vote("a", 1, NULL, NULL, T1, T5, NULL);
+}
+
+START_TEST(test_vote_each_filters_newest_first)
+{
+	static const struct {
+		struct pf_feedback_filter	 f;
+		const char			*ids;
+	} cases[] = {
+		{ { NULL, NULL, NULL, NULL, 0 }, "5 4 3 2 1" },
+		{ { NULL, NULL, NULL, NULL, 3 }, "5 4 3" },
+		{ { NULL, NULL, NULL, "a", 0 }, "5 3 1" },
+		{ { NULL, NULL, NULL, "a", 2 }, "5 3" },
+		{ { "2026-11-25", NULL, NULL, NULL, 0 }, "5 4" },
+		{ { NULL, "2026-11-25", NULL, "a", 0 }, "3 1" },
+		{ { T2, T3, NULL, NULL, 0 }, "2" },
+		{ { NULL, NULL, NULL, "d", 0 }, "" },
+		/* The type is for entries: votes ignore it. */
+		{ { NULL, NULL, "complaint", NULL, 0 }, "5 4 3 2 1" },
+	};
+	struct vts	 c;
+	char		 got[64];
+	size_t		 i, j, off;
+
+	vote_five();
+	for (i = 0; i < N(cases); i++) {
+		c = votes(&cases[i].f);
+		got[0] = '\0';
+		for (j = 0, off = 0; j < c.n; j++)
+			off += snprintf(got + off, sizeof(got) - off, "%s%lld",
+			    j ? " " : "", c.row[j].id);
+		ck_assert_msg(strcmp(got, cases[i].ids) == 0,
+		    "case %zu: \"%s\", not \"%s\"", i, got, cases[i].ids);
+	}
+	c = votes(NULL);
+	ck_assert_str_eq(c.row[3].article, "b");
+	ck_assert_str_eq(c.row[3].comment, "no");
+	ck_assert_int_eq(c.row[3].helpful, 0);
+}
+END_TEST
+
+struct art {
+	char		 article[32];
+	long long	 votes, helpful;
+};
+
+struct arts {
+	struct art	 a[MAXROWS];
+	size_t		 n;
+};
+
+static int
+collect_art(const char *article, long long v, long long helpful, void *arg)
+{
+	struct arts	*c = arg;
+
+	ck_assert_uint_lt(c->n, MAXROWS);
+	snprintf(c->a[c->n].article, sizeof(c->a[c->n].article), "%s",
+	    article);
+	c->a[c->n].votes = v;
+	c->a[c->n].helpful = helpful;
+	c->n++;
+	return 0;
+}
+
+START_TEST(test_vote_tally_most_votes_first_then_by_article)
+{
+	static const struct art want[] = {
+		{ "a", 3, 2 }, { "b", 1, 0 }, { "c", 1, 1 },
+	};
+	static const struct art want_window[] = {
+		{ "a", 1, 0 }, { "b", 1, 0 },
+	};
+	struct pf_feedback_filter	 f;
+	struct arts			 c;
+	size_t				 i;
+
+	vote_five();
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_vote_tally(st, NULL, collect_art, &c), PF_OK);
+	ck_assert_uint_eq(c.n, N(want));
+	for (i = 0; i < N(want); i++) {
+		ck_assert_str_eq(c.a[i].article, want[i].article);
+		ck_assert_int_eq(c.a[i].votes, want[i].votes);
+		ck_assert_int_eq(c.a[i].helpful, want[i].helpful);
+	}
+	/* The window applies; article and limit do not. */
+	memset(&f, 0, sizeof(f));
+	f.since = T2;
+	f.until = "2026-11-25";
+	f.article = "c";
+	f.limit = 1;
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_vote_tally(st, &f, collect_art, &c), PF_OK);
+	ck_assert_uint_eq(c.n, N(want_window));
+	for (i = 0; i < N(want_window); i++) {
+		ck_assert_str_eq(c.a[i].article, want_window[i].article);
+		ck_assert_int_eq(c.a[i].votes, want_window[i].votes);
+		ck_assert_int_eq(c.a[i].helpful, want_window[i].helpful);
+	}
+}
+END_TEST
+
+START_TEST(test_vote_forget_clients_before_the_window)
+{
+	struct vts	 c;
+	long long	 n = -1;
+
+	vote("a", 1, NULL, C1, T1, T1, NULL);
+	vote("b", 1, NULL, C2, T1, T2, NULL);
+	vote("a", 1, NULL, C2, T1, T4, NULL);
+	ck_assert_int_eq(pf_store_vote_forget_clients(st, T3, &n), PF_OK);
+	ck_assert_int_eq(n, 2);
+	c = votes(NULL);
+	ck_assert_str_eq(c.row[0].client, C2);
+	ck_assert(!c.row[1].has_client && !c.row[2].has_client);
+	ck_assert_str_eq(c.row[2].article, "a");
+	/* Already forgotten rows do not count again. */
+	ck_assert_int_eq(pf_store_vote_forget_clients(st, T3, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	/* A forgotten vote cannot be matched: the same client counts anew. */
+	ck_assert_int_eq(vote("a", 0, NULL, C1, T1, T5, NULL), 0);
+	ck_assert_int_eq(pf_store_vote_forget_clients(st, "9999", NULL),
+	    PF_OK);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM article_vote "
+	    "WHERE client IS NOT NULL"), 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM article_vote"), 4);
+}
+END_TEST
+
+/* A callback that runs the same query again is refused, not corrupted. */
+static int
+reenter(const struct pf_vote *v, void *arg)
+{
+	struct vts	 c;
+
+	(void)v;
+	memset(&c, 0, sizeof(c));
+	*(int *)arg = pf_store_vote_each(st, NULL, collect_vote, &c);
+	return 0;
+}
+
+START_TEST(test_vote_each_refuses_reentry)
+{
+	int	 inner = -1;
+
+	vote("a", 1, NULL, C1, T1, T1, NULL);
+	ck_assert_int_eq(pf_store_vote_each(st, NULL, reenter, &inner), PF_OK);
+	ck_assert_int_eq(inner, PF_ESTORE);
+}
+END_TEST
+
+/* SQL on a second connection, as another process would run it. */
+static void
+raw_exec(const char *sql)
+{
+	sqlite3	*h = NULL;
+	char	*msg = NULL;
+	int	 rc;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+	sqlite3_free(msg);
+	sqlite3_close(h);
+}
+
+/*
+ * A file made by the previous release (schema version 4, with rows) gains
+ * the feedback tables on open and keeps what it had.
+ */
+START_TEST(test_migration_from_version_4_keeps_rows)
+{
+	struct pf_store_opts	 o = { NULL, "truncate", 50 };
+	unsigned		 i;
+	int			 v = -1;
+	char			*sql;
+	size_t			 len = 0;
+	FILE			*f;
+
+	pf_store_close(st);
+	st = NULL;
+	ck_assert_int_eq(unlink(db), 0);
+	ck_assert_ptr_nonnull(f = open_memstream(&sql, &len));
+	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= 4; i++)
+		fputs(pf_migrations[i].sql, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_uint_eq(i, 4);
+	ck_assert_str_eq(pf_migrations[i].name, "005-feedback.sql");
+	raw_exec(sql);
+	free(sql);
+	raw_exec("PRAGMA user_version = 4; "
+	    "INSERT INTO optout VALUES ('email', '" KEY_A "', '', NULL, "
+	    "'form', '" T1 "', '" T1 "')");
+	o.path = db;
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
+	ck_assert_int_eq(v, (int)pf_migrations[pf_nmigrations - 1].version);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
+	put("question", NULL, 3, T1);
+	ck_assert_int_eq(vote("a", 1, NULL, C1, T1, T1, NULL), 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback"), 1);
+}
+END_TEST
+
+static void
+add_tests(TCase *tc)
+{
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_feedback_put_and_get_round_trip);
+	tcase_add_test(tc, test_feedback_put_without_time_or_id_pointer);
+	tcase_add_test(tc, test_feedback_get_unknown_is_not_found);
+	tcase_add_test(tc, test_feedback_callback_value_is_returned);
+	tcase_add_test(tc, test_feedback_revise_while_open);
+	tcase_add_test(tc, test_feedback_revise_after_completion_is_not_found);
+	tcase_add_test(tc, test_feedback_complete_sets_step_2);
+	tcase_add_test(tc, test_feedback_complete_with_nothing_left);
+	tcase_add_test(tc, test_feedback_completes_once);
+	tcase_add_test(tc, test_feedback_each_filters_newest_first);
+	tcase_add_test(tc, test_feedback_each_breaks_ties_by_id);
+	tcase_add_test(tc, test_feedback_tally_groups_entries);
+	tcase_add_test(tc, test_feedback_tally_of_nothing);
+	tcase_add_test(tc, test_feedback_of_email_oldest_first);
+	tcase_add_test(tc, test_feedback_erase_forgets_person_not_figures);
+	tcase_add_test(tc, test_feedback_check_constraints_refuse_bad_rows);
+	tcase_add_test(tc, test_vote_new_then_replaced_inside_the_window);
+	tcase_add_test(tc, test_vote_outside_the_window_is_new);
+	tcase_add_test(tc, test_vote_other_client_or_article_is_new);
+	tcase_add_test(tc, test_vote_without_client_is_always_new);
+	tcase_add_test(tc, test_vote_replaces_the_newest_in_the_window);
+	tcase_add_test(tc, test_vote_put_accepts_null_outputs_and_time);
+	tcase_add_test(tc, test_vote_check_constraints_refuse_bad_rows);
+	tcase_add_test(tc, test_vote_each_filters_newest_first);
+	tcase_add_test(tc, test_vote_tally_most_votes_first_then_by_article);
+	tcase_add_test(tc, test_vote_forget_clients_before_the_window);
+	tcase_add_test(tc, test_vote_each_refuses_reentry);
+	tcase_add_test(tc, test_migration_from_version_4_keeps_rows);
+}
+
+PF_TEST_MAIN("store_feedback", add_tests(tc))
