@@ -70,6 +70,8 @@ mail_config() {
 	    echo "mail_from = privforms <privforms@privforms.localhost>" >> "$conf"
 	grep -q '^privacy_team *=' "$conf" ||
 	    echo "privacy_team = privacy-team@privforms.localhost" >> "$conf"
+	grep -q '^feedback_to *=' "$conf" ||
+	    echo "feedback_to = feedback@privforms.localhost" >> "$conf"
 	grep -q '^unsubscribe_confirmation *=' "$conf" ||
 	    echo "unsubscribe_confirmation = yes" >> "$conf"
 	# A catcher that was stopped is retried within seconds, not minutes.

@@ -53,6 +53,10 @@ TARGETS = [
     {"name": "data request form", "path": "/privacy/request",
      "body": "type=access&relationship=customer&first_name=Bench&last_name=Mark"
              "&email=bench-%s@example.com&country=DE", "tables": ["request", "audit"]},
+    {"name": "feedback form", "path": "/privacy/feedback",
+     "body": "type=compliment&rating=great&message=Bench+%s", "tables": ["feedback", "audit"]},
+    {"name": "article vote", "path": "/privacy/feedback/article",
+     "body": "article=kb-%s&helpful=yes", "tables": ["article_vote", "audit"]},
     {"name": "one-click (RFC 8058)", "paths": True, "body": "List-Unsubscribe=One-Click",
      "tables": ["audit"]},
 ]
@@ -287,7 +291,8 @@ def syscalls(site, target, links, n=200):
     """System calls per request of one worker of target's program (strace -c)."""
     prog = {"/bench/store": "store", "/bench/null": "null",
             "/privacy/do-not-call": "do-not-call",
-            "/privacy/request": "data-request"}.get(target.get("path"), "unsubscribe")
+            "/privacy/request": "data-request", "/privacy/feedback": "feedback",
+            "/privacy/feedback/article": "feedback"}.get(target.get("path"), "unsubscribe")
     with open(os.path.join(site.dir, "run", prog + ".pid")) as f:
         parent = f.read().strip()
     workers = subprocess.run(["pgrep", "-P", parent], capture_output=True, text=True).stdout.split()

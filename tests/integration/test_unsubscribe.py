@@ -45,7 +45,8 @@ class Pages(unittest.TestCase):
         self.assertIn("What is your privacy related request?", r.text)
         self.assertIn('href="/privacy/unsubscribe"', r.text)
         self.assertIn("https://support.example.com/", r.text)
-        self.assertIn("Coming soon", r.text)
+        self.assertIn('href="/privacy/feedback"', r.text)
+        self.assertNotIn("Coming soon", r.text)
 
     def test_hub_leaves_out_links_not_configured(self):
         self.assertNotIn('id="hub-dpa"', SITE.get("/privacy/").text)

@@ -1,0 +1,825 @@
+/*
+ * feedback.c -- /privacy/feedback: site feedback in two steps, and the
+ * "Did this article solve your issue?" votes of the help pages.
+ *
+ *	GET  feedback			step 1: type, message, rating
+ *	POST feedback			step 1 stored (or revised): 303 to ?t=T,
+ *					422, 503; 400 for a forged t
+ *	GET  feedback?t=T		step 2: email, recommend (the done page
+ *					once the entry is complete)
+ *	POST feedback?step=2		submit: 303 to ?done, also when the
+ *					entry was complete before; 422, 503.
+ *					action=back: step 1 again (200), from
+ *					the entry, with step 2's typing kept
+ *	GET  feedback?done		"Feedback received!"
+ *	GET  feedback/article?article=A	the vote page, for help pages that
+ *					cannot hold the snippet
+ *	POST feedback/article		a vote: 303 to ?thanks, 422, 503
+ *	GET  feedback/article?thanks	"Thank you"
+ *
+ * Also 400 (a forged or expired step-2 token, an entry that is gone, a
+ * vote page without a valid article), 404 (any other sub-path), 405, 411,
+ * 413, 415 (app.h).
+ *
+ * Step 1 is stored as soon as it is posted, so an abandoned step 2 still
+ * keeps the rating; step 2 completes the same entry through a signed token
+ * (feedback.h) in the page, never a cookie.  The token also carries what
+ * the visitor typed into step 2 before going Back, and step 1 carries it
+ * on in hidden fields, so Back and Next lose nothing.  A token of an entry
+ * that is complete or gone, or an expired one, makes step 1 a new entry:
+ * the visitor has more to say.  A vote's client is the keyed pseudonym of
+ * the network it came from (client.h), REMOTE_ADDR only: a header the
+ * visitor sends (X-Forwarded-For) cannot make one client many.  Answers
+ * are pages of ours, never a redirect to anything the visitor sent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "client.h"
+#include "err.h"
+#include "feedback.h"
+#include "form.h"
+#include "keys.h"
+#include "page.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+#include "validate.h"
+
+#define HOUR		(60L * 60)
+#define MESSAGE_MAX	5000	/* characters */
+#define COMMENT_MAX	1000
+
+/* Step 1. */
+enum { S1_TYPE, S1_MESSAGE, S1_RATING, S1__MAX };
+
+static const struct pf_field step1[S1__MAX] = {
+	[S1_TYPE] = { "type", pf_valid_choice, pf_feedback_types, 1, 32, 0,
+	    "What is your feedback about" },
+	[S1_MESSAGE] = { "message", pf_valid_text, NULL, 0, MESSAGE_MAX, 1,
+	    "What's on your mind" },
+	[S1_RATING] = { "rating", pf_valid_choice, pf_feedback_ratings, 1, 16,
+	    0, "Rate your experience with our website" },
+};
+
+/*
+ * What step 1 carries in hidden fields after a Back: the token and step
+ * 2's typing, as typed (step 2 checks it).  The base check only, and step
+ * 2's lengths, so that the typing always fits in a token (token.h's
+ * PF_TOKEN_MAX_LEN); maxlen 0 leaves the token's to max_field_len.
+ */
+enum { C_T, C_EMAIL, C_RECOMMEND, C__MAX };
+
+static const struct pf_field carried[C__MAX] = {
+	[C_T] = { "t", NULL, NULL, 0, 0, 0, "Token" },
+	[C_EMAIL] = { "email", NULL, NULL, 0, 254, 0, "Email address" },
+	[C_RECOMMEND] = { "recommend", NULL, NULL, 0, 2, 0, "Recommend" },
+};
+
+/* Step 2. */
+enum { S2_EMAIL, S2_RECOMMEND, S2_T, S2__MAX };
+
+static const struct pf_field step2[S2__MAX] = {
+	[S2_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
+	    "Email address" },
+	[S2_RECOMMEND] = { "recommend", pf_valid_enum, pf_feedback_scores, 0,
+	    2, 0, "How likely are you to recommend our website" },
+	[S2_T] = { "t", NULL, NULL, 0, 0, 0, "Token" },
+};
+
+/* An article vote. */
+enum { V_ARTICLE, V_HELPFUL, V_COMMENT, V__MAX };
+
+static const char *const answers[] = { "yes", "no", NULL };
+
+static const struct pf_field vote_fields[V__MAX] = {
+	[V_ARTICLE] = { "article", pf_valid_token, NULL, 1, 64, 0,
+	    "Article" },
+	[V_HELPFUL] = { "helpful", pf_valid_enum, answers, 1, 3, 0,
+	    "Did this article solve your issue" },
+	[V_COMMENT] = { "comment", pf_valid_text, NULL, 0, COMMENT_MAX, 1,
+	    "Comment" },
+};
+
+static const char *const busy_notice = "We could not save your feedback "
+    "just now. Nothing was stored. Please try again in a minute.";
+
+
+/* ---- pages ---- */
+
+/* The 400 for a step-2 token that is not ours (rc PF_EFORGED) or expired. */
+static void
+bad_token(struct pf_app *app, struct pf_request *req, int rc)
+{
+	if (rc == PF_EEXPIRED)
+		pf_page_message(app->pages, req, 400, "This form has expired",
+		    "Step 2 was left open too long to finish. Your rating "
+		    "was kept, thank you. To add more, start again from the "
+		    "feedback form.", NULL, 0);
+	else if (rc == PF_EFORGED)
+		pf_page_message(app->pages, req, 400, "This form is not valid",
+		    "The page may have been cut short or changed. Please "
+		    "start again from the feedback form.", NULL, 0);
+	else
+		pf_app_fail(app, req);
+}
+
+/* The 400 for a token whose entry no longer exists. */
+static void
+gone(struct pf_app *app, struct pf_request *req)
+{
+	pf_page_message(app->pages, req, 400, "This feedback is no longer "
+	    "open", "We no longer hold the feedback this page belongs to. "
+	    "Please start again from the feedback form.", NULL, 0);
+}
+
+/*
+ * Step 1 with status: the visitor's values and errors from form (may be
+ * NULL), step 2's typing and the token from carry (may be NULL).
+ */
+static void
+show_step1(struct pf_app *app, struct pf_request *req, int status,
+    const struct pf_form *form, const struct pf_form *carry,
+    const char *notice)
+{
+	struct pf_page	*page = NULL;
+
+	if (pf_page_new(app->pages, "feedback", &page) != PF_OK ||
+	    (carry != NULL && pf_form_fill(carry, page) != PF_OK)) {
+		pf_page_free(page);
+		pf_app_fail(app, req);
+		return;
+	}
+	pf_app_send_form(app, req, status, page, form, notice);
+}
+
+/*
+ * Step 2 with status: the token t and the typing it carried in s (may be
+ * NULL), or the visitor's values and errors from form (may be NULL).
+ */
+static void
+show_step2(struct pf_app *app, struct pf_request *req, int status,
+    const char *t, const struct pf_feedback_step *s,
+    const struct pf_form *form, const char *notice)
+{
+	struct pf_page	*page = NULL;
+
+	if (pf_page_new(app->pages, "feedback-more", &page) != PF_OK ||
+	    (t != NULL && pf_page_value(page, "t", t) != PF_OK) ||
+	    (s != NULL && s->email != NULL &&
+	    pf_page_value(page, "email", s->email) != PF_OK) ||
+	    (s != NULL && s->recommend != NULL &&
+	    pf_page_value(page, "recommend", s->recommend) != PF_OK)) {
+		pf_page_free(page);
+		pf_app_fail(app, req);
+		return;
+	}
+	pf_app_send_form(app, req, status, page, form, notice);
+}
+
+/* ---- step 1 ---- */
+
+/* The stored entry a new or revised step 1 makes; strings point into form. */
+static void
+entry_of(const struct pf_form *form, struct pf_feedback *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->type = form->v[S1_TYPE].value;
+	f->message = form->v[S1_MESSAGE].value;
+	f->rating = pf_feedback_rating(form->v[S1_RATING].value);
+	f->recommend = -1;
+}
+
+/* The record of step 1 of entry f: codes and the entry's number. */
+static int
+audit_step1(struct pf_app *app, struct pf_request *req, const char *event,
+    const struct pf_feedback *f)
+{
+	char		 num[24];
+	const char	*details[] = { "feedback", num, "type", f->type,
+	    "rating", pf_feedback_rating_code(f->rating), NULL };
+
+	snprintf(num, sizeof(num), "%lld", f->id);
+	return pf_app_audit(app, req, event, NULL, details);
+}
+
+/* A new entry: stored, recorded, and forwarded if it is a complaint. */
+static int
+put_entry(struct pf_app *app, struct pf_request *req, struct pf_feedback *f)
+{
+	char	 now[32];
+	int	 rc;
+
+	pf_store_now(now);
+	f->created = f->updated = now;
+	if ((rc = pf_store_feedback_put(app->st, f, now, &f->id)) != PF_OK ||
+	    (rc = audit_step1(app, req, "feedback-received", f)) != PF_OK)
+		return rc;
+	if (pf_feedback_forwards(app->cfg, f, 1))
+		rc = pf_feedback_forward(app->st, app->cfg, f, NULL);
+	return rc;
+}
+
+/*
+ * Open entry prev revised with f (Back, then Next).  A complaint is
+ * forwarded once: when the revision makes one of what was not.
+ */
+static int
+revise_entry(struct pf_app *app, struct pf_request *req,
+    struct pf_feedback *f, const struct pf_feedback *prev)
+{
+	char	 now[32];
+	int	 rc;
+
+	pf_store_now(now);
+	f->id = prev->id;
+	f->created = prev->created;
+	f->updated = now;
+	if ((rc = pf_store_feedback_revise(app->st, f->id, f, now)) != PF_OK ||
+	    (rc = audit_step1(app, req, "feedback-revised", f)) != PF_OK)
+		return rc;
+	if (pf_feedback_forwards(app->cfg, f, 1) &&
+	    !pf_feedback_forwards(app->cfg, prev, 1))
+		rc = pf_feedback_forward(app->st, app->cfg, f, NULL);
+	return rc;
+}
+
+/*
+ * Store step 1 in one transaction: a revision of entry id (0: none)
+ * while it is open, else a new entry.  f->id gets the entry.
+ */
+static int
+record_step1(struct pf_app *app, struct pf_request *req,
+    struct pf_feedback *f, long long id)
+{
+	struct pf_feedback_copy prev;
+	int		 rc;
+
+	memset(&prev, 0, sizeof(prev));
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	rc = id > 0 ? pf_store_feedback_get(app->st, id, pf_feedback_hold,
+	    &prev) : PF_ENOTFOUND;
+	if (rc == PF_OK && prev.f.completed == NULL)
+		rc = revise_entry(app, req, f, &prev.f);
+	else if (rc == PF_OK || rc == PF_ENOTFOUND)
+		rc = put_entry(app, req, f);
+	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	pf_feedback_drop(&prev);
+	return rc;
+}
+
+/* 303 to step 2 of entry id, its token carrying step 2's typing. */
+static void
+to_step2(struct pf_app *app, struct pf_request *req, long long id,
+    const struct pf_form *carry)
+{
+	time_t	 expires = time(NULL) + app->cfg->feedback_step_hours * HOUR;
+	char	*t = NULL, *path = NULL;
+	size_t	 n;
+
+	if (pf_feedback_step_make(&app->keys, id, carry->v[C_EMAIL].value,
+	    carry->v[C_RECOMMEND].value, expires, &t) != PF_OK) {
+		pf_app_fail(app, req);
+		return;
+	}
+	n = strlen("/feedback?t=") + strlen(t) + 1;
+	if ((path = malloc(n)) == NULL)
+		pf_app_fail(app, req);
+	else {
+		snprintf(path, n, "/feedback?t=%s", t);
+		pf_app_redirect(app, req, path);
+	}
+	free(path);
+	free(t);
+}
+
+/*
+ * The entry a carried token names: PF_OK and *id (0 when there is no
+ * token, or an expired one: a new entry), or a 400 page sent.
+ */
+static int
+carried_entry(struct pf_app *app, struct pf_request *req,
+    const struct pf_form *carry, long long *id)
+{
+	struct pf_feedback_step s;
+	int		 rc;
+
+	memset(&s, 0, sizeof(s));
+	*id = 0;
+	if (carry->v[C_T].value == NULL)
+		return PF_OK;
+	rc = pf_feedback_step_check(&app->keys, carry->v[C_T].value,
+	    time(NULL), &s);
+	if (rc == PF_OK)
+		*id = s.id;
+	pf_feedback_step_clear(&s);
+	if (rc == PF_OK || rc == PF_EEXPIRED)
+		return PF_OK;
+	bad_token(app, req, rc);
+	return rc;
+}
+
+/*
+ * Validate the carried fields into carry (the caller frees it): PF_OK, or
+ * non-zero once answered (a token that fails the base check is no token
+ * of ours).  Typing that fails it is dropped, never shown again.
+ */
+static int
+read_carried(struct pf_app *app, struct pf_request *req,
+    struct pf_form *carry)
+{
+	if (pf_form_validate(carried, C__MAX, req, carry) != PF_OK) {
+		pf_app_fail(app, req);
+		return PF_ENOMEM;
+	}
+	if (carry->v[C_T].error[0] != '\0') {
+		bad_token(app, req, PF_EFORGED);
+		return PF_EFORGED;
+	}
+	if (carry->v[C_EMAIL].error[0] != '\0')
+		pf_form_ignore(carry, C_EMAIL);
+	if (carry->v[C_RECOMMEND].error[0] != '\0')
+		pf_form_ignore(carry, C_RECOMMEND);
+	return PF_OK;
+}
+
+static void
+submit_step1(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form		 form = { 0 }, carry = { 0 };
+	struct pf_feedback	 f;
+	long long		 id;
+
+	if (pf_app_read_form(app, req) != PF_OK ||
+	    read_carried(app, req, &carry) != PF_OK)
+		goto out;
+	if (pf_form_validate(step1, S1__MAX, req, &form) != PF_OK) {
+		pf_app_fail(app, req);
+		goto out;
+	}
+	if (form.nerrors > 0) {
+		show_step1(app, req, 422, &form, &carry, NULL);
+		goto out;
+	}
+	if (carried_entry(app, req, &carry, &id) != PF_OK)
+		goto out;
+	entry_of(&form, &f);
+	if (record_step1(app, req, &f, id) == PF_OK)
+		to_step2(app, req, f.id, &carry);
+	else
+		show_step1(app, req, 503, &form, &carry, busy_notice);
+out:
+	pf_form_free(&carry);
+	pf_form_free(&form);
+}
+
+/* ---- step 2 ---- */
+
+/*
+ * Check token text (NULL: none): PF_OK and s filled (the caller clears
+ * it), or a 400 page sent.
+ */
+static int
+check_step(struct pf_app *app, struct pf_request *req, const char *text,
+    struct pf_feedback_step *s)
+{
+	int	 rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = text == NULL ? PF_EFORGED :
+	    pf_feedback_step_check(&app->keys, text, time(NULL), s);
+	if (rc != PF_OK)
+		bad_token(app, req, rc);
+	return rc;
+}
+
+/*
+ * Read entry id into c (the caller drops it) in a read transaction:
+ * PF_OK, PF_ENOTFOUND, or a store error.
+ */
+static int
+read_entry(struct pf_app *app, long long id, struct pf_feedback_copy *c)
+{
+	int	 rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = pf_app_begin_read(app)) != PF_OK)
+		return rc;
+	rc = pf_store_feedback_get(app->st, id, pf_feedback_hold, c);
+	pf_app_rollback(app);
+	return rc;
+}
+
+/*
+ * Read the entry of token t for a page: PF_OK with c filled (the caller
+ * drops it), or non-zero once answered: 400 (gone), the done page (the
+ * entry is complete), 503.
+ */
+static int
+open_entry(struct pf_app *app, struct pf_request *req, long long id,
+    struct pf_feedback_copy *c)
+{
+	int	 rc;
+
+	if ((rc = read_entry(app, id, c)) == PF_ENOTFOUND)
+		gone(app, req);
+	else if (rc == PF_EBUSY || rc == PF_ESTORE)
+		pf_app_unavailable(app, req);
+	else if (rc != PF_OK)
+		pf_app_fail(app, req);
+	else if (c->f.completed != NULL) {
+		pf_app_page(app, req, 200, "feedback-done");
+		rc = PF_ENOTFOUND;
+	}
+	return rc;
+}
+
+/* GET ?t=: step 2, with what the token carried.  Changes nothing. */
+static void
+show_more(struct pf_app *app, struct pf_request *req)
+{
+	const struct pf_param	*t = pf_request_query(req, "t");
+	struct pf_feedback_step	 s;
+	struct pf_feedback_copy	 c;
+
+	memset(&c, 0, sizeof(c));
+	if (check_step(app, req, t->value, &s) == PF_OK &&
+	    open_entry(app, req, s.id, &c) == PF_OK)
+		show_step2(app, req, 200, t->value, &s, NULL, NULL);
+	pf_feedback_drop(&c);
+	pf_feedback_step_clear(&s);
+}
+
+/* Back: step 1 from the stored entry, step 2's typing carried.  Changes nothing. */
+static void
+back(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form		 carry = { 0 };
+	struct pf_feedback_step	 s;
+	struct pf_feedback_copy	 c;
+	struct pf_page		*page = NULL;
+	const struct pf_feedback *f = &c.f;
+
+	memset(&s, 0, sizeof(s));
+	memset(&c, 0, sizeof(c));
+	if (read_carried(app, req, &carry) != PF_OK ||
+	    check_step(app, req, carry.v[C_T].value, &s) != PF_OK ||
+	    open_entry(app, req, s.id, &c) != PF_OK)
+		goto out;
+	if (pf_page_new(app->pages, "feedback", &page) != PF_OK ||
+	    pf_page_value(page, "type", f->type) != PF_OK ||
+	    (f->message != NULL &&
+	    pf_page_value(page, "message", f->message) != PF_OK) ||
+	    pf_page_value(page, "rating",
+	    pf_feedback_rating_code(f->rating)) != PF_OK ||
+	    pf_form_fill(&carry, page) != PF_OK)
+		pf_app_fail(app, req);
+	else
+		pf_page_send(req, 200, page, NULL, 0);
+out:
+	pf_page_free(page);
+	pf_feedback_drop(&c);
+	pf_feedback_step_clear(&s);
+	pf_form_free(&carry);
+}
+
+/* The record of step 2 of entry f: whether an address was left, the score. */
+static int
+audit_step2(struct pf_app *app, struct pf_request *req,
+    const struct pf_feedback *f, const char *subject)
+{
+	char		 num[24], score[16];
+	const char	*details[] = { "feedback", num,
+	    "email", f->email != NULL ? "given" : "none",
+	    "recommend", score, NULL };
+
+	snprintf(num, sizeof(num), "%lld", f->id);
+	if (f->recommend >= 0)
+		snprintf(score, sizeof(score), "%d", f->recommend);
+	else
+		snprintf(score, sizeof(score), "none");
+	return pf_app_audit(app, req, "feedback-completed", subject, details);
+}
+
+/*
+ * Complete open entry id with f, record it and forward it: inside the
+ * transaction.  subject: the pseudonym of the address left, or NULL.
+ */
+static int
+complete_entry(struct pf_app *app, struct pf_request *req, long long id,
+    const struct pf_feedback *f, const char *subject)
+{
+	struct pf_feedback_copy c;
+	char		 now[32];
+	int		 rc;
+
+	memset(&c, 0, sizeof(c));
+	pf_store_now(now);
+	if ((rc = pf_store_feedback_complete(app->st, id, f, now)) != PF_OK ||
+	    (rc = pf_store_feedback_get(app->st, id, pf_feedback_hold,
+	    &c)) != PF_OK ||
+	    (rc = audit_step2(app, req, &c.f, subject)) != PF_OK)
+		goto out;
+	if (pf_feedback_forwards(app->cfg, &c.f, 2))
+		rc = pf_feedback_forward(app->st, app->cfg, &c.f, subject);
+out:
+	pf_feedback_drop(&c);
+	return rc;
+}
+
+/*
+ * Step 2 in one transaction: PF_OK (completed now, or before: then
+ * nothing changes), PF_ENOTFOUND (the entry is gone), or a store error.
+ */
+static int
+record_step2(struct pf_app *app, struct pf_request *req, long long id,
+    const struct pf_feedback *f, const char *subject)
+{
+	struct pf_feedback_copy c;
+	int		 rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	rc = pf_store_feedback_get(app->st, id, pf_feedback_hold, &c);
+	if (rc == PF_OK && c.f.completed != NULL) {
+		pf_app_rollback(app);
+		pf_feedback_drop(&c);
+		return PF_OK;
+	}
+	if (rc == PF_OK)
+		rc = complete_entry(app, req, id, f, subject);
+	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	pf_feedback_drop(&c);
+	return rc;
+}
+
+/*
+ * Fill f from a valid step 2: the address, its key (*key, the caller's
+ * to free) and pseudonym, the score.
+ */
+static int
+prepare_step2(struct pf_app *app, const struct pf_form *form,
+    struct pf_feedback *f, char **key, char subject[PF_HEX_DIGEST_LEN + 1])
+{
+	const char	*email = form->v[S2_EMAIL].value;
+	const char	*score = form->v[S2_RECOMMEND].value;
+
+	memset(f, 0, sizeof(*f));
+	*key = NULL;
+	f->recommend = score != NULL ? atoi(score) : -1;
+	if (email == NULL)
+		return PF_OK;
+	if ((*key = pf_email_key(email)) == NULL)
+		return PF_ENOMEM;
+	f->email = email;
+	f->email_key = *key;
+	return pf_pseudonym(&app->keys, "email", *key, subject);
+}
+
+static void
+submit_step2(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form		 form = { 0 };
+	struct pf_feedback_step	 s;
+	struct pf_feedback	 f;
+	char			*key = NULL, subject[PF_HEX_DIGEST_LEN + 1];
+	int			 rc;
+
+	memset(&s, 0, sizeof(s));
+	if (pf_form_validate(step2, S2__MAX, req, &form) != PF_OK) {
+		pf_app_fail(app, req);
+		goto out;
+	}
+	if (form.v[S2_T].error[0] != '\0') {
+		bad_token(app, req, PF_EFORGED);
+		goto out;
+	}
+	if (check_step(app, req, form.v[S2_T].value, &s) != PF_OK)
+		goto out;
+	if (form.nerrors > 0) {
+		show_step2(app, req, 422, NULL, NULL, &form, NULL);
+		goto out;
+	}
+	if (prepare_step2(app, &form, &f, &key, subject) != PF_OK) {
+		pf_app_fail(app, req);
+		goto out;
+	}
+	rc = record_step2(app, req, s.id, &f, key != NULL ? subject : NULL);
+	if (rc == PF_OK)
+		pf_app_redirect(app, req, "/feedback?done");
+	else if (rc == PF_ENOTFOUND)
+		gone(app, req);
+	else
+		show_step2(app, req, 503, NULL, NULL, &form, busy_notice);
+out:
+	free(key);
+	pf_feedback_step_clear(&s);
+	pf_form_free(&form);
+}
+
+/* POST ?step=2: Back, or Submit (also Enter in the email field). */
+static void
+post_step2(struct pf_app *app, struct pf_request *req)
+{
+	const struct pf_param	*action;
+
+	if (pf_app_read_form(app, req) != PF_OK)
+		return;
+	action = pf_request_field(req, "action");
+	if (action != NULL && strcmp(action->value, "back") == 0)
+		back(app, req);
+	else
+		submit_step2(app, req);
+}
+
+/* ---- article votes ---- */
+
+/*
+ * The vote page with status: the article of a link (GET), or the
+ * visitor's values and errors from form.  The answer buttons are no
+ * control to mark, so their error is shown here and taken out of form.
+ */
+static void
+show_vote(struct pf_app *app, struct pf_request *req, int status,
+    const char *article, struct pf_form *form, const char *notice)
+{
+	struct pf_page	*page = NULL;
+	char		 msg[PF_FORM_ERRLEN];
+	int		 rc;
+
+	msg[0] = '\0';
+	if (form != NULL) {
+		snprintf(msg, sizeof(msg), "%s", form->v[V_HELPFUL].error);
+		pf_form_ignore(form, V_HELPFUL);
+	}
+	if ((rc = pf_page_new(app->pages, "article-vote", &page)) == PF_OK &&
+	    article != NULL)
+		rc = pf_page_value(page, "article", article);
+	if (rc == PF_OK && msg[0] != '\0' &&
+	    (rc = pf_page_text(page, "error-helpful", msg)) == PF_OK)
+		rc = pf_page_attr(page, "error-helpful", "hidden", NULL);
+	if (rc != PF_OK) {
+		pf_page_free(page);
+		pf_app_fail(app, req);
+		return;
+	}
+	pf_app_send_form(app, req, status, page, form, notice);
+}
+
+/* GET: the vote page for ?article=, a valid one only. */
+static void
+vote_page(struct pf_app *app, struct pf_request *req)
+{
+	const struct pf_param	*a = pf_request_query(req, "article");
+	const char		*why;
+	char			*norm = NULL;
+
+	why = a == NULL || strlen(a->value) != a->len || a->len == 0 ?
+	    "" : pf_valid_token(a->value, NULL, &norm);
+	if (why == NULL)
+		show_vote(app, req, 200, norm, NULL, NULL);
+	else
+		pf_page_message(app->pages, req, 400, "No such article",
+		    "This page needs the article you want to rate. Please use "
+		    "the question at the end of the article.", NULL, 0);
+	free(norm);
+}
+
+/* The record of a counted vote: the article and the answer only. */
+static int
+audit_vote(struct pf_app *app, struct pf_request *req,
+    const struct pf_vote *v, int replaced)
+{
+	const char	*details[] = { "article", v->article,
+	    "helpful", v->helpful ? "yes" : "no",
+	    "counted", replaced ? "replaced" : "new", NULL };
+
+	return pf_app_audit(app, req, "article-voted", NULL, details);
+}
+
+/* Count v in one transaction, once per client and article in the window. */
+static int
+record_vote(struct pf_app *app, struct pf_request *req,
+    const struct pf_vote *v)
+{
+	char	 since[32];
+	int	 rc, replaced = 0;
+
+	pf_store_time(time(NULL) - app->cfg->article_vote_window_hours * HOUR,
+	    since);
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	if ((rc = pf_store_vote_put(app->st, v, since, NULL, NULL,
+	    &replaced)) == PF_OK)
+		rc = audit_vote(app, req, v, replaced);
+	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	return rc;
+}
+
+/*
+ * The client of req: the pseudonym of its network in client, or NULL
+ * when REMOTE_ADDR is missing or no address (the vote still counts).
+ */
+static const char *
+client_of(struct pf_app *app, const struct pf_request *req,
+    char client[PF_HEX_DIGEST_LEN + 1])
+{
+	char	 net[PF_CLIENT_NET_SIZE];
+
+	if (pf_client_net(req->remote_addr, net) != PF_OK ||
+	    pf_pseudonym(&app->keys, "client", net, client) != PF_OK)
+		return NULL;
+	return client;
+}
+
+static void
+vote(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form	 form = { 0 };
+	struct pf_vote	 v;
+	char		 client[PF_HEX_DIGEST_LEN + 1];
+
+	if (pf_app_read_form(app, req) != PF_OK)
+		return;
+	if (pf_form_validate(vote_fields, V__MAX, req, &form) != PF_OK) {
+		pf_app_fail(app, req);
+		goto out;
+	}
+	if (form.nerrors > 0) {
+		show_vote(app, req, 422, NULL, &form, NULL);
+		goto out;
+	}
+	memset(&v, 0, sizeof(v));
+	v.article = form.v[V_ARTICLE].value;
+	v.helpful = strcmp(form.v[V_HELPFUL].value, "yes") == 0;
+	v.comment = form.v[V_COMMENT].value;
+	v.client = client_of(app, req, client);
+	if (record_vote(app, req, &v) == PF_OK)
+		pf_app_redirect(app, req, "/feedback/article?thanks");
+	else
+		show_vote(app, req, 503, NULL, &form, busy_notice);
+out:
+	pf_form_free(&form);
+}
+
+/* ---- routing ---- */
+
+static void
+article(struct pf_app *app, struct pf_request *req)
+{
+	if (strcmp(req->method, "POST") == 0)
+		vote(app, req);
+	else if (pf_request_query(req, "thanks") != NULL)
+		pf_app_page(app, req, 200, "article-vote-done");
+	else
+		vote_page(app, req);
+}
+
+static void
+handle(struct pf_request *req, void *arg)
+{
+	struct pf_app	*app = arg;
+	const char	*sub = pf_app_subpath(app, req, "/feedback");
+	const struct pf_param *step = pf_request_query(req, "step");
+
+	if (pf_app_screen(app, req))
+		return;
+	if (sub == NULL || (*sub != '\0' && strcmp(sub, "/article") != 0))
+		pf_page_message(app->pages, req, 404, "Page not found",
+		    "There is no such page. The feedback form is at the "
+		    "address the site links to.", NULL, 0);
+	else if (*sub != '\0')
+		article(app, req);
+	else if (strcmp(req->method, "POST") == 0 && step != NULL &&
+	    strcmp(step->value, "2") == 0)
+		post_step2(app, req);
+	else if (strcmp(req->method, "POST") == 0)
+		submit_step1(app, req);
+	else if (pf_request_query(req, "done") != NULL)
+		pf_app_page(app, req, 200, "feedback-done");
+	else if (pf_request_query(req, "t") != NULL)
+		show_more(app, req);
+	else
+		show_step1(app, req, 200, NULL, NULL, NULL);
+}
+
+int
+main(void)
+{
+	struct pf_app	 app;
+	int		 rc;
+
+	if (pf_app_open(&app, "feedback") != PF_OK)
+		return 1;
+	rc = pf_serve(handle, &app, &app.limits);
+	pf_app_close(&app);
+	return rc == 0 ? 0 : 1;
+}
