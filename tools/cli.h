@@ -38,7 +38,7 @@ struct cmd {
 /* The command tables, each ending with a { NULL } row. */
 extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
     cmds_laws[], cmds_audit[], cmds_mail[], cmds_purge[],
-    cmds_request[], cmds_party[], cmds_export[];
+    cmds_request[], cmds_party[], cmds_export[], cmds_feedback[];
 
 /*
  * Load the configuration, open the store, read the keys: 0, or 1 said.

@@ -1,0 +1,895 @@
+/*
+ * cmd_feedback.c -- privforms feedback report and feedback list: what the
+ * team reads of the site feedback and the article votes (feedback.h).
+ *
+ * The report's figures are feedback.h's (CSAT and NPS are defined there,
+ * once), read in one snapshot (pf_store_begin_read): a visitor finishing
+ * step 2 meanwhile cannot make the counts by type disagree with the
+ * ratings.  Dates are UTC days and both ends are inclusive; the store
+ * compares stored times as text, so --until becomes the next day,
+ * exclusive.  Everything is written to memory first (cli_buffered), so a
+ * slow pager never holds the database's shared lock.
+ *
+ * The list is the team's view and shows what visitors wrote, email
+ * addresses included: the team answers them.  Stored values passed the
+ * form's checks, but a row can come from elsewhere (a restored backup, a
+ * hand edit), so a value is printed only if pf_utf8_ok accepts it: no
+ * escape sequence ever reaches the team's terminal.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "cli.h"
+#include "err.h"
+#include "feedback.h"
+#include "store.h"
+#include "utf8.h"
+#include "validate.h"
+
+#define REPORT_NS	"urn:privforms:feedback-report:1"
+#define BAR_WIDTH	40	/* '#'s of a bar at 100% */
+#define LIST_LIMIT	20	/* feedback list without --limit */
+#define DAY_SIZE	11	/* "YYYY-MM-DD" */
+#define PCT_SIZE	16	/* "-100.0" and room */
+#define NOT_SHOWN	"(not shown: not valid text)"
+
+static int	cmd_report(struct ctx *, int, char **);
+static int	cmd_list(struct ctx *, int, char **);
+
+const struct cmd cmds_feedback[] = {
+	{ "feedback report", cmd_report,
+	  "[--since DATE] [--until DATE] [--format text|csv|xml]",
+	  "The figures of the site feedback and the article votes received\n"
+	  "from --since to --until (UTC days YYYY-MM-DD, both included; by\n"
+	  "default all): how many entries and how many sent step 2, the\n"
+	  "count of each type, the rating distribution with a bar chart\n"
+	  "(40 '#' are 100%), CSAT (the share of entries rated great or\n"
+	  "amazing), the \"how likely ... recommend\" answers as promoters\n"
+	  "(9-10), passives (7-8) and detractors (0-6), NPS (percent\n"
+	  "promoters minus percent detractors, -100 to +100) with the\n"
+	  "number of answers, and per article the votes and the share that\n"
+	  "found it helpful.  Percentages have one decimal; n/a (empty in\n"
+	  "CSV, absent in XML) when there is nothing to take a share of.\n"
+	  "Text (the default); CSV (RFC 4180) with one row per figure:\n"
+	  "section,item,count,total,percent; or XML (namespace\n"
+	  REPORT_NS ", etc/feedback-report.xsd).  Nothing\n"
+	  "personal is shown: no message, no address." },
+	{ "feedback list", cmd_list,
+	  "[--since DATE] [--until DATE] [--type TYPE] [--limit N] [--articles]",
+	  "The latest site feedback, newest first (at most --limit, by\n"
+	  "default 20): number, time received (UTC), type, rating, the\n"
+	  "recommend answer (- if none), whether step 2 was sent, the email\n"
+	  "address the visitor left to be answered at (- if none), and the\n"
+	  "message below, indented.  Personal data: do not paste it into\n"
+	  "tickets.  --since and --until are UTC days YYYY-MM-DD, both\n"
+	  "included; --type lists one type: compliment, question,\n"
+	  "product-inquiry, website-issue or complaint.  --articles lists the\n"
+	  "article votes instead: number, time, article, helpful (yes or\n"
+	  "no) and the comment below.  A value that is not valid text (a row\n"
+	  "not written by the form) is not printed." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* ---- the period ---- */
+
+/* UTC days as given, both included, and the store's exclusive end. */
+struct period {
+	const char	*since;		/* NULL: from the first */
+	const char	*until;		/* NULL: to the last */
+	char		 next[DAY_SIZE];	/* the day after until */
+	const char	*end;		/* next, or NULL: unbounded */
+};
+
+/* If argv[*i] is --since or --until with a value, take it: 1, else 0. */
+static int
+period_opt(struct period *p, int argc, char **argv, int *i)
+{
+	const char	**slot;
+
+	if (strcmp(argv[*i], "--since") == 0)
+		slot = &p->since;
+	else if (strcmp(argv[*i], "--until") == 0)
+		slot = &p->until;
+	else
+		return 0;
+	if (*i + 1 >= argc)
+		return 0;
+	*slot = argv[++*i];
+	return 1;
+}
+
+/* The day after day (a cli_date), or "" after 9999-12-31. */
+static void
+next_day(const char *day, char out[DAY_SIZE])
+{
+	struct tm	 tm;
+	time_t		 t;
+	int		 y, m, d;
+
+	out[0] = '\0';
+	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d + 1;
+	tm.tm_hour = 12;
+	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
+	    tm.tm_year + 1900 > 9999 ||
+	    strftime(out, DAY_SIZE, "%Y-%m-%d", &tm) == 0)
+		out[0] = '\0';
+}
+
+/* Check the dates and set the store's end: 0, or CLI_USAGE said. */
+static int
+period_check(const char *cmd, struct period *p)
+{
+	const char	*bad = NULL;
+
+	if (p->since != NULL && !cli_date(p->since))
+		bad = p->since;
+	else if (p->until != NULL && !cli_date(p->until))
+		bad = p->until;
+	if (bad != NULL) {
+		fprintf(stderr, "privforms: %s: %s: not a date YYYY-MM-DD\n",
+		    cmd, bad);
+		return CLI_USAGE;
+	}
+	if (p->since != NULL && p->until != NULL &&
+	    strcmp(p->since, p->until) > 0) {
+		fprintf(stderr, "privforms: %s: --since %s is after --until "
+		    "%s\n", cmd, p->since, p->until);
+		return CLI_USAGE;
+	}
+	p->end = NULL;
+	if (p->until != NULL) {
+		next_day(p->until, p->next);
+		/* Nothing is stored after 9999-12-31: no end at all. */
+		p->end = p->next[0] != '\0' ? p->next : NULL;
+	}
+	return 0;
+}
+
+/* ---- what both commands print ---- */
+
+/* s if it is text a terminal or XML may show, else NOT_SHOWN. */
+static const char *
+shown(const char *s, int multiline)
+{
+	return pf_utf8_ok(s, strlen(s), multiline) ? s : NOT_SHOWN;
+}
+
+/* 100 * n / total with one decimal, or none when total is 0. */
+static const char *
+percent(char buf[PCT_SIZE], long long n, long long total, const char *none)
+{
+	if (total <= 0)
+		return none;
+	snprintf(buf, PCT_SIZE, "%.1f", 100.0 * (double)n / (double)total);
+	return buf;
+}
+
+/* percent() with a "%" sign, or "n/a", for text. */
+static const char *
+percent_text(char buf[PCT_SIZE], long long n, long long total)
+{
+	if (percent(buf, n, total, NULL) == NULL)
+		return "n/a";
+	return strcat(buf, "%");
+}
+
+/* A figure in percent with one decimal (sign: "+" for positive), or none. */
+static const char *
+figure(char buf[PCT_SIZE], double v, int defined, const char *sign,
+    const char *none)
+{
+	if (!defined)
+		return none;
+	snprintf(buf, PCT_SIZE, "%.1f", v);
+	/* -0.04 rounds to "-0.0", and zero has no sign. */
+	if (strcmp(buf, "-0.0") == 0 || strcmp(buf, "0.0") == 0)
+		return strcpy(buf, "0.0");
+	if (v > 0 && sign[0] != '\0')
+		snprintf(buf, PCT_SIZE, "%s%.1f", sign, v);
+	return buf;
+}
+
+/* ---- feedback report: the figures ---- */
+
+struct article {
+	char		*id;
+	long long	 votes;
+	long long	 helpful;
+};
+
+struct report {
+	struct period			 p;
+	struct pf_feedback_stats	 s;
+	struct pf_feedback_nps		 nps;
+	double				 csat;		/* -1: no entries */
+	struct article			*a;
+	size_t				 na;
+	char				 generated[32];
+};
+
+static void
+report_free(struct report *r)
+{
+	while (r->na > 0)
+		free(r->a[--r->na].id);
+	free(r->a);
+	r->a = NULL;
+}
+
+static int
+article_add(const char *article, long long votes, long long helpful,
+    void *arg)
+{
+	struct report	*r = arg;
+	struct article	*v;
+
+	if ((v = reallocarray(r->a, r->na + 1, sizeof(*v))) == NULL)
+		return PF_ENOMEM;
+	r->a = v;
+	if ((v[r->na].id = strdup(article)) == NULL)
+		return PF_ENOMEM;
+	v[r->na].votes = votes;
+	v[r->na++].helpful = helpful;
+	return PF_OK;
+}
+
+/* Every figure, from one snapshot. */
+static int
+report_read(struct ctx *c, struct report *r)
+{
+	struct pf_feedback_filter f = { r->p.since, r->p.end, NULL, NULL, 0 };
+	int			 rc;
+
+	memset(&r->s, 0, sizeof(r->s));
+	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
+		return rc;
+	if ((rc = pf_store_feedback_tally(c->st, &f, pf_feedback_tally,
+	    &r->s)) == PF_OK)
+		rc = pf_store_vote_tally(c->st, &f, article_add, r);
+	pf_store_rollback(c->st);
+	if (rc != PF_OK)
+		return rc;
+	r->csat = pf_feedback_csat(&r->s);
+	pf_feedback_nps(&r->s, &r->nps);
+	pf_store_now(r->generated);
+	return PF_OK;
+}
+
+/* The ratings best first: [0] amazing (5) ... [4] terrible (1). */
+static int
+best(int i)
+{
+	return PF_FEEDBACK_NRATINGS - 1 - i;
+}
+
+/* The '#'s of count out of total: BAR_WIDTH at 100%, rounded. */
+static long long
+bar(long long count, long long total)
+{
+	if (total <= 0)
+		return 0;
+	return (count * BAR_WIDTH * 2 + total) / (total * 2);
+}
+
+/* The three groups of the recommend answers, in the order shown. */
+static const struct group {
+	const char	*code;		/* CSV item and XML element */
+	const char	*label;
+	size_t		 off;		/* of the count in pf_feedback_nps */
+} groups[] = {
+	{ "promoters", "Promoters (9-10)",
+	  offsetof(struct pf_feedback_nps, promoters) },
+	{ "passives", "Passives (7-8)",
+	  offsetof(struct pf_feedback_nps, passives) },
+	{ "detractors", "Detractors (0-6)",
+	  offsetof(struct pf_feedback_nps, detractors) },
+};
+
+#define NGROUPS	(sizeof(groups) / sizeof(groups[0]))
+
+static long long
+group_count(const struct pf_feedback_nps *n, const struct group *g)
+{
+	return *(const long long *)(const void *)((const char *)n + g->off);
+}
+
+/* Entries rated great or amazing: CSAT's numerator. */
+static long long
+satisfied(const struct pf_feedback_stats *s)
+{
+	return s->rating[3] + s->rating[4];
+}
+
+/* ---- feedback report as text ---- */
+
+static void
+text_period(FILE *f, const struct period *p)
+{
+	fprintf(f, "Site feedback report\nPeriod: ");
+	if (p->since != NULL && p->until != NULL)
+		fprintf(f, "%s to %s", p->since, p->until);
+	else if (p->since != NULL)
+		fprintf(f, "from %s", p->since);
+	else if (p->until != NULL)
+		fprintf(f, "up to %s", p->until);
+	else
+		fprintf(f, "all time");
+	fprintf(f, " (UTC days, inclusive)\n\n");
+}
+
+static void
+text_entries(FILE *f, const struct pf_feedback_stats *s)
+{
+	char	 b[PCT_SIZE];
+	int	 i;
+
+	fprintf(f, "Entries: %lld (step 2 sent: %lld, %s)\n\n", s->entries,
+	    s->completed, percent_text(b, s->completed, s->entries));
+	fprintf(f, "%-20s %7s %8s\n", "Type", "Count", "Percent");
+	for (i = 0; i < PF_FEEDBACK_NTYPES; i++)
+		fprintf(f, "%-20s %7lld %8s\n", pf_feedback_types[2 * i + 1],
+		    s->type[i], percent_text(b, s->type[i], s->entries));
+	fputc('\n', f);
+}
+
+static void
+text_ratings(FILE *f, const struct pf_feedback_stats *s)
+{
+	char		 b[PCT_SIZE];
+	long long	 n, k;
+	int		 i, r;
+
+	fprintf(f, "%-20s %7s %8s  (%d '#' = 100%%)\n", "Rating", "Count",
+	    "Percent", BAR_WIDTH);
+	for (i = 0; i < PF_FEEDBACK_NRATINGS; i++) {
+		r = best(i);
+		n = s->rating[r];
+		fprintf(f, "%-20s %7lld %8s", pf_feedback_ratings[2 * r + 1],
+		    n, percent_text(b, n, s->entries));
+		if ((k = bar(n, s->entries)) > 0)
+			fputs("  ", f);
+		for (; k > 0; k--)
+			fputc('#', f);
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+static void
+text_csat(FILE *f, const struct report *r)
+{
+	char	 b[PCT_SIZE] = "n/a";
+
+	if (r->csat >= 0) {
+		figure(b, r->csat, 1, "", NULL);
+		strcat(b, "%");
+	}
+	fprintf(f, "CSAT: %s (great or amazing: %lld of %lld %s)\n\n", b,
+	    satisfied(&r->s),
+	    r->s.entries, r->s.entries == 1 ? "entry" : "entries");
+}
+
+static void
+text_nps(FILE *f, const struct pf_feedback_nps *n)
+{
+	char		 b[PCT_SIZE];
+	const struct group *g;
+
+	fprintf(f, "%-20s %7s %8s\n", "Recommend", "Count", "Percent");
+	for (g = groups; g < groups + NGROUPS; g++)
+		fprintf(f, "%-20s %7lld %8s\n", g->label, group_count(n, g),
+		    percent_text(b, group_count(n, g), n->answers));
+	fprintf(f, "\nNPS: %s (%lld %s)\n\n",
+	    figure(b, n->score, n->answers > 0, "+", "n/a"), n->answers,
+	    n->answers == 1 ? "answer" : "answers");
+}
+
+static void
+text_articles(FILE *f, const struct report *r)
+{
+	char	 b[PCT_SIZE];
+	size_t	 i;
+
+	if (r->na == 0) {
+		fprintf(f, "Articles: no votes\n");
+		return;
+	}
+	fprintf(f, "%-32s %7s %8s %8s\n", "Article", "Votes", "Helpful",
+	    "Share");
+	for (i = 0; i < r->na; i++)
+		fprintf(f, "%-32s %7lld %8lld %8s\n", shown(r->a[i].id, 0),
+		    r->a[i].votes, r->a[i].helpful,
+		    percent_text(b, r->a[i].helpful, r->a[i].votes));
+}
+
+static int
+text_write(FILE *f, const struct report *r)
+{
+	text_period(f, &r->p);
+	text_entries(f, &r->s);
+	text_ratings(f, &r->s);
+	text_csat(f, r);
+	text_nps(f, &r->nps);
+	text_articles(f, r);
+	return PF_OK;
+}
+
+/* ---- feedback report as CSV ---- */
+
+/* One row; count < 0 is an empty field. */
+static void
+csv_row(FILE *f, const char *section, const char *item, long long count,
+    long long total, const char *pct)
+{
+	char	 n[24] = "", t[24];
+
+	if (count >= 0)
+		snprintf(n, sizeof(n), "%lld", count);
+	snprintf(t, sizeof(t), "%lld", total);
+	cli_csv_field(f, section, ",");
+	cli_csv_field(f, item, ",");
+	cli_csv_field(f, n, ",");
+	cli_csv_field(f, t, ",");
+	cli_csv_field(f, pct, "\r\n");
+}
+
+static void
+csv_entries(FILE *f, const struct pf_feedback_stats *s)
+{
+	char	 b[PCT_SIZE];
+	int	 i, r;
+
+	csv_row(f, "entries", "completed", s->completed, s->entries,
+	    percent(b, s->completed, s->entries, ""));
+	for (i = 0; i < PF_FEEDBACK_NTYPES; i++)
+		csv_row(f, "type", pf_feedback_types[2 * i], s->type[i],
+		    s->entries, percent(b, s->type[i], s->entries, ""));
+	for (i = 0; i < PF_FEEDBACK_NRATINGS; i++) {
+		r = best(i);
+		csv_row(f, "rating", pf_feedback_ratings[2 * r], s->rating[r],
+		    s->entries, percent(b, s->rating[r], s->entries, ""));
+	}
+}
+
+static int
+csv_write(FILE *f, const struct report *r)
+{
+	const struct group *g;
+	char		 b[PCT_SIZE];
+	size_t		 i;
+
+	fprintf(f, "section,item,count,total,percent\r\n");
+	csv_entries(f, &r->s);
+	csv_row(f, "csat", "great+amazing", satisfied(&r->s), r->s.entries,
+	    figure(b, r->csat, r->csat >= 0, "", ""));
+	for (g = groups; g < groups + NGROUPS; g++)
+		csv_row(f, "nps", g->code, group_count(&r->nps, g),
+		    r->nps.answers, percent(b, group_count(&r->nps, g),
+		    r->nps.answers, ""));
+	csv_row(f, "nps", "score", -1, r->nps.answers,
+	    figure(b, r->nps.score, r->nps.answers > 0, "", ""));
+	for (i = 0; i < r->na; i++)
+		csv_row(f, "article", shown(r->a[i].id, 0), r->a[i].helpful,
+		    r->a[i].votes, percent(b, r->a[i].helpful, r->a[i].votes,
+		    ""));
+	return PF_OK;
+}
+
+/* ---- feedback report as XML ---- */
+
+/* Attribute name="value"; none at all when value is NULL.  < 0 on error. */
+static int
+xml_attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
+}
+
+static int
+xml_ll(xmlTextWriterPtr w, const char *name, long long v)
+{
+	char	 b[24];
+
+	snprintf(b, sizeof(b), "%lld", v);
+	return xml_attr(w, name, b);
+}
+
+/* <name [key=code] count=... [percent=...]/>; pct NULL: no percent. */
+static int
+xml_count(xmlTextWriterPtr w, const char *name, const char *key,
+    const char *code, long long count, const char *pct)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST name) < 0 ||
+	    (key != NULL && xml_attr(w, key, code) < 0) ||
+	    xml_ll(w, "count", count) < 0 ||
+	    xml_attr(w, "percent", pct) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		return PF_EXML;
+	return PF_OK;
+}
+
+/* <period since until/> and <entries count completed percent/>. */
+static int
+xml_period(xmlTextWriterPtr w, const struct report *r)
+{
+	char	 b[PCT_SIZE];
+
+	if (xmlTextWriterStartElement(w, BAD_CAST "period") < 0 ||
+	    xml_attr(w, "since", r->p.since) < 0 ||
+	    xml_attr(w, "until", r->p.until) < 0 ||
+	    xmlTextWriterEndElement(w) < 0 ||
+	    xmlTextWriterStartElement(w, BAD_CAST "entries") < 0 ||
+	    xml_ll(w, "count", r->s.entries) < 0 ||
+	    xml_ll(w, "completed", r->s.completed) < 0 ||
+	    xml_attr(w, "percent", percent(b, r->s.completed, r->s.entries,
+	    NULL)) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		return PF_EXML;
+	return PF_OK;
+}
+
+/* The types, then the ratings (best first). */
+static int
+xml_entries(xmlTextWriterPtr w, const struct pf_feedback_stats *s)
+{
+	char	 b[PCT_SIZE];
+	int	 i, r;
+
+	if (xmlTextWriterStartElement(w, BAD_CAST "types") < 0)
+		return PF_EXML;
+	for (i = 0; i < PF_FEEDBACK_NTYPES; i++)
+		if (xml_count(w, "type", "code", pf_feedback_types[2 * i],
+		    s->type[i], percent(b, s->type[i], s->entries,
+		    NULL)) != PF_OK)
+			return PF_EXML;
+	if (xmlTextWriterEndElement(w) < 0 ||
+	    xmlTextWriterStartElement(w, BAD_CAST "ratings") < 0)
+		return PF_EXML;
+	for (i = 0; i < PF_FEEDBACK_NRATINGS; i++) {
+		r = best(i);
+		if (xml_count(w, "rating", "code", pf_feedback_ratings[2 * r],
+		    s->rating[r], percent(b, s->rating[r], s->entries,
+		    NULL)) != PF_OK)
+			return PF_EXML;
+	}
+	return xmlTextWriterEndElement(w) < 0 ? PF_EXML : PF_OK;
+}
+
+/* <csat/>, then <nps> with its three groups. */
+static int
+xml_scores(xmlTextWriterPtr w, const struct report *r)
+{
+	const struct group *g;
+	char		 b[PCT_SIZE];
+
+	if (xmlTextWriterStartElement(w, BAD_CAST "csat") < 0 ||
+	    xml_ll(w, "satisfied", satisfied(&r->s)) < 0 ||
+	    xml_ll(w, "entries", r->s.entries) < 0 ||
+	    xml_attr(w, "percent", figure(b, r->csat, r->csat >= 0, "",
+	    NULL)) < 0 ||
+	    xmlTextWriterEndElement(w) < 0 ||
+	    xmlTextWriterStartElement(w, BAD_CAST "nps") < 0 ||
+	    xml_ll(w, "answers", r->nps.answers) < 0 ||
+	    xml_attr(w, "score", figure(b, r->nps.score, r->nps.answers > 0,
+	    "", NULL)) < 0)
+		return PF_EXML;
+	for (g = groups; g < groups + NGROUPS; g++)
+		if (xml_count(w, g->code, NULL, NULL, group_count(&r->nps, g),
+		    percent(b, group_count(&r->nps, g), r->nps.answers,
+		    NULL)) != PF_OK)
+			return PF_EXML;
+	return xmlTextWriterEndElement(w) < 0 ? PF_EXML : PF_OK;
+}
+
+static int
+xml_articles(xmlTextWriterPtr w, const struct report *r)
+{
+	const struct article *a;
+	char		 b[PCT_SIZE];
+
+	if (xmlTextWriterStartElement(w, BAD_CAST "articles") < 0)
+		return PF_EXML;
+	for (a = r->a; a < r->a + r->na; a++)
+		if (xmlTextWriterStartElement(w, BAD_CAST "article") < 0 ||
+		    xml_attr(w, "id", shown(a->id, 0)) < 0 ||
+		    xml_ll(w, "votes", a->votes) < 0 ||
+		    xml_ll(w, "helpful", a->helpful) < 0 ||
+		    xml_attr(w, "percent", percent(b, a->helpful, a->votes,
+		    NULL)) < 0 ||
+		    xmlTextWriterEndElement(w) < 0)
+			return PF_EXML;
+	return xmlTextWriterEndElement(w) < 0 ? PF_EXML : PF_OK;
+}
+
+/*
+ * The report in namespace REPORT_NS.  The only strings not made here are
+ * article ids, which pass shown() first: libxml2 would write a control
+ * character raw (dependencies.md).
+ */
+static int
+xml_write(FILE *f, const struct report *r)
+{
+	xmlOutputBufferPtr	 out;
+	xmlTextWriterPtr	 w;
+	int			 rc = PF_EXML;
+
+	if ((out = xmlOutputBufferCreateFile(f, NULL)) == NULL)
+		return PF_ENOMEM;
+	if ((w = xmlNewTextWriter(out)) == NULL) {
+		xmlOutputBufferClose(out);
+		return PF_ENOMEM;
+	}
+	xmlTextWriterSetIndent(w, 1);
+	if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+	    xmlTextWriterStartElementNS(w, NULL, BAD_CAST "feedback-report",
+	    BAD_CAST REPORT_NS) < 0 ||
+	    xml_attr(w, "version", "1") < 0 ||
+	    xml_attr(w, "generated", r->generated) < 0)
+		goto out;
+	if ((rc = xml_period(w, r)) != PF_OK ||
+	    (rc = xml_entries(w, &r->s)) != PF_OK ||
+	    (rc = xml_scores(w, r)) != PF_OK ||
+	    (rc = xml_articles(w, r)) != PF_OK)
+		goto out;
+	rc = xmlTextWriterEndDocument(w) < 0 ? PF_EXML : PF_OK;
+out:
+	xmlFreeTextWriter(w);	/* flushes and closes out, not f */
+	return rc;
+}
+
+/* ---- feedback report ---- */
+
+static const struct format {
+	const char	*name;
+	int		(*write)(FILE *, const struct report *);
+} formats[] = {
+	{ "text", text_write },
+	{ "csv", csv_write },
+	{ "xml", xml_write },
+	{ NULL, NULL },
+};
+
+struct report_job {
+	struct report		 r;
+	const struct format	*fmt;
+};
+
+static int
+report_fill(struct ctx *c, FILE *f, void *arg)
+{
+	struct report_job	*j = arg;
+	int			 rc;
+
+	if ((rc = report_read(c, &j->r)) == PF_OK)
+		rc = j->fmt->write(f, &j->r);
+	report_free(&j->r);
+	return rc;
+}
+
+static const struct format *
+format_of(const char *name)
+{
+	const struct format	*fmt;
+
+	for (fmt = formats; fmt->name != NULL; fmt++)
+		if (strcmp(fmt->name, name) == 0)
+			return fmt;
+	return NULL;
+}
+
+static int
+cmd_report(struct ctx *c, int argc, char **argv)
+{
+	struct report_job	 j;
+	const char		*format = "text";
+	int			 i;
+
+	memset(&j, 0, sizeof(j));
+	for (i = 0; i < argc; i++) {
+		if (period_opt(&j.r.p, argc, argv, &i))
+			continue;
+		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
+		else
+			return CLI_USAGE;
+	}
+	if ((j.fmt = format_of(format)) == NULL) {
+		fprintf(stderr, "privforms: feedback report: --format %s: not "
+		    "one of text, csv, xml\n", format);
+		return CLI_USAGE;
+	}
+	if (period_check("feedback report", &j.r.p) != 0)
+		return CLI_USAGE;
+	if (cli_open_store(c) != 0)
+		return 1;
+	return cli_buffered("feedback report", report_fill, c, &j);
+}
+
+/* ---- feedback list ---- */
+
+struct listing {
+	FILE		*f;
+	long long	 n;		/* rows listed */
+};
+
+/* "YYYY-MM-DD HH:MM" of a stored time, or the time as it is. */
+static const char *
+minute(const char *stored, char out[17])
+{
+	if (strlen(stored) < 16 || stored[10] != 'T')
+		return shown(stored, 0);
+	snprintf(out, 17, "%.10s %.5s", stored, stored + 11);
+	return out;
+}
+
+/* Text of several lines, each indented under its row. */
+static void
+indented(FILE *f, const char *s, const char *none)
+{
+	size_t	 n;
+
+	if (s == NULL) {
+		fprintf(f, "        %s\n", none);
+		return;
+	}
+	s = shown(s, 1);
+	do {
+		n = strcspn(s, "\n");
+		fprintf(f, "        %.*s\n", (int)n, s);
+		s += n + (s[n] == '\n');
+	} while (*s != '\0');
+}
+
+static const char *
+type_label(const char *code)
+{
+	const char	*label = pf_choice_label(pf_feedback_types, code);
+
+	return label != NULL ? label : shown(code, 0);
+}
+
+static const char *
+rating_label(int rating)
+{
+	const char	*label = pf_choice_label(pf_feedback_ratings,
+			    pf_feedback_rating_code(rating));
+
+	return label != NULL ? label : "?";
+}
+
+static int
+entry_row(const struct pf_feedback *e, void *arg)
+{
+	struct listing	*l = arg;
+	char		 when[17], rec[4] = "-";
+
+	if (e->recommend >= 0 && e->recommend <= 10)
+		snprintf(rec, sizeof(rec), "%d", e->recommend);
+	fprintf(l->f, "%-6lld  %-16s  %-15s  %-8s  %-3s  %-6s  %s\n", e->id,
+	    minute(e->created, when), type_label(e->type),
+	    rating_label(e->rating), rec, e->completed != NULL ? "sent" : "no",
+	    e->email != NULL ? shown(e->email, 0) : "-");
+	indented(l->f, e->message, "(no message)");
+	l->n++;
+	return ferror(l->f) ? PF_EIO : PF_OK;
+}
+
+static int
+vote_row(const struct pf_vote *v, void *arg)
+{
+	struct listing	*l = arg;
+	char		 when[17];
+
+	fprintf(l->f, "%-6lld  %-16s  %-32s  %s\n", v->id,
+	    minute(v->created, when), shown(v->article, 0),
+	    v->helpful ? "yes" : "no");
+	if (v->comment != NULL)
+		indented(l->f, v->comment, NULL);
+	l->n++;
+	return ferror(l->f) ? PF_EIO : PF_OK;
+}
+
+struct list_job {
+	struct pf_feedback_filter	 f;
+	int				 articles;
+};
+
+static int
+list_fill(struct ctx *c, FILE *f, void *arg)
+{
+	struct list_job	*j = arg;
+	struct listing	 l = { f, 0 };
+	int		 rc;
+
+	if (j->articles) {
+		fprintf(f, "%-6s  %-16s  %-32s  %s\n", "ID", "VOTED (UTC)",
+		    "ARTICLE", "HELPFUL");
+		rc = pf_store_vote_each(c->st, &j->f, vote_row, &l);
+	} else {
+		fprintf(f, "%-6s  %-16s  %-15s  %-8s  %-3s  %-6s  %s\n", "ID",
+		    "RECEIVED (UTC)", "TYPE", "RATING", "REC", "STEP 2",
+		    "EMAIL");
+		rc = pf_store_feedback_each(c->st, &j->f, entry_row, &l);
+	}
+	if (rc == PF_OK && l.n == 0)
+		fprintf(f, "(none)\n");
+	return rc;
+}
+
+/* --type's value: 0, or CLI_USAGE said with the types there are. */
+static int
+type_check(const char *type)
+{
+	int	 i;
+
+	if (pf_feedback_type_index(type) >= 0)
+		return 0;
+	fprintf(stderr, "privforms: feedback list: --type %s: not one of",
+	    type);
+	for (i = 0; i < PF_FEEDBACK_NTYPES; i++)
+		fprintf(stderr, "%s %s", i == 0 ? "" : ",",
+		    pf_feedback_types[2 * i]);
+	fprintf(stderr, "\n");
+	return CLI_USAGE;
+}
+
+/* The arguments into j and p: 0, or CLI_USAGE (said when it helps). */
+static int
+list_args(int argc, char **argv, struct list_job *j, struct period *p)
+{
+	const char	*limit = NULL;
+	int		 i;
+
+	for (i = 0; i < argc; i++) {
+		if (period_opt(p, argc, argv, &i))
+			continue;
+		if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
+			j->f.type = argv[++i];
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc)
+			limit = argv[++i];
+		else if (strcmp(argv[i], "--articles") == 0)
+			j->articles = 1;
+		else
+			return CLI_USAGE;
+	}
+	if (j->f.type != NULL && j->articles) {
+		fprintf(stderr, "privforms: feedback list: --type lists "
+		    "entries, not article votes\n");
+		return CLI_USAGE;
+	}
+	if (j->f.type != NULL && type_check(j->f.type) != 0)
+		return CLI_USAGE;
+	j->f.limit = LIST_LIMIT;
+	if (limit != NULL && (j->f.limit = cli_positive(limit)) == 0) {
+		fprintf(stderr, "privforms: feedback list: --limit %s: not a "
+		    "number of at least 1\n", limit);
+		return CLI_USAGE;
+	}
+	return period_check("feedback list", p);
+}
+
+static int
+cmd_list(struct ctx *c, int argc, char **argv)
+{
+	struct list_job	 j;
+	struct period	 p;
+
+	memset(&j, 0, sizeof(j));
+	memset(&p, 0, sizeof(p));
+	if (list_args(argc, argv, &j, &p) != 0)
+		return CLI_USAGE;
+	j.f.since = p.since;
+	j.f.until = p.end;
+	if (cli_open_store(c) != 0)
+		return 1;
+	return cli_buffered("feedback list", list_fill, c, &j);
+}
