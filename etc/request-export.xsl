@@ -47,6 +47,7 @@
         <xsl:apply-templates select="e:opt-outs"/>
         <xsl:apply-templates select="e:do-not-call"/>
         <xsl:apply-templates select="e:requests"/>
+        <xsl:apply-templates select="e:feedback"/>
         <xsl:apply-templates select="e:elsewhere"/>
       </body>
     </html>
@@ -199,6 +200,38 @@
     </xsl:for-each>
   </xsl:template>
 
+  <xsl:template match="e:feedback">
+    <h2>Your feedback on our website</h2>
+    <xsl:choose>
+      <xsl:when test="e:entry">
+        <table>
+          <tr><th>#</th><th>Sent</th><th>Step 2 sent</th><th>Type</th>
+              <th>Rating</th><th>Would recommend</th><th>Email address</th>
+              <th>Message</th></tr>
+          <xsl:for-each select="e:entry">
+            <tr>
+              <td><xsl:value-of select="e:id"/></td>
+              <td><xsl:value-of select="e:received"/></td>
+              <td><xsl:choose>
+                <xsl:when test="e:completed"><xsl:value-of select="e:completed"/></xsl:when>
+                <xsl:otherwise>Not sent</xsl:otherwise>
+              </xsl:choose></td>
+              <td><xsl:apply-templates select="e:type" mode="feedback"/></td>
+              <td><xsl:apply-templates select="e:rating"/></td>
+              <td><xsl:if test="e:recommend">
+                <xsl:value-of select="e:recommend"/> of 10</xsl:if></td>
+              <td><xsl:value-of select="e:email"/></td>
+              <td class="text"><xsl:value-of select="e:message"/></td>
+            </tr>
+          </xsl:for-each>
+        </table>
+      </xsl:when>
+      <xsl:otherwise><p class="none">None.</p></xsl:otherwise>
+    </xsl:choose>
+    <p class="note">Votes on whether a help article solved your issue are
+      anonymous: they cannot be found for anyone, so none are listed.</p>
+  </xsl:template>
+
   <xsl:template match="e:elsewhere">
     <h2>Personal data held elsewhere</h2>
     <xsl:if test="e:system">
@@ -249,6 +282,27 @@
       <xsl:when test=". = 'objection'">Object to the processing of my data</xsl:when>
       <xsl:when test=". = 'opt-out-sale'">Do not sell or share my personal information</xsl:when>
       <xsl:otherwise>Another privacy question</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- lib/feedback.c's labels. -->
+  <xsl:template match="e:type" mode="feedback">
+    <xsl:choose>
+      <xsl:when test=". = 'compliment'">Compliment</xsl:when>
+      <xsl:when test=". = 'question'">Question</xsl:when>
+      <xsl:when test=". = 'product-inquiry'">Product inquiry</xsl:when>
+      <xsl:when test=". = 'website-issue'">Website issue</xsl:when>
+      <xsl:otherwise>Complaint</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="e:rating">
+    <xsl:choose>
+      <xsl:when test=". = 'terrible'">Terrible</xsl:when>
+      <xsl:when test=". = 'bad'">Bad</xsl:when>
+      <xsl:when test=". = 'okay'">Okay</xsl:when>
+      <xsl:when test=". = 'great'">Great</xsl:when>
+      <xsl:otherwise>Amazing</xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 

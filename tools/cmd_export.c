@@ -16,6 +16,14 @@
  * entry's address), so following it would let a stranger read or remove
  * the owner's opt-outs.  They stay, and keep the number from being texted.
  *
+ * Site feedback is covered through the address it left (its email key):
+ * exported whole, and erased down to its figures (type, rating,
+ * recommend, times), which stay for the team's report, unlinked from
+ * anyone.  Article votes are not covered: they are anonymous (no address)
+ * and their client, the pseudonym of a network, is forgotten once the
+ * de-duplication window has passed (`privforms purge`), so no vote can be
+ * found for a person.
+ *
  * An export reads everything -- the request, its status, the parties,
  * every section -- in one read transaction (pf_store_begin_read), so that
  * an erasure or a purge running meanwhile cannot make it fail halfway or
@@ -37,6 +45,7 @@
 #include "config.h"
 #include "dsr.h"
 #include "err.h"
+#include "feedback.h"
 #include "keys.h"
 #include "store.h"
 #include "utf8.h"
@@ -59,10 +68,12 @@ const struct cmd cmds_export[] = {
 	  "everything privforms holds on every party linked to the request's\n"
 	  "individual, as one consistent snapshot -- the parties, their\n"
 	  "email opt-outs, the Do-Not-Call entries registered with their\n"
-	  "addresses, every request and its history -- and the other\n"
-	  "systems (personal_data_systems) whose data is answered\n"
-	  "separately.  SMS opt-outs are not included: nothing proves who\n"
-	  "owns a number registered with an address.  XML (namespace " EXPORT_NS ",\n"
+	  "addresses, every request and its history, the site feedback\n"
+	  "that left their addresses -- and the other systems\n"
+	  "(personal_data_systems) whose data is answered separately.\n"
+	  "SMS opt-outs are not included: nothing proves who owns a number\n"
+	  "registered with an address; nor are article votes: they are\n"
+	  "anonymous.  XML (namespace " EXPORT_NS ",\n"
 	  "etc/request-export.xsd), times in UTC as stored.  On standard\n"
 	  "output, or with --output in FILE, created with mode 0600 (an\n"
 	  "existing FILE is never overwritten).  The package names the\n"
@@ -78,7 +89,9 @@ const struct cmd cmds_export[] = {
 	  "a keyed pseudonym in the suppression list, so the person is still\n"
 	  "never mailed or called: `dnc check` and `unsubscribes check`\n"
 	  "still answer for them), the personal fields and history notes of\n"
-	  "every request, the messages still queued to them and the\n"
+	  "every request, the message and address of the site feedback\n"
+	  "that left their addresses (its type and ratings stay, for the\n"
+	  "figures), the messages still queued to them and the\n"
 	  "parties' addresses.  SMS opt-outs stay as they are: nothing\n"
 	  "proves who owns a number registered with an address.  Then the request is fulfilled and the requester is\n"
 	  "told at the address the request gave.  The audit trail, which\n"
@@ -254,7 +267,7 @@ struct export {
 	struct subject	 s;
 	struct ids	 requests;	/* the individual's requests */
 	xmlTextWriterPtr w;
-	long long	 optouts, dnc;	/* written, for the record */
+	long long	 optouts, dnc, feedback; /* written, for the record */
 	const char	*output;	/* --output, or NULL for stdout */
 };
 
@@ -460,6 +473,44 @@ write_requests(struct pf_store *st, struct export *x)
 	return end(x->w);
 }
 
+static int
+write_feedback(const struct pf_feedback *f, void *arg)
+{
+	struct export		*x = arg;
+	xmlTextWriterPtr	 w = x->w;
+	const char		*rating;
+
+	if ((rating = pf_feedback_rating_code(f->rating)) == NULL)
+		return PF_EINVAL;	/* a row this version cannot name */
+	x->feedback++;
+	if (start(w, "entry") != 0 || put_num(w, "id", f->id) != 0 ||
+	    put(w, "received", f->created) != 0 ||
+	    put(w, "completed", f->completed) != 0 ||
+	    put(w, "type", f->type) != 0 || put(w, "rating", rating) != 0 ||
+	    (f->recommend >= 0 && put_num(w, "recommend", f->recommend) != 0) ||
+	    put(w, "email", f->email) != 0 ||
+	    put(w, "message", f->message) != 0)
+		return PF_EXML;
+	return end(w);
+}
+
+/* The site feedback that left each email key (article votes: see the top). */
+static int
+write_feedbacks(struct pf_store *st, struct export *x)
+{
+	size_t	 i;
+	int	 rc;
+
+	if (start(x->w, "feedback") != 0)
+		return PF_EXML;
+	for (i = 0; i < x->s.parties.n; i++)
+		if (x->s.parties.v[i].email != NULL &&
+		    (rc = pf_store_feedback_of_email(st,
+		    x->s.parties.v[i].email, write_feedback, x)) != PF_OK)
+			return rc;
+	return end(x->w);
+}
+
 /* personal_data_systems, split on commas and trimmed. */
 static int
 write_elsewhere(const struct pf_config *cfg, xmlTextWriterPtr w)
@@ -499,7 +550,8 @@ write_sections(struct ctx *c, struct export *x)
 	    (rc = write_parties(x)) != PF_OK ||
 	    (rc = write_optouts(c->st, x)) != PF_OK ||
 	    (rc = write_dncs(c->st, x)) != PF_OK ||
-	    (rc = write_requests(c->st, x)) != PF_OK)
+	    (rc = write_requests(c->st, x)) != PF_OK ||
+	    (rc = write_feedbacks(c->st, x)) != PF_OK)
 		return rc;
 	return write_elsewhere(c->cfg, x->w);
 }
@@ -610,9 +662,10 @@ static int
 export_audit(struct ctx *c, const struct export *x)
 {
 	struct pf_txn	 t = { 0 };
-	char		 n[5][24];
+	char		 n[6][24];
 	const char	*details[] = { "request", n[0], "parties", n[1],
-	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4], NULL };
+	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4],
+	    "feedback", n[5], NULL };
 	int		 rc;
 
 	snprintf(n[0], sizeof(n[0]), "%lld", x->q.r.id);
@@ -620,6 +673,7 @@ export_audit(struct ctx *c, const struct export *x)
 	snprintf(n[2], sizeof(n[2]), "%lld", x->optouts);
 	snprintf(n[3], sizeof(n[3]), "%lld", x->dnc);
 	snprintf(n[4], sizeof(n[4]), "%zu", x->requests.n);
+	snprintf(n[5], sizeof(n[5]), "%lld", x->feedback);
 	if ((rc = cli_begin(c, &t)) != PF_OK)
 		return 1;
 	if ((rc = pf_txn_audit(&t, NULL, "request-exported", x->q.r.subject,
@@ -689,7 +743,7 @@ out:
 
 /* What an erasure removed, for its audit record and the operator. */
 struct erased {
-	long long	 parties, optouts, dnc, requests, messages;
+	long long	 parties, optouts, dnc, requests, feedback, messages;
 	long long	 suppressed;
 };
 
@@ -752,6 +806,9 @@ erase_party(struct pf_store *st, const struct pf_keys *keys,
 	if ((rc = pf_store_dsr_erase(st, p->email, &n)) != PF_OK)
 		goto out;
 	e->requests += n;
+	if ((rc = pf_store_feedback_erase(st, p->email, &n)) != PF_OK)
+		goto out;
+	e->feedback += n;
 	if ((rc = pf_store_outbox_forget(st, p->email, &n)) != PF_OK)
 		goto out;
 	e->messages += n;
@@ -766,10 +823,10 @@ out:
 static int
 erase_audit(struct pf_txn *t, const struct pf_dsr *r, const struct erased *e)
 {
-	char		 n[7][24];
+	char		 n[8][24];
 	const char	*erased[] = { "request", n[0], "parties", n[1],
 	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4],
-	    "messages", n[5], "suppressed", n[6], NULL };
+	    "messages", n[5], "suppressed", n[6], "feedback", n[7], NULL };
 	const char	*fulfilled[] = { "request", n[0], NULL };
 	int		 rc;
 
@@ -780,6 +837,7 @@ erase_audit(struct pf_txn *t, const struct pf_dsr *r, const struct erased *e)
 	snprintf(n[4], sizeof(n[4]), "%lld", e->requests);
 	snprintf(n[5], sizeof(n[5]), "%lld", e->messages);
 	snprintf(n[6], sizeof(n[6]), "%lld", e->suppressed);
+	snprintf(n[7], sizeof(n[7]), "%lld", e->feedback);
 	if ((rc = pf_txn_audit(t, NULL, "request-erased", r->subject,
 	    erased)) != PF_OK)
 		return rc;
@@ -822,6 +880,23 @@ out:
 	return rc;
 }
 
+/* What an erasure did, for the operator. */
+static void
+erase_say(const struct pf_dsr *r, const struct erased *e)
+{
+	printf("request %lld: erased %lld part%s, %lld opt-out%s, %lld "
+	    "Do-Not-Call entr%s, the personal data of %lld request%s and "
+	    "%lld feedback entr%s, and %lld queued message%s; %lld "
+	    "suppression entr%s keep them from being contacted; request "
+	    "fulfilled\n",
+	    r->id, e->parties, e->parties == 1 ? "y" : "ies", e->optouts,
+	    e->optouts == 1 ? "" : "s", e->dnc, e->dnc == 1 ? "y" : "ies",
+	    e->requests, e->requests == 1 ? "" : "s",
+	    e->feedback, e->feedback == 1 ? "y" : "ies",
+	    e->messages, e->messages == 1 ? "" : "s", e->suppressed,
+	    e->suppressed == 1 ? "y" : "ies");
+}
+
 static int
 cmd_erase(struct ctx *c, int argc, char **argv)
 {
@@ -858,15 +933,7 @@ cmd_erase(struct ctx *c, int argc, char **argv)
 		    "erased)\n", pf_strerror(err));
 		goto out;
 	}
-	printf("request %lld: erased %lld part%s, %lld opt-out%s, %lld "
-	    "Do-Not-Call entr%s, the personal data of %lld request%s and "
-	    "%lld queued message%s; %lld suppression entr%s keep them from "
-	    "being contacted; request fulfilled\n",
-	    r->id, e.parties, e.parties == 1 ? "y" : "ies", e.optouts,
-	    e.optouts == 1 ? "" : "s", e.dnc, e.dnc == 1 ? "y" : "ies",
-	    e.requests, e.requests == 1 ? "" : "s",
-	    e.messages, e.messages == 1 ? "" : "s", e.suppressed,
-	    e.suppressed == 1 ? "y" : "ies");
+	erase_say(r, &e);
 	rc = 0;
 out:
 	pf_dsr_drop(&q);

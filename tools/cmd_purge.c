@@ -9,6 +9,12 @@
  * never shown to belong to the person who typed it.  Each entry or request
  * removed leaves an audit record with its pseudonym, so an auditor can tell
  * a purge from a removal.
+ *
+ * An article vote keeps its client (the pseudonym of the voter's network)
+ * only while article_vote_window_hours de-duplicates it; after that the
+ * client is forgotten, in one transaction with one record of how many, so
+ * no vote stays linkable to a network.  The vote itself stays: it is
+ * anonymous.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,9 +35,11 @@ const struct cmd cmds_purge[] = {
 	  "more than dnc_retention_years ago (at least 5), and the data\n"
 	  "subject requests still unverified when their verification link\n"
 	  "expired (request_verify_days), with their history; each with an\n"
+	  "audit record.  Forget the client (network pseudonym) of the\n"
+	  "article votes older than article_vote_window_hours, with one\n"
 	  "audit record.  Nothing younger is touched, so it is safe to run\n"
 	  "daily from cron or a systemd timer.  Prints how many of each were\n"
-	  "removed." },
+	  "removed or forgotten." },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -171,12 +179,57 @@ purge_requests(struct ctx *c)
 	return rc;
 }
 
-/* The requests are purged even when the entries fail, and both said. */
+
+/* Forget the clients of the votes before `before`; *n counts them. */
+static int
+forget_clients(struct ctx *c, const char *before, long long *n)
+{
+	struct pf_txn	 t = { 0 };
+	char		 votes[24], hours[24];
+	const char	*details[] = { "votes", votes, "created-before", before,
+	    "window-hours", hours, NULL };
+	int		 rc;
+
+	if ((rc = cli_begin(c, &t)) != PF_OK)
+		return rc;
+	if ((rc = pf_store_vote_forget_clients(c->st, before, n)) == PF_OK &&
+	    *n > 0) {
+		snprintf(votes, sizeof(votes), "%lld", *n);
+		snprintf(hours, sizeof(hours), "%ld",
+		    c->cfg->article_vote_window_hours);
+		rc = pf_txn_audit(&t, NULL, "vote-clients-forgotten", NULL,
+		    details);
+	}
+	if (rc != PF_OK || (rc = pf_txn_commit(&t)) != PF_OK) {
+		pf_txn_rollback(&t);
+		*n = 0;
+	}
+	return rc;
+}
+
+static int
+purge_votes(struct ctx *c)
+{
+	char		 before[32];
+	long long	 n = 0;
+	int		 rc;
+
+	pf_store_time(time(NULL) - c->cfg->article_vote_window_hours * 3600,
+	    before);
+	rc = forget_clients(c, before, &n);
+	printf("purge: %lld article vote%s older than %ld hour%s unlinked from "
+	    "their client\n", n, n == 1 ? "" : "s",
+	    c->cfg->article_vote_window_hours,
+	    c->cfg->article_vote_window_hours == 1 ? "" : "s");
+	return rc;
+}
+
+/* Each step runs even when one before it fails, and each is said. */
 static int
 cmd_purge(struct ctx *c, int argc, char **argv)
 {
 	struct pf_keys		 keys;
-	int			 rc, rc2;
+	int			 rc, rc2, rc3;
 
 	(void)argv;
 	if (argc != 0)
@@ -189,5 +242,8 @@ cmd_purge(struct ctx *c, int argc, char **argv)
 	if ((rc2 = purge_requests(c)) != PF_OK)
 		fprintf(stderr, "privforms: purge: requests: %s\n",
 		    pf_strerror(rc2));
-	return rc != PF_OK || rc2 != PF_OK;
+	if ((rc3 = purge_votes(c)) != PF_OK)
+		fprintf(stderr, "privforms: purge: article votes: %s\n",
+		    pf_strerror(rc3));
+	return rc != PF_OK || rc2 != PF_OK || rc3 != PF_OK;
 }

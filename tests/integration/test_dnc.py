@@ -478,7 +478,7 @@ class Purge(unittest.TestCase):
             self.assertEqual(register(n, site=PLAIN).status, 303)
         p = self.faketime("+1820d", "purge")      # under 5 years: kept
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("purge: 0 ", p.stdout)
+        self.assertIn("purge: 0 Do-Not-Call", p.stdout)
         self.assertIsNotNone(entry(numbers[0], PLAIN))
         records = PLAIN.count("audit")
         p = self.faketime("+1830d", "purge")      # over 5 years: gone
