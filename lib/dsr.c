@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "copy.h"
 #include "country.h"
 #include "dsr.h"
 #include "err.h"
@@ -360,15 +361,10 @@ static const size_t held[] = {
 _Static_assert(sizeof(held) / sizeof(held[0]) == PF_DSR_NSTRINGS,
     "PF_DSR_NSTRINGS counts the string members of struct pf_dsr");
 
-#define MEMBER(r, i)	((const char **)((char *)(r) + held[i]))
-
 void
 pf_dsr_drop(struct pf_dsr_copy *c)
 {
-	size_t	 i;
-
-	for (i = 0; i < PF_DSR_NSTRINGS; i++)
-		free(c->mem[i]);
+	pf_copy_free(c->mem, PF_DSR_NSTRINGS);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -376,20 +372,8 @@ int
 pf_dsr_hold(const struct pf_dsr *row, void *arg)
 {
 	struct pf_dsr_copy	*c = arg;
-	const char		*s;
-	size_t			 i;
 
 	memset(c, 0, sizeof(*c));
 	c->r = *row;
-	for (i = 0; i < PF_DSR_NSTRINGS; i++) {
-		*MEMBER(&c->r, i) = NULL;
-		if ((s = *MEMBER(row, i)) == NULL)
-			continue;
-		if ((c->mem[i] = strdup(s)) == NULL) {
-			pf_dsr_drop(c);
-			return PF_ENOMEM;
-		}
-		*MEMBER(&c->r, i) = c->mem[i];
-	}
-	return 0;
+	return pf_copy_strings(&c->r, row, held, PF_DSR_NSTRINGS, c->mem);
 }

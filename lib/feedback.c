@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "copy.h"
 #include "err.h"
 #include "feedback.h"
 #include "keys.h"
@@ -314,15 +315,10 @@ static const size_t held[] = {
 _Static_assert(sizeof(held) / sizeof(held[0]) == PF_FEEDBACK_NSTRINGS,
     "PF_FEEDBACK_NSTRINGS counts the string members of struct pf_feedback");
 
-#define MEMBER(f, i)	((const char **)((char *)(f) + held[i]))
-
 void
 pf_feedback_drop(struct pf_feedback_copy *c)
 {
-	size_t	 i;
-
-	for (i = 0; i < PF_FEEDBACK_NSTRINGS; i++)
-		free(c->mem[i]);
+	pf_copy_free(c->mem, PF_FEEDBACK_NSTRINGS);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -330,20 +326,8 @@ int
 pf_feedback_hold(const struct pf_feedback *row, void *arg)
 {
 	struct pf_feedback_copy	*c = arg;
-	const char		*s;
-	size_t			 i;
 
 	memset(c, 0, sizeof(*c));
 	c->f = *row;
-	for (i = 0; i < PF_FEEDBACK_NSTRINGS; i++) {
-		*MEMBER(&c->f, i) = NULL;
-		if ((s = *MEMBER(row, i)) == NULL)
-			continue;
-		if ((c->mem[i] = strdup(s)) == NULL) {
-			pf_feedback_drop(c);
-			return PF_ENOMEM;
-		}
-		*MEMBER(&c->f, i) = c->mem[i];
-	}
-	return 0;
+	return pf_copy_strings(&c->f, row, held, PF_FEEDBACK_NSTRINGS, c->mem);
 }

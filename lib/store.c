@@ -658,6 +658,46 @@ pf_store_count(struct pf_store *st, sqlite3_stmt **slot, const char *sql,
 	return err;
 }
 
+const char *
+pf_store_now_or(const char *now, char buf[32])
+{
+	if (now != NULL)
+		return now;
+	pf_store_now(buf);
+	return buf;
+}
+
+int
+pf_store_bind_texts(sqlite3_stmt *s, const char *const *v, int n)
+{
+	int	 i, rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = sqlite3_bind_text(s, i + 1, v[i], -1,
+		    SQLITE_STATIC)) != SQLITE_OK)
+			return rc;
+	return SQLITE_OK;
+}
+
+int
+pf_store_changes(struct pf_store *st, sqlite3_stmt **slot, const char *sql,
+    const char *const *v, int nv, const char *what, long long *n)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = pf_store_stmt(st, slot, sql, &s)) != PF_OK)
+		return err;
+	if ((rc = pf_store_bind_texts(s, v, nv)) != SQLITE_OK)
+		err = pf_store_err(st->db, rc, what);
+	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		err = pf_store_err(st->db, rc, what);
+	else if (n != NULL)
+		*n = sqlite3_changes64(st->db);
+	pf_store_stmt_done(s);
+	return err;
+}
+
 /* The one number store.c's "SELECT count(*)" statement which gives. */
 static int
 count_rows(struct pf_store *st, enum stmt which, const char *what, long long *n)

@@ -89,16 +89,6 @@ fstmt_get(struct pf_store *st, enum fstmt id, sqlite3_stmt **out)
 	return pf_store_stmt(st, &st->fstmts[id], fstmts[id], out);
 }
 
-/* now, or the current time in buf when now is NULL. */
-static const char *
-now_or(const char *now, char buf[32])
-{
-	if (now != NULL)
-		return now;
-	pf_store_now(buf);
-	return buf;
-}
-
 static int
 bind_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -187,7 +177,7 @@ pf_store_feedback_put(struct pf_store *st, const struct pf_feedback *f,
 	char		 t[32];
 	int		 rc, err;
 
-	now = now_or(now, t);
+	now = pf_store_now_or(now, t);
 	if ((err = fstmt_get(st, FSTMT_PUT, &s)) != PF_OK)
 		return err;
 	if ((rc = bind_text(s, 1, f->type)) ||
@@ -211,7 +201,7 @@ pf_store_feedback_revise(struct pf_store *st, long long id,
 	char		 t[32];
 	int		 rc, err;
 
-	now = now_or(now, t);
+	now = pf_store_now_or(now, t);
 	if ((err = fstmt_get(st, FSTMT_REVISE, &s)) != PF_OK)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
@@ -234,7 +224,7 @@ pf_store_feedback_complete(struct pf_store *st, long long id,
 	char		 t[32];
 	int		 rc, err;
 
-	now = now_or(now, t);
+	now = pf_store_now_or(now, t);
 	if ((err = fstmt_get(st, FSTMT_COMPLETE, &s)) != PF_OK)
 		return err;
 	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
@@ -340,21 +330,8 @@ static int
 fstmt_count_changes(struct pf_store *st, enum fstmt which,
     const char *const *v, int nv, const char *what, long long *n)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 i, rc = SQLITE_OK, err;
-
-	if ((err = fstmt_get(st, which, &s)) != PF_OK)
-		return err;
-	for (i = 0; i < nv && rc == SQLITE_OK; i++)
-		rc = bind_text(s, i + 1, v[i]);
-	if (rc != SQLITE_OK)
-		err = pf_store_err(st->db, rc, what);
-	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		err = pf_store_err(st->db, rc, what);
-	else if (n != NULL)
-		*n = sqlite3_changes64(st->db);
-	pf_store_stmt_done(s);
-	return err;
+	return pf_store_changes(st, &st->fstmts[which], fstmts[which], v, nv,
+	    what, n);
 }
 
 int
@@ -448,7 +425,7 @@ pf_store_vote_put(struct pf_store *st, const struct pf_vote *v,
 	char		 t[32];
 	int		 err, again = 0;
 
-	now = now_or(now, t);
+	now = pf_store_now_or(now, t);
 	err = v->client == NULL ? PF_ENOTFOUND :
 	    vote_find(st, v, window_start, &vid);
 	if (err == PF_OK) {

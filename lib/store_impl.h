@@ -151,6 +151,20 @@ int	pf_store_stmt_change(struct pf_store *st, sqlite3_stmt *s,
 int	pf_store_count(struct pf_store *st, sqlite3_stmt **slot,
 	    const char *sql, const char *what, long long *n);
 
+/* now, or the current time in buf when now is NULL. */
+const char *pf_store_now_or(const char *now, char buf[32]);
+
+/* Bind n texts (each may be NULL) to s from parameter 1 on: an SQLite code. */
+int	pf_store_bind_texts(sqlite3_stmt *s, const char *const *v, int n);
+
+/*
+ * Run statement sql (cached in *slot; text values v[0..nv) bound from ?1)
+ * that changes rows, and put the number it changed in *n if n is not NULL.
+ */
+int	pf_store_changes(struct pf_store *st, sqlite3_stmt **slot,
+	    const char *sql, const char *const *v, int nv, const char *what,
+	    long long *n);
+
 /*
  * Step the bound SELECT s to its one row: PF_OK with s on that row,
  * PF_ENOTFOUND when there is none, or the mapped error.

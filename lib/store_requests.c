@@ -182,16 +182,6 @@ rstmt_exec(struct pf_store *st, enum rstmt id, const char *what)
 	return err;
 }
 
-/* now, or the current time in buf when now is NULL. */
-static const char *
-now_or(const char *now, char buf[32])
-{
-	if (now != NULL)
-		return now;
-	pf_store_now(buf);
-	return buf;
-}
-
 /*
  * End the savepoint: keep what it wrote if err is PF_OK, else undo it.
  * Returns err, or the error of the release.
@@ -209,19 +199,6 @@ savepoint_end(struct pf_store *st, int err)
 	rstmt_exec(st, RSTMT_ROLLBACK_TO, "rollback to");
 	rstmt_exec(st, RSTMT_RELEASE, "release");
 	return err;
-}
-
-/* Bind n texts (each may be NULL) to s from parameter 1 on. */
-static int
-bind_texts(sqlite3_stmt *s, const char *const *v, int n)
-{
-	int	 i, rc;
-
-	for (i = 0; i < n; i++)
-		if ((rc = sqlite3_bind_text(s, i + 1, v[i], -1,
-		    SQLITE_STATIC)) != SQLITE_OK)
-			return rc;
-	return SQLITE_OK;
 }
 
 /* Bind id as ?1 and then n texts as ?2 on. */
@@ -268,19 +245,8 @@ static int
 rstmt_count_changes(struct pf_store *st, enum rstmt which,
     const char *const *v, int nv, const char *what, long long *n)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 rc, err;
-
-	if ((err = rstmt_get(st, which, &s)) != PF_OK)
-		return err;
-	if ((rc = bind_texts(s, v, nv)) != SQLITE_OK)
-		err = pf_store_err(st->db, rc, what);
-	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		err = pf_store_err(st->db, rc, what);
-	else if (n != NULL)
-		*n = sqlite3_changes64(st->db);
-	pf_store_stmt_done(s);
-	return err;
+	return pf_store_changes(st, &st->rstmts[which], rstmts[which], v, nv,
+	    what, n);
 }
 
 /* ---- data subject requests ---- */
@@ -357,7 +323,7 @@ dsr_insert(struct pf_store *st, const struct pf_dsr *r, const char *now,
 
 	if ((err = rstmt_get(st, RSTMT_DSR_PUT, &s)) != PF_OK)
 		return err;
-	if ((rc = bind_texts(s, v, sizeof(v) / sizeof(v[0]))) != SQLITE_OK)
+	if ((rc = pf_store_bind_texts(s, v, sizeof(v) / sizeof(v[0]))) != SQLITE_OK)
 		err = pf_store_err(st->db, rc, "request bind");
 	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
 		err = pf_store_err(st->db, rc, "request put");
@@ -375,7 +341,7 @@ pf_store_dsr_put(struct pf_store *st, const struct pf_dsr *r,
 	long long	 rid = 0;
 	int		 err;
 
-	now = now_or(now, t);
+	now = pf_store_now_or(now, t);
 	if ((err = rstmt_exec(st, RSTMT_SAVEPOINT, "savepoint")) != PF_OK)
 		return err;
 	if ((err = dsr_insert(st, r, now, &rid)) == PF_OK)
@@ -395,7 +361,7 @@ pf_store_dsr_recent(struct pf_store *st, const char *email_key,
 
 	if ((err = rstmt_get(st, RSTMT_DSR_RECENT, &s)) != PF_OK)
 		return err;
-	if ((rc = bind_texts(s, v, 3)) != SQLITE_OK)
+	if ((rc = pf_store_bind_texts(s, v, 3)) != SQLITE_OK)
 		err = pf_store_err(st->db, rc, "request bind");
 	else if ((err = pf_store_step_one(st, s, "request recent")) == PF_OK)
 		*id = sqlite3_column_int64(s, 0);
@@ -521,7 +487,7 @@ pf_store_dsr_set_status(struct pf_store *st, long long id,
 
 	v[0] = from;
 	v[1] = to;
-	v[2] = now = now_or(now, t);
+	v[2] = now = pf_store_now_or(now, t);
 	return dsr_change(st, id, RSTMT_DSR_SET_STATUS, v, 3, to, note, now);
 }
 
@@ -534,7 +500,7 @@ pf_store_dsr_revise(struct pf_store *st, long long id,
 	    r->details, r->law, r->due, r->acknowledge, r->extension, NULL };
 	char		 t[32];
 
-	v[12] = now_or(now, t);
+	v[12] = pf_store_now_or(now, t);
 	return rstmt_change(st, RSTMT_DSR_REVISE, id, v,
 	    sizeof(v) / sizeof(v[0]), "request revise");
 }
@@ -547,7 +513,7 @@ pf_store_dsr_verify(struct pf_store *st, long long id, long long party,
 	char		 t[32];
 	int		 rc, err;
 
-	now = now_or(now, t);
+	now = pf_store_now_or(now, t);
 	if ((err = rstmt_exec(st, RSTMT_SAVEPOINT, "savepoint")) != PF_OK)
 		return err;
 	if ((err = rstmt_get(st, RSTMT_DSR_VERIFY, &s)) != PF_OK)
@@ -572,7 +538,7 @@ pf_store_dsr_extend(struct pf_store *st, long long id, const char *new_due,
 	char		 t[32];
 
 	v[0] = new_due;
-	v[1] = now = now_or(now, t);
+	v[1] = now = pf_store_now_or(now, t);
 	return dsr_change(st, id, RSTMT_DSR_EXTEND, v, 2, "extended", note,
 	    now);
 }
@@ -637,10 +603,10 @@ pf_store_party_ensure(struct pf_store *st, const char *email_key,
 	if (email_key == NULL)
 		return PF_EINVAL;
 	v[0] = email_key;
-	v[1] = now_or(now, t);
+	v[1] = pf_store_now_or(now, t);
 	if ((err = rstmt_get(st, RSTMT_PARTY_ENSURE, &s)) != PF_OK)
 		return err;
-	if ((rc = bind_texts(s, v, 2)) != SQLITE_OK)
+	if ((rc = pf_store_bind_texts(s, v, 2)) != SQLITE_OK)
 		err = pf_store_err(st->db, rc, "party bind");
 	else if ((rc = sqlite3_step(s)) != SQLITE_ROW)
 		err = pf_store_err(st->db, rc, "party ensure");
@@ -813,7 +779,7 @@ pf_store_suppress_put(struct pf_store *st, const char *kind,
 	v[0] = kind;
 	v[1] = hash;
 	v[2] = channel;
-	v[3] = now_or(now, t);
+	v[3] = pf_store_now_or(now, t);
 	return rstmt_count_changes(st, RSTMT_SUPPRESS_PUT, v, 4,
 	    "suppress put", NULL);
 }
@@ -828,7 +794,7 @@ pf_store_suppressed(struct pf_store *st, const char *kind, const char *hash,
 
 	if ((err = rstmt_get(st, RSTMT_SUPPRESSED, &s)) != PF_OK)
 		return err;
-	if ((rc = bind_texts(s, v, 3)) != SQLITE_OK)
+	if ((rc = pf_store_bind_texts(s, v, 3)) != SQLITE_OK)
 		err = pf_store_err(st->db, rc, "suppress bind");
 	else if ((rc = sqlite3_step(s)) == SQLITE_DONE)
 		err = PF_ENOTFOUND;
