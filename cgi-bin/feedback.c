@@ -43,6 +43,7 @@
 #include "feedback.h"
 #include "form.h"
 #include "keys.h"
+#include "log.h"
 #include "page.h"
 #include "request.h"
 #include "response.h"
@@ -206,6 +207,28 @@ audit_step1(struct pf_app *app, struct pf_request *req, const char *event,
 	return pf_app_audit(app, req, event, NULL, details);
 }
 
+/*
+ * Forward step 1 of entry f if it is a complaint and has not been
+ * forwarded yet: going Back and forth through the types sends it once.
+ * Later edits reach the team with step 2 when an address is left, and
+ * always through `privforms feedback list`.
+ */
+static int
+forward_step1(struct pf_app *app, const struct pf_feedback *f,
+    const char *now)
+{
+	char	 subject[PF_HEX_DIGEST_LEN + 1];
+	int	 rc;
+
+	if (!pf_feedback_forwards(app->cfg, f, 1))
+		return PF_OK;
+	if ((rc = pf_store_feedback_forwarded(app->st, f->id, now)) != PF_OK)
+		return rc == PF_ENOTFOUND ? PF_OK : rc;
+	if ((rc = pf_feedback_subject(&app->keys, f->id, subject)) != PF_OK)
+		return rc;
+	return pf_feedback_forward(app->st, app->cfg, f, subject);
+}
+
 /* A new entry: stored, recorded, and forwarded if it is a complaint. */
 static int
 put_entry(struct pf_app *app, struct pf_request *req, struct pf_feedback *f)
@@ -218,15 +241,10 @@ put_entry(struct pf_app *app, struct pf_request *req, struct pf_feedback *f)
 	if ((rc = pf_store_feedback_put(app->st, f, now, &f->id)) != PF_OK ||
 	    (rc = audit_step1(app, req, "feedback-received", f)) != PF_OK)
 		return rc;
-	if (pf_feedback_forwards(app->cfg, f, 1))
-		rc = pf_feedback_forward(app->st, app->cfg, f, NULL);
-	return rc;
+	return forward_step1(app, f, now);
 }
 
-/*
- * Open entry prev revised with f (Back, then Next).  A complaint is
- * forwarded once: when the revision makes one of what was not.
- */
+/* Open entry prev revised with f (Back, then Next). */
 static int
 revise_entry(struct pf_app *app, struct pf_request *req,
     struct pf_feedback *f, const struct pf_feedback *prev)
@@ -241,10 +259,7 @@ revise_entry(struct pf_app *app, struct pf_request *req,
 	if ((rc = pf_store_feedback_revise(app->st, f->id, f, now)) != PF_OK ||
 	    (rc = audit_step1(app, req, "feedback-revised", f)) != PF_OK)
 		return rc;
-	if (pf_feedback_forwards(app->cfg, f, 1) &&
-	    !pf_feedback_forwards(app->cfg, prev, 1))
-		rc = pf_feedback_forward(app->st, app->cfg, f, NULL);
-	return rc;
+	return forward_step1(app, f, now);
 }
 
 /*
@@ -726,16 +741,28 @@ record_vote(struct pf_app *app, struct pf_request *req,
 
 /*
  * The client of req: the pseudonym of its network in client, or NULL
- * when REMOTE_ADDR is missing or no address (the vote still counts).
+ * when REMOTE_ADDR is missing or no address (the vote still counts, but
+ * nothing tells a repeat apart: said once per worker, without the value,
+ * since that is a server set up to pass something else, "unix:" say).
  */
 static const char *
 client_of(struct pf_app *app, const struct pf_request *req,
     char client[PF_HEX_DIGEST_LEN + 1])
 {
-	char	 net[PF_CLIENT_NET_SIZE];
+	static int	 said;
+	char		 net[PF_CLIENT_NET_SIZE];
 
-	if (pf_client_net(req->remote_addr, net) != PF_OK ||
-	    pf_pseudonym(&app->keys, "client", net, client) != PF_OK)
+	if (pf_client_net(req->remote_addr, net) != PF_OK) {
+		if (!said) {
+			said = 1;
+			pf_log(PF_LOG_WARN, "REMOTE_ADDR is %s: article votes "
+			    "are counted without telling repeats apart (see "
+			    "INSTALL on proxies)", req->remote_addr == NULL ?
+			    "missing" : "not an IP address");
+		}
+		return NULL;
+	}
+	if (pf_pseudonym(&app->keys, "client", net, client) != PF_OK)
 		return NULL;
 	return client;
 }

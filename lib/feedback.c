@@ -115,14 +115,23 @@ pf_feedback_tally(const char *type, int rating, int recommend,
 	return PF_OK;
 }
 
-double
-pf_feedback_csat(const struct pf_feedback_stats *s)
+long long
+pf_feedback_satisfied(const struct pf_feedback_stats *s)
 {
-	if (s->entries <= 0)
-		return -1;
-	/* [3] great, [4] amazing. */
-	return 100.0 * (double)(s->rating[3] + s->rating[4]) /
-	    (double)s->entries;
+	return s->rating[3] + s->rating[4];	/* great, amazing */
+}
+
+int
+pf_feedback_tenths(long long n, long long total, long long *tenths)
+{
+	long long	 a = n < 0 ? -n : n;
+
+	if (total <= 0)
+		return PF_EINVAL;
+	*tenths = (2000 * a + total) / (2 * total);
+	if (n < 0)
+		*tenths = -*tenths;
+	return PF_OK;
 }
 
 void
@@ -142,9 +151,6 @@ pf_feedback_nps(const struct pf_feedback_stats *s,
 	}
 	/* The buckets, not s->answers: the score agrees with its parts. */
 	out->answers = out->promoters + out->passives + out->detractors;
-	if (out->answers > 0)
-		out->score = 100.0 * (double)(out->promoters -
-		    out->detractors) / (double)out->answers;
 }
 
 /* ---- the step-2 token ---- */
@@ -225,6 +231,15 @@ pf_feedback_step_clear(struct pf_feedback_step *s)
 }
 
 /* ---- forwarding ---- */
+
+int
+pf_feedback_subject(const struct pf_keys *keys, long long id, char out[65])
+{
+	char	 num[ID_MAX_LEN + 1];
+
+	snprintf(num, sizeof(num), "%lld", id);
+	return pf_pseudonym(keys, "feedback", num, out);
+}
 
 static int
 set(const char *s)

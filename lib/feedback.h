@@ -14,6 +14,8 @@
  *	NPS	percent promoters (9 and 10) minus percent detractors (0 to 6)
  *		among the entries that answered "how likely ... recommend",
  *		from -100 to 100
+ *
+ * both to one decimal, rounded as pf_feedback_tenths says.
  */
 #ifndef PF_FEEDBACK_H
 #define PF_FEEDBACK_H
@@ -67,15 +69,24 @@ struct pf_feedback_stats {
 int pf_feedback_tally(const char *type, int rating, int recommend,
     int completed, long long n, void *arg);
 
-/* CSAT in percent (0 to 100), or -1 when there are no entries. */
-double pf_feedback_csat(const struct pf_feedback_stats *s);
+/* The entries rated great or amazing: CSAT is their share of s->entries. */
+long long pf_feedback_satisfied(const struct pf_feedback_stats *s);
+
+/*
+ * n / total in tenths of a percent (62 for 6.2%), rounded half away from
+ * zero and worked in integers from the counts, so that a report agrees
+ * with figures worked by hand (printf's "%.1f" of a double rounds 6.25 to
+ * 6.2).  n may be negative (an NPS).  PF_EINVAL when total is not
+ * positive: the share is undefined, not zero.
+ */
+int pf_feedback_tenths(long long n, long long total, long long *tenths);
 
 struct pf_feedback_nps {
 	long long	 promoters;	/* 9 and 10 */
 	long long	 passives;	/* 7 and 8 */
 	long long	 detractors;	/* 0 to 6 */
-	long long	 answers;
-	double		 score;		/* -100 to 100; 0 when answers is 0 */
+	long long	 answers;	/* NPS: pf_feedback_tenths(promoters -
+					   detractors, answers) */
 };
 
 void pf_feedback_nps(const struct pf_feedback_stats *s,
@@ -123,6 +134,15 @@ int pf_feedback_forwards(const struct pf_config *cfg,
     const struct pf_feedback *f, int step);
 
 /*
+ * The subject (keys.h) of the mails about entry id that name no address:
+ * the pseudonym of kind "feedback" of its number, so that the records of
+ * a complaint forwarded at step 1 name the entry, and an erasure of the
+ * person who later left an address finds the mail if it is still queued.
+ */
+int pf_feedback_subject(const struct pf_keys *keys, long long id,
+    char out[65]);
+
+/*
  * Queue mail template "feedback-forward" about f to feedback_to inside
  * the caller's open transaction, with the values
  *
@@ -136,9 +156,9 @@ int pf_feedback_forwards(const struct pf_config *cfg,
  *	step		"Step 2 not sent (yet)" or "Both steps sent"
  *	site		base_url + prefix + "/"
  *
- * subject is the pseudonym for the mail's records (of the email key; NULL
- * when none was left).  PF_OK and nothing queued when pf_feedback_forwards
- * would say 0 for either step.
+ * subject is the pseudonym for the mail's records: of the email key at
+ * step 2, pf_feedback_subject's at step 1.  PF_OK and nothing queued when
+ * pf_feedback_forwards would say 0 for either step.
  */
 int pf_feedback_forward(struct pf_store *st, const struct pf_config *cfg,
     const struct pf_feedback *f, const char *subject);

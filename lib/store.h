@@ -355,6 +355,14 @@ int pf_store_dnc_of_email(struct pf_store *st, const char *email,
 int pf_store_outbox_forget(struct pf_store *st, const char *recipient,
     long long *n);
 
+/*
+ * Delete the queued, sending and failed messages whose records carry
+ * pseudonym subject (mail about someone sent to someone else: feedback
+ * forwarded to the team); *n (may be NULL) gets how many.
+ */
+int pf_store_outbox_forget_subject(struct pf_store *st, const char *subject,
+    long long *n);
+
 /* ---- suppression: opt-outs and entries that outlive an erasure ---- */
 
 /*
@@ -409,6 +417,14 @@ int pf_store_feedback_revise(struct pf_store *st, long long id,
  */
 int pf_store_feedback_complete(struct pf_store *st, long long id,
     const struct pf_feedback *f, const char *now);
+
+/*
+ * Note that step 1 of entry id was forwarded to the team, at now (NULL:
+ * the current time).  PF_ENOTFOUND if there is no such entry or it was
+ * forwarded before: an entry's step 1 is forwarded once.
+ */
+int pf_store_feedback_forwarded(struct pf_store *st, long long id,
+    const char *now);
 
 /* Entry id: calls fn once, or returns PF_ENOTFOUND. */
 int pf_store_feedback_get(struct pf_store *st, long long id,

@@ -42,6 +42,8 @@ static const char *const fstmts[FSTMT__MAX] = {
 	/* FSTMT_COMPLETE */
 	"UPDATE feedback SET email = ?2, email_key = ?3, recommend = ?4, "
 	"completed = ?5, updated = ?5 WHERE id = ?1 AND completed IS NULL",
+	/* FSTMT_FORWARDED */
+	"UPDATE feedback SET forwarded = ?2 WHERE id = ?1 AND forwarded IS NULL",
 	/* FSTMT_GET */
 	"SELECT " FB_COLS " FROM feedback WHERE id = ?1",
 	/* FSTMT_EACH: ?3 type (NULL: any); a negative ?4 is no LIMIT. */
@@ -235,6 +237,25 @@ pf_store_feedback_complete(struct pf_store *st, long long id,
 		err = pf_store_err(st->db, rc, "feedback bind");
 	else
 		err = pf_store_stmt_change(st, s, "feedback complete");
+	pf_store_stmt_done(s);
+	return err;
+}
+
+int
+pf_store_feedback_forwarded(struct pf_store *st, long long id,
+    const char *now)
+{
+	sqlite3_stmt	*s = NULL;
+	char		 t[32];
+	int		 rc, err;
+
+	if ((err = fstmt_get(st, FSTMT_FORWARDED, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_int64(s, 1, id)) ||
+	    (rc = bind_text(s, 2, pf_store_now_or(now, t))))
+		err = pf_store_err(st->db, rc, "feedback bind");
+	else
+		err = pf_store_stmt_change(st, s, "feedback forwarded");
 	pf_store_stmt_done(s);
 	return err;
 }

@@ -150,6 +150,9 @@ static const char *const rstmts[RSTMT__MAX] = {
 	 */
 	"DELETE FROM outbox WHERE state IN ('queued', 'sending', 'failed') "
 	"AND lower(recipient) = lower(?1)",
+	/* RSTMT_OUTBOX_FORGET_SUBJECT: an erasure's, rare; a scan of the outbox. */
+	"DELETE FROM outbox WHERE state IN ('queued', 'sending', 'failed') "
+	"AND subject = ?1",
 	/* RSTMT_SUPPRESS_PUT */
 	"INSERT INTO suppression (kind, hash, channel, created) "
 	"VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
@@ -765,6 +768,14 @@ pf_store_outbox_forget(struct pf_store *st, const char *recipient,
 {
 	return rstmt_count_changes(st, RSTMT_OUTBOX_FORGET, &recipient, 1,
 	    "outbox forget", n);
+}
+
+int
+pf_store_outbox_forget_subject(struct pf_store *st, const char *subject,
+    long long *n)
+{
+	return rstmt_count_changes(st, RSTMT_OUTBOX_FORGET_SUBJECT, &subject,
+	    1, "outbox forget subject", n);
 }
 
 /* ---- suppression ---- */

@@ -780,6 +780,55 @@ erase_number(struct pf_store *st, const struct pf_keys *keys,
 	return PF_OK;
 }
 
+/* What forgetting the feedback mails of one party needs. */
+struct forward_walk {
+	struct pf_store		*st;
+	const struct pf_keys	*keys;
+	long long		 n;
+};
+
+/* Forget the unsent mails about entry f that name it, not its author. */
+static int
+forget_forward(const struct pf_feedback *f, void *arg)
+{
+	struct forward_walk	*w = arg;
+	char			 subject[PF_HEX_DIGEST_LEN + 1];
+	long long		 n = 0;
+	int			 rc;
+
+	if ((rc = pf_feedback_subject(w->keys, f->id, subject)) != PF_OK ||
+	    (rc = pf_store_outbox_forget_subject(w->st, subject, &n)) != PF_OK)
+		return rc;
+	w->n += n;
+	return PF_OK;
+}
+
+/*
+ * The feedback entries that left email key key: message and address
+ * forgotten, and the mails forwarding them to the team that have not gone
+ * yet (a complaint's at step 1, named by the entry; the rest, named by
+ * the address's pseudonym) deleted with them.
+ */
+static int
+erase_feedback(struct pf_store *st, const struct pf_keys *keys,
+    const char *key, struct erased *e)
+{
+	struct forward_walk	 w = { st, keys, 0 };
+	char			 subject[PF_HEX_DIGEST_LEN + 1];
+	long long		 mails = 0, entries = 0;
+	int			 rc;
+
+	if ((rc = pf_store_feedback_of_email(st, key, forget_forward,
+	    &w)) != PF_OK ||
+	    (rc = pf_pseudonym(keys, "email", key, subject)) != PF_OK ||
+	    (rc = pf_store_outbox_forget_subject(st, subject, &mails)) != PF_OK ||
+	    (rc = pf_store_feedback_erase(st, key, &entries)) != PF_OK)
+		return rc;
+	e->feedback += entries;
+	e->messages += w.n + mails;
+	return PF_OK;
+}
+
 /* Everything of one party (email key key), numbers its DNC entries. */
 static int
 erase_party(struct pf_store *st, const struct pf_keys *keys,
@@ -806,9 +855,8 @@ erase_party(struct pf_store *st, const struct pf_keys *keys,
 	if ((rc = pf_store_dsr_erase(st, p->email, &n)) != PF_OK)
 		goto out;
 	e->requests += n;
-	if ((rc = pf_store_feedback_erase(st, p->email, &n)) != PF_OK)
+	if ((rc = erase_feedback(st, keys, p->email, e)) != PF_OK)
 		goto out;
-	e->feedback += n;
 	if ((rc = pf_store_outbox_forget(st, p->email, &n)) != PF_OK)
 		goto out;
 	e->messages += n;

@@ -5,7 +5,9 @@
  * The report's figures are feedback.h's (CSAT and NPS are defined there,
  * once), read in one snapshot (pf_store_begin_read): a visitor finishing
  * step 2 meanwhile cannot make the counts by type disagree with the
- * ratings.  Dates are UTC days and both ends are inclusive; the store
+ * ratings.  Every percentage, CSAT and NPS included, is worked here from
+ * the counts in integers (percent_signed), not printed from feedback.h's
+ * doubles, so it agrees with the same figure worked by hand.  Dates are UTC days and both ends are inclusive; the store
  * compares stored times as text, so --until becomes the next day,
  * exclusive.  Everything is written to memory first (cli_buffered), so a
  * slow pager never holds the database's shared lock.
@@ -162,14 +164,38 @@ shown(const char *s, int multiline)
 	return pf_utf8_ok(s, strlen(s), multiline) ? s : NOT_SHOWN;
 }
 
-/* 100 * n / total with one decimal, or none when total is 0. */
+/*
+ * 100 * n / total with one decimal, or none when total is 0; sign goes
+ * before a positive figure.  Worked in integers from the counts and
+ * rounded half away from zero, as a figure is worked by hand: printf's
+ * "%.1f" of the double would round a tie to even in binary (1 of 16,
+ * 6.25, as "6.2").  Zero, even from a negative n, has no sign.  |n| is
+ * at most total, a count of rows far below LLONG_MAX / 2000, so tenths
+ * is at most 1000.
+ */
+static const char *
+percent_signed(char buf[PCT_SIZE], long long n, long long total,
+    const char *sign, const char *none)
+{
+	long long	 tenths;
+
+	if (pf_feedback_tenths(n, total, &tenths) != PF_OK)
+		return none;
+	if (tenths < 0)
+		sign = "-", tenths = -tenths;
+	else if (tenths == 0)
+		sign = "";
+	/* A share is at most 100% (1000 tenths) and at least -100%. */
+	snprintf(buf, PCT_SIZE, "%s%d.%d", sign, (int)(tenths / 10 % 10000),
+	    (int)(tenths % 10));
+	return buf;
+}
+
+/* percent_signed() of a share, never negative: no sign. */
 static const char *
 percent(char buf[PCT_SIZE], long long n, long long total, const char *none)
 {
-	if (total <= 0)
-		return none;
-	snprintf(buf, PCT_SIZE, "%.1f", 100.0 * (double)n / (double)total);
-	return buf;
+	return percent_signed(buf, n, total, "", none);
 }
 
 /* percent() with a "%" sign, or "n/a", for text. */
@@ -181,20 +207,16 @@ percent_text(char buf[PCT_SIZE], long long n, long long total)
 	return strcat(buf, "%");
 }
 
-/* A figure in percent with one decimal (sign: "+" for positive), or none. */
+/*
+ * NPS, percent promoters minus percent detractors, as one share of the
+ * answers (sign: "+" before a positive score), or none without answers.
+ */
 static const char *
-figure(char buf[PCT_SIZE], double v, int defined, const char *sign,
-    const char *none)
+nps_score(char buf[PCT_SIZE], const struct pf_feedback_nps *n,
+    const char *sign, const char *none)
 {
-	if (!defined)
-		return none;
-	snprintf(buf, PCT_SIZE, "%.1f", v);
-	/* -0.04 rounds to "-0.0", and zero has no sign. */
-	if (strcmp(buf, "-0.0") == 0 || strcmp(buf, "0.0") == 0)
-		return strcpy(buf, "0.0");
-	if (v > 0 && sign[0] != '\0')
-		snprintf(buf, PCT_SIZE, "%s%.1f", sign, v);
-	return buf;
+	return percent_signed(buf, n->promoters - n->detractors, n->answers,
+	    sign, none);
 }
 
 /* ---- feedback report: the figures ---- */
@@ -209,7 +231,6 @@ struct report {
 	struct period			 p;
 	struct pf_feedback_stats	 s;
 	struct pf_feedback_nps		 nps;
-	double				 csat;		/* -1: no entries */
 	struct article			*a;
 	size_t				 na;
 	char				 generated[32];
@@ -257,7 +278,6 @@ report_read(struct ctx *c, struct report *r)
 	pf_store_rollback(c->st);
 	if (rc != PF_OK)
 		return rc;
-	r->csat = pf_feedback_csat(&r->s);
 	pf_feedback_nps(&r->s, &r->nps);
 	pf_store_now(r->generated);
 	return PF_OK;
@@ -299,13 +319,6 @@ static long long
 group_count(const struct pf_feedback_nps *n, const struct group *g)
 {
 	return *(const long long *)(const void *)((const char *)n + g->off);
-}
-
-/* Entries rated great or amazing: CSAT's numerator. */
-static long long
-satisfied(const struct pf_feedback_stats *s)
-{
-	return s->rating[3] + s->rating[4];
 }
 
 /* ---- feedback report as text ---- */
@@ -366,14 +379,11 @@ text_ratings(FILE *f, const struct pf_feedback_stats *s)
 static void
 text_csat(FILE *f, const struct report *r)
 {
-	char	 b[PCT_SIZE] = "n/a";
+	char	 b[PCT_SIZE];
 
-	if (r->csat >= 0) {
-		figure(b, r->csat, 1, "", NULL);
-		strcat(b, "%");
-	}
-	fprintf(f, "CSAT: %s (great or amazing: %lld of %lld %s)\n\n", b,
-	    satisfied(&r->s),
+	fprintf(f, "CSAT: %s (great or amazing: %lld of %lld %s)\n\n",
+	    percent_text(b, pf_feedback_satisfied(&r->s), r->s.entries),
+	    pf_feedback_satisfied(&r->s),
 	    r->s.entries, r->s.entries == 1 ? "entry" : "entries");
 }
 
@@ -388,7 +398,7 @@ text_nps(FILE *f, const struct pf_feedback_nps *n)
 		fprintf(f, "%-20s %7lld %8s\n", g->label, group_count(n, g),
 		    percent_text(b, group_count(n, g), n->answers));
 	fprintf(f, "\nNPS: %s (%lld %s)\n\n",
-	    figure(b, n->score, n->answers > 0, "+", "n/a"), n->answers,
+	    nps_score(b, n, "+", "n/a"), n->answers,
 	    n->answers == 1 ? "answer" : "answers");
 }
 
@@ -468,14 +478,15 @@ csv_write(FILE *f, const struct report *r)
 
 	fprintf(f, "section,item,count,total,percent\r\n");
 	csv_entries(f, &r->s);
-	csv_row(f, "csat", "great+amazing", satisfied(&r->s), r->s.entries,
-	    figure(b, r->csat, r->csat >= 0, "", ""));
+	csv_row(f, "csat", "great+amazing", pf_feedback_satisfied(&r->s),
+	    r->s.entries, percent(b, pf_feedback_satisfied(&r->s),
+	    r->s.entries, ""));
 	for (g = groups; g < groups + NGROUPS; g++)
 		csv_row(f, "nps", g->code, group_count(&r->nps, g),
 		    r->nps.answers, percent(b, group_count(&r->nps, g),
 		    r->nps.answers, ""));
 	csv_row(f, "nps", "score", -1, r->nps.answers,
-	    figure(b, r->nps.score, r->nps.answers > 0, "", ""));
+	    nps_score(b, &r->nps, "", ""));
 	for (i = 0; i < r->na; i++)
 		csv_row(f, "article", shown(r->a[i].id, 0), r->a[i].helpful,
 		    r->a[i].votes, percent(b, r->a[i].helpful, r->a[i].votes,
@@ -572,15 +583,14 @@ xml_scores(xmlTextWriterPtr w, const struct report *r)
 	char		 b[PCT_SIZE];
 
 	if (xmlTextWriterStartElement(w, BAD_CAST "csat") < 0 ||
-	    xml_ll(w, "satisfied", satisfied(&r->s)) < 0 ||
+	    xml_ll(w, "satisfied", pf_feedback_satisfied(&r->s)) < 0 ||
 	    xml_ll(w, "entries", r->s.entries) < 0 ||
-	    xml_attr(w, "percent", figure(b, r->csat, r->csat >= 0, "",
-	    NULL)) < 0 ||
+	    xml_attr(w, "percent", percent(b, pf_feedback_satisfied(&r->s),
+	    r->s.entries, NULL)) < 0 ||
 	    xmlTextWriterEndElement(w) < 0 ||
 	    xmlTextWriterStartElement(w, BAD_CAST "nps") < 0 ||
 	    xml_ll(w, "answers", r->nps.answers) < 0 ||
-	    xml_attr(w, "score", figure(b, r->nps.score, r->nps.answers > 0,
-	    "", NULL)) < 0)
+	    xml_attr(w, "score", nps_score(b, &r->nps, "", NULL)) < 0)
 		return PF_EXML;
 	for (g = groups; g < groups + NGROUPS; g++)
 		if (xml_count(w, g->code, NULL, NULL, group_count(&r->nps, g),

@@ -6,8 +6,10 @@
 -- so an abandoned step 2 still keeps the rating.  message, email and
 -- email_key are NULL when not given or once erased (`privforms request
 -- erase`); type, rating, recommend and the times stay for the figures.
--- id is AUTOINCREMENT so that it is never reused: a step-2 token seals
--- only the id.
+-- forwarded is set when a complaint is forwarded to the team at step 1,
+-- so that going Back and forth through the types forwards it once.  id is
+-- AUTOINCREMENT so that it is never reused: a step-2 token seals only the
+-- id.
 CREATE TABLE feedback (
 	id		INTEGER PRIMARY KEY AUTOINCREMENT,
 	type		TEXT NOT NULL CHECK (type IN ('compliment', 'question',
@@ -19,6 +21,7 @@ CREATE TABLE feedback (
 	recommend	INTEGER CHECK (recommend BETWEEN 0 AND 10),
 	created		TEXT NOT NULL,
 	completed	TEXT,
+	forwarded	TEXT,		-- when step 1 was forwarded (a complaint)
 	updated		TEXT NOT NULL
 ) STRICT;
 CREATE INDEX feedback_created ON feedback (created);

@@ -5,7 +5,10 @@ The data set is written with sqlite3 into the database `privforms init`
 made (the harness's Site), with fixed times over several days, so every
 figure below is computed by hand from the table in DATA: counts by type,
 the rating distribution and its bars, CSAT, NPS (zero, negative, all
-promoters, no answers) and the article shares.  The form cannot make entries
+promoters, no answers) and the article shares.  Two more days, TIES,
+hold counts of 16 and 80 whose shares are exact ties at the second decimal
+(1 of 16 is 6.25%): a hand rounds them half away from zero (6.3), and so
+must the report, in every format, NPS and its sign included.  The form cannot make entries
 of days gone by, which is why they are inserted; a few more are posted
 through the real form (nginx, cgi-bin/feedback.c) and must show up the same
 way."""
@@ -90,6 +93,49 @@ VOTES = [
 
 HOSTILE_DAY = "2025-07-01"
 
+# Ties, each day 16 entries, all with step 2 and an answer:
+# (day, [(count, type)], [(count, rating)], [(count, recommend)],
+#  [(article, votes, helpful)]).
+TIE_DAYS = {
+    # 5 promoters - 6 detractors of 16: -6.25.
+    "2025-06-10": (
+        [(1, "compliment"), (3, "question"), (5, "product-inquiry"),
+         (7, "website-issue")],
+        [(1, "amazing"), (4, "great"), (3, "okay"), (5, "bad"),
+         (3, "terrible")],
+        [(5, 10), (5, 7), (6, 0)],
+        [("one-in-16", 16, 1), ("thirteen-in-16", 16, 13)]),
+    # 6 promoters - 5 detractors of 16: +6.25.
+    "2025-06-11": (
+        [(3, "compliment"), (9, "question"), (3, "website-issue"),
+         (1, "complaint")],
+        [(9, "amazing"), (1, "okay"), (3, "bad"), (3, "terrible")],
+        [(6, 9), (5, 8), (5, 5)],
+        [("one-in-80", 80, 1)]),
+}
+TIE_FIRST_ID = 201
+
+
+def tie_rows():
+    """TIE_DAYS as rows: feedback like DATA's, votes like VOTES'."""
+    entries, votes, i = [], [], TIE_FIRST_ID
+    for day, (types, ratings, recs, articles) in TIE_DAYS.items():
+        flat = [[v for n, v in col for _ in range(n)]
+                for col in (types, ratings, recs)]
+        assert all(len(col) == 16 for col in flat), day
+        for n, (type_, rating, rec) in enumerate(zip(*flat)):
+            created = "%sT08:%02d:00.000000Z" % (day, n)
+            entries.append((i, created, type_, rating, rec, 1, None, None))
+            i += 1
+        n = 0
+        for article, count, helpful in articles:
+            for k in range(count):
+                created = "%sT%02d:%02d:00.000000Z" % (day, 10 + n // 60,
+                                                       n % 60)
+                votes.append((created, article, int(k < helpful), None))
+                n += 1
+    return entries, votes
+
 
 def expected(entries, types, ratings, csat, nps, articles):
     """A report's figures, as hand-computed: types and ratings map code to
@@ -166,6 +212,37 @@ NO_ANSWERS_DAY = expected(
     # Equal votes: by article.
     [("billing-faq", 1, 1, "100.0"), ("install-guide", 1, 1, "100.0")])
 
+# 2025-06-10: shares of 16, ties that "%.1f" rounds to even (6.25 as 6.2,
+# 31.25 as 31.2, 81.25 as 81.2) and NPS -6.25 as -6.2.
+TIE_NEGATIVE_DAY = expected(
+    (16, 16, "100.0"),
+    {"compliment": (1, "6.3"), "question": (3, "18.8"),
+     "product-inquiry": (5, "31.3"), "website-issue": (7, "43.8"),
+     "complaint": zeros("0.0")},
+    # 40 * 1/16 = 2.5, 40 * 3/16 = 7.5, 40 * 5/16 = 12.5: half up too.
+    {"amazing": (1, "6.3", 3), "great": (4, "25.0", 10),
+     "okay": (3, "18.8", 8), "bad": (5, "31.3", 13),
+     "terrible": (3, "18.8", 8)},
+    (5, 16, "31.3"),
+    (16, "-6.3", {"promoters": (5, "31.3"), "passives": (5, "31.3"),
+                  "detractors": (6, "37.5")}),
+    [("one-in-16", 16, 1, "6.3"), ("thirteen-in-16", 16, 13, "81.3")])
+
+# 2025-06-11: NPS +6.25, 9 of 16 (56.25) and 1 of 80 (1.25).
+TIE_POSITIVE_DAY = expected(
+    (16, 16, "100.0"),
+    {"compliment": (3, "18.8"), "question": (9, "56.3"),
+     "product-inquiry": zeros("0.0"), "website-issue": (3, "18.8"),
+     "complaint": (1, "6.3")},
+    # 40 * 9/16 = 22.5
+    {"amazing": (9, "56.3", 23), "great": (0, "0.0", 0),
+     "okay": (1, "6.3", 3), "bad": (3, "18.8", 8),
+     "terrible": (3, "18.8", 8)},
+    (9, 16, "56.3"),
+    (16, "6.3", {"promoters": (6, "37.5"), "passives": (5, "31.3"),
+                 "detractors": (5, "31.3")}),
+    [("one-in-80", 80, 1, "1.3")])
+
 # A period without anything.
 EMPTY = expected(
     (0, 0, None),
@@ -201,6 +278,19 @@ def load(db):
                     (i, type_, msg, RATING_VALUE[rating], mail, mail, rec,
                      created, created if done else None, created))
             for (created, article, helpful, comment) in VOTES:
+                con.execute(
+                    "INSERT INTO article_vote (article, helpful, comment, "
+                    "client, created, updated) VALUES (?, ?, ?, NULL, ?, ?)",
+                    (article, helpful, comment, created, created))
+            entries, votes = tie_rows()
+            for (i, created, type_, rating, rec, done, mail, msg) in entries:
+                con.execute(
+                    "INSERT INTO feedback (id, type, rating, recommend, "
+                    "created, completed, updated) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (i, type_, RATING_VALUE[rating], rec, created,
+                     created if done else None, created))
+            for (created, article, helpful, comment) in votes:
                 con.execute(
                     "INSERT INTO article_vote (article, helpful, comment, "
                     "client, created, updated) VALUES (?, ?, ?, NULL, ?, ?)",
@@ -389,6 +479,10 @@ class Report(unittest.TestCase):
         "negative NPS": (("2025-06-02", "2025-06-02"), NEGATIVE_DAY),
         "no answers": (("2025-06-03", "2025-06-03"), NO_ANSWERS_DAY),
         "nothing at all": (("2024-01-01", "2024-12-31"), EMPTY),
+        "ties, negative NPS": (("2025-06-10", "2025-06-10"),
+                               TIE_NEGATIVE_DAY),
+        "ties, positive NPS": (("2025-06-11", "2025-06-11"),
+                               TIE_POSITIVE_DAY),
     }
 
     def test_text_figures(self):
@@ -480,6 +574,25 @@ class Report(unittest.TestCase):
         self.assertIn("\nNPS: n/a (0 answers)\n", text)
         text = ok("report", *period("2025-06-01", "2025-06-04"))
         self.assertIn("\nNPS: 0.0 (10 answers)\n", text)
+
+    def test_ties_round_half_away_from_zero_in_every_format(self):
+        for day, nps, signed_nps in (("2025-06-10", "-6.3", "-6.3"),
+                                     ("2025-06-11", "6.3", "+6.3")):
+            with self.subTest(day=day):
+                args = period(day, day)
+                text = ok("report", *args)
+                self.assertIn("\nNPS: %s (16 answers)\n" % signed_nps, text)
+                _, rows = parse_csv(ok("report", "--format", "csv", *args))
+                self.assertIn(["nps", "score", "", "16", nps], rows)
+                _, root = parse_xml(ok("report", "--format", "xml", *args))
+                self.assertEqual(root.find(NS + "nps").get("score"), nps)
+        text = ok("report", *period("2025-06-10", "2025-06-10"))
+        self.assertRegex(text, r"\nCompliment +1 +6\.3%\n")
+        self.assertRegex(text, r"\nQuestion +3 +18\.8%\n")
+        _, rows = parse_csv(ok("report", "--format", "csv",
+                               *period("2025-06-11", "2025-06-11")))
+        self.assertIn(["type", "complaint", "1", "16", "6.3"], rows)
+        self.assertIn(["article", "one-in-80", "1", "80", "1.3"], rows)
 
     def test_report_shows_nothing_personal(self):
         for fmt in ("text", "csv", "xml"):

@@ -31,6 +31,7 @@ XSL = os.path.join(SRC, "etc", "request-export.xsl")
 NS = {"e": "urn:privforms:export:1"}
 WINDOW_HOURS = 6
 HOSTILE = 'Line one <b>"bold"</b> & more.\r\nLine two.'
+TEAM = "feedback-team@example.com"
 SITE = None
 SMTP = None
 
@@ -44,6 +45,7 @@ def setUpModule():
         "mail_from": "Privacy Team <privacy@example.com>",
         "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
         "smtp_starttls": "off", "smtp_timeout": "5",
+        "feedback_to": TEAM,
         "article_vote_window_hours": str(WINDOW_HOURS)}).start()
 
 
@@ -357,6 +359,24 @@ class Erase(unittest.TestCase):
         for secret in ("fberase", "My words"):
             self.assertNotIn(secret, xml)
         self.assertEqual(run("audit", "verify").returncode, 0)
+
+    def test_forwards_not_sent_yet_are_deleted_with_it(self):
+        # Both of the person's entries were forwarded (the complaint at
+        # step 1, named by the entry, and both at step 2, named by the
+        # address) and the sender has not run since: none may go out now.
+        vals = [v for (v,) in SITE.query(
+            "SELECT vals FROM outbox WHERE template = 'feedback-forward' "
+            "AND state = 'queued'")]
+        for v in vals:
+            text = urllib.parse.unquote_plus(v)
+            for secret in ("My words", self.p["one"], self.p["two"]):
+                self.assertNotIn(secret, text)
+        self.assertTrue(any("Kept words" in urllib.parse.unquote_plus(v)
+                            for v in vals))
+        self.assertRegex(self.result.stdout, r"\b3 queued messages?\b")
+        team = [m for m in send_mail() if m["To"] == TEAM]
+        self.assertEqual(len(team), 1)
+        self.assertIn("Kept words", team[0].get_content())
 
     def test_an_export_afterwards_lists_no_feedback(self):
         xml = export(self.p["first"])

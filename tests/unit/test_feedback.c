@@ -5,7 +5,6 @@
  * of a row.
  */
 #include <dirent.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,36 +262,66 @@ START_TEST(test_csat_is_share_of_great_and_amazing)
 	static const struct {
 		struct row	 rows[5];
 		size_t		 n;
-		double		 csat;
+		long long	 tenths;	/* CSAT, rounded */
 	} cases[] = {
 		/* 10 entries, 3 amazing and 2 great: 50 %. */
 		{ { { "question", 5, -1, 0, 3 }, { "question", 4, -1, 0, 2 },
 		    { "question", 3, -1, 0, 2 }, { "question", 2, -1, 0, 2 },
-		    { "question", 1, -1, 0, 1 } }, 5, 50.0 },
+		    { "question", 1, -1, 0, 1 } }, 5, 500 },
 		/* Okay is not satisfied: 1 of 3. */
 		{ { { "question", 3, -1, 0, 2 }, { "question", 4, 7, 1, 1 } },
-		    2, 100.0 / 3 },
-		{ { { "complaint", 1, -1, 0, 4 } }, 1, 0.0 },
+		    2, 333 },
+		{ { { "complaint", 1, -1, 0, 4 } }, 1, 0 },
 		{ { { "compliment", 5, -1, 0, 1 }, { "compliment", 4, -1, 0,
-		    1 } }, 2, 100.0 },
+		    1 } }, 2, 1000 },
 	};
 	struct pf_feedback_stats	 s;
 	size_t				 i;
+	long long			 t;
 
 	for (i = 0; i < N(cases); i++) {
 		tally(cases[i].rows, cases[i].n, &s);
-		ck_assert_msg(fabs(pf_feedback_csat(&s) - cases[i].csat) <
-		    1e-9, "case %zu: %f", i, pf_feedback_csat(&s));
+		ck_assert_int_eq(pf_feedback_tenths(pf_feedback_satisfied(&s),
+		    s.entries, &t), PF_OK);
+		ck_assert_msg(t == cases[i].tenths, "case %zu: %lld", i, t);
 	}
 }
 END_TEST
 
-START_TEST(test_csat_of_no_entries_is_minus_one)
+START_TEST(test_csat_of_no_entries_is_undefined)
 {
 	struct pf_feedback_stats	 s;
+	long long			 t = 7;
 
 	memset(&s, 0, sizeof(s));
-	ck_assert(pf_feedback_csat(&s) == -1);
+	ck_assert_int_eq(pf_feedback_satisfied(&s), 0);
+	ck_assert_int_eq(pf_feedback_tenths(0, s.entries, &t), PF_EINVAL);
+	ck_assert_int_eq(t, 7);
+}
+END_TEST
+
+/* Ties round away from zero, as people round: 6.25 is 6.3, -6.25 is -6.3. */
+START_TEST(test_tenths_round_half_away_from_zero)
+{
+	static const struct {
+		long long	 n, total, tenths;
+	} cases[] = {
+		{ 1, 16, 63 }, { 3, 16, 188 }, { 5, 16, 313 }, { 1, 80, 13 },
+		{ -1, 16, -63 }, { -3, 16, -188 }, { 1, 3, 333 },
+		{ 2, 3, 667 }, { -2, 3, -667 }, { 0, 5, 0 }, { 5, 5, 1000 },
+		{ -5, 5, -1000 }, { -1, 2001, 0 }, { 1, 2001, 0 },
+	};
+	size_t		 i;
+	long long	 t;
+
+	for (i = 0; i < N(cases); i++) {
+		ck_assert_int_eq(pf_feedback_tenths(cases[i].n, cases[i].total,
+		    &t), PF_OK);
+		ck_assert_msg(t == cases[i].tenths, "%lld/%lld: %lld",
+		    cases[i].n, cases[i].total, t);
+	}
+	ck_assert_int_eq(pf_feedback_tenths(1, 0, &t), PF_EINVAL);
+	ck_assert_int_eq(pf_feedback_tenths(1, -4, &t), PF_EINVAL);
 }
 END_TEST
 
@@ -303,6 +332,7 @@ START_TEST(test_nps_of_a_known_set)
 	struct pf_feedback_stats	 s;
 	struct pf_feedback_nps		 nps;
 	size_t				 i;
+	long long			 t;
 
 	memset(&s, 0, sizeof(s));
 	for (i = 0; i < N(scores); i++)
@@ -316,7 +346,9 @@ START_TEST(test_nps_of_a_known_set)
 	ck_assert_int_eq(nps.passives, 1);
 	ck_assert_int_eq(nps.detractors, 2);
 	ck_assert_int_eq(nps.answers, 6);
-	ck_assert(fabs(nps.score - 100.0 / 6) < 1e-9);
+	ck_assert_int_eq(pf_feedback_tenths(nps.promoters - nps.detractors,
+	    nps.answers, &t), PF_OK);
+	ck_assert_int_eq(t, 167);	/* 16.666... */
 }
 END_TEST
 
@@ -324,15 +356,16 @@ END_TEST
 START_TEST(test_nps_buckets_at_their_boundaries)
 {
 	static const struct {
-		int	 score;
-		double	 nps;
+		int		 score;
+		long long	 nps;	/* tenths */
 	} cases[] = {
-		{ 0, -100 }, { 6, -100 }, { 7, 0 }, { 8, 0 }, { 9, 100 },
-		{ 10, 100 },
+		{ 0, -1000 }, { 6, -1000 }, { 7, 0 }, { 8, 0 }, { 9, 1000 },
+		{ 10, 1000 },
 	};
 	struct pf_feedback_stats	 s;
 	struct pf_feedback_nps		 nps;
 	size_t				 i;
+	long long			 t;
 
 	for (i = 0; i < N(cases); i++) {
 		memset(&s, 0, sizeof(s));
@@ -340,8 +373,10 @@ START_TEST(test_nps_buckets_at_their_boundaries)
 		    cases[i].score, 1, 2, &s), PF_OK);
 		pf_feedback_nps(&s, &nps);
 		ck_assert_int_eq(nps.answers, 2);
-		ck_assert_msg(nps.score == cases[i].nps, "score %d: %f",
-		    cases[i].score, nps.score);
+		ck_assert_int_eq(pf_feedback_tenths(nps.promoters -
+		    nps.detractors, nps.answers, &t), PF_OK);
+		ck_assert_msg(t == cases[i].nps, "score %d: %lld",
+		    cases[i].score, t);
 	}
 }
 END_TEST
@@ -358,7 +393,6 @@ START_TEST(test_nps_of_no_answers_is_zero)
 	pf_feedback_nps(&s, &nps);
 	ck_assert_int_eq(nps.promoters + nps.passives + nps.detractors, 0);
 	ck_assert_int_eq(nps.answers, 0);
-	ck_assert(nps.score == 0);
 }
 END_TEST
 
@@ -840,18 +874,35 @@ START_TEST(test_hold_keeps_nulls)
 }
 END_TEST
 
+START_TEST(test_subject_is_the_pseudonym_of_the_entry_number)
+{
+	char	 a[PF_HEX_DIGEST_LEN + 1], b[PF_HEX_DIGEST_LEN + 1];
+	char	 want[PF_HEX_DIGEST_LEN + 1];
+
+	ck_assert_int_eq(pf_feedback_subject(&keys, 12, a), PF_OK);
+	ck_assert_int_eq(pf_pseudonym(&keys, "feedback", "12", want), PF_OK);
+	ck_assert_str_eq(a, want);
+	ck_assert_int_eq(pf_feedback_subject(&keys, 13, b), PF_OK);
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(pf_feedback_subject(&other_keys, 12, b), PF_OK);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_types_match_the_schema_with_labels);
+	tcase_add_test(tc, test_subject_is_the_pseudonym_of_the_entry_number);
 	tcase_add_test(tc, test_ratings_in_order_of_value);
 	tcase_add_test(tc, test_unknown_codes_have_no_value);
 	tcase_add_test(tc, test_scores_are_zero_to_ten_for_valid_enum);
 	tcase_add_test(tc, test_tally_adds_each_figure);
 	tcase_add_test(tc, test_tally_refuses_unknown_codes);
 	tcase_add_test(tc, test_csat_is_share_of_great_and_amazing);
-	tcase_add_test(tc, test_csat_of_no_entries_is_minus_one);
+	tcase_add_test(tc, test_csat_of_no_entries_is_undefined);
+	tcase_add_test(tc, test_tenths_round_half_away_from_zero);
 	tcase_add_test(tc, test_nps_of_a_known_set);
 	tcase_add_test(tc, test_nps_buckets_at_their_boundaries);
 	tcase_add_test(tc, test_nps_of_no_answers_is_zero);

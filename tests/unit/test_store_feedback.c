@@ -1025,11 +1025,45 @@ START_TEST(test_migration_from_version_4_keeps_rows)
 }
 END_TEST
 
+START_TEST(test_feedback_is_forwarded_once)
+{
+	long long	 a = put("complaint", "Broken", 1, T1);
+
+	ck_assert_int_eq(pf_store_feedback_forwarded(st, a, T2), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_forwarded(st, a, T3), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_feedback_forwarded(st, a + 1, T3),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback WHERE "
+	    "forwarded = '" T2 "'"), 1);
+}
+END_TEST
+
+START_TEST(test_outbox_forget_subject_takes_unsent_mail_only)
+{
+	long long	 n = -1;
+
+	ck_assert_int_eq(pf_store_outbox_put(st, "feedback-forward",
+	    "team@example.com", "id=1", C1, T1, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(st, "feedback-forward",
+	    "team@example.com", "id=2", C2, T1, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(st, "feedback-forward",
+	    "team@example.com", "id=3", NULL, T1, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_forget_subject(st, C1, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM outbox"), 2);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM outbox WHERE "
+	    "subject = '" C2 "'"), 1);
+	ck_assert_int_eq(pf_store_outbox_forget_subject(st, C1, NULL), PF_OK);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_feedback_put_and_get_round_trip);
+	tcase_add_test(tc, test_feedback_is_forwarded_once);
+	tcase_add_test(tc, test_outbox_forget_subject_takes_unsent_mail_only);
 	tcase_add_test(tc, test_feedback_put_without_time_or_id_pointer);
 	tcase_add_test(tc, test_feedback_get_unknown_is_not_found);
 	tcase_add_test(tc, test_feedback_callback_value_is_returned);
