@@ -23,6 +23,7 @@
 #define HEX_KEY_LEN (2 * PF_KEY_LEN)
 #define LABEL_TOKEN "privforms token key v1"
 #define LABEL_PSEUDONYM "privforms pseudonym key v1"
+#define LABEL_POW "privforms pow key v1"
 
 /*
  * HMAC-SHA256 under key[PF_KEY_LEN] of the concatenation of parts[0..n),
@@ -183,12 +184,14 @@ pf_keys_load(const char *path, struct pf_keys *out)
 {
 	static const char *const token[] = { LABEL_TOKEN };
 	static const char *const pseudonym[] = { LABEL_PSEUDONYM };
+	static const char *const pow[] = { LABEL_POW };
 	unsigned char	 master[PF_KEY_LEN];
 	int		 rc;
 
 	if ((rc = read_master(path, master)) == PF_OK &&
-	    (rc = hmac_parts(master, token, 1, out->token)) == PF_OK)
-		rc = hmac_parts(master, pseudonym, 1, out->pseudonym);
+	    (rc = hmac_parts(master, token, 1, out->token)) == PF_OK &&
+	    (rc = hmac_parts(master, pseudonym, 1, out->pseudonym)) == PF_OK)
+		rc = hmac_parts(master, pow, 1, out->pow);
 	OPENSSL_cleanse(master, sizeof(master));
 	if (rc != PF_OK)
 		OPENSSL_cleanse(out, sizeof(*out));

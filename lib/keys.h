@@ -17,6 +17,7 @@
 struct pf_keys {
 	unsigned char token[PF_KEY_LEN];	/* signs links in mails (token.h) */
 	unsigned char pseudonym[PF_KEY_LEN];	/* subject pseudonyms in audit records */
+	unsigned char pow[PF_KEY_LEN];		/* signs proof-of-work challenges (pow.h) */
 };
 
 /*

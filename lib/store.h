@@ -514,6 +514,20 @@ int pf_store_vote_tally(struct pf_store *st, const struct pf_feedback_filter *f,
 int pf_store_vote_forget_clients(struct pf_store *st, const char *before,
     long long *n);
 
+/* ---- spent proof-of-work challenges (006-pow.sql) ---- */
+
+/*
+ * Spend challenge (hex, pow.h) valid until expires (a stored time): PF_OK
+ * the first time, PF_EFORGED when it was spent before (a replay).  Call it
+ * inside the submission's transaction, so that a submission rolled back
+ * leaves its solution unspent.
+ */
+int pf_store_pow_spend(struct pf_store *st, const char *challenge,
+    const char *expires);
+
+/* Forget the challenges that expired before now (a stored time); *n (may be NULL) gets how many. */
+int pf_store_pow_forget(struct pf_store *st, const char *now, long long *n);
+
 /* ---- audit records (audit.h builds them) ---- */
 
 struct pf_audit_row {

@@ -1,6 +1,7 @@
 /*
  * store_impl.h -- the connection and statement helpers that lib/store.c
- * shares with lib/store_requests.c and lib/store_feedback.c.
+ * shares with lib/store_requests.c, lib/store_feedback.c and
+ * lib/store_guard.c.
  *
  * PRIVATE to lib/store*.c: nothing else includes this file.  Everyone else
  * goes through store.h, which keeps SQL (and sqlite3.h) out of the rest of
@@ -107,6 +108,13 @@ enum fstmt {
 	FSTMT__MAX
 };
 
+/* store_guard.c's statements (its gstmts[]). */
+enum gstmt {
+	GSTMT_POW_SPEND,
+	GSTMT_POW_FORGET,
+	GSTMT__MAX
+};
+
 /* The columns of a dnc SELECT, in the order store.c's dnc_row reads them. */
 #define DNC_COLS "number, country, first_name, last_name, company, " \
 	"email, created, updated"
@@ -121,6 +129,7 @@ struct pf_store {
 	sqlite3_stmt		*stmts[STMT__MAX];
 	sqlite3_stmt		*rstmts[RSTMT__MAX];
 	sqlite3_stmt		*fstmts[FSTMT__MAX];
+	sqlite3_stmt		*gstmts[GSTMT__MAX];
 	const struct journal	*journal;	/* the mode in force */
 	struct pf_busy		 busy;	/* how a writer waits for the lock */
 };

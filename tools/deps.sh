@@ -12,7 +12,7 @@ set -eu
 
 # Building: compilers and the libraries linked.
 pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev
-    libesmtp-dev libssl-dev libphonenumber-dev check iso-codes"
+    libesmtp-dev libssl-dev libjson-c-dev libphonenumber-dev check iso-codes"
 # Serving: the httpd, the FastCGI spawner and supervisor, the mail catcher.
 pkgs="$pkgs nginx spawn-fcgi multiwatch python3 python3-aiosmtpd"
 # Testing and auditing with stock tools.

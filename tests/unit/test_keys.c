@@ -19,6 +19,8 @@
 #define ZERO_TOKEN "666c50dc7271e200f81b123b2a9526e63d5407f82eddbdf53204f2746288b2dd"
 #define ZERO_PSEUDONYM "523d346fef5fd61b6f066205d570b29054b33bcbf0189da99f46e2fc9417ad48"
 #define SEQ_TOKEN "d2406602cc9caea115f316622949ece77dfa4dbf0a65a55862086e10a567b7e8"
+#define ZERO_POW "c5a4014ccc85af067710846fb5259c61f2e24294c059c1c0b60dd4052085aa3e"
+#define SEQ_POW "bbc622bfeeb95b8c5c17d9f11623e30da239906a20fc427958fb5547adf77f4b"
 /* HMAC-SHA256(ZERO_PSEUDONYM, "email:alice@example.com") */
 #define ALICE "101ea60632d74630e0cc5a3d7c6076ccfd779255a2de3b09fdc4381e5796c7c9"
 
@@ -145,6 +147,21 @@ START_TEST(test_created_key_loads)
 	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
 	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
 	ck_assert(memcmp(k.token, k.pseudonym, PF_KEY_LEN) != 0);
+	ck_assert(memcmp(k.pow, k.token, PF_KEY_LEN) != 0);
+	ck_assert(memcmp(k.pow, k.pseudonym, PF_KEY_LEN) != 0);
+}
+END_TEST
+
+START_TEST(test_load_is_deterministic)
+{
+	struct pf_keys	 a, b;
+
+	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0xff, sizeof(b));
+	ck_assert_int_eq(pf_keys_load(keyfile, &a), PF_OK);
+	ck_assert_int_eq(pf_keys_load(keyfile, &b), PF_OK);
+	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
 }
 END_TEST
 
@@ -159,10 +176,14 @@ START_TEST(test_load_derives_known_subkeys)
 	ck_assert_str_eq(h, ZERO_TOKEN);
 	hex(k.pseudonym, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, ZERO_PSEUDONYM);
+	hex(k.pow, PF_KEY_LEN, h);
+	ck_assert_str_eq(h, ZERO_POW);
 	write_file(keyfile, SEQ_KEY "\n", 65, 0600);
 	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
 	hex(k.token, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, SEQ_TOKEN);
+	hex(k.pow, PF_KEY_LEN, h);
+	ck_assert_str_eq(h, SEQ_POW);
 }
 END_TEST
 
@@ -333,6 +354,7 @@ PF_TEST_MAIN("keys",
     tcase_add_test(tc, test_create_makes_different_keys),
     tcase_add_test(tc, test_create_in_missing_directory_fails),
     tcase_add_test(tc, test_created_key_loads),
+    tcase_add_test(tc, test_load_is_deterministic),
     tcase_add_test(tc, test_load_derives_known_subkeys),
     tcase_add_test(tc, test_load_accepts_upper_case_and_no_newline),
     tcase_add_test(tc, test_load_refuses_group_and_other_bits),
