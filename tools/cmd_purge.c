@@ -15,6 +15,10 @@
  * client is forgotten, in one transaction with one record of how many, so
  * no vote stays linkable to a network.  The vote itself stays: it is
  * anonymous.
+ *
+ * A spent proof-of-work challenge (pow.h) is kept until it expires, so
+ * that its solution cannot be used twice; once expired it would be
+ * refused anyway, and is deleted.  It names no one, so no record.
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,7 +41,8 @@ const struct cmd cmds_purge[] = {
 	  "expired (request_verify_days), with their history; each with an\n"
 	  "audit record.  Forget the client (network pseudonym) of the\n"
 	  "article votes older than article_vote_window_hours, with one\n"
-	  "audit record.  Nothing younger is touched, so it is safe to run\n"
+	  "audit record.  Delete the spent proof-of-work challenges that\n"
+	  "have expired.  Nothing younger is touched, so it is safe to run\n"
 	  "daily from cron or a systemd timer.  Prints how many of each were\n"
 	  "removed or forgotten." },
 	{ NULL, NULL, NULL, NULL },
@@ -163,13 +168,14 @@ purge_dnc(struct ctx *c, const struct pf_keys *keys)
 }
 
 static int
-purge_requests(struct ctx *c)
+purge_requests(struct ctx *c, const struct pf_keys *keys)
 {
 	static struct expired	 b;
 	char			 now[32];
 	long long		 n = 0;
 	int			 rc;
 
+	(void)keys;
 	pf_store_now(now);
 	do
 		rc = expire_batch(c, now, &b, &n);
@@ -208,12 +214,13 @@ forget_clients(struct ctx *c, const char *before, long long *n)
 }
 
 static int
-purge_votes(struct ctx *c)
+purge_votes(struct ctx *c, const struct pf_keys *keys)
 {
 	char		 before[32];
 	long long	 n = 0;
 	int		 rc;
 
+	(void)keys;
 	pf_store_time(time(NULL) - c->cfg->article_vote_window_hours * 3600,
 	    before);
 	rc = forget_clients(c, before, &n);
@@ -224,26 +231,55 @@ purge_votes(struct ctx *c)
 	return rc;
 }
 
-/* Each step runs even when one before it fails, and each is said. */
+/* Delete the spent challenges that have expired: no one's, no record. */
+static int
+purge_challenges(struct ctx *c, const struct pf_keys *keys)
+{
+	char		 now[32];
+	long long	 n = 0;
+	int		 rc;
+
+	(void)keys;
+	pf_store_now(now);
+	if ((rc = pf_store_begin(c->st)) == PF_OK &&
+	    ((rc = pf_store_pow_forget(c->st, now, &n)) != PF_OK ||
+	    (rc = pf_store_commit(c->st)) != PF_OK)) {
+		pf_store_rollback(c->st);
+		n = 0;
+	}
+	printf("purge: %lld expired proof-of-work challenge%s deleted\n", n,
+	    n == 1 ? "" : "s");
+	return rc;
+}
+
+/* The steps, in order; each runs even when one before it fails. */
+static const struct {
+	const char	*what;
+	int		(*fn)(struct ctx *, const struct pf_keys *);
+} steps[] = {
+	{ "Do-Not-Call entries", purge_dnc },
+	{ "requests", purge_requests },
+	{ "article votes", purge_votes },
+	{ "proof-of-work challenges", purge_challenges },
+};
+
 static int
 cmd_purge(struct ctx *c, int argc, char **argv)
 {
-	struct pf_keys		 keys;
-	int			 rc, rc2, rc3;
+	struct pf_keys	 keys;
+	size_t		 i;
+	int		 rc, failed = 0;
 
 	(void)argv;
 	if (argc != 0)
 		return CLI_USAGE;
 	if (cli_load_keys(c, &keys) != 0 || cli_open_store(c) != 0)
 		return 1;
-	if ((rc = purge_dnc(c, &keys)) != PF_OK)
-		fprintf(stderr, "privforms: purge: Do-Not-Call entries: %s\n",
-		    pf_strerror(rc));
-	if ((rc2 = purge_requests(c)) != PF_OK)
-		fprintf(stderr, "privforms: purge: requests: %s\n",
-		    pf_strerror(rc2));
-	if ((rc3 = purge_votes(c)) != PF_OK)
-		fprintf(stderr, "privforms: purge: article votes: %s\n",
-		    pf_strerror(rc3));
-	return rc != PF_OK || rc2 != PF_OK || rc3 != PF_OK;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if ((rc = steps[i].fn(c, &keys)) != PF_OK) {
+			fprintf(stderr, "privforms: purge: %s: %s\n",
+			    steps[i].what, pf_strerror(rc));
+			failed = 1;
+		}
+	return failed;
 }

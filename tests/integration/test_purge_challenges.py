@@ -1,0 +1,96 @@
+"""`privforms purge` and spent proof-of-work challenges (pow.h): a spent
+challenge is kept until it expires, so that its solution cannot be used
+twice, and deleted once it has (it would be refused as expired anyway).
+No form asks for a challenge yet, so the rows are written the way
+pf_store_pow_spend writes them."""
+
+import datetime
+import sqlite3
+import unittest
+
+from harness import Site
+
+SITE = None
+
+
+def setUpModule():
+    global SITE
+    SITE = Site().start()
+
+
+def tearDownModule():
+    reports = SITE.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+def stored(delta):
+    t = datetime.datetime.now(datetime.timezone.utc) + delta
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def spend(challenge, expires):
+    con = sqlite3.connect(SITE.db_path, timeout=5)
+    try:
+        con.execute("INSERT INTO pow_spent (challenge, expires) VALUES (?, ?)",
+                    (challenge, expires))
+        con.commit()
+    finally:
+        con.close()
+
+
+def spent():
+    return sorted(c for (c,) in SITE.query("SELECT challenge FROM pow_spent"))
+
+
+class PurgeChallenges(unittest.TestCase):
+    def setUp(self):
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        try:
+            con.execute("DELETE FROM pow_spent")
+            con.commit()
+        finally:
+            con.close()
+
+    def test_expired_ones_go_and_the_rest_stay(self):
+        old, young = "a" * 64, "b" * 64
+        spend(old, stored(datetime.timedelta(minutes=-1)))
+        spend(young, stored(datetime.timedelta(minutes=5)))
+        p = SITE.privforms("purge", check=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("purge: 1 expired proof-of-work challenge deleted",
+                      p.stdout)
+        self.assertEqual(spent(), [young])
+        p = SITE.privforms("purge", check=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("purge: 0 expired proof-of-work challenges deleted",
+                      p.stdout)
+        self.assertEqual(spent(), [young])
+
+    def test_the_other_steps_still_run_and_are_said(self):
+        p = SITE.privforms("purge", check=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for step in ("Do-Not-Call entr", "unverified request", "article vote",
+                     "proof-of-work challenge"):
+            self.assertIn(step, p.stdout)
+
+    def test_a_failing_step_is_said_and_the_others_run(self):
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        try:
+            con.execute("CREATE TRIGGER no_forget BEFORE DELETE ON pow_spent "
+                        "BEGIN SELECT RAISE(ABORT, 'held'); END")
+            con.commit()
+            spend("c" * 64, stored(datetime.timedelta(minutes=-1)))
+            p = SITE.privforms("purge", check=False)
+        finally:
+            con.execute("DROP TRIGGER no_forget")
+            con.commit()
+            con.close()
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("purge: proof-of-work challenges:", p.stderr)
+        self.assertIn("article vote", p.stdout)
+        self.assertIn("c" * 64, spent())
+
+
+if __name__ == "__main__":
+    unittest.main()
