@@ -63,7 +63,7 @@ FLAGS		 = .build-flags
 .PHONY: all run check unit integration bench deps clean FORCE
 
 include tests/fuzz/fuzz.mk
-.SECONDARY: $(UNIT_TESTS:=.o) $(BENCH_PROGS:=.o)
+.SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o)
 
 all: lib/libprivforms.a $(PROGRAMS) $(TOOLS)
 
@@ -104,8 +104,8 @@ $(TOOL_OBJ): tools/cli.h
 tools/privforms: $(TOOL_OBJ) lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) lib/libprivforms.a $(PF_LIBS)
 
-tests/unit/test_%: tests/unit/test_%.o tests/unit/check_main.h lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
+tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o tests/unit/check_main.h lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
 
 tests/bench/%: tests/bench/%.o lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)

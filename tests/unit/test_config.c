@@ -1,7 +1,6 @@
 /* test_config.c -- reading privforms.conf (config.h). */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "config.h"
 #include "err.h"
 
@@ -30,21 +30,7 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[PATH_MAX + 256];
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p) == -1)
-			rmdir(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	pf_test_rmdir(dir);
 }
 
 static void

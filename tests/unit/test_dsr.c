@@ -4,7 +4,6 @@
  * extended deadlines, signed links, and the mails, queued into a fresh
  * database and rendered with the shipped templates in etc/mail.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "config.h"
 #include "dsr.h"
 #include "err.h"
@@ -81,24 +81,11 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
 	pf_store_close(st);
 	st = NULL;
 	pf_config_free(cfg);
 	cfg = NULL;
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	pf_test_rmdir(dir);
 }
 
 /* "YYYY-MM-DD HH:MM:SS" UTC as a time_t. */
@@ -544,80 +531,36 @@ request(void)
 	return r;
 }
 
-struct queued {
-	struct pf_mail	 m;
-	char		 recipient[256];
-	char		 subject[80];
-};
-
-static int
-load_row(const struct pf_outbox_row *r, void *arg)
-{
-	struct queued	*q = arg;
-
-	snprintf(q->recipient, sizeof(q->recipient), "%s", r->recipient);
-	snprintf(q->subject, sizeof(q->subject), "%s",
-	    r->subject != NULL ? r->subject : "");
-	return pf_mail_load(r, &q->m);
-}
-
-/* Outbox message id, loaded; the caller clears q->m. */
-static void
-queued(long long id, struct queued *q)
-{
-	memset(q, 0, sizeof(*q));
-	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, q), PF_OK);
-}
-
-static const char *
-value(const struct pf_mail *m, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; m->values[i] != NULL; i += 2)
-		if (strcmp(m->values[i], name) == 0)
-			return m->values[i + 1];
-	return NULL;
-}
-
-static long long
-outbox_total(void)
-{
-	long long	 q = 0, g = 0, s = 0, f = 0;
-
-	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &g, &s, &f), PF_OK);
-	return q + g + s + f;
-}
 
 START_TEST(test_mail_carries_every_value_and_a_working_status_link)
 {
 	struct pf_dsr	 r = request();
-	struct queued	 q;
+	struct pf_test_queued	 q;
 	const char	*extra[] = { "reason", "We hold no data on you.", NULL };
 	long long	 id = 0;
 	time_t		 now = time(NULL);
 
 	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
 	    extra), PF_OK);
-	queued(1, &q);
+	pf_test_queued(st, 1, &q);
 	ck_assert_str_eq(q.m.template, "request-verified");
 	ck_assert_str_eq(q.recipient, "Jane.Doe@example.com");
 	ck_assert_str_eq(q.subject, r.subject);
-	ck_assert_str_eq(value(&q.m, "id"), "42");
-	ck_assert_str_eq(value(&q.m, "type"), "A copy of my personal data");
-	ck_assert_str_eq(value(&q.m, "received"), "2027-01-31");
-	ck_assert_str_eq(value(&q.m, "due"), "2027-03-17");
-	ck_assert_str_eq(value(&q.m, "law"), "CCPA");
-	ck_assert_str_eq(value(&q.m, "status"), "Verified: we are working on it");
-	ck_assert_str_eq(value(&q.m, "site"), BASE "/privacy/");
-	ck_assert_str_eq(value(&q.m, "reason"), "We hold no data on you.");
+	ck_assert_str_eq(pf_test_value(&q.m, "id"), "42");
+	ck_assert_str_eq(pf_test_value(&q.m, "type"), "A copy of my personal data");
+	ck_assert_str_eq(pf_test_value(&q.m, "received"), "2027-01-31");
+	ck_assert_str_eq(pf_test_value(&q.m, "due"), "2027-03-17");
+	ck_assert_str_eq(pf_test_value(&q.m, "law"), "CCPA");
+	ck_assert_str_eq(pf_test_value(&q.m, "status"), "Verified: we are working on it");
+	ck_assert_str_eq(pf_test_value(&q.m, "site"), BASE "/privacy/");
+	ck_assert_str_eq(pf_test_value(&q.m, "reason"), "We hold no data on you.");
 	/* Valid for request_status_days, and not a day longer. */
 	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_STATUS,
-	    token_of(value(&q.m, "status_url"), "status"), now + 399 * 86400,
+	    token_of(pf_test_value(&q.m, "status_url"), "status"), now + 399 * 86400,
 	    &id), PF_OK);
 	ck_assert(id == 42);
 	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_STATUS,
-	    token_of(value(&q.m, "status_url"), "status"), now + 401 * 86400,
+	    token_of(pf_test_value(&q.m, "status_url"), "status"), now + 401 * 86400,
 	    &id), PF_EEXPIRED);
 	pf_mail_clear(&q.m);
 }
@@ -654,7 +597,7 @@ START_TEST(test_mail_to_an_erased_or_incomplete_request_is_refused)
 	too_many[16] = NULL;
 	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
 	    too_many), PF_OK);
-	ck_assert_int_eq(outbox_total(), 1);
+	ck_assert_int_eq(pf_test_outbox_total(st), 1);
 }
 END_TEST
 
@@ -671,30 +614,30 @@ START_TEST(test_mail_refuses_values_a_header_could_not_hold)
 	r = request();
 	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verify",
 	    extra), PF_EINVAL);
-	ck_assert_int_eq(outbox_total(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(st), 0);
 }
 END_TEST
 
 START_TEST(test_team_mail_only_when_a_team_address_is_set)
 {
 	struct pf_dsr	 r = request();
-	struct queued	 q;
+	struct pf_test_queued	 q;
 
 	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
 	    PF_OK);
-	ck_assert_int_eq(outbox_total(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(st), 0);
 	load_conf("privacy@example.com");
 	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
 	    PF_OK);
-	queued(1, &q);
+	pf_test_queued(st, 1, &q);
 	ck_assert_str_eq(q.recipient, "privacy@example.com");
-	ck_assert_str_eq(value(&q.m, "id"), "42");
-	ck_assert_str_eq(value(&q.m, "type"), "A copy of my personal data");
-	ck_assert_str_eq(value(&q.m, "country"),
+	ck_assert_str_eq(pf_test_value(&q.m, "id"), "42");
+	ck_assert_str_eq(pf_test_value(&q.m, "type"), "A copy of my personal data");
+	ck_assert_str_eq(pf_test_value(&q.m, "country"),
 	    "California, United States (US-CA)");
-	ck_assert_str_eq(value(&q.m, "command"), "privforms request show 42");
-	ck_assert_str_eq(value(&q.m, "due"), "2027-03-17");
-	ck_assert_ptr_null(value(&q.m, "status_url"));
+	ck_assert_str_eq(pf_test_value(&q.m, "command"), "privforms request show 42");
+	ck_assert_str_eq(pf_test_value(&q.m, "due"), "2027-03-17");
+	ck_assert_ptr_null(pf_test_value(&q.m, "status_url"));
 	pf_mail_clear(&q.m);
 }
 END_TEST
@@ -703,7 +646,7 @@ END_TEST
 START_TEST(test_team_mail_names_no_one)
 {
 	struct pf_dsr	 r = request();
-	struct queued	 q;
+	struct pf_test_queued	 q;
 	size_t		 i;
 
 	r.state = NULL;
@@ -711,8 +654,8 @@ START_TEST(test_team_mail_names_no_one)
 	load_conf("privacy@example.com");
 	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
 	    PF_OK);
-	queued(1, &q);
-	ck_assert_str_eq(value(&q.m, "country"), "Germany (DE)");
+	pf_test_queued(st, 1, &q);
+	ck_assert_str_eq(pf_test_value(&q.m, "country"), "Germany (DE)");
 	for (i = 1; q.m.values[i - 1] != NULL; i += 2) {
 		ck_assert_ptr_null(strstr(q.m.values[i], "Jane"));
 		ck_assert_ptr_null(strstr(q.m.values[i], "Doe"));
@@ -729,17 +672,17 @@ static const char *const requester_templates[] = { "request-verify",
 START_TEST(test_shipped_requester_templates_render)
 {
 	struct pf_dsr	 r = request();
-	struct queued	 q;
+	struct pf_test_queued	 q;
 	const char	*extra[] = { "verify_url", BASE "/privacy/request/verify"
 	    "?t=abc", "verify_by", "2027-02-07 12:00 UTC", NULL };
 	char		*s = NULL, *b = NULL;
 
 	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r,
 	    requester_templates[_i], extra), PF_OK);
-	queued(1, &q);
+	pf_test_queued(st, 1, &q);
 	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &s, &b), PF_OK);
 	ck_assert_ptr_null(strstr(b, "{{"));
-	ck_assert_ptr_nonnull(strstr(b, value(&q.m, "status_url")));
+	ck_assert_ptr_nonnull(strstr(b, pf_test_value(&q.m, "status_url")));
 	ck_assert_ptr_nonnull(strstr(b, "2027-03-17"));
 	if (_i == 0) {
 		ck_assert_ptr_nonnull(strstr(b, extra[1]));
@@ -754,13 +697,13 @@ END_TEST
 START_TEST(test_shipped_team_template_renders)
 {
 	struct pf_dsr	 r = request();
-	struct queued	 q;
+	struct pf_test_queued	 q;
 	char		*s = NULL, *b = NULL;
 
 	load_conf("privacy@example.com");
 	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
 	    PF_OK);
-	queued(1, &q);
+	pf_test_queued(st, 1, &q);
 	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &s, &b), PF_OK);
 	ck_assert_str_eq(s, "New privacy request 42: A copy of my personal data");
 	ck_assert_ptr_nonnull(strstr(b, "privforms request show 42"));

@@ -4,7 +4,6 @@
  * and what an entry forwards (queued into a fresh database), and copies
  * of a row.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "config.h"
 #include "err.h"
 #include "feedback.h"
@@ -78,24 +78,11 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
 	pf_store_close(st);
 	st = NULL;
 	pf_config_free(cfg);
 	cfg = NULL;
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	pf_test_rmdir(dir);
 }
 
 /* ---- the tables ---- */
@@ -566,50 +553,6 @@ END_TEST
 
 /* ---- forwarding ---- */
 
-struct queued {
-	struct pf_mail	 m;
-	char		 recipient[256];
-	char		 subject[80];
-};
-
-static int
-load_row(const struct pf_outbox_row *r, void *arg)
-{
-	struct queued	*q = arg;
-
-	snprintf(q->recipient, sizeof(q->recipient), "%s", r->recipient);
-	snprintf(q->subject, sizeof(q->subject), "%s",
-	    r->subject != NULL ? r->subject : "");
-	return pf_mail_load(r, &q->m);
-}
-
-/* Outbox message id, loaded; the caller clears q->m. */
-static void
-queued(long long id, struct queued *q)
-{
-	memset(q, 0, sizeof(*q));
-	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, q), PF_OK);
-}
-
-static const char *
-value(const struct pf_mail *m, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; m->values[i] != NULL; i += 2)
-		if (strcmp(m->values[i], name) == 0)
-			return m->values[i + 1];
-	return NULL;
-}
-
-static long long
-outbox_total(void)
-{
-	long long	 q = 0, g = 0, s = 0, f = 0;
-
-	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &g, &s, &f), PF_OK);
-	return q + g + s + f;
-}
 
 
 static struct pf_feedback
@@ -677,7 +620,7 @@ START_TEST(test_forwards_nothing_without_team_or_sender)
 		ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT),
 		    PF_OK);
 	}
-	ck_assert_int_eq(outbox_total(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(st), 0);
 }
 END_TEST
 
@@ -688,11 +631,11 @@ static const char *const names[] = { "id", "received", "type", "rating",
 START_TEST(test_forward_of_an_open_complaint)
 {
 	struct pf_feedback	 f = entry("complaint", NULL);
-	struct queued		 q;
+	struct pf_test_queued		 q;
 	size_t			 i;
 
 	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
-	queued(1, &q);
+	pf_test_queued(st, 1, &q);
 	ck_assert_str_eq(q.m.template, "feedback-forward");
 	ck_assert_str_eq(q.recipient, TEAM);
 	ck_assert_str_eq(q.subject, "");
@@ -701,16 +644,16 @@ START_TEST(test_forward_of_an_open_complaint)
 	ck_assert_uint_eq(i, 2 * N(names));
 	for (i = 0; i < N(names); i++)
 		ck_assert_str_eq(q.m.values[2 * i], names[i]);
-	ck_assert_str_eq(value(&q.m, "id"), "42");
-	ck_assert_str_eq(value(&q.m, "received"), "2027-01-15 08:05 UTC");
-	ck_assert_str_eq(value(&q.m, "type"), "Complaint");
-	ck_assert_str_eq(value(&q.m, "rating"), "Bad");
-	ck_assert_str_eq(value(&q.m, "recommend"), "not answered");
-	ck_assert_str_eq(value(&q.m, "email"), "none left");
-	ck_assert_str_eq(value(&q.m, "message"),
+	ck_assert_str_eq(pf_test_value(&q.m, "id"), "42");
+	ck_assert_str_eq(pf_test_value(&q.m, "received"), "2027-01-15 08:05 UTC");
+	ck_assert_str_eq(pf_test_value(&q.m, "type"), "Complaint");
+	ck_assert_str_eq(pf_test_value(&q.m, "rating"), "Bad");
+	ck_assert_str_eq(pf_test_value(&q.m, "recommend"), "not answered");
+	ck_assert_str_eq(pf_test_value(&q.m, "email"), "none left");
+	ck_assert_str_eq(pf_test_value(&q.m, "message"),
 	    "The form lost my text.\nTwice.");
-	ck_assert_str_eq(value(&q.m, "step"), "Step 2 not sent (yet)");
-	ck_assert_str_eq(value(&q.m, "site"), BASE "/privacy/");
+	ck_assert_str_eq(pf_test_value(&q.m, "step"), "Step 2 not sent (yet)");
+	ck_assert_str_eq(pf_test_value(&q.m, "site"), BASE "/privacy/");
 	pf_mail_clear(&q.m);
 }
 END_TEST
@@ -719,13 +662,13 @@ END_TEST
 START_TEST(test_forward_renders_with_the_shipped_template)
 {
 	struct pf_feedback	 f = entry("complaint", "jane@example.com");
-	struct queued		 q;
+	struct pf_test_queued		 q;
 	char			*subject = NULL, *body = NULL;
 
 	f.completed = "2027-01-15T08:07:00.000000Z";
 	f.recommend = 3;
 	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT), PF_OK);
-	queued(1, &q);
+	pf_test_queued(st, 1, &q);
 	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &subject, &body),
 	    PF_OK);
 	ck_assert_ptr_nonnull(strstr(body, "The form lost my text.\nTwice."));
@@ -746,7 +689,7 @@ START_TEST(test_forward_of_a_completed_entry)
 	} scores[] = { { 0, "0 of 10" }, { 8, "8 of 10" }, { 10, "10 of 10" },
 	    { -1, "not answered" } };
 	struct pf_feedback	 f = entry("question", "Jane@example.com");
-	struct queued		 q;
+	struct pf_test_queued		 q;
 	size_t			 i;
 
 	f.message = NULL;
@@ -756,14 +699,14 @@ START_TEST(test_forward_of_a_completed_entry)
 		f.recommend = scores[i].recommend;
 		ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT),
 		    PF_OK);
-		queued((long long)i + 1, &q);
+		pf_test_queued(st, (long long)i + 1, &q);
 		ck_assert_str_eq(q.subject, SUBJECT);
-		ck_assert_str_eq(value(&q.m, "type"), "Question");
-		ck_assert_str_eq(value(&q.m, "rating"), "Amazing");
-		ck_assert_str_eq(value(&q.m, "recommend"), scores[i].text);
-		ck_assert_str_eq(value(&q.m, "email"), "Jane@example.com");
-		ck_assert_str_eq(value(&q.m, "message"), "(no message)");
-		ck_assert_str_eq(value(&q.m, "step"), "Both steps sent");
+		ck_assert_str_eq(pf_test_value(&q.m, "type"), "Question");
+		ck_assert_str_eq(pf_test_value(&q.m, "rating"), "Amazing");
+		ck_assert_str_eq(pf_test_value(&q.m, "recommend"), scores[i].text);
+		ck_assert_str_eq(pf_test_value(&q.m, "email"), "Jane@example.com");
+		ck_assert_str_eq(pf_test_value(&q.m, "message"), "(no message)");
+		ck_assert_str_eq(pf_test_value(&q.m, "step"), "Both steps sent");
 		pf_mail_clear(&q.m);
 	}
 }
@@ -776,7 +719,7 @@ START_TEST(test_forward_of_entry_not_forwarded_queues_nothing)
 	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
 	f.completed = "2027-01-15T08:07:00.000000Z";
 	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
-	ck_assert_int_eq(outbox_total(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(st), 0);
 }
 END_TEST
 
@@ -815,7 +758,7 @@ START_TEST(test_forward_refuses_an_incomplete_entry)
 		ck_assert_msg(pf_feedback_forward(st, cfg, &f, NULL) ==
 		    PF_EINVAL, "case %zu", i);
 	}
-	ck_assert_int_eq(outbox_total(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(st), 0);
 }
 END_TEST
 
@@ -826,7 +769,7 @@ START_TEST(test_forward_refuses_a_header_breaking_email)
 	    "jane@example.com\r\nBcc: evil@example.com");
 
 	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_EINVAL);
-	ck_assert_int_eq(outbox_total(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(st), 0);
 }
 END_TEST
 

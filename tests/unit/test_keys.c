@@ -2,7 +2,6 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "err.h"
 #include "keys.h"
 
@@ -38,21 +38,7 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p) == -1)
-			rmdir(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	pf_test_rmdir(dir);
 }
 
 static void

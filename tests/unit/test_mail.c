@@ -1,7 +1,6 @@
 /* test_mail.c -- the outbox, templates and message format (mail.h). */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "err.h"
 #include "mail.h"
 #include "store.h"
@@ -40,22 +40,9 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
 	pf_store_close(st);
 	st = NULL;
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	pf_test_rmdir(dir);
 }
 
 static long long

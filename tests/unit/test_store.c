@@ -1,7 +1,6 @@
 /* test_store.c -- opening, pragmas, migrations, transactions, queries (store.h). */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "err.h"
 #include "schema.h"
 #include "store.h"
@@ -35,20 +35,7 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	pf_test_rmdir(dir);
 }
 
 static struct pf_store *

@@ -3,7 +3,6 @@
  * 005-feedback.sql), each test on a fresh database made by the real
  * migrations.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "err.h"
 #include "schema.h"
 #include "store.h"
@@ -48,22 +48,9 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
 	pf_store_close(st);
 	st = NULL;
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	pf_test_rmdir(dir);
 }
 
 /* One number a query gives, on a second connection (as another process). */

@@ -3,7 +3,6 @@
  * 006-pow.sql), each test on a fresh database made by the real
  * migrations.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "err.h"
 #include "schema.h"
 #include "store.h"
@@ -43,22 +43,9 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[512];
-
 	pf_store_close(st);
 	st = NULL;
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	pf_test_rmdir(dir);
 }
 
 /* How many rows of pow_spent hold challenge (NULL: any), on a second connection. */
