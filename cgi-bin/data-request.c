@@ -11,6 +11,7 @@
  *	POST request/verify (t=T)	verify: 303 to the status page, also
  *					when the request was verified before
  *	GET  request/status?t=T		the request's status and history
+ *	GET  request/challenge		a proof-of-work challenge (guard.h)
  *
  * Also 400 (a forged link; an expired one, or one whose request is gone),
  * 404 (any other sub-path, and every path when no mail is sent: a request
@@ -40,6 +41,7 @@
 #include "dsr.h"
 #include "err.h"
 #include "form.h"
+#include "guard.h"
 #include "keys.h"
 #include "laws.h"
 #include "log.h"
@@ -82,9 +84,6 @@ static const struct pf_field fields[F__MAX] = {
 	    "Details" },
 };
 
-static const char *const busy_notice = "We could not save your request just "
-    "now. Nothing was stored. Please try again in a minute.";
-
 static const struct pf_header allow_get[] = { { "Allow", "GET, HEAD" } };
 
 /* The laws table (laws.h), read once in main before serving. */
@@ -94,7 +93,7 @@ static const struct pf_laws *laws;
 
 static void
 show_form(struct pf_app *app, struct pf_request *req, int status,
-    const struct pf_form *form, const char *notice)
+    const struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_page		*page = NULL;
 	const struct pf_param	*type = pf_request_query(req, "type");
@@ -279,17 +278,22 @@ repeat(struct pf_app *app, struct pf_request *req, struct submission *s,
 
 /*
  * Store the request, its audit record and the verify mail in one
- * transaction; or, for a repeat within the storm window, revise the
- * earlier request or only record the repeat.
+ * transaction, if the guard g admits it; or, for a repeat within the
+ * storm window, revise the earlier request or only record the repeat.
  */
 static int
-record(struct pf_app *app, struct pf_request *req, struct submission *s)
+record(struct pf_app *app, struct pf_request *req, struct submission *s,
+    struct pf_guard *g)
 {
 	long long	 prev;
 	int		 rc;
 
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
+	if ((rc = pf_guard_admit(app, g, s->subject)) != PF_OK) {
+		pf_app_rollback(app);
+		return rc;
+	}
 	rc = app->cfg->request_repeat_minutes == 0 ? PF_ENOTFOUND :
 	    pf_store_dsr_recent(app->st, s->r.email_key, s->r.type, s->since,
 	    &prev);
@@ -344,7 +348,9 @@ submit(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_form		 form = { 0 };
 	struct submission	 s;
+	struct pf_guard		 g;
 	char			*email_key = NULL;
+	int			 rc;
 
 	if (pf_app_read_form(app, req) != PF_OK)
 		return;
@@ -353,16 +359,17 @@ submit(struct pf_app *app, struct pf_request *req)
 		goto out;
 	}
 	cross_check(&form);
-	if (form.nerrors > 0) {
-		show_form(app, req, 422, &form, NULL);
+	if (pf_guard_form(app, req, PF_GUARD_REQUEST, "/request?sent", &form,
+	    show_form, &g))
+		goto out;
+	if (prepare(app, &form, &s, &email_key) != PF_OK) {
+		pf_app_fail(app, req);
 		goto out;
 	}
-	if (prepare(app, &form, &s, &email_key) != PF_OK)
-		pf_app_fail(app, req);
-	else if (record(app, req, &s) == PF_OK)
+	if ((rc = record(app, req, &s, &g)) == PF_OK)
 		pf_app_redirect(app, req, "/request?sent");
 	else
-		show_form(app, req, 503, &form, busy_notice);
+		pf_guard_failed(app, req, &form, show_form, &g, rc);
 out:
 	free(email_key);
 	pf_form_free(&form);
@@ -793,7 +800,8 @@ handle(struct pf_request *req, void *arg)
 	const char	*sub = pf_app_subpath(app, req, "/request");
 	int		 post = strcmp(req->method, "POST") == 0;
 
-	if (pf_app_screen(app, req))
+	if (pf_app_screen(app, req) ||
+	    pf_guard_challenge(app, req, "/request", PF_GUARD_REQUEST))
 		return;
 	if (sub == NULL || (*sub != '\0' && strcmp(sub, "/verify") != 0 &&
 	    strcmp(sub, "/status") != 0))

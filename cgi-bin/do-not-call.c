@@ -9,6 +9,7 @@
  *	POST do-not-call?check		check a number: the answer is mailed;
  *					303 to ?checked, 422, 503
  *	GET  do-not-call?checked	"we have sent you the answer"
+ *	GET  do-not-call/challenge	a proof-of-work challenge (guard.h)
  *
  * Also 400, 405, 411, 413, 415 (app.h).  Registration takes effect at once
  * for every dialer that checks the register (`privforms dnc check`).  No
@@ -26,6 +27,7 @@
 #include "country.h"
 #include "err.h"
 #include "form.h"
+#include "guard.h"
 #include "keys.h"
 #include "log.h"
 #include "mail.h"
@@ -67,9 +69,6 @@ static const struct pf_field check_fields[C__MAX] = {
 	    "Email address" },
 };
 
-static const char *const busy_notice = "We could not save your request just "
-    "now. Nothing was stored. Please try again in a minute.";
-
 /* Mail is configured: the status check and the confirmation can be offered. */
 static int
 mail_on(const struct pf_app *app)
@@ -89,7 +88,7 @@ confirm_on(const struct pf_app *app)
  */
 static void
 show_form(struct pf_app *app, struct pf_request *req, int status,
-    const struct pf_form *form, const char *notice)
+    const struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
 	const char	*region = app->cfg->phone_region;
@@ -158,20 +157,26 @@ confirm(struct pf_app *app, const struct pf_dnc *d, const char *to,
 }
 
 /*
- * Store the entry, its audit record and the confirmation in one transaction.
- * subject is the number's pseudonym, for the record and the mail's records.
+ * Store the entry, its audit record and the confirmation in one
+ * transaction, if the guard g admits it.  subject is the number's
+ * pseudonym, for the record and the mail's records.
  */
 static int
 record(struct pf_app *app, struct pf_request *req, const struct pf_dnc *d,
-    const char *subject, const char *confirm_to)
+    const char *subject, const char *confirm_to, struct pf_guard *g)
 {
 	const char	*details[] = { "country", d->country, "confirmation",
 	    confirm_to != NULL ? "requested" : "none", NULL };
+	char		 address[PF_HEX_DIGEST_LEN + 1];
 	int		 rc;
 
-	if ((rc = pf_app_begin(app)) != PF_OK)
+	if ((confirm_to != NULL &&
+	    (rc = pf_guard_address(app, confirm_to, address)) != PF_OK) ||
+	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
-	if ((rc = pf_store_dnc_put(app->st, d, NULL)) != PF_OK ||
+	if ((rc = pf_guard_admit(app, g, confirm_to != NULL ? address :
+	    NULL)) != PF_OK ||
+	    (rc = pf_store_dnc_put(app->st, d, NULL)) != PF_OK ||
 	    (rc = pf_app_audit(app, req, "dnc-registered", subject,
 	    details)) != PF_OK ||
 	    (confirm_to != NULL &&
@@ -197,16 +202,17 @@ submit(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_form	 form = { 0 };
 	struct pf_dnc	 d;
+	struct pf_guard	 g;
 	char		 subject[PF_HEX_DIGEST_LEN + 1], region[3], *email = NULL;
+	int		 rc;
 
 	if (validate(app, req, fields, F__MAX, F_PHONE, F_COUNTRY, &form))
 		goto out;
 	if (!confirm_on(app))
 		pf_form_ignore(&form, F_EMAIL);
-	if (form.nerrors > 0) {
-		show_form(app, req, 422, &form, NULL);
+	if (pf_guard_form(app, req, PF_GUARD_DNC, "/do-not-call?done", &form,
+	    show_form, &g))
 		goto out;
-	}
 	memset(&d, 0, sizeof(d));
 	d.number = form.v[F_PHONE].value;
 	d.country = region_of(d.number, form.v[F_COUNTRY].value, region);
@@ -219,10 +225,11 @@ submit(struct pf_app *app, struct pf_request *req)
 		pf_app_fail(app, req);
 		goto out;
 	}
-	if (record(app, req, &d, subject, form.v[F_EMAIL].value) == PF_OK)
+	rc = record(app, req, &d, subject, form.v[F_EMAIL].value, &g);
+	if (rc == PF_OK)
 		pf_app_redirect(app, req, "/do-not-call?done");
 	else
-		show_form(app, req, 503, &form, busy_notice);
+		pf_guard_failed(app, req, &form, show_form, &g, rc);
 out:
 	free(email);
 	pf_form_free(&form);
@@ -283,20 +290,26 @@ out:
 	return rc;
 }
 
-/* Look the number up, audit the check and queue the answer, in one transaction. */
+/*
+ * Look the number up, audit the check and queue the answer, in one
+ * transaction, if the guard g admits it.
+ */
 static int
 answer(struct pf_app *app, struct pf_request *req, const char *number,
-    const char *to)
+    const char *to, struct pf_guard *g)
 {
 	struct found	 f = { 0 };
 	char		 subject[PF_HEX_DIGEST_LEN + 1];
+	char		 address[PF_HEX_DIGEST_LEN + 1];
 	const char	*details[] = { "answer", NULL, NULL };
 	int		 rc;
 
 	if ((rc = pf_pseudonym(&app->keys, "phone", number, subject)) != PF_OK ||
+	    (rc = pf_guard_address(app, to, address)) != PF_OK ||
 	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
-	rc = lookup(app, number, subject, &f);
+	if ((rc = pf_guard_admit(app, g, address)) == PF_OK)
+		rc = lookup(app, number, subject, &f);
 	details[1] = f.registered ? "registered" : "not-registered";
 	if (rc != PF_OK ||
 	    (rc = pf_app_audit(app, req, "dnc-status-checked", subject,
@@ -311,6 +324,8 @@ static void
 check(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_form	 form = { 0 };
+	struct pf_guard	 g;
+	int		 rc;
 
 	if (!mail_on(app)) {
 		pf_page_message(app->pages, req, 404, "Not available",
@@ -318,15 +333,15 @@ check(struct pf_app *app, struct pf_request *req)
 		    "not send.", NULL, 0);
 		return;
 	}
-	if (validate(app, req, check_fields, C__MAX, C_PHONE, C_COUNTRY, &form))
+	if (validate(app, req, check_fields, C__MAX, C_PHONE, C_COUNTRY, &form) ||
+	    pf_guard_form(app, req, PF_GUARD_DNC, "/do-not-call?checked",
+	    &form, show_form, &g))
 		goto out;
-	if (form.nerrors > 0)
-		show_form(app, req, 422, &form, NULL);
-	else if (answer(app, req, form.v[C_PHONE].value,
-	    form.v[C_EMAIL].value) == PF_OK)
+	rc = answer(app, req, form.v[C_PHONE].value, form.v[C_EMAIL].value, &g);
+	if (rc == PF_OK)
 		pf_app_redirect(app, req, "/do-not-call?checked");
 	else
-		show_form(app, req, 503, &form, busy_notice);
+		pf_guard_failed(app, req, &form, show_form, &g, rc);
 out:
 	pf_form_free(&form);
 }
@@ -337,7 +352,8 @@ handle(struct pf_request *req, void *arg)
 	struct pf_app	*app = arg;
 	int		 post = strcmp(req->method, "POST") == 0;
 
-	if (pf_app_screen(app, req))
+	if (pf_app_screen(app, req) ||
+	    pf_guard_challenge(app, req, "/do-not-call", PF_GUARD_DNC))
 		return;
 	if (post && pf_request_query(req, "check") != NULL)
 		check(app, req);

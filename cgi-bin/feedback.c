@@ -16,10 +16,12 @@
  *					cannot hold the snippet
  *	POST feedback/article		a vote: 303 to ?thanks, 422, 503
  *	GET  feedback/article?thanks	"Thank you"
+ *	GET  feedback/challenge		a proof-of-work challenge (guard.h)
  *
  * Also 400 (a forged or expired step-2 token, an entry that is gone, a
  * vote page without a valid article), 404 (any other sub-path), 405, 411,
- * 413, 415 (app.h).
+ * 413, 415 (app.h), and the guard's 403, 422 and 429 (guard.h) for a new
+ * entry's step 1 and a vote.
  *
  * Step 1 is stored as soon as it is posted, so an abandoned step 2 still
  * keeps the rating; step 2 completes the same entry through a signed token
@@ -28,9 +30,10 @@
  * on in hidden fields, so Back and Next lose nothing.  A token of an entry
  * that is complete or gone, or an expired one, makes step 1 a new entry:
  * the visitor has more to say.  A vote's client is the keyed pseudonym of
- * the network it came from (client.h), REMOTE_ADDR only: a header the
- * visitor sends (X-Forwarded-For) cannot make one client many.  Answers
- * are pages of ours, never a redirect to anything the visitor sent.
+ * the network it came from (app.h's pf_app_client: X-Forwarded-For only
+ * from trusted proxies, so a header the visitor sends cannot make one
+ * client many).  Answers are pages of ours, never a redirect to anything
+ * the visitor sent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +45,7 @@
 #include "err.h"
 #include "feedback.h"
 #include "form.h"
+#include "guard.h"
 #include "keys.h"
 #include "log.h"
 #include "page.h"
@@ -105,8 +109,8 @@ static const struct pf_field vote_fields[V__MAX] = {
 	    "Comment" },
 };
 
-static const char *const busy_notice = "We could not save your feedback "
-    "just now. Nothing was stored. Please try again in a minute.";
+static const struct pf_notice busy = { "We could not save your feedback "
+    "just now. Nothing was stored. Please try again in a minute.", 60 };
 
 
 /* ---- pages ---- */
@@ -144,7 +148,7 @@ gone(struct pf_app *app, struct pf_request *req)
 static void
 show_step1(struct pf_app *app, struct pf_request *req, int status,
     const struct pf_form *form, const struct pf_form *carry,
-    const char *notice)
+    const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
 
@@ -164,7 +168,7 @@ show_step1(struct pf_app *app, struct pf_request *req, int status,
 static void
 show_step2(struct pf_app *app, struct pf_request *req, int status,
     const char *t, const struct pf_feedback_step *s,
-    const struct pf_form *form, const char *notice)
+    const struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
 
@@ -264,11 +268,13 @@ revise_entry(struct pf_app *app, struct pf_request *req,
 
 /*
  * Store step 1 in one transaction: a revision of entry id (0: none)
- * while it is open, else a new entry.  f->id gets the entry.
+ * while it is open, else a new entry, if the guard g admits it (limits
+ * count new entries only: a revision is the same visitor going Back).
+ * f->id gets the entry.
  */
 static int
 record_step1(struct pf_app *app, struct pf_request *req,
-    struct pf_feedback *f, long long id)
+    struct pf_feedback *f, long long id, struct pf_guard *g)
 {
 	struct pf_feedback_copy prev;
 	int		 rc;
@@ -280,7 +286,8 @@ record_step1(struct pf_app *app, struct pf_request *req,
 	    &prev) : PF_ENOTFOUND;
 	if (rc == PF_OK && prev.f.completed == NULL)
 		rc = revise_entry(app, req, f, &prev.f);
-	else if (rc == PF_OK || rc == PF_ENOTFOUND)
+	else if ((rc == PF_OK || rc == PF_ENOTFOUND) &&
+	    (rc = pf_guard_admit(app, g, NULL)) == PF_OK)
 		rc = put_entry(app, req, f);
 	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);
@@ -368,7 +375,9 @@ submit_step1(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_form		 form = { 0 }, carry = { 0 };
 	struct pf_feedback	 f;
+	struct pf_guard		 g;
 	long long		 id;
+	int			 rc;
 
 	if (pf_app_read_form(app, req) != PF_OK ||
 	    read_carried(app, req, &carry) != PF_OK)
@@ -383,11 +392,26 @@ submit_step1(struct pf_app *app, struct pf_request *req)
 	}
 	if (carried_entry(app, req, &carry, &id) != PF_OK)
 		goto out;
+	/*
+	 * A token may name an entry that is complete or gone, which makes a
+	 * new one: every step 1 is screened.  Only coming "too fast" is left
+	 * to new entries, so that Back and a quick Next is no trap.
+	 */
+	if (pf_guard_screen(app, req, PF_GUARD_FEEDBACK, "/feedback?done",
+	    id == 0, &g))
+		goto out;
+	if (g.notice.text != NULL) {
+		show_step1(app, req, g.status, &form, &carry, &g.notice);
+		goto out;
+	}
 	entry_of(&form, &f);
-	if (record_step1(app, req, &f, id) == PF_OK)
+	rc = record_step1(app, req, &f, id, &g);
+	if (rc == PF_OK)
 		to_step2(app, req, f.id, &carry);
+	else if (rc == PF_ELIMIT || rc == PF_EREFUSED)
+		show_step1(app, req, g.status, &form, &carry, &g.notice);
 	else
-		show_step1(app, req, 503, &form, &carry, busy_notice);
+		show_step1(app, req, 503, &form, &carry, &busy);
 out:
 	pf_form_free(&carry);
 	pf_form_free(&form);
@@ -632,7 +656,7 @@ submit_step2(struct pf_app *app, struct pf_request *req)
 	else if (rc == PF_ENOTFOUND)
 		gone(app, req);
 	else
-		show_step2(app, req, 503, NULL, NULL, &form, busy_notice);
+		show_step2(app, req, 503, NULL, NULL, &form, &busy);
 out:
 	free(key);
 	pf_feedback_step_clear(&s);
@@ -663,7 +687,7 @@ post_step2(struct pf_app *app, struct pf_request *req)
  */
 static void
 show_vote(struct pf_app *app, struct pf_request *req, int status,
-    const char *article, struct pf_form *form, const char *notice)
+    const char *article, struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
 	char		 msg[PF_FORM_ERRLEN];
@@ -719,10 +743,13 @@ audit_vote(struct pf_app *app, struct pf_request *req,
 	return pf_app_audit(app, req, "article-voted", NULL, details);
 }
 
-/* Count v in one transaction, once per client and article in the window. */
+/*
+ * Count v in one transaction, once per client and article in the window,
+ * if the guard g admits it.
+ */
 static int
 record_vote(struct pf_app *app, struct pf_request *req,
-    const struct pf_vote *v)
+    const struct pf_vote *v, struct pf_guard *g)
 {
 	char	 since[32];
 	int	 rc, replaced = 0;
@@ -731,7 +758,8 @@ record_vote(struct pf_app *app, struct pf_request *req,
 	    since);
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
-	if ((rc = pf_store_vote_put(app->st, v, since, NULL, NULL,
+	if ((rc = pf_guard_admit(app, g, NULL)) == PF_OK &&
+	    (rc = pf_store_vote_put(app->st, v, since, NULL, NULL,
 	    &replaced)) == PF_OK)
 		rc = audit_vote(app, req, v, replaced);
 	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
@@ -739,40 +767,13 @@ record_vote(struct pf_app *app, struct pf_request *req,
 	return rc;
 }
 
-/*
- * The client of req: the pseudonym of its network in client, or NULL
- * when REMOTE_ADDR is missing or no address (the vote still counts, but
- * nothing tells a repeat apart: said once per worker, without the value,
- * since that is a server set up to pass something else, "unix:" say).
- */
-static const char *
-client_of(struct pf_app *app, const struct pf_request *req,
-    char client[PF_HEX_DIGEST_LEN + 1])
-{
-	static int	 said;
-	char		 net[PF_CLIENT_NET_SIZE];
-
-	if (pf_client_net(req->remote_addr, net) != PF_OK) {
-		if (!said) {
-			said = 1;
-			pf_log(PF_LOG_WARN, "REMOTE_ADDR is %s: article votes "
-			    "are counted without telling repeats apart (see "
-			    "INSTALL on proxies)", req->remote_addr == NULL ?
-			    "missing" : "not an IP address");
-		}
-		return NULL;
-	}
-	if (pf_pseudonym(&app->keys, "client", net, client) != PF_OK)
-		return NULL;
-	return client;
-}
-
 static void
 vote(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_form	 form = { 0 };
 	struct pf_vote	 v;
-	char		 client[PF_HEX_DIGEST_LEN + 1];
+	struct pf_guard	 g;
+	int		 rc;
 
 	if (pf_app_read_form(app, req) != PF_OK)
 		return;
@@ -780,6 +781,10 @@ vote(struct pf_app *app, struct pf_request *req)
 		pf_app_fail(app, req);
 		goto out;
 	}
+	/* No challenge, no stamp (guard.h): only traps and limits. */
+	if (pf_guard_screen(app, req, PF_GUARD_VOTE,
+	    "/feedback/article?thanks", form.nerrors == 0, &g))
+		goto out;
 	if (form.nerrors > 0) {
 		show_vote(app, req, 422, NULL, &form, NULL);
 		goto out;
@@ -788,11 +793,14 @@ vote(struct pf_app *app, struct pf_request *req)
 	v.article = form.v[V_ARTICLE].value;
 	v.helpful = strcmp(form.v[V_HELPFUL].value, "yes") == 0;
 	v.comment = form.v[V_COMMENT].value;
-	v.client = client_of(app, req, client);
-	if (record_vote(app, req, &v) == PF_OK)
+	/* Without an address the vote counts, but repeats look new. */
+	v.client = g.client[0] != '\0' ? g.client : NULL;
+	if ((rc = record_vote(app, req, &v, &g)) == PF_OK)
 		pf_app_redirect(app, req, "/feedback/article?thanks");
+	else if (rc == PF_ELIMIT)
+		show_vote(app, req, 429, NULL, &form, &g.notice);
 	else
-		show_vote(app, req, 503, NULL, &form, busy_notice);
+		show_vote(app, req, 503, NULL, &form, &busy);
 out:
 	pf_form_free(&form);
 }
@@ -817,7 +825,8 @@ handle(struct pf_request *req, void *arg)
 	const char	*sub = pf_app_subpath(app, req, "/feedback");
 	const struct pf_param *step = pf_request_query(req, "step");
 
-	if (pf_app_screen(app, req))
+	if (pf_app_screen(app, req) ||
+	    pf_guard_challenge(app, req, "/feedback", PF_GUARD_FEEDBACK))
 		return;
 	if (sub == NULL || (*sub != '\0' && strcmp(sub, "/article") != 0))
 		pf_page_message(app->pages, req, 404, "Page not found",

@@ -8,9 +8,11 @@
  *	GET  unsubscribe?t=TOKEN	one confirm button; changes nothing, since
  *					link scanners fetch every link in a mail
  *	POST unsubscribe?t=TOKEN	one-click with List-Unsubscribe=One-Click: 200
+ *	GET  unsubscribe/challenge	a proof-of-work challenge (guard.h)
  *
- * Also 400 (unreadable body, forged or expired link), 405, 413, 415.  The
- * answer never depends on whether the address was known.
+ * Also 400 (unreadable body, forged or expired link), 405, 413, 415, and
+ * the guard's 403 and 429 (the form kept) and its traps.  The answer never
+ * depends on whether the address was known.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "app.h"
 #include "err.h"
 #include "form.h"
+#include "guard.h"
 #include "keys.h"
 #include "mail.h"
 #include "optout.h"
@@ -77,12 +80,13 @@ confirm(struct pf_app *app, const struct pf_optout *o, const char *to,
 
 /*
  * Store the opt-out, its audit record and (if confirm_to is not NULL) the
- * confirmation mail in one transaction.  Opting out again is accepted: one
- * row, one more record.
+ * confirmation mail in one transaction, if the guard g (NULL for a signed
+ * one-click link) admits it.  Opting out again is accepted: one row, one
+ * more record.
  */
 static int
 record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
-    const char *confirm_to)
+    const char *confirm_to, struct pf_guard *g)
 {
 	const char	*details[] = { "channel", o->channel, "list", o->list,
 	    "source", o->source, "confirmation",
@@ -95,7 +99,9 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
 	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
 	pf_store_now(now);
-	if ((rc = pf_store_optout_put(app->st, o, now)) != PF_OK ||
+	if ((g != NULL && (rc = pf_guard_admit(app, g, confirm_to != NULL ?
+	    subject : NULL)) != PF_OK) ||
+	    (rc = pf_store_optout_put(app->st, o, now)) != PF_OK ||
 	    (rc = pf_app_audit(app, req, "unsubscribed", subject,
 	    details)) != PF_OK ||
 	    (confirm_to != NULL &&
@@ -108,7 +114,7 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
 /* The form again, with what the visitor typed and what to fix. */
 static void
 show_form(struct pf_app *app, struct pf_request *req, int status,
-    const struct pf_form *form, const char *notice)
+    const struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
 
@@ -148,6 +154,7 @@ submit(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_form		 form;
 	struct pf_optout	 o;
+	struct pf_guard		 g;
 	char			*key = NULL;
 	int			 rc;
 
@@ -160,10 +167,9 @@ submit(struct pf_app *app, struct pf_request *req)
 	if (!app->cfg->unsubscribe_confirmation)
 		pf_form_ignore(&form, F_CONFIRM);
 	check_channel(&form);
-	if (form.nerrors > 0) {
-		show_form(app, req, 422, &form, NULL);
+	if (pf_guard_form(app, req, PF_GUARD_UNSUBSCRIBE, "/unsubscribe?done",
+	    &form, show_form, &g))
 		goto out;
-	}
 	memset(&o, 0, sizeof(o));
 	o.channel = form.v[F_CHANNEL].value;
 	if (strcmp(o.channel, "sms") == 0)
@@ -176,13 +182,11 @@ submit(struct pf_app *app, struct pf_request *req)
 	o.reason = form.v[F_REASON].value;
 	o.source = "form";
 	rc = record(app, req, &o, form.v[F_CONFIRM].value != NULL ?
-	    form.v[F_EMAIL].value : NULL);
+	    form.v[F_EMAIL].value : NULL, &g);
 	if (rc == PF_OK)
 		pf_app_redirect(app, req, "/unsubscribe?done");
 	else
-		show_form(app, req, 503, &form,
-		    "We could not save your request just now. Nothing was "
-		    "stored. Please try again in a minute.");
+		pf_guard_failed(app, req, &form, show_form, &g, rc);
 out:
 	free(key);
 	pf_form_free(&form);
@@ -282,7 +286,7 @@ one_click(struct pf_app *app, struct pf_request *req, const struct pf_param *t)
 	o.address = tok.fields[1];
 	o.list = tok.fields[2];
 	o.source = "one-click";
-	if (record(app, req, &o, NULL) == PF_OK)
+	if (record(app, req, &o, NULL, NULL) == PF_OK)
 		pf_app_page(app, req, 200, "one-click-done");
 	else
 		pf_app_unavailable(app, req);
@@ -297,7 +301,8 @@ handle(struct pf_request *req, void *arg)
 	const struct pf_param	*t = pf_request_query(req, "t");
 	int			 post = strcmp(req->method, "POST") == 0;
 
-	if (pf_app_screen(app, req))
+	if (pf_app_screen(app, req) ||
+	    pf_guard_challenge(app, req, "/unsubscribe", PF_GUARD_UNSUBSCRIBE))
 		return;
 	if (t != NULL && post)
 		one_click(app, req, t);

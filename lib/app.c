@@ -7,6 +7,7 @@
 #include "app.h"
 #include "err.h"
 #include "form.h"
+#include "guard.h"
 #include "keys.h"
 #include "log.h"
 #include "page.h"
@@ -14,6 +15,9 @@
 #include "store.h"
 
 static const struct pf_header retry_after[] = { { "Retry-After", "60" } };
+
+const struct pf_notice pf_app_busy = { "We could not save your request just "
+    "now. Nothing was stored. Please try again in a minute.", 60 };
 static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
 
 static int
@@ -35,8 +39,9 @@ store_open(struct pf_app *app)
 int
 pf_app_open(struct pf_app *app, const char *form)
 {
-	char	 err[256];
-	int	 rc;
+	char		 err[256];
+	const char	*why;
+	int		 rc;
 
 	memset(app, 0, sizeof(*app));
 	app->form = form;
@@ -61,6 +66,18 @@ pf_app_open(struct pf_app *app, const char *form)
 	app->limits.max_body = (size_t)app->cfg->max_body;
 	app->limits.max_fields = (size_t)app->cfg->max_fields;
 	app->limits.max_field_len = (size_t)app->cfg->max_field_len;
+	if (pf_response_csp(app->cfg->content_security_policy) != PF_OK) {
+		pf_log(PF_LOG_ERR, "content_security_policy is not a header value");
+		rc = PF_ECONFIG;
+		goto fail;
+	}
+	/* config.c has checked it: a failure here is a bug, and fatal. */
+	if (pf_client_proxies(app->cfg->trusted_proxies, &app->proxies,
+	    &why) != PF_OK) {
+		pf_log(PF_LOG_ERR, "trusted_proxies: %s", why);
+		rc = PF_ECONFIG;
+		goto fail;
+	}
 	/* Not fatal: requests get 503 until the database can be opened. */
 	if (store_open(app) == PF_ECONFIG)
 		goto fail;
@@ -220,16 +237,49 @@ pf_app_unavailable(struct pf_app *app, struct pf_request *req)
 
 void
 pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
-    struct pf_page *page, const struct pf_form *form, const char *notice)
+    struct pf_page *page, const struct pf_form *form,
+    const struct pf_notice *notice)
 {
+	struct pf_header	 h = { "Retry-After", NULL };
+	char			 secs[24];
+
 	if ((form != NULL && pf_form_fill(form, page) != PF_OK) ||
-	    (notice != NULL && (pf_page_text(page, "notice", notice) != PF_OK ||
+	    pf_guard_stamp(app, req, page) != PF_OK ||
+	    (notice != NULL && (pf_page_text(page, "notice",
+	    notice->text) != PF_OK ||
 	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK)))
 		pf_app_fail(app, req);
-	else
-		pf_page_send(req, status, page, notice != NULL ? retry_after : NULL,
-		    notice != NULL ? 1 : 0);
+	else {
+		snprintf(secs, sizeof(secs), "%ld",
+		    notice != NULL ? notice->retry_after : 0);
+		h.value = secs;
+		pf_page_send(req, status, page, &h, notice != NULL &&
+		    notice->retry_after > 0 ? 1 : 0);
+	}
 	pf_page_free(page);
+}
+
+int
+pf_app_client(struct pf_app *app, const struct pf_request *req,
+    char client[PF_HEX_DIGEST_LEN + 1])
+{
+	static int	 said;
+	char		 addr[PF_CLIENT_ADDR_SIZE], net[PF_CLIENT_NET_SIZE];
+
+	client[0] = '\0';
+	if (pf_client_addr(req->remote_addr, req->forwarded_for,
+	    &app->proxies, addr) != PF_OK ||
+	    pf_client_net(addr, net) != PF_OK) {
+		if (!said) {
+			said = 1;
+			pf_log(PF_LOG_WARN, "REMOTE_ADDR is %s: limits and "
+			    "vote counts cannot tell clients apart (see "
+			    "INSTALL on proxies)", req->remote_addr[0] ==
+			    '\0' ? "missing" : "not an IP address");
+		}
+		return PF_OK;
+	}
+	return pf_pseudonym(&app->keys, "client", net, client);
 }
 
 void

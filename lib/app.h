@@ -25,6 +25,7 @@
 #define PF_APP_H
 
 #include "audit.h"
+#include "client.h"
 #include "config.h"
 #include "keys.h"
 #include "request.h"
@@ -35,6 +36,15 @@ struct pf_page;
 struct pf_pages;
 struct pf_store;
 
+/*
+ * Why a form is shown again with nothing stored, in words above the form:
+ * text, and the seconds to send as Retry-After (0: none).
+ */
+struct pf_notice {
+	const char	*text;
+	long		 retry_after;
+};
+
 struct pf_app {
 	const char		*form;	/* "unsubscribe": the form in audit records */
 	struct pf_config	*cfg;
@@ -42,6 +52,7 @@ struct pf_app {
 	struct pf_pages		*pages;
 	struct pf_store		*st;	/* NULL while the database is unavailable */
 	struct pf_limits	 limits;
+	struct pf_proxies	 proxies;	/* trusted_proxies, read */
 	struct pf_txn		 tx;	/* the submission's transaction (txn.h) */
 };
 
@@ -112,12 +123,25 @@ void pf_app_unavailable(struct pf_app *app, struct pf_request *req);
 
 /*
  * Send page, a form's template the caller has prepared, with status: the
- * visitor's values and what to fix from form (may be NULL), and notice (may
- * be NULL), a "nothing was stored, try again" message shown above the form
- * and sent with Retry-After.  Frees page; answers 500 if it cannot build it.
+ * visitor's values and what to fix from form (may be NULL), notice (may be
+ * NULL), why nothing was stored, shown above the form, and a new stamp
+ * (guard.h).  Frees page; answers 500 if it cannot build it.
  */
 void pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
-    struct pf_page *page, const struct pf_form *form, const char *notice);
+    struct pf_page *page, const struct pf_form *form,
+    const struct pf_notice *notice);
+
+/* "We could not save ... try again in a minute", Retry-After 60: for 503. */
+extern const struct pf_notice pf_app_busy;
+
+/*
+ * The keyed pseudonym (keys.h, kind "client") of the network req comes
+ * from (client.h: trusted proxies applied, then pf_client_net), into
+ * client; "" when REMOTE_ADDR is not an IP address (said once per process
+ * in the log, with where to look).  PF_OK, or PF_ECRYPTO.
+ */
+int pf_app_client(struct pf_app *app, const struct pf_request *req,
+    char client[PF_HEX_DIGEST_LEN + 1]);
 
 /* Send template name as it is, with status. */
 void pf_app_page(struct pf_app *app, struct pf_request *req, int status,

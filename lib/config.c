@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "config.h"
 #include "err.h"
 #include "file.h"
@@ -26,9 +27,13 @@
 /*
  * CFG_OPT_PATH is a path that may be left empty ("" = unset): an empty one
  * stays "" instead of naming the configuration's directory.  CFG_BOOL is
- * "yes" or "no", stored as a long 1 or 0.
+ * one of two words (the key's words: "no" or "yes" unless it says
+ * otherwise), stored as a long 0 or 1.  CFG_RATE is a struct pf_rate
+ * written "off" or "N/minute", "N/hour", "N/day"; its default is written
+ * the same way.
  */
-enum cfg_type { CFG_STRING, CFG_PATH, CFG_OPT_PATH, CFG_LONG, CFG_BOOL };
+enum cfg_type { CFG_STRING, CFG_PATH, CFG_OPT_PATH, CFG_LONG, CFG_BOOL,
+    CFG_RATE };
 
 /*
  * A check looks at a string value, may normalise it in place (only ever
@@ -45,18 +50,39 @@ struct cfg_key {
 	long		 min;
 	long		 max;
 	cfg_check	*check;	/* string keys, may be NULL */
+	const char *const *words; /* bool keys: for 0, for 1, the message */
 };
+
+static const char *const yes_no[3] = { "no", "yes", "yes or no" };
+static const char *const accept_refuse[3] = { "accept", "refuse",
+    "accept or refuse" };
 
 static cfg_check check_base_url, check_prefix, check_journal, check_link,
     check_region, check_mailbox, check_address, check_host, check_starttls,
-    check_text;
+    check_text, check_proxies;
 
 #define OFF(k)		offsetof(struct pf_config, k)
-#define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c }
-#define PATH(k, d)	{ #k, CFG_PATH, OFF(k), d, 0, 0, 0, NULL }
-#define OPT_PATH(k)	{ #k, CFG_OPT_PATH, OFF(k), "", 0, 0, 0, NULL }
-#define LONG(k, d, lo, hi) { #k, CFG_LONG, OFF(k), NULL, d, lo, hi, NULL }
-#define BOOL(k, d)	{ #k, CFG_BOOL, OFF(k), NULL, d, 0, 1, NULL }
+#define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c, NULL }
+#define PATH(k, d)	{ #k, CFG_PATH, OFF(k), d, 0, 0, 0, NULL, NULL }
+#define OPT_PATH(k)	{ #k, CFG_OPT_PATH, OFF(k), "", 0, 0, 0, NULL, NULL }
+#define LONG(k, d, lo, hi) { #k, CFG_LONG, OFF(k), NULL, d, lo, hi, NULL, NULL }
+#define BOOL(k, d)	{ #k, CFG_BOOL, OFF(k), NULL, d, 0, 1, NULL, yes_no }
+
+/*
+ * A form's guard keys (guard.h), named PREFIX_pow and so on.  The vote
+ * form has only its limit: no challenge, so nothing else applies.
+ */
+#define GOFF(f, m)	offsetof(struct pf_config, guard[f].m)
+#define GRATE(n, f, m, d) { n, CFG_RATE, GOFF(f, m), d, 0, 0, 0, NULL, NULL }
+#define GUARD(p, f, work, lim, nojs) \
+	{ p "_pow", CFG_LONG, GOFF(f, pow), NULL, work, 1000, POW_MAX, \
+	    NULL, NULL }, \
+	{ p "_without_js", CFG_BOOL, GOFF(f, refuse_nojs), NULL, 0, 0, 1, \
+	    NULL, accept_refuse }, \
+	GRATE(p "_limit", f, limit, lim), \
+	GRATE(p "_limit_nojs", f, limit_nojs, nojs)
+#define POW_MAX		10000000	/* pow.h's maximum maxnumber */
+#define RATE_MAX	1000000
 
 static const struct cfg_key keys[] = {
 	STR(base_url, "http://127.0.0.1:8080", check_base_url),
@@ -102,6 +128,23 @@ static const struct cfg_key keys[] = {
 	STR(feedback_to, "", check_address),
 	LONG(feedback_step_hours, 24, 1, 720),
 	LONG(article_vote_window_hours, 24, 1, 8760),
+	GUARD("unsubscribe", PF_GUARD_UNSUBSCRIBE, 50000, "30/hour", "10/hour"),
+	GRATE("unsubscribe_limit_address", PF_GUARD_UNSUBSCRIBE,
+	    limit_address, "3/hour"),
+	GUARD("dnc", PF_GUARD_DNC, 50000, "20/hour", "5/hour"),
+	GRATE("dnc_limit_address", PF_GUARD_DNC, limit_address, "3/hour"),
+	/* A request costs the team real work: the hardest challenge. */
+	GUARD("request", PF_GUARD_REQUEST, 100000, "10/hour", "2/hour"),
+	GRATE("request_limit_address", PF_GUARD_REQUEST, limit_address,
+	    "3/hour"),
+	/* Feedback mails only feedback_to: no address limit. */
+	GUARD("feedback", PF_GUARD_FEEDBACK, 50000, "20/hour", "5/hour"),
+	GRATE("vote_limit", PF_GUARD_VOTE, limit, "60/hour"),
+	STR(trusted_proxies, "", check_proxies),
+	LONG(form_min_seconds, 3, 0, 300),
+	LONG(form_max_hours, 24, 1, 720),
+	LONG(pow_minutes, 20, 1, 1440),
+	STR(content_security_policy, "", check_text),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -116,6 +159,20 @@ static long *
 long_at(struct pf_config *cfg, const struct cfg_key *k)
 {
 	return (long *)((char *)cfg + k->off);
+}
+
+static struct pf_rate *
+rate_at(struct pf_config *cfg, const struct cfg_key *k)
+{
+	return (struct pf_rate *)((char *)cfg + k->off);
+}
+
+/* 1 if k's value is an allocated string. */
+static int
+is_string(const struct cfg_key *k)
+{
+	return k->type == CFG_STRING || k->type == CFG_PATH ||
+	    k->type == CFG_OPT_PATH;
 }
 
 /* Printable ASCII without blanks: what a URL in this file may contain. */
@@ -307,6 +364,18 @@ check_starttls(char *val)
 	return NULL;
 }
 
+/* Blank-separated addresses and CIDR blocks, as client.h reads them. */
+static const char *
+check_proxies(char *val)
+{
+	struct pf_proxies	 p;
+	const char		*why;
+
+	if (pf_client_proxies(val, &p, &why) != PF_OK)
+		return why;
+	return NULL;
+}
+
 /* UTF-8 text on one line, without tabs or other control characters. */
 static const char *
 check_text(char *val)
@@ -359,14 +428,65 @@ static int
 set_bool(struct pf_config *cfg, const struct cfg_key *k, const char *val,
     char *msg, size_t msglen)
 {
-	if (strcmp(val, "yes") == 0)
+	if (strcmp(val, k->words[1]) == 0)
 		*long_at(cfg, k) = 1;
-	else if (strcmp(val, "no") == 0)
+	else if (strcmp(val, k->words[0]) == 0)
 		*long_at(cfg, k) = 0;
 	else {
-		pf_errmsg(msg, msglen, "%s must be yes or no", k->name);
+		pf_errmsg(msg, msglen, "%s must be %s", k->name, k->words[2]);
 		return PF_ECONFIG;
 	}
+	return PF_OK;
+}
+
+static const struct {
+	const char	*unit;
+	long		 seconds;
+} rate_units[] = {
+	{ "minute", 60 },
+	{ "hour", 3600 },
+	{ "day", 86400 },
+};
+
+/* "off" or "N/unit" into r: 1, or 0 if val is neither. */
+static int
+parse_rate(const char *val, struct pf_rate *r)
+{
+	const char	*slash;
+	size_t		 i, digits;
+
+	if (strcmp(val, "off") == 0) {
+		r->count = r->seconds = 0;
+		return 1;
+	}
+	digits = strspn(val, "0123456789");
+	slash = val + digits;
+	/* Seven digits hold RATE_MAX; strtol never sees more. */
+	if (digits == 0 || digits > 7 || *slash != '/')
+		return 0;
+	r->count = strtol(val, NULL, 10);
+	if (r->count < 1 || r->count > RATE_MAX)
+		return 0;
+	for (i = 0; i < sizeof(rate_units) / sizeof(rate_units[0]); i++)
+		if (strcmp(slash + 1, rate_units[i].unit) == 0) {
+			r->seconds = rate_units[i].seconds;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+set_rate(struct pf_config *cfg, const struct cfg_key *k, const char *val,
+    char *msg, size_t msglen)
+{
+	struct pf_rate	 r;
+
+	if (!parse_rate(val, &r)) {
+		pf_errmsg(msg, msglen, "%s must be off, or N/minute, N/hour or "
+		    "N/day with N from 1 to %d", k->name, RATE_MAX);
+		return PF_ECONFIG;
+	}
+	*rate_at(cfg, k) = r;
 	return PF_OK;
 }
 
@@ -403,10 +523,15 @@ set_defaults(struct pf_config *cfg)
 	size_t	 i;
 
 	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].type == CFG_LONG || keys[i].type == CFG_BOOL)
+		if (is_string(&keys[i])) {
+			if ((*str_at(cfg, &keys[i]) = strdup(keys[i].def)) ==
+			    NULL)
+				return PF_ENOMEM;
+		} else if (keys[i].type == CFG_RATE)
+			/* test_config.c checks every default parses. */
+			(void)parse_rate(keys[i].def, rate_at(cfg, &keys[i]));
+		else
 			*long_at(cfg, &keys[i]) = keys[i].ldef;
-		else if ((*str_at(cfg, &keys[i]) = strdup(keys[i].def)) == NULL)
-			return PF_ENOMEM;
 	}
 	return PF_OK;
 }
@@ -448,6 +573,8 @@ parse_line(struct pf_config *cfg, const char *dir, char *line, int *seen,
 		return set_long(cfg, &keys[i], val, msg, msglen);
 	if (keys[i].type == CFG_BOOL)
 		return set_bool(cfg, &keys[i], val, msg, msglen);
+	if (keys[i].type == CFG_RATE)
+		return set_rate(cfg, &keys[i], val, msg, msglen);
 	return set_string(cfg, &keys[i], val, dir, msg, msglen);
 }
 
@@ -551,7 +678,7 @@ pf_config_free(struct pf_config *cfg)
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].type != CFG_LONG && keys[i].type != CFG_BOOL)
+		if (is_string(&keys[i]))
 			free(*str_at(cfg, &keys[i]));
 	free(cfg->path);
 	free(cfg);

@@ -17,6 +17,33 @@
 
 #include <stddef.h>
 
+/* A rate limit: at most count in any window of seconds; count 0 = none. */
+struct pf_rate {
+	long	 count;
+	long	 seconds;	/* 60, 3600 or 86400 */
+};
+
+/*
+ * The forms guard.h protects, each with its own settings (keys
+ * "unsubscribe_...", "dnc_...", "request_...", "feedback_...", "vote_...").
+ */
+enum pf_guard_form {
+	PF_GUARD_UNSUBSCRIBE,
+	PF_GUARD_DNC,		/* registering and the status check */
+	PF_GUARD_REQUEST,
+	PF_GUARD_FEEDBACK,	/* step 1 (step 2 carries step 1's token) */
+	PF_GUARD_VOTE,		/* article votes: no challenge, no stamp */
+	PF_GUARD__MAX
+};
+
+struct pf_guard_conf {
+	long		 pow;		/* the challenge's maxnumber (difficulty) */
+	long		 refuse_nojs;	/* 1: no proof of work is refused (403) */
+	struct pf_rate	 limit;		/* submissions per client network */
+	struct pf_rate	 limit_nojs;	/* of those, without a proof of work */
+	struct pf_rate	 limit_address;	/* naming one address that is mailed */
+};
+
 struct pf_config {
 	char	*path;		/* the file that was read (absolute) */
 	char	*base_url;	/* scheme://host[:port], no trailing slash */
@@ -63,6 +90,14 @@ struct pf_config {
 	char	*feedback_to;		/* forward site feedback here; "" = none */
 	long	 feedback_step_hours;	/* validity of the feedback form's step-2 token */
 	long	 article_vote_window_hours; /* one vote per client and article in this window */
+
+	/* Anti-automation (guard.h); see privforms.conf.example. */
+	struct pf_guard_conf guard[PF_GUARD__MAX];
+	char	*trusted_proxies;	/* client.h: addresses and CIDR blocks, blank-separated */
+	long	 form_min_seconds;	/* sent sooner after the form was shown: a trap */
+	long	 form_max_hours;	/* a form's stamp is good this long */
+	long	 pow_minutes;		/* a challenge is good this long */
+	char	*content_security_policy; /* "" = response.h's PF_RESPONSE_CSP */
 };
 
 /*

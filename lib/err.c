@@ -21,6 +21,8 @@ static const char *const messages[PF__MAX] = {
 	[PF_EEXPIRED] = "expired",
 	[PF_EFORGED] = "signature does not match",
 	[PF_ELENGTH] = "length required",
+	[PF_ELIMIT] = "over a rate limit",
+	[PF_EREFUSED] = "refused by policy",
 };
 
 const char *

@@ -26,6 +26,8 @@ enum pf_err {
 	PF_EEXPIRED,	/* a token was genuine but has expired */
 	PF_EFORGED,	/* a token's signature does not match */
 	PF_ELENGTH,	/* a body without a length (HTTP 411) */
+	PF_ELIMIT,	/* over a rate limit (HTTP 429) */
+	PF_EREFUSED,	/* refused by policy: no proof of work (HTTP 403) */
 	PF__MAX
 };
 

@@ -176,6 +176,8 @@ pf_request_init(struct pf_request *req, char *const *envp,
 	    (req->content_type = env_copy(envp, "CONTENT_TYPE")) == NULL ||
 	    (req->query = env_copy(envp, "QUERY_STRING")) == NULL ||
 	    (req->remote_addr = env_copy(envp, "REMOTE_ADDR")) == NULL ||
+	    (req->forwarded_for = env_copy(envp,
+	    "HTTP_X_FORWARDED_FOR")) == NULL ||
 	    (req->path = path_copy(envp)) == NULL)
 		goto fail;
 	req->content_length = parse_length(env_get(envp, "CONTENT_LENGTH"),
@@ -212,6 +214,7 @@ pf_request_free(struct pf_request *req)
 	free(req->content_type);
 	free(req->query);
 	free(req->remote_addr);
+	free(req->forwarded_for);
 	free(req->path);
 	pf_params_free(req->query_params, req->nquery);
 	free(req->body);

@@ -44,6 +44,7 @@ struct pf_request {
 	char		*content_type;	/* as sent, parameters included */
 	char		*query;		/* QUERY_STRING */
 	char		*remote_addr;
+	char		*forwarded_for;	/* HTTP_X_FORWARDED_FOR: client.h judges it */
 	char		*path;		/* SCRIPT_NAME + PATH_INFO: "/privacy/request/verify" */
 	long long	 content_length; /* -1 when absent or empty */
 	int		 content_length_bad; /* present but not a decimal number */

@@ -21,6 +21,20 @@ struct pf_header {
 	const char *value;
 };
 
+/* The Content-Security-Policy of every response, unless configured. */
+#define PF_RESPONSE_CSP	"default-src 'none'; style-src 'self'; " \
+	"img-src 'self'; script-src 'self'; connect-src 'self'; " \
+	"worker-src 'self'; form-action 'self'; frame-ancestors 'none'; " \
+	"base-uri 'none'"
+
+/*
+ * Send policy (config content_security_policy; NULL or "" for
+ * PF_RESPONSE_CSP) as the Content-Security-Policy from now on, once,
+ * before serving; policy must outlive the program's responses.  PF_EINVAL
+ * (nothing changed) for a value with control characters.
+ */
+int pf_response_csp(const char *policy);
+
 /* "OK", "See Other", ...; "Unknown" for a code it does not know. */
 const char *pf_status_text(int status);
 

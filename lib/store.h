@@ -528,6 +528,57 @@ int pf_store_pow_spend(struct pf_store *st, const char *challenge,
 /* Forget the challenges that expired before now (a stored time); *n (may be NULL) gets how many. */
 int pf_store_pow_forget(struct pf_store *st, const char *now, long long *n);
 
+/* ---- rate limits and trapped submissions (007-guard.sql) ---- */
+
+/*
+ * Hits count what one key did recently: bucket names what is limited
+ * ("request/client", "mail/address", guard.h), subject is a keyed
+ * pseudonym (of a client network or an address: never the thing itself),
+ * at is in seconds since the epoch, so that windows are arithmetic.
+ */
+
+/*
+ * How many hits bucket and subject have at or after since: *n, and the
+ * earliest of them, *first (0 when there are none).
+ */
+int pf_store_rate_count(struct pf_store *st, const char *bucket,
+    const char *subject, long long since, long long *n, long long *first);
+
+/*
+ * The time of the k-th newest hit (k from 1) of bucket and subject at or
+ * after since, into *at: once that one is older than the window, fewer
+ * than k are left in it.  PF_ENOTFOUND when there are fewer than k;
+ * PF_EINVAL for k < 1.
+ */
+int pf_store_rate_nth(struct pf_store *st, const char *bucket,
+    const char *subject, long long since, long long k, long long *at);
+
+/*
+ * Record one hit at `at`, and delete this bucket and subject's hits before
+ * `forget`, so that a key that keeps coming back does not grow its rows.
+ */
+int pf_store_rate_hit(struct pf_store *st, const char *bucket,
+    const char *subject, long long at, long long forget);
+
+/* Delete every hit before `before`; *n (may be NULL) gets how many. */
+int pf_store_rate_forget(struct pf_store *st, long long before, long long *n);
+
+/*
+ * Count one trapped submission (guard.h: "honeypot", "too-fast") of form
+ * on day ("YYYY-MM-DD", UTC).  Counts only: nothing about who sent it.
+ */
+int pf_store_trap_count(struct pf_store *st, const char *day,
+    const char *form, const char *reason);
+
+/*
+ * Call fn for each count from day since to day until (inclusive; either may
+ * be NULL: no bound), ordered by day, form and reason; a non-zero return
+ * from fn stops the walk and is returned.
+ */
+int pf_store_trap_walk(struct pf_store *st, const char *since,
+    const char *until, int (*fn)(const char *day, const char *form,
+    const char *reason, long long n, void *arg), void *arg);
+
 /* ---- audit records (audit.h builds them) ---- */
 
 struct pf_audit_row {

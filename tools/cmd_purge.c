@@ -19,6 +19,12 @@
  * A spent proof-of-work challenge (pow.h) is kept until it expires, so
  * that its solution cannot be used twice; once expired it would be
  * refused anyway, and is deleted.  It names no one, so no record.
+ *
+ * A rate-limit hit (guard.h) counts for at most a day, the longest window
+ * a rate can have; older ones are deleted.  Each new hit already deletes
+ * its own key's old ones, so this catches the keys that never came back.
+ * A hit holds only pseudonyms and is a counter, not a submission: no
+ * record either.
  */
 #include <stdio.h>
 #include <string.h>
@@ -42,9 +48,10 @@ const struct cmd cmds_purge[] = {
 	  "audit record.  Forget the client (network pseudonym) of the\n"
 	  "article votes older than article_vote_window_hours, with one\n"
 	  "audit record.  Delete the spent proof-of-work challenges that\n"
-	  "have expired.  Nothing younger is touched, so it is safe to run\n"
-	  "daily from cron or a systemd timer.  Prints how many of each were\n"
-	  "removed or forgotten." },
+	  "have expired, and the rate-limit hits older than a day.  Nothing\n"
+	  "younger is touched, so it is safe to run daily from cron or a\n"
+	  "systemd timer.  Prints how many of each were removed or\n"
+	  "forgotten." },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -252,6 +259,29 @@ purge_challenges(struct ctx *c, const struct pf_keys *keys)
 	return rc;
 }
 
+/* The longest window a rate can have (config.h's pf_rate): a day. */
+#define RATE_WINDOW_MAX	86400
+
+/* Delete the rate-limit hits that no window reaches any more. */
+static int
+purge_rate_hits(struct ctx *c, const struct pf_keys *keys)
+{
+	long long	 n = 0;
+	int		 rc;
+
+	(void)keys;
+	if ((rc = pf_store_begin(c->st)) == PF_OK &&
+	    ((rc = pf_store_rate_forget(c->st, (long long)time(NULL) -
+	    RATE_WINDOW_MAX, &n)) != PF_OK ||
+	    (rc = pf_store_commit(c->st)) != PF_OK)) {
+		pf_store_rollback(c->st);
+		n = 0;
+	}
+	printf("purge: %lld rate-limit hit%s older than a day deleted\n", n,
+	    n == 1 ? "" : "s");
+	return rc;
+}
+
 /* The steps, in order; each runs even when one before it fails. */
 static const struct {
 	const char	*what;
@@ -261,6 +291,7 @@ static const struct {
 	{ "requests", purge_requests },
 	{ "article votes", purge_votes },
 	{ "proof-of-work challenges", purge_challenges },
+	{ "rate-limit hits", purge_rate_hits },
 };
 
 static int

@@ -4,8 +4,20 @@ Site() starts what `make run` starts (tools/stack.sh: nginx on a free
 loopback port, the FastCGI programs under spawn-fcgi and multiwatch) in a
 fresh temporary directory, and stop() ends all of it.  Helpers speak HTTP to
 nginx, raw FastCGI to a program's socket, and read the SQLite file.
+
+The anti-automation guard (lib/guard.h) is relaxed by default, so that a
+test of something else is not taken for a script: no minimum time between
+showing a form and sending it, and no rate limit (GUARD_OFF; a test sets
+its own keys in config).  A form POST still needs the signed stamp
+("pf_stamp") its page carries: Site.post adds one for the form paths
+(FORMS) when the fields are a dict, a list of pairs or a str, taken from
+the form's page, fetched once per program (a stamp is good for
+form_max_hours).  stamp=False posts without one; stamp="..." posts that
+one.  Raw bytes and multipart bodies are sent as they are: use
+Site.stamp(path) to put one in.
 """
 
+import html
 import http.client
 import os
 import re
@@ -25,6 +37,56 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# What the guard does unless a test says otherwise (see the docstring).
+GUARD_OFF = dict(
+    [("form_min_seconds", "0"), ("vote_limit", "off")] +
+    [("%s_%s" % (form, kind), "off")
+     for form in ("unsubscribe", "dnc", "request", "feedback")
+     for kind in ("limit", "limit_nojs")] +
+    [("%s_limit_address" % form, "off")
+     for form in ("unsubscribe", "dnc", "request")])
+
+# The forms whose first POST the guard screens: each page carries a stamp
+# of its program, good for any POST to that path.
+FORMS = ("/privacy/unsubscribe", "/privacy/do-not-call", "/privacy/request",
+         "/privacy/feedback")
+
+STAMP = "pf_stamp"
+
+
+def form_value(page, name):
+    """The value of the first <input> named name in page (text), or None."""
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        attrs = dict(re.findall(r'([\w:-]+)="([^"]*)"', tag))
+        if attrs.get("name") == name:
+            return html.unescape(attrs.get("value", ""))
+    return None
+
+
+def stamp_of(page):
+    """The pf_stamp a form page carries (text), or None."""
+    return form_value(page, STAMP)
+
+
+def _has_field(fields, name):
+    if isinstance(fields, dict):
+        return name in fields
+    if isinstance(fields, str):
+        return any(p.split("=", 1)[0] == name for p in fields.split("&"))
+    return any(k == name for k, _ in fields)
+
+
+def _with_field(fields, name, value):
+    if isinstance(fields, dict):
+        out = dict(fields)
+        out[name] = value
+        return out
+    if isinstance(fields, str):
+        pair = urllib.parse.urlencode({name: value})
+        return fields + "&" + pair if fields else pair
+    return list(fields) + [(name, value)]
 
 
 class Response:
@@ -60,6 +122,7 @@ class Site:
             "audit_schema": os.path.join(SRC, "etc", "audit.xsd"),
             "laws_file": os.path.join(SRC, "etc", "privacy-laws.tsv"),
         }
+        settings.update(GUARD_OFF)
         settings.update(config or {})
         with open(self.conf, "w") as f:
             for k, v in settings.items():
@@ -67,6 +130,7 @@ class Site:
         self.db_path = os.path.join(self.dir, "privforms.db")
         self.audit_dir = os.path.join(self.dir, "audit")
         self.started = False
+        self.stamps = {}    # form path -> its page's pf_stamp
 
     def start(self):
         env = dict(os.environ)
@@ -103,16 +167,40 @@ class Site:
     def get(self, path, headers=None):
         return self.request("GET", path, headers=headers)
 
-    def post(self, path, fields, content_type="application/x-www-form-urlencoded"):
-        """POST fields (a dict, a list of pairs, or raw bytes)."""
+    def stamp(self, path):
+        """The stamp for a POST to path (its form's page's, fetched once per
+        program), or None when path is no guarded form or its page has none
+        (a program answering 404 without mail, say)."""
+        form = urllib.parse.urlsplit(path).path
+        if form not in FORMS:
+            return None
+        if form not in self.stamps:
+            r = self.get(form)
+            self.stamps[form] = stamp_of(r.text) if r.status == 200 else None
+        return self.stamps[form]
+
+    def post(self, path, fields, content_type="application/x-www-form-urlencoded",
+             stamp=True, headers=None):
+        """POST fields (a dict, a list of pairs, a str or raw bytes), with
+        a stamp (see the module's docstring) unless stamp is False or
+        fields already has one; headers: more request headers."""
+        urlencoded = content_type == "application/x-www-form-urlencoded"
+        if stamp is True and urlencoded and \
+                isinstance(fields, (dict, list, tuple, str)) and \
+                not _has_field(fields, STAMP) and \
+                "t" not in urllib.parse.parse_qs(urllib.parse.urlsplit(path).query):
+            stamp = self.stamp(path)
+        if isinstance(stamp, str) and not isinstance(fields, (bytes, bytearray)):
+            fields = _with_field(fields, STAMP, stamp)
+        hdrs = {"Content-Type": content_type}
+        hdrs.update(headers or {})
         if isinstance(fields, (bytes, bytearray)):
             body = bytes(fields)
         elif isinstance(fields, str):
             body = fields.encode("utf-8")
         else:
             body = urllib.parse.urlencode(fields).encode("ascii")
-        return self.request("POST", path, body=body,
-                            headers={"Content-Type": content_type})
+        return self.request("POST", path, body=body, headers=hdrs)
 
     # ---- the admin command ----
 

@@ -90,16 +90,19 @@ def example_keys():
 
 
 def conf_entries():
-    """{key: the mdoc source of its entry} from the .It Cm lines of the page."""
-    entries, key = {}, None
+    """{key: the mdoc source of its entry} from the .It Cm lines of the page;
+    one entry may name several keys (".It Cm a , b = Ar n"), each gets it."""
+    entries, keys = {}, []
     for line in read(CONF_5).splitlines():
-        m = re.match(r"\.It (?:Cm|Ic) ([a-z][a-z0-9_]*)\b", line)
+        m = re.match(r"\.It (?:Cm|Ic) ([a-z][a-z0-9_]*(?: , [a-z][a-z0-9_]*)*)"
+                     r"(?: |$)", line)
         if m:
-            key = m.group(1)
-            entries[key] = ""
+            keys = m.group(1).split(" , ")
+            for key in keys:
+                entries[key] = ""
         elif line.startswith((".It", ".El", ".Sh", ".Ss")):
-            key = None
-        if key is not None:
+            keys = []
+        for key in keys:
             entries[key] += line + "\n"
     return entries
 
@@ -182,7 +185,8 @@ class Configuration(unittest.TestCase):
         for key, default in self.keys.items():
             if default and key in self.entries:
                 with self.subTest(key=key):
-                    self.assertIn("default is", self.entries[key])
+                    self.assertRegex(self.entries[key],
+                                     r"[Tt]he default is|[Tt]he defaults are")
                     self.assertIn(default, self.entries[key])
 
 

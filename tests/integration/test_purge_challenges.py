@@ -1,11 +1,13 @@
-"""`privforms purge` and spent proof-of-work challenges (pow.h): a spent
+"""`privforms purge` and the guard's own rows (pow.h, guard.h): a spent
 challenge is kept until it expires, so that its solution cannot be used
-twice, and deleted once it has (it would be refused as expired anyway).
-No form asks for a challenge yet, so the rows are written the way
-pf_store_pow_spend writes them."""
+twice, and deleted once it has (it would be refused as expired anyway); a
+rate-limit hit is kept for a day, the longest window a rate can have, and
+deleted after.  The rows are written the way pf_store_pow_spend and
+pf_store_rate_hit write them."""
 
 import datetime
 import sqlite3
+import time
 import unittest
 
 from harness import Site
@@ -43,6 +45,23 @@ def spent():
     return sorted(c for (c,) in SITE.query("SELECT challenge FROM pow_spent"))
 
 
+DAY = 86400
+
+
+def hit(subject, at, bucket="request/client"):
+    con = sqlite3.connect(SITE.db_path, timeout=5)
+    try:
+        con.execute("INSERT INTO rate_hit (bucket, subject, at) "
+                    "VALUES (?, ?, ?)", (bucket, subject, at))
+        con.commit()
+    finally:
+        con.close()
+
+
+def hits():
+    return sorted(s for (s,) in SITE.query("SELECT subject FROM rate_hit"))
+
+
 class PurgeChallenges(unittest.TestCase):
     def setUp(self):
         con = sqlite3.connect(SITE.db_path, timeout=5)
@@ -71,7 +90,7 @@ class PurgeChallenges(unittest.TestCase):
         p = SITE.privforms("purge", check=False)
         self.assertEqual(p.returncode, 0, p.stderr)
         for step in ("Do-Not-Call entr", "unverified request", "article vote",
-                     "proof-of-work challenge"):
+                     "proof-of-work challenge", "rate-limit hit"):
             self.assertIn(step, p.stdout)
 
     def test_a_failing_step_is_said_and_the_others_run(self):
@@ -90,6 +109,64 @@ class PurgeChallenges(unittest.TestCase):
         self.assertIn("purge: proof-of-work challenges:", p.stderr)
         self.assertIn("article vote", p.stdout)
         self.assertIn("c" * 64, spent())
+
+
+class PurgeRateHits(unittest.TestCase):
+    def setUp(self):
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        try:
+            con.execute("DELETE FROM rate_hit")
+            con.commit()
+        finally:
+            con.close()
+
+    def test_hits_older_than_a_day_go_and_the_rest_stay(self):
+        now = int(time.time())
+        hit("old", now - DAY - 60)
+        hit("old-address", now - DAY - 3600, bucket="mail/address")
+        # Within the day, by a minute: a 1/day limit still counts it.
+        hit("young", now - DAY + 60)
+        hit("now", now)
+        p = SITE.privforms("purge", check=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("purge: 2 rate-limit hits older than a day deleted",
+                      p.stdout)
+        self.assertEqual(hits(), ["now", "young"])
+        hit("old", now - 2 * DAY)
+        p = SITE.privforms("purge", check=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("purge: 1 rate-limit hit older than a day deleted",
+                      p.stdout)
+        p = SITE.privforms("purge", check=False)
+        self.assertIn("purge: 0 rate-limit hits older than a day deleted",
+                      p.stdout)
+        self.assertEqual(hits(), ["now", "young"])
+
+    def test_no_audit_record_for_hits(self):
+        before = SITE.query("SELECT count(*) FROM audit")[0][0]
+        hit("old", int(time.time()) - 2 * DAY)
+        p = SITE.privforms("purge", check=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(hits(), [])
+        self.assertEqual(SITE.query("SELECT count(*) FROM audit")[0][0],
+                         before)
+
+    def test_a_failing_step_is_said_and_the_others_run(self):
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        try:
+            con.execute("CREATE TRIGGER no_forget BEFORE DELETE ON rate_hit "
+                        "BEGIN SELECT RAISE(ABORT, 'held'); END")
+            con.commit()
+            hit("held", int(time.time()) - 2 * DAY)
+            p = SITE.privforms("purge", check=False)
+        finally:
+            con.execute("DROP TRIGGER no_forget")
+            con.commit()
+            con.close()
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("purge: rate-limit hits:", p.stderr)
+        self.assertIn("proof-of-work challenge", p.stdout)
+        self.assertEqual(hits(), ["held"])
 
 
 if __name__ == "__main__":

@@ -349,19 +349,24 @@ class Protocol(unittest.TestCase):
               "REMOTE_ADDR": "127.0.0.1"}
     BODY = b"channel=email&email=raw@example.com"
 
-    def send(self, body=BODY, **extra):
+    def body(self):
+        """BODY with the form's stamp, as the form's page sends it."""
+        return self.BODY + b"&pf_stamp=" + SITE.stamp(FORM).encode()
+
+    def send(self, body=None, **extra):
         params = dict(self.PARAMS, **extra)
-        out, done = fcgi_request(SITE.socket_path("unsubscribe"), params, body)
+        out, done = fcgi_request(SITE.socket_path("unsubscribe"), params,
+                                 self.body() if body is None else body)
         self.assertTrue(done, "no FCGI_END_REQUEST")
         return cgi_status(out)
 
     def test_content_length_edge_cases(self):
-        n = str(len(self.BODY))
+        n = str(len(self.body()))
         self.assertEqual(self.send(CONTENT_LENGTH="abc"), 400)
         self.assertEqual(self.send(CONTENT_LENGTH="-5"), 400)
         self.assertEqual(self.send(CONTENT_LENGTH="99999999999999999999999"), 400)
         self.assertEqual(self.send(CONTENT_LENGTH="5000"), 413)
-        self.assertEqual(self.send(CONTENT_LENGTH=str(len(self.BODY) + 10)), 400)
+        self.assertEqual(self.send(CONTENT_LENGTH=str(len(self.body()) + 10)), 400)
         # Missing: the end of the body is unknown, so nothing is guessed.
         self.assertEqual(self.send(), 411)
         # Smaller than the body: only that much is read ("channel=email").
@@ -373,7 +378,7 @@ class Protocol(unittest.TestCase):
             fcgi_request(SITE.socket_path("unsubscribe"),
                          dict(self.PARAMS, CONTENT_LENGTH="100"),
                          b"channel=email", close_early=True)
-        self.assertEqual(self.send(CONTENT_LENGTH=str(len(self.BODY))), 303)
+        self.assertEqual(self.send(CONTENT_LENGTH=str(len(self.body()))), 303)
 
     def test_cve_2025_23016_record_does_not_take_the_pool_down(self):
         # One FCGI_PARAMS record whose name and value lengths are both
@@ -405,7 +410,8 @@ class PlainCGI(unittest.TestCase):
                               input=body, env=full, capture_output=True, timeout=30)
 
     def test_post_as_plain_cgi_stores_and_redirects(self):
-        body = b"channel=email&email=cgi@example.com"
+        body = (b"channel=email&email=cgi@example.com&pf_stamp=" +
+                SITE.stamp(FORM).encode())
         p = self.run_cgi({"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body)),
                           "CONTENT_TYPE": "application/x-www-form-urlencoded"}, body)
         self.assertEqual(p.returncode, 0, p.stderr)

@@ -115,6 +115,257 @@ START_TEST(test_empty_file_gives_defaults)
 }
 END_TEST
 
+/* A form's guard settings, as config.h keeps them. */
+struct guard_want {
+	enum pf_guard_form	 form;
+	long			 pow, refuse_nojs;
+	long			 limit[2], limit_nojs[2], limit_address[2];
+};
+
+static void
+guard_is(const struct pf_config *cfg, const struct guard_want *w)
+{
+	const struct pf_guard_conf	*g = &cfg->guard[w->form];
+
+	ck_assert_msg(g->pow == w->pow && g->refuse_nojs == w->refuse_nojs,
+	    "form %d: pow %ld refuse %ld", w->form, g->pow, g->refuse_nojs);
+	ck_assert_msg(g->limit.count == w->limit[0] &&
+	    g->limit.seconds == w->limit[1], "form %d: limit %ld/%ld",
+	    w->form, g->limit.count, g->limit.seconds);
+	ck_assert_msg(g->limit_nojs.count == w->limit_nojs[0] &&
+	    g->limit_nojs.seconds == w->limit_nojs[1],
+	    "form %d: limit_nojs %ld/%ld", w->form, g->limit_nojs.count,
+	    g->limit_nojs.seconds);
+	ck_assert_msg(g->limit_address.count == w->limit_address[0] &&
+	    g->limit_address.seconds == w->limit_address[1],
+	    "form %d: limit_address %ld/%ld", w->form,
+	    g->limit_address.count, g->limit_address.seconds);
+}
+
+START_TEST(test_empty_file_gives_guard_defaults)
+{
+	static const struct guard_want want[] = {
+		{ PF_GUARD_UNSUBSCRIBE, 50000, 0, { 30, 3600 }, { 10, 3600 },
+		    { 3, 3600 } },
+		{ PF_GUARD_DNC, 50000, 0, { 20, 3600 }, { 5, 3600 },
+		    { 3, 3600 } },
+		{ PF_GUARD_REQUEST, 100000, 0, { 10, 3600 }, { 2, 3600 },
+		    { 3, 3600 } },
+		{ PF_GUARD_FEEDBACK, 50000, 0, { 20, 3600 }, { 5, 3600 },
+		    { 0, 0 } },
+		{ PF_GUARD_VOTE, 0, 0, { 60, 3600 }, { 0, 0 }, { 0, 0 } },
+	};
+	struct pf_config	*cfg;
+	size_t			 i;
+
+	ck_assert_int_eq(load("", &cfg), PF_OK);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		guard_is(cfg, &want[i]);
+	ck_assert_str_eq(cfg->trusted_proxies, "");
+	ck_assert_int_eq(cfg->form_min_seconds, 3);
+	ck_assert_int_eq(cfg->form_max_hours, 24);
+	ck_assert_int_eq(cfg->pow_minutes, 20);
+	pf_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_every_guard_key_can_be_set)
+{
+	static const struct guard_want want[] = {
+		{ PF_GUARD_UNSUBSCRIBE, 1000, 1, { 1, 60 }, { 2, 86400 },
+		    { 3, 60 } },
+		{ PF_GUARD_DNC, 10000000, 0, { 4, 3600 }, { 0, 0 },
+		    { 5, 86400 } },
+		{ PF_GUARD_REQUEST, 2000, 1, { 0, 0 }, { 6, 60 },
+		    { 1000000, 3600 } },
+		{ PF_GUARD_FEEDBACK, 3000, 1, { 7, 86400 }, { 8, 3600 },
+		    { 0, 0 } },
+		{ PF_GUARD_VOTE, 0, 0, { 9, 60 }, { 0, 0 }, { 0, 0 } },
+	};
+	struct pf_config	*cfg;
+	size_t			 i;
+
+	ck_assert_msg(load(
+	    "unsubscribe_pow = 1000\n"
+	    "unsubscribe_without_js = refuse\n"
+	    "unsubscribe_limit = 1/minute\n"
+	    "unsubscribe_limit_nojs = 2/day\n"
+	    "unsubscribe_limit_address = 3/minute\n"
+	    "dnc_pow = 10000000\n"
+	    "dnc_without_js = accept\n"
+	    "dnc_limit = 4/hour\n"
+	    "dnc_limit_nojs = off\n"
+	    "dnc_limit_address = 5/day\n"
+	    "request_pow = 2000\n"
+	    "request_without_js = refuse\n"
+	    "request_limit = off\n"
+	    "request_limit_nojs = 6/minute\n"
+	    "request_limit_address = 1000000/hour\n"
+	    "feedback_pow = 3000\n"
+	    "feedback_without_js = refuse\n"
+	    "feedback_limit = 7/day\n"
+	    "feedback_limit_nojs = 8/hour\n"
+	    "vote_limit = 9/minute\n"
+	    "trusted_proxies = 127.0.0.1 ::1 10.0.0.0/8\n"
+	    "form_min_seconds = 0\n"
+	    "form_max_hours = 720\n"
+	    "pow_minutes = 1440\n", &cfg) == PF_OK, "%s", err);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		guard_is(cfg, &want[i]);
+	ck_assert_str_eq(cfg->trusted_proxies, "127.0.0.1 ::1 10.0.0.0/8");
+	ck_assert_int_eq(cfg->form_min_seconds, 0);
+	ck_assert_int_eq(cfg->form_max_hours, 720);
+	ck_assert_int_eq(cfg->pow_minutes, 1440);
+	pf_config_free(cfg);
+}
+END_TEST
+
+/* Forms without a challenge, or without an address, have no such key. */
+START_TEST(test_guard_keys_that_do_not_exist)
+{
+	refused("feedback_limit_address = 3/hour\n",
+	    "1: unknown key 'feedback_limit_address'");
+	refused("vote_pow = 1000\n", "1: unknown key 'vote_pow'");
+	refused("vote_without_js = refuse\n",
+	    "1: unknown key 'vote_without_js'");
+	refused("vote_limit_nojs = 1/hour\n", "1: unknown key 'vote_limit_nojs'");
+	refused("vote_limit_address = 1/hour\n",
+	    "1: unknown key 'vote_limit_address'");
+}
+END_TEST
+
+START_TEST(test_rate_spellings)
+{
+	static const struct {
+		const char	*in;
+		long		 count, seconds;
+	} t[] = {
+		{ "off", 0, 0 },
+		{ "1/minute", 1, 60 },
+		{ "1/hour", 1, 3600 },
+		{ "1/day", 1, 86400 },
+		{ "1000000/minute", 1000000, 60 },
+		{ "1000000/day", 1000000, 86400 },
+		{ "0000007/hour", 7, 3600 },
+		{ "42/day", 42, 86400 },
+	};
+	struct pf_config	*cfg;
+	char			 line[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(line, sizeof(line), "dnc_limit = %s\n", t[i].in);
+		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", t[i].in, err);
+		ck_assert_int_eq(cfg->guard[PF_GUARD_DNC].limit.count,
+		    t[i].count);
+		ck_assert_int_eq(cfg->guard[PF_GUARD_DNC].limit.seconds,
+		    t[i].seconds);
+		pf_config_free(cfg);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_rates_refused)
+{
+	static const char *const bad[] = {
+		"", "0/hour", "1000001/hour", "10000000/day", "99999999999/hour",
+		"-1/hour", "+1/hour", "1.5/hour", "1e3/hour", "0x10/hour",
+		"10", "10/", "/hour", "10/hours", "10/Hour", "10/HOUR",
+		"10/second", "10/week", "10 / hour", "10/ hour", "10 per hour",
+		"10/hour/day", "Off", "OFF", "none", "no", "0", "unlimited",
+		"10/hourx",
+	};
+	static const char *const keys[] = {
+		"unsubscribe_limit", "dnc_limit_nojs", "request_limit_address",
+		"vote_limit",
+	};
+	char	 line[128], msg[192];
+	size_t	 i, k;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(line, sizeof(line), "%s = %s\n", keys[k],
+			    bad[i]);
+			snprintf(msg, sizeof(msg), "1: %s must be off, or "
+			    "N/minute, N/hour or N/day with N from 1 to "
+			    "1000000", keys[k]);
+			refused(line, msg);
+		}
+}
+END_TEST
+
+START_TEST(test_without_js_is_accept_or_refuse)
+{
+	static const char *const bad[] = {
+		"", "yes", "no", "Accept", "REFUSE", "refused", "accepted",
+		"deny", "allow", "0", "1", "accept refuse",
+	};
+	static const char *const form[] = {
+		"unsubscribe", "dnc", "request", "feedback",
+	};
+	static const enum pf_guard_form which[] = {
+		PF_GUARD_UNSUBSCRIBE, PF_GUARD_DNC, PF_GUARD_REQUEST,
+		PF_GUARD_FEEDBACK,
+	};
+	struct pf_config	*cfg;
+	char			 line[128], msg[128];
+	size_t			 i, f;
+
+	for (f = 0; f < sizeof(form) / sizeof(form[0]); f++) {
+		snprintf(line, sizeof(line), "%s_without_js = refuse\n",
+		    form[f]);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		ck_assert_int_eq(cfg->guard[which[f]].refuse_nojs, 1);
+		pf_config_free(cfg);
+		snprintf(line, sizeof(line), "%s_without_js = accept\n",
+		    form[f]);
+		ck_assert_int_eq(load(line, &cfg), PF_OK);
+		ck_assert_int_eq(cfg->guard[which[f]].refuse_nojs, 0);
+		pf_config_free(cfg);
+		snprintf(msg, sizeof(msg), "1: %s_without_js must be accept or "
+		    "refuse", form[f]);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(line, sizeof(line), "%s_without_js = %s\n",
+			    form[f], bad[i]);
+			refused(line, msg);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_trusted_proxies_checked)
+{
+	static const struct {
+		const char	*in, *why;
+	} bad[] = {
+		{ "proxy.example.com", "has an entry that is not an IP "
+		    "address or CIDR block" },
+		{ "10.0.0.1, 10.0.0.2", "has an entry that is not an IP "
+		    "address or CIDR block" },
+		{ "10.0.0.0/33", "has a bad prefix length (0 to 32 for IPv4, "
+		    "0 to 128 for IPv6)" },
+		{ "10.0.0.1/8", "has a block with host bits set: give its "
+		    "network address (10.0.0.0/8, not 10.0.0.1/8)" },
+		{ "::ffff:10.0.0.1", "has an IPv4-mapped IPv6 entry: write it "
+		    "as IPv4" },
+	};
+	struct pf_config	*cfg;
+	char			 line[128], msg[192];
+	size_t			 i;
+
+	ck_assert_int_eq(load("trusted_proxies = 192.0.2.10\t2001:db8::/32\n",
+	    &cfg), PF_OK);
+	ck_assert_str_eq(cfg->trusted_proxies, "192.0.2.10\t2001:db8::/32");
+	pf_config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "trusted_proxies = %s\n",
+		    bad[i].in);
+		snprintf(msg, sizeof(msg), "1: trusted_proxies %s", bad[i].why);
+		refused(line, msg);
+	}
+}
+END_TEST
+
 START_TEST(test_comments_blanks_and_crlf)
 {
 	struct pf_config	*cfg;
@@ -309,6 +560,13 @@ START_TEST(test_number_ranges)
 		{ "dnc_retention_years", 5, 100 },
 		{ "feedback_step_hours", 1, 720 },
 		{ "article_vote_window_hours", 1, 8760 },
+		{ "unsubscribe_pow", 1000, 10000000 },
+		{ "dnc_pow", 1000, 10000000 },
+		{ "request_pow", 1000, 10000000 },
+		{ "feedback_pow", 1000, 10000000 },
+		{ "form_min_seconds", 0, 300 },
+		{ "form_max_hours", 1, 720 },
+		{ "pow_minutes", 1, 1440 },
 	};
 	struct pf_config	*cfg;
 	char			 line[128], msg[128];
@@ -858,13 +1116,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 42 keys, and give exactly the built-in defaults.
+ * twice), name all 66 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 42);
+	ck_assert_uint_eq(uncomment_example(), 67);
 	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
 	    "%s", err);
 	write_conf("", 0);
@@ -913,6 +1171,11 @@ START_TEST(test_example_documents_every_default)
 	SAME_STR(feedback_to);
 	SAME_LONG(feedback_step_hours);
 	SAME_LONG(article_vote_window_hours);
+	ck_assert_mem_eq(ex->guard, def->guard, sizeof(ex->guard));
+	SAME_STR(trusted_proxies);
+	SAME_LONG(form_min_seconds);
+	SAME_LONG(form_max_hours);
+	SAME_LONG(pow_minutes);
 #undef SAME_STR
 #undef SAME_LONG
 	pf_config_free(ex);
@@ -929,6 +1192,13 @@ END_TEST
 PF_TEST_MAIN("config",
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_empty_file_gives_defaults),
+    tcase_add_test(tc, test_empty_file_gives_guard_defaults),
+    tcase_add_test(tc, test_every_guard_key_can_be_set),
+    tcase_add_test(tc, test_guard_keys_that_do_not_exist),
+    tcase_add_test(tc, test_rate_spellings),
+    tcase_add_test(tc, test_bad_rates_refused),
+    tcase_add_test(tc, test_without_js_is_accept_or_refuse),
+    tcase_add_test(tc, test_trusted_proxies_checked),
     tcase_add_test(tc, test_comments_blanks_and_crlf),
     tcase_add_test(tc, test_every_key_can_be_set),
     tcase_add_test(tc, test_relative_paths_resolve_against_config_dir),

@@ -104,8 +104,9 @@ START_TEST(test_init_copies_cgi_params)
 {
 	char		 e1[] = "REQUEST_METHOD=POST", e2[] = "CONTENT_TYPE=" URLENC,
 			 e3[] = "QUERY_STRING=t=abc", e4[] = "REMOTE_ADDR=192.0.2.1",
-			 e5[] = "CONTENT_LENGTH=42", e6[] = "HTTP_X=y";
-	char		*envp[] = { e1, e2, e3, e4, e5, e6, NULL };
+			 e5[] = "CONTENT_LENGTH=42", e6[] = "HTTP_X=y",
+			 e7[] = "HTTP_X_FORWARDED_FOR=198.51.100.7, 10.0.0.1";
+	char		*envp[] = { e1, e2, e3, e4, e5, e6, e7, NULL };
 	struct mem	 m = { 0 };
 	struct pf_stream io = { mem_read, mem_write, &m };
 	struct pf_request req;
@@ -113,11 +114,12 @@ START_TEST(test_init_copies_cgi_params)
 
 	ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
 	/* Copies, not pointers into envp, which libfcgi reuses. */
-	e1[15] = e2[13] = e3[13] = e4[12] = 'X';
+	e1[15] = e2[13] = e3[13] = e4[12] = e7[21] = 'X';
 	ck_assert_str_eq(req.method, "POST");
 	ck_assert_str_eq(req.content_type, URLENC);
 	ck_assert_str_eq(req.query, "t=abc");
 	ck_assert_str_eq(req.remote_addr, "192.0.2.1");
+	ck_assert_str_eq(req.forwarded_for, "198.51.100.7, 10.0.0.1");
 	ck_assert_int_eq(req.content_length, 42);
 	ck_assert_int_eq(req.content_length_bad, 0);
 	ck_assert_int_eq(req.head, 0);
@@ -143,6 +145,7 @@ START_TEST(test_init_absent_params_are_empty)
 		ck_assert_str_eq(req.content_type, "");
 		ck_assert_str_eq(req.query, "");
 		ck_assert_str_eq(req.remote_addr, "");
+		ck_assert_str_eq(req.forwarded_for, "");
 		ck_assert_int_eq(req.content_length, -1);
 		ck_assert_int_eq(req.content_length_bad, 0);
 		ck_assert_uint_eq(req.nquery, 0);

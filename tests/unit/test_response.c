@@ -67,7 +67,8 @@ has_line(const struct out *o, const char *line)
 
 static const char *const security[] = {
 	"Content-Security-Policy: default-src 'none'; style-src 'self'; "
-	    "img-src 'self'; script-src 'self'; form-action 'self'; "
+	    "img-src 'self'; script-src 'self'; connect-src 'self'; "
+	    "worker-src 'self'; form-action 'self'; "
 	    "frame-ancestors 'none'; base-uri 'none'",
 	"X-Content-Type-Options: nosniff",
 	"Referrer-Policy: no-referrer",
@@ -112,6 +113,32 @@ START_TEST(test_security_headers_on_every_status)
 		ck_assert_ptr_null(strstr(o.buf, "\r\nContent-Type:"));
 		pf_request_free(&req);
 	}
+}
+END_TEST
+
+/* A configured policy replaces the built-in one; a bad one changes nothing. */
+START_TEST(test_csp_configured)
+{
+	static const char	 policy[] = "default-src 'self'; "
+	    "style-src 'self' 'unsafe-inline'; worker-src blob:";
+	struct pf_request	 req;
+	struct out		 o;
+
+	ck_assert_int_eq(pf_response_csp(policy), PF_OK);
+	ck_assert_int_eq(pf_response_csp("default-src 'self'\r\nX-A: b"),
+	    PF_EINVAL);
+	request(&req, &o, "GET");
+	ck_assert_int_eq(pf_respond(&req, 200, NULL, NULL, 0), PF_OK);
+	ck_assert(has_line(&o, "Content-Security-Policy: default-src 'self'; "
+	    "style-src 'self' 'unsafe-inline'; worker-src blob:"));
+	ck_assert_ptr_null(strstr(o.buf, "X-A"));
+	pf_request_free(&req);
+	/* "" (the configuration's default) is the built-in policy again. */
+	ck_assert_int_eq(pf_response_csp(""), PF_OK);
+	request(&req, &o, "GET");
+	ck_assert_int_eq(pf_respond(&req, 200, NULL, NULL, 0), PF_OK);
+	ck_assert(has_line(&o, security[0]));
+	pf_request_free(&req);
 }
 END_TEST
 
@@ -413,6 +440,7 @@ END_TEST
 PF_TEST_MAIN("response",
     tcase_add_test(tc, test_status_line_exact),
     tcase_add_test(tc, test_security_headers_on_every_status),
+    tcase_add_test(tc, test_csp_configured),
     tcase_add_test(tc, test_status_texts),
     tcase_add_test(tc, test_unknown_status_written_as_unknown),
     tcase_add_test(tc, test_status_out_of_range_refused),

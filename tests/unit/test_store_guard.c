@@ -1,7 +1,7 @@
 /*
- * test_store_guard.c -- spent proof-of-work challenges (store.h,
- * 006-pow.sql), each test on a fresh database made by the real
- * migrations.
+ * test_store_guard.c -- spent proof-of-work challenges, rate-limit hits
+ * and trap counts (store.h, 006-pow.sql, 007-guard.sql), each test on a
+ * fresh database made by the real migrations.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,9 +82,12 @@ spend(const char *challenge, const char *expires)
 	return rc;
 }
 
-START_TEST(test_latest_migration_is_pow)
+START_TEST(test_latest_migrations_are_pow_and_guard)
 {
-	ck_assert_str_eq(pf_migrations[pf_nmigrations - 1].name, "006-pow.sql");
+	ck_assert_uint_ge(pf_nmigrations, 2);
+	ck_assert_str_eq(pf_migrations[pf_nmigrations - 2].name, "006-pow.sql");
+	ck_assert_str_eq(pf_migrations[pf_nmigrations - 1].name,
+	    "007-guard.sql");
 }
 END_TEST
 
@@ -166,12 +169,333 @@ START_TEST(test_forget_without_now_uses_the_clock)
 }
 END_TEST
 
+/*
+ * Rate-limit hits
+ */
+
+#define B1	"request/client"
+#define B2	"mail/address"
+#define S1	"aaaa"
+#define S2	"bbbb"
+
+/* How many rate_hit rows there are, on a second connection. */
+static long long
+hits(void)
+{
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*s = NULL;
+	long long	 n;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM rate_hit",
+	    -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+/* Record a hit with nothing to forget. */
+static void
+hit(const char *bucket, const char *subject, long long at)
+{
+	ck_assert_int_eq(pf_store_rate_hit(st, bucket, subject, at, 0), PF_OK);
+}
+
+/* What rate_count gives, checked against n and first. */
+static void
+count_is(const char *bucket, const char *subject, long long since,
+    long long n, long long first)
+{
+	long long	 gn = -1, gfirst = -1;
+
+	ck_assert_int_eq(pf_store_rate_count(st, bucket, subject, since, &gn,
+	    &gfirst), PF_OK);
+	ck_assert_msg(gn == n && gfirst == first, "%s %s since %lld: %lld "
+	    "from %lld, not %lld from %lld", bucket, subject, since, gn,
+	    gfirst, n, first);
+}
+
+START_TEST(test_rate_count_of_nothing_is_zero)
+{
+	count_is(B1, S1, 0, 0, 0);
+}
+END_TEST
+
+START_TEST(test_rate_count_since_is_inclusive)
+{
+	hit(B1, S1, 1000);
+	hit(B1, S1, 1010);
+	hit(B1, S1, 1020);
+	count_is(B1, S1, 0, 3, 1000);
+	count_is(B1, S1, 1000, 3, 1000);
+	count_is(B1, S1, 1001, 2, 1010);
+	count_is(B1, S1, 1010, 2, 1010);
+	count_is(B1, S1, 1020, 1, 1020);
+	count_is(B1, S1, 1021, 0, 0);
+}
+END_TEST
+
+START_TEST(test_rate_count_keeps_keys_apart)
+{
+	hit(B1, S1, 1000);
+	hit(B1, S1, 1000);
+	hit(B1, S2, 1005);
+	hit(B2, S1, 1007);
+	count_is(B1, S1, 0, 2, 1000);
+	count_is(B1, S2, 0, 1, 1005);
+	count_is(B2, S1, 0, 1, 1007);
+	count_is(B2, S2, 0, 0, 0);
+}
+END_TEST
+
+/* The k-th newest hit since: what a limit of k waits on. */
+START_TEST(test_rate_nth_newest)
+{
+	static const struct {
+		long long	 since, k, at;
+		int		 rc;
+	} cases[] = {
+		{ 0, 1, 1030, PF_OK },
+		{ 0, 2, 1020, PF_OK },
+		{ 0, 4, 1000, PF_OK },
+		{ 0, 5, 0, PF_ENOTFOUND },
+		{ 1010, 3, 1010, PF_OK },	/* since is inclusive */
+		{ 1011, 3, 0, PF_ENOTFOUND },
+		{ 0, 0, 0, PF_EINVAL },
+	};
+	long long	 at;
+	size_t		 i;
+
+	hit(B1, S1, 1000);
+	hit(B1, S1, 1010);
+	hit(B1, S1, 1020);
+	hit(B1, S1, 1030);
+	hit(B1, S2, 1040);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		at = -1;
+		ck_assert_int_eq(pf_store_rate_nth(st, B1, S1, cases[i].since,
+		    cases[i].k, &at), cases[i].rc);
+		ck_assert_int_eq(at, cases[i].at);
+	}
+}
+END_TEST
+
+START_TEST(test_rate_hit_forgets_only_its_own_old_rows)
+{
+	hit(B1, S1, 100);
+	hit(B1, S1, 200);
+	hit(B1, S2, 100);
+	hit(B2, S1, 100);
+	ck_assert_int_eq(pf_store_rate_hit(st, B1, S1, 300, 200), PF_OK);
+	/* B1/S1's hit at 100 is gone; at 200 (not before 200) stays. */
+	count_is(B1, S1, 0, 2, 200);
+	count_is(B1, S2, 0, 1, 100);
+	count_is(B2, S1, 0, 1, 100);
+	ck_assert_int_eq(hits(), 4);
+}
+END_TEST
+
+/* Forgetting after the hit's own time still records the hit. */
+START_TEST(test_rate_hit_keeps_the_new_hit)
+{
+	hit(B1, S1, 100);
+	ck_assert_int_eq(pf_store_rate_hit(st, B1, S1, 300, 301), PF_OK);
+	count_is(B1, S1, 0, 1, 300);
+}
+END_TEST
+
+START_TEST(test_rate_hit_rolled_back_is_not_counted)
+{
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	hit(B1, S1, 100);
+	count_is(B1, S1, 0, 1, 100);
+	pf_store_rollback(st);
+	count_is(B1, S1, 0, 0, 0);
+	ck_assert_int_eq(hits(), 0);
+}
+END_TEST
+
+START_TEST(test_rate_hit_refuses_null)
+{
+	ck_assert_int_eq(pf_store_rate_hit(st, NULL, S1, 100, 0), PF_ESTORE);
+	ck_assert_int_eq(pf_store_rate_hit(st, B1, NULL, 100, 0), PF_ESTORE);
+	ck_assert_int_eq(hits(), 0);
+}
+END_TEST
+
+START_TEST(test_rate_forget_deletes_every_key_before)
+{
+	long long	 n = -1;
+
+	hit(B1, S1, 100);
+	hit(B1, S2, 199);
+	hit(B2, S1, 200);
+	hit(B2, S2, 300);
+	ck_assert_int_eq(pf_store_rate_forget(st, 200, &n), PF_OK);
+	ck_assert_int_eq(n, 2);
+	count_is(B2, S1, 0, 1, 200);
+	count_is(B2, S2, 0, 1, 300);
+	ck_assert_int_eq(hits(), 2);
+	ck_assert_int_eq(pf_store_rate_forget(st, 200, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_rate_forget(st, 301, NULL), PF_OK);
+	ck_assert_int_eq(hits(), 0);
+}
+END_TEST
+
+/*
+ * Trapped submissions
+ */
+
+#define D1	"2026-11-23"
+#define D2	"2026-11-24"
+#define D3	"2026-11-25"
+
+struct seen {
+	char		 rows[8][64];	/* "day form reason n" */
+	size_t		 n;
+	size_t		 stop_at;	/* return 7 at this row (0: never) */
+};
+
+static int
+collect(const char *day, const char *form, const char *reason,
+    long long n, void *arg)
+{
+	struct seen	*sn = arg;
+
+	ck_assert_uint_lt(sn->n, 8);
+	snprintf(sn->rows[sn->n], sizeof(sn->rows[0]), "%s %s %s %lld", day,
+	    form, reason, n);
+	return ++sn->n == sn->stop_at ? 7 : 0;
+}
+
+/* Walk since..until and compare with want[] (NULL-terminated). */
+static void
+walk_is(const char *since, const char *until, const char *const *want)
+{
+	struct seen	 sn;
+	size_t		 i;
+
+	memset(&sn, 0, sizeof(sn));
+	ck_assert_int_eq(pf_store_trap_walk(st, since, until, collect, &sn),
+	    PF_OK);
+	for (i = 0; want[i] != NULL; i++) {
+		ck_assert_msg(i < sn.n, "%s..%s: %zu rows, want more", since,
+		    until, sn.n);
+		ck_assert_str_eq(sn.rows[i], want[i]);
+	}
+	ck_assert_uint_eq(sn.n, i);
+}
+
+/* Traps in an order other than the walk's. */
+static void
+some_traps(void)
+{
+	ck_assert_int_eq(pf_store_trap_count(st, D2, "unsubscribe",
+	    "too-fast"), PF_OK);
+	ck_assert_int_eq(pf_store_trap_count(st, D3, "dnc", "honeypot"), PF_OK);
+	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "honeypot"), PF_OK);
+	ck_assert_int_eq(pf_store_trap_count(st, D1, "request", "honeypot"),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_trap_count(st, D2, "unsubscribe",
+	    "honeypot"), PF_OK);
+}
+
+START_TEST(test_trap_count_adds_up)
+{
+	static const char *const one[] = { D2 " dnc honeypot 1", NULL };
+	static const char *const three[] = { D2 " dnc honeypot 3",
+	    D2 " dnc too-fast 1", NULL };
+
+	walk_is(NULL, NULL, one + 1);
+	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "honeypot"), PF_OK);
+	walk_is(NULL, NULL, one);
+	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "honeypot"), PF_OK);
+	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "too-fast"), PF_OK);
+	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "honeypot"), PF_OK);
+	walk_is(NULL, NULL, three);
+}
+END_TEST
+
+START_TEST(test_trap_walk_orders_by_day_form_reason)
+{
+	static const char *const all[] = {
+		D1 " request honeypot 1", D2 " dnc honeypot 1",
+		D2 " unsubscribe honeypot 1", D2 " unsubscribe too-fast 1",
+		D3 " dnc honeypot 1", NULL,
+	};
+
+	some_traps();
+	walk_is(NULL, NULL, all);
+}
+END_TEST
+
+START_TEST(test_trap_walk_bounds_are_inclusive)
+{
+	static const char *const from2[] = {
+		D2 " dnc honeypot 1", D2 " unsubscribe honeypot 1",
+		D2 " unsubscribe too-fast 1", D3 " dnc honeypot 1", NULL,
+	};
+	static const char *const to2[] = {
+		D1 " request honeypot 1", D2 " dnc honeypot 1",
+		D2 " unsubscribe honeypot 1", D2 " unsubscribe too-fast 1", NULL,
+	};
+	static const char *const only2[] = {
+		D2 " dnc honeypot 1", D2 " unsubscribe honeypot 1",
+		D2 " unsubscribe too-fast 1", NULL,
+	};
+	static const char *const only3[] = { D3 " dnc honeypot 1", NULL };
+	static const char *const none[] = { NULL };
+
+	some_traps();
+	walk_is(D2, NULL, from2);
+	walk_is(NULL, D2, to2);
+	walk_is(D2, D2, only2);
+	walk_is(D3, "9999-12-31", only3);
+	walk_is("2026-11-26", NULL, none);
+	walk_is(NULL, "2026-11-22", none);
+	walk_is(D3, D1, none);
+}
+END_TEST
+
+START_TEST(test_trap_walk_stops_when_fn_says_so)
+{
+	struct seen	 sn;
+
+	some_traps();
+	memset(&sn, 0, sizeof(sn));
+	sn.stop_at = 2;
+	ck_assert_int_eq(pf_store_trap_walk(st, NULL, NULL, collect, &sn), 7);
+	ck_assert_uint_eq(sn.n, 2);
+	/* The statement was reset: a second walk starts over. */
+	memset(&sn, 0, sizeof(sn));
+	ck_assert_int_eq(pf_store_trap_walk(st, NULL, NULL, collect, &sn),
+	    PF_OK);
+	ck_assert_uint_eq(sn.n, 5);
+}
+END_TEST
+
 PF_TEST_MAIN("store_guard",
     tcase_add_checked_fixture(tc, setup, teardown),
-    tcase_add_test(tc, test_latest_migration_is_pow),
+    tcase_add_test(tc, test_latest_migrations_are_pow_and_guard),
     tcase_add_test(tc, test_spend_once_then_replay_is_forged),
     tcase_add_test(tc, test_replay_within_one_transaction_is_forged),
     tcase_add_test(tc, test_rolled_back_spend_leaves_it_unspent),
     tcase_add_test(tc, test_spend_refuses_null),
     tcase_add_test(tc, test_forget_removes_only_expired),
-    tcase_add_test(tc, test_forget_without_now_uses_the_clock))
+    tcase_add_test(tc, test_forget_without_now_uses_the_clock),
+    tcase_add_test(tc, test_rate_count_of_nothing_is_zero),
+    tcase_add_test(tc, test_rate_count_since_is_inclusive),
+    tcase_add_test(tc, test_rate_count_keeps_keys_apart),
+    tcase_add_test(tc, test_rate_nth_newest),
+    tcase_add_test(tc, test_rate_hit_forgets_only_its_own_old_rows),
+    tcase_add_test(tc, test_rate_hit_keeps_the_new_hit),
+    tcase_add_test(tc, test_rate_hit_rolled_back_is_not_counted),
+    tcase_add_test(tc, test_rate_hit_refuses_null),
+    tcase_add_test(tc, test_rate_forget_deletes_every_key_before),
+    tcase_add_test(tc, test_trap_count_adds_up),
+    tcase_add_test(tc, test_trap_walk_orders_by_day_form_reason),
+    tcase_add_test(tc, test_trap_walk_bounds_are_inclusive),
+    tcase_add_test(tc, test_trap_walk_stops_when_fn_says_so))

@@ -1,0 +1,449 @@
+/*
+ * guard.c -- keeping automated submissions off the forms (guard.h).
+ *
+ * Everything a trap or a limit decides is answered the way the form
+ * answers people: a trap gets the form's own 303, a limit the form with
+ * what was typed and when to try again.  What is kept is counts and
+ * keyed pseudonyms of networks and addresses, never the things
+ * themselves, and hits for one day at most (FORGET).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "err.h"
+#include "form.h"
+#include "guard.h"
+#include "log.h"
+#include "page.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+#include "token.h"
+#include "validate.h"
+
+#define STAMP_PURPOSE	"stamp"
+#define FORGET		86400L	/* the longest window a rate can have */
+
+/* Names in trap counts and rate buckets, by enum pf_guard_form. */
+static const char *const names[PF_GUARD__MAX] = {
+	[PF_GUARD_UNSUBSCRIBE] = "unsubscribe",
+	[PF_GUARD_DNC] = "do-not-call",
+	[PF_GUARD_REQUEST] = "request",
+	[PF_GUARD_FEEDBACK] = "feedback",
+	[PF_GUARD_VOTE] = "vote",
+};
+
+/* One bucket per form and kind; addresses share one across forms. */
+static const char *const client_buckets[PF_GUARD__MAX] = {
+	"unsubscribe/client", "do-not-call/client", "request/client",
+	"feedback/client", "vote/client",
+};
+static const char *const nojs_buckets[PF_GUARD__MAX] = {
+	"unsubscribe/nojs", "do-not-call/nojs", "request/nojs",
+	"feedback/nojs", "vote/nojs",
+};
+#define ADDRESS_BUCKET	"mail/address"
+
+static const struct pf_header get_only[] = { { "Allow", "GET, HEAD" } };
+
+static const char stale_text[] = "Please check the form and send it again. "
+    "It was open for a long time, or it came from an old copy of this page, "
+    "so nothing was stored yet.";
+static const char refused_text[] = "This form checks in your browser that "
+    "it is not being sent by a program, and that check needs JavaScript, "
+    "which did not run. Please turn JavaScript on for this site, wait until "
+    "the form says \xe2\x80\x9cVerified\xe2\x80\x9d, and send it again. "
+    "Nothing was stored; what you typed is kept below.";
+
+static const struct pf_guard_conf *
+conf_of(const struct pf_app *app, enum pf_guard_form form)
+{
+	return &app->cfg->guard[form];
+}
+
+/*
+ * The key form's challenges are signed with: HMAC-SHA256 of its name
+ * under the pow key, so that a solution to the easiest form's challenge
+ * is no proof on a harder one.  PF_ECRYPTO if libcrypto fails.
+ */
+static int
+pow_key(const struct pf_app *app, enum pf_guard_form form,
+    unsigned char key[PF_KEY_LEN])
+{
+	unsigned int	 len = 0;
+
+	if (HMAC(EVP_sha256(), app->keys.pow, PF_KEY_LEN,
+	    (const unsigned char *)names[form], strlen(names[form]), key,
+	    &len) == NULL || len != PF_KEY_LEN)
+		return PF_ECRYPTO;
+	return PF_OK;
+}
+
+int
+pf_guard_challenge(struct pf_app *app, struct pf_request *req,
+    const char *path, enum pf_guard_form form)
+{
+	const char	*sub = pf_app_subpath(app, req, path);
+	unsigned char	 key[PF_KEY_LEN];
+	struct pf_pow	 c;
+	char		*json = NULL;
+	time_t		 expires = time(NULL) + app->cfg->pow_minutes * 60;
+
+	if (sub == NULL || strcmp(sub, "/challenge") != 0)
+		return 0;
+	if (strcmp(req->method, "POST") == 0) {
+		pf_page_message(app->pages, req, 405, "Method not allowed",
+		    "This address only gives out challenges, with GET.",
+		    get_only, 1);
+		return 1;
+	}
+	if (pow_key(app, form, key) != PF_OK ||
+	    pf_pow_make(key, conf_of(app, form)->pow, expires,
+	    &c) != PF_OK || pf_pow_json(&c, &json) != PF_OK ||
+	    pf_respond(req, 200, "application/json", NULL, 0) != PF_OK)
+		pf_app_fail(app, req);
+	else
+		pf_respond_body(req, json, strlen(json));
+	OPENSSL_cleanse(key, sizeof(key));
+	free(json);
+	return 1;
+}
+
+/*
+ * The age in seconds of the stamp req posted, if it is genuine, current
+ * and this program's: PF_OK; else PF_EFORGED, PF_EEXPIRED or
+ * PF_ENOTFOUND (none posted).  Its text in *text when PF_OK.
+ */
+static int
+stamp_age(const struct pf_app *app, const struct pf_request *req,
+    time_t now, long long *age, const char **text)
+{
+	const struct pf_param	*p = pf_request_field(req, PF_GUARD_STAMP);
+	struct pf_token		 tok = { 0 };
+	char			*end;
+	long long		 issued;
+	int			 rc;
+
+	if (p == NULL || p->value[0] == '\0')
+		return PF_ENOTFOUND;
+	if ((rc = pf_token_check(app->keys.token, STAMP_PURPOSE, p->value,
+	    now, &tok)) != PF_OK)
+		return rc;
+	rc = PF_EFORGED;
+	if (tok.nfields == 2 && strcmp(tok.fields[0], app->form) == 0) {
+		issued = strtoll(tok.fields[1], &end, 10);
+		if (*end == '\0' && end != tok.fields[1]) {
+			*age = (long long)now - issued;
+			*text = p->value;
+			rc = PF_OK;
+		}
+	}
+	pf_token_clear(&tok);
+	return rc;
+}
+
+int
+pf_guard_stamp(const struct pf_app *app, const struct pf_request *req,
+    struct pf_page *page)
+{
+	time_t		 now = time(NULL);
+	const char	*posted = NULL, *fields[2];
+	char		 issued[24], wait[24], *made = NULL;
+	long long	 age;
+	int		 rc;
+
+	snprintf(wait, sizeof(wait), "%ld", app->cfg->form_min_seconds);
+	rc = pf_page_attr(page, "pf-guard-script", "data-wait", wait);
+	if (rc != PF_OK && rc != PF_ENOTFOUND)
+		return rc;
+	if (req == NULL || stamp_age(app, req, now, &age, &posted) != PF_OK) {
+		snprintf(issued, sizeof(issued), "%lld", (long long)now);
+		fields[0] = app->form;
+		fields[1] = issued;
+		if ((rc = pf_token_make(app->keys.token, STAMP_PURPOSE,
+		    now + app->cfg->form_max_hours * 3600, fields, 2,
+		    &made)) != PF_OK)
+			return rc;
+		posted = made;
+	}
+	rc = pf_page_value(page, PF_GUARD_STAMP, posted);
+	free(made);
+	return rc == PF_ENOTFOUND ? PF_OK : rc;
+}
+
+static void
+set_notice(struct pf_guard *g, int status, const char *text, long retry)
+{
+	snprintf(g->text, sizeof(g->text), "%s", text);
+	g->status = status;
+	g->notice.text = g->text;
+	g->notice.retry_after = retry;
+}
+
+/*
+ * "... Please try again after 14:05 UTC (in about 12 minutes)." and tail,
+ * for a 429.
+ */
+static void
+set_limited(struct pf_guard *g, long retry, const char *tail)
+{
+	time_t		 at = time(NULL) + retry;
+	struct tm	 tm;
+	char		 when[16], in[48], text[PF_GUARD_NOTICE_SIZE];
+	long		 minutes = (retry + 59) / 60;
+
+	gmtime_r(&at, &tm);
+	strftime(when, sizeof(when), "%H:%M UTC", &tm);
+	if (minutes <= 1)
+		snprintf(in, sizeof(in), "in a minute");
+	else if (minutes < 120)
+		snprintf(in, sizeof(in), "in about %ld minutes", minutes);
+	else
+		snprintf(in, sizeof(in), "in about %ld hours",
+		    (minutes + 59) / 60);
+	snprintf(text, sizeof(text), "This form has been sent many times in a "
+	    "short while, from your network or to this address. Please try "
+	    "again after %s (%s).%s", when, in, tail);
+	set_notice(g, 429, text, retry);
+}
+
+/* A limit that may apply to a submission: its bucket, key and rate. */
+struct limit {
+	const char		*bucket;
+	const char		*subject;
+	const struct pf_rate	*rate;
+};
+
+/*
+ * The limits that apply to g, into l: how many.  nojs: the no-proof limit
+ * too; address: that address's (may be NULL).
+ */
+static size_t
+limits_of(const struct pf_app *app, const struct pf_guard *g, int nojs,
+    const char *address, struct limit l[3])
+{
+	const struct pf_guard_conf	*conf = conf_of(app, g->form);
+	size_t				 n = 0;
+
+	if (g->client[0] != '\0' && conf->limit.count > 0)
+		l[n++] = (struct limit){ client_buckets[g->form], g->client,
+		    &conf->limit };
+	if (g->client[0] != '\0' && nojs && conf->limit_nojs.count > 0)
+		l[n++] = (struct limit){ nojs_buckets[g->form], g->client,
+		    &conf->limit_nojs };
+	if (address != NULL && conf->limit_address.count > 0)
+		l[n++] = (struct limit){ ADDRESS_BUCKET, address,
+		    &conf->limit_address };
+	return n;
+}
+
+/*
+ * Inside a transaction: check every limit of l, and count one hit against
+ * each if none is reached.  PF_ELIMIT with *retry, the seconds until the
+ * last of the reached ones lets one more through.
+ */
+static int
+count_limits(struct pf_app *app, const struct limit *l, size_t n,
+    long *retry)
+{
+	long long	 now = (long long)time(NULL), at;
+	size_t		 i;
+	int		 rc;
+
+	*retry = 0;
+	for (i = 0; i < n; i++) {
+		/*
+		 * Reached when the count-th newest hit is inside the window;
+		 * once it leaves, one more fits.  Not the oldest: the address
+		 * bucket is shared by forms with limits of their own, and a
+		 * limit lowered in the configuration leaves more hits than it.
+		 */
+		rc = pf_store_rate_nth(app->st, l[i].bucket, l[i].subject,
+		    now - l[i].rate->seconds + 1, l[i].rate->count, &at);
+		if (rc == PF_ENOTFOUND)
+			continue;
+		if (rc != PF_OK)
+			return rc;
+		if (at + l[i].rate->seconds - now > *retry)
+			*retry = (long)(at + l[i].rate->seconds - now);
+	}
+	if (*retry > 0)
+		return PF_ELIMIT;
+	for (i = 0; i < n; i++)
+		if ((rc = pf_store_rate_hit(app->st, l[i].bucket, l[i].subject,
+		    now, now - FORGET)) != PF_OK)
+			return rc;
+	return PF_OK;
+}
+
+/* Count the trap (within the client's limit) in one transaction. */
+static int
+count_trap(struct pf_app *app, struct pf_guard *g, const char *reason,
+    long *retry)
+{
+	struct limit	 l[3];
+	size_t		 n;
+	char		 day[32];
+	int		 rc;
+
+	/* Only the client's limit: the no-proof one would tell a script. */
+	n = limits_of(app, g, 0, NULL, l);
+	pf_store_now(day);
+	day[10] = '\0';
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	if ((rc = count_limits(app, l, n, retry)) != PF_OK ||
+	    (rc = pf_store_trap_count(app->st, day, names[g->form],
+	    reason)) != PF_OK ||
+	    (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	return rc;
+}
+
+/*
+ * A trapped submission: the form's own success answer, nothing stored but
+ * the count.  The limit still applies, so a script that keeps trying is
+ * slowed like anyone else.
+ */
+static void
+trap(struct pf_app *app, struct pf_request *req, struct pf_guard *g,
+    const char *reason, const char *done)
+{
+	struct pf_header	 h = { "Retry-After", NULL };
+	char			 secs[24];
+	long			 retry = 0;
+	int			 rc;
+
+	rc = count_trap(app, g, reason, &retry);
+	if (rc == PF_OK)
+		pf_app_redirect(app, req, done);
+	else if (rc == PF_ELIMIT) {
+		set_limited(g, retry, "");
+		snprintf(secs, sizeof(secs), "%ld", retry);
+		h.value = secs;
+		pf_page_message(app->pages, req, 429, "Please try again later",
+		    g->text, &h, 1);
+	} else
+		pf_app_unavailable(app, req);
+}
+
+/* Is the posted payload a valid, current proof?  Spent in pf_guard_admit. */
+static void
+prove(struct pf_app *app, const struct pf_request *req, struct pf_guard *g)
+{
+	const struct pf_param	*p = pf_request_field(req, PF_GUARD_PAYLOAD);
+	unsigned char		 key[PF_KEY_LEN];
+
+	g->proved = p != NULL && p->value[0] != '\0' &&
+	    pow_key(app, g->form, key) == PF_OK &&
+	    pf_pow_verify(key, p->value, time(NULL), &g->pow) == PF_OK;
+	OPENSSL_cleanse(key, sizeof(key));
+}
+
+int
+pf_guard_screen(struct pf_app *app, struct pf_request *req,
+    enum pf_guard_form form, const char *done, int valid, struct pf_guard *g)
+{
+	const struct pf_param	*hp = pf_request_field(req, PF_GUARD_HONEYPOT);
+	const char		*text;
+	long long		 age = 0;
+	int			 stamped = PF_ENOTFOUND;
+
+	memset(g, 0, sizeof(*g));
+	g->form = form;
+	if (pf_app_client(app, req, g->client) != PF_OK) {
+		pf_app_fail(app, req);
+		return 1;
+	}
+	/* Votes come from a snippet pasted into help pages: no stamp there. */
+	if (form != PF_GUARD_VOTE)
+		stamped = stamp_age(app, req, time(NULL), &age, &text);
+	if (hp != NULL && hp->value[0] != '\0') {
+		trap(app, req, g, "honeypot", done);
+		return 1;
+	}
+	if (valid && stamped == PF_OK && age < app->cfg->form_min_seconds) {
+		trap(app, req, g, "too-fast", done);
+		return 1;
+	}
+	if (conf_of(app, form)->pow > 0)
+		prove(app, req, g);
+	if (stamped != PF_OK && form != PF_GUARD_VOTE)
+		set_notice(g, 422, stale_text, 0);
+	else if (!g->proved && conf_of(app, form)->refuse_nojs)
+		set_notice(g, 403, refused_text, 0);
+	return 0;
+}
+
+int
+pf_guard_form(struct pf_app *app, struct pf_request *req,
+    enum pf_guard_form which, const char *done, const struct pf_form *form,
+    pf_guard_show *show, struct pf_guard *g)
+{
+	if (pf_guard_screen(app, req, which, done, form->nerrors == 0, g))
+		return 1;
+	if (form->nerrors == 0 && g->notice.text == NULL)
+		return 0;
+	show(app, req, form->nerrors > 0 ? 422 : g->status, form,
+	    g->notice.text != NULL ? &g->notice : NULL);
+	return 1;
+}
+
+void
+pf_guard_failed(struct pf_app *app, struct pf_request *req,
+    const struct pf_form *form, pf_guard_show *show,
+    const struct pf_guard *g, int rc)
+{
+	if (rc == PF_ELIMIT || rc == PF_EREFUSED)
+		show(app, req, g->status, form, &g->notice);
+	else
+		show(app, req, 503, form, &pf_app_busy);
+}
+
+int
+pf_guard_admit(struct pf_app *app, struct pf_guard *g, const char *address)
+{
+	struct limit	 l[3];
+	char		 expires[32];
+	size_t		 n;
+	long		 retry;
+	int		 rc;
+
+	if (g->proved) {
+		pf_store_time(g->pow.expires, expires);
+		rc = pf_store_pow_spend(app->st, g->pow.challenge, expires);
+		if (rc == PF_EFORGED)
+			g->proved = 0;	/* a replay: as good as no proof */
+		else if (rc != PF_OK)
+			return rc;
+	}
+	if (!g->proved && conf_of(app, g->form)->refuse_nojs) {
+		set_notice(g, 403, refused_text, 0);
+		return PF_EREFUSED;
+	}
+	n = limits_of(app, g, !g->proved, address, l);
+	if ((rc = count_limits(app, l, n, &retry)) == PF_ELIMIT)
+		set_limited(g, retry, " Nothing was stored; what you typed is "
+		    "kept below.");
+	return rc;
+}
+
+int
+pf_guard_address(const struct pf_app *app, const char *email,
+    char out[PF_HEX_DIGEST_LEN + 1])
+{
+	char	*key;
+	int	 rc;
+
+	if ((key = pf_email_key(email)) == NULL)
+		return PF_ENOMEM;
+	rc = pf_pseudonym(&app->keys, "email", key, out);
+	free(key);
+	return rc;
+}

@@ -1,0 +1,770 @@
+"""Anti-automation (lib/guard.h) through a real nginx, with SQLite and a
+real SMTP server: the proof-of-work challenges and their payloads, solved
+here as a browser's widget would; what a submission without a proof gets
+(accepted under a tighter limit, or refused); the honeypot and the form's
+stamp; rate limits per client network and per address mailed; and what
+is never limited (one-click, verify links)."""
+
+import base64
+import email
+import email.policy
+import hashlib
+import hmac
+import json
+import os
+import re
+import subprocess
+import time
+import unittest
+
+from harness import Site, SRC, stamp_of
+from smtp_server import Server
+
+P = "/privacy"
+PATHS = {"unsubscribe": P + "/unsubscribe", "do-not-call": P + "/do-not-call",
+         "request": P + "/request", "feedback": P + "/feedback"}
+DONE = {"unsubscribe": P + "/unsubscribe?done",
+        "do-not-call": P + "/do-not-call?done",
+        "request": P + "/request?sent", "feedback": P + "/feedback?done"}
+CHECK = P + "/do-not-call?check"
+VERIFY = P + "/request/verify"
+ARTICLE = P + "/feedback/article"
+# The difficulty each form is set to, different for each so that the
+# challenge is seen to carry its own form's.
+POW = {"unsubscribe": 2000, "do-not-call": 2100, "request": 2200,
+       "feedback": 2300}
+KEYS = {"unsubscribe": "unsubscribe", "do-not-call": "dnc",
+        "request": "request", "feedback": "feedback"}
+# The program a stamp names (app.h's form).
+PROGRAMS = {"unsubscribe": "unsubscribe", "do-not-call": "do-not-call",
+            "request": "data-request", "feedback": "feedback"}
+# What a submission stores (and a trapped or refused one must not).
+TABLES = ("optout", "dnc", "request", "request_event", "feedback",
+          "article_vote", "audit", "outbox")
+STALE = "It was open for a long time"
+REFUSED = "turn JavaScript on"
+
+SITE = None     # proofs, limits, trusted_proxies = 127.0.0.1
+SLOW = None     # form_min_seconds = 2, no trusted proxies
+SMTP = None
+
+
+def mail_config(**extra):
+    c = {"mail_templates": os.path.join(SRC, "etc", "mail"),
+         "mail_from": "Privacy Team <privacy@example.com>",
+         "privacy_team": "team@example.com",
+         "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
+         "smtp_starttls": "off", "smtp_timeout": "5",
+         # Every request mails, so that the address limit is what stops it.
+         "request_repeat_minutes": "0"}
+    c.update(extra)
+    return c
+
+
+def setUpModule():
+    global SITE, SLOW, SMTP
+    SMTP = Server().start()
+    guard = {"trusted_proxies": "127.0.0.1", "pow_minutes": "5",
+             "unsubscribe_limit": "4/hour", "unsubscribe_limit_nojs": "2/hour",
+             "dnc_limit_address": "2/hour",
+             "request_without_js": "refuse", "request_limit": "2/hour",
+             "request_limit_address": "3/hour",
+             "feedback_limit_nojs": "3/hour", "vote_limit": "2/hour"}
+    for form, n in POW.items():
+        guard["%s_pow" % KEYS[form]] = str(n)
+    SITE = Site(config=mail_config(**guard)).start()
+    SLOW = Site(config=mail_config(form_min_seconds="2",
+                                   vote_limit="2/hour")).start()
+
+
+def tearDownModule():
+    reports = SITE.stop() + SLOW.stop()
+    SMTP.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+# ---- visitors ----
+
+_n = [0]
+
+
+def fresh():
+    _n[0] += 1
+    return _n[0]
+
+
+def client():
+    """A new IPv4 client, as our proxy (127.0.0.1) reports it."""
+    n = fresh()
+    return "10.%d.%d.%d" % (n // 65536 % 256, n // 256 % 256, n % 256 or 1)
+
+
+def address(tag="guard"):
+    return "%s.%d.%d@example.com" % (tag, os.getpid(), fresh())
+
+
+def phone():
+    return "(303) 749-%04d" % (3000 + fresh())
+
+
+def fields(form, **extra):
+    """Valid fields for form: a new address or number each time."""
+    f = {"unsubscribe": lambda: {"channel": "email", "email": address()},
+         "do-not-call": lambda: {"phone": phone(), "country": "US"},
+         "request": lambda: {"type": "access", "relationship": "customer",
+                             "first_name": "Ada", "last_name": "Lovelace",
+                             "email": address(), "country": "DE"},
+         "feedback": lambda: {"type": "compliment", "message": "Nice site",
+                              "rating": "great"}}[form]()
+    f.update(extra)
+    return {k: v for k, v in f.items() if v is not None}
+
+
+def send(form, f, who=None, proof=None, site=None, path=None, **kw):
+    """POST f to form (or path) from client who, with payload proof."""
+    f = dict(f)
+    if proof is not None:
+        f["altcha"] = proof
+    headers = {"X-Forwarded-For": who} if who else None
+    return (site or SITE).post(path or PATHS[form], f, headers=headers, **kw)
+
+
+def counts(site=None):
+    return {t: (site or SITE).count(t) for t in TABLES}
+
+
+def traps(form, reason, site=None):
+    site = site or SITE
+    rows = site.query("SELECT coalesce(sum(n), 0) FROM trap_count "
+                      "WHERE form = ? AND reason = ?", (form, reason))
+    return rows[0][0]
+
+
+def send_mail(site=None):
+    """Send what is queued; the messages the server received."""
+    before = len(SMTP.messages)
+    p = (site or SITE).privforms("mail", "run", "--once", check=False)
+    if p.returncode != 0:
+        raise AssertionError(p.stderr)
+    return [email.message_from_bytes(m.data, policy=email.policy.default)
+            for m in SMTP.messages[before:]]
+
+
+def mailed(to, site=None):
+    return len([m for m in send_mail(site) if m["To"] == to])
+
+
+# ---- proofs of work, as a widget makes them ----
+
+def master(site=None):
+    with open(os.path.join((site or SITE).dir, "secret.key")) as f:
+        return bytes.fromhex(f.read().strip())
+
+
+def pow_key(form, site=None):
+    """A form signs its challenges with HMAC(pow key, its name) (guard.c)."""
+    base = hmac.new(master(site), b"privforms pow key v1",
+                    hashlib.sha256).digest()
+    return hmac.new(base, form.encode(), hashlib.sha256).digest()
+
+
+def challenge(form, site=None):
+    r = (site or SITE).get(PATHS[form] + "/challenge")
+    if r.status != 200:
+        raise AssertionError(r)
+    return json.loads(r.body)
+
+
+def solve(c):
+    for n in range(c["maxnumber"] + 1):
+        if hashlib.sha256((c["salt"] + str(n)).encode()).hexdigest() == \
+                c["challenge"]:
+            return n
+    raise AssertionError("no solution for %r" % c)
+
+
+def payload(c, number):
+    """What the widget posts in "altcha" (pow.h): base64 of compact JSON."""
+    j = json.dumps({"algorithm": "SHA-256", "challenge": c["challenge"],
+                    "number": number, "salt": c["salt"],
+                    "signature": c["signature"]}, separators=(",", ":"))
+    return base64.b64encode(j.encode()).decode()
+
+
+def proof(form, site=None):
+    c = challenge(form, site)
+    return payload(c, solve(c))
+
+
+def craft_challenge(expires, number=7, site=None, form="request"):
+    """A challenge signed with form's pow key, expiring at expires."""
+    salt = os.urandom(12).hex() + "?expires=%d&" % expires
+    ch = hashlib.sha256((salt + str(number)).encode()).hexdigest()
+    sig = hmac.new(pow_key(form, site), ch.encode(),
+                   hashlib.sha256).hexdigest()
+    return {"algorithm": "SHA-256", "challenge": ch, "maxnumber": 10,
+            "salt": salt, "signature": sig}
+
+
+# ---- stamps made here with the site's key (token.h) ----
+
+def _b64(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def craft_stamp(program, issued, expires, site=None):
+    key = hmac.new(master(site), b"privforms token key v1",
+                   hashlib.sha256).digest()
+    cipher = hmac.new(key, b"privforms token cipher v1",
+                      hashlib.sha256).digest()
+    plain = b"\0".join([b"v1", b"stamp", str(expires).encode(),
+                        program.encode(), str(issued).encode()])
+    iv = os.urandom(16)
+    ct = subprocess.run(["openssl", "enc", "-aes-256-ctr", "-nosalt",
+                         "-K", cipher.hex(), "-iv", iv.hex()],
+                        input=plain, capture_output=True, check=True).stdout
+    sig = hmac.new(key, iv + ct, hashlib.sha256).digest()
+    return _b64(iv + ct) + "." + _b64(sig)
+
+
+def aged_stamp(form, site=None, age=60):
+    """A genuine stamp of form's page as shown age seconds ago."""
+    now = int(time.time())
+    return craft_stamp(PROGRAMS[form], now - age, now + 3600, site)
+
+
+def tamper(s, at=None):
+    """s with one character changed (in the middle unless at)."""
+    i = len(s) // 2 if at is None else at
+    return s[:i] + ("A" if s[i] != "A" else "B") + s[i + 1:]
+
+
+class Case(unittest.TestCase):
+    def assert_nothing_stored(self, fn, site=None):
+        before = counts(site)
+        r = fn()
+        self.assertEqual(counts(site), before, r)
+        return r
+
+    def assert_kept(self, r, *values):
+        for v in values:
+            self.assertIn('value="%s"' % v, r.text, r)
+
+    def assert_limited(self, r, window):
+        self.assertEqual(r.status, 429, r)
+        retry = r.header("retry-after")
+        self.assertRegex(retry or "", r"^[1-9][0-9]*$")
+        self.assertLessEqual(int(retry), window)
+        self.assertRegex(r.text, r"try again after \d\d:\d\d UTC")
+
+
+class Challenges(Case):
+    def test_each_form_gives_out_its_own_signed_challenge(self):
+        for form in PATHS:
+            r = SITE.get(PATHS[form] + "/challenge")
+            self.assertEqual(r.status, 200, (form, r))
+            self.assertTrue(r.header("content-type").startswith(
+                "application/json"), r.headers)
+            self.assertIn("no-store", r.header("cache-control") or "")
+            c = json.loads(r.body)
+            self.assertEqual(sorted(c), ["algorithm", "challenge",
+                                         "maxnumber", "salt", "signature"])
+            self.assertEqual(c["algorithm"], "SHA-256")
+            self.assertEqual(c["maxnumber"], POW[form], form)
+            m = re.fullmatch(r"[0-9a-f]{24}\?expires=(\d+)&", c["salt"])
+            self.assertIsNotNone(m, c["salt"])
+            left = int(m.group(1)) - time.time()
+            self.assertTrue(240 < left <= 301, left)   # pow_minutes = 5
+            self.assertEqual(c["signature"], hmac.new(
+                pow_key(form), c["challenge"].encode(),
+                hashlib.sha256).hexdigest())
+            self.assertLessEqual(solve(c), POW[form])
+
+    def test_every_challenge_is_new(self):
+        for form in PATHS:
+            a, b = challenge(form), challenge(form)
+            self.assertNotEqual(a["signature"], b["signature"])
+            self.assertNotEqual(a["salt"], b["salt"])
+
+    def test_post_there_is_405(self):
+        for form in PATHS:
+            r = SITE.post(PATHS[form] + "/challenge", {}, stamp=False)
+            self.assertEqual(r.status, 405, (form, r))
+            self.assertIn("GET", r.header("allow"))
+
+    def test_getting_challenges_changes_nothing(self):
+        tables = TABLES + ("pow_spent",)
+        before = [SITE.count(t) for t in tables]
+        for form in PATHS:
+            for _ in range(3):
+                challenge(form)
+        self.assertEqual([SITE.count(t) for t in tables], before)
+
+    def test_votes_have_no_challenge(self):
+        self.assertEqual(SITE.get(ARTICLE + "/challenge").status, 404)
+
+
+class Proofs(Case):
+    def test_the_widgets_payload_is_accepted_on_every_form(self):
+        for form, table in (("unsubscribe", "optout"), ("do-not-call", "dnc"),
+                            ("request", "request"), ("feedback", "feedback")):
+            before = SITE.count(table)
+            r = send(form, fields(form), client(), proof(form))
+            self.assertEqual(r.status, 303, (form, r))
+            self.assertEqual(SITE.count(table), before + 1, form)
+
+    def test_a_replay_counts_as_no_proof(self):
+        who, p = client(), proof("unsubscribe")
+        self.assertEqual(send("unsubscribe", fields("unsubscribe"), who,
+                              p).status, 303)
+        # Stored, but under the no-proof limit (2/hour): the replay is one.
+        self.assertEqual(send("unsubscribe", fields("unsubscribe"), who,
+                              p).status, 303)
+        self.assertEqual(send("unsubscribe", fields("unsubscribe"),
+                              who).status, 303)
+        r = self.assert_nothing_stored(lambda: send(
+            "unsubscribe", fields("unsubscribe"), who, p))
+        self.assert_limited(r, 3600)
+        # A fresh proof is still welcome: the client's own limit is 4.
+        self.assertEqual(send("unsubscribe", fields("unsubscribe"), who,
+                              proof("unsubscribe")).status, 303)
+
+    def test_a_replay_is_refused_where_no_proof_is(self):
+        p = proof("request")
+        self.assertEqual(send("request", fields("request"), client(),
+                              p).status, 303)
+        f = fields("request")
+        r = self.assert_nothing_stored(lambda: send("request", f, client(), p))
+        self.assertEqual(r.status, 403, r)
+        self.assertIn(REFUSED, r.text)
+        self.assert_kept(r, f["email"])
+
+    def test_payloads_that_prove_nothing(self):
+        a, b = challenge("request"), challenge("request")
+        n = solve(a)
+        other = dict(a, signature=b["signature"])
+        later = dict(a, salt=a["salt"].replace("?expires=", "?expires=9"))
+        past = craft_challenge(int(time.time()) - 10)
+        easy = challenge("unsubscribe")
+        for name, p in (
+                ("another form's (easier) challenge",
+                 payload(easy, solve(easy))),
+                ("wrong number", payload(a, (n + 1) % (a["maxnumber"] + 1))),
+                ("another challenge's signature", payload(other, n)),
+                ("tampered expiry", payload(later, n)),
+                ("expired", payload(past, 7)),
+                ("not base64", "%%%"),
+                ("not JSON", base64.b64encode(b"nope").decode()),
+                ("spaced JSON", base64.b64encode(json.dumps(
+                    {"algorithm": "SHA-256", "challenge": a["challenge"],
+                     "number": n, "salt": a["salt"],
+                     "signature": a["signature"]}).encode()).decode())):
+            f = fields("request")
+            r = self.assert_nothing_stored(
+                lambda: send("request", f, client(), p))
+            self.assertEqual(r.status, 403, (name, r))
+            self.assert_kept(r, f["email"])
+        # The genuine one still works afterwards.
+        self.assertEqual(send("request", fields("request"), client(),
+                              payload(a, n)).status, 303)
+
+    def test_a_crafted_current_challenge_shows_the_key_is_right(self):
+        c = craft_challenge(int(time.time()) + 120)
+        self.assertEqual(send("request", fields("request"), client(),
+                              payload(c, 7)).status, 303)
+
+
+class NoJavaScript(Case):
+    def test_accepted_until_the_nojs_limit(self):
+        who = client()
+        for _ in range(2):
+            f = fields("unsubscribe")
+            r = send("unsubscribe", f, who)
+            self.assertEqual(r.status, 303, r)
+            self.assertEqual(SITE.query("SELECT count(*) FROM optout WHERE "
+                                        "address = ?", (f["email"],)),
+                             [(1,)])
+        f = fields("unsubscribe", reason="keep this")
+        r = self.assert_nothing_stored(lambda: send("unsubscribe", f, who))
+        self.assert_limited(r, 3600)
+        self.assert_kept(r, f["email"])
+        self.assertIn("keep this", r.text)
+        # Another client without JavaScript is not held back.
+        self.assertEqual(send("unsubscribe", fields("unsubscribe"),
+                              client()).status, 303)
+
+    def test_refused_with_how_to_proceed_and_values_kept(self):
+        f = fields("request", first_name="Grace", details="my <data>")
+        r = self.assert_nothing_stored(lambda: send("request", f, client()))
+        self.assertEqual(r.status, 403, r)
+        self.assertIn(REFUSED, r.text)
+        self.assertIn("Verified", r.text)
+        self.assert_kept(r, f["email"], "Grace")
+        self.assertIn("my &lt;data&gt;", r.text)
+        self.assertIsNone(r.header("retry-after"))
+        self.assertIsNotNone(stamp_of(r.text))
+
+    def test_a_proved_submission_is_accepted_on_a_refusing_form(self):
+        f = fields("request")
+        before = SITE.count("request")
+        r = send("request", f, client(), proof("request"))
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("location"), DONE["request"])
+        self.assertEqual(SITE.count("request"), before + 1)
+        self.assertEqual(mailed(f["email"]), 1)
+
+
+class ClientLimits(Case):
+    def test_429_after_the_limit_with_retry_after_and_values_kept(self):
+        who = client()
+        for _ in range(4):
+            self.assertEqual(send("unsubscribe", fields("unsubscribe"), who,
+                                  proof("unsubscribe")).status, 303)
+        f = fields("unsubscribe", reason="once more")
+        r = self.assert_nothing_stored(lambda: send(
+            "unsubscribe", f, who, proof("unsubscribe")))
+        self.assert_limited(r, 3600)
+        self.assert_kept(r, f["email"])
+        self.assertIn("once more", r.text)
+        self.assertIn("Nothing was stored", r.text)
+        # Someone else behind the same proxy is not.
+        self.assertEqual(send("unsubscribe", fields("unsubscribe"), client(),
+                              proof("unsubscribe")).status, 303)
+
+    def test_a_completed_entrys_token_does_not_lift_the_feedback_limit(self):
+        # Step 1 carrying the token of a completed entry makes a new entry:
+        # it is limited like any other (feedback_limit_nojs = 3/hour).
+        who = client()
+        r = send("feedback", fields("feedback"), who)
+        self.assertEqual(r.status, 303, r)
+        t = re.search(r"[?&]t=([^&]+)", r.header("location")).group(1)
+        r = send("feedback", {"t": t}, who,
+                 path=PATHS["feedback"] + "?step=2")
+        self.assertEqual(r.status, 303, r)
+        got = [send("feedback", dict(fields("feedback"), t=t), who).status
+               for _ in range(3)]
+        self.assertEqual(got, [303, 303, 429])
+
+    def test_an_ipv6_64_is_one_client(self):
+        for host in ("2001:db8:77:1::1", "2001:db8:77:1::2",
+                     "2001:db8:77:1:abcd:ef01:2345:6789",
+                     "2001:0db8:0077:0001:0000:0000:0000:ffff"):
+            self.assertEqual(send("unsubscribe", fields("unsubscribe"), host,
+                                  proof("unsubscribe")).status, 303, host)
+        r = self.assert_nothing_stored(lambda: send(
+            "unsubscribe", fields("unsubscribe"), "2001:db8:77:1::9",
+            proof("unsubscribe")))
+        self.assert_limited(r, 3600)
+        self.assertEqual(send("unsubscribe", fields("unsubscribe"),
+                              "2001:db8:77:2::1",
+                              proof("unsubscribe")).status, 303)
+
+    def test_x_forwarded_for_is_ignored_without_trusted_proxies(self):
+        # SLOW trusts no proxy: every vote below is 127.0.0.1's, whatever
+        # the header says.  (Votes carry no stamp, so SLOW's
+        # form_min_seconds does not apply to them.)
+        before = SLOW.count("article_vote")
+        for i in range(2):
+            r = send("vote", {"article": "xff-%d" % i, "helpful": "no"},
+                     client(), site=SLOW, path=ARTICLE)
+            self.assertEqual(r.status, 303, r)
+        self.assertEqual(SLOW.count("article_vote"), before + 2)
+        r = self.assert_nothing_stored(lambda: send(
+            "vote", {"article": "xff-9", "helpful": "no"}, client(),
+            site=SLOW, path=ARTICLE), SLOW)
+        self.assert_limited(r, 3600)
+
+
+class AddressLimits(Case):
+    def test_requests_to_one_address_from_many_clients(self):
+        to = address("target")
+        statuses = []
+        for i in range(6):
+            f = fields("request", email=to, type=("access", "deletion",
+                       "portability", "restriction", "objection",
+                       "opt-out-sale")[i])
+            statuses.append(send("request", f, client(),
+                                 proof("request")).status)
+        self.assertEqual(statuses, [303] * 3 + [429] * 3)
+        self.assertEqual(mailed(to), 3)
+        # Nothing more was queued for it; another address is still fine.
+        other = address("other")
+        self.assertEqual(send("request", fields("request", email=other),
+                              client(), proof("request")).status, 303)
+        sent = [m["To"] for m in send_mail()]
+        self.assertEqual((sent.count(to), sent.count(other)), (0, 1))
+
+    def test_the_limit_is_kept_whatever_the_case_of_the_address(self):
+        to = address("case")
+        for spelling in (to, to.upper(), to.title()):
+            self.assertEqual(send("request", fields("request", email=spelling),
+                                  client(), proof("request")).status, 303)
+        r = self.assert_nothing_stored(lambda: send(
+            "request", fields("request", email=to.upper()), client(),
+            proof("request")))
+        self.assert_limited(r, 3600)
+        self.assert_kept(r, to.upper())
+
+    def test_status_checks_to_one_address_from_many_clients(self):
+        to = address("check")
+        statuses = []
+        for _ in range(4):
+            r = send("do-not-call", {"check_phone": phone(),
+                                     "check_country": "US",
+                                     "check_email": to},
+                     client(), path=CHECK)
+            statuses.append(r.status)
+        self.assertEqual(statuses, [303, 303, 429, 429])
+        self.assertEqual(mailed(to), 2)
+        other = address("check-other")
+        r = send("do-not-call", {"check_phone": phone(), "check_country": "US",
+                                 "check_email": other}, client(), path=CHECK)
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(mailed(other), 1)
+
+
+class Honeypot(Case):
+    def test_a_filled_honeypot_looks_like_success_and_stores_nothing(self):
+        for form in PATHS:
+            before_traps = traps(form, "honeypot")
+            f = fields(form, website="http://spam.example/")
+            r = self.assert_nothing_stored(lambda: send(form, f, client()))
+            self.assertEqual(r.status, 303, (form, r))
+            self.assertEqual(r.header("location"), DONE[form], form)
+            self.assertEqual(traps(form, "honeypot"), before_traps + 1, form)
+
+    def test_a_real_submission_has_the_same_answer(self):
+        for form in ("unsubscribe", "do-not-call", "request"):
+            r = send(form, fields(form), client(), proof(form))
+            self.assertEqual((r.status, r.header("location")),
+                             (303, DONE[form]), form)
+
+    def test_a_filled_honeypot_with_invalid_fields_is_still_a_trap(self):
+        before = traps("unsubscribe", "honeypot")
+        r = self.assert_nothing_stored(lambda: send(
+            "unsubscribe", {"channel": "fax", "website": "x"}, client()))
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(traps("unsubscribe", "honeypot"), before + 1)
+
+    def test_a_trapped_vote_looks_like_one(self):
+        before = traps("vote", "honeypot")
+        r = self.assert_nothing_stored(lambda: send(
+            "vote", {"article": "trap-article", "helpful": "yes",
+                     "website": "spam"}, client(), path=ARTICLE))
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("location"), ARTICLE + "?thanks")
+        self.assertEqual(traps("vote", "honeypot"), before + 1)
+
+
+class Timing(Case):
+    """On SLOW: a form sent less than 2 seconds after it was shown."""
+
+    def fresh_stamp(self, form):
+        r = SLOW.get(PATHS[form])
+        self.assertEqual(r.status, 200, r)
+        return stamp_of(r.text)
+
+    def test_too_fast_looks_like_success_and_stores_nothing(self):
+        for form in PATHS:
+            before = traps(form, "too-fast", SLOW)
+            s = self.fresh_stamp(form)
+            r = self.assert_nothing_stored(lambda: send(
+                form, fields(form), site=SLOW, stamp=s), SLOW)
+            self.assertEqual(r.status, 303, (form, r))
+            self.assertEqual(r.header("location"), DONE[form], form)
+            self.assertEqual(traps(form, "too-fast", SLOW), before + 1, form)
+
+    def test_too_fast_with_invalid_fields_says_what_to_fix(self):
+        before = traps("request", "too-fast", SLOW)
+        s = self.fresh_stamp("request")
+        r = self.assert_nothing_stored(lambda: send(
+            "request", fields("request", email="not-an-address"), site=SLOW,
+            stamp=s), SLOW)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn('value="not-an-address"', r.text)
+        self.assertEqual(stamp_of(r.text), s)
+        self.assertEqual(traps("request", "too-fast", SLOW), before)
+
+    def test_after_waiting_it_is_stored_and_a_quick_fix_is_not_too_fast(self):
+        s = {form: self.fresh_stamp(form) for form in ("unsubscribe",
+                                                       "request")}
+        time.sleep(2.1)
+        # The form shown again keeps the time it was first shown ...
+        bad = send("unsubscribe", {"channel": "email", "email": "x"},
+                   site=SLOW, stamp=s["unsubscribe"])
+        self.assertEqual(bad.status, 422, bad)
+        again = stamp_of(bad.text)
+        self.assertEqual(again, s["unsubscribe"])
+        # ... so sending it at once after fixing the address is fine.
+        before = counts(SLOW)
+        r = send("unsubscribe", fields("unsubscribe"), site=SLOW, stamp=again)
+        self.assertEqual(r.status, 303, r)
+        f = fields("request")
+        r = send("request", f, site=SLOW, stamp=s["request"])
+        self.assertEqual(r.status, 303, r)
+        after = counts(SLOW)
+        self.assertEqual(after["optout"], before["optout"] + 1)
+        self.assertEqual(after["request"], before["request"] + 1)
+        self.assertEqual(mailed(f["email"], SLOW), 1)
+
+
+class Stamps(Case):
+    def refused(self, stamp, form="unsubscribe"):
+        f = fields(form, reason="kept") if form == "unsubscribe" else \
+            fields(form)
+        r = self.assert_nothing_stored(lambda: send(
+            form, f, client(), proof(form), stamp=stamp))
+        self.assertEqual(r.status, 422, r)
+        self.assertIn(STALE, r.text)
+        if form == "unsubscribe":
+            self.assert_kept(r, f["email"])
+            self.assertIn("kept", r.text)
+        # The form comes back with a stamp of its own to send it with.
+        new = stamp_of(r.text)
+        self.assertIsNotNone(new)
+        self.assertNotEqual(new, stamp)
+        r = send(form, f, client(), proof(form), stamp=new)
+        self.assertEqual(r.status, 303, r)
+
+    def test_missing(self):
+        self.refused(False)
+        self.refused("")
+
+    def test_forged(self):
+        s = SITE.stamp(PATHS["unsubscribe"])
+        self.refused(tamper(s))
+        self.refused(tamper(s, at=len(s) - 2))
+        self.refused(s + "x")
+
+    def test_another_programs(self):
+        self.refused(SITE.stamp(PATHS["request"]))
+        self.refused(SITE.stamp(PATHS["unsubscribe"]), "do-not-call")
+
+    def test_expired(self):
+        now = int(time.time())
+        self.refused(craft_stamp("unsubscribe", now - 7200, now - 1))
+        self.refused(craft_stamp("data-request", now - 7200, now - 1),
+                     "request")
+
+    def test_garbage_in_a_genuine_stamp(self):
+        far = int(time.time()) + 3600
+        for issued in ("", "x", "12x", "1.5"):
+            self.refused(craft_stamp("unsubscribe", issued, far))
+
+    def test_a_genuine_stamp_comes_back_with_the_form(self):
+        s = aged_stamp("request")
+        r = send("request", fields("request", email="bad"), client(),
+                 proof("request"), stamp=s)
+        self.assertEqual(r.status, 422, r)
+        self.assertNotIn(STALE, r.text)
+        self.assertEqual(stamp_of(r.text), s)
+
+    def test_a_bad_stamp_and_bad_fields_say_both(self):
+        r = self.assert_nothing_stored(lambda: send(
+            "unsubscribe", {"channel": "email", "email": "bad"}, client(),
+            stamp=False))
+        self.assertEqual(r.status, 422, r)
+        self.assertIn(STALE, r.text)
+        self.assert_kept(r, "bad")
+
+
+class NeverLimited(Case):
+    def test_one_click_is_never_limited(self):
+        who = client()
+        for _ in range(4):
+            send("unsubscribe", fields("unsubscribe"), who,
+                 proof("unsubscribe"))
+        self.assert_limited(send("unsubscribe", fields("unsubscribe"), who,
+                                 proof("unsubscribe")), 3600)
+        for i in range(6):
+            url = SITE.privforms("unsubscribe-link", "--email",
+                                 address("click")).stdout.strip()
+            path = url.split(str(SITE.port), 1)[1]
+            r = SITE.request("POST", path, body=b"List-Unsubscribe=One-Click",
+                             headers={"Content-Type":
+                                      "application/x-www-form-urlencoded",
+                                      "X-Forwarded-For": who})
+            self.assertEqual(r.status, 200, (i, r))
+
+    def test_verify_links_are_never_limited(self):
+        who, links = client(), []
+        for _ in range(2):
+            f = fields("request")
+            self.assertEqual(send("request", f, who, proof("request")).status,
+                             303)
+            body = [m for m in send_mail() if m["To"] == f["email"]][0]
+            m = re.search(r"/privacy/request/verify\?t=([A-Za-z0-9_.-]+)",
+                          body.get_content())
+            links.append(m.group(1))
+        self.assert_limited(send("request", fields("request"), who,
+                                 proof("request")), 3600)
+        for t in links * 3:
+            r = SITE.post(VERIFY, {"t": t}, headers={"X-Forwarded-For": who})
+            self.assertEqual(r.status, 303, r)
+
+
+class Votes(Case):
+    def vote(self, who, article, **extra):
+        f = {"article": article, "helpful": "yes"}
+        f.update(extra)
+        return send("vote", f, who, path=ARTICLE)
+
+    def test_vote_limit(self):
+        who = client()
+        for i in range(2):
+            r = self.vote(who, "limit-%d" % i)
+            self.assertEqual(r.status, 303, r)
+        r = self.assert_nothing_stored(lambda: self.vote(
+            who, "limit-9", comment="still here"))
+        self.assert_limited(r, 3600)
+        self.assertIn("still here", r.text)
+        self.assertEqual(self.vote(client(), "limit-9").status, 303)
+
+
+class Hostile(Case):
+    def test_huge_and_garbage_payloads_prove_nothing(self):
+        for p in ("A" * 5000, "<script>alert(1)</script>",
+                  base64.b64encode(b'{"salt":"<script>"}').decode(),
+                  base64.b64encode(b"\xff\xfe\x00").decode(), "\u00e9" * 300):
+            f = fields("request")
+            r = self.assert_nothing_stored(lambda: send(
+                "request", f, client(), p))
+            self.assertEqual(r.status, 403, r)
+            self.assertNotIn("<script>", r.text)
+            self.assertNotIn("AAAAAAAA", r.text)
+
+    def test_markup_in_the_stamp_is_not_reflected(self):
+        for s in ("<b>stamp</b>", "\"><script>alert(1)</script>", "\u00e9\u2028"):
+            r = self.assert_nothing_stored(lambda: send(
+                "unsubscribe", fields("unsubscribe"), client(), stamp=s))
+            self.assertEqual(r.status, 422, r)
+            self.assertNotIn("<b>stamp", r.text)
+            self.assertNotIn("<script>", r.text)
+
+    def test_invalid_utf8_in_guard_fields(self):
+        base = (b"type=access&relationship=customer&first_name=Ada&"
+                b"last_name=Lovelace&country=DE&email=utf8%40example.com")
+        stamp = b"&pf_stamp=" + SITE.stamp(PATHS["request"]).encode()
+        bad = b"=%FF%FEab%C0%80%ED%A0%80"
+        for body, status in ((base + b"&pf_stamp" + bad, 422),
+                             (base + stamp + b"&altcha" + bad, 403),
+                             (base + stamp + b"&website" + bad, 303)):
+            r = self.assert_nothing_stored(lambda: SITE.post(
+                PATHS["request"], body,
+                headers={"X-Forwarded-For": client()}))
+            self.assertEqual(r.status, status, (body, r))
+            self.assertNotIn(b"\xff\xfe", r.body)
+
+    def test_crlf_in_the_honeypot_goes_nowhere(self):
+        r = self.assert_nothing_stored(lambda: send(
+            "unsubscribe", fields("unsubscribe",
+                                  website="x\r\nLocation: http://evil.example/"),
+            client()))
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("location"), DONE["unsubscribe"])
+        self.assertNotIn("evil", repr(r.headers))
+
+
+if __name__ == "__main__":
+    unittest.main()
