@@ -129,6 +129,28 @@ cli_date(const char *s)
 }
 
 int
+cli_period(const char *cmd, const char *since, const char *until)
+{
+	const char	*bad = NULL;
+
+	if (since != NULL && !cli_date(since))
+		bad = since;
+	else if (until != NULL && !cli_date(until))
+		bad = until;
+	if (bad != NULL) {
+		fprintf(stderr, "privforms: %s: %s: not a date YYYY-MM-DD\n",
+		    cmd, bad);
+		return CLI_USAGE;
+	}
+	if (since != NULL && until != NULL && strcmp(since, until) > 0) {
+		fprintf(stderr, "privforms: %s: --since %s is after --until "
+		    "%s\n", cmd, since, until);
+		return CLI_USAGE;
+	}
+	return 0;
+}
+
+int
 cli_begin(struct ctx *c, struct pf_txn *t)
 {
 	int	 rc;

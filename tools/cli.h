@@ -38,7 +38,8 @@ struct cmd {
 /* The command tables, each ending with a { NULL } row. */
 extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
     cmds_laws[], cmds_audit[], cmds_mail[], cmds_purge[],
-    cmds_request[], cmds_party[], cmds_export[], cmds_feedback[];
+    cmds_request[], cmds_party[], cmds_export[], cmds_feedback[],
+    cmds_guard[];
 
 /*
  * Load the configuration, open the store, read the keys: 0, or 1 said.
@@ -54,6 +55,13 @@ long long cli_positive(const char *s);
 
 /* 1 if s is a date "YYYY-MM-DD" (year 1 or later) that exists in the calendar. */
 int cli_date(const char *s);
+
+/*
+ * --since and --until of command cmd ("feedback report"), either NULL:
+ * 0 when each is a cli_date and since is not after until, else
+ * CLI_USAGE, said on stderr.
+ */
+int cli_period(const char *cmd, const char *since, const char *until);
 
 /* One CSV field (RFC 4180) on f, then sep: quoted when it must be. */
 void cli_csv_field(FILE *f, const char *s, const char *sep);

@@ -129,23 +129,8 @@ next_day(const char *day, char out[DAY_SIZE])
 static int
 period_check(const char *cmd, struct period *p)
 {
-	const char	*bad = NULL;
-
-	if (p->since != NULL && !cli_date(p->since))
-		bad = p->since;
-	else if (p->until != NULL && !cli_date(p->until))
-		bad = p->until;
-	if (bad != NULL) {
-		fprintf(stderr, "privforms: %s: %s: not a date YYYY-MM-DD\n",
-		    cmd, bad);
+	if (cli_period(cmd, p->since, p->until) != 0)
 		return CLI_USAGE;
-	}
-	if (p->since != NULL && p->until != NULL &&
-	    strcmp(p->since, p->until) > 0) {
-		fprintf(stderr, "privforms: %s: --since %s is after --until "
-		    "%s\n", cmd, p->since, p->until);
-		return CLI_USAGE;
-	}
 	p->end = NULL;
 	if (p->until != NULL) {
 		next_day(p->until, p->next);

@@ -1,0 +1,301 @@
+/*
+ * cmd_guard.c -- privforms guard report: how many submissions the forms'
+ * traps caught (guard.h), by day, form and reason.
+ *
+ * A trapped submission filled the hidden field ("honeypot") or came
+ * sooner after its form was shown than form_min_seconds ("too-fast"): it
+ * was answered as if stored, and nothing was stored.  The store keeps
+ * only counts per day, form and reason, nothing about who sent one, so
+ * that is all the report can show.
+ *
+ * The counts are read in one snapshot (pf_store_begin_read) into memory,
+ * then grouped by form and reason for the text; everything is written to
+ * memory first (cli_buffered), so a slow pager never holds the database's
+ * shared lock.  Days are UTC and both ends are inclusive, as the store
+ * takes them.  Form and reason are names the library writes, but a row
+ * can come from elsewhere (a hand edit), so a name is printed only if
+ * pf_utf8_ok accepts it: no escape sequence reaches the terminal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "store.h"
+#include "utf8.h"
+
+#define NOT_SHOWN	"(not shown: not valid text)"
+
+static int	cmd_report(struct ctx *, int, char **);
+
+const struct cmd cmds_guard[] = {
+	{ "guard report", cmd_report,
+	  "[--since DATE] [--until DATE] [--format text|csv]",
+	  "How many submissions the forms' traps caught from --since to\n"
+	  "--until (UTC days YYYY-MM-DD, both included; by default all):\n"
+	  "those that filled the field people never see (honeypot) or came\n"
+	  "sooner after the form was shown than form_min_seconds (too-fast).\n"
+	  "Each was answered as if it had been stored, and nothing was\n"
+	  "stored or mailed; only these counts are kept, nothing about who\n"
+	  "sent them.  Text (the default): per form and reason the total,\n"
+	  "with the count of each day below it, then the total of all; or\n"
+	  "CSV (RFC 4180) with the header day,form,reason,count and one row\n"
+	  "per day, form and reason." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* One count of the store: a day, form and reason. */
+struct trap {
+	char		*day;
+	char		*form;
+	char		*reason;
+	long long	 n;
+};
+
+struct report {
+	const char	*since;		/* NULL: from the first */
+	const char	*until;		/* NULL: to the last */
+	struct trap	*t;
+	size_t		 nt;
+};
+
+static void
+report_free(struct report *r)
+{
+	while (r->nt > 0) {
+		r->nt--;
+		free(r->t[r->nt].day);
+		free(r->t[r->nt].form);
+		free(r->t[r->nt].reason);
+	}
+	free(r->t);
+	r->t = NULL;
+}
+
+static int
+trap_add(const char *day, const char *form, const char *reason,
+    long long n, void *arg)
+{
+	struct report	*r = arg;
+	struct trap	*t;
+
+	if ((t = reallocarray(r->t, r->nt + 1, sizeof(*t))) == NULL)
+		return PF_ENOMEM;
+	r->t = t;
+	t += r->nt;
+	t->day = strdup(day);
+	t->form = strdup(form);
+	t->reason = strdup(reason);
+	t->n = n;
+	r->nt++;	/* now report_free's, whole or not */
+	if (t->day == NULL || t->form == NULL || t->reason == NULL)
+		return PF_ENOMEM;
+	return PF_OK;
+}
+
+/* Every count of the period, from one snapshot. */
+static int
+report_read(struct ctx *c, struct report *r)
+{
+	int	 rc;
+
+	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
+		return rc;
+	rc = pf_store_trap_walk(c->st, r->since, r->until, trap_add, r);
+	pf_store_rollback(c->st);
+	return rc;
+}
+
+/* s if it is text a terminal may show, else NOT_SHOWN. */
+static const char *
+shown(const char *s)
+{
+	return pf_utf8_ok(s, strlen(s), 0) ? s : NOT_SHOWN;
+}
+
+/* *sum += n: PF_OK, or PF_EINVAL when counts (a hand edit) overflow. */
+static int
+add(long long *sum, long long n)
+{
+	return __builtin_add_overflow(*sum, n, sum) ? PF_EINVAL : PF_OK;
+}
+
+/* ---- as text ---- */
+
+/* By form, reason, then day: the order of the text's groups. */
+static int
+by_group(const void *a, const void *b)
+{
+	const struct trap	*x = a, *y = b;
+	int			 d;
+
+	if ((d = strcmp(x->form, y->form)) != 0)
+		return d;
+	if ((d = strcmp(x->reason, y->reason)) != 0)
+		return d;
+	return strcmp(x->day, y->day);
+}
+
+static int
+same_group(const struct trap *x, const struct trap *y)
+{
+	return strcmp(x->form, y->form) == 0 &&
+	    strcmp(x->reason, y->reason) == 0;
+}
+
+static void
+text_period(FILE *f, const struct report *r)
+{
+	fprintf(f, "Trapped submissions\nPeriod: ");
+	if (r->since != NULL && r->until != NULL)
+		fprintf(f, "%s to %s", r->since, r->until);
+	else if (r->since != NULL)
+		fprintf(f, "from %s", r->since);
+	else if (r->until != NULL)
+		fprintf(f, "up to %s", r->until);
+	else
+		fprintf(f, "all time");
+	fprintf(f, " (UTC days, inclusive)\n\n");
+}
+
+/*
+ * The group that starts at t[0] (of n rows sorted by_group): its total,
+ * then its days.  *used gets how many rows it has; *total its sum added.
+ */
+static int
+text_group(FILE *f, const struct trap *t, size_t n, size_t *used,
+    long long *total)
+{
+	long long	 sum = 0;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < n && same_group(&t[0], &t[i]); i++)
+		if ((rc = add(&sum, t[i].n)) != PF_OK)
+			return rc;
+	*used = i;
+	fprintf(f, "%-14s %-12s %10lld\n", shown(t[0].form),
+	    shown(t[0].reason), sum);
+	for (i = 0; i < *used; i++)
+		fprintf(f, "  %-25s %10lld\n", shown(t[i].day), t[i].n);
+	return add(total, sum);
+}
+
+static int
+text_write(FILE *f, struct report *r)
+{
+	long long	 total = 0;
+	size_t		 i, used;
+	int		 rc;
+
+	text_period(f, r);
+	if (r->nt == 0) {
+		fprintf(f, "no trapped submissions\n");
+		return PF_OK;
+	}
+	qsort(r->t, r->nt, sizeof(*r->t), by_group);
+	fprintf(f, "%-14s %-12s %10s\n", "Form", "Reason", "Count");
+	for (i = 0; i < r->nt; i += used)
+		if ((rc = text_group(f, r->t + i, r->nt - i, &used,
+		    &total)) != PF_OK)
+			return rc;
+	fprintf(f, "\n%-27s %10lld\n", "Total", total);
+	return PF_OK;
+}
+
+/* ---- as CSV ---- */
+
+static int
+csv_write(FILE *f, struct report *r)
+{
+	const struct trap	*t;
+
+	fprintf(f, "day,form,reason,count\r\n");
+	for (t = r->t; t < r->t + r->nt; t++) {
+		cli_csv_field(f, shown(t->day), ",");
+		cli_csv_field(f, shown(t->form), ",");
+		cli_csv_field(f, shown(t->reason), ",");
+		fprintf(f, "%lld\r\n", t->n);
+	}
+	return PF_OK;
+}
+
+/* ---- guard report ---- */
+
+static const struct format {
+	const char	*name;
+	int		(*write)(FILE *, struct report *);
+} formats[] = {
+	{ "text", text_write },
+	{ "csv", csv_write },
+	{ NULL, NULL },
+};
+
+struct report_job {
+	struct report		 r;
+	const struct format	*fmt;
+};
+
+static int
+report_fill(struct ctx *c, FILE *f, void *arg)
+{
+	struct report_job	*j = arg;
+	int			 rc;
+
+	if ((rc = report_read(c, &j->r)) == PF_OK)
+		rc = j->fmt->write(f, &j->r);
+	report_free(&j->r);
+	return rc;
+}
+
+static const struct format *
+format_of(const char *name)
+{
+	const struct format	*fmt;
+
+	for (fmt = formats; fmt->name != NULL; fmt++)
+		if (strcmp(fmt->name, name) == 0)
+			return fmt;
+	return NULL;
+}
+
+/* The arguments into j: 0, or CLI_USAGE (said when it helps). */
+static int
+report_args(int argc, char **argv, struct report_job *j)
+{
+	const char	*format = "text";
+	int		 i;
+
+	for (i = 0; i < argc; i++) {
+		if (i + 1 >= argc)
+			return CLI_USAGE;
+		if (strcmp(argv[i], "--since") == 0)
+			j->r.since = argv[++i];
+		else if (strcmp(argv[i], "--until") == 0)
+			j->r.until = argv[++i];
+		else if (strcmp(argv[i], "--format") == 0)
+			format = argv[++i];
+		else
+			return CLI_USAGE;
+	}
+	if ((j->fmt = format_of(format)) == NULL) {
+		fprintf(stderr, "privforms: guard report: --format %s: not "
+		    "one of text, csv\n", format);
+		return CLI_USAGE;
+	}
+	return cli_period("guard report", j->r.since, j->r.until);
+}
+
+static int
+cmd_report(struct ctx *c, int argc, char **argv)
+{
+	struct report_job	 j;
+
+	memset(&j, 0, sizeof(j));
+	if (report_args(argc, argv, &j) != 0)
+		return CLI_USAGE;
+	if (cli_open_store(c) != 0)
+		return 1;
+	return cli_buffered("guard report", report_fill, c, &j);
+}
