@@ -11,8 +11,15 @@ Environment (all optional):
   BENCH_ROUNDS       rounds in which every target is measured in turn (default 3)
   BENCH_PORT         nginx port (default: a free one)
 
+The site measured has the guard's traps and limits off (GUARD, below):
+the bench measures what a submission costs, not how fast the guard refuses
+one.  Each form still needs a stamp (guard.h: a form POSTed without one is
+shown again, 422), so the bench GETs each form page once per site and
+posts its stamp with every submission; a stamp is good for form_max_hours.
+
 Prints a table and writes BENCH_DIR/bench.json.  Exits non-zero if a run
-lost writes (fewer rows than successful responses) or got errors.
+lost writes (fewer rows than successful responses, or rows where nothing
+may be stored) or got errors.
 """
 
 import json
@@ -39,7 +46,17 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 LINKS = 200          # one-click links to cycle through
 CALLGRIND_REQUESTS = 300
 
-# What each target POSTs, and which tables must grow by one per success.
+# The guard off (etc/privforms.conf.example): no trap for a form sent at
+# once, no rate limit, so that wrk's unique submissions from one address are
+# all stored.  Feedback mails no visitor, so it has no *_limit_address.
+GUARD = {"form_min_seconds": "0", "vote_limit": "off"}
+for _form in ("unsubscribe", "dnc", "request", "feedback"):
+    for _limit in ("limit", "limit_nojs") + (("limit_address",) if _form != "feedback" else ()):
+        GUARD["%s_%s" % (_form, _limit)] = "off"
+
+# What each target sends (POST unless "method" says otherwise), which
+# tables must grow by one per success, which must not change at all, and
+# the form page whose stamp (guard.h) goes into the body.
 TARGETS = [
     {"name": "null responder", "path": "/bench/null", "body": "email=bench-%s@example.com",
      "tables": []},
@@ -47,19 +64,29 @@ TARGETS = [
      "tables": ["bench_store"]},
     {"name": "unsubscribe form", "path": "/privacy/unsubscribe",
      "body": "channel=email&email=bench-%s@example.com&reason=bench",
-     "tables": ["optout", "audit"]},
+     "tables": ["optout", "audit"], "stamp": "/privacy/unsubscribe"},
     {"name": "do-not-call form", "path": "/privacy/do-not-call",
-     "body": "country=US&phone=303%d&first_name=Bench", "tables": ["audit"]},
+     "body": "country=US&phone=303%d&first_name=Bench", "tables": ["audit"],
+     "stamp": "/privacy/do-not-call"},
     {"name": "data request form", "path": "/privacy/request",
      "body": "type=access&relationship=customer&first_name=Bench&last_name=Mark"
-             "&email=bench-%s@example.com&country=DE", "tables": ["request", "audit"]},
+             "&email=bench-%s@example.com&country=DE", "tables": ["request", "audit"],
+     "stamp": "/privacy/request"},
     {"name": "feedback form", "path": "/privacy/feedback",
-     "body": "type=compliment&rating=great&message=Bench+%s", "tables": ["feedback", "audit"]},
+     "body": "type=compliment&rating=great&message=Bench+%s", "tables": ["feedback", "audit"],
+     "stamp": "/privacy/feedback"},
     {"name": "article vote", "path": "/privacy/feedback/article",
      "body": "article=kb-%s&helpful=yes", "tables": ["article_vote", "audit"]},
     {"name": "one-click (RFC 8058)", "paths": True, "body": "List-Unsubscribe=One-Click",
      "tables": ["audit"]},
+    # A proof-of-work challenge is signed, not stored: a GET writes nothing.
+    {"name": "pow challenge (GET)", "path": "/privacy/unsubscribe/challenge",
+     "method": "GET", "body": "", "tables": [], "untouched": ["audit", "pow_spent"]},
 ]
+
+# The value of a page's <input name="pf_stamp">, whatever the attribute order.
+STAMP_INPUT = re.compile(r'<input\b[^>]*\bname="pf_stamp"[^>]*>')
+STAMP_VALUE = re.compile(r'\bvalue="([A-Za-z0-9_.-]+)"')
 
 
 def sh(*args, **kw):
@@ -85,6 +112,8 @@ class Site:
         # with it.  Nothing drains the outbox while measuring.
         with open(self.conf, "a") as f:
             f.write("mail_from = bench <bench@example.com>\n")
+            for k, v in GUARD.items():
+                f.write("%s = %s\n" % (k, v))
         self.stop()
         sh("bash", os.path.join(SRC, "tools", "stack.sh"), "start", self.dir,
            str(self.port), str(WORKERS), env=env)
@@ -95,15 +124,42 @@ class Site:
         subprocess.run(["bash", os.path.join(SRC, "tools", "stack.sh"), "stop", self.dir],
                        check=False, capture_output=True)
 
-    def post(self, path, body):
+    def request(self, method, path, body=None):
+        """(status, body as text) of one request."""
         import http.client
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        c.request("POST", path, body=body,
-                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        headers = {}
+        if method == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=headers)
         r = c.getresponse()
-        r.read()
+        text = r.read().decode("utf-8", "replace")
         c.close()
-        return r.status
+        return r.status, text
+
+    def post(self, path, body):
+        return self.request("POST", path, body)[0]
+
+    def stamp(self, page):
+        """The stamp of form page (a path): fetched once, then reused."""
+        status, text = self.request("GET", page)
+        m = STAMP_INPUT.search(text)
+        m = m and STAMP_VALUE.search(m.group(0))
+        if status != 200 or not m:
+            raise SystemExit("bench: GET %s: %d, no pf_stamp in the form" % (page, status))
+        return m.group(1)   # token.h: URL-safe as it is
+
+    def targets(self):
+        """TARGETS with this site's stamps in their bodies; self.stamps
+        keeps them by form page."""
+        self.stamps, out = {}, []
+        for t in TARGETS:
+            t = dict(t)
+            if "stamp" in t:
+                self.stamps[t["stamp"]] = self.stamp(t["stamp"])
+                t["body"] += "&pf_stamp=" + self.stamps[t["stamp"]]
+            out.append(t)
+        return out
 
     def rows(self, table):
         con = sqlite3.connect(self.db, timeout=30)
@@ -154,6 +210,7 @@ RUNS = [0]   # wrk runs so far: part of every submitted address, so none repeats
 def wrk(site, target, links, delay_ms=0, seconds=SECONDS):
     RUNS[0] += 1
     env = dict(os.environ, BENCH_BODY=target["body"], BENCH_PATH=target.get("path", ""),
+               BENCH_METHOD=target.get("method", "POST"),
                BENCH_PATHS=links if target.get("paths") else "",
                BENCH_DELAY=str(delay_ms), BENCH_RUN="%d-%d" % (time.time(), RUNS[0]))
     p = sh("wrk", "-t", str(min(2, CONNECTIONS)), "-c", str(CONNECTIONS),
@@ -169,13 +226,15 @@ def wrk(site, target, links, delay_ms=0, seconds=SECONDS):
 
 def flat_out(site, target, links, seconds):
     """One flat-out measurement, with the rows it stored checked."""
-    before = {t: site.rows(t) for t in target["tables"]}
+    untouched = target.get("untouched", [])
+    before = {t: site.rows(t) for t in target["tables"] + untouched}
     r = wrk(site, target, links, seconds=seconds)
     stored = {t: site.rows(t) - before[t] for t in target["tables"]}
     # A request still in flight when wrk stops may be stored without being
     # counted, so up to CONNECTIONS more rows than successes is not a loss.
     r["stored"] = stored
-    r["lost"] = any(n < r["ok"] or n > r["ok"] + CONNECTIONS for n in stored.values())
+    r["lost"] = any(n < r["ok"] or n > r["ok"] + CONNECTIONS for n in stored.values()) or \
+        any(site.rows(t) != before[t] for t in untouched)
     return r
 
 
@@ -184,14 +243,14 @@ def median(xs):
     return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
 
 
-def measure_all(site, links):
+def measure_all(site, links, targets):
     """Every target, ROUNDS times in turn, so that a disk whose speed drifts
     during the run affects every target alike; then each at half its rate.
     Ratios are taken within a round and the median reported."""
-    rounds = [[flat_out(site, t, links, max(1, SECONDS // ROUNDS)) for t in TARGETS]
+    rounds = [[flat_out(site, t, links, max(1, SECONDS // ROUNDS)) for t in targets]
               for _ in range(ROUNDS)]
     results = {}
-    for i, t in enumerate(TARGETS):
+    for i, t in enumerate(targets):
         runs = [rnd[i] for rnd in rounds]
         rps = median([r["rps"] for r in runs])
         delay = max(1, int(CONNECTIONS / (rps / 2) * 1000 -
@@ -226,8 +285,9 @@ def commit_rate(directory, mode):
     return rate
 
 
-def plain_cgi_ms(site, n=30):
-    """Mean wall time of one request to unsubscribe.fcgi run as plain CGI."""
+def plain_cgi_ms(site, stamp, n=30):
+    """Mean wall time of one request to unsubscribe.fcgi run as plain CGI;
+    stamp: the unsubscribe form's."""
     prog = os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")
     env = {"PATH": "/usr/bin:/bin", "PRIVFORMS_CONFIG": site.conf, "GATEWAY_INTERFACE": "CGI/1.1",
            "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "/privacy/unsubscribe"}
@@ -235,7 +295,8 @@ def plain_cgi_ms(site, n=30):
     for method in ("GET", "POST"):
         t0 = time.perf_counter()
         for i in range(n):
-            body = ("channel=email&email=cgi%d-%d@example.com" % (i, time.time())).encode()
+            body = ("channel=email&email=cgi%d-%d@example.com&pf_stamp=%s" % (
+                i, time.time(), stamp)).encode()
             e = dict(env, REQUEST_METHOD=method)
             if method == "POST":
                 e.update(CONTENT_TYPE="application/x-www-form-urlencoded",
@@ -247,8 +308,9 @@ def plain_cgi_ms(site, n=30):
     return times
 
 
-def callgrind(site):
-    """Instructions per unsubscribe POST in a warm worker, and the top functions."""
+def callgrind(site, stamp):
+    """Instructions per unsubscribe POST in a warm worker, and the top
+    functions; stamp: the unsubscribe form's."""
     out = os.path.join(site.dir, "callgrind.out")
     sock = os.path.join(site.dir, "run", "callgrind.sock")
     env = dict(os.environ, PRIVFORMS_CONFIG=site.conf)
@@ -267,7 +329,7 @@ def callgrind(site):
         params = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded",
                   "SCRIPT_NAME": "/privacy/unsubscribe", "REMOTE_ADDR": "127.0.0.1"}
         for i in range(CALLGRIND_REQUESTS):
-            body = ("channel=email&email=cg%d@example.com" % i).encode()
+            body = ("channel=email&email=cg%d@example.com&pf_stamp=%s" % (i, stamp)).encode()
             fcgi_request(sock, dict(params, CONTENT_LENGTH=str(len(body))), body, timeout=60)
     finally:
         p.send_signal(signal.SIGTERM)
@@ -305,7 +367,9 @@ def syscalls(site, target, links, n=200):
     for i in range(n):
         body = target["body"].replace("%s", "sys%d-%d" % (time.time(), i))
         body = body.replace("%d", "%07d" % (8000000 + i))
-        site.post(paths[i % len(paths)] if paths else target["path"], body)
+        method = target.get("method", "POST")
+        site.request(method, paths[i % len(paths)] if paths else target["path"],
+                     body if method == "POST" else None)
     tracer.send_signal(signal.SIGINT)
     tracer.wait(timeout=30)
     counts = {}
@@ -324,8 +388,9 @@ def run_site(label, directory, port):
     site.start()
     try:
         links = site.links()
-        results = measure_all(site, links)
-        for t in TARGETS[1:]:
+        targets = site.targets()
+        results = measure_all(site, links, targets)
+        for t in targets[1:]:
             results[t["name"]]["syscalls"] = syscalls(site, t, links)
         rss = site.worker_memory_kb()
         return site, {"label": label, "dir": site.dir, "targets": results, "memory_kb": rss,
@@ -371,8 +436,9 @@ def main():
         print("tmpfs:", flush=True)
         runs.append(run_site("tmpfs", tmpfs, port)[1])
     # Plain CGI and instruction counts, on the disk site's data (restarted).
-    cgi = plain_cgi_ms(site)
-    cg = callgrind(site)
+    stamp = site.stamps["/privacy/unsubscribe"]
+    cgi = plain_cgi_ms(site, stamp)
+    cg = callgrind(site, stamp)
     report = {"cores": CORES, "sqlite": sqlite3.sqlite_version, "journal_mode": "truncate",
               "synchronous": "FULL", "workers": WORKERS, "connections": CONNECTIONS,
               "seconds": SECONDS, "rounds": ROUNDS, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

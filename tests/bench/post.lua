@@ -1,4 +1,4 @@
--- post.lua -- wrk script: POST valid, unique submissions.
+-- post.lua -- wrk script: POST valid, unique submissions (or GET a path).
 --
 -- Environment:
 --   BENCH_PATH   the path to POST to (default /privacy/unsubscribe)
@@ -8,6 +8,7 @@
 --   BENCH_PATHS  a file of paths to cycle through instead (one-click links)
 --   BENCH_DELAY  milliseconds each connection waits between requests
 --   BENCH_TYPE   Content-Type (default application/x-www-form-urlencoded)
+--   BENCH_METHOD GET to fetch the path, without a body (default POST)
 -- Prints one JSON object with the summary when done.
 
 local threads = {}
@@ -23,9 +24,13 @@ local body = os.getenv("BENCH_BODY") or "email=bench-%s@example.com&channel=emai
 local path = os.getenv("BENCH_PATH") or "/privacy/unsubscribe"
 local wait = tonumber(os.getenv("BENCH_DELAY") or "0")
 local run = os.getenv("BENCH_RUN") or tostring(os.time())
+local method = os.getenv("BENCH_METHOD") or "POST"
 local headers = {
 	["Content-Type"] = os.getenv("BENCH_TYPE") or "application/x-www-form-urlencoded",
 }
+if method == "GET" then
+	headers = {}
+end
 
 function init(args)
 	local file = os.getenv("BENCH_PATHS")
@@ -38,6 +43,9 @@ function init(args)
 end
 
 function request()
+	if method == "GET" then
+		return wrk.format("GET", path, headers)
+	end
 	counter = counter + 1
 	local unique = run .. "-" .. tostring(tid) .. "-" .. tostring(counter)
 	local p = path
