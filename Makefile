@@ -58,6 +58,8 @@ TOOLS		 = tools/privforms
 TOOL_OBJ	 = $(patsubst %.c,%.o,$(wildcard tools/*.c))
 UNIT_TESTS	 = $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
 BENCH_PROGS	 = $(patsubst %.c,%,$(wildcard tests/bench/*.c))
+# playwright-core for the headless-browser test, as the lockfile pins it.
+BROWSER_DEPS	 = tests/browser/node_modules/.installed
 FLAGS		 = .build-flags
 
 .PHONY: all run check unit integration bench deps clean FORCE
@@ -119,15 +121,20 @@ run:
 	@bash tools/run.sh
 
 check:
-	@sh tools/deps.sh
+	@sh tools/deps.sh check
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@$(MAKE) --no-print-directory unit fuzz-regress integration
 
 unit: $(UNIT_TESTS)
 	@sh tests/unit/run.sh $(UNIT_TESTS)
 
-integration: all
+integration: all $(BROWSER_DEPS)
 	/usr/bin/python3 tests/integration/run.py $(TESTS)
+
+# Once, and again only when the lockfile changes.
+$(BROWSER_DEPS): tests/browser/package-lock.json tests/browser/package.json
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $@
 
 bench:
 	@sh tools/deps.sh bench

@@ -3,7 +3,8 @@
 # and test, if any are missing.  Prints what it installs.  Uses apt-get as
 # root, or through sudo.  PRIVFORMS_NO_APT=1 skips this step entirely.
 #
-#   sh tools/deps.sh            build, run and test
+#   sh tools/deps.sh            build and run
+#   sh tools/deps.sh check      the same, plus the browser test's chromium and Node.js
 #   sh tools/deps.sh bench      the same, plus what `make bench` measures with
 #   sh tools/deps.sh fuzz       the same, plus clang and libFuzzer for `make fuzz`
 set -eu
@@ -17,6 +18,14 @@ pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev
 pkgs="$pkgs nginx spawn-fcgi multiwatch python3 python3-aiosmtpd"
 # Testing and auditing with stock tools.
 pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime mandoc"
+# The widget's test: a headless browser and Node.js (tests/browser,
+# playwright-core from npm).  Debian's nodejs comes without npm;
+# NodeSource's bundles it and conflicts with Debian's npm package, so
+# that is installed only when there is no npm.
+if [ "${1:-}" = check ]; then
+	pkgs="$pkgs chromium nodejs"
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+fi
 [ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps"
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang-14 libclang-rt-14-dev"
 

@@ -1,0 +1,102 @@
+"""The form guard's widget in a real browser: Debian's chromium, headless,
+driven by playwright-core (tests/browser/submit.mjs), against a real site.
+
+The page's script (htdocs/static/guard.js) must fetch a challenge, solve
+it, say so in words, and let the form through with a payload the server
+takes as a proof of work; a submission sent before that is held, not
+lost or trapped.  `make check` installs tests/browser/node_modules.
+
+The site refuses submissions without a proof (unsubscribe_without_js =
+refuse), so reaching the success page with a row stored means the
+widget's payload was accepted; its challenge is then spent.
+"""
+
+import json
+import os
+import subprocess
+import time
+import unittest
+
+from harness import Site, SRC
+
+BROWSER = os.path.join(SRC, "tests", "browser")
+SUBMIT = os.path.join(BROWSER, "submit.mjs")
+FORM = "/privacy/unsubscribe"
+TIMEOUT = 90	# seconds for one submit.mjs run, chromium's start included
+SITE = None
+
+
+def setUpModule():
+    global SITE
+    if not os.path.isdir(os.path.join(BROWSER, "node_modules",
+                                      "playwright-core")):
+        raise RuntimeError("no tests/browser/node_modules: run `make "
+                           "integration` (or `npm ci` in tests/browser)")
+    # An easy challenge keeps the test quick (the widget's work is the same
+    # whatever the number).  form_min_seconds (the page's data-wait) is
+    # long enough that a submit sent before it is over would be trapped.
+    SITE = Site(config={"unsubscribe_pow": "5000",
+                        "unsubscribe_without_js": "refuse",
+                        "form_min_seconds": "4"}).start()
+
+
+def tearDownModule():
+    if SITE is None:
+        return
+    reports = SITE.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+def submit(path, fields, *flags):
+    """Run submit.mjs on path with fields: its JSON answer."""
+    url = "http://127.0.0.1:%d%s" % (SITE.port, path)
+    p = subprocess.run(["node", SUBMIT, url, json.dumps(fields),
+                        "--timeout", str(TIMEOUT)] + list(flags),
+                       capture_output=True, text=True, timeout=TIMEOUT + 30)
+    if p.returncode != 0:
+        raise AssertionError("submit.mjs failed (%d): %s\n%s" %
+                             (p.returncode, p.stderr, p.stdout))
+    return json.loads(p.stdout)
+
+
+def optout(address):
+    return SITE.query("SELECT channel, source FROM optout WHERE address = ?",
+                      (address,))
+
+
+def trapped():
+    return SITE.query("SELECT coalesce(sum(n), 0) FROM trap_count")[0][0]
+
+
+class Widget(unittest.TestCase):
+    def check_unsubscribed(self, out, address, spent):
+        self.assertEqual(out["url"],
+                         "http://127.0.0.1:%d%s?done" % (SITE.port, FORM), out)
+        self.assertEqual(out["status"], 200, out)
+        self.assertEqual(out["h1"], "You are unsubscribed", out)
+        self.assertEqual(out["states"][-1], "Verified", out)
+        self.assertEqual(optout(address), [("email", "form")])
+        self.assertEqual(SITE.count("pow_spent"), spent + 1)
+        self.assertEqual(trapped(), 0)
+
+    def test_widget_solves_and_the_submission_is_stored(self):
+        spent = SITE.count("pow_spent")
+        start = time.monotonic()
+        out = submit(FORM, {"email": "browser@example.com"})
+        self.check_unsubscribed(out, "browser@example.com", spent)
+        # How long a browser takes, for the record (chromium's start too).
+        print("\n  submit.mjs took %.1f s" % (time.monotonic() - start))
+
+    def test_submit_before_the_solution_is_held_until_solved(self):
+        # Pressed at once, before the widget has seen the form: sent
+        # without its proof it would be refused (403); sent before
+        # data-wait (form_min_seconds) is over, trapped (the success page,
+        # nothing stored).
+        spent = SITE.count("pow_spent")
+        out = submit(FORM, {"email": "early@example.com"}, "--early")
+        self.check_unsubscribed(out, "early@example.com", spent)
+
+
+if __name__ == "__main__":
+    unittest.main()
