@@ -230,35 +230,20 @@ pf_client_addr(const char *remote, const char *xff,
 	return ip_text(&hop, out);
 }
 
-/* The text of a4 in out: PF_OK, or PF_EINVAL (out "") if none fits. */
-static int
-v4_text(const struct in_addr *a4, char out[PF_CLIENT_NET_SIZE])
-{
-	if (inet_ntop(AF_INET, a4, out, PF_CLIENT_NET_SIZE) != NULL)
-		return PF_OK;
-	out[0] = '\0';
-	return PF_EINVAL;
-}
-
 int
 pf_client_net(const char *addr, char out[PF_CLIENT_NET_SIZE])
 {
-	struct in_addr	 a4;
-	struct in6_addr	 a6;
-	char		 text[INET6_ADDRSTRLEN];
+	struct ip	 ip;
+	char		 text[PF_CLIENT_ADDR_SIZE];
 
 	out[0] = '\0';
-	if (addr == NULL)
+	if (addr == NULL || !ip_parse(addr, &ip))
 		return PF_EINVAL;
-	if (inet_pton(AF_INET, addr, &a4) == 1)
-		return v4_text(&a4, out);
-	if (inet_pton(AF_INET6, addr, &a6) != 1)
-		return PF_EINVAL;
-	if (v4_mapped(&a6, &a4))
-		return v4_text(&a4, out);
+	if (ip.family == AF_INET)
+		return ip_text(&ip, out);
 	/* The interface identifier is the host's to change at will. */
-	memset(a6.s6_addr + V6_NET_BYTES, 0, sizeof(a6.s6_addr) - V6_NET_BYTES);
-	if (inet_ntop(AF_INET6, &a6, text, sizeof(text)) == NULL)
+	host_clear(ip.a, V6_NET_BYTES * 8);
+	if (ip_text(&ip, text) != PF_OK)
 		return PF_EINVAL;
 	snprintf(out, PF_CLIENT_NET_SIZE, "%s/64", text);
 	return PF_OK;

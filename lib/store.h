@@ -538,13 +538,6 @@ int pf_store_pow_forget(struct pf_store *st, const char *now, long long *n);
  */
 
 /*
- * How many hits bucket and subject have at or after since: *n, and the
- * earliest of them, *first (0 when there are none).
- */
-int pf_store_rate_count(struct pf_store *st, const char *bucket,
-    const char *subject, long long since, long long *n, long long *first);
-
-/*
  * The time of the k-th newest hit (k from 1) of bucket and subject at or
  * after since, into *at: once that one is older than the window, fewer
  * than k are left in it.  PF_ENOTFOUND when there are fewer than k;

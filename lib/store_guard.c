@@ -23,9 +23,6 @@ static const char *const gstmts[GSTMT__MAX] = {
 	"ON CONFLICT (challenge) DO NOTHING",
 	/* GSTMT_POW_FORGET */
 	"DELETE FROM pow_spent WHERE expires < ?1",
-	/* GSTMT_RATE_COUNT: min() of no rows is NULL, read as 0. */
-	"SELECT count(*), coalesce(min(at), 0) FROM rate_hit "
-	"WHERE bucket = ?1 AND subject = ?2 AND at >= ?3",
 	/* GSTMT_RATE_NTH: no row when there are fewer than ?4. */
 	"SELECT at FROM rate_hit WHERE bucket = ?1 AND subject = ?2 "
 	"AND at >= ?3 ORDER BY at DESC LIMIT 1 OFFSET ?4 - 1",
@@ -105,26 +102,6 @@ pf_store_pow_forget(struct pf_store *st, const char *now, long long *n)
 
 	return pf_store_changes(st, &st->gstmts[GSTMT_POW_FORGET],
 	    gstmts[GSTMT_POW_FORGET], &v, 1, "pow forget", n);
-}
-
-int
-pf_store_rate_count(struct pf_store *st, const char *bucket,
-    const char *subject, long long since, long long *n, long long *first)
-{
-	sqlite3_stmt	*s = NULL;
-	int		 rc, err;
-
-	*n = *first = 0;
-	if ((err = gstmt_get(st, GSTMT_RATE_COUNT, &s)) != PF_OK)
-		return err;
-	if ((rc = bind_key(s, bucket, subject, since)) != SQLITE_OK)
-		err = pf_store_err(st->db, rc, "rate bind");
-	else if ((err = pf_store_step_one(st, s, "rate count")) == PF_OK) {
-		*n = sqlite3_column_int64(s, 0);
-		*first = sqlite3_column_int64(s, 1);
-	}
-	pf_store_stmt_done(s);
-	return err;
 }
 
 int

@@ -203,18 +203,27 @@ hit(const char *bucket, const char *subject, long long at)
 	ck_assert_int_eq(pf_store_rate_hit(st, bucket, subject, at, 0), PF_OK);
 }
 
-/* What rate_count gives, checked against n and first. */
+/*
+ * bucket and subject have exactly n hits since, the earliest at first
+ * (0 when none): the n-th newest is first, and there is no (n+1)-th.
+ */
 static void
 count_is(const char *bucket, const char *subject, long long since,
     long long n, long long first)
 {
-	long long	 gn = -1, gfirst = -1;
+	long long	 at = -1;
 
-	ck_assert_int_eq(pf_store_rate_count(st, bucket, subject, since, &gn,
-	    &gfirst), PF_OK);
-	ck_assert_msg(gn == n && gfirst == first, "%s %s since %lld: %lld "
-	    "from %lld, not %lld from %lld", bucket, subject, since, gn,
-	    gfirst, n, first);
+	ck_assert_int_eq(pf_store_rate_nth(st, bucket, subject, since, n + 1,
+	    &at), PF_ENOTFOUND);
+	if (n == 0)
+		ck_assert_int_eq(first, 0);
+	else {
+		ck_assert_int_eq(pf_store_rate_nth(st, bucket, subject, since,
+		    n, &at), PF_OK);
+		ck_assert_msg(at == first, "%s %s since %lld: the %lld-th "
+		    "newest is at %lld, not %lld", bucket, subject, since, n,
+		    at, first);
+	}
 }
 
 START_TEST(test_rate_count_of_nothing_is_zero)
