@@ -5,19 +5,30 @@
 #   make check      install Debian packages if needed, build, run every test
 #   make bench      measure throughput and latency (see README.md)
 #   make fuzz       fuzz what reads untrusted input (tests/fuzz/fuzz.mk)
-#   (installing: see INSTALL)
+#   make install    copy into the directories below (and DESTDIR); see INSTALL
+#   make uninstall  remove what make install copied; data and edited configs stay
 #
 # Set PRIVFORMS_NO_APT=1 to skip the Debian package step (packagers, CI images
 # that are already provisioned).  SANITIZE=1 builds with ASan and UBSan.
 # Site overrides go in Makefile.local.
 
+# Installation directories.  The installed programs are built with these
+# compiled in (build/install/), so set them for `make` and `make install`
+# alike, e.g. in Makefile.local.
 PREFIX		?= /usr/local
 DESTDIR		?=
 SBINDIR		?= $(PREFIX)/sbin
 CGIBIN		?= $(PREFIX)/lib/cgi-bin/privforms
-HTDOCS		?= $(PREFIX)/share/privforms
+DATADIR		?= $(PREFIX)/share/privforms
+HTDOCS		?= $(DATADIR)/htdocs
+MANDIR		?= $(PREFIX)/share/man
+UNITDIR		?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR	?= /etc
 LOCALSTATEDIR	?= /var
+RUNSTATEDIR	?= /run
+CONFDIR		?= $(SYSCONFDIR)/privforms
+STATEDIR	?= $(LOCALSTATEDIR)/lib/privforms
+RUNDIR		?= $(RUNSTATEDIR)/privforms
 PORT		?= 8080
 
 -include Makefile.local
@@ -55,6 +66,11 @@ LIB_OBJ		 = $(LIB_C:.c=.o) $(LIB_CXX:.cc=.o)
 SCHEMA		 = $(sort $(wildcard lib/schema/*.sql))
 PROGRAMS	 = $(patsubst %.c,%.fcgi,$(wildcard cgi-bin/*.c))
 TOOLS		 = tools/privforms
+# The same programs linked with the installation directories compiled in.
+INSTALLED	 = $(patsubst cgi-bin/%,build/install/%,$(PROGRAMS)) \
+		   build/install/privforms
+INSTALL_PATHS	 = -DPF_CONFDIR='"$(CONFDIR)"' -DPF_DATADIR='"$(DATADIR)"' \
+		   -DPF_HTDOCS='"$(HTDOCS)"' -DPF_STATEDIR='"$(STATEDIR)"'
 TOOL_OBJ	 = $(patsubst %.c,%.o,$(wildcard tools/*.c))
 UNIT_TESTS	 = $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
 BENCH_PROGS	 = $(patsubst %.c,%,$(wildcard tests/bench/*.c))
@@ -62,12 +78,12 @@ BENCH_PROGS	 = $(patsubst %.c,%,$(wildcard tests/bench/*.c))
 BROWSER_DEPS	 = tests/browser/node_modules/.installed
 FLAGS		 = .build-flags
 
-.PHONY: all run check unit integration bench deps clean FORCE
+.PHONY: all run check unit integration bench deps install uninstall clean FORCE
 
 include tests/fuzz/fuzz.mk
 .SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o)
 
-all: lib/libprivforms.a $(PROGRAMS) $(TOOLS)
+all: lib/libprivforms.a $(PROGRAMS) $(TOOLS) $(INSTALLED)
 
 # Rebuild everything when the flags change (SANITIZE=1 and back).
 $(FLAGS): FORCE
@@ -106,6 +122,21 @@ $(TOOL_OBJ): tools/cli.h
 tools/privforms: $(TOOL_OBJ) lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) lib/libprivforms.a $(PF_LIBS)
 
+# Only config.o differs, so a change of directories relinks and compiles
+# one file.  Linked before the library, it stands in for the library's.
+build/install/paths: FORCE
+	@mkdir -p build/install
+	@echo '$(INSTALL_PATHS)' | cmp -s - $@ || echo '$(INSTALL_PATHS)' > $@
+
+build/install/config.o: lib/config.c lib/*.h $(FLAGS) build/install/paths
+	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) -c -o $@ $<
+
+build/install/%.fcgi: cgi-bin/%.o build/install/config.o lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $< build/install/config.o lib/libprivforms.a $(PF_LIBS)
+
+build/install/privforms: $(TOOL_OBJ) build/install/config.o lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) build/install/config.o lib/libprivforms.a $(PF_LIBS)
+
 tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o tests/unit/check_main.h lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
 
@@ -136,6 +167,18 @@ $(BROWSER_DEPS): tests/browser/package-lock.json tests/browser/package.json
 	cd tests/browser && npm ci --no-audit --no-fund
 	touch $@
 
+# tools/install.sh does the copying; it reads these from its environment.
+INSTALL_ENV	 = DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' CGIBIN='$(CGIBIN)' \
+		   DATADIR='$(DATADIR)' HTDOCS='$(HTDOCS)' MANDIR='$(MANDIR)' \
+		   UNITDIR='$(UNITDIR)' CONFDIR='$(CONFDIR)' STATEDIR='$(STATEDIR)' \
+		   RUNDIR='$(RUNDIR)'
+
+install: all
+	@$(INSTALL_ENV) sh tools/install.sh install
+
+uninstall:
+	@$(INSTALL_ENV) sh tools/install.sh uninstall
+
 bench:
 	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
@@ -145,4 +188,5 @@ clean:
 	rm -f lib/*.o lib/schema.c lib/countries.c lib/libprivforms.a \
 	    cgi-bin/*.o $(PROGRAMS) tools/*.o $(TOOLS) tests/unit/*.o \
 	    tests/unit/*.log $(UNIT_TESTS) tests/bench/*.o $(BENCH_PROGS) $(FLAGS)
+	rm -rf build
 	rm -rf tests/fuzz/build

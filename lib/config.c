@@ -20,8 +20,24 @@
 #include "utf8.h"
 #include "validate.h"
 
+/*
+ * Where an installed privforms keeps things (the Makefile's CONFDIR,
+ * DATADIR, HTDOCS and STATEDIR; `make install` builds with its own).
+ */
+#ifndef PF_CONFDIR
+#define PF_CONFDIR	"/etc/privforms"
+#endif
+#ifndef PF_DATADIR
+#define PF_DATADIR	"/usr/local/share/privforms"
+#endif
+#ifndef PF_HTDOCS
+#define PF_HTDOCS	PF_DATADIR "/htdocs"
+#endif
+#ifndef PF_STATEDIR
+#define PF_STATEDIR	"/var/lib/privforms"
+#endif
 #ifndef PF_CONFIG_DEFAULT
-#define PF_CONFIG_DEFAULT "/etc/privforms/privforms.conf"
+#define PF_CONFIG_DEFAULT PF_CONFDIR "/privforms.conf"
 #endif
 
 /*
@@ -87,14 +103,14 @@ static cfg_check check_base_url, check_prefix, check_journal, check_link,
 static const struct cfg_key keys[] = {
 	STR(base_url, "http://127.0.0.1:8080", check_base_url),
 	STR(prefix, "/privacy", check_prefix),
-	PATH(database, "/var/lib/privforms/privforms.db"),
+	PATH(database, PF_STATEDIR "/privforms.db"),
 	STR(journal_mode, "truncate", check_journal),
 	LONG(busy_timeout_ms, 5000, 0, 600000),
-	PATH(audit_dir, "/var/lib/privforms/audit"),
-	PATH(audit_schema, "/usr/share/privforms/audit.xsd"),
-	PATH(key_file, "/var/lib/privforms/secret.key"),
-	PATH(templates, "/usr/share/privforms/htdocs"),
-	PATH(site_dir, "/var/lib/privforms/site"),
+	PATH(audit_dir, PF_STATEDIR "/audit"),
+	PATH(audit_schema, PF_DATADIR "/audit.xsd"),
+	PATH(key_file, PF_STATEDIR "/secret.key"),
+	PATH(templates, PF_HTDOCS),
+	PATH(site_dir, PF_STATEDIR "/site"),
 	LONG(max_body, 65536, 1024, 1048576),
 	LONG(max_fields, 32, 1, 1000),
 	LONG(max_field_len, 20000, 64, 65536),
@@ -103,7 +119,7 @@ static const struct cfg_key keys[] = {
 	STR(dpa_url, "", check_link),
 	STR(account_url, "", check_link),
 	STR(phone_region, "US", check_region),
-	PATH(mail_templates, "/etc/privforms/mail"),
+	PATH(mail_templates, PF_CONFDIR "/mail"),
 	STR(mail_from, "", check_mailbox),
 	STR(mail_reply_to, "", check_mailbox),
 	STR(privacy_team, "", check_address),
@@ -120,7 +136,7 @@ static const struct cfg_key keys[] = {
 	BOOL(dnc_confirmation, 1),
 	/* The US Telemarketing Sales Rule: honour a request for 5 years. */
 	LONG(dnc_retention_years, 5, 5, 100),
-	PATH(laws_file, "/etc/privforms/privacy-laws.tsv"),
+	PATH(laws_file, PF_CONFDIR "/privacy-laws.tsv"),
 	LONG(request_verify_days, 7, 1, 30),
 	LONG(request_status_days, 400, 30, 3650),
 	LONG(request_repeat_minutes, 60, 0, 1440),

@@ -114,7 +114,7 @@ write_nginx() {
 	cp /etc/nginx/fastcgi_params /etc/nginx/mime.types "$ng/"
 	sed -e "s|/run/privforms/|$dir/run/|g" \
 	    -e "s|/var/lib/privforms/site|$dir/site|g" \
-	    -e "s|/usr/share/privforms/htdocs/|$src/htdocs/|g" \
+	    -e "s|/usr/local/share/privforms/htdocs/|$src/htdocs/|g" \
 	    "$src/etc/nginx/privforms.conf" > "$ng/privforms.conf"
 	user=""
 	[ "$(id -u)" = 0 ] && user="user root root;"

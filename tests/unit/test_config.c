@@ -79,9 +79,9 @@ START_TEST(test_empty_file_gives_defaults)
 	ck_assert_str_eq(cfg->journal_mode, "truncate");
 	ck_assert_int_eq(cfg->busy_timeout_ms, 5000);
 	ck_assert_str_eq(cfg->audit_dir, "/var/lib/privforms/audit");
-	ck_assert_str_eq(cfg->audit_schema, "/usr/share/privforms/audit.xsd");
+	ck_assert_str_eq(cfg->audit_schema, "/usr/local/share/privforms/audit.xsd");
 	ck_assert_str_eq(cfg->key_file, "/var/lib/privforms/secret.key");
-	ck_assert_str_eq(cfg->templates, "/usr/share/privforms/htdocs");
+	ck_assert_str_eq(cfg->templates, "/usr/local/share/privforms/htdocs");
 	ck_assert_str_eq(cfg->site_dir, "/var/lib/privforms/site");
 	ck_assert_int_eq(cfg->max_body, 65536);
 	ck_assert_int_eq(cfg->max_fields, 32);

@@ -1,0 +1,138 @@
+#!/bin/sh
+# install.sh -- `make install` and `make uninstall`.
+#
+#   sh tools/install.sh install|uninstall
+#
+# The directories come from the environment (the Makefile's INSTALL_ENV):
+# DESTDIR SBINDIR CGIBIN DATADIR HTDOCS MANDIR UNITDIR CONFDIR STATEDIR
+# RUNDIR.  Files under etc/ and man/ name the default directories
+# (/usr/local/..., /etc/privforms, /var/lib/privforms, /run/privforms);
+# they are installed with the real ones put in.
+#
+# What a sysadmin edits (privforms.conf, the mail templates, the law table,
+# the httpd snippets) is never overwritten once edited (see conf below),
+# and uninstall keeps an edited one.  Nothing under
+# STATEDIR (the data) is ever touched: `privforms init` makes it.
+set -eu
+
+mode=$1
+src=$(cd "$(dirname "$0")/.." && pwd)
+: "${DESTDIR=}"
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+# The file with the installation directories put in, on standard output.
+subst() {
+	sed -e "s|/usr/local/lib/cgi-bin/privforms|$CGIBIN|g" \
+	    -e "s|/usr/local/share/privforms/htdocs|$HTDOCS|g" \
+	    -e "s|/usr/local/share/privforms|$DATADIR|g" \
+	    -e "s|/usr/local/sbin/privforms|$SBINDIR/privforms|g" \
+	    -e "s|/etc/privforms|$CONFDIR|g" \
+	    -e "s|/var/lib/privforms|$STATEDIR|g" \
+	    -e "s|/run/privforms|$RUNDIR|g" "$1"
+}
+
+# put MODE SRC DIR [NAME]: a file of ours, replaced on every install.
+put() {
+	dest=$DESTDIR$3/${4:-$(basename "$2")}
+	if [ "$mode" = install ]; then
+		install -d -m 0755 "$DESTDIR$3"
+		install -m "$1" "$2" "$dest"
+	else
+		rm -f "$dest"
+	fi
+}
+
+# text MODE SRC DIR [NAME]: the same, with the directories put in.
+text() {
+	subst "$2" > "$tmp"
+	put "$1" "$tmp" "$3" "${4:-$(basename "$2")}"
+}
+
+# conf SRC DIR [NAME]: a file the sysadmin may edit.  The version shipped
+# is kept under DATADIR/dist, so that an upgrade replaces a file nobody
+# edited, leaves an edited one alone when ours did not change, and puts
+# ours beside it as NAME.new when both did.
+conf() {
+	name=${3:-$(basename "$1")}
+	dest=$DESTDIR$2/$name
+	dist=$DESTDIR$DATADIR/dist${2#"$CONFDIR"}/$name
+	subst "$1" > "$tmp"
+	if [ "$mode" = uninstall ]; then
+		for f in "$dest" "$dest.new"; do
+			if [ -f "$f" ] && { cmp -s "$tmp" "$f" ||
+			    cmp -s "$dist" "$f"; }; then
+				rm -f "$f"
+			elif [ -f "$f" ]; then
+				echo "privforms: kept $f (edited)"
+			fi
+		done
+		rm -f "$dist"
+		return
+	fi
+	install -d -m 0755 "$DESTDIR$2" "$(dirname "$dist")"
+	if [ ! -f "$dest" ] || cmp -s "$dist" "$dest"; then
+		install -m 0644 "$tmp" "$dest"
+	elif cmp -s "$tmp" "$dest" || cmp -s "$tmp" "$dist"; then
+		:
+	else
+		install -m 0644 "$tmp" "$dest.new"
+		echo "privforms: $dest is edited; the new version is $dest.new"
+	fi
+	install -m 0644 "$tmp" "$dist"
+}
+
+# Remove each directory if it is empty (deepest first).
+prune() {
+	for d in "$@"; do
+		rmdir "$DESTDIR$d" 2>/dev/null || true
+	done
+}
+
+for p in "$src"/build/install/*.fcgi; do
+	put 0755 "$p" "$CGIBIN"
+done
+put 0755 "$src/build/install/privforms" "$SBINDIR"
+
+(cd "$src/htdocs" && find . -type f) | sort | while read -r f; do
+	put 0644 "$src/htdocs/$f" "$HTDOCS/$(dirname "$f")"
+done
+for f in "$src"/etc/*.xsd "$src"/etc/*.xsl; do
+	put 0644 "$f" "$DATADIR"
+done
+text 0644 "$src/etc/privforms.conf.example" "$DATADIR"
+
+conf "$src/etc/privforms.conf.example" "$CONFDIR" privforms.conf
+conf "$src/etc/privacy-laws.tsv" "$CONFDIR"
+for f in "$src"/etc/mail/*.txt; do
+	conf "$f" "$CONFDIR/mail"
+done
+for f in "$src"/etc/nginx/*.conf; do
+	conf "$f" "$CONFDIR/nginx"
+done
+for f in "$src"/etc/apache/*.conf; do
+	[ -f "$f" ] && conf "$f" "$CONFDIR/apache"
+done
+
+for f in "$src"/etc/systemd/*.service "$src"/etc/systemd/*.socket; do
+	[ -f "$f" ] && text 0644 "$f" "$UNITDIR"
+done
+
+for f in "$src"/man/*.[1-9]; do
+	sec=${f##*.}
+	text 0644 "$f" "$MANDIR/man$sec"
+done
+# The form programs share one page; each name finds it.
+for p in "$src"/cgi-bin/*.c; do
+	echo ".so man8/privforms-forms.8" > "$tmp"
+	put 0644 "$tmp" "$MANDIR/man8" "$(basename "$p" .c).fcgi.8"
+done
+
+if [ "$mode" = uninstall ]; then
+	prune "$CGIBIN" "$HTDOCS/static" "$HTDOCS/snippets" "$HTDOCS" \
+	    "$DATADIR/dist/mail" "$DATADIR/dist/nginx" "$DATADIR/dist/apache" \
+	    "$DATADIR/dist" "$DATADIR" "$CONFDIR/mail" "$CONFDIR/nginx" \
+	    "$CONFDIR/apache" "$CONFDIR"
+else
+	echo "privforms: installed; next: privforms init (see INSTALL)"
+fi
