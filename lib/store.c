@@ -10,11 +10,16 @@
  * store_requests.c, which shares the connection and the helpers below
  * through store_impl.h.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -520,6 +525,149 @@ pf_store_rollback(struct pf_store *st)
 	if (st == NULL || sqlite3_get_autocommit(st->db))
 		return;
 	stmt_exec(st, STMT_ROLLBACK, "rollback");
+}
+
+/* ---- backup (pf_store_backup) ---- */
+
+/* Remove a temporary copy and whatever journal SQLite left beside it. */
+static void
+backup_discard(const char *tmp)
+{
+	static const char *const ext[] = { "", "-journal", "-wal", "-shm" };
+	char	 p[PATH_MAX];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", tmp, ext[i]) <
+		    sizeof(p))
+			unlink(p);
+}
+
+/*
+ * Every page of st into dst in one step: one read of the source, so the
+ * copy is one snapshot; the source's busy handler waits for its lock.
+ */
+static int
+backup_pages(struct pf_store *st, sqlite3 *dst)
+{
+	sqlite3_backup	*b;
+	int		 rc, fin;
+
+	if ((b = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL)
+		return pf_store_err(dst, sqlite3_errcode(dst), "backup");
+	rc = sqlite3_backup_step(b, -1);
+	fin = sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		return pf_store_err(dst, rc, "backup");
+	return fin == SQLITE_OK ? PF_OK : pf_store_err(dst, fin, "backup");
+}
+
+/*
+ * The copy in tmp: pages, then journal mode DELETE (a WAL source's header
+ * says WAL, and a backup must be one file), then the check.
+ */
+static int
+backup_fill(struct pf_store *st, const char *tmp)
+{
+	sqlite3	*dst = NULL;
+	char	 got[256];
+	int	 rc, err = PF_OK;
+
+	rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		err = pf_store_err(dst, rc, "backup: open the copy");
+		goto done;
+	}
+	sqlite3_extended_result_codes(dst, 1);
+	if ((err = backup_pages(st, dst)) != PF_OK ||
+	    (err = pragma_text(dst, "PRAGMA journal_mode = DELETE", got,
+	    sizeof(got))) != PF_OK ||
+	    (err = pragma_text(dst, "PRAGMA integrity_check", got,
+	    sizeof(got))) != PF_OK)
+		goto done;
+	if (strcmp(got, "ok") != 0) {
+		/* Names tables and pages, never a value. */
+		pf_log(PF_LOG_ERR, "store: backup: the copy fails "
+		    "integrity_check: %s", got);
+		err = PF_ESTORE;
+	}
+done:
+	/* Cannot fail: pragma_text finalizes its statements. */
+	sqlite3_close(dst);
+	return err;
+}
+
+/* fsync the directory of path, so that a rename in it is durable. */
+static int
+fsync_dir_of(const char *path)
+{
+	char	 dir[PATH_MAX];
+	char	*slash;
+	int	 fd, rc = PF_OK;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return PF_EIO;
+	if (fsync(fd) == -1)
+		rc = PF_EIO;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Give tmp its name: rename(2) to replace, else link(2), which fails with
+ * EEXIST rather than replace a file that appeared during the copy.
+ */
+static int
+backup_name(const char *tmp, const char *path, int replace)
+{
+	if (replace ? rename(tmp, path) == -1 : link(tmp, path) == -1)
+		return PF_EIO;
+	if (!replace)
+		unlink(tmp);
+	return fsync_dir_of(path);
+}
+
+int
+pf_store_backup(struct pf_store *st, const char *path, int replace,
+    long long *bytes)
+{
+	struct stat	 sb;
+	char		 tmp[PATH_MAX];
+	int		 fd, err, saved;
+
+	if (!replace && lstat(path, &sb) == 0) {
+		errno = EEXIST;
+		return PF_EIO;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX.tmp", path) >=
+	    sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return PF_EIO;
+	}
+	/* mkstemps: mode 0600, a name no one else has. */
+	if ((fd = mkstemps(tmp, 4)) == -1)
+		return PF_EIO;
+	if ((err = backup_fill(st, tmp)) == PF_OK &&
+	    (fsync(fd) == -1 || fstat(fd, &sb) == -1))
+		err = PF_EIO;
+	saved = errno;
+	if (close(fd) == -1 && err == PF_OK)
+		err = PF_EIO, saved = errno;
+	if (err == PF_OK && (err = backup_name(tmp, path, replace)) != PF_OK)
+		saved = errno;
+	if (err != PF_OK)
+		backup_discard(tmp);
+	else if (bytes != NULL)
+		*bytes = (long long)sb.st_size;
+	errno = saved;
+	return err;
 }
 
 void

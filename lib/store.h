@@ -64,6 +64,28 @@ int pf_store_begin_read(struct pf_store *st);
 int pf_store_commit(struct pf_store *st);	/* rolls back if it fails */
 void pf_store_rollback(struct pf_store *st);	/* no-op outside a transaction */
 
+/*
+ * An online copy of the database in path, while the forms keep writing:
+ * SQLite's backup API copies every page in one read (the same shared lock
+ * an export takes, waited for up to the busy timeout; a writer's commit
+ * waits for it in turn, for as long as the copy takes: milliseconds for a
+ * database of a few megabytes).  The copy is written under a temporary
+ * name beside path, mode 0600 (it holds personal data), in journal mode
+ * DELETE (one self-contained file whatever the source's mode), checked
+ * with PRAGMA integrity_check, fsynced, and only then given its name, so
+ * path is either the whole checked copy or untouched: no half file, no
+ * temporary left behind.  An existing path is replaced only when replace
+ * is 1.  *bytes (may be NULL) is the copy's size.  Not inside a
+ * transaction of st.
+ *
+ * PF_OK; PF_EIO with errno set when a file cannot be made or named
+ * (EEXIST: path exists and replace is 0); PF_EBUSY when the database
+ * stays locked past the busy timeout; PF_ESTORE when the copy fails its
+ * check (logged) or on another SQLite error.
+ */
+int pf_store_backup(struct pf_store *st, const char *path, int replace,
+    long long *bytes);
+
 /* The current time as stored everywhere: UTC, "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
 void pf_store_now(char out[32]);
 

@@ -1,9 +1,23 @@
-/* cmd_init.c -- privforms init: the data directories, the key, the database, the hub page. */
+/*
+ * cmd_init.c -- privforms init: the data directories, the key, the
+ * database, the hub page.
+ *
+ * Run as root, init makes the directories for the service's user (--user,
+ * default privforms), then drops to that user for everything else, so
+ * that every file it makes belongs to the user the programs run as.  Run
+ * as anyone else, it makes them as that user.
+ */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -15,13 +29,36 @@
 
 static int	cmd_init(struct ctx *, int, char **);
 
+#define USER_DEFAULT	"privforms"
+
 const struct cmd cmds_init[] = {
-	{ "init", cmd_init, "",
+	{ "init", cmd_init, "[--user NAME]",
 	  "Create the database (or bring its schema up to date), the secret key\n"
 	  "file (mode 0600, never overwritten), the audit directory, and render\n"
 	  "the hub page with the links set in the configuration.  Safe to run\n"
-	  "again, e.g. after editing the hub links or upgrading." },
+	  "again, e.g. after editing the hub links or upgrading.\n\n"
+	  "As root, the directories are made for user NAME (default privforms,\n"
+	  "which must exist) and everything else is done as NAME, so that every\n"
+	  "file belongs to it: the data directory 0711 (the httpd reaches the\n"
+	  "hub page, nobody lists it), audit 0750, site 0755, key 0600, database\n"
+	  "0640.  --user root keeps everything as root (a development stack).\n"
+	  "As another user, --user may only name that user." },
 	{ NULL, NULL, NULL, NULL },
+};
+
+/* Who the files are for: the service's user, or whoever runs init. */
+struct owner {
+	char		 name[64];
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 root;		/* init runs as root, drops to uid */
+};
+
+/* One directory init makes: its path and mode. */
+struct dir {
+	const char	*what;		/* as printed */
+	char		 path[PATH_MAX];
+	mode_t		 mode;
 };
 
 /* The hub's configurable links: template ids and config values. */
@@ -102,39 +139,339 @@ key_needed_back(struct ctx *c)
 	return 1;
 }
 
+/* "0640 privforms:privforms" for path, or "?" if it cannot be read. */
+static const char *
+describe(const char *path, char *buf, size_t len)
+{
+	struct stat	 sb;
+	struct passwd	*pw;
+	struct group	*gr;
+	char		 u[32], g[32];
+
+	if (stat(path, &sb) == -1)
+		return "?";
+	if ((pw = getpwuid(sb.st_uid)) != NULL)
+		snprintf(u, sizeof(u), "%s", pw->pw_name);
+	else
+		snprintf(u, sizeof(u), "%lu", (unsigned long)sb.st_uid);
+	if ((gr = getgrgid(sb.st_gid)) != NULL)
+		snprintf(g, sizeof(g), "%s", gr->gr_name);
+	else
+		snprintf(g, sizeof(g), "%lu", (unsigned long)sb.st_gid);
+	snprintf(buf, len, "%04o %s:%s", (unsigned)(sb.st_mode & 07777), u, g);
+	return buf;
+}
+
+/* dirname of path into out. */
+static void
+parent_of(const char *path, char *out, size_t len)
+{
+	char	*slash;
+
+	snprintf(out, len, "%s", path);
+	if ((slash = strrchr(out, '/')) == NULL)
+		snprintf(out, len, ".");
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+/*
+ * Who init makes the files for.  As root: user (default privforms), who
+ * must exist; naming root itself keeps everything as root (a development
+ * stack run as root).  Otherwise the caller, whom user, if given, must
+ * name.  0, or 1 said.
+ */
+static int
+find_owner(const char *user, struct owner *o)
+{
+	struct passwd	*pw;
+	const char	*name;
+	int		 root = geteuid() == 0;
+
+	name = user != NULL ? user : root ? USER_DEFAULT : NULL;
+	pw = name != NULL ? getpwnam(name) : getpwuid(geteuid());
+	if (pw == NULL && name != NULL) {
+		fprintf(stderr, "privforms: init: there is no user %s; create "
+		    "it with\n    adduser --system --group --home "
+		    "/var/lib/privforms %s\nor name the user the programs run "
+		    "as with --user NAME\n", name, name);
+		return 1;
+	}
+	if (pw == NULL) {
+		fprintf(stderr, "privforms: init: uid %lu has no name\n",
+		    (unsigned long)geteuid());
+		return 1;
+	}
+	if (!root && pw->pw_uid != geteuid()) {
+		fprintf(stderr, "privforms: init: --user %s: only root can make "
+		    "the files for another user (run init as root, or as %s)\n",
+		    pw->pw_name, pw->pw_name);
+		return 1;
+	}
+	snprintf(o->name, sizeof(o->name), "%s", pw->pw_name);
+	o->uid = pw->pw_uid;
+	o->gid = pw->pw_gid;
+	o->root = root && pw->pw_uid != 0;
+	return 0;
+}
+
+/*
+ * An existing file or directory init would use must belong to the owner
+ * (as another user, being able to use it is enough): 0, or 1 said.
+ */
+static int
+check_owner(const char *path, const struct owner *o, int writable)
+{
+	struct stat	 sb;
+	char		 buf[128];
+
+	if (lstat(path, &sb) == -1 || sb.st_uid == o->uid)
+		return 0;
+	if (!o->root && access(path, writable ? R_OK | W_OK : R_OK) == 0)
+		return 0;
+	fprintf(stderr, "privforms: init: %s belongs to another user (%s), "
+	    "not %s: chown it to %s (chown %s: %s), or run init as or with "
+	    "--user its owner\n", path, describe(path, buf, sizeof(buf)),
+	    o->name, o->name, o->name, path);
+	return 1;
+}
+
+/*
+ * Whether root may make path: every existing directory on the way to it
+ * (and any link) is root's, and no one else can write to it (unless it
+ * is sticky), so that nobody can swap a component or the new entry for a
+ * symbolic link between root's mkdir and its chown.
+ */
+static int
+safe_for_root(const char *path)
+{
+	struct stat	 sb;
+	char		 p[PATH_MAX];
+	size_t		 i, n;
+
+	n = (size_t)snprintf(p, sizeof(p), "%s", path);
+	if (n >= sizeof(p) || p[0] != '/')
+		return 0;
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (lstat(p, &sb) == -1)
+			return errno == ENOENT;	/* root makes the rest */
+		if (sb.st_uid != 0 || (!S_ISLNK(sb.st_mode) &&
+		    (!S_ISDIR(sb.st_mode) ||
+		    ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+		    (sb.st_mode & S_ISVTX) == 0))))
+			return 0;
+		if (S_ISLNK(sb.st_mode) && (stat(p, &sb) == -1 ||
+		    sb.st_uid != 0 || !S_ISDIR(sb.st_mode)))
+			return 0;
+		p[i] = i < n ? '/' : '\0';
+	}
+	return 1;
+}
+
+/*
+ * A directory of o's that is open to more than mode (as adduser makes
+ * a home directory, 0755) loses the extra bits; never through a link.
+ * Run as o.  0, or -1.
+ */
+static int
+tighten(const char *path, mode_t mode, const struct owner *o, int *done)
+{
+	struct stat	 sb;
+	int		 fd, rc = 0;
+
+	*done = 0;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) == -1)
+		return errno == ELOOP ? 0 : -1;
+	if (fstat(fd, &sb) == 0 && sb.st_uid == o->uid &&
+	    (sb.st_mode & 07777 & ~mode) != 0) {
+		if (fchmod(fd, sb.st_mode & 07777 & mode) == -1)
+			rc = -1;
+		else
+			*done = 1;
+	}
+	close(fd);
+	return rc;
+}
+
+/* mkdir path with exactly mode, for o; fd-based, never through a link. */
+static int
+mkdir_for(const char *path, mode_t mode, const struct owner *o)
+{
+	int	 fd, rc = 0;
+
+	/* As root, only a directory made now (see safe_for_root). */
+	if (mkdir(path, mode) == -1 && (o->root || errno != EEXIST))
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) == -1)
+		return -1;
+	if (fchmod(fd, mode) == -1 ||
+	    (o->root && fchown(fd, o->uid, o->gid) == -1))
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Make dir (its missing parents 0755, so that the httpd can reach the
+ * site directory) with exactly its mode, owned by o; an existing one is
+ * kept once check_owner has accepted it, and narrowed to its mode by its
+ * owner.  As root, a directory on a path someone else controls (inside
+ * the service user's own data directory, say) is left for after the drop
+ * (*later = 1): root makes nothing where the user could play tricks with
+ * links.  again: the second pass, as the user.  0, or 1 said.
+ */
+static int
+make_dir(const struct dir *d, const struct owner *o, int again, int *later)
+{
+	struct stat	 sb;
+	char		 buf[128];
+	mode_t		 old;
+	int		 rc = 0, tight = 0;
+
+	if (stat(d->path, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "privforms: init: %s is not a "
+			    "directory\n", d->path);
+			return 1;
+		}
+		if (check_owner(d->path, o, 1))
+			return 1;
+		if (!o->root && tighten(d->path, d->mode, o, &tight) == -1) {
+			fprintf(stderr, "privforms: init: %s: %s\n", d->path,
+			    strerror(errno));
+			return 1;
+		}
+		if (!again || tight)
+			printf("%-10s %s (%s, %s)\n", d->what, d->path,
+			    describe(d->path, buf, sizeof(buf)),
+			    tight ? "kept, narrowed" : "kept");
+		return 0;
+	}
+	old = umask(022);
+	if (o->root && !safe_for_root(d->path))
+		*later = 1;
+	else if (pf_file_mkparent(d->path, 0755) != PF_OK ||
+	    mkdir_for(d->path, d->mode, o) == -1)
+		rc = 1;
+	umask(old);
+	if (rc != 0)
+		fprintf(stderr, "privforms: init: cannot create %s: %s\n",
+		    d->path, strerror(errno));
+	else if (!*later)
+		printf("%-10s %s (%s, created)\n", d->what, d->path,
+		    describe(d->path, buf, sizeof(buf)));
+	return rc;
+}
+
+/*
+ * The directories, the data directory first: it is usually the key's and
+ * holds the others.  The data directory is 0711, so that the httpd can
+ * reach site/index.html without being able to list the rest.  Called
+ * as root (what root may make) and again as the user (again = 1: the
+ * rest).
+ */
+static int
+make_dirs(const struct pf_config *cfg, const struct owner *o, int again)
+{
+	struct dir	 d[4] = {
+		{ "data dir:", "", 0711 }, { "key dir:", "", 0700 },
+		{ "audit:", "", 0750 }, { "site:", "", 0755 },
+	};
+	size_t		 i;
+	int		 later = 0;
+
+	parent_of(cfg->database, d[0].path, sizeof(d[0].path));
+	parent_of(cfg->key_file, d[1].path, sizeof(d[1].path));
+	snprintf(d[2].path, sizeof(d[2].path), "%s", cfg->audit_dir);
+	snprintf(d[3].path, sizeof(d[3].path), "%s", cfg->site_dir);
+	for (i = 0; i < 4; i++) {
+		if (i == 1 && strcmp(d[1].path, d[0].path) == 0)
+			continue;
+		if (make_dir(&d[i], o, again, &later) != 0)
+			return 1;
+		later = 0;
+	}
+	return 0;
+}
+
+/*
+ * Become o for good (groups, gid, uid: in that order, while still
+ * allowed), and check that root cannot be had back.  0, or 1 said.
+ */
+static int
+drop_to(const struct owner *o)
+{
+	if (initgroups(o->name, o->gid) == -1 || setgid(o->gid) == -1 ||
+	    setuid(o->uid) == -1) {
+		fprintf(stderr, "privforms: init: cannot become %s: %s\n",
+		    o->name, strerror(errno));
+		return 1;
+	}
+	if (getuid() != o->uid || geteuid() != o->uid ||
+	    getgid() != o->gid || getegid() != o->gid || setuid(0) == 0) {
+		fprintf(stderr, "privforms: init: root privileges were not "
+		    "dropped\n");
+		return 1;
+	}
+	printf("user:      %s (uid %lu, gid %lu)\n", o->name,
+	    (unsigned long)o->uid, (unsigned long)o->gid);
+	return 0;
+}
+
 static int
 cmd_init(struct ctx *c, int argc, char **argv)
 {
-	int		 v, rc;
+	struct owner	 o;
+	struct stat	 sb;
+	const char	*user = NULL;
+	char		 buf[128];
+	int		 v, rc, had_key, had_db;
 
-	(void)argv;
-	if (argc != 0)
+	if (argc == 2 && strcmp(argv[0], "--user") == 0 && argv[1][0] != '\0')
+		user = argv[1];
+	else if (argc != 0)
 		return CLI_USAGE;
-	if (cli_load(c) != 0)
+	if (cli_load(c) != 0 || find_owner(user, &o) != 0)
 		return 1;
-	/* Data stays private to the service; the hub page is public. */
-	if (pf_file_mkdirs(c->cfg->audit_dir, 0750) != PF_OK ||
-	    pf_file_mkparent(c->cfg->database, 0750) != PF_OK ||
-	    pf_file_mkparent(c->cfg->key_file, 0700) != PF_OK ||
-	    pf_file_mkdirs(c->cfg->site_dir, 0755) != PF_OK ||
-	    chmod(c->cfg->site_dir, 0755) == -1) {
-		fprintf(stderr, "privforms: cannot create the data directories: "
-		    "%s\n", strerror(errno));
+	if (check_owner(c->cfg->key_file, &o, 0) ||
+	    check_owner(c->cfg->database, &o, 1) ||
+	    make_dirs(c->cfg, &o, 0) != 0)
+		return 1;
+	if (o.root) {
+		if (drop_to(&o) != 0)
+			return 1;
+		o.root = 0;
+		if (make_dirs(c->cfg, &o, 1) != 0)
+			return 1;
+	}
+	/* The hub page is public: its directory is made 0755 whatever the umask. */
+	if (chmod(c->cfg->site_dir, 0755) == -1) {
+		fprintf(stderr, "privforms: init: %s: %s\n", c->cfg->site_dir,
+		    strerror(errno));
 		return 1;
 	}
 	if (key_needed_back(c))
 		return 1;
+	had_key = stat(c->cfg->key_file, &sb) == 0;
 	if ((rc = pf_keys_create(c->cfg->key_file)) != PF_OK) {
 		fprintf(stderr, "privforms: %s: %s\n", c->cfg->key_file,
 		    pf_strerror(rc));
 		return 1;
 	}
-	printf("key file:  %s\n", c->cfg->key_file);
+	printf("key file:  %s (%s, %s)\n", c->cfg->key_file,
+	    describe(c->cfg->key_file, buf, sizeof(buf)),
+	    had_key ? "kept" : "created");
+	had_db = stat(c->cfg->database, &sb) == 0;
 	c->create = 1;
 	if (cli_open_store(c) != 0 || pf_store_schema_version(c->st, &v) != PF_OK)
 		return 1;
-	printf("database:  %s (schema %d, journal %s)\n", c->cfg->database, v,
-	    pf_store_journal_mode(c->st));
-	printf("audit:     %s\n", c->cfg->audit_dir);
+	printf("database:  %s (%s, schema %d, journal %s, %s)\n",
+	    c->cfg->database, describe(c->cfg->database, buf, sizeof(buf)), v,
+	    pf_store_journal_mode(c->st), had_db ? "kept" : "created");
 	return render_hub(c->cfg) == PF_OK ? 0 : 1;
 }

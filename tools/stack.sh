@@ -171,7 +171,10 @@ start() {
 	if [ -n "${STACK_MAIL:-}" ]; then
 		mail_config "$dir" "$STACK_MAIL"
 	fi
-	"$src/tools/privforms" --config "$dir/privforms.conf" init > "$dir/init.log" ||
+	# As whoever runs the stack (as root, init would otherwise want a
+	# privforms user and hand the files to it).
+	"$src/tools/privforms" --config "$dir/privforms.conf" init \
+	    --user "$(id -un)" > "$dir/init.log" ||
 	    die "privforms init failed (see above)"
 	if [ -n "${STACK_MAIL:-}" ]; then
 		start_mail "$dir" "$STACK_MAIL"

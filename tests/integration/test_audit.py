@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import os
+import pwd
 import re
 import shutil
 import stat
@@ -255,7 +256,7 @@ class Admin(unittest.TestCase):
         with open(key) as f:
             before = f.read()
         rows = SITE.count("optout")
-        SITE.privforms("init")
+        SITE.privforms("init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
         with open(key) as f:
             self.assertEqual(f.read(), before)
         self.assertEqual(stat.S_IMODE(os.stat(key).st_mode), 0o600)

@@ -11,6 +11,7 @@ and Do-Not-Call forms, a data request verified through its mail link, and
 import email
 import email.policy
 import os
+import pwd
 import re
 import subprocess
 import time
@@ -155,7 +156,7 @@ class KeyFile(unittest.TestCase):
         with open(key, "rb") as f:
             before = f.read()
         with KeyAway(SITE):
-            p = run("init")
+            p = run("init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
             self.assertFalse(os.path.exists(key))
         self.assertEqual(p.returncode, 1)
         self.assertIn("restore it", p.stderr)

@@ -1,6 +1,8 @@
 /* test_store.c -- opening, pragmas, migrations, transactions, queries (store.h). */
 #include <sys/stat.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1552,6 +1554,104 @@ END_TEST
  * A file made by the previous release (schema version 2, with rows) gains
  * the register on open and keeps what it had.
  */
+/* The names in dir (not . and ..). */
+static int
+entries(const char *d)
+{
+	DIR		*dp = opendir(d);
+	struct dirent	*e;
+	int		 n = 0;
+
+	ck_assert_ptr_nonnull(dp);
+	while ((e = readdir(dp)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(dp);
+	return n;
+}
+
+START_TEST(test_backup_is_a_checked_copy_mode_0600)
+{
+	struct pf_optout	 o = optout("a@example.com", NULL, "form");
+	struct pf_store_opts	 co = { NULL, "truncate", 50 };
+	struct pf_store		*st = open_mode("truncate"), *copy = NULL;
+	struct stat		 sb;
+	char			 path[160];
+	long long		 n = 0, bytes = 0;
+
+	ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
+	snprintf(path, sizeof(path), "%s/backup.db", dir);
+	ck_assert_int_eq(pf_store_backup(st, path, 0, &bytes), PF_OK);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0600);
+	ck_assert_int_eq(bytes, (long long)sb.st_size);
+	/* The database and its copy: no temporary, no journal left. */
+	ck_assert_int_eq(entries(dir), 3);
+	co.path = path;
+	ck_assert_int_eq(pf_store_open(&co, &copy), PF_OK);
+	ck_assert_int_eq(pf_store_optout_count(copy, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	pf_store_close(copy);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_backup_replaces_only_when_asked)
+{
+	struct pf_store	*st = open_mode("truncate");
+	char		 path[160], buf[8] = "";
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "%s/backup.db", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("keep", f);
+	fclose(f);
+	errno = 0;
+	ck_assert_int_eq(pf_store_backup(st, path, 0, NULL), PF_EIO);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_str_eq(buf, "keep");
+	ck_assert_int_eq(pf_store_backup(st, path, 1, NULL), PF_OK);
+	ck_assert_int_eq(entries(dir), 3);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_backup_busy_past_the_timeout_leaves_nothing)
+{
+	struct pf_store	*st = open_mode("truncate");
+	sqlite3		*h = raw_open();
+	char		 path[160];
+
+	snprintf(path, sizeof(path), "%s/backup.db", dir);
+	ck_assert_int_eq(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(pf_store_backup(st, path, 0, NULL), PF_EBUSY);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(h);
+	/* The database, and its journal from the other connection at most. */
+	ck_assert_int_le(entries(dir), 2);
+	ck_assert_int_eq(pf_store_backup(st, path, 0, NULL), PF_OK);
+	pf_store_close(st);
+}
+END_TEST
+
+START_TEST(test_backup_into_a_missing_directory_is_eio)
+{
+	struct pf_store	*st = open_mode("truncate");
+	char		 path[160];
+
+	snprintf(path, sizeof(path), "%s/no/backup.db", dir);
+	errno = 0;
+	ck_assert_int_eq(pf_store_backup(st, path, 0, NULL), PF_EIO);
+	ck_assert_int_eq(errno, ENOENT);
+	pf_store_close(st);
+}
+END_TEST
+
 START_TEST(test_dnc_migration_from_version_2_keeps_rows)
 {
 	struct pf_store	*st;
@@ -1649,4 +1749,8 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_dnc_remove_then_not_found),
     tcase_add_loop_test(tc, test_dnc_schema_refuses_malformed_entry,
 	0, sizeof(dnc_bad) / sizeof(dnc_bad[0])),
-    tcase_add_test(tc, test_dnc_migration_from_version_2_keeps_rows))
+    tcase_add_test(tc, test_dnc_migration_from_version_2_keeps_rows),
+    tcase_add_test(tc, test_backup_is_a_checked_copy_mode_0600),
+    tcase_add_test(tc, test_backup_replaces_only_when_asked),
+    tcase_add_test(tc, test_backup_busy_past_the_timeout_leaves_nothing),
+    tcase_add_test(tc, test_backup_into_a_missing_directory_is_eio))

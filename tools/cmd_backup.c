@@ -1,0 +1,85 @@
+/*
+ * cmd_backup.c -- privforms backup: an online copy of the database.
+ *
+ * The copying itself is pf_store_backup (store.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+static int	cmd_backup(struct ctx *, int, char **);
+
+const struct cmd cmds_backup[] = {
+	{ "backup", cmd_backup, "[--force] FILE",
+	  "Copy the database to FILE while the forms keep serving (SQLite's\n"
+	  "backup API, one consistent snapshot).  The copy is written beside FILE\n"
+	  "under a temporary name, checked (PRAGMA integrity_check), synced and\n"
+	  "only then renamed to FILE, mode 0600: FILE is the whole checked copy\n"
+	  "or nothing.  An existing FILE is refused unless --force.  The key file\n"
+	  "is not in the copy: back it up too, once." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* 1 (said) if file is the database itself: replacing it would lose writes. */
+static int
+is_database(struct ctx *c, const char *file)
+{
+	struct stat	 a, b;
+
+	if (stat(file, &a) == -1 || stat(c->cfg->database, &b) == -1 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return 0;
+	fprintf(stderr, "privforms: backup: %s is the database itself\n", file);
+	return 1;
+}
+
+/* Why pf_store_backup failed, in the operator's terms. */
+static void
+say_failure(struct ctx *c, const char *file, int rc)
+{
+	if (rc == PF_EIO && errno == EEXIST)
+		fprintf(stderr, "privforms: backup: %s exists (--force replaces "
+		    "it)\n", file);
+	else if (rc == PF_EIO)
+		fprintf(stderr, "privforms: backup: cannot write %s: %s (nothing "
+		    "written)\n", file, strerror(errno));
+	else
+		fprintf(stderr, "privforms: backup: copying %s failed: %s "
+		    "(nothing written)\n", c->cfg->database, pf_strerror(rc));
+}
+
+static int
+cmd_backup(struct ctx *c, int argc, char **argv)
+{
+	const char	*file = NULL;
+	long long	 bytes = 0;
+	int		 force = 0, i, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			force = 1;
+		else if (argv[i][0] == '-' || file != NULL)
+			return CLI_USAGE;
+		else
+			file = argv[i];
+	}
+	if (file == NULL || file[0] == '\0')
+		return CLI_USAGE;
+	if (cli_open_store(c) != 0 || is_database(c, file))
+		return 1;
+	if ((rc = pf_store_backup(c->st, file, force, &bytes)) != PF_OK) {
+		say_failure(c, file, rc);
+		return 1;
+	}
+	printf("backup:    %s (%lld bytes, mode 0600, integrity ok)\n", file,
+	    bytes);
+	printf("key file:  %s is not in it: keep a copy of the key too\n",
+	    c->cfg->key_file);
+	return 0;
+}
