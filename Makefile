@@ -81,7 +81,8 @@ FLAGS		 = .build-flags
 .PHONY: all run check unit integration bench deps install uninstall clean FORCE
 
 include tests/fuzz/fuzz.mk
-.SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o)
+.SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o) \
+	    $(PROGRAMS:.fcgi=.o)
 
 all: lib/libprivforms.a $(PROGRAMS) $(TOOLS) $(INSTALLED)
 

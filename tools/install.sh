@@ -21,6 +21,17 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
+# Directories go into httpd and systemd files unquoted.
+for d in "$SBINDIR" "$CGIBIN" "$DATADIR" "$HTDOCS" "$MANDIR" "$UNITDIR" \
+    "$CONFDIR" "$STATEDIR" "$RUNDIR"; do
+	case $d in
+	/*[!A-Za-z0-9._+@:/-]*|[!/]*)
+		echo "privforms: $d: give directories as absolute paths of" \
+		    "letters, digits and . _ + @ : - only" >&2
+		exit 1;;
+	esac
+done
+
 # The file with the installation directories put in, on standard output.
 subst() {
 	sed -e "s|/usr/local/lib/cgi-bin/privforms|$CGIBIN|g" \
@@ -32,11 +43,18 @@ subst() {
 	    -e "s|/run/privforms|$RUNDIR|g" "$1"
 }
 
+# install -d, but an existing directory keeps the mode its owner gave it.
+mkdirs() {
+	for d in "$@"; do
+		[ -d "$d" ] || install -d -m 0755 "$d"
+	done
+}
+
 # put MODE SRC DIR [NAME]: a file of ours, replaced on every install.
 put() {
 	dest=$DESTDIR$3/${4:-$(basename "$2")}
 	if [ "$mode" = install ]; then
-		install -d -m 0755 "$DESTDIR$3"
+		mkdirs "$DESTDIR$3"
 		install -m "$1" "$2" "$dest"
 	else
 		rm -f "$dest"
@@ -70,7 +88,7 @@ conf() {
 		rm -f "$dist"
 		return
 	fi
-	install -d -m 0755 "$DESTDIR$2" "$(dirname "$dist")"
+	mkdirs "$DESTDIR$2" "$(dirname "$dist")"
 	if [ ! -f "$dest" ] || cmp -s "$dist" "$dest"; then
 		install -m 0644 "$tmp" "$dest"
 	elif cmp -s "$tmp" "$dest" || cmp -s "$tmp" "$dist"; then
@@ -89,8 +107,8 @@ prune() {
 	done
 }
 
-for p in "$src"/build/install/*.fcgi; do
-	put 0755 "$p" "$CGIBIN"
+for p in "$src"/cgi-bin/*.c; do
+	put 0755 "$src/build/install/$(basename "$p" .c).fcgi" "$CGIBIN"
 done
 put 0755 "$src/build/install/privforms" "$SBINDIR"
 

@@ -27,10 +27,36 @@ import sqlite3
 import struct
 import subprocess
 import tempfile
+import time
 import urllib.parse
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PRIVFORMS = os.path.join(SRC, "tools", "privforms")
+
+
+def make(*args):
+    """make ARGS in the source tree, with the flags its build was made
+    with (or make would build it all again), as CompletedProcess."""
+    with open(os.path.join(SRC, ".build-flags")) as f:
+        sanitized = "-fsanitize" in f.read()
+    flags = ["PRIVFORMS_NO_APT=1"] + (["SANITIZE=1"] if sanitized else [])
+    p = subprocess.run(["make", "--no-print-directory", "-C", SRC] + flags +
+                       list(args), capture_output=True, text=True, timeout=900)
+    if p.returncode != 0:
+        raise AssertionError("make %s:\n%s%s" % (" ".join(args), p.stdout,
+                                                p.stderr))
+    return p
+
+
+def tree_vars(t):
+    """make's directories for a whole installation under t."""
+    return ["PREFIX=%s/usr" % t, "SYSCONFDIR=%s/etc" % t,
+            "LOCALSTATEDIR=%s/var" % t, "RUNSTATEDIR=%s/run" % t]
+
+
+def install_tree(t):
+    """make install into t: t/usr/sbin/privforms reads t/etc/privforms/."""
+    make("install", *tree_vars(t))
 
 
 def free_port():
@@ -103,6 +129,32 @@ class Response:
         return "<Response %d %r>" % (self.status, self.text[:300])
 
 
+def http_request(port, method, path, body=None, headers=None, timeout=30):
+    """One HTTP request to 127.0.0.1:port; a Response."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        return Response(r.status, hdrs, data)
+    finally:
+        conn.close()
+
+
+def wait_tcp(port, alive=lambda: True, timeout=10):
+    """True once 127.0.0.1:port accepts a connection; False after timeout
+    seconds, or as soon as alive() says the server has died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
 class Site:
     """A running site.  config: extra privforms.conf lines (key -> value)."""
 
@@ -154,15 +206,7 @@ class Site:
     # ---- HTTP ----
 
     def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            r = conn.getresponse()
-            data = r.read()
-            hdrs = {k.lower(): v for k, v in r.getheaders()}
-            return Response(r.status, hdrs, data)
-        finally:
-            conn.close()
+        return http_request(self.port, method, path, body, headers)
 
     def get(self, path, headers=None):
         return self.request("GET", path, headers=headers)

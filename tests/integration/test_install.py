@@ -1,0 +1,504 @@
+"""make install and make uninstall, privforms init for a service user,
+upgrades, and privforms backup while the forms serve.
+
+Installs go to temporary trees: under DESTDIR, and as a consistent tree
+(PREFIX, SYSCONFDIR, LOCALSTATEDIR, RUNSTATEDIR all under one directory)
+whose installed programs read that tree's configuration.  Installing with
+other directories relinks build/install/; tearDownModule builds it back
+for the default ones.  The tests of init as root for another user need
+root and are skipped otherwise."""
+
+import glob
+import grp
+import os
+import pwd
+import re
+import shutil
+import sqlite3
+import stat
+import subprocess
+import tempfile
+import threading
+import unittest
+
+from harness import PRIVFORMS, SRC, Site, install_tree, make, tree_vars
+
+ROOT = os.geteuid() == 0
+ME = pwd.getpwuid(os.geteuid()).pw_name
+FORM = "/privacy/unsubscribe"
+MIGRATIONS = sorted(glob.glob(os.path.join(SRC, "lib", "schema", "[0-9]*.sql")))
+LATEST = int(os.path.basename(MIGRATIONS[-1]).split("-")[0])
+PROGRAMS = sorted(os.path.basename(p)[:-2]
+                  for p in glob.glob(os.path.join(SRC, "cgi-bin", "*.c")))
+
+
+def tmpdir(test):
+    """A temporary directory others may traverse (the service user must
+    reach the tree), removed after test."""
+    d = tempfile.mkdtemp(prefix="privforms-install-")
+    os.chmod(d, 0o755)
+    test.addCleanup(shutil.rmtree, d, True)
+    return d
+
+
+def mode(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def files(root):
+    """{path relative to root: mode} of every file (not directory)."""
+    out = {}
+    for d, _, names in os.walk(root):
+        for n in names:
+            p = os.path.join(d, n)
+            out[os.path.relpath(p, root)] = mode(p)
+    return out
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def run(argv, **kw):
+    env = dict(os.environ)
+    env.pop("PRIVFORMS_CONFIG", None)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120,
+                          env=env, **kw)
+
+
+def service_user():
+    """An existing unprivileged system user to hand the files to."""
+    for name in ("nobody", "www-data", "daemon"):
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return pw.pw_name, pw.pw_uid, pw.pw_gid, grp.getgrgid(pw.pw_gid).gr_name
+    raise unittest.SkipTest("no system user such as nobody")
+
+
+def tearDownModule():
+    # Back to the programs built for the default directories.
+    make("all")
+
+
+class Layout(unittest.TestCase):
+    """make install DESTDIR=...: what goes where, with which mode."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.t = tempfile.mkdtemp(prefix="privforms-install-")
+        make("install", "DESTDIR=" + cls.t)
+        cls.usr = os.path.join(cls.t, "usr", "local")
+        cls.conf = os.path.join(cls.t, "etc", "privforms")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.t, ignore_errors=True)
+
+    def test_programs_are_0755(self):
+        cgibin = os.path.join(self.usr, "lib", "cgi-bin", "privforms")
+        want = {os.path.join(cgibin, p + ".fcgi") for p in PROGRAMS}
+        want.add(os.path.join(self.usr, "sbin", "privforms"))
+        for p in sorted(want):
+            with self.subTest(path=p):
+                self.assertEqual(mode(p), 0o755)
+        self.assertEqual(set(glob.glob(cgibin + "/*")), want - {
+            os.path.join(self.usr, "sbin", "privforms")})
+
+    def test_htdocs_and_schemas_are_0644(self):
+        share = os.path.join(self.usr, "share", "privforms")
+        self.assertEqual(files(os.path.join(share, "htdocs")),
+                         {f: 0o644 for f in files(os.path.join(SRC, "htdocs"))})
+        for f in glob.glob(os.path.join(SRC, "etc", "*.xs[dl]")):
+            with self.subTest(file=f):
+                self.assertEqual(mode(os.path.join(share, os.path.basename(f))),
+                                 0o644)
+
+    def test_conffiles_are_0644(self):
+        want = ["privforms.conf", "privacy-laws.tsv"] + [
+            os.path.relpath(f, os.path.join(SRC, "etc"))
+            for f in glob.glob(os.path.join(SRC, "etc", "mail", "*.txt")) +
+            glob.glob(os.path.join(SRC, "etc", "nginx", "*.conf")) +
+            glob.glob(os.path.join(SRC, "etc", "apache", "*.conf"))]
+        self.assertEqual(files(self.conf), {f: 0o644 for f in want})
+
+    def test_units_are_0644(self):
+        units = os.path.join(self.usr, "lib", "systemd", "system")
+        want = [os.path.basename(f) for f in
+                glob.glob(os.path.join(SRC, "etc", "systemd", "*.service")) +
+                glob.glob(os.path.join(SRC, "etc", "systemd", "*.socket"))]
+        self.assertTrue(want)
+        self.assertEqual(files(units), {f: 0o644 for f in want})
+
+    def test_man_pages_and_their_links(self):
+        man = os.path.join(self.usr, "share", "man")
+        for f in glob.glob(os.path.join(SRC, "man", "*.[0-9]")):
+            sec = f.rsplit(".", 1)[1]
+            with self.subTest(page=f):
+                self.assertEqual(mode(os.path.join(man, "man" + sec,
+                                                   os.path.basename(f))), 0o644)
+        for p in PROGRAMS:
+            link = os.path.join(man, "man8", p + ".fcgi.8")
+            with self.subTest(link=link):
+                self.assertEqual(read(link), ".so man8/privforms-forms.8\n")
+                self.assertEqual(mode(link), 0o644)
+
+    def test_no_data_is_made(self):
+        self.assertFalse(os.path.exists(os.path.join(self.t, "var")))
+        self.assertFalse(os.path.exists(os.path.join(self.t, "run")))
+
+    def test_default_configuration_is_confdir(self):
+        if os.path.exists("/etc/privforms/privforms.conf"):
+            self.skipTest("this host has an /etc/privforms/privforms.conf")
+        p = run([os.path.join(self.usr, "sbin", "privforms"), "mail", "status"])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("/etc/privforms/privforms.conf", p.stderr)
+
+
+class Prefix(unittest.TestCase):
+    """PREFIX=/usr: every installed text names the real directories."""
+
+    def test_texts_name_the_installed_directories(self):
+        t = tmpdir(self)
+        make("install", "PREFIX=/usr", "DESTDIR=" + t)
+        units = os.path.join(t, "usr", "lib", "systemd", "system")
+        nginx = read(os.path.join(t, "etc", "privforms", "nginx",
+                                  "privforms.conf"))
+        self.assertIn("/usr/share/privforms/htdocs/static/", nginx)
+        service = read(os.path.join(units, "privforms@.service"))
+        self.assertIn("/usr/lib/cgi-bin/privforms/%i.fcgi", service)
+        self.assertIn("/usr/sbin/privforms",
+                      read(os.path.join(units, "privforms-mail.service")))
+        for d in ("etc", "usr/lib/systemd", "usr/share/man",
+                  "usr/share/privforms"):
+            for f in files(os.path.join(t, d)):
+                path = os.path.join(t, d, f)
+                if path.endswith((".8", ".5", ".conf", ".service", ".socket",
+                                  ".txt", ".tsv", ".example")):
+                    with self.subTest(file=path):
+                        self.assertNotIn("/usr/local", read(path))
+        self.assertTrue(os.path.isfile(
+            os.path.join(t, "usr", "lib", "cgi-bin", "privforms",
+                         "unsubscribe.fcgi")))
+
+
+class Conffiles(unittest.TestCase):
+    """An edited conffile is kept; ours beside it as .new when both changed;
+    uninstall keeps only edited ones and never touches the data."""
+
+    def test_upgrade_and_uninstall(self):
+        t = tmpdir(self)
+        dest = "DESTDIR=" + t
+        make("install", dest)
+        conf = os.path.join(t, "etc", "privforms")
+        dist = os.path.join(t, "usr", "local", "share", "privforms", "dist")
+        shipped = read(os.path.join(conf, "privforms.conf"))
+
+        # Edited, ours unchanged: kept, nothing beside it.
+        with open(os.path.join(conf, "privforms.conf"), "a") as f:
+            f.write("base_url = https://example.org\n")
+        edited = read(os.path.join(conf, "privforms.conf"))
+        make("install", dest)
+        self.assertEqual(read(os.path.join(conf, "privforms.conf")), edited)
+        self.assertFalse(os.path.exists(os.path.join(conf, "privforms.conf.new")))
+
+        # Ours changed since the last install (as if the dist copy were an
+        # older release): the edited one kept, ours as .new; an unedited
+        # one (the laws table, as the old release shipped it) replaced.
+        laws = os.path.join(conf, "privacy-laws.tsv")
+        new_laws = read(laws)
+        for f in (os.path.join(dist, "privforms.conf"),
+                  os.path.join(dist, "privacy-laws.tsv"), laws):
+            with open(f, "a") as fh:
+                fh.write("# from an older release\n")
+        p = make("install", dest)
+        self.assertEqual(read(os.path.join(conf, "privforms.conf")), edited)
+        self.assertEqual(read(os.path.join(conf, "privforms.conf.new")), shipped)
+        self.assertIn("privforms.conf.new", p.stdout)
+        self.assertEqual(read(laws), new_laws)
+        self.assertFalse(os.path.exists(laws + ".new"))
+
+        # Data under STATEDIR survives uninstall untouched.
+        state = os.path.join(t, "var", "lib", "privforms")
+        os.makedirs(state)
+        with open(os.path.join(state, "privforms.db"), "w") as f:
+            f.write("data")
+        p = make("uninstall", dest)
+        self.assertIn("kept", p.stdout)
+        self.assertEqual(sorted(files(t)), ["etc/privforms/privforms.conf",
+                                            "var/lib/privforms/privforms.db"])
+        self.assertEqual(read(os.path.join(conf, "privforms.conf")), edited)
+        self.assertEqual(read(os.path.join(state, "privforms.db")), "data")
+
+
+class Tree:
+    """A consistent installed tree: its privforms reads its own config."""
+
+    def __init__(self, test):
+        self.t = tmpdir(test)
+        install_tree(self.t)
+        self.privforms = os.path.join(self.t, "usr", "sbin", "privforms")
+        self.state = os.path.join(self.t, "var", "lib", "privforms")
+        self.db = os.path.join(self.state, "privforms.db")
+
+    def run(self, *args, **kw):
+        return run([self.privforms] + list(args), **kw)
+
+
+@unittest.skipUnless(ROOT, "init for another user needs root")
+class InitAsRoot(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.user, cls.uid, cls.gid, cls.group = service_user()
+
+    def setUp(self):
+        self.tree = Tree(self)
+
+    def snapshot(self):
+        out = {}
+        for d, dirs, names in os.walk(self.tree.state):
+            for n in dirs + names:
+                p = os.path.join(d, n)
+                st = os.lstat(p)
+                out[os.path.relpath(p, self.tree.state)] = (
+                    stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+        return out
+
+    def test_files_belong_to_the_user_and_a_second_run_keeps_them(self):
+        p = self.tree.run("init", "--user", self.user)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        s = self.tree.state
+        want = {s: 0o711, s + "/audit": 0o750, s + "/site": 0o755,
+                s + "/site/index.html": 0o644, s + "/secret.key": 0o600}
+        for path, m in want.items():
+            with self.subTest(path=path):
+                st = os.stat(path)
+                self.assertEqual(stat.S_IMODE(st.st_mode), m)
+                self.assertEqual((st.st_uid, st.st_gid), (self.uid, self.gid))
+        self.assertEqual(mode(self.tree.db) & 0o137, 0, oct(mode(self.tree.db)))
+        for path, (_, uid, gid) in self.snapshot().items():
+            with self.subTest(path=path):
+                self.assertEqual((uid, gid), (self.uid, self.gid))
+        self.assertIn(s, p.stdout)
+        self.assertIn("%s:%s" % (self.user, self.group), p.stdout)
+
+        before, key = self.snapshot(), read(s + "/secret.key")
+        again = self.tree.run("init", "--user", self.user)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertNotIn("created", again.stdout)
+        self.assertEqual(self.snapshot(), before)
+        self.assertEqual(read(s + "/secret.key"), key)
+
+    def test_missing_user_is_refused_saying_how_to_make_one(self):
+        p = self.tree.run("init", "--user", "no-such-privforms-user")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("adduser --system --group", p.stderr)
+        self.assertIn("--user", p.stderr)
+        self.assertFalse(os.path.exists(self.tree.state))
+        try:
+            pwd.getpwnam("privforms")
+        except KeyError:    # the default user, when it is not there
+            p = self.tree.run("init")
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("no user privforms", p.stderr)
+
+    def test_a_key_of_another_owner_is_refused(self):
+        self.assertEqual(self.tree.run("init", "--user", self.user).returncode, 0)
+        key = os.path.join(self.tree.state, "secret.key")
+        os.chown(key, 0, 0)
+        p = self.tree.run("init", "--user", self.user)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(key, p.stderr)
+        self.assertIn("belongs to another user", p.stderr)
+        self.assertEqual(os.stat(key).st_uid, 0)
+
+    def test_a_home_directory_from_adduser_is_narrowed(self):
+        # adduser --system --home makes the data directory 0755: listable.
+        os.makedirs(self.tree.state, mode=0o755)
+        os.chmod(self.tree.state, 0o755)
+        os.chown(self.tree.state, self.uid, self.gid)
+        p = self.tree.run("init", "--user", self.user)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(mode(self.tree.state), 0o711)
+        self.assertIn("narrowed", p.stdout)
+
+    def test_root_follows_no_link_the_user_planted(self):
+        # The user owns the data directory and puts a link where the
+        # audit directory goes: root must neither make nor chown anything
+        # through it; the user's own pass then meets the link.
+        os.makedirs(self.tree.state, mode=0o711)
+        os.chown(self.tree.state, self.uid, self.gid)
+        target = tmpdir(self)
+        os.chmod(target, 0o755)
+        link = os.path.join(self.tree.state, "audit")
+        os.symlink(target, link)
+        os.lchown(link, self.uid, self.gid)
+        self.tree.run("init", "--user", self.user)
+        st = os.stat(target)
+        self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode)), (0, 0o755))
+
+    def test_another_user_cannot_init_for_someone_else(self):
+        p = self.tree.run("init", "--user", "root", user=self.uid,
+                          group=self.gid, extra_groups=[])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("only root can", p.stderr)
+
+
+class Upgrade(unittest.TestCase):
+    """init on a database of an older schema: migrated, rows kept."""
+
+    def test_old_schema_is_migrated_and_rows_kept(self):
+        old = max(1, LATEST - 2)
+        tree = Tree(self)
+        os.makedirs(tree.state)
+        sql = "".join(read(f) for f in MIGRATIONS[:old])
+        sql += ("PRAGMA user_version = %d;\n"
+                "INSERT INTO optout (channel, address, list, reason, source, "
+                "created, updated) VALUES ('email', 'old@example.com', '', "
+                "NULL, 'form', '2020-01-01T00:00:00.000000Z', "
+                "'2020-01-01T00:00:00.000000Z');\n" % old)
+        subprocess.run(["sqlite3", "-bail", tree.db], input=sql, text=True,
+                       check=True, capture_output=True, timeout=60)
+        args = ["init"]
+        if ROOT:
+            user, uid, gid, _ = service_user()
+            for p in (tree.state, tree.db):
+                os.chown(p, uid, gid)
+            args += ["--user", user]
+        p = tree.run(*args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("schema %d" % LATEST, p.stdout)
+        self.assertIn("kept", p.stdout)
+        con = sqlite3.connect(tree.db)
+        try:
+            self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0],
+                             LATEST)
+            self.assertEqual(con.execute(
+                "SELECT address, source FROM optout").fetchall(),
+                [("old@example.com", "form")])
+        finally:
+            con.close()
+
+
+SITE = None
+
+
+class Backup(unittest.TestCase):
+    """privforms backup against a site that keeps taking submissions."""
+
+    @classmethod
+    def setUpClass(cls):
+        global SITE
+        SITE = Site().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        reports = SITE.stop()
+        if reports:
+            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+    def setUp(self):
+        self.dir = tmpdir(self)
+
+    def backup(self, *args, **kw):
+        return run([PRIVFORMS, "--config", SITE.conf, "backup"] + list(args),
+                   **kw)
+
+    def check_copy(self, path):
+        self.assertEqual(mode(path), 0o600)
+        con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+        try:
+            self.assertEqual(con.execute("PRAGMA integrity_check").fetchall(),
+                             [("ok",)])
+            self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0],
+                             LATEST)
+            return con.execute("SELECT count(*) FROM optout").fetchone()[0]
+        finally:
+            con.close()
+
+    def leftovers(self):
+        return [f for f in os.listdir(self.dir) if f.endswith(".tmp") or
+                "-journal" in f]
+
+    def test_backups_while_the_form_takes_posts(self):
+        statuses = []
+        done = threading.Event()
+
+        def post():
+            for i in range(40):
+                r = SITE.post(FORM, {"channel": "email",
+                                     "email": "backup%d@example.com" % i})
+                statuses.append(r.status)
+            done.set()
+
+        SITE.stamp(FORM)
+        before = SITE.count("optout")
+        th = threading.Thread(target=post)
+        th.start()
+        copies = []
+        while not done.is_set() or len(copies) < 3:
+            path = os.path.join(self.dir, "copy%d.db" % len(copies))
+            p = self.backup(path)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(path, p.stdout)
+            copies.append(path)
+        th.join()
+        self.assertEqual(statuses, [303] * 40)
+        counts = [self.check_copy(c) for c in copies]
+        self.assertEqual(counts, sorted(counts))
+        self.assertGreaterEqual(counts[0], before)
+        self.assertEqual(counts[-1], SITE.count("optout"))
+        self.assertEqual(self.leftovers(), [])
+
+    def test_existing_file_needs_force(self):
+        path = os.path.join(self.dir, "b.db")
+        with open(path, "w") as f:
+            f.write("precious")
+        p = self.backup(path)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("exists", p.stderr)
+        self.assertIn("--force", p.stderr)
+        self.assertEqual(read(path), "precious")
+        p = self.backup("--force", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.check_copy(path)
+        self.assertEqual(self.leftovers(), [])
+
+    def test_the_database_itself_is_refused(self):
+        p = self.backup("--force", SITE.db_path)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("the database itself", p.stderr)
+
+    def test_missing_directory_fails_leaving_nothing(self):
+        path = os.path.join(self.dir, "no", "b.db")
+        p = self.backup(path)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cannot write %s" % path, p.stderr)
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_unwritable_directory_fails_leaving_nothing(self):
+        os.chmod(self.dir, 0o555)
+        self.addCleanup(os.chmod, self.dir, 0o755)
+        argv = [PRIVFORMS, "--config", SITE.conf, "backup",
+                os.path.join(self.dir, "b.db")]
+        if ROOT:
+            # Root writes anywhere; without these capabilities it cannot.
+            if shutil.which("setpriv") is None:
+                self.skipTest("no setpriv to drop root's file capabilities")
+            argv = ["setpriv", "--bounding-set",
+                    "-dac_override,-dac_read_search,-fowner", "--"] + argv
+        p = run(argv)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("Permission denied", p.stderr)
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_usage(self):
+        for args in ([], ["a", "b"], ["--nope", "a"]):
+            with self.subTest(args=args):
+                self.assertEqual(self.backup(*args).returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
