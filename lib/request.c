@@ -128,9 +128,9 @@ parse_length(const char *s, int *bad)
 
 /*
  * The request's path: SCRIPT_NAME and PATH_INFO joined.  nginx's
- * fastcgi_params puts the whole path in SCRIPT_NAME; Apache's ScriptAlias
- * and mod_proxy_fcgi split it at the program's own path.  Joined, both say
- * the same.
+ * fastcgi_params and Apache's mod_proxy_fcgi put the whole path in
+ * SCRIPT_NAME; Apache's ScriptAlias (mod_fcgid, CGI) splits it at the
+ * program's own path.  Joined, all say the same.
  */
 static char *
 path_copy(char *const *envp)
@@ -963,7 +963,8 @@ fcgx_write(void *ctx, const void *buf, size_t len)
 
 /* Plain CGI: standard input and output. */
 struct stdio_io {
-	FILE	*in, *out;
+	FILE			*in, *out;
+	unsigned long long	 got;	/* bytes read from in */
 };
 
 static long
@@ -975,7 +976,38 @@ stdio_read(void *ctx, void *buf, size_t len)
 	n = fread(buf, 1, len > LONG_MAX ? LONG_MAX : len, io->in);
 	if (n == 0 && ferror(io->in))
 		return -1;
+	io->got += n;
 	return (long)n;
+}
+
+/*
+ * Plain CGI: read and drop what the handler left of the body (all of it
+ * after a 413, say) before exiting.  mod_cgid gives the program a socket,
+ * and closing a socket with input unread resets the connection: Apache
+ * loses the answer already written.  Never past CONTENT_LENGTH, nor past
+ * DRAIN_MAX (4 times the body limit our httpd snippets set), so that a
+ * client claiming a huge body cannot keep the process.
+ */
+#define DRAIN_MAX	(4LL << 20)
+static void
+stdio_drain(struct stdio_io *io)
+{
+	char		 buf[8192];
+	long long	 cl;
+	size_t		 n;
+	int		 bad;
+
+	cl = parse_length(getenv("CONTENT_LENGTH"), &bad);
+	if (cl > DRAIN_MAX)
+		cl = DRAIN_MAX;
+	while (cl > 0 && io->got < (unsigned long long)cl) {
+		n = sizeof(buf);
+		if ((unsigned long long)cl - io->got < n)
+			n = (size_t)((unsigned long long)cl - io->got);
+		if ((n = fread(buf, 1, n, io->in)) == 0)
+			break;
+		io->got += n;
+	}
 }
 
 static int
@@ -1058,11 +1090,13 @@ pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 	if (cgi) {
 		sio.in = stdin;
 		sio.out = stdout;
+		sio.got = 0;
 		io.read = stdio_read;
 		io.write = stdio_write;
 		io.ctx = &sio;
 		/* The environment is this process's own here. */
 		serve_one(handler, arg, environ, io, limits);
+		stdio_drain(&sio);
 		return 0;
 	}
 	if (FCGX_Init() != 0 ||

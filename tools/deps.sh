@@ -4,7 +4,8 @@
 # root, or through sudo.  PRIVFORMS_NO_APT=1 skips this step entirely.
 #
 #   sh tools/deps.sh            build and run
-#   sh tools/deps.sh check      the same, plus the browser test's chromium and Node.js
+#   sh tools/deps.sh check      the same, plus what the tests drive: chromium,
+#                               Node.js, Apache with mod_fcgid, systemd's tools
 #   sh tools/deps.sh bench      the same, plus what `make bench` measures with
 #   sh tools/deps.sh fuzz       the same, plus clang and libFuzzer for `make fuzz`
 set -eu
@@ -21,9 +22,12 @@ pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime mandoc"
 # The widget's test: a headless browser and Node.js (tests/browser,
 # playwright-core from npm).  Debian's nodejs comes without npm;
 # NodeSource's bundles it and conflicts with Debian's npm package, so
-# that is installed only when there is no npm.
+# that is installed only when there is no npm.  The Apache test: Apache
+# (mod_proxy_fcgi, mod_cgid) and mod_fcgid.  The systemd test:
+# systemd-analyze and systemd-socket-activate (systemd need not be
+# running), and man-db, with which verify checks the units' man: links.
 if [ "${1:-}" = check ]; then
-	pkgs="$pkgs chromium nodejs"
+	pkgs="$pkgs chromium nodejs apache2 libapache2-mod-fcgid systemd man-db"
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi
 [ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps"

@@ -1,0 +1,503 @@
+"""Apache 2.4 from Debian serving an installed privforms three ways.
+
+`make install` puts a complete tree in a temporary directory T (prefix,
+configuration, data and sockets all under it), and one Apache serves
+three virtual hosts on loopback ports, each Including one of the installed
+snippets unchanged: etc/apache/privforms-proxy-fcgi.conf (the programs
+under spawn-fcgi and multiwatch on Unix sockets), privforms-fcgid.conf
+(mod_fcgid runs them) and privforms-cgi.conf (plain CGI through mod_cgid).
+The same checks run through each; then what is particular to each path:
+a crafted FastCGI record sent straight to a socket, a killed mod_fcgid
+worker.  At the end no address a test sent may be in Apache's logs.
+
+As root, Apache's children and the programs run as www-data (the data
+belongs to it: `privforms init --user www-data`) and the
+sockets are root:www-data 0660; otherwise everything runs as the current
+user.  PRIVFORMS_KEEP=1 keeps T (logs in T/apache) for a look afterwards.
+"""
+
+import csv
+import io
+import json
+import os
+import pwd
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+import uuid
+
+from harness import (GUARD_OFF, fcgi_request, free_port, http_request,
+                     install_tree,
+                     sanitizer_reports, stamp_of, wait_tcp, _sanitizer_env)
+
+APACHE = "/usr/sbin/apache2"
+MODDIR = "/usr/lib/apache2/modules"
+# Loaded unless compiled in (Debian's apache2 has unixd and log_config).
+MODULES = ("mpm_event", "authz_core", "unixd", "mime", "alias", "headers",
+           "log_config", "env", "proxy", "proxy_fcgi", "fcgid", "cgid")
+PROGRAMS = ("unsubscribe", "do-not-call", "data-request", "feedback")
+# Virtual host -> the installed snippet it Includes.
+SNIPPETS = {"proxy": "privforms-proxy-fcgi.conf",
+            "fcgid": "privforms-fcgid.conf",
+            "cgi": "privforms-cgi.conf"}
+ROOT = os.geteuid() == 0
+WWW = "www-data"
+FORM = "/privacy/unsubscribe"
+# The hub's headers, as etc/nginx/privforms.conf sets them.
+HUB_HEADERS = {
+    "content-security-policy": "default-src 'none'; style-src 'self'; "
+    "img-src 'self'; script-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+# What every page of the programs carries.
+FORM_HEADERS = {
+    "content-security-policy": "default-src 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
+
+BUILTIN = set()     # modules compiled into apache2
+T = None            # the tree
+PORTS = {}          # virtual host -> port
+APACHE_PROC = None
+POOLS = []          # spawn-fcgi/multiwatch processes
+EMAILS = []         # every address sent, looked for in the logs at the end
+
+
+def run(args, check=True, **kw):
+    return subprocess.run(args, capture_output=True, text=True, check=check,
+                          timeout=120, **kw)
+
+
+def as_programs_user(args):
+    """args as the user the programs run as (www-data when root)."""
+    return ["runuser", "-u", WWW, "--"] + args if ROOT else args
+
+
+def privforms(*args, check=True):
+    return run(as_programs_user([os.path.join(T, "usr", "sbin", "privforms")] +
+                                list(args)), check=check)
+
+
+def sanitizer_env():
+    return dict(kv.split("=", 1) for kv in _sanitizer_env(T).split())
+
+
+def install():
+    install_tree(T)
+    # The data request form is offered only with mail set up; nothing is
+    # sent (no `privforms mail run`).
+    settings = dict(GUARD_OFF, base_url="http://127.0.0.1:%d" % PORTS["proxy"],
+                    mail_from="privforms <privforms@privforms.localhost>",
+                    privacy_team="team@privforms.localhost")
+    with open(os.path.join(T, "etc", "privforms", "privforms.conf"), "a") as f:
+        f.write("\n# test_apache.py\n")
+        for k, v in settings.items():
+            f.write("%s = %s\n" % (k, v))
+
+
+def own(path):
+    """path belongs to the programs' user."""
+    if ROOT:
+        pw = pwd.getpwnam(WWW)
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+
+
+def init_data():
+    # As a sysadmin does for mod_fcgid and plain CGI: the data for
+    # Apache's user, made by root.
+    os.makedirs(os.path.join(T, "sanitizer"))
+    own(os.path.join(T, "sanitizer"))
+    user = ["--user", WWW] if ROOT else []
+    run([os.path.join(T, "usr", "sbin", "privforms"), "init"] + user)
+
+
+def start_pools():
+    rundir = os.path.join(T, "run", "privforms")
+    os.makedirs(rundir)
+    env = dict(os.environ, **sanitizer_env())
+    owner = ["-u", WWW, "-g", WWW, "-G", WWW] if ROOT else []
+    for name in PROGRAMS:
+        sock = os.path.join(rundir, name + ".sock")
+        log = open(os.path.join(T, "run", name + ".log"), "ab")
+        POOLS.append(subprocess.Popen(
+            ["spawn-fcgi", "-n", "-s", sock, "-M", "0660"] + owner +
+            ["--", "/usr/bin/multiwatch", "-f", "2", "--",
+             os.path.join(T, "usr", "lib", "cgi-bin", "privforms", name + ".fcgi")],
+            stdout=log, stderr=log, env=env))
+        log.close()
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock):
+            if time.monotonic() > deadline or POOLS[-1].poll() is not None:
+                raise AssertionError("no socket %s" % sock)
+            time.sleep(0.05)
+
+
+def apache_conf():
+    a = os.path.join(T, "apache")
+    san = sanitizer_env()
+    lines = ["# Generated by test_apache.py",
+             'ServerRoot "%s"' % a,
+             "ServerName localhost",
+             'PidFile "%s/apache.pid"' % a,
+             'DefaultRuntimeDir "%s/run"' % a,
+             'Mutex file:%s/run default' % a]
+    lines += ['LoadModule %s_module "%s/mod_%s.so"' % (m, MODDIR, m)
+              for m in MODULES if m not in BUILTIN]
+    if ROOT:
+        lines += ["User %s" % WWW, "Group %s" % WWW]
+    lines += [
+        'ErrorLog "%s/error.log"' % a,
+        "LogLevel info",
+        'LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{Referer}i\\" '
+        '\\"%{User-Agent}i\\"" combined',
+        'CustomLog "%s/access.log" combined' % a,
+        "TypesConfig /etc/mime.types",
+        "StartServers 1", "ServerLimit 2", "ThreadsPerChild 8",
+        "MaxRequestWorkers 16", "MinSpareThreads 4", "MaxSpareThreads 16",
+        'ScriptSock "%s/run/cgid.sock"' % a,
+        'FcgidIPCDir "%s/fcgid"' % a,
+        'FcgidProcessTableFile "%s/fcgid/shm"' % a,
+        # As Debian's fcgid.conf has it: privforms-cgi.conf must still run
+        # the programs as CGI.
+        "AddHandler fcgid-script .fcgi",
+        "<Directory />", "\tAllowOverride None", "\tRequire all denied",
+        "</Directory>",
+        # A site of its own, as the snippets' hosts have: Apache looks
+        # PATH_INFO (/challenge, /status) up in it for PATH_TRANSLATED.
+        'DocumentRoot "%s/htdocs"' % a,
+        '<Directory "%s/htdocs">' % a, "\tRequire all granted",
+        "</Directory>"]
+    for host, port in PORTS.items():
+        lines += ["Listen 127.0.0.1:%d" % port,
+                  "<VirtualHost 127.0.0.1:%d>" % port]
+        # The sanitizer's options, where the programs take environment
+        # from Apache (the pools have theirs from spawn-fcgi).
+        if host == "fcgid":
+            lines += ["\tFcgidInitialEnv %s %s" % kv for kv in san.items()]
+        if host == "cgi":
+            lines += ["\tSetEnv %s %s" % kv for kv in san.items()]
+        lines += ['\tInclude "%s/etc/privforms/apache/%s"' % (T, SNIPPETS[host]),
+                  "</VirtualHost>"]
+    return "\n".join(lines) + "\n"
+
+
+def start_apache():
+    global APACHE_PROC
+    a = os.path.join(T, "apache")
+    # Not fcgid/: mod_fcgid makes it, for Apache's user.
+    for d in ("run", "htdocs"):
+        os.makedirs(os.path.join(a, d))
+    conf = os.path.join(a, "apache.conf")
+    with open(conf, "w") as f:
+        f.write(apache_conf())
+    p = run([APACHE, "-t", "-f", conf], check=False)
+    if p.returncode != 0:
+        raise AssertionError("apache2 -t:\n" + p.stdout + p.stderr)
+    out = open(os.path.join(a, "stderr.log"), "ab")
+    APACHE_PROC = subprocess.Popen([APACHE, "-f", conf, "-DFOREGROUND"],
+                                   stdout=out, stderr=out)
+    out.close()
+    for port in PORTS.values():
+        if not wait_tcp(port, lambda: APACHE_PROC.poll() is None):
+            raise AssertionError("Apache did not start:\n" + read_logs())
+
+
+def read_logs():
+    text = ""
+    for name in ("error.log", "access.log", "stderr.log"):
+        path = os.path.join(T, "apache", name)
+        if os.path.exists(path):
+            with open(path, errors="replace") as f:
+                text += "==> %s <==\n%s" % (name, f.read())
+    return text
+
+
+def stop(proc):
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def builtin_modules():
+    """The modules compiled into apache2 (apache2 -l), by short name."""
+    out = run([APACHE, "-l"]).stdout
+    return {line.strip()[4:-2] for line in out.splitlines()
+            if line.strip().startswith("mod_")}
+
+
+def setUpModule():
+    global T
+    if not os.access(APACHE, os.X_OK):
+        raise unittest.SkipTest("needs apache2 (Debian package apache2)")
+    BUILTIN.update(builtin_modules())
+    missing = [m for m in MODULES if m not in BUILTIN and
+               not os.path.exists(os.path.join(MODDIR, "mod_%s.so" % m))]
+    if missing:
+        raise unittest.SkipTest("needs libapache2-mod-fcgid and apache2's "
+                                "modules (missing: %s)" % missing)
+    T = tempfile.mkdtemp(prefix="privforms-apache-")
+    os.chmod(T, 0o755)      # www-data traverses it to the programs and data
+    try:
+        for host in SNIPPETS:
+            PORTS[host] = free_port()
+        install()
+        init_data()
+        start_pools()
+        start_apache()
+    except BaseException:
+        tearDownModule()
+        raise
+
+
+def tearDownModule():
+    stop(APACHE_PROC)
+    for p in POOLS:
+        stop(p)
+    if T is None:
+        return
+    logs = read_logs().lower()
+    leaked = [e for e in EMAILS if e.lower() in logs]
+    reports = sanitizer_reports(T)
+    if os.environ.get("PRIVFORMS_KEEP"):
+        print("kept", T)
+        return
+    if leaked or reports:
+        raise AssertionError("kept %s: addresses in Apache's logs: %s; "
+                             "sanitizer reports:\n%s"
+                             % (T, leaked, "\n".join(reports)))
+    shutil.rmtree(T, ignore_errors=True)
+
+
+def address(tag):
+    """A fresh address, remembered for the log check."""
+    a = "%s-%s@example.org" % (tag, uuid.uuid4().hex[:8])
+    EMAILS.append(a)
+    return a
+
+
+def optouts():
+    """(address, channel, list) of every opt-out, from the installed command."""
+    rows = csv.reader(io.StringIO(privforms("unsubscribes", "export").stdout))
+    return {tuple(r[:3]) for r in rows if r and "@" in r[0]}
+
+
+class Through:
+    """The checks made through each virtual host (HOST)."""
+    HOST = None
+
+    def req(self, method, path, body=None, headers=None):
+        return http_request(PORTS[self.HOST], method, path, body, headers)
+
+    def get(self, path):
+        return self.req("GET", path)
+
+    def post(self, path, fields, stamp=True):
+        if isinstance(fields, dict):
+            fields = dict(fields, website="")
+            if stamp:
+                page = self.get(path)
+                self.assertEqual(page.status, 200, page)
+                fields["pf_stamp"] = stamp_of(page.text)
+            fields = urllib.parse.urlencode(fields).encode()
+        return self.req("POST", path, fields,
+                        {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def assert_headers(self, r, expected, exact=False):
+        for name, value in expected.items():
+            got = r.header(name) or ""
+            if exact:
+                self.assertEqual(got, value, (name, r))
+            else:
+                self.assertIn(value, got, (name, r))
+
+    def test_hub_page_with_its_headers(self):
+        r = self.get("/privacy/")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("What is your privacy related request?", r.text)
+        self.assertEqual(r.header("content-type"), "text/html; charset=utf-8")
+        self.assert_headers(r, HUB_HEADERS, exact=True)
+        r = self.get("/privacy")
+        self.assertEqual(r.status, 301, r)
+        self.assertTrue(r.header("location").endswith("/privacy/"), r.headers)
+
+    def test_static_css(self):
+        r = self.get("/privacy/static/privforms.css")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("text/css", r.header("content-type"))
+        self.assertEqual(r.header("x-content-type-options"), "nosniff")
+
+    def test_form_page_with_its_headers(self):
+        r = self.get(FORM)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('name="email"', r.text)
+        self.assert_headers(r, FORM_HEADERS)
+
+    def test_post_stores_and_redirects(self):
+        email = address(self.HOST)
+        r = self.post(FORM, {"channel": "email", "email": email, "reason": "x"})
+        self.assertEqual(r.status, 303, r)
+        location = r.header("location")
+        self.assertTrue(location.endswith("/privacy/unsubscribe?done"), location)
+        done = self.get(urllib.parse.urlsplit(location)._replace(
+            scheme="", netloc="").geturl())
+        self.assertEqual(done.status, 200, done)
+        self.assertIn((email, "email", ""), optouts())
+
+    def test_hostile_value_comes_back_escaped_in_a_422(self):
+        hostile = '"><script>alert(1)</script>'
+        r = self.post(FORM, {"channel": "email", "email": hostile})
+        self.assertEqual(r.status, 422, r)
+        self.assertNotIn("<script>alert(1)", r.text)
+        self.assertIn("&lt;script&gt;alert(1)", r.text)
+
+    def test_oversized_body_is_the_programs_413(self):
+        email = address(self.HOST + "-big")
+        r = self.post(FORM, {"channel": "email", "email": email,
+                             "reason": "z" * (100 * 1024)})
+        self.assertEqual(r.status, 413, r)
+        self.assert_headers(r, FORM_HEADERS)    # the program's page
+        self.assertNotIn(email, {o[0] for o in optouts()})
+
+    def test_one_click_get_confirms_and_post_stores(self):
+        email = address(self.HOST + "-oneclick")
+        url = privforms("unsubscribe-link", "--email", email,
+                        "--list", "news").stdout.strip()
+        u = urllib.parse.urlsplit(url)
+        self.assertTrue(u.query.startswith("t="), url)
+        path = u.path + "?" + u.query
+        r = self.get(path)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("One-Click", r.text)
+        self.assertNotIn(email, {o[0] for o in optouts()})
+        r = self.req("POST", path, b"List-Unsubscribe=One-Click",
+                     {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn((email, "email", "news"), optouts())
+
+    def test_challenges_are_json(self):
+        for path in ("/privacy/do-not-call/challenge",
+                     "/privacy/unsubscribe/challenge"):
+            r = self.get(path)
+            self.assertEqual(r.status, 200, (path, r))
+            self.assertIn("application/json", r.header("content-type"))
+            self.assertIn("challenge", json.loads(r.text))
+
+    def test_request_and_feedback_are_the_programs(self):
+        for path in ("/privacy/request", "/privacy/feedback",
+                     "/privacy/do-not-call"):
+            r = self.get(path)
+            self.assertEqual(r.status, 200, (path, r))
+            self.assertIn("pf_stamp", r.text, path)
+        # No token: the program's own answer, not Apache's 404.
+        r = self.get("/privacy/request/status")
+        self.assert_headers(r, FORM_HEADERS)
+        self.assertLess(r.status, 500, r)
+
+
+def pids_running(program, parent_name=None):
+    """Pids of processes running program (a path), optionally only those
+    whose parent's command name is parent_name."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink("/proc/%s/exe" % pid) != program:
+                continue
+            with open("/proc/%s/stat" % pid) as f:
+                ppid = f.read().rsplit(")", 1)[1].split()[1]
+            if parent_name is not None:
+                with open("/proc/%s/comm" % ppid) as f:
+                    if f.read().strip() != parent_name:
+                        continue
+            out.append(int(pid))
+        except OSError:
+            continue
+    return out
+
+
+def program_path(name):
+    return os.path.join(T, "usr", "lib", "cgi-bin", "privforms", name + ".fcgi")
+
+
+class ProxyFcgi(Through, unittest.TestCase):
+    HOST = "proxy"
+
+    def test_sockets_are_for_the_web_servers_group_only(self):
+        for name in PROGRAMS:
+            st = os.stat(os.path.join(T, "run", "privforms", name + ".sock"))
+            self.assertEqual(st.st_mode & 0o777, 0o660, name)
+            if ROOT:
+                self.assertEqual(st.st_gid, pwd.getpwnam(WWW).pw_gid, name)
+
+    def test_cve_2025_23016_record_does_not_take_the_site_down(self):
+        # One FCGI_PARAMS record whose name and value lengths are both
+        # 0x7ffffffe: Debian's libfcgi aborts the worker; multiwatch
+        # starts another and Apache's next request is answered.
+        before = set(pids_running(program_path("unsubscribe"), "multiwatch"))
+        nv = struct.pack(">II", 0x7ffffffe | 0x80000000, 0x7ffffffe | 0x80000000)
+        rec = struct.pack(">BBHHBx", 1, 4, 1, len(nv) + 8, 0) + nv + b"\0" * 8
+        sock = os.path.join(T, "run", "privforms", "unsubscribe.sock")
+        for _ in range(2):
+            try:
+                fcgi_request(sock, raw_params=rec, timeout=3)
+            except OSError:
+                pass
+        r = self.get(FORM)
+        self.assertEqual(r.status, 200, r)
+        after = set(pids_running(program_path("unsubscribe"), "multiwatch"))
+        self.assertTrue(before - after, "no worker died: %s %s" % (before, after))
+
+
+class Fcgid(Through, unittest.TestCase):
+    HOST = "fcgid"
+
+    def test_killed_worker_is_replaced(self):
+        # mod_fcgid finds a dead process when it next scans for them
+        # (FcgidErrorScanInterval, 3 s); a request sent to it before then
+        # gets 500.  Once it is gone, the next request starts another.
+        self.assertEqual(self.get(FORM).status, 200)
+        program = program_path("unsubscribe")
+        pids = pids_running(program, "apache2")
+        self.assertTrue(pids, "no mod_fcgid process runs %s" % program)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while any(os.path.exists("/proc/%d" % p) for p in pids):
+            self.assertLess(time.monotonic(), deadline, "not reaped: %s" % pids)
+            time.sleep(0.1)
+        r = self.get(FORM)
+        self.assertEqual(r.status, 200, r)
+        self.assertFalse(set(pids) & set(pids_running(program, "apache2")))
+
+
+class Cgi(Through, unittest.TestCase):
+    HOST = "cgi"
+
+    def test_each_request_is_a_process_of_its_own(self):
+        # Gone once it has answered: the snippet's SetHandler wins over
+        # the server's "AddHandler fcgid-script .fcgi" (Debian's).
+        program = program_path("unsubscribe")
+        before = set(pids_running(program, "apache2"))
+        self.assertEqual(self.get(FORM).status, 200)
+        deadline = time.monotonic() + 5
+        while set(pids_running(program, "apache2")) - before:
+            self.assertLess(time.monotonic(), deadline, "a process stays")
+            time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    unittest.main()
