@@ -17,6 +17,8 @@ one.  Raw bytes and multipart bodies are sent as they are: use
 Site.stamp(path) to put one in.
 """
 
+import email
+import email.policy
 import html
 import http.client
 import os
@@ -253,6 +255,16 @@ class Site:
                               capture_output=True, text=text, check=check,
                               input=input, timeout=60)
 
+    def send_mail(self, smtp):
+        """`privforms mail run --once`: the messages smtp (a
+        smtp_server.Server) received meanwhile, parsed."""
+        before = len(smtp.messages)
+        p = self.privforms("mail", "run", "--once", check=False)
+        if p.returncode != 0:
+            raise AssertionError(p.stderr)
+        return [email.message_from_bytes(m.data, policy=email.policy.default)
+                for m in smtp.messages[before:]]
+
     # ---- the database, read-only ----
 
     def query(self, sql, args=()):
@@ -276,6 +288,38 @@ class Site:
 
 
 # ---- sanitizer builds: reports land in files, and fail the test run ----
+
+def request_submit(site, address, kind="access", **extra):
+    """A data subject request from address (303 or AssertionError): its id."""
+    fields = {"type": kind, "relationship": "customer", "first_name": "Ada",
+              "last_name": "Lovelace", "email": address, "country": "DE"}
+    fields.update(extra)
+    r = site.post("/privacy/request", fields)
+    if r.status != 303:
+        raise AssertionError(r)
+    return site.query("SELECT max(id) FROM request WHERE email_key = ?",
+                      (address.lower(),))[0][0]
+
+
+def request_verify(site, smtp, address):
+    """Follow the verification link mailed to address, as a person would."""
+    for m in site.send_mail(smtp):
+        if m["To"] != address:
+            continue
+        url = re.search(r"(http://\S+/request/verify\?t=\S+)", m.get_content())
+        if url is None:     # another mail to the address
+            continue
+        path = urllib.parse.urlsplit(url.group(1))
+        page = site.get(path.path + "?" + path.query)
+        if page.status != 200:
+            raise AssertionError(page)
+        token = re.search(r'name="t" value="([^"]+)"', page.text).group(1)
+        r = site.post(path.path, {"t": token})
+        if r.status not in (200, 303):
+            raise AssertionError(r)
+        return
+    raise AssertionError("no verification mail to %s" % address)
+
 
 def _sanitizer_env(d):
     logs = os.path.join(d, "sanitizer")

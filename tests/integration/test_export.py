@@ -6,8 +6,6 @@ The data is made through the public paths only: the unsubscribe and
 Do-Not-Call forms, a data request submitted and verified through its mail
 link, and `party link`.  Mail goes through the real SMTP server."""
 
-import email
-import email.policy
 import os
 import re
 import sqlite3
@@ -15,10 +13,9 @@ import stat
 import subprocess
 import tempfile
 import unittest
-import urllib.parse
 import xml.etree.ElementTree as ET
 
-from harness import Site, SRC
+from harness import Site, SRC, request_submit, request_verify
 from smtp_server import Server
 
 XSD = os.path.join(SRC, "etc", "request-export.xsd")
@@ -58,45 +55,17 @@ def run(*args, site=None, **kw):
     return (site or SITE).privforms(*args, check=False, **kw)
 
 
-def send_mail():
+def send_mail(site=None):
     """Send what is queued; return the messages the server received."""
-    before = len(SMTP.messages)
-    p = run("mail", "run", "--once")
-    if p.returncode != 0:
-        raise AssertionError(p.stderr)
-    return [email.message_from_bytes(m.data, policy=email.policy.default)
-            for m in SMTP.messages[before:]]
+    return (site or SITE).send_mail(SMTP)
 
 
 def submit(address, kind="access", **extra):
-    fields = {"type": kind, "relationship": "customer", "first_name": "Ada",
-              "last_name": "Lovelace", "email": address, "country": "DE"}
-    fields.update(extra)
-    r = SITE.post("/privacy/request", fields)
-    if r.status != 303:
-        raise AssertionError(r)
-    return SITE.query("SELECT max(id) FROM request WHERE email_key = ?",
-                      (address.lower(),))[0][0]
+    return request_submit(SITE, address, kind, **extra)
 
 
 def verify(address):
-    """Follow the verification link mailed to address, as a person would."""
-    for m in send_mail():
-        if m["To"] != address:
-            continue
-        url = re.search(r"(http://\S+/request/verify\?t=\S+)", m.get_content())
-        if url is None:     # another mail to the address
-            continue
-        path = urllib.parse.urlsplit(url.group(1))
-        page = SITE.get(path.path + "?" + path.query)
-        if page.status != 200:
-            raise AssertionError(page)
-        token = re.search(r'name="t" value="([^"]+)"', page.text).group(1)
-        r = SITE.post(path.path, {"t": token})
-        if r.status not in (200, 303):
-            raise AssertionError(r)
-        return
-    raise AssertionError("no verification mail to %s" % address)
+    request_verify(SITE, SMTP, address)
 
 
 def party_of(request_id):

@@ -11,8 +11,6 @@ times a test needs (the form stamps the current one), and so is feedback
 that must look older than the form can make it."""
 
 import datetime
-import email
-import email.policy
 import html
 import os
 import re
@@ -23,7 +21,7 @@ import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from harness import Site, SRC
+from harness import Site, SRC, request_submit, request_verify
 from smtp_server import Server
 
 XSD = os.path.join(SRC, "etc", "request-export.xsd")
@@ -78,43 +76,18 @@ def stored(delta):
 
 # ---- the person: a verified request, as test_export.py makes one ----
 
-def send_mail():
-    before = len(SMTP.messages)
-    p = run("mail", "run", "--once")
-    if p.returncode != 0:
-        raise AssertionError(p.stderr)
-    return [email.message_from_bytes(m.data, policy=email.policy.default)
-            for m in SMTP.messages[before:]]
+def send_mail(site=None):
+    """Send what is queued; return the messages the server received."""
+    return (site or SITE).send_mail(SMTP)
 
 
 def submit(address, kind="access"):
-    r = SITE.post("/privacy/request", {
-        "type": kind, "relationship": "customer", "first_name": "Grace",
-        "last_name": "Hopper", "email": address, "country": "DE"})
-    if r.status != 303:
-        raise AssertionError(r)
-    return SITE.query("SELECT max(id) FROM request WHERE email_key = ?",
-                      (address.lower(),))[0][0]
+    return request_submit(SITE, address, kind, first_name="Grace",
+                          last_name="Hopper")
 
 
 def verify(address):
-    """Follow the verification link mailed to address, as a person would."""
-    for m in send_mail():
-        if m["To"] != address:
-            continue
-        url = re.search(r"(http://\S+/request/verify\?t=\S+)", m.get_content())
-        if url is None:
-            continue
-        path = urllib.parse.urlsplit(url.group(1))
-        page = SITE.get(path.path + "?" + path.query)
-        if page.status != 200:
-            raise AssertionError(page)
-        token = re.search(r'name="t" value="([^"]+)"', page.text).group(1)
-        r = SITE.post(path.path, {"t": token})
-        if r.status not in (200, 303):
-            raise AssertionError(r)
-        return
-    raise AssertionError("no verification mail to %s" % address)
+    request_verify(SITE, SMTP, address)
 
 
 def person(tag):
