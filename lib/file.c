@@ -1,5 +1,7 @@
 /* file.c -- writing files whole, and making directories (file.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,35 @@ pf_file_mkparent(const char *path, mode_t mode)
 		rc = pf_file_mkdirs(dir, mode);
 	}
 	free(dir);
+	return rc;
+}
+
+void
+pf_file_dirname(const char *path, char *out, size_t len)
+{
+	char	*slash;
+
+	snprintf(out, len, "%s", path);
+	if ((slash = strrchr(out, '/')) == NULL)
+		snprintf(out, len, ".");
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+int
+pf_file_sync_dir(const char *path)
+{
+	char	 dir[PATH_MAX];
+	int	 fd, rc = PF_OK;
+
+	pf_file_dirname(path, dir, sizeof(dir));
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return PF_EIO;
+	if (fsync(fd) == -1)
+		rc = PF_EIO;
+	close(fd);
 	return rc;
 }
 

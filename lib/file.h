@@ -20,6 +20,15 @@ int pf_file_mkdirs(const char *dir, mode_t mode);
 int pf_file_mkparent(const char *path, mode_t mode);
 
 /*
+ * The directory part of path into out, as dirname(3) says it ("." for a
+ * bare name, "/" for a name in the root), without touching path.
+ */
+void pf_file_dirname(const char *path, char *out, size_t len);
+
+/* fsync the directory that holds path, so that a rename or link there lasts. */
+int pf_file_sync_dir(const char *path);
+
+/*
  * Replace path with buf[0..len), mode mode: written under a unique temporary
  * name in the same directory, then renamed, so a reader sees the old file
  * or the whole new one and two writers never mix.  No fsync: callers use it

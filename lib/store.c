@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "err.h"
+#include "file.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -597,29 +598,6 @@ done:
 	return err;
 }
 
-/* fsync the directory of path, so that a rename in it is durable. */
-static int
-fsync_dir_of(const char *path)
-{
-	char	 dir[PATH_MAX];
-	char	*slash;
-	int	 fd, rc = PF_OK;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return PF_EIO;
-	if (fsync(fd) == -1)
-		rc = PF_EIO;
-	close(fd);
-	return rc;
-}
-
 /*
  * Give tmp its name: rename(2) to replace, else link(2), which fails with
  * EEXIST rather than replace a file that appeared during the copy.
@@ -631,7 +609,7 @@ backup_name(const char *tmp, const char *path, int replace)
 		return PF_EIO;
 	if (!replace)
 		unlink(tmp);
-	return fsync_dir_of(path);
+	return pf_file_sync_dir(path);
 }
 
 int

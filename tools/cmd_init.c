@@ -162,21 +162,6 @@ describe(const char *path, char *buf, size_t len)
 	return buf;
 }
 
-/* dirname of path into out. */
-static void
-parent_of(const char *path, char *out, size_t len)
-{
-	char	*slash;
-
-	snprintf(out, len, "%s", path);
-	if ((slash = strrchr(out, '/')) == NULL)
-		snprintf(out, len, ".");
-	else if (slash == out)
-		out[1] = '\0';
-	else
-		*slash = '\0';
-}
-
 /*
  * Who init makes the files for.  As root: user (default privforms), who
  * must exist; naming root itself keeps everything as root (a development
@@ -385,8 +370,8 @@ make_dirs(const struct pf_config *cfg, const struct owner *o, int again)
 	size_t		 i;
 	int		 later = 0;
 
-	parent_of(cfg->database, d[0].path, sizeof(d[0].path));
-	parent_of(cfg->key_file, d[1].path, sizeof(d[1].path));
+	pf_file_dirname(cfg->database, d[0].path, sizeof(d[0].path));
+	pf_file_dirname(cfg->key_file, d[1].path, sizeof(d[1].path));
 	snprintf(d[2].path, sizeof(d[2].path), "%s", cfg->audit_dir);
 	snprintf(d[3].path, sizeof(d[3].path), "%s", cfg->site_dir);
 	for (i = 0; i < 4; i++) {
