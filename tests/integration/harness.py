@@ -265,7 +265,7 @@ class Site:
         return [email.message_from_bytes(m.data, policy=email.policy.default)
                 for m in smtp.messages[before:]]
 
-    # ---- the database, read-only ----
+    # ---- the database: read-only, and a test's own rows ----
 
     def query(self, sql, args=()):
         con = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True)
@@ -276,6 +276,16 @@ class Site:
 
     def count(self, table):
         return self.query("SELECT count(*) FROM %s" % table)[0][0]
+
+    def write(self, sql, args=()):
+        """One statement of a test's own, committed: its lastrowid."""
+        con = sqlite3.connect(self.db_path, timeout=5)
+        try:
+            cur = con.execute(sql, args)
+            con.commit()
+            return cur.lastrowid
+        finally:
+            con.close()
 
     def audit_files(self):
         out = []

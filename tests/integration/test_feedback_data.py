@@ -59,13 +59,7 @@ def run(*args):
 
 
 def write(sql, args=()):
-    con = sqlite3.connect(SITE.db_path, timeout=5)
-    try:
-        cur = con.execute(sql, args)
-        con.commit()
-        return cur.lastrowid
-    finally:
-        con.close()
+    return SITE.write(sql, args)
 
 
 def stored(delta):

@@ -6,7 +6,6 @@ deleted after.  The rows are written the way pf_store_pow_spend and
 pf_store_rate_hit write them."""
 
 import datetime
-import sqlite3
 import time
 import unittest
 
@@ -32,13 +31,8 @@ def stored(delta):
 
 
 def spend(challenge, expires):
-    con = sqlite3.connect(SITE.db_path, timeout=5)
-    try:
-        con.execute("INSERT INTO pow_spent (challenge, expires) VALUES (?, ?)",
-                    (challenge, expires))
-        con.commit()
-    finally:
-        con.close()
+    SITE.write("INSERT INTO pow_spent (challenge, expires) VALUES (?, ?)",
+               (challenge, expires))
 
 
 def spent():
@@ -49,13 +43,8 @@ DAY = 86400
 
 
 def hit(subject, at, bucket="request/client"):
-    con = sqlite3.connect(SITE.db_path, timeout=5)
-    try:
-        con.execute("INSERT INTO rate_hit (bucket, subject, at) "
-                    "VALUES (?, ?, ?)", (bucket, subject, at))
-        con.commit()
-    finally:
-        con.close()
+    SITE.write("INSERT INTO rate_hit (bucket, subject, at) VALUES (?, ?, ?)",
+               (bucket, subject, at))
 
 
 def hits():
@@ -64,12 +53,7 @@ def hits():
 
 class PurgeChallenges(unittest.TestCase):
     def setUp(self):
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        try:
-            con.execute("DELETE FROM pow_spent")
-            con.commit()
-        finally:
-            con.close()
+        SITE.write("DELETE FROM pow_spent")
 
     def test_expired_ones_go_and_the_rest_stay(self):
         old, young = "a" * 64, "b" * 64
@@ -94,17 +78,13 @@ class PurgeChallenges(unittest.TestCase):
             self.assertIn(step, p.stdout)
 
     def test_a_failing_step_is_said_and_the_others_run(self):
-        con = sqlite3.connect(SITE.db_path, timeout=5)
+        SITE.write("CREATE TRIGGER no_forget BEFORE DELETE ON pow_spent "
+                   "BEGIN SELECT RAISE(ABORT, 'held'); END")
         try:
-            con.execute("CREATE TRIGGER no_forget BEFORE DELETE ON pow_spent "
-                        "BEGIN SELECT RAISE(ABORT, 'held'); END")
-            con.commit()
             spend("c" * 64, stored(datetime.timedelta(minutes=-1)))
             p = SITE.privforms("purge", check=False)
         finally:
-            con.execute("DROP TRIGGER no_forget")
-            con.commit()
-            con.close()
+            SITE.write("DROP TRIGGER no_forget")
         self.assertEqual(p.returncode, 1)
         self.assertIn("purge: proof-of-work challenges:", p.stderr)
         self.assertIn("article vote", p.stdout)
@@ -113,12 +93,7 @@ class PurgeChallenges(unittest.TestCase):
 
 class PurgeRateHits(unittest.TestCase):
     def setUp(self):
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        try:
-            con.execute("DELETE FROM rate_hit")
-            con.commit()
-        finally:
-            con.close()
+        SITE.write("DELETE FROM rate_hit")
 
     def test_hits_older_than_a_day_go_and_the_rest_stay(self):
         now = int(time.time())
@@ -152,17 +127,13 @@ class PurgeRateHits(unittest.TestCase):
                          before)
 
     def test_a_failing_step_is_said_and_the_others_run(self):
-        con = sqlite3.connect(SITE.db_path, timeout=5)
+        SITE.write("CREATE TRIGGER no_forget BEFORE DELETE ON rate_hit "
+                   "BEGIN SELECT RAISE(ABORT, 'held'); END")
         try:
-            con.execute("CREATE TRIGGER no_forget BEFORE DELETE ON rate_hit "
-                        "BEGIN SELECT RAISE(ABORT, 'held'); END")
-            con.commit()
             hit("held", int(time.time()) - 2 * DAY)
             p = SITE.privforms("purge", check=False)
         finally:
-            con.execute("DROP TRIGGER no_forget")
-            con.commit()
-            con.close()
+            SITE.write("DROP TRIGGER no_forget")
         self.assertEqual(p.returncode, 1)
         self.assertIn("purge: rate-limit hits:", p.stderr)
         self.assertIn("proof-of-work challenge", p.stdout)
