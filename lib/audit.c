@@ -4,7 +4,7 @@
  * Records are built only through libxml2's tree API, so every value is
  * escaped by the serialiser; each string is first checked with pf_utf8_ok,
  * because libxml2 2.9.14 writes control bytes and invalid UTF-8 raw and
- * still reports success (dependencies.md).
+ * still reports success (ARCHITECTURE.md, library defects).
  */
 #include <sys/stat.h>
 
@@ -103,7 +103,10 @@ add_text(xmlNodePtr parent, const char *name, const char *text,
 {
 	xmlNodePtr	 n;
 
-	/* xmlNewTextChild escapes text; xmlNewChild would not (dependencies.md). */
+	/*
+	 * xmlNewTextChild escapes text; xmlNewChild would not
+	 * (ARCHITECTURE.md, library defects).
+	 */
 	n = xmlNewTextChild(parent, parent->ns, BAD_CAST name, BAD_CAST text);
 	if (n == NULL)
 		return PF_ENOMEM;

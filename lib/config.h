@@ -10,7 +10,7 @@
  * var/privforms.conf can say "database = privforms.db".
  *
  * Read the configuration before the first FastCGI accept: nothing here reads
- * the environment after that (see dependencies.md on libfcgi and environ).
+ * the environment after that (see ARCHITECTURE.md on libfcgi and environ).
  */
 #ifndef PF_CONFIG_H
 #define PF_CONFIG_H

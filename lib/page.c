@@ -4,7 +4,8 @@
  * Every value reaches the document as a libxml2 text node or attribute
  * value, never as markup, and the serialiser escapes both; every string is
  * checked with pf_utf8_ok first, because libxml2 2.9.14 would otherwise
- * write control bytes and broken UTF-8 raw (dependencies.md).
+ * write control bytes and broken UTF-8 raw (ARCHITECTURE.md, library
+ * defects).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -2,8 +2,9 @@
  * smtp.c -- one message, one SMTP session, with libesmtp (smtp.h).
  *
  * libesmtp 1.1.0 is used for the protocol only; everything it gets wrong on
- * Debian 12 (dependencies.md) is handled here: our own SSL_CTX for every
- * session, addresses validated before they reach the envelope, a connect
+ * Debian 12 (ARCHITECTURE.md, library defects) is handled here: our own
+ * SSL_CTX for every session, addresses validated before they reach the
+ * envelope, a connect
  * with a timeout before libesmtp's blocking one, and every protocol timeout
  * set explicitly (in milliseconds, whatever its documentation says).
  */

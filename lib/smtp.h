@@ -3,7 +3,7 @@
  *
  * Only the sender (sender.h) calls this; handlers never talk SMTP.  Each
  * call is one SMTP session with one recipient.  It guards against the
- * defects of Debian 12's libesmtp 1.1.0 (dependencies.md):
+ * defects of Debian 12's libesmtp 1.1.0 (ARCHITECTURE.md, library defects):
  *  - a second STARTTLS session in one process crashes when libesmtp's own
  *    cached SSL_CTX is freed: every session gets a fresh SSL_CTX of ours
  *    through smtp_starttls_set_ctx();

@@ -5,8 +5,8 @@
  * no surrogates, nothing above U+10FFFF) and every code point is an XML 1.0
  * Char other than the C0 controls: U+FFFE/U+FFFF, NUL and other C0 and C1
  * controls are refused, so no accepted string can ever make libxml2 write a
- * document that is not well-formed (see dependencies.md).  Tab is allowed;
- * LF is allowed only when multiline is set.  CR is never accepted: callers
+ * document that is not well-formed (see ARCHITECTURE.md on libxml2).  Tab
+ * is allowed; LF is allowed only when multiline is set.  CR is never accepted: callers
  * normalise CRLF to LF first (pf_utf8_crlf).
  */
 #ifndef PF_UTF8_H

@@ -273,8 +273,9 @@ struct export {
 
 /*
  * Write <name>value</name>, or nothing for a NULL value.  libxml2 2.9.14
- * writes any byte it is given (dependencies.md), so every value is checked
- * against XML's Char production first, though the forms checked it too.
+ * writes any byte it is given (ARCHITECTURE.md, library defects), so every
+ * value is checked against XML's Char production first, though the forms
+ * checked it too.
  */
 static int
 put(xmlTextWriterPtr w, const char *name, const char *value)

@@ -608,7 +608,7 @@ xml_articles(xmlTextWriterPtr w, const struct report *r)
 /*
  * The report in namespace REPORT_NS.  The only strings not made here are
  * article ids, which pass shown() first: libxml2 would write a control
- * character raw (dependencies.md).
+ * character raw (ARCHITECTURE.md, library defects).
  */
 static int
 xml_write(FILE *f, const struct report *r)

@@ -4,7 +4,7 @@
  *
  * The promise that matters: text that pf_utf8_ok accepts can go into a
  * libxml2 text node or attribute, be serialised, and be parsed back to the
- * same bytes.  page.c and audit.c rely on it (dependencies.md: libxml2
+ * same bytes.  page.c and audit.c rely on it (ARCHITECTURE.md: libxml2
  * 2.9.14 writes whatever it is given, so the check is the only guard).
  */
 #include <string.h>

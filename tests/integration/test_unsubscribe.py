@@ -342,7 +342,7 @@ def expired_token(email):
 
 
 class Protocol(unittest.TestCase):
-    """What only a raw FastCGI client can send (dependencies.md, libfcgi)."""
+    """What only a raw FastCGI client can send (ARCHITECTURE.md: libfcgi)."""
 
     PARAMS = {"REQUEST_METHOD": "POST", "SCRIPT_NAME": FORM,
               "CONTENT_TYPE": "application/x-www-form-urlencoded",
