@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "busy.h"
 #include "err.h"
 #include "form.h"
 #include "guard.h"
@@ -20,8 +21,21 @@ const struct pf_notice pf_app_busy = { "We could not save your request just "
     "now. Nothing was stored. Please try again in a minute.", 60 };
 static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
 
+/*
+ * The most a page that only shows something (a status page, the verify
+ * page) waits for the lock, within busy_timeout_ms: a commit holds it for
+ * milliseconds, so a longer wait means something holds it on purpose, and
+ * the page answers 503 rather than keep a worker from the next visitor.
+ */
+#define READ_WAIT_MS	1000L
+
+/*
+ * Open the store if it is not open, no wait for the lock going past until.
+ * quiet: a busy database is not worth an error line (start-up, which
+ * tries once and leaves the open to the first request that needs it).
+ */
 static int
-store_open(struct pf_app *app)
+store_open(struct pf_app *app, const struct timespec *until, int quiet)
 {
 	struct pf_store_opts	 o;
 	int			 rc;
@@ -31,14 +45,36 @@ store_open(struct pf_app *app)
 	o.path = app->cfg->database;
 	o.journal_mode = app->cfg->journal_mode;
 	o.busy_timeout_ms = app->cfg->busy_timeout_ms;
-	if ((rc = pf_store_open(&o, &app->st)) != PF_OK)
+	rc = pf_store_open_until(&o, until, &app->st);
+	if (rc == PF_EBUSY && quiet)
+		pf_log(PF_LOG_INFO, "the database is busy: opening it on the "
+		    "first request that needs it");
+	else if (rc != PF_OK)
 		pf_log(PF_LOG_ERR, "cannot open the database: %s", pf_strerror(rc));
+	return rc;
+}
+
+/*
+ * Open the store if needed and bound every wait for its lock from now on
+ * by ms in all (the open, BEGIN, COMMIT), until pf_app_commit or
+ * pf_app_rollback.
+ */
+static int
+store_ready(struct pf_app *app, long ms)
+{
+	struct timespec	 until;
+	int		 rc;
+
+	pf_busy_deadline(ms, &until);
+	if ((rc = store_open(app, &until, 0)) == PF_OK)
+		pf_store_until(app->st, &until);
 	return rc;
 }
 
 int
 pf_app_open(struct pf_app *app, const char *form)
 {
+	struct timespec	 now;
 	char		 err[256];
 	const char	*why;
 	int		 rc;
@@ -78,8 +114,14 @@ pf_app_open(struct pf_app *app, const char *form)
 		rc = PF_ECONFIG;
 		goto fail;
 	}
-	/* Not fatal: requests get 503 until the database can be opened. */
-	if (store_open(app) == PF_ECONFIG)
+	/*
+	 * Not fatal: requests get 503 until the database can be opened.  No
+	 * wait for its lock either: a form page needs no database, and a
+	 * worker started while another process holds the lock must not keep
+	 * its first visitor waiting for it.
+	 */
+	pf_busy_deadline(0, &now);
+	if (store_open(app, &now, 1) == PF_ECONFIG)
 		goto fail;
 	return PF_OK;
 fail:
@@ -102,7 +144,7 @@ pf_app_begin(struct pf_app *app)
 {
 	int	 rc;
 
-	if ((rc = store_open(app)) != PF_OK)
+	if ((rc = store_ready(app, app->cfg->busy_timeout_ms)) != PF_OK)
 		return rc;
 	return pf_txn_begin(&app->tx, app->st, app->cfg->audit_dir, app->form);
 }
@@ -112,7 +154,8 @@ pf_app_begin_read(struct pf_app *app)
 {
 	int	 rc;
 
-	if ((rc = store_open(app)) != PF_OK)
+	if ((rc = store_ready(app, app->cfg->busy_timeout_ms < READ_WAIT_MS ?
+	    app->cfg->busy_timeout_ms : READ_WAIT_MS)) != PF_OK)
 		return rc;
 	/* So that pf_app_rollback ends it: a read has no records to drop. */
 	app->tx.st = app->st;
@@ -130,13 +173,19 @@ pf_app_audit(struct pf_app *app, const struct pf_request *req,
 int
 pf_app_commit(struct pf_app *app)
 {
-	return pf_txn_commit(&app->tx);
+	int	 rc;
+
+	rc = pf_txn_commit(&app->tx);
+	pf_store_until(app->st, NULL);
+	return rc;
 }
 
 void
 pf_app_rollback(struct pf_app *app)
 {
 	pf_txn_rollback(&app->tx);
+	if (app->st != NULL)
+		pf_store_until(app->st, NULL);
 }
 
 int

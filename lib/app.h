@@ -6,7 +6,13 @@
  * environ later), the keys and the templates, and opens the store.  A store
  * that cannot be opened is not fatal: the program serves 503 pages and tries
  * again on the next request, so a worker survives a database being restored
- * or a disk filling up.
+ * or a disk filling up.  Nor does the open wait for the lock: a form page
+ * needs no database, so a worker that starts while another process holds
+ * the lock serves pages at once and opens the store when a request needs it.
+ *
+ * Lock waits: a transaction (pf_app_begin to pf_app_commit, the open
+ * included) waits at most busy_timeout_ms for the lock in all, then
+ * answers PF_EBUSY (503); a read (pf_app_begin_read) at most a second.
  *
  * A submission is one transaction:
  *
@@ -60,14 +66,19 @@ struct pf_app {
 int pf_app_open(struct pf_app *app, const char *form);
 void pf_app_close(struct pf_app *app);
 
-/* (Re)open the store if needed and BEGIN IMMEDIATE.  PF_EBUSY, PF_ESTORE. */
+/*
+ * (Re)open the store if needed and BEGIN IMMEDIATE, every wait for the lock
+ * until pf_app_commit or pf_app_rollback bounded by busy_timeout_ms in
+ * all.  PF_EBUSY, PF_ESTORE.
+ */
 int pf_app_begin(struct pf_app *app);
 
 /*
  * (Re)open the store if needed and begin a read (pf_store_begin_read): one
  * snapshot without the write lock, for a page that only shows something,
  * so that link scanners fetching it never hold up a submission.  End it
- * with pf_app_rollback; it has nothing to audit or commit.  PF_EBUSY,
+ * with pf_app_rollback; it has nothing to audit or commit.  Its waits for
+ * the lock end after a second (or busy_timeout_ms, if shorter).  PF_EBUSY,
  * PF_ESTORE.
  */
 int pf_app_begin_read(struct pf_app *app);

@@ -12,6 +12,11 @@
  * Install it with sqlite3_busy_handler(db, pf_busy_wait, &busy), where busy
  * lives as long as the connection.  The store does; so does the benchmark's
  * reference responder, so that both wait for the lock the same way.
+ *
+ * A deadline (until) bounds every wait together: a submission meets the
+ * lock at the open, at BEGIN IMMEDIATE and at COMMIT, and each would
+ * otherwise get the whole timeout again.  With until in the past the
+ * handler never waits: one try, then SQLITE_BUSY.
  */
 #ifndef PF_BUSY_H
 #define PF_BUSY_H
@@ -21,9 +26,13 @@
 struct pf_busy {
 	long		 timeout_ms;	/* give up after this long */
 	struct timespec	 since;		/* first try of the current wait */
+	struct timespec	 until;		/* and at this time; {0, 0}: no deadline */
 };
 
 /* A sqlite3_busy_handler callback: 1 to try again, 0 to give up. */
 int pf_busy_wait(void *busy, int tries);
+
+/* ms milliseconds from now, as until (CLOCK_MONOTONIC); ms <= 0 is now. */
+void pf_busy_deadline(long ms, struct timespec *until);
 
 #endif

@@ -105,7 +105,7 @@ static const struct cfg_key keys[] = {
 	STR(prefix, "/privacy", check_prefix),
 	PATH(database, PF_STATEDIR "/privforms.db"),
 	STR(journal_mode, "truncate", check_journal),
-	LONG(busy_timeout_ms, 5000, 0, 600000),
+	LONG(busy_timeout_ms, 5000, 1, 30000),
 	PATH(audit_dir, PF_STATEDIR "/audit"),
 	PATH(audit_schema, PF_DATADIR "/audit.xsd"),
 	PATH(key_file, PF_STATEDIR "/secret.key"),

@@ -397,31 +397,31 @@ store_migrate(struct pf_store *st)
 	return PF_OK;
 }
 
-int
-pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
+/*
+ * A connection to opts->path opened with flags, its busy handler installed
+ * with until (may be NULL) as its deadline, and foreign keys on: nothing
+ * that reads the file yet.
+ */
+static int
+store_connect(const struct pf_store_opts *opts, int flags,
+    const struct timespec *until, struct pf_store **out)
 {
-	struct pf_store		*st;
-	const struct journal	*j;
-	long			 ms;
-	int			 rc, err;
+	struct pf_store	*st;
+	int		 rc, err;
 
 	*out = NULL;
-	if (opts == NULL || opts->path == NULL)
-		return PF_EINVAL;
-	if ((j = journal_choose(opts->journal_mode)) == NULL)
-		return PF_ECONFIG;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return PF_ENOMEM;
-	rc = sqlite3_open_v2(opts->path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(opts->path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL);
 	if (rc != SQLITE_OK) {
 		err = pf_store_err(st->db, rc, opts->path);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
-	    BUSY_TIMEOUT_DEFAULT;
-	st->busy.timeout_ms = ms;
+	st->busy.timeout_ms = opts->busy_timeout_ms > 0 ?
+	    opts->busy_timeout_ms : BUSY_TIMEOUT_DEFAULT;
+	pf_store_until(st, until);
 	if ((rc = sqlite3_busy_handler(st->db, pf_busy_wait, &st->busy)) !=
 	    SQLITE_OK) {
 		err = pf_store_err(st->db, rc, "busy timeout");
@@ -430,15 +430,85 @@ pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
 	if ((err = exec_sql(st->db, "PRAGMA foreign_keys = ON",
 	    "foreign keys")) != PF_OK)
 		goto fail;
-	if ((err = store_pragmas(st, j)) != PF_OK)
-		goto fail;
-	if ((err = store_migrate(st)) != PF_OK)
-		goto fail;
 	*out = st;
 	return PF_OK;
 fail:
 	pf_store_close(st);
 	return err;
+}
+
+int
+pf_store_open_until(const struct pf_store_opts *opts,
+    const struct timespec *until, struct pf_store **out)
+{
+	struct pf_store		*st;
+	const struct journal	*j;
+	int			 err;
+
+	*out = NULL;
+	if (opts == NULL || opts->path == NULL)
+		return PF_EINVAL;
+	if ((j = journal_choose(opts->journal_mode)) == NULL)
+		return PF_ECONFIG;
+	if ((err = store_connect(opts, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, until, &st)) != PF_OK)
+		return err;
+	if ((err = store_pragmas(st, j)) != PF_OK ||
+	    (err = store_migrate(st)) != PF_OK) {
+		pf_store_close(st);
+		return err;
+	}
+	pf_store_until(st, NULL);
+	*out = st;
+	return PF_OK;
+}
+
+int
+pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
+{
+	return pf_store_open_until(opts, NULL, out);
+}
+
+int
+pf_store_open_readonly(const struct pf_store_opts *opts,
+    struct pf_store **out)
+{
+	struct pf_store	*st;
+	unsigned	 ours;
+	int		 err, v;
+
+	*out = NULL;
+	if (opts == NULL || opts->path == NULL)
+		return PF_EINVAL;
+	if ((err = store_connect(opts, SQLITE_OPEN_READONLY, NULL, &st)) !=
+	    PF_OK)
+		return err;
+	ours = pf_nmigrations > 0 ?
+	    pf_migrations[pf_nmigrations - 1].version : 0;
+	if ((err = pf_store_schema_version(st, &v)) == PF_OK &&
+	    v != (int)ours) {
+		/* Nothing here may migrate it; a form or privforms init does. */
+		pf_log(PF_LOG_ERR, "store: database schema version %d, this "
+		    "program's is %u: %s", v, ours, v < (int)ours ?
+		    "run privforms init to bring it up to date" :
+		    "a newer privforms wrote it");
+		err = PF_ECONFIG;
+	}
+	if (err != PF_OK) {
+		pf_store_close(st);
+		return err;
+	}
+	*out = st;
+	return PF_OK;
+}
+
+void
+pf_store_until(struct pf_store *st, const struct timespec *until)
+{
+	if (until != NULL)
+		st->busy.until = *until;
+	else
+		st->busy.until.tv_sec = st->busy.until.tv_nsec = 0;
 }
 
 void
@@ -493,7 +563,8 @@ pf_store_synchronous(struct pf_store *st, int *level)
 const char *
 pf_store_journal_mode(struct pf_store *st)
 {
-	return st->journal->name;
+	/* A read-only store never sets one. */
+	return st->journal != NULL ? st->journal->name : "unset";
 }
 
 int

@@ -16,6 +16,10 @@
  * has to upgrade its lock under contention) and pf_store_commit.  Each query is
  * one function below; statements are prepared once per connection.
  *
+ * Waiting for the lock: each wait gives up after the busy timeout, and
+ * pf_store_until sets a deadline that ends every wait together (busy.h),
+ * so that a caller can bound a whole transaction, or not wait at all.
+ *
  * Errors: PF_EBUSY when the database is locked past the busy timeout,
  * read-only, full or cannot be opened (tell the visitor to try again);
  * PF_ESTORE for any other SQLite error; PF_ECONFIG for a refused setting.
@@ -40,6 +44,33 @@ int pf_store_wal_safe(int v);
 /* Open (creating if needed) and migrate.  The caller owns *out. */
 int pf_store_open(const struct pf_store_opts *opts, struct pf_store **out);
 void pf_store_close(struct pf_store *st);	/* accepts NULL */
+
+/*
+ * pf_store_open, with every wait for a lock during the open (the journal
+ * mode, the schema version, a migration) ending by until (busy.h's
+ * pf_busy_deadline; NULL: none).  The open reads the file, so with the
+ * database locked (another process inside a commit, or holding BEGIN
+ * EXCLUSIVE) it waits; until = now makes it try once and answer PF_EBUSY.
+ */
+int pf_store_open_until(const struct pf_store_opts *opts,
+    const struct timespec *until, struct pf_store **out);
+
+/*
+ * Open an existing database read-only, for a snapshot that must never
+ * write (privforms metrics): SQLITE_OPEN_READONLY, no pragma that changes
+ * anything, no migration.  PF_ECONFIG (logged) when the file's schema
+ * version is not this program's: a form or privforms init migrates it.
+ * The journal mode is never set (pf_store_journal_mode: "unset").
+ */
+int pf_store_open_readonly(const struct pf_store_opts *opts,
+    struct pf_store **out);
+
+/*
+ * From now on every wait for a lock also ends at until (NULL: only the
+ * busy timeout bounds it), however many statements wait: one bound for a
+ * whole transaction, BEGIN to COMMIT.
+ */
+void pf_store_until(struct pf_store *st, const struct timespec *until);
 
 /* The schema version the file is at (PRAGMA user_version). */
 int pf_store_schema_version(struct pf_store *st, int *version);

@@ -20,7 +20,7 @@ elapsed_ms(const struct timespec *a)
 
 START_TEST(test_gives_up_after_the_timeout_not_before)
 {
-	struct pf_busy	 b = { 30, { 0, 0 } };
+	struct pf_busy	 b = { 30, { 0, 0 }, { 0, 0 } };
 	struct timespec	 start;
 	int		 tries = 0;
 
@@ -34,7 +34,7 @@ END_TEST
 
 START_TEST(test_a_new_wait_starts_its_own_clock)
 {
-	struct pf_busy	 b = { 20, { 0, 0 } };
+	struct pf_busy	 b = { 20, { 0, 0 }, { 0, 0 } };
 	int		 tries = 0;
 
 	while (pf_busy_wait(&b, tries))
@@ -44,6 +44,27 @@ START_TEST(test_a_new_wait_starts_its_own_clock)
 }
 END_TEST
 
+/* A deadline ends the wait before the timeout, and one past ends it at once. */
+START_TEST(test_a_deadline_ends_the_wait_before_the_timeout)
+{
+	struct pf_busy	 b = { 60000, { 0, 0 }, { 0, 0 } };
+	struct timespec	 start;
+	int		 tries = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	pf_busy_deadline(30, &b.until);
+	while (pf_busy_wait(&b, tries))
+		tries++;
+	ck_assert_double_ge(elapsed_ms(&start), 30.0);
+	ck_assert_double_lt(elapsed_ms(&start), 30000.0);
+	/* A new wait keeps the deadline, which has passed: no try again. */
+	ck_assert_int_eq(pf_busy_wait(&b, 0), 0);
+	pf_busy_deadline(0, &b.until);
+	ck_assert_int_eq(pf_busy_wait(&b, 0), 0);
+}
+END_TEST
+
 PF_TEST_MAIN("busy",
     tcase_add_test(tc, test_gives_up_after_the_timeout_not_before),
-    tcase_add_test(tc, test_a_new_wait_starts_its_own_clock))
+    tcase_add_test(tc, test_a_new_wait_starts_its_own_clock),
+    tcase_add_test(tc, test_a_deadline_ends_the_wait_before_the_timeout))

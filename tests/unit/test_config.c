@@ -391,7 +391,7 @@ START_TEST(test_every_key_can_be_set)
 	    "prefix = /legal/privacy\n"
 	    "database = /srv/pf.db\n"
 	    "journal_mode = delete\n"
-	    "busy_timeout_ms = 0\n"
+	    "busy_timeout_ms = 1\n"
 	    "audit_dir = /srv/audit\n"
 	    "audit_schema = /srv/audit.xsd\n"
 	    "key_file = /srv/secret.key\n"
@@ -429,7 +429,7 @@ START_TEST(test_every_key_can_be_set)
 	ck_assert_str_eq(cfg->prefix, "/legal/privacy");
 	ck_assert_str_eq(cfg->database, "/srv/pf.db");
 	ck_assert_str_eq(cfg->journal_mode, "delete");
-	ck_assert_int_eq(cfg->busy_timeout_ms, 0);
+	ck_assert_int_eq(cfg->busy_timeout_ms, 1);
 	ck_assert_str_eq(cfg->audit_dir, "/srv/audit");
 	ck_assert_str_eq(cfg->audit_schema, "/srv/audit.xsd");
 	ck_assert_str_eq(cfg->key_file, "/srv/secret.key");
@@ -548,7 +548,7 @@ START_TEST(test_number_ranges)
 		const char	*key;
 		long		 min, max;
 	} t[] = {
-		{ "busy_timeout_ms", 0, 600000 },
+		{ "busy_timeout_ms", 1, 30000 },
 		{ "max_body", 1024, 1048576 },
 		{ "max_fields", 1, 1000 },
 		{ "max_field_len", 64, 65536 },

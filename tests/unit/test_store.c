@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "check_main.h"
+#include "busy.h"
 #include "fixture.h"
 #include "err.h"
 #include "schema.h"
@@ -481,6 +482,114 @@ START_TEST(test_begin_busy_while_another_writer_holds_the_lock)
 	ck_assert_int_eq(pf_store_commit(st), PF_OK);
 	sqlite3_close(h);
 	pf_store_close(st);
+}
+END_TEST
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * With until = now the open tries once: a worker started under a held lock
+ * must not wait out a busy timeout (here a minute) before its first page.
+ */
+START_TEST(test_open_until_now_does_not_wait_for_the_lock)
+{
+	struct pf_store_opts	 o = { db, "truncate", 60000 };
+	struct pf_store		*st = open_mode("truncate");
+	sqlite3			*h = raw_open();
+	struct timespec		 t0, now;
+
+	pf_store_close(st);
+	st = NULL;
+	ck_assert_int_eq(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pf_busy_deadline(0, &now);
+	ck_assert_int_eq(pf_store_open_until(&o, &now, &st), PF_EBUSY);
+	ck_assert_ptr_null(st);
+	ck_assert_msg(ms_since(&t0) < 30000, "waited %.1f ms", ms_since(&t0));
+	ck_assert_int_eq(sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(pf_store_open_until(&o, &now, &st), PF_OK);
+	/* The open's deadline ends with it: later waits have the timeout. */
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	sqlite3_close(h);
+	pf_store_close(st);
+}
+END_TEST
+
+/* pf_store_until bounds BEGIN and COMMIT together, not each by the timeout. */
+START_TEST(test_until_bounds_every_wait_of_a_transaction)
+{
+	struct pf_store_opts	 o = { db, "truncate", 60000 };
+	struct pf_store		*st = NULL;
+	sqlite3			*h = raw_open();
+	struct timespec		 t0, until;
+
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pf_busy_deadline(100, &until);
+	pf_store_until(st, &until);
+	ck_assert_int_eq(pf_store_begin(st), PF_EBUSY);
+	ck_assert_msg(ms_since(&t0) >= 100 && ms_since(&t0) < 30000,
+	    "waited %.1f ms", ms_since(&t0));
+	/* The deadline has passed: the next wait gives up at once. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(pf_store_begin(st), PF_EBUSY);
+	ck_assert_msg(ms_since(&t0) < 30000, "waited %.1f ms", ms_since(&t0));
+	ck_assert_int_eq(sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	pf_store_until(st, NULL);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	sqlite3_close(h);
+	pf_store_close(st);
+}
+END_TEST
+
+/* Read-only: no file created, no migration, and reads that work. */
+START_TEST(test_open_readonly_never_writes)
+{
+	struct pf_store_opts	 o = { db, NULL, 50 };
+	struct pf_store		*st = NULL;
+	struct stat		 before, after;
+	sqlite3			*h;
+	long long		 n = -1;
+
+	ck_assert_int_ne(pf_store_open_readonly(&o, &st), PF_OK);
+	ck_assert_ptr_null(st);
+	ck_assert(!exists(db));
+	pf_store_close(open_mode("truncate"));
+	ck_assert_int_eq(stat(db, &before), 0);
+	ck_assert_int_eq(pf_store_open_readonly(&o, &st), PF_OK);
+	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_ne(pf_store_optout_put(st, &(struct pf_optout){ "email",
+	    "a@example.com", "", NULL, "form", NULL, NULL }, T1), PF_OK);
+	pf_store_rollback(st);
+	pf_store_close(st);
+	ck_assert_int_eq(stat(db, &after), 0);
+	ck_assert_int_eq(before.st_mtime, after.st_mtime);
+	ck_assert_int_eq(before.st_size, after.st_size);
+	/* An older schema is left for a form or privforms init to migrate. */
+	h = raw_open();
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 1", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	st = NULL;
+	ck_assert_int_eq(pf_store_open_readonly(&o, &st), PF_ECONFIG);
+	ck_assert_ptr_null(st);
+	ck_assert_int_eq(raw_count("PRAGMA user_version"), 1);
 }
 END_TEST
 
@@ -1710,6 +1819,9 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_optout_each_stops_and_returns_callback_value),
     tcase_add_test(tc, test_optout_refuses_unknown_channel),
     tcase_add_test(tc, test_begin_busy_while_another_writer_holds_the_lock),
+    tcase_add_test(tc, test_open_until_now_does_not_wait_for_the_lock),
+    tcase_add_test(tc, test_until_bounds_every_wait_of_a_transaction),
+    tcase_add_test(tc, test_open_readonly_never_writes),
     tcase_add_test(tc, test_rollback_leaves_nothing),
     tcase_add_test(tc, test_commit_is_seen_by_another_connection),
     tcase_add_test(tc, test_begin_read_then_rollback_ends_it),
