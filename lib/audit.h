@@ -65,13 +65,26 @@ char *pf_audit_path(const char *dir, long long seq, const char *time);
 
 /*
  * Write rec's file after its commit (temporary file and rename; no fsync,
- * see above).  A failure is logged with the advice to run `privforms audit
- * sync`; the caller need not say it again.
+ * see above).  The caller need not log a failure: the first of a run of
+ * failures is logged, with the advice to run `privforms audit sync`, and
+ * the first success after them, with how many files are missing; the
+ * failures between are not (once per process, not once per request).
  */
 int pf_audit_write(const char *dir, const struct pf_audit_record *rec);
 
 /* Write every record file that is missing; *written counts them. */
 int pf_audit_sync(struct pf_store *st, const char *dir, long long *written);
+
+/*
+ * How many records of the trail in st have no file in dir, into *missing,
+ * without writing anything (privforms metrics).  It lists dir's day
+ * directories once (names only) against the last record's seq, then looks
+ * up each record whose name was not listed, so the cost is one listing of
+ * the trail plus one database read per missing file.  A file with a
+ * record's name in another day's directory counts as there; `privforms
+ * audit verify` reports it.  PF_EIO (logged) when dir cannot be read.
+ */
+int pf_audit_missing(struct pf_store *st, const char *dir, long long *missing);
 
 /*
  * Check the trail: every record file, in order, against the schema, its own

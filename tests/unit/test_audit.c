@@ -541,6 +541,42 @@ START_TEST(test_verify_missing_file_then_sync_rewrites_it)
 }
 END_TEST
 
+/*
+ * pf_audit_missing counts the records without their file: none, then one
+ * deleted, all three with no directory at all, and none after a sync;
+ * files that are no records' (a stray name, a record the database does
+ * not have) count for nothing.
+ */
+START_TEST(test_missing_counts_records_without_their_file)
+{
+	long long	 n = -1, written;
+	char		*p, *stray;
+	FILE		*f;
+
+	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	append3(1);
+	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	p = path_of(2);
+	ck_assert_int_eq(unlink(p), 0);
+	stray = strdup(p);
+	strcpy(strrchr(stray, '/') + 1, "000000000009.xml");
+	ck_assert_ptr_nonnull(f = fopen(stray, "w"));
+	fclose(f);
+	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	nftw(adir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(n, 3);
+	free(stray);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_sync_writes_every_file)
 {
 	long long	 written = -1;
@@ -689,6 +725,7 @@ END_TEST
 PF_TEST_MAIN("audit",
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_append_writes_exact_record_and_digest),
+    tcase_add_test(tc, test_missing_counts_records_without_their_file),
     tcase_add_test(tc, test_append_chains_three_valid_records),
     tcase_add_test(tc, test_append_then_rollback_records_nothing),
     tcase_add_test(tc, test_detail_text_survives_round_trip_escaped),
