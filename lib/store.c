@@ -526,6 +526,8 @@ pf_store_close(struct pf_store *st)
 		sqlite3_finalize(st->fstmts[i]);
 	for (i = 0; i < GSTMT__MAX; i++)
 		sqlite3_finalize(st->gstmts[i]);
+	for (i = 0; i < MSTMT__MAX; i++)
+		sqlite3_finalize(st->mstmts[i]);
 	/* Rolls back an open transaction; cannot fail once all are finalized. */
 	sqlite3_close(st->db);
 	free(st);

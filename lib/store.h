@@ -718,4 +718,49 @@ int pf_store_outbox_counts(struct pf_store *st, long long *queued,
 int pf_store_outbox_get(struct pf_store *st, long long id,
     int (*fn)(const struct pf_outbox_row *r, void *arg), void *arg);
 
+/* ---- monitoring (store_metrics.c, 008-audit-count.sql) ---- */
+
+/*
+ * What `privforms metrics` reads, each query cheap however long the site
+ * has run (no scan of the audit trail or of sent mail), so a snapshot
+ * every minute costs the forms nothing noticeable; run them inside one
+ * pf_store_begin_read for one snapshot.  The tallies call fn once per
+ * group, in name order, with the group's name in a and b (b NULL when
+ * there is one name) and its count; fn's first non-zero value stops the
+ * walk and is returned.
+ */
+
+/* Audit records by form (a) and event (b), from audit_count. */
+int pf_store_audit_tally(struct pf_store *st,
+    int (*fn)(const char *a, const char *b, long long n, void *arg),
+    void *arg);
+
+/* Trapped submissions of every day by form (a) and reason (b). */
+int pf_store_trap_tally(struct pf_store *st,
+    int (*fn)(const char *a, const char *b, long long n, void *arg),
+    void *arg);
+
+/* Messages queued, sending or failed, by state (a); none: left out. */
+int pf_store_outbox_tally(struct pf_store *st,
+    int (*fn)(const char *a, const char *b, long long n, void *arg),
+    void *arg);
+
+/* Requests by status (a); none: left out. */
+int pf_store_dsr_tally(struct pf_store *st,
+    int (*fn)(const char *a, const char *b, long long n, void *arg),
+    void *arg);
+
+/*
+ * The created time of the oldest message not sent yet (queued or being
+ * sent) into out: PF_OK, or PF_ENOTFOUND when there is none.
+ */
+int pf_store_outbox_oldest(struct pf_store *st, char out[32]);
+
+/*
+ * Open (verified or extended) requests due before today ("YYYY-MM-DD",
+ * UTC) into *overdue, and due from today to last into *soon.
+ */
+int pf_store_dsr_due(struct pf_store *st, const char *today,
+    const char *last, long long *overdue, long long *soon);
+
 #endif

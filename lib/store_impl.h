@@ -1,7 +1,7 @@
 /*
  * store_impl.h -- the connection and statement helpers that lib/store.c
- * shares with lib/store_requests.c, lib/store_feedback.c and
- * lib/store_guard.c.
+ * shares with lib/store_requests.c, lib/store_feedback.c,
+ * lib/store_guard.c and lib/store_metrics.c.
  *
  * PRIVATE to lib/store*.c: nothing else includes this file.  Everyone else
  * goes through store.h, which keeps SQL (and sqlite3.h) out of the rest of
@@ -108,6 +108,17 @@ enum fstmt {
 	FSTMT__MAX
 };
 
+/* store_metrics.c's statements (its mstmts[]). */
+enum mstmt {
+	MSTMT_AUDIT_TALLY,
+	MSTMT_TRAP_TALLY,
+	MSTMT_OUTBOX_TALLY,
+	MSTMT_OUTBOX_OLDEST,
+	MSTMT_DSR_TALLY,
+	MSTMT_DSR_DUE,
+	MSTMT__MAX
+};
+
 /* store_guard.c's statements (its gstmts[]). */
 enum gstmt {
 	GSTMT_POW_SPEND,
@@ -136,6 +147,7 @@ struct pf_store {
 	sqlite3_stmt		*rstmts[RSTMT__MAX];
 	sqlite3_stmt		*fstmts[FSTMT__MAX];
 	sqlite3_stmt		*gstmts[GSTMT__MAX];
+	sqlite3_stmt		*mstmts[MSTMT__MAX];
 	const struct journal	*journal;	/* the mode in force */
 	struct pf_busy		 busy;	/* how a writer waits for the lock */
 };

@@ -132,7 +132,8 @@ for f in "$src"/etc/apache/*.conf; do
 	[ -f "$f" ] && conf "$f" "$CONFDIR/apache"
 done
 
-for f in "$src"/etc/systemd/*.service "$src"/etc/systemd/*.socket; do
+for f in "$src"/etc/systemd/*.service "$src"/etc/systemd/*.socket \
+    "$src"/etc/systemd/*.timer; do
 	[ -f "$f" ] && text 0644 "$f" "$UNITDIR"
 done
 

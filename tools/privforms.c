@@ -20,7 +20,7 @@
 static const struct cmd *const groups[] = {
 	cmds_init, cmds_unsubscribe, cmds_dnc, cmds_laws, cmds_request,
 	cmds_export, cmds_party, cmds_feedback, cmds_guard, cmds_purge,
-	cmds_backup, cmds_mail, cmds_audit, NULL,
+	cmds_backup, cmds_mail, cmds_audit, cmds_metrics, NULL,
 };
 
 static void

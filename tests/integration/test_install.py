@@ -128,7 +128,8 @@ class Layout(unittest.TestCase):
         units = os.path.join(self.usr, "lib", "systemd", "system")
         want = [os.path.basename(f) for f in
                 glob.glob(os.path.join(SRC, "etc", "systemd", "*.service")) +
-                glob.glob(os.path.join(SRC, "etc", "systemd", "*.socket"))]
+                glob.glob(os.path.join(SRC, "etc", "systemd", "*.socket")) +
+                glob.glob(os.path.join(SRC, "etc", "systemd", "*.timer"))]
         self.assertTrue(want)
         self.assertEqual(files(units), {f: 0o644 for f in want})
 
@@ -176,7 +177,7 @@ class Prefix(unittest.TestCase):
             for f in files(os.path.join(t, d)):
                 path = os.path.join(t, d, f)
                 if path.endswith((".8", ".5", ".conf", ".service", ".socket",
-                                  ".txt", ".tsv", ".example")):
+                                  ".timer", ".txt", ".tsv", ".example")):
                     with self.subTest(file=path):
                         self.assertNotIn("/usr/local", read(path))
         self.assertTrue(os.path.isfile(

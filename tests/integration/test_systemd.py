@@ -40,6 +40,8 @@ FORM = "/privacy/unsubscribe"
 PROGRAM = "unsubscribe"
 PROGRAMS = ("unsubscribe", "do-not-call", "data-request", "feedback")
 TREE = None     # the installed tree (Tree)
+METRICS = "privforms-metrics.service"
+PROM_DIR = "/var/lib/prometheus/node-exporter"   # Debian's textfile directory
 
 
 def parse_unit(path):
@@ -138,7 +140,9 @@ class Units(unittest.TestCase):
         # Instances of the templates, for every program; the man pages the
         # units name are looked up in the tree.
         names = ["privforms@%s.%s" % (p, kind) for p in PROGRAMS
-                 for kind in ("socket", "service")] + ["privforms-mail.service"]
+                 for kind in ("socket", "service")] + [
+                     "privforms-mail.service", "privforms-metrics.service",
+                     "privforms-metrics.timer"]
         env = dict(os.environ, SYSTEMD_UNIT_PATH=TREE.unitdir + ":",
                    MANPATH=os.path.join(TREE.usr, "share", "man") + ":")
         p = subprocess.run(["systemd-analyze", "verify"] + names, env=env,
@@ -162,6 +166,8 @@ class Units(unittest.TestCase):
                   "ReadWritePaths": TREE.state, "CapabilityBoundingSet": "",
                   "User": "privforms", "Group": "privforms", "UMask": "0027"}
         for name in TREE.services():
+            if name == METRICS:
+                continue    # a oneshot of its own: Metrics below
             unit = TREE.unit(name)
             got = {k: one(unit, "Service", k) for k in wanted}
             self.assertEqual(got, wanted, name)
@@ -189,6 +195,56 @@ class Units(unittest.TestCase):
         self.assertEqual(shlex.split(one(mail, "Service", "ExecStart")),
                          [os.path.join(TREE.usr, "sbin", "privforms"), "mail", "run"])
         self.assertEqual(environment(mail)["PRIVFORMS_CONFIG"], TREE.conf)
+
+
+class Metrics(unittest.TestCase):
+    """privforms-metrics.service and its timer: read-only but for
+    node_exporter's directory, and the file appears whole or not at all."""
+
+    def test_a_sandboxed_oneshot_that_writes_only_node_exporters_directory(self):
+        unit = TREE.unit(METRICS)
+        wanted = {"Type": "oneshot", "NoNewPrivileges": "yes",
+                  "ProtectSystem": "strict", "PrivateTmp": "yes",
+                  "ProtectHome": "yes", "PrivateNetwork": "yes",
+                  "ReadWritePaths": PROM_DIR,
+                  "CapabilityBoundingSet": "CAP_DAC_READ_SEARCH",
+                  "SyslogIdentifier": "privforms-metrics"}
+        self.assertEqual({k: one(unit, "Service", k) for k in wanted}, wanted)
+        self.assertEqual(environment(unit)["PROM_DIR"], PROM_DIR)
+        self.assertEqual(one(unit, "Unit", "ConditionPathIsDirectory"), PROM_DIR)
+        timer = TREE.unit("privforms-metrics.timer")
+        self.assertEqual(one(timer, "Timer", "OnUnitActiveSec"), "1min")
+        self.assertEqual(one(timer, "Install", "WantedBy"), "timers.target")
+
+    def run_unit(self, prom_dir, conf):
+        """The unit's ExecStart as systemd runs it ($$ is a $), with its
+        environment but PROM_DIR and PRIVFORMS_CONFIG."""
+        unit = TREE.unit(METRICS)
+        argv = shlex.split(one(unit, "Service", "ExecStart").replace("$$", "$"))
+        env = dict(os.environ, **environment(unit))
+        env.update(PROM_DIR=prom_dir, PRIVFORMS_CONFIG=conf)
+        return subprocess.run(argv, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    def test_writes_the_snapshot_by_rename_and_keeps_the_last_on_failure(self):
+        from test_metrics import parse
+        d = tempfile.mkdtemp(prefix="privforms-prom-")
+        self.addCleanup(shutil.rmtree, d, True)
+        prom = os.path.join(d, "privforms.prom")
+        p = self.run_unit(d, TREE.conf)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(os.listdir(d), ["privforms.prom"])
+        with open(prom) as f:
+            first = f.read()
+        self.assertIn("privforms_database_size_bytes", parse(first))
+        # A configuration naming no database: the run fails, the file stays.
+        bad = os.path.join(d, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("database = %s/none.db\n" % d)
+        p = self.run_unit(d, bad)
+        self.assertNotEqual(p.returncode, 0)
+        with open(prom) as f:
+            self.assertEqual(f.read(), first)
 
 
 class Pool:

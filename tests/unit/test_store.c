@@ -593,6 +593,60 @@ START_TEST(test_open_readonly_never_writes)
 }
 END_TEST
 
+static int
+tally_into(const char *a, const char *b, long long n, void *arg)
+{
+	char	*out = arg;
+	size_t	 len = strlen(out);
+
+	snprintf(out + len, 256 - len, "%s/%s=%lld;", a, b != NULL ? b : "-", n);
+	return 0;
+}
+
+static void
+audit_row_put(struct pf_store *st, long long seq, const char *form,
+    const char *event)
+{
+	struct pf_audit_row	 r = { seq, T1, event, form, ZERO_DIGEST,
+	    ZERO_DIGEST, "<r/>", 4 };
+
+	ck_assert_int_eq(pf_store_audit_put(st, &r), PF_OK);
+}
+
+/*
+ * audit_count counts every record as it is stored (a trigger), and the
+ * migration that made it counted the records already there.
+ */
+START_TEST(test_audit_tally_counts_records_by_form_and_event)
+{
+	struct pf_store	*st = open_mode("truncate");
+	sqlite3		*h;
+	char		 got[256] = "";
+
+	audit_row_put(st, 1, "unsubscribe", "unsubscribed");
+	audit_row_put(st, 2, "admin", "dnc-removed");
+	audit_row_put(st, 3, "unsubscribe", "unsubscribed");
+	ck_assert_int_eq(pf_store_audit_tally(st, tally_into, got), PF_OK);
+	ck_assert_str_eq(got, "admin/dnc-removed=1;unsubscribe/unsubscribed=2;");
+	pf_store_close(st);
+	/* As a database from before 008: the counts made again from the rows. */
+	h = raw_open();
+	ck_assert_int_eq(sqlite3_exec(h, "DROP TRIGGER audit_count_put; "
+	    "DROP TABLE audit_count; PRAGMA user_version = 7", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(h);
+	st = open_mode("truncate");
+	got[0] = '\0';
+	ck_assert_int_eq(pf_store_audit_tally(st, tally_into, got), PF_OK);
+	ck_assert_str_eq(got, "admin/dnc-removed=1;unsubscribe/unsubscribed=2;");
+	audit_row_put(st, 4, "admin", "dnc-removed");
+	got[0] = '\0';
+	ck_assert_int_eq(pf_store_audit_tally(st, tally_into, got), PF_OK);
+	ck_assert_str_eq(got, "admin/dnc-removed=2;unsubscribe/unsubscribed=2;");
+	pf_store_close(st);
+}
+END_TEST
+
 START_TEST(test_rollback_leaves_nothing)
 {
 	struct pf_optout	 a = optout("a@example.com", NULL, "form");
@@ -1822,6 +1876,7 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_open_until_now_does_not_wait_for_the_lock),
     tcase_add_test(tc, test_until_bounds_every_wait_of_a_transaction),
     tcase_add_test(tc, test_open_readonly_never_writes),
+    tcase_add_test(tc, test_audit_tally_counts_records_by_form_and_event),
     tcase_add_test(tc, test_rollback_leaves_nothing),
     tcase_add_test(tc, test_commit_is_seen_by_another_connection),
     tcase_add_test(tc, test_begin_read_then_rollback_ends_it),
