@@ -31,11 +31,11 @@ static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
 
 /*
  * Open the store if it is not open, no wait for the lock going past until.
- * quiet: a busy database is not worth an error line (start-up, which
- * tries once and leaves the open to the first request that needs it).
+ * startup: a database that cannot be opened yet (locked, or not there) is
+ * a warning, not an error: the first request that needs it tries again.
  */
 static int
-store_open(struct pf_app *app, const struct timespec *until, int quiet)
+store_open(struct pf_app *app, const struct timespec *until, int startup)
 {
 	struct pf_store_opts	 o;
 	int			 rc;
@@ -46,9 +46,9 @@ store_open(struct pf_app *app, const struct timespec *until, int quiet)
 	o.journal_mode = app->cfg->journal_mode;
 	o.busy_timeout_ms = app->cfg->busy_timeout_ms;
 	rc = pf_store_open_until(&o, until, &app->st);
-	if (rc == PF_EBUSY && quiet)
-		pf_log(PF_LOG_INFO, "the database is busy: opening it on the "
-		    "first request that needs it");
+	if (rc == PF_EBUSY && startup)
+		pf_log(PF_LOG_WARN, "cannot open the database yet (%s): trying "
+		    "again on the first request that needs it", pf_strerror(rc));
 	else if (rc != PF_OK)
 		pf_log(PF_LOG_ERR, "cannot open the database: %s", pf_strerror(rc));
 	return rc;

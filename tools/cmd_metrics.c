@@ -230,7 +230,7 @@ requests(struct pf_store *st, FILE *f, time_t now)
 	size_t		 i;
 	int		 rc;
 
-	for (i = 0; pf_dsr_statuses[2 * i] != NULL && i < 8; i++)
+	for (i = 0; i < 8 && pf_dsr_statuses[2 * i] != NULL; i++)
 		codes[i] = pf_dsr_statuses[2 * i];
 	c.len = i;
 	strftime(today, sizeof(today), "%Y-%m-%d", gmtime_r(&now, &tm));
