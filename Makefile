@@ -80,6 +80,10 @@ FLAGS		 = .build-flags
 
 .PHONY: all run check unit integration bench deps install uninstall clean FORCE
 
+# `make` alone builds `all`, as the header says: without this, the first rule
+# of an included file (fuzz.mk's library) would be the default goal.
+.DEFAULT_GOAL := all
+
 include tests/fuzz/fuzz.mk
 .SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o) \
 	    $(PROGRAMS:.fcgi=.o)

@@ -347,6 +347,38 @@ class InitAsRoot(unittest.TestCase):
         self.assertIn("only root can", p.stderr)
 
 
+class DefaultGoal(unittest.TestCase):
+    """`make` with no target, in a clean copy of the tree (the files git
+    tracks, nothing built, no Makefile.local), builds what the Makefile's
+    header says: `all`, the library, the programs and the command."""
+
+    def clean_copy(self):
+        p = run(["git", "-C", SRC, "ls-files", "-z"])
+        if p.returncode != 0:
+            self.skipTest("not a git checkout: " + p.stderr)
+        t = tmpdir(self)
+        for f in p.stdout.split("\0"):
+            if f and os.path.isfile(os.path.join(SRC, f)):
+                os.makedirs(os.path.join(t, os.path.dirname(f)), exist_ok=True)
+                shutil.copy2(os.path.join(SRC, f), os.path.join(t, f))
+        return t
+
+    def test_plain_make_builds_all(self):
+        t = self.clean_copy()
+        p = run(["make", "-C", t, "--no-print-directory", "-n", "-p"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(re.findall(r"^\.DEFAULT_GOAL := (.*)$", p.stdout, re.M),
+                         ["all"])
+        p = run(["make", "-C", t, "--no-print-directory", "-n"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("ar rcs lib/libprivforms.a ", p.stdout)
+        for target in ["tools/privforms"] + [
+                "cgi-bin/%s.fcgi" % name for name in PROGRAMS]:
+            self.assertIn(" -o %s " % target, p.stdout)
+        self.assertFalse([line for line in p.stdout.splitlines()
+                          if "tests/fuzz/build" in line][:1])
+
+
 class Upgrade(unittest.TestCase):
     """init on a database of an older schema: migrated, rows kept."""
 
