@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "log.h"
 #include "page.h"
+#include "request.h"
 #include "response.h"
 #include "store.h"
 
@@ -126,6 +127,7 @@ pf_app_open(struct pf_app *app, const char *form)
 	return PF_OK;
 fail:
 	pf_app_close(app);
+	pf_serve_start_failed();
 	return rc == PF_OK ? PF_ECONFIG : rc;
 }
 

@@ -62,7 +62,10 @@ struct pf_app {
 	struct pf_txn		 tx;	/* the submission's transaction (txn.h) */
 };
 
-/* Set up app for form; logs why and returns non-zero if it cannot serve at all. */
+/*
+ * Set up app for form; logs why and returns non-zero if it cannot serve at
+ * all (on a FastCGI socket, a second later: pf_serve_start_failed).
+ */
 int pf_app_open(struct pf_app *app, const char *form);
 void pf_app_close(struct pf_app *app);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 #include <openssl/rand.h>
@@ -1116,4 +1117,11 @@ pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 	}
 	FCGX_Free(&r, 1);
 	return 0;
+}
+
+void
+pf_serve_start_failed(void)
+{
+	if (!FCGX_IsCGI())
+		sleep(PF_START_RETRY_SECONDS);
 }

@@ -120,4 +120,14 @@ void pf_params_free(struct pf_param *p, size_t n);
 typedef void pf_handler(struct pf_request *req, void *arg);
 int pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits);
 
+/*
+ * For a program that cannot start: on a FastCGI socket, wait
+ * PF_START_RETRY_SECONDS before returning, so that a supervisor that
+ * restarts it without limit (multiwatch in INSTALL, tools/stack.sh and the
+ * systemd unit never gives a worker up) tries again once a second rather
+ * than in a busy loop; as plain CGI, return at once.
+ */
+#define PF_START_RETRY_SECONDS	1
+void pf_serve_start_failed(void);
+
 #endif

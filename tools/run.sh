@@ -35,6 +35,8 @@ cat <<MSG
 
 MSG
 while kill -0 "$(cat "$dir/run/nginx.pid")" 2>/dev/null; do
+	# A pool whose multiwatch has gone is started again, saying so.
+	bash tools/stack.sh revive "$dir" || true
 	sleep 1
 done
 echo "privforms: nginx has stopped (see $dir/nginx/error.log)" >&2

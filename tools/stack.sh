@@ -5,6 +5,8 @@
 # directory.  `make run`, `make bench` and the integration tests use it.
 #
 #   bash tools/stack.sh start DIR PORT [WORKERS]   prints nothing on success
+#   bash tools/stack.sh revive DIR     start again any pool whose multiwatch
+#                                      has gone (make run, every second)
 #   bash tools/stack.sh stop DIR
 #
 # DIR gets privforms.conf (written on first use, then only base_url is kept
@@ -163,6 +165,60 @@ wait_for() {
 	done
 }
 
+# multiwatch's -r: never give a worker up.  By default it gives one up
+# after 4 deaths within 10 s of a start, and whoever reaches the socket
+# can kill a worker at will with a crafted record (libfcgi, INSTALL): 8
+# such records left a pool of 2 with no worker at all.  A program that
+# cannot start waits a second before it exits (pf_serve_start_failed), so
+# a broken configuration costs a start a second, not a busy loop.
+RETRIES=2147483647
+
+# One pool: spawn-fcgi makes the socket and becomes multiwatch, which forks
+# the workers.  It gets a process group of its own (set -m), so that stop
+# and revive end workers that outlived a killed multiwatch too.
+# run/NAME.pool says how to start it again.
+start_pool() {
+	local dir=$1 name=$2 prog=$3 workers=$4
+	local sock=$dir/run/$name.sock
+	rm -f "$sock"
+	echo "$workers $prog" > "$dir/run/$name.pool"
+	set -m
+	# shellcheck disable=SC2086
+	env PRIVFORMS_CONFIG="$dir/privforms.conf" ${PRIVFORMS_ENV:-} \
+	    spawn-fcgi -n -s "$sock" -M 0660 -- \
+	    /usr/bin/multiwatch -f "$workers" -r "$RETRIES" -- "$prog" \
+	    >> "$dir/run/$name.log" 2>&1 &
+	echo $! > "$dir/run/$name.pid"
+	set +m
+	wait_for "$sock"
+}
+
+# The pool whose pid file is $1 has its multiwatch (not a zombie, not a
+# process that got its pid since).
+pool_alive() {
+	local pid
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/bin/multiwatch ]
+}
+
+revive() {
+	local dir name pid workers prog pool
+	dir=$(cd "$1" && pwd)
+	for pool in "$dir"/run/*.pool; do
+		[ -f "$pool" ] || continue
+		name=$(basename "$pool" .pool)
+		pool_alive "$dir/run/$name.pid" && continue
+		echo "stack: the $name pool had stopped (see" \
+		    "$dir/run/$name.log); starting it again" >&2
+		# Workers it left serve a socket nobody reaches any more.
+		if pid=$(cat "$dir/run/$name.pid" 2>/dev/null); then
+			kill -TERM -- "-$pid" 2>/dev/null || true
+		fi
+		read -r workers prog < "$pool"
+		start_pool "$dir" "$name" "$prog" "$workers"
+	done
+}
+
 start() {
 	dir=$1 port=$2 workers=${3:-2}
 	mkdir -p "$dir/run"
@@ -184,15 +240,7 @@ start() {
 		*=*)	name=${prog%%=*} prog=${prog#*=} ;;
 		*)	name=$(basename "$prog" .fcgi) ;;
 		esac
-		sock=$dir/run/$name.sock
-		rm -f "$sock"
-		# shellcheck disable=SC2086
-		env PRIVFORMS_CONFIG="$dir/privforms.conf" ${PRIVFORMS_ENV:-} \
-		    spawn-fcgi -n -s "$sock" -M 0660 -- \
-		    /usr/bin/multiwatch -f "$workers" -- "$prog" \
-		    >> "$dir/run/$name.log" 2>&1 &
-		echo $! > "$dir/run/$name.pid"
-		wait_for "$sock"
+		start_pool "$dir" "$name" "$prog" "$workers"
 	done
 	write_nginx "$dir" "$port"
 	nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -g 'daemon off;' \
@@ -222,15 +270,21 @@ stop() {
 			i=$((i + 1))
 		done
 		kill -KILL "$pid" 2>/dev/null || true
+		# A pool's group: workers that outlived their multiwatch.
+		if [ -f "${pidfile%.pid}.pool" ]; then
+			kill -KILL -- "-$pid" 2>/dev/null || true
+		fi
 		rm -f "$pidfile"
 	done
-	rm -f "$dir"/run/*.sock
+	rm -f "$dir"/run/*.sock "$dir"/run/*.pool
 }
 
 case "${1:-}" in
 start)	[ $# -ge 3 ] || die "usage: stack.sh start DIR PORT [WORKERS]"
 	start "$2" "$3" "${4:-2}" ;;
+revive)	[ $# -ge 2 ] || die "usage: stack.sh revive DIR"
+	revive "$2" ;;
 stop)	[ $# -ge 2 ] || die "usage: stack.sh stop DIR"
 	stop "$2" ;;
-*)	die "usage: stack.sh start DIR PORT [WORKERS] | stop DIR" ;;
+*)	die "usage: stack.sh start DIR PORT [WORKERS] | revive DIR | stop DIR" ;;
 esac

@@ -250,12 +250,13 @@ class Metrics(unittest.TestCase):
 class Pool:
     """privforms@PROGRAM.service's ExecStart under systemd-socket-activate:
     the socket bound with the unit's mode, the command started on the
-    first connection, its output (the journal's) in a file."""
+    first connection, its output (the journal's) in a file.  env: what
+    `systemctl edit` would add to the unit's Environment=."""
 
-    def __init__(self, program=PROGRAM):
+    def __init__(self, program=PROGRAM, env=None):
         unit = TREE.unit("privforms@.service")
         sock_unit = TREE.unit("privforms@.socket")
-        env = environment(unit)
+        env = dict(environment(unit), **(env or {}))
         self.workers = int(env["WORKERS"])
         self.argv = exec_start(unit, program, env)
         self.sock = one(sock_unit, "Socket", "ListenStream").replace("%i", program)
@@ -273,11 +274,13 @@ class Pool:
         for word in _sanitizer_env(TREE.dir).split():
             k, v = word.split("=", 1)
             run_env[k] = v
+        # systemd-socket-activate passes on only what -E names.
+        setenv = ["-E%s=%s" % kv for kv in sorted(run_env.items())]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                ["systemd-socket-activate", "--inetd", "-l", self.sock, "--"] +
-                self.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                env=run_env)
+                ["systemd-socket-activate", "--inetd", "-l", self.sock] +
+                setenv + ["--"] + self.argv, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=log, env=run_env)
         deadline = time.monotonic() + 10
         while not os.path.exists(self.sock):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -436,22 +439,39 @@ class SocketActivation(unittest.TestCase):
         # What the worker and multiwatch said reached the journal's place.
         self.assertRegex(self.pool.log(), r"(?i)child\[\d+\]")
 
-    def test_pool_that_gives_up_exits_for_systemd_to_restart(self):
-        # multiwatch gives a worker up after 3 quick deaths and, with none
-        # left, exits with status 0: hence Restart=always, not on-failure.
+    def test_pool_never_gives_a_worker_up(self):
+        # By default multiwatch gives a worker up after 4 deaths within
+        # 10 s of a start, and exits once it has given up all of them: 16
+        # crafted records emptied a pool of 4.  With the unit's -r, 20 in a
+        # row cost 20 workers, and the pool still answers.
         self.get()
-        deadline = time.monotonic() + 30
-        while self.pool.proc.poll() is None:
-            self.assertLess(time.monotonic(), deadline, self.pool.log())
+        for _ in range(20):
             try:
-                fcgi_request(self.pool.sock, raw_params=CVE_RECORD, timeout=1)
+                fcgi_request(self.pool.sock, raw_params=CVE_RECORD, timeout=10)
             except OSError:
                 pass
-        self.assertEqual(self.pool.proc.returncode, 0)
-        # systemd's restart, on the same socket path.
-        self.pool.stop()
-        self.pool = Pool()
+        self.assertIsNone(self.pool.proc.poll(), self.pool.log())
+        self.pool.wait_workers(self.pool.workers)
         self.assertEqual(self.get()[0], 200)
+        self.assertGreaterEqual(
+            len(re.findall(r"(?i)child\[\d+\]", self.pool.log())), 20)
+
+    def test_a_program_that_cannot_start_is_tried_once_a_second(self):
+        # Never given up, and no busy loop either: a program whose
+        # configuration cannot be read waits a second before it exits.
+        self.pool.stop()
+        self.pool = Pool(env={"WORKERS": "1",
+                              "PRIVFORMS_CONFIG": TREE.conf + ".missing"})
+        started = time.monotonic()
+        self.assertFalse(fcgi_request(self.pool.sock, GET, timeout=1)[1])
+        # Five starts (multiwatch's default would give up after four),
+        # with a wait of a second at least after each of the first four.
+        deadline = started + 60
+        while self.pool.log().count(".missing") < 5:
+            self.assertLess(time.monotonic(), deadline, self.pool.log())
+            time.sleep(0.05)
+        self.assertGreaterEqual(time.monotonic() - started, 4.0)
+        self.assertIsNone(self.pool.proc.poll(), self.pool.log())
 
     def test_killed_worker_is_replaced(self):
         self.get()
