@@ -80,11 +80,32 @@ mail_config() {
 	grep -q '^mail_retry *=' "$conf" || echo "mail_retry = 5" >> "$conf"
 }
 
-wait_tcp() {
-	i=0
-	while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+# Process $1 holds the socket listening on 127.0.0.1:$2.  A connection
+# alone would not tell: whatever had the port first answers it too, and
+# would get this site's requests or mail.  /proc/net/tcp prints the
+# address as the kernel holds it (little- or big-endian), the port in hex.
+listens() {
+	local port inode fd
+	port=$(printf '%04X' "$2")
+	for inode in $(awk -v a="0100007F:$port" -v b="7F000001:$port" \
+	    '($2 == a || $2 == b) && $4 == "0A" { print $10 }' /proc/net/tcp); do
+		for fd in /proc/"$1"/fd/*; do
+			[ "$(readlink "$fd" 2>/dev/null)" = "socket:[$inode]" ] &&
+			    return 0
+		done
+	done
+	return 1
+}
+
+# Wait until process $1 listens on 127.0.0.1:$2: false after 10 s, or as
+# soon as it has gone (it could not bind, say).
+wait_listen() {
+	local i=0
+	while ! listens "$1" "$2"; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
+		if [ $i -gt 100 ] || ! kill -0 "$1" 2>/dev/null; then
+			return 1
+		fi
 		sleep 0.1
 	done
 }
@@ -97,7 +118,7 @@ start_mail() {
 	/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$mport" \
 	    -c aiosmtpd.handlers.Mailbox "$dir/mail" >> "$dir/run/smtp.log" 2>&1 &
 	echo $! > "$dir/run/smtp.pid"
-	wait_tcp "$mport" || {
+	wait_listen "$(cat "$dir/run/smtp.pid")" "$mport" || {
 		cat "$dir/run/smtp.log" >&2
 		stop "$dir"
 		die "the mail catcher did not start on 127.0.0.1:$mport"
@@ -246,16 +267,11 @@ start() {
 	nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -g 'daemon off;' \
 	    >> "$dir/nginx/error.log" 2>&1 &
 	echo $! > "$dir/run/nginx.pid"
-	i=0
-	while ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$(cat "$dir/run/nginx.pid")" 2>/dev/null; then
-			cat "$dir/nginx/error.log" >&2
-			stop "$dir"
-			die "nginx did not start on 127.0.0.1:$port"
-		fi
-		sleep 0.1
-	done
+	wait_listen "$(cat "$dir/run/nginx.pid")" "$port" || {
+		cat "$dir/nginx/error.log" >&2
+		stop "$dir"
+		die "nginx did not start on 127.0.0.1:$port"
+	}
 }
 
 stop() {

@@ -6,16 +6,20 @@ tools are links into this tree, so that its ./var is its own.  Ctrl-C is
 SIGINT to run.sh's process group, as a terminal sends it.
 """
 
+import glob
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
+import uuid
 
-from harness import (SRC, free_port, http_request, sanitizer_reports,
-                     _sanitizer_env)
+from harness import (GUARD_OFF, SRC, free_port, http_request,
+                     sanitizer_reports, stamp_of, _sanitizer_env)
 
 FORM = "/privacy/unsubscribe"
 RUNNING = "privforms is running"
@@ -28,6 +32,35 @@ def checkout(test):
         os.symlink(os.path.join(SRC, name), os.path.join(d, name))
     test.addCleanup(shutil.rmtree, d, True)
     return d
+
+
+def relaxed(tree):
+    """tree/var/privforms.conf as make run writes it, with the guard
+    relaxed as for every integration test (harness.GUARD_OFF), so that a
+    test can post at once."""
+    os.makedirs(os.path.join(tree, "var"))
+    settings = dict(prefix="/privacy", database="privforms.db",
+                    key_file="secret.key", audit_dir="audit", site_dir="site",
+                    templates=os.path.join(SRC, "htdocs"),
+                    laws_file=os.path.join(SRC, "etc", "privacy-laws.tsv"),
+                    audit_schema=os.path.join(SRC, "etc", "audit.xsd"),
+                    base_url="http://127.0.0.1:8080", **GUARD_OFF)
+    with open(os.path.join(tree, "var", "privforms.conf"), "w") as f:
+        f.writelines("%s = %s\n" % kv for kv in settings.items())
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def listener(test):
+    """A port something else listens on, for as long as test runs."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+    test.addCleanup(s.close)
+    return s.getsockname()[1]
 
 
 def children(pid):
@@ -98,9 +131,44 @@ class Run:
     def get(self, path=FORM):
         return http_request(self.port, "GET", path, timeout=30)
 
+    def unsubscribe_with_confirmation(self, address):
+        page = self.get()
+        self.test.assertEqual(page.status, 200, page)
+        body = urllib.parse.urlencode({
+            "channel": "email", "email": address, "confirm": "yes",
+            "pf_stamp": stamp_of(page.text)}).encode()
+        r = http_request(self.port, "POST", FORM, body, {
+            "Content-Type": "application/x-www-form-urlencoded"})
+        self.test.assertEqual(r.status, 303, r)
+
+    def mail(self):
+        """The messages in ./var/mail/new, as text."""
+        out = []
+        for path in glob.glob(os.path.join(self.var, "mail", "new", "*")):
+            with open(path, errors="replace") as f:
+                out.append(f.read())
+        return out
+
+    def setting(self, key):
+        with open(os.path.join(self.var, "privforms.conf")) as f:
+            for line in f:
+                k, _, v = line.partition("=")
+                if k.strip() == key:
+                    return v.strip()
+        return None
+
+    def refused(self, *words):
+        """run.sh stopped before starting anything, saying words."""
+        self.test.assertNotEqual(self.wait_exit(), 0, self.output())
+        out = self.output()
+        self.test.assertNotIn(RUNNING, out)
+        for w in words:
+            self.test.assertIn(w, out)
+        self.test.assertEqual(glob.glob(os.path.join(self.var, "run", "*.pid")),
+                              [], out)
+
     def pid(self, name):
-        with open(os.path.join(self.var, "run", name + ".pid")) as f:
-            return int(f.read())
+        return int(read(os.path.join(self.var, "run", name + ".pid")))
 
     def interrupt(self):
         """Ctrl-C: its exit status."""
@@ -144,6 +212,60 @@ class Pools(unittest.TestCase):
         self.assertEqual(run.interrupt(), 0, run.output())
         left = [p for p in set(pools) | workers if alive(p)]
         self.assertEqual(left, [], run.output())
+
+
+class Ports(unittest.TestCase):
+    def test_two_checkouts_each_get_their_own_mail(self):
+        # Without SMTP_PORT each catcher gets a free port of its own (it
+        # was 8025 for both, so the second one's mail went to the first).
+        runs = []
+        for _ in range(2):
+            tree = checkout(self)
+            relaxed(tree)
+            runs.append(Run(self, tree, PORT=free_port()))
+        for run in runs:
+            run.wait_running()
+        ports = [run.setting("smtp_port") for run in runs]
+        self.assertNotEqual(ports[0], ports[1])
+        for run, port in zip(runs, ports):
+            self.assertIn("127.0.0.1:%s" % port, run.output())
+        addresses = ["run-%s@example.org" % uuid.uuid4().hex[:8] for _ in runs]
+        for run, address in zip(runs, addresses):
+            run.unsubscribe_with_confirmation(address)
+        for run, address, other in zip(runs, addresses, reversed(addresses)):
+            wait(self, lambda: any(address in m for m in run.mail()), 90,
+                 lambda: "no mail in %s:\n%s" % (run.var, run.output()))
+            self.assertFalse(any(other in m for m in run.mail()))
+
+    def test_smtp_port_in_use_is_refused_before_anything_starts(self):
+        taken = listener(self)
+        run = Run(self, checkout(self), PORT=free_port(), SMTP_PORT=taken)
+        run.refused("127.0.0.1:%d is in use" % taken, "SMTP_PORT")
+
+    def test_port_in_use_is_refused_before_anything_starts(self):
+        taken = listener(self)
+        run = Run(self, checkout(self), PORT=taken)
+        run.refused("127.0.0.1:%d is in use" % taken, "PORT=")
+        self.assertFalse(os.path.exists(os.path.join(run.var, "privforms.conf")))
+
+
+class Var(unittest.TestCase):
+    def test_a_second_run_of_one_tree_is_refused_and_the_first_serves_on(self):
+        tree = checkout(self)
+        first = Run(self, tree, PORT=free_port())
+        first.wait_running()
+        pids = sorted(glob.glob(os.path.join(first.var, "run", "*.pid")))
+        before = {p: read(p) for p in pids}
+        second = Run(self, tree, owner=False, PORT=free_port(),
+                     SMTP_PORT=free_port())
+        second.wait_exit()
+        out = second.output()
+        self.assertNotEqual(second.proc.returncode, 0, out)
+        self.assertNotIn(RUNNING, out)
+        self.assertIn("in use by another make run", out)
+        self.assertEqual({p: read(p) for p in pids}, before)
+        self.assertEqual(first.get().status, 200)
+        self.assertIsNone(first.proc.poll(), first.output())
 
 
 if __name__ == "__main__":
