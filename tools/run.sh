@@ -66,7 +66,7 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
-STACK_MAIL=$smtp_port bash tools/stack.sh start "$dir" "$port"
+STACK_LIMITS=on STACK_MAIL=$smtp_port bash tools/stack.sh start "$dir" "$port"
 cat <<MSG
 
   privforms is running:   http://127.0.0.1:$port/privacy/

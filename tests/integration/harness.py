@@ -158,9 +158,10 @@ def wait_tcp(port, alive=lambda: True, timeout=10):
 
 
 class Site:
-    """A running site.  config: extra privforms.conf lines (key -> value)."""
+    """A running site.  config: extra privforms.conf lines (key -> value);
+    env: extra environment for tools/stack.sh (STACK_LIMITS=on, say)."""
 
-    def __init__(self, config=None, workers=2):
+    def __init__(self, config=None, workers=2, env=None):
         self.dir = tempfile.mkdtemp(prefix="privforms-it-")
         self.port = free_port()
         self.workers = workers
@@ -185,9 +186,10 @@ class Site:
         self.audit_dir = os.path.join(self.dir, "audit")
         self.started = False
         self.stamps = {}    # form path -> its page's pf_stamp
+        self.env = env or {}
 
     def start(self):
-        env = dict(os.environ)
+        env = dict(os.environ, **self.env)
         env["PRIVFORMS_ENV"] = _sanitizer_env(self.dir)
         subprocess.run(["bash", os.path.join(SRC, "tools", "stack.sh"), "start",
                         self.dir, str(self.port), str(self.workers)],

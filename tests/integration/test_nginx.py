@@ -1,0 +1,159 @@
+"""nginx in front of the forms, as etc/nginx/ configures it: slow clients,
+limits per client address.
+
+The site is make run's (tools/stack.sh with STACK_LIMITS=on: the snippet
+in its server block, privforms-http.conf in http { }).  Clients other than
+the test's own normal one come from other loopback addresses (127.0.0.2,
+...), so that their limits are theirs.
+"""
+
+import http.client
+import resource
+import socket
+import time
+import unittest
+
+from harness import Site
+
+FORM = "/privacy/unsubscribe"
+SITE = None
+SLOW = 1100         # more connections than nginx's old 1024 slots
+# What the snippet sets.
+HEADER_TIMEOUT = BODY_TIMEOUT = 10
+CONN_LIMIT = 10
+
+
+def setUpModule():
+    global SITE
+    SITE = Site(env={"STACK_LIMITS": "on"}).start()
+
+
+def tearDownModule():
+    reports = SITE.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+def request(method, path, source="127.0.0.1", body=None, headers=None):
+    """One request from source (a loopback address): (status, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", SITE.port, timeout=30,
+                                      source_address=(source, 0))
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def connect(test, source="127.0.0.1", data=b""):
+    """A connection from source that has sent data and then hangs."""
+    s = socket.socket()
+    test.addCleanup(s.close)
+    s.settimeout(10)
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", SITE.port))
+    s.sendall(data)
+    return s
+
+
+def still_open(s):
+    """nginx has neither answered nor closed s."""
+    s.setblocking(False)
+    try:
+        s.recv(1)       # an answer, or b"" once closed
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        s.setblocking(True)
+
+
+def ended_within(test, s, seconds):
+    """Seconds until nginx answered or closed s (which has sent part of a
+    request), failing after seconds."""
+    started = time.monotonic()
+    s.settimeout(seconds)
+    try:
+        s.recv(4096)
+    except socket.timeout:
+        test.fail("nginx still waits after %d s" % seconds)
+    except OSError:
+        pass
+    return time.monotonic() - started
+
+
+PARTIAL_HEADER = b"GET /privacy/unsubscribe HTTP/1.1\r\nHost: localhost\r\n"
+PARTIAL_BODY = (b"POST /privacy/unsubscribe HTTP/1.1\r\nHost: localhost\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 100\r\n\r\nchannel=em")
+
+
+class SlowClients(unittest.TestCase):
+    def test_many_slow_clients_do_not_lock_the_others_out(self):
+        # 1100 connections that send part of a request header and hang
+        # (nginx's old worker_connections was 1024).  A normal request is
+        # answered while every one of them still holds its connection.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        need = SLOW + 256
+        if soft < need:
+            if hard != resource.RLIM_INFINITY and hard < need:
+                self.skipTest("needs %d open files, the limit is %d" %
+                              (need, hard))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+            self.addCleanup(resource.setrlimit, resource.RLIMIT_NOFILE,
+                            (soft, hard))
+        slow = [connect(self, data=PARTIAL_HEADER) for _ in range(SLOW)]
+        try:
+            status, page = request("GET", FORM)
+        except OSError as e:    # reset (no slot left), or a timeout
+            self.fail("no answer beside %d slow clients: %r" % (SLOW, e))
+        self.assertEqual(status, 200)
+        self.assertIn(b'name="email"', page)
+        self.assertEqual(sum(not still_open(s) for s in slow), 0)
+
+    def test_a_header_that_stalls_is_dropped(self):
+        s = connect(self, data=PARTIAL_HEADER)
+        self.assertLess(ended_within(self, s, 3 * HEADER_TIMEOUT),
+                        3 * HEADER_TIMEOUT)
+
+    def test_a_body_that_stalls_is_dropped(self):
+        s = connect(self, "127.0.0.4", PARTIAL_BODY)
+        self.assertLess(ended_within(self, s, 3 * BODY_TIMEOUT),
+                        3 * BODY_TIMEOUT)
+
+
+class Limits(unittest.TestCase):
+    def test_one_address_has_a_few_requests_in_progress_at_most(self):
+        # Requests whose body never comes each hold a connection of
+        # 127.0.0.2's; past the limit its next request gets 503 at once,
+        # while another address is served.
+        for _ in range(CONN_LIMIT):
+            connect(self, "127.0.0.2", PARTIAL_BODY)
+        deadline = time.monotonic() + BODY_TIMEOUT
+        while request("GET", FORM, "127.0.0.2")[0] != 503:
+            self.assertLess(time.monotonic(), deadline, "never limited")
+            time.sleep(0.05)
+        self.assertEqual(request("GET", FORM)[0], 200)
+
+    def test_form_posts_are_limited_per_address_one_click_is_not(self):
+        posts = 0
+        while request("POST", FORM, "127.0.0.3", b"channel=x", {
+                "Content-Type": "application/x-www-form-urlencoded"})[0] != 503:
+            posts += 1
+            self.assertLess(posts, 300, "posts never limited")
+        self.assertGreaterEqual(posts, 20)      # the burst
+        # The same address, still over its limit: a one-click post (a
+        # forged token here: the program's 400) and a GET are served.
+        status, _ = request("POST", FORM + "?t=forged", "127.0.0.3",
+                            b"List-Unsubscribe=One-Click", {
+                                "Content-Type":
+                                "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 400)
+        self.assertEqual(request("GET", FORM, "127.0.0.3")[0], 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
