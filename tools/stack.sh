@@ -142,7 +142,9 @@ write_nginx() {
 	sed -e "s|/run/privforms/|$dir/run/|g" \
 	    -e "s|/var/lib/privforms/site|$dir/site|g" \
 	    -e "s|/usr/local/share/privforms/htdocs/|$src/htdocs/|g" \
+	    -e "s|/etc/privforms/nginx/|$ng/|g" \
 	    "$src/etc/nginx/privforms.conf" > "$ng/privforms.conf"
+	cp "$src/etc/nginx/privforms-site-headers.conf" "$ng/"
 	if [ "${STACK_LIMITS:-off}" = on ]; then
 		cp "$src/etc/nginx/privforms-http.conf" "$ng/"
 	else
@@ -193,6 +195,7 @@ http {
 		listen 127.0.0.1:$port;
 		server_name localhost;
 		location = / { return 302 /privacy/; }
+		include privforms-site-headers.conf;
 		include privforms.conf;$extra
 	}
 }

@@ -58,6 +58,21 @@ HUB_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+# The virtual hosts' own header, as INSTALL (section 6, HTTPS) sets it:
+# every privforms path must keep it.
+HSTS = "max-age=63072000; includeSubDomains"
+# Every kind of privforms path: the hub and its redirect, static files
+# (and a missing one), each program's pages, challenges and sub-paths,
+# and a path under /privacy/ that nothing serves.
+PATHS = ["/privacy/", "/privacy", "/privacy/static/privforms.css",
+         "/privacy/static/guard.js", "/privacy/static/missing.css",
+         "/privacy/unsubscribe", "/privacy/unsubscribe/challenge",
+         "/privacy/unsubscribe?t=forged", "/privacy/do-not-call",
+         "/privacy/do-not-call/challenge", "/privacy/request",
+         "/privacy/request/challenge", "/privacy/request/status",
+         "/privacy/request/verify", "/privacy/feedback",
+         "/privacy/feedback/article?article=reset-password",
+         "/privacy/nothing-here"]
 # What every page of the programs carries.
 FORM_HEADERS = {
     "content-security-policy": "default-src 'none'",
@@ -191,7 +206,8 @@ def apache_conf():
         "</Directory>"]
     for host, port in PORTS.items():
         lines += ["Listen 127.0.0.1:%d" % port,
-                  "<VirtualHost 127.0.0.1:%d>" % port]
+                  "<VirtualHost 127.0.0.1:%d>" % port,
+                  '\tHeader always set Strict-Transport-Security "%s"' % HSTS]
         # The sanitizer's options, where the programs take environment
         # from Apache (the pools have theirs from spawn-fcgi).
         if host == "fcgid":
@@ -346,6 +362,17 @@ class Through:
         r = self.get("/privacy")
         self.assertEqual(r.status, 301, r)
         self.assertTrue(r.header("location").endswith("/privacy/"), r.headers)
+
+    def test_every_privforms_path_keeps_the_hosts_hsts(self):
+        missing = []
+        for path in PATHS:
+            r = self.get(path)
+            if r.header("strict-transport-security") != HSTS:
+                missing.append((path, r.status))
+        r = self.post(FORM, b"channel=x")
+        if r.header("strict-transport-security") != HSTS:
+            missing.append(("POST " + FORM, r.status))
+        self.assertEqual(missing, [])
 
     def test_static_css(self):
         r = self.get("/privacy/static/privforms.css")

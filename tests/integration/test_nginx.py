@@ -1,19 +1,24 @@
 """nginx in front of the forms, as etc/nginx/ configures it: slow clients,
-limits per client address.
+limits per client address, a site's own headers.
 
 The site is make run's (tools/stack.sh with STACK_LIMITS=on: the snippet
 in its server block, privforms-http.conf in http { }).  Clients other than
 the test's own normal one come from other loopback addresses (127.0.0.2,
-...), so that their limits are theirs.
+...), so that their limits are theirs.  The headers are checked through a
+second nginx whose server block is a site's as INSTALL (section 5, HTTPS)
+describes it, in front of the same programs.
 """
 
 import http.client
+import os
 import resource
+import shutil
 import socket
+import subprocess
 import time
 import unittest
 
-from harness import Site
+from harness import Site, free_port, http_request, wait_tcp
 
 FORM = "/privacy/unsubscribe"
 SITE = None
@@ -153,6 +158,104 @@ class Limits(unittest.TestCase):
                                 "application/x-www-form-urlencoded"})
         self.assertEqual(status, 400)
         self.assertEqual(request("GET", FORM, "127.0.0.3")[0], 200)
+
+
+HSTS = "max-age=63072000; includeSubDomains"
+# Every kind of privforms path: the hub and its redirect, static files
+# (and a missing one), each program's pages, challenges and sub-paths,
+# and a path under /privacy/ that nothing serves.
+PATHS = ["/privacy/", "/privacy", "/privacy/static/privforms.css",
+         "/privacy/static/guard.js", "/privacy/static/missing.css",
+         "/privacy/unsubscribe", "/privacy/unsubscribe/challenge",
+         "/privacy/unsubscribe?t=forged", "/privacy/do-not-call",
+         "/privacy/do-not-call/challenge", "/privacy/request",
+         "/privacy/request/challenge", "/privacy/request/status",
+         "/privacy/request/verify", "/privacy/feedback",
+         "/privacy/feedback/article?article=reset-password",
+         "/privacy/nothing-here"]
+
+
+class SiteHeaders(unittest.TestCase):
+    """A site's server-level Strict-Transport-Security on every path."""
+
+    @classmethod
+    def setUpClass(cls):
+        ng = os.path.join(SITE.dir, "nginx")
+        cls.dir = os.path.join(SITE.dir, "https-site")
+        os.makedirs(os.path.join(cls.dir, "tmp"))
+        os.makedirs(os.path.join(cls.dir, "www"))
+        for f in ("fastcgi_params", "mime.types"):
+            shutil.copy(os.path.join(ng, f), cls.dir)
+        # The file INSTALL has the site's headers moved into; the snippet
+        # (as stack.sh installed it) includes it from here.
+        with open(os.path.join(ng, "privforms-site-headers.conf"), "w") as f:
+            f.write('add_header Strict-Transport-Security "%s" always;\n'
+                    % HSTS)
+        cls.port = free_port()
+        d = cls.dir
+        conf = """
+%(user)s
+worker_processes 1;
+error_log %(d)s/error.log warn;
+pid %(d)s/nginx.pid;
+events { worker_connections 256; }
+http {
+	include mime.types;
+	default_type application/octet-stream;
+	include %(ng)s/privforms-http.conf;
+	access_log off;
+	client_body_temp_path %(d)s/tmp/body;
+	fastcgi_temp_path %(d)s/tmp/fastcgi;
+	proxy_temp_path %(d)s/tmp/proxy;
+	uwsgi_temp_path %(d)s/tmp/uwsgi;
+	scgi_temp_path %(d)s/tmp/scgi;
+	server {
+		listen 127.0.0.1:%(port)d;
+		server_name localhost;
+		root %(d)s/www;
+		include %(ng)s/privforms-site-headers.conf;
+		include %(ng)s/privforms.conf;
+	}
+}
+""" % {"d": d, "ng": ng, "port": cls.port,
+       "user": "user root root;" if os.geteuid() == 0 else ""}
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(conf)
+        with open(os.path.join(d, "stderr.log"), "wb") as err:
+            cls.nginx = subprocess.Popen(
+                ["nginx", "-p", d, "-c", os.path.join(d, "nginx.conf"),
+                 "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=err)
+        if not wait_tcp(cls.port, lambda: cls.nginx.poll() is None, 30):
+            cls.tearDownClass()
+            with open(os.path.join(d, "stderr.log"), errors="replace") as f:
+                raise AssertionError("nginx did not start: " + f.read())
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.nginx.poll() is None:
+            cls.nginx.terminate()
+            cls.nginx.wait(30)
+
+    def test_every_privforms_path_keeps_the_sites_hsts(self):
+        missing = []
+        for path in PATHS:
+            r = http_request(self.port, "GET", path)
+            if r.header("strict-transport-security") != HSTS:
+                missing.append((path, r.status))
+        r = http_request(self.port, "POST", "/privacy/unsubscribe",
+                         b"channel=x", {"Content-Type":
+                                        "application/x-www-form-urlencoded"})
+        if r.header("strict-transport-security") != HSTS:
+            missing.append(("POST /privacy/unsubscribe", r.status))
+        self.assertEqual(missing, [])
+
+    def test_the_hub_keeps_its_own_headers_too(self):
+        r = http_request(self.port, "GET", "/privacy/")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("default-src 'none'", r.header("content-security-policy"))
+        self.assertEqual(r.header("x-frame-options"), "DENY")
+        r = http_request(self.port, "GET", "/privacy/static/privforms.css")
+        self.assertEqual(r.header("x-content-type-options"), "nosniff")
 
 
 if __name__ == "__main__":
