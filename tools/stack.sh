@@ -155,12 +155,15 @@ write_nginx() {
 	fi
 	# Slow or idle clients must not lock the others out: as many
 	# connections as the open file limit allows (half of it: a proxied
-	# request holds two, and files are opened too), up to 8192.
+	# request holds two, and files are opened too), up to 8192, and never
+	# fewer than the 1024 of before.
 	nofile=$(ulimit -Hn)
 	case $nofile in
 	unlimited|*[!0-9]*) nofile=16384 ;;
 	esac
 	[ "$nofile" -gt 16384 ] && nofile=16384
+	conns=$((nofile / 2))
+	[ "$conns" -lt 1024 ] && conns=1024
 	user=""
 	[ "$(id -u)" = 0 ] && user="user root root;"
 	extra=""
@@ -178,7 +181,7 @@ worker_processes 1;
 worker_rlimit_nofile $nofile;
 error_log $ng/error.log warn;
 pid $ng/nginx.pid;
-events { worker_connections $((nofile / 2)); }
+events { worker_connections $conns; }
 http {
 	include mime.types;
 	include privforms-http.conf;
