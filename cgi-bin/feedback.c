@@ -494,7 +494,10 @@ show_more(struct pf_app *app, struct pf_request *req)
 	pf_feedback_step_clear(&s);
 }
 
-/* Back: step 1 from the stored entry, step 2's typing carried.  Changes nothing. */
+/*
+ * Back: step 1 from the stored entry, step 2's typing carried, and a
+ * stamp (pf_app_send_form) for its Next.  Changes nothing.
+ */
 static void
 back(struct pf_app *app, struct pf_request *req)
 {
@@ -518,8 +521,10 @@ back(struct pf_app *app, struct pf_request *req)
 	    pf_feedback_rating_code(f->rating)) != PF_OK ||
 	    pf_form_fill(&carry, page) != PF_OK)
 		pf_app_fail(app, req);
-	else
-		pf_page_send(req, 200, page, NULL, 0);
+	else {
+		pf_app_send_form(app, req, 200, page, NULL, NULL);
+		page = NULL;	/* pf_app_send_form freed it */
+	}
 out:
 	pf_page_free(page);
 	pf_feedback_drop(&c);

@@ -16,7 +16,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import Site, SRC, cgi_status, fcgi_request
+from harness import Site, SRC, cgi_status, fcgi_request, stamp_of
 from smtp_server import Server
 
 FORM = "/privacy/feedback"
@@ -398,6 +398,20 @@ class Flow(unittest.TestCase):
         self.assertEqual(step2(t2, email="typed@example.com",
                                recommend="7").status, 303)
         self.assertEqual(last_entry()["recommend"], 7)
+
+    def test_back_then_next_with_the_back_pages_own_stamp(self):
+        # What a browser does: Next sends the step-1 page that Back showed,
+        # stamp included.  That page must carry a usable one (issue 27.1).
+        t = started(type="question")
+        r = step2(t, email="kept@example.com", action="back")
+        self.assertEqual(r.status, 200, r)
+        s = stamp_of(r.text)
+        self.assertTrue(s, "the step-1 page of Back carries no stamp")
+        r = SITE.post(FORM, {"type": "complaint", "rating": "okay", "t": t,
+                             "email": "kept@example.com", "pf_stamp": s})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(last_entry()["type"], "complaint")
+        forwarded()
 
     def test_back_carries_a_bad_address_as_typed_and_step2_refuses_it(self):
         t = started()
