@@ -798,8 +798,8 @@ vote(struct pf_app *app, struct pf_request *req)
 	v.article = form.v[V_ARTICLE].value;
 	v.helpful = strcmp(form.v[V_HELPFUL].value, "yes") == 0;
 	v.comment = form.v[V_COMMENT].value;
-	/* Without an address the vote counts, but repeats look new. */
-	v.client = g.client[0] != '\0' ? g.client : NULL;
+	/* Without an address, the one "unknown" client (app.h). */
+	v.client = g.client;
 	if ((rc = record_vote(app, req, &v, &g)) == PF_OK)
 		pf_app_redirect(app, req, "/feedback/article?thanks");
 	else if (rc == PF_ELIMIT)

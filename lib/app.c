@@ -310,25 +310,40 @@ pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
 	pf_page_free(page);
 }
 
-int
-pf_app_client(struct pf_app *app, const struct pf_request *req,
-    char client[PF_HEX_DIGEST_LEN + 1])
+/*
+ * Said once per process: a server that does not pass the visitor's
+ * address in REMOTE_ADDR puts every visitor into one bucket.
+ */
+static void
+warn_unknown(const char *remote)
 {
 	static int	 said;
+
+	if (said)
+		return;
+	said = 1;
+	pf_log(PF_LOG_WARN, "REMOTE_ADDR is %s: every such request counts as "
+	    "one client, \"%s\", for rate limits, form stamps and article "
+	    "votes; have the web server pass the visitor's IP address in "
+	    "REMOTE_ADDR (behind a proxy of yours: its realip or remoteip "
+	    "module, or trusted_proxies; see INSTALL, \"Client addresses\")",
+	    remote[0] == '\0' ? "missing" : "not an IP address",
+	    PF_APP_UNKNOWN_CLIENT);
+}
+
+int
+pf_app_client(const struct pf_app *app, const struct pf_request *req,
+    char client[PF_HEX_DIGEST_LEN + 1])
+{
 	char		 addr[PF_CLIENT_ADDR_SIZE], net[PF_CLIENT_NET_SIZE];
 
 	client[0] = '\0';
 	if (pf_client_addr(req->remote_addr, req->forwarded_for,
 	    &app->proxies, addr) != PF_OK ||
 	    pf_client_net(addr, net) != PF_OK) {
-		if (!said) {
-			said = 1;
-			pf_log(PF_LOG_WARN, "REMOTE_ADDR is %s: limits and "
-			    "vote counts cannot tell clients apart (see "
-			    "INSTALL on proxies)", req->remote_addr[0] ==
-			    '\0' ? "missing" : "not an IP address");
-		}
-		return PF_OK;
+		warn_unknown(req->remote_addr);
+		/* No network's text is a word: this cannot name a real one. */
+		snprintf(net, sizeof(net), "%s", PF_APP_UNKNOWN_CLIENT);
 	}
 	return pf_pseudonym(&app->keys, "client", net, client);
 }

@@ -151,10 +151,14 @@ extern const struct pf_notice pf_app_busy;
 /*
  * The keyed pseudonym (keys.h, kind "client") of the network req comes
  * from (client.h: trusted proxies applied, then pf_client_net), into
- * client; "" when REMOTE_ADDR is not an IP address (said once per process
- * in the log, with where to look).  PF_OK, or PF_ECRYPTO.
+ * client.  When REMOTE_ADDR is missing or not an IP address (a server that
+ * does not pass it, a proxy on a Unix socket), the pseudonym of
+ * PF_APP_UNKNOWN_CLIENT: all such requests share one client, so limits,
+ * stamps and votes still hold, and the log says once how to fix the
+ * server.  PF_OK, or PF_ECRYPTO.
  */
-int pf_app_client(struct pf_app *app, const struct pf_request *req,
+#define PF_APP_UNKNOWN_CLIENT	"unknown"
+int pf_app_client(const struct pf_app *app, const struct pf_request *req,
     char client[PF_HEX_DIGEST_LEN + 1]);
 
 /* Send template name as it is, with status. */

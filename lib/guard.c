@@ -231,10 +231,10 @@ limits_of(const struct pf_app *app, const struct pf_guard *g, int nojs,
 	const struct pf_guard_conf	*conf = conf_of(app, g->form);
 	size_t				 n = 0;
 
-	if (g->client[0] != '\0' && conf->limit.count > 0)
+	if (conf->limit.count > 0)
 		l[n++] = (struct limit){ client_buckets[g->form], g->client,
 		    &conf->limit };
-	if (g->client[0] != '\0' && nojs && conf->limit_nojs.count > 0)
+	if (nojs && conf->limit_nojs.count > 0)
 		l[n++] = (struct limit){ nojs_buckets[g->form], g->client,
 		    &conf->limit_nojs };
 	if (address != NULL && conf->limit_address.count > 0)

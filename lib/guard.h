@@ -74,7 +74,7 @@ struct pf_form;
 /* One submission's standing, from pf_guard_screen to pf_guard_admit. */
 struct pf_guard {
 	enum pf_guard_form	 form;
-	char			 client[PF_HEX_DIGEST_LEN + 1]; /* "" unknown */
+	char			 client[PF_HEX_DIGEST_LEN + 1]; /* pf_app_client */
 	int			 proved;	/* a valid payload, not yet spent */
 	struct pf_pow		 pow;		/* its challenge, when proved */
 	int			 status;	/* 403, 422 or 429 with notice */

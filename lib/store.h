@@ -531,7 +531,7 @@ struct pf_vote {
 	const char	*article;	/* the article's id, pf_valid_token */
 	int		 helpful;	/* 1 yes, 0 no */
 	const char	*comment;	/* may be NULL */
-	const char	*client;	/* pseudonym of the voter's network; NULL once forgotten, or unknown */
+	const char	*client;	/* pseudonym of the voter's network (app.h); NULL once forgotten */
 	const char	*created;	/* the first vote this row counts */
 	const char	*updated;	/* the latest */
 };

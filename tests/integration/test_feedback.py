@@ -932,12 +932,16 @@ class Votes(unittest.TestCase):
         self.assertTrue(done)
         return cgi_status(out)
 
-    def test_without_an_address_a_vote_counts_with_no_client(self):
-        body = b"article=no-addr&helpful=yes"
-        self.assertEqual(self.fcgi_vote(body), 303)
-        self.assertEqual(self.fcgi_vote(body, REMOTE_ADDR="not-an-ip"), 303)
+    def test_without_an_address_votes_share_one_client(self):
+        # A server that passes no IP address makes every visitor "unknown"
+        # (app.h): their votes count once per article, like one client's.
+        self.assertEqual(self.fcgi_vote(b"article=no-addr&helpful=yes"), 303)
+        self.assertEqual(self.fcgi_vote(b"article=no-addr&helpful=no",
+                                        REMOTE_ADDR="not-an-ip"), 303)
         vs = votes("no-addr")
-        self.assertEqual([v["client"] for v in vs], [None, None])
+        self.assertEqual(len(vs), 1, vs)
+        self.assertEqual(vs[0]["helpful"], 0)
+        self.assertRegex(vs[0]["client"] or "", r"^[0-9a-f]{64}$")
 
     def test_an_ipv6_client_is_its_64(self):
         body = b"article=v6&helpful=yes"

@@ -15,7 +15,9 @@ import subprocess
 import time
 import unittest
 
-from harness import Site, SRC, stamp_of
+import urllib.parse
+
+from harness import Site, SRC, cgi_status, fcgi_request, stamp_of
 from smtp_server import Server
 
 P = "/privacy"
@@ -713,6 +715,45 @@ class Votes(Case):
         self.assert_limited(r, 3600)
         self.assertIn("still here", r.text)
         self.assertEqual(self.vote(client(), "limit-9").status, 303)
+
+
+class UnknownClients(Case):
+    """Requests whose REMOTE_ADDR is no IP address (a server that passes
+    none, a proxy on a Unix socket) are one client, "unknown": limits and
+    votes hold for all of them together (issue 26 item 3)."""
+
+    def fcgi(self, program, path, remote, fields=None):
+        """One request straight to program's socket; (status, page)."""
+        p = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": path}
+        if remote is not None:
+            p["REMOTE_ADDR"] = remote
+        body = b""
+        if fields is not None:
+            body = urllib.parse.urlencode(fields).encode()
+            p.update(REQUEST_METHOD="POST", CONTENT_LENGTH=str(len(body)),
+                     CONTENT_TYPE="application/x-www-form-urlencoded")
+        out, done = fcgi_request(SITE.socket_path(program), p, body)
+        self.assertTrue(done)
+        return cgi_status(out), out.decode("utf-8", "replace")
+
+    def test_votes_share_one_limit(self):
+        got = [self.fcgi("feedback", ARTICLE, remote,
+                         {"article": "unknown-%d" % i, "helpful": "yes"})[0]
+               for i, remote in enumerate(("unix:", None, "unix:"))]
+        self.assertEqual(got, [303, 303, 429])    # vote_limit = 2/hour
+        with open(os.path.join(SITE.dir, "run", "feedback.log")) as f:
+            log = f.read()
+        self.assertRegex(log, r"REMOTE_ADDR is (missing|not an IP address)"
+                         r".*one client.*INSTALL")
+
+    def test_a_form_without_proof_shares_one_nojs_limit(self):
+        got = []
+        for remote in ("unix:", "", "garbage", "unix:"):
+            _, page = self.fcgi("unsubscribe", PATHS["unsubscribe"], remote)
+            f = dict(fields("unsubscribe"), pf_stamp=stamp_of(page))
+            got.append(self.fcgi("unsubscribe", PATHS["unsubscribe"], remote,
+                                 f)[0])
+        self.assertEqual(got, [303, 303, 429, 429])  # 2/hour without proof
 
 
 class Hostile(Case):
