@@ -160,6 +160,7 @@ struct submission {
 	time_t		 now;
 	char		 received[32], verify_by[32], since[32];
 	char		 subject[PF_HEX_DIGEST_LEN + 1];
+	char		 mailed[PF_HEX_DIGEST_LEN + 1];	/* pf_guard_address */
 	struct pf_dsr_terms terms;
 };
 
@@ -290,7 +291,7 @@ record(struct pf_app *app, struct pf_request *req, struct submission *s,
 
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
-	if ((rc = pf_guard_admit(app, g, s->subject)) != PF_OK) {
+	if ((rc = pf_guard_admit(app, g, s->mailed)) != PF_OK) {
 		pf_app_rollback(app);
 		return rc;
 	}
@@ -337,7 +338,8 @@ prepare(struct pf_app *app, const struct pf_form *form, struct submission *s,
 		return PF_ENOMEM;
 	r->email_key = *email_key;
 	if ((rc = pf_pseudonym(&app->keys, "email", r->email_key,
-	    s->subject)) != PF_OK)
+	    s->subject)) != PF_OK ||
+	    (rc = pf_guard_address(app, r->email, s->mailed)) != PF_OK)
 		return rc;
 	r->subject = s->subject;
 	return set_terms(s, s->now);

@@ -92,15 +92,18 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
 	    "source", o->source, "confirmation",
 	    confirm_to != NULL ? "requested" : "none", NULL };
 	char		 now[32], subject[PF_HEX_DIGEST_LEN + 1];
+	char		 mailed[PF_HEX_DIGEST_LEN + 1];
 	int		 rc;
 
 	if ((rc = pf_pseudonym(&app->keys, strcmp(o->channel, "sms") == 0 ?
 	    "phone" : "email", o->address, subject)) != PF_OK ||
+	    (confirm_to != NULL &&
+	    (rc = pf_guard_address(app, confirm_to, mailed)) != PF_OK) ||
 	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
 	pf_store_now(now);
 	if ((g != NULL && (rc = pf_guard_admit(app, g, confirm_to != NULL ?
-	    subject : NULL)) != PF_OK) ||
+	    mailed : NULL)) != PF_OK) ||
 	    (rc = pf_store_optout_put(app->st, o, now)) != PF_OK ||
 	    (rc = pf_app_audit(app, req, "unsubscribed", subject,
 	    details)) != PF_OK ||

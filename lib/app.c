@@ -333,11 +333,15 @@ warn_unknown(const char *remote)
 
 int
 pf_app_client(const struct pf_app *app, const struct pf_request *req,
-    char client[PF_HEX_DIGEST_LEN + 1])
+    char client[PF_HEX_DIGEST_LEN + 1], char wide[PF_HEX_DIGEST_LEN + 1])
 {
 	char		 addr[PF_CLIENT_ADDR_SIZE], net[PF_CLIENT_NET_SIZE];
+	char		 wnet[PF_CLIENT_NET_SIZE];
+	int		 rc;
 
 	client[0] = '\0';
+	if (wide != NULL)
+		wide[0] = '\0';
 	if (pf_client_addr(req->remote_addr, req->forwarded_for,
 	    &app->proxies, addr) != PF_OK ||
 	    pf_client_net(addr, net) != PF_OK) {
@@ -345,7 +349,10 @@ pf_app_client(const struct pf_app *app, const struct pf_request *req,
 		/* No network's text is a word: this cannot name a real one. */
 		snprintf(net, sizeof(net), "%s", PF_APP_UNKNOWN_CLIENT);
 	}
-	return pf_pseudonym(&app->keys, "client", net, client);
+	if ((rc = pf_pseudonym(&app->keys, "client", net, client)) != PF_OK ||
+	    wide == NULL || pf_client_wide(addr, wnet) != PF_OK)
+		return rc;
+	return pf_pseudonym(&app->keys, "client", wnet, wide);
 }
 
 void

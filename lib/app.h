@@ -151,15 +151,17 @@ extern const struct pf_notice pf_app_busy;
 /*
  * The keyed pseudonym (keys.h, kind "client") of the network req comes
  * from (client.h: trusted proxies applied, then pf_client_net), into
- * client.  When REMOTE_ADDR is missing or not an IP address (a server that
- * does not pass it, a proxy on a Unix socket), the pseudonym of
+ * client, and, when wide is not NULL, that of its wider network
+ * (pf_client_wide: an IPv6 /48) into wide, "" when there is none (IPv4).
+ * When REMOTE_ADDR is missing or not an IP address (a server that does
+ * not pass it, a proxy on a Unix socket), client is the pseudonym of
  * PF_APP_UNKNOWN_CLIENT: all such requests share one client, so limits,
  * stamps and votes still hold, and the log says once how to fix the
  * server.  PF_OK, or PF_ECRYPTO.
  */
 #define PF_APP_UNKNOWN_CLIENT	"unknown"
 int pf_app_client(const struct pf_app *app, const struct pf_request *req,
-    char client[PF_HEX_DIGEST_LEN + 1]);
+    char client[PF_HEX_DIGEST_LEN + 1], char wide[PF_HEX_DIGEST_LEN + 1]);
 
 /* Send template name as it is, with status. */
 void pf_app_page(struct pf_app *app, struct pf_request *req, int status,

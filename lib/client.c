@@ -19,7 +19,8 @@
 #include "client.h"
 #include "err.h"
 
-#define V6_NET_BYTES	8	/* a /64 */
+#define V6_NET_BITS	64	/* what one host holds */
+#define V6_WIDE_BITS	48	/* what one site is given */
 #define BLANKS		" \t"
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
@@ -230,8 +231,9 @@ pf_client_addr(const char *remote, const char *xff,
 	return ip_text(&hop, out);
 }
 
-int
-pf_client_net(const char *addr, char out[PF_CLIENT_NET_SIZE])
+/* addr's IPv6 network of bits bits as "prefix/bits"; PF_ENOTFOUND for IPv4. */
+static int
+v6_net(const char *addr, int bits, char out[PF_CLIENT_NET_SIZE])
 {
 	struct ip	 ip;
 	char		 text[PF_CLIENT_ADDR_SIZE];
@@ -240,11 +242,29 @@ pf_client_net(const char *addr, char out[PF_CLIENT_NET_SIZE])
 	if (addr == NULL || !ip_parse(addr, &ip))
 		return PF_EINVAL;
 	if (ip.family == AF_INET)
-		return ip_text(&ip, out);
-	/* The interface identifier is the host's to change at will. */
-	host_clear(ip.a, V6_NET_BYTES * 8);
+		return PF_ENOTFOUND;
+	host_clear(ip.a, bits);
 	if (ip_text(&ip, text) != PF_OK)
 		return PF_EINVAL;
-	snprintf(out, PF_CLIENT_NET_SIZE, "%s/64", text);
+	snprintf(out, PF_CLIENT_NET_SIZE, "%s/%d", text, bits);
 	return PF_OK;
+}
+
+int
+pf_client_net(const char *addr, char out[PF_CLIENT_NET_SIZE])
+{
+	struct ip	 ip;
+	int		 rc;
+
+	/* The interface identifier is the host's to change at will. */
+	if ((rc = v6_net(addr, V6_NET_BITS, out)) != PF_ENOTFOUND)
+		return rc;
+	(void)ip_parse(addr, &ip);
+	return ip_text(&ip, out);
+}
+
+int
+pf_client_wide(const char *addr, char out[PF_CLIENT_NET_SIZE])
+{
+	return v6_net(addr, V6_WIDE_BITS, out);
 }

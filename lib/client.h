@@ -64,4 +64,13 @@ int pf_client_addr(const char *remote, const char *xff,
  */
 int pf_client_net(const char *addr, char out[PF_CLIENT_NET_SIZE]);
 
+/*
+ * The wider network of an IPv6 address addr, as limits count it besides
+ * its /64: its /48 ("2001:db8:1::/48"), what one site or customer is
+ * usually given, so that the 65,536 /64s in it are not as many clients.
+ * PF_ENOTFOUND (out "") for an IPv4 address, which has none; PF_EINVAL
+ * (out "") for anything that is not an address.
+ */
+int pf_client_wide(const char *addr, char out[PF_CLIENT_NET_SIZE]);
+
 #endif

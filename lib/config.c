@@ -90,13 +90,14 @@ static cfg_check check_base_url, check_prefix, check_journal, check_link,
  */
 #define GOFF(f, m)	offsetof(struct pf_config, guard[f].m)
 #define GRATE(n, f, m, d) { n, CFG_RATE, GOFF(f, m), d, 0, 0, 0, NULL, NULL }
-#define GUARD(p, f, work, lim, nojs) \
+#define GUARD(p, f, work, lim, nojs, wide) \
 	{ p "_pow", CFG_LONG, GOFF(f, pow), NULL, work, 1000, POW_MAX, \
 	    NULL, NULL }, \
 	{ p "_without_js", CFG_BOOL, GOFF(f, refuse_nojs), NULL, 0, 0, 1, \
 	    NULL, accept_refuse }, \
 	GRATE(p "_limit", f, limit, lim), \
-	GRATE(p "_limit_nojs", f, limit_nojs, nojs)
+	GRATE(p "_limit_nojs", f, limit_nojs, nojs), \
+	GRATE(p "_limit_ipv6_48", f, limit_wide, wide)
 #define POW_MAX		10000000	/* pow.h's maximum maxnumber */
 #define RATE_MAX	1000000
 
@@ -144,18 +145,23 @@ static const struct cfg_key keys[] = {
 	STR(feedback_to, "", check_address),
 	LONG(feedback_step_hours, 24, 1, 720),
 	LONG(article_vote_window_hours, 24, 1, 8760),
-	GUARD("unsubscribe", PF_GUARD_UNSUBSCRIBE, 50000, "30/hour", "10/hour"),
+	/* An IPv6 /48 is one site's: ten times what one of its /64s gets. */
+	GUARD("unsubscribe", PF_GUARD_UNSUBSCRIBE, 50000, "30/hour", "10/hour",
+	    "300/hour"),
 	GRATE("unsubscribe_limit_address", PF_GUARD_UNSUBSCRIBE,
 	    limit_address, "3/hour"),
-	GUARD("dnc", PF_GUARD_DNC, 50000, "20/hour", "5/hour"),
+	GUARD("dnc", PF_GUARD_DNC, 50000, "20/hour", "5/hour", "200/hour"),
 	GRATE("dnc_limit_address", PF_GUARD_DNC, limit_address, "3/hour"),
 	/* A request costs the team real work: the hardest challenge. */
-	GUARD("request", PF_GUARD_REQUEST, 100000, "10/hour", "2/hour"),
+	GUARD("request", PF_GUARD_REQUEST, 100000, "10/hour", "2/hour",
+	    "100/hour"),
 	GRATE("request_limit_address", PF_GUARD_REQUEST, limit_address,
 	    "3/hour"),
 	/* Feedback mails only feedback_to: no address limit. */
-	GUARD("feedback", PF_GUARD_FEEDBACK, 50000, "20/hour", "5/hour"),
+	GUARD("feedback", PF_GUARD_FEEDBACK, 50000, "20/hour", "5/hour",
+	    "200/hour"),
 	GRATE("vote_limit", PF_GUARD_VOTE, limit, "60/hour"),
+	GRATE("vote_limit_ipv6_48", PF_GUARD_VOTE, limit_wide, "600/hour"),
 	STR(trusted_proxies, "", check_proxies),
 	LONG(form_min_seconds, 3, 0, 300),
 	LONG(form_max_hours, 24, 1, 720),

@@ -41,6 +41,7 @@ struct pf_guard_conf {
 	long		 refuse_nojs;	/* 1: no proof of work is refused (403) */
 	struct pf_rate	 limit;		/* submissions per client network */
 	struct pf_rate	 limit_nojs;	/* of those, without a proof of work */
+	struct pf_rate	 limit_wide;	/* per IPv6 /48, besides its /64's */
 	struct pf_rate	 limit_address;	/* naming one address that is mailed */
 };
 

@@ -48,6 +48,10 @@ static const char *const nojs_buckets[PF_GUARD__MAX] = {
 	"unsubscribe/nojs", "do-not-call/nojs", "request/nojs",
 	"feedback/nojs", "vote/nojs",
 };
+static const char *const wide_buckets[PF_GUARD__MAX] = {
+	"unsubscribe/ipv6-48", "do-not-call/ipv6-48", "request/ipv6-48",
+	"feedback/ipv6-48", "vote/ipv6-48",
+};
 #define ADDRESS_BUCKET	"mail/address"
 
 static const struct pf_header get_only[] = { { "Allow", "GET, HEAD" } };
@@ -220,13 +224,15 @@ struct limit {
 	const struct pf_rate	*rate;
 };
 
+#define MAX_LIMITS	4
+
 /*
  * The limits that apply to g, into l: how many.  nojs: the no-proof limit
  * too; address: that address's (may be NULL).
  */
 static size_t
 limits_of(const struct pf_app *app, const struct pf_guard *g, int nojs,
-    const char *address, struct limit l[3])
+    const char *address, struct limit l[MAX_LIMITS])
 {
 	const struct pf_guard_conf	*conf = conf_of(app, g->form);
 	size_t				 n = 0;
@@ -237,6 +243,9 @@ limits_of(const struct pf_app *app, const struct pf_guard *g, int nojs,
 	if (nojs && conf->limit_nojs.count > 0)
 		l[n++] = (struct limit){ nojs_buckets[g->form], g->client,
 		    &conf->limit_nojs };
+	if (g->wide[0] != '\0' && conf->limit_wide.count > 0)
+		l[n++] = (struct limit){ wide_buckets[g->form], g->wide,
+		    &conf->limit_wide };
 	if (address != NULL && conf->limit_address.count > 0)
 		l[n++] = (struct limit){ ADDRESS_BUCKET, address,
 		    &conf->limit_address };
@@ -287,7 +296,7 @@ static int
 count_trap(struct pf_app *app, struct pf_guard *g, const char *reason,
     long *retry)
 {
-	struct limit	 l[3];
+	struct limit	 l[MAX_LIMITS];
 	size_t		 n;
 	char		 day[32];
 	int		 rc;
@@ -357,7 +366,7 @@ pf_guard_screen(struct pf_app *app, struct pf_request *req,
 
 	memset(g, 0, sizeof(*g));
 	g->form = form;
-	if (pf_app_client(app, req, g->client) != PF_OK) {
+	if (pf_app_client(app, req, g->client, g->wide) != PF_OK) {
 		pf_app_fail(app, req);
 		return 1;
 	}
@@ -409,7 +418,7 @@ pf_guard_failed(struct pf_app *app, struct pf_request *req,
 int
 pf_guard_admit(struct pf_app *app, struct pf_guard *g, const char *address)
 {
-	struct limit	 l[3];
+	struct limit	 l[MAX_LIMITS];
 	char		 expires[32];
 	size_t		 n;
 	long		 retry;
@@ -434,6 +443,18 @@ pf_guard_admit(struct pf_app *app, struct pf_guard *g, const char *address)
 	return rc;
 }
 
+/* Drop a "+tag" from the local part of key (a pf_email_key), in place. */
+static void
+untag(char *key)
+{
+	char	*at = strrchr(key, '@'), *plus;
+
+	if (at == NULL || (plus = memchr(key, '+', (size_t)(at - key))) ==
+	    NULL || plus == key)
+		return;
+	memmove(plus, at, strlen(at) + 1);
+}
+
 int
 pf_guard_address(const struct pf_app *app, const char *email,
     char out[PF_HEX_DIGEST_LEN + 1])
@@ -443,6 +464,7 @@ pf_guard_address(const struct pf_app *app, const char *email,
 
 	if ((key = pf_email_key(email)) == NULL)
 		return PF_ENOMEM;
+	untag(key);
 	rc = pf_pseudonym(&app->keys, "email", key, out);
 	free(key);
 	return rc;

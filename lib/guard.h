@@ -29,10 +29,12 @@
  *				from long ago, or a script that never loaded it.
  *   rate limits		per client network (client.h: an IPv4 address,
  *				an IPv6 /64; X-Forwarded-For only from
- *				trusted_proxies), and per address a submission
- *				will mail, whatever the client: over any, 429
- *				with Retry-After and the form kept.  Hits are
- *				kept under keyed pseudonyms, one day at most.
+ *				trusted_proxies), and, higher, per IPv6 /48;
+ *				and per address a submission will mail,
+ *				whatever the client (its +tag dropped): over
+ *				any, 429 with Retry-After and the form kept.
+ *				Hits are kept under keyed pseudonyms, one day
+ *				at most.
  *
  * A handler uses it in three places:
  *
@@ -75,6 +77,7 @@ struct pf_form;
 struct pf_guard {
 	enum pf_guard_form	 form;
 	char			 client[PF_HEX_DIGEST_LEN + 1]; /* pf_app_client */
+	char			 wide[PF_HEX_DIGEST_LEN + 1];	/* its /48, or "" */
 	int			 proved;	/* a valid payload, not yet spent */
 	struct pf_pow		 pow;		/* its challenge, when proved */
 	int			 status;	/* 403, 422 or 429 with notice */
@@ -144,8 +147,11 @@ int pf_guard_admit(struct pf_app *app, struct pf_guard *g,
 
 /*
  * What pf_guard_admit limits an address by: the pseudonym (keys.h, kind
- * "email") of email's key (validate.h's pf_email_key; email normalised),
- * the same whichever form mails it.  PF_OK, PF_ENOMEM or PF_ECRYPTO.
+ * "email") of email's key (validate.h's pf_email_key; email normalised)
+ * without a "+tag" in its local part, so that jane+1@, jane+2@ ... share
+ * jane@'s allowance; the same whichever form mails it.  Only the limit's
+ * key: what is stored and mailed is the address as given.  PF_OK,
+ * PF_ENOMEM or PF_ECRYPTO.
  */
 int pf_guard_address(const struct pf_app *app, const char *email,
     char out[PF_HEX_DIGEST_LEN + 1]);

@@ -69,10 +69,11 @@ def free_port():
 
 # What the guard does unless a test says otherwise (see the docstring).
 GUARD_OFF = dict(
-    [("form_min_seconds", "0"), ("vote_limit", "off")] +
+    [("form_min_seconds", "0"), ("vote_limit", "off"),
+     ("vote_limit_ipv6_48", "off")] +
     [("%s_%s" % (form, kind), "off")
      for form in ("unsubscribe", "dnc", "request", "feedback")
-     for kind in ("limit", "limit_nojs")] +
+     for kind in ("limit", "limit_nojs", "limit_ipv6_48")] +
     [("%s_limit_address" % form, "off")
      for form in ("unsubscribe", "dnc", "request")])
 

@@ -66,6 +66,7 @@ def setUpModule():
     SMTP = Server().start()
     guard = {"trusted_proxies": "127.0.0.1", "pow_minutes": "5",
              "unsubscribe_limit": "4/hour", "unsubscribe_limit_nojs": "2/hour",
+             "unsubscribe_limit_ipv6_48": "6/hour",
              "dnc_limit_address": "2/hour",
              "request_without_js": "refuse", "request_limit": "2/hour",
              "request_limit_address": "3/hour",
@@ -455,6 +456,21 @@ class ClientLimits(Case):
                               "2001:db8:77:2::1",
                               proof("unsubscribe")).status, 303)
 
+    def test_an_ipv6_48_has_a_limit_of_its_own(self):
+        # Each /64 is a client of its own, but the /48 they share (one
+        # site's) allows 6 in all (issue 26 item 4).
+        got = [send("unsubscribe", fields("unsubscribe"),
+                    "2001:db8:78:%x::1" % i, proof("unsubscribe")).status
+               for i in range(1, 8)]
+        self.assertEqual(got, [303] * 6 + [429])
+        r = self.assert_nothing_stored(lambda: send(
+            "unsubscribe", fields("unsubscribe"), "2001:db8:78:ffff::1",
+            proof("unsubscribe")))
+        self.assert_limited(r, 3600)
+        self.assertEqual(send("unsubscribe", fields("unsubscribe"),
+                              "2001:db8:79:1::1",
+                              proof("unsubscribe")).status, 303)
+
     def test_x_forwarded_for_is_ignored_without_trusted_proxies(self):
         # SLOW trusts no proxy: every vote below is 127.0.0.1's, whatever
         # the header says.  (Votes carry no stamp, so SLOW's
@@ -500,6 +516,26 @@ class AddressLimits(Case):
             proof("request")))
         self.assert_limited(r, 3600)
         self.assert_kept(r, to.upper())
+
+    def test_a_plus_tag_does_not_make_another_address(self):
+        # jane+1@, jane+2@ ... are jane@'s mailbox: one allowance for all
+        # (issue 26 item 4); each request keeps the address as typed.
+        local, domain = address("tagged").split("@")
+        got, typed = [], []
+        for i, tag in enumerate(("", "+1", "+news", "+1", "+x+y")):
+            typed.append("%s%s@%s" % (local, tag, domain))
+            f = fields("request", email=typed[-1], type=(
+                "access", "deletion", "portability", "restriction",
+                "objection")[i])
+            got.append(send("request", f, client(), proof("request")).status)
+        self.assertEqual(got, [303] * 3 + [429] * 2)
+        self.assertEqual(sorted(e for (e,) in SITE.query(
+            "SELECT email FROM request WHERE email LIKE ?", (local + "%",))),
+            sorted(typed[:3]))
+        # A "+" that starts the local part is no tag.
+        other = "+%s@%s" % (local, domain)
+        self.assertEqual(send("request", fields("request", email=other),
+                              client(), proof("request")).status, 303)
 
     def test_status_checks_to_one_address_from_many_clients(self):
         to = address("check")

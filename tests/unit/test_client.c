@@ -102,6 +102,38 @@ START_TEST(test_client_net_refuses_null)
 }
 END_TEST
 
+/* An IPv6 address's /48; an IPv4 address has no wider network. */
+START_TEST(test_client_wide_is_the_ipv6_48)
+{
+	static const struct {
+		const char	*addr;
+		int		 rc;
+		const char	*wide;
+	} cases[] = {
+		{ "2001:db8:77:1::1", PF_OK, "2001:db8:77::/48" },
+		{ "2001:db8:77:ffff:abcd::9", PF_OK, "2001:db8:77::/48" },
+		{ "2001:0DB8:0077:0001::", PF_OK, "2001:db8:77::/48" },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", PF_OK,
+		    "ffff:ffff:ffff::/48" },
+		{ "192.0.2.1", PF_ENOTFOUND, "" },
+		{ "::ffff:192.0.2.1", PF_ENOTFOUND, "" },
+		{ "unix:", PF_EINVAL, "" },
+		{ "", PF_EINVAL, "" },
+		{ NULL, PF_EINVAL, "" },
+	};
+	char	 out[PF_CLIENT_NET_SIZE];
+	size_t	 i;
+
+	for (i = 0; i < N(cases); i++) {
+		memset(out, 'x', sizeof(out));
+		ck_assert_msg(pf_client_wide(cases[i].addr, out) == cases[i].rc,
+		    "%s: wrong answer", cases[i].addr);
+		ck_assert_msg(strcmp(out, cases[i].wide) == 0, "%s: %s, not %s",
+		    cases[i].addr, out, cases[i].wide);
+	}
+}
+END_TEST
+
 /* The longest canonical /64 still fits, with room to spare. */
 START_TEST(test_client_net_longest_network_fits)
 {
@@ -403,6 +435,7 @@ PF_TEST_MAIN("client",
     tcase_add_test(tc, test_client_net_refuses_what_is_not_one_address),
     tcase_add_test(tc, test_client_net_refuses_null),
     tcase_add_test(tc, test_client_net_longest_network_fits),
+    tcase_add_test(tc, test_client_wide_is_the_ipv6_48),
     tcase_add_test(tc, test_client_proxies_reads_addresses_and_blocks),
     tcase_add_test(tc, test_client_proxies_stores_network_bytes),
     tcase_add_test(tc, test_client_proxies_refuses_with_a_reason),

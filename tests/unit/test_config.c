@@ -120,6 +120,7 @@ struct guard_want {
 	enum pf_guard_form	 form;
 	long			 pow, refuse_nojs;
 	long			 limit[2], limit_nojs[2], limit_address[2];
+	long			 limit_wide[2];
 };
 
 static void
@@ -140,20 +141,25 @@ guard_is(const struct pf_config *cfg, const struct guard_want *w)
 	    g->limit_address.seconds == w->limit_address[1],
 	    "form %d: limit_address %ld/%ld", w->form,
 	    g->limit_address.count, g->limit_address.seconds);
+	ck_assert_msg(g->limit_wide.count == w->limit_wide[0] &&
+	    g->limit_wide.seconds == w->limit_wide[1],
+	    "form %d: limit_wide %ld/%ld", w->form, g->limit_wide.count,
+	    g->limit_wide.seconds);
 }
 
 START_TEST(test_empty_file_gives_guard_defaults)
 {
 	static const struct guard_want want[] = {
 		{ PF_GUARD_UNSUBSCRIBE, 50000, 0, { 30, 3600 }, { 10, 3600 },
-		    { 3, 3600 } },
+		    { 3, 3600 }, { 300, 3600 } },
 		{ PF_GUARD_DNC, 50000, 0, { 20, 3600 }, { 5, 3600 },
-		    { 3, 3600 } },
+		    { 3, 3600 }, { 200, 3600 } },
 		{ PF_GUARD_REQUEST, 100000, 0, { 10, 3600 }, { 2, 3600 },
-		    { 3, 3600 } },
+		    { 3, 3600 }, { 100, 3600 } },
 		{ PF_GUARD_FEEDBACK, 50000, 0, { 20, 3600 }, { 5, 3600 },
-		    { 0, 0 } },
-		{ PF_GUARD_VOTE, 0, 0, { 60, 3600 }, { 0, 0 }, { 0, 0 } },
+		    { 0, 0 }, { 200, 3600 } },
+		{ PF_GUARD_VOTE, 0, 0, { 60, 3600 }, { 0, 0 }, { 0, 0 },
+		    { 600, 3600 } },
 	};
 	struct pf_config	*cfg;
 	size_t			 i;
@@ -173,14 +179,15 @@ START_TEST(test_every_guard_key_can_be_set)
 {
 	static const struct guard_want want[] = {
 		{ PF_GUARD_UNSUBSCRIBE, 1000, 1, { 1, 60 }, { 2, 86400 },
-		    { 3, 60 } },
+		    { 3, 60 }, { 11, 3600 } },
 		{ PF_GUARD_DNC, 10000000, 0, { 4, 3600 }, { 0, 0 },
-		    { 5, 86400 } },
+		    { 5, 86400 }, { 0, 0 } },
 		{ PF_GUARD_REQUEST, 2000, 1, { 0, 0 }, { 6, 60 },
-		    { 1000000, 3600 } },
+		    { 1000000, 3600 }, { 12, 86400 } },
 		{ PF_GUARD_FEEDBACK, 3000, 1, { 7, 86400 }, { 8, 3600 },
-		    { 0, 0 } },
-		{ PF_GUARD_VOTE, 0, 0, { 9, 60 }, { 0, 0 }, { 0, 0 } },
+		    { 0, 0 }, { 13, 60 } },
+		{ PF_GUARD_VOTE, 0, 0, { 9, 60 }, { 0, 0 }, { 0, 0 },
+		    { 14, 3600 } },
 	};
 	struct pf_config	*cfg;
 	size_t			 i;
@@ -191,21 +198,26 @@ START_TEST(test_every_guard_key_can_be_set)
 	    "unsubscribe_limit = 1/minute\n"
 	    "unsubscribe_limit_nojs = 2/day\n"
 	    "unsubscribe_limit_address = 3/minute\n"
+	    "unsubscribe_limit_ipv6_48 = 11/hour\n"
 	    "dnc_pow = 10000000\n"
 	    "dnc_without_js = accept\n"
 	    "dnc_limit = 4/hour\n"
 	    "dnc_limit_nojs = off\n"
 	    "dnc_limit_address = 5/day\n"
+	    "dnc_limit_ipv6_48 = off\n"
 	    "request_pow = 2000\n"
 	    "request_without_js = refuse\n"
 	    "request_limit = off\n"
 	    "request_limit_nojs = 6/minute\n"
 	    "request_limit_address = 1000000/hour\n"
+	    "request_limit_ipv6_48 = 12/day\n"
 	    "feedback_pow = 3000\n"
 	    "feedback_without_js = refuse\n"
 	    "feedback_limit = 7/day\n"
 	    "feedback_limit_nojs = 8/hour\n"
+	    "feedback_limit_ipv6_48 = 13/minute\n"
 	    "vote_limit = 9/minute\n"
+	    "vote_limit_ipv6_48 = 14/hour\n"
 	    "trusted_proxies = 127.0.0.1 ::1 10.0.0.0/8\n"
 	    "form_min_seconds = 0\n"
 	    "form_max_hours = 720\n"
