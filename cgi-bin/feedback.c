@@ -21,7 +21,7 @@
  * Also 400 (a forged or expired step-2 token, an entry that is gone, a
  * vote page without a valid article), 404 (any other sub-path), 405, 411,
  * 413, 415 (app.h), and the guard's 403, 422 and 429 (guard.h) for a new
- * entry's step 1 and a vote.
+ * entry's step 1 and a vote, and its 422 and 429 for a revised step 1.
  *
  * Step 1 is stored as soon as it is posted, so an abandoned step 2 still
  * keeps the rating; step 2 completes the same entry through a signed token
@@ -268,9 +268,9 @@ revise_entry(struct pf_app *app, struct pf_request *req,
 
 /*
  * Store step 1 in one transaction: a revision of entry id (0: none)
- * while it is open, else a new entry, if the guard g admits it (limits
- * count new entries only: a revision is the same visitor going Back).
- * f->id gets the entry.
+ * while it is open, else a new entry, if the guard g admits it (a
+ * revision under limits of its own, pf_guard_revise: the same visitor
+ * going Back, but each one an audit record).  f->id gets the entry.
  */
 static int
 record_step1(struct pf_app *app, struct pf_request *req,
@@ -284,8 +284,10 @@ record_step1(struct pf_app *app, struct pf_request *req,
 		return rc;
 	rc = id > 0 ? pf_store_feedback_get(app->st, id, pf_feedback_hold,
 	    &prev) : PF_ENOTFOUND;
-	if (rc == PF_OK && prev.f.completed == NULL)
-		rc = revise_entry(app, req, f, &prev.f);
+	if (rc == PF_OK && prev.f.completed == NULL) {
+		if ((rc = pf_guard_revise(app, g, id)) == PF_OK)
+			rc = revise_entry(app, req, f, &prev.f);
+	}
 	else if ((rc == PF_OK || rc == PF_ENOTFOUND) &&
 	    (rc = pf_guard_admit(app, g, NULL)) == PF_OK)
 		rc = put_entry(app, req, f);
@@ -295,12 +297,14 @@ record_step1(struct pf_app *app, struct pf_request *req,
 	return rc;
 }
 
-/* 303 to step 2 of entry id, its token carrying step 2's typing. */
+/*
+ * 303 to step 2 of entry id, its token carrying step 2's typing and
+ * valid until expires.
+ */
 static void
 to_step2(struct pf_app *app, struct pf_request *req, long long id,
-    const struct pf_form *carry)
+    const struct pf_form *carry, time_t expires)
 {
-	time_t	 expires = time(NULL) + app->cfg->feedback_step_hours * HOUR;
 	char	*t = NULL, *path = NULL;
 	size_t	 n;
 
@@ -321,24 +325,28 @@ to_step2(struct pf_app *app, struct pf_request *req, long long id,
 }
 
 /*
- * The entry a carried token names: PF_OK and *id (0 when there is no
- * token, or an expired one: a new entry), or a 400 page sent.
+ * The entry a carried token names and the token's expiry: PF_OK and *id
+ * (0 when there is no token, or an expired one: a new entry) and
+ * *expires, or a 400 page sent.
  */
 static int
 carried_entry(struct pf_app *app, struct pf_request *req,
-    const struct pf_form *carry, long long *id)
+    const struct pf_form *carry, long long *id, time_t *expires)
 {
 	struct pf_feedback_step s;
 	int		 rc;
 
 	memset(&s, 0, sizeof(s));
 	*id = 0;
+	*expires = 0;
 	if (carry->v[C_T].value == NULL)
 		return PF_OK;
 	rc = pf_feedback_step_check(&app->keys, carry->v[C_T].value,
 	    time(NULL), &s);
-	if (rc == PF_OK)
+	if (rc == PF_OK) {
 		*id = s.id;
+		*expires = s.expires;
+	}
 	pf_feedback_step_clear(&s);
 	if (rc == PF_OK || rc == PF_EEXPIRED)
 		return PF_OK;
@@ -377,6 +385,7 @@ submit_step1(struct pf_app *app, struct pf_request *req)
 	struct pf_feedback	 f;
 	struct pf_guard		 g;
 	long long		 id;
+	time_t			 expires;
 	int			 rc;
 
 	if (pf_app_read_form(app, req) != PF_OK ||
@@ -390,7 +399,7 @@ submit_step1(struct pf_app *app, struct pf_request *req)
 		show_step1(app, req, 422, &form, &carry, NULL);
 		goto out;
 	}
-	if (carried_entry(app, req, &carry, &id) != PF_OK)
+	if (carried_entry(app, req, &carry, &id, &expires) != PF_OK)
 		goto out;
 	/*
 	 * A token may name an entry that is complete or gone, which makes a
@@ -406,8 +415,11 @@ submit_step1(struct pf_app *app, struct pf_request *req)
 	}
 	entry_of(&form, &f);
 	rc = record_step1(app, req, &f, id, &g);
+	/* A revision's token keeps the first one's expiry: no renewing it. */
+	if (rc == PF_OK && f.id != id)
+		expires = time(NULL) + app->cfg->feedback_step_hours * HOUR;
 	if (rc == PF_OK)
-		to_step2(app, req, f.id, &carry);
+		to_step2(app, req, f.id, &carry, expires);
 	else if (rc == PF_ELIMIT || rc == PF_EREFUSED)
 		show_step1(app, req, g.status, &form, &carry, &g.notice);
 	else

@@ -83,6 +83,7 @@ static cfg_check check_base_url, check_prefix, check_journal, check_link,
 #define OPT_PATH(k)	{ #k, CFG_OPT_PATH, OFF(k), "", 0, 0, 0, NULL, NULL }
 #define LONG(k, d, lo, hi) { #k, CFG_LONG, OFF(k), NULL, d, lo, hi, NULL, NULL }
 #define BOOL(k, d)	{ #k, CFG_BOOL, OFF(k), NULL, d, 0, 1, NULL, yes_no }
+#define RATE(k, d)	{ #k, CFG_RATE, OFF(k), d, 0, 0, 0, NULL, NULL }
 
 /*
  * A form's guard keys (guard.h), named PREFIX_pow and so on.  The vote
@@ -160,6 +161,8 @@ static const struct cfg_key keys[] = {
 	/* Feedback mails only feedback_to: no address limit. */
 	GUARD("feedback", PF_GUARD_FEEDBACK, 50000, "20/hour", "5/hour",
 	    "200/hour"),
+	/* Back, then Next: a person revises a few times, never this often. */
+	RATE(feedback_limit_revisions, "20/hour"),
 	GRATE("vote_limit", PF_GUARD_VOTE, limit, "60/hour"),
 	GRATE("vote_limit_ipv6_48", PF_GUARD_VOTE, limit_wide, "600/hour"),
 	STR(trusted_proxies, "", check_proxies),

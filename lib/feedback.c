@@ -216,6 +216,7 @@ pf_feedback_step_check(const struct pf_keys *keys, const char *text,
 	else if ((rc = parse_id(tok.fields[0], &out->id)) == PF_OK &&
 	    (rc = copy_or_null(tok.fields[1], &out->email)) == PF_OK)
 		rc = copy_or_null(tok.fields[2], &out->recommend);
+	out->expires = tok.expires;
 	pf_token_clear(&tok);
 	if (rc != PF_OK)
 		pf_feedback_step_clear(out);

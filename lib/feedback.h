@@ -104,6 +104,7 @@ struct pf_feedback_step {
 	long long	 id;
 	char		*email;		/* as typed, or NULL */
 	char		*recommend;	/* as typed, or NULL */
+	time_t		 expires;	/* the token's: a revision keeps it */
 };
 
 /*

@@ -53,6 +53,8 @@ static const char *const wide_buckets[PF_GUARD__MAX] = {
 	"feedback/ipv6-48", "vote/ipv6-48",
 };
 #define ADDRESS_BUCKET	"mail/address"
+#define REVISE_BUCKET	"feedback/revise"	/* per client network */
+#define REVISE_ENTRY_BUCKET "feedback/revise-entry" /* per entry number */
 
 static const struct pf_header get_only[] = { { "Allow", "GET, HEAD" } };
 
@@ -415,32 +417,66 @@ pf_guard_failed(struct pf_app *app, struct pf_request *req,
 		show(app, req, 503, form, &pf_app_busy);
 }
 
-int
-pf_guard_admit(struct pf_app *app, struct pf_guard *g, const char *address)
+/* Spend g's proof, if it has one: a replay leaves it with none. */
+static int
+spend(struct pf_app *app, struct pf_guard *g)
 {
-	struct limit	 l[MAX_LIMITS];
-	char		 expires[32];
-	size_t		 n;
-	long		 retry;
-	int		 rc;
+	char	 expires[32];
+	int	 rc;
 
-	if (g->proved) {
-		pf_store_time(g->pow.expires, expires);
-		rc = pf_store_pow_spend(app->st, g->pow.challenge, expires);
-		if (rc == PF_EFORGED)
-			g->proved = 0;	/* a replay: as good as no proof */
-		else if (rc != PF_OK)
-			return rc;
-	}
-	if (!g->proved && conf_of(app, g->form)->refuse_nojs) {
-		set_notice(g, 403, refused_text, 0);
-		return PF_EREFUSED;
-	}
-	n = limits_of(app, g, !g->proved, address, l);
+	if (!g->proved)
+		return PF_OK;
+	pf_store_time(g->pow.expires, expires);
+	rc = pf_store_pow_spend(app->st, g->pow.challenge, expires);
+	if (rc == PF_EFORGED)
+		g->proved = 0;	/* a replay: as good as no proof */
+	return rc == PF_EFORGED ? PF_OK : rc;
+}
+
+/* count_limits, and the 429's notice when one is reached. */
+static int
+admit(struct pf_app *app, struct pf_guard *g, const struct limit *l,
+    size_t n)
+{
+	long	 retry;
+	int	 rc;
+
 	if ((rc = count_limits(app, l, n, &retry)) == PF_ELIMIT)
 		set_limited(g, retry, " Nothing was stored; what you typed is "
 		    "kept below.");
 	return rc;
+}
+
+int
+pf_guard_admit(struct pf_app *app, struct pf_guard *g, const char *address)
+{
+	struct limit	 l[MAX_LIMITS];
+	int		 rc;
+
+	if ((rc = spend(app, g)) != PF_OK)
+		return rc;
+	if (!g->proved && conf_of(app, g->form)->refuse_nojs) {
+		set_notice(g, 403, refused_text, 0);
+		return PF_EREFUSED;
+	}
+	return admit(app, g, l, limits_of(app, g, !g->proved, address, l));
+}
+
+int
+pf_guard_revise(struct pf_app *app, struct pf_guard *g, long long entry)
+{
+	const struct pf_rate	*rate = &app->cfg->feedback_limit_revisions;
+	struct limit		 l[2];
+	char			 num[24];
+	int			 rc;
+
+	if ((rc = spend(app, g)) != PF_OK || rate->count == 0)
+		return rc;
+	/* An entry's number is no personal data: it is its own key. */
+	snprintf(num, sizeof(num), "%lld", entry);
+	l[0] = (struct limit){ REVISE_BUCKET, g->client, rate };
+	l[1] = (struct limit){ REVISE_ENTRY_BUCKET, num, rate };
+	return admit(app, g, l, 2);
 }
 
 /* Drop a "+tag" from the local part of key (a pf_email_key), in place. */

@@ -50,13 +50,17 @@
  *				pf_app_begin: spends the proof and counts the
  *				limits; on PF_ELIMIT or PF_EREFUSED the
  *				caller rolls back and pf_guard_failed shows
- *				the form with g.notice (status g.status)
+ *				the form with g.notice (status g.status);
+ *				pf_guard_revise instead for a feedback entry's
+ *				step 1 sent again
  *
  * and pf_app_send_form stamps every form page it sends (pf_guard_stamp).
  * Only the first POST of a form is guarded: what follows it (a verify
  * link, feedback step 2, RFC 8058 one-click) carries a signed token of
  * its own, and a mail provider posting one-click for many people from
- * one address must never be limited.
+ * one address must never be limited.  Feedback's step 1 posted again
+ * (Back, then Next) is a form POST, though, each one an audit record:
+ * it is screened, and limited on its own (pf_guard_revise).
  */
 #ifndef PF_GUARD_H
 #define PF_GUARD_H
@@ -144,6 +148,17 @@ void pf_guard_failed(struct pf_app *app, struct pf_request *req,
  */
 int pf_guard_admit(struct pf_app *app, struct pf_guard *g,
     const char *address);
+
+/*
+ * pf_guard_admit for a revision of feedback entry entry (step 1 posted
+ * again after Back): inside its transaction, spend g's proof if it has
+ * one, and check and count feedback_limit_revisions, per client network
+ * and per entry, so that neither one client's revisions of many entries
+ * nor many clients' of one go unchecked.  A revision carries the entry's
+ * token, so no other limit applies.  PF_OK; PF_ELIMIT (g->status 429,
+ * g->notice as pf_guard_admit's); or a store error.
+ */
+int pf_guard_revise(struct pf_app *app, struct pf_guard *g, long long entry);
 
 /*
  * What pf_guard_admit limits an address by: the pseudonym (keys.h, kind

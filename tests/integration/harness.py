@@ -70,7 +70,7 @@ def free_port():
 # What the guard does unless a test says otherwise (see the docstring).
 GUARD_OFF = dict(
     [("form_min_seconds", "0"), ("vote_limit", "off"),
-     ("vote_limit_ipv6_48", "off")] +
+     ("vote_limit_ipv6_48", "off"), ("feedback_limit_revisions", "off")] +
     [("%s_%s" % (form, kind), "off")
      for form in ("unsubscribe", "dnc", "request", "feedback")
      for kind in ("limit", "limit_nojs", "limit_ipv6_48")] +

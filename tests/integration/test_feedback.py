@@ -477,6 +477,23 @@ class Flow(unittest.TestCase):
         self.assertEqual(step1(t=t).status, 303)
         self.assertEqual(len(entries()), n + 1)
 
+    def test_a_revision_keeps_the_first_tokens_expiry(self):
+        # Back and Next again must not renew the token (issue 26 item 2).
+        started()
+        e = last_entry()
+        first = int(time.time()) + 600
+        t = step_token(e["id"], first)
+        for _ in range(2):
+            r = step1(t=t, type="question")
+            self.assertEqual(r.status, 303, r)
+            t = token(r.header("location"))
+            self.assertEqual(opened(t)[1], first)
+        self.assertEqual(last_entry()["id"], e["id"])
+        # A new entry gets a whole feedback_step_hours.
+        now = time.time()
+        _, expires, _ = opened(started())
+        self.assertAlmostEqual(expires, now + 24 * 3600, delta=30)
+
     def test_the_token_seals_the_entry_and_typing_for_feedback_step_hours(self):
         to = address("sealed")
         t = started()

@@ -70,7 +70,8 @@ def setUpModule():
              "dnc_limit_address": "2/hour",
              "request_without_js": "refuse", "request_limit": "2/hour",
              "request_limit_address": "3/hour",
-             "feedback_limit_nojs": "3/hour", "vote_limit": "2/hour"}
+             "feedback_limit_nojs": "3/hour", "vote_limit": "2/hour",
+             "feedback_limit_revisions": "3/hour"}
     for form, n in POW.items():
         guard["%s_pow" % KEYS[form]] = str(n)
     SITE = Site(config=mail_config(**guard)).start()
@@ -485,6 +486,47 @@ class ClientLimits(Case):
             "vote", {"article": "xff-9", "helpful": "no"}, client(),
             site=SLOW, path=ARTICLE), SLOW)
         self.assert_limited(r, 3600)
+
+
+class FeedbackRevisions(Case):
+    """Step 1 posted again with an open entry's token (Back, then Next)
+    revises the entry: one audit record each, so limited on its own
+    (feedback_limit_revisions = 3/hour), per client and per entry (issue
+    26 item 2)."""
+
+    def start(self, who):
+        r = send("feedback", fields("feedback"), who, proof("feedback"))
+        self.assertEqual(r.status, 303, r)
+        return re.search(r"[?&]t=([^&]+)", r.header("location")).group(1)
+
+    def revise(self, who, t, **extra):
+        return send("feedback", dict(fields("feedback", **extra), t=t), who)
+
+    def revised(self):
+        return SITE.query("SELECT count(*) FROM audit WHERE event = "
+                          "'feedback-revised'")[0][0]
+
+    def test_one_clients_revisions(self):
+        who = client()
+        a, b = self.start(who), self.start(who)
+        before = self.revised()
+        got = [self.revise(who, a).status, self.revise(who, a).status,
+               self.revise(who, b).status]
+        self.assertEqual(got, [303] * 3)
+        r = self.assert_nothing_stored(lambda: self.revise(
+            who, b, message="still here"))
+        self.assert_limited(r, 3600)
+        self.assertIn("still here", r.text)
+        self.assertEqual(self.revised(), before + 3)
+        # A new entry is no revision: the client's limits still allow it.
+        self.start(who)
+
+    def test_one_entrys_revisions_from_many_clients(self):
+        t = self.start(client())
+        before = self.revised()
+        got = [self.revise(client(), t).status for _ in range(5)]
+        self.assertEqual(got, [303] * 3 + [429] * 2)
+        self.assertEqual(self.revised(), before + 3)
 
 
 class AddressLimits(Case):

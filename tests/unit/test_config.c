@@ -167,6 +167,8 @@ START_TEST(test_empty_file_gives_guard_defaults)
 	ck_assert_int_eq(load("", &cfg), PF_OK);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		guard_is(cfg, &want[i]);
+	ck_assert_int_eq(cfg->feedback_limit_revisions.count, 20);
+	ck_assert_int_eq(cfg->feedback_limit_revisions.seconds, 3600);
 	ck_assert_str_eq(cfg->trusted_proxies, "");
 	ck_assert_int_eq(cfg->form_min_seconds, 3);
 	ck_assert_int_eq(cfg->form_max_hours, 24);
@@ -216,6 +218,7 @@ START_TEST(test_every_guard_key_can_be_set)
 	    "feedback_limit = 7/day\n"
 	    "feedback_limit_nojs = 8/hour\n"
 	    "feedback_limit_ipv6_48 = 13/minute\n"
+	    "feedback_limit_revisions = 15/day\n"
 	    "vote_limit = 9/minute\n"
 	    "vote_limit_ipv6_48 = 14/hour\n"
 	    "trusted_proxies = 127.0.0.1 ::1 10.0.0.0/8\n"
@@ -224,6 +227,8 @@ START_TEST(test_every_guard_key_can_be_set)
 	    "pow_minutes = 1440\n", &cfg) == PF_OK, "%s", err);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		guard_is(cfg, &want[i]);
+	ck_assert_int_eq(cfg->feedback_limit_revisions.count, 15);
+	ck_assert_int_eq(cfg->feedback_limit_revisions.seconds, 86400);
 	ck_assert_str_eq(cfg->trusted_proxies, "127.0.0.1 ::1 10.0.0.0/8");
 	ck_assert_int_eq(cfg->form_min_seconds, 0);
 	ck_assert_int_eq(cfg->form_max_hours, 720);
@@ -1114,7 +1119,7 @@ uncomment_example(void)
 	while (fgets(line, sizeof(line), in) != NULL) {
 		if (strncmp(line, "# ", 2) != 0)
 			continue;
-		k = strspn(line + 2, "abcdefghijklmnopqrstuvwxyz_");
+		k = strspn(line + 2, "abcdefghijklmnopqrstuvwxyz_0123456789");
 		if (k == 0 || strncmp(line + 2 + k, " =", 2) != 0)
 			continue;
 		fputs(line + 2, out);
@@ -1128,13 +1133,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 66 keys, and give exactly the built-in defaults.
+ * twice), name all 73 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 67);
+	ck_assert_uint_eq(uncomment_example(), 73);
 	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
 	    "%s", err);
 	write_conf("", 0);
@@ -1184,6 +1189,9 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(feedback_step_hours);
 	SAME_LONG(article_vote_window_hours);
 	ck_assert_mem_eq(ex->guard, def->guard, sizeof(ex->guard));
+	ck_assert_mem_eq(&ex->feedback_limit_revisions,
+	    &def->feedback_limit_revisions,
+	    sizeof(ex->feedback_limit_revisions));
 	SAME_STR(trusted_proxies);
 	SAME_LONG(form_min_seconds);
 	SAME_LONG(form_max_hours);
