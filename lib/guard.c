@@ -28,6 +28,7 @@
 #include "validate.h"
 
 #define STAMP_PURPOSE	"stamp"
+#define STAMP_FIELDS	3	/* program, when shown, client (stamp_read) */
 #define FORGET		86400L	/* the longest window a rate can have */
 
 /* Names in trap counts and rate buckets, by enum pf_guard_form. */
@@ -61,6 +62,9 @@ static const struct pf_header get_only[] = { { "Allow", "GET, HEAD" } };
 static const char stale_text[] = "Please check the form and send it again. "
     "It was open for a long time, or it came from an old copy of this page, "
     "so nothing was stored yet.";
+static const char moved_text[] = "Please check the form and send it "
+    "again: your connection changed while it was open (another network, or "
+    "a VPN turned on or off), so nothing was stored yet.";
 static const char refused_text[] = "This form checks in your browser that "
     "it is not being sent by a program, and that check needs JavaScript, "
     "which did not run. Please turn JavaScript on for this site, wait until "
@@ -121,37 +125,46 @@ pf_guard_challenge(struct pf_app *app, struct pf_request *req,
 	return 1;
 }
 
+/* What the stamp a form was posted with says (stamp_read). */
+enum stamp {
+	STAMP_OK,	/* genuine, current, this program's, this client's */
+	STAMP_NONE,	/* none posted */
+	STAMP_STALE,	/* forged, expired, another program's, malformed */
+	STAMP_MOVED,	/* all but the client: its network has changed */
+};
+
 /*
- * The age in seconds of the stamp req posted, if it is genuine, current
- * and this program's: PF_OK; else PF_EFORGED, PF_EEXPIRED or
- * PF_ENOTFOUND (none posted).  Its text in *text when PF_OK.
+ * The stamp req posted, as seen by client (pf_app_client): its age in
+ * seconds in *age when STAMP_OK.  A stamp is "program NUL issued NUL
+ * client" (token.h, sealed), so that one page fetch stamps the forms of
+ * one client network only.
  */
-static int
-stamp_age(const struct pf_app *app, const struct pf_request *req,
-    time_t now, long long *age, const char **text)
+static enum stamp
+stamp_read(const struct pf_app *app, const struct pf_request *req,
+    const char *client, time_t now, long long *age)
 {
 	const struct pf_param	*p = pf_request_field(req, PF_GUARD_STAMP);
 	struct pf_token		 tok = { 0 };
 	char			*end;
 	long long		 issued;
-	int			 rc;
+	enum stamp		 st = STAMP_STALE;
 
 	if (p == NULL || p->value[0] == '\0')
-		return PF_ENOTFOUND;
-	if ((rc = pf_token_check(app->keys.token, STAMP_PURPOSE, p->value,
-	    now, &tok)) != PF_OK)
-		return rc;
-	rc = PF_EFORGED;
-	if (tok.nfields == 2 && strcmp(tok.fields[0], app->form) == 0) {
+		return STAMP_NONE;
+	if (pf_token_check(app->keys.token, STAMP_PURPOSE, p->value, now,
+	    &tok) != PF_OK)
+		return STAMP_STALE;
+	if (tok.nfields == STAMP_FIELDS &&
+	    strcmp(tok.fields[0], app->form) == 0) {
 		issued = strtoll(tok.fields[1], &end, 10);
 		if (*end == '\0' && end != tok.fields[1]) {
 			*age = (long long)now - issued;
-			*text = p->value;
-			rc = PF_OK;
+			st = strcmp(tok.fields[2], client) == 0 ? STAMP_OK :
+			    STAMP_MOVED;
 		}
 	}
 	pf_token_clear(&tok);
-	return rc;
+	return st;
 }
 
 int
@@ -159,7 +172,9 @@ pf_guard_stamp(const struct pf_app *app, const struct pf_request *req,
     struct pf_page *page)
 {
 	time_t		 now = time(NULL);
-	const char	*posted = NULL, *fields[2];
+	const struct pf_param *posted = pf_request_field(req, PF_GUARD_STAMP);
+	const char	*fields[STAMP_FIELDS];
+	char		 client[PF_HEX_DIGEST_LEN + 1];
 	char		 issued[24], wait[24], *made = NULL;
 	long long	 age;
 	int		 rc;
@@ -168,17 +183,20 @@ pf_guard_stamp(const struct pf_app *app, const struct pf_request *req,
 	rc = pf_page_attr(page, "pf-guard-script", "data-wait", wait);
 	if (rc != PF_OK && rc != PF_ENOTFOUND)
 		return rc;
-	if (req == NULL || stamp_age(app, req, now, &age, &posted) != PF_OK) {
+	if ((rc = pf_app_client(app, req, client, NULL)) != PF_OK)
+		return rc;
+	if (stamp_read(app, req, client, now, &age) != STAMP_OK) {
 		snprintf(issued, sizeof(issued), "%lld", (long long)now);
 		fields[0] = app->form;
 		fields[1] = issued;
+		fields[2] = client;
 		if ((rc = pf_token_make(app->keys.token, STAMP_PURPOSE,
-		    now + app->cfg->form_max_hours * 3600, fields, 2,
-		    &made)) != PF_OK)
+		    now + app->cfg->form_max_hours * 3600, fields,
+		    STAMP_FIELDS, &made)) != PF_OK)
 			return rc;
-		posted = made;
 	}
-	rc = pf_page_value(page, PF_GUARD_STAMP, posted);
+	rc = pf_page_value(page, PF_GUARD_STAMP, made != NULL ? made :
+	    posted->value);
 	free(made);
 	return rc == PF_ENOTFOUND ? PF_OK : rc;
 }
@@ -362,9 +380,8 @@ pf_guard_screen(struct pf_app *app, struct pf_request *req,
     enum pf_guard_form form, const char *done, int valid, struct pf_guard *g)
 {
 	const struct pf_param	*hp = pf_request_field(req, PF_GUARD_HONEYPOT);
-	const char		*text;
 	long long		 age = 0;
-	int			 stamped = PF_ENOTFOUND;
+	enum stamp		 st = STAMP_OK;
 
 	memset(g, 0, sizeof(*g));
 	g->form = form;
@@ -374,18 +391,21 @@ pf_guard_screen(struct pf_app *app, struct pf_request *req,
 	}
 	/* Votes come from a snippet pasted into help pages: no stamp there. */
 	if (form != PF_GUARD_VOTE)
-		stamped = stamp_age(app, req, time(NULL), &age, &text);
+		st = stamp_read(app, req, g->client, time(NULL), &age);
 	if (hp != NULL && hp->value[0] != '\0') {
 		trap(app, req, g, "honeypot", done);
 		return 1;
 	}
-	if (valid && stamped == PF_OK && age < app->cfg->form_min_seconds) {
+	if (valid && form != PF_GUARD_VOTE && st == STAMP_OK &&
+	    age < app->cfg->form_min_seconds) {
 		trap(app, req, g, "too-fast", done);
 		return 1;
 	}
 	if (conf_of(app, form)->pow > 0)
 		prove(app, req, g);
-	if (stamped != PF_OK && form != PF_GUARD_VOTE)
+	if (st == STAMP_MOVED)
+		set_notice(g, 422, moved_text, 0);
+	else if (st != STAMP_OK)
 		set_notice(g, 422, stale_text, 0);
 	else if (!g->proved && conf_of(app, form)->refuse_nojs)
 		set_notice(g, 403, refused_text, 0);

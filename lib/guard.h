@@ -19,14 +19,20 @@
  *				set, refused (403) with the form kept and a
  *				notice that says how to proceed.
  *   a honeypot and a stamp	"website", a field people never see, and
- *				"pf_stamp", a signed stamp (token.h) of when the
- *				form was shown.  A filled honeypot, or a stamp
- *				younger than form_min_seconds, gets the normal
- *				success answer while nothing is stored or mailed;
- *				the trap is counted (pf_store_trap_count).  A
+ *				"pf_stamp", a sealed stamp (token.h) of when the
+ *				form was shown and to which client network (the
+ *				pseudonym of pf_app_client), so that one page
+ *				fetch is good for one network only.  A filled
+ *				honeypot, or a stamp younger than
+ *				form_min_seconds, gets the normal success
+ *				answer while nothing is stored or mailed; the
+ *				trap is counted (pf_store_trap_count).  A
  *				missing, forged or expired stamp shows the form
  *				again (422) to be sent once more: a page cached
- *				from long ago, or a script that never loaded it.
+ *				from long ago, or a script that never loaded it;
+ *				so does another network's, with a new stamp and
+ *				a sentence saying why: a visitor whose address
+ *				changed while the form was open.
  *   rate limits		per client network (client.h: an IPv4 address,
  *				an IPv6 /64; X-Forwarded-For only from
  *				trusted_proxies), and, higher, per IPv6 /48;
@@ -107,8 +113,9 @@ int pf_guard_challenge(struct pf_app *app, struct pf_request *req,
  * valid fields, so that a person who sends an empty form at once is told
  * what to fill in, not thanked.  Returns 0 otherwise, with g set:
  * g->notice.text is not NULL when the form must be shown again instead of
- * stored (g->status 422: no usable stamp; 403: no proof and this form
- * refuses that), with the visitor's values and errors.
+ * stored (g->status 422: no usable stamp, or another client network's;
+ * 403: no proof and this form refuses that), with the visitor's values
+ * and errors.
  */
 int pf_guard_screen(struct pf_app *app, struct pf_request *req,
     enum pf_guard_form form, const char *done, int valid, struct pf_guard *g);
@@ -173,9 +180,10 @@ int pf_guard_address(const struct pf_app *app, const char *email,
 
 /*
  * Put a stamp into every "pf_stamp" control of page: the one req posted,
- * when it is genuine and current (a form shown again keeps the time it
- * was first shown, so fixing one field quickly is not "too fast"), else a
- * new one for now; and the seconds the widget must wait before it sends
+ * when it is genuine, current and its client network's (a form shown
+ * again keeps the time it was first shown, so fixing one field quickly is
+ * not "too fast"), else a new one for now and req's client network; and
+ * the seconds the widget must wait before it sends
  * (so that a person with JavaScript is never taken for a script) into the
  * "pf-guard-script" element's data-wait, where the page has them.  PF_OK,
  * or an error from token.h or page.h.

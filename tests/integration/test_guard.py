@@ -42,6 +42,7 @@ PROGRAMS = {"unsubscribe": "unsubscribe", "do-not-call": "do-not-call",
 TABLES = ("optout", "dnc", "request", "request_event", "feedback",
           "article_vote", "audit", "outbox")
 STALE = "It was open for a long time"
+MOVED = "your connection changed while it was open"
 REFUSED = "turn JavaScript on"
 
 SITE = None     # proofs, limits, trusted_proxies = 127.0.0.1
@@ -123,12 +124,26 @@ def fields(form, **extra):
     return {k: v for k, v in f.items() if v is not None}
 
 
+def page_stamp(path, who=None, site=None):
+    """The stamp of path's form page as client who is shown it (a stamp
+    is good for its client's network only), or None (no form there)."""
+    site = site or SITE
+    form = urllib.parse.urlsplit(path).path
+    if form not in PATHS.values():
+        return None
+    r = site.get(form, headers={"X-Forwarded-For": who} if who else None)
+    return stamp_of(r.text)
+
+
 def send(form, f, who=None, proof=None, site=None, path=None, **kw):
-    """POST f to form (or path) from client who, with payload proof."""
+    """POST f to form (or path) from client who, with payload proof, and
+    the stamp of the page shown to who unless kw says which."""
     f = dict(f)
     if proof is not None:
         f["altcha"] = proof
     headers = {"X-Forwarded-For": who} if who else None
+    if who and "stamp" not in kw:
+        kw["stamp"] = page_stamp(path or PATHS[form], who, site)
     return (site or SITE).post(path or PATHS[form], f, headers=headers, **kw)
 
 
@@ -210,13 +225,23 @@ def _b64(b):
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
-def craft_stamp(program, issued, expires, site=None):
+def pseudonym(kind, value, site=None):
+    """keys.h's pf_pseudonym, with the site's key."""
+    key = hmac.new(master(site), b"privforms pseudonym key v1",
+                   hashlib.sha256).digest()
+    return hmac.new(key, ("%s:%s" % (kind, value)).encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def craft_stamp(program, issued, expires, site=None, who="127.0.0.1"):
+    """A stamp of program's page shown to IPv4 client who at issued."""
     key = hmac.new(master(site), b"privforms token key v1",
                    hashlib.sha256).digest()
     cipher = hmac.new(key, b"privforms token cipher v1",
                       hashlib.sha256).digest()
     plain = b"\0".join([b"v1", b"stamp", str(expires).encode(),
-                        program.encode(), str(issued).encode()])
+                        program.encode(), str(issued).encode(),
+                        pseudonym("client", who, site).encode()])
     iv = os.urandom(16)
     ct = subprocess.run(["openssl", "enc", "-aes-256-ctr", "-nosalt",
                          "-K", cipher.hex(), "-iv", iv.hex()],
@@ -225,10 +250,10 @@ def craft_stamp(program, issued, expires, site=None):
     return _b64(iv + ct) + "." + _b64(sig)
 
 
-def aged_stamp(form, site=None, age=60):
-    """A genuine stamp of form's page as shown age seconds ago."""
+def aged_stamp(form, who, site=None, age=60):
+    """A genuine stamp of form's page as shown to who age seconds ago."""
     now = int(time.time())
-    return craft_stamp(PROGRAMS[form], now - age, now + 3600, site)
+    return craft_stamp(PROGRAMS[form], now - age, now + 3600, site, who)
 
 
 def tamper(s, at=None):
@@ -683,13 +708,17 @@ class Timing(Case):
 
 
 class Stamps(Case):
-    def refused(self, stamp, form="unsubscribe"):
+    def refused(self, stamp, form="unsubscribe", why=STALE):
+        """stamp (or stamp(who) for a new client who) is refused."""
+        who = client()
+        if callable(stamp):
+            stamp = stamp(who)
         f = fields(form, reason="kept") if form == "unsubscribe" else \
             fields(form)
         r = self.assert_nothing_stored(lambda: send(
-            form, f, client(), proof(form), stamp=stamp))
+            form, f, who, proof(form), stamp=stamp))
         self.assertEqual(r.status, 422, r)
-        self.assertIn(STALE, r.text)
+        self.assertIn(why, r.text)
         if form == "unsubscribe":
             self.assert_kept(r, f["email"])
             self.assertIn("kept", r.text)
@@ -697,7 +726,7 @@ class Stamps(Case):
         new = stamp_of(r.text)
         self.assertIsNotNone(new)
         self.assertNotEqual(new, stamp)
-        r = send(form, f, client(), proof(form), stamp=new)
+        r = send(form, f, who, proof(form), stamp=new)
         self.assertEqual(r.status, 303, r)
 
     def test_missing(self):
@@ -705,29 +734,63 @@ class Stamps(Case):
         self.refused("")
 
     def test_forged(self):
-        s = SITE.stamp(PATHS["unsubscribe"])
-        self.refused(tamper(s))
-        self.refused(tamper(s, at=len(s) - 2))
-        self.refused(s + "x")
+        def forged(how):
+            return lambda who: how(page_stamp(PATHS["unsubscribe"], who))
+        self.refused(forged(tamper))
+        self.refused(forged(lambda s: tamper(s, at=len(s) - 2)))
+        self.refused(forged(lambda s: s + "x"))
 
     def test_another_programs(self):
-        self.refused(SITE.stamp(PATHS["request"]))
-        self.refused(SITE.stamp(PATHS["unsubscribe"]), "do-not-call")
+        self.refused(lambda who: page_stamp(PATHS["request"], who))
+        self.refused(lambda who: page_stamp(PATHS["unsubscribe"], who),
+                     "do-not-call")
 
     def test_expired(self):
         now = int(time.time())
-        self.refused(craft_stamp("unsubscribe", now - 7200, now - 1))
-        self.refused(craft_stamp("data-request", now - 7200, now - 1),
-                     "request")
+        self.refused(lambda who: craft_stamp("unsubscribe", now - 7200,
+                                             now - 1, who=who))
+        self.refused(lambda who: craft_stamp("data-request", now - 7200,
+                                             now - 1, who=who), "request")
 
     def test_garbage_in_a_genuine_stamp(self):
         far = int(time.time()) + 3600
         for issued in ("", "x", "12x", "1.5"):
-            self.refused(craft_stamp("unsubscribe", issued, far))
+            self.refused(lambda who: craft_stamp("unsubscribe", issued, far,
+                                                 who=who))
+
+    def test_a_crafted_stamp_is_taken_so_the_crafting_is_right(self):
+        who = client()
+        r = send("unsubscribe", fields("unsubscribe"), who,
+                 proof("unsubscribe"), stamp=aged_stamp("unsubscribe", who))
+        self.assertEqual(r.status, 303, r)
+
+    def test_another_networks_stamp(self):
+        # One page fetch stamps one client network's forms (issue 26 item
+        # 5): others get the form back, values kept, with a stamp of their
+        # own and a sentence saying why.
+        mine = client()
+        s = page_stamp(PATHS["unsubscribe"], mine)
+        for _ in range(3):
+            self.refused(s, why=MOVED)
+        self.refused(lambda who: aged_stamp("unsubscribe", mine), why=MOVED)
+        r = send("unsubscribe", fields("unsubscribe"), mine,
+                 proof("unsubscribe"), stamp=s)
+        self.assertEqual(r.status, 303, r)
+
+    def test_an_ipv6_host_keeps_its_stamp_within_its_64(self):
+        s = page_stamp(PATHS["unsubscribe"], "2001:db8:90:1::1")
+        r = send("unsubscribe", fields("unsubscribe"), "2001:db8:90:1::abcd",
+                 proof("unsubscribe"), stamp=s)
+        self.assertEqual(r.status, 303, r)
+        r = send("unsubscribe", fields("unsubscribe"), "2001:db8:90:2::1",
+                 proof("unsubscribe"), stamp=s)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn(MOVED, r.text)
 
     def test_a_genuine_stamp_comes_back_with_the_form(self):
-        s = aged_stamp("request")
-        r = send("request", fields("request", email="bad"), client(),
+        who = client()
+        s = aged_stamp("request", who)
+        r = send("request", fields("request", email="bad"), who,
                  proof("request"), stamp=s)
         self.assertEqual(r.status, 422, r)
         self.assertNotIn(STALE, r.text)
@@ -857,14 +920,14 @@ class Hostile(Case):
     def test_invalid_utf8_in_guard_fields(self):
         base = (b"type=access&relationship=customer&first_name=Ada&"
                 b"last_name=Lovelace&country=DE&email=utf8%40example.com")
-        stamp = b"&pf_stamp=" + SITE.stamp(PATHS["request"]).encode()
+        who = client()
+        stamp = b"&pf_stamp=" + page_stamp(PATHS["request"], who).encode()
         bad = b"=%FF%FEab%C0%80%ED%A0%80"
         for body, status in ((base + b"&pf_stamp" + bad, 422),
                              (base + stamp + b"&altcha" + bad, 403),
                              (base + stamp + b"&website" + bad, 303)):
             r = self.assert_nothing_stored(lambda: SITE.post(
-                PATHS["request"], body,
-                headers={"X-Forwarded-For": client()}))
+                PATHS["request"], body, headers={"X-Forwarded-For": who}))
             self.assertEqual(r.status, status, (body, r))
             self.assertNotIn(b"\xff\xfe", r.body)
 
