@@ -109,8 +109,9 @@ static const struct pf_field vote_fields[V__MAX] = {
 	    "Comment" },
 };
 
-static const struct pf_notice busy = { "We could not save your feedback "
-    "just now. Nothing was stored. Please try again in a minute.", 60 };
+static const struct pf_notice busy = { .text = "We could not save your "
+    "feedback just now. Nothing was stored. Please try again in a minute.",
+    .retry_after = 60 };
 
 
 /* ---- pages ---- */

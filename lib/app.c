@@ -18,8 +18,9 @@
 
 static const struct pf_header retry_after[] = { { "Retry-After", "60" } };
 
-const struct pf_notice pf_app_busy = { "We could not save your request just "
-    "now. Nothing was stored. Please try again in a minute.", 60 };
+const struct pf_notice pf_app_busy = { .text = "We could not save your "
+    "request just now. Nothing was stored. Please try again in a minute.",
+    .retry_after = 60 };
 static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
 
 /*
@@ -295,7 +296,8 @@ pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
 	char			 secs[24];
 
 	if ((form != NULL && pf_form_fill(form, page) != PF_OK) ||
-	    pf_guard_stamp(app, req, page) != PF_OK ||
+	    pf_guard_stamp(app, req, notice != NULL && notice->restamp,
+	    page) != PF_OK ||
 	    (notice != NULL && (pf_page_text(page, "notice",
 	    notice->text) != PF_OK ||
 	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK)))

@@ -44,11 +44,13 @@ struct pf_store;
 
 /*
  * Why a form is shown again with nothing stored, in words above the form:
- * text, and the seconds to send as Retry-After (0: none).
+ * text, the seconds to send as Retry-After (0: none), and whether the
+ * form gets a new stamp instead of the one it was sent with (guard.h).
  */
 struct pf_notice {
 	const char	*text;
 	long		 retry_after;
+	int		 restamp;
 };
 
 struct pf_app {
@@ -138,8 +140,10 @@ void pf_app_unavailable(struct pf_app *app, struct pf_request *req);
 /*
  * Send page, a form's template the caller has prepared, with status: the
  * visitor's values and what to fix from form (may be NULL), notice (may be
- * NULL), why nothing was stored, shown above the form, and a new stamp
- * (guard.h).  Frees page; answers 500 if it cannot build it.
+ * NULL), why nothing was stored, shown above the form, and a stamp
+ * (guard.h's pf_guard_stamp: the one posted, or a new one when there is
+ * none usable or notice says restamp).  Frees page; answers 500 if it
+ * cannot build it.
  */
 void pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
     struct pf_page *page, const struct pf_form *form,

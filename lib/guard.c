@@ -2,8 +2,9 @@
  * guard.c -- keeping automated submissions off the forms (guard.h).
  *
  * Everything a trap or a limit decides is answered the way the form
- * answers people: a trap gets the form's own 303, a limit the form with
- * what was typed and when to try again.  What is kept is counts and
+ * answers people: the honeypot's trap gets the form's own 303 (only a
+ * script fills it in), a form sent too fast or a limit the form with what
+ * was typed and what to do.  What is kept is counts and
  * keyed pseudonyms of networks and addresses, never the things
  * themselves, and hits for one day at most (FORGET).
  */
@@ -62,6 +63,9 @@ static const struct pf_header get_only[] = { { "Allow", "GET, HEAD" } };
 static const char stale_text[] = "Please check the form and send it again. "
     "It was open for a long time, or it came from an old copy of this page, "
     "so nothing was stored yet.";
+static const char fast_text[] = "Please check the form and send it again: "
+    "it was sent very soon after the page opened, so nothing was stored "
+    "yet.";
 static const char moved_text[] = "Please check the form and send it "
     "again: your connection changed while it was open (another network, or "
     "a VPN turned on or off), so nothing was stored yet.";
@@ -169,7 +173,7 @@ stamp_read(const struct pf_app *app, const struct pf_request *req,
 
 int
 pf_guard_stamp(const struct pf_app *app, const struct pf_request *req,
-    struct pf_page *page)
+    int fresh, struct pf_page *page)
 {
 	time_t		 now = time(NULL);
 	const struct pf_param *posted = pf_request_field(req, PF_GUARD_STAMP);
@@ -185,7 +189,7 @@ pf_guard_stamp(const struct pf_app *app, const struct pf_request *req,
 		return rc;
 	if ((rc = pf_app_client(app, req, client, NULL)) != PF_OK)
 		return rc;
-	if (stamp_read(app, req, client, now, &age) != STAMP_OK) {
+	if (fresh || stamp_read(app, req, client, now, &age) != STAMP_OK) {
 		snprintf(issued, sizeof(issued), "%lld", (long long)now);
 		fields[0] = app->form;
 		fields[1] = issued;
@@ -208,6 +212,7 @@ set_notice(struct pf_guard *g, int status, const char *text, long retry)
 	g->status = status;
 	g->notice.text = g->text;
 	g->notice.retry_after = retry;
+	g->notice.restamp = 0;
 }
 
 /*
@@ -362,6 +367,29 @@ trap(struct pf_app *app, struct pf_request *req, struct pf_guard *g,
 		pf_app_unavailable(app, req);
 }
 
+/*
+ * A form sent too soon after it was shown, every field valid: a person
+ * who autofilled and pressed Enter as likely as a script.  Counted like a
+ * trap, but the form comes back with what was typed, a new stamp and a
+ * sentence (g->notice), so nobody is told that something was done which
+ * was not; or 429 once the client is over its limit, or 503.
+ */
+static void
+too_fast(struct pf_app *app, struct pf_guard *g)
+{
+	long	 retry = 0;
+	int	 rc;
+
+	if ((rc = count_trap(app, g, "too-fast", &retry)) == PF_OK)
+		set_notice(g, 422, fast_text, 0);
+	else if (rc == PF_ELIMIT)
+		set_limited(g, retry, " Nothing was stored; what you typed is "
+		    "kept below.");
+	else
+		set_notice(g, 503, pf_app_busy.text, pf_app_busy.retry_after);
+	g->notice.restamp = 1;
+}
+
 /* Is the posted payload a valid, current proof?  Spent in pf_guard_admit. */
 static void
 prove(struct pf_app *app, const struct pf_request *req, struct pf_guard *g)
@@ -398,8 +426,8 @@ pf_guard_screen(struct pf_app *app, struct pf_request *req,
 	}
 	if (valid && form != PF_GUARD_VOTE && st == STAMP_OK &&
 	    age < app->cfg->form_min_seconds) {
-		trap(app, req, g, "too-fast", done);
-		return 1;
+		too_fast(app, g);
+		return 0;
 	}
 	if (conf_of(app, form)->pow > 0)
 		prove(app, req, g);

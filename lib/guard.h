@@ -23,10 +23,14 @@
  *				form was shown and to which client network (the
  *				pseudonym of pf_app_client), so that one page
  *				fetch is good for one network only.  A filled
- *				honeypot, or a stamp younger than
- *				form_min_seconds, gets the normal success
- *				answer while nothing is stored or mailed; the
- *				trap is counted (pf_store_trap_count).  A
+ *				honeypot gets the normal success answer while
+ *				nothing is stored or mailed, and is counted
+ *				(pf_store_trap_count).  A stamp younger than
+ *				form_min_seconds on a valid form is counted too,
+ *				but shows the form again (422) with a new stamp
+ *				and a sentence: it may be a person who
+ *				autofilled and pressed Enter, who must never be
+ *				told that something was done.  A
  *				missing, forged or expired stamp shows the form
  *				again (422) to be sent once more: a page cached
  *				from long ago, or a script that never loaded it;
@@ -106,16 +110,17 @@ int pf_guard_challenge(struct pf_app *app, struct pf_request *req,
 
 /*
  * Screen a posted form for form, once its fields are validated (valid:
- * nothing to fix).  Returns 1 when it has answered: a trapped submission
+ * nothing to fix).  Returns 1 when it has answered: a filled honeypot
  * (303 to done, the form's own success path, counted; or 429 if the
- * client is over its limit; or 503), or a failure (500).  A filled
- * honeypot is a trap whatever the fields say; coming too fast only with
- * valid fields, so that a person who sends an empty form at once is told
- * what to fill in, not thanked.  Returns 0 otherwise, with g set:
- * g->notice.text is not NULL when the form must be shown again instead of
- * stored (g->status 422: no usable stamp, or another client network's;
- * 403: no proof and this form refuses that), with the visitor's values
- * and errors.
+ * client is over its limit; or 503), whatever the fields say, or a
+ * failure (500).  Returns 0 otherwise, with g set: g->notice.text is not
+ * NULL when the form must be shown again instead of stored (g->status
+ * 422: no usable stamp, another client network's, or sent sooner than
+ * form_min_seconds after it was shown with valid fields, which is counted
+ * as a trap and restamps the form; 429 or 503 when that count could not
+ * be made; 403: no proof and this form refuses that), with the visitor's
+ * values and errors.  Coming too fast counts only with valid fields, so
+ * that a person who sends an empty form at once is told what to fill in.
  */
 int pf_guard_screen(struct pf_app *app, struct pf_request *req,
     enum pf_guard_form form, const char *done, int valid, struct pf_guard *g);
@@ -126,8 +131,9 @@ typedef void pf_guard_show(struct pf_app *app, struct pf_request *req,
 
 /*
  * pf_guard_screen for a validated form, and what a handler does next:
- * 0 to go on and store; non-zero once answered (a trap; or, through show,
- * the form again with what to fix, 422, or with the guard's notice).
+ * 0 to go on and store; non-zero once answered (the honeypot's trap; or,
+ * through show, the form again with what to fix, 422, or with the
+ * guard's notice).
  */
 int pf_guard_form(struct pf_app *app, struct pf_request *req,
     enum pf_guard_form which, const char *done, const struct pf_form *form,
@@ -182,13 +188,14 @@ int pf_guard_address(const struct pf_app *app, const char *email,
  * Put a stamp into every "pf_stamp" control of page: the one req posted,
  * when it is genuine, current and its client network's (a form shown
  * again keeps the time it was first shown, so fixing one field quickly is
- * not "too fast"), else a new one for now and req's client network; and
+ * not "too fast") unless fresh is set, else a new one for now and req's
+ * client network; and
  * the seconds the widget must wait before it sends
  * (so that a person with JavaScript is never taken for a script) into the
  * "pf-guard-script" element's data-wait, where the page has them.  PF_OK,
  * or an error from token.h or page.h.
  */
 int pf_guard_stamp(const struct pf_app *app, const struct pf_request *req,
-    struct pf_page *page);
+    int fresh, struct pf_page *page);
 
 #endif

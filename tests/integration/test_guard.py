@@ -8,13 +8,13 @@ is never limited (one-click, verify links)."""
 import base64
 import hashlib
 import hmac
+import html
 import json
 import os
 import re
 import subprocess
 import time
 import unittest
-
 import urllib.parse
 
 from harness import Site, SRC, cgi_status, fcgi_request, stamp_of
@@ -43,6 +43,7 @@ TABLES = ("optout", "dnc", "request", "request_event", "feedback",
           "article_vote", "audit", "outbox")
 STALE = "It was open for a long time"
 MOVED = "your connection changed while it was open"
+TOO_FAST = "it was sent very soon after the page opened"
 REFUSED = "turn JavaScript on"
 
 SITE = None     # proofs, limits, trusted_proxies = 127.0.0.1
@@ -248,6 +249,23 @@ def craft_stamp(program, issued, expires, site=None, who="127.0.0.1"):
                         input=plain, capture_output=True, check=True).stdout
     sig = hmac.new(key, iv + ct, hashlib.sha256).digest()
     return _b64(iv + ct) + "." + _b64(sig)
+
+
+def open_stamp(s, site=None):
+    """The fields of stamp s (made by site): program, issued, client."""
+    key = hmac.new(master(site), b"privforms token key v1",
+                   hashlib.sha256).digest()
+    cipher = hmac.new(key, b"privforms token cipher v1",
+                      hashlib.sha256).digest()
+    raw = base64.urlsafe_b64decode(s.split(".")[0] + "==")
+    plain = subprocess.run(["openssl", "enc", "-d", "-aes-256-ctr",
+                            "-nosalt", "-K", cipher.hex(), "-iv",
+                            raw[:16].hex()], input=raw[16:],
+                           capture_output=True, check=True).stdout
+    parts = plain.decode().split("\0")
+    if parts[:2] != ["v1", "stamp"]:
+        raise AssertionError("not a stamp: %r" % parts)
+    return parts[3:]
 
 
 def aged_stamp(form, who, site=None, age=60):
@@ -663,15 +681,49 @@ class Timing(Case):
         self.assertEqual(r.status, 200, r)
         return stamp_of(r.text)
 
-    def test_too_fast_looks_like_success_and_stores_nothing(self):
-        for form in PATHS:
+    def test_too_fast_gets_the_form_back_never_a_success_page(self):
+        # Autofill, then Enter, JavaScript off: a person must never be told
+        # that something was done which was not (issue 27 item 2).  The
+        # form comes back with what was typed, a new stamp and one
+        # sentence; it is still counted as a trap.
+        check = {"check_phone": phone(), "check_country": "US",
+                 "check_email": address("fast")}
+        for form, path, f, shown in (
+                ("unsubscribe", None, fields("unsubscribe"), "email"),
+                ("do-not-call", None, fields("do-not-call"), "phone"),
+                ("do-not-call", CHECK, check, "check_email"),
+                ("request", None, fields("request"), "email"),
+                ("feedback", None, fields("feedback", message="typed <here>"),
+                 "message")):
             before = traps(form, "too-fast", SLOW)
             s = self.fresh_stamp(form)
+            shown_at = int(time.time())
             r = self.assert_nothing_stored(lambda: send(
-                form, fields(form), site=SLOW, stamp=s), SLOW)
-            self.assertEqual(r.status, 303, (form, r))
-            self.assertEqual(r.header("location"), DONE[form], form)
+                form, f, site=SLOW, path=path, stamp=s), SLOW)
+            self.assertEqual(r.status, 422, (form, r))
+            self.assertIsNone(r.header("location"))
+            self.assertIn(TOO_FAST, r.text, form)
+            self.assertIn(html.escape(f[shown], quote=False), r.text, form)
+            new = stamp_of(r.text)
+            self.assertNotIn(new, (None, s), form)
+            program, issued, who = open_stamp(new, SLOW)
+            self.assertEqual(program, PROGRAMS[form])
+            self.assertGreaterEqual(int(issued), shown_at)
+            self.assertEqual(who, pseudonym("client", "127.0.0.1", SLOW))
             self.assertEqual(traps(form, "too-fast", SLOW), before + 1, form)
+
+    def test_too_fast_then_a_genuine_wait_is_stored(self):
+        # The new stamp counts from when the form came back: sent with a
+        # stamp shown long enough ago, the same values are stored.
+        f = fields("unsubscribe")
+        r = send("unsubscribe", f, site=SLOW,
+                 stamp=self.fresh_stamp("unsubscribe"))
+        self.assertEqual(r.status, 422, r)
+        r = send("unsubscribe", f, site=SLOW,
+                 stamp=aged_stamp("unsubscribe", "127.0.0.1", SLOW, age=5))
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(SLOW.query("SELECT count(*) FROM optout WHERE "
+                                    "address = ?", (f["email"],)), [(1,)])
 
     def test_too_fast_with_invalid_fields_says_what_to_fix(self):
         before = traps("request", "too-fast", SLOW)
