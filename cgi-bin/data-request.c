@@ -15,7 +15,8 @@
  *
  * Also 400 (a forged link; an expired one, or one whose request is gone),
  * 404 (any other sub-path, and every path when no mail is sent: a request
- * that cannot be verified is no use), 405, 411, 413, 415.  The status
+ * that cannot be verified is no use), 405, 411, 413, 415, and 403 for a
+ * POST from another website's page (app.h).  The status
  * page's link is given as a path (prefix + "/request/status?t="), so the
  * 303 after verifying stays on the host the visitor used.
  *
@@ -803,7 +804,8 @@ handle(struct pf_request *req, void *arg)
 	int		 post = strcmp(req->method, "POST") == 0;
 
 	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, "/request", PF_GUARD_REQUEST))
+	    pf_guard_challenge(app, req, "/request", PF_GUARD_REQUEST) ||
+	    pf_app_cross_site(app, req))
 		return;
 	if (sub == NULL || (*sub != '\0' && strcmp(sub, "/verify") != 0 &&
 	    strcmp(sub, "/status") != 0))

@@ -11,7 +11,8 @@
  *	GET  do-not-call?checked	"we have sent you the answer"
  *	GET  do-not-call/challenge	a proof-of-work challenge (guard.h)
  *
- * Also 400, 405, 411, 413, 415 (app.h).  Registration takes effect at once
+ * Also 400, 405, 411, 413, 415, and 403 for a POST from another
+ * website's page (app.h).  Registration takes effect at once
  * for every dialer that checks the register (`privforms dnc check`).  No
  * answer on the web depends on whether a number was registered before, and
  * the web can only add numbers: removal is `privforms dnc remove`.  A
@@ -353,7 +354,8 @@ handle(struct pf_request *req, void *arg)
 	int		 post = strcmp(req->method, "POST") == 0;
 
 	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, "/do-not-call", PF_GUARD_DNC))
+	    pf_guard_challenge(app, req, "/do-not-call", PF_GUARD_DNC) ||
+	    pf_app_cross_site(app, req))
 		return;
 	if (post && pf_request_query(req, "check") != NULL)
 		check(app, req);

@@ -20,7 +20,8 @@
  *
  * Also 400 (a forged or expired step-2 token, an entry that is gone, a
  * vote page without a valid article), 404 (any other sub-path), 405, 411,
- * 413, 415 (app.h), and the guard's 403, 422 and 429 (guard.h) for a new
+ * 413, 415 (app.h), 403 for either step POSTed from another website's
+ * page (app.h; a vote is meant to come from help pages anywhere), and the guard's 403, 422 and 429 (guard.h) for a new
  * entry's step 1 and a vote, and its 422 and 429 for a revised step 1.
  *
  * Step 1 is stored as soon as it is posted, so an abandoned step 2 still
@@ -843,8 +844,10 @@ handle(struct pf_request *req, void *arg)
 	const char	*sub = pf_app_subpath(app, req, "/feedback");
 	const struct pf_param *step = pf_request_query(req, "step");
 
+	/* An article vote comes from help pages anywhere: never refused. */
 	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, "/feedback", PF_GUARD_FEEDBACK))
+	    pf_guard_challenge(app, req, "/feedback", PF_GUARD_FEEDBACK) ||
+	    (sub != NULL && *sub == '\0' && pf_app_cross_site(app, req)))
 		return;
 	if (sub == NULL || (*sub != '\0' && strcmp(sub, "/article") != 0))
 		pf_page_message(app->pages, req, 404, "Page not found",

@@ -10,8 +10,10 @@
  *	POST unsubscribe?t=TOKEN	one-click with List-Unsubscribe=One-Click: 200
  *	GET  unsubscribe/challenge	a proof-of-work challenge (guard.h)
  *
- * Also 400 (unreadable body, forged or expired link), 405, 413, 415, and
- * the guard's 403 and 429 (the form kept) and its traps.  The answer never
+ * Also 400 (unreadable body, forged or expired link), 405, 413, 415, 403
+ * for the form POSTed from another website's page (app.h; one-click is
+ * meant to come from anywhere), and the guard's 403 and 429 (the form
+ * kept) and its traps.  The answer never
  * depends on whether the address was known.
  */
 #include <stdlib.h>
@@ -304,8 +306,10 @@ handle(struct pf_request *req, void *arg)
 	const struct pf_param	*t = pf_request_query(req, "t");
 	int			 post = strcmp(req->method, "POST") == 0;
 
+	/* RFC 8058 one-click comes from mail clients: it may be cross-site. */
 	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, "/unsubscribe", PF_GUARD_UNSUBSCRIBE))
+	    pf_guard_challenge(app, req, "/unsubscribe", PF_GUARD_UNSUBSCRIBE) ||
+	    (t == NULL && pf_app_cross_site(app, req)))
 		return;
 	if (t != NULL && post)
 		one_click(app, req, t);

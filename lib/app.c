@@ -1,7 +1,9 @@
 /* app.c -- a form program's lifetime state and shared handler steps (app.h). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "app.h"
@@ -207,6 +209,82 @@ pf_app_screen(struct pf_app *app, struct pf_request *req)
 		return 1;
 	}
 	return 0;
+}
+
+#define ORIGIN_MAX	300	/* base_url's longest is well under */
+
+/* What a browser leaves out of an origin: the scheme's own port. */
+static const struct {
+	const char	*scheme;
+	const char	*port;
+} default_ports[] = {
+	{ "http://", ":80" },
+	{ "https://", ":443" },
+};
+
+/*
+ * s ("scheme://host[:port]": an Origin, or base_url) as a browser writes
+ * an origin, lower-case and without a default port, into out: 1, or 0 if
+ * it is no such thing or too long.
+ */
+static int
+origin_norm(const char *s, char out[ORIGIN_MAX])
+{
+	size_t	 i, len = strlen(s), sl, pl;
+
+	if (len >= ORIGIN_MAX || strstr(s, "://") == NULL)
+		return 0;
+	for (i = 0; i <= len; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	for (i = 0; i < sizeof(default_ports) / sizeof(default_ports[0]); i++) {
+		sl = strlen(default_ports[i].scheme);
+		pl = strlen(default_ports[i].port);
+		if (strncmp(out, default_ports[i].scheme, sl) == 0 &&
+		    len > sl + pl && strcmp(out + len - pl,
+		    default_ports[i].port) == 0)
+			out[len - pl] = '\0';
+	}
+	return 1;
+}
+
+/*
+ * Is req's Origin ours: base_url's, or naming the Host the request came
+ * to, whatever the scheme (TLS may end at a proxy before us)?  In a
+ * browser a page can set neither header, so neither can be made to match.
+ */
+static int
+own_origin(const struct pf_app *app, const struct pf_request *req)
+{
+	char	 o[ORIGIN_MAX], b[ORIGIN_MAX];
+
+	if (!origin_norm(req->origin, o))
+		return 0;
+	if (origin_norm(app->cfg->base_url, b) && strcmp(o, b) == 0)
+		return 1;
+	return req->host[0] != '\0' &&
+	    strcasecmp(strstr(o, "://") + 3, req->host) == 0;
+}
+
+int
+pf_app_cross_site(struct pf_app *app, struct pf_request *req)
+{
+	int	 foreign;
+
+	if (strcmp(req->method, "POST") != 0)
+		return 0;
+	if (req->fetch_site[0] != '\0')
+		foreign = strcmp(req->fetch_site, "cross-site") == 0;
+	else
+		foreign = req->origin[0] != '\0' &&
+		    strcmp(req->origin, "null") != 0 && !own_origin(app, req);
+	if (!foreign)
+		return 0;
+	pf_page_message(app->pages, req, 403, "This form was sent from "
+	    "another website", "Your browser sent this form from a page of "
+	    "another website, and we take it only from our own page, so "
+	    "nothing was stored. If you meant to send it, open the form on "
+	    "this site, fill it in there and send it.", NULL, 0);
+	return 1;
 }
 
 int

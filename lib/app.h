@@ -109,6 +109,21 @@ void pf_app_rollback(struct pf_app *app);
 int pf_app_screen(struct pf_app *app, struct pf_request *req);
 
 /*
+ * A POST that another website's page made the visitor's browser send:
+ * answer 403 with a page that says so, and return non-zero.  What the
+ * browser says decides: Sec-Fetch-Site "cross-site" is refused, and
+ * "same-origin", "same-site" and "none" (typed, a bookmark) pass.  A
+ * browser too old to send it is judged by Origin: refused unless it is
+ * base_url's origin or names the Host the request came to (a site with
+ * several names, or a proxy that rewrites Host, is not taken for
+ * another); "null" and none at all (curl, scripts) pass, since they tell
+ * nothing.  Call it for every form POST but those meant to come from
+ * elsewhere: an article vote (a snippet for help pages) and RFC 8058
+ * one-click (a mail client).
+ */
+int pf_app_cross_site(struct pf_app *app, struct pf_request *req);
+
+/*
  * Read and parse the body; on failure answer 400, 411, 413 or 415 with a page that
  * says what was wrong (nothing if the client has gone) and return non-zero.
  */

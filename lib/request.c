@@ -179,6 +179,9 @@ pf_request_init(struct pf_request *req, char *const *envp,
 	    (req->remote_addr = env_copy(envp, "REMOTE_ADDR")) == NULL ||
 	    (req->forwarded_for = env_copy(envp,
 	    "HTTP_X_FORWARDED_FOR")) == NULL ||
+	    (req->fetch_site = env_copy(envp, "HTTP_SEC_FETCH_SITE")) == NULL ||
+	    (req->origin = env_copy(envp, "HTTP_ORIGIN")) == NULL ||
+	    (req->host = env_copy(envp, "HTTP_HOST")) == NULL ||
 	    (req->path = path_copy(envp)) == NULL)
 		goto fail;
 	req->content_length = parse_length(env_get(envp, "CONTENT_LENGTH"),
@@ -216,6 +219,9 @@ pf_request_free(struct pf_request *req)
 	free(req->query);
 	free(req->remote_addr);
 	free(req->forwarded_for);
+	free(req->fetch_site);
+	free(req->origin);
+	free(req->host);
 	free(req->path);
 	pf_params_free(req->query_params, req->nquery);
 	free(req->body);

@@ -45,6 +45,9 @@ struct pf_request {
 	char		*query;		/* QUERY_STRING */
 	char		*remote_addr;
 	char		*forwarded_for;	/* HTTP_X_FORWARDED_FOR: client.h judges it */
+	char		*fetch_site;	/* HTTP_SEC_FETCH_SITE: app.h judges it */
+	char		*origin;	/* HTTP_ORIGIN */
+	char		*host;		/* HTTP_HOST */
 	char		*path;		/* SCRIPT_NAME + PATH_INFO: "/privacy/request/verify" */
 	long long	 content_length; /* -1 when absent or empty */
 	int		 content_length_bad; /* present but not a decimal number */

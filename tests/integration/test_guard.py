@@ -531,6 +531,14 @@ class ClientLimits(Case):
         self.assert_limited(r, 3600)
 
 
+def feedback_started(who):
+    """Step 1 of a new feedback entry from who: its step-2 token."""
+    r = send("feedback", fields("feedback"), who, proof("feedback"))
+    if r.status != 303:
+        raise AssertionError(r)
+    return re.search(r"[?&]t=([^&]+)", r.header("location")).group(1)
+
+
 class FeedbackRevisions(Case):
     """Step 1 posted again with an open entry's token (Back, then Next)
     revises the entry: one audit record each, so limited on its own
@@ -538,9 +546,7 @@ class FeedbackRevisions(Case):
     26 item 2)."""
 
     def start(self, who):
-        r = send("feedback", fields("feedback"), who, proof("feedback"))
-        self.assertEqual(r.status, 303, r)
-        return re.search(r"[?&]t=([^&]+)", r.header("location")).group(1)
+        return feedback_started(who)
 
     def revise(self, who, t, **extra):
         return send("feedback", dict(fields("feedback", **extra), t=t), who)
@@ -908,6 +914,100 @@ class Votes(Case):
         self.assert_limited(r, 3600)
         self.assertIn("still here", r.text)
         self.assertEqual(self.vote(client(), "limit-9").status, 303)
+
+
+class CrossSite(Case):
+    """A form POSTed from another website's page is refused (403) with a
+    page that says so; what the browser says decides (issue 26 item 6).
+    The article vote and RFC 8058 one-click are meant to come from
+    elsewhere, and posts without these headers (old browsers, curl, the
+    other tests) pass."""
+
+    OTHER = "https://attacker.example"
+    SAID = "from a page of another website"
+
+    def post(self, form, f, headers, path=None, who=None):
+        who = who or client()
+        h = {"X-Forwarded-For": who}
+        h.update(headers)
+        return SITE.post(path or PATHS[form], dict(f),
+                         stamp=page_stamp(path or PATHS[form], who),
+                         headers=h)
+
+    def forms(self):
+        """Every form POST that is refused: (name, form, fields, path)."""
+        t = feedback_started(client())
+        return [("unsubscribe", "unsubscribe", fields("unsubscribe"), None),
+                ("register", "do-not-call", fields("do-not-call"), None),
+                ("status check", "do-not-call",
+                 {"check_phone": phone(), "check_country": "US",
+                  "check_email": address("xs")}, CHECK),
+                ("request", "request",
+                 dict(fields("request"), altcha=proof("request")), None),
+                ("verify", "request", {"t": "whatever"}, VERIFY),
+                ("feedback step 1", "feedback", fields("feedback"), None),
+                ("feedback step 2", "feedback", {"t": t},
+                 PATHS["feedback"] + "?step=2")]
+
+    def test_cross_site_and_foreign_origins_are_refused(self):
+        for headers in ({"Sec-Fetch-Site": "cross-site"},
+                        {"Sec-Fetch-Site": "cross-site",
+                         "Origin": "http://127.0.0.1:%d" % SITE.port},
+                        {"Origin": self.OTHER},
+                        {"Origin": "http://127.0.0.1:%d" % (SITE.port + 1)}):
+            for name, form, f, path in self.forms():
+                r = self.assert_nothing_stored(
+                    lambda: self.post(form, f, headers, path))
+                self.assertEqual(r.status, 403, (headers, name, r))
+                self.assertIn(self.SAID, r.text, name)
+
+    def test_our_own_pages_and_typed_addresses_pass(self):
+        for headers in ({"Sec-Fetch-Site": "same-origin"},
+                        {"Sec-Fetch-Site": "same-site",
+                         "Origin": "https://help.example"},
+                        {"Sec-Fetch-Site": "none"},
+                        # What chromium sends from our pages: their
+                        # Referrer-Policy (no-referrer) makes Origin null.
+                        {"Sec-Fetch-Site": "same-origin", "Origin": "null"},
+                        {"Origin": "null"},
+                        {"Origin": "http://127.0.0.1:%d" % SITE.port},
+                        {"Origin": "HTTP://127.0.0.1:%d" % SITE.port},
+                        # A name of the site other than base_url's.
+                        {"Origin": "https://www.example.test",
+                         "Host": "www.example.test"},
+                        {}):
+            f = fields("unsubscribe")
+            r = self.post("unsubscribe", f, headers)
+            self.assertEqual(r.status, 303, (headers, r))
+            self.assertEqual(SITE.query("SELECT count(*) FROM optout WHERE "
+                                        "address = ?", (f["email"],)),
+                             [(1,)])
+
+    def test_votes_and_one_click_may_come_from_anywhere(self):
+        cross = {"Sec-Fetch-Site": "cross-site", "Origin": self.OTHER}
+        r = self.post("vote", {"article": "embedded", "helpful": "yes"},
+                      cross, path=ARTICLE)
+        self.assertEqual(r.status, 303, r)
+        url = SITE.privforms("unsubscribe-link", "--email",
+                             address("oneclick")).stdout.strip()
+        r = SITE.request("POST", url.split(str(SITE.port), 1)[1],
+                         body=b"List-Unsubscribe=One-Click",
+                         headers=dict(cross, **{
+                             "Content-Type":
+                             "application/x-www-form-urlencoded"}))
+        self.assertEqual(r.status, 200, r)
+
+    def test_a_base_url_with_its_default_port_is_the_same_origin(self):
+        site = Site(config={"base_url": "https://forms.example:443"}).start()
+        try:
+            for origin, status in (("https://forms.example", 303),
+                                   ("https://FORMS.example:443", 303),
+                                   ("http://forms.example", 403)):
+                r = site.post(PATHS["unsubscribe"], fields("unsubscribe"),
+                              headers={"Origin": origin})
+                self.assertEqual(r.status, status, (origin, r))
+        finally:
+            self.assertEqual(site.stop(), [])
 
 
 class UnknownClients(Case):
