@@ -96,7 +96,7 @@ struct pf_config {
 	struct pf_guard_conf guard[PF_GUARD__MAX];
 	struct pf_rate feedback_limit_revisions; /* step 1 again, per client and per entry */
 	char	*trusted_proxies;	/* client.h: addresses and CIDR blocks, blank-separated */
-	long	 form_min_seconds;	/* sent sooner after the form was shown: a trap */
+	long	 form_min_seconds;	/* sent sooner after the form was shown: counted, shown again */
 	long	 form_max_hours;	/* a form's stamp is good this long */
 	long	 pow_minutes;		/* a challenge is good this long */
 	char	*content_security_policy; /* "" = response.h's PF_RESPONSE_CSP */

@@ -2,9 +2,10 @@
  * cmd_guard.c -- privforms guard report: how many submissions the forms'
  * traps caught (guard.h), by day, form and reason.
  *
- * A trapped submission filled the hidden field ("honeypot") or came
- * sooner after its form was shown than form_min_seconds ("too-fast"): it
- * was answered as if stored, and nothing was stored.  The store keeps
+ * A trapped submission filled the hidden field ("honeypot"), answered as
+ * if stored, or came sooner after its form was shown than
+ * form_min_seconds ("too-fast"), answered with the form again; nothing
+ * was stored.  The store keeps
  * only counts per day, form and reason, nothing about who sent one, so
  * that is all the report can show.
  *
@@ -35,11 +36,11 @@ const struct cmd cmds_guard[] = {
 	  "How many submissions the forms' traps caught from --since to\n"
 	  "--until (UTC days YYYY-MM-DD, both included; by default all):\n"
 	  "those that filled the field people never see (honeypot) or came\n"
-	  "sooner after the form was shown than form_min_seconds (too-fast).\n"
-	  "Each was answered as if it had been stored, and nothing was\n"
-	  "stored or mailed; only these counts are kept, nothing about who\n"
-	  "sent them.  Text (the default): per form and reason the total,\n"
-	  "with the count of each day below it, then the total of all; or\n"
+	  "sooner after the form was shown than form_min_seconds (too-fast,\n"
+	  "shown the form again); nothing was stored or mailed.  Only these\n"
+	  "counts are kept, nothing about who sent them.  Text (the\n"
+	  "default): per form and reason the total, with the count of each\n"
+	  "day below it, then the total of all; or\n"
 	  "CSV (RFC 4180) with the header day,form,reason,count and one row\n"
 	  "per day, form and reason." },
 	{ NULL, NULL, NULL, NULL },
