@@ -4,9 +4,9 @@
  * Everything a trap or a limit decides is answered the way the form
  * answers people: the honeypot's trap gets the form's own 303 (only a
  * script fills it in), a form sent too fast or a limit the form with what
- * was typed and what to do.  What is kept is counts and
- * keyed pseudonyms of networks and addresses, never the things
- * themselves, and hits for one day at most (FORGET).
+ * was typed and what to do.  What is kept is counts and keyed pseudonyms
+ * of networks and addresses, never the things themselves, and hits for
+ * one day at most (FORGET).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,9 +341,9 @@ count_trap(struct pf_app *app, struct pf_guard *g, const char *reason,
 }
 
 /*
- * A trapped submission: the form's own success answer, nothing stored but
- * the count.  The limit still applies, so a script that keeps trying is
- * slowed like anyone else.
+ * A trapped submission (the honeypot, which only scripts fill in): the
+ * form's own success answer, nothing stored but the count.  The limit
+ * still applies, so a script that keeps trying is slowed like anyone else.
  */
 static void
 trap(struct pf_app *app, struct pf_request *req, struct pf_guard *g,

@@ -30,12 +30,12 @@
  *				but shows the form again (422) with a new stamp
  *				and a sentence: it may be a person who
  *				autofilled and pressed Enter, who must never be
- *				told that something was done.  A
- *				missing, forged or expired stamp shows the form
- *				again (422) to be sent once more: a page cached
- *				from long ago, or a script that never loaded it;
- *				so does another network's, with a new stamp and
- *				a sentence saying why: a visitor whose address
+ *				told that something was done.  A missing,
+ *				forged or expired stamp shows the form again
+ *				(422) to be sent once more: a page cached from
+ *				long ago, or a script that never loaded it; so
+ *				does another network's, with a new stamp and a
+ *				sentence saying why: a visitor whose address
  *				changed while the form was open.
  *   rate limits		per client network (client.h: an IPv4 address,
  *				an IPv6 /64; X-Forwarded-For only from
