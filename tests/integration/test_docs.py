@@ -11,7 +11,7 @@ import unittest
 
 from harness import SRC
 
-# "FOO.md" or "INSTALL" as a word; "ARCHITECTURE.md, library defects".
+# A Markdown file named as a word; "ARCHITECTURE.md, library defects".
 DOC = re.compile(r"\b([A-Za-z][A-Za-z0-9_-]*\.md)\b")
 SECTION = re.compile(r"ARCHITECTURE\.md,\s+([a-z][a-z ]+[a-z])")
 WHERE = ("lib", "cgi-bin", "tools", "tests", "etc", "man", "htdocs")
