@@ -64,19 +64,21 @@ enum { F_TYPE, F_RELATIONSHIP, F_ORGANISATION, F_FIRST, F_LAST, F_EMAIL,
 
 static const struct pf_field fields[F__MAX] = {
 	[F_TYPE] = { "type", pf_valid_choice, pf_dsr_types, 1, 32, 0,
-	    "What would you like us to do" },
+	    "What you would like us to do",
+	    "Select what you would like us to do." },
 	[F_RELATIONSHIP] = { "relationship", pf_valid_choice,
-	    pf_dsr_relationships, 1, 32, 0, "How do you know us" },
+	    pf_dsr_relationships, 1, 32, 0, "How you know us",
+	    "Select how you know us." },
 	[F_ORGANISATION] = { "organisation", pf_valid_text, NULL, 0, 200, 0,
 	    "Name of the customer, partner or other organisation" },
 	[F_FIRST] = { "first_name", pf_valid_text, NULL, 1, 100, 0,
-	    "First name" },
+	    "First name", "Enter your first name." },
 	[F_LAST] = { "last_name", pf_valid_text, NULL, 1, 100, 0,
-	    "Last name" },
+	    "Last name", "Enter your last name." },
 	[F_EMAIL] = { "email", pf_valid_email, NULL, 1, 254, 0,
-	    "Email address" },
+	    "Email address", "Enter your email address." },
 	[F_COUNTRY] = { "country", pf_valid_country, NULL, 1, 2, 0,
-	    "Country where you live" },
+	    "Country where you live", "Select the country where you live." },
 	/* Required in the United States only: see cross_check. */
 	[F_STATE] = { "state", pf_valid_us_state, NULL, 0, 2, 0,
 	    "State" },
@@ -125,15 +127,15 @@ cross_check(struct pf_form *form)
 		pf_form_ignore(form, F_STATE);
 	else if (form->v[F_STATE].value == NULL &&
 	    form->v[F_STATE].error[0] == '\0')
-		pf_form_fail(form, F_STATE, "Choose the state where you live.");
+		pf_form_fail(form, F_STATE, "Select the state where you live.");
 	if (type == NULL || form->v[F_DETAILS].value != NULL ||
 	    form->v[F_DETAILS].error[0] != '\0')
 		return;
 	if (strcmp(type, "correction") == 0)
 		pf_form_fail(form, F_DETAILS,
-		    "Tell us what to correct, and how.");
+		    "Enter what we should correct, and how.");
 	else if (strcmp(type, "other") == 0)
-		pf_form_fail(form, F_DETAILS, "Tell us your question.");
+		pf_form_fail(form, F_DETAILS, "Enter your question.");
 }
 
 

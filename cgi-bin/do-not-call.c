@@ -51,9 +51,9 @@ static const struct pf_field fields[F__MAX] = {
 	    "Company" },
 	/* Checked against the country below, once that is known. */
 	[F_PHONE] = { "phone", NULL, NULL, 1, 32, 0,
-	    "Phone number" },
+	    "Phone number", "Enter the phone number to put on the list." },
 	[F_COUNTRY] = { "country", pf_valid_country, NULL, 1, 2, 0,
-	    "Country of the number" },
+	    "Country of the number", "Select the country of the number." },
 	[F_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
 	    "Email address" },
 };
@@ -63,11 +63,12 @@ enum { C_PHONE, C_COUNTRY, C_EMAIL, C__MAX };
 
 static const struct pf_field check_fields[C__MAX] = {
 	[C_PHONE] = { "check_phone", NULL, NULL, 1, 32, 0,
-	    "Phone number" },
+	    "Phone number", "Enter the phone number to check." },
 	[C_COUNTRY] = { "check_country", pf_valid_country, NULL, 1, 2, 0,
-	    "Country of the number" },
+	    "Country of the number", "Select the country of the number." },
 	[C_EMAIL] = { "check_email", pf_valid_email, NULL, 1, 254, 0,
-	    "Email address" },
+	    "Email address for the answer",
+	    "Enter the email address for the answer." },
 };
 
 /* Mail is configured: the status check and the confirmation can be offered. */

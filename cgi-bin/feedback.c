@@ -64,11 +64,13 @@ enum { S1_TYPE, S1_MESSAGE, S1_RATING, S1__MAX };
 
 static const struct pf_field step1[S1__MAX] = {
 	[S1_TYPE] = { "type", pf_valid_choice, pf_feedback_types, 1, 32, 0,
-	    "What is your feedback about" },
+	    "What your feedback is about",
+	    "Select what your feedback is about." },
 	[S1_MESSAGE] = { "message", pf_valid_text, NULL, 0, MESSAGE_MAX, 1,
-	    "What's on your mind" },
+	    "Your message" },
 	[S1_RATING] = { "rating", pf_valid_choice, pf_feedback_ratings, 1, 16,
-	    0, "Rate your experience with our website" },
+	    0, "Your rating",
+	    "Select how you rate your experience with our website." },
 };
 
 /*
@@ -92,7 +94,7 @@ static const struct pf_field step2[S2__MAX] = {
 	[S2_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
 	    "Email address" },
 	[S2_RECOMMEND] = { "recommend", pf_valid_enum, pf_feedback_scores, 0,
-	    2, 0, "How likely are you to recommend our website" },
+	    2, 0, "How likely you are to recommend our website" },
 	[S2_T] = { "t", NULL, NULL, 0, 0, 0, "Token" },
 };
 
@@ -103,11 +105,13 @@ static const char *const answers[] = { "yes", "no", NULL };
 
 static const struct pf_field vote_fields[V__MAX] = {
 	[V_ARTICLE] = { "article", pf_valid_token, NULL, 1, 64, 0,
-	    "Article" },
+	    "The article", "Go back to the article and answer the question "
+	    "at its end." },
 	[V_HELPFUL] = { "helpful", pf_valid_enum, answers, 1, 3, 0,
-	    "Did this article solve your issue" },
+	    "Your answer", "Select Yes if the article solved your issue, or "
+	    "No if it did not." },
 	[V_COMMENT] = { "comment", pf_valid_text, NULL, 0, COMMENT_MAX, 1,
-	    "Comment" },
+	    "Your comment" },
 };
 
 static const struct pf_notice busy = { .text = "We could not save your "

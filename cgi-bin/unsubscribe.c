@@ -46,13 +46,13 @@ static const char *const yes[] = { "yes", NULL };
 
 static const struct pf_field fields[F__MAX] = {
 	[F_CHANNEL] = { "channel", pf_valid_enum, channels, 1, 8, 0,
-	    "What do you want to stop" },
+	    "What you want to stop", "Select what you want to stop." },
 	[F_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
 	    "Email address" },
 	[F_PHONE] = { "phone", pf_valid_phone, region, 0, 32, 0,
 	    "Mobile phone number" },
 	[F_REASON] = { "reason", pf_valid_text, NULL, 0, 1000, 1,
-	    "Reason" },
+	    "Your reason" },
 	[F_CONFIRM] = { "confirm", pf_valid_enum, yes, 0, 3, 0,
 	    "Send me an email to confirm" },
 };
@@ -150,7 +150,8 @@ check_channel(struct pf_form *form)
 		pf_form_ignore(form, F_CONFIRM);
 	if (form->v[need].value == NULL && form->v[need].error[0] == '\0')
 		pf_form_fail(form, need, need == F_PHONE ?
-		    "Enter the mobile number the text messages are sent to." :
+		    "Enter the mobile phone number the text messages are sent "
+		    "to." :
 		    "Enter the email address the emails are sent to.");
 }
 

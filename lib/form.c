@@ -15,8 +15,6 @@
 #include "request.h"
 #include "utf8.h"
 
-static const char msg_invalid[] =
-    "This contains characters that are not allowed.";
 static const char msg_check[] = "Please check this field.";
 
 /* 1 if s[0..len) is nothing but spaces, tabs and line breaks. */
@@ -36,6 +34,17 @@ set_error(struct pf_value *v, const char *message)
 {
 	snprintf(v->error, sizeof(v->error), "%s",
 	    *message != '\0' ? message : msg_check);
+}
+
+/*
+ * Text that cannot be shown again (control characters, broken UTF-8): the
+ * field is emptied, so the message says to type it again.
+ */
+static void
+not_allowed(const struct pf_field *f, struct pf_value *v)
+{
+	snprintf(v->error, sizeof(v->error), "%s had characters that are not "
+	    "allowed: please type it again.", f->label);
 }
 
 /*
@@ -70,14 +79,16 @@ field_check(const struct pf_field *f, const struct pf_param *p,
 	size_t	 len, chars;
 
 	if (p == NULL || is_blank(p->value, p->len)) {
-		if (f->required)
-			snprintf(v->error, sizeof(v->error),
-			    "Please fill in \u201c%s\u201d.", f->label);
+		if (f->required && f->missing != NULL)
+			set_error(v, f->missing);
+		else if (f->required)
+			snprintf(v->error, sizeof(v->error), "Enter %s.",
+			    f->label);
 		return PF_OK;
 	}
 	/* A NUL would cut the value short wherever it is used as a string. */
 	if (strlen(p->value) != p->len) {
-		set_error(v, msg_invalid);
+		not_allowed(f, v);
 		return PF_OK;
 	}
 	if ((copy = malloc(p->len + 1)) == NULL)
@@ -86,15 +97,15 @@ field_check(const struct pf_field *f, const struct pf_param *p,
 	len = pf_utf8_crlf(copy, p->len);
 	if (!pf_utf8_ok(copy, len, f->multiline)) {
 		free(copy);
-		set_error(v, msg_invalid);	/* and never shown again */
+		not_allowed(f, v);	/* and never shown again */
 		return PF_OK;
 	}
 	v->shown = copy;
 	/* maxlen 0 leaves the length to the request's max_field_len. */
 	if (f->maxlen > 0 && (chars = pf_utf8_len(copy, len)) > f->maxlen) {
 		snprintf(v->error, sizeof(v->error),
-		    "This is too long: at most %zu character%s.", f->maxlen,
-		    f->maxlen == 1 ? "" : "s");
+		    "%s must be %zu character%s or fewer.", f->label,
+		    f->maxlen, f->maxlen == 1 ? "" : "s");
 		return PF_OK;
 	}
 	return field_valid(f, copy, v);

@@ -5,10 +5,14 @@
  *
  *	enum { F_EMAIL, F_CHANNEL, F__MAX };
  *	static const struct pf_field fields[F__MAX] = {
- *		[F_EMAIL] = { "email", pf_valid_email, NULL, 1, 254, 0, "Email address" },
+ *		[F_EMAIL] = { "email", pf_valid_email, NULL, 1, 254, 0,
+ *		    "Email address", "Enter your email address." },
  *		...
  *	};
  *
+ * Messages follow GOV.UK's pattern: a field left empty says what to do,
+ * "Enter ..." for text and "Select ..." for a choice, in the words of the
+ * page (the table's missing); the others name the field by its label.
  * pf_form_validate applies, to every field in order: presence (required),
  * the base text check (utf8.h; CRLF folded to LF first, LF only in
  * multiline fields), the length limit in characters, then the field's
@@ -38,7 +42,17 @@ struct pf_field {
 	int		 required;
 	size_t		 maxlen;	/* in characters */
 	int		 multiline;	/* LF allowed (textarea) */
-	const char	*label;		/* for messages: "Email address" */
+	/*
+	 * How messages name the field: its visible label ("Email address for
+	 * the answer"), or, for a label that asks a question, the thing it
+	 * asks for ("Your reason" for "Why are you unsubscribing?").
+	 */
+	const char	*label;
+	/*
+	 * What a required field left empty says: "Enter your first name.",
+	 * "Select the country of the number."; NULL: "Enter " and the label.
+	 */
+	const char	*missing;
 };
 
 #define PF_FORM_ERRLEN 160

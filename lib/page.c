@@ -32,6 +32,7 @@
 #define XHTML_NS	"http://www.w3.org/1999/xhtml"
 #define DOCTYPE		"<!DOCTYPE html>\n"
 #define HTML_TYPE	"text/html; charset=utf-8"
+#define TITLE_SEP	" \u2013 "	/* "Page not found – Privacy requests" */
 
 /*
  * One parsed template, modified after loading only by pf_pages_options
@@ -833,35 +834,101 @@ pf_page_value(struct pf_page *page, const char *name, const char *value)
 	return PF_OK;
 }
 
-/* <li><a href="#name">message</a></li> in the XHTML namespace of list. */
+/* 1 if element n's class attribute holds the class cls. */
+static int
+has_class(xmlNodePtr n, const char *cls)
+{
+	static const char blank[] = " \t\r\n\f";
+	const char	*p;
+	xmlChar		*v;
+	size_t		 len = strlen(cls), w;
+	int		 hit = 0;
+
+	if (n->type != XML_ELEMENT_NODE ||
+	    (v = xmlGetNoNsProp(n, (const xmlChar *)"class")) == NULL)
+		return 0;
+	for (p = (const char *)v; !hit; p += w) {
+		p += strspn(p, blank);
+		if ((w = strcspn(p, blank)) == 0)
+			break;
+		hit = w == len && strncmp(p, cls, len) == 0;
+	}
+	xmlFree(v);
+	return hit;
+}
+
+/*
+ * The error summary of control n: an element of class "error-summary"
+ * among the children of n's nearest ancestor that has one.  So each of
+ * two forms on one page, its summary placed beside it, keeps its errors
+ * there, and a page with one summary above its form finds that one.
+ */
 static xmlNodePtr
-summary_item(xmlNodePtr list, const char *name, const char *message)
+summary_of(xmlNodePtr n)
+{
+	xmlNodePtr	 a, c;
+
+	for (a = n->parent; a != NULL && a->type == XML_ELEMENT_NODE;
+	    a = a->parent)
+		for (c = first_element(a); c != NULL; c = next_element(c))
+			if (has_class(c, "error-summary"))
+				return c;
+	return NULL;
+}
+
+/* The list a summary holds its items in: its first ul or ol, or NULL. */
+static xmlNodePtr
+summary_list(xmlNodePtr summary)
+{
+	xmlNodePtr	 n;
+
+	for (n = summary; n != NULL; n = next_node(summary, n))
+		if (is_element(n, "ul") || is_element(n, "ol"))
+			return n;
+	return NULL;
+}
+
+/*
+ * <li><a href="#target">message</a></li> in the XHTML namespace of list,
+ * target the id of the field's first control (a radio group's first
+ * radio: its fieldset cannot take focus), or its name if it has no id.
+ */
+static xmlNodePtr
+summary_item(xmlNodePtr list, xmlNodePtr control, const char *name,
+    const char *message)
 {
 	xmlNodePtr	 li, a;
-	char		 href[NAME_MAX_LEN + 2];
+	xmlChar		*id;
+	char		*href;
+	size_t		 n;
 
-	snprintf(href, sizeof(href), "#%s", name);
-	if ((li = xmlNewDocNode(list->doc, list->ns, (const xmlChar *)"li",
-	    NULL)) == NULL)
-		return NULL;
-	if ((a = xmlNewDocNode(list->doc, list->ns, (const xmlChar *)"a",
-	    NULL)) == NULL || xmlAddChild(li, a) == NULL) {
+	id = xmlGetNoNsProp(control, (const xmlChar *)"id");
+	n = strlen(id != NULL && *id != '\0' ? (char *)id : name) + 2;
+	if ((href = malloc(n)) != NULL)
+		snprintf(href, n, "#%s", id != NULL && *id != '\0' ?
+		    (char *)id : name);
+	xmlFree(id);
+	li = href == NULL ? NULL : xmlNewDocNode(list->doc, list->ns,
+	    (const xmlChar *)"li", NULL);
+	a = li == NULL ? NULL : xmlNewDocNode(list->doc, list->ns,
+	    (const xmlChar *)"a", NULL);
+	if (a == NULL || xmlAddChild(li, a) == NULL) {
 		xmlFreeNode(a);
 		xmlFreeNode(li);
-		return NULL;
-	}
-	if (xmlNewProp(a, (const xmlChar *)"href", (xmlChar *)href) == NULL ||
-	    set_text(a, message) != PF_OK) {
+		li = NULL;
+	} else if (xmlNewProp(a, (const xmlChar *)"href", (xmlChar *)href) ==
+	    NULL || set_text(a, message) != PF_OK) {
 		xmlFreeNode(li);
-		return NULL;
+		li = NULL;
 	}
+	free(href);
 	return li;
 }
 
 int
 pf_page_error(struct pf_page *page, const char *name, const char *message)
 {
-	xmlNodePtr	 root, n, err, summary, list, li = NULL;
+	xmlNodePtr	 root, n, first, err, summary, list = NULL, li = NULL;
 	char		 id[sizeof("error-") + NAME_MAX_LEN];
 	int		 rc;
 
@@ -872,12 +939,11 @@ pf_page_error(struct pf_page *page, const char *name, const char *message)
 	root = xmlDocGetRootElement(page->doc);
 	for (n = root; n != NULL && !is_control(n, name); n = next_node(root, n))
 		continue;
-	if (n == NULL || (err = find_id(page->doc, id)) == NULL)
+	if ((first = n) == NULL || (err = find_id(page->doc, id)) == NULL)
 		return PF_ENOTFOUND;
-	summary = find_id(page->doc, "errors");
-	list = find_id(page->doc, "errors-list");
-	if (summary != NULL && list != NULL &&
-	    (li = summary_item(list, name, message)) == NULL)
+	if ((summary = summary_of(first)) != NULL &&
+	    (list = summary_list(summary)) != NULL &&
+	    (li = summary_item(list, first, name, message)) == NULL)
 		return PF_ENOMEM;
 	if ((rc = set_text(err, message)) != PF_OK) {
 		xmlFreeNode(li);
@@ -897,6 +963,64 @@ pf_page_error(struct pf_page *page, const char *name, const char *message)
 	return rc;
 }
 
+/* The first element called name in doc, or NULL. */
+static xmlNodePtr
+find_element(xmlDocPtr doc, const char *name)
+{
+	xmlNodePtr	 root, n;
+
+	root = xmlDocGetRootElement(doc);
+	for (n = root; n != NULL; n = next_node(root, n))
+		if (is_element(n, name))
+			return n;
+	return NULL;
+}
+
+/* 1 if doc shows an error summary or a notice (one not hidden). */
+static int
+shows_errors(xmlDocPtr doc)
+{
+	xmlNodePtr	 root, n;
+
+	root = xmlDocGetRootElement(doc);
+	for (n = root; n != NULL; n = next_node(root, n))
+		if ((has_class(n, "error-summary") || has_class(n, "notice")) &&
+		    xmlHasProp(n, (const xmlChar *)"hidden") == NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * Put before <title>'s text: prefix, unless it starts with it already.
+ * PF_OK (also for a page without a title), or PF_ENOMEM.
+ */
+static int
+title_prefix(xmlDocPtr doc, const char *prefix)
+{
+	xmlNodePtr	 t = find_element(doc, "title");
+	xmlChar		*old;
+	char		*s;
+	size_t		 n;
+	int		 rc = PF_OK;
+
+	if (t == NULL)
+		return PF_OK;
+	if ((old = xmlNodeGetContent(t)) == NULL)
+		return PF_ENOMEM;
+	n = strlen(prefix) + strlen((char *)old) + 1;
+	if (strncmp((char *)old, prefix, strlen(prefix)) == 0)
+		;	/* shown again: said once is enough */
+	else if ((s = malloc(n)) == NULL)
+		rc = PF_ENOMEM;
+	else {
+		snprintf(s, n, "%s%s", prefix, (char *)old);
+		rc = set_text(t, s);
+		free(s);
+	}
+	xmlFree(old);
+	return rc;
+}
+
 /*
  * XML_SAVE_XHTML follows the HTML compatibility guidelines of XHTML 1.0:
  * void elements as "<br />", every other empty element as "<p></p>" (an
@@ -910,12 +1034,17 @@ pf_page_render(struct pf_page *page, char **buf, size_t *len)
 	xmlBufferPtr	 xb;
 	xmlSaveCtxtPtr	 save;
 	size_t		 n;
-	int		 rc = PF_EXML;
+	int		 rc;
 
 	*buf = NULL;
 	*len = 0;
 	if (page == NULL)
 		return PF_EINVAL;
+	/* GOV.UK's way: the title, read out first, says something went wrong. */
+	if (shows_errors(page->doc) &&
+	    (rc = title_prefix(page->doc, "Error: ")) != PF_OK)
+		return rc;
+	rc = PF_EXML;
 	if ((xb = xmlBufferCreate()) == NULL)
 		return PF_ENOMEM;
 	save = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_NO_DECL | XML_SAVE_XHTML);
@@ -979,6 +1108,28 @@ send_plain(struct pf_request *req, int status, const char *title,
 	return rc;
 }
 
+/*
+ * The message page's <title>: title, then what the template's title says
+ * (the site's name), as every page's title ends.
+ */
+static int
+message_title(struct pf_page *page, const char *title)
+{
+	char	*s;
+	size_t	 n;
+	int	 rc;
+
+	if (!text_ok(title, 0))
+		return PF_EINVAL;
+	n = strlen(title) + sizeof(TITLE_SEP);
+	if ((s = malloc(n)) == NULL)
+		return PF_ENOMEM;
+	snprintf(s, n, "%s" TITLE_SEP, title);
+	rc = title_prefix(page->doc, s);
+	free(s);
+	return rc;
+}
+
 int
 pf_page_message(struct pf_pages *pages, struct pf_request *req, int status,
     const char *title, const char *text, const struct pf_header *extra,
@@ -990,7 +1141,7 @@ pf_page_message(struct pf_pages *pages, struct pf_request *req, int status,
 	int		 rc;
 
 	if ((rc = pf_page_new(pages, "message", &page)) == PF_OK &&
-	    (rc = pf_page_text(page, "page-title", title)) == PF_OK &&
+	    (rc = message_title(page, title)) == PF_OK &&
 	    (rc = pf_page_text(page, "title", title)) == PF_OK &&
 	    (rc = pf_page_text(page, "message", text)) == PF_OK)
 		rc = pf_page_render(page, &buf, &len);

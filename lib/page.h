@@ -96,14 +96,24 @@ int pf_page_value(struct pf_page *page, const char *name, const char *value);
 
 /*
  * Show message beside the control called name: the element with id
- * "error-NAME" gets the text and loses its hidden attribute; the control
- * gets aria-invalid="true".  The element with id "errors" (an error summary)
- * is revealed, if the template has one, and gets one list item per call.
- * PF_ENOTFOUND (page unchanged) without such a control or error element.
+ * "error-NAME" gets the text and loses its hidden attribute; every control
+ * of that name gets aria-invalid="true".  The control's error summary, if
+ * the page has one, is revealed and gets one list item per call, a link
+ * to the first control of that name (by its id: a radio group's first
+ * radio, since its fieldset cannot take focus).  A control's summary is
+ * the element of class "error-summary" among the children of its nearest
+ * ancestor that has one, so each of two forms on a page, each with its
+ * summary beside it, keeps its errors to itself.  PF_ENOTFOUND (page
+ * unchanged) without such a control or error element.
  */
 int pf_page_error(struct pf_page *page, const char *name, const char *message);
 
-/* Serialise as XHTML that HTML parsers read correctly.  *buf is the caller's. */
+/*
+ * Serialise as XHTML that HTML parsers read correctly.  *buf is the
+ * caller's.  A page that shows an error summary or a notice (an element
+ * of class "error-summary" or "notice" without the hidden attribute) gets
+ * "Error: " before its <title> first, once.
+ */
 int pf_page_render(struct pf_page *page, char **buf, size_t *len);
 
 /*
@@ -116,7 +126,9 @@ int pf_page_send(struct pf_request *req, int status, struct pf_page *page,
 
 /*
  * Send the "message" template with a title and a sentence: the page for
- * 400, 404, 405, 413, 415, 503 and the like.  extra headers (Allow,
+ * 400, 404, 405, 413, 415, 503 and the like.  title is the h1 and starts
+ * the <title>, which goes on with the template's own (" – Privacy
+ * requests").  extra headers (Allow,
  * Retry-After) may be NULL.  Falls back to plain text if even that fails.
  */
 int pf_page_message(struct pf_pages *pages, struct pf_request *req, int status,

@@ -23,9 +23,12 @@
 static const char atext[] = "abcdefghijklmnopqrstuvwxyz"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~";
 
-/* Letters, digits, hyphen: what a DNS label (or an IDN's xn-- form) holds. */
-static const char ldh[] = "abcdefghijklmnopqrstuvwxyz"
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
+/*
+ * Letters, digits, hyphen: what a DNS label (or an IDN's xn-- form)
+ * holds; and the dots between labels.
+ */
+static const char ldh_dot[] = "abcdefghijklmnopqrstuvwxyz"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.";
 
 /* A new copy of in without its surrounding blanks (and newlines). */
 static char *
@@ -40,55 +43,244 @@ trimmed(const char *in)
 	return strndup(in, n);
 }
 
-/* Dot-separated runs of atext: no leading, trailing or double dot. */
+/*
+ * An address being checked: s (trimmed), its first '@' (NULL: none), the
+ * part before it and the domain after it.
+ */
+struct email {
+	const char	*s, *at, *domain;
+	size_t		 local_len;
+};
+
+/* 1 if s[0..n) has a byte of set, or (set NULL) one outside ASCII. */
 static int
-local_ok(const char *s, size_t n)
+any_of(const char *s, size_t n, const char *set)
 {
 	size_t	 i;
 
-	if (n == 0 || n > LOCAL_MAX || s[0] == '.' || s[n - 1] == '.')
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			if (s[i + 1] == '.')
-				return 0;
-		} else if (strchr(atext, s[i]) == NULL)
+	for (i = 0; i < n; i++)
+		if (set == NULL ? (unsigned char)s[i] >= 0x80 :
+		    strchr(set, s[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+has_blank(const struct email *e)
+{
+	return any_of(e->s, strlen(e->s), " \t\n");
+}
+
+static int
+not_ascii(const struct email *e)
+{
+	return any_of(e->s, strlen(e->s), NULL);
+}
+
+static int
+no_at(const struct email *e)
+{
+	return e->at == NULL;
+}
+
+/* From here on, every rule may take e->at to be the one '@'. */
+static int
+two_at(const struct email *e)
+{
+	return strchr(e->at + 1, '@') != NULL;
+}
+
+static int
+no_local(const struct email *e)
+{
+	return e->local_len == 0;
+}
+
+static int
+no_domain(const struct email *e)
+{
+	return *e->domain == '\0';
+}
+
+static int
+too_long(const struct email *e)
+{
+	return strlen(e->s) > EMAIL_MAX;
+}
+
+static int
+local_long(const struct email *e)
+{
+	return e->local_len > LOCAL_MAX;
+}
+
+/* A leading, trailing or double dot: in the local part or the domain. */
+static int
+bad_dots(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (s[0] == '.' || s[n - 1] == '.')
+		return 1;
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '.' && s[i + 1] == '.')
+			return 1;
+	return 0;
+}
+
+static int
+local_dots(const struct email *e)
+{
+	return bad_dots(e->s, e->local_len);
+}
+
+/* Anything but atext and dots (quoted local parts are refused). */
+static int
+local_chars(const struct email *e)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->local_len; i++)
+		if (e->s[i] != '.' && strchr(atext, e->s[i]) == NULL)
+			return 1;
+	return 0;
+}
+
+/* An IP address: a literal ("[192.0.2.1]") or digits and dots only. */
+static int
+ip_domain(const struct email *e)
+{
+	return e->domain[0] == '[' ||
+	    strspn(e->domain, "0123456789.") == strlen(e->domain);
+}
+
+/* A last label of digits only ("example.123"): no top-level domain. */
+static int
+digit_tld(const struct email *e)
+{
+	const char	*last = strrchr(e->domain, '.');
+
+	last = last != NULL ? last + 1 : e->domain;
+	return *last != '\0' && strspn(last, "0123456789") == strlen(last);
+}
+
+static int
+domain_long(const struct email *e)
+{
+	return strlen(e->domain) > DOMAIN_MAX;
+}
+
+static int
+domain_dots(const struct email *e)
+{
+	return bad_dots(e->domain, strlen(e->domain));
+}
+
+static int
+domain_chars(const struct email *e)
+{
+	size_t	 n = strlen(e->domain);
+
+	return strspn(e->domain, ldh_dot) != n;
+}
+
+/* A label (between dots) over 63 octets, or starting or ending with '-'. */
+static int
+label_wrong(const struct email *e, int (*wrong)(const char *, size_t))
+{
+	const char	*p = e->domain;
+	size_t		 n;
+
+	for (;; p += n + 1) {
+		n = strcspn(p, ".");
+		if (wrong(p, n))
+			return 1;
+		if (p[n] == '\0')
 			return 0;
 	}
-	return 1;
+}
+
+static int
+long_label(const char *p, size_t n)
+{
+	(void)p;
+	return n > LABEL_MAX;
+}
+
+static int
+hyphen_label(const char *p, size_t n)
+{
+	return n > 0 && (p[0] == '-' || p[n - 1] == '-');
+}
+
+static int
+label_long(const struct email *e)
+{
+	return label_wrong(e, long_label);
+}
+
+static int
+label_hyphen(const struct email *e)
+{
+	return label_wrong(e, hyphen_label);
+}
+
+static int
+one_label(const struct email *e)
+{
+	return strchr(e->domain, '.') == NULL;
 }
 
 /*
- * Two or more labels of letters, digits and inner hyphens, the last not all
- * digits (so no IP address passes for a domain).
+ * What can be wrong with an address, in the order it is checked, each
+ * with what to tell the person: the first that applies is what they fix
+ * first.  Each rule may take the ones before it as passed.
  */
-static int
-domain_ok(const char *s)
-{
-	const char	*label;
-	size_t		 n, labels = 0;
-
-	if (strlen(s) > DOMAIN_MAX)
-		return 0;
-	for (;;) {
-		label = s;
-		n = strspn(s, ldh);
-		if (n == 0 || n > LABEL_MAX || s[0] == '-' || s[n - 1] == '-')
-			return 0;
-		labels++;
-		if (s[n] == '\0')
-			break;
-		if (s[n] != '.')
-			return 0;
-		s += n + 1;
-	}
-	return labels >= 2 && strspn(label, "0123456789") != n;
-}
+static const struct {
+	int		(*wrong)(const struct email *);
+	const char	*message;
+} email_rules[] = {
+	{ has_blank, "Enter the email address without spaces." },
+	{ not_ascii, "Enter an email address without accented or non-Latin "
+	    "letters: we cannot send email to those." },
+	{ no_at, "Enter an email address with an @, like name@example.com." },
+	{ two_at, "Enter an email address with only one @, like "
+	    "name@example.com." },
+	{ no_local, "Enter the part of the email address before the @, like "
+	    "the name in name@example.com." },
+	{ no_domain, "Enter the domain after the @, like the example.com in "
+	    "name@example.com." },
+	{ too_long, "Enter an email address of 254 characters or fewer." },
+	{ local_long, "The part before the @ must be 64 characters or "
+	    "fewer." },
+	{ local_dots, "The part before the @ cannot start or end with a dot, "
+	    "or have two dots in a row." },
+	{ local_chars, "The part before the @ cannot contain double quotes, "
+	    "brackets, or any of , : ; \\." },
+	{ ip_domain, "Enter a domain after the @, like example.com, not an "
+	    "IP address." },
+	{ domain_long, "The domain after the @ must be 253 characters or "
+	    "fewer." },
+	{ domain_dots, "The domain after the @ cannot start or end with a "
+	    "dot, or have two dots in a row." },
+	{ domain_chars, "The domain after the @ can only have letters, "
+	    "digits, hyphens and dots, like example.com." },
+	{ label_long, "Each part of the domain between dots must be 63 "
+	    "characters or fewer." },
+	{ label_hyphen, "A part of the domain cannot start or end with a "
+	    "hyphen." },
+	{ one_label, "Enter the whole domain after the @, with its dot, like "
+	    "example.com." },
+	{ digit_tld, "The last part of the domain, after its last dot, needs "
+	    "letters, like the com in example.com." },
+};
 
 const char *
 pf_valid_email(const char *in, const void *arg, char **norm)
 {
-	char	*s, *at, *p;
+	struct email	 e;
+	char		*s, *p;
+	size_t		 i;
 
 	(void)arg;
 	*norm = NULL;
@@ -98,18 +290,16 @@ pf_valid_email(const char *in, const void *arg, char **norm)
 		free(s);
 		return "Enter an email address, like name@example.com.";
 	}
-	if ((at = strchr(s, '@')) == NULL || strchr(at + 1, '@') != NULL) {
-		free(s);
-		return "Enter an email address with one @, "
-		    "like name@example.com.";
-	}
-	if (strlen(s) > EMAIL_MAX || !local_ok(s, (size_t)(at - s)) ||
-	    !domain_ok(at + 1)) {
-		free(s);
-		return "Enter an email address like name@example.com, "
-		    "without spaces or accented letters.";
-	}
-	for (p = at + 1; *p != '\0'; p++)
+	e.s = s;
+	e.at = strchr(s, '@');
+	e.local_len = e.at != NULL ? (size_t)(e.at - s) : strlen(s);
+	e.domain = e.at != NULL ? e.at + 1 : "";
+	for (i = 0; i < sizeof(email_rules) / sizeof(email_rules[0]); i++)
+		if (email_rules[i].wrong(&e)) {
+			free(s);
+			return email_rules[i].message;
+		}
+	for (p = s + e.local_len + 1; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	*norm = s;
 	return NULL;
@@ -127,7 +317,7 @@ choose(const char *in, const char *const *opt, size_t step, char **norm)
 			return "Could not check this choice; please try again.";
 		return NULL;
 	}
-	return "Choose one of the options offered.";
+	return "Select one of the options offered.";
 }
 
 const char *
@@ -166,8 +356,7 @@ pf_valid_phone(const char *in, const void *arg, char **norm)
 	case PF_ENOMEM:
 		return "Could not check this number; please try again.";
 	default:
-		return "Enter a phone number with its area code, or with + and "
-		    "the country code, like +44 20 7946 0958.";
+		return PF_PHONE_HOW;
 	}
 	if ((*norm = strdup(buf)) == NULL)
 		return "Could not check this number; please try again.";
@@ -209,7 +398,7 @@ pf_valid_country(const char *in, const void *arg, char **norm)
 {
 	(void)arg;
 	return valid_code(in, pf_country_name, norm,
-	    "Choose a country from the list.");
+	    "Select a country from the list.");
 }
 
 const char *
@@ -217,7 +406,7 @@ pf_valid_us_state(const char *in, const void *arg, char **norm)
 {
 	(void)arg;
 	return valid_code(in, pf_us_state_name, norm,
-	    "Choose a state from the list.");
+	    "Select a state from the list.");
 }
 
 const char *

@@ -45,6 +45,14 @@ const char *pf_choice_label(const char *const *table, const char *code);
 pf_validator pf_valid_text;
 
 /*
+ * How to type a phone number: what pf_valid_phone says.  The forms' hints
+ * for a phone number give the same two examples (the integration tests
+ * hold them to it); the first is a number of the default phone_region, US.
+ */
+#define PF_PHONE_HOW "Enter a phone number with its area code, like " \
+	"(303) 749-2110, or with + and the country code, like +44 20 7946 0958."
+
+/*
  * A phone number, normalised to E.164 through phone.h; arg is the region
  * (const char *, ISO 3166-1 alpha-2, e.g. config's phone_region) assumed for
  * numbers typed without a country code.  A NULL arg assumes no region: only

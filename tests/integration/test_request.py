@@ -441,7 +441,7 @@ class Errors(unittest.TestCase):
     def assert_error(self, r, field):
         self.assertEqual(r.status, 422, r)
         self.assertRegex(r.text, r'id="error-%s"[^>]*>[^<]+<' % field)
-        self.assertRegex(r.text, r'<li><a href="#%s">' % field)
+        self.assertRegex(r.text, r'<li><a href="#%s(-[\w-]+)?">' % field)
 
     def test_each_required_field_is_asked_for_and_the_rest_kept(self):
         for name in ("type", "relationship", "first_name", "last_name",

@@ -15,8 +15,9 @@
 #include "form.h"
 #include "request.h"
 
-static const char msg_invalid[] =
-    "This contains characters that are not allowed.";
+/* What text that cannot be shown again gets, for the field labelled l. */
+#define MSG_INVALID(l) l " had characters that are not allowed: please " \
+	"type it again."
 
 /* Test validators, pure like the real ones. */
 static const char *
@@ -83,7 +84,8 @@ enum { F_REQ, F_OPT, F_MULTI, F_SHORT, F_ONE, F_CHOICE, F_UPPER, F_LONG,
     F__MAX };
 
 static const struct pf_field fields[F__MAX] = {
-	[F_REQ] = { "req", NULL, NULL, 1, 20, 0, "Required" },
+	[F_REQ] = { "req", NULL, NULL, 1, 20, 0, "Required",
+	    "Enter the required thing." },
 	[F_OPT] = { "opt", NULL, NULL, 0, 20, 0, "Optional" },
 	[F_MULTI] = { "multi", NULL, NULL, 0, 5, 1, "Message" },
 	[F_SHORT] = { "short", NULL, NULL, 0, 5, 0, "Short" },
@@ -188,7 +190,7 @@ START_TEST(test_required_absent_or_blank)
 	for (i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
 		one(F_REQ, blanks[i], blanks[i] ? strlen(blanks[i]) : 0, &form);
 		ck_assert_msg(strcmp(form.v[F_REQ].error,
-		    "Please fill in \u201cRequired\u201d.") == 0,
+		    "Enter the required thing.") == 0,
 		    "case %zu", i);
 		ck_assert_ptr_null(form.v[F_REQ].value);
 		ck_assert_ptr_null(form.v[F_REQ].shown);
@@ -230,7 +232,8 @@ START_TEST(test_invalid_text_refused_and_never_shown)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		one(F_OPT, bad[i].value, bad[i].len, &form);
-		ck_assert_msg(strcmp(form.v[F_OPT].error, msg_invalid) == 0,
+		ck_assert_msg(strcmp(form.v[F_OPT].error,
+		    MSG_INVALID("Optional")) == 0,
 		    "case %zu", i);
 		ck_assert_ptr_null(form.v[F_OPT].value);
 		ck_assert_ptr_null(form.v[F_OPT].shown);
@@ -260,7 +263,7 @@ START_TEST(test_multiline_folds_line_breaks)
 	}
 	/* Still no other controls in a textarea. */
 	one(F_MULTI, "a\x0b", 2, &form);
-	ck_assert_str_eq(form.v[F_MULTI].error, msg_invalid);
+	ck_assert_str_eq(form.v[F_MULTI].error, MSG_INVALID("Message"));
 	pf_form_free(&form);
 }
 END_TEST
@@ -308,12 +311,12 @@ START_TEST(test_too_long_message_names_limit)
 
 	one(F_SHORT, "abcdef", 6, &form);
 	ck_assert_str_eq(form.v[F_SHORT].error,
-	    "This is too long: at most 5 characters.");
+	    "Short must be 5 characters or fewer.");
 	ck_assert_str_eq(form.v[F_SHORT].shown, "abcdef");
 	pf_form_free(&form);
 	one(F_ONE, "xy", 2, &form);
 	ck_assert_str_eq(form.v[F_ONE].error,
-	    "This is too long: at most 1 character.");
+	    "One must be 1 character or fewer.");
 	pf_form_free(&form);
 }
 END_TEST
@@ -352,13 +355,15 @@ START_TEST(test_validator_not_run_on_invalid_or_empty)
 {
 	struct pf_form	 form;
 
-	/* Required and missing: the presence message, not the enum's. */
+	/*
+	 * Required and missing: the presence message, not the enum's; a
+	 * table without its own says "Enter" and the label.
+	 */
 	one(F_CHOICE, NULL, 0, &form);
-	ck_assert_str_eq(form.v[F_CHOICE].error,
-	    "Please fill in \u201cChannel\u201d.");
+	ck_assert_str_eq(form.v[F_CHOICE].error, "Enter Channel.");
 	pf_form_free(&form);
 	one(F_CHOICE, "\xff", 1, &form);
-	ck_assert_str_eq(form.v[F_CHOICE].error, msg_invalid);
+	ck_assert_str_eq(form.v[F_CHOICE].error, MSG_INVALID("Channel"));
 	pf_form_free(&form);
 }
 END_TEST
@@ -476,7 +481,7 @@ START_TEST(test_form_check_leaves_absent_or_failed_field_alone)
 	ck_assert_int_eq(pf_form_check(&form, F_SHORT, valid_spy, NULL),
 	    PF_OK);
 	ck_assert_str_eq(form.v[F_SHORT].error,
-	    "This is too long: at most 5 characters.");
+	    "Short must be 5 characters or fewer.");
 	ck_assert_ptr_null(form.v[F_SHORT].value);
 	ck_assert_int_eq(form.nerrors, 1);
 	pf_form_free(&form);

@@ -302,7 +302,7 @@ START_TEST(test_attr_remove)
 	ck_assert_int_eq(pf_page_attr(page, "notice", "hidden", NULL), PF_OK);
 	html = render(page);
 	assert_contains(html, "<p id=\"notice\" class=\"notice\" "
-	    "role=\"alert\"></p>");
+	    "role=\"alert\" tabindex=\"-1\"></p>");
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
@@ -789,7 +789,8 @@ START_TEST(test_error_reveals_summary_and_marks_control)
 
 	html = render(page);
 	assert_contains(html, "<div id=\"errors\" class=\"error-summary\" "
-	    "role=\"alert\" hidden=\"hidden\">");
+	    "role=\"alert\" tabindex=\"-1\" hidden=\"hidden\">");
+	assert_contains(html, "<title>Unsubscribe from marketing");
 	free(html);
 	ck_assert_int_eq(pf_page_error(page, "email", "Enter <an> address"),
 	    PF_OK);
@@ -802,7 +803,9 @@ START_TEST(test_error_reveals_summary_and_marks_control)
 	assert_contains(html, "aria-describedby=\"email-hint error-email\" "
 	    "aria-invalid=\"true\" />");
 	assert_contains(html, "<div id=\"errors\" class=\"error-summary\" "
-	    "role=\"alert\">");
+	    "role=\"alert\" tabindex=\"-1\">");
+	/* Said once in the title, however many errors and renders. */
+	assert_contains(html, "<title>Error: Unsubscribe from marketing");
 	assert_contains(html, "<li><a href=\"#email\">Enter &lt;an&gt; "
 	    "address</a></li><li><a href=\"#reason\">Too long &amp; wrong"
 	    "</a></li>");
@@ -829,9 +832,8 @@ START_TEST(test_error_radio_group_marks_all)
 	assert_contains(html, "value=\"sms\" aria-invalid=\"true\" />");
 	assert_contains(html, "<p class=\"error\" id=\"error-channel\">"
 	    "Choose one</p>");
-	assert_contains(html, "<a href=\"#channel\">Choose one</a>");
-	/* The summary links to the fieldset, which has that id. */
-	assert_contains(html, "<fieldset id=\"channel\"");
+	/* The first radio, not the fieldset, which cannot take focus. */
+	assert_contains(html, "<a href=\"#channel-email\">Choose one</a>");
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
@@ -855,6 +857,75 @@ START_TEST(test_error_without_summary)
 	pf_page_free(page);
 	pf_pages_free(pages);
 	fixture_remove(dir);
+}
+END_TEST
+
+/* Two forms, each with its summary beside it; one form without any. */
+static const char two_forms_xhtml[] = XHTML_OPEN
+	"<div id=\"s1\" class=\"error-summary\" hidden=\"hidden\"><ul></ul></div>"
+	"<form id=\"f1\"><input id=\"a\" name=\"a\"/><p id=\"error-a\"/>"
+	"<fieldset><input type=\"radio\" id=\"r-1\" name=\"r\" value=\"1\"/>"
+	"<input type=\"radio\" id=\"r-2\" name=\"r\" value=\"2\"/>"
+	"<p id=\"error-r\"/></fieldset></form>"
+	"<section><h2>Check</h2>"
+	"<div id=\"s2\" class=\"box error-summary\" hidden=\"hidden\"><h2>x</h2>"
+	"<ol></ol></div>"
+	"<form id=\"f2\"><div><input name=\"b\"/><p id=\"error-b\"/></div>"
+	"</form></section>"
+	XHTML_CLOSE;
+
+START_TEST(test_error_goes_to_its_own_forms_summary)
+{
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *html, *s2;
+
+	fixture(dir, "two", two_forms_xhtml);
+	pages = open_pages(dir, "/privacy");
+	page = new_page(pages, "two");
+	ck_assert_int_eq(pf_page_error(page, "b", "Enter b"), PF_OK);
+	html = render(page);
+	/* The first form's summary stays hidden and empty. */
+	assert_contains(html, "<div id=\"s1\" class=\"error-summary\" "
+	    "hidden=\"hidden\"><ul></ul></div>");
+	/* A control without an id is linked by its name. */
+	assert_contains(html, "<div id=\"s2\" class=\"box error-summary\">"
+	    "<h2>x</h2><ol><li><a href=\"#b\">Enter b</a></li></ol></div>");
+	assert_contains(html, "<title id=\"t\">Error: t</title>");
+	free(html);
+	ck_assert_int_eq(pf_page_error(page, "r", "Select r"), PF_OK);
+	ck_assert_int_eq(pf_page_error(page, "a", "Enter a"), PF_OK);
+	html = render(page);
+	assert_contains(html, "<div id=\"s1\" class=\"error-summary\"><ul>"
+	    "<li><a href=\"#r-1\">Select r</a></li>"
+	    "<li><a href=\"#a\">Enter a</a></li></ul></div>");
+	ck_assert_ptr_nonnull(s2 = strstr(html, "id=\"s2\""));
+	ck_assert_int_eq(count(s2, "<li>"), 1);
+	ck_assert_int_eq(count(html, "Error: "), 1);
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* A notice shown (why nothing was stored) is an error too. */
+START_TEST(test_notice_marks_the_title)
+{
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_page	*page = new_page(pages, "feedback");
+	char		*html;
+
+	ck_assert_int_eq(pf_page_text(page, "notice", "Not stored."), PF_OK);
+	html = render(page);
+	assert_contains(html, "<title>Site feedback, step 1");
+	free(html);
+	ck_assert_int_eq(pf_page_attr(page, "notice", "hidden", NULL), PF_OK);
+	html = render(page);
+	assert_contains(html, "<title>Error: Site feedback, step 1");
+	free(html);
+	pf_page_free(page);
+	pf_pages_free(pages);
 }
 END_TEST
 
@@ -1431,8 +1502,9 @@ START_TEST(test_message)
 	ck_assert_int_eq(strncmp(s.buf, "Status: 503 ", 12), 0);
 	assert_contains(s.buf, "Retry-After: 60\r\n");
 	assert_contains(s.buf, "Content-Type: text/html; charset=utf-8\r\n");
-	assert_contains(s.buf, "<title id=\"page-title\">Try &lt;again&gt;"
-	    "</title>");
+	/* The title ends as every page's does. */
+	assert_contains(s.buf, "<title>Try &lt;again&gt; \u2013 Privacy "
+	    "requests</title>");
 	assert_contains(s.buf, "<h1 id=\"title\">Try &lt;again&gt;</h1>");
 	assert_contains(s.buf, "<p id=\"message\">Nothing &amp; nobody</p>");
 	free(s.buf);
@@ -1542,5 +1614,7 @@ PF_TEST_MAIN("page",
     tcase_add_test(tc, test_utf8_output),
     tcase_add_test(tc, test_send),
     tcase_add_test(tc, test_message),
+    tcase_add_test(tc, test_error_goes_to_its_own_forms_summary),
+    tcase_add_test(tc, test_notice_marks_the_title),
     tcase_add_test(tc, test_message_falls_back_to_plain_text),
     tcase_add_test(tc, test_message_bad_text_not_echoed))

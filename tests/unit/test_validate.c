@@ -122,6 +122,79 @@ START_TEST(test_email_invalid)
 }
 END_TEST
 
+/*
+ * Each refusal says what is wrong with the address, not a catch-all: "bad@"
+ * lacks its domain, it has no space or accent to remove.
+ */
+START_TEST(test_email_says_what_is_wrong)
+{
+	static const struct {
+		const char	*in;
+		const char	*says;
+	} t[] = {
+		{ "bad@", "Enter the domain after the @" },
+		{ "@example.com", "Enter the part of the email address before "
+		    "the @" },
+		{ "plainaddress", "with an @" },
+		{ "a@b@example.com", "only one @" },
+		{ "na me@example.com", "without spaces" },
+		{ "name@exa mple.com", "without spaces" },
+		{ "jos\xc3\xa9@example.com", "accented" },
+		{ "name@b\xc3\xbc" "cher.de", "accented" },
+		{ ".name@example.com", "before the @ cannot start or end with a "
+		    "dot" },
+		{ "na..me@example.com", "two dots in a row" },
+		{ "\"quoted\"@example.com", "cannot contain double quotes" },
+		{ "name(comment)@example.com", "brackets" },
+		{ "a,b@example.com", "any of , : ;" },
+		{ "name@example", "the whole domain after the @, with its dot" },
+		{ "name@localhost", "with its dot" },
+		{ "name@example.com.", "domain after the @ cannot start or end "
+		    "with a dot" },
+		{ "name@example..com", "two dots in a row" },
+		{ "name@example_x.com", "letters, digits, hyphens and dots" },
+		{ "name@example.com:25", "letters, digits, hyphens and dots" },
+		{ "name@-example.com", "cannot start or end with a hyphen" },
+		{ "name@[192.0.2.1]", "not an IP address" },
+		{ "name@192.0.2.1", "not an IP address" },
+		{ "name@example.123", "needs letters" },
+	};
+	const char	*msg;
+	char		*norm;
+	size_t		 i;
+
+	for (i = 0; i < N(t); i++) {
+		msg = pf_valid_email(t[i].in, NULL, &norm);
+		ck_assert_msg(msg != NULL && strstr(msg, t[i].says) != NULL,
+		    "%s: said \"%s\", not \"%s\"", t[i].in,
+		    msg ? msg : "(accepted)", t[i].says);
+		ck_assert_ptr_null(norm);
+	}
+	/* Too long, in each of its parts. */
+	msg = pf_valid_email(rep('a', 65, "@example.com"), NULL, &norm);
+	ck_assert_str_eq(msg, "The part before the @ must be 64 characters "
+	    "or fewer.");
+	msg = pf_valid_email(rep('a', 64, ".com"), NULL, &norm);
+	ck_assert_msg(strstr(msg, "with an @") != NULL, "%s", msg);
+}
+END_TEST
+
+/* What pf_valid_phone says gives the examples the forms' hints give. */
+START_TEST(test_phone_message_examples_are_valid)
+{
+	const struct vcase t[] = {
+		{ "(303) 749-2110", "+13037492110", "US" },
+		{ "+44 20 7946 0958", "+442079460958", "US" },
+	};
+	char	*norm;
+
+	run(pf_valid_phone, t, N(t));
+	ck_assert_str_eq(pf_valid_phone("12", "US", &norm), PF_PHONE_HOW);
+	ck_assert_ptr_nonnull(strstr(PF_PHONE_HOW, "(303) 749-2110"));
+	ck_assert_ptr_nonnull(strstr(PF_PHONE_HOW, "+44 20 7946 0958"));
+}
+END_TEST
+
 START_TEST(test_email_local_part_limit)
 {
 	char	 ok[128], bad[128];
@@ -295,7 +368,7 @@ START_TEST(test_country_message)
 	char	*norm;
 
 	ck_assert_str_eq(pf_valid_country("XX", NULL, &norm),
-	    "Choose a country from the list.");
+	    "Select a country from the list.");
 	ck_assert_ptr_null(norm);
 }
 END_TEST
@@ -331,7 +404,7 @@ START_TEST(test_us_state_message)
 	char	*norm;
 
 	ck_assert_str_eq(pf_valid_us_state("PR", NULL, &norm),
-	    "Choose a state from the list.");
+	    "Select a state from the list.");
 	ck_assert_ptr_null(norm);
 }
 END_TEST
@@ -454,6 +527,8 @@ END_TEST
 PF_TEST_MAIN("validate",
     tcase_add_test(tc, test_email_valid),
     tcase_add_test(tc, test_email_invalid),
+    tcase_add_test(tc, test_email_says_what_is_wrong),
+    tcase_add_test(tc, test_phone_message_examples_are_valid),
     tcase_add_test(tc, test_email_local_part_limit),
     tcase_add_test(tc, test_email_label_limit),
     tcase_add_test(tc, test_email_total_limit),

@@ -1,0 +1,156 @@
+"""What every form page does when something is to be fixed, the GOV.UK
+way, through a real nginx: the title starts with "Error: ", the error
+summary links each field's first control (a radio, never its fieldset),
+and each message says what to do in the words of the page: "Enter ..."
+for text, "Select ..." for a choice, the field named by its visible label,
+and what is actually wrong.  Focus and scrolling, which need a browser,
+are test_browser.py's."""
+
+import os
+import re
+import unittest
+
+from harness import Site, SRC
+from htmlpage import Page
+
+UNSUB = "/privacy/unsubscribe"
+DNC = "/privacy/do-not-call"
+CHECK = DNC + "?check"
+REQUEST = "/privacy/request"
+FEEDBACK = "/privacy/feedback"
+SITE = None
+
+# A post of each form with its required fields left empty: (path, fields).
+EMPTY = ((UNSUB, {}), (UNSUB, {"channel": "email"}),
+         (UNSUB, {"channel": "sms"}), (DNC, {}), (CHECK, {}),
+         (REQUEST, {}), (FEEDBACK, {}))
+
+# A phone number that cannot exist, for each form that asks for one.
+BAD_PHONE = ((UNSUB, {"channel": "sms", "phone": "12"}, "phone"),
+             (DNC, {"phone": "12", "country": "US"}, "phone"),
+             (CHECK, {"check_phone": "12", "check_country": "US",
+                      "check_email": "a@example.com"}, "check_phone"))
+
+
+def setUpModule():
+    global SITE
+    # Mail configured: the data request form and the status check exist
+    # only then.  Nothing is sent.
+    SITE = Site(config={
+        "mail_templates": os.path.join(SRC, "etc", "mail"),
+        "mail_from": "Privacy Team <privacy@example.com>",
+        "unsubscribe_confirmation": "yes"}).start()
+
+
+def tearDownModule():
+    reports = SITE.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+def posted(path, fields):
+    r = SITE.post(path, fields)
+    if r.status != 422:
+        raise AssertionError("%s %s: %r" % (path, fields, r))
+    return Page(r.text)
+
+
+def first_control(page, name):
+    return page.controls(name)[0]
+
+
+def is_choice(control):
+    return control.tag == "select" or \
+        control.get("type") in ("radio", "checkbox")
+
+
+class Errors(unittest.TestCase):
+    def test_title_says_error_on_every_page_with_errors(self):
+        for path, fields in EMPTY:
+            clean = Page(SITE.get(path.split("?")[0]).text).title
+            self.assertFalse(clean.startswith("Error"), clean)
+            page = posted(path, fields)
+            self.assertEqual(page.title, "Error: " + clean, (path, fields))
+
+    def test_summary_links_go_to_a_control_that_takes_focus(self):
+        for path, fields in EMPTY:
+            page = posted(path, fields)
+            [summary] = page.summaries()
+            links = page.links(summary)
+            self.assertEqual(len(links), len(page.errors()), (path, fields))
+            for href, text in links:
+                target = page.byid.get(href[1:])
+                self.assertIsNotNone(target, href)
+                self.assertIn(target.tag, ("input", "select", "textarea"),
+                              (path, href))
+                name = target.get("name")
+                # The group's first control, and the message beside it.
+                self.assertIs(target, first_control(page, name), href)
+                self.assertEqual(page.errors()[name], text)
+
+    def test_radio_group_link_is_its_first_radio(self):
+        page = posted(REQUEST, {})
+        links = dict(page.links(page.summaries()[0]))
+        self.assertIn("#type-access", links)
+        self.assertNotIn("#type", links)
+        self.assertEqual(page.byid["type-access"].get("type"), "radio")
+
+    def test_a_missing_choice_says_select_and_missing_text_enter(self):
+        for path, fields in EMPTY:
+            page = posted(path, fields)
+            for name, message in page.errors().items():
+                want = "Select " if is_choice(first_control(page, name)) \
+                    else "Enter "
+                self.assertTrue(message.startswith(want),
+                                (path, name, message))
+
+    def test_messages_name_the_field_by_its_visible_label(self):
+        # A label that asks a question is answered ("Select how you know
+        # us"); any other is named as the page writes it.
+        for path, fields in EMPTY:
+            page = posted(path, fields)
+            for name, message in page.errors().items():
+                label = page.label_of(first_control(page, name))
+                label = label.replace("(optional)", "").strip()
+                if label.endswith("?"):
+                    continue
+                self.assertIn(label.lower(), message.lower(),
+                              (path, name, label))
+        page = posted(CHECK, {})
+        self.assertEqual(page.errors()["check_email"],
+                         "Enter the email address for the answer.")
+
+    def test_too_long_names_the_field(self):
+        page = posted(REQUEST, {"last_name": "x" * 101})
+        self.assertEqual(page.errors()["last_name"],
+                         "Last name must be 100 characters or fewer.")
+
+    def test_an_email_address_is_told_what_is_wrong_with_it(self):
+        for typed, says in (("bad@", "domain after the @"),
+                            ("bad", "with an @"),
+                            ("@example.com", "before the @"),
+                            ("bad@example", "with its dot"),
+                            ("b ad@example.com", "without spaces")):
+            page = posted(UNSUB, {"channel": "email", "email": typed})
+            message = page.errors()["email"]
+            self.assertIn(says, message, typed)
+            if "spaces" not in says:
+                self.assertNotIn("spaces", message, typed)
+                self.assertNotIn("accented", message, typed)
+
+    def test_phone_examples_in_hint_and_error_are_the_same(self):
+        examples = re.compile(r"like (\(\d+\) [\d-]+|\+[\d ]+\d)")
+        for path, fields, name in BAD_PHONE:
+            page = posted(path, fields)
+            hint = page.byid[name + "-hint"].text
+            said = examples.findall(page.errors()[name])
+            self.assertEqual(len(said), 2, page.errors()[name])
+            self.assertEqual(examples.findall(hint), said, path)
+        # And they are numbers the forms take.
+        for number in said:
+            r = SITE.post(DNC, {"phone": number, "country": "US"})
+            self.assertEqual(r.status, 303, (number, r))
+
+
+if __name__ == "__main__":
+    unittest.main()
