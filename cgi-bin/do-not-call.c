@@ -85,8 +85,24 @@ confirm_on(const struct pf_app *app)
 }
 
 /*
+ * The status check's notice goes above the status check, where its error
+ * summary is (page.h finds each control's own), never above the register
+ * form: the element pf_app_send_form fills (id "notice") is the check's.
+ */
+static int
+check_notice(struct pf_page *page)
+{
+	int	 rc;
+
+	if ((rc = pf_page_attr(page, "notice", "id", "register-notice")) !=
+	    PF_OK)
+		return rc;
+	return pf_page_attr(page, "check-notice", "id", "notice");
+}
+
+/*
  * The page with both forms; form (the one that was posted, or NULL) keeps
- * what the visitor typed and says what to fix.
+ * what the visitor typed and says what to fix, beside its own fields.
  */
 static void
 show_form(struct pf_app *app, struct pf_request *req, int status,
@@ -96,6 +112,8 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 	const char	*region = app->cfg->phone_region;
 
 	if (pf_page_new(app->pages, "do-not-call", &page) != PF_OK ||
+	    (form != NULL && form->fields == check_fields &&
+	    check_notice(page) != PF_OK) ||
 	    pf_page_value(page, "country", region) != PF_OK ||
 	    (!confirm_on(app) && pf_page_remove(page, "email-group") != PF_OK) ||
 	    (mail_on(app) ?

@@ -10,6 +10,7 @@ import time
 import unittest
 
 from harness import PRIVFORMS, Site, SRC
+from htmlpage import Page
 from smtp_server import Server
 
 FORM = "/privacy/do-not-call"
@@ -301,6 +302,68 @@ class Invalid(unittest.TestCase):
         self.assertIn('value="Locked"', r.text)
         self.assertIsNone(entry("+13037492170"))
         self.assertEqual(register("303 749 2170").status, 303)
+
+
+class TwoForms(unittest.TestCase):
+    """Each form on the page shows its own errors beside its own fields."""
+
+    # The register form's fields and the status check's.
+    REGISTER = ("phone", "country", "first_name", "last_name", "company",
+                "email")
+    CHECKS = ("check_phone", "check_country", "check_email")
+
+    def summary_in(self, page, container):
+        """The one error summary shown, and whether it is inside the
+        element with id container."""
+        [summary] = page.summaries()
+        return summary, page.byid[container] in summary.ancestors()
+
+    def marked(self, page, names):
+        return [n for n in names
+                if any(c.get("aria-invalid") for c in page.controls(n))]
+
+    def test_status_check_errors_stay_with_the_status_check(self):
+        r = SITE.post(CHECK, {"check_phone": "", "check_country": "US"})
+        self.assertEqual(r.status, 422, r)
+        page = Page(r.text)
+        summary, inside = self.summary_in(page, "check")
+        self.assertTrue(inside, "the check's errors are above another form")
+        self.assertEqual([h for h, _ in page.links(summary)],
+                         ["#check_phone", "#check_email"])
+        # Nothing above the register form, nothing on its fields.
+        self.assertTrue(page.byid["errors"].hidden)
+        self.assertEqual(self.marked(page, self.REGISTER), [])
+        self.assertEqual(sorted(page.errors()), ["check_email", "check_phone"])
+        self.assertEqual(self.marked(page, self.CHECKS),
+                         ["check_phone", "check_email"])
+
+    def test_register_errors_stay_with_the_register_form(self):
+        r = SITE.post(FORM, {"phone": "", "country": "US"})
+        self.assertEqual(r.status, 422, r)
+        page = Page(r.text)
+        summary, inside = self.summary_in(page, "check")
+        self.assertFalse(inside)
+        self.assertEqual(page.links(summary)[0][0], "#phone")
+        self.assertTrue(page.byid["check-errors"].hidden)
+        self.assertEqual(self.marked(page, self.CHECKS), [])
+        self.assertEqual(list(page.errors()), ["phone"])
+
+    def test_status_check_notice_is_above_the_status_check(self):
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        con.execute("BEGIN EXCLUSIVE")
+        try:
+            r = SITE.post(CHECK, {"check_phone": "303 749 2194",
+                                  "check_country": "US",
+                                  "check_email": "locked.check@example.com"})
+        finally:
+            con.rollback()
+            con.close()
+        self.assertEqual(r.status, 503, r)
+        page = Page(r.text)
+        [notice] = [n for n in page.all(cls="notice") if not n.hidden]
+        self.assertIn("Nothing was stored", notice.text)
+        self.assertIn(page.byid["check"], list(notice.ancestors()))
+        self.assertIn('value="locked.check@example.com"', r.text)
 
 
 class Mail(unittest.TestCase):
