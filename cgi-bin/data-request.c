@@ -464,21 +464,35 @@ law_text(const struct pf_dsr *r)
 }
 
 /*
- * Fill element id with text, or remove it and the element id-label
- * (its <dt>) when text is NULL.
+ * Fill element id with text, or, when text is NULL, remove its row (the
+ * element id-row: its question and the answer).
  */
 static int
 optional_text(struct pf_page *page, const char *id, const char *text)
 {
-	char	 label[64];
-	int	 rc;
+	char	 row[64];
 
 	if (text != NULL)
 		return pf_page_text(page, id, text);
-	snprintf(label, sizeof(label), "%s-label", id);
-	if ((rc = pf_page_remove(page, label)) != PF_OK)
+	snprintf(row, sizeof(row), "%s-row", id);
+	return pf_page_remove(page, row);
+}
+
+/*
+ * The <time> element id: stored date or time s (pf_dsr_date or
+ * pf_dsr_time) as people read it, and as its datetime.
+ */
+static int
+time_text(struct pf_page *page, const char *id, const char *s,
+    int (*read)(const char *, struct pf_dsr_when *))
+{
+	struct pf_dsr_when	 w;
+	int			 rc;
+
+	if ((rc = read(s, &w)) != PF_OK ||
+	    (rc = pf_page_text(page, id, w.text)) != PF_OK)
 		return rc;
-	return pf_page_remove(page, id);
+	return pf_page_attr(page, id, "datetime", w.datetime);
 }
 
 /* The details, one paragraph a line (a <dd> would run them together). */
@@ -519,7 +533,7 @@ verify_facts(struct pf_page *page, const struct pf_dsr *r)
 	const char	*country = pf_country_name(r->country);
 	const char	*state = r->state != NULL ?
 	    pf_us_state_name(r->state) : NULL;
-	char		 name[1024], place[256], day[11];
+	char		 name[1024], place[256];
 	int		 rc;
 
 	if (country == NULL)
@@ -531,7 +545,6 @@ verify_facts(struct pf_page *page, const struct pf_dsr *r)
 		snprintf(place, sizeof(place), "%s, %s", state, country);
 	else
 		snprintf(place, sizeof(place), "%s", country);
-	snprintf(day, sizeof(day), "%s", r->received);
 	if ((rc = pf_page_text(page, "verify-type",
 	    pf_choice_label(pf_dsr_types, r->type))) != PF_OK ||
 	    (rc = pf_page_text(page, "verify-name", name)) != PF_OK ||
@@ -539,8 +552,10 @@ verify_facts(struct pf_page *page, const struct pf_dsr *r)
 	    r->organisation)) != PF_OK ||
 	    (rc = pf_page_text(page, "verify-place", place)) != PF_OK ||
 	    (rc = pf_page_text(page, "verify-law", law_text(r))) != PF_OK ||
-	    (rc = pf_page_text(page, "verify-due", r->due)) != PF_OK ||
-	    (rc = pf_page_text(page, "verify-received", day)) != PF_OK)
+	    (rc = time_text(page, "verify-due", r->due, pf_dsr_date)) !=
+	    PF_OK ||
+	    (rc = time_text(page, "verify-received", r->received,
+	    pf_dsr_time)) != PF_OK)
 		return rc;
 	if (r->details == NULL)
 		return optional_text(page, "verify-details", NULL);
@@ -676,37 +691,57 @@ verify(struct pf_app *app, struct pf_request *req)
 
 /* ---- status ---- */
 
-/* The history, as the status page's table cells: owned strings. */
+/*
+ * The history, as the status page's list: per event its status label,
+ * when (as people read it), its note (NULL: none), and when again as a
+ * <time datetime>.  Owned strings.
+ */
 struct history {
-	char	**cells;	/* date, status label, note; per event */
+	char	**cells;	/* status, when, note; per event */
+	char	**datetimes;	/* per event */
 	size_t	 n, cap;	/* events */
 	int	 err;
 };
 
-/* pf_store_dsr_events's callback: one row of three cells. */
+/* Room for one more event in h: PF_OK or PF_ENOMEM. */
+static int
+history_grow(struct history *h)
+{
+	char	**c;
+	size_t	 cap = h->cap == 0 ? 8 : 2 * h->cap;
+
+	if (h->n < h->cap)
+		return PF_OK;
+	if ((c = reallocarray(h->cells, 3 * cap, sizeof(*c))) == NULL)
+		return PF_ENOMEM;
+	h->cells = c;
+	if ((c = reallocarray(h->datetimes, cap, sizeof(*c))) == NULL)
+		return PF_ENOMEM;
+	h->datetimes = c;
+	h->cap = cap;
+	return PF_OK;
+}
+
+/* pf_store_dsr_events's callback: one event. */
 static int
 add_event(const struct pf_dsr_event *e, void *arg)
 {
-	struct history	*h = arg;
-	char		**c, when[17];
-	const char	*label = pf_choice_label(pf_dsr_statuses, e->status);
+	struct history		*h = arg;
+	struct pf_dsr_when	 w;
+	char			**c;
+	const char		*label = pf_choice_label(pf_dsr_statuses,
+	    e->status);
 
-	if (h->n == h->cap) {
-		h->cap = h->cap == 0 ? 8 : 2 * h->cap;
-		if ((c = reallocarray(h->cells, 3 * h->cap,
-		    sizeof(*c))) == NULL)
-			return h->err = PF_ENOMEM;
-		h->cells = c;
-	}
-	/* "2027-01-31T12:00:..." as "2027-01-31 12:00" (UTC). */
-	snprintf(when, sizeof(when), "%s", e->time);
-	if (strlen(when) > 10)
-		when[10] = ' ';
-	c = h->cells + 3 * h->n++;
-	c[0] = strdup(when);
-	c[1] = strdup(label != NULL ? label : e->status);
+	if ((h->err = history_grow(h)) != PF_OK ||
+	    (h->err = pf_dsr_time(e->time, &w)) != PF_OK)
+		return h->err;
+	c = h->cells + 3 * h->n;
+	c[0] = strdup(label != NULL ? label : e->status);
+	c[1] = strdup(w.text);
 	c[2] = e->note != NULL ? strdup(e->note) : NULL;
-	if (c[0] == NULL || c[1] == NULL || (e->note != NULL && c[2] == NULL))
+	h->datetimes[h->n++] = strdup(w.datetime);
+	if (c[0] == NULL || c[1] == NULL || (e->note != NULL && c[2] == NULL) ||
+	    h->datetimes[h->n - 1] == NULL)
 		return h->err = PF_ENOMEM;
 	return 0;
 }
@@ -716,9 +751,14 @@ history_free(struct history *h)
 {
 	size_t	 i;
 
-	for (i = 0; i < 3 * h->n; i++)
-		free(h->cells[i]);
+	for (i = 0; i < h->n; i++) {
+		free(h->cells[3 * i]);
+		free(h->cells[3 * i + 1]);
+		free(h->cells[3 * i + 2]);
+		free(h->datetimes[i]);
+	}
 	free(h->cells);
+	free(h->datetimes);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -746,22 +786,25 @@ status_page(struct pf_app *app, struct pf_request *req,
     const struct pf_dsr *r, const struct history *h)
 {
 	struct pf_page	*page = NULL;
-	char		 id[24], day[11];
+	char		 id[24];
 	int		 rc;
 
 	snprintf(id, sizeof(id), "%lld", r->id);
-	snprintf(day, sizeof(day), "%s", r->received);
 	if ((rc = pf_page_new(app->pages, "request-status", &page)) == PF_OK &&
 	    (rc = pf_page_text(page, "status-now",
 	    pf_choice_label(pf_dsr_statuses, r->status))) == PF_OK &&
 	    (rc = pf_page_text(page, "status-type",
 	    pf_choice_label(pf_dsr_types, r->type))) == PF_OK &&
 	    (rc = pf_page_text(page, "status-id", id)) == PF_OK &&
-	    (rc = pf_page_text(page, "status-received", day)) == PF_OK &&
-	    (rc = pf_page_text(page, "status-due", r->due)) == PF_OK &&
+	    (rc = time_text(page, "status-received", r->received,
+	    pf_dsr_time)) == PF_OK &&
+	    (rc = time_text(page, "status-due", r->due, pf_dsr_date)) ==
+	    PF_OK &&
 	    (rc = pf_page_text(page, "status-law", law_text(r))) == PF_OK &&
 	    (rc = pf_page_rows(page, "history",
-	    (const char *const *)h->cells, 3, h->n)) == PF_OK)
+	    (const char *const *)h->cells, 3, h->n)) == PF_OK &&
+	    (rc = pf_page_rows_attr(page, "history", 1, "datetime",
+	    (const char *const *)h->datetimes, h->n)) == PF_OK)
 		rc = pf_page_send(req, 200, page, NULL, 0);
 	pf_page_free(page);
 	return rc;

@@ -224,6 +224,58 @@ pf_dsr_extended_due(const char *due, const char *extension, char out[11])
 	return pf_period_due(t, &p, out);
 }
 
+static const char *const months[12] = { "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October",
+    "November", "December" };
+
+/*
+ * s as people read it into out: its day (which must exist), then, with
+ * hm, ", HH:MM UTC" from the time after it ("THH:MM").
+ */
+static int
+when(const char *s, int hm, struct pf_dsr_when *out)
+{
+	char		 day[11];
+	struct tm	 tm;
+	time_t		 t;
+	int		 h, m;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL || strlen(s) < (hm ? 16 : 10))
+		return PF_EINVAL;
+	snprintf(day, sizeof(day), "%s", s);
+	if (parse_day(day, &t) != PF_OK || gmtime_r(&t, &tm) == NULL)
+		return PF_EINVAL;
+	snprintf(out->datetime, sizeof(out->datetime), "%s", day);
+	snprintf(out->text, sizeof(out->text), "%d %s %d", tm.tm_mday,
+	    months[tm.tm_mon], tm.tm_year + 1900);
+	if (!hm)
+		return PF_OK;
+	if (s[10] != 'T' || strspn(s + 11, "0123456789") != 2 ||
+	    s[13] != ':' || strspn(s + 14, "0123456789") != 2 ||
+	    sscanf(s + 11, "%2d:%2d", &h, &m) != 2 || h > 23 || m > 59) {
+		memset(out, 0, sizeof(*out));
+		return PF_EINVAL;
+	}
+	snprintf(out->datetime + 10, sizeof(out->datetime) - 10,
+	    "T%02d:%02dZ", h, m);
+	snprintf(out->text + strlen(out->text), sizeof(out->text) -
+	    strlen(out->text), ", %02d:%02d UTC", h, m);
+	return PF_OK;
+}
+
+int
+pf_dsr_date(const char *s, struct pf_dsr_when *out)
+{
+	return when(s, 0, out);
+}
+
+int
+pf_dsr_time(const char *s, struct pf_dsr_when *out)
+{
+	return when(s, 1, out);
+}
+
 /* The UTC day of a stored time, "YYYY-MM-DD". */
 static void
 day_of(const char *stored, char out[11])

@@ -99,6 +99,24 @@ int pf_dsr_terms(const struct pf_laws *laws, const char *country,
 int pf_dsr_extended_due(const char *due, const char *extension, char out[11]);
 
 /*
+ * A date or time as the pages show it, and its machine-readable form for
+ * <time datetime="...">: pf_dsr_date reads a date ("2027-03-02", or the
+ * day of a stored time) as "2 March 2027", datetime "2027-03-02";
+ * pf_dsr_time reads a stored time ("2027-01-31T14:05:09.123456Z") as "31
+ * January 2027, 14:05 UTC", datetime "2027-01-31T14:05Z".  Stored times
+ * are UTC, so the zone is said, never guessed.  PF_EINVAL (out emptied)
+ * for text that is no such date or time, or names a day that does not
+ * exist.
+ */
+struct pf_dsr_when {
+	char	 text[64];	/* "30 September 2027, 23:59 UTC" */
+	char	 datetime[40];	/* "2027-09-30T23:59Z" */
+};
+
+int pf_dsr_date(const char *s, struct pf_dsr_when *out);
+int pf_dsr_time(const char *s, struct pf_dsr_when *out);
+
+/*
  * Queue mail template to r's requester inside the caller's open
  * transaction, with the values every request mail has:
  *

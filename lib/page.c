@@ -735,6 +735,53 @@ pf_page_rows(struct pf_page *page, const char *id,
 	return rc;
 }
 
+/* Cell col (from 0) of row: its element child, or NULL. */
+static xmlNodePtr
+row_cell(xmlNodePtr row, size_t col)
+{
+	xmlNodePtr	 cell = first_element(row);
+
+	while (cell != NULL && col-- > 0)
+		cell = next_element(cell);
+	return cell;
+}
+
+/*
+ * Every cell is found before any is changed (the first pass), so that a
+ * missing row or cell leaves the page as it was.
+ */
+int
+pf_page_rows_attr(struct pf_page *page, const char *id, size_t col,
+    const char *attr, const char *const *values, size_t nrows)
+{
+	xmlNodePtr	 body, row, cell;
+	size_t		 i;
+	int		 set;
+
+	if (page == NULL || id == NULL || attr == NULL ||
+	    !attr_name_ok(attr) || (nrows > 0 && values == NULL))
+		return PF_EINVAL;
+	for (i = 0; i < nrows; i++)
+		if (values[i] != NULL && !text_ok(values[i], 0))
+			return PF_EINVAL;
+	if ((body = find_id(page->doc, id)) == NULL)
+		return PF_ENOTFOUND;
+	for (set = 0; set < 2; set++)
+		for (i = 0, row = first_element(body); i < nrows;
+		    i++, row = next_element(row)) {
+			if (row == NULL || (cell = row_cell(row, col)) == NULL)
+				return PF_ENOTFOUND;
+			if (!set)
+				continue;
+			if (values[i] == NULL)
+				xmlUnsetProp(cell, (const xmlChar *)attr);
+			else if (xmlSetProp(cell, (const xmlChar *)attr,
+			    (const xmlChar *)values[i]) == NULL)
+				return PF_ENOMEM;
+		}
+	return PF_OK;
+}
+
 int
 pf_page_remove(struct pf_page *page, const char *id)
 {

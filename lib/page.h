@@ -84,6 +84,16 @@ int pf_page_attr(struct pf_page *page, const char *id, const char *attr,
 int pf_page_rows(struct pf_page *page, const char *id,
     const char *const *cells, size_t ncols, size_t nrows);
 
+/*
+ * Set attribute attr of cell col (from 0) of the first nrows rows of
+ * element id, as pf_page_rows made them, to values[i] for row i (NULL:
+ * removed): the datetime of a <time> cell, say.  PF_EINVAL for a refused
+ * attribute name or value, PF_ENOTFOUND without such an element, or with
+ * fewer rows or cells; the page is left as it was in both cases.
+ */
+int pf_page_rows_attr(struct pf_page *page, const char *id, size_t col,
+    const char *attr, const char *const *values, size_t nrows);
+
 /* Remove element id and its content.  PF_ENOTFOUND if there is none. */
 int pf_page_remove(struct pf_page *page, const char *id);
 

@@ -19,6 +19,7 @@ import unittest
 import urllib.parse
 
 from harness import Site, SRC
+from htmlpage import Page
 from smtp_server import Server
 
 FORM = "/privacy/request"
@@ -326,7 +327,7 @@ class Flow(unittest.TestCase):
         # Nothing else about the person.
         for text in ("Grace", "Hopper", "Navy", to, "mployee"):
             self.assertNotIn(text, page.text)
-        self.assertEqual(page.text.count("<td>"), 6)   # two events
+        self.assertEqual(len(Page(page.text).byid["history"].children), 2)
 
         # The person is told, the team too, by name of no one.
         msgs = {m["To"]: m for m in send_mail()}
@@ -429,6 +430,78 @@ class Flow(unittest.TestCase):
                        "Umbrella", "secret detail"):
             self.assertNotIn(secret, both)
         self.assertRegex(xml, r"<subject>[0-9a-f]{64}</subject>")
+
+
+def human_day(iso):
+    """"2027-03-02" as people read it: "2 March 2027"."""
+    d = datetime.date.fromisoformat(iso[:10])
+    return "%d %s %d" % (d.day, d.strftime("%B"), d.year)
+
+
+def css_classes():
+    """The classes privforms.css styles."""
+    with open(os.path.join(SRC, "htdocs", "static", "privforms.css")) as f:
+        return set(re.findall(r"\.([a-z][\w-]*)", f.read()))
+
+
+class Styled(unittest.TestCase):
+    """The verify and status pages, the most important of a request, read
+    like the forms: dates as people write them (and <time datetime> for
+    machines), times with their zone, nothing left bare or empty."""
+
+    def request_pages(self):
+        to = address("styled")
+        body = submitted(to, organisation="Acme")
+        verify = SITE.get(link(body, "verify"))
+        SITE.post(VERIFY, {"t": token(link(body, "verify"))})
+        [req] = row(to)
+        SITE.privforms("request", "fulfil", str(req["id"]), "--note",
+                       "Sent by post.")
+        status = SITE.get(link(body, "status"))
+        self.assertEqual((verify.status, status.status), (200, 200))
+        return req, Page(verify.text), Page(status.text)
+
+    def assert_day(self, e, iso):
+        self.assertEqual(e.tag, "time")
+        self.assertEqual(e.get("datetime"), iso)
+        self.assertEqual(e.text, human_day(iso))
+
+    def assert_time(self, e, stored):
+        self.assertEqual(e.tag, "time")
+        self.assertEqual(e.get("datetime"), stored[:16] + "Z")
+        self.assertEqual(e.text, "%s, %s UTC" % (human_day(stored),
+                                                stored[11:16]))
+
+    def test_dates_as_people_read_them_and_times_with_their_zone(self):
+        req, verify, status = self.request_pages()
+        self.assert_day(verify.byid["verify-due"], req["due"])
+        self.assert_time(verify.byid["verify-received"], req["received"])
+        self.assert_day(status.byid["status-due"], req["due"])
+        self.assert_time(status.byid["status-received"], req["received"])
+        events = status.byid["history"].children
+        self.assertEqual(len(events), 3)
+        for e in events:
+            [when] = [c for c in e.children if c.tag == "time"]
+            self.assertRegex(when.get("datetime"),
+                             r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ$")
+            self.assertRegex(when.text, r"^\d{1,2} [A-Z][a-z]+ \d{4}, "
+                             r"\d\d:\d\d UTC$")
+
+    def test_no_bare_table_and_no_empty_note(self):
+        req, verify, status = self.request_pages()
+        for page in (verify, status):
+            self.assertEqual(page.all("table"), [])
+        notes = [c.text for e in status.byid["history"].children
+                 for c in e.children if "event-note" in c.classes()]
+        self.assertEqual([n for n in notes if n], ["Sent by post."])
+
+    def test_every_class_they_use_is_styled(self):
+        styled = css_classes()
+        _, verify, status = self.request_pages()
+        for page in (verify, status):
+            used = {c for e in page.all() for c in e.classes()}
+            self.assertEqual(used - styled, set())
+            self.assertTrue({"summary-list", "summary-row"} <= used)
 
 
 class Errors(unittest.TestCase):

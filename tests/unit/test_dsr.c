@@ -742,6 +742,50 @@ START_TEST(test_hold_copies_every_string_and_drop_frees_it)
 }
 END_TEST
 
+/* Dates and times as the pages show them, with their datetime. */
+static const struct {
+	const char	*in;
+	int		 time;
+	const char	*text, *datetime;	/* NULL: refused */
+} whens[] = {
+	{ "2027-03-02", 0, "2 March 2027", "2027-03-02" },
+	{ "2028-02-29", 0, "29 February 2028", "2028-02-29" },
+	{ "2027-12-31T23:59:59.999999Z", 0, "31 December 2027", "2027-12-31" },
+	{ "2027-01-31T14:05:09.123456Z", 1, "31 January 2027, 14:05 UTC",
+	    "2027-01-31T14:05Z" },
+	{ "2027-09-30T00:00:00.000000Z", 1, "30 September 2027, 00:00 UTC",
+	    "2027-09-30T00:00Z" },
+	{ "2027-02-29", 0, NULL, NULL },
+	{ "2027-13-01", 0, NULL, NULL },
+	{ "2027-3-2", 0, NULL, NULL },
+	{ "", 0, NULL, NULL },
+	{ NULL, 0, NULL, NULL },
+	{ "2027-01-31", 1, NULL, NULL },
+	{ "2027-01-31T24:00:00Z", 1, NULL, NULL },
+	{ "2027-01-31T12:60:00Z", 1, NULL, NULL },
+	{ "2027-01-31 12:00:00Z", 1, NULL, NULL },
+	{ "2027-01-31T1:00:00Z", 1, NULL, NULL },
+};
+
+START_TEST(test_dates_and_times_as_people_read_them)
+{
+	struct pf_dsr_when	 w;
+	int			 rc;
+
+	rc = whens[_i].time ? pf_dsr_time(whens[_i].in, &w) :
+	    pf_dsr_date(whens[_i].in, &w);
+	if (whens[_i].text == NULL) {
+		ck_assert_int_eq(rc, PF_EINVAL);
+		ck_assert_str_eq(w.text, "");
+		ck_assert_str_eq(w.datetime, "");
+		return;
+	}
+	ck_assert_int_eq(rc, PF_OK);
+	ck_assert_str_eq(w.text, whens[_i].text);
+	ck_assert_str_eq(w.datetime, whens[_i].datetime);
+}
+END_TEST
+
 PF_TEST_MAIN("dsr",
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_loop_test(tc, test_tables_pair_unique_codes_with_labels, 0,
@@ -773,4 +817,6 @@ PF_TEST_MAIN("dsr",
     tcase_add_loop_test(tc, test_shipped_requester_templates_render, 0,
 	N(requester_templates)),
     tcase_add_test(tc, test_shipped_team_template_renders),
-    tcase_add_test(tc, test_hold_copies_every_string_and_drop_frees_it))
+    tcase_add_test(tc, test_hold_copies_every_string_and_drop_frees_it),
+    tcase_add_loop_test(tc, test_dates_and_times_as_people_read_them, 0,
+	N(whens)))

@@ -1294,19 +1294,65 @@ START_TEST(test_rows_refused_page_unchanged)
 }
 END_TEST
 
+START_TEST(test_rows_attr_sets_one_cell_of_each_row)
+{
+	static const char *const cells[] = { "a", "1", "b", "2", "c", "3" };
+	static const char *const ids[] = { "x-1", NULL, "x-3" };
+	static const char *const quote[] = { "\"><b>", "y", "z" };
+	struct pf_pages	*pages;
+	struct pf_page	*page;
+	char		 dir[64], *before, *after;
+
+	page = rows_page(dir, &pages);
+	ck_assert_int_eq(pf_page_rows(page, "list", cells, 2, 3), PF_OK);
+	ck_assert_int_eq(pf_page_rows_attr(page, "list", 1, "title", ids, 3),
+	    PF_OK);
+	ck_assert_int_eq(pf_page_rows_attr(page, "list", 0, "class", quote, 1),
+	    PF_OK);
+	after = render(page);
+	assert_contains(after, "<li><span class=\"&quot;&gt;&lt;b&gt;\">a"
+	    "</span> and <span title=\"x-1\">1</span></li>"
+	    "<li><span>b</span> and <span>2</span></li>"
+	    "<li><span>c</span> and <span title=\"x-3\">3</span></li>");
+	/* Too many rows, a cell that is not there, refused values. */
+	ck_assert_int_eq(pf_page_rows_attr(page, "list", 1, "title", ids, 4),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_rows_attr(page, "list", 2, "title", ids, 3),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_rows_attr(page, "nosuch", 0, "title", ids, 1),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_page_rows_attr(page, "list", 0, "onclick", ids, 1),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_page_rows_attr(page, "list", 0, "title", NULL, 1),
+	    PF_EINVAL);
+	before = after;
+	after = render(page);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	pf_page_free(page);
+	pf_pages_free(pages);
+	fixture_remove(dir);
+}
+END_TEST
+
 START_TEST(test_rows_status_page_history)
 {
-	static const char *const cells[] = { "2027-01-31", "Waiting", NULL,
-	    "2027-02-01", "Verified", "ok" };
+	static const char *const cells[] = { "Waiting", "2 March 2027", NULL,
+	    "Verified", "3 March 2027", "ok" };
+	static const char *const when[] = { "2027-03-02", "2027-03-03" };
 	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
 	struct pf_page	*page = new_page(pages, "request-status");
 	char		*html;
 
 	ck_assert_int_eq(pf_page_rows(page, "history", cells, 3, 2), PF_OK);
+	ck_assert_int_eq(pf_page_rows_attr(page, "history", 1, "datetime",
+	    when, 2), PF_OK);
 	html = render(page);
-	ck_assert_int_eq(count(html, "<tr>"), 3);	/* the head's too */
-	assert_contains(html, "<td>2027-02-01</td><td>Verified</td>"
-	    "<td>ok</td>");
+	ck_assert_int_eq(count(html, "<li>"), 2);
+	assert_contains(html, "<time class=\"event-when\" datetime=\"2027-03-03"
+	    "\">3 March 2027</time>");
+	assert_lacks(html, "<table");
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
@@ -1614,6 +1660,7 @@ PF_TEST_MAIN("page",
     tcase_add_test(tc, test_utf8_output),
     tcase_add_test(tc, test_send),
     tcase_add_test(tc, test_message),
+    tcase_add_test(tc, test_rows_attr_sets_one_cell_of_each_row),
     tcase_add_test(tc, test_error_goes_to_its_own_forms_summary),
     tcase_add_test(tc, test_notice_marks_the_title),
     tcase_add_test(tc, test_message_falls_back_to_plain_text),
