@@ -1,6 +1,6 @@
 /*
  * cmd_init.c -- privforms init: the data directories, the key, the
- * database, the hub page.
+ * database, the hub page and the web server's error pages.
  *
  * Run as root, init makes the directories for the service's user (--user,
  * default privforms), then drops to that user for everything else, so
@@ -35,8 +35,10 @@ const struct cmd cmds_init[] = {
 	{ "init", cmd_init, "[--user NAME]",
 	  "Create the database (or bring its schema up to date), the secret key\n"
 	  "file (mode 0600, never overwritten), the audit directory, and render\n"
-	  "the hub page with the links set in the configuration.  Safe to run\n"
-	  "again, e.g. after editing the hub links or upgrading.\n\n"
+	  "the hub page with the links set in the configuration, and the pages\n"
+	  "the web server shows for an address that names nothing (404.html)\n"
+	  "and a program that cannot answer (50x.html).  Safe to run again,\n"
+	  "e.g. after editing the hub links or upgrading.\n\n"
 	  "As root, the directories are made for user NAME (default privforms,\n"
 	  "which must exist) and everything else is done as NAME, so that every\n"
 	  "file belongs to it: the data directory 0711 (the httpd reaches the\n"
@@ -86,29 +88,59 @@ hub_links(struct pf_page *page, const struct pf_config *cfg)
 	return rc;
 }
 
+/*
+ * The static pages of site_dir, each from a template (its links under the
+ * configured prefix, as every page's), the hub with its links set.
+ */
+static const struct {
+	const char	*template, *file;
+	int		(*fill)(struct pf_page *, const struct pf_config *);
+} site_pages[] = {
+	{ "hub", "index.html", hub_links },
+	{ "not-found", "404.html", NULL },
+	{ "server-error", "50x.html", NULL },
+};
+
+/* Render site page i from pages into site_dir. */
 static int
-render_hub(const struct pf_config *cfg)
+render_page(const struct pf_config *cfg, struct pf_pages *pages, size_t i)
 {
-	struct pf_pages	*pages = NULL;
 	struct pf_page	*page = NULL;
 	char		*buf = NULL, path[4096];
 	size_t		 len;
 	int		 rc;
 
-	snprintf(path, sizeof(path), "%s/index.html", cfg->site_dir);
-	if ((rc = pf_pages_open(cfg->templates, cfg->prefix, &pages)) != PF_OK ||
-	    (rc = pf_page_new(pages, "hub", &page)) != PF_OK ||
-	    (rc = hub_links(page, cfg)) != PF_OK ||
+	snprintf(path, sizeof(path), "%s/%s", cfg->site_dir,
+	    site_pages[i].file);
+	if ((rc = pf_page_new(pages, site_pages[i].template, &page)) != PF_OK ||
+	    (site_pages[i].fill != NULL &&
+	    (rc = site_pages[i].fill(page, cfg)) != PF_OK) ||
 	    (rc = pf_page_render(page, &buf, &len)) != PF_OK)
-		fprintf(stderr, "privforms: hub page from %s: %s\n",
-		    cfg->templates, pf_strerror(rc));
+		fprintf(stderr, "privforms: %s from %s: %s\n",
+		    site_pages[i].file, cfg->templates, pf_strerror(rc));
 	else if (pf_file_replace(path, buf, len, 0644) != PF_OK) {
 		fprintf(stderr, "privforms: %s: %s\n", path, strerror(errno));
 		rc = PF_EIO;
 	} else
-		printf("hub page:  %s\n", path);
+		printf("%-10s %s\n", i == 0 ? "hub page:" : "page:", path);
 	free(buf);
 	pf_page_free(page);
+	return rc;
+}
+
+static int
+render_site(const struct pf_config *cfg)
+{
+	struct pf_pages	*pages = NULL;
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = pf_pages_open(cfg->templates, cfg->prefix, &pages)) != PF_OK)
+		fprintf(stderr, "privforms: templates %s: %s\n",
+		    cfg->templates, pf_strerror(rc));
+	for (i = 0; rc == PF_OK && i < sizeof(site_pages) /
+	    sizeof(site_pages[0]); i++)
+		rc = render_page(cfg, pages, i);
 	pf_pages_free(pages);
 	return rc;
 }
@@ -458,5 +490,5 @@ cmd_init(struct ctx *c, int argc, char **argv)
 	printf("database:  %s (%s, schema %d, journal %s, %s)\n",
 	    c->cfg->database, describe(c->cfg->database, buf, sizeof(buf)), v,
 	    pf_store_journal_mode(c->st), had_db ? "kept" : "created");
-	return render_hub(c->cfg) == PF_OK ? 0 : 1;
+	return render_site(c->cfg) == PF_OK ? 0 : 1;
 }

@@ -24,6 +24,7 @@ import pwd
 import re
 import shutil
 import signal
+import sqlite3
 import struct
 import subprocess
 import tempfile
@@ -35,6 +36,7 @@ import uuid
 from harness import (GUARD_OFF, SRC, fcgi_request, free_port, http_request,
                      install_tree,
                      sanitizer_reports, stamp_of, wait_tcp, _sanitizer_env)
+from htmlpage import Page
 
 APACHE = "/usr/sbin/apache2"
 MODDIR = "/usr/lib/apache2/modules"
@@ -436,6 +438,43 @@ class Through:
             self.assertIn("application/json", r.header("content-type"))
             self.assertIn("challenge", json.loads(r.text))
 
+    def assert_ours(self, r, status, title):
+        """One of the pages Apache answers with itself (ErrorDocument)."""
+        self.assertEqual(r.status, status, r)
+        page = Page(r.text)
+        self.assertEqual(page.title, title + " \u2013 Privacy requests")
+        self.assertEqual(page.all("html")[0].get("lang"), "en")
+        self.assertIn('href="/privacy/static/privforms.css"', r.text)
+        self.assertIn('<a href="/privacy/">', r.text)      # a way back
+        self.assertEqual(r.header("content-type"), "text/html; charset=utf-8")
+        self.assert_headers(r, {"content-security-policy": "default-src "
+                                "'none'", "x-content-type-options": "nosniff"})
+
+    def test_a_mistyped_address_gets_our_404(self):
+        for path in ("/privacy/nosuch", "/privacy/unsubscribex",
+                     "/privacy/static/nosuch.css"):
+            with self.subTest(path=path):
+                self.assert_ours(self.get(path), 404, "Page not found")
+
+    def test_a_programs_own_answers_pass_through(self):
+        r = self.get("/privacy/request/nosuch")
+        self.assertEqual(r.status, 404, r)
+        self.assertIn("The form is at the address the privacy page links to",
+                      r.text)
+        self.assert_headers(r, FORM_HEADERS)
+        # A 503 keeps the form and what was typed, not Apache's 50x page.
+        email = address(self.HOST + "-locked")
+        con = sqlite3.connect(os.path.join(T, "var", "lib", "privforms",
+                                           "privforms.db"), timeout=5)
+        con.execute("BEGIN EXCLUSIVE")
+        try:
+            r = self.post(FORM, {"channel": "email", "email": email})
+        finally:
+            con.rollback()
+            con.close()
+        self.assertEqual(r.status, 503, r)
+        self.assertIn('value="%s"' % email, r.text)
+
     def test_request_and_feedback_are_the_programs(self):
         for path in ("/privacy/request", "/privacy/feedback",
                      "/privacy/do-not-call"):
@@ -506,6 +545,17 @@ class ProxyFcgi(Through, unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         after = set(pids_running(program_path("unsubscribe"), "multiwatch"))
         self.assertTrue(before - after, "no worker died: %s %s" % (before, after))
+
+
+    def test_a_program_that_cannot_answer_gets_our_50x(self):
+        sock = os.path.join(T, "run", "privforms", "unsubscribe.sock")
+        os.rename(sock, sock + ".away")
+        try:
+            r = self.get(FORM)
+        finally:
+            os.rename(sock + ".away", sock)
+        self.assert_ours(r, 503, "Sorry, there is a problem with the service")
+        self.assertEqual(self.get(FORM).status, 200)
 
 
 class Fcgid(Through, unittest.TestCase):

@@ -4,10 +4,16 @@ summary links each field's first control (a radio, never its fieldset),
 and each message says what to do in the words of the page: "Enter ..."
 for text, "Select ..." for a choice, the field named by its visible label,
 and what is actually wrong.  Focus and scrolling, which need a browser,
-are test_browser.py's."""
+are test_browser.py's.
+
+And the pages nginx answers itself under /privacy/ (etc/nginx/
+privforms.conf's error_page): our 404 for an address that names nothing,
+our 50x for a program that cannot answer, while a program's own answers
+pass through; test_apache.py checks the same through Apache."""
 
 import os
 import re
+import sqlite3
 import unittest
 
 from harness import Site, SRC
@@ -150,6 +156,64 @@ class Errors(unittest.TestCase):
         for number in said:
             r = SITE.post(DNC, {"phone": number, "country": "US"})
             self.assertEqual(r.status, 303, (number, r))
+
+
+class ServerPages(unittest.TestCase):
+    def assert_ours(self, r, status, title):
+        self.assertEqual(r.status, status, r)
+        page = Page(r.text)
+        self.assertEqual(page.title, title + " \u2013 Privacy requests")
+        self.assertEqual(page.all("h1")[0].text, title)
+        self.assertEqual(page.all("html")[0].get("lang"), "en")
+        self.assertIn('href="/privacy/static/privforms.css"', r.text)
+        self.assertIn('<a href="/privacy/">', r.text)      # a way back
+        self.assertEqual(r.header("content-type"), "text/html; charset=utf-8")
+        self.assertIn("default-src 'none'",
+                      r.header("content-security-policy"))
+        self.assertEqual(r.header("x-content-type-options"), "nosniff")
+
+    def test_a_mistyped_address_gets_our_404(self):
+        for path in ("/privacy/nosuch", "/privacy/unsubscribe/nosuch",
+                     "/privacy/unsubscribex", "/privacy/static/nosuch.css",
+                     "/privacy/.errors/404.html", "/privacy/.errors/x"):
+            with self.subTest(path=path):
+                self.assert_ours(SITE.get(path), 404, "Page not found")
+
+    def test_a_programs_own_answers_pass_through(self):
+        r = SITE.get(REQUEST + "/nosuch")
+        self.assertEqual(r.status, 404, r)
+        self.assertIn("The form is at the address the privacy page links to",
+                      r.text)
+        # A message page's title ends as every page's does.
+        self.assertEqual(Page(r.text).title,
+                         "Page not found \u2013 Privacy requests")
+        r = SITE.request("DELETE", UNSUB)
+        self.assertEqual(Page(r.text).title,
+                         "Method not allowed \u2013 Privacy requests")
+        # A 503 keeps the form and what was typed.
+        con = sqlite3.connect(SITE.db_path, timeout=5)
+        con.execute("BEGIN EXCLUSIVE")
+        try:
+            r = SITE.post(UNSUB, {"channel": "email",
+                                  "email": "locked@example.com"})
+        finally:
+            con.rollback()
+            con.close()
+        self.assertEqual(r.status, 503, r)
+        self.assertIn('value="locked@example.com"', r.text)
+
+    def test_a_program_that_cannot_answer_gets_our_50x(self):
+        sock = SITE.socket_path("unsubscribe")
+        os.rename(sock, sock + ".away")
+        try:
+            got = SITE.get(UNSUB), SITE.post(UNSUB, {"channel": "email"},
+                                               stamp=False)
+        finally:
+            os.rename(sock + ".away", sock)
+        for r in got:
+            self.assert_ours(r, 502,
+                             "Sorry, there is a problem with the service")
+        self.assertEqual(SITE.get(UNSUB).status, 200)
 
 
 if __name__ == "__main__":
