@@ -705,28 +705,26 @@ post_step2(struct pf_app *app, struct pf_request *req)
 
 /*
  * The vote page with status: the article of a link (GET), or the
- * visitor's values and errors from form.  The answer buttons are no
- * control to mark, so their error is shown here and taken out of form.
+ * visitor's values and errors from form; the question names the article
+ * (its id: the only name privforms knows, and safe to show).
  */
 static void
 show_vote(struct pf_app *app, struct pf_request *req, int status,
-    const char *article, struct pf_form *form, const struct pf_notice *notice)
+    const char *article, const struct pf_form *form,
+    const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
-	char		 msg[PF_FORM_ERRLEN];
+	char		 name[PF_FORM_ERRLEN];
 	int		 rc;
 
-	msg[0] = '\0';
-	if (form != NULL) {
-		snprintf(msg, sizeof(msg), "%s", form->v[V_HELPFUL].error);
-		pf_form_ignore(form, V_HELPFUL);
-	}
+	if (article == NULL && form != NULL)
+		article = form->v[V_ARTICLE].value;
+	snprintf(name, sizeof(name), "the article \u201c%s\u201d",
+	    article != NULL ? article : "");
 	if ((rc = pf_page_new(app->pages, "article-vote", &page)) == PF_OK &&
-	    article != NULL)
-		rc = pf_page_value(page, "article", article);
-	if (rc == PF_OK && msg[0] != '\0' &&
-	    (rc = pf_page_text(page, "error-helpful", msg)) == PF_OK)
-		rc = pf_page_attr(page, "error-helpful", "hidden", NULL);
+	    article != NULL &&
+	    (rc = pf_page_value(page, "article", article)) == PF_OK)
+		rc = pf_page_text(page, "article-name", name);
 	if (rc != PF_OK) {
 		pf_page_free(page);
 		pf_app_fail(app, req);

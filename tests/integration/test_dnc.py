@@ -79,6 +79,14 @@ class Pages(unittest.TestCase):
             self.assertRegex(r.text, r'<label[^>]+for="%s"' % name)
             self.assertRegex(r.text, r'name="%s"' % name)
 
+    def test_country_selects_autocomplete_a_country(self):
+        # Their values are ISO 3166 codes: "country" is what a browser
+        # fills with one; "tel-country-code" would be "+44".
+        page = Page(SITE.get(FORM).text)
+        for name in ("country", "check_country"):
+            [select] = page.controls(name)
+            self.assertEqual(select.get("autocomplete"), "country", name)
+
     def test_country_lists_every_iso_country_with_the_region_chosen(self):
         r = SITE.get(FORM)
         select = r.text.split('name="country"', 1)[1].split("</select>", 1)[0]

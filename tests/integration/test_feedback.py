@@ -17,6 +17,7 @@ import unittest
 import urllib.parse
 
 from harness import Site, SRC, cgi_status, fcgi_request, stamp_of
+from htmlpage import Page
 from smtp_server import Server
 
 FORM = "/privacy/feedback"
@@ -267,10 +268,13 @@ class Pages(unittest.TestCase):
                       "colleague?", r.text)
         self.assertEqual(re.findall(r'name="recommend" value="(\d+)"', r.text),
                          [str(i) for i in range(11)])
-        self.assertRegex(r.text, r'for="recommend-0">0 <span[^>]*>not at all '
-                         r'likely</span>')
-        self.assertRegex(r.text, r'for="recommend-10">10 <span[^>]*>extremely '
-                         r'likely</span>')
+        # Each point is its number; the hint says what the ends mean,
+        # for the whole group (test_browser.py sees it as a scale).
+        self.assertRegex(r.text, r'for="recommend-0">0</label>')
+        self.assertRegex(r.text, r'for="recommend-10">10</label>')
+        self.assertRegex(r.text, r'aria-describedby="recommend-hint ')
+        self.assertRegex(r.text, r'id="recommend-hint">From 0, not at all '
+                         r'likely, to 10, extremely likely')
         self.assertIn('action="/privacy/feedback?step=2"', r.text)
         buttons = re.findall(r'<button type="submit" name="action" '
                              r'value="(\w+)"', r.text)
@@ -868,11 +872,20 @@ class Votes(unittest.TestCase):
     def test_vote_page(self):
         r = SITE.get(ARTICLE + "?article=reset-password")
         self.assertEqual(r.status, 200, r)
-        self.assertIn("Did this article solve your issue?", r.text)
         self.assertEqual(hidden(r.text, "article"), "reset-password")
-        self.assertEqual(re.findall(r'<button type="submit" name="helpful" '
-                                    r'value="(\w+)"', r.text), ["yes", "no"])
-        self.assertRegex(r.text, r'<textarea[^>]*name="comment"')
+        page = Page(r.text)
+        # The question names the article, and comes before the comment.
+        [h1] = page.all("h1")
+        self.assertEqual(h1.text, "Did the article \u201creset-password\u201d "
+                         "solve your issue?")
+        self.assertEqual(page.label_of(page.controls("helpful")[0]), h1.text)
+        order = [(e.get("name"), e.get("value")) for e in page.all()
+                 if e.tag in ("input", "textarea") and
+                 e.get("name") in ("helpful", "comment")]
+        self.assertEqual(order, [("helpful", "yes"), ("helpful", "no"),
+                                 ("comment", None)])
+        self.assertEqual([e.get("type") for e in page.controls("helpful")],
+                         ["radio", "radio"])
         self.assertIn('action="/privacy/feedback/article"', r.text)
         for q in ("", "?article=", "?article=a%20b", "?article=" + "a" * 65,
                   "?article=%3Cb%3E", "?article=a%00b"):
@@ -888,7 +901,9 @@ class Votes(unittest.TestCase):
         self.assertIn('name="article"', snippet)
         self.assertEqual(re.findall(r'name="helpful" value="(\w+)"', snippet),
                          ["yes", "no"])
-        self.assertIn('name="comment"', snippet)
+        # Yes or no first, then the comment, as on the vote page.
+        self.assertLess(snippet.index('name="helpful"'),
+                        snippet.index('name="comment"'))
         self.assertIn("Did this article solve your issue?", snippet)
 
     def test_a_vote_is_counted_and_thanked_never_redirected(self):

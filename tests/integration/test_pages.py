@@ -24,12 +24,16 @@ DNC = "/privacy/do-not-call"
 CHECK = DNC + "?check"
 REQUEST = "/privacy/request"
 FEEDBACK = "/privacy/feedback"
+ARTICLE = FEEDBACK + "/article"
 SITE = None
 
 # A post of each form with its required fields left empty: (path, fields).
 EMPTY = ((UNSUB, {}), (UNSUB, {"channel": "email"}),
          (UNSUB, {"channel": "sms"}), (DNC, {}), (CHECK, {}),
-         (REQUEST, {}), (FEEDBACK, {}))
+         (REQUEST, {}), (FEEDBACK, {}), (ARTICLE, {"article": "x"}))
+
+# The page a form is shown on, where it is not the path it posts to.
+SHOWN_AT = {ARTICLE: ARTICLE + "?article=x"}
 
 # A phone number that cannot exist, for each form that asks for one.
 BAD_PHONE = ((UNSUB, {"channel": "sms", "phone": "12"}, "phone"),
@@ -73,7 +77,8 @@ def is_choice(control):
 class Errors(unittest.TestCase):
     def test_title_says_error_on_every_page_with_errors(self):
         for path, fields in EMPTY:
-            clean = Page(SITE.get(path.split("?")[0]).text).title
+            shown = SHOWN_AT.get(path, path.split("?")[0])
+            clean = Page(SITE.get(shown).text).title
             self.assertFalse(clean.startswith("Error"), clean)
             page = posted(path, fields)
             self.assertEqual(page.title, "Error: " + clean, (path, fields))
