@@ -3,7 +3,11 @@
  * and RFC 8058 one-click unsubscribe from a List-Unsubscribe link.
  *
  *	GET  unsubscribe		the form
- *	GET  unsubscribe?done		"you are unsubscribed" (the 303 target)
+ *	GET  unsubscribe?done=TOKEN	"you are unsubscribed" (the 303 target):
+ *					which address or number, masked, and
+ *					whether a confirmation is on its way,
+ *					from the token (optout.h); without a
+ *					valid one, the same page without them
  *	POST unsubscribe		the form: 303, 422, or 503 with the form kept
  *	GET  unsubscribe?t=TOKEN	one confirm button; changes nothing, since
  *					link scanners fetch every link in a mail
@@ -155,13 +159,38 @@ check_channel(struct pf_form *form)
 		    "Enter the email address the emails are sent to.");
 }
 
+/*
+ * Where a valid form's 303 goes, stored or trapped alike: the done page,
+ * with a token of what it may say (optout.h), or without one for a form
+ * with errors (only a trap answers that with a 303).  A new string.
+ */
+static char *
+done_path(struct pf_app *app, const struct pf_form *form)
+{
+	const char	*channel = form->v[F_CHANNEL].value;
+	char		*token = NULL, *path;
+	size_t		 n;
+
+	if (form->nerrors > 0 || channel == NULL)
+		return strdup("/unsubscribe?done");
+	if (pf_optout_done_make(&app->keys, channel,
+	    form->v[strcmp(channel, "sms") == 0 ? F_PHONE : F_EMAIL].value,
+	    form->v[F_CONFIRM].value != NULL, time(NULL), &token) != PF_OK)
+		return NULL;
+	n = strlen("/unsubscribe?done=") + strlen(token) + 1;
+	if ((path = malloc(n)) != NULL)
+		snprintf(path, n, "/unsubscribe?done=%s", token);
+	free(token);
+	return path;
+}
+
 static void
 submit(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_form		 form;
 	struct pf_optout	 o;
 	struct pf_guard		 g;
-	char			*key = NULL;
+	char			*key = NULL, *done = NULL;
 	int			 rc;
 
 	if (pf_app_read_form(app, req) != PF_OK)
@@ -173,8 +202,12 @@ submit(struct pf_app *app, struct pf_request *req)
 	if (!app->cfg->unsubscribe_confirmation)
 		pf_form_ignore(&form, F_CONFIRM);
 	check_channel(&form);
-	if (pf_guard_form(app, req, PF_GUARD_UNSUBSCRIBE, "/unsubscribe?done",
-	    &form, show_form, &g))
+	if ((done = done_path(app, &form)) == NULL) {
+		pf_app_fail(app, req);
+		goto out;
+	}
+	if (pf_guard_form(app, req, PF_GUARD_UNSUBSCRIBE, done, &form,
+	    show_form, &g))
 		goto out;
 	memset(&o, 0, sizeof(o));
 	o.channel = form.v[F_CHANNEL].value;
@@ -190,31 +223,58 @@ submit(struct pf_app *app, struct pf_request *req)
 	rc = record(app, req, &o, form.v[F_CONFIRM].value != NULL ?
 	    form.v[F_EMAIL].value : NULL, &g);
 	if (rc == PF_OK)
-		pf_app_redirect(app, req, "/unsubscribe?done");
+		pf_app_redirect(app, req, done);
 	else
 		pf_guard_failed(app, req, &form, show_form, &g, rc);
 out:
+	free(done);
 	free(key);
 	pf_form_free(&form);
 }
 
-/* "jane@example.com" as "j…@example.com": enough to recognise, little to leak. */
-static char *
-mask_address(const char *addr)
+/*
+ * What the done page says: from a valid token (done=TOKEN), the channel,
+ * the masked address and whether a confirmation is on its way; else
+ * (none, expired, not ours) only that the request is recorded.
+ */
+static int
+done_text(struct pf_app *app, struct pf_page *page, const char *token)
 {
-	const char	*at = strrchr(addr, '@');
-	char		*out;
-	size_t		 dlen;
+	struct pf_token	 tok = { 0 };
+	int		 rc, sms, yes;
 
-	if (at == NULL || at == addr)
-		return strdup("…");
-	dlen = strlen(at);
-	if ((out = malloc(1 + strlen("…") + dlen + 1)) == NULL)
-		return NULL;
-	out[0] = addr[0];
-	strcpy(out + 1, "…");
-	strcat(out, at);
-	return out;
+	if (token == NULL || pf_optout_done_check(&app->keys, token,
+	    time(NULL), &tok) != PF_OK) {
+		if ((rc = pf_page_remove(page, "done-what")) == PF_OK &&
+		    (rc = pf_page_remove(page, "done-confirm")) == PF_OK)
+			rc = pf_page_remove(page, "done-no-confirm");
+		return rc;
+	}
+	sms = strcmp(tok.fields[0], "sms") == 0;
+	yes = strcmp(tok.fields[2], "yes") == 0;
+	if ((rc = pf_page_remove(page, "done-recorded")) == PF_OK &&
+	    (rc = pf_page_text(page, "done-channel", sms ? "text messages" :
+	    "emails")) == PF_OK &&
+	    (rc = pf_page_text(page, "done-address", tok.fields[1])) == PF_OK &&
+	    (rc = pf_page_remove(page, yes ? "done-no-confirm" :
+	    "done-confirm")) == PF_OK && yes)
+		rc = pf_page_text(page, "done-confirm-address", tok.fields[1]);
+	pf_token_clear(&tok);
+	return rc;
+}
+
+static void
+show_done(struct pf_app *app, struct pf_request *req)
+{
+	const struct pf_param	*done = pf_request_query(req, "done");
+	struct pf_page		*page = NULL;
+
+	if (pf_page_new(app->pages, "unsubscribe-done", &page) != PF_OK ||
+	    done_text(app, page, done->len > 0 ? done->value : NULL) != PF_OK)
+		pf_app_fail(app, req);
+	else
+		pf_page_send(req, 200, page, NULL, 0);
+	pf_page_free(page);
 }
 
 /* The token of ?t=, checked; 400 page sent and non-zero returned if bad. */
@@ -248,7 +308,7 @@ one_click_show(struct pf_app *app, struct pf_request *req,
 
 	if (check_link(app, req, t, &tok))
 		return;
-	masked = mask_address(tok.fields[1]);
+	masked = pf_optout_mask("email", tok.fields[1]);
 	action = pf_app_path(app, "/unsubscribe?t=", t->value);
 	if (masked == NULL || action == NULL ||
 	    pf_page_new(app->pages, "one-click", &page) != PF_OK ||
@@ -319,7 +379,7 @@ handle(struct pf_request *req, void *arg)
 	else if (post)
 		submit(app, req);
 	else if (pf_request_query(req, "done") != NULL)
-		pf_app_page(app, req, 200, "unsubscribe-done");
+		show_done(app, req);
 	else
 		show_form(app, req, 200, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* optout.c -- RFC 8058 one-click links (optout.h). */
+/* optout.c -- RFC 8058 one-click links, the done page's token (optout.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,9 @@
 
 #define PURPOSE	"unsub"
 #define PATH	"/unsubscribe?t="
+#define DONE	"unsub-done"
+#define ELLIPSIS "\u2026"
+#define DIGITS_SHOWN 4	/* of a number: the last four */
 
 int
 pf_optout_link(const struct pf_config *cfg, const struct pf_keys *keys,
@@ -61,6 +64,67 @@ pf_optout_check(const struct pf_keys *keys, const char *token, time_t now,
 	if ((rc = pf_token_check(keys->token, PURPOSE, token, now, tok)) != PF_OK)
 		return rc;
 	if (tok->nfields != 3 || strcmp(tok->fields[0], "email") != 0) {
+		pf_token_clear(tok);
+		return PF_EFORGED;
+	}
+	return PF_OK;
+}
+
+char *
+pf_optout_mask(const char *channel, const char *address)
+{
+	const char	*keep, *at;
+	char		*out;
+	size_t		 n, head;
+
+	if (strcmp(channel, "sms") == 0) {
+		n = strlen(address);
+		keep = address + (n > DIGITS_SHOWN ? n - DIGITS_SHOWN : n);
+		head = 0;
+	} else if ((at = strrchr(address, '@')) != NULL && at != address) {
+		keep = at;
+		head = 1;
+	} else {
+		keep = "";
+		head = 0;
+	}
+	n = head + strlen(ELLIPSIS) + strlen(keep) + 1;
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	snprintf(out, n, "%.*s" ELLIPSIS "%s", (int)head, address, keep);
+	return out;
+}
+
+int
+pf_optout_done_make(const struct pf_keys *keys, const char *channel,
+    const char *address, int confirm, time_t now, char **token)
+{
+	const char	*fields[3];
+	char		*masked;
+	int		 rc;
+
+	*token = NULL;
+	if ((masked = pf_optout_mask(channel, address)) == NULL)
+		return PF_ENOMEM;
+	fields[0] = channel;
+	fields[1] = masked;
+	fields[2] = confirm ? "yes" : "no";
+	rc = pf_token_make(keys->token, DONE, now + PF_OPTOUT_DONE_SECONDS,
+	    fields, 3, token);
+	free(masked);
+	return rc;
+}
+
+int
+pf_optout_done_check(const struct pf_keys *keys, const char *token,
+    time_t now, struct pf_token *tok)
+{
+	int	 rc;
+
+	if ((rc = pf_token_check(keys->token, DONE, token, now, tok)) != PF_OK)
+		return rc;
+	if (tok->nfields != 3 || (strcmp(tok->fields[0], "email") != 0 &&
+	    strcmp(tok->fields[0], "sms") != 0)) {
 		pf_token_clear(tok);
 		return PF_EFORGED;
 	}

@@ -89,8 +89,8 @@ def trapped():
 
 class Widget(unittest.TestCase):
     def check_unsubscribed(self, out, address, spent, traps):
-        self.assertEqual(out["url"],
-                         "http://127.0.0.1:%d%s?done" % (SITE.port, FORM), out)
+        self.assertRegex(out["url"], r"^http://127\.0\.0\.1:%d%s\?done=[\w.-]+$"
+                         % (SITE.port, FORM))
         self.assertEqual(out["status"], 200, out)
         self.assertEqual(out["h1"], "You are unsubscribed", out)
         self.assertEqual(out["states"][-1], "Verified", out)

@@ -46,6 +46,13 @@ MOVED = "your connection changed while it was open"
 TOO_FAST = "it was sent very soon after the page opened"
 REFUSED = "turn JavaScript on"
 
+
+def location(r):
+    """Where r redirects to, an unsubscribe done page's token left out: it
+    is new each time (test_unsubscribe checks what it holds)."""
+    return re.sub(r"(/unsubscribe\?done)=[\w.-]+$", r"\1",
+                  r.header("location") or "")
+
 SITE = None     # proofs, limits, trusted_proxies = 127.0.0.1
 SLOW = None     # form_min_seconds = 2, no trusted proxies
 SMTP = None
@@ -653,13 +660,13 @@ class Honeypot(Case):
             f = fields(form, website="http://spam.example/")
             r = self.assert_nothing_stored(lambda: send(form, f, client()))
             self.assertEqual(r.status, 303, (form, r))
-            self.assertEqual(r.header("location"), DONE[form], form)
+            self.assertEqual(location(r), DONE[form], form)
             self.assertEqual(traps(form, "honeypot"), before_traps + 1, form)
 
     def test_a_real_submission_has_the_same_answer(self):
         for form in ("unsubscribe", "do-not-call", "request"):
             r = send(form, fields(form), client(), proof(form))
-            self.assertEqual((r.status, r.header("location")),
+            self.assertEqual((r.status, location(r)),
                              (303, DONE[form]), form)
 
     def test_a_filled_honeypot_with_invalid_fields_is_still_a_trap(self):
@@ -1089,7 +1096,7 @@ class Hostile(Case):
                                   website="x\r\nLocation: http://evil.example/"),
             client()))
         self.assertEqual(r.status, 303, r)
-        self.assertEqual(r.header("location"), DONE["unsubscribe"])
+        self.assertEqual(location(r), DONE["unsubscribe"])
         self.assertNotIn("evil", repr(r.headers))
 
 

@@ -163,6 +163,71 @@ class Errors(unittest.TestCase):
             self.assertEqual(r.status, 303, (number, r))
 
 
+class UnsubscribeDone(unittest.TestCase):
+    """The done page says which address or number was opted out (masked:
+    only what the visitor typed) and whether a confirmation is on its way;
+    the 303 carries it in a sealed token, never the address itself."""
+
+    def done(self, fields):
+        r = SITE.post(UNSUB, fields)
+        self.assertEqual(r.status, 303, r)
+        where = r.header("location")
+        self.assertRegex(where, r"^/privacy/unsubscribe\?done=[\w.-]+$")
+        page = SITE.get(where)
+        self.assertEqual(page.status, 200, page)
+        return where, page.text
+
+    def said(self, text):
+        page = Page(text)
+        return " ".join(page.all("main")[0].text.split())
+
+    def test_which_address_and_whether_a_confirmation_comes(self):
+        where, text = self.done({"channel": "email", "confirm": "yes",
+                                 "email": "jane.doe@example.com"})
+        for secret in ("jane", "doe", "example"):
+            self.assertNotIn(secret, where)
+        said = self.said(text)
+        self.assertIn("We have stopped our marketing emails to "
+                      "j\u2026@example.com.", said)
+        self.assertIn("A confirmation email is on its way to "
+                      "j\u2026@example.com.", said)
+        self.assertNotIn("jane.doe", text)
+        _, text = self.done({"channel": "email", "email": "kim@example.org"})
+        said = self.said(text)
+        self.assertIn("emails to k\u2026@example.org.", said)
+        self.assertIn("We are not sending a confirmation.", said)
+        self.assertNotIn("on its way", said)
+
+    def test_a_number_is_its_last_four_digits(self):
+        where, text = self.done({"channel": "sms", "phone": "(303) 749-2155"})
+        self.assertNotIn("2155", where)
+        said = self.said(text)
+        self.assertIn("text messages to \u20262155.", said)
+        self.assertNotIn("749", said)
+
+    def test_known_or_not_the_page_says_the_same(self):
+        fields = {"channel": "email", "email": "twice@example.com"}
+        _, first = self.done(fields)
+        _, again = self.done(fields)
+        self.assertEqual(self.said(first), self.said(again))
+
+    def test_a_trapped_submission_is_answered_alike(self):
+        before = SITE.count("optout")
+        _, text = self.done({"channel": "email", "email": "bot@example.com",
+                             "website": "http://spam.example/"})
+        self.assertEqual(SITE.count("optout"), before)
+        self.assertIn("emails to b\u2026@example.com.", self.said(text))
+
+    def test_without_a_valid_token_the_page_says_less(self):
+        for query in ("?done", "?done=", "?done=forged.token", "?done=x" * 300):
+            r = SITE.get(UNSUB + query)
+            self.assertEqual(r.status, 200, query)
+            said = self.said(r.text)
+            self.assertIn("Your request is recorded.", said)
+            self.assertNotIn("@", said)
+            self.assertNotIn("confirmation", said)
+
+
 class ServerPages(unittest.TestCase):
     def assert_ours(self, r, status, title):
         self.assertEqual(r.status, status, r)

@@ -145,9 +145,68 @@ START_TEST(test_other_key_or_purpose_is_forged)
 }
 END_TEST
 
+START_TEST(test_mask_keeps_little_of_what_was_typed)
+{
+	static const struct {
+		const char	*channel, *in, *out;
+	} t[] = {
+		{ "email", "jane.doe@example.com", "j\u2026@example.com" },
+		{ "email", "j@example.com", "j\u2026@example.com" },
+		{ "email", "@example.com", "\u2026" },
+		{ "email", "nobody", "\u2026" },
+		{ "sms", "+13037492110", "\u20262110" },
+		{ "sms", "+12", "\u2026" },
+	};
+	size_t	 i;
+	char	*m;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_ptr_nonnull(m = pf_optout_mask(t[i].channel, t[i].in));
+		ck_assert_str_eq(m, t[i].out);
+		free(m);
+	}
+}
+END_TEST
+
+START_TEST(test_done_token_carries_the_masked_address_for_an_hour)
+{
+	struct pf_keys	 other;
+	struct pf_token	 tok;
+	char		*t;
+
+	setup();
+	ck_assert_int_eq(pf_optout_done_make(&keys, "email",
+	    "jane.doe@example.com", 1, NOW, &t), PF_OK);
+	ck_assert_ptr_null(strstr(t, "jane"));
+	ck_assert_int_eq(pf_optout_done_check(&keys, t, NOW, &tok), PF_OK);
+	ck_assert_uint_eq(tok.nfields, 3);
+	ck_assert_str_eq(tok.fields[0], "email");
+	ck_assert_str_eq(tok.fields[1], "j\u2026@example.com");
+	ck_assert_str_eq(tok.fields[2], "yes");
+	pf_token_clear(&tok);
+	ck_assert_int_eq(pf_optout_done_check(&keys, t, NOW +
+	    PF_OPTOUT_DONE_SECONDS + 1, &tok), PF_EEXPIRED);
+	other = keys;
+	other.token[0] ^= 1;
+	ck_assert_int_eq(pf_optout_done_check(&other, t, NOW, &tok), PF_EFORGED);
+	/* Nor is a one-click link a done token, or the other way round. */
+	ck_assert_int_eq(pf_optout_check(&keys, t, NOW, &tok), PF_EFORGED);
+	free(t);
+	ck_assert_int_eq(pf_optout_done_make(&keys, "sms", "+13037492110", 0,
+	    NOW, &t), PF_OK);
+	ck_assert_int_eq(pf_optout_done_check(&keys, t, NOW, &tok), PF_OK);
+	ck_assert_str_eq(tok.fields[1], "\u20262110");
+	ck_assert_str_eq(tok.fields[2], "no");
+	pf_token_clear(&tok);
+	free(t);
+}
+END_TEST
+
 PF_TEST_MAIN("optout",
     tcase_add_test(tc, test_link_carries_normalised_address_and_list),
     tcase_add_test(tc, test_no_list_means_every_list),
     tcase_add_test(tc, test_link_expires_after_the_configured_days),
     tcase_add_test(tc, test_bad_address_or_list_refused_with_reason),
-    tcase_add_test(tc, test_other_key_or_purpose_is_forged))
+    tcase_add_test(tc, test_other_key_or_purpose_is_forged),
+    tcase_add_test(tc, test_mask_keeps_little_of_what_was_typed),
+    tcase_add_test(tc, test_done_token_carries_the_masked_address_for_an_hour))
