@@ -1,5 +1,7 @@
-"""The form guard's widget in a real browser: Debian's chromium, headless,
-driven by playwright-core (tests/browser/submit.mjs), against a real site.
+"""The pages in a real browser: Debian's chromium, headless, driven by
+playwright-core, against a real site.
+
+Widget: the form guard's widget (tests/browser/submit.mjs).
 
 The page's script (htdocs/static/guard.js) must fetch a challenge, solve
 it, say so in words, and let the form through with a payload the server
@@ -14,19 +16,36 @@ tests/browser/flow.mjs walks what a visitor does around the guard: Back,
 then Next, in the feedback form, and a form sent at once with JavaScript
 off (every press also goes through the cross-site check with chromium's
 own Sec-Fetch-Site and Origin).
+
+Pages: every page issue 27 touched (the forms, their error pages, the
+unsubscribe done page, a data request's verify and status pages, the
+article page, feedback step 2, a message page, the 404 and 50x pages)
+looked at by tests/browser/pages.mjs: axe-core finds no WCAG 2.2 A or AA
+violation at 320 px wide with JavaScript, nor at 1024 px without it, nor
+in the dark colour scheme;
+nothing is wider than the window; Tab stops at every control in the
+order they are shown, each with a visible focus; error pages are reached
+and used with the keyboard alone: the title says "Error: ", focus is on
+the error summary, and its link to a radio group lands on the first
+radio with the question in view (with JavaScript off the link still goes
+there).  One chromium runs every visit of a plan.
 """
 
 import json
 import os
+import re
 import subprocess
 import time
 import unittest
+import urllib.parse
 
-from harness import Site, SRC
+from harness import Site, SRC, request_submit
+from smtp_server import Server
 
 BROWSER = os.path.join(SRC, "tests", "browser")
 SUBMIT = os.path.join(BROWSER, "submit.mjs")
 FLOW = os.path.join(BROWSER, "flow.mjs")
+PAGES = os.path.join(BROWSER, "pages.mjs")
 FORM = "/privacy/unsubscribe"
 TIMEOUT = 90	# seconds for one submit.mjs run, chromium's start included
 SITE = None
@@ -155,6 +174,266 @@ class Visitor(unittest.TestCase):
         self.assertNotEqual(back["stamp"], shown["stamp"])
         self.assertEqual((SITE.count("dnc"), trapped()),
                          (before[0], before[1] + 1))
+
+
+def look(plan):
+    """Run pages.mjs on plan (a list of visits): its results, in order."""
+    p = subprocess.run(["node", PAGES], input=json.dumps(plan),
+                       capture_output=True, text=True,
+                       timeout=60 + 45 * len(plan))
+    if p.returncode != 0:
+        raise AssertionError("pages.mjs failed (%d): %s" %
+                             (p.returncode, p.stderr))
+    return json.loads(p.stdout)
+
+
+def out_of_order(stops):
+    """The pairs of Tab stops where the second is not after the first as
+    the page is read: below it, or on its line and to its right."""
+    bad = []
+    for a, b in zip(stops, stops[1:]):
+        ra, rb = a["rect"], b["rect"]
+        below = rb["top"] >= ra["bottom"] - 2
+        same_line = rb["top"] < ra["bottom"] and ra["top"] < rb["bottom"]
+        if not (below or (same_line and rb["left"] >= ra["right"] - 2)):
+            bad.append((a["text"] or a["id"], b["text"] or b["id"]))
+    return bad
+
+
+class Pages(unittest.TestCase):
+    """See the module's docstring."""
+
+    site = smtp = None
+    seen = {}       # (page, mode) -> pages.mjs's result
+
+    # What each page is sent with, to see its error page.
+    FORMS = {"unsubscribe": "#unsubscribe-form", "do-not-call": "#register",
+             "do-not-call-check": "#check-form", "request": "#request-form",
+             "feedback": "#feedback-form", "step2": "#feedback-more-form",
+             "article": "#article-vote-form"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.smtp = Server().start()
+        pows = {k + "_pow": "5000" for k in ("unsubscribe", "dnc", "request",
+                                             "feedback")}
+        cls.site = Site(config=dict(pows, **{
+            "mail_templates": os.path.join(SRC, "etc", "mail"),
+            "mail_from": "Privacy Team <privacy@example.com>",
+            "smtp_host": "127.0.0.1", "smtp_port": str(cls.smtp.port),
+            "smtp_starttls": "off", "unsubscribe_confirmation": "yes"}))
+        cls.site.start()
+        try:
+            cls.pages = cls.urls()
+            cls.run_plans()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        reports = cls.site.stop() if cls.site else []
+        if cls.smtp:
+            cls.smtp.stop()
+        if reports:
+            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+    @classmethod
+    def url(cls, path):
+        return "http://127.0.0.1:%d%s" % (cls.site.port, path)
+
+    @classmethod
+    def urls(cls):
+        """Every page to look at, by name: its URL."""
+        s = cls.site
+        step2 = s.post("/privacy/feedback", {"type": "question",
+                                             "rating": "great"})
+        done = s.post("/privacy/unsubscribe", {"channel": "email",
+                                               "email": "jane@example.com",
+                                               "confirm": "yes"})
+        request_submit(s, "pages@example.com")
+        links = {}
+        for m in s.send_mail(cls.smtp):
+            for kind in ("verify", "status"):
+                found = re.search(r"http://\S+(/privacy/request/%s\?t=\S+)"
+                                  % kind, m.get_content())
+                if found:
+                    links[kind] = found.group(1)
+        # Verified and answered, so the history has three events, a note.
+        t = urllib.parse.parse_qs(urllib.parse.urlsplit(
+            links["verify"]).query)["t"][0]
+        s.post("/privacy/request/verify", {"t": t})
+        rid = s.query("SELECT max(id) FROM request")[0][0]
+        s.privforms("request", "fulfil", str(rid), "--note", "Sent by post.")
+        paths = {
+            "unsubscribe": "/privacy/unsubscribe",
+            "do-not-call": "/privacy/do-not-call",
+            "do-not-call-check": "/privacy/do-not-call",
+            "request": "/privacy/request",
+            "feedback": "/privacy/feedback",
+            "step2": step2.header("location"),
+            "article": "/privacy/feedback/article?article=reset-password",
+            "unsubscribe-done": done.header("location"),
+            "verify": links["verify"], "status": links["status"],
+            "message": "/privacy/request/nosuch",
+            "not-found": "/privacy/nosuch",
+        }
+        return {k: cls.url(v) for k, v in paths.items()}
+
+    @classmethod
+    def plan(cls, width, js, checks=("axe", "layout", "tab", "scale"),
+             dark=False):
+        """Each page, and each form's error page, in one mode."""
+        mode = (width, js) + (("dark",) if dark else ())
+        visits = []
+        for name, url in cls.pages.items():
+            if name != "do-not-call-check":
+                visits.append(dict(key=(name,) + mode, url=url, width=width,
+                                   js=js, dark=dark, checks=list(checks)))
+            if name in cls.FORMS:
+                v = dict(key=(name + " error",) + mode, url=url,
+                         width=width, js=js, dark=dark, checks=list(checks),
+                         submit=cls.FORMS[name])
+                if name == "step2":     # nothing is required there
+                    v["type"] = [["#email", "bad@"]]
+                visits.append(v)
+        return visits
+
+    @classmethod
+    def run_plans(cls):
+        follow = [dict(key=("follow", h, w, js), url=cls.pages["request"],
+                       width=w, js=js, submit="#request-form", follow=h)
+                  for h, w, js in (("#type-access", 1024, True),
+                                   ("#type-access", 320, True),
+                                   ("#relationship", 320, True),
+                                   ("#type-access", 1024, "off"))]
+        plan = (cls.plan(320, True) + cls.plan(1024, False) +
+                cls.plan(1024, True, checks=["axe"], dark=True) + follow)
+        for v, r in zip(plan, look([dict(v, key=None) for v in plan])):
+            cls.seen[v["key"]] = r
+        # The 50x page: a program that cannot be reached.
+        sock = cls.site.socket_path("unsubscribe")
+        os.rename(sock, sock + ".away")
+        try:
+            plan = [dict(key=("server-error", w, js),
+                         url=cls.pages["unsubscribe"], width=w, js=js,
+                         checks=["axe", "layout", "tab"])
+                    for w, js in ((320, True), (1024, False))]
+            results = look([dict(v, key=None) for v in plan])
+        finally:
+            os.rename(sock + ".away", sock)
+        for v, r in zip(plan, results):
+            cls.seen[v["key"]] = r
+
+    def each(self, check):
+        for key, r in sorted(self.seen.items(), key=str):
+            if check in r:
+                yield key, r
+
+    def result(self, key):
+        """What pages.mjs saw on visit key; fails if it could not look."""
+        r = self.seen[key]
+        self.assertNotIn("failed", r, key)
+        return r
+
+    def test_every_visit_was_made(self):
+        self.assertEqual({k: r["failed"] for k, r in self.seen.items()
+                          if "failed" in r}, {})
+
+    # ---- every page ----
+
+    def test_axe_finds_no_violation_at_320px_nor_without_javascript_nor_dark(self):
+        looked = 0
+        for key, r in self.each("axe"):
+            with self.subTest(page=key):
+                self.assertEqual(r["axe"], [], r["url"])
+                self.assertEqual(r["errors"], [])
+                looked += 1
+        # Each page and each form's error page, in the three modes (the
+        # third: dark); the 50x page in two.
+        self.assertGreaterEqual(looked, 3 * (11 + 7) + 2)
+
+    def test_nothing_is_wider_than_the_window(self):
+        for key, r in self.each("layout"):
+            with self.subTest(page=key):
+                self.assertLessEqual(r["layout"]["scrollWidth"],
+                                     r["layout"]["innerWidth"])
+
+    def test_tab_goes_in_the_order_shown_with_focus_visible(self):
+        for key, r in self.each("tab"):
+            with self.subTest(page=key):
+                self.assertGreater(len(r["tab"]), 1, r["url"])
+                self.assertEqual(out_of_order(r["tab"]), [])
+                self.assertEqual([s["text"] or s["id"] for s in r["tab"]
+                                  if not s["focusVisible"]], [])
+
+    # ---- error pages, the GOV.UK way (item 3) ----
+
+    def test_error_pages_say_error_and_focus_their_summary(self):
+        for name in self.FORMS:
+            for width, js in ((320, True), (1024, False)):
+                r = self.result((name + " error", width, js))
+                with self.subTest(page=name, js=js):
+                    self.assertEqual(r["status"], 422, r["url"])
+                    self.assertTrue(r["title"].startswith("Error: "),
+                                    r["title"])
+                    if js:
+                        self.assertIn("error-summary", r["focus"]["classes"])
+        # The status check's summary is the status check's own (item 4).
+        r = self.result(("do-not-call-check error", 320, True))
+        self.assertEqual(r["focus"]["id"], "check-errors")
+
+    def test_summary_link_to_a_radio_group_lands_on_its_first_radio(self):
+        for width in (1024, 320):
+            f = self.result(("follow", "#type-access", width,
+                             True))["followed"]
+            with self.subTest(width=width):
+                self.assertEqual((f["focus"]["id"], f["focus"]["type"]),
+                                 ("type-access", "radio"))
+                self.assertEqual(f["view"]["question"],
+                                 "What would you like us to do?")
+                self.assertTrue(f["view"]["questionInView"])
+                self.assertTrue(f["view"]["controlInView"])
+
+    def test_summary_link_to_a_select_keeps_its_label_in_view(self):
+        f = self.result(("follow", "#relationship", 320, True))["followed"]
+        self.assertEqual(f["focus"]["id"], "relationship")
+        self.assertTrue(f["view"]["questionInView"], f)
+
+    def test_without_javascript_the_link_still_reaches_the_radio(self):
+        # The browser goes to the fragment and focuses it; the style
+        # sheet's scroll-margin leaves the question above it in view.
+        r = self.result(("follow", "#type-access", 1024, "off"))
+        f = r["followed"]
+        self.assertTrue(r["title"].startswith("Error: "))
+        self.assertEqual(f["hash"], "#type-access")
+        self.assertEqual(f["focus"]["id"], "type-access")
+        self.assertTrue(f["view"]["controlInView"])
+        self.assertTrue(f["view"]["questionInView"], f)
+
+    # ---- what particular pages must do ----
+
+    def test_feedback_scale_is_one_row_at_320px(self):
+        points = self.result(("step2", 320, True))["scale"]
+        self.assertEqual([p["value"] for p in points],
+                         [str(i) for i in range(11)])
+        tops = {round(p["top"]) for p in points}
+        self.assertEqual(len(tops), 1, "the scale wraps: %s" % points)
+        lefts = [p["left"] for p in points]
+        self.assertEqual(lefts, sorted(lefts))
+        self.assertLessEqual(points[-1]["right"], 320)
+        for p in points:     # WCAG 2.2's target size, and label under
+            self.assertGreaterEqual(min(p["width"], p["height"]), 24)
+            self.assertGreaterEqual(p["labelTop"], p["top"])
+
+    def test_dates_and_times_stay_on_one_line_at_320px(self):
+        for name, least in (("verify", 2), ("status", 5)):
+            times = self.result((name, 320, True))["layout"]["times"]
+            with self.subTest(page=name):
+                self.assertGreaterEqual(len(times), least)
+                self.assertEqual([t["text"] for t in times
+                                  if t["lines"] != 1], [])
+                self.assertTrue(all(t["datetime"] for t in times))
 
 
 if __name__ == "__main__":
