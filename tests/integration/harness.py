@@ -15,6 +15,12 @@ the form's page, fetched once per program (a stamp is good for
 form_max_hours).  stamp=False posts without one; stamp="..." posts that
 one.  Raw bytes and multipart bodies are sent as they are: use
 Site.stamp(path) to put one in.
+
+A test waits for an event, never for a fixed time: wait_until(event, what)
+polls until it happens or WAIT seconds (generous: the machine may be
+loaded) have passed; wait_tcp and unix_listening tell when a server
+listens.  Site.send_mail fails with the sender's words when a message
+could not be handed over (it would be tried again only after mail_retry).
 """
 
 import email
@@ -145,7 +151,27 @@ def http_request(port, method, path, body=None, headers=None, timeout=30):
         conn.close()
 
 
-def wait_tcp(port, alive=lambda: True, timeout=10):
+# How long a test waits for something it expects: generous, because the
+# machine may be loaded (builds beside it, the suite running twice at once).
+# Every wait ends as soon as its event is seen, so only a failing test
+# waits this long.
+WAIT = 60
+
+
+def wait_until(event, what, timeout=WAIT):
+    """Poll event() until it returns something true, and return that; an
+    AssertionError saying what was awaited after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = event()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError("waited %d s for %s" % (timeout, what))
+        time.sleep(0.05)
+
+
+def wait_tcp(port, alive=lambda: True, timeout=WAIT):
     """True once 127.0.0.1:port accepts a connection; False after timeout
     seconds, or as soon as alive() says the server has died."""
     deadline = time.monotonic() + timeout
@@ -155,6 +181,19 @@ def wait_tcp(port, alive=lambda: True, timeout=10):
             return True
         except OSError:
             time.sleep(0.05)
+    return False
+
+
+def unix_listening(path):
+    """True if a socket bound to path listens (/proc/net/unix flags it
+    __SO_ACCEPTCON); the file appears at bind(), before listen()."""
+    with open("/proc/net/unix") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 8 and fields[7] == path and \
+                    int(fields[3], 16) & 0x10000:
+                return True
     return False
 
 
@@ -260,11 +299,13 @@ class Site:
 
     def send_mail(self, smtp):
         """`privforms mail run --once`: the messages smtp (a
-        smtp_server.Server) received meanwhile, parsed."""
+        smtp_server.Server) received meanwhile, parsed.  A message the
+        sender could not hand over is an AssertionError with its reason
+        (the sender would try again only after mail_retry)."""
         before = len(smtp.messages)
         p = self.privforms("mail", "run", "--once", check=False)
-        if p.returncode != 0:
-            raise AssertionError(p.stderr)
+        if p.returncode != 0 or re.search(r": (deferred|failed) ", p.stderr):
+            raise AssertionError("privforms mail run --once:\n" + p.stderr)
         return [email.message_from_bytes(m.data, policy=email.policy.default)
                 for m in smtp.messages[before:]]
 

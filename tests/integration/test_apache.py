@@ -33,8 +33,8 @@ import unittest
 import urllib.parse
 import uuid
 
-from harness import (GUARD_OFF, SRC, fcgi_request, free_port, http_request,
-                     install_tree,
+from harness import (GUARD_OFF, SRC, WAIT, fcgi_request, free_port,
+                     http_request, install_tree, unix_listening, wait_until,
                      sanitizer_reports, stamp_of, wait_tcp, _sanitizer_env)
 from htmlpage import Page
 
@@ -164,8 +164,8 @@ def start_pools():
                                 name + ".fcgi")],
             stdout=log, stderr=log, env=env))
         log.close()
-        deadline = time.monotonic() + 10
-        while not os.path.exists(sock):
+        deadline = time.monotonic() + WAIT
+        while not unix_listening(sock):
             if time.monotonic() > deadline or POOLS[-1].poll() is not None:
                 raise AssertionError("no socket %s" % sock)
             time.sleep(0.05)
@@ -571,10 +571,8 @@ class Fcgid(Through, unittest.TestCase):
         self.assertTrue(pids, "no mod_fcgid process runs %s" % program)
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while any(os.path.exists("/proc/%d" % p) for p in pids):
-            self.assertLess(time.monotonic(), deadline, "not reaped: %s" % pids)
-            time.sleep(0.1)
+        wait_until(lambda: not any(os.path.exists("/proc/%d" % p)
+                                   for p in pids), "%s reaped" % pids)
         r = self.get(FORM)
         self.assertEqual(r.status, 200, r)
         self.assertFalse(set(pids) & set(pids_running(program, "apache2")))
@@ -589,10 +587,8 @@ class Cgi(Through, unittest.TestCase):
         program = program_path("unsubscribe")
         before = set(pids_running(program, "apache2"))
         self.assertEqual(self.get(FORM).status, 200)
-        deadline = time.monotonic() + 5
-        while set(pids_running(program, "apache2")) - before:
-            self.assertLess(time.monotonic(), deadline, "a process stays")
-            time.sleep(0.05)
+        wait_until(lambda: not set(pids_running(program, "apache2")) - before,
+                   "the request's process to end")
 
 
 if __name__ == "__main__":

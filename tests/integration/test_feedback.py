@@ -45,7 +45,7 @@ def mail_config(**extra):
          "mail_templates": os.path.join(SRC, "etc", "mail"),
          "mail_from": "Privacy Team <privacy@example.com>",
          "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-         "smtp_starttls": "off", "smtp_timeout": "5"}
+         "smtp_starttls": "off", "smtp_timeout": "30"}
     c.update(extra)
     return c
 

@@ -51,7 +51,7 @@ def setUpModule():
         "mail_from": "Privacy Team <privacy@example.com>",
         "privacy_team": TEAM,
         "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "5"}).start()
+        "smtp_starttls": "off", "smtp_timeout": "30"}).start()
     PLAIN = Site().start()
 
 

@@ -29,7 +29,7 @@ def setUpModule():
         "mail_templates": os.path.join(SRC, "etc", "mail"),
         "mail_from": "Privacy Team <privacy@example.com>",
         "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "5"}).start()
+        "smtp_starttls": "off", "smtp_timeout": "30"}).start()
 
 
 def tearDownModule():

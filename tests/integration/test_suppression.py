@@ -37,7 +37,7 @@ def setUpModule():
         "mail_templates": os.path.join(SRC, "etc", "mail"),
         "mail_from": "Privacy Team <privacy@example.com>",
         "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "5",
+        "smtp_starttls": "off", "smtp_timeout": "30",
         "dnc_confirmation": "yes"}).start()
     PLAIN = Site().start()
     make_erased_person()

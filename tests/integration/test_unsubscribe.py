@@ -4,11 +4,10 @@ import os
 import struct
 import sqlite3
 import subprocess
-import time
 import unittest
 import urllib.parse
 
-from harness import Site, SRC, fcgi_request, cgi_status
+from harness import Site, SRC, fcgi_request, cgi_status, wait_until
 
 FORM = "/privacy/unsubscribe"
 SITE = None
@@ -404,13 +403,10 @@ class Protocol(unittest.TestCase):
                              timeout=10)
             except OSError:
                 pass
-        deadline = time.monotonic() + 60
-        while True:
-            r = SITE.get(FORM)
-            if r.status == 200 or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        self.assertEqual(r.status, 200, r)
+        def answered():
+            return SITE.get(FORM).status == 200
+
+        wait_until(answered, "a 200 from the form")
 
 
 class PlainCGI(unittest.TestCase):
