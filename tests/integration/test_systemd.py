@@ -32,8 +32,8 @@ import tempfile
 import time
 import unittest
 
-from harness import (GUARD_OFF, fcgi_request, cgi_status, stamp_of,
-                     install_tree,
+from harness import (GUARD_OFF, WAIT, fcgi_request, cgi_status, stamp_of,
+                     install_tree, unix_listening, wait_until,
                      _sanitizer_env, sanitizer_reports)
 
 FORM = "/privacy/unsubscribe"
@@ -281,8 +281,8 @@ class Pool:
                 ["systemd-socket-activate", "--inetd", "-l", self.sock] +
                 setenv + ["--"] + self.argv, stdin=subprocess.DEVNULL,
                 stdout=log, stderr=log, env=run_env)
-        deadline = time.monotonic() + 10
-        while not os.path.exists(self.sock):
+        deadline = time.monotonic() + WAIT
+        while not unix_listening(self.sock):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop(1)
                 raise AssertionError("no socket: " + self.log())
@@ -293,7 +293,8 @@ class Pool:
     def exe(self):
         return os.path.basename(os.readlink("/proc/%d/exe" % self.proc.pid))
 
-    def worker_pids(self):
+    def children(self):
+        """The main process's children that have not finished."""
         pids = set()
         for d in os.listdir("/proc"):
             try:
@@ -305,16 +306,30 @@ class Pool:
                 pids.add(int(d))
         return pids
 
+    def worker_pids(self):
+        """The children running the program.  A child multiwatch has forked
+        but not yet exec'd is none: a SIGUSR1 sent to it then reaches
+        multiwatch's own handler (libev's) and is lost, and the program
+        it becomes would never stop."""
+        pids = set()
+        for pid in self.children():
+            try:
+                if os.readlink("/proc/%d/exe" % pid) == self.argv[-1]:
+                    pids.add(pid)
+            except OSError:
+                pass
+        return pids
+
     def wait_workers(self, n, other_than=frozenset()):
         """Wait until n workers run, none of other_than among them."""
-        deadline = time.monotonic() + 15
-        while True:
+        def ready():
             pids = self.worker_pids()
-            if len(pids) == n and not pids & other_than:
-                return pids
-            if time.monotonic() > deadline:
-                raise AssertionError("workers %r, log: %s" % (pids, self.log()))
-            time.sleep(0.05)
+            return pids if len(pids) == n and not pids & other_than else None
+        try:
+            return wait_until(ready, "%d workers" % n)
+        except AssertionError as e:
+            raise AssertionError("%s: %r, log: %s" % (e, self.children(),
+                                                      self.log()))
 
     def log(self):
         with open(self.log_path, errors="replace") as f:
@@ -331,7 +346,7 @@ class Pool:
             status = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             status = None
-        left = {p for p in watch | self.worker_pids() if alive(p)}
+        left = {p for p in watch | self.children() if alive(p)}
         for pid in left:
             os.kill(pid, signal.SIGKILL)
         if self.proc.poll() is None:
@@ -430,10 +445,8 @@ class SocketActivation(unittest.TestCase):
                 fcgi_request(self.pool.sock, raw_params=CVE_RECORD, timeout=3)
             except OSError:
                 pass
-        deadline = time.monotonic() + 10
-        while self.pool.worker_pids() >= before:
-            self.assertLess(time.monotonic(), deadline, "no worker died")
-            time.sleep(0.05)
+        wait_until(lambda: not self.pool.worker_pids() >= before,
+                   "a worker to die")
         self.answered_after(before - self.pool.worker_pids())
         self.assertEqual(self.post("systemd-cve@example.com"), 303)
         # What the worker and multiwatch said reached the journal's place.
@@ -466,7 +479,7 @@ class SocketActivation(unittest.TestCase):
         self.assertFalse(fcgi_request(self.pool.sock, GET, timeout=1)[1])
         # Five starts (multiwatch's default would give up after four),
         # with a wait of a second at least after each of the first four.
-        deadline = started + 60
+        deadline = started + WAIT
         while self.pool.log().count(".missing") < 5:
             self.assertLess(time.monotonic(), deadline, self.pool.log())
             time.sleep(0.05)
