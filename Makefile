@@ -3,6 +3,8 @@
 #   make            build lib/libprivforms.a, the FastCGI programs, tools/privforms
 #   make run        install Debian packages if needed, build, serve on 127.0.0.1:$(PORT)
 #   make check      install Debian packages if needed, build, run every test
+#   make check-fresh  make check as root in a new minimal Debian 12 chroot
+#                   (debootstrap, cached; about 10 minutes; see README.md)
 #   make bench      measure throughput and latency (see README.md)
 #   make fuzz       fuzz what reads untrusted input (tests/fuzz/fuzz.mk)
 #   make install    copy into the directories below (and DESTDIR); see INSTALL
@@ -78,7 +80,8 @@ BENCH_PROGS	 = $(patsubst %.c,%,$(wildcard tests/bench/*.c))
 BROWSER_DEPS	 = tests/browser/node_modules/.installed
 FLAGS		 = .build-flags
 
-.PHONY: all run check unit integration bench deps install uninstall clean FORCE
+.PHONY: all run check check-fresh unit integration bench deps install uninstall \
+	clean FORCE
 
 # `make` alone builds `all`, as the header says: without this, the first rule
 # of an included file (fuzz.mk's library) would be the default goal.
@@ -160,6 +163,12 @@ check:
 	@sh tools/deps.sh check
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@$(MAKE) --no-print-directory unit fuzz-regress integration
+
+# The same, on a machine that has nothing but what Debian 12 installs
+# (tools/check-fresh.sh); needs root or sudo.
+check-fresh:
+	@sh tools/deps.sh fresh
+	@bash tools/check-fresh.sh
 
 unit: $(UNIT_TESTS)
 	@sh tests/unit/run.sh $(UNIT_TESTS)

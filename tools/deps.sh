@@ -8,6 +8,8 @@
 #                               Node.js, Apache with mod_fcgid, systemd's tools
 #   sh tools/deps.sh bench      the same, plus what `make bench` measures with
 #   sh tools/deps.sh fuzz       the same, plus clang and libFuzzer for `make fuzz`
+#   sh tools/deps.sh fresh      only what `make check-fresh` needs on the host:
+#                               debootstrap and git (it builds nothing here)
 set -eu
 
 [ "${PRIVFORMS_NO_APT:-0}" = 1 ] && exit 0
@@ -32,6 +34,7 @@ if [ "${1:-}" = check ]; then
 fi
 [ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps"
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang-14 libclang-rt-14-dev"
+[ "${1:-}" = fresh ] && pkgs="debootstrap git"
 
 missing=""
 for p in $pkgs; do
