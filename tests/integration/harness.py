@@ -25,6 +25,7 @@ could not be handed over (it would be tried again only after mail_retry).
 
 import email
 import email.policy
+import fcntl
 import html
 import http.client
 import os
@@ -44,12 +45,19 @@ PRIVFORMS = os.path.join(SRC, "tools", "privforms")
 
 def make(*args):
     """make ARGS in the source tree, with the flags its build was made
-    with (or make would build it all again), as CompletedProcess."""
+    with (or make would build it all again), as CompletedProcess.  One at
+    a time, across processes too: `make install` builds the programs for
+    its directories in the tree's build/install/, so two test runs from
+    one tree (the suite twice at once) would install each other's."""
     with open(os.path.join(SRC, ".build-flags")) as f:
         sanitized = "-fsanitize" in f.read()
     flags = ["PRIVFORMS_NO_APT=1"] + (["SANITIZE=1"] if sanitized else [])
-    p = subprocess.run(["make", "--no-print-directory", "-C", SRC] + flags +
-                       list(args), capture_output=True, text=True, timeout=900)
+    os.makedirs(os.path.join(SRC, "build"), exist_ok=True)
+    with open(os.path.join(SRC, "build", "make.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        p = subprocess.run(["make", "--no-print-directory", "-C", SRC] +
+                           flags + list(args), capture_output=True, text=True,
+                           timeout=900)
     if p.returncode != 0:
         raise AssertionError("make %s:\n%s%s" % (" ".join(args), p.stdout,
                                                 p.stderr))
