@@ -4,7 +4,7 @@
 #   make run        install Debian packages if needed, build, serve on 127.0.0.1:$(PORT)
 #   make check      install Debian packages if needed, build, run every test
 #   make check-fresh  make check as root in a new minimal Debian 12 chroot
-#                   (debootstrap, cached; about 10 minutes; see README.md)
+#                   (debootstrap, cached; 9 to 12 minutes; see README.md)
 #   make bench      measure throughput and latency (see README.md)
 #   make fuzz       fuzz what reads untrusted input (tests/fuzz/fuzz.mk)
 #   make install    copy into the directories below (and DESTDIR); see INSTALL
