@@ -19,7 +19,7 @@
 # connections and form posts per client address; `make run` uses it); by
 # default their zones count nothing, for the tests and the bench, which send
 # everything from one address.
-# STACK_MAIL=PORT also starts a mail catcher (Debian's aiosmtpd, writing a
+# STACK_MAIL=PORT also starts a mail catcher (tools/mail-catcher.py, writing a
 # Maildir under DIR/mail) on 127.0.0.1:PORT and `privforms mail run` against
 # it, and points the configuration's smtp_ keys at it (`make run` uses it;
 # the tests start SMTP servers of their own).
@@ -119,8 +119,8 @@ start_mail() {
 	dir=$1 mport=$2
 	# aiosmtpd's Maildir makes cur/new/tmp only in a directory it creates.
 	mkdir -p "$dir/mail/cur" "$dir/mail/new" "$dir/mail/tmp"
-	/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$mport" \
-	    -c aiosmtpd.handlers.Mailbox "$dir/mail" >> "$dir/run/smtp.log" 2>&1 &
+	/usr/bin/python3 "$src/tools/mail-catcher.py" 127.0.0.1 "$mport" \
+	    "$dir/mail" >> "$dir/run/smtp.log" 2>&1 &
 	echo $! > "$dir/run/smtp.pid"
 	wait_listen "$(cat "$dir/run/smtp.pid")" "$mport" || {
 		cat "$dir/run/smtp.log" >&2

@@ -17,6 +17,11 @@ already found closed).  Server(tls=TestCert(dir)) requires STARTTLS with a self-
 made by the openssl command line; Server(auth=(user, password)) requires
 AUTH.  Silent() accepts connections and never says a word, like a host
 that hangs.  Every server stops when the test process exits.
+
+Each server gives aiosmtpd its host name: without one, aiosmtpd calls
+socket.getfqdn() for every connection inside its event loop, which on a
+machine without /etc/hosts and a resolver that does not answer blocks the
+server for seconds, longer than the sender waits for the greeting.
 """
 
 import atexit
@@ -31,6 +36,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
 MODES = ("accept", "tempfail", "permfail", "tempfail-data", "permfail-data")
+HOSTNAME = "smtp.privforms.test"
 
 
 def free_port():
@@ -113,7 +119,8 @@ class _Controller(Controller):
     def __init__(self, server, **kwargs):
         self._server = server
         super().__init__(_Handler(server), hostname="127.0.0.1",
-                         port=server.port, **kwargs)
+                         server_hostname=HOSTNAME, port=server.port,
+                         **kwargs)
 
     def factory(self):
         return _RecordingSMTP(self.handler, self._server, **self.SMTP_kwargs)

@@ -14,6 +14,7 @@ import email.utils
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -22,7 +23,7 @@ import unittest
 import urllib.parse
 import uuid
 
-from harness import PRIVFORMS, WAIT, Site, SRC, wait_until
+from harness import PRIVFORMS, WAIT, Site, SRC, wait_tcp, wait_until
 from smtp_server import Server, Silent, TestCert, free_port
 
 FORM = "/privacy/unsubscribe"
@@ -516,6 +517,58 @@ class StartTLS(MailTest):
         finally:
             configure(smtp_user="", smtp_password_file="")
             os.unlink(pw)
+
+
+class SlowResolver(MailTest):
+    """A machine where the SMTP server cannot look up its own name quickly
+    (a fresh Debian without /etc/hosts, a resolver that does not answer):
+    aiosmtpd, asked for no host name, blocks its event loop in
+    socket.getfqdn() for every connection, longer than smtp_timeout."""
+
+    STALL = 3       # seconds; setUp sets smtp_timeout = 2
+
+    def test_the_test_server_does_not_resolve_its_own_name(self):
+        real = socket.getfqdn
+
+        def stalled(name=""):
+            time.sleep(self.STALL)
+            return real(name)
+
+        socket.getfqdn = stalled
+        try:
+            srv = self.server()
+            queue(address())
+            p, ids, _ = run_once()
+        finally:
+            socket.getfqdn = real
+        self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        self.assertEqual(len(srv.wait_for(1)), 1)
+
+    def test_make_run_catcher_does_not_resolve_its_own_name(self):
+        port = free_port()
+        maildir = tempfile.mkdtemp(prefix="privforms-catcher-")
+        stalled = ("import runpy, socket, sys, time\n"
+                   "socket.getfqdn = lambda name='': time.sleep(%d) or 'x'\n"
+                   "sys.argv = sys.argv[1:]\n"
+                   "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+                   % self.STALL)
+        catcher = subprocess.Popen(
+            ["/usr/bin/python3", "-c", stalled,
+             os.path.join(SRC, "tools", "mail-catcher.py"), "127.0.0.1",
+             str(port), maildir], stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertTrue(wait_tcp(port, lambda: catcher.poll() is None))
+            configure(smtp_port=port)
+            queue(address())
+            p, ids, _ = run_once()
+        finally:
+            catcher.terminate()
+            err = catcher.communicate(timeout=30)[1]
+        try:
+            self.assertEqual(len(ids["sent"]), 1, p.stderr + err)
+            self.assertEqual(len(os.listdir(os.path.join(maildir, "new"))), 1)
+        finally:
+            shutil.rmtree(maildir, ignore_errors=True)
 
 
 class HeaderInjection(MailTest):
