@@ -1,10 +1,11 @@
 /*
  * sender.c -- draining the outbox (sender.h).
  *
- * One message at a time: claim it in a short transaction (the lease keeps
- * other senders off it while SMTP runs outside any transaction), render and
- * send it, then record the outcome and its audit record in a second
- * transaction.  Nothing here holds the database lock during SMTP.
+ * A batch at a time: claim up to BATCH due messages in one short
+ * transaction (the lease keeps other senders off them while SMTP runs
+ * outside any transaction), render them, send them over one SMTP session,
+ * then record each outcome and its audit record in a second transaction.
+ * Nothing here holds the database lock during SMTP.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,14 @@
 
 #define MAX_BACKOFF	86400L	/* seconds: the longest wait between tries */
 #define MAX_PASSWORD	1024	/* bytes in the password file */
+#define BATCH		10	/* messages claimed and sent in one session */
+/*
+ * Waits of smtp_timeout in one session: the connection, the greeting,
+ * EHLO, STARTTLS, the handshake, EHLO again, AUTH (two for LOGIN), QUIT,
+ * room to spare; and MAIL, RCPT, DATA and the end of data for each message.
+ */
+#define LEASE_SESSION	10
+#define LEASE_MESSAGE	4
 
 static volatile sig_atomic_t stopping;
 
@@ -43,11 +52,22 @@ struct sender {
 /* What happened to one message, for the store, the audit and the log. */
 struct attempt {
 	struct pf_mail		 m;
+	char			*msg;		/* formatted, to send; or NULL */
+	size_t			 len;
 	char			 error[200];	/* no addresses */
 	int			 code;		/* SMTP reply code, 0 if none */
 	enum pf_smtp_outcome	 outcome;
 	const char		*reason;	/* why failed, for the audit */
 	int			 undecodable;	/* malformed values */
+	int			 lost;		/* no longer ours (record) */
+	long			 wait;		/* deferred for this long */
+	struct pf_audit_record	 rec;		/* sent or failed */
+};
+
+/* The messages of one session. */
+struct batch {
+	struct attempt		 a[BATCH];
+	size_t			 n;
 };
 
 static void
@@ -213,34 +233,52 @@ take_row(const struct pf_outbox_row *r, void *arg)
 	return PF_OK;
 }
 
-#define LEASE_STEPS 14	/* waits in one session, with room to spare */
+static void
+batch_clear(struct batch *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->n; i++) {
+		pf_mail_clear(&b->a[i].m);
+		free(b->a[i].msg);
+		pf_audit_record_clear(&b->a[i].rec);
+	}
+	memset(b, 0, sizeof(*b));
+}
 
 /*
- * Claim the message due first: PF_OK with *m filled, PF_ENOTFOUND when
- * nothing is due, or a store error.  The lease outlasts a whole SMTP session:
- * smtp_timeout bounds each wait (our connect, the greeting, EHLO, STARTTLS,
- * EHLO again, AUTH, MAIL, RCPT, DATA, the end of data, QUIT), not the
- * session, so the lease allows LEASE_STEPS of them.  A server that keeps a
- * step alive by trickling bytes could still outlast it; then a second
- * sender may send the message again (at least once, never lost).
+ * Claim the messages due first, up to BATCH: PF_OK with b filled,
+ * PF_ENOTFOUND when nothing is due, or a store error.  The lease outlasts a
+ * whole session: smtp_timeout bounds each wait (LEASE_SESSION and
+ * LEASE_MESSAGE count them), not the session.  A server that keeps a step
+ * alive by trickling bytes could still outlast it; then a second sender
+ * may send a message again (at least once, never lost).
  */
 static int
-claim(struct sender *s, struct attempt *a)
+claim(struct sender *s, struct batch *b)
 {
 	char	 now[32], lease[32];
 	int	 rc;
 
 	stamp(0, now);
-	stamp(LEASE_STEPS * s->cfg->smtp_timeout + 60, lease);
+	stamp((LEASE_SESSION + LEASE_MESSAGE * BATCH) * s->cfg->smtp_timeout +
+	    60, lease);
 	if ((rc = pf_store_begin(s->st)) != PF_OK)
 		return rc;
-	rc = pf_store_outbox_claim(s->st, now, lease, take_row, a);
+	while (b->n < BATCH && (rc = pf_store_outbox_claim(s->st, now, lease,
+	    take_row, &b->a[b->n])) == PF_OK)
+		b->n++;
+	if (rc == PF_ENOTFOUND && b->n > 0)
+		rc = PF_OK;
 	if (rc == PF_OK)
 		rc = pf_store_commit(s->st);
 	else
 		pf_store_rollback(s->st);
-	if (rc != PF_OK)
-		pf_mail_clear(&a->m);
+	if (rc != PF_OK) {
+		if (b->n < BATCH)
+			pf_mail_clear(&b->a[b->n].m);	/* a half-taken row */
+		batch_clear(b);
+	}
 	return rc;
 }
 
@@ -264,14 +302,12 @@ outcome(struct attempt *a, enum pf_smtp_outcome o, const char *reason,
 	snprintf(a->error, sizeof(a->error), "%s: %s", what, pf_strerror(rc));
 }
 
-/* Render, format and send a->m; sets the rest of *a. */
+/* Render and format a->m into a->msg, or set a's outcome. */
 static void
-deliver(struct sender *s, struct attempt *a)
+prepare(struct sender *s, struct attempt *a)
 {
 	struct pf_mail_headers	 h;
-	struct pf_smtp_result	 res;
-	char			*subject = NULL, *body = NULL, *msg = NULL;
-	size_t			 len;
+	char			*subject = NULL, *body = NULL;
 	int			 rc;
 
 	if (a->undecodable) {
@@ -293,39 +329,87 @@ deliver(struct sender *s, struct attempt *a)
 	h.to = a->m.to;
 	h.subject = subject;
 	h.domain = strchr(s->envelope_from, '@') + 1;
-	if ((rc = pf_mail_format(&h, body, &msg, &len)) != PF_OK) {
+	if ((rc = pf_mail_format(&h, body, &a->msg, &a->len)) != PF_OK)
 		outcome(a, rc == PF_EINVAL ? PF_SMTP_PERMANENT :
 		    PF_SMTP_TEMPORARY, "message", "message", rc);
-		goto out;
-	}
-	rc = pf_smtp_send(&s->smtp, s->envelope_from, a->m.to, msg, len, &res);
-	if (rc != PF_OK) {
-		outcome(a, rc == PF_EINVAL ? PF_SMTP_PERMANENT :
-		    PF_SMTP_TEMPORARY, "address", "smtp", rc);
-		goto out;
-	}
-	a->outcome = res.outcome;
-	a->code = res.code;
-	a->reason = "refused";
-	snprintf(a->error, sizeof(a->error), "%s", res.text);
 out:
 	free(subject);
 	free(body);
-	free(msg);
+}
+
+/*
+ * Claimed more often than allowed: earlier senders died holding it (each
+ * claim counts).  Fail it rather than risk another crash.
+ */
+static int
+worn_out(const struct sender *s, struct attempt *a)
+{
+	if (a->m.attempts <= s->cfg->mail_attempts)
+		return 0;
+	a->outcome = PF_SMTP_PERMANENT;
+	a->reason = "attempts";
+	snprintf(a->error, sizeof(a->error), "claimed %d times, by senders "
+	    "that stopped before recording it", a->m.attempts);
+	return 1;
+}
+
+/*
+ * Prepare each claimed message, then send those that could be over one
+ * session; each attempt gets its outcome.
+ */
+static void
+deliver(struct sender *s, struct batch *b)
+{
+	struct pf_smtp_message	 msgs[BATCH];
+	struct attempt		*sent[BATCH];
+	size_t			 i, k = 0;
+	int			 rc;
+
+	for (i = 0; i < b->n; i++) {
+		struct attempt	*a = &b->a[i];
+
+		if (worn_out(s, a))
+			continue;
+		prepare(s, a);
+		if (a->msg == NULL)
+			continue;
+		memset(&msgs[k], 0, sizeof(msgs[k]));
+		msgs[k].to = a->m.to;
+		msgs[k].data = a->msg;
+		msgs[k].len = a->len;
+		sent[k++] = a;
+	}
+	if (k == 0)
+		return;
+	rc = pf_smtp_send(&s->smtp, s->envelope_from, msgs, k);
+	for (i = 0; i < k; i++) {
+		if (rc != PF_OK) {
+			outcome(sent[i], PF_SMTP_TEMPORARY, "refused", "smtp",
+			    rc);
+			continue;
+		}
+		sent[i]->outcome = msgs[i].res.outcome;
+		sent[i]->code = msgs[i].res.code;
+		sent[i]->reason = "refused";
+		snprintf(sent[i]->error, sizeof(sent[i]->error), "%s",
+		    msgs[i].res.text);
+	}
 }
 
 static void
-log_attempt(struct sender *s, const struct attempt *a, int n, long wait)
+log_attempt(struct sender *s, const struct attempt *a)
 {
-	if (s->log == NULL)
+	int	 n = a->m.attempts;
+
+	if (s->log == NULL || a->lost)
 		return;
 	if (a->outcome == PF_SMTP_SENT)
 		fprintf(s->log, "privforms: mail %lld: sent (%s), attempt %d\n",
 		    a->m.id, a->error, n);
-	else if (wait > 0)
+	else if (a->wait > 0)
 		fprintf(s->log, "privforms: mail %lld: deferred (%s), attempt "
 		    "%d of %ld, next in %ld s\n", a->m.id, a->error, n,
-		    s->cfg->mail_attempts, wait);
+		    s->cfg->mail_attempts, a->wait);
 	else
 		fprintf(s->log, "privforms: mail %lld: failed (%s), "
 		    "attempt %d\n", a->m.id, a->error, n);
@@ -334,15 +418,14 @@ log_attempt(struct sender *s, const struct attempt *a, int n, long wait)
 
 /* The audit record of a sent or failed message, inside the transaction. */
 static int
-audit(struct sender *s, const struct attempt *a, int n,
-    struct pf_audit_record *rec)
+audit(struct sender *s, struct attempt *a)
 {
 	struct pf_audit_event	 ev;
 	char			 attempts[16], code[16];
 	const char		*details[] = { "template", a->m.template,
 	    "attempts", attempts, "smtp", code, NULL, NULL, NULL };
 
-	snprintf(attempts, sizeof(attempts), "%d", n);
+	snprintf(attempts, sizeof(attempts), "%d", a->m.attempts);
 	if (a->code > 0)
 		snprintf(code, sizeof(code), "%d", a->code);
 	else
@@ -356,94 +439,123 @@ audit(struct sender *s, const struct attempt *a, int n,
 	ev.form = "mail";
 	ev.subject = a->m.subject;
 	ev.details = details;
-	return pf_audit_append(s->st, &ev, rec);
+	return pf_audit_append(s->st, &ev, &a->rec);
+}
+
+/* How long a deferred message waits; 0 when it is failed for good. */
+static long
+wait_of(const struct sender *s, struct attempt *a)
+{
+	if (a->outcome != PF_SMTP_TEMPORARY)
+		return 0;
+	if (a->m.attempts >= s->cfg->mail_attempts) {
+		a->reason = "attempts";
+		return 0;
+	}
+	return backoff(s->cfg->mail_retry, a->m.attempts);
 }
 
 /*
- * Record the attempt: sent, deferred (with backoff) or failed, and for sent
- * and failed the audit record, in one transaction; then the record's file.
+ * One message's outcome inside the batch's transaction: sent, deferred
+ * (with backoff) or failed, and for sent and failed the audit record.
+ * PF_ENOTFOUND (store.h): no longer ours -- another sender took it over
+ * once our lease ran out, or it was erased while being sent.
  */
 static int
-record(struct sender *s, struct attempt *a)
+record_one(struct sender *s, struct attempt *a, const char *now)
 {
-	struct pf_audit_record	 rec;
-	char			 now[32], next[32];
-	int			 n = a->m.attempts, rc;	/* counted at the claim */
-	long			 wait = 0;
+	char	 next[32];
+	int	 n, rc;
 
-	memset(&rec, 0, sizeof(rec));
-	if (a->outcome == PF_SMTP_TEMPORARY && n >= s->cfg->mail_attempts)
-		a->reason = "attempts";
-	else if (a->outcome == PF_SMTP_TEMPORARY)
-		wait = backoff(s->cfg->mail_retry, n);
-	stamp(0, now);
-	stamp(wait, next);
-	if ((rc = pf_store_begin(s->st)) != PF_OK)
-		return rc;
+	a->wait = wait_of(s, a);
+	n = a->m.attempts;	/* counted at the claim */
+	stamp(a->wait, next);
 	if (a->outcome == PF_SMTP_SENT)
 		rc = pf_store_outbox_sent(s->st, a->m.id, now);
-	else if (wait > 0)
+	else if (a->wait > 0)
 		rc = pf_store_outbox_defer(s->st, a->m.id, n, next, a->error,
 		    now);
 	else
 		rc = pf_store_outbox_failed(s->st, a->m.id, n, a->error, now);
-	if (rc == PF_OK && wait == 0)
-		rc = audit(s, a, n, &rec);
+	if (rc == PF_OK && a->wait == 0)
+		rc = audit(s, a);
+	return rc;
+}
+
+/* Count, and log, what the committed batch did. */
+static void
+report(struct sender *s, struct batch *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->n; i++) {
+		struct attempt	*a = &b->a[i];
+
+		if (a->lost) {
+			pf_log(PF_LOG_INFO, "mail %lld: outcome not recorded: "
+			    "another sender took the message over, or its "
+			    "recipient's data was erased meanwhile", a->m.id);
+			continue;
+		}
+		if (a->outcome == PF_SMTP_SENT)
+			s->stats->sent++;
+		else if (a->wait > 0)
+			s->stats->deferred++;
+		else
+			s->stats->failed++;
+		log_attempt(s, a);
+	}
+}
+
+/*
+ * Record the batch in one transaction, then the audit records' files.  On
+ * a store error nothing is recorded: the messages are claimed again when
+ * their lease ends.
+ */
+static int
+record(struct sender *s, struct batch *b)
+{
+	char	 now[32];
+	size_t	 i;
+	int	 rc;
+
+	stamp(0, now);
+	if ((rc = pf_store_begin(s->st)) != PF_OK)
+		return rc;
+	for (i = 0; i < b->n && rc == PF_OK; i++)
+		if ((rc = record_one(s, &b->a[i], now)) == PF_ENOTFOUND) {
+			b->a[i].lost = 1;
+			rc = PF_OK;
+		}
 	if (rc == PF_OK)
 		rc = pf_store_commit(s->st);
 	else
 		pf_store_rollback(s->st);
-	if (rc == PF_OK && wait == 0)
-		pf_audit_write(s->cfg->audit_dir, &rec);
-	pf_audit_record_clear(&rec);
 	if (rc != PF_OK)
 		return rc;
-	if (a->outcome == PF_SMTP_SENT)
-		s->stats->sent++;
-	else if (wait > 0)
-		s->stats->deferred++;
-	else
-		s->stats->failed++;
-	log_attempt(s, a, n, wait);
+	for (i = 0; i < b->n; i++)
+		if (!b->a[i].lost && b->a[i].wait == 0)
+			pf_audit_write(s->cfg->audit_dir, &b->a[i].rec);
+	report(s, b);
 	return PF_OK;
 }
 
-/* One message: PF_OK, PF_ENOTFOUND when none is due, or a store error. */
+/* One batch: PF_OK, PF_ENOTFOUND when none is due, or a store error. */
 static int
 one(struct sender *s)
 {
-	struct attempt	 a;
+	struct batch	 b;
 	int		 rc;
 
-	memset(&a, 0, sizeof(a));
-	if ((rc = claim(s, &a)) != PF_OK)
+	memset(&b, 0, sizeof(b));
+	if ((rc = claim(s, &b)) != PF_OK)
 		return rc;
-	/*
-	 * Claimed more often than allowed: earlier senders died holding it
-	 * (each claim counts).  Fail it rather than risk another crash.
-	 */
-	if (a.m.attempts > s->cfg->mail_attempts) {
-		a.outcome = PF_SMTP_PERMANENT;
-		a.reason = "attempts";
-		snprintf(a.error, sizeof(a.error), "claimed %d times, by senders "
-		    "that stopped before recording it", a.m.attempts);
-	} else
-		deliver(s, &a);
-	rc = record(s, &a);
-	if (rc == PF_ENOTFOUND) {
-		/*
-		 * No longer ours (store.h): another sender took it over once
-		 * our lease ran out, or it was erased while being sent.
-		 */
-		pf_log(PF_LOG_INFO, "mail %lld: outcome not recorded: another "
-		    "sender took the message over, or its recipient's data was "
-		    "erased meanwhile", a.m.id);
-		rc = PF_OK;
-	} else if (rc != PF_OK)
-		pf_log(PF_LOG_ERR, "mail %lld: outcome not recorded (%s); "
-		    "it is tried again when its lease ends", a.m.id,
+	deliver(s, &b);
+	if ((rc = record(s, &b)) != PF_OK)
+		pf_log(PF_LOG_ERR, "mail: outcome of %zu messages not recorded "
+		    "(%s); they are tried again when their lease ends", b.n,
 		    pf_strerror(rc));
-	pf_mail_clear(&a.m);
+	batch_clear(&b);
 	return rc;
 }
 

@@ -1,14 +1,15 @@
 /*
  * sender.h -- draining the outbox: `privforms mail run`.
  *
- * Each round: claim the message due first (store.h, in a transaction, so
- * two senders never send the same message), render it (mail.h), send it
- * (smtp.h), then in one transaction record the outcome and its audit
- * record: "mail-sent", or "mail-failed" after a permanent refusal or the
- * last attempt.  A temporary failure puts the message back, due after
- * mail_retry seconds, doubling with each attempt (capped at a day).  A
- * sender that dies mid-send leaves a lease that expires, and the message is
- * claimed again (it may then be sent twice: at least once, never lost).
+ * Each round: claim the messages due first, up to ten (store.h, in one
+ * transaction, so two senders never send the same message), render them
+ * (mail.h), send them over one SMTP session (smtp.h), then in one
+ * transaction record each outcome and its audit record: "mail-sent", or
+ * "mail-failed" after a permanent refusal or the last attempt.  A
+ * temporary failure puts the message back, due after mail_retry seconds,
+ * doubling with each attempt (capped at a day).  A sender that dies
+ * mid-send leaves a lease that expires, and its messages are claimed again
+ * (they may then be sent twice: at least once, never lost).
  */
 #ifndef PF_SENDER_H
 #define PF_SENDER_H

@@ -1,24 +1,22 @@
 /*
- * smtp.c -- one message, one SMTP session, with libesmtp (smtp.h).
+ * smtp.c -- one SMTP session with libesmtp, for one or more messages
+ * (smtp.h).
  *
  * libesmtp 1.1.0 is used for the protocol only; everything it gets wrong on
- * Debian 12 (ARCHITECTURE.md, library defects) is handled here: our own
- * SSL_CTX for every session, addresses validated before they reach the
- * envelope, a connect
- * with a timeout before libesmtp's blocking one, and every protocol timeout
- * set explicitly (in milliseconds, whatever its documentation says).
+ * Debian 12 is handled here (smtp.h lists it; ARCHITECTURE.md, library
+ * defects).  The connect timeout relies
+ * on libesmtp's order (its protocol.c): SMTP_EV_CONNECT comes right after
+ * connect() succeeded.  Protocol timeouts are set in milliseconds, whatever
+ * libesmtp's documentation says.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Before libesmtp.h: it declares smtp_starttls_set_ctx only after OpenSSL. */
 #include <openssl/ssl.h>
@@ -29,14 +27,33 @@
 #include "smtp.h"
 #include "validate.h"
 
+#define MAX_MESSAGE	(10 * 1024 * 1024)	/* bytes */
+/* The connect timer, and what it replaced. */
+struct connect_timer {
+	int			 armed;
+	struct sigaction	 old_sa;
+	struct itimerval	 old_it;
+};
+
+/* One message of the session, and what libesmtp knows of it. */
+struct part {
+	struct pf_smtp_message	*m;
+	char			*to;	/* normalised recipient */
+	int			 given;	/* data handed to libesmtp */
+	smtp_message_t		 sm;
+	smtp_recipient_t	 r;
+};
+
 /* What one session needs beyond libesmtp's own state. */
 struct session {
 	const struct pf_smtp	*s;
-	const char		*msg;
-	size_t			 len;
-	int			 sent;		/* message handed over */
+	int			 authenticating;	/* s->user is set */
+	int			 connected;	/* SMTP_EV_CONNECT seen */
+	struct connect_timer	*timer;		/* while connecting */
 	const char		*tls_problem;	/* from the event callback */
 };
+
+static volatile sig_atomic_t connect_late;	/* the connect timer fired */
 
 static const char *const starttls_names[] = {
 	[PF_STARTTLS_OFF] = "off",
@@ -84,108 +101,78 @@ host_ok(const char *h)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n;
 }
 
-static long
-ms_left(const struct timespec *deadline)
+/* Settings libesmtp can be given as they are. */
+static int
+settings_ok(const struct pf_smtp *s)
 {
-	struct timespec	 now;
-	long		 ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms > 0 ? ms : 0;
+	if (s->host == NULL || !host_ok(s->host) || s->port < 1 ||
+	    s->port > 65535 || s->timeout < 1 || s->timeout > 3600)
+		return 0;
+	if (s->starttls != PF_STARTTLS_OFF &&
+	    s->starttls != PF_STARTTLS_IF_OFFERED &&
+	    s->starttls != PF_STARTTLS_REQUIRED)
+		return 0;
+	if (s->user != NULL && s->user[0] != '\0' && s->password == NULL)
+		return 0;
+	return 1;
 }
 
-/* One non-blocking connect, waited for until deadline: 0 or an errno. */
+/* A message libesmtp can be given as it is. */
 static int
-connect_one(const struct addrinfo *ai, const struct timespec *deadline)
+message_ok(const struct pf_smtp_message *m)
 {
-	struct pollfd	 p;
-	socklen_t	 sl = sizeof(int);
-	int		 fd, err = 0, n;
+	return m->data != NULL && m->len > 0 && m->len <= MAX_MESSAGE &&
+	    memchr(m->data, '\0', m->len) == NULL;
+}
 
-	fd = socket(ai->ai_family,
-	    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-	if (fd == -1)
-		return errno;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-		goto done;
-	if (errno != EINPROGRESS) {
-		err = errno;
-		goto done;
-	}
-	p.fd = fd;
-	p.events = POLLOUT;
-	while ((n = poll(&p, 1, (int)ms_left(deadline))) == -1 &&
-	    errno == EINTR)
-		continue;
-	if (n == 0)
-		err = ETIMEDOUT;
-	else if (n == -1 ||
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) == -1)
-		err = errno;
-done:
-	close(fd);
-	return err;
+/* ---- the connect timeout ---- */
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	connect_late = 1;
 }
 
 /*
- * libesmtp connects with a blocking connect() and no timeout, so an
- * unreachable host would hold the sender for minutes: try it ourselves
- * first.  Returns 0, or fills res (TEMPORARY) and returns -1.
+ * SIGALRM after seconds, then every 100 ms until disarmed, so that each of
+ * libesmtp's blocking connect() calls (one per address) returns EINTR once
+ * the time is up.  No SA_RESTART: a restarted connect() would block again.
  */
 static int
-probe(const struct pf_smtp *s, const char *port, struct pf_smtp_result *res)
+timer_arm(struct connect_timer *t, long seconds)
 {
-	struct addrinfo	 hints, *ai = NULL, *a;
-	struct timespec	 deadline;
-	int		 gai, err = ETIMEDOUT;
+	struct sigaction	 sa;
+	struct itimerval	 it;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((gai = getaddrinfo(s->host, port, &hints, &ai)) != 0) {
-		result(res, PF_SMTP_TEMPORARY, 0, "no connection: %s",
-		    gai_strerror(gai));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	connect_late = 0;
+	if (sigaction(SIGALRM, &sa, &t->old_sa) == -1)
+		return -1;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = seconds;
+	it.it_interval.tv_usec = 100000;
+	if (setitimer(ITIMER_REAL, &it, &t->old_it) == -1) {
+		sigaction(SIGALRM, &t->old_sa, NULL);
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += s->timeout;
-	for (a = ai; a != NULL; a = a->ai_next)
-		if ((err = connect_one(a, &deadline)) == 0 ||
-		    ms_left(&deadline) == 0)
-			break;
-	freeaddrinfo(ai);
-	if (err == 0)
-		return 0;
-	if (err == ETIMEDOUT)
-		result(res, PF_SMTP_TEMPORARY, 0, "no connection: timed out "
-		    "after %ld s", s->timeout);
-	else
-		result(res, PF_SMTP_TEMPORARY, 0, "no connection: %s",
-		    strerror(err));
-	return -1;
+	t->armed = 1;
+	return 0;
 }
 
-/* The message, handed to libesmtp in one piece (it splits the lines). */
-static const char *
-message_cb(void **ctx, int *len, void *arg)
+static void
+timer_disarm(struct connect_timer *t)
 {
-	struct session	*ss = arg;
-
-	(void)ctx;
-	if (len == NULL) {	/* rewind */
-		ss->sent = 0;
-		return NULL;
-	}
-	if (ss->sent) {
-		*len = 0;
-		return NULL;
-	}
-	ss->sent = 1;
-	*len = (int)ss->len;
-	return ss->msg;
+	if (t == NULL || !t->armed)
+		return;
+	setitimer(ITIMER_REAL, &t->old_it, NULL);
+	sigaction(SIGALRM, &t->old_sa, NULL);
+	t->armed = 0;
 }
+
+/* ---- what the callbacks do ---- */
 
 /*
  * libesmtp 1.1.0 reads the reply to EHLO before flushing the EHLO itself
@@ -217,39 +204,62 @@ drain_tickets(SSL *ssl)
 }
 
 /*
- * Record why TLS failed, and clear the way after the handshake (above).
- * For the refusals the variadic arguments are not read: leaving each "ok"
- * flag as libesmtp set it (0) keeps its refusal.
+ * Record what libesmtp tells: the connection made (the timer's work is
+ * done), and why TLS failed; and clear the way after the handshake
+ * (above).  For the refusals the variadic arguments are not read: leaving
+ * each "ok" flag as libesmtp set it (0) keeps its refusal.
  */
 static void
 event_cb(smtp_session_t session, int event, void *arg, ...)
 {
+	static const struct { int event; const char *problem; } tls[] = {
+		{ SMTP_EV_EXTNA_STARTTLS, "STARTTLS required but not offered" },
+		{ SMTP_EV_INVALID_PEER_CERTIFICATE,
+		  "TLS: server certificate not trusted" },
+		{ SMTP_EV_NO_PEER_CERTIFICATE,
+		  "TLS: server certificate not trusted" },
+		{ SMTP_EV_WRONG_PEER_CERTIFICATE, "TLS: certificate does not "
+		  "name the server (libesmtp compares smtp_host with its DNS "
+		  "names only)" },
+		{ SMTP_EV_WEAK_CIPHER, "TLS: cipher too weak" },
+	};
 	struct session	*ss = arg;
 	va_list		 ap;
+	size_t		 i;
 
 	(void)session;
-	switch (event) {
-	case SMTP_EV_STARTTLS_OK:
+	if (event == SMTP_EV_STARTTLS_OK) {
 		va_start(ap, arg);
 		drain_tickets(va_arg(ap, SSL *));
 		va_end(ap);
-		break;
-	case SMTP_EV_EXTNA_STARTTLS:
-		ss->tls_problem = "STARTTLS required but not offered";
-		break;
-	case SMTP_EV_INVALID_PEER_CERTIFICATE:
-	case SMTP_EV_NO_PEER_CERTIFICATE:
-		ss->tls_problem = "TLS: server certificate not trusted";
-		break;
-	case SMTP_EV_WRONG_PEER_CERTIFICATE:
-		ss->tls_problem = "TLS: certificate does not name the server";
-		break;
-	case SMTP_EV_WEAK_CIPHER:
-		ss->tls_problem = "TLS: cipher too weak";
-		break;
-	default:
-		break;
 	}
+	if (event == SMTP_EV_CONNECT) {
+		ss->connected = 1;
+		timer_disarm(ss->timer);
+	}
+	for (i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
+		if (tls[i].event == event)
+			ss->tls_problem = tls[i].problem;
+}
+
+/* The message, handed to libesmtp in one piece (it splits the lines). */
+static const char *
+message_cb(void **ctx, int *len, void *arg)
+{
+	struct part	*p = arg;
+
+	(void)ctx;
+	if (len == NULL) {	/* rewind */
+		p->given = 0;
+		return NULL;
+	}
+	if (p->given) {
+		*len = 0;
+		return NULL;
+	}
+	p->given = 1;
+	*len = (int)p->m->len;
+	return p->m->data;
 }
 
 /* AUTH PLAIN/LOGIN asks for the user and the password. */
@@ -270,7 +280,9 @@ interact_cb(auth_client_request_t req, char **result, int fields, void *arg)
 	return 1;
 }
 
-/* A fresh SSL_CTX: libesmtp's own cached one crashes a second session. */
+/* ---- setting the session up ---- */
+
+/* A fresh SSL_CTX (libesmtp's own cached one crashes a second session). */
 static SSL_CTX *
 tls_ctx(const struct pf_smtp *s)
 {
@@ -307,13 +319,70 @@ set_timeouts(smtp_session_t session, long seconds)
 	return 0;
 }
 
-/* A session that broke before an answer decided it: say why, if known. */
+/* The session's settings and callbacks; 0, or -1 if libesmtp refused. */
+static int
+setup(smtp_session_t session, const char *hostport, const char *helo,
+    struct session *ss, SSL_CTX *ctx, auth_context_t auth)
+{
+	static const enum starttls_option how[] = {
+		[PF_STARTTLS_OFF] = Starttls_DISABLED,
+		[PF_STARTTLS_IF_OFFERED] = Starttls_ENABLED,
+		[PF_STARTTLS_REQUIRED] = Starttls_REQUIRED,
+	};
+	const struct pf_smtp	*s = ss->s;
+
+	if (!smtp_set_server(session, hostport) ||
+	    !smtp_set_hostname(session, helo) ||
+	    set_timeouts(session, s->timeout) != 0 ||
+	    !smtp_set_eventcb(session, event_cb, ss) ||
+	    !smtp_starttls_enable(session, how[s->starttls]))
+		return -1;
+	if (ctx != NULL && !smtp_starttls_set_ctx(session, ctx))
+		return -1;
+	if (auth != NULL && (!auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN,
+	    0) || !auth_set_interact_cb(auth, interact_cb, (void *)s) ||
+	    !smtp_auth_set_context(session, auth)))
+		return -1;
+	return 0;
+}
+
+/* Each message that can be sent, in order: 0, or -1 if libesmtp refused. */
+static int
+add_messages(smtp_session_t session, const char *from, struct part *p,
+    size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].to == NULL)
+			continue;
+		if ((p[i].sm = smtp_add_message(session)) == NULL ||
+		    !smtp_set_reverse_path(p[i].sm, from) ||
+		    (p[i].r = smtp_add_recipient(p[i].sm, p[i].to)) == NULL ||
+		    !smtp_set_messagecb(p[i].sm, message_cb, &p[i]))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- how it ended ---- */
+
+/* A session that broke before an answer decided a message: say why. */
 static void
 broken(const struct session *ss, struct pf_smtp_result *res)
 {
 	const char	*tls = ss->tls_problem;
 	char		 err[128];
 
+	if (!ss->connected) {
+		if (connect_late)
+			result(res, PF_SMTP_TEMPORARY, 0, "no connection: timed "
+			    "out after %ld s", ss->s->timeout);
+		else
+			result(res, PF_SMTP_TEMPORARY, 0, "no connection: %s",
+			    smtp_strerror(smtp_errno(), err, sizeof(err)));
+		return;
+	}
 	if (tls == NULL && smtp_errno() == SMTP_ERR_CLIENT_ERROR &&
 	    ss->s->starttls != PF_STARTTLS_OFF)
 		tls = "TLS handshake failed (is the server's certificate "
@@ -333,105 +402,107 @@ code_of(const smtp_status_t *st)
 }
 
 /*
- * Classify the session: the first stage that was not answered with 2xx
+ * Classify one message: the first stage that was not answered with 2xx
  * decides; a stage without an answer means the session broke (connection,
- * TLS, timeout).  Only codes reach res->text, never the server's words,
- * which may quote an address.
+ * TLS, timeout).  530/535 after our AUTH: wrong credentials, fixed by an
+ * admin.
  */
 static void
-outcome(smtp_message_t m, smtp_recipient_t r, const struct session *ss,
-    struct pf_smtp_result *res, int authenticating)
+outcome(const struct part *p, const struct session *ss,
+    struct pf_smtp_result *res)
 {
 	static const char *const stage[3] = { "MAIL", "RCPT", "DATA" };
 	const smtp_status_t	*st[3];
-	int			 i, c = 0, permanent;
+	int			 i, c = 0;
 
-	st[0] = smtp_reverse_path_status(m);
-	st[1] = smtp_recipient_status(r);
-	st[2] = smtp_message_transfer_status(m);
+	st[0] = smtp_reverse_path_status(p->sm);
+	st[1] = smtp_recipient_status(p->r);
+	st[2] = smtp_message_transfer_status(p->sm);
 	for (i = 0; i < 3; i++)
 		if ((c = code_of(st[i])) < 200 || c >= 300)
 			break;
-	if (i == 3) {
+	if (i == 3)
 		result(res, PF_SMTP_SENT, c, "DATA %d", c);
-		return;
-	}
-	if (c == 0) {
+	else if (c == 0)
 		broken(ss, res);
-		return;
-	}
-	/* 530/535 after our AUTH: wrong credentials, fixed by an admin. */
-	permanent = c >= 500 && !(authenticating && (c == 530 || c == 535));
-	result(res, permanent ? PF_SMTP_PERMANENT : PF_SMTP_TEMPORARY, c,
-	    "%s %d", stage[i], c);
-	if (st[i]->enh_class > 0)
+	else
+		result(res, c >= 500 && !(ss->authenticating && (c == 530 ||
+		    c == 535)) ? PF_SMTP_PERMANENT : PF_SMTP_TEMPORARY, c,
+		    "%s %d", stage[i], c);
+	if (c >= 400 && st[i]->enh_class > 0)
 		snprintf(res->text + strlen(res->text), sizeof(res->text) -
 		    strlen(res->text), " %d.%d.%d", st[i]->enh_class,
 		    st[i]->enh_subject, st[i]->enh_detail);
 }
 
-/* Set up session for one message; 0, or -1 if libesmtp refused. */
-static int
-setup(smtp_session_t session, const struct pf_smtp *s, const char *hostport,
-    const char *helo, struct session *ss, SSL_CTX *ctx, auth_context_t auth)
-{
-	static const enum starttls_option how[] = {
-		[PF_STARTTLS_OFF] = Starttls_DISABLED,
-		[PF_STARTTLS_IF_OFFERED] = Starttls_ENABLED,
-		[PF_STARTTLS_REQUIRED] = Starttls_REQUIRED,
-	};
+/* ---- the session ---- */
 
-	if (!smtp_set_server(session, hostport) ||
-	    !smtp_set_hostname(session, helo) ||
-	    set_timeouts(session, s->timeout) != 0 ||
-	    !smtp_set_eventcb(session, event_cb, ss) ||
-	    !smtp_starttls_enable(session, how[s->starttls]))
-		return -1;
-	if (ctx != NULL && !smtp_starttls_set_ctx(session, ctx))
-		return -1;
-	if (auth != NULL && (!auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN,
-	    0) || !auth_set_interact_cb(auth, interact_cb, (void *)s) ||
-	    !smtp_auth_set_context(session, auth)))
-		return -1;
-	return 0;
+/*
+ * Run the session with SIGPIPE blocked (libesmtp writes with write(), and a
+ * server may close first) and SIGALRM deliverable (the connect timer).
+ */
+static void
+run(smtp_session_t session, struct session *ss)
+{
+	struct connect_timer	 t;
+	struct timespec		 zero = { 0, 0 };
+	sigset_t		 pipe, alrm, old, pending;
+	int			 was_pending;
+
+	memset(&t, 0, sizeof(t));
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &old);
+	pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
+	/* Without the timer (it cannot fail here) only the kernel's limit. */
+	if (timer_arm(&t, ss->s->timeout) == 0)
+		ss->timer = &t;
+	/* Its result says little: the statuses tell what happened. */
+	smtp_start_session(session);
+	timer_disarm(&t);
+	ss->timer = NULL;
+	if (!was_pending)
+		while (sigtimedwait(&pipe, NULL, &zero) > 0)
+			continue;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Run one session for from -> to; res says how it ended. */
+/* Set up and run the session for the parts; then each part's outcome. */
 static int
-session_run(const struct pf_smtp *s, const char *from, const char *to,
-    struct session *ss, struct pf_smtp_result *res)
+session_run(struct session *ss, const char *from, struct part *p, size_t n)
 {
 	static int	 auth_ready;
 	smtp_session_t	 session = NULL;
-	smtp_message_t	 m;
-	smtp_recipient_t r;
 	SSL_CTX		*ctx = NULL;
 	auth_context_t	 auth = NULL;
 	char		 hostport[300];
-	int		 rc = PF_ENOMEM, authenticating;
+	size_t		 i;
+	int		 rc = PF_ENOMEM;
 
-	snprintf(hostport, sizeof(hostport), "%s:%ld", s->host, s->port);
-	authenticating = s->user != NULL && s->user[0] != '\0';
-	if (s->starttls != PF_STARTTLS_OFF && (ctx = tls_ctx(s)) == NULL) {
+	snprintf(hostport, sizeof(hostport), "%s:%ld", ss->s->host,
+	    ss->s->port);
+	if (ss->s->starttls != PF_STARTTLS_OFF &&
+	    (ctx = tls_ctx(ss->s)) == NULL) {
 		rc = PF_ECRYPTO;
 		goto out;
 	}
-	if (authenticating && !auth_ready) {
+	if (ss->authenticating && !auth_ready) {
 		auth_client_init();
 		auth_ready = 1;
 	}
-	if ((authenticating && (auth = auth_create_context()) == NULL) ||
+	if ((ss->authenticating && (auth = auth_create_context()) == NULL) ||
 	    (session = smtp_create_session()) == NULL ||
-	    setup(session, s, hostport, strchr(from, '@') + 1, ss, ctx,
-	    auth) != 0 ||
-	    (m = smtp_add_message(session)) == NULL ||
-	    !smtp_set_reverse_path(m, from) ||
-	    (r = smtp_add_recipient(m, to)) == NULL ||
-	    !smtp_set_messagecb(m, message_cb, ss))
+	    setup(session, hostport, strchr(from, '@') + 1, ss, ctx,
+	    auth) != 0 || add_messages(session, from, p, n) != 0)
 		goto out;
-	/* Its result says little: the statuses below tell what happened. */
-	smtp_start_session(session);
-	outcome(m, r, ss, res, authenticating);
+	run(session, ss);
+	for (i = 0; i < n; i++)
+		if (p[i].to != NULL)
+			outcome(&p[i], ss, &p[i].m->res);
 	rc = PF_OK;
 out:
 	if (session != NULL)
@@ -442,51 +513,58 @@ out:
 	return rc;
 }
 
-/* Settings and a message libesmtp can be given as they are. */
-static int
-request_ok(const struct pf_smtp *s, const char *msg, size_t len)
+/*
+ * The parts of msgs: recipients normalised, or NULL for a message that is
+ * not sent (its result says so).  The number that can be sent, or -1.
+ */
+static long
+parts(struct pf_smtp_message *msgs, size_t n, struct part *p)
 {
-	if (s->host == NULL || !host_ok(s->host) || s->port < 1 ||
-	    s->port > 65535 || s->timeout < 1 || s->timeout > 3600)
-		return 0;
-	if (s->starttls != PF_STARTTLS_OFF &&
-	    s->starttls != PF_STARTTLS_IF_OFFERED &&
-	    s->starttls != PF_STARTTLS_REQUIRED)
-		return 0;
-	if (s->user != NULL && s->user[0] != '\0' && s->password == NULL)
-		return 0;
-	return msg != NULL && len > 0 && len <= 10 * 1024 * 1024 &&
-	    memchr(msg, '\0', len) == NULL;
+	size_t	 i;
+	long	 ok = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(&msgs[i].res, 0, sizeof(msgs[i].res));
+		p[i].m = &msgs[i];
+		/* libesmtp puts whatever it is given on the wire, CR/LF too. */
+		if (msgs[i].to == NULL || !message_ok(&msgs[i]) ||
+		    pf_valid_email(msgs[i].to, NULL, &p[i].to) != NULL) {
+			free(p[i].to);
+			p[i].to = NULL;
+			result(&msgs[i].res, PF_SMTP_PERMANENT, 0, "not sent: "
+			    "invalid recipient or message");
+			continue;
+		}
+		ok++;
+	}
+	return ok;
 }
 
 int
-pf_smtp_send(const struct pf_smtp *s, const char *from, const char *to,
-    const char *msg, size_t len, struct pf_smtp_result *res)
+pf_smtp_send(const struct pf_smtp *s, const char *from,
+    struct pf_smtp_message *msgs, size_t n)
 {
 	struct session	 ss;
-	char		*nfrom = NULL, *nto = NULL, port[16];
+	struct part	*p = NULL;
+	char		*nfrom = NULL;
+	size_t		 i;
 	int		 rc = PF_EINVAL;
 
-	memset(res, 0, sizeof(*res));
+	if (!settings_ok(s) || msgs == NULL || n < 1 ||
+	    n > PF_SMTP_MAX_BATCH || from == NULL ||
+	    pf_valid_email(from, NULL, &nfrom) != NULL)
+		goto out;
+	rc = PF_ENOMEM;
+	if ((p = calloc(n, sizeof(*p))) == NULL)
+		goto out;
 	memset(&ss, 0, sizeof(ss));
-	if (!request_ok(s, msg, len))
-		goto out;
-	/* libesmtp puts whatever it is given on the wire, CR/LF included. */
-	if (from == NULL || to == NULL ||
-	    pf_valid_email(from, NULL, &nfrom) != NULL ||
-	    pf_valid_email(to, NULL, &nto) != NULL)
-		goto out;
-	snprintf(port, sizeof(port), "%ld", s->port);
-	if (probe(s, port, res) != 0) {
-		rc = PF_OK;
-		goto out;
-	}
 	ss.s = s;
-	ss.msg = msg;
-	ss.len = len;
-	rc = session_run(s, nfrom, nto, &ss, res);
+	ss.authenticating = s->user != NULL && s->user[0] != '\0';
+	rc = parts(msgs, n, p) > 0 ? session_run(&ss, nfrom, p, n) : PF_OK;
 out:
+	for (i = 0; p != NULL && i < n; i++)
+		free(p[i].to);
+	free(p);
 	free(nfrom);
-	free(nto);
 	return rc;
 }

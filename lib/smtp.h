@@ -1,31 +1,39 @@
 /*
- * smtp.h -- sending one message with libesmtp.
+ * smtp.h -- one SMTP session with libesmtp, for one or more messages.
  *
  * Only the sender (sender.h) calls this; handlers never talk SMTP.  Each
- * call is one SMTP session with one recipient.  It guards against the
- * defects of Debian 12's libesmtp 1.1.0 (ARCHITECTURE.md, library defects):
+ * call is one connection and one SMTP session; each message in it has one
+ * recipient and an outcome of its own.  It guards against what Debian 12's
+ * libesmtp 1.1.0 gets wrong (ARCHITECTURE.md, library defects):
  *  - a second STARTTLS session in one process crashes when libesmtp's own
  *    cached SSL_CTX is freed: every session gets a fresh SSL_CTX of ours
  *    through smtp_starttls_set_ctx();
- *  - libesmtp checks no CR/LF: the envelope sender and recipient must pass
- *    pf_valid_email here (PF_EINVAL otherwise) and the message must come
- *    from pf_mail_format;
- *  - no connect timeout and protocol timeouts of minutes: the connection is
- *    tried first with a timeout of our own, and every libesmtp timeout is
- *    set to timeout seconds;
- *  - libesmtp reads HOME for its CA lookup: the CA file is set explicitly;
+ *  - libesmtp checks no CR/LF: the envelope sender must pass pf_valid_email
+ *    (PF_EINVAL otherwise), a recipient that does not is never put on the
+ *    wire, and the messages must come from pf_mail_format;
+ *  - its connect() is blocking and has no timeout: SIGALRM interrupts it
+ *    once timeout seconds have passed (our handler is installed only for
+ *    the call, and the caller must not use SIGALRM or ITIMER_REAL
+ *    meanwhile), and every protocol timeout is set to timeout seconds;
+ *  - it reads HOME for its CA lookup: the CA file is set explicitly;
  *  - after STARTTLS it reads the reply to EHLO before flushing EHLO if the
  *    socket is readable, which a TLS 1.3 server's session tickets make it:
  *    the tickets are read as soon as the handshake is done;
- *  - it splits "host:port" at the first colon: host is a name or an IPv4
- *    address, never an IPv6 literal (PF_EINVAL).
- * Only SMTP reply codes reach res->text, never the server's words (which
- * may quote an address).
+ *  - writing to a connection the server has closed raises SIGPIPE: it is
+ *    blocked during the session;
+ *  - it splits "host:port" at the first colon, so host is a name or an
+ *    IPv4 address, never an IPv6 literal (PF_EINVAL); and it compares host
+ *    with the DNS names of the certificate only, so an IPv4 address passes
+ *    only a certificate that carries it as a DNS name.
+ * Only SMTP reply codes reach a result's text, never the server's words
+ * (which may quote an address).
  */
 #ifndef PF_SMTP_H
 #define PF_SMTP_H
 
 #include <stddef.h>
+
+#define PF_SMTP_MAX_BATCH 100	/* messages in one session */
 
 enum pf_starttls {
 	PF_STARTTLS_OFF,
@@ -46,7 +54,7 @@ struct pf_smtp {
 enum pf_smtp_outcome {
 	PF_SMTP_SENT,		/* the server accepted the message */
 	PF_SMTP_TEMPORARY,	/* 4xx, no connection, timeout, TLS failure: retry */
-	PF_SMTP_PERMANENT,	/* 5xx: do not retry */
+	PF_SMTP_PERMANENT,	/* 5xx to this message: do not retry */
 };
 
 struct pf_smtp_result {
@@ -55,15 +63,29 @@ struct pf_smtp_result {
 	char		 text[200];	/* what happened, for logs and audit (no addresses) */
 };
 
+/* One message of a session. */
+struct pf_smtp_message {
+	const char		*to;	/* the single recipient */
+	const char		*data;	/* CRLF line ends, from pf_mail_format */
+	size_t			 len;
+	struct pf_smtp_result	 res;	/* set by pf_smtp_send */
+};
+
 /* "required" / "if-offered" / "off" to the enum; -1 for anything else. */
 int pf_smtp_starttls_mode(const char *name);
 
 /*
- * Send msg[0..len) (CRLF line ends, from pf_mail_format) from the envelope
- * sender from to the single recipient to.  Returns PF_OK with *res telling
- * the outcome, or PF_EINVAL / PF_ENOMEM / PF_ECRYPTO when it could not try.
+ * One session: send msgs[0..n) in that order, each from the envelope
+ * sender from to its own recipient, over one connection (1 <= n <=
+ * PF_SMTP_MAX_BATCH).  Each msgs[i].res tells its outcome; a message whose
+ * recipient or data cannot be given to libesmtp as it is was not sent
+ * (PF_SMTP_PERMANENT, code 0), and when the session ends before a message's
+ * turn (no connection, TLS, a dropped connection) the message gets that
+ * reason.  Returns PF_OK; PF_EINVAL when the settings, from or n
+ * are unusable, or PF_ENOMEM / PF_ECRYPTO when it could not try (then no
+ * connection was made and no res is set).
  */
-int pf_smtp_send(const struct pf_smtp *s, const char *from, const char *to,
-    const char *msg, size_t len, struct pf_smtp_result *res);
+int pf_smtp_send(const struct pf_smtp *s, const char *from,
+    struct pf_smtp_message *msgs, size_t n);
 
 #endif

@@ -9,9 +9,11 @@ loopback port, in a thread of the test process:
         smtp.wait_for(1)                    # the messages accepted so far
         smtp.messages[0].data               # the bytes after DATA, as sent
         smtp.transcripts                    # per connection: [(COMMAND, arg)]
+        smtp.connections()                  # connections since start()
 
 Modes: "accept"; "tempfail" / "permfail" (451 / 550 to RCPT);
-"tempfail-data" / "permfail-data" (451 / 550 after DATA).
+"tempfail-data" / "permfail-data" (451 / 550 after DATA).  smtp.rcpt_replies
+maps a recipient to the reply its RCPT gets, whatever the mode.
 Server(port=N) listens on a port chosen before (say, one a sender has
 already found closed).  Server(tls=TestCert(dir)) requires STARTTLS with a self-signed certificate
 made by the openssl command line; Server(auth=(user, password)) requires
@@ -82,6 +84,11 @@ class _Handler:
 
     async def handle_RCPT(self, smtp, session, envelope, address, options):
         mode = self.server.mode
+        if address in self.server.rcpt_replies:
+            reply = self.server.rcpt_replies[address]
+            if reply.startswith("250"):
+                envelope.rcpt_tos.append(address)
+            return reply
         if mode == "tempfail":
             return "451 4.3.0 Try again later"
         if mode == "permfail":
@@ -132,6 +139,8 @@ class Server:
         self.mode = "accept"
         self.messages = []
         self.transcripts = []
+        self.rcpt_replies = {}
+        self._before = 0
         self._lock = threading.Lock()
         kwargs = {"timeout": 30}
         if tls is not None:
@@ -167,6 +176,8 @@ class Server:
 
     def start(self):
         self._controller.start()
+        # The controller's own connection, made to see that it serves.
+        self._before = len(self.transcripts)
         self.running = True
         atexit.register(self.stop)
         return self
@@ -181,6 +192,11 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def connections(self):
+        """How many connections clients made since start()."""
+        with self._lock:
+            return len(self.transcripts) - self._before
 
     def commands(self):
         """Each connection's command names, for connections that sent MAIL."""

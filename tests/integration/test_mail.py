@@ -245,7 +245,16 @@ class Delivery(MailTest):
         self.assertEqual(msg.get_content().replace("\r\n", "\n"),
                          "Bonjour, déjà fait: email marketing.\n")
 
-    def test_one_rcpt_per_message_and_session(self):
+    def test_one_message_one_connection(self):
+        # The sender used to try the port first with a connection of its
+        # own: two per message, each one a server's rate limit counts.
+        srv = self.server()
+        queue(address())
+        p, ids, _ = run_once()
+        self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        self.assertEqual(srv.connections(), 1)
+
+    def test_due_messages_share_one_session_one_rcpt_each(self):
         srv = self.server()
         tos = [address() for _ in range(3)]
         for to in tos:
@@ -255,11 +264,30 @@ class Delivery(MailTest):
         msgs = srv.wait_for(3)
         self.assertEqual(sorted(m.rcpt_tos[0] for m in msgs), sorted(tos))
         self.assertTrue(all(len(m.rcpt_tos) == 1 for m in msgs))
-        sessions = srv.commands()
-        self.assertEqual(len(sessions), 3)
-        for cmds in sessions:
-            self.assertEqual(cmds.count("RCPT"), 1, cmds)
-            self.assertEqual(cmds.count("MAIL"), 1, cmds)
+        self.assertEqual(srv.connections(), 1)
+        [cmds] = srv.commands()
+        self.assertEqual(cmds.count("MAIL"), 3, cmds)
+        self.assertEqual(cmds.count("RCPT"), 3, cmds)
+        self.assertEqual(cmds.count("QUIT"), 1, cmds)
+
+    def test_each_message_of_a_session_keeps_its_own_outcome(self):
+        srv = self.server()
+        later, refused, fine = address("later"), address("gone"), address()
+        srv.rcpt_replies = {later: "451 4.2.1 Try again later",
+                            refused: "550 5.1.1 No such mailbox"}
+        for to in (later, refused, fine):
+            queue(to)
+        p, ids, _ = run_once()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(srv.connections(), 1)
+        self.assertEqual(len(ids["deferred"]), 1, p.stderr)
+        self.assertEqual(len(ids["failed"]), 1, p.stderr)
+        self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        self.assertEqual([m.rcpt_tos for m in srv.wait_for(1)], [[fine]])
+        self.assertIn("RCPT 451", p.stderr)
+        self.assertIn("RCPT 550", p.stderr)
+        s = status()
+        self.assertEqual((s["queued"], s["sending"]), (1, 0))
 
     def test_rolled_back_or_refused_submission_queues_nothing(self):
         r = unsubscribe("not an address")
@@ -447,22 +475,24 @@ class StartTLS(MailTest):
         self.assertEqual(len(sent), 12)
         self.assertEqual(len(set(sent)), 12, "a message was sent by both senders")
 
-    def test_three_starttls_sends_from_one_process(self):
+    def test_several_starttls_sessions_from_one_process(self):
         # libesmtp 1.1.0 crashed on the second STARTTLS session of a process
-        # unless each session had an SSL_CTX of its own.
+        # unless each session had an SSL_CTX of its own.  A session takes
+        # at most ten messages: 25 make three.
         srv = self.server(tls=CERT)
         configure(smtp_starttls="required", smtp_ca_file=CERT.cert)
-        tos = [address("tls") for _ in range(3)]
+        tos = [address("tls") for _ in range(25)]
         for to in tos:
             queue(to)
         p, ids, _ = run_once()
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(len(ids["sent"]), 3, p.stderr)
-        msgs = srv.wait_for(3)
+        self.assertEqual(len(ids["sent"]), 25, p.stderr)
+        msgs = srv.wait_for(25)
         self.assertEqual(sorted(m.rcpt_tos[0] for m in msgs), sorted(tos))
+        self.assertEqual(srv.connections(), 3)
         for cmds in srv.commands():
             self.assertLess(cmds.index("STARTTLS"), cmds.index("MAIL"))
-            self.assertEqual(cmds.count("RCPT"), 1)
+            self.assertEqual(cmds.count("RCPT"), cmds.count("MAIL"))
         for m in msgs:
             self.check_message(m.data)
 
@@ -630,8 +660,8 @@ class HeaderInjection(MailTest):
             to = re.search(rb"\r\nTo: ([^\r\n]*)\r\n", m.data).group(1)
             self.assertIn(to.decode(), tos)
             self.assertNotIn(b"hijack", m.data)   # the reason is not mailed
-        for cmds in srv.commands():
-            self.assertEqual(cmds.count("RCPT"), 1)
+        for cmds in srv.commands():     # one recipient per message
+            self.assertEqual(cmds.count("RCPT"), cmds.count("MAIL"))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 /*
- * test_smtp.c -- one message over SMTP with libesmtp (smtp.h), against a
- * scripted server in a child process on 127.0.0.1: how each reply is
- * classified, what goes on the wire, and what never gets there.  STARTTLS
- * and AUTH need a real server: tests/integration/test_mail.py.
+ * test_smtp.c -- SMTP sessions with libesmtp (smtp.h), against a scripted
+ * server in a child process on 127.0.0.1: how each reply is classified,
+ * what goes on the wire (one connection per session), and what never gets
+ * there.  STARTTLS and AUTH need a real server: tests/integration/
+ * test_mail.py.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -89,8 +91,8 @@ say(int fd, const char *s)
 
 /*
  * The scripted server (a child): answers MAIL, RCPT and the end of DATA
- * with replies[0..2] and writes every line it receives to out.  The first
- * connection that closes at once is the sender's own connect test.
+ * with replies[0..2] and writes every line it receives to out, and
+ * "CONNECT\n" for each connection it accepts.
  */
 static void
 serve(int lfd, const char *const replies[3], int out)
@@ -99,6 +101,7 @@ serve(int lfd, const char *const replies[3], int out)
 	int	 c, data = 0;
 
 	while ((c = accept(lfd, NULL, NULL)) >= 0) {
+		write(out, "CONNECT\n", 8);
 		say(c, "220 test ESMTP\r\n");
 		while (line(c, buf, sizeof(buf)) > 0) {
 			write(out, buf, strlen(buf));
@@ -128,15 +131,44 @@ serve(int lfd, const char *const replies[3], int out)
 	_exit(1);
 }
 
-/* Send msg through a scripted server; *wire receives what it read. */
+/* Count the occurrences of what in wire. */
 static int
-exchange(const char *const replies[3], struct pf_smtp_result *res,
-    char *wire, size_t wirelen)
+count(const char *wire, const char *what)
+{
+	int	 n = 0;
+
+	while ((wire = strstr(wire, what)) != NULL) {
+		n++;
+		wire += strlen(what);
+	}
+	return n;
+}
+
+/* One message to TO, as pf_smtp_send takes it. */
+static struct pf_smtp_message
+message(const char *to)
+{
+	struct pf_smtp_message	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.to = to;
+	m.data = msg;
+	m.len = sizeof(msg) - 1;
+	return m;
+}
+
+/*
+ * Send msgs[0..n) in one session through a scripted server; *wire
+ * receives what it read.
+ */
+static int
+session(const char *const replies[3], struct pf_smtp_message *msgs,
+    size_t n, char *wire, size_t wirelen)
 {
 	struct pf_smtp	 s;
 	long		 port;
 	pid_t		 pid;
-	ssize_t		 n;
+	ssize_t		 r;
 	size_t		 got = 0;
 	int		 lfd, p[2], rc, st;
 
@@ -150,14 +182,27 @@ exchange(const char *const replies[3], struct pf_smtp_result *res,
 	close(p[1]);
 	close(lfd);
 	s = settings(port);
-	rc = pf_smtp_send(&s, FROM, TO, msg, sizeof(msg) - 1, res);
+	rc = pf_smtp_send(&s, FROM, msgs, n);
 	/* SIGKILL: the child has Check's SIGTERM handler, which kills the group. */
 	kill(pid, SIGKILL);
-	while ((n = read(p[0], wire + got, wirelen - 1 - got)) > 0)
-		got += (size_t)n;
+	while ((r = read(p[0], wire + got, wirelen - 1 - got)) > 0)
+		got += (size_t)r;
 	wire[got] = '\0';
 	close(p[0]);
 	waitpid(pid, &st, 0);
+	return rc;
+}
+
+/* Send msg to TO through a scripted server; *res tells how it went. */
+static int
+exchange(const char *const replies[3], struct pf_smtp_result *res,
+    char *wire, size_t wirelen)
+{
+	struct pf_smtp_message	 m = message(TO);
+	int			 rc;
+
+	rc = session(replies, &m, 1, wire, wirelen);
+	*res = m.res;
 	return rc;
 }
 
@@ -195,6 +240,38 @@ START_TEST(test_accepted_message_is_sent_as_given)
 	    "\r\nTo: " TO "\r\nSubject: test\r\n\r\nfirst line\r\n"
 	    "..a line with a dot\r\n.\r\n"));
 	ck_assert_ptr_null(strstr(strstr(wire, "RCPT") + 4, "RCPT"));
+	/* One connection: no test connection before the session's own. */
+	ck_assert_int_eq(count(wire, "CONNECT\n"), 1);
+	ck_assert_int_eq(count(wire, "QUIT\r\n"), 1);
+}
+END_TEST
+
+START_TEST(test_a_batch_goes_over_one_connection)
+{
+	const char *const ok[3] = { "250 ok\r\n", "250 ok\r\n",
+	    "250 2.0.0 queued\r\n" };
+	struct pf_smtp_message	 m[4];
+	char			 wire[16384];
+	size_t			 i;
+
+	m[0] = message("first@example.org");
+	m[1] = message("person@example.org\r\nRCPT TO:<evil@example.com>");
+	m[2] = message("second@example.org");
+	m[3] = message("third@example.org");
+	m[3].len = 0;			/* no message at all */
+	ck_assert_int_eq(session(ok, m, 4, wire, sizeof(wire)), PF_OK);
+	ck_assert_int_eq(count(wire, "CONNECT\n"), 1);
+	ck_assert_int_eq(count(wire, "MAIL FROM:<" FROM ">\r\n"), 2);
+	ck_assert_int_eq(count(wire, "\r\n.\r\n"), 2);
+	ck_assert_ptr_nonnull(strstr(wire, "RCPT TO:<first@example.org>"));
+	ck_assert_ptr_nonnull(strstr(wire, "RCPT TO:<second@example.org>"));
+	ck_assert_ptr_null(strstr(wire, "evil"));
+	ck_assert_ptr_null(strstr(wire, "third"));
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(m[i].res.outcome, i % 2 == 0 ?
+		    PF_SMTP_SENT : PF_SMTP_PERMANENT);
+		ck_assert_int_eq(m[i].res.code, i % 2 == 0 ? 250 : 0);
+	}
 }
 END_TEST
 
@@ -245,7 +322,7 @@ START_TEST(test_bad_addresses_never_reach_the_server)
 		"", " ",
 	};
 	struct pf_smtp		 s;
-	struct pf_smtp_result	 res;
+	struct pf_smtp_message	 m;
 	long			 port;
 	size_t			 i;
 	int			 lfd;
@@ -253,54 +330,67 @@ START_TEST(test_bad_addresses_never_reach_the_server)
 	lfd = listener(&port);
 	s = settings(port);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_int_eq(pf_smtp_send(&s, FROM, bad[i], msg,
-		    sizeof(msg) - 1, &res), PF_EINVAL);
-		ck_assert_int_eq(pf_smtp_send(&s, bad[i], TO, msg,
-		    sizeof(msg) - 1, &res), PF_EINVAL);
+		m = message(bad[i]);
+		ck_assert_int_eq(pf_smtp_send(&s, FROM, &m, 1), PF_OK);
+		ck_assert_int_eq(m.res.outcome, PF_SMTP_PERMANENT);
+		ck_assert_str_eq(m.res.text, "not sent: invalid recipient or "
+		    "message");
+		m = message(TO);
+		ck_assert_int_eq(pf_smtp_send(&s, bad[i], &m, 1), PF_EINVAL);
 	}
-	ck_assert_int_eq(pf_smtp_send(&s, NULL, TO, msg, sizeof(msg) - 1,
-	    &res), PF_EINVAL);
+	m = message(TO);
+	ck_assert_int_eq(pf_smtp_send(&s, NULL, &m, 1), PF_EINVAL);
 	ck_assert(untouched(lfd));
 	close(lfd);
 }
 END_TEST
 
+/* Settings and batches the session refuses before connecting. */
+static void
+spoil(struct pf_smtp *s, size_t *n, int i)
+{
+	switch (i) {
+	case 0: s->host = NULL; break;
+	case 1: s->host = ""; break;
+	case 2: s->host = "::1"; break;
+	case 3: s->host = "127.0.0.1\r\n"; break;
+	case 4: s->port = 0; break;
+	case 5: s->port = 65536; break;
+	case 6: s->timeout = 0; break;
+	case 7: s->starttls = (enum pf_starttls)7; break;
+	case 8: s->user = "someone"; break;	/* no password */
+	case 9: *n = 0; break;
+	default: *n = PF_SMTP_MAX_BATCH + 1; break;
+	}
+}
+
 START_TEST(test_bad_settings_are_refused_before_connecting)
 {
 	static const char nul[] = "Subject: a\r\n\r\nb\0c\r\n";
 	struct pf_smtp		 s;
-	struct pf_smtp_result	 res;
+	struct pf_smtp_message	 m[PF_SMTP_MAX_BATCH + 1];
 	long			 port;
+	size_t			 n;
 	int			 lfd, i;
 
 	lfd = listener(&port);
-	for (i = 0; i < 12; i++) {
+	for (i = 0; i < 11; i++) {
 		s = settings(port);
-		switch (i) {
-		case 0: s.host = NULL; break;
-		case 1: s.host = ""; break;
-		case 2: s.host = "::1"; break;
-		case 3: s.host = "127.0.0.1\r\n"; break;
-		case 4: s.port = 0; break;
-		case 5: s.port = 65536; break;
-		case 6: s.timeout = 0; break;
-		case 7: s.starttls = (enum pf_starttls)7; break;
-		case 8: s.user = "someone"; break;	/* no password */
-		default: break;
-		}
-		if (i == 9)
-			ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, NULL, 0,
-			    &res), PF_EINVAL);
-		else if (i == 10)
-			ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, msg, 0,
-			    &res), PF_EINVAL);
-		else if (i == 11)
-			ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, nul,
-			    sizeof(nul) - 1, &res), PF_EINVAL);
-		else
-			ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, msg,
-			    sizeof(msg) - 1, &res), PF_EINVAL);
+		m[0] = message(TO);
+		n = 1;
+		spoil(&s, &n, i);
+		ck_assert_int_eq(pf_smtp_send(&s, FROM, m, n), PF_EINVAL);
 	}
+	/* Messages libesmtp cannot take as they are: not sent. */
+	s = settings(port);
+	m[0] = message(TO);
+	m[0].data = NULL;
+	m[1] = message(TO);
+	m[1].data = nul;
+	m[1].len = sizeof(nul) - 1;
+	ck_assert_int_eq(pf_smtp_send(&s, FROM, m, 2), PF_OK);
+	ck_assert_int_eq(m[0].res.outcome, PF_SMTP_PERMANENT);
+	ck_assert_int_eq(m[1].res.outcome, PF_SMTP_PERMANENT);
 	ck_assert(untouched(lfd));
 	close(lfd);
 }
@@ -309,40 +399,35 @@ END_TEST
 START_TEST(test_refused_connection_is_temporary)
 {
 	struct pf_smtp		 s;
-	struct pf_smtp_result	 res;
+	struct pf_smtp_message	 m[2] = { message(TO), message(TO) };
 	long			 port;
 
 	close(listener(&port));		/* a port nobody listens on */
 	s = settings(port);
-	ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, msg, sizeof(msg) - 1,
-	    &res), PF_OK);
-	ck_assert_int_eq(res.outcome, PF_SMTP_TEMPORARY);
-	ck_assert_int_eq(res.code, 0);
-	ck_assert_str_eq(res.text, "no connection: Connection refused");
+	ck_assert_int_eq(pf_smtp_send(&s, FROM, m, 2), PF_OK);
+	ck_assert_int_eq(m[1].res.outcome, PF_SMTP_TEMPORARY);
+	ck_assert_int_eq(m[1].res.code, 0);
+	ck_assert_str_eq(m[1].res.text, "no connection: Connection refused");
+	ck_assert_str_eq(m[0].res.text, m[1].res.text);
 }
 END_TEST
 
-/* Milliseconds from a to b. */
 static long
-ms_between(const struct timespec *a, const struct timespec *b)
+ms_since(const struct timespec *a)
 {
-	return (b->tv_sec - a->tv_sec) * 1000 +
-	    (b->tv_nsec - a->tv_nsec) / 1000000;
+	struct timespec	 b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1000 +
+	    (b.tv_nsec - a->tv_nsec) / 1000000;
 }
 
-/*
- * The client waits for the greeting as long as its timeout says, and not
- * much longer (with room for a loaded machine): libesmtp's own wait for a
- * greeting is five minutes, and a timeout handed to it in the wrong unit
- * (seconds as milliseconds) ends at libesmtp's floor of one second, so the
- * timeout here is two.
- */
 START_TEST(test_silent_server_gives_up_after_the_timeout)
 {
 	struct pf_smtp		 s;
-	struct pf_smtp_result	 res;
-	struct timespec		 a, b;
-	long			 port;
+	struct pf_smtp_message	 m = message(TO);
+	struct timespec		 a;
+	long			 port, ms;
 	int			 lfd;
 
 	/* The kernel completes the handshake; nobody ever answers. */
@@ -350,13 +435,73 @@ START_TEST(test_silent_server_gives_up_after_the_timeout)
 	s = settings(port);
 	s.timeout = 2;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	ck_assert_int_eq(pf_smtp_send(&s, FROM, TO, msg, sizeof(msg) - 1,
-	    &res), PF_OK);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	ck_assert_int_eq(res.outcome, PF_SMTP_TEMPORARY);
-	ck_assert_int_eq(res.code, 0);
-	ck_assert_int_ge(ms_between(&a, &b), s.timeout * 1000);
-	ck_assert_int_lt(ms_between(&a, &b), (s.timeout + 30) * 1000);
+	ck_assert_int_eq(pf_smtp_send(&s, FROM, &m, 1), PF_OK);
+	ms = ms_since(&a);
+	ck_assert_int_eq(m.res.outcome, PF_SMTP_TEMPORARY);
+	ck_assert_int_eq(m.res.code, 0);
+	/*
+	 * It waited for the greeting as long as it was told, not forever, and
+	 * not much longer (with room for a loaded machine): libesmtp's own
+	 * wait is five minutes, and a timeout handed to it in the wrong unit
+	 * (seconds as milliseconds) ends at libesmtp's floor of one second, so
+	 * the timeout here is two.
+	 */
+	ck_assert_int_ge(ms, s.timeout * 1000);
+	ck_assert_int_lt(ms, (s.timeout + 30) * 1000);
+	close(lfd);
+}
+END_TEST
+
+/*
+ * A listener whose accept queue is full: the kernel drops further SYNs, so
+ * a connect() to it hangs as one to a host behind a dropping firewall does.
+ * *filler receives the connection that fills the queue.
+ */
+static int
+full_listener(long *port, int *filler)
+{
+	struct sockaddr_in	 sin;
+	int			 fd;
+
+	fd = listener(port);
+	ck_assert_int_eq(listen(fd, 0), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((unsigned short)*port);
+	*filler = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(*filler, (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+	return fd;
+}
+
+START_TEST(test_unanswered_connect_gives_up_after_the_timeout)
+{
+	struct pf_smtp		 s;
+	struct pf_smtp_message	 m = message(TO);
+	struct timespec		 a;
+	struct sigaction	 before, after;
+	struct itimerval	 it;
+	long			 port, ms;
+	int			 lfd, filler;
+
+	ck_assert_int_eq(sigaction(SIGALRM, NULL, &before), 0);
+	lfd = full_listener(&port, &filler);
+	s = settings(port);
+	s.timeout = 1;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(pf_smtp_send(&s, FROM, &m, 1), PF_OK);
+	ms = ms_since(&a);
+	ck_assert_int_eq(m.res.outcome, PF_SMTP_TEMPORARY);
+	ck_assert_str_eq(m.res.text, "no connection: timed out after 1 s");
+	ck_assert_int_ge(ms, 1000);
+	ck_assert_int_lt(ms, 31000);
+	/* The timer and the handler are gone with the session. */
+	ck_assert_int_eq(sigaction(SIGALRM, NULL, &after), 0);
+	ck_assert_ptr_eq(after.sa_handler, before.sa_handler);
+	ck_assert_int_eq(getitimer(ITIMER_REAL, &it), 0);
+	ck_assert_int_eq(it.it_value.tv_sec + it.it_value.tv_usec, 0);
+	close(filler);
 	close(lfd);
 }
 END_TEST
@@ -364,8 +509,10 @@ END_TEST
 PF_TEST_MAIN("smtp",
     tcase_add_test(tc, test_starttls_modes_by_name),
     tcase_add_test(tc, test_accepted_message_is_sent_as_given),
+    tcase_add_test(tc, test_a_batch_goes_over_one_connection),
     tcase_add_test(tc, test_replies_are_classified_by_code),
     tcase_add_test(tc, test_bad_addresses_never_reach_the_server),
     tcase_add_test(tc, test_bad_settings_are_refused_before_connecting),
     tcase_add_test(tc, test_refused_connection_is_temporary),
-    tcase_add_test(tc, test_silent_server_gives_up_after_the_timeout))
+    tcase_add_test(tc, test_silent_server_gives_up_after_the_timeout),
+    tcase_add_test(tc, test_unanswered_connect_gives_up_after_the_timeout))
