@@ -47,6 +47,10 @@ struct sender {
 	char			 envelope_from[256];	/* of mail_from */
 	FILE			*log;
 	struct pf_sender_stats	*stats;
+	int			 refusals;	/* sessions in a row the server
+						   refused our settings */
+	char			 refused[200];	/* what it said, once logged */
+	struct timespec		 hold;		/* no session before (monotonic) */
 };
 
 /* What happened to one message, for the store, the audit and the log. */
@@ -401,7 +405,7 @@ log_attempt(struct sender *s, const struct attempt *a)
 {
 	int	 n = a->m.attempts;
 
-	if (s->log == NULL || a->lost)
+	if (s->log == NULL || a->lost || a->outcome == PF_SMTP_SETTINGS)
 		return;
 	if (a->outcome == PF_SMTP_SENT)
 		fprintf(s->log, "privforms: mail %lld: sent (%s), attempt %d\n",
@@ -442,10 +446,19 @@ audit(struct sender *s, struct attempt *a)
 	return pf_audit_append(s->st, &ev, &a->rec);
 }
 
-/* How long a deferred message waits; 0 when it is failed for good. */
+/*
+ * How long a deferred message waits; 0 when it is failed for good.  A
+ * refusal of our settings does not count as an attempt (the message was
+ * never offered) and waits by how many sessions in a row were refused, so
+ * a wrong password costs one login per wait, not one per message.
+ */
 static long
 wait_of(const struct sender *s, struct attempt *a)
 {
+	if (a->outcome == PF_SMTP_SETTINGS) {
+		a->m.attempts--;
+		return backoff(s->cfg->mail_retry, s->refusals);
+	}
 	if (a->outcome != PF_SMTP_TEMPORARY)
 		return 0;
 	if (a->m.attempts >= s->cfg->mail_attempts) {
@@ -540,17 +553,72 @@ record(struct sender *s, struct batch *b)
 	return PF_OK;
 }
 
-/* One batch: PF_OK, PF_ENOTFOUND when none is due, or a store error. */
+/*
+ * The server refused our settings (or accepted them again): say so once,
+ * not once per message or per session, and count the refusals in a row
+ * for the wait.
+ */
+static void
+settings(struct sender *s, const struct batch *b)
+{
+	const struct attempt	*a = NULL;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < b->n; i++)
+		if (b->a[i].outcome == PF_SMTP_SETTINGS) {
+			a = &b->a[i];
+			n++;
+		}
+	if (a == NULL) {
+		if (s->refused[0] != '\0')
+			pf_log(PF_LOG_INFO, "mail: the SMTP server accepts the "
+			    "settings again");
+		s->refusals = 0;
+		s->refused[0] = '\0';
+		return;
+	}
+	s->refusals++;
+	clock_gettime(CLOCK_MONOTONIC, &s->hold);
+	s->hold.tv_sec += backoff(s->cfg->mail_retry, s->refusals);
+	if (strcmp(s->refused, a->error) == 0)
+		return;
+	snprintf(s->refused, sizeof(s->refused), "%s", a->error);
+	pf_log(PF_LOG_ERR, "mail: nothing sent: %s; messages wait (%zu now, "
+	    "next try in %ld s), see privforms mail status", a->error, n,
+	    backoff(s->cfg->mail_retry, s->refusals));
+}
+
+/* Still waiting after the server refused our settings? */
+static int
+holding(const struct sender *s)
+{
+	struct timespec	 now;
+
+	if (s->refusals == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec < s->hold.tv_sec || (now.tv_sec == s->hold.tv_sec &&
+	    now.tv_nsec < s->hold.tv_nsec);
+}
+
+/*
+ * One batch: PF_OK, PF_ENOTFOUND when none is due (or the server refused
+ * our settings and the wait is not over: one login per wait, however much
+ * mail comes in), or a store error.
+ */
 static int
 one(struct sender *s)
 {
 	struct batch	 b;
 	int		 rc;
 
+	if (holding(s))
+		return PF_ENOTFOUND;
 	memset(&b, 0, sizeof(b));
 	if ((rc = claim(s, &b)) != PF_OK)
 		return rc;
 	deliver(s, &b);
+	settings(s, &b);
 	if ((rc = record(s, &b)) != PF_OK)
 		pf_log(PF_LOG_ERR, "mail: outcome of %zu messages not recorded "
 		    "(%s); they are tried again when their lease ends", b.n,

@@ -4,10 +4,14 @@
  *
  * libesmtp 1.1.0 is used for the protocol only; everything it gets wrong on
  * Debian 12 is handled here (smtp.h lists it; ARCHITECTURE.md, library
- * defects).  The connect timeout relies
- * on libesmtp's order (its protocol.c): SMTP_EV_CONNECT comes right after
- * connect() succeeded.  Protocol timeouts are set in milliseconds, whatever
- * libesmtp's documentation says.
+ * defects).  Two of those guards watch the session through libesmtp's
+ * callbacks, whose order this file relies on (libesmtp's siobuf.c and
+ * protocol.c):
+ *  - the monitor callback sees each buffer libesmtp writes before the write,
+ *    and each buffer it reads before parsing it;
+ *  - SMTP_EV_CONNECT comes right after connect() succeeded.
+ * Protocol timeouts are set in milliseconds, whatever libesmtp's
+ * documentation says.
  */
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -28,6 +34,12 @@
 #include "validate.h"
 
 #define MAX_MESSAGE	(10 * 1024 * 1024)	/* bytes */
+enum auth_state {
+	AUTH_NONE,		/* no AUTH command yet */
+	AUTH_SENT,		/* AUTH sent, its final reply not yet read */
+	AUTH_OK,		/* 235: MAIL may follow */
+};
+
 /* The connect timer, and what it replaced. */
 struct connect_timer {
 	int			 armed;
@@ -51,6 +63,13 @@ struct session {
 	int			 connected;	/* SMTP_EV_CONNECT seen */
 	struct connect_timer	*timer;		/* while connecting */
 	const char		*tls_problem;	/* from the event callback */
+	SSL			*ssl;	/* once TLS is up */
+	int			 fd;	/* the connection, once TLS is up; or -1 */
+	enum auth_state		 auth;
+	char			 reply[16];	/* start of the reply to AUTH */
+	size_t			 replylen;
+	char			 stopped[200];	/* why we ended it; "" if we did not */
+	int			 stopped_code;	/* the reply that made us, or 0 */
 };
 
 static volatile sig_atomic_t connect_late;	/* the connect timer fired */
@@ -112,7 +131,9 @@ settings_ok(const struct pf_smtp *s)
 	    s->starttls != PF_STARTTLS_IF_OFFERED &&
 	    s->starttls != PF_STARTTLS_REQUIRED)
 		return 0;
-	if (s->user != NULL && s->user[0] != '\0' && s->password == NULL)
+	/* A password travels only inside TLS (and the AUTH guard needs it). */
+	if (s->user != NULL && s->user[0] != '\0' && (s->password == NULL ||
+	    s->starttls != PF_STARTTLS_REQUIRED))
 		return 0;
 	return 1;
 }
@@ -172,7 +193,7 @@ timer_disarm(struct connect_timer *t)
 	t->armed = 0;
 }
 
-/* ---- what the callbacks do ---- */
+/* ---- what the callbacks watch ---- */
 
 /*
  * libesmtp 1.1.0 reads the reply to EHLO before flushing the EHLO itself
@@ -204,10 +225,109 @@ drain_tickets(SSL *ssl)
 }
 
 /*
+ * End the session now, politely: QUIT, then shut the connection so that
+ * nothing libesmtp writes afterwards (MAIL, another AUTH) leaves, and its
+ * reads end at once.  Its own QUIT then fails quietly (SIGPIPE is blocked).
+ */
+static void
+stop(struct session *ss, int code, const char *why)
+{
+	if (ss->stopped[0] != '\0')
+		return;
+	ss->stopped_code = code;
+	snprintf(ss->stopped, sizeof(ss->stopped), "%s", why);
+	if (ss->ssl != NULL)
+		(void)SSL_write(ss->ssl, "QUIT\r\n", 6);
+	if (ss->fd >= 0)
+		(void)shutdown(ss->fd, SHUT_RDWR);
+}
+
+static int
+starts(const char *buf, int len, const char *word)
+{
+	size_t	 n = strlen(word);
+
+	return len >= 0 && (size_t)len >= n && strncasecmp(buf, word, n) == 0;
+}
+
+/*
+ * A buffer libesmtp is about to write, before AUTH has succeeded: MAIL
+ * must not go out.  (A refusal ends the session as soon as it is read, so
+ * MAIL after an AUTH means a reply we could not read as 235.)
+ */
+static void
+auth_write(struct session *ss, const char *buf, int len)
+{
+	if (starts(buf, len, "AUTH ")) {
+		ss->auth = AUTH_SENT;
+		ss->replylen = 0;
+	} else if (starts(buf, len, "MAIL ")) {
+		stop(ss, 0, ss->auth == AUTH_NONE ? "smtp_user is set but the "
+		    "server offered no AUTH that libesmtp can use (is AUTH "
+		    "enabled on this port?)" : "AUTH did not succeed (a reply "
+		    "that is not 235)");
+	}
+}
+
+/*
+ * A buffer libesmtp has read, while AUTH waits for its reply: 235 lets the
+ * session go on, 334 asks for more.  501 and 504 say the mechanism was
+ * cancelled or unknown (libesmtp gives up on one whose questions we cannot
+ * answer, NTLM's, before sending the password): libesmtp tries the next.
+ * Anything else refuses the login or the server's SASL, and ends the
+ * session before libesmtp can log in again or send MAIL.
+ */
+static void
+auth_read(struct session *ss, const char *buf, int len)
+{
+	char	 why[160];
+	size_t	 codes;
+	int	 code, n = 0;
+
+	while (n < len && ss->replylen < sizeof(ss->reply) - 1 &&
+	    buf[n] != '\n')
+		ss->reply[ss->replylen++] = buf[n++];
+	ss->reply[ss->replylen] = '\0';
+	if (ss->replylen < 4 && n == len)
+		return;		/* the code is still to come */
+	code = atoi(ss->reply);
+	ss->replylen = 0;
+	if (code == 235)
+		ss->auth = AUTH_OK;
+	else if (code == 501 || code == 504)
+		ss->auth = AUTH_NONE;
+	else if (code < 300 || code >= 400) {
+		/* The code and any enhanced code only: no server words. */
+		codes = strspn(ss->reply, "0123456789. ");
+		while (codes > 0 && ss->reply[codes - 1] == ' ')
+			codes--;
+		snprintf(why, sizeof(why), "AUTH %.*s: the server refused "
+		    "smtp_user and its password (check smtp_user and "
+		    "smtp_password_file)", (int)codes, ss->reply);
+		stop(ss, code, why);
+	}
+}
+
+/* libesmtp's monitor: every buffer it writes or reads, in order. */
+static void
+monitor_cb(const char *buf, int len, int writing, void *arg)
+{
+	struct session	*ss = arg;
+
+	if (!ss->authenticating || ss->auth == AUTH_OK ||
+	    ss->stopped[0] != '\0')
+		return;
+	if (writing == SMTP_CB_WRITING)
+		auth_write(ss, buf, len);
+	else if (writing == SMTP_CB_READING && ss->auth == AUTH_SENT)
+		auth_read(ss, buf, len);
+}
+
+/*
  * Record what libesmtp tells: the connection made (the timer's work is
- * done), and why TLS failed; and clear the way after the handshake
- * (above).  For the refusals the variadic arguments are not read: leaving
- * each "ok" flag as libesmtp set it (0) keeps its refusal.
+ * done), the TLS connection made (for stop(); and clear the way for EHLO,
+ * above), and why TLS failed.  For the refusals the variadic arguments are
+ * not read: leaving each "ok" flag as libesmtp set it (0) keeps its refusal.
  */
 static void
 event_cb(smtp_session_t session, int event, void *arg, ...)
@@ -230,8 +350,10 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 	(void)session;
 	if (event == SMTP_EV_STARTTLS_OK) {
 		va_start(ap, arg);
-		drain_tickets(va_arg(ap, SSL *));
+		ss->ssl = va_arg(ap, SSL *);
 		va_end(ap);
+		ss->fd = SSL_get_fd(ss->ssl);
+		drain_tickets(ss->ssl);
 	}
 	if (event == SMTP_EV_CONNECT) {
 		ss->connected = 1;
@@ -335,6 +457,7 @@ setup(smtp_session_t session, const char *hostport, const char *helo,
 	    !smtp_set_hostname(session, helo) ||
 	    set_timeouts(session, s->timeout) != 0 ||
 	    !smtp_set_eventcb(session, event_cb, ss) ||
+	    !smtp_set_monitorcb(session, monitor_cb, ss, 0) ||
 	    !smtp_starttls_enable(session, how[s->starttls]))
 		return -1;
 	if (ctx != NULL && !smtp_starttls_set_ctx(session, ctx))
@@ -404,8 +527,8 @@ code_of(const smtp_status_t *st)
 /*
  * Classify one message: the first stage that was not answered with 2xx
  * decides; a stage without an answer means the session broke (connection,
- * TLS, timeout).  530/535 after our AUTH: wrong credentials, fixed by an
- * admin.
+ * TLS, timeout) or we ended it.  530 "authentication required" and 535 are
+ * about the settings, whichever stage they answer.
  */
 static void
 outcome(const struct part *p, const struct session *ss,
@@ -415,6 +538,11 @@ outcome(const struct part *p, const struct session *ss,
 	const smtp_status_t	*st[3];
 	int			 i, c = 0;
 
+	if (ss->stopped[0] != '\0') {
+		result(res, PF_SMTP_SETTINGS, ss->stopped_code, "%s",
+		    ss->stopped);
+		return;
+	}
 	st[0] = smtp_reverse_path_status(p->sm);
 	st[1] = smtp_recipient_status(p->r);
 	st[2] = smtp_message_transfer_status(p->sm);
@@ -426,13 +554,17 @@ outcome(const struct part *p, const struct session *ss,
 	else if (c == 0)
 		broken(ss, res);
 	else
-		result(res, c >= 500 && !(ss->authenticating && (c == 530 ||
-		    c == 535)) ? PF_SMTP_PERMANENT : PF_SMTP_TEMPORARY, c,
+		result(res, c == 530 || c == 535 ? PF_SMTP_SETTINGS :
+		    c >= 500 ? PF_SMTP_PERMANENT : PF_SMTP_TEMPORARY, c,
 		    "%s %d", stage[i], c);
 	if (c >= 400 && st[i]->enh_class > 0)
 		snprintf(res->text + strlen(res->text), sizeof(res->text) -
 		    strlen(res->text), " %d.%d.%d", st[i]->enh_class,
 		    st[i]->enh_subject, st[i]->enh_detail);
+	if (res->outcome == PF_SMTP_SETTINGS)
+		snprintf(res->text + strlen(res->text), sizeof(res->text) -
+		    strlen(res->text), ": the server wants AUTH (check "
+		    "smtp_user and smtp_password_file)");
 }
 
 /* ---- the session ---- */
@@ -559,6 +691,7 @@ pf_smtp_send(const struct pf_smtp *s, const char *from,
 		goto out;
 	memset(&ss, 0, sizeof(ss));
 	ss.s = s;
+	ss.fd = -1;
 	ss.authenticating = s->user != NULL && s->user[0] != '\0';
 	rc = parts(msgs, n, p) > 0 ? session_run(&ss, nfrom, p, n) : PF_OK;
 out:

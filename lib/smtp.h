@@ -19,6 +19,11 @@
  *  - after STARTTLS it reads the reply to EHLO before flushing EHLO if the
  *    socket is readable, which a TLS 1.3 server's session tickets make it:
  *    the tickets are read as soon as the handshake is done;
+ *  - after a refused AUTH it tries the next mechanism, then sends MAIL
+ *    unauthenticated: the session stops at the first refusal (QUIT, and
+ *    the connection is shut), and with user set MAIL is never sent before
+ *    AUTH has succeeded (PF_SMTP_SETTINGS: the settings are at fault, not
+ *    the message);
  *  - writing to a connection the server has closed raises SIGPIPE: it is
  *    blocked during the session;
  *  - it splits "host:port" at the first colon, so host is a name or an
@@ -46,7 +51,7 @@ struct pf_smtp {
 	long		 port;
 	enum pf_starttls starttls;
 	const char	*ca_file;	/* NULL or "": the system's CA store */
-	const char	*user;		/* NULL or "": no AUTH */
+	const char	*user;		/* NULL or "": no AUTH; else STARTTLS required */
 	const char	*password;
 	long		 timeout;	/* seconds */
 };
@@ -55,6 +60,9 @@ enum pf_smtp_outcome {
 	PF_SMTP_SENT,		/* the server accepted the message */
 	PF_SMTP_TEMPORARY,	/* 4xx, no connection, timeout, TLS failure: retry */
 	PF_SMTP_PERMANENT,	/* 5xx to this message: do not retry */
+	PF_SMTP_SETTINGS,	/* AUTH refused, no usable AUTH although user is
+				   set, or AUTH required (530): the message was
+				   not offered; retry once the settings are fixed */
 };
 
 struct pf_smtp_result {
@@ -80,8 +88,8 @@ int pf_smtp_starttls_mode(const char *name);
  * PF_SMTP_MAX_BATCH).  Each msgs[i].res tells its outcome; a message whose
  * recipient or data cannot be given to libesmtp as it is was not sent
  * (PF_SMTP_PERMANENT, code 0), and when the session ends before a message's
- * turn (no connection, TLS, a dropped connection) the message gets that
- * reason.  Returns PF_OK; PF_EINVAL when the settings, from or n
+ * turn (no connection, TLS, a dropped connection, the settings) the message
+ * gets that reason.  Returns PF_OK; PF_EINVAL when the settings, from or n
  * are unusable, or PF_ENOMEM / PF_ECRYPTO when it could not try (then no
  * connection was made and no res is set).
  */

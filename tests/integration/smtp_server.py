@@ -16,9 +16,14 @@ Modes: "accept"; "tempfail" / "permfail" (451 / 550 to RCPT);
 maps a recipient to the reply its RCPT gets, whatever the mode.
 Server(port=N) listens on a port chosen before (say, one a sender has
 already found closed).  Server(tls=TestCert(dir)) requires STARTTLS with a self-signed certificate
-made by the openssl command line; Server(auth=(user, password)) requires
-AUTH.  Silent() accepts connections and never says a word, like a host
-that hangs.  Every server stops when the test process exits.
+made by the openssl command line.  Server(auth=(user, password)) requires
+AUTH before MAIL (530 without it), and only such a server offers AUTH at
+all; with like_postfix=True it answers as Postfix with SASL does instead:
+a wrong password gets 535 5.7.8, MAIL is accepted without AUTH, and RCPT
+is refused with 554 5.7.1 (relay access denied); mechanisms=[...] offers
+those, in that order (one it does not know, such as NTLM, gets 504).
+Silent() accepts connections and never says a word, like a host that
+hangs.  Every server stops when the test process exits.
 
 Each server gives aiosmtpd its host name: without one, aiosmtpd calls
 socket.getfqdn() for every connection inside its event loop, which on a
@@ -89,6 +94,8 @@ class _Handler:
             if reply.startswith("250"):
                 envelope.rcpt_tos.append(address)
             return reply
+        if self.server.like_postfix and not session.authenticated:
+            return "554 5.7.1 <%s>: Relay access denied" % address
         if mode == "tempfail":
             return "451 4.3.0 Try again later"
         if mode == "permfail":
@@ -104,6 +111,18 @@ class _Handler:
             return "550 5.7.1 Refused"
         self.server._accepted(envelope, smtp)
         return "250 2.0.0 Accepted"
+
+    async def handle_EHLO(self, smtp, session, envelope, hostname, responses):
+        # aiosmtpd offers AUTH (failing every login) even without an
+        # authenticator; a server without AUTH does not.
+        session.host_name = hostname
+        if self.server.auth is None:
+            responses = [r for r in responses if not r.startswith("250-AUTH")]
+        elif self.server.mechanisms is not None:
+            responses = ["250-AUTH " + " ".join(self.server.mechanisms)
+                         if r.startswith("250-AUTH") else r
+                         for r in responses]
+        return responses
 
 
 class _RecordingSMTP(SMTP):
@@ -134,12 +153,16 @@ class _Controller(Controller):
 
 
 class Server:
-    def __init__(self, tls=None, auth=None, port=None):
+    def __init__(self, tls=None, auth=None, port=None, like_postfix=False,
+                 mechanisms=None):
         self.port = port or free_port()
         self.mode = "accept"
         self.messages = []
         self.transcripts = []
         self.rcpt_replies = {}
+        self.like_postfix = like_postfix
+        self.auth = auth
+        self.mechanisms = mechanisms
         self._before = 0
         self._lock = threading.Lock()
         kwargs = {"timeout": 30}
@@ -153,7 +176,7 @@ class Server:
                       data.password == password.encode())
                 return AuthResult(success=ok, handled=False)
 
-            kwargs.update(authenticator=check, auth_required=True,
+            kwargs.update(authenticator=check, auth_required=not like_postfix,
                           auth_require_tls=tls is not None)
         self._controller = _Controller(self, **kwargs)
         self.running = False

@@ -119,9 +119,22 @@ def wait_due():
     wait_until(lambda: now() >= at, "mail due at %s" % at)
 
 
+def totals(p):
+    """The counts of a run's last line: {"sent": n, "deferred": n, ...}."""
+    line = re.search(r"^privforms: mail run: (\d+) sent, (\d+) deferred, "
+                     r"(\d+) failed$", p.stderr, re.M)
+    return dict(zip(("sent", "deferred", "failed"), map(int, line.groups())))
+
+
 def status():
     out = SITE.privforms("mail", "status").stdout
     return {k: int(v) for k, v in re.findall(r"^(\w+):\s+(\d+)$", out, re.M)}
+
+
+def make_due():
+    """Every queued message due now, however long its backoff."""
+    SITE.write("UPDATE outbox SET next_try = '2000-01-01T00:00:00.000000Z' "
+               "WHERE state = 'queued'")
 
 
 def audit_events():
@@ -538,7 +551,7 @@ class StartTLS(MailTest):
                 f.write("wrong\n")
             queue(address())
             p, ids, _ = run_once()
-            self.assertEqual(len(ids["deferred"]), 1, p.stderr)
+            self.assertEqual(totals(p)["deferred"], 1, p.stderr)
             # A password file others can read is refused outright.
             os.chmod(pw, 0o644)
             p = SITE.privforms("mail", "run", "--once", check=False)
@@ -547,6 +560,92 @@ class StartTLS(MailTest):
         finally:
             configure(smtp_user="", smtp_password_file="")
             os.unlink(pw)
+
+
+class Auth(MailTest):
+    """AUTH as a submission server with SASL answers it (Postfix 3.7 on
+    Debian, which the sender was tried against)."""
+
+    USER = "privforms"
+    GOOD = "s3cret pass"
+
+    def setUp(self):
+        super().setUp()
+        self.pw = os.path.join(SITE.dir, "smtp-password")
+
+    def tearDown(self):
+        configure(smtp_user="", smtp_password_file="")
+        if os.path.exists(self.pw):
+            os.unlink(self.pw)
+        super().tearDown()
+
+    def use(self, password):
+        with open(self.pw, "w") as f:
+            f.write(password + "\n")
+        os.chmod(self.pw, 0o600)
+        configure(smtp_starttls="required", smtp_ca_file=CERT.cert,
+                  smtp_user=self.USER, smtp_password_file=self.pw)
+
+    def test_wrong_password_defers_every_message_and_says_so_once(self):
+        srv = self.server(tls=CERT, auth=(self.USER, self.GOOD),
+                          like_postfix=True)
+        self.use("wrong")
+        tos = [address() for _ in range(3)]
+        for to in tos:
+            queue(to)
+        records = len(audit_events())
+        p, ids, _ = run_once()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # Deferred, not failed: the settings are wrong, not the recipients.
+        self.assertEqual(totals(p), {"sent": 0, "deferred": 3, "failed": 0},
+                         p.stderr)
+        self.assertEqual(p.stderr.count("535"), 1, p.stderr)
+        self.assertIn("smtp_password_file", p.stderr)
+        self.assertNotIn(self.GOOD, p.stderr)
+        # One login, and the session ends there: no second mechanism, no
+        # MAIL that the server would take and then refuse at RCPT.
+        self.assertEqual(srv.connections(), 1)
+        cmds = [c for c, _ in srv.transcripts[-1]]
+        self.assertEqual(cmds.count("AUTH"), 1, cmds)
+        self.assertNotIn("MAIL", cmds)
+        self.assertNotIn("RCPT", cmds)
+        self.assertEqual(srv.messages, [])
+        self.assertEqual(len(audit_events()), records)
+        s = status()
+        self.assertEqual((s["queued"], s["failed"]), (3, 0))
+        # Fixed: every message goes, and the refusal used no attempt.
+        self.use(self.GOOD)
+        make_due()
+        p, ids, _ = run_once()
+        self.assertEqual(totals(p)["sent"], 3, p.stderr)
+        self.assertEqual(sorted(m.rcpt_tos[0] for m in srv.wait_for(3)),
+                         sorted(tos))
+        self.assertIn('<detail name="attempts">1</detail>', last_record())
+
+    def test_a_mechanism_libesmtp_cannot_finish_is_passed_over(self):
+        # libesmtp takes the server's first mechanism it has a plugin for;
+        # NTLM asks what the sender cannot answer, and is cancelled before
+        # any password is sent: that is no refusal of the password.
+        srv = self.server(tls=CERT, auth=(self.USER, self.GOOD),
+                          mechanisms=["NTLM", "PLAIN", "LOGIN"])
+        self.use(self.GOOD)
+        queue(address())
+        p, ids, _ = run_once()
+        self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        cmds = [c for c, _ in srv.transcripts[-1]]
+        self.assertEqual(cmds.count("AUTH"), 2, cmds)
+        self.assertEqual(cmds.count("MAIL"), 1, cmds)
+
+    def test_no_auth_offered_sends_nothing_unauthenticated(self):
+        srv = self.server(tls=CERT)         # STARTTLS, but no AUTH at all
+        self.use(self.GOOD)
+        queue(address())
+        p, ids, _ = run_once()
+        self.assertEqual(totals(p), {"sent": 0, "deferred": 1, "failed": 0},
+                         p.stderr)
+        self.assertIn("offered no AUTH", p.stderr)
+        self.assertEqual(srv.messages, [])
+        self.assertNotIn("MAIL", [c for t in srv.transcripts for c, _ in t])
 
 
 class SlowResolver(MailTest):

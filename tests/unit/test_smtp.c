@@ -358,8 +358,16 @@ spoil(struct pf_smtp *s, size_t *n, int i)
 	case 5: s->port = 65536; break;
 	case 6: s->timeout = 0; break;
 	case 7: s->starttls = (enum pf_starttls)7; break;
-	case 8: s->user = "someone"; break;	/* no password */
-	case 9: *n = 0; break;
+	case 8:			/* no password */
+		s->user = "someone";
+		s->starttls = PF_STARTTLS_REQUIRED;
+		break;
+	case 9:			/* a password only inside TLS */
+		s->user = "someone";
+		s->password = "secret";
+		s->starttls = PF_STARTTLS_IF_OFFERED;
+		break;
+	case 10: *n = 0; break;
 	default: *n = PF_SMTP_MAX_BATCH + 1; break;
 	}
 }
@@ -374,7 +382,7 @@ START_TEST(test_bad_settings_are_refused_before_connecting)
 	int			 lfd, i;
 
 	lfd = listener(&port);
-	for (i = 0; i < 11; i++) {
+	for (i = 0; i < 12; i++) {
 		s = settings(port);
 		m[0] = message(TO);
 		n = 1;
