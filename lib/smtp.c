@@ -4,16 +4,18 @@
  *
  * libesmtp 1.1.0 is used for the protocol only; everything it gets wrong on
  * Debian 12 is handled here (smtp.h lists it; ARCHITECTURE.md, library
- * defects).  Two of those guards watch the session through libesmtp's
+ * defects).  Three of those guards watch the session through libesmtp's
  * callbacks, whose order this file relies on (libesmtp's siobuf.c and
  * protocol.c):
  *  - the monitor callback sees each buffer libesmtp writes before the write,
  *    and each buffer it reads before parsing it;
+ *  - OpenSSL's info callback on our SSL_CTX sees the handshake complete
+ *    before libesmtp checks the certificate and carries on;
  *  - SMTP_EV_CONNECT comes right after connect() succeeded.
  * Protocol timeouts are set in milliseconds, whatever libesmtp's
  * documentation says.
  */
-#include <poll.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +36,13 @@
 #include "validate.h"
 
 #define MAX_MESSAGE	(10 * 1024 * 1024)	/* bytes */
+/*
+ * Until libesmtp's first write after a TLS 1.3 handshake, the socket counts
+ * as readable only with this much waiting: far more than any server's
+ * session tickets (a few hundred bytes each), far less than the kernel's cap.
+ */
+#define TICKET_LOWAT	(64 * 1024)
+
 enum auth_state {
 	AUTH_NONE,		/* no AUTH command yet */
 	AUTH_SENT,		/* AUTH sent, its final reply not yet read */
@@ -63,8 +72,10 @@ struct session {
 	int			 connected;	/* SMTP_EV_CONNECT seen */
 	struct connect_timer	*timer;		/* while connecting */
 	const char		*tls_problem;	/* from the event callback */
-	SSL			*ssl;	/* once TLS is up */
+	SSL			*ssl;	/* once the handshake is done */
 	int			 fd;	/* the connection, once TLS is up; or -1 */
+	int			 handshaken;
+	int			 lowat;		/* SO_RCVLOWAT raised, to reset */
 	enum auth_state		 auth;
 	char			 reply[16];	/* start of the reply to AUTH */
 	size_t			 replylen;
@@ -195,32 +206,36 @@ timer_disarm(struct connect_timer *t)
 
 /* ---- what the callbacks watch ---- */
 
+static void
+set_lowat(int fd, int bytes)
+{
+	/* Without it (not Linux), only the ticket race is back. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof(bytes));
+}
+
 /*
- * libesmtp 1.1.0 reads the reply to EHLO before flushing the EHLO itself
- * whenever the socket is readable at that moment.  A TLS 1.3 server makes
- * it so right after the handshake, with its session tickets, and the
- * session then waits for a reply to a command it never sent until its
- * timeout.  So read the tickets here, when libesmtp reports the handshake
- * done and has not yet written EHLO: wait up to a second for the first
- * (a round trip), then briefly for more.  SSL_peek leaves any application
- * data to libesmtp, which sees it through SSL_pending.
+ * The handshake is done: libesmtp checks the certificate next, then writes
+ * EHLO or QUIT and polls for both reading and writing.  A TLS 1.3 server's
+ * tickets may arrive first; with a low-water mark above their size the
+ * socket cannot look readable until the command is flushed (monitor_cb).
  */
 static void
-drain_tickets(SSL *ssl)
+info_cb(const SSL *ssl, int where, int ret)
 {
-	struct pollfd	 p;
-	char		 c;
-	int		 wait = 1000, n;
+	struct session	*ss;
 
-	if (ssl == NULL || SSL_version(ssl) != TLS1_3_VERSION)
+	(void)ret;
+	if (!(where & SSL_CB_HANDSHAKE_DONE))
 		return;
-	p.fd = SSL_get_rfd(ssl);
-	p.events = POLLIN;
-	while (poll(&p, 1, wait) > 0) {
-		n = SSL_peek(ssl, &c, 1);
-		if (n > 0 || SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
-			break;
-		wait = 50;
+	ss = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	if (ss == NULL || ss->handshaken)
+		return;
+	ss->handshaken = 1;
+	ss->ssl = (SSL *)ssl;
+	ss->fd = SSL_get_fd(ssl);
+	if (ss->fd >= 0 && SSL_version(ssl) == TLS1_3_VERSION) {
+		set_lowat(ss->fd, TICKET_LOWAT);
+		ss->lowat = 1;
 	}
 }
 
@@ -314,6 +329,10 @@ monitor_cb(const char *buf, int len, int writing, void *arg)
 {
 	struct session	*ss = arg;
 
+	if (writing == SMTP_CB_WRITING && ss->lowat) {
+		set_lowat(ss->fd, 1);
+		ss->lowat = 0;
+	}
 	if (!ss->authenticating || ss->auth == AUTH_OK ||
 	    ss->stopped[0] != '\0')
 		return;
@@ -325,8 +344,7 @@ monitor_cb(const char *buf, int len, int writing, void *arg)
 
 /*
  * Record what libesmtp tells: the connection made (the timer's work is
- * done), the TLS connection made (for stop(); and clear the way for EHLO,
- * above), and why TLS failed.  For the refusals the variadic arguments are
+ * done), and why TLS failed.  For the refusals the variadic arguments are
  * not read: leaving each "ok" flag as libesmtp set it (0) keeps its refusal.
  */
 static void
@@ -344,17 +362,9 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 		{ SMTP_EV_WEAK_CIPHER, "TLS: cipher too weak" },
 	};
 	struct session	*ss = arg;
-	va_list		 ap;
 	size_t		 i;
 
 	(void)session;
-	if (event == SMTP_EV_STARTTLS_OK) {
-		va_start(ap, arg);
-		ss->ssl = va_arg(ap, SSL *);
-		va_end(ap);
-		ss->fd = SSL_get_fd(ss->ssl);
-		drain_tickets(ss->ssl);
-	}
 	if (event == SMTP_EV_CONNECT) {
 		ss->connected = 1;
 		timer_disarm(ss->timer);
@@ -406,7 +416,7 @@ interact_cb(auth_client_request_t req, char **result, int fields, void *arg)
 
 /* A fresh SSL_CTX (libesmtp's own cached one crashes a second session). */
 static SSL_CTX *
-tls_ctx(const struct pf_smtp *s)
+tls_ctx(const struct pf_smtp *s, struct session *ss)
 {
 	SSL_CTX	*ctx;
 	int	 ok;
@@ -418,11 +428,14 @@ tls_ctx(const struct pf_smtp *s)
 		ok = SSL_CTX_load_verify_locations(ctx, s->ca_file, NULL);
 	else if (ok)
 		ok = SSL_CTX_set_default_verify_paths(ctx);
+	if (ok)
+		ok = SSL_CTX_set_app_data(ctx, ss);
 	if (!ok) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_info_callback(ctx, info_cb);
 	return ctx;
 }
 
@@ -618,7 +631,7 @@ session_run(struct session *ss, const char *from, struct part *p, size_t n)
 	snprintf(hostport, sizeof(hostport), "%s:%ld", ss->s->host,
 	    ss->s->port);
 	if (ss->s->starttls != PF_STARTTLS_OFF &&
-	    (ctx = tls_ctx(ss->s)) == NULL) {
+	    (ctx = tls_ctx(ss->s, ss)) == NULL) {
 		rc = PF_ECRYPTO;
 		goto out;
 	}

@@ -16,9 +16,13 @@
  *    the call, and the caller must not use SIGALRM or ITIMER_REAL
  *    meanwhile), and every protocol timeout is set to timeout seconds;
  *  - it reads HOME for its CA lookup: the CA file is set explicitly;
- *  - after STARTTLS it reads the reply to EHLO before flushing EHLO if the
- *    socket is readable, which a TLS 1.3 server's session tickets make it:
- *    the tickets are read as soon as the handshake is done;
+ *  - when the socket is readable it reads the reply to a command before it
+ *    has sent the command.  A TLS 1.3 server's session tickets make it so
+ *    right after the handshake (before EHLO, or before the QUIT that ends
+ *    a session whose certificate was refused), and the session then waits
+ *    out its timeout.  So from the handshake until libesmtp's next write
+ *    the socket reports readable only for more than any tickets are
+ *    (SO_RCVLOWAT): nothing is waited for, tickets or not;
  *  - after a refused AUTH it tries the next mechanism, then sends MAIL
  *    unauthenticated: the session stops at the first refusal (QUIT, and
  *    the connection is shut), and with user set MAIL is never sent before

@@ -15,15 +15,19 @@ Modes: "accept"; "tempfail" / "permfail" (451 / 550 to RCPT);
 "tempfail-data" / "permfail-data" (451 / 550 after DATA).  smtp.rcpt_replies
 maps a recipient to the reply its RCPT gets, whatever the mode.
 Server(port=N) listens on a port chosen before (say, one a sender has
-already found closed).  Server(tls=TestCert(dir)) requires STARTTLS with a self-signed certificate
-made by the openssl command line.  Server(auth=(user, password)) requires
-AUTH before MAIL (530 without it), and only such a server offers AUTH at
-all; with like_postfix=True it answers as Postfix with SASL does instead:
-a wrong password gets 535 5.7.8, MAIL is accepted without AUTH, and RCPT
-is refused with 554 5.7.1 (relay access denied); mechanisms=[...] offers
-those, in that order (one it does not know, such as NTLM, gets 504).
-Silent() accepts connections and never says a word, like a host that
-hangs.  Every server stops when the test process exits.
+already found closed).  Server(tls=TestCert(dir)) requires STARTTLS with a
+self-signed certificate made by the openssl command line (TLS 1.3, with
+OpenSSL's two session tickets after the handshake; tickets=0 sends none,
+as Exim does by default); smtp.after_tls lists, per STARTTLS, the seconds
+between the end of the handshake and the client's next command.
+Server(auth=(user, password)) requires AUTH before MAIL (530 without it),
+and only such a server offers AUTH at all; with like_postfix=True it
+answers as Postfix with SASL does instead: a wrong password gets 535
+5.7.8, MAIL is accepted without AUTH, and RCPT is refused with 554 5.7.1
+(relay access denied); mechanisms=[...] offers those, in that order (one
+it does not know, such as NTLM, gets 504).  Silent() accepts connections
+and never says a word, like a host that hangs.  Every server stops when
+the test process exits.
 
 Each server gives aiosmtpd its host name: without one, aiosmtpd calls
 socket.getfqdn() for every connection inside its event loop, which on a
@@ -44,6 +48,7 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 MODES = ("accept", "tempfail", "permfail", "tempfail-data", "permfail-data")
 HOSTNAME = "smtp.privforms.test"
+NAMES = ["DNS:127.0.0.1", "DNS:localhost", "IP:127.0.0.1"]
 
 
 def free_port():
@@ -53,22 +58,27 @@ def free_port():
 
 
 class TestCert:
-    """A self-signed certificate for 127.0.0.1, valid for a day, in dir."""
+    """A self-signed certificate, valid for a day, in directory: for
+    127.0.0.1 (libesmtp matches DNS names only, so it carries the address
+    as one too), or for the subjectAltName entries in names."""
 
-    def __init__(self, directory):
-        self.cert = os.path.join(directory, "smtp-cert.pem")
-        self.key = os.path.join(directory, "smtp-key.pem")
+    def __init__(self, directory, names=None, tag="smtp"):
+        self.cert = os.path.join(directory, tag + "-cert.pem")
+        self.key = os.path.join(directory, tag + "-key.pem")
+        names = names or NAMES
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
              "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-             "-subj", "/CN=127.0.0.1", "-addext",
-             "subjectAltName=DNS:127.0.0.1,DNS:localhost,IP:127.0.0.1",
+             "-subj", "/CN=" + names[0].split(":", 1)[1], "-addext",
+             "subjectAltName=" + ",".join(names),
              "-keyout", self.key, "-out", self.cert],
             check=True, capture_output=True, timeout=60)
 
-    def context(self):
+    def context(self, tickets=None):
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(self.cert, self.key)
+        if tickets is not None:
+            ctx.num_tickets = tickets
         return ctx
 
 
@@ -124,18 +134,27 @@ class _Handler:
                          for r in responses]
         return responses
 
+    def handle_STARTTLS(self, smtp, session, envelope):
+        smtp.tls_at = time.monotonic()
+        return True
+
 
 class _RecordingSMTP(SMTP):
     """aiosmtpd's SMTP, keeping every command of the connection."""
 
     def __init__(self, handler, server, **kwargs):
         super().__init__(handler, **kwargs)
+        self.server = server
+        self.tls_at = None
         self.transcript = server._new_transcript()
         for name, method in list(self._smtp_methods.items()):
             self._smtp_methods[name] = self._recorded(name, method)
 
     def _recorded(self, name, method):
         async def call(arg):
+            if self.tls_at is not None:
+                self.server.after_tls.append(time.monotonic() - self.tls_at)
+                self.tls_at = None
             self.transcript.append((name, arg))
             return await method(arg)
         return call
@@ -153,13 +172,14 @@ class _Controller(Controller):
 
 
 class Server:
-    def __init__(self, tls=None, auth=None, port=None, like_postfix=False,
-                 mechanisms=None):
+    def __init__(self, tls=None, auth=None, port=None, tickets=None,
+                 like_postfix=False, mechanisms=None):
         self.port = port or free_port()
         self.mode = "accept"
         self.messages = []
         self.transcripts = []
         self.rcpt_replies = {}
+        self.after_tls = []
         self.like_postfix = like_postfix
         self.auth = auth
         self.mechanisms = mechanisms
@@ -167,7 +187,8 @@ class Server:
         self._lock = threading.Lock()
         kwargs = {"timeout": 30}
         if tls is not None:
-            kwargs.update(tls_context=tls.context(), require_starttls=True)
+            kwargs.update(tls_context=tls.context(tickets),
+                          require_starttls=True)
         if auth is not None:
             user, password = auth
 

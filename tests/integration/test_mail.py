@@ -648,6 +648,66 @@ class Auth(MailTest):
         self.assertNotIn("MAIL", [c for t in srv.transcripts for c, _ in t])
 
 
+class TLS13(MailTest):
+    """STARTTLS with TLS 1.3, whose servers may send session tickets
+    after the handshake (OpenSSL's, Postfix's) or not (Exim's)."""
+
+    BIG = None
+
+    @classmethod
+    def big_cert(cls, named):
+        """A certificate with 3000 names (slow for libesmtp to read
+        through, so a server's tickets arrive before the sender's next
+        step): with the name 127.0.0.1 last, or without it."""
+        names = ["DNS:h%04d.invalid" % i for i in range(3000)]
+        tag = "big-named" if named else "big"
+        return TestCert(TEMPLATES, names + (["DNS:127.0.0.1"] if named
+                                            else []), tag=tag)
+
+    def test_no_wait_for_session_tickets_that_never_come(self):
+        # The sender used to wait a second for a ticket after each
+        # handshake: with Exim, one message a second.
+        srv = self.server(tls=CERT, tickets=0)
+        configure(smtp_starttls="required", smtp_ca_file=CERT.cert)
+        for _ in range(3):
+            queue(address())
+            p, ids, _ = run_once()
+            self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        self.assertEqual(len(srv.after_tls), 3)
+        self.assertLess(min(srv.after_tls), 0.5, srv.after_tls)
+
+    def test_refused_certificate_ends_the_session_at_once(self):
+        # Refused after the handshake (no name matches), with the
+        # tickets already there: QUIT used to wait out smtp_timeout.
+        cert = self.big_cert(named=False)
+        srv = self.server(tls=cert)
+        configure(smtp_starttls="required", smtp_ca_file=cert.cert,
+                  smtp_timeout=10)
+        queue(address())
+        for _ in range(3):
+            make_due()
+            p, ids, took = run_once()
+            self.assertEqual(len(ids["deferred"]), 1, p.stderr)
+            self.assertIn("does not name the server", p.stderr)
+            self.assertLess(took, 10, "waited out smtp_timeout")
+        sessions = [[c for c, _ in t] for t in srv.transcripts[-3:]]
+        self.assertEqual(srv.connections(), 3)
+        for cmds in sessions:
+            self.assertEqual(cmds, ["EHLO", "STARTTLS", "QUIT"])
+        self.assertEqual(srv.messages, [])
+
+    def test_tickets_before_ehlo_do_not_stall_the_session(self):
+        cert = self.big_cert(named=True)
+        srv = self.server(tls=cert)
+        configure(smtp_starttls="required", smtp_ca_file=cert.cert,
+                  smtp_timeout=10)
+        for _ in range(3):
+            queue(address())
+            p, ids, took = run_once()
+            self.assertEqual(len(ids["sent"]), 1, p.stderr)
+            self.assertLess(took, 10, "waited out smtp_timeout")
+
+
 class SlowResolver(MailTest):
     """A machine where the SMTP server cannot look up its own name quickly
     (a fresh Debian without /etc/hosts, a resolver that does not answer):
