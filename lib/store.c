@@ -125,9 +125,9 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_OUTBOX_FAILED */
 	"UPDATE outbox SET state = 'failed', attempts = ?2, last_error = ?3, "
 	"updated = ?4 WHERE id = ?1 AND state = 'sending'",
-	/* STMT_OUTBOX_REQUEUE */
+	/* STMT_OUTBOX_REQUEUE: a fresh start, so no error of its past life. */
 	"UPDATE outbox SET state = 'queued', attempts = 0, next_try = ?2, "
-	"updated = ?2 WHERE id = ?1 AND state = 'failed'",
+	"last_error = NULL, updated = ?2 WHERE id = ?1 AND state = 'failed'",
 	/* STMT_OUTBOX_COUNTS */
 	"SELECT count(*) FILTER (WHERE state = 'queued'), "
 	"count(*) FILTER (WHERE state = 'sending'), "
@@ -135,6 +135,16 @@ static const char *const stmts[STMT__MAX] = {
 	"count(*) FILTER (WHERE state = 'failed') FROM outbox",
 	/* STMT_OUTBOX_GET */
 	"SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
+	/* STMT_OUTBOX_REQUEUE_ALL */
+	"UPDATE outbox SET state = 'queued', attempts = 0, next_try = ?1, "
+	"last_error = NULL, updated = ?1 WHERE state = 'failed'",
+	/* STMT_OUTBOX_WAITING: why queued messages wait, most common first. */
+	"SELECT last_error, count(*), min(next_try) FROM outbox "
+	"WHERE state = 'queued' AND last_error IS NOT NULL "
+	"GROUP BY last_error ORDER BY 2 DESC, 1",
+	/* STMT_OUTBOX_FAILED_EACH: the recipient's domain, never the address. */
+	"SELECT id, substr(recipient, instr(recipient, '@') + 1), last_error, "
+	"attempts, updated FROM outbox WHERE state = 'failed' ORDER BY id",
 };
 
 /*
@@ -1334,6 +1344,101 @@ pf_store_outbox_requeue(struct pf_store *st, long long id, const char *now)
 		err = pf_store_stmt_change(st, s, "outbox requeue");
 	pf_store_stmt_done(s);
 	return err;
+}
+
+int
+pf_store_outbox_requeue_all(struct pf_store *st, const char *now,
+    long long *n)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, STMT_OUTBOX_REQUEUE_ALL, &s)) != PF_OK)
+		return err;
+	if ((rc = sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC)))
+		err = pf_store_err(st->db, rc, "outbox bind");
+	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		err = pf_store_err(st->db, rc, "outbox requeue all");
+	else if (n != NULL)
+		*n = sqlite3_changes64(st->db);
+	pf_store_stmt_done(s);
+	return err;
+}
+
+/* Step statement id to its end, calling row(s, ctx) on each row. */
+static int
+outbox_walk(struct pf_store *st, enum stmt id, const char *what,
+    int (*row)(sqlite3_stmt *s, void *ctx), void *ctx)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc, err;
+
+	if ((err = stmt_get(st, id, &s)) != PF_OK)
+		return err;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((err = row(s, ctx)) != 0)
+			goto done;
+	if (rc != SQLITE_DONE)
+		err = pf_store_err(st->db, rc, what);
+done:
+	pf_store_stmt_done(s);
+	return err;
+}
+
+struct waiting_ctx {
+	int	(*fn)(const struct pf_outbox_waiting *w, void *arg);
+	void	*arg;
+};
+
+static int
+waiting_row(sqlite3_stmt *s, void *ctx)
+{
+	struct waiting_ctx		*c = ctx;
+	struct pf_outbox_waiting	 w;
+
+	w.error = (const char *)sqlite3_column_text(s, 0);
+	w.count = sqlite3_column_int64(s, 1);
+	w.next_try = (const char *)sqlite3_column_text(s, 2);
+	return c->fn(&w, c->arg);
+}
+
+int
+pf_store_outbox_waiting(struct pf_store *st,
+    int (*fn)(const struct pf_outbox_waiting *w, void *arg), void *arg)
+{
+	struct waiting_ctx	 c = { fn, arg };
+
+	return outbox_walk(st, STMT_OUTBOX_WAITING, "outbox waiting",
+	    waiting_row, &c);
+}
+
+struct failure_ctx {
+	int	(*fn)(const struct pf_outbox_failure *f, void *arg);
+	void	*arg;
+};
+
+static int
+failure_row(sqlite3_stmt *s, void *ctx)
+{
+	struct failure_ctx		*c = ctx;
+	struct pf_outbox_failure	 f;
+
+	f.id = sqlite3_column_int64(s, 0);
+	f.domain = (const char *)sqlite3_column_text(s, 1);
+	f.error = (const char *)sqlite3_column_text(s, 2);
+	f.attempts = sqlite3_column_int(s, 3);
+	f.updated = (const char *)sqlite3_column_text(s, 4);
+	return c->fn(&f, c->arg);
+}
+
+int
+pf_store_outbox_failed_each(struct pf_store *st,
+    int (*fn)(const struct pf_outbox_failure *f, void *arg), void *arg)
+{
+	struct failure_ctx	 c = { fn, arg };
+
+	return outbox_walk(st, STMT_OUTBOX_FAILED_EACH, "outbox failed",
+	    failure_row, &c);
 }
 
 int

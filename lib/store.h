@@ -707,8 +707,42 @@ int pf_store_outbox_defer(struct pf_store *st, long long id, int attempts,
 int pf_store_outbox_failed(struct pf_store *st, long long id, int attempts,
     const char *error, const char *now);
 
-/* Requeue a failed message (attempts back to 0): PF_ENOTFOUND if id is not failed. */
+/*
+ * Requeue a failed message, due at now, with attempts back to 0 and its
+ * last error forgotten: PF_ENOTFOUND if id is not failed.
+ */
 int pf_store_outbox_requeue(struct pf_store *st, long long id, const char *now);
+
+/* The same for every failed message; *n (may be NULL) counts them. */
+int pf_store_outbox_requeue_all(struct pf_store *st, const char *now,
+    long long *n);
+
+/* Why queued messages wait: one last error, how many have it, the first due. */
+struct pf_outbox_waiting {
+	const char	*error;
+	long long	 count;
+	const char	*next_try;
+};
+
+/*
+ * Each distinct last error of the queued messages (those tried and put
+ * back), the most common first; stops when fn returns non-zero.
+ */
+int pf_store_outbox_waiting(struct pf_store *st,
+    int (*fn)(const struct pf_outbox_waiting *w, void *arg), void *arg);
+
+/* A failed message, as an operator may see it: no address, no values. */
+struct pf_outbox_failure {
+	long long	 id;
+	const char	*domain;	/* the recipient's domain only */
+	const char	*error;		/* may be NULL */
+	int		 attempts;
+	const char	*updated;	/* when it failed */
+};
+
+/* Each failed message, by id; stops when fn returns non-zero. */
+int pf_store_outbox_failed_each(struct pf_store *st,
+    int (*fn)(const struct pf_outbox_failure *f, void *arg), void *arg);
 
 /* Messages in each state. */
 int pf_store_outbox_counts(struct pf_store *st, long long *queued,

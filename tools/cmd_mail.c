@@ -23,11 +23,14 @@ const struct cmd cmds_mail[] = {
 	  "message failed.  Sent and failed each leave an audit record.  One\n"
 	  "line per message on stderr: its id, outcome and SMTP reply code." },
 	{ "mail status", cmd_mail_status, "",
-	  "Print how many messages are queued, being sent, sent and failed." },
-	{ "mail retry", cmd_mail_retry, "ID",
-	  "Queue failed message ID again, due now, with its attempts reset\n"
-	  "(say, after fixing the template or the SMTP settings).  Exit 1 if\n"
-	  "there is no failed message ID." },
+	  "Print how many messages are queued, being sent, sent and failed;\n"
+	  "why the queued messages that were tried wait (each last error, how\n"
+	  "many, the next try), and each failed message: its id, the domain\n"
+	  "of its recipient (never the address), attempts and why." },
+	{ "mail retry", cmd_mail_retry, "ID | --all-failed",
+	  "Queue failed message ID again, or every failed message, due now,\n"
+	  "with its attempts reset (say, after fixing the template or the\n"
+	  "SMTP settings).  Exit 1 if there is no failed message ID." },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -56,11 +59,42 @@ cmd_mail_run(struct ctx *c, int argc, char **argv)
 	return rc == PF_OK ? 0 : 1;
 }
 
+/* One line per reason the queued messages wait. */
+static int
+print_waiting(const struct pf_outbox_waiting *w, void *arg)
+{
+	int	*first = arg;
+
+	if (*first) {
+		printf("\nWaiting (messages, next try, last error):\n");
+		*first = 0;
+	}
+	printf("  %-4lld %.19s  %s\n", w->count, w->next_try, w->error);
+	return 0;
+}
+
+/* One line per failed message: no address, only its domain. */
+static int
+print_failure(const struct pf_outbox_failure *f, void *arg)
+{
+	int	*first = arg;
+
+	if (*first) {
+		printf("\nFailed (privforms mail retry ID or --all-failed):\n"
+		    "  %-8s %-30s %-8s %s\n", "id", "domain", "attempts",
+		    "why");
+		*first = 0;
+	}
+	printf("  %-8lld %-30s %-8d %s\n", f->id, f->domain, f->attempts,
+	    f->error != NULL ? f->error : "");
+	return 0;
+}
+
 static int
 cmd_mail_status(struct ctx *c, int argc, char **argv)
 {
 	long long	 queued, sending, sent, failed;
-	int		 rc;
+	int		 rc, first = 1;
 
 	(void)argv;
 	if (argc != 0)
@@ -68,12 +102,41 @@ cmd_mail_status(struct ctx *c, int argc, char **argv)
 	if (cli_open_store(c) != 0)
 		return 1;
 	rc = pf_store_outbox_counts(c->st, &queued, &sending, &sent, &failed);
+	if (rc == PF_OK)
+		printf("queued:  %lld\nsending: %lld\nsent:    %lld\n"
+		    "failed:  %lld\n", queued, sending, sent, failed);
+	if (rc == PF_OK)
+		rc = pf_store_outbox_waiting(c->st, print_waiting, &first);
+	first = 1;
+	if (rc == PF_OK)
+		rc = pf_store_outbox_failed_each(c->st, print_failure, &first);
 	if (rc != PF_OK) {
 		fprintf(stderr, "privforms: mail status: %s\n", pf_strerror(rc));
 		return 1;
 	}
-	printf("queued:  %lld\nsending: %lld\nsent:    %lld\nfailed:  %lld\n",
-	    queued, sending, sent, failed);
+	return 0;
+}
+
+/* Every failed message queued again. */
+static int
+retry_all(struct ctx *c)
+{
+	long long	 n = 0;
+	char		 now[32];
+	int		 rc;
+
+	if (cli_open_store(c) != 0 || pf_store_begin(c->st) != PF_OK)
+		return 1;
+	pf_store_now(now);
+	if ((rc = pf_store_outbox_requeue_all(c->st, now, &n)) == PF_OK)
+		rc = pf_store_commit(c->st);
+	else
+		pf_store_rollback(c->st);
+	if (rc != PF_OK) {
+		fprintf(stderr, "privforms: mail retry: %s\n", pf_strerror(rc));
+		return 1;
+	}
+	printf("%lld failed message%s queued again\n", n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -86,6 +149,8 @@ cmd_mail_retry(struct ctx *c, int argc, char **argv)
 
 	if (argc != 1)
 		return CLI_USAGE;
+	if (strcmp(argv[0], "--all-failed") == 0)
+		return retry_all(c);
 	if ((id = cli_positive(argv[0])) < 1) {
 		fprintf(stderr, "privforms: mail retry: not a message id: %s\n",
 		    argv[0]);

@@ -131,6 +131,10 @@ def status():
     return {k: int(v) for k, v in re.findall(r"^(\w+):\s+(\d+)$", out, re.M)}
 
 
+def status_text():
+    return SITE.privforms("mail", "status").stdout
+
+
 def make_due():
     """Every queued message due now, however long its backoff."""
     SITE.write("UPDATE outbox SET next_try = '2000-01-01T00:00:00.000000Z' "
@@ -613,6 +617,7 @@ class Auth(MailTest):
         self.assertEqual(len(audit_events()), records)
         s = status()
         self.assertEqual((s["queued"], s["failed"]), (3, 0))
+        self.assertRegex(status_text(), r"(?m)^  3 +\S+ +AUTH 535 5\.7\.8: ")
         # Fixed: every message goes, and the refusal used no attempt.
         self.use(self.GOOD)
         make_due()
@@ -621,6 +626,7 @@ class Auth(MailTest):
         self.assertEqual(sorted(m.rcpt_tos[0] for m in srv.wait_for(3)),
                          sorted(tos))
         self.assertIn('<detail name="attempts">1</detail>', last_record())
+        self.assertNotIn("AUTH", status_text())
 
     def test_a_mechanism_libesmtp_cannot_finish_is_passed_over(self):
         # libesmtp takes the server's first mechanism it has a plugin for;
@@ -646,6 +652,7 @@ class Auth(MailTest):
         self.assertIn("offered no AUTH", p.stderr)
         self.assertEqual(srv.messages, [])
         self.assertNotIn("MAIL", [c for t in srv.transcripts for c, _ in t])
+        self.assertIn("offered no AUTH", status_text())
 
 
 class TLS13(MailTest):
@@ -706,6 +713,41 @@ class TLS13(MailTest):
             p, ids, took = run_once()
             self.assertEqual(len(ids["sent"]), 1, p.stderr)
             self.assertLess(took, 10, "waited out smtp_timeout")
+
+
+class Status(MailTest):
+
+    def test_failed_messages_are_listed_by_domain_and_retried_together(self):
+        # The site is shared: earlier tests left failed messages of their own.
+        before = status()["failed"]
+        srv = self.server()
+        srv.mode = "permfail"
+        tos = [address(), "x.%s@mail.example.net" % uuid.uuid4().hex[:8]]
+        for to in tos:
+            queue(to)
+        p, ids, _ = run_once()
+        mine = sorted(ids["failed"])
+        self.assertEqual(len(mine), 2, p.stderr)
+        out = status_text()
+        for mid, domain in zip(mine, ["example.com", "mail.example.net"]):
+            self.assertRegex(out, r"(?m)^  %d +%s +1 +RCPT 550$"
+                             % (mid, re.escape(domain)))
+        self.assertNotIn("@", out)          # domains, never addresses
+        r = SITE.privforms("mail", "retry", "--all-failed", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "%d failed messages queued again\n"
+                         % (before + 2))
+        self.assertEqual((status()["queued"], status()["failed"]),
+                         (before + 2, 0))
+        self.assertNotIn("RCPT 550", status_text())
+        srv.mode = "accept"
+        while status()["queued"] > 0:
+            p, ids, _ = run_once()
+            self.assertTrue(ids["sent"], p.stderr)
+            mine = [m for m in mine if m not in ids["sent"]]
+        self.assertEqual(mine, [])
+        r = SITE.privforms("mail", "retry", "--all-failed", check=False)
+        self.assertEqual(r.stdout, "0 failed messages queued again\n")
 
 
 class SlowResolver(MailTest):
