@@ -7,6 +7,7 @@
  * then record each outcome and its audit record in a second transaction.
  * Nothing here holds the database lock during SMTP.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -151,6 +152,25 @@ out:
 	return rc;
 }
 
+/*
+ * Said, not refused: libesmtp compares smtp_host with the DNS names of the
+ * certificate only, but a private certificate may carry the address as one
+ * (as the tests' does, on machines where no name is sure to resolve).
+ */
+static void
+warn_ip_host(const char *host)
+{
+	struct in_addr	 ip;
+
+	if (inet_pton(AF_INET, host, &ip) == 1)
+		pf_log(PF_LOG_WARN, "smtp_host is an IP address: libesmtp "
+		    "compares it with the DNS names of the server's "
+		    "certificate only, never its IP address entries, so TLS "
+		    "works only if the certificate carries the address as a "
+		    "DNS name; set smtp_host to the name the certificate is "
+		    "issued for");
+}
+
 static int
 sender_init(struct sender *s, const struct pf_config *cfg,
     struct pf_store *st, FILE *log, struct pf_sender_stats *stats)
@@ -195,6 +215,8 @@ sender_init(struct sender *s, const struct pf_config *cfg,
 	if (cfg->smtp_password_file[0] != '\0' &&
 	    read_password(cfg->smtp_password_file, &s->password) != PF_OK)
 		return PF_ECONFIG;
+	if (mode != PF_STARTTLS_OFF)
+		warn_ip_host(cfg->smtp_host);
 	s->smtp.host = cfg->smtp_host;
 	s->smtp.port = cfg->smtp_port;
 	s->smtp.starttls = (enum pf_starttls)mode;

@@ -527,6 +527,22 @@ class StartTLS(MailTest):
         self.assertEqual(len(ids["deferred"]), 1, p.stderr)
         self.assertEqual(srv.messages, [])
 
+    def test_an_address_as_smtp_host_is_said_to_need_a_dns_name(self):
+        # libesmtp checks smtp_host against the certificate's DNS names
+        # only: 127.0.0.1 passes here because the test certificate lists
+        # the address as a DNS name too, which a CA's would not.
+        srv = self.server(tls=CERT)
+        configure(smtp_starttls="required", smtp_ca_file=CERT.cert)
+        queue(address())
+        p, ids, _ = run_once()
+        self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        self.assertIn("smtp_host is an IP address", p.stderr)
+        self.assertEqual(len(srv.wait_for(1)), 1)
+        configure(smtp_starttls="off")
+        queue(address())
+        p, ids, _ = run_once()
+        self.assertNotIn("smtp_host is an IP address", p.stderr)
+
     def test_required_starttls_not_offered_sends_nothing(self):
         srv = self.server()
         configure(smtp_starttls="required")
