@@ -15,7 +15,6 @@
  * Protocol timeouts are set in milliseconds, whatever libesmtp's
  * documentation says.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
