@@ -758,6 +758,7 @@ class Status(MailTest):
         self.assertNotIn("RCPT 550", status_text())
         srv.mode = "accept"
         while status()["queued"] > 0:
+            make_due()
             p, ids, _ = run_once()
             self.assertTrue(ids["sent"], p.stderr)
             mine = [m for m in mine if m not in ids["sent"]]
@@ -772,7 +773,12 @@ class SlowResolver(MailTest):
     aiosmtpd, asked for no host name, blocks its event loop in
     socket.getfqdn() for every connection, longer than smtp_timeout."""
 
-    STALL = 3       # seconds; setUp sets smtp_timeout = 2
+    TIMEOUT = 10    # smtp_timeout, whatever setUp set
+    STALL = 15      # seconds in socket.getfqdn(), more than TIMEOUT
+
+    def setUp(self):
+        super().setUp()
+        configure(smtp_timeout=self.TIMEOUT)
 
     def test_the_test_server_does_not_resolve_its_own_name(self):
         real = socket.getfqdn
