@@ -21,7 +21,7 @@ import tempfile
 import threading
 import unittest
 
-from harness import PRIVFORMS, SRC, Site, install_tree, make, tree_vars
+from harness import PRIVFORMS, SRC, Site, install_tree, make
 
 ROOT = os.geteuid() == 0
 ME = pwd.getpwuid(os.geteuid()).pw_name

@@ -20,7 +20,6 @@ import subprocess
 import tempfile
 import time
 import unittest
-import urllib.parse
 import uuid
 
 from harness import PRIVFORMS, WAIT, Site, SRC, wait_tcp, wait_until

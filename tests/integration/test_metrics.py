@@ -19,7 +19,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 import unittest
 
 from harness import Site
