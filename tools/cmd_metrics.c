@@ -64,8 +64,9 @@ static const struct {
 	    "privforms command, mail: the mail sender) and their event; each "
 	    "accepted submission and each later change stores one." },
 	[M_TRAPPED] = { "privforms_trapped_submissions_total", "counter",
-	    "Submissions caught by a form's honeypot or timing trap, answered "
-	    "like a success and not stored, by form and reason." },
+	    "Submissions caught by a form's honeypot or timing trap, by form "
+	    "and reason; none was stored (the honeypot's got a success page, "
+	    "one sent too fast the form again)." },
 	[M_OUTBOX] = { "privforms_outbox_messages", "gauge",
 	    "Outbox messages not sent, by state: queued (waiting, or waiting "
 	    "for a retry), sending (claimed by a sender), failed (given up)." },
