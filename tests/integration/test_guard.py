@@ -277,7 +277,9 @@ def open_stamp(s, site=None):
 
 
 def aged_stamp(form, who, site=None, age=60):
-    """A genuine stamp of form's page as shown to who age seconds ago."""
+    """A genuine stamp of form's page as shown to who (an IPv4 address)
+    age seconds ago: older than SLOW's form_min_seconds by default."""
+    assert isinstance(who, str), who
     now = int(time.time())
     return craft_stamp(PROGRAMS[form], now - age, now + 3600, site, who)
 
