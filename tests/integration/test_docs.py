@@ -36,7 +36,8 @@ def text(path):
 
 class Pointers(unittest.TestCase):
     def setUp(self):
-        if not os.path.isdir(os.path.join(SRC, ".git")):
+        # A file in a worktree made by git worktree add, a directory else.
+        if not os.path.exists(os.path.join(SRC, ".git")):
             self.skipTest("not a git checkout")
         self.files = tracked()
 
