@@ -449,6 +449,9 @@ class Through:
         self.assertEqual(r.header("content-type"), "text/html; charset=utf-8")
         self.assert_headers(r, {"content-security-policy": "default-src "
                                 "'none'", "x-content-type-options": "nosniff"})
+        # The host's own header too: ErrorDocument is a redirect inside
+        # Apache, into a location with headers of its own.
+        self.assertEqual(r.header("strict-transport-security"), HSTS)
 
     def test_a_mistyped_address_gets_our_404(self):
         for path in ("/privacy/nosuch", "/privacy/unsubscribex",

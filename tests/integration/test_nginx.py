@@ -249,6 +249,19 @@ http {
             missing.append(("POST /privacy/unsubscribe", r.status))
         self.assertEqual(missing, [])
 
+    def test_our_50x_page_keeps_the_sites_hsts(self):
+        # nginx's error_page for a program that cannot answer: an internal
+        # redirect to a location with add_header lines of its own.
+        sock = SITE.socket_path("unsubscribe")
+        os.rename(sock, sock + ".away")
+        try:
+            r = http_request(self.port, "GET", "/privacy/unsubscribe")
+        finally:
+            os.rename(sock + ".away", sock)
+        self.assertEqual(r.status, 502, r)
+        self.assertIn("problem with the service", r.text)
+        self.assertEqual(r.header("strict-transport-security"), HSTS)
+
     def test_the_hub_keeps_its_own_headers_too(self):
         r = http_request(self.port, "GET", "/privacy/")
         self.assertEqual(r.status, 200, r)
