@@ -98,6 +98,24 @@ FORMS = ("/privacy/unsubscribe", "/privacy/do-not-call", "/privacy/request",
 
 STAMP = "pf_stamp"
 
+# A site's own Strict-Transport-Security, as INSTALL (sections 5 and 6,
+# HTTPS) sets it at server level: every path below must keep it, through
+# nginx and Apache (test_nginx.py, test_apache.py).
+SITE_HSTS = "max-age=63072000; includeSubDomains"
+# Every kind of privforms path: the hub and its redirect, static files
+# (and a missing one), each program's pages, challenges and sub-paths,
+# and a path under /privacy/ that nothing serves.
+PRIVFORMS_PATHS = (
+    "/privacy/", "/privacy", "/privacy/static/privforms.css",
+    "/privacy/static/guard.js", "/privacy/static/missing.css",
+    "/privacy/unsubscribe", "/privacy/unsubscribe/challenge",
+    "/privacy/unsubscribe?t=forged", "/privacy/do-not-call",
+    "/privacy/do-not-call/challenge", "/privacy/request",
+    "/privacy/request/challenge", "/privacy/request/status",
+    "/privacy/request/verify", "/privacy/feedback",
+    "/privacy/feedback/article?article=reset-password",
+    "/privacy/nothing-here")
+
 
 def form_value(page, name):
     """The value of the first <input> named name in page (text), or None."""
@@ -203,6 +221,15 @@ def unix_listening(path):
                     int(fields[3], 16) & 0x10000:
                 return True
     return False
+
+
+def pid_alive(pid):
+    """pid runs (a zombie has finished)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 class Site:

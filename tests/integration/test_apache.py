@@ -33,7 +33,8 @@ import unittest
 import urllib.parse
 import uuid
 
-from harness import (GUARD_OFF, SRC, WAIT, fcgi_request, free_port,
+from harness import (GUARD_OFF, PRIVFORMS_PATHS, SITE_HSTS, SRC, WAIT,
+                     fcgi_request, free_port,
                      http_request, install_tree, unix_listening, wait_until,
                      sanitizer_reports, stamp_of, wait_tcp, _sanitizer_env)
 from htmlpage import Page
@@ -60,21 +61,6 @@ HUB_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
-# The virtual hosts' own header, as INSTALL (section 6, HTTPS) sets it:
-# every privforms path must keep it.
-HSTS = "max-age=63072000; includeSubDomains"
-# Every kind of privforms path: the hub and its redirect, static files
-# (and a missing one), each program's pages, challenges and sub-paths,
-# and a path under /privacy/ that nothing serves.
-PATHS = ["/privacy/", "/privacy", "/privacy/static/privforms.css",
-         "/privacy/static/guard.js", "/privacy/static/missing.css",
-         "/privacy/unsubscribe", "/privacy/unsubscribe/challenge",
-         "/privacy/unsubscribe?t=forged", "/privacy/do-not-call",
-         "/privacy/do-not-call/challenge", "/privacy/request",
-         "/privacy/request/challenge", "/privacy/request/status",
-         "/privacy/request/verify", "/privacy/feedback",
-         "/privacy/feedback/article?article=reset-password",
-         "/privacy/nothing-here"]
 # What every page of the programs carries.
 FORM_HEADERS = {
     "content-security-policy": "default-src 'none'",
@@ -209,7 +195,7 @@ def apache_conf():
     for host, port in PORTS.items():
         lines += ["Listen 127.0.0.1:%d" % port,
                   "<VirtualHost 127.0.0.1:%d>" % port,
-                  '\tHeader always set Strict-Transport-Security "%s"' % HSTS]
+                  '\tHeader always set Strict-Transport-Security "%s"' % SITE_HSTS]
         # The sanitizer's options, where the programs take environment
         # from Apache (the pools have theirs from spawn-fcgi).
         if host == "fcgid":
@@ -367,12 +353,12 @@ class Through:
 
     def test_every_privforms_path_keeps_the_hosts_hsts(self):
         missing = []
-        for path in PATHS:
+        for path in PRIVFORMS_PATHS:
             r = self.get(path)
-            if r.header("strict-transport-security") != HSTS:
+            if r.header("strict-transport-security") != SITE_HSTS:
                 missing.append((path, r.status))
         r = self.post(FORM, b"channel=x")
-        if r.header("strict-transport-security") != HSTS:
+        if r.header("strict-transport-security") != SITE_HSTS:
             missing.append(("POST " + FORM, r.status))
         self.assertEqual(missing, [])
 
@@ -451,7 +437,7 @@ class Through:
                                 "'none'", "x-content-type-options": "nosniff"})
         # The host's own header too: ErrorDocument is a redirect inside
         # Apache, into a location with headers of its own.
-        self.assertEqual(r.header("strict-transport-security"), HSTS)
+        self.assertEqual(r.header("strict-transport-security"), SITE_HSTS)
 
     def test_a_mistyped_address_gets_our_404(self):
         for path in ("/privacy/nosuch", "/privacy/unsubscribex",

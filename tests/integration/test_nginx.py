@@ -18,7 +18,8 @@ import subprocess
 import time
 import unittest
 
-from harness import Site, free_port, http_request, wait_tcp
+from harness import (PRIVFORMS_PATHS, SITE_HSTS, Site, free_port,
+                     http_request, wait_tcp)
 
 FORM = "/privacy/unsubscribe"
 SITE = None
@@ -160,21 +161,6 @@ class Limits(unittest.TestCase):
         self.assertEqual(request("GET", FORM, "127.0.0.3")[0], 200)
 
 
-HSTS = "max-age=63072000; includeSubDomains"
-# Every kind of privforms path: the hub and its redirect, static files
-# (and a missing one), each program's pages, challenges and sub-paths,
-# and a path under /privacy/ that nothing serves.
-PATHS = ["/privacy/", "/privacy", "/privacy/static/privforms.css",
-         "/privacy/static/guard.js", "/privacy/static/missing.css",
-         "/privacy/unsubscribe", "/privacy/unsubscribe/challenge",
-         "/privacy/unsubscribe?t=forged", "/privacy/do-not-call",
-         "/privacy/do-not-call/challenge", "/privacy/request",
-         "/privacy/request/challenge", "/privacy/request/status",
-         "/privacy/request/verify", "/privacy/feedback",
-         "/privacy/feedback/article?article=reset-password",
-         "/privacy/nothing-here"]
-
-
 class SiteHeaders(unittest.TestCase):
     """A site's server-level Strict-Transport-Security on every path."""
 
@@ -190,7 +176,7 @@ class SiteHeaders(unittest.TestCase):
         # (as stack.sh installed it) includes it from here.
         with open(os.path.join(ng, "privforms-site-headers.conf"), "w") as f:
             f.write('add_header Strict-Transport-Security "%s" always;\n'
-                    % HSTS)
+                    % SITE_HSTS)
         cls.port = free_port()
         d = cls.dir
         conf = """
@@ -238,14 +224,14 @@ http {
 
     def test_every_privforms_path_keeps_the_sites_hsts(self):
         missing = []
-        for path in PATHS:
+        for path in PRIVFORMS_PATHS:
             r = http_request(self.port, "GET", path)
-            if r.header("strict-transport-security") != HSTS:
+            if r.header("strict-transport-security") != SITE_HSTS:
                 missing.append((path, r.status))
         r = http_request(self.port, "POST", "/privacy/unsubscribe",
                          b"channel=x", {"Content-Type":
                                         "application/x-www-form-urlencoded"})
-        if r.header("strict-transport-security") != HSTS:
+        if r.header("strict-transport-security") != SITE_HSTS:
             missing.append(("POST /privacy/unsubscribe", r.status))
         self.assertEqual(missing, [])
 
@@ -260,7 +246,7 @@ http {
             os.rename(sock + ".away", sock)
         self.assertEqual(r.status, 502, r)
         self.assertIn("problem with the service", r.text)
-        self.assertEqual(r.header("strict-transport-security"), HSTS)
+        self.assertEqual(r.header("strict-transport-security"), SITE_HSTS)
 
     def test_the_hub_keeps_its_own_headers_too(self):
         r = http_request(self.port, "GET", "/privacy/")

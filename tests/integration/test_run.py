@@ -18,7 +18,7 @@ import unittest
 import urllib.parse
 import uuid
 
-from harness import (GUARD_OFF, SRC, free_port, http_request,
+from harness import (GUARD_OFF, SRC, free_port, http_request, pid_alive,
                      sanitizer_reports, stamp_of, _sanitizer_env)
 
 FORM = "/privacy/unsubscribe"
@@ -74,14 +74,6 @@ def children(pid):
         except (OSError, IndexError, ValueError):
             continue
     return out
-
-
-def alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def wait(test, what, timeout=60, message=None):
@@ -210,7 +202,7 @@ class Pools(unittest.TestCase):
         workers = set().union(*(children(p) for p in pools))
         self.assertTrue(workers)
         self.assertEqual(run.interrupt(), 0, run.output())
-        left = [p for p in set(pools) | workers if alive(p)]
+        left = [p for p in set(pools) | workers if pid_alive(p)]
         self.assertEqual(left, [], run.output())
 
 

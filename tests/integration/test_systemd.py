@@ -33,7 +33,7 @@ import time
 import unittest
 
 from harness import (GUARD_OFF, WAIT, fcgi_request, cgi_status, stamp_of,
-                     install_tree, unix_listening, wait_until,
+                     install_tree, pid_alive, unix_listening, wait_until,
                      _sanitizer_env, sanitizer_reports)
 
 FORM = "/privacy/unsubscribe"
@@ -346,7 +346,7 @@ class Pool:
             status = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             status = None
-        left = {p for p in watch | self.children() if alive(p)}
+        left = {p for p in watch | self.children() if pid_alive(p)}
         for pid in left:
             os.kill(pid, signal.SIGKILL)
         if self.proc.poll() is None:
@@ -355,15 +355,6 @@ class Pool:
         if os.path.exists(self.sock):
             os.unlink(self.sock)    # RemoveOnStop=yes
         return status, left
-
-
-def alive(pid):
-    """pid runs (a zombie has finished)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 GET = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": FORM, "REMOTE_ADDR": "127.0.0.1"}
