@@ -971,6 +971,20 @@ class CrossSite(Case):
                 self.assertEqual(r.status, 403, (headers, name, r))
                 self.assertIn(self.SAID, r.text, name)
 
+    def test_malformed_and_oversized_origins_are_refused(self):
+        # No browser sends these: whatever sends one is refused, with our
+        # page, and nothing it carries is reflected.
+        ours = "127.0.0.1:%d" % SITE.port
+        for origin in ("x" * 4000, "http://" + "a" * 4000, "https://",
+                       "://", ours, "http://%s/privacy/" % ours,
+                       "http://%s.attacker.example" % ours,
+                       "http://%s <b>" % ours, "http://é.example"):
+            r = self.assert_nothing_stored(lambda: self.post(
+                "unsubscribe", fields("unsubscribe"), {"Origin": origin}))
+            self.assertEqual(r.status, 403, (origin[:40], r))
+            self.assertIn(self.SAID, r.text)
+            self.assertNotIn("<b>", r.text)
+
     def test_our_own_pages_and_typed_addresses_pass(self):
         for headers in ({"Sec-Fetch-Site": "same-origin"},
                         {"Sec-Fetch-Site": "same-site",
