@@ -237,6 +237,16 @@ class Invalid(unittest.TestCase):
         r = self.assert_nothing_stored(lambda: SITE.get(
             FORM + "?channel=email&email=get@example.com"))
         self.assertEqual(r.status, 200)
+        # Nor does the done page, whatever its token says, shown again
+        # (a reload, a link scanner, the history).
+        done = SITE.post(FORM, {"channel": "email",
+                                "email": "done@example.com"})
+        self.assertEqual(done.status, 303, done)
+        for _ in range(2):
+            r = self.assert_nothing_stored(lambda: SITE.get(
+                done.header("location")))
+            self.assertEqual(r.status, 200)
+            self.assertIn("d\u2026@example.com", r.text)
 
 
 class Unavailable(unittest.TestCase):
