@@ -21,8 +21,9 @@
  * Also 400 (a forged or expired step-2 token, an entry that is gone, a
  * vote page without a valid article), 404 (any other sub-path), 405, 411,
  * 413, 415 (app.h), 403 for either step POSTed from another website's
- * page (app.h; a vote is meant to come from help pages anywhere), and the guard's 403, 422 and 429 (guard.h) for a new
- * entry's step 1 and a vote, and its 422 and 429 for a revised step 1.
+ * page (app.h; a vote is meant to come from help pages anywhere), and
+ * the guard's 403, 422 and 429 (guard.h) for a new entry's step 1 and a
+ * vote, and its 422 and 429 for a revised step 1.
  *
  * Step 1 is stored as soon as it is posted, so an abandoned step 2 still
  * keeps the rating; step 2 completes the same entry through a signed token
