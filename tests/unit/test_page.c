@@ -1298,6 +1298,7 @@ START_TEST(test_rows_attr_sets_one_cell_of_each_row)
 {
 	static const char *const cells[] = { "a", "1", "b", "2", "c", "3" };
 	static const char *const ids[] = { "x-1", NULL, "x-3" };
+	static const char *const four[] = { "x-1", NULL, "x-3", "x-4" };
 	static const char *const quote[] = { "\"><b>", "y", "z" };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
@@ -1315,7 +1316,7 @@ START_TEST(test_rows_attr_sets_one_cell_of_each_row)
 	    "<li><span>b</span> and <span>2</span></li>"
 	    "<li><span>c</span> and <span title=\"x-3\">3</span></li>");
 	/* Too many rows, a cell that is not there, refused values. */
-	ck_assert_int_eq(pf_page_rows_attr(page, "list", 1, "title", ids, 4),
+	ck_assert_int_eq(pf_page_rows_attr(page, "list", 1, "title", four, 4),
 	    PF_ENOTFOUND);
 	ck_assert_int_eq(pf_page_rows_attr(page, "list", 2, "title", ids, 3),
 	    PF_ENOTFOUND);
