@@ -4,11 +4,11 @@
  *
  * libesmtp 1.1.0 is used for the protocol only; everything it gets wrong on
  * Debian 12 is handled here (smtp.h lists it; ARCHITECTURE.md, library
- * defects).  Three of those guards watch the session through libesmtp's
- * callbacks, whose order this file relies on (libesmtp's siobuf.c and
- * protocol.c):
+ * defects).  Three of those guards, and the reason a refused greeting is
+ * given, watch the session through libesmtp's callbacks, whose order this
+ * file relies on (libesmtp's siobuf.c and protocol.c):
  *  - the monitor callback sees each buffer libesmtp writes before the write,
- *    and each buffer it reads before parsing it;
+ *    and each buffer it reads before parsing it (the first is the greeting);
  *  - OpenSSL's info callback on our SSL_CTX sees the handshake complete
  *    before libesmtp checks the certificate and carries on;
  *  - SMTP_EV_CONNECT comes right after connect() succeeded.
@@ -78,6 +78,10 @@ struct session {
 	enum auth_state		 auth;
 	char			 reply[16];	/* start of the reply to AUTH */
 	size_t			 replylen;
+	int			 greeted;	/* the greeting has been read */
+	char			 refused[16];	/* codes of a greeting that
+						   refused the session, or "" */
+	int			 refused_code;
 	char			 stopped[200];	/* why we ended it; "" if we did not */
 	int			 stopped_code;	/* the reply that made us, or 0 */
 };
@@ -256,6 +260,49 @@ stop(struct session *ss, int code, const char *why)
 		(void)shutdown(ss->fd, SHUT_RDWR);
 }
 
+/*
+ * The reply code and any enhanced code at the start of buf (len bytes) into
+ * out, without the server's words (they may quote an address).  Returns
+ * the reply code, or 0 if buf does not start with one.
+ */
+static int
+reply_codes(const char *buf, size_t len, char *out, size_t size)
+{
+	size_t	 n = 0;
+
+	while (n < len && n + 1 < size && buf[n] != '\0' &&
+	    strchr("0123456789. ", buf[n]) != NULL)
+		n++;
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	memcpy(out, buf, n);
+	out[n] = '\0';
+	return n >= 3 ? atoi(out) : 0;
+}
+
+/*
+ * The first buffer read on a connection starts with the greeting: any code
+ * but 220 refuses the session (a connection-rate limit's 421, say), and
+ * libesmtp keeps no status that would tell it.  A 220 (from the host's
+ * next address) makes an earlier refusal no longer the reason.
+ */
+static void
+greeting(struct session *ss, const char *buf, int len)
+{
+	char	 codes[sizeof(ss->refused)];
+	int	 code;
+
+	ss->greeted = 1;
+	code = reply_codes(buf, (size_t)len, codes, sizeof(codes));
+	if (code == 220) {
+		ss->refused[0] = '\0';
+		ss->refused_code = 0;
+	} else if (code != 0) {
+		memcpy(ss->refused, codes, sizeof(codes));
+		ss->refused_code = code;
+	}
+}
+
 static int
 starts(const char *buf, int len, const char *word)
 {
@@ -294,8 +341,7 @@ auth_write(struct session *ss, const char *buf, int len)
 static void
 auth_read(struct session *ss, const char *buf, int len)
 {
-	char	 why[160];
-	size_t	 codes;
+	char	 why[160], codes[sizeof(ss->reply)];
 	int	 code, n = 0;
 
 	while (n < len && ss->replylen < sizeof(ss->reply) - 1 &&
@@ -304,20 +350,16 @@ auth_read(struct session *ss, const char *buf, int len)
 	ss->reply[ss->replylen] = '\0';
 	if (ss->replylen < 4 && n == len)
 		return;		/* the code is still to come */
-	code = atoi(ss->reply);
+	code = reply_codes(ss->reply, ss->replylen, codes, sizeof(codes));
 	ss->replylen = 0;
 	if (code == 235)
 		ss->auth = AUTH_OK;
 	else if (code == 501 || code == 504)
 		ss->auth = AUTH_NONE;
 	else if (code < 300 || code >= 400) {
-		/* The code and any enhanced code only: no server words. */
-		codes = strspn(ss->reply, "0123456789. ");
-		while (codes > 0 && ss->reply[codes - 1] == ' ')
-			codes--;
-		snprintf(why, sizeof(why), "AUTH %.*s: the server refused "
+		snprintf(why, sizeof(why), "AUTH %s: the server refused "
 		    "smtp_user and its password (check smtp_user and "
-		    "smtp_password_file)", (int)codes, ss->reply);
+		    "smtp_password_file)", codes);
 		stop(ss, code, why);
 	}
 }
@@ -332,6 +374,8 @@ monitor_cb(const char *buf, int len, int writing, void *arg)
 		set_lowat(ss->fd, 1);
 		ss->lowat = 0;
 	}
+	if (writing == SMTP_CB_READING && !ss->greeted)
+		greeting(ss, buf, len);
 	if (!ss->authenticating || ss->auth == AUTH_OK ||
 	    ss->stopped[0] != '\0')
 		return;
@@ -516,6 +560,11 @@ broken(const struct session *ss, struct pf_smtp_result *res)
 		else
 			result(res, PF_SMTP_TEMPORARY, 0, "no connection: %s",
 			    smtp_strerror(smtp_errno(), err, sizeof(err)));
+		return;
+	}
+	if (ss->refused_code != 0) {
+		result(res, PF_SMTP_TEMPORARY, ss->refused_code, "server "
+		    "refused the session: %s", ss->refused);
 		return;
 	}
 	if (tls == NULL && smtp_errno() == SMTP_ERR_CLIENT_ERROR &&

@@ -92,10 +92,11 @@ int pf_smtp_starttls_mode(const char *name);
  * PF_SMTP_MAX_BATCH).  Each msgs[i].res tells its outcome; a message whose
  * recipient or data cannot be given to libesmtp as it is was not sent
  * (PF_SMTP_PERMANENT, code 0), and when the session ends before a message's
- * turn (no connection, TLS, a dropped connection, the settings) the message
- * gets that reason.  Returns PF_OK; PF_EINVAL when the settings, from or n
- * are unusable, or PF_ENOMEM / PF_ECRYPTO when it could not try (then no
- * connection was made and no res is set).
+ * turn (no connection, a greeting that refuses the session, TLS, a dropped
+ * connection, the settings) the message gets that reason.  Returns PF_OK;
+ * PF_EINVAL when the settings, from or n are unusable, or PF_ENOMEM /
+ * PF_ECRYPTO when it could not try (then no connection was made and no res
+ * is set).
  */
 int pf_smtp_send(const struct pf_smtp *s, const char *from,
     struct pf_smtp_message *msgs, size_t n);

@@ -90,19 +90,20 @@ say(int fd, const char *s)
 }
 
 /*
- * The scripted server (a child): answers MAIL, RCPT and the end of DATA
- * with replies[0..2] and writes every line it receives to out, and
- * "CONNECT\n" for each connection it accepts.
+ * The scripted server (a child): greets each connection with greeting,
+ * answers MAIL, RCPT and the end of DATA with replies[0..2] and writes
+ * every line it receives to out, and "CONNECT\n" for each connection it
+ * accepts.
  */
 static void
-serve(int lfd, const char *const replies[3], int out)
+serve(int lfd, const char *greeting, const char *const replies[3], int out)
 {
 	char	 buf[2048];
 	int	 c, data = 0;
 
 	while ((c = accept(lfd, NULL, NULL)) >= 0) {
 		write(out, "CONNECT\n", 8);
-		say(c, "220 test ESMTP\r\n");
+		say(c, greeting);
 		while (line(c, buf, sizeof(buf)) > 0) {
 			write(out, buf, strlen(buf));
 			if (data) {
@@ -157,6 +158,44 @@ message(const char *to)
 	return m;
 }
 
+/* A scripted server (serve) in a child, on *port; its lines come on *out. */
+static pid_t
+start_server(const char *greeting, const char *const replies[3], long *port,
+    int *out)
+{
+	pid_t	 pid;
+	int	 lfd, p[2];
+
+	lfd = listener(port);
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		serve(lfd, greeting, replies, p[1]);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(p[1]);
+	close(lfd);
+	*out = p[0];
+	return pid;
+}
+
+/* Stop the server started as pid; *wire receives what it read from in. */
+static void
+stop_server(pid_t pid, int in, char *wire, size_t wirelen)
+{
+	ssize_t	 r;
+	size_t	 got = 0;
+	int	 st;
+
+	/* SIGKILL: the child has Check's SIGTERM handler, which kills the group. */
+	kill(pid, SIGKILL);
+	while ((r = read(in, wire + got, wirelen - 1 - got)) > 0)
+		got += (size_t)r;
+	wire[got] = '\0';
+	close(in);
+	waitpid(pid, &st, 0);
+}
+
 /*
  * Send msgs[0..n) in one session through a scripted server; *wire
  * receives what it read.
@@ -168,28 +207,12 @@ session(const char *const replies[3], struct pf_smtp_message *msgs,
 	struct pf_smtp	 s;
 	long		 port;
 	pid_t		 pid;
-	ssize_t		 r;
-	size_t		 got = 0;
-	int		 lfd, p[2], rc, st;
+	int		 in, rc;
 
-	lfd = listener(&port);
-	ck_assert_int_eq(pipe(p), 0);
-	if ((pid = fork()) == 0) {
-		close(p[0]);
-		serve(lfd, replies, p[1]);
-	}
-	ck_assert_int_gt(pid, 0);
-	close(p[1]);
-	close(lfd);
+	pid = start_server("220 test ESMTP\r\n", replies, &port, &in);
 	s = settings(port);
 	rc = pf_smtp_send(&s, FROM, msgs, n);
-	/* SIGKILL: the child has Check's SIGTERM handler, which kills the group. */
-	kill(pid, SIGKILL);
-	while ((r = read(p[0], wire + got, wirelen - 1 - got)) > 0)
-		got += (size_t)r;
-	wire[got] = '\0';
-	close(p[0]);
-	waitpid(pid, &st, 0);
+	stop_server(pid, in, wire, wirelen);
 	return rc;
 }
 
@@ -307,6 +330,49 @@ START_TEST(test_replies_are_classified_by_code)
 		ck_assert_str_eq(res.text, t[i].text);
 		/* The server's words may quote an address: never kept. */
 		ck_assert_ptr_null(strchr(res.text, '@'));
+	}
+}
+END_TEST
+
+/*
+ * A server that refuses the session in its greeting (a connection-rate
+ * limit's 421, a 554 "no service"): libesmtp keeps no status of it, and the
+ * result used to say only that the server dropped the connection.
+ */
+START_TEST(test_refused_greeting_says_its_code)
+{
+	const struct {
+		const char	*greeting;
+		int		 code;
+		const char	*text;
+	} t[] = {
+		{ "421 4.7.0 <" TO "> too many connections\r\n", 421,
+		  "server refused the session: 421 4.7.0" },
+		{ "554 no SMTP service here\r\n", 554,
+		  "server refused the session: 554" },
+	};
+	const char *const ok[3] = { "250 ok\r\n", "250 ok\r\n", "250 ok\r\n" };
+	struct pf_smtp_message	 m[2];
+	struct pf_smtp		 s;
+	char			 wire[4096];
+	long			 port;
+	pid_t			 pid;
+	size_t			 i;
+	int			 in;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		pid = start_server(t[i].greeting, ok, &port, &in);
+		s = settings(port);
+		m[0] = message(TO);
+		m[1] = message(TO);
+		ck_assert_int_eq(pf_smtp_send(&s, FROM, m, 2), PF_OK);
+		stop_server(pid, in, wire, sizeof(wire));
+		ck_assert_int_eq(count(wire, "CONNECT\n"), 1);
+		ck_assert_ptr_null(strstr(wire, "MAIL"));
+		ck_assert_int_eq(m[1].res.outcome, PF_SMTP_TEMPORARY);
+		ck_assert_int_eq(m[1].res.code, t[i].code);
+		ck_assert_str_eq(m[1].res.text, t[i].text);
+		ck_assert_str_eq(m[0].res.text, m[1].res.text);
 	}
 }
 END_TEST
@@ -519,6 +585,7 @@ PF_TEST_MAIN("smtp",
     tcase_add_test(tc, test_accepted_message_is_sent_as_given),
     tcase_add_test(tc, test_a_batch_goes_over_one_connection),
     tcase_add_test(tc, test_replies_are_classified_by_code),
+    tcase_add_test(tc, test_refused_greeting_says_its_code),
     tcase_add_test(tc, test_bad_addresses_never_reach_the_server),
     tcase_add_test(tc, test_bad_settings_are_refused_before_connecting),
     tcase_add_test(tc, test_refused_connection_is_temporary),
