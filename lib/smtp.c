@@ -11,7 +11,9 @@
  *    and each buffer it reads before parsing it (the first is the greeting);
  *  - OpenSSL's info callback on our SSL_CTX sees the handshake complete
  *    before libesmtp checks the certificate and carries on;
- *  - SMTP_EV_CONNECT comes right after connect() succeeded.
+ *  - SMTP_EV_CONNECT comes right after connect() succeeded, and
+ *    SMTP_EV_DISCONNECT after the connection was closed, before any
+ *    connection to the host's next address.
  * Protocol timeouts are set in milliseconds, whatever libesmtp's
  * documentation says.
  */
@@ -69,7 +71,7 @@ struct session {
 	const struct pf_smtp	*s;
 	int			 authenticating;	/* s->user is set */
 	int			 connected;	/* SMTP_EV_CONNECT seen */
-	struct connect_timer	*timer;		/* while connecting */
+	struct connect_timer	*timer;		/* while the session runs */
 	const char		*tls_problem;	/* from the event callback */
 	SSL			*ssl;	/* once the handshake is done */
 	int			 fd;	/* the connection, once TLS is up; or -1 */
@@ -386,9 +388,32 @@ monitor_cb(const char *buf, int len, int writing, void *arg)
 }
 
 /*
+ * libesmtp moves on to the next address of the host when a server refused
+ * the session (a 4xx or 5xx greeting, a 4xx to EHLO, a failed HELO).  What
+ * we knew of the connection went with it (its SSL is freed, its socket
+ * closed: stop() must not reach them), and the next connect() blocks as the
+ * first did: forget the one and arm the timer again for the other (run()
+ * disarms it when there is none).
+ */
+static void
+disconnected(struct session *ss)
+{
+	ss->ssl = NULL;
+	ss->fd = -1;
+	ss->handshaken = 0;
+	ss->lowat = 0;
+	ss->auth = AUTH_NONE;
+	ss->replylen = 0;
+	ss->greeted = 0;
+	if (ss->timer != NULL && !ss->timer->armed)
+		(void)timer_arm(ss->timer, ss->s->timeout);
+}
+
+/*
  * Record what libesmtp tells: the connection made (the timer's work is
- * done), and why TLS failed.  For the refusals the variadic arguments are
- * not read: leaving each "ok" flag as libesmtp set it (0) keeps its refusal.
+ * done) or gone, and why TLS failed.  For the refusals the variadic
+ * arguments are not read: leaving each "ok" flag as libesmtp set it (0)
+ * keeps its refusal.
  */
 static void
 event_cb(smtp_session_t session, int event, void *arg, ...)
@@ -411,7 +436,8 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 	if (event == SMTP_EV_CONNECT) {
 		ss->connected = 1;
 		timer_disarm(ss->timer);
-	}
+	} else if (event == SMTP_EV_DISCONNECT)
+		disconnected(ss);
 	for (i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
 		if (tls[i].event == event)
 			ss->tls_problem = tls[i].problem;

@@ -14,7 +14,9 @@
  *  - its connect() is blocking and has no timeout: SIGALRM interrupts it
  *    once timeout seconds have passed (our handler is installed only for
  *    the call, and the caller must not use SIGALRM or ITIMER_REAL
- *    meanwhile), and every protocol timeout is set to timeout seconds;
+ *    meanwhile), and so the connect() to the host's next address that it
+ *    makes after a server refused the session; every protocol timeout is
+ *    set to timeout seconds;
  *  - it reads HOME for its CA lookup: the CA file is set explicitly;
  *  - when the socket is readable it reads the reply to a command before it
  *    has sent the command.  A TLS 1.3 server's session tickets make it so

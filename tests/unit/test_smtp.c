@@ -5,15 +5,19 @@
  * there.  STARTTLS and AUTH need a real server: tests/integration/
  * test_mail.py.
  */
+#define _GNU_SOURCE		/* RTLD_NEXT */
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <netdb.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +59,46 @@ settings(long port)
 	    NULL, 2 };
 
 	return s;
+}
+
+/*
+ * A host name with two addresses, as DNS gives a server with an IPv6 and an
+ * IPv4 address: libesmtp resolves the host itself, with getaddrinfo(), so
+ * this program answers TWO_ADDRESSES with 127.0.0.1 at two_ports[0], then
+ * at two_ports[1].  Every other name goes to the C library.
+ */
+#define TWO_ADDRESSES	"two-addresses.test"
+static long	two_ports[2];
+
+int
+getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	static int	(*real)(const char *, const char *,
+			    const struct addrinfo *, struct addrinfo **);
+	struct addrinfo	 h, *a = NULL, *b = NULL;
+	char		 port[2][16];
+	int		 rc;
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "getaddrinfo");
+	if (node == NULL || strcmp(node, TWO_ADDRESSES) != 0)
+		return real(node, service, hints, res);
+	memset(&h, 0, sizeof(h));
+	h.ai_family = AF_INET;
+	h.ai_socktype = SOCK_STREAM;
+	h.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	snprintf(port[0], sizeof(port[0]), "%ld", two_ports[0]);
+	snprintf(port[1], sizeof(port[1]), "%ld", two_ports[1]);
+	if ((rc = real("127.0.0.1", port[0], &h, &a)) != 0)
+		return rc;
+	if ((rc = real("127.0.0.1", port[1], &h, &b)) != 0) {
+		freeaddrinfo(a);
+		return rc;
+	}
+	a->ai_next = b;		/* one address each: freeaddrinfo frees both */
+	*res = a;
+	return 0;
 }
 
 /* Nobody connected to fd (a listener)? */
@@ -580,6 +624,44 @@ START_TEST(test_unanswered_connect_gives_up_after_the_timeout)
 }
 END_TEST
 
+/*
+ * A server that refuses the session sends libesmtp on to the host's next
+ * address, with a connect() as blocking as the first: it gets the timeout
+ * too (it used to hang for the kernel's SYN retries, two minutes), and the
+ * result still says why the first refused.
+ */
+START_TEST(test_next_address_gets_the_connect_timeout_too)
+{
+	const char *const ok[3] = { "250 ok\r\n", "250 ok\r\n", "250 ok\r\n" };
+	struct pf_smtp_message	 m = message(TO);
+	struct pf_smtp		 s;
+	struct timespec		 a;
+	char			 wire[4096];
+	long			 ms;
+	pid_t			 pid;
+	int			 in, lfd, filler;
+
+	pid = start_server("421 4.7.0 too many connections\r\n", ok,
+	    &two_ports[0], &in);
+	lfd = full_listener(&two_ports[1], &filler);
+	s = settings(two_ports[0]);
+	s.host = TWO_ADDRESSES;
+	s.timeout = 1;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(pf_smtp_send(&s, FROM, &m, 1), PF_OK);
+	ms = ms_since(&a);
+	stop_server(pid, in, wire, sizeof(wire));
+	ck_assert_int_eq(count(wire, "CONNECT\n"), 1);
+	ck_assert_int_eq(count(wire, "QUIT\r\n"), 1);
+	ck_assert_int_eq(m.res.outcome, PF_SMTP_TEMPORARY);
+	ck_assert_str_eq(m.res.text, "server refused the session: 421 4.7.0");
+	ck_assert_int_ge(ms, 1000);
+	ck_assert_int_lt(ms, 31000);
+	close(filler);
+	close(lfd);
+}
+END_TEST
+
 PF_TEST_MAIN("smtp",
     tcase_add_test(tc, test_starttls_modes_by_name),
     tcase_add_test(tc, test_accepted_message_is_sent_as_given),
@@ -590,4 +672,5 @@ PF_TEST_MAIN("smtp",
     tcase_add_test(tc, test_bad_settings_are_refused_before_connecting),
     tcase_add_test(tc, test_refused_connection_is_temporary),
     tcase_add_test(tc, test_silent_server_gives_up_after_the_timeout),
-    tcase_add_test(tc, test_unanswered_connect_gives_up_after_the_timeout))
+    tcase_add_test(tc, test_unanswered_connect_gives_up_after_the_timeout),
+    tcase_add_test(tc, test_next_address_gets_the_connect_timeout_too))
