@@ -1350,19 +1350,8 @@ int
 pf_store_outbox_requeue_all(struct pf_store *st, const char *now,
     long long *n)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 rc, err;
-
-	if ((err = stmt_get(st, STMT_OUTBOX_REQUEUE_ALL, &s)) != PF_OK)
-		return err;
-	if ((rc = sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC)))
-		err = pf_store_err(st->db, rc, "outbox bind");
-	else if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		err = pf_store_err(st->db, rc, "outbox requeue all");
-	else if (n != NULL)
-		*n = sqlite3_changes64(st->db);
-	pf_store_stmt_done(s);
-	return err;
+	return pf_store_changes(st, &st->stmts[STMT_OUTBOX_REQUEUE_ALL],
+	    stmts[STMT_OUTBOX_REQUEUE_ALL], &now, 1, "outbox requeue all", n);
 }
 
 /* Step statement id to its end, calling row(s, ctx) on each row. */

@@ -1122,6 +1122,43 @@ START_TEST(test_outbox_requeue_of_non_failed_is_not_found)
 }
 END_TEST
 
+/* Every failed message comes back, due now and fresh; nothing else moves. */
+START_TEST(test_outbox_requeue_all_takes_every_failed_one_only)
+{
+	struct pf_store	*st = open_mode("truncate");
+	struct orow	 o;
+	long long	 a, b, q, g, n = -1;
+
+	a = oput(st, "a@example.com", T1);
+	b = oput(st, "b@example.net", T1);
+	q = oput(st, "q@example.com", T3);
+	g = oput(st, "g@example.com", T1);
+	ck_assert_int_eq(oclaim(st, T1, T2), a);
+	ck_assert_int_eq(pf_store_outbox_failed(st, a, 1, "RCPT 550", T1),
+	    PF_OK);
+	ck_assert_int_eq(oclaim(st, T1, T2), b);
+	ck_assert_int_eq(pf_store_outbox_failed(st, b, 8, "no connection",
+	    T1), PF_OK);
+	ck_assert_int_eq(oclaim(st, T1, T4), g);	/* being sent */
+	ck_assert_int_eq(pf_store_outbox_requeue_all(st, T2, &n), PF_OK);
+	ck_assert_int_eq(n, 2);
+	o = oget(st, b);
+	ck_assert_str_eq(o.state, "queued");
+	ck_assert_int_eq(o.attempts, 0);
+	ck_assert_str_eq(o.next_try, T2);
+	ck_assert_str_eq(o.last_error, "(null)");
+	ck_assert_str_eq(o.recipient, "b@example.net");
+	ck_assert_str_eq(oget(st, a).state, "queued");
+	ck_assert_str_eq(oget(st, q).next_try, T3);
+	ck_assert_str_eq(oget(st, g).state, "sending");
+	ocounts(st, 3, 1, 0, 0);
+	ck_assert_int_eq(pf_store_outbox_requeue_all(st, T3, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_requeue_all(st, T3, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	pf_store_close(st);
+}
+END_TEST
+
 START_TEST(test_outbox_outcome_needs_a_message_being_sent)
 {
 	struct pf_store	*st = open_mode("truncate");
@@ -1891,6 +1928,7 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_outbox_expired_lease_is_claimed_again),
     tcase_add_test(tc, test_outbox_sent_is_final),
     tcase_add_test(tc, test_outbox_defer_requeues_for_later),
+    tcase_add_test(tc, test_outbox_requeue_all_takes_every_failed_one_only),
     tcase_add_test(tc, test_outbox_failed_then_requeued),
     tcase_add_test(tc, test_outbox_requeue_of_non_failed_is_not_found),
     tcase_add_test(tc, test_outbox_outcome_needs_a_message_being_sent),
