@@ -20,8 +20,11 @@ const struct cmd cmds_mail[] = {
 	  "or a systemd timer).  A temporary refusal (4xx) or a connection\n"
 	  "failure is retried after mail_retry seconds, doubling each time; a\n"
 	  "permanent refusal (5xx) or the last of mail_attempts marks the\n"
-	  "message failed.  Sent and failed each leave an audit record.  One\n"
-	  "line per message on stderr: its id, outcome and SMTP reply code." },
+	  "message failed.  A refused login (smtp_user) or no AUTH sends\n"
+	  "nothing and uses no attempt: the messages wait until the settings\n"
+	  "are fixed, and it is said once.  Sent and failed each leave an\n"
+	  "audit record.  One line per message on stderr: its id, outcome and\n"
+	  "SMTP reply code." },
 	{ "mail status", cmd_mail_status, "",
 	  "Print how many messages are queued, being sent, sent and failed;\n"
 	  "why the queued messages that were tried wait (each last error, how\n"

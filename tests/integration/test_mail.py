@@ -643,6 +643,25 @@ class Auth(MailTest):
         self.assertIn('<detail name="attempts">1</detail>', last_record())
         self.assertNotIn("AUTH", status_text())
 
+    def test_once_logs_in_once_however_much_is_due(self):
+        # A timer's `mail run --once` with more than one session's worth
+        # due: after the refused login it stops, so the timer's interval
+        # bounds the failed logins (INSTALL, privforms(8)).
+        srv = self.server(tls=CERT, auth=(self.USER, self.GOOD),
+                          like_postfix=True)
+        self.use("wrong")
+        for _ in range(12):
+            queue(address())
+        p, ids, _ = run_once()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(srv.connections(), 1, p.stderr)
+        self.assertEqual([c for t in srv.transcripts for c, _ in t]
+                         .count("AUTH"), 1)
+        self.assertEqual(p.stderr.count("nothing sent"), 1, p.stderr)
+        self.assertEqual(totals(p), {"sent": 0, "deferred": 10,
+                                     "failed": 0}, p.stderr)
+        self.assertEqual(status()["queued"], 12)
+
     def test_a_mechanism_libesmtp_cannot_finish_is_passed_over(self):
         # libesmtp takes the server's first mechanism it has a plugin for;
         # NTLM asks what the sender cannot answer, and is cancelled before
