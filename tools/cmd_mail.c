@@ -28,8 +28,8 @@ const struct cmd cmds_mail[] = {
 	{ "mail status", cmd_mail_status, "",
 	  "Print how many messages are queued, being sent, sent and failed;\n"
 	  "why the queued messages that were tried wait (each last error, how\n"
-	  "many, the next try), and each failed message: its id, the domain\n"
-	  "of its recipient (never the address), attempts and why." },
+	  "many, the next try in UTC), and each failed message: its id, the\n"
+	  "domain of its recipient (never the address), attempts and why." },
 	{ "mail retry", cmd_mail_retry, "ID | --all-failed",
 	  "Queue failed message ID again, or every failed message, due now,\n"
 	  "with its attempts reset (say, after fixing the template or the\n"
@@ -69,10 +69,10 @@ print_waiting(const struct pf_outbox_waiting *w, void *arg)
 	int	*first = arg;
 
 	if (*first) {
-		printf("\nWaiting (messages, next try, last error):\n");
+		printf("\nWaiting (messages, next try in UTC, last error):\n");
 		*first = 0;
 	}
-	printf("  %-4lld %.19s  %s\n", w->count, w->next_try, w->error);
+	printf("  %-4lld %.19sZ  %s\n", w->count, w->next_try, w->error);
 	return 0;
 }
 

@@ -632,7 +632,8 @@ class Auth(MailTest):
         self.assertEqual(len(audit_events()), records)
         s = status()
         self.assertEqual((s["queued"], s["failed"]), (3, 0))
-        self.assertRegex(status_text(), r"(?m)^  3 +\S+ +AUTH 535 5\.7\.8: ")
+        self.assertRegex(status_text(), r"(?m)^  3 +\d{4}-\d\d-\d\dT"
+                         r"\d\d:\d\d:\d\dZ +AUTH 535 5\.7\.8: ")
         # Fixed: every message goes, and the refusal used no attempt.
         self.use(self.GOOD)
         make_due()
