@@ -576,6 +576,24 @@ record(struct sender *s, struct batch *b)
 }
 
 /*
+ * Did the server take our settings this session?  Only a message it
+ * accepted, or refused for itself (5xx to MAIL, RCPT or DATA), shows it:
+ * a session that never got as far (no connection, TLS, a refused
+ * greeting) tells nothing either way.
+ */
+static int
+settings_work(const struct batch *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->a[i].outcome == PF_SMTP_SENT ||
+		    (b->a[i].outcome == PF_SMTP_PERMANENT && b->a[i].code > 0))
+			return 1;
+	return 0;
+}
+
+/*
  * The server refused our settings (or accepted them again): say so once,
  * not once per message or per session, and count the refusals in a row
  * for the wait.
@@ -591,6 +609,8 @@ settings(struct sender *s, const struct batch *b)
 			a = &b->a[i];
 			n++;
 		}
+	if (a == NULL && !settings_work(b))
+		return;
 	if (a == NULL) {
 		if (s->refused[0] != '\0')
 			pf_log(PF_LOG_INFO, "mail: the SMTP server accepts the "

@@ -18,6 +18,7 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import uuid
@@ -662,6 +663,42 @@ class Auth(MailTest):
         self.assertEqual(totals(p), {"sent": 0, "deferred": 10,
                                      "failed": 0}, p.stderr)
         self.assertEqual(status()["queued"], 12)
+
+    def test_an_outage_between_refusals_is_no_acceptance(self):
+        # A running sender says a refused login once.  A session that never
+        # reached the login (the server down) used to count as the
+        # settings accepted again: it said so, wrongly, and the next
+        # refusal was said again, and waited for from the start.
+        srv = self.server(tls=CERT, auth=(self.USER, self.GOOD),
+                          like_postfix=True)
+        self.use("wrong")
+        queue(address())
+        lines = []
+        sender = subprocess.Popen(
+            [PRIVFORMS, "--config", SITE.conf, "mail", "run"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        reader = threading.Thread(
+            target=lambda: lines.extend(iter(sender.stderr.readline, "")))
+        reader.start()
+        try:
+            def said(what, n=1):
+                return lambda: sum(what in l for l in lines) >= n
+            wait_until(said("nothing sent"), "the refusal")
+            srv.stop()
+            wait_until(said("deferred (no connection"), "a session "
+                       "that finds the server down")
+            srv = self.server(tls=CERT, auth=(self.USER, self.GOOD),
+                              like_postfix=True, port=srv.port)
+            wait_until(lambda: srv.connections() >= 1, "the next login")
+            wait_until(lambda: status()["sending"] == 0, "its outcome")
+        finally:
+            sender.terminate()
+            sender.wait(timeout=60)
+            reader.join(timeout=60)
+        out = "".join(lines)
+        self.assertEqual(sender.returncode, 0, out)
+        self.assertEqual(out.count("nothing sent"), 1, out)
+        self.assertNotIn("accepts the settings again", out)
 
     def test_a_mechanism_libesmtp_cannot_finish_is_passed_over(self):
         # libesmtp takes the server's first mechanism it has a plugin for;
