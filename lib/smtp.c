@@ -337,8 +337,9 @@ auth_write(struct session *ss, const char *buf, int len)
  * session go on, 334 asks for more.  501 and 504 say the mechanism was
  * cancelled or unknown (libesmtp gives up on one whose questions we cannot
  * answer, NTLM's, before sending the password): libesmtp tries the next.
- * Anything else refuses the login or the server's SASL, and ends the
- * session before libesmtp can log in again or send MAIL.
+ * Anything else refuses the login (5xx) or says the server cannot check it
+ * now (4xx: its SASL backend is down, say), and ends the session before
+ * libesmtp can log in again or send MAIL.
  */
 static void
 auth_read(struct session *ss, const char *buf, int len)
@@ -358,7 +359,12 @@ auth_read(struct session *ss, const char *buf, int len)
 		ss->auth = AUTH_OK;
 	else if (code == 501 || code == 504)
 		ss->auth = AUTH_NONE;
-	else if (code < 300 || code >= 400) {
+	else if (code >= 400 && code < 500) {
+		snprintf(why, sizeof(why), "AUTH %s: the server cannot check "
+		    "smtp_user and its password now (a fault on its side)",
+		    codes);
+		stop(ss, code, why);
+	} else if (code < 300 || code >= 400) {
 		snprintf(why, sizeof(why), "AUTH %s: the server refused "
 		    "smtp_user and its password (check smtp_user and "
 		    "smtp_password_file)", codes);

@@ -66,9 +66,11 @@ enum pf_smtp_outcome {
 	PF_SMTP_SENT,		/* the server accepted the message */
 	PF_SMTP_TEMPORARY,	/* 4xx, no connection, timeout, TLS failure: retry */
 	PF_SMTP_PERMANENT,	/* 5xx to this message: do not retry */
-	PF_SMTP_SETTINGS,	/* AUTH refused, no usable AUTH although user is
-				   set, or AUTH required (530): the message was
-				   not offered; retry once the settings are fixed */
+	PF_SMTP_SETTINGS,	/* AUTH refused (or not checkable now: 4xx), no
+				   usable AUTH although user is set, or AUTH
+				   required (530): the message was not offered;
+				   retry once the settings (or the server's
+				   login service) work */
 };
 
 struct pf_smtp_result {

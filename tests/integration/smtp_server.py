@@ -25,7 +25,9 @@ and only such a server offers AUTH at all; with like_postfix=True it
 answers as Postfix with SASL does instead: a wrong password gets 535
 5.7.8, MAIL is accepted without AUTH, and RCPT is refused with 554 5.7.1
 (relay access denied); mechanisms=[...] offers those, in that order (one
-it does not know, such as NTLM, gets 504).  Silent() accepts connections
+it does not know, such as NTLM, gets 504); auth_reply="454 ..." answers a
+wrong login with that instead of 535 (a server whose SASL backend is
+down).  Silent() accepts connections
 and never says a word, like a host that hangs.  Every server stops when
 the test process exits.
 
@@ -173,7 +175,7 @@ class _Controller(Controller):
 
 class Server:
     def __init__(self, tls=None, auth=None, port=None, tickets=None,
-                 like_postfix=False, mechanisms=None):
+                 like_postfix=False, mechanisms=None, auth_reply=None):
         self.port = port or free_port()
         self.mode = "accept"
         self.messages = []
@@ -195,7 +197,8 @@ class Server:
             def check(server, session, envelope, mechanism, data):
                 ok = (data.login == user.encode() and
                       data.password == password.encode())
-                return AuthResult(success=ok, handled=False)
+                return AuthResult(success=ok, handled=False,
+                                  message=None if ok else auth_reply)
 
             kwargs.update(authenticator=check, auth_required=not like_postfix,
                           auth_require_tls=tls is not None)

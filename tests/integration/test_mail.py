@@ -700,6 +700,23 @@ class Auth(MailTest):
         self.assertEqual(out.count("nothing sent"), 1, out)
         self.assertNotIn("accepts the settings again", out)
 
+    def test_a_login_the_server_cannot_check_now_is_not_called_wrong(self):
+        # Postfix answers 454 when its SASL backend is down: the password
+        # may be right, so the operator is not sent to check it.
+        srv = self.server(tls=CERT, auth=(self.USER, self.GOOD),
+                          auth_reply="454 4.7.0 Temporary authentication "
+                          "failure")
+        self.use("wrong")
+        queue(address())
+        p, ids, _ = run_once()
+        self.assertEqual(totals(p), {"sent": 0, "deferred": 1, "failed": 0},
+                         p.stderr)
+        self.assertIn("AUTH 454 4.7.0: the server cannot check", p.stderr)
+        self.assertNotIn("smtp_password_file", p.stderr)
+        cmds = [c for c, _ in srv.transcripts[-1]]
+        self.assertEqual(cmds.count("AUTH"), 1, cmds)
+        self.assertNotIn("MAIL", cmds)
+
     def test_a_mechanism_libesmtp_cannot_finish_is_passed_over(self):
         # libesmtp takes the server's first mechanism it has a plugin for;
         # NTLM asks what the sender cannot answer, and is cancelled before
