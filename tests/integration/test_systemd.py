@@ -197,6 +197,20 @@ class Units(unittest.TestCase):
         self.assertEqual(environment(mail)["PRIVFORMS_CONFIG"], TREE.conf)
 
 
+    def test_mail_sender_has_a_whole_session_to_stop(self):
+        # SIGTERM lets the session under way finish; killed before it has
+        # recorded it, its messages go again when their lease ends.  A
+        # session is up to ten messages, and each of its waits up to
+        # smtp_timeout (30 s by default): the lease sender.c takes,
+        # (10 + 4 x 10) x 30 s + 60 s.
+        mail = TREE.unit("privforms-mail.service")
+        stop = one(mail, "Service", "TimeoutStopSec")
+        m = re.fullmatch(r"(\d+)(min|s)?", stop)
+        self.assertIsNotNone(m, stop)
+        seconds = int(m.group(1)) * (60 if m.group(2) == "min" else 1)
+        self.assertGreaterEqual(seconds, (10 + 4 * 10) * 30 + 60)
+
+
 class Metrics(unittest.TestCase):
     """privforms-metrics.service and its timer: read-only but for
     node_exporter's directory, and the file appears whole or not at all."""
