@@ -175,7 +175,7 @@ static int
 sender_init(struct sender *s, const struct pf_config *cfg,
     struct pf_store *st, FILE *log, struct pf_sender_stats *stats)
 {
-	char	*addr = NULL;
+	char	*addr = NULL, why[200];
 	int	 mode;
 
 	memset(s, 0, sizeof(*s));
@@ -224,6 +224,11 @@ sender_init(struct sender *s, const struct pf_config *cfg,
 	s->smtp.user = cfg->smtp_user;
 	s->smtp.password = s->password;
 	s->smtp.timeout = cfg->smtp_timeout;
+	/* Found at each send instead, they failed every message in the end. */
+	if (pf_smtp_check(&s->smtp, why, sizeof(why)) != PF_OK) {
+		pf_log(PF_LOG_ERR, "%s", why);
+		return PF_ECONFIG;
+	}
 	return PF_OK;
 }
 

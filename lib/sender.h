@@ -31,8 +31,10 @@ struct pf_sender_stats {
  * outbox every poll_ms until SIGTERM or SIGINT.  Progress lines (ids and
  * outcomes, never addresses) go to log, which may be NULL; stats (may be
  * NULL) counts them.  Returns PF_OK; PF_ECONFIG, logged, when the mail
- * settings cannot work (mail_from empty, an unusable password file); or the
- * store's error that stopped it (a busy database is waited out unless once).
+ * settings cannot work (mail_from empty, an unusable password file, smtp_
+ * settings libesmtp cannot take, an smtp_ca_file that does not load), and
+ * nothing is tried; or the store's error that stopped it (a busy database
+ * is waited out unless once).
  */
 int pf_sender_run(const struct pf_config *cfg, struct pf_store *st, int once,
     long poll_ms, FILE *log, struct pf_sender_stats *stats);

@@ -136,22 +136,34 @@ host_ok(const char *h)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n;
 }
 
-/* Settings libesmtp can be given as they are. */
-static int
-settings_ok(const struct pf_smtp *s)
+/* What makes settings s unusable as they are (for the log), or NULL. */
+static const char *
+settings_problem(const struct pf_smtp *s)
 {
-	if (s->host == NULL || !host_ok(s->host) || s->port < 1 ||
-	    s->port > 65535 || s->timeout < 1 || s->timeout > 3600)
-		return 0;
+	int	 user = s->user != NULL && s->user[0] != '\0';
+
+	if (s->host == NULL || !host_ok(s->host))
+		return "smtp_host: not a host name or IPv4 address";
+	if (s->port < 1 || s->port > 65535)
+		return "smtp_port: not a port number";
+	if (s->timeout < 1 || s->timeout > 3600)
+		return "smtp_timeout: not 1 to 3600 seconds";
 	if (s->starttls != PF_STARTTLS_OFF &&
 	    s->starttls != PF_STARTTLS_IF_OFFERED &&
 	    s->starttls != PF_STARTTLS_REQUIRED)
-		return 0;
+		return "smtp_starttls: not off, if-offered or required";
 	/* A password travels only inside TLS (and the AUTH guard needs it). */
-	if (s->user != NULL && s->user[0] != '\0' && (s->password == NULL ||
-	    s->starttls != PF_STARTTLS_REQUIRED))
-		return 0;
-	return 1;
+	if (user && s->password == NULL)
+		return "smtp_user is set without a password";
+	if (user && s->starttls != PF_STARTTLS_REQUIRED)
+		return "smtp_user needs smtp_starttls = required";
+	return NULL;
+}
+
+static int
+settings_ok(const struct pf_smtp *s)
+{
+	return settings_problem(s) == NULL;
 }
 
 /* A message libesmtp can be given as it is. */
@@ -661,6 +673,24 @@ outcome(const struct part *p, const struct session *ss,
 }
 
 /* ---- the session ---- */
+
+int
+pf_smtp_check(const struct pf_smtp *s, char *why, size_t len)
+{
+	const char	*problem = settings_problem(s);
+	SSL_CTX		*ctx;
+
+	if (problem == NULL && s->starttls != PF_STARTTLS_OFF) {
+		if ((ctx = tls_ctx(s, NULL)) == NULL)
+			problem = "smtp_ca_file: no CA certificate could be "
+			    "loaded from it (it must be a readable PEM file)";
+		SSL_CTX_free(ctx);
+	}
+	if (problem == NULL)
+		return PF_OK;
+	snprintf(why, len, "%s", problem);
+	return PF_EINVAL;
+}
 
 /*
  * Run the session with SIGPIPE blocked (libesmtp writes with write(), and a

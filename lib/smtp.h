@@ -91,6 +91,15 @@ struct pf_smtp_message {
 int pf_smtp_starttls_mode(const char *name);
 
 /*
+ * Whether settings s can work at all, checked before any session:
+ * PF_OK, or PF_EINVAL with why (len bytes, for the log; it names the key)
+ * when libesmtp cannot take them (a host it cannot parse, a user without a
+ * password or without required STARTTLS, ...) or, with STARTTLS, no CA
+ * certificate can be loaded from s->ca_file.
+ */
+int pf_smtp_check(const struct pf_smtp *s, char *why, size_t len);
+
+/*
  * One session: send msgs[0..n) in that order, each from the envelope
  * sender from to its own recipient, over one connection (1 <= n <=
  * PF_SMTP_MAX_BATCH).  Each msgs[i].res tells its outcome; a message whose

@@ -515,16 +515,12 @@ class StartTLS(MailTest):
 
     def test_untrusted_certificate_is_not_used(self):
         srv = self.server(tls=CERT)
-        configure(smtp_starttls="required",
-                  smtp_ca_file=os.path.join(SRC, "etc", "audit.xsd"))
+        # The system store: the self-signed certificate fails.
+        configure(smtp_starttls="required", smtp_ca_file="")
         queue(address())
         p, ids, _ = run_once()
-        # Not a CA file at all: the sender cannot even start TLS.
         self.assertEqual(len(ids["deferred"]), 1, p.stderr)
-        configure(smtp_ca_file="")      # the system store: self-signed fails
-        wait_due()
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["deferred"]), 1, p.stderr)
+        self.assertIn("certificate trusted", p.stderr)
         self.assertEqual(srv.messages, [])
 
     def test_an_address_as_smtp_host_is_said_to_need_a_dns_name(self):
@@ -542,6 +538,29 @@ class StartTLS(MailTest):
         queue(address())
         p, ids, _ = run_once()
         self.assertNotIn("smtp_host is an IP address", p.stderr)
+
+    def test_a_ca_file_that_does_not_load_stops_the_sender_first(self):
+        # Found at each send, it deferred every message, "smtp:
+        # cryptography error", one attempt each, until all had failed.
+        srv = self.server(tls=CERT)
+        queue(address())
+        for ca in (os.path.join(SITE.dir, "no-such-ca.pem"),
+                   os.path.join(SRC, "etc", "audit.xsd")):   # not PEM
+            configure(smtp_starttls="required", smtp_ca_file=ca)
+            p, ids, _ = run_once()
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("smtp_ca_file: no CA certificate could be "
+                          "loaded", p.stderr)
+            self.assertEqual(dict(ids), {})
+            # (Earlier tests of the shared site leave failed messages.)
+            self.assertEqual(SITE.query("SELECT state, attempts FROM "
+                                        "outbox WHERE state IN "
+                                        "('queued', 'sending')"),
+                             [("queued", 0)])
+        self.assertEqual(srv.connections(), 0)
+        configure(smtp_ca_file=CERT.cert)
+        p, ids, _ = run_once()
+        self.assertEqual(len(ids["sent"]), 1, p.stderr)
 
     def test_required_starttls_not_offered_sends_nothing(self):
         srv = self.server()

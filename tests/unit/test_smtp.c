@@ -514,6 +514,45 @@ START_TEST(test_bad_settings_are_refused_before_connecting)
 }
 END_TEST
 
+/* Settings that cannot work are named before any session is tried. */
+START_TEST(test_check_names_settings_that_cannot_work)
+{
+	struct pf_smtp	 s;
+	char		 why[200], garbage[] = "/tmp/pf-test-smtp-XXXXXX";
+	size_t		 n = 1;
+	int		 i, fd;
+
+	s = settings(25);
+	ck_assert_int_eq(pf_smtp_check(&s, why, sizeof(why)), PF_OK);
+	s.starttls = PF_STARTTLS_REQUIRED;	/* the system's CA store */
+	ck_assert_int_eq(pf_smtp_check(&s, why, sizeof(why)), PF_OK);
+	for (i = 0; i < 10; i++) {
+		s = settings(25);
+		spoil(&s, &n, i);
+		why[0] = '\0';
+		ck_assert_int_eq(pf_smtp_check(&s, why, sizeof(why)), PF_EINVAL);
+		ck_assert_int_eq(strncmp(why, "smtp_", 5), 0);
+	}
+	/* A CA file that is not there, or holds no certificate. */
+	fd = mkstemp(garbage);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "not a certificate\n", 18), 18);
+	close(fd);
+	s = settings(25);
+	s.starttls = PF_STARTTLS_IF_OFFERED;
+	s.ca_file = garbage;
+	ck_assert_int_eq(pf_smtp_check(&s, why, sizeof(why)), PF_EINVAL);
+	ck_assert_int_eq(strncmp(why, "smtp_ca_file: ", 14), 0);
+	s.ca_file = "/nonexistent/ca.pem";
+	ck_assert_int_eq(pf_smtp_check(&s, why, sizeof(why)), PF_EINVAL);
+	ck_assert_int_eq(strncmp(why, "smtp_ca_file: ", 14), 0);
+	/* Without STARTTLS no CA file is read. */
+	s.starttls = PF_STARTTLS_OFF;
+	ck_assert_int_eq(pf_smtp_check(&s, why, sizeof(why)), PF_OK);
+	unlink(garbage);
+}
+END_TEST
+
 START_TEST(test_refused_connection_is_temporary)
 {
 	struct pf_smtp		 s;
@@ -670,6 +709,7 @@ PF_TEST_MAIN("smtp",
     tcase_add_test(tc, test_refused_greeting_says_its_code),
     tcase_add_test(tc, test_bad_addresses_never_reach_the_server),
     tcase_add_test(tc, test_bad_settings_are_refused_before_connecting),
+    tcase_add_test(tc, test_check_names_settings_that_cannot_work),
     tcase_add_test(tc, test_refused_connection_is_temporary),
     tcase_add_test(tc, test_silent_server_gives_up_after_the_timeout),
     tcase_add_test(tc, test_unanswered_connect_gives_up_after_the_timeout),
