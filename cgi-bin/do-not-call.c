@@ -2,13 +2,14 @@
  * do-not-call.c -- /privacy/do-not-call: the company's internal telemarketing
  * Do-Not-Call register, and "Is my number registered?".
  *
- *	GET  do-not-call		the form (and the status check, when mail
- *					is configured: its answer goes by mail)
+ *	GET  do-not-call		the form (and the status check, when
+ *					registering asks for an address)
  *	POST do-not-call		register a number: 303 to ?done, 422, 503
  *	GET  do-not-call?done		"your number is on the register"
- *	POST do-not-call?check		check a number: the answer is mailed;
- *					303 to ?checked, 422, 503
- *	GET  do-not-call?checked	"we have sent you the answer"
+ *	POST do-not-call?check		check a number: 303 to ?checked, 422,
+ *					429, 503
+ *	GET  do-not-call?checked	"if it is registered with an address,
+ *					we have mailed that address"
  *	GET  do-not-call/challenge	a proof-of-work challenge (guard.h)
  *
  * Also 400, 405, 411, 413, 415, and 403 for a POST from another
@@ -19,6 +20,14 @@
  * number whose entry was erased (`privforms request erase`) is still
  * registered: it is kept as its pseudonym in the suppression list, and
  * the status check answers for it as `dnc check` does.
+ *
+ * The status check tells nobody but the number's own registrant: the
+ * answer goes only to the address stored with the entry when the number
+ * was registered (never to one typed into the check, which would make the
+ * check an oracle for anyone's number), carries no date, and is mailed
+ * only when the number is registered with an address.  Every other case
+ * (no address, not registered, erased, that address's limit reached)
+ * mails nobody, and the page is the same in all of them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +48,8 @@
 #include "store.h"
 #include "validate.h"
 
+#define EMAIL_SIZE	255	/* an address, at most 254 octets (validate.h) */
+
 /* Registering. */
 enum { F_FIRST, F_LAST, F_COMPANY, F_PHONE, F_COUNTRY, F_EMAIL, F__MAX };
 
@@ -58,30 +69,25 @@ static const struct pf_field fields[F__MAX] = {
 	    "Email address" },
 };
 
-/* "Is my number registered?" */
-enum { C_PHONE, C_COUNTRY, C_EMAIL, C__MAX };
+/* "Is my number registered?": no address, the answer goes to the entry's. */
+enum { C_PHONE, C_COUNTRY, C__MAX };
 
 static const struct pf_field check_fields[C__MAX] = {
 	[C_PHONE] = { "check_phone", NULL, NULL, 1, 32, 0,
 	    "Phone number", "Enter the phone number to check." },
 	[C_COUNTRY] = { "check_country", pf_valid_country, NULL, 1, 2, 0,
 	    "Country of the number", "Select the country of the number." },
-	[C_EMAIL] = { "check_email", pf_valid_email, NULL, 1, 254, 0,
-	    "Email address for the answer",
-	    "Enter the email address for the answer." },
 };
 
-/* Mail is configured: the status check and the confirmation can be offered. */
-static int
-mail_on(const struct pf_app *app)
-{
-	return app->cfg->mail_from[0] != '\0';
-}
-
+/*
+ * Mail is configured and registering asks for an address: the
+ * confirmation, and the status check, which answers to that address and
+ * so could answer no one without it.
+ */
 static int
 confirm_on(const struct pf_app *app)
 {
-	return mail_on(app) && app->cfg->dnc_confirmation;
+	return app->cfg->mail_from[0] != '\0' && app->cfg->dnc_confirmation;
 }
 
 /*
@@ -110,15 +116,18 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 {
 	struct pf_page	*page = NULL;
 	const char	*region = app->cfg->phone_region;
+	int		 rc;
 
-	if (pf_page_new(app->pages, "do-not-call", &page) != PF_OK ||
-	    (form != NULL && form->fields == check_fields &&
-	    check_notice(page) != PF_OK) ||
-	    pf_page_value(page, "country", region) != PF_OK ||
-	    (!confirm_on(app) && pf_page_remove(page, "email-group") != PF_OK) ||
-	    (mail_on(app) ?
-	    pf_page_value(page, "check_country", region) :
-	    pf_page_remove(page, "check")) != PF_OK) {
+	if ((rc = pf_page_new(app->pages, "do-not-call", &page)) == PF_OK &&
+	    (form == NULL || form->fields != check_fields ||
+	    (rc = check_notice(page)) == PF_OK) &&
+	    (rc = pf_page_value(page, "country", region)) == PF_OK) {
+		if (confirm_on(app))
+			rc = pf_page_value(page, "check_country", region);
+		else if ((rc = pf_page_remove(page, "email-group")) == PF_OK)
+			rc = pf_page_remove(page, "check");
+	}
+	if (rc != PF_OK) {
 		pf_page_free(page);
 		pf_app_fail(app, req);
 		return;
@@ -255,10 +264,13 @@ out:
 	pf_form_free(&form);
 }
 
-/* What the status check found, for its mail. */
+/*
+ * What the status check found: whether the number is registered, and the
+ * address (an email key) its entry holds, "" if none (or erased).
+ */
 struct found {
 	int	 registered;
-	char	 since[32];	/* " since YYYY-MM-DD (UTC)", or "" if erased */
+	char	 to[EMAIL_SIZE];
 };
 
 static int
@@ -267,13 +279,14 @@ found(const struct pf_dnc *d, void *arg)
 	struct found	*f = arg;
 
 	f->registered = 1;
-	snprintf(f->since, sizeof(f->since), " since %.10s (UTC)", d->created);
+	if (d->email != NULL && strlen(d->email) < sizeof(f->to))
+		memcpy(f->to, d->email, strlen(d->email) + 1);
 	return 0;
 }
 
 /*
  * Is number (whose pseudonym is subject) registered: in the register, or
- * erased and kept in the suppression list, whose entry has no date?
+ * erased and kept in the suppression list, which holds no address?
  * PF_OK with f set either way, or an error: never "not registered" when
  * it cannot tell.
  */
@@ -290,51 +303,62 @@ lookup(struct pf_app *app, const char *number, const char *subject,
 	return rc == PF_ENOTFOUND ? PF_OK : rc;
 }
 
-/* Queue the answer to "is number registered?" (f says) for to. */
+/*
+ * Queue "number is registered" for the address its entry holds, if the
+ * entry holds one and that address is within its limit (counted
+ * silently: a 429 here would tell the asker the number has an address).
+ * *mailed says whether it was queued.
+ */
 static int
-mail_answer(struct pf_app *app, const char *number, const struct found *f,
-    const char *to, const char *subject)
+mail_answer(struct pf_app *app, struct pf_guard *g, const char *number,
+    const struct found *f, const char *subject, int *mailed)
 {
 	char		 display[PF_PHONE_DISPLAY_SIZE], *site = NULL;
-	const char	*values[] = { "number", display, "site", NULL,
-	    f->registered ? "since" : NULL, f->since, NULL };
+	char		 address[PF_HEX_DIGEST_LEN + 1];
+	const char	*values[] = { "number", display, "site", NULL, NULL };
 	int		 rc;
 
-	if ((rc = mail_values(app, number, display, &site)) != PF_OK)
-		goto out;
-	values[3] = site;
-	rc = pf_mail_enqueue(app->st, f->registered ? "dnc-status-registered" :
-	    "dnc-status-not-registered", to, values, subject, NULL);
-out:
+	*mailed = 0;
+	if (f->to[0] == '\0')
+		return PF_OK;
+	if ((rc = pf_guard_address(app, f->to, address)) != PF_OK ||
+	    (rc = pf_guard_address_quota(app, g, address)) != PF_OK)
+		return rc == PF_ELIMIT ? PF_OK : rc;
+	if ((rc = mail_values(app, number, display, &site)) == PF_OK) {
+		values[3] = site;
+		rc = pf_mail_enqueue(app->st, "dnc-status-registered", f->to,
+		    values, subject, NULL);
+	}
 	free(site);
+	*mailed = rc == PF_OK;
 	return rc;
 }
 
 /*
- * Look the number up, audit the check and queue the answer, in one
- * transaction, if the guard g admits it.
+ * Admit the check (the client's limits: they do not depend on the
+ * number), look the number up, queue the answer and audit it, in one
+ * transaction.
  */
 static int
 answer(struct pf_app *app, struct pf_request *req, const char *number,
-    const char *to, struct pf_guard *g)
+    struct pf_guard *g)
 {
 	struct found	 f = { 0 };
 	char		 subject[PF_HEX_DIGEST_LEN + 1];
-	char		 address[PF_HEX_DIGEST_LEN + 1];
-	const char	*details[] = { "answer", NULL, NULL };
-	int		 rc;
+	const char	*details[] = { "answer", NULL, "mailed", NULL, NULL };
+	int		 rc, mailed = 0;
 
 	if ((rc = pf_pseudonym(&app->keys, "phone", number, subject)) != PF_OK ||
-	    (rc = pf_guard_address(app, to, address)) != PF_OK ||
 	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
-	if ((rc = pf_guard_admit(app, g, address)) == PF_OK)
-		rc = lookup(app, number, subject, &f);
+	if ((rc = pf_guard_admit(app, g, NULL)) == PF_OK &&
+	    (rc = lookup(app, number, subject, &f)) == PF_OK)
+		rc = mail_answer(app, g, number, &f, subject, &mailed);
 	details[1] = f.registered ? "registered" : "not-registered";
+	details[3] = mailed ? "yes" : "no";
 	if (rc != PF_OK ||
 	    (rc = pf_app_audit(app, req, "dnc-status-checked", subject,
 	    details)) != PF_OK ||
-	    (rc = mail_answer(app, number, &f, to, subject)) != PF_OK ||
 	    (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);
 	return rc;
@@ -347,17 +371,17 @@ check(struct pf_app *app, struct pf_request *req)
 	struct pf_guard	 g;
 	int		 rc;
 
-	if (!mail_on(app)) {
+	if (!confirm_on(app)) {
 		pf_page_message(app->pages, req, 404, "Not available",
-		    "The status check answers by email, which this site does "
-		    "not send.", NULL, 0);
+		    "This site keeps no address with a number, so it has no "
+		    "one to send the answer to.", NULL, 0);
 		return;
 	}
 	if (validate(app, req, check_fields, C__MAX, C_PHONE, C_COUNTRY, &form) ||
 	    pf_guard_form(app, req, PF_GUARD_DNC, "/do-not-call?checked",
 	    &form, show_form, &g))
 		goto out;
-	rc = answer(app, req, form.v[C_PHONE].value, form.v[C_EMAIL].value, &g);
+	rc = answer(app, req, form.v[C_PHONE].value, &g);
 	if (rc == PF_OK)
 		pf_app_redirect(app, req, "/do-not-call?checked");
 	else

@@ -540,6 +540,20 @@ untag(char *key)
 }
 
 int
+pf_guard_address_quota(struct pf_app *app, const struct pf_guard *g,
+    const char *address)
+{
+	const struct pf_guard_conf	*conf = conf_of(app, g->form);
+	struct limit			 l = { ADDRESS_BUCKET, address,
+					    &conf->limit_address };
+	long				 retry;
+
+	if (conf->limit_address.count == 0)
+		return PF_OK;
+	return count_limits(app, &l, 1, &retry);
+}
+
+int
 pf_guard_address(const struct pf_app *app, const char *email,
     char out[PF_HEX_DIGEST_LEN + 1])
 {

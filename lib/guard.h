@@ -174,6 +174,18 @@ int pf_guard_admit(struct pf_app *app, struct pf_guard *g,
 int pf_guard_revise(struct pf_app *app, struct pf_guard *g, long long entry);
 
 /*
+ * Inside the transaction, after pf_guard_admit: count one mail to address
+ * (as pf_guard_admit's) against that address's limit without telling
+ * anyone: PF_OK when it may be mailed (counted), PF_ELIMIT when it has had
+ * its share (nothing counted, g untouched), or a store error.  For mail to
+ * an address the visitor did not give (the Do-Not-Call status check
+ * answers the entry's registrant), where a 429 would say that there is
+ * one.
+ */
+int pf_guard_address_quota(struct pf_app *app, const struct pf_guard *g,
+    const char *address);
+
+/*
  * What pf_guard_admit limits an address by: the pseudonym (keys.h, kind
  * "email") of email's key (validate.h's pf_email_key; email normalised)
  * without a "+tag" in its local part, so that jane+1@, jane+2@ ... share

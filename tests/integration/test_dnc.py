@@ -1,6 +1,11 @@
 """The Do-Not-Call register: the form through a real nginx, the status check
 and confirmation mails through a real SMTP server, and the dialer's and the
-team's side through the privforms command."""
+team's side through the privforms command.
+
+The status check is no oracle: it answers only the address stored with the
+entry when the number was registered, with no date, and its page is the
+same whether the number is registered with an address, without one, or not
+at all."""
 
 import os
 import re
@@ -19,17 +24,25 @@ XSD = os.path.join(SRC, "etc", "dnc-export.xsd")
 SITE = None     # mail configured
 PLAIN = None    # no mail: no email field, no status check
 SMTP = None
+CHECKED = ("If this number is on our register with an address, we have "
+           "mailed that address.")
+DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b|\bsince\b")
+
+
+def mail_config(**extra):
+    conf = {"busy_timeout_ms": "300", "max_body": "4096",
+            "mail_templates": os.path.join(SRC, "etc", "mail"),
+            "mail_from": "Privacy Team <privacy@example.com>",
+            "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
+            "smtp_starttls": "off", "smtp_timeout": "30"}
+    conf.update(extra)
+    return conf
 
 
 def setUpModule():
     global SITE, PLAIN, SMTP
     SMTP = Server().start()
-    SITE = Site(config={
-        "busy_timeout_ms": "300", "max_body": "4096",
-        "mail_templates": os.path.join(SRC, "etc", "mail"),
-        "mail_from": "Privacy Team <privacy@example.com>",
-        "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "30"}).start()
+    SITE = Site(config=mail_config()).start()
     PLAIN = Site().start()
 
 
@@ -75,7 +88,7 @@ class Pages(unittest.TestCase):
         r = SITE.get(FORM)
         self.assertEqual(r.status, 200, r)
         for name in ("phone", "country", "first_name", "last_name", "company",
-                     "email", "check_phone", "check_country", "check_email"):
+                     "email", "check_phone", "check_country"):
             self.assertRegex(r.text, r'<label[^>]+for="%s"' % name)
             self.assertRegex(r.text, r'name="%s"' % name)
 
@@ -86,6 +99,14 @@ class Pages(unittest.TestCase):
         for name in ("country", "check_country"):
             [select] = page.controls(name)
             self.assertEqual(select.get("autocomplete"), "country", name)
+
+    def test_the_status_check_asks_for_no_address_and_says_why(self):
+        r = SITE.get(FORM)
+        check = r.text.split('id="check"', 1)[1].split("</section>", 1)[0]
+        self.assertNotIn('type="email"', check)
+        self.assertNotIn("check_email", check)
+        self.assertIn("only to the address given when the number was "
+                      "registered", check)
 
     def test_country_lists_every_iso_country_with_the_region_chosen(self):
         r = SITE.get(FORM)
@@ -115,7 +136,7 @@ class Pages(unittest.TestCase):
         self.assertIn("Do-Not-Call list", done.text)
         checked = SITE.get(FORM + "?checked")
         self.assertEqual(checked.status, 200)
-        self.assertIn("Check your email", checked.text)
+        self.assertIn(CHECKED, checked.text)
 
     def test_get_changes_nothing(self):
         n = SITE.count("audit")
@@ -259,8 +280,7 @@ class Invalid(unittest.TestCase):
         self.assertEqual(r.status, 422)
         self.assertNotIn("<script>alert", r.text)
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", r.text)
-        check = {"check_phone": evil, "check_country": evil,
-                 "check_email": evil}
+        check = {"check_phone": evil, "check_country": evil}
         r = self.assert_nothing_stored(lambda: SITE.post(CHECK, check))
         self.assertEqual(r.status, 422)
         self.assertNotIn("<script>alert", r.text)
@@ -318,7 +338,7 @@ class TwoForms(unittest.TestCase):
     # The register form's fields and the status check's.
     REGISTER = ("phone", "country", "first_name", "last_name", "company",
                 "email")
-    CHECKS = ("check_phone", "check_country", "check_email")
+    CHECKS = ("check_phone", "check_country")
 
     def summary_in(self, page, container):
         """The one error summary shown, and whether it is inside the
@@ -337,13 +357,12 @@ class TwoForms(unittest.TestCase):
         summary, inside = self.summary_in(page, "check")
         self.assertTrue(inside, "the check's errors are above another form")
         self.assertEqual([h for h, _ in page.links(summary)],
-                         ["#check_phone", "#check_email"])
+                         ["#check_phone"])
         # Nothing above the register form, nothing on its fields.
         self.assertTrue(page.byid["errors"].hidden)
         self.assertEqual(self.marked(page, self.REGISTER), [])
-        self.assertEqual(sorted(page.errors()), ["check_email", "check_phone"])
-        self.assertEqual(self.marked(page, self.CHECKS),
-                         ["check_phone", "check_email"])
+        self.assertEqual(list(page.errors()), ["check_phone"])
+        self.assertEqual(self.marked(page, self.CHECKS), ["check_phone"])
 
     def test_register_errors_stay_with_the_register_form(self):
         r = SITE.post(FORM, {"phone": "", "country": "US"})
@@ -360,9 +379,8 @@ class TwoForms(unittest.TestCase):
         con = sqlite3.connect(SITE.db_path, timeout=5)
         con.execute("BEGIN EXCLUSIVE")
         try:
-            r = SITE.post(CHECK, {"check_phone": "303 749 2194",
-                                  "check_country": "US",
-                                  "check_email": "locked.check@example.com"})
+            r = SITE.post(CHECK, {"check_phone": "303 749 2195",
+                                  "check_country": "US"})
         finally:
             con.rollback()
             con.close()
@@ -371,7 +389,7 @@ class TwoForms(unittest.TestCase):
         [notice] = [n for n in page.all(cls="notice") if not n.hidden]
         self.assertIn("Nothing was stored", notice.text)
         self.assertIn(page.byid["check"], list(notice.ancestors()))
-        self.assertIn('value="locked.check@example.com"', r.text)
+        self.assertIn('value="303 749 2195"', r.text)
 
 
 class Mail(unittest.TestCase):
@@ -386,46 +404,120 @@ class Mail(unittest.TestCase):
         self.assertIn("+1 303-749-2180", body)
         self.assertIn("http://127.0.0.1:%d/privacy/" % SITE.port, body)
 
-    def test_status_check_answers_by_mail_only(self):
-        register("303 749 2190")
-        to = "asker@example.com"
-        yes = SITE.post(CHECK, {"check_phone": "(303) 749-2190",
-                                "check_country": "US", "check_email": to})
-        no = SITE.post(CHECK, {"check_phone": "(303) 749-2191",
-                               "check_country": "US", "check_email": to})
-        self.assertEqual(yes.status, 303, yes)
-        self.assertEqual(yes.header("location"), FORM + "?checked")
-        self.assertEqual((yes.status, yes.header("location"), yes.body),
-                         (no.status, no.header("location"), no.body))
-        self.assertIsNone(entry("+13037492191"))   # a check registers nothing
-        msgs = {m["Subject"]: m.get_content() for m in send_mail()
-                if m["To"] == to}
-        today = time.strftime("%Y-%m-%d", time.gmtime())
-        self.assertIn("registered since %s" % today,
-                      msgs["Your number is on our Do-Not-Call list"])
-        self.assertIn("+1 303-749-2190",
-                      msgs["Your number is on our Do-Not-Call list"])
-        self.assertIn("+1 303-749-2191",
-                      msgs["Your number is not on our Do-Not-Call list"])
 
-    def test_status_check_is_audited_with_its_answer(self):
-        SITE.post(CHECK, {"check_phone": "303 749 2192", "check_country": "US",
-                          "check_email": "audit.check@example.com"})
-        xml = SITE.query("SELECT xml FROM audit WHERE event = "
-                         "'dnc-status-checked' ORDER BY seq DESC LIMIT 1")[0][0]
-        xml = xml.decode() if isinstance(xml, bytes) else xml
-        self.assertIn('<detail name="answer">not-registered</detail>', xml)
-        self.assertNotIn("audit.check", xml)
-        self.assertNotIn("7492192", xml)
+def check(number, site=None, **extra):
+    fields = {"check_phone": number, "check_country": "US"}
+    fields.update(extra)
+    return (site or SITE).post(CHECK, fields)
 
-    def test_status_check_needs_an_email(self):
+
+def mailed(msgs, *to):
+    """The messages of msgs to any of the addresses to."""
+    return [m for m in msgs if m["To"] in to]
+
+
+class StatusCheck(unittest.TestCase):
+    def test_only_the_address_stored_with_the_entry_is_answered(self):
+        owner, asker = "owner.2190@example.com", "asker.2190@example.com"
+        register("303 749 2190", email=owner)
+        send_mail()     # the confirmation, out of the way
+        # check_email, which an old copy of the form may still post, is
+        # ignored: the asker's own mailbox never hears about the number.
+        r = check("(303) 749-2190", check_email=asker)
+        self.assertEqual(r.status, 303, r)
+        msgs = mailed(send_mail(), owner, asker)
+        self.assertEqual([m["To"] for m in msgs], [owner])
+        self.assertEqual(msgs[0]["Subject"],
+                         "Your number is on our Do-Not-Call list")
+        self.assertIn("+1 303-749-2190", msgs[0].get_content())
+
+    def test_the_answer_carries_no_date(self):
+        owner = "owner.2191@example.com"
+        register("303 749 2191", email=owner)
+        send_mail()
+        check("303 749 2191")
+        msgs = mailed(send_mail(), owner)
+        self.assertEqual(len(msgs), 1)
+        body = msgs[0].get_content()
+        self.assertNotRegex(msgs[0]["Subject"] + "\n" + body, DATE)
+        self.assertNotIn(time.strftime("%Y", time.gmtime()), body)
+        self.assertNotIn("{{", body)
+
+    def test_the_page_is_the_same_whatever_the_register_holds(self):
+        owner = "owner.2192@example.com"
+        register("303 749 2192", email=owner)        # with an address
+        register("303 749 2193")                     # without one
+        send_mail()
+        answers = [check(n) for n in ("303 749 2192", "303 749 2193",
+                                      "303 749 2194")]   # not registered
+        for r in answers:
+            self.assertEqual((r.status, r.header("location"), r.body),
+                             (303, FORM + "?checked", answers[0].body), r)
+        self.assertIsNone(entry("+13037492194"))   # a check registers nothing
+        msgs = send_mail()
+        self.assertEqual([m["To"] for m in msgs], [owner])
+        self.assertIn(CHECKED, SITE.get(FORM + "?checked").text)
+
+    def test_the_check_is_audited_with_its_answer_and_whether_it_mailed(self):
+        register("303 749 2195", email="owner.2195@example.com")
+        for number, answer, sent in (("303 749 2195", "registered", "yes"),
+                                     ("303 749 2196", "not-registered", "no")):
+            self.assertEqual(check(number).status, 303)
+            xml = SITE.query("SELECT xml FROM audit WHERE event = "
+                             "'dnc-status-checked' ORDER BY seq DESC "
+                             "LIMIT 1")[0][0]
+            xml = xml.decode() if isinstance(xml, bytes) else xml
+            self.assertIn('<detail name="answer">%s</detail>' % answer, xml)
+            self.assertIn('<detail name="mailed">%s</detail>' % sent, xml)
+            self.assertNotIn("owner.2195", xml)
+            self.assertNotIn(number.replace(" ", "")[-7:], xml)
+        send_mail()
+
+    def test_a_check_needs_the_number_and_keeps_it(self):
         n = SITE.count("outbox")
-        r = SITE.post(CHECK, {"check_phone": "303 749 2193",
-                              "check_country": "US"})
+        r = SITE.post(CHECK, {"check_phone": "303 749 2197"})
         self.assertEqual(r.status, 422)
-        self.assertRegex(r.text, r'id="error-check_email"[^>]*>[^<]+<')
-        self.assertIn('value="303 749 2193"', r.text)
+        self.assertRegex(r.text, r'id="error-check_country"[^>]*>[^<]+<')
+        self.assertIn('value="303 749 2197"', r.text)
         self.assertEqual(SITE.count("outbox"), n)
+
+    def test_no_check_where_registering_keeps_no_address(self):
+        site = Site(config=mail_config(dnc_confirmation="no")).start()
+        try:
+            self.assertNotIn('name="check_phone"', site.get(FORM).text)
+            self.assertEqual(check("303 749 2198", site=site).status, 404)
+        finally:
+            self.assertEqual(site.stop(), [])
+
+
+class StatusCheckLimit(unittest.TestCase):
+    """The registrant's address has its limit, counted silently: a 429
+    would tell the asker that the number has an address."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.site = Site(config=mail_config(dnc_limit_address="1/hour")).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        reports = cls.site.stop()
+        if reports:
+            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+    def test_an_address_over_its_limit_is_not_mailed_and_nothing_shows(self):
+        owner = "owner.2199@example.com"
+        # Registering mails the confirmation: the address's one per hour.
+        self.assertEqual(register("303 749 2199", site=self.site,
+                                  email=owner).status, 303)
+        over = check("303 749 2199", site=self.site)
+        none = check("303 749 2189", site=self.site)
+        self.assertEqual((over.status, over.header("location"), over.body),
+                         (none.status, none.header("location"), none.body))
+        self.assertEqual(over.status, 303, over)
+        msgs = mailed(self.site.send_mail(SMTP), owner)
+        self.assertEqual(len(msgs), 1)      # the confirmation only
+        self.assertNotEqual(msgs[0].get_content().find("you asked us not "
+                                                       "to call"), -1)
 
 
 class Command(unittest.TestCase):
