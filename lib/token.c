@@ -7,19 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "err.h"
 #include "token.h"
 
+#define KEY_LEN 32
 #define MAC_LEN 32
 #define IV_LEN 16
-#define VERSION "v1"
-/* The cipher key is derived from the token key: one secret, two uses. */
-#define CIPHER_LABEL "privforms token cipher v1"
+#define VERSION "v1"		/* the payload's first field, in both schemes */
+#define SCHEME_V2 0x02		/* the sealed box's first byte (token.h) */
+#define MAC_INFO_V2 "privforms token mac v2"
+#define CIPHER_INFO_V2 "privforms token cipher v2"
+#define CIPHER_LABEL_V1 "privforms token cipher v1"
+
+/* The two keys of a scheme: one signs, the other encrypts. */
+struct scheme {
+	unsigned char	 mac[KEY_LEN];
+	unsigned char	 cipher[KEY_LEN];
+	size_t		 head;		/* bytes before the IV: the version */
+};
 
 /*
  * base64url of in[0..len) without padding, as a new string.  EVP_EncodeBlock
@@ -97,32 +110,93 @@ fail:
 }
 
 static int
-mac(const unsigned char key[MAC_LEN], const unsigned char *msg, size_t len,
+mac(const unsigned char key[KEY_LEN], const unsigned char *msg, size_t len,
     unsigned char out[MAC_LEN])
 {
 	unsigned int	 outlen = 0;
 
-	if (HMAC(EVP_sha256(), key, MAC_LEN, msg, len, out, &outlen) == NULL ||
+	if (HMAC(EVP_sha256(), key, KEY_LEN, msg, len, out, &outlen) == NULL ||
 	    outlen != MAC_LEN)
 		return PF_ECRYPTO;
 	return PF_OK;
 }
 
 /*
- * AES-256-CTR of in[0..len) into out[0..len) under the key derived from key,
- * with iv.  The same call encrypts and decrypts.
+ * Fetching an algorithm costs more than our short derivations: once per
+ * process (as keys.c does).
+ */
+static EVP_KDF *
+hkdf_algorithm(void)
+{
+	static EVP_KDF	*kdf;
+
+	if (kdf == NULL)
+		kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	return kdf;
+}
+
+/* HKDF-SHA256 (RFC 5869, no salt) of key with info: KEY_LEN bytes. */
+static int
+hkdf(const unsigned char key[KEY_LEN], const char *info,
+    unsigned char out[KEY_LEN])
+{
+	EVP_KDF_CTX	*ctx;
+	OSSL_PARAM	 params[4];
+	int		 rc = PF_ECRYPTO;
+
+	if (hkdf_algorithm() == NULL ||
+	    (ctx = EVP_KDF_CTX_new(hkdf_algorithm())) == NULL)
+		return PF_ECRYPTO;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+	    (void *)key, KEY_LEN);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+	    (void *)info, strlen(info));
+	params[3] = OSSL_PARAM_construct_end();
+	if (EVP_KDF_derive(ctx, out, KEY_LEN, params) == 1)
+		rc = PF_OK;
+	EVP_KDF_CTX_free(ctx);
+	return rc;
+}
+
+/* The current scheme: a signing and a cipher key, each HKDF of key. */
+static int
+scheme_v2(const unsigned char key[KEY_LEN], struct scheme *s)
+{
+	s->head = 1;
+	if (hkdf(key, MAC_INFO_V2, s->mac) == PF_OK &&
+	    hkdf(key, CIPHER_INFO_V2, s->cipher) == PF_OK)
+		return PF_OK;
+	OPENSSL_cleanse(s, sizeof(*s));
+	return PF_ECRYPTO;
+}
+
+/*
+ * The old scheme, only ever checked now: key itself signed, and its HMAC
+ * of a label was the cipher key.
  */
 static int
-crypt_ctr(const unsigned char key[MAC_LEN], const unsigned char iv[IV_LEN],
+scheme_v1(const unsigned char key[KEY_LEN], struct scheme *s)
+{
+	s->head = 0;
+	memcpy(s->mac, key, KEY_LEN);
+	return mac(key, (const unsigned char *)CIPHER_LABEL_V1,
+	    strlen(CIPHER_LABEL_V1), s->cipher);
+}
+
+/*
+ * AES-256-CTR of in[0..len) into out[0..len) under cipher key ck, with iv.
+ * The same call encrypts and decrypts.
+ */
+static int
+crypt_ctr(const unsigned char ck[KEY_LEN], const unsigned char iv[IV_LEN],
     const unsigned char *in, size_t len, unsigned char *out)
 {
 	EVP_CIPHER_CTX	*ctx;
-	unsigned char	 ck[MAC_LEN];
 	int		 n = 0, fin = 0, rc = PF_ECRYPTO;
 
-	if (len > INT_MAX ||
-	    mac(key, (const unsigned char *)CIPHER_LABEL, strlen(CIPHER_LABEL),
-	    ck) != PF_OK)
+	if (len > INT_MAX)
 		return PF_ECRYPTO;
 	if ((ctx = EVP_CIPHER_CTX_new()) != NULL &&
 	    EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), NULL, ck, iv) == 1 &&
@@ -131,33 +205,33 @@ crypt_ctr(const unsigned char key[MAC_LEN], const unsigned char iv[IV_LEN],
 	    (size_t)(n + fin) == len)
 		rc = PF_OK;
 	EVP_CIPHER_CTX_free(ctx);
-	OPENSSL_cleanse(ck, sizeof(ck));
 	return rc;
 }
 
 /*
- * Seal msg[0..len): a new buffer *out of *outlen bytes holding a random IV
- * and the ciphertext.
+ * Seal msg[0..len) under the current scheme s: a new buffer *out of
+ * *outlen bytes holding the version byte, a random IV and the ciphertext.
  */
 static int
-seal(const unsigned char key[MAC_LEN], const unsigned char *msg, size_t len,
+seal(const struct scheme *s, const unsigned char *msg, size_t len,
     unsigned char **out, size_t *outlen)
 {
 	unsigned char	*b;
 	int		 rc;
 
-	if ((b = malloc(IV_LEN + len)) == NULL)
+	if ((b = malloc(1 + IV_LEN + len)) == NULL)
 		return PF_ENOMEM;
-	if (RAND_bytes(b, IV_LEN) != 1)
+	b[0] = SCHEME_V2;
+	if (RAND_bytes(b + 1, IV_LEN) != 1)
 		rc = PF_ECRYPTO;
 	else
-		rc = crypt_ctr(key, b, msg, len, b + IV_LEN);
+		rc = crypt_ctr(s->cipher, b + 1, msg, len, b + 1 + IV_LEN);
 	if (rc != PF_OK) {
 		free(b);
 		return rc;
 	}
 	*out = b;
-	*outlen = IV_LEN + len;
+	*outlen = 1 + IV_LEN + len;
 	return PF_OK;
 }
 
@@ -200,15 +274,17 @@ payload(const char *purpose, time_t expires, const char *const *fields,
 }
 
 int
-pf_token_make(const unsigned char key[32], const char *purpose, time_t expires,
+pf_token_make(const unsigned char key[KEY_LEN], const char *purpose, time_t expires,
     const char *const *fields, size_t nfields, char **out)
 {
 	unsigned char	*msg = NULL, *box = NULL, sig[MAC_LEN];
+	struct scheme	 keys;
 	char		*p64 = NULL, *s64 = NULL;
 	size_t		 i, len, boxlen;
 	int		 rc;
 
 	*out = NULL;
+	memset(&keys, 0, sizeof(keys));
 	if (purpose == NULL || *purpose == '\0' || expires < 0 ||
 	    nfields > PF_TOKEN_MAX_FIELDS || (nfields > 0 && fields == NULL))
 		return PF_EINVAL;
@@ -222,9 +298,10 @@ pf_token_make(const unsigned char key[32], const char *purpose, time_t expires,
 	rc = PF_ETOOBIG;
 	if (len > PF_TOKEN_MAX_LEN)
 		goto done;
-	/* Encrypt, then sign what was encrypted. */
-	if ((rc = seal(key, msg, len, &box, &boxlen)) != PF_OK ||
-	    (rc = mac(key, box, boxlen, sig)) != PF_OK)
+	/* Encrypt, then sign what was encrypted (the version byte too). */
+	if ((rc = scheme_v2(key, &keys)) != PF_OK ||
+	    (rc = seal(&keys, msg, len, &box, &boxlen)) != PF_OK ||
+	    (rc = mac(keys.mac, box, boxlen, sig)) != PF_OK)
 		goto done;
 	rc = PF_ENOMEM;
 	if ((p64 = b64url_encode(box, boxlen)) == NULL ||
@@ -240,6 +317,7 @@ pf_token_make(const unsigned char key[32], const char *purpose, time_t expires,
 	snprintf(*out, len + 1, "%s.%s", p64, s64);
 	rc = PF_OK;
 done:
+	OPENSSL_cleanse(&keys, sizeof(keys));
 	free(msg);
 	free(box);
 	free(p64);
@@ -300,19 +378,62 @@ parse(const char *msg, size_t len, const char *purpose, struct pf_token *tok)
 }
 
 /*
+ * Is sig[0..siglen) the signature of box[0..boxlen) under scheme s, and
+ * is the box long enough for it?  Compared in constant time.
+ */
+static int
+signed_by(const struct scheme *s, const unsigned char *box, size_t boxlen,
+    const unsigned char *sig, size_t siglen)
+{
+	unsigned char	 want[MAC_LEN];
+	int		 ok;
+
+	if (siglen != MAC_LEN || boxlen <= s->head + IV_LEN ||
+	    (s->head > 0 && box[0] != SCHEME_V2) ||
+	    mac(s->mac, box, boxlen, want) != PF_OK)
+		return 0;
+	ok = CRYPTO_memcmp(sig, want, MAC_LEN) == 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	return ok;
+}
+
+/*
+ * Which scheme signed box: the current one, else the old one (token.h),
+ * into s.  PF_OK, PF_EFORGED if neither, PF_ECRYPTO.
+ */
+static int
+signer(const unsigned char key[KEY_LEN], const unsigned char *box,
+    size_t boxlen, const unsigned char *sig, size_t siglen, struct scheme *s)
+{
+	int	 rc;
+
+	if ((rc = scheme_v2(key, s)) != PF_OK)
+		return rc;
+	if (signed_by(s, box, boxlen, sig, siglen))
+		return PF_OK;
+	if ((rc = scheme_v1(key, s)) != PF_OK)
+		return rc;
+	if (signed_by(s, box, boxlen, sig, siglen))
+		return PF_OK;
+	return PF_EFORGED;
+}
+
+/*
  * Decode text, check the signature over the sealed payload in constant time,
  * and only then decrypt it into *msg (NUL-terminated one past *len).
  */
 static int
-verify(const unsigned char key[32], const char *text, unsigned char **msg,
+verify(const unsigned char key[KEY_LEN], const char *text, unsigned char **msg,
     size_t *len)
 {
 	const char	*dot;
-	unsigned char	*sig = NULL, *box = NULL, want[MAC_LEN];
-	size_t		 siglen, tlen, boxlen;
+	unsigned char	*sig = NULL, *box = NULL;
+	struct scheme	 s;
+	size_t		 siglen, tlen, boxlen, iv;
 	int		 rc;
 
 	*msg = NULL;
+	memset(&s, 0, sizeof(s));
 	tlen = strnlen(text, PF_TOKEN_MAX_LEN + 1);
 	if (tlen > PF_TOKEN_MAX_LEN || (dot = strchr(text, '.')) == NULL ||
 	    strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -321,23 +442,20 @@ verify(const unsigned char key[32], const char *text, unsigned char **msg,
 	rc = b64url_decode(dot + 1, strlen(dot + 1), &sig, &siglen);
 	if (rc != PF_OK)
 		return rc;
-	if ((rc = b64url_decode(text, (size_t)(dot - text), &box, &boxlen)) != PF_OK)
+	if ((rc = b64url_decode(text, (size_t)(dot - text), &box, &boxlen)) != PF_OK ||
+	    (rc = signer(key, box, boxlen, sig, siglen, &s)) != PF_OK)
 		goto done;
-	if ((rc = mac(key, box, boxlen, want)) != PF_OK)
-		goto done;
-	if (siglen != MAC_LEN || boxlen <= IV_LEN ||
-	    CRYPTO_memcmp(sig, want, MAC_LEN) != 0) {
-		rc = PF_EFORGED;
-		goto done;
-	}
-	*len = boxlen - IV_LEN;
+	iv = s.head;
+	*len = boxlen - iv - IV_LEN;
 	if ((*msg = malloc(*len + 1)) == NULL) {
 		rc = PF_ENOMEM;
 		goto done;
 	}
-	if ((rc = crypt_ctr(key, box, box + IV_LEN, *len, *msg)) == PF_OK)
+	if ((rc = crypt_ctr(s.cipher, box + iv, box + iv + IV_LEN, *len,
+	    *msg)) == PF_OK)
 		(*msg)[*len] = '\0';
 done:
+	OPENSSL_cleanse(&s, sizeof(s));
 	free(box);
 	free(sig);
 	if (rc != PF_OK) {
@@ -348,7 +466,7 @@ done:
 }
 
 int
-pf_token_check(const unsigned char key[32], const char *purpose,
+pf_token_check(const unsigned char key[KEY_LEN], const char *purpose,
     const char *text, time_t now, struct pf_token *out)
 {
 	unsigned char	*msg;

@@ -2,17 +2,34 @@
  * token.h -- signed, expiring tokens for links in mails.
  *
  * A token carries a purpose (e.g. "unsub"), an expiry time and a few text
- * fields, encrypted and then signed under the token key.  Its text form is
- * URL-safe ([A-Za-z0-9_-.] only), so it can be put in a query string as is:
+ * fields, encrypted and then signed.  Its text form is URL-safe
+ * ([A-Za-z0-9_-.] only), so it can be put in a query string as is:
  *
- *	base64url(iv || AES-256-CTR(payload)) "." base64url(HMAC-SHA256(iv || ciphertext))
+ *	base64url(box) "." base64url(HMAC-SHA256(mac key, box))
+ *	box = 0x02 || iv || AES-256-CTR(cipher key, iv, payload)
+ *
+ * The key passed in (keys.h's token key) is never used as it is: the MAC
+ * key and the cipher key are each derived from it with HKDF-SHA256 (RFC
+ * 5869, no salt; info "privforms token mac v2" and "privforms token
+ * cipher v2"), so that no key has two uses.  The first byte, 0x02, names
+ * this scheme and is signed with the rest.
  *
  * The payload is "v1" NUL purpose NUL expiry NUL field NUL field ...; fields may
- * not contain NUL.  It is encrypted (with a key derived from the token key
- * and a random IV) because links end up in access logs, proxies and browser
- * histories, and the fields are personal data: an email address in a link
- * must not be readable from the link.  The signature is compared in constant
- * time (CRYPTO_memcmp) before anything is decrypted or trusted.
+ * not contain NUL.  It is encrypted (with a random IV) because links end up
+ * in access logs, proxies and browser histories, and the fields are
+ * personal data: an email address in a link must not be readable from the
+ * link.  The signature is compared in constant time (CRYPTO_memcmp) before
+ * anything is decrypted or trusted.
+ *
+ * Tokens made before the scheme had a version byte (box = iv ||
+ * ciphertext, signed with the token key itself, encrypted under HMAC of
+ * the token key and "privforms token cipher v1") are still accepted by
+ * pf_token_check, never made: a text whose signature is not the current
+ * scheme's is checked against the old one, so links already mailed keep
+ * working until the expiry they carry (signed, so it cannot be moved).  The
+ * longest-lived of them are unsubscribe links, unsubscribe_link_days (at
+ * most 3650) from when they were mailed; the old scheme's check can be
+ * dropped from a release made that long after this one.
  */
 #ifndef PF_TOKEN_H
 #define PF_TOKEN_H

@@ -3,9 +3,10 @@
  * pf_token_check round trips on fields taken from the input.
  *
  * The input, up to its first NUL, is checked as a token under KEY.  Only
- * the genuine tokens below (made once by pf_token_make under KEY, and in
- * the corpus as seed-genuine-*) may come back PF_OK or PF_EEXPIRED: any
- * other text that does is a forgery the fuzzer found.
+ * the genuine tokens below (made once by pf_token_make under KEY, of the
+ * old scheme and of the current one (token.h), and in the corpus as
+ * seed-genuine-*) may come back PF_OK or PF_EEXPIRED: any other text that
+ * does is a forgery the fuzzer found.
  *
  * Then the whole input makes a token: its first 5 bytes the expiry (a first
  * byte of 0xff makes it negative), the rest split at NUL bytes into the
@@ -39,7 +40,11 @@ struct genuine {
 	const char	*fields[PF_TOKEN_MAX_FIELDS];
 };
 
-/* Made by pf_token_make(KEY, PURPOSE, expires, fields, nfields). */
+/*
+ * Made by pf_token_make(KEY, PURPOSE, expires, fields, nfields): the last
+ * two by the current scheme, the others by the old one, which
+ * pf_token_check still accepts.
+ */
 static const struct genuine genuine[] = {
 	{ "PMD9uAEeDLx7kq6kZt_xFOYeVUsD0PfnHQuJDmpmAlKrmuLIro9O0CTaf5KgxwB"
 	  "HGUSBqroeQ4AHLA.Y4PtOwXgvei0Zaj058xbkvZwjym55FTJ8QHgYkEL2FM",
@@ -53,6 +58,13 @@ static const struct genuine genuine[] = {
 	{ "gDcUqdqrwYcYLNQW1j54R8MUnJqJhzIl3aWPxS1R0PtNLfBfex_Dl1jYScmH."
 	  "Ni4I7Zbx1AaD5X4_8e4266v_eKmQZUbD7xcJx9owjz0",
 	  0, 8, { "", "a", "\xc3\xa9t\xc3\xa9", "x y", "", "7", "z", "" } },
+	{ "AvNyiBSR7pM3ql3-_MjBeX0yJNkAylLg5RWlu6FNbvsIC1bhIaEmvPi7Cs-I0Tr8TpHd"
+	  "XmkFItj7qDyOFGCWXS_eMhiezw.lPbZdbBaa3b9Ns8qycQBtpCekcHVh63YHmzdne5t"
+	  "t2Q",
+	  4102444800, 3, { "email", "user@example.com", "newsletter" } },
+	{ "Am6s3ezNwSLAcBgKzKz4Lk3d3rP0BEgoOvuoR6hxVVhCkQC3k2zfpgfJnu_F1go."
+	  "LPHr1Gmnw7hP19GOkdxOtVaRxD_UV_cVczldQ52HMzU",
+	  1600000000, 2, { "request", "42" } },
 };
 
 /* tok holds exactly purpose, expires and fields[0..n). */
@@ -141,9 +153,9 @@ expected_make(const char *purpose, time_t expires, char *const *fields,
 	len += sizeof("v1") + strlen(purpose) + 1;
 	for (i = 0; i < n; i++)
 		len += 1 + strlen(fields[i]);
-	/* 16 bytes of IV, the payload; a dot; 32 bytes of HMAC. */
+	/* The version byte, 16 bytes of IV, the payload; a dot; 32 of HMAC. */
 	if (len > PF_TOKEN_MAX_LEN ||
-	    b64len(16 + len) + 1 + b64len(32) > PF_TOKEN_MAX_LEN)
+	    b64len(1 + 16 + len) + 1 + b64len(32) > PF_TOKEN_MAX_LEN)
 		return PF_ETOOBIG;
 	return PF_OK;
 }

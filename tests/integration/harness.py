@@ -23,9 +23,12 @@ listens.  Site.send_mail fails with the sender's words when a message
 could not be handed over (it would be tried again only after mail_retry).
 """
 
+import base64
 import email
 import email.policy
 import fcntl
+import hashlib
+import hmac
 import html
 import http.client
 import os
@@ -388,6 +391,60 @@ def request_submit(site, address, kind="access", **extra):
         raise AssertionError(r)
     return site.query("SELECT max(id) FROM request WHERE email_key = ?",
                       (address.lower(),))[0][0]
+
+
+# ---- tokens (token.h) made and opened here, with a site's key ----
+
+def _token_keys(site):
+    """The MAC and cipher keys of site's tokens: each HKDF-SHA256 of the
+    token key (openssl kdf, not this module's own HKDF)."""
+    with open(os.path.join(site.dir, "secret.key")) as f:
+        master = bytes.fromhex(f.read().strip())
+    token = hmac.new(master, b"privforms token key v1", hashlib.sha256)
+    keys = []
+    for info in ("privforms token mac v2", "privforms token cipher v2"):
+        keys.append(subprocess.run(
+            ["openssl", "kdf", "-keylen", "32", "-kdfopt", "digest:SHA256",
+             "-kdfopt", "hexkey:" + token.hexdigest(), "-kdfopt",
+             "info:" + info, "-binary", "HKDF"],
+            capture_output=True, check=True).stdout)
+    return keys
+
+
+def _aes_ctr(key, iv, data, decrypt=False):
+    return subprocess.run(["openssl", "enc"] + (["-d"] if decrypt else []) +
+                          ["-aes-256-ctr", "-nosalt", "-K", key.hex(),
+                           "-iv", iv.hex()],
+                          input=data, capture_output=True, check=True).stdout
+
+
+def _b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def token_craft(site, purpose, expires, *fields):
+    """A genuine token for purpose and fields, expiring at expires, as
+    site would make it."""
+    mac, cipher = _token_keys(site)
+    payload = b"\0".join([b"v1", purpose.encode(), str(expires).encode()] +
+                         [f.encode() for f in fields])
+    iv = os.urandom(16)
+    box = b"\x02" + iv + _aes_ctr(cipher, iv, payload)
+    return _b64url(box) + "." + _b64url(hmac.new(mac, box,
+                                                  hashlib.sha256).digest())
+
+
+def token_open(site, t):
+    """Decrypt token t (made by site): purpose, expiry, fields."""
+    _, cipher = _token_keys(site)
+    box = base64.urlsafe_b64decode(t.split(".")[0] + "==")
+    if box[:1] != b"\x02":
+        raise AssertionError("not a current token: %r" % t)
+    parts = _aes_ctr(cipher, box[1:17], box[17:], decrypt=True).split(b"\0")
+    if parts[0] != b"v1":
+        raise AssertionError("not a token: %r" % parts)
+    return (parts[1].decode(), int(parts[2]),
+            [p.decode() for p in parts[3:]])
 
 
 def request_verify(site, smtp, address):

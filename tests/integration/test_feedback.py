@@ -5,18 +5,15 @@ gone), forwarding to the team through a real SMTP server, article votes and
 their de-duplication, hostile input, a GET that would change something, a
 locked database."""
 
-import base64
-import hashlib
-import hmac
 import os
 import re
 import sqlite3
-import subprocess
 import time
 import unittest
 import urllib.parse
 
-from harness import Site, SRC, cgi_status, fcgi_request, stamp_of
+from harness import (Site, SRC, cgi_status, fcgi_request, stamp_of,
+                     token_craft, token_open)
 from htmlpage import Page
 from smtp_server import Server
 
@@ -181,43 +178,14 @@ def hidden(text, name):
 
 # ---- tokens made here with the site's key, to test what only time makes ----
 
-def _b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
 def craft(purpose, expires, *fields_, site=None):
     """A genuine token (token.h) signed with the site's key."""
-    with open(os.path.join((site or SITE).dir, "secret.key")) as f:
-        master = bytes.fromhex(f.read().strip())
-    key = hmac.new(master, b"privforms token key v1", hashlib.sha256).digest()
-    cipher = hmac.new(key, b"privforms token cipher v1",
-                      hashlib.sha256).digest()
-    payload = b"\0".join([b"v1", purpose.encode(), str(expires).encode()] +
-                         [f.encode() for f in fields_])
-    iv = os.urandom(16)
-    ct = subprocess.run(["openssl", "enc", "-aes-256-ctr", "-nosalt",
-                         "-K", cipher.hex(), "-iv", iv.hex()],
-                        input=payload, capture_output=True, check=True).stdout
-    sig = hmac.new(key, iv + ct, hashlib.sha256).digest()
-    return _b64(iv + ct) + "." + _b64(sig)
+    return token_craft(site or SITE, purpose, expires, *fields_)
 
 
 def opened(t):
     """Decrypt token t (made by the site): purpose, expiry, fields."""
-    with open(os.path.join(SITE.dir, "secret.key")) as f:
-        master = bytes.fromhex(f.read().strip())
-    key = hmac.new(master, b"privforms token key v1", hashlib.sha256).digest()
-    cipher = hmac.new(key, b"privforms token cipher v1",
-                      hashlib.sha256).digest()
-    raw = base64.urlsafe_b64decode(t.split(".")[0] + "==")
-    pt = subprocess.run(["openssl", "enc", "-d", "-aes-256-ctr", "-nosalt",
-                         "-K", cipher.hex(), "-iv", raw[:16].hex()],
-                        input=raw[16:], capture_output=True,
-                        check=True).stdout
-    parts = pt.decode().split("\0")
-    if parts[0] != "v1":
-        raise AssertionError("not a token: %r" % parts)
-    return parts[1], int(parts[2]), parts[3:]
+    return token_open(SITE, t)
 
 
 def step_token(entry_id, expires, email_="", recommend=""):

@@ -12,12 +12,12 @@ import html
 import json
 import os
 import re
-import subprocess
 import time
 import unittest
 import urllib.parse
 
-from harness import Site, SRC, cgi_status, fcgi_request, stamp_of
+from harness import (Site, SRC, cgi_status, fcgi_request, stamp_of,
+                     token_craft, token_open)
 from smtp_server import Server
 
 P = "/privacy"
@@ -230,10 +230,6 @@ def craft_challenge(expires, number=7, site=None, form="request"):
 
 # ---- stamps made here with the site's key (token.h) ----
 
-def _b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
 def pseudonym(kind, value, site=None):
     """keys.h's pf_pseudonym, with the site's key."""
     key = hmac.new(master(site), b"privforms pseudonym key v1",
@@ -244,36 +240,16 @@ def pseudonym(kind, value, site=None):
 
 def craft_stamp(program, issued, expires, site=None, who="127.0.0.1"):
     """A stamp of program's page shown to IPv4 client who at issued."""
-    key = hmac.new(master(site), b"privforms token key v1",
-                   hashlib.sha256).digest()
-    cipher = hmac.new(key, b"privforms token cipher v1",
-                      hashlib.sha256).digest()
-    plain = b"\0".join([b"v1", b"stamp", str(expires).encode(),
-                        program.encode(), str(issued).encode(),
-                        pseudonym("client", who, site).encode()])
-    iv = os.urandom(16)
-    ct = subprocess.run(["openssl", "enc", "-aes-256-ctr", "-nosalt",
-                         "-K", cipher.hex(), "-iv", iv.hex()],
-                        input=plain, capture_output=True, check=True).stdout
-    sig = hmac.new(key, iv + ct, hashlib.sha256).digest()
-    return _b64(iv + ct) + "." + _b64(sig)
+    return token_craft(site or SITE, "stamp", expires, program, str(issued),
+                       pseudonym("client", who, site))
 
 
 def open_stamp(s, site=None):
     """The fields of stamp s (made by site): program, issued, client."""
-    key = hmac.new(master(site), b"privforms token key v1",
-                   hashlib.sha256).digest()
-    cipher = hmac.new(key, b"privforms token cipher v1",
-                      hashlib.sha256).digest()
-    raw = base64.urlsafe_b64decode(s.split(".")[0] + "==")
-    plain = subprocess.run(["openssl", "enc", "-d", "-aes-256-ctr",
-                            "-nosalt", "-K", cipher.hex(), "-iv",
-                            raw[:16].hex()], input=raw[16:],
-                           capture_output=True, check=True).stdout
-    parts = plain.decode().split("\0")
-    if parts[:2] != ["v1", "stamp"]:
-        raise AssertionError("not a stamp: %r" % parts)
-    return parts[3:]
+    purpose, _, fields = token_open(site or SITE, s)
+    if purpose != "stamp":
+        raise AssertionError("not a stamp: %r" % purpose)
+    return fields
 
 
 def aged_stamp(form, who, site=None, age=60):

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/rand.h>
 
 #include "check_main.h"
 #include "err.h"
@@ -243,21 +246,22 @@ START_TEST(test_make_length_limit)
 	char		 field[1600], *t;
 
 	/*
-	 * Payload "v1" NUL "p" NUL "0" NUL field is 1487 bytes with a field
-	 * of 1480; with the 16-byte IV, 1503 bytes: 2004 characters of
-	 * base64url, '.', 43 of MAC = 2048, the limit.  One byte more makes 2050.
+	 * Payload "v1" NUL "p" NUL "0" NUL field is 1486 bytes with a field
+	 * of 1479; with the version byte and the 16-byte IV, 1503 bytes: 2004
+	 * characters of base64url, '.', 43 of MAC = 2048, the limit.  One
+	 * byte more makes 2050.
 	 */
 	f[0] = field;
-	memset(field, 'x', 1480);
-	field[1480] = '\0';
+	memset(field, 'x', 1479);
+	field[1479] = '\0';
 	ck_assert_int_eq(pf_token_make(key, "p", 0, f, 1, &t), PF_OK);
 	ck_assert_uint_eq(strlen(t), PF_TOKEN_MAX_LEN);
 	ck_assert_int_eq(pf_token_check(key, "p", t, 0, &tok), PF_OK);
 	ck_assert_str_eq(tok.fields[0], field);
 	pf_token_clear(&tok);
 	free(t);
-	memset(field, 'x', 1481);
-	field[1481] = '\0';
+	memset(field, 'x', 1480);
+	field[1480] = '\0';
 	ck_assert_int_eq(pf_token_make(key, "p", 0, f, 1, &t), PF_ETOOBIG);
 	ck_assert_ptr_null(t);
 	memset(field, 'x', sizeof(field) - 1);
@@ -325,6 +329,220 @@ START_TEST(test_fields_are_not_readable_from_the_text)
 }
 END_TEST
 
+/*
+ * The token format as token.h states it, computed here with OpenSSL's
+ * other interfaces (EVP_PKEY_HKDF, HMAC(), base64 by EVP_EncodeBlock), so
+ * that the tests check the contract, not the code against itself.
+ */
+
+/* base64url of in[0..len) without padding into out. */
+static void
+b64url(const unsigned char *in, size_t len, char *out)
+{
+	char	*p;
+	int	 n = EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+
+	while (n > 0 && out[n - 1] == '=')
+		out[--n] = '\0';
+	for (p = out; *p != '\0'; p++)
+		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+}
+
+/* The bytes of base64url text s[0..n) into out: how many. */
+static size_t
+unb64url(const char *s, size_t n, unsigned char *out)
+{
+	char	 b64[PF_TOKEN_MAX_LEN + 4];
+	size_t	 i, pad = (4 - n % 4) % 4;
+	int	 dec;
+
+	ck_assert_uint_le(n, PF_TOKEN_MAX_LEN);
+	for (i = 0; i < n; i++)
+		b64[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
+	memset(b64 + n, '=', pad);
+	dec = EVP_DecodeBlock(out, (unsigned char *)b64, (int)(n + pad));
+	ck_assert_int_ge(dec, (int)pad);
+	return (size_t)dec - pad;
+}
+
+/* HKDF-SHA256 of key (no salt) with info: 32 bytes. */
+static void
+hkdf(const unsigned char k[32], const char *info, unsigned char out[32])
+{
+	EVP_PKEY_CTX	*ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
+	size_t		 len = 32;
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(EVP_PKEY_derive_init(ctx), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_hkdf_md(ctx, EVP_sha256()), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set1_hkdf_key(ctx, k, 32), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_add1_hkdf_info(ctx,
+	    (const unsigned char *)info, (int)strlen(info)), 1);
+	ck_assert_int_eq(EVP_PKEY_derive(ctx, out, &len), 1);
+	ck_assert_uint_eq(len, 32);
+	EVP_PKEY_CTX_free(ctx);
+}
+
+static void
+hmac(const unsigned char k[32], const void *msg, size_t len,
+    unsigned char out[32])
+{
+	unsigned int	 n = 0;
+
+	ck_assert_ptr_nonnull(HMAC(EVP_sha256(), k, 32, msg, len, out, &n));
+	ck_assert_uint_eq(n, 32);
+}
+
+static void
+aes_ctr(const unsigned char k[32], const unsigned char iv[16],
+    const unsigned char *in, size_t len, unsigned char *out)
+{
+	EVP_CIPHER_CTX	*ctx = EVP_CIPHER_CTX_new();
+	int		 n = 0;
+
+	ck_assert_int_eq(EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), NULL, k,
+	    iv), 1);
+	ck_assert_int_eq(EVP_EncryptUpdate(ctx, out, &n, in, (int)len), 1);
+	ck_assert_int_eq(n, (int)len);
+	EVP_CIPHER_CTX_free(ctx);
+}
+
+/* The payload of an "unsub" token with fields[0..3), expiring at exp. */
+static size_t
+payload(time_t exp, unsigned char *out)
+{
+	char	 e[32];
+	size_t	 n = 0, i;
+
+	snprintf(e, sizeof(e), "%lld", (long long)exp);
+	memcpy(out + n, "v1", 3), n += 3;
+	memcpy(out + n, "unsub", 6), n += 6;
+	memcpy(out + n, e, strlen(e) + 1), n += strlen(e) + 1;
+	for (i = 0; i < 3; i++) {
+		memcpy(out + n, fields[i], strlen(fields[i]) + 1);
+		n += strlen(fields[i]) + 1;
+	}
+	return n - 1;	/* no NUL after the last field */
+}
+
+/*
+ * A token of the old scheme, as the previous release made it: box = iv ||
+ * AES-256-CTR under HMAC(k, "privforms token cipher v1"), signed with k.
+ */
+static char *
+old_token(const unsigned char k[32], time_t exp)
+{
+	unsigned char	 box[512], ck[32], sig[32], msg[256];
+	char		*t = malloc(2 * sizeof(box));
+	size_t		 n = payload(exp, msg);
+
+	ck_assert_ptr_nonnull(t);
+	hmac(k, "privforms token cipher v1", 25, ck);
+	ck_assert_int_eq(RAND_bytes(box, 16), 1);
+	aes_ctr(ck, box, msg, n, box + 16);
+	hmac(k, box, 16 + n, sig);
+	b64url(box, 16 + n, t);
+	strcat(t, ".");
+	b64url(sig, 32, t + strlen(t));
+	return t;
+}
+
+START_TEST(test_mac_and_cipher_keys_are_hkdf_of_the_token_key)
+{
+	unsigned char	 box[PF_TOKEN_MAX_LEN], sig[64], want[32], mk[32];
+	unsigned char	 ck[32], msg[PF_TOKEN_MAX_LEN], expect[256];
+	char		*t = make(), *dot = strchr(t, '.');
+	size_t		 boxlen, siglen, n = payload(EXPIRES, expect);
+
+	boxlen = unb64url(t, (size_t)(dot - t), box);
+	siglen = unb64url(dot + 1, strlen(dot + 1), sig);
+	ck_assert_uint_eq(siglen, 32);
+	ck_assert_uint_eq(boxlen, 1 + 16 + n);
+	ck_assert_uint_eq(box[0], 0x02);	/* the scheme, signed */
+	/* Signed under the derived MAC key, not the token key itself. */
+	hmac(key, box, boxlen, want);
+	ck_assert(memcmp(sig, want, 32) != 0);
+	hkdf(key, "privforms token mac v2", mk);
+	hmac(mk, box, boxlen, want);
+	ck_assert(memcmp(sig, want, 32) == 0);
+	/* Encrypted under the derived cipher key. */
+	hkdf(key, "privforms token cipher v2", ck);
+	ck_assert(memcmp(ck, mk, 32) != 0);
+	aes_ctr(ck, box + 1, box + 17, n, msg);
+	ck_assert(memcmp(msg, expect, n) == 0);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_the_scheme_byte_is_signed)
+{
+	unsigned char	 box[PF_TOKEN_MAX_LEN];
+	char		 text[PF_TOKEN_MAX_LEN + 1];
+	struct pf_token	 tok;
+	char		*t = make(), *dot = strchr(t, '.');
+	size_t		 boxlen = unb64url(t, (size_t)(dot - t), box);
+	unsigned int	 v;
+
+	for (v = 0; v < 256; v++) {
+		if (v == 0x02)
+			continue;
+		box[0] = (unsigned char)v;
+		b64url(box, boxlen, text);
+		strcat(text, dot);
+		ck_assert_int_eq(pf_token_check(key, "unsub", text, NOW, &tok),
+		    PF_EFORGED);
+	}
+	free(t);
+}
+END_TEST
+
+START_TEST(test_old_tokens_are_accepted_until_they_expire)
+{
+	struct pf_token	 tok;
+	char		*t = old_token(key, EXPIRES);
+	size_t		 i;
+
+	ck_assert_int_eq(pf_token_check(key, "unsub", t, NOW, &tok), PF_OK);
+	ck_assert(tok.expires == EXPIRES);
+	ck_assert_uint_eq(tok.nfields, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_str_eq(tok.fields[i], fields[i]);
+	pf_token_clear(&tok);
+	ck_assert_int_eq(pf_token_check(key, "unsub", t, EXPIRES, &tok), PF_OK);
+	pf_token_clear(&tok);
+	ck_assert_int_eq(pf_token_check(key, "unsub", t, EXPIRES + 1, &tok),
+	    PF_EEXPIRED);
+	ck_assert_int_eq(pf_token_check(key2, "unsub", t, NOW, &tok),
+	    PF_EFORGED);
+	ck_assert_int_eq(pf_token_check(key, "stamp", t, NOW, &tok),
+	    PF_EFORGED);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_old_tokens_reject_every_single_character_change)
+{
+	static const char	 b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	struct pf_token		 tok;
+	char			*t = old_token(key, EXPIRES), save;
+	size_t			 i, j, n = strlen(t);
+
+	for (i = 0; i < n; i += 7) {
+		save = t[i];
+		for (j = 0; j < sizeof(b64) - 1; j += 5) {
+			if (b64[j] == save || save == '.')
+				continue;
+			t[i] = b64[j];
+			ck_assert_msg(pf_token_check(key, "unsub", t, NOW,
+			    &tok) != PF_OK, "at %zu: %s", i, t);
+		}
+		t[i] = save;
+	}
+	free(t);
+}
+END_TEST
+
 START_TEST(test_clear_accepts_zeroed_and_cleared)
 {
 	struct pf_token	 tok;
@@ -355,4 +573,8 @@ PF_TEST_MAIN("token",
     tcase_add_test(tc, test_make_refuses_bad_arguments),
     tcase_add_test(tc, test_same_input_different_tokens_both_valid),
     tcase_add_test(tc, test_fields_are_not_readable_from_the_text),
+    tcase_add_test(tc, test_mac_and_cipher_keys_are_hkdf_of_the_token_key),
+    tcase_add_test(tc, test_the_scheme_byte_is_signed),
+    tcase_add_test(tc, test_old_tokens_are_accepted_until_they_expire),
+    tcase_add_test(tc, test_old_tokens_reject_every_single_character_change),
     tcase_add_test(tc, test_clear_accepts_zeroed_and_cleared))
