@@ -122,8 +122,64 @@ pf_keys_create(const char *path)
 }
 
 /*
+ * Open the key file itself, never through a link (someone who can point a
+ * link at a file of their own would choose our key), and not waiting on a
+ * FIFO.  The descriptor, or -1 said.
+ */
+static int
+open_key(const char *path, int *rc)
+{
+	int	 fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd != -1)
+		return fd;
+	if (errno == ELOOP) {
+		pf_log(PF_LOG_ERR, "%s: a symbolic link: the key is read only "
+		    "from the file itself; put the file there in its place "
+		    "(mv \"$(readlink -f %s)\" %s)", path, path, path);
+		*rc = PF_ECONFIG;
+	} else {
+		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
+		*rc = errno == ENOENT ? PF_ENOTFOUND : PF_EIO;
+	}
+	return -1;
+}
+
+/*
+ * Is st, the key file's, one only we can have written and only we can
+ * read?  A regular file of our user's (or root's), with no permission
+ * beyond 0600: privforms init makes it so, and the programs and the
+ * admin command all run as that user.  Else said, with what to run.
+ */
+static int
+key_file_ok(const char *path, const struct stat *st)
+{
+	unsigned long	 me = (unsigned long)geteuid();
+
+	if (!S_ISREG(st->st_mode)) {
+		pf_log(PF_LOG_ERR, "%s: not a regular file", path);
+		return 0;
+	}
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		pf_log(PF_LOG_ERR, "%s: owned by uid %lu, not by uid %lu, which "
+		    "privforms runs as here: run privforms as the key's owner, "
+		    "or give the key to this user (chown %lu %s)", path,
+		    (unsigned long)st->st_uid, me, me, path);
+		return 0;
+	}
+	if ((st->st_mode & 07777 & ~(mode_t)0600) != 0) {
+		pf_log(PF_LOG_ERR, "%s: mode %04o: group or others may access "
+		    "the key file, or it has bits a key never needs; chmod 600 "
+		    "%s", path, (unsigned)(st->st_mode & 07777), path);
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * Read the key file into key: exactly 64 hex digits, optionally followed by
- * one newline, in a regular file no one but its owner can read or write.
+ * one newline, in a file key_file_ok accepts.
  */
 static int
 read_master(const char *path, unsigned char key[PF_KEY_LEN])
@@ -134,19 +190,10 @@ read_master(const char *path, unsigned char key[PF_KEY_LEN])
 	ssize_t		 n;
 	int		 fd, rc = PF_ECONFIG;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
-		return errno == ENOENT ? PF_ENOTFOUND : PF_EIO;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		pf_log(PF_LOG_ERR, "%s: not a regular file", path);
+	if ((fd = open_key(path, &rc)) == -1)
+		return rc;
+	if (fstat(fd, &st) == -1 || !key_file_ok(path, &st))
 		goto done;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		pf_log(PF_LOG_ERR, "%s: group or others may access the key "
-		    "file; chmod 600 it", path);
-		goto done;
-	}
 	while (len < sizeof(buf) &&
 	    (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
 		if (n == -1 && errno == EINTR)

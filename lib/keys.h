@@ -27,11 +27,15 @@ struct pf_keys {
 int pf_keys_create(const char *path);
 
 /*
- * Read path and derive the subkeys.  Refuses (PF_ECONFIG) a file that is
- * not a regular file, that has any permission bit for group or others, or
- * that is not 64 hex digits (and one optional newline); PF_ENOTFOUND if it
- * does not exist, PF_EIO if it cannot be read.  The reason, with the path,
- * goes to the log.  The master key itself is wiped once derived.
+ * Read path and derive the subkeys.  Refuses (PF_ECONFIG) a symbolic link
+ * (the file is opened with O_NOFOLLOW: whoever can point a link at a file
+ * of theirs would choose the key), anything but a regular file (a FIFO is
+ * not waited on), a file owned by anyone but the user we run as or root,
+ * one with any mode bit beyond 0600 (group or others, execute, set-id,
+ * sticky), or one that is not 64 hex digits (and one optional newline);
+ * PF_ENOTFOUND if it does not exist, PF_EIO if it cannot be read.  The
+ * reason, with the path and the chmod or chown that fixes it, goes to the
+ * log.  The master key itself is wiped once derived.
  */
 int pf_keys_load(const char *path, struct pf_keys *out);
 

@@ -66,8 +66,10 @@ cli_load_keys(struct ctx *c, struct pf_keys *keys)
 	if (c->cfg == NULL && cli_load(c) != 0)
 		return 1;
 	if ((rc = pf_keys_load(c->cfg->key_file, keys)) != PF_OK) {
-		fprintf(stderr, "privforms: %s: %s (run privforms init)\n",
-		    c->cfg->key_file, pf_strerror(rc));
+		/* Why a key is refused, and the fix, is in the log line. */
+		fprintf(stderr, "privforms: %s: %s%s\n", c->cfg->key_file,
+		    pf_strerror(rc), rc == PF_ENOTFOUND ?
+		    " (run privforms init)" : "");
 		return 1;
 	}
 	return 0;

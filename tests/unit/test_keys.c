@@ -262,6 +262,101 @@ START_TEST(test_load_refuses_directory)
 }
 END_TEST
 
+/*
+ * pf_keys_load(path), with what it logged (stderr) in said: the result.
+ * The key file's reason must name the fix, so the tests read it.
+ */
+static int
+load_said(const char *path, char *said, size_t size)
+{
+	struct pf_keys	 k;
+	FILE		*f = tmpfile();
+	int		 saved = dup(2), rc;
+	size_t		 n;
+
+	ck_assert_ptr_nonnull(f);
+	fflush(stderr);
+	ck_assert_int_ne(dup2(fileno(f), 2), -1);
+	rc = pf_keys_load(path, &k);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(said, 1, size - 1, f);
+	said[n] = '\0';
+	fclose(f);
+	return rc;
+}
+
+START_TEST(test_load_refuses_a_symbolic_link)
+{
+	char	 real[160], said[1024];
+
+	snprintf(real, sizeof(real), "%s/real.key", dir);
+	write_file(real, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(symlink(real, keyfile), 0);
+	ck_assert_int_eq(load_said(keyfile, said, sizeof(said)), PF_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(said, "symbolic link"));
+	ck_assert_ptr_nonnull(strstr(said, keyfile));
+	/* A dangling link is refused as a link, not taken for no key. */
+	ck_assert_int_eq(unlink(real), 0);
+	ck_assert_int_eq(load_said(keyfile, said, sizeof(said)), PF_ECONFIG);
+}
+END_TEST
+
+START_TEST(test_load_refuses_bits_beyond_0600_saying_chmod)
+{
+	static const mode_t	 bad[] = { 0700, 0500, 0640, 0604, 04600,
+	    02600, 01600 };
+	static const mode_t	 good[] = { 0600, 0400, 0200 | 0400 };
+	char			 said[1024], fix[160];
+	size_t			 i;
+
+	snprintf(fix, sizeof(fix), "chmod 600 %s", keyfile);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(keyfile, ZERO_KEY "\n", 65, bad[i]);
+		ck_assert_msg(load_said(keyfile, said, sizeof(said)) ==
+		    PF_ECONFIG, "mode %o", (unsigned)bad[i]);
+		ck_assert_msg(strstr(said, fix) != NULL, "%s", said);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		write_file(keyfile, ZERO_KEY "\n", 65, good[i]);
+		ck_assert_msg(load_said(keyfile, said, sizeof(said)) == PF_OK,
+		    "mode %o: %s", (unsigned)good[i], said);
+	}
+}
+END_TEST
+
+/*
+ * Only root can give a file away; others check that their own key passes
+ * (a key of another user's they could read would need group or other
+ * bits, refused above).
+ */
+START_TEST(test_load_refuses_a_key_of_another_user_saying_chown)
+{
+	char	 said[1024], fix[160];
+
+	write_file(keyfile, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(load_said(keyfile, said, sizeof(said)), PF_OK);
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(chown(keyfile, 65534, 65534), 0);
+	ck_assert_int_eq(load_said(keyfile, said, sizeof(said)), PF_ECONFIG);
+	snprintf(fix, sizeof(fix), "chown 0 %s", keyfile);
+	ck_assert_msg(strstr(said, fix) != NULL, "%s", said);
+	ck_assert_ptr_nonnull(strstr(said, "uid 65534"));
+}
+END_TEST
+
+START_TEST(test_load_does_not_wait_on_a_fifo)
+{
+	struct pf_keys	 k;
+
+	ck_assert_int_eq(mkfifo(keyfile, 0600), 0);
+	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_ECONFIG);
+}
+END_TEST
+
 START_TEST(test_pseudonym_known_value)
 {
 	struct pf_keys	 k;
@@ -348,6 +443,10 @@ PF_TEST_MAIN("keys",
     tcase_add_test(tc, test_load_refuses_nul_in_key),
     tcase_add_test(tc, test_load_missing_file_is_not_found),
     tcase_add_test(tc, test_load_refuses_directory),
+    tcase_add_test(tc, test_load_refuses_a_symbolic_link),
+    tcase_add_test(tc, test_load_refuses_bits_beyond_0600_saying_chmod),
+    tcase_add_test(tc, test_load_refuses_a_key_of_another_user_saying_chown),
+    tcase_add_test(tc, test_load_does_not_wait_on_a_fifo),
     tcase_add_test(tc, test_pseudonym_known_value),
     tcase_add_test(tc, test_pseudonym_depends_on_kind_value_and_key),
     tcase_add_test(tc, test_pseudonym_refuses_ambiguous_kind),
