@@ -3,7 +3,9 @@
  *
  * The order of checks is the order of trust: presence, then the base text
  * check, and only text that passed it is ever kept to be shown again, so
- * a control character or broken UTF-8 can never reach the page.
+ * a control character or broken UTF-8 can never reach the page.  A
+ * bidirectional control (utf8.h) is refused in every field, and shown
+ * again as U+FFFD, so that the visitor sees where it was.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +103,14 @@ field_check(const struct pf_field *f, const struct pf_param *p,
 		return PF_OK;
 	}
 	v->shown = copy;
+	/* Refused in every field: none needs one (utf8.h). */
+	if (pf_utf8_bidi_mark(copy, len) > 0) {
+		/* The text comes back with each one shown as U+FFFD. */
+		snprintf(v->error, sizeof(v->error), "%s has invisible "
+		    "characters that change the direction of text, shown as "
+		    "\xef\xbf\xbd: please remove them.", f->label);
+		return PF_OK;
+	}
 	/* maxlen 0 leaves the length to the request's max_field_len. */
 	if (f->maxlen > 0 && (chars = pf_utf8_len(copy, len)) > f->maxlen) {
 		snprintf(v->error, sizeof(v->error),

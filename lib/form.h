@@ -15,8 +15,10 @@
  * page (the table's missing); the others name the field by its label.
  * pf_form_validate applies, to every field in order: presence (required),
  * the base text check (utf8.h; CRLF folded to LF first, LF only in
- * multiline fields), the length limit in characters, then the field's
- * validator, which may normalise the value.  Fields the table does not name
+ * multiline fields), no bidirectional controls (utf8.h's pf_utf8_bidi:
+ * refused, and the text shown again with each as U+FFFD), the length
+ * limit in characters, then the field's validator, which may normalise
+ * the value.  Fields the table does not name
  * are ignored (a submit button, say).
  */
 #ifndef PF_FORM_H

@@ -237,7 +237,11 @@ pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
 	return rc;
 }
 
-/* Move the decoded values p[0..n) into m, checking each. */
+/*
+ * Move the decoded values p[0..n) into m, checking each, and showing any
+ * bidirectional control (utf8.h) as U+FFFD: the forms refuse them, but a
+ * message queued before they did must not read otherwise than it is.
+ */
 static int
 values_take(struct pf_param *p, size_t n, struct pf_mail *m)
 {
@@ -247,6 +251,7 @@ values_take(struct pf_param *p, size_t n, struct pf_mail *m)
 		if (!value_name_ok(p[i].name, strlen(p[i].name)) ||
 		    !pf_utf8_ok(p[i].value, p[i].len, 1))
 			return PF_EINVAL;
+		pf_utf8_bidi_mark(p[i].value, p[i].len);
 		m->values[2 * i] = p[i].name;
 		m->values[2 * i + 1] = p[i].value;
 		p[i].name = p[i].value = NULL;

@@ -63,8 +63,9 @@ int pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
 
 /*
  * Fill m (overwritten) from an outbox row (store.h), decoding its values:
- * every string is a new copy, released with pf_mail_clear.  PF_EINVAL if
- * the row's values are malformed (m is then clear).
+ * every string is a new copy, released with pf_mail_clear, with each
+ * bidirectional control (utf8.h) replaced by U+FFFD.  PF_EINVAL if the
+ * row's values are malformed (m is then clear).
  */
 int pf_mail_load(const struct pf_outbox_row *r, struct pf_mail *m);
 

@@ -1,4 +1,6 @@
 /* utf8.c -- well-formed UTF-8 made only of XML Chars (see utf8.h). */
+#include <string.h>
+
 #include "utf8.h"
 
 /*
@@ -98,4 +100,40 @@ pf_utf8_crlf(char *s, size_t len)
 	if (j < len)
 		s[j] = '\0';
 	return j;
+}
+
+/* Is s[0..len) at a bidi control of utf8.h's list (3 bytes each)? */
+static int
+bidi_at(const unsigned char *s, size_t len)
+{
+	return len >= 3 && s[0] == 0xe2 &&
+	    ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+	    (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
+}
+
+int
+pf_utf8_bidi(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
+	for (i = 0; i < len; i++)
+		if (bidi_at(p + i, len - i))
+			return 1;
+	return 0;
+}
+
+size_t
+pf_utf8_bidi_mark(char *s, size_t len)
+{
+	unsigned char	*p = (unsigned char *)s;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (bidi_at(p + i, len - i)) {
+			memcpy(p + i, "\xef\xbf\xbd", 3);
+			i += 2;
+			n++;
+		}
+	return n;
 }

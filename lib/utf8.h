@@ -23,4 +23,21 @@ size_t pf_utf8_len(const char *s, size_t len);
 /* Rewrite CRLF and lone CR to LF in place; returns the new length. */
 size_t pf_utf8_crlf(char *s, size_t len);
 
+/*
+ * The bidirectional controls that carry a direction past themselves: the
+ * embeddings and overrides U+202A..U+202E and the isolates U+2066..U+2069.
+ * One of them left open reverses or reorders the rest of a line wherever
+ * the text is shown (a mail to the team, a terminal), so that it reads
+ * other than it is (U+202E makes "txt.exe" of "exe.txt").  The marks
+ * U+200E, U+200F and U+061C are not among them: they affect only the
+ * characters next to them, and people who write Arabic or Hebrew type them.
+ *
+ * pf_utf8_bidi: 1 if s[0..len) holds one, else 0 (any bytes: UTF-8's lead
+ * bytes never occur inside a sequence, so a match is one).
+ * pf_utf8_bidi_mark: replace each in place with U+FFFD, which is as long
+ * (3 bytes) and shows where it was; returns how many.
+ */
+int pf_utf8_bidi(const char *s, size_t len);
+size_t pf_utf8_bidi_mark(char *s, size_t len);
+
 #endif

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "phone.h"
 #include "store.h"
+#include "utf8.h"
 #include "validate.h"
 
 int
@@ -221,6 +222,9 @@ cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
 	bad = ferror(mem);
 	if (fclose(mem) != 0 || bad)
 		rc = PF_ENOMEM;
+	/* Stored before the forms refused them, or typed by hand. */
+	if (rc == PF_OK)
+		pf_utf8_bidi_mark(buf, len);
 	if (rc == PF_OK && (fwrite(buf, 1, len, stdout) != len ||
 	    fflush(stdout) != 0))
 		rc = PF_EIO;

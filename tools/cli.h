@@ -141,7 +141,9 @@ int cli_scrub(struct ctx *c, const char *what, cli_verdict verdict,
  * Write what fill writes to a memory stream, then copy it to stdout: the
  * database is read (and its shared lock held, which holds up every form's
  * commit) only as long as reading takes, not as long as a slow pipe does.
- * 0, or 1 said.
+ * Every bidirectional control (utf8.h) in it is written as U+FFFD, so no
+ * stored text can make a terminal, a spreadsheet or a viewer show the
+ * team something other than what it is.  0, or 1 said.
  */
 int cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
     struct ctx *c, void *arg);

@@ -292,14 +292,17 @@ cmd_export(struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/* A reason the audit record can hold: one line of text, not too long. */
+/*
+ * A reason the audit record can hold: one line of text, not too long, and
+ * without a bidirectional control (utf8.h): an auditor reads it as it is.
+ */
 static int
 reason_ok(const char *s)
 {
 	size_t	 n = strlen(s);
 
 	return n > 0 && n <= REASON_MAX && strspn(s, " ") < n &&
-	    pf_utf8_ok(s, n, 0);
+	    pf_utf8_ok(s, n, 0) && !pf_utf8_bidi(s, n);
 }
 
 static int
@@ -317,7 +320,9 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 		return CLI_USAGE;
 	if (!reason_ok(reason)) {
 		fprintf(stderr, "privforms: dnc remove: --reason must be one "
-		    "line of text, at most %d bytes\n", REASON_MAX);
+		    "line of text, at most %d bytes, without controls "
+		    "(bidirectional ones included: U+202A to U+202E, U+2066 to "
+		    "U+2069)\n", REASON_MAX);
 		return CLI_USAGE;
 	}
 	details[1] = reason;

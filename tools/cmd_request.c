@@ -402,7 +402,8 @@ struct change {
 
 /*
  * A reason or note: one line (it goes into a mail) of text, not blank,
- * not too long.  0, or CLI_USAGE said.
+ * not too long, without a bidirectional control (utf8.h) that would make
+ * the requester's mail read other than it was typed.  0, or CLI_USAGE said.
  */
 static int
 text_ok(const char *cmd, const char *opt, const char *s)
@@ -410,10 +411,11 @@ text_ok(const char *cmd, const char *opt, const char *s)
 	size_t	 n = strlen(s);
 
 	if (n > 0 && n <= TEXT_MAX && strspn(s, " \t") < n &&
-	    pf_utf8_ok(s, n, 0))
+	    pf_utf8_ok(s, n, 0) && !pf_utf8_bidi(s, n))
 		return 0;
 	fprintf(stderr, "privforms: %s: %s must be one line of text, at most "
-	    "%d bytes\n", cmd, opt, TEXT_MAX);
+	    "%d bytes, without controls (bidirectional ones included: "
+	    "U+202A to U+202E, U+2066 to U+2069)\n", cmd, opt, TEXT_MAX);
 	return CLI_USAGE;
 }
 

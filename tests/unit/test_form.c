@@ -568,8 +568,29 @@ START_TEST(test_empty_table)
 }
 END_TEST
 
+START_TEST(test_bidi_control_refused_and_shown_where_it_was)
+{
+	static const char	 rlo[] = "Ada \xe2\x80\xae" "ecalevoL";
+	static const char	 rlm[] = "\xd7\xa9\xd7\x9c\xe2\x80\x8f" "1";
+	struct pf_form		 form;
+
+	one(F_OPT, rlo, sizeof(rlo) - 1, &form);
+	ck_assert_ptr_nonnull(strstr(form.v[F_OPT].error, "direction"));
+	ck_assert_ptr_null(form.v[F_OPT].value);
+	ck_assert_str_eq(form.v[F_OPT].shown, "Ada \xef\xbf\xbd" "ecalevoL");
+	ck_assert_int_eq(form.nerrors, 1);
+	pf_form_free(&form);
+	/* A right-to-left mark is how people write; it passes. */
+	one(F_OPT, rlm, sizeof(rlm) - 1, &form);
+	ck_assert_str_eq(form.v[F_OPT].error, "");
+	ck_assert_str_eq(form.v[F_OPT].value, rlm);
+	pf_form_free(&form);
+}
+END_TEST
+
 PF_TEST_MAIN("form",
     tcase_add_test(tc, test_all_fine),
+    tcase_add_test(tc, test_bidi_control_refused_and_shown_where_it_was),
     tcase_add_test(tc, test_required_absent_or_blank),
     tcase_add_test(tc, test_optional_absent_or_blank_is_fine),
     tcase_add_test(tc, test_invalid_text_refused_and_never_shown),

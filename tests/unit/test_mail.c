@@ -364,6 +364,21 @@ START_TEST(test_load_decodes_plus_and_copies_row)
 }
 END_TEST
 
+START_TEST(test_load_shows_bidi_controls_as_replacement_characters)
+{
+	/* Queued before the forms refused them: "Ada" RLO "x", and an RLM. */
+	struct pf_outbox_row	 r = { 7, "t", "a@example.com",
+	    "name=Ada%E2%80%AEx&note=%D7%A9%E2%80%8F", NULL, "sending", 0, "x",
+	    NULL, "x", "x" };
+	struct pf_mail		 m;
+
+	ck_assert_int_eq(pf_mail_load(&r, &m), PF_OK);
+	ck_assert_str_eq(m.values[1], "Ada\xef\xbf\xbdx");
+	ck_assert_str_eq(m.values[3], "\xd7\xa9\xe2\x80\x8f");
+	pf_mail_clear(&m);
+}
+END_TEST
+
 /* ---- render ---- */
 
 static void
@@ -1231,6 +1246,7 @@ PF_TEST_MAIN("mail",
     tcase_add_loop_test(tc, test_load_refuses_malformed_values, 0,
 	N(bad_vals)),
     tcase_add_test(tc, test_load_decodes_plus_and_copies_row),
+    tcase_add_test(tc, test_load_shows_bidi_controls_as_replacement_characters),
     tcase_add_test(tc, test_render_substitutes_placeholders),
     tcase_add_loop_test(tc, test_render_refuses_unknown_or_malformed_placeholder,
 	0, N(bad_placeholders)),

@@ -180,8 +180,64 @@ START_TEST(test_crlf_folds_to_lf)
 }
 END_TEST
 
+START_TEST(test_bidi_controls_found_and_marked)
+{
+	static const char *const controls[] = {
+		"\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",	/* LRE RLE PDF */
+		"\xe2\x80\xad", "\xe2\x80\xae",		/* LRO RLO */
+		"\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8",	/* LRI RLI FSI */
+		"\xe2\x81\xa9",				/* PDI */
+	};
+	char	 s[16];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(controls) / sizeof(controls[0]); i++) {
+		snprintf(s, sizeof(s), "a%sb", controls[i]);
+		ck_assert_msg(pf_utf8_ok(s, 5, 0), "case %zu", i);
+		ck_assert_msg(pf_utf8_bidi(s, 5), "case %zu", i);
+		ck_assert_msg(!pf_utf8_bidi(s, 3), "cut, case %zu", i);
+		ck_assert_uint_eq(pf_utf8_bidi_mark(s, 5), 1);
+		ck_assert_str_eq(s, "a\xef\xbf\xbd" "b");
+		ck_assert(!pf_utf8_bidi(s, 5));
+	}
+}
+END_TEST
+
+START_TEST(test_bidi_marks_and_neighbours_left_alone)
+{
+	static const char *const fine[] = {
+		"\xe2\x80\x8e", "\xe2\x80\x8f",		/* LRM RLM */
+		"\xd8\x9c",					/* ALM */
+		"\xe2\x80\xa9", "\xe2\x80\xaf",		/* U+2029 U+202F */
+		"\xe2\x81\xa5", "\xe2\x81\xaa",		/* U+2065 U+206A */
+		"\xe2\x82\xac", "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d",	/* euro, Hebrew */
+	};
+	char	 s[32];
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		n = (size_t)snprintf(s, sizeof(s), "a%sb", fine[i]);
+		ck_assert_msg(!pf_utf8_bidi(s, n), "case %zu", i);
+		ck_assert_uint_eq(pf_utf8_bidi_mark(s, n), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_bidi_mark_counts_every_one)
+{
+	char	 s[] = "\xe2\x80\xae" "exe.txt\xe2\x81\xa6\xe2\x81\xa9";
+
+	ck_assert_uint_eq(pf_utf8_bidi_mark(s, sizeof(s) - 1), 3);
+	ck_assert_str_eq(s, "\xef\xbf\xbd" "exe.txt\xef\xbf\xbd\xef\xbf\xbd");
+	ck_assert(pf_utf8_ok(s, sizeof(s) - 1, 0));
+}
+END_TEST
+
 PF_TEST_MAIN("utf8",
     tcase_add_test(tc, test_valid_accepted),
+    tcase_add_test(tc, test_bidi_controls_found_and_marked),
+    tcase_add_test(tc, test_bidi_marks_and_neighbours_left_alone),
+    tcase_add_test(tc, test_bidi_mark_counts_every_one),
     tcase_add_test(tc, test_invalid_refused),
     tcase_add_test(tc, test_every_c0_control_refused_but_tab),
     tcase_add_test(tc, test_every_c1_control_refused),
