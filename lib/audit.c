@@ -644,6 +644,11 @@ pf_audit_missing(struct pf_store *st, const char *dir, long long *missing)
 
 /* ---- verification ---- */
 
+struct pf_audit_schema {
+	xmlSchemaPtr		 schema;
+	xmlSchemaValidCtxtPtr	 vctxt;
+};
+
 struct verify {
 	struct walk		 w;
 	struct pf_store		*st;
@@ -816,6 +821,23 @@ verify_doc(struct verify *v, const struct pf_audit_row *r, const char *path,
 		problem(v, r->seq, path, "digest differs from the database's");
 }
 
+/* Parse a record's text xml[0..len) and check it (verify_doc). */
+static void
+verify_text(struct verify *v, const struct pf_audit_row *r, const char *path,
+    const char *xml, size_t len)
+{
+	xmlDocPtr	 doc;
+
+	v->xmlmsg[0] = '\0';
+	if (len > INT_MAX ||
+	    (doc = xmlReadMemory(xml, (int)len, NULL, NULL, PARSE_OPTS)) == NULL)
+		problem(v, r->seq, path, "not well-formed XML: %s", v->xmlmsg);
+	else {
+		verify_doc(v, r, path, doc);
+		xmlFreeDoc(doc);
+	}
+}
+
 /* Check one record: its file, and the file's content (or the DB copy's). */
 static void
 verify_record(struct verify *v, const struct pf_audit_row *r, const char *path)
@@ -823,7 +845,6 @@ verify_record(struct verify *v, const struct pf_audit_row *r, const char *path)
 	const char	*xml = r->xml;
 	char		*file = NULL;
 	size_t		 len = r->xml_len;
-	xmlDocPtr	 doc;
 	int		 e;
 
 	if ((e = read_file(path, &file, &len)) == ENOENT) {
@@ -838,14 +859,7 @@ verify_record(struct verify *v, const struct pf_audit_row *r, const char *path)
 			    "database copy");
 		xml = file;
 	}
-	v->xmlmsg[0] = '\0';
-	if (len > INT_MAX ||
-	    (doc = xmlReadMemory(xml, (int)len, NULL, NULL, PARSE_OPTS)) == NULL)
-		problem(v, r->seq, path, "not well-formed XML: %s", v->xmlmsg);
-	else {
-		verify_doc(v, r, path, doc);
-		xmlFreeDoc(doc);
-	}
+	verify_text(v, r, path, xml, len);
 	free(file);
 }
 
@@ -973,27 +987,92 @@ verify_extra_dir(struct verify *v, const char *dir, int depth)
 	return err;
 }
 
-/* Load the schema; libxml2's messages go to v->xmlmsg. */
+/* Load xsd into *out; libxml2's complaints go to the error function set. */
 static int
-verify_schema(struct verify *v, const char *xsd, xmlSchemaPtr *schema)
+schema_load(const char *xsd, struct pf_audit_schema **out)
 {
+	struct pf_audit_schema	*s;
 	xmlSchemaParserCtxtPtr	 pctxt;
 
-	v->xmlmsg[0] = '\0';
-	*schema = NULL;
+	if ((*out = s = calloc(1, sizeof(*s))) == NULL)
+		return PF_ENOMEM;
 	if ((pctxt = xmlSchemaNewParserCtxt(xsd)) != NULL) {
-		*schema = xmlSchemaParse(pctxt);
+		s->schema = xmlSchemaParse(pctxt);
 		xmlSchemaFreeParserCtxt(pctxt);
 	}
-	if (*schema == NULL ||
-	    (v->vctxt = xmlSchemaNewValidCtxt(*schema)) == NULL) {
-		pf_log(PF_LOG_ERR, "audit: schema %s cannot be loaded", xsd);
-		if (v->report != NULL)
-			fprintf(v->report, "schema %s cannot be loaded: %s\n",
-			    xsd, v->xmlmsg);
+	if (s->schema == NULL ||
+	    (s->vctxt = xmlSchemaNewValidCtxt(s->schema)) == NULL) {
+		pf_audit_schema_free(s);
+		*out = NULL;
 		return PF_ECONFIG;
 	}
 	return PF_OK;
+}
+
+/* Load the schema; libxml2's messages go to v->xmlmsg. */
+static int
+verify_schema(struct verify *v, const char *xsd, struct pf_audit_schema **s)
+{
+	int	 rc;
+
+	v->xmlmsg[0] = '\0';
+	if ((rc = schema_load(xsd, s)) == PF_OK) {
+		v->vctxt = (*s)->vctxt;
+		return PF_OK;
+	}
+	pf_log(PF_LOG_ERR, "audit: schema %s cannot be loaded", xsd);
+	if (v->report != NULL)
+		fprintf(v->report, "schema %s cannot be loaded: %s\n", xsd,
+		    v->xmlmsg);
+	return rc;
+}
+
+int
+pf_audit_schema_load(const char *xsd, struct pf_audit_schema **out)
+{
+	struct verify		 v;
+	xmlStructuredErrorFunc	 oldfn = xmlStructuredError;
+	void			*oldctx = xmlStructuredErrorContext;
+	int			 rc;
+
+	memset(&v, 0, sizeof(v));
+	xmlSetStructuredErrorFunc(&v, verify_xmlerr);
+	rc = verify_schema(&v, xsd, out);
+	xmlSetStructuredErrorFunc(oldctx, oldfn);
+	return rc;
+}
+
+void
+pf_audit_schema_free(struct pf_audit_schema *s)
+{
+	if (s == NULL)
+		return;
+	xmlSchemaFreeValidCtxt(s->vctxt);
+	xmlSchemaFree(s->schema);
+	free(s);
+}
+
+int
+pf_audit_check(struct pf_audit_schema *s, const char *xml, size_t len,
+    long long seq, const char *prev, const char *digest, FILE *report)
+{
+	struct verify		 v;
+	struct pf_audit_row	 r;
+	xmlStructuredErrorFunc	 oldfn = xmlStructuredError;
+	void			*oldctx = xmlStructuredErrorContext;
+
+	memset(&v, 0, sizeof(v));
+	memset(&r, 0, sizeof(r));
+	v.report = report;
+	v.vctxt = s->vctxt;
+	v.last = seq - 1;
+	snprintf(v.prev, sizeof(v.prev), "%s", prev);
+	r.seq = seq;
+	r.digest = digest;
+	xmlSetStructuredErrorFunc(&v, verify_xmlerr);
+	verify_text(&v, &r, "text", xml, len);
+	xmlSetStructuredErrorFunc(oldctx, oldfn);
+	return v.failed ? PF_EXML : PF_OK;
 }
 
 int
@@ -1001,7 +1080,7 @@ pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
     FILE *report, long long *bad)
 {
 	struct verify		 v;
-	xmlSchemaPtr		 schema = NULL;
+	struct pf_audit_schema	*schema = NULL;
 	xmlStructuredErrorFunc	 oldfn = xmlStructuredError;
 	void			*oldctx = xmlStructuredErrorContext;
 	int			 err;
@@ -1025,8 +1104,7 @@ pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
 	err = v.failed ? PF_EXML : PF_OK;
 done:
 	xmlSetStructuredErrorFunc(oldctx, oldfn);
-	xmlSchemaFreeValidCtxt(v.vctxt);
-	xmlSchemaFree(schema);
+	pf_audit_schema_free(schema);
 	if (bad != NULL)
 		*bad = v.bad;
 	return err;

@@ -98,6 +98,24 @@ int pf_audit_missing(struct pf_store *st, const char *dir, long long *missing);
 int pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
     FILE *report, long long *bad);
 
+/*
+ * pf_audit_verify's check of one record's text, apart from its file and
+ * the database copy, for a record handed over some other way (and for the
+ * fuzz harness): xml[0..len) must be well-formed (libxml2 loads no DTD,
+ * expands no entity and fetches nothing), have no document type
+ * declaration, comment, processing instruction or CDATA section, be valid
+ * against the schema s, and carry seq, prev and a digest that matches both
+ * its content and digest.  One line per problem goes to report (may be
+ * NULL).  PF_OK, or PF_EXML.  s is loaded once (pf_audit_schema_load:
+ * PF_ECONFIG, said in the log, if xsd cannot be) and freed with
+ * pf_audit_schema_free, which accepts NULL.
+ */
+struct pf_audit_schema;
+int pf_audit_schema_load(const char *xsd, struct pf_audit_schema **out);
+void pf_audit_schema_free(struct pf_audit_schema *s);
+int pf_audit_check(struct pf_audit_schema *s, const char *xml, size_t len,
+    long long seq, const char *prev, const char *digest, FILE *report);
+
 /* The digest of a serialised record: C14N without <digest>, hex SHA-256. */
 int pf_audit_digest(const char *xml, size_t len, char out[65]);
 

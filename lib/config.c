@@ -646,52 +646,83 @@ pf_config_default_path(void)
 	return p != NULL && *p != '\0' ? p : PF_CONFIG_DEFAULT;
 }
 
+/*
+ * A configuration of defaults, then f's lines (named name in messages,
+ * relative paths resolved against dir), then the checks of keys together;
+ * cfg->path becomes path.  *out only on PF_OK.
+ */
+static int
+config_read(FILE *f, const char *path, const char *name, const char *dir,
+    struct pf_config **out, char *err, size_t errlen)
+{
+	struct pf_config	*cfg;
+	const char		*why;
+	int			 rc = PF_ENOMEM;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL ||
+	    set_defaults(cfg) != PF_OK || (cfg->path = strdup(path)) == NULL) {
+		pf_errmsg(err, errlen, "%s: out of memory", name);
+		goto fail;
+	}
+	if ((rc = parse_file(cfg, f, name, dir, err, errlen)) != PF_OK)
+		goto fail;
+	if ((why = check_together(cfg)) != NULL) {
+		rc = PF_ECONFIG;
+		pf_errmsg(err, errlen, "%s: %s", name, why);
+		goto fail;
+	}
+	*out = cfg;
+	return PF_OK;
+fail:
+	pf_config_free(cfg);
+	return rc;
+}
+
 int
 pf_config_load(const char *path, struct pf_config **out, char *err,
     size_t errlen)
 {
-	struct pf_config	*cfg;
-	FILE			*f = NULL;
-	char			*dir = NULL, *slash;
-	const char		*why;
-	int			 rc;
+	FILE	*f = NULL;
+	char	*real, *dir = NULL, *slash;
+	int	 rc = PF_ECONFIG;
 
 	*out = NULL;
-	if ((cfg = calloc(1, sizeof(*cfg))) == NULL ||
-	    (rc = set_defaults(cfg)) != PF_OK) {
-		rc = PF_ENOMEM;
-		pf_errmsg(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
-	rc = PF_ECONFIG;
-	if ((cfg->path = realpath(path, NULL)) == NULL ||
-	    (f = fopen(cfg->path, "re")) == NULL) {
+	if ((real = realpath(path, NULL)) == NULL ||
+	    (f = fopen(real, "re")) == NULL) {
 		pf_errmsg(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
+		goto done;
 	}
-	if ((dir = strdup(cfg->path)) == NULL) {
+	if ((dir = strdup(real)) == NULL) {
 		rc = PF_ENOMEM;
 		pf_errmsg(err, errlen, "%s: out of memory", path);
-		goto fail;
+		goto done;
 	}
 	slash = strrchr(dir, '/');
 	slash[slash == dir ? 1 : 0] = '\0';
-	if ((rc = parse_file(cfg, f, path, dir, err, errlen)) != PF_OK)
-		goto fail;
-	if ((why = check_together(cfg)) != NULL) {
-		rc = PF_ECONFIG;
-		pf_errmsg(err, errlen, "%s: %s", path, why);
-		goto fail;
-	}
-	fclose(f);
-	free(dir);
-	*out = cfg;
-	return PF_OK;
-fail:
+	rc = config_read(f, real, path, dir, out, err, errlen);
+done:
 	if (f != NULL)
 		fclose(f);
 	free(dir);
-	pf_config_free(cfg);
+	free(real);
+	return rc;
+}
+
+int
+pf_config_parse(const char *text, size_t len, const char *name,
+    const char *dir, struct pf_config **out, char *err, size_t errlen)
+{
+	FILE	*f;
+	int	 rc;
+
+	*out = NULL;
+	/* Read only ("r"): fmemopen never writes to text. */
+	if ((f = fmemopen((void *)text, len, "r")) == NULL) {
+		pf_errmsg(err, errlen, "%s: %s", name, strerror(errno));
+		return PF_ENOMEM;
+	}
+	rc = config_read(f, name, name, dir, out, err, errlen);
+	fclose(f);
 	return rc;
 }
 

@@ -116,6 +116,16 @@ const char *pf_config_default_path(void);
  */
 int pf_config_load(const char *path, struct pf_config **out, char *err, size_t errlen);
 
+/*
+ * The same for the text of a configuration file, text[0..len) (NULs are
+ * refused as in a file), in memory: name stands for the file in messages
+ * and in cfg->path, and relative paths are resolved against dir (an
+ * absolute directory).  For the fuzz harness and for tests, which must not
+ * need a file.
+ */
+int pf_config_parse(const char *text, size_t len, const char *name,
+    const char *dir, struct pf_config **out, char *err, size_t errlen);
+
 /* Accepts NULL. */
 void pf_config_free(struct pf_config *cfg);
 

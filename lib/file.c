@@ -141,3 +141,21 @@ pf_file_trim(char *s)
 		s[--n] = '\0';
 	return s;
 }
+
+int
+pf_file_line(const char *buf, size_t len, size_t *pos, struct pf_line *l)
+{
+	const char	*p = buf + *pos, *nl;
+	size_t		 left = len - *pos;
+
+	if (*pos >= len)
+		return 0;
+	nl = memchr(p, '\n', left);
+	l->text = p;
+	l->whole = nl != NULL ? (size_t)(nl - p) + 1 : left;
+	l->n = nl != NULL ? l->whole - 1 : l->whole;
+	if (l->n > 0 && p[l->n - 1] == '\r')
+		l->n--;
+	*pos += l->whole;
+	return 1;
+}

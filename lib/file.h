@@ -37,6 +37,26 @@ int pf_file_sync_dir(const char *path);
 int pf_file_replace(const char *path, const void *buf, size_t len, mode_t mode);
 
 /*
+ * A line of a text held in memory (a list piped to `privforms ... scrub`):
+ * text[0..n) without its line end, text[0..whole) with it.
+ */
+struct pf_line {
+	const char	*text;
+	size_t		 n;
+	size_t		 whole;
+};
+
+/*
+ * The line of buf[0..len) that starts at *pos into l, and *pos moved past
+ * it: 1, or 0 at the end.  A line ends after an LF or at the end of buf;
+ * its line end is that LF with one CR before it, if any (so the last line
+ * may have none, or a lone CR).  NULs are bytes like any other (the
+ * caller decides).  Every byte of buf is in exactly one line's whole, in
+ * order.
+ */
+int pf_file_line(const char *buf, size_t len, size_t *pos, struct pf_line *l);
+
+/*
  * s without the blanks (space, tab) and line ends (CR, LF) at either end,
  * in place: a line or field of a text file privforms reads (privforms.conf,
  * the laws table) as getline gave it.

@@ -347,33 +347,60 @@ parse_file(struct pf_laws *laws, FILE *f, const char *name, char *err,
 	return rc;
 }
 
-int
-pf_laws_load(const char *path, struct pf_laws **out, char *err,
+/* A table of f's rows (named name in messages): *out only on PF_OK. */
+static int
+laws_read(FILE *f, const char *name, struct pf_laws **out, char *err,
     size_t errlen)
 {
 	struct pf_laws	*laws;
-	FILE		*f;
 	int		 rc;
 
-	*out = NULL;
 	if ((laws = calloc(1, sizeof(*laws))) == NULL) {
-		pf_errmsg(err, errlen, "%s: out of memory", path);
+		pf_errmsg(err, errlen, "%s: out of memory", name);
 		return PF_ENOMEM;
 	}
-	if ((f = fopen(path, "re")) == NULL) {
-		rc = errno == ENOENT ? PF_ENOTFOUND : PF_ECONFIG;
-		pf_errmsg(err, errlen, "%s: %s", path, strerror(errno));
-		pf_laws_free(laws);
-		return rc;
-	}
-	rc = parse_file(laws, f, path, err, errlen);
-	fclose(f);
-	if (rc != PF_OK) {
+	if ((rc = parse_file(laws, f, name, err, errlen)) != PF_OK) {
 		pf_laws_free(laws);
 		return rc;
 	}
 	*out = laws;
 	return PF_OK;
+}
+
+int
+pf_laws_load(const char *path, struct pf_laws **out, char *err,
+    size_t errlen)
+{
+	FILE	*f;
+	int	 rc;
+
+	*out = NULL;
+	if ((f = fopen(path, "re")) == NULL) {
+		rc = errno == ENOENT ? PF_ENOTFOUND : PF_ECONFIG;
+		pf_errmsg(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	rc = laws_read(f, path, out, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int
+pf_laws_parse(const char *text, size_t len, const char *name,
+    struct pf_laws **out, char *err, size_t errlen)
+{
+	FILE	*f;
+	int	 rc;
+
+	*out = NULL;
+	/* Read only ("r"): fmemopen never writes to text. */
+	if ((f = fmemopen((void *)text, len, "r")) == NULL) {
+		pf_errmsg(err, errlen, "%s: %s", name, strerror(errno));
+		return PF_ENOMEM;
+	}
+	rc = laws_read(f, name, out, err, errlen);
+	fclose(f);
+	return rc;
 }
 
 void

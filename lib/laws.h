@@ -54,6 +54,13 @@ int pf_laws_load(const char *path, struct pf_laws **out, char *err,
 void pf_laws_free(struct pf_laws *laws);	/* accepts NULL */
 
 /*
+ * The same for the table's text, text[0..len), in memory; name stands
+ * for the file in messages.  For the fuzz harness and for tests.
+ */
+int pf_laws_parse(const char *text, size_t len, const char *name,
+    struct pf_laws **out, char *err, size_t errlen);
+
+/*
  * The row for a person living in country (alpha-2) and, in the United
  * States, state (code without "US-", or NULL): the state's row, else the
  * country's, else "*".  Never NULL.

@@ -340,15 +340,12 @@ read_small(int fd, size_t max, char **out, size_t *len)
 	return PF_OK;
 }
 
-/*
- * Read dir/name.txt as text: CRLF and CR made LF, a leading byte order mark
- * (some editors write one) dropped, then it must be pf_utf8_ok.
- */
+/* Read dir/name.txt, at most TEMPLATE_MAX bytes, into *out (*len bytes). */
 static int
-template_read(const char *dir, const char *name, char **out)
+template_read(const char *dir, const char *name, char **out, size_t *len)
 {
-	char	*path, *s = NULL;
-	size_t	 n, len = 0;
+	char	*path;
+	size_t	 n;
 	int	 fd, rc;
 
 	n = strlen(dir) + strlen(name) + sizeof("/.txt");
@@ -360,19 +357,23 @@ template_read(const char *dir, const char *name, char **out)
 	if (fd == -1)
 		return errno == ENOENT || errno == ENOTDIR ? PF_ENOTFOUND :
 		    PF_EIO;
-	rc = read_small(fd, TEMPLATE_MAX, &s, &len);
+	rc = read_small(fd, TEMPLATE_MAX, out, len);
 	close(fd);
-	if (rc != PF_OK)
-		return rc;
+	return rc;
+}
+
+/*
+ * A template's text s[0..len) (NUL-terminated at len) made text in place:
+ * CRLF and CR made LF, a leading byte order mark (some editors write one)
+ * dropped, then it must be pf_utf8_ok.
+ */
+static int
+template_clean(char *s, size_t len)
+{
 	len = pf_utf8_crlf(s, len);
 	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		memmove(s, s + 3, (len -= 3) + 1);
-	if (!pf_utf8_ok(s, len, 1)) {
-		free(s);
-		return PF_EINVAL;
-	}
-	*out = s;
-	return PF_OK;
+	return pf_utf8_ok(s, len, 1) ? PF_OK : PF_EINVAL;
 }
 
 /* The value m calls name[0..n), or NULL. */
@@ -414,18 +415,19 @@ expand(const char *s, const struct pf_mail *m, int multiline, struct buf *out)
 	return out->err;
 }
 
-int
-pf_mail_render(const char *dir, const struct pf_mail *m, char **subject,
+/*
+ * Render text (the template's, cleaned in place: template_clean) with m's
+ * values into *subject and *body.
+ */
+static int
+render(char *text, size_t len, const struct pf_mail *m, char **subject,
     char **body)
 {
 	struct buf	 s = { 0 }, b = { 0 };
-	char		*text = NULL, *nl;
+	char		*nl;
 	int		 rc;
 
-	*subject = *body = NULL;
-	if (!template_ok(m->template))
-		return PF_EINVAL;
-	if ((rc = template_read(dir, m->template, &text)) != PF_OK)
+	if ((rc = template_clean(text, len)) != PF_OK)
 		return rc;
 	/* "Subject: " and a subject, then one empty line, then the body. */
 	rc = PF_EINVAL;
@@ -440,9 +442,44 @@ pf_mail_render(const char *dir, const struct pf_mail *m, char **subject,
 	*body = b.p;
 	s.p = b.p = NULL;
 done:
-	free(text);
 	buf_free(&s);
 	buf_free(&b);
+	return rc;
+}
+
+int
+pf_mail_render(const char *dir, const struct pf_mail *m, char **subject,
+    char **body)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	int	 rc;
+
+	*subject = *body = NULL;
+	if (!template_ok(m->template))
+		return PF_EINVAL;
+	if ((rc = template_read(dir, m->template, &text, &len)) == PF_OK)
+		rc = render(text, len, m, subject, body);
+	free(text);
+	return rc;
+}
+
+int
+pf_mail_render_text(const char *text, size_t len, const struct pf_mail *m,
+    char **subject, char **body)
+{
+	char	*copy;
+	int	 rc;
+
+	*subject = *body = NULL;
+	if (len > TEMPLATE_MAX)
+		return PF_EINVAL;
+	if ((copy = malloc(len + 1)) == NULL)
+		return PF_ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	rc = render(copy, len, m, subject, body);
+	free(copy);
 	return rc;
 }
 

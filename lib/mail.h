@@ -82,6 +82,14 @@ int pf_mail_render(const char *dir, const struct pf_mail *m, char **subject,
     char **body);
 
 /*
+ * The same for a template's text, text[0..len), in memory (m->template is
+ * not used): for the fuzz harness and for tests.  PF_EINVAL as above, and
+ * for text longer than a template file may be.
+ */
+int pf_mail_render_text(const char *text, size_t len, const struct pf_mail *m,
+    char **subject, char **body);
+
+/*
  * Split a mailbox as the configuration writes it -- "addr" or
  * "Display Name <addr>" -- into a new display name (*name, NULL when there
  * is none; name itself may be NULL if not wanted) and a new address

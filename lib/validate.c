@@ -437,3 +437,23 @@ pf_email_key(const char *normalised)
 		*p = (char)tolower((unsigned char)*p);
 	return s;
 }
+
+int
+pf_contact_key(const char *line, const char *region, const char **kind,
+    char **key, const char **why)
+{
+	char	*norm = NULL;
+
+	*key = NULL;
+	if (strchr(line, '@') == NULL) {
+		*kind = "phone";
+		return (*why = pf_valid_phone(line, region, key)) != NULL ?
+		    PF_EINVAL : PF_OK;
+	}
+	*kind = "email";
+	if ((*why = pf_valid_email(line, NULL, &norm)) != NULL)
+		return PF_EINVAL;
+	*key = pf_email_key(norm);
+	free(norm);
+	return *key != NULL ? PF_OK : PF_ENOMEM;
+}

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "file.h"
 #include "phone.h"
 #include "store.h"
 #include "utf8.h"
@@ -352,24 +353,18 @@ scrub_line(struct scrub *x, const char *text, size_t n, const char *whole,
 	return fwrite(whole, 1, wn, out) == wn ? PF_OK : PF_ENOMEM;
 }
 
-/* Each line of buf[0..len) (LF or CRLF ends; the last may have none). */
+/* Each line of buf[0..len) (file.h's pf_file_line). */
 static int
 scrub_lines(struct scrub *x, const char *buf, size_t len, FILE *out)
 {
-	const char	*p = buf, *end = buf + len, *nl;
-	size_t		 n, wn;
+	struct pf_line	 l;
+	size_t		 pos = 0;
 	int		 rc;
 
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		wn = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		n = nl != NULL ? wn - 1 : wn;
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if ((rc = scrub_line(x, p, n, p, wn, out)) != PF_OK)
+	while (pf_file_line(buf, len, &pos, &l))
+		if ((rc = scrub_line(x, l.text, l.n, l.text, l.whole, out)) !=
+		    PF_OK)
 			return rc;
-		p += wn;
-	}
 	return PF_OK;
 }
 

@@ -248,22 +248,13 @@ static int
 scrub_verdict(struct ctx *c, const char *line,
     const struct cli_suppression *s, void *arg, int *keep, const char **why)
 {
-	const char	*kind = "email", *channel = "email";
-	char		*norm = NULL, *key = NULL;
-	int		 found = 0, rc = PF_ENOMEM;
+	const char	*kind, *channel;
+	char		*key = NULL;
+	int		 found = 0, rc;
 
-	if (strchr(line, '@') == NULL) {
-		kind = "phone", channel = "sms";
-		if ((*why = pf_valid_phone(line, arg, &key)) != NULL)
-			return PF_EINVAL;
-	} else {
-		if ((*why = pf_valid_email(line, NULL, &norm)) != NULL)
-			return PF_EINVAL;
-		key = pf_email_key(norm);
-		free(norm);
-	}
-	if (key == NULL)
-		goto out;
+	if ((rc = pf_contact_key(line, arg, &kind, &key, why)) != PF_OK)
+		return rc;
+	channel = strcmp(kind, "phone") == 0 ? "sms" : "email";
 	rc = pf_store_optout_of(c->st, key, optout_found, &found);
 	if (rc == PF_ENOTFOUND || (rc == PF_OK && !found))
 		rc = cli_suppression_has(c, s, kind, key, channel);
@@ -271,7 +262,6 @@ scrub_verdict(struct ctx *c, const char *line,
 	*keep = rc == PF_ENOTFOUND;
 	if (rc == PF_ENOTFOUND)
 		rc = PF_OK;
-out:
 	free(key);
 	return rc;
 }

@@ -722,10 +722,47 @@ START_TEST(test_verify_without_schema_cannot_run)
 }
 END_TEST
 
+START_TEST(test_check_takes_a_record_as_verify_does)
+{
+	static const char	 zeros[] = "0000000000000000000000000000000000"
+	    "000000000000000000000000000000";
+	struct pf_audit_schema	*s = NULL;
+	char			*report = NULL, *bad;
+	size_t			 len;
+	FILE			*f;
+
+	append3(0);
+	ck_assert_int_eq(pf_audit_schema_load(XSD, &s), PF_OK);
+	ck_assert_int_eq(pf_audit_check(s, recs[0].xml, recs[0].xml_len, 1,
+	    zeros, recs[0].digest, NULL), PF_OK);
+	ck_assert_int_eq(pf_audit_check(s, recs[1].xml, recs[1].xml_len, 2,
+	    recs[0].digest, recs[1].digest, NULL), PF_OK);
+	/* Out of its place in the chain, or changed. */
+	ck_assert_int_eq(pf_audit_check(s, recs[1].xml, recs[1].xml_len, 2,
+	    zeros, recs[1].digest, NULL), PF_EXML);
+	ck_assert_ptr_nonnull(bad = strdup(recs[0].xml));
+	memcpy(strstr(bad, "<form>") + 6, "x", 1);
+	ck_assert_ptr_nonnull(f = open_memstream(&report, &len));
+	ck_assert_int_eq(pf_audit_check(s, bad, recs[0].xml_len, 1, zeros,
+	    recs[0].digest, f), PF_EXML);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(report, "record 1: digest does not "
+	    "match its content"));
+	free(report);
+	free(bad);
+	pf_audit_schema_free(s);
+	pf_audit_schema_free(NULL);
+	ck_assert_int_eq(pf_audit_schema_load("/nonexistent.xsd", &s),
+	    PF_ECONFIG);
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
 PF_TEST_MAIN("audit",
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_append_writes_exact_record_and_digest),
     tcase_add_test(tc, test_missing_counts_records_without_their_file),
+    tcase_add_test(tc, test_check_takes_a_record_as_verify_does),
     tcase_add_test(tc, test_append_chains_three_valid_records),
     tcase_add_test(tc, test_append_then_rollback_records_nothing),
     tcase_add_test(tc, test_detail_text_survives_round_trip_escaped),

@@ -1209,9 +1209,36 @@ START_TEST(test_free_accepts_null)
 }
 END_TEST
 
+START_TEST(test_parse_reads_text_as_load_reads_a_file)
+{
+	static const char	 text[] = "base_url = https://www.example.com/\n"
+	    "database = data/pf.db\nmax_body = 2048\n";
+	struct pf_config	*a = NULL, *b = NULL;
+
+	ck_assert_int_eq(load(text, &a), PF_OK);
+	ck_assert_int_eq(pf_config_parse(text, strlen(text), "mem.conf",
+	    "/srv/pf", &b, err, sizeof(err)), PF_OK);
+	ck_assert_str_eq(b->path, "mem.conf");
+	ck_assert_str_eq(b->base_url, a->base_url);
+	ck_assert_str_eq(b->database, "/srv/pf/data/pf.db");
+	ck_assert_int_eq(b->max_body, a->max_body);
+	pf_config_free(a);
+	pf_config_free(b);
+	ck_assert_int_eq(pf_config_parse("max_body = 1\n", 13, "mem.conf",
+	    "/srv/pf", &b, err, sizeof(err)), PF_ECONFIG);
+	ck_assert_ptr_null(b);
+	ck_assert_str_eq(err, "mem.conf:1: max_body must be between 1024 and "
+	    "1048576");
+	ck_assert_int_eq(pf_config_parse("", 0, "mem.conf", "/srv/pf", &b,
+	    err, sizeof(err)), PF_OK);
+	pf_config_free(b);
+}
+END_TEST
+
 PF_TEST_MAIN("config",
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_empty_file_gives_defaults),
+    tcase_add_test(tc, test_parse_reads_text_as_load_reads_a_file),
     tcase_add_test(tc, test_empty_file_gives_guard_defaults),
     tcase_add_test(tc, test_every_guard_key_can_be_set),
     tcase_add_test(tc, test_guard_keys_that_do_not_exist),

@@ -138,8 +138,35 @@ START_TEST(test_trim_takes_blanks_and_line_ends_off_both_ends)
 }
 END_TEST
 
+START_TEST(test_line_splits_at_lf_with_its_cr)
+{
+	static const char	 buf[] = "a\nbb\r\n\n\r\nc\r\rd\r";
+	static const struct {
+		const char	*text;
+		size_t		 whole;
+	} want[] = {
+		{ "a", 2 }, { "bb", 4 }, { "", 1 }, { "", 2 }, { "c\r\rd", 5 },
+	};
+	struct pf_line	 l;
+	size_t		 pos = 0, i = 0;
+
+	while (pf_file_line(buf, sizeof(buf) - 1, &pos, &l)) {
+		ck_assert_uint_lt(i, sizeof(want) / sizeof(want[0]));
+		ck_assert_uint_eq(l.n, strlen(want[i].text));
+		ck_assert(memcmp(l.text, want[i].text, l.n) == 0);
+		ck_assert_uint_eq(l.whole, want[i].whole);
+		i++;
+	}
+	ck_assert_uint_eq(i, sizeof(want) / sizeof(want[0]));
+	ck_assert_uint_eq(pos, sizeof(buf) - 1);
+	pos = 0;
+	ck_assert_int_eq(pf_file_line("", 0, &pos, &l), 0);
+}
+END_TEST
+
 PF_TEST_MAIN("file",
     tcase_add_test(tc, test_replace_writes_whole_file_with_mode_and_no_leftovers),
+    tcase_add_test(tc, test_line_splits_at_lf_with_its_cr),
     tcase_add_test(tc, test_replace_into_missing_directory_fails_cleanly),
     tcase_add_test(tc, test_mkdirs_and_mkparent),
     tcase_add_test(tc, test_hex_round_trip),

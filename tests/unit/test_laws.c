@@ -601,8 +601,29 @@ START_TEST(test_period_text_reads_back)
 }
 END_TEST
 
+START_TEST(test_parse_reads_text_as_a_table)
+{
+	static const char	 text[] = "DE\tGDPR\t1 month\t2 months\t-\tArt. 12\n"
+	    "*\tnone\t30 days\t-\t-\tpolicy\n";
+	struct pf_laws		*laws = NULL;
+
+	ck_assert_int_eq(pf_laws_parse(text, strlen(text), "mem.tsv", &laws,
+	    err, sizeof(err)), PF_OK);
+	ck_assert_str_eq(pf_laws_find(laws, "DE", NULL)->law, "GDPR");
+	ck_assert_str_eq(pf_laws_find(laws, "FR", NULL)->place, "*");
+	pf_laws_free(laws);
+	/* The first row alone. */
+	ck_assert_int_eq(pf_laws_parse(text, (size_t)(strchr(text, '\n') -
+	    text + 1), "mem.tsv", &laws, err, sizeof(err)), PF_ECONFIG);
+	ck_assert_ptr_null(laws);
+	ck_assert_ptr_nonnull(strstr(err, "mem.tsv:"));
+	ck_assert_ptr_nonnull(strstr(err, "no \"*\" row"));
+}
+END_TEST
+
 PF_TEST_MAIN("laws",
     tcase_add_test(tc, test_period_text_reads_back),
+    tcase_add_test(tc, test_parse_reads_text_as_a_table),
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_period_parse_accepts_each_form),
     tcase_add_test(tc, test_period_parse_refuses_malformed),

@@ -1225,9 +1225,35 @@ END_TEST
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+START_TEST(test_render_text_renders_as_a_file_would)
+{
+	static const char	 t[] = "Subject: Hi {{name}}\r\n\r\nDear {{name}}\r\n";
+	static const char	 nul[] = "Subject: x\n\n\0";	/* a NUL in it */
+	static const char *const v[] = { "name", "Ann", NULL };
+	struct pf_mail		 m = mail_t(v);
+	char			*s = NULL, *b = NULL, *big;
+
+	ck_assert_int_eq(pf_mail_render_text(t, sizeof(t) - 1, &m, &s, &b),
+	    PF_OK);
+	ck_assert_str_eq(s, "Hi Ann");
+	ck_assert_str_eq(b, "Dear Ann\n");
+	free(s);
+	free(b);
+	ck_assert_int_eq(pf_mail_render_text(nul, sizeof(nul) - 1, &m, &s, &b),
+	    PF_EINVAL);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(big = calloc(1, 64 * 1024 + 2));
+	memset(big, 'x', 64 * 1024 + 1);
+	ck_assert_int_eq(pf_mail_render_text(big, 64 * 1024 + 1, &m, &s, &b),
+	    PF_EINVAL);
+	free(big);
+}
+END_TEST
+
 PF_TEST_MAIN("mail",
     tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_enqueue_stores_normalised_strictly_encoded_row),
+    tcase_add_test(tc, test_render_text_renders_as_a_file_would),
     tcase_add_test(tc, test_enqueue_without_values_or_subject),
     tcase_add_loop_test(tc, test_enqueue_refuses_bad_recipient, 0,
 	N(bad_recipients)),

@@ -524,8 +524,34 @@ START_TEST(test_phone_writes_nothing_to_stdout_or_stderr)
 }
 END_TEST
 
+START_TEST(test_contact_key_reads_an_address_or_a_number)
+{
+	const char	*kind, *why;
+	char		*key;
+
+	ck_assert_int_eq(pf_contact_key("  Ada.L@Example.COM ", "US", &kind,
+	    &key, &why), PF_OK);
+	ck_assert_str_eq(kind, "email");
+	ck_assert_str_eq(key, "ada.l@example.com");
+	free(key);
+	ck_assert_int_eq(pf_contact_key("(303) 749-2110", "US", &kind, &key,
+	    &why), PF_OK);
+	ck_assert_str_eq(kind, "phone");
+	ck_assert_str_eq(key, "+13037492110");
+	free(key);
+	ck_assert_int_eq(pf_contact_key("303 749 2110", NULL, &kind, &key,
+	    &why), PF_EINVAL);
+	ck_assert_ptr_null(key);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_int_eq(pf_contact_key("a@@b", "US", &kind, &key, &why),
+	    PF_EINVAL);
+	ck_assert_str_eq(kind, "email");
+}
+END_TEST
+
 PF_TEST_MAIN("validate",
     tcase_add_test(tc, test_email_valid),
+    tcase_add_test(tc, test_contact_key_reads_an_address_or_a_number),
     tcase_add_test(tc, test_email_invalid),
     tcase_add_test(tc, test_email_says_what_is_wrong),
     tcase_add_test(tc, test_phone_message_examples_are_valid),
