@@ -1,13 +1,19 @@
-# fuzz.mk -- fuzz harnesses for the code that reads untrusted input
-# (tests/fuzz/fuzz_NAME.c), for inclusion by the top-level Makefile, whose
-# variables it uses.  Run from the top of the tree: the form and page
-# harnesses read htdocs/.
+# fuzz.mk -- fuzz harnesses for the code that reads untrusted or
+# operator input (tests/fuzz/fuzz_NAME.c, each with its seed corpus in
+# tests/fuzz/corpus/NAME/ and maybe a dictionary NAME.dict), for inclusion
+# by the top-level Makefile, whose variables it uses.  Every fuzz_*.c is a
+# harness: a new one is built, run and replayed without a change here.
+# Run from the top of the tree: the form and page harnesses read htdocs/,
+# the audit harness etc/audit.xsd.
 #
 #   make fuzz           build each harness with clang, libFuzzer, ASan and
-#                       UBSan, and run it for FUZZ_SECONDS (30) on a copy of
-#                       tests/fuzz/corpus/NAME; a crash, leak or failed
-#                       invariant fails, its input saved in
-#                       tests/fuzz/build/crashes/
+#                       UBSan, and run them one after the other (one core)
+#                       on a copy of tests/fuzz/corpus/NAME, each for
+#                       FUZZ_SECONDS (30); or share FUZZ_TOTAL_SECONDS
+#                       and/or FUZZ_TOTAL_RUNS among them (tests/fuzz/
+#                       run.sh).  Prints each one's executions and
+#                       coverage; a crash, leak or failed invariant fails,
+#                       its input saved in tests/fuzz/build/crashes/
 #   make fuzz-merge     make fuzz, then replace each corpus by a minimised
 #                       one (-merge=1) of what it and the run found, keeping
 #                       the hand-written seed-* files
@@ -21,8 +27,10 @@
 # Debian packages `make fuzz` needs, beyond those of `make check`:
 #   clang-14 libclang-rt-14-dev
 
-FUZZ_NAMES	?= form page phone query token utf8
+FUZZ_NAMES	?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS	?= 30
+FUZZ_TOTAL_SECONDS ?=
+FUZZ_TOTAL_RUNS	?=
 FUZZ_MAX_LEN	?= 20000
 FUZZ_CORPUS_MAX	?= 200
 FUZZ_CC		?= clang-14
@@ -73,23 +81,10 @@ $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz_%.o $(FUZZ_B)/libprivforms.a
 # git until fuzz-merge minimises them.  libFuzzer's chatter goes to
 # build/NAME.log, shown only when it finds something.
 fuzz: $(FUZZ_PROGS)
-	@mkdir -p $(FUZZ_B)/crashes
-	@for n in $(FUZZ_NAMES); do \
-	    rm -rf $(FUZZ_B)/run/$$n && mkdir -p $(FUZZ_B)/run/$$n && \
-	    cp $(FUZZ_DIR)/corpus/$$n/* $(FUZZ_B)/run/$$n/ || exit 1; \
-	    printf 'fuzz_%s: %ss ... ' $$n $(FUZZ_SECONDS); \
-	    if ! $(FUZZ_B)/fuzz_$$n -max_len=$(FUZZ_MAX_LEN) \
-	        -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	        -dict=$(FUZZ_DIR)/$$n.dict \
-	        -print_final_stats=1 \
-	        -artifact_prefix=$(FUZZ_B)/crashes/$$n- \
-	        $(FUZZ_B)/run/$$n > $(FUZZ_B)/$$n.log 2>&1; then \
-	        echo FAILED; tail -n 60 $(FUZZ_B)/$$n.log; \
-	        echo "input saved as $(FUZZ_B)/crashes/$$n-*"; exit 1; \
-	    fi; \
-	    grep -E '^stat::number_of_executed_units' $(FUZZ_B)/$$n.log | \
-	        sed 's/.*: *//; s/$$/ runs, no finding/'; \
-	done
+	@FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_MAX_LEN='$(FUZZ_MAX_LEN)' \
+	    FUZZ_TOTAL_SECONDS='$(FUZZ_TOTAL_SECONDS)' \
+	    FUZZ_TOTAL_RUNS='$(FUZZ_TOTAL_RUNS)' \
+	    sh $(FUZZ_DIR)/run.sh $(FUZZ_B) $(FUZZ_NAMES)
 
 # -merge=1 keeps what is in its first directory (the seeds) and adds the
 # fewest inputs that reach every feature (edge and hit-count bucket) of the

@@ -1,0 +1,94 @@
+/*
+ * fuzz_config.c -- privforms.conf as the operator writes it
+ * (pf_config_parse, the buffer entry point of pf_config_load).
+ *
+ * Whatever the text: a configuration or an error (one line, naming the
+ * file and a line), never both; and the same text with every line ended
+ * by CRLF instead of LF reads the same (an editor's line ends change
+ * nothing), to the same error message.  A configuration read has an
+ * absolute base URL for mails' links.
+ */
+#include <string.h>
+
+#include "config.h"
+#include "err.h"
+#include "fuzz.h"
+
+#define NAME	"fuzz.conf"
+#define DIR	"/etc/privforms-fuzz"
+
+struct result {
+	int			 rc;
+	struct pf_config	*cfg;
+	char			 err[512];
+};
+
+static void
+parse(const char *text, size_t len, struct result *r)
+{
+	r->err[0] = '\0';
+	r->rc = pf_config_parse(text, len, NAME, DIR, &r->cfg, r->err,
+	    sizeof(r->err));
+	FUZZ_ASSERT(r->rc == PF_OK || r->rc == PF_ECONFIG ||
+	    r->rc == PF_ENOMEM);
+	if (r->rc != PF_OK) {
+		FUZZ_ASSERT(r->cfg == NULL);
+		FUZZ_ASSERT(strncmp(r->err, NAME ":", sizeof(NAME)) == 0);
+		FUZZ_ASSERT(strchr(r->err, '\n') == NULL);
+		return;
+	}
+	FUZZ_ASSERT(r->cfg != NULL && r->err[0] == '\0');
+	FUZZ_ASSERT(strcmp(r->cfg->path, NAME) == 0);
+}
+
+/* A configuration's links are absolute. */
+static void
+check_config(const struct pf_config *cfg)
+{
+	char	*url;
+
+	FUZZ_ASSERT((url = pf_config_url(cfg, "/")) != NULL);
+	FUZZ_ASSERT(strncmp(url, "http://", 7) == 0 ||
+	    strncmp(url, "https://", 8) == 0);
+	FUZZ_ASSERT(strncmp(url, cfg->base_url, strlen(cfg->base_url)) == 0);
+	/* Nothing that could end a link in a mail, or a header line. */
+	FUZZ_ASSERT(strcspn(url, " \t\r\n<>\"") == strlen(url));
+	free(url);
+	FUZZ_ASSERT(cfg->prefix[0] == '\0' || cfg->prefix[0] == '/');
+}
+
+/* text[0..len) with each LF made CRLF, into a new buffer of *n bytes. */
+static char *
+crlf(const char *text, size_t len, size_t *n)
+{
+	char	*out;
+	size_t	 i;
+
+	FUZZ_ASSERT((out = malloc(2 * len + 1)) != NULL);
+	for (i = 0, *n = 0; i < len; i++) {
+		if (text[i] == '\n')
+			out[(*n)++] = '\r';
+		out[(*n)++] = text[i];
+	}
+	return out;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct result	 a, b;
+	char		*text;
+	size_t		 n;
+
+	parse((const char *)data, size, &a);
+	if (a.rc == PF_OK)
+		check_config(a.cfg);
+	text = crlf((const char *)data, size, &n);
+	parse(text, n, &b);
+	FUZZ_ASSERT(a.rc == b.rc);
+	FUZZ_ASSERT(strcmp(a.err, b.err) == 0);
+	pf_config_free(a.cfg);
+	pf_config_free(b.cfg);
+	free(text);
+	return 0;
+}
