@@ -27,6 +27,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	}								\
 } while (0)
 
+/*
+ * text[0..len) with each LF made CRLF, in a new buffer (the caller's to
+ * free) of *n bytes, for harnesses that check CRLF line ends read as LF.
+ */
+static inline char *
+fuzz_crlf(const char *text, size_t len, size_t *n)
+{
+	char	*out;
+	size_t	 i;
+
+	FUZZ_ASSERT((out = malloc(2 * len + 1)) != NULL);
+	for (i = 0, *n = 0; i < len; i++) {
+		if (text[i] == '\n')
+			out[(*n)++] = '\r';
+		out[(*n)++] = text[i];
+	}
+	return out;
+}
+
 /* The line pf_page_render puts before the XHTML serialisation. */
 #define FUZZ_DOCTYPE "<!DOCTYPE html>\n"
 

@@ -57,22 +57,6 @@ check_config(const struct pf_config *cfg)
 	FUZZ_ASSERT(cfg->prefix[0] == '\0' || cfg->prefix[0] == '/');
 }
 
-/* text[0..len) with each LF made CRLF, into a new buffer of *n bytes. */
-static char *
-crlf(const char *text, size_t len, size_t *n)
-{
-	char	*out;
-	size_t	 i;
-
-	FUZZ_ASSERT((out = malloc(2 * len + 1)) != NULL);
-	for (i = 0, *n = 0; i < len; i++) {
-		if (text[i] == '\n')
-			out[(*n)++] = '\r';
-		out[(*n)++] = text[i];
-	}
-	return out;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -83,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse((const char *)data, size, &a);
 	if (a.rc == PF_OK)
 		check_config(a.cfg);
-	text = crlf((const char *)data, size, &n);
+	text = fuzz_crlf((const char *)data, size, &n);
 	parse(text, n, &b);
 	FUZZ_ASSERT(a.rc == b.rc);
 	FUZZ_ASSERT(strcmp(a.err, b.err) == 0);

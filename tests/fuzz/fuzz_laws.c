@@ -113,22 +113,6 @@ period_line(const uint8_t *data, size_t size)
 		    strlen(line) == strlen(text) + 1);
 }
 
-/* text[0..len) with each LF made CRLF, into a new buffer of *n bytes. */
-static char *
-crlf(const char *text, size_t len, size_t *n)
-{
-	char	*out;
-	size_t	 i;
-
-	FUZZ_ASSERT((out = malloc(2 * len + 1)) != NULL);
-	for (i = 0, *n = 0; i < len; i++) {
-		if (text[i] == '\n')
-			out[(*n)++] = '\r';
-		out[(*n)++] = text[i];
-	}
-	return out;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -141,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_table(a.laws);
 	/* One CR before the LF is a line end; a second one is text. */
 	if (memchr(data, '\r', size) == NULL) {
-		text = crlf((const char *)data, size, &n);
+		text = fuzz_crlf((const char *)data, size, &n);
 		parse(text, n, &b);
 		FUZZ_ASSERT(a.rc == b.rc && strcmp(a.err, b.err) == 0);
 		pf_laws_free(b.laws);
