@@ -129,19 +129,20 @@ pf_keys_create(const char *path)
 static int
 open_key(const char *path, int *rc)
 {
-	int	 fd;
+	int	 fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd != -1)
 		return fd;
-	if (errno == ELOOP) {
+	err = errno;	/* pf_log may change it */
+	if (err == ELOOP) {
 		pf_log(PF_LOG_ERR, "%s: a symbolic link: the key is read only "
 		    "from the file itself; put the file there in its place "
 		    "(mv \"$(readlink -f %s)\" %s)", path, path, path);
 		*rc = PF_ECONFIG;
 	} else {
-		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
-		*rc = errno == ENOENT ? PF_ENOTFOUND : PF_EIO;
+		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(err));
+		*rc = err == ENOENT ? PF_ENOTFOUND : PF_EIO;
 	}
 	return -1;
 }
