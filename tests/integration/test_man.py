@@ -2,7 +2,10 @@
 about and renders each, privforms(8) documents every command that
 `privforms --help` lists, and privforms.conf(5) every key of
 etc/privforms.conf.example.  A new command or key without a manual entry
-fails here, and so does an entry for one that no longer exists."""
+fails here, and so does an entry for one that no longer exists.  INSTALL
+leaves what commands do and what keys mean to these pages: every command
+it runs, every key it sets and every entry or section it points to
+("privforms(8), mail run") must be there."""
 
 import glob
 import os
@@ -16,6 +19,8 @@ MAN = os.path.join(SRC, "man")
 PRIVFORMS_8 = os.path.join(MAN, "privforms.8")
 CONF_5 = os.path.join(MAN, "privforms.conf.5")
 CONF_EXAMPLE = os.path.join(SRC, "etc", "privforms.conf.example")
+FORMS_8 = os.path.join(MAN, "privforms-forms.8")
+INSTALL = os.path.join(SRC, "INSTALL")
 PAGES = ("privforms.8", "privforms.conf.5", "privforms-forms.8")
 
 # A word of a command name ("dnc", "unsubscribe-link"); an mdoc macro
@@ -188,6 +193,54 @@ class Configuration(unittest.TestCase):
                     self.assertRegex(self.entries[key],
                                      r"[Tt]he default is|[Tt]he defaults are")
                     self.assertIn(default, self.entries[key])
+
+
+class Install(unittest.TestCase):
+    """INSTALL's pointers into the pages land on something."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.text = re.sub(r"\s+", " ", read(INSTALL))
+        cls.commands = help_commands()
+
+    def test_every_command_it_runs_is_a_command(self):
+        # Its example lines ("    sudo -u privforms privforms dnc check
+        # ...", a crontab's ".../sbin/privforms purge") and `privforms ...`.
+        runs = re.findall(r"^ {4,}(?:\S.*?)?(?:sudo (?:-u \S+ )?|/sbin/)privforms "
+                          r"(.*)$", read(INSTALL), re.M)
+        runs += re.findall(r"`privforms ([^`]*)`", self.text)
+        self.assertTrue(runs, "no privforms command found in INSTALL")
+        wrong = sorted({r for r in runs
+                        if name_of(r.split()) not in self.commands})
+        self.assertEqual(wrong, [], "not a command of privforms --help")
+
+    def test_every_key_it_sets_is_a_key(self):
+        keys = example_keys()
+        set_ = re.findall(r"^ +([a-z][a-z0-9_]*) = ", read(INSTALL), re.M)
+        self.assertTrue(set_, "no key = value line found in INSTALL")
+        self.assertEqual(sorted(set(set_) - set(keys)), [],
+                         "not a key of privforms.conf.example")
+
+    def test_every_entry_it_points_to_is_there(self):
+        described = cm_lines(section(read(PRIVFORMS_8), "DESCRIPTION"),
+                             ".It Cm")
+        cited = re.findall(r"privforms\(8\), ([a-z][a-z-]*(?: [a-z][a-z-]*)?)"
+                           r"[,):.]", self.text)
+        self.assertTrue(cited, "INSTALL points to no entry of privforms(8)")
+        wrong = sorted(set(c for c in cited if c not in described))
+        self.assertEqual(wrong, [], "no such entry in man/privforms.8")
+        headings = re.findall(r"^\.S[hs] (.+)$", read(FORMS_8), re.M)
+        for name in re.findall(r"privforms-forms\(8\), ([A-Z][A-Z ]*[A-Z])",
+                               self.text):
+            self.assertIn(name, headings, "no such section in "
+                          "man/privforms-forms.8")
+
+    def test_every_key_it_sends_to_the_page_for_is_there(self):
+        entries = conf_entries()
+        cited = re.findall(r"([a-z]+_[a-z0-9_]*) (?:\([^)]*\) )?in "
+                           r"privforms\.conf\(5\)", self.text)
+        self.assertEqual(sorted(set(cited) - set(entries)), [],
+                         "no such key in man/privforms.conf.5")
 
 
 if __name__ == "__main__":
