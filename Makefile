@@ -3,6 +3,7 @@
 #   make            build lib/libprivforms.a, the FastCGI programs, tools/privforms
 #   make run        install Debian packages if needed, build, serve on 127.0.0.1:$(PORT)
 #   make check      install Debian packages if needed, build, run every test
+#                   (first check-includes: no include cycle among lib/'s modules)
 #   make check-fresh  make check as root in a new minimal Debian 12 chroot
 #                   (debootstrap, cached; 9 to 12 minutes; see README.md)
 #   make bench      measure throughput and latency (see README.md)
@@ -159,7 +160,7 @@ run:
 	@$(MAKE) --no-print-directory all
 	@bash tools/run.sh
 
-check:
+check: check-includes
 	@sh tools/deps.sh check
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@$(MAKE) --no-print-directory unit fuzz-regress integration
@@ -172,6 +173,11 @@ check-fresh:
 
 unit: $(UNIT_TESTS)
 	@sh tests/unit/run.sh $(UNIT_TESTS)
+
+# lib/'s modules form a graph without cycles (tools/check-includes.py).
+.PHONY: check-includes
+check-includes:
+	@/usr/bin/python3 tools/check-includes.py lib
 
 integration: all $(BROWSER_DEPS)
 	/usr/bin/python3 tests/integration/run.py $(TESTS)

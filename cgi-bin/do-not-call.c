@@ -45,6 +45,7 @@
 #include "phone.h"
 #include "request.h"
 #include "response.h"
+#include "serve.h"
 #include "store.h"
 #include "validate.h"
 

@@ -34,6 +34,7 @@
 #include "page.h"
 #include "request.h"
 #include "response.h"
+#include "serve.h"
 #include "store.h"
 #include "validate.h"
 

@@ -10,12 +10,13 @@
 #include "busy.h"
 #include "err.h"
 #include "form.h"
-#include "guard.h"
 #include "keys.h"
 #include "log.h"
 #include "page.h"
 #include "request.h"
 #include "response.h"
+#include "serve.h"
+#include "stamp.h"
 #include "store.h"
 
 static const struct pf_header retry_after[] = { { "Retry-After", "60" } };
@@ -365,6 +366,24 @@ pf_app_unavailable(struct pf_app *app, struct pf_request *req)
 	    retry_after, 1);
 }
 
+/* Stamp page for app's form and req's client network (stamp.h). */
+static int
+stamp(const struct pf_app *app, const struct pf_request *req, int fresh,
+    struct pf_page *page)
+{
+	const struct pf_param	*posted = pf_request_field(req, PF_STAMP_FIELD);
+	char			 client[PF_HEX_DIGEST_LEN + 1];
+	struct pf_stamper	 s = { app->keys.token, app->form, client,
+				    app->cfg->form_min_seconds,
+				    app->cfg->form_max_hours };
+	int			 rc;
+
+	if ((rc = pf_app_client(app, req, client, NULL)) != PF_OK)
+		return rc;
+	return pf_stamp_page(&s, posted != NULL ? posted->value : NULL, fresh,
+	    page);
+}
+
 void
 pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
     struct pf_page *page, const struct pf_form *form,
@@ -374,8 +393,8 @@ pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
 	char			 secs[24];
 
 	if ((form != NULL && pf_form_fill(form, page) != PF_OK) ||
-	    pf_guard_stamp(app, req, notice != NULL && notice->restamp,
-	    page) != PF_OK ||
+	    stamp(app, req, notice != NULL && notice->restamp, page) !=
+	    PF_OK ||
 	    (notice != NULL && (pf_page_text(page, "notice",
 	    notice->text) != PF_OK ||
 	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK)))

@@ -45,7 +45,7 @@ struct pf_store;
 /*
  * Why a form is shown again with nothing stored, in words above the form:
  * text, the seconds to send as Retry-After (0: none), and whether the
- * form gets a new stamp instead of the one it was sent with (guard.h).
+ * form gets a new stamp instead of the one it was sent with (stamp.h).
  */
 struct pf_notice {
 	const char	*text;
@@ -156,7 +156,7 @@ void pf_app_unavailable(struct pf_app *app, struct pf_request *req);
  * Send page, a form's template the caller has prepared, with status: the
  * visitor's values and what to fix from form (may be NULL), notice (may be
  * NULL), why nothing was stored, shown above the form, and a stamp
- * (guard.h's pf_guard_stamp: the one posted, or a new one when there is
+ * (stamp.h's pf_stamp_page: the one posted, or a new one when there is
  * none usable or notice says restamp).  Frees page; answers 500 if it
  * cannot build it.
  */

@@ -24,12 +24,10 @@
 #include "page.h"
 #include "request.h"
 #include "response.h"
+#include "stamp.h"
 #include "store.h"
-#include "token.h"
 #include "validate.h"
 
-#define STAMP_PURPOSE	"stamp"
-#define STAMP_FIELDS	3	/* program, when shown, client (stamp_read) */
 #define FORGET		86400L	/* the longest window a rate can have */
 
 /* Names in trap counts and rate buckets, by enum pf_guard_form. */
@@ -129,80 +127,15 @@ pf_guard_challenge(struct pf_app *app, struct pf_request *req,
 	return 1;
 }
 
-/* What the stamp a form was posted with says (stamp_read). */
-enum stamp {
-	STAMP_OK,	/* genuine, current, this program's, this client's */
-	STAMP_NONE,	/* none posted */
-	STAMP_STALE,	/* forged, expired, another program's, malformed */
-	STAMP_MOVED,	/* all but the client: its network has changed */
-};
-
-/*
- * The stamp req posted, as seen by client (pf_app_client): its age in
- * seconds in *age when STAMP_OK.  A stamp is "program NUL issued NUL
- * client" (token.h, sealed), so that one page fetch stamps the forms of
- * one client network only.
- */
-static enum stamp
+/* The stamp req posted, as seen by client (pf_app_client): stamp.h. */
+static enum pf_stamp
 stamp_read(const struct pf_app *app, const struct pf_request *req,
     const char *client, time_t now, long long *age)
 {
-	const struct pf_param	*p = pf_request_field(req, PF_GUARD_STAMP);
-	struct pf_token		 tok = { 0 };
-	char			*end;
-	long long		 issued;
-	enum stamp		 st = STAMP_STALE;
+	const struct pf_param	*p = pf_request_field(req, PF_STAMP_FIELD);
+	struct pf_stamper	 s = { app->keys.token, app->form, client, 0, 0 };
 
-	if (p == NULL || p->value[0] == '\0')
-		return STAMP_NONE;
-	if (pf_token_check(app->keys.token, STAMP_PURPOSE, p->value, now,
-	    &tok) != PF_OK)
-		return STAMP_STALE;
-	if (tok.nfields == STAMP_FIELDS &&
-	    strcmp(tok.fields[0], app->form) == 0) {
-		issued = strtoll(tok.fields[1], &end, 10);
-		if (*end == '\0' && end != tok.fields[1]) {
-			*age = (long long)now - issued;
-			st = strcmp(tok.fields[2], client) == 0 ? STAMP_OK :
-			    STAMP_MOVED;
-		}
-	}
-	pf_token_clear(&tok);
-	return st;
-}
-
-int
-pf_guard_stamp(const struct pf_app *app, const struct pf_request *req,
-    int fresh, struct pf_page *page)
-{
-	time_t		 now = time(NULL);
-	const struct pf_param *posted = pf_request_field(req, PF_GUARD_STAMP);
-	const char	*fields[STAMP_FIELDS];
-	char		 client[PF_HEX_DIGEST_LEN + 1];
-	char		 issued[24], wait[24], *made = NULL;
-	long long	 age;
-	int		 rc;
-
-	snprintf(wait, sizeof(wait), "%ld", app->cfg->form_min_seconds);
-	rc = pf_page_attr(page, "pf-guard-script", "data-wait", wait);
-	if (rc != PF_OK && rc != PF_ENOTFOUND)
-		return rc;
-	if ((rc = pf_app_client(app, req, client, NULL)) != PF_OK)
-		return rc;
-	if (fresh || stamp_read(app, req, client, now, &age) != STAMP_OK) {
-		snprintf(issued, sizeof(issued), "%lld", (long long)now);
-		fields[0] = app->form;
-		fields[1] = issued;
-		fields[2] = client;
-		if ((rc = pf_token_make(app->keys.token, STAMP_PURPOSE,
-		    now + app->cfg->form_max_hours * 3600, fields,
-		    STAMP_FIELDS, &made)) != PF_OK)
-			return rc;
-	}
-	rc = pf_page_value(page, PF_GUARD_STAMP, made != NULL ? made :
-	    posted->value);
-	free(made);
-	return rc == PF_ENOTFOUND ? PF_OK : rc;
+	return pf_stamp_read(&s, p != NULL ? p->value : NULL, now, age);
 }
 
 static void
@@ -409,7 +342,7 @@ pf_guard_screen(struct pf_app *app, struct pf_request *req,
 {
 	const struct pf_param	*hp = pf_request_field(req, PF_GUARD_HONEYPOT);
 	long long		 age = 0;
-	enum stamp		 st = STAMP_OK;
+	enum pf_stamp		 st = PF_STAMP_OK;
 
 	memset(g, 0, sizeof(*g));
 	g->form = form;
@@ -424,16 +357,16 @@ pf_guard_screen(struct pf_app *app, struct pf_request *req,
 		trap(app, req, g, "honeypot", done);
 		return 1;
 	}
-	if (valid && form != PF_GUARD_VOTE && st == STAMP_OK &&
+	if (valid && form != PF_GUARD_VOTE && st == PF_STAMP_OK &&
 	    age < app->cfg->form_min_seconds) {
 		too_fast(app, g);
 		return 0;
 	}
 	if (conf_of(app, form)->pow > 0)
 		prove(app, req, g);
-	if (st == STAMP_MOVED)
+	if (st == PF_STAMP_MOVED)
 		set_notice(g, 422, moved_text, 0);
-	else if (st != STAMP_OK)
+	else if (st != PF_STAMP_OK)
 		set_notice(g, 422, stale_text, 0);
 	else if (!g->proved && conf_of(app, form)->refuse_nojs)
 		set_notice(g, 403, refused_text, 0);

@@ -19,7 +19,7 @@
  *				set, refused (403) with the form kept and a
  *				notice that says how to proceed.
  *   a honeypot and a stamp	"website", a field people never see, and
- *				"pf_stamp", a sealed stamp (token.h) of when the
+ *				"pf_stamp", a sealed stamp (stamp.h) of when the
  *				form was shown and to which client network (the
  *				pseudonym of pf_app_client), so that one page
  *				fetch is good for one network only.  A filled
@@ -64,7 +64,7 @@
  *				pf_guard_revise instead for a feedback entry's
  *				step 1 sent again
  *
- * and pf_app_send_form stamps every form page it sends (pf_guard_stamp).
+ * and pf_app_send_form stamps every form page it sends (stamp.h).
  * Only the first POST of a form is guarded: what follows it (a verify
  * link, feedback step 2, RFC 8058 one-click) carries a signed token of
  * its own, and a mail provider posting one-click for many people from
@@ -83,7 +83,6 @@
 struct pf_form;
 
 #define PF_GUARD_HONEYPOT	"website"
-#define PF_GUARD_STAMP		"pf_stamp"
 #define PF_GUARD_PAYLOAD	"altcha"	/* ALTCHA's widget posts this */
 #define PF_GUARD_NOTICE_SIZE	320
 
@@ -195,19 +194,5 @@ int pf_guard_address_quota(struct pf_app *app, const struct pf_guard *g,
  */
 int pf_guard_address(const struct pf_app *app, const char *email,
     char out[PF_HEX_DIGEST_LEN + 1]);
-
-/*
- * Put a stamp into every "pf_stamp" control of page: the one req posted,
- * when it is genuine, current and its client network's (a form shown
- * again keeps the time it was first shown, so fixing one field quickly is
- * not "too fast") unless fresh is set, else a new one for now and req's
- * client network; and
- * the seconds the widget must wait before it sends
- * (so that a person with JavaScript is never taken for a script) into the
- * "pf-guard-script" element's data-wait, where the page has them.  PF_OK,
- * or an error from token.h or page.h.
- */
-int pf_guard_stamp(const struct pf_app *app, const struct pf_request *req,
-    int fresh, struct pf_page *page);
 
 #endif

@@ -25,7 +25,7 @@
 #include "err.h"
 #include "hex.h"
 #include "mail.h"
-#include "request.h"
+#include "params.h"
 #include "store.h"
 #include "utf8.h"
 #include "validate.h"

@@ -1,33 +1,21 @@
 /*
  * request.h -- one FastCGI or CGI request.
  *
- * pf_serve() runs the accept loop: under a FastCGI server (spawn-fcgi,
- * systemd socket, mod_fcgid) it serves requests until the listener closes;
- * started as plain CGI (FCGX_IsCGI()), it serves the one request in its
- * environment and returns.  Each request lives in one struct pf_request that
- * is built at the top of the loop and freed at the bottom: every parameter it
- * keeps is copied, since libfcgi reuses its buffers.
+ * The accept loop (serve.h) builds one struct pf_request per request at the
+ * top of the loop and frees it at the bottom: every parameter it keeps is
+ * copied, since libfcgi reuses its buffers.
  *
  * The body is read only when the handler asks (pf_request_read_form), against
- * the limits it was given; nothing is trusted before that.
+ * the limits it was given; nothing is trusted before that.  Its Content-Type
+ * and a multipart body are read by multipart.h, a urlencoded body and the
+ * query string by params.h.
  */
 #ifndef PF_REQUEST_H
 #define PF_REQUEST_H
 
 #include <stddef.h>
 
-/* One name=value pair from a query string or a form body. */
-struct pf_param {
-	char	*name;
-	char	*value;		/* NUL-terminated; may contain NUL bytes before len */
-	size_t	 len;		/* bytes in value, without the terminating NUL */
-};
-
-struct pf_limits {
-	size_t	 max_body;	/* bytes; larger bodies are refused unread */
-	size_t	 max_fields;	/* pairs in one body or query string */
-	size_t	 max_field_len;	/* bytes in one value */
-};
+#include "params.h"
 
 /* Where the body comes from and the response goes to. */
 struct pf_stream {
@@ -74,7 +62,7 @@ struct pf_request {
 /*
  * Build req from envp (a NULL-terminated "NAME=value" array, as FastCGI
  * gives it) and io; nothing is read from io yet.  req is overwritten.
- * limits must outlive req; NULL means small built-in ones.  Returns PF_OK,
+ * limits must outlive req; NULL means params.h's pf_params_limits.  Returns PF_OK,
  * or PF_ENOMEM or PF_ECRYPTO (no random id), req then freed already.
  */
 int pf_request_init(struct pf_request *req, char *const *envp,
@@ -107,30 +95,10 @@ const struct pf_param *pf_request_field(const struct pf_request *req, const char
 const struct pf_param *pf_request_query(const struct pf_request *req, const char *name);
 
 /*
- * Parse application/x-www-form-urlencoded text s[0..len) into a new array
- * (*out, *n; free with pf_params_free).  Same return values as above.
+ * CONTENT_LENGTH as a strict decimal: digits only, no sign, no blanks.
+ * Absent (s NULL) or empty is -1; anything else that is not a number in
+ * range sets *bad and is -1 too.
  */
-int pf_params_parse(const char *s, size_t len, const struct pf_limits *limits,
-    struct pf_param **out, size_t *n, const char **why);
-void pf_params_free(struct pf_param *p, size_t n);
-
-/*
- * Run handler for each request until the FastCGI listener closes (or once,
- * as plain CGI).  SIGPIPE is ignored so a client that disconnects early
- * cannot kill the worker.  The handler must answer (response.h); if it did
- * not, a 500 is sent.  Returns 0 when the loop ends normally.
- */
-typedef void pf_handler(struct pf_request *req, void *arg);
-int pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits);
-
-/*
- * For a program that cannot start: on a FastCGI socket, wait
- * PF_START_RETRY_SECONDS before returning, so that a supervisor that
- * restarts it without limit (multiwatch in INSTALL, tools/stack.sh and the
- * systemd unit never gives a worker up) tries again once a second rather
- * than in a busy loop; as plain CGI, return at once.
- */
-#define PF_START_RETRY_SECONDS	1
-void pf_serve_start_failed(void);
+long long pf_request_length(const char *s, int *bad);
 
 #endif

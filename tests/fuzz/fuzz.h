@@ -15,6 +15,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "params.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,6 +49,63 @@ fuzz_crlf(const char *text, size_t len, size_t *n)
 		out[(*n)++] = text[i];
 	}
 	return out;
+}
+
+/* One parse of name=value pairs (params.h, multipart.h) and its outcome. */
+struct fuzz_parsed {
+	int		 rc;
+	struct pf_param	*p;
+	size_t		 n;
+	const char	*why;
+};
+
+/*
+ * The shape every such parse must have under limits lim: a documented
+ * code; on failure nothing but the sentence; else at most max_fields
+ * pairs, names acceptable (utf8.h), at most PF_PARAM_NAME_MAX bytes and
+ * unique, values NUL-terminated at len and within max_field_len.
+ * Returns whether it succeeded.
+ */
+static inline int
+fuzz_params_shape(const struct fuzz_parsed *r, const struct pf_limits *lim)
+{
+	size_t	 i, j, nlen;
+
+	FUZZ_ASSERT(r->rc == PF_OK || r->rc == PF_EINVAL ||
+	    r->rc == PF_ETOOBIG);
+	if (r->rc != PF_OK) {
+		FUZZ_ASSERT(r->p == NULL && r->n == 0);
+		FUZZ_ASSERT(r->why != NULL && *r->why != '\0');
+		return 0;
+	}
+	FUZZ_ASSERT(r->n <= lim->max_fields);
+	FUZZ_ASSERT(r->n == 0 || r->p != NULL);
+	for (i = 0; i < r->n; i++) {
+		FUZZ_ASSERT(r->p[i].name != NULL && r->p[i].value != NULL);
+		nlen = strlen(r->p[i].name);
+		FUZZ_ASSERT(nlen > 0 && nlen <= PF_PARAM_NAME_MAX);
+		FUZZ_ASSERT(pf_utf8_ok(r->p[i].name, nlen, 0));
+		FUZZ_ASSERT(r->p[i].value[r->p[i].len] == '\0');
+		FUZZ_ASSERT(r->p[i].len <= lim->max_field_len);
+		for (j = 0; j < i; j++)
+			FUZZ_ASSERT(strcmp(r->p[i].name, r->p[j].name) != 0);
+	}
+	return 1;
+}
+
+/* a and b both succeeded, with the same pairs in the same order. */
+static inline void
+fuzz_params_same(const struct fuzz_parsed *a, const struct fuzz_parsed *b)
+{
+	size_t	 i;
+
+	FUZZ_ASSERT(a->rc == PF_OK && b->rc == PF_OK && a->n == b->n);
+	for (i = 0; i < a->n; i++) {
+		FUZZ_ASSERT(strcmp(a->p[i].name, b->p[i].name) == 0);
+		FUZZ_ASSERT(a->p[i].len == b->p[i].len);
+		FUZZ_ASSERT(memcmp(a->p[i].value, b->p[i].value,
+		    a->p[i].len) == 0);
+	}
 }
 
 /* The line pf_page_render puts before the XHTML serialisation. */

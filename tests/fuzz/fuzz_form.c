@@ -32,12 +32,12 @@
 #include "form.h"
 #include "fuzz.h"
 #include "page.h"
+#include "params.h"
 #include "request.h"
 #include "utf8.h"
 #include "validate.h"
 
 #define BOUNDARY	"privforms-fuzz-boundary"
-#define NAME_MAX_LEN	64	/* request.c's limit on field names */
 #define CT_MAX		300	/* bytes of a Content-Type taken from input */
 
 /* privforms.conf's defaults, and small ones that input can reach. */
@@ -231,7 +231,7 @@ check_read(const struct pf_request *req, const struct post *p, int rc)
 	FUZZ_ASSERT(req->nform <= p->lim->max_fields);
 	for (i = 0; i < req->nform; i++) {
 		nlen = strlen(req->form[i].name);
-		FUZZ_ASSERT(nlen > 0 && nlen <= NAME_MAX_LEN);
+		FUZZ_ASSERT(nlen > 0 && nlen <= PF_PARAM_NAME_MAX);
 		FUZZ_ASSERT(pf_utf8_ok(req->form[i].name, nlen, 0));
 		FUZZ_ASSERT(req->form[i].value[req->form[i].len] == '\0');
 		FUZZ_ASSERT(req->form[i].len <= p->lim->max_field_len);

@@ -1,6 +1,7 @@
 /*
  * fuzz_query.c -- application/x-www-form-urlencoded text as a query string
- * (pf_params_parse, and pf_request_init, which parses QUERY_STRING).
+ * (params.h's pf_params_parse, and pf_request_init, which parses
+ * QUERY_STRING with it).
  *
  * Besides the shape of every result (names valid and unique, values
  * NUL-terminated at len, within the limits), the parse must agree with
@@ -11,21 +12,12 @@
 
 #include "err.h"
 #include "fuzz.h"
+#include "params.h"
 #include "request.h"
-#include "utf8.h"
 
-#define NAME_MAX_LEN	64	/* request.c's limit on field names */
-
-/* The built-in limits of request.c, and small ones that input can reach. */
+/* The built-in limits (params.h), and small ones that input can reach. */
 static const struct pf_limits deflim = { 64 * 1024, 64, 4096 };
 static const struct pf_limits small = { 1024, 4, 16 };
-
-struct parsed {
-	int		 rc;
-	struct pf_param	*p;
-	size_t		 n;
-	const char	*why;
-};
 
 /* Number of non-empty '&'-separated pairs in s[0..len). */
 static size_t
@@ -43,54 +35,24 @@ count_pairs(const char *s, size_t len)
 
 static void
 parse(const char *s, size_t len, const struct pf_limits *lim,
-    struct parsed *r)
+    struct fuzz_parsed *r)
 {
 	r->why = NULL;
 	r->rc = pf_params_parse(s, len, lim, &r->p, &r->n, &r->why);
 }
 
-/* The shape every result must have under limits lim. */
+/* The shape every result must have under limits lim (fuzz.h). */
 static void
 check_shape(const char *s, size_t len, const struct pf_limits *lim,
-    const struct parsed *r)
-{
-	size_t	 i, j, nlen;
-
-	FUZZ_ASSERT(r->rc == PF_OK || r->rc == PF_EINVAL ||
-	    r->rc == PF_ETOOBIG);
-	if (r->rc != PF_OK) {
-		FUZZ_ASSERT(r->p == NULL && r->n == 0);
-		FUZZ_ASSERT(r->why != NULL && *r->why != '\0');
-		return;
-	}
-	FUZZ_ASSERT(r->n <= lim->max_fields);
-	FUZZ_ASSERT(r->n == count_pairs(s, len));
-	FUZZ_ASSERT(r->n == 0 || r->p != NULL);
-	for (i = 0; i < r->n; i++) {
-		FUZZ_ASSERT(r->p[i].name != NULL && r->p[i].value != NULL);
-		nlen = strlen(r->p[i].name);
-		FUZZ_ASSERT(nlen > 0 && nlen <= NAME_MAX_LEN);
-		FUZZ_ASSERT(pf_utf8_ok(r->p[i].name, nlen, 0));
-		FUZZ_ASSERT(r->p[i].value[r->p[i].len] == '\0');
-		FUZZ_ASSERT(r->p[i].len <= lim->max_field_len);
-		FUZZ_ASSERT(r->p[i].len <= len);
-		for (j = 0; j < i; j++)
-			FUZZ_ASSERT(strcmp(r->p[i].name, r->p[j].name) != 0);
-	}
-}
-
-static void
-same(const struct parsed *a, const struct parsed *b)
+    const struct fuzz_parsed *r)
 {
 	size_t	 i;
 
-	FUZZ_ASSERT(a->rc == PF_OK && b->rc == PF_OK && a->n == b->n);
-	for (i = 0; i < a->n; i++) {
-		FUZZ_ASSERT(strcmp(a->p[i].name, b->p[i].name) == 0);
-		FUZZ_ASSERT(a->p[i].len == b->p[i].len);
-		FUZZ_ASSERT(memcmp(a->p[i].value, b->p[i].value,
-		    a->p[i].len) == 0);
-	}
+	if (!fuzz_params_shape(r, lim))
+		return;
+	FUZZ_ASSERT(r->n == count_pairs(s, len));
+	for (i = 0; i < r->n; i++)
+		FUZZ_ASSERT(r->p[i].len <= len);
 }
 
 /* Percent-encode every byte of s[0..len) but letters and digits, at *o. */
@@ -119,11 +81,11 @@ encode(char **o, const char *s, size_t len)
 
 /* a's pairs, encoded again, parse to the same pairs under the same limits. */
 static void
-reencode(const struct parsed *a, const struct pf_limits *lim)
+reencode(const struct fuzz_parsed *a, const struct pf_limits *lim)
 {
-	struct parsed	 b;
-	size_t		 i, size = 1;
-	char		*buf, *o;
+	struct fuzz_parsed	 b;
+	size_t			 i, size = 1;
+	char			*buf, *o;
 
 	for (i = 0; i < a->n; i++)
 		size += 3 * (strlen(a->p[i].name) + a->p[i].len) + 2;
@@ -138,7 +100,7 @@ reencode(const struct parsed *a, const struct pf_limits *lim)
 		encode(&o, a->p[i].value, a->p[i].len);
 	}
 	parse(buf, (size_t)(o - buf), lim, &b);
-	same(a, &b);
+	fuzz_params_same(a, &b);
 	pf_params_free(b.p, b.n);
 	free(buf);
 }
@@ -149,7 +111,7 @@ request(const char *s, size_t len)
 {
 	struct pf_request	 req;
 	struct pf_stream	 io = { NULL, NULL, NULL };
-	struct parsed		 r;
+	struct fuzz_parsed	 r;
 	char			*env, *envp[2];
 
 	/* An environment string ends at its first NUL. */
@@ -165,9 +127,10 @@ request(const char *s, size_t len)
 	FUZZ_ASSERT(strlen(req.query) == len);
 	FUZZ_ASSERT(req.query_bad == (r.rc != PF_OK));
 	if (r.rc == PF_OK) {
-		struct parsed	 q = { PF_OK, req.query_params, req.nquery, NULL };
+		struct fuzz_parsed	 q = { PF_OK, req.query_params,
+					    req.nquery, NULL };
 
-		same(&r, &q);
+		fuzz_params_same(&r, &q);
 		if (r.n > 0)
 			FUZZ_ASSERT(pf_request_query(&req, r.p[0].name) ==
 			    &req.query_params[0]);
@@ -181,8 +144,8 @@ request(const char *s, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char	*s = (const char *)data;
-	struct parsed	 d, sm, nul;
+	const char		*s = (const char *)data;
+	struct fuzz_parsed	 d, sm, nul;
 
 	parse(s, size, &deflim, &d);
 	check_shape(s, size, &deflim, &d);
@@ -193,12 +156,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_shape(s, size, &deflim, &nul);
 	FUZZ_ASSERT(nul.rc == d.rc);
 	if (d.rc == PF_OK) {
-		same(&d, &nul);
+		fuzz_params_same(&d, &nul);
 		reencode(&d, &deflim);
 	}
 	/* Larger limits only let more through, and change nothing. */
 	if (sm.rc == PF_OK)
-		same(&sm, &d);
+		fuzz_params_same(&sm, &d);
 	if (d.rc == PF_ETOOBIG)
 		FUZZ_ASSERT(sm.rc != PF_OK);
 	if (d.rc == PF_EINVAL)

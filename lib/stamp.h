@@ -1,0 +1,65 @@
+/*
+ * stamp.h -- the sealed stamp on every form page: when the form was shown,
+ * by which program, to which client network.
+ *
+ * A stamp is a sealed token (token.h, purpose "stamp") of three fields,
+ * "program NUL issued NUL client": the form program's name, the time the
+ * form was first shown (seconds since the epoch) and the keyed pseudonym
+ * of the client network it was shown to (app.h's pf_app_client).  It
+ * travels in the form's hidden "pf_stamp" control and expires
+ * form_max_hours after it was made.  One page fetch so stamps the forms of
+ * one program and one client network only; the guard (guard.h) reads the
+ * stamp a form comes back with to tell a form sent too fast, a page kept
+ * too long or a network that changed while the form was open.
+ *
+ * app.h's pf_app_send_form stamps every form page it sends; guard.h reads
+ * what was posted.  Neither needs the other for it.
+ */
+#ifndef PF_STAMP_H
+#define PF_STAMP_H
+
+#include <time.h>
+
+struct pf_page;
+
+#define PF_STAMP_FIELD	"pf_stamp"	/* the form control it travels in */
+
+/* Whose stamps: what making, reading and placing one needs. */
+struct pf_stamper {
+	const unsigned char	*key;		/* keys.h's token key */
+	const char		*program;	/* the form program: app.h's form */
+	const char		*client;	/* the client network's pseudonym */
+	long			 min_seconds;	/* form_min_seconds: the widget's wait */
+	long			 max_hours;	/* form_max_hours: a stamp's life */
+};
+
+/* What a posted stamp says (pf_stamp_read). */
+enum pf_stamp {
+	PF_STAMP_OK,	/* genuine, current, this program's, this client's */
+	PF_STAMP_NONE,	/* none posted */
+	PF_STAMP_STALE,	/* forged, expired, another program's, malformed */
+	PF_STAMP_MOVED,	/* all but the client: its network has changed */
+};
+
+/*
+ * The stamp posted (NULL or "" when none was) as seen by s's program and
+ * client at now; its age in seconds in *age when PF_STAMP_OK or
+ * PF_STAMP_MOVED.  Only s->key, s->program and s->client are used.
+ */
+enum pf_stamp pf_stamp_read(const struct pf_stamper *s, const char *posted,
+    time_t now, long long *age);
+
+/*
+ * Put a stamp into every "pf_stamp" control of page: posted, when it is
+ * PF_STAMP_OK (a form shown again keeps the time it was first shown, so
+ * fixing one field quickly is not "too fast") unless fresh is set, else a
+ * new one for now; and s->min_seconds, the seconds the widget must wait
+ * before it sends (so that a person with JavaScript is never taken for a
+ * script), into the "pf-guard-script" element's data-wait.  A page
+ * without either is left as it is.  PF_OK, or an error from token.h or
+ * page.h.
+ */
+int pf_stamp_page(const struct pf_stamper *s, const char *posted, int fresh,
+    struct pf_page *page);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * test_stamp.c -- the sealed form stamp (stamp.h): what a stamp made for
+ * one program and client network says when read back by the same, by
+ * another program or network, too late, or forged; and what a form page
+ * gets.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "page.h"
+#include "stamp.h"
+
+#define HTDOCS	"htdocs"
+#define FORM	"unsubscribe"	/* a template with a stamp and the widget */
+
+static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
+static const unsigned char other_key[32] = "fedcba9876543210fedcba9876543210";
+
+static const struct pf_stamper stamper = { key, "unsubscribe", "client-1",
+    3, 24 };
+
+/* FORM's page with pf_stamp_page(s, posted, fresh) applied. */
+static struct pf_page *
+stamped(struct pf_pages *pages, const struct pf_stamper *s,
+    const char *posted, int fresh)
+{
+	struct pf_page	*page = NULL;
+
+	ck_assert_int_eq(pf_page_new(pages, FORM, &page), PF_OK);
+	ck_assert_int_eq(pf_stamp_page(s, posted, fresh, page), PF_OK);
+	return page;
+}
+
+/* The value of attribute attr after the text after in page; a copy. */
+static char *
+attr_after(struct pf_page *page, const char *after, const char *attr)
+{
+	char	*buf = NULL, *p, *q, *v;
+	size_t	 len;
+
+	ck_assert_int_eq(pf_page_render(page, &buf, &len), PF_OK);
+	ck_assert_ptr_nonnull(p = strstr(buf, after));
+	ck_assert_ptr_nonnull(p = strstr(p, attr));
+	p += strlen(attr);
+	ck_assert_ptr_nonnull(q = strchr(p, '"'));
+	ck_assert_ptr_nonnull(v = strndup(p, (size_t)(q - p)));
+	free(buf);
+	pf_page_free(page);
+	return v;
+}
+
+/* The stamp FORM's page gets from pf_stamp_page(s, posted, fresh). */
+static char *
+page_stamp(struct pf_pages *pages, const struct pf_stamper *s,
+    const char *posted, int fresh)
+{
+	return attr_after(stamped(pages, s, posted, fresh),
+	    "name=\"" PF_STAMP_FIELD "\"", "value=\"");
+}
+
+START_TEST(test_read_none_posted)
+{
+	long long	 age = -1;
+
+	ck_assert_int_eq(pf_stamp_read(&stamper, NULL, time(NULL), &age),
+	    PF_STAMP_NONE);
+	ck_assert_int_eq(pf_stamp_read(&stamper, "", time(NULL), &age),
+	    PF_STAMP_NONE);
+	ck_assert_int_eq(age, -1);
+}
+END_TEST
+
+START_TEST(test_read_back_what_was_made)
+{
+	struct pf_pages		*pages = NULL;
+	struct pf_stamper	 s = stamper;
+	char			*st;
+	time_t			 now = time(NULL);
+	long long		 age = -1;
+
+	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
+	st = page_stamp(pages, &stamper, NULL, 1);
+	ck_assert_uint_gt(strlen(st), 0);
+	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age), PF_STAMP_OK);
+	ck_assert(age >= 4 && age <= 6);
+	/* Another client network: all but the client holds. */
+	s.client = "client-2";
+	age = -1;
+	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age),
+	    PF_STAMP_MOVED);
+	ck_assert(age >= 4 && age <= 6);
+	/* Another program, another key, too late, or a broken text. */
+	s = stamper;
+	s.program = "feedback";
+	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age), PF_STAMP_STALE);
+	s = stamper;
+	s.key = other_key;
+	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age), PF_STAMP_STALE);
+	ck_assert_int_eq(pf_stamp_read(&stamper, st, now + 24 * 3600 + 60,
+	    &age), PF_STAMP_STALE);
+	st[strlen(st) / 2] ^= 1;
+	ck_assert_int_eq(pf_stamp_read(&stamper, st, now, &age),
+	    PF_STAMP_STALE);
+	free(st);
+	pf_pages_free(pages);
+}
+END_TEST
+
+/* A good stamp posted is kept (its first time holds); any other replaced. */
+START_TEST(test_page_keeps_a_good_stamp_only)
+{
+	static const struct {
+		const char	*client;
+		int		 posted, fresh, kept;
+	} cases[] = {
+		{ "client-1", 1, 0, 1 },
+		{ "client-1", 1, 1, 0 },	/* fresh: a new one */
+		{ "client-2", 1, 0, 0 },	/* another network's */
+		{ "client-1", 0, 0, 0 },	/* none */
+	};
+	struct pf_pages		*pages = NULL;
+	struct pf_stamper	 s = stamper;
+	char			*st, *v;
+	size_t			 i;
+
+	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
+	st = page_stamp(pages, &stamper, NULL, 1);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s.client = cases[i].client;
+		v = page_stamp(pages, &s, cases[i].posted ? st : NULL,
+		    cases[i].fresh);
+		if (cases[i].kept)
+			ck_assert_str_eq(v, st);
+		else
+			ck_assert_str_ne(v, st);
+		ck_assert_int_eq(pf_stamp_read(&s, v, time(NULL),
+		    &(long long){ 0 }), PF_STAMP_OK);
+		free(v);
+	}
+	free(st);
+	pf_pages_free(pages);
+}
+END_TEST
+
+START_TEST(test_page_gets_the_widget_wait)
+{
+	struct pf_pages		*pages = NULL;
+	struct pf_stamper	 s = stamper;
+	char			*v;
+
+	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
+	s.min_seconds = 17;
+	v = attr_after(stamped(pages, &s, NULL, 0), "id=\"pf-guard-script\"",
+	    "data-wait=\"");
+	ck_assert_str_eq(v, "17");
+	free(v);
+	pf_pages_free(pages);
+}
+END_TEST
+
+PF_TEST_MAIN("stamp",
+    tcase_add_test(tc, test_read_none_posted),
+    tcase_add_test(tc, test_read_back_what_was_made),
+    tcase_add_test(tc, test_page_keeps_a_good_stamp_only),
+    tcase_add_test(tc, test_page_gets_the_widget_wait))
