@@ -14,8 +14,6 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "err.h"
 #include "form.h"
@@ -88,13 +86,9 @@ static int
 pow_key(const struct pf_app *app, enum pf_guard_form form,
     unsigned char key[PF_KEY_LEN])
 {
-	unsigned int	 len = 0;
+	const struct pf_bytes	 name = { names[form], strlen(names[form]) };
 
-	if (HMAC(EVP_sha256(), app->keys.pow, PF_KEY_LEN,
-	    (const unsigned char *)names[form], strlen(names[form]), key,
-	    &len) == NULL || len != PF_KEY_LEN)
-		return PF_ECRYPTO;
-	return PF_OK;
+	return pf_hmac(app->keys.pow, &name, 1, key);
 }
 
 int

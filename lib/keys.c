@@ -26,11 +26,6 @@
 #define LABEL_POW "privforms pow key v1"
 
 /*
- * HMAC-SHA256 under key[PF_KEY_LEN] of the concatenation of parts[0..n),
- * fed piece by piece so that no copy of the (possibly personal) message is
- * made.  out receives 32 bytes.
- */
-/*
  * Fetching an algorithm from OpenSSL 3's providers costs more than hashing
  * our short inputs, so each is fetched once per process and kept (a worker
  * computes a pseudonym and a digest for every submission).
@@ -55,9 +50,9 @@ sha256_algorithm(void)
 	return md;
 }
 
-static int
-hmac_parts(const unsigned char *key, const char *const *parts, size_t n,
-    unsigned char out[PF_KEY_LEN])
+int
+pf_hmac(const unsigned char key[PF_KEY_LEN], const struct pf_bytes *parts,
+    size_t n, unsigned char out[PF_KEY_LEN])
 {
 	EVP_MAC		*mac;
 	EVP_MAC_CTX	*ctx = NULL;
@@ -74,8 +69,7 @@ hmac_parts(const unsigned char *key, const char *const *parts, size_t n,
 	if (!EVP_MAC_init(ctx, key, PF_KEY_LEN, params))
 		goto done;
 	for (i = 0; i < n; i++)
-		if (!EVP_MAC_update(ctx, (const unsigned char *)parts[i],
-		    strlen(parts[i])))
+		if (!EVP_MAC_update(ctx, parts[i].p, parts[i].len))
 			goto done;
 	if (EVP_MAC_final(ctx, out, &outlen, PF_KEY_LEN) &&
 	    outlen == PF_KEY_LEN)
@@ -83,6 +77,16 @@ hmac_parts(const unsigned char *key, const char *const *parts, size_t n,
 done:
 	EVP_MAC_CTX_free(ctx);
 	return rc;
+}
+
+/* A subkey: pf_hmac of label under the master key. */
+static int
+subkey(const unsigned char master[PF_KEY_LEN], const char *label,
+    unsigned char out[PF_KEY_LEN])
+{
+	const struct pf_bytes	 part = { label, strlen(label) };
+
+	return pf_hmac(master, &part, 1, out);
 }
 
 int
@@ -230,16 +234,13 @@ done:
 int
 pf_keys_load(const char *path, struct pf_keys *out)
 {
-	static const char *const token[] = { LABEL_TOKEN };
-	static const char *const pseudonym[] = { LABEL_PSEUDONYM };
-	static const char *const pow[] = { LABEL_POW };
 	unsigned char	 master[PF_KEY_LEN];
 	int		 rc;
 
 	if ((rc = read_master(path, master)) == PF_OK &&
-	    (rc = hmac_parts(master, token, 1, out->token)) == PF_OK &&
-	    (rc = hmac_parts(master, pseudonym, 1, out->pseudonym)) == PF_OK)
-		rc = hmac_parts(master, pow, 1, out->pow);
+	    (rc = subkey(master, LABEL_TOKEN, out->token)) == PF_OK &&
+	    (rc = subkey(master, LABEL_PSEUDONYM, out->pseudonym)) == PF_OK)
+		rc = subkey(master, LABEL_POW, out->pow);
 	OPENSSL_cleanse(master, sizeof(master));
 	if (rc != PF_OK)
 		OPENSSL_cleanse(out, sizeof(*out));
@@ -251,7 +252,7 @@ pf_pseudonym(const struct pf_keys *keys, const char *kind, const char *value,
     char out[PF_HEX_DIGEST_LEN + 1])
 {
 	unsigned char	 mac[PF_KEY_LEN];
-	const char	*parts[3];
+	struct pf_bytes	 parts[3];
 	int		 rc;
 
 	out[0] = '\0';
@@ -259,10 +260,10 @@ pf_pseudonym(const struct pf_keys *keys, const char *kind, const char *value,
 	if (kind == NULL || *kind == '\0' || strchr(kind, ':') != NULL ||
 	    value == NULL)
 		return PF_EINVAL;
-	parts[0] = kind;
-	parts[1] = ":";
-	parts[2] = value;
-	if ((rc = hmac_parts(keys->pseudonym, parts, 3, mac)) == PF_OK)
+	parts[0] = (struct pf_bytes){ kind, strlen(kind) };
+	parts[1] = (struct pf_bytes){ ":", 1 };
+	parts[2] = (struct pf_bytes){ value, strlen(value) };
+	if ((rc = pf_hmac(keys->pseudonym, parts, 3, mac)) == PF_OK)
 		pf_hex_encode(mac, sizeof(mac), out);
 	return rc;
 }

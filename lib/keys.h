@@ -48,6 +48,24 @@ int pf_keys_load(const char *path, struct pf_keys *out);
 int pf_pseudonym(const struct pf_keys *keys, const char *kind, const char *value,
     char out[PF_HEX_DIGEST_LEN + 1]);
 
+/* A piece of a message: len bytes at p. */
+struct pf_bytes {
+	const void	*p;
+	size_t		 len;
+};
+
+/*
+ * HMAC-SHA256 under key[PF_KEY_LEN] of parts[0..n), one after the other:
+ * out receives PF_KEY_LEN bytes.  The pieces are fed one by one, so that
+ * no copy of a (possibly personal) message is made.  The one HMAC path of
+ * privforms (subkeys, pseudonyms, tokens, proof-of-work signatures and
+ * per-form keys): OpenSSL's EVP_MAC, its algorithm fetched once per
+ * process, since a fetch costs more than hashing our short inputs.
+ * PF_OK or PF_ECRYPTO.
+ */
+int pf_hmac(const unsigned char key[PF_KEY_LEN], const struct pf_bytes *parts,
+    size_t n, unsigned char out[PF_KEY_LEN]);
+
 /* Lower-case hex SHA-256 of buf[0..len); out receives 64 digits and a NUL. */
 int pf_sha256_hex(const void *buf, size_t len, char out[PF_HEX_DIGEST_LEN + 1]);
 

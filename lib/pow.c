@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include <json.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -54,46 +53,19 @@ static const struct {
 	{ "signature", json_type_string },
 };
 
-/* HMAC-SHA256 is fetched once per process, as keys.c does. */
-static EVP_MAC *
-hmac_algorithm(void)
-{
-	static EVP_MAC	*mac;
-
-	if (mac == NULL)
-		mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	return mac;
-}
-
 /* Hex HMAC-SHA256 under key of the hex challenge: the signature. */
 static int
 sign(const unsigned char key[PF_KEY_LEN], const char *challenge,
     char out[HEX_LEN + 1])
 {
-	EVP_MAC_CTX	*ctx = NULL;
-	OSSL_PARAM	 params[2];
-	unsigned char	 mac[PF_KEY_LEN];
-	size_t		 maclen = 0;
-	int		 rc = PF_ECRYPTO;
+	const struct pf_bytes	 msg = { challenge, strlen(challenge) };
+	unsigned char		 mac[PF_KEY_LEN];
 
 	out[0] = '\0';
-	if (hmac_algorithm() == NULL ||
-	    (ctx = EVP_MAC_CTX_new(hmac_algorithm())) == NULL)
-		goto done;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (EVP_MAC_init(ctx, key, PF_KEY_LEN, params) &&
-	    EVP_MAC_update(ctx, (const unsigned char *)challenge,
-	    strlen(challenge)) &&
-	    EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)) &&
-	    maclen == sizeof(mac)) {
-		pf_hex_encode(mac, sizeof(mac), out);
-		rc = PF_OK;
-	}
-done:
-	EVP_MAC_CTX_free(ctx);
-	return rc;
+	if (pf_hmac(key, &msg, 1, mac) != PF_OK)
+		return PF_ECRYPTO;
+	pf_hex_encode(mac, sizeof(mac), out);
+	return PF_OK;
 }
 
 /* Hex SHA-256 of salt followed by number in decimal: the challenge. */

@@ -10,12 +10,12 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "err.h"
+#include "keys.h"
 #include "token.h"
 
 #define KEY_LEN 32
@@ -109,16 +109,17 @@ fail:
 	return rc;
 }
 
+/* keys.h's HMAC-SHA256, whose keys and MACs are ours in length. */
+_Static_assert(KEY_LEN == PF_KEY_LEN && MAC_LEN == PF_KEY_LEN,
+    "a token key and MAC are HMAC-SHA256's");
+
 static int
 mac(const unsigned char key[KEY_LEN], const unsigned char *msg, size_t len,
     unsigned char out[MAC_LEN])
 {
-	unsigned int	 outlen = 0;
+	const struct pf_bytes	 part = { msg, len };
 
-	if (HMAC(EVP_sha256(), key, KEY_LEN, msg, len, out, &outlen) == NULL ||
-	    outlen != MAC_LEN)
-		return PF_ECRYPTO;
-	return PF_OK;
+	return pf_hmac(key, &part, 1, out);
 }
 
 /*

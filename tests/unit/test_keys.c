@@ -8,9 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "check_main.h"
 #include "fixture.h"
 #include "err.h"
+#include "hex.h"
 #include "keys.h"
 
 #define ZERO_KEY "0000000000000000000000000000000000000000000000000000000000000000"
@@ -415,6 +419,51 @@ START_TEST(test_sha256_hex_known_values)
 }
 END_TEST
 
+/*
+ * pf_hmac, whole and in two pieces, against Python's hmac module (key: the
+ * bytes 0 to 31) and against OpenSSL's one-shot HMAC(), which token.c and
+ * guard.c called before.
+ */
+START_TEST(test_hmac_known_answers)
+{
+	static const struct {
+		const char	*msg;
+		size_t		 len, cut;	/* pieces [0, cut), [cut, len) */
+		const char	*hex;
+	} cases[] = {
+		{ "what do ya want for nothing?", 28, 4, "099805f4ac310786968565c0"
+		    "98db515cc50862b420ae31e20238312344bed36a" },
+		{ "", 0, 0, "d38b42096d80f45f826b44a9d5607de72496a415d3f4a1a8"
+		    "c88e3bb9da8dc1cb" },
+		{ "\0\xff\n\r\0", 5, 1, "d6fb10ca064ec5e89dda5075a984b399864"
+		    "87fa59af435bf76a37b55597cd94a" },
+	};
+	unsigned char	 key[PF_KEY_LEN], mac[PF_KEY_LEN], one[PF_KEY_LEN];
+	char		 hex[2 * PF_KEY_LEN + 1];
+	struct pf_bytes	 parts[2];
+	unsigned int	 len;
+	size_t		 i;
+
+	for (i = 0; i < PF_KEY_LEN; i++)
+		key[i] = (unsigned char)i;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parts[0] = (struct pf_bytes){ cases[i].msg, cases[i].len };
+		ck_assert_int_eq(pf_hmac(key, parts, 1, mac), PF_OK);
+		pf_hex_encode(mac, sizeof(mac), hex);
+		ck_assert_str_eq(hex, cases[i].hex);
+		ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key, PF_KEY_LEN,
+		    (const unsigned char *)cases[i].msg, cases[i].len, one,
+		    &len));
+		ck_assert_mem_eq(mac, one, PF_KEY_LEN);
+		parts[0].len = cases[i].cut;
+		parts[1] = (struct pf_bytes){ cases[i].msg + cases[i].cut,
+		    cases[i].len - cases[i].cut };
+		ck_assert_int_eq(pf_hmac(key, parts, 2, mac), PF_OK);
+		ck_assert_mem_eq(mac, one, PF_KEY_LEN);
+	}
+}
+END_TEST
+
 START_TEST(test_random_fills_differently)
 {
 	unsigned char	 a[32], b[32];
@@ -451,4 +500,5 @@ PF_TEST_MAIN("keys",
     tcase_add_test(tc, test_pseudonym_depends_on_kind_value_and_key),
     tcase_add_test(tc, test_pseudonym_refuses_ambiguous_kind),
     tcase_add_test(tc, test_sha256_hex_known_values),
+    tcase_add_test(tc, test_hmac_known_answers),
     tcase_add_test(tc, test_random_fills_differently))
