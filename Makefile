@@ -99,7 +99,7 @@ $(FLAGS): FORCE
 	@echo '$(PF_CFLAGS) $(PF_CXXFLAGS) $(PF_LDFLAGS) $(CONFIG_DEFAULT)' | cmp -s - $@ || \
 	    echo '$(PF_CFLAGS) $(PF_CXXFLAGS) $(PF_LDFLAGS) $(CONFIG_DEFAULT)' > $@
 
-%.o: %.c lib/*.h $(FLAGS)
+%.o: %.c lib/*.h lib/*.def $(FLAGS)
 	$(CC) $(PF_CFLAGS) -c -o $@ $<
 
 %.o: %.cc lib/*.h $(FLAGS)
@@ -137,7 +137,7 @@ build/install/paths: FORCE
 	@mkdir -p build/install
 	@echo '$(INSTALL_PATHS)' | cmp -s - $@ || echo '$(INSTALL_PATHS)' > $@
 
-build/install/config.o: lib/config.c lib/*.h $(FLAGS) build/install/paths
+build/install/config.o: lib/config.c lib/*.h lib/*.def $(FLAGS) build/install/paths
 	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) -c -o $@ $<
 
 build/install/%.fcgi: cgi-bin/%.o build/install/config.o lib/libprivforms.a

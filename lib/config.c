@@ -58,7 +58,7 @@ enum cfg_type { CFG_STRING, CFG_PATH, CFG_OPT_PATH, CFG_LONG, CFG_BOOL,
 typedef const char *cfg_check(char *val);
 
 struct cfg_key {
-	const char	*name;
+	const char	*name;	/* a guard key's after its form's prefix and "_" */
 	enum cfg_type	 type;
 	size_t		 off;	/* of the member in pf_config */
 	const char	*def;	/* string and path keys */
@@ -67,6 +67,7 @@ struct cfg_key {
 	long		 max;
 	cfg_check	*check;	/* string keys, may be NULL */
 	const char *const *words; /* bool keys: for 0, for 1, the message */
+	const struct pf_form_def *form;	/* a guard key's form, else NULL */
 };
 
 static const char *const yes_no[3] = { "no", "yes", "yes or no" };
@@ -78,27 +79,32 @@ static cfg_check check_base_url, check_prefix, check_journal, check_link,
     check_text, check_proxies;
 
 #define OFF(k)		offsetof(struct pf_config, k)
-#define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c, NULL }
-#define PATH(k, d)	{ #k, CFG_PATH, OFF(k), d, 0, 0, 0, NULL, NULL }
-#define OPT_PATH(k)	{ #k, CFG_OPT_PATH, OFF(k), "", 0, 0, 0, NULL, NULL }
-#define LONG(k, d, lo, hi) { #k, CFG_LONG, OFF(k), NULL, d, lo, hi, NULL, NULL }
-#define BOOL(k, d)	{ #k, CFG_BOOL, OFF(k), NULL, d, 0, 1, NULL, yes_no }
-#define RATE(k, d)	{ #k, CFG_RATE, OFF(k), d, 0, 0, 0, NULL, NULL }
+#define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c, NULL, NULL }
+#define PATH(k, d)	{ #k, CFG_PATH, OFF(k), d, 0, 0, 0, NULL, NULL, NULL }
+#define OPT_PATH(k)	{ #k, CFG_OPT_PATH, OFF(k), "", 0, 0, 0, NULL, NULL, \
+			    NULL }
+#define LONG(k, d, lo, hi) { #k, CFG_LONG, OFF(k), NULL, d, lo, hi, NULL, \
+			    NULL, NULL }
+#define BOOL(k, d)	{ #k, CFG_BOOL, OFF(k), NULL, d, 0, 1, NULL, yes_no, \
+			    NULL }
+#define RATE(k, d)	{ #k, CFG_RATE, OFF(k), d, 0, 0, 0, NULL, NULL, NULL }
 
 /*
- * A form's guard keys (guard.h), named PREFIX_pow and so on.  The vote
- * form has only its limit: no challenge, so nothing else applies.
+ * A form's guard keys (guard.h), named PREFIX_pow and so on, PREFIX its
+ * config name in forms.def.  The vote form has only its limit: no
+ * challenge, so nothing else applies.
  */
 #define GOFF(f, m)	offsetof(struct pf_config, guard[f].m)
-#define GRATE(n, f, m, d) { n, CFG_RATE, GOFF(f, m), d, 0, 0, 0, NULL, NULL }
-#define GUARD(p, f, work, lim, nojs, wide) \
-	{ p "_pow", CFG_LONG, GOFF(f, pow), NULL, work, 1000, POW_MAX, \
-	    NULL, NULL }, \
-	{ p "_without_js", CFG_BOOL, GOFF(f, refuse_nojs), NULL, 0, 0, 1, \
-	    NULL, accept_refuse }, \
-	GRATE(p "_limit", f, limit, lim), \
-	GRATE(p "_limit_nojs", f, limit_nojs, nojs), \
-	GRATE(p "_limit_ipv6_48", f, limit_wide, wide)
+#define GRATE(n, f, m, d) { n, CFG_RATE, GOFF(f, m), d, 0, 0, 0, NULL, NULL, \
+			    &pf_forms[f] }
+#define GUARD(f, work, lim, nojs, wide) \
+	{ "pow", CFG_LONG, GOFF(f, pow), NULL, work, 1000, POW_MAX, \
+	    NULL, NULL, &pf_forms[f] }, \
+	{ "without_js", CFG_BOOL, GOFF(f, refuse_nojs), NULL, 0, 0, 1, \
+	    NULL, accept_refuse, &pf_forms[f] }, \
+	GRATE("limit", f, limit, lim), \
+	GRATE("limit_nojs", f, limit_nojs, nojs), \
+	GRATE("limit_ipv6_48", f, limit_wide, wide)
 #define POW_MAX		10000000	/* pow.h's maximum maxnumber */
 #define RATE_MAX	1000000
 
@@ -147,24 +153,19 @@ static const struct cfg_key keys[] = {
 	LONG(feedback_step_hours, 24, 1, 720),
 	LONG(article_vote_window_hours, 24, 1, 8760),
 	/* An IPv6 /48 is one site's: ten times what one of its /64s gets. */
-	GUARD("unsubscribe", PF_GUARD_UNSUBSCRIBE, 50000, "30/hour", "10/hour",
-	    "300/hour"),
-	GRATE("unsubscribe_limit_address", PF_GUARD_UNSUBSCRIBE,
-	    limit_address, "3/hour"),
-	GUARD("dnc", PF_GUARD_DNC, 50000, "20/hour", "5/hour", "200/hour"),
-	GRATE("dnc_limit_address", PF_GUARD_DNC, limit_address, "3/hour"),
+	GUARD(PF_GUARD_UNSUBSCRIBE, 50000, "30/hour", "10/hour", "300/hour"),
+	GRATE("limit_address", PF_GUARD_UNSUBSCRIBE, limit_address, "3/hour"),
+	GUARD(PF_GUARD_DNC, 50000, "20/hour", "5/hour", "200/hour"),
+	GRATE("limit_address", PF_GUARD_DNC, limit_address, "3/hour"),
 	/* A request costs the team real work: the hardest challenge. */
-	GUARD("request", PF_GUARD_REQUEST, 100000, "10/hour", "2/hour",
-	    "100/hour"),
-	GRATE("request_limit_address", PF_GUARD_REQUEST, limit_address,
-	    "3/hour"),
+	GUARD(PF_GUARD_REQUEST, 100000, "10/hour", "2/hour", "100/hour"),
+	GRATE("limit_address", PF_GUARD_REQUEST, limit_address, "3/hour"),
 	/* Feedback mails only feedback_to: no address limit. */
-	GUARD("feedback", PF_GUARD_FEEDBACK, 50000, "20/hour", "5/hour",
-	    "200/hour"),
+	GUARD(PF_GUARD_FEEDBACK, 50000, "20/hour", "5/hour", "200/hour"),
 	/* Back, then Next: a person revises a few times, never this often. */
 	RATE(feedback_limit_revisions, "20/hour"),
-	GRATE("vote_limit", PF_GUARD_VOTE, limit, "60/hour"),
-	GRATE("vote_limit_ipv6_48", PF_GUARD_VOTE, limit_wide, "600/hour"),
+	GRATE("limit", PF_GUARD_VOTE, limit, "60/hour"),
+	GRATE("limit_ipv6_48", PF_GUARD_VOTE, limit_wide, "600/hour"),
 	STR(trusted_proxies, "", check_proxies),
 	LONG(form_min_seconds, 3, 0, 300),
 	LONG(form_max_hours, 24, 1, 720),
@@ -427,8 +428,8 @@ resolve(const char *dir, const char *val)
 }
 
 static int
-set_long(struct pf_config *cfg, const struct cfg_key *k, const char *val,
-    char *msg, size_t msglen)
+set_long(struct pf_config *cfg, const struct cfg_key *k, const char *name,
+    const char *val, char *msg, size_t msglen)
 {
 	char	*end;
 	long	 n;
@@ -437,12 +438,12 @@ set_long(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 	n = strtol(val, &end, 10);
 	if (!(isdigit((unsigned char)val[0]) || val[0] == '-') ||
 	    *end != '\0' || errno == ERANGE) {
-		pf_errmsg(msg, msglen, "%s: '%s' is not a number", k->name, val);
+		pf_errmsg(msg, msglen, "%s: '%s' is not a number", name, val);
 		return PF_ECONFIG;
 	}
 	if (n < k->min || n > k->max) {
 		pf_errmsg(msg, msglen, "%s must be between %ld and %ld",
-		    k->name, k->min, k->max);
+		    name, k->min, k->max);
 		return PF_ECONFIG;
 	}
 	*long_at(cfg, k) = n;
@@ -450,15 +451,15 @@ set_long(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 }
 
 static int
-set_bool(struct pf_config *cfg, const struct cfg_key *k, const char *val,
-    char *msg, size_t msglen)
+set_bool(struct pf_config *cfg, const struct cfg_key *k, const char *name,
+    const char *val, char *msg, size_t msglen)
 {
 	if (strcmp(val, k->words[1]) == 0)
 		*long_at(cfg, k) = 1;
 	else if (strcmp(val, k->words[0]) == 0)
 		*long_at(cfg, k) = 0;
 	else {
-		pf_errmsg(msg, msglen, "%s must be %s", k->name, k->words[2]);
+		pf_errmsg(msg, msglen, "%s must be %s", name, k->words[2]);
 		return PF_ECONFIG;
 	}
 	return PF_OK;
@@ -501,14 +502,14 @@ parse_rate(const char *val, struct pf_rate *r)
 }
 
 static int
-set_rate(struct pf_config *cfg, const struct cfg_key *k, const char *val,
-    char *msg, size_t msglen)
+set_rate(struct pf_config *cfg, const struct cfg_key *k, const char *name,
+    const char *val, char *msg, size_t msglen)
 {
 	struct pf_rate	 r;
 
 	if (!parse_rate(val, &r)) {
 		pf_errmsg(msg, msglen, "%s must be off, or N/minute, N/hour or "
-		    "N/day with N from 1 to %d", k->name, RATE_MAX);
+		    "N/day with N from 1 to %d", name, RATE_MAX);
 		return PF_ECONFIG;
 	}
 	*rate_at(cfg, k) = r;
@@ -516,14 +517,14 @@ set_rate(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 }
 
 static int
-set_string(struct pf_config *cfg, const struct cfg_key *k, const char *val,
-    const char *dir, char *msg, size_t msglen)
+set_string(struct pf_config *cfg, const struct cfg_key *k, const char *name,
+    const char *val, const char *dir, char *msg, size_t msglen)
 {
 	const char	*why;
 	char		*s;
 
 	if (k->type == CFG_PATH && *val == '\0') {
-		pf_errmsg(msg, msglen, "%s: empty path", k->name);
+		pf_errmsg(msg, msglen, "%s: empty path", name);
 		return PF_ECONFIG;
 	}
 	if (k->type == CFG_STRING || *val == '\0')
@@ -533,7 +534,7 @@ set_string(struct pf_config *cfg, const struct cfg_key *k, const char *val,
 	if (s == NULL)
 		return PF_ENOMEM;
 	if (k->check != NULL && (why = k->check(s)) != NULL) {
-		pf_errmsg(msg, msglen, "%s %s", k->name, why);
+		pf_errmsg(msg, msglen, "%s %s", name, why);
 		free(s);
 		return PF_ECONFIG;
 	}
@@ -561,6 +562,21 @@ set_defaults(struct pf_config *cfg)
 	return PF_OK;
 }
 
+/* Is key k's name: its own, or its form's prefix, "_" and its own? */
+static int
+key_is(const struct cfg_key *k, const char *key)
+{
+	size_t	 n;
+
+	if (k->form != NULL) {
+		n = strlen(k->form->config);
+		if (strncmp(key, k->form->config, n) != 0 || key[n] != '_')
+			return 0;
+		key += n + 1;
+	}
+	return strcmp(key, k->name) == 0;
+}
+
 /*
  * Apply one line (NUL-terminated, any newline still on it).  seen[] marks
  * keys already set, to refuse repeats.  On PF_ECONFIG msg says why.
@@ -583,7 +599,7 @@ parse_line(struct pf_config *cfg, const char *dir, char *line, int *seen,
 	key = pf_file_trim(line);
 	val = pf_file_trim(eq + 1);
 	for (i = 0; i < NKEYS; i++)
-		if (strcmp(keys[i].name, key) == 0)
+		if (key_is(&keys[i], key))
 			break;
 	if (i == NKEYS) {
 		pf_errmsg(msg, msglen, "unknown key '%s'", key);
@@ -595,12 +611,12 @@ parse_line(struct pf_config *cfg, const char *dir, char *line, int *seen,
 	}
 	seen[i] = 1;
 	if (keys[i].type == CFG_LONG)
-		return set_long(cfg, &keys[i], val, msg, msglen);
+		return set_long(cfg, &keys[i], key, val, msg, msglen);
 	if (keys[i].type == CFG_BOOL)
-		return set_bool(cfg, &keys[i], val, msg, msglen);
+		return set_bool(cfg, &keys[i], key, val, msg, msglen);
 	if (keys[i].type == CFG_RATE)
-		return set_rate(cfg, &keys[i], val, msg, msglen);
-	return set_string(cfg, &keys[i], val, dir, msg, msglen);
+		return set_rate(cfg, &keys[i], key, val, msg, msglen);
+	return set_string(cfg, &keys[i], key, val, dir, msg, msglen);
 }
 
 /* Read every line of f; on failure err names the file and the line. */

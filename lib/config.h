@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "forms.h"
+
 /* A rate limit: at most count in any window of seconds; count 0 = none. */
 struct pf_rate {
 	long	 count;
@@ -24,18 +26,11 @@ struct pf_rate {
 };
 
 /*
- * The forms guard.h protects, each with its own settings (keys
- * "unsubscribe_...", "dnc_...", "request_...", "feedback_...", "vote_...").
+ * The forms guard.h protects, each with its own settings: keys
+ * PREFIX_pow, PREFIX_limit and so on, PREFIX its config column in
+ * forms.def ("unsubscribe", "dnc", ...), from which forms.h makes enum
+ * pf_guard_form.
  */
-enum pf_guard_form {
-	PF_GUARD_UNSUBSCRIBE,
-	PF_GUARD_DNC,		/* registering and the status check */
-	PF_GUARD_REQUEST,
-	PF_GUARD_FEEDBACK,	/* step 1 (step 2 carries step 1's token) */
-	PF_GUARD_VOTE,		/* article votes: no challenge, no stamp */
-	PF_GUARD__MAX
-};
-
 struct pf_guard_conf {
 	long		 pow;		/* the challenge's maxnumber (difficulty) */
 	long		 refuse_nojs;	/* 1: no proof of work is refused (403) */

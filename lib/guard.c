@@ -28,27 +28,18 @@
 
 #define FORGET		86400L	/* the longest window a rate can have */
 
-/* Names in trap counts and rate buckets, by enum pf_guard_form. */
-static const char *const names[PF_GUARD__MAX] = {
-	[PF_GUARD_UNSUBSCRIBE] = "unsubscribe",
-	[PF_GUARD_DNC] = "do-not-call",
-	[PF_GUARD_REQUEST] = "request",
-	[PF_GUARD_FEEDBACK] = "feedback",
-	[PF_GUARD_VOTE] = "vote",
-};
-
-/* One bucket per form and kind; addresses share one across forms. */
-static const char *const client_buckets[PF_GUARD__MAX] = {
-	"unsubscribe/client", "do-not-call/client", "request/client",
-	"feedback/client", "vote/client",
-};
-static const char *const nojs_buckets[PF_GUARD__MAX] = {
-	"unsubscribe/nojs", "do-not-call/nojs", "request/nojs",
-	"feedback/nojs", "vote/nojs",
-};
-static const char *const wide_buckets[PF_GUARD__MAX] = {
-	"unsubscribe/ipv6-48", "do-not-call/ipv6-48", "request/ipv6-48",
-	"feedback/ipv6-48", "vote/ipv6-48",
+/*
+ * Each form's rate-limit buckets, one per kind, from its guard name in
+ * forms.def (which names its trap counts too); addresses share one
+ * bucket across forms.
+ */
+static const struct {
+	const char	*client, *nojs, *wide;
+} buckets[PF_GUARD__MAX] = {
+#define PF_FORM(id, program, path, audit, guard, config, flags) \
+	[PF_GUARD_##id] = { guard "/client", guard "/nojs", guard "/ipv6-48" },
+#include "forms.def"
+#undef PF_FORM
 };
 #define ADDRESS_BUCKET	"mail/address"
 #define REVISE_BUCKET	"feedback/revise"	/* per client network */
@@ -86,7 +77,8 @@ static int
 pow_key(const struct pf_app *app, enum pf_guard_form form,
     unsigned char key[PF_KEY_LEN])
 {
-	const struct pf_bytes	 name = { names[form], strlen(names[form]) };
+	const char		*guard = pf_forms[form].guard;
+	const struct pf_bytes	 name = { guard, strlen(guard) };
 
 	return pf_hmac(app->keys.pow, &name, 1, key);
 }
@@ -190,13 +182,13 @@ limits_of(const struct pf_app *app, const struct pf_guard *g, int nojs,
 	size_t				 n = 0;
 
 	if (conf->limit.count > 0)
-		l[n++] = (struct limit){ client_buckets[g->form], g->client,
+		l[n++] = (struct limit){ buckets[g->form].client, g->client,
 		    &conf->limit };
 	if (nojs && conf->limit_nojs.count > 0)
-		l[n++] = (struct limit){ nojs_buckets[g->form], g->client,
+		l[n++] = (struct limit){ buckets[g->form].nojs, g->client,
 		    &conf->limit_nojs };
 	if (g->wide[0] != '\0' && conf->limit_wide.count > 0)
-		l[n++] = (struct limit){ wide_buckets[g->form], g->wide,
+		l[n++] = (struct limit){ buckets[g->form].wide, g->wide,
 		    &conf->limit_wide };
 	if (address != NULL && conf->limit_address.count > 0)
 		l[n++] = (struct limit){ ADDRESS_BUCKET, address,
@@ -260,7 +252,7 @@ count_trap(struct pf_app *app, struct pf_guard *g, const char *reason,
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
 	if ((rc = count_limits(app, l, n, retry)) != PF_OK ||
-	    (rc = pf_store_trap_count(app->st, day, names[g->form],
+	    (rc = pf_store_trap_count(app->st, day, pf_forms[g->form].guard,
 	    reason)) != PF_OK ||
 	    (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);

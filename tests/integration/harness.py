@@ -84,20 +84,45 @@ def free_port():
         return s.getsockname()[1]
 
 
-# What the guard does unless a test says otherwise (see the docstring).
+
+def read_forms():
+    """lib/forms.def's rows, the one table of the forms' names, as dicts
+    (program, path, audit, guard, config, and flags: a set of "CHALLENGE",
+    "MAILS")."""
+    row = re.compile(r'^PF_FORM\((\w+),' + r'\s*"([^"]*)",' * 5 +
+                     r'\s*([\w |]+)\)\s*$')
+    forms = []
+    with open(os.path.join(SRC, "lib", "forms.def")) as f:
+        for line in f:
+            m = row.match(line)
+            if m:
+                forms.append(dict(zip(
+                    ("id", "program", "path", "audit", "guard", "config"),
+                    m.groups()[:6]), flags={
+                        flag[len("PF_FORM_"):] for flag in
+                        re.findall(r"PF_FORM_\w+", m.group(7))}))
+    if not forms:
+        raise AssertionError("lib/forms.def has no rows")
+    return forms
+
+
+FORM_TABLE = read_forms()
+
+# What the guard does unless a test says otherwise (see the docstring):
+# every form's rate limits off, those its flags give it (forms.def).
 GUARD_OFF = dict(
-    [("form_min_seconds", "0"), ("vote_limit", "off"),
-     ("vote_limit_ipv6_48", "off"), ("feedback_limit_revisions", "off")] +
-    [("%s_%s" % (form, kind), "off")
-     for form in ("unsubscribe", "dnc", "request", "feedback")
-     for kind in ("limit", "limit_nojs", "limit_ipv6_48")] +
-    [("%s_limit_address" % form, "off")
-     for form in ("unsubscribe", "dnc", "request")])
+    [("form_min_seconds", "0"), ("feedback_limit_revisions", "off")] +
+    [("%s_%s" % (form["config"], kind), "off")
+     for form in FORM_TABLE
+     for kind, needs in (("limit", ""), ("limit_ipv6_48", ""),
+                         ("limit_nojs", "CHALLENGE"),
+                         ("limit_address", "MAILS"))
+     if not needs or needs in form["flags"]])
 
 # The forms whose first POST the guard screens: each page carries a stamp
 # of its program, good for any POST to that path.
-FORMS = ("/privacy/unsubscribe", "/privacy/do-not-call", "/privacy/request",
-         "/privacy/feedback")
+FORMS = tuple("/privacy" + form["path"] for form in FORM_TABLE
+              if "CHALLENGE" in form["flags"])
 
 STAMP = "pf_stamp"
 
