@@ -13,12 +13,13 @@
  *	GET  request/status?t=T		the request's status and history
  *	GET  request/challenge		a proof-of-work challenge (guard.h)
  *
- * Also 400 (a forged link; an expired one, or one whose request is gone),
- * 404 (any other sub-path, and every path when no mail is sent: a request
- * that cannot be verified is no use), 405, 411, 413, 415, and 403 for a
- * POST from another website's page (app.h).  The status
- * page's link is given as a path (prefix + "/request/status?t="), so the
- * 303 after verifying stays on the host the visitor used.
+ * Also 400 (a forged link; an expired one, or one whose request is gone:
+ * badlink.h), 404 (any other sub-path, a status link whose request is
+ * gone, and every path when no mail is sent: a request that cannot be
+ * verified is no use), 405, 411, 413, 415, and 403 for a POST from
+ * another website's page (app.h).  The status page's link is given as a
+ * path (prefix + "/request/status?t="), so the 303 after verifying stays
+ * on the host the visitor used.
  *
  * The answer to a submission never depends on the address: a known one,
  * an unknown one and one that asked the same minutes ago all get the same
@@ -38,6 +39,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "badlink.h"
 #include "country.h"
 #include "dsr.h"
 #include "err.h"
@@ -398,43 +400,21 @@ show_sent(struct pf_app *app, struct pf_request *req)
 
 /*
  * The token of link ?t= (GET) or t= (the verify POST), checked for
- * purpose: PF_OK and the request number, or a 400 page sent.
+ * purpose: PF_OK and the request number, or the link's page sent
+ * (badlink.h: kind).
  */
 static int
 check_link(struct pf_app *app, struct pf_request *req,
-    const struct pf_param *t, const char *purpose, long long *id)
+    const struct pf_param *t, const char *purpose, enum pf_badlink kind,
+    long long *id)
 {
 	int	 rc;
 
 	rc = t == NULL ? PF_EFORGED :
 	    pf_dsr_link_check(&app->keys, purpose, t->value, time(NULL), id);
-	if (rc == PF_OK)
-		return PF_OK;
-	if (rc == PF_EEXPIRED)
-		pf_page_message(app->pages, req, 400, "This link has expired",
-		    strcmp(purpose, PF_DSR_VERIFY) == 0 ?
-		    "The link in the email is too old to use, and a request "
-		    "that is not confirmed in time is deleted. Please send the "
-		    "request again." :
-		    "The link in the email is too old to use. Each email we "
-		    "send about your request has a fresh one.", NULL, 0);
-	else if (rc == PF_EFORGED)
-		pf_page_message(app->pages, req, 400, "This link is not valid",
-		    "The link may have been cut short or changed. Open it "
-		    "again from the email.", NULL, 0);
-	else
-		pf_app_fail(app, req);
+	if (rc != PF_OK)
+		pf_badlink(app, req, kind, rc);
 	return rc;
-}
-
-/* The 400 for a verify link whose request is gone (purged, deleted). */
-static void
-gone(struct pf_app *app, struct pf_request *req)
-{
-	pf_page_message(app->pages, req, 400, "This link has expired",
-	    "This request is no longer waiting for confirmation: requests "
-	    "that are not confirmed in time are deleted. Please send the "
-	    "request again.", NULL, 0);
 }
 
 /*
@@ -588,10 +568,11 @@ verify_show(struct pf_app *app, struct pf_request *req)
 	long long		 id;
 	int			 rc;
 
-	if (check_link(app, req, t, PF_DSR_VERIFY, &id) != PF_OK)
+	if (check_link(app, req, t, PF_DSR_VERIFY, PF_BADLINK_VERIFY, &id) !=
+	    PF_OK)
 		return;
 	if ((rc = read_request(app, id, &q)) == PF_ENOTFOUND)
-		gone(app, req);
+		pf_badlink(app, req, PF_BADLINK_VERIFY, rc);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
 	else if (rc != PF_OK || verify_page(app, req, &q.r, t->value) != PF_OK)
@@ -680,12 +661,12 @@ verify(struct pf_app *app, struct pf_request *req)
 
 	if (pf_app_read_form(app, req) != PF_OK ||
 	    check_link(app, req, pf_request_field(req, "t"), PF_DSR_VERIFY,
-	    &id) != PF_OK)
+	    PF_BADLINK_VERIFY, &id) != PF_OK)
 		return;
 	if ((rc = verify_once(app, req, id)) == PF_OK)
 		to_status(app, req, id);
 	else if (rc == PF_ENOTFOUND)
-		gone(app, req);
+		pf_badlink(app, req, PF_BADLINK_VERIFY, rc);
 	else
 		pf_app_unavailable(app, req);
 }
@@ -826,12 +807,10 @@ status(struct pf_app *app, struct pf_request *req)
 		return;
 	}
 	if (check_link(app, req, pf_request_query(req, "t"), PF_DSR_STATUS,
-	    &id) != PF_OK)
+	    PF_BADLINK_STATUS, &id) != PF_OK)
 		return;
 	if ((rc = read_status(app, id, &q, &h)) == PF_ENOTFOUND)
-		pf_page_message(app->pages, req, 404, "No such request",
-		    "We hold no request for this link any more: a request that "
-		    "was not confirmed in time has been deleted.", NULL, 0);
+		pf_badlink(app, req, PF_BADLINK_STATUS, rc);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
 	else if (rc != PF_OK || status_page(app, req, &q.r, &h) != PF_OK)

@@ -18,8 +18,8 @@
  *	GET  feedback/article?thanks	"Thank you"
  *	GET  feedback/challenge		a proof-of-work challenge (guard.h)
  *
- * Also 400 (a forged or expired step-2 token, an entry that is gone, a
- * vote page without a valid article), 404 (any other sub-path), 405, 411,
+ * Also 400 (a forged or expired step-2 token, an entry that is gone:
+ * badlink.h; a vote page without a valid article), 404 (any other sub-path), 405, 411,
  * 413, 415 (app.h), 403 for either step POSTed from another website's
  * page (app.h; a vote is meant to come from help pages anywhere), and
  * the guard's 403, 422 and 429 (guard.h) for a new entry's step 1 and a
@@ -43,6 +43,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "badlink.h"
 #include "client.h"
 #include "err.h"
 #include "feedback.h"
@@ -122,32 +123,6 @@ static const struct pf_notice busy = { .text = "We could not save your "
 
 
 /* ---- pages ---- */
-
-/* The 400 for a step-2 token that is not ours (rc PF_EFORGED) or expired. */
-static void
-bad_token(struct pf_app *app, struct pf_request *req, int rc)
-{
-	if (rc == PF_EEXPIRED)
-		pf_page_message(app->pages, req, 400, "This form has expired",
-		    "Step 2 was left open too long to finish. Your rating "
-		    "was kept, thank you. To add more, start again from the "
-		    "feedback form.", NULL, 0);
-	else if (rc == PF_EFORGED)
-		pf_page_message(app->pages, req, 400, "This form is not valid",
-		    "The page may have been cut short or changed. Please "
-		    "start again from the feedback form.", NULL, 0);
-	else
-		pf_app_fail(app, req);
-}
-
-/* The 400 for a token whose entry no longer exists. */
-static void
-gone(struct pf_app *app, struct pf_request *req)
-{
-	pf_page_message(app->pages, req, 400, "This feedback is no longer "
-	    "open", "We no longer hold the feedback this page belongs to. "
-	    "Please start again from the feedback form.", NULL, 0);
-}
 
 /*
  * Step 1 with status: the visitor's values and errors from form (may be
@@ -358,7 +333,7 @@ carried_entry(struct pf_app *app, struct pf_request *req,
 	pf_feedback_step_clear(&s);
 	if (rc == PF_OK || rc == PF_EEXPIRED)
 		return PF_OK;
-	bad_token(app, req, rc);
+	pf_badlink(app, req, PF_BADLINK_FEEDBACK, rc);
 	return rc;
 }
 
@@ -376,7 +351,7 @@ read_carried(struct pf_app *app, struct pf_request *req,
 		return PF_ENOMEM;
 	}
 	if (carry->v[C_T].error[0] != '\0') {
-		bad_token(app, req, PF_EFORGED);
+		pf_badlink(app, req, PF_BADLINK_FEEDBACK, PF_EFORGED);
 		return PF_EFORGED;
 	}
 	if (carry->v[C_EMAIL].error[0] != '\0')
@@ -453,7 +428,7 @@ check_step(struct pf_app *app, struct pf_request *req, const char *text,
 	rc = text == NULL ? PF_EFORGED :
 	    pf_feedback_step_check(&app->keys, text, time(NULL), s);
 	if (rc != PF_OK)
-		bad_token(app, req, rc);
+		pf_badlink(app, req, PF_BADLINK_FEEDBACK, rc);
 	return rc;
 }
 
@@ -486,7 +461,7 @@ open_entry(struct pf_app *app, struct pf_request *req, long long id,
 	int	 rc;
 
 	if ((rc = read_entry(app, id, c)) == PF_ENOTFOUND)
-		gone(app, req);
+		pf_badlink(app, req, PF_BADLINK_FEEDBACK, PF_ENOTFOUND);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
 	else if (rc != PF_OK)
@@ -662,7 +637,7 @@ submit_step2(struct pf_app *app, struct pf_request *req)
 		goto out;
 	}
 	if (form.v[S2_T].error[0] != '\0') {
-		bad_token(app, req, PF_EFORGED);
+		pf_badlink(app, req, PF_BADLINK_FEEDBACK, PF_EFORGED);
 		goto out;
 	}
 	if (check_step(app, req, form.v[S2_T].value, &s) != PF_OK)
@@ -679,7 +654,7 @@ submit_step2(struct pf_app *app, struct pf_request *req)
 	if (rc == PF_OK)
 		pf_app_redirect(app, req, "/feedback?done");
 	else if (rc == PF_ENOTFOUND)
-		gone(app, req);
+		pf_badlink(app, req, PF_BADLINK_FEEDBACK, PF_ENOTFOUND);
 	else
 		show_step2(app, req, 503, NULL, NULL, &form, &busy);
 out:

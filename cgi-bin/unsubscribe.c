@@ -14,7 +14,7 @@
  *	POST unsubscribe?t=TOKEN	one-click with List-Unsubscribe=One-Click: 200
  *	GET  unsubscribe/challenge	a proof-of-work challenge (guard.h)
  *
- * Also 400 (unreadable body, forged or expired link), 405, 413, 415, 403
+ * Also 400 (unreadable body; forged or expired link: badlink.h), 405, 413, 415, 403
  * for the form POSTed from another website's page (app.h; one-click is
  * meant to come from anywhere), and the guard's 403 and 429 (the form
  * kept) and its traps.  The answer never
@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "badlink.h"
 #include "err.h"
 #include "form.h"
 #include "guard.h"
@@ -278,7 +279,7 @@ show_done(struct pf_app *app, struct pf_request *req)
 	pf_page_free(page);
 }
 
-/* The token of ?t=, checked; 400 page sent and non-zero returned if bad. */
+/* The token of ?t=, checked; non-zero once answered (badlink.h) if bad. */
 static int
 check_link(struct pf_app *app, struct pf_request *req, const struct pf_param *t,
     struct pf_token *tok)
@@ -287,14 +288,7 @@ check_link(struct pf_app *app, struct pf_request *req, const struct pf_param *t,
 
 	if ((rc = pf_optout_check(&app->keys, t->value, time(NULL), tok)) == PF_OK)
 		return 0;
-	pf_page_message(app->pages, req, 400, rc == PF_EEXPIRED ?
-	    "This unsubscribe link has expired" :
-	    "This unsubscribe link is not valid",
-	    rc == PF_EEXPIRED ?
-	    "The link in the email is too old to use. You can still "
-	    "unsubscribe with the form on this site." :
-	    "The link may have been cut short or changed. Open it again from "
-	    "the email, or unsubscribe with the form on this site.", NULL, 0);
+	pf_badlink(app, req, PF_BADLINK_ONE_CLICK, rc);
 	return 1;
 }
 
