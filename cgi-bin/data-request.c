@@ -3,23 +3,27 @@
  * deletion, correction, portability, restriction, objection, opt-out of
  * sale or sharing, other questions), verified by a link in a mail.
  *
+ * The routes (the table at the end, in its order):
+ *
+ *	GET  request?sent		"check your email"
  *	GET  request			the form
  *	POST request			submit: 303 to ?sent, 422, 503
- *	GET  request?sent		"check your email"
- *	GET  request/verify?t=T		one confirm button; changes nothing,
- *					since link scanners fetch every link
- *	POST request/verify (t=T)	verify: 303 to the status page, also
- *					when the request was verified before
- *	GET  request/status?t=T		the request's status and history
- *	GET  request/challenge		a proof-of-work challenge (guard.h)
+ *	GET  request/verify		one confirm button for the link (?t=T);
+ *					changes nothing, since link scanners
+ *					fetch every link
+ *	POST request/verify		verify (t=T): 303 to the status page,
+ *					also when the request was verified before
+ *	GET  request/status		the request's status and history (?t=T)
  *
- * Also 400 (a forged link; an expired one, or one whose request is gone:
- * badlink.h), 404 (any other sub-path, a status link whose request is
- * gone, and every path when no mail is sent: a request that cannot be
- * verified is no use), 405, 411, 413, 415, and 403 for a POST from
- * another website's page (app.h).  The status page's link is given as a
- * path (prefix + "/request/status?t="), so the 303 after verifying stays
- * on the host the visitor used.
+ * and, as every program (program.h), GET request/challenge: a
+ * proof-of-work challenge (guard.h).  Also 400 (a forged link; an expired
+ * one, or one whose request is gone: badlink.h), 404 (any other sub-path,
+ * a status link whose request is gone, and every path when no mail is
+ * sent: a request that cannot be verified is no use), 405 (also POST
+ * request/status), 411, 413, 415, and 403 for a POST from another
+ * website's page (app.h).  The status page's link is given as a path
+ * (prefix + "/request/status?t="), so the 303 after verifying stays on
+ * the host the visitor used.
  *
  * The answer to a submission never depends on the address: a known one,
  * an unknown one and one that asked the same minutes ago all get the same
@@ -49,6 +53,7 @@
 #include "laws.h"
 #include "log.h"
 #include "page.h"
+#include "program.h"
 #include "request.h"
 #include "response.h"
 #include "serve.h"
@@ -90,10 +95,8 @@ static const struct pf_field fields[F__MAX] = {
 	    "Details" },
 };
 
-static const struct pf_header allow_get[] = { { "Allow", "GET, HEAD" } };
-
-/* The laws table (laws.h), read once in main before serving. */
-static const struct pf_laws *laws;
+/* The laws table (laws.h), read once by start, before serving. */
+static struct pf_laws *laws;
 
 /* ---- the form ---- */
 
@@ -801,11 +804,6 @@ status(struct pf_app *app, struct pf_request *req)
 	long long	 id;
 	int		 rc;
 
-	if (strcmp(req->method, "POST") == 0) {
-		pf_page_message(app->pages, req, 405, "Method not allowed",
-		    "This page can only be read.", allow_get, 1);
-		return;
-	}
 	if (check_link(app, req, pf_request_query(req, "t"), PF_DSR_STATUS,
 	    PF_BADLINK_STATUS, &id) != PF_OK)
 		return;
@@ -822,79 +820,59 @@ status(struct pf_app *app, struct pf_request *req)
 /* ---- routing ---- */
 
 static void
-handle(struct pf_request *req, void *arg)
+form_page(struct pf_app *app, struct pf_request *req)
 {
-	struct pf_app	*app = arg;
-	const char	*sub = pf_app_subpath(app, req, "/request");
-	int		 post = strcmp(req->method, "POST") == 0;
-
-	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, "/request", PF_GUARD_REQUEST) ||
-	    pf_app_cross_site(app, req))
-		return;
-	if (sub == NULL || (*sub != '\0' && strcmp(sub, "/verify") != 0 &&
-	    strcmp(sub, "/status") != 0))
-		pf_page_message(app->pages, req, 404, "Page not found",
-		    "There is no such page. The form is at the address the "
-		    "privacy page links to.", NULL, 0);
-	else if (app->cfg->mail_from[0] == '\0')
-		pf_page_message(app->pages, req, 404, "Not available",
-		    "Requests about personal data are confirmed by email, "
-		    "which this site does not send.", NULL, 0);
-	else if (strcmp(sub, "/verify") == 0 && post)
-		verify(app, req);
-	else if (strcmp(sub, "/verify") == 0)
-		verify_show(app, req);
-	else if (strcmp(sub, "/status") == 0)
-		status(app, req);
-	else if (post)
-		submit(app, req);
-	else if (pf_request_query(req, "sent") != NULL)
-		show_sent(app, req);
-	else
-		show_form(app, req, 200, NULL, NULL);
+	show_form(app, req, 200, NULL, NULL);
 }
 
-/* The selects' options, once per process; non-zero (logged) if missing. */
+/* Every path is "Not available" when no mail is sent (the header). */
 static int
-options(struct pf_app *app)
+screen(struct pf_app *app, struct pf_request *req)
 {
-	if (pf_pages_options(app->pages, "data-request", "relationship",
-	    pf_dsr_relationships) == PF_OK &&
-	    pf_pages_options(app->pages, "data-request", "country",
-	    pf_countries) == PF_OK &&
-	    pf_pages_options(app->pages, "data-request", "state",
-	    pf_us_states) == PF_OK)
+	if (app->cfg->mail_from[0] != '\0')
 		return 0;
-	pf_log(PF_LOG_ERR, "the data-request template needs the selects "
-	    "relationship, country and state");
+	pf_page_message(app->pages, req, 404, "Not available",
+	    "Requests about personal data are confirmed by email, which this "
+	    "site does not send.", NULL, 0);
 	return 1;
 }
 
-int
-main(void)
-{
-	struct pf_app	 app;
-	struct pf_laws	*table = NULL;
-	char		 err[256];
-	int		 rc;
+static const struct pf_select selects[] = {
+	{ "relationship", pf_dsr_relationships },
+	{ "country", pf_countries },
+	{ "state", pf_us_states },
+};
 
-	if (pf_app_open(&app, "data-request") != PF_OK)
-		return 1;
-	if (pf_laws_load(app.cfg->laws_file, &table, err, sizeof(err)) !=
-	    PF_OK) {
-		pf_log(PF_LOG_ERR, "cannot read the laws table: %s", err);
-		pf_app_close(&app);
-		return 1;
-	}
-	laws = table;
-	if (options(&app)) {
-		pf_laws_free(table);
-		pf_app_close(&app);
-		return 1;
-	}
-	rc = pf_serve(handle, &app, &app.limits);
-	pf_laws_free(table);
-	pf_app_close(&app);
-	return rc == 0 ? 0 : 1;
+/* The laws table, before serving. */
+static int
+start(struct pf_app *app)
+{
+	char	 err[256];
+
+	if (pf_laws_load(app->cfg->laws_file, &laws, err, sizeof(err)) ==
+	    PF_OK)
+		return 0;
+	pf_log(PF_LOG_ERR, "cannot read the laws table: %s", err);
+	return 1;
 }
+
+static void
+stop(void)
+{
+	pf_laws_free(laws);
+	laws = NULL;
+}
+
+static const struct pf_route routes[] = {
+	{ "GET", "", "sent", show_sent, NULL, 0 },
+	{ "GET", "", NULL, form_page, NULL, 0 },
+	{ "POST", "", NULL, submit, NULL, 0 },
+	{ "GET", "/verify", NULL, verify_show, NULL, 0 },
+	{ "POST", "/verify", NULL, verify, NULL, 0 },
+	{ "GET", "/status", NULL, status, NULL, 0 },
+};
+
+PF_PROGRAM_MAIN(.form = PF_GUARD_REQUEST, PF_ROUTES(routes),
+    PF_SELECTS(selects), .start = start, .stop = stop, .screen = screen,
+    .not_found = "There is no such page. The form is at the address the "
+    "privacy page links to.")

@@ -2,21 +2,25 @@
  * do-not-call.c -- /privacy/do-not-call: the company's internal telemarketing
  * Do-Not-Call register, and "Is my number registered?".
  *
- *	GET  do-not-call		the form (and the status check, when
- *					registering asks for an address)
- *	POST do-not-call		register a number: 303 to ?done, 422, 503
- *	GET  do-not-call?done		"your number is on the register"
+ * The routes (the table at the end, in its order):
+ *
  *	POST do-not-call?check		check a number: 303 to ?checked, 422,
  *					429, 503
+ *	POST do-not-call		register a number: 303 to ?done, 422, 503
+ *	GET  do-not-call?done		"your number is on the register"
  *	GET  do-not-call?checked	"if it is registered with an address,
  *					we have mailed that address"
- *	GET  do-not-call/challenge	a proof-of-work challenge (guard.h)
+ *	GET  do-not-call		the form (and the status check, when
+ *					registering asks for an address)
  *
- * Also 400, 405, 411, 413, 415, and 403 for a POST from another
- * website's page (app.h).  Registration takes effect at once
- * for every dialer that checks the register (`privforms dnc check`).  No
- * answer on the web depends on whether a number was registered before, and
- * the web can only add numbers: removal is `privforms dnc remove`.  A
+ * and, as every program (program.h), GET do-not-call/challenge: a
+ * proof-of-work challenge (guard.h).  Any other path the program is sent
+ * is taken as do-not-call.  Also 400, 405, 411, 413, 415, and 403 for a
+ * POST from another website's page (app.h).  Registration takes effect
+ * at once for every dialer that checks the register (`privforms dnc
+ * check`).  No answer on the web depends on whether a number was
+ * registered before, and the web can only add numbers: removal is
+ * `privforms dnc remove`.  A
  * number whose entry was erased (`privforms request erase`) is still
  * registered: it is kept as its pseudonym in the suppression list, and
  * the status check answers for it as `dnc check` does.
@@ -43,6 +47,7 @@
 #include "mail.h"
 #include "page.h"
 #include "phone.h"
+#include "program.h"
 #include "request.h"
 #include "response.h"
 #include "serve.h"
@@ -392,45 +397,22 @@ out:
 }
 
 static void
-handle(struct pf_request *req, void *arg)
+form_page(struct pf_app *app, struct pf_request *req)
 {
-	struct pf_app	*app = arg;
-	int		 post = strcmp(req->method, "POST") == 0;
-
-	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, "/do-not-call", PF_GUARD_DNC) ||
-	    pf_app_cross_site(app, req))
-		return;
-	if (post && pf_request_query(req, "check") != NULL)
-		check(app, req);
-	else if (post)
-		submit(app, req);
-	else if (pf_request_query(req, "done") != NULL)
-		pf_app_page(app, req, 200, "do-not-call-done");
-	else if (pf_request_query(req, "checked") != NULL)
-		pf_app_page(app, req, 200, "do-not-call-checked");
-	else
-		show_form(app, req, 200, NULL, NULL);
+	show_form(app, req, 200, NULL, NULL);
 }
 
-int
-main(void)
-{
-	struct pf_app	 app;
-	int		 rc;
+static const struct pf_select selects[] = {
+	{ "country", pf_countries },
+	{ "check_country", pf_countries },
+};
 
-	if (pf_app_open(&app, "do-not-call") != PF_OK)
-		return 1;
-	if (pf_pages_options(app.pages, "do-not-call", "country",
-	    pf_countries) != PF_OK ||
-	    pf_pages_options(app.pages, "do-not-call", "check_country",
-	    pf_countries) != PF_OK) {
-		pf_log(PF_LOG_ERR, "the do-not-call template needs the selects "
-		    "country and check_country");
-		pf_app_close(&app);
-		return 1;
-	}
-	rc = pf_serve(handle, &app, &app.limits);
-	pf_app_close(&app);
-	return rc == 0 ? 0 : 1;
-}
+static const struct pf_route routes[] = {
+	{ "POST", "", "check", check, NULL, 0 },
+	{ "POST", "", NULL, submit, NULL, 0 },
+	{ "GET", "", "done", NULL, "do-not-call-done", 0 },
+	{ "GET", "", "checked", NULL, "do-not-call-checked", 0 },
+	{ "GET", "", NULL, form_page, NULL, 0 },
+};
+
+PF_PROGRAM_MAIN(.form = PF_GUARD_DNC, PF_ROUTES(routes), PF_SELECTS(selects))

@@ -2,26 +2,29 @@
  * feedback.c -- /privacy/feedback: site feedback in two steps, and the
  * "Did this article solve your issue?" votes of the help pages.
  *
- *	GET  feedback			step 1: type, message, rating
- *	POST feedback			step 1 stored (or revised): 303 to ?t=T,
- *					422, 503; 400 for a forged t
- *	GET  feedback?t=T		step 2: email, recommend (the done page
- *					once the entry is complete)
+ * The routes (the table at the end, in its order):
+ *
  *	POST feedback?step=2		submit: 303 to ?done, also when the
  *					entry was complete before; 422, 503.
  *					action=back: step 1 again (200), from
  *					the entry, with step 2's typing kept
+ *	POST feedback			step 1 stored (or revised): 303 to ?t=T,
+ *					422, 503; 400 for a forged t
  *	GET  feedback?done		"Feedback received!"
- *	GET  feedback/article?article=A	the vote page, for help pages that
- *					cannot hold the snippet
- *	POST feedback/article		a vote: 303 to ?thanks, 422, 503
+ *	GET  feedback?t			step 2 (?t=T): email, recommend (the
+ *					done page once the entry is complete)
+ *	GET  feedback			step 1: type, message, rating
+ *	POST feedback/article		a vote: 303 to ?thanks, 422, 503; from
+ *					any website (help pages anywhere)
  *	GET  feedback/article?thanks	"Thank you"
- *	GET  feedback/challenge		a proof-of-work challenge (guard.h)
+ *	GET  feedback/article		the vote page (?article=A), for help
+ *					pages that cannot hold the snippet
  *
- * Also 400 (a forged or expired step-2 token, an entry that is gone:
- * badlink.h; a vote page without a valid article), 404 (any other sub-path), 405, 411,
- * 413, 415 (app.h), 403 for either step POSTed from another website's
- * page (app.h; a vote is meant to come from help pages anywhere), and
+ * and, as every program (program.h), GET feedback/challenge: a
+ * proof-of-work challenge (guard.h).  Also 400 (a forged or expired
+ * step-2 token, an entry that is gone: badlink.h; a vote page without a
+ * valid article), 404 (any other sub-path), 405, 411, 413, 415 (app.h),
+ * 403 for either step POSTed from another website's page (app.h), and
  * the guard's 403, 422 and 429 (guard.h) for a new entry's step 1 and a
  * vote, and its 422 and 429 for a revised step 1.
  *
@@ -52,6 +55,7 @@
 #include "keys.h"
 #include "log.h"
 #include "page.h"
+#include "program.h"
 #include "request.h"
 #include "response.h"
 #include "serve.h"
@@ -806,56 +810,22 @@ out:
 /* ---- routing ---- */
 
 static void
-article(struct pf_app *app, struct pf_request *req)
+step1_page(struct pf_app *app, struct pf_request *req)
 {
-	if (strcmp(req->method, "POST") == 0)
-		vote(app, req);
-	else if (pf_request_query(req, "thanks") != NULL)
-		pf_app_page(app, req, 200, "article-vote-done");
-	else
-		vote_page(app, req);
+	show_step1(app, req, 200, NULL, NULL, NULL);
 }
 
-static void
-handle(struct pf_request *req, void *arg)
-{
-	struct pf_app	*app = arg;
-	const char	*sub = pf_app_subpath(app, req, "/feedback");
-	const struct pf_param *step = pf_request_query(req, "step");
+static const struct pf_route routes[] = {
+	{ "POST", "", "step=2", post_step2, NULL, 0 },
+	{ "POST", "", NULL, submit_step1, NULL, 0 },
+	{ "GET", "", "done", NULL, "feedback-done", 0 },
+	{ "GET", "", "t", show_more, NULL, 0 },
+	{ "GET", "", NULL, step1_page, NULL, 0 },
+	{ "POST", "/article", NULL, vote, NULL, PF_ROUTE_ANY_SITE },
+	{ "GET", "/article", "thanks", NULL, "article-vote-done", 0 },
+	{ "GET", "/article", NULL, vote_page, NULL, 0 },
+};
 
-	/* An article vote comes from help pages anywhere: never refused. */
-	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, "/feedback", PF_GUARD_FEEDBACK) ||
-	    (sub != NULL && *sub == '\0' && pf_app_cross_site(app, req)))
-		return;
-	if (sub == NULL || (*sub != '\0' && strcmp(sub, "/article") != 0))
-		pf_page_message(app->pages, req, 404, "Page not found",
-		    "There is no such page. The feedback form is at the "
-		    "address the site links to.", NULL, 0);
-	else if (*sub != '\0')
-		article(app, req);
-	else if (strcmp(req->method, "POST") == 0 && step != NULL &&
-	    strcmp(step->value, "2") == 0)
-		post_step2(app, req);
-	else if (strcmp(req->method, "POST") == 0)
-		submit_step1(app, req);
-	else if (pf_request_query(req, "done") != NULL)
-		pf_app_page(app, req, 200, "feedback-done");
-	else if (pf_request_query(req, "t") != NULL)
-		show_more(app, req);
-	else
-		show_step1(app, req, 200, NULL, NULL, NULL);
-}
-
-int
-main(void)
-{
-	struct pf_app	 app;
-	int		 rc;
-
-	if (pf_app_open(&app, "feedback") != PF_OK)
-		return 1;
-	rc = pf_serve(handle, &app, &app.limits);
-	pf_app_close(&app);
-	return rc == 0 ? 0 : 1;
-}
+PF_PROGRAM_MAIN(.form = PF_GUARD_FEEDBACK, PF_ROUTES(routes),
+    .not_found = "There is no such page. The feedback form is at the "
+    "address the site links to.")

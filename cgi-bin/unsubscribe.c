@@ -2,23 +2,27 @@
  * unsubscribe.c -- /privacy/unsubscribe: marketing opt-out by email or SMS,
  * and RFC 8058 one-click unsubscribe from a List-Unsubscribe link.
  *
- *	GET  unsubscribe		the form
- *	GET  unsubscribe?done=TOKEN	"you are unsubscribed" (the 303 target):
- *					which address or number, masked, and
- *					whether a confirmation is on its way,
- *					from the token (optout.h); without a
- *					valid one, the same page without them
- *	POST unsubscribe		the form: 303, 422, or 503 with the form kept
+ * The routes (the table at the end, in its order):
+ *
  *	GET  unsubscribe?t=TOKEN	one confirm button; changes nothing, since
  *					link scanners fetch every link in a mail
- *	POST unsubscribe?t=TOKEN	one-click with List-Unsubscribe=One-Click: 200
- *	GET  unsubscribe/challenge	a proof-of-work challenge (guard.h)
+ *	POST unsubscribe?t=TOKEN	one-click with List-Unsubscribe=One-Click:
+ *					200; from any website (a mail client)
+ *	GET  unsubscribe?done		"you are unsubscribed" (the 303 target,
+ *					?done=TOKEN): which address or number,
+ *					masked, and whether a confirmation is on
+ *					its way, from the token (optout.h);
+ *					without a valid one, the same page
+ *					without them
+ *	GET  unsubscribe		the form
+ *	POST unsubscribe		the form: 303, 422, or 503 with the form kept
  *
- * Also 400 (unreadable body; forged or expired link: badlink.h), 405, 413, 415, 403
- * for the form POSTed from another website's page (app.h; one-click is
- * meant to come from anywhere), and the guard's 403 and 429 (the form
- * kept) and its traps.  The answer never
- * depends on whether the address was known.
+ * and, as every program (program.h), GET unsubscribe/challenge: a
+ * proof-of-work challenge (guard.h).  Any other path the program is sent
+ * is taken as unsubscribe.  Also 400 (unreadable body; forged or expired
+ * link: badlink.h), 405, 413, 415, 403 for the form POSTed from another
+ * website's page (app.h), and the guard's 403 and 429 (the form kept) and
+ * its traps.  The answer never depends on whether the address was known.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,7 @@
 #include "mail.h"
 #include "optout.h"
 #include "page.h"
+#include "program.h"
 #include "request.h"
 #include "response.h"
 #include "serve.h"
@@ -294,12 +299,12 @@ check_link(struct pf_app *app, struct pf_request *req, const struct pf_param *t,
 
 /* GET with a token: show what would happen, with one button.  No change. */
 static void
-one_click_show(struct pf_app *app, struct pf_request *req,
-    const struct pf_param *t)
+one_click_show(struct pf_app *app, struct pf_request *req)
 {
-	struct pf_token	 tok = { 0 };
-	struct pf_page	*page = NULL;
-	char		*masked = NULL, *action = NULL;
+	const struct pf_param	*t = pf_request_query(req, "t");
+	struct pf_token		 tok = { 0 };
+	struct pf_page		*page = NULL;
+	char			*masked = NULL, *action = NULL;
 
 	if (check_link(app, req, t, &tok))
 		return;
@@ -323,8 +328,9 @@ one_click_show(struct pf_app *app, struct pf_request *req,
 
 /* RFC 8058 section 3.1: a POST carrying List-Unsubscribe=One-Click. */
 static void
-one_click(struct pf_app *app, struct pf_request *req, const struct pf_param *t)
+one_click(struct pf_app *app, struct pf_request *req)
 {
+	const struct pf_param	*t = pf_request_query(req, "t");
 	struct pf_token		 tok = { 0 };
 	struct pf_optout	 o;
 	const struct pf_param	*f;
@@ -356,39 +362,26 @@ out:
 }
 
 static void
-handle(struct pf_request *req, void *arg)
+form_page(struct pf_app *app, struct pf_request *req)
 {
-	struct pf_app		*app = arg;
-	const struct pf_param	*t = pf_request_query(req, "t");
-	int			 post = strcmp(req->method, "POST") == 0;
-
-	/* RFC 8058 one-click comes from mail clients: it may be cross-site. */
-	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, "/unsubscribe", PF_GUARD_UNSUBSCRIBE) ||
-	    (t == NULL && pf_app_cross_site(app, req)))
-		return;
-	if (t != NULL && post)
-		one_click(app, req, t);
-	else if (t != NULL)
-		one_click_show(app, req, t);
-	else if (post)
-		submit(app, req);
-	else if (pf_request_query(req, "done") != NULL)
-		show_done(app, req);
-	else
-		show_form(app, req, 200, NULL, NULL);
+	show_form(app, req, 200, NULL, NULL);
 }
 
-int
-main(void)
+/* The validator's region (fields[F_PHONE]): config phone_region. */
+static int
+start(struct pf_app *app)
 {
-	struct pf_app	 app;
-	int		 rc;
-
-	if (pf_app_open(&app, "unsubscribe") != PF_OK)
-		return 1;
-	memcpy(region, app.cfg->phone_region, sizeof(region) - 1);
-	rc = pf_serve(handle, &app, &app.limits);
-	pf_app_close(&app);
-	return rc == 0 ? 0 : 1;
+	memcpy(region, app->cfg->phone_region, sizeof(region) - 1);
+	return 0;
 }
+
+static const struct pf_route routes[] = {
+	{ "GET", "", "t", one_click_show, NULL, 0 },
+	{ "POST", "", "t", one_click, NULL, PF_ROUTE_ANY_SITE },
+	{ "GET", "", "done", show_done, NULL, 0 },
+	{ "GET", "", NULL, form_page, NULL, 0 },
+	{ "POST", "", NULL, submit, NULL, 0 },
+};
+
+PF_PROGRAM_MAIN(.form = PF_GUARD_UNSUBSCRIBE, PF_ROUTES(routes),
+    .start = start)

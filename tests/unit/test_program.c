@@ -1,6 +1,8 @@
 /*
- * test_program.c -- what the form programs share: the one page for a
- * link that cannot be used (badlink.h), per kind and failure.
+ * test_program.c -- the form programs' skeleton (program.h): which route
+ * a request takes, and the answers the skeleton gives itself (404, 405,
+ * 403 cross-site, the challenge, a program's own screen); and the one
+ * page for a link that cannot be used (badlink.h), per kind and failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +16,16 @@
 #include "err.h"
 #include "keys.h"
 #include "page.h"
+#include "program.h"
 #include "request.h"
 
 static char		 dir[64];
 static struct pf_app	 app;
+static const char	*ran;		/* the handler that ran, or NULL */
+static int		 closed;	/* the test program's screen refuses */
+static char		*out;		/* what the last request wrote */
+static size_t		 outlen;
+static FILE		*outf;		/* its stream (open_memstream) */
 
 /* A site in a fresh directory, the program's app open on it. */
 static void
@@ -38,6 +46,8 @@ setup(void)
 	snprintf(path, sizeof(path), "%s/secret.key", dir);
 	ck_assert_int_eq(pf_keys_create(path), PF_OK);
 	ck_assert_int_eq(pf_app_open(&app, "feedback"), PF_OK);
+	ran = NULL;
+	closed = 0;
 }
 
 static void
@@ -45,31 +55,72 @@ teardown(void)
 {
 	pf_app_close(&app);
 	pf_test_rmdir(dir);
+	free(out);
+	out = NULL;
 	unsetenv("PRIVFORMS_CONFIG");
 }
 
-/* Everything a request wrote. */
-static char	 out[65536];
-static size_t	 outlen;
+/* A handler that only says that it ran. */
+#define HANDLER(name)							\
+static void								\
+h_##name(struct pf_app *a, struct pf_request *r)			\
+{									\
+	(void)a;							\
+	(void)r;							\
+	ran = #name;							\
+}
 
-static long
-no_read(void *ctx, void *buf, size_t len)
+HANDLER(step2)
+HANDLER(post)
+HANDLER(get)
+HANDLER(any)
+HANDLER(read)
+
+static int
+screen(struct pf_app *a, struct pf_request *req)
 {
-	(void)ctx;
-	(void)buf;
-	(void)len;
-	return 0;
+	if (!closed)
+		return 0;
+	pf_page_message(a->pages, req, 404, "Not available", "Closed.", NULL,
+	    0);
+	return 1;
+}
+
+static const struct pf_route routes[] = {
+	{ "POST", "", "step=2", h_step2, NULL, 0 },
+	{ "POST", "", NULL, h_post, NULL, 0 },
+	{ "GET", "", "done", NULL, "feedback-done", 0 },
+	{ "GET", "", NULL, h_get, NULL, 0 },
+	{ "POST", "/any", NULL, h_any, NULL, PF_ROUTE_ANY_SITE },
+	{ "GET", "/read", NULL, h_read, NULL, 0 },
+};
+
+static const struct pf_program program = {
+	.form = PF_GUARD_FEEDBACK,
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.not_found = "No such page here.",
+	.screen = screen,
+};
+
+/* The same routes for a program without sub-paths. */
+static const struct pf_program flat = {
+	.form = PF_GUARD_FEEDBACK,
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+};
+
+/* pf_stream on the FILE ctx: nothing to read, everything written kept. */
+static long
+stream_read(void *ctx, void *buf, size_t len)
+{
+	return (long)fread(buf, 1, len, ctx);
 }
 
 static int
-out_write(void *ctx, const void *buf, size_t len)
+stream_write(void *ctx, const void *buf, size_t len)
 {
-	(void)ctx;
-	ck_assert_uint_lt(len, sizeof(out) - outlen);
-	memcpy(out + outlen, buf, len);
-	outlen += len;
-	out[outlen] = '\0';
-	return 0;
+	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
 }
 
 /*
@@ -83,15 +134,172 @@ request(struct pf_request *req, const char *method, const char *path,
 	char		 m[64], p[128], q[128];
 	char		*envp[] = { m, p, q, "REMOTE_ADDR=127.0.0.1",
 	    cross ? "HTTP_SEC_FETCH_SITE=cross-site" : NULL, NULL };
-	struct pf_stream io = { no_read, out_write, NULL };
+	struct pf_stream io = { stream_read, stream_write, NULL };
 
 	snprintf(m, sizeof(m), "REQUEST_METHOD=%s", method);
 	snprintf(p, sizeof(p), "SCRIPT_NAME=%s", path);
 	snprintf(q, sizeof(q), "QUERY_STRING=%s", query != NULL ? query : "");
-	outlen = 0;
-	out[0] = '\0';
+	free(out);
+	ck_assert_ptr_nonnull(outf = open_memstream(&out, &outlen));
+	io.ctx = outf;
+	ran = NULL;
 	ck_assert_int_eq(pf_request_init(req, envp, io, &app.limits), PF_OK);
 }
+
+/* The end of req: out holds what it wrote. */
+static void
+done(struct pf_request *req)
+{
+	pf_request_free(req);
+	ck_assert_int_eq(fclose(outf), 0);
+}
+
+/* Run one request through p: the status it answered (0: none). */
+static int
+run(const struct pf_program *p, const char *method, const char *path,
+    const char *query, int cross)
+{
+	struct pf_request	 req;
+	int			 status = 0;
+
+	request(&req, method, path, query, cross);
+	pf_program_handle(p, &app, &req);
+	done(&req);
+	if (strncmp(out, "Status: ", 8) == 0)
+		status = atoi(out + 8);
+	return status;
+}
+
+START_TEST(test_the_first_matching_route_runs)
+{
+	static const struct {
+		const char	*method, *path, *query, *ran;
+	} cases[] = {
+		{ "POST", "/privacy/feedback", "step=2", "step2" },
+		{ "POST", "/privacy/feedback", "step=3", "post" },
+		{ "POST", "/privacy/feedback", "step", "post" },
+		{ "POST", "/privacy/feedback", "t=x&step=2", "step2" },
+		{ "POST", "/privacy/feedback", NULL, "post" },
+		{ "POST", "/privacy/feedback", "done", "post" },
+		{ "GET", "/privacy/feedback", NULL, "get" },
+		{ "HEAD", "/privacy/feedback", "step=2", "get" },
+		{ "GET", "/privacy/feedback", "t=x", "get" },
+		{ "POST", "/privacy/feedback/any", NULL, "any" },
+		{ "GET", "/privacy/feedback/read", "done", "read" },
+		{ "HEAD", "/privacy/feedback/read", NULL, "read" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(&program, cases[i].method, cases[i].path, cases[i].query,
+		    0);
+		ck_assert_msg(ran != NULL && strcmp(ran, cases[i].ran) == 0,
+		    "%s %s?%s ran %s", cases[i].method, cases[i].path,
+		    cases[i].query, ran);
+	}
+}
+END_TEST
+
+START_TEST(test_a_page_route_sends_its_template)
+{
+	ck_assert_int_eq(run(&program, "GET", "/privacy/feedback", "done", 0),
+	    200);
+	ck_assert_ptr_null(ran);
+	ck_assert_ptr_nonnull(strstr(out, "Feedback received"));
+}
+END_TEST
+
+START_TEST(test_an_unknown_sub_path_is_404)
+{
+	static const char *const paths[] = {
+		"/privacy/feedback/nosuch", "/privacy/feedback/read/x",
+		"/privacy/feedbackx", "/privacy/other", "/",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		ck_assert_int_eq(run(&program, "GET", paths[i], NULL, 0), 404);
+		ck_assert_ptr_null(ran);
+		ck_assert_ptr_nonnull(strstr(out, "No such page here."));
+	}
+}
+END_TEST
+
+START_TEST(test_without_sub_paths_every_path_is_the_forms)
+{
+	ck_assert_int_eq(run(&flat, "GET", "/privacy/feedback/nosuch", NULL,
+	    0), 0);
+	ck_assert_str_eq(ran, "get");
+	run(&flat, "POST", "/elsewhere", "step=2", 0);
+	ck_assert_str_eq(ran, "step2");
+}
+END_TEST
+
+START_TEST(test_another_method_of_a_known_sub_path_is_405)
+{
+	ck_assert_int_eq(run(&program, "POST", "/privacy/feedback/read", NULL,
+	    0), 405);
+	ck_assert_ptr_null(ran);
+	ck_assert_ptr_nonnull(strstr(out, "\r\nAllow: GET, HEAD\r\n"));
+	ck_assert_ptr_nonnull(strstr(out, "This page can only be read."));
+	ck_assert_int_eq(run(&program, "GET", "/privacy/feedback/any", NULL,
+	    0), 405);
+	ck_assert_ptr_nonnull(strstr(out, "\r\nAllow: POST\r\n"));
+	/* What no form program takes at all: app.h's answer. */
+	ck_assert_int_eq(run(&program, "DELETE", "/privacy/feedback", NULL,
+	    0), 405);
+	ck_assert_ptr_nonnull(strstr(out, "\r\nAllow: GET, HEAD, POST\r\n"));
+}
+END_TEST
+
+START_TEST(test_cross_site_posts_are_refused_unless_the_route_says)
+{
+	static const char *const paths[] = {
+		"/privacy/feedback", "/privacy/feedback/nosuch",
+		"/privacy/feedback/read",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		ck_assert_int_eq(run(&program, "POST", paths[i], "step=2", 1),
+		    403);
+		ck_assert_ptr_null(ran);
+		ck_assert_ptr_nonnull(strstr(out, "another website"));
+	}
+	run(&program, "POST", "/privacy/feedback/any", NULL, 1);
+	ck_assert_str_eq(ran, "any");
+	/* A GET is only read: what the browser says does not matter. */
+	run(&program, "GET", "/privacy/feedback", NULL, 1);
+	ck_assert_str_eq(ran, "get");
+}
+END_TEST
+
+START_TEST(test_the_programs_screen_comes_after_the_404)
+{
+	closed = 1;
+	ck_assert_int_eq(run(&program, "GET", "/privacy/feedback/nosuch", NULL,
+	    0), 404);
+	ck_assert_ptr_nonnull(strstr(out, "No such page here."));
+	ck_assert_int_eq(run(&program, "GET", "/privacy/feedback", NULL, 0),
+	    404);
+	ck_assert_ptr_nonnull(strstr(out, "Closed."));
+	ck_assert_ptr_null(ran);
+	ck_assert_int_eq(run(&program, "POST", "/privacy/feedback/read", NULL,
+	    0), 404);
+	ck_assert_ptr_nonnull(strstr(out, "Closed."));
+}
+END_TEST
+
+START_TEST(test_the_forms_challenge_is_served_first)
+{
+	closed = 1;
+	ck_assert_int_eq(run(&program, "GET", "/privacy/feedback/challenge",
+	    NULL, 0), 200);
+	ck_assert_ptr_null(ran);
+	ck_assert_ptr_nonnull(strstr(out, "Content-Type: application/json"));
+	ck_assert_ptr_nonnull(strstr(out, "\"challenge\""));
+}
+END_TEST
 
 /* The bad-link page of kind for rc: its status, and out holds the page. */
 static int
@@ -101,59 +309,51 @@ bad(enum pf_badlink kind, int rc)
 
 	request(&req, "GET", "/privacy/x", NULL, 0);
 	pf_badlink(&app, &req, kind, rc);
-	pf_request_free(&req);
+	done(&req);
 	return atoi(out + strlen("Status: "));
 }
 
+/*
+ * Each kind's status and title for PF_EFORGED, PF_EEXPIRED and
+ * PF_ENOTFOUND (0 and NULL: it has none, and answers 500); the sentences
+ * are the integration tests'.
+ */
+static const struct {
+	int		 status[3];
+	const char	*title[3];
+} want[PF_BADLINK__MAX] = {
+	[PF_BADLINK_ONE_CLICK] = { { 400, 400, 0 }, { "This unsubscribe link "
+	    "is not valid", "This unsubscribe link has expired", NULL } },
+	[PF_BADLINK_VERIFY] = { { 400, 400, 400 }, { "This link is not valid",
+	    "This link has expired", "This link has expired" } },
+	[PF_BADLINK_STATUS] = { { 400, 400, 404 }, { "This link is not valid",
+	    "This link has expired", "No such request" } },
+	[PF_BADLINK_FEEDBACK] = { { 400, 400, 400 }, { "This form is not valid",
+	    "This form has expired", "This feedback is no longer open" } },
+};
+
 START_TEST(test_each_bad_link_has_its_own_page)
 {
-	static const struct {
-		enum pf_badlink	 kind;
-		int		 rc, status;
-		const char	*title, *text;
-	} cases[] = {
-		{ PF_BADLINK_ONE_CLICK, PF_EFORGED, 400,
-		    "This unsubscribe link is not valid",
-		    "or unsubscribe with the form on this site." },
-		{ PF_BADLINK_ONE_CLICK, PF_EEXPIRED, 400,
-		    "This unsubscribe link has expired",
-		    "You can still unsubscribe with the form on this site." },
-		{ PF_BADLINK_VERIFY, PF_EFORGED, 400, "This link is not valid",
-		    "Open it again from the email." },
-		{ PF_BADLINK_VERIFY, PF_EEXPIRED, 400, "This link has expired",
-		    "Please send the request again." },
-		{ PF_BADLINK_VERIFY, PF_ENOTFOUND, 400, "This link has expired",
-		    "This request is no longer waiting for confirmation" },
-		{ PF_BADLINK_STATUS, PF_EFORGED, 400, "This link is not valid",
-		    "Open it again from the email." },
-		{ PF_BADLINK_STATUS, PF_EEXPIRED, 400, "This link has expired",
-		    "Each email we send about your request has a fresh one." },
-		{ PF_BADLINK_STATUS, PF_ENOTFOUND, 404, "No such request",
-		    "We hold no request for this link any more" },
-		{ PF_BADLINK_FEEDBACK, PF_EFORGED, 400,
-		    "This form is not valid", "The page may have been cut" },
-		{ PF_BADLINK_FEEDBACK, PF_EEXPIRED, 400,
-		    "This form has expired", "Your rating was kept" },
-		{ PF_BADLINK_FEEDBACK, PF_ENOTFOUND, 400,
-		    "This feedback is no longer open",
-		    "We no longer hold the feedback" },
-	};
-	char	 h1[160];
-	size_t	 i;
+	static const int	 rc[3] = { PF_EFORGED, PF_EEXPIRED, PF_ENOTFOUND };
+	char			 h1[160];
+	size_t			 k, i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ck_assert_int_eq(bad(cases[i].kind, cases[i].rc),
-		    cases[i].status);
-		snprintf(h1, sizeof(h1), ">%s</h1>", cases[i].title);
-		ck_assert_msg(strstr(out, h1) != NULL, "%zu: %s", i, out);
-		ck_assert_msg(strstr(out, cases[i].text) != NULL, "%zu", i);
-	}
+	for (k = 0; k < PF_BADLINK__MAX; k++)
+		for (i = 0; i < 3; i++) {
+			if (want[k].title[i] == NULL) {
+				ck_assert_int_eq(bad(k, rc[i]), 500);
+				continue;
+			}
+			ck_assert_int_eq(bad(k, rc[i]), want[k].status[i]);
+			snprintf(h1, sizeof(h1), ">%s</h1>", want[k].title[i]);
+			ck_assert_msg(strstr(out, h1) != NULL, "%zu %zu: %s",
+			    k, i, out);
+		}
 }
 END_TEST
 
 START_TEST(test_a_failure_that_is_no_bad_link_is_500)
 {
-	ck_assert_int_eq(bad(PF_BADLINK_ONE_CLICK, PF_ENOTFOUND), 500);
 	ck_assert_int_eq(bad(PF_BADLINK_VERIFY, PF_ENOMEM), 500);
 	ck_assert_int_eq(bad(PF_BADLINK_FEEDBACK, PF_ECRYPTO), 500);
 	ck_assert_ptr_nonnull(strstr(out, "Something went wrong"));
@@ -162,5 +362,13 @@ END_TEST
 
 PF_TEST_MAIN("program",
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_the_first_matching_route_runs),
+    tcase_add_test(tc, test_a_page_route_sends_its_template),
+    tcase_add_test(tc, test_an_unknown_sub_path_is_404),
+    tcase_add_test(tc, test_without_sub_paths_every_path_is_the_forms),
+    tcase_add_test(tc, test_another_method_of_a_known_sub_path_is_405),
+    tcase_add_test(tc, test_cross_site_posts_are_refused_unless_the_route_says),
+    tcase_add_test(tc, test_the_programs_screen_comes_after_the_404),
+    tcase_add_test(tc, test_the_forms_challenge_is_served_first),
     tcase_add_test(tc, test_each_bad_link_has_its_own_page),
     tcase_add_test(tc, test_a_failure_that_is_no_bad_link_is_500))

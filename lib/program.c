@@ -1,0 +1,174 @@
+/* program.c -- the skeleton every form program runs (program.h). */
+#include <string.h>
+
+#include "err.h"
+#include "guard.h"
+#include "log.h"
+#include "page.h"
+#include "program.h"
+#include "request.h"
+#include "response.h"
+
+#define METHOD_GET	0x1
+#define METHOD_POST	0x2
+
+/* The 405 for a sub-path routed only for other methods, by those methods. */
+static const struct {
+	unsigned		 methods;
+	struct pf_header	 allow;
+	const char		*text;
+} not_allowed[] = {
+	{ METHOD_GET, { "Allow", "GET, HEAD" }, "This page can only be read." },
+	{ METHOD_POST, { "Allow", "POST" },
+	    "This page only takes a form sent to it." },
+	{ METHOD_GET | METHOD_POST, { "Allow", "GET, HEAD, POST" },
+	    "This page accepts only GET and POST." },
+};
+
+/* A route's method as a bit; HEAD is GET's. */
+static unsigned
+method_bit(const char *method)
+{
+	return strcmp(method, "POST") == 0 ? METHOD_POST : METHOD_GET;
+}
+
+/* Does req's query have what q asks for (program.h's pf_route query)? */
+static int
+query_has(const struct pf_request *req, const char *q)
+{
+	const struct pf_param	*p;
+	const char		*eq;
+	char			 key[32];
+	size_t			 n;
+
+	if (q == NULL)
+		return 1;
+	if ((eq = strchr(q, '=')) == NULL)
+		return pf_request_query(req, q) != NULL;
+	if ((n = (size_t)(eq - q)) >= sizeof(key))
+		return 0;
+	memcpy(key, q, n);
+	key[n] = '\0';
+	p = pf_request_query(req, key);
+	return p != NULL && strcmp(p->value, eq + 1) == 0;
+}
+
+/*
+ * The first route of p that takes req at sub-path sub (NULL: outside the
+ * form's path), or NULL; *methods gets the methods p routes sub for, 0
+ * for a sub-path it does not know.
+ */
+static const struct pf_route *
+route_find(const struct pf_program *p, const struct pf_request *req,
+    const char *sub, unsigned *methods)
+{
+	const struct pf_route	*r, *found = NULL;
+	unsigned		 bit = method_bit(req->method);
+	size_t			 i;
+
+	*methods = 0;
+	for (i = 0; sub != NULL && i < p->nroutes; i++) {
+		r = &p->routes[i];
+		if (strcmp(r->sub, sub) != 0)
+			continue;
+		*methods |= method_bit(r->method);
+		if (found == NULL && method_bit(r->method) == bit &&
+		    query_has(req, r->query))
+			found = r;
+	}
+	return found;
+}
+
+/* 405 with the methods a known sub-path takes. */
+static void
+refuse_method(struct pf_app *app, struct pf_request *req, unsigned methods)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(not_allowed) / sizeof(not_allowed[0]); i++)
+		if (not_allowed[i].methods == methods)
+			pf_page_message(app->pages, req, 405,
+			    "Method not allowed", not_allowed[i].text,
+			    &not_allowed[i].allow, 1);
+}
+
+void
+pf_program_handle(const struct pf_program *p, struct pf_app *app,
+    struct pf_request *req)
+{
+	const char		*path = pf_forms[p->form].path;
+	const char		*sub;
+	const struct pf_route	*r;
+	unsigned		 methods;
+
+	if (pf_app_screen(app, req) ||
+	    pf_guard_challenge(app, req, path, p->form))
+		return;
+	sub = p->not_found == NULL ? "" : pf_app_subpath(app, req, path);
+	r = route_find(p, req, sub, &methods);
+	if ((r == NULL || !r->any_site) && pf_app_cross_site(app, req))
+		return;
+	if (methods == 0)
+		pf_page_message(app->pages, req, 404, "Page not found",
+		    p->not_found, NULL, 0);
+	else if (p->screen != NULL && p->screen(app, req))
+		return;
+	else if (r == NULL)
+		refuse_method(app, req, methods);
+	else if (r->fn != NULL)
+		r->fn(app, req);
+	else
+		pf_app_page(app, req, 200, r->page);
+}
+
+/* What pf_serve hands each request: the program and its app. */
+struct run {
+	const struct pf_program	*p;
+	struct pf_app		*app;
+};
+
+static void
+handle(struct pf_request *req, void *arg)
+{
+	const struct run	*run = arg;
+
+	pf_program_handle(run->p, run->app, req);
+}
+
+/* p's selects filled, once per process: non-zero (logged) if one is missing. */
+static int
+fill_selects(const struct pf_program *p, struct pf_app *app)
+{
+	const char	*page = pf_forms[p->form].program;
+	size_t		 i;
+
+	for (i = 0; i < p->nselects; i++)
+		if (pf_pages_options(app->pages, page, p->selects[i].control,
+		    p->selects[i].options) != PF_OK) {
+			pf_log(PF_LOG_ERR, "the %s template needs the select "
+			    "%s", page, p->selects[i].control);
+			return 1;
+		}
+	return 0;
+}
+
+int
+pf_program_main(const struct pf_program *p)
+{
+	struct pf_app	 app;
+	struct run	 run = { p, &app };
+	int		 rc;
+
+	if (pf_app_open(&app, pf_forms[p->form].audit) != PF_OK)
+		return 1;
+	if (fill_selects(p, &app) != 0 ||
+	    (p->start != NULL && p->start(&app) != 0)) {
+		pf_app_close(&app);
+		return 1;
+	}
+	rc = pf_serve(handle, &run, &app.limits);
+	if (p->stop != NULL)
+		p->stop();
+	pf_app_close(&app);
+	return rc == 0 ? 0 : 1;
+}

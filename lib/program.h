@@ -1,0 +1,120 @@
+/*
+ * program.h -- the one skeleton of a form program (cgi-bin/NAME.c): its
+ * row of forms.def, a table of routes, and what it does once before and
+ * after serving.  A program is its handlers, its table of routes and
+ *
+ *	PF_PROGRAM_MAIN(.form = PF_GUARD_..., PF_ROUTES(routes), ...)
+ *
+ * Every request goes through these steps, in order; each that answers
+ * ends it:
+ *
+ *	pf_app_screen		405 for any method but GET, HEAD and POST, 400
+ *				for a malformed query (app.h)
+ *	FORM/challenge		the form's proof-of-work challenge (guard.h)
+ *	pf_app_cross_site	403 for a POST from another website's page,
+ *				unless its route is any_site (a POST no
+ *				route takes is refused too)
+ *	404			a sub-path no route names: not_found's words
+ *	screen			the program's own check, if it has one
+ *	405			a sub-path routed only for the other method
+ *	the route		its handler, or its page as it is (200)
+ *
+ * The route is the first row of the table whose method, sub-path and
+ * query match, so a row with a query comes before the row without one
+ * for the same method and sub-path; every method of a sub-path ends with
+ * a row without a query.  The rows are what the program's header comment
+ * lists, in the same order.
+ */
+#ifndef PF_PROGRAM_H
+#define PF_PROGRAM_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "forms.h"
+
+typedef void pf_route_fn(struct pf_app *app, struct pf_request *req);
+
+struct pf_route {
+	const char	*method;	/* "GET" (HEAD too) or "POST" */
+	const char	*sub;		/* after the form's path: "", "/verify" */
+	/*
+	 * NULL: any query.  "done": the query has done (with any value or
+	 * none); "step=2": its first step is 2.
+	 */
+	const char	*query;
+	pf_route_fn	*fn;		/* the handler; NULL: send page */
+	const char	*page;		/* a template sent as it is, with 200 */
+	int		 any_site;	/* PF_ROUTE_ANY_SITE, or 0 */
+};
+
+/* A POST meant to come from any website: not refused as cross-site. */
+#define PF_ROUTE_ANY_SITE	1
+
+/*
+ * A select of the program's form (its template, named after the program)
+ * that gets its options once, before serving (page.h's pf_pages_options).
+ */
+struct pf_select {
+	const char		*control;	/* the select's name */
+	const char *const	*options;	/* code, name, ..., NULL */
+};
+
+struct pf_program {
+	enum pf_guard_form	 form;	/* its path, audit name, guard */
+	const struct pf_route	*routes;
+	size_t			 nroutes;
+	const struct pf_select	*selects;	/* may be NULL */
+	size_t			 nselects;
+	/*
+	 * The 404's sentence for a sub-path no route names; NULL: the
+	 * program has no sub-paths, and takes whatever path it is sent as
+	 * its own (its server sends it only its path and FORM/challenge).
+	 */
+	const char		*not_found;
+	/*
+	 * Once before serving: non-zero, logged, if the program cannot
+	 * serve (having undone its own work).  May be NULL.
+	 */
+	int			(*start)(struct pf_app *app);
+	/* Once after serving, when start succeeded.  May be NULL. */
+	void			(*stop)(void);
+	/*
+	 * Before a route of a known sub-path: answer req and return non-zero
+	 * to refuse it (a program that cannot serve now).  May be NULL.
+	 */
+	int			(*screen)(struct pf_app *app,
+				    struct pf_request *req);
+};
+
+/* .routes and .nroutes of a pf_program, from the table r. */
+#define PF_ROUTES(r)	.routes = (r), .nroutes = sizeof(r) / sizeof((r)[0])
+/* .selects and .nselects, from the table s. */
+#define PF_SELECTS(s)	.selects = (s), .nselects = sizeof(s) / sizeof((s)[0])
+
+/*
+ * A program's main(): pf_program_main of the pf_program whose members
+ * follow, e.g. PF_PROGRAM_MAIN(.form = PF_GUARD_DNC, PF_ROUTES(routes)).
+ */
+#define PF_PROGRAM_MAIN(...)						\
+int									\
+main(void)								\
+{									\
+	static const struct pf_program program = { __VA_ARGS__ };	\
+									\
+	return pf_program_main(&program);				\
+}
+
+/*
+ * Open the app for p's form (app.h), fill its selects, start, serve
+ * every request through pf_program_handle until the server stops the
+ * program, stop and close: main's exit status, 0 or 1.  A template
+ * without one of the selects is logged, and the program does not serve.
+ */
+int pf_program_main(const struct pf_program *p);
+
+/* One request through the steps above. */
+void pf_program_handle(const struct pf_program *p, struct pf_app *app,
+    struct pf_request *req);
+
+#endif
