@@ -427,6 +427,10 @@ resolve(const char *dir, const char *val)
 	return s;
 }
 
+/*
+ * The setters: val into k's member of cfg, or PF_ECONFIG with msg naming
+ * the key as the file wrote it (name: a guard key's prefix included).
+ */
 static int
 set_long(struct pf_config *cfg, const struct cfg_key *k, const char *name,
     const char *val, char *msg, size_t msglen)
