@@ -58,7 +58,6 @@
 #include "program.h"
 #include "request.h"
 #include "response.h"
-#include "serve.h"
 #include "store.h"
 #include "validate.h"
 

@@ -8,6 +8,7 @@
 #include "program.h"
 #include "request.h"
 #include "response.h"
+#include "serve.h"
 
 #define METHOD_GET	0x1
 #define METHOD_POST	0x2
