@@ -302,17 +302,34 @@ start() {
 	}
 }
 
+# Process $1 runs: it has not exited (a zombie has: stop waits for an
+# exit, and the reaping is its parent's business).
+running() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
+# Every process signalled first, then all awaited together: a stop takes
+# as long as the slowest process, at most 5 s, not 5 s for each in turn.
 stop() {
-	dir=$1
+	local dir=$1 pidfile pid pids="" i=0
 	for pidfile in "$dir"/run/*.pid; do
 		[ -f "$pidfile" ] || continue
 		pid=$(cat "$pidfile")
 		kill -TERM "$pid" 2>/dev/null || true
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		pids="$pids $pid"
+	done
+	for pid in $pids; do
+		while running "$pid" && [ $i -lt 50 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
+	done
+	for pidfile in "$dir"/run/*.pid; do
+		[ -f "$pidfile" ] || continue
+		pid=$(cat "$pidfile")
 		kill -KILL "$pid" 2>/dev/null || true
 		# A pool's group: workers that outlived their multiwatch.
 		if [ -f "${pidfile%.pid}.pool" ]; then
