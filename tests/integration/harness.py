@@ -21,9 +21,15 @@ polls until it happens or WAIT seconds (generous: the machine may be
 loaded) have passed; wait_tcp and unix_listening tell when a server
 listens.  Site.send_mail fails with the sender's words when a message
 could not be handed over (it would be tried again only after mail_retry).
+
+A test module starts what it needs in setUpModule (mail_site: an SMTP
+server and a site that mails through it; mail_config: those keys for a
+site of its own) and ends with teardown(SITE, ..., SMTP), which stops
+every site at once and fails on any sanitizer report.
 """
 
 import base64
+import contextlib
 import email
 import email.policy
 import fcntl
@@ -31,6 +37,7 @@ import hashlib
 import hmac
 import html
 import http.client
+import itertools
 import os
 import re
 import shutil
@@ -40,6 +47,7 @@ import struct
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.parse
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -301,14 +309,29 @@ class Site:
         return self
 
     def stop(self, remove=True):
-        if self.started:
-            subprocess.run(["bash", os.path.join(SRC, "tools", "stack.sh"),
-                            "stop", self.dir], check=False, timeout=60)
-            self.started = False
+        """Stop the stack: its sanitizer reports (the directory is removed
+        if remove and there are none)."""
+        return stop_sites([self], remove)
+
+    def _cleared(self, remove):
         reports = sanitizer_reports(self.dir)
         if remove and not reports:
             shutil.rmtree(self.dir, ignore_errors=True)
         return reports
+
+    def locked(self):
+        """The database held under BEGIN EXCLUSIVE for a with block."""
+        return exclusive(self.db_path)
+
+    def conf_with(self, name, **keys):
+        """A copy of the configuration, named name beside it, with keys set
+        (each replacing its line): its path."""
+        path = os.path.join(self.dir, name)
+        with open(self.conf) as f, open(path, "w") as out:
+            out.writelines(line for line in f
+                           if line.split("=")[0].strip() not in keys)
+            out.writelines("%s = %s\n" % kv for kv in keys.items())
+        return path
 
     # ---- HTTP ----
 
@@ -384,6 +407,13 @@ class Site:
     def count(self, table):
         return self.query("SELECT count(*) FROM %s" % table)[0][0]
 
+    def audit_xml(self, event):
+        """The XML (text) of each audit record of event, oldest first."""
+        rows = self.query("SELECT xml FROM audit WHERE event = ? "
+                          "ORDER BY seq", (event,))
+        return [xml.decode() if isinstance(xml, bytes) else xml
+                for (xml,) in rows]
+
     def write(self, sql, args=()):
         """One statement of a test's own, committed: its lastrowid."""
         con = sqlite3.connect(self.db_path, timeout=5)
@@ -402,6 +432,136 @@ class Site:
 
     def socket_path(self, program):
         return os.path.join(self.dir, "run", program + ".sock")
+
+
+# ---- what a test module shares: its mail settings, its teardown ----
+
+def mail_config(smtp, **extra):
+    """privforms.conf keys of a site that mails, in clear, through smtp (a
+    smtp_server.Server), as a privacy team would set them; extra: more."""
+    conf = {"mail_templates": os.path.join(SRC, "etc", "mail"),
+            "mail_from": "Privacy Team <privacy@example.com>",
+            "smtp_host": "127.0.0.1", "smtp_port": str(smtp.port),
+            "smtp_starttls": "off", "smtp_timeout": "30"}
+    conf.update(extra)
+    return conf
+
+
+def mail_site(**extra):
+    """An SMTP server (smtp_server.Server) and a site that mails through
+    it (mail_config and extra), both started: (site, server)."""
+    from smtp_server import Server
+    smtp = Server().start()
+    return Site(config=mail_config(smtp, **extra)).start(), smtp
+
+
+_addresses = itertools.count(1)
+
+
+def address(tag="person"):
+    """A fresh e-mail address (tag.PID.N@example.com), so that storm
+    control and the rate limits never join two tests."""
+    return "%s.%d.%d@example.com" % (tag, os.getpid(), next(_addresses))
+
+
+def export_page(xml):
+    """An export package (text) through etc/request-export.xsl, as a
+    browser would show it: the CompletedProcess of xsltproc."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "package.xml")
+        with open(path, "w") as f:
+            f.write(xml)
+        return subprocess.run(["xsltproc", "--nonet", os.path.join(
+            SRC, "etc", "request-export.xsl"), path], capture_output=True,
+            text=True)
+
+
+def stop_sites(sites, remove=True):
+    """Stop every site's stack at once (each stop waits for its processes,
+    so one after another they would add up): their sanitizer reports."""
+    stack = os.path.join(SRC, "tools", "stack.sh")
+    stopping = [subprocess.Popen(["bash", stack, "stop", s.dir])
+                for s in sites if s.started]
+    for p in stopping:
+        p.wait(timeout=60)
+    reports = []
+    for s in sites:
+        s.started = False
+        reports += s._cleared(remove)
+    return reports
+
+
+def teardown(*stacks):
+    """A test module's (or class's) end: stop its sites (Site) all at once,
+    then its other servers (their stop()), skipping None (never started);
+    an AssertionError if a sanitizer reported anything."""
+    reports = stop_sites([s for s in stacks if isinstance(s, Site)])
+    for s in stacks:
+        if s is not None and not isinstance(s, Site):
+            s.stop()
+    if reports:
+        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+
+
+def assert_unchanged(test, counts, fn):
+    """fn()'s answer, test failing unless counts() (row counts, say) is
+    the same after it as before."""
+    before = counts()
+    r = fn()
+    test.assertEqual(counts(), before, r)
+    return r
+
+
+class FormTest(unittest.TestCase):
+    """What a form's tests of bad input assert."""
+
+    def stored(self):
+        """What a refused post must leave as it was (the form's tables' row
+        counts, say): each subclass says."""
+        raise NotImplementedError
+
+    def assert_nothing_stored(self, fn):
+        """fn()'s answer, which stored nothing."""
+        return assert_unchanged(self, self.stored, fn)
+
+    def assert_error(self, r, field):
+        """r refuses the post (422) and says what is wrong with field."""
+        self.assertEqual(r.status, 422, r)
+        self.assertRegex(r.text, r'id="error-%s"[^>]*>[^<]+<' % field)
+
+
+@contextlib.contextmanager
+def exclusive(db_path):
+    """db_path held under BEGIN EXCLUSIVE, as another writer would hold it,
+    until the with block ends (then rolled back)."""
+    con = sqlite3.connect(db_path, timeout=5, isolation_level=None)
+    try:
+        con.execute("BEGIN EXCLUSIVE")
+        yield con
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def key_away(site):
+    """site's key file moved away for the with block: unreadable."""
+    key = os.path.join(site.dir, "secret.key")
+    os.rename(key, key + ".away")
+    try:
+        yield
+    finally:
+        os.rename(key + ".away", key)
+
+
+def mail_link(body, page):
+    """The path and query of the /privacy/request/PAGE?t=... link in a mail
+    body (an AssertionError if there is none)."""
+    m = re.search(r"http://127\.0\.0\.1:\d+(/privacy/request/%s\?t=[^\s]+)"
+                  % page, body)
+    if m is None:
+        raise AssertionError("no %s link in:\n%s" % (page, body))
+    return m.group(1)
 
 
 # ---- sanitizer builds: reports land in files, and fail the test run ----

@@ -24,7 +24,6 @@ import pwd
 import re
 import shutil
 import signal
-import sqlite3
 import struct
 import subprocess
 import tempfile
@@ -34,9 +33,9 @@ import urllib.parse
 import uuid
 
 from harness import (GUARD_OFF, PRIVFORMS_PATHS, SITE_HSTS, SRC, WAIT,
-                     fcgi_request, free_port,
-                     http_request, install_tree, unix_listening, wait_until,
-                     sanitizer_reports, stamp_of, wait_tcp, _sanitizer_env)
+                     fcgi_request, free_port, http_request, install_tree,
+                     unix_listening, wait_until, sanitizer_reports, stamp_of,
+                     wait_tcp, _sanitizer_env, exclusive)
 from htmlpage import Page
 
 APACHE = "/usr/sbin/apache2"
@@ -453,14 +452,9 @@ class Through:
         self.assert_headers(r, FORM_HEADERS)
         # A 503 keeps the form and what was typed, not Apache's 50x page.
         email = address(self.HOST + "-locked")
-        con = sqlite3.connect(os.path.join(T, "var", "lib", "privforms",
-                                           "privforms.db"), timeout=5)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
+        with exclusive(os.path.join(T, "var", "lib", "privforms",
+                                    "privforms.db")):
             r = self.post(FORM, {"channel": "email", "email": email})
-        finally:
-            con.rollback()
-            con.close()
         self.assertEqual(r.status, 503, r)
         self.assertIn('value="%s"' % email, r.text)
 

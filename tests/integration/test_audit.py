@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import Site, SRC
+from harness import Site, SRC, teardown
 
 FORM = "/privacy/unsubscribe"
 XSD = os.path.join(SRC, "etc", "audit.xsd")
@@ -29,9 +29,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def verify():
@@ -161,6 +159,24 @@ class Tampering(unittest.TestCase):
         self.assertEqual(verify().returncode, 0)
 
 
+    def assert_third_record_caught(self, target, original, forged):
+        """target (the third record's file, original its bytes) written
+        as forged: verify and the procedure both name it; written back,
+        verify passes again."""
+        with open(target, "wb") as f:
+            f.write(forged)
+        try:
+            p = verify()
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("record 3", p.stderr)
+            q = run_procedure(os.path.dirname(target))
+            self.assertNotEqual(q.returncode, 0, q.stdout)
+            self.assertIn(os.path.basename(target), q.stdout)
+        finally:
+            with open(target, "wb") as f:
+                f.write(original)
+        self.assertEqual(verify().returncode, 0)
+
     def test_a_comment_in_utf16_is_caught_by_verify_and_the_procedure(self):
         # The digest does not cover comments, and grep sees no "<!--" in
         # UTF-16; only the UTF-8 and declaration checks stop this record.
@@ -169,19 +185,8 @@ class Tampering(unittest.TestCase):
             original = f.read()
         text = with_comment(original).decode("utf-8")
         text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
-        with open(target, "wb") as f:
-            f.write(text.encode("utf-16"))
-        try:
-            p = verify()
-            self.assertNotEqual(p.returncode, 0)
-            self.assertIn("record 3", p.stderr)
-            q = run_procedure(os.path.dirname(target))
-            self.assertNotEqual(q.returncode, 0, q.stdout)
-            self.assertIn(os.path.basename(target), q.stdout)
-        finally:
-            with open(target, "wb") as f:
-                f.write(original)
-        self.assertEqual(verify().returncode, 0)
+        self.assert_third_record_caught(target, original,
+                                        text.encode("utf-16"))
         q = run_procedure(os.path.dirname(target))
         self.assertEqual(q.returncode, 0, q.stdout)
 
@@ -189,19 +194,8 @@ class Tampering(unittest.TestCase):
         target = SITE.audit_files()[2]
         with open(target, "rb") as f:
             original = f.read()
-        with open(target, "wb") as f:
-            f.write(with_comment(original))
-        try:
-            p = verify()
-            self.assertNotEqual(p.returncode, 0)
-            self.assertIn("record 3", p.stderr)
-            q = run_procedure(os.path.dirname(target))
-            self.assertNotEqual(q.returncode, 0, q.stdout)
-            self.assertIn(os.path.basename(target), q.stdout)
-        finally:
-            with open(target, "wb") as f:
-                f.write(original)
-        self.assertEqual(verify().returncode, 0)
+        self.assert_third_record_caught(target, original,
+                                        with_comment(original))
         # The previous day's last file is read too, so it is checked too.
         tmp = tempfile.mkdtemp(prefix="privforms-audit-")
         try:

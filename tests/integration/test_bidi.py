@@ -7,13 +7,11 @@ before reaches the team's terminal and every mail with each as U+FFFD.
 The marks U+200E, U+200F and U+061C, which people who write Arabic or
 Hebrew type, pass."""
 
-import os
 import time
 import unittest
 import urllib.parse
 
-from harness import Site, SRC
-from smtp_server import Server
+from harness import teardown, mail_site
 
 SITE = None
 SMTP = None
@@ -23,21 +21,13 @@ SHOWN = "\ufffd"
 
 def setUpModule():
     global SITE, SMTP
-    SMTP = Server().start()
-    SITE = Site(config={
-        "mail_templates": os.path.join(SRC, "etc", "mail"),
-        "mail_from": "Privacy Team <privacy@example.com>",
-        "privacy_team": "team@example.com",
-        "feedback_to": "feedback@example.com",
-        "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "5"}).start()
+    SITE, SMTP = mail_site(privacy_team="team@example.com",
+                           feedback_to="feedback@example.com",
+                           smtp_timeout="5")
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE, SMTP)
 
 
 def now():

@@ -39,7 +39,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import Site, SRC, request_submit
+from harness import Site, SRC, request_submit, mail_config, teardown
 from smtp_server import Server
 
 BROWSER = os.path.join(SRC, "tests", "browser")
@@ -66,11 +66,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    if SITE is None:
-        return
-    reports = SITE.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def submit(path, fields, *flags):
@@ -217,11 +213,9 @@ class Pages(unittest.TestCase):
         cls.smtp = Server().start()
         pows = {k + "_pow": "5000" for k in ("unsubscribe", "dnc", "request",
                                              "feedback")}
-        cls.site = Site(config=dict(pows, **{
-            "mail_templates": os.path.join(SRC, "etc", "mail"),
-            "mail_from": "Privacy Team <privacy@example.com>",
-            "smtp_host": "127.0.0.1", "smtp_port": str(cls.smtp.port),
-            "smtp_starttls": "off", "unsubscribe_confirmation": "yes"}))
+        conf = mail_config(cls.smtp, unsubscribe_confirmation="yes", **pows)
+        del conf["smtp_timeout"]    # the default
+        cls.site = Site(config=conf)
         cls.site.start()
         try:
             cls.pages = cls.urls()
@@ -232,11 +226,7 @@ class Pages(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        reports = cls.site.stop() if cls.site else []
-        if cls.smtp:
-            cls.smtp.stop()
-        if reports:
-            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+        teardown(cls.site, cls.smtp)
 
     @classmethod
     def url(cls, path):

@@ -9,12 +9,11 @@ at all."""
 
 import os
 import re
-import sqlite3
 import subprocess
 import time
 import unittest
 
-from harness import PRIVFORMS, Site, SRC
+from harness import PRIVFORMS, Site, SRC, mail_config, teardown, FormTest
 from htmlpage import Page
 from smtp_server import Server
 
@@ -29,28 +28,19 @@ CHECKED = ("If this number is on our register with an address, we have "
 DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b|\bsince\b")
 
 
-def mail_config(**extra):
-    conf = {"busy_timeout_ms": "300", "max_body": "4096",
-            "mail_templates": os.path.join(SRC, "etc", "mail"),
-            "mail_from": "Privacy Team <privacy@example.com>",
-            "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-            "smtp_starttls": "off", "smtp_timeout": "30"}
-    conf.update(extra)
-    return conf
+def mail_site_config(**extra):
+    return mail_config(SMTP, busy_timeout_ms="300", max_body="4096", **extra)
 
 
 def setUpModule():
     global SITE, PLAIN, SMTP
     SMTP = Server().start()
-    SITE = Site(config=mail_config()).start()
+    SITE = Site(config=mail_site_config()).start()
     PLAIN = Site().start()
 
 
 def tearDownModule():
-    reports = SITE.stop() + PLAIN.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE, PLAIN, SMTP)
 
 
 def register(number, country="US", site=None, **extra):
@@ -215,17 +205,9 @@ class Register(unittest.TestCase):
         self.assertIsNone(entry("+13037492150", PLAIN)[5])
 
 
-class Invalid(unittest.TestCase):
-    def assert_nothing_stored(self, fn):
-        rows, records = SITE.count("dnc"), SITE.count("audit")
-        r = fn()
-        self.assertEqual((SITE.count("dnc"), SITE.count("audit")),
-                         (rows, records))
-        return r
-
-    def assert_error(self, r, field):
-        self.assertEqual(r.status, 422, r)
-        self.assertRegex(r.text, r'id="error-%s"[^>]*>[^<]+<' % field)
+class Invalid(FormTest):
+    def stored(self):
+        return SITE.count("dnc"), SITE.count("audit")
 
     def test_missing_number_is_asked_for_and_the_rest_kept(self):
         r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
@@ -318,13 +300,8 @@ class Invalid(unittest.TestCase):
         self.assertEqual(r.header("allow"), "GET, HEAD, POST")
 
     def test_locked_database_gives_503_with_the_form_kept(self):
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
+        with SITE.locked():
             r = register("303 749 2170", first_name="Locked")
-        finally:
-            con.rollback()
-            con.close()
         self.assertEqual(r.status, 503, r)
         self.assertEqual(r.header("retry-after"), "60")
         self.assertIn('value="Locked"', r.text)
@@ -376,14 +353,9 @@ class TwoForms(unittest.TestCase):
         self.assertEqual(list(page.errors()), ["phone"])
 
     def test_status_check_notice_is_above_the_status_check(self):
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
+        with SITE.locked():
             r = SITE.post(CHECK, {"check_phone": "303 749 2195",
                                   "check_country": "US"})
-        finally:
-            con.rollback()
-            con.close()
         self.assertEqual(r.status, 503, r)
         page = Page(r.text)
         [notice] = [n for n in page.all(cls="notice") if not n.hidden]
@@ -482,7 +454,7 @@ class StatusCheck(unittest.TestCase):
         self.assertEqual(SITE.count("outbox"), n)
 
     def test_no_check_where_registering_keeps_no_address(self):
-        site = Site(config=mail_config(dnc_confirmation="no")).start()
+        site = Site(config=mail_site_config(dnc_confirmation="no")).start()
         try:
             self.assertNotIn('name="check_phone"', site.get(FORM).text)
             self.assertEqual(check("303 749 2198", site=site).status, 404)
@@ -496,13 +468,12 @@ class StatusCheckLimit(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.site = Site(config=mail_config(dnc_limit_address="1/hour")).start()
+        cls.site = Site(config=mail_site_config(
+            dnc_limit_address="1/hour")).start()
 
     @classmethod
     def tearDownClass(cls):
-        reports = cls.site.stop()
-        if reports:
-            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+        teardown(cls.site)
 
     def test_an_address_over_its_limit_is_not_mailed_and_nothing_shows(self):
         owner = "owner.2199@example.com"
@@ -536,12 +507,7 @@ class Command(unittest.TestCase):
 
     def test_check_never_answers_for_a_missing_database(self):
         register("303 749 2201")
-        conf = os.path.join(SITE.dir, "wrong-db.conf")
-        with open(SITE.conf) as f, open(conf, "w") as out:
-            for line in f:
-                if not line.startswith("database"):
-                    out.write(line)
-            out.write("database = no-such.db\n")
+        conf = SITE.conf_with("wrong-db.conf", database="no-such.db")
         p = subprocess.run([PRIVFORMS, "--config", conf, "dnc", "check",
                             "3037492201"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2, p.stdout)

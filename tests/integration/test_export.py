@@ -8,15 +8,14 @@ link, and `party link`.  Mail goes through the real SMTP server."""
 
 import os
 import re
-import sqlite3
 import stat
 import subprocess
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import Site, SRC, request_submit, request_verify
-from smtp_server import Server
+from harness import (Site, SRC, request_submit, request_verify, key_away,
+                     teardown, export_page, mail_site)
 
 XSD = os.path.join(SRC, "etc", "request-export.xsd")
 XSL = os.path.join(SRC, "etc", "request-export.xsl")
@@ -32,23 +31,13 @@ SMTP = None
 
 def setUpModule():
     global SITE, PLAIN, SMTP
-    SMTP = Server().start()
-    SITE = Site(config={
-        "busy_timeout_ms": "300",
-        "mail_templates": os.path.join(SRC, "etc", "mail"),
-        "mail_from": "Privacy Team <privacy@example.com>",
-        "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "30",
-        "dnc_confirmation": "yes",
-        "personal_data_systems": SYSTEMS}).start()
+    SITE, SMTP = mail_site(busy_timeout_ms="300", dnc_confirmation="yes",
+                           personal_data_systems=SYSTEMS)
     PLAIN = Site().start()
 
 
 def tearDownModule():
-    reports = SITE.stop() + PLAIN.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE, PLAIN, SMTP)
 
 
 def run(*args, site=None, **kw):
@@ -110,14 +99,6 @@ def schema_check(xml):
     return v.returncode, v.stderr
 
 
-def records(event):
-    out = []
-    for (xml,) in SITE.query("SELECT xml FROM audit WHERE event = ? "
-                             "ORDER BY seq", (event,)):
-        out.append(xml.decode() if isinstance(xml, bytes) else xml)
-    return out
-
-
 def detail(xml, name):
     return re.search(r'<detail name="%s">([^<]*)</detail>' % name,
                      xml).group(1)
@@ -125,19 +106,6 @@ def detail(xml, name):
 
 def pseudonym(kind, value):
     return run("pseudonym", "--" + kind, value).stdout.strip()
-
-
-class KeyAway:
-    """The key file moved away for the duration: unreadable."""
-
-    def __init__(self, site):
-        self.key = os.path.join(site.dir, "secret.key")
-
-    def __enter__(self):
-        os.rename(self.key, self.key + ".away")
-
-    def __exit__(self, *exc):
-        os.rename(self.key + ".away", self.key)
 
 
 class Export(unittest.TestCase):
@@ -224,12 +192,7 @@ class Export(unittest.TestCase):
         self.assertRegex(stored, r"Z$")
 
     def test_the_stylesheet_renders_a_readable_page(self):
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "package.xml")
-            with open(path, "w") as f:
-                f.write(self.xml)
-            r = subprocess.run(["xsltproc", "--nonet", XSL, path],
-                               capture_output=True, text=True)
+        r = export_page(self.xml)
         self.assertEqual(r.returncode, 0, r.stderr)
         page = r.stdout
         for heading in ("The request this answers", "Your email addresses",
@@ -245,9 +208,9 @@ class Export(unittest.TestCase):
         self.assertNotRegex(page, r'(src|href)="(https?:)?//')
 
     def test_export_is_audited_without_personal_data(self):
-        before = len(records("request-exported"))
+        before = len(SITE.audit_xml("request-exported"))
         self.assertEqual(export(self.p["first"]).returncode, 0)
-        recs = records("request-exported")
+        recs = SITE.audit_xml("request-exported")
         self.assertEqual(len(recs), before + 1)
         xml = recs[-1]
         self.assertEqual(detail(xml, "request"), str(self.p["first"]))
@@ -276,13 +239,13 @@ class Export(unittest.TestCase):
                 written = f.read()
             self.assertEqual(schema_check(written)[0], 0)
             self.assertIn(self.p["one"], written)
-            n = len(records("request-exported"))
+            n = len(SITE.audit_xml("request-exported"))
             again = export(self.p["first"], "--output", path)
             self.assertEqual(again.returncode, 1)
             self.assertIn("exists", again.stderr)
             with open(path) as f:
                 self.assertEqual(f.read(), written)
-            self.assertEqual(len(records("request-exported")), n)
+            self.assertEqual(len(SITE.audit_xml("request-exported")), n)
             missing = os.path.join(d, "no", "such", "dir.xml")
             self.assertEqual(export(self.p["first"], "--output",
                                     missing).returncode, 1)
@@ -332,21 +295,12 @@ class Erase(unittest.TestCase):
         r = SITE.post("/privacy/unsubscribe", {"channel": "email",
                                                "email": "bystander@example.com"})
         assert r.status == 303, r
-        cls.locked = cls.erase_while_locked(p["first"])
+        with SITE.locked():
+            cls.locked = run("request", "erase", str(p["first"]))
         cls.before = SITE.count("audit")
         cls.result = run("request", "erase", str(p["first"]))
         cls.after = SITE.count("audit")
         assert cls.result.returncode == 0, cls.result.stderr
-
-    @staticmethod
-    def erase_while_locked(rid):
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
-            return run("request", "erase", str(rid))
-        finally:
-            con.rollback()
-            con.close()
 
     def keys(self):
         return [self.p["one"], self.p["two"]]
@@ -444,7 +398,7 @@ class Erase(unittest.TestCase):
                              2, bad)
 
     def test_an_unreadable_key_is_an_error_never_a_no(self):
-        with KeyAway(SITE):
+        with key_away(SITE):
             erased = run("dnc", "check", "303 749 3120")
             unknown = run("dnc", "check", "303 749 3122")
             mail = run("unsubscribes", "check", "unrelated@example.com")
@@ -476,7 +430,7 @@ class Erase(unittest.TestCase):
         self.assertIn(ERASED, msgs[0].get_content())
 
     def test_audit_records_say_what_was_done_without_personal_data(self):
-        erased = records("request-erased")[-1]
+        erased = SITE.audit_xml("request-erased")[-1]
         self.assertEqual(detail(erased, "request"), str(self.p["first"]))
         self.assertEqual(detail(erased, "parties"), "2")
         self.assertEqual(detail(erased, "opt-outs"), "1")
@@ -486,7 +440,7 @@ class Erase(unittest.TestCase):
         self.assertEqual(detail(erased, "messages"), "1")
         self.assertIn("<subject>%s</subject>" % pseudonym(
             "email", self.p["one"]), erased)
-        fulfilled = records("request-fulfilled")[-1]
+        fulfilled = SITE.audit_xml("request-fulfilled")[-1]
         self.assertIn("<subject>", fulfilled)
         for xml in (erased, fulfilled):
             for secret in ("erase.", "3120", "Ada", "Augusta"):
@@ -558,7 +512,7 @@ class FastPath(unittest.TestCase):
         r = PLAIN.post("/privacy/unsubscribe", {"channel": "email",
                                                 "email": "fast@example.com"})
         self.assertEqual(r.status, 303, r)
-        with KeyAway(PLAIN):
+        with key_away(PLAIN):
             yes = run("unsubscribes", "check", "Fast@Example.com", site=PLAIN)
             no = run("unsubscribes", "check", "slow@example.com", site=PLAIN)
             dnc = run("dnc", "check", "303 749 3130", site=PLAIN)

@@ -13,7 +13,8 @@ import unittest
 import urllib.parse
 
 from harness import (Site, SRC, cgi_status, fcgi_request, stamp_of,
-                     token_craft, token_open)
+                     token_craft, token_open, mail_config, teardown, address,
+                     FormTest)
 from htmlpage import Page
 from smtp_server import Server
 
@@ -37,37 +38,17 @@ TYPES = {
 RATINGS = ("terrible", "bad", "okay", "great", "amazing")
 
 
-def mail_config(**extra):
-    c = {"busy_timeout_ms": "300",
-         "mail_templates": os.path.join(SRC, "etc", "mail"),
-         "mail_from": "Privacy Team <privacy@example.com>",
-         "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-         "smtp_starttls": "off", "smtp_timeout": "30"}
-    c.update(extra)
-    return c
-
-
 def setUpModule():
     global SITE, PLAIN, SMTP
     SMTP = Server().start()
-    SITE = Site(config=mail_config(feedback_to=TEAM, max_body="65536",
+    SITE = Site(config=mail_config(SMTP, busy_timeout_ms="300",
+                                   feedback_to=TEAM, max_body="65536",
                                    article_vote_window_hours="2")).start()
-    PLAIN = Site(config=mail_config()).start()
+    PLAIN = Site(config=mail_config(SMTP, busy_timeout_ms="300")).start()
 
 
 def tearDownModule():
-    reports = SITE.stop() + PLAIN.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
-
-
-_n = [0]
-
-
-def address(tag="visitor"):
-    _n[0] += 1
-    return "%s.%d.%d@example.com" % (tag, os.getpid(), _n[0])
+    teardown(SITE, PLAIN, SMTP)
 
 
 def step1(site=None, **extra):
@@ -562,16 +543,9 @@ class Tokens(unittest.TestCase):
         self.assertEqual(counts(), before)
 
 
-class Errors(unittest.TestCase):
-    def assert_nothing_stored(self, fn):
-        before = counts()
-        r = fn()
-        self.assertEqual(counts(), before)
-        return r
-
-    def assert_error(self, r, field):
-        self.assertEqual(r.status, 422, r)
-        self.assertRegex(r.text, r'id="error-%s"[^>]*>[^<]+<' % field)
+class Errors(FormTest):
+    def stored(self):
+        return counts()
 
     def test_each_required_field_is_asked_for_and_the_rest_kept(self):
         for name in ("type", "rating"):
@@ -986,16 +960,11 @@ class Locks(unittest.TestCase):
         t = started()
         e = last_entry()
         before = counts()
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
+        with SITE.locked():
             r1 = step1(type="complaint", message="Locked out")
             r2 = step2(t, email="locked@example.com", recommend="6")
             r3 = vote("locked", comment="Locked comment")
             r4 = SITE.get(FORM + "?t=" + t)
-        finally:
-            con.rollback()
-            con.close()
         for r in (r1, r2, r3, r4):
             self.assertEqual(r.status, 503, r)
             self.assertEqual(r.header("retry-after"), "60")

@@ -24,7 +24,7 @@ import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from harness import PRIVFORMS, Site, SRC
+from harness import PRIVFORMS, Site, SRC, teardown
 
 XSD = os.path.join(SRC, "etc", "feedback-report.xsd")
 NS = "{urn:privforms:feedback-report:1}"
@@ -260,9 +260,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def load(db):
@@ -699,12 +697,7 @@ class Arguments(unittest.TestCase):
                     self.assertIn(w, p.stdout)
 
     def test_missing_database_is_an_error_not_an_empty_report(self):
-        conf = os.path.join(SITE.dir, "wrong-db.conf")
-        with open(SITE.conf) as f, open(conf, "w") as out:
-            for line in f:
-                if not line.startswith("database"):
-                    out.write(line)
-            out.write("database = no-such.db\n")
+        conf = SITE.conf_with("wrong-db.conf", database="no-such.db")
         for args in (["report"], ["report", "--format", "xml"], ["list"],
                      ["list", "--articles"]):
             with self.subTest(args=args):

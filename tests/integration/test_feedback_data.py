@@ -14,15 +14,13 @@ import datetime
 import html
 import os
 import re
-import sqlite3
 import subprocess
-import tempfile
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from harness import Site, SRC, request_submit, request_verify
-from smtp_server import Server
+from harness import (SRC, request_submit, request_verify, teardown,
+                     export_page, mail_site)
 
 XSD = os.path.join(SRC, "etc", "request-export.xsd")
 XSL = os.path.join(SRC, "etc", "request-export.xsl")
@@ -36,22 +34,12 @@ SMTP = None
 
 def setUpModule():
     global SITE, SMTP
-    SMTP = Server().start()
-    SITE = Site(config={
-        "busy_timeout_ms": "300",
-        "mail_templates": os.path.join(SRC, "etc", "mail"),
-        "mail_from": "Privacy Team <privacy@example.com>",
-        "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "30",
-        "feedback_to": TEAM,
-        "article_vote_window_hours": str(WINDOW_HOURS)}).start()
+    SITE, SMTP = mail_site(busy_timeout_ms="300", feedback_to=TEAM,
+                           article_vote_window_hours=str(WINDOW_HOURS))
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE, SMTP)
 
 
 def run(*args):
@@ -257,12 +245,7 @@ class Export(unittest.TestCase):
             self.assertNotIn(secret, xml)
 
     def test_the_stylesheet_renders_the_section(self):
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "package.xml")
-            with open(path, "w") as f:
-                f.write(self.xml)
-            r = subprocess.run(["xsltproc", "--nonet", XSL, path],
-                               capture_output=True, text=True)
+        r = export_page(self.xml)
         self.assertEqual(r.returncode, 0, r.stderr)
         section = r.stdout.split("<h2>Your feedback on our website</h2>")[1]
         section = section.split("<h2>")[0]
@@ -282,20 +265,11 @@ class Erase(unittest.TestCase):
         cls.other = leave_feedback("compliment", "great", "Kept words",
                                    "keeper@example.net", 8)
         cls.rows = {fid: feedback_row(fid) for fid in cls.mine}
-        cls.locked = cls.erase_while_locked(p["first"])
+        with SITE.locked():
+            cls.locked = run("request", "erase", str(p["first"]))
         cls.after_lock = {fid: feedback_row(fid) for fid in cls.mine}
         cls.result = run("request", "erase", str(p["first"]))
         assert cls.result.returncode == 0, cls.result.stderr
-
-    @staticmethod
-    def erase_while_locked(rid):
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
-            return run("request", "erase", str(rid))
-        finally:
-            con.rollback()
-            con.close()
 
     def test_a_failed_erasure_leaves_the_feedback_whole(self):
         self.assertEqual(self.locked.returncode, 1)

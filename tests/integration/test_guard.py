@@ -16,8 +16,8 @@ import time
 import unittest
 import urllib.parse
 
-from harness import (Site, SRC, cgi_status, fcgi_request, stamp_of,
-                     token_craft, token_open)
+from harness import (Site, cgi_status, fcgi_request, stamp_of, token_craft,
+                     token_open, mail_config, teardown, assert_unchanged)
 from smtp_server import Server
 
 P = "/privacy"
@@ -58,16 +58,10 @@ SLOW = None     # form_min_seconds = 30, no trusted proxies
 SMTP = None
 
 
-def mail_config(**extra):
-    c = {"mail_templates": os.path.join(SRC, "etc", "mail"),
-         "mail_from": "Privacy Team <privacy@example.com>",
-         "privacy_team": "team@example.com",
-         "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-         "smtp_starttls": "off", "smtp_timeout": "30",
-         # Every request mails, so that the address limit is what stops it.
-         "request_repeat_minutes": "0"}
-    c.update(extra)
-    return c
+def guard_mail_config(**extra):
+    # Every request mails, so that the address limit is what stops it.
+    return mail_config(SMTP, privacy_team="team@example.com",
+                       request_repeat_minutes="0", **extra)
 
 
 def setUpModule():
@@ -83,17 +77,14 @@ def setUpModule():
              "feedback_limit_revisions": "3/hour"}
     for form, n in POW.items():
         guard["%s_pow" % KEYS[form]] = str(n)
-    SITE = Site(config=mail_config(**guard)).start()
+    SITE = Site(config=guard_mail_config(**guard)).start()
     # Long enough that a page and its POST fit in it on a loaded machine.
-    SLOW = Site(config=mail_config(form_min_seconds="30",
+    SLOW = Site(config=guard_mail_config(form_min_seconds="30",
                                    vote_limit="2/hour")).start()
 
 
 def tearDownModule():
-    reports = SITE.stop() + SLOW.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE, SLOW, SMTP)
 
 
 # ---- visitors ----
@@ -268,10 +259,7 @@ def tamper(s, at=None):
 
 class Case(unittest.TestCase):
     def assert_nothing_stored(self, fn, site=None):
-        before = counts(site)
-        r = fn()
-        self.assertEqual(counts(site), before, r)
-        return r
+        return assert_unchanged(self, lambda: counts(site), fn)
 
     def assert_kept(self, r, *values):
         for v in values:

@@ -17,7 +17,7 @@ import re
 import sqlite3
 import unittest
 
-from harness import Site
+from harness import Site, teardown
 
 SITE = None
 
@@ -64,9 +64,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def cli(*args):
@@ -258,9 +256,7 @@ class RealForm(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        reports = cls.site.stop()
-        if reports:
-            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+        teardown(cls.site)
 
     def stamp(self):
         r = self.site.get(self.FORM)

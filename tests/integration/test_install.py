@@ -21,7 +21,7 @@ import tempfile
 import threading
 import unittest
 
-from harness import PRIVFORMS, SRC, Site, install_tree, make
+from harness import PRIVFORMS, SRC, Site, install_tree, make, teardown
 
 ROOT = os.geteuid() == 0
 ME = pwd.getpwuid(os.geteuid()).pw_name
@@ -428,9 +428,7 @@ class Backup(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        reports = SITE.stop()
-        if reports:
-            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+        teardown(SITE)
 
     def setUp(self):
         self.dir = tmpdir(self)

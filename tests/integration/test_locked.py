@@ -21,7 +21,7 @@ import threading
 import time
 import unittest
 
-from harness import Site, SRC, cgi_status
+from harness import Site, SRC, cgi_status, teardown
 
 FORM = "/privacy/unsubscribe"
 # Far longer than a page takes on a loaded machine, and shorter than the
@@ -120,9 +120,7 @@ class LockedAtStart(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        reports = cls.site.stop()
-        if reports:
-            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+        teardown(cls.site)
 
     def setUp(self):
         self.assertEqual(self.site.get(FORM).status, 200)
@@ -186,9 +184,7 @@ class Submissions(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        reports = cls.site.stop()
-        if reports:
-            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+        teardown(cls.site)
 
     def test_busy_answers_503_then_the_same_post_goes_through(self):
         for mode in ("EXCLUSIVE", "IMMEDIATE"):

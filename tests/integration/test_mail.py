@@ -23,7 +23,7 @@ import time
 import unittest
 import uuid
 
-from harness import PRIVFORMS, WAIT, Site, SRC, wait_tcp, wait_until
+from harness import PRIVFORMS, WAIT, Site, SRC, wait_tcp, wait_until, teardown
 from smtp_server import Server, Silent, TestCert, free_port
 
 FORM = "/privacy/unsubscribe"
@@ -52,10 +52,8 @@ def setUpModule():
 
 
 def tearDownModule():
-    reports = SITE.stop()
     shutil.rmtree(TEMPLATES, ignore_errors=True)
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def configure(**keys):

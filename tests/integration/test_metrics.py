@@ -21,7 +21,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import Site
+from harness import Site, teardown
 
 FORM = "/privacy/unsubscribe"
 
@@ -110,9 +110,7 @@ class Metrics(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        reports = cls.site.stop()
-        if reports:
-            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+        teardown(cls.site)
 
     def metrics(self):
         p = self.site.privforms("metrics", check=False)
@@ -264,14 +262,9 @@ class FullAuditDirectory(unittest.TestCase):
     def setUp(self):
         # One worker, so that its log is the one to read.
         self.site = Site(workers=1).start()
-        self.addCleanup(self.stop)
+        self.addCleanup(teardown, self.site)
         self.full = Full(self.site.audit_dir)
         self.addCleanup(self.full.remove)
-
-    def stop(self):
-        reports = self.site.stop()
-        if reports:
-            raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
 
     def log(self, text):
         with open(os.path.join(self.site.dir, "run", "unsubscribe.log"),

@@ -18,8 +18,8 @@ import subprocess
 import time
 import unittest
 
-from harness import (PRIVFORMS_PATHS, SITE_HSTS, Site, free_port,
-                     http_request, wait_tcp)
+from harness import (PRIVFORMS_PATHS, SITE_HSTS, Site, free_port, http_request,
+                     wait_tcp, teardown)
 
 FORM = "/privacy/unsubscribe"
 SITE = None
@@ -35,9 +35,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def request(method, path, source="127.0.0.1", body=None, headers=None):

@@ -13,10 +13,9 @@ pass through; test_apache.py checks the same through Apache."""
 
 import os
 import re
-import sqlite3
 import unittest
 
-from harness import Site, SRC
+from harness import Site, SRC, teardown
 from htmlpage import Page
 
 UNSUB = "/privacy/unsubscribe"
@@ -53,9 +52,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def posted(path, fields):
@@ -261,14 +258,9 @@ class ServerPages(unittest.TestCase):
         self.assertEqual(Page(r.text).title,
                          "Method not allowed \u2013 Privacy requests")
         # A 503 keeps the form and what was typed.
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
+        with SITE.locked():
             r = SITE.post(UNSUB, {"channel": "email",
                                   "email": "locked@example.com"})
-        finally:
-            con.rollback()
-            con.close()
         self.assertEqual(r.status, 503, r)
         self.assertIn('value="locked@example.com"', r.text)
 

@@ -9,7 +9,7 @@ import datetime
 import time
 import unittest
 
-from harness import Site
+from harness import Site, teardown
 
 SITE = None
 
@@ -20,9 +20,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def stored(delta):
@@ -51,6 +49,17 @@ def hits():
     return sorted(s for (s,) in SITE.query("SELECT subject FROM rate_hit"))
 
 
+def purge_refused(table, plant):
+    """privforms purge while every delete from table fails (a trigger),
+    after plant() put a row there: the CompletedProcess."""
+    SITE.write("CREATE TRIGGER no_forget BEFORE DELETE ON %s "
+               "BEGIN SELECT RAISE(ABORT, 'held'); END" % table)
+    try:
+        plant()
+        return SITE.privforms("purge", check=False)
+    finally:
+        SITE.write("DROP TRIGGER no_forget")
+
 class PurgeChallenges(unittest.TestCase):
     def setUp(self):
         SITE.write("DELETE FROM pow_spent")
@@ -78,13 +87,8 @@ class PurgeChallenges(unittest.TestCase):
             self.assertIn(step, p.stdout)
 
     def test_a_failing_step_is_said_and_the_others_run(self):
-        SITE.write("CREATE TRIGGER no_forget BEFORE DELETE ON pow_spent "
-                   "BEGIN SELECT RAISE(ABORT, 'held'); END")
-        try:
-            spend("c" * 64, stored(datetime.timedelta(minutes=-1)))
-            p = SITE.privforms("purge", check=False)
-        finally:
-            SITE.write("DROP TRIGGER no_forget")
+        p = purge_refused("pow_spent", lambda: spend(
+            "c" * 64, stored(datetime.timedelta(minutes=-1))))
         self.assertEqual(p.returncode, 1)
         self.assertIn("purge: proof-of-work challenges:", p.stderr)
         self.assertIn("article vote", p.stdout)
@@ -127,13 +131,8 @@ class PurgeRateHits(unittest.TestCase):
                          before)
 
     def test_a_failing_step_is_said_and_the_others_run(self):
-        SITE.write("CREATE TRIGGER no_forget BEFORE DELETE ON rate_hit "
-                   "BEGIN SELECT RAISE(ABORT, 'held'); END")
-        try:
-            hit("held", int(time.time()) - 2 * DAY)
-            p = SITE.privforms("purge", check=False)
-        finally:
-            SITE.write("DROP TRIGGER no_forget")
+        p = purge_refused("rate_hit",
+                          lambda: hit("held", int(time.time()) - 2 * DAY))
         self.assertEqual(p.returncode, 1)
         self.assertIn("purge: rate-limit hits:", p.stderr)
         self.assertIn("proof-of-work challenge", p.stdout)

@@ -14,9 +14,9 @@ import time
 import unittest
 import urllib.parse
 
-from harness import Site, SRC, token_craft
+from harness import (Site, SRC, mail_link as link, teardown, token_craft,
+                     address, mail_site, FormTest)
 from htmlpage import Page
-from smtp_server import Server
 
 FORM = "/privacy/request"
 VERIFY = FORM + "/verify"
@@ -40,31 +40,12 @@ TYPES = {
 
 def setUpModule():
     global SITE, PLAIN, SMTP
-    SMTP = Server().start()
-    SITE = Site(config={
-        "busy_timeout_ms": "300",
-        "mail_templates": os.path.join(SRC, "etc", "mail"),
-        "mail_from": "Privacy Team <privacy@example.com>",
-        "privacy_team": TEAM,
-        "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "30"}).start()
+    SITE, SMTP = mail_site(busy_timeout_ms="300", privacy_team=TEAM)
     PLAIN = Site().start()
 
 
 def tearDownModule():
-    reports = SITE.stop() + PLAIN.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
-
-
-_n = [0]
-
-
-def address(tag="person"):
-    """A fresh address, so that storm control never joins two tests."""
-    _n[0] += 1
-    return "%s.%d.%d@example.com" % (tag, os.getpid(), _n[0])
+    teardown(SITE, PLAIN, SMTP)
 
 
 def fields(**extra):
@@ -88,15 +69,6 @@ def mails_to(to):
     return [m for m in send_mail() if m["To"] == to]
 
 
-def link(body, page):
-    """The path and query of the request/PAGE link in a mail body."""
-    m = re.search(r"http://127\.0\.0\.1:\d+(/privacy/request/%s\?t=[A-Za-z0-9_.-]+)"
-                  % page, body)
-    if m is None:
-        raise AssertionError("no %s link in:\n%s" % (page, body))
-    return m.group(1)
-
-
 def token(path):
     return urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["t"][0]
 
@@ -113,14 +85,6 @@ def row(to):
 def counts():
     return tuple(SITE.count(t) for t in ("request", "request_event", "outbox",
                                          "audit", "party"))
-
-
-def events(event):
-    out = []
-    for (xml,) in SITE.query("SELECT xml FROM audit WHERE event = ? "
-                             "ORDER BY seq", (event,)):
-        out.append(xml.decode() if isinstance(xml, bytes) else xml)
-    return out
 
 
 def submitted(to, **extra):
@@ -296,7 +260,7 @@ class Flow(unittest.TestCase):
         [req] = row(to)
         self.assertEqual(req["status"], "verified")
         self.assertIsNotNone(req["party"])
-        self.assertEqual(len(events("request-verified")) >= 1, True)
+        self.assertEqual(len(SITE.audit_xml("request-verified")) >= 1, True)
 
         page = SITE.get(loc)
         self.assertEqual(page.status, 200, page)
@@ -398,14 +362,14 @@ class Flow(unittest.TestCase):
         verified(to, first_name="Zenobia", last_name="Quarles",
                  organisation="Umbrella", details="my secret detail")
         [req] = row(to)
-        received = [x for x in events("request-received")
+        received = [x for x in SITE.audit_xml("request-received")
                     if '<detail name="request">%d<' % req["id"] in x]
         self.assertEqual(len(received), 1)
         xml = received[0]
         for detail in ('"type">access<', '"law">GDPR<',
                        '"due">%s<' % req["due"], '"country">DE<'):
             self.assertIn(detail, xml)
-        both = xml + "".join(events("request-verified"))
+        both = xml + "".join(SITE.audit_xml("request-verified"))
         for secret in (to, to.split("@")[0], "Zenobia", "Quarles",
                        "Umbrella", "secret detail"):
             self.assertNotIn(secret, both)
@@ -484,16 +448,12 @@ class Styled(unittest.TestCase):
             self.assertTrue({"summary-list", "summary-row"} <= used)
 
 
-class Errors(unittest.TestCase):
-    def assert_nothing_stored(self, fn):
-        before = counts()
-        r = fn()
-        self.assertEqual(counts(), before)
-        return r
+class Errors(FormTest):
+    def stored(self):
+        return counts()
 
     def assert_error(self, r, field):
-        self.assertEqual(r.status, 422, r)
-        self.assertRegex(r.text, r'id="error-%s"[^>]*>[^<]+<' % field)
+        super().assert_error(r, field)
         self.assertRegex(r.text, r'<li><a href="#%s(-[\w-]+)?">' % field)
 
     def test_each_required_field_is_asked_for_and_the_rest_kept(self):
@@ -629,15 +589,10 @@ class Errors(unittest.TestCase):
         verify = token(link(body, "verify"))
         status = link(body, "status")
         before = counts()
-        con = sqlite3.connect(SITE.db_path, timeout=5)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
+        with SITE.locked():
             r = submit(email=to, first_name="Locked")
             v = SITE.post(VERIFY, {"t": verify})
             s = SITE.get(status)
-        finally:
-            con.rollback()
-            con.close()
         self.assertEqual(r.status, 503, r)
         self.assertEqual(r.header("retry-after"), "60")
         self.assertIn('value="Locked"', r.text)
@@ -668,15 +623,15 @@ class Privacy(unittest.TestCase):
 
     def test_storm_control_one_request_one_mail(self):
         to = address("storm")
-        revised = len(events("request-revised"))
+        revised = len(SITE.audit_xml("request-revised"))
         for _ in range(3):
             r = submit(email=to, first_name="Again")
             self.assertEqual(r.status, 303)
             self.assertEqual(r.header("location"), FORM + "?sent")
         self.assertEqual(len(row(to)), 1)
         self.assertEqual(len(mails_to(to)), 1)
-        self.assertEqual(len(events("request-revised")), revised + 2)
-        for xml in events("request-revised")[revised:]:
+        self.assertEqual(len(SITE.audit_xml("request-revised")), revised + 2)
+        for xml in SITE.audit_xml("request-revised")[revised:]:
             self.assertIn('<detail name="request">%d<' % row(to)[0]["id"],
                           xml)
             self.assertNotIn(to, xml)
@@ -697,7 +652,7 @@ class Repeats(unittest.TestCase):
         body = submitted(to, first_name="Wrong", last_name="Name",
                          organisation="Old Org", country="DE")
         [before] = row(to)
-        revised = len(events("request-revised"))
+        revised = len(SITE.audit_xml("request-revised"))
         r = submit(email=to, first_name="Right", last_name="Name",
                    country="US", state="CA", details="Use this one.")
         self.assertEqual(r.status, 303, r)
@@ -718,7 +673,7 @@ class Repeats(unittest.TestCase):
             "WHERE id = ?", (after["id"],))[0],
             ("Right", None, "Use this one."))
         self.assertEqual(mails_to(to), [])
-        xmls = events("request-revised")[revised:]
+        xmls = SITE.audit_xml("request-revised")[revised:]
         self.assertEqual(len(xmls), 1)
         for detail in ('"request">%d<' % after["id"], '"type">access<',
                        '"law">CCPA<', '"due">%s<' % after["due"],
@@ -749,14 +704,14 @@ class Repeats(unittest.TestCase):
         fixed = SITE.query("SELECT * FROM request WHERE id = ?",
                            (before["id"],))
         n = counts()
-        repeated = len(events("request-repeated"))
+        repeated = len(SITE.audit_xml("request-repeated"))
         r = submit(email=to, first_name="Second", country="US", state="CA")
         self.assertEqual(r.status, 303, r)
         self.assertEqual(r.header("location"), FORM + "?sent")
         self.assertEqual(SITE.query("SELECT * FROM request WHERE id = ?",
                                     (before["id"],)), fixed)
         self.assertEqual(counts(), n[:3] + (n[3] + 1,) + n[4:])
-        xmls = events("request-repeated")[repeated:]
+        xmls = SITE.audit_xml("request-repeated")[repeated:]
         self.assertEqual(len(xmls), 1)
         self.assertIn('"request">%d<' % before["id"], xmls[0])
         self.assertNotIn("Second", xmls[0])

@@ -7,15 +7,13 @@ followed."""
 
 import datetime
 import html
-import os
 import re
 import sqlite3
 import subprocess
 import unittest
 import uuid
 
-from harness import PRIVFORMS, Site, SRC
-from smtp_server import Server
+from harness import PRIVFORMS, mail_link as link, teardown, mail_site
 
 FORM = "/privacy/request"
 SITE = None
@@ -24,19 +22,11 @@ SMTP = None
 
 def setUpModule():
     global SITE, SMTP
-    SMTP = Server().start()
-    SITE = Site(config={
-        "mail_templates": os.path.join(SRC, "etc", "mail"),
-        "mail_from": "Privacy Team <privacy@example.com>",
-        "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "30"}).start()
+    SITE, SMTP = mail_site()
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE, SMTP)
 
 
 # ---- helpers ----
@@ -69,14 +59,6 @@ def mail_to(to):
     if len(got) != 1:
         raise AssertionError("%d messages to %s" % (len(got), to))
     return got[0]
-
-
-def link(text, page):
-    m = re.search(r"http://127\.0\.0\.1:\d+(/privacy/request/%s\?t=[^\s]+)"
-                  % page, text)
-    if m is None:
-        raise AssertionError("no %s link in %r" % (page, text))
-    return m.group(1)
 
 
 def submit(to, country="DE", state=None, type_="access", **extra):
@@ -390,12 +372,18 @@ class Extend(RequestTest):
 # ---- request deny, fulfil ----
 
 class Close(RequestTest):
-    def test_deny_mails_the_reason_and_the_status_page_shows_it(self):
-        to = address("deny")
+    def deny(self, tag, reason):
+        """A new request from a fresh address denied for reason: (its id,
+        the address)."""
+        to = address(tag)
         rid = new_request(to=to)
-        reason = "We hold no data on this address."
         p = cli("request", "deny", str(rid), "--reason", reason)
         self.assertEqual(p.returncode, 0, p.stderr)
+        return rid, to
+
+    def test_deny_mails_the_reason_and_the_status_page_shows_it(self):
+        reason = "We hold no data on this address."
+        rid, to = self.deny("deny", reason)
         self.assertEqual(status_of(rid), "denied")
         xml = last_record()
         self.assertIn("<event>request-denied</event>", xml)
@@ -477,11 +465,8 @@ class Hostile(RequestTest):
         send_mail()
 
     def test_markup_in_a_reason_comes_back_escaped(self):
-        to = address("markup")
-        rid = new_request(to=to)
         reason = '<script>alert(1)</script> & <b>"bold"</b>'
-        p = cli("request", "deny", str(rid), "--reason", reason)
-        self.assertEqual(p.returncode, 0, p.stderr)
+        _, to = self.deny("markup", reason)
         text = body(mail_to(to))
         self.assertIn(reason, text)             # plain text mail: as written
         page = SITE.get(link(text, "status"))

@@ -16,8 +16,8 @@ import time
 import unittest
 import urllib.parse
 
-from harness import PRIVFORMS, Site, SRC, request_verify
-from smtp_server import Server
+from harness import (PRIVFORMS, Site, request_verify, key_away, teardown,
+                     mail_site)
 
 SITE = None     # mail configured, one person erased
 PLAIN = None    # nothing ever erased: the key-free path
@@ -31,23 +31,13 @@ LIVE_NUMBER = "+13037494120"        # registered, not erased
 
 def setUpModule():
     global SITE, PLAIN, SMTP
-    SMTP = Server().start()
-    SITE = Site(config={
-        "busy_timeout_ms": "300",
-        "mail_templates": os.path.join(SRC, "etc", "mail"),
-        "mail_from": "Privacy Team <privacy@example.com>",
-        "smtp_host": "127.0.0.1", "smtp_port": str(SMTP.port),
-        "smtp_starttls": "off", "smtp_timeout": "30",
-        "dnc_confirmation": "yes"}).start()
+    SITE, SMTP = mail_site(busy_timeout_ms="300", dnc_confirmation="yes")
     PLAIN = Site().start()
     make_erased_person()
 
 
 def tearDownModule():
-    reports = SITE.stop() + PLAIN.stop()
-    SMTP.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE, PLAIN, SMTP)
 
 
 def run(*args, site=None, **kw):
@@ -102,19 +92,6 @@ def make_erased_person():
     send_mail()     # the fulfilled mail, out of the way
 
 
-class KeyAway:
-    """The key file moved away for the duration: unreadable."""
-
-    def __init__(self, site):
-        self.key = os.path.join(site.dir, "secret.key")
-
-    def __enter__(self):
-        os.rename(self.key, self.key + ".away")
-
-    def __exit__(self, *exc):
-        os.rename(self.key + ".away", self.key)
-
-
 def erased_count():
     return SITE.count("suppression")
 
@@ -136,7 +113,7 @@ class KeyFile(unittest.TestCase):
         key = os.path.join(SITE.dir, "secret.key")
         with open(key, "rb") as f:
             before = f.read()
-        with KeyAway(SITE):
+        with key_away(SITE):
             p = run("init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
             self.assertFalse(os.path.exists(key))
         self.assertEqual(p.returncode, 1)
@@ -177,7 +154,7 @@ class Exports(unittest.TestCase):
         self.warning(p.stderr, "unsubscribes")
 
     def test_exports_need_no_key(self):
-        with KeyAway(SITE):
+        with key_away(SITE):
             dnc = run("dnc", "export")
             mail = run("unsubscribes", "export")
         self.assertEqual((dnc.returncode, mail.returncode), (0, 0))
@@ -241,7 +218,7 @@ class DncScrub(unittest.TestCase):
         self.assertEqual(p.stdout, "303 749 4140\n")
 
     def test_an_unreadable_key_writes_nothing(self):
-        with KeyAway(SITE):
+        with key_away(SITE):
             p = scrub("dnc", "scrub", input="303 749 4130\n303 749 4110\n")
             empty = scrub("dnc", "scrub", input="")
         self.assertEqual((p.returncode, p.stdout), (2, ""))
@@ -256,10 +233,7 @@ class DncScrub(unittest.TestCase):
             self.assertEqual((p.returncode, p.stdout), (2, ""), args)
 
     def test_no_database_is_an_error(self):
-        conf = os.path.join(SITE.dir, "wrong-db.conf")
-        with open(SITE.conf) as f, open(conf, "w") as out:
-            out.writelines(l for l in f if not l.startswith("database"))
-            out.write("database = no-such.db\n")
+        conf = SITE.conf_with("wrong-db.conf", database="no-such.db")
         for group in ("dnc", "unsubscribes"):
             p = subprocess.run([PRIVFORMS, "--config", conf, group, "scrub"],
                                input="303 749 4130\n", capture_output=True,
@@ -316,7 +290,7 @@ class UnsubscribesScrub(unittest.TestCase):
                              input="a@example.com\n").returncode, 2)
 
     def test_an_unreadable_key_writes_nothing(self):
-        with KeyAway(SITE):
+        with key_away(SITE):
             p = scrub("unsubscribes", "scrub", input="fresh@example.com\n")
         self.assertEqual((p.returncode, p.stdout), (2, ""))
         self.assertIn("secret.key", p.stderr)
@@ -368,7 +342,7 @@ class NothingErased(unittest.TestCase):
              site=PLAIN)
 
     def test_scrub_works_without_the_key(self):
-        with KeyAway(PLAIN):
+        with key_away(PLAIN):
             dnc = scrub("dnc", "scrub", site=PLAIN,
                       input="303 749 4170\n303 749 4171\n")
             mail = scrub("unsubscribes", "scrub", site=PLAIN,

@@ -2,12 +2,12 @@
 
 import os
 import struct
-import sqlite3
 import subprocess
 import unittest
 import urllib.parse
 
-from harness import Site, SRC, fcgi_request, cgi_status, wait_until
+from harness import (Site, SRC, fcgi_request, cgi_status, wait_until, teardown,
+                     FormTest)
 
 FORM = "/privacy/unsubscribe"
 SITE = None
@@ -27,9 +27,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    reports = SITE.stop()
-    if reports:
-        raise AssertionError("sanitizer reports:\n" + "\n".join(reports))
+    teardown(SITE)
 
 
 def optouts(address):
@@ -132,13 +130,9 @@ class Submit(unittest.TestCase):
         self.assertIn("<event>unsubscribed</event>", xml)
 
 
-class Invalid(unittest.TestCase):
-    def assert_nothing_stored(self, fn):
-        rows, records = SITE.count("optout"), SITE.count("audit")
-        r = fn()
-        self.assertEqual((SITE.count("optout"), SITE.count("audit")),
-                         (rows, records))
-        return r
+class Invalid(FormTest):
+    def stored(self):
+        return SITE.count("optout"), SITE.count("audit")
 
     def test_bad_email_gets_422_with_the_form_and_values_kept(self):
         r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
@@ -251,14 +245,9 @@ class Invalid(unittest.TestCase):
 
 class Unavailable(unittest.TestCase):
     def test_locked_database_gives_503_with_the_form_kept(self):
-        con = sqlite3.connect(SITE.db_path, isolation_level=None)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
+        with SITE.locked():
             r = SITE.post(FORM, {"channel": "email", "email": "locked@example.com",
                                  "reason": "keep me"})
-        finally:
-            con.execute("ROLLBACK")
-            con.close()
         self.assertEqual(r.status, 503, r)
         self.assertIn("try again", r.text.lower())
         self.assertIn('value="locked@example.com"', r.text)
