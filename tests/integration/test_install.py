@@ -34,10 +34,13 @@ PROGRAMS = sorted(os.path.basename(p)[:-2]
 
 def tmpdir(test):
     """A temporary directory others may traverse (the service user must
-    reach the tree), removed after test."""
+    reach the tree), removed after test (a test, or a test class)."""
     d = tempfile.mkdtemp(prefix="privforms-install-")
     os.chmod(d, 0o755)
-    test.addCleanup(shutil.rmtree, d, True)
+    if isinstance(test, type):
+        test.addClassCleanup(shutil.rmtree, d, True)
+    else:
+        test.addCleanup(shutil.rmtree, d, True)
     return d
 
 
@@ -235,7 +238,9 @@ class Conffiles(unittest.TestCase):
 
 
 class Tree:
-    """A consistent installed tree: its privforms reads its own config."""
+    """A consistent installed tree: its privforms reads its own config.
+    Installing adds nothing under var/ (Layout), so clear() takes it back
+    to as installed."""
 
     def __init__(self, test):
         self.t = tmpdir(test)
@@ -247,15 +252,21 @@ class Tree:
     def run(self, *args, **kw):
         return run([self.privforms] + list(args), **kw)
 
+    def clear(self):
+        shutil.rmtree(os.path.join(self.t, "var"), ignore_errors=True)
+
 
 @unittest.skipUnless(ROOT, "init for another user needs root")
 class InitAsRoot(unittest.TestCase):
+    """Each test on the class's one tree, its data cleared before."""
+
     @classmethod
     def setUpClass(cls):
         cls.user, cls.uid, cls.gid, cls.group = service_user()
+        cls.tree = Tree(cls)
 
     def setUp(self):
-        self.tree = Tree(self)
+        self.tree.clear()
 
     def snapshot(self):
         out = {}
