@@ -23,60 +23,18 @@
 // Content-Security-Policy refused something, or it all took longer than
 // the timeout (default 60 seconds).
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { commandLine, fill, runPage } from './browser.mjs';
 
 const VERIFIED = 'Verified';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-// As submit.mjs: quiet and self-contained.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
-    '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'];
 const GUARDED = 'form:has(.pf-guard)';
 
-function usage() {
-	console.error('usage: node flow.mjs back-next|too-fast URL FIELDS-JSON ' +
-	    '[--timeout SECONDS]');
-	process.exit(2);
-}
-
 function parseArgs(argv) {
-	const o = { timeout: 60 };
-	const rest = [];
-	for (let i = 0; i < argv.length; i++) {
-		if (argv[i] === '--timeout' && i + 1 < argv.length)
-			o.timeout = Number(argv[++i]);
-		else
-			rest.push(argv[i]);
-	}
-	if (rest.length !== 3 || !(o.timeout > 0) ||
-	    !['back-next', 'too-fast'].includes(rest[0]))
-		usage();
-	[o.flow, o.url] = rest;
-	try {
-		o.fields = JSON.parse(rest[2]);
-	} catch (e) {
-		usage();
-	}
+	const o = commandLine(argv, 'node flow.mjs back-next|too-fast URL ' +
+	    'FIELDS-JSON [--timeout SECONDS]', 3);
+	[o.flow, o.url] = o.args;
+	if (!['back-next', 'too-fast'].includes(o.flow))
+		o.usage();
 	return o;
-}
-
-async function fill(form, fields) {
-	for (const [name, value] of Object.entries(fields)) {
-		const all = form.locator(`[name="${name}"]`);
-		if (await all.count() === 0)
-			throw new Error(`no field named ${name}`);
-		const tag = await all.first().evaluate((e) => e.tagName);
-		const type = await all.first().getAttribute('type');
-		if (type === 'radio' || type === 'checkbox')
-			await form.locator(`[name="${name}"][value="${value}"]`).check();
-		else if (tag === 'SELECT')
-			await all.first().selectOption(String(value));
-		else
-			await all.first().fill(String(value));
-	}
 }
 
 // What a page shows, in the page (no script of the page's is needed).
@@ -157,45 +115,18 @@ async function tooFast(v, o) {
 
 async function main() {
 	const o = parseArgs(process.argv.slice(2));
-	const timer = setTimeout(() => {
-		console.error(`flow.mjs: timed out after ${o.timeout} s`);
-		process.exit(3);
-	}, o.timeout * 1000);
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'privforms-chromium-'));
-	let ctx = null;
-	let v = null;
-	let rc = 1;
-	try {
-		ctx = await chromium.launchPersistentContext(dir, {
-			executablePath: CHROMIUM, headless: true, args: ARGS,
-			timeout: o.timeout * 1000,
-			javaScriptEnabled: o.flow !== 'too-fast',
-		});
-		ctx.setDefaultTimeout(o.timeout * 1000);
-		const page = ctx.pages()[0] || await ctx.newPage();
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		page.on('console', (m) => {
-			if (m.type() === 'error' &&
-			    /Content.Security.Policy|Refused/i.test(m.text()))
-				errors.push(m.text());
-		});
-		v = new Visit(page, o.fields);
-		await (o.flow === 'back-next' ? backNext : tooFast)(v, o);
-		if (errors.length > 0)
-			throw new Error(`the page reported errors: ${errors}`);
-		rc = 0;
-	} catch (e) {
-		console.error(`flow.mjs: ${e.message}`);
-	} finally {
-		if (v)
+	await runPage('flow.mjs', {
+		timeout: o.timeout, javaScriptEnabled: o.flow !== 'too-fast',
+	}, async (page, errors) => {
+		const v = new Visit(page, o.fields);
+		try {
+			await (o.flow === 'back-next' ? backNext : tooFast)(v, o);
+			if (errors.length > 0)
+				throw new Error(`the page reported errors: ${errors}`);
+		} finally {
 			console.log(JSON.stringify({ pages: v.pages }));
-		if (ctx)
-			await ctx.close().catch(() => {});
-		fs.rmSync(dir, { recursive: true, force: true });
-		clearTimeout(timer);
-	}
-	process.exit(rc);
+		}
+	});
 }
 
 main();

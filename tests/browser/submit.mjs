@@ -20,45 +20,16 @@
 // the page threw, the Content-Security-Policy refused something, or it all
 // took longer than the timeout (default 60 seconds).
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { commandLine, fill, runPage } from './browser.mjs';
 
 const SOLVING = 'Verifying you are not a robot\u2026';
 const VERIFIED = 'Verified';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-// Quiet and self-contained: no sandbox (tests may run as root, in
-// containers), no GPU, no QUIC, no calls home, no updates, no sync.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
-    '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'];
-
-function usage() {
-	console.error('usage: node submit.mjs URL FIELDS-JSON [--early] ' +
-	    '[--timeout SECONDS]');
-	process.exit(2);
-}
 
 function parseArgs(argv) {
-	const o = { early: false, timeout: 60 };
-	const rest = [];
-	for (let i = 0; i < argv.length; i++) {
-		if (argv[i] === '--early')
-			o.early = true;
-		else if (argv[i] === '--timeout' && i + 1 < argv.length)
-			o.timeout = Number(argv[++i]);
-		else
-			rest.push(argv[i]);
-	}
-	if (rest.length !== 2 || !(o.timeout > 0))
-		usage();
-	o.url = rest[0];
-	try {
-		o.fields = JSON.parse(rest[1]);
-	} catch (e) {
-		usage();
-	}
+	const o = commandLine(argv, 'node submit.mjs URL FIELDS-JSON [--early] ' +
+	    '[--timeout SECONDS]', 2, ['--early']);
+	o.early = o.early === true;
+	o.url = o.args[0];
 	return o;
 }
 
@@ -82,35 +53,6 @@ function watchStatus(sel) {
 	    { childList: true, characterData: true, subtree: true });
 	note();
 	return true;
-}
-
-// Set a field as a script would: no focus, no input event.
-function setQuietly(e, value) {
-	if (e.type === 'radio' || e.type === 'checkbox')
-		e.checked = true;
-	else
-		e.value = value;
-}
-
-async function fill(form, fields, quiet) {
-	for (const [name, value] of Object.entries(fields)) {
-		const all = form.locator(`[name="${name}"]`);
-		if (await all.count() === 0)
-			throw new Error(`no field named ${name}`);
-		const tag = await all.first().evaluate((e) => e.tagName);
-		const type = await all.first().getAttribute('type');
-		const check = type === 'radio' || type === 'checkbox';
-		const one = check ? form.locator(`[name="${name}"][value="${value}"]`)
-		    : all.first();
-		if (quiet)
-			await one.evaluate(setQuietly, String(value));
-		else if (check)
-			await one.check();
-		else if (tag === 'SELECT')
-			await one.selectOption(String(value));
-		else
-			await one.fill(String(value));
-	}
 }
 
 async function run(o, page, errors, seen) {
@@ -155,28 +97,11 @@ async function run(o, page, errors, seen) {
 async function main() {
 	const o = parseArgs(process.argv.slice(2));
 	const seen = { list: [] };
-	const timer = setTimeout(() => {
-		console.error(`submit.mjs: timed out after ${o.timeout} s; ` +
-		    `the status line showed ${JSON.stringify(seen.list)}`);
-		process.exit(3);
-	}, o.timeout * 1000);
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'privforms-chromium-'));
-	let ctx = null;
-	let rc = 1;
-	try {
-		ctx = await chromium.launchPersistentContext(dir, {
-			executablePath: CHROMIUM, headless: true, args: ARGS,
-			timeout: o.timeout * 1000,
-		});
-		ctx.setDefaultTimeout(o.timeout * 1000);
-		const page = ctx.pages()[0] || await ctx.newPage();
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		page.on('console', (m) => {
-			if (m.type() === 'error' &&
-			    /Content.Security.Policy|Refused/i.test(m.text()))
-				errors.push(m.text());
-		});
+	await runPage('submit.mjs', {
+		timeout: o.timeout,
+		timedOut: () => '; the status line showed ' +
+		    JSON.stringify(seen.list),
+	}, async (page, errors) => {
 		let verified;
 		seen.verified = new Promise((r) => { verified = r; });
 		await page.exposeFunction('pfNote', (t) => {
@@ -184,20 +109,14 @@ async function main() {
 			if (t === VERIFIED)
 				verified();
 		});
-		const out = await run(o, page, errors, seen);
-		console.log(JSON.stringify(out));
-		rc = 0;
-	} catch (e) {
-		if (e.out)
-			console.log(JSON.stringify(e.out));
-		console.error(`submit.mjs: ${e.message}`);
-	} finally {
-		if (ctx)
-			await ctx.close().catch(() => {});
-		fs.rmSync(dir, { recursive: true, force: true });
-		clearTimeout(timer);
-	}
-	process.exit(rc);
+		try {
+			console.log(JSON.stringify(await run(o, page, errors, seen)));
+		} catch (e) {
+			if (e.out)
+				console.log(JSON.stringify(e.out));
+			throw e;
+		}
+	});
 }
 
 main();
