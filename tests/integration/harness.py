@@ -491,6 +491,22 @@ def stop_sites(sites, remove=True):
     return reports
 
 
+def terminate(*procs, timeout=10):
+    """SIGTERM to each of procs (subprocess.Popen; None for one never
+    started) still running, then wait for them all, timeout seconds in
+    all; SIGKILL to what is left.  Each is reaped."""
+    live = [p for p in procs if p is not None and p.poll() is None]
+    for p in live:
+        p.terminate()
+    deadline = time.monotonic() + timeout
+    for p in live:
+        try:
+            p.wait(max(0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 def teardown(*stacks):
     """A test module's (or class's) end: stop its sites (Site) all at once,
     then its other servers (their stop()), skipping None (never started);

@@ -35,7 +35,7 @@ import uuid
 from harness import (GUARD_OFF, PRIVFORMS_PATHS, SITE_HSTS, SRC, WAIT,
                      fcgi_request, free_port, http_request, install_tree,
                      unix_listening, wait_until, sanitizer_reports, stamp_of,
-                     wait_tcp, _sanitizer_env, exclusive)
+                     wait_tcp, _sanitizer_env, exclusive, terminate)
 from htmlpage import Page
 
 APACHE = "/usr/sbin/apache2"
@@ -237,17 +237,6 @@ def read_logs():
     return text
 
 
-def stop(proc):
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def builtin_modules():
     """The modules compiled into apache2 (apache2 -l), by short name."""
     out = run([APACHE, "-l"]).stdout
@@ -280,9 +269,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    stop(APACHE_PROC)
-    for p in POOLS:
-        stop(p)
+    terminate(APACHE_PROC, *POOLS)
     if T is None:
         return
     logs = read_logs().lower()
