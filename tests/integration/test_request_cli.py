@@ -146,6 +146,15 @@ class RequestTest(unittest.TestCase):
         p = cli("audit", "verify")
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def deny(self, tag, reason):
+        """A new request from a fresh address denied for reason: (its id,
+        the address)."""
+        to = address(tag)
+        rid = new_request(to=to)
+        p = cli("request", "deny", str(rid), "--reason", reason)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return rid, to
+
     def assert_refused(self, args, why, code=1):
         """Refused with why on stderr, and nothing changed or queued."""
         records, mails = SITE.count("audit"), queued()
@@ -372,15 +381,6 @@ class Extend(RequestTest):
 # ---- request deny, fulfil ----
 
 class Close(RequestTest):
-    def deny(self, tag, reason):
-        """A new request from a fresh address denied for reason: (its id,
-        the address)."""
-        to = address(tag)
-        rid = new_request(to=to)
-        p = cli("request", "deny", str(rid), "--reason", reason)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        return rid, to
-
     def test_deny_mails_the_reason_and_the_status_page_shows_it(self):
         reason = "We hold no data on this address."
         rid, to = self.deny("deny", reason)
