@@ -146,7 +146,11 @@ build/install/%.fcgi: cgi-bin/%.o build/install/config.o lib/libprivforms.a
 build/install/privforms: $(TOOL_OBJ) build/install/config.o lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) build/install/config.o lib/libprivforms.a $(PF_LIBS)
 
-tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o tests/unit/check_main.h lib/libprivforms.a
+# The test programs share the fixture's struct: recompile them when it changes.
+$(UNIT_TESTS:=.o) tests/unit/fixture.o: tests/unit/fixture.h \
+    tests/unit/check_main.h
+
+tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
 
 tests/bench/%: tests/bench/%.o lib/libprivforms.a

@@ -1,33 +1,175 @@
 /* fixture.c -- what the unit tests share (fixture.h). */
-#include <dirent.h>
-#include <limits.h>
+#define _GNU_SOURCE	/* nftw, program_invocation_short_name */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include "err.h"
 #include "fixture.h"
 
+struct pf_test_fx	 fx;
+
+static unsigned		 fx_needs;
+static const char	*fx_conf;	/* loaded before each test, or NULL */
+static char		 tmpl_dir[64];	/* its database is copied per test */
+static char		 tmpl_db[PF_TEST_PATH];
+
+static void
+scratch_dir(char *dir, size_t len)
+{
+	ck_assert_int_lt(snprintf(dir, len, "/tmp/%s.XXXXXX",
+	    program_invocation_short_name), (int)len);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+open_store(const char *path, struct pf_store **st)
+{
+	struct pf_store_opts	 o = { path, "truncate", 50 };
+
+	*st = NULL;
+	ck_assert_int_eq(pf_store_open(&o, st), PF_OK);
+	ck_assert_ptr_nonnull(*st);
+}
+
+/* Copy the template database to fx.db. */
+static void
+copy_template(void)
+{
+	FILE	*in, *out;
+	char	 buf[8192];
+	size_t	 n;
+
+	ck_assert_ptr_nonnull(in = fopen(tmpl_db, "rb"));
+	ck_assert_ptr_nonnull(out = fopen(fx.db, "wb"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	ck_assert_int_eq(ferror(in), 0);
+	fclose(in);
+	ck_assert_int_eq(fclose(out), 0);
+}
+
+/* Once per program: the database the real migrations make. */
+static void
+template_setup(void)
+{
+	struct pf_store	*st;
+
+	if (!(fx_needs & PF_TEST_STORE) || tmpl_dir[0] != '\0')
+		return;
+	scratch_dir(tmpl_dir, sizeof(tmpl_dir));
+	snprintf(tmpl_db, sizeof(tmpl_db), "%s/privforms.db", tmpl_dir);
+	open_store(tmpl_db, &st);
+	pf_store_close(st);
+}
+
+static void
+template_teardown(void)
+{
+	if (tmpl_dir[0] != '\0')
+		pf_test_rmdir(tmpl_dir);
+	tmpl_dir[0] = '\0';
+}
+
+struct pf_store *
+pf_test_reopen(void)
+{
+	pf_store_close(fx.st);
+	open_store(fx.db, &fx.st);
+	return fx.st;
+}
+
 void
+pf_test_path(char *out, size_t len, const char *name)
+{
+	ck_assert_int_lt(snprintf(out, len, "%s/%s", fx.dir, name), (int)len);
+}
+
+static void
+setup(void)
+{
+	memset(&fx, 0, sizeof(fx));
+	scratch_dir(fx.dir, sizeof(fx.dir));
+	pf_test_path(fx.db, sizeof(fx.db), "privforms.db");
+	pf_test_path(fx.conf, sizeof(fx.conf), "privforms.conf");
+	pf_test_path(fx.keyfile, sizeof(fx.keyfile), "secret.key");
+	pf_test_path(fx.audit, sizeof(fx.audit), "audit");
+	pf_test_path(fx.laws, sizeof(fx.laws), "privacy-laws.tsv");
+	memset(&fx.keys, 0x11, sizeof(fx.keys));
+	memset(&fx.other_keys, 0x22, sizeof(fx.other_keys));
+	if (fx_needs & PF_TEST_STORE) {
+		copy_template();
+		open_store(fx.db, &fx.st);
+	}
+	if (fx_conf != NULL)
+		pf_test_conf(fx_conf);
+}
+
+static void
+teardown(void)
+{
+	pf_store_close(fx.st);
+	fx.st = NULL;
+	pf_config_free(fx.cfg);
+	fx.cfg = NULL;
+	unsetenv("PRIVFORMS_CONFIG");	/* a test set it to a file in dir */
+	ck_assert_msg(pf_test_rmdir(fx.dir) == 0, "%s: %s", fx.dir,
+	    strerror(errno));
+}
+
+void
+pf_test_fixture(TCase *tc, unsigned needs, const char *conf)
+{
+	fx_needs = needs;
+	fx_conf = conf;
+	tcase_add_unchecked_fixture(tc, template_setup, template_teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
+}
+
+void
+pf_test_write(const char *path, const char *text, size_t len)
+{
+	FILE	*f;
+
+	ck_assert_msg((f = fopen(path, "w")) != NULL, "%s: %s", path,
+	    strerror(errno));
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+void
+pf_test_conf(const char *text)
+{
+	char	 err[256];
+
+	pf_config_free(fx.cfg);
+	fx.cfg = NULL;
+	pf_test_write(fx.conf, text, strlen(text));
+	ck_assert_msg(pf_config_load(fx.conf, &fx.cfg, err, sizeof(err)) ==
+	    PF_OK, "%s", err);
+}
+
+static int
+rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+int
 pf_test_rmdir(const char *dir)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[PATH_MAX + 256];
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p) == -1)
-			rmdir(p);	/* an empty directory a test made */
-	}
-	closedir(d);
-	rmdir(dir);
+	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int
@@ -66,4 +208,35 @@ pf_test_outbox_total(struct pf_store *st)
 
 	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &g, &s, &f), PF_OK);
 	return q + g + s + f;
+}
+
+long long
+pf_test_count(const char *sql)
+{
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*s = NULL;
+	long long	 n;
+
+	ck_assert_int_eq(sqlite3_open(fx.db, &h), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(h));
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+void
+pf_test_exec(const char *sql)
+{
+	sqlite3	*h = NULL;
+	char	*msg = NULL;
+	int	 rc;
+
+	ck_assert_int_eq(sqlite3_open(fx.db, &h), SQLITE_OK);
+	rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+	sqlite3_free(msg);
+	sqlite3_close(h);
 }

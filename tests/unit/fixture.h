@@ -1,16 +1,77 @@
 /*
- * fixture.h -- what the unit tests share: removing their scratch
- * directory, and reading back a message a test has queued in the outbox.
- * tests/unit/fixture.c is linked into every tests/unit/test_* program.
+ * fixture.h -- what the unit tests share: one scratch fixture (a fresh
+ * directory per test with the paths a program uses in it, test keys, a
+ * configuration and an opened store), and reading back a message a test
+ * has queued in the outbox.  tests/unit/fixture.c is linked into every
+ * tests/unit/test_* program.
  */
 #ifndef PF_TEST_FIXTURE_H
 #define PF_TEST_FIXTURE_H
 
+#include <check.h>
+
+#include "config.h"
+#include "keys.h"
 #include "mail.h"
 #include "store.h"
 
-/* Remove the files (and empty directories) in dir, then dir: a test's mkdtemp directory. */
-void pf_test_rmdir(const char *dir);
+#define PF_TEST_PATH	160	/* room for any path in the scratch directory */
+
+/* What pf_test_fixture sets up beyond the directory, per program. */
+enum pf_test_needs {
+	PF_TEST_DIR	= 0,		/* the directory and the paths only */
+	PF_TEST_STORE	= 1 << 0,	/* fx.st open on fx.db */
+};
+
+/*
+ * The scratch fixture of the running test.  Setup makes dir fresh (mode
+ * 0700, under /tmp), fills keys and other_keys, opens st on a migrated
+ * database when the program asked for PF_TEST_STORE (a copy of one made
+ * by the real migrations once per program: the same file a fresh open
+ * writes, without its fsyncs), and loads the configuration given to
+ * pf_test_fixture into cfg.  Teardown closes st, frees cfg, unsets
+ * PRIVFORMS_CONFIG and removes dir with everything in it (the test fails
+ * if it cannot); a test that closes st itself sets it NULL.
+ *
+ * The paths are names in dir; only db exists before the test (with
+ * PF_TEST_STORE), and conf once pf_test_conf wrote it.
+ */
+struct pf_test_fx {
+	char			 dir[64];
+	char			 db[PF_TEST_PATH];	/* privforms.db */
+	char			 conf[PF_TEST_PATH];	/* privforms.conf */
+	char			 keyfile[PF_TEST_PATH];	/* secret.key */
+	char			 audit[PF_TEST_PATH];	/* audit */
+	char			 laws[PF_TEST_PATH];	/* privacy-laws.tsv */
+	char			 err[512];	/* a loader's message: "" */
+	struct pf_store		*st;	/* NULL unless PF_TEST_STORE */
+	struct pf_config	*cfg;	/* last pf_test_conf, or NULL */
+	struct pf_keys		 keys;		/* every byte 0x11 */
+	struct pf_keys		 other_keys;	/* every byte 0x22 */
+};
+
+extern struct pf_test_fx fx;
+
+/*
+ * Run each test of tc inside the fixture; needs: enum pf_test_needs ORed;
+ * conf: a configuration each test starts with (pf_test_conf), or NULL.
+ */
+void pf_test_fixture(TCase *tc, unsigned needs, const char *conf);
+
+/* Close fx.st and open fx.db again, as the next process would: fx.st. */
+struct pf_store *pf_test_reopen(void);
+
+/* dir/name as a path in out (the test fails if it does not fit). */
+void pf_test_path(char *out, size_t len, const char *name);
+
+/* Write len bytes of text to path, replacing what it held. */
+void pf_test_write(const char *path, const char *text, size_t len);
+
+/* Write text as fx.conf and load it into fx.cfg (the test fails if not). */
+void pf_test_conf(const char *text);
+
+/* Remove dir and everything below it; 0, or -1 with errno set. */
+int pf_test_rmdir(const char *dir);
 
 /* An outbox message as a test reads it back. */
 struct pf_test_queued {
@@ -28,5 +89,11 @@ const char *pf_test_value(const struct pf_mail *m, const char *name);
 
 /* Messages in the outbox of st, in every state. */
 long long pf_test_outbox_total(struct pf_store *st);
+
+/* One number sql gives, on a connection of its own to fx.db. */
+long long pf_test_count(const char *sql);
+
+/* Run sql on a connection of its own to fx.db; the test fails on an error. */
+void pf_test_exec(const char *sql);
 
 #endif

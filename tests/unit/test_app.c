@@ -3,59 +3,34 @@
  * submission transaction (app.h): a record's file exists after a commit, and
  * nothing is left after a rollback.
  */
-#define _XOPEN_SOURCE 700	/* nftw */
 #include <sys/stat.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "app.h"
 #include "err.h"
 #include "keys.h"
 #include "store.h"
 
-static char	 dir[64], conf[128];
-
-static int
-rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-/* A configuration in a fresh directory; with_key: run what init would. */
+/* A configuration as PRIVFORMS_CONFIG; with_key: run what init would. */
 static void
-setup(int with_key)
+app_conf(int with_key)
 {
-	FILE	*f;
-	char	 cwd[200], key[160];
+	char	 cwd[200], text[512];
 
-	snprintf(dir, sizeof(dir), "/tmp/test_app.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(conf, sizeof(conf), "%s/privforms.conf", dir);
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
-	fprintf(f, "database = privforms.db\nkey_file = secret.key\n"
-	    "audit_dir = audit\ntemplates = %s/htdocs\nprefix = /help\n", cwd);
-	fclose(f);
-	if (with_key) {
-		snprintf(key, sizeof(key), "%s/secret.key", dir);
-		ck_assert_int_eq(pf_keys_create(key), PF_OK);
-	}
-	setenv("PRIVFORMS_CONFIG", conf, 1);
-}
-
-static void
-teardown(void)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	unsetenv("PRIVFORMS_CONFIG");
+	snprintf(text, sizeof(text), "database = privforms.db\n"
+	    "key_file = secret.key\naudit_dir = audit\n"
+	    "templates = %s/htdocs\nprefix = /help\n", cwd);
+	pf_test_write(fx.conf, text, strlen(text));
+	if (with_key)
+		ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
+	setenv("PRIVFORMS_CONFIG", fx.conf, 1);
 }
 
 static int
@@ -65,8 +40,8 @@ count_files(const char *sub)
 	FILE	*p;
 	int	 n = -1;
 
-	snprintf(cmd, sizeof(cmd), "find '%s/%s' -name '*.xml' 2>/dev/null | wc -l",
-	    dir, sub);
+	snprintf(cmd, sizeof(cmd),
+	    "find '%s/%s' -name '*.xml' 2>/dev/null | wc -l", fx.dir, sub);
 	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
 	ck_assert_int_eq(fscanf(p, "%d", &n), 1);
 	pclose(p);
@@ -77,9 +52,8 @@ START_TEST(test_open_refuses_a_missing_key_file)
 {
 	struct pf_app	 app;
 
-	setup(0);
+	app_conf(0);
 	ck_assert_int_ne(pf_app_open(&app, "unsubscribe"), PF_OK);
-	teardown();
 }
 END_TEST
 
@@ -88,7 +62,7 @@ START_TEST(test_open_reads_config_and_builds_paths_under_the_prefix)
 	struct pf_app	 app;
 	char		*p;
 
-	setup(1);
+	app_conf(1);
 	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
 	ck_assert_ptr_nonnull(app.st);
 	ck_assert_uint_eq(app.limits.max_body, (size_t)app.cfg->max_body);
@@ -99,7 +73,6 @@ START_TEST(test_open_reads_config_and_builds_paths_under_the_prefix)
 	ck_assert_str_eq(p, "/help/x");
 	free(p);
 	pf_app_close(&app);
-	teardown();
 }
 END_TEST
 
@@ -111,7 +84,7 @@ START_TEST(test_commit_stores_the_record_and_writes_its_file)
 	long long	 seq;
 	char		 digest[65];
 
-	setup(1);
+	app_conf(1);
 	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
 	ck_assert_int_eq(pf_pseudonym(&app.keys, "email", "a@example.com",
 	    subject), PF_OK);
@@ -124,7 +97,6 @@ START_TEST(test_commit_stores_the_record_and_writes_its_file)
 	ck_assert_int_eq(seq, 1);
 	ck_assert_int_eq(count_files("audit"), 1);
 	pf_app_close(&app);
-	teardown();
 }
 END_TEST
 
@@ -134,7 +106,7 @@ START_TEST(test_rollback_leaves_no_record_and_no_file)
 	long long	 seq;
 	char		 digest[65];
 
-	setup(1);
+	app_conf(1);
 	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
 	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
 	ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", NULL, NULL),
@@ -148,7 +120,6 @@ START_TEST(test_rollback_leaves_no_record_and_no_file)
 	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
 	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
 	pf_app_close(&app);
-	teardown();
 }
 END_TEST
 
@@ -157,7 +128,7 @@ START_TEST(test_records_in_one_transaction_are_bounded)
 	struct pf_app	 app;
 	size_t		 i;
 
-	setup(1);
+	app_conf(1);
 	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
 	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
 	for (i = 0; i < PF_TXN_MAX_RECORDS; i++)
@@ -168,11 +139,11 @@ START_TEST(test_records_in_one_transaction_are_bounded)
 	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
 	ck_assert_int_eq(count_files("audit"), PF_TXN_MAX_RECORDS);
 	pf_app_close(&app);
-	teardown();
 }
 END_TEST
 
 PF_TEST_MAIN("app",
+    pf_test_fixture(tc, PF_TEST_DIR, NULL),
     tcase_add_test(tc, test_open_refuses_a_missing_key_file),
     tcase_add_test(tc, test_open_reads_config_and_builds_paths_under_the_prefix),
     tcase_add_test(tc, test_commit_stores_the_record_and_writes_its_file),

@@ -1,9 +1,7 @@
 /* test_audit.c -- building, chaining, writing and verifying records (audit.h). */
-#define _XOPEN_SOURCE 700	/* nftw */
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "audit.h"
 #include "err.h"
 #include "store.h"
@@ -26,43 +25,16 @@
 #define SUBJ "101ea60632d74630e0cc5a3d7c6076ccfd779255a2de3b09fdc4381e5796c7c9"
 #define DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
-static char		 dir[64];
-static char		 db[128];
-static char		 adir[128];
-static struct pf_store	*st;
 static struct pf_audit_record recs[3];
 
-static int
-rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
+/* The records a test built, cleared after it. */
 static void
-setup(void)
-{
-	struct pf_store_opts	 o = { db, "truncate", 50 };
-
-	snprintf(dir, sizeof(dir), "/tmp/test_audit.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-	snprintf(adir, sizeof(adir), "%s/audit", dir);
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-}
-
-static void
-teardown(void)
+clear_recs(void)
 {
 	size_t	 i;
 
 	for (i = 0; i < 3; i++)
 		pf_audit_record_clear(&recs[i]);
-	pf_store_close(st);
-	st = NULL;
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static const char *const details_a[] = { "list", "news", "kind", "email", NULL };
@@ -80,13 +52,13 @@ append3(int write)
 {
 	size_t	 i;
 
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
 	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(pf_audit_append(st, &events[i], &recs[i]),
+		ck_assert_int_eq(pf_audit_append(fx.st, &events[i], &recs[i]),
 		    PF_OK);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 	for (i = 0; write && i < 3; i++)
-		ck_assert_int_eq(pf_audit_write(adir, &recs[i]), PF_OK);
+		ck_assert_int_eq(pf_audit_write(fx.audit, &recs[i]), PF_OK);
 }
 
 /* pf_audit_verify with the report in a string; returns its result. */
@@ -98,7 +70,7 @@ verify(long long *bad, char **report)
 	int	 err;
 
 	ck_assert_ptr_nonnull(f);
-	err = pf_audit_verify(st, adir, XSD, f, bad);
+	err = pf_audit_verify(fx.st, fx.audit, XSD, f, bad);
 	fclose(f);
 	return err;
 }
@@ -185,7 +157,7 @@ spit(const char *path, const char *buf, size_t len)
 static char *
 path_of(int i)
 {
-	char	*p = pf_audit_path(adir, recs[i].seq, recs[i].time);
+	char	*p = pf_audit_path(fx.audit, recs[i].seq, recs[i].time);
 
 	ck_assert_ptr_nonnull(p);
 	return p;
@@ -198,7 +170,7 @@ raw_forge(long long seq, const char *digest, const char *xml, size_t len)
 	sqlite3		*h = NULL;
 	sqlite3_stmt	*s = NULL;
 
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(fx.db, &h), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "UPDATE audit SET digest = ?1, "
 	    "xml = ?2 WHERE seq = ?3", -1, &s, NULL), SQLITE_OK);
 	sqlite3_bind_text(s, 1, digest, -1, SQLITE_STATIC);
@@ -207,17 +179,6 @@ raw_forge(long long seq, const char *digest, const char *xml, size_t len)
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
 	ck_assert_int_eq(sqlite3_changes(h), 1);
 	sqlite3_finalize(s);
-	sqlite3_close(h);
-}
-
-static void
-raw_sql(const char *sql)
-{
-	sqlite3	*h = NULL;
-
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK,
-	    "%s", sqlite3_errmsg(h));
 	sqlite3_close(h);
 }
 
@@ -274,11 +235,11 @@ START_TEST(test_append_then_rollback_records_nothing)
 	long long		 seq = -1;
 	char			 d[65];
 
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_audit_append(st, &events[0], &r), PF_OK);
-	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(fx.st, &events[0], &r), PF_OK);
+	pf_store_rollback(fx.st);
 	pf_audit_record_clear(&r);
-	ck_assert_int_eq(pf_store_audit_last(st, &seq, d), PF_OK);
+	ck_assert_int_eq(pf_store_audit_last(fx.st, &seq, d), PF_OK);
 	ck_assert_int_eq(seq, 0);
 }
 END_TEST
@@ -294,9 +255,9 @@ START_TEST(test_detail_text_survives_round_trip_escaped)
 	xmlNodePtr		 n;
 	xmlChar			*text;
 
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_audit_append(st, &ev, &recs[0]), PF_OK);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(fx.st, &ev, &recs[0]), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 	ck_assert_ptr_nonnull(strstr(recs[0].xml, "a &amp; b &lt;c&gt; ]]&gt;"));
 	ck_assert(schema_valid(recs[0].xml, recs[0].xml_len));
 	doc = xmlReadMemory(recs[0].xml, (int)recs[0].xml_len, NULL, NULL,
@@ -357,12 +318,12 @@ START_TEST(test_append_refuses_bad_text)
 	long long	 seq = -1;
 	char		 d[65];
 
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_audit_append(st, &bad_events[_i], &recs[0]),
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(fx.st, &bad_events[_i], &recs[0]),
 	    PF_EINVAL);
 	ck_assert_ptr_null(recs[0].xml);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
-	ck_assert_int_eq(pf_store_audit_last(st, &seq, d), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
+	ck_assert_int_eq(pf_store_audit_last(fx.st, &seq, d), PF_OK);
 	ck_assert_int_eq(seq, 0);
 }
 END_TEST
@@ -377,10 +338,10 @@ static const struct pf_audit_event good_events[] = {
 
 START_TEST(test_append_accepts_boundary_text)
 {
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_audit_append(st, &good_events[_i], &recs[0]),
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(fx.st, &good_events[_i], &recs[0]),
 	    PF_OK);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 	ck_assert(schema_valid(recs[0].xml, recs[0].xml_len));
 }
 END_TEST
@@ -505,7 +466,7 @@ START_TEST(test_verify_broken_xml_stays_off_stderr)
 	p = path_of(0);
 	buf = slurp(p, &len);
 	spit(p, buf, len / 2);
-	snprintf(errfile, sizeof(errfile), "%s/stderr", dir);
+	snprintf(errfile, sizeof(errfile), "%s/stderr", fx.dir);
 	fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	ck_assert_int_ne(fd, -1);
 	fflush(stderr);
@@ -532,10 +493,10 @@ START_TEST(test_verify_missing_file_then_sync_rewrites_it)
 	p = path_of(2);
 	ck_assert_int_eq(unlink(p), 0);
 	assert_verify_fails(3, "record 3: file missing");
-	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(pf_audit_sync(fx.st, fx.audit, &written), PF_OK);
 	ck_assert_int_eq(written, 1);
 	assert_verify_ok();
-	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(pf_audit_sync(fx.st, fx.audit, &written), PF_OK);
 	ck_assert_int_eq(written, 0);
 	free(p);
 }
@@ -553,10 +514,10 @@ START_TEST(test_missing_counts_records_without_their_file)
 	char		*p, *stray;
 	FILE		*f;
 
-	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(pf_audit_missing(fx.st, fx.audit, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
 	append3(1);
-	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(pf_audit_missing(fx.st, fx.audit, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
 	p = path_of(2);
 	ck_assert_int_eq(unlink(p), 0);
@@ -564,13 +525,13 @@ START_TEST(test_missing_counts_records_without_their_file)
 	strcpy(strrchr(stray, '/') + 1, "000000000009.xml");
 	ck_assert_ptr_nonnull(f = fopen(stray, "w"));
 	fclose(f);
-	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(pf_audit_missing(fx.st, fx.audit, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
-	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	ck_assert_int_eq(pf_audit_sync(fx.st, fx.audit, &written), PF_OK);
+	ck_assert_int_eq(pf_audit_missing(fx.st, fx.audit, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
-	nftw(adir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	ck_assert_int_eq(pf_audit_missing(st, adir, &n), PF_OK);
+	pf_test_rmdir(fx.audit);
+	ck_assert_int_eq(pf_audit_missing(fx.st, fx.audit, &n), PF_OK);
 	ck_assert_int_eq(n, 3);
 	free(stray);
 	free(p);
@@ -583,7 +544,7 @@ START_TEST(test_sync_writes_every_file)
 
 	append3(0);
 	assert_verify_fails(1, "record 1: file missing");
-	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(pf_audit_sync(fx.st, fx.audit, &written), PF_OK);
 	ck_assert_int_eq(written, 3);
 	assert_verify_ok();
 }
@@ -610,7 +571,7 @@ START_TEST(test_verify_reports_extra_file)
 	p = path_of(0);
 	buf = slurp(p, &len);
 	if (_i == 1)
-		snprintf(extra, sizeof(extra), "%s/1999-01-01", adir);
+		snprintf(extra, sizeof(extra), "%s/1999-01-01", fx.audit);
 	else
 		snprintf(extra, sizeof(extra), "%s", p);
 	*strrchr(extra, '/') = '\0';
@@ -634,7 +595,7 @@ START_TEST(test_verify_record_removed_from_chain)
 	append3(1);
 	p = path_of(1);
 	ck_assert_int_eq(unlink(p), 0);
-	raw_sql("DELETE FROM audit WHERE seq = 2");
+	pf_test_exec("DELETE FROM audit WHERE seq = 2");
 	assert_verify_fails(3, "record 3: prev does not match");
 	assert_verify_fails(3, "record 3: follows record 1");
 	free(p);
@@ -670,15 +631,16 @@ START_TEST(test_sync_and_verify_span_many_records)
 	long long		 i, written = -1;
 	char			*p = NULL;
 
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
 	for (i = 1; i <= 600; i++) {
-		ck_assert_int_eq(pf_audit_append(st, &events[i % 3], &r), PF_OK);
+		ck_assert_int_eq(pf_audit_append(fx.st, &events[i % 3], &r),
+		    PF_OK);
 		if (i == 400)
-			p = pf_audit_path(adir, r.seq, r.time);
+			p = pf_audit_path(fx.audit, r.seq, r.time);
 		pf_audit_record_clear(&r);
 	}
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
-	ck_assert_int_eq(pf_audit_sync(st, adir, &written), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_sync(fx.st, fx.audit, &written), PF_OK);
 	ck_assert_int_eq(written, 600);
 	assert_verify_ok();
 	ck_assert_ptr_nonnull(p);
@@ -716,8 +678,8 @@ START_TEST(test_verify_without_schema_cannot_run)
 	long long	 bad = -1;
 
 	append3(1);
-	ck_assert_int_eq(pf_audit_verify(st, adir, "/nonexistent.xsd", NULL,
-	    &bad), PF_ECONFIG);
+	ck_assert_int_eq(pf_audit_verify(fx.st, fx.audit, "/nonexistent.xsd",
+	    NULL, &bad), PF_ECONFIG);
 	ck_assert_int_eq(bad, 0);
 }
 END_TEST
@@ -759,7 +721,8 @@ START_TEST(test_check_takes_a_record_as_verify_does)
 END_TEST
 
 PF_TEST_MAIN("audit",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL),
+    tcase_add_checked_fixture(tc, NULL, clear_recs),
     tcase_add_test(tc, test_append_writes_exact_record_and_digest),
     tcase_add_test(tc, test_missing_counts_records_without_their_file),
     tcase_add_test(tc, test_check_takes_a_record_as_verify_does),

@@ -12,35 +12,20 @@
 #include "config.h"
 #include "err.h"
 
-static char	 dir[64];	/* fresh per test, as mkdtemp made it */
-static char	 real[PATH_MAX];	/* its realpath */
-static char	 conf[PATH_MAX];	/* dir/privforms.conf */
-static char	 err[256];
-
-static void
-setup(void)
+/* fx.dir as the loader resolves it. */
+static const char *
+real_dir(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test_config.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_ptr_nonnull(realpath(dir, real));
-	snprintf(conf, sizeof(conf), "%s/privforms.conf", dir);
-	err[0] = '\0';
-}
+	static char	 real[PATH_MAX];
 
-static void
-teardown(void)
-{
-	pf_test_rmdir(dir);
+	ck_assert_ptr_nonnull(realpath(fx.dir, real));
+	return real;
 }
 
 static void
 write_conf(const char *text, size_t len)
 {
-	FILE	*f;
-
-	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
-	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
-	fclose(f);
+	pf_test_write(fx.conf, text, len);
 }
 
 /* Write text as the file and load it. */
@@ -48,7 +33,7 @@ static int
 load(const char *text, struct pf_config **cfg)
 {
 	write_conf(text, strlen(text));
-	return pf_config_load(conf, cfg, err, sizeof(err));
+	return pf_config_load(fx.conf, cfg, fx.err, sizeof(fx.err));
 }
 
 /* Load text, which must fail, and check the message. */
@@ -60,9 +45,9 @@ refused(const char *text, const char *want)
 
 	ck_assert_msg(load(text, &cfg) == PF_ECONFIG, "accepted: %s", text);
 	ck_assert_ptr_null(cfg);
-	snprintf(full, sizeof(full), "%s:%s", conf, want);
-	ck_assert_msg(strcmp(err, full) == 0, "for '%s': got '%s', want '%s'",
-	    text, err, full);
+	snprintf(full, sizeof(full), "%s:%s", fx.conf, want);
+	ck_assert_msg(strcmp(fx.err, full) == 0,
+	    "for '%s': got '%s', want '%s'", text, fx.err, full);
 }
 
 START_TEST(test_empty_file_gives_defaults)
@@ -71,7 +56,7 @@ START_TEST(test_empty_file_gives_defaults)
 	char			 want[PATH_MAX + 32];
 
 	ck_assert_int_eq(load("", &cfg), PF_OK);
-	snprintf(want, sizeof(want), "%s/privforms.conf", real);
+	snprintf(want, sizeof(want), "%s/privforms.conf", real_dir());
 	ck_assert_str_eq(cfg->path, want);
 	ck_assert_str_eq(cfg->base_url, "http://127.0.0.1:8080");
 	ck_assert_str_eq(cfg->prefix, "/privacy");
@@ -224,7 +209,7 @@ START_TEST(test_every_guard_key_can_be_set)
 	    "trusted_proxies = 127.0.0.1 ::1 10.0.0.0/8\n"
 	    "form_min_seconds = 0\n"
 	    "form_max_hours = 720\n"
-	    "pow_minutes = 1440\n", &cfg) == PF_OK, "%s", err);
+	    "pow_minutes = 1440\n", &cfg) == PF_OK, "%s", fx.err);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		guard_is(cfg, &want[i]);
 	ck_assert_int_eq(cfg->feedback_limit_revisions.count, 15);
@@ -272,7 +257,8 @@ START_TEST(test_rate_spellings)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		snprintf(line, sizeof(line), "dnc_limit = %s\n", t[i].in);
-		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", t[i].in, err);
+		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", t[i].in,
+		    fx.err);
 		ck_assert_int_eq(cfg->guard[PF_GUARD_DNC].limit.count,
 		    t[i].count);
 		ck_assert_int_eq(cfg->guard[PF_GUARD_DNC].limit.seconds,
@@ -493,11 +479,11 @@ START_TEST(test_relative_paths_resolve_against_config_dir)
 	    "audit_dir = ./audit\n"
 	    "templates = ../htdocs\n"
 	    "key_file = /abs/secret.key\n", &cfg), PF_OK);
-	snprintf(want, sizeof(want), "%s/privforms.db", real);
+	snprintf(want, sizeof(want), "%s/privforms.db", real_dir());
 	ck_assert_str_eq(cfg->database, want);
-	snprintf(want, sizeof(want), "%s/./audit", real);
+	snprintf(want, sizeof(want), "%s/./audit", real_dir());
 	ck_assert_str_eq(cfg->audit_dir, want);
-	snprintf(want, sizeof(want), "%s/../htdocs", real);
+	snprintf(want, sizeof(want), "%s/../htdocs", real_dir());
 	ck_assert_str_eq(cfg->templates, want);
 	ck_assert_str_eq(cfg->key_file, "/abs/secret.key");
 	pf_config_free(cfg);
@@ -510,15 +496,16 @@ START_TEST(test_path_is_made_absolute_through_links)
 	char			 link[PATH_MAX + 16], cwd[PATH_MAX], want[PATH_MAX + 32];
 
 	write_conf("database = x.db\n", 16);
-	snprintf(link, sizeof(link), "%s/link.conf", dir);
+	snprintf(link, sizeof(link), "%s/link.conf", fx.dir);
 	ck_assert_int_eq(symlink("privforms.conf", link), 0);
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-	ck_assert_int_eq(chdir(dir), 0);
-	ck_assert_int_eq(pf_config_load("link.conf", &cfg, err, sizeof(err)), PF_OK);
+	ck_assert_int_eq(chdir(fx.dir), 0);
+	ck_assert_int_eq(pf_config_load("link.conf", &cfg, fx.err,
+	    sizeof(fx.err)), PF_OK);
 	ck_assert_int_eq(chdir(cwd), 0);
-	snprintf(want, sizeof(want), "%s/privforms.conf", real);
+	snprintf(want, sizeof(want), "%s/privforms.conf", real_dir());
 	ck_assert_str_eq(cfg->path, want);
-	snprintf(want, sizeof(want), "%s/x.db", real);
+	snprintf(want, sizeof(want), "%s/x.db", real_dir());
 	ck_assert_str_eq(cfg->database, want);
 	pf_config_free(cfg);
 }
@@ -553,8 +540,9 @@ START_TEST(test_nul_byte_refused)
 	struct pf_config	*cfg;
 
 	write_conf(text, sizeof(text) - 1);
-	ck_assert_int_eq(pf_config_load(conf, &cfg, err, sizeof(err)), PF_ECONFIG);
-	ck_assert_ptr_nonnull(strstr(err, ":1: NUL byte"));
+	ck_assert_int_eq(pf_config_load(fx.conf, &cfg, fx.err, sizeof(fx.err)),
+	    PF_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(fx.err, ":1: NUL byte"));
 }
 END_TEST
 
@@ -728,7 +716,8 @@ START_TEST(test_base_url)
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		snprintf(line, sizeof(line), "base_url = %s\n", ok[i].in);
-		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i].in, err);
+		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i].in,
+		    fx.err);
 		ck_assert_str_eq(cfg->base_url, ok[i].out);
 		pf_config_free(cfg);
 	}
@@ -736,7 +725,7 @@ START_TEST(test_base_url)
 		snprintf(line, sizeof(line), "base_url = %s\n", bad[i]);
 		cfg = NULL;
 		ck_assert_msg(load(line, &cfg) == PF_ECONFIG, "accepted %s", bad[i]);
-		ck_assert_ptr_nonnull(strstr(err, ":1: base_url "));
+		ck_assert_ptr_nonnull(strstr(fx.err, ":1: base_url "));
 	}
 }
 END_TEST
@@ -752,7 +741,8 @@ START_TEST(test_hub_links)
 		"https://", "mailto:dpo@example.com", "https://a b", "/a\tb",
 		"/caf\xc3\xa9", "data:text/html,x",
 	};
-	static const char *const keys[] = { "support_url", "dpa_url", "account_url" };
+	static const char *const keys[] = { "support_url", "dpa_url",
+	    "account_url" };
 	struct pf_config	*cfg;
 	char			 line[128], msg[128];
 	size_t			 i, k;
@@ -760,7 +750,7 @@ START_TEST(test_hub_links)
 	for (k = 0; k < 3; k++) {
 		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 			snprintf(line, sizeof(line), "%s = %s\n", keys[k], ok[i]);
-			ck_assert_msg(load(line, &cfg) == PF_OK, "%s", err);
+			ck_assert_msg(load(line, &cfg) == PF_OK, "%s", fx.err);
 			ck_assert_str_eq(k == 0 ? cfg->support_url : k == 1 ?
 			    cfg->dpa_url : cfg->account_url, ok[i]);
 			pf_config_free(cfg);
@@ -770,7 +760,7 @@ START_TEST(test_hub_links)
 			snprintf(msg, sizeof(msg), ":1: %s ", keys[k]);
 			ck_assert_msg(load(line, &cfg) == PF_ECONFIG, "accepted %s",
 			    bad[i]);
-			ck_assert_ptr_nonnull(strstr(err, msg));
+			ck_assert_ptr_nonnull(strstr(fx.err, msg));
 		}
 	}
 }
@@ -818,7 +808,7 @@ START_TEST(test_optional_paths_empty_or_resolved)
 		pf_config_free(cfg);
 		snprintf(line, sizeof(line), "%s = secret/x\n", keys[k]);
 		ck_assert_int_eq(load(line, &cfg), PF_OK);
-		snprintf(want, sizeof(want), "%s/secret/x", real);
+		snprintf(want, sizeof(want), "%s/secret/x", real_dir());
 		ck_assert_str_eq(k == 0 ? cfg->smtp_ca_file :
 		    cfg->smtp_password_file, want);
 		pf_config_free(cfg);
@@ -837,7 +827,7 @@ START_TEST(test_mail_templates_relative_resolves)
 	char			 want[PATH_MAX + 64];
 
 	ck_assert_int_eq(load("mail_templates = ../etc/mail\n", &cfg), PF_OK);
-	snprintf(want, sizeof(want), "%s/../etc/mail", real);
+	snprintf(want, sizeof(want), "%s/../etc/mail", real_dir());
 	ck_assert_str_eq(cfg->mail_templates, want);
 	pf_config_free(cfg);
 }
@@ -857,7 +847,8 @@ START_TEST(test_mailbox_keys)
 		"Privacy <privacy@example.com", "Privacy privacy@example.com>",
 		"\"Privacy Team\" <privacy@example.com>",
 		"Pri\\vacy <privacy@example.com>", "A <b> <privacy@example.com>",
-		"Privacy <privacy@example.com>x", "Privacy < privacy@example.com>",
+		"Privacy <privacy@example.com>x",
+		    "Privacy < privacy@example.com>",
 		"Privacy\t<privacy@example.com>", "Privacy\x7f <a@example.com>",
 		"Privacy \x1b[31m <a@example.com>", "M\xfcller <a@example.com>",
 		"Privacy <pr ivacy@example.com>", "a@example.com, b@example.com",
@@ -871,9 +862,10 @@ START_TEST(test_mailbox_keys)
 
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-			snprintf(line, sizeof(line), "%s = %s\n", keys[k], ok[i]);
+			snprintf(line, sizeof(line), "%s = %s\n", keys[k],
+			    ok[i]);
 			ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i],
-			    err);
+			    fx.err);
 			ck_assert_str_eq(k == 0 ? cfg->mail_from :
 			    cfg->mail_reply_to, ok[i]);
 			pf_config_free(cfg);
@@ -884,7 +876,8 @@ START_TEST(test_mailbox_keys)
 			cfg = NULL;
 			ck_assert_msg(load(line, &cfg) == PF_ECONFIG,
 			    "accepted %s", bad[i]);
-			ck_assert_msg(strstr(err, msg) != NULL, "%s", err);
+			ck_assert_msg(strstr(fx.err, msg) != NULL, "%s",
+			    fx.err);
 		}
 	}
 }
@@ -961,7 +954,8 @@ START_TEST(test_smtp_host)
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		snprintf(line, sizeof(line), "smtp_host = %s\n", ok[i]);
-		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i], err);
+		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i],
+		    fx.err);
 		ck_assert_str_eq(cfg->smtp_host, ok[i]);
 		pf_config_free(cfg);
 	}
@@ -993,7 +987,8 @@ START_TEST(test_smtp_starttls)
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		snprintf(line, sizeof(line), "smtp_starttls = %s\n", ok[i].in);
-		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i].in, err);
+		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i].in,
+		    fx.err);
 		ck_assert_str_eq(cfg->smtp_starttls, ok[i].out);
 		pf_config_free(cfg);
 	}
@@ -1024,7 +1019,8 @@ START_TEST(test_smtp_user)
 	pf_config_free(cfg);
 	/* A password only ever inside TLS. */
 	ck_assert_int_eq(load("smtp_user = privforms\n", &cfg), PF_ECONFIG);
-	ck_assert_ptr_nonnull(strstr(err, "smtp_starttls must be \"required\""));
+	ck_assert_ptr_nonnull(strstr(fx.err,
+	    "smtp_starttls must be \"required\""));
 	ck_assert_int_eq(load("smtp_starttls = off\nsmtp_user = p\n", &cfg),
 	    PF_ECONFIG);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1075,11 +1071,12 @@ START_TEST(test_missing_file_names_it)
 	struct pf_config	*cfg;
 	char			 p[PATH_MAX + 16], want[PATH_MAX + 64];
 
-	snprintf(p, sizeof(p), "%s/none.conf", dir);
-	ck_assert_int_eq(pf_config_load(p, &cfg, err, sizeof(err)), PF_ECONFIG);
+	snprintf(p, sizeof(p), "%s/none.conf", fx.dir);
+	ck_assert_int_eq(pf_config_load(p, &cfg, fx.err, sizeof(fx.err)),
+	    PF_ECONFIG);
 	ck_assert_ptr_null(cfg);
 	snprintf(want, sizeof(want), "%s: No such file or directory", p);
-	ck_assert_str_eq(err, want);
+	ck_assert_str_eq(fx.err, want);
 	/* No message buffer: still refused, nothing written. */
 	ck_assert_int_eq(pf_config_load(p, &cfg, NULL, 0), PF_ECONFIG);
 }
@@ -1115,7 +1112,7 @@ uncomment_example(void)
 	size_t	 k, n = 0;
 
 	ck_assert_msg((in = fopen(EXAMPLE, "r")) != NULL, "cannot open %s", EXAMPLE);
-	ck_assert_ptr_nonnull(out = fopen(conf, "w"));
+	ck_assert_ptr_nonnull(out = fopen(fx.conf, "w"));
 	while (fgets(line, sizeof(line), in) != NULL) {
 		if (strncmp(line, "# ", 2) != 0)
 			continue;
@@ -1140,10 +1137,11 @@ START_TEST(test_example_documents_every_default)
 	struct pf_config	*ex, *def;
 
 	ck_assert_uint_eq(uncomment_example(), 73);
-	ck_assert_msg(pf_config_load(conf, &ex, err, sizeof(err)) == PF_OK,
-	    "%s", err);
+	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
+	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
-	ck_assert_int_eq(pf_config_load(conf, &def, err, sizeof(err)), PF_OK);
+	ck_assert_int_eq(pf_config_load(fx.conf, &def, fx.err, sizeof(fx.err)),
+	    PF_OK);
 #define SAME_STR(f) ck_assert_str_eq(ex->f, def->f)
 #define SAME_LONG(f) ck_assert_int_eq(ex->f, def->f)
 	SAME_STR(base_url);
@@ -1217,7 +1215,7 @@ START_TEST(test_parse_reads_text_as_load_reads_a_file)
 
 	ck_assert_int_eq(load(text, &a), PF_OK);
 	ck_assert_int_eq(pf_config_parse(text, strlen(text), "mem.conf",
-	    "/srv/pf", &b, err, sizeof(err)), PF_OK);
+	    "/srv/pf", &b, fx.err, sizeof(fx.err)), PF_OK);
 	ck_assert_str_eq(b->path, "mem.conf");
 	ck_assert_str_eq(b->base_url, a->base_url);
 	ck_assert_str_eq(b->database, "/srv/pf/data/pf.db");
@@ -1225,18 +1223,19 @@ START_TEST(test_parse_reads_text_as_load_reads_a_file)
 	pf_config_free(a);
 	pf_config_free(b);
 	ck_assert_int_eq(pf_config_parse("max_body = 1\n", 13, "mem.conf",
-	    "/srv/pf", &b, err, sizeof(err)), PF_ECONFIG);
+	    "/srv/pf", &b, fx.err, sizeof(fx.err)), PF_ECONFIG);
 	ck_assert_ptr_null(b);
-	ck_assert_str_eq(err, "mem.conf:1: max_body must be between 1024 and "
+	ck_assert_str_eq(fx.err,
+	    "mem.conf:1: max_body must be between 1024 and "
 	    "1048576");
 	ck_assert_int_eq(pf_config_parse("", 0, "mem.conf", "/srv/pf", &b,
-	    err, sizeof(err)), PF_OK);
+	    fx.err, sizeof(fx.err)), PF_OK);
 	pf_config_free(b);
 }
 END_TEST
 
 PF_TEST_MAIN("config",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL),
     tcase_add_test(tc, test_empty_file_gives_defaults),
     tcase_add_test(tc, test_parse_reads_text_as_load_reads_a_file),
     tcase_add_test(tc, test_empty_file_gives_guard_defaults),

@@ -28,64 +28,17 @@
 #define BASE		"https://www.example.com"
 #define NOW		((time_t)1800000000)	/* 2027-01-15 08:00:00 UTC */
 
-static char		 dir[64];	/* fresh per test */
-static char		 conf[128];
-static struct pf_config	*cfg;
-static struct pf_keys	 keys, other_keys;
-static struct pf_store	*st;
+#define CONF	"base_url = " BASE "\nprefix = /privacy\n" \
+		"database = privforms.db\nrequest_status_days = 400\n"
 
-static void
-write_conf(const char *team)
-{
-	FILE	*f;
-
-	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
-	fprintf(f, "base_url = " BASE "\nprefix = /privacy\n"
-	    "database = privforms.db\nrequest_status_days = 400\n");
-	if (team != NULL)
-		fprintf(f, "privacy_team = %s\n", team);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
+/* The test's configuration with privacy_team set to team. */
 static void
 load_conf(const char *team)
 {
-	char	 err[256];
+	char	 text[512];
 
-	pf_config_free(cfg);
-	cfg = NULL;
-	write_conf(team);
-	ck_assert_msg(pf_config_load(conf, &cfg, err, sizeof(err)) == PF_OK,
-	    "%s", err);
-}
-
-static void
-setup(void)
-{
-	struct pf_store_opts	 o = { NULL, "truncate", 50 };
-	char			 db[128];
-
-	snprintf(dir, sizeof(dir), "/tmp/test_dsr.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(conf, sizeof(conf), "%s/privforms.conf", dir);
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-	cfg = NULL;
-	load_conf(NULL);
-	memset(&keys, 0x11, sizeof(keys));
-	memset(&other_keys, 0x22, sizeof(other_keys));
-	o.path = db;
-	st = NULL;
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-}
-
-static void
-teardown(void)
-{
-	pf_store_close(st);
-	st = NULL;
-	pf_config_free(cfg);
-	cfg = NULL;
-	pf_test_rmdir(dir);
+	snprintf(text, sizeof(text), CONF "privacy_team = %s\n", team);
+	pf_test_conf(text);
 }
 
 /* "YYYY-MM-DD HH:MM:SS" UTC as a time_t. */
@@ -366,9 +319,9 @@ START_TEST(test_link_round_trip)
 	char		*url = NULL;
 	long long	 id = -1;
 
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, links[_i].purpose,
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, links[_i].purpose,
 	    links[_i].id, NOW + 60, &url), PF_OK);
-	ck_assert_int_eq(pf_dsr_link_check(&keys, links[_i].purpose,
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, links[_i].purpose,
 	    token_of(url, links[_i].page), NOW + 60, &id), PF_OK);
 	ck_assert(id == links[_i].id);
 	free(url);
@@ -379,10 +332,10 @@ START_TEST(test_link_follows_the_prefix)
 {
 	char	*url = NULL;
 
-	free(cfg->prefix);
-	ck_assert_ptr_nonnull(cfg->prefix = strdup("/legal/privacy"));
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, 7, NOW, &url),
-	    PF_OK);
+	free(fx.cfg->prefix);
+	ck_assert_ptr_nonnull(fx.cfg->prefix = strdup("/legal/privacy"));
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_STATUS, 7, NOW,
+	    &url), PF_OK);
 	ck_assert_int_eq(strncmp(url, BASE "/legal/privacy/request/status?t=",
 	    strlen(BASE "/legal/privacy/request/status?t=")), 0);
 	free(url);
@@ -395,12 +348,12 @@ START_TEST(test_link_expires)
 	long long	 id = -1;
 	const char	*t;
 
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_VERIFY, 5, NOW, &url),
-	    PF_OK);
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_VERIFY, 5, NOW,
+	    &url), PF_OK);
 	t = token_of(url, "verify");
-	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW, &id),
-	    PF_OK);
-	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW + 1,
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t, NOW,
+	    &id), PF_OK);
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t, NOW + 1,
 	    &id), PF_EEXPIRED);
 	ck_assert(id == 0);
 	free(url);
@@ -412,12 +365,12 @@ START_TEST(test_link_of_another_purpose_is_forged)
 	char		*url = NULL;
 	long long	 id = -1;
 
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, 5, NOW + 60,
-	    &url), PF_OK);
-	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY,
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_STATUS, 5,
+	    NOW + 60, &url), PF_OK);
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY,
 	    token_of(url, "status"), NOW, &id), PF_EFORGED);
 	ck_assert(id == 0);
-	ck_assert_int_eq(pf_dsr_link_check(&keys, "unsub",
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, "unsub",
 	    token_of(url, "status"), NOW, &id), PF_EFORGED);
 	free(url);
 }
@@ -431,29 +384,29 @@ START_TEST(test_link_forged_or_tampered)
 	static const char *const junk[] = { "", "x", ".", "abc.def",
 	    "AAAA.AAAA", "a b" };
 
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_VERIFY, 5, NOW + 60,
-	    &url), PF_OK);
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_VERIFY, 5,
+	    NOW + 60, &url), PF_OK);
 	ck_assert_ptr_nonnull(t = strdup(token_of(url, "verify")));
 	/* Another key's link. */
-	ck_assert_int_eq(pf_dsr_link_check(&other_keys, PF_DSR_VERIFY, t, NOW,
-	    &id), PF_EFORGED);
+	ck_assert_int_eq(pf_dsr_link_check(&fx.other_keys, PF_DSR_VERIFY, t,
+	    NOW, &id), PF_EFORGED);
 	/* Every single character changed. */
 	n = strlen(t);
 	for (i = 0; i < n; i++) {
 		char c = t[i];
 
 		t[i] = c == 'A' ? 'B' : 'A';
-		ck_assert_msg(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW,
+		ck_assert_msg(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t, NOW,
 		    &id) == PF_EFORGED, "changed at %zu", i);
 		t[i] = c;
 	}
 	t[n - 1] = '\0';
-	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW, &id),
-	    PF_EFORGED);
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t, NOW,
+	    &id), PF_EFORGED);
 	for (i = 0; i < N(junk); i++)
-		ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY,
+		ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY,
 		    junk[i], NOW, &id), PF_EFORGED);
-	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, NULL, NOW,
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, NULL, NOW,
 	    &id), PF_EFORGED);
 	ck_assert(id == 0);
 	free(t);
@@ -472,16 +425,16 @@ START_TEST(test_link_with_malformed_number_is_forged)
 	size_t		 i;
 
 	for (i = 0; i < N(bad); i++) {
-		ck_assert_int_eq(pf_token_make(keys.token, PF_DSR_VERIFY,
+		ck_assert_int_eq(pf_token_make(fx.keys.token, PF_DSR_VERIFY,
 		    NOW + 60, bad[i], bad[i][1] != NULL ? 2 : 1, &t), PF_OK);
-		ck_assert_msg(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW,
+		ck_assert_msg(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t, NOW,
 		    &id) == PF_EFORGED, "accepted %s", bad[i][0]);
 		free(t);
 	}
-	ck_assert_int_eq(pf_token_make(keys.token, PF_DSR_VERIFY, NOW + 60,
+	ck_assert_int_eq(pf_token_make(fx.keys.token, PF_DSR_VERIFY, NOW + 60,
 	    NULL, 0, &t), PF_OK);
-	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_VERIFY, t, NOW, &id),
-	    PF_EFORGED);
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t, NOW,
+	    &id), PF_EFORGED);
 	free(t);
 }
 END_TEST
@@ -490,17 +443,17 @@ START_TEST(test_link_refuses_bad_arguments)
 {
 	char	*url = (char *)1;
 
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, "unsub", 1, NOW, &url),
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, "unsub", 1, NOW, &url),
 	    PF_EINVAL);
 	ck_assert_ptr_null(url);
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, NULL, 1, NOW, &url),
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, NULL, 1, NOW, &url),
 	    PF_EINVAL);
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, 0, NOW, &url),
-	    PF_EINVAL);
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, -3, NOW, &url),
-	    PF_EINVAL);
-	ck_assert_int_eq(pf_dsr_link(cfg, &keys, PF_DSR_STATUS, 3, -1, &url),
-	    PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_STATUS, 0, NOW,
+	    &url), PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_STATUS, -3, NOW,
+	    &url), PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_STATUS, 3, -1,
+	    &url), PF_EINVAL);
 	ck_assert_ptr_null(url);
 }
 END_TEST
@@ -540,9 +493,9 @@ START_TEST(test_mail_carries_every_value_and_a_working_status_link)
 	long long	 id = 0;
 	time_t		 now = time(NULL);
 
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
-	    extra), PF_OK);
-	pf_test_queued(st, 1, &q);
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
+	    "request-verified", extra), PF_OK);
+	pf_test_queued(fx.st, 1, &q);
 	ck_assert_str_eq(q.m.template, "request-verified");
 	ck_assert_str_eq(q.recipient, "Jane.Doe@example.com");
 	ck_assert_str_eq(q.subject, r.subject);
@@ -551,15 +504,16 @@ START_TEST(test_mail_carries_every_value_and_a_working_status_link)
 	ck_assert_str_eq(pf_test_value(&q.m, "received"), "2027-01-31");
 	ck_assert_str_eq(pf_test_value(&q.m, "due"), "2027-03-17");
 	ck_assert_str_eq(pf_test_value(&q.m, "law"), "CCPA");
-	ck_assert_str_eq(pf_test_value(&q.m, "status"), "Verified: we are working on it");
+	ck_assert_str_eq(pf_test_value(&q.m, "status"),
+	    "Verified: we are working on it");
 	ck_assert_str_eq(pf_test_value(&q.m, "site"), BASE "/privacy/");
 	ck_assert_str_eq(pf_test_value(&q.m, "reason"), "We hold no data on you.");
 	/* Valid for request_status_days, and not a day longer. */
-	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_STATUS,
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_STATUS,
 	    token_of(pf_test_value(&q.m, "status_url"), "status"), now + 399 * 86400,
 	    &id), PF_OK);
 	ck_assert(id == 42);
-	ck_assert_int_eq(pf_dsr_link_check(&keys, PF_DSR_STATUS,
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_STATUS,
 	    token_of(pf_test_value(&q.m, "status_url"), "status"), now + 401 * 86400,
 	    &id), PF_EEXPIRED);
 	pf_mail_clear(&q.m);
@@ -575,16 +529,16 @@ START_TEST(test_mail_to_an_erased_or_incomplete_request_is_refused)
 	size_t		 i;
 
 	r.email = NULL;
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
-	    NULL), PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
+	    "request-verified", NULL), PF_EINVAL);
 	r = request();
 	r.due = NULL;
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
-	    NULL), PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
+	    "request-verified", NULL), PF_EINVAL);
 	r = request();
 	r.id = 0;
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
-	    NULL), PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
+	    "request-verified", NULL), PF_EINVAL);
 	/* Eight values of its own leave room for eight more, not nine. */
 	r = request();
 	for (i = 0; i < 9; i++) {
@@ -592,12 +546,12 @@ START_TEST(test_mail_to_an_erased_or_incomplete_request_is_refused)
 		too_many[2 * i + 1] = "x";
 	}
 	too_many[18] = NULL;
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
-	    too_many), PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
+	    "request-verified", too_many), PF_EINVAL);
 	too_many[16] = NULL;
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verified",
-	    too_many), PF_OK);
-	ck_assert_int_eq(pf_test_outbox_total(st), 1);
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
+	    "request-verified", too_many), PF_OK);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 1);
 }
 END_TEST
 
@@ -609,12 +563,12 @@ START_TEST(test_mail_refuses_values_a_header_could_not_hold)
 	    NULL };
 
 	r.email = "jane@example.com\r\nBcc: evil@example.com";
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verify",
-	    NULL), PF_EINVAL);
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
+	    "request-verify", NULL), PF_EINVAL);
 	r = request();
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r, "request-verify",
-	    extra), PF_EINVAL);
-	ck_assert_int_eq(pf_test_outbox_total(st), 0);
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
+	    "request-verify", extra), PF_EINVAL);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -623,13 +577,13 @@ START_TEST(test_team_mail_only_when_a_team_address_is_set)
 	struct pf_dsr	 r = request();
 	struct pf_test_queued	 q;
 
-	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
-	    PF_OK);
-	ck_assert_int_eq(pf_test_outbox_total(st), 0);
+	ck_assert_int_eq(pf_dsr_mail_team(fx.st, fx.cfg, &r,
+	    "request-team-new"), PF_OK);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 	load_conf("privacy@example.com");
-	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
-	    PF_OK);
-	pf_test_queued(st, 1, &q);
+	ck_assert_int_eq(pf_dsr_mail_team(fx.st, fx.cfg, &r,
+	    "request-team-new"), PF_OK);
+	pf_test_queued(fx.st, 1, &q);
 	ck_assert_str_eq(q.recipient, "privacy@example.com");
 	ck_assert_str_eq(pf_test_value(&q.m, "id"), "42");
 	ck_assert_str_eq(pf_test_value(&q.m, "type"), "A copy of my personal data");
@@ -652,9 +606,9 @@ START_TEST(test_team_mail_names_no_one)
 	r.state = NULL;
 	r.country = "DE";
 	load_conf("privacy@example.com");
-	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
-	    PF_OK);
-	pf_test_queued(st, 1, &q);
+	ck_assert_int_eq(pf_dsr_mail_team(fx.st, fx.cfg, &r,
+	    "request-team-new"), PF_OK);
+	pf_test_queued(fx.st, 1, &q);
 	ck_assert_str_eq(pf_test_value(&q.m, "country"), "Germany (DE)");
 	for (i = 1; q.m.values[i - 1] != NULL; i += 2) {
 		ck_assert_ptr_null(strstr(q.m.values[i], "Jane"));
@@ -677,9 +631,9 @@ START_TEST(test_shipped_requester_templates_render)
 	    "?t=abc", "verify_by", "2027-02-07 12:00 UTC", NULL };
 	char		*s = NULL, *b = NULL;
 
-	ck_assert_int_eq(pf_dsr_mail(st, cfg, &keys, &r,
+	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
 	    requester_templates[_i], extra), PF_OK);
-	pf_test_queued(st, 1, &q);
+	pf_test_queued(fx.st, 1, &q);
 	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &s, &b), PF_OK);
 	ck_assert_ptr_null(strstr(b, "{{"));
 	ck_assert_ptr_nonnull(strstr(b, pf_test_value(&q.m, "status_url")));
@@ -701,11 +655,12 @@ START_TEST(test_shipped_team_template_renders)
 	char		*s = NULL, *b = NULL;
 
 	load_conf("privacy@example.com");
-	ck_assert_int_eq(pf_dsr_mail_team(st, cfg, &r, "request-team-new"),
-	    PF_OK);
-	pf_test_queued(st, 1, &q);
+	ck_assert_int_eq(pf_dsr_mail_team(fx.st, fx.cfg, &r,
+	    "request-team-new"), PF_OK);
+	pf_test_queued(fx.st, 1, &q);
 	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &s, &b), PF_OK);
-	ck_assert_str_eq(s, "New privacy request 42: A copy of my personal data");
+	ck_assert_str_eq(s,
+	    "New privacy request 42: A copy of my personal data");
 	ck_assert_ptr_nonnull(strstr(b, "privforms request show 42"));
 	ck_assert_ptr_null(strstr(b, "{{"));
 	free(s);
@@ -787,7 +742,7 @@ START_TEST(test_dates_and_times_as_people_read_them)
 END_TEST
 
 PF_TEST_MAIN("dsr",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_STORE, CONF),
     tcase_add_loop_test(tc, test_tables_pair_unique_codes_with_labels, 0,
 	N(tables)),
     tcase_add_test(tc, test_tables_match_the_schema),

@@ -29,60 +29,23 @@
 #define SUBJECT		"5eb63bbbe01eeed093cb22bb8f5acdc3" \
 			"5eb63bbbe01eeed093cb22bb8f5acdc3"
 
-static char		 dir[64];	/* fresh per test */
-static char		 conf[128];
-static struct pf_config	*cfg;
-static struct pf_keys	 keys, other_keys;
-static struct pf_store	*st;
+#define CONF	"base_url = " BASE "\nprefix = /privacy\n" \
+		"database = privforms.db\n"
 
 /* A configuration with feedback_to and mail_from each given or not. */
 static void
 load_conf(const char *to, const char *from)
 {
-	char	 err[256];
-	FILE	*f;
+	char	 text[512];
+	int	 n;
 
-	pf_config_free(cfg);
-	cfg = NULL;
-	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
-	fprintf(f, "base_url = " BASE "\nprefix = /privacy\n"
-	    "database = privforms.db\n");
+	n = snprintf(text, sizeof(text), "%s", CONF);
 	if (to != NULL)
-		fprintf(f, "feedback_to = %s\n", to);
+		n += snprintf(text + n, sizeof(text) - n, "feedback_to = %s\n",
+		    to);
 	if (from != NULL)
-		fprintf(f, "mail_from = %s\n", from);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_msg(pf_config_load(conf, &cfg, err, sizeof(err)) == PF_OK,
-	    "%s", err);
-}
-
-static void
-setup(void)
-{
-	struct pf_store_opts	 o = { NULL, "truncate", 50 };
-	char			 db[128];
-
-	snprintf(dir, sizeof(dir), "/tmp/test_feedback.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(conf, sizeof(conf), "%s/privforms.conf", dir);
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-	cfg = NULL;
-	load_conf(TEAM, "Privacy <privacy@example.com>");
-	memset(&keys, 0x11, sizeof(keys));
-	memset(&other_keys, 0x22, sizeof(other_keys));
-	o.path = db;
-	st = NULL;
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-}
-
-static void
-teardown(void)
-{
-	pf_store_close(st);
-	st = NULL;
-	pf_config_free(cfg);
-	cfg = NULL;
-	pf_test_rmdir(dir);
+		snprintf(text + n, sizeof(text) - n, "mail_from = %s\n", from);
+	pf_test_conf(text);
 }
 
 /* ---- the tables ---- */
@@ -401,14 +364,14 @@ START_TEST(test_step_token_round_trip)
 	size_t			 i;
 
 	for (i = 0; i < N(cases); i++) {
-		ck_assert_int_eq(pf_feedback_step_make(&keys, 42,
+		ck_assert_int_eq(pf_feedback_step_make(&fx.keys, 42,
 		    cases[i].email, cases[i].recommend, NOW + 3600, &tok),
 		    PF_OK);
 		ck_assert_uint_eq(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "abcdefghijklmnopqrstuvwxyz0123456789-_."), strlen(tok));
 		/* The address is sealed, not merely encoded. */
 		ck_assert_ptr_null(strstr(tok, "Jane"));
-		ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s),
+		ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW, &s),
 		    PF_OK);
 		ck_assert(s.id == 42);
 		if (cases[i].email == NULL || cases[i].email[0] == '\0')
@@ -433,12 +396,12 @@ START_TEST(test_step_token_expires)
 	struct pf_feedback_step	 s;
 	char			*tok = NULL;
 
-	ck_assert_int_eq(pf_feedback_step_make(&keys, 7, "a@example.com",
+	ck_assert_int_eq(pf_feedback_step_make(&fx.keys, 7, "a@example.com",
 	    "3", NOW, &tok), PF_OK);
-	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s), PF_OK);
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW, &s), PF_OK);
 	pf_feedback_step_clear(&s);
 	memset(&s, 0x55, sizeof(s));
-	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW + 1, &s),
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW + 1, &s),
 	    PF_EEXPIRED);
 	ck_assert(s.id == 0 && s.email == NULL && s.recommend == NULL);
 	free(tok);
@@ -452,22 +415,22 @@ START_TEST(test_step_token_refuses_forgeries)
 	struct pf_feedback_step	 s;
 	char			*tok = NULL, *other = NULL;
 
-	ck_assert_int_eq(pf_feedback_step_make(&other_keys, 42, NULL, NULL,
+	ck_assert_int_eq(pf_feedback_step_make(&fx.other_keys, 42, NULL, NULL,
 	    NOW + 60, &tok), PF_OK);
 	memset(&s, 0x55, sizeof(s));
-	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s),
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW, &s),
 	    PF_EFORGED);
 	ck_assert(s.id == 0 && s.email == NULL && s.recommend == NULL);
-	ck_assert_int_eq(pf_token_make(keys.token, "request-status", NOW + 60,
-	    fields, 3, &other), PF_OK);
-	ck_assert_int_eq(pf_feedback_step_check(&keys, other, NOW, &s),
+	ck_assert_int_eq(pf_token_make(fx.keys.token, "request-status",
+	    NOW + 60, fields, 3, &other), PF_OK);
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, other, NOW, &s),
 	    PF_EFORGED);
-	ck_assert_int_eq(pf_feedback_step_check(&keys, "", NOW, &s),
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, "", NOW, &s),
 	    PF_EFORGED);
-	ck_assert_int_eq(pf_feedback_step_check(&keys, "abc.def", NOW, &s),
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, "abc.def", NOW, &s),
 	    PF_EFORGED);
 	tok[strlen(tok) - 1] ^= 1;
-	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s),
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW, &s),
 	    PF_EFORGED);
 	ck_assert(s.id == 0 && s.email == NULL && s.recommend == NULL);
 	free(tok);
@@ -502,9 +465,9 @@ START_TEST(test_step_token_refuses_what_make_never_writes)
 	size_t			 i;
 
 	for (i = 0; i < N(bad); i++) {
-		ck_assert_int_eq(pf_token_make(keys.token, PF_FEEDBACK_STEP,
+		ck_assert_int_eq(pf_token_make(fx.keys.token, PF_FEEDBACK_STEP,
 		    NOW + 60, bad[i].fields, bad[i].n, &tok), PF_OK);
-		ck_assert_msg(pf_feedback_step_check(&keys, tok, NOW, &s) ==
+		ck_assert_msg(pf_feedback_step_check(&fx.keys, tok, NOW, &s) ==
 		    PF_EFORGED, "case %zu accepted", i);
 		ck_assert(s.id == 0 && s.email == NULL && s.recommend == NULL);
 		free(tok);
@@ -518,9 +481,9 @@ START_TEST(test_step_token_largest_id)
 	struct pf_feedback_step	 s;
 	char			*tok = NULL;
 
-	ck_assert_int_eq(pf_feedback_step_make(&keys, 9223372036854775807LL,
+	ck_assert_int_eq(pf_feedback_step_make(&fx.keys, 9223372036854775807LL,
 	    NULL, NULL, NOW, &tok), PF_OK);
-	ck_assert_int_eq(pf_feedback_step_check(&keys, tok, NOW, &s), PF_OK);
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW, &s), PF_OK);
 	ck_assert(s.id == 9223372036854775807LL);
 	pf_feedback_step_clear(&s);
 	free(tok);
@@ -534,7 +497,7 @@ START_TEST(test_step_token_make_refuses_non_positive_ids)
 	size_t	 i;
 
 	for (i = 0; i < N(bad); i++) {
-		ck_assert_int_eq(pf_feedback_step_make(&keys, bad[i], NULL,
+		ck_assert_int_eq(pf_feedback_step_make(&fx.keys, bad[i], NULL,
 		    NULL, NOW, &tok), PF_EINVAL);
 		ck_assert_ptr_null(tok);
 	}
@@ -595,7 +558,7 @@ START_TEST(test_forwards_complaints_at_step_1_emails_at_step_2)
 
 	for (i = 0; i < N(cases); i++) {
 		f = entry(cases[i].type, cases[i].email);
-		ck_assert_msg(pf_feedback_forwards(cfg, &f, cases[i].step) ==
+		ck_assert_msg(pf_feedback_forwards(fx.cfg, &f, cases[i].step) ==
 		    cases[i].want, "case %zu", i);
 	}
 }
@@ -615,12 +578,12 @@ START_TEST(test_forwards_nothing_without_team_or_sender)
 
 	for (i = 0; i < N(cases); i++) {
 		load_conf(cases[i].to, cases[i].from);
-		ck_assert_int_eq(pf_feedback_forwards(cfg, &f, 1), 0);
-		ck_assert_int_eq(pf_feedback_forwards(cfg, &f, 2), 0);
-		ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT),
-		    PF_OK);
+		ck_assert_int_eq(pf_feedback_forwards(fx.cfg, &f, 1), 0);
+		ck_assert_int_eq(pf_feedback_forwards(fx.cfg, &f, 2), 0);
+		ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f,
+		    SUBJECT), PF_OK);
 	}
-	ck_assert_int_eq(pf_test_outbox_total(st), 0);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -634,8 +597,8 @@ START_TEST(test_forward_of_an_open_complaint)
 	struct pf_test_queued		 q;
 	size_t			 i;
 
-	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
-	pf_test_queued(st, 1, &q);
+	ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f, NULL), PF_OK);
+	pf_test_queued(fx.st, 1, &q);
 	ck_assert_str_eq(q.m.template, "feedback-forward");
 	ck_assert_str_eq(q.recipient, TEAM);
 	ck_assert_str_eq(q.subject, "");
@@ -667,8 +630,9 @@ START_TEST(test_forward_renders_with_the_shipped_template)
 
 	f.completed = "2027-01-15T08:07:00.000000Z";
 	f.recommend = 3;
-	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT), PF_OK);
-	pf_test_queued(st, 1, &q);
+	ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f, SUBJECT),
+	    PF_OK);
+	pf_test_queued(fx.st, 1, &q);
 	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &subject, &body),
 	    PF_OK);
 	ck_assert_ptr_nonnull(strstr(body, "The form lost my text.\nTwice."));
@@ -697,9 +661,9 @@ START_TEST(test_forward_of_a_completed_entry)
 	f.completed = "2027-01-15T08:07:00.000000Z";
 	for (i = 0; i < N(scores); i++) {
 		f.recommend = scores[i].recommend;
-		ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, SUBJECT),
-		    PF_OK);
-		pf_test_queued(st, (long long)i + 1, &q);
+		ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f,
+		    SUBJECT), PF_OK);
+		pf_test_queued(fx.st, (long long)i + 1, &q);
 		ck_assert_str_eq(q.subject, SUBJECT);
 		ck_assert_str_eq(pf_test_value(&q.m, "type"), "Question");
 		ck_assert_str_eq(pf_test_value(&q.m, "rating"), "Amazing");
@@ -716,10 +680,10 @@ START_TEST(test_forward_of_entry_not_forwarded_queues_nothing)
 {
 	struct pf_feedback	 f = entry("compliment", NULL);
 
-	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
+	ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f, NULL), PF_OK);
 	f.completed = "2027-01-15T08:07:00.000000Z";
-	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_OK);
-	ck_assert_int_eq(pf_test_outbox_total(st), 0);
+	ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f, NULL), PF_OK);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -755,10 +719,10 @@ START_TEST(test_forward_refuses_an_incomplete_entry)
 		f.rating = bad[i].rating;
 		f.recommend = bad[i].recommend;
 		f.created = bad[i].created;
-		ck_assert_msg(pf_feedback_forward(st, cfg, &f, NULL) ==
+		ck_assert_msg(pf_feedback_forward(fx.st, fx.cfg, &f, NULL) ==
 		    PF_EINVAL, "case %zu", i);
 	}
-	ck_assert_int_eq(pf_test_outbox_total(st), 0);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -768,8 +732,9 @@ START_TEST(test_forward_refuses_a_header_breaking_email)
 	struct pf_feedback	 f = entry("question",
 	    "jane@example.com\r\nBcc: evil@example.com");
 
-	ck_assert_int_eq(pf_feedback_forward(st, cfg, &f, NULL), PF_EINVAL);
-	ck_assert_int_eq(pf_test_outbox_total(st), 0);
+	ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f, NULL),
+	    PF_EINVAL);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -822,12 +787,12 @@ START_TEST(test_subject_is_the_pseudonym_of_the_entry_number)
 	char	 a[PF_HEX_DIGEST_LEN + 1], b[PF_HEX_DIGEST_LEN + 1];
 	char	 want[PF_HEX_DIGEST_LEN + 1];
 
-	ck_assert_int_eq(pf_feedback_subject(&keys, 12, a), PF_OK);
-	ck_assert_int_eq(pf_pseudonym(&keys, "feedback", "12", want), PF_OK);
+	ck_assert_int_eq(pf_feedback_subject(&fx.keys, 12, a), PF_OK);
+	ck_assert_int_eq(pf_pseudonym(&fx.keys, "feedback", "12", want), PF_OK);
 	ck_assert_str_eq(a, want);
-	ck_assert_int_eq(pf_feedback_subject(&keys, 13, b), PF_OK);
+	ck_assert_int_eq(pf_feedback_subject(&fx.keys, 13, b), PF_OK);
 	ck_assert_str_ne(a, b);
-	ck_assert_int_eq(pf_feedback_subject(&other_keys, 12, b), PF_OK);
+	ck_assert_int_eq(pf_feedback_subject(&fx.other_keys, 12, b), PF_OK);
 	ck_assert_str_ne(a, b);
 }
 END_TEST
@@ -835,7 +800,8 @@ END_TEST
 static void
 add_tests(TCase *tc)
 {
-	tcase_add_checked_fixture(tc, setup, teardown);
+	pf_test_fixture(tc, PF_TEST_STORE, CONF "feedback_to = " TEAM "\n"
+	    "mail_from = Privacy <privacy@example.com>\n");
 	tcase_add_test(tc, test_types_match_the_schema_with_labels);
 	tcase_add_test(tc, test_subject_is_the_pseudonym_of_the_entry_number);
 	tcase_add_test(tc, test_ratings_in_order_of_value);

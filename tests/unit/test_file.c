@@ -8,27 +8,10 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "err.h"
 #include "file.h"
 #include "hex.h"
-
-static char	 dir[64];
-
-static void
-setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/test_file.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	char	 cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
 
 static void
 slurp(const char *path, char *buf, size_t len)
@@ -47,8 +30,7 @@ START_TEST(test_replace_writes_whole_file_with_mode_and_no_leftovers)
 	char		 path[128], buf[64], cmd[160];
 	struct stat	 st;
 
-	setup();
-	snprintf(path, sizeof(path), "%s/a.xml", dir);
+	snprintf(path, sizeof(path), "%s/a.xml", fx.dir);
 	ck_assert_int_eq(pf_file_replace(path, "first", 5, 0640), PF_OK);
 	ck_assert_int_eq(pf_file_replace(path, "second\n", 7, 0640), PF_OK);
 	slurp(path, buf, sizeof(buf));
@@ -56,9 +38,8 @@ START_TEST(test_replace_writes_whole_file_with_mode_and_no_leftovers)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0640);
 	/* Only the file itself: no temporary file left behind. */
-	snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 1", dir);
+	snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 1", fx.dir);
 	ck_assert_int_eq(system(cmd), 0);
-	teardown();
 }
 END_TEST
 
@@ -66,11 +47,9 @@ START_TEST(test_replace_into_missing_directory_fails_cleanly)
 {
 	char	 path[128];
 
-	setup();
-	snprintf(path, sizeof(path), "%s/no/such/a.xml", dir);
+	snprintf(path, sizeof(path), "%s/no/such/a.xml", fx.dir);
 	ck_assert_int_eq(pf_file_replace(path, "x", 1, 0640), PF_EIO);
 	ck_assert_int_eq(errno, ENOENT);
-	teardown();
 }
 END_TEST
 
@@ -79,23 +58,21 @@ START_TEST(test_mkdirs_and_mkparent)
 	char		 path[160];
 	struct stat	 st;
 
-	setup();
-	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	snprintf(path, sizeof(path), "%s/a/b/c", fx.dir);
 	ck_assert_int_eq(pf_file_mkdirs(path, 0750), PF_OK);
 	ck_assert_int_eq(pf_file_mkdirs(path, 0750), PF_OK);	/* again: fine */
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
-	snprintf(path, sizeof(path), "%s/x/y/file.db", dir);
+	snprintf(path, sizeof(path), "%s/x/y/file.db", fx.dir);
 	ck_assert_int_eq(pf_file_mkparent(path, 0700), PF_OK);
-	snprintf(path, sizeof(path), "%s/x/y", dir);
+	snprintf(path, sizeof(path), "%s/x/y", fx.dir);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
 	/* A file where a directory should be is an error, not a success. */
-	snprintf(path, sizeof(path), "%s/f", dir);
+	snprintf(path, sizeof(path), "%s/f", fx.dir);
 	ck_assert_int_eq(pf_file_replace(path, "x", 1, 0600), PF_OK);
-	snprintf(path, sizeof(path), "%s/f/sub", dir);
+	snprintf(path, sizeof(path), "%s/f/sub", fx.dir);
 	ck_assert_int_eq(pf_file_mkdirs(path, 0750), PF_EIO);
-	teardown();
 }
 END_TEST
 
@@ -165,6 +142,7 @@ START_TEST(test_line_splits_at_lf_with_its_cr)
 END_TEST
 
 PF_TEST_MAIN("file",
+    pf_test_fixture(tc, PF_TEST_DIR, NULL),
     tcase_add_test(tc, test_replace_writes_whole_file_with_mode_and_no_leftovers),
     tcase_add_test(tc, test_line_splits_at_lf_with_its_cr),
     tcase_add_test(tc, test_replace_into_missing_directory_fails_cleanly),

@@ -28,23 +28,6 @@
 /* HMAC-SHA256(ZERO_PSEUDONYM, "email:alice@example.com") */
 #define ALICE "101ea60632d74630e0cc5a3d7c6076ccfd779255a2de3b09fdc4381e5796c7c9"
 
-static char	 dir[64];
-static char	 keyfile[128];
-
-static void
-setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/test_keys.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(keyfile, sizeof(keyfile), "%s/secret.key", dir);
-}
-
-static void
-teardown(void)
-{
-	pf_test_rmdir(dir);
-}
-
 static void
 write_file(const char *path, const char *content, size_t len, mode_t mode)
 {
@@ -86,11 +69,11 @@ START_TEST(test_create_writes_0600_hex_and_newline)
 	char		 buf[128];
 	mode_t		 old = umask(0);
 
-	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
 	umask(old);
-	ck_assert_int_eq(stat(keyfile, &st), 0);
+	ck_assert_int_eq(stat(fx.keyfile, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
-	ck_assert_uint_eq(read_file(keyfile, buf, sizeof(buf)), 65);
+	ck_assert_uint_eq(read_file(fx.keyfile, buf, sizeof(buf)), 65);
 	ck_assert_uint_eq(strspn(buf, "0123456789abcdef"), 64);
 	ck_assert_int_eq(buf[64], '\n');
 }
@@ -100,22 +83,22 @@ START_TEST(test_create_twice_leaves_key_alone)
 {
 	char	 a[128], b[128];
 
-	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
-	read_file(keyfile, a, sizeof(a));
-	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
-	read_file(keyfile, b, sizeof(b));
+	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
+	read_file(fx.keyfile, a, sizeof(a));
+	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
+	read_file(fx.keyfile, b, sizeof(b));
 	ck_assert_str_eq(a, b);
 }
 END_TEST
 
 START_TEST(test_create_makes_different_keys)
 {
-	char	 other[160], a[128], b[128];
+	char	 other[PF_TEST_PATH], a[128], b[128];
 
-	snprintf(other, sizeof(other), "%s/other.key", dir);
-	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	snprintf(other, sizeof(other), "%s/other.key", fx.dir);
+	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
 	ck_assert_int_eq(pf_keys_create(other), PF_OK);
-	read_file(keyfile, a, sizeof(a));
+	read_file(fx.keyfile, a, sizeof(a));
 	read_file(other, b, sizeof(b));
 	ck_assert_str_ne(a, b);
 }
@@ -123,9 +106,9 @@ END_TEST
 
 START_TEST(test_create_in_missing_directory_fails)
 {
-	char	 p[160];
+	char	 p[PF_TEST_PATH];
 
-	snprintf(p, sizeof(p), "%s/no/such/secret.key", dir);
+	snprintf(p, sizeof(p), "%s/no/such/secret.key", fx.dir);
 	ck_assert_int_eq(pf_keys_create(p), PF_EIO);
 }
 END_TEST
@@ -134,8 +117,8 @@ START_TEST(test_created_key_loads)
 {
 	struct pf_keys	 k;
 
-	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
 	ck_assert(memcmp(k.token, k.pseudonym, PF_KEY_LEN) != 0);
 	ck_assert(memcmp(k.pow, k.token, PF_KEY_LEN) != 0);
 	ck_assert(memcmp(k.pow, k.pseudonym, PF_KEY_LEN) != 0);
@@ -146,11 +129,11 @@ START_TEST(test_load_is_deterministic)
 {
 	struct pf_keys	 a, b;
 
-	ck_assert_int_eq(pf_keys_create(keyfile), PF_OK);
+	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0xff, sizeof(b));
-	ck_assert_int_eq(pf_keys_load(keyfile, &a), PF_OK);
-	ck_assert_int_eq(pf_keys_load(keyfile, &b), PF_OK);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &a), PF_OK);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &b), PF_OK);
 	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
 }
 END_TEST
@@ -160,16 +143,16 @@ START_TEST(test_load_derives_known_subkeys)
 	struct pf_keys	 k;
 	char		 h[2 * PF_KEY_LEN + 1];
 
-	write_file(keyfile, ZERO_KEY "\n", 65, 0600);
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	write_file(fx.keyfile, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
 	hex(k.token, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, ZERO_TOKEN);
 	hex(k.pseudonym, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, ZERO_PSEUDONYM);
 	hex(k.pow, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, ZERO_POW);
-	write_file(keyfile, SEQ_KEY "\n", 65, 0600);
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	write_file(fx.keyfile, SEQ_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
 	hex(k.token, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, SEQ_TOKEN);
 	hex(k.pow, PF_KEY_LEN, h);
@@ -185,10 +168,10 @@ START_TEST(test_load_accepts_upper_case_and_no_newline)
 
 	for (i = 0; i < 64; i++)
 		up[i] = (char)toupper((unsigned char)SEQ_KEY[i]);
-	write_file(keyfile, SEQ_KEY "\n", 65, 0600);
-	ck_assert_int_eq(pf_keys_load(keyfile, &a), PF_OK);
-	write_file(keyfile, up, 64, 0400);
-	ck_assert_int_eq(pf_keys_load(keyfile, &b), PF_OK);
+	write_file(fx.keyfile, SEQ_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &a), PF_OK);
+	write_file(fx.keyfile, up, 64, 0400);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &b), PF_OK);
 	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
 }
 END_TEST
@@ -201,12 +184,12 @@ START_TEST(test_load_refuses_group_and_other_bits)
 	size_t			 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		write_file(keyfile, ZERO_KEY "\n", 65, bad[i]);
-		ck_assert_msg(pf_keys_load(keyfile, &k) == PF_ECONFIG,
+		write_file(fx.keyfile, ZERO_KEY "\n", 65, bad[i]);
+		ck_assert_msg(pf_keys_load(fx.keyfile, &k) == PF_ECONFIG,
 		    "mode %o", (unsigned)bad[i]);
 	}
-	write_file(keyfile, ZERO_KEY "\n", 65, 0600);
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	write_file(fx.keyfile, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
 }
 END_TEST
 
@@ -230,8 +213,8 @@ START_TEST(test_load_refuses_bad_content)
 	size_t		 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		write_file(keyfile, bad[i], strlen(bad[i]), 0600);
-		ck_assert_msg(pf_keys_load(keyfile, &k) == PF_ECONFIG,
+		write_file(fx.keyfile, bad[i], strlen(bad[i]), 0600);
+		ck_assert_msg(pf_keys_load(fx.keyfile, &k) == PF_ECONFIG,
 		    "case %zu", i);
 	}
 }
@@ -244,8 +227,8 @@ START_TEST(test_load_refuses_nul_in_key)
 
 	memcpy(buf, ZERO_KEY "\n", 65);
 	buf[10] = '\0';
-	write_file(keyfile, buf, 65, 0600);
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_ECONFIG);
+	write_file(fx.keyfile, buf, 65, 0600);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_ECONFIG);
 }
 END_TEST
 
@@ -253,7 +236,7 @@ START_TEST(test_load_missing_file_is_not_found)
 {
 	struct pf_keys	 k;
 
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_ENOTFOUND);
 }
 END_TEST
 
@@ -261,8 +244,8 @@ START_TEST(test_load_refuses_directory)
 {
 	struct pf_keys	 k;
 
-	ck_assert_int_eq(mkdir(keyfile, 0700), 0);
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_ECONFIG);
+	ck_assert_int_eq(mkdir(fx.keyfile, 0700), 0);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_ECONFIG);
 }
 END_TEST
 
@@ -294,17 +277,17 @@ load_said(const char *path, char *said, size_t size)
 
 START_TEST(test_load_refuses_a_symbolic_link)
 {
-	char	 real[160], said[1024];
+	char	 real[PF_TEST_PATH], said[1024];
 
-	snprintf(real, sizeof(real), "%s/real.key", dir);
+	snprintf(real, sizeof(real), "%s/real.key", fx.dir);
 	write_file(real, ZERO_KEY "\n", 65, 0600);
-	ck_assert_int_eq(symlink(real, keyfile), 0);
-	ck_assert_int_eq(load_said(keyfile, said, sizeof(said)), PF_ECONFIG);
+	ck_assert_int_eq(symlink(real, fx.keyfile), 0);
+	ck_assert_int_eq(load_said(fx.keyfile, said, sizeof(said)), PF_ECONFIG);
 	ck_assert_ptr_nonnull(strstr(said, "symbolic link"));
-	ck_assert_ptr_nonnull(strstr(said, keyfile));
+	ck_assert_ptr_nonnull(strstr(said, fx.keyfile));
 	/* A dangling link is refused as a link, not taken for no key. */
 	ck_assert_int_eq(unlink(real), 0);
-	ck_assert_int_eq(load_said(keyfile, said, sizeof(said)), PF_ECONFIG);
+	ck_assert_int_eq(load_said(fx.keyfile, said, sizeof(said)), PF_ECONFIG);
 }
 END_TEST
 
@@ -313,19 +296,20 @@ START_TEST(test_load_refuses_bits_beyond_0600_saying_chmod)
 	static const mode_t	 bad[] = { 0700, 0500, 0640, 0604, 04600,
 	    02600, 01600 };
 	static const mode_t	 good[] = { 0600, 0400, 0200 | 0400 };
-	char			 said[1024], fix[160];
+	char			 said[1024], fix[PF_TEST_PATH + 16];
 	size_t			 i;
 
-	snprintf(fix, sizeof(fix), "chmod 600 %s", keyfile);
+	snprintf(fix, sizeof(fix), "chmod 600 %s", fx.keyfile);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		write_file(keyfile, ZERO_KEY "\n", 65, bad[i]);
-		ck_assert_msg(load_said(keyfile, said, sizeof(said)) ==
+		write_file(fx.keyfile, ZERO_KEY "\n", 65, bad[i]);
+		ck_assert_msg(load_said(fx.keyfile, said, sizeof(said)) ==
 		    PF_ECONFIG, "mode %o", (unsigned)bad[i]);
 		ck_assert_msg(strstr(said, fix) != NULL, "%s", said);
 	}
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		write_file(keyfile, ZERO_KEY "\n", 65, good[i]);
-		ck_assert_msg(load_said(keyfile, said, sizeof(said)) == PF_OK,
+		write_file(fx.keyfile, ZERO_KEY "\n", 65, good[i]);
+		ck_assert_msg(load_said(fx.keyfile, said,
+		    sizeof(said)) == PF_OK,
 		    "mode %o: %s", (unsigned)good[i], said);
 	}
 }
@@ -338,15 +322,15 @@ END_TEST
  */
 START_TEST(test_load_refuses_a_key_of_another_user_saying_chown)
 {
-	char	 said[1024], fix[160];
+	char	 said[1024], fix[PF_TEST_PATH + 16];
 
-	write_file(keyfile, ZERO_KEY "\n", 65, 0600);
-	ck_assert_int_eq(load_said(keyfile, said, sizeof(said)), PF_OK);
+	write_file(fx.keyfile, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(load_said(fx.keyfile, said, sizeof(said)), PF_OK);
 	if (geteuid() != 0)
 		return;
-	ck_assert_int_eq(chown(keyfile, 65534, 65534), 0);
-	ck_assert_int_eq(load_said(keyfile, said, sizeof(said)), PF_ECONFIG);
-	snprintf(fix, sizeof(fix), "chown 0 %s", keyfile);
+	ck_assert_int_eq(chown(fx.keyfile, 65534, 65534), 0);
+	ck_assert_int_eq(load_said(fx.keyfile, said, sizeof(said)), PF_ECONFIG);
+	snprintf(fix, sizeof(fix), "chown 0 %s", fx.keyfile);
 	ck_assert_msg(strstr(said, fix) != NULL, "%s", said);
 	ck_assert_ptr_nonnull(strstr(said, "uid 65534"));
 }
@@ -356,8 +340,8 @@ START_TEST(test_load_does_not_wait_on_a_fifo)
 {
 	struct pf_keys	 k;
 
-	ck_assert_int_eq(mkfifo(keyfile, 0600), 0);
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_ECONFIG);
+	ck_assert_int_eq(mkfifo(fx.keyfile, 0600), 0);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_ECONFIG);
 }
 END_TEST
 
@@ -366,8 +350,8 @@ START_TEST(test_pseudonym_known_value)
 	struct pf_keys	 k;
 	char		 out[PF_HEX_DIGEST_LEN + 1];
 
-	write_file(keyfile, ZERO_KEY "\n", 65, 0600);
-	ck_assert_int_eq(pf_keys_load(keyfile, &k), PF_OK);
+	write_file(fx.keyfile, ZERO_KEY "\n", 65, 0600);
+	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
 	ck_assert_int_eq(pf_pseudonym(&k, "email", "alice@example.com", out), PF_OK);
 	ck_assert_str_eq(out, ALICE);
 }
@@ -478,7 +462,7 @@ START_TEST(test_random_fills_differently)
 END_TEST
 
 PF_TEST_MAIN("keys",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL),
     tcase_add_test(tc, test_create_writes_0600_hex_and_newline),
     tcase_add_test(tc, test_create_twice_leaves_key_alone),
     tcase_add_test(tc, test_create_makes_different_keys),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "err.h"
 #include "laws.h"
 
@@ -20,34 +21,11 @@
 #define LINE_LIMIT	1024
 #define NUL_TABLE	STAR_ROW DE_PREFIX "sr\0c\n"
 
-static char	 dir[64];	/* fresh per test, as mkdtemp made it */
-static char	 path[128];	/* dir/privacy-laws.tsv */
-static char	 err[512];
-
-static void
-setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/test_laws.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/privacy-laws.tsv", dir);
-	err[0] = '\0';
-}
-
-static void
-teardown(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
+/* Write the table the test loads from fx.laws. */
 static void
 write_table(const char *text, size_t len)
 {
-	FILE	*f;
-
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
+	pf_test_write(fx.laws, text, len);
 }
 
 /* "YYYY-MM-DD HH:MM:SS" UTC as a time_t. */
@@ -282,8 +260,8 @@ load_real(void)
 {
 	struct pf_laws	*laws = NULL;
 
-	ck_assert_msg(pf_laws_load(REAL_TABLE, &laws, err, sizeof(err)) ==
-	    PF_OK, "%s", err);
+	ck_assert_msg(pf_laws_load(REAL_TABLE, &laws, fx.err, sizeof(fx.err)) ==
+	    PF_OK, "%s", fx.err);
 	ck_assert_ptr_nonnull(laws);
 	return laws;
 }
@@ -403,7 +381,8 @@ START_TEST(test_state_row_wins_over_country_row)
 	struct pf_laws	*laws = NULL;
 
 	write_table(text, sizeof(text) - 1);
-	ck_assert_int_eq(pf_laws_load(path, &laws, err, sizeof(err)), PF_OK);
+	ck_assert_int_eq(pf_laws_load(fx.laws, &laws, fx.err, sizeof(fx.err)),
+	    PF_OK);
 	ck_assert_str_eq(pf_laws_find(laws, "US", "CA")->law, "CCPA");
 	ck_assert_str_eq(pf_laws_find(laws, "US", "NY")->law, "US-wide");
 	ck_assert_str_eq(pf_laws_find(laws, "US", NULL)->law, "US-wide");
@@ -439,8 +418,8 @@ START_TEST(test_load_tolerates_layout)
 	    "*\tnone\t30 days\t-\t-\tinternal policy", src);
 	ck_assert_int_lt(n, (int)sizeof(text));
 	write_table(text, (size_t)n);
-	ck_assert_msg(pf_laws_load(path, &laws, err, sizeof(err)) == PF_OK,
-	    "%s", err);
+	ck_assert_msg(pf_laws_load(fx.laws, &laws, fx.err,
+	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	r = pf_laws_find(laws, "US", "CA");
 	ck_assert_str_eq(r->place, "US-CA");
 	ck_assert_str_eq(r->law, "CCPA");
@@ -520,13 +499,15 @@ START_TEST(test_load_refuses_malformed_tables)
 		write_table(t[i].text, t[i].len ? t[i].len :
 		    strlen(t[i].text));
 		laws = NULL;
-		err[0] = '\0';
-		ck_assert_msg(pf_laws_load(path, &laws, err, sizeof(err)) ==
+		fx.err[0] = '\0';
+		ck_assert_msg(pf_laws_load(fx.laws, &laws, fx.err,
+		    sizeof(fx.err)) ==
 		    PF_ECONFIG, "case %zu loaded", i);
 		ck_assert_ptr_null(laws);
-		snprintf(want, sizeof(want), "%s%s", path, t[i].where);
-		ck_assert_msg(strncmp(err, want, strlen(want)) == 0 &&
-		    strstr(err, t[i].why) != NULL, "case %zu: '%s'", i, err);
+		snprintf(want, sizeof(want), "%s%s", fx.laws, t[i].where);
+		ck_assert_msg(strncmp(fx.err, want, strlen(want)) == 0 &&
+		    strstr(fx.err, t[i].why) != NULL, "case %zu: '%s'", i,
+		    fx.err);
 	}
 }
 END_TEST
@@ -542,12 +523,12 @@ START_TEST(test_load_refuses_overlong_line)
 	    (int)(LINE_LIMIT + 1 - strlen(DE_PREFIX)), 7);
 	ck_assert_int_lt(n, (int)sizeof(text));
 	write_table(text, (size_t)n);
-	ck_assert_int_eq(pf_laws_load(path, &laws, err, sizeof(err)),
+	ck_assert_int_eq(pf_laws_load(fx.laws, &laws, fx.err, sizeof(fx.err)),
 	    PF_ECONFIG);
 	ck_assert_ptr_null(laws);
-	snprintf(want, sizeof(want), "%s:2: line longer than %d", path,
+	snprintf(want, sizeof(want), "%s:2: line longer than %d", fx.laws,
 	    LINE_LIMIT);
-	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "'%s'", err);
+	ck_assert_msg(strncmp(fx.err, want, strlen(want)) == 0, "'%s'", fx.err);
 }
 END_TEST
 
@@ -555,10 +536,10 @@ START_TEST(test_load_missing_file_is_not_found)
 {
 	struct pf_laws	*laws = NULL;
 
-	ck_assert_int_eq(pf_laws_load(path, &laws, err, sizeof(err)),
+	ck_assert_int_eq(pf_laws_load(fx.laws, &laws, fx.err, sizeof(fx.err)),
 	    PF_ENOTFOUND);
 	ck_assert_ptr_null(laws);
-	ck_assert_ptr_nonnull(strstr(err, path));
+	ck_assert_ptr_nonnull(strstr(fx.err, fx.laws));
 }
 END_TEST
 
@@ -570,8 +551,8 @@ START_TEST(test_load_error_buffer_optional)
 	char		 small[8] = "zzzzzzz";
 
 	write_table(text, sizeof(text) - 1);
-	ck_assert_int_eq(pf_laws_load(path, &laws, NULL, 0), PF_ECONFIG);
-	ck_assert_int_eq(pf_laws_load(path, &laws, small, 4), PF_ECONFIG);
+	ck_assert_int_eq(pf_laws_load(fx.laws, &laws, NULL, 0), PF_ECONFIG);
+	ck_assert_int_eq(pf_laws_load(fx.laws, &laws, small, 4), PF_ECONFIG);
 	ck_assert_uint_eq(strlen(small), 3);
 	ck_assert_int_eq(small[4], 'z');
 }
@@ -608,23 +589,23 @@ START_TEST(test_parse_reads_text_as_a_table)
 	struct pf_laws		*laws = NULL;
 
 	ck_assert_int_eq(pf_laws_parse(text, strlen(text), "mem.tsv", &laws,
-	    err, sizeof(err)), PF_OK);
+	    fx.err, sizeof(fx.err)), PF_OK);
 	ck_assert_str_eq(pf_laws_find(laws, "DE", NULL)->law, "GDPR");
 	ck_assert_str_eq(pf_laws_find(laws, "FR", NULL)->place, "*");
 	pf_laws_free(laws);
 	/* The first row alone. */
 	ck_assert_int_eq(pf_laws_parse(text, (size_t)(strchr(text, '\n') -
-	    text + 1), "mem.tsv", &laws, err, sizeof(err)), PF_ECONFIG);
+	    text + 1), "mem.tsv", &laws, fx.err, sizeof(fx.err)), PF_ECONFIG);
 	ck_assert_ptr_null(laws);
-	ck_assert_ptr_nonnull(strstr(err, "mem.tsv:"));
-	ck_assert_ptr_nonnull(strstr(err, "no \"*\" row"));
+	ck_assert_ptr_nonnull(strstr(fx.err, "mem.tsv:"));
+	ck_assert_ptr_nonnull(strstr(fx.err, "no \"*\" row"));
 }
 END_TEST
 
 PF_TEST_MAIN("laws",
     tcase_add_test(tc, test_period_text_reads_back),
     tcase_add_test(tc, test_parse_reads_text_as_a_table),
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL),
     tcase_add_test(tc, test_period_parse_accepts_each_form),
     tcase_add_test(tc, test_period_parse_refuses_malformed),
     tcase_add_test(tc, test_period_due_months_clamp_to_month_end),

@@ -21,39 +21,6 @@
 #define MAIL_TEMPLATES "etc/mail"
 #endif
 
-static char		 dir[64];	/* fresh per test */
-static char		 db[128];
-static struct pf_store	*st;
-
-static void
-setup(void)
-{
-	struct pf_store_opts	 o = { db, "truncate", 50 };
-
-	snprintf(dir, sizeof(dir), "/tmp/test_mail.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-	st = NULL;
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-}
-
-static void
-teardown(void)
-{
-	pf_store_close(st);
-	st = NULL;
-	pf_test_rmdir(dir);
-}
-
-static long long
-queued(void)
-{
-	long long	 q = -1, g = -1, s = -1, f = -1;
-
-	ck_assert_int_eq(pf_store_outbox_counts(st, &q, &g, &s, &f), PF_OK);
-	return q + g + s + f;
-}
-
 /* ---- enqueue ---- */
 
 static const char *const some_values[] = { "channel", "email marketing",
@@ -94,17 +61,17 @@ START_TEST(test_enqueue_stores_normalised_strictly_encoded_row)
 	long long	 id = 0;
 	size_t		 i;
 
-	ck_assert_int_eq(pf_mail_enqueue(st, "unsubscribed",
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "unsubscribed",
 	    "Jane.Doe@Example.COM", v, "c0ffee", &id), PF_OK);
 	ck_assert_int_gt(id, 0);
-	ck_assert_int_eq(pf_store_outbox_get(st, id, copy_vals, row), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_get(fx.st, id, copy_vals, row), PF_OK);
 	ck_assert_str_eq(row, "unsubscribed|Jane.Doe@example.com|"
 	    "plain=AZaz09._~-&"
 	    "odd=a%20b%26c%3Dd%2Be%25f%2Fg%3Fh%23i&"
 	    "multi_line=line%201%0Aline%202%09tab&"
 	    "utf8=M%C3%BCller%20%F0%9F%99%82&"
 	    "empty=|c0ffee");
-	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, &m), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_get(fx.st, id, load_row, &m), PF_OK);
 	ck_assert_int_eq(m.id, id);
 	ck_assert_str_eq(m.template, "unsubscribed");
 	ck_assert_str_eq(m.to, "Jane.Doe@example.com");
@@ -121,15 +88,15 @@ START_TEST(test_enqueue_without_values_or_subject)
 	struct pf_mail	 m = { 0 };
 	long long	 id = 0;
 
-	ck_assert_int_eq(pf_mail_enqueue(st, "privacy-team", "team@example.com",
-	    NULL, NULL, &id), PF_OK);
-	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, &m), PF_OK);
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "privacy-team",
+	    "team@example.com", NULL, NULL, &id), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_get(fx.st, id, load_row, &m), PF_OK);
 	ck_assert_ptr_null(m.subject);
 	ck_assert_ptr_null(m.values[0]);
 	pf_mail_clear(&m);
-	ck_assert_int_eq(pf_mail_enqueue(st, "privacy-team", "team@example.com",
-	    some_values, NULL, NULL), PF_OK);
-	ck_assert_int_eq(queued(), 2);
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "privacy-team",
+	    "team@example.com", some_values, NULL, NULL), PF_OK);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 2);
 }
 END_TEST
 
@@ -152,19 +119,19 @@ START_TEST(test_enqueue_refuses_bad_recipient)
 {
 	long long	 id = -1;
 
-	ck_assert_msg(pf_mail_enqueue(st, "unsubscribed", bad_recipients[_i],
+	ck_assert_msg(pf_mail_enqueue(fx.st, "unsubscribed", bad_recipients[_i],
 	    some_values, NULL, &id) == PF_EINVAL, "accepted %s",
 	    bad_recipients[_i]);
 	ck_assert_int_eq(id, -1);
-	ck_assert_int_eq(queued(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
 START_TEST(test_enqueue_refuses_null_recipient)
 {
-	ck_assert_int_eq(pf_mail_enqueue(st, "unsubscribed", NULL, some_values,
-	    NULL, NULL), PF_EINVAL);
-	ck_assert_int_eq(queued(), 0);
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "unsubscribed", NULL,
+	    some_values, NULL, NULL), PF_EINVAL);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -179,21 +146,21 @@ static const char *const bad_templates[] = {
 
 START_TEST(test_enqueue_refuses_bad_template_name)
 {
-	ck_assert_int_eq(pf_mail_enqueue(st, bad_templates[_i],
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, bad_templates[_i],
 	    "a@example.com", some_values, NULL, NULL), PF_EINVAL);
-	ck_assert_int_eq(queued(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
 START_TEST(test_enqueue_template_name_limits)
 {
-	ck_assert_int_eq(pf_mail_enqueue(st, NAME64, "a@example.com", NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, NAME64, "a@example.com", NULL,
 	    NULL, NULL), PF_OK);
-	ck_assert_int_eq(pf_mail_enqueue(st, "a-1", "a@example.com", NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "a-1", "a@example.com", NULL,
 	    NULL, NULL), PF_OK);
-	ck_assert_int_eq(pf_mail_enqueue(st, NULL, "a@example.com", NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, NULL, "a@example.com", NULL,
 	    NULL, NULL), PF_EINVAL);
-	ck_assert_int_eq(queued(), 2);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 2);
 }
 END_TEST
 
@@ -206,9 +173,9 @@ START_TEST(test_enqueue_refuses_bad_value_name)
 {
 	const char	*v[] = { "ok", "1", bad_names[_i], "x", NULL };
 
-	ck_assert_int_eq(pf_mail_enqueue(st, "unsubscribed", "a@example.com",
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "unsubscribed", "a@example.com",
 	    v, NULL, NULL), PF_EINVAL);
-	ck_assert_int_eq(queued(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -222,9 +189,9 @@ START_TEST(test_enqueue_refuses_bad_value)
 {
 	const char	*v[] = { "ok", "1", "bad", bad_values[_i], NULL };
 
-	ck_assert_int_eq(pf_mail_enqueue(st, "unsubscribed", "a@example.com",
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "unsubscribed", "a@example.com",
 	    v, NULL, NULL), PF_EINVAL);
-	ck_assert_int_eq(queued(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -233,21 +200,21 @@ START_TEST(test_enqueue_refuses_repeated_name_and_odd_list)
 	const char	*rep[] = { "a", "1", "b", "2", "a", "3", NULL };
 	const char	*odd[] = { "a", "1", "b", NULL };
 
-	ck_assert_int_eq(pf_mail_enqueue(st, "t", "a@example.com", rep, NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", rep, NULL,
 	    NULL), PF_EINVAL);
-	ck_assert_int_eq(pf_mail_enqueue(st, "t", "a@example.com", odd, NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", odd, NULL,
 	    NULL), PF_EINVAL);
-	ck_assert_int_eq(queued(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
 START_TEST(test_enqueue_refuses_subject_with_control)
 {
-	ck_assert_int_eq(pf_mail_enqueue(st, "t", "a@example.com", NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", NULL,
 	    "c0ffee\nx", NULL), PF_EINVAL);
-	ck_assert_int_eq(pf_mail_enqueue(st, "t", "a@example.com", NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", NULL,
 	    "\xff", NULL), PF_EINVAL);
-	ck_assert_int_eq(queued(), 0);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
 
@@ -266,17 +233,17 @@ START_TEST(test_enqueue_value_count_limit)
 		v[2 * i + 1] = "x";
 	}
 	v[2 * PF_MAIL_MAX_VALUES] = NULL;
-	ck_assert_int_eq(pf_mail_enqueue(st, "t", "a@example.com", v, NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", v, NULL,
 	    &id), PF_OK);
-	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, &m), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_get(fx.st, id, load_row, &m), PF_OK);
 	ck_assert_str_eq(m.values[2 * PF_MAIL_MAX_VALUES - 2], "v15");
 	ck_assert_ptr_null(m.values[2 * PF_MAIL_MAX_VALUES]);
 	pf_mail_clear(&m);
 	v[2 * PF_MAIL_MAX_VALUES] = names[PF_MAIL_MAX_VALUES];
 	v[2 * PF_MAIL_MAX_VALUES + 2] = NULL;
-	ck_assert_int_eq(pf_mail_enqueue(st, "t", "a@example.com", v, NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", v, NULL,
 	    NULL), PF_EINVAL);
-	ck_assert_int_eq(queued(), 1);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 1);
 }
 END_TEST
 
@@ -292,32 +259,32 @@ START_TEST(test_enqueue_value_length_limit)
 	memset(big, '&', PF_MAIL_MAX_VALUE + 1);
 	big[PF_MAIL_MAX_VALUE] = '\0';
 	v[1] = big;
-	ck_assert_int_eq(pf_mail_enqueue(st, "t", "a@example.com", v, NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", v, NULL,
 	    &id), PF_OK);
-	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, &m), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_get(fx.st, id, load_row, &m), PF_OK);
 	ck_assert_str_eq(m.values[1], big);
 	pf_mail_clear(&m);
 	big[PF_MAIL_MAX_VALUE] = '&';
 	big[PF_MAIL_MAX_VALUE + 1] = '\0';
-	ck_assert_int_eq(pf_mail_enqueue(st, "t", "a@example.com", v, NULL,
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", v, NULL,
 	    NULL), PF_EINVAL);
 	free(big);
-	ck_assert_int_eq(queued(), 1);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 1);
 }
 END_TEST
 
 START_TEST(test_enqueue_is_part_of_the_callers_transaction)
 {
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_mail_enqueue(st, "unsubscribed", "a@example.com",
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "unsubscribed", "a@example.com",
 	    some_values, NULL, NULL), PF_OK);
-	pf_store_rollback(st);
-	ck_assert_int_eq(queued(), 0);
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_mail_enqueue(st, "unsubscribed", "a@example.com",
+	pf_store_rollback(fx.st);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "unsubscribed", "a@example.com",
 	    some_values, NULL, NULL), PF_OK);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
-	ck_assert_int_eq(queued(), 1);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 1);
 }
 END_TEST
 
@@ -384,13 +351,10 @@ END_TEST
 static void
 write_file(const char *name, const char *text, size_t len)
 {
-	char	 p[256];
-	FILE	*f;
+	char	 p[PF_TEST_PATH];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(p, "w"));
-	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
-	fclose(f);
+	pf_test_path(p, sizeof(p), name);
+	pf_test_write(p, text, len);
 }
 
 static void
@@ -418,7 +382,7 @@ render(const char *const *v, char **subject, char **body)
 {
 	struct pf_mail	 m = mail_t(v);
 
-	return pf_mail_render(dir, &m, subject, body);
+	return pf_mail_render(fx.dir, &m, subject, body);
 }
 
 START_TEST(test_render_substitutes_placeholders)
@@ -496,7 +460,7 @@ START_TEST(test_render_missing_template_not_found)
 	struct pf_mail	 m = mail_t(NULL);
 	char		*s = NULL, *b = NULL;
 
-	ck_assert_int_eq(pf_mail_render(dir, &m, &s, &b), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_mail_render(fx.dir, &m, &s, &b), PF_ENOTFOUND);
 	ck_assert_int_eq(pf_mail_render("/nonexistent/mail", &m, &s, &b),
 	    PF_ENOTFOUND);
 	ck_assert_ptr_null(s);
@@ -513,7 +477,7 @@ START_TEST(test_render_refuses_bad_template_name)
 	write_template("Subject: Hi\n\nBody\n");
 	write_file("T.txt", "Subject: Hi\n\nBody\n", 18);
 	m.template = (char *)bad_templates[_i];
-	ck_assert_int_eq(pf_mail_render(dir, &m, &s, &b), PF_EINVAL);
+	ck_assert_int_eq(pf_mail_render(fx.dir, &m, &s, &b), PF_EINVAL);
 	ck_assert_ptr_null(s);
 }
 END_TEST
@@ -1251,7 +1215,7 @@ START_TEST(test_render_text_renders_as_a_file_would)
 END_TEST
 
 PF_TEST_MAIN("mail",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL),
     tcase_add_test(tc, test_enqueue_stores_normalised_strictly_encoded_row),
     tcase_add_test(tc, test_render_text_renders_as_a_file_would),
     tcase_add_test(tc, test_enqueue_without_values_or_subject),

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "country.h"
 #include "err.h"
 #include "page.h"
@@ -61,11 +62,11 @@ static const char *const some_countries[] = { "DE", "Germany",
     "US", "United States", NULL };
 
 static struct pf_pages *
-open_pages(const char *dir, const char *prefix)
+open_pages(const char *where, const char *prefix)
 {
 	struct pf_pages	*pages = NULL;
 
-	ck_assert_int_eq(pf_pages_open(dir, prefix, &pages), PF_OK);
+	ck_assert_int_eq(pf_pages_open(where, prefix, &pages), PF_OK);
 	ck_assert_ptr_nonnull(pages);
 	return pages;
 }
@@ -117,37 +118,24 @@ count(const char *html, const char *needle)
 	return n;
 }
 
-/* A fresh directory holding one template file, name.xhtml. */
+/* Write dir/name, a file beside the templates (dir exists). */
 static void
-fixture(char *dir, const char *name, const char *text)
+add_file(const char *where, const char *name, const char *text)
 {
-	char	 path[256];
-	FILE	*f;
+	char	 path[PF_TEST_PATH + 32];
 
-	strcpy(dir, "/tmp/test_page.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/%s.xhtml", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	ck_assert_int_eq(fputs(text, f) >= 0, 1);
-	ck_assert_int_eq(fclose(f), 0);
+	snprintf(path, sizeof(path), "%s/%s", where, name);
+	pf_test_write(path, text, strlen(text));
 }
 
+/* The template name.xhtml in the test's directory. */
 static void
-fixture_remove(const char *dir)
+write_template(const char *name, const char *text)
 {
-	char		 path[512];
-	DIR		*d;
-	struct dirent	*e;
+	char	 file[64];
 
-	ck_assert_ptr_nonnull(d = opendir(dir));
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		ck_assert_int_eq(unlink(path), 0);
-	}
-	closedir(d);
-	ck_assert_int_eq(rmdir(dir), 0);
+	snprintf(file, sizeof(file), "%s.xhtml", name);
+	add_file(fx.dir, file, text);
 }
 
 /* Text that pf_utf8_ok refuses, single-line or not. */
@@ -483,10 +471,10 @@ START_TEST(test_value_select)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	fixture(dir, "controls", controls_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("controls", controls_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	page = new_page(pages, "controls");
 	ck_assert_int_eq(pf_page_value(page, "country", "US"), PF_OK);
 	html = render(page);
@@ -501,7 +489,6 @@ START_TEST(test_value_select)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -509,10 +496,10 @@ START_TEST(test_value_checkbox)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	fixture(dir, "controls", controls_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("controls", controls_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	page = new_page(pages, "controls");
 	ck_assert_int_eq(pf_page_value(page, "agree", "yes"), PF_OK);
 	ck_assert_int_eq(pf_page_value(page, "news", "on"), PF_OK);
@@ -526,7 +513,6 @@ START_TEST(test_value_checkbox)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -534,10 +520,9 @@ START_TEST(test_value_unknown_name)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64];
 
-	fixture(dir, "controls", controls_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("controls", controls_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	page = new_page(pages, "controls");
 	ck_assert_int_eq(pf_page_value(page, "nosuch", "x"), PF_ENOTFOUND);
 	/* A submit button is not a control whose value a form keeps. */
@@ -546,18 +531,17 @@ START_TEST(test_value_unknown_name)
 	ck_assert_int_eq(pf_page_value(page, "f", "x"), PF_ENOTFOUND);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
 /* pages with the options template and some_countries in its country selects. */
 static struct pf_pages *
-options_pages(char *dir)
+options_pages(void)
 {
 	struct pf_pages	*pages;
 
-	fixture(dir, "options", options_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("options", options_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	ck_assert_int_eq(pf_pages_options(pages, "options", "country",
 	    some_countries), PF_OK);
 	return pages;
@@ -567,9 +551,9 @@ START_TEST(test_options_appended_after_placeholder)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	pages = options_pages(dir);
+	pages = options_pages();
 	page = new_page(pages, "options");
 	html = render(page);
 	assert_contains(html, "<select id=\"country\" name=\"country\">"
@@ -580,7 +564,6 @@ START_TEST(test_options_appended_after_placeholder)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -588,9 +571,9 @@ START_TEST(test_options_every_select_of_that_name)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	pages = options_pages(dir);
+	pages = options_pages();
 	page = new_page(pages, "options");
 	html = render(page);
 	assert_contains(html, "<select id=\"country-2\" name=\"country\">"
@@ -603,7 +586,6 @@ START_TEST(test_options_every_select_of_that_name)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -612,9 +594,9 @@ START_TEST(test_options_selectable_in_each_copy)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*a, *b;
-	char		 dir[64], *html;
+	char		*html;
 
-	pages = options_pages(dir);
+	pages = options_pages();
 	a = new_page(pages, "options");
 	b = new_page(pages, "options");
 	ck_assert_int_eq(pf_page_value(a, "country", "DE"), PF_OK);
@@ -630,7 +612,6 @@ START_TEST(test_options_selectable_in_each_copy)
 	pf_page_free(a);
 	pf_page_free(b);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -639,10 +620,10 @@ START_TEST(test_options_country_table)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	fixture(dir, "options", options_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("options", options_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	ck_assert_int_eq(pf_pages_options(pages, "options", "country",
 	    pf_countries), PF_OK);
 	ck_assert_int_eq(pf_pages_options(pages, "options", "state",
@@ -658,7 +639,6 @@ START_TEST(test_options_country_table)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -667,10 +647,10 @@ START_TEST(test_options_empty_list_changes_nothing)
 	static const char *const empty[] = { NULL };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	fixture(dir, "options", options_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("options", options_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	ck_assert_int_eq(pf_pages_options(pages, "options", "country", empty),
 	    PF_OK);
 	page = new_page(pages, "options");
@@ -679,17 +659,15 @@ START_TEST(test_options_empty_list_changes_nothing)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
 START_TEST(test_options_unknown_template_or_control)
 {
 	struct pf_pages	*pages;
-	char		 dir[64];
 
-	fixture(dir, "options", options_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("options", options_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	ck_assert_int_eq(pf_pages_options(pages, "nosuch", "country",
 	    some_countries), PF_ENOTFOUND);
 	ck_assert_int_eq(pf_pages_options(pages, "options", "nosuch",
@@ -710,7 +688,6 @@ START_TEST(test_options_unknown_template_or_control)
 	ck_assert_int_eq(pf_pages_options(NULL, "options", "country",
 	    some_countries), PF_EINVAL);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -720,11 +697,11 @@ START_TEST(test_options_bad_text_refused_template_unchanged)
 	static const char *const newline[] = { "DE", "Germ\nany", NULL };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *before, *after;
+	char		*before, *after;
 	size_t		 i;
 
-	fixture(dir, "options", options_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("options", options_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	page = new_page(pages, "options");
 	before = render(page);
 	pf_page_free(page);
@@ -736,7 +713,8 @@ START_TEST(test_options_bad_text_refused_template_unchanged)
 		ck_assert_msg(pf_pages_options(pages, "options", "country",
 		    as_code) == PF_EINVAL, "code accepted: %s", bad_text[i].name);
 		ck_assert_msg(pf_pages_options(pages, "options", "country",
-		    as_name) == PF_EINVAL, "name accepted: %s", bad_text[i].name);
+		    as_name) == PF_EINVAL, "name accepted: %s",
+		    bad_text[i].name);
 	}
 	/* A code without its name, and a name on two lines. */
 	ck_assert_int_eq(pf_pages_options(pages, "options", "country",
@@ -750,7 +728,6 @@ START_TEST(test_options_bad_text_refused_template_unchanged)
 	free(after);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -761,10 +738,10 @@ START_TEST(test_options_markup_escaped)
 	    NULL };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	fixture(dir, "options", options_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("options", options_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	ck_assert_int_eq(pf_pages_options(pages, "options", "state", hostile),
 	    PF_OK);
 	page = new_page(pages, "options");
@@ -777,7 +754,6 @@ START_TEST(test_options_markup_escaped)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -844,10 +820,10 @@ START_TEST(test_error_without_summary)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	fixture(dir, "controls", controls_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("controls", controls_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	page = new_page(pages, "controls");
 	ck_assert_int_eq(pf_page_error(page, "country", "Choose"), PF_OK);
 	html = render(page);
@@ -856,7 +832,6 @@ START_TEST(test_error_without_summary)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -878,10 +853,10 @@ START_TEST(test_error_goes_to_its_own_forms_summary)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html, *s2;
+	char		*html, *s2;
 
-	fixture(dir, "two", two_forms_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("two", two_forms_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	page = new_page(pages, "two");
 	ck_assert_int_eq(pf_page_error(page, "b", "Enter b"), PF_OK);
 	html = render(page);
@@ -905,7 +880,6 @@ START_TEST(test_error_goes_to_its_own_forms_summary)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -933,10 +907,10 @@ START_TEST(test_error_unknown_field)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *before, *after;
+	char		*before, *after;
 
-	fixture(dir, "controls", controls_xhtml);
-	pages = open_pages(dir, "/privacy");
+	write_template("controls", controls_xhtml);
+	pages = open_pages(fx.dir, "/privacy");
 	page = new_page(pages, "controls");
 	before = render(page);
 	ck_assert_int_eq(pf_page_error(page, "nosuch", "x"), PF_ENOTFOUND);
@@ -949,7 +923,6 @@ START_TEST(test_error_unknown_field)
 	free(after);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1036,10 +1009,10 @@ START_TEST(test_prefix_rewrite_only_template_urls)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	fixture(dir, "controls", controls_xhtml);
-	pages = open_pages(dir, "/help/me");
+	write_template("controls", controls_xhtml);
+	pages = open_pages(fx.dir, "/help/me");
 	page = new_page(pages, "controls");
 	html = render(page);
 	assert_contains(html, "action=\"/help/me/x\"");
@@ -1050,7 +1023,6 @@ START_TEST(test_prefix_rewrite_only_template_urls)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1133,17 +1105,15 @@ START_TEST(test_bad_template_refused)
 	};
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64];
 	size_t		 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		fixture(dir, "bad", bad[i].text);
-		pages = open_pages(dir, "/privacy");
+		write_template("bad", bad[i].text);
+		pages = open_pages(fx.dir, "/privacy");
 		ck_assert_msg(pf_page_new(pages, "bad", &page) == PF_EXML,
 		    "accepted: %s", bad[i].name);
 		ck_assert_ptr_null(page);
 		pf_pages_free(pages);
-		fixture_remove(dir);
 	}
 }
 END_TEST
@@ -1160,12 +1130,12 @@ static const char rows_xhtml[] = XHTML_OPEN
 	"<div id=\"bare\">text only</div>"
 	XHTML_CLOSE;
 
-/* A fresh page from rows_xhtml in dir (which the caller removes). */
+/* A fresh page from rows_xhtml in the test's directory. */
 static struct pf_page *
-rows_page(char *dir, struct pf_pages **pages)
+rows_page(struct pf_pages **pages)
 {
-	fixture(dir, "rows", rows_xhtml);
-	*pages = open_pages(dir, "/privacy");
+	write_template("rows", rows_xhtml);
+	*pages = open_pages(fx.dir, "/privacy");
 	return new_page(*pages, "rows");
 }
 
@@ -1175,9 +1145,9 @@ START_TEST(test_rows_one_copy_of_the_model_per_row)
 	    "2027-02-01", "Verified", "a <b>note</b> & more" };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	page = rows_page(dir, &pages);
+	page = rows_page(&pages);
 	ck_assert_int_eq(pf_page_rows(page, "rows", cells, 3, 2), PF_OK);
 	html = render(page);
 	assert_contains(html, "<tbody id=\"rows\">\n"
@@ -1188,7 +1158,6 @@ START_TEST(test_rows_one_copy_of_the_model_per_row)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1196,9 +1165,9 @@ START_TEST(test_rows_zero_rows_leave_the_element_empty)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	page = rows_page(dir, &pages);
+	page = rows_page(&pages);
 	ck_assert_int_eq(pf_page_rows(page, "rows", NULL, 3, 0), PF_OK);
 	html = render(page);
 	assert_lacks(html, "<tr");
@@ -1206,7 +1175,6 @@ START_TEST(test_rows_zero_rows_leave_the_element_empty)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1217,9 +1185,9 @@ START_TEST(test_rows_list_items_of_spans)
 	    "three", "3" };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	page = rows_page(dir, &pages);
+	page = rows_page(&pages);
 	ck_assert_int_eq(pf_page_rows(page, "list", cells, 2, 3), PF_OK);
 	/* Fewer columns than the model has: the rest are kept as they are. */
 	ck_assert_int_eq(pf_page_rows(page, "two", cells, 1, 1), PF_OK);
@@ -1232,7 +1200,6 @@ START_TEST(test_rows_list_items_of_spans)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1241,16 +1208,15 @@ START_TEST(test_rows_multiline_cell_keeps_its_lines)
 	static const char *const cells[] = { "a", "b", "line 1\nline 2" };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *html;
+	char		*html;
 
-	page = rows_page(dir, &pages);
+	page = rows_page(&pages);
 	ck_assert_int_eq(pf_page_rows(page, "rows", cells, 3, 1), PF_OK);
 	html = render(page);
 	assert_contains(html, "<td>line 1\nline 2</td>");
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1260,10 +1226,10 @@ START_TEST(test_rows_refused_page_unchanged)
 	const char	*cells[6] = { "a", "b", "c", "d", "e", NULL };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *before, *after;
+	char		*before, *after;
 	size_t		 i;
 
-	page = rows_page(dir, &pages);
+	page = rows_page(&pages);
 	before = render(page);
 	ck_assert_int_eq(pf_page_rows(page, "nosuch", cells, 3, 2),
 	    PF_ENOTFOUND);
@@ -1290,7 +1256,6 @@ START_TEST(test_rows_refused_page_unchanged)
 	free(after);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1302,9 +1267,9 @@ START_TEST(test_rows_attr_sets_one_cell_of_each_row)
 	static const char *const quote[] = { "\"><b>", "y", "z" };
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], *before, *after;
+	char		*before, *after;
 
-	page = rows_page(dir, &pages);
+	page = rows_page(&pages);
 	ck_assert_int_eq(pf_page_rows(page, "list", cells, 2, 3), PF_OK);
 	ck_assert_int_eq(pf_page_rows_attr(page, "list", 1, "title", ids, 3),
 	    PF_OK);
@@ -1333,7 +1298,6 @@ START_TEST(test_rows_attr_sets_one_cell_of_each_row)
 	free(after);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1361,19 +1325,6 @@ START_TEST(test_rows_status_page_history)
 END_TEST
 
 /* ---- XInclude ---- */
-
-/* Write dir/name.xhtml (dir exists). */
-static void
-add_file(const char *dir, const char *name, const char *text)
-{
-	char	 path[256];
-	FILE	*f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	ck_assert_int_eq(fputs(text, f) >= 0, 1);
-	ck_assert_int_eq(fclose(f), 0);
-}
 
 #define XI_OPEN "<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" "
 #define XI_NOTICE "xpointer=\"xpointer(/descendant::*[@id='notice'])\"/>"
@@ -1411,14 +1362,14 @@ START_TEST(test_include_relative_to_the_template_with_urls_rewritten)
 {
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], sub[96], *html;
+	char		 sub[96], *html;
 
-	fixture(dir, "main", XHTML_OPEN "<main>" XI_OPEN
+	write_template("main", XHTML_OPEN "<main>" XI_OPEN
 	    "href=\"parts/part.xhtml\" " XI_NOTICE "</main>" XHTML_CLOSE);
-	snprintf(sub, sizeof(sub), "%s/parts", dir);
+	snprintf(sub, sizeof(sub), "%s/parts", fx.dir);
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
 	add_file(sub, "part.xhtml", part_xhtml);
-	pages = open_pages(dir, "/help");
+	pages = open_pages(fx.dir, "/help");
 	page = new_page(pages, "main");
 	html = render(page);
 	assert_contains(html, "<main><section id=\"notice\">"
@@ -1431,8 +1382,6 @@ START_TEST(test_include_relative_to_the_template_with_urls_rewritten)
 	free(html);
 	pf_page_free(page);
 	pf_pages_free(pages);
-	fixture_remove(sub);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1449,21 +1398,20 @@ START_TEST(test_include_failures_refuse_the_template)
 	};
 	struct pf_pages	*pages;
 	struct pf_page	*page;
-	char		 dir[64], text[512];
+	char		 text[512];
 	size_t		 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), "%s%s%s%s", XHTML_OPEN, XI_OPEN,
 		    bad[i], XHTML_CLOSE);
-		fixture(dir, "main", text);
-		add_file(dir, "part.xhtml", part_xhtml);
-		add_file(dir, "broken.xhtml", XHTML_OPEN "<p>" XHTML_CLOSE);
-		pages = open_pages(dir, "/privacy");
+		write_template("main", text);
+		add_file(fx.dir, "part.xhtml", part_xhtml);
+		add_file(fx.dir, "broken.xhtml", XHTML_OPEN "<p>" XHTML_CLOSE);
+		pages = open_pages(fx.dir, "/privacy");
 		ck_assert_msg(pf_page_new(pages, "main", &page) == PF_EXML,
 		    "accepted: %s", bad[i]);
 		ck_assert_ptr_null(page);
 		pf_pages_free(pages);
-		fixture_remove(dir);
 	}
 }
 END_TEST
@@ -1564,7 +1512,6 @@ START_TEST(test_message_falls_back_to_plain_text)
 	struct pf_pages		*pages;
 	struct pf_request	 req;
 	struct sink		 s;
-	char			 dir[64];
 
 	/* No templates at all (configuration not read yet). */
 	sink_open(&s, &req);
@@ -1576,8 +1523,8 @@ START_TEST(test_message_falls_back_to_plain_text)
 	free(s.buf);
 
 	/* A broken message template. */
-	fixture(dir, "message", "<html");
-	pages = open_pages(dir, "/privacy");
+	write_template("message", "<html");
+	pages = open_pages(fx.dir, "/privacy");
 	sink_open(&s, &req);
 	ck_assert_int_eq(pf_page_message(pages, &req, 404, "Not here",
 	    "Gone.", NULL, 0), PF_OK);
@@ -1586,7 +1533,6 @@ START_TEST(test_message_falls_back_to_plain_text)
 	assert_contains(s.buf, "\r\n\r\nNot here\n\nGone.\n");
 	free(s.buf);
 	pf_pages_free(pages);
-	fixture_remove(dir);
 }
 END_TEST
 
@@ -1609,6 +1555,7 @@ START_TEST(test_message_bad_text_not_echoed)
 END_TEST
 
 PF_TEST_MAIN("page",
+    pf_test_fixture(tc, PF_TEST_DIR, NULL),
     tcase_add_test(tc, test_every_template_parses),
     tcase_add_test(tc, test_render_is_html_compatible),
     tcase_add_test(tc, test_text_markup_is_escaped),

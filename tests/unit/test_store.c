@@ -24,27 +24,10 @@
 #define T2 "2026-11-24T07:00:00.000002Z"
 #define T3 "2026-11-24T08:00:00.000003Z"
 
-static char	 dir[64];
-static char	 db[128];
-
-static void
-setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/test_store.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-}
-
-static void
-teardown(void)
-{
-	pf_test_rmdir(dir);
-}
-
 static struct pf_store *
 open_mode(const char *mode)
 {
-	struct pf_store_opts	 o = { db, mode, 50 };
+	struct pf_store_opts	 o = { fx.db, mode, 50 };
 	struct pf_store		*st = NULL;
 
 	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
@@ -58,23 +41,8 @@ raw_open(void)
 {
 	sqlite3	*h = NULL;
 
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(fx.db, &h), SQLITE_OK);
 	return h;
-}
-
-static long long
-raw_count(const char *sql)
-{
-	sqlite3		*h = raw_open();
-	sqlite3_stmt	*s = NULL;
-	long long	 n;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(h);
-	return n;
 }
 
 static int
@@ -103,8 +71,8 @@ START_TEST(test_open_applies_migrations_and_sets_user_version)
 	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
 	ck_assert_int_eq(v, (int)pf_migrations[pf_nmigrations - 1].version);
 	pf_store_close(st);
-	ck_assert_int_eq(raw_count("PRAGMA user_version"), v);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
+	ck_assert_int_eq(pf_test_count("PRAGMA user_version"), v);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM sqlite_schema "
 	    "WHERE type = 'table' AND name IN ('optout', 'audit', 'outbox')"), 3);
 }
 END_TEST
@@ -129,7 +97,7 @@ END_TEST
 
 START_TEST(test_open_refuses_newer_schema)
 {
-	struct pf_store_opts	 o = { db, "truncate", 50 };
+	struct pf_store_opts	 o = { fx.db, "truncate", 50 };
 	struct pf_store		*st = NULL;
 	sqlite3			*h = raw_open();
 
@@ -156,7 +124,7 @@ START_TEST(test_journal_mode_as_asked_and_synchronous_full)
 {
 	struct pf_optout	 o = optout("a@example.com", NULL, "form");
 	struct pf_store		*st = open_mode(modes[_i].asked);
-	char			 journal[160];
+	char			 journal[PF_TEST_PATH + 16];
 	int			 level = -1;
 
 	ck_assert_str_eq(pf_store_journal_mode(st), modes[_i].mode);
@@ -166,7 +134,7 @@ START_TEST(test_journal_mode_as_asked_and_synchronous_full)
 	ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
 	ck_assert_int_eq(pf_store_commit(st), PF_OK);
 	/* TRUNCATE keeps an empty journal; DELETE removes it. */
-	snprintf(journal, sizeof(journal), "%s-journal", db);
+	snprintf(journal, sizeof(journal), "%s-journal", fx.db);
 	ck_assert_int_eq(exists(journal), modes[_i].journal_file);
 	pf_store_close(st);
 }
@@ -174,14 +142,14 @@ END_TEST
 
 START_TEST(test_wal_refused_on_affected_sqlite)
 {
-	struct pf_store_opts	 o = { db, "wal", 50 };
+	struct pf_store_opts	 o = { fx.db, "wal", 50 };
 	struct pf_store		*st = NULL;
 
 	if (pf_store_wal_safe(sqlite3_libversion_number()))
 		return;	/* a fixed SQLite: nothing to refuse */
 	ck_assert_int_eq(pf_store_open(&o, &st), PF_ECONFIG);
 	ck_assert_ptr_null(st);
-	ck_assert_int_eq(exists(db), 0);
+	ck_assert_int_eq(exists(fx.db), 0);
 }
 END_TEST
 
@@ -191,12 +159,12 @@ static const char *const bad_modes[] = {
 
 START_TEST(test_unknown_journal_mode_refused)
 {
-	struct pf_store_opts	 o = { db, bad_modes[_i], 50 };
+	struct pf_store_opts	 o = { fx.db, bad_modes[_i], 50 };
 	struct pf_store		*st = NULL;
 
 	ck_assert_int_eq(pf_store_open(&o, &st), PF_ECONFIG);
 	ck_assert_ptr_null(st);
-	ck_assert_int_eq(exists(db), 0);
+	ck_assert_int_eq(exists(fx.db), 0);
 }
 END_TEST
 
@@ -238,13 +206,13 @@ END_TEST
 
 START_TEST(test_open_not_a_database_is_store_error)
 {
-	struct pf_store_opts	 o = { db, "truncate", 50 };
+	struct pf_store_opts	 o = { fx.db, "truncate", 50 };
 	struct pf_store		*st = NULL;
 	char			 junk[4096];
 	int			 fd;
 
 	memset(junk, 'x', sizeof(junk));
-	fd = open(db, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	fd = open(fx.db, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	ck_assert_int_ne(fd, -1);
 	ck_assert_int_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
 	close(fd);
@@ -500,7 +468,7 @@ ms_since(const struct timespec *t0)
  */
 START_TEST(test_open_until_now_does_not_wait_for_the_lock)
 {
-	struct pf_store_opts	 o = { db, "truncate", 60000 };
+	struct pf_store_opts	 o = { fx.db, "truncate", 60000 };
 	struct pf_store		*st = open_mode("truncate");
 	sqlite3			*h = raw_open();
 	struct timespec		 t0, now;
@@ -528,7 +496,7 @@ END_TEST
 /* pf_store_until bounds BEGIN and COMMIT together, not each by the timeout. */
 START_TEST(test_until_bounds_every_wait_of_a_transaction)
 {
-	struct pf_store_opts	 o = { db, "truncate", 60000 };
+	struct pf_store_opts	 o = { fx.db, "truncate", 60000 };
 	struct pf_store		*st = NULL;
 	sqlite3			*h = raw_open();
 	struct timespec		 t0, until;
@@ -559,7 +527,7 @@ END_TEST
 /* Read-only: no file created, no migration, and reads that work. */
 START_TEST(test_open_readonly_never_writes)
 {
-	struct pf_store_opts	 o = { db, NULL, 50 };
+	struct pf_store_opts	 o = { fx.db, NULL, 50 };
 	struct pf_store		*st = NULL;
 	struct stat		 before, after;
 	sqlite3			*h;
@@ -567,9 +535,9 @@ START_TEST(test_open_readonly_never_writes)
 
 	ck_assert_int_ne(pf_store_open_readonly(&o, &st), PF_OK);
 	ck_assert_ptr_null(st);
-	ck_assert(!exists(db));
+	ck_assert(!exists(fx.db));
 	pf_store_close(open_mode("truncate"));
-	ck_assert_int_eq(stat(db, &before), 0);
+	ck_assert_int_eq(stat(fx.db, &before), 0);
 	ck_assert_int_eq(pf_store_open_readonly(&o, &st), PF_OK);
 	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
@@ -578,7 +546,7 @@ START_TEST(test_open_readonly_never_writes)
 	    "a@example.com", "", NULL, "form", NULL, NULL }, T1), PF_OK);
 	pf_store_rollback(st);
 	pf_store_close(st);
-	ck_assert_int_eq(stat(db, &after), 0);
+	ck_assert_int_eq(stat(fx.db, &after), 0);
 	ck_assert_int_eq(before.st_mtime, after.st_mtime);
 	ck_assert_int_eq(before.st_size, after.st_size);
 	/* An older schema is left for a form or privforms init to migrate. */
@@ -589,7 +557,7 @@ START_TEST(test_open_readonly_never_writes)
 	st = NULL;
 	ck_assert_int_eq(pf_store_open_readonly(&o, &st), PF_ECONFIG);
 	ck_assert_ptr_null(st);
-	ck_assert_int_eq(raw_count("PRAGMA user_version"), 1);
+	ck_assert_int_eq(pf_test_count("PRAGMA user_version"), 1);
 }
 END_TEST
 
@@ -659,7 +627,7 @@ START_TEST(test_rollback_leaves_nothing)
 	pf_store_rollback(st);
 	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 0);
 	pf_store_close(st);
 }
 END_TEST
@@ -671,9 +639,9 @@ START_TEST(test_commit_is_seen_by_another_connection)
 
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	ck_assert_int_eq(pf_store_optout_put(st, &a, T1), PF_OK);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 0);
 	ck_assert_int_eq(pf_store_commit(st), PF_OK);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 1);
 	ck_assert_int_eq(pf_store_commit(st), PF_ESTORE);	/* none open */
 	pf_store_close(st);
 }
@@ -1780,13 +1748,13 @@ START_TEST(test_backup_is_a_checked_copy_mode_0600)
 	long long		 n = 0, bytes = 0;
 
 	ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
-	snprintf(path, sizeof(path), "%s/backup.db", dir);
+	snprintf(path, sizeof(path), "%s/backup.db", fx.dir);
 	ck_assert_int_eq(pf_store_backup(st, path, 0, &bytes), PF_OK);
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 07777, 0600);
 	ck_assert_int_eq(bytes, (long long)sb.st_size);
 	/* The database and its copy: no temporary, no journal left. */
-	ck_assert_int_eq(entries(dir), 3);
+	ck_assert_int_eq(entries(fx.dir), 3);
 	co.path = path;
 	ck_assert_int_eq(pf_store_open(&co, &copy), PF_OK);
 	ck_assert_int_eq(pf_store_optout_count(copy, &n), PF_OK);
@@ -1802,7 +1770,7 @@ START_TEST(test_backup_replaces_only_when_asked)
 	char		 path[160], buf[8] = "";
 	FILE		*f;
 
-	snprintf(path, sizeof(path), "%s/backup.db", dir);
+	snprintf(path, sizeof(path), "%s/backup.db", fx.dir);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	fputs("keep", f);
 	fclose(f);
@@ -1814,7 +1782,7 @@ START_TEST(test_backup_replaces_only_when_asked)
 	fclose(f);
 	ck_assert_str_eq(buf, "keep");
 	ck_assert_int_eq(pf_store_backup(st, path, 1, NULL), PF_OK);
-	ck_assert_int_eq(entries(dir), 3);
+	ck_assert_int_eq(entries(fx.dir), 3);
 	pf_store_close(st);
 }
 END_TEST
@@ -1825,7 +1793,7 @@ START_TEST(test_backup_busy_past_the_timeout_leaves_nothing)
 	sqlite3		*h = raw_open();
 	char		 path[160];
 
-	snprintf(path, sizeof(path), "%s/backup.db", dir);
+	snprintf(path, sizeof(path), "%s/backup.db", fx.dir);
 	ck_assert_int_eq(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
 	    SQLITE_OK);
 	ck_assert_int_eq(pf_store_backup(st, path, 0, NULL), PF_EBUSY);
@@ -1833,7 +1801,7 @@ START_TEST(test_backup_busy_past_the_timeout_leaves_nothing)
 	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(h);
 	/* The database, and its journal from the other connection at most. */
-	ck_assert_int_le(entries(dir), 2);
+	ck_assert_int_le(entries(fx.dir), 2);
 	ck_assert_int_eq(pf_store_backup(st, path, 0, NULL), PF_OK);
 	pf_store_close(st);
 }
@@ -1844,7 +1812,7 @@ START_TEST(test_backup_into_a_missing_directory_is_eio)
 	struct pf_store	*st = open_mode("truncate");
 	char		 path[160];
 
-	snprintf(path, sizeof(path), "%s/no/backup.db", dir);
+	snprintf(path, sizeof(path), "%s/no/backup.db", fx.dir);
 	errno = 0;
 	ck_assert_int_eq(pf_store_backup(st, path, 0, NULL), PF_EIO);
 	ck_assert_int_eq(errno, ENOENT);
@@ -1872,13 +1840,13 @@ START_TEST(test_dnc_migration_from_version_2_keeps_rows)
 	    "'queued', '" T1 "', '" T1 "', '" T1 "')", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(h);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM sqlite_schema "
 	    "WHERE name = 'dnc'"), 0);
 	st = open_mode("truncate");
 	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
 	ck_assert_int_eq(v, (int)pf_migrations[pf_nmigrations - 1].version);
 	ck_assert_int_ge(v, 3);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 1);
 	ocounts(st, 1, 0, 0, 0);
 	ck_assert_int_eq(dcount(st), 0);
 	dput(st, NA, T2);
@@ -1888,7 +1856,7 @@ START_TEST(test_dnc_migration_from_version_2_keeps_rows)
 END_TEST
 
 PF_TEST_MAIN("store",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL),
     tcase_add_test(tc, test_open_applies_migrations_and_sets_user_version),
     tcase_add_test(tc, test_open_twice_keeps_schema_and_rows),
     tcase_add_test(tc, test_open_refuses_newer_schema),

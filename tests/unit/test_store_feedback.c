@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "check_main.h"
 #include "fixture.h"
 #include "err.h"
@@ -27,48 +25,6 @@
 #define C1 "1111111111111111111111111111111111111111111111111111111111111111"
 #define C2 "2222222222222222222222222222222222222222222222222222222222222222"
 #define MAXROWS 16
-
-static char		 dir[64];
-static char		 db[128];
-static struct pf_store	*st;
-
-static void
-setup(void)
-{
-	struct pf_store_opts	 o = { NULL, "truncate", 50 };
-
-	snprintf(dir, sizeof(dir), "/tmp/test_store_feedback.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-	o.path = db;
-	st = NULL;
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-}
-
-static void
-teardown(void)
-{
-	pf_store_close(st);
-	st = NULL;
-	pf_test_rmdir(dir);
-}
-
-/* One number a query gives, on a second connection (as another process). */
-static long long
-raw_count(const char *sql)
-{
-	sqlite3		*h = NULL;
-	sqlite3_stmt	*s = NULL;
-	long long	 n;
-
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(h);
-	return n;
-}
 
 /* ---- feedback: copies of what a callback saw ---- */
 
@@ -121,7 +77,7 @@ get(long long id)
 	struct fbs	 c;
 
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_get(st, id, collect, &c), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_get(fx.st, id, collect, &c), PF_OK);
 	ck_assert_uint_eq(c.n, 1);
 	return c.row[0];
 }
@@ -136,7 +92,7 @@ put(const char *type, const char *message, int rating, const char *now)
 	f.type = type;
 	f.message = message;
 	f.rating = rating;
-	ck_assert_int_eq(pf_store_feedback_put(st, &f, now, &id), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_put(fx.st, &f, now, &id), PF_OK);
 	ck_assert(id > 0);
 	return id;
 }
@@ -151,7 +107,7 @@ complete(long long id, const char *email, const char *key, int recommend,
 	f.email = email;
 	f.email_key = key;
 	f.recommend = recommend;
-	return pf_store_feedback_complete(st, id, &f, now);
+	return pf_store_feedback_complete(fx.st, id, &f, now);
 }
 
 START_TEST(test_feedback_put_and_get_round_trip)
@@ -186,7 +142,7 @@ START_TEST(test_feedback_put_without_time_or_id_pointer)
 	memset(&f, 0, sizeof(f));
 	f.type = "compliment";
 	f.rating = 5;
-	ck_assert_int_eq(pf_store_feedback_put(st, &f, NULL, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_put(fx.st, &f, NULL, NULL), PF_OK);
 	r = get(1);
 	ck_assert_uint_eq(strlen(r.created), 27);
 	ck_assert_int_eq(r.created[26], 'Z');
@@ -199,12 +155,12 @@ START_TEST(test_feedback_get_unknown_is_not_found)
 	struct fbs	 c;
 
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_get(st, 1, collect, &c),
+	ck_assert_int_eq(pf_store_feedback_get(fx.st, 1, collect, &c),
 	    PF_ENOTFOUND);
 	put("question", NULL, 3, T1);
-	ck_assert_int_eq(pf_store_feedback_get(st, 2, collect, &c),
+	ck_assert_int_eq(pf_store_feedback_get(fx.st, 2, collect, &c),
 	    PF_ENOTFOUND);
-	ck_assert_int_eq(pf_store_feedback_get(st, 0, collect, &c),
+	ck_assert_int_eq(pf_store_feedback_get(fx.st, 0, collect, &c),
 	    PF_ENOTFOUND);
 	ck_assert_uint_eq(c.n, 0);
 }
@@ -226,8 +182,8 @@ START_TEST(test_feedback_callback_value_is_returned)
 
 	put("question", NULL, 3, T1);
 	put("question", NULL, 3, T2);
-	ck_assert_int_eq(pf_store_feedback_get(st, 1, stop, &calls), 99);
-	ck_assert_int_eq(pf_store_feedback_each(st, NULL, stop, &calls), 99);
+	ck_assert_int_eq(pf_store_feedback_get(fx.st, 1, stop, &calls), 99);
+	ck_assert_int_eq(pf_store_feedback_each(fx.st, NULL, stop, &calls), 99);
 	ck_assert_int_eq(calls, 2);
 }
 END_TEST
@@ -242,7 +198,7 @@ START_TEST(test_feedback_revise_while_open)
 	f.type = "complaint";
 	f.message = NULL;
 	f.rating = 1;
-	ck_assert_int_eq(pf_store_feedback_revise(st, id, &f, T2), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_revise(fx.st, id, &f, T2), PF_OK);
 	r = get(id);
 	ck_assert_str_eq(r.type, "complaint");
 	ck_assert(!r.has_message);
@@ -250,7 +206,7 @@ START_TEST(test_feedback_revise_while_open)
 	ck_assert_str_eq(r.created, T1);
 	ck_assert_str_eq(r.updated, T2);
 	ck_assert(!r.has_completed);
-	ck_assert_int_eq(pf_store_feedback_revise(st, id + 1, &f, T2),
+	ck_assert_int_eq(pf_store_feedback_revise(fx.st, id + 1, &f, T2),
 	    PF_ENOTFOUND);
 }
 END_TEST
@@ -266,7 +222,7 @@ START_TEST(test_feedback_revise_after_completion_is_not_found)
 	f.type = "complaint";
 	f.message = "changed";
 	f.rating = 5;
-	ck_assert_int_eq(pf_store_feedback_revise(st, id, &f, T3),
+	ck_assert_int_eq(pf_store_feedback_revise(fx.st, id, &f, T3),
 	    PF_ENOTFOUND);
 	r = get(id);
 	ck_assert_str_eq(r.type, "question");
@@ -303,7 +259,7 @@ START_TEST(test_feedback_complete_with_nothing_left)
 	ck_assert(!r.has_email && !r.has_key);
 	ck_assert_int_eq(r.recommend, -1);
 	ck_assert_str_eq(r.completed, T2);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM feedback "
 	    "WHERE recommend IS NULL"), 1);
 }
 END_TEST
@@ -376,14 +332,15 @@ START_TEST(test_feedback_each_filters_newest_first)
 	put_five();
 	for (i = 0; i < N(cases); i++) {
 		memset(&c, 0, sizeof(c));
-		ck_assert_int_eq(pf_store_feedback_each(st, &cases[i].f,
+		ck_assert_int_eq(pf_store_feedback_each(fx.st, &cases[i].f,
 		    collect, &c), PF_OK);
 		ids_of(&c, got, sizeof(got));
 		ck_assert_msg(strcmp(got, cases[i].ids) == 0,
 		    "case %zu: \"%s\", not \"%s\"", i, got, cases[i].ids);
 	}
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_each(st, NULL, collect, &c), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_each(fx.st, NULL, collect, &c),
+	    PF_OK);
 	ids_of(&c, got, sizeof(got));
 	ck_assert_str_eq(got, "5 4 3 2 1");
 }
@@ -399,7 +356,8 @@ START_TEST(test_feedback_each_breaks_ties_by_id)
 	put("question", NULL, 3, T1);
 	put("question", NULL, 3, T1);
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_each(st, NULL, collect, &c), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_each(fx.st, NULL, collect, &c),
+	    PF_OK);
 	ids_of(&c, got, sizeof(got));
 	ck_assert_str_eq(got, "3 2 1");
 }
@@ -468,8 +426,8 @@ START_TEST(test_feedback_tally_groups_entries)
 	id = put("complaint", NULL, 1, T4);
 	ck_assert_int_eq(complete(id, NULL, NULL, 0, T4), PF_OK);
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_tally(st, NULL, collect_group, &c),
-	    PF_OK);
+	ck_assert_int_eq(pf_store_feedback_tally(fx.st, NULL, collect_group,
+	    &c), PF_OK);
 	ck_assert_uint_eq(c.n, 4);
 	ck_assert_int_eq(group_n(&c, "question", 4, -1, 0), 2);
 	ck_assert_int_eq(group_n(&c, "question", 4, -1, 1), 1);
@@ -482,7 +440,7 @@ START_TEST(test_feedback_tally_groups_entries)
 	f.type = "question";
 	f.limit = 1;
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_tally(st, &f, collect_group, &c),
+	ck_assert_int_eq(pf_store_feedback_tally(fx.st, &f, collect_group, &c),
 	    PF_OK);
 	ck_assert_uint_eq(c.n, 3);
 	ck_assert_int_eq(group_n(&c, "question", 4, -1, 1), 1);
@@ -496,8 +454,8 @@ START_TEST(test_feedback_tally_of_nothing)
 	struct groups	 c;
 
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_tally(st, NULL, collect_group, &c),
-	    PF_OK);
+	ck_assert_int_eq(pf_store_feedback_tally(fx.st, NULL, collect_group,
+	    &c), PF_OK);
 	ck_assert_uint_eq(c.n, 0);
 }
 END_TEST
@@ -514,13 +472,13 @@ START_TEST(test_feedback_of_email_oldest_first)
 	ck_assert_int_eq(complete(2, "Ann@example.com", KEY_A, -1, T5), PF_OK);
 	ck_assert_int_eq(complete(3, "bob@example.org", KEY_B, -1, T5), PF_OK);
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_of_email(st, KEY_A, collect, &c),
+	ck_assert_int_eq(pf_store_feedback_of_email(fx.st, KEY_A, collect, &c),
 	    PF_OK);
 	ids_of(&c, got, sizeof(got));
 	ck_assert_str_eq(got, "2 4");
 	ck_assert_str_eq(c.row[0].email, "Ann@example.com");
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_of_email(st, "cy@example.net",
+	ck_assert_int_eq(pf_store_feedback_of_email(fx.st, "cy@example.net",
 	    collect, &c), PF_OK);
 	ck_assert_uint_eq(c.n, 0);
 }
@@ -536,7 +494,7 @@ START_TEST(test_feedback_erase_forgets_person_not_figures)
 	ck_assert_int_eq(complete(2, "ann@example.com", KEY_A, 7, T5), PF_OK);
 	ck_assert_int_eq(complete(4, "ann@example.com", KEY_A, -1, T5), PF_OK);
 	ck_assert_int_eq(complete(3, "bob@example.org", KEY_B, 10, T5), PF_OK);
-	ck_assert_int_eq(pf_store_feedback_erase(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_erase(fx.st, KEY_A, &n), PF_OK);
 	ck_assert_int_eq(n, 2);
 	r = get(2);
 	ck_assert(!r.has_message && !r.has_email && !r.has_key);
@@ -556,15 +514,15 @@ START_TEST(test_feedback_erase_forgets_person_not_figures)
 	r = get(1);
 	ck_assert_str_eq(r.message, "1");
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_of_email(st, KEY_A, collect, &c),
+	ck_assert_int_eq(pf_store_feedback_of_email(fx.st, KEY_A, collect, &c),
 	    PF_OK);
 	ck_assert_uint_eq(c.n, 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback"), 5);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM feedback"), 5);
 	/* Again: nothing left to erase. */
-	ck_assert_int_eq(pf_store_feedback_erase(st, KEY_A, &n), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_erase(fx.st, KEY_A, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(pf_store_feedback_erase(st, KEY_B, NULL), PF_OK);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback "
+	ck_assert_int_eq(pf_store_feedback_erase(fx.st, KEY_B, NULL), PF_OK);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM feedback "
 	    "WHERE email_key IS NOT NULL OR email IS NOT NULL"), 0);
 }
 END_TEST
@@ -590,15 +548,15 @@ START_TEST(test_feedback_check_constraints_refuse_bad_rows)
 	for (i = 0; i < N(bad); i++) {
 		f.type = bad[i].type;
 		f.rating = bad[i].rating;
-		ck_assert_msg(pf_store_feedback_put(st, &f, T1, NULL) ==
+		ck_assert_msg(pf_store_feedback_put(fx.st, &f, T1, NULL) ==
 		    PF_ESTORE, "case %zu", i);
 	}
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback"), 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM feedback"), 0);
 	id = put("question", "kept", 3, T1);
 	for (i = 0; i < N(bad); i++) {
 		f.type = bad[i].type;
 		f.rating = bad[i].rating;
-		ck_assert_msg(pf_store_feedback_revise(st, id, &f, T2) ==
+		ck_assert_msg(pf_store_feedback_revise(fx.st, id, &f, T2) ==
 		    PF_ESTORE, "revise case %zu", i);
 	}
 	for (i = 0; i < N(bad_scores); i++)
@@ -658,10 +616,10 @@ vote(const char *article, int helpful, const char *comment,
 	v.helpful = helpful;
 	v.comment = comment;
 	v.client = client;
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_store_vote_put(st, &v, window_start, now, id,
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_store_vote_put(fx.st, &v, window_start, now, id,
 	    &replaced), PF_OK);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 	ck_assert(replaced == 0 || replaced == 1);
 	return replaced;
 }
@@ -672,7 +630,7 @@ votes(const struct pf_feedback_filter *f)
 	struct vts	 c;
 
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_vote_each(st, f, collect_vote, &c), PF_OK);
+	ck_assert_int_eq(pf_store_vote_each(fx.st, f, collect_vote, &c), PF_OK);
 	return c;
 }
 
@@ -720,7 +678,7 @@ START_TEST(test_vote_other_client_or_article_is_new)
 	ck_assert_int_eq(vote("unsubscribe", 1, NULL, C2, T1, T2, NULL), 0);
 	ck_assert_int_eq(vote("export", 1, NULL, C1, T1, T2, NULL), 0);
 	ck_assert_int_eq(vote("unsubscribe", 0, NULL, C2, T1, T3, NULL), 1);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM article_vote"), 3);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM article_vote"), 3);
 }
 END_TEST
 
@@ -763,7 +721,7 @@ START_TEST(test_vote_put_accepts_null_outputs_and_time)
 	v.article = "unsubscribe";
 	v.helpful = 1;
 	v.client = C1;
-	ck_assert_int_eq(pf_store_vote_put(st, &v, T1, NULL, NULL, NULL),
+	ck_assert_int_eq(pf_store_vote_put(fx.st, &v, T1, NULL, NULL, NULL),
 	    PF_OK);
 	c = votes(NULL);
 	ck_assert_uint_eq(c.n, 1);
@@ -781,22 +739,22 @@ START_TEST(test_vote_check_constraints_refuse_bad_rows)
 	v.article = "unsubscribe";
 	for (i = 0; i < N(bad_helpful); i++) {
 		v.helpful = bad_helpful[i];
-		ck_assert_int_eq(pf_store_vote_put(st, &v, T1, T2, NULL, NULL),
-		    PF_ESTORE);
+		ck_assert_int_eq(pf_store_vote_put(fx.st, &v, T1, T2, NULL,
+		    NULL), PF_ESTORE);
 	}
 	v.helpful = 1;
 	v.article = NULL;
-	ck_assert_int_eq(pf_store_vote_put(st, &v, T1, T2, NULL, NULL),
+	ck_assert_int_eq(pf_store_vote_put(fx.st, &v, T1, T2, NULL, NULL),
 	    PF_ESTORE);
 	/* Nor may a replacement break them. */
 	ck_assert_int_eq(vote("unsubscribe", 1, NULL, C1, T1, T2, NULL), 0);
 	v.article = "unsubscribe";
 	v.client = C1;
 	v.helpful = 2;
-	ck_assert_int_eq(pf_store_vote_put(st, &v, T1, T3, NULL, NULL),
+	ck_assert_int_eq(pf_store_vote_put(fx.st, &v, T1, T3, NULL, NULL),
 	    PF_ESTORE);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM article_vote"), 1);
-	ck_assert_int_eq(raw_count("SELECT helpful FROM article_vote"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM article_vote"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT helpful FROM article_vote"), 1);
 }
 END_TEST
 
@@ -886,7 +844,8 @@ START_TEST(test_vote_tally_most_votes_first_then_by_article)
 
 	vote_five();
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_vote_tally(st, NULL, collect_art, &c), PF_OK);
+	ck_assert_int_eq(pf_store_vote_tally(fx.st, NULL, collect_art, &c),
+	    PF_OK);
 	ck_assert_uint_eq(c.n, N(want));
 	for (i = 0; i < N(want); i++) {
 		ck_assert_str_eq(c.a[i].article, want[i].article);
@@ -900,7 +859,8 @@ START_TEST(test_vote_tally_most_votes_first_then_by_article)
 	f.article = "c";
 	f.limit = 1;
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_vote_tally(st, &f, collect_art, &c), PF_OK);
+	ck_assert_int_eq(pf_store_vote_tally(fx.st, &f, collect_art, &c),
+	    PF_OK);
 	ck_assert_uint_eq(c.n, N(want_window));
 	for (i = 0; i < N(want_window); i++) {
 		ck_assert_str_eq(c.a[i].article, want_window[i].article);
@@ -918,22 +878,22 @@ START_TEST(test_vote_forget_clients_before_the_window)
 	vote("a", 1, NULL, C1, T1, T1, NULL);
 	vote("b", 1, NULL, C2, T1, T2, NULL);
 	vote("a", 1, NULL, C2, T1, T4, NULL);
-	ck_assert_int_eq(pf_store_vote_forget_clients(st, T3, &n), PF_OK);
+	ck_assert_int_eq(pf_store_vote_forget_clients(fx.st, T3, &n), PF_OK);
 	ck_assert_int_eq(n, 2);
 	c = votes(NULL);
 	ck_assert_str_eq(c.row[0].client, C2);
 	ck_assert(!c.row[1].has_client && !c.row[2].has_client);
 	ck_assert_str_eq(c.row[2].article, "a");
 	/* Already forgotten rows do not count again. */
-	ck_assert_int_eq(pf_store_vote_forget_clients(st, T3, &n), PF_OK);
+	ck_assert_int_eq(pf_store_vote_forget_clients(fx.st, T3, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
 	/* A forgotten vote cannot be matched: the same client counts anew. */
 	ck_assert_int_eq(vote("a", 0, NULL, C1, T1, T5, NULL), 0);
-	ck_assert_int_eq(pf_store_vote_forget_clients(st, "9999", NULL),
+	ck_assert_int_eq(pf_store_vote_forget_clients(fx.st, "9999", NULL),
 	    PF_OK);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM article_vote "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM article_vote "
 	    "WHERE client IS NOT NULL"), 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM article_vote"), 4);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM article_vote"), 4);
 }
 END_TEST
 
@@ -945,7 +905,7 @@ reenter(const struct pf_vote *v, void *arg)
 
 	(void)v;
 	memset(&c, 0, sizeof(c));
-	*(int *)arg = pf_store_vote_each(st, NULL, collect_vote, &c);
+	*(int *)arg = pf_store_vote_each(fx.st, NULL, collect_vote, &c);
 	return 0;
 }
 
@@ -954,25 +914,11 @@ START_TEST(test_vote_each_refuses_reentry)
 	int	 inner = -1;
 
 	vote("a", 1, NULL, C1, T1, T1, NULL);
-	ck_assert_int_eq(pf_store_vote_each(st, NULL, reenter, &inner), PF_OK);
+	ck_assert_int_eq(pf_store_vote_each(fx.st, NULL, reenter, &inner),
+	    PF_OK);
 	ck_assert_int_eq(inner, PF_ESTORE);
 }
 END_TEST
-
-/* SQL on a second connection, as another process would run it. */
-static void
-raw_exec(const char *sql)
-{
-	sqlite3	*h = NULL;
-	char	*msg = NULL;
-	int	 rc;
-
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
-	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
-	sqlite3_free(msg);
-	sqlite3_close(h);
-}
 
 /*
  * A file made by the previous release (schema version 4, with rows) gains
@@ -987,28 +933,28 @@ START_TEST(test_migration_from_version_4_keeps_rows)
 	size_t			 len = 0;
 	FILE			*f;
 
-	pf_store_close(st);
-	st = NULL;
-	ck_assert_int_eq(unlink(db), 0);
+	pf_store_close(fx.st);
+	fx.st = NULL;
+	ck_assert_int_eq(unlink(fx.db), 0);
 	ck_assert_ptr_nonnull(f = open_memstream(&sql, &len));
 	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= 4; i++)
 		fputs(pf_migrations[i].sql, f);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_uint_eq(i, 4);
 	ck_assert_str_eq(pf_migrations[i].name, "005-feedback.sql");
-	raw_exec(sql);
+	pf_test_exec(sql);
 	free(sql);
-	raw_exec("PRAGMA user_version = 4; "
+	pf_test_exec("PRAGMA user_version = 4; "
 	    "INSERT INTO optout VALUES ('email', '" KEY_A "', '', NULL, "
 	    "'form', '" T1 "', '" T1 "')");
-	o.path = db;
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
+	o.path = fx.db;
+	ck_assert_int_eq(pf_store_open(&o, &fx.st), PF_OK);
+	ck_assert_int_eq(pf_store_schema_version(fx.st, &v), PF_OK);
 	ck_assert_int_eq(v, (int)pf_migrations[pf_nmigrations - 1].version);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 1);
 	put("question", NULL, 3, T1);
 	ck_assert_int_eq(vote("a", 1, NULL, C1, T1, T1, NULL), 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM feedback"), 1);
 }
 END_TEST
 
@@ -1016,11 +962,12 @@ START_TEST(test_feedback_is_forwarded_once)
 {
 	long long	 a = put("complaint", "Broken", 1, T1);
 
-	ck_assert_int_eq(pf_store_feedback_forwarded(st, a, T2), PF_OK);
-	ck_assert_int_eq(pf_store_feedback_forwarded(st, a, T3), PF_ENOTFOUND);
-	ck_assert_int_eq(pf_store_feedback_forwarded(st, a + 1, T3),
+	ck_assert_int_eq(pf_store_feedback_forwarded(fx.st, a, T2), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_forwarded(fx.st, a, T3),
 	    PF_ENOTFOUND);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM feedback WHERE "
+	ck_assert_int_eq(pf_store_feedback_forwarded(fx.st, a + 1, T3),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM feedback WHERE "
 	    "forwarded = '" T2 "'"), 1);
 }
 END_TEST
@@ -1029,25 +976,26 @@ START_TEST(test_outbox_forget_subject_takes_unsent_mail_only)
 {
 	long long	 n = -1;
 
-	ck_assert_int_eq(pf_store_outbox_put(st, "feedback-forward",
+	ck_assert_int_eq(pf_store_outbox_put(fx.st, "feedback-forward",
 	    "team@example.com", "id=1", C1, T1, NULL), PF_OK);
-	ck_assert_int_eq(pf_store_outbox_put(st, "feedback-forward",
+	ck_assert_int_eq(pf_store_outbox_put(fx.st, "feedback-forward",
 	    "team@example.com", "id=2", C2, T1, NULL), PF_OK);
-	ck_assert_int_eq(pf_store_outbox_put(st, "feedback-forward",
+	ck_assert_int_eq(pf_store_outbox_put(fx.st, "feedback-forward",
 	    "team@example.com", "id=3", NULL, T1, NULL), PF_OK);
-	ck_assert_int_eq(pf_store_outbox_forget_subject(st, C1, &n), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_forget_subject(fx.st, C1, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM outbox"), 2);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM outbox WHERE "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM outbox"), 2);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM outbox WHERE "
 	    "subject = '" C2 "'"), 1);
-	ck_assert_int_eq(pf_store_outbox_forget_subject(st, C1, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_forget_subject(fx.st, C1, NULL),
+	    PF_OK);
 }
 END_TEST
 
 static void
 add_tests(TCase *tc)
 {
-	tcase_add_checked_fixture(tc, setup, teardown);
+	pf_test_fixture(tc, PF_TEST_STORE, NULL);
 	tcase_add_test(tc, test_feedback_put_and_get_round_trip);
 	tcase_add_test(tc, test_feedback_is_forwarded_once);
 	tcase_add_test(tc, test_outbox_forget_subject_takes_unsent_mail_only);

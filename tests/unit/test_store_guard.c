@@ -23,31 +23,6 @@
 #define T2 "2026-11-24T07:00:00.000000Z"
 #define T3 "2026-11-24T08:00:00.000000Z"
 
-static char		 dir[64];
-static char		 db[128];
-static struct pf_store	*st;
-
-static void
-setup(void)
-{
-	struct pf_store_opts	 o = { NULL, "truncate", 50 };
-
-	snprintf(dir, sizeof(dir), "/tmp/test_store_guard.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-	o.path = db;
-	st = NULL;
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-}
-
-static void
-teardown(void)
-{
-	pf_store_close(st);
-	st = NULL;
-	pf_test_rmdir(dir);
-}
-
 /* How many rows of pow_spent hold challenge (NULL: any), on a second connection. */
 static long long
 spent(const char *challenge)
@@ -56,7 +31,7 @@ spent(const char *challenge)
 	sqlite3_stmt	*s = NULL;
 	long long	 n;
 
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(fx.db, &h), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
 	    "pow_spent WHERE ?1 IS NULL OR challenge = ?1", -1, &s, NULL),
 	    SQLITE_OK);
@@ -76,9 +51,9 @@ spend(const char *challenge, const char *expires)
 {
 	int	 rc;
 
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	rc = pf_store_pow_spend(st, challenge, expires);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	rc = pf_store_pow_spend(fx.st, challenge, expires);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 	return rc;
 }
 
@@ -108,19 +83,19 @@ END_TEST
 
 START_TEST(test_replay_within_one_transaction_is_forged)
 {
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_store_pow_spend(st, C1, T2), PF_OK);
-	ck_assert_int_eq(pf_store_pow_spend(st, C1, T2), PF_EFORGED);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1, T2), PF_OK);
+	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1, T2), PF_EFORGED);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 	ck_assert_int_eq(spent(C1), 1);
 }
 END_TEST
 
 START_TEST(test_rolled_back_spend_leaves_it_unspent)
 {
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_store_pow_spend(st, C1, T2), PF_OK);
-	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1, T2), PF_OK);
+	pf_store_rollback(fx.st);
 	ck_assert_int_eq(spent(C1), 0);
 	ck_assert_int_eq(spend(C1, T2), PF_OK);
 	ck_assert_int_eq(spent(C1), 1);
@@ -129,9 +104,9 @@ END_TEST
 
 START_TEST(test_spend_refuses_null)
 {
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_store_pow_spend(st, C1, NULL), PF_ESTORE);
-	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1, NULL), PF_ESTORE);
+	pf_store_rollback(fx.st);
 	ck_assert_int_eq(spent(NULL), 0);
 }
 END_TEST
@@ -143,18 +118,18 @@ START_TEST(test_forget_removes_only_expired)
 	ck_assert_int_eq(spend(C1, T1), PF_OK);
 	ck_assert_int_eq(spend(C2, T2), PF_OK);
 	ck_assert_int_eq(spend(C3, T3), PF_OK);
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
 	/* Expired before T2: C1 only; C2 expires at T2, not before it. */
-	ck_assert_int_eq(pf_store_pow_forget(st, T2, &n), PF_OK);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_pow_forget(fx.st, T2, &n), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(spent(C1), 0);
 	ck_assert_int_eq(spent(C2), 1);
 	ck_assert_int_eq(spent(C3), 1);
-	ck_assert_int_eq(pf_store_pow_forget(st, T2, &n), PF_OK);
+	ck_assert_int_eq(pf_store_pow_forget(fx.st, T2, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(pf_store_pow_forget(st, "2026-11-24T08:00:00.000001Z",
-	    NULL), PF_OK);
+	ck_assert_int_eq(pf_store_pow_forget(fx.st,
+	    "2026-11-24T08:00:00.000001Z", NULL), PF_OK);
 	ck_assert_int_eq(spent(NULL), 0);
 }
 END_TEST
@@ -165,7 +140,7 @@ START_TEST(test_forget_without_now_uses_the_clock)
 
 	ck_assert_int_eq(spend(C1, T1), PF_OK);
 	ck_assert_int_eq(spend(C2, "9999-12-31T23:59:59.000000Z"), PF_OK);
-	ck_assert_int_eq(pf_store_pow_forget(st, NULL, &n), PF_OK);
+	ck_assert_int_eq(pf_store_pow_forget(fx.st, NULL, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(spent(C2), 1);
 }
@@ -188,7 +163,7 @@ hits(void)
 	sqlite3_stmt	*s = NULL;
 	long long	 n;
 
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(fx.db, &h), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM rate_hit",
 	    -1, &s, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
@@ -202,7 +177,8 @@ hits(void)
 static void
 hit(const char *bucket, const char *subject, long long at)
 {
-	ck_assert_int_eq(pf_store_rate_hit(st, bucket, subject, at, 0), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(fx.st, bucket, subject, at, 0),
+	    PF_OK);
 }
 
 /*
@@ -215,13 +191,13 @@ count_is(const char *bucket, const char *subject, long long since,
 {
 	long long	 at = -1;
 
-	ck_assert_int_eq(pf_store_rate_nth(st, bucket, subject, since, n + 1,
+	ck_assert_int_eq(pf_store_rate_nth(fx.st, bucket, subject, since, n + 1,
 	    &at), PF_ENOTFOUND);
 	if (n == 0)
 		ck_assert_int_eq(first, 0);
 	else {
-		ck_assert_int_eq(pf_store_rate_nth(st, bucket, subject, since,
-		    n, &at), PF_OK);
+		ck_assert_int_eq(pf_store_rate_nth(fx.st, bucket, subject,
+		    since, n, &at), PF_OK);
 		ck_assert_msg(at == first, "%s %s since %lld: the %lld-th "
 		    "newest is at %lld, not %lld", bucket, subject, since, n,
 		    at, first);
@@ -286,8 +262,8 @@ START_TEST(test_rate_nth_newest)
 	hit(B1, S2, 1040);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		at = -1;
-		ck_assert_int_eq(pf_store_rate_nth(st, B1, S1, cases[i].since,
-		    cases[i].k, &at), cases[i].rc);
+		ck_assert_int_eq(pf_store_rate_nth(fx.st, B1, S1,
+		    cases[i].since, cases[i].k, &at), cases[i].rc);
 		ck_assert_int_eq(at, cases[i].at);
 	}
 }
@@ -299,7 +275,7 @@ START_TEST(test_rate_hit_forgets_only_its_own_old_rows)
 	hit(B1, S1, 200);
 	hit(B1, S2, 100);
 	hit(B2, S1, 100);
-	ck_assert_int_eq(pf_store_rate_hit(st, B1, S1, 300, 200), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(fx.st, B1, S1, 300, 200), PF_OK);
 	/* B1/S1's hit at 100 is gone; at 200 (not before 200) stays. */
 	count_is(B1, S1, 0, 2, 200);
 	count_is(B1, S2, 0, 1, 100);
@@ -312,17 +288,17 @@ END_TEST
 START_TEST(test_rate_hit_keeps_the_new_hit)
 {
 	hit(B1, S1, 100);
-	ck_assert_int_eq(pf_store_rate_hit(st, B1, S1, 300, 301), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(fx.st, B1, S1, 300, 301), PF_OK);
 	count_is(B1, S1, 0, 1, 300);
 }
 END_TEST
 
 START_TEST(test_rate_hit_rolled_back_is_not_counted)
 {
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
 	hit(B1, S1, 100);
 	count_is(B1, S1, 0, 1, 100);
-	pf_store_rollback(st);
+	pf_store_rollback(fx.st);
 	count_is(B1, S1, 0, 0, 0);
 	ck_assert_int_eq(hits(), 0);
 }
@@ -330,8 +306,8 @@ END_TEST
 
 START_TEST(test_rate_hit_refuses_null)
 {
-	ck_assert_int_eq(pf_store_rate_hit(st, NULL, S1, 100, 0), PF_ESTORE);
-	ck_assert_int_eq(pf_store_rate_hit(st, B1, NULL, 100, 0), PF_ESTORE);
+	ck_assert_int_eq(pf_store_rate_hit(fx.st, NULL, S1, 100, 0), PF_ESTORE);
+	ck_assert_int_eq(pf_store_rate_hit(fx.st, B1, NULL, 100, 0), PF_ESTORE);
 	ck_assert_int_eq(hits(), 0);
 }
 END_TEST
@@ -344,14 +320,14 @@ START_TEST(test_rate_forget_deletes_every_key_before)
 	hit(B1, S2, 199);
 	hit(B2, S1, 200);
 	hit(B2, S2, 300);
-	ck_assert_int_eq(pf_store_rate_forget(st, 200, &n), PF_OK);
+	ck_assert_int_eq(pf_store_rate_forget(fx.st, 200, &n), PF_OK);
 	ck_assert_int_eq(n, 2);
 	count_is(B2, S1, 0, 1, 200);
 	count_is(B2, S2, 0, 1, 300);
 	ck_assert_int_eq(hits(), 2);
-	ck_assert_int_eq(pf_store_rate_forget(st, 200, &n), PF_OK);
+	ck_assert_int_eq(pf_store_rate_forget(fx.st, 200, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(pf_store_rate_forget(st, 301, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_rate_forget(fx.st, 301, NULL), PF_OK);
 	ck_assert_int_eq(hits(), 0);
 }
 END_TEST
@@ -390,7 +366,7 @@ walk_is(const char *since, const char *until, const char *const *want)
 	size_t		 i;
 
 	memset(&sn, 0, sizeof(sn));
-	ck_assert_int_eq(pf_store_trap_walk(st, since, until, collect, &sn),
+	ck_assert_int_eq(pf_store_trap_walk(fx.st, since, until, collect, &sn),
 	    PF_OK);
 	for (i = 0; want[i] != NULL; i++) {
 		ck_assert_msg(i < sn.n, "%s..%s: %zu rows, want more", since,
@@ -400,18 +376,22 @@ walk_is(const char *since, const char *until, const char *const *want)
 	ck_assert_uint_eq(sn.n, i);
 }
 
+/* Count one trap of form for reason on day. */
+static void
+trap(const char *day, const char *form, const char *reason)
+{
+	ck_assert_int_eq(pf_store_trap_count(fx.st, day, form, reason), PF_OK);
+}
+
 /* Traps in an order other than the walk's. */
 static void
 some_traps(void)
 {
-	ck_assert_int_eq(pf_store_trap_count(st, D2, "unsubscribe",
-	    "too-fast"), PF_OK);
-	ck_assert_int_eq(pf_store_trap_count(st, D3, "dnc", "honeypot"), PF_OK);
-	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "honeypot"), PF_OK);
-	ck_assert_int_eq(pf_store_trap_count(st, D1, "request", "honeypot"),
-	    PF_OK);
-	ck_assert_int_eq(pf_store_trap_count(st, D2, "unsubscribe",
-	    "honeypot"), PF_OK);
+	trap(D2, "unsubscribe", "too-fast");
+	trap(D3, "dnc", "honeypot");
+	trap(D2, "dnc", "honeypot");
+	trap(D1, "request", "honeypot");
+	trap(D2, "unsubscribe", "honeypot");
 }
 
 START_TEST(test_trap_count_adds_up)
@@ -421,11 +401,11 @@ START_TEST(test_trap_count_adds_up)
 	    D2 " dnc too-fast 1", NULL };
 
 	walk_is(NULL, NULL, one + 1);
-	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "honeypot"), PF_OK);
+	trap(D2, "dnc", "honeypot");
 	walk_is(NULL, NULL, one);
-	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "honeypot"), PF_OK);
-	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "too-fast"), PF_OK);
-	ck_assert_int_eq(pf_store_trap_count(st, D2, "dnc", "honeypot"), PF_OK);
+	trap(D2, "dnc", "honeypot");
+	trap(D2, "dnc", "too-fast");
+	trap(D2, "dnc", "honeypot");
 	walk_is(NULL, NULL, three);
 }
 END_TEST
@@ -478,18 +458,19 @@ START_TEST(test_trap_walk_stops_when_fn_says_so)
 	some_traps();
 	memset(&sn, 0, sizeof(sn));
 	sn.stop_at = 2;
-	ck_assert_int_eq(pf_store_trap_walk(st, NULL, NULL, collect, &sn), 7);
+	ck_assert_int_eq(pf_store_trap_walk(fx.st, NULL, NULL, collect, &sn),
+	    7);
 	ck_assert_uint_eq(sn.n, 2);
 	/* The statement was reset: a second walk starts over. */
 	memset(&sn, 0, sizeof(sn));
-	ck_assert_int_eq(pf_store_trap_walk(st, NULL, NULL, collect, &sn),
+	ck_assert_int_eq(pf_store_trap_walk(fx.st, NULL, NULL, collect, &sn),
 	    PF_OK);
 	ck_assert_uint_eq(sn.n, 5);
 }
 END_TEST
 
 PF_TEST_MAIN("store_guard",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL),
     tcase_add_test(tc, test_latest_migrations_are_pow_and_guard),
     tcase_add_test(tc, test_spend_once_then_replay_is_forged),
     tcase_add_test(tc, test_replay_within_one_transaction_is_forged),

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "check_main.h"
 #include "fixture.h"
 #include "err.h"
@@ -28,65 +26,6 @@
 #define H1 "1111111111111111111111111111111111111111111111111111111111111111"
 #define H2 "2222222222222222222222222222222222222222222222222222222222222222"
 #define MAXROWS 16
-
-static char	 dir[64];
-static char	 db[128];
-
-static void
-setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/test_store_requests.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-}
-
-static void
-teardown(void)
-{
-	pf_test_rmdir(dir);
-}
-
-static struct pf_store *
-open_store(void)
-{
-	struct pf_store_opts	 o = { db, "truncate", 50 };
-	struct pf_store		*st = NULL;
-
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-	ck_assert_ptr_nonnull(st);
-	return st;
-}
-
-/* SQL on a second connection, as another process would run it. */
-static void
-raw_exec(const char *sql)
-{
-	sqlite3	*h = NULL;
-	char	*msg = NULL;
-	int	 rc;
-
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
-	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
-	sqlite3_free(msg);
-	sqlite3_close(h);
-}
-
-static long long
-raw_count(const char *sql)
-{
-	sqlite3		*h = NULL;
-	sqlite3_stmt	*s = NULL;
-	long long	 n;
-
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(h);
-	return n;
-}
 
 /* ---- requests: a copy of what a callback saw ---- */
 
@@ -275,7 +214,7 @@ events(struct pf_store *st, long long id)
 
 START_TEST(test_dsr_put_then_get_every_field)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s;
 	long long	 id;
@@ -298,14 +237,13 @@ START_TEST(test_dsr_put_then_get_every_field)
 	ck_assert_int_eq(s.r[0].extended, 0);
 	ck_assert_int_eq(s.r[0].party, 0);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
 /* The store sets id, status, party, extended and updated, not the caller. */
 START_TEST(test_dsr_put_ignores_what_the_store_sets)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s;
 	long long	 id;
@@ -324,7 +262,6 @@ START_TEST(test_dsr_put_ignores_what_the_store_sets)
 	ck_assert_str_eq(s.r[0].received, T1);
 	ck_assert_str_eq(s.r[0].updated, T2);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -341,7 +278,7 @@ static const size_t dsr_nullable[] = {
 
 START_TEST(test_dsr_put_null_field_reads_as_null)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s;
 	long long	 id;
@@ -358,13 +295,12 @@ START_TEST(test_dsr_put_null_field_reads_as_null)
 		else
 			ck_assert_ptr_nonnull(str_of(&s.r[0], i));
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_put_without_time_updates_now)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s;
 	char		 before[32], after[32];
@@ -379,13 +315,12 @@ START_TEST(test_dsr_put_without_time_updates_now)
 	/* The first event is at receipt, not at the time of storing. */
 	ck_assert_str_eq(events(st, id).e[0].time, T1);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_put_records_first_event)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct events	 e;
 	long long	 id, other;
@@ -402,28 +337,29 @@ START_TEST(test_dsr_put_records_first_event)
 	ck_assert_str_eq(e.e[0].note, "(null)");
 	/* Each request's history starts at 1. */
 	ck_assert_int_eq(events(st, other).e[0].seq, 1);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 3);
-	pf_store_close(st);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event"),
+	    3);
 }
 END_TEST
 
 /* Inside the caller's transaction, a put is undone with it. */
 START_TEST(test_dsr_put_rolled_back_with_transaction)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	put(st, &r);
 	pf_store_rollback(st);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request"), 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event"),
+	    0);
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	put(st, &r);
 	ck_assert_int_eq(pf_store_commit(st), PF_OK);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 1);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 1);
-	pf_store_close(st);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event"),
+	    1);
 }
 END_TEST
 
@@ -450,20 +386,22 @@ static const struct {
 
 START_TEST(test_dsr_schema_refuses_bad_request)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	long long	 id = -1;
 
 	*(const char **)((char *)&r + dsr_bad[_i].off) = dsr_bad[_i].value;
 	ck_assert_int_eq(pf_store_dsr_put(st, &r, T1, &id), PF_ESTORE);
 	ck_assert_int_eq(id, -1);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request"), 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event"),
+	    0);
 	/* The connection is usable afterwards, no savepoint left open. */
 	r = dsr(KEY_A, "access", T1);
 	put(st, &r);
 	pf_store_close(st);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 1);
+	fx.st = NULL;
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request"), 1);
 }
 END_TEST
 
@@ -474,20 +412,19 @@ static const char *const dsr_types[] = { "access", "deletion",
 
 START_TEST(test_dsr_schema_accepts_every_type)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, dsr_types[_i], T1);
 	struct rows	 s;
 
 	s = get(st, put(st, &r));
 	ck_assert_str_eq(s.r[0].type, dsr_types[_i]);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_get_unknown_is_not_found)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s = { 0 };
 	long long	 id = put(st, &r);
@@ -499,20 +436,18 @@ START_TEST(test_dsr_get_unknown_is_not_found)
 	ck_assert_int_eq(pf_store_dsr_get(st, -1, dsr_collect, &s),
 	    PF_ENOTFOUND);
 	ck_assert_int_eq(s.n, 0);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_get_returns_callback_value)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s = { .stop_at = 1 };
 
 	ck_assert_int_eq(pf_store_dsr_get(st, put(st, &r), dsr_collect, &s),
 	    42);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -537,7 +472,7 @@ static const struct {
 
 START_TEST(test_dsr_recent_window)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T3);
 	long long	 id, got = -1;
 
@@ -551,13 +486,12 @@ START_TEST(test_dsr_recent_window)
 		    recent[_i].type, recent[_i].since, &got), PF_ENOTFOUND);
 		ck_assert_int_eq(got, -1);
 	}
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_recent_is_the_newest)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T4);
 	long long	 newest, got = 0;
 
@@ -567,7 +501,6 @@ START_TEST(test_dsr_recent_is_the_newest)
 	ck_assert_int_eq(pf_store_dsr_recent(st, KEY_A, "access", T1, &got),
 	    PF_OK);
 	ck_assert_int_eq(got, newest);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -580,7 +513,7 @@ END_TEST
 static struct pf_store *
 each_fixture(void)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 p;
 
 	ck_assert_int_eq(put_due(st, KEY_A, T1, "2026-12-20"), 1);
@@ -631,7 +564,6 @@ START_TEST(test_dsr_each_filter)
 	    PF_OK);
 	ids_are(&s, each[_i].want);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -644,7 +576,6 @@ START_TEST(test_dsr_each_null_filter_is_every_request)
 	ck_assert_int_eq(pf_store_dsr_each(st, NULL, dsr_collect, &s), PF_OK);
 	ids_are(&s, want);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -662,7 +593,6 @@ START_TEST(test_dsr_each_stops_and_returns_callback_value)
 	ck_assert_int_eq(pf_store_dsr_each(st, NULL, dsr_collect, &s), PF_OK);
 	ck_assert_int_eq(s.n, 5);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -712,7 +642,7 @@ request_at(struct pf_store *st, const char *at)
 
 START_TEST(test_dsr_set_status_wrong_from_changes_nothing)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct rows	 before, after;
 	long long	 id = request_at(st, wrong_from[_i].at);
 	int		 n = events(st, id).n;
@@ -729,13 +659,12 @@ START_TEST(test_dsr_set_status_wrong_from_changes_nothing)
 	ck_assert_int_eq(events(st, id).n, n);
 	rows_free(&before);
 	rows_free(&after);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_set_status_moves_and_records_event)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 id = request_at(st, "verified");
 	struct events	 e;
 	struct rows	 s;
@@ -756,13 +685,12 @@ START_TEST(test_dsr_set_status_moves_and_records_event)
 	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", "denied",
 	    "again", T5), PF_ENOTFOUND);
 	ck_assert_int_eq(events(st, id).n, 3);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_set_status_without_time_is_now)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 id = request_at(st, "verified");
 	struct rows	 s;
 	char		 before[32];
@@ -774,26 +702,25 @@ START_TEST(test_dsr_set_status_without_time_is_now)
 	ck_assert_str_ge(s.r[0].updated, before);
 	ck_assert_str_eq(events(st, id).e[2].time, s.r[0].updated);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_set_status_of_unknown_request_is_not_found)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 id = request_at(st, "verified");
 
 	ck_assert_int_eq(pf_store_dsr_set_status(st, id + 1, "verified",
 	    "fulfilled", NULL, T3), PF_ENOTFOUND);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 2);
-	pf_store_close(st);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event"),
+	    2);
 }
 END_TEST
 
 /* An unknown status is refused by the schema: no change, no event. */
 START_TEST(test_dsr_set_status_refuses_unknown_status)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 id = request_at(st, "verified");
 
 	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", "bogus",
@@ -802,13 +729,12 @@ START_TEST(test_dsr_set_status_refuses_unknown_status)
 	    NULL, T3), PF_ESTORE);
 	status_is(st, id, "verified");
 	ck_assert_int_eq(events(st, id).n, 2);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_verify_only_once)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	long long	 id = put(st, &r), p, q;
 	struct events	 e;
@@ -830,14 +756,13 @@ START_TEST(test_dsr_verify_only_once)
 	ck_assert_str_eq(e.e[1].status, "verified");
 	ck_assert_str_eq(e.e[1].time, T3);
 	ck_assert_str_eq(e.e[1].note, "(null)");
-	pf_store_close(st);
 }
 END_TEST
 
 /* A party that does not exist is refused (foreign key): nothing changes. */
 START_TEST(test_dsr_verify_with_unknown_party_changes_nothing)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	long long	 id = put(st, &r);
 	struct rows	 s;
@@ -848,13 +773,12 @@ START_TEST(test_dsr_verify_with_unknown_party_changes_nothing)
 	ck_assert_int_eq(s.r[0].party, 0);
 	rows_free(&s);
 	ck_assert_int_eq(events(st, id).n, 1);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_extend_only_once_and_only_verified)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 id = request_at(st, "unverified"), p;
 	struct events	 e;
 	struct rows	 s;
@@ -886,13 +810,12 @@ START_TEST(test_dsr_extend_only_once_and_only_verified)
 	ck_assert_int_eq(e.n, 4);
 	ck_assert_str_eq(e.e[2].status, "extended");
 	ck_assert_str_eq(e.e[2].note, "Your request is complex.");
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_extend_from_closed_is_not_found)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 f = request_at(st, "fulfilled");
 	long long	 d = request_at(st, "denied");
 
@@ -904,7 +827,6 @@ START_TEST(test_dsr_extend_from_closed_is_not_found)
 	    T3), PF_ENOTFOUND);
 	status_is(st, f, "fulfilled");
 	status_is(st, d, "denied");
-	pf_store_close(st);
 }
 END_TEST
 
@@ -966,7 +888,7 @@ dsr_repeat(void)
 
 START_TEST(test_dsr_revise_changes_exactly_the_listed_fields)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 a = dsr(KEY_A, "access", T1), b = dsr_repeat();
 	struct rows	 before, after;
 	long long	 id = put(st, &a);
@@ -989,14 +911,13 @@ START_TEST(test_dsr_revise_changes_exactly_the_listed_fields)
 	ck_assert_int_eq(events(st, id).n, 1);	/* no event */
 	rows_free(&before);
 	rows_free(&after);
-	pf_store_close(st);
 }
 END_TEST
 
 /* A revision may clear the optional fields. */
 START_TEST(test_dsr_revise_to_null_clears_optional_fields)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 a = dsr(KEY_A, "access", T1), b = a;
 	struct rows	 after;
 	long long	 id;
@@ -1016,7 +937,6 @@ START_TEST(test_dsr_revise_to_null_clears_optional_fields)
 	ck_assert_str_eq(after.r[0].first_name, "Ann");
 	ck_assert_str_ne(after.r[0].updated, T1);	/* now */
 	rows_free(&after);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1025,7 +945,7 @@ static const char *const not_unverified[] = { "verified", "extended",
 
 START_TEST(test_dsr_revise_of_a_request_past_unverified_is_not_found)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 b = dsr_repeat();
 	struct rows	 before, after;
 	long long	 id = request_at(st, not_unverified[_i]);
@@ -1041,29 +961,27 @@ START_TEST(test_dsr_revise_of_a_request_past_unverified_is_not_found)
 	ck_assert_int_eq(events(st, id).n, n);
 	rows_free(&before);
 	rows_free(&after);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_revise_of_unknown_request_is_not_found)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 a = dsr(KEY_A, "access", T1), b = dsr_repeat();
 	long long	 id = put(st, &a);
 
 	ck_assert_int_eq(pf_store_dsr_revise(st, id + 1, &b, T5),
 	    PF_ENOTFOUND);
 	ck_assert_int_eq(pf_store_dsr_revise(st, 0, &b, T5), PF_ENOTFOUND);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request "
 	    "WHERE first_name = 'Augusta'"), 0);
-	pf_store_close(st);
 }
 END_TEST
 
 /* The schema's checks hold for a revision as for a new request. */
 START_TEST(test_dsr_revise_refused_by_schema_changes_nothing)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 a = dsr(KEY_A, "access", T1), b = dsr_repeat();
 	long long	 id = put(st, &a);
 
@@ -1072,15 +990,14 @@ START_TEST(test_dsr_revise_refused_by_schema_changes_nothing)
 	b.country = "GB";
 	b.relationship = NULL;
 	ck_assert_int_eq(pf_store_dsr_revise(st, id, &b, T5), PF_ESTORE);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request "
 	    "WHERE first_name = 'Ann' AND country = 'GB'"), 1);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_events_in_order_with_notes)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	long long	 id = put(st, &r), other, p;
 	struct events	 e;
@@ -1113,7 +1030,6 @@ START_TEST(test_dsr_events_in_order_with_notes)
 	}
 	ck_assert_int_eq(events(st, other).n, 2);
 	ck_assert_int_eq(events(st, other + 1).n, 0);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1126,13 +1042,12 @@ event_stop(const struct pf_dsr_event *e, void *arg)
 
 START_TEST(test_dsr_events_stop_and_return_callback_value)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 id = request_at(st, "verified");
 	int		 n = 0;
 
 	ck_assert_int_eq(pf_store_dsr_events(st, id, event_stop, &n), 42);
 	ck_assert_int_eq(n, 1);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1145,7 +1060,7 @@ END_TEST
 static struct pf_store *
 expired_fixture(void)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	long long	 p;
 
@@ -1185,7 +1100,6 @@ START_TEST(test_dsr_expired_oldest_first_within_limit)
 	    expired[_i].limit, dsr_collect, &s), PF_OK);
 	ids_are(&s, expired[_i].want);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1201,7 +1115,6 @@ START_TEST(test_dsr_expired_stops_and_refuses_negative_limit)
 	    42);
 	ck_assert_int_eq(s.n, 1);
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1215,21 +1128,21 @@ START_TEST(test_dsr_delete_takes_its_history)
 	ck_assert_int_eq(pf_store_dsr_get(st, 4, dsr_collect, &s),
 	    PF_ENOTFOUND);
 	ck_assert_int_eq(events(st, 4).n, 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event "
 	    "WHERE request = 4"), 0);
 	/* The others and their histories stay. */
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request"), 3);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event"), 3);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request"), 3);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event"),
+	    3);
 	ck_assert_int_eq(pf_store_dsr_delete(st, 4), PF_ENOTFOUND);
 	ck_assert_int_eq(pf_store_dsr_delete(st, 99), PF_ENOTFOUND);
-	pf_store_close(st);
 }
 END_TEST
 
 /* A status link seals only the id: a deleted newest id is never given again. */
 START_TEST(test_dsr_id_of_deleted_newest_request_is_never_reused)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 a = dsr(KEY_A, "access", T1);
 	long long	 first = put(st, &a), newest = put(st, &a), next;
 
@@ -1239,10 +1152,8 @@ START_TEST(test_dsr_id_of_deleted_newest_request_is_never_reused)
 	ck_assert_int_gt(next, newest);
 	/* Across connections too: the counter is in the file. */
 	ck_assert_int_eq(pf_store_dsr_delete(st, next), PF_OK);
-	pf_store_close(st);
-	st = open_store();
+	st = pf_test_reopen();
 	ck_assert_int_gt(put(st, &a), next);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1269,7 +1180,7 @@ is_personal(size_t off)
 
 START_TEST(test_dsr_erase_blanks_personal_fields_of_that_key_only)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 a = dsr(KEY_A, "access", T1);
 	struct pf_dsr	 b = dsr(KEY_B, "deletion", T2);
 	struct rows	 before, after;
@@ -1308,14 +1219,13 @@ START_TEST(test_dsr_erase_blanks_personal_fields_of_that_key_only)
 	ck_assert_str_eq(after.r[0].first_name, "Ann");
 	ck_assert_str_eq(after.r[0].details, "Everything, please.");
 	rows_free(&after);
-	pf_store_close(st);
 }
 END_TEST
 
 /* The team's notes may name the person: erased with the request's fields. */
 START_TEST(test_dsr_erase_blanks_history_notes_of_that_key_only)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 b = dsr(KEY_B, "access", T1);
 	long long	 ida = request_at(st, "verified"), idb = put(st, &b), p;
 	struct events	 e;
@@ -1337,14 +1247,13 @@ START_TEST(test_dsr_erase_blanks_history_notes_of_that_key_only)
 	e = events(st, idb);
 	ck_assert_int_eq(e.n, 3);
 	ck_assert_str_eq(e.e[2].note, "Bob's note");
-	pf_store_close(st);
 }
 END_TEST
 
 /* Inside a transaction rolled back, neither the fields nor the notes go. */
 START_TEST(test_dsr_erase_rolled_back_keeps_fields_and_notes)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 id = request_at(st, "verified"), n = -1;
 
 	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", "denied",
@@ -1353,17 +1262,16 @@ START_TEST(test_dsr_erase_rolled_back_keeps_fields_and_notes)
 	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
 	pf_store_rollback(st);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request_event "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event "
 	    "WHERE note = 'A note.'"), 1);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request "
 	    "WHERE email_key = '" KEY_A "'"), 1);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_erase_of_unknown_key_counts_nothing)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct pf_dsr	 a = dsr(KEY_A, "access", T1);
 	long long	 n = -1;
 
@@ -1375,9 +1283,8 @@ START_TEST(test_dsr_erase_of_unknown_key_counts_nothing)
 	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, NULL), PF_OK);
 	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM request "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request "
 	    "WHERE email_key IS NULL"), 1);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1447,7 +1354,7 @@ members_are(struct pf_store *st, long long ind, const long long *want)
 
 START_TEST(test_party_ensure_is_idempotent)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct parties	 s = { 0 };
 	long long	 a, a2 = 0, b;
 
@@ -1463,14 +1370,13 @@ START_TEST(test_party_ensure_is_idempotent)
 	ck_assert_str_eq(s.p[0].email, KEY_A);
 	ck_assert_str_eq(s.p[0].created, T1);	/* the first time stays */
 	ck_assert_int_eq(individual(st, b), b);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM party"), 2);
-	pf_store_close(st);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM party"), 2);
 }
 END_TEST
 
 START_TEST(test_party_ensure_without_time_or_key)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct parties	 s = { 0 };
 	char		 before[32];
 	long long	 id = 0;
@@ -1480,27 +1386,25 @@ START_TEST(test_party_ensure_without_time_or_key)
 	ck_assert_int_eq(pf_store_party_get(st, id, party_collect, &s), PF_OK);
 	ck_assert_str_ge(s.p[0].created, before);
 	ck_assert_int_eq(pf_store_party_ensure(st, NULL, T1, &id), PF_EINVAL);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM party"), 1);
-	pf_store_close(st);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM party"), 1);
 }
 END_TEST
 
 START_TEST(test_party_ensure_rolled_back_with_transaction)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	ensure(st, KEY_A);
 	pf_store_rollback(st);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM party"), 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM party"), 0);
 	ck_assert_int_eq(ensure(st, KEY_A), 1);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_party_get_unknown_is_not_found)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct parties	 s = { 0 };
 	long long	 a = ensure(st, KEY_A);
 
@@ -1509,14 +1413,13 @@ START_TEST(test_party_get_unknown_is_not_found)
 	ck_assert_int_eq(pf_store_party_get(st, 0, party_collect, &s),
 	    PF_ENOTFOUND);
 	ck_assert_int_eq(s.n, 0);
-	pf_store_close(st);
 }
 END_TEST
 
 /* Two individuals of two parties each become one of four. */
 START_TEST(test_party_link_merges_two_individuals)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 p1 = ensure(st, KEY_A), p2 = ensure(st, KEY_B);
 	long long	 p3 = ensure(st, KEY_C);
 	long long	 p4 = ensure(st, "dee@example.com");
@@ -1533,13 +1436,12 @@ START_TEST(test_party_link_merges_two_individuals)
 	members_are(st, p4, none);
 	members_are(st, p5, alone);
 	ck_assert_int_eq(individual(st, p4), p1);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_party_link_already_one_changes_nothing)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 a = ensure(st, KEY_A), b = ensure(st, KEY_B);
 	const long long	 both[] = { a, b, 0 };
 
@@ -1549,7 +1451,6 @@ START_TEST(test_party_link_already_one_changes_nothing)
 	ck_assert_int_eq(pf_store_party_link(st, b, b), PF_OK);
 	members_are(st, a, both);
 	ck_assert_int_eq(individual(st, b), a);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1564,7 +1465,7 @@ static const struct {
 
 START_TEST(test_party_link_unknown_party_is_not_found)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 a = ensure(st, KEY_A), b = ensure(st, KEY_B);
 
 	ck_assert_int_eq(pf_store_party_link(st,
@@ -1572,13 +1473,12 @@ START_TEST(test_party_link_unknown_party_is_not_found)
 	    link_unknown[_i].b_known ? b : 98), PF_ENOTFOUND);
 	ck_assert_int_eq(individual(st, a), a);
 	ck_assert_int_eq(individual(st, b), b);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_party_erase_forgets_key_and_keeps_party)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct parties	 s = { 0 };
 	long long	 a = ensure(st, KEY_A), b = ensure(st, KEY_B), a2;
 	const long long	 both[] = { a, b, 0 };
@@ -1595,13 +1495,12 @@ START_TEST(test_party_erase_forgets_key_and_keeps_party)
 	ck_assert_int_ne(a2, b);
 	ck_assert_int_eq(individual(st, a2), a2);
 	ck_assert_int_eq(pf_store_party_erase(st, 99), PF_ENOTFOUND);
-	pf_store_close(st);
 }
 END_TEST
 
 START_TEST(test_dsr_of_individual_covers_linked_parties)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct rows	 s = { 0 };
 	struct pf_dsr	 r;
 	long long	 a, b, c, ra, rb, ra2, rc;
@@ -1643,7 +1542,6 @@ START_TEST(test_dsr_of_individual_covers_linked_parties)
 	    PF_OK);
 	ids_are(&s, (const long long[]){ ra, ra2, 0 });
 	rows_free(&s);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1682,7 +1580,7 @@ optout(struct pf_store *st, const char *channel, const char *address,
 static struct pf_store *
 optout_fixture(void)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 
 	optout(st, "email", KEY_A, "news", T3);
 	optout(st, "email", KEY_A, "", T1);
@@ -1714,7 +1612,6 @@ START_TEST(test_optout_of_lists_that_address_only)
 	ck_assert_int_eq(pf_store_optout_of(st, "ANN@example.com",
 	    optout_collect, &s), PF_OK);
 	ck_assert_int_eq(s.n, 0);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1731,10 +1628,9 @@ START_TEST(test_optout_remove_deletes_that_address_only)
 	    PF_OK);
 	ck_assert_int_eq(pf_store_optout_remove(st, KEY_A, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout WHERE "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout WHERE "
 	    "address IN ('" KEY_B "', 'ann@example.com.evil')"), 2);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 2);
-	pf_store_close(st);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 2);
 }
 END_TEST
 
@@ -1761,7 +1657,7 @@ dnc(struct pf_store *st, const char *number, const char *email,
 
 START_TEST(test_dnc_of_email_lists_its_entries_in_order)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	struct optouts	 s = { 0 };
 
 	dnc(st, "+447700900002", KEY_A, T2);
@@ -1779,17 +1675,16 @@ START_TEST(test_dnc_of_email_lists_its_entries_in_order)
 	ck_assert_int_eq(pf_store_dnc_of_email(st, "ANN@EXAMPLE.COM",
 	    dnc_collect, &s), PF_OK);
 	ck_assert_int_eq(s.n, 0);
-	pf_store_close(st);
 }
 END_TEST
 
 /* Messages in every state, to several spellings of one address. */
 START_TEST(test_outbox_forget_queued_sending_and_failed_of_that_address)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 n = -1, q, sending, sent, failed;
 
-	raw_exec("INSERT INTO outbox (template, recipient, vals, state, "
+	pf_test_exec("INSERT INTO outbox (template, recipient, vals, state, "
 	    "next_try, created, updated) VALUES "
 	    "('t', 'Ann@example.com', 'a=1', 'queued', '" T1 "', '" T1 "', "
 	    "'" T1 "'), "
@@ -1816,7 +1711,6 @@ START_TEST(test_outbox_forget_queued_sending_and_failed_of_that_address)
 	    PF_OK);
 	ck_assert_int_eq(n, 0);
 	ck_assert_int_eq(pf_store_outbox_forget(st, KEY_C, NULL), PF_OK);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1830,7 +1724,7 @@ outbox_seen(const struct pf_outbox_row *r, void *arg)
 /* A message claimed by a running sender, then forgotten: every outcome finds nothing. */
 START_TEST(test_outbox_forget_leaves_its_sender_not_found)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 id = 0, claimed = 0, n = -1;
 
 	ck_assert_int_eq(pf_store_outbox_put(st, "t", "Ann@example.com",
@@ -1849,8 +1743,7 @@ START_TEST(test_outbox_forget_leaves_its_sender_not_found)
 	    PF_ENOTFOUND);
 	ck_assert_int_eq(pf_store_outbox_get(st, id, outbox_seen, &claimed),
 	    PF_ENOTFOUND);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM outbox"), 0);
-	pf_store_close(st);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM outbox"), 0);
 }
 END_TEST
 
@@ -1858,7 +1751,7 @@ END_TEST
 
 START_TEST(test_suppress_put_twice_is_one_row)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 n = -1;
 
 	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
@@ -1869,7 +1762,7 @@ START_TEST(test_suppress_put_twice_is_one_row)
 	    PF_OK);
 	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(raw_count("SELECT created = '" T1 "' "
+	ck_assert_int_eq(pf_test_count("SELECT created = '" T1 "' "
 	    "FROM suppression"), 1);
 	ck_assert_int_eq(pf_store_suppress_put(st, "phone", H1, "sms", NULL),
 	    PF_OK);
@@ -1877,7 +1770,6 @@ START_TEST(test_suppress_put_twice_is_one_row)
 	    PF_OK);
 	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 3);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1900,13 +1792,12 @@ static const struct {
 
 START_TEST(test_suppressed_by_kind_hash_and_channel)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 
 	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T1),
 	    PF_OK);
 	ck_assert_int_eq(pf_store_suppressed(st, suppressed[_i].kind,
 	    suppressed[_i].hash, suppressed[_i].channel), suppressed[_i].want);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1927,14 +1818,13 @@ static const struct {
 
 START_TEST(test_suppress_schema_refuses_bad_row)
 {
-	struct pf_store	*st = open_store();
+	struct pf_store	*st = fx.st;
 	long long	 n = -1;
 
 	ck_assert_int_eq(pf_store_suppress_put(st, suppress_bad[_i].kind,
 	    suppress_bad[_i].hash, suppress_bad[_i].channel, T1), PF_ESTORE);
 	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
-	pf_store_close(st);
 }
 END_TEST
 
@@ -1954,38 +1844,41 @@ START_TEST(test_migration_from_version_3_keeps_rows)
 	size_t		 len = 0;
 	FILE		*f;
 
+	/* The release before made this file, not the fixture's migrations. */
+	pf_store_close(fx.st);
+	fx.st = NULL;
+	ck_assert_int_eq(unlink(fx.db), 0);
 	ck_assert_ptr_nonnull(f = open_memstream(&sql, &len));
 	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= 3; i++)
 		fputs(pf_migrations[i].sql, f);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_uint_eq(i, 3);
 	ck_assert_str_eq(pf_migrations[i].name, "004-requests.sql");
-	raw_exec(sql);
+	pf_test_exec(sql);
 	free(sql);
-	raw_exec("PRAGMA user_version = 3; "
+	pf_test_exec("PRAGMA user_version = 3; "
 	    "INSERT INTO optout VALUES ('email', '" KEY_A "', '', NULL, "
 	    "'form', '" T1 "', '" T1 "'); "
 	    "INSERT INTO dnc VALUES ('+447700900001', 'GB', NULL, NULL, NULL, "
 	    "'" KEY_A "', '" T1 "', '" T1 "')");
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM sqlite_schema "
 	    "WHERE name IN ('request', 'party', 'suppression')"), 0);
-	st = open_store();
+	st = pf_test_reopen();
 	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
 	ck_assert_int_eq(v, pf_migrations[pf_nmigrations - 1].version);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM sqlite_schema "
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM sqlite_schema "
 	    "WHERE type = 'table' AND name IN ('request', 'request_event', "
 	    "'party', 'suppression')"), 4);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM optout"), 1);
-	ck_assert_int_eq(raw_count("SELECT count(*) FROM dnc"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM dnc"), 1);
 	put(st, &r);
 	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T1),
 	    PF_OK);
-	pf_store_close(st);
 }
 END_TEST
 
 PF_TEST_MAIN("store_requests",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL),
     tcase_add_test(tc, test_dsr_put_then_get_every_field),
     tcase_add_test(tc, test_dsr_put_ignores_what_the_store_sets),
     tcase_add_loop_test(tc, test_dsr_put_null_field_reads_as_null,
