@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "fixture.h"
+#include "schema.h"
 
 struct pf_test_fx	 fx;
 
@@ -239,4 +240,91 @@ pf_test_exec(const char *sql)
 	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
 	sqlite3_free(msg);
 	sqlite3_close(h);
+}
+
+void
+pf_test_old_schema(unsigned version, const char *next)
+{
+	unsigned	 i;
+	char		 sql[64];
+
+	pf_store_close(fx.st);
+	fx.st = NULL;
+	ck_assert_int_eq(unlink(fx.db), 0);
+	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= version;
+	    i++)
+		pf_test_exec(pf_migrations[i].sql);
+	ck_assert_uint_eq(i, version);
+	ck_assert_uint_lt(i, pf_nmigrations);
+	ck_assert_str_eq(pf_migrations[i].name, next);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %u", version);
+	pf_test_exec(sql);
+}
+
+time_t
+pf_test_utc(const char *s)
+{
+	struct tm	 tm;
+	char		 sep = '\0';
+	int		 n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	ck_assert_msg(sscanf(s, "%d-%d-%d%c%d:%d:%d%n", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &sep, &tm.tm_hour, &tm.tm_min,
+	    &tm.tm_sec, &n) == 7 && (sep == ' ' || sep == 'T') &&
+	    s[n] == '\0', "bad test time %s", s);
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return timegm(&tm);
+}
+
+void
+pf_test_hex(const unsigned char *b, size_t n, char *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+size_t
+pf_test_read(const char *path, char *buf, size_t size)
+{
+	FILE	*f;
+	size_t	 n;
+
+	ck_assert_msg((f = fopen(path, "rb")) != NULL, "%s: %s", path,
+	    strerror(errno));
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+static FILE	*capture_file;	/* stderr goes here while capturing */
+static int	 capture_saved = -1;	/* the real stderr */
+
+void
+pf_test_capture(void)
+{
+	ck_assert_ptr_nonnull(capture_file = tmpfile());
+	fflush(stderr);
+	ck_assert_int_ne(capture_saved = dup(2), -1);
+	ck_assert_int_ne(dup2(fileno(capture_file), 2), -1);
+}
+
+void
+pf_test_captured(char *out, size_t len)
+{
+	size_t	 n;
+
+	fflush(stderr);
+	dup2(capture_saved, 2);
+	close(capture_saved);
+	capture_saved = -1;
+	rewind(capture_file);
+	n = fread(out, 1, len - 1, capture_file);
+	out[n] = '\0';
+	fclose(capture_file);
+	capture_file = NULL;
 }

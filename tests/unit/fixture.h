@@ -8,6 +8,8 @@
 #ifndef PF_TEST_FIXTURE_H
 #define PF_TEST_FIXTURE_H
 
+#include <time.h>
+
 #include <check.h>
 
 #include "config.h"
@@ -95,5 +97,28 @@ long long pf_test_count(const char *sql);
 
 /* Run sql on a connection of its own to fx.db; the test fails on an error. */
 void pf_test_exec(const char *sql);
+
+/*
+ * Make fx.db the file the release at schema version made: fx.st closed
+ * and the file removed, then the migrations up to version run on a new
+ * one (the test fails unless next is the name of the one after).
+ */
+void pf_test_old_schema(unsigned version, const char *next);
+
+/* "YYYY-MM-DD HH:MM:SS" (or with a T) UTC as a time_t; nothing may follow. */
+time_t pf_test_utc(const char *s);
+
+/* The n bytes b as lower-case hex in out (2n + 1 bytes). */
+void pf_test_hex(const unsigned char *b, size_t n, char *out);
+
+/* Up to size - 1 bytes of path into buf, NUL-terminated: how many. */
+size_t pf_test_read(const char *path, char *buf, size_t size);
+
+/*
+ * What the library writes on stderr between pf_test_capture and
+ * pf_test_captured, which returns it in out (NUL-terminated, cut to fit).
+ */
+void pf_test_capture(void);
+void pf_test_captured(char *out, size_t len);
 
 #endif

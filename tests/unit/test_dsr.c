@@ -41,22 +41,6 @@ load_conf(const char *team)
 	pf_test_conf(text);
 }
 
-/* "YYYY-MM-DD HH:MM:SS" UTC as a time_t. */
-static time_t
-utc(const char *s)
-{
-	struct tm	 tm;
-	int		 n = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	ck_assert_msg(sscanf(s, "%d-%d-%d %d:%d:%d%n", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) == 6 &&
-	    s[n] == '\0', "bad test time %s", s);
-	tm.tm_year -= 1900;
-	tm.tm_mon--;
-	return timegm(&tm);
-}
-
 static struct pf_laws *
 real_laws(void)
 {
@@ -209,7 +193,7 @@ START_TEST(test_terms_by_place_across_month_ends_and_leap_years)
 	struct pf_dsr_terms	 t;
 
 	ck_assert_int_eq(pf_dsr_terms(laws, terms[_i].country, terms[_i].state,
-	    utc(terms[_i].received), &t), PF_OK);
+	    pf_test_utc(terms[_i].received), &t), PF_OK);
 	ck_assert_str_eq(t.law, terms[_i].law);
 	ck_assert_str_eq(t.due, terms[_i].due);
 	ck_assert_str_eq(t.acknowledge, terms[_i].acknowledge);

@@ -13,18 +13,6 @@
 #include "file.h"
 #include "hex.h"
 
-static void
-slurp(const char *path, char *buf, size_t len)
-{
-	FILE	*f = fopen(path, "r");
-	size_t	 n;
-
-	ck_assert_ptr_nonnull(f);
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
 START_TEST(test_replace_writes_whole_file_with_mode_and_no_leftovers)
 {
 	char		 path[128], buf[64], cmd[160];
@@ -33,7 +21,7 @@ START_TEST(test_replace_writes_whole_file_with_mode_and_no_leftovers)
 	snprintf(path, sizeof(path), "%s/a.xml", fx.dir);
 	ck_assert_int_eq(pf_file_replace(path, "first", 5, 0640), PF_OK);
 	ck_assert_int_eq(pf_file_replace(path, "second\n", 7, 0640), PF_OK);
-	slurp(path, buf, sizeof(buf));
+	pf_test_read(path, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "second\n");
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0640);

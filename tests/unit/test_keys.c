@@ -41,28 +41,6 @@ write_file(const char *path, const char *content, size_t len, mode_t mode)
 	close(fd);
 }
 
-static void
-hex(const unsigned char *b, size_t n, char *out)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
-static size_t
-read_file(const char *path, char *buf, size_t size)
-{
-	FILE	*f;
-	size_t	 n;
-
-	ck_assert_ptr_nonnull(f = fopen(path, "r"));
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return n;
-}
-
 START_TEST(test_create_writes_0600_hex_and_newline)
 {
 	struct stat	 st;
@@ -73,7 +51,7 @@ START_TEST(test_create_writes_0600_hex_and_newline)
 	umask(old);
 	ck_assert_int_eq(stat(fx.keyfile, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
-	ck_assert_uint_eq(read_file(fx.keyfile, buf, sizeof(buf)), 65);
+	ck_assert_uint_eq(pf_test_read(fx.keyfile, buf, sizeof(buf)), 65);
 	ck_assert_uint_eq(strspn(buf, "0123456789abcdef"), 64);
 	ck_assert_int_eq(buf[64], '\n');
 }
@@ -84,9 +62,9 @@ START_TEST(test_create_twice_leaves_key_alone)
 	char	 a[128], b[128];
 
 	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
-	read_file(fx.keyfile, a, sizeof(a));
+	pf_test_read(fx.keyfile, a, sizeof(a));
 	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
-	read_file(fx.keyfile, b, sizeof(b));
+	pf_test_read(fx.keyfile, b, sizeof(b));
 	ck_assert_str_eq(a, b);
 }
 END_TEST
@@ -98,8 +76,8 @@ START_TEST(test_create_makes_different_keys)
 	snprintf(other, sizeof(other), "%s/other.key", fx.dir);
 	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
 	ck_assert_int_eq(pf_keys_create(other), PF_OK);
-	read_file(fx.keyfile, a, sizeof(a));
-	read_file(other, b, sizeof(b));
+	pf_test_read(fx.keyfile, a, sizeof(a));
+	pf_test_read(other, b, sizeof(b));
 	ck_assert_str_ne(a, b);
 }
 END_TEST
@@ -145,17 +123,17 @@ START_TEST(test_load_derives_known_subkeys)
 
 	write_file(fx.keyfile, ZERO_KEY "\n", 65, 0600);
 	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
-	hex(k.token, PF_KEY_LEN, h);
+	pf_test_hex(k.token, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, ZERO_TOKEN);
-	hex(k.pseudonym, PF_KEY_LEN, h);
+	pf_test_hex(k.pseudonym, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, ZERO_PSEUDONYM);
-	hex(k.pow, PF_KEY_LEN, h);
+	pf_test_hex(k.pow, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, ZERO_POW);
 	write_file(fx.keyfile, SEQ_KEY "\n", 65, 0600);
 	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
-	hex(k.token, PF_KEY_LEN, h);
+	pf_test_hex(k.token, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, SEQ_TOKEN);
-	hex(k.pow, PF_KEY_LEN, h);
+	pf_test_hex(k.pow, PF_KEY_LEN, h);
 	ck_assert_str_eq(h, SEQ_POW);
 }
 END_TEST
@@ -257,21 +235,11 @@ static int
 load_said(const char *path, char *said, size_t size)
 {
 	struct pf_keys	 k;
-	FILE		*f = tmpfile();
-	int		 saved = dup(2), rc;
-	size_t		 n;
+	int		 rc;
 
-	ck_assert_ptr_nonnull(f);
-	fflush(stderr);
-	ck_assert_int_ne(dup2(fileno(f), 2), -1);
+	pf_test_capture();
 	rc = pf_keys_load(path, &k);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(said, 1, size - 1, f);
-	said[n] = '\0';
-	fclose(f);
+	pf_test_captured(said, size);
 	return rc;
 }
 

@@ -28,22 +28,6 @@ write_table(const char *text, size_t len)
 	pf_test_write(fx.laws, text, len);
 }
 
-/* "YYYY-MM-DD HH:MM:SS" UTC as a time_t. */
-static time_t
-utc(const char *s)
-{
-	struct tm	 tm;
-	int		 n = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	ck_assert_msg(sscanf(s, "%d-%d-%d %d:%d:%d%n", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) == 6 &&
-	    s[n] == '\0', "bad test time %s", s);
-	tm.tm_year -= 1900;
-	tm.tm_mon--;
-	return timegm(&tm);
-}
-
 START_TEST(test_period_parse_accepts_each_form)
 {
 	static const struct {
@@ -124,7 +108,7 @@ START_TEST(test_period_due_months_clamp_to_month_end)
 
 	for (i = 0; i < N(t); i++) {
 		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(utc(t[i].received), &p, out),
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p, out),
 		    PF_OK);
 		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d months: "
 		    "%s, expected %s", t[i].received, t[i].n, out, t[i].due);
@@ -154,7 +138,7 @@ START_TEST(test_period_due_days_from_day_after_receipt)
 
 	for (i = 0; i < N(t); i++) {
 		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(utc(t[i].received), &p, out),
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p, out),
 		    PF_OK);
 		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d days: "
 		    "%s, expected %s", t[i].received, t[i].n, out, t[i].due);
@@ -184,7 +168,7 @@ START_TEST(test_period_due_business_days_skip_weekends)
 
 	for (i = 0; i < N(t); i++) {
 		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(utc(t[i].received), &p, out),
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p, out),
 		    PF_OK);
 		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d business "
 		    "days: %s, expected %s", t[i].received, t[i].n, out,
@@ -215,7 +199,7 @@ START_TEST(test_period_due_uses_utc_day_of_receipt)
 	for (i = 0; i < N(t); i++) {
 		p.unit = t[i].unit;
 		p.n = 1;
-		ck_assert_int_eq(pf_period_due(utc(t[i].received), &p, out),
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p, out),
 		    PF_OK);
 		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s: %s, expected %s",
 		    t[i].received, out, t[i].due);
@@ -234,7 +218,7 @@ START_TEST(test_period_due_refuses_none_and_bad_counts)
 	size_t	 i;
 
 	for (i = 0; i < N(bad); i++)
-		ck_assert_msg(pf_period_due(utc("2026-01-31 12:00:00"), &bad[i],
+		ck_assert_msg(pf_period_due(pf_test_utc("2026-01-31 12:00:00"), &bad[i],
 		    out) == PF_EINVAL, "accepted unit %d n %d", bad[i].unit,
 		    bad[i].n);
 }
@@ -246,10 +230,10 @@ START_TEST(test_period_due_refuses_out_of_range_time)
 	struct pf_period	 p = { PF_PERIOD_MONTHS, 1 };
 	char			 out[11];
 
-	ck_assert_int_eq(pf_period_due(utc("9999-12-15 12:00:00"), &p, out),
+	ck_assert_int_eq(pf_period_due(pf_test_utc("9999-12-15 12:00:00"), &p, out),
 	    PF_EINVAL);
 	ck_assert_int_eq(pf_period_due((time_t)1 << 60, &p, out), PF_EINVAL);
-	ck_assert_int_eq(pf_period_due(utc("9999-11-15 12:00:00"), &p, out),
+	ck_assert_int_eq(pf_period_due(pf_test_utc("9999-11-15 12:00:00"), &p, out),
 	    PF_OK);
 	ck_assert_str_eq(out, "9999-12-15");
 }

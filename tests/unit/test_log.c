@@ -5,27 +5,16 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "log.h"
 
 /* What pf_log writes for fmt and s, read back from a redirected stderr. */
 static void
 logged(enum pf_log_level level, const char *s, char *out, size_t outlen)
 {
-	FILE	*f = tmpfile();
-	int	 saved = dup(2);
-	size_t	 n;
-
-	ck_assert_ptr_nonnull(f);
-	fflush(stderr);
-	ck_assert_int_ne(dup2(fileno(f), 2), -1);
+	pf_test_capture();
 	pf_log(level, "value %s end", s);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(out, 1, outlen - 1, f);
-	out[n] = '\0';
-	fclose(f);
+	pf_test_captured(out, outlen);
 }
 
 START_TEST(test_line_names_program_and_level)

@@ -17,6 +17,7 @@
 #include <openssl/sha.h>
 
 #include "check_main.h"
+#include "fixture.h"
 #include "err.h"
 #include "pow.h"
 
@@ -54,15 +55,6 @@ setup(void)
 	}
 }
 
-static void
-hexof(const unsigned char *b, size_t n, char *out)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 /* Sign salt and number by hand under k, into c (libcrypto directly). */
 static void
 sign_by_hand(const unsigned char *k, const char *salt, long number,
@@ -77,11 +69,11 @@ sign_by_hand(const unsigned char *k, const char *salt, long number,
 	strcpy(c->salt, salt);
 	snprintf(buf, sizeof(buf), "%s%ld", salt, number);
 	SHA256((const unsigned char *)buf, strlen(buf), md);
-	hexof(md, 32, c->challenge);
+	pf_test_hex(md, 32, c->challenge);
 	ck_assert_ptr_nonnull(HMAC(EVP_sha256(), k, 32,
 	    (const unsigned char *)c->challenge, 64, md, &mdlen));
 	ck_assert_uint_eq(mdlen, 32);
-	hexof(md, 32, c->signature);
+	pf_test_hex(md, 32, c->signature);
 	c->expires = EXPIRES;
 }
 

@@ -252,20 +252,6 @@ START_TEST(test_now_is_utc_with_microseconds)
 }
 END_TEST
 
-/* A UTC time "YYYY-MM-DDTHH:MM:SS" as a time_t. */
-static time_t
-utc(const char *s)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	ck_assert_int_eq(sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year,
-	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec), 6);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
-}
-
 /* A time, a number of years, and the cutoff that many years before it. */
 static const struct {
 	const char	*now;
@@ -299,7 +285,7 @@ START_TEST(test_years_before_same_day_and_time)
 	char	 t[32];
 
 	memset(t, 'x', sizeof(t));
-	pf_store_years_before(utc(years_before[_i].now),
+	pf_store_years_before(pf_test_utc(years_before[_i].now),
 	    years_before[_i].years, t);
 	ck_assert_msg(strcmp(t, years_before[_i].want) == 0,
 	    "%s minus %ld: %s", years_before[_i].now, years_before[_i].years,
@@ -1626,7 +1612,7 @@ START_TEST(test_dnc_stale_at_years_before_cutoff)
 	struct dseen	 s = { 0 };
 	char		 cutoff[32];
 
-	pf_store_years_before(utc("2026-11-24T06:00:00"), 5, cutoff);
+	pf_store_years_before(pf_test_utc("2026-11-24T06:00:00"), 5, cutoff);
 	dput(st, NA, "2021-11-24T05:59:59.000000Z");
 	dput(st, NB, "2021-11-24T06:00:00.000000Z");
 	dput(st, NC, "2021-11-24T06:00:00.999999Z");

@@ -926,29 +926,12 @@ END_TEST
  */
 START_TEST(test_migration_from_version_4_keeps_rows)
 {
-	struct pf_store_opts	 o = { NULL, "truncate", 50 };
-	unsigned		 i;
-	int			 v = -1;
-	char			*sql;
-	size_t			 len = 0;
-	FILE			*f;
+	int	 v = -1;
 
-	pf_store_close(fx.st);
-	fx.st = NULL;
-	ck_assert_int_eq(unlink(fx.db), 0);
-	ck_assert_ptr_nonnull(f = open_memstream(&sql, &len));
-	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= 4; i++)
-		fputs(pf_migrations[i].sql, f);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_uint_eq(i, 4);
-	ck_assert_str_eq(pf_migrations[i].name, "005-feedback.sql");
-	pf_test_exec(sql);
-	free(sql);
-	pf_test_exec("PRAGMA user_version = 4; "
-	    "INSERT INTO optout VALUES ('email', '" KEY_A "', '', NULL, "
-	    "'form', '" T1 "', '" T1 "')");
-	o.path = fx.db;
-	ck_assert_int_eq(pf_store_open(&o, &fx.st), PF_OK);
+	pf_test_old_schema(4, "005-feedback.sql");
+	pf_test_exec("INSERT INTO optout VALUES ('email', '" KEY_A "', '', "
+	    "NULL, 'form', '" T1 "', '" T1 "')");
+	pf_test_reopen();
 	ck_assert_int_eq(pf_store_schema_version(fx.st, &v), PF_OK);
 	ck_assert_int_eq(v, (int)pf_migrations[pf_nmigrations - 1].version);
 	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 1);

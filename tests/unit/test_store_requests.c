@@ -1838,27 +1838,11 @@ START_TEST(test_migration_from_version_3_keeps_rows)
 {
 	struct pf_store	*st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
-	unsigned	 i;
 	int		 v = -1;
-	char		*sql;
-	size_t		 len = 0;
-	FILE		*f;
 
-	/* The release before made this file, not the fixture's migrations. */
-	pf_store_close(fx.st);
-	fx.st = NULL;
-	ck_assert_int_eq(unlink(fx.db), 0);
-	ck_assert_ptr_nonnull(f = open_memstream(&sql, &len));
-	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= 3; i++)
-		fputs(pf_migrations[i].sql, f);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_uint_eq(i, 3);
-	ck_assert_str_eq(pf_migrations[i].name, "004-requests.sql");
-	pf_test_exec(sql);
-	free(sql);
-	pf_test_exec("PRAGMA user_version = 3; "
-	    "INSERT INTO optout VALUES ('email', '" KEY_A "', '', NULL, "
-	    "'form', '" T1 "', '" T1 "'); "
+	pf_test_old_schema(3, "004-requests.sql");
+	pf_test_exec("INSERT INTO optout VALUES ('email', '" KEY_A "', '', "
+	    "NULL, 'form', '" T1 "', '" T1 "'); "
 	    "INSERT INTO dnc VALUES ('+447700900001', 'GB', NULL, NULL, NULL, "
 	    "'" KEY_A "', '" T1 "', '" T1 "')");
 	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM sqlite_schema "
