@@ -116,25 +116,36 @@ START_TEST(test_load_is_deterministic)
 }
 END_TEST
 
+/* Master keys and their subkeys (NULL: not computed independently). */
+static const struct {
+	const char	*key, *token, *pseudonym, *pow;
+} vectors[] = {
+	{ ZERO_KEY, ZERO_TOKEN, ZERO_PSEUDONYM, ZERO_POW },
+	{ SEQ_KEY, SEQ_TOKEN, NULL, SEQ_POW },
+};
+
+/* Subkey k is want, as hex (want NULL: anything). */
+static void
+subkey_is(const unsigned char *k, const char *want)
+{
+	char	 h[2 * PF_KEY_LEN + 1];
+
+	pf_test_hex(k, PF_KEY_LEN, h);
+	if (want != NULL)
+		ck_assert_str_eq(h, want);
+}
+
 START_TEST(test_load_derives_known_subkeys)
 {
 	struct pf_keys	 k;
-	char		 h[2 * PF_KEY_LEN + 1];
+	char		 line[2 * PF_KEY_LEN + 2];
 
-	write_file(fx.keyfile, ZERO_KEY "\n", 65, 0600);
+	snprintf(line, sizeof(line), "%s\n", vectors[_i].key);
+	write_file(fx.keyfile, line, 65, 0600);
 	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
-	pf_test_hex(k.token, PF_KEY_LEN, h);
-	ck_assert_str_eq(h, ZERO_TOKEN);
-	pf_test_hex(k.pseudonym, PF_KEY_LEN, h);
-	ck_assert_str_eq(h, ZERO_PSEUDONYM);
-	pf_test_hex(k.pow, PF_KEY_LEN, h);
-	ck_assert_str_eq(h, ZERO_POW);
-	write_file(fx.keyfile, SEQ_KEY "\n", 65, 0600);
-	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_OK);
-	pf_test_hex(k.token, PF_KEY_LEN, h);
-	ck_assert_str_eq(h, SEQ_TOKEN);
-	pf_test_hex(k.pow, PF_KEY_LEN, h);
-	ck_assert_str_eq(h, SEQ_POW);
+	subkey_is(k.token, vectors[_i].token);
+	subkey_is(k.pseudonym, vectors[_i].pseudonym);
+	subkey_is(k.pow, vectors[_i].pow);
 }
 END_TEST
 
@@ -206,23 +217,6 @@ START_TEST(test_load_refuses_nul_in_key)
 	memcpy(buf, ZERO_KEY "\n", 65);
 	buf[10] = '\0';
 	write_file(fx.keyfile, buf, 65, 0600);
-	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_ECONFIG);
-}
-END_TEST
-
-START_TEST(test_load_missing_file_is_not_found)
-{
-	struct pf_keys	 k;
-
-	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_ENOTFOUND);
-}
-END_TEST
-
-START_TEST(test_load_refuses_directory)
-{
-	struct pf_keys	 k;
-
-	ck_assert_int_eq(mkdir(fx.keyfile, 0700), 0);
 	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_ECONFIG);
 }
 END_TEST
@@ -304,12 +298,43 @@ START_TEST(test_load_refuses_a_key_of_another_user_saying_chown)
 }
 END_TEST
 
-START_TEST(test_load_does_not_wait_on_a_fifo)
+/* Paths that hold no key file, each made by a function. */
+static int
+make_nothing(const char *path)
+{
+	(void)path;
+	return 0;
+}
+
+static int
+make_directory(const char *path)
+{
+	return mkdir(path, 0700);
+}
+
+static int
+make_fifo(const char *path)
+{
+	return mkfifo(path, 0600);
+}
+
+static const struct {
+	const char	*what;
+	int		(*make)(const char *);
+	int		 want;
+} not_key_files[] = {
+	{ "missing file", make_nothing, PF_ENOTFOUND },
+	{ "directory", make_directory, PF_ECONFIG },
+	{ "fifo (not waited on)", make_fifo, PF_ECONFIG },
+};
+
+START_TEST(test_load_refuses_what_is_no_key_file)
 {
 	struct pf_keys	 k;
 
-	ck_assert_int_eq(mkfifo(fx.keyfile, 0600), 0);
-	ck_assert_int_eq(pf_keys_load(fx.keyfile, &k), PF_ECONFIG);
+	ck_assert_int_eq(not_key_files[_i].make(fx.keyfile), 0);
+	ck_assert_msg(pf_keys_load(fx.keyfile, &k) == not_key_files[_i].want,
+	    "%s", not_key_files[_i].what);
 }
 END_TEST
 
@@ -437,20 +462,20 @@ PF_TEST_MAIN("keys",
     tcase_add_test(tc, test_create_in_missing_directory_fails),
     tcase_add_test(tc, test_created_key_loads),
     tcase_add_test(tc, test_load_is_deterministic),
-    tcase_add_test(tc, test_load_derives_known_subkeys),
     tcase_add_test(tc, test_load_accepts_upper_case_and_no_newline),
     tcase_add_test(tc, test_load_refuses_group_and_other_bits),
     tcase_add_test(tc, test_load_refuses_bad_content),
     tcase_add_test(tc, test_load_refuses_nul_in_key),
-    tcase_add_test(tc, test_load_missing_file_is_not_found),
-    tcase_add_test(tc, test_load_refuses_directory),
     tcase_add_test(tc, test_load_refuses_a_symbolic_link),
     tcase_add_test(tc, test_load_refuses_bits_beyond_0600_saying_chmod),
     tcase_add_test(tc, test_load_refuses_a_key_of_another_user_saying_chown),
-    tcase_add_test(tc, test_load_does_not_wait_on_a_fifo),
     tcase_add_test(tc, test_pseudonym_known_value),
     tcase_add_test(tc, test_pseudonym_depends_on_kind_value_and_key),
     tcase_add_test(tc, test_pseudonym_refuses_ambiguous_kind),
     tcase_add_test(tc, test_sha256_hex_known_values),
     tcase_add_test(tc, test_hmac_known_answers),
-    tcase_add_test(tc, test_random_fills_differently))
+    tcase_add_test(tc, test_random_fills_differently),
+    tcase_add_loop_test(tc, test_load_refuses_what_is_no_key_file, 0,
+	sizeof(not_key_files) / sizeof(not_key_files[0])),
+    tcase_add_loop_test(tc, test_load_derives_known_subkeys, 0,
+	sizeof(vectors) / sizeof(vectors[0])))

@@ -429,27 +429,25 @@ START_TEST(test_render_refuses_unknown_or_malformed_placeholder)
 }
 END_TEST
 
-START_TEST(test_render_crlf_template_gives_lf)
+/* Templates as editors save them, and what they render to. */
+static const struct {
+	const char	*what, *text, *subject, *body;
+} saved[] = {
+	{ "CRLF lines give LF",
+	    "Subject: Hi\r\n\r\nLine 1\r\nLine 2\r\n\r\nEnd\r\n",
+	    "Hi", "Line 1\nLine 2\n\nEnd\n" },
+	{ "a byte order mark is dropped",
+	    "\xef\xbb\xbfSubject: Hi\n\nBody\n", "Hi", "Body\n" },
+};
+
+START_TEST(test_render_reads_templates_as_editors_save_them)
 {
 	char	*s = NULL, *b = NULL;
 
-	write_template("Subject: Hi\r\n\r\nLine 1\r\nLine 2\r\n\r\nEnd\r\n");
-	ck_assert_int_eq(render(NULL, &s, &b), PF_OK);
-	ck_assert_str_eq(s, "Hi");
-	ck_assert_str_eq(b, "Line 1\nLine 2\n\nEnd\n");
-	free(s);
-	free(b);
-}
-END_TEST
-
-START_TEST(test_render_drops_byte_order_mark)
-{
-	char	*s = NULL, *b = NULL;
-
-	write_template("\xef\xbb\xbfSubject: Hi\n\nBody\n");
-	ck_assert_int_eq(render(NULL, &s, &b), PF_OK);
-	ck_assert_str_eq(s, "Hi");
-	ck_assert_str_eq(b, "Body\n");
+	write_template(saved[_i].text);
+	ck_assert_msg(render(NULL, &s, &b) == PF_OK, "%s", saved[_i].what);
+	ck_assert_str_eq(s, saved[_i].subject);
+	ck_assert_str_eq(b, saved[_i].body);
 	free(s);
 	free(b);
 }
@@ -1240,8 +1238,8 @@ PF_TEST_MAIN("mail",
     tcase_add_test(tc, test_render_substitutes_placeholders),
     tcase_add_loop_test(tc, test_render_refuses_unknown_or_malformed_placeholder,
 	0, N(bad_placeholders)),
-    tcase_add_test(tc, test_render_crlf_template_gives_lf),
-    tcase_add_test(tc, test_render_drops_byte_order_mark),
+    tcase_add_loop_test(tc, test_render_reads_templates_as_editors_save_them,
+	0, N(saved)),
     tcase_add_test(tc, test_render_missing_template_not_found),
     tcase_add_loop_test(tc, test_render_refuses_bad_template_name, 0,
 	N(bad_templates)),
