@@ -191,6 +191,23 @@ pf_test_queued(struct pf_store *st, long long id, struct pf_test_queued *q)
 	ck_assert_int_eq(pf_store_outbox_get(st, id, load_row, q), PF_OK);
 }
 
+void
+pf_test_render(long long id, const char *dir, struct pf_test_rendered *r)
+{
+	r->subject = r->body = NULL;
+	pf_test_queued(fx.st, id, &r->q);
+	ck_assert_int_eq(pf_mail_render(dir, &r->q.m, &r->subject, &r->body),
+	    PF_OK);
+}
+
+void
+pf_test_rendered_clear(struct pf_test_rendered *r)
+{
+	free(r->subject);
+	free(r->body);
+	pf_mail_clear(&r->q.m);
+}
+
 const char *
 pf_test_value(const struct pf_mail *m, const char *name)
 {

@@ -86,6 +86,19 @@ struct pf_test_queued {
 void pf_test_queued(struct pf_store *st, long long id,
     struct pf_test_queued *q);
 
+/* An outbox message rendered as the sender would. */
+struct pf_test_rendered {
+	struct pf_test_queued	 q;
+	char			*subject, *body;
+};
+
+/*
+ * Outbox message id of fx.st rendered with the templates in dir into r
+ * (the test fails unless it renders); pf_test_rendered_clear frees it.
+ */
+void pf_test_render(long long id, const char *dir, struct pf_test_rendered *r);
+void pf_test_rendered_clear(struct pf_test_rendered *r);
+
 /* The value called name of m, or NULL. */
 const char *pf_test_value(const struct pf_mail *m, const char *name);
 

@@ -182,6 +182,17 @@ raw_forge(long long seq, const char *digest, const char *xml, size_t len)
 	sqlite3_close(h);
 }
 
+/* Record i's file and row replaced with xml and its digest, as forged. */
+static void
+forge(int i, const char *xml, size_t len, const char *digest)
+{
+	char	*p = path_of(i);
+
+	spit(p, xml, len);
+	free(p);
+	raw_forge(i + 1, digest, xml, len);
+}
+
 START_TEST(test_append_writes_exact_record_and_digest)
 {
 	char	 expect[2048], canon[2048], digest[65];
@@ -616,8 +627,7 @@ START_TEST(test_verify_rewritten_record_breaks_chain)
 	ck_assert_int_eq(pf_audit_digest(buf, len, d), PF_OK);
 	q = strstr(buf, "<digest>");
 	memcpy(q + 8, d, 64);
-	spit(p, buf, len);
-	raw_forge(2, d, buf, len);
+	forge(1, buf, len, d);
 	assert_verify_fails(3, "record 3: prev does not match");
 	free(buf);
 	free(p);
@@ -665,8 +675,7 @@ START_TEST(test_verify_refuses_comment_outside_digest)
 	len = strlen(forged);
 	ck_assert_int_eq(pf_audit_digest(forged, len, d), PF_OK);
 	ck_assert_str_eq(d, recs[1].digest);
-	spit(p, forged, len);
-	raw_forge(2, d, forged, len);
+	forge(1, forged, len, d);
 	assert_verify_fails(2, "record 2: has a comment");
 	free(buf);
 	free(p);

@@ -468,6 +468,20 @@ request(void)
 	return r;
 }
 
+/* pf_dsr_mail with the fixture's store, configuration and keys. */
+static int
+dsr_mail(const struct pf_dsr *r, const char *template,
+    const char *const *extra)
+{
+	return pf_dsr_mail(fx.st, fx.cfg, &fx.keys, r, template, extra);
+}
+
+/* pf_dsr_mail_team with the fixture's store and configuration. */
+static int
+team_mail(const struct pf_dsr *r, const char *template)
+{
+	return pf_dsr_mail_team(fx.st, fx.cfg, r, template);
+}
 
 START_TEST(test_mail_carries_every_value_and_a_working_status_link)
 {
@@ -477,8 +491,7 @@ START_TEST(test_mail_carries_every_value_and_a_working_status_link)
 	long long	 id = 0;
 	time_t		 now = time(NULL);
 
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    "request-verified", extra), PF_OK);
+	ck_assert_int_eq(dsr_mail(&r, "request-verified", extra), PF_OK);
 	pf_test_queued(fx.st, 1, &q);
 	ck_assert_str_eq(q.m.template, "request-verified");
 	ck_assert_str_eq(q.recipient, "Jane.Doe@example.com");
@@ -513,16 +526,13 @@ START_TEST(test_mail_to_an_erased_or_incomplete_request_is_refused)
 	size_t		 i;
 
 	r.email = NULL;
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    "request-verified", NULL), PF_EINVAL);
+	ck_assert_int_eq(dsr_mail(&r, "request-verified", NULL), PF_EINVAL);
 	r = request();
 	r.due = NULL;
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    "request-verified", NULL), PF_EINVAL);
+	ck_assert_int_eq(dsr_mail(&r, "request-verified", NULL), PF_EINVAL);
 	r = request();
 	r.id = 0;
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    "request-verified", NULL), PF_EINVAL);
+	ck_assert_int_eq(dsr_mail(&r, "request-verified", NULL), PF_EINVAL);
 	/* Eight values of its own leave room for eight more, not nine. */
 	r = request();
 	for (i = 0; i < 9; i++) {
@@ -530,11 +540,9 @@ START_TEST(test_mail_to_an_erased_or_incomplete_request_is_refused)
 		too_many[2 * i + 1] = "x";
 	}
 	too_many[18] = NULL;
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    "request-verified", too_many), PF_EINVAL);
+	ck_assert_int_eq(dsr_mail(&r, "request-verified", too_many), PF_EINVAL);
 	too_many[16] = NULL;
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    "request-verified", too_many), PF_OK);
+	ck_assert_int_eq(dsr_mail(&r, "request-verified", too_many), PF_OK);
 	ck_assert_int_eq(pf_test_outbox_total(fx.st), 1);
 }
 END_TEST
@@ -547,11 +555,9 @@ START_TEST(test_mail_refuses_values_a_header_could_not_hold)
 	    NULL };
 
 	r.email = "jane@example.com\r\nBcc: evil@example.com";
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    "request-verify", NULL), PF_EINVAL);
+	ck_assert_int_eq(dsr_mail(&r, "request-verify", NULL), PF_EINVAL);
 	r = request();
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    "request-verify", extra), PF_EINVAL);
+	ck_assert_int_eq(dsr_mail(&r, "request-verify", extra), PF_EINVAL);
 	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 }
 END_TEST
@@ -561,12 +567,10 @@ START_TEST(test_team_mail_only_when_a_team_address_is_set)
 	struct pf_dsr	 r = request();
 	struct pf_test_queued	 q;
 
-	ck_assert_int_eq(pf_dsr_mail_team(fx.st, fx.cfg, &r,
-	    "request-team-new"), PF_OK);
+	ck_assert_int_eq(team_mail(&r, "request-team-new"), PF_OK);
 	ck_assert_int_eq(pf_test_outbox_total(fx.st), 0);
 	load_conf("privacy@example.com");
-	ck_assert_int_eq(pf_dsr_mail_team(fx.st, fx.cfg, &r,
-	    "request-team-new"), PF_OK);
+	ck_assert_int_eq(team_mail(&r, "request-team-new"), PF_OK);
 	pf_test_queued(fx.st, 1, &q);
 	ck_assert_str_eq(q.recipient, "privacy@example.com");
 	ck_assert_str_eq(pf_test_value(&q.m, "id"), "42");
@@ -590,8 +594,7 @@ START_TEST(test_team_mail_names_no_one)
 	r.state = NULL;
 	r.country = "DE";
 	load_conf("privacy@example.com");
-	ck_assert_int_eq(pf_dsr_mail_team(fx.st, fx.cfg, &r,
-	    "request-team-new"), PF_OK);
+	ck_assert_int_eq(team_mail(&r, "request-team-new"), PF_OK);
 	pf_test_queued(fx.st, 1, &q);
 	ck_assert_str_eq(pf_test_value(&q.m, "country"), "Germany (DE)");
 	for (i = 1; q.m.values[i - 1] != NULL; i += 2) {
@@ -609,47 +612,39 @@ static const char *const requester_templates[] = { "request-verify",
 
 START_TEST(test_shipped_requester_templates_render)
 {
-	struct pf_dsr	 r = request();
-	struct pf_test_queued	 q;
-	const char	*extra[] = { "verify_url", BASE "/privacy/request/verify"
-	    "?t=abc", "verify_by", "2027-02-07 12:00 UTC", NULL };
-	char		*s = NULL, *b = NULL;
+	struct pf_dsr		 r = request();
+	struct pf_test_rendered	 out;
+	const char		*extra[] = { "verify_url",
+	    BASE "/privacy/request/verify?t=abc",
+	    "verify_by", "2027-02-07 12:00 UTC", NULL };
 
-	ck_assert_int_eq(pf_dsr_mail(fx.st, fx.cfg, &fx.keys, &r,
-	    requester_templates[_i], extra), PF_OK);
-	pf_test_queued(fx.st, 1, &q);
-	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &s, &b), PF_OK);
-	ck_assert_ptr_null(strstr(b, "{{"));
-	ck_assert_ptr_nonnull(strstr(b, pf_test_value(&q.m, "status_url")));
-	ck_assert_ptr_nonnull(strstr(b, "2027-03-17"));
+	ck_assert_int_eq(dsr_mail(&r, requester_templates[_i], extra), PF_OK);
+	pf_test_render(1, MAIL_TEMPLATES, &out);
+	ck_assert_ptr_null(strstr(out.body, "{{"));
+	ck_assert_ptr_nonnull(strstr(out.body,
+	    pf_test_value(&out.q.m, "status_url")));
+	ck_assert_ptr_nonnull(strstr(out.body, "2027-03-17"));
 	if (_i == 0) {
-		ck_assert_ptr_nonnull(strstr(b, extra[1]));
-		ck_assert_ptr_nonnull(strstr(b, extra[3]));
+		ck_assert_ptr_nonnull(strstr(out.body, extra[1]));
+		ck_assert_ptr_nonnull(strstr(out.body, extra[3]));
 	}
-	free(s);
-	free(b);
-	pf_mail_clear(&q.m);
+	pf_test_rendered_clear(&out);
 }
 END_TEST
 
 START_TEST(test_shipped_team_template_renders)
 {
-	struct pf_dsr	 r = request();
-	struct pf_test_queued	 q;
-	char		*s = NULL, *b = NULL;
+	struct pf_dsr		 r = request();
+	struct pf_test_rendered	 out;
 
 	load_conf("privacy@example.com");
-	ck_assert_int_eq(pf_dsr_mail_team(fx.st, fx.cfg, &r,
-	    "request-team-new"), PF_OK);
-	pf_test_queued(fx.st, 1, &q);
-	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &s, &b), PF_OK);
-	ck_assert_str_eq(s,
+	ck_assert_int_eq(team_mail(&r, "request-team-new"), PF_OK);
+	pf_test_render(1, MAIL_TEMPLATES, &out);
+	ck_assert_str_eq(out.subject,
 	    "New privacy request 42: A copy of my personal data");
-	ck_assert_ptr_nonnull(strstr(b, "privforms request show 42"));
-	ck_assert_ptr_null(strstr(b, "{{"));
-	free(s);
-	free(b);
-	pf_mail_clear(&q.m);
+	ck_assert_ptr_nonnull(strstr(out.body, "privforms request show 42"));
+	ck_assert_ptr_null(strstr(out.body, "{{"));
+	pf_test_rendered_clear(&out);
 }
 END_TEST
 

@@ -404,17 +404,16 @@ START_TEST(test_step_token_round_trip)
 		pf_feedback_step_clear(&s);
 		ck_assert_ptr_null(s.email);
 		free(tok);
-		tok = NULL;
 	}
 }
 END_TEST
 
 START_TEST(test_step_token_expires)
 {
+	char			*tok = step_make(&fx.keys, 7, "a@example.com",
+	    "3", NOW);
 	struct pf_feedback_step	 s;
-	char			*tok = NULL;
 
-	tok = step_make(&fx.keys, 7, "a@example.com", "3", NOW);
 	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW, &s), PF_OK);
 	pf_feedback_step_clear(&s);
 	memset(&s, 0x55, sizeof(s));
@@ -487,17 +486,16 @@ START_TEST(test_step_token_refuses_what_make_never_writes)
 		    PF_EFORGED, "case %zu accepted", i);
 		is_zeroed(&s);
 		free(tok);
-		tok = NULL;
 	}
 }
 END_TEST
 
 START_TEST(test_step_token_largest_id)
 {
+	char			*tok = step_make(&fx.keys,
+	    9223372036854775807LL, NULL, NULL, NOW);
 	struct pf_feedback_step	 s;
-	char			*tok = NULL;
 
-	tok = step_make(&fx.keys, 9223372036854775807LL, NULL, NULL, NOW);
 	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW, &s), PF_OK);
 	ck_assert(s.id == 9223372036854775807LL);
 	pf_feedback_step_clear(&s);
@@ -640,23 +638,19 @@ END_TEST
 START_TEST(test_forward_renders_with_the_shipped_template)
 {
 	struct pf_feedback	 f = entry("complaint", "jane@example.com");
-	struct pf_test_queued		 q;
-	char			*subject = NULL, *body = NULL;
+	struct pf_test_rendered	 out;
 
 	f.completed = "2027-01-15T08:07:00.000000Z";
 	f.recommend = 3;
 	ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f, SUBJECT),
 	    PF_OK);
-	pf_test_queued(fx.st, 1, &q);
-	ck_assert_int_eq(pf_mail_render(MAIL_TEMPLATES, &q.m, &subject, &body),
-	    PF_OK);
-	ck_assert_ptr_nonnull(strstr(body, "The form lost my text.\nTwice."));
-	ck_assert_ptr_nonnull(strstr(body, "jane@example.com"));
-	ck_assert_ptr_nonnull(strstr(body, "2027-01-15 08:05 UTC"));
-	ck_assert_ptr_nonnull(strstr(body, "3 of 10"));
-	free(subject);
-	free(body);
-	pf_mail_clear(&q.m);
+	pf_test_render(1, MAIL_TEMPLATES, &out);
+	ck_assert_ptr_nonnull(strstr(out.body,
+	    "The form lost my text.\nTwice."));
+	ck_assert_ptr_nonnull(strstr(out.body, "jane@example.com"));
+	ck_assert_ptr_nonnull(strstr(out.body, "2027-01-15 08:05 UTC"));
+	ck_assert_ptr_nonnull(strstr(out.body, "3 of 10"));
+	pf_test_rendered_clear(&out);
 }
 END_TEST
 

@@ -108,8 +108,8 @@ START_TEST(test_period_due_months_clamp_to_month_end)
 
 	for (i = 0; i < N(t); i++) {
 		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p, out),
-		    PF_OK);
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p,
+		    out), PF_OK);
 		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d months: "
 		    "%s, expected %s", t[i].received, t[i].n, out, t[i].due);
 	}
@@ -138,8 +138,8 @@ START_TEST(test_period_due_days_from_day_after_receipt)
 
 	for (i = 0; i < N(t); i++) {
 		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p, out),
-		    PF_OK);
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p,
+		    out), PF_OK);
 		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d days: "
 		    "%s, expected %s", t[i].received, t[i].n, out, t[i].due);
 	}
@@ -168,8 +168,8 @@ START_TEST(test_period_due_business_days_skip_weekends)
 
 	for (i = 0; i < N(t); i++) {
 		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p, out),
-		    PF_OK);
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p,
+		    out), PF_OK);
 		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d business "
 		    "days: %s, expected %s", t[i].received, t[i].n, out,
 		    t[i].due);
@@ -199,8 +199,8 @@ START_TEST(test_period_due_uses_utc_day_of_receipt)
 	for (i = 0; i < N(t); i++) {
 		p.unit = t[i].unit;
 		p.n = 1;
-		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p, out),
-		    PF_OK);
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p,
+		    out), PF_OK);
 		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s: %s, expected %s",
 		    t[i].received, out, t[i].due);
 	}
@@ -218,7 +218,8 @@ START_TEST(test_period_due_refuses_none_and_bad_counts)
 	size_t	 i;
 
 	for (i = 0; i < N(bad); i++)
-		ck_assert_msg(pf_period_due(pf_test_utc("2026-01-31 12:00:00"), &bad[i],
+		ck_assert_msg(pf_period_due(pf_test_utc("2026-01-31 12:00:00"),
+		    &bad[i],
 		    out) == PF_EINVAL, "accepted unit %d n %d", bad[i].unit,
 		    bad[i].n);
 }
@@ -230,11 +231,11 @@ START_TEST(test_period_due_refuses_out_of_range_time)
 	struct pf_period	 p = { PF_PERIOD_MONTHS, 1 };
 	char			 out[11];
 
-	ck_assert_int_eq(pf_period_due(pf_test_utc("9999-12-15 12:00:00"), &p, out),
-	    PF_EINVAL);
+	ck_assert_int_eq(pf_period_due(pf_test_utc("9999-12-15 12:00:00"), &p,
+	    out), PF_EINVAL);
 	ck_assert_int_eq(pf_period_due((time_t)1 << 60, &p, out), PF_EINVAL);
-	ck_assert_int_eq(pf_period_due(pf_test_utc("9999-11-15 12:00:00"), &p, out),
-	    PF_OK);
+	ck_assert_int_eq(pf_period_due(pf_test_utc("9999-11-15 12:00:00"), &p,
+	    out), PF_OK);
 	ck_assert_str_eq(out, "9999-12-15");
 }
 END_TEST
