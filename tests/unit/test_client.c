@@ -359,39 +359,48 @@ static const struct {
 	{ "10.0.0.1", "2001:0DB8:0001::0005", "2001:db8:1::5" },
 };
 
+/* p read from list, which must be a valid list of proxies. */
+static void
+trust(const char *list, struct pf_proxies *p)
+{
+	const char	*why = NULL;
+
+	ck_assert_msg(pf_client_proxies(list, p, &why) == PF_OK, "%s: %s",
+	    list, why);
+}
+
+/* The client address of remote and xff through p is want. */
+static void
+addr_is(const struct pf_proxies *p, const char *remote, const char *xff,
+    const char *want)
+{
+	char	 out[PF_CLIENT_ADDR_SIZE];
+
+	memset(out, 'x', sizeof(out));
+	ck_assert_msg(pf_client_addr(remote, xff, p, out) == PF_OK,
+	    "%s / %s refused", remote, xff);
+	ck_assert_msg(strcmp(out, want) == 0, "%s / %s: %s, not %s", remote,
+	    xff, out, want);
+}
+
 START_TEST(test_client_addr_believes_only_trusted_proxies)
 {
 	struct pf_proxies	 p;
-	const char		*why;
-	char			 out[PF_CLIENT_ADDR_SIZE];
 	size_t			 i;
 
-	ck_assert_int_eq(pf_client_proxies(TRUSTED, &p, &why), PF_OK);
-	for (i = 0; i < N(addr_ok); i++) {
-		memset(out, 'x', sizeof(out));
-		ck_assert_msg(pf_client_addr(addr_ok[i].remote, addr_ok[i].xff,
-		    &p, out) == PF_OK, "%s / %s refused", addr_ok[i].remote,
-		    addr_ok[i].xff);
-		ck_assert_msg(strcmp(out, addr_ok[i].want) == 0,
-		    "%s / %s: %s, not %s", addr_ok[i].remote, addr_ok[i].xff,
-		    out, addr_ok[i].want);
-	}
+	trust(TRUSTED, &p);
+	for (i = 0; i < N(addr_ok); i++)
+		addr_is(&p, addr_ok[i].remote, addr_ok[i].xff, addr_ok[i].want);
 }
 END_TEST
 
 START_TEST(test_client_addr_without_proxies_is_remote)
 {
 	struct pf_proxies	 p;
-	const char		*why;
-	char			 out[PF_CLIENT_ADDR_SIZE];
 
-	ck_assert_int_eq(pf_client_proxies("", &p, &why), PF_OK);
-	ck_assert_int_eq(pf_client_addr("10.0.0.1", "203.0.113.9", &p, out),
-	    PF_OK);
-	ck_assert_str_eq(out, "10.0.0.1");
-	ck_assert_int_eq(pf_client_addr("10.0.0.1", "203.0.113.9", NULL, out),
-	    PF_OK);
-	ck_assert_str_eq(out, "10.0.0.1");
+	trust("", &p);
+	addr_is(&p, "10.0.0.1", "203.0.113.9", "10.0.0.1");
+	addr_is(NULL, "10.0.0.1", "203.0.113.9", "10.0.0.1");
 }
 END_TEST
 
@@ -402,11 +411,10 @@ START_TEST(test_client_addr_refuses_a_remote_that_is_no_address)
 		"10.0.0.1 ", "fe80::1%eth0",
 	};
 	struct pf_proxies	 p;
-	const char		*why;
 	char			 out[PF_CLIENT_ADDR_SIZE];
 	size_t			 i;
 
-	ck_assert_int_eq(pf_client_proxies(TRUSTED, &p, &why), PF_OK);
+	trust(TRUSTED, &p);
 	for (i = 0; i < N(remote); i++) {
 		memset(out, 'x', sizeof(out));
 		ck_assert_msg(pf_client_addr(remote[i], "203.0.113.9", &p,
@@ -420,13 +428,10 @@ END_TEST
 START_TEST(test_client_addr_longest_text_fits)
 {
 	struct pf_proxies	 p;
-	const char		*why;
-	char			 out[PF_CLIENT_ADDR_SIZE];
 
-	ck_assert_int_eq(pf_client_proxies("10.0.0.1", &p, &why), PF_OK);
-	ck_assert_int_eq(pf_client_addr("10.0.0.1",
-	    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", &p, out), PF_OK);
-	ck_assert_str_eq(out, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	trust("10.0.0.1", &p);
+	addr_is(&p, "10.0.0.1", "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
 }
 END_TEST
 

@@ -81,99 +81,75 @@ START_TEST(test_period_parse_refuses_malformed)
 }
 END_TEST
 
-/* Calendar months go to the same day, or the month's last day. */
-START_TEST(test_period_due_months_clamp_to_month_end)
-{
-	static const struct {
-		const char	*received;
-		int		 n;
-		const char	*due;
-	} t[] = {
-		{ "2026-01-31 12:00:00", 1, "2026-02-28" },
-		{ "2028-01-31 12:00:00", 1, "2028-02-29" },	/* leap */
-		{ "2026-03-31 12:00:00", 1, "2026-04-30" },
-		{ "2026-12-15 12:00:00", 1, "2027-01-15" },	/* new year */
-		{ "2026-11-30 12:00:00", 3, "2027-02-28" },
-		{ "2027-12-31 12:00:00", 2, "2028-02-29" },
-		{ "2026-01-31 12:00:00", 2, "2026-03-31" },
-		{ "2026-02-28 12:00:00", 1, "2026-03-28" },
-		{ "2028-02-29 12:00:00", 12, "2029-02-28" },
-		{ "2026-01-15 12:00:00", 3, "2026-04-15" },	/* GDPR, extended */
-		{ "2099-12-31 12:00:00", 2, "2100-02-28" },	/* 2100: no leap */
-		{ "2399-12-31 12:00:00", 2, "2400-02-29" },	/* 2400: leap */
-	};
-	struct pf_period	 p = { PF_PERIOD_MONTHS, 0 };
-	char			 out[11];
-	size_t			 i;
+/*
+ * Due dates by unit: calendar months go to the same day or the month's
+ * last day; days count from the day after receipt, weekends included;
+ * business days skip weekends (holidays count).
+ */
+#define MONTHS	PF_PERIOD_MONTHS
+#define DAYS	PF_PERIOD_DAYS
+#define BDAYS	PF_PERIOD_BUSINESS_DAYS
 
-	for (i = 0; i < N(t); i++) {
-		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p,
-		    out), PF_OK);
-		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d months: "
-		    "%s, expected %s", t[i].received, t[i].n, out, t[i].due);
-	}
+static const struct {
+	const char		*received;
+	enum pf_period_unit	 unit;
+	int			 n;
+	const char		*due;
+} dues[] = {
+	/* Calendar months: the same day, or the month's last day. */
+	{ "2026-01-31 12:00:00", MONTHS, 1, "2026-02-28" },
+	{ "2028-01-31 12:00:00", MONTHS, 1, "2028-02-29" },	/* leap */
+	{ "2026-03-31 12:00:00", MONTHS, 1, "2026-04-30" },
+	{ "2026-12-15 12:00:00", MONTHS, 1, "2027-01-15" },	/* new year */
+	{ "2026-11-30 12:00:00", MONTHS, 3, "2027-02-28" },
+	{ "2027-12-31 12:00:00", MONTHS, 2, "2028-02-29" },
+	{ "2026-01-31 12:00:00", MONTHS, 2, "2026-03-31" },
+	{ "2026-02-28 12:00:00", MONTHS, 1, "2026-03-28" },
+	{ "2028-02-29 12:00:00", MONTHS, 12, "2029-02-28" },
+	{ "2026-01-15 12:00:00", MONTHS, 3, "2026-04-15" },	/* GDPR + 2 */
+	{ "2099-12-31 12:00:00", MONTHS, 2, "2100-02-28" },	/* not leap */
+	{ "2399-12-31 12:00:00", MONTHS, 2, "2400-02-29" },	/* leap */
+	/* Days, from the day after receipt. */
+	{ "2026-02-28 12:00:00", DAYS, 45, "2026-04-14" },
+	{ "2026-02-28 12:00:00", DAYS, 1, "2026-03-01" },
+	{ "2028-02-28 12:00:00", DAYS, 1, "2028-02-29" },	/* leap */
+	{ "2026-12-31 12:00:00", DAYS, 1, "2027-01-01" },
+	{ "2026-01-01 12:00:00", DAYS, 30, "2026-01-31" },
+	{ "2026-01-01 12:00:00", DAYS, 365, "2027-01-01" },
+	{ "2028-01-01 12:00:00", DAYS, 366, "2029-01-01" },
+	{ "2026-11-27 12:00:00", DAYS, 3, "2026-11-30" },	/* weekends */
+	/* Business days skip weekends. */
+	{ "2026-11-27 12:00:00", BDAYS, 10, "2026-12-11" },	/* Friday */
+	{ "2026-11-27 12:00:00", BDAYS, 1, "2026-11-30" },	/* Fri -> Mon */
+	{ "2026-11-28 12:00:00", BDAYS, 1, "2026-11-30" },	/* Saturday */
+	{ "2026-11-29 12:00:00", BDAYS, 1, "2026-11-30" },	/* Sunday */
+	{ "2026-11-30 12:00:00", BDAYS, 5, "2026-12-07" },	/* Monday */
+	{ "2026-11-26 12:00:00", BDAYS, 1, "2026-11-27" },	/* Thursday */
+	{ "2026-12-24 12:00:00", BDAYS, 10, "2027-01-07" },	/* holidays */
+	{ "2028-02-25 12:00:00", BDAYS, 2, "2028-02-29" },	/* leap Tue */
+};
+
+/* The due date of received plus n units is want. */
+static void
+due_is(const char *received, enum pf_period_unit unit, int n,
+    const char *want)
+{
+	static const char *const name[] = { [MONTHS] = "months",
+	    [DAYS] = "days", [BDAYS] = "business days" };
+	struct pf_period	 p = { unit, n };
+	char			 out[11];
+
+	ck_assert_int_eq(pf_period_due(pf_test_utc(received), &p, out), PF_OK);
+	ck_assert_msg(strcmp(out, want) == 0, "%s + %d %s: %s, expected %s",
+	    received, n, name[unit], out, want);
 }
-END_TEST
 
-START_TEST(test_period_due_days_from_day_after_receipt)
+START_TEST(test_period_due_of_each_unit)
 {
-	static const struct {
-		const char	*received;
-		int		 n;
-		const char	*due;
-	} t[] = {
-		{ "2026-02-28 12:00:00", 45, "2026-04-14" },
-		{ "2026-02-28 12:00:00", 1, "2026-03-01" },
-		{ "2028-02-28 12:00:00", 1, "2028-02-29" },	/* leap */
-		{ "2026-12-31 12:00:00", 1, "2027-01-01" },
-		{ "2026-01-01 12:00:00", 30, "2026-01-31" },
-		{ "2026-01-01 12:00:00", 365, "2027-01-01" },
-		{ "2028-01-01 12:00:00", 366, "2029-01-01" },
-		{ "2026-11-27 12:00:00", 3, "2026-11-30" },	/* weekends count */
-	};
-	struct pf_period	 p = { PF_PERIOD_DAYS, 0 };
-	char			 out[11];
-	size_t			 i;
+	size_t	 i;
 
-	for (i = 0; i < N(t); i++) {
-		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p,
-		    out), PF_OK);
-		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d days: "
-		    "%s, expected %s", t[i].received, t[i].n, out, t[i].due);
-	}
-}
-END_TEST
-
-START_TEST(test_period_due_business_days_skip_weekends)
-{
-	static const struct {
-		const char	*received;
-		int		 n;
-		const char	*due;
-	} t[] = {
-		{ "2026-11-27 12:00:00", 10, "2026-12-11" },	/* Friday */
-		{ "2026-11-27 12:00:00", 1, "2026-11-30" },	/* Friday -> Monday */
-		{ "2026-11-28 12:00:00", 1, "2026-11-30" },	/* Saturday */
-		{ "2026-11-29 12:00:00", 1, "2026-11-30" },	/* Sunday */
-		{ "2026-11-30 12:00:00", 5, "2026-12-07" },	/* Monday */
-		{ "2026-11-26 12:00:00", 1, "2026-11-27" },	/* Thursday */
-		{ "2026-12-24 12:00:00", 10, "2027-01-07" },	/* holidays count */
-		{ "2028-02-25 12:00:00", 2, "2028-02-29" },	/* leap Tuesday */
-	};
-	struct pf_period	 p = { PF_PERIOD_BUSINESS_DAYS, 0 };
-	char			 out[11];
-	size_t			 i;
-
-	for (i = 0; i < N(t); i++) {
-		p.n = t[i].n;
-		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p,
-		    out), PF_OK);
-		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s + %d business "
-		    "days: %s, expected %s", t[i].received, t[i].n, out,
-		    t[i].due);
-	}
+	for (i = 0; i < N(dues); i++)
+		due_is(dues[i].received, dues[i].unit, dues[i].n, dues[i].due);
 }
 END_TEST
 
@@ -192,18 +168,10 @@ START_TEST(test_period_due_uses_utc_day_of_receipt)
 		{ "2026-11-27 23:59:59", PF_PERIOD_BUSINESS_DAYS, "2026-11-30" },
 		{ "2026-11-28 00:00:00", PF_PERIOD_BUSINESS_DAYS, "2026-11-30" },
 	};
-	struct pf_period	 p;
-	char			 out[11];
-	size_t			 i;
+	size_t	 i;
 
-	for (i = 0; i < N(t); i++) {
-		p.unit = t[i].unit;
-		p.n = 1;
-		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), &p,
-		    out), PF_OK);
-		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s: %s, expected %s",
-		    t[i].received, out, t[i].due);
-	}
+	for (i = 0; i < N(t); i++)
+		due_is(t[i].received, t[i].unit, 1, t[i].due);
 }
 END_TEST
 
@@ -219,9 +187,8 @@ START_TEST(test_period_due_refuses_none_and_bad_counts)
 
 	for (i = 0; i < N(bad); i++)
 		ck_assert_msg(pf_period_due(pf_test_utc("2026-01-31 12:00:00"),
-		    &bad[i],
-		    out) == PF_EINVAL, "accepted unit %d n %d", bad[i].unit,
-		    bad[i].n);
+		    &bad[i], out) == PF_EINVAL, "accepted unit %d n %d",
+		    bad[i].unit, bad[i].n);
 }
 END_TEST
 
@@ -593,9 +560,7 @@ PF_TEST_MAIN("laws",
     pf_test_fixture(tc, PF_TEST_DIR, NULL),
     tcase_add_test(tc, test_period_parse_accepts_each_form),
     tcase_add_test(tc, test_period_parse_refuses_malformed),
-    tcase_add_test(tc, test_period_due_months_clamp_to_month_end),
-    tcase_add_test(tc, test_period_due_days_from_day_after_receipt),
-    tcase_add_test(tc, test_period_due_business_days_skip_weekends),
+    tcase_add_test(tc, test_period_due_of_each_unit),
     tcase_add_test(tc, test_period_due_uses_utc_day_of_receipt),
     tcase_add_test(tc, test_period_due_refuses_none_and_bad_counts),
     tcase_add_test(tc, test_period_due_refuses_out_of_range_time),
