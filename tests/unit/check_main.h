@@ -3,6 +3,9 @@
  *
  * A test file defines its tests with Check and ends with
  *	PF_TEST_MAIN(suite_name, tcase_add_test(tc, test_a), tcase_add_test(tc, test_b))
+ * A test run once per row of a case table (Check's loop test, _i the
+ * row) is registered in the same list with
+ *	PF_LOOP(test_c, table)
  * Tests run without forking (CK_NOFORK unless CK_FORK is set) so that
  * sanitizer and leak reports belong to the test binary.
  */
@@ -11,6 +14,10 @@
 
 #include <check.h>
 #include <stdlib.h>
+
+/* Register fn once per row of table in the test case tc in scope. */
+#define PF_LOOP(fn, table)						\
+	tcase_add_loop_test(tc, fn, 0, (int)(sizeof(table) / sizeof((table)[0])))
 
 #define PF_TEST_MAIN(name, ...)						\
 int									\

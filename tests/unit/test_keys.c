@@ -475,7 +475,5 @@ PF_TEST_MAIN("keys",
     tcase_add_test(tc, test_sha256_hex_known_values),
     tcase_add_test(tc, test_hmac_known_answers),
     tcase_add_test(tc, test_random_fills_differently),
-    tcase_add_loop_test(tc, test_load_refuses_what_is_no_key_file, 0,
-	sizeof(not_key_files) / sizeof(not_key_files[0])),
-    tcase_add_loop_test(tc, test_load_derives_known_subkeys, 0,
-	sizeof(vectors) / sizeof(vectors[0])))
+    PF_LOOP(test_load_refuses_what_is_no_key_file, not_key_files),
+    PF_LOOP(test_load_derives_known_subkeys, vectors))

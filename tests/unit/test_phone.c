@@ -559,8 +559,7 @@ START_TEST(test_region_refuses_all_but_e164)
 END_TEST
 
 PF_TEST_MAIN("phone",
-    tcase_add_loop_test(tc, test_region_of_a_number, 0,
-	sizeof(regions) / sizeof(regions[0])),
+    PF_LOOP(test_region_of_a_number, regions),
     tcase_add_test(tc, test_region_refuses_all_but_e164),
     tcase_add_test(tc, test_nanp_written_every_usual_way),
     tcase_add_test(tc, test_national_numbers_with_trunk_zero),
