@@ -17,7 +17,8 @@
 
 /* Register fn once per row of table in the test case tc in scope. */
 #define PF_LOOP(fn, table)						\
-	tcase_add_loop_test(tc, fn, 0, (int)(sizeof(table) / sizeof((table)[0])))
+	tcase_add_loop_test(tc, fn, 0,					\
+	    (int)(sizeof(table) / sizeof((table)[0])))
 
 #define PF_TEST_MAIN(name, ...)						\
 int									\

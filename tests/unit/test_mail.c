@@ -385,6 +385,17 @@ render(const char *const *v, char **subject, char **body)
 	return pf_mail_render(fx.dir, &m, subject, body);
 }
 
+/* Rendering m from dir is refused with want, and gives nothing. */
+static void
+render_refused(const char *dir, const struct pf_mail *m, int want)
+{
+	char	*s = (char *)1, *b = (char *)1;
+
+	ck_assert_int_eq(pf_mail_render(dir, m, &s, &b), want);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_null(b);
+}
+
 START_TEST(test_render_substitutes_placeholders)
 {
 	const char	*v[] = { "name", "Jane", "list_text", "the {{name}} list",
@@ -420,12 +431,10 @@ static const char *const bad_placeholders[] = {
 START_TEST(test_render_refuses_unknown_or_malformed_placeholder)
 {
 	const char	*v[] = { "name", "Jane", NULL };
-	char		*s = (char *)1, *b = (char *)1;
+	struct pf_mail	 m = mail_t(v);
 
 	write_template(bad_placeholders[_i]);
-	ck_assert_int_eq(render(v, &s, &b), PF_EINVAL);
-	ck_assert_ptr_null(s);
-	ck_assert_ptr_null(b);
+	render_refused(fx.dir, &m, PF_EINVAL);
 }
 END_TEST
 
@@ -456,27 +465,21 @@ END_TEST
 START_TEST(test_render_missing_template_not_found)
 {
 	struct pf_mail	 m = mail_t(NULL);
-	char		*s = NULL, *b = NULL;
 
-	ck_assert_int_eq(pf_mail_render(fx.dir, &m, &s, &b), PF_ENOTFOUND);
-	ck_assert_int_eq(pf_mail_render("/nonexistent/mail", &m, &s, &b),
-	    PF_ENOTFOUND);
-	ck_assert_ptr_null(s);
-	ck_assert_ptr_null(b);
+	render_refused(fx.dir, &m, PF_ENOTFOUND);
+	render_refused("/nonexistent/mail", &m, PF_ENOTFOUND);
 }
 END_TEST
 
 START_TEST(test_render_refuses_bad_template_name)
 {
 	struct pf_mail	 m = mail_t(NULL);
-	char		*s = NULL, *b = NULL;
 
 	/* Even a name that would find a file is refused. */
 	write_template("Subject: Hi\n\nBody\n");
 	write_file("T.txt", "Subject: Hi\n\nBody\n", 18);
 	m.template = (char *)bad_templates[_i];
-	ck_assert_int_eq(pf_mail_render(fx.dir, &m, &s, &b), PF_EINVAL);
-	ck_assert_ptr_null(s);
+	render_refused(fx.dir, &m, PF_EINVAL);
 }
 END_TEST
 
@@ -588,22 +591,28 @@ assert_lines(const char *msg, size_t max)
 	}
 }
 
-/* The header block's field names, in order, one per unfolded field. */
+/* The fields every message ends its header with, in order. */
+#define FIXED	"MIME-Version,Content-Type,Content-Transfer-Encoding," \
+		"Auto-Submitted,"
+
+/* The header block's field names, in order and comma-terminated, are want. */
 static void
-field_names(const char *msg, char *out, size_t outlen)
+names_are(const char *msg, const char *want)
 {
 	const char	*p = msg;
+	char		 out[512];
 	size_t		 n;
 
 	out[0] = '\0';
 	while (strncmp(p, "\r\n", 2) != 0) {
 		if (*p != ' ') {
 			n = strcspn(p, ":");
-			snprintf(out + strlen(out), outlen - strlen(out),
+			snprintf(out + strlen(out), sizeof(out) - strlen(out),
 			    "%.*s,", (int)n, p);
 		}
 		p = strstr(p, "\r\n") + 2;
 	}
+	ck_assert_str_eq(out, want);
 }
 
 /* Field name's unfolded value (CRLF removed), or NULL if absent. */
@@ -626,6 +635,16 @@ field(const char *msg, const char *name, char *out, size_t outlen)
 	return NULL;
 }
 
+/* Field name of msg is want. */
+static void
+field_is(const char *msg, const char *name, const char *want)
+{
+	char	 v[1024];
+
+	ck_assert_ptr_nonnull(field(msg, name, v, sizeof(v)));
+	ck_assert_str_eq(v, want);
+}
+
 static const char *
 body_of(const char *msg)
 {
@@ -636,25 +655,18 @@ START_TEST(test_format_exact_header_order_and_fixed_values)
 {
 	struct pf_mail_headers	 h = { FROM, "dpo@example.com",
 	    "jane@example.com", "You are unsubscribed", NULL, NULL };
-	char			*msg, names[512], v[256];
+	char			*msg;
 
 	msg = format(&h, "Hello\n");
-	field_names(msg, names, sizeof(names));
-	ck_assert_str_eq(names, "Date,Message-ID,From,Reply-To,To,Subject,"
-	    "MIME-Version,Content-Type,Content-Transfer-Encoding,"
-	    "Auto-Submitted,");
-	ck_assert_str_eq(field(msg, "From", v, sizeof(v)), FROM);
-	ck_assert_str_eq(field(msg, "Reply-To", v, sizeof(v)), "dpo@example.com");
-	ck_assert_str_eq(field(msg, "To", v, sizeof(v)), "jane@example.com");
-	ck_assert_str_eq(field(msg, "Subject", v, sizeof(v)),
-	    "You are unsubscribed");
-	ck_assert_str_eq(field(msg, "MIME-Version", v, sizeof(v)), "1.0");
-	ck_assert_str_eq(field(msg, "Content-Type", v, sizeof(v)),
-	    "text/plain; charset=UTF-8");
-	ck_assert_str_eq(field(msg, "Content-Transfer-Encoding", v, sizeof(v)),
-	    "quoted-printable");
-	ck_assert_str_eq(field(msg, "Auto-Submitted", v, sizeof(v)),
-	    "auto-generated");
+	names_are(msg, "Date,Message-ID,From,Reply-To,To,Subject," FIXED);
+	field_is(msg, "From", FROM);
+	field_is(msg, "Reply-To", "dpo@example.com");
+	field_is(msg, "To", "jane@example.com");
+	field_is(msg, "Subject", "You are unsubscribed");
+	field_is(msg, "MIME-Version", "1.0");
+	field_is(msg, "Content-Type", "text/plain; charset=UTF-8");
+	field_is(msg, "Content-Transfer-Encoding", "quoted-printable");
+	field_is(msg, "Auto-Submitted", "auto-generated");
 	ck_assert_str_eq(body_of(msg), "Hello\r\n");
 	assert_lines(msg, 78);
 	free(msg);
@@ -665,14 +677,11 @@ START_TEST(test_format_without_reply_to)
 {
 	struct pf_mail_headers	 h = { "privacy@example.com", NULL,
 	    "jane@example.com", "Hi", NULL, NULL };
-	char			*msg, names[512], v[256];
+	char			*msg, v[256];
 
 	msg = format(&h, "Hello\n");
-	field_names(msg, names, sizeof(names));
-	ck_assert_str_eq(names, "Date,Message-ID,From,To,Subject,"
-	    "MIME-Version,Content-Type,Content-Transfer-Encoding,"
-	    "Auto-Submitted,");
-	ck_assert_str_eq(field(msg, "From", v, sizeof(v)), "privacy@example.com");
+	names_are(msg, "Date,Message-ID,From,To,Subject," FIXED);
+	field_is(msg, "From", "privacy@example.com");
 	free(msg);
 	h.reply_to = "";
 	msg = format(&h, "Hello\n");
@@ -877,12 +886,12 @@ START_TEST(test_format_long_ascii_subject_folded_at_spaces)
 	    "review it in the admin tool";
 	struct pf_mail_headers	 h = { FROM, NULL, "jane@example.com", subj,
 	    NULL, NULL };
-	char			*msg, v[512];
+	char			*msg;
 
 	msg = format(&h, "x");
 	assert_lines(msg, 78);
 	ck_assert_ptr_nonnull(strstr(msg, "\r\n request and"));
-	ck_assert_str_eq(field(msg, "Subject", v, sizeof(v)), subj);
+	field_is(msg, "Subject", subj);
 	free(msg);
 }
 END_TEST
