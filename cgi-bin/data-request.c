@@ -57,6 +57,7 @@
 #include "request.h"
 #include "response.h"
 #include "store.h"
+#include "utc.h"
 #include "validate.h"
 
 #define DAY		(24L * 60 * 60)
@@ -327,9 +328,9 @@ prepare(struct pf_app *app, const struct pf_form *form, struct submission *s,
 	memset(s, 0, sizeof(*s));
 	s->now = time(NULL);
 	since = s->now - app->cfg->request_repeat_minutes * 60;
-	pf_store_time(s->now, s->received);
-	pf_store_time(s->now + app->cfg->request_verify_days * DAY, s->verify_by);
-	pf_store_time(since, s->since);
+	pf_utc_time(s->now, s->received);
+	pf_utc_time(s->now + app->cfg->request_verify_days * DAY, s->verify_by);
+	pf_utc_time(since, s->since);
 	r->type = form->v[F_TYPE].value;
 	r->relationship = form->v[F_RELATIONSHIP].value;
 	r->organisation = form->v[F_ORGANISATION].value;
@@ -595,7 +596,7 @@ verify_request(struct pf_app *app, struct pf_request *req,
 	const char	*details[] = { "request", id, "type", r->type, NULL };
 	int		 rc;
 
-	pf_store_now(now);
+	pf_utc_now(now);
 	snprintf(id, sizeof(id), "%lld", r->id);
 	if ((rc = pf_store_party_ensure(app->st, r->email_key, now,
 	    &v.party)) != PF_OK ||

@@ -59,6 +59,7 @@
 #include "request.h"
 #include "response.h"
 #include "store.h"
+#include "utc.h"
 #include "validate.h"
 
 #define HOUR		(60L * 60)
@@ -226,7 +227,7 @@ put_entry(struct pf_app *app, struct pf_request *req, struct pf_feedback *f)
 	char	 now[32];
 	int	 rc;
 
-	pf_store_now(now);
+	pf_utc_now(now);
 	f->created = f->updated = now;
 	if ((rc = pf_store_feedback_put(app->st, f, now, &f->id)) != PF_OK ||
 	    (rc = audit_step1(app, req, "feedback-received", f)) != PF_OK)
@@ -242,7 +243,7 @@ revise_entry(struct pf_app *app, struct pf_request *req,
 	char	 now[32];
 	int	 rc;
 
-	pf_store_now(now);
+	pf_utc_now(now);
 	f->id = prev->id;
 	f->created = prev->created;
 	f->updated = now;
@@ -561,7 +562,7 @@ complete_entry(struct pf_app *app, struct pf_request *req, long long id,
 	int		 rc;
 
 	memset(&c, 0, sizeof(c));
-	pf_store_now(now);
+	pf_utc_now(now);
 	if ((rc = pf_store_feedback_complete(app->st, id, f, now)) != PF_OK ||
 	    (rc = pf_store_feedback_get(app->st, id, pf_feedback_hold,
 	    &c)) != PF_OK ||
@@ -755,7 +756,7 @@ record_vote(struct pf_app *app, struct pf_request *req,
 	char	 since[32];
 	int	 rc, replaced = 0;
 
-	pf_store_time(time(NULL) - app->cfg->article_vote_window_hours * HOUR,
+	pf_utc_time(time(NULL) - app->cfg->article_vote_window_hours * HOUR,
 	    since);
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;

@@ -41,6 +41,7 @@
 #include "request.h"
 #include "response.h"
 #include "store.h"
+#include "utc.h"
 #include "validate.h"
 
 /* RFC 8058 section 3.1: the body of a one-click POST. */
@@ -113,7 +114,7 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
 	    (rc = pf_guard_address(app, confirm_to, mailed)) != PF_OK) ||
 	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
-	pf_store_now(now);
+	pf_utc_now(now);
 	if ((g != NULL && (rc = pf_guard_admit(app, g, confirm_to != NULL ?
 	    mailed : NULL)) != PF_OK) ||
 	    (rc = pf_store_optout_put(app->st, o, now)) != PF_OK ||

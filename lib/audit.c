@@ -31,6 +31,7 @@
 #include "keys.h"
 #include "log.h"
 #include "store.h"
+#include "utc.h"
 #include "utf8.h"
 
 #define ZERO_DIGEST	"0000000000000000000000000000000000000000000000000000000000000000"
@@ -273,7 +274,7 @@ pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
 	if (rec->seq >= SEQ_MAX)
 		return PF_ETOOBIG;
 	rec->seq++;
-	pf_store_now(rec->time);
+	pf_utc_now(rec->time);
 	if ((err = record_build(ev, rec->seq, rec->time, prev, &doc)) != PF_OK ||
 	    (err = record_seal(doc, rec)) != PF_OK)
 		goto fail;

@@ -24,6 +24,7 @@
 #include "response.h"
 #include "stamp.h"
 #include "store.h"
+#include "utc.h"
 #include "validate.h"
 
 #define FORGET		86400L	/* the longest window a rate can have */
@@ -247,7 +248,7 @@ count_trap(struct pf_app *app, struct pf_guard *g, const char *reason,
 
 	/* Only the client's limit: the no-proof one would tell a script. */
 	n = limits_of(app, g, 0, NULL, l);
-	pf_store_now(day);
+	pf_utc_now(day);
 	day[10] = '\0';
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
@@ -393,7 +394,7 @@ spend(struct pf_app *app, struct pf_guard *g)
 
 	if (!g->proved)
 		return PF_OK;
-	pf_store_time(g->pow.expires, expires);
+	pf_utc_time(g->pow.expires, expires);
 	rc = pf_store_pow_spend(app->st, g->pow.challenge, expires);
 	if (rc == PF_EFORGED)
 		g->proved = 0;	/* a replay: as good as no proof */

@@ -27,6 +27,7 @@
 #include "mail.h"
 #include "params.h"
 #include "store.h"
+#include "utc.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -228,7 +229,7 @@ pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
 	if ((addr = address(to, strlen(to))) == NULL)
 		return PF_EINVAL;
 	if ((rc = values_encode(values, &vals)) == PF_OK) {
-		pf_store_now(now);
+		pf_utc_now(now);
 		rc = pf_store_outbox_put(st, template, addr, vals.p, subject,
 		    now, id);
 	}

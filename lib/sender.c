@@ -26,6 +26,7 @@
 #include "sender.h"
 #include "smtp.h"
 #include "store.h"
+#include "utc.h"
 
 #define MAX_BACKOFF	86400L	/* seconds: the longest wait between tries */
 #define MAX_PASSWORD	1024	/* bytes in the password file */
@@ -83,7 +84,7 @@ on_signal(int sig)
 }
 
 /*
- * The time in seconds from now as the store writes times (pf_store_now):
+ * The time in seconds from now as the store writes times (pf_utc_now):
  * microseconds included, or a message queued this second would not be due.
  */
 static void

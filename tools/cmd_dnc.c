@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "phone.h"
 #include "store.h"
+#include "utc.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -205,7 +206,7 @@ write_xml(struct ctx *c, FILE *f, void *arg)
 		xmlOutputBufferClose(out);
 		return PF_ENOMEM;
 	}
-	pf_store_now(now);
+	pf_utc_now(now);
 	xmlTextWriterSetIndent(w, 1);
 	if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
 	    xmlTextWriterStartElementNS(w, NULL, BAD_CAST "dnc-register",

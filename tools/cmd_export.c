@@ -48,6 +48,7 @@
 #include "feedback.h"
 #include "keys.h"
 #include "store.h"
+#include "utc.h"
 #include "utf8.h"
 
 #define EXPORT_NS	"urn:privforms:export:1"
@@ -585,7 +586,7 @@ export_write(struct ctx *c, FILE *f, struct export *x)
 		xmlOutputBufferClose(out);
 		return PF_ENOMEM;
 	}
-	pf_store_now(now);
+	pf_utc_now(now);
 	xmlTextWriterSetIndent(x->w, 1);
 	rc = PF_EXML;
 	if (xmlTextWriterStartDocument(x->w, NULL, "UTF-8", NULL) < 0 ||

@@ -30,6 +30,7 @@
 #include "err.h"
 #include "feedback.h"
 #include "store.h"
+#include "utc.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -264,7 +265,7 @@ report_read(struct ctx *c, struct report *r)
 	if (rc != PF_OK)
 		return rc;
 	pf_feedback_nps(&r->s, &r->nps);
-	pf_store_now(r->generated);
+	pf_utc_now(r->generated);
 	return PF_OK;
 }
 

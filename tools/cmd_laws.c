@@ -13,6 +13,7 @@
 #include "err.h"
 #include "laws.h"
 #include "store.h"
+#include "utc.h"
 #include "validate.h"
 
 static int	cmd_deadline(struct ctx *, int, char **);
@@ -115,7 +116,7 @@ cmd_deadline(struct ctx *c, int argc, char **argv)
 		    "YYYY-MM-DD\n", received);
 		return CLI_USAGE;
 	}
-	pf_store_now(today);
+	pf_utc_now(today);
 	today[10] = '\0';
 	if (cli_load(c) != 0)
 		return 1;

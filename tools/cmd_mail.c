@@ -7,6 +7,7 @@
 #include "err.h"
 #include "sender.h"
 #include "store.h"
+#include "utc.h"
 
 static int	cmd_mail_run(struct ctx *, int, char **);
 static int	cmd_mail_status(struct ctx *, int, char **);
@@ -130,7 +131,7 @@ retry_all(struct ctx *c)
 
 	if (cli_open_store(c) != 0 || pf_store_begin(c->st) != PF_OK)
 		return 1;
-	pf_store_now(now);
+	pf_utc_now(now);
 	if ((rc = pf_store_outbox_requeue_all(c->st, now, &n)) == PF_OK)
 		rc = pf_store_commit(c->st);
 	else
@@ -161,7 +162,7 @@ cmd_mail_retry(struct ctx *c, int argc, char **argv)
 	}
 	if (cli_open_store(c) != 0 || pf_store_begin(c->st) != PF_OK)
 		return 1;
-	pf_store_now(now);
+	pf_utc_now(now);
 	if ((rc = pf_store_outbox_requeue(c->st, id, now)) == PF_OK)
 		rc = pf_store_commit(c->st);
 	else

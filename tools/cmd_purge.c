@@ -36,6 +36,7 @@
 #include "keys.h"
 #include "phone.h"
 #include "store.h"
+#include "utc.h"
 
 static int	cmd_purge(struct ctx *, int, char **);
 
@@ -165,7 +166,7 @@ purge_dnc(struct ctx *c, const struct pf_keys *keys)
 	long long		 n = 0;
 	int			 rc;
 
-	pf_store_years_before(time(NULL), c->cfg->dnc_retention_years, before);
+	pf_utc_years_before(time(NULL), c->cfg->dnc_retention_years, before);
 	do
 		rc = purge_batch(c, keys, before, &b, &n);
 	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
@@ -183,7 +184,7 @@ purge_requests(struct ctx *c, const struct pf_keys *keys)
 	int			 rc;
 
 	(void)keys;
-	pf_store_now(now);
+	pf_utc_now(now);
 	do
 		rc = expire_batch(c, now, &b, &n);
 	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
@@ -228,7 +229,7 @@ purge_votes(struct ctx *c, const struct pf_keys *keys)
 	int		 rc;
 
 	(void)keys;
-	pf_store_time(time(NULL) - c->cfg->article_vote_window_hours * 3600,
+	pf_utc_time(time(NULL) - c->cfg->article_vote_window_hours * 3600,
 	    before);
 	rc = forget_clients(c, before, &n);
 	printf("purge: %lld article vote%s older than %ld hour%s unlinked from "
@@ -247,7 +248,7 @@ purge_challenges(struct ctx *c, const struct pf_keys *keys)
 	int		 rc;
 
 	(void)keys;
-	pf_store_now(now);
+	pf_utc_now(now);
 	if ((rc = pf_store_begin(c->st)) == PF_OK &&
 	    ((rc = pf_store_pow_forget(c->st, now, &n)) != PF_OK ||
 	    (rc = pf_store_commit(c->st)) != PF_OK)) {

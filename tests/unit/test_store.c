@@ -18,6 +18,7 @@
 #include "err.h"
 #include "schema.h"
 #include "store.h"
+#include "utc.h"
 
 #define ZERO_DIGEST "0000000000000000000000000000000000000000000000000000000000000000"
 #define T1 "2026-11-24T06:00:00.000001Z"
@@ -226,7 +227,7 @@ START_TEST(test_now_is_utc_with_microseconds)
 	char	 t[32];
 	size_t	 i;
 
-	pf_store_now(t);
+	pf_utc_now(t);
 	ck_assert_uint_eq(strlen(t), 27);
 	for (i = 0; i < 27; i++) {
 		switch (i) {
@@ -285,7 +286,7 @@ START_TEST(test_years_before_same_day_and_time)
 	char	 t[32];
 
 	memset(t, 'x', sizeof(t));
-	pf_store_years_before(pf_test_utc(years_before[_i].now),
+	pf_utc_years_before(pf_test_utc(years_before[_i].now),
 	    years_before[_i].years, t);
 	ck_assert_msg(strcmp(t, years_before[_i].want) == 0,
 	    "%s minus %ld: %s", years_before[_i].now, years_before[_i].years,
@@ -1389,9 +1390,9 @@ START_TEST(test_dnc_put_without_time_stores_now)
 	struct drow	 r;
 	char		 before[32], after[32];
 
-	pf_store_now(before);
+	pf_utc_now(before);
 	ck_assert_int_eq(pf_store_dnc_put(st, &a, NULL), PF_OK);
-	pf_store_now(after);
+	pf_utc_now(after);
 	r = dget(st, NA);
 	ck_assert_uint_eq(strlen(r.created), 27);
 	ck_assert_str_le(before, r.created);
@@ -1612,7 +1613,7 @@ START_TEST(test_dnc_stale_at_years_before_cutoff)
 	struct dseen	 s = { 0 };
 	char		 cutoff[32];
 
-	pf_store_years_before(pf_test_utc("2026-11-24T06:00:00"), 5, cutoff);
+	pf_utc_years_before(pf_test_utc("2026-11-24T06:00:00"), 5, cutoff);
 	dput(st, NA, "2021-11-24T05:59:59.000000Z");
 	dput(st, NB, "2021-11-24T06:00:00.000000Z");
 	dput(st, NC, "2021-11-24T06:00:00.999999Z");

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "schema.h"
 #include "store.h"
+#include "utc.h"
 
 #define T1 "2026-11-24T06:00:00.000001Z"
 #define T2 "2026-11-24T07:00:00.000002Z"
@@ -306,9 +307,9 @@ START_TEST(test_dsr_put_without_time_updates_now)
 	char		 before[32], after[32];
 	long long	 id;
 
-	pf_store_now(before);
+	pf_utc_now(before);
 	ck_assert_int_eq(pf_store_dsr_put(st, &r, NULL, &id), PF_OK);
-	pf_store_now(after);
+	pf_utc_now(after);
 	s = get(st, id);
 	ck_assert_str_ge(s.r[0].updated, before);
 	ck_assert_str_le(s.r[0].updated, after);
@@ -695,7 +696,7 @@ START_TEST(test_dsr_set_status_without_time_is_now)
 	struct rows	 s;
 	char		 before[32];
 
-	pf_store_now(before);
+	pf_utc_now(before);
 	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified",
 	    "fulfilled", NULL, NULL), PF_OK);
 	s = get(st, id);
@@ -1381,7 +1382,7 @@ START_TEST(test_party_ensure_without_time_or_key)
 	char		 before[32];
 	long long	 id = 0;
 
-	pf_store_now(before);
+	pf_utc_now(before);
 	ck_assert_int_eq(pf_store_party_ensure(st, KEY_A, NULL, &id), PF_OK);
 	ck_assert_int_eq(pf_store_party_get(st, id, party_collect, &s), PF_OK);
 	ck_assert_str_ge(s.p[0].created, before);
