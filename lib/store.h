@@ -20,6 +20,12 @@
  * pf_store_until sets a deadline that ends every wait together (busy.h),
  * so that a caller can bound a whole transaction, or not wait at all.
  *
+ * Times are text as utc.h writes them; a NULL now means the current time.
+ *
+ * Inside: lib/store_sqlite.c is the connection and all that is SQLite's
+ * own; lib/store.c, store_requests.c, store_feedback.c, store_guard.c and
+ * store_metrics.c each own the statements of their tables (store_sql.h).
+ *
  * Errors: PF_EBUSY when the database is locked past the busy timeout,
  * read-only, full or cannot be opened (tell the visitor to try again);
  * PF_ESTORE for any other SQLite error; PF_ECONFIG for a refused setting.
@@ -116,20 +122,6 @@ void pf_store_rollback(struct pf_store *st);	/* no-op outside a transaction */
  */
 int pf_store_backup(struct pf_store *st, const char *path, int replace,
     long long *bytes);
-
-/* The current time as stored everywhere: UTC, "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
-void pf_store_now(char out[32]);
-
-/* The stored time of t (a window's start, an expiry), to the second. */
-void pf_store_time(time_t t, char out[32]);
-
-/*
- * The stored time of now minus years calendar years (a retention cutoff):
- * same month, day and time of day.  29 February in a year without one
- * becomes the 28th, the earlier day, so that nothing is held for less than
- * its full period.
- */
-void pf_store_years_before(time_t now, long years, char out[32]);
 
 /* ---- marketing opt-outs ---- */
 

@@ -1,0 +1,198 @@
+/*
+ * store_sql.h -- how lib/store*.c run their statements.
+ *
+ * PRIVATE to lib/store*.c: everyone else goes through store.h.  Nothing
+ * here names SQLite: lib/store_sqlite.c implements it (and holds every
+ * piece of SQL that is SQLite's own), so a second backend implements this
+ * header again and the query files stay as they are.
+ *
+ * Each query file owns one table of statements, indexed by its own enum and
+ * written with designated initializers:
+ *
+ *	enum { VOTE_FORGET, NSTMT };
+ *	static const struct pf_sql sql[NSTMT] = {
+ *		[VOTE_FORGET] = { "vote forget", "UPDATE ... WHERE x < ?1" },
+ *	};
+ *	static const struct pf_sql_set set = { PF_SQL_FEEDBACK, NSTMT, sql };
+ *	#define Q(id)	PF_SQL_REF(&set, id)
+ *
+ * and a query is one call:
+ *
+ *	return pf_sql_exec(st, Q(VOTE_FORGET), PF_ARGS(PF_T(before)), n);
+ *
+ * A statement is prepared the first time a connection runs it and kept
+ * until pf_store_close.  Values are only ever bound, never logged: a log
+ * line names the statement (its what) and the engine's message.
+ *
+ * Every function answers PF_OK or an error code (err.h): PF_EBUSY for a
+ * condition that passes (a lock, a full disk, a file that cannot be
+ * opened), PF_ESTORE for anything else, PF_ENOMEM; and, where said,
+ * PF_ENOTFOUND or the first non-zero value of a row callback.
+ */
+#ifndef PF_STORE_SQL_H
+#define PF_STORE_SQL_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+/* The query files; each owns one part of a connection's statement cache. */
+enum pf_sql_part {
+	PF_SQL_DIALECT,		/* store_sqlite.c: the engine's own */
+	PF_SQL_CORE,		/* store.c */
+	PF_SQL_REQUESTS,	/* store_requests.c */
+	PF_SQL_FEEDBACK,	/* store_feedback.c */
+	PF_SQL_GUARD,		/* store_guard.c */
+	PF_SQL_METRICS,		/* store_metrics.c */
+	PF_SQL__PARTS
+};
+
+/* One statement: what it does (for the log) and its text. */
+struct pf_sql {
+	const char	*what;
+	const char	*text;
+};
+
+/* A query file's table of n statements. */
+struct pf_sql_set {
+	enum pf_sql_part	 part;
+	size_t			 n;
+	const struct pf_sql	*sql;
+};
+
+/* Statement id of set. */
+struct pf_sql_ref {
+	const struct pf_sql_set	*set;
+	int			 id;
+};
+
+#define PF_SQL_REF(set, id)	((struct pf_sql_ref){ (set), (id) })
+
+/* One value bound to a statement's parameter. */
+enum pf_sql_type {
+	PF_SQL_TEXT,		/* text; a NULL text is SQL NULL */
+	PF_SQL_INT,		/* a 64-bit integer */
+	PF_SQL_NULL,
+	PF_SQL_BLOB		/* len bytes at blob */
+};
+
+struct pf_sql_val {
+	enum pf_sql_type	 type;
+	const char		*text;
+	long long		 i;
+	const void		*blob;
+	size_t			 len;
+};
+
+#define PF_T(s)		{ .type = PF_SQL_TEXT, .text = (s) }
+#define PF_I(n)		{ .type = PF_SQL_INT, .i = (n) }
+#define PF_SQLNULL		{ .type = PF_SQL_NULL }
+#define PF_BLOB(p, n)	{ .type = PF_SQL_BLOB, .blob = (p), .len = (n) }
+
+/* The values of one run, bound as ?1, ?2, ... in order. */
+struct pf_sql_args {
+	const struct pf_sql_val	*v;
+	int			 n;
+};
+
+#define PF_ARGS(...)	((struct pf_sql_args){				\
+	(const struct pf_sql_val[]){ __VA_ARGS__ },			\
+	(int)(sizeof((const struct pf_sql_val[]){ __VA_ARGS__ }) /	\
+	    sizeof(struct pf_sql_val)) })
+#define PF_NOARGS	((struct pf_sql_args){ NULL, 0 })
+
+/*
+ * The current row of a statement, handed to a row callback.  It and every
+ * string or blob read from it live only until the callback returns.
+ */
+struct pf_row;
+
+typedef int	pf_row_fn(const struct pf_row *row, void *ctx);
+
+/* Column col of row: text (NULL for NULL), integer (0 for NULL). */
+const char	*pf_row_text(const struct pf_row *row, int col);
+long long	 pf_row_int(const struct pf_row *row, int col);
+int		 pf_row_null(const struct pf_row *row, int col);
+const void	*pf_row_blob(const struct pf_row *row, int col, size_t *len);
+
+/*
+ * A query file's own callback, of the type its store.h function declares,
+ * and that callback's argument: the ctx its row reader gets, which calls
+ * fn back as that type (PF_WALK_CALL).  A function pointer survives the
+ * trip through void (*)(void).
+ */
+struct pf_sql_walk {
+	void	(*fn)(void);
+	void	*arg;
+};
+
+#define PF_WALK(fn, arg)	\
+	(&(struct pf_sql_walk){ (void (*)(void))(fn), (arg) })
+#define PF_WALK_CALL(type, w, ...)	\
+	(((type *)(w)->fn)(__VA_ARGS__, (w)->arg))
+
+/* In a row reader whose row is r: column i as text, and as an integer. */
+#define COL_T(i)	pf_row_text(r, (i))
+#define COL_I(i)	pf_row_int(r, (i))
+
+/* A row callback: column 0 as an integer into *(long long *)ctx. */
+int	pf_row_int0(const struct pf_row *row, void *ctx);
+
+/*
+ * Run q, which returns no rows; *changed (may be NULL) is the number of
+ * rows it inserted, updated or deleted.
+ */
+int	pf_sql_exec(struct pf_store *st, struct pf_sql_ref q,
+	    struct pf_sql_args a, long long *changed);
+
+/*
+ * Run q, which changes rows: PF_ENOTFOUND when it changed none (no such
+ * row, or not in the state its WHERE requires).
+ */
+int	pf_sql_change(struct pf_store *st, struct pf_sql_ref q,
+	    struct pf_sql_args a);
+
+/* Run the INSERT q; *id (may be NULL) is the new row's id. */
+int	pf_sql_insert(struct pf_store *st, struct pf_sql_ref q,
+	    struct pf_sql_args a, long long *id);
+
+/*
+ * Run q and call fn with each row it returns, in order: fn's first
+ * non-zero value (which stops the walk), or PF_OK.
+ */
+int	pf_sql_each(struct pf_store *st, struct pf_sql_ref q,
+	    struct pf_sql_args a, pf_row_fn *fn, void *ctx);
+
+/*
+ * Run q and call fn with its first row: PF_ENOTFOUND when there is none,
+ * else fn's value.  q is run to its end, so a change that returns its row
+ * (an upsert's id, a claimed message) is complete.
+ */
+int	pf_sql_one(struct pf_store *st, struct pf_sql_ref q,
+	    struct pf_sql_args a, pf_row_fn *fn, void *ctx);
+
+/*
+ * The statements whose text is the engine's own, each written where the
+ * engine is (store_sqlite.c), for the query files to run like their own.
+ */
+enum pf_dialect {
+	PF_DIALECT_OUTBOX_CLAIM,	/* store.c: ?1 now, ?2 lease end */
+	PF_DIALECT_PARTY_ENSURE,	/* store_requests.c: ?1 key, ?2 now */
+	PF_DIALECT__MAX
+};
+
+struct pf_sql_ref	pf_sql_dialect(enum pf_dialect id);
+
+/* The columns of an outbox row, in the order store.c reads them. */
+#define PF_OUTBOX_COLS	"id, template, recipient, vals, subject, state, " \
+	"attempts, next_try, last_error, created, updated"
+
+/*
+ * A nested transaction around a change of several rows: begin it, then
+ * end it with the change's error, which keeps what it wrote on PF_OK and
+ * undoes it otherwise; the end returns err, or the error of the release.
+ */
+int	pf_sql_savepoint(struct pf_store *st);
+int	pf_sql_savepoint_end(struct pf_store *st, int err);
+
+#endif
