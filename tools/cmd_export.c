@@ -4,11 +4,8 @@
  *
  * Both cover the whole individual: every party (verified address) linked
  * to the request's party, and through their email keys the email opt-outs,
- * the Do-Not-Call entries registered with them and every request.  An
- * erasure leaves a keyed pseudonym (keys.h) in the suppression table for
- * each address that was opted out and each number that was registered, so
- * an erased person is still never mailed or called; the audit trail never
- * held raw personal data and is not touched.
+ * the Do-Not-Call entries registered with them and every request.  What
+ * an erasure deletes, keeps and pseudonymises is lib/erasure.h's.
  *
  * SMS opt-outs are neither exported nor erased: the only tie between a
  * number and an address is a Do-Not-Call entry, and the form proves
@@ -44,6 +41,7 @@
 #include "cli.h"
 #include "config.h"
 #include "dsr.h"
+#include "erasure.h"
 #include "err.h"
 #include "feedback.h"
 #include "keys.h"
@@ -146,41 +144,6 @@ party_add(const struct pf_party *p, void *arg)
 	return 0;
 }
 
-/* A list of strings copied out of rows. */
-struct strs {
-	char	**v;
-	size_t	 n;
-};
-
-static void
-strs_free(struct strs *s)
-{
-	while (s->n > 0)
-		free(s->v[--s->n]);
-	free(s->v);
-	s->v = NULL;
-}
-
-static int
-strs_add(struct strs *s, const char *str)
-{
-	char	**v;
-
-	if ((v = reallocarray(s->v, s->n + 1, sizeof(*v))) == NULL)
-		return PF_ENOMEM;
-	s->v = v;
-	if ((v[s->n] = strdup(str)) == NULL)
-		return PF_ENOMEM;
-	s->n++;
-	return 0;
-}
-
-static int
-dnc_number_add(const struct pf_dnc *d, void *arg)
-{
-	return strs_add(arg, d->number);
-}
-
 /* Request ids, copied out of rows. */
 struct ids {
 	long long	*v;
@@ -204,14 +167,6 @@ static int
 party_individual(const struct pf_party *p, void *arg)
 {
 	*(long long *)arg = p->individual;
-	return 0;
-}
-
-static int
-count_row(const struct pf_optout *o, void *arg)
-{
-	(void)o;
-	(*(long long *)arg)++;
 	return 0;
 }
 
@@ -743,135 +698,10 @@ out:
 
 /* ---- request erase ---- */
 
-/* What an erasure removed, for its audit record and the operator. */
-struct erased {
-	long long	 parties, optouts, dnc, requests, feedback, messages;
-	long long	 suppressed;
-};
-
-static int
-suppress(struct pf_store *st, const struct pf_keys *keys, const char *kind,
-    const char *value, const char *channel, struct erased *e)
-{
-	char	 hash[PF_HEX_DIGEST_LEN + 1];
-	int	 rc;
-
-	if ((rc = pf_pseudonym(keys, kind, value, hash)) != PF_OK ||
-	    (rc = pf_store_suppress_put(st, kind, hash, channel,
-	    NULL)) != PF_OK)
-		return rc;
-	e->suppressed++;
-	return PF_OK;
-}
-
-/*
- * Number's Do-Not-Call entry, leaving its pseudonym so the number stays
- * registered.  Its SMS opt-outs are not the registrant's to erase (see the
- * top).
- */
-static int
-erase_number(struct pf_store *st, const struct pf_keys *keys,
-    const char *number, struct erased *e)
-{
-	int	 rc;
-
-	if ((rc = suppress(st, keys, "phone", number, "call", e)) != PF_OK ||
-	    (rc = pf_store_dnc_remove(st, number)) != PF_OK)
-		return rc;
-	e->dnc++;
-	return PF_OK;
-}
-
-/* What forgetting the feedback mails of one party needs. */
-struct forward_walk {
-	struct pf_store		*st;
-	const struct pf_keys	*keys;
-	long long		 n;
-};
-
-/* Forget the unsent mails about entry f that name it, not its author. */
-static int
-forget_forward(const struct pf_feedback *f, void *arg)
-{
-	struct forward_walk	*w = arg;
-	char			 subject[PF_HEX_DIGEST_LEN + 1];
-	long long		 n = 0;
-	int			 rc;
-
-	if ((rc = pf_feedback_subject(w->keys, f->id, subject)) != PF_OK ||
-	    (rc = pf_store_outbox_forget_subject(w->st, subject, &n)) != PF_OK)
-		return rc;
-	w->n += n;
-	return PF_OK;
-}
-
-/*
- * The feedback entries that left email key key: message and address
- * forgotten, and the mails forwarding them to the team that have not gone
- * yet (a complaint's at step 1, named by the entry; the rest, named by
- * the address's pseudonym) deleted with them.
- */
-static int
-erase_feedback(struct pf_store *st, const struct pf_keys *keys,
-    const char *key, struct erased *e)
-{
-	struct forward_walk	 w = { st, keys, 0 };
-	char			 subject[PF_HEX_DIGEST_LEN + 1];
-	long long		 mails = 0, entries = 0;
-	int			 rc;
-
-	if ((rc = pf_store_feedback_of_email(st, key, forget_forward,
-	    &w)) != PF_OK ||
-	    (rc = pf_pseudonym(keys, "email", key, subject)) != PF_OK ||
-	    (rc = pf_store_outbox_forget_subject(st, subject, &mails)) != PF_OK ||
-	    (rc = pf_store_feedback_erase(st, key, &entries)) != PF_OK)
-		return rc;
-	e->feedback += entries;
-	e->messages += w.n + mails;
-	return PF_OK;
-}
-
-/* Everything of one party (email key key), numbers its DNC entries. */
-static int
-erase_party(struct pf_store *st, const struct pf_keys *keys,
-    const struct party_row *p, struct erased *e)
-{
-	struct strs	 numbers = { NULL, 0 };
-	long long	 n = 0;
-	size_t		 i;
-	int		 rc;
-
-	if ((rc = pf_store_optout_of(st, p->email, count_row, &n)) != PF_OK)
-		return rc;
-	if (n > 0 &&
-	    ((rc = suppress(st, keys, "email", p->email, "email", e)) != PF_OK ||
-	    (rc = pf_store_optout_remove(st, p->email, &n)) != PF_OK))
-		return rc;
-	e->optouts += n;
-	if ((rc = pf_store_dnc_of_email(st, p->email, dnc_number_add,
-	    &numbers)) != PF_OK)
-		goto out;
-	for (i = 0; i < numbers.n; i++)
-		if ((rc = erase_number(st, keys, numbers.v[i], e)) != PF_OK)
-			goto out;
-	if ((rc = pf_store_dsr_erase(st, p->email, &n)) != PF_OK)
-		goto out;
-	e->requests += n;
-	if ((rc = erase_feedback(st, keys, p->email, e)) != PF_OK)
-		goto out;
-	if ((rc = pf_store_outbox_forget(st, p->email, &n)) != PF_OK)
-		goto out;
-	e->messages += n;
-	if ((rc = pf_store_party_erase(st, p->id)) == PF_OK)
-		e->parties++;
-out:
-	strs_free(&numbers);
-	return rc;
-}
-
 /* The two records: what was erased, and the request fulfilled. */
 static int
-erase_audit(struct pf_txn *t, const struct pf_dsr *r, const struct erased *e)
+erase_audit(struct pf_txn *t, const struct pf_dsr *r,
+    const struct pf_erased *e)
 {
 	char		 n[8][24];
 	const char	*erased[] = { "request", n[0], "parties", n[1],
@@ -901,38 +731,31 @@ erase_audit(struct pf_txn *t, const struct pf_dsr *r, const struct erased *e)
  */
 static int
 erase(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
-    struct pf_dsr *r, struct erased *e)
+    struct pf_dsr *r, struct pf_erased *e)
 {
 	static const char *const note[] = { "note", ERASED_NOTE, NULL };
-	struct subject	 s;
 	const char	*was;
-	size_t		 i;
+	long long	 individual = 0;
 	int		 rc;
 
-	memset(&s, 0, sizeof(s));
-	if ((rc = subject_load(c->st, r, &s)) != PF_OK)
-		goto out;
-	for (i = 0; i < s.parties.n; i++)
-		if (s.parties.v[i].email != NULL &&
-		    (rc = erase_party(c->st, keys, &s.parties.v[i],
-		    e)) != PF_OK)
-			goto out;
+	if ((rc = pf_store_party_get(c->st, r->party, party_individual,
+	    &individual)) != PF_OK ||
+	    (rc = pf_erase_individual(c->st, keys, individual, e)) != PF_OK)
+		return rc;
 	if ((rc = pf_store_dsr_set_status(c->st, r->id, r->status,
 	    "fulfilled", ERASED_NOTE, NULL)) != PF_OK ||
 	    (rc = erase_audit(t, r, e)) != PF_OK)
-		goto out;
+		return rc;
 	was = r->status;	/* the mail tells of the status after it */
 	r->status = "fulfilled";
 	rc = pf_dsr_mail(c->st, c->cfg, keys, r, "request-fulfilled", note);
 	r->status = was;
-out:
-	parties_free(&s.parties);
 	return rc;
 }
 
 /* What an erasure did, for the operator. */
 static void
-erase_say(const struct pf_dsr *r, const struct erased *e)
+erase_say(const struct pf_dsr *r, const struct pf_erased *e)
 {
 	printf("request %lld: erased %lld part%s, %lld opt-out%s, %lld "
 	    "Do-Not-Call entr%s, the personal data of %lld request%s and "
@@ -955,7 +778,7 @@ cmd_erase(struct ctx *c, int argc, char **argv)
 	struct pf_txn	 t = { 0 };
 	struct pf_dsr_copy q;
 	struct pf_dsr	*r = &q.r;
-	struct erased	 e;
+	struct pf_erased e;
 	int		 err, rc = 1;
 
 	if (argc != 1 || argv[0][0] == '-')

@@ -1,0 +1,343 @@
+/*
+ * test_erasure.c -- what erasing a data subject deletes, keeps and
+ * pseudonymises (erasure.h), one test per rule, on a scratch store.
+ *
+ * The subject is the individual of two linked parties, ANN and ANN2;
+ * BOB is someone else, whose data every test checks is left alone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "fixture.h"
+#include "dsr.h"
+#include "erasure.h"
+#include "err.h"
+#include "feedback.h"
+#include "keys.h"
+#include "store.h"
+
+#define T1	"2026-11-24T06:00:00.000001Z"
+#define ANN	"ann@example.com"
+#define ANN2	"ann@example.org"
+#define BOB	"bob@example.net"
+#define NUM_A	"+442079460001"
+#define NUM_B	"+442079460002"
+#define NUM_C	"+442079460003"
+
+static char		 dir[64];
+static struct pf_store	*st;
+static struct pf_keys	 keys;
+static long long	 ann, ann2, bob;	/* party ids */
+static struct pf_erased	 e;
+
+static void
+setup(void)
+{
+	struct pf_store_opts	 o = { NULL, "truncate", 50 };
+	char			 db[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/test_erasure.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/privforms.db", dir);
+	o.path = db;
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+	memset(&keys, 0x11, sizeof(keys));
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(pf_store_party_ensure(st, ANN, T1, &ann), PF_OK);
+	ck_assert_int_eq(pf_store_party_ensure(st, ANN2, T1, &ann2), PF_OK);
+	ck_assert_int_eq(pf_store_party_ensure(st, BOB, T1, &bob), PF_OK);
+	ck_assert_int_eq(pf_store_party_link(st, ann, ann2), PF_OK);
+}
+
+static void
+teardown(void)
+{
+	pf_store_close(st);
+	st = NULL;
+	pf_test_rmdir(dir);
+}
+
+/* Erase ANN's individual in one transaction. */
+static void
+erase_ann(void)
+{
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_erase_individual(st, &keys, ann, &e), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+}
+
+/* PF_OK if the pseudonym of kind:value is suppressed for channel. */
+static int
+suppressed(const char *kind, const char *value, const char *channel)
+{
+	char	 hash[PF_HEX_DIGEST_LEN + 1];
+
+	ck_assert_int_eq(pf_pseudonym(&keys, kind, value, hash), PF_OK);
+	return pf_store_suppressed(st, kind, hash, channel);
+}
+
+static void
+optout(const char *channel, const char *address)
+{
+	struct pf_optout	 o = { channel, address, "", NULL, "form",
+	    NULL, NULL };
+
+	ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
+}
+
+static void
+dnc(const char *number, const char *email)
+{
+	struct pf_dnc	 d = { number, "GB", "Ann", NULL, NULL, email, NULL,
+	    NULL };
+
+	ck_assert_int_eq(pf_store_dnc_put(st, &d, T1), PF_OK);
+}
+
+static long long
+count(int (*fn)(struct pf_store *, long long *))
+{
+	long long	 n = -1;
+
+	ck_assert_int_eq(fn(st, &n), PF_OK);
+	return n;
+}
+
+static long long
+queue(const char *recipient, const char *subject)
+{
+	long long	 id = 0;
+
+	ck_assert_int_eq(pf_store_outbox_put(st, "t", recipient, "", subject,
+	    T1, &id), PF_OK);
+	return id;
+}
+
+static int
+ignore(const struct pf_outbox_row *r, void *arg)
+{
+	(void)r;
+	(void)arg;
+	return 0;
+}
+
+/* Rule 1: email opt-outs go, the address's pseudonym stays. */
+START_TEST(test_email_optouts_deleted_and_address_suppressed)
+{
+	optout("email", ANN);
+	optout("email", BOB);
+	erase_ann();
+	ck_assert_int_eq(count(pf_store_optout_count), 1);
+	ck_assert_int_eq(suppressed("email", ANN, "email"), PF_OK);
+	ck_assert_int_eq(suppressed("email", BOB, "email"), PF_ENOTFOUND);
+	/* ANN2 had no opt-out: nothing to keep for it. */
+	ck_assert_int_eq(suppressed("email", ANN2, "email"), PF_ENOTFOUND);
+	ck_assert_int_eq(e.optouts, 1);
+	ck_assert_int_eq(e.suppressed, 1);
+}
+END_TEST
+
+/* Rule 2: Do-Not-Call entries go, their numbers' pseudonyms stay. */
+START_TEST(test_dnc_entries_deleted_and_numbers_suppressed)
+{
+	static const struct {
+		const char	*number, *email;
+		int		 want;	/* suppressed() after the erasure */
+	} reg[] = {
+		{ NUM_A, ANN, PF_OK }, { NUM_B, ANN2, PF_OK },
+		{ NUM_C, BOB, PF_ENOTFOUND },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++)
+		dnc(reg[i].number, reg[i].email);
+	erase_ann();
+	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++)
+		ck_assert_int_eq(suppressed("phone", reg[i].number, "call"),
+		    reg[i].want);
+	ck_assert_int_eq(count(pf_store_dnc_count), 1);
+	ck_assert_int_eq(e.dnc, 2);
+	ck_assert_int_eq(e.suppressed, 2);
+}
+END_TEST
+
+/* Rule 3: an SMS opt-out of a number registered with the address stays. */
+START_TEST(test_sms_optouts_stay)
+{
+	dnc(NUM_A, ANN);
+	optout("sms", NUM_A);
+	erase_ann();
+	ck_assert_int_eq(count(pf_store_optout_count), 1);
+	ck_assert_int_eq(suppressed("phone", NUM_A, "sms"), PF_ENOTFOUND);
+	ck_assert_int_eq(e.optouts, 0);
+}
+END_TEST
+
+static long long
+request(const char *key)
+{
+	struct pf_dsr	 r = { .type = "access", .relationship = "customer",
+	    .organisation = "Engines Ltd", .first_name = "Ann",
+	    .last_name = "Example", .email = key, .email_key = key,
+	    .subject = "s", .country = "GB", .details = "All of it.",
+	    .law = "UK GDPR", .received = T1, .due = "2026-12-24",
+	    .verify_by = T1 };
+	long long	 id = 0;
+
+	ck_assert_int_eq(pf_store_dsr_put(st, &r, T1, &id), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "unverified",
+	    "denied", "Ann Example, you are not a customer.", T1), PF_OK);
+	return id;
+}
+
+static int
+note_seen(const struct pf_dsr_event *ev, void *arg)
+{
+	if (ev->note != NULL)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* Rule 4: a request keeps type, subject, dates and status, not the rest. */
+START_TEST(test_requests_blanked_history_kept)
+{
+	struct pf_dsr_copy	 q = { 0 };
+	long long		 id = request(ANN), other = request(BOB);
+	int			 notes = 0;
+
+	erase_ann();
+	ck_assert_int_eq(pf_store_dsr_get(st, id, pf_dsr_hold, &q), PF_OK);
+	ck_assert_ptr_null(q.r.organisation);
+	ck_assert_ptr_null(q.r.first_name);
+	ck_assert_ptr_null(q.r.last_name);
+	ck_assert_ptr_null(q.r.email);
+	ck_assert_ptr_null(q.r.email_key);
+	ck_assert_ptr_null(q.r.details);
+	ck_assert_str_eq(q.r.type, "access");
+	ck_assert_str_eq(q.r.subject, "s");
+	ck_assert_str_eq(q.r.received, T1);
+	ck_assert_str_eq(q.r.status, "denied");
+	pf_dsr_drop(&q);
+	ck_assert_int_eq(pf_store_dsr_events(st, id, note_seen, &notes), PF_OK);
+	ck_assert_int_eq(notes, 0);
+	ck_assert_int_eq(pf_store_dsr_events(st, other, note_seen, &notes),
+	    PF_OK);
+	ck_assert_int_eq(notes, 1);
+	ck_assert_int_eq(e.requests, 1);
+}
+END_TEST
+
+static long long
+feedback(const char *key)
+{
+	struct pf_feedback	 f = { .type = "complaint", .message = "Slow.",
+	    .rating = 2, .email = key, .email_key = key, .recommend = 3 };
+	long long		 id = 0;
+
+	ck_assert_int_eq(pf_store_feedback_put(st, &f, T1, &id), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_complete(st, id, &f, T1), PF_OK);
+	return id;
+}
+
+/* Rule 5: feedback keeps its figures; its forwards not gone yet go. */
+START_TEST(test_feedback_blanked_figures_kept_forwards_deleted)
+{
+	struct pf_feedback_copy	 c = { 0 };
+	char			 by_entry[65], by_address[65];
+	long long		 id = feedback(ANN), other = feedback(BOB);
+
+	ck_assert_int_eq(pf_feedback_subject(&keys, id, by_entry), PF_OK);
+	ck_assert_int_eq(pf_pseudonym(&keys, "email", ANN, by_address), PF_OK);
+	queue("team@example.com", by_entry);
+	queue("team@example.com", by_address);
+	ck_assert_int_eq(pf_feedback_subject(&keys, other, by_entry), PF_OK);
+	queue("team@example.com", by_entry);
+	erase_ann();
+	ck_assert_int_eq(pf_store_feedback_get(st, id, pf_feedback_hold, &c),
+	    PF_OK);
+	ck_assert_ptr_null(c.f.message);
+	ck_assert_ptr_null(c.f.email);
+	ck_assert_ptr_null(c.f.email_key);
+	ck_assert_str_eq(c.f.type, "complaint");
+	ck_assert_int_eq(c.f.rating, 2);
+	ck_assert_int_eq(c.f.recommend, 3);
+	ck_assert_ptr_nonnull(c.f.completed);
+	pf_feedback_drop(&c);
+	ck_assert_int_eq(pf_test_outbox_total(st), 1);
+	ck_assert_int_eq(e.feedback, 1);
+	ck_assert_int_eq(e.messages, 2);
+}
+END_TEST
+
+/* Rule 6: messages to the address not gone yet go, whatever its case. */
+START_TEST(test_unsent_messages_to_address_deleted)
+{
+	long long	 failed = queue(ANN, NULL);
+
+	queue("Ann@EXAMPLE.com", NULL);
+	queue(BOB, NULL);
+	ck_assert_int_eq(pf_store_outbox_claim(st, T1, T1, ignore, NULL),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_outbox_failed(st, failed, 1, "550", T1),
+	    PF_OK);
+	erase_ann();
+	ck_assert_int_eq(pf_test_outbox_total(st), 1);
+	ck_assert_int_eq(e.messages, 2);
+}
+END_TEST
+
+static int
+party_seen(const struct pf_party *p, void *arg)
+{
+	struct pf_party	*out = arg;
+
+	*out = *p;
+	out->email = p->email != NULL ? "set" : NULL;
+	out->created = NULL;
+	return 0;
+}
+
+/* Rule 7: each party of the individual stays, without its address. */
+START_TEST(test_parties_kept_without_address)
+{
+	struct pf_party	 p;
+
+	erase_ann();
+	ck_assert_int_eq(pf_store_party_get(st, ann, party_seen, &p), PF_OK);
+	ck_assert_ptr_null(p.email);
+	ck_assert_int_eq(p.individual, ann);
+	ck_assert_int_eq(pf_store_party_get(st, ann2, party_seen, &p), PF_OK);
+	ck_assert_ptr_null(p.email);
+	ck_assert_int_eq(p.individual, ann);
+	ck_assert_int_eq(pf_store_party_get(st, bob, party_seen, &p), PF_OK);
+	ck_assert_ptr_nonnull(p.email);
+	ck_assert_int_eq(e.parties, 2);
+}
+END_TEST
+
+/* A party erased before is passed over: a second erasure changes nothing. */
+START_TEST(test_second_erasure_changes_nothing)
+{
+	optout("email", ANN);
+	dnc(NUM_A, ANN);
+	erase_ann();
+	memset(&e, 0, sizeof(e));
+	erase_ann();
+	ck_assert_int_eq(e.parties + e.optouts + e.dnc + e.requests +
+	    e.feedback + e.messages + e.suppressed, 0);
+	ck_assert_int_eq(count(pf_store_suppress_count), 2);
+}
+END_TEST
+
+PF_TEST_MAIN("erasure",
+    tcase_add_checked_fixture(tc, setup, teardown),
+    tcase_add_test(tc, test_email_optouts_deleted_and_address_suppressed),
+    tcase_add_test(tc, test_dnc_entries_deleted_and_numbers_suppressed),
+    tcase_add_test(tc, test_sms_optouts_stay),
+    tcase_add_test(tc, test_requests_blanked_history_kept),
+    tcase_add_test(tc, test_feedback_blanked_figures_kept_forwards_deleted),
+    tcase_add_test(tc, test_unsent_messages_to_address_deleted),
+    tcase_add_test(tc, test_parties_kept_without_address),
+    tcase_add_test(tc, test_second_erasure_changes_nothing))
