@@ -19,6 +19,8 @@
  *  - a negative LIMIT means none (store_feedback.c's lists): PostgreSQL's
  *    "LIMIT NULL" is none, so the backend binds NULL for a negative value;
  *  - instr() (store.c, a failed message's domain): strpos();
+ *  - a comparison in a select list is the integer 0 or 1 here, a boolean
+ *    there (store_feedback.c's tally: "completed IS NOT NULL"): "::int";
  *  - the new row's id is the connection's last rowid (pf_sql_insert):
  *    PostgreSQL appends "RETURNING id";
  *  - ON CONFLICT ... DO UPDATE / DO NOTHING and count(*) FILTER (WHERE ...)
