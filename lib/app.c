@@ -12,6 +12,7 @@
 #include "form.h"
 #include "keys.h"
 #include "log.h"
+#include "nitems.h"
 #include "page.h"
 #include "request.h"
 #include "response.h"
@@ -237,7 +238,7 @@ origin_norm(const char *s, char out[ORIGIN_MAX])
 		return 0;
 	for (i = 0; i <= len; i++)
 		out[i] = (char)tolower((unsigned char)s[i]);
-	for (i = 0; i < sizeof(default_ports) / sizeof(default_ports[0]); i++) {
+	for (i = 0; i < nitems(default_ports); i++) {
 		sl = strlen(default_ports[i].scheme);
 		pl = strlen(default_ports[i].port);
 		if (strncmp(out, default_ports[i].scheme, sl) == 0 &&
@@ -306,7 +307,7 @@ pf_app_read_form(struct pf_app *app, struct pf_request *req)
 
 	if ((rc = pf_request_read_form(req)) == PF_OK)
 		return PF_OK;
-	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+	for (i = 0; i < nitems(answers); i++)
 		if (answers[i].err == rc)
 			pf_page_message(app->pages, req, answers[i].status,
 			    answers[i].title, req->error != NULL ? req->error :

@@ -3,6 +3,7 @@
 
 #include "badlink.h"
 #include "err.h"
+#include "nitems.h"
 #include "page.h"
 
 /* What a kind of link says when its check failed with rc (badlink.def). */
@@ -26,7 +27,7 @@ pf_badlink(struct pf_app *app, struct pf_request *req, enum pf_badlink kind,
 	const struct answer	*a;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+	for (i = 0; i < nitems(answers); i++) {
 		a = &answers[i];
 		if (a->kind == kind && a->rc == rc) {
 			pf_page_message(app->pages, req, a->status, a->title,

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "file.h"
 #include "mail.h"
+#include "nitems.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -173,7 +174,7 @@ static const struct cfg_key keys[] = {
 	STR(content_security_policy, "", check_text),
 };
 
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define NKEYS nitems(keys)
 
 static char **
 str_at(struct pf_config *cfg, const struct cfg_key *k)
@@ -497,7 +498,7 @@ parse_rate(const char *val, struct pf_rate *r)
 	r->count = strtol(val, NULL, 10);
 	if (r->count < 1 || r->count > RATE_MAX)
 		return 0;
-	for (i = 0; i < sizeof(rate_units) / sizeof(rate_units[0]); i++)
+	for (i = 0; i < nitems(rate_units); i++)
 		if (strcmp(slash + 1, rate_units[i].unit) == 0) {
 			r->seconds = rate_units[i].seconds;
 			return 1;

@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "laws.h"
 #include "mail.h"
+#include "nitems.h"
 #include "store.h"
 #include "token.h"
 #include "validate.h"
@@ -410,7 +411,7 @@ static const size_t held[] = {
 	offsetof(struct pf_dsr, verify_by), offsetof(struct pf_dsr, updated),
 };
 
-_Static_assert(sizeof(held) / sizeof(held[0]) == PF_DSR_NSTRINGS,
+_Static_assert(nitems(held) == PF_DSR_NSTRINGS,
     "PF_DSR_NSTRINGS counts the string members of struct pf_dsr");
 
 void

@@ -19,6 +19,7 @@
 #include "feedback.h"
 #include "keys.h"
 #include "mail.h"
+#include "nitems.h"
 #include "store.h"
 #include "token.h"
 #include "validate.h"
@@ -50,12 +51,12 @@ const char *const pf_feedback_scores[] = {
 	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", NULL,
 };
 
-_Static_assert(sizeof(pf_feedback_types) / sizeof(pf_feedback_types[0]) ==
-    2 * PF_FEEDBACK_NTYPES + 1, "PF_FEEDBACK_NTYPES counts the types");
-_Static_assert(sizeof(pf_feedback_ratings) / sizeof(pf_feedback_ratings[0]) ==
-    2 * PF_FEEDBACK_NRATINGS + 1, "PF_FEEDBACK_NRATINGS counts the ratings");
-_Static_assert(sizeof(pf_feedback_scores) / sizeof(pf_feedback_scores[0]) ==
-    MAX_SCORE + 2, "the recommend scale is 0 to 10");
+_Static_assert(nitems(pf_feedback_types) == 2 * PF_FEEDBACK_NTYPES + 1,
+    "PF_FEEDBACK_NTYPES counts the types");
+_Static_assert(nitems(pf_feedback_ratings) == 2 * PF_FEEDBACK_NRATINGS + 1,
+    "PF_FEEDBACK_NRATINGS counts the ratings");
+_Static_assert(nitems(pf_feedback_scores) == MAX_SCORE + 2,
+    "the recommend scale is 0 to 10");
 
 /* The pair index of code in table (code, label, ..., NULL), or -1. */
 static int
@@ -328,7 +329,7 @@ static const size_t held[] = {
 	offsetof(struct pf_feedback, updated),
 };
 
-_Static_assert(sizeof(held) / sizeof(held[0]) == PF_FEEDBACK_NSTRINGS,
+_Static_assert(nitems(held) == PF_FEEDBACK_NSTRINGS,
     "PF_FEEDBACK_NSTRINGS counts the string members of struct pf_feedback");
 
 void

@@ -20,6 +20,7 @@
 #include "err.h"
 #include "file.h"
 #include "laws.h"
+#include "nitems.h"
 #include "utf8.h"
 
 #define LAWS_LINE_MAX	1024	/* bytes in a line, newline excluded */
@@ -64,7 +65,7 @@ pf_period_parse(const char *s, struct pf_period *p)
 	n = atoi(s);
 	if (n > PERIOD_MAX)
 		return PF_EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < nitems(units); i++) {
 		if (strcmp(s + nd + 1, units[i].word) != 0)
 			continue;
 		if (units[i].singular && n != 1)
@@ -442,7 +443,7 @@ pf_period_text(const struct pf_period *p, char out[32])
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+	for (i = 0; i < nitems(units); i++)
 		if (units[i].unit == p->unit && units[i].singular == (p->n == 1)) {
 			snprintf(out, 32, "%d %s", p->n, units[i].word);
 			return;

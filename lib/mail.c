@@ -25,6 +25,7 @@
 #include "err.h"
 #include "hex.h"
 #include "mail.h"
+#include "nitems.h"
 #include "params.h"
 #include "store.h"
 #include "utc.h"
@@ -806,7 +807,7 @@ headers_ok(const struct pf_mail_headers *h)
 
 	if (h->from == NULL || h->to == NULL || h->subject == NULL)
 		return PF_EINVAL;
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+	for (i = 0; i < nitems(v); i++)
 		if (v[i] != NULL && !no_controls(v[i]))
 			return PF_EINVAL;
 	return pf_utf8_ok(h->subject, strlen(h->subject), 0) ? PF_OK : PF_EINVAL;

@@ -23,6 +23,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "nitems.h"
 #include "page.h"
 #include "response.h"
 #include "utf8.h"
@@ -167,7 +168,7 @@ is_control(xmlNodePtr n, const char *name)
 		return attr_is(n, "name", name, 0);
 	if (!is_element(n, "input") || !attr_is(n, "name", name, 0))
 		return 0;
-	for (i = 0; i < sizeof(buttons) / sizeof(buttons[0]); i++)
+	for (i = 0; i < nitems(buttons); i++)
 		if (attr_is(n, "type", buttons[i], 1))
 			return 0;
 	return 1;
@@ -249,7 +250,7 @@ rewrite_urls(xmlDocPtr doc, const char *prefix)
 	for (n = root; n != NULL; n = next_node(root, n)) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		for (i = 0; i < nitems(attrs); i++) {
 			url = xmlGetNoNsProp(n, (const xmlChar *)attrs[i]);
 			if (url == NULL)
 				continue;

@@ -20,6 +20,7 @@
 #include "err.h"
 #include "hex.h"
 #include "keys.h"
+#include "nitems.h"
 #include "pow.h"
 
 #define MAX_NUMBER	10000000L
@@ -156,7 +157,7 @@ challenge_json(const struct pf_pow *c, const char *intname, long long v,
 	*out = NULL;
 	if ((obj = json_object_new_object()) == NULL)
 		return PF_ENOMEM;
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+	for (i = 0; i < nitems(m); i++) {
 		o = m[i].value == NULL ? json_object_new_int64(v) :
 		    json_object_new_string(m[i].value);
 		/* A member that could not be added is still ours to free. */

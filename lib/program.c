@@ -4,6 +4,7 @@
 #include "err.h"
 #include "guard.h"
 #include "log.h"
+#include "nitems.h"
 #include "page.h"
 #include "program.h"
 #include "request.h"
@@ -86,7 +87,7 @@ refuse_method(struct pf_app *app, struct pf_request *req, unsigned methods)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(not_allowed) / sizeof(not_allowed[0]); i++)
+	for (i = 0; i < nitems(not_allowed); i++)
 		if (not_allowed[i].methods == methods)
 			pf_page_message(app->pages, req, 405,
 			    "Method not allowed", not_allowed[i].text,

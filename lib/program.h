@@ -32,6 +32,7 @@
 
 #include "app.h"
 #include "forms.h"
+#include "nitems.h"
 
 typedef void pf_route_fn(struct pf_app *app, struct pf_request *req);
 
@@ -88,9 +89,9 @@ struct pf_program {
 };
 
 /* .routes and .nroutes of a pf_program, from the table r. */
-#define PF_ROUTES(r)	.routes = (r), .nroutes = sizeof(r) / sizeof((r)[0])
+#define PF_ROUTES(r)	.routes = (r), .nroutes = nitems(r)
 /* .selects and .nselects, from the table s. */
-#define PF_SELECTS(s)	.selects = (s), .nselects = sizeof(s) / sizeof((s)[0])
+#define PF_SELECTS(s)	.selects = (s), .nselects = nitems(s)
 
 /*
  * A program's main(): pf_program_main of the pf_program whose members

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "nitems.h"
 #include "request.h"
 #include "response.h"
 
@@ -52,14 +53,14 @@ static struct pf_header security[] = {
 	{ "Cache-Control", "no-store" },
 };
 
-#define NSECURITY (sizeof(security) / sizeof(security[0]))
+#define NSECURITY nitems(security)
 
 const char *
 pf_status_text(int status)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+	for (i = 0; i < nitems(statuses); i++)
 		if (statuses[i].code == status)
 			return statuses[i].text;
 	return "Unknown";

@@ -33,6 +33,7 @@
 #include <libesmtp.h>
 
 #include "err.h"
+#include "nitems.h"
 #include "smtp.h"
 #include "validate.h"
 
@@ -103,7 +104,7 @@ pf_smtp_starttls_mode(const char *name)
 
 	if (name == NULL)
 		return -1;
-	for (i = 0; i < sizeof(starttls_names) / sizeof(starttls_names[0]); i++)
+	for (i = 0; i < nitems(starttls_names); i++)
 		if (strcmp(name, starttls_names[i]) == 0)
 			return (int)i;
 	return -1;
@@ -456,7 +457,7 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 		timer_disarm(ss->timer);
 	} else if (event == SMTP_EV_DISCONNECT)
 		disconnected(ss);
-	for (i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
+	for (i = 0; i < nitems(tls); i++)
 		if (tls[i].event == event)
 			ss->tls_problem = tls[i].problem;
 }
@@ -533,7 +534,7 @@ set_timeouts(smtp_session_t session, long seconds)
 	    Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2 };
 	size_t		 i;
 
-	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++)
+	for (i = 0; i < nitems(which); i++)
 		if (smtp_set_timeout(session,
 		    which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM,
 		    seconds * 1000) == 0)

@@ -11,6 +11,7 @@
  * caller's pf_store_begin transaction as a nested one, or on its own.
  */
 #include "err.h"
+#include "nitems.h"
 #include "store.h"
 #include "store_sql.h"
 #include "utc.h"

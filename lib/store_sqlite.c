@@ -41,6 +41,7 @@
 #include "err.h"
 #include "file.h"
 #include "log.h"
+#include "nitems.h"
 #include "schema.h"
 #include "store.h"
 #include "store_impl.h"
@@ -528,7 +529,7 @@ journal_find(const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(journals) / sizeof(journals[0]); i++)
+	for (i = 0; i < nitems(journals); i++)
 		if (strcmp(journals[i].name, name) == 0)
 			return &journals[i];
 	return NULL;
@@ -800,7 +801,7 @@ backup_discard(const char *tmp)
 	char	 p[PATH_MAX];
 	size_t	 i;
 
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+	for (i = 0; i < nitems(ext); i++)
 		if ((size_t)snprintf(p, sizeof(p), "%s%s", tmp, ext[i]) <
 		    sizeof(p))
 			unlink(p);

@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "keys.h"
+#include "nitems.h"
 #include "token.h"
 
 #define KEY_LEN 32
@@ -356,7 +357,7 @@ parse(const char *msg, size_t len, const char *purpose, struct pf_token *tok)
 	size_t		 n = 0, i;
 
 	for (;;) {
-		if (n == sizeof(field) / sizeof(field[0]))
+		if (n == nitems(field))
 			return PF_EFORGED;
 		field[n++] = p;
 		p += strlen(p);

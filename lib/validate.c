@@ -10,6 +10,7 @@
 
 #include "country.h"
 #include "err.h"
+#include "nitems.h"
 #include "phone.h"
 #include "validate.h"
 
@@ -294,7 +295,7 @@ pf_valid_email(const char *in, const void *arg, char **norm)
 	e.at = strchr(s, '@');
 	e.local_len = e.at != NULL ? (size_t)(e.at - s) : strlen(s);
 	e.domain = e.at != NULL ? e.at + 1 : "";
-	for (i = 0; i < sizeof(email_rules) / sizeof(email_rules[0]); i++)
+	for (i = 0; i < nitems(email_rules); i++)
 		if (email_rules[i].wrong(&e)) {
 			free(s);
 			return email_rules[i].message;

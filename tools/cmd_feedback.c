@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "err.h"
 #include "feedback.h"
+#include "nitems.h"
 #include "store.h"
 #include "utc.h"
 #include "utf8.h"
@@ -299,7 +300,7 @@ static const struct group {
 	  offsetof(struct pf_feedback_nps, detractors) },
 };
 
-#define NGROUPS	(sizeof(groups) / sizeof(groups[0]))
+#define NGROUPS	nitems(groups)
 
 static long long
 group_count(const struct pf_feedback_nps *n, const struct group *g)

@@ -24,6 +24,7 @@
 #include "err.h"
 #include "file.h"
 #include "keys.h"
+#include "nitems.h"
 #include "page.h"
 #include "store.h"
 
@@ -138,8 +139,7 @@ render_site(const struct pf_config *cfg)
 	if ((rc = pf_pages_open(cfg->templates, cfg->prefix, &pages)) != PF_OK)
 		fprintf(stderr, "privforms: templates %s: %s\n",
 		    cfg->templates, pf_strerror(rc));
-	for (i = 0; rc == PF_OK && i < sizeof(site_pages) /
-	    sizeof(site_pages[0]); i++)
+	for (i = 0; rc == PF_OK && i < nitems(site_pages); i++)
 		rc = render_page(cfg, pages, i);
 	pf_pages_free(pages);
 	return rc;

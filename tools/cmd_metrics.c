@@ -26,6 +26,7 @@
 #include "config.h"
 #include "dsr.h"
 #include "err.h"
+#include "nitems.h"
 #include "store.h"
 
 #define DAY		86400L
@@ -89,7 +90,7 @@ static const struct {
 
 /* The outbox states always printed, 0 or not, in this order. */
 static const char *const outbox_states[] = { "queued", "sending", "failed" };
-#define NSTATES	(sizeof(outbox_states) / sizeof(outbox_states[0]))
+#define NSTATES	nitems(outbox_states)
 
 static void
 family(FILE *f, enum family m)

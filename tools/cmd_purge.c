@@ -34,6 +34,7 @@
 #include "config.h"
 #include "err.h"
 #include "keys.h"
+#include "nitems.h"
 #include "phone.h"
 #include "store.h"
 #include "utc.h"
@@ -307,7 +308,7 @@ cmd_purge(struct ctx *c, int argc, char **argv)
 		return CLI_USAGE;
 	if (cli_load_keys(c, &keys) != 0 || cli_open_store(c) != 0)
 		return 1;
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+	for (i = 0; i < nitems(steps); i++)
 		if ((rc = steps[i].fn(c, &keys)) != PF_OK) {
 			fprintf(stderr, "privforms: purge: %s: %s\n",
 			    steps[i].what, pf_strerror(rc));

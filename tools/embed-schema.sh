@@ -4,6 +4,7 @@
 # database to.  Output: a table { version, sql } in version order.
 set -eu
 echo '/* Generated from lib/schema/NNN-name.sql by tools/embed-schema.sh: do not edit. */'
+echo '#include "nitems.h"'
 echo '#include "schema.h"'
 echo 'const struct pf_migration pf_migrations[] = {'
 for f in "$@"; do
@@ -13,4 +14,4 @@ for f in "$@"; do
 	printf '\t},\n'
 done
 echo '};'
-echo 'const unsigned pf_nmigrations = sizeof(pf_migrations) / sizeof(pf_migrations[0]);'
+echo 'const unsigned pf_nmigrations = nitems(pf_migrations);'

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "fuzz.h"
 #include "laws.h"
+#include "nitems.h"
 
 #define NAME		"fuzz.tsv"
 #define RECEIVED	((time_t)1700000000)	/* 2023-11-14 */
@@ -76,7 +77,7 @@ check_table(const struct pf_laws *laws)
 	const struct pf_law	*row;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+	for (i = 0; i < nitems(places); i++) {
 		FUZZ_ASSERT((row = pf_laws_find(laws, places[i][0],
 		    places[i][1])) != NULL);
 		FUZZ_ASSERT(row->law != NULL && row->law[0] != '\0');

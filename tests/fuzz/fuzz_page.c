@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "fuzz.h"
+#include "nitems.h"
 #include "page.h"
 #include "utf8.h"
 
@@ -116,7 +117,7 @@ expected_name(const char *name, size_t len, int ok0)
 
 	if (!ok0 || len == 0 || len > NAME_MAX_LEN)
 		return PF_EINVAL;
-	for (i = 0; i < sizeof(controls) / sizeof(controls[0]); i++)
+	for (i = 0; i < nitems(controls); i++)
 		if (strcmp(name, controls[i]) == 0)
 			return PF_OK;
 	return PF_ENOTFOUND;

@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "fuzz.h"
+#include "nitems.h"
 #include "phone.h"
 #include "validate.h"
 
@@ -110,7 +111,7 @@ check_reads_as(const char *in, const char *region, const char *want)
 	size_t	 i;
 
 	FUZZ_ASSERT(e164(in, region, out) == PF_OK && strcmp(out, want) == 0);
-	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+	for (i = 0; i < nitems(others); i++)
 		FUZZ_ASSERT(e164(in, others[i], out) == PF_OK &&
 		    strcmp(out, want) == 0);
 }

@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "fuzz.h"
+#include "nitems.h"
 #include "pow.h"
 
 #define NOW	((time_t)1700000000)	/* 2023-11-14 */
@@ -48,7 +49,7 @@ static const struct genuine {
 	    "bafc7f9a2b8d426bdf8489a1acd9f0e0afd231dccdba10a7d87413d82198c547",
 	    10000000, 4102444800 }, 1743158 },
 };
-#define NGENUINE	(sizeof(genuine) / sizeof(genuine[0]))
+#define NGENUINE	(nitems(genuine))
 
 /* The genuine challenge whose challenge and signature c carries, or NULL. */
 static const struct genuine *

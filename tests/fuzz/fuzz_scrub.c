@@ -18,6 +18,7 @@
 #include "err.h"
 #include "file.h"
 #include "fuzz.h"
+#include "nitems.h"
 #include "validate.h"
 
 static const char *const regions[] = { "US", "GB", NULL };
@@ -55,7 +56,7 @@ verdicts(const char *line)
 	size_t		 i;
 	int		 rc;
 
-	for (i = 0; i < sizeof(regions) / sizeof(regions[0]); i++) {
+	for (i = 0; i < nitems(regions); i++) {
 		key = NULL;
 		why = pf_valid_phone(line, regions[i], &key);
 		if (why == NULL)

@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "fuzz.h"
+#include "nitems.h"
 #include "token.h"
 
 #define PURPOSE		"unsub"
@@ -111,7 +112,7 @@ check_text(const char *text)
 	size_t			 i;
 	int			 rc;
 
-	for (i = 0; i < sizeof(genuine) / sizeof(genuine[0]); i++)
+	for (i = 0; i < nitems(genuine); i++)
 		if (strcmp(text, genuine[i].text) == 0)
 			g = &genuine[i];
 	rc = check(PURPOSE, text, NOW, &tok);

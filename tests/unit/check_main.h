@@ -15,10 +15,12 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "nitems.h"
+
 /* Register fn once per row of table in the test case tc in scope. */
 #define PF_LOOP(fn, table)						\
 	tcase_add_loop_test(tc, fn, 0,					\
-	    (int)(sizeof(table) / sizeof((table)[0])))
+	    (int)nitems(table))
 
 #define PF_TEST_MAIN(name, ...)						\
 int									\

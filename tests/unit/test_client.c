@@ -12,8 +12,8 @@
 #include "check_main.h"
 #include "client.h"
 #include "err.h"
+#include "nitems.h"
 
-#define N(t)	(sizeof(t) / sizeof((t)[0]))
 
 static const struct {
 	const char	*addr;
@@ -55,7 +55,7 @@ START_TEST(test_client_net_of_each_address_form)
 	char	 out[PF_CLIENT_NET_SIZE];
 	size_t	 i;
 
-	for (i = 0; i < N(good); i++) {
+	for (i = 0; i < nitems(good); i++) {
 		memset(out, 'x', sizeof(out));
 		ck_assert_msg(pf_client_net(good[i].addr, out) == PF_OK,
 		    "%s refused", good[i].addr);
@@ -83,7 +83,7 @@ START_TEST(test_client_net_refuses_what_is_not_one_address)
 	char	 out[PF_CLIENT_NET_SIZE];
 	size_t	 i;
 
-	for (i = 0; i < N(bad); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		memset(out, 'x', sizeof(out));
 		ck_assert_msg(pf_client_net(bad[i], out) == PF_EINVAL,
 		    "\"%s\" accepted", bad[i]);
@@ -124,7 +124,7 @@ START_TEST(test_client_wide_is_the_ipv6_48)
 	char	 out[PF_CLIENT_NET_SIZE];
 	size_t	 i;
 
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		memset(out, 'x', sizeof(out));
 		ck_assert_msg(pf_client_wide(cases[i].addr, out) == cases[i].rc,
 		    "%s: wrong answer", cases[i].addr);
@@ -177,7 +177,7 @@ START_TEST(test_client_proxies_reads_addresses_and_blocks)
 	const char		*why;
 	size_t			 i;
 
-	for (i = 0; i < N(proxies_ok); i++) {
+	for (i = 0; i < nitems(proxies_ok); i++) {
 		why = "unset";
 		ck_assert_msg(pf_client_proxies(proxies_ok[i].spec, &p, &why) ==
 		    PF_OK, "\"%s\" refused: %s", proxies_ok[i].spec, why);
@@ -257,7 +257,7 @@ START_TEST(test_client_proxies_refuses_with_a_reason)
 	const char		*why;
 	size_t			 i;
 
-	for (i = 0; i < N(proxies_bad); i++) {
+	for (i = 0; i < nitems(proxies_bad); i++) {
 		why = NULL;
 		p.n = 99;
 		ck_assert_msg(pf_client_proxies(proxies_bad[i].spec, &p, &why) ==
@@ -389,7 +389,7 @@ START_TEST(test_client_addr_believes_only_trusted_proxies)
 	size_t			 i;
 
 	trust(TRUSTED, &p);
-	for (i = 0; i < N(addr_ok); i++)
+	for (i = 0; i < nitems(addr_ok); i++)
 		addr_is(&p, addr_ok[i].remote, addr_ok[i].xff, addr_ok[i].want);
 }
 END_TEST
@@ -415,7 +415,7 @@ START_TEST(test_client_addr_refuses_a_remote_that_is_no_address)
 	size_t			 i;
 
 	trust(TRUSTED, &p);
-	for (i = 0; i < N(remote); i++) {
+	for (i = 0; i < nitems(remote); i++) {
 		memset(out, 'x', sizeof(out));
 		ck_assert_msg(pf_client_addr(remote[i], "203.0.113.9", &p,
 		    out) == PF_EINVAL, "\"%s\" accepted", remote[i]);

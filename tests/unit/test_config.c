@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "config.h"
 #include "err.h"
+#include "nitems.h"
 
 /* fx.dir as the loader resolves it. */
 static const char *
@@ -150,7 +151,7 @@ START_TEST(test_empty_file_gives_guard_defaults)
 	size_t			 i;
 
 	ck_assert_int_eq(load("", &cfg), PF_OK);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+	for (i = 0; i < nitems(want); i++)
 		guard_is(cfg, &want[i]);
 	ck_assert_int_eq(cfg->feedback_limit_revisions.count, 20);
 	ck_assert_int_eq(cfg->feedback_limit_revisions.seconds, 3600);
@@ -210,7 +211,7 @@ START_TEST(test_every_guard_key_can_be_set)
 	    "form_min_seconds = 0\n"
 	    "form_max_hours = 720\n"
 	    "pow_minutes = 1440\n", &cfg) == PF_OK, "%s", fx.err);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+	for (i = 0; i < nitems(want); i++)
 		guard_is(cfg, &want[i]);
 	ck_assert_int_eq(cfg->feedback_limit_revisions.count, 15);
 	ck_assert_int_eq(cfg->feedback_limit_revisions.seconds, 86400);
@@ -255,7 +256,7 @@ START_TEST(test_rate_spellings)
 	char			 line[128];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		snprintf(line, sizeof(line), "dnc_limit = %s\n", t[i].in);
 		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", t[i].in,
 		    fx.err);
@@ -285,8 +286,8 @@ START_TEST(test_bad_rates_refused)
 	char	 line[128], msg[192];
 	size_t	 i, k;
 
-	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (k = 0; k < nitems(keys); k++)
+		for (i = 0; i < nitems(bad); i++) {
 			snprintf(line, sizeof(line), "%s = %s\n", keys[k],
 			    bad[i]);
 			snprintf(msg, sizeof(msg), "1: %s must be off, or "
@@ -314,7 +315,7 @@ START_TEST(test_without_js_is_accept_or_refuse)
 	char			 line[128], msg[128];
 	size_t			 i, f;
 
-	for (f = 0; f < sizeof(form) / sizeof(form[0]); f++) {
+	for (f = 0; f < nitems(form); f++) {
 		snprintf(line, sizeof(line), "%s_without_js = refuse\n",
 		    form[f]);
 		ck_assert_int_eq(load(line, &cfg), PF_OK);
@@ -327,7 +328,7 @@ START_TEST(test_without_js_is_accept_or_refuse)
 		pf_config_free(cfg);
 		snprintf(msg, sizeof(msg), "1: %s_without_js must be accept or "
 		    "refuse", form[f]);
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (i = 0; i < nitems(bad); i++) {
 			snprintf(line, sizeof(line), "%s_without_js = %s\n",
 			    form[f], bad[i]);
 			refused(line, msg);
@@ -360,7 +361,7 @@ START_TEST(test_trusted_proxies_checked)
 	    &cfg), PF_OK);
 	ck_assert_str_eq(cfg->trusted_proxies, "192.0.2.10\t2001:db8::/32");
 	pf_config_free(cfg);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "trusted_proxies = %s\n",
 		    bad[i].in);
 		snprintf(msg, sizeof(msg), "1: trusted_proxies %s", bad[i].why);
@@ -577,7 +578,7 @@ START_TEST(test_number_ranges)
 	char			 line[128], msg[128];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		snprintf(line, sizeof(line), "%s = %ld\n", t[i].key, t[i].min);
 		ck_assert_int_eq(load(line, &cfg), PF_OK);
 		pf_config_free(cfg);
@@ -603,7 +604,7 @@ START_TEST(test_bad_numbers_refused)
 	char	 line[128], msg[128];
 	size_t	 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "max_fields = %s\n", bad[i]);
 		snprintf(msg, sizeof(msg), "1: max_fields: '%s' is not a number",
 		    bad[i]);
@@ -627,7 +628,7 @@ START_TEST(test_prefix_normalised)
 	char			 line[128];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		snprintf(line, sizeof(line), "prefix = %s\n", t[i].in);
 		ck_assert_int_eq(load(line, &cfg), PF_OK);
 		ck_assert_str_eq(cfg->prefix, t[i].out);
@@ -673,7 +674,7 @@ START_TEST(test_journal_mode)
 	char			 line[128];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		snprintf(line, sizeof(line), "journal_mode = %s\n", t[i].in);
 		ck_assert_int_eq(load(line, &cfg), PF_OK);
 		ck_assert_str_eq(cfg->journal_mode, t[i].out);
@@ -714,14 +715,14 @@ START_TEST(test_base_url)
 	char			 line[128];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+	for (i = 0; i < nitems(ok); i++) {
 		snprintf(line, sizeof(line), "base_url = %s\n", ok[i].in);
 		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i].in,
 		    fx.err);
 		ck_assert_str_eq(cfg->base_url, ok[i].out);
 		pf_config_free(cfg);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "base_url = %s\n", bad[i]);
 		cfg = NULL;
 		ck_assert_msg(load(line, &cfg) == PF_ECONFIG, "accepted %s", bad[i]);
@@ -748,14 +749,14 @@ START_TEST(test_hub_links)
 	size_t			 i, k;
 
 	for (k = 0; k < 3; k++) {
-		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		for (i = 0; i < nitems(ok); i++) {
 			snprintf(line, sizeof(line), "%s = %s\n", keys[k], ok[i]);
 			ck_assert_msg(load(line, &cfg) == PF_OK, "%s", fx.err);
 			ck_assert_str_eq(k == 0 ? cfg->support_url : k == 1 ?
 			    cfg->dpa_url : cfg->account_url, ok[i]);
 			pf_config_free(cfg);
 		}
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (i = 0; i < nitems(bad); i++) {
 			snprintf(line, sizeof(line), "%s = %s\n", keys[k], bad[i]);
 			snprintf(msg, sizeof(msg), ":1: %s ", keys[k]);
 			ck_assert_msg(load(line, &cfg) == PF_ECONFIG, "accepted %s",
@@ -776,7 +777,7 @@ START_TEST(test_phone_region)
 	ck_assert_int_eq(load("phone_region = DE\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->phone_region, "DE");
 	pf_config_free(cfg);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "phone_region = %s\n", bad[i]);
 		refused(line, "1: phone_region must be two upper-case letters "
 		    "(ISO 3166-1 alpha-2)");
@@ -861,7 +862,7 @@ START_TEST(test_mailbox_keys)
 	size_t			 i, k;
 
 	for (k = 0; k < 2; k++) {
-		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		for (i = 0; i < nitems(ok); i++) {
 			snprintf(line, sizeof(line), "%s = %s\n", keys[k],
 			    ok[i]);
 			ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i],
@@ -870,7 +871,7 @@ START_TEST(test_mailbox_keys)
 			    cfg->mail_reply_to, ok[i]);
 			pf_config_free(cfg);
 		}
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (i = 0; i < nitems(bad); i++) {
 			snprintf(line, sizeof(line), "%s = %s\n", keys[k], bad[i]);
 			snprintf(msg, sizeof(msg), ":1: %s must be ", keys[k]);
 			cfg = NULL;
@@ -900,7 +901,7 @@ START_TEST(test_privacy_team_is_one_normalised_address)
 	ck_assert_int_eq(load("privacy_team =\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->privacy_team, "");
 	pf_config_free(cfg);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "privacy_team = %s\n", bad[i]);
 		refused(line, "1: privacy_team must be an email address");
 	}
@@ -929,7 +930,7 @@ START_TEST(test_feedback_to_is_one_normalised_address)
 	ck_assert_int_eq(load("feedback_to =\n", &cfg), PF_OK);
 	ck_assert_str_eq(cfg->feedback_to, "");
 	pf_config_free(cfg);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "feedback_to = %s\n", bad[i]);
 		refused(line, "1: feedback_to must be an email address");
 	}
@@ -952,14 +953,14 @@ START_TEST(test_smtp_host)
 	char			 line[128];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+	for (i = 0; i < nitems(ok); i++) {
 		snprintf(line, sizeof(line), "smtp_host = %s\n", ok[i]);
 		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i],
 		    fx.err);
 		ck_assert_str_eq(cfg->smtp_host, ok[i]);
 		pf_config_free(cfg);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "smtp_host = %s\n", bad[i]);
 		refused(line, "1: smtp_host must be a host name or an IPv4 "
 		    "address (the SMTP library cannot use an IPv6 literal: "
@@ -985,14 +986,14 @@ START_TEST(test_smtp_starttls)
 	char			 line[128];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+	for (i = 0; i < nitems(ok); i++) {
 		snprintf(line, sizeof(line), "smtp_starttls = %s\n", ok[i].in);
 		ck_assert_msg(load(line, &cfg) == PF_OK, "%s: %s", ok[i].in,
 		    fx.err);
 		ck_assert_str_eq(cfg->smtp_starttls, ok[i].out);
 		pf_config_free(cfg);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "smtp_starttls = %s\n", bad[i]);
 		refused(line, "1: smtp_starttls must be required, if-offered "
 		    "or off");
@@ -1023,7 +1024,7 @@ START_TEST(test_smtp_user)
 	    "smtp_starttls must be \"required\""));
 	ck_assert_int_eq(load("smtp_starttls = off\nsmtp_user = p\n", &cfg),
 	    PF_ECONFIG);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "smtp_user = %s\n", bad[i]);
 		refused(line, "1: smtp_user must be UTF-8 text without control "
 		    "characters");
@@ -1058,7 +1059,7 @@ START_TEST(test_unsubscribe_confirmation_is_yes_or_no)
 	ck_assert_int_eq(load("unsubscribe_confirmation = no\n", &cfg), PF_OK);
 	ck_assert_int_eq(cfg->unsubscribe_confirmation, 0);
 	pf_config_free(cfg);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "unsubscribe_confirmation = %s\n",
 		    bad[i]);
 		refused(line, "1: unsubscribe_confirmation must be yes or no");

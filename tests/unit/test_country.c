@@ -8,9 +8,9 @@
 
 #include "check_main.h"
 #include "country.h"
+#include "nitems.h"
 #include "utf8.h"
 
-#define N(t) (sizeof(t) / sizeof(t[0]))
 
 /* The number of pairs in table; asserts it is well-formed on the way. */
 static size_t
@@ -91,7 +91,7 @@ START_TEST(test_countries_present)
 	    "CA", "AX", "FR", "BR", "IN", "ZA", "PR", "GU", "VI" };
 	size_t	 i;
 
-	for (i = 0; i < N(codes); i++)
+	for (i = 0; i < nitems(codes); i++)
 		ck_assert_msg(index_of(pf_countries, codes[i]) >= 0,
 		    "missing %s", codes[i]);
 }
@@ -131,7 +131,7 @@ START_TEST(test_countries_accents_ignored_in_order)
 	long	 i, at;
 
 	ck_assert_str_eq(pf_country_name("AX"), "\xc3\x85land Islands");
-	for (i = 0; i < (long)N(t); i++) {
+	for (i = 0; i < (long)nitems(t); i++) {
 		at = index_of(pf_countries, t[i].code);
 		ck_assert_msg(at > 0, "missing %s", t[i].code);
 		ck_assert_msg(index_of(pf_countries, t[i].before) == at - 1 &&
@@ -160,10 +160,10 @@ START_TEST(test_us_states_fifty_and_dc_only)
 	    "UM", "US" };
 	size_t	 i;
 
-	for (i = 0; i < N(in); i++)
+	for (i = 0; i < nitems(in); i++)
 		ck_assert_msg(index_of(pf_us_states, in[i]) >= 0, "missing %s",
 		    in[i]);
-	for (i = 0; i < N(out); i++)
+	for (i = 0; i < nitems(out); i++)
 		ck_assert_msg(index_of(pf_us_states, out[i]) == -1,
 		    "present: %s", out[i]);
 }
@@ -185,7 +185,7 @@ START_TEST(test_country_name_lookup)
 	ck_assert_str_eq(pf_country_name(pf_countries[2 * n - 2]),
 	    pf_countries[2 * n - 1]);
 	ck_assert_ptr_null(pf_country_name(NULL));
-	for (i = 0; i < N(miss); i++)
+	for (i = 0; i < nitems(miss); i++)
 		ck_assert_msg(pf_country_name(miss[i]) == NULL, "found '%s'",
 		    miss[i]);
 }
@@ -202,7 +202,7 @@ START_TEST(test_us_state_name_lookup)
 	ck_assert_str_eq(pf_us_state_name("AL"), "Alabama");
 	ck_assert_str_eq(pf_us_state_name("WY"), "Wyoming");
 	ck_assert_ptr_null(pf_us_state_name(NULL));
-	for (i = 0; i < N(miss); i++)
+	for (i = 0; i < nitems(miss); i++)
 		ck_assert_msg(pf_us_state_name(miss[i]) == NULL, "found '%s'",
 		    miss[i]);
 }

@@ -18,11 +18,11 @@
 #include "keys.h"
 #include "laws.h"
 #include "mail.h"
+#include "nitems.h"
 #include "store.h"
 #include "token.h"
 #include "validate.h"
 
-#define N(t)		(sizeof(t) / sizeof((t)[0]))
 #define REAL_TABLE	"etc/privacy-laws.tsv"
 #define MAIL_TEMPLATES	"etc/mail"
 #define BASE		"https://www.example.com"
@@ -113,7 +113,7 @@ START_TEST(test_type_labels_are_the_forms_words)
 	};
 	size_t	 i;
 
-	for (i = 0; i < N(want); i++)
+	for (i = 0; i < nitems(want); i++)
 		ck_assert_str_eq(pf_choice_label(pf_dsr_types, want[i][0]),
 		    want[i][1]);
 }
@@ -125,7 +125,7 @@ START_TEST(test_label_of_unknown_code_is_null)
 	    "A copy of my personal data", "verified" };
 	size_t	 i;
 
-	for (i = 0; i < N(bad); i++)
+	for (i = 0; i < nitems(bad); i++)
 		ck_assert_ptr_null(pf_choice_label(pf_dsr_types, bad[i]));
 	ck_assert_ptr_null(pf_choice_label(pf_dsr_types, NULL));
 	ck_assert_ptr_null(pf_choice_label(NULL, "access"));
@@ -387,7 +387,7 @@ START_TEST(test_link_forged_or_tampered)
 	t[n - 1] = '\0';
 	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t, NOW,
 	    &id), PF_EFORGED);
-	for (i = 0; i < N(junk); i++)
+	for (i = 0; i < nitems(junk); i++)
 		ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY,
 		    junk[i], NOW, &id), PF_EFORGED);
 	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, NULL, NOW,
@@ -408,7 +408,7 @@ START_TEST(test_link_with_malformed_number_is_forged)
 	long long	 id;
 	size_t		 i;
 
-	for (i = 0; i < N(bad); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		ck_assert_int_eq(pf_token_make(fx.keys.token, PF_DSR_VERIFY,
 		    NOW + 60, bad[i], bad[i][1] != NULL ? 2 : 1, &t), PF_OK);
 		ck_assert_msg(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t, NOW,

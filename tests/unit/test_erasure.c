@@ -16,6 +16,7 @@
 #include "err.h"
 #include "feedback.h"
 #include "keys.h"
+#include "nitems.h"
 #include "store.h"
 
 #define T1	"2026-11-24T06:00:00.000001Z"
@@ -151,10 +152,10 @@ START_TEST(test_dnc_entries_deleted_and_numbers_suppressed)
 	};
 	size_t	 i;
 
-	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++)
+	for (i = 0; i < nitems(reg); i++)
 		dnc(reg[i].number, reg[i].email);
 	erase_ann();
-	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++)
+	for (i = 0; i < nitems(reg); i++)
 		ck_assert_int_eq(suppressed("phone", reg[i].number, "call"),
 		    reg[i].want);
 	ck_assert_int_eq(count(pf_store_dnc_count), 1);

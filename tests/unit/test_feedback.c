@@ -17,11 +17,11 @@
 #include "feedback.h"
 #include "keys.h"
 #include "mail.h"
+#include "nitems.h"
 #include "store.h"
 #include "token.h"
 #include "validate.h"
 
-#define N(t)		(sizeof(t) / sizeof((t)[0]))
 #define BASE		"https://www.example.com"
 #define TEAM		"team@example.com"
 #define MAIL_TEMPLATES	"etc/mail"
@@ -78,15 +78,15 @@ START_TEST(test_ratings_in_order_of_value)
 	    { "amazing", "Amazing" } };
 	size_t	 i;
 
-	for (i = 0; i < N(want); i++) {
+	for (i = 0; i < nitems(want); i++) {
 		ck_assert_str_eq(pf_feedback_ratings[2 * i], want[i][0]);
 		ck_assert_str_eq(pf_feedback_ratings[2 * i + 1], want[i][1]);
 		ck_assert_int_eq(pf_feedback_rating(want[i][0]), (int)i + 1);
 		ck_assert_str_eq(pf_feedback_rating_code((int)i + 1),
 		    want[i][0]);
 	}
-	ck_assert_uint_eq(N(want), PF_FEEDBACK_NRATINGS);
-	ck_assert_ptr_null(pf_feedback_ratings[2 * N(want)]);
+	ck_assert_uint_eq(nitems(want), PF_FEEDBACK_NRATINGS);
+	ck_assert_ptr_null(pf_feedback_ratings[2 * nitems(want)]);
 	ck_assert_int_eq(pf_feedback_rating("great"), 4);
 }
 END_TEST
@@ -98,10 +98,10 @@ START_TEST(test_unknown_codes_have_no_value)
 	static const int bad_ratings[] = { -1, 0, 6, 100 };
 	size_t	 i;
 
-	for (i = 0; i < N(bad); i++)
+	for (i = 0; i < nitems(bad); i++)
 		ck_assert_int_eq(pf_feedback_rating(bad[i]), 0);
 	ck_assert_int_eq(pf_feedback_rating(NULL), 0);
-	for (i = 0; i < N(bad_ratings); i++)
+	for (i = 0; i < nitems(bad_ratings); i++)
 		ck_assert_ptr_null(pf_feedback_rating_code(bad_ratings[i]));
 	ck_assert_int_eq(pf_feedback_type_index("Complaint"), -1);
 	ck_assert_int_eq(pf_feedback_type_index("great"), -1);
@@ -161,7 +161,7 @@ START_TEST(test_tally_adds_each_figure)
 	};
 	struct pf_feedback_stats	 s;
 
-	tally(rows, N(rows), &s);
+	tally(rows, nitems(rows), &s);
 	ck_assert_int_eq(s.entries, 11);
 	ck_assert_int_eq(s.completed, 8);
 	ck_assert_int_eq(s.type[pf_feedback_type_index("complaint")], 5);
@@ -196,7 +196,7 @@ START_TEST(test_tally_refuses_unknown_codes)
 	size_t				 i;
 
 	memset(&zero, 0, sizeof(zero));
-	for (i = 0; i < N(bad); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		memset(&s, 0, sizeof(s));
 		ck_assert_msg(pf_feedback_tally(bad[i].type, bad[i].rating,
 		    bad[i].recommend, bad[i].completed, bad[i].n, &s) ==
@@ -229,7 +229,7 @@ START_TEST(test_csat_is_share_of_great_and_amazing)
 	size_t				 i;
 	long long			 t;
 
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		tally(cases[i].rows, cases[i].n, &s);
 		ck_assert_int_eq(pf_feedback_tenths(pf_feedback_satisfied(&s),
 		    s.entries, &t), PF_OK);
@@ -264,7 +264,7 @@ START_TEST(test_tenths_round_half_away_from_zero)
 	size_t		 i;
 	long long	 t;
 
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		ck_assert_int_eq(pf_feedback_tenths(cases[i].n, cases[i].total,
 		    &t), PF_OK);
 		ck_assert_msg(t == cases[i].tenths, "%lld/%lld: %lld",
@@ -285,7 +285,7 @@ START_TEST(test_nps_of_a_known_set)
 	long long			 t;
 
 	memset(&s, 0, sizeof(s));
-	for (i = 0; i < N(scores); i++)
+	for (i = 0; i < nitems(scores); i++)
 		ck_assert_int_eq(pf_feedback_tally("question", 3, scores[i], 1,
 		    1, &s), PF_OK);
 	/* One entry with no score counts for neither. */
@@ -317,7 +317,7 @@ START_TEST(test_nps_buckets_at_their_boundaries)
 	size_t				 i;
 	long long			 t;
 
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		memset(&s, 0, sizeof(s));
 		ck_assert_int_eq(pf_feedback_tally("compliment", 5,
 		    cases[i].score, 1, 2, &s), PF_OK);
@@ -382,7 +382,7 @@ START_TEST(test_step_token_round_trip)
 	char			*tok = NULL;
 	size_t			 i;
 
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		tok = step_make(&fx.keys, 42, cases[i].email,
 		    cases[i].recommend, NOW + 3600);
 		ck_assert_uint_eq(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -479,7 +479,7 @@ START_TEST(test_step_token_refuses_what_make_never_writes)
 	char			*tok = NULL;
 	size_t			 i;
 
-	for (i = 0; i < N(bad); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		ck_assert_int_eq(pf_token_make(fx.keys.token, PF_FEEDBACK_STEP,
 		    NOW + 60, bad[i].fields, bad[i].n, &tok), PF_OK);
 		ck_assert_msg(pf_feedback_step_check(&fx.keys, tok, NOW, &s) ==
@@ -509,7 +509,7 @@ START_TEST(test_step_token_make_refuses_non_positive_ids)
 	char	*tok = (char *)"x";
 	size_t	 i;
 
-	for (i = 0; i < N(bad); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		ck_assert_int_eq(pf_feedback_step_make(&fx.keys, bad[i], NULL,
 		    NULL, NOW, &tok), PF_EINVAL);
 		ck_assert_ptr_null(tok);
@@ -569,7 +569,7 @@ START_TEST(test_forwards_complaints_at_step_1_emails_at_step_2)
 	struct pf_feedback	 f;
 	size_t			 i;
 
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		f = entry(cases[i].type, cases[i].email);
 		ck_assert_msg(pf_feedback_forwards(fx.cfg, &f, cases[i].step) ==
 		    cases[i].want, "case %zu", i);
@@ -589,7 +589,7 @@ START_TEST(test_forwards_nothing_without_team_or_sender)
 	struct pf_feedback	 f = entry("complaint", "jane@example.com");
 	size_t			 i;
 
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		load_conf(cases[i].to, cases[i].from);
 		ck_assert_int_eq(pf_feedback_forwards(fx.cfg, &f, 1), 0);
 		ck_assert_int_eq(pf_feedback_forwards(fx.cfg, &f, 2), 0);
@@ -617,8 +617,8 @@ START_TEST(test_forward_of_an_open_complaint)
 	ck_assert_str_eq(q.subject, "");
 	for (i = 0; q.m.values[i] != NULL; i += 2)
 		continue;
-	ck_assert_uint_eq(i, 2 * N(names));
-	for (i = 0; i < N(names); i++)
+	ck_assert_uint_eq(i, 2 * nitems(names));
+	for (i = 0; i < nitems(names); i++)
 		ck_assert_str_eq(q.m.values[2 * i], names[i]);
 	ck_assert_str_eq(pf_test_value(&q.m, "id"), "42");
 	ck_assert_str_eq(pf_test_value(&q.m, "received"), "2027-01-15 08:05 UTC");
@@ -668,7 +668,7 @@ START_TEST(test_forward_of_a_completed_entry)
 	f.message = NULL;
 	f.rating = 5;
 	f.completed = "2027-01-15T08:07:00.000000Z";
-	for (i = 0; i < N(scores); i++) {
+	for (i = 0; i < nitems(scores); i++) {
 		f.recommend = scores[i].recommend;
 		ck_assert_int_eq(pf_feedback_forward(fx.st, fx.cfg, &f,
 		    SUBJECT), PF_OK);
@@ -721,7 +721,7 @@ START_TEST(test_forward_refuses_an_incomplete_entry)
 	struct pf_feedback	 f;
 	size_t			 i;
 
-	for (i = 0; i < N(bad); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		/* An address left: it forwards whatever its type. */
 		f = entry(bad[i].type, "jane@example.com");
 		f.id = bad[i].id;

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "file.h"
 #include "hex.h"
+#include "nitems.h"
 
 START_TEST(test_replace_writes_whole_file_with_mode_and_no_leftovers)
 {
@@ -96,7 +97,7 @@ START_TEST(test_trim_takes_blanks_and_line_ends_off_both_ends)
 	char	 buf[64];
 	size_t	 i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		snprintf(buf, sizeof(buf), "%s", cases[i].in);
 		ck_assert_str_eq(pf_file_trim(buf), cases[i].out);
 	}
@@ -116,13 +117,13 @@ START_TEST(test_line_splits_at_lf_with_its_cr)
 	size_t		 pos = 0, i = 0;
 
 	while (pf_file_line(buf, sizeof(buf) - 1, &pos, &l)) {
-		ck_assert_uint_lt(i, sizeof(want) / sizeof(want[0]));
+		ck_assert_uint_lt(i, nitems(want));
 		ck_assert_uint_eq(l.n, strlen(want[i].text));
 		ck_assert(memcmp(l.text, want[i].text, l.n) == 0);
 		ck_assert_uint_eq(l.whole, want[i].whole);
 		i++;
 	}
-	ck_assert_uint_eq(i, sizeof(want) / sizeof(want[0]));
+	ck_assert_uint_eq(i, nitems(want));
 	ck_assert_uint_eq(pos, sizeof(buf) - 1);
 	pos = 0;
 	ck_assert_int_eq(pf_file_line("", 0, &pos, &l), 0);

@@ -13,6 +13,7 @@
 #include "check_main.h"
 #include "err.h"
 #include "form.h"
+#include "nitems.h"
 #include "request.h"
 
 /* What text that cannot be shown again gets, for the field labelled l. */
@@ -108,7 +109,7 @@ reset(void)
 static void
 set(const char *name, const char *value, size_t len)
 {
-	ck_assert_uint_lt(nparams, sizeof(params) / sizeof(params[0]));
+	ck_assert_uint_lt(nparams, nitems(params));
 	params[nparams].name = (char *)name;
 	params[nparams].value = (char *)value;
 	params[nparams].len = len;
@@ -187,7 +188,7 @@ START_TEST(test_required_absent_or_blank)
 	struct pf_form	 form;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
+	for (i = 0; i < nitems(blanks); i++) {
 		one(F_REQ, blanks[i], blanks[i] ? strlen(blanks[i]) : 0, &form);
 		ck_assert_msg(strcmp(form.v[F_REQ].error,
 		    "Enter the required thing.") == 0,
@@ -206,7 +207,7 @@ START_TEST(test_optional_absent_or_blank_is_fine)
 	struct pf_form	 form;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
+	for (i = 0; i < nitems(blanks); i++) {
 		one(F_OPT, blanks[i], blanks[i] ? strlen(blanks[i]) : 0, &form);
 		ck_assert_int_eq(form.nerrors, 0);
 		ck_assert_str_eq(form.v[F_OPT].error, "");
@@ -230,7 +231,7 @@ START_TEST(test_invalid_text_refused_and_never_shown)
 	struct pf_form	 form;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		one(F_OPT, bad[i].value, bad[i].len, &form);
 		ck_assert_msg(strcmp(form.v[F_OPT].error,
 		    MSG_INVALID("Optional")) == 0,
@@ -254,7 +255,7 @@ START_TEST(test_multiline_folds_line_breaks)
 	struct pf_form	 form;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		one(F_MULTI, cases[i].in, strlen(cases[i].in), &form);
 		ck_assert_int_eq(form.nerrors, 0);
 		ck_assert_str_eq(form.v[F_MULTI].value, cases[i].out);
@@ -289,7 +290,7 @@ START_TEST(test_length_in_characters)
 	struct pf_form	 form;
 	size_t		 i, f;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		f = cases[i].field;
 		one(f, cases[i].value, strlen(cases[i].value), &form);
 		ck_assert_msg(form.nerrors == !cases[i].ok, "case %zu", i);
@@ -333,7 +334,7 @@ START_TEST(test_enum_validator)
 	struct pf_form	 form;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		one(F_CHOICE, cases[i].value, strlen(cases[i].value), &form);
 		if (cases[i].ok) {
 			ck_assert_int_eq(form.nerrors, 0);

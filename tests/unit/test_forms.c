@@ -12,6 +12,7 @@
 #include "config.h"
 #include "err.h"
 #include "forms.h"
+#include "nitems.h"
 
 /*
  * What URLs, audit records, trap counts, rate buckets, challenge keys and
@@ -116,7 +117,7 @@ START_TEST(test_guard_keys_follow_the_table)
 	int			 has;
 
 	for (f = 0; f < PF_GUARD__MAX; f++)
-		for (k = 0; k < sizeof(guard_keys) / sizeof(guard_keys[0]);
+		for (k = 0; k < nitems(guard_keys);
 		    k++) {
 			has = (pf_forms[f].flags & guard_keys[k].needs) ==
 			    guard_keys[k].needs;
@@ -150,7 +151,7 @@ START_TEST(test_guard_keys_are_whole_names)
 	char			 line[128], err[256], msg[160];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(line, sizeof(line), "%s = off\n", bad[i]);
 		ck_assert_int_eq(parse(line, &cfg, err), PF_ECONFIG);
 		snprintf(msg, sizeof(msg), "t.conf:1: unknown key '%s'", bad[i]);

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "hex.h"
 #include "keys.h"
+#include "nitems.h"
 
 #define ZERO_KEY "0000000000000000000000000000000000000000000000000000000000000000"
 #define SEQ_KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -172,7 +173,7 @@ START_TEST(test_load_refuses_group_and_other_bits)
 	struct pf_keys		 k;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		write_file(fx.keyfile, ZERO_KEY "\n", 65, bad[i]);
 		ck_assert_msg(pf_keys_load(fx.keyfile, &k) == PF_ECONFIG,
 		    "mode %o", (unsigned)bad[i]);
@@ -201,7 +202,7 @@ START_TEST(test_load_refuses_bad_content)
 	struct pf_keys	 k;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		write_file(fx.keyfile, bad[i], strlen(bad[i]), 0600);
 		ck_assert_msg(pf_keys_load(fx.keyfile, &k) == PF_ECONFIG,
 		    "case %zu", i);
@@ -262,13 +263,13 @@ START_TEST(test_load_refuses_bits_beyond_0600_saying_chmod)
 	size_t			 i;
 
 	snprintf(fix, sizeof(fix), "chmod 600 %s", fx.keyfile);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		write_file(fx.keyfile, ZERO_KEY "\n", 65, bad[i]);
 		ck_assert_msg(load_said(fx.keyfile, said, sizeof(said)) ==
 		    PF_ECONFIG, "mode %o", (unsigned)bad[i]);
 		ck_assert_msg(strstr(said, fix) != NULL, "%s", said);
 	}
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (i = 0; i < nitems(good); i++) {
 		write_file(fx.keyfile, ZERO_KEY "\n", 65, good[i]);
 		ck_assert_msg(load_said(fx.keyfile, said,
 		    sizeof(said)) == PF_OK,
@@ -423,7 +424,7 @@ START_TEST(test_hmac_known_answers)
 
 	for (i = 0; i < PF_KEY_LEN; i++)
 		key[i] = (unsigned char)i;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		parts[0] = (struct pf_bytes){ cases[i].msg, cases[i].len };
 		ck_assert_int_eq(pf_hmac(key, parts, 1, mac), PF_OK);
 		pf_hex_encode(mac, sizeof(mac), hex);

@@ -13,8 +13,8 @@
 #include "fixture.h"
 #include "err.h"
 #include "laws.h"
+#include "nitems.h"
 
-#define N(t)		(sizeof(t) / sizeof(t[0]))
 #define REAL_TABLE	"etc/privacy-laws.tsv"
 #define STAR_ROW	"*\tnone\t30 days\t-\t-\tinternal policy\n"
 #define DE_PREFIX	"DE\tGDPR\t1 month\t-\t-\t"	/* a source follows */
@@ -51,7 +51,7 @@ START_TEST(test_period_parse_accepts_each_form)
 	struct pf_period	 p;
 	size_t			 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		p.unit = PF_PERIOD_MONTHS;
 		p.n = -1;
 		ck_assert_msg(pf_period_parse(t[i].s, &p) == PF_OK,
@@ -75,7 +75,7 @@ START_TEST(test_period_parse_refuses_malformed)
 	struct pf_period	 p;
 	size_t			 i;
 
-	for (i = 0; i < N(bad); i++)
+	for (i = 0; i < nitems(bad); i++)
 		ck_assert_msg(pf_period_parse(bad[i], &p) == PF_EINVAL,
 		    "accepted '%s'", bad[i]);
 }
@@ -148,7 +148,7 @@ START_TEST(test_period_due_of_each_unit)
 {
 	size_t	 i;
 
-	for (i = 0; i < N(dues); i++)
+	for (i = 0; i < nitems(dues); i++)
 		due_is(dues[i].received, dues[i].unit, dues[i].n, dues[i].due);
 }
 END_TEST
@@ -170,7 +170,7 @@ START_TEST(test_period_due_uses_utc_day_of_receipt)
 	};
 	size_t	 i;
 
-	for (i = 0; i < N(t); i++)
+	for (i = 0; i < nitems(t); i++)
 		due_is(t[i].received, t[i].unit, 1, t[i].due);
 }
 END_TEST
@@ -185,7 +185,7 @@ START_TEST(test_period_due_refuses_none_and_bad_counts)
 	char	 out[11];
 	size_t	 i;
 
-	for (i = 0; i < N(bad); i++)
+	for (i = 0; i < nitems(bad); i++)
 		ck_assert_msg(pf_period_due(pf_test_utc("2026-01-31 12:00:00"),
 		    &bad[i], out) == PF_EINVAL, "accepted unit %d n %d",
 		    bad[i].unit, bad[i].n);
@@ -246,7 +246,7 @@ START_TEST(test_real_table_maps_places_to_laws)
 	const struct pf_law	*row;
 	size_t			 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		row = pf_laws_find(laws, t[i].country, t[i].state);
 		ck_assert_ptr_nonnull(row);
 		ck_assert_msg(strcmp(row->place, t[i].place) == 0 &&
@@ -268,8 +268,8 @@ START_TEST(test_real_table_has_every_eea_state)
 	const struct pf_law	*row;
 	size_t			 i;
 
-	ck_assert_uint_eq(N(eea), 30);
-	for (i = 0; i < N(eea); i++) {
+	ck_assert_uint_eq(nitems(eea), 30);
+	for (i = 0; i < nitems(eea); i++) {
 		row = pf_laws_find(laws, eea[i], NULL);
 		ck_assert_msg(strcmp(row->place, eea[i]) == 0, "no row for %s",
 		    eea[i]);
@@ -308,7 +308,7 @@ START_TEST(test_real_table_periods)
 	const struct pf_law	*r;
 	size_t			 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		r = pf_laws_find(laws, t[i].country, t[i].state);
 		ck_assert_msg(r->period.unit == t[i].period.unit &&
 		    r->period.n == t[i].period.n &&
@@ -447,7 +447,7 @@ START_TEST(test_load_refuses_malformed_tables)
 	char		 want[256];
 	size_t		 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		write_table(t[i].text, t[i].len ? t[i].len :
 		    strlen(t[i].text));
 		laws = NULL;
@@ -524,7 +524,7 @@ START_TEST(test_period_text_reads_back)
 	char			 out[32];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		ck_assert_int_eq(pf_period_parse(t[i], &p), PF_OK);
 		pf_period_text(&p, out);
 		ck_assert_str_eq(out, t[i]);

@@ -13,6 +13,7 @@
 #include "fixture.h"
 #include "err.h"
 #include "mail.h"
+#include "nitems.h"
 #include "store.h"
 #include "utf8.h"
 
@@ -770,14 +771,14 @@ START_TEST(test_format_refuses_malformed_message_id_or_domain)
 	char			*out = (char *)1;
 	size_t			 i, len;
 
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+	for (i = 0; i < nitems(ids); i++) {
 		h.message_id = ids[i];
 		ck_assert_msg(pf_mail_format(&h, "x", &out, &len) == PF_EINVAL,
 		    "accepted %s", ids[i]);
 		ck_assert_ptr_null(out);
 	}
 	h.message_id = NULL;
-	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+	for (i = 0; i < nitems(domains); i++) {
 		h.domain = domains[i];
 		ck_assert_msg(pf_mail_format(&h, "x", &out, &len) == PF_EINVAL,
 		    "accepted %s", domains[i]);
@@ -969,7 +970,7 @@ START_TEST(test_format_refuses_control_characters_in_every_header)
 	char			 bad[128], *out;
 	size_t			 k, pos, len;
 
-	for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+	for (k = 0; k < nitems(f); k++) {
 		/* At the start, in the middle and at the end of the value. */
 		for (pos = 0; pos < 3; pos++) {
 			h = (struct pf_mail_headers){ FROM, "dpo@example.com",
@@ -1135,7 +1136,7 @@ START_TEST(test_format_quoted_printable_round_trip)
 	for (i = 0; i < 600; i++) {
 		seed = seed * 1103515245 + 12345;
 		snprintf(body + len, sizeof(body) - len, "%s",
-		    pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))]);
+		    pieces[(seed >> 16) % (nitems(pieces))]);
 		len += strlen(body + len);
 	}
 	msg = format(&h, body);
@@ -1194,7 +1195,6 @@ START_TEST(test_shipped_templates_render_and_format)
 }
 END_TEST
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 START_TEST(test_render_text_renders_as_a_file_would)
 {

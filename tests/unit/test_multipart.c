@@ -9,6 +9,7 @@
 #include "check_main.h"
 #include "err.h"
 #include "multipart.h"
+#include "nitems.h"
 #include "params.h"
 
 struct field {
@@ -185,7 +186,7 @@ START_TEST(test_multipart_table)
 	size_t		 i, n;
 	int		 rc;
 
-	for (i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++) {
+	for (i = 0; i < nitems(mcases); i++) {
 		rc = parse(mcases[i].ctype, mcases[i].body,
 		    strlen(mcases[i].body), &p, &n, &why);
 		ck_assert_msg(rc == mcases[i].rc, "case %zu: %d (%s)", i, rc,
@@ -278,7 +279,7 @@ START_TEST(test_media_names_the_encoding_and_boundary)
 	const char		*why;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		why = NULL;
 		ck_assert_msg(pf_multipart_media(cases[i].ctype, &kind,
 		    boundary, &why) == cases[i].rc, "case %zu", i);

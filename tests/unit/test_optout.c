@@ -4,6 +4,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "optout.h"
 
 #define NOW ((time_t)1800000000)
@@ -106,7 +107,7 @@ START_TEST(test_bad_address_or_list_refused_with_reason)
 	size_t		 i;
 
 	setup();
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		why = NULL;
 		ck_assert_int_eq(pf_optout_link(&cfg, &keys, bad[i][0], bad[i][1],
 		    NOW, &url, &why), PF_EINVAL);
@@ -160,7 +161,7 @@ START_TEST(test_mask_keeps_little_of_what_was_typed)
 	size_t	 i;
 	char	*m;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		ck_assert_ptr_nonnull(m = pf_optout_mask(t[i].channel, t[i].in));
 		ck_assert_str_eq(m, t[i].out);
 		free(m);

@@ -16,6 +16,7 @@
 #include "fixture.h"
 #include "country.h"
 #include "err.h"
+#include "nitems.h"
 #include "page.h"
 #include "request.h"
 #include "response.h"
@@ -156,7 +157,7 @@ static const struct {
 	{ "CR", "a\rb" },
 };
 
-#define NBAD (sizeof(bad_text) / sizeof(bad_text[0]))
+#define NBAD (nitems(bad_text))
 
 START_TEST(test_every_template_parses)
 {
@@ -305,7 +306,7 @@ START_TEST(test_attr_bad_name_refused)
 	struct pf_page	*page = new_page(pages, "message");
 	size_t		 i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < nitems(names); i++)
 		ck_assert_msg(pf_page_attr(page, "title", names[i], "x") ==
 		    PF_EINVAL, "accepted: %s", names[i]);
 	ck_assert_int_eq(pf_page_attr(page, "title", "data-x1", "x"), PF_OK);
@@ -1050,7 +1051,7 @@ START_TEST(test_bad_prefix_refused)
 	struct pf_pages	*pages;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		pages = (struct pf_pages *)1;
 		ck_assert_msg(pf_pages_open(HTDOCS, bad[i], &pages) ==
 		    PF_EINVAL, "accepted: %s", bad[i]);
@@ -1072,7 +1073,7 @@ START_TEST(test_bad_template_name_refused)
 	struct pf_page	*page;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		page = (struct pf_page *)1;
 		ck_assert_msg(pf_page_new(pages, bad[i], &page) == PF_EINVAL,
 		    "accepted: %s", bad[i]);
@@ -1107,7 +1108,7 @@ START_TEST(test_bad_template_refused)
 	struct pf_page	*page;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		write_template("bad", bad[i].text);
 		pages = open_pages(fx.dir, "/privacy");
 		ck_assert_msg(pf_page_new(pages, "bad", &page) == PF_EXML,
@@ -1401,7 +1402,7 @@ START_TEST(test_include_failures_refuse_the_template)
 	char		 text[512];
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(text, sizeof(text), "%s%s%s%s", XHTML_OPEN, XI_OPEN,
 		    bad[i], XHTML_CLOSE);
 		write_template("main", text);

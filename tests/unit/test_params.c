@@ -9,6 +9,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "params.h"
 
 /* 4 fields, 16 bytes a value: every limit is easy to reach. */
@@ -100,7 +101,7 @@ START_TEST(test_plist_add_checks_and_takes_ownership)
 	char		*value;
 	size_t		 i, kept = 0;
 
-	for (i = 0; i < sizeof(adds) / sizeof(adds[0]); i++) {
+	for (i = 0; i < nitems(adds); i++) {
 		ck_assert_ptr_nonnull(value = calloc(1, adds[i].len + 1));
 		why = NULL;
 		ck_assert_int_eq(pf_plist_add(&l, strdup(adds[i].name), value,

@@ -12,6 +12,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "phone.h"
 
 struct pcase {
@@ -20,7 +21,6 @@ struct pcase {
 	const char	*e164;	/* expected; NULL: refused */
 };
 
-#define N(t) (sizeof(t) / sizeof(t[0]))
 
 static void
 run(const struct pcase *t, size_t n)
@@ -67,7 +67,7 @@ START_TEST(test_nanp_written_every_usual_way)
 		{ "303-749-2110", "CA", "+13037492110" },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -109,7 +109,7 @@ START_TEST(test_national_numbers_with_trunk_zero)
 		{ "(11) 91234-5678", "BR", "+5511912345678" },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -131,7 +131,7 @@ START_TEST(test_plus_and_country_code_in_any_region)
 		{ "+44 20 3318 1234", "", "+442033181234" },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -164,7 +164,7 @@ START_TEST(test_international_call_prefix_read_as_plus)
 		{ "0044 20 3318 1234", "", "+442033181234" },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -193,7 +193,7 @@ START_TEST(test_own_numbers_beginning_00_or_011_keep_meaning)
 		{ "011 8496 0000", "GB", "+441184960000" },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -208,7 +208,7 @@ START_TEST(test_letters_refused)
 		{ "O2O 3318 1234", "GB", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -226,7 +226,7 @@ START_TEST(test_extensions_refused)
 		{ "030 1234567 Durchwahl 5", "DE", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -246,7 +246,7 @@ START_TEST(test_nanp_impossible_codes_refused)
 		{ "00 1 103 749 2110", "US", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -276,7 +276,7 @@ START_TEST(test_wrong_length_refused)
 		{ "12345678901234567890", "US", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -293,7 +293,7 @@ START_TEST(test_numbers_outside_the_plan_refused)
 		{ "00 44", "US", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -309,7 +309,7 @@ START_TEST(test_plus_only_once_and_first)
 		{ "+ +", "US", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -323,7 +323,7 @@ START_TEST(test_empty_or_only_punctuation_refused)
 		{ "--", "DE", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -345,7 +345,7 @@ START_TEST(test_other_characters_refused)
 		{ "303\xc2\xa0" "749 2110", "US", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -359,7 +359,7 @@ START_TEST(test_number_inside_text_refused)
 		{ "303-749-2110 or 303-749-2111", "US", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -380,7 +380,7 @@ START_TEST(test_number_of_another_region_needs_country_code)
 		{ "020 3318 1234", "", NULL },
 	};
 
-	run(t, N(t));
+	run(t, nitems(t));
 }
 END_TEST
 
@@ -445,7 +445,7 @@ START_TEST(test_format_international)
 	char	 out[PF_PHONE_DISPLAY_SIZE];
 	size_t	 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		ck_assert_msg(pf_phone_format(t[i].e164, out, sizeof(out)) ==
 		    PF_OK, "%s refused", t[i].e164);
 		ck_assert_msg(strcmp(out, t[i].shown) == 0, "%s shown as '%s'",
@@ -465,7 +465,7 @@ START_TEST(test_format_reads_back_as_same_number)
 	char	 shown[PF_PHONE_DISPLAY_SIZE], back[PF_PHONE_E164_SIZE];
 	size_t	 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		ck_assert_int_eq(pf_phone_format(t[i], shown, sizeof(shown)),
 		    PF_OK);
 		ck_assert_int_eq(pf_phone_e164(shown, "ZZ", back, sizeof(back)),
@@ -501,7 +501,7 @@ START_TEST(test_format_refuses_all_but_e164)
 	char	 out[PF_PHONE_DISPLAY_SIZE];
 	size_t	 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		ck_assert_msg(pf_phone_format(t[i], out, sizeof(out)) ==
 		    PF_EINVAL, "'%s' accepted as '%s'", t[i], out);
 		ck_assert_str_eq(out, "");
@@ -549,7 +549,7 @@ START_TEST(test_region_refuses_all_but_e164)
 	char	 out[3];
 	size_t	 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		ck_assert_msg(pf_phone_region(bad[i], out) == PF_EINVAL, "%s",
 		    bad[i]);
 		ck_assert_str_eq(out, "");

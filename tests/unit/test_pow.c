@@ -19,9 +19,9 @@
 #include "check_main.h"
 #include "fixture.h"
 #include "err.h"
+#include "nitems.h"
 #include "pow.h"
 
-#define N(t)		(sizeof(t) / sizeof((t)[0]))
 #define EXPIRES		2000000000
 #define NOW		(EXPIRES - 60)
 #define MAXNUM		2000	/* small: the tests solve many challenges */
@@ -235,7 +235,7 @@ START_TEST(test_wrong_number_is_forged)
 	long			 n = made(&c, MAXNUM);
 	size_t			 i;
 
-	for (i = 0; i < N(delta); i++) {
+	for (i = 0; i < nitems(delta); i++) {
 		if (n + delta[i] < 0)
 			continue;
 		ck_assert_int_eq(pf_pow_payload(&c, n + delta[i], &p), PF_OK);
@@ -262,7 +262,7 @@ START_TEST(test_changed_signature_digit_is_forged)
 	long			 n = made(&c, MAXNUM);
 	size_t			 i;
 
-	for (i = 0; i < N(at); i++) {
+	for (i = 0; i < nitems(at); i++) {
 		t = c;
 		flip(t.signature, at[i]);
 		ck_assert_int_eq(pf_pow_payload(&t, n, &p), PF_OK);
@@ -332,9 +332,9 @@ START_TEST(test_tampered_salt_or_expiry_is_forged)
 	long		 n = made(&c, MAXNUM);
 	size_t		 i;
 
-	for (i = 0; i <= N(salts); i++) {
+	for (i = 0; i <= nitems(salts); i++) {
 		t = c;
-		if (i < N(salts))
+		if (i < nitems(salts))
 			strcpy(t.salt + 24, salts[i]);
 		else
 			flip(t.salt, 3);
@@ -397,7 +397,7 @@ START_TEST(test_make_refuses_out_of_range)
 	struct pf_pow	 c;
 	size_t		 i;
 
-	for (i = 0; i < N(t); i++)
+	for (i = 0; i < nitems(t); i++)
 		ck_assert_msg(pf_pow_make(key, t[i].maxnumber, t[i].expires,
 		    &c) == t[i].rc, "case %zu", i);
 }
@@ -433,7 +433,7 @@ START_TEST(test_number_bounds_in_payload)
 	struct pf_pow	 c;
 	size_t		 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		sign_by_hand(key, SALT_OK, t[i].number, &c);
 		ck_assert_msg(verify_json(GOOD_JSON, &c, t[i].number) ==
 		    t[i].rc, "number %ld", t[i].number);
@@ -475,7 +475,7 @@ START_TEST(test_salt_must_carry_strict_expiry)
 	struct pf_pow	 c;
 	size_t		 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		sign_by_hand(key, t[i].salt, 7, &c);
 		ck_assert_msg(verify_json(GOOD_JSON, &c, 7) == t[i].rc,
 		    "salt %s", t[i].salt);
@@ -617,7 +617,7 @@ START_TEST(test_malformed_json_is_forged)
 	long		 n = made(&c, MAXNUM);
 	size_t		 i;
 
-	for (i = 0; i < N(t); i++)
+	for (i = 0; i < nitems(t); i++)
 		ck_assert_msg(verify_json(t[i].json, &c, n) == t[i].rc,
 		    "case %zu: %s", i, t[i].json);
 }
@@ -662,7 +662,7 @@ START_TEST(test_not_base64_is_forged)
 		"e30=",			/* "{}" */
 	};
 
-	for (i = 0; i < N(bad); i++)
+	for (i = 0; i < nitems(bad); i++)
 		ck_assert_msg(pf_pow_verify(key, bad[i], NOW, &out) ==
 		    PF_EFORGED, "case %s", bad[i]);
 	ck_assert_int_eq(pf_pow_verify(key, NULL, NOW, &out), PF_EFORGED);

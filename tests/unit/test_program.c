@@ -15,6 +15,7 @@
 #include "badlink.h"
 #include "err.h"
 #include "keys.h"
+#include "nitems.h"
 #include "page.h"
 #include "program.h"
 #include "request.h"
@@ -98,7 +99,7 @@ static const struct pf_route routes[] = {
 static const struct pf_program program = {
 	.form = PF_GUARD_FEEDBACK,
 	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.nroutes = nitems(routes),
 	.not_found = "No such page here.",
 	.screen = screen,
 };
@@ -107,7 +108,7 @@ static const struct pf_program program = {
 static const struct pf_program flat = {
 	.form = PF_GUARD_FEEDBACK,
 	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.nroutes = nitems(routes),
 };
 
 /* pf_stream on the FILE ctx: nothing to read, everything written kept. */
@@ -190,7 +191,7 @@ START_TEST(test_the_first_matching_route_runs)
 	};
 	size_t	 i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		run(&program, cases[i].method, cases[i].path, cases[i].query,
 		    0);
 		ck_assert_msg(ran != NULL && strcmp(ran, cases[i].ran) == 0,
@@ -217,7 +218,7 @@ START_TEST(test_an_unknown_sub_path_is_404)
 	};
 	size_t	 i;
 
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (i = 0; i < nitems(paths); i++) {
 		ck_assert_int_eq(run(&program, "GET", paths[i], NULL, 0), 404);
 		ck_assert_ptr_null(ran);
 		ck_assert_ptr_nonnull(strstr(out, "No such page here."));
@@ -260,7 +261,7 @@ START_TEST(test_cross_site_posts_are_refused_unless_the_route_says)
 	};
 	size_t	 i;
 
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (i = 0; i < nitems(paths); i++) {
 		ck_assert_int_eq(run(&program, "POST", paths[i], "step=2", 1),
 		    403);
 		ck_assert_ptr_null(ran);

@@ -9,6 +9,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "request.h"
 
 /* 1 KiB bodies, 4 fields, 16 bytes a value: every limit is easy to reach. */
@@ -219,7 +220,7 @@ START_TEST(test_init_bad_query_is_not_fatal)
 	struct pf_request req;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		snprintf(e, sizeof(e), "%s", bad[i]);
 		ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
 		ck_assert_msg(req.query_bad == 1, "%s", bad[i]);
@@ -258,7 +259,7 @@ START_TEST(test_init_content_length_strict_decimal)
 	struct pf_request	 req;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		post(&req, &m, URLENC, cases[i].value);
 		ck_assert_msg(req.content_length == cases[i].len &&
 		    req.content_length_bad == cases[i].bad, "case %zu", i);
@@ -378,7 +379,7 @@ START_TEST(test_urlencoded_table)
 	size_t			 i;
 	int			 rc;
 
-	for (i = 0; i < sizeof(ucases) / sizeof(ucases[0]); i++) {
+	for (i = 0; i < nitems(ucases); i++) {
 		rc = post_body(&req, &m, URLENC, ucases[i].body,
 		    strlen(ucases[i].body));
 		ck_assert_msg(rc == ucases[i].rc, "case %zu (%s): %d", i,
@@ -454,7 +455,7 @@ START_TEST(test_content_type_table)
 	size_t			 i;
 	int			 rc;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		memset(&m, 0, sizeof(m));
 		m.buf = "a=1";
 		m.len = 3;
@@ -520,7 +521,7 @@ START_TEST(test_length_not_a_number_refused)
 	struct pf_request	 req;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+	for (i = 0; i < nitems(lengths); i++) {
 		memset(&m, 0, sizeof(m));
 		m.buf = "a=1";
 		m.len = 3;
@@ -672,7 +673,7 @@ START_TEST(test_read_form_refused_keeps_nothing)
 	struct pf_request	 req;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		ck_assert_int_eq(post_body(&req, &m, cases[i].ctype,
 		    cases[i].body, strlen(cases[i].body)), PF_EINVAL);
 		ck_assert_str_eq(req.error, cases[i].error);

@@ -8,6 +8,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "request.h"
 #include "response.h"
 
@@ -103,11 +104,11 @@ START_TEST(test_security_headers_on_every_status)
 	struct out		 o;
 	size_t			 i, j;
 
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+	for (i = 0; i < nitems(codes); i++) {
 		request(&req, &o, "GET");
 		ck_assert_int_eq(pf_respond(&req, codes[i], NULL, NULL, 0),
 		    PF_OK);
-		for (j = 0; j < sizeof(security) / sizeof(security[0]); j++)
+		for (j = 0; j < nitems(security); j++)
 			ck_assert_msg(has_line(&o, security[j]), "%d: %s",
 			    codes[i], security[j]);
 		ck_assert_ptr_null(strstr(o.buf, "\r\nContent-Type:"));
@@ -163,7 +164,7 @@ START_TEST(test_status_texts)
 	};
 	size_t	 i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < nitems(cases); i++)
 		ck_assert_str_eq(pf_status_text(cases[i].code), cases[i].text);
 }
 END_TEST
@@ -187,7 +188,7 @@ START_TEST(test_status_out_of_range_refused)
 	struct out		 o;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+	for (i = 0; i < nitems(codes); i++) {
 		request(&req, &o, "GET");
 		ck_assert_int_eq(pf_respond(&req, codes[i], NULL, NULL, 0),
 		    PF_EINVAL);
@@ -244,7 +245,7 @@ START_TEST(test_header_value_controls_refused)
 	struct pf_header	 h;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+	for (i = 0; i < nitems(values); i++) {
 		h.name = "X-Test";
 		h.value = values[i];
 		assert_refused(&h, "text/plain");
@@ -264,7 +265,7 @@ START_TEST(test_header_name_not_token_refused)
 	struct pf_header	 h;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < nitems(names); i++) {
 		h.name = names[i];
 		h.value = "1";
 		assert_refused(&h, NULL);
@@ -284,7 +285,7 @@ START_TEST(test_reserved_header_refused)
 	struct pf_header	 h;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < nitems(names); i++) {
 		h.name = names[i];
 		h.value = "x";
 		assert_refused(&h, NULL);
@@ -325,7 +326,7 @@ START_TEST(test_redirect_bad_location_refused)
 	struct out		 o;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		request(&req, &o, "POST");
 		ck_assert_msg(pf_redirect(&req, bad[i]) == PF_EINVAL, "%zu", i);
 		ck_assert_uint_eq(o.len, 0);

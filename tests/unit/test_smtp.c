@@ -24,6 +24,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "smtp.h"
 
 #define FROM	"sender@example.com"
@@ -284,7 +285,7 @@ START_TEST(test_starttls_modes_by_name)
 	};
 	size_t	 i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+	for (i = 0; i < nitems(t); i++)
 		ck_assert_int_eq(pf_smtp_starttls_mode(t[i].name), t[i].mode);
 }
 END_TEST
@@ -366,7 +367,7 @@ START_TEST(test_replies_are_classified_by_code)
 	char			 wire[8192];
 	size_t			 i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		ck_assert_int_eq(exchange(t[i].replies, &res, wire,
 		    sizeof(wire)), PF_OK);
 		ck_assert_int_eq(res.outcome, t[i].outcome);
@@ -404,7 +405,7 @@ START_TEST(test_refused_greeting_says_its_code)
 	size_t			 i;
 	int			 in;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		pid = start_server(t[i].greeting, ok, &port, &in);
 		s = settings(port);
 		m[0] = message(TO);
@@ -439,7 +440,7 @@ START_TEST(test_bad_addresses_never_reach_the_server)
 
 	lfd = listener(&port);
 	s = settings(port);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		m = message(bad[i]);
 		ck_assert_int_eq(pf_smtp_send(&s, FROM, &m, 1), PF_OK);
 		ck_assert_int_eq(m.res.outcome, PF_SMTP_PERMANENT);

@@ -10,6 +10,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "page.h"
 #include "stamp.h"
 
@@ -128,7 +129,7 @@ START_TEST(test_page_keeps_a_good_stamp_only)
 
 	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
 	st = page_stamp(pages, &stamper, NULL, 1);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		s.client = cases[i].client;
 		v = page_stamp(pages, &s, cases[i].posted ? st : NULL,
 		    cases[i].fresh);

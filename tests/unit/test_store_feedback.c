@@ -11,10 +11,10 @@
 #include "check_main.h"
 #include "fixture.h"
 #include "err.h"
+#include "nitems.h"
 #include "schema.h"
 #include "store.h"
 
-#define N(t)	(sizeof(t) / sizeof((t)[0]))
 #define T1 "2026-11-24T06:00:00.000001Z"
 #define T2 "2026-11-24T07:00:00.000002Z"
 #define T3 "2026-11-24T08:00:00.000003Z"
@@ -330,7 +330,7 @@ START_TEST(test_feedback_each_filters_newest_first)
 	size_t		 i;
 
 	put_five();
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		memset(&c, 0, sizeof(c));
 		ck_assert_int_eq(pf_store_feedback_each(fx.st, &cases[i].f,
 		    collect, &c), PF_OK);
@@ -545,7 +545,7 @@ START_TEST(test_feedback_check_constraints_refuse_bad_rows)
 	size_t			 i;
 
 	memset(&f, 0, sizeof(f));
-	for (i = 0; i < N(bad); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		f.type = bad[i].type;
 		f.rating = bad[i].rating;
 		ck_assert_msg(pf_store_feedback_put(fx.st, &f, T1, NULL) ==
@@ -553,13 +553,13 @@ START_TEST(test_feedback_check_constraints_refuse_bad_rows)
 	}
 	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM feedback"), 0);
 	id = put("question", "kept", 3, T1);
-	for (i = 0; i < N(bad); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		f.type = bad[i].type;
 		f.rating = bad[i].rating;
 		ck_assert_msg(pf_store_feedback_revise(fx.st, id, &f, T2) ==
 		    PF_ESTORE, "revise case %zu", i);
 	}
-	for (i = 0; i < N(bad_scores); i++)
+	for (i = 0; i < nitems(bad_scores); i++)
 		ck_assert_int_eq(complete(id, NULL, NULL, bad_scores[i], T2),
 		    PF_ESTORE);
 	r = get(id);
@@ -737,7 +737,7 @@ START_TEST(test_vote_check_constraints_refuse_bad_rows)
 
 	memset(&v, 0, sizeof(v));
 	v.article = "unsubscribe";
-	for (i = 0; i < N(bad_helpful); i++) {
+	for (i = 0; i < nitems(bad_helpful); i++) {
 		v.helpful = bad_helpful[i];
 		ck_assert_int_eq(pf_store_vote_put(fx.st, &v, T1, T2, NULL,
 		    NULL), PF_ESTORE);
@@ -790,7 +790,7 @@ START_TEST(test_vote_each_filters_newest_first)
 	size_t		 i, j, off;
 
 	vote_five();
-	for (i = 0; i < N(cases); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		c = votes(&cases[i].f);
 		got[0] = '\0';
 		for (j = 0, off = 0; j < c.n; j++)
@@ -846,8 +846,8 @@ START_TEST(test_vote_tally_most_votes_first_then_by_article)
 	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(pf_store_vote_tally(fx.st, NULL, collect_art, &c),
 	    PF_OK);
-	ck_assert_uint_eq(c.n, N(want));
-	for (i = 0; i < N(want); i++) {
+	ck_assert_uint_eq(c.n, nitems(want));
+	for (i = 0; i < nitems(want); i++) {
 		ck_assert_str_eq(c.a[i].article, want[i].article);
 		ck_assert_int_eq(c.a[i].votes, want[i].votes);
 		ck_assert_int_eq(c.a[i].helpful, want[i].helpful);
@@ -861,8 +861,8 @@ START_TEST(test_vote_tally_most_votes_first_then_by_article)
 	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(pf_store_vote_tally(fx.st, &f, collect_art, &c),
 	    PF_OK);
-	ck_assert_uint_eq(c.n, N(want_window));
-	for (i = 0; i < N(want_window); i++) {
+	ck_assert_uint_eq(c.n, nitems(want_window));
+	for (i = 0; i < nitems(want_window); i++) {
 		ck_assert_str_eq(c.a[i].article, want_window[i].article);
 		ck_assert_int_eq(c.a[i].votes, want_window[i].votes);
 		ck_assert_int_eq(c.a[i].helpful, want_window[i].helpful);

@@ -13,6 +13,7 @@
 #include "check_main.h"
 #include "fixture.h"
 #include "err.h"
+#include "nitems.h"
 #include "schema.h"
 #include "store.h"
 
@@ -260,7 +261,7 @@ START_TEST(test_rate_nth_newest)
 	hit(B1, S1, 1020);
 	hit(B1, S1, 1030);
 	hit(B1, S2, 1040);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		at = -1;
 		ck_assert_int_eq(pf_store_rate_nth(fx.st, B1, S1,
 		    cases[i].since, cases[i].k, &at), cases[i].rc);

@@ -12,6 +12,7 @@
 #include "check_main.h"
 #include "fixture.h"
 #include "err.h"
+#include "nitems.h"
 #include "schema.h"
 #include "store.h"
 #include "utc.h"
@@ -42,7 +43,7 @@ static const struct {
 	F(extension), F(status), F(verify_by), F(updated),
 #undef F
 };
-#define NSTR (sizeof(dsr_str) / sizeof(dsr_str[0]))
+#define NSTR (nitems(dsr_str))
 
 static const char *
 str_of(const struct pf_dsr *r, size_t i)
@@ -854,7 +855,7 @@ is_revised(size_t off)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(dsr_revised) / sizeof(dsr_revised[0]); i++)
+	for (i = 0; i < nitems(dsr_revised); i++)
 		if (dsr_revised[i] == off)
 			return 1;
 	return 0;
@@ -1173,7 +1174,7 @@ is_personal(size_t off)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(dsr_personal) / sizeof(dsr_personal[0]); i++)
+	for (i = 0; i < nitems(dsr_personal); i++)
 		if (dsr_personal[i] == off)
 			return 1;
 	return 0;

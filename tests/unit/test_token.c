@@ -10,6 +10,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "token.h"
 
 #define NOW 1700000000
@@ -129,7 +130,7 @@ START_TEST(test_appended_rejected)
 	char		*t = make(), buf[PF_TOKEN_MAX_LEN + 8];
 	size_t		 i;
 
-	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+	for (i = 0; i < nitems(tails); i++) {
 		snprintf(buf, sizeof(buf), "%s%s", t, tails[i]);
 		ck_assert_msg(pf_token_check(key, "unsub", buf, NOW, &tok) ==
 		    PF_EFORGED, "accepted with '%s'", tails[i]);
@@ -162,7 +163,7 @@ START_TEST(test_genuine_token_checked_for_key_purpose_and_time)
 	char		*t = make();
 	size_t		 i;
 
-	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+	for (i = 0; i < nitems(checks); i++) {
 		ck_assert_msg(pf_token_check(checks[i].key, checks[i].purpose,
 		    t, checks[i].now, &tok) == checks[i].want, "case %zu", i);
 		if (checks[i].want == PF_OK)
@@ -186,7 +187,7 @@ START_TEST(test_malformed_text_rejected)
 	struct pf_token	 tok;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < nitems(bad); i++)
 		ck_assert_msg(pf_token_check(key, "unsub", bad[i], NOW, &tok) ==
 		    PF_EFORGED, "case %zu", i);
 	ck_assert_int_eq(pf_token_check(key, "unsub", NULL, NOW, &tok), PF_EFORGED);

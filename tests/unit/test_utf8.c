@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "nitems.h"
 #include "utf8.h"
 
 struct sample {
@@ -66,7 +67,7 @@ START_TEST(test_valid_accepted)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+	for (i = 0; i < nitems(valid); i++) {
 		ck_assert_msg(pf_utf8_ok(valid[i].s, valid[i].len, 0),
 		    "refused: %s", valid[i].name);
 		ck_assert_msg(pf_utf8_ok(valid[i].s, valid[i].len, 1),
@@ -79,7 +80,7 @@ START_TEST(test_invalid_refused)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+	for (i = 0; i < nitems(invalid); i++) {
 		ck_assert_msg(!pf_utf8_ok(invalid[i].s, invalid[i].len, 0),
 		    "accepted: %s", invalid[i].name);
 		ck_assert_msg(!pf_utf8_ok(invalid[i].s, invalid[i].len, 1),
@@ -145,7 +146,7 @@ START_TEST(test_len_counts_code_points)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
+	for (i = 0; i < nitems(valid); i++)
 		ck_assert_msg(pf_utf8_len(valid[i].s, valid[i].len) ==
 		    valid[i].chars, "%s", valid[i].name);
 }
@@ -170,7 +171,7 @@ START_TEST(test_crlf_folds_to_lf)
 	char	 buf[32];
 	size_t	 i, n;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		snprintf(buf, sizeof(buf), "%s", t[i].in);
 		n = pf_utf8_crlf(buf, strlen(buf));
 		ck_assert_msg(n == strlen(t[i].out), "case %zu", i);
@@ -191,7 +192,7 @@ START_TEST(test_bidi_controls_found_and_marked)
 	char	 s[16];
 	size_t	 i;
 
-	for (i = 0; i < sizeof(controls) / sizeof(controls[0]); i++) {
+	for (i = 0; i < nitems(controls); i++) {
 		snprintf(s, sizeof(s), "a%sb", controls[i]);
 		ck_assert_msg(pf_utf8_ok(s, 5, 0), "case %zu", i);
 		ck_assert_msg(pf_utf8_bidi(s, 5), "case %zu", i);
@@ -215,7 +216,7 @@ START_TEST(test_bidi_marks_and_neighbours_left_alone)
 	char	 s[32];
 	size_t	 i, n;
 
-	for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+	for (i = 0; i < nitems(fine); i++) {
 		n = (size_t)snprintf(s, sizeof(s), "a%sb", fine[i]);
 		ck_assert_msg(!pf_utf8_bidi(s, n), "case %zu", i);
 		ck_assert_uint_eq(pf_utf8_bidi_mark(s, n), 0);

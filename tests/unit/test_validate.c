@@ -6,6 +6,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "nitems.h"
 #include "phone.h"
 #include "validate.h"
 
@@ -53,7 +54,6 @@ rep(char c, size_t n, const char *tail)
 	return b;
 }
 
-#define N(t) (sizeof(t) / sizeof(t[0]))
 
 START_TEST(test_email_valid)
 {
@@ -74,7 +74,7 @@ START_TEST(test_email_valid)
 		{ "n@1.2.3.com", "n@1.2.3.com", NULL },
 	};
 
-	run(pf_valid_email, t, N(t));
+	run(pf_valid_email, t, nitems(t));
 }
 END_TEST
 
@@ -118,7 +118,7 @@ START_TEST(test_email_invalid)
 		{ "name@example.com/", NULL, NULL },
 	};
 
-	run(pf_valid_email, t, N(t));
+	run(pf_valid_email, t, nitems(t));
 }
 END_TEST
 
@@ -163,7 +163,7 @@ START_TEST(test_email_says_what_is_wrong)
 	char		*norm;
 	size_t		 i;
 
-	for (i = 0; i < N(t); i++) {
+	for (i = 0; i < nitems(t); i++) {
 		msg = pf_valid_email(t[i].in, NULL, &norm);
 		ck_assert_msg(msg != NULL && strstr(msg, t[i].says) != NULL,
 		    "%s: said \"%s\", not \"%s\"", t[i].in,
@@ -188,7 +188,7 @@ START_TEST(test_phone_message_examples_are_valid)
 	};
 	char	*norm;
 
-	run(pf_valid_phone, t, N(t));
+	run(pf_valid_phone, t, nitems(t));
 	ck_assert_str_eq(pf_valid_phone("12", "US", &norm), PF_PHONE_HOW);
 	ck_assert_ptr_nonnull(strstr(PF_PHONE_HOW, "(303) 749-2110"));
 	ck_assert_ptr_nonnull(strstr(PF_PHONE_HOW, "+44 20 7946 0958"));
@@ -207,7 +207,7 @@ START_TEST(test_email_local_part_limit)
 			{ bad, NULL, NULL },
 		};
 
-		run(pf_valid_email, t, N(t));
+		run(pf_valid_email, t, nitems(t));
 	}
 }
 END_TEST
@@ -224,7 +224,7 @@ START_TEST(test_email_label_limit)
 			{ bad, NULL, NULL },
 		};
 
-		run(pf_valid_email, t, N(t));
+		run(pf_valid_email, t, nitems(t));
 	}
 }
 END_TEST
@@ -256,7 +256,7 @@ START_TEST(test_email_total_limit)
 			{ bad, NULL, NULL },
 		};
 
-		run(pf_valid_email, t, N(t));
+		run(pf_valid_email, t, nitems(t));
 	}
 }
 END_TEST
@@ -290,7 +290,7 @@ START_TEST(test_enum_exact_match_only)
 		{ "email", NULL, NULL },
 	};
 
-	run(pf_valid_enum, t, N(t));
+	run(pf_valid_enum, t, nitems(t));
 }
 END_TEST
 
@@ -306,7 +306,7 @@ START_TEST(test_text_trims_blanks)
 		{ " \t\n ", NULL, NULL },
 	};
 
-	run(pf_valid_text, t, N(t));
+	run(pf_valid_text, t, nitems(t));
 }
 END_TEST
 
@@ -330,7 +330,7 @@ START_TEST(test_token_identifier)
 			{ "caf\xc3\xa9", NULL, NULL },
 		};
 
-		run(pf_valid_token, t, N(t));
+		run(pf_valid_token, t, nitems(t));
 	}
 }
 END_TEST
@@ -359,7 +359,7 @@ START_TEST(test_country_code_exactly)
 		{ "\xef\xbc\xb5\xef\xbc\xb3", NULL, NULL },
 	};
 
-	run(pf_valid_country, t, N(t));
+	run(pf_valid_country, t, nitems(t));
 }
 END_TEST
 
@@ -395,7 +395,7 @@ START_TEST(test_us_state_code_exactly)
 		{ "California", NULL, NULL },
 	};
 
-	run(pf_valid_us_state, t, N(t));
+	run(pf_valid_us_state, t, nitems(t));
 }
 END_TEST
 
@@ -425,7 +425,7 @@ START_TEST(test_phone_normalised_to_e164)
 		{ " +4420 7946/0958 ", "+442079460958", "DE" },
 	};
 
-	run(pf_valid_phone, t, N(t));
+	run(pf_valid_phone, t, nitems(t));
 }
 END_TEST
 
@@ -452,7 +452,7 @@ START_TEST(test_phone_invalid_refused)
 		{ "201\t555 0123", NULL, "US" },
 	};
 
-	run(pf_valid_phone, t, N(t));
+	run(pf_valid_phone, t, nitems(t));
 }
 END_TEST
 
@@ -508,8 +508,8 @@ START_TEST(test_phone_writes_nothing_to_stdout_or_stderr)
 	saved2 = dup(2);
 	dup2(fd, 1);
 	dup2(fd, 2);
-	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
-		for (j = 0; j < sizeof(region) / sizeof(region[0]); j++)
+	for (i = 0; i < nitems(in); i++)
+		for (j = 0; j < nitems(region); j++)
 			pf_phone_e164(in[i], region[j], out, sizeof(out));
 	fflush(stdout);
 	fflush(stderr);
