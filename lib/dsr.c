@@ -16,6 +16,7 @@
 #include "config.h"
 #include "copy.h"
 #include "country.h"
+#include "date.h"
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
@@ -26,7 +27,6 @@
 #include "token.h"
 #include "validate.h"
 
-#define DAY		(24L * 60 * 60)
 #define ID_MAX_LEN	20	/* decimal digits of a positive long long */
 #define FIXED_VALUES	8	/* pairs every requester mail has */
 
@@ -187,30 +187,6 @@ pf_dsr_terms(const struct pf_laws *laws, const char *country,
 	return PF_OK;
 }
 
-/* Midnight UTC of "YYYY-MM-DD", which must name a real day. */
-static int
-parse_day(const char *s, time_t *t)
-{
-	struct tm	 tm, back;
-	int		 y, m, d;
-
-	if (s == NULL || strlen(s) != 10 || strspn(s, "0123456789") != 4 ||
-	    s[4] != '-' || strspn(s + 5, "0123456789") != 2 || s[7] != '-' ||
-	    strspn(s + 8, "0123456789") != 2 ||
-	    sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return PF_EINVAL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	/* timegm moves 30 February to March: such a day does not exist. */
-	if ((*t = timegm(&tm)) == (time_t)-1 || gmtime_r(t, &back) == NULL ||
-	    back.tm_year != y - 1900 || back.tm_mon != m - 1 ||
-	    back.tm_mday != d)
-		return PF_EINVAL;
-	return PF_OK;
-}
-
 int
 pf_dsr_extended_due(const char *due, const char *extension, char out[11])
 {
@@ -218,7 +194,7 @@ pf_dsr_extended_due(const char *due, const char *extension, char out[11])
 	time_t			 t;
 
 	out[0] = '\0';
-	if (parse_day(due, &t) != PF_OK || extension == NULL ||
+	if (pf_date_parse(due, &t) != PF_OK || extension == NULL ||
 	    pf_period_parse(extension, &p) != PF_OK ||
 	    p.unit == PF_PERIOD_NONE)
 		return PF_EINVAL;
@@ -245,7 +221,7 @@ when(const char *s, int hm, struct pf_dsr_when *out)
 	if (s == NULL || strlen(s) < (hm ? 16 : 10))
 		return PF_EINVAL;
 	snprintf(day, sizeof(day), "%s", s);
-	if (parse_day(day, &t) != PF_OK || gmtime_r(&t, &tm) == NULL)
+	if (pf_date_parse(day, &t) != PF_OK || gmtime_r(&t, &tm) == NULL)
 		return PF_EINVAL;
 	snprintf(out->datetime, sizeof(out->datetime), "%s", day);
 	snprintf(out->text, sizeof(out->text), "%d %s %d", tm.tm_mday,
@@ -323,7 +299,7 @@ pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 	    (n = extra_pairs(extra)) < 0)
 		return PF_EINVAL;
 	rc = pf_dsr_link(cfg, keys, PF_DSR_STATUS, r->id,
-	    time(NULL) + cfg->request_status_days * DAY, &status_url);
+	    time(NULL) + cfg->request_status_days * PF_DAY, &status_url);
 	if (rc != PF_OK)
 		goto done;
 	rc = PF_ENOMEM;

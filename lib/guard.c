@@ -15,6 +15,7 @@
 
 #include <openssl/crypto.h>
 
+#include "date.h"
 #include "err.h"
 #include "form.h"
 #include "guard.h"
@@ -27,7 +28,7 @@
 #include "utc.h"
 #include "validate.h"
 
-#define FORGET		86400L	/* the longest window a rate can have */
+#define FORGET		PF_DAY	/* the longest window a rate can have */
 
 /*
  * Each form's rate-limit buckets, one per kind, from its guard name in
@@ -243,7 +244,7 @@ count_trap(struct pf_app *app, struct pf_guard *g, const char *reason,
 {
 	struct limit	 l[MAX_LIMITS];
 	size_t		 n;
-	char		 day[32];
+	char		 day[PF_TIME_SIZE];
 	int		 rc;
 
 	/* Only the client's limit: the no-proof one would tell a script. */
@@ -389,7 +390,7 @@ pf_guard_failed(struct pf_app *app, struct pf_request *req,
 static int
 spend(struct pf_app *app, struct pf_guard *g)
 {
-	char	 expires[32];
+	char	 expires[PF_TIME_SIZE];
 	int	 rc;
 
 	if (!g->proved)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "err.h"
 #include "optout.h"
 #include "validate.h"
@@ -36,7 +37,7 @@ pf_optout_link(const struct pf_config *cfg, const struct pf_keys *keys,
 	fields[1] = key;
 	fields[2] = listn != NULL ? listn : "";
 	rc = pf_token_make(keys->token, PURPOSE,
-	    now + (time_t)cfg->unsubscribe_link_days * 86400, fields, 3, &tok);
+	    now + (time_t)cfg->unsubscribe_link_days * PF_DAY, fields, 3, &tok);
 	if (rc != PF_OK)
 		goto out;
 	n = strlen(cfg->base_url) + strlen(cfg->prefix) + strlen(PATH) +

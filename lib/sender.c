@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "date.h"
 #include "err.h"
 #include "log.h"
 #include "mail.h"
@@ -28,7 +29,7 @@
 #include "store.h"
 #include "utc.h"
 
-#define MAX_BACKOFF	86400L	/* seconds: the longest wait between tries */
+#define MAX_BACKOFF	PF_DAY	/* seconds: the longest wait between tries */
 #define MAX_PASSWORD	1024	/* bytes in the password file */
 #define BATCH		10	/* messages claimed and sent in one session */
 /*
@@ -88,7 +89,7 @@ on_signal(int sig)
  * microseconds included, or a message queued this second would not be due.
  */
 static void
-stamp(long seconds, char out[32])
+stamp(long seconds, char out[PF_TIME_SIZE])
 {
 	struct timespec	 ts;
 	struct tm	 tm;
@@ -98,7 +99,8 @@ stamp(long seconds, char out[32])
 	ts.tv_sec += seconds;
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 32, "%.19s.%06ldZ", day, ts.tv_nsec / 1000 % 1000000);
+	snprintf(out, PF_TIME_SIZE, "%.19s.%06ldZ", day,
+	    ts.tv_nsec / 1000 % 1000000);
 }
 
 /*
@@ -289,7 +291,7 @@ batch_clear(struct batch *b)
 static int
 claim(struct sender *s, struct batch *b)
 {
-	char	 now[32], lease[32];
+	char	 now[PF_TIME_SIZE], lease[PF_TIME_SIZE];
 	int	 rc;
 
 	stamp(0, now);
@@ -505,7 +507,7 @@ wait_of(const struct sender *s, struct attempt *a)
 static int
 record_one(struct sender *s, struct attempt *a, const char *now)
 {
-	char	 next[32];
+	char	 next[PF_TIME_SIZE];
 	int	 n, rc;
 
 	a->wait = wait_of(s, a);
@@ -556,7 +558,7 @@ report(struct sender *s, struct batch *b)
 static int
 record(struct sender *s, struct batch *b)
 {
-	char	 now[32];
+	char	 now[PF_TIME_SIZE];
 	size_t	 i;
 	int	 rc;
 

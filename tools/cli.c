@@ -1,6 +1,5 @@
 /* cli.c -- what the privforms commands share (cli.h). */
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "err.h"
 #include "file.h"
 #include "phone.h"
@@ -110,26 +110,9 @@ cli_csv_field(FILE *f, const char *s, const char *sep)
 int
 cli_date(const char *s)
 {
-	struct tm	 tm;
-	int		 y, m, d;
+	time_t	 t;
 
-	static const char	 shape[] = "dddd-dd-dd";
-	size_t			 i;
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (i = 0; shape[i] != '\0'; i++)
-		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != '-')
-			return 0;
-	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d;
-	tm.tm_hour = 12;
-	/* timegm moves 2026-02-31 to March: a date that does not exist. */
-	if (timegm(&tm) == (time_t)-1)
-		return 0;
-	return tm.tm_year == y - 1900 && tm.tm_mon == m - 1 && tm.tm_mday == d;
+	return pf_date_parse(s, &t) == PF_OK;
 }
 
 int

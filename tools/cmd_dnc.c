@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "err.h"
 #include "keys.h"
 #include "phone.h"
@@ -103,7 +104,7 @@ args(int argc, char **argv, const char **number, const char **country,
 static int
 copy_created(const struct pf_dnc *d, void *arg)
 {
-	snprintf(arg, 11, "%s", d->created);	/* the day: YYYY-MM-DD */
+	snprintf(arg, PF_DATE_SIZE, "%s", d->created);	/* the day: YYYY-MM-DD */
 	return 0;
 }
 
@@ -115,7 +116,7 @@ static int
 cmd_check(struct ctx *c, int argc, char **argv)
 {
 	const char	*number, *country;
-	char		 e164[PF_PHONE_E164_SIZE], since[11];
+	char		 e164[PF_PHONE_E164_SIZE], since[PF_DATE_SIZE];
 	int		 rc;
 
 	if (args(argc, argv, &number, &country, NULL, NULL) != 0)
@@ -197,7 +198,7 @@ write_xml(struct ctx *c, FILE *f, void *arg)
 	const char		*since = x->since;
 	xmlOutputBufferPtr	 out;
 	xmlTextWriterPtr	 w;
-	char			 now[32];
+	char			 now[PF_TIME_SIZE];
 	int			 rc = PF_EXML;
 
 	if ((out = xmlOutputBufferCreateFile(f, NULL)) == NULL)

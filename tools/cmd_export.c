@@ -40,6 +40,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "dsr.h"
 #include "erasure.h"
 #include "err.h"
@@ -530,7 +531,7 @@ static int
 export_write(struct ctx *c, FILE *f, struct export *x)
 {
 	xmlOutputBufferPtr	 out;
-	char			 now[32];
+	char			 now[PF_TIME_SIZE];
 	int			 rc;
 
 	if ((rc = export_load(c->st, x)) != PF_OK)

@@ -27,6 +27,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "cli.h"
+#include "date.h"
 #include "err.h"
 #include "feedback.h"
 #include "nitems.h"
@@ -38,7 +39,6 @@
 #define REPORT_NS	"urn:privforms:feedback-report:1"
 #define BAR_WIDTH	40	/* '#'s of a bar at 100% */
 #define LIST_LIMIT	20	/* feedback list without --limit */
-#define DAY_SIZE	11	/* "YYYY-MM-DD" */
 #define PCT_SIZE	16	/* "-100.0" and room */
 #define NOT_SHOWN	"(not shown: not valid text)"
 
@@ -85,7 +85,7 @@ const struct cmd cmds_feedback[] = {
 struct period {
 	const char	*since;		/* NULL: from the first */
 	const char	*until;		/* NULL: to the last */
-	char		 next[DAY_SIZE];	/* the day after until */
+	char		 next[PF_DATE_SIZE];	/* the day after until */
 	const char	*end;		/* next, or NULL: unbounded */
 };
 
@@ -109,21 +109,17 @@ period_opt(struct period *p, int argc, char **argv, int *i)
 
 /* The day after day (a cli_date), or "" after 9999-12-31. */
 static void
-next_day(const char *day, char out[DAY_SIZE])
+next_day(const char *day, char out[PF_DATE_SIZE])
 {
 	struct tm	 tm;
 	time_t		 t;
-	int		 y, m, d;
 
 	out[0] = '\0';
-	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
+	if (pf_date_parse(day, &t) != PF_OK)
 		return;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d + 1;
-	tm.tm_hour = 12;
-	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
-	    tm.tm_year + 1900 > 9999 ||
-	    strftime(out, DAY_SIZE, "%Y-%m-%d", &tm) == 0)
+	t += PF_DAY;
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    strftime(out, PF_DATE_SIZE, "%Y-%m-%d", &tm) == 0)
 		out[0] = '\0';
 }
 
@@ -220,7 +216,7 @@ struct report {
 	struct pf_feedback_nps		 nps;
 	struct article			*a;
 	size_t				 na;
-	char				 generated[32];
+	char				 generated[PF_TIME_SIZE];
 };
 
 static void

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "err.h"
 #include "laws.h"
 #include "store.h"
@@ -56,21 +57,18 @@ place(const char *country, const char *state)
 /* One line: what, and the day p after from (a UTC day), or "-". */
 static void
 line(const char *what, const char *from, const struct pf_period *p,
-    char due[11])
+    char due[PF_DATE_SIZE])
 {
-	struct tm	 tm;
+	time_t		 t;
 	char		 text[32];
 
 	pf_period_text(p, text);
-	memset(&tm, 0, sizeof(tm));
 	due[0] = '\0';
-	if (p->unit == PF_PERIOD_NONE || sscanf(from, "%d-%d-%d", &tm.tm_year,
-	    &tm.tm_mon, &tm.tm_mday) != 3) {
+	if (p->unit == PF_PERIOD_NONE || pf_date_parse(from, &t) != PF_OK) {
 		printf("%-13s -\n", what);
 		return;
 	}
-	tm.tm_year -= 1900, tm.tm_mon -= 1, tm.tm_hour = 12;
-	if (pf_period_due(timegm(&tm), p, due) != PF_OK)
+	if (pf_period_due(t, p, due) != PF_OK)
 		printf("%-13s -\n", what);
 	else
 		printf("%-13s %s (%s)\n", what, due, text);
@@ -79,7 +77,7 @@ line(const char *what, const char *from, const struct pf_period *p,
 static int
 show(const struct pf_law *law, const char *received)
 {
-	char	 ack[11], due[11], ext[11];
+	char	 ack[PF_DATE_SIZE], due[PF_DATE_SIZE], ext[PF_DATE_SIZE];
 
 	printf("%-13s %s\n", "place", law->place);
 	printf("%-13s %s\n", "law", law->law);
@@ -96,7 +94,7 @@ cmd_deadline(struct ctx *c, int argc, char **argv)
 {
 	struct pf_laws	*laws = NULL;
 	const char	*country = NULL, *state = NULL, *received = NULL;
-	char		 today[32], err[256];
+	char		 today[PF_TIME_SIZE], err[256];
 	int		 i, rc;
 
 	for (i = 0; i < argc; i++) {

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "err.h"
 #include "sender.h"
 #include "store.h"
@@ -126,7 +127,7 @@ static int
 retry_all(struct ctx *c)
 {
 	long long	 n = 0;
-	char		 now[32];
+	char		 now[PF_TIME_SIZE];
 	int		 rc;
 
 	if (cli_open_store(c) != 0 || pf_store_begin(c->st) != PF_OK)
@@ -148,7 +149,7 @@ static int
 cmd_mail_retry(struct ctx *c, int argc, char **argv)
 {
 	long long	 id;
-	char		 now[32];
+	char		 now[PF_TIME_SIZE];
 	int		 rc;
 
 	if (argc != 1)

@@ -24,12 +24,12 @@
 #include "audit.h"
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "dsr.h"
 #include "err.h"
 #include "nitems.h"
 #include "store.h"
 
-#define DAY		86400L
 #define DUE_SOON_DAYS	7	/* in the name of a metric: change both */
 
 static int	cmd_metrics(struct ctx *, int, char **);
@@ -173,21 +173,6 @@ keep_count(const char *a, const char *b, long long n, void *arg)
 	return 0;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS..." (a stored time) as seconds, or -1. */
-static time_t
-stored_time(const char *s)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
-}
-
 /* The outbox: messages by state, and the age of the oldest not sent. */
 static int
 outbox(struct pf_store *st, FILE *f, time_t now)
@@ -196,7 +181,7 @@ outbox(struct pf_store *st, FILE *f, time_t now)
 	long long	 n[NSTATES] = { 0 };
 	struct counts	 c = { outbox_states, NSTATES, n };
 	const char	*v[2] = { NULL, NULL };
-	char		 oldest[32];
+	char		 oldest[PF_TIME_SIZE];
 	time_t		 t;
 	size_t		 i;
 	int		 rc;
@@ -211,10 +196,12 @@ outbox(struct pf_store *st, FILE *f, time_t now)
 	if ((rc = pf_store_outbox_oldest(st, oldest)) != PF_OK &&
 	    rc != PF_ENOTFOUND)
 		return rc;
-	t = rc == PF_OK ? stored_time(oldest) : now;
+	/* Not stored by this version (a hand edit): no age to show. */
+	if (rc != PF_OK || pf_time_parse(oldest, &t) != PF_OK)
+		t = now;
 	family(f, M_OUTBOX_AGE);
 	sample(f, M_OUTBOX_AGE, NULL, NULL,
-	    t >= 0 && t < now ? (long long)(now - t) : 0);
+	    t < now ? (long long)(now - t) : 0);
 	return PF_OK;
 }
 
@@ -226,8 +213,8 @@ requests(struct pf_store *st, FILE *f, time_t now)
 	const char	*codes[8], *v[2] = { NULL, NULL };
 	long long	 n[8] = { 0 }, overdue, soon;
 	struct counts	 c = { codes, 0, n };
-	char		 today[11], last[11];
-	time_t		 end = now + DUE_SOON_DAYS * DAY;
+	char		 today[PF_DATE_SIZE], last[PF_DATE_SIZE];
+	time_t		 end = now + DUE_SOON_DAYS * PF_DAY;
 	struct tm	 tm;
 	size_t		 i;
 	int		 rc;

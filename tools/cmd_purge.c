@@ -32,6 +32,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "err.h"
 #include "keys.h"
 #include "nitems.h"
@@ -60,7 +61,7 @@ const struct cmd cmds_purge[] = {
 /* One batch of stale entries, copied out of the statement's rows. */
 struct batch {
 	char	 number[PF_TXN_MAX_RECORDS][PF_PHONE_E164_SIZE];
-	char	 updated[PF_TXN_MAX_RECORDS][32];
+	char	 updated[PF_TXN_MAX_RECORDS][PF_TIME_SIZE];
 	int	 n;
 };
 
@@ -112,7 +113,7 @@ purge_batch(struct ctx *c, const struct pf_keys *keys, const char *before,
 struct expired {
 	long long	 id[PF_TXN_MAX_RECORDS];
 	char		 subject[PF_TXN_MAX_RECORDS][PF_HEX_DIGEST_LEN + 1];
-	char		 verify_by[PF_TXN_MAX_RECORDS][32];
+	char		 verify_by[PF_TXN_MAX_RECORDS][PF_TIME_SIZE];
 	int		 n;
 };
 
@@ -163,7 +164,7 @@ static int
 purge_dnc(struct ctx *c, const struct pf_keys *keys)
 {
 	static struct batch	 b;
-	char			 before[32];
+	char			 before[PF_TIME_SIZE];
 	long long		 n = 0;
 	int			 rc;
 
@@ -180,7 +181,7 @@ static int
 purge_requests(struct ctx *c, const struct pf_keys *keys)
 {
 	static struct expired	 b;
-	char			 now[32];
+	char			 now[PF_TIME_SIZE];
 	long long		 n = 0;
 	int			 rc;
 
@@ -225,7 +226,7 @@ forget_clients(struct ctx *c, const char *before, long long *n)
 static int
 purge_votes(struct ctx *c, const struct pf_keys *keys)
 {
-	char		 before[32];
+	char		 before[PF_TIME_SIZE];
 	long long	 n = 0;
 	int		 rc;
 
@@ -244,7 +245,7 @@ purge_votes(struct ctx *c, const struct pf_keys *keys)
 static int
 purge_challenges(struct ctx *c, const struct pf_keys *keys)
 {
-	char		 now[32];
+	char		 now[PF_TIME_SIZE];
 	long long	 n = 0;
 	int		 rc;
 
@@ -262,7 +263,7 @@ purge_challenges(struct ctx *c, const struct pf_keys *keys)
 }
 
 /* The longest window a rate can have (config.h's pf_rate): a day. */
-#define RATE_WINDOW_MAX	86400
+#define RATE_WINDOW_MAX	PF_DAY
 
 /* Delete the rate-limit hits that no window reaches any more. */
 static int

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
@@ -27,7 +28,6 @@
 
 #define TEXT_MAX	1000	/* bytes of a reason or note */
 #define DAYS_MAX	3660	/* --due-within: ten years is plenty */
-#define DAY		(24L * 60 * 60)
 
 static int	cmd_list(struct ctx *, int, char **);
 static int	cmd_show(struct ctx *, int, char **);
@@ -117,13 +117,13 @@ list_fill(struct ctx *c, FILE *f, void *filter)
 
 /* The UTC day days after now, "YYYY-MM-DD". */
 static void
-day_after(time_t now, long days, char out[11])
+day_after(time_t now, long days, char out[PF_DATE_SIZE])
 {
 	struct tm	 tm;
-	time_t		 t = now + days * DAY;
+	time_t		 t = now + days * PF_DAY;
 
 	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	strftime(out, PF_DATE_SIZE, "%Y-%m-%d", &tm);
 }
 
 /* DAYS: a whole number from 0 to DAYS_MAX, or -1. */
@@ -143,7 +143,7 @@ cmd_list(struct ctx *c, int argc, char **argv)
 {
 	struct pf_dsr_filter	 f = { NULL, 0, NULL };
 	const char		*within = NULL;
-	char			 before[11];
+	char			 before[PF_DATE_SIZE];
 	long			 days = -1;
 	int			 i, overdue = 0;
 
@@ -395,7 +395,7 @@ struct change {
 	int		(*make)(struct pf_store *, struct pf_dsr *,
 			    struct change *);
 	char		 id[24];
-	char		 due[11], previous[11];
+	char		 due[PF_DATE_SIZE], previous[PF_DATE_SIZE];
 	const char	*details[7];	/* the audit record's */
 	const char	*extra[5];	/* the mail's */
 };

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "err.h"
 #include "keys.h"
 #include "optout.h"
@@ -103,7 +104,7 @@ copy_created(const struct pf_optout *o, void *arg)
 
 	/* The day of the first opt-out (stored times sort as text). */
 	if (since[0] == '\0' || strncmp(o->created, since, 10) < 0)
-		snprintf(since, 11, "%s", o->created);
+		snprintf(since, PF_DATE_SIZE, "%s", o->created);
 	return 0;
 }
 
@@ -144,7 +145,7 @@ static int
 cmd_check(struct ctx *c, int argc, char **argv)
 {
 	const char	*address = NULL, *country = NULL, *kind, *channel;
-	char		*key = NULL, since[11] = "";
+	char		*key = NULL, since[PF_DATE_SIZE] = "";
 	int		 i, rc, status = 2;
 
 	for (i = 0; i < argc; i++) {

@@ -1,0 +1,77 @@
+/* date.c -- UTC days and stored times (date.h). */
+
+#include <string.h>
+#include <time.h>
+
+#include "date.h"
+#include "err.h"
+
+/*
+ * The number s[0..n) when each of its n bytes is a digit (no sign, no
+ * space: sscanf would take both), else -1.
+ */
+static int
+digits(const char *s, size_t n)
+{
+	int	 v = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Midnight UTC of s[0..10), a day that exists; else -1. */
+static time_t
+day(const char *s)
+{
+	struct tm	 tm, back;
+	time_t		 t;
+	int		 y, m, d;
+
+	if ((y = digits(s, 4)) < 1 || s[4] != '-' ||
+	    (m = digits(s + 5, 2)) < 1 || s[7] != '-' ||
+	    (d = digits(s + 8, 2)) < 1)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	/* timegm moves 30 February to March: such a day does not exist. */
+	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &back) == NULL ||
+	    back.tm_year != y - 1900 || back.tm_mon != m - 1 ||
+	    back.tm_mday != d)
+		return -1;
+	return t;	/* a midnight is never the second before the epoch */
+}
+
+int
+pf_date_parse(const char *s, time_t *t)
+{
+	time_t	 d;
+
+	if (s == NULL || strnlen(s, PF_DATE_SIZE) != PF_DATE_SIZE - 1 ||
+	    (d = day(s)) == -1)
+		return PF_EINVAL;
+	*t = d;
+	return PF_OK;
+}
+
+int
+pf_time_parse(const char *s, time_t *t)
+{
+	time_t	 d;
+	int	 h, m, sec;
+
+	/* "YYYY-MM-DDTHH:MM:SS": 19 bytes, none of them a NUL. */
+	if (s == NULL || strnlen(s, 19) != 19 || (d = day(s)) == -1 ||
+	    s[10] != 'T' || (h = digits(s + 11, 2)) < 0 || h > 23 ||
+	    s[13] != ':' || (m = digits(s + 14, 2)) < 0 || m > 59 ||
+	    s[16] != ':' || (sec = digits(s + 17, 2)) < 0 || sec > 59)
+		return PF_EINVAL;
+	*t = d + (h * 60 + m) * 60 + sec;
+	return PF_OK;
+}

@@ -1,0 +1,106 @@
+/* test_date.c -- UTC days and stored times (date.h). */
+#include <string.h>
+#include <time.h>
+
+#include "check_main.h"
+#include "date.h"
+#include "err.h"
+#include "nitems.h"
+
+static const struct {
+	const char	*s;
+	long long	 t;	/* midnight UTC */
+} days[] = {
+	{ "1970-01-01", 0 },
+	{ "1970-01-02", 86400 },
+	{ "2024-02-29", 1709164800 },	/* a leap day */
+	{ "2000-02-29", 951782400 },	/* divisible by 400: leap */
+	{ "2026-12-31", 1798675200 },
+	{ "1969-12-31", -86400 },
+	{ "0001-01-01", -62135596800LL },
+	{ "9999-12-31", 253402214400LL },
+};
+
+START_TEST(test_date_parse_midnight_utc)
+{
+	time_t	 t = 1;
+
+	ck_assert_int_eq(pf_date_parse(days[_i].s, &t), PF_OK);
+	ck_assert_int_eq((long long)t, days[_i].t);
+}
+END_TEST
+
+static const char *const bad_days[] = {
+	"", "2026-02-30", "2026-02-29", "1900-02-29", "2026-04-31",
+	"2026-13-01", "2026-00-10", "2026-01-00", "2026-01-32", "0000-01-01",
+	"2026-1-01", "26-01-01", "2026/01/01", "2026-01-01 ", " 2026-01-01",
+	"2026-01-011", "+026-01-01", "2026-+1-01", "2026-01--1", "20260101",
+	"2026-01-01T00:00:00", "abcd-ef-gh", "2026-01-0\n",
+};
+
+START_TEST(test_date_parse_refuses)
+{
+	time_t	 t = 7;
+
+	ck_assert_int_eq(pf_date_parse(bad_days[_i], &t), PF_EINVAL);
+	ck_assert_int_eq((long long)t, 7);	/* untouched */
+}
+END_TEST
+
+START_TEST(test_date_parse_null)
+{
+	time_t	 t;
+
+	ck_assert_int_eq(pf_date_parse(NULL, &t), PF_EINVAL);
+	ck_assert_int_eq(pf_time_parse(NULL, &t), PF_EINVAL);
+}
+END_TEST
+
+START_TEST(test_time_parse_stored_times)
+{
+	time_t	 t;
+
+	ck_assert_int_eq(pf_time_parse("1970-01-01T00:00:00.000000Z", &t),
+	    PF_OK);
+	ck_assert_int_eq((long long)t, 0);
+	ck_assert_int_eq(pf_time_parse("2026-12-31T23:59:59.999999Z", &t),
+	    PF_OK);
+	ck_assert_int_eq((long long)t, 1798675200LL + 86399);
+	ck_assert_int_eq(pf_time_parse("2024-02-29T12:30:05", &t), PF_OK);
+	ck_assert_int_eq((long long)t, 1709164800LL + 45005);
+}
+END_TEST
+
+static const char *const bad_times[] = {
+	"2026-01-01", "2026-01-01T", "2026-01-01T00:00", "2026-01-01 00:00:00",
+	"2026-01-01T24:00:00", "2026-01-01T00:60:00", "2026-01-01T00:00:60",
+	"2026-02-30T00:00:00", "2026-01-01T0:00:000", "2026-01-01T00-00-00",
+	"0000-01-01T00:00:00",
+};
+
+START_TEST(test_time_parse_refuses)
+{
+	time_t	 t = 7;
+
+	ck_assert_int_eq(pf_time_parse(bad_times[_i], &t), PF_EINVAL);
+	ck_assert_int_eq((long long)t, 7);
+}
+END_TEST
+
+START_TEST(test_sizes_hold_what_they_name)
+{
+	/* The store's longest time and a day, each with its NUL. */
+	ck_assert_uint_ge(PF_TIME_SIZE,
+	    strlen("9999-12-31T23:59:59.999999Z") + 1);
+	ck_assert_uint_eq(PF_DATE_SIZE, strlen("9999-12-31") + 1);
+	ck_assert_int_eq(PF_DAY, 86400);
+}
+END_TEST
+
+PF_TEST_MAIN("date",
+    tcase_add_loop_test(tc, test_date_parse_midnight_utc, 0, nitems(days)),
+    tcase_add_loop_test(tc, test_date_parse_refuses, 0, nitems(bad_days)),
+    tcase_add_test(tc, test_date_parse_null),
+    tcase_add_test(tc, test_time_parse_stored_times),
+    tcase_add_loop_test(tc, test_time_parse_refuses, 0, nitems(bad_times)),
+    tcase_add_test(tc, test_sizes_hold_what_they_name))
