@@ -153,6 +153,14 @@ $(UNIT_TESTS:=.o) tests/unit/fixture.o: tests/unit/fixture.h \
 tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
 
+# test_cli checks the command's shared part, tools/cli.c, linked in.
+tests/unit/test_cli.o: PF_CPPFLAGS += -Itools
+tests/unit/test_cli.o: tools/cli.h
+tests/unit/test_cli: tests/unit/test_cli.o tests/unit/fixture.o \
+    tests/unit/check_main.h tools/cli.o lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o tools/cli.o \
+	    lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
+
 tests/bench/%: tests/bench/%.o lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
 

@@ -115,11 +115,98 @@ cli_date(const char *s)
 	return pf_date_parse(s, &t) == PF_OK;
 }
 
-int
-cli_period(const char *cmd, const char *since, const char *until)
+/* ---- arguments ---- */
+
+/* The index of the option named arg in spec, or -1. */
+static int
+opt_index(const struct cli_spec *spec, const char *arg)
 {
+	int	 k;
+
+	for (k = 0; k < CLI_NOPT; k++)
+		if (spec->opt[k].name != NULL &&
+		    strcmp(spec->opt[k].name, arg) == 0)
+			return k;
+	return -1;
+}
+
+/* After the arguments: enough operands, every required option. */
+static int
+parse_done(const struct cli_spec *spec, const struct cli_args *a)
+{
+	int	 k;
+
+	if (a->npos < spec->min)
+		return CLI_USAGE;
+	for (k = 0; k < CLI_NOPT; k++)
+		if ((spec->opt[k].flags & CLI_REQUIRED) && a->opt[k] == NULL)
+			return CLI_USAGE;
+	return 0;
+}
+
+int
+cli_parse(const struct cli_spec *spec, int argc, char **argv,
+    struct cli_args *a)
+{
+	static const struct cli_spec	 none;
+	int				 i, k, flags;
+
+	memset(a, 0, sizeof(*a));
+	if (spec == NULL)
+		spec = &none;
+	for (i = 0; i < argc; i++) {
+		if ((k = opt_index(spec, argv[i])) < 0) {
+			if (a->npos >= spec->max || a->npos >= CLI_NPOS ||
+			    (argv[i][0] == '-' && !spec->dash))
+				return CLI_USAGE;
+			a->pos[a->npos++] = argv[i];
+			continue;
+		}
+		flags = spec->opt[k].flags;
+		if ((flags & CLI_ONCE) && a->opt[k] != NULL)
+			return CLI_USAGE;
+		if (!(flags & CLI_VALUE))
+			a->opt[k] = spec->opt[k].name;
+		else if (i + 1 < argc)
+			a->opt[k] = argv[++i];
+		else
+			return CLI_USAGE;
+	}
+	return parse_done(spec, a);
+}
+
+/* ---- reports and listings of a period ---- */
+
+const struct cli_spec cli_report_spec = { .opt = {
+	[CLI_SINCE] = { "--since", CLI_VALUE },
+	[CLI_UNTIL] = { "--until", CLI_VALUE },
+	[CLI_FORMAT] = { "--format", CLI_VALUE },
+} };
+
+/* The day after day (a cli_date) into out, or "" after 9999-12-31. */
+static void
+next_day(const char *day, char out[PF_DATE_SIZE])
+{
+	struct tm	 tm;
+	time_t		 t;
+
+	out[0] = '\0';
+	if (pf_date_parse(day, &t) != PF_OK)
+		return;
+	t += PF_DAY;
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    strftime(out, PF_DATE_SIZE, "%Y-%m-%d", &tm) == 0)
+		out[0] = '\0';
+}
+
+int
+cli_period_args(const char *cmd, const struct cli_args *a,
+    struct cli_period *p)
+{
+	const char	*since = a->opt[CLI_SINCE], *until = a->opt[CLI_UNTIL];
 	const char	*bad = NULL;
 
+	memset(p, 0, sizeof(*p));
 	if (since != NULL && !cli_date(since))
 		bad = since;
 	else if (until != NULL && !cli_date(until))
@@ -134,7 +221,85 @@ cli_period(const char *cmd, const char *since, const char *until)
 		    "%s\n", cmd, since, until);
 		return CLI_USAGE;
 	}
+	p->since = since;
+	p->until = until;
+	if (until != NULL) {
+		next_day(until, p->next);
+		/* Nothing is stored after 9999-12-31: no end at all. */
+		p->end = p->next[0] != '\0' ? p->next : NULL;
+	}
 	return 0;
+}
+
+void
+cli_period_text(FILE *f, const char *title, const struct cli_period *p)
+{
+	fprintf(f, "%s\nPeriod: ", title);
+	if (p->since != NULL && p->until != NULL)
+		fprintf(f, "%s to %s", p->since, p->until);
+	else if (p->since != NULL)
+		fprintf(f, "from %s", p->since);
+	else if (p->until != NULL)
+		fprintf(f, "up to %s", p->until);
+	else
+		fprintf(f, "all time");
+	fprintf(f, " (UTC days, inclusive)\n\n");
+}
+
+/* What cli_buffered hands report_fill. */
+struct report_job {
+	const struct cli_report	*r;
+	const struct cli_format	*fmt;
+	struct cli_period	 p;
+	void			*data;
+};
+
+static int
+report_fill(struct ctx *c, FILE *f, void *arg)
+{
+	struct report_job	*j = arg;
+	int			 rc;
+
+	if ((rc = j->r->read(c, &j->p, j->data)) == PF_OK)
+		rc = j->fmt->write(f, j->data);
+	j->r->free(j->data);
+	return rc;
+}
+
+/* "not one of text, csv": every format's name, for the message. */
+static void
+say_formats(const struct cli_report *r, const char *format)
+{
+	const struct cli_format	*fmt;
+
+	fprintf(stderr, "privforms: %s: --format %s: not one of ", r->name,
+	    format);
+	for (fmt = r->formats; fmt->name != NULL; fmt++)
+		fprintf(stderr, "%s%s", fmt->name, fmt[1].name != NULL ?
+		    ", " : "\n");
+}
+
+int
+cli_report(struct ctx *c, const struct cli_report *r,
+    const struct cli_args *a, void *data)
+{
+	struct report_job	 j = { .r = r, .fmt = r->formats, .data = data };
+	const char		*format = a->opt[CLI_FORMAT];
+
+	if (format != NULL) {
+		for (; j.fmt->name != NULL; j.fmt++)
+			if (strcmp(j.fmt->name, format) == 0)
+				break;
+		if (j.fmt->name == NULL) {
+			say_formats(r, format);
+			return CLI_USAGE;
+		}
+	}
+	if (cli_period_args(r->name, a, &j.p) != 0)
+		return CLI_USAGE;
+	if (cli_open_store(c) != 0)
+		return 1;
+	return cli_buffered(r->name, report_fill, c, &j);
 }
 
 int
@@ -366,22 +531,22 @@ scrub_read(struct scrub *x, const char *buf, size_t len, FILE *out)
 	return rc;
 }
 
+const struct cli_spec cli_scrub_spec = { .opt = {
+	{ "--country", CLI_VALUE | CLI_ONCE },
+} };
+
 int
-cli_scrub(struct ctx *c, const char *what, cli_verdict verdict, int argc,
-    char **argv)
+cli_scrub(struct ctx *c, const char *what, cli_verdict verdict,
+    const struct cli_args *a)
 {
 	struct scrub	 x = { .c = c, .what = what, .verdict = verdict };
 	FILE		*mem = NULL;
 	char		*in = NULL, *out = NULL;
-	const char	*country = NULL, *region;
+	const char	*region;
 	size_t		 inlen, outlen = 0;
 	int		 rc, bad;
 
-	if (argc == 2 && strcmp(argv[0], "--country") == 0)
-		country = argv[1];
-	else if (argc != 0)
-		return CLI_USAGE;
-	if (cli_region(c, country, &region) != 0 || cli_open_store(c) != 0)
+	if (cli_region(c, a->opt[0], &region) != 0 || cli_open_store(c) != 0)
 		return 2;
 	x.arg = (void *)region;
 	if ((rc = read_all(stdin, &in, &inlen)) != PF_OK)

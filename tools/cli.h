@@ -2,16 +2,18 @@
  * cli.h -- what the privforms commands share.
  *
  * Each group of commands lives in its own tools/cmd_GROUP.c and exports a
- * table of them; privforms.c finds the command named on the command line
- * and runs it.  A command returns its exit status (0 success, 1 failure
- * said on stderr; some, like `dnc check`, give 1 and 2 their own meaning)
- * or CLI_USAGE, after which privforms.c prints the synopsis and exits 2.
+ * table of them; privforms.c finds the command named on the command line,
+ * parses its arguments with the command's option table (cli_parse) and
+ * runs it.  A command returns its exit status (0 success, 1 failure said
+ * on stderr; some, like `dnc check`, give 1 and 2 their own meaning) or
+ * CLI_USAGE, after which privforms.c prints the synopsis and exits 2.
  */
 #ifndef PF_CLI_H
 #define PF_CLI_H
 
 #include <stdio.h>
 
+#include "date.h"
 #include "keys.h"
 #include "phone.h"
 #include "txn.h"
@@ -28,11 +30,61 @@ struct ctx {
 	int			 create;	/* init: make the database if missing */
 };
 
+/*
+ * ---- arguments ----
+ *
+ * A command declares what may follow its name as data, a struct cli_spec:
+ * its options, each at an index of the command's own enum, and how many
+ * operands (the arguments that are not options) it takes.  cli_parse
+ * reads argv against it into a struct cli_args.  Anything the table does
+ * not allow is CLI_USAGE, with nothing said: privforms.c prints the
+ * synopsis.  What a value means (a date, a number) the command checks.
+ */
+#define CLI_NOPT	6	/* options of one command, at most */
+#define CLI_NPOS	2	/* operands of one command, at most */
+
+enum {
+	CLI_VALUE = 1 << 0,	/* takes the next argument as its value */
+	CLI_ONCE = 1 << 1,	/* twice is a usage error (else the last wins) */
+	CLI_REQUIRED = 1 << 2,	/* missing is a usage error */
+};
+
+struct cli_opt {
+	const char	*name;		/* "--since"; NULL: an unused index */
+	int		 flags;		/* CLI_VALUE, CLI_ONCE, CLI_REQUIRED */
+};
+
+struct cli_spec {
+	struct cli_opt	 opt[CLI_NOPT];
+	int		 min, max;	/* operands, max at most CLI_NPOS */
+	int		 dash;		/* 1: an operand may begin with '-' */
+};
+
+struct cli_args {
+	const char	*opt[CLI_NOPT];	/* by index: the value, or the name
+					   of a flag; NULL when not given */
+	const char	*pos[CLI_NPOS];	/* the operands, in order */
+	int		 npos;
+};
+
+/*
+ * argv[0..argc) against spec (NULL: no arguments at all) into *a, whose
+ * strings point into argv.  An argument equal to an option's name is that
+ * option, and a CLI_VALUE option takes the next argument whatever it is;
+ * any other argument is an operand.  0, or CLI_USAGE for an operand
+ * beyond max or below min, an operand beginning with '-' (unless dash),
+ * a value missing at the end, a CLI_ONCE option given twice or a
+ * CLI_REQUIRED one not given.
+ */
+int cli_parse(const struct cli_spec *spec, int argc, char **argv,
+    struct cli_args *a);
+
 struct cmd {
-	const char	*name;		/* "audit verify": one or two words */
-	int		(*fn)(struct ctx *, int, char **);
-	const char	*args;		/* synopsis after the name */
-	const char	*help;		/* what it does, for --help */
+	const char		*name;	/* "audit verify": one or two words */
+	int			(*fn)(struct ctx *, const struct cli_args *);
+	const struct cli_spec	*spec;	/* its arguments; NULL: none */
+	const char		*args;	/* synopsis after the name */
+	const char		*help;	/* what it does, for --help */
 };
 
 /* The command tables, each ending with a { NULL } row. */
@@ -57,11 +109,61 @@ long long cli_positive(const char *s);
 int cli_date(const char *s);
 
 /*
- * --since and --until of command cmd ("feedback report"), either NULL:
- * 0 when each is a cli_date and since is not after until, else
- * CLI_USAGE, said on stderr.
+ * ---- reports and listings of a period ----
+ *
+ * `feedback report`, `feedback list` and `guard report` cover the UTC days
+ * --since to --until, both included, each at its index CLI_SINCE and
+ * CLI_UNTIL of the command's options.  A report also takes --format
+ * (CLI_FORMAT) and has a writer per format; cli_report does the rest:
+ * the checks and their messages, one snapshot, the buffered output.
  */
-int cli_period(const char *cmd, const char *since, const char *until);
+enum { CLI_SINCE, CLI_UNTIL, CLI_FORMAT };
+
+/* [--since DATE] [--until DATE] [--format F]: a report's arguments. */
+extern const struct cli_spec cli_report_spec;
+
+struct cli_period {
+	const char	*since;		/* NULL: from the first */
+	const char	*until;		/* NULL: to the last */
+	char		 next[PF_DATE_SIZE];	/* the day after until */
+	const char	*end;		/* next as an exclusive end, or NULL:
+					   none (no until, or 9999-12-31) */
+};
+
+/*
+ * --since and --until of a (either may be absent) for command cmd
+ * ("feedback report") into *p: 0 when each is a cli_date and since is not
+ * after until, else CLI_USAGE, said on stderr.
+ */
+int cli_period_args(const char *cmd, const struct cli_args *a,
+    struct cli_period *p);
+
+/* title, then "Period: ... (UTC days, inclusive)" and a blank line. */
+void cli_period_text(FILE *f, const char *title, const struct cli_period *p);
+
+struct cli_format {
+	const char	*name;		/* what --format names it */
+	int		(*write)(FILE *, void *);	/* PF_OK or err.h's */
+};
+
+struct cli_report {
+	const char		*name;		/* "guard report" */
+	const struct cli_format	*formats;	/* [0] the default; ends
+						   with a { NULL } row */
+	/* Read the period's figures into data (one snapshot): PF_OK or
+	 * err.h's; free then drops them, whether read returned PF_OK or not. */
+	int			(*read)(struct ctx *, const struct cli_period *,
+				    void *data);
+	void			(*free)(void *data);
+};
+
+/*
+ * Run report r with arguments a (cli_report_spec's): an unknown --format
+ * or a bad period is CLI_USAGE, said; then the store is opened, read and
+ * the chosen format written through cli_buffered.  0, or 1 said.
+ */
+int cli_report(struct ctx *c, const struct cli_report *r,
+    const struct cli_args *a, void *data);
 
 /* One CSV field (RFC 4180) on f, then sep: quoted when it must be. */
 void cli_csv_field(FILE *f, const char *s, const char *sep);
@@ -129,13 +231,15 @@ typedef int (*cli_verdict)(struct ctx *c, const char *line,
  * line, and only once every line is decided write the kept lines to
  * standard output exactly as they came, line ends included.  Standard
  * error gets each invalid line's number and why (never its text) and a
- * summary: read, kept, removed, invalid.  argv is the command's
- * arguments, [--country CC]: verdict's arg is the region numbers without a
- * country code are read in (cli_region).  0, or 2 said, and then nothing
- * is written to standard output; CLI_USAGE for other arguments.
+ * summary: read, kept, removed, invalid.  a is the command's arguments,
+ * cli_scrub_spec's [--country CC]: verdict's arg is the region numbers
+ * without a country code are read in (cli_region).  0, or 2 said, and then
+ * nothing is written to standard output.
  */
+extern const struct cli_spec cli_scrub_spec;
+
 int cli_scrub(struct ctx *c, const char *what, cli_verdict verdict,
-    int argc, char **argv);
+    const struct cli_args *a);
 
 /*
  * Write what fill writes to a memory stream, then copy it to stdout: the

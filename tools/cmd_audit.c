@@ -11,45 +11,57 @@
 #include "store.h"
 #include "validate.h"
 
-static int	cmd_pseudonym(struct ctx *, int, char **);
-static int	cmd_verify(struct ctx *, int, char **);
-static int	cmd_show(struct ctx *, int, char **);
-static int	cmd_sync(struct ctx *, int, char **);
+static int	cmd_pseudonym(struct ctx *, const struct cli_args *);
+static int	cmd_verify(struct ctx *, const struct cli_args *);
+static int	cmd_show(struct ctx *, const struct cli_args *);
+static int	cmd_sync(struct ctx *, const struct cli_args *);
+
+enum { O_EMAIL, O_PHONE };
+
+static const struct cli_spec pseudonym_spec = { .opt = {
+	[O_EMAIL] = { "--email", CLI_VALUE | CLI_ONCE },
+	[O_PHONE] = { "--phone", CLI_VALUE | CLI_ONCE },
+} };
+/* SEQ: one that is not a number is named in the message. */
+static const struct cli_spec show_spec = { .min = 1, .max = 1, .dash = 1 };
 
 const struct cmd cmds_audit[] = {
-	{ "pseudonym", cmd_pseudonym, "--email ADDRESS | --phone NUMBER",
+	{ "pseudonym", cmd_pseudonym, &pseudonym_spec,
+	  "--email ADDRESS | --phone NUMBER",
 	  "Print the pseudonym that stands for ADDRESS or NUMBER in the audit\n"
 	  "records (HMAC-SHA256 under the key), to find a person's records:\n"
 	  "grep -rl PSEUDONYM AUDIT_DIR.  Numbers without a country code are\n"
 	  "read in the configured phone_region." },
-	{ "audit verify", cmd_verify, "",
+	{ "audit verify", cmd_verify, NULL, "",
 	  "Check every audit record file, in order: schema, its own digest, the\n"
 	  "previous record's digest, and the copy in the database; no file\n"
 	  "missing or extra.  Exit 0, or 1 naming the first record that fails." },
-	{ "audit show", cmd_show, "SEQ",
+	{ "audit show", cmd_show, &show_spec, "SEQ",
 	  "Print audit record SEQ as stored in the database." },
-	{ "audit sync", cmd_sync, "",
+	{ "audit sync", cmd_sync, NULL, "",
 	  "Write every audit record file that is missing (say, after a crash\n"
 	  "between a commit and the file write) from the database." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static int
-cmd_pseudonym(struct ctx *c, int argc, char **argv)
+cmd_pseudonym(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_keys	 keys;
 	const char	*why;
 	char		*norm = NULL, *key = NULL, out[PF_HEX_DIGEST_LEN + 1];
+	const char	*value;
 	int		 email, rc = 1;
 
-	if (argc != 2 || (strcmp(argv[0], "--email") != 0 &&
-	    strcmp(argv[0], "--phone") != 0))
+	/* One of the two, not both. */
+	if ((a->opt[O_EMAIL] == NULL) == (a->opt[O_PHONE] == NULL))
 		return CLI_USAGE;
-	email = strcmp(argv[0], "--email") == 0;
+	email = a->opt[O_EMAIL] != NULL;
+	value = email ? a->opt[O_EMAIL] : a->opt[O_PHONE];
 	if (cli_load_keys(c, &keys) != 0)
 		return 1;
-	why = email ? pf_valid_email(argv[1], NULL, &norm) :
-	    pf_valid_phone(argv[1], c->cfg->phone_region, &norm);
+	why = email ? pf_valid_email(value, NULL, &norm) :
+	    pf_valid_phone(value, c->cfg->phone_region, &norm);
 	if (why != NULL) {
 		fprintf(stderr, "privforms: %s\n", why);
 		goto out;
@@ -68,14 +80,12 @@ out:
 }
 
 static int
-cmd_verify(struct ctx *c, int argc, char **argv)
+cmd_verify(struct ctx *c, const struct cli_args *a)
 {
 	long long	 bad = 0;
 	int		 rc;
 
-	(void)argv;
-	if (argc != 0)
-		return CLI_USAGE;
+	(void)a;
 	if (cli_open_store(c) != 0)
 		return 1;
 	rc = pf_audit_verify(c->st, c->cfg->audit_dir, c->cfg->audit_schema,
@@ -99,16 +109,14 @@ show_row(const struct pf_audit_row *r, void *arg)
 }
 
 static int
-cmd_show(struct ctx *c, int argc, char **argv)
+cmd_show(struct ctx *c, const struct cli_args *a)
 {
 	long long	 seq;
 	int		 rc;
 
-	if (argc != 1)
-		return CLI_USAGE;
-	if ((seq = cli_positive(argv[0])) < 1) {
+	if ((seq = cli_positive(a->pos[0])) < 1) {
 		fprintf(stderr, "privforms: audit show: not a record number: %s\n",
-		    argv[0]);
+		    a->pos[0]);
 		return CLI_USAGE;
 	}
 	if (cli_open_store(c) != 0)
@@ -122,14 +130,12 @@ cmd_show(struct ctx *c, int argc, char **argv)
 }
 
 static int
-cmd_sync(struct ctx *c, int argc, char **argv)
+cmd_sync(struct ctx *c, const struct cli_args *a)
 {
 	long long	 n = 0;
 	int		 rc;
 
-	(void)argv;
-	if (argc != 0)
-		return CLI_USAGE;
+	(void)a;
 	if (cli_open_store(c) != 0)
 		return 1;
 	if ((rc = pf_audit_sync(c->st, c->cfg->audit_dir, &n)) != PF_OK) {

@@ -13,17 +13,21 @@
 #include "err.h"
 #include "store.h"
 
-static int	cmd_backup(struct ctx *, int, char **);
+static int	cmd_backup(struct ctx *, const struct cli_args *);
+
+static const struct cli_spec backup_spec = {
+	.opt = { { "--force", 0 } }, .min = 1, .max = 1,
+};
 
 const struct cmd cmds_backup[] = {
-	{ "backup", cmd_backup, "[--force] FILE",
+	{ "backup", cmd_backup, &backup_spec, "[--force] FILE",
 	  "Copy the database to FILE while the forms keep serving (SQLite's\n"
 	  "backup API, one consistent snapshot).  The copy is written beside FILE\n"
 	  "under a temporary name, checked (PRAGMA integrity_check), synced and\n"
 	  "only then renamed to FILE, mode 0600: FILE is the whole checked copy\n"
 	  "or nothing.  An existing FILE is refused unless --force.  The key file\n"
 	  "is not in the copy: back it up too, once." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* 1 (said) if file is the database itself: replacing it would lose writes. */
@@ -55,21 +59,13 @@ say_failure(struct ctx *c, const char *file, int rc)
 }
 
 static int
-cmd_backup(struct ctx *c, int argc, char **argv)
+cmd_backup(struct ctx *c, const struct cli_args *a)
 {
-	const char	*file = NULL;
+	const char	*file = a->pos[0];
 	long long	 bytes = 0;
-	int		 force = 0, i, rc;
+	int		 force = a->opt[0] != NULL, rc;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0)
-			force = 1;
-		else if (argv[i][0] == '-' || file != NULL)
-			return CLI_USAGE;
-		else
-			file = argv[i];
-	}
-	if (file == NULL || file[0] == '\0')
+	if (file[0] == '\0')
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0 || is_database(c, file))
 		return 1;

@@ -29,13 +29,28 @@
 #define DNC_NS		"urn:privforms:dnc:1"
 #define REASON_MAX	500	/* bytes of an operator's reason */
 
-static int	cmd_check(struct ctx *, int, char **);
-static int	cmd_export(struct ctx *, int, char **);
-static int	cmd_remove(struct ctx *, int, char **);
-static int	cmd_scrub(struct ctx *, int, char **);
+static int	cmd_check(struct ctx *, const struct cli_args *);
+static int	cmd_export(struct ctx *, const struct cli_args *);
+static int	cmd_remove(struct ctx *, const struct cli_args *);
+static int	cmd_scrub(struct ctx *, const struct cli_args *);
+
+enum { O_COUNTRY, O_REASON };		/* dnc check and dnc remove */
+enum { E_SINCE, E_FORMAT };		/* dnc export */
+
+static const struct cli_spec check_spec = {
+	.opt = { [O_COUNTRY] = { "--country", CLI_VALUE } }, .min = 1, .max = 1,
+};
+static const struct cli_spec remove_spec = { .opt = {
+	[O_COUNTRY] = { "--country", CLI_VALUE },
+	[O_REASON] = { "--reason", CLI_VALUE | CLI_REQUIRED },
+}, .min = 1, .max = 1 };
+static const struct cli_spec export_spec = { .opt = {
+	[E_SINCE] = { "--since", CLI_VALUE },
+	[E_FORMAT] = { "--format", CLI_VALUE },
+} };
 
 const struct cmd cmds_dnc[] = {
-	{ "dnc check", cmd_check, "NUMBER [--country CC]",
+	{ "dnc check", cmd_check, &check_spec, "NUMBER [--country CC]",
 	  "Is NUMBER on the Do-Not-Call register?  Exit 0 if it is (do not\n"
 	  "call), 1 if it is not, 2 on an error (an invalid number, no\n"
 	  "database).  NUMBER may be written any way the form accepts:\n"
@@ -46,7 +61,8 @@ const struct cmd cmds_dnc[] = {
 	  "registered: it is kept as a keyed pseudonym, and checking it needs\n"
 	  "the key file once any entry has been erased; a key that cannot be\n"
 	  "read is an error (exit 2), never \"not registered\"." },
-	{ "dnc export", cmd_export, "[--since DATE] [--format csv|xml]",
+	{ "dnc export", cmd_export, &export_spec,
+	  "[--since DATE] [--format csv|xml]",
 	  "Write the register on standard output: each number in E.164, the\n"
 	  "country it belongs to, and when it was first and last\n"
 	  "registered (UTC).  Names, companies and email addresses are not\n"
@@ -60,12 +76,13 @@ const struct cmd cmds_dnc[] = {
 	  "how many are left out, and a call list must be scrubbed with\n"
 	  "`privforms dnc scrub` (or each number checked with `dnc check`),\n"
 	  "not against an export.  The exit status is the same." },
-	{ "dnc remove", cmd_remove, "NUMBER --reason TEXT [--country CC]",
+	{ "dnc remove", cmd_remove, &remove_spec,
+	  "NUMBER --reason TEXT [--country CC]",
 	  "Take NUMBER off the register (the web never can), leaving an audit\n"
 	  "record with the reason: say why and on whose authority, without\n"
 	  "personal data (a ticket number, not a name).  Exit 1 if NUMBER is\n"
 	  "not registered." },
-	{ "dnc scrub", cmd_scrub, "[--country CC]",
+	{ "dnc scrub", cmd_scrub, &cli_scrub_spec, "[--country CC]",
 	  "Scrub a call list: read it on standard input, one number a line\n"
 	  "written any way the form accepts (without a country code, read in\n"
 	  "--country, by default phone_region), and write to standard output\n"
@@ -76,30 +93,8 @@ const struct cmd cmds_dnc[] = {
 	  "read, kept, removed, invalid.  Once any entry has been erased the\n"
 	  "key file is needed.  Exit 0, or 2 on an error (no database, a key\n"
 	  "that cannot be read), and then nothing at all is written." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
-
-/* Parse NUMBER [--country CC] plus the option opt (NULL: none) with a value. */
-static int
-args(int argc, char **argv, const char **number, const char **country,
-    const char *opt, const char **optval)
-{
-	int	 i;
-
-	*number = *country = NULL;
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--country") == 0 && i + 1 < argc)
-			*country = argv[++i];
-		else if (opt != NULL && strcmp(argv[i], opt) == 0 &&
-		    i + 1 < argc)
-			*optval = argv[++i];
-		else if (*number == NULL && argv[i][0] != '-')
-			*number = argv[i];
-		else
-			return CLI_USAGE;
-	}
-	return *number == NULL ? CLI_USAGE : 0;
-}
 
 static int
 copy_created(const struct pf_dnc *d, void *arg)
@@ -113,15 +108,13 @@ copy_created(const struct pf_dnc *d, void *arg)
  * numbers whose entry was erased (cli_suppressed).
  */
 static int
-cmd_check(struct ctx *c, int argc, char **argv)
+cmd_check(struct ctx *c, const struct cli_args *a)
 {
-	const char	*number, *country;
 	char		 e164[PF_PHONE_E164_SIZE], since[PF_DATE_SIZE];
 	int		 rc;
 
-	if (args(argc, argv, &number, &country, NULL, NULL) != 0)
-		return CLI_USAGE;
-	if (cli_phone(c, number, country, e164) != 0 || cli_open_store(c) != 0)
+	if (cli_phone(c, a->pos[0], a->opt[O_COUNTRY], e164) != 0 ||
+	    cli_open_store(c) != 0)
 		return 2;
 	rc = pf_store_dnc_get(c->st, e164, copy_created, since);
 	if (rc == PF_OK) {
@@ -258,20 +251,13 @@ export_xml(struct ctx *c, FILE *f, void *arg)
 }
 
 static int
-cmd_export(struct ctx *c, int argc, char **argv)
+cmd_export(struct ctx *c, const struct cli_args *a)
 {
 	struct export	 x = { NULL, 0 };
-	const char	*since = NULL, *format = "csv";
-	int		 i;
+	const char	*since = a->opt[E_SINCE], *format = "csv";
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
-			since = argv[++i];
-		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
-			format = argv[++i];
-		else
-			return CLI_USAGE;
-	}
+	if (a->opt[E_FORMAT] != NULL)
+		format = a->opt[E_FORMAT];
 	if (since != NULL && !cli_date(since)) {
 		fprintf(stderr, "privforms: dnc export: --since %s: not a date "
 		    "YYYY-MM-DD\n", since);
@@ -308,18 +294,15 @@ reason_ok(const char *s)
 }
 
 static int
-cmd_remove(struct ctx *c, int argc, char **argv)
+cmd_remove(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_keys	 keys;
 	struct pf_txn	 t = { 0 };
-	const char	*number, *country, *reason = NULL;
+	const char	*reason = a->opt[O_REASON];
 	const char	*details[] = { "reason", NULL, NULL };
 	char		 e164[PF_PHONE_E164_SIZE], subject[PF_HEX_DIGEST_LEN + 1];
 	int		 rc;
 
-	if (args(argc, argv, &number, &country, "--reason", &reason) != 0 ||
-	    reason == NULL)
-		return CLI_USAGE;
 	if (!reason_ok(reason)) {
 		fprintf(stderr, "privforms: dnc remove: --reason must be one "
 		    "line of text, at most %d bytes, without controls "
@@ -329,7 +312,7 @@ cmd_remove(struct ctx *c, int argc, char **argv)
 	}
 	details[1] = reason;
 	if (cli_load_keys(c, &keys) != 0 ||
-	    cli_phone(c, number, country, e164) != 0 ||
+	    cli_phone(c, a->pos[0], a->opt[O_COUNTRY], e164) != 0 ||
 	    pf_pseudonym(&keys, "phone", e164, subject) != PF_OK ||
 	    cli_begin(c, &t) != PF_OK)
 		return 1;
@@ -378,7 +361,7 @@ scrub_verdict(struct ctx *c, const char *line,
 }
 
 static int
-cmd_scrub(struct ctx *c, int argc, char **argv)
+cmd_scrub(struct ctx *c, const struct cli_args *a)
 {
-	return cli_scrub(c, "dnc scrub", scrub_verdict, argc, argv);
+	return cli_scrub(c, "dnc scrub", scrub_verdict, a);
 }

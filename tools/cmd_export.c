@@ -58,11 +58,16 @@
 #define NOWHERE_NOTE	"The company names no other system that holds " \
 			"personal data."
 
-static int	cmd_export(struct ctx *, int, char **);
-static int	cmd_erase(struct ctx *, int, char **);
+static int	cmd_export(struct ctx *, const struct cli_args *);
+static int	cmd_erase(struct ctx *, const struct cli_args *);
+
+static const struct cli_spec export_spec = {
+	.opt = { { "--output", CLI_VALUE } }, .min = 1, .max = 1,
+};
+static const struct cli_spec erase_spec = { .min = 1, .max = 1 };
 
 const struct cmd cmds_export[] = {
-	{ "request export", cmd_export, "ID [--output FILE]",
+	{ "request export", cmd_export, &export_spec, "ID [--output FILE]",
 	  "Write the data package for request ID (verified, extended or\n"
 	  "fulfilled: an unverified request's address was never proven):\n"
 	  "everything privforms holds on every party linked to the request's\n"
@@ -82,7 +87,7 @@ const struct cmd cmds_export[] = {
 	  "into the same directory, so send the two together (or send the\n"
 	  "page `xsltproc " EXPORT_XSL " FILE` makes).  Leaves an audit\n"
 	  "record (request-exported) with the counts, nothing personal." },
-	{ "request erase", cmd_erase, "ID",
+	{ "request erase", cmd_erase, &erase_spec, "ID",
 	  "Erase what privforms holds on the individual of request ID\n"
 	  "(verified or extended), in one transaction: the email opt-outs\n"
 	  "and Do-Not-Call entries of every linked party (each kept only as\n"
@@ -96,7 +101,7 @@ const struct cmd cmds_export[] = {
 	  "proves who owns a number registered with an address.  Then the request is fulfilled and the requester is\n"
 	  "told at the address the request gave.  The audit trail, which\n"
 	  "never held personal data, stays.  Cannot be undone." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* ---- what is copied out of the store's rows ---- */
@@ -645,24 +650,14 @@ export_audit(struct ctx *c, const struct export *x)
 }
 
 static int
-cmd_export(struct ctx *c, int argc, char **argv)
+cmd_export(struct ctx *c, const struct cli_args *a)
 {
 	static const char *const exportable[] = { "verified", "extended",
 	    "fulfilled", NULL };
 	struct export	 x;
-	const char	*id = NULL, *output = NULL;
-	int		 i, err, rc = 1;
+	const char	*id = a->pos[0], *output = a->opt[0];
+	int		 err, rc = 1;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--output") == 0 && i + 1 < argc)
-			output = argv[++i];
-		else if (id == NULL && argv[i][0] != '-')
-			id = argv[i];
-		else
-			return CLI_USAGE;
-	}
-	if (id == NULL)
-		return CLI_USAGE;
 	memset(&x, 0, sizeof(x));
 	if (cli_open_store(c) != 0)
 		goto out;
@@ -772,7 +767,7 @@ erase_say(const struct pf_dsr *r, const struct pf_erased *e)
 }
 
 static int
-cmd_erase(struct ctx *c, int argc, char **argv)
+cmd_erase(struct ctx *c, const struct cli_args *a)
 {
 	static const char *const erasable[] = { "verified", "extended", NULL };
 	struct pf_keys	 keys;
@@ -782,14 +777,12 @@ cmd_erase(struct ctx *c, int argc, char **argv)
 	struct pf_erased e;
 	int		 err, rc = 1;
 
-	if (argc != 1 || argv[0][0] == '-')
-		return CLI_USAGE;
 	memset(&q, 0, sizeof(q));
 	memset(&e, 0, sizeof(e));
 	if (cli_load_keys(c, &keys) != 0 || cli_begin(c, &t) != PF_OK)
 		return 1;
 	/* Copied inside the transaction: its address is needed after. */
-	if (load_request(c, "request erase", argv[0], &q) != 0) {
+	if (load_request(c, "request erase", a->pos[0], &q) != 0) {
 		pf_txn_rollback(&t);
 		goto out;
 	}

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libxml/xmlwriter.h>
 
@@ -42,11 +41,21 @@
 #define PCT_SIZE	16	/* "-100.0" and room */
 #define NOT_SHOWN	"(not shown: not valid text)"
 
-static int	cmd_report(struct ctx *, int, char **);
-static int	cmd_list(struct ctx *, int, char **);
+static int	cmd_report(struct ctx *, const struct cli_args *);
+static int	cmd_list(struct ctx *, const struct cli_args *);
+
+enum { L_TYPE = CLI_FORMAT, L_LIMIT, L_ARTICLES };	/* feedback list */
+
+static const struct cli_spec list_spec = { .opt = {
+	[CLI_SINCE] = { "--since", CLI_VALUE },
+	[CLI_UNTIL] = { "--until", CLI_VALUE },
+	[L_TYPE] = { "--type", CLI_VALUE },
+	[L_LIMIT] = { "--limit", CLI_VALUE },
+	[L_ARTICLES] = { "--articles", 0 },
+} };
 
 const struct cmd cmds_feedback[] = {
-	{ "feedback report", cmd_report,
+	{ "feedback report", cmd_report, &cli_report_spec,
 	  "[--since DATE] [--until DATE] [--format text|csv|xml]",
 	  "The figures of the site feedback and the article votes received\n"
 	  "from --since to --until (UTC days YYYY-MM-DD, both included; by\n"
@@ -63,7 +72,7 @@ const struct cmd cmds_feedback[] = {
 	  "section,item,count,total,percent; or XML (namespace\n"
 	  REPORT_NS ", etc/feedback-report.xsd).  Nothing\n"
 	  "personal is shown: no message, no address." },
-	{ "feedback list", cmd_list,
+	{ "feedback list", cmd_list, &list_spec,
 	  "[--since DATE] [--until DATE] [--type TYPE] [--limit N] [--articles]",
 	  "The latest site feedback, newest first (at most --limit, by\n"
 	  "default 20): number, time received (UTC), type, rating, the\n"
@@ -76,67 +85,8 @@ const struct cmd cmds_feedback[] = {
 	  "article votes instead: number, time, article, helpful (yes or\n"
 	  "no) and the comment below.  A value that is not valid text (a row\n"
 	  "not written by the form) is not printed." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
-
-/* ---- the period ---- */
-
-/* UTC days as given, both included, and the store's exclusive end. */
-struct period {
-	const char	*since;		/* NULL: from the first */
-	const char	*until;		/* NULL: to the last */
-	char		 next[PF_DATE_SIZE];	/* the day after until */
-	const char	*end;		/* next, or NULL: unbounded */
-};
-
-/* If argv[*i] is --since or --until with a value, take it: 1, else 0. */
-static int
-period_opt(struct period *p, int argc, char **argv, int *i)
-{
-	const char	**slot;
-
-	if (strcmp(argv[*i], "--since") == 0)
-		slot = &p->since;
-	else if (strcmp(argv[*i], "--until") == 0)
-		slot = &p->until;
-	else
-		return 0;
-	if (*i + 1 >= argc)
-		return 0;
-	*slot = argv[++*i];
-	return 1;
-}
-
-/* The day after day (a cli_date), or "" after 9999-12-31. */
-static void
-next_day(const char *day, char out[PF_DATE_SIZE])
-{
-	struct tm	 tm;
-	time_t		 t;
-
-	out[0] = '\0';
-	if (pf_date_parse(day, &t) != PF_OK)
-		return;
-	t += PF_DAY;
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-	    strftime(out, PF_DATE_SIZE, "%Y-%m-%d", &tm) == 0)
-		out[0] = '\0';
-}
-
-/* Check the dates and set the store's end: 0, or CLI_USAGE said. */
-static int
-period_check(const char *cmd, struct period *p)
-{
-	if (cli_period(cmd, p->since, p->until) != 0)
-		return CLI_USAGE;
-	p->end = NULL;
-	if (p->until != NULL) {
-		next_day(p->until, p->next);
-		/* Nothing is stored after 9999-12-31: no end at all. */
-		p->end = p->next[0] != '\0' ? p->next : NULL;
-	}
-	return 0;
-}
 
 /* ---- what both commands print ---- */
 
@@ -211,7 +161,7 @@ struct article {
 };
 
 struct report {
-	struct period			 p;
+	const struct cli_period		*p;
 	struct pf_feedback_stats	 s;
 	struct pf_feedback_nps		 nps;
 	struct article			*a;
@@ -220,8 +170,10 @@ struct report {
 };
 
 static void
-report_free(struct report *r)
+report_free(void *arg)
 {
+	struct report	*r = arg;
+
 	while (r->na > 0)
 		free(r->a[--r->na].id);
 	free(r->a);
@@ -245,13 +197,15 @@ article_add(const char *article, long long votes, long long helpful,
 	return PF_OK;
 }
 
-/* Every figure, from one snapshot. */
+/* Every figure of period p, from one snapshot. */
 static int
-report_read(struct ctx *c, struct report *r)
+report_read(struct ctx *c, const struct cli_period *p, void *arg)
 {
-	struct pf_feedback_filter f = { r->p.since, r->p.end, NULL, NULL, 0 };
+	struct report		*r = arg;
+	struct pf_feedback_filter f = { p->since, p->end, NULL, NULL, 0 };
 	int			 rc;
 
+	r->p = p;
 	memset(&r->s, 0, sizeof(r->s));
 	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
 		return rc;
@@ -305,21 +259,6 @@ group_count(const struct pf_feedback_nps *n, const struct group *g)
 }
 
 /* ---- feedback report as text ---- */
-
-static void
-text_period(FILE *f, const struct period *p)
-{
-	fprintf(f, "Site feedback report\nPeriod: ");
-	if (p->since != NULL && p->until != NULL)
-		fprintf(f, "%s to %s", p->since, p->until);
-	else if (p->since != NULL)
-		fprintf(f, "from %s", p->since);
-	else if (p->until != NULL)
-		fprintf(f, "up to %s", p->until);
-	else
-		fprintf(f, "all time");
-	fprintf(f, " (UTC days, inclusive)\n\n");
-}
 
 static void
 text_entries(FILE *f, const struct pf_feedback_stats *s)
@@ -404,9 +343,11 @@ text_articles(FILE *f, const struct report *r)
 }
 
 static int
-text_write(FILE *f, const struct report *r)
+text_write(FILE *f, void *arg)
 {
-	text_period(f, &r->p);
+	const struct report	*r = arg;
+
+	cli_period_text(f, "Site feedback report", r->p);
 	text_entries(f, &r->s);
 	text_ratings(f, &r->s);
 	text_csat(f, r);
@@ -453,8 +394,9 @@ csv_entries(FILE *f, const struct pf_feedback_stats *s)
 }
 
 static int
-csv_write(FILE *f, const struct report *r)
+csv_write(FILE *f, void *arg)
 {
+	const struct report *r = arg;
 	const struct group *g;
 	char		 b[PCT_SIZE];
 	size_t		 i;
@@ -518,8 +460,8 @@ xml_period(xmlTextWriterPtr w, const struct report *r)
 	char	 b[PCT_SIZE];
 
 	if (xmlTextWriterStartElement(w, BAD_CAST "period") < 0 ||
-	    xml_attr(w, "since", r->p.since) < 0 ||
-	    xml_attr(w, "until", r->p.until) < 0 ||
+	    xml_attr(w, "since", r->p->since) < 0 ||
+	    xml_attr(w, "until", r->p->until) < 0 ||
 	    xmlTextWriterEndElement(w) < 0 ||
 	    xmlTextWriterStartElement(w, BAD_CAST "entries") < 0 ||
 	    xml_ll(w, "count", r->s.entries) < 0 ||
@@ -609,8 +551,9 @@ xml_articles(xmlTextWriterPtr w, const struct report *r)
  * character raw (ARCHITECTURE.md, library defects).
  */
 static int
-xml_write(FILE *f, const struct report *r)
+xml_write(FILE *f, void *arg)
 {
+	const struct report	*r = arg;
 	xmlOutputBufferPtr	 out;
 	xmlTextWriterPtr	 w;
 	int			 rc = PF_EXML;
@@ -641,70 +584,24 @@ out:
 
 /* ---- feedback report ---- */
 
-static const struct format {
-	const char	*name;
-	int		(*write)(FILE *, const struct report *);
-} formats[] = {
+static const struct cli_format formats[] = {
 	{ "text", text_write },
 	{ "csv", csv_write },
 	{ "xml", xml_write },
 	{ NULL, NULL },
 };
 
-struct report_job {
-	struct report		 r;
-	const struct format	*fmt;
+static const struct cli_report report = {
+	"feedback report", formats, report_read, report_free,
 };
 
 static int
-report_fill(struct ctx *c, FILE *f, void *arg)
+cmd_report(struct ctx *c, const struct cli_args *a)
 {
-	struct report_job	*j = arg;
-	int			 rc;
+	struct report	 r;
 
-	if ((rc = report_read(c, &j->r)) == PF_OK)
-		rc = j->fmt->write(f, &j->r);
-	report_free(&j->r);
-	return rc;
-}
-
-static const struct format *
-format_of(const char *name)
-{
-	const struct format	*fmt;
-
-	for (fmt = formats; fmt->name != NULL; fmt++)
-		if (strcmp(fmt->name, name) == 0)
-			return fmt;
-	return NULL;
-}
-
-static int
-cmd_report(struct ctx *c, int argc, char **argv)
-{
-	struct report_job	 j;
-	const char		*format = "text";
-	int			 i;
-
-	memset(&j, 0, sizeof(j));
-	for (i = 0; i < argc; i++) {
-		if (period_opt(&j.r.p, argc, argv, &i))
-			continue;
-		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
-			format = argv[++i];
-		else
-			return CLI_USAGE;
-	}
-	if ((j.fmt = format_of(format)) == NULL) {
-		fprintf(stderr, "privforms: feedback report: --format %s: not "
-		    "one of text, csv, xml\n", format);
-		return CLI_USAGE;
-	}
-	if (period_check("feedback report", &j.r.p) != 0)
-		return CLI_USAGE;
-	if (cli_open_store(c) != 0)
-		return 1;
-	return cli_buffered("feedback report", report_fill, c, &j);
+	memset(&r, 0, sizeof(r));
+	return cli_report(c, &report, a, &r);
 }
 
 /* ---- feedback list ---- */
@@ -837,23 +734,12 @@ type_check(const char *type)
 
 /* The arguments into j and p: 0, or CLI_USAGE (said when it helps). */
 static int
-list_args(int argc, char **argv, struct list_job *j, struct period *p)
+list_args(const struct cli_args *a, struct list_job *j, struct cli_period *p)
 {
-	const char	*limit = NULL;
-	int		 i;
+	const char	*limit = a->opt[L_LIMIT];
 
-	for (i = 0; i < argc; i++) {
-		if (period_opt(p, argc, argv, &i))
-			continue;
-		if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
-			j->f.type = argv[++i];
-		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc)
-			limit = argv[++i];
-		else if (strcmp(argv[i], "--articles") == 0)
-			j->articles = 1;
-		else
-			return CLI_USAGE;
-	}
+	j->f.type = a->opt[L_TYPE];
+	j->articles = a->opt[L_ARTICLES] != NULL;
 	if (j->f.type != NULL && j->articles) {
 		fprintf(stderr, "privforms: feedback list: --type lists "
 		    "entries, not article votes\n");
@@ -867,18 +753,18 @@ list_args(int argc, char **argv, struct list_job *j, struct period *p)
 		    "number of at least 1\n", limit);
 		return CLI_USAGE;
 	}
-	return period_check("feedback list", p);
+	return cli_period_args("feedback list", a, p);
 }
 
 static int
-cmd_list(struct ctx *c, int argc, char **argv)
+cmd_list(struct ctx *c, const struct cli_args *a)
 {
 	struct list_job	 j;
-	struct period	 p;
+	struct cli_period p;
 
 	memset(&j, 0, sizeof(j));
 	memset(&p, 0, sizeof(p));
-	if (list_args(argc, argv, &j, &p) != 0)
+	if (list_args(a, &j, &p) != 0)
 		return CLI_USAGE;
 	j.f.since = p.since;
 	j.f.until = p.end;

@@ -28,10 +28,10 @@
 
 #define NOT_SHOWN	"(not shown: not valid text)"
 
-static int	cmd_report(struct ctx *, int, char **);
+static int	cmd_report(struct ctx *, const struct cli_args *);
 
 const struct cmd cmds_guard[] = {
-	{ "guard report", cmd_report,
+	{ "guard report", cmd_report, &cli_report_spec,
 	  "[--since DATE] [--until DATE] [--format text|csv]",
 	  "How many submissions the forms' traps caught from --since to\n"
 	  "--until (UTC days YYYY-MM-DD, both included; by default all):\n"
@@ -43,7 +43,7 @@ const struct cmd cmds_guard[] = {
 	  "day below it, then the total of all; or\n"
 	  "CSV (RFC 4180) with the header day,form,reason,count and one row\n"
 	  "per day, form and reason." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* One count of the store: a day, form and reason. */
@@ -55,15 +55,16 @@ struct trap {
 };
 
 struct report {
-	const char	*since;		/* NULL: from the first */
-	const char	*until;		/* NULL: to the last */
-	struct trap	*t;
-	size_t		 nt;
+	const struct cli_period	*p;	/* the days asked for */
+	struct trap		*t;
+	size_t			 nt;
 };
 
 static void
-report_free(struct report *r)
+report_free(void *arg)
 {
+	struct report	*r = arg;
+
 	while (r->nt > 0) {
 		r->nt--;
 		free(r->t[r->nt].day);
@@ -95,15 +96,17 @@ trap_add(const char *day, const char *form, const char *reason,
 	return PF_OK;
 }
 
-/* Every count of the period, from one snapshot. */
+/* Every count of period p (the store takes both days), from one snapshot. */
 static int
-report_read(struct ctx *c, struct report *r)
+report_read(struct ctx *c, const struct cli_period *p, void *arg)
 {
-	int	 rc;
+	struct report	*r = arg;
+	int		 rc;
 
+	r->p = p;
 	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
 		return rc;
-	rc = pf_store_trap_walk(c->st, r->since, r->until, trap_add, r);
+	rc = pf_store_trap_walk(c->st, p->since, p->until, trap_add, r);
 	pf_store_rollback(c->st);
 	return rc;
 }
@@ -145,21 +148,6 @@ same_group(const struct trap *x, const struct trap *y)
 	    strcmp(x->reason, y->reason) == 0;
 }
 
-static void
-text_period(FILE *f, const struct report *r)
-{
-	fprintf(f, "Trapped submissions\nPeriod: ");
-	if (r->since != NULL && r->until != NULL)
-		fprintf(f, "%s to %s", r->since, r->until);
-	else if (r->since != NULL)
-		fprintf(f, "from %s", r->since);
-	else if (r->until != NULL)
-		fprintf(f, "up to %s", r->until);
-	else
-		fprintf(f, "all time");
-	fprintf(f, " (UTC days, inclusive)\n\n");
-}
-
 /*
  * The group that starts at t[0] (of n rows sorted by_group): its total,
  * then its days.  *used gets how many rows it has; *total its sum added.
@@ -184,13 +172,14 @@ text_group(FILE *f, const struct trap *t, size_t n, size_t *used,
 }
 
 static int
-text_write(FILE *f, struct report *r)
+text_write(FILE *f, void *arg)
 {
+	struct report	*r = arg;
 	long long	 total = 0;
 	size_t		 i, used;
 	int		 rc;
 
-	text_period(f, r);
+	cli_period_text(f, "Trapped submissions", r->p);
 	if (r->nt == 0) {
 		fprintf(f, "no trapped submissions\n");
 		return PF_OK;
@@ -208,8 +197,9 @@ text_write(FILE *f, struct report *r)
 /* ---- as CSV ---- */
 
 static int
-csv_write(FILE *f, struct report *r)
+csv_write(FILE *f, void *arg)
 {
+	const struct report	*r = arg;
 	const struct trap	*t;
 
 	fprintf(f, "day,form,reason,count\r\n");
@@ -224,79 +214,21 @@ csv_write(FILE *f, struct report *r)
 
 /* ---- guard report ---- */
 
-static const struct format {
-	const char	*name;
-	int		(*write)(FILE *, struct report *);
-} formats[] = {
+static const struct cli_format formats[] = {
 	{ "text", text_write },
 	{ "csv", csv_write },
 	{ NULL, NULL },
 };
 
-struct report_job {
-	struct report		 r;
-	const struct format	*fmt;
+static const struct cli_report report = {
+	"guard report", formats, report_read, report_free,
 };
 
 static int
-report_fill(struct ctx *c, FILE *f, void *arg)
+cmd_report(struct ctx *c, const struct cli_args *a)
 {
-	struct report_job	*j = arg;
-	int			 rc;
+	struct report	 r;
 
-	if ((rc = report_read(c, &j->r)) == PF_OK)
-		rc = j->fmt->write(f, &j->r);
-	report_free(&j->r);
-	return rc;
-}
-
-static const struct format *
-format_of(const char *name)
-{
-	const struct format	*fmt;
-
-	for (fmt = formats; fmt->name != NULL; fmt++)
-		if (strcmp(fmt->name, name) == 0)
-			return fmt;
-	return NULL;
-}
-
-/* The arguments into j: 0, or CLI_USAGE (said when it helps). */
-static int
-report_args(int argc, char **argv, struct report_job *j)
-{
-	const char	*format = "text";
-	int		 i;
-
-	for (i = 0; i < argc; i++) {
-		if (i + 1 >= argc)
-			return CLI_USAGE;
-		if (strcmp(argv[i], "--since") == 0)
-			j->r.since = argv[++i];
-		else if (strcmp(argv[i], "--until") == 0)
-			j->r.until = argv[++i];
-		else if (strcmp(argv[i], "--format") == 0)
-			format = argv[++i];
-		else
-			return CLI_USAGE;
-	}
-	if ((j->fmt = format_of(format)) == NULL) {
-		fprintf(stderr, "privforms: guard report: --format %s: not "
-		    "one of text, csv\n", format);
-		return CLI_USAGE;
-	}
-	return cli_period("guard report", j->r.since, j->r.until);
-}
-
-static int
-cmd_report(struct ctx *c, int argc, char **argv)
-{
-	struct report_job	 j;
-
-	memset(&j, 0, sizeof(j));
-	if (report_args(argc, argv, &j) != 0)
-		return CLI_USAGE;
-	if (cli_open_store(c) != 0)
-		return 1;
-	return cli_buffered("guard report", report_fill, c, &j);
+	memset(&r, 0, sizeof(r));
+	return cli_report(c, &report, a, &r);
 }

@@ -28,12 +28,16 @@
 #include "page.h"
 #include "store.h"
 
-static int	cmd_init(struct ctx *, int, char **);
+static int	cmd_init(struct ctx *, const struct cli_args *);
 
 #define USER_DEFAULT	"privforms"
 
+static const struct cli_spec init_spec = { .opt = {
+	{ "--user", CLI_VALUE | CLI_ONCE },
+} };
+
 const struct cmd cmds_init[] = {
-	{ "init", cmd_init, "[--user NAME]",
+	{ "init", cmd_init, &init_spec, "[--user NAME]",
 	  "Create the database (or bring its schema up to date), the secret key\n"
 	  "file (mode 0600, never overwritten), the audit directory, and render\n"
 	  "the hub page with the links set in the configuration, and the pages\n"
@@ -46,7 +50,7 @@ const struct cmd cmds_init[] = {
 	  "hub page, nobody lists it), audit 0750, site 0755, key 0600, database\n"
 	  "0640.  --user root keeps everything as root (a development stack).\n"
 	  "As another user, --user may only name that user." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* Who the files are for: the service's user, or whoever runs init. */
@@ -441,17 +445,15 @@ drop_to(const struct owner *o)
 }
 
 static int
-cmd_init(struct ctx *c, int argc, char **argv)
+cmd_init(struct ctx *c, const struct cli_args *a)
 {
 	struct owner	 o;
 	struct stat	 sb;
-	const char	*user = NULL;
+	const char	*user = a->opt[0];
 	char		 buf[128];
 	int		 v, rc, had_key, had_db;
 
-	if (argc == 2 && strcmp(argv[0], "--user") == 0 && argv[1][0] != '\0')
-		user = argv[1];
-	else if (argc != 0)
+	if (user != NULL && user[0] == '\0')
 		return CLI_USAGE;
 	if (cli_load(c) != 0 || find_owner(user, &o) != 0)
 		return 1;

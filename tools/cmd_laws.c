@@ -17,17 +17,23 @@
 #include "utc.h"
 #include "validate.h"
 
-static int	cmd_deadline(struct ctx *, int, char **);
+static int	cmd_deadline(struct ctx *, const struct cli_args *);
+
+/* COUNTRY [STATE] [--received DAY] */
+static const struct cli_spec deadline_spec = {
+	.opt = { { "--received", CLI_VALUE } }, .min = 1, .max = 2,
+};
 
 const struct cmd cmds_laws[] = {
-	{ "deadline", cmd_deadline, "COUNTRY [STATE] [--received YYYY-MM-DD]",
+	{ "deadline", cmd_deadline, &deadline_spec,
+	  "COUNTRY [STATE] [--received YYYY-MM-DD]",
 	  "Show which law governs a data subject request from a person living\n"
 	  "in COUNTRY (ISO 3166-1 alpha-2; STATE for the United States, e.g.\n"
 	  "US CA), and its dates for a request received today (UTC) or on the\n"
 	  "day given: acknowledgement, answer, and the answer extended as far\n"
 	  "as the law allows.  Reads laws_file; exit 1 naming the line if the\n"
 	  "table is malformed." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* The arguments as codes the table knows; 0, or CLI_USAGE said. */
@@ -90,24 +96,15 @@ show(const struct pf_law *law, const char *received)
 }
 
 static int
-cmd_deadline(struct ctx *c, int argc, char **argv)
+cmd_deadline(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_laws	*laws = NULL;
-	const char	*country = NULL, *state = NULL, *received = NULL;
+	const char	*country = a->pos[0], *state = a->pos[1];
+	const char	*received = a->opt[0];
 	char		 today[PF_TIME_SIZE], err[256];
-	int		 i, rc;
+	int		 rc;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--received") == 0 && i + 1 < argc)
-			received = argv[++i];
-		else if (country == NULL && argv[i][0] != '-')
-			country = argv[i];
-		else if (state == NULL && argv[i][0] != '-')
-			state = argv[i];
-		else
-			return CLI_USAGE;
-	}
-	if (country == NULL || place(country, state) != 0)
+	if (place(country, state) != 0)
 		return CLI_USAGE;
 	if (received != NULL && !cli_date(received)) {
 		fprintf(stderr, "privforms: deadline: --received %s: not a date "

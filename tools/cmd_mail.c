@@ -10,12 +10,18 @@
 #include "store.h"
 #include "utc.h"
 
-static int	cmd_mail_run(struct ctx *, int, char **);
-static int	cmd_mail_status(struct ctx *, int, char **);
-static int	cmd_mail_retry(struct ctx *, int, char **);
+static int	cmd_mail_run(struct ctx *, const struct cli_args *);
+static int	cmd_mail_status(struct ctx *, const struct cli_args *);
+static int	cmd_mail_retry(struct ctx *, const struct cli_args *);
+
+static const struct cli_spec run_spec = { .opt = {
+	{ "--once", CLI_ONCE },
+} };
+/* ID or --all-failed; an ID that is not a number is named in the message. */
+static const struct cli_spec retry_spec = { .min = 1, .max = 1, .dash = 1 };
 
 const struct cmd cmds_mail[] = {
-	{ "mail run", cmd_mail_run, "[--once]",
+	{ "mail run", cmd_mail_run, &run_spec, "[--once]",
 	  "Send the queued mail through the configured SMTP server (smtp_host,\n"
 	  "smtp_port, smtp_starttls, smtp_user) and keep polling for more until\n"
 	  "SIGTERM or Ctrl-C; with --once, send what is due and exit (for cron\n"
@@ -27,27 +33,24 @@ const struct cmd cmds_mail[] = {
 	  "are fixed, and it is said once.  Sent and failed each leave an\n"
 	  "audit record.  One line per message on stderr: its id, outcome and\n"
 	  "SMTP reply code." },
-	{ "mail status", cmd_mail_status, "",
+	{ "mail status", cmd_mail_status, NULL, "",
 	  "Print how many messages are queued, being sent, sent and failed;\n"
 	  "why the queued messages that were tried wait (each last error, how\n"
 	  "many, the next try in UTC), and each failed message: its id, the\n"
 	  "domain of its recipient (never the address), attempts and why." },
-	{ "mail retry", cmd_mail_retry, "ID | --all-failed",
+	{ "mail retry", cmd_mail_retry, &retry_spec, "ID | --all-failed",
 	  "Queue failed message ID again, or every failed message, due now,\n"
 	  "with its attempts reset (say, after fixing the template or the\n"
 	  "SMTP settings).  Exit 1 if there is no failed message ID." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static int
-cmd_mail_run(struct ctx *c, int argc, char **argv)
+cmd_mail_run(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_sender_stats	 n;
-	int			 once = 0, rc;
+	int			 once = a->opt[0] != NULL, rc;
 
-	if (argc > 1 || (argc == 1 && strcmp(argv[0], "--once") != 0))
-		return CLI_USAGE;
-	once = argc == 1;
 	if (cli_open_store(c) != 0)
 		return 1;
 	if (c->cfg->mail_from[0] == '\0') {
@@ -96,14 +99,12 @@ print_failure(const struct pf_outbox_failure *f, void *arg)
 }
 
 static int
-cmd_mail_status(struct ctx *c, int argc, char **argv)
+cmd_mail_status(struct ctx *c, const struct cli_args *a)
 {
 	long long	 queued, sending, sent, failed;
 	int		 rc, first = 1;
 
-	(void)argv;
-	if (argc != 0)
-		return CLI_USAGE;
+	(void)a;
 	if (cli_open_store(c) != 0)
 		return 1;
 	rc = pf_store_outbox_counts(c->st, &queued, &sending, &sent, &failed);
@@ -146,19 +147,17 @@ retry_all(struct ctx *c)
 }
 
 static int
-cmd_mail_retry(struct ctx *c, int argc, char **argv)
+cmd_mail_retry(struct ctx *c, const struct cli_args *a)
 {
 	long long	 id;
 	char		 now[PF_TIME_SIZE];
 	int		 rc;
 
-	if (argc != 1)
-		return CLI_USAGE;
-	if (strcmp(argv[0], "--all-failed") == 0)
+	if (strcmp(a->pos[0], "--all-failed") == 0)
 		return retry_all(c);
-	if ((id = cli_positive(argv[0])) < 1) {
+	if ((id = cli_positive(a->pos[0])) < 1) {
 		fprintf(stderr, "privforms: mail retry: not a message id: %s\n",
-		    argv[0]);
+		    a->pos[0]);
 		return CLI_USAGE;
 	}
 	if (cli_open_store(c) != 0 || pf_store_begin(c->st) != PF_OK)

@@ -32,10 +32,10 @@
 
 #define DUE_SOON_DAYS	7	/* in the name of a metric: change both */
 
-static int	cmd_metrics(struct ctx *, int, char **);
+static int	cmd_metrics(struct ctx *, const struct cli_args *);
 
 const struct cmd cmds_metrics[] = {
-	{ "metrics", cmd_metrics, "",
+	{ "metrics", cmd_metrics, NULL, "",
 	  "Print a snapshot for Prometheus (its text exposition format), for\n"
 	  "node_exporter's textfile collector: audit records (accepted\n"
 	  "submissions and changes) by form and event, trapped submissions by\n"
@@ -46,7 +46,7 @@ const struct cmd cmds_metrics[] = {
 	  "migrated), so it runs safely while the forms serve; on any error it\n"
 	  "prints nothing and exits 1.  INSTALL shows the systemd timer that\n"
 	  "writes it into node_exporter's directory." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* The metric families, in the order printed. */
@@ -311,11 +311,9 @@ open_readonly(struct ctx *c)
 }
 
 static int
-cmd_metrics(struct ctx *c, int argc, char **argv)
+cmd_metrics(struct ctx *c, const struct cli_args *a)
 {
-	(void)argv;
-	if (argc != 0)
-		return CLI_USAGE;
+	(void)a;
 	if (open_readonly(c) != 0)
 		return 1;
 	return cli_buffered("metrics", fill, c, NULL);

@@ -17,21 +17,24 @@
 #include "keys.h"
 #include "store.h"
 
-static int	cmd_link(struct ctx *, int, char **);
-static int	cmd_show(struct ctx *, int, char **);
+static int	cmd_link(struct ctx *, const struct cli_args *);
+static int	cmd_show(struct ctx *, const struct cli_args *);
+
+static const struct cli_spec link_spec = { .min = 2, .max = 2 };
+static const struct cli_spec show_spec = { .min = 1, .max = 1 };
 
 const struct cmd cmds_party[] = {
-	{ "party link", cmd_link, "ID ID",
+	{ "party link", cmd_link, &link_spec, "ID ID",
 	  "Make the two parties one individual: every party already linked\n"
 	  "to the second joins the first's individual, so an export or an\n"
 	  "erasure of either covers all of them.  Leaves an audit record.\n"
 	  "Linking parties that are already one individual changes nothing.\n"
 	  "`request show` names a request's party." },
-	{ "party show", cmd_show, "ID",
+	{ "party show", cmd_show, &show_spec, "ID",
 	  "List the parties of ID's individual: each one's number, when it\n"
 	  "was first verified, and its email key (\"(erased)\" once its data\n"
 	  "has been erased)." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* What the commands need of a party, copied out of its row. */
@@ -76,7 +79,7 @@ load(struct ctx *c, const char *cmd, long long id, struct party *q)
  * that party's address is erased.
  */
 static int
-cmd_link(struct ctx *c, int argc, char **argv)
+cmd_link(struct ctx *c, const struct cli_args *args)
 {
 	struct pf_keys	 keys;
 	struct pf_txn	 t = { 0 };
@@ -86,8 +89,8 @@ cmd_link(struct ctx *c, int argc, char **argv)
 	long long	 ida, idb;
 	int		 rc;
 
-	if (argc != 2 || (ida = cli_positive(argv[0])) == 0 ||
-	    (idb = cli_positive(argv[1])) == 0)
+	if ((ida = cli_positive(args->pos[0])) == 0 ||
+	    (idb = cli_positive(args->pos[1])) == 0)
 		return CLI_USAGE;
 	snprintf(sa, sizeof(sa), "%lld", ida);
 	snprintf(sb, sizeof(sb), "%lld", idb);
@@ -135,12 +138,12 @@ show_fill(struct ctx *c, FILE *f, void *arg)
 }
 
 static int
-cmd_show(struct ctx *c, int argc, char **argv)
+cmd_show(struct ctx *c, const struct cli_args *a)
 {
 	struct party	 q = { 0 };
 	long long	 id;
 
-	if (argc != 1 || (id = cli_positive(argv[0])) == 0)
+	if ((id = cli_positive(a->pos[0])) == 0)
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0 || load(c, "party show", id, &q) != 0)
 		return 1;

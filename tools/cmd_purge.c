@@ -40,10 +40,10 @@
 #include "store.h"
 #include "utc.h"
 
-static int	cmd_purge(struct ctx *, int, char **);
+static int	cmd_purge(struct ctx *, const struct cli_args *);
 
 const struct cmd cmds_purge[] = {
-	{ "purge", cmd_purge, "",
+	{ "purge", cmd_purge, NULL, "",
 	  "Remove the Do-Not-Call entries whose number was last registered\n"
 	  "more than dnc_retention_years ago (at least 5), and the data\n"
 	  "subject requests still unverified when their verification link\n"
@@ -55,7 +55,7 @@ const struct cmd cmds_purge[] = {
 	  "younger is touched, so it is safe to run daily from cron or a\n"
 	  "systemd timer.  Prints how many of each were removed or\n"
 	  "forgotten." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* One batch of stale entries, copied out of the statement's rows. */
@@ -298,15 +298,13 @@ static const struct {
 };
 
 static int
-cmd_purge(struct ctx *c, int argc, char **argv)
+cmd_purge(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_keys	 keys;
 	size_t		 i;
 	int		 rc, failed = 0;
 
-	(void)argv;
-	if (argc != 0)
-		return CLI_USAGE;
+	(void)a;
 	if (cli_load_keys(c, &keys) != 0 || cli_open_store(c) != 0)
 		return 1;
 	for (i = 0; i < nitems(steps); i++)

@@ -29,14 +29,32 @@
 #define TEXT_MAX	1000	/* bytes of a reason or note */
 #define DAYS_MAX	3660	/* --due-within: ten years is plenty */
 
-static int	cmd_list(struct ctx *, int, char **);
-static int	cmd_show(struct ctx *, int, char **);
-static int	cmd_extend(struct ctx *, int, char **);
-static int	cmd_deny(struct ctx *, int, char **);
-static int	cmd_fulfil(struct ctx *, int, char **);
+static int	cmd_list(struct ctx *, const struct cli_args *);
+static int	cmd_show(struct ctx *, const struct cli_args *);
+static int	cmd_extend(struct ctx *, const struct cli_args *);
+static int	cmd_deny(struct ctx *, const struct cli_args *);
+static int	cmd_fulfil(struct ctx *, const struct cli_args *);
+
+enum { L_STATUS, L_OVERDUE, L_WITHIN };	/* requests */
+
+static const struct cli_spec list_spec = { .opt = {
+	[L_STATUS] = { "--status", CLI_VALUE },
+	[L_OVERDUE] = { "--overdue", 0 },
+	[L_WITHIN] = { "--due-within", CLI_VALUE },
+} };
+/* ID, then a change's one text: a second one is refused, not taken. */
+static const struct cli_spec id_spec = { .min = 1, .max = 1 };
+static const struct cli_spec reason_spec = {
+	.opt = { { "--reason", CLI_VALUE | CLI_ONCE | CLI_REQUIRED } },
+	.min = 1, .max = 1,
+};
+static const struct cli_spec note_spec = {
+	.opt = { { "--note", CLI_VALUE | CLI_ONCE } }, .min = 1, .max = 1,
+};
 
 const struct cmd cmds_request[] = {
-	{ "requests", cmd_list, "[--status S] [--overdue] [--due-within DAYS]",
+	{ "requests", cmd_list, &list_spec,
+	  "[--status S] [--overdue] [--due-within DAYS]",
 	  "List the data subject requests, the soonest due first: number,\n"
 	  "type, status, the day received, the due date, the law and the\n"
 	  "place (country, or US-XX) it was fixed by.  Nobody's name or\n"
@@ -45,27 +63,27 @@ const struct cmd cmds_request[] = {
 	  "--overdue only open (verified or extended) requests due before\n"
 	  "today (UTC); --due-within DAYS only open requests due within DAYS\n"
 	  "days from today, overdue ones included." },
-	{ "request show", cmd_show, "ID",
+	{ "request show", cmd_show, &id_spec, "ID",
 	  "Everything about request ID, personal data included (the team's\n"
 	  "view; do not paste it into tickets): the requester's details, the\n"
 	  "law's dates (acknowledgement, due, whether the extension is\n"
 	  "used), the verified address's party and the other parties linked\n"
 	  "to the same individual (`party link`), and its history." },
-	{ "request extend", cmd_extend, "ID --reason TEXT",
+	{ "request extend", cmd_extend, &reason_spec, "ID --reason TEXT",
 	  "Use the one extension the request's law allows: the due date moves\n"
 	  "by the extension, counted from the date it was due.  Only for a\n"
 	  "verified request not extended before.  The requester is mailed\n"
 	  "the new date and the reason, which the status page shows too: one\n"
 	  "line, at most 1000 bytes, written for the requester to read." },
-	{ "request deny", cmd_deny, "ID --reason TEXT",
+	{ "request deny", cmd_deny, &reason_spec, "ID --reason TEXT",
 	  "Close a verified (or extended) request without carrying it out.\n"
 	  "The requester is mailed the reason, which the status page shows\n"
 	  "too: one line, at most 1000 bytes, written for the requester." },
-	{ "request fulfil", cmd_fulfil, "ID [--note TEXT]",
+	{ "request fulfil", cmd_fulfil, &note_spec, "ID [--note TEXT]",
 	  "Close a verified (or extended) request as done, once the answer\n"
 	  "has been given.  The requester is mailed, with the note if there\n"
 	  "is one (one line, at most 1000 bytes; the status page shows it)." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* Request id into q (pf_dsr_drop it): PF_OK, PF_ENOTFOUND, or an error. */
@@ -139,24 +157,14 @@ days_arg(const char *s)
 }
 
 static int
-cmd_list(struct ctx *c, int argc, char **argv)
+cmd_list(struct ctx *c, const struct cli_args *a)
 {
-	struct pf_dsr_filter	 f = { NULL, 0, NULL };
-	const char		*within = NULL;
+	struct pf_dsr_filter	 f = { a->opt[L_STATUS], 0, NULL };
+	const char		*within = a->opt[L_WITHIN];
 	char			 before[PF_DATE_SIZE];
 	long			 days = -1;
-	int			 i, overdue = 0;
+	int			 overdue = a->opt[L_OVERDUE] != NULL;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
-			f.status = argv[++i];
-		else if (strcmp(argv[i], "--overdue") == 0)
-			overdue = 1;
-		else if (strcmp(argv[i], "--due-within") == 0 && i + 1 < argc)
-			within = argv[++i];
-		else
-			return CLI_USAGE;
-	}
 	if (f.status != NULL && pf_choice_label(pf_dsr_statuses, f.status) ==
 	    NULL) {
 		fprintf(stderr, "privforms: requests: --status %s: not one of "
@@ -188,13 +196,6 @@ cmd_list(struct ctx *c, int argc, char **argv)
 }
 
 /* ---- request show ---- */
-
-/* "ID" alone: the request number, or 0. */
-static long long
-id_arg(int argc, char **argv)
-{
-	return argc == 1 ? cli_positive(argv[0]) : 0;
-}
 
 static void
 field(FILE *f, const char *name, const char *value)
@@ -356,13 +357,13 @@ show_fill(struct ctx *c, FILE *f, void *arg)
 }
 
 static int
-cmd_show(struct ctx *c, int argc, char **argv)
+cmd_show(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_dsr_copy q;
 	long long	 id;
 	int		 rc;
 
-	if ((id = id_arg(argc, argv)) == 0)
+	if ((id = cli_positive(a->pos[0])) == 0)
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0)
 		return 1;
@@ -417,26 +418,6 @@ text_ok(const char *cmd, const char *opt, const char *s)
 	    "%d bytes, without controls (bidirectional ones included: "
 	    "U+202A to U+202E, U+2066 to U+2069)\n", cmd, opt, TEXT_MAX);
 	return CLI_USAGE;
-}
-
-/* Parse ID plus the option opt with a value: 0 or CLI_USAGE. */
-static int
-change_args(int argc, char **argv, const char *opt, long long *id,
-    const char **val)
-{
-	int	 i;
-
-	*id = 0;
-	*val = NULL;
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], opt) == 0 && i + 1 < argc && *val == NULL)
-			*val = argv[++i];
-		else if (*id == 0 && (*id = cli_positive(argv[i])) != 0)
-			continue;
-		else
-			return CLI_USAGE;
-	}
-	return *id == 0 ? CLI_USAGE : 0;
 }
 
 /* Refusals every change shares: not verified yet, closed already. */
@@ -570,45 +551,47 @@ change(struct ctx *c, long long id, struct change *ch)
 
 /* ID --reason TEXT, then make the change: extend and deny. */
 static int
-with_reason(struct ctx *c, int argc, char **argv, struct change *ch)
+with_reason(struct ctx *c, const struct cli_args *a, struct change *ch)
 {
 	long long	 id;
 
-	if (change_args(argc, argv, "--reason", &id, &ch->text) != 0 ||
-	    ch->text == NULL || text_ok(ch->name, "--reason", ch->text) != 0)
+	ch->text = a->opt[0];
+	if ((id = cli_positive(a->pos[0])) == 0 ||
+	    text_ok(ch->name, "--reason", ch->text) != 0)
 		return CLI_USAGE;
 	return change(c, id, ch);
 }
 
 static int
-cmd_extend(struct ctx *c, int argc, char **argv)
+cmd_extend(struct ctx *c, const struct cli_args *a)
 {
 	struct change	 ch = { .name = "request extend",
 	    .event = "request-extended", .template = "request-extended",
 	    .to = "extended", .refused = extend_refused, .make = extend_make };
 
-	return with_reason(c, argc, argv, &ch);
+	return with_reason(c, a, &ch);
 }
 
 static int
-cmd_deny(struct ctx *c, int argc, char **argv)
+cmd_deny(struct ctx *c, const struct cli_args *a)
 {
 	struct change	 ch = { .name = "request deny",
 	    .event = "request-denied", .template = "request-denied",
 	    .to = "denied", .refused = not_open, .make = close_make };
 
-	return with_reason(c, argc, argv, &ch);
+	return with_reason(c, a, &ch);
 }
 
 static int
-cmd_fulfil(struct ctx *c, int argc, char **argv)
+cmd_fulfil(struct ctx *c, const struct cli_args *a)
 {
 	struct change	 ch = { .name = "request fulfil",
 	    .event = "request-fulfilled", .template = "request-fulfilled",
 	    .to = "fulfilled", .refused = not_open, .make = close_make };
 	long long	 id;
 
-	if (change_args(argc, argv, "--note", &id, &ch.text) != 0)
+	ch.text = a->opt[0];
+	if ((id = cli_positive(a->pos[0])) == 0)
 		return CLI_USAGE;
 	/* An empty note is no note. */
 	if (ch.text != NULL && ch.text[0] == '\0')

@@ -20,18 +20,30 @@
 #include "store.h"
 #include "validate.h"
 
-static int	cmd_link(struct ctx *, int, char **);
-static int	cmd_check(struct ctx *, int, char **);
-static int	cmd_export(struct ctx *, int, char **);
-static int	cmd_scrub(struct ctx *, int, char **);
+static int	cmd_link(struct ctx *, const struct cli_args *);
+static int	cmd_check(struct ctx *, const struct cli_args *);
+static int	cmd_export(struct ctx *, const struct cli_args *);
+static int	cmd_scrub(struct ctx *, const struct cli_args *);
+
+enum { O_EMAIL, O_LIST };		/* unsubscribe-link */
+
+static const struct cli_spec link_spec = { .opt = {
+	[O_EMAIL] = { "--email", CLI_VALUE | CLI_REQUIRED },
+	[O_LIST] = { "--list", CLI_VALUE },
+} };
+static const struct cli_spec check_spec = {
+	.opt = { { "--country", CLI_VALUE } }, .min = 1, .max = 1,
+};
 
 const struct cmd cmds_unsubscribe[] = {
-	{ "unsubscribe-link", cmd_link, "--email ADDRESS [--list ID]",
+	{ "unsubscribe-link", cmd_link, &link_spec,
+	  "--email ADDRESS [--list ID]",
 	  "Print the RFC 8058 one-click unsubscribe URL for ADDRESS (and mailing\n"
 	  "list ID), signed and valid for unsubscribe_link_days.  Put it in the\n"
 	  "List-Unsubscribe header, with List-Unsubscribe-Post:\n"
 	  "List-Unsubscribe=One-Click." },
-	{ "unsubscribes check", cmd_check, "ADDRESS [--country CC]",
+	{ "unsubscribes check", cmd_check, &check_spec,
+	  "ADDRESS [--country CC]",
 	  "Has ADDRESS opted out of marketing?  Exit 0 if it has (do not send),\n"
 	  "1 if it has not, 2 on an error (an invalid address or number, no\n"
 	  "database).  ADDRESS is an email address or a phone number (for\n"
@@ -42,7 +54,7 @@ const struct cmd cmds_unsubscribe[] = {
 	  "kept as a keyed pseudonym, and checking it needs the key file once\n"
 	  "anything has been erased; a key that cannot be read is an error\n"
 	  "(exit 2), never \"not opted out\"." },
-	{ "unsubscribes export", cmd_export, "",
+	{ "unsubscribes export", cmd_export, NULL, "",
 	  "Write the opt-outs as CSV on standard output: address, channel,\n"
 	  "list (empty: every list), time of the first opt-out (UTC).\n"
 	  "Opt-outs erased by `request erase` are kept only as keyed hashes\n"
@@ -51,7 +63,7 @@ const struct cmd cmds_unsubscribe[] = {
 	  "`privforms unsubscribes scrub` (or each address checked with\n"
 	  "`unsubscribes check`), not against an export.  The exit status\n"
 	  "is the same." },
-	{ "unsubscribes scrub", cmd_scrub, "[--country CC]",
+	{ "unsubscribes scrub", cmd_scrub, &cli_scrub_spec, "[--country CC]",
 	  "Scrub a mailing list: read it on standard input, one email address\n"
 	  "a line, or one phone number for an SMS list (read as the\n"
 	  "unsubscribe form reads them; a number without a country code in\n"
@@ -64,30 +76,21 @@ const struct cmd cmds_unsubscribe[] = {
 	  "removed, invalid.  Once anything has been erased the key file is\n"
 	  "needed.  Exit 0, or 2 on an error (no database, a key that cannot\n"
 	  "be read), and then nothing at all is written." },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static int
-cmd_link(struct ctx *c, int argc, char **argv)
+cmd_link(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_keys	 keys;
-	const char	*email = NULL, *list = NULL, *why = NULL;
+	const char	*why = NULL;
 	char		*url = NULL;
-	int		 i, rc;
+	int		 rc;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
-			email = argv[++i];
-		else if (strcmp(argv[i], "--list") == 0 && i + 1 < argc)
-			list = argv[++i];
-		else
-			return CLI_USAGE;
-	}
-	if (email == NULL)
-		return CLI_USAGE;
 	if (cli_load_keys(c, &keys) != 0)
 		return 1;
-	rc = pf_optout_link(c->cfg, &keys, email, list, time(NULL), &url, &why);
+	rc = pf_optout_link(c->cfg, &keys, a->opt[O_EMAIL], a->opt[O_LIST],
+	    time(NULL), &url, &why);
 	if (rc != PF_OK)
 		fprintf(stderr, "privforms: %s\n", why != NULL ? why :
 		    pf_strerror(rc));
@@ -142,23 +145,14 @@ check_address(struct ctx *c, const char *address, const char *country,
 }
 
 static int
-cmd_check(struct ctx *c, int argc, char **argv)
+cmd_check(struct ctx *c, const struct cli_args *a)
 {
-	const char	*address = NULL, *country = NULL, *kind, *channel;
+	const char	*kind, *channel;
 	char		*key = NULL, since[PF_DATE_SIZE] = "";
-	int		 i, rc, status = 2;
+	int		 rc, status = 2;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--country") == 0 && i + 1 < argc)
-			country = argv[++i];
-		else if (address == NULL && argv[i][0] != '-')
-			address = argv[i];
-		else
-			return CLI_USAGE;
-	}
-	if (address == NULL)
-		return CLI_USAGE;
-	if (check_address(c, address, country, &key, &kind, &channel) != 0 ||
+	if (check_address(c, a->pos[0], a->opt[0], &key, &kind,
+	    &channel) != 0 ||
 	    cli_open_store(c) != 0)
 		goto out;
 	if ((rc = pf_store_optout_of(c->st, key, copy_created,
@@ -213,13 +207,11 @@ export_all(struct ctx *c, FILE *f, void *arg)
 }
 
 static int
-cmd_export(struct ctx *c, int argc, char **argv)
+cmd_export(struct ctx *c, const struct cli_args *a)
 {
 	long long	 erased = 0;
 
-	(void)argv;
-	if (argc != 0)
-		return CLI_USAGE;
+	(void)a;
 	if (cli_open_store(c) != 0 ||
 	    cli_buffered("unsubscribes export", export_all, c, &erased) != 0)
 		return 1;
@@ -268,7 +260,7 @@ scrub_verdict(struct ctx *c, const char *line,
 }
 
 static int
-cmd_scrub(struct ctx *c, int argc, char **argv)
+cmd_scrub(struct ctx *c, const struct cli_args *a)
 {
-	return cli_scrub(c, "unsubscribes scrub", scrub_verdict, argc, argv);
+	return cli_scrub(c, "unsubscribes scrub", scrub_verdict, a);
 }

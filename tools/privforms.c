@@ -77,6 +77,7 @@ int
 main(int argc, char **argv)
 {
 	struct ctx	 c = { 0 };
+	struct cli_args	 a;
 	const struct cmd *cmd;
 	int		 used, rc;
 
@@ -104,7 +105,9 @@ main(int argc, char **argv)
 	}
 	if (c.config == NULL)
 		c.config = pf_config_default_path();
-	if ((rc = cmd->fn(&c, argc - used, argv + used)) == CLI_USAGE) {
+	if ((rc = cli_parse(cmd->spec, argc - used, argv + used, &a)) == 0)
+		rc = cmd->fn(&c, &a);
+	if (rc == CLI_USAGE) {
 		fprintf(stderr, "usage: privforms %s %s\n", cmd->name, cmd->args);
 		rc = 2;
 	}
