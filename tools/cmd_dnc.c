@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlwriter.h>
-
 #include "cli.h"
 #include "config.h"
 #include "date.h"
@@ -25,6 +23,7 @@
 #include "utc.h"
 #include "utf8.h"
 #include "validate.h"
+#include "xmlw.h"
 
 #define DNC_NS		"urn:privforms:dnc:1"
 #define REASON_MAX	500	/* bytes of an operator's reason */
@@ -164,59 +163,39 @@ write_csv(struct ctx *c, FILE *f, void *arg)
 static int
 xml_row(const struct pf_dnc *d, void *arg)
 {
-	xmlTextWriterPtr	 w = arg;
+	struct pf_xmlw	*w = arg;
 
-	if (xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "number",
-	    BAD_CAST d->number) < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "country",
-	    BAD_CAST d->country) < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "registered",
-	    BAD_CAST d->created) < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "updated",
-	    BAD_CAST d->updated) < 0 ||
-	    xmlTextWriterEndElement(w) < 0)
-		return PF_EXML;
-	return 0;
+	pf_xmlw_start(w, "entry", NULL);
+	pf_xmlw_elem(w, "number", d->number);
+	pf_xmlw_elem(w, "country", d->country);
+	pf_xmlw_elem(w, "registered", d->created);
+	pf_xmlw_elem(w, "updated", d->updated);
+	pf_xmlw_end(w);
+	return pf_xmlw_status(w);
 }
 
 /*
  * The XML export.  Every string written passed the store's checks on the
- * way in (E.164, an ISO code, stored times), and libxml2 escapes anyway.
+ * way in (E.164, an ISO code, stored times), and xmlw.h checks again.
  */
 static int
 write_xml(struct ctx *c, FILE *f, void *arg)
 {
 	const struct export	*x = arg;
-	const char		*since = x->since;
-	xmlOutputBufferPtr	 out;
-	xmlTextWriterPtr	 w;
+	struct pf_xmlw		*w;
 	char			 now[PF_TIME_SIZE];
-	int			 rc = PF_EXML;
+	int			 rc;
 
-	if ((out = xmlOutputBufferCreateFile(f, NULL)) == NULL)
-		return PF_ENOMEM;
-	if ((w = xmlNewTextWriter(out)) == NULL) {
-		xmlOutputBufferClose(out);
-		return PF_ENOMEM;
-	}
+	if ((rc = pf_xmlw_open(f, &w)) != PF_OK)
+		return rc;
 	pf_utc_now(now);
-	xmlTextWriterSetIndent(w, 1);
-	if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
-	    xmlTextWriterStartElementNS(w, NULL, BAD_CAST "dnc-register",
-	    BAD_CAST DNC_NS) < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1") < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "generated",
-	    BAD_CAST now) < 0 ||
-	    (since != NULL && xmlTextWriterWriteAttribute(w, BAD_CAST "since",
-	    BAD_CAST since) < 0))
-		goto out;
-	if ((rc = pf_store_dnc_each(c->st, since, xml_row, w)) != PF_OK)
-		goto out;
-	rc = xmlTextWriterEndDocument(w) < 0 ? PF_EXML : PF_OK;
-out:
-	xmlFreeTextWriter(w);	/* flushes and closes out, not f */
-	return rc;
+	pf_xmlw_start(w, "dnc-register", DNC_NS);
+	pf_xmlw_attr(w, "version", "1");
+	pf_xmlw_attr(w, "generated", now);
+	pf_xmlw_attr(w, "since", x->since);
+	if (pf_xmlw_status(w) == PF_OK)
+		pf_xmlw_fail(w, pf_store_dnc_each(c->st, x->since, xml_row, w));
+	return pf_xmlw_close(w);
 }
 
 /*

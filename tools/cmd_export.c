@@ -36,8 +36,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/xmlwriter.h>
-
 #include "cli.h"
 #include "config.h"
 #include "date.h"
@@ -49,6 +47,7 @@
 #include "store.h"
 #include "utc.h"
 #include "utf8.h"
+#include "xmlw.h"
 
 #define EXPORT_NS	"urn:privforms:export:1"
 #define EXPORT_XSL	"request-export.xsl"
@@ -228,60 +227,24 @@ struct export {
 	struct pf_dsr_copy q;		/* the request answered */
 	struct subject	 s;
 	struct ids	 requests;	/* the individual's requests */
-	xmlTextWriterPtr w;
+	struct pf_xmlw	*w;
 	long long	 optouts, dnc, feedback; /* written, for the record */
 	const char	*output;	/* --output, or NULL for stdout */
 };
 
-/*
- * Write <name>value</name>, or nothing for a NULL value.  libxml2 2.9.14
- * writes any byte it is given (ARCHITECTURE.md, library defects), so every
- * value is checked against XML's Char production first, though the forms
- * checked it too.
- */
-static int
-put(xmlTextWriterPtr w, const char *name, const char *value)
-{
-	if (value == NULL)
-		return 0;
-	if (!pf_utf8_ok(value, strlen(value), 1) ||
-	    xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST value) < 0)
-		return PF_EXML;
-	return 0;
-}
-
-static int
-put_num(xmlTextWriterPtr w, const char *name, long long v)
-{
-	char	 s[24];
-
-	snprintf(s, sizeof(s), "%lld", v);
-	return put(w, name, s);
-}
-
-static int
-start(xmlTextWriterPtr w, const char *name)
-{
-	return xmlTextWriterStartElement(w, BAD_CAST name) < 0 ? PF_EXML : 0;
-}
-
-static int
-end(xmlTextWriterPtr w)
-{
-	return xmlTextWriterEndElement(w) < 0 ? PF_EXML : 0;
-}
-
 static int
 write_answers(struct export *x)
 {
-	xmlTextWriterPtr	 w = x->w;
+	struct pf_xmlw	*w = x->w;
 
-	if (start(w, "answers") != 0 || put_num(w, "id", x->q.r.id) != 0 ||
-	    put(w, "type", x->q.r.type) != 0 ||
-	    put(w, "received", x->q.r.received) != 0 ||
-	    put(w, "due", x->q.r.due) != 0 || put(w, "law", x->q.r.law) != 0)
-		return PF_EXML;
-	return end(w);
+	pf_xmlw_start(w, "answers", NULL);
+	pf_xmlw_elem_ll(w, "id", x->q.r.id);
+	pf_xmlw_elem(w, "type", x->q.r.type);
+	pf_xmlw_elem(w, "received", x->q.r.received);
+	pf_xmlw_elem(w, "due", x->q.r.due);
+	pf_xmlw_elem(w, "law", x->q.r.law);
+	pf_xmlw_end(w);
+	return pf_xmlw_status(w);
 }
 
 static int
@@ -290,34 +253,36 @@ write_parties(struct export *x)
 	const struct party_row	*p;
 	size_t			 i;
 
-	if (start(x->w, "parties") != 0)
-		return PF_EXML;
+	pf_xmlw_start(x->w, "parties", NULL);
 	for (i = 0; i < x->s.parties.n; i++) {
 		p = &x->s.parties.v[i];
-		if (start(x->w, "party") != 0 || put_num(x->w, "id", p->id) != 0 ||
-		    put(x->w, "email", p->email) != 0 ||
-		    put(x->w, "first-seen", p->created) != 0 ||
-		    end(x->w) != 0)
-			return PF_EXML;
+		pf_xmlw_start(x->w, "party", NULL);
+		pf_xmlw_elem_ll(x->w, "id", p->id);
+		pf_xmlw_elem(x->w, "email", p->email);
+		pf_xmlw_elem(x->w, "first-seen", p->created);
+		pf_xmlw_end(x->w);
 	}
-	return end(x->w);
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
 }
 
 static int
 write_optout(const struct pf_optout *o, void *arg)
 {
-	struct export		*x = arg;
-	xmlTextWriterPtr	 w = x->w;
+	struct export	*x = arg;
+	struct pf_xmlw	*w = x->w;
 
 	x->optouts++;
-	if (start(w, "opt-out") != 0 || put(w, "channel", o->channel) != 0 ||
-	    put(w, "address", o->address) != 0 ||
-	    put(w, "list", o->list) != 0 || put(w, "reason", o->reason) != 0 ||
-	    put(w, "source", o->source) != 0 ||
-	    put(w, "created", o->created) != 0 ||
-	    put(w, "updated", o->updated) != 0)
-		return PF_EXML;
-	return end(w);
+	pf_xmlw_start(w, "opt-out", NULL);
+	pf_xmlw_elem(w, "channel", o->channel);
+	pf_xmlw_elem(w, "address", o->address);
+	pf_xmlw_elem(w, "list", o->list);
+	pf_xmlw_elem(w, "reason", o->reason);
+	pf_xmlw_elem(w, "source", o->source);
+	pf_xmlw_elem(w, "created", o->created);
+	pf_xmlw_elem(w, "updated", o->updated);
+	pf_xmlw_end(w);
+	return pf_xmlw_status(w);
 }
 
 /* The opt-outs of each email key (never of a number: see the top). */
@@ -327,32 +292,33 @@ write_optouts(struct pf_store *st, struct export *x)
 	size_t	 i;
 	int	 rc;
 
-	if (start(x->w, "opt-outs") != 0)
-		return PF_EXML;
+	pf_xmlw_start(x->w, "opt-outs", NULL);
 	for (i = 0; i < x->s.parties.n; i++)
 		if (x->s.parties.v[i].email != NULL &&
 		    (rc = pf_store_optout_of(st, x->s.parties.v[i].email,
 		    write_optout, x)) != PF_OK)
-			return rc;
-	return end(x->w);
+			return pf_xmlw_fail(x->w, rc);
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
 }
 
 static int
 write_dnc(const struct pf_dnc *d, void *arg)
 {
-	struct export		*x = arg;
-	xmlTextWriterPtr	 w = x->w;
+	struct export	*x = arg;
+	struct pf_xmlw	*w = x->w;
 
 	x->dnc++;
-	if (start(w, "entry") != 0 || put(w, "number", d->number) != 0 ||
-	    put(w, "country", d->country) != 0 ||
-	    put(w, "first-name", d->first_name) != 0 ||
-	    put(w, "last-name", d->last_name) != 0 ||
-	    put(w, "company", d->company) != 0 ||
-	    put(w, "registered", d->created) != 0 ||
-	    put(w, "updated", d->updated) != 0)
-		return PF_EXML;
-	return end(w);
+	pf_xmlw_start(w, "entry", NULL);
+	pf_xmlw_elem(w, "number", d->number);
+	pf_xmlw_elem(w, "country", d->country);
+	pf_xmlw_elem(w, "first-name", d->first_name);
+	pf_xmlw_elem(w, "last-name", d->last_name);
+	pf_xmlw_elem(w, "company", d->company);
+	pf_xmlw_elem(w, "registered", d->created);
+	pf_xmlw_elem(w, "updated", d->updated);
+	pf_xmlw_end(w);
+	return pf_xmlw_status(w);
 }
 
 static int
@@ -361,56 +327,60 @@ write_dncs(struct pf_store *st, struct export *x)
 	size_t	 i;
 	int	 rc;
 
-	if (start(x->w, "do-not-call") != 0)
-		return PF_EXML;
+	pf_xmlw_start(x->w, "do-not-call", NULL);
 	for (i = 0; i < x->s.parties.n; i++)
 		if (x->s.parties.v[i].email != NULL &&
 		    (rc = pf_store_dnc_of_email(st, x->s.parties.v[i].email,
 		    write_dnc, x)) != PF_OK)
-			return rc;
-	return end(x->w);
+			return pf_xmlw_fail(x->w, rc);
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
 }
 
 /* A request's fields; write_requests closes the element after its history. */
 static int
 write_request(const struct pf_dsr *r, void *arg)
 {
-	xmlTextWriterPtr	 w = ((struct export *)arg)->w;
+	struct pf_xmlw	*w = ((struct export *)arg)->w;
 
-	if (start(w, "request") != 0 || put_num(w, "id", r->id) != 0 ||
-	    put(w, "type", r->type) != 0 ||
-	    put(w, "relationship", r->relationship) != 0 ||
-	    put(w, "organisation", r->organisation) != 0 ||
-	    put(w, "first-name", r->first_name) != 0 ||
-	    put(w, "last-name", r->last_name) != 0 ||
-	    put(w, "email", r->email) != 0 ||
-	    put(w, "pseudonym", r->subject) != 0 ||
-	    put(w, "country", r->country) != 0 ||
-	    put(w, "state", r->state) != 0 ||
-	    put(w, "details", r->details) != 0 || put(w, "law", r->law) != 0 ||
-	    put(w, "received", r->received) != 0 ||
-	    put(w, "due", r->due) != 0 ||
-	    put(w, "acknowledge", r->acknowledge) != 0 ||
-	    put(w, "extension", r->extension) != 0 ||
-	    put(w, "extended", r->extended ? "true" : "false") != 0 ||
-	    put(w, "status", r->status) != 0 ||
-	    (r->party != 0 && put_num(w, "party", r->party) != 0) ||
-	    put(w, "verify-by", r->verify_by) != 0 ||
-	    put(w, "updated", r->updated) != 0)
-		return PF_EXML;
-	return 0;
+	pf_xmlw_start(w, "request", NULL);
+	pf_xmlw_elem_ll(w, "id", r->id);
+	pf_xmlw_elem(w, "type", r->type);
+	pf_xmlw_elem(w, "relationship", r->relationship);
+	pf_xmlw_elem(w, "organisation", r->organisation);
+	pf_xmlw_elem(w, "first-name", r->first_name);
+	pf_xmlw_elem(w, "last-name", r->last_name);
+	pf_xmlw_elem(w, "email", r->email);
+	pf_xmlw_elem(w, "pseudonym", r->subject);
+	pf_xmlw_elem(w, "country", r->country);
+	pf_xmlw_elem(w, "state", r->state);
+	pf_xmlw_elem(w, "details", r->details);
+	pf_xmlw_elem(w, "law", r->law);
+	pf_xmlw_elem(w, "received", r->received);
+	pf_xmlw_elem(w, "due", r->due);
+	pf_xmlw_elem(w, "acknowledge", r->acknowledge);
+	pf_xmlw_elem(w, "extension", r->extension);
+	pf_xmlw_elem(w, "extended", r->extended ? "true" : "false");
+	pf_xmlw_elem(w, "status", r->status);
+	if (r->party != 0)
+		pf_xmlw_elem_ll(w, "party", r->party);
+	pf_xmlw_elem(w, "verify-by", r->verify_by);
+	pf_xmlw_elem(w, "updated", r->updated);
+	return pf_xmlw_status(w);
 }
 
 static int
 write_event(const struct pf_dsr_event *e, void *arg)
 {
-	xmlTextWriterPtr	 w = ((struct export *)arg)->w;
+	struct pf_xmlw	*w = ((struct export *)arg)->w;
 
-	if (start(w, "event") != 0 || put_num(w, "seq", e->seq) != 0 ||
-	    put(w, "time", e->time) != 0 || put(w, "status", e->status) != 0 ||
-	    put(w, "note", e->note) != 0)
-		return PF_EXML;
-	return end(w);
+	pf_xmlw_start(w, "event", NULL);
+	pf_xmlw_elem_ll(w, "seq", e->seq);
+	pf_xmlw_elem(w, "time", e->time);
+	pf_xmlw_elem(w, "status", e->status);
+	pf_xmlw_elem(w, "note", e->note);
+	pf_xmlw_end(w);
+	return pf_xmlw_status(w);
 }
 
 static int
@@ -420,41 +390,43 @@ write_requests(struct pf_store *st, struct export *x)
 	size_t		 i;
 	int		 rc;
 
-	if (start(x->w, "requests") != 0)
-		return PF_EXML;
+	pf_xmlw_start(x->w, "requests", NULL);
 	for (i = 0; i < x->requests.n; i++) {
 		id = x->requests.v[i];
 		if ((rc = pf_store_dsr_get(st, id, write_request, x)) != PF_OK)
-			return rc;
-		if (start(x->w, "history") != 0)
-			return PF_EXML;
+			return pf_xmlw_fail(x->w, rc);
+		pf_xmlw_start(x->w, "history", NULL);
 		if ((rc = pf_store_dsr_events(st, id, write_event, x)) != PF_OK)
-			return rc;
-		if (end(x->w) != 0 || end(x->w) != 0)
-			return PF_EXML;
+			return pf_xmlw_fail(x->w, rc);
+		pf_xmlw_end(x->w);	/* history */
+		pf_xmlw_end(x->w);	/* request */
 	}
-	return end(x->w);
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
 }
 
 static int
 write_feedback(const struct pf_feedback *f, void *arg)
 {
-	struct export		*x = arg;
-	xmlTextWriterPtr	 w = x->w;
-	const char		*rating;
+	struct export	*x = arg;
+	struct pf_xmlw	*w = x->w;
+	const char	*rating;
 
 	if ((rating = pf_feedback_rating_code(f->rating)) == NULL)
 		return PF_EINVAL;	/* a row this version cannot name */
 	x->feedback++;
-	if (start(w, "entry") != 0 || put_num(w, "id", f->id) != 0 ||
-	    put(w, "received", f->created) != 0 ||
-	    put(w, "completed", f->completed) != 0 ||
-	    put(w, "type", f->type) != 0 || put(w, "rating", rating) != 0 ||
-	    (f->recommend >= 0 && put_num(w, "recommend", f->recommend) != 0) ||
-	    put(w, "email", f->email) != 0 ||
-	    put(w, "message", f->message) != 0)
-		return PF_EXML;
-	return end(w);
+	pf_xmlw_start(w, "entry", NULL);
+	pf_xmlw_elem_ll(w, "id", f->id);
+	pf_xmlw_elem(w, "received", f->created);
+	pf_xmlw_elem(w, "completed", f->completed);
+	pf_xmlw_elem(w, "type", f->type);
+	pf_xmlw_elem(w, "rating", rating);
+	if (f->recommend >= 0)
+		pf_xmlw_elem_ll(w, "recommend", f->recommend);
+	pf_xmlw_elem(w, "email", f->email);
+	pf_xmlw_elem(w, "message", f->message);
+	pf_xmlw_end(w);
+	return pf_xmlw_status(w);
 }
 
 /* The site feedback that left each email key (article votes: see the top). */
@@ -464,28 +436,26 @@ write_feedbacks(struct pf_store *st, struct export *x)
 	size_t	 i;
 	int	 rc;
 
-	if (start(x->w, "feedback") != 0)
-		return PF_EXML;
+	pf_xmlw_start(x->w, "feedback", NULL);
 	for (i = 0; i < x->s.parties.n; i++)
 		if (x->s.parties.v[i].email != NULL &&
 		    (rc = pf_store_feedback_of_email(st,
 		    x->s.parties.v[i].email, write_feedback, x)) != PF_OK)
-			return rc;
-	return end(x->w);
+			return pf_xmlw_fail(x->w, rc);
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
 }
 
 /* personal_data_systems, split on commas and trimmed. */
 static int
-write_elsewhere(const struct pf_config *cfg, xmlTextWriterPtr w)
+write_elsewhere(const struct pf_config *cfg, struct pf_xmlw *w)
 {
 	const char	*p = cfg->personal_data_systems, *e;
 	char		*name;
 	size_t		 len, n = 0;
-	int		 rc = 0;
 
-	if (start(w, "elsewhere") != 0)
-		return PF_EXML;
-	for (; rc == 0 && p != NULL && *p != '\0'; p = *e == ',' ? e + 1 : e) {
+	pf_xmlw_start(w, "elsewhere", NULL);
+	for (; p != NULL && *p != '\0'; p = *e == ',' ? e + 1 : e) {
 		p += strspn(p, " \t");
 		e = p + strcspn(p, ",");
 		for (len = e - p; len > 0 && strchr(" \t", p[len - 1]); len--)
@@ -493,29 +463,24 @@ write_elsewhere(const struct pf_config *cfg, xmlTextWriterPtr w)
 		if (len == 0)
 			continue;
 		if ((name = strndup(p, len)) == NULL)
-			return PF_ENOMEM;
-		rc = put(w, "system", name);
+			return pf_xmlw_fail(w, PF_ENOMEM);
+		pf_xmlw_elem(w, "system", name);
 		free(name);
 		n++;
 	}
-	if (rc != 0 || put(w, "note", n > 0 ? ELSEWHERE_NOTE :
-	    NOWHERE_NOTE) != 0)
-		return PF_EXML;
-	return end(w);
+	pf_xmlw_elem(w, "note", n > 0 ? ELSEWHERE_NOTE : NOWHERE_NOTE);
+	pf_xmlw_end(w);
+	return pf_xmlw_status(w);
 }
 
 static int
 write_sections(struct ctx *c, struct export *x)
 {
-	int	 rc;
-
-	if ((rc = write_answers(x)) != PF_OK ||
-	    (rc = write_parties(x)) != PF_OK ||
-	    (rc = write_optouts(c->st, x)) != PF_OK ||
-	    (rc = write_dncs(c->st, x)) != PF_OK ||
-	    (rc = write_requests(c->st, x)) != PF_OK ||
-	    (rc = write_feedbacks(c->st, x)) != PF_OK)
-		return rc;
+	if (write_answers(x) != PF_OK || write_parties(x) != PF_OK ||
+	    write_optouts(c->st, x) != PF_OK || write_dncs(c->st, x) != PF_OK ||
+	    write_requests(c->st, x) != PF_OK ||
+	    write_feedbacks(c->st, x) != PF_OK)
+		return pf_xmlw_status(x->w);
 	return write_elsewhere(c->cfg, x->w);
 }
 
@@ -535,36 +500,21 @@ export_load(struct pf_store *st, struct export *x)
 static int
 export_write(struct ctx *c, FILE *f, struct export *x)
 {
-	xmlOutputBufferPtr	 out;
-	char			 now[PF_TIME_SIZE];
-	int			 rc;
+	char	 now[PF_TIME_SIZE];
+	int	 rc;
 
-	if ((rc = export_load(c->st, x)) != PF_OK)
+	if ((rc = export_load(c->st, x)) != PF_OK ||
+	    (rc = pf_xmlw_open(f, &x->w)) != PF_OK)
 		return rc;
-	if ((out = xmlOutputBufferCreateFile(f, NULL)) == NULL)
-		return PF_ENOMEM;
-	if ((x->w = xmlNewTextWriter(out)) == NULL) {
-		xmlOutputBufferClose(out);
-		return PF_ENOMEM;
-	}
 	pf_utc_now(now);
-	xmlTextWriterSetIndent(x->w, 1);
-	rc = PF_EXML;
-	if (xmlTextWriterStartDocument(x->w, NULL, "UTF-8", NULL) < 0 ||
-	    xmlTextWriterWritePI(x->w, BAD_CAST "xml-stylesheet",
-	    BAD_CAST "type=\"text/xsl\" href=\"" EXPORT_XSL "\"") < 0 ||
-	    xmlTextWriterStartElementNS(x->w, NULL, BAD_CAST "data-export",
-	    BAD_CAST EXPORT_NS) < 0 ||
-	    xmlTextWriterWriteAttribute(x->w, BAD_CAST "version",
-	    BAD_CAST "1") < 0 ||
-	    xmlTextWriterWriteAttribute(x->w, BAD_CAST "generated",
-	    BAD_CAST now) < 0)
-		goto out;
-	if ((rc = write_sections(c, x)) != PF_OK)
-		goto out;
-	rc = xmlTextWriterEndDocument(x->w) < 0 ? PF_EXML : PF_OK;
-out:
-	xmlFreeTextWriter(x->w);	/* flushes and closes out, not f */
+	pf_xmlw_pi(x->w, "xml-stylesheet",
+	    "type=\"text/xsl\" href=\"" EXPORT_XSL "\"");
+	pf_xmlw_start(x->w, "data-export", EXPORT_NS);
+	pf_xmlw_attr(x->w, "version", "1");
+	pf_xmlw_attr(x->w, "generated", now);
+	if (pf_xmlw_status(x->w) == PF_OK)
+		write_sections(c, x);
+	rc = pf_xmlw_close(x->w);
 	x->w = NULL;
 	return rc;
 }
