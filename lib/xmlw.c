@@ -87,37 +87,43 @@ pf_xmlw_end(struct pf_xmlw *w)
 }
 
 void
-pf_xmlw_attr(struct pf_xmlw *w, const char *name, const char *value)
+pf_xmlw_put(struct pf_xmlw *w, enum pf_xmlw_as as, const char *name,
+    const char *value)
 {
-	if (value != NULL && text(w, name, 0) && text(w, value, 0))
-		ok(w, xmlTextWriterWriteAttribute(w->w, BAD_CAST name,
-		    BAD_CAST value));
+	/* An attribute value on several lines would not read back as one. */
+	if (value == NULL || !text(w, name, 0) ||
+	    !text(w, value, as == PF_XMLW_ELEM))
+		return;
+	ok(w, as == PF_XMLW_ATTR ?
+	    xmlTextWriterWriteAttribute(w->w, BAD_CAST name, BAD_CAST value) :
+	    xmlTextWriterWriteElement(w->w, BAD_CAST name, BAD_CAST value));
 }
 
 void
-pf_xmlw_attr_ll(struct pf_xmlw *w, const char *name, long long v)
+pf_xmlw_put_ll(struct pf_xmlw *w, enum pf_xmlw_as as, const char *name,
+    long long v)
 {
 	char	 s[24];
 
 	snprintf(s, sizeof(s), "%lld", v);
-	pf_xmlw_attr(w, name, s);
+	pf_xmlw_put(w, as, name, s);
 }
 
 void
-pf_xmlw_elem(struct pf_xmlw *w, const char *name, const char *value)
+pf_xmlw_fields(struct pf_xmlw *w, const void *row,
+    const struct pf_xmlw_field *f, size_t n)
 {
-	if (value != NULL && text(w, name, 0) && text(w, value, 1))
-		ok(w, xmlTextWriterWriteElement(w->w, BAD_CAST name,
-		    BAD_CAST value));
-}
+	const void	*at;
 
-void
-pf_xmlw_elem_ll(struct pf_xmlw *w, const char *name, long long v)
-{
-	char	 s[24];
-
-	snprintf(s, sizeof(s), "%lld", v);
-	pf_xmlw_elem(w, name, s);
+	for (; n > 0; f++, n--) {
+		at = (const char *)row + f->off;
+		if (f->kind == PF_XMLW_TEXT)
+			pf_xmlw_elem(w, f->name, *(const char *const *)at);
+		else if (f->kind == PF_XMLW_INT)
+			pf_xmlw_elem_ll(w, f->name, *(const int *)at);
+		else
+			pf_xmlw_elem_ll(w, f->name, *(const long long *)at);
+	}
 }
 
 int
@@ -144,7 +150,7 @@ pf_xmlw_close(struct pf_xmlw *w)
 	if (w->rc == PF_OK)
 		ok(w, xmlTextWriterEndDocument(w->w));
 	rc = w->rc;
-	xmlFreeTextWriter(w->w);	/* flushes and closes its buffer, not f */
+	xmlFreeTextWriter(w->w);	/* flushes its buffer; f stays open */
 	free(w);
 	return rc;
 }

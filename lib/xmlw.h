@@ -15,6 +15,7 @@
 #ifndef PF_XMLW_H
 #define PF_XMLW_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 struct pf_xmlw;
@@ -35,13 +36,46 @@ void pf_xmlw_start(struct pf_xmlw *w, const char *name, const char *ns);
 /* Close the element opened last. */
 void pf_xmlw_end(struct pf_xmlw *w);
 
-/* An attribute of the element just opened; none at all for a NULL value. */
-void pf_xmlw_attr(struct pf_xmlw *w, const char *name, const char *value);
-void pf_xmlw_attr_ll(struct pf_xmlw *w, const char *name, long long v);
+/*
+ * name=value as an attribute of the element just opened (PF_XMLW_ATTR), or
+ * <name>value</name> (PF_XMLW_ELEM); nothing at all for a NULL value.  The
+ * _ll form writes v in decimal.  pf_xmlw_attr() and the others below say
+ * the same more briefly.
+ */
+enum pf_xmlw_as { PF_XMLW_ATTR, PF_XMLW_ELEM };
 
-/* <name>value</name>; nothing at all for a NULL value. */
-void pf_xmlw_elem(struct pf_xmlw *w, const char *name, const char *value);
-void pf_xmlw_elem_ll(struct pf_xmlw *w, const char *name, long long v);
+void pf_xmlw_put(struct pf_xmlw *w, enum pf_xmlw_as as, const char *name,
+    const char *value);
+void pf_xmlw_put_ll(struct pf_xmlw *w, enum pf_xmlw_as as, const char *name,
+    long long v);
+
+#define pf_xmlw_attr(w, n, v)	 pf_xmlw_put((w), PF_XMLW_ATTR, (n), (v))
+#define pf_xmlw_attr_ll(w, n, v) pf_xmlw_put_ll((w), PF_XMLW_ATTR, (n), (v))
+#define pf_xmlw_elem(w, n, v)	 pf_xmlw_put((w), PF_XMLW_ELEM, (n), (v))
+#define pf_xmlw_elem_ll(w, n, v) pf_xmlw_put_ll((w), PF_XMLW_ELEM, (n), (v))
+
+/*
+ * A record's members written as its elements, in the order of a table of
+ * PF_XMLW_FIELD(type, member, element name) rows.  The member's type picks
+ * how (any other does not compile): a const char * as pf_xmlw_elem writes
+ * it (no element for NULL), an int or long long in decimal.
+ */
+enum pf_xmlw_kind { PF_XMLW_TEXT, PF_XMLW_INT, PF_XMLW_LL };
+
+struct pf_xmlw_field {
+	const char		*name;	/* the element */
+	enum pf_xmlw_kind	 kind;
+	size_t			 off;	/* of the member in its struct */
+};
+
+#define PF_XMLW_FIELD(type, member, name) { (name),			\
+	_Generic(((type *)0)->member, const char *: PF_XMLW_TEXT,	\
+	    int: PF_XMLW_INT, long long: PF_XMLW_LL),			\
+	offsetof(type, member) }
+
+/* Each of the n fields of table f, read from row (a struct of their type). */
+void pf_xmlw_fields(struct pf_xmlw *w, const void *row,
+    const struct pf_xmlw_field *f, size_t n);
 
 /*
  * Keep rc (an err.h code) as the failure unless one is kept already; PF_OK

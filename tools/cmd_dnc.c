@@ -18,6 +18,7 @@
 #include "date.h"
 #include "err.h"
 #include "keys.h"
+#include "nitems.h"
 #include "phone.h"
 #include "store.h"
 #include "utc.h"
@@ -160,16 +161,21 @@ write_csv(struct ctx *c, FILE *f, void *arg)
 	return pf_store_dnc_each(c->st, x->since, csv_row, f);
 }
 
+/* What a dialer needs of an entry: no names, no address. */
+static const struct pf_xmlw_field entry_fields[] = {
+	PF_XMLW_FIELD(struct pf_dnc, number, "number"),
+	PF_XMLW_FIELD(struct pf_dnc, country, "country"),
+	PF_XMLW_FIELD(struct pf_dnc, created, "registered"),
+	PF_XMLW_FIELD(struct pf_dnc, updated, "updated"),
+};
+
 static int
 xml_row(const struct pf_dnc *d, void *arg)
 {
 	struct pf_xmlw	*w = arg;
 
 	pf_xmlw_start(w, "entry", NULL);
-	pf_xmlw_elem(w, "number", d->number);
-	pf_xmlw_elem(w, "country", d->country);
-	pf_xmlw_elem(w, "registered", d->created);
-	pf_xmlw_elem(w, "updated", d->updated);
+	pf_xmlw_fields(w, d, entry_fields, nitems(entry_fields));
 	pf_xmlw_end(w);
 	return pf_xmlw_status(w);
 }

@@ -44,6 +44,7 @@
 #include "err.h"
 #include "feedback.h"
 #include "keys.h"
+#include "nitems.h"
 #include "store.h"
 #include "utc.h"
 #include "utf8.h"
@@ -232,19 +233,71 @@ struct export {
 	const char	*output;	/* --output, or NULL for stdout */
 };
 
+/*
+ * The elements of each record, in the order of etc/request-export.xsd.
+ * What a table cannot say (a flag as true or false, a member shown only
+ * when set, a code worked out) the writer says beside it.
+ */
+#define DSR(member, name)	PF_XMLW_FIELD(struct pf_dsr, member, name)
+
+static const struct pf_xmlw_field answer_fields[] = {
+	DSR(id, "id"), DSR(type, "type"), DSR(received, "received"),
+	DSR(due, "due"), DSR(law, "law"),
+};
+
+/* A request up to its extension, then extended, status, party. */
+static const struct pf_xmlw_field request_fields[] = {
+	DSR(id, "id"), DSR(type, "type"), DSR(relationship, "relationship"),
+	DSR(organisation, "organisation"), DSR(first_name, "first-name"),
+	DSR(last_name, "last-name"), DSR(email, "email"),
+	DSR(subject, "pseudonym"), DSR(country, "country"),
+	DSR(state, "state"), DSR(details, "details"), DSR(law, "law"),
+	DSR(received, "received"), DSR(due, "due"),
+	DSR(acknowledge, "acknowledge"), DSR(extension, "extension"),
+};
+
+static const struct pf_xmlw_field request_end_fields[] = {
+	DSR(verify_by, "verify-by"), DSR(updated, "updated"),
+};
+
+static const struct pf_xmlw_field event_fields[] = {
+	PF_XMLW_FIELD(struct pf_dsr_event, seq, "seq"),
+	PF_XMLW_FIELD(struct pf_dsr_event, time, "time"),
+	PF_XMLW_FIELD(struct pf_dsr_event, status, "status"),
+	PF_XMLW_FIELD(struct pf_dsr_event, note, "note"),
+};
+
+#define OPTOUT(member)	PF_XMLW_FIELD(struct pf_optout, member, #member)
+
+static const struct pf_xmlw_field optout_fields[] = {
+	OPTOUT(channel), OPTOUT(address), OPTOUT(list), OPTOUT(reason),
+	OPTOUT(source), OPTOUT(created), OPTOUT(updated),
+};
+
+#define DNC(member, name)	PF_XMLW_FIELD(struct pf_dnc, member, name)
+
+static const struct pf_xmlw_field dnc_fields[] = {
+	DNC(number, "number"), DNC(country, "country"),
+	DNC(first_name, "first-name"), DNC(last_name, "last-name"),
+	DNC(company, "company"), DNC(created, "registered"),
+	DNC(updated, "updated"),
+};
+
+/* Up to the rating, which is a code worked out from the number. */
+static const struct pf_xmlw_field feedback_fields[] = {
+	PF_XMLW_FIELD(struct pf_feedback, id, "id"),
+	PF_XMLW_FIELD(struct pf_feedback, created, "received"),
+	PF_XMLW_FIELD(struct pf_feedback, completed, "completed"),
+	PF_XMLW_FIELD(struct pf_feedback, type, "type"),
+};
+
 static int
 write_answers(struct export *x)
 {
-	struct pf_xmlw	*w = x->w;
-
-	pf_xmlw_start(w, "answers", NULL);
-	pf_xmlw_elem_ll(w, "id", x->q.r.id);
-	pf_xmlw_elem(w, "type", x->q.r.type);
-	pf_xmlw_elem(w, "received", x->q.r.received);
-	pf_xmlw_elem(w, "due", x->q.r.due);
-	pf_xmlw_elem(w, "law", x->q.r.law);
-	pf_xmlw_end(w);
-	return pf_xmlw_status(w);
+	pf_xmlw_start(x->w, "answers", NULL);
+	pf_xmlw_fields(x->w, &x->q.r, answer_fields, nitems(answer_fields));
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
 }
 
 static int
@@ -274,13 +327,7 @@ write_optout(const struct pf_optout *o, void *arg)
 
 	x->optouts++;
 	pf_xmlw_start(w, "opt-out", NULL);
-	pf_xmlw_elem(w, "channel", o->channel);
-	pf_xmlw_elem(w, "address", o->address);
-	pf_xmlw_elem(w, "list", o->list);
-	pf_xmlw_elem(w, "reason", o->reason);
-	pf_xmlw_elem(w, "source", o->source);
-	pf_xmlw_elem(w, "created", o->created);
-	pf_xmlw_elem(w, "updated", o->updated);
+	pf_xmlw_fields(w, o, optout_fields, nitems(optout_fields));
 	pf_xmlw_end(w);
 	return pf_xmlw_status(w);
 }
@@ -310,13 +357,7 @@ write_dnc(const struct pf_dnc *d, void *arg)
 
 	x->dnc++;
 	pf_xmlw_start(w, "entry", NULL);
-	pf_xmlw_elem(w, "number", d->number);
-	pf_xmlw_elem(w, "country", d->country);
-	pf_xmlw_elem(w, "first-name", d->first_name);
-	pf_xmlw_elem(w, "last-name", d->last_name);
-	pf_xmlw_elem(w, "company", d->company);
-	pf_xmlw_elem(w, "registered", d->created);
-	pf_xmlw_elem(w, "updated", d->updated);
+	pf_xmlw_fields(w, d, dnc_fields, nitems(dnc_fields));
 	pf_xmlw_end(w);
 	return pf_xmlw_status(w);
 }
@@ -344,28 +385,12 @@ write_request(const struct pf_dsr *r, void *arg)
 	struct pf_xmlw	*w = ((struct export *)arg)->w;
 
 	pf_xmlw_start(w, "request", NULL);
-	pf_xmlw_elem_ll(w, "id", r->id);
-	pf_xmlw_elem(w, "type", r->type);
-	pf_xmlw_elem(w, "relationship", r->relationship);
-	pf_xmlw_elem(w, "organisation", r->organisation);
-	pf_xmlw_elem(w, "first-name", r->first_name);
-	pf_xmlw_elem(w, "last-name", r->last_name);
-	pf_xmlw_elem(w, "email", r->email);
-	pf_xmlw_elem(w, "pseudonym", r->subject);
-	pf_xmlw_elem(w, "country", r->country);
-	pf_xmlw_elem(w, "state", r->state);
-	pf_xmlw_elem(w, "details", r->details);
-	pf_xmlw_elem(w, "law", r->law);
-	pf_xmlw_elem(w, "received", r->received);
-	pf_xmlw_elem(w, "due", r->due);
-	pf_xmlw_elem(w, "acknowledge", r->acknowledge);
-	pf_xmlw_elem(w, "extension", r->extension);
+	pf_xmlw_fields(w, r, request_fields, nitems(request_fields));
 	pf_xmlw_elem(w, "extended", r->extended ? "true" : "false");
 	pf_xmlw_elem(w, "status", r->status);
 	if (r->party != 0)
 		pf_xmlw_elem_ll(w, "party", r->party);
-	pf_xmlw_elem(w, "verify-by", r->verify_by);
-	pf_xmlw_elem(w, "updated", r->updated);
+	pf_xmlw_fields(w, r, request_end_fields, nitems(request_end_fields));
 	return pf_xmlw_status(w);
 }
 
@@ -375,10 +400,7 @@ write_event(const struct pf_dsr_event *e, void *arg)
 	struct pf_xmlw	*w = ((struct export *)arg)->w;
 
 	pf_xmlw_start(w, "event", NULL);
-	pf_xmlw_elem_ll(w, "seq", e->seq);
-	pf_xmlw_elem(w, "time", e->time);
-	pf_xmlw_elem(w, "status", e->status);
-	pf_xmlw_elem(w, "note", e->note);
+	pf_xmlw_fields(w, e, event_fields, nitems(event_fields));
 	pf_xmlw_end(w);
 	return pf_xmlw_status(w);
 }
@@ -416,10 +438,7 @@ write_feedback(const struct pf_feedback *f, void *arg)
 		return PF_EINVAL;	/* a row this version cannot name */
 	x->feedback++;
 	pf_xmlw_start(w, "entry", NULL);
-	pf_xmlw_elem_ll(w, "id", f->id);
-	pf_xmlw_elem(w, "received", f->created);
-	pf_xmlw_elem(w, "completed", f->completed);
-	pf_xmlw_elem(w, "type", f->type);
+	pf_xmlw_fields(w, f, feedback_fields, nitems(feedback_fields));
 	pf_xmlw_elem(w, "rating", rating);
 	if (f->recommend >= 0)
 		pf_xmlw_elem_ll(w, "recommend", f->recommend);

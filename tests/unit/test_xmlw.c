@@ -68,38 +68,45 @@ START_TEST(test_document_as_written)
 }
 END_TEST
 
-/* Values libxml2 2.9.14 would write as they are, making a broken file. */
-static const struct {
-	int		 attr;	/* as an attribute (else element text) */
-	const char	*value;
-} refused[] = {
-	{ 0, "bell\a" },
-	{ 0, "control U+0001 \x01" },
-	{ 0, "broken \xc3 UTF-8" },
-	{ 0, "carriage\rreturn" },
-	{ 0, "\xef\xbf\xbe" },		/* U+FFFE */
-	{ 1, "two\nlines" },		/* an attribute is one line */
-	{ 1, "esc\x1b[31m" },
+/*
+ * Values libxml2 2.9.14 would write as they are, making a file that does
+ * not parse; the last is refused only as an attribute, which is one line
+ * (test_document_as_written writes it as element text).
+ */
+static const char *const refused[] = {
+	"bell\a", "control U+0001 \x01", "broken \xc3 UTF-8",
+	"carriage\rreturn", "\xef\xbf\xbe" /* U+FFFE */, "esc\x1b[31m",
+	"two\nlines",
 };
 
-START_TEST(test_bad_text_fails_and_stops)
+/* Write refused[i] as element text (as 0) or an attribute, then more. */
+static void
+bad_text_fails_and_stops(size_t i, int as_attr)
 {
 	struct out	 o;
 	struct pf_xmlw	*w = open_out(&o);
 	char		*s;
 
 	pf_xmlw_start(w, "root", NULL);
-	if (refused[_i].attr)
-		pf_xmlw_attr(w, "a", refused[_i].value);
-	else
-		pf_xmlw_elem(w, "e", refused[_i].value);
+	pf_xmlw_put(w, as_attr ? PF_XMLW_ATTR : PF_XMLW_ELEM, "v", refused[i]);
 	ck_assert_int_eq(pf_xmlw_status(w), PF_EXML);
 	/* Everything after the failure is left out. */
 	pf_xmlw_elem(w, "after", "fine");
 	s = close_out(&o, w, PF_EXML);
 	ck_assert_ptr_null(strstr(s, "after"));
-	ck_assert_ptr_null(strstr(s, refused[_i].value));
+	ck_assert_ptr_null(strstr(s, refused[i]));
 	free(s);
+}
+
+START_TEST(test_bad_text_refused_as_element)
+{
+	bad_text_fails_and_stops(_i, 0);
+}
+END_TEST
+
+START_TEST(test_bad_text_refused_as_attribute)
+{
+	bad_text_fails_and_stops(_i, 1);
 }
 END_TEST
 
@@ -130,6 +137,40 @@ START_TEST(test_libxml2_failure_is_kept)
 }
 END_TEST
 
+struct row {
+	long long	 id;
+	const char	*name;
+	int		 n;
+	const char	*none;
+};
+
+static const struct pf_xmlw_field row_fields[] = {
+	PF_XMLW_FIELD(struct row, id, "id"),
+	PF_XMLW_FIELD(struct row, name, "the-name"),
+	PF_XMLW_FIELD(struct row, n, "n"),
+	PF_XMLW_FIELD(struct row, none, "none"),
+};
+
+START_TEST(test_fields_in_table_order)
+{
+	struct row	 r = { 9000000000LL, "x & y", -3, NULL };
+	struct out	 o;
+	struct pf_xmlw	*w = open_out(&o);
+	char		*s;
+
+	ck_assert_int_eq(row_fields[0].kind, PF_XMLW_LL);
+	ck_assert_int_eq(row_fields[1].kind, PF_XMLW_TEXT);
+	ck_assert_int_eq(row_fields[2].kind, PF_XMLW_INT);
+	pf_xmlw_start(w, "row", NULL);
+	pf_xmlw_fields(w, &r, row_fields, nitems(row_fields));
+	s = close_out(&o, w, PF_OK);
+	ck_assert_str_eq(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<row>\n <id>9000000000</id>\n <the-name>x &amp; y</the-name>\n"
+	    " <n>-3</n>\n</row>\n");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_close_null)
 {
 	ck_assert_int_eq(pf_xmlw_close(NULL), PF_OK);
@@ -138,7 +179,11 @@ END_TEST
 
 PF_TEST_MAIN("xmlw",
     tcase_add_test(tc, test_document_as_written),
-    tcase_add_loop_test(tc, test_bad_text_fails_and_stops, 0, nitems(refused)),
+    tcase_add_loop_test(tc, test_bad_text_refused_as_element, 0,
+	nitems(refused) - 1),
+    tcase_add_loop_test(tc, test_bad_text_refused_as_attribute, 0,
+	nitems(refused)),
+    tcase_add_test(tc, test_fields_in_table_order),
     tcase_add_test(tc, test_first_failure_is_kept),
     tcase_add_test(tc, test_libxml2_failure_is_kept),
     tcase_add_test(tc, test_close_null))
