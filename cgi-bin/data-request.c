@@ -60,7 +60,6 @@
 #include "utc.h"
 #include "validate.h"
 
-#define DAY		(24L * 60 * 60)
 /*
  * Characters.  Up to 20000 bytes of UTF-8, which the default max_field_len
  * and max_body (privforms.conf.example) let through.
@@ -145,29 +144,13 @@ cross_check(struct pf_form *form)
 }
 
 
-/* The time of stored time s, to the second. */
-static int
-parse_stored(const char *s, time_t *t)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year,
-	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-	    &tm.tm_sec) != 6)
-		return PF_EINVAL;
-	tm.tm_year -= 1900;
-	tm.tm_mon--;
-	if ((*t = timegm(&tm)) == (time_t)-1)
-		return PF_EINVAL;
-	return PF_OK;
-}
 
 /* What a submission stores, beside the request itself. */
 struct submission {
 	struct pf_dsr	 r;
 	time_t		 now;
-	char		 received[32], verify_by[32], since[32];
+	char		 received[PF_TIME_SIZE], verify_by[PF_TIME_SIZE],
+			 since[PF_TIME_SIZE];
 	char		 subject[PF_HEX_DIGEST_LEN + 1];
 	char		 mailed[PF_HEX_DIGEST_LEN + 1];	/* pf_guard_address */
 	struct pf_dsr_terms terms;
@@ -196,8 +179,8 @@ set_terms(struct submission *s, time_t received)
 static int
 mail_verify(struct pf_app *app, const struct submission *s)
 {
-	time_t		 expires = s->now + app->cfg->request_verify_days * DAY;
-	char		*url = NULL, by[32];
+	time_t		 expires = s->now + app->cfg->request_verify_days * PF_DAY;
+	char		*url = NULL, by[PF_TIME_SIZE];
 	const char	*extra[] = { "verify_url", NULL, "verify_by", by, NULL };
 	struct tm	 tm;
 	int		 rc;
@@ -252,7 +235,7 @@ revise(struct pf_app *app, struct pf_request *req, struct submission *s,
 	time_t	 received;
 	int	 rc;
 
-	if ((rc = parse_stored(prev->received, &received)) != PF_OK ||
+	if ((rc = pf_utc_parse_time(prev->received, &received)) != PF_OK ||
 	    (rc = set_terms(s, received)) != PF_OK ||
 	    (rc = pf_store_dsr_revise(app->st, prev->id, &s->r,
 	    s->received)) != PF_OK)
@@ -329,7 +312,7 @@ prepare(struct pf_app *app, const struct pf_form *form, struct submission *s,
 	s->now = time(NULL);
 	since = s->now - app->cfg->request_repeat_minutes * 60;
 	pf_utc_time(s->now, s->received);
-	pf_utc_time(s->now + app->cfg->request_verify_days * DAY, s->verify_by);
+	pf_utc_time(s->now + app->cfg->request_verify_days * PF_DAY, s->verify_by);
 	pf_utc_time(since, s->since);
 	r->type = form->v[F_TYPE].value;
 	r->relationship = form->v[F_RELATIONSHIP].value;
@@ -592,7 +575,7 @@ verify_request(struct pf_app *app, struct pf_request *req,
     const struct pf_dsr *r)
 {
 	struct pf_dsr	 v = *r;
-	char		 now[32], id[24];
+	char		 now[PF_TIME_SIZE], id[24];
 	const char	*details[] = { "request", id, "type", r->type, NULL };
 	int		 rc;
 
@@ -616,7 +599,7 @@ verify_request(struct pf_app *app, struct pf_request *req,
 static void
 to_status(struct pf_app *app, struct pf_request *req, long long id)
 {
-	time_t	 expires = time(NULL) + app->cfg->request_status_days * DAY;
+	time_t	 expires = time(NULL) + app->cfg->request_status_days * PF_DAY;
 	char	*url = NULL;
 
 	if (pf_dsr_link(app->cfg, &app->keys, PF_DSR_STATUS, id, expires,

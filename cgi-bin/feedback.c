@@ -224,7 +224,7 @@ forward_step1(struct pf_app *app, const struct pf_feedback *f,
 static int
 put_entry(struct pf_app *app, struct pf_request *req, struct pf_feedback *f)
 {
-	char	 now[32];
+	char	 now[PF_TIME_SIZE];
 	int	 rc;
 
 	pf_utc_now(now);
@@ -240,7 +240,7 @@ static int
 revise_entry(struct pf_app *app, struct pf_request *req,
     struct pf_feedback *f, const struct pf_feedback *prev)
 {
-	char	 now[32];
+	char	 now[PF_TIME_SIZE];
 	int	 rc;
 
 	pf_utc_now(now);
@@ -558,7 +558,7 @@ complete_entry(struct pf_app *app, struct pf_request *req, long long id,
     const struct pf_feedback *f, const char *subject)
 {
 	struct pf_feedback_copy c;
-	char		 now[32];
+	char		 now[PF_TIME_SIZE];
 	int		 rc;
 
 	memset(&c, 0, sizeof(c));
@@ -753,7 +753,7 @@ static int
 record_vote(struct pf_app *app, struct pf_request *req,
     const struct pf_vote *v, struct pf_guard *g)
 {
-	char	 since[32];
+	char	 since[PF_TIME_SIZE];
 	int	 rc, replaced = 0;
 
 	pf_utc_time(time(NULL) - app->cfg->article_vote_window_hours * HOUR,

@@ -104,7 +104,7 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
 	const char	*details[] = { "channel", o->channel, "list", o->list,
 	    "source", o->source, "confirmation",
 	    confirm_to != NULL ? "requested" : "none", NULL };
-	char		 now[32], subject[PF_HEX_DIGEST_LEN + 1];
+	char		 now[PF_TIME_SIZE], subject[PF_HEX_DIGEST_LEN + 1];
 	char		 mailed[PF_HEX_DIGEST_LEN + 1];
 	int		 rc;
 

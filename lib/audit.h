@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "utc.h"
+
 struct pf_store;
 
 #define PF_AUDIT_NS "urn:privforms:audit:1"
@@ -42,7 +44,7 @@ struct pf_audit_event {
 /* What pf_audit_append made, for pf_audit_write after the commit. */
 struct pf_audit_record {
 	long long	 seq;
-	char		 time[32];
+	char		 time[PF_TIME_SIZE];
 	char		 digest[65];
 	char		*xml;
 	size_t		 xml_len;

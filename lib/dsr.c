@@ -16,7 +16,6 @@
 #include "config.h"
 #include "copy.h"
 #include "country.h"
-#include "date.h"
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
@@ -25,6 +24,7 @@
 #include "nitems.h"
 #include "store.h"
 #include "token.h"
+#include "utc.h"
 #include "validate.h"
 
 #define ID_MAX_LEN	20	/* decimal digits of a positive long long */
@@ -194,7 +194,7 @@ pf_dsr_extended_due(const char *due, const char *extension, char out[11])
 	time_t			 t;
 
 	out[0] = '\0';
-	if (pf_date_parse(due, &t) != PF_OK || extension == NULL ||
+	if (pf_utc_parse_day(due, &t) != PF_OK || extension == NULL ||
 	    pf_period_parse(extension, &p) != PF_OK ||
 	    p.unit == PF_PERIOD_NONE)
 		return PF_EINVAL;
@@ -221,7 +221,7 @@ when(const char *s, int hm, struct pf_dsr_when *out)
 	if (s == NULL || strlen(s) < (hm ? 16 : 10))
 		return PF_EINVAL;
 	snprintf(day, sizeof(day), "%s", s);
-	if (pf_date_parse(day, &t) != PF_OK || gmtime_r(&t, &tm) == NULL)
+	if (pf_utc_parse_day(day, &t) != PF_OK || gmtime_r(&t, &tm) == NULL)
 		return PF_EINVAL;
 	snprintf(out->datetime, sizeof(out->datetime), "%s", day);
 	snprintf(out->text, sizeof(out->text), "%d %s %d", tm.tm_mday,

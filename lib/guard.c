@@ -15,7 +15,6 @@
 
 #include <openssl/crypto.h>
 
-#include "date.h"
 #include "err.h"
 #include "form.h"
 #include "guard.h"

@@ -221,7 +221,7 @@ pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
     const char *const *values, const char *subject, long long *id)
 {
 	struct buf	 vals = { 0 };
-	char		*addr = NULL, now[32];
+	char		*addr = NULL, now[PF_TIME_SIZE];
 	int		 rc;
 
 	if (!template_ok(template) || to == NULL ||

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
 #include "err.h"
 #include "optout.h"
+#include "utc.h"
 #include "validate.h"
 
 #define PURPOSE	"unsub"

@@ -20,7 +20,6 @@
 
 #include "audit.h"
 #include "config.h"
-#include "date.h"
 #include "err.h"
 #include "log.h"
 #include "mail.h"

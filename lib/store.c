@@ -176,7 +176,7 @@ int
 pf_store_optout_put(struct pf_store *st, const struct pf_optout *o,
     const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_exec(st, Q(OPTOUT_PUT), PF_ARGS(PF_T(o->channel),
 	    PF_T(o->address), PF_T(o->list != NULL ? o->list : ""),
@@ -232,7 +232,7 @@ dnc_row(const struct pf_row *r, void *ctx)
 int
 pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_exec(st, Q(DNC_PUT), PF_ARGS(PF_T(d->number),
 	    PF_T(d->country), PF_T(d->first_name), PF_T(d->last_name),

@@ -36,6 +36,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "utc.h"
+
 struct pf_store;
 
 struct pf_store_opts {
@@ -780,7 +782,7 @@ int pf_store_dsr_tally(struct pf_store *st,
  * The created time of the oldest message not sent yet (queued or being
  * sent) into out: PF_OK, or PF_ENOTFOUND when there is none.
  */
-int pf_store_outbox_oldest(struct pf_store *st, char out[32]);
+int pf_store_outbox_oldest(struct pf_store *st, char out[PF_TIME_SIZE]);
 
 /*
  * Open (verified or extended) requests due before today ("YYYY-MM-DD",

@@ -138,7 +138,7 @@ int
 pf_store_feedback_put(struct pf_store *st, const struct pf_feedback *f,
     const char *now, long long *id)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_insert(st, Q(FB_PUT), PF_ARGS(PF_T(f->type),
 	    PF_T(f->message), PF_I(f->rating), PF_T(pf_utc_now_or(now, t))),
@@ -149,7 +149,7 @@ int
 pf_store_feedback_revise(struct pf_store *st, long long id,
     const struct pf_feedback *f, const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_change(st, Q(FB_REVISE), PF_ARGS(PF_I(id),
 	    PF_T(f->type), PF_T(f->message), PF_I(f->rating),
@@ -160,7 +160,7 @@ int
 pf_store_feedback_complete(struct pf_store *st, long long id,
     const struct pf_feedback *f, const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_change(st, Q(FB_COMPLETE), PF_ARGS(PF_I(id),
 	    PF_T(f->email), PF_T(f->email_key), recommend_val(f->recommend),
@@ -171,7 +171,7 @@ int
 pf_store_feedback_forwarded(struct pf_store *st, long long id,
     const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_change(st, Q(FB_FORWARDED), PF_ARGS(PF_I(id),
 	    PF_T(pf_utc_now_or(now, t))));
@@ -244,7 +244,7 @@ pf_store_vote_put(struct pf_store *st, const struct pf_vote *v,
     const char *window_start, const char *now, long long *id, int *replaced)
 {
 	long long	 vid = 0;
-	char		 t[32];
+	char		 t[PF_TIME_SIZE];
 	int		 err, again = 0;
 
 	now = pf_utc_now_or(now, t);

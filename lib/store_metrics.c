@@ -13,6 +13,7 @@
 #include "err.h"
 #include "store.h"
 #include "store_sql.h"
+#include "utc.h"
 
 enum {
 	AUDIT_TALLY, TRAP_TALLY, OUTBOX_TALLY, OUTBOX_OLDEST, DSR_TALLY,
@@ -111,7 +112,7 @@ oldest_row(const struct pf_row *r, void *ctx)
 }
 
 int
-pf_store_outbox_oldest(struct pf_store *st, char out[32])
+pf_store_outbox_oldest(struct pf_store *st, char out[PF_TIME_SIZE])
 {
 	return pf_sql_one(st, Q(OUTBOX_OLDEST), PF_NOARGS, oldest_row, out);
 }

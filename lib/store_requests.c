@@ -191,7 +191,7 @@ int
 pf_store_dsr_put(struct pf_store *st, const struct pf_dsr *r,
     const char *now, long long *id)
 {
-	char		 t[32];
+	char		 t[PF_TIME_SIZE];
 	long long	 rid = 0;
 	int		 err;
 
@@ -286,7 +286,7 @@ int
 pf_store_dsr_set_status(struct pf_store *st, long long id,
     const char *from, const char *to, const char *note, const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	now = pf_utc_now_or(now, t);
 	return dsr_change(st, id, Q(DSR_SET_STATUS), PF_ARGS(PF_I(id),
@@ -297,7 +297,7 @@ int
 pf_store_dsr_revise(struct pf_store *st, long long id,
     const struct pf_dsr *r, const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_change(st, Q(DSR_REVISE), PF_ARGS(PF_I(id),
 	    PF_T(r->relationship), PF_T(r->organisation), PF_T(r->first_name),
@@ -311,7 +311,7 @@ int
 pf_store_dsr_verify(struct pf_store *st, long long id, long long party,
     const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	now = pf_utc_now_or(now, t);
 	return dsr_change(st, id, Q(DSR_VERIFY), PF_ARGS(PF_I(id),
@@ -322,7 +322,7 @@ int
 pf_store_dsr_extend(struct pf_store *st, long long id, const char *new_due,
     const char *note, const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	now = pf_utc_now_or(now, t);
 	return dsr_change(st, id, Q(DSR_EXTEND), PF_ARGS(PF_I(id),
@@ -370,7 +370,7 @@ int
 pf_store_party_ensure(struct pf_store *st, const char *email_key,
     const char *now, long long *id)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 	int	 err;
 
 	/* A NULL key would make a new party of no address every time. */
@@ -430,7 +430,7 @@ int
 pf_store_suppress_put(struct pf_store *st, const char *kind,
     const char *hash, const char *channel, const char *now)
 {
-	char	 t[32];
+	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_exec(st, Q(SUPPRESS_PUT), PF_ARGS(PF_T(kind), PF_T(hash),
 	    PF_T(channel), PF_T(pf_utc_now_or(now, t))), NULL);

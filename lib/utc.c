@@ -2,12 +2,14 @@
  * utc.c -- times as text (utc.h).
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
+#include "err.h"
 #include "utc.h"
 
 void
-pf_utc_now(char out[32])
+pf_utc_now(char out[PF_TIME_SIZE])
 {
 	struct timespec	 ts;
 	struct tm	 tm;
@@ -20,7 +22,7 @@ pf_utc_now(char out[32])
 }
 
 const char *
-pf_utc_now_or(const char *t, char buf[32])
+pf_utc_now_or(const char *t, char buf[PF_TIME_SIZE])
 {
 	if (t != NULL)
 		return t;
@@ -29,7 +31,7 @@ pf_utc_now_or(const char *t, char buf[32])
 }
 
 void
-pf_utc_time(time_t t, char out[32])
+pf_utc_time(time_t t, char out[PF_TIME_SIZE])
 {
 	struct tm	 tm;
 
@@ -49,7 +51,7 @@ leap_year(long long y)
  * not before the cutoff, so it is kept (never purged early).
  */
 void
-pf_utc_years_before(time_t now, long years, char out[32])
+pf_utc_years_before(time_t now, long years, char out[PF_TIME_SIZE])
 {
 	struct tm	 tm;
 	long long	 y;
@@ -68,4 +70,74 @@ pf_utc_years_before(time_t now, long years, char out[32])
 	return;
 earliest:
 	snprintf(out, 32, "0000-01-01T00:00:00.000000Z");
+}
+
+/*
+ * The number s[0..n) when each of its n bytes is a digit (no sign, no
+ * space: sscanf would take both), else -1.
+ */
+static int
+digits(const char *s, size_t n)
+{
+	int	 v = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Midnight UTC of s[0..10), a day that exists; else -1. */
+static time_t
+day(const char *s)
+{
+	struct tm	 tm, back;
+	time_t		 t;
+	int		 y, m, d;
+
+	if ((y = digits(s, 4)) < 1 || s[4] != '-' ||
+	    (m = digits(s + 5, 2)) < 1 || s[7] != '-' ||
+	    (d = digits(s + 8, 2)) < 1)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	/* timegm moves 30 February to March: such a day does not exist. */
+	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &back) == NULL ||
+	    back.tm_year != y - 1900 || back.tm_mon != m - 1 ||
+	    back.tm_mday != d)
+		return -1;
+	return t;	/* a midnight is never the second before the epoch */
+}
+
+int
+pf_utc_parse_day(const char *s, time_t *t)
+{
+	time_t	 d;
+
+	if (s == NULL || strnlen(s, PF_DATE_SIZE) != PF_DATE_SIZE - 1 ||
+	    (d = day(s)) == -1)
+		return PF_EINVAL;
+	*t = d;
+	return PF_OK;
+}
+
+int
+pf_utc_parse_time(const char *s, time_t *t)
+{
+	time_t	 d;
+	int	 h, m, sec;
+
+	/* "YYYY-MM-DDTHH:MM:SS": 19 bytes, none of them a NUL. */
+	if (s == NULL || strnlen(s, 19) != 19 || (d = day(s)) == -1 ||
+	    s[10] != 'T' || (h = digits(s + 11, 2)) < 0 || h > 23 ||
+	    s[13] != ':' || (m = digits(s + 14, 2)) < 0 || m > 59 ||
+	    s[16] != ':' || (sec = digits(s + 17, 2)) < 0 || sec > 59)
+		return PF_EINVAL;
+	*t = d + (h * 60 + m) * 60 + sec;
+	return PF_OK;
 }

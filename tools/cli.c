@@ -9,11 +9,11 @@
 
 #include "cli.h"
 #include "config.h"
-#include "date.h"
 #include "err.h"
 #include "file.h"
 #include "phone.h"
 #include "store.h"
+#include "utc.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -112,7 +112,7 @@ cli_date(const char *s)
 {
 	time_t	 t;
 
-	return pf_date_parse(s, &t) == PF_OK;
+	return pf_utc_parse_day(s, &t) == PF_OK;
 }
 
 /* ---- arguments ---- */
@@ -191,7 +191,7 @@ next_day(const char *day, char out[PF_DATE_SIZE])
 	time_t		 t;
 
 	out[0] = '\0';
-	if (pf_date_parse(day, &t) != PF_OK)
+	if (pf_utc_parse_day(day, &t) != PF_OK)
 		return;
 	t += PF_DAY;
 	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||

@@ -15,7 +15,6 @@
 
 #include "cli.h"
 #include "config.h"
-#include "date.h"
 #include "err.h"
 #include "keys.h"
 #include "nitems.h"

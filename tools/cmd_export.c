@@ -38,7 +38,6 @@
 
 #include "cli.h"
 #include "config.h"
-#include "date.h"
 #include "dsr.h"
 #include "erasure.h"
 #include "err.h"

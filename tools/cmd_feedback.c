@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
 #include "err.h"
 #include "feedback.h"
 #include "nitems.h"

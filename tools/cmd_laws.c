@@ -10,7 +10,6 @@
 
 #include "cli.h"
 #include "config.h"
-#include "date.h"
 #include "err.h"
 #include "laws.h"
 #include "store.h"
@@ -70,7 +69,7 @@ line(const char *what, const char *from, const struct pf_period *p,
 
 	pf_period_text(p, text);
 	due[0] = '\0';
-	if (p->unit == PF_PERIOD_NONE || pf_date_parse(from, &t) != PF_OK) {
+	if (p->unit == PF_PERIOD_NONE || pf_utc_parse_day(from, &t) != PF_OK) {
 		printf("%-13s -\n", what);
 		return;
 	}

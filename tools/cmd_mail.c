@@ -4,7 +4,6 @@
 
 #include "cli.h"
 #include "config.h"
-#include "date.h"
 #include "err.h"
 #include "sender.h"
 #include "store.h"

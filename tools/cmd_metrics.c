@@ -24,11 +24,11 @@
 #include "audit.h"
 #include "cli.h"
 #include "config.h"
-#include "date.h"
 #include "dsr.h"
 #include "err.h"
 #include "nitems.h"
 #include "store.h"
+#include "utc.h"
 
 #define DUE_SOON_DAYS	7	/* in the name of a metric: change both */
 
@@ -197,7 +197,7 @@ outbox(struct pf_store *st, FILE *f, time_t now)
 	    rc != PF_ENOTFOUND)
 		return rc;
 	/* Not stored by this version (a hand edit): no age to show. */
-	if (rc != PF_OK || pf_time_parse(oldest, &t) != PF_OK)
+	if (rc != PF_OK || pf_utc_parse_time(oldest, &t) != PF_OK)
 		t = now;
 	family(f, M_OUTBOX_AGE);
 	sample(f, M_OUTBOX_AGE, NULL, NULL,

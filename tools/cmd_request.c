@@ -18,11 +18,11 @@
 
 #include "cli.h"
 #include "config.h"
-#include "date.h"
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
 #include "store.h"
+#include "utc.h"
 #include "utf8.h"
 #include "validate.h"
 

@@ -13,11 +13,11 @@
 
 #include "cli.h"
 #include "config.h"
-#include "date.h"
 #include "err.h"
 #include "keys.h"
 #include "optout.h"
 #include "store.h"
+#include "utc.h"
 #include "validate.h"
 
 static int	cmd_link(struct ctx *, const struct cli_args *);

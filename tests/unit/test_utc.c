@@ -1,11 +1,11 @@
-/* test_date.c -- UTC days and stored times (date.h). */
+/* test_utc.c -- reading UTC days and stored times (utc.h). */
 #include <string.h>
 #include <time.h>
 
 #include "check_main.h"
-#include "date.h"
 #include "err.h"
 #include "nitems.h"
+#include "utc.h"
 
 static const struct {
 	const char	*s;
@@ -25,7 +25,7 @@ START_TEST(test_date_parse_midnight_utc)
 {
 	time_t	 t = 1;
 
-	ck_assert_int_eq(pf_date_parse(days[_i].s, &t), PF_OK);
+	ck_assert_int_eq(pf_utc_parse_day(days[_i].s, &t), PF_OK);
 	ck_assert_int_eq((long long)t, days[_i].t);
 }
 END_TEST
@@ -42,7 +42,7 @@ START_TEST(test_date_parse_refuses)
 {
 	time_t	 t = 7;
 
-	ck_assert_int_eq(pf_date_parse(bad_days[_i], &t), PF_EINVAL);
+	ck_assert_int_eq(pf_utc_parse_day(bad_days[_i], &t), PF_EINVAL);
 	ck_assert_int_eq((long long)t, 7);	/* untouched */
 }
 END_TEST
@@ -51,8 +51,8 @@ START_TEST(test_date_parse_null)
 {
 	time_t	 t;
 
-	ck_assert_int_eq(pf_date_parse(NULL, &t), PF_EINVAL);
-	ck_assert_int_eq(pf_time_parse(NULL, &t), PF_EINVAL);
+	ck_assert_int_eq(pf_utc_parse_day(NULL, &t), PF_EINVAL);
+	ck_assert_int_eq(pf_utc_parse_time(NULL, &t), PF_EINVAL);
 }
 END_TEST
 
@@ -60,13 +60,13 @@ START_TEST(test_time_parse_stored_times)
 {
 	time_t	 t;
 
-	ck_assert_int_eq(pf_time_parse("1970-01-01T00:00:00.000000Z", &t),
+	ck_assert_int_eq(pf_utc_parse_time("1970-01-01T00:00:00.000000Z", &t),
 	    PF_OK);
 	ck_assert_int_eq((long long)t, 0);
-	ck_assert_int_eq(pf_time_parse("2026-12-31T23:59:59.999999Z", &t),
+	ck_assert_int_eq(pf_utc_parse_time("2026-12-31T23:59:59.999999Z", &t),
 	    PF_OK);
 	ck_assert_int_eq((long long)t, 1798675200LL + 86399);
-	ck_assert_int_eq(pf_time_parse("2024-02-29T12:30:05", &t), PF_OK);
+	ck_assert_int_eq(pf_utc_parse_time("2024-02-29T12:30:05", &t), PF_OK);
 	ck_assert_int_eq((long long)t, 1709164800LL + 45005);
 }
 END_TEST
@@ -82,7 +82,7 @@ START_TEST(test_time_parse_refuses)
 {
 	time_t	 t = 7;
 
-	ck_assert_int_eq(pf_time_parse(bad_times[_i], &t), PF_EINVAL);
+	ck_assert_int_eq(pf_utc_parse_time(bad_times[_i], &t), PF_EINVAL);
 	ck_assert_int_eq((long long)t, 7);
 }
 END_TEST
@@ -97,7 +97,7 @@ START_TEST(test_sizes_hold_what_they_name)
 }
 END_TEST
 
-PF_TEST_MAIN("date",
+PF_TEST_MAIN("utc",
     tcase_add_loop_test(tc, test_date_parse_midnight_utc, 0, nitems(days)),
     tcase_add_loop_test(tc, test_date_parse_refuses, 0, nitems(bad_days)),
     tcase_add_test(tc, test_date_parse_null),
