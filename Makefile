@@ -22,6 +22,7 @@ PREFIX		?= /usr/local
 DESTDIR		?=
 SBINDIR		?= $(PREFIX)/sbin
 CGIBIN		?= $(PREFIX)/lib/cgi-bin/privforms
+PKGLIBDIR	?= $(PREFIX)/lib/privforms
 DATADIR		?= $(PREFIX)/share/privforms
 HTDOCS		?= $(DATADIR)/htdocs
 MANDIR		?= $(PREFIX)/share/man
@@ -59,13 +60,18 @@ PF_CXXFLAGS	 = -std=c++17 $(WARN) $(SAN) $(PF_CPPFLAGS) $(CPPFLAGS) $(CXXFLAGS)
 # programs do not send mail, so they do not load libesmtp), which keeps
 # start-up short for plain CGI and resident memory small.
 PF_LDFLAGS	 = -Wl,--as-needed $(SAN) $(LDFLAGS)
-PF_LIBS		 = $(shell pkg-config --libs $(PKGS)) -lphonenumber -lstdc++ $(LDLIBS)
+PF_LIBS		 = $(shell pkg-config --libs $(PKGS)) $(LDLIBS)
+# Only the phone module (phone_module.h) links libphonenumber: the programs
+# open it when a request first reads a phone number, so that the others do
+# not pay for loading it and ICU at every plain-CGI start.
+PHONE_LIBS	 = -lphonenumber
+PHONE_MODULE	 = lib/phone.so
 CHECK_LIBS	 = $(shell pkg-config --libs check)
 
 LIB_C		 = $(filter-out lib/schema.c lib/countries.c,$(wildcard lib/*.c)) \
 		   lib/schema.c lib/countries.c
 LIB_CXX		 = $(wildcard lib/*.cc)
-LIB_OBJ		 = $(LIB_C:.c=.o) $(LIB_CXX:.cc=.o)
+LIB_OBJ		 = $(LIB_C:.c=.o)
 SCHEMA		 = $(sort $(wildcard lib/schema/*.sql))
 PROGRAMS	 = $(patsubst %.c,%.fcgi,$(wildcard cgi-bin/*.c))
 TOOLS		 = tools/privforms
@@ -73,7 +79,8 @@ TOOLS		 = tools/privforms
 INSTALLED	 = $(patsubst cgi-bin/%,build/install/%,$(PROGRAMS)) \
 		   build/install/privforms
 INSTALL_PATHS	 = -DPF_CONFDIR='"$(CONFDIR)"' -DPF_DATADIR='"$(DATADIR)"' \
-		   -DPF_HTDOCS='"$(HTDOCS)"' -DPF_STATEDIR='"$(STATEDIR)"'
+		   -DPF_HTDOCS='"$(HTDOCS)"' -DPF_STATEDIR='"$(STATEDIR)"' \
+		   -DPF_PHONE_MODULE='"$(PKGLIBDIR)/phone.so"'
 TOOL_OBJ	 = $(patsubst %.c,%.o,$(wildcard tools/*.c))
 UNIT_TESTS	 = $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
 BENCH_PROGS	 = $(patsubst %.c,%,$(wildcard tests/bench/*.c))
@@ -92,7 +99,7 @@ include tests/fuzz/fuzz.mk
 .SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o) \
 	    $(PROGRAMS:.fcgi=.o)
 
-all: lib/libprivforms.a $(PROGRAMS) $(TOOLS) $(INSTALLED)
+all: lib/libprivforms.a $(PHONE_MODULE) $(PROGRAMS) $(TOOLS) $(INSTALLED)
 
 # Rebuild everything when the flags change (SANITIZE=1 and back).
 $(FLAGS): FORCE
@@ -106,6 +113,14 @@ $(FLAGS): FORCE
 	$(CXX) $(PF_CXXFLAGS) -c -o $@ $<
 
 lib/config.o: PF_CPPFLAGS += -DPF_CONFIG_DEFAULT='"$(CONFIG_DEFAULT)"'
+lib/phone_load.o: PF_CPPFLAGS += -DPF_PHONE_MODULE='"$(CURDIR)/$(PHONE_MODULE)"'
+
+# The phone module: phone.cc and what it needs, one shared object that
+# exports only its table (phone_module.h).
+lib/phone.o: PF_CXXFLAGS += -fPIC -fvisibility=hidden
+
+$(PHONE_MODULE): $(LIB_CXX:.cc=.o)
+	$(CXX) -shared $(PF_LDFLAGS) -o $@ $^ $(PHONE_LIBS)
 
 # The numbered migrations, embedded so that a program cannot run against a
 # schema other than the one it was built with.
@@ -131,8 +146,9 @@ $(TOOL_OBJ): tools/cli.h
 tools/privforms: $(TOOL_OBJ) lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) lib/libprivforms.a $(PF_LIBS)
 
-# Only config.o differs, so a change of directories relinks and compiles
-# one file.  Linked before the library, it stands in for the library's.
+# Only config.o and phone_load.o differ, so a change of directories relinks
+# and compiles two files.  Linked before the library, they stand in for the
+# library's.
 build/install/paths: FORCE
 	@mkdir -p build/install
 	@echo '$(INSTALL_PATHS)' | cmp -s - $@ || echo '$(INSTALL_PATHS)' > $@
@@ -140,17 +156,23 @@ build/install/paths: FORCE
 build/install/config.o: lib/config.c lib/*.h lib/*.def $(FLAGS) build/install/paths
 	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) -c -o $@ $<
 
-build/install/%.fcgi: cgi-bin/%.o build/install/config.o lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $< build/install/config.o lib/libprivforms.a $(PF_LIBS)
+build/install/phone_load.o: lib/phone_load.c lib/*.h $(FLAGS) build/install/paths
+	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) -c -o $@ $<
 
-build/install/privforms: $(TOOL_OBJ) build/install/config.o lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) build/install/config.o lib/libprivforms.a $(PF_LIBS)
+INSTALL_OBJ	 = build/install/config.o build/install/phone_load.o
+
+build/install/%.fcgi: cgi-bin/%.o $(INSTALL_OBJ) lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $< $(INSTALL_OBJ) lib/libprivforms.a $(PF_LIBS)
+
+build/install/privforms: $(TOOL_OBJ) $(INSTALL_OBJ) lib/libprivforms.a
+	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) $(INSTALL_OBJ) lib/libprivforms.a $(PF_LIBS)
 
 # The test programs share the fixture's struct: recompile them when it changes.
 $(UNIT_TESTS:=.o) tests/unit/fixture.o: tests/unit/fixture.h \
     tests/unit/check_main.h
 
-tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o lib/libprivforms.a
+tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o lib/libprivforms.a \
+    $(PHONE_MODULE)
 	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
 
 # test_cli checks the command's shared part, tools/cli.c, linked in.
@@ -201,6 +223,7 @@ $(BROWSER_DEPS): tests/browser/package-lock.json tests/browser/package.json
 
 # tools/install.sh does the copying; it reads these from its environment.
 INSTALL_ENV	 = DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' CGIBIN='$(CGIBIN)' \
+		   PKGLIBDIR='$(PKGLIBDIR)' \
 		   DATADIR='$(DATADIR)' HTDOCS='$(HTDOCS)' MANDIR='$(MANDIR)' \
 		   UNITDIR='$(UNITDIR)' CONFDIR='$(CONFDIR)' STATEDIR='$(STATEDIR)' \
 		   RUNDIR='$(RUNDIR)'
@@ -217,7 +240,7 @@ bench:
 	/usr/bin/python3 tests/bench/bench.py
 
 clean:
-	rm -f lib/*.o lib/schema.c lib/countries.c lib/libprivforms.a \
+	rm -f lib/*.o lib/schema.c lib/countries.c lib/libprivforms.a $(PHONE_MODULE) \
 	    cgi-bin/*.o $(PROGRAMS) tools/*.o $(TOOLS) tests/unit/*.o \
 	    tests/unit/*.log $(UNIT_TESTS) tests/bench/*.o $(BENCH_PROGS) $(FLAGS)
 	rm -rf build

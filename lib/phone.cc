@@ -1,5 +1,8 @@
 /*
- * phone.cc -- E.164 through libphonenumber (see phone.h).
+ * phone.cc -- E.164 through libphonenumber (see phone.h): the phone module,
+ * a shared object of its own that phone_load.c opens on first use
+ * (phone_module.h), so that only a request that reads a number loads
+ * libphonenumber and what it needs.
  *
  * The only C++ in privforms.  Nothing may throw across the C boundary, so
  * the extern "C" functions catch everything; and libphonenumber's own log
@@ -17,6 +20,7 @@
 extern "C" {
 #include "err.h"
 #include "phone.h"
+#include "phone_module.h"
 }
 
 using i18n::phonenumbers::NullLogger;
@@ -144,8 +148,8 @@ e164(const char *in, const char *region, char *out, size_t outlen)
 	return copy_out(s, out, outlen);
 }
 
-extern "C" int
-pf_phone_e164(const char *in, const char *region, char *out, size_t outlen)
+static int
+phone_e164(const char *in, const char *region, char *out, size_t outlen)
 {
 	if (in == NULL || region == NULL || out == NULL || outlen == 0)
 		return PF_EINVAL;
@@ -190,8 +194,8 @@ format(const char *e164, char *out, size_t outlen)
 	return copy_out(s, out, outlen);
 }
 
-extern "C" int
-pf_phone_format(const char *e164, char *out, size_t outlen)
+static int
+phone_format(const char *e164, char *out, size_t outlen)
 {
 	if (e164 == NULL || out == NULL || outlen == 0)
 		return PF_EINVAL;
@@ -205,8 +209,8 @@ pf_phone_format(const char *e164, char *out, size_t outlen)
 	}
 }
 
-extern "C" int
-pf_phone_region(const char *e164, char out[3])
+static int
+phone_region(const char *e164, char out[3])
 {
 	const PhoneNumberUtil	&pu = util();
 	PhoneNumber		 num;
@@ -234,3 +238,9 @@ pf_phone_region(const char *e164, char out[3])
 		return PF_EINVAL;
 	}
 }
+
+/* The module's one export (built with -fvisibility=hidden). */
+extern "C" __attribute__((visibility("default")))
+const struct pf_phone_module pf_phone_module = {
+	phone_e164, phone_format, phone_region,
+};

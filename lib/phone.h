@@ -2,7 +2,9 @@
  * phone.h -- phone numbers through libphonenumber, behind a C interface.
  *
  * The implementation is the one C++ file of privforms (phone.cc); nothing
- * else sees C++.
+ * else sees C++.  It is a module loaded on first use (phone_module.h), so
+ * each function below may also return PF_ECONFIG: the module could not be
+ * loaded (logged once, with its path and why), and nothing was read.
  */
 #ifndef PF_PHONE_H
 #define PF_PHONE_H

@@ -355,6 +355,7 @@ pf_valid_phone(const char *in, const void *arg, char **norm)
 	case PF_OK:
 		break;
 	case PF_ENOMEM:
+	case PF_ECONFIG:	/* no phone module: logged, the number unread */
 		return "Could not check this number; please try again.";
 	default:
 		return PF_PHONE_HOW;

@@ -4,8 +4,8 @@
 #   sh tools/install.sh install|uninstall
 #
 # The directories come from the environment (the Makefile's INSTALL_ENV):
-# DESTDIR SBINDIR CGIBIN DATADIR HTDOCS MANDIR UNITDIR CONFDIR STATEDIR
-# RUNDIR.  Files under etc/ and man/ name the default directories
+# DESTDIR SBINDIR CGIBIN PKGLIBDIR DATADIR HTDOCS MANDIR UNITDIR CONFDIR
+# STATEDIR RUNDIR.  Files under etc/ and man/ name the default directories
 # (/usr/local/..., /etc/privforms, /var/lib/privforms, /run/privforms);
 # they are installed with the real ones put in.
 #
@@ -22,7 +22,7 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
 # Directories go into httpd and systemd files unquoted.
-for d in "$SBINDIR" "$CGIBIN" "$DATADIR" "$HTDOCS" "$MANDIR" "$UNITDIR" \
+for d in "$SBINDIR" "$CGIBIN" "$PKGLIBDIR" "$DATADIR" "$HTDOCS" "$MANDIR" "$UNITDIR" \
     "$CONFDIR" "$STATEDIR" "$RUNDIR"; do
 	case $d in
 	/*[!A-Za-z0-9._+@:/-]*|[!/]*)
@@ -35,6 +35,7 @@ done
 # The file with the installation directories put in, on standard output.
 subst() {
 	sed -e "s|/usr/local/lib/cgi-bin/privforms|$CGIBIN|g" \
+	    -e "s|/usr/local/lib/privforms|$PKGLIBDIR|g" \
 	    -e "s|/usr/local/share/privforms/htdocs|$HTDOCS|g" \
 	    -e "s|/usr/local/share/privforms|$DATADIR|g" \
 	    -e "s|/usr/local/sbin/privforms|$SBINDIR/privforms|g" \
@@ -111,6 +112,9 @@ for p in "$src"/cgi-bin/*.c; do
 	put 0755 "$src/build/install/$(basename "$p" .c).fcgi" "$CGIBIN"
 done
 put 0755 "$src/build/install/privforms" "$SBINDIR"
+# The phone module (lib/phone_module.h), where the programs were built to
+# look for it; not in CGIBIN, where an httpd would take it for a program.
+put 0644 "$src/lib/phone.so" "$PKGLIBDIR"
 
 (cd "$src/htdocs" && find . -type f) | sort | while read -r f; do
 	put 0644 "$src/htdocs/$f" "$HTDOCS/$(dirname "$f")"
@@ -148,7 +152,7 @@ for p in "$src"/cgi-bin/*.c; do
 done
 
 if [ "$mode" = uninstall ]; then
-	prune "$CGIBIN" "$HTDOCS/static" "$HTDOCS/snippets" "$HTDOCS" \
+	prune "$CGIBIN" "$PKGLIBDIR" "$HTDOCS/static" "$HTDOCS/snippets" "$HTDOCS" \
 	    "$DATADIR/dist/mail" "$DATADIR/dist/nginx" "$DATADIR/dist/apache" \
 	    "$DATADIR/dist" "$DATADIR" "$CONFDIR/mail" "$CONFDIR/nginx" \
 	    "$CONFDIR/apache" "$CONFDIR"

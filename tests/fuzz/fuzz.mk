@@ -73,9 +73,16 @@ $(FUZZ_B)/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h lib/*.h lib/*.def $(FUZZ_D
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CC_FLAGS) -c -o $@ $<
 
-$(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz_%.o $(FUZZ_B)/libprivforms.a
+# phone.cc linked in, not opened as a module (phone_module.h), so that its
+# code is instrumented too.
+$(FUZZ_B)/lib/phone_load.o: PF_CPPFLAGS += \
+    -DPF_PHONE_MODULE='"$(CURDIR)/$(PHONE_MODULE)"'
+
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz_%.o $(FUZZ_B)/libprivforms.a \
+    $(FUZZ_B)/lib/phone.o
 	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
-	    $(FUZZ_B)/libprivforms.a $(PF_LIBS)
+	    $(FUZZ_B)/lib/phone.o $(FUZZ_B)/libprivforms.a $(PF_LIBS) \
+	    $(PHONE_LIBS)
 
 # Each harness on a copy of its corpus, so that the run's finds stay out of
 # git until fuzz-merge minimises them.  libFuzzer's chatter goes to
@@ -115,7 +122,7 @@ $(FUZZ_B)/regress/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h lib/*.h lib/*.def 
 	$(CC) $(PF_CFLAGS) -c -o $@ $<
 
 $(FUZZ_B)/regress/fuzz_%: $(FUZZ_B)/regress/obj/fuzz_%.o \
-    $(FUZZ_B)/regress/obj/replay.o lib/libprivforms.a
+    $(FUZZ_B)/regress/obj/replay.o lib/libprivforms.a $(PHONE_MODULE)
 	$(CXX) $(PF_LDFLAGS) -o $@ $< $(FUZZ_B)/regress/obj/replay.o \
 	    lib/libprivforms.a $(PF_LIBS)
 

@@ -110,6 +110,12 @@ class Layout(unittest.TestCase):
         self.assertEqual(set(glob.glob(cgibin + "/*")), want - {
             os.path.join(self.usr, "sbin", "privforms")})
 
+    def test_phone_module_is_0644_beside_no_program(self):
+        # issue 28: the programs open it when a request first reads a
+        # phone number (lib/phone_module.h); it is no program of CGIBIN.
+        lib = os.path.join(self.usr, "lib", "privforms")
+        self.assertEqual(files(lib), {"phone.so": 0o644})
+
     def test_htdocs_and_schemas_are_0644(self):
         share = os.path.join(self.usr, "share", "privforms")
         self.assertEqual(files(os.path.join(share, "htdocs")),
@@ -186,6 +192,20 @@ class Prefix(unittest.TestCase):
         self.assertTrue(os.path.isfile(
             os.path.join(t, "usr", "lib", "cgi-bin", "privforms",
                          "unsubscribe.fcgi")))
+
+
+class PhoneModule(unittest.TestCase):
+    """An installed tree's command reads phone numbers through the phone
+    module installed beside it, not the source tree's."""
+
+    def test_installed_command_reads_a_number(self):
+        tree = Tree(self)
+        args = ["init"] + (["--user", service_user()[0]] if ROOT else [])
+        p = tree.run(*args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = tree.run("dnc", "check", "(303) 749-2110", "--country", "US")
+        self.assertIn("+13037492110", p.stdout, p.stderr)
+        self.assertNotIn("phone module", p.stderr)
 
 
 class Conffiles(unittest.TestCase):

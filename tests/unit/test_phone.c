@@ -46,6 +46,39 @@ run(const struct pcase *t, size_t n)
 	}
 }
 
+/* Is a file whose path contains name mapped into this process? */
+static int
+mapped(const char *name)
+{
+	FILE	*f = fopen("/proc/self/maps", "r");
+	char	 line[1024];
+	int	 found = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, name) != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * issue 28: libphonenumber (and the ICU and protobuf it needs) is loaded
+ * by the first number read, not at start, where every plain-CGI request
+ * paid for it.  The first test of this program: none has read a number.
+ */
+START_TEST(test_libphonenumber_loaded_on_first_use)
+{
+	char	 out[PF_PHONE_E164_SIZE];
+
+	ck_assert_msg(!mapped("libphonenumber"),
+	    "libphonenumber is loaded before any number was read");
+	ck_assert_int_eq(pf_phone_e164("(201) 555-0123", "US", out,
+	    sizeof(out)), PF_OK);
+	ck_assert_str_eq(out, "+12015550123");
+	ck_assert(mapped("libphonenumber"));
+}
+END_TEST
+
 START_TEST(test_nanp_written_every_usual_way)
 {
 	static const struct pcase t[] = {
@@ -559,6 +592,7 @@ START_TEST(test_region_refuses_all_but_e164)
 END_TEST
 
 PF_TEST_MAIN("phone",
+    tcase_add_test(tc, test_libphonenumber_loaded_on_first_use),
     PF_LOOP(test_region_of_a_number, regions),
     tcase_add_test(tc, test_region_refuses_all_but_e164),
     tcase_add_test(tc, test_nanp_written_every_usual_way),
