@@ -50,33 +50,50 @@ sha256_algorithm(void)
 	return md;
 }
 
+/*
+ * The process's one HMAC-SHA256 context, its digest set once: each HMAC
+ * only keys it again (EVP_MAC_init), where a new context would look the
+ * digest up from the providers every time.  The programs serve one
+ * request at a time and pf_hmac finishes before it returns, so one
+ * context is enough.  NULL if libcrypto fails.
+ */
+static EVP_MAC_CTX *
+hmac_ctx(const unsigned char key[PF_KEY_LEN])
+{
+	static EVP_MAC_CTX	*ctx;
+	OSSL_PARAM		 params[2];
+
+	if (ctx == NULL && hmac_algorithm() != NULL &&
+	    (ctx = EVP_MAC_CTX_new(hmac_algorithm())) != NULL) {
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if (!EVP_MAC_CTX_set_params(ctx, params)) {
+			EVP_MAC_CTX_free(ctx);
+			ctx = NULL;
+		}
+	}
+	if (ctx == NULL || !EVP_MAC_init(ctx, key, PF_KEY_LEN, NULL))
+		return NULL;
+	return ctx;
+}
+
 int
 pf_hmac(const unsigned char key[PF_KEY_LEN], const struct pf_bytes *parts,
     size_t n, unsigned char out[PF_KEY_LEN])
 {
-	EVP_MAC		*mac;
-	EVP_MAC_CTX	*ctx = NULL;
-	OSSL_PARAM	 params[2];
-	size_t		 i, outlen;
-	int		 rc = PF_ECRYPTO;
+	EVP_MAC_CTX	*ctx;
+	size_t		 i, outlen = 0;
 
-	if ((mac = hmac_algorithm()) == NULL ||
-	    (ctx = EVP_MAC_CTX_new(mac)) == NULL)
-		goto done;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_init(ctx, key, PF_KEY_LEN, params))
-		goto done;
+	if ((ctx = hmac_ctx(key)) == NULL)
+		return PF_ECRYPTO;
 	for (i = 0; i < n; i++)
 		if (!EVP_MAC_update(ctx, parts[i].p, parts[i].len))
-			goto done;
+			return PF_ECRYPTO;
 	if (EVP_MAC_final(ctx, out, &outlen, PF_KEY_LEN) &&
 	    outlen == PF_KEY_LEN)
-		rc = PF_OK;
-done:
-	EVP_MAC_CTX_free(ctx);
-	return rc;
+		return PF_OK;
+	return PF_ECRYPTO;
 }
 
 /* A subkey: pf_hmac of label under the master key. */

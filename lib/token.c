@@ -162,16 +162,35 @@ hkdf(const unsigned char key[KEY_LEN], const char *info,
 	return rc;
 }
 
-/* The current scheme: a signing and a cipher key, each HKDF of key. */
+/*
+ * The current scheme: a signing and a cipher key, each HKDF of key.  Two
+ * HKDFs cost more than all the rest of a token, and a program makes and
+ * checks its tokens under one key all its life: so the keys of the last
+ * key are kept (no more secret than the key itself, which the caller
+ * keeps for as long).
+ */
 static int
 scheme_v2(const unsigned char key[KEY_LEN], struct scheme *s)
 {
-	s->head = 1;
-	if (hkdf(key, MAC_INFO_V2, s->mac) == PF_OK &&
-	    hkdf(key, CIPHER_INFO_V2, s->cipher) == PF_OK)
+	static unsigned char	 from[KEY_LEN];
+	static struct scheme	 last;
+	static int		 have;
+
+	if (have && CRYPTO_memcmp(from, key, KEY_LEN) == 0) {
+		*s = last;
 		return PF_OK;
-	OPENSSL_cleanse(s, sizeof(*s));
-	return PF_ECRYPTO;
+	}
+	have = 0;
+	s->head = 1;
+	if (hkdf(key, MAC_INFO_V2, s->mac) != PF_OK ||
+	    hkdf(key, CIPHER_INFO_V2, s->cipher) != PF_OK) {
+		OPENSSL_cleanse(s, sizeof(*s));
+		return PF_ECRYPTO;
+	}
+	memcpy(from, key, KEY_LEN);
+	last = *s;
+	have = 1;
+	return PF_OK;
 }
 
 /*
@@ -187,6 +206,17 @@ scheme_v1(const unsigned char key[KEY_LEN], struct scheme *s)
 	    strlen(CIPHER_LABEL_V1), s->cipher);
 }
 
+/* AES-256-CTR, fetched once per process (EVP_aes_256_ctr() each time). */
+static EVP_CIPHER *
+ctr_algorithm(void)
+{
+	static EVP_CIPHER	*cipher;
+
+	if (cipher == NULL)
+		cipher = EVP_CIPHER_fetch(NULL, "AES-256-CTR", NULL);
+	return cipher;
+}
+
 /*
  * AES-256-CTR of in[0..len) into out[0..len) under cipher key ck, with iv.
  * The same call encrypts and decrypts.
@@ -198,10 +228,10 @@ crypt_ctr(const unsigned char ck[KEY_LEN], const unsigned char iv[IV_LEN],
 	EVP_CIPHER_CTX	*ctx;
 	int		 n = 0, fin = 0, rc = PF_ECRYPTO;
 
-	if (len > INT_MAX)
+	if (len > INT_MAX || ctr_algorithm() == NULL)
 		return PF_ECRYPTO;
 	if ((ctx = EVP_CIPHER_CTX_new()) != NULL &&
-	    EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), NULL, ck, iv) == 1 &&
+	    EVP_EncryptInit_ex2(ctx, ctr_algorithm(), ck, iv, NULL) == 1 &&
 	    EVP_EncryptUpdate(ctx, out, &n, in, (int)len) == 1 &&
 	    EVP_EncryptFinal_ex(ctx, out + n, &fin) == 1 &&
 	    (size_t)(n + fin) == len)

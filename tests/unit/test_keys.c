@@ -442,6 +442,42 @@ START_TEST(test_hmac_known_answers)
 }
 END_TEST
 
+/*
+ * pf_hmac keeps one context and keys it again on each call: Python's hmac
+ * module's values, with keys changing between calls as the programs
+ * change them (token, pseudonym, pow).
+ */
+START_TEST(test_hmac_known_values_as_keys_change)
+{
+	static const struct {
+		unsigned char	 fill;	/* 0: bytes 0, 1, ..., 31 */
+		const char	*msg;
+		const char	*hex;
+	} t[] = {
+		{ 0, "privforms", "5bf3dccfbe74d97d03aecb9bff4019308b3122d0e176f"
+		    "91b3807e09560c1f817" },
+		{ 0xff, "privforms", "8c824bc5be04579bd6559319aa023831e3e934feb3d"
+		    "7089bfbbdae9cdd736275" },
+		{ 0, "", "d38b42096d80f45f826b44a9d5607de72496a415d3f4a1a8c88e3"
+		    "bb9da8dc1cb" },
+	};
+	unsigned char	 key[PF_KEY_LEN], mac[PF_KEY_LEN];
+	char		 hex[2 * PF_KEY_LEN + 1];
+	struct pf_bytes	 part;
+	size_t		 i, j, round;
+
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < nitems(t); i++) {
+			for (j = 0; j < PF_KEY_LEN; j++)
+				key[j] = t[i].fill ? t[i].fill : (unsigned char)j;
+			part = (struct pf_bytes){ t[i].msg, strlen(t[i].msg) };
+			ck_assert_int_eq(pf_hmac(key, &part, 1, mac), PF_OK);
+			pf_hex_encode(mac, sizeof(mac), hex);
+			ck_assert_str_eq(hex, t[i].hex);
+		}
+}
+END_TEST
+
 START_TEST(test_random_fills_differently)
 {
 	unsigned char	 a[32], b[32];
@@ -475,6 +511,7 @@ PF_TEST_MAIN("keys",
     tcase_add_test(tc, test_pseudonym_refuses_ambiguous_kind),
     tcase_add_test(tc, test_sha256_hex_known_values),
     tcase_add_test(tc, test_hmac_known_answers),
+    tcase_add_test(tc, test_hmac_known_values_as_keys_change),
     tcase_add_test(tc, test_random_fills_differently),
     PF_LOOP(test_load_refuses_what_is_no_key_file, not_key_files),
     PF_LOOP(test_load_derives_known_subkeys, vectors))

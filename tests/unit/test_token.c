@@ -543,7 +543,35 @@ START_TEST(test_clear_accepts_zeroed_and_cleared)
 }
 END_TEST
 
+/*
+ * A program keeps one key's derived keys (token.c, scheme_v2): tokens of
+ * two keys made and checked in turn are each valid under their own key
+ * only, whichever key was used last.
+ */
+START_TEST(test_keys_used_in_turn_each_sign_their_own)
+{
+	const unsigned char	*keys[] = { key, key2, key, key2 };
+	struct pf_token		 tok;
+	char			*t[4] = { NULL };
+	size_t			 i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pf_token_make(keys[i], "unsub", EXPIRES, fields,
+		    3, &t[i]), PF_OK);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(pf_token_check(keys[(i + 1) % 2], "unsub", t[i],
+		    NOW, &tok), PF_EFORGED);
+		ck_assert_int_eq(pf_token_check(keys[i], "unsub", t[i], NOW,
+		    &tok), PF_OK);
+		ck_assert_str_eq(tok.fields[0], fields[0]);
+		pf_token_clear(&tok);
+		free(t[i]);
+	}
+}
+END_TEST
+
 PF_TEST_MAIN("token",
+    tcase_add_test(tc, test_keys_used_in_turn_each_sign_their_own),
     tcase_add_test(tc, test_round_trip_keeps_fields),
     tcase_add_test(tc, test_round_trip_field_counts),
     tcase_add_test(tc, test_text_is_url_safe),
