@@ -105,7 +105,7 @@ int cli_load_keys(struct ctx *c, struct pf_keys *keys);
 /* s as a whole decimal number of at least 1, or 0 if it is not one. */
 long long cli_positive(const char *s);
 
-/* 1 if s is a day "YYYY-MM-DD" that pf_utc_parse_day (date.h) takes. */
+/* 1 if s is a day "YYYY-MM-DD" that pf_utc_parse_day (utc.h) takes. */
 int cli_date(const char *s);
 
 /*

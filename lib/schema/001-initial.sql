@@ -1,8 +1,9 @@
 -- 001-initial.sql -- the first schema: marketing opt-outs and the audit trail.
 --
--- store.c runs each migration in its own BEGIN IMMEDIATE transaction and sets
--- PRAGMA user_version to the file's number, so nothing here manages either.
--- Times are UTC text, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (pf_store_now), which
+-- store_sqlite.c runs each migration in its own BEGIN IMMEDIATE transaction
+-- and sets PRAGMA user_version to the file's number, so nothing here manages
+-- either.
+-- Times are UTC text, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (pf_utc_now, utc.h), which
 -- sorts in time order.  STRICT, so a wrong type is an error, not a conversion.
 
 -- One row per (channel, address, list): opting out twice keeps the first
