@@ -43,7 +43,6 @@
 #include "form.h"
 #include "guard.h"
 #include "keys.h"
-#include "log.h"
 #include "mail.h"
 #include "page.h"
 #include "phone.h"

@@ -47,13 +47,11 @@
 
 #include "app.h"
 #include "badlink.h"
-#include "client.h"
 #include "err.h"
 #include "feedback.h"
 #include "form.h"
 #include "guard.h"
 #include "keys.h"
-#include "log.h"
 #include "page.h"
 #include "program.h"
 #include "request.h"

@@ -10,7 +10,6 @@
 #include "erasure.h"
 #include "err.h"
 #include "feedback.h"
-#include "hex.h"
 #include "keys.h"
 #include "store.h"
 

@@ -18,7 +18,6 @@
 #include "err.h"
 #include "form.h"
 #include "guard.h"
-#include "log.h"
 #include "page.h"
 #include "request.h"
 #include "response.h"

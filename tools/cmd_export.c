@@ -46,7 +46,6 @@
 #include "nitems.h"
 #include "store.h"
 #include "utc.h"
-#include "utf8.h"
 #include "xmlw.h"
 
 #define EXPORT_NS	"urn:privforms:export:1"
