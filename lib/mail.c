@@ -33,7 +33,7 @@
 #include "validate.h"
 
 #define TEMPLATE_MAX	(64 * 1024)	/* bytes in a template file */
-#define NAME_MAX_LEN	64	/* template and value names (request.c's limit) */
+#define NAME_MAX_LEN	PF_PARAM_NAME_MAX	/* template and value names */
 #define LINE_MAX_LEN	78	/* header line, CRLF excluded (RFC 5322 2.1.1) */
 #define QP_LINE_MAX	76	/* encoded body line (RFC 2045 6.7 rule 5) */
 #define EW_MAX		75	/* one encoded-word (RFC 2047 section 2) */
