@@ -4,9 +4,8 @@
  * its audit records, guard counts and privforms.conf keys name it.
  *
  * pf_forms[PF_GUARD_UNSUBSCRIBE].config is "unsubscribe": the table is
- * indexed by config.h's enum pf_guard_form, since every form is guarded
- * (the enum is made here, from the same rows).  The table is constant;
- * nothing here allocates.
+ * indexed by enum pf_guard_form, made here from the same rows, since every
+ * form is guarded.  The table is constant; nothing here allocates.
  */
 #ifndef PF_FORMS_H
 #define PF_FORMS_H
