@@ -566,7 +566,7 @@ fail:
 	free(in);
 	free(out);
 	if (rc != PF_OK) {
-		if (rc != PF_ECONFIG)	/* said by cli_load_keys */
+		if (rc != PF_ECONFIG)	/* said by cli_load_keys, phone_load */
 			fprintf(stderr, "privforms: %s: %s\n", what,
 			    pf_strerror(rc));
 		return 2;

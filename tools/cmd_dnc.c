@@ -331,15 +331,21 @@ static int
 scrub_verdict(struct ctx *c, const char *line,
     const struct cli_suppression *s, void *arg, int *keep, const char **why)
 {
-	char	*e164 = NULL;
+	char	 e164[PF_PHONE_E164_SIZE];
 	int	 rc;
 
-	if ((*why = pf_valid_phone(line, arg, &e164)) != NULL)
-		return PF_EINVAL;
+	/*
+	 * Only a number that is not one is a line's fault: without the
+	 * phone module (logged) no line can be read, and a list that came
+	 * back empty would look scrubbed.
+	 */
+	if ((rc = pf_phone_e164(line, arg, e164, sizeof(e164))) == PF_EINVAL)
+		*why = PF_PHONE_HOW;
+	if (rc != PF_OK)
+		return rc;
 	rc = pf_store_dnc_get(c->st, e164, dnc_found, NULL);
 	if (rc == PF_ENOTFOUND)
 		rc = cli_suppression_has(c, s, "phone", e164, "call");
-	free(e164);
 	*keep = rc == PF_ENOTFOUND;
 	return rc == PF_ENOTFOUND ? PF_OK : rc;
 }

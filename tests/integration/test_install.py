@@ -207,6 +207,21 @@ class PhoneModule(unittest.TestCase):
         self.assertIn("+13037492110", p.stdout, p.stderr)
         self.assertNotIn("phone module", p.stderr)
 
+    def test_scrub_without_the_module_fails_and_keeps_nothing(self):
+        # A scrub that cannot read numbers must not look like a list of
+        # which every number was removed (issue 28's review).
+        tree = Tree(self)
+        args = ["init"] + (["--user", service_user()[0]] if ROOT else [])
+        self.assertEqual(tree.run(*args).returncode, 0)
+        os.remove(os.path.join(tree.t, "usr", "lib", "privforms",
+                               "phone.so"))
+        p = tree.run("dnc", "scrub", "--country", "US",
+                     input="(303) 749-2110\n+44 20 7946 0958\n")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertIn("cannot load the phone module", p.stderr)
+        self.assertNotIn("kept", p.stderr)
+
 
 class Conffiles(unittest.TestCase):
     """An edited conffile is kept; ours beside it as .new when both changed;
