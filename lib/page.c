@@ -174,17 +174,24 @@ is_control(xmlNodePtr n, const char *name)
 	return 1;
 }
 
+/* Set n's attribute attr to value, or remove it when value is NULL. */
+static int
+set_attr(xmlNodePtr n, const char *attr, const char *value)
+{
+	if (value == NULL) {
+		xmlUnsetProp(n, (const xmlChar *)attr);
+		return PF_OK;
+	}
+	if (xmlSetProp(n, (const xmlChar *)attr, (const xmlChar *)value) == NULL)
+		return PF_ENOMEM;
+	return PF_OK;
+}
+
 /* Set (on) or remove a boolean attribute such as checked="checked". */
 static int
 set_flag(xmlNodePtr n, const char *attr, int on)
 {
-	if (!on) {
-		xmlUnsetProp(n, (const xmlChar *)attr);
-		return PF_OK;
-	}
-	if (xmlSetProp(n, (const xmlChar *)attr, (const xmlChar *)attr) == NULL)
-		return PF_ENOMEM;
-	return PF_OK;
+	return set_attr(n, attr, on ? attr : NULL);
 }
 
 /*
@@ -632,33 +639,30 @@ pf_page_attr(struct pf_page *page, const char *id, const char *attr,
 		return PF_EINVAL;
 	if ((n = find_id(page->doc, id)) == NULL)
 		return PF_ENOTFOUND;
-	if (value == NULL) {
-		xmlUnsetProp(n, (const xmlChar *)attr);
-		return PF_OK;
-	}
-	if (xmlSetProp(n, (const xmlChar *)attr, (const xmlChar *)value) == NULL)
-		return PF_ENOMEM;
-	return PF_OK;
+	return set_attr(n, attr, value);
+}
+
+/* n, or the first element among the siblings after it, or NULL. */
+static xmlNodePtr
+element_from(xmlNodePtr n)
+{
+	while (n != NULL && n->type != XML_ELEMENT_NODE)
+		n = n->next;
+	return n;
 }
 
 /* The first element child of n, or NULL. */
 static xmlNodePtr
 first_element(xmlNodePtr n)
 {
-	for (n = n->children; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			return n;
-	return NULL;
+	return element_from(n->children);
 }
 
 /* The element after n among its siblings, or NULL. */
 static xmlNodePtr
 next_element(xmlNodePtr n)
 {
-	for (n = n->next; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			return n;
-	return NULL;
+	return element_from(n->next);
 }
 
 /*
