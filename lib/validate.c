@@ -45,6 +45,23 @@ trimmed(const char *in)
 }
 
 /*
+ * in trimmed, into *s (the caller's): NULL, or why not with *s NULL --
+ * oom when out of memory, empty when nothing but blanks is left.
+ */
+static const char *
+trimmed_some(const char *in, char **s, const char *oom, const char *empty)
+{
+	if ((*s = trimmed(in)) == NULL)
+		return oom;
+	if (**s == '\0') {
+		free(*s);
+		*s = NULL;
+		return empty;
+	}
+	return NULL;
+}
+
+/*
  * An address being checked: s (trimmed), its first '@' (NULL: none), the
  * part before it and the domain after it.
  */
@@ -280,17 +297,16 @@ const char *
 pf_valid_email(const char *in, const void *arg, char **norm)
 {
 	struct email	 e;
+	const char	*why;
 	char		*s, *p;
 	size_t		 i;
 
 	(void)arg;
 	*norm = NULL;
-	if ((s = trimmed(in)) == NULL)
-		return "Could not check this address; please try again.";
-	if (*s == '\0') {
-		free(s);
-		return "Enter an email address, like name@example.com.";
-	}
+	if ((why = trimmed_some(in, &s,
+	    "Could not check this address; please try again.",
+	    "Enter an email address, like name@example.com.")) != NULL)
+		return why;
 	e.s = s;
 	e.at = strchr(s, '@');
 	e.local_len = e.at != NULL ? (size_t)(e.at - s) : strlen(s);
@@ -330,18 +346,10 @@ pf_valid_enum(const char *in, const void *arg, char **norm)
 const char *
 pf_valid_text(const char *in, const void *arg, char **norm)
 {
-	char	*s;
-
 	(void)arg;
-	*norm = NULL;
-	if ((s = trimmed(in)) == NULL)
-		return "Could not check this text; please try again.";
-	if (*s == '\0') {
-		free(s);
-		return "Enter some text, not only spaces.";
-	}
-	*norm = s;
-	return NULL;
+	return trimmed_some(in, norm,
+	    "Could not check this text; please try again.",
+	    "Enter some text, not only spaces.");
 }
 
 const char *
