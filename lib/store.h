@@ -757,25 +757,23 @@ int pf_store_outbox_get(struct pf_store *st, long long id,
  * there is one name) and its count; fn's first non-zero value stops the
  * walk and is returned.
  */
+typedef int pf_store_tally_fn(const char *a, const char *b, long long n,
+    void *arg);
 
 /* Audit records by form (a) and event (b), from audit_count. */
-int pf_store_audit_tally(struct pf_store *st,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
+int pf_store_audit_tally(struct pf_store *st, pf_store_tally_fn *fn,
     void *arg);
 
 /* Trapped submissions of every day by form (a) and reason (b). */
-int pf_store_trap_tally(struct pf_store *st,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
+int pf_store_trap_tally(struct pf_store *st, pf_store_tally_fn *fn,
     void *arg);
 
 /* Messages queued, sending or failed, by state (a); none: left out. */
-int pf_store_outbox_tally(struct pf_store *st,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
+int pf_store_outbox_tally(struct pf_store *st, pf_store_tally_fn *fn,
     void *arg);
 
 /* Requests by status (a); none: left out. */
-int pf_store_dsr_tally(struct pf_store *st,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
+int pf_store_dsr_tally(struct pf_store *st, pf_store_tally_fn *fn,
     void *arg);
 
 /*

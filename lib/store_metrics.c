@@ -47,54 +47,42 @@ static const struct pf_sql_set set = { PF_SQL_METRICS, NSTMT, sql };
 
 #define Q(id)	PF_SQL_REF(&set, id)
 
-typedef int tally_fn(const char *a, const char *b, long long n, void *arg);
-
 /* A row (name, name or NULL, count) to the walk's callback. */
 static int
 tally_row(const struct pf_row *r, void *ctx)
 {
 	const struct pf_sql_walk	*w = ctx;
 
-	return PF_WALK_CALL(tally_fn, w, COL_T(0), COL_T(1), COL_I(2));
+	return PF_WALK_CALL(pf_store_tally_fn, w, COL_T(0), COL_T(1), COL_I(2));
 }
 
 /* Statement id's rows, each to fn. */
 static int
-tally(struct pf_store *st, int id,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
-    void *arg)
+tally(struct pf_store *st, int id, pf_store_tally_fn *fn, void *arg)
 {
 	return pf_sql_each(st, Q(id), PF_NOARGS, tally_row, PF_WALK(fn, arg));
 }
 
 int
-pf_store_audit_tally(struct pf_store *st,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
-    void *arg)
+pf_store_audit_tally(struct pf_store *st, pf_store_tally_fn *fn, void *arg)
 {
 	return tally(st, AUDIT_TALLY, fn, arg);
 }
 
 int
-pf_store_trap_tally(struct pf_store *st,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
-    void *arg)
+pf_store_trap_tally(struct pf_store *st, pf_store_tally_fn *fn, void *arg)
 {
 	return tally(st, TRAP_TALLY, fn, arg);
 }
 
 int
-pf_store_outbox_tally(struct pf_store *st,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
-    void *arg)
+pf_store_outbox_tally(struct pf_store *st, pf_store_tally_fn *fn, void *arg)
 {
 	return tally(st, OUTBOX_TALLY, fn, arg);
 }
 
 int
-pf_store_dsr_tally(struct pf_store *st,
-    int (*fn)(const char *a, const char *b, long long n, void *arg),
-    void *arg)
+pf_store_dsr_tally(struct pf_store *st, pf_store_tally_fn *fn, void *arg)
 {
 	return tally(st, DSR_TALLY, fn, arg);
 }
