@@ -74,6 +74,11 @@ struct cfg_key {
 static const char *const yes_no[3] = { "no", "yes", "yes or no" };
 static const char *const accept_refuse[3] = { "accept", "refuse",
     "accept or refuse" };
+/* The words of journal_mode and smtp_starttls (NULL-ended), any case. */
+static const char *const journal_modes[] = { "delete", "truncate", "wal",
+    NULL };
+static const char *const tls_modes[] = { "required", "if-offered", "off",
+    NULL };
 
 static cfg_check check_base_url, check_prefix, check_journal, check_link,
     check_region, check_mailbox, check_address, check_host, check_starttls,
@@ -279,17 +284,24 @@ check_prefix(char *val)
 	return NULL;
 }
 
+/* val lower-cased in place: NULL if it is one of words (NULL-ended), or why. */
 static const char *
-check_journal(char *val)
+one_of(char *val, const char *const *words, const char *why)
 {
 	char	*p;
 
 	for (p = val; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
-	if (strcmp(val, "delete") != 0 && strcmp(val, "truncate") != 0 &&
-	    strcmp(val, "wal") != 0)
-		return "must be delete, truncate or wal";
-	return NULL;
+	for (; *words != NULL; words++)
+		if (strcmp(val, *words) == 0)
+			return NULL;
+	return why;
+}
+
+static const char *
+check_journal(char *val)
+{
+	return one_of(val, journal_modes, "must be delete, truncate or wal");
 }
 
 static const char *
@@ -381,14 +393,7 @@ check_together(const struct pf_config *cfg)
 static const char *
 check_starttls(char *val)
 {
-	char	*p;
-
-	for (p = val; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (strcmp(val, "required") != 0 && strcmp(val, "if-offered") != 0 &&
-	    strcmp(val, "off") != 0)
-		return "must be required, if-offered or off";
-	return NULL;
+	return one_of(val, tls_modes, "must be required, if-offered or off");
 }
 
 /* Blank-separated addresses and CIDR blocks, as client.h reads them. */
