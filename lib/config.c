@@ -587,16 +587,26 @@ key_is(const struct cfg_key *k, const char *key)
 	return strcmp(key, k->name) == 0;
 }
 
+/* A file being read: into cfg, paths against dir, seen[] the keys set. */
+struct config_parse {
+	struct pf_config	*cfg;
+	const char		*dir;
+	int			 seen[NKEYS];
+};
+
 /*
- * Apply one line (NUL-terminated, any newline still on it).  seen[] marks
- * keys already set, to refuse repeats.  On PF_ECONFIG msg says why.
+ * Apply one line to arg, a struct config_parse, as a pf_file_line_fn
+ * (file.h); repeated keys are refused.  On PF_ECONFIG msg says why.
  */
 static int
-parse_line(struct pf_config *cfg, const char *dir, char *line, int *seen,
-    char *msg, size_t msglen)
+parse_line(char *line, size_t len, void *arg, char *msg, size_t msglen)
 {
-	char	*eq, *key, *val;
-	size_t	 i;
+	struct config_parse	*p = arg;
+	struct pf_config	*cfg = p->cfg;
+	char			*eq, *key, *val;
+	size_t			 i;
+
+	(void)len;
 
 	line = pf_file_trim(line);
 	if (*line == '\0' || *line == '#')
@@ -615,18 +625,18 @@ parse_line(struct pf_config *cfg, const char *dir, char *line, int *seen,
 		pf_errmsg(msg, msglen, "unknown key '%s'", key);
 		return PF_ECONFIG;
 	}
-	if (seen[i]) {
+	if (p->seen[i]) {
 		pf_errmsg(msg, msglen, "%s is set twice", key);
 		return PF_ECONFIG;
 	}
-	seen[i] = 1;
+	p->seen[i] = 1;
 	if (keys[i].type == CFG_LONG)
 		return set_long(cfg, &keys[i], key, val, msg, msglen);
 	if (keys[i].type == CFG_BOOL)
 		return set_bool(cfg, &keys[i], key, val, msg, msglen);
 	if (keys[i].type == CFG_RATE)
 		return set_rate(cfg, &keys[i], key, val, msg, msglen);
-	return set_string(cfg, &keys[i], key, val, dir, msg, msglen);
+	return set_string(cfg, &keys[i], key, val, p->dir, msg, msglen);
 }
 
 /* Read every line of f; on failure err names the file and the line. */
@@ -634,34 +644,10 @@ static int
 parse_file(struct pf_config *cfg, FILE *f, const char *name, const char *dir,
     char *err, size_t errlen)
 {
-	int	 seen[NKEYS] = { 0 };
-	char	 msg[256];
-	char	*line = NULL;
-	size_t	 cap = 0;
-	ssize_t	 len;
-	long	 lineno = 0;
-	int	 rc = PF_OK;
+	struct config_parse	 p = { cfg, dir, { 0 } };
+	long			 lineno;
 
-	while ((len = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		if (strlen(line) != (size_t)len) {
-			snprintf(msg, sizeof(msg), "NUL byte in line");
-			rc = PF_ECONFIG;
-		} else
-			rc = parse_line(cfg, dir, line, seen, msg, sizeof(msg));
-		if (rc != PF_OK)
-			break;
-	}
-	if (rc == PF_OK && ferror(f)) {
-		snprintf(msg, sizeof(msg), "%s", strerror(errno));
-		rc = PF_ECONFIG;
-	}
-	if (rc == PF_ECONFIG)
-		pf_errmsg(err, errlen, "%s:%ld: %s", name, lineno, msg);
-	else if (rc == PF_ENOMEM)
-		pf_errmsg(err, errlen, "%s:%ld: out of memory", name, lineno);
-	free(line);
-	return rc;
+	return pf_file_lines(f, name, parse_line, &p, &lineno, err, errlen);
 }
 
 const char *
@@ -734,22 +720,31 @@ done:
 	return rc;
 }
 
+/* Where pf_config_parse's text is read: the directory and the result. */
+struct config_text {
+	const char		 *dir;
+	struct pf_config	**out;
+};
+
+/* config_read of a text in memory, as a pf_file_reader (file.h). */
+static int
+config_text_read(FILE *f, const char *name, void *arg, char *err,
+    size_t errlen)
+{
+	const struct config_text	*t = arg;
+
+	return config_read(f, name, name, t->dir, t->out, err, errlen);
+}
+
 int
 pf_config_parse(const char *text, size_t len, const char *name,
     const char *dir, struct pf_config **out, char *err, size_t errlen)
 {
-	FILE	*f;
-	int	 rc;
+	struct config_text	 t = { dir, out };
 
 	*out = NULL;
-	/* Read only ("r"): fmemopen never writes to text. */
-	if ((f = fmemopen((void *)text, len, "r")) == NULL) {
-		pf_errmsg(err, errlen, "%s: %s", name, strerror(errno));
-		return PF_ENOMEM;
-	}
-	rc = config_read(f, name, name, dir, out, err, errlen);
-	fclose(f);
-	return rc;
+	return pf_file_read_text(text, len, name, config_text_read, &t, err,
+	    errlen);
 }
 
 void

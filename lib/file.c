@@ -1,4 +1,7 @@
-/* file.c -- writing files whole, and making directories (file.h). */
+/*
+ * file.c -- writing files whole, making directories, reading text files
+ * line by line (file.h).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -158,4 +161,70 @@ pf_file_line(const char *buf, size_t len, size_t *pos, struct pf_line *l)
 		l->n--;
 	*pos += l->whole;
 	return 1;
+}
+
+/* fn on f, then f closed; NULL f: opening failed, say why, open_rc. */
+static int
+read_stream(FILE *f, int open_rc, const char *name, pf_file_reader *fn,
+    void *arg, char *err, size_t errlen)
+{
+	int	 rc;
+
+	if (f == NULL) {
+		pf_errmsg(err, errlen, "%s: %s", name, strerror(errno));
+		return open_rc;
+	}
+	rc = fn(f, name, arg, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int
+pf_file_read_text(const char *text, size_t len, const char *name,
+    pf_file_reader *fn, void *arg, char *err, size_t errlen)
+{
+	/* Read only ("r"): fmemopen never writes to text. */
+	return read_stream(fmemopen((void *)text, len, "r"), PF_ENOMEM, name,
+	    fn, arg, err, errlen);
+}
+
+int
+pf_file_read_path(const char *path, pf_file_reader *fn, void *arg,
+    char *err, size_t errlen)
+{
+	FILE	*f = fopen(path, "re");
+
+	return read_stream(f, f == NULL && errno == ENOENT ? PF_ENOTFOUND :
+	    PF_ECONFIG, path, fn, arg, err, errlen);
+}
+
+int
+pf_file_lines(FILE *f, const char *name, pf_file_line_fn *fn, void *arg,
+    long *lineno, char *err, size_t errlen)
+{
+	char	 msg[256];
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 len;
+	int	 rc = PF_OK;
+
+	*lineno = 0;
+	while (rc == PF_OK && (len = getline(&line, &cap, f)) != -1) {
+		++*lineno;
+		if (strlen(line) != (size_t)len) {
+			snprintf(msg, sizeof(msg), "NUL byte in line");
+			rc = PF_ECONFIG;
+		} else
+			rc = fn(line, (size_t)len, arg, msg, sizeof(msg));
+	}
+	if (rc == PF_OK && ferror(f)) {
+		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+		rc = PF_ECONFIG;
+	}
+	if (rc == PF_ECONFIG)
+		pf_errmsg(err, errlen, "%s:%ld: %s", name, *lineno, msg);
+	else if (rc == PF_ENOMEM)
+		pf_errmsg(err, errlen, "%s:%ld: out of memory", name, *lineno);
+	free(line);
+	return rc;
 }

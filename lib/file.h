@@ -2,12 +2,14 @@
  * file.h -- the few file operations privforms needs, done once.
  *
  * Each returns PF_OK or PF_EIO/PF_ENOMEM with errno left as the failing
- * call set it, so the caller can say why (with the path) in its own words.
+ * call set it, so the caller can say why (with the path) in its own words;
+ * the readers of text files at the end say why themselves.
  */
 #ifndef PF_FILE_H
 #define PF_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* write(2) all of buf, retrying on EINTR and short writes. */
@@ -62,5 +64,45 @@ int pf_file_line(const char *buf, size_t len, size_t *pos, struct pf_line *l);
  * the laws table) as getline gave it.
  */
 char *pf_file_trim(char *s);
+
+/*
+ * Reading the text files privforms parses (privforms.conf, the laws
+ * table).  Unlike the calls above, these say why they failed themselves,
+ * in the caller's err[errlen] (err.h's pf_errmsg), naming the file.
+ */
+
+/*
+ * A line of such a file as getline read it: len bytes, its line end still
+ * on it, no NUL among them.  PF_OK, or what stops the read (PF_ECONFIG
+ * with why in msg).
+ */
+typedef int pf_file_line_fn(char *line, size_t len, void *arg, char *msg,
+    size_t msglen);
+
+/*
+ * fn on each line of f in turn until one fails, *lineno counting them:
+ * PF_OK, or that failure with err saying "name:N: why" (N the line).  A
+ * NUL byte in a line and a read error are PF_ECONFIG.
+ */
+int pf_file_lines(FILE *f, const char *name, pf_file_line_fn *fn, void *arg,
+    long *lineno, char *err, size_t errlen);
+
+/* A reader of such a file: reads f, which it does not close. */
+typedef int pf_file_reader(FILE *f, const char *name, void *arg, char *err,
+    size_t errlen);
+
+/*
+ * fn on a read-only stream of text[0..len), a file already in memory
+ * called name: fn's value, or PF_ENOMEM when no stream can be opened.
+ */
+int pf_file_read_text(const char *text, size_t len, const char *name,
+    pf_file_reader *fn, void *arg, char *err, size_t errlen);
+
+/*
+ * fn on the file at path, opened for reading: fn's value, or PF_ENOTFOUND
+ * when there is no such file, PF_ECONFIG when it cannot be opened.
+ */
+int pf_file_read_path(const char *path, pf_file_reader *fn, void *arg,
+    char *err, size_t errlen);
 
 #endif

@@ -10,7 +10,6 @@
  * All dates are UTC days: a request is received on the UTC day of its
  * timestamp, whatever the hour.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,17 +284,14 @@ add_row(struct pf_laws *laws, char *line, char *msg, size_t msglen)
 }
 
 /*
- * Apply one line as getline read it (len bytes, newline included).
+ * Apply one line to arg, a struct pf_laws, as a pf_file_line_fn (file.h).
  * Comments and blank lines are skipped.  On PF_ECONFIG msg says why.
  */
 static int
-parse_line(struct pf_laws *laws, char *line, size_t len, char *msg,
-    size_t msglen)
+parse_line(char *line, size_t len, void *arg, char *msg, size_t msglen)
 {
-	if (strlen(line) != len) {
-		pf_errmsg(msg, msglen, "NUL byte in line");
-		return PF_ECONFIG;
-	}
+	struct pf_laws	*laws = arg;
+
 	if (len > 0 && line[len - 1] == '\n')
 		line[--len] = '\0';
 	if (len > 0 && line[len - 1] == '\r')
@@ -320,41 +316,27 @@ static int
 parse_file(struct pf_laws *laws, FILE *f, const char *name, char *err,
     size_t errlen)
 {
-	char	 msg[256];
-	char	*line = NULL;
-	size_t	 cap = 0;
-	ssize_t	 len;
-	long	 lineno = 0;
-	int	 rc = PF_OK;
+	long	 lineno;
+	int	 rc;
 
-	while (rc == PF_OK && (len = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		rc = parse_line(laws, line, (size_t)len, msg, sizeof(msg));
-	}
-	if (rc == PF_OK && ferror(f)) {
-		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+	rc = pf_file_lines(f, name, parse_line, laws, &lineno, err, errlen);
+	if (rc == PF_OK && (laws->any = find_place(laws, "*")) == NULL) {
+		pf_errmsg(err, errlen, "%s:%ld: no \"*\" row (for every other "
+		    "place)", name, lineno);
 		rc = PF_ECONFIG;
 	}
-	if (rc == PF_OK &&
-	    (laws->any = find_place(laws, "*")) == NULL) {
-		snprintf(msg, sizeof(msg), "no \"*\" row (for every other place)");
-		rc = PF_ECONFIG;
-	}
-	if (rc == PF_ECONFIG)
-		pf_errmsg(err, errlen, "%s:%ld: %s", name, lineno, msg);
-	else if (rc == PF_ENOMEM)
-		pf_errmsg(err, errlen, "%s:%ld: out of memory", name, lineno);
-	free(line);
 	return rc;
 }
 
-/* A table of f's rows (named name in messages): *out only on PF_OK. */
+/*
+ * A table of f's rows (named name in messages) into arg, a struct pf_laws
+ * **, only on PF_OK: a pf_file_reader (file.h).
+ */
 static int
-laws_read(FILE *f, const char *name, struct pf_laws **out, char *err,
-    size_t errlen)
+laws_read(FILE *f, const char *name, void *arg, char *err, size_t errlen)
 {
-	struct pf_laws	*laws;
-	int		 rc;
+	struct pf_laws	**out = arg, *laws;
+	int		  rc;
 
 	if ((laws = calloc(1, sizeof(*laws))) == NULL) {
 		pf_errmsg(err, errlen, "%s: out of memory", name);
@@ -372,36 +354,16 @@ int
 pf_laws_load(const char *path, struct pf_laws **out, char *err,
     size_t errlen)
 {
-	FILE	*f;
-	int	 rc;
-
 	*out = NULL;
-	if ((f = fopen(path, "re")) == NULL) {
-		rc = errno == ENOENT ? PF_ENOTFOUND : PF_ECONFIG;
-		pf_errmsg(err, errlen, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	rc = laws_read(f, path, out, err, errlen);
-	fclose(f);
-	return rc;
+	return pf_file_read_path(path, laws_read, out, err, errlen);
 }
 
 int
 pf_laws_parse(const char *text, size_t len, const char *name,
     struct pf_laws **out, char *err, size_t errlen)
 {
-	FILE	*f;
-	int	 rc;
-
 	*out = NULL;
-	/* Read only ("r"): fmemopen never writes to text. */
-	if ((f = fmemopen((void *)text, len, "r")) == NULL) {
-		pf_errmsg(err, errlen, "%s: %s", name, strerror(errno));
-		return PF_ENOMEM;
-	}
-	rc = laws_read(f, name, out, err, errlen);
-	fclose(f);
-	return rc;
+	return pf_file_read_text(text, len, name, laws_read, out, err, errlen);
 }
 
 void
