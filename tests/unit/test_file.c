@@ -130,8 +130,67 @@ START_TEST(test_line_splits_at_lf_with_its_cr)
 }
 END_TEST
 
+/* A pf_file_line_fn that keeps each line's length and refuses "bad". */
+static int
+keep_len(char *line, size_t len, void *arg, char *msg, size_t msglen)
+{
+	size_t	*sum = arg;
+
+	if (strncmp(line, "bad", 3) == 0) {
+		snprintf(msg, msglen, "bad line");
+		return PF_ECONFIG;
+	}
+	*sum += len;
+	return PF_OK;
+}
+
+/* A pf_file_reader that runs keep_len on every line. */
+static int
+read_lines(FILE *f, const char *name, void *arg, char *err, size_t errlen)
+{
+	long	 lineno;
+
+	return pf_file_lines(f, name, keep_len, arg, &lineno, err, errlen);
+}
+
+START_TEST(test_lines_stop_at_the_first_failure_and_name_its_line)
+{
+	static const char	 nul[] = "ok\nx\0y\n";
+	size_t			 sum = 0;
+
+	ck_assert_int_eq(pf_file_read_text("ab\r\ncd", 6, "t", read_lines, &sum,
+	    fx.err, sizeof(fx.err)), PF_OK);
+	ck_assert_uint_eq(sum, 6);	/* line ends included */
+	ck_assert_int_eq(pf_file_read_text("a\nbad\nbad\n", 10, "t",
+	    read_lines, &sum, fx.err, sizeof(fx.err)), PF_ECONFIG);
+	ck_assert_str_eq(fx.err, "t:2: bad line");
+	ck_assert_int_eq(pf_file_read_text(nul, sizeof(nul) - 1, "n",
+	    read_lines, &sum, fx.err, sizeof(fx.err)), PF_ECONFIG);
+	ck_assert_str_eq(fx.err, "n:2: NUL byte in line");
+}
+END_TEST
+
+START_TEST(test_read_path_missing_file_is_not_found)
+{
+	char	 path[128], want[200];
+	size_t	 sum = 0;
+
+	snprintf(path, sizeof(path), "%s/none.tsv", fx.dir);
+	ck_assert_int_eq(pf_file_read_path(path, read_lines, &sum, fx.err,
+	    sizeof(fx.err)), PF_ENOTFOUND);
+	snprintf(want, sizeof(want), "%s: %s", path, strerror(ENOENT));
+	ck_assert_str_eq(fx.err, want);
+	ck_assert_int_eq(pf_file_replace(path, "one\ntwo\n", 8, 0600), PF_OK);
+	ck_assert_int_eq(pf_file_read_path(path, read_lines, &sum, fx.err,
+	    sizeof(fx.err)), PF_OK);
+	ck_assert_uint_eq(sum, 8);
+}
+END_TEST
+
 PF_TEST_MAIN("file",
     pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    tcase_add_test(tc, test_lines_stop_at_the_first_failure_and_name_its_line),
+    tcase_add_test(tc, test_read_path_missing_file_is_not_found),
     tcase_add_test(tc, test_replace_writes_whole_file_with_mode_and_no_leftovers),
     tcase_add_test(tc, test_line_splits_at_lf_with_its_cr),
     tcase_add_test(tc, test_replace_into_missing_directory_fails_cleanly),
