@@ -207,16 +207,6 @@ is_string(const struct cfg_key *k)
 	    k->type == CFG_OPT_PATH;
 }
 
-/* Printable ASCII without blanks: what a URL in this file may contain. */
-static int
-urlchars(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return 0;
-	return 1;
-}
-
 /* 1 if s[0..n) is a host name, an IPv4 address or a bracketed IPv6 one. */
 static int
 hostok(const char *s, size_t n)
@@ -309,7 +299,7 @@ check_link(char *val)
 {
 	if (*val == '\0')
 		return NULL;
-	if (!urlchars(val))
+	if (!pf_utf8_graphic(val))
 		return "must not contain blanks or control characters";
 	if (strncmp(val, "http://", 7) == 0 && val[7] != '\0')
 		return NULL;

@@ -143,17 +143,7 @@ no_controls(const char *s)
 	return 1;
 }
 
-/* 1 if s is printable ASCII without blanks (an address, a Message-ID). */
-static int
-graphic(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return 0;
-	return 1;
-}
-
-/* pf_valid_email's normalised copy of s, which must be graphic: or NULL. */
+/* pf_valid_email's normalised copy of s (pf_utf8_graphic), or NULL. */
 static char *
 address(const char *s, size_t n)
 {
@@ -161,7 +151,7 @@ address(const char *s, size_t n)
 
 	if ((copy = strndup(s, n)) == NULL)
 		return NULL;
-	if (graphic(copy) && pf_valid_email(copy, NULL, &norm) != NULL)
+	if (pf_utf8_graphic(copy) && pf_valid_email(copy, NULL, &norm) != NULL)
 		norm = NULL;
 	free(copy);
 	return norm;
@@ -716,7 +706,8 @@ hdr_message_id(struct buf *b, const struct pf_mail_headers *h,
 	if (h->message_id != NULL) {
 		n = strlen(h->message_id);
 		if (n < 3 || h->message_id[0] != '<' ||
-		    h->message_id[n - 1] != '>' || !graphic(h->message_id))
+		    h->message_id[n - 1] != '>' ||
+		    !pf_utf8_graphic(h->message_id))
 			return PF_EINVAL;
 		buf_str(b, h->message_id);
 		buf_add(b, "\r\n", 2);

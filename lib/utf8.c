@@ -102,6 +102,15 @@ pf_utf8_crlf(char *s, size_t len)
 	return j;
 }
 
+int
+pf_utf8_graphic(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
 /* Is s[0..len) at a bidi control of utf8.h's list (3 bytes each)? */
 static int
 bidi_at(const unsigned char *s, size_t len)

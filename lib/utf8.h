@@ -24,6 +24,12 @@ size_t pf_utf8_len(const char *s, size_t len);
 size_t pf_utf8_crlf(char *s, size_t len);
 
 /*
+ * 1 if s is printable ASCII without blanks (0x21..0x7e), else 0: what a
+ * URL in privforms.conf, a mail address or a Message-ID may contain.
+ */
+int pf_utf8_graphic(const char *s);
+
+/*
  * The bidirectional controls that carry a direction past themselves: the
  * embeddings and overrides U+202A..U+202E and the isolates U+2066..U+2069.
  * One of them left open reverses or reorders the rest of a line wherever

@@ -234,7 +234,23 @@ START_TEST(test_bidi_mark_counts_every_one)
 }
 END_TEST
 
+START_TEST(test_graphic_is_printable_ascii_without_blanks)
+{
+	char	 s[2] = { 0, 0 };
+	int	 c;
+
+	for (c = 1; c < 256; c++) {
+		s[0] = (char)c;
+		ck_assert_int_eq(pf_utf8_graphic(s), c >= 0x21 && c <= 0x7e);
+	}
+	ck_assert_int_eq(pf_utf8_graphic("<a.b@example.com>"), 1);
+	ck_assert_int_eq(pf_utf8_graphic("https://x.example/a b"), 0);
+	ck_assert_int_eq(pf_utf8_graphic("caf\xc3\xa9"), 0);
+}
+END_TEST
+
 PF_TEST_MAIN("utf8",
+    tcase_add_test(tc, test_graphic_is_printable_ascii_without_blanks),
     tcase_add_test(tc, test_valid_accepted),
     tcase_add_test(tc, test_bidi_controls_found_and_marked),
     tcase_add_test(tc, test_bidi_marks_and_neighbours_left_alone),
