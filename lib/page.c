@@ -143,17 +143,32 @@ attr_is(xmlNodePtr n, const char *attr, const char *value, int nocase)
 	return eq;
 }
 
-/* The element with this id.  Walked, since without a DTD nothing is an ID. */
+/* The first node of doc, in document order, that match(n, arg) takes. */
 static xmlNodePtr
-find_id(xmlDocPtr doc, const char *id)
+find_first(xmlDocPtr doc, int (*match)(xmlNodePtr n, const char *arg),
+    const char *arg)
 {
 	xmlNodePtr	 root, n;
 
 	root = xmlDocGetRootElement(doc);
 	for (n = root; n != NULL; n = next_node(root, n))
-		if (n->type == XML_ELEMENT_NODE && attr_is(n, "id", id, 0))
+		if (match(n, arg))
 			return n;
 	return NULL;
+}
+
+/* 1 if n is the element with this id. */
+static int
+has_id(xmlNodePtr n, const char *id)
+{
+	return n->type == XML_ELEMENT_NODE && attr_is(n, "id", id, 0);
+}
+
+/* The element with this id.  Walked, since without a DTD nothing is an ID. */
+static xmlNodePtr
+find_id(xmlDocPtr doc, const char *id)
+{
+	return find_first(doc, has_id, id);
 }
 
 /* A control whose value can be set: input (not a button), textarea, select. */
@@ -988,10 +1003,8 @@ pf_page_error(struct pf_page *page, const char *name, const char *message)
 	    *name == '\0' || strlen(name) > NAME_MAX_LEN)
 		return PF_EINVAL;
 	snprintf(id, sizeof(id), "error-%s", name);
-	root = xmlDocGetRootElement(page->doc);
-	for (n = root; n != NULL && !is_control(n, name); n = next_node(root, n))
-		continue;
-	if ((first = n) == NULL || (err = find_id(page->doc, id)) == NULL)
+	if ((first = find_first(page->doc, is_control, name)) == NULL ||
+	    (err = find_id(page->doc, id)) == NULL)
 		return PF_ENOTFOUND;
 	if ((summary = summary_of(first)) != NULL &&
 	    (list = summary_list(summary)) != NULL &&
@@ -1002,6 +1015,7 @@ pf_page_error(struct pf_page *page, const char *name, const char *message)
 		return rc;
 	}
 	xmlUnsetProp(err, (const xmlChar *)"hidden");
+	root = xmlDocGetRootElement(page->doc);
 	for (n = root; n != NULL; n = next_node(root, n))
 		if (is_control(n, name) && xmlSetProp(n,
 		    (const xmlChar *)"aria-invalid", (const xmlChar *)"true") == NULL)
@@ -1013,19 +1027,6 @@ pf_page_error(struct pf_page *page, const char *name, const char *message)
 		rc = PF_ENOMEM;
 	}
 	return rc;
-}
-
-/* The first element called name in doc, or NULL. */
-static xmlNodePtr
-find_element(xmlDocPtr doc, const char *name)
-{
-	xmlNodePtr	 root, n;
-
-	root = xmlDocGetRootElement(doc);
-	for (n = root; n != NULL; n = next_node(root, n))
-		if (is_element(n, name))
-			return n;
-	return NULL;
 }
 
 /* 1 if doc shows an error summary or a notice (one not hidden). */
@@ -1049,7 +1050,7 @@ shows_errors(xmlDocPtr doc)
 static int
 title_prefix(xmlDocPtr doc, const char *prefix)
 {
-	xmlNodePtr	 t = find_element(doc, "title");
+	xmlNodePtr	 t = find_first(doc, is_element, "title");
 	xmlChar		*old;
 	char		*s;
 	size_t		 n;
