@@ -18,6 +18,7 @@
 #include "file.h"
 #include "mail.h"
 #include "nitems.h"
+#include "utc.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -145,7 +146,7 @@ static const struct cfg_key keys[] = {
 	OPT_PATH(smtp_password_file),
 	LONG(smtp_timeout, 30, 1, 600),
 	LONG(mail_attempts, 8, 1, 50),
-	LONG(mail_retry, 60, 1, 86400),
+	LONG(mail_retry, 60, 1, PF_DAY),
 	BOOL(unsubscribe_confirmation, 0),
 	BOOL(dnc_confirmation, 1),
 	/* The US Telemarketing Sales Rule: honour a request for 5 years. */
@@ -471,7 +472,7 @@ static const struct {
 } rate_units[] = {
 	{ "minute", 60 },
 	{ "hour", 3600 },
-	{ "day", 86400 },
+	{ "day", PF_DAY },
 };
 
 /* "off" or "N/unit" into r: 1, or 0 if val is neither. */

@@ -22,7 +22,7 @@
 /* A rate limit: at most count in any window of seconds; count 0 = none. */
 struct pf_rate {
 	long	 count;
-	long	 seconds;	/* 60, 3600 or 86400 */
+	long	 seconds;	/* 60, 3600 or PF_DAY */
 };
 
 /*

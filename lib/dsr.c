@@ -157,7 +157,7 @@ pf_dsr_link_check(const struct pf_keys *keys, const char *purpose,
 
 /* out is period p after t, or "" when the law sets no such period. */
 static int
-due_or_none(time_t t, const struct pf_period *p, char out[11])
+due_or_none(time_t t, const struct pf_period *p, char out[PF_DATE_SIZE])
 {
 	if (p->unit == PF_PERIOD_NONE) {
 		out[0] = '\0';
@@ -188,7 +188,7 @@ pf_dsr_terms(const struct pf_laws *laws, const char *country,
 }
 
 int
-pf_dsr_extended_due(const char *due, const char *extension, char out[11])
+pf_dsr_extended_due(const char *due, const char *extension, char out[PF_DATE_SIZE])
 {
 	struct pf_period	 p;
 	time_t			 t;
@@ -207,37 +207,31 @@ static const char *const months[12] = { "January", "February", "March",
 
 /*
  * s as people read it into out: its day (which must exist), then, with
- * hm, ", HH:MM UTC" from the time after it ("THH:MM").
+ * hm, ", HH:MM UTC" from the stored time s is (utc.h reads both).
  */
 static int
 when(const char *s, int hm, struct pf_dsr_when *out)
 {
-	char		 day[11];
+	char		 day[PF_DATE_SIZE];
 	struct tm	 tm;
 	time_t		 t;
-	int		 h, m;
+	int		 rc;
 
 	memset(out, 0, sizeof(*out));
-	if (s == NULL || strlen(s) < (hm ? 16 : 10))
+	if (s == NULL)
 		return PF_EINVAL;
 	snprintf(day, sizeof(day), "%s", s);
-	if (pf_utc_parse_day(day, &t) != PF_OK || gmtime_r(&t, &tm) == NULL)
+	rc = hm ? pf_utc_parse_time(s, &t) : pf_utc_parse_day(day, &t);
+	if (rc != PF_OK || gmtime_r(&t, &tm) == NULL)
 		return PF_EINVAL;
-	snprintf(out->datetime, sizeof(out->datetime), "%s", day);
+	strftime(out->datetime, sizeof(out->datetime),
+	    hm ? "%Y-%m-%dT%H:%MZ" : "%Y-%m-%d", &tm);
 	snprintf(out->text, sizeof(out->text), "%d %s %d", tm.tm_mday,
 	    months[tm.tm_mon], tm.tm_year + 1900);
-	if (!hm)
-		return PF_OK;
-	if (s[10] != 'T' || strspn(s + 11, "0123456789") != 2 ||
-	    s[13] != ':' || strspn(s + 14, "0123456789") != 2 ||
-	    sscanf(s + 11, "%2d:%2d", &h, &m) != 2 || h > 23 || m > 59) {
-		memset(out, 0, sizeof(*out));
-		return PF_EINVAL;
-	}
-	snprintf(out->datetime + 10, sizeof(out->datetime) - 10,
-	    "T%02d:%02dZ", h, m);
-	snprintf(out->text + strlen(out->text), sizeof(out->text) -
-	    strlen(out->text), ", %02d:%02d UTC", h, m);
+	if (hm)
+		snprintf(out->text + strlen(out->text), sizeof(out->text) -
+		    strlen(out->text), ", %02d:%02d UTC", tm.tm_hour,
+		    tm.tm_min);
 	return PF_OK;
 }
 
@@ -255,7 +249,7 @@ pf_dsr_time(const char *s, struct pf_dsr_when *out)
 
 /* The UTC day of a stored time, "YYYY-MM-DD". */
 static void
-day_of(const char *stored, char out[11])
+day_of(const char *stored, char out[PF_DATE_SIZE])
 {
 	snprintf(out, 11, "%s", stored);
 }
@@ -291,7 +285,7 @@ pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
     const char *const *extra)
 {
 	const char	*v[2 * PF_MAIL_MAX_VALUES + 1];
-	char		 id[ID_MAX_LEN + 1], received[11];
+	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE];
 	char		*status_url = NULL, *site = NULL;
 	int		 i, n, rc;
 
@@ -346,7 +340,7 @@ int
 pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
     const struct pf_dsr *r, const char *template)
 {
-	char		 id[ID_MAX_LEN + 1], received[11], place[160];
+	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE], place[160];
 	char		 command[64], *site;
 	const char	*v[] = { "id", id, "type", NULL, "received", received,
 	    "due", r->due, "law", r->law, "site", NULL, "country", place,

@@ -77,8 +77,8 @@ int pf_dsr_link_check(const struct pf_keys *keys, const char *purpose,
 /* What the law of the place says about a request received then. */
 struct pf_dsr_terms {
 	const char	*law;		/* the laws table's; valid while it is */
-	char		 due[11];	/* "YYYY-MM-DD" */
-	char		 acknowledge[11]; /* "" when the law sets no period */
+	char		 due[PF_DATE_SIZE];	/* "YYYY-MM-DD" */
+	char		 acknowledge[PF_DATE_SIZE]; /* "" when the law sets no period */
 	char		 extension[32];	/* "2 months"; "" when none */
 };
 
@@ -96,7 +96,7 @@ int pf_dsr_terms(const struct pf_laws *laws, const char *country,
  * February: extended to 28 April, not 30 April).  PF_EINVAL if extension
  * is not a period.
  */
-int pf_dsr_extended_due(const char *due, const char *extension, char out[11]);
+int pf_dsr_extended_due(const char *due, const char *extension, char out[PF_DATE_SIZE]);
 
 /*
  * A date or time as the pages show it, and its machine-readable form for

@@ -131,7 +131,7 @@ add_business_days(const struct tm *tm, int n, time_t *t)
 }
 
 int
-pf_period_due(time_t received, const struct pf_period *p, char out[11])
+pf_period_due(time_t received, const struct pf_period *p, char out[PF_DATE_SIZE])
 {
 	struct tm	 tm, due;
 	time_t		 t;

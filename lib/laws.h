@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "utc.h"
+
 enum pf_period_unit { PF_PERIOD_NONE, PF_PERIOD_DAYS, PF_PERIOD_BUSINESS_DAYS,
     PF_PERIOD_MONTHS };
 
@@ -75,7 +77,7 @@ const struct pf_law *pf_laws_find(const struct pf_laws *laws,
  * month from 31 January is 28 or 29 February).  PF_EINVAL for
  * PF_PERIOD_NONE.
  */
-int pf_period_due(time_t received, const struct pf_period *p, char out[11]);
+int pf_period_due(time_t received, const struct pf_period *p, char out[PF_DATE_SIZE]);
 
 /*
  * Parse "45 days", "10 business days", "1 month", "2 months", "-" into *p.
