@@ -33,6 +33,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 } while (0)
 
 /*
+ * The size bytes at data as a C string, in a new buffer (the caller's to
+ * free) of size + 1 bytes: for harnesses whose code under test reads text
+ * up to a NUL (a NUL in the input ends the text early).
+ */
+static inline char *
+fuzz_text(const void *data, size_t size)
+{
+	char	*text;
+
+	FUZZ_ASSERT((text = malloc(size + 1)) != NULL);
+	memcpy(text, data, size);
+	text[size] = '\0';
+	return text;
+}
+
+/*
  * text[0..len) with each LF made CRLF, in a new buffer (the caller's to
  * free) of *n bytes, for harnesses that check CRLF line ends read as LF.
  */
@@ -49,6 +65,26 @@ fuzz_crlf(const char *text, size_t len, size_t *n)
 		out[(*n)++] = text[i];
 	}
 	return out;
+}
+
+/*
+ * The outcome of a loader reading the file called name from a buffer
+ * (pf_config_parse, pf_laws_parse): rc a documented code; on failure no
+ * object (made is 0) and one line in err that starts with "name:"; else
+ * an object and err left empty.
+ */
+static inline void
+fuzz_loaded(int rc, int made, const char *err, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	FUZZ_ASSERT(rc == PF_OK || rc == PF_ECONFIG || rc == PF_ENOMEM);
+	if (rc != PF_OK) {
+		FUZZ_ASSERT(!made);
+		FUZZ_ASSERT(strncmp(err, name, n) == 0 && err[n] == ':');
+		FUZZ_ASSERT(strchr(err, '\n') == NULL);
+	} else
+		FUZZ_ASSERT(made && err[0] == '\0');
 }
 
 /* One parse of name=value pairs (params.h, multipart.h) and its outcome. */

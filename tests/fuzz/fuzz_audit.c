@@ -67,9 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		xmlSetGenericErrorFunc(NULL, quiet);
 		FUZZ_ASSERT(pf_audit_schema_load(XSD, &schema) == PF_OK);
 	}
-	FUZZ_ASSERT((text = malloc(size + 1)) != NULL);
-	memcpy(text, data, size);
-	text[size] = '\0';
+	text = fuzz_text(data, size);
 	drc = pf_audit_digest((const char *)data, size, digest);
 	FUZZ_ASSERT(drc == PF_OK || drc == PF_EXML || drc == PF_ENOMEM);
 	if (drc == PF_OK)

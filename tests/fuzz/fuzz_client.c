@@ -164,9 +164,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			*copy, *p, *end;
 	size_t			 n = 0;
 
-	FUZZ_ASSERT((copy = malloc(size + 1)) != NULL);
-	memcpy(copy, data, size);
-	copy[size] = '\0';
+	copy = fuzz_text(data, size);
 	end = copy + size;
 	for (p = copy; n < 3; p += strlen(p) + 1) {
 		part[n++] = p;

@@ -29,16 +29,9 @@ parse(const char *text, size_t len, struct result *r)
 	r->err[0] = '\0';
 	r->rc = pf_config_parse(text, len, NAME, DIR, &r->cfg, r->err,
 	    sizeof(r->err));
-	FUZZ_ASSERT(r->rc == PF_OK || r->rc == PF_ECONFIG ||
-	    r->rc == PF_ENOMEM);
-	if (r->rc != PF_OK) {
-		FUZZ_ASSERT(r->cfg == NULL);
-		FUZZ_ASSERT(strncmp(r->err, NAME ":", sizeof(NAME)) == 0);
-		FUZZ_ASSERT(strchr(r->err, '\n') == NULL);
-		return;
-	}
-	FUZZ_ASSERT(r->cfg != NULL && r->err[0] == '\0');
-	FUZZ_ASSERT(strcmp(r->cfg->path, NAME) == 0);
+	fuzz_loaded(r->rc, r->cfg != NULL, r->err, NAME);
+	if (r->rc == PF_OK)
+		FUZZ_ASSERT(strcmp(r->cfg->path, NAME) == 0);
 }
 
 /* A configuration's links are absolute. */

@@ -40,14 +40,7 @@ parse(const char *text, size_t len, struct result *r)
 	r->err[0] = '\0';
 	r->rc = pf_laws_parse(text, len, NAME, &r->laws, r->err,
 	    sizeof(r->err));
-	FUZZ_ASSERT(r->rc == PF_OK || r->rc == PF_ECONFIG ||
-	    r->rc == PF_ENOMEM);
-	if (r->rc != PF_OK) {
-		FUZZ_ASSERT(r->laws == NULL);
-		FUZZ_ASSERT(strncmp(r->err, NAME ":", sizeof(NAME)) == 0);
-		FUZZ_ASSERT(strchr(r->err, '\n') == NULL);
-	} else
-		FUZZ_ASSERT(r->laws != NULL && r->err[0] == '\0');
+	fuzz_loaded(r->rc, r->laws != NULL, r->err, NAME);
 }
 
 /* p writes back as what it reads; a due date comes after receipt. */

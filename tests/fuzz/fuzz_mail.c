@@ -46,9 +46,7 @@ split(const uint8_t *data, size_t size, struct parts *x)
 	char	*p, *end;
 	size_t	 n = 0;
 
-	FUZZ_ASSERT((x->copy = malloc(size + 1)) != NULL);
-	memcpy(x->copy, data, size);
-	x->copy[size] = '\0';
+	x->copy = fuzz_text(data, size);
 	end = x->copy + size;
 	for (p = x->copy; n < 5 && p <= end; p += strlen(p) + 1)
 		x->p[n++] = p;

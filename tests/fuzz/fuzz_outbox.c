@@ -113,9 +113,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pf_mail	 m;
 	char		*vals;
 
-	FUZZ_ASSERT((vals = malloc(size + 1)) != NULL);
-	memcpy(vals, data, size);
-	vals[size] = '\0';
+	vals = fuzz_text(data, size);
 	if (load(vals, &m) == PF_OK) {
 		check(&m);
 		again(&m);

@@ -229,9 +229,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 base;
 
 	pp = pages(&base);
-	FUZZ_ASSERT((s = malloc(size + 1)) != NULL);
-	memcpy(s, data, size);
-	s[size] = '\0';
+	s = fuzz_text(data, size);
 	FUZZ_ASSERT(pf_page_new(pp, TEMPLATE, &page) == PF_OK);
 	set_all(page, s, strlen(s), &o);
 	check_render(page, s, base, &o);

@@ -206,9 +206,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	region[n] = '\0';
 	data += n;
 	size -= n;
-	FUZZ_ASSERT((in = malloc(size + 1)) != NULL);
-	memcpy(in, data, size);
-	in[size] = '\0';
+	in = fuzz_text(data, size);
 	check_number(in, region);
 	free(in);
 	return 0;

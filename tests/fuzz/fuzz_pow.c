@@ -130,9 +130,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char	*text;
 
-	FUZZ_ASSERT((text = malloc(size + 1)) != NULL);
-	memcpy(text, data, size);
-	text[size] = '\0';
+	text = fuzz_text(data, size);
 	verify(text);
 	free(text);
 	verify_json(data, size);

@@ -236,9 +236,7 @@ make_from(const uint8_t *data, size_t size)
 		pos = pos * 31 + data[i];
 	data += size < 5 ? size : 5;
 	size -= size < 5 ? size : 5;
-	FUZZ_ASSERT((copy = malloc(size + 1)) != NULL);
-	memcpy(copy, data, size);
-	copy[size] = '\0';
+	copy = fuzz_text(data, size);
 	/* Each NUL ends a piece and starts the next, maybe an empty one. */
 	end = copy + size;
 	for (s = copy + strlen(copy); s < end && n < PF_TOKEN_MAX_FIELDS + 1;
@@ -253,9 +251,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char	*text;
 
-	FUZZ_ASSERT((text = malloc(size + 1)) != NULL);
-	memcpy(text, data, size);
-	text[size] = '\0';
+	text = fuzz_text(data, size);
 	check_text(text);
 	free(text);
 	make_from(data, size);

@@ -146,9 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* multiline differs in LF and nothing else. */
 	FUZZ_ASSERT(ok0 == (ok1 && memchr(s, '\n', size) == NULL));
 	if (ok1) {
-		FUZZ_ASSERT((copy = malloc(size + 1)) != NULL);
-		memcpy(copy, s, size);
-		copy[size] = '\0';
+		copy = fuzz_text(s, size);
 		accepted(copy, size);
 		free(copy);
 	}
