@@ -169,7 +169,7 @@ build/install/privforms: $(TOOL_OBJ) $(INSTALL_OBJ) lib/libprivforms.a
 
 # The test programs share the fixture's struct: recompile them when it changes.
 $(UNIT_TESTS:=.o) tests/unit/fixture.o: tests/unit/fixture.h \
-    tests/unit/check_main.h
+    tests/unit/check_main.h tests/mem_stream.h
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o lib/libprivforms.a \
     $(PHONE_MODULE)

@@ -69,7 +69,7 @@ $(FUZZ_B)/libprivforms.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_B)/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h lib/*.h lib/*.def $(FUZZ_DIR)/fuzz.mk
+$(FUZZ_B)/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h tests/mem_stream.h lib/*.h lib/*.def $(FUZZ_DIR)/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CC_FLAGS) -c -o $@ $<
 
@@ -117,7 +117,7 @@ fuzz-merge: fuzz
 # Regression builds: the harnesses with the project's compiler and flags,
 # against lib/libprivforms.a, and a main() that replays the corpus.
 
-$(FUZZ_B)/regress/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h lib/*.h lib/*.def $(FLAGS)
+$(FUZZ_B)/regress/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h tests/mem_stream.h lib/*.h lib/*.def $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(PF_CFLAGS) -c -o $@ $<
 

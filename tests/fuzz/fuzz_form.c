@@ -30,6 +30,7 @@
 
 #include "err.h"
 #include "form.h"
+#include "../mem_stream.h"
 #include "fuzz.h"
 #include "page.h"
 #include "params.h"
@@ -60,43 +61,6 @@ static const struct pf_field fields[F__MAX] = {
 	    "Send me an email to confirm" },
 };
 
-/*
- * An in-memory body, chunk bytes per read at most (0: no limit); if fails
- * is set, reads stop at fail_at bytes and then fail.
- */
-struct mem {
-	const uint8_t	*buf;
-	size_t		 len, pos, chunk, fail_at;
-	int		 fails;
-};
-
-static long
-mem_read(void *ctx, void *buf, size_t len)
-{
-	struct mem	*m = ctx;
-
-	if (m->fails && m->pos >= m->fail_at)
-		return -1;
-	if (len > m->len - m->pos)
-		len = m->len - m->pos;
-	if (m->fails && len > m->fail_at - m->pos)
-		len = m->fail_at - m->pos;
-	if (m->chunk > 0 && len > m->chunk)
-		len = m->chunk;
-	memcpy(buf, m->buf + m->pos, len);
-	m->pos += len;
-	return (long)len;
-}
-
-static int
-mem_write(void *ctx, const void *buf, size_t len)
-{
-	(void)ctx;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
 /* One request as the input describes it. */
 struct post {
 	char		 ctype[CT_MAX + 128];
@@ -106,7 +70,7 @@ struct post {
 	long long	 announced;	/* -1: absent or not a number */
 	const struct pf_limits *lim;
 	size_t		 chunk;
-	int		 fails;		/* half-way: see struct mem */
+	int		 fails;		/* half-way: see struct pf_test_mem */
 	int		 confirmation;	/* the confirm control is offered */
 };
 
@@ -418,7 +382,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct post		 p;
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 	struct pf_form		 form;
 	char			 method[] = "REQUEST_METHOD=POST";
@@ -436,14 +400,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.clen[0] != '\0')
 		envp[n++] = p.clen;
 	envp[n] = NULL;
-	m.buf = p.body;
-	m.len = p.len;
-	m.pos = 0;
-	m.chunk = p.chunk;
-	m.fails = p.fails;
-	m.fail_at = p.len / 2;
-	FUZZ_ASSERT(pf_request_init(&req, envp, (struct pf_stream){ mem_read,
-	    mem_write, &m }, p.lim) == PF_OK);
+	m = (struct pf_test_mem){ .buf = p.body, .len = p.len,
+	    .chunk = p.chunk, .fails = p.fails, .fail_at = p.len / 2 };
+	FUZZ_ASSERT(pf_request_init(&req, envp, (struct pf_stream){ pf_test_mem_read,
+	    pf_test_mem_write, &m }, p.lim) == PF_OK);
 	rc = pf_request_read_form(&req);
 	check_read(&req, &p, rc);
 	/* Never more than announced is read. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../mem_stream.h"
 #include "check_main.h"
 #include "err.h"
 #include "nitems.h"
@@ -15,52 +16,18 @@
 /* 1 KiB bodies, 4 fields, 16 bytes a value: every limit is easy to reach. */
 static const struct pf_limits lim = { 1024, 4, 16 };
 
-/* An in-memory body: at most chunk bytes per read (0: all), or failing. */
-struct mem {
-	const char	*buf;
-	size_t		 len, pos, chunk;
-	int		 fail;
-	size_t		 reads;
-};
-
-static long
-mem_read(void *ctx, void *buf, size_t len)
-{
-	struct mem	*m = ctx;
-
-	m->reads++;
-	if (m->fail)
-		return -1;
-	if (len > m->len - m->pos)
-		len = m->len - m->pos;
-	if (m->chunk > 0 && len > m->chunk)
-		len = m->chunk;
-	memcpy(buf, m->buf + m->pos, len);
-	m->pos += len;
-	return (long)len;
-}
-
-static int
-mem_write(void *ctx, const void *buf, size_t len)
-{
-	(void)ctx;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
 /*
  * A POST with this Content-Type and CONTENT_LENGTH (NULL: absent) whose
  * stream is m; asserts that building it succeeds.
  */
 static void
-post(struct pf_request *req, struct mem *m, const char *ctype,
+post(struct pf_request *req, struct pf_test_mem *m, const char *ctype,
     const char *clen)
 {
 	char		 ct[512], cl[64], method[] = "REQUEST_METHOD=POST";
 	char		*envp[4];
 	size_t		 n = 0;
-	struct pf_stream io = { mem_read, mem_write, m };
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, m };
 
 	envp[n++] = method;
 	if (ctype != NULL) {
@@ -77,7 +44,7 @@ post(struct pf_request *req, struct mem *m, const char *ctype,
 
 /* POST body[0..len) with its exact length; returns pf_request_read_form. */
 static int
-post_body(struct pf_request *req, struct mem *m, const char *ctype,
+post_body(struct pf_request *req, struct pf_test_mem *m, const char *ctype,
     const char *body, size_t len)
 {
 	char	 cl[32];
@@ -103,8 +70,8 @@ START_TEST(test_init_copies_cgi_params)
 			 e5[] = "CONTENT_LENGTH=42", e6[] = "HTTP_X=y",
 			 e7[] = "HTTP_X_FORWARDED_FOR=198.51.100.7, 10.0.0.1";
 	char		*envp[] = { e1, e2, e3, e4, e5, e6, e7, NULL };
-	struct mem	 m = { 0 };
-	struct pf_stream io = { mem_read, mem_write, &m };
+	struct pf_test_mem	 m = { 0 };
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, &m };
 	struct pf_request req;
 	size_t		 i;
 
@@ -130,7 +97,7 @@ END_TEST
 START_TEST(test_init_absent_params_are_empty)
 {
 	char		*none[] = { NULL };
-	struct pf_stream io = { mem_read, mem_write, NULL };
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
 	struct pf_request req;
 	int		 i;
 
@@ -153,7 +120,7 @@ END_TEST
 
 START_TEST(test_init_ids_differ)
 {
-	struct pf_stream io = { mem_read, mem_write, NULL };
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
 	struct pf_request a, b;
 
 	ck_assert_int_eq(pf_request_init(&a, NULL, io, &lim), PF_OK);
@@ -168,7 +135,7 @@ START_TEST(test_init_head_sets_head)
 {
 	char		 e1[] = "REQUEST_METHOD=HEAD";
 	char		*envp[] = { e1, NULL };
-	struct pf_stream io = { mem_read, mem_write, NULL };
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
 	struct pf_request req;
 
 	ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
@@ -182,7 +149,7 @@ START_TEST(test_init_first_of_repeated_param_wins)
 	char		 e1[] = "REQUEST_METHOD=GET", e2[] = "REQUEST_METHOD=POST",
 			 e3[] = "REQUEST_METHODX=PUT";
 	char		*envp[] = { e3, e1, e2, NULL };
-	struct pf_stream io = { mem_read, mem_write, NULL };
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
 	struct pf_request req;
 
 	ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
@@ -195,7 +162,7 @@ START_TEST(test_init_parses_query)
 {
 	char		 e1[] = "QUERY_STRING=t=a%2Bb&x";
 	char		*envp[] = { e1, NULL };
-	struct pf_stream io = { mem_read, mem_write, NULL };
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
 	struct pf_request req;
 
 	ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
@@ -216,7 +183,7 @@ START_TEST(test_init_bad_query_is_not_fatal)
 	};
 	char		 e[64];
 	char		*envp[] = { e, NULL };
-	struct pf_stream io = { mem_read, mem_write, NULL };
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
 	struct pf_request req;
 	size_t		 i;
 
@@ -255,7 +222,7 @@ START_TEST(test_init_content_length_strict_decimal)
 		{ "1e3", -1, 1 },
 		{ "5\t", -1, 1 },
 	};
-	struct mem		 m = { 0 };
+	struct pf_test_mem		 m = { 0 };
 	struct pf_request	 req;
 	size_t			 i;
 
@@ -374,7 +341,7 @@ check_fields(const struct pf_request *req, const struct ucase *c, size_t i)
 
 START_TEST(test_urlencoded_table)
 {
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 	size_t			 i;
 	int			 rc;
@@ -400,7 +367,7 @@ END_TEST
 START_TEST(test_urlencoded_name_length_limit)
 {
 	char			 body[80];
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 
 	name_body(body, sizeof(body), 64);
@@ -450,7 +417,7 @@ START_TEST(test_content_type_table)
 		{ "multipart/form-data", PF_EINVAL },
 		{ "multipart/mixed; boundary=x", PF_EMEDIA },
 	};
-	struct mem		 m = { 0 };
+	struct pf_test_mem		 m = { 0 };
 	struct pf_request	 req;
 	size_t			 i;
 	int			 rc;
@@ -477,7 +444,7 @@ END_TEST
 
 START_TEST(test_content_type_charset_message)
 {
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 
 	ck_assert_int_eq(post_body(&req, &m, URLENC "; charset=latin1", "a=1",
@@ -494,7 +461,7 @@ END_TEST
 START_TEST(test_length_absent_or_empty_is_length_required)
 {
 	static const char *const lengths[] = { NULL, "" };
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 	size_t			 i;
 
@@ -517,7 +484,7 @@ START_TEST(test_length_not_a_number_refused)
 	static const char *const lengths[] = {
 		"abc", "-1", " 5", "+3", "99999999999999999999", "3 ",
 	};
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 	size_t			 i;
 
@@ -537,7 +504,7 @@ END_TEST
 START_TEST(test_length_over_max_body_refused_unread)
 {
 	static char		 body[1025];
-	struct mem		 m = { 0 };
+	struct pf_test_mem		 m = { 0 };
 	struct pf_request	 req;
 
 	memset(body, '&', sizeof(body));
@@ -558,7 +525,7 @@ END_TEST
 
 START_TEST(test_length_over_supplied_body_is_short)
 {
-	struct mem		 m = { "a=1", 3, 0, 0, 0, 0 };
+	struct pf_test_mem		 m = { .buf = "a=1", .len = 3 };
 	struct pf_request	 req;
 
 	post(&req, &m, URLENC, "10");
@@ -572,7 +539,7 @@ END_TEST
 
 START_TEST(test_length_under_supplied_body_reads_only_that)
 {
-	struct mem		 m = { "a=1&b=2", 7, 0, 0, 0, 0 };
+	struct pf_test_mem		 m = { .buf = "a=1&b=2", .len = 7 };
 	struct pf_request	 req;
 
 	post(&req, &m, URLENC, "3");
@@ -586,7 +553,8 @@ END_TEST
 
 START_TEST(test_short_reads_are_joined)
 {
-	struct mem		 m = { "a=1&b=2", 7, 0, 1, 0, 0 };
+	struct pf_test_mem		 m = { .buf = "a=1&b=2", .len = 7,
+	    .chunk = 1 };
 	struct pf_request	 req;
 
 	post(&req, &m, URLENC, "7");
@@ -599,7 +567,7 @@ END_TEST
 
 START_TEST(test_read_error_is_eio)
 {
-	struct mem		 m = { "a=1", 3, 0, 0, 1, 0 };
+	struct pf_test_mem		 m = { .buf = "a=1", .len = 3, .fails = 1 };
 	struct pf_request	 req;
 
 	post(&req, &m, URLENC, "3");
@@ -612,7 +580,7 @@ END_TEST
 
 START_TEST(test_read_form_twice_reads_once)
 {
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 
 	ck_assert_int_eq(post_body(&req, &m, URLENC, "a=1", 3), PF_OK);
@@ -626,7 +594,7 @@ END_TEST
 START_TEST(test_rfc8058_urlencoded_one_click)
 {
 	static const char	 body[] = "List-Unsubscribe=One-Click";
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 
 	ck_assert_int_eq(post_body(&req, &m, URLENC, body, sizeof(body) - 1),
@@ -646,7 +614,7 @@ END_TEST
 
 START_TEST(test_read_form_multipart)
 {
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 
 	ck_assert_int_eq(post_body(&req, &m, "multipart/form-data; "
@@ -669,7 +637,7 @@ START_TEST(test_read_form_refused_keeps_nothing)
 		{ "multipart/form-data; boundary=XyZ", "--XyZ\r\n",
 		    "The form's multipart encoding is malformed." },
 	};
-	struct mem		 m;
+	struct pf_test_mem		 m;
 	struct pf_request	 req;
 	size_t			 i;
 
