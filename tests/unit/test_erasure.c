@@ -27,46 +27,27 @@
 #define NUM_B	"+442079460002"
 #define NUM_C	"+442079460003"
 
-static char		 dir[64];
-static struct pf_store	*st;
-static struct pf_keys	 keys;
 static long long	 ann, ann2, bob;	/* party ids */
 static struct pf_erased	 e;
 
+/* The parties every test starts with, in the fixture's scratch store. */
 static void
 setup(void)
 {
-	struct pf_store_opts	 o = { NULL, "truncate", 50 };
-	char			 db[128];
-
-	snprintf(dir, sizeof(dir), "/tmp/test_erasure.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/privforms.db", dir);
-	o.path = db;
-	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
-	memset(&keys, 0x11, sizeof(keys));
 	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(pf_store_party_ensure(st, ANN, T1, &ann), PF_OK);
-	ck_assert_int_eq(pf_store_party_ensure(st, ANN2, T1, &ann2), PF_OK);
-	ck_assert_int_eq(pf_store_party_ensure(st, BOB, T1, &bob), PF_OK);
-	ck_assert_int_eq(pf_store_party_link(st, ann, ann2), PF_OK);
-}
-
-static void
-teardown(void)
-{
-	pf_store_close(st);
-	st = NULL;
-	pf_test_rmdir(dir);
+	ck_assert_int_eq(pf_store_party_ensure(fx.st, ANN, T1, &ann), PF_OK);
+	ck_assert_int_eq(pf_store_party_ensure(fx.st, ANN2, T1, &ann2), PF_OK);
+	ck_assert_int_eq(pf_store_party_ensure(fx.st, BOB, T1, &bob), PF_OK);
+	ck_assert_int_eq(pf_store_party_link(fx.st, ann, ann2), PF_OK);
 }
 
 /* Erase ANN's individual in one transaction. */
 static void
 erase_ann(void)
 {
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_erase_individual(st, &keys, ann, &e), PF_OK);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_erase_individual(fx.st, &fx.keys, ann, &e), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 }
 
 /* PF_OK if the pseudonym of kind:value is suppressed for channel. */
@@ -75,8 +56,8 @@ suppressed(const char *kind, const char *value, const char *channel)
 {
 	char	 hash[PF_HEX_DIGEST_LEN + 1];
 
-	ck_assert_int_eq(pf_pseudonym(&keys, kind, value, hash), PF_OK);
-	return pf_store_suppressed(st, kind, hash, channel);
+	ck_assert_int_eq(pf_pseudonym(&fx.keys, kind, value, hash), PF_OK);
+	return pf_store_suppressed(fx.st, kind, hash, channel);
 }
 
 static void
@@ -85,7 +66,7 @@ optout(const char *channel, const char *address)
 	struct pf_optout	 o = { channel, address, "", NULL, "form",
 	    NULL, NULL };
 
-	ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(fx.st, &o, T1), PF_OK);
 }
 
 static void
@@ -94,7 +75,7 @@ dnc(const char *number, const char *email)
 	struct pf_dnc	 d = { number, "GB", "Ann", NULL, NULL, email, NULL,
 	    NULL };
 
-	ck_assert_int_eq(pf_store_dnc_put(st, &d, T1), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_put(fx.st, &d, T1), PF_OK);
 }
 
 static long long
@@ -102,7 +83,7 @@ count(int (*fn)(struct pf_store *, long long *))
 {
 	long long	 n = -1;
 
-	ck_assert_int_eq(fn(st, &n), PF_OK);
+	ck_assert_int_eq(fn(fx.st, &n), PF_OK);
 	return n;
 }
 
@@ -111,7 +92,7 @@ queue(const char *recipient, const char *subject)
 {
 	long long	 id = 0;
 
-	ck_assert_int_eq(pf_store_outbox_put(st, "t", recipient, "", subject,
+	ck_assert_int_eq(pf_store_outbox_put(fx.st, "t", recipient, "", subject,
 	    T1, &id), PF_OK);
 	return id;
 }
@@ -187,8 +168,8 @@ request(const char *key)
 	    .verify_by = T1 };
 	long long	 id = 0;
 
-	ck_assert_int_eq(pf_store_dsr_put(st, &r, T1, &id), PF_OK);
-	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "unverified",
+	ck_assert_int_eq(pf_store_dsr_put(fx.st, &r, T1, &id), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_set_status(fx.st, id, "unverified",
 	    "denied", "Ann Example, you are not a customer.", T1), PF_OK);
 	return id;
 }
@@ -209,7 +190,7 @@ START_TEST(test_requests_blanked_history_kept)
 	int			 notes = 0;
 
 	erase_ann();
-	ck_assert_int_eq(pf_store_dsr_get(st, id, pf_dsr_hold, &q), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_get(fx.st, id, pf_dsr_hold, &q), PF_OK);
 	ck_assert_ptr_null(q.r.organisation);
 	ck_assert_ptr_null(q.r.first_name);
 	ck_assert_ptr_null(q.r.last_name);
@@ -221,9 +202,9 @@ START_TEST(test_requests_blanked_history_kept)
 	ck_assert_str_eq(q.r.received, T1);
 	ck_assert_str_eq(q.r.status, "denied");
 	pf_dsr_drop(&q);
-	ck_assert_int_eq(pf_store_dsr_events(st, id, note_seen, &notes), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_events(fx.st, id, note_seen, &notes), PF_OK);
 	ck_assert_int_eq(notes, 0);
-	ck_assert_int_eq(pf_store_dsr_events(st, other, note_seen, &notes),
+	ck_assert_int_eq(pf_store_dsr_events(fx.st, other, note_seen, &notes),
 	    PF_OK);
 	ck_assert_int_eq(notes, 1);
 	ck_assert_int_eq(e.requests, 1);
@@ -237,8 +218,8 @@ feedback(const char *key)
 	    .rating = 2, .email = key, .email_key = key, .recommend = 3 };
 	long long		 id = 0;
 
-	ck_assert_int_eq(pf_store_feedback_put(st, &f, T1, &id), PF_OK);
-	ck_assert_int_eq(pf_store_feedback_complete(st, id, &f, T1), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_put(fx.st, &f, T1, &id), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_complete(fx.st, id, &f, T1), PF_OK);
 	return id;
 }
 
@@ -249,14 +230,14 @@ START_TEST(test_feedback_blanked_figures_kept_forwards_deleted)
 	char			 by_entry[65], by_address[65];
 	long long		 id = feedback(ANN), other = feedback(BOB);
 
-	ck_assert_int_eq(pf_feedback_subject(&keys, id, by_entry), PF_OK);
-	ck_assert_int_eq(pf_pseudonym(&keys, "email", ANN, by_address), PF_OK);
+	ck_assert_int_eq(pf_feedback_subject(&fx.keys, id, by_entry), PF_OK);
+	ck_assert_int_eq(pf_pseudonym(&fx.keys, "email", ANN, by_address), PF_OK);
 	queue("team@example.com", by_entry);
 	queue("team@example.com", by_address);
-	ck_assert_int_eq(pf_feedback_subject(&keys, other, by_entry), PF_OK);
+	ck_assert_int_eq(pf_feedback_subject(&fx.keys, other, by_entry), PF_OK);
 	queue("team@example.com", by_entry);
 	erase_ann();
-	ck_assert_int_eq(pf_store_feedback_get(st, id, pf_feedback_hold, &c),
+	ck_assert_int_eq(pf_store_feedback_get(fx.st, id, pf_feedback_hold, &c),
 	    PF_OK);
 	ck_assert_ptr_null(c.f.message);
 	ck_assert_ptr_null(c.f.email);
@@ -266,7 +247,7 @@ START_TEST(test_feedback_blanked_figures_kept_forwards_deleted)
 	ck_assert_int_eq(c.f.recommend, 3);
 	ck_assert_ptr_nonnull(c.f.completed);
 	pf_feedback_drop(&c);
-	ck_assert_int_eq(pf_test_outbox_total(st), 1);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 1);
 	ck_assert_int_eq(e.feedback, 1);
 	ck_assert_int_eq(e.messages, 2);
 }
@@ -279,12 +260,12 @@ START_TEST(test_unsent_messages_to_address_deleted)
 
 	queue("Ann@EXAMPLE.com", NULL);
 	queue(BOB, NULL);
-	ck_assert_int_eq(pf_store_outbox_claim(st, T1, T1, ignore, NULL),
+	ck_assert_int_eq(pf_store_outbox_claim(fx.st, T1, T1, ignore, NULL),
 	    PF_OK);
-	ck_assert_int_eq(pf_store_outbox_failed(st, failed, 1, "550", T1),
+	ck_assert_int_eq(pf_store_outbox_failed(fx.st, failed, 1, "550", T1),
 	    PF_OK);
 	erase_ann();
-	ck_assert_int_eq(pf_test_outbox_total(st), 1);
+	ck_assert_int_eq(pf_test_outbox_total(fx.st), 1);
 	ck_assert_int_eq(e.messages, 2);
 }
 END_TEST
@@ -306,13 +287,13 @@ START_TEST(test_parties_kept_without_address)
 	struct pf_party	 p;
 
 	erase_ann();
-	ck_assert_int_eq(pf_store_party_get(st, ann, party_seen, &p), PF_OK);
+	ck_assert_int_eq(pf_store_party_get(fx.st, ann, party_seen, &p), PF_OK);
 	ck_assert_ptr_null(p.email);
 	ck_assert_int_eq(p.individual, ann);
-	ck_assert_int_eq(pf_store_party_get(st, ann2, party_seen, &p), PF_OK);
+	ck_assert_int_eq(pf_store_party_get(fx.st, ann2, party_seen, &p), PF_OK);
 	ck_assert_ptr_null(p.email);
 	ck_assert_int_eq(p.individual, ann);
-	ck_assert_int_eq(pf_store_party_get(st, bob, party_seen, &p), PF_OK);
+	ck_assert_int_eq(pf_store_party_get(fx.st, bob, party_seen, &p), PF_OK);
 	ck_assert_ptr_nonnull(p.email);
 	ck_assert_int_eq(e.parties, 2);
 }
@@ -333,7 +314,8 @@ START_TEST(test_second_erasure_changes_nothing)
 END_TEST
 
 PF_TEST_MAIN("erasure",
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL),
+    tcase_add_checked_fixture(tc, setup, NULL),
     tcase_add_test(tc, test_email_optouts_deleted_and_address_suppressed),
     tcase_add_test(tc, test_dnc_entries_deleted_and_numbers_suppressed),
     tcase_add_test(tc, test_sms_optouts_stay),

@@ -3,7 +3,7 @@
  *
  * Run from the top of the source tree: the real templates are read from
  * htdocs/.  Templates for cases htdocs has no example of (a select, a
- * checkbox, broken files) are written to a fresh mkdtemp directory.
+ * checkbox, broken files) are written to the fixture's scratch directory.
  */
 #include <dirent.h>
 #include <stdio.h>

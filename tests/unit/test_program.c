@@ -20,7 +20,6 @@
 #include "program.h"
 #include "request.h"
 
-static char		 dir[64];
 static struct pf_app	 app;
 static const char	*ran;		/* the handler that ran, or NULL */
 static int		 closed;	/* the test program's screen refuses */
@@ -28,37 +27,33 @@ static char		*out;		/* what the last request wrote */
 static size_t		 outlen;
 static FILE		*outf;		/* its stream (open_memstream) */
 
-/* A site in a fresh directory, the program's app open on it. */
+/* A site in the fixture's directory, the program's app open on it. */
 static void
 setup(void)
 {
-	FILE	*f;
-	char	 cwd[200], path[160];
+	char	 cwd[200], conf[300];
+	int	 n;
 
-	snprintf(dir, sizeof(dir), "/tmp/test_program.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-	snprintf(path, sizeof(path), "%s/privforms.conf", dir);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fprintf(f, "database = privforms.db\nkey_file = secret.key\n"
-	    "audit_dir = audit\ntemplates = %s/htdocs\n", cwd);
-	fclose(f);
-	setenv("PRIVFORMS_CONFIG", path, 1);
-	snprintf(path, sizeof(path), "%s/secret.key", dir);
-	ck_assert_int_eq(pf_keys_create(path), PF_OK);
+	n = snprintf(conf, sizeof(conf), "database = privforms.db\n"
+	    "key_file = secret.key\naudit_dir = audit\n"
+	    "templates = %s/htdocs\n", cwd);
+	ck_assert_int_lt(n, (int)sizeof(conf));
+	pf_test_write(fx.conf, conf, (size_t)n);
+	setenv("PRIVFORMS_CONFIG", fx.conf, 1);
+	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
 	ck_assert_int_eq(pf_app_open(&app, "feedback"), PF_OK);
 	ran = NULL;
 	closed = 0;
 }
 
+/* Before the fixture's own teardown (Check runs them in reverse). */
 static void
 teardown(void)
 {
 	pf_app_close(&app);
-	pf_test_rmdir(dir);
 	free(out);
 	out = NULL;
-	unsetenv("PRIVFORMS_CONFIG");
 }
 
 /* A handler that only says that it ran. */
@@ -362,7 +357,8 @@ START_TEST(test_a_failure_that_is_no_bad_link_is_500)
 END_TEST
 
 PF_TEST_MAIN("program",
-    tcase_add_checked_fixture(tc, setup, teardown);
+    pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    tcase_add_checked_fixture(tc, setup, teardown),
     tcase_add_test(tc, test_the_first_matching_route_runs),
     tcase_add_test(tc, test_a_page_route_sends_its_template),
     tcase_add_test(tc, test_an_unknown_sub_path_is_404),
