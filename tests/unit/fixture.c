@@ -20,6 +20,8 @@ struct pf_test_fx	 fx;
 
 static unsigned		 fx_needs;
 static const char	*fx_conf;	/* loaded before each test, or NULL */
+static void		(*own_setup)(void);	/* the program's, or NULL */
+static void		(*own_teardown)(void);
 static char		 tmpl_dir[64];	/* its database is copied per test */
 static char		 tmpl_db[PF_TEST_PATH];
 
@@ -112,11 +114,15 @@ setup(void)
 	}
 	if (fx_conf != NULL)
 		pf_test_conf(fx_conf);
+	if (own_setup != NULL)
+		own_setup();
 }
 
 static void
 teardown(void)
 {
+	if (own_teardown != NULL)
+		own_teardown();
 	pf_store_close(fx.st);
 	fx.st = NULL;
 	pf_config_free(fx.cfg);
@@ -127,10 +133,13 @@ teardown(void)
 }
 
 void
-pf_test_fixture(TCase *tc, unsigned needs, const char *conf)
+pf_test_fixture(TCase *tc, unsigned needs, const char *conf,
+    void (*setup_fn)(void), void (*teardown_fn)(void))
 {
 	fx_needs = needs;
 	fx_conf = conf;
+	own_setup = setup_fn;
+	own_teardown = teardown_fn;
 	tcase_add_unchecked_fixture(tc, template_setup, template_teardown);
 	tcase_add_checked_fixture(tc, setup, teardown);
 }

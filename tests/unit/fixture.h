@@ -56,9 +56,12 @@ extern struct pf_test_fx fx;
 
 /*
  * Run each test of tc inside the fixture; needs: enum pf_test_needs ORed;
- * conf: a configuration each test starts with (pf_test_conf), or NULL.
+ * conf: a configuration each test starts with (pf_test_conf), or NULL;
+ * setup and teardown: the program's own, or NULL, run inside it (setup
+ * after the fixture is made, teardown before it is taken down).
  */
-void pf_test_fixture(TCase *tc, unsigned needs, const char *conf);
+void pf_test_fixture(TCase *tc, unsigned needs, const char *conf,
+    void (*setup)(void), void (*teardown)(void));
 
 /* Close fx.st and open fx.db again, as the next process would: fx.st. */
 struct pf_store *pf_test_reopen(void);

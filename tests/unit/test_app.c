@@ -143,7 +143,7 @@ START_TEST(test_records_in_one_transaction_are_bounded)
 END_TEST
 
 PF_TEST_MAIN("app",
-    pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_open_refuses_a_missing_key_file),
     tcase_add_test(tc, test_open_reads_config_and_builds_paths_under_the_prefix),
     tcase_add_test(tc, test_commit_stores_the_record_and_writes_its_file),

@@ -730,8 +730,7 @@ START_TEST(test_check_takes_a_record_as_verify_does)
 END_TEST
 
 PF_TEST_MAIN("audit",
-    pf_test_fixture(tc, PF_TEST_STORE, NULL),
-    tcase_add_checked_fixture(tc, NULL, clear_recs),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, clear_recs),
     tcase_add_test(tc, test_append_writes_exact_record_and_digest),
     tcase_add_test(tc, test_missing_counts_records_without_their_file),
     tcase_add_test(tc, test_check_takes_a_record_as_verify_does),

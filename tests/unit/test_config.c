@@ -1236,7 +1236,7 @@ START_TEST(test_parse_reads_text_as_load_reads_a_file)
 END_TEST
 
 PF_TEST_MAIN("config",
-    pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_empty_file_gives_defaults),
     tcase_add_test(tc, test_parse_reads_text_as_load_reads_a_file),
     tcase_add_test(tc, test_empty_file_gives_guard_defaults),

@@ -721,7 +721,7 @@ START_TEST(test_dates_and_times_as_people_read_them)
 END_TEST
 
 PF_TEST_MAIN("dsr",
-    pf_test_fixture(tc, PF_TEST_STORE, CONF),
+    pf_test_fixture(tc, PF_TEST_STORE, CONF, NULL, NULL),
     PF_LOOP(test_tables_pair_unique_codes_with_labels, tables),
     tcase_add_test(tc, test_tables_match_the_schema),
     tcase_add_test(tc, test_type_labels_are_the_forms_words),

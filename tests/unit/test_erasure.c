@@ -314,8 +314,7 @@ START_TEST(test_second_erasure_changes_nothing)
 END_TEST
 
 PF_TEST_MAIN("erasure",
-    pf_test_fixture(tc, PF_TEST_STORE, NULL),
-    tcase_add_checked_fixture(tc, setup, NULL),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL, setup, NULL),
     tcase_add_test(tc, test_email_optouts_deleted_and_address_suppressed),
     tcase_add_test(tc, test_dnc_entries_deleted_and_numbers_suppressed),
     tcase_add_test(tc, test_sms_optouts_stay),

@@ -810,7 +810,7 @@ static void
 add_tests(TCase *tc)
 {
 	pf_test_fixture(tc, PF_TEST_STORE, CONF "feedback_to = " TEAM "\n"
-	    "mail_from = Privacy <privacy@example.com>\n");
+	    "mail_from = Privacy <privacy@example.com>\n", NULL, NULL);
 	tcase_add_test(tc, test_types_match_the_schema_with_labels);
 	tcase_add_test(tc, test_subject_is_the_pseudonym_of_the_entry_number);
 	tcase_add_test(tc, test_ratings_in_order_of_value);

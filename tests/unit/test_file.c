@@ -188,7 +188,7 @@ START_TEST(test_read_path_missing_file_is_not_found)
 END_TEST
 
 PF_TEST_MAIN("file",
-    pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_lines_stop_at_the_first_failure_and_name_its_line),
     tcase_add_test(tc, test_read_path_missing_file_is_not_found),
     tcase_add_test(tc, test_replace_writes_whole_file_with_mode_and_no_leftovers),

@@ -492,7 +492,7 @@ START_TEST(test_random_fills_differently)
 END_TEST
 
 PF_TEST_MAIN("keys",
-    pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_create_writes_0600_hex_and_newline),
     tcase_add_test(tc, test_create_twice_leaves_key_alone),
     tcase_add_test(tc, test_create_makes_different_keys),

@@ -557,7 +557,7 @@ END_TEST
 PF_TEST_MAIN("laws",
     tcase_add_test(tc, test_period_text_reads_back),
     tcase_add_test(tc, test_parse_reads_text_as_a_table),
-    pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_period_parse_accepts_each_form),
     tcase_add_test(tc, test_period_parse_refuses_malformed),
     tcase_add_test(tc, test_period_due_of_each_unit),

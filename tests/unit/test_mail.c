@@ -1222,7 +1222,7 @@ START_TEST(test_render_text_renders_as_a_file_would)
 END_TEST
 
 PF_TEST_MAIN("mail",
-    pf_test_fixture(tc, PF_TEST_STORE, NULL),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc, test_enqueue_stores_normalised_strictly_encoded_row),
     tcase_add_test(tc, test_render_text_renders_as_a_file_would),
     tcase_add_test(tc, test_enqueue_without_values_or_subject),

@@ -1556,7 +1556,7 @@ START_TEST(test_message_bad_text_not_echoed)
 END_TEST
 
 PF_TEST_MAIN("page",
-    pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_every_template_parses),
     tcase_add_test(tc, test_render_is_html_compatible),
     tcase_add_test(tc, test_text_markup_is_escaped),

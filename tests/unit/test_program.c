@@ -47,7 +47,6 @@ setup(void)
 	closed = 0;
 }
 
-/* Before the fixture's own teardown (Check runs them in reverse). */
 static void
 teardown(void)
 {
@@ -357,8 +356,7 @@ START_TEST(test_a_failure_that_is_no_bad_link_is_500)
 END_TEST
 
 PF_TEST_MAIN("program",
-    pf_test_fixture(tc, PF_TEST_DIR, NULL),
-    tcase_add_checked_fixture(tc, setup, teardown),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL, setup, teardown),
     tcase_add_test(tc, test_the_first_matching_route_runs),
     tcase_add_test(tc, test_a_page_route_sends_its_template),
     tcase_add_test(tc, test_an_unknown_sub_path_is_404),

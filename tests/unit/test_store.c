@@ -1843,7 +1843,7 @@ START_TEST(test_dnc_migration_from_version_2_keeps_rows)
 END_TEST
 
 PF_TEST_MAIN("store",
-    pf_test_fixture(tc, PF_TEST_DIR, NULL),
+    pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_open_applies_migrations_and_sets_user_version),
     tcase_add_test(tc, test_open_twice_keeps_schema_and_rows),
     tcase_add_test(tc, test_open_refuses_newer_schema),

@@ -978,7 +978,7 @@ END_TEST
 static void
 add_tests(TCase *tc)
 {
-	pf_test_fixture(tc, PF_TEST_STORE, NULL);
+	pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL);
 	tcase_add_test(tc, test_feedback_put_and_get_round_trip);
 	tcase_add_test(tc, test_feedback_is_forwarded_once);
 	tcase_add_test(tc, test_outbox_forget_subject_takes_unsent_mail_only);

@@ -471,7 +471,7 @@ START_TEST(test_trap_walk_stops_when_fn_says_so)
 END_TEST
 
 PF_TEST_MAIN("store_guard",
-    pf_test_fixture(tc, PF_TEST_STORE, NULL),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc, test_latest_migrations_are_pow_and_guard),
     tcase_add_test(tc, test_spend_once_then_replay_is_forged),
     tcase_add_test(tc, test_replay_within_one_transaction_is_forged),

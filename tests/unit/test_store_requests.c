@@ -1864,7 +1864,7 @@ START_TEST(test_migration_from_version_3_keeps_rows)
 END_TEST
 
 PF_TEST_MAIN("store_requests",
-    pf_test_fixture(tc, PF_TEST_STORE, NULL),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc, test_dsr_put_then_get_every_field),
     tcase_add_test(tc, test_dsr_put_ignores_what_the_store_sets),
     PF_LOOP(test_dsr_put_null_field_reads_as_null, dsr_nullable),
