@@ -17,6 +17,29 @@
 static const struct pf_limits lim = { 1024, 4, 16 };
 
 /*
+ * A request from the CGI parameters env (NULL-terminated, each copied into
+ * a buffer of its own as libfcgi hands them over; NULL: no list at all)
+ * whose stream is m (NULL: none); asserts that building it succeeds.
+ */
+static void
+init(struct pf_request *req, const char *const *env, struct pf_test_mem *m)
+{
+	char		 buf[8][600], *envp[9];
+	size_t		 n = 0;
+	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, m };
+
+	for (; env != NULL && env[n] != NULL; n++) {
+		ck_assert_uint_lt(n, nitems(buf));
+		ck_assert_int_lt(snprintf(buf[n], sizeof(buf[n]), "%s", env[n]),
+		    (int)sizeof(buf[n]));
+		envp[n] = buf[n];
+	}
+	envp[n] = NULL;
+	ck_assert_int_eq(pf_request_init(req, env != NULL ? envp : NULL, io,
+	    &lim), PF_OK);
+}
+
+/*
  * A POST with this Content-Type and CONTENT_LENGTH (NULL: absent) whose
  * stream is m; asserts that building it succeeds.
  */
@@ -24,22 +47,20 @@ static void
 post(struct pf_request *req, struct pf_test_mem *m, const char *ctype,
     const char *clen)
 {
-	char		 ct[512], cl[64], method[] = "REQUEST_METHOD=POST";
-	char		*envp[4];
-	size_t		 n = 0;
-	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, m };
+	char		 ct[512], cl[64];
+	const char	*env[4] = { "REQUEST_METHOD=POST" };
+	size_t		 n = 1;
 
-	envp[n++] = method;
 	if (ctype != NULL) {
 		snprintf(ct, sizeof(ct), "CONTENT_TYPE=%s", ctype);
-		envp[n++] = ct;
+		env[n++] = ct;
 	}
 	if (clen != NULL) {
 		snprintf(cl, sizeof(cl), "CONTENT_LENGTH=%s", clen);
-		envp[n++] = cl;
+		env[n++] = cl;
 	}
-	envp[n] = NULL;
-	ck_assert_int_eq(pf_request_init(req, envp, io, &lim), PF_OK);
+	env[n] = NULL;
+	init(req, env, m);
 }
 
 /* POST body[0..len) with its exact length; returns pf_request_read_form. */
@@ -96,14 +117,12 @@ END_TEST
 
 START_TEST(test_init_absent_params_are_empty)
 {
-	char		*none[] = { NULL };
-	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
+	static const char *const none[] = { NULL };
 	struct pf_request req;
 	int		 i;
 
 	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(pf_request_init(&req, i ? none : NULL, io,
-		    &lim), PF_OK);
+		init(&req, i ? none : NULL, NULL);
 		ck_assert_str_eq(req.method, "");
 		ck_assert_str_eq(req.content_type, "");
 		ck_assert_str_eq(req.query, "");
@@ -120,52 +139,44 @@ END_TEST
 
 START_TEST(test_init_ids_differ)
 {
-	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
 	struct pf_request a, b;
 
-	ck_assert_int_eq(pf_request_init(&a, NULL, io, &lim), PF_OK);
-	ck_assert_int_eq(pf_request_init(&b, NULL, io, &lim), PF_OK);
+	init(&a, NULL, NULL);
+	init(&b, NULL, NULL);
 	ck_assert_str_ne(a.id, b.id);
 	pf_request_free(&a);
 	pf_request_free(&b);
 }
 END_TEST
 
-START_TEST(test_init_head_sets_head)
+/* The method a parameter list gives: the first of repeated ones wins. */
+static const struct {
+	const char	*env[4];	/* NULL-terminated */
+	const char	*method;
+	int		 head;
+} methods[] = {
+	{ { "REQUEST_METHOD=HEAD" }, "HEAD", 1 },
+	{ { "REQUEST_METHODX=PUT", "REQUEST_METHOD=GET",
+	    "REQUEST_METHOD=POST" }, "GET", 0 },
+};
+
+START_TEST(test_init_method_and_head)
 {
-	char		 e1[] = "REQUEST_METHOD=HEAD";
-	char		*envp[] = { e1, NULL };
-	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
 	struct pf_request req;
 
-	ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
-	ck_assert_int_eq(req.head, 1);
-	pf_request_free(&req);
-}
-END_TEST
-
-START_TEST(test_init_first_of_repeated_param_wins)
-{
-	char		 e1[] = "REQUEST_METHOD=GET", e2[] = "REQUEST_METHOD=POST",
-			 e3[] = "REQUEST_METHODX=PUT";
-	char		*envp[] = { e3, e1, e2, NULL };
-	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
-	struct pf_request req;
-
-	ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
-	ck_assert_str_eq(req.method, "GET");
+	init(&req, methods[_i].env, NULL);
+	ck_assert_str_eq(req.method, methods[_i].method);
+	ck_assert_int_eq(req.head, methods[_i].head);
 	pf_request_free(&req);
 }
 END_TEST
 
 START_TEST(test_init_parses_query)
 {
-	char		 e1[] = "QUERY_STRING=t=a%2Bb&x";
-	char		*envp[] = { e1, NULL };
-	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
+	static const char *const env[] = { "QUERY_STRING=t=a%2Bb&x", NULL };
 	struct pf_request req;
 
-	ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
+	init(&req, env, NULL);
 	ck_assert_int_eq(req.query_bad, 0);
 	ck_assert_uint_eq(req.nquery, 2);
 	ck_assert_str_eq(pf_request_query(&req, "t")->value, "a+b");
@@ -181,15 +192,13 @@ START_TEST(test_init_bad_query_is_not_fatal)
 		"QUERY_STRING=t=%zz", "QUERY_STRING=t=1&t=2",
 		"QUERY_STRING=a&b&c&d&e", "QUERY_STRING=%01=1",
 	};
-	char		 e[64];
-	char		*envp[] = { e, NULL };
-	struct pf_stream io = { pf_test_mem_read, pf_test_mem_write, NULL };
+	const char	*env[] = { NULL, NULL };
 	struct pf_request req;
 	size_t		 i;
 
 	for (i = 0; i < nitems(bad); i++) {
-		snprintf(e, sizeof(e), "%s", bad[i]);
-		ck_assert_int_eq(pf_request_init(&req, envp, io, &lim), PF_OK);
+		env[0] = bad[i];
+		init(&req, env, NULL);
 		ck_assert_msg(req.query_bad == 1, "%s", bad[i]);
 		ck_assert_uint_eq(req.nquery, 0);
 		ck_assert_ptr_null(pf_request_query(&req, "t"));
@@ -458,46 +467,32 @@ END_TEST
  * CONTENT_LENGTH against the body
  */
 
-START_TEST(test_length_absent_or_empty_is_length_required)
+/* A CONTENT_LENGTH that is absent, empty or no number: nothing is read. */
+static const struct {
+	const char	*length;	/* NULL: absent */
+	int		 rc;
+} unread_lengths[] = {
+	{ NULL, PF_ELENGTH },
+	{ "", PF_ELENGTH },
+	{ "abc", PF_EINVAL },
+	{ "-1", PF_EINVAL },
+	{ " 5", PF_EINVAL },
+	{ "+3", PF_EINVAL },
+	{ "99999999999999999999", PF_EINVAL },
+	{ "3 ", PF_EINVAL },
+};
+
+START_TEST(test_length_absent_empty_or_bad_is_refused_unread)
 {
-	static const char *const lengths[] = { NULL, "" };
-	struct pf_test_mem		 m;
+	struct pf_test_mem	 m = { .buf = "a=1", .len = 3 };
 	struct pf_request	 req;
-	size_t			 i;
 
-	for (i = 0; i < 2; i++) {
-		memset(&m, 0, sizeof(m));
-		m.buf = "a=1";
-		m.len = 3;
-		post(&req, &m, URLENC, lengths[i]);
-		ck_assert_int_eq(pf_request_read_form(&req), PF_ELENGTH);
-		ck_assert_ptr_nonnull(req.error);
-		ck_assert_uint_eq(req.nform, 0);
-		ck_assert_uint_eq(m.pos, 0);
-		pf_request_free(&req);
-	}
-}
-END_TEST
-
-START_TEST(test_length_not_a_number_refused)
-{
-	static const char *const lengths[] = {
-		"abc", "-1", " 5", "+3", "99999999999999999999", "3 ",
-	};
-	struct pf_test_mem		 m;
-	struct pf_request	 req;
-	size_t			 i;
-
-	for (i = 0; i < nitems(lengths); i++) {
-		memset(&m, 0, sizeof(m));
-		m.buf = "a=1";
-		m.len = 3;
-		post(&req, &m, URLENC, lengths[i]);
-		ck_assert_int_eq(pf_request_read_form(&req), PF_EINVAL);
-		ck_assert_ptr_nonnull(req.error);
-		ck_assert_uint_eq(m.pos, 0);
-		pf_request_free(&req);
-	}
+	post(&req, &m, URLENC, unread_lengths[_i].length);
+	ck_assert_int_eq(pf_request_read_form(&req), unread_lengths[_i].rc);
+	ck_assert_ptr_nonnull(req.error);
+	ck_assert_uint_eq(req.nform, 0);
+	ck_assert_uint_eq(m.pos, 0);
+	pf_request_free(&req);
 }
 END_TEST
 
@@ -657,8 +652,7 @@ PF_TEST_MAIN("request",
     tcase_add_test(tc, test_init_copies_cgi_params),
     tcase_add_test(tc, test_init_absent_params_are_empty),
     tcase_add_test(tc, test_init_ids_differ),
-    tcase_add_test(tc, test_init_head_sets_head),
-    tcase_add_test(tc, test_init_first_of_repeated_param_wins),
+    PF_LOOP(test_init_method_and_head, methods),
     tcase_add_test(tc, test_init_parses_query),
     tcase_add_test(tc, test_init_bad_query_is_not_fatal),
     tcase_add_test(tc, test_init_content_length_strict_decimal),
@@ -667,8 +661,8 @@ PF_TEST_MAIN("request",
     tcase_add_test(tc, test_urlencoded_name_length_limit),
     tcase_add_test(tc, test_content_type_table),
     tcase_add_test(tc, test_content_type_charset_message),
-    tcase_add_test(tc, test_length_absent_or_empty_is_length_required),
-    tcase_add_test(tc, test_length_not_a_number_refused),
+    PF_LOOP(test_length_absent_empty_or_bad_is_refused_unread,
+        unread_lengths),
     tcase_add_test(tc, test_length_over_max_body_refused_unread),
     tcase_add_test(tc, test_length_over_supplied_body_is_short),
     tcase_add_test(tc, test_length_under_supplied_body_reads_only_that),
