@@ -112,6 +112,12 @@ def conf_entries():
     return entries
 
 
+def assert_all_in(test, names, known, msg):
+    """Every one of names is one of known; the ones that are not, sorted,
+    make the failure."""
+    test.assertEqual(sorted(set(names) - set(known)), [], msg)
+
+
 class Pages(unittest.TestCase):
     def test_every_page_is_there(self):
         found = {os.path.basename(p) for p in glob.glob(os.path.join(MAN, "*.[0-9]"))}
@@ -147,18 +153,18 @@ class Commands(unittest.TestCase):
         cls.synopsis = cm_lines(section(text, "SYNOPSIS"), ".Cm")
         cls.described = cm_lines(section(text, "DESCRIPTION"), ".It Cm")
 
-    def test_every_command_is_in_the_synopsis(self):
-        missing = sorted(set(self.commands) - set(self.synopsis))
-        self.assertEqual(missing, [], "not in the SYNOPSIS of man/privforms.8")
-
-    def test_every_command_is_described(self):
-        missing = sorted(set(self.commands) - set(self.described))
-        self.assertEqual(missing, [], "no .It Cm entry in man/privforms.8")
+    def test_every_command_is_in_the_synopsis_and_described(self):
+        for where, msg in ((self.synopsis, "not in the SYNOPSIS of "
+                            "man/privforms.8"),
+                           (self.described, "no .It Cm entry in "
+                            "man/privforms.8")):
+            with self.subTest(msg):
+                assert_all_in(self, self.commands, where, msg)
 
     def test_no_entry_for_a_command_that_is_gone(self):
         for where in (self.synopsis, self.described):
-            stale = sorted(set(where) - set(self.commands))
-            self.assertEqual(stale, [], "not a command of privforms --help")
+            assert_all_in(self, where, self.commands,
+                          "not a command of privforms --help")
 
     def test_each_entry_names_the_options_of_its_command(self):
         for name, args in self.commands.items():
@@ -179,12 +185,12 @@ class Configuration(unittest.TestCase):
         cls.entries = conf_entries()
 
     def test_every_key_has_an_entry(self):
-        missing = sorted(set(self.keys) - set(self.entries))
-        self.assertEqual(missing, [], "no .It Cm entry in man/privforms.conf.5")
+        assert_all_in(self, self.keys, self.entries,
+                      "no .It Cm entry in man/privforms.conf.5")
 
     def test_no_entry_for_a_key_that_is_gone(self):
-        stale = sorted(set(self.entries) - set(self.keys))
-        self.assertEqual(stale, [], "not a key of privforms.conf.example")
+        assert_all_in(self, self.entries, self.keys,
+                      "not a key of privforms.conf.example")
 
     def test_each_entry_gives_the_default(self):
         for key, default in self.keys.items():
@@ -218,8 +224,7 @@ class Install(unittest.TestCase):
         keys = example_keys()
         set_ = re.findall(r"^ +([a-z][a-z0-9_]*) = ", read(INSTALL), re.M)
         self.assertTrue(set_, "no key = value line found in INSTALL")
-        self.assertEqual(sorted(set(set_) - set(keys)), [],
-                         "not a key of privforms.conf.example")
+        assert_all_in(self, set_, keys, "not a key of privforms.conf.example")
 
     def test_every_entry_it_points_to_is_there(self):
         described = cm_lines(section(read(PRIVFORMS_8), "DESCRIPTION"),
@@ -227,8 +232,7 @@ class Install(unittest.TestCase):
         cited = re.findall(r"privforms\(8\), ([a-z][a-z-]*(?: [a-z][a-z-]*)?)"
                            r"[,):.]", self.text)
         self.assertTrue(cited, "INSTALL points to no entry of privforms(8)")
-        wrong = sorted(set(c for c in cited if c not in described))
-        self.assertEqual(wrong, [], "no such entry in man/privforms.8")
+        assert_all_in(self, cited, described, "no such entry in man/privforms.8")
         headings = re.findall(r"^\.S[hs] (.+)$", read(FORMS_8), re.M)
         for name in re.findall(r"privforms-forms\(8\), ([A-Z][A-Z ]*[A-Z])",
                                self.text):
@@ -239,8 +243,8 @@ class Install(unittest.TestCase):
         entries = conf_entries()
         cited = re.findall(r"([a-z]+_[a-z0-9_]*) (?:\([^)]*\) )?in "
                            r"privforms\.conf\(5\)", self.text)
-        self.assertEqual(sorted(set(cited) - set(entries)), [],
-                         "no such key in man/privforms.conf.5")
+        assert_all_in(self, cited, entries,
+                      "no such key in man/privforms.conf.5")
 
 
 if __name__ == "__main__":
