@@ -147,6 +147,12 @@ def send(form, f, who=None, proof=None, site=None, path=None, **kw):
     return (site or SITE).post(path or PATHS[form], f, headers=headers, **kw)
 
 
+def unsubscribe(who):
+    """A valid unsubscribe from client who, with a fresh proof of work."""
+    return send("unsubscribe", fields("unsubscribe"), who,
+                proof("unsubscribe"))
+
+
 def counts(site=None):
     return {t: (site or SITE).count(t) for t in TABLES}
 
@@ -341,8 +347,7 @@ class Proofs(Case):
             "unsubscribe", fields("unsubscribe"), who, p))
         self.assert_limited(r, 3600)
         # A fresh proof is still welcome: the client's own limit is 4.
-        self.assertEqual(send("unsubscribe", fields("unsubscribe"), who,
-                              proof("unsubscribe")).status, 303)
+        self.assertEqual(unsubscribe(who).status, 303)
 
     def test_a_replay_is_refused_where_no_proof_is(self):
         p = proof("request")
@@ -433,8 +438,7 @@ class ClientLimits(Case):
     def test_429_after_the_limit_with_retry_after_and_values_kept(self):
         who = client()
         for _ in range(4):
-            self.assertEqual(send("unsubscribe", fields("unsubscribe"), who,
-                                  proof("unsubscribe")).status, 303)
+            self.assertEqual(unsubscribe(who).status, 303)
         f = fields("unsubscribe", reason="once more")
         r = self.assert_nothing_stored(lambda: send(
             "unsubscribe", f, who, proof("unsubscribe")))
@@ -443,8 +447,7 @@ class ClientLimits(Case):
         self.assertIn("once more", r.text)
         self.assertIn("Nothing was stored", r.text)
         # Someone else behind the same proxy is not.
-        self.assertEqual(send("unsubscribe", fields("unsubscribe"), client(),
-                              proof("unsubscribe")).status, 303)
+        self.assertEqual(unsubscribe(client()).status, 303)
 
     def test_a_completed_entrys_token_does_not_lift_the_feedback_limit(self):
         # Step 1 carrying the token of a completed entry makes a new entry:
@@ -464,30 +467,21 @@ class ClientLimits(Case):
         for host in ("2001:db8:77:1::1", "2001:db8:77:1::2",
                      "2001:db8:77:1:abcd:ef01:2345:6789",
                      "2001:0db8:0077:0001:0000:0000:0000:ffff"):
-            self.assertEqual(send("unsubscribe", fields("unsubscribe"), host,
-                                  proof("unsubscribe")).status, 303, host)
-        r = self.assert_nothing_stored(lambda: send(
-            "unsubscribe", fields("unsubscribe"), "2001:db8:77:1::9",
-            proof("unsubscribe")))
+            self.assertEqual(unsubscribe(host).status, 303, host)
+        r = self.assert_nothing_stored(lambda: unsubscribe("2001:db8:77:1::9"))
         self.assert_limited(r, 3600)
-        self.assertEqual(send("unsubscribe", fields("unsubscribe"),
-                              "2001:db8:77:2::1",
-                              proof("unsubscribe")).status, 303)
+        self.assertEqual(unsubscribe("2001:db8:77:2::1").status, 303)
 
     def test_an_ipv6_48_has_a_limit_of_its_own(self):
         # Each /64 is a client of its own, but the /48 they share (one
         # site's) allows 6 in all (issue 26 item 4).
-        got = [send("unsubscribe", fields("unsubscribe"),
-                    "2001:db8:78:%x::1" % i, proof("unsubscribe")).status
+        got = [unsubscribe("2001:db8:78:%x::1" % i).status
                for i in range(1, 8)]
         self.assertEqual(got, [303] * 6 + [429])
-        r = self.assert_nothing_stored(lambda: send(
-            "unsubscribe", fields("unsubscribe"), "2001:db8:78:ffff::1",
-            proof("unsubscribe")))
+        r = self.assert_nothing_stored(
+            lambda: unsubscribe("2001:db8:78:ffff::1"))
         self.assert_limited(r, 3600)
-        self.assertEqual(send("unsubscribe", fields("unsubscribe"),
-                              "2001:db8:79:1::1",
-                              proof("unsubscribe")).status, 303)
+        self.assertEqual(unsubscribe("2001:db8:79:1::1").status, 303)
 
     def test_x_forwarded_for_is_ignored_without_trusted_proxies(self):
         # SLOW trusts no proxy: every vote below is 127.0.0.1's, whatever
@@ -844,10 +838,8 @@ class NeverLimited(Case):
     def test_one_click_is_never_limited(self):
         who = client()
         for _ in range(4):
-            send("unsubscribe", fields("unsubscribe"), who,
-                 proof("unsubscribe"))
-        self.assert_limited(send("unsubscribe", fields("unsubscribe"), who,
-                                 proof("unsubscribe")), 3600)
+            unsubscribe(who)
+        self.assert_limited(unsubscribe(who), 3600)
         for i in range(6):
             url = SITE.privforms("unsubscribe-link", "--email",
                                  address("click")).stdout.strip()

@@ -232,7 +232,8 @@ class Install(unittest.TestCase):
         cited = re.findall(r"privforms\(8\), ([a-z][a-z-]*(?: [a-z][a-z-]*)?)"
                            r"[,):.]", self.text)
         self.assertTrue(cited, "INSTALL points to no entry of privforms(8)")
-        assert_all_in(self, cited, described, "no such entry in man/privforms.8")
+        assert_all_in(self, cited, described,
+                      "no such entry in man/privforms.8")
         headings = re.findall(r"^\.S[hs] (.+)$", read(FORMS_8), re.M)
         for name in re.findall(r"privforms-forms\(8\), ([A-Z][A-Z ]*[A-Z])",
                                self.text):
