@@ -183,6 +183,14 @@ class MailTest(unittest.TestCase):
             configure(smtp_port=srv.port, smtp_starttls="off", smtp_ca_file="")
             wait_until(empty, "an empty outbox")
 
+    def one_run(self, outcome):
+        """One message queued and one sender run: the message's outcome is
+        outcome.  Returns the run and its ids."""
+        queue(address())
+        p, ids, _ = run_once()
+        self.assertEqual(len(ids[outcome]), 1, p.stderr)
+        return p, ids
+
     def server(self, **kwargs):
         srv = Server(**kwargs).start()
         self.servers.append(srv)
@@ -264,9 +272,7 @@ class Delivery(MailTest):
         # The sender used to try the port first with a connection of its
         # own: two per message, each one a server's rate limit counts.
         srv = self.server()
-        queue(address())
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        p, ids = self.one_run("sent")
         self.assertEqual(srv.connections(), 1)
 
     def test_due_messages_share_one_session_one_rcpt_each(self):
@@ -312,6 +318,13 @@ class Delivery(MailTest):
 
 class Failures(MailTest):
 
+    def first_run(self, mode, outcome):
+        """One message queued, then a run against a server in mode: the
+        message's outcome is outcome.  Returns the server, run and ids."""
+        srv = self.server()
+        srv.mode = mode
+        return (srv,) + self.one_run(outcome)
+
     def test_server_down_keeps_message_queued_until_it_is_back(self):
         port = free_port()
         configure(smtp_port=port)
@@ -336,11 +349,7 @@ class Failures(MailTest):
         self.assertEqual((s["queued"], s["sending"]), (0, 0))
 
     def test_temporary_refusal_is_retried_then_delivered(self):
-        srv = self.server()
-        srv.mode = "tempfail"
-        queue(address())
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["deferred"]), 1, p.stderr)
+        srv, p, ids = self.first_run("tempfail", "deferred")
         self.assertIn("RCPT 451", p.stderr)
         self.assertEqual(status()["queued"], 1)
         before = len(audit_events())
@@ -364,10 +373,7 @@ class Failures(MailTest):
         self.assertIn('<detail name="attempts">3</detail>', last_record())
 
     def test_permanent_refusal_fails_with_audit_and_can_be_requeued(self):
-        srv = self.server()
-        srv.mode = "permfail"
-        queue(address())
-        p, ids, _ = run_once()
+        srv, p, ids = self.first_run("permfail", "failed")
         self.assertEqual(p.returncode, 0, p.stderr)
         [mid] = ids["failed"]
         self.assertIn("RCPT 550", p.stderr)
@@ -395,21 +401,13 @@ class Failures(MailTest):
         self.assertEqual(len(srv.wait_for(1)), 1)
 
     def test_permanent_refusal_after_data_fails(self):
-        srv = self.server()
-        srv.mode = "permfail-data"
-        queue(address())
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["failed"]), 1, p.stderr)
+        _, p, _ = self.first_run("permfail-data", "failed")
         self.assertIn("DATA 550", p.stderr)
         self.assertEqual(audit_events()[-1], ("mail-failed",))
 
     def test_last_attempt_marks_the_message_failed(self):
         configure(mail_attempts=2)
-        srv = self.server()
-        srv.mode = "tempfail"
-        queue(address())
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["deferred"]), 1, p.stderr)
+        self.first_run("tempfail", "deferred")
         wait_due()
         p, ids, _ = run_once()
         self.assertEqual(len(ids["failed"]), 1, p.stderr)
@@ -515,9 +513,7 @@ class StartTLS(MailTest):
         srv = self.server(tls=CERT)
         # The system store: the self-signed certificate fails.
         configure(smtp_starttls="required", smtp_ca_file="")
-        queue(address())
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["deferred"]), 1, p.stderr)
+        p, ids = self.one_run("deferred")
         self.assertIn("certificate trusted", p.stderr)
         self.assertEqual(srv.messages, [])
 
@@ -527,9 +523,7 @@ class StartTLS(MailTest):
         # the address as a DNS name too, which a CA's would not.
         srv = self.server(tls=CERT)
         configure(smtp_starttls="required", smtp_ca_file=CERT.cert)
-        queue(address())
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        p, ids = self.one_run("sent")
         self.assertIn("smtp_host is an IP address", p.stderr)
         self.assertEqual(len(srv.wait_for(1)), 1)
         configure(smtp_starttls="off")
@@ -563,9 +557,7 @@ class StartTLS(MailTest):
     def test_required_starttls_not_offered_sends_nothing(self):
         srv = self.server()
         configure(smtp_starttls="required")
-        queue(address())
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["deferred"]), 1, p.stderr)
+        p, ids = self.one_run("deferred")
         self.assertIn("STARTTLS", p.stderr)
         self.assertEqual(srv.messages, [])
 
@@ -578,9 +570,7 @@ class StartTLS(MailTest):
         configure(smtp_starttls="required", smtp_ca_file=CERT.cert,
                   smtp_user="privforms", smtp_password_file=pw)
         try:
-            queue(address())
-            p, ids, _ = run_once()
-            self.assertEqual(len(ids["sent"]), 1, p.stderr)
+            p, ids = self.one_run("sent")
             self.assertNotIn("s3cret", p.stderr)
             self.assertIn("AUTH", srv.commands()[0])
             # A wrong password is a setting to fix, not a reason to give up.
@@ -741,9 +731,7 @@ class Auth(MailTest):
         srv = self.server(tls=CERT, auth=(self.USER, self.GOOD),
                           mechanisms=["NTLM", "PLAIN", "LOGIN"])
         self.use(self.GOOD)
-        queue(address())
-        p, ids, _ = run_once()
-        self.assertEqual(len(ids["sent"]), 1, p.stderr)
+        p, ids = self.one_run("sent")
         cmds = [c for c, _ in srv.transcripts[-1]]
         self.assertEqual(cmds.count("AUTH"), 2, cmds)
         self.assertEqual(cmds.count("MAIL"), 1, cmds)
@@ -783,9 +771,7 @@ class TLS13(MailTest):
         srv = self.server(tls=CERT, tickets=0)
         configure(smtp_starttls="required", smtp_ca_file=CERT.cert)
         for _ in range(3):
-            queue(address())
-            p, ids, _ = run_once()
-            self.assertEqual(len(ids["sent"]), 1, p.stderr)
+            p, ids = self.one_run("sent")
         self.assertEqual(len(srv.after_tls), 3)
         self.assertLess(min(srv.after_tls), 0.5, srv.after_tls)
 
