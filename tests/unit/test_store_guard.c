@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include "check_main.h"
 #include "fixture.h"
@@ -24,26 +23,20 @@
 #define T2 "2026-11-24T07:00:00.000000Z"
 #define T3 "2026-11-24T08:00:00.000000Z"
 
-/* How many rows of pow_spent hold challenge (NULL: any), on a second connection. */
+/*
+ * How many rows of pow_spent hold challenge (NULL: any), on a second
+ * connection; challenge is one of the hex constants above.
+ */
 static long long
 spent(const char *challenge)
 {
-	sqlite3		*h = NULL;
-	sqlite3_stmt	*s = NULL;
-	long long	 n;
+	char	 sql[160];
 
-	ck_assert_int_eq(sqlite3_open(fx.db, &h), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
-	    "pow_spent WHERE ?1 IS NULL OR challenge = ?1", -1, &s, NULL),
-	    SQLITE_OK);
-	if (challenge != NULL)
-		ck_assert_int_eq(sqlite3_bind_text(s, 1, challenge, -1,
-		    SQLITE_STATIC), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(h);
-	return n;
+	if (challenge == NULL)
+		return pf_test_count("SELECT count(*) FROM pow_spent");
+	ck_assert_int_lt(snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+	    "pow_spent WHERE challenge = '%s'", challenge), (int)sizeof(sql));
+	return pf_test_count(sql);
 }
 
 /* Spend challenge in a transaction of its own; what the spend gave. */
@@ -160,18 +153,7 @@ END_TEST
 static long long
 hits(void)
 {
-	sqlite3		*h = NULL;
-	sqlite3_stmt	*s = NULL;
-	long long	 n;
-
-	ck_assert_int_eq(sqlite3_open(fx.db, &h), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM rate_hit",
-	    -1, &s, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(h);
-	return n;
+	return pf_test_count("SELECT count(*) FROM rate_hit");
 }
 
 /* Record a hit with nothing to forget. */
