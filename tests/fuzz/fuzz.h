@@ -48,6 +48,16 @@ fuzz_text(const void *data, size_t size)
 	return text;
 }
 
+/* fn given the input as a C string (fuzz_text), freed after. */
+static inline void
+fuzz_as_text(const uint8_t *data, size_t size, void (*fn)(const char *))
+{
+	char	*text = fuzz_text(data, size);
+
+	fn(text);
+	free(text);
+}
+
 /*
  * text[0..len) with each LF made CRLF, in a new buffer (the caller's to
  * free) of *n bytes, for harnesses that check CRLF line ends read as LF.

@@ -128,11 +128,7 @@ solve(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	*text;
-
-	text = fuzz_text(data, size);
-	verify(text);
-	free(text);
+	fuzz_as_text(data, size, verify);
 	verify_json(data, size);
 	solve(data, size);
 	return 0;

@@ -249,11 +249,7 @@ make_from(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	*text;
-
-	text = fuzz_text(data, size);
-	check_text(text);
-	free(text);
+	fuzz_as_text(data, size, check_text);
 	make_from(data, size);
 	return 0;
 }
