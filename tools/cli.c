@@ -33,8 +33,12 @@ cli_load(struct ctx *c)
 	return 0;
 }
 
-int
-cli_open_store(struct ctx *c)
+/*
+ * The store of c's configuration, opened read-write (pf_store_open, with
+ * the journal mode) or, when readonly, with pf_store_open_readonly.
+ */
+static int
+open_store(struct ctx *c, int readonly)
 {
 	struct pf_store_opts	 o;
 	int			 rc;
@@ -50,14 +54,28 @@ cli_open_store(struct ctx *c)
 		return 1;
 	}
 	o.path = c->cfg->database;
-	o.journal_mode = c->cfg->journal_mode;
+	o.journal_mode = readonly ? NULL : c->cfg->journal_mode;
 	o.busy_timeout_ms = c->cfg->busy_timeout_ms;
-	if ((rc = pf_store_open(&o, &c->st)) != PF_OK) {
+	rc = readonly ? pf_store_open_readonly(&o, &c->st) :
+	    pf_store_open(&o, &c->st);
+	if (rc != PF_OK) {
 		fprintf(stderr, "privforms: %s: %s\n", c->cfg->database,
 		    pf_strerror(rc));
 		return 1;
 	}
 	return 0;
+}
+
+int
+cli_open_store(struct ctx *c)
+{
+	return open_store(c, 0);
+}
+
+int
+cli_open_store_readonly(struct ctx *c)
+{
+	return open_store(c, 1);
 }
 
 int

@@ -100,6 +100,8 @@ extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
  */
 int cli_load(struct ctx *c);
 int cli_open_store(struct ctx *c);
+/* The same, read-only and never created (pf_store_open_readonly). */
+int cli_open_store_readonly(struct ctx *c);
 int cli_load_keys(struct ctx *c, struct pf_keys *keys);
 
 /* s as a whole decimal number of at least 1, or 0 if it is not one. */

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "audit.h"
 #include "cli.h"
@@ -284,37 +283,11 @@ fill(struct ctx *c, FILE *f, void *arg)
 	return PF_OK;
 }
 
-/* The database, read-only: never created, never migrated. */
-static int
-open_readonly(struct ctx *c)
-{
-	struct pf_store_opts	 o;
-	int			 rc;
-
-	if (c->cfg == NULL && cli_load(c) != 0)
-		return 1;
-	if (access(c->cfg->database, F_OK) != 0) {
-		fprintf(stderr, "privforms: %s: %s (is database in %s right? "
-		    "privforms init creates it)\n", c->cfg->database,
-		    strerror(errno), c->cfg->path);
-		return 1;
-	}
-	o.path = c->cfg->database;
-	o.journal_mode = NULL;
-	o.busy_timeout_ms = c->cfg->busy_timeout_ms;
-	if ((rc = pf_store_open_readonly(&o, &c->st)) != PF_OK) {
-		fprintf(stderr, "privforms: %s: %s\n", c->cfg->database,
-		    pf_strerror(rc));
-		return 1;
-	}
-	return 0;
-}
-
 static int
 cmd_metrics(struct ctx *c, const struct cli_args *a)
 {
 	(void)a;
-	if (open_readonly(c) != 0)
+	if (cli_open_store_readonly(c) != 0)
 		return 1;
 	return cli_buffered("metrics", fill, c, NULL);
 }
