@@ -105,20 +105,14 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 {
 	struct pf_page		*page = NULL;
 	const struct pf_param	*type = pf_request_query(req, "type");
+	int			 rc;
 
-	if (pf_page_new(app->pages, "data-request", &page) != PF_OK) {
-		pf_app_fail(app, req);
-		return;
-	}
 	/* A link may choose the type ("Other privacy inquiry" on the hub). */
-	if (form == NULL && type != NULL &&
-	    pf_choice_label(pf_dsr_types, type->value) != NULL &&
-	    pf_page_value(page, "type", type->value) != PF_OK) {
-		pf_page_free(page);
-		pf_app_fail(app, req);
-		return;
-	}
-	pf_app_send_form(app, req, status, page, form, notice);
+	if ((rc = pf_page_new(app->pages, "data-request", &page)) == PF_OK &&
+	    form == NULL && type != NULL &&
+	    pf_choice_label(pf_dsr_types, type->value) != NULL)
+		rc = pf_page_value(page, "type", type->value);
+	pf_app_send_prepared(app, req, rc, status, page, form, notice);
 }
 
 /* The rules between fields: the state in the US, details where needed. */

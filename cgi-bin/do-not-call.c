@@ -131,12 +131,7 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 		else if ((rc = pf_page_remove(page, "email-group")) == PF_OK)
 			rc = pf_page_remove(page, "check");
 	}
-	if (rc != PF_OK) {
-		pf_page_free(page);
-		pf_app_fail(app, req);
-		return;
-	}
-	pf_app_send_form(app, req, status, page, form, notice);
+	pf_app_send_prepared(app, req, rc, status, page, form, notice);
 }
 
 /*

@@ -136,14 +136,12 @@ show_step1(struct pf_app *app, struct pf_request *req, int status,
     const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
+	int		 rc;
 
-	if (pf_page_new(app->pages, "feedback", &page) != PF_OK ||
-	    (carry != NULL && pf_form_fill(carry, page) != PF_OK)) {
-		pf_page_free(page);
-		pf_app_fail(app, req);
-		return;
-	}
-	pf_app_send_form(app, req, status, page, form, notice);
+	if ((rc = pf_page_new(app->pages, "feedback", &page)) == PF_OK &&
+	    carry != NULL)
+		rc = pf_form_fill(carry, page);
+	pf_app_send_prepared(app, req, rc, status, page, form, notice);
 }
 
 /*
@@ -156,18 +154,16 @@ show_step2(struct pf_app *app, struct pf_request *req, int status,
     const struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
+	int		 rc;
 
-	if (pf_page_new(app->pages, "feedback-more", &page) != PF_OK ||
-	    (t != NULL && pf_page_value(page, "t", t) != PF_OK) ||
-	    (s != NULL && s->email != NULL &&
-	    pf_page_value(page, "email", s->email) != PF_OK) ||
-	    (s != NULL && s->recommend != NULL &&
-	    pf_page_value(page, "recommend", s->recommend) != PF_OK)) {
-		pf_page_free(page);
-		pf_app_fail(app, req);
-		return;
-	}
-	pf_app_send_form(app, req, status, page, form, notice);
+	if ((rc = pf_page_new(app->pages, "feedback-more", &page)) == PF_OK &&
+	    t != NULL)
+		rc = pf_page_value(page, "t", t);
+	if (rc == PF_OK && s != NULL && s->email != NULL)
+		rc = pf_page_value(page, "email", s->email);
+	if (rc == PF_OK && s != NULL && s->recommend != NULL)
+		rc = pf_page_value(page, "recommend", s->recommend);
+	pf_app_send_prepared(app, req, rc, status, page, form, notice);
 }
 
 /* ---- step 1 ---- */
@@ -704,12 +700,7 @@ show_vote(struct pf_app *app, struct pf_request *req, int status,
 	    article != NULL &&
 	    (rc = pf_page_value(page, "article", article)) == PF_OK)
 		rc = pf_page_text(page, "article-name", name);
-	if (rc != PF_OK) {
-		pf_page_free(page);
-		pf_app_fail(app, req);
-		return;
-	}
-	pf_app_send_form(app, req, status, page, form, notice);
+	pf_app_send_prepared(app, req, rc, status, page, form, notice);
 }
 
 /* GET: the vote page for ?article=, a valid one only. */

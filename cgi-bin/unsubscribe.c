@@ -133,15 +133,12 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
     const struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
+	int		 rc;
 
-	if (pf_page_new(app->pages, "unsubscribe", &page) != PF_OK ||
-	    (!app->cfg->unsubscribe_confirmation &&
-	    pf_page_remove(page, "confirm-group") != PF_OK)) {
-		pf_page_free(page);
-		pf_app_fail(app, req);
-		return;
-	}
-	pf_app_send_form(app, req, status, page, form, notice);
+	if ((rc = pf_page_new(app->pages, "unsubscribe", &page)) == PF_OK &&
+	    !app->cfg->unsubscribe_confirmation)
+		rc = pf_page_remove(page, "confirm-group");
+	pf_app_send_prepared(app, req, rc, status, page, form, notice);
 }
 
 /* The channel picks which of email and phone is needed; the other is ignored. */

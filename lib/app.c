@@ -410,6 +410,19 @@ pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
 	pf_page_free(page);
 }
 
+void
+pf_app_send_prepared(struct pf_app *app, struct pf_request *req, int rc,
+    int status, struct pf_page *page, const struct pf_form *form,
+    const struct pf_notice *notice)
+{
+	if (rc != PF_OK) {
+		pf_page_free(page);
+		pf_app_fail(app, req);
+		return;
+	}
+	pf_app_send_form(app, req, status, page, form, notice);
+}
+
 /*
  * Said once per process: a server that does not pass the visitor's
  * address in REMOTE_ADDR puts every visitor into one bucket.

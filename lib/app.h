@@ -164,6 +164,15 @@ void pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
     struct pf_page *page, const struct pf_form *form,
     const struct pf_notice *notice);
 
+/*
+ * The end of a form page: rc is how preparing page went.  PF_OK sends it
+ * as pf_app_send_form does; anything else frees page (may be NULL) and
+ * answers 500.
+ */
+void pf_app_send_prepared(struct pf_app *app, struct pf_request *req, int rc,
+    int status, struct pf_page *page, const struct pf_form *form,
+    const struct pf_notice *notice);
+
 /* "We could not save ... try again in a minute", Retry-After 60: for 503. */
 extern const struct pf_notice pf_app_busy;
 
