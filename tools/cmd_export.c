@@ -317,63 +317,67 @@ write_parties(struct export *x)
 	return pf_xmlw_status(x->w);
 }
 
+/* One stored row as element name with the n fields of f; *count counts it. */
 static int
-write_optout(const struct pf_optout *o, void *arg)
+write_row(struct export *x, long long *count, const char *name,
+    const void *row, const struct pf_xmlw_field *f, size_t n)
 {
-	struct export	*x = arg;
-	struct pf_xmlw	*w = x->w;
-
-	x->optouts++;
-	pf_xmlw_start(w, "opt-out", NULL);
-	pf_xmlw_fields(w, o, optout_fields, nitems(optout_fields));
-	pf_xmlw_end(w);
-	return pf_xmlw_status(w);
+	(*count)++;
+	pf_xmlw_start(x->w, name, NULL);
+	pf_xmlw_fields(x->w, row, f, n);
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
 }
 
-/* The opt-outs of each email key (never of a number: see the top). */
+/*
+ * Section name: for each party's email key, the rows of (a store lookup
+ * writing each row) finds for it.
+ */
 static int
-write_optouts(struct pf_store *st, struct export *x)
+write_by_email(struct pf_store *st, struct export *x, const char *name,
+    int (*of)(struct pf_store *, const char *, struct export *))
 {
 	size_t	 i;
 	int	 rc;
 
-	pf_xmlw_start(x->w, "opt-outs", NULL);
+	pf_xmlw_start(x->w, name, NULL);
 	for (i = 0; i < x->s.parties.n; i++)
 		if (x->s.parties.v[i].email != NULL &&
-		    (rc = pf_store_optout_of(st, x->s.parties.v[i].email,
-		    write_optout, x)) != PF_OK)
+		    (rc = of(st, x->s.parties.v[i].email, x)) != PF_OK)
 			return pf_xmlw_fail(x->w, rc);
 	pf_xmlw_end(x->w);
 	return pf_xmlw_status(x->w);
+}
+
+static int
+write_optout(const struct pf_optout *o, void *arg)
+{
+	struct export	*x = arg;
+
+	return write_row(x, &x->optouts, "opt-out", o, optout_fields,
+	    nitems(optout_fields));
+}
+
+/* The opt-outs of an email key (never of a number: see the top). */
+static int
+optouts_of(struct pf_store *st, const char *email, struct export *x)
+{
+	return pf_store_optout_of(st, email, write_optout, x);
 }
 
 static int
 write_dnc(const struct pf_dnc *d, void *arg)
 {
 	struct export	*x = arg;
-	struct pf_xmlw	*w = x->w;
 
-	x->dnc++;
-	pf_xmlw_start(w, "entry", NULL);
-	pf_xmlw_fields(w, d, dnc_fields, nitems(dnc_fields));
-	pf_xmlw_end(w);
-	return pf_xmlw_status(w);
+	return write_row(x, &x->dnc, "entry", d, dnc_fields,
+	    nitems(dnc_fields));
 }
 
 static int
-write_dncs(struct pf_store *st, struct export *x)
+dncs_of(struct pf_store *st, const char *email, struct export *x)
 {
-	size_t	 i;
-	int	 rc;
-
-	pf_xmlw_start(x->w, "do-not-call", NULL);
-	for (i = 0; i < x->s.parties.n; i++)
-		if (x->s.parties.v[i].email != NULL &&
-		    (rc = pf_store_dnc_of_email(st, x->s.parties.v[i].email,
-		    write_dnc, x)) != PF_OK)
-			return pf_xmlw_fail(x->w, rc);
-	pf_xmlw_end(x->w);
-	return pf_xmlw_status(x->w);
+	return pf_store_dnc_of_email(st, email, write_dnc, x);
 }
 
 /* A request's fields; write_requests closes the element after its history. */
@@ -446,21 +450,11 @@ write_feedback(const struct pf_feedback *f, void *arg)
 	return pf_xmlw_status(w);
 }
 
-/* The site feedback that left each email key (article votes: see the top). */
+/* The site feedback that left an email key (article votes: see the top). */
 static int
-write_feedbacks(struct pf_store *st, struct export *x)
+feedback_of(struct pf_store *st, const char *email, struct export *x)
 {
-	size_t	 i;
-	int	 rc;
-
-	pf_xmlw_start(x->w, "feedback", NULL);
-	for (i = 0; i < x->s.parties.n; i++)
-		if (x->s.parties.v[i].email != NULL &&
-		    (rc = pf_store_feedback_of_email(st,
-		    x->s.parties.v[i].email, write_feedback, x)) != PF_OK)
-			return pf_xmlw_fail(x->w, rc);
-	pf_xmlw_end(x->w);
-	return pf_xmlw_status(x->w);
+	return pf_store_feedback_of_email(st, email, write_feedback, x);
 }
 
 /* personal_data_systems, split on commas and trimmed. */
@@ -494,9 +488,10 @@ static int
 write_sections(struct ctx *c, struct export *x)
 {
 	if (write_answers(x) != PF_OK || write_parties(x) != PF_OK ||
-	    write_optouts(c->st, x) != PF_OK || write_dncs(c->st, x) != PF_OK ||
+	    write_by_email(c->st, x, "opt-outs", optouts_of) != PF_OK ||
+	    write_by_email(c->st, x, "do-not-call", dncs_of) != PF_OK ||
 	    write_requests(c->st, x) != PF_OK ||
-	    write_feedbacks(c->st, x) != PF_OK)
+	    write_by_email(c->st, x, "feedback", feedback_of) != PF_OK)
 		return pf_xmlw_status(x->w);
 	return write_elsewhere(c->cfg, x->w);
 }
