@@ -549,45 +549,51 @@ change(struct ctx *c, long long id, struct change *ch)
 	return rc != PF_OK || why[0] != '\0';
 }
 
-/* ID --reason TEXT, then make the change: extend and deny. */
+enum { C_EXTEND, C_DENY, C_FULFIL };
+
+/* The changes an operator makes; a command copies its row to make it. */
+static const struct change changes[] = {
+	[C_EXTEND] = { .name = "request extend", .event = "request-extended",
+	    .template = "request-extended", .to = "extended",
+	    .refused = extend_refused, .make = extend_make },
+	[C_DENY] = { .name = "request deny", .event = "request-denied",
+	    .template = "request-denied", .to = "denied",
+	    .refused = not_open, .make = close_make },
+	[C_FULFIL] = { .name = "request fulfil", .event = "request-fulfilled",
+	    .template = "request-fulfilled", .to = "fulfilled",
+	    .refused = not_open, .make = close_make },
+};
+
+/* ID --reason TEXT, then make change kind: extend and deny. */
 static int
-with_reason(struct ctx *c, const struct cli_args *a, struct change *ch)
+with_reason(struct ctx *c, const struct cli_args *a, int kind)
 {
+	struct change	 ch = changes[kind];
 	long long	 id;
 
-	ch->text = a->opt[0];
+	ch.text = a->opt[0];
 	if ((id = cli_positive(a->pos[0])) == 0 ||
-	    text_ok(ch->name, "--reason", ch->text) != 0)
+	    text_ok(ch.name, "--reason", ch.text) != 0)
 		return CLI_USAGE;
-	return change(c, id, ch);
+	return change(c, id, &ch);
 }
 
 static int
 cmd_extend(struct ctx *c, const struct cli_args *a)
 {
-	struct change	 ch = { .name = "request extend",
-	    .event = "request-extended", .template = "request-extended",
-	    .to = "extended", .refused = extend_refused, .make = extend_make };
-
-	return with_reason(c, a, &ch);
+	return with_reason(c, a, C_EXTEND);
 }
 
 static int
 cmd_deny(struct ctx *c, const struct cli_args *a)
 {
-	struct change	 ch = { .name = "request deny",
-	    .event = "request-denied", .template = "request-denied",
-	    .to = "denied", .refused = not_open, .make = close_make };
-
-	return with_reason(c, a, &ch);
+	return with_reason(c, a, C_DENY);
 }
 
 static int
 cmd_fulfil(struct ctx *c, const struct cli_args *a)
 {
-	struct change	 ch = { .name = "request fulfil",
-	    .event = "request-fulfilled", .template = "request-fulfilled",
-	    .to = "fulfilled", .refused = not_open, .make = close_make };
+	struct change	 ch = changes[C_FULFIL];
 	long long	 id;
 
 	ch.text = a->opt[0];
