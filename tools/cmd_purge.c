@@ -57,50 +57,148 @@ const struct cmd cmds_purge[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-/* One batch of stale entries, copied out of the statement's rows. */
+/*
+ * One batch of rows to remove, copied out of the statement's rows: for a
+ * Do-Not-Call entry its number and when it was last registered, for an
+ * expired request its id, subject and verify_by.
+ */
+#define KEY_SIZE	(PF_HEX_DIGEST_LEN + 1)	/* a subject or an E.164 */
+
 struct batch {
-	char	 number[PF_TXN_MAX_RECORDS][PF_PHONE_E164_SIZE];
-	char	 updated[PF_TXN_MAX_RECORDS][PF_TIME_SIZE];
-	int	 n;
+	long long	 id[PF_TXN_MAX_RECORDS];
+	char		 key[PF_TXN_MAX_RECORDS][KEY_SIZE];
+	char		 when[PF_TXN_MAX_RECORDS][PF_TIME_SIZE];
+	int		 n;
 };
 
+/* Row id, key, when at the end of b: PF_OK, or PF_ETOOBIG when b is full. */
 static int
-collect(const struct pf_dnc *d, void *arg)
+batch_add(struct batch *b, long long id, const char *key, const char *when)
 {
-	struct batch	*b = arg;
-
 	if (b->n == PF_TXN_MAX_RECORDS)
 		return PF_ETOOBIG;
-	snprintf(b->number[b->n], sizeof(b->number[b->n]), "%s", d->number);
-	snprintf(b->updated[b->n], sizeof(b->updated[b->n]), "%s", d->updated);
+	b->id[b->n] = id;
+	snprintf(b->key[b->n], sizeof(b->key[b->n]), "%s", key);
+	snprintf(b->when[b->n], sizeof(b->when[b->n]), "%s", when);
 	b->n++;
 	return 0;
 }
 
-/* Purge one batch in one transaction; *n counts what went. */
 static int
-purge_batch(struct ctx *c, const struct pf_keys *keys, const char *before,
-    struct batch *b, long long *n)
+collect_dnc(const struct pf_dnc *d, void *arg)
 {
-	struct pf_txn	 t = { 0 };
+	return batch_add(arg, 0, d->number, d->updated);
+}
+
+static int
+collect_expired(const struct pf_dsr *r, void *arg)
+{
+	return batch_add(arg, r->id, r->subject, r->verify_by);
+}
+
+/*
+ * What purge removes in batches, one transaction each: bound is the time
+ * the rows are older than, fill reads the next of them into b, drop
+ * removes row i of b and records it in t, say prints how many went.
+ */
+struct sweep {
+	void	(*bound)(struct ctx *, char out[PF_TIME_SIZE]);
+	int	(*fill)(struct pf_store *, const char *bound, struct batch *b);
+	int	(*drop)(struct ctx *, const struct pf_keys *, struct pf_txn *t,
+		    const struct batch *b, int i);
+	void	(*say)(long long n, const char *bound);
+};
+
+/* Do-Not-Call entries last registered dnc_retention_years ago. */
+static void
+dnc_bound(struct ctx *c, char out[PF_TIME_SIZE])
+{
+	pf_utc_years_before(time(NULL), c->cfg->dnc_retention_years, out);
+}
+
+static int
+fill_dnc(struct pf_store *st, const char *before, struct batch *b)
+{
+	return pf_store_dnc_stale(st, before, PF_TXN_MAX_RECORDS, collect_dnc,
+	    b);
+}
+
+static int
+drop_dnc(struct ctx *c, const struct pf_keys *keys, struct pf_txn *t,
+    const struct batch *b, int i)
+{
 	char		 years[16], subject[PF_HEX_DIGEST_LEN + 1];
-	const char	*details[] = { "last-registered", NULL,
+	const char	*details[] = { "last-registered", b->when[i],
 	    "retention-years", years, NULL };
-	int		 i, rc;
+	int		 rc;
 
 	snprintf(years, sizeof(years), "%ld", c->cfg->dnc_retention_years);
+	if ((rc = pf_pseudonym(keys, "phone", b->key[i], subject)) != PF_OK ||
+	    (rc = pf_store_dnc_remove(c->st, b->key[i])) != PF_OK)
+		return rc;
+	return pf_txn_audit(t, NULL, "dnc-purged", subject, details);
+}
+
+static void
+dnc_say(long long n, const char *before)
+{
+	printf("purge: %lld Do-Not-Call entr%s last registered before %.10s "
+	    "removed\n", n, n == 1 ? "y" : "ies", before);
+}
+
+/* Requests still unverified when their verify_by passed. */
+static void
+expired_bound(struct ctx *c, char out[PF_TIME_SIZE])
+{
+	(void)c;
+	pf_utc_now(out);
+}
+
+static int
+fill_expired(struct pf_store *st, const char *now, struct batch *b)
+{
+	return pf_store_dsr_expired(st, now, PF_TXN_MAX_RECORDS,
+	    collect_expired, b);
+}
+
+static int
+drop_expired(struct ctx *c, const struct pf_keys *keys, struct pf_txn *t,
+    const struct batch *b, int i)
+{
+	char		 id[24];
+	const char	*details[] = { "request", id, "verify-by", b->when[i],
+	    NULL };
+	int		 rc;
+
+	(void)keys;
+	snprintf(id, sizeof(id), "%lld", b->id[i]);
+	if ((rc = pf_store_dsr_delete(c->st, b->id[i])) != PF_OK)
+		return rc;
+	return pf_txn_audit(t, NULL, "request-expired", b->key[i], details);
+}
+
+static void
+expired_say(long long n, const char *now)
+{
+	(void)now;
+	printf("purge: %lld unverified request%s past verification removed\n",
+	    n, n == 1 ? "" : "s");
+}
+
+/* One batch of s in one transaction; *n counts what went. */
+static int
+sweep_batch(struct ctx *c, const struct sweep *s, const struct pf_keys *keys,
+    const char *bound, struct batch *b, long long *n)
+{
+	struct pf_txn	 t = { 0 };
+	int		 i, rc;
+
 	b->n = 0;
 	if ((rc = cli_begin(c, &t)) != PF_OK)
 		return rc;
-	rc = pf_store_dnc_stale(c->st, before, PF_TXN_MAX_RECORDS, collect, b);
-	for (i = 0; rc == PF_OK && i < b->n; i++) {
-		details[1] = b->updated[i];
-		if ((rc = pf_pseudonym(keys, "phone", b->number[i],
-		    subject)) == PF_OK &&
-		    (rc = pf_store_dnc_remove(c->st, b->number[i])) == PF_OK)
-			rc = pf_txn_audit(&t, NULL, "dnc-purged", subject,
-			    details);
-	}
+	rc = s->fill(c->st, bound, b);
+	for (i = 0; rc == PF_OK && i < b->n; i++)
+		rc = s->drop(c, keys, &t, b, i);
 	if (rc == PF_OK && (rc = pf_txn_commit(&t)) == PF_OK)
 		*n += b->n;
 	else
@@ -108,92 +206,40 @@ purge_batch(struct ctx *c, const struct pf_keys *keys, const char *before,
 	return rc;
 }
 
-/* One batch of expired requests: what the records need of each. */
-struct expired {
-	long long	 id[PF_TXN_MAX_RECORDS];
-	char		 subject[PF_TXN_MAX_RECORDS][PF_HEX_DIGEST_LEN + 1];
-	char		 verify_by[PF_TXN_MAX_RECORDS][PF_TIME_SIZE];
-	int		 n;
-};
-
+/* Every row of s older than its bound, batch by batch, then say so. */
 static int
-collect_expired(const struct pf_dsr *r, void *arg)
+sweep(struct ctx *c, const struct sweep *s, const struct pf_keys *keys)
 {
-	struct expired	*b = arg;
+	static struct batch	 b;
+	char			 bound[PF_TIME_SIZE];
+	long long		 n = 0;
+	int			 rc;
 
-	if (b->n == PF_TXN_MAX_RECORDS)
-		return PF_ETOOBIG;
-	b->id[b->n] = r->id;
-	snprintf(b->subject[b->n], sizeof(b->subject[b->n]), "%s", r->subject);
-	snprintf(b->verify_by[b->n], sizeof(b->verify_by[b->n]), "%s",
-	    r->verify_by);
-	b->n++;
-	return 0;
-}
-
-/* Delete one batch of expired requests in one transaction; *n counts. */
-static int
-expire_batch(struct ctx *c, const char *now, struct expired *b, long long *n)
-{
-	struct pf_txn	 t = { 0 };
-	char		 id[24];
-	const char	*details[] = { "request", id, "verify-by", NULL, NULL };
-	int		 i, rc;
-
-	b->n = 0;
-	if ((rc = cli_begin(c, &t)) != PF_OK)
-		return rc;
-	rc = pf_store_dsr_expired(c->st, now, PF_TXN_MAX_RECORDS,
-	    collect_expired, b);
-	for (i = 0; rc == PF_OK && i < b->n; i++) {
-		snprintf(id, sizeof(id), "%lld", b->id[i]);
-		details[3] = b->verify_by[i];
-		if ((rc = pf_store_dsr_delete(c->st, b->id[i])) == PF_OK)
-			rc = pf_txn_audit(&t, NULL, "request-expired",
-			    b->subject[i], details);
-	}
-	if (rc == PF_OK && (rc = pf_txn_commit(&t)) == PF_OK)
-		*n += b->n;
-	else
-		pf_txn_rollback(&t);
+	s->bound(c, bound);
+	do
+		rc = sweep_batch(c, s, keys, bound, &b, &n);
+	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
+	s->say(n, bound);
 	return rc;
 }
 
 static int
 purge_dnc(struct ctx *c, const struct pf_keys *keys)
 {
-	static struct batch	 b;
-	char			 before[PF_TIME_SIZE];
-	long long		 n = 0;
-	int			 rc;
+	static const struct sweep	 s = { dnc_bound, fill_dnc, drop_dnc,
+	    dnc_say };
 
-	pf_utc_years_before(time(NULL), c->cfg->dnc_retention_years, before);
-	do
-		rc = purge_batch(c, keys, before, &b, &n);
-	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
-	printf("purge: %lld Do-Not-Call entr%s last registered before %.10s "
-	    "removed\n", n, n == 1 ? "y" : "ies", before);
-	return rc;
+	return sweep(c, &s, keys);
 }
 
 static int
 purge_requests(struct ctx *c, const struct pf_keys *keys)
 {
-	static struct expired	 b;
-	char			 now[PF_TIME_SIZE];
-	long long		 n = 0;
-	int			 rc;
+	static const struct sweep	 s = { expired_bound, fill_expired,
+	    drop_expired, expired_say };
 
-	(void)keys;
-	pf_utc_now(now);
-	do
-		rc = expire_batch(c, now, &b, &n);
-	while (rc == PF_OK && b.n == PF_TXN_MAX_RECORDS);
-	printf("purge: %lld unverified request%s past verification removed\n",
-	    n, n == 1 ? "" : "s");
-	return rc;
+	return sweep(c, &s, keys);
 }
-
 
 /* Forget the clients of the votes before `before`; *n counts them. */
 static int
@@ -240,6 +286,21 @@ purge_votes(struct ctx *c, const struct pf_keys *keys)
 	return rc;
 }
 
+/*
+ * End the store transaction of a deletion that names no one, so leaves no
+ * record, whose outcome is rc: committed, or rolled back with *n (how
+ * many went) back to 0.  PF_OK, or the error.
+ */
+static int
+forgotten(struct ctx *c, int rc, long long *n)
+{
+	if (rc == PF_OK && (rc = pf_store_commit(c->st)) == PF_OK)
+		return PF_OK;
+	pf_store_rollback(c->st);
+	*n = 0;
+	return rc;
+}
+
 /* Delete the spent challenges that have expired: no one's, no record. */
 static int
 purge_challenges(struct ctx *c, const struct pf_keys *keys)
@@ -250,12 +311,8 @@ purge_challenges(struct ctx *c, const struct pf_keys *keys)
 
 	(void)keys;
 	pf_utc_now(now);
-	if ((rc = pf_store_begin(c->st)) == PF_OK &&
-	    ((rc = pf_store_pow_forget(c->st, now, &n)) != PF_OK ||
-	    (rc = pf_store_commit(c->st)) != PF_OK)) {
-		pf_store_rollback(c->st);
-		n = 0;
-	}
+	if ((rc = pf_store_begin(c->st)) == PF_OK)
+		rc = forgotten(c, pf_store_pow_forget(c->st, now, &n), &n);
 	printf("purge: %lld expired proof-of-work challenge%s deleted\n", n,
 	    n == 1 ? "" : "s");
 	return rc;
@@ -272,13 +329,9 @@ purge_rate_hits(struct ctx *c, const struct pf_keys *keys)
 	int		 rc;
 
 	(void)keys;
-	if ((rc = pf_store_begin(c->st)) == PF_OK &&
-	    ((rc = pf_store_rate_forget(c->st, (long long)time(NULL) -
-	    RATE_WINDOW_MAX, &n)) != PF_OK ||
-	    (rc = pf_store_commit(c->st)) != PF_OK)) {
-		pf_store_rollback(c->st);
-		n = 0;
-	}
+	if ((rc = pf_store_begin(c->st)) == PF_OK)
+		rc = forgotten(c, pf_store_rate_forget(c->st,
+		    (long long)time(NULL) - RATE_WINDOW_MAX, &n), &n);
 	printf("purge: %lld rate-limit hit%s older than a day deleted\n", n,
 	    n == 1 ? "" : "s");
 	return rc;
