@@ -125,6 +125,15 @@ cli_csv_field(FILE *f, const char *s, const char *sep)
 	fprintf(f, "\"%s", sep);
 }
 
+void
+cli_csv_row(FILE *f, const char *const *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		cli_csv_field(f, v[i], i + 1 < n ? "," : "\r\n");
+}
+
 int
 cli_date(const char *s)
 {

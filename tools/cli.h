@@ -170,6 +170,9 @@ int cli_report(struct ctx *c, const struct cli_report *r,
 /* One CSV field (RFC 4180) on f, then sep: quoted when it must be. */
 void cli_csv_field(FILE *f, const char *s, const char *sep);
 
+/* One CSV record on f: the n fields of v, each a cli_csv_field, then CRLF. */
+void cli_csv_row(FILE *f, const char *const *v, size_t n);
+
 /*
  * Open the store and begin a change the operator makes: txn.h's steps, with
  * "admin" as the form of its audit records.  PF_OK or an err.h code.

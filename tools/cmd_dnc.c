@@ -136,12 +136,10 @@ cmd_check(struct ctx *c, const struct cli_args *a)
 static int
 csv_row(const struct pf_dnc *d, void *arg)
 {
-	FILE	*f = arg;
+	const char	*v[] = { d->number, d->country, d->created,
+	    d->updated };
 
-	cli_csv_field(f, d->number, ",");
-	cli_csv_field(f, d->country, ",");
-	cli_csv_field(f, d->created, ",");
-	cli_csv_field(f, d->updated, "\r\n");
+	cli_csv_row(arg, v, nitems(v));
 	return 0;
 }
 

@@ -361,16 +361,13 @@ static void
 csv_row(FILE *f, const char *section, const char *item, long long count,
     long long total, const char *pct)
 {
-	char	 n[24] = "", t[24];
+	char		 n[24] = "", t[24];
+	const char	*v[] = { section, item, n, t, pct };
 
 	if (count >= 0)
 		snprintf(n, sizeof(n), "%lld", count);
 	snprintf(t, sizeof(t), "%lld", total);
-	cli_csv_field(f, section, ",");
-	cli_csv_field(f, item, ",");
-	cli_csv_field(f, n, ",");
-	cli_csv_field(f, t, ",");
-	cli_csv_field(f, pct, "\r\n");
+	cli_csv_row(f, v, nitems(v));
 }
 
 static void

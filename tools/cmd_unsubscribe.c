@@ -15,6 +15,7 @@
 #include "config.h"
 #include "err.h"
 #include "keys.h"
+#include "nitems.h"
 #include "optout.h"
 #include "store.h"
 #include "utc.h"
@@ -177,12 +178,10 @@ out:
 static int
 export_row(const struct pf_optout *o, void *arg)
 {
-	FILE	*f = arg;
+	const char	*v[] = { o->address, o->channel, o->list,
+	    o->created };
 
-	cli_csv_field(f, o->address, ",");
-	cli_csv_field(f, o->channel, ",");
-	cli_csv_field(f, o->list, ",");
-	cli_csv_field(f, o->created, "\r\n");
+	cli_csv_row(arg, v, nitems(v));
 	return 0;
 }
 
