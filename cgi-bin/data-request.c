@@ -340,12 +340,8 @@ submit(struct pf_app *app, struct pf_request *req)
 	char			*email_key = NULL;
 	int			 rc;
 
-	if (pf_app_read_form(app, req) != PF_OK)
-		return;
-	if (pf_form_validate(fields, F__MAX, req, &form) != PF_OK) {
-		pf_app_fail(app, req);
+	if (pf_app_read_fields(app, req, fields, F__MAX, &form) != PF_OK)
 		goto out;
-	}
 	cross_check(&form);
 	if (pf_guard_form(app, req, PF_GUARD_REQUEST, "/request?sent", &form,
 	    show_form, &g))

@@ -144,12 +144,10 @@ validate(struct pf_app *app, struct pf_request *req,
     const struct pf_field *f, size_t n, size_t phone, size_t country,
     struct pf_form *form)
 {
-	if (pf_app_read_form(app, req) != PF_OK)
+	if (pf_app_read_fields(app, req, f, n, form) != PF_OK)
 		return 1;
-	if (pf_form_validate(f, n, req, form) != PF_OK ||
-	    (form->v[country].value != NULL &&
-	    pf_form_check(form, phone, pf_valid_phone,
-	    form->v[country].value) != PF_OK)) {
+	if (form->v[country].value != NULL && pf_form_check(form, phone,
+	    pf_valid_phone, form->v[country].value) != PF_OK) {
 		pf_app_fail(app, req);
 		return 1;
 	}

@@ -766,12 +766,8 @@ vote(struct pf_app *app, struct pf_request *req)
 	struct pf_guard	 g;
 	int		 rc;
 
-	if (pf_app_read_form(app, req) != PF_OK)
-		return;
-	if (pf_form_validate(vote_fields, V__MAX, req, &form) != PF_OK) {
-		pf_app_fail(app, req);
+	if (pf_app_read_fields(app, req, vote_fields, V__MAX, &form) != PF_OK)
 		goto out;
-	}
 	/* No challenge, no stamp (guard.h): only traps and limits. */
 	if (pf_guard_screen(app, req, PF_GUARD_VOTE,
 	    "/feedback/article?thanks", form.nerrors == 0, &g))

@@ -197,12 +197,8 @@ submit(struct pf_app *app, struct pf_request *req)
 	char			*key = NULL, *done = NULL;
 	int			 rc;
 
-	if (pf_app_read_form(app, req) != PF_OK)
+	if (pf_app_read_fields(app, req, fields, F__MAX, &form) != PF_OK)
 		return;
-	if (pf_form_validate(fields, F__MAX, req, &form) != PF_OK) {
-		pf_app_fail(app, req);
-		return;
-	}
 	if (!app->cfg->unsubscribe_confirmation)
 		pf_form_ignore(&form, F_CONFIRM);
 	check_channel(&form);

@@ -315,6 +315,20 @@ pf_app_read_form(struct pf_app *app, struct pf_request *req)
 	return rc;	/* PF_EIO: the client has gone, nobody to answer */
 }
 
+int
+pf_app_read_fields(struct pf_app *app, struct pf_request *req,
+    const struct pf_field *fields, size_t n, struct pf_form *form)
+{
+	int	 rc;
+
+	memset(form, 0, sizeof(*form));
+	if ((rc = pf_app_read_form(app, req)) != PF_OK)
+		return rc;
+	if ((rc = pf_form_validate(fields, n, req, form)) != PF_OK)
+		pf_app_fail(app, req);
+	return rc;
+}
+
 char *
 pf_app_path(const struct pf_app *app, const char *path, const char *suffix)
 {

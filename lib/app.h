@@ -37,6 +37,7 @@
 #include "request.h"
 #include "txn.h"
 
+struct pf_field;
 struct pf_form;
 struct pf_page;
 struct pf_pages;
@@ -128,6 +129,16 @@ int pf_app_cross_site(struct pf_app *app, struct pf_request *req);
  * says what was wrong (nothing if the client has gone) and return non-zero.
  */
 int pf_app_read_form(struct pf_app *app, struct pf_request *req);
+
+/*
+ * Read the body (pf_app_read_form) and validate it against fields[0..n)
+ * into form (form.h's pf_form_validate).  PF_OK with form filled, its
+ * nerrors saying whether the visitor has something to fix; or non-zero
+ * once answered (pf_app_read_form's page, or 500 if validating fails).
+ * The caller frees form either way (pf_form_free).
+ */
+int pf_app_read_fields(struct pf_app *app, struct pf_request *req,
+    const struct pf_field *fields, size_t n, struct pf_form *form);
 
 /* prefix + path + suffix (suffix may be NULL): a new string. */
 char *pf_app_path(const struct pf_app *app, const char *path, const char *suffix);
