@@ -1,6 +1,7 @@
 /*
  * test_cli.c -- the privforms command's option tables (tools/cli.h's
- * cli_parse) and the period its reports and listings share.
+ * cli_parse), the period its reports and listings share, and the CSV
+ * record their exports write.
  */
 #include <stdio.h>
 #include <string.h>
@@ -181,6 +182,22 @@ START_TEST(test_period_text)
 }
 END_TEST
 
+/* RFC 4180: commas between, CRLF after the last, quoted where needed. */
+START_TEST(test_csv_row)
+{
+	const char	*v[] = { "a", "b,c", "say \"hi\"", "two\nlines", "" };
+	char		 buf[256] = "";
+	FILE		*f = fmemopen(buf, sizeof(buf), "w");
+
+	ck_assert_ptr_nonnull(f);
+	cli_csv_row(f, v, nitems(v));
+	cli_csv_row(f, v, 1);
+	fclose(f);
+	ck_assert_str_eq(buf, "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\","
+	    "\r\na\r\n");
+}
+END_TEST
+
 PF_TEST_MAIN("cli",
     tcase_add_test(tc, test_values_flags_and_operands),
     tcase_add_test(tc, test_last_value_wins_unless_once),
@@ -190,4 +207,5 @@ PF_TEST_MAIN("cli",
     tcase_add_test(tc, test_operands_between_min_and_max),
     tcase_add_test(tc, test_period_until_is_inclusive),
     tcase_add_test(tc, test_period_refused),
-    tcase_add_test(tc, test_period_text))
+    tcase_add_test(tc, test_period_text),
+    tcase_add_test(tc, test_csv_row))
