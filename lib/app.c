@@ -77,8 +77,9 @@ store_ready(struct pf_app *app, long ms)
 	return rc;
 }
 
-int
-pf_app_open(struct pf_app *app, const char *form)
+/* pf_app_open, pf_app_open_deferred: the store opened now unless defer. */
+static int
+app_open(struct pf_app *app, const char *form, int defer)
 {
 	struct timespec	 now;
 	char		 err[256];
@@ -127,13 +128,25 @@ pf_app_open(struct pf_app *app, const char *form)
 	 * its first visitor waiting for it.
 	 */
 	pf_busy_deadline(0, &now);
-	if (store_open(app, &now, 1) == PF_ECONFIG)
+	if (!defer && store_open(app, &now, 1) == PF_ECONFIG)
 		goto fail;
 	return PF_OK;
 fail:
 	pf_app_close(app);
 	pf_serve_start_failed();
 	return rc == PF_OK ? PF_ECONFIG : rc;
+}
+
+int
+pf_app_open(struct pf_app *app, const char *form)
+{
+	return app_open(app, form, 0);
+}
+
+int
+pf_app_open_deferred(struct pf_app *app, const char *form)
+{
+	return app_open(app, form, 1);
 }
 
 void

@@ -70,6 +70,15 @@ struct pf_app {
  * all (on a FastCGI socket, a second later: pf_serve_start_failed).
  */
 int pf_app_open(struct pf_app *app, const char *form);
+
+/*
+ * pf_app_open without opening the store: the first pf_app_begin or
+ * pf_app_begin_read opens it (and migrates it), as after a store that
+ * could not be opened.  For a process that serves one request (plain CGI,
+ * program.h), so that a page that needs no database (a form) does not pay
+ * for reading its schema.
+ */
+int pf_app_open_deferred(struct pf_app *app, const char *form);
 void pf_app_close(struct pf_app *app);
 
 /*

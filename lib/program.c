@@ -188,7 +188,9 @@ pf_program_main(const struct pf_program *p)
 
 	if (crypto_init() != 0)
 		return 1;
-	if (pf_app_open(&app, pf_forms[p->form].audit) != PF_OK)
+	/* As plain CGI, one request: the store opened only if it needs it. */
+	if ((pf_serve_cgi() ? pf_app_open_deferred : pf_app_open)(&app,
+	    pf_forms[p->form].audit) != PF_OK)
 		return 1;
 	if (fill_selects(p, &app) != 0 ||
 	    (p->start != NULL && p->start(&app) != 0)) {

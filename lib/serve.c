@@ -212,6 +212,12 @@ pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 	return 0;
 }
 
+int
+pf_serve_cgi(void)
+{
+	return FCGX_IsCGI();
+}
+
 void
 pf_serve_start_failed(void)
 {

@@ -27,6 +27,9 @@ struct pf_request;
 typedef void pf_handler(struct pf_request *req, void *arg);
 int pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits);
 
+/* Non-zero when the program was started as plain CGI: one request, then exit. */
+int pf_serve_cgi(void);
+
 /*
  * For a program that cannot start: on a FastCGI socket, wait
  * PF_START_RETRY_SECONDS before returning, so that a supervisor that

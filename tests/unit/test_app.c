@@ -142,10 +142,34 @@ START_TEST(test_records_in_one_transaction_are_bounded)
 }
 END_TEST
 
+START_TEST(test_open_deferred_opens_the_store_at_the_first_transaction)
+{
+	struct pf_app	 app;
+	struct stat	 sb;
+	long long	 seq;
+	char		 digest[65];
+
+	app_conf(1);
+	ck_assert_int_eq(pf_app_open_deferred(&app, "unsubscribe"), PF_OK);
+	ck_assert_ptr_null(app.st);
+	ck_assert_int_eq(app.cfg->database[0], '/');
+	ck_assert_int_ne(stat(app.cfg->database, &sb), 0);
+	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+	ck_assert_ptr_nonnull(app.st);
+	ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", NULL, NULL),
+	    PF_OK);
+	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
+	ck_assert_int_eq(pf_store_audit_last(app.st, &seq, digest), PF_OK);
+	ck_assert_int_eq(seq, 1);
+	pf_app_close(&app);
+}
+END_TEST
+
 PF_TEST_MAIN("app",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_open_refuses_a_missing_key_file),
     tcase_add_test(tc, test_open_reads_config_and_builds_paths_under_the_prefix),
     tcase_add_test(tc, test_commit_stores_the_record_and_writes_its_file),
     tcase_add_test(tc, test_rollback_leaves_no_record_and_no_file),
-    tcase_add_test(tc, test_records_in_one_transaction_are_bounded))
+    tcase_add_test(tc, test_records_in_one_transaction_are_bounded),
+    tcase_add_test(tc, test_open_deferred_opens_the_store_at_the_first_transaction))
