@@ -164,19 +164,34 @@ fail:
 	return err;
 }
 
-/* Hex SHA-256 of doc's canonical form (C14N 1.0, no comments). */
+/* doc's canonical form (C14N 1.0, no comments): *buf (xmlFree) of *len. */
+static int
+doc_c14n(xmlDocPtr doc, xmlChar **buf, size_t *len)
+{
+	int	 n;
+
+	*buf = NULL;
+	n = xmlC14NDocDumpMemory(doc, NULL, XML_C14N_1_0, NULL, 0, buf);
+	if (n < 0 || *buf == NULL) {
+		xmlFree(*buf);
+		*buf = NULL;
+		return PF_EXML;
+	}
+	*len = (size_t)n;
+	return PF_OK;
+}
+
+/* Hex SHA-256 of doc's canonical form. */
 static int
 doc_digest(xmlDocPtr doc, char out[65])
 {
-	xmlChar	*buf = NULL;
-	int	 n, err;
+	xmlChar	*buf;
+	size_t	 len;
+	int	 err;
 
-	n = xmlC14NDocDumpMemory(doc, NULL, XML_C14N_1_0, NULL, 0, &buf);
-	if (n < 0 || buf == NULL) {
-		xmlFree(buf);
-		return PF_EXML;
-	}
-	err = pf_sha256_hex(buf, (size_t)n, out);
+	if ((err = doc_c14n(doc, &buf, &len)) != PF_OK)
+		return err;
+	err = pf_sha256_hex(buf, len, out);
 	xmlFree(buf);
 	return err;
 }
@@ -221,40 +236,66 @@ pf_audit_digest(const char *xml, size_t len, char out[65])
 	return err;
 }
 
-/* Serialise doc into a new malloc'd string: declaration, record, newline. */
-static int
-doc_dump(xmlDocPtr doc, char **out, size_t *outlen)
-{
-	xmlChar	*buf = NULL;
-	int	 len = 0;
+#define XML_DECL	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+#define RECORD_END	"</record>"
 
-	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 0);
-	if (buf == NULL || len <= 0) {
-		xmlFree(buf);
+/* Copy n bytes of s to p; past them. */
+static char *
+put(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/*
+ * The file's text: the declaration, the canonical record (c14n, body
+ * bytes before its end tag) with <digest> added, a newline.  The digest
+ * is hex digits: nothing to escape.
+ */
+static int
+record_text(const xmlChar *c14n, size_t body, struct pf_audit_record *rec)
+{
+	static const char	 decl[] = XML_DECL, open[] = "<digest>",
+				 end[] = "</digest>" RECORD_END "\n";
+	char			*p;
+
+	rec->xml_len = sizeof(decl) - 1 + body + sizeof(open) - 1 +
+	    PF_HEX_DIGEST_LEN + sizeof(end) - 1;
+	if ((rec->xml = p = malloc(rec->xml_len + 1)) == NULL)
 		return PF_ENOMEM;
-	}
-	if ((*out = malloc((size_t)len + 1)) == NULL) {
-		xmlFree(buf);
-		return PF_ENOMEM;
-	}
-	memcpy(*out, buf, (size_t)len + 1);
-	*outlen = (size_t)len;
-	xmlFree(buf);
+	p = put(p, decl, sizeof(decl) - 1);
+	p = put(p, c14n, body);
+	p = put(p, open, sizeof(open) - 1);
+	p = put(p, rec->digest, PF_HEX_DIGEST_LEN);
+	memcpy(p, end, sizeof(end));
 	return PF_OK;
 }
 
-/* Seal the record: digest it, add <digest>, serialise into rec. */
+/*
+ * Seal the record: digest its canonical form and make the file's text
+ * from that form (record_text).  For what event_ok lets into a record
+ * (no CR in text, attribute values that are tokens), the canonical form
+ * is byte for byte what libxml2's serialiser writes without indentation
+ * (test_audit's exact record and escaping tests), so a record is
+ * serialised once, not twice.
+ */
 static int
 record_seal(xmlDocPtr doc, struct pf_audit_record *rec)
 {
-	int	 err;
+	static const char	 end[] = RECORD_END;
+	xmlChar			*c14n;
+	size_t			 len;
+	int			 err;
 
-	if ((err = doc_digest(doc, rec->digest)) != PF_OK)
+	if ((err = doc_c14n(doc, &c14n, &len)) != PF_OK)
 		return err;
-	if ((err = add_text(xmlDocGetRootElement(doc), "digest", rec->digest,
-	    NULL)) != PF_OK)
-		return err;
-	return doc_dump(doc, &rec->xml, &rec->xml_len);
+	if (len < sizeof(end) - 1 ||
+	    memcmp(c14n + len - (sizeof(end) - 1), end, sizeof(end) - 1) != 0)
+		err = PF_EXML;
+	else if ((err = pf_sha256_hex(c14n, len, rec->digest)) == PF_OK)
+		err = record_text(c14n, len - (sizeof(end) - 1), rec);
+	xmlFree(c14n);
+	return err;
 }
 
 int
