@@ -285,15 +285,32 @@ pf_pseudonym(const struct pf_keys *keys, const char *kind, const char *value,
 	return rc;
 }
 
+/*
+ * The process's one SHA-256 context, as hmac_ctx: each digest only starts
+ * it again, where EVP_Digest makes and frees a context every time.
+ */
+static EVP_MD_CTX *
+sha256_ctx(void)
+{
+	static EVP_MD_CTX	*ctx;
+
+	if (ctx == NULL)
+		ctx = EVP_MD_CTX_new();
+	return ctx;
+}
+
 int
 pf_sha256_hex(const void *buf, size_t len, char out[PF_HEX_DIGEST_LEN + 1])
 {
+	EVP_MD_CTX	*ctx = sha256_ctx();
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen;
 
 	out[0] = '\0';
-	if (sha256_algorithm() == NULL ||
-	    !EVP_Digest(buf, len, md, &mdlen, sha256_algorithm(), NULL) ||
+	if (ctx == NULL || sha256_algorithm() == NULL ||
+	    !EVP_DigestInit_ex2(ctx, sha256_algorithm(), NULL) ||
+	    !EVP_DigestUpdate(ctx, buf, len) ||
+	    !EVP_DigestFinal_ex(ctx, md, &mdlen) ||
 	    mdlen != PF_HEX_DIGEST_LEN / 2)
 		return PF_ECRYPTO;
 	pf_hex_encode(md, mdlen, out);
