@@ -448,6 +448,27 @@ pf_email_key(const char *normalised)
 	return s;
 }
 
+/*
+ * pf_contact_key's number: only one that is not a number is the line's
+ * fault (PF_EINVAL); without the phone module (logged, PF_ECONFIG) or
+ * memory no line can be read, and a scrub must fail rather than drop them.
+ */
+static int
+contact_phone(const char *line, const char *region, char **key,
+    const char **why)
+{
+	char	 buf[PF_PHONE_E164_SIZE];
+	int	 rc;
+
+	rc = pf_phone_e164(line, region != NULL ? region : "ZZ", buf,
+	    sizeof(buf));
+	if (rc == PF_EINVAL)
+		*why = PF_PHONE_HOW;
+	if (rc != PF_OK)
+		return rc;
+	return (*key = strdup(buf)) != NULL ? PF_OK : PF_ENOMEM;
+}
+
 int
 pf_contact_key(const char *line, const char *region, const char **kind,
     char **key, const char **why)
@@ -455,10 +476,10 @@ pf_contact_key(const char *line, const char *region, const char **kind,
 	char	*norm = NULL;
 
 	*key = NULL;
+	*why = NULL;
 	if (strchr(line, '@') == NULL) {
 		*kind = "phone";
-		return (*why = pf_valid_phone(line, region, key)) != NULL ?
-		    PF_EINVAL : PF_OK;
+		return contact_phone(line, region, key, why);
 	}
 	*kind = "email";
 	if ((*why = pf_valid_email(line, NULL, &norm)) != NULL)

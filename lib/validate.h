@@ -83,7 +83,8 @@ char *pf_email_key(const char *normalised);
  * email address if it has an '@', else a phone number read in region
  * (pf_valid_phone's arg).  PF_OK with *kind "email" or "phone" (keys.h's
  * pseudonym kinds) and *key a new string, the email key or the E.164
- * number; PF_EINVAL with *why (static) saying what is wrong; PF_ENOMEM.
+ * number; PF_EINVAL with *why (static) saying what is wrong; PF_ENOMEM;
+ * PF_ECONFIG (logged) for a number when the phone module cannot be loaded.
  * *key is NULL unless PF_OK.
  */
 int pf_contact_key(const char *line, const char *region, const char **kind,

@@ -207,20 +207,30 @@ class PhoneModule(unittest.TestCase):
         self.assertIn("+13037492110", p.stdout, p.stderr)
         self.assertNotIn("phone module", p.stderr)
 
-    def test_scrub_without_the_module_fails_and_keeps_nothing(self):
-        # A scrub that cannot read numbers must not look like a list of
-        # which every number was removed (issue 28's review).
+    def assert_scrub_fails_without_the_module(self, command, lines):
+        """A scrub that cannot read numbers must not look like a list of
+        which every number was removed (issue 28's review): exit 2, no
+        output, the loader's reason said."""
         tree = Tree(self)
         args = ["init"] + (["--user", service_user()[0]] if ROOT else [])
         self.assertEqual(tree.run(*args).returncode, 0)
         os.remove(os.path.join(tree.t, "usr", "lib", "privforms",
                                "phone.so"))
-        p = tree.run("dnc", "scrub", "--country", "US",
-                     input="(303) 749-2110\n+44 20 7946 0958\n")
+        p = tree.run(command, "scrub", "--country", "US", input=lines)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertEqual(p.stdout, "")
         self.assertIn("cannot load the phone module", p.stderr)
         self.assertNotIn("kept", p.stderr)
+
+    def test_scrub_without_the_module_fails_and_keeps_nothing(self):
+        self.assert_scrub_fails_without_the_module(
+            "dnc", "(303) 749-2110\n+44 20 7946 0958\n")
+
+    def test_unsubscribes_scrub_without_the_module_fails(self):
+        # Its email lines could be read: still nothing, not a list
+        # without its numbers.
+        self.assert_scrub_fails_without_the_module(
+            "unsubscribes", "ada@example.com\n(303) 749-2110\n")
 
 
 class Conffiles(unittest.TestCase):
