@@ -273,11 +273,12 @@ record_text(const xmlChar *c14n, size_t body, struct pf_audit_record *rec)
 
 /*
  * Seal the record: digest its canonical form and make the file's text
- * from that form (record_text).  For what event_ok lets into a record
- * (no CR in text, attribute values that are tokens), the canonical form
- * is byte for byte what libxml2's serialiser writes without indentation
- * (test_audit's exact record and escaping tests), so a record is
- * serialised once, not twice.
+ * from that form (record_text), so a record is serialised once, not
+ * twice.  The file is canonical XML plus its digest element (an empty
+ * element written <x></x>, attributes in canonical order): canonicalised
+ * again after the digest is taken out, as AUDIT.md's procedure and
+ * `audit verify` do, it gives the digested bytes (test_audit's exact
+ * record and escaping tests).
  */
 static int
 record_seal(xmlDocPtr doc, struct pf_audit_record *rec)
