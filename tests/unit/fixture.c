@@ -228,6 +228,13 @@ pf_test_value(const struct pf_mail *m, const char *name)
 	return NULL;
 }
 
+void
+pf_test_values(const struct pf_mail *m, const char *const *want)
+{
+	for (; want[0] != NULL; want += 2)
+		ck_assert_str_eq(pf_test_value(m, want[0]), want[1]);
+}
+
 long long
 pf_test_outbox_total(struct pf_store *st)
 {

@@ -105,6 +105,9 @@ void pf_test_rendered_clear(struct pf_test_rendered *r);
 /* The value called name of m, or NULL. */
 const char *pf_test_value(const struct pf_mail *m, const char *name);
 
+/* Each name, value pair of want (a NULL name ends it) stands so in m. */
+void pf_test_values(const struct pf_mail *m, const char *const *want);
+
 /* Messages in the outbox of st, in every state. */
 long long pf_test_outbox_total(struct pf_store *st);
 

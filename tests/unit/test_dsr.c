@@ -155,36 +155,32 @@ static const struct {
 	const char	*law, *due, *acknowledge, *extension;
 } terms[] = {
 	/* GDPR: one calendar month, clamped to the month's end. */
-	{ "DE", NULL, "2027-01-31 12:00:00", "GDPR", "2027-02-28", "",
-	    "2 months" },
-	{ "DE", NULL, "2028-01-31 12:00:00", "GDPR", "2028-02-29", "",
-	    "2 months" },
-	{ "FR", NULL, "2028-01-29 00:00:00", "GDPR", "2028-02-29", "",
-	    "2 months" },
-	{ "IE", NULL, "2027-03-31 23:59:59", "GDPR", "2027-04-30", "",
-	    "2 months" },
-	{ "NO", NULL, "2027-12-31 00:00:01", "GDPR", "2028-01-31", "",
-	    "2 months" },
-	{ "GB", NULL, "2027-08-31 10:00:00", "UK GDPR", "2027-09-30", "",
-	    "2 months" },
+#define GDPR(due)	"GDPR", due, "", "2 months"
+	{ "DE", NULL, "2027-01-31 12:00:00", GDPR("2027-02-28") },
+	{ "DE", NULL, "2028-01-31 12:00:00", GDPR("2028-02-29") },
+	{ "FR", NULL, "2028-01-29 00:00:00", GDPR("2028-02-29") },
+	{ "IE", NULL, "2027-03-31 23:59:59", GDPR("2027-04-30") },
+	{ "NO", NULL, "2027-12-31 00:00:01", GDPR("2028-01-31") },
+	{ "GB", NULL, "2027-08-31 10:00:00",
+	    "UK GDPR", "2027-09-30", "", "2 months" },
 	/* CCPA: 45 days, acknowledged within 10 business days. */
-	{ "US", "CA", "2027-01-31 12:00:00", "CCPA", "2027-03-17",
-	    "2027-02-12", "45 days" },
-	{ "US", "CA", "2027-12-24 12:00:00", "CCPA", "2028-02-07",
-	    "2028-01-07", "45 days" },
+	{ "US", "CA", "2027-01-31 12:00:00",
+	    "CCPA", "2027-03-17", "2027-02-12", "45 days" },
+	{ "US", "CA", "2027-12-24 12:00:00",
+	    "CCPA", "2028-02-07", "2028-01-07", "45 days" },
 	/* PIPEDA: 30 days, across a leap day. */
-	{ "CA", NULL, "2028-02-15 09:00:00", "PIPEDA", "2028-03-16", "",
-	    "30 days" },
-	{ "AU", NULL, "2027-01-31 12:00:00", "Privacy Act 1988", "2027-03-02",
-	    "", "" },
+	{ "CA", NULL, "2028-02-15 09:00:00",
+	    "PIPEDA", "2028-03-16", "", "30 days" },
+	{ "AU", NULL, "2027-01-31 12:00:00",
+	    "Privacy Act 1988", "2027-03-02", "", "" },
 	{ "JP", NULL, "2027-12-25 12:00:00", "APPI", "2028-01-08", "", "" },
 	/* A state without a row of its own, and no state at all. */
 	{ "US", "NY", "2027-01-31 12:00:00", "none", "2027-03-02", "", "" },
 	{ "US", NULL, "2027-01-31 12:00:00", "none", "2027-03-02", "", "" },
 	/* The state only counts in the United States. */
-	{ "DE", "CA", "2027-01-31 12:00:00", "GDPR", "2027-02-28", "",
-	    "2 months" },
+	{ "DE", "CA", "2027-01-31 12:00:00", GDPR("2027-02-28") },
 	{ "BR", NULL, "2027-01-31 12:00:00", "none", "2027-03-02", "", "" },
+#undef GDPR
 };
 
 START_TEST(test_terms_by_place_across_month_ends_and_leap_years)
@@ -447,24 +443,18 @@ END_TEST
 static struct pf_dsr
 request(void)
 {
-	struct pf_dsr	 r;
+	struct pf_dsr	 r = {
+		.id = 42, .type = "access", .relationship = "customer",
+		.first_name = "Jane", .last_name = "Doe",
+		.email = "Jane.Doe@Example.com",
+		.email_key = "jane.doe@example.com",
+		.subject = "5eb63bbbe01eeed093cb22bb8f5acdc3"
+		    "5eb63bbbe01eeed093cb22bb8f5acdc3",
+		.country = "US", .state = "CA", .law = "CCPA",
+		.received = "2027-01-31T12:00:00.000000Z", .due = "2027-03-17",
+		.status = "verified",
+	};
 
-	memset(&r, 0, sizeof(r));
-	r.id = 42;
-	r.type = "access";
-	r.relationship = "customer";
-	r.first_name = "Jane";
-	r.last_name = "Doe";
-	r.email = "Jane.Doe@Example.com";
-	r.email_key = "jane.doe@example.com";
-	r.subject = "5eb63bbbe01eeed093cb22bb8f5acdc3"
-	    "5eb63bbbe01eeed093cb22bb8f5acdc3";
-	r.country = "US";
-	r.state = "CA";
-	r.law = "CCPA";
-	r.received = "2027-01-31T12:00:00.000000Z";
-	r.due = "2027-03-17";
-	r.status = "verified";
 	return r;
 }
 
@@ -488,6 +478,13 @@ START_TEST(test_mail_carries_every_value_and_a_working_status_link)
 	struct pf_dsr	 r = request();
 	struct pf_test_queued	 q;
 	const char	*extra[] = { "reason", "We hold no data on you.", NULL };
+	static const char *const want[] = {
+		"id", "42", "type", "A copy of my personal data",
+		"received", "2027-01-31", "due", "2027-03-17", "law", "CCPA",
+		"status", "Verified: we are working on it",
+		"site", BASE "/privacy/", "reason", "We hold no data on you.",
+		NULL
+	};
 	long long	 id = 0;
 	time_t		 now = time(NULL);
 
@@ -496,15 +493,7 @@ START_TEST(test_mail_carries_every_value_and_a_working_status_link)
 	ck_assert_str_eq(q.m.template, "request-verified");
 	ck_assert_str_eq(q.recipient, "Jane.Doe@example.com");
 	ck_assert_str_eq(q.subject, r.subject);
-	ck_assert_str_eq(pf_test_value(&q.m, "id"), "42");
-	ck_assert_str_eq(pf_test_value(&q.m, "type"), "A copy of my personal data");
-	ck_assert_str_eq(pf_test_value(&q.m, "received"), "2027-01-31");
-	ck_assert_str_eq(pf_test_value(&q.m, "due"), "2027-03-17");
-	ck_assert_str_eq(pf_test_value(&q.m, "law"), "CCPA");
-	ck_assert_str_eq(pf_test_value(&q.m, "status"),
-	    "Verified: we are working on it");
-	ck_assert_str_eq(pf_test_value(&q.m, "site"), BASE "/privacy/");
-	ck_assert_str_eq(pf_test_value(&q.m, "reason"), "We hold no data on you.");
+	pf_test_values(&q.m, want);
 	/* Valid for request_status_days, and not a day longer. */
 	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_STATUS,
 	    token_of(pf_test_value(&q.m, "status_url"), "status"), now + 399 * 86400,

@@ -111,25 +111,17 @@ ids_are(const struct rows *s, const long long *want)
 static struct pf_dsr
 dsr(const char *key, const char *type, const char *received)
 {
-	struct pf_dsr	 r = { 0 };
+	struct pf_dsr	 r = {
+		.type = type, .relationship = "customer",
+		.organisation = "Analytical Engines Ltd",
+		.first_name = "Ann", .last_name = "Example",
+		.email = key, .email_key = key, .subject = H1,
+		.country = "GB", .state = NULL, .law = "UK GDPR",
+		.details = "Everything, please.", .received = received,
+		.due = "2026-12-24", .acknowledge = NULL, .extension = "2 months",
+		.verify_by = "2026-12-01T06:00:00.000000Z",
+	};
 
-	r.type = type;
-	r.relationship = "customer";
-	r.organisation = "Analytical Engines Ltd";
-	r.first_name = "Ann";
-	r.last_name = "Example";
-	r.email = key;
-	r.email_key = key;
-	r.subject = H1;
-	r.country = "GB";
-	r.state = NULL;
-	r.details = "Everything, please.";
-	r.law = "UK GDPR";
-	r.received = received;
-	r.due = "2026-12-24";
-	r.acknowledge = NULL;
-	r.extension = "2 months";
-	r.verify_by = "2026-12-01T06:00:00.000000Z";
 	return r;
 }
 
@@ -865,26 +857,17 @@ is_revised(size_t off)
 static struct pf_dsr
 dsr_repeat(void)
 {
-	struct pf_dsr	 r = dsr(KEY_B, "deletion", T4);
-
-	r.relationship = "employee";
-	r.organisation = "Difference Engines plc";
-	r.first_name = "Augusta";
-	r.last_name = "King";
-	r.email = "ANN@example.com";
-	r.subject = H2;
-	r.country = "US";
-	r.state = "CA";
-	r.details = "Only my orders.";
-	r.law = "CCPA";
-	r.due = "2027-01-08";
-	r.acknowledge = "2026-12-04";
-	r.extension = "45 days";
-	r.verify_by = "2027-01-01T06:00:00.000000Z";
-	r.id = 99;
-	r.party = 7;
-	r.extended = 1;
-	r.status = "denied";
+	struct pf_dsr	 r = {
+		.id = 99, .type = "deletion", .relationship = "employee",
+		.organisation = "Difference Engines plc",
+		.first_name = "Augusta", .last_name = "King",
+		.email = "ANN@example.com", .email_key = KEY_B, .subject = H2,
+		.country = "US", .state = "CA", .law = "CCPA",
+		.details = "Only my orders.", .received = T4,
+		.due = "2027-01-08", .acknowledge = "2026-12-04",
+		.extension = "45 days", .extended = 1, .status = "denied",
+		.party = 7, .verify_by = "2027-01-01T06:00:00.000000Z",
+	};
 	return r;
 }
 
