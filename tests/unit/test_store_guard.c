@@ -75,33 +75,40 @@ START_TEST(test_spend_once_then_replay_is_forged)
 }
 END_TEST
 
-START_TEST(test_replay_within_one_transaction_is_forged)
-{
-	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
-	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1, T2), PF_OK);
-	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1, T2), PF_EFORGED);
-	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
-	ck_assert_int_eq(spent(C1), 1);
-}
-END_TEST
+/*
+ * One transaction spends C1 (expiring at expires: rc), spends it again
+ * when replay is not 0 (replay: what that gave), then commits or rolls
+ * back.  left rows hold C1 after it (and no row any other challenge), and
+ * a later spend of C1 is forged exactly when one is left.
+ */
+static const struct {
+	const char	*expires;
+	int		 rc, replay, commit;
+	long long	 left;
+} in_one_transaction[] = {
+	{ T2, PF_OK, PF_EFORGED, 1, 1 },	/* a replay within it */
+	{ T2, PF_OK, 0, 0, 0 },			/* a rolled-back spend */
+	{ NULL, PF_ESTORE, 0, 0, 0 },		/* no expiry is refused */
+};
 
-START_TEST(test_rolled_back_spend_leaves_it_unspent)
+START_TEST(test_spend_within_one_transaction)
 {
 	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
-	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1, T2), PF_OK);
-	pf_store_rollback(fx.st);
-	ck_assert_int_eq(spent(C1), 0);
-	ck_assert_int_eq(spend(C1, T2), PF_OK);
+	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1,
+	    in_one_transaction[_i].expires), in_one_transaction[_i].rc);
+	if (in_one_transaction[_i].replay != 0)
+		ck_assert_int_eq(pf_store_pow_spend(fx.st, C1,
+		    in_one_transaction[_i].expires),
+		    in_one_transaction[_i].replay);
+	if (in_one_transaction[_i].commit)
+		ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
+	else
+		pf_store_rollback(fx.st);
+	ck_assert_int_eq(spent(C1), in_one_transaction[_i].left);
+	ck_assert_int_eq(spent(NULL), in_one_transaction[_i].left);
+	ck_assert_int_eq(spend(C1, T2),
+	    in_one_transaction[_i].left ? PF_EFORGED : PF_OK);
 	ck_assert_int_eq(spent(C1), 1);
-}
-END_TEST
-
-START_TEST(test_spend_refuses_null)
-{
-	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
-	ck_assert_int_eq(pf_store_pow_spend(fx.st, C1, NULL), PF_ESTORE);
-	pf_store_rollback(fx.st);
-	ck_assert_int_eq(spent(NULL), 0);
 }
 END_TEST
 
@@ -156,13 +163,20 @@ hits(void)
 	return pf_test_count("SELECT count(*) FROM rate_hit");
 }
 
-/* Record a hit with nothing to forget. */
+/* Record a hit at each of the n times at, with nothing to forget. */
 static void
-hit(const char *bucket, const char *subject, long long at)
+hit_at(const char *bucket, const char *subject, const long long *at,
+    size_t n)
 {
-	ck_assert_int_eq(pf_store_rate_hit(fx.st, bucket, subject, at, 0),
-	    PF_OK);
+	for (; n > 0; n--, at++)
+		ck_assert_int_eq(pf_store_rate_hit(fx.st, bucket, subject, *at,
+		    0), PF_OK);
 }
+
+/* hit(bucket, subject, time, ...): a hit at each time, in order. */
+#define hit(bucket, subject, ...)					\
+	hit_at(bucket, subject, (const long long[]){ __VA_ARGS__ },	\
+	    nitems(((const long long[]){ __VA_ARGS__ })))
 
 /*
  * bucket and subject have exactly n hits since, the earliest at first
@@ -195,22 +209,22 @@ END_TEST
 
 START_TEST(test_rate_count_since_is_inclusive)
 {
-	hit(B1, S1, 1000);
-	hit(B1, S1, 1010);
-	hit(B1, S1, 1020);
-	count_is(B1, S1, 0, 3, 1000);
-	count_is(B1, S1, 1000, 3, 1000);
-	count_is(B1, S1, 1001, 2, 1010);
-	count_is(B1, S1, 1010, 2, 1010);
-	count_is(B1, S1, 1020, 1, 1020);
-	count_is(B1, S1, 1021, 0, 0);
+	/* since, then the count and the earliest hit counted. */
+	static const long long	 t[][3] = {
+		{ 0, 3, 1000 }, { 1000, 3, 1000 }, { 1001, 2, 1010 },
+		{ 1010, 2, 1010 }, { 1020, 1, 1020 }, { 1021, 0, 0 },
+	};
+	size_t			 i;
+
+	hit(B1, S1, 1000, 1010, 1020);
+	for (i = 0; i < nitems(t); i++)
+		count_is(B1, S1, t[i][0], t[i][1], t[i][2]);
 }
 END_TEST
 
 START_TEST(test_rate_count_keeps_keys_apart)
 {
-	hit(B1, S1, 1000);
-	hit(B1, S1, 1000);
+	hit(B1, S1, 1000, 1000);
 	hit(B1, S2, 1005);
 	hit(B2, S1, 1007);
 	count_is(B1, S1, 0, 2, 1000);
@@ -238,10 +252,7 @@ START_TEST(test_rate_nth_newest)
 	long long	 at;
 	size_t		 i;
 
-	hit(B1, S1, 1000);
-	hit(B1, S1, 1010);
-	hit(B1, S1, 1020);
-	hit(B1, S1, 1030);
+	hit(B1, S1, 1000, 1010, 1020, 1030);
 	hit(B1, S2, 1040);
 	for (i = 0; i < nitems(cases); i++) {
 		at = -1;
@@ -254,8 +265,7 @@ END_TEST
 
 START_TEST(test_rate_hit_forgets_only_its_own_old_rows)
 {
-	hit(B1, S1, 100);
-	hit(B1, S1, 200);
+	hit(B1, S1, 100, 200);
 	hit(B1, S2, 100);
 	hit(B2, S1, 100);
 	ck_assert_int_eq(pf_store_rate_hit(fx.st, B1, S1, 300, 200), PF_OK);
@@ -456,9 +466,7 @@ PF_TEST_MAIN("store_guard",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc, test_latest_migrations_are_pow_and_guard),
     tcase_add_test(tc, test_spend_once_then_replay_is_forged),
-    tcase_add_test(tc, test_replay_within_one_transaction_is_forged),
-    tcase_add_test(tc, test_rolled_back_spend_leaves_it_unspent),
-    tcase_add_test(tc, test_spend_refuses_null),
+    PF_LOOP(test_spend_within_one_transaction, in_one_transaction),
     tcase_add_test(tc, test_forget_removes_only_expired),
     tcase_add_test(tc, test_forget_without_now_uses_the_clock),
     tcase_add_test(tc, test_rate_count_of_nothing_is_zero),
