@@ -45,6 +45,19 @@ static const struct {
 };
 #define NSTR (nitems(dsr_str))
 
+/* Where field x of struct pf_dsr is, for the lists of fields below. */
+#define OFF(x) offsetof(struct pf_dsr, x)
+
+/* Is off one of the n offsets of list? */
+static int
+is_one_of(const size_t *list, size_t n, size_t off)
+{
+	while (n-- > 0)
+		if (list[n] == off)
+			return 1;
+	return 0;
+}
+
 static const char *
 str_of(const struct pf_dsr *r, size_t i)
 {
@@ -261,13 +274,8 @@ END_TEST
 
 /* Each field that may be NULL reads back as NULL, the others as stored. */
 static const size_t dsr_nullable[] = {
-	offsetof(struct pf_dsr, organisation),
-	offsetof(struct pf_dsr, first_name),
-	offsetof(struct pf_dsr, last_name),
-	offsetof(struct pf_dsr, state),
-	offsetof(struct pf_dsr, details),
-	offsetof(struct pf_dsr, acknowledge),
-	offsetof(struct pf_dsr, extension),
+	OFF(organisation), OFF(first_name), OFF(last_name), OFF(state),
+	OFF(details), OFF(acknowledge), OFF(extension),
 };
 
 START_TEST(test_dsr_put_null_field_reads_as_null)
@@ -362,20 +370,11 @@ static const struct {
 	size_t		 off;
 	const char	*value;
 } dsr_bad[] = {
-	{ offsetof(struct pf_dsr, type), "bogus" },
-	{ offsetof(struct pf_dsr, type), "Access" },
-	{ offsetof(struct pf_dsr, type), "" },
-	{ offsetof(struct pf_dsr, type), NULL },
-	{ offsetof(struct pf_dsr, relationship), NULL },
-	{ offsetof(struct pf_dsr, subject), NULL },
-	{ offsetof(struct pf_dsr, country), "gb" },
-	{ offsetof(struct pf_dsr, country), "GBR" },
-	{ offsetof(struct pf_dsr, country), "G1" },
-	{ offsetof(struct pf_dsr, country), NULL },
-	{ offsetof(struct pf_dsr, law), NULL },
-	{ offsetof(struct pf_dsr, received), NULL },
-	{ offsetof(struct pf_dsr, due), NULL },
-	{ offsetof(struct pf_dsr, verify_by), NULL },
+	{ OFF(type), "bogus" }, { OFF(type), "Access" }, { OFF(type), "" },
+	{ OFF(type), NULL }, { OFF(relationship), NULL }, { OFF(subject), NULL },
+	{ OFF(country), "gb" }, { OFF(country), "GBR" }, { OFF(country), "G1" },
+	{ OFF(country), NULL }, { OFF(law), NULL }, { OFF(received), NULL },
+	{ OFF(due), NULL }, { OFF(verify_by), NULL },
 };
 
 START_TEST(test_dsr_schema_refuses_bad_request)
@@ -828,30 +827,10 @@ END_TEST
 
 /* What pf_store_dsr_revise takes from r: every other field stays. */
 static const size_t dsr_revised[] = {
-	offsetof(struct pf_dsr, relationship),
-	offsetof(struct pf_dsr, organisation),
-	offsetof(struct pf_dsr, first_name),
-	offsetof(struct pf_dsr, last_name),
-	offsetof(struct pf_dsr, email),
-	offsetof(struct pf_dsr, country),
-	offsetof(struct pf_dsr, state),
-	offsetof(struct pf_dsr, details),
-	offsetof(struct pf_dsr, law),
-	offsetof(struct pf_dsr, due),
-	offsetof(struct pf_dsr, acknowledge),
-	offsetof(struct pf_dsr, extension),
+	OFF(relationship), OFF(organisation), OFF(first_name), OFF(last_name),
+	OFF(email), OFF(country), OFF(state), OFF(details), OFF(law), OFF(due),
+	OFF(acknowledge), OFF(extension),
 };
-
-static int
-is_revised(size_t off)
-{
-	size_t	 i;
-
-	for (i = 0; i < nitems(dsr_revised); i++)
-		if (dsr_revised[i] == off)
-			return 1;
-	return 0;
-}
 
 /* A repeat of dsr(KEY_A, ...) in which every revisable field differs. */
 static struct pf_dsr
@@ -883,7 +862,8 @@ START_TEST(test_dsr_revise_changes_exactly_the_listed_fields)
 	ck_assert_int_eq(pf_store_dsr_revise(st, id, &b, T5), PF_OK);
 	after = get(st, id);
 	for (i = 0; i < NSTR; i++)
-		if (is_revised(dsr_str[i].off))
+		if (is_one_of(dsr_revised, nitems(dsr_revised),
+		    dsr_str[i].off))
 			ck_assert_pstr_eq(str_of(&after.r[0], i), str_of(&b, i));
 		else if (strcmp(dsr_str[i].name, "updated") == 0)
 			ck_assert_str_eq(after.r[0].updated, T5);
@@ -1144,24 +1124,9 @@ END_TEST
 
 /* The personal fields of struct pf_dsr: what an erasure blanks. */
 static const size_t dsr_personal[] = {
-	offsetof(struct pf_dsr, organisation),
-	offsetof(struct pf_dsr, first_name),
-	offsetof(struct pf_dsr, last_name),
-	offsetof(struct pf_dsr, email),
-	offsetof(struct pf_dsr, email_key),
-	offsetof(struct pf_dsr, details),
+	OFF(organisation), OFF(first_name), OFF(last_name), OFF(email),
+	OFF(email_key), OFF(details),
 };
-
-static int
-is_personal(size_t off)
-{
-	size_t	 i;
-
-	for (i = 0; i < nitems(dsr_personal); i++)
-		if (dsr_personal[i] == off)
-			return 1;
-	return 0;
-}
 
 START_TEST(test_dsr_erase_blanks_personal_fields_of_that_key_only)
 {
@@ -1184,7 +1149,8 @@ START_TEST(test_dsr_erase_blanks_personal_fields_of_that_key_only)
 	ck_assert_int_eq(n, 2);
 	after = get(st, ida);
 	for (i = 0; i < NSTR; i++)
-		if (is_personal(dsr_str[i].off))
+		if (is_one_of(dsr_personal, nitems(dsr_personal),
+		    dsr_str[i].off))
 			ck_assert_msg(str_of(&after.r[0], i) == NULL,
 			    "%s kept", dsr_str[i].name);
 		else
