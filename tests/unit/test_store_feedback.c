@@ -49,17 +49,21 @@ copy(char *dst, size_t len, const char *src, int *has)
 	snprintf(dst, len, "%s", src != NULL ? src : "");
 }
 
+/* The next free row of rows, *n of MAXROWS used: the test fails when full. */
+static void *
+next_row(void *rows, size_t size, size_t *n)
+{
+	ck_assert_uint_lt(*n, MAXROWS);
+	return (char *)rows + size * (*n)++;
+}
+
 static int
 collect(const struct pf_feedback *f, void *arg)
 {
 	struct fbs	*c = arg;
-	struct fb	*r;
+	struct fb	*r = next_row(c->row, sizeof(c->row[0]), &c->n);
 
-	ck_assert_uint_lt(c->n, MAXROWS);
-	r = &c->row[c->n++];
 	r->id = f->id;
-	r->rating = f->rating;
-	r->recommend = f->recommend;
 	copy(r->type, sizeof(r->type), f->type, NULL);
 	copy(r->message, sizeof(r->message), f->message, &r->has_message);
 	copy(r->email, sizeof(r->email), f->email, &r->has_email);
@@ -68,6 +72,8 @@ collect(const struct pf_feedback *f, void *arg)
 	copy(r->completed, sizeof(r->completed), f->completed,
 	    &r->has_completed);
 	copy(r->updated, sizeof(r->updated), f->updated, NULL);
+	r->rating = f->rating;
+	r->recommend = f->recommend;
 	return 0;
 }
 
@@ -85,13 +91,11 @@ get(long long id)
 static long long
 put(const char *type, const char *message, int rating, const char *now)
 {
-	struct pf_feedback	 f;
+	struct pf_feedback	 f = {
+		.type = type, .message = message, .rating = rating,
+	};
 	long long		 id = 0;
 
-	memset(&f, 0, sizeof(f));
-	f.type = type;
-	f.message = message;
-	f.rating = rating;
 	ck_assert_int_eq(pf_store_feedback_put(fx.st, &f, now, &id), PF_OK);
 	ck_assert(id > 0);
 	return id;
@@ -101,12 +105,10 @@ static int
 complete(long long id, const char *email, const char *key, int recommend,
     const char *now)
 {
-	struct pf_feedback	 f;
+	struct pf_feedback	 f = {
+		.email = email, .email_key = key, .recommend = recommend,
+	};
 
-	memset(&f, 0, sizeof(f));
-	f.email = email;
-	f.email_key = key;
-	f.recommend = recommend;
 	return pf_store_feedback_complete(fx.st, id, &f, now);
 }
 
@@ -136,12 +138,9 @@ END_TEST
 
 START_TEST(test_feedback_put_without_time_or_id_pointer)
 {
-	struct pf_feedback	 f;
+	struct pf_feedback	 f = { .type = "compliment", .rating = 5 };
 	struct fb		 r;
 
-	memset(&f, 0, sizeof(f));
-	f.type = "compliment";
-	f.rating = 5;
 	ck_assert_int_eq(pf_store_feedback_put(fx.st, &f, NULL, NULL), PF_OK);
 	r = get(1);
 	ck_assert_uint_eq(strlen(r.created), 27);
@@ -190,14 +189,12 @@ END_TEST
 
 START_TEST(test_feedback_revise_while_open)
 {
-	struct pf_feedback	 f;
+	struct pf_feedback	 f = {
+		.type = "complaint", .message = NULL, .rating = 1,
+	};
 	struct fb		 r;
 	long long		 id = put("question", "first", 2, T1);
 
-	memset(&f, 0, sizeof(f));
-	f.type = "complaint";
-	f.message = NULL;
-	f.rating = 1;
 	ck_assert_int_eq(pf_store_feedback_revise(fx.st, id, &f, T2), PF_OK);
 	r = get(id);
 	ck_assert_str_eq(r.type, "complaint");
@@ -213,15 +210,13 @@ END_TEST
 
 START_TEST(test_feedback_revise_after_completion_is_not_found)
 {
-	struct pf_feedback	 f;
+	struct pf_feedback	 f = {
+		.type = "complaint", .message = "changed", .rating = 5,
+	};
 	struct fb		 r;
 	long long		 id = put("question", "first", 2, T1);
 
 	ck_assert_int_eq(complete(id, NULL, NULL, -1, T2), PF_OK);
-	memset(&f, 0, sizeof(f));
-	f.type = "complaint";
-	f.message = "changed";
-	f.rating = 5;
 	ck_assert_int_eq(pf_store_feedback_revise(fx.st, id, &f, T3),
 	    PF_ENOTFOUND);
 	r = get(id);
@@ -293,24 +288,44 @@ put_five(void)
 	put("question", "5", 2, T5);
 }
 
+/* Put id, the i-th from 0, on the list in out: "5 4 3". */
+static void
+id_append(char *out, size_t len, size_t i, long long id)
+{
+	size_t	 off = i == 0 ? 0 : strlen(out);
+
+	snprintf(out + off, len - off, "%s%lld", i ? " " : "", id);
+}
+
 /* The ids fn saw, as "5 4 3". */
 static void
 ids_of(const struct fbs *c, char *out, size_t len)
 {
-	size_t	 i, off = 0;
+	size_t	 i;
 
 	out[0] = '\0';
-	for (i = 0; i < c->n && off < len; i++)
-		off += snprintf(out + off, len - off, "%s%lld", i ? " " : "",
-		    c->row[i].id);
+	for (i = 0; i < c->n; i++)
+		id_append(out, len, i, c->row[i].id);
 }
 
-START_TEST(test_feedback_each_filters_newest_first)
+/* The ids of the entries f selects (NULL: all), as "5 4 3". */
+static void
+entry_ids(const struct pf_feedback_filter *f, char *out, size_t len)
 {
-	static const struct {
-		struct pf_feedback_filter	 f;
-		const char			*ids;
-	} cases[] = {
+	struct fbs	 c;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_feedback_each(fx.st, f, collect, &c), PF_OK);
+	ids_of(&c, out, len);
+}
+
+/* A filter, and the ids of what it selects, newest first. */
+struct filter_case {
+	struct pf_feedback_filter	 f;
+	const char			*ids;
+};
+
+static const struct filter_case entry_filters[] = {
 		{ { NULL, NULL, NULL, NULL, 0 }, "5 4 3 2 1" },
 		{ { NULL, NULL, NULL, NULL, -1 }, "5 4 3 2 1" },
 		{ { NULL, NULL, NULL, NULL, 2 }, "5 4" },
@@ -324,24 +339,16 @@ START_TEST(test_feedback_each_filters_newest_first)
 		{ { "2027", NULL, NULL, NULL, 0 }, "" },
 		/* The article is for votes: entries ignore it. */
 		{ { NULL, NULL, NULL, "how-to-unsubscribe", 0 }, "5 4 3 2 1" },
-	};
-	struct fbs	 c;
-	char		 got[64];
-	size_t		 i;
+};
+
+START_TEST(test_feedback_each_filters_newest_first)
+{
+	char	 got[64];
 
 	put_five();
-	for (i = 0; i < nitems(cases); i++) {
-		memset(&c, 0, sizeof(c));
-		ck_assert_int_eq(pf_store_feedback_each(fx.st, &cases[i].f,
-		    collect, &c), PF_OK);
-		ids_of(&c, got, sizeof(got));
-		ck_assert_msg(strcmp(got, cases[i].ids) == 0,
-		    "case %zu: \"%s\", not \"%s\"", i, got, cases[i].ids);
-	}
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_each(fx.st, NULL, collect, &c),
-	    PF_OK);
-	ids_of(&c, got, sizeof(got));
+	entry_ids(&entry_filters[_i].f, got, sizeof(got));
+	ck_assert_str_eq(got, entry_filters[_i].ids);
+	entry_ids(NULL, got, sizeof(got));
 	ck_assert_str_eq(got, "5 4 3 2 1");
 }
 END_TEST
@@ -349,16 +356,12 @@ END_TEST
 /* Entries of the same microsecond: the later id is the newer. */
 START_TEST(test_feedback_each_breaks_ties_by_id)
 {
-	struct fbs	 c;
-	char		 got[64];
+	char	 got[64];
 
 	put("question", NULL, 3, T1);
 	put("question", NULL, 3, T1);
 	put("question", NULL, 3, T1);
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_feedback_each(fx.st, NULL, collect, &c),
-	    PF_OK);
-	ids_of(&c, got, sizeof(got));
+	entry_ids(NULL, got, sizeof(got));
 	ck_assert_str_eq(got, "3 2 1");
 }
 END_TEST
@@ -381,10 +384,8 @@ collect_group(const char *type, int rating, int recommend, int completed,
     long long n, void *arg)
 {
 	struct groups	*c = arg;
-	struct group	*g;
+	struct group	*g = next_row(c->g, sizeof(c->g[0]), &c->n);
 
-	ck_assert_uint_lt(c->n, MAXROWS);
-	g = &c->g[c->n++];
 	snprintf(g->type, sizeof(g->type), "%s", type);
 	g->rating = rating;
 	g->recommend = recommend;
@@ -411,7 +412,11 @@ group_n(const struct groups *c, const char *type, int rating, int recommend,
 
 START_TEST(test_feedback_tally_groups_entries)
 {
-	struct pf_feedback_filter	 f;
+	/* A window, with a type and a limit that a tally ignores. */
+	const struct pf_feedback_filter	 f = {
+		.since = T2, .until = "2026-11-25", .type = "question",
+		.limit = 1,
+	};
 	struct groups			 c;
 	long long			 id;
 
@@ -434,11 +439,6 @@ START_TEST(test_feedback_tally_groups_entries)
 	ck_assert_int_eq(group_n(&c, "question", 4, 9, 1), 1);
 	ck_assert_int_eq(group_n(&c, "complaint", 1, 0, 1), 2);
 	/* The window applies; type and limit do not. */
-	memset(&f, 0, sizeof(f));
-	f.since = T2;
-	f.until = "2026-11-25";
-	f.type = "question";
-	f.limit = 1;
 	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(pf_store_feedback_tally(fx.st, &f, collect_group, &c),
 	    PF_OK);
@@ -588,10 +588,8 @@ static int
 collect_vote(const struct pf_vote *v, void *arg)
 {
 	struct vts	*c = arg;
-	struct vt	*r;
+	struct vt	*r = next_row(c->row, sizeof(c->row[0]), &c->n);
 
-	ck_assert_uint_lt(c->n, MAXROWS);
-	r = &c->row[c->n++];
 	r->id = v->id;
 	r->helpful = v->helpful;
 	copy(r->article, sizeof(r->article), v->article, NULL);
@@ -608,14 +606,12 @@ vote(const char *article, int helpful, const char *comment,
     const char *client, const char *window_start, const char *now,
     long long *id)
 {
-	struct pf_vote	 v;
+	struct pf_vote	 v = {
+		.article = article, .helpful = helpful, .comment = comment,
+		.client = client,
+	};
 	int		 replaced = -1;
 
-	memset(&v, 0, sizeof(v));
-	v.article = article;
-	v.helpful = helpful;
-	v.comment = comment;
-	v.client = client;
 	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
 	ck_assert_int_eq(pf_store_vote_put(fx.st, &v, window_start, now, id,
 	    &replaced), PF_OK);
@@ -632,6 +628,18 @@ votes(const struct pf_feedback_filter *f)
 	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(pf_store_vote_each(fx.st, f, collect_vote, &c), PF_OK);
 	return c;
+}
+
+/* The ids of the votes f selects (NULL: all), as "5 4 3". */
+static void
+vote_ids(const struct pf_feedback_filter *f, char *out, size_t len)
+{
+	struct vts	 c = votes(f);
+	size_t		 i;
+
+	out[0] = '\0';
+	for (i = 0; i < c.n; i++)
+		id_append(out, len, i, c.row[i].id);
 }
 
 START_TEST(test_vote_new_then_replaced_inside_the_window)
@@ -714,13 +722,11 @@ END_TEST
 
 START_TEST(test_vote_put_accepts_null_outputs_and_time)
 {
-	struct pf_vote	 v;
+	struct pf_vote	 v = {
+		.article = "unsubscribe", .helpful = 1, .client = C1,
+	};
 	struct vts	 c;
 
-	memset(&v, 0, sizeof(v));
-	v.article = "unsubscribe";
-	v.helpful = 1;
-	v.client = C1;
 	ck_assert_int_eq(pf_store_vote_put(fx.st, &v, T1, NULL, NULL, NULL),
 	    PF_OK);
 	c = votes(NULL);
@@ -768,12 +774,7 @@ vote_five(void)
 	vote("a", 1, NULL, NULL, T1, T5, NULL);
 }
 
-START_TEST(test_vote_each_filters_newest_first)
-{
-	static const struct {
-		struct pf_feedback_filter	 f;
-		const char			*ids;
-	} cases[] = {
+static const struct filter_case vote_filters[] = {
 		{ { NULL, NULL, NULL, NULL, 0 }, "5 4 3 2 1" },
 		{ { NULL, NULL, NULL, NULL, 3 }, "5 4 3" },
 		{ { NULL, NULL, NULL, "a", 0 }, "5 3 1" },
@@ -784,21 +785,16 @@ START_TEST(test_vote_each_filters_newest_first)
 		{ { NULL, NULL, NULL, "d", 0 }, "" },
 		/* The type is for entries: votes ignore it. */
 		{ { NULL, NULL, "complaint", NULL, 0 }, "5 4 3 2 1" },
-	};
+};
+
+START_TEST(test_vote_each_filters_newest_first)
+{
 	struct vts	 c;
 	char		 got[64];
-	size_t		 i, j, off;
 
 	vote_five();
-	for (i = 0; i < nitems(cases); i++) {
-		c = votes(&cases[i].f);
-		got[0] = '\0';
-		for (j = 0, off = 0; j < c.n; j++)
-			off += snprintf(got + off, sizeof(got) - off, "%s%lld",
-			    j ? " " : "", c.row[j].id);
-		ck_assert_msg(strcmp(got, cases[i].ids) == 0,
-		    "case %zu: \"%s\", not \"%s\"", i, got, cases[i].ids);
-	}
+	vote_ids(&vote_filters[_i].f, got, sizeof(got));
+	ck_assert_str_eq(got, vote_filters[_i].ids);
 	c = votes(NULL);
 	ck_assert_str_eq(c.row[3].article, "b");
 	ck_assert_str_eq(c.row[3].comment, "no");
@@ -830,6 +826,24 @@ collect_art(const char *article, long long v, long long helpful, void *arg)
 	return 0;
 }
 
+/* The vote tally of f (NULL: all) is the n rows of want, in order. */
+static void
+tally_is(const struct pf_feedback_filter *f, const struct art *want,
+    size_t n)
+{
+	struct arts	 c;
+	size_t		 i;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pf_store_vote_tally(fx.st, f, collect_art, &c), PF_OK);
+	ck_assert_uint_eq(c.n, n);
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(c.a[i].article, want[i].article);
+		ck_assert_int_eq(c.a[i].votes, want[i].votes);
+		ck_assert_int_eq(c.a[i].helpful, want[i].helpful);
+	}
+}
+
 START_TEST(test_vote_tally_most_votes_first_then_by_article)
 {
 	static const struct art want[] = {
@@ -838,35 +852,15 @@ START_TEST(test_vote_tally_most_votes_first_then_by_article)
 	static const struct art want_window[] = {
 		{ "a", 1, 0 }, { "b", 1, 0 },
 	};
-	struct pf_feedback_filter	 f;
-	struct arts			 c;
-	size_t				 i;
+	/* A window, with an article and a limit that a tally ignores. */
+	const struct pf_feedback_filter	 f = {
+		.since = T2, .until = "2026-11-25", .article = "c", .limit = 1,
+	};
 
 	vote_five();
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_vote_tally(fx.st, NULL, collect_art, &c),
-	    PF_OK);
-	ck_assert_uint_eq(c.n, nitems(want));
-	for (i = 0; i < nitems(want); i++) {
-		ck_assert_str_eq(c.a[i].article, want[i].article);
-		ck_assert_int_eq(c.a[i].votes, want[i].votes);
-		ck_assert_int_eq(c.a[i].helpful, want[i].helpful);
-	}
+	tally_is(NULL, want, nitems(want));
 	/* The window applies; article and limit do not. */
-	memset(&f, 0, sizeof(f));
-	f.since = T2;
-	f.until = "2026-11-25";
-	f.article = "c";
-	f.limit = 1;
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(pf_store_vote_tally(fx.st, &f, collect_art, &c),
-	    PF_OK);
-	ck_assert_uint_eq(c.n, nitems(want_window));
-	for (i = 0; i < nitems(want_window); i++) {
-		ck_assert_str_eq(c.a[i].article, want_window[i].article);
-		ck_assert_int_eq(c.a[i].votes, want_window[i].votes);
-		ck_assert_int_eq(c.a[i].helpful, want_window[i].helpful);
-	}
+	tally_is(&f, want_window, nitems(want_window));
 }
 END_TEST
 
@@ -990,7 +984,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, test_feedback_complete_sets_step_2);
 	tcase_add_test(tc, test_feedback_complete_with_nothing_left);
 	tcase_add_test(tc, test_feedback_completes_once);
-	tcase_add_test(tc, test_feedback_each_filters_newest_first);
+	PF_LOOP(test_feedback_each_filters_newest_first, entry_filters);
 	tcase_add_test(tc, test_feedback_each_breaks_ties_by_id);
 	tcase_add_test(tc, test_feedback_tally_groups_entries);
 	tcase_add_test(tc, test_feedback_tally_of_nothing);
@@ -1004,7 +998,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, test_vote_replaces_the_newest_in_the_window);
 	tcase_add_test(tc, test_vote_put_accepts_null_outputs_and_time);
 	tcase_add_test(tc, test_vote_check_constraints_refuse_bad_rows);
-	tcase_add_test(tc, test_vote_each_filters_newest_first);
+	PF_LOOP(test_vote_each_filters_newest_first, vote_filters);
 	tcase_add_test(tc, test_vote_tally_most_votes_first_then_by_article);
 	tcase_add_test(tc, test_vote_forget_clients_before_the_window);
 	tcase_add_test(tc, test_vote_each_refuses_reentry);
