@@ -448,9 +448,7 @@ END_TEST
 
 /* One request of KEY_A, access, received at T3; what recent finds. */
 static const struct {
-	const char	*key;
-	const char	*type;
-	const char	*since;
+	const char	*key, *type, *since;
 	int		 found;
 } recent[] = {
 	{ KEY_A, "access", T2, 1 },
@@ -596,9 +594,7 @@ END_TEST
  * from to to must then be refused with PF_ENOTFOUND.
  */
 static const struct {
-	const char	*at;
-	const char	*from;
-	const char	*to;
+	const char	*at, *from, *to;
 } wrong_from[] = {
 	{ "unverified", "verified", "fulfilled" },
 	{ "unverified", "extended", "denied" },
@@ -1700,37 +1696,46 @@ END_TEST
 
 /* ---- suppression ---- */
 
-START_TEST(test_suppress_put_twice_is_one_row)
+/* Suppress H1 of kind on channel at now (NULL: the clock): it is stored. */
+static void
+suppress(const char *kind, const char *channel, const char *now)
 {
-	struct pf_store	*st = fx.st;
+	ck_assert_int_eq(pf_store_suppress_put(fx.st, kind, H1, channel, now),
+	    PF_OK);
+}
+
+/* How many suppressions fx.st counts. */
+static long long
+suppressions(void)
+{
 	long long	 n = -1;
 
-	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
-	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T1),
-	    PF_OK);
-	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T2),
-	    PF_OK);
-	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pf_store_suppress_count(fx.st, &n), PF_OK);
+	return n;
+}
+
+START_TEST(test_suppress_put_twice_is_one_row)
+{
+	ck_assert_int_eq(suppressions(), 0);
+	suppress("email", "email", T1);
+	suppress("email", "email", T2);
+	ck_assert_int_eq(suppressions(), 1);
 	ck_assert_int_eq(pf_test_count("SELECT created = '" T1 "' "
 	    "FROM suppression"), 1);
-	ck_assert_int_eq(pf_store_suppress_put(st, "phone", H1, "sms", NULL),
-	    PF_OK);
-	ck_assert_int_eq(pf_store_suppress_put(st, "phone", H1, "call", T1),
-	    PF_OK);
-	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
-	ck_assert_int_eq(n, 3);
+	suppress("phone", "sms", NULL);
+	suppress("phone", "call", T1);
+	ck_assert_int_eq(suppressions(), 3);
 }
 END_TEST
 
-/* After one put of ("email", H1, "email"): what is suppressed. */
-static const struct {
-	const char	*kind;
-	const char	*hash;
-	const char	*channel;
+/* A suppression, and what the store answers about it. */
+struct suppression {
+	const char	*kind, *hash, *channel;
 	int		 want;
-} suppressed[] = {
+};
+
+/* After one put of ("email", H1, "email"): what is suppressed. */
+static const struct suppression suppressed[] = {
 	{ "email", H1, "email", PF_OK },
 	{ "email", H1, "sms", PF_ENOTFOUND },
 	{ "email", H1, "call", PF_ENOTFOUND },
@@ -1743,39 +1748,30 @@ static const struct {
 
 START_TEST(test_suppressed_by_kind_hash_and_channel)
 {
-	struct pf_store	*st = fx.st;
-
-	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T1),
-	    PF_OK);
-	ck_assert_int_eq(pf_store_suppressed(st, suppressed[_i].kind,
+	suppress("email", "email", T1);
+	ck_assert_int_eq(pf_store_suppressed(fx.st, suppressed[_i].kind,
 	    suppressed[_i].hash, suppressed[_i].channel), suppressed[_i].want);
 }
 END_TEST
 
-static const struct {
-	const char	*kind;
-	const char	*hash;
-	const char	*channel;
-} suppress_bad[] = {
-	{ "name", H1, "email" },
-	{ "Email", H1, "email" },
-	{ NULL, H1, "email" },
-	{ "email", H1, "post" },
-	{ "email", H1, NULL },
-	{ "email", "abc", "email" },
-	{ "email", H1 "0", "email" },
-	{ "email", NULL, "email" },
+/* Suppressions the schema refuses: the put stores nothing. */
+static const struct suppression suppress_bad[] = {
+	{ "name", H1, "email", PF_ESTORE },
+	{ "Email", H1, "email", PF_ESTORE },
+	{ NULL, H1, "email", PF_ESTORE },
+	{ "email", H1, "post", PF_ESTORE },
+	{ "email", H1, NULL, PF_ESTORE },
+	{ "email", "abc", "email", PF_ESTORE },
+	{ "email", H1 "0", "email", PF_ESTORE },
+	{ "email", NULL, "email", PF_ESTORE },
 };
 
 START_TEST(test_suppress_schema_refuses_bad_row)
 {
-	struct pf_store	*st = fx.st;
-	long long	 n = -1;
-
-	ck_assert_int_eq(pf_store_suppress_put(st, suppress_bad[_i].kind,
-	    suppress_bad[_i].hash, suppress_bad[_i].channel, T1), PF_ESTORE);
-	ck_assert_int_eq(pf_store_suppress_count(st, &n), PF_OK);
-	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_suppress_put(fx.st, suppress_bad[_i].kind,
+	    suppress_bad[_i].hash, suppress_bad[_i].channel, T1),
+	    suppress_bad[_i].want);
+	ck_assert_int_eq(suppressions(), 0);
 }
 END_TEST
 
@@ -1807,8 +1803,7 @@ START_TEST(test_migration_from_version_3_keeps_rows)
 	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM optout"), 1);
 	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM dnc"), 1);
 	put(st, &r);
-	ck_assert_int_eq(pf_store_suppress_put(st, "email", H1, "email", T1),
-	    PF_OK);
+	suppress("email", "email", T1);
 }
 END_TEST
 
