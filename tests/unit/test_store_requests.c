@@ -148,6 +148,15 @@ put(struct pf_store *st, const struct pf_dsr *r)
 	return id;
 }
 
+/* A request of KEY_A for access received at T1, stored in fx.st: its id. */
+static long long
+put_a(void)
+{
+	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+
+	return put(fx.st, &r);
+}
+
 /* Put a request of key and type received then, due on due. */
 static long long
 put_due(struct pf_store *st, const char *key, const char *received,
@@ -418,9 +427,8 @@ END_TEST
 START_TEST(test_dsr_get_unknown_is_not_found)
 {
 	struct pf_store	*st = fx.st;
-	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s = { 0 };
-	long long	 id = put(st, &r);
+	long long	 id = put_a();
 
 	ck_assert_int_eq(pf_store_dsr_get(st, id + 1, dsr_collect, &s),
 	    PF_ENOTFOUND);
@@ -629,25 +637,36 @@ request_at(struct pf_store *st, const char *at)
 	return id;
 }
 
+/*
+ * Request id reads as before did, status included, and still has n events:
+ * what a refused change must leave.  Frees before.
+ */
+static void
+unchanged(struct pf_store *st, long long id, struct rows *before, int n)
+{
+	struct rows	 after = get(st, id);
+	size_t		 i;
+
+	for (i = 0; i < NSTR; i++)
+		ck_assert_pstr_eq(str_of(&after.r[0], i),
+		    str_of(&before->r[0], i));
+	ck_assert_int_eq(events(st, id).n, n);
+	rows_free(before);
+	rows_free(&after);
+}
+
 START_TEST(test_dsr_set_status_wrong_from_changes_nothing)
 {
 	struct pf_store	*st = fx.st;
-	struct rows	 before, after;
 	long long	 id = request_at(st, wrong_from[_i].at);
 	int		 n = events(st, id).n;
-	size_t		 i;
+	struct rows	 before = get(st, id);
 
-	before = get(st, id);
+	/* Still at: the status before is at, and the request is unchanged. */
+	ck_assert_str_eq(before.r[0].status, wrong_from[_i].at);
 	ck_assert_int_eq(pf_store_dsr_set_status(st, id, wrong_from[_i].from,
 	    wrong_from[_i].to, "no", T5), PF_ENOTFOUND);
-	after = get(st, id);
-	ck_assert_str_eq(after.r[0].status, wrong_from[_i].at);
-	for (i = 0; i < NSTR; i++)
-		ck_assert_pstr_eq(str_of(&after.r[0], i),
-		    str_of(&before.r[0], i));
-	ck_assert_int_eq(events(st, id).n, n);
-	rows_free(&before);
-	rows_free(&after);
+	unchanged(st, id, &before, n);
 }
 END_TEST
 
@@ -724,8 +743,7 @@ END_TEST
 START_TEST(test_dsr_verify_only_once)
 {
 	struct pf_store	*st = fx.st;
-	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
-	long long	 id = put(st, &r), p, q;
+	long long	 id = put_a(), p, q;
 	struct events	 e;
 	struct rows	 s;
 
@@ -752,8 +770,7 @@ END_TEST
 START_TEST(test_dsr_verify_with_unknown_party_changes_nothing)
 {
 	struct pf_store	*st = fx.st;
-	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
-	long long	 id = put(st, &r);
+	long long	 id = put_a();
 	struct rows	 s;
 
 	ck_assert_int_eq(pf_store_dsr_verify(st, id, 12345, T2), PF_ESTORE);
@@ -908,20 +925,12 @@ START_TEST(test_dsr_revise_of_a_request_past_unverified_is_not_found)
 {
 	struct pf_store	*st = fx.st;
 	struct pf_dsr	 b = dsr_repeat();
-	struct rows	 before, after;
 	long long	 id = request_at(st, not_unverified[_i]);
 	int		 n = events(st, id).n;
-	size_t		 i;
+	struct rows	 before = get(st, id);
 
-	before = get(st, id);
 	ck_assert_int_eq(pf_store_dsr_revise(st, id, &b, T5), PF_ENOTFOUND);
-	after = get(st, id);
-	for (i = 0; i < NSTR; i++)
-		ck_assert_pstr_eq(str_of(&after.r[0], i),
-		    str_of(&before.r[0], i));
-	ck_assert_int_eq(events(st, id).n, n);
-	rows_free(&before);
-	rows_free(&after);
+	unchanged(st, id, &before, n);
 }
 END_TEST
 
@@ -1514,6 +1523,17 @@ optout_collect(const struct pf_optout *o, void *arg)
 	return 0;
 }
 
+/* The opt-outs of address in st, oldest first. */
+static struct optouts
+optouts_of(struct pf_store *st, const char *address)
+{
+	struct optouts	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_optout_of(st, address, optout_collect, &s),
+	    PF_OK);
+	return s;
+}
+
 static void
 optout(struct pf_store *st, const char *channel, const char *address,
     const char *list, const char *now)
@@ -1540,25 +1560,18 @@ optout_fixture(void)
 START_TEST(test_optout_of_lists_that_address_only)
 {
 	struct pf_store	*st = optout_fixture();
-	struct optouts	 s = { 0 };
+	struct optouts	 s = optouts_of(st, KEY_A);
 
-	ck_assert_int_eq(pf_store_optout_of(st, KEY_A, optout_collect, &s),
-	    PF_OK);
 	ck_assert_int_eq(s.n, 2);
 	ck_assert_str_eq(s.list[0], "");	/* first opted out first */
 	ck_assert_str_eq(s.list[1], "news");
 	ck_assert_str_eq(s.address[1], KEY_A);
-	s.n = 0;
-	ck_assert_int_eq(pf_store_optout_of(st, "+447700900123",
-	    optout_collect, &s), PF_OK);
+	s = optouts_of(st, "+447700900123");
 	ck_assert_int_eq(s.n, 1);
 	ck_assert_str_eq(s.channel[0], "sms");
-	s.n = 0;
-	ck_assert_int_eq(pf_store_optout_of(st, KEY_C, optout_collect, &s),
-	    PF_OK);
-	ck_assert_int_eq(pf_store_optout_of(st, "ANN@example.com",
-	    optout_collect, &s), PF_OK);
-	ck_assert_int_eq(s.n, 0);
+	/* Another address, or another spelling of it, has none. */
+	ck_assert_int_eq(optouts_of(st, KEY_C).n, 0);
+	ck_assert_int_eq(optouts_of(st, "ANN@example.com").n, 0);
 }
 END_TEST
 
