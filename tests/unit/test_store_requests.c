@@ -228,20 +228,26 @@ events(struct pf_store *st, long long id)
 
 /* ---- put and get ---- */
 
-START_TEST(test_dsr_put_then_get_every_field)
+/* dsr(KEY_A, "access", T1) with a value in every field a caller gives. */
+static struct pf_dsr
+dsr_every(void)
 {
-	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
-	struct rows	 s;
-	long long	 id;
-	size_t		 i;
 
 	r.state = "CA";
 	r.country = "US";
 	r.acknowledge = "2026-12-08";
 	r.email = "Ann@example.com";
-	id = put(st, &r);
-	s = get(st, id);
+	return r;
+}
+
+START_TEST(test_dsr_put_then_get_every_field)
+{
+	struct pf_dsr	 r = dsr_every();
+	long long	 id = put(fx.st, &r);
+	struct rows	 s = get(fx.st, id);
+	size_t		 i;
+
 	ck_assert_int_eq(s.r[0].id, id);
 	/* What the store sets, whatever the caller's struct said. */
 	r.status = "unverified";
@@ -259,7 +265,6 @@ END_TEST
 /* The store sets id, status, party, extended and updated, not the caller. */
 START_TEST(test_dsr_put_ignores_what_the_store_sets)
 {
-	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s;
 	long long	 id;
@@ -269,9 +274,9 @@ START_TEST(test_dsr_put_ignores_what_the_store_sets)
 	r.party = 7;
 	r.extended = 1;
 	r.updated = T5;
-	ck_assert_int_eq(pf_store_dsr_put(st, &r, T2, &id), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_put(fx.st, &r, T2, &id), PF_OK);
 	ck_assert_int_ne(id, 99);
-	s = get(st, id);
+	s = get(fx.st, id);
 	ck_assert_str_eq(s.r[0].status, "unverified");
 	ck_assert_int_eq(s.r[0].party, 0);
 	ck_assert_int_eq(s.r[0].extended, 0);
@@ -289,17 +294,12 @@ static const size_t dsr_nullable[] = {
 
 START_TEST(test_dsr_put_null_field_reads_as_null)
 {
-	struct pf_store	*st = fx.st;
-	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
+	struct pf_dsr	 r = dsr_every();
 	struct rows	 s;
-	long long	 id;
 	size_t		 i;
 
-	r.state = "CA";
-	r.acknowledge = "2026-12-08";
 	*(const char **)((char *)&r + dsr_nullable[_i]) = NULL;
-	id = put(st, &r);
-	s = get(st, id);
+	s = get(fx.st, put(fx.st, &r));
 	for (i = 0; i < NSTR; i++)
 		if (dsr_str[i].off == dsr_nullable[_i])
 			ck_assert_ptr_null(str_of(&s.r[0], i));
@@ -311,20 +311,19 @@ END_TEST
 
 START_TEST(test_dsr_put_without_time_updates_now)
 {
-	struct pf_store	*st = fx.st;
 	struct pf_dsr	 r = dsr(KEY_A, "access", T1);
 	struct rows	 s;
 	char		 before[32], after[32];
 	long long	 id;
 
 	pf_utc_now(before);
-	ck_assert_int_eq(pf_store_dsr_put(st, &r, NULL, &id), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_put(fx.st, &r, NULL, &id), PF_OK);
 	pf_utc_now(after);
-	s = get(st, id);
+	s = get(fx.st, id);
 	ck_assert_str_ge(s.r[0].updated, before);
 	ck_assert_str_le(s.r[0].updated, after);
 	/* The first event is at receipt, not at the time of storing. */
-	ck_assert_str_eq(events(st, id).e[0].time, T1);
+	ck_assert_str_eq(events(fx.st, id).e[0].time, T1);
 	rows_free(&s);
 }
 END_TEST
@@ -1247,13 +1246,12 @@ END_TEST
 /* ---- parties ---- */
 
 struct parties {
+	int	 n;
 	struct {
-		long long	 id;
-		long long	 individual;
+		long long	 id, individual;
 		char		 email[64];	/* "(null)" for NULL */
 		char		 created[32];
 	}	 p[MAXROWS];
-	int	 n;
 };
 
 static int
@@ -1262,10 +1260,10 @@ party_collect(const struct pf_party *p, void *arg)
 	struct parties	*s = arg;
 
 	ck_assert_int_lt(s->n, MAXROWS);
-	s->p[s->n].id = p->id;
-	s->p[s->n].individual = p->individual;
 	snprintf(s->p[s->n].email, 64, "%s", p->email ? p->email : "(null)");
 	snprintf(s->p[s->n].created, 32, "%s", p->created);
+	s->p[s->n].id = p->id;
+	s->p[s->n].individual = p->individual;
 	s->n++;
 	return 0;
 }
