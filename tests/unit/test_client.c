@@ -149,45 +149,62 @@ END_TEST
  * Trusted proxies
  */
 
-static const struct {
+/* A list of trusted proxies, how many entries it has and its last one. */
+struct proxy_case {
 	const char	*spec;
 	size_t		 n;
 	int		 family;	/* of the last entry */
 	int		 bits;		/* of the last entry */
-} proxies_ok[] = {
-	{ "", 0, 0, 0 },
-	{ " \t ", 0, 0, 0 },
+};
+
+/* One address, or one block, of either family. */
+static const struct proxy_case proxies_one[] = {
 	{ "192.0.2.10", 1, AF_INET, 32 },
 	{ "10.0.0.0/8", 1, AF_INET, 8 },
 	{ "192.0.2.10/32", 1, AF_INET, 32 },
 	{ "0.0.0.0/0", 1, AF_INET, 0 },
+	{ "192.0.2.128/25", 1, AF_INET, 25 },
 	{ "2001:db8::1", 1, AF_INET6, 128 },
 	{ "2001:db8::/32", 1, AF_INET6, 32 },
 	{ "2001:db8::1/128", 1, AF_INET6, 128 },
 	{ "::/0", 1, AF_INET6, 0 },
-	{ "  127.0.0.1\t::1  10.0.0.0/8 ", 3, AF_INET, 8 },
-	{ "172.16.0.0/12 fd00::/8", 2, AF_INET6, 8 },
-	{ "192.0.2.128/25", 1, AF_INET, 25 },
 	{ "2001:db8:0:80::/57", 1, AF_INET6, 57 },
 };
 
-START_TEST(test_client_proxies_reads_addresses_and_blocks)
+/* Nothing but blanks, and lists of both families between blanks. */
+static const struct proxy_case proxies_list[] = {
+	{ "", 0, 0, 0 },
+	{ " \t ", 0, 0, 0 },
+	{ "  127.0.0.1\t::1  10.0.0.0/8 ", 3, AF_INET, 8 },
+	{ "172.16.0.0/12 fd00::/8", 2, AF_INET6, 8 },
+};
+
+/* c->spec is read, as c says. */
+static void
+proxies_read(const struct proxy_case *c)
 {
 	struct pf_proxies	 p;
-	const char		*why;
-	size_t			 i;
+	const char		*why = "unset";
 
-	for (i = 0; i < nitems(proxies_ok); i++) {
-		why = "unset";
-		ck_assert_msg(pf_client_proxies(proxies_ok[i].spec, &p, &why) ==
-		    PF_OK, "\"%s\" refused: %s", proxies_ok[i].spec, why);
-		ck_assert_ptr_null(why);
-		ck_assert_uint_eq(p.n, proxies_ok[i].n);
-		if (p.n == 0)
-			continue;
-		ck_assert_int_eq(p.p[p.n - 1].family, proxies_ok[i].family);
-		ck_assert_int_eq(p.p[p.n - 1].bits, proxies_ok[i].bits);
-	}
+	ck_assert_msg(pf_client_proxies(c->spec, &p, &why) == PF_OK,
+	    "\"%s\" refused: %s", c->spec, why);
+	ck_assert_ptr_null(why);
+	ck_assert_uint_eq(p.n, c->n);
+	if (p.n == 0)
+		return;
+	ck_assert_int_eq(p.p[p.n - 1].family, c->family);
+	ck_assert_int_eq(p.p[p.n - 1].bits, c->bits);
+}
+
+START_TEST(test_client_proxies_reads_an_address_or_block)
+{
+	proxies_read(&proxies_one[_i]);
+}
+END_TEST
+
+START_TEST(test_client_proxies_reads_lists_and_blanks)
+{
+	proxies_read(&proxies_list[_i]);
 }
 END_TEST
 
@@ -441,7 +458,8 @@ PF_TEST_MAIN("client",
     tcase_add_test(tc, test_client_net_refuses_null),
     tcase_add_test(tc, test_client_net_longest_network_fits),
     tcase_add_test(tc, test_client_wide_is_the_ipv6_48),
-    tcase_add_test(tc, test_client_proxies_reads_addresses_and_blocks),
+    PF_LOOP(test_client_proxies_reads_an_address_or_block, proxies_one),
+    PF_LOOP(test_client_proxies_reads_lists_and_blanks, proxies_list),
     tcase_add_test(tc, test_client_proxies_stores_network_bytes),
     tcase_add_test(tc, test_client_proxies_refuses_with_a_reason),
     tcase_add_test(tc, test_client_proxies_at_most_max_entries),
