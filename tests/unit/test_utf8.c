@@ -14,6 +14,8 @@ struct sample {
 };
 
 #define S(name, lit, chars) { name, lit, sizeof(lit) - 1, chars }
+/* An invalid sample has no code point count. */
+#define BAD(name, lit) { name, lit, sizeof(lit) - 1, 0 }
 
 static const struct sample valid[] = {
 	S("empty", "", 0),
@@ -35,32 +37,32 @@ static const struct sample valid[] = {
 };
 
 static const struct sample invalid[] = {
-	S("NUL alone", "\0", 0),
-	S("NUL inside", "ab\0cd", 0),
-	S("DEL", "\x7f", 0),
-	S("C1 U+0080", "\xc2\x80", 0),
-	S("C1 U+0085 NEL", "\xc2\x85", 0),
-	S("C1 U+009F", "\xc2\x9f", 0),
-	S("overlong NUL C0 80", "\xc0\x80", 0),
-	S("overlong C1 BF", "\xc1\xbf", 0),
-	S("overlong E0 80 80", "\xe0\x80\x80", 0),
-	S("overlong E0 9F BF", "\xe0\x9f\xbf", 0),
-	S("overlong F0 80 80 80", "\xf0\x80\x80\x80", 0),
-	S("overlong F0 8F BF BF", "\xf0\x8f\xbf\xbf", 0),
-	S("surrogate ED A0 80", "\xed\xa0\x80", 0),
-	S("surrogate ED BF BF", "\xed\xbf\xbf", 0),
-	S("above U+10FFFF F4 90 80 80", "\xf4\x90\x80\x80", 0),
-	S("F5 lead byte", "\xf5\x80\x80\x80", 0),
-	S("FF byte", "\xff", 0),
-	S("lone continuation", "\x80", 0),
-	S("truncated 2-byte", "\xc3", 0),
-	S("truncated 3-byte", "\xe2\x82", 0),
-	S("truncated 4-byte", "\xf0\x9f\x98", 0),
-	S("truncated before ascii", "\xe2\x82z", 0),
-	S("U+FFFE", "\xef\xbf\xbe", 0),
-	S("U+FFFF", "\xef\xbf\xbf", 0),
-	S("CR", "a\rb", 0),
-	S("CRLF", "a\r\nb", 0),
+	BAD("NUL alone", "\0"),
+	BAD("NUL inside", "ab\0cd"),
+	BAD("DEL", "\x7f"),
+	BAD("C1 U+0080", "\xc2\x80"),
+	BAD("C1 U+0085 NEL", "\xc2\x85"),
+	BAD("C1 U+009F", "\xc2\x9f"),
+	BAD("overlong NUL C0 80", "\xc0\x80"),
+	BAD("overlong C1 BF", "\xc1\xbf"),
+	BAD("overlong E0 80 80", "\xe0\x80\x80"),
+	BAD("overlong E0 9F BF", "\xe0\x9f\xbf"),
+	BAD("overlong F0 80 80 80", "\xf0\x80\x80\x80"),
+	BAD("overlong F0 8F BF BF", "\xf0\x8f\xbf\xbf"),
+	BAD("surrogate ED A0 80", "\xed\xa0\x80"),
+	BAD("surrogate ED BF BF", "\xed\xbf\xbf"),
+	BAD("above U+10FFFF F4 90 80 80", "\xf4\x90\x80\x80"),
+	BAD("F5 lead byte", "\xf5\x80\x80\x80"),
+	BAD("FF byte", "\xff"),
+	BAD("lone continuation", "\x80"),
+	BAD("truncated 2-byte", "\xc3"),
+	BAD("truncated 3-byte", "\xe2\x82"),
+	BAD("truncated 4-byte", "\xf0\x9f\x98"),
+	BAD("truncated before ascii", "\xe2\x82z"),
+	BAD("U+FFFE", "\xef\xbf\xbe"),
+	BAD("U+FFFF", "\xef\xbf\xbf"),
+	BAD("CR", "a\rb"),
+	BAD("CRLF", "a\r\nb"),
 };
 
 START_TEST(test_valid_accepted)
