@@ -56,6 +56,15 @@ request(struct pf_request *req, struct out *o, const char *method)
 	ck_assert_int_eq(pf_request_init(req, envp, io, NULL), PF_OK);
 }
 
+/* A request by method that answers 200 text/plain with the body "hello". */
+static void
+respond_hello(struct pf_request *req, struct out *o, const char *method)
+{
+	request(req, o, method);
+	ck_assert_int_eq(pf_respond(req, 200, "text/plain", NULL, 0), PF_OK);
+	ck_assert_int_eq(pf_respond_body(req, "hello", 5), PF_OK);
+}
+
 /* 1 if the header block in o holds line (without CRLF) as a whole line. */
 static int
 has_line(const struct out *o, const char *line)
@@ -236,6 +245,20 @@ assert_refused(const struct pf_header *h, const char *ctype)
 	pf_request_free(&req);
 }
 
+/* Each header name in names, with value, refused as assert_refused says. */
+static void
+assert_names_refused(const char *const *names, size_t n, const char *value)
+{
+	struct pf_header	 h;
+	size_t			 i;
+
+	h.value = value;
+	for (i = 0; i < n; i++) {
+		h.name = names[i];
+		assert_refused(&h, NULL);
+	}
+}
+
 START_TEST(test_header_value_controls_refused)
 {
 	static const char *const values[] = {
@@ -262,15 +285,10 @@ START_TEST(test_header_name_not_token_refused)
 		"", "Bad Name", "X:Y", "X-A\r\n", "X\x01", "\xc3\xa9", "X(1)",
 		"X\"", "X/Y", "X@Y",
 	};
-	struct pf_header	 h;
-	size_t			 i;
+	struct pf_header	 h = { NULL, "1" };
 
-	for (i = 0; i < nitems(names); i++) {
-		h.name = names[i];
-		h.value = "1";
-		assert_refused(&h, NULL);
-	}
-	h.name = NULL;
+	assert_names_refused(names, nitems(names), "1");
+	/* Nor a header without a name. */
 	assert_refused(&h, NULL);
 }
 END_TEST
@@ -282,14 +300,8 @@ START_TEST(test_reserved_header_refused)
 		"Content-Security-Policy", "Referrer-Policy",
 		"X-Content-Type-Options",
 	};
-	struct pf_header	 h;
-	size_t			 i;
 
-	for (i = 0; i < nitems(names); i++) {
-		h.name = names[i];
-		h.value = "x";
-		assert_refused(&h, NULL);
-	}
+	assert_names_refused(names, nitems(names), "x");
 }
 END_TEST
 
@@ -364,9 +376,7 @@ START_TEST(test_head_writes_headers_without_body)
 	struct pf_request	 req;
 	struct out		 o;
 
-	request(&req, &o, "HEAD");
-	ck_assert_int_eq(pf_respond(&req, 200, "text/plain", NULL, 0), PF_OK);
-	ck_assert_int_eq(pf_respond_body(&req, "hello", 5), PF_OK);
+	respond_hello(&req, &o, "HEAD");
 	ck_assert_int_eq(strncmp(o.buf, "Status: 200 OK\r\n", 16), 0);
 	ck_assert_str_eq(o.buf + o.len - 4, "\r\n\r\n");
 	ck_assert_ptr_null(strstr(o.buf, "hello"));
@@ -384,9 +394,9 @@ START_TEST(test_get_writes_body)
 	struct pf_request	 req;
 	struct out		 o;
 
-	request(&req, &o, "GET");
-	ck_assert_int_eq(pf_respond(&req, 200, "text/plain", NULL, 0), PF_OK);
-	ck_assert_int_eq(pf_respond_body(&req, "hello", 5), PF_OK);
+	respond_hello(&req, &o, "GET");
+	ck_assert_str_eq(strstr(o.buf, "\r\n\r\n"), "\r\n\r\nhello");
+	/* An empty write is accepted and adds nothing. */
 	ck_assert_int_eq(pf_respond_body(&req, "", 0), PF_OK);
 	ck_assert_str_eq(strstr(o.buf, "\r\n\r\n"), "\r\n\r\nhello");
 	pf_request_free(&req);
