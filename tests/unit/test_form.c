@@ -20,6 +20,9 @@
 #define MSG_INVALID(l) l " had characters that are not allowed: please " \
 	"type it again."
 
+/* A string literal and its length, NULs included. */
+#define BYTES(lit)	{ lit, sizeof(lit) - 1 }
+
 /* Test validators, pure like the real ones. */
 static const char *
 valid_upper(const char *in, const void *arg, char **norm)
@@ -147,6 +150,24 @@ one(size_t field, const char *value, size_t len, struct pf_form *form)
 	validate(form);
 }
 
+/* one() with the text value, after which the form has nerrors errors. */
+static void
+one_counted(size_t field, const char *value, int nerrors,
+    struct pf_form *form)
+{
+	one(field, value, strlen(value), form);
+	ck_assert_int_eq(form->nerrors, nerrors);
+}
+
+/* The form with F_OPT set to value, then pf_form_check(F_OPT, fn, arg). */
+static int
+opt_checked(const char *value, pf_validator *fn, const void *arg,
+    struct pf_form *form)
+{
+	one(F_OPT, value, strlen(value), form);
+	return pf_form_check(form, F_OPT, fn, arg);
+}
+
 static int
 count_errors(const struct pf_form *form)
 {
@@ -156,6 +177,27 @@ count_errors(const struct pf_form *form)
 	for (i = 0; i < form->n; i++)
 		n += form->v[i].error[0] != '\0';
 	return n;
+}
+
+/* Field f refused with msg, its value neither kept nor shown (case i). */
+static void
+assert_unshown(const struct pf_form *form, size_t f, const char *msg,
+    size_t i)
+{
+	ck_assert_msg(strcmp(form->v[f].error, msg) == 0, "case %zu", i);
+	ck_assert_ptr_null(form->v[f].value);
+	ck_assert_ptr_null(form->v[f].shown);
+	ck_assert_int_eq(form->nerrors, 1);
+}
+
+/* No error in the form; field f kept as value and shown as shown. */
+static void
+assert_kept(const struct pf_form *form, size_t f, const char *value,
+    const char *shown)
+{
+	ck_assert_int_eq(form->nerrors, 0);
+	ck_assert_str_eq(form->v[f].value, value);
+	ck_assert_str_eq(form->v[f].shown, shown);
 }
 
 START_TEST(test_all_fine)
@@ -190,12 +232,7 @@ START_TEST(test_required_absent_or_blank)
 
 	for (i = 0; i < nitems(blanks); i++) {
 		one(F_REQ, blanks[i], blanks[i] ? strlen(blanks[i]) : 0, &form);
-		ck_assert_msg(strcmp(form.v[F_REQ].error,
-		    "Enter the required thing.") == 0,
-		    "case %zu", i);
-		ck_assert_ptr_null(form.v[F_REQ].value);
-		ck_assert_ptr_null(form.v[F_REQ].shown);
-		ck_assert_int_eq(form.nerrors, 1);
+		assert_unshown(&form, F_REQ, "Enter the required thing.", i);
 		pf_form_free(&form);
 	}
 }
@@ -223,22 +260,17 @@ START_TEST(test_invalid_text_refused_and_never_shown)
 		const char	*value;
 		size_t		 len;
 	} bad[] = {
-		{ "a\0b", 3 }, { "\0", 1 }, { "\xff", 1 }, { "\xc0\xaf", 2 },
-		{ "\xed\xa0\x80", 3 }, { "a\x01", 2 }, { "\x1b[2J", 4 },
-		{ "a\x7f", 2 }, { "\xc2\x85", 2 }, { "\xef\xbf\xbe", 3 },
-		{ "a\nb", 3 }, { "a\rb", 3 }, { "a\r\nb", 4 }, { "\xe2\x82", 2 },
+		BYTES("a\0b"), BYTES("\0"), BYTES("\xff"), BYTES("\xc0\xaf"),
+		BYTES("\xed\xa0\x80"), BYTES("a\x01"), BYTES("\x1b[2J"),
+		BYTES("a\x7f"), BYTES("\xc2\x85"), BYTES("\xef\xbf\xbe"),
+		BYTES("a\nb"), BYTES("a\rb"), BYTES("a\r\nb"), BYTES("\xe2\x82"),
 	};
 	struct pf_form	 form;
 	size_t		 i;
 
 	for (i = 0; i < nitems(bad); i++) {
 		one(F_OPT, bad[i].value, bad[i].len, &form);
-		ck_assert_msg(strcmp(form.v[F_OPT].error,
-		    MSG_INVALID("Optional")) == 0,
-		    "case %zu", i);
-		ck_assert_ptr_null(form.v[F_OPT].value);
-		ck_assert_ptr_null(form.v[F_OPT].shown);
-		ck_assert_int_eq(form.nerrors, 1);
+		assert_unshown(&form, F_OPT, MSG_INVALID("Optional"), i);
 		pf_form_free(&form);
 	}
 }
@@ -257,15 +289,9 @@ START_TEST(test_multiline_folds_line_breaks)
 
 	for (i = 0; i < nitems(cases); i++) {
 		one(F_MULTI, cases[i].in, strlen(cases[i].in), &form);
-		ck_assert_int_eq(form.nerrors, 0);
-		ck_assert_str_eq(form.v[F_MULTI].value, cases[i].out);
-		ck_assert_str_eq(form.v[F_MULTI].shown, cases[i].out);
+		assert_kept(&form, F_MULTI, cases[i].out, cases[i].out);
 		pf_form_free(&form);
 	}
-	/* Still no other controls in a textarea. */
-	one(F_MULTI, "a\x0b", 2, &form);
-	ck_assert_str_eq(form.v[F_MULTI].error, MSG_INVALID("Message"));
-	pf_form_free(&form);
 }
 END_TEST
 
@@ -306,18 +332,36 @@ START_TEST(test_length_in_characters)
 }
 END_TEST
 
-START_TEST(test_too_long_message_names_limit)
+/* The message a field gets, and what is shown again (NULL: nothing). */
+static const struct {
+	size_t		 field;
+	const char	*in;		/* NULL: absent */
+	const char	*error, *shown;
+} messages[] = {
+	/* Too long: the limit is named, the text given back to shorten. */
+	{ F_SHORT, "abcdef", "Short must be 5 characters or fewer.",
+	    "abcdef" },
+	{ F_ONE, "xy", "One must be 1 character or fewer.", "xy" },
+	/*
+	 * Required and missing: the presence message, not the enum's; a
+	 * table without its own says "Enter" and the label.  Invalid text:
+	 * the base check's message, not the enum's.
+	 */
+	{ F_CHOICE, NULL, "Enter Channel.", NULL },
+	{ F_CHOICE, "\xff", MSG_INVALID("Channel"), NULL },
+	/* Still no other controls in a textarea. */
+	{ F_MULTI, "a\x0b", MSG_INVALID("Message"), NULL },
+};
+
+START_TEST(test_field_messages)
 {
+	const char	*in = messages[_i].in;
+	size_t		 f = messages[_i].field;
 	struct pf_form	 form;
 
-	one(F_SHORT, "abcdef", 6, &form);
-	ck_assert_str_eq(form.v[F_SHORT].error,
-	    "Short must be 5 characters or fewer.");
-	ck_assert_str_eq(form.v[F_SHORT].shown, "abcdef");
-	pf_form_free(&form);
-	one(F_ONE, "xy", 2, &form);
-	ck_assert_str_eq(form.v[F_ONE].error,
-	    "One must be 1 character or fewer.");
+	one(f, in, in != NULL ? strlen(in) : 0, &form);
+	ck_assert_str_eq(form.v[f].error, messages[_i].error);
+	ck_assert_pstr_eq(form.v[f].shown, messages[_i].shown);
 	pf_form_free(&form);
 }
 END_TEST
@@ -352,31 +396,12 @@ START_TEST(test_enum_validator)
 }
 END_TEST
 
-START_TEST(test_validator_not_run_on_invalid_or_empty)
-{
-	struct pf_form	 form;
-
-	/*
-	 * Required and missing: the presence message, not the enum's; a
-	 * table without its own says "Enter" and the label.
-	 */
-	one(F_CHOICE, NULL, 0, &form);
-	ck_assert_str_eq(form.v[F_CHOICE].error, "Enter Channel.");
-	pf_form_free(&form);
-	one(F_CHOICE, "\xff", 1, &form);
-	ck_assert_str_eq(form.v[F_CHOICE].error, MSG_INVALID("Channel"));
-	pf_form_free(&form);
-}
-END_TEST
-
 START_TEST(test_validator_normalises_value_not_shown)
 {
 	struct pf_form	 form;
 
 	one(F_UPPER, "ab-12", 5, &form);
-	ck_assert_int_eq(form.nerrors, 0);
-	ck_assert_str_eq(form.v[F_UPPER].value, "AB-12");
-	ck_assert_str_eq(form.v[F_UPPER].shown, "ab-12");
+	assert_kept(&form, F_UPPER, "AB-12", "ab-12");
 	pf_form_free(&form);
 }
 END_TEST
@@ -411,8 +436,7 @@ START_TEST(test_form_fail_marks_field_once)
 {
 	struct pf_form	 form;
 
-	one(F_OPT, "fine", 4, &form);
-	ck_assert_int_eq(form.nerrors, 0);
+	one_counted(F_OPT, "fine", 0, &form);
 	pf_form_fail(&form, F_OPT, "Does not match the other field.");
 	ck_assert_int_eq(form.nerrors, 1);
 	ck_assert_str_eq(form.v[F_OPT].error, "Does not match the other field.");
@@ -438,10 +462,8 @@ START_TEST(test_form_check_replaces_value_with_normalised)
 	one(F_OPT, "ab-12", 5, &form);
 	ck_assert_str_eq(form.v[F_OPT].value, "ab-12");
 	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_upper, NULL), PF_OK);
-	ck_assert_str_eq(form.v[F_OPT].value, "AB-12");
-	ck_assert_str_eq(form.v[F_OPT].shown, "ab-12");
+	assert_kept(&form, F_OPT, "AB-12", "ab-12");
 	ck_assert_str_eq(form.v[F_OPT].error, "");
-	ck_assert_int_eq(form.nerrors, 0);
 	pf_form_free(&form);
 }
 END_TEST
@@ -450,8 +472,7 @@ START_TEST(test_form_check_failure_marks_field)
 {
 	struct pf_form	 form;
 
-	one(F_OPT, "fax", 3, &form);
-	ck_assert_int_eq(form.nerrors, 0);
+	one_counted(F_OPT, "fax", 0, &form);
 	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_choice, channels),
 	    PF_OK);
 	ck_assert_str_eq(form.v[F_OPT].error, "Choose one of the options.");
@@ -497,8 +518,7 @@ START_TEST(test_form_check_passes_arg_to_validator)
 
 	spy_calls = 0;
 	spy_arg = NULL;
-	one(F_OPT, "fax", 3, &form);
-	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_spy, faxes), PF_OK);
+	ck_assert_int_eq(opt_checked("fax", valid_spy, faxes, &form), PF_OK);
 	ck_assert_int_eq(spy_calls, 1);
 	ck_assert_ptr_eq(spy_arg, faxes);
 	/* The same value passes with the arg that allows it. */
@@ -514,8 +534,7 @@ START_TEST(test_form_check_success_without_value_is_enomem)
 {
 	struct pf_form	 form;
 
-	one(F_OPT, "fine", 4, &form);
-	ck_assert_int_eq(pf_form_check(&form, F_OPT, valid_no_value, NULL),
+	ck_assert_int_eq(opt_checked("fine", valid_no_value, NULL, &form),
 	    PF_ENOMEM);
 	pf_form_free(&form);
 }
@@ -525,8 +544,7 @@ START_TEST(test_form_ignore_forgets_value_and_error)
 {
 	struct pf_form	 form;
 
-	one(F_SHORT, "far too long", 12, &form);
-	ck_assert_int_eq(form.nerrors, 1);
+	one_counted(F_SHORT, "far too long", 1, &form);
 	pf_form_ignore(&form, F_SHORT);
 	ck_assert_int_eq(form.nerrors, 0);
 	ck_assert_str_eq(form.v[F_SHORT].error, "");
@@ -597,9 +615,8 @@ PF_TEST_MAIN("form",
     tcase_add_test(tc, test_invalid_text_refused_and_never_shown),
     tcase_add_test(tc, test_multiline_folds_line_breaks),
     tcase_add_test(tc, test_length_in_characters),
-    tcase_add_test(tc, test_too_long_message_names_limit),
+    PF_LOOP(test_field_messages, messages),
     tcase_add_test(tc, test_enum_validator),
-    tcase_add_test(tc, test_validator_not_run_on_invalid_or_empty),
     tcase_add_test(tc, test_validator_normalises_value_not_shown),
     tcase_add_test(tc, test_long_validator_message_truncated),
     tcase_add_test(tc, test_errors_counted_across_fields),
