@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,52 +52,85 @@ refused(const char *text, const char *want)
 	    "for '%s': got '%s', want '%s'", text, fx.err, full);
 }
 
+/*
+ * Each key config.h keeps as one string or number: its default, and a
+ * value test_every_key_can_be_set writes (text) and reads back.
+ */
+struct key_case {
+	const char	*key;
+	size_t		 off;		/* of the field in struct pf_config */
+	const char	*text;		/* the value as written in the file */
+	const char	*sdef, *sset;	/* a string key; NULL: a number */
+	long		 ldef, lset;
+};
+
+#define S(k, d, v)	{ #k, offsetof(struct pf_config, k), v, d, v, 0, 0 }
+#define N(k, d, v)	{ #k, offsetof(struct pf_config, k), #v, NULL, NULL, d, v }
+#define YN(k, d, t, v)	{ #k, offsetof(struct pf_config, k), t, NULL, NULL, d, v }
+
+static const struct key_case keys[] = {
+	S(base_url, "http://127.0.0.1:8080", "https://example.com"),
+	S(prefix, "/privacy", "/legal/privacy"),
+	S(database, "/var/lib/privforms/privforms.db", "/srv/pf.db"),
+	S(journal_mode, "truncate", "delete"),
+	S(audit_dir, "/var/lib/privforms/audit", "/srv/audit"),
+	S(audit_schema, "/usr/local/share/privforms/audit.xsd",
+	    "/srv/audit.xsd"),
+	S(key_file, "/var/lib/privforms/secret.key", "/srv/secret.key"),
+	S(templates, "/usr/local/share/privforms/htdocs", "/srv/htdocs"),
+	S(site_dir, "/var/lib/privforms/site", "/srv/site"),
+	S(support_url, "", "https://example.com/help"),
+	S(dpa_url, "", "/dpa.html"),
+	S(account_url, "", "http://example.com/account?tab=privacy"),
+	S(phone_region, "US", "GB"),
+	S(mail_templates, "/etc/privforms/mail", "/srv/mail"),
+	S(mail_from, "", "Example Privacy <privacy@example.com>"),
+	S(mail_reply_to, "", "dpo@example.com"),
+	S(privacy_team, "", "team@example.com"),
+	S(smtp_host, "localhost", "mail.example.com"),
+	S(smtp_starttls, "if-offered", "required"),
+	S(smtp_ca_file, "", "/srv/ca.pem"),
+	S(smtp_user, "", "privforms"),
+	S(smtp_password_file, "", "/srv/smtp.password"),
+	S(laws_file, "/etc/privforms/privacy-laws.tsv", "/srv/laws.tsv"),
+	S(feedback_to, "", "feedback@example.com"),
+	N(busy_timeout_ms, 5000, 1), N(max_body, 65536, 1048576),
+	N(max_fields, 32, 1000), N(max_field_len, 20000, 65536),
+	N(unsubscribe_link_days, 365, 3650), N(smtp_port, 25, 587),
+	N(smtp_timeout, 30, 600), N(mail_attempts, 8, 50),
+	N(mail_retry, 60, 86400), N(dnc_retention_years, 5, 100),
+	N(feedback_step_hours, 24, 720), N(article_vote_window_hours, 24, 8760),
+	YN(unsubscribe_confirmation, 0, "yes", 1),
+	YN(dnc_confirmation, 1, "no", 0),
+};
+
+/* The key's field in cfg is its default (set 0) or its set value (set 1). */
+static void
+key_is(const struct pf_config *cfg, const struct key_case *k, int set)
+{
+	const char	*field = (const char *)cfg + k->off;
+
+	if (k->sdef != NULL)
+		ck_assert_msg(strcmp(*(char *const *)field,
+		    set ? k->sset : k->sdef) == 0, "%s is '%s'", k->key,
+		    *(char *const *)field);
+	else
+		ck_assert_msg(*(const long *)field ==
+		    (set ? k->lset : k->ldef), "%s is %ld", k->key,
+		    *(const long *)field);
+}
+
 START_TEST(test_empty_file_gives_defaults)
 {
 	struct pf_config	*cfg;
 	char			 want[PATH_MAX + 32];
+	size_t			 i;
 
 	ck_assert_int_eq(load("", &cfg), PF_OK);
 	snprintf(want, sizeof(want), "%s/privforms.conf", real_dir());
 	ck_assert_str_eq(cfg->path, want);
-	ck_assert_str_eq(cfg->base_url, "http://127.0.0.1:8080");
-	ck_assert_str_eq(cfg->prefix, "/privacy");
-	ck_assert_str_eq(cfg->database, "/var/lib/privforms/privforms.db");
-	ck_assert_str_eq(cfg->journal_mode, "truncate");
-	ck_assert_int_eq(cfg->busy_timeout_ms, 5000);
-	ck_assert_str_eq(cfg->audit_dir, "/var/lib/privforms/audit");
-	ck_assert_str_eq(cfg->audit_schema, "/usr/local/share/privforms/audit.xsd");
-	ck_assert_str_eq(cfg->key_file, "/var/lib/privforms/secret.key");
-	ck_assert_str_eq(cfg->templates, "/usr/local/share/privforms/htdocs");
-	ck_assert_str_eq(cfg->site_dir, "/var/lib/privforms/site");
-	ck_assert_int_eq(cfg->max_body, 65536);
-	ck_assert_int_eq(cfg->max_fields, 32);
-	ck_assert_int_eq(cfg->max_field_len, 20000);
-	ck_assert_int_eq(cfg->unsubscribe_link_days, 365);
-	ck_assert_str_eq(cfg->support_url, "");
-	ck_assert_str_eq(cfg->dpa_url, "");
-	ck_assert_str_eq(cfg->account_url, "");
-	ck_assert_str_eq(cfg->phone_region, "US");
-	ck_assert_str_eq(cfg->mail_templates, "/etc/privforms/mail");
-	ck_assert_str_eq(cfg->mail_from, "");
-	ck_assert_str_eq(cfg->mail_reply_to, "");
-	ck_assert_str_eq(cfg->privacy_team, "");
-	ck_assert_str_eq(cfg->smtp_host, "localhost");
-	ck_assert_int_eq(cfg->smtp_port, 25);
-	ck_assert_str_eq(cfg->smtp_starttls, "if-offered");
-	ck_assert_str_eq(cfg->smtp_ca_file, "");
-	ck_assert_str_eq(cfg->smtp_user, "");
-	ck_assert_str_eq(cfg->smtp_password_file, "");
-	ck_assert_int_eq(cfg->smtp_timeout, 30);
-	ck_assert_int_eq(cfg->mail_attempts, 8);
-	ck_assert_int_eq(cfg->mail_retry, 60);
-	ck_assert_int_eq(cfg->unsubscribe_confirmation, 0);
-	ck_assert_int_eq(cfg->dnc_confirmation, 1);
-	ck_assert_int_eq(cfg->dnc_retention_years, 5);
-	ck_assert_str_eq(cfg->laws_file, "/etc/privforms/privacy-laws.tsv");
-	ck_assert_str_eq(cfg->feedback_to, "");
-	ck_assert_int_eq(cfg->feedback_step_hours, 24);
-	ck_assert_int_eq(cfg->article_vote_window_hours, 24);
+	for (i = 0; i < nitems(keys); i++)
+		key_is(cfg, &keys[i], 0);
 	pf_config_free(cfg);
 }
 END_TEST
@@ -389,84 +423,17 @@ END_TEST
 START_TEST(test_every_key_can_be_set)
 {
 	struct pf_config	*cfg;
+	char			 text[4096];
+	size_t			 i, len = 0;
 
-	ck_assert_int_eq(load(
-	    "base_url = https://example.com\n"
-	    "prefix = /legal/privacy\n"
-	    "database = /srv/pf.db\n"
-	    "journal_mode = delete\n"
-	    "busy_timeout_ms = 1\n"
-	    "audit_dir = /srv/audit\n"
-	    "audit_schema = /srv/audit.xsd\n"
-	    "key_file = /srv/secret.key\n"
-	    "templates = /srv/htdocs\n"
-	    "site_dir = /srv/site\n"
-	    "max_body = 1048576\n"
-	    "max_fields = 1000\n"
-	    "max_field_len = 65536\n"
-	    "unsubscribe_link_days = 3650\n"
-	    "support_url = https://example.com/help\n"
-	    "dpa_url = /dpa.html\n"
-	    "account_url = http://example.com/account?tab=privacy\n"
-	    "phone_region = GB\n"
-	    "mail_templates = /srv/mail\n"
-	    "mail_from = Example Privacy <privacy@example.com>\n"
-	    "mail_reply_to = dpo@example.com\n"
-	    "privacy_team = team@example.com\n"
-	    "smtp_host = mail.example.com\n"
-	    "smtp_port = 587\n"
-	    "smtp_starttls = required\n"
-	    "smtp_ca_file = /srv/ca.pem\n"
-	    "smtp_user = privforms\n"
-	    "smtp_password_file = /srv/smtp.password\n"
-	    "smtp_timeout = 600\n"
-	    "mail_attempts = 50\n"
-	    "mail_retry = 86400\n"
-	    "unsubscribe_confirmation = yes\n"
-	    "dnc_confirmation = no\n"
-	    "dnc_retention_years = 100\n"
-	    "laws_file = /srv/laws.tsv\n"
-	    "feedback_to = feedback@example.com\n"
-	    "feedback_step_hours = 720\n"
-	    "article_vote_window_hours = 8760\n", &cfg), PF_OK);
-	ck_assert_str_eq(cfg->base_url, "https://example.com");
-	ck_assert_str_eq(cfg->prefix, "/legal/privacy");
-	ck_assert_str_eq(cfg->database, "/srv/pf.db");
-	ck_assert_str_eq(cfg->journal_mode, "delete");
-	ck_assert_int_eq(cfg->busy_timeout_ms, 1);
-	ck_assert_str_eq(cfg->audit_dir, "/srv/audit");
-	ck_assert_str_eq(cfg->audit_schema, "/srv/audit.xsd");
-	ck_assert_str_eq(cfg->key_file, "/srv/secret.key");
-	ck_assert_str_eq(cfg->templates, "/srv/htdocs");
-	ck_assert_str_eq(cfg->site_dir, "/srv/site");
-	ck_assert_int_eq(cfg->max_body, 1048576);
-	ck_assert_int_eq(cfg->max_fields, 1000);
-	ck_assert_int_eq(cfg->max_field_len, 65536);
-	ck_assert_int_eq(cfg->unsubscribe_link_days, 3650);
-	ck_assert_str_eq(cfg->support_url, "https://example.com/help");
-	ck_assert_str_eq(cfg->dpa_url, "/dpa.html");
-	ck_assert_str_eq(cfg->account_url, "http://example.com/account?tab=privacy");
-	ck_assert_str_eq(cfg->phone_region, "GB");
-	ck_assert_str_eq(cfg->mail_templates, "/srv/mail");
-	ck_assert_str_eq(cfg->mail_from, "Example Privacy <privacy@example.com>");
-	ck_assert_str_eq(cfg->mail_reply_to, "dpo@example.com");
-	ck_assert_str_eq(cfg->privacy_team, "team@example.com");
-	ck_assert_str_eq(cfg->smtp_host, "mail.example.com");
-	ck_assert_int_eq(cfg->smtp_port, 587);
-	ck_assert_str_eq(cfg->smtp_starttls, "required");
-	ck_assert_str_eq(cfg->smtp_ca_file, "/srv/ca.pem");
-	ck_assert_str_eq(cfg->smtp_user, "privforms");
-	ck_assert_str_eq(cfg->smtp_password_file, "/srv/smtp.password");
-	ck_assert_int_eq(cfg->smtp_timeout, 600);
-	ck_assert_int_eq(cfg->mail_attempts, 50);
-	ck_assert_int_eq(cfg->mail_retry, 86400);
-	ck_assert_int_eq(cfg->unsubscribe_confirmation, 1);
-	ck_assert_int_eq(cfg->dnc_confirmation, 0);
-	ck_assert_int_eq(cfg->dnc_retention_years, 100);
-	ck_assert_str_eq(cfg->laws_file, "/srv/laws.tsv");
-	ck_assert_str_eq(cfg->feedback_to, "feedback@example.com");
-	ck_assert_int_eq(cfg->feedback_step_hours, 720);
-	ck_assert_int_eq(cfg->article_vote_window_hours, 8760);
+	for (i = 0; i < nitems(keys); i++) {
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%s = %s\n", keys[i].key, keys[i].text);
+		ck_assert_uint_lt(len, sizeof(text));
+	}
+	ck_assert_msg(load(text, &cfg) == PF_OK, "%s", fx.err);
+	for (i = 0; i < nitems(keys); i++)
+		key_is(cfg, &keys[i], 1);
 	pf_config_free(cfg);
 }
 END_TEST
