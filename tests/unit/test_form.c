@@ -263,7 +263,8 @@ START_TEST(test_invalid_text_refused_and_never_shown)
 		BYTES("a\0b"), BYTES("\0"), BYTES("\xff"), BYTES("\xc0\xaf"),
 		BYTES("\xed\xa0\x80"), BYTES("a\x01"), BYTES("\x1b[2J"),
 		BYTES("a\x7f"), BYTES("\xc2\x85"), BYTES("\xef\xbf\xbe"),
-		BYTES("a\nb"), BYTES("a\rb"), BYTES("a\r\nb"), BYTES("\xe2\x82"),
+		BYTES("a\nb"), BYTES("a\rb"), BYTES("a\r\nb"),
+		BYTES("\xe2\x82"),
 	};
 	struct pf_form	 form;
 	size_t		 i;
