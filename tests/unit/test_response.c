@@ -332,7 +332,7 @@ START_TEST(test_redirect_bad_location_refused)
 	static const char *const bad[] = {
 		"/a\r\nSet-Cookie: x=1", "/a\nb", "/a\rb", "/a\tb", "/a\x7f",
 		"", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
-		"done", "ftp://example.com/",
+		"done", "ftp://example.com/", NULL,
 	};
 	struct pf_request	 req;
 	struct out		 o;
@@ -345,10 +345,6 @@ START_TEST(test_redirect_bad_location_refused)
 		ck_assert_int_eq(req.responded, 0);
 		pf_request_free(&req);
 	}
-	request(&req, &o, "POST");
-	ck_assert_int_eq(pf_redirect(&req, NULL), PF_EINVAL);
-	ck_assert_uint_eq(o.len, 0);
-	pf_request_free(&req);
 }
 END_TEST
 
@@ -358,9 +354,9 @@ END_TEST
  */
 START_TEST(test_redirect_stops_at_nul)
 {
-	static const char	 loc[] = "/a\0\r\nSet-Cookie: x=1";
 	struct pf_request	 req;
 	struct out		 o;
+	static const char	 loc[] = "/a\0\r\nSet-Cookie: x=1";
 
 	request(&req, &o, "POST");
 	ck_assert_int_eq(pf_redirect(&req, loc), PF_OK);
