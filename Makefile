@@ -194,8 +194,9 @@ run:
 	@$(MAKE) --no-print-directory all
 	@bash tools/run.sh
 
-check: check-includes
+check:
 	@sh tools/deps.sh check
+	@$(MAKE) --no-print-directory check-includes
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@$(MAKE) --no-print-directory unit fuzz-regress integration
 
