@@ -708,6 +708,16 @@ def _nv(name, value):
     return out + name + value
 
 
+def fcgi_begin():
+    """FCGI_BEGIN_REQUEST for request 1, role responder."""
+    return _record(FCGI_BEGIN, struct.pack(">HB5x", 1, 0))
+
+
+def fcgi_stdin(data):
+    """One FCGI_STDIN record (the empty one ends the body)."""
+    return _record(FCGI_STDIN, data)
+
+
 def fcgi_params(params):
     """Encode a dict of params as FCGI_PARAMS records (and the empty one)."""
     data = b"".join(_nv(k.encode(), v.encode()) for k, v in params.items())
@@ -724,12 +734,12 @@ def fcgi_request(sock_path, params=None, body=b"", raw_params=None,
     s.settimeout(timeout)
     s.connect(sock_path)
     try:
-        msg = _record(FCGI_BEGIN, struct.pack(">HB5x", 1, 0))
+        msg = fcgi_begin()
         msg += raw_params if raw_params is not None else fcgi_params(params or {})
         for i in range(0, len(body), 65535):
-            msg += _record(FCGI_STDIN, body[i:i + 65535])
+            msg += fcgi_stdin(body[i:i + 65535])
         if not close_early:
-            msg += _record(FCGI_STDIN, b"")
+            msg += fcgi_stdin(b"")
         s.sendall(msg)
         if close_early:
             return b"", False
