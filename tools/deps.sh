@@ -32,7 +32,7 @@ if [ "${1:-}" = check ]; then
 	pkgs="$pkgs chromium nodejs apache2 libapache2-mod-fcgid systemd man-db"
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi
-[ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps"
+[ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps iproute2"
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang-14 libclang-rt-14-dev"
 [ "${1:-}" = fresh ] && pkgs="debootstrap git"
 
