@@ -448,11 +448,20 @@ pf_email_key(const char *normalised)
 	return s;
 }
 
-/*
- * pf_contact_key's number: only one that is not a number is the line's
- * fault (PF_EINVAL); without the phone module (logged, PF_ECONFIG) or
- * memory no line can be read, and a scrub must fail rather than drop them.
- */
+int
+pf_list_phone(const char *line, const char *region,
+    char e164[PF_PHONE_E164_SIZE], const char **why)
+{
+	int	 rc;
+
+	rc = pf_phone_e164(line, region != NULL ? region : "ZZ", e164,
+	    PF_PHONE_E164_SIZE);
+	if (rc == PF_EINVAL)
+		*why = PF_PHONE_HOW;
+	return rc;
+}
+
+/* pf_contact_key's number: pf_list_phone's, as a new string. */
 static int
 contact_phone(const char *line, const char *region, char **key,
     const char **why)
@@ -460,11 +469,7 @@ contact_phone(const char *line, const char *region, char **key,
 	char	 buf[PF_PHONE_E164_SIZE];
 	int	 rc;
 
-	rc = pf_phone_e164(line, region != NULL ? region : "ZZ", buf,
-	    sizeof(buf));
-	if (rc == PF_EINVAL)
-		*why = PF_PHONE_HOW;
-	if (rc != PF_OK)
+	if ((rc = pf_list_phone(line, region, buf, why)) != PF_OK)
 		return rc;
 	return (*key = strdup(buf)) != NULL ? PF_OK : PF_ENOMEM;
 }

@@ -8,6 +8,7 @@
 #define PF_VALIDATE_H
 
 #include "form.h"
+#include "phone.h"
 
 /*
  * An email address as people type it: surrounding blanks trimmed; one '@';
@@ -77,6 +78,16 @@ pf_validator pf_valid_token;
  * normalised address with the local part lower-cased too.  New string.
  */
 char *pf_email_key(const char *normalised);
+
+/*
+ * A phone number of a list (`privforms dnc scrub`, pf_contact_key) read in
+ * region (NULL: "ZZ") into e164.  Only a line that is not a number is the
+ * line's fault: PF_EINVAL with *why (static) saying what is wrong.
+ * Without the phone module (PF_ECONFIG, logged) or memory (PF_ENOMEM) no
+ * line can be read, and a scrub must fail rather than drop them all.
+ */
+int pf_list_phone(const char *line, const char *region,
+    char e164[PF_PHONE_E164_SIZE], const char **why);
 
 /*
  * A line of a mailing or call list (`privforms unsubscribes scrub`): an

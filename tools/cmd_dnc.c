@@ -332,14 +332,7 @@ scrub_verdict(struct ctx *c, const char *line,
 	char	 e164[PF_PHONE_E164_SIZE];
 	int	 rc;
 
-	/*
-	 * Only a number that is not one is a line's fault: without the
-	 * phone module (logged) no line can be read, and a list that came
-	 * back empty would look scrubbed.
-	 */
-	if ((rc = pf_phone_e164(line, arg, e164, sizeof(e164))) == PF_EINVAL)
-		*why = PF_PHONE_HOW;
-	if (rc != PF_OK)
+	if ((rc = pf_list_phone(line, arg, e164, why)) != PF_OK)
 		return rc;
 	rc = pf_store_dnc_get(c->st, e164, dnc_found, NULL);
 	if (rc == PF_ENOTFOUND)

@@ -549,9 +549,26 @@ START_TEST(test_contact_key_reads_an_address_or_a_number)
 }
 END_TEST
 
+/* A list's number: its E.164 form, or what is wrong with the line. */
+START_TEST(test_list_phone_reads_a_number_or_says_why)
+{
+	char		 e164[PF_PHONE_E164_SIZE];
+	const char	*why = NULL;
+
+	ck_assert_int_eq(pf_list_phone("(303) 749-2110", "US", e164, &why),
+	    PF_OK);
+	ck_assert_str_eq(e164, "+13037492110");
+	ck_assert_ptr_null(why);
+	ck_assert_int_eq(pf_list_phone("303 749 2110", NULL, e164, &why),
+	    PF_EINVAL);
+	ck_assert_str_eq(why, PF_PHONE_HOW);
+}
+END_TEST
+
 PF_TEST_MAIN("validate",
     tcase_add_test(tc, test_email_valid),
     tcase_add_test(tc, test_contact_key_reads_an_address_or_a_number),
+    tcase_add_test(tc, test_list_phone_reads_a_number_or_says_why),
     tcase_add_test(tc, test_email_invalid),
     tcase_add_test(tc, test_email_says_what_is_wrong),
     tcase_add_test(tc, test_phone_message_examples_are_valid),
