@@ -35,7 +35,7 @@ import time
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
-from harness import fcgi_request, free_port  # noqa: E402
+from harness import fcgi_request, free_port, sockets_of  # noqa: E402
 
 BENCH = os.path.join(SRC, "tests", "bench")
 PRIVFORMS = os.path.join(SRC, "tools", "privforms")
@@ -293,22 +293,6 @@ def queued(sock):
     (ss: a listener's Recv-Q)."""
     out = sh("ss", "-xlnH", "src", sock).stdout.split()
     return int(out[2]) if len(out) > 2 else 0
-
-
-def sockets_of(pid):
-    """How many sockets process pid holds: a worker's listener, and the
-    connection of a request it serves."""
-    n = 0
-    try:
-        fds = os.listdir("/proc/%s/fd" % pid)
-    except OSError:
-        return 0
-    for fd in fds:
-        try:
-            n += os.readlink("/proc/%s/fd/%s" % (pid, fd)).startswith("socket:")
-        except OSError:
-            pass
-    return n
 
 
 def median(xs):

@@ -766,6 +766,22 @@ def fcgi_request(sock_path, params=None, body=b"", raw_params=None,
         s.close()
 
 
+def sockets_of(pid):
+    """How many sockets process pid holds: a FastCGI worker's listener,
+    and the connection of a request it serves."""
+    n = 0
+    try:
+        fds = os.listdir("/proc/%s/fd" % pid)
+    except OSError:
+        return 0
+    for fd in fds:
+        try:
+            n += os.readlink("/proc/%s/fd/%s" % (pid, fd)).startswith("socket:")
+        except OSError:
+            pass
+    return n
+
+
 def cgi_status(raw):
     """The status code of a CGI response (Status: header; 200 if absent)."""
     head = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1")

@@ -9,7 +9,8 @@ import unittest
 import urllib.parse
 
 from harness import (Site, SRC, WAIT, fcgi_begin, fcgi_params, fcgi_request,
-                     fcgi_stdin, cgi_status, wait_until, teardown, FormTest)
+                     fcgi_stdin, cgi_status, sockets_of, wait_until, teardown,
+                     FormTest)
 
 FORM = "/privacy/unsubscribe"
 SITE = None
@@ -447,17 +448,6 @@ class Protocol(unittest.TestCase):
             if worker.poll() is None:
                 worker.kill()
                 worker.wait()
-
-
-def sockets_of(pid):
-    """How many sockets process pid holds open."""
-    n = 0
-    for fd in os.listdir("/proc/%d/fd" % pid):
-        try:
-            n += os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("socket:")
-        except OSError:
-            pass
-    return n
 
 
 class PlainCGI(unittest.TestCase):
