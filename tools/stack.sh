@@ -205,9 +205,12 @@ http {
 CONF
 }
 
+# The socket file appears at bind(), before listen(): wait for the
+# listening flag (__SO_ACCEPTCON) in /proc/net/unix.
 wait_for() {
 	i=0
-	while ! [ -S "$1" ]; do
+	while ! awk -v p="$1" '$8 == p && $4 == "00010000" { f = 1 }
+	    END { exit !f }' /proc/net/unix; do
 		i=$((i + 1))
 		[ $i -gt 100 ] && die "no socket $1 after 10 s"
 		sleep 0.1

@@ -35,7 +35,8 @@ import time
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
-from harness import fcgi_request, free_port, sockets_of  # noqa: E402
+from harness import (fcgi_request, free_port, sockets_of,  # noqa: E402
+                     unix_listening)
 
 BENCH = os.path.join(SRC, "tests", "bench")
 PRIVFORMS = os.path.join(SRC, "tools", "privforms")
@@ -388,7 +389,7 @@ def callgrind(site, stamp):
                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(200):
-            if os.path.exists(sock):
+            if unix_listening(sock):
                 break
             time.sleep(0.1)
         params = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded",

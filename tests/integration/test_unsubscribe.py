@@ -9,7 +9,8 @@ import unittest
 import urllib.parse
 
 from harness import (Site, SRC, WAIT, fcgi_begin, fcgi_params, fcgi_request,
-                     fcgi_stdin, cgi_status, sockets_of, wait_until, teardown,
+                     fcgi_stdin, cgi_status, sockets_of, unix_listening,
+                     wait_until, teardown,
                      FormTest)
 
 FORM = "/privacy/unsubscribe"
@@ -422,7 +423,7 @@ class Protocol(unittest.TestCase):
             env=dict(os.environ, PRIVFORMS_CONFIG=SITE.conf),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            wait_until(lambda: os.path.exists(sock), "the worker's socket")
+            wait_until(lambda: unix_listening(sock), "the worker listening")
             body = self.body()
             params = dict(self.PARAMS, CONTENT_LENGTH=str(len(body)))
             c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
