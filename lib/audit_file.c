@@ -1,0 +1,331 @@
+/*
+ * audit_file.c -- record files: where each lives, writing one after its
+ * commit, writing the missing ones again (sync), counting what is missing.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "audit_impl.h"
+#include "err.h"
+#include "file.h"
+#include "log.h"
+#include "store.h"
+
+char *
+audit_strf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int
+audit_path(const char *dir, long long seq, const char *time, char **out)
+{
+	int	 i;
+
+	*out = NULL;
+	if (dir == NULL || time == NULL || seq < 1 || seq > SEQ_MAX)
+		return PF_EINVAL;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? time[i] != '-' :
+		    time[i] < '0' || time[i] > '9')
+			return PF_EINVAL;
+	*out = audit_strf("%s/%.10s/%012lld.xml", dir, time, seq);
+	return *out != NULL ? PF_OK : PF_ENOMEM;
+}
+
+char *
+pf_audit_path(const char *dir, long long seq, const char *time)
+{
+	char	*p;
+
+	return audit_path(dir, seq, time, &p) == PF_OK ? p : NULL;
+}
+
+/*
+ * Write a record file by a temporary name and rename, so a reader never
+ * sees half a record.  The temporary name is unique (mkstemps), because a
+ * worker and `privforms audit sync` may write the same record at once.
+ * No fsync: the database transaction is the durable copy, and
+ * pf_audit_sync rewrites any file a crash lost; syncing here would only
+ * slow every request.
+ */
+static int
+write_file(const char *dir, long long seq, const char *time, const char *xml,
+    size_t len)
+{
+	char	*path = NULL;
+	int	 err, saved;
+
+	if ((err = audit_path(dir, seq, time, &path)) != PF_OK)
+		return err;
+	/* The day's directory exists but for the first record of the day. */
+	err = pf_file_replace(path, xml, len, 0640);
+	if (err == PF_EIO && errno == ENOENT &&
+	    (err = pf_file_mkparent(path, 0750)) == PF_OK)
+		err = pf_file_replace(path, xml, len, 0640);
+	saved = errno;
+	free(path);
+	errno = saved;		/* for the caller's message */
+	return err;
+}
+
+/*
+ * This process's record files that could not be written since the last one
+ * that could: a full or unwritable audit directory fails every request's
+ * file, and a line per request would bury the one that matters.  So a
+ * process says it once when files start failing and once when one is
+ * written again; `privforms metrics` counts what is missing meanwhile.
+ */
+static struct {
+	long long	 first;		/* seq of the first file not written; 0: none */
+	long long	 n;		/* files not written since */
+} unwritten;
+
+int
+pf_audit_write(const char *dir, const struct pf_audit_record *rec)
+{
+	int	 rc;
+
+	rc = write_file(dir, rec->seq, rec->time, rec->xml, rec->xml_len);
+	if (rc != PF_OK) {
+		if (unwritten.n++ == 0) {
+			unwritten.first = rec->seq;
+			pf_log(PF_LOG_ERR, "audit: record files cannot be "
+			    "written to %s (record %lld: %s): the records are "
+			    "in the database; once this is fixed, privforms "
+			    "audit sync writes the missing files (said once, "
+			    "until a file is written again)", dir, rec->seq,
+			    rc == PF_EIO ? strerror(errno) : pf_strerror(rc));
+		}
+	} else if (unwritten.n > 0) {
+		pf_log(PF_LOG_WARN, "audit: record files are written again; "
+		    "%lld from record %lld on were not: run privforms audit "
+		    "sync", unwritten.n, unwritten.first);
+		unwritten.n = 0;
+		unwritten.first = 0;
+	}
+	return rc;
+}
+
+/* Count r in w; WALK_PAUSE when the batch is full. */
+int
+audit_walk_step(struct walk *w, const struct pf_audit_row *r)
+{
+	w->next = r->seq + 1;
+	return ++w->n >= WALK_BATCH ? WALK_PAUSE : 0;
+}
+
+int
+audit_walk(struct pf_store *st, struct walk *w,
+    int (*fn)(const struct pf_audit_row *, void *), void *arg)
+{
+	int	 rc;
+
+	w->next = 1;
+	do {
+		w->n = 0;
+		rc = pf_store_audit_each(st, w->next, fn, arg);
+	} while (rc == WALK_PAUSE);
+	return rc;
+}
+
+struct sync {
+	struct walk	 w;
+	const char	*dir;
+	long long	 written;
+	int		 err;
+};
+
+static int
+sync_row(const struct pf_audit_row *r, void *arg)
+{
+	struct sync	*s = arg;
+	struct stat	 sb;
+	char		*path;
+
+	if ((s->err = audit_path(s->dir, r->seq, r->time, &path)) != PF_OK)
+		return 1;
+	if (lstat(path, &sb) == 0)
+		s->err = PF_OK;
+	else if (errno != ENOENT) {
+		pf_log(PF_LOG_ERR, "audit: %s: %s", path, strerror(errno));
+		s->err = PF_EIO;
+	} else if ((s->err = write_file(s->dir, r->seq, r->time, r->xml,
+	    r->xml_len)) == PF_OK)
+		s->written++;
+	else
+		pf_log(PF_LOG_ERR, "audit: %s: %s", path, s->err == PF_EIO ?
+		    strerror(errno) : pf_strerror(s->err));
+	free(path);
+	return s->err != PF_OK ? 1 : audit_walk_step(&s->w, r);
+}
+
+int
+pf_audit_sync(struct pf_store *st, const char *dir, long long *written)
+{
+	struct sync	 s = { { 0, 0 }, dir, 0, PF_OK };
+	int		 err;
+
+	err = audit_walk(st, &s.w, sync_row, &s);
+	if (written != NULL)
+		*written = s.written;
+	return s.err != PF_OK ? s.err : err;
+}
+
+/* ---- records without their file ---- */
+
+long long
+audit_name_seq(const char *name)
+{
+	long long	 seq = 0;
+	int		 i;
+
+	for (i = 0; i < 12; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		seq = seq * 10 + (name[i] - '0');
+	}
+	return strcmp(name + 12, ".xml") == 0 ? seq : 0;
+}
+
+int
+audit_day_name(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? name[i] != '-' :
+		    name[i] < '0' || name[i] > '9')
+			return 0;
+	return name[10] == '\0';
+}
+
+/*
+ * Mark in seen the seq of every record file name up to max under dir (the
+ * audit directory, depth 0; a day's, depth 1).  Names only, no stat: the
+ * listing is the cost, and a trail of millions of records has millions of
+ * files.
+ */
+static int
+mark_files(const char *dir, int depth, long long max, unsigned char *seen)
+{
+	struct dirent	*e;
+	DIR		*d;
+	char		*sub;
+	long long	 seq;
+	int		 err = PF_OK;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT || (depth == 1 && errno == ENOTDIR))
+			return PF_OK;	/* no record files in it */
+		pf_log(PF_LOG_ERR, "audit: %s: %s", dir, strerror(errno));
+		return PF_EIO;
+	}
+	while (err == PF_OK && (errno = 0, (e = readdir(d)) != NULL)) {
+		if (depth == 0 && audit_day_name(e->d_name)) {
+			if ((sub = audit_strf("%s/%s", dir, e->d_name)) == NULL)
+				err = PF_ENOMEM;
+			else
+				err = mark_files(sub, 1, max, seen);
+			free(sub);
+		} else if (depth == 1 && (seq = audit_name_seq(e->d_name)) > 0 &&
+		    seq <= max)
+			seen[seq / 8] |= (unsigned char)(1u << (seq % 8));
+	}
+	if (err == PF_OK && errno != 0) {
+		pf_log(PF_LOG_ERR, "audit: %s: %s", dir, strerror(errno));
+		err = PF_EIO;
+	}
+	closedir(d);
+	return err;
+}
+
+struct probe {
+	const char	*dir;
+	int		 present;
+	int		 err;
+};
+
+/* Is r's file where it belongs (written since the listing, say)? */
+static int
+probe_row(const struct pf_audit_row *r, void *arg)
+{
+	struct probe	*p = arg;
+	struct stat	 sb;
+	char		*path;
+
+	if ((p->err = audit_path(p->dir, r->seq, r->time, &path)) == PF_OK) {
+		if (lstat(path, &sb) == 0)
+			p->present = 1;
+		else if (errno != ENOENT && errno != ENOTDIR) {
+			pf_log(PF_LOG_ERR, "audit: %s: %s", path,
+			    strerror(errno));
+			p->err = PF_EIO;
+		}
+		free(path);
+	} else if (p->err == PF_EINVAL)
+		p->err = PF_OK;		/* a malformed time names no file */
+	return 0;
+}
+
+/* Count the records up to max not marked in seen whose file is missing. */
+static int
+count_unseen(struct pf_store *st, const char *dir, long long max,
+    const unsigned char *seen, long long *missing)
+{
+	struct probe	 p;
+	long long	 seq;
+	int		 err = PF_OK;
+
+	for (seq = 1; err == PF_OK && seq <= max; seq++) {
+		if (seen[seq / 8] & (1u << (seq % 8)))
+			continue;
+		p.dir = dir;
+		p.present = 0;
+		p.err = PF_OK;
+		err = pf_store_audit_get(st, seq, probe_row, &p);
+		if (err == PF_ENOTFOUND)
+			err = PF_OK;	/* no such record: verify's business */
+		else if (err == PF_OK && (err = p.err) == PF_OK && !p.present)
+			(*missing)++;
+	}
+	return err;
+}
+
+int
+pf_audit_missing(struct pf_store *st, const char *dir, long long *missing)
+{
+	unsigned char	*seen;
+	char		 digest[65];
+	long long	 max;
+	int		 err;
+
+	*missing = 0;
+	if ((err = pf_store_audit_last(st, &max, digest)) != PF_OK || max == 0)
+		return err;
+	if ((seen = calloc((size_t)(max / 8 + 1), 1)) == NULL)
+		return PF_ENOMEM;
+	if ((err = mark_files(dir, 0, max, seen)) == PF_OK)
+		err = count_unseen(st, dir, max, seen, missing);
+	free(seen);
+	return err;
+}
