@@ -39,7 +39,8 @@ struct pf_request {
 	char		*path;		/* SCRIPT_NAME + PATH_INFO: "/privacy/request/verify" */
 	long long	 content_length; /* -1 when absent or empty */
 	int		 content_length_bad; /* present but not a decimal number */
-	char		 id[33];	/* random request id, 32 hex digits */
+	char		 id[33];	/* random request id, 32 hex digits: in its
+					   audit records and X-Request-Id */
 
 	struct pf_param	*query_params;	/* parsed QUERY_STRING (see query_bad) */
 	size_t		 nquery;

@@ -55,6 +55,14 @@ static struct pf_header security[] = {
 
 #define NSECURITY nitems(security)
 
+/*
+ * The request's id (request.h), on every response: the audit record of a
+ * submission carries the same id, and the httpd's access log records the
+ * header (etc/nginx/privforms-http.conf, etc/apache/), so that an auditor
+ * can match a record to its log line (AUDIT.md).
+ */
+#define ID_HEADER "X-Request-Id"
+
 const char *
 pf_status_text(int status)
 {
@@ -99,7 +107,8 @@ is_reserved(const char *name)
 	size_t	 i;
 
 	if (strcasecmp(name, "Status") == 0 ||
-	    strcasecmp(name, "Content-Type") == 0)
+	    strcasecmp(name, "Content-Type") == 0 ||
+	    strcasecmp(name, ID_HEADER) == 0)
 		return 1;
 	for (i = 0; i < NSECURITY; i++)
 		if (strcasecmp(name, security[i].name) == 0)
@@ -139,10 +148,13 @@ header_put(char *p, const char *name, const char *value)
 	return n + v + 4;
 }
 
-/* The header block at p, or only counted if p is NULL; its length. */
+/*
+ * The header block at p, or only counted if p is NULL; its length.  id is
+ * the request's, "" for a request that could not be set up (no header).
+ */
 static size_t
 headers_put(char *p, const char *status, const char *content_type,
-    const struct pf_header *extra, size_t nextra)
+    const char *id, const struct pf_header *extra, size_t nextra)
 {
 	size_t	 len, i;
 
@@ -150,6 +162,8 @@ headers_put(char *p, const char *status, const char *content_type,
 	if (content_type != NULL)
 		len += header_put(p == NULL ? NULL : p + len, "Content-Type",
 		    content_type);
+	if (*id != '\0')
+		len += header_put(p == NULL ? NULL : p + len, ID_HEADER, id);
 	for (i = 0; i < NSECURITY; i++)
 		len += header_put(p == NULL ? NULL : p + len, security[i].name,
 		    security[i].value);
@@ -167,16 +181,16 @@ headers_put(char *p, const char *status, const char *content_type,
  * warm worker more than the rest of the response (ARCHITECTURE.md).
  */
 static int
-headers_build(int status, const char *content_type,
+headers_build(int status, const char *content_type, const char *id,
     const struct pf_header *extra, size_t nextra, char **buf, size_t *len)
 {
 	char	 line[64];
 
 	snprintf(line, sizeof(line), "%d %s", status, pf_status_text(status));
-	*len = headers_put(NULL, line, content_type, extra, nextra);
+	*len = headers_put(NULL, line, content_type, id, extra, nextra);
 	if ((*buf = malloc(*len)) == NULL)
 		return -1;
-	headers_put(*buf, line, content_type, extra, nextra);
+	headers_put(*buf, line, content_type, id, extra, nextra);
 	return 0;
 }
 
@@ -190,8 +204,8 @@ pf_respond(struct pf_request *req, int status, const char *content_type,
 
 	if (req->responded || !headers_ok(status, content_type, extra, nextra))
 		return PF_EINVAL;
-	if (headers_build(status, content_type, extra, nextra, &buf, &len) ==
-	    -1) {
+	if (headers_build(status, content_type, req->id, extra, nextra, &buf,
+	    &len) == -1) {
 		free(buf);
 		return PF_ENOMEM;
 	}

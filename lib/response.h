@@ -4,10 +4,11 @@
  * pf_respond writes the CGI Status line, Content-Type, the security headers
  * every privforms page carries (Content-Security-Policy,
  * X-Content-Type-Options, Referrer-Policy, X-Frame-Options, Cache-Control:
- * no-store, since pages may show personal data) and the caller's extra
- * headers.  It refuses any header name or value with a control character,
- * so a CR or LF can never split a header (Location included).  Handlers then
- * write only bodies.
+ * no-store, since pages may show personal data), X-Request-Id (the
+ * request's id, request.h: the one its audit records carry, for the httpd's
+ * access log) and the caller's extra headers.  It refuses any header name
+ * or value with a control character, so a CR or LF can never split a
+ * header (Location included).  Handlers then write only bodies.
  */
 #ifndef PF_RESPONSE_H
 #define PF_RESPONSE_H
@@ -41,7 +42,7 @@ const char *pf_status_text(int status);
 /*
  * Write the status line and headers.  content_type may be NULL (no body).
  * extra may not repeat a header written here (Status, Content-Type, the
- * security headers).  Returns PF_OK, PF_EINVAL (bad header text, a status
+ * security headers, X-Request-Id).  Returns PF_OK, PF_EINVAL (bad header text, a status
  * outside 100-599, or headers already sent: nothing written), PF_ENOMEM
  * (nothing written) or PF_EIO (the client is gone).
  */

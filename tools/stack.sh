@@ -143,6 +143,7 @@ write_nginx() {
 	    -e "s|/var/lib/privforms/site|$dir/site|g" \
 	    -e "s|/usr/local/share/privforms/htdocs/|$src/htdocs/|g" \
 	    -e "s|/etc/privforms/nginx/|$ng/|g" \
+	    -e "s|/var/log/nginx/|$ng/|g" \
 	    "$src/etc/nginx/privforms.conf" > "$ng/privforms.conf"
 	cp "$src/etc/nginx/privforms-site-headers.conf" "$ng/"
 	if [ "${STACK_LIMITS:-off}" = on ]; then

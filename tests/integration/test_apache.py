@@ -175,6 +175,8 @@ def apache_conf():
         'LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{Referer}i\\" '
         '\\"%{User-Agent}i\\"" combined',
         'CustomLog "%s/access.log" combined' % a,
+        # What Debian's envvars sets: the snippets' own log goes there.
+        'Define APACHE_LOG_DIR "%s"' % a,
         "TypesConfig /etc/mime.types",
         "StartServers 1", "ServerLimit 2", "ThreadsPerChild 8",
         "MaxRequestWorkers 16", "MinSpareThreads 4", "MaxSpareThreads 16",
@@ -229,7 +231,8 @@ def start_apache():
 
 def read_logs():
     text = ""
-    for name in ("error.log", "access.log", "stderr.log"):
+    for name in ("error.log", "access.log", "privforms-access.log",
+                 "stderr.log"):
         path = os.path.join(T, "apache", name)
         if os.path.exists(path):
             with open(path, errors="replace") as f:
@@ -296,6 +299,31 @@ def optouts():
     """(address, channel, list) of every opt-out, from the installed command."""
     rows = csv.reader(io.StringIO(privforms("unsubscribes", "export").stdout))
     return {tuple(r[:3]) for r in rows if r and "@" in r[0]}
+
+
+def records_of(rid):
+    """The audit records (text) whose <request> is rid."""
+    audit = os.path.join(T, "var", "lib", "privforms", "audit")
+    out = []
+    for root, _, files in os.walk(audit):
+        for name in sorted(files):
+            with open(os.path.join(root, name)) as f:
+                text = f.read()
+            if "<request>%s</request>" % rid in text:
+                out.append(text)
+    return out
+
+
+def access_line(rid):
+    """The line of privforms-access.log that ends with request=rid, or
+    None (yet)."""
+    try:
+        with open(os.path.join(T, "apache", "privforms-access.log")) as f:
+            lines = [ln for ln in f if ln.rstrip("\n").endswith(
+                " request=" + rid)]
+    except FileNotFoundError:
+        return None
+    return lines[0] if len(lines) == 1 else None
 
 
 class Through:
@@ -370,6 +398,20 @@ class Through:
             scheme="", netloc="").geturl())
         self.assertEqual(done.status, 200, done)
         self.assertIn((email, "email", ""), optouts())
+
+    def test_request_id_is_in_the_record_and_the_access_log(self):
+        # AUDIT.md: a record's <request> matches the access log's line of
+        # the request that made it (the snippet's privforms-access.log).
+        r = self.post(FORM, {"channel": "email",
+                             "email": address(self.HOST + "-id")})
+        self.assertEqual(r.status, 303, r)
+        rid = r.header("x-request-id") or ""
+        self.assertRegex(rid, r"^[0-9a-f]{32}$")
+        self.assertEqual([re.search(r"<event>([^<]*)", x).group(1)
+                          for x in records_of(rid)], ["unsubscribed"])
+        line = wait_until(lambda: access_line(rid),
+                          "request=%s in privforms-access.log" % rid)
+        self.assertIn('"POST /privacy/unsubscribe" 303 ', line)
 
     def test_hostile_value_comes_back_escaped_in_a_422(self):
         hostile = '"><script>alert(1)</script>'

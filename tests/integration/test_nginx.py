@@ -1,5 +1,6 @@
 """nginx in front of the forms, as etc/nginx/ configures it: slow clients,
-limits per client address, a site's own headers.
+limits per client address, the request id in the access log, a site's own
+headers.
 
 The site is make run's (tools/stack.sh with STACK_LIMITS=on: the snippet
 in its server block, privforms-http.conf in http { }).  Clients other than
@@ -19,7 +20,7 @@ import time
 import unittest
 
 from harness import (PRIVFORMS_PATHS, SITE_HSTS, Site, free_port, http_request,
-                     wait_tcp, teardown)
+                     wait_tcp, wait_until, teardown)
 
 FORM = "/privacy/unsubscribe"
 SITE = None
@@ -157,6 +158,46 @@ class Limits(unittest.TestCase):
                                 "application/x-www-form-urlencoded"})
         self.assertEqual(status, 400)
         self.assertEqual(request("GET", FORM, "127.0.0.3")[0], 200)
+
+
+class RequestId(unittest.TestCase):
+    """AUDIT.md: a record's <request> is in the access log line of the
+    request that made it (the snippet's access_log, in privforms-http.conf's
+    privforms_audit format)."""
+
+    def access_line(self, rid):
+        path = os.path.join(SITE.dir, "nginx", "privforms-access.log")
+        try:
+            with open(path) as f:
+                lines = [ln for ln in f
+                         if ln.rstrip("\n").endswith(" request=" + rid)]
+        except FileNotFoundError:
+            return None
+        return lines[0] if len(lines) == 1 else None
+
+    def test_a_submissions_record_and_its_log_line_share_the_id(self):
+        r = SITE.post(FORM, {"channel": "email",
+                             "email": "request-id@example.com"})
+        self.assertEqual(r.status, 303, r)
+        rid = r.header("x-request-id") or ""
+        self.assertRegex(rid, r"^[0-9a-f]{32}$")
+        records = [x for x in SITE.audit_xml("unsubscribed")
+                   if "<request>%s</request>" % rid in x]
+        self.assertEqual(len(records), 1)
+        line = wait_until(lambda: self.access_line(rid),
+                          "request=%s in privforms-access.log" % rid)
+        self.assertIn('"POST /privacy/unsubscribe" 303 ', line)
+        # No query string, no address.
+        self.assertNotIn("example.com", line)
+
+    def test_the_token_of_a_link_stays_out_of_the_log(self):
+        r = SITE.get(FORM + "?done=secret-token-value")
+        rid = r.header("x-request-id") or ""
+        self.assertRegex(rid, r"^[0-9a-f]{32}$")
+        line = wait_until(lambda: self.access_line(rid),
+                          "request=%s in privforms-access.log" % rid)
+        self.assertIn('"GET /privacy/unsubscribe" ', line)
+        self.assertNotIn("secret-token-value", line)
 
 
 class SiteHeaders(unittest.TestCase):

@@ -1,6 +1,6 @@
 /*
- * test_response.c -- status line, security headers, refused header text,
- * HEAD, redirects, and responding twice.
+ * test_response.c -- status line, security headers, the request id,
+ * refused header text, HEAD, redirects, and responding twice.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,7 +298,7 @@ START_TEST(test_reserved_header_refused)
 	static const char *const names[] = {
 		"Status", "content-type", "Cache-Control", "X-FRAME-OPTIONS",
 		"Content-Security-Policy", "Referrer-Policy",
-		"X-Content-Type-Options",
+		"X-Content-Type-Options", "x-request-id",
 	};
 
 	assert_names_refused(names, nitems(names), "x");
@@ -444,6 +444,44 @@ START_TEST(test_client_gone_is_eio)
 }
 END_TEST
 
+/*
+ * The request's id on every answer, once, as its audit records carry it;
+ * a request that could not be set up (zeroed, no id) answers without one.
+ */
+START_TEST(test_request_id_on_every_response)
+{
+	static const int	 codes[] = { 200, 303, 400, 422, 500, 503 };
+	struct pf_request	 req;
+	struct out		 o;
+	char			 line[64];
+	size_t			 i;
+
+	for (i = 0; i < nitems(codes); i++) {
+		request(&req, &o, "POST");
+		ck_assert_uint_eq(strlen(req.id), 32);
+		ck_assert_int_eq(pf_respond(&req, codes[i], NULL, NULL, 0),
+		    PF_OK);
+		snprintf(line, sizeof(line), "X-Request-Id: %s", req.id);
+		ck_assert_msg(has_line(&o, line), "%d", codes[i]);
+		/* Once. */
+		ck_assert_ptr_null(strstr(strstr(o.buf, line) + 1,
+		    "X-Request-Id:"));
+		pf_request_free(&req);
+	}
+	request(&req, &o, "POST");
+	ck_assert_int_eq(pf_redirect(&req, "/privacy/done"), PF_OK);
+	snprintf(line, sizeof(line), "X-Request-Id: %s", req.id);
+	ck_assert(has_line(&o, line));
+	pf_request_free(&req);
+
+	memset(&o, 0, sizeof(o));
+	memset(&req, 0, sizeof(req));
+	req.io = (struct pf_stream){ no_read, out_write, &o };
+	ck_assert_int_eq(pf_respond(&req, 500, NULL, NULL, 0), PF_OK);
+	ck_assert_ptr_null(strstr(o.buf, "X-Request-Id"));
+}
+END_TEST
+
 PF_TEST_MAIN("response",
     tcase_add_test(tc, test_status_line_exact),
     tcase_add_test(tc, test_security_headers_on_every_status),
@@ -462,4 +500,5 @@ PF_TEST_MAIN("response",
     tcase_add_test(tc, test_get_writes_body),
     tcase_add_test(tc, test_second_respond_refused),
     tcase_add_test(tc, test_body_before_headers_refused),
-    tcase_add_test(tc, test_client_gone_is_eio))
+    tcase_add_test(tc, test_client_gone_is_eio),
+    tcase_add_test(tc, test_request_id_on_every_response))
