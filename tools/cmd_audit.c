@@ -7,7 +7,9 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "feedback.h"
 #include "keys.h"
+#include "nitems.h"
 #include "store.h"
 #include "validate.h"
 
@@ -16,22 +18,28 @@ static int	cmd_verify(struct ctx *, const struct cli_args *);
 static int	cmd_show(struct ctx *, const struct cli_args *);
 static int	cmd_sync(struct ctx *, const struct cli_args *);
 
-enum { O_EMAIL, O_PHONE };
+enum { O_EMAIL, O_PHONE, O_COUNTRY, O_FEEDBACK };
 
 static const struct cli_spec pseudonym_spec = { .opt = {
 	[O_EMAIL] = { "--email", CLI_VALUE | CLI_ONCE },
 	[O_PHONE] = { "--phone", CLI_VALUE | CLI_ONCE },
+	[O_COUNTRY] = { "--country", CLI_VALUE | CLI_ONCE },
+	[O_FEEDBACK] = { "--feedback", CLI_VALUE | CLI_ONCE },
 } };
 /* SEQ: one that is not a number is named in the message. */
 static const struct cli_spec show_spec = { .min = 1, .max = 1, .dash = 1 };
 
 const struct cmd cmds_audit[] = {
 	{ "pseudonym", cmd_pseudonym, &pseudonym_spec,
-	  "--email ADDRESS | --phone NUMBER",
-	  "Print the pseudonym that stands for ADDRESS or NUMBER in the audit\n"
-	  "records (HMAC-SHA256 under the key), to find a person's records:\n"
-	  "grep -rl PSEUDONYM AUDIT_DIR.  Numbers without a country code are\n"
-	  "read in the configured phone_region." },
+	  "--email ADDRESS | --phone NUMBER [--country CC] | --feedback N",
+	  "Print the pseudonym that stands for a subject in the audit records\n"
+	  "(HMAC-SHA256 under the key), to find its records:\n"
+	  "grep -rl PSEUDONYM AUDIT_DIR.  ADDRESS: an email address; NUMBER: a\n"
+	  "phone number, read in country CC (ISO 3166-1 alpha-2) when it has no\n"
+	  "country code, in the configured phone_region without --country;\n"
+	  "N: a site feedback entry's number (the subject of the mails about an\n"
+	  "entry that name no address).  These are every kind of subject the\n"
+	  "records name." },
 	{ "audit verify", cmd_verify, NULL, "",
 	  "Check every audit record file, in order: schema, its own digest, the\n"
 	  "previous record's digest, and the copy in the database; no file\n"
@@ -44,38 +52,95 @@ const struct cmd cmds_audit[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/*
+ * ---- pseudonym ----
+ *
+ * One row per kind of subject the records name (AUDIT.md): the option
+ * that gives it and how the forms and commands make its pseudonym from
+ * what was typed.  Each answers 0 with out filled, or 1 said.  The
+ * "client" pseudonyms of lib/app.c (rate limits, article votes) are in
+ * no record, so there is no row for them.
+ */
+typedef int (*subject_fn)(struct ctx *, const struct cli_args *,
+    const struct pf_keys *, char out[PF_HEX_DIGEST_LEN + 1]);
+
+static int
+subject_email(struct ctx *c, const struct cli_args *a,
+    const struct pf_keys *keys, char out[PF_HEX_DIGEST_LEN + 1])
+{
+	const char	*why;
+	char		*norm = NULL, *key = NULL;
+	int		 rc = 1;
+
+	(void)c;
+	if ((why = pf_valid_email(a->opt[O_EMAIL], NULL, &norm)) != NULL)
+		fprintf(stderr, "privforms: %s\n", why);
+	else if ((key = pf_email_key(norm)) != NULL &&
+	    pf_pseudonym(keys, "email", key, out) == PF_OK)
+		rc = 0;
+	free(key);
+	free(norm);
+	return rc;
+}
+
+/* Read as the forms read it: the chosen country, else phone_region. */
+static int
+subject_phone(struct ctx *c, const struct cli_args *a,
+    const struct pf_keys *keys, char out[PF_HEX_DIGEST_LEN + 1])
+{
+	char	 e164[PF_PHONE_E164_SIZE];
+
+	if (cli_phone(c, a->opt[O_PHONE], a->opt[O_COUNTRY], e164) != 0)
+		return 1;
+	return pf_pseudonym(keys, "phone", e164, out) == PF_OK ? 0 : 1;
+}
+
+/* The entry's number, as pf_feedback_subject makes it for its mails. */
+static int
+subject_feedback(struct ctx *c, const struct cli_args *a,
+    const struct pf_keys *keys, char out[PF_HEX_DIGEST_LEN + 1])
+{
+	long long	 id;
+
+	(void)c;
+	if ((id = cli_positive(a->opt[O_FEEDBACK])) < 1) {
+		fprintf(stderr, "privforms: --feedback %s: not an entry number "
+		    "(1, 2, 3, ...)\n", a->opt[O_FEEDBACK]);
+		return 1;
+	}
+	return pf_feedback_subject(keys, id, out) == PF_OK ? 0 : 1;
+}
+
+static const struct {
+	int		 opt;
+	subject_fn	 fn;
+} subjects[] = {
+	{ O_EMAIL, subject_email },
+	{ O_PHONE, subject_phone },
+	{ O_FEEDBACK, subject_feedback },
+};
+
 static int
 cmd_pseudonym(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_keys	 keys;
-	const char	*why;
-	char		*norm = NULL, *key = NULL, out[PF_HEX_DIGEST_LEN + 1];
-	const char	*value;
-	int		 email, rc = 1;
+	char		 out[PF_HEX_DIGEST_LEN + 1];
+	size_t		 i, given = 0, which = 0;
+	int		 rc;
 
-	/* One of the two, not both. */
-	if ((a->opt[O_EMAIL] == NULL) == (a->opt[O_PHONE] == NULL))
+	for (i = 0; i < nitems(subjects); i++)
+		if (a->opt[subjects[i].opt] != NULL) {
+			given++;
+			which = i;
+		}
+	/* One subject; a country only for a phone number. */
+	if (given != 1 || (a->opt[O_COUNTRY] != NULL &&
+	    subjects[which].opt != O_PHONE))
 		return CLI_USAGE;
-	email = a->opt[O_EMAIL] != NULL;
-	value = email ? a->opt[O_EMAIL] : a->opt[O_PHONE];
 	if (cli_load_keys(c, &keys) != 0)
 		return 1;
-	why = email ? pf_valid_email(value, NULL, &norm) :
-	    pf_valid_phone(value, c->cfg->phone_region, &norm);
-	if (why != NULL) {
-		fprintf(stderr, "privforms: %s\n", why);
-		goto out;
-	}
-	if (email && (key = pf_email_key(norm)) == NULL)
-		goto out;
-	if (pf_pseudonym(&keys, email ? "email" : "phone",
-	    email ? key : norm, out) != PF_OK)
-		goto out;
-	printf("%s\n", out);
-	rc = 0;
-out:
-	free(key);
-	free(norm);
+	if ((rc = subjects[which].fn(c, a, &keys, out)) == 0)
+		printf("%s\n", out);
 	return rc;
 }
 
