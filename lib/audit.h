@@ -66,15 +66,27 @@ void pf_audit_record_clear(struct pf_audit_record *rec);
 char *pf_audit_path(const char *dir, long long seq, const char *time);
 
 /*
- * Write rec's file after its commit (temporary file and rename; no fsync,
- * see above).  The caller need not log a failure: the first of a run of
- * failures is logged, with the advice to run `privforms audit sync`, and
- * the first success after them, with how many files are missing; the
- * failures between are not (once per process, not once per request).
+ * Write rec's file after its commit (a temporary file, then link(); no
+ * fsync, see above).  A file is never replaced: one already there with
+ * the same bytes is left (a worker and `privforms audit sync` writing one
+ * record at once), one with other bytes is moved aside to
+ * DIR/displaced/STAMP/YYYY-MM-DD/NNNNNNNNNNNN.xml and logged, once
+ * (audit_impl.h; AUDIT.md, "Displaced files").  The caller need not log
+ * a failure: the first of a run of failures is logged, with the advice to
+ * run `privforms audit sync`, and the first success after them, with how
+ * many files are missing; the failures between are not (once per process,
+ * not once per request).
  */
 int pf_audit_write(const char *dir, const struct pf_audit_record *rec);
 
-/* Write every record file that is missing; *written counts them. */
+/* STAMP in DIR/displaced/STAMP/: "20261205T032014.123456Z" and NUL. */
+#define PF_AUDIT_STAMP_SIZE	24
+
+/*
+ * Write every record file that is missing; *written counts them.  A file
+ * that is there is left as it is, whatever it holds (`audit verify` says
+ * if it differs).
+ */
 int pf_audit_sync(struct pf_store *st, const char *dir, long long *written);
 
 /*

@@ -6,10 +6,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "audit_impl.h"
@@ -17,6 +19,7 @@
 #include "file.h"
 #include "log.h"
 #include "store.h"
+#include "utc.h"
 
 char *
 audit_strf(const char *fmt, ...)
@@ -60,29 +63,259 @@ pf_audit_path(const char *dir, long long seq, const char *time)
 	return audit_path(dir, seq, time, &p) == PF_OK ? p : NULL;
 }
 
+/* ---- writing a record file, never replacing one ---- */
+
+int
+audit_read(const char *path, char **out, size_t *len)
+{
+	struct stat	 sb;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd, e = 0;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return errno;
+	if (fstat(fd, &sb) == -1)
+		e = errno;
+	else if (!S_ISREG(sb.st_mode))
+		e = EINVAL;
+	else if (sb.st_size > FILE_MAX)
+		e = EFBIG;
+	else if ((*out = malloc((size_t)sb.st_size + 1)) == NULL)
+		e = ENOMEM;
+	while (e == 0 && got < (size_t)sb.st_size) {
+		if ((n = read(fd, *out + got, (size_t)sb.st_size - got)) > 0)
+			got += (size_t)n;
+		else if (n == 0)
+			break;		/* shorter than it was: what is there */
+		else if (errno != EINTR)
+			e = errno;
+	}
+	close(fd);
+	if (e != 0) {
+		free(*out);
+		*out = NULL;
+		return e;
+	}
+	*len = got;
+	return 0;
+}
+
 /*
- * Write a record file by a temporary name and rename, so a reader never
- * sees half a record.  The temporary name is unique (mkstemps), because a
- * worker and `privforms audit sync` may write the same record at once.
- * No fsync: the database transaction is the durable copy, and
- * pf_audit_sync rewrites any file a crash lost; syncing here would only
- * slow every request.
+ * Does the file at path hold exactly xml[0..len)?  *same 1 or 0 (also 0
+ * for something that is not a regular file: a link, a directory).  PF_EIO
+ * with errno set when it cannot be read (ENOENT: gone meanwhile).
+ */
+static int
+same_bytes(const char *path, const char *xml, size_t len, int *same)
+{
+	char	*buf;
+	size_t	 n;
+	int	 e;
+
+	*same = 0;
+	if ((e = audit_read(path, &buf, &n)) == ELOOP || e == EINVAL ||
+	    e == EFBIG)
+		return PF_OK;
+	if (e != 0) {
+		errno = e;
+		return PF_EIO;
+	}
+	*same = n == len && memcmp(buf, xml, len) == 0;
+	free(buf);
+	return PF_OK;
+}
+
+void
+audit_stamp(char out[AUDIT_STAMP_SIZE])
+{
+	char	 now[PF_TIME_SIZE];
+	size_t	 i, j = 0;
+
+	/* "2026-12-05T03:20:14.123456Z" as 20261205T032014.123456Z */
+	pf_utc_now(now);
+	for (i = 0; now[i] != '\0' && j < AUDIT_STAMP_SIZE - 1; i++)
+		if (now[i] != '-' && now[i] != ':')
+			out[j++] = now[i];
+	out[j] = '\0';
+}
+
+/*
+ * Give the file at hidden (ours alone) its name under dir/displaced/:
+ * STAMP/DAY/NAME, with DAY/NAME the part of path below dir.  link(), so
+ * an earlier displaced file of that name is never replaced: on EEXIST the
+ * stamp is taken again (the clock has moved on).  *to: the new name.
+ */
+static int
+name_aside(const char *dir, const char *path, const char *hidden,
+    char stamp[AUDIT_STAMP_SIZE], char **to)
+{
+	const char	*rel = path + strlen(dir) + 1;
+	int		 tries, saved;
+
+	for (tries = 0; tries < 8; tries++) {
+		if ((*to = audit_strf("%s/" AUDIT_DISPLACED "/%s/%s", dir, stamp,
+		    rel)) == NULL)
+			return PF_ENOMEM;
+		if (link(hidden, *to) == 0 ||
+		    (errno == ENOENT && pf_file_mkparent(*to, 0750) == PF_OK &&
+		    link(hidden, *to) == 0))
+			return PF_OK;
+		saved = errno;
+		free(*to);
+		*to = NULL;
+		if ((errno = saved) != EEXIST)
+			break;
+		audit_stamp(stamp);
+	}
+	return PF_EIO;
+}
+
+int
+audit_displace(const char *dir, const char *path, const char *xml,
+    size_t len, char stamp[AUDIT_STAMP_SIZE], char **to)
+{
+	char	*hidden;
+	int	 fd, same = 0, err, saved;
+
+	*to = NULL;
+	if ((hidden = audit_strf("%s.XXXXXX.aside", path)) == NULL)
+		return PF_ENOMEM;
+	/*
+	 * rename() takes whatever is at path at that instant, whoever put it
+	 * there, to a name only this process knows: nothing can be lost
+	 * between looking at the file and moving it.
+	 */
+	if ((fd = mkstemps(hidden, 6)) == -1 || close(fd) == -1 ||
+	    rename(path, hidden) == -1) {
+		saved = errno;
+		if (fd != -1)
+			unlink(hidden);
+		free(hidden);
+		errno = saved;
+		return PF_EIO;
+	}
+	/* A writer of the same record may have put our bytes there meanwhile. */
+	if (xml != NULL && (err = same_bytes(hidden, xml, len, &same)) != PF_OK)
+		same = 0;
+	if (same)
+		err = PF_OK;
+	else if ((err = name_aside(dir, path, hidden, stamp, to)) == PF_OK)
+		pf_log(PF_LOG_ERR, "audit: %s is not the database's record: "
+		    "moved aside to %s, never replaced (a restored database, "
+		    "or a file changed by hand: see AUDIT.md, \"Displaced "
+		    "files\")", path, *to);
+	saved = errno;
+	if (err == PF_OK)
+		unlink(hidden);
+	else
+		pf_log(PF_LOG_ERR, "audit: %s is not the database's record "
+		    "and cannot be moved aside (%s): it is kept as %s", path,
+		    strerror(saved), hidden);
+	free(hidden);
+	errno = saved;
+	return err;
+}
+
+/*
+ * Write xml[0..len) under a unique temporary name beside path (the day's
+ * directory made if this is its first record): *tmp.
+ */
+static int
+write_temp(const char *path, const char *xml, size_t len, char **tmp)
+{
+	static const char	 x[] = "XXXXXX.tmp";
+	int			 fd = -1, err = PF_OK, saved;
+
+	if ((*tmp = audit_strf("%s.%s", path, x)) == NULL)
+		return PF_ENOMEM;
+	/* A failed mkstemps leaves the Xs changed: they are put back. */
+	if ((fd = mkstemps(*tmp, 4)) == -1 && errno == ENOENT &&
+	    pf_file_mkparent(path, 0750) == PF_OK) {
+		memcpy(*tmp + strlen(path) + 1, x, sizeof(x));
+		fd = mkstemps(*tmp, 4);
+	}
+	if (fd == -1 || fchmod(fd, 0640) == -1 ||
+	    pf_file_write_all(fd, xml, len) != PF_OK)
+		err = PF_EIO;
+	saved = errno;
+	if (fd != -1 && close(fd) == -1 && err == PF_OK) {
+		err = PF_EIO;
+		saved = errno;
+	}
+	if (err != PF_OK) {
+		if (fd != -1)
+			unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	errno = saved;
+	return err;
+}
+
+/*
+ * Give tmp (record bytes xml[0..len)) the name path, never replacing a
+ * file there: link() fails on an existing name.  Identical bytes are a
+ * worker and `privforms audit sync` writing one record at once: done.
+ * Other bytes are a file that is not this database's record (a restored
+ * database, a file changed by hand): moved aside, loudly, then ours.
+ */
+static int
+place(const char *dir, const char *path, const char *tmp, const char *xml,
+    size_t len)
+{
+	char	 stamp[AUDIT_STAMP_SIZE];
+	char	*to;
+	int	 tries, same, err;
+
+	audit_stamp(stamp);
+	for (tries = 0; tries < 8; tries++) {
+		if (link(tmp, path) == 0)
+			return PF_OK;
+		if (errno != EEXIST)
+			return PF_EIO;
+		if ((err = same_bytes(path, xml, len, &same)) != PF_OK) {
+			if (errno == ENOENT)
+				continue;	/* moved meanwhile: again */
+			return err;
+		}
+		if (same)
+			return PF_OK;
+		if ((err = audit_displace(dir, path, xml, len, stamp, &to)) !=
+		    PF_OK)
+			return err;
+		free(to);
+	}
+	errno = EAGAIN;		/* others keep putting files there */
+	return PF_EIO;
+}
+
+/*
+ * Write a record file: by a temporary name, so that a reader never sees
+ * half a record, then link()ed to its name, so that an existing file is
+ * never replaced (place).  No fsync: the database transaction is the
+ * durable copy, and pf_audit_sync writes any file a crash lost; syncing
+ * here would only slow every request.
  */
 static int
 write_file(const char *dir, long long seq, const char *time, const char *xml,
     size_t len)
 {
-	char	*path = NULL;
+	char	*path = NULL, *tmp = NULL;
 	int	 err, saved;
 
 	if ((err = audit_path(dir, seq, time, &path)) != PF_OK)
 		return err;
-	/* The day's directory exists but for the first record of the day. */
-	err = pf_file_replace(path, xml, len, 0640);
-	if (err == PF_EIO && errno == ENOENT &&
-	    (err = pf_file_mkparent(path, 0750)) == PF_OK)
-		err = pf_file_replace(path, xml, len, 0640);
+	if ((err = write_temp(path, xml, len, &tmp)) == PF_OK) {
+		err = place(dir, path, tmp, xml, len);
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+	}
 	saved = errno;
+	free(tmp);
 	free(path);
 	errno = saved;		/* for the caller's message */
 	return err;

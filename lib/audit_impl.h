@@ -8,6 +8,8 @@
 #ifndef PF_AUDIT_IMPL_H
 #define PF_AUDIT_IMPL_H
 
+#include <stddef.h>
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -36,6 +38,42 @@ int audit_path(const char *dir, long long seq, const char *time, char **out);
 
 /* The seq a record file name stands for, or 0: "NNNNNNNNNNNN.xml". */
 long long audit_name_seq(const char *name);
+
+/*
+ * ---- files that are not the database's records (AUDIT.md, "Displaced
+ * files") ----
+ *
+ * A record file is never replaced.  One that holds other bytes than the
+ * record the database has under its seq is moved aside, to
+ * DIR/displaced/STAMP/YYYY-MM-DD/NNNNNNNNNNNN.xml: STAMP is the UTC time,
+ * 20261205T032014.123456Z, in a directory that is no day's, so that
+ * neither `audit verify` nor AUDIT.md's procedure takes it for a record.
+ */
+#define AUDIT_DISPLACED		"displaced"
+#define AUDIT_STAMP_SIZE	PF_AUDIT_STAMP_SIZE	/* audit.h */
+
+/* Now as a STAMP. */
+void audit_stamp(char out[AUDIT_STAMP_SIZE]);
+
+/*
+ * Move the file at path (a record's, under dir) aside: renamed to a name
+ * of this process's first, so that whatever is there at that instant is
+ * taken and nothing else, then linked under DIR/displaced/stamp/ (stamp
+ * taken again if that name is taken) and logged, once.  When xml is not
+ * NULL and the file turns out to hold exactly xml[0..len) (another writer
+ * of the same record got there first), it is dropped instead: *to NULL.
+ * *to: the new name (free it).  PF_OK, or PF_EIO with errno (logged; a
+ * file that was taken but could not be named is kept, hidden, beside path).
+ */
+int audit_displace(const char *dir, const char *path, const char *xml,
+    size_t len, char stamp[AUDIT_STAMP_SIZE], char **to);
+
+/*
+ * A whole regular file (not through a link, at most FILE_MAX bytes) into
+ * *out (free it) of *len bytes: 0, or an errno value (EINVAL: not a
+ * regular file; EFBIG: too big).
+ */
+int audit_read(const char *path, char **out, size_t *len);
 
 /* "YYYY-MM-DD": the name of a day's directory (audit_path). */
 int audit_day_name(const char *name);

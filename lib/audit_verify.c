@@ -90,44 +90,6 @@ problem(struct verify *v, long long seq, const char *path, const char *fmt,
 	fprintf(v->report, " (%s)\n", path);
 }
 
-/* Read a whole regular file; returns 0 or an errno value. */
-static int
-read_file(const char *path, char **out, size_t *outlen)
-{
-	struct stat	 sb;
-	ssize_t		 n;
-	size_t		 got = 0;
-	int		 fd, e = 0;
-
-	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return errno;
-	if (fstat(fd, &sb) == -1)
-		e = errno;
-	else if (!S_ISREG(sb.st_mode))
-		e = EINVAL;
-	else if (sb.st_size > FILE_MAX)
-		e = EFBIG;
-	else if ((*out = malloc((size_t)sb.st_size + 1)) == NULL)
-		e = ENOMEM;
-	while (e == 0 && got < (size_t)sb.st_size) {
-		if ((n = read(fd, *out + got, (size_t)sb.st_size - got)) > 0)
-			got += (size_t)n;
-		else if (n == 0)
-			break;
-		else if (errno != EINTR)
-			e = errno;
-	}
-	close(fd);
-	if (e != 0) {
-		free(*out);
-		*out = NULL;
-		return e;
-	}
-	*outlen = got;
-	return 0;
-}
-
 /* Copy the text of root's first audit element called name into buf. */
 static int
 child_text(xmlNodePtr root, const char *name, char *buf, size_t bufsz)
@@ -230,7 +192,7 @@ verify_record(struct verify *v, const struct pf_audit_row *r, const char *path)
 	size_t		 len = r->xml_len;
 	int		 e;
 
-	if ((e = read_file(path, &file, &len)) == ENOENT) {
+	if ((e = audit_read(path, &file, &len)) == ENOENT) {
 		problem(v, r->seq, path, "file missing");
 		len = r->xml_len;	/* go on with the database copy */
 	} else if (e != 0) {
