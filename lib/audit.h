@@ -83,6 +83,59 @@ int pf_audit_write(const char *dir, const struct pf_audit_record *rec);
 #define PF_AUDIT_STAMP_SIZE	24
 
 /*
+ * ---- after a restore (audit_restore.c) ----
+ *
+ * A database restored from a backup ends at the backup's last record, L,
+ * while the audit directory may hold the files of records L+1 ... that
+ * were written after the backup.  Left alone, the next records would
+ * reuse those numbers.  `privforms init` looks (pf_audit_beyond) and, if
+ * so, recovers them (pf_audit_recover) inside its write transaction, then
+ * appends an `audit-restored` record (AUDIT.md).
+ */
+struct pf_audit_recovery {
+	long long	 backup_seq;	/* L: the database's last record */
+	long long	 found;		/* record files beyond it */
+	long long	 recovered;	/* of them, imported: they chain on */
+	long long	 displaced;	/* of them, moved aside: they do not */
+	long long	 checkpoint;	/* the newest checkpoint's count; -1: none */
+	int		 restored;	/* the database went back: record it */
+	char		 stamp[PF_AUDIT_STAMP_SIZE]; /* DIR/displaced/STAMP */
+	/* The record's details (pf_audit_event's), set by pf_audit_recover. */
+	char		 num[4][24];
+	const char	*details[9];
+};
+
+/* The event of the record that says so (AUDIT.md). */
+#define PF_AUDIT_RESTORED	"audit-restored"
+
+/*
+ * A cheap look, in no transaction, at whether the database went back:
+ * *beyond 1 when dir holds a record file whose seq is past the database's
+ * last record (in the days from that record's on), or a checkpoint
+ * (DIR/checkpoints/NNNNNNNNNNNN.txt) counts more records than it has and
+ * the last audit-restored record does not already name that checkpoint.
+ * Files a worker writes meanwhile are no evidence: the last record is
+ * read again after the listing.  PF_OK, or PF_EIO (logged).
+ */
+int pf_audit_beyond(struct pf_store *st, const char *dir, int *beyond);
+
+/*
+ * Inside the caller's write transaction (pf_store_begin): every record file
+ * in dir past the database's last record, in seq order, is checked as
+ * pf_audit_check does (schema xsd; its seq, prev, digest) and for its place
+ * (the day of its time, a time not before the record it follows); the
+ * ones that chain on from the last record are stored as the database's
+ * records, the first that does not and every one after it are moved aside
+ * (DIR/displaced/STAMP/...: audit_impl.h), each said on report (may be
+ * NULL) and in the log.  r says what was done; when r->restored, the
+ * caller appends a PF_AUDIT_RESTORED record with r->details (no subject,
+ * form admin) in the same transaction.  On an error the caller rolls
+ * back (files already moved aside stay there).
+ */
+int pf_audit_recover(struct pf_store *st, const char *dir, const char *xsd,
+    FILE *report, struct pf_audit_recovery *r);
+
+/*
  * Write every record file that is missing; *written counts them.  A file
  * that is there is left as it is, whatever it holds (`audit verify` says
  * if it differs).

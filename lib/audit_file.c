@@ -427,7 +427,7 @@ pf_audit_sync(struct pf_store *st, const char *dir, long long *written)
 /* ---- records without their file ---- */
 
 long long
-audit_name_seq(const char *name)
+audit_name_num(const char *name, const char *ext)
 {
 	long long	 seq = 0;
 	int		 i;
@@ -437,7 +437,13 @@ audit_name_seq(const char *name)
 			return 0;
 		seq = seq * 10 + (name[i] - '0');
 	}
-	return strcmp(name + 12, ".xml") == 0 ? seq : 0;
+	return strcmp(name + 12, ext) == 0 ? seq : 0;
+}
+
+long long
+audit_name_seq(const char *name)
+{
+	return audit_name_num(name, ".xml");
 }
 
 int

@@ -2,7 +2,8 @@
  * audit_impl.h -- what the audit trail's three files share.
  *
  * PRIVATE to lib/audit.c (building, digesting, appending a record),
- * lib/audit_file.c (record files: paths, writing, sync, what is missing)
+ * lib/audit_file.c (record files: paths, writing, sync, what is missing),
+ * lib/audit_restore.c (taking the trail up after a database restore)
  * and lib/audit_verify.c (checking the trail); everyone else uses audit.h.
  */
 #ifndef PF_AUDIT_IMPL_H
@@ -38,6 +39,9 @@ int audit_path(const char *dir, long long seq, const char *time, char **out);
 
 /* The seq a record file name stands for, or 0: "NNNNNNNNNNNN.xml". */
 long long audit_name_seq(const char *name);
+
+/* The number of "NNNNNNNNNNNN" followed by ext ("NNNNNNNNNNNN.txt"), or 0. */
+long long audit_name_num(const char *name, const char *ext);
 
 /*
  * ---- files that are not the database's records (AUDIT.md, "Displaced

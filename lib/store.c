@@ -28,6 +28,7 @@ enum {
 	OPTOUT_PUT, OPTOUT_EACH, OPTOUT_COUNT, OPTOUT_OF, OPTOUT_REMOVE,
 	DNC_PUT, DNC_GET, DNC_EACH, DNC_STALE, DNC_REMOVE, DNC_COUNT,
 	DNC_OF_EMAIL, AUDIT_LAST, AUDIT_PUT, AUDIT_GET, AUDIT_EACH,
+	AUDIT_LAST_OF,
 	OUTBOX_PUT, OUTBOX_SENT, OUTBOX_DEFER, OUTBOX_FAILED,
 	OUTBOX_REQUEUE, OUTBOX_REQUEUE_ALL, OUTBOX_COUNTS, OUTBOX_GET,
 	OUTBOX_WAITING, OUTBOX_FAILED_EACH, OUTBOX_FORGET,
@@ -91,6 +92,10 @@ static const struct pf_sql sql[NSTMT] = {
 	    "SELECT " AUDIT_COLS " FROM audit WHERE seq = ?1" },
 	[AUDIT_EACH] = { "audit each",
 	    "SELECT " AUDIT_COLS " FROM audit WHERE seq >= ?1 ORDER BY seq" },
+	/* From the end back: only after a restore, whose record is near it. */
+	[AUDIT_LAST_OF] = { "audit last of",
+	    "SELECT " AUDIT_COLS " FROM audit WHERE event = ?1 "
+	    "ORDER BY seq DESC LIMIT 1" },
 	[OUTBOX_PUT] = { "outbox put",
 	    "INSERT INTO outbox (template, recipient, vals, subject, state, "
 	    "attempts, next_try, created, updated) "
@@ -370,6 +375,14 @@ pf_store_audit_each(struct pf_store *st, long long from,
 {
 	return pf_sql_each(st, Q(AUDIT_EACH), PF_ARGS(PF_I(from)), audit_row,
 	    PF_WALK(fn, arg));
+}
+
+int
+pf_store_audit_last_of(struct pf_store *st, const char *event,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
+{
+	return pf_sql_one(st, Q(AUDIT_LAST_OF), PF_ARGS(PF_T(event)),
+	    audit_row, PF_WALK(fn, arg));
 }
 
 /* ---- the outbox ---- */

@@ -645,6 +645,14 @@ int pf_store_audit_get(struct pf_store *st, long long seq,
 int pf_store_audit_each(struct pf_store *st, long long from,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
 
+/*
+ * The last record of event: calls fn once, or returns PF_ENOTFOUND.  It
+ * reads the trail from its end back (no index on event): for an event
+ * that is rare and recent (audit-restored), or none at all.
+ */
+int pf_store_audit_last_of(struct pf_store *st, const char *event,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
+
 /* ---- the outbox (mail.h queues, sender.h drains) ---- */
 
 struct pf_outbox_row {

@@ -6,6 +6,14 @@
  * default privforms), then drops to that user for everything else, so
  * that every file it makes belongs to the user the programs run as.  Run
  * as anyone else, it makes them as that user.
+ *
+ * It is also the step of a restore (INSTALL, section 15) that keeps the
+ * audit trail whole: the records written since the backup are taken back
+ * from their files (recover_trail).  init rather than a restore command
+ * of its own: every restore already ends with init, however the file was
+ * put back, and the evidence (record files past the database's last
+ * record, a checkpoint that counts more) is on disk, not in what the
+ * operator remembers to type; a second run finds nothing to do.
  */
 #include <sys/stat.h>
 
@@ -19,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "config.h"
 #include "err.h"
@@ -27,6 +36,7 @@
 #include "nitems.h"
 #include "page.h"
 #include "store.h"
+#include "txn.h"
 
 static int	cmd_init(struct ctx *, const struct cli_args *);
 
@@ -49,7 +59,11 @@ const struct cmd cmds_init[] = {
 	  "file belongs to it: the data directory 0711 (the httpd reaches the\n"
 	  "hub page, nobody lists it), audit 0750, site 0755, key 0600, database\n"
 	  "0640.  --user root keeps everything as root (a development stack).\n"
-	  "As another user, --user may only name that user." },
+	  "As another user, --user may only name that user.\n\n"
+	  "After a restore from a backup, the audit record files written since\n"
+	  "the backup are taken back into the database when they chain on from\n"
+	  "its last record (the rest are moved aside, to AUDIT_DIR/displaced/),\n"
+	  "and an audit-restored record says so: no record number is used twice." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -444,6 +458,71 @@ drop_to(const struct owner *o)
 	return 0;
 }
 
+/* What recover_trail did, for the operator. */
+static void
+say_recovery(const struct pf_config *cfg, const struct pf_audit_recovery *r)
+{
+	long long	 head = r->backup_seq + r->recovered;
+
+	printf("restore:   the database ends at audit record %lld, and %lld "
+	    "record files are past it\n", r->backup_seq, r->found);
+	if (r->recovered > 0)
+		printf("audit:     records %lld to %lld taken back from their "
+		    "files; what they record is not in the restored database\n",
+		    r->backup_seq + 1, head);
+	if (r->displaced > 0)
+		printf("audit:     %lld files that do not chain on moved aside to "
+		    "%s/displaced/%s\n", r->displaced, cfg->audit_dir, r->stamp);
+	printf("audit:     record %lld audit-restored appended\n", head + 1);
+	if (r->checkpoint > head)
+		fprintf(stderr, "privforms: init: the newest checkpoint counts "
+		    "%lld records, but only %lld are left: records %lld to %lld "
+		    "are lost with their files, and the next records take their "
+		    "numbers (record %lld says so; tell whoever holds that "
+		    "checkpoint)\n", r->checkpoint, head, head + 1, r->checkpoint,
+		    head + 1);
+}
+
+/*
+ * After a restore: take back the records written since the backup from
+ * their files (pf_audit_recover) and append one audit-restored record, in
+ * one transaction.  Nothing to do is the usual case.  0, or 1 said.
+ */
+static int
+recover_trail(struct ctx *c)
+{
+	struct pf_audit_recovery r;
+	struct pf_txn		 t;
+	int			 beyond, rc;
+
+	memset(&t, 0, sizeof(t));	/* rolled back on failure, begun or not */
+	if ((rc = pf_audit_beyond(c->st, c->cfg->audit_dir, &beyond)) != PF_OK)
+		goto fail;
+	if (!beyond)
+		return 0;
+	if (cli_begin(c, &t) != PF_OK)
+		return 1;
+	if ((rc = pf_audit_recover(c->st, c->cfg->audit_dir,
+	    c->cfg->audit_schema, stderr, &r)) != PF_OK)
+		goto fail;
+	if (!r.restored) {
+		pf_txn_rollback(&t);	/* a worker's file, after all */
+		return 0;
+	}
+	if ((rc = pf_txn_audit(&t, NULL, PF_AUDIT_RESTORED, NULL,
+	    r.details)) != PF_OK || (rc = pf_txn_commit(&t)) != PF_OK)
+		goto fail;
+	say_recovery(c->cfg, &r);
+	return 0;
+fail:
+	pf_txn_rollback(&t);
+	fprintf(stderr, "privforms: init: the audit trail in %s could not be "
+	    "looked at or taken up after a restore: %s (nothing recorded; "
+	    "files already moved aside stay there)\n", c->cfg->audit_dir,
+	    pf_strerror(rc));
+	return 1;
+}
+
 static int
 cmd_init(struct ctx *c, const struct cli_args *a)
 {
@@ -492,5 +571,7 @@ cmd_init(struct ctx *c, const struct cli_args *a)
 	printf("database:  %s (%s, schema %d, journal %s, %s)\n",
 	    c->cfg->database, describe(c->cfg->database, buf, sizeof(buf)), v,
 	    pf_store_journal_mode(c->st), had_db ? "kept" : "created");
+	if (recover_trail(c) != 0)
+		return 1;
 	return render_site(c->cfg) == PF_OK ? 0 : 1;
 }

@@ -161,7 +161,201 @@ START_TEST(test_write_of_the_same_bytes_again_moves_nothing)
 }
 END_TEST
 
+/* The database as a backup taken after record 1 left it. */
+static void
+restore_to_1(void)
+{
+	pf_test_exec("DELETE FROM audit WHERE seq > 1");
+}
+
+static void
+recover(struct pf_audit_recovery *r)
+{
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_recover(fx.st, fx.audit, XSD, NULL, r),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
+}
+
+/* What each case does to the trail after the restore, and what follows. */
+static void
+tamper_none(void)
+{
+}
+
+static void
+tamper_byte(void)
+{
+	char	 p[FILE_PATH], *x = strdup(recs[1].xml);
+
+	ck_assert_ptr_nonnull(x);
+	memcpy(strstr(x, "<event>") + 7, "X", 1);
+	pf_test_write(file_of(1, p), x, recs[1].xml_len);
+	free(x);
+}
+
+/* The restored database's record 1 is another one: 2 and 3 follow no more. */
+static void
+tamper_fork(void)
+{
+	pf_test_exec("DELETE FROM audit");
+	append(0, "dnc-registered");
+}
+
+static void
+tamper_gap(void)
+{
+	char	 p[FILE_PATH];
+
+	ck_assert_int_eq(unlink(file_of(1, p)), 0);
+}
+
+static void
+tamper_day(void)
+{
+	char	 to[PF_TEST_PATH * 3], dir[PF_TEST_PATH * 2], p[FILE_PATH];
+
+	snprintf(dir, sizeof(dir), "%s/2000-01-01", fx.audit);
+	snprintf(to, sizeof(to), "%s/%012lld.xml", dir, recs[2].seq);
+	ck_assert_int_eq(mkdir(dir, 0750), 0);
+	ck_assert_int_eq(rename(file_of(2, p), to), 0);
+}
+
+static const struct {
+	const char	*what;
+	void		(*tamper)(void);
+	long long	 recovered, displaced;
+} cases[] = {
+	{ "every file chains on", tamper_none, 2, 0 },
+	{ "record 2 changed", tamper_byte, 0, 2 },
+	{ "another trail's record 1", tamper_fork, 0, 2 },
+	{ "record 2's file lost", tamper_gap, 0, 1 },
+	{ "record 3 in another day", tamper_day, 1, 1 },
+};
+
+START_TEST(test_recover_takes_back_what_chains_on_and_moves_the_rest)
+{
+	struct pf_audit_recovery	 r;
+	char				 keep[3][FILE_PATH];
+	int				 i;
+
+	append3();
+	restore_to_1();
+	cases[_i].tamper();
+	for (i = 0; i < 3; i++)
+		file_of(i, keep[i]);
+	recover(&r);
+	ck_assert_msg(r.backup_seq == 1 && r.recovered == cases[_i].recovered &&
+	    r.displaced == cases[_i].displaced && r.checkpoint == -1 &&
+	    r.restored, "%s: backup %lld, recovered %lld, displaced "
+	    "%lld", cases[_i].what, r.backup_seq, r.recovered, r.displaced);
+	ck_assert_int_eq(pf_test_count("SELECT max(seq) FROM audit"),
+	    1 + cases[_i].recovered);
+	/* What is not taken back is moved aside, never left in the way. */
+	for (i = 1 + (int)cases[_i].recovered; i < 3; i++)
+		ck_assert_int_eq(access(keep[i], F_OK), -1);
+	if (cases[_i].tamper == tamper_fork)
+		ck_assert_int_eq(pf_audit_write(fx.audit, &recs[0]), PF_OK);
+	assert_verify_ok();
+	/* A second look finds nothing left to do. */
+	recover(&r);
+	ck_assert(r.found == 0 && !r.restored);
+}
+END_TEST
+
+START_TEST(test_a_file_that_does_not_chain_is_moved_aside_not_imported)
+{
+	struct pf_audit_recovery	 r;
+	glob_t				 g;
+	char				 p[FILE_PATH], *x, rel[64];
+
+	append3();
+	restore_to_1();
+	tamper_byte();
+	file_of(1, p);
+	ck_assert_ptr_nonnull(x = malloc(recs[1].xml_len + 1));
+	ck_assert_uint_eq(pf_test_read(p, x, recs[1].xml_len + 1),
+	    recs[1].xml_len);
+	recover(&r);
+	ck_assert_int_eq(r.recovered, 0);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM audit "
+	    "WHERE seq = 2"), 0);
+	ck_assert_uint_eq(displaced(rel_of(1, rel, sizeof(rel)), &g), 1);
+	ck_assert_msg(strstr(g.gl_pathv[0], r.stamp) != NULL, "%s", g.gl_pathv[0]);
+	assert_holds(g.gl_pathv[0], x, recs[1].xml_len);
+	globfree(&g);
+	free(x);
+}
+END_TEST
+
+/* A checkpoint file of count n, as the checkpoint writer names it. */
+static void
+checkpoint(long long n)
+{
+	char	 p[PF_TEST_PATH * 2];
+
+	snprintf(p, sizeof(p), "%s/checkpoints", fx.audit);
+	ck_assert(mkdir(p, 0750) == 0 || access(p, F_OK) == 0);
+	snprintf(p, sizeof(p), "%s/checkpoints/%012lld.txt", fx.audit, n);
+	pf_test_write(p, "x\n", 2);
+}
+
+/* The audit-restored record init appends, in recover's transaction. */
+static void
+restored_record(const struct pf_audit_recovery *r)
+{
+	struct pf_audit_event	 ev = { PF_AUDIT_RESTORED, "admin", NULL, NULL,
+	    r->details };
+
+	pf_audit_record_clear(&recs[1]);
+	ck_assert_int_eq(pf_audit_append(fx.st, &ev, &recs[1]), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_write(fx.audit, &recs[1]), PF_OK);
+	ck_assert_ptr_nonnull(strstr(recs[1].xml, "<detail name=\"checkpoint\">"));
+}
+
+START_TEST(test_beyond_sees_a_restore_and_not_the_trail_itself)
+{
+	struct pf_audit_recovery	 r;
+	int				 beyond = -1, i;
+	char				 p[FILE_PATH];
+
+	ck_assert_int_eq(pf_audit_beyond(fx.st, fx.audit, &beyond), PF_OK);
+	ck_assert_int_eq(beyond, 0);
+	append3();
+	checkpoint(0);
+	checkpoint(3);
+	ck_assert_int_eq(pf_audit_beyond(fx.st, fx.audit, &beyond), PF_OK);
+	ck_assert_int_eq(beyond, 0);
+	restore_to_1();
+	ck_assert_int_eq(pf_audit_beyond(fx.st, fx.audit, &beyond), PF_OK);
+	ck_assert_int_eq(beyond, 1);
+	/* The files gone too: the checkpoint still tells. */
+	for (i = 1; i < 3; i++) {
+		ck_assert_int_eq(unlink(file_of(i, p)), 0);
+	}
+	ck_assert_int_eq(pf_audit_beyond(fx.st, fx.audit, &beyond), PF_OK);
+	ck_assert_int_eq(beyond, 1);
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_recover(fx.st, fx.audit, XSD, NULL, &r),
+	    PF_OK);
+	ck_assert(r.found == 0 && r.checkpoint == 3 && r.restored);
+	restored_record(&r);
+	/* Said once: the trail stays behind that checkpoint, and that is known. */
+	ck_assert_int_eq(pf_audit_beyond(fx.st, fx.audit, &beyond), PF_OK);
+	ck_assert_int_eq(beyond, 0);
+	recover(&r);
+	ck_assert(!r.restored);
+	checkpoint(4);
+	ck_assert_int_eq(pf_audit_beyond(fx.st, fx.audit, &beyond), PF_OK);
+	ck_assert_int_eq(beyond, 1);
+}
+END_TEST
+
 PF_TEST_MAIN("audit_restore",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, clear_recs),
     tcase_add_test(tc, test_write_moves_other_bytes_aside_and_keeps_both),
-    tcase_add_test(tc, test_write_of_the_same_bytes_again_moves_nothing))
+    tcase_add_test(tc, test_write_of_the_same_bytes_again_moves_nothing),
+    PF_LOOP(test_recover_takes_back_what_chains_on_and_moves_the_rest, cases),
+    tcase_add_test(tc, test_a_file_that_does_not_chain_is_moved_aside_not_imported),
+    tcase_add_test(tc, test_beyond_sees_a_restore_and_not_the_trail_itself))
