@@ -107,12 +107,11 @@ subkey(const unsigned char master[PF_KEY_LEN], const char *label,
 }
 
 int
-pf_keys_create(const char *path)
+pf_keys_write_secret(const char *path, const void *buf, size_t len, int *made)
 {
-	unsigned char	 key[PF_KEY_LEN];
-	char		 hex[HEX_KEY_LEN + 2];
-	int		 fd, rc;
+	int	 fd, rc = PF_OK;
 
+	*made = 0;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1 && errno == EEXIST)
@@ -121,14 +120,9 @@ pf_keys_create(const char *path)
 		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
 		return PF_EIO;
 	}
-	if ((rc = pf_random(key, sizeof(key))) == PF_OK) {
-		pf_hex_encode(key, sizeof(key), hex);
-		hex[HEX_KEY_LEN] = '\n';
-		if (pf_file_write_all(fd, hex, HEX_KEY_LEN + 1) != PF_OK ||
-		    fsync(fd) == -1) {
-			pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
-			rc = PF_EIO;
-		}
+	if (pf_file_write_all(fd, buf, len) != PF_OK || fsync(fd) == -1) {
+		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
+		rc = PF_EIO;
 	}
 	if (close(fd) == -1 && rc == PF_OK) {
 		pf_log(PF_LOG_ERR, "%s: %s", path, strerror(errno));
@@ -137,6 +131,22 @@ pf_keys_create(const char *path)
 	/* A half-written key must not be taken for a key on the next run. */
 	if (rc != PF_OK)
 		unlink(path);
+	*made = rc == PF_OK;
+	return rc;
+}
+
+int
+pf_keys_create(const char *path)
+{
+	unsigned char	 key[PF_KEY_LEN];
+	char		 hex[HEX_KEY_LEN + 2];
+	int		 rc, made;
+
+	if ((rc = pf_random(key, sizeof(key))) == PF_OK) {
+		pf_hex_encode(key, sizeof(key), hex);
+		hex[HEX_KEY_LEN] = '\n';
+		rc = pf_keys_write_secret(path, hex, HEX_KEY_LEN + 1, &made);
+	}
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(hex, sizeof(hex));
 	return rc;
@@ -199,25 +209,20 @@ key_file_ok(const char *path, const struct stat *st)
 	return 1;
 }
 
-/*
- * Read the key file into key: exactly 64 hex digits, optionally followed by
- * one newline, in a file key_file_ok accepts.
- */
-static int
-read_master(const char *path, unsigned char key[PF_KEY_LEN])
+int
+pf_keys_read_secret(const char *path, void *buf, size_t size, size_t *len)
 {
 	struct stat	 st;
-	char		 buf[HEX_KEY_LEN + 2];
-	size_t		 len = 0, i;
 	ssize_t		 n;
 	int		 fd, rc = PF_ECONFIG;
 
+	*len = 0;
 	if ((fd = open_key(path, &rc)) == -1)
 		return rc;
 	if (fstat(fd, &st) == -1 || !key_file_ok(path, &st))
 		goto done;
-	while (len < sizeof(buf) &&
-	    (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
+	while (*len < size &&
+	    (n = read(fd, (char *)buf + *len, size - *len)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -225,8 +230,28 @@ read_master(const char *path, unsigned char key[PF_KEY_LEN])
 			rc = PF_EIO;
 			goto done;
 		}
-		len += (size_t)n;
+		*len += (size_t)n;
 	}
+	rc = PF_OK;
+done:
+	close(fd);
+	return rc;
+}
+
+/*
+ * Read the key file into key: exactly 64 hex digits, optionally followed by
+ * one newline, in a file key_file_ok accepts.
+ */
+static int
+read_master(const char *path, unsigned char key[PF_KEY_LEN])
+{
+	char		 buf[HEX_KEY_LEN + 2];
+	size_t		 len = 0, i;
+	int		 rc;
+
+	if ((rc = pf_keys_read_secret(path, buf, sizeof(buf), &len)) != PF_OK)
+		goto done;
+	rc = PF_ECONFIG;
 	if (len != HEX_KEY_LEN && !(len == HEX_KEY_LEN + 1 &&
 	    buf[HEX_KEY_LEN] == '\n')) {
 		pf_log(PF_LOG_ERR, "%s: not %d hex digits", path, HEX_KEY_LEN);
@@ -244,7 +269,6 @@ read_master(const char *path, unsigned char key[PF_KEY_LEN])
 	rc = PF_OK;
 done:
 	OPENSSL_cleanse(buf, sizeof(buf));
-	close(fd);
 	return rc;
 }
 

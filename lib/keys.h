@@ -48,6 +48,19 @@ int pf_keys_load(const char *path, struct pf_keys *out);
 int pf_pseudonym(const struct pf_keys *keys, const char *kind, const char *value,
     char out[PF_HEX_DIGEST_LEN + 1]);
 
+/*
+ * The secret files (this key, and checkpoint.h's signing key) are made and
+ * read alike.  pf_keys_write_secret creates path with buf[0..len), mode
+ * 0600, never through a link, synced before it returns; an existing path is
+ * left alone (PF_OK, *made 0); a failure (logged, PF_EIO) leaves no file.
+ * pf_keys_read_secret reads up to size bytes of path into buf (*len) with
+ * pf_keys_load's checks of the file (link, type, owner, mode), its errors
+ * and messages; the caller wipes buf.
+ */
+int pf_keys_write_secret(const char *path, const void *buf, size_t len,
+    int *made);
+int pf_keys_read_secret(const char *path, void *buf, size_t size, size_t *len);
+
 /* A piece of a message: len bytes at p. */
 struct pf_bytes {
 	const void	*p;
