@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "client.h"
 #include "config.h"
 #include "err.h"
@@ -83,7 +84,7 @@ static const char *const tls_modes[] = { "required", "if-offered", "off",
 
 static cfg_check check_base_url, check_prefix, check_journal, check_link,
     check_region, check_mailbox, check_address, check_host, check_starttls,
-    check_text, check_proxies;
+    check_text, check_proxies, check_origin, check_addresses;
 
 #define OFF(k)		offsetof(struct pf_config, k)
 #define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c, NULL, NULL }
@@ -124,6 +125,11 @@ static const struct cfg_key keys[] = {
 	PATH(audit_dir, PF_STATEDIR "/audit"),
 	PATH(audit_schema, PF_DATADIR "/audit.xsd"),
 	PATH(key_file, PF_STATEDIR "/secret.key"),
+	STR(audit_origin, "", check_origin),
+	PATH(audit_signing_key, PF_STATEDIR "/audit-signing.key"),
+	LONG(audit_checkpoint_minutes, 10, 1, 1440),
+	STR(audit_witness_mail, "", check_addresses),
+	OPT_PATH(audit_witness_dir),
 	PATH(templates, PF_HTDOCS),
 	PATH(site_dir, PF_STATEDIR "/site"),
 	LONG(max_body, 65536, 1024, 1048576),
@@ -354,6 +360,38 @@ check_address(char *val)
 	memcpy(val, norm, strlen(norm) + 1);
 	free(norm);
 	return NULL;
+}
+
+/* "" (derived from base_url after the file is read) or an origin. */
+static const char *
+check_origin(char *val)
+{
+	if (*val != '\0' && !pf_checkpoint_origin_ok(val))
+		return "must be a name without blanks, control characters or "
+		    "'+' (e.g. privacy.example.com/privforms-audit)";
+	return NULL;
+}
+
+/* "" or email addresses separated by commas (and blanks). */
+static const char *
+check_addresses(char *val)
+{
+	char	*copy, *p, *tok, *norm = NULL;
+	int	 ok = 1;
+
+	if (*val == '\0')
+		return NULL;
+	if ((copy = strdup(val)) == NULL)
+		return "could not be checked: out of memory";
+	for (p = copy; ok && (tok = strsep(&p, ",")) != NULL; ) {
+		tok = pf_file_trim(tok);
+		ok = *tok != '\0' && strcspn(tok, " \t") == strlen(tok) &&
+		    pf_valid_email(tok, NULL, &norm) == NULL;
+		free(norm);
+		norm = NULL;
+	}
+	free(copy);
+	return ok ? NULL : "must be email addresses separated by commas";
 }
 
 /* libesmtp splits "host:port" at the first colon: no IPv6 literal. */
@@ -650,6 +688,29 @@ pf_config_default_path(void)
 }
 
 /*
+ * An audit_origin left empty names the site: base_url's host (without
+ * scheme and port) and "/privforms-audit", as checkpoint.h's origins go.
+ */
+static int
+default_origin(struct pf_config *cfg)
+{
+	const char	*host = strstr(cfg->base_url, "://") + 3;
+	size_t		 n;
+	char		*s;
+
+	if (cfg->audit_origin[0] != '\0')
+		return PF_OK;
+	n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+	if ((s = malloc(n + sizeof("/privforms-audit"))) == NULL)
+		return PF_ENOMEM;
+	snprintf(s, n + sizeof("/privforms-audit"), "%.*s/privforms-audit",
+	    (int)n, host);
+	free(cfg->audit_origin);
+	cfg->audit_origin = s;
+	return PF_OK;
+}
+
+/*
  * A configuration of defaults, then f's lines (named name in messages,
  * relative paths resolved against dir), then the checks of keys together;
  * cfg->path becomes path.  *out only on PF_OK.
@@ -672,6 +733,10 @@ config_read(FILE *f, const char *path, const char *name, const char *dir,
 	if ((why = check_together(cfg)) != NULL) {
 		rc = PF_ECONFIG;
 		pf_errmsg(err, errlen, "%s: %s", name, why);
+		goto fail;
+	}
+	if ((rc = default_origin(cfg)) != PF_OK) {
+		pf_errmsg(err, errlen, "%s: out of memory", name);
 		goto fail;
 	}
 	*out = cfg;

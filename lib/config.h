@@ -50,6 +50,13 @@ struct pf_config {
 	char	*audit_dir;	/* one file per audit record, by day */
 	char	*audit_schema;	/* etc/audit.xsd */
 	char	*key_file;	/* secret key, mode 0600, made by privforms init */
+	/* Signed checkpoints of the audit trail (checkpoint.h). */
+	char	*audit_origin;		/* names the trail and its key; "" in the
+					   file: base_url's host "/privforms-audit" */
+	char	*audit_signing_key;	/* Ed25519 private key, mode 0600 */
+	long	 audit_checkpoint_minutes; /* make run's period (systemd: the timer's) */
+	char	*audit_witness_mail;	/* auditors' addresses, comma-separated; "" = none */
+	char	*audit_witness_dir;	/* a copy of each checkpoint; "" = none */
 	char	*templates;	/* directory of the *.xhtml page templates */
 	char	*site_dir;	/* where privforms init renders the hub page */
 	long	 max_body;	/* bytes */

@@ -79,6 +79,11 @@ static const struct key_case keys[] = {
 	S(audit_schema, "/usr/local/share/privforms/audit.xsd",
 	    "/srv/audit.xsd"),
 	S(key_file, "/var/lib/privforms/secret.key", "/srv/secret.key"),
+	S(audit_origin, "127.0.0.1/privforms-audit", "example.com/audit"),
+	S(audit_signing_key, "/var/lib/privforms/audit-signing.key",
+	    "/srv/audit-signing.key"),
+	S(audit_witness_mail, "", "a@example.com, b@example.com"),
+	S(audit_witness_dir, "", "/srv/witness"),
 	S(templates, "/usr/local/share/privforms/htdocs", "/srv/htdocs"),
 	S(site_dir, "/var/lib/privforms/site", "/srv/site"),
 	S(support_url, "", "https://example.com/help"),
@@ -103,6 +108,7 @@ static const struct key_case keys[] = {
 	N(smtp_timeout, 30, 600), N(mail_attempts, 8, 50),
 	N(mail_retry, 60, 86400), N(dnc_retention_years, 5, 100),
 	N(feedback_step_hours, 24, 720), N(article_vote_window_hours, 24, 8760),
+	N(audit_checkpoint_minutes, 10, 1440),
 	YN(unsubscribe_confirmation, 0, "yes", 1),
 	YN(dnc_confirmation, 1, "no", 0),
 };
@@ -389,6 +395,20 @@ static const struct {
 	{ "\naudit_dir = \t\n", "2: audit_dir: empty path" },
 	{ "mail_templates =\n", "1: mail_templates: empty path" },
 	{ "dnc_confirmation = 0\n", "1: dnc_confirmation must be yes or no" },
+	{ "audit_origin = a b\n", "1: audit_origin must be a name without "
+	    "blanks, control characters or '+' (e.g. "
+	    "privacy.example.com/privforms-audit)" },
+	{ "audit_origin = a+b\n", "1: audit_origin must be a name without "
+	    "blanks, control characters or '+' (e.g. "
+	    "privacy.example.com/privforms-audit)" },
+	{ "audit_witness_mail = a@example.com; b@example.com\n",
+	    "1: audit_witness_mail must be email addresses separated by commas" },
+	{ "audit_witness_mail = a@example.com,\n",
+	    "1: audit_witness_mail must be email addresses separated by commas" },
+	{ "audit_witness_mail = a@example.com b@example.com\n",
+	    "1: audit_witness_mail must be email addresses separated by commas" },
+	{ "audit_checkpoint_minutes = 0\n",
+	    "1: audit_checkpoint_minutes must be between 1 and 1440" },
 	{ "trusted_proxies = proxy.example.com\n", "1: trusted_proxies has "
 	    "an entry that is not an IP address or CIDR block" },
 	{ "trusted_proxies = 10.0.0.1, 10.0.0.2\n", "1: trusted_proxies has "
@@ -984,13 +1004,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 73 keys, and give exactly the built-in defaults.
+ * twice), name all 78 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 73);
+	ck_assert_uint_eq(uncomment_example(), 78);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1006,6 +1026,11 @@ START_TEST(test_example_documents_every_default)
 	SAME_STR(audit_dir);
 	SAME_STR(audit_schema);
 	SAME_STR(key_file);
+	SAME_STR(audit_origin);
+	SAME_STR(audit_signing_key);
+	SAME_LONG(audit_checkpoint_minutes);
+	SAME_STR(audit_witness_mail);
+	SAME_STR(audit_witness_dir);
 	SAME_STR(templates);
 	SAME_STR(site_dir);
 	SAME_LONG(max_body);
@@ -1052,6 +1077,25 @@ START_TEST(test_example_documents_every_default)
 #undef SAME_LONG
 	pf_config_free(ex);
 	pf_config_free(def);
+}
+END_TEST
+
+/* An audit_origin left out names base_url's host, without its port. */
+static const struct {
+	const char	*base_url, *origin;
+} origins[] = {
+	{ "https://privacy.example.com", "privacy.example.com/privforms-audit" },
+	{ "https://www.example.co.uk:443", "www.example.co.uk/privforms-audit" },
+	{ "http://127.0.0.1:8080", "127.0.0.1/privforms-audit" },
+	{ "http://[::1]:8080", "[::1]/privforms-audit" },
+};
+
+START_TEST(test_audit_origin_defaults_to_the_host_of_base_url)
+{
+	struct pf_config	*cfg = accepted("base_url", origins[_i].base_url);
+
+	ck_assert_str_eq(cfg->audit_origin, origins[_i].origin);
+	pf_config_free(cfg);
 }
 END_TEST
 
@@ -1115,4 +1159,5 @@ PF_TEST_MAIN("config",
     tcase_add_test(tc, test_missing_file_names_it),
     tcase_add_test(tc, test_default_path_from_environment),
     tcase_add_test(tc, test_example_documents_every_default),
-    tcase_add_test(tc, test_free_accepts_null))
+    tcase_add_test(tc, test_free_accepts_null),
+    PF_LOOP(test_audit_origin_defaults_to_the_host_of_base_url, origins))
