@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "checkpoint.h"
 #include "cli.h"
 #include "config.h"
 #include "err.h"
@@ -49,7 +50,9 @@ static const struct cli_spec init_spec = { .opt = {
 const struct cmd cmds_init[] = {
 	{ "init", cmd_init, &init_spec, "[--user NAME]",
 	  "Create the database (or bring its schema up to date), the secret key\n"
-	  "file (mode 0600, never overwritten), the audit directory, and render\n"
+	  "file (mode 0600, never overwritten), the audit directory, the audit\n"
+	  "trail's signing key (audit_signing_key, mode 0600, never overwritten)\n"
+	  "with its public key published as AUDIT_DIR/keys/KEYID.pem, and render\n"
 	  "the hub page with the links set in the configuration, and the pages\n"
 	  "the web server shows for an address that names nothing (404.html)\n"
 	  "and a program that cannot answer (50x.html).  Safe to run again,\n"
@@ -187,6 +190,38 @@ key_needed_back(struct ctx *c)
 	    "from the backup (a new key would let erased people be contacted "
 	    "again)\n", c->cfg->key_file, n);
 	return 1;
+}
+
+/* "0640 privforms:privforms" for path, or "?" if it cannot be read. */
+static const char *describe(const char *path, char *buf, size_t len);
+
+/*
+ * The audit trail's signing key (checkpoint.h), made if missing, and its
+ * public key published under the audit directory.  0, or 1 said.
+ */
+static int
+signing_key(const struct pf_config *cfg)
+{
+	struct pf_checkpoint_key	*k = NULL;
+	char				 buf[128];
+	int				 rc, made;
+
+	if ((rc = pf_checkpoint_key_create(cfg->audit_signing_key, &made)) ==
+	    PF_OK && (rc = pf_checkpoint_key_load(cfg->audit_signing_key,
+	    cfg->audit_origin, &k)) == PF_OK)
+		rc = pf_checkpoint_publish(k, cfg->audit_dir);
+	if (rc != PF_OK) {
+		fprintf(stderr, "privforms: signing key %s: %s\n",
+		    cfg->audit_signing_key, pf_strerror(rc));
+		pf_checkpoint_key_free(k);
+		return 1;
+	}
+	printf("signing key: %s (%s, %s; key %s, public key %s/keys/%s.pem)\n",
+	    cfg->audit_signing_key, describe(cfg->audit_signing_key, buf,
+	    sizeof(buf)), made ? "created" : "kept", pf_checkpoint_key_id(k),
+	    cfg->audit_dir, pf_checkpoint_key_id(k));
+	pf_checkpoint_key_free(k);
+	return 0;
 }
 
 /* "0640 privforms:privforms" for path, or "?" if it cannot be read. */
@@ -537,6 +572,7 @@ cmd_init(struct ctx *c, const struct cli_args *a)
 	if (cli_load(c) != 0 || find_owner(user, &o) != 0)
 		return 1;
 	if (check_owner(c->cfg->key_file, &o, 0) ||
+	    check_owner(c->cfg->audit_signing_key, &o, 0) ||
 	    check_owner(c->cfg->database, &o, 1) ||
 	    make_dirs(c->cfg, &o, 0) != 0)
 		return 1;
@@ -564,6 +600,8 @@ cmd_init(struct ctx *c, const struct cli_args *a)
 	printf("key file:  %s (%s, %s)\n", c->cfg->key_file,
 	    describe(c->cfg->key_file, buf, sizeof(buf)),
 	    had_key ? "kept" : "created");
+	if (signing_key(c->cfg) != 0)
+		return 1;
 	had_db = stat(c->cfg->database, &sb) == 0;
 	c->create = 1;
 	if (cli_open_store(c) != 0 || pf_store_schema_version(c->st, &v) != PF_OK)

@@ -20,7 +20,7 @@
 static const struct cmd *const groups[] = {
 	cmds_init, cmds_unsubscribe, cmds_dnc, cmds_laws, cmds_request,
 	cmds_export, cmds_party, cmds_feedback, cmds_guard, cmds_purge,
-	cmds_backup, cmds_mail, cmds_audit, cmds_metrics, NULL,
+	cmds_backup, cmds_mail, cmds_audit, cmds_checkpoint, cmds_metrics, NULL,
 };
 
 static void
@@ -36,29 +36,38 @@ usage(FILE *f)
 	fprintf(f, "\n'privforms COMMAND --help' describes a command.\n");
 }
 
-/* The command named by argv (one or two words); *used says how many. */
+/*
+ * How many words of argv cmd's name (words separated by one space) is:
+ * all of them, or 0 if argv does not begin with it.
+ */
+static int
+name_words(const char *name, int argc, char **argv)
+{
+	size_t	 n;
+	int	 i;
+
+	for (i = 0; i < argc; i++) {
+		n = strcspn(name, " ");
+		if (strncmp(name, argv[i], n) != 0 || argv[i][n] != '\0')
+			return 0;
+		if (name[n] == '\0')
+			return i + 1;
+		name += n + 1;
+	}
+	return 0;
+}
+
+/* The command named by argv (one to three words); *used says how many. */
 static const struct cmd *
 find(int argc, char **argv, int *used)
 {
 	const struct cmd *const *g;
 	const struct cmd	*cmd;
-	size_t			 n;
 
 	for (g = groups; *g != NULL; g++)
-		for (cmd = *g; cmd->name != NULL; cmd++) {
-			n = strcspn(cmd->name, " ");
-			if (strncmp(cmd->name, argv[0], n) != 0 ||
-			    argv[0][n] != '\0')
-				continue;
-			if (cmd->name[n] == '\0') {
-				*used = 1;
+		for (cmd = *g; cmd->name != NULL; cmd++)
+			if ((*used = name_words(cmd->name, argc, argv)) > 0)
 				return cmd;
-			}
-			if (argc > 1 && strcmp(cmd->name + n + 1, argv[1]) == 0) {
-				*used = 2;
-				return cmd;
-			}
-		}
 	return NULL;
 }
 

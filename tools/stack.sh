@@ -41,6 +41,7 @@ base_url = http://127.0.0.1:$port
 prefix = /privacy
 database = privforms.db
 key_file = secret.key
+audit_signing_key = audit-signing.key
 audit_dir = audit
 site_dir = site
 templates = $src/htdocs
@@ -52,6 +53,8 @@ CONF
 	# Keys added since the file was written, for an existing ./var.
 	grep -q '^laws_file *=' "$conf" ||
 	    echo "laws_file = $src/etc/privacy-laws.tsv" >> "$conf"
+	grep -q '^audit_signing_key *=' "$conf" ||
+	    echo "audit_signing_key = audit-signing.key" >> "$conf"
 }
 
 # Set key to value in conf: the line replaced, or added.

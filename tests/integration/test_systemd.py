@@ -41,6 +41,10 @@ PROGRAM = "unsubscribe"
 PROGRAMS = ("unsubscribe", "do-not-call", "data-request", "feedback")
 TREE = None     # the installed tree (Tree)
 METRICS = "privforms-metrics.service"
+# The checkpoint oneshots and their timers (tools/cmd_checkpoint.c).
+CHECKPOINT = "privforms-checkpoint"
+CHECKPOINT_DAY = "privforms-checkpoint-day"
+ONESHOTS = (CHECKPOINT + ".service", CHECKPOINT_DAY + ".service")
 PROM_DIR = "/var/lib/prometheus/node-exporter"   # Debian's textfile directory
 
 
@@ -142,7 +146,9 @@ class Units(unittest.TestCase):
         names = ["privforms@%s.%s" % (p, kind) for p in PROGRAMS
                  for kind in ("socket", "service")] + [
                      "privforms-mail.service", "privforms-metrics.service",
-                     "privforms-metrics.timer"]
+                     "privforms-metrics.timer"] + [
+                         n + kind for n in (CHECKPOINT, CHECKPOINT_DAY)
+                         for kind in (".service", ".timer")]
         env = dict(os.environ, SYSTEMD_UNIT_PATH=TREE.unitdir + ":",
                    MANPATH=os.path.join(TREE.usr, "share", "man") + ":")
         p = subprocess.run(["systemd-analyze", "verify"] + names, env=env,
@@ -173,6 +179,8 @@ class Units(unittest.TestCase):
             self.assertEqual(got, wanted, name)
             self.assertTrue(one(unit, "Service", "SyslogIdentifier")
                             .startswith("privforms-"), name)
+            if name in ONESHOTS:
+                continue    # run by a timer: Checkpoints below
             self.assertEqual(one(unit, "Service", "Restart"), "always", name)
 
     def test_form_service_takes_its_socket_on_standard_input(self):
@@ -259,6 +267,52 @@ class Metrics(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         with open(prom) as f:
             self.assertEqual(f.read(), first)
+
+
+class Checkpoints(unittest.TestCase):
+    """privforms-checkpoint.service every 10 minutes and
+    privforms-checkpoint-day.service just after midnight UTC, each a
+    oneshot started by its timer."""
+
+    def run_unit(self, name):
+        """The unit's ExecStart, with its environment (the tree's
+        configuration): the CompletedProcess."""
+        unit = TREE.unit(name)
+        argv = shlex.split(one(unit, "Service", "ExecStart"))
+        env = dict(os.environ, **environment(unit))
+        return subprocess.run(argv, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    def test_timers_start_the_oneshots_on_the_clock(self):
+        for name, args, calendar in (
+                (CHECKPOINT, [], "*-*-* *:00/10:00 UTC"),
+                (CHECKPOINT_DAY, ["--day-end"], "*-*-* 00:00:30 UTC")):
+            with self.subTest(unit=name):
+                unit = TREE.unit(name + ".service")
+                self.assertEqual(one(unit, "Service", "Type"), "oneshot")
+                self.assertEqual(one(unit, "Service", "PrivateNetwork"), "yes")
+                self.assertEqual(
+                    shlex.split(one(unit, "Service", "ExecStart")),
+                    [os.path.join(TREE.usr, "sbin", "privforms"), "audit",
+                     "checkpoint"] + args)
+                timer = TREE.unit(name + ".timer")
+                self.assertEqual(one(timer, "Timer", "OnCalendar"), calendar)
+                self.assertEqual(one(timer, "Install", "WantedBy"),
+                                 "timers.target")
+        # A day-end missed while the machine was down is run at boot.
+        self.assertEqual(one(TREE.unit(CHECKPOINT_DAY + ".timer"), "Timer",
+                             "Persistent"), "true")
+
+    def test_a_run_writes_a_checkpoint_and_the_next_finds_nothing_new(self):
+        checkpoints = os.path.join(TREE.state, "audit", "checkpoints")
+        p = self.run_unit(CHECKPOINT + ".service")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        made = sorted(os.listdir(checkpoints))
+        self.assertIn("latest.txt", made)
+        p = self.run_unit(CHECKPOINT_DAY + ".service")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("nothing new", p.stdout)
+        self.assertEqual(sorted(os.listdir(checkpoints)), made)
 
 
 class Pool:
