@@ -66,7 +66,8 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
-STACK_LIMITS=on STACK_MAIL=$smtp_port bash tools/stack.sh start "$dir" "$port"
+STACK_LIMITS=on STACK_MAIL=$smtp_port STACK_CHECKPOINT=on \
+    bash tools/stack.sh start "$dir" "$port"
 cat <<MSG
 
   privforms is running:   http://127.0.0.1:$port/privacy/
@@ -75,6 +76,8 @@ cat <<MSG
   mail sent:              $PWD/$dir/mail/new/ (a Maildir: one file per mail;
                           SMTP catcher on 127.0.0.1:$smtp_port, sender log
                           $dir/run/mail.log; tools/privforms mail status)
+  audit checkpoints:      $dir/audit/checkpoints/ (signed at start and every
+                          audit_checkpoint_minutes; $dir/run/checkpoint.log)
   logs:                   $dir/nginx/error.log, $dir/run/*.log
   admin command:          tools/privforms --help
 

@@ -23,6 +23,9 @@
 # Maildir under DIR/mail) on 127.0.0.1:PORT and `privforms mail run` against
 # it, and points the configuration's smtp_ keys at it (`make run` uses it;
 # the tests start SMTP servers of their own).
+# STACK_CHECKPOINT=on also makes a signed checkpoint of the audit trail at
+# start and every audit_checkpoint_minutes while it runs (`make run` uses
+# it; see checkpoint_loop).
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -134,6 +137,41 @@ start_mail() {
 	env ${PRIVFORMS_ENV:-} "$src/tools/privforms" --config "$dir/privforms.conf" \
 	    mail run >> "$dir/run/mail.log" 2>&1 &
 	echo $! > "$dir/run/mail.pid"
+}
+
+# `privforms audit checkpoint` now and every $2 minutes, with --day-end
+# (the witness mail) on the first run of each new UTC day, as the systemd
+# timers do; until SIGTERM (stop).  It waits with `read -t` on a FIFO
+# nobody writes to, not with sleep: a signal ends that wait at once, and
+# there is no sleeping child to outlive the loop.
+checkpoint_loop() {
+	local dir=$1 seconds=$(($2 * 60)) day today flag
+	trap 'exit 0' TERM
+	rm -f "$dir/run/checkpoint.fifo"
+	mkfifo "$dir/run/checkpoint.fifo"
+	exec 8<> "$dir/run/checkpoint.fifo"
+	rm -f "$dir/run/checkpoint.fifo"
+	day=$(date -u +%F)
+	while :; do
+		today=$(date -u +%F)
+		flag=
+		[ "$today" = "$day" ] || flag=--day-end
+		day=$today
+		# shellcheck disable=SC2086
+		env ${PRIVFORMS_ENV:-} "$src/tools/privforms" --config \
+		    "$dir/privforms.conf" audit checkpoint $flag 8<&- || true
+		read -r -t "$seconds" -u 8 _ || true
+	done
+}
+
+# make run's checkpoints, in the background like the mail sender, with
+# the period the configuration gives (privforms.conf(5): 10 when unset).
+start_checkpoints() {
+	local dir=$1 minutes
+	minutes=$(sed -n 's/^audit_checkpoint_minutes *= *\([0-9][0-9]*\) *$/\1/p' \
+	    "$dir/privforms.conf")
+	checkpoint_loop "$dir" "${minutes:-10}" >> "$dir/run/checkpoint.log" 2>&1 &
+	echo $! > "$dir/run/checkpoint.pid"
 }
 
 # The sysadmin's snippet, pointed at DIR and the source tree.
@@ -290,6 +328,9 @@ start() {
 	    die "privforms init failed (see above)"
 	if [ -n "${STACK_MAIL:-}" ]; then
 		start_mail "$dir" "$STACK_MAIL"
+	fi
+	if [ "${STACK_CHECKPOINT:-off}" = on ]; then
+		start_checkpoints "$dir"
 	fi
 	for prog in "$src"/cgi-bin/*.fcgi ${STACK_EXTRA:-}; do
 		case $prog in

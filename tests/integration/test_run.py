@@ -241,6 +241,30 @@ class Ports(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(run.var, "privforms.conf")))
 
 
+class Checkpoints(unittest.TestCase):
+    def test_a_checkpoint_at_start_then_every_audit_checkpoint_minutes(self):
+        tree = checkout(self)
+        relaxed(tree)
+        with open(os.path.join(tree, "var", "privforms.conf"), "a") as f:
+            f.write("audit_checkpoint_minutes = 1\n")
+        run = Run(self, tree, PORT=free_port())
+        run.wait_running()
+        ckdir = os.path.join(run.var, "audit", "checkpoints")
+        first = os.path.join(ckdir, "000000000000.txt")
+        wait(self, lambda: os.path.exists(first), 60, run.output)
+        loop = run.pid("checkpoint")
+        run.unsubscribe_with_confirmation("run-ckpt@example.org")
+        # The next run of the loop, a minute on, signs the new records.
+        wait(self, lambda: len([n for n in os.listdir(ckdir)
+                                if n != "latest.txt"]) > 1, 150,
+             lambda: "no second checkpoint:\n" + run.output())
+        # Ctrl-C ends the loop and the sleep it waits on.
+        waiting = children(loop)
+        self.assertEqual(run.interrupt(), 0, run.output())
+        self.assertEqual([p for p in {loop} | waiting if pid_alive(p)], [],
+                         run.output())
+
+
 class Var(unittest.TestCase):
     def test_a_second_run_of_one_tree_is_refused_and_the_first_serves_on(self):
         tree = checkout(self)
