@@ -210,9 +210,8 @@ pf_checkpoint_key_load(const char *path, const char *origin,
 void
 pf_checkpoint_key_free(struct pf_checkpoint_key *k)
 {
-	if (k == NULL)
-		return;
-	EVP_PKEY_free(k->pkey);
+	if (k != NULL)
+		EVP_PKEY_free(k->pkey);
 	free(k);
 }
 
@@ -294,7 +293,7 @@ public_pem(EVP_PKEY *pkey)
 	return bio;
 }
 
-/* file of dir/sub, made if missing (mode 0755 less the umask). */
+/* The directory dir/sub, made if missing (mode 0755 less the umask). */
 static int
 subdir(const char *dir, const char *sub)
 {
@@ -308,7 +307,7 @@ subdir(const char *dir, const char *sub)
 	return rc;
 }
 
-/* Copy key id's published PEM, or write k's, as dir/sub/<id>.pem. */
+/* pkey's public key (SPKI PEM) as dir/sub/<id>.pem, never replaced. */
 static int
 put_key(EVP_PKEY *pkey, const char *id, const char *dir, const char *sub,
     int *made)

@@ -1080,10 +1080,11 @@ START_TEST(test_example_documents_every_default)
 }
 END_TEST
 
-/* An audit_origin left out names base_url's host, without its port. */
-static const struct {
-	const char	*base_url, *origin;
-} origins[] = {
+/*
+ * An audit_origin left out names base_url's host, without its port: each
+ * base_url, then the origin it gives.
+ */
+static const char *const origins[][2] = {
 	{ "https://privacy.example.com", "privacy.example.com/privforms-audit" },
 	{ "https://www.example.co.uk:443", "www.example.co.uk/privforms-audit" },
 	{ "http://127.0.0.1:8080", "127.0.0.1/privforms-audit" },
@@ -1092,9 +1093,9 @@ static const struct {
 
 START_TEST(test_audit_origin_defaults_to_the_host_of_base_url)
 {
-	struct pf_config	*cfg = accepted("base_url", origins[_i].base_url);
+	struct pf_config	*cfg = accepted("base_url", origins[_i][0]);
 
-	ck_assert_str_eq(cfg->audit_origin, origins[_i].origin);
+	ck_assert_str_eq(cfg->audit_origin, origins[_i][1]);
 	pf_config_free(cfg);
 }
 END_TEST
