@@ -193,7 +193,27 @@ key_needed_back(struct ctx *c)
 }
 
 /* "0640 privforms:privforms" for path, or "?" if it cannot be read. */
-static const char *describe(const char *path, char *buf, size_t len);
+static const char *
+describe(const char *path, char *buf, size_t len)
+{
+	struct stat	 sb;
+	struct passwd	*pw;
+	struct group	*gr;
+	char		 u[32], g[32];
+
+	if (stat(path, &sb) == -1)
+		return "?";
+	if ((pw = getpwuid(sb.st_uid)) != NULL)
+		snprintf(u, sizeof(u), "%s", pw->pw_name);
+	else
+		snprintf(u, sizeof(u), "%lu", (unsigned long)sb.st_uid);
+	if ((gr = getgrgid(sb.st_gid)) != NULL)
+		snprintf(g, sizeof(g), "%s", gr->gr_name);
+	else
+		snprintf(g, sizeof(g), "%lu", (unsigned long)sb.st_gid);
+	snprintf(buf, len, "%04o %s:%s", (unsigned)(sb.st_mode & 07777), u, g);
+	return buf;
+}
 
 /*
  * The audit trail's signing key (checkpoint.h), made if missing, and its
@@ -216,35 +236,12 @@ signing_key(const struct pf_config *cfg)
 		pf_checkpoint_key_free(k);
 		return 1;
 	}
-	printf("signing key: %s (%s, %s; key %s, public key %s/keys/%s.pem)\n",
+	printf("audit key: %s (%s, %s; key id %s, public key %s/keys/%s.pem)\n",
 	    cfg->audit_signing_key, describe(cfg->audit_signing_key, buf,
 	    sizeof(buf)), made ? "created" : "kept", pf_checkpoint_key_id(k),
 	    cfg->audit_dir, pf_checkpoint_key_id(k));
 	pf_checkpoint_key_free(k);
 	return 0;
-}
-
-/* "0640 privforms:privforms" for path, or "?" if it cannot be read. */
-static const char *
-describe(const char *path, char *buf, size_t len)
-{
-	struct stat	 sb;
-	struct passwd	*pw;
-	struct group	*gr;
-	char		 u[32], g[32];
-
-	if (stat(path, &sb) == -1)
-		return "?";
-	if ((pw = getpwuid(sb.st_uid)) != NULL)
-		snprintf(u, sizeof(u), "%s", pw->pw_name);
-	else
-		snprintf(u, sizeof(u), "%lu", (unsigned long)sb.st_uid);
-	if ((gr = getgrgid(sb.st_gid)) != NULL)
-		snprintf(g, sizeof(g), "%s", gr->gr_name);
-	else
-		snprintf(g, sizeof(g), "%lu", (unsigned long)sb.st_gid);
-	snprintf(buf, len, "%04o %s:%s", (unsigned)(sb.st_mode & 07777), u, g);
-	return buf;
 }
 
 /*
