@@ -52,7 +52,8 @@ const struct cmd cmds_init[] = {
 	  "Create the database (or bring its schema up to date), the secret key\n"
 	  "file (mode 0600, never overwritten), the audit directory, the audit\n"
 	  "trail's signing key (audit_signing_key, mode 0600, never overwritten)\n"
-	  "with its public key published as AUDIT_DIR/keys/KEYID.pem, and render\n"
+	  "with its public key published as AUDIT_DIR/keys/KEYID.pem (a missing\n"
+	  "one is not made again once there are checkpoints), and render\n"
 	  "the hub page with the links set in the configuration, and the pages\n"
 	  "the web server shows for an address that names nothing (404.html)\n"
 	  "and a program that cannot answer (50x.html).  Safe to run again,\n"
@@ -216,6 +217,31 @@ describe(const char *path, char *buf, size_t len)
 }
 
 /*
+ * A missing signing key is made afresh only before the first checkpoint:
+ * after it, a new key would sign checkpoints without the rotation record
+ * that announces it to the witnesses (checkpoint.h), so whoever could
+ * delete the key could start a new history.  0 if a key may be created,
+ * 1 (said) if not.
+ */
+static int
+signing_key_needed_back(const struct pf_config *cfg)
+{
+	struct stat	 sb;
+	char		 latest[4096];
+
+	snprintf(latest, sizeof(latest), "%s/checkpoints/latest.txt",
+	    cfg->audit_dir);
+	if (lstat(cfg->audit_signing_key, &sb) == 0 ||
+	    stat(latest, &sb) == -1)
+		return 0;
+	fprintf(stderr, "privforms: %s is missing, and %s was signed with "
+	    "it: restore it from the backup (a new key would sign checkpoints "
+	    "that no audit-key-rotated record announces)\n",
+	    cfg->audit_signing_key, latest);
+	return 1;
+}
+
+/*
  * The audit trail's signing key (checkpoint.h), made if missing, and its
  * public key published under the audit directory.  0, or 1 said.
  */
@@ -226,6 +252,8 @@ signing_key(const struct pf_config *cfg)
 	char				 buf[128];
 	int				 rc, made;
 
+	if (signing_key_needed_back(cfg))
+		return 1;
 	if ((rc = pf_checkpoint_key_create(cfg->audit_signing_key, &made)) ==
 	    PF_OK && (rc = pf_checkpoint_key_load(cfg->audit_signing_key,
 	    cfg->audit_origin, &k)) == PF_OK)

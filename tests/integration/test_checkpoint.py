@@ -11,6 +11,7 @@ and the new key in use.
 import base64
 import hashlib
 import os
+import pwd
 import re
 import shutil
 import stat
@@ -228,8 +229,8 @@ class Checkpoint(unittest.TestCase):
             self.assertEqual((v.returncode, named), (0, keyid), v.stderr)
 
 
-class Rotation(unittest.TestCase):
-    """On a site of its own: the key it changes is the site's."""
+class OwnSite(unittest.TestCase):
+    """On a site of its own: the key each test changes is the site's."""
 
     def setUp(self):
         self.site = Site().start()
@@ -264,6 +265,23 @@ class Rotation(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(site.audit_dir, "keys",
                                                     old + ".pem")))
         self.assertEqual(site.privforms("audit", "verify").returncode, 0)
+
+
+    def test_init_will_not_replace_a_signing_key_checkpoints_need(self):
+        site = self.site
+        site.privforms("audit", "checkpoint")
+        key = os.path.join(site.dir, "audit-signing.key")
+        away = key + ".away"
+        os.rename(key, away)
+        p = site.privforms("init", "--user", pwd.getpwuid(os.geteuid()).pw_name,
+                           check=False)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("restore it from the backup", p.stderr)
+        self.assertFalse(os.path.exists(key))
+        os.rename(away, key)
+        p = site.privforms("init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
+        self.assertIn("audit key: %s (0600" % key, p.stdout)
+        self.assertIn("kept", p.stdout)
 
 
 class Docs(unittest.TestCase):
