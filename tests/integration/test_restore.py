@@ -80,12 +80,15 @@ class Restore(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.backups, True)
 
     def files(self):
-        """Every file under the audit directory: relative path -> bytes."""
+        """Every record file (in a day's directory or displaced/; not the
+        checkpoints or keys): relative path -> bytes."""
         out = {}
         top = self.site.audit_dir
         for root, _, names in os.walk(top):
             for n in names:
                 p = os.path.join(root, n)
+                if not re.fullmatch(r"[0-9]{12}\.xml", n):
+                    continue
                 with open(p, "rb") as f:
                     out[os.path.relpath(p, top)] = f.read()
         return out
@@ -100,8 +103,8 @@ class Restore(unittest.TestCase):
                                                           "privforms.db"))
             during = load.answered()
             self.assertIn("integrity ok", p.stdout)
-            shutil.copy(os.path.join(self.site.dir, "secret.key"),
-                        self.backups)
+            for key in ("secret.key", "audit-signing.key"):
+                shutil.copy(os.path.join(self.site.dir, key), self.backups)
             wait_until(lambda: load.answered() >= during + 10,
                        "10 submissions after the backup")
         self.assertEqual(set(load.statuses), {303}, load.statuses)
