@@ -53,7 +53,9 @@ struct pf_audit_record {
 /*
  * Build the next record for ev and store it; call between pf_store_begin and
  * pf_store_commit.  rec is filled; free it with pf_audit_record_clear.
- * Every string in ev must pass pf_utf8_ok (PF_EINVAL otherwise).
+ * Every string in ev must pass pf_utf8_ok, and ev must fit the table of
+ * events (audit_events.h): else PF_EINVAL, logged with the event's and the
+ * detail's names (never a value).
  */
 int pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
     struct pf_audit_record *rec);

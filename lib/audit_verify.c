@@ -22,6 +22,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "audit.h"
+#include "audit_events.h"
 #include "audit_impl.h"
 #include "err.h"
 #include "log.h"
@@ -121,6 +122,25 @@ tree_plain(xmlNodePtr n)
 	return 1;
 }
 
+/*
+ * What the schema cannot check (audit_events.h): the event's form,
+ * subject and details as its row says.  An old record's free-text
+ * reason is noted, not failed: it is sealed and cannot be changed.
+ */
+static void
+verify_table(struct verify *v, const struct pf_audit_row *r, const char *path,
+    xmlNodePtr root)
+{
+	char	 why[PF_AUDIT_WHY_SIZE];
+	int	 legacy;
+
+	if (pf_audit_record_fits(root, why, &legacy) != PF_OK)
+		problem(v, r->seq, path, "breaks the table of events: %s", why);
+	else if (legacy && v->report != NULL)
+		fprintf(v->report, "record %lld: note: %s (%s)\n", r->seq, why,
+		    path);
+}
+
 /* Check a record's content against the schema, its seq and the chain. */
 static void
 verify_doc(struct verify *v, const struct pf_audit_row *r, const char *path,
@@ -145,6 +165,7 @@ verify_doc(struct verify *v, const struct pf_audit_row *r, const char *path,
 		    v->xmlmsg);
 		return;
 	}
+	verify_table(v, r, path, root);
 	if (!child_text(root, "seq", seq, sizeof(seq)) ||
 	    strtoll(seq, NULL, 10) != r->seq)
 		problem(v, r->seq, path, "its seq element says %s", seq);

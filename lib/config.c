@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,7 @@ static const char *const tls_modes[] = { "required", "if-offered", "off",
 
 static cfg_check check_base_url, check_prefix, check_journal, check_link,
     check_region, check_mailbox, check_address, check_host, check_starttls,
-    check_text, check_proxies, check_origin, check_addresses;
+    check_text, check_proxies, check_origin, check_addresses, check_ere;
 
 #define OFF(k)		offsetof(struct pf_config, k)
 #define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c, NULL, NULL }
@@ -124,6 +125,7 @@ static const struct cfg_key keys[] = {
 	LONG(busy_timeout_ms, 5000, 1, 30000),
 	PATH(audit_dir, PF_STATEDIR "/audit"),
 	PATH(audit_schema, PF_DATADIR "/audit.xsd"),
+	STR(audit_ticket_pattern, "", check_ere),
 	PATH(key_file, PF_STATEDIR "/secret.key"),
 	STR(audit_origin, "", check_origin),
 	PATH(audit_signing_key, PF_STATEDIR "/audit-signing.key"),
@@ -443,6 +445,27 @@ check_text(char *val)
 {
 	if (!pf_utf8_ok(val, strlen(val), 0) || strchr(val, '\t') != NULL)
 		return "must be UTF-8 text without control characters";
+	return NULL;
+}
+
+/*
+ * audit_ticket_pattern: "" (no tickets), or a POSIX extended regular
+ * expression (regcomp) on one line, that `dnc remove --ticket` matches
+ * whole.
+ */
+static const char *
+check_ere(char *val)
+{
+	regex_t		 re;
+	const char	*why;
+
+	if ((why = check_text(val)) != NULL)
+		return why;
+	if (val[0] == '\0')
+		return NULL;
+	if (regcomp(&re, val, REG_EXTENDED | REG_NOSUB) != 0)
+		return "must be a POSIX extended regular expression";
+	regfree(&re);
 	return NULL;
 }
 

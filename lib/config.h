@@ -49,6 +49,8 @@ struct pf_config {
 	long	 busy_timeout_ms;
 	char	*audit_dir;	/* one file per audit record, by day */
 	char	*audit_schema;	/* etc/audit.xsd */
+	char	*audit_ticket_pattern;	/* POSIX ERE a ticket reference
+					   matches whole; "" = no tickets */
 	char	*key_file;	/* secret key, mode 0600, made by privforms init */
 	/* Signed checkpoints of the audit trail (checkpoint.h). */
 	char	*audit_origin;		/* names the trail and its key; "" in the

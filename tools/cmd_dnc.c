@@ -5,14 +5,18 @@
  * Numbers are read exactly as the form reads them (phone.h), so a dialer
  * can pass a number in whatever format its call list has.  The web can
  * only add numbers; removing one takes `dnc remove` and leaves an audit
- * record with the operator's reason.  An erased entry survives only as a
- * keyed hash in the suppression list, which no export can list: check
- * and scrub answer for it, and export says how many it leaves out.
+ * record with the operator's reason: a code from a fixed list, and a
+ * ticket reference that matches audit_ticket_pattern, never free text.
+ * An erased entry survives only as a keyed hash in the suppression list,
+ * which no export can list: check and scrub answer for it, and export
+ * says how many it leaves out.
  */
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_events.h"
 #include "cli.h"
 #include "config.h"
 #include "err.h"
@@ -21,19 +25,17 @@
 #include "phone.h"
 #include "store.h"
 #include "utc.h"
-#include "utf8.h"
 #include "validate.h"
 #include "xmlw.h"
 
 #define DNC_NS		"urn:privforms:dnc:1"
-#define REASON_MAX	500	/* bytes of an operator's reason */
 
 static int	cmd_check(struct ctx *, const struct cli_args *);
 static int	cmd_export(struct ctx *, const struct cli_args *);
 static int	cmd_remove(struct ctx *, const struct cli_args *);
 static int	cmd_scrub(struct ctx *, const struct cli_args *);
 
-enum { O_COUNTRY, O_REASON };		/* dnc check and dnc remove */
+enum { O_COUNTRY, O_REASON, O_TICKET };	/* dnc check and dnc remove */
 enum { E_SINCE, E_FORMAT };		/* dnc export */
 
 static const struct cli_spec check_spec = {
@@ -41,7 +43,8 @@ static const struct cli_spec check_spec = {
 };
 static const struct cli_spec remove_spec = { .opt = {
 	[O_COUNTRY] = { "--country", CLI_VALUE },
-	[O_REASON] = { "--reason", CLI_VALUE | CLI_REQUIRED },
+	[O_REASON] = { "--reason", CLI_VALUE | CLI_ONCE | CLI_REQUIRED },
+	[O_TICKET] = { "--ticket", CLI_VALUE | CLI_ONCE },
 }, .min = 1, .max = 1 };
 static const struct cli_spec export_spec = { .opt = {
 	[E_SINCE] = { "--since", CLI_VALUE },
@@ -76,11 +79,15 @@ const struct cmd cmds_dnc[] = {
 	  "`privforms dnc scrub` (or each number checked with `dnc check`),\n"
 	  "not against an export.  The exit status is the same." },
 	{ "dnc remove", cmd_remove, &remove_spec,
-	  "NUMBER --reason TEXT [--country CC]",
+	  "NUMBER --reason CODE [--ticket REF] [--country CC]",
 	  "Take NUMBER off the register (the web never can), leaving an audit\n"
-	  "record with the reason: say why and on whose authority, without\n"
-	  "personal data (a ticket number, not a name).  Exit 1 if NUMBER is\n"
-	  "not registered." },
+	  "record with the reason, one of: subject-request (the number's\n"
+	  "holder asked), registered-in-error (the holder never asked for\n"
+	  "it), number-reassigned (the number now belongs to someone else),\n"
+	  "legal-obligation (a court or regulator requires it).  --ticket\n"
+	  "names the ticket that holds the rest (it must match\n"
+	  "audit_ticket_pattern).  No free text reaches the record.  Exit 1\n"
+	  "if NUMBER is not registered." },
 	{ "dnc scrub", cmd_scrub, &cli_scrub_spec, "[--country CC]",
 	  "Scrub a call list: read it on standard input, one number a line\n"
 	  "written any way the form accepts (without a country code, read in\n"
@@ -262,17 +269,54 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 	return 0;
 }
 
+/* --reason: one of PF_AUDIT_DNC_REASONS.  0, or CLI_USAGE said. */
+static int
+reason_ok(const char *reason)
+{
+	if (pf_audit_code_in(reason, PF_AUDIT_DNC_REASONS))
+		return 0;
+	fprintf(stderr, "privforms: dnc remove: --reason must be one of: %s "
+	    "(a code, not free text: the rest belongs in a ticket, named "
+	    "with --ticket)\n", PF_AUDIT_DNC_REASONS);
+	return CLI_USAGE;
+}
+
 /*
- * A reason the audit record can hold: one line of text, not too long, and
- * without a bidirectional control (utf8.h): an auditor reads it as it is.
+ * --ticket, when given: the whole of it matches audit_ticket_pattern (a
+ * POSIX ERE the configuration checked) and is a reference the record can
+ * hold.  0, or 1 said, ticket never repeated: it may be anything.
  */
 static int
-reason_ok(const char *s)
+ticket_ok(struct ctx *c, const char *ticket)
 {
-	size_t	 n = strlen(s);
+	const char	*pattern = c->cfg->audit_ticket_pattern;
+	regex_t		 re;
+	regmatch_t	 m;
+	int		 ok;
 
-	return n > 0 && n <= REASON_MAX && strspn(s, " ") < n &&
-	    pf_utf8_ok(s, n, 0) && !pf_utf8_bidi(s, n);
+	if (ticket == NULL)
+		return 0;
+	if (pattern[0] == '\0') {
+		fprintf(stderr, "privforms: dnc remove: --ticket needs "
+		    "audit_ticket_pattern in %s, the form ticket references "
+		    "take; without it, leave --ticket out\n", c->cfg->path);
+		return 1;
+	}
+	if (regcomp(&re, pattern, REG_EXTENDED) != 0) {
+		fprintf(stderr, "privforms: dnc remove: audit_ticket_pattern "
+		    "cannot be compiled\n");
+		return 1;
+	}
+	ok = regexec(&re, ticket, 1, &m, 0) == 0 && m.rm_so == 0 &&
+	    (size_t)m.rm_eo == strlen(ticket) &&
+	    pf_audit_detail_ok("dnc-removed", "ticket", ticket);
+	regfree(&re);
+	if (!ok)
+		fprintf(stderr, "privforms: dnc remove: --ticket does not match "
+		    "audit_ticket_pattern (%s) as a whole, or is not a "
+		    "reference (at most 64 letters, digits and . _ : / # -)\n",
+		    pattern);
+	return ok ? 0 : 1;
 }
 
 static int
@@ -280,20 +324,18 @@ cmd_remove(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_keys	 keys;
 	struct pf_txn	 t = { 0 };
-	const char	*reason = a->opt[O_REASON];
-	const char	*details[] = { "reason", NULL, NULL };
+	const char	*ticket = a->opt[O_TICKET];
+	const char	*details[] = { "reason", a->opt[O_REASON], "ticket",
+	    ticket, NULL };
 	char		 e164[PF_PHONE_E164_SIZE], subject[PF_HEX_DIGEST_LEN + 1];
 	int		 rc;
 
-	if (!reason_ok(reason)) {
-		fprintf(stderr, "privforms: dnc remove: --reason must be one "
-		    "line of text, at most %d bytes, without controls "
-		    "(bidirectional ones included: U+202A to U+202E, U+2066 to "
-		    "U+2069)\n", REASON_MAX);
+	if (reason_ok(details[1]) != 0)
 		return CLI_USAGE;
-	}
-	details[1] = reason;
-	if (cli_load_keys(c, &keys) != 0 ||
+	if (ticket == NULL)
+		details[2] = NULL;
+	if (cli_load(c) != 0 || ticket_ok(c, ticket) != 0 ||
+	    cli_load_keys(c, &keys) != 0 ||
 	    cli_phone(c, a->pos[0], a->opt[O_COUNTRY], e164) != 0 ||
 	    pf_pseudonym(&keys, "phone", e164, subject) != PF_OK ||
 	    cli_begin(c, &t) != PF_OK)

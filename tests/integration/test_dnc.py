@@ -560,22 +560,34 @@ class Command(unittest.TestCase):
                            input=p.stdout, capture_output=True, text=True)
         self.assertEqual(v.returncode, 0, v.stderr)
 
-    def test_remove_needs_a_reason_and_is_audited(self):
+    def test_remove_needs_a_reason_code_and_is_audited(self):
         register("303 749 2230")
         self.assertEqual(dnc("remove", "303 749 2230").returncode, 2)
-        self.assertEqual(dnc("remove", "303 749 2230", "--reason", "")
-                         .returncode, 2)
-        self.assertEqual(dnc("remove", "303 749 2230", "--reason", "a\nb")
-                         .returncode, 2)
-        p = dnc("remove", "303 749 2230", "--reason", "ticket 4711")
+        # Free text is refused: the reason is a code (issue 19).
+        for reason in ("", "a\nb", "ticket 4711", "caller asked",
+                       "Subject-Request", "subject-request "):
+            p = dnc("remove", "303 749 2230", "--reason", reason)
+            self.assertEqual(p.returncode, 2, reason)
+            self.assertIn("--reason must be one of: subject-request "
+                          "registered-in-error number-reassigned "
+                          "legal-obligation", p.stderr)
+        self.assertEqual(dnc("check", "3037492230").returncode, 0)
+        # No audit_ticket_pattern on this site: --ticket is refused.
+        p = dnc("remove", "303 749 2230", "--reason", "subject-request",
+                "--ticket", "OPS-4711")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--ticket needs audit_ticket_pattern", p.stderr)
+        self.assertEqual(dnc("check", "3037492230").returncode, 0)
+        p = dnc("remove", "303 749 2230", "--reason", "subject-request")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(dnc("check", "3037492230").returncode, 1)
         xml = last_record()
         self.assertIn("<event>dnc-removed</event>", xml)
         self.assertIn("<form>admin</form>", xml)
-        self.assertIn('<detail name="reason">ticket 4711</detail>', xml)
+        self.assertIn('<detail name="reason">subject-request</detail>', xml)
+        self.assertNotIn('name="ticket"', xml)
         self.assertNotIn("7492230", xml)
-        again = dnc("remove", "303 749 2230", "--reason", "ticket 4711")
+        again = dnc("remove", "303 749 2230", "--reason", "subject-request")
         self.assertEqual(again.returncode, 1)
         self.assertEqual(SITE.privforms("audit", "verify",
                                          check=False).returncode, 0)

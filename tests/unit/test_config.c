@@ -385,6 +385,12 @@ static const struct {
 	    "1: prefix must not contain empty, '.' or '..' segments" },
 	{ "prefix = /a/.\n",
 	    "1: prefix must not contain empty, '.' or '..' segments" },
+	{ "audit_ticket_pattern = OPS-(\n",
+	    "1: audit_ticket_pattern must be a POSIX extended regular "
+	    "expression" },
+	{ "audit_ticket_pattern = a\tb\n",
+	    "1: audit_ticket_pattern must be UTF-8 text without control "
+	    "characters" },
 	{ "journal_mode = memory\n",
 	    "1: journal_mode must be delete, truncate or wal" },
 	{ "journal_mode = off\n",
@@ -1004,13 +1010,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 78 keys, and give exactly the built-in defaults.
+ * twice), name all 79 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 78);
+	ck_assert_uint_eq(uncomment_example(), 79);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1025,6 +1031,7 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(busy_timeout_ms);
 	SAME_STR(audit_dir);
 	SAME_STR(audit_schema);
+	SAME_STR(audit_ticket_pattern);
 	SAME_STR(key_file);
 	SAME_STR(audit_origin);
 	SAME_STR(audit_signing_key);
