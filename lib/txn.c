@@ -1,6 +1,7 @@
 /* txn.c -- one write transaction and its audit records (txn.h). */
 #include <string.h>
 
+#include "audit_events.h"
 #include "err.h"
 #include "store.h"
 #include "txn.h"
@@ -12,8 +13,28 @@ pf_txn_begin(struct pf_txn *t, struct pf_store *st, const char *audit_dir,
 	t->st = st;
 	t->audit_dir = audit_dir;
 	t->form = form;
+	t->operator = NULL;
 	t->n = 0;
 	return pf_store_begin(st);
+}
+
+/* details, then "operator", op, into all (NULL-terminated). */
+static int
+with_operator(const char *op, const char *const *details,
+    const char *all[2 * PF_AUDIT_MAX_DETAILS + 1])
+{
+	size_t	 n = 0;
+
+	for (; details != NULL && details[n] != NULL; n += 2) {
+		if (n + 2 >= 2 * PF_AUDIT_MAX_DETAILS)
+			return PF_EINVAL;	/* no room for the operator */
+		all[n] = details[n];
+		all[n + 1] = details[n + 1];
+	}
+	all[n] = "operator";
+	all[n + 1] = op;
+	all[n + 2] = NULL;
+	return PF_OK;
 }
 
 int
@@ -21,6 +42,7 @@ pf_txn_audit(struct pf_txn *t, const char *request_id, const char *event,
     const char *subject, const char *const *details)
 {
 	struct pf_audit_event	 ev;
+	const char		*all[2 * PF_AUDIT_MAX_DETAILS + 1];
 	int			 rc;
 
 	if (t->n == PF_TXN_MAX_RECORDS)
@@ -31,6 +53,11 @@ pf_txn_audit(struct pf_txn *t, const char *request_id, const char *event,
 	ev.request_id = request_id;
 	ev.subject = subject;
 	ev.details = details;
+	if (t->operator != NULL) {
+		if ((rc = with_operator(t->operator, details, all)) != PF_OK)
+			return rc;
+		ev.details = all;
+	}
 	if ((rc = pf_audit_append(t->st, &ev, &t->rec[t->n])) == PF_OK)
 		t->n++;
 	return rc;

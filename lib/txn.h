@@ -27,6 +27,9 @@ struct pf_txn {
 	struct pf_store		*st;
 	const char		*audit_dir;
 	const char		*form;	/* the form in the records: "admin", ... */
+	const char		*operator; /* NULL after pf_txn_begin; else
+					   the last detail of each record,
+					   "operator" (tools/cli.c sets it) */
 	struct pf_audit_record	 rec[PF_TXN_MAX_RECORDS]; /* not yet written */
 	size_t			 n;
 };

@@ -1,12 +1,14 @@
 /* cli.c -- what the privforms commands share (cli.h). */
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_events.h"
 #include "cli.h"
 #include "config.h"
 #include "err.h"
@@ -329,6 +331,22 @@ cli_report(struct ctx *c, const struct cli_report *r,
 	return cli_buffered(r->name, report_fill, c, &j);
 }
 
+const char *
+cli_operator(struct ctx *c)
+{
+	const char	*name = getenv("SUDO_USER");
+	struct passwd	*pw;
+
+	if (name == NULL || name[0] == '\0')
+		name = (pw = getpwuid(getuid())) != NULL ? pw->pw_name : NULL;
+	/* Whatever the environment says, only a login name's characters. */
+	if (name == NULL ||
+	    !pf_audit_detail_ok("personal-data-read", "operator", name))
+		name = "unknown";
+	snprintf(c->operator, sizeof(c->operator), "%s", name);
+	return c->operator;
+}
+
 int
 cli_begin(struct ctx *c, struct pf_txn *t)
 {
@@ -339,7 +357,36 @@ cli_begin(struct ctx *c, struct pf_txn *t)
 	if ((rc = pf_txn_begin(t, c->st, c->cfg->audit_dir, "admin")) != PF_OK)
 		fprintf(stderr, "privforms: %s: %s\n", c->cfg->database,
 		    pf_strerror(rc));
+	else
+		t->operator = cli_operator(c);
 	return rc;
+}
+
+int
+cli_read_audit(struct ctx *c, const char *what, long long rows)
+{
+	struct pf_txn	 t = { 0 };
+	char		 code[32], n[24];
+	const char	*details[] = { "what", code, "rows", n, NULL };
+	size_t		 i;
+	int		 rc;
+
+	snprintf(code, sizeof(code), "%s", what);
+	for (i = 0; code[i] != '\0'; i++)
+		if (code[i] == ' ')
+			code[i] = '-';
+	snprintf(n, sizeof(n), "%lld", rows);
+	if (cli_begin(c, &t) != PF_OK)
+		return 1;
+	if ((rc = pf_txn_audit(&t, NULL, "personal-data-read", NULL,
+	    details)) != PF_OK || (rc = pf_txn_commit(&t)) != PF_OK) {
+		pf_txn_rollback(&t);
+		fprintf(stderr, "privforms: %s: the read cannot be recorded in "
+		    "the audit trail: %s (nothing given out)\n", what,
+		    pf_strerror(rc));
+		return 1;
+	}
+	return 0;
 }
 
 int
@@ -381,9 +428,10 @@ cli_phone(struct ctx *c, const char *number, const char *country,
 	return 0;
 }
 
-int
-cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
-    struct ctx *c, void *arg)
+/* cli_buffered, and with rows the read recorded before the output. */
+static int
+buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
+    struct ctx *c, void *arg, const long long *rows)
 {
 	FILE	*mem;
 	char	*buf = NULL;
@@ -401,6 +449,11 @@ cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
 	/* Stored before the forms refused them, or typed by hand. */
 	if (rc == PF_OK)
 		pf_utf8_bidi_mark(buf, len);
+	if (rc == PF_OK && rows != NULL &&
+	    cli_read_audit(c, what, *rows) != 0) {
+		free(buf);
+		return 1;
+	}
 	if (rc == PF_OK && (fwrite(buf, 1, len, stdout) != len ||
 	    fflush(stdout) != 0))
 		rc = PF_EIO;
@@ -410,6 +463,20 @@ cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
 		return 1;
 	}
 	return 0;
+}
+
+int
+cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
+    struct ctx *c, void *arg)
+{
+	return buffered(what, fill, c, arg, NULL);
+}
+
+int
+cli_buffered_read(const char *what, int (*fill)(struct ctx *, FILE *, void *),
+    struct ctx *c, void *arg, const long long *rows)
+{
+	return buffered(what, fill, c, arg, rows);
 }
 
 int

@@ -28,6 +28,7 @@ struct ctx {
 	struct pf_config	*cfg;		/* loaded on first use */
 	struct pf_store		*st;		/* opened on first use */
 	int			 create;	/* init: make the database if missing */
+	char			 operator[33];	/* cli_operator's, once asked */
 };
 
 /*
@@ -175,9 +176,29 @@ void cli_csv_row(FILE *f, const char *const *v, size_t n);
 
 /*
  * Open the store and begin a change the operator makes: txn.h's steps, with
- * "admin" as the form of its audit records.  PF_OK or an err.h code.
+ * "admin" as the form of its audit records, each of which names the
+ * operator (cli_operator).  PF_OK or an err.h code.
  */
 int cli_begin(struct ctx *c, struct pf_txn *t);
+
+/*
+ * Who runs this command, for the audit records: SUDO_USER when it is set
+ * (run through sudo: the login name that ran sudo), else the login name
+ * of the real user id (getpwuid(getuid())); "unknown" when there is none
+ * or it has a character no portable login name has.  SUDO_USER is what
+ * the environment says: a user who can run privforms without sudo can
+ * set it (AUDIT.md).  Into c->operator, which it returns.
+ */
+const char *cli_operator(struct ctx *c);
+
+/*
+ * A bulk read of personal data, recorded (issue 19): one record of event
+ * personal-data-read, form admin, details what (the command's words
+ * joined with '-': "dnc-export"), rows and operator, in a transaction of
+ * its own, never the data itself.  0, or 1 said: then the caller gives
+ * nothing out.
+ */
+int cli_read_audit(struct ctx *c, const char *what, long long rows);
 
 /*
  * A phone number given on the command line, read as the forms read it
@@ -256,5 +277,16 @@ int cli_scrub(struct ctx *c, const char *what, cli_verdict verdict,
  */
 int cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
     struct ctx *c, void *arg);
+
+/*
+ * cli_buffered for a bulk read of personal data: once fill has written
+ * everything (and ended any read of its own), the read is recorded
+ * (cli_read_audit, what and *rows, which fill set) and committed, and only
+ * then is the output copied to stdout; if the record cannot be made,
+ * nothing is.  0, or 1 said.
+ */
+int cli_buffered_read(const char *what,
+    int (*fill)(struct ctx *, FILE *, void *), struct ctx *c, void *arg,
+    const long long *rows);
 
 #endif

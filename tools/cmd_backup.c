@@ -26,7 +26,10 @@ const struct cmd cmds_backup[] = {
 	  "under a temporary name, checked (PRAGMA integrity_check), synced and\n"
 	  "only then renamed to FILE, mode 0600: FILE is the whole checked copy\n"
 	  "or nothing.  An existing FILE is refused unless --force.  The key file\n"
-	  "is not in the copy: back it up too, once." },
+	  "is not in the copy: back it up too, once.  The copy holds personal\n"
+	  "data, so it is recorded first (event personal-data-read, rows: the\n"
+	  "opt-outs and Do-Not-Call entries it copies), and the copy holds\n"
+	  "that record." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -58,6 +61,26 @@ say_failure(struct ctx *c, const char *file, int rc)
 		    "(nothing written)\n", c->cfg->database, pf_strerror(rc));
 }
 
+/*
+ * The audit record of the copy, committed before the copy is made: a
+ * failed copy leaves a record of the attempt, never a copy without one.
+ * rows: the opt-outs and Do-Not-Call entries, the registers of personal
+ * data (requests and feedback are copied too, uncounted).  0, or 1 said.
+ */
+static int
+record_read(struct ctx *c)
+{
+	long long	 optouts = 0, dnc = 0;
+	int		 rc;
+
+	if ((rc = pf_store_optout_count(c->st, &optouts)) != PF_OK ||
+	    (rc = pf_store_dnc_count(c->st, &dnc)) != PF_OK) {
+		fprintf(stderr, "privforms: backup: %s\n", pf_strerror(rc));
+		return 1;
+	}
+	return cli_read_audit(c, "backup", optouts + dnc);
+}
+
 static int
 cmd_backup(struct ctx *c, const struct cli_args *a)
 {
@@ -67,7 +90,8 @@ cmd_backup(struct ctx *c, const struct cli_args *a)
 
 	if (file[0] == '\0')
 		return CLI_USAGE;
-	if (cli_open_store(c) != 0 || is_database(c, file))
+	if (cli_open_store(c) != 0 || is_database(c, file) ||
+	    record_read(c) != 0)
 		return 1;
 	if ((rc = pf_store_backup(c->st, file, force, &bytes)) != PF_OK) {
 		say_failure(c, file, rc);

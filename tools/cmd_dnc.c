@@ -140,29 +140,34 @@ cmd_check(struct ctx *c, const struct cli_args *a)
 	return 2;
 }
 
-static int
-csv_row(const struct pf_dnc *d, void *arg)
-{
-	const char	*v[] = { d->number, d->country, d->created,
-	    d->updated };
-
-	cli_csv_row(arg, v, nitems(v));
-	return 0;
-}
-
-/* What an export is asked for, and what it leaves out. */
+/* What an export is asked for, what it writes and what it leaves out. */
 struct export {
 	const char	*since;		/* NULL: every entry */
 	long long	 erased;	/* suppression rows: not exportable */
+	long long	 rows;		/* entries written */
+	void		*out;		/* the FILE or the struct pf_xmlw */
 };
+
+static int
+csv_row(const struct pf_dnc *d, void *arg)
+{
+	struct export	*x = arg;
+	const char	*v[] = { d->number, d->country, d->created,
+	    d->updated };
+
+	cli_csv_row(x->out, v, nitems(v));
+	x->rows++;
+	return 0;
+}
 
 static int
 write_csv(struct ctx *c, FILE *f, void *arg)
 {
-	const struct export	*x = arg;
+	struct export	*x = arg;
 
+	x->out = f;
 	fprintf(f, "number,country,registered,updated\r\n");
-	return pf_store_dnc_each(c->st, x->since, csv_row, f);
+	return pf_store_dnc_each(c->st, x->since, csv_row, x);
 }
 
 /* What a dialer needs of an entry: no names, no address. */
@@ -176,8 +181,10 @@ static const struct pf_xmlw_field entry_fields[] = {
 static int
 xml_row(const struct pf_dnc *d, void *arg)
 {
-	struct pf_xmlw	*w = arg;
+	struct export	*x = arg;
+	struct pf_xmlw	*w = x->out;
 
+	x->rows++;
 	pf_xmlw_start(w, "entry", NULL);
 	pf_xmlw_fields(w, d, entry_fields, nitems(entry_fields));
 	pf_xmlw_end(w);
@@ -191,7 +198,7 @@ xml_row(const struct pf_dnc *d, void *arg)
 static int
 write_xml(struct ctx *c, FILE *f, void *arg)
 {
-	const struct export	*x = arg;
+	struct export		*x = arg;
 	struct pf_xmlw		*w;
 	char			 now[PF_TIME_SIZE];
 	int			 rc;
@@ -203,8 +210,9 @@ write_xml(struct ctx *c, FILE *f, void *arg)
 	pf_xmlw_attr(w, "version", "1");
 	pf_xmlw_attr(w, "generated", now);
 	pf_xmlw_attr(w, "since", x->since);
+	x->out = w;
 	if (pf_xmlw_status(w) == PF_OK)
-		pf_xmlw_fail(w, pf_store_dnc_each(c->st, x->since, xml_row, w));
+		pf_xmlw_fail(w, pf_store_dnc_each(c->st, x->since, xml_row, x));
 	return pf_xmlw_close(w);
 }
 
@@ -242,7 +250,7 @@ export_xml(struct ctx *c, FILE *f, void *arg)
 static int
 cmd_export(struct ctx *c, const struct cli_args *a)
 {
-	struct export	 x = { NULL, 0 };
+	struct export	 x = { NULL, 0, 0, NULL };
 	const char	*since = a->opt[E_SINCE], *format = "csv";
 
 	if (a->opt[E_FORMAT] != NULL)
@@ -257,8 +265,8 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 	if (cli_open_store(c) != 0)
 		return 1;
 	x.since = since;
-	if (cli_buffered("dnc export", strcmp(format, "xml") == 0 ?
-	    export_xml : export_csv, c, &x) != 0)
+	if (cli_buffered_read("dnc export", strcmp(format, "xml") == 0 ?
+	    export_xml : export_csv, c, &x, &x.rows) != 0)
 		return 1;
 	if (x.erased > 0)
 		fprintf(stderr, "privforms: dnc export: %lld erased %s (of all "

@@ -642,6 +642,7 @@ vote_row(const struct pf_vote *v, void *arg)
 struct list_job {
 	struct pf_feedback_filter	 f;
 	int				 articles;
+	long long			 rows;	/* entries or votes listed */
 };
 
 static int
@@ -663,6 +664,7 @@ list_fill(struct ctx *c, FILE *f, void *arg)
 	}
 	if (rc == PF_OK && l.n == 0)
 		fprintf(f, "(none)\n");
+	j->rows = l.n;
 	return rc;
 }
 
@@ -721,5 +723,5 @@ cmd_list(struct ctx *c, const struct cli_args *a)
 	j.f.until = p.end;
 	if (cli_open_store(c) != 0)
 		return 1;
-	return cli_buffered("feedback list", list_fill, c, &j);
+	return cli_buffered_read("feedback list", list_fill, c, &j, &j.rows);
 }

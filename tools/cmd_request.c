@@ -359,6 +359,8 @@ show_fill(struct ctx *c, FILE *f, void *arg)
 static int
 cmd_show(struct ctx *c, const struct cli_args *a)
 {
+	static const long long one = 1;	/* the request, its parties and
+					   history: one row of the read */
 	struct pf_dsr_copy q;
 	long long	 id;
 	int		 rc;
@@ -376,7 +378,7 @@ cmd_show(struct ctx *c, const struct cli_args *a)
 			    pf_strerror(rc));
 		return 1;
 	}
-	rc = cli_buffered("request show", show_fill, c, &q.r);
+	rc = cli_buffered_read("request show", show_fill, c, &q.r, &one);
 	pf_dsr_drop(&q);
 	return rc;
 }

@@ -175,13 +175,22 @@ out:
 	return status;
 }
 
+/* What an export writes to and counts. */
+struct export {
+	FILE		*f;
+	long long	 rows;		/* opt-outs written */
+	long long	 erased;	/* and left out */
+};
+
 static int
 export_row(const struct pf_optout *o, void *arg)
 {
+	struct export	*x = arg;
 	const char	*v[] = { o->address, o->channel, o->list,
 	    o->created };
 
-	cli_csv_row(arg, v, nitems(v));
+	cli_csv_row(x->f, v, nitems(v));
+	x->rows++;
 	return 0;
 }
 
@@ -193,14 +202,15 @@ export_row(const struct pf_optout *o, void *arg)
 static int
 export_all(struct ctx *c, FILE *f, void *arg)
 {
-	long long	*erased = arg;
+	struct export	*x = arg;
 	int		 rc;
 
+	x->f = f;
 	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
 		return rc;
 	fprintf(f, "address,channel,list,time\r\n");
-	if ((rc = pf_store_suppress_count(c->st, erased)) == PF_OK)
-		rc = pf_store_optout_each(c->st, export_row, f);
+	if ((rc = pf_store_suppress_count(c->st, &x->erased)) == PF_OK)
+		rc = pf_store_optout_each(c->st, export_row, x);
 	pf_store_rollback(c->st);
 	return rc;
 }
@@ -208,13 +218,15 @@ export_all(struct ctx *c, FILE *f, void *arg)
 static int
 cmd_export(struct ctx *c, const struct cli_args *a)
 {
-	long long	 erased = 0;
+	struct export	 x = { NULL, 0, 0 };
+	long long	 erased;
 
 	(void)a;
 	if (cli_open_store(c) != 0 ||
-	    cli_buffered("unsubscribes export", export_all, c, &erased) != 0)
+	    cli_buffered_read("unsubscribes export", export_all, c, &x,
+	    &x.rows) != 0)
 		return 1;
-	if (erased > 0)
+	if ((erased = x.erased) > 0)
 		fprintf(stderr, "privforms: unsubscribes export: %lld erased "
 		    "%s (of all channels: email, SMS, calls) %s kept only as "
 		    "keyed hashes and not in this export; scrub mailing lists "
