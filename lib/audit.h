@@ -161,7 +161,8 @@ int pf_audit_missing(struct pf_store *st, const char *dir, long long *missing);
  * in the database; no file missing, none extra.  Writes one line per problem
  * to report (may be NULL) and sets *bad to the seq of the first failing
  * record (0 if none; for an extra file, the seq its name gives, or -1 if
- * its name is not a record's).  Returns PF_OK if all is well, PF_EXML on a
+ * its name is not a record's).  A record written before dnc-removed's
+ * reason was a code gets a "note:" line (audit_events.h), not a failure.  Returns PF_OK if all is well, PF_EXML on a
  * failure, other codes when the check itself could not run.
  */
 int pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,

@@ -44,6 +44,7 @@ struct verify {
 	long long		 bad;
 	int			 failed;
 	int			 err;		/* the check itself failed */
+	int			 notes;		/* report legacy values too */
 	char			 xmlmsg[256];	/* libxml2's first complaint */
 };
 
@@ -125,7 +126,8 @@ tree_plain(xmlNodePtr n)
 /*
  * What the schema cannot check (audit_events.h): the event's form,
  * subject and details as its row says.  An old record's free-text
- * reason is noted, not failed: it is sealed and cannot be changed.
+ * reason is noted (by pf_audit_verify, not pf_audit_check, whose report
+ * is problems only), not failed: it is sealed and cannot be changed.
  */
 static void
 verify_table(struct verify *v, const struct pf_audit_row *r, const char *path,
@@ -136,7 +138,7 @@ verify_table(struct verify *v, const struct pf_audit_row *r, const char *path,
 
 	if (pf_audit_record_fits(root, why, &legacy) != PF_OK)
 		problem(v, r->seq, path, "breaks the table of events: %s", why);
-	else if (legacy && v->report != NULL)
+	else if (legacy && v->notes && v->report != NULL)
 		fprintf(v->report, "record %lld: note: %s (%s)\n", r->seq, why,
 		    path);
 }
@@ -455,6 +457,7 @@ pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
 	v.st = st;
 	v.dir = dir;
 	v.report = report;
+	v.notes = 1;
 	memcpy(v.prev, ZERO_DIGEST, sizeof(v.prev));
 	/* Every libxml2 message goes into the report, none to stderr. */
 	xmlSetStructuredErrorFunc(&v, verify_xmlerr);
