@@ -428,10 +428,14 @@ cli_phone(struct ctx *c, const char *number, const char *country,
 	return 0;
 }
 
-/* cli_buffered, and with rows the read recorded before the output. */
+/*
+ * cli_buffered, and with record (not NULL) record(c, rarg) between the
+ * fill and the output: 0 lets the output go, anything else (said) keeps it.
+ */
 static int
 buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
-    struct ctx *c, void *arg, const long long *rows)
+    struct ctx *c, void *arg, int (*record)(struct ctx *, void *),
+    void *rarg)
 {
 	FILE	*mem;
 	char	*buf = NULL;
@@ -449,8 +453,7 @@ buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
 	/* Stored before the forms refused them, or typed by hand. */
 	if (rc == PF_OK)
 		pf_utf8_bidi_mark(buf, len);
-	if (rc == PF_OK && rows != NULL &&
-	    cli_read_audit(c, what, *rows) != 0) {
+	if (rc == PF_OK && record != NULL && record(c, rarg) != 0) {
 		free(buf);
 		return 1;
 	}
@@ -469,14 +472,37 @@ int
 cli_buffered(const char *what, int (*fill)(struct ctx *, FILE *, void *),
     struct ctx *c, void *arg)
 {
-	return buffered(what, fill, c, arg, NULL);
+	return buffered(what, fill, c, arg, NULL, NULL);
+}
+
+int
+cli_buffered_audited(const char *what,
+    int (*fill)(struct ctx *, FILE *, void *), struct ctx *c, void *arg,
+    int (*record)(struct ctx *, void *))
+{
+	return buffered(what, fill, c, arg, record, arg);
+}
+
+struct read_job {
+	const char		*what;
+	const long long		*rows;
+};
+
+static int
+read_record(struct ctx *c, void *arg)
+{
+	const struct read_job	*j = arg;
+
+	return cli_read_audit(c, j->what, *j->rows);
 }
 
 int
 cli_buffered_read(const char *what, int (*fill)(struct ctx *, FILE *, void *),
     struct ctx *c, void *arg, const long long *rows)
 {
-	return buffered(what, fill, c, arg, rows);
+	struct read_job	 j = { what, rows };
+
+	return buffered(what, fill, c, arg, read_record, &j);
 }
 
 int

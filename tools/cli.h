@@ -289,4 +289,14 @@ int cli_buffered_read(const char *what,
     int (*fill)(struct ctx *, FILE *, void *), struct ctx *c, void *arg,
     const long long *rows);
 
+/*
+ * The same with the command's own record: record(c, arg) runs once fill
+ * has written everything, and the output is copied to stdout only if it
+ * returns 0 (else it has said why).  `request export` records
+ * request-exported so.
+ */
+int cli_buffered_audited(const char *what,
+    int (*fill)(struct ctx *, FILE *, void *), struct ctx *c, void *arg,
+    int (*record)(struct ctx *, void *));
+
 #endif

@@ -611,6 +611,14 @@ export_audit(struct ctx *c, const struct export *x)
 	return 0;
 }
 
+/* cli_buffered_audited's record: end the snapshot, then export_audit. */
+static int
+export_released(struct ctx *c, void *arg)
+{
+	pf_store_rollback(c->st);
+	return export_audit(c, arg);
+}
+
 static int
 cmd_export(struct ctx *c, const struct cli_args *a)
 {
@@ -637,14 +645,18 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 		    x.q.r.status);
 		goto out;
 	}
-	if (output != NULL)
-		rc = export_file(c, &x, output);
-	else
-		rc = cli_buffered("request export", export_fill, c, &x);
+	if (output == NULL) {
+		/* Recorded before a byte reaches stdout. */
+		rc = cli_buffered_audited("request export", export_fill, c, &x,
+		    export_released);
+		goto out;
+	}
+	rc = export_file(c, &x, output);
 	pf_store_rollback(c->st);
-	if (rc == 0 && (rc = export_audit(c, &x)) != 0 && output != NULL)
+	/* A file is made whole and synced first; unrecorded, it goes. */
+	if (rc == 0 && (rc = export_audit(c, &x)) != 0)
 		unlink(output);
-	if (rc == 0 && output != NULL)
+	if (rc == 0)
 		printf("request %lld exported to %s\n", x.q.r.id, output);
 out:
 	pf_store_rollback(c->st);	/* accepts NULL, no-op once ended */

@@ -30,6 +30,7 @@ SITE = None
 SMTP = None
 TYPED = []          # every address, number, name and text the steps typed
 WRITTEN = {}        # event -> the step that triggered it
+RID = None          # a request that was verified, extended and fulfilled
 
 
 def table():
@@ -202,7 +203,8 @@ def run_every_event():
     )
     for fn, events in steps:
         run_step(fn.__name__, fn, events)
-    rid = run_step("forms_requests", forms_requests,
+    global RID
+    RID = rid = run_step("forms_requests", forms_requests,
                    ["request-received", "request-revised",
                     "request-verified", "request-repeated"])
     run_step("mail", mail, ["mail-sent", "mail-failed"])
@@ -338,12 +340,22 @@ class Reads(unittest.TestCase):
         SITE.write("CREATE TRIGGER no_audit BEFORE INSERT ON audit "
                    "BEGIN SELECT RAISE(ABORT, 'test'); END")
         try:
-            p = cli("unsubscribes", "export", check=False)
+            runs = [cli(*args, check=False) for args in (
+                ("unsubscribes", "export"), ("dnc", "export"),
+                ("feedback", "list"), ("request", "show", str(RID)),
+                ("request", "export", str(RID)))]
         finally:
             SITE.write("DROP TRIGGER no_audit")
-        self.assertEqual(p.returncode, 1)
-        self.assertEqual(p.stdout, "")
-        self.assertIn("cannot be recorded", p.stderr)
+        for p in runs:
+            with self.subTest(args=p.args[3:]):
+                self.assertEqual(p.returncode, 1)
+                self.assertEqual(p.stdout, "")
+        for p in runs[:4]:
+            self.assertIn("cannot be recorded", p.stderr)
+        # With the trigger gone, the export goes out with its record.
+        n = len(records("request-exported"))
+        self.assertIn("<data-export", cli("request", "export", str(RID)).stdout)
+        self.assertEqual(len(records("request-exported")), n + 1)
 
 
 class DncRemove(unittest.TestCase):
