@@ -134,8 +134,8 @@ static const struct {
 	[COUNTRY] = { "a country code", UPPER, UPPER, 2, 2, NULL },
 	/* A list (may be ""), a template, an article: config names. */
 	[LABEL] = { "a configured name", NAMECH, NAMECH, 0, 64, NULL },
-	/* laws.h's names: [A-Za-z0-9 ._-]+ */
-	[LAW] = { "a law's name", NAMECH, NAMECH " ", 1, 64, NULL },
+	/* laws.h's names, as laws.c takes them: [A-Za-z0-9 ._-]{1,64} */
+	[LAW] = { "a law's name", NAMECH " ", NAMECH " ", 1, 64, NULL },
 	/* POSIX's portable user names (and "unknown"). */
 	[LOGIN] = { "a login name", LOWER UPPER DIGIT "._", NAMECH, 1, 32,
 	    NULL },

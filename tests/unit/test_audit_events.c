@@ -148,6 +148,8 @@ static const struct fit fits[] = {
 	{ "dnc-registered", "do-not-call", SUBJ, "country", "gb", 0 },
 	{ "request-received", "data-request", SUBJ, "law", "GDPR", 1 },
 	{ "request-received", "data-request", SUBJ, "law", "UK GDPR", 1 },
+	/* Whatever laws_file takes (laws.c), the record takes. */
+	{ "request-received", "data-request", SUBJ, "law", " .x", 1 },
 	{ "request-received", "data-request", SUBJ, "law", "<b>", 0 },
 	{ "unsubscribed", "unsubscribe", SUBJ, "list", "", 1 },
 	{ "unsubscribed", "unsubscribe", SUBJ, "list", "news.weekly", 1 },
