@@ -33,7 +33,8 @@ const struct cmd cmds_party[] = {
 	{ "party show", cmd_show, &show_spec, "ID",
 	  "List the parties of ID's individual: each one's number, when it\n"
 	  "was first verified, and its email key (\"(erased)\" once its data\n"
-	  "has been erased)." },
+	  "has been erased).  Recorded in the audit trail first\n"
+	  "(personal-data-read: how many parties, never their addresses)." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -117,35 +118,52 @@ cmd_link(struct ctx *c, const struct cli_args *args)
 	return 0;
 }
 
+/* What `party show` writes to, and how many parties it lists. */
+struct listing {
+	FILE		*f;
+	long long	 rows;
+};
+
 static int
 party_row(const struct pf_party *p, void *arg)
 {
-	FILE	*f = arg;
+	struct listing	*l = arg;
 
-	fprintf(f, "%-8lld  %-27s  %s\n", p->id, p->created,
+	fprintf(l->f, "%-8lld  %-27s  %s\n", p->id, p->created,
 	    p->email != NULL ? p->email : "(erased)");
+	l->rows++;
 	return 0;
 }
+
+struct show_job {
+	const struct party	*q;
+	long long		 rows;	/* parties listed, for the record */
+};
 
 static int
 show_fill(struct ctx *c, FILE *f, void *arg)
 {
-	const struct party	*q = arg;
+	struct show_job		*j = arg;
+	struct listing		 l = { f, 0 };
+	int			 rc;
 
-	fprintf(f, "individual %lld\n", q->individual);
+	fprintf(f, "individual %lld\n", j->q->individual);
 	fprintf(f, "%-8s  %-27s  %s\n", "PARTY", "CREATED", "EMAIL");
-	return pf_store_party_each(c->st, q->individual, party_row, f);
+	rc = pf_store_party_each(c->st, j->q->individual, party_row, &l);
+	j->rows = l.rows;
+	return rc;
 }
 
 static int
 cmd_show(struct ctx *c, const struct cli_args *a)
 {
 	struct party	 q = { 0 };
+	struct show_job	 j = { &q, 0 };
 	long long	 id;
 
 	if ((id = cli_positive(a->pos[0])) == 0)
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0 || load(c, "party show", id, &q) != 0)
 		return 1;
-	return cli_buffered("party show", show_fill, c, &q);
+	return cli_buffered_read("party show", show_fill, c, &j, &j.rows);
 }
