@@ -96,89 +96,111 @@ END_TEST
 
 /* ---- what pf_audit_append takes and refuses ---- */
 
-struct fit {
+/* An event, its form and its subject, and whether they go together. */
+struct head {
 	const char	*event, *form, *subject;
-	const char	*name, *value;	/* one detail, or NULL */
 	int		 ok;
 };
 
-static const struct fit fits[] = {
-	/* The event, its form and its subject. */
-	{ "unsubscribed", "unsubscribe", SUBJ, NULL, NULL, 1 },
-	{ "unsubscribe", "unsubscribe", SUBJ, NULL, NULL, 0 },
-	{ "unsubscribed", "admin", SUBJ, NULL, NULL, 0 },
-	{ "unsubscribed", "unsubscribe", NULL, NULL, NULL, 0 },
-	{ "feedback-received", "feedback", SUBJ, NULL, NULL, 0 },
-	{ "feedback-completed", "feedback", SUBJ, NULL, NULL, 1 },
-	{ "feedback-completed", "feedback", NULL, NULL, NULL, 1 },
-	/* A detail the event does not carry, though another does. */
-	{ "dnc-registered", "do-not-call", SUBJ, "list", "news", 0 },
-	{ "dnc-registered", "do-not-call", SUBJ, "note", "x", 0 },
-	/* Codes from a list. */
-	{ "dnc-removed", "admin", SUBJ, "reason", "subject-request", 1 },
-	{ "dnc-removed", "admin", SUBJ, "reason", "legal-obligation", 1 },
-	{ "dnc-removed", "admin", SUBJ, "reason", "called", 0 },
-	{ "dnc-removed", "admin", SUBJ, "reason", "called, ticket 4712, "
-	    "+44 20 7946 0000", 0 },
-	{ "mail-failed", "mail", SUBJ, "reason", "refused", 1 },
-	{ "mail-failed", "mail", SUBJ, "reason", "subject-request", 0 },
-	/* A count. */
-	{ "request-denied", "admin", SUBJ, "request", "0", 1 },
-	{ "request-denied", "admin", SUBJ, "request", "12", 1 },
-	{ "request-denied", "admin", SUBJ, "request", "012", 0 },
-	{ "request-denied", "admin", SUBJ, "request", "-1", 0 },
-	{ "request-denied", "admin", SUBJ, "request", "", 0 },
-	{ "feedback-completed", "feedback", NULL, "recommend", "none", 1 },
-	{ "feedback-completed", "feedback", NULL, "recommend", "nine", 0 },
-	/* A date and a UTC time. */
-	{ "request-extended", "admin", SUBJ, "due", "2026-12-31", 1 },
-	{ "request-extended", "admin", SUBJ, "due", "2026-02-30", 0 },
-	{ "request-extended", "admin", SUBJ, "due", "31/12/2026", 0 },
-	{ "dnc-purged", "admin", SUBJ, "last-registered",
-	    "2020-11-24T06:30:00.123456Z", 1 },
-	{ "dnc-purged", "admin", SUBJ, "last-registered",
-	    "2020-11-24T06:30:00Z", 0 },
-	{ "dnc-purged", "admin", SUBJ, "last-registered",
-	    "2020-11-24T06:30:00.123456+01:00", 0 },
-	/* Hex ids, a country, a law, a configured name. */
-	{ "audit-key-rotated", "admin", NULL, "old-key", "0a1b2c3d", 1 },
-	{ "audit-key-rotated", "admin", NULL, "new-key", "0A1B2C3D", 0 },
-	{ "audit-key-rotated", "admin", NULL, "new-key", "0a1b2c3", 0 },
-	{ "dnc-registered", "do-not-call", SUBJ, "country", "GB", 1 },
-	{ "dnc-registered", "do-not-call", SUBJ, "country", "gb", 0 },
-	{ "request-received", "data-request", SUBJ, "law", "GDPR", 1 },
-	{ "request-received", "data-request", SUBJ, "law", "UK GDPR", 1 },
-	/* Whatever laws_file takes (laws.c), the record takes. */
-	{ "request-received", "data-request", SUBJ, "law", " .x", 1 },
-	{ "request-received", "data-request", SUBJ, "law", "<b>", 0 },
-	{ "unsubscribed", "unsubscribe", SUBJ, "list", "", 1 },
-	{ "unsubscribed", "unsubscribe", SUBJ, "list", "news.weekly", 1 },
-	{ "unsubscribed", "unsubscribe", SUBJ, "list", "alice@example.com", 0 },
-	/* The operator, and the reads of personal data. */
-	{ "personal-data-read", "admin", NULL, "operator", "alice", 1 },
-	{ "personal-data-read", "admin", NULL, "operator", "Alice Smith", 0 },
-	{ "personal-data-read", "admin", NULL, "operator", "-x", 0 },
-	{ "personal-data-read", "admin", NULL, "what", "dnc-export", 1 },
-	{ "personal-data-read", "admin", NULL, "what", "dnc-import", 0 },
-	{ "dnc-removed", "admin", SUBJ, "ticket", "OPS-4712", 1 },
-	{ "dnc-removed", "admin", SUBJ, "ticket", "OPS 4712", 0 },
-	{ "audit-restored", "admin", NULL, "checkpoint", "none", 1 },
+static const struct head heads[] = {
+	{ "unsubscribed", "unsubscribe", SUBJ, 1 },
+	{ "unsubscribe", "unsubscribe", SUBJ, 0 },
+	{ "unsubscribed", "admin", SUBJ, 0 },
+	{ "unsubscribed", "unsubscribe", NULL, 0 },
+	{ "feedback-received", "feedback", SUBJ, 0 },
+	{ "feedback-completed", "feedback", SUBJ, 1 },
+	{ "feedback-completed", "feedback", NULL, 1 },
 };
 
-START_TEST(test_append_takes_only_what_fits)
+/*
+ * One detail of an event (with its right form and subject): the values it
+ * takes, then those it refuses (each list ends at a NULL).
+ */
+struct values {
+	const char	*event, *form, *subject, *name;
+	const char	*good[4], *bad[5];
+};
+
+static const struct values values[] = {
+	/* A detail the event does not carry, though another does. */
+	{ "dnc-registered", "do-not-call", SUBJ, "list", { NULL },
+	  { "news", NULL } },
+	{ "dnc-registered", "do-not-call", SUBJ, "note", { NULL },
+	  { "x", NULL } },
+	/* Codes from a list: each event's own. */
+	{ "dnc-removed", "admin", SUBJ, "reason",
+	  { "subject-request", "legal-obligation", NULL },
+	  { "called", "called, ticket 4712, +44 20 7946 0000", NULL } },
+	{ "mail-failed", "mail", SUBJ, "reason", { "refused", NULL },
+	  { "subject-request", NULL } },
+	{ "personal-data-read", "admin", NULL, "what", { "dnc-export", NULL },
+	  { "dnc-import", NULL } },
+	/* Counts, dates, UTC times. */
+	{ "request-denied", "admin", SUBJ, "request", { "0", "12", NULL },
+	  { "012", "-1", "", NULL } },
+	{ "feedback-completed", "feedback", NULL, "recommend",
+	  { "none", "7", NULL }, { "nine", NULL } },
+	{ "request-extended", "admin", SUBJ, "due", { "2026-12-31", NULL },
+	  { "2026-02-30", "31/12/2026", NULL } },
+	{ "dnc-purged", "admin", SUBJ, "last-registered",
+	  { "2020-11-24T06:30:00.123456Z", NULL },
+	  { "2020-11-24T06:30:00Z", "2020-11-24T06:30:00.123456+01:00",
+	    NULL } },
+	/* Hex ids, countries, laws (whatever laws.c takes), names. */
+	{ "audit-key-rotated", "admin", NULL, "new-key", { "0a1b2c3d", NULL },
+	  { "0A1B2C3D", "0a1b2c3", NULL } },
+	{ "dnc-registered", "do-not-call", SUBJ, "country", { "GB", NULL },
+	  { "gb", NULL } },
+	{ "request-received", "data-request", SUBJ, "law",
+	  { "GDPR", "UK GDPR", " .x", NULL }, { "<b>", NULL } },
+	{ "unsubscribed", "unsubscribe", SUBJ, "list",
+	  { "", "news.weekly", NULL }, { "alice@example.com", NULL } },
+	/* The operator, a ticket, a checkpoint. */
+	{ "personal-data-read", "admin", NULL, "operator", { "alice", NULL },
+	  { "Alice Smith", "-x", NULL } },
+	{ "dnc-removed", "admin", SUBJ, "ticket", { "OPS-4712", NULL },
+	  { "OPS 4712", NULL } },
+	{ "audit-restored", "admin", NULL, "checkpoint", { "none", NULL },
+	  { "some", NULL } },
+};
+
+/* pf_audit_append of ev and one detail name=value (name NULL: none). */
+static int
+append(const char *event, const char *form, const char *subject,
+    const char *name, const char *value)
 {
-	const struct fit	*f = &fits[_i];
-	const char		*details[] = { f->name, f->value, NULL };
-	struct pf_audit_event	 ev = { f->event, f->form, NULL, f->subject,
-	    details };
+	const char		*details[] = { name, value, NULL };
+	struct pf_audit_event	 ev = { event, form, NULL, subject, details };
 	struct pf_audit_record	 rec;
+	int			 rc;
 
 	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
-	ck_assert_msg(pf_audit_append(fx.st, &ev, &rec) ==
-	    (f->ok ? PF_OK : PF_EINVAL), "%s %s=%s", f->event,
-	    f->name != NULL ? f->name : "-", f->value != NULL ? f->value : "-");
+	rc = pf_audit_append(fx.st, &ev, &rec);
 	pf_store_rollback(fx.st);
 	pf_audit_record_clear(&rec);
+	return rc;
+}
+
+START_TEST(test_append_takes_an_event_with_its_form_and_subject)
+{
+	const struct head	*h = &heads[_i];
+
+	ck_assert_msg(append(h->event, h->form, h->subject, NULL, NULL) ==
+	    (h->ok ? PF_OK : PF_EINVAL), "%s %s", h->event, h->form);
+}
+END_TEST
+
+START_TEST(test_append_takes_only_values_of_the_details_kind)
+{
+	const struct values	*v = &values[_i];
+	const char *const	*p;
+
+	for (p = v->good; *p != NULL; p++)
+		ck_assert_msg(append(v->event, v->form, v->subject, v->name,
+		    *p) == PF_OK, "%s %s=%s refused", v->event, v->name, *p);
+	for (p = v->bad; *p != NULL; p++)
+		ck_assert_msg(append(v->event, v->form, v->subject, v->name,
+		    *p) == PF_EINVAL, "%s %s=%s taken", v->event, v->name, *p);
 }
 END_TEST
 
@@ -295,7 +317,8 @@ END_TEST
 PF_TEST_MAIN("audit_events",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc, test_schema_enumerates_the_table),
-    PF_LOOP(test_append_takes_only_what_fits, fits),
+    PF_LOOP(test_append_takes_an_event_with_its_form_and_subject, heads),
+    PF_LOOP(test_append_takes_only_values_of_the_details_kind, values),
     tcase_add_test(tc, test_append_refuses_a_detail_twice),
     tcase_add_test(tc, test_verify_reports_a_record_that_breaks_the_table),
     tcase_add_test(tc, test_verify_notes_an_old_free_text_reason),
