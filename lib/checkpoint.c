@@ -587,7 +587,8 @@ pf_checkpoint_make(struct pf_store *st, const char *audit_dir,
  */
 static int
 record_rotation(struct pf_store *st, const char *audit_dir,
-    const char *old_id, const char *new_id, struct pf_checkpoint *c)
+    const char *operator, const char *old_id, const char *new_id,
+    struct pf_checkpoint *c)
 {
 	const char	*details[] = { "old-key", old_id, "new-key", new_id,
 			    NULL };
@@ -596,6 +597,7 @@ record_rotation(struct pf_store *st, const char *audit_dir,
 
 	if ((rc = pf_txn_begin(&t, st, audit_dir, "admin")) != PF_OK)
 		return rc;
+	t.operator = operator;
 	if ((rc = pf_txn_audit(&t, NULL, "audit-key-rotated", NULL,
 	    details)) != PF_OK) {
 		pf_txn_rollback(&t);
@@ -609,7 +611,7 @@ record_rotation(struct pf_store *st, const char *audit_dir,
 /* The rotation's steps once the old key is loaded and the dir locked. */
 static int
 rotate(struct pf_store *st, const char *audit_dir, const char *key_path,
-    const char *tmp, const struct pf_checkpoint_key *old,
+    const char *tmp, const struct pf_checkpoint_key *old, const char *operator,
     struct pf_checkpoint *out, char new_id[PF_CHECKPOINT_KEYID_SIZE])
 {
 	struct pf_checkpoint_key	*k = NULL;
@@ -626,7 +628,8 @@ rotate(struct pf_store *st, const char *audit_dir, const char *key_path,
 	memset(&c, 0, sizeof(c));
 	if ((rc = pf_checkpoint_publish(old, audit_dir)) != PF_OK ||
 	    (rc = pf_checkpoint_publish(k, audit_dir)) != PF_OK ||
-	    (rc = record_rotation(st, audit_dir, old->id, k->id, &c)) != PF_OK ||
+	    (rc = record_rotation(st, audit_dir, operator, old->id,
+	    k->id, &c)) != PF_OK ||
 	    (rc = sign_and_write(audit_dir, old, c.count, c.head, out)) != PF_OK)
 		goto done;
 	if (rename(tmp, key_path) == -1 || pf_file_sync_dir(key_path) != PF_OK) {
@@ -642,8 +645,8 @@ done:
 
 int
 pf_checkpoint_rotate(struct pf_store *st, const char *audit_dir,
-    const char *key_path, const char *origin, struct pf_checkpoint *out,
-    char new_id[PF_CHECKPOINT_KEYID_SIZE])
+    const char *key_path, const char *origin, const char *operator,
+    struct pf_checkpoint *out, char new_id[PF_CHECKPOINT_KEYID_SIZE])
 {
 	struct pf_checkpoint_key	*old = NULL;
 	char				*tmp;
@@ -660,7 +663,8 @@ pf_checkpoint_rotate(struct pf_store *st, const char *audit_dir,
 	if ((fd = lock_dir(audit_dir)) == -1)
 		rc = PF_EIO;
 	else
-		rc = rotate(st, audit_dir, key_path, tmp, old, out, new_id);
+		rc = rotate(st, audit_dir, key_path, tmp, old, operator, out,
+		    new_id);
 	unlock(fd);
 	pf_checkpoint_key_free(old);
 	free(tmp);

@@ -123,11 +123,12 @@ int pf_checkpoint_make(struct pf_store *st, const char *audit_dir,
  * signed by the OLD key (into *out), and only then the new private key
  * renamed into place (the old one is gone; its public key stays
  * published).  Interrupted before the rename, it leaves the old key in
- * use: run it again.  origin names both keys.
+ * use: run it again.  origin names both keys; operator (may be NULL) is
+ * the record's `operator` detail (txn.h).
  */
 int pf_checkpoint_rotate(struct pf_store *st, const char *audit_dir,
-    const char *key_path, const char *origin, struct pf_checkpoint *out,
-    char new_id[PF_CHECKPOINT_KEYID_SIZE]);
+    const char *key_path, const char *origin, const char *operator,
+    struct pf_checkpoint *out, char new_id[PF_CHECKPOINT_KEYID_SIZE]);
 
 /*
  * Copy checkpoint c (AUDIT_DIR/checkpoints/<count>.txt) and the public key

@@ -200,7 +200,8 @@ cmd_rotate(struct ctx *c, const struct cli_args *a)
 	if (cli_open_store(c) != 0)
 		return 1;
 	rc = pf_checkpoint_rotate(c->st, c->cfg->audit_dir,
-	    c->cfg->audit_signing_key, c->cfg->audit_origin, &ck, new_id);
+	    c->cfg->audit_signing_key, c->cfg->audit_origin, cli_operator(c),
+	    &ck, new_id);
 	if (rc != PF_OK) {
 		fprintf(stderr, "privforms: audit key rotate: %s%s\n",
 		    pf_strerror(rc), rc == PF_ENOTFOUND ?

@@ -32,14 +32,16 @@ clear_recs(void)
 		pf_audit_record_clear(r);
 }
 
-static const char *const details[] = { "list", "news", NULL };
+#define SUBJECT	"101ea60632d74630e0cc5a3d7c6076ccfd779255a2de3b09fdc4381e5796c7c9"
 
-/* Record i + 1 of the trail: an unsubscribe; its file written. */
+/* Record i + 1 of the trail: an unsubscribe from source; its file written. */
 static void
-append(int i, const char *event)
+append(int i, const char *source)
 {
-	struct pf_audit_event	 ev = { event, "unsubscribe", NULL, NULL,
-	    details };
+	const char *const	 details[] = { "list", "news", "source", source,
+	    NULL };
+	struct pf_audit_event	 ev = { "unsubscribed", "unsubscribe", NULL,
+	    SUBJECT, details };
 
 	pf_audit_record_clear(&recs[i]);
 	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
@@ -54,7 +56,7 @@ append3(void)
 	int	 i;
 
 	for (i = 0; i < 3; i++)
-		append(i, "unsubscribed");
+		append(i, "form");
 }
 
 #define FILE_PATH	(PF_TEST_PATH + 32)	/* audit/DAY/NNNNNNNNNNNN.xml */
@@ -199,7 +201,7 @@ static void
 tamper_fork(void)
 {
 	pf_test_exec("DELETE FROM audit");
-	append(0, "dnc-registered");
+	append(0, "one-click");
 }
 
 static void

@@ -303,8 +303,8 @@ START_TEST(test_make_writes_a_checkpoint_only_when_the_trail_grew)
 	ck_assert_int_eq(c.count, 0);
 	ck_assert_int_eq(make(k, &again), 0);
 	ck_assert_str_eq(again.time, c.time);
-	append("test-one");
-	append("test-two");
+	append("vote-clients-forgotten");
+	append("vote-clients-forgotten");
 	ck_assert_int_eq(make(k, &c), 1);
 	ck_assert_int_eq(pf_store_audit_last(fx.st, &seq, digest), PF_OK);
 	ck_assert_int_eq(c.count, seq);
@@ -341,7 +341,7 @@ START_TEST(test_make_refuses_a_trail_its_checkpoints_do_not_describe)
 	int				 i, made;
 
 	for (i = 0; i < rewritten[_i].records; i++)
-		append("test-record");
+		append("vote-clients-forgotten");
 	snprintf(path, sizeof(path), "%s/checkpoints", fx.audit);
 	ck_assert_int_eq(pf_file_mkdirs(path, 0755), PF_OK);
 	snprintf(path, sizeof(path), "%s/checkpoints/%s", fx.audit,
@@ -363,21 +363,22 @@ START_TEST(test_rotate_records_and_signs_with_the_old_key)
 	long long			 seq;
 	char				 digest[65];
 
-	append("test-one");
+	append("vote-clients-forgotten");
 	ck_assert_int_eq(pf_checkpoint_rotate(fx.st, fx.audit, keypath, ORIGIN,
-	    &c, id), PF_OK);
+	    "alice", &c, id), PF_OK);
 	ck_assert_int_eq(pf_store_audit_last(fx.st, &seq, digest), PF_OK);
 	ck_assert_int_eq(seq, 2);
 	ck_assert_int_eq(c.count, 2);
 	ck_assert_str_eq(c.head, digest);
 	ck_assert_str_eq(c.keyid, KAT_ID);
 	ck_assert_str_ne(id, KAT_ID);
-	/* The record names both keys. */
+	/* The record names both keys and who rotated them. */
 	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM audit WHERE "
 	    "seq = 2 AND event = 'audit-key-rotated' AND form = 'admin'"), 1);
 	snprintf(want, sizeof(want), "SELECT count(*) FROM audit WHERE seq = 2 "
 	    "AND instr(CAST(xml AS TEXT), '<detail name=\"old-key\">%s</detail>"
-	    "<detail name=\"new-key\">%s</detail>') > 0", KAT_ID, id);
+	    "<detail name=\"new-key\">%s</detail>"
+	    "<detail name=\"operator\">alice</detail>') > 0", KAT_ID, id);
 	ck_assert_int_eq(pf_test_count(want), 1);
 	/* Its checkpoint verifies under the old key. */
 	snprintf(pem, sizeof(pem), "%s/checkpoints/000000000002.txt", fx.audit);
@@ -407,7 +408,7 @@ START_TEST(test_witness_copies_once_and_never_replaces)
 
 	pf_test_path(w, sizeof(w), "witness");
 	ck_assert_int_eq(mkdir(w, 0700), 0);
-	append("test-one");
+	append("vote-clients-forgotten");
 	ck_assert_int_eq(make(k, &c), 1);
 	ck_assert_int_eq(pf_checkpoint_witness(fx.audit, w, &c, &n), PF_OK);
 	ck_assert_int_eq(n, 2);
