@@ -1,0 +1,330 @@
+"""The insider: someone with write access to the database and the audit
+directory rewrites the trail, files and database alike, so that the chain
+still holds.  An auditor who holds an earlier signed checkpoint catches
+each rewrite with AUDIT.md's stock-tools procedure (verify-day and
+verify-checkpoint, run exactly as AUDIT.md prints them)."""
+
+import base64
+import glob
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+from harness import Site, SRC, teardown
+
+FORM = "/privacy/unsubscribe"
+XSD = os.path.join(SRC, "etc", "audit.xsd")
+XSL = os.path.join(SRC, "etc", "audit-unsealed.xsl")
+COLS = "seq, time, event, form, prev, digest, xml"
+SITE = None
+AUDITOR = None      # the auditor's own directory: the procedure, keys, checkpoints
+EARLY = None        # a checkpoint the auditor got before the last 3 records
+LATEST = None       # one they got when the trail ended at its last record
+SAVED = None        # the audit rows as privforms wrote them
+
+
+def faketime_env(offset):
+    """Environment that runs a whole stack offset in time (libfaketime)."""
+    lib = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
+    assert lib, "libfaketime is missing (tools/deps.sh installs faketime)"
+    return {"LD_PRELOAD": lib[0], "FAKETIME": offset,
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            # libfaketime is preloaded ahead of ASan's runtime in a sanitizer build.
+            "ASAN_OPTIONS": "verify_asan_link_order=0"}
+
+
+def submit(n, tag):
+    for i in range(n):
+        r = SITE.post(FORM, {"channel": "email", "email": "%s%d@example.com" % (tag, i)})
+        assert r.status == 303, r
+
+
+def checkpoint_by_openssl():
+    """Stands in for `privforms audit checkpoint` (being built at the same
+    time; the lead switches to it at merge): signs the trail's count and
+    head with the openssl command line, exactly per the checkpoint format,
+    publishes the key as AUDIT_DIR/keys/KEYID.pem and writes
+    AUDIT_DIR/checkpoints/COUNT.txt.  Returns the checkpoint's path."""
+    key = os.path.join(SITE.dir, "audit-signing.key")
+    if not os.path.exists(key):
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", key],
+                       check=True, capture_output=True)
+        os.chmod(key, 0o600)
+    origin = "127.0.0.1/privforms-audit"
+    der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+    keyid = hashlib.sha256(origin.encode() + b"\n\x01" + der[-32:]).digest()[:4]
+    keys = os.path.join(SITE.audit_dir, "keys")
+    os.makedirs(keys, exist_ok=True)
+    subprocess.run(["openssl", "pkey", "-in", key, "-pubout",
+                    "-out", os.path.join(keys, keyid.hex() + ".pem")], check=True)
+    count, head = SITE.query("SELECT seq, digest FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    now = subprocess.run(["date", "-u", "+%Y-%m-%dT%H:%M:%S.%6NZ"], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    note = "%s\n%d\n%s\ntime %s\n" % (origin, count,
+                                      base64.b64encode(bytes.fromhex(head)).decode(), now)
+    ckdir = os.path.join(SITE.audit_dir, "checkpoints")
+    os.makedirs(ckdir, exist_ok=True)
+    path = os.path.join(ckdir, "%012d.txt" % count)
+    with open(path + ".note", "w") as f:
+        f.write(note)
+    # pkeyutl -rawin reads its input from a file (one-shot Ed25519).
+    sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", key, "-rawin",
+                          "-in", path + ".note"], check=True, capture_output=True).stdout
+    os.unlink(path + ".note")
+    assert len(sig) == 64
+    with open(path, "w") as f:
+        f.write(note + "\n\u2014 %s %s\n" % (origin, base64.b64encode(keyid + sig).decode()))
+    return path
+
+
+def received(ckpt):
+    """The auditor's copy of a checkpoint and of the published keys, taken
+    out of band, so that rewriting AUDIT_DIR cannot change them."""
+    shutil.copytree(os.path.join(SITE.audit_dir, "keys"), os.path.join(AUDITOR, "keys"),
+                    dirs_exist_ok=True)
+    return shutil.copy(ckpt, AUDITOR)
+
+
+def procedure():
+    """verify-day and verify-checkpoint, exactly as AUDIT.md prints them,
+    saved side by side in the auditor's directory."""
+    with open(os.path.join(SRC, "AUDIT.md")) as f:
+        text = f.read()
+    for name in ("verify-day", "verify-checkpoint"):
+        m = re.search(r"^```sh %s\n(.*?)^```" % name, text, re.S | re.M)
+        assert m, "AUDIT.md has no ```sh %s block" % name
+        with open(os.path.join(AUDITOR, name), "w") as f:
+            f.write(m.group(1))
+
+
+def setUpModule():
+    global SITE, AUDITOR, EARLY, LATEST, SAVED
+    AUDITOR = tempfile.mkdtemp(prefix="privforms-auditor-")
+    procedure()
+    # Yesterday's records, then today's: a trail across two days.
+    SITE = Site(env=faketime_env("-1d")).start()
+    submit(6, "yesterday")
+    SITE.stop(remove=False)
+    SITE.env = {}
+    SITE.stamps = {}
+    SITE.start()
+    submit(6, "today")
+    EARLY = received(checkpoint_by_openssl())
+    submit(3, "later")
+    LATEST = received(checkpoint_by_openssl())
+    SITE.stop(remove=False)
+    SAVED = SITE.query("SELECT %s FROM audit ORDER BY seq" % COLS)
+    shutil.copytree(SITE.audit_dir, os.path.join(AUDITOR, "original"))
+
+
+def tearDownModule():
+    teardown(SITE)
+    shutil.rmtree(AUDITOR, ignore_errors=True)
+
+
+def days():
+    """The trail's day directories, in order."""
+    return sorted(d for d in glob.glob(os.path.join(SITE.audit_dir, "*"))
+                  if re.fullmatch(r"\d{4}-\d\d-\d\d", os.path.basename(d)))
+
+
+def run(*args):
+    p = subprocess.run(["sh"] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, errors="replace")
+    return p.returncode, p.stdout
+
+
+def verify_checkpoint(ckpt):
+    """AUDIT.md's procedure: the checkpoint, then every day in order."""
+    return run(os.path.join(AUDITOR, "verify-checkpoint"), ckpt,
+               os.path.join(AUDITOR, "keys"), XSD, XSL, *days())
+
+
+def verify_days():
+    """AUDIT.md's procedure without a checkpoint: each day linked to the
+    one before it: all that a hash chain alone can prove."""
+    out, prev = "", None
+    for d in days():
+        rc, o = run(os.path.join(AUDITOR, "verify-day"), d, XSD, XSL, *([prev] if prev else []))
+        out += o
+        if rc != 0:
+            return rc, out
+        prev = d
+    return 0, out
+
+
+# ---- the insider's tools: rewrite a record, in its file and its row ----
+
+def unsealed(xml):
+    """The record's canonical bytes without <digest> (AUDIT.md's layout)."""
+    line = xml.split(b"\n")[1]
+    return line[:line.index(b"<digest>")] + b"</record>"
+
+
+def sealed(body):
+    """The file's bytes for unsealed canonical bytes body, and its digest."""
+    digest = hashlib.sha256(body).hexdigest()
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n' +
+            body[:-len(b"</record>")] + b"<digest>" + digest.encode() +
+            b"</digest></record>\n", digest)
+
+
+def field(xml, name):
+    """The text of the record's element name (a str)."""
+    n = name.encode()
+    return re.search(rb"<%s>([^<]*)</%s>" % (n, n), xml).group(1).decode()
+
+
+def put(body, name, value):
+    """body with the text of its element name replaced by value."""
+    n = name.encode()
+    return re.sub(rb"<%s>[^<]*</%s>" % (n, n), b"<%s>%s</%s>" % (n, value.encode(), n),
+                  body, count=1)
+
+
+def rows():
+    return {r[0]: list(r) for r in SITE.query("SELECT %s FROM audit" % COLS)}
+
+
+def file_of(seq, time):
+    return os.path.join(SITE.audit_dir, time[:10], "%012d.xml" % seq)
+
+
+def rewrite(records, drop=()):
+    """Writes records (seq -> edited unsealed bytes) re-sealed and every
+    later record re-chained (prev and digest recomputed, seq renumbered to
+    close the gap of the seqs in drop), in the files and the database,
+    as an insider who knows the format would."""
+    old = rows()
+    con = sqlite3.connect(SITE.db_path)
+    with con:
+        con.execute("DELETE FROM audit WHERE seq >= ?", (min(list(records) + list(drop)),))
+        prev, seq = None, 0
+        for s in sorted(old):
+            r = old[s]
+            xml = bytes(r[6])
+            if s in drop:
+                os.unlink(file_of(s, r[1]))
+                continue
+            seq += 1
+            body = records.get(s, unsealed(xml))
+            if s >= min(list(records) + list(drop)):
+                os.unlink(file_of(s, r[1]))
+                body = put(put(body, "seq", str(seq)), "prev", prev)
+                xml, digest = sealed(body)
+                time = field(xml, "time")
+                with open(file_of(seq, time), "wb") as f:
+                    f.write(xml)
+                con.execute("INSERT INTO audit (%s) VALUES (?, ?, ?, ?, ?, ?, ?)" % COLS,
+                            (seq, time, r[2], r[3], prev, digest, xml))
+            prev = field(xml, "digest")
+    con.close()
+
+
+def truncate(n):
+    """Removes the last n records, files and rows."""
+    old = rows()
+    for s in sorted(old)[-n:]:
+        os.unlink(file_of(s, old[s][1]))
+    SITE.write("DELETE FROM audit WHERE seq > ?", (max(old) - n,))
+
+
+def last_seq(ckpt):
+    with open(ckpt) as f:
+        return int(f.read().split("\n")[1])
+
+
+class Insider(unittest.TestCase):
+    """Each test rewrites the trail, checks the forgery holds together as
+    a chain, and that the procedure given the checkpoint catches it."""
+
+    def tearDown(self):
+        # The trail as privforms wrote it, files and rows.
+        con = sqlite3.connect(SITE.db_path)
+        with con:
+            con.execute("DELETE FROM audit")
+            con.executemany("INSERT INTO audit (%s) VALUES (?, ?, ?, ?, ?, ?, ?)" % COLS,
+                            SAVED)
+        con.close()
+        shutil.rmtree(SITE.audit_dir)
+        shutil.copytree(os.path.join(AUDITOR, "original"), SITE.audit_dir)
+
+    def assert_caught(self, ckpt, *expected):
+        """The forged trail passes the procedure without a checkpoint (the
+        chain holds), and the procedure given ckpt exits 1 saying each of
+        expected."""
+        rc, out = verify_days()
+        self.assertEqual(rc, 0, "the forgery does not hold together:\n" + out)
+        rc, out = verify_checkpoint(ckpt)
+        self.assertEqual(rc, 1, out)
+        self.assertNotIn("extends the checkpoint", out)
+        for e in expected:
+            self.assertIn(e, out)
+
+    def test_the_trail_spans_two_days(self):
+        self.assertEqual(len(days()), 2)
+        self.assertEqual(len(SAVED), 15)
+
+    def test_a_clean_trail_extends_both_checkpoints(self):
+        for ckpt in (EARLY, LATEST):
+            rc, out = verify_checkpoint(ckpt)
+            self.assertEqual(rc, 0, out)
+            self.assertIn("signed by key", out)
+            self.assertIn("the trail extends the checkpoint (record %d has its head)"
+                          % last_seq(ckpt), out)
+
+    def test_a_day_checked_alone_says_its_first_record_is_not_linked(self):
+        rc, out = run(os.path.join(AUDITOR, "verify-day"), days()[1], XSD, XSL)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("first record, seq 7, is not linked to anything", out)
+
+    def test_a_changed_checkpoint_is_refused(self):
+        with open(LATEST) as f:
+            text = f.read()
+        forged = os.path.join(AUDITOR, "forged.txt")
+        with open(forged, "w") as f:
+            f.write(text.replace("\n15\n", "\n10\n", 1))
+        rc, out = verify_checkpoint(forged)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("does not verify", out)
+
+    def test_editing_and_resealing_the_last_record_is_caught(self):
+        last = max(rows())
+        body = unsealed(bytes(rows()[last][6]))
+        self.assertIn(b"<detail name=\"channel\">email</detail>", body)
+        rewrite({last: body.replace(b">email</detail>", b">sms</detail>")})
+        self.assert_caught(LATEST, "%012d.xml" % last,
+                           "is not the checkpoint's head", "was rewritten")
+
+    def test_removing_the_last_five_records_is_caught(self):
+        truncate(5)
+        self.assertEqual(max(rows()), 10)
+        self.assert_caught(LATEST, "record 15, the checkpoint's last, is in none of the days")
+        self.assert_caught(EARLY, "record 12, the checkpoint's last, is in none of the days")
+
+    def test_dropping_three_records_and_rechaining_the_rest_is_caught(self):
+        rewrite({}, drop=(8, 9, 10))
+        self.assertEqual(max(rows()), 12)
+        # The early checkpoint's record 12 exists again, with another digest.
+        self.assert_caught(EARLY, "%012d.xml" % 12, "is not the checkpoint's head")
+        self.assert_caught(LATEST, "record 15, the checkpoint's last, is in none of the days")
+
+    def test_backdating_a_record_is_caught(self):
+        # Record 9 moved back to record 8's time: times still never go
+        # backwards, and everything after it is re-chained.
+        r = rows()
+        body = put(unsealed(bytes(r[9][6])), "time", r[8][1])
+        rewrite({9: body})
+        self.assertEqual(rows()[9][1], r[8][1])
+        self.assert_caught(EARLY, "%012d.xml" % 12, "is not the checkpoint's head")
+        self.assert_caught(LATEST, "%012d.xml" % 15, "is not the checkpoint's head")
+
+
+if __name__ == "__main__":
+    unittest.main()
