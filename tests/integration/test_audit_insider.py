@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import Site, SRC, teardown
+from harness import Site, SRC, pid_alive, teardown
 
 FORM = "/privacy/unsubscribe"
 XSD = os.path.join(SRC, "etc", "audit.xsd")
@@ -36,6 +36,13 @@ def faketime_env(offset):
             "FAKETIME_DONT_FAKE_MONOTONIC": "1",
             # libfaketime is preloaded ahead of ASan's runtime in a sanitizer build.
             "ASAN_OPTIONS": "verify_asan_link_order=0"}
+
+
+def faketime_litter():
+    """libfaketime's shared memory and semaphores, named by the pid of the
+    process that made them; a stopped stack's daemons never remove theirs."""
+    return set(glob.glob("/dev/shm/faketime_shm_*") +
+               glob.glob("/dev/shm/sem.faketime_sem_*"))
 
 
 def submit(n, tag):
@@ -108,9 +115,13 @@ def setUpModule():
     AUDITOR = tempfile.mkdtemp(prefix="privforms-auditor-")
     procedure()
     # Yesterday's records, then today's: a trail across two days.
+    litter = faketime_litter()
     SITE = Site(env=faketime_env("-1d")).start()
     submit(6, "yesterday")
     SITE.stop(remove=False)
+    for f in faketime_litter() - litter:
+        if not pid_alive(int(f.rsplit("_", 1)[1])):
+            os.unlink(f)
     SITE.env = {}
     SITE.stamps = {}
     SITE.start()
