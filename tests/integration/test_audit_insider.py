@@ -4,7 +4,6 @@ still holds.  An auditor who holds an earlier signed checkpoint catches
 each rewrite with AUDIT.md's stock-tools procedure (verify-day and
 verify-checkpoint, run exactly as AUDIT.md prints them)."""
 
-import base64
 import glob
 import hashlib
 import os
@@ -51,42 +50,13 @@ def submit(n, tag):
         assert r.status == 303, r
 
 
-def checkpoint_by_openssl():
-    """Stands in for `privforms audit checkpoint` (being built at the same
-    time; the lead switches to it at merge): signs the trail's count and
-    head with the openssl command line, exactly per the checkpoint format,
-    publishes the key as AUDIT_DIR/keys/KEYID.pem and writes
-    AUDIT_DIR/checkpoints/COUNT.txt.  Returns the checkpoint's path."""
-    key = os.path.join(SITE.dir, "audit-signing.key")
-    if not os.path.exists(key):
-        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", key],
-                       check=True, capture_output=True)
-        os.chmod(key, 0o600)
-    origin = "127.0.0.1/privforms-audit"
-    der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"],
-                         check=True, capture_output=True).stdout
-    keyid = hashlib.sha256(origin.encode() + b"\n\x01" + der[-32:]).digest()[:4]
-    keys = os.path.join(SITE.audit_dir, "keys")
-    os.makedirs(keys, exist_ok=True)
-    subprocess.run(["openssl", "pkey", "-in", key, "-pubout",
-                    "-out", os.path.join(keys, keyid.hex() + ".pem")], check=True)
-    count, head = SITE.query("SELECT seq, digest FROM audit ORDER BY seq DESC LIMIT 1")[0]
-    now = subprocess.run(["date", "-u", "+%Y-%m-%dT%H:%M:%S.%6NZ"], check=True,
-                         capture_output=True, text=True).stdout.strip()
-    note = "%s\n%d\n%s\ntime %s\n" % (origin, count,
-                                      base64.b64encode(bytes.fromhex(head)).decode(), now)
-    ckdir = os.path.join(SITE.audit_dir, "checkpoints")
-    os.makedirs(ckdir, exist_ok=True)
-    path = os.path.join(ckdir, "%012d.txt" % count)
-    with open(path + ".note", "w") as f:
-        f.write(note)
-    # pkeyutl -rawin reads its input from a file (one-shot Ed25519).
-    sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", key, "-rawin",
-                          "-in", path + ".note"], check=True, capture_output=True).stdout
-    os.unlink(path + ".note")
-    assert len(sig) == 64
-    with open(path, "w") as f:
-        f.write(note + "\n\u2014 %s %s\n" % (origin, base64.b64encode(keyid + sig).decode()))
+def checkpoint():
+    """`privforms audit checkpoint`, as its timer runs it: the new
+    checkpoint's path (AUDIT_DIR/checkpoints/COUNT.txt)."""
+    p = SITE.privforms("audit", "checkpoint")
+    count = SITE.query("SELECT max(seq) FROM audit")[0][0]
+    path = os.path.join(SITE.audit_dir, "checkpoints", "%012d.txt" % count)
+    assert os.path.exists(path), p.stdout
     return path
 
 
@@ -126,9 +96,9 @@ def setUpModule():
     SITE.stamps = {}
     SITE.start()
     submit(6, "today")
-    EARLY = received(checkpoint_by_openssl())
+    EARLY = received(checkpoint())
     submit(3, "later")
-    LATEST = received(checkpoint_by_openssl())
+    LATEST = received(checkpoint())
     SITE.stop(remove=False)
     SAVED = SITE.query("SELECT %s FROM audit ORDER BY seq" % COLS)
     shutil.copytree(SITE.audit_dir, os.path.join(AUDITOR, "original"))
