@@ -283,8 +283,9 @@ place(const char *dir, const char *path, const char *tmp, const char *xml,
 		}
 		if (same)
 			return PF_OK;
+		/* Gone meanwhile: another writer took it aside first. */
 		if ((err = audit_displace(dir, path, xml, len, stamp, &to)) !=
-		    PF_OK)
+		    PF_OK && errno != ENOENT)
 			return err;
 		free(to);
 	}

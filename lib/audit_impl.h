@@ -66,8 +66,9 @@ void audit_stamp(char out[AUDIT_STAMP_SIZE]);
  * taken again if that name is taken) and logged, once.  When xml is not
  * NULL and the file turns out to hold exactly xml[0..len) (another writer
  * of the same record got there first), it is dropped instead: *to NULL.
- * *to: the new name (free it).  PF_OK, or PF_EIO with errno (logged; a
- * file that was taken but could not be named is kept, hidden, beside path).
+ * *to: the new name (free it).  PF_OK, or PF_EIO with errno (ENOENT:
+ * nothing was at path, another process took it first; a file that was
+ * taken but could not be named is logged and kept, hidden, beside path).
  */
 int audit_displace(const char *dir, const char *path, const char *xml,
     size_t len, char stamp[AUDIT_STAMP_SIZE], char **to);

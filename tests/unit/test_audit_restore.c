@@ -3,6 +3,7 @@
  * database takes back the records written since its backup (audit.h).
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <glob.h>
@@ -160,6 +161,64 @@ START_TEST(test_write_of_the_same_bytes_again_moves_nothing)
 	snprintf(d, sizeof(d), "%s/displaced", fx.audit);
 	ck_assert_int_eq(stat(d, &sb), -1);
 	assert_verify_ok();
+}
+END_TEST
+
+/*
+ * Writers of one record that all find another file in its way (a worker
+ * and `audit sync` after a restore): whichever moves it aside, the others
+ * must still place the record, not fail because it went meanwhile.
+ */
+#define RACERS	4
+#define ROUNDS	40
+
+/* RACERS children write record 1 once the gate opens; how many failed. */
+static int
+race_once(void)
+{
+	pid_t	 kid[RACERS];
+	int	 gate[2], i, st, failed = 0;
+	char	 c;
+
+	ck_assert_int_eq(pipe(gate), 0);
+	for (i = 0; i < RACERS; i++) {
+		ck_assert_int_ne(kid[i] = fork(), -1);
+		if (kid[i] == 0) {
+			close(gate[1]);
+			(void)read(gate[0], &c, 1);	/* EOF: the gate opens */
+			_exit(pf_audit_write(fx.audit, &recs[1]) == PF_OK ? 0 : 1);
+		}
+	}
+	close(gate[0]);
+	close(gate[1]);
+	for (i = 0; i < RACERS; i++) {
+		ck_assert_int_eq(waitpid(kid[i], &st, 0), kid[i]);
+		failed += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	}
+	return failed;
+}
+
+START_TEST(test_writers_racing_past_a_file_in_the_way_all_place_it)
+{
+	glob_t	 g;
+	char	 p[FILE_PATH], rel[64], log[256];
+	int	 round, failed = 0;
+
+	append3();
+	file_of(1, p);
+	pf_test_capture();	/* each round's "moved aside" */
+	for (round = 0; round < ROUNDS; round++) {
+		ck_assert_int_eq(unlink(p), 0);
+		pf_test_write(p, OTHER, strlen(OTHER));
+		failed += race_once();
+		assert_holds(p, recs[1].xml, recs[1].xml_len);
+	}
+	pf_test_captured(log, sizeof(log));
+	ck_assert_msg(failed == 0, "%d of %d writes failed", failed,
+	    RACERS * ROUNDS);
+	/* Each round's file in the way kept, once. */
+	ck_assert_uint_eq(displaced(rel_of(1, rel, sizeof(rel)), &g), ROUNDS);
+	globfree(&g);
 }
 END_TEST
 
@@ -358,6 +417,7 @@ PF_TEST_MAIN("audit_restore",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, clear_recs),
     tcase_add_test(tc, test_write_moves_other_bytes_aside_and_keeps_both),
     tcase_add_test(tc, test_write_of_the_same_bytes_again_moves_nothing),
+    tcase_add_test(tc, test_writers_racing_past_a_file_in_the_way_all_place_it),
     PF_LOOP(test_recover_takes_back_what_chains_on_and_moves_the_rest, cases),
     tcase_add_test(tc, test_a_file_that_does_not_chain_is_moved_aside_not_imported),
     tcase_add_test(tc, test_beyond_sees_a_restore_and_not_the_trail_itself))
