@@ -199,6 +199,36 @@ class RequestId(unittest.TestCase):
         self.assertIn('"GET /privacy/unsubscribe" ', line)
         self.assertNotIn("secret-token-value", line)
 
+    def log_lines(self, name):
+        try:
+            with open(os.path.join(SITE.dir, "nginx", name)) as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def test_a_request_nginx_answers_with_our_50x_is_logged_as_the_form(self):
+        # error_page makes an internal redirect to /privacy/.errors/, and
+        # nginx logs a request by the access_log of the location that
+        # ended it: the form's line must not go to the server's log (whose
+        # format may hold the query string) nor lose the form's path.
+        sock = SITE.socket_path("unsubscribe")
+        os.rename(sock, sock + ".away")
+        try:
+            r = http_request(SITE.port, "GET",
+                             FORM + "?t=secret-token-of-a-502")
+        finally:
+            os.rename(sock + ".away", sock)
+        self.assertEqual(r.status, 502, r)
+        line = wait_until(lambda: [ln for ln in self.log_lines(
+            "privforms-access.log") if '"GET /privacy/unsubscribe" 502 '
+            in ln], "the 502 in privforms-access.log")
+        self.assertEqual(len(line), 1, line)
+        self.assertTrue(line[0].endswith(" request=-"), line)
+        self.assertEqual([ln for ln in self.log_lines("access.log")
+                          if " 502 " in ln], [])
+        for name in ("privforms-access.log", "access.log"):
+            self.assertNotIn("secret-token", "\n".join(self.log_lines(name)))
+
 
 class SiteHeaders(unittest.TestCase):
     """A site's server-level Strict-Transport-Security on every path."""
