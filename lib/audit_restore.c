@@ -479,10 +479,23 @@ set_aside(struct chain *c, const struct found *x, struct pf_audit_recovery *r)
 	return PF_OK;
 }
 
+/* Why the file at x was not even tried: it is not the next record. */
+static void
+say_not_next(struct chain *c, const struct found *x)
+{
+	if (x->seq <= c->l.seq)
+		say(c->report, "audit: %s does not chain on: record %lld was "
+		    "taken back from another file", x->path, x->seq);
+	else
+		say(c->report, "audit: %s does not chain on: no file of "
+		    "record %lld does", x->path, c->l.seq + 1);
+}
+
 /*
  * Walk the files found in seq order: while each is the next record (a
  * second file of one seq after the first was taken is not), take it;
- * from the first gap on, move every file aside.
+ * from the first gap on, move every file aside.  Each file moved aside
+ * is said with why (INSTALL, section 15).
  */
 static int
 chain_on(struct chain *c, const struct scan *s, struct pf_audit_recovery *r)
@@ -494,8 +507,9 @@ chain_on(struct chain *c, const struct scan *s, struct pf_audit_recovery *r)
 		taken = 0;
 		if (s->f[i].seq > c->l.seq + 1)
 			chained = 0;
-		if (chained && s->f[i].seq == c->l.seq + 1 &&
-		    (err = take(c, &s->f[i], &taken)) != PF_OK)
+		if (!chained || s->f[i].seq != c->l.seq + 1)
+			say_not_next(c, &s->f[i]);
+		else if ((err = take(c, &s->f[i], &taken)) != PF_OK)
 			break;
 		if (taken)
 			r->recovered++;

@@ -294,10 +294,24 @@ static const struct {
 	{ "record 3 in another day", tamper_day, 1, 1 },
 };
 
+/* How many lines of report contain what. */
+static long long
+lines_with(const char *report, const char *what)
+{
+	const char	*p;
+	long long	 n = 0;
+
+	for (p = report; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
 START_TEST(test_recover_takes_back_what_chains_on_and_moves_the_rest)
 {
 	struct pf_audit_recovery	 r;
-	char				 keep[3][FILE_PATH];
+	char				 keep[3][FILE_PATH], *said = NULL;
+	size_t				 len;
+	FILE				*report;
 	int				 i;
 
 	append3();
@@ -305,7 +319,17 @@ START_TEST(test_recover_takes_back_what_chains_on_and_moves_the_rest)
 	cases[_i].tamper();
 	for (i = 0; i < 3; i++)
 		file_of(i, keep[i]);
-	recover(&r);
+	ck_assert_ptr_nonnull(report = open_memstream(&said, &len));
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_recover(fx.st, fx.audit, XSD, report, &r),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
+	fclose(report);
+	/* Every file moved aside is said, with why (INSTALL, section 15). */
+	ck_assert_msg(lines_with(said, "does not chain on") == r.displaced &&
+	    lines_with(said, "moved aside to") == r.displaced, "%s: %s",
+	    cases[_i].what, said);
+	free(said);
 	ck_assert_msg(r.backup_seq == 1 && r.recovered == cases[_i].recovered &&
 	    r.displaced == cases[_i].displaced && r.checkpoint == -1 &&
 	    r.restored, "%s: backup %lld, recovered %lld, displaced "
