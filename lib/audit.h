@@ -157,16 +157,41 @@ int pf_audit_missing(struct pf_store *st, const char *dir, long long *missing);
 
 /*
  * Check the trail: every record file, in order, against the schema, its own
- * digest (recomputed from C14N), the previous record's digest, and the copy
- * in the database; no file missing, none extra.  Writes one line per problem
- * to report (may be NULL) and sets *bad to the seq of the first failing
- * record (0 if none; for an extra file, the seq its name gives, or -1 if
- * its name is not a record's).  A record written before dnc-removed's
- * reason was a code gets a "note:" line (audit_events.h), not a failure.  Returns PF_OK if all is well, PF_EXML on a
- * failure, other codes when the check itself could not run.
+ * digest, the previous record's digest, and the copy in the database; its
+ * time equals the database's (which names its day directory) and is not
+ * before the previous record's; no file missing, none extra.  Writes one
+ * line per problem to report (may be NULL), in record order, and sets *bad
+ * to the seq of the first failing record (0 if none; for an extra file, the
+ * seq its name gives, or -1 if its name is not a record's).  Returns PF_OK
+ * if all is well, PF_EXML on a failure, other codes when the check itself
+ * could not run.  A record written before dnc-removed's reason was a code
+ * gets a "note:" line (audit_events.h), not a failure.
+ *
+ * A record's digest is recomputed from the file's bytes when they are laid
+ * out as privforms writes them (AUDIT.md, "How fast": canonical XML with
+ * <digest> added), which is what C14N would give, and through libxml2's C14N
+ * otherwise; every record is parsed and validated against the schema either
+ * way.  With opts->store, the trail is split into opts->jobs ranges of
+ * records (0: one per online core), each checked by a thread of its own on
+ * its own connection (opened with opts->store); the report is the same as
+ * one thread's.  The check of extra files keeps 4 bytes per record in
+ * memory.
+ *
+ * With opts->since_count > 0 the trail must also extend that checkpoint:
+ * records 1 to since_count all exist and record since_count's digest is
+ * since_head (64 hex digits); else a line "the trail does not extend
+ * checkpoint N: ..." says why (*bad is then at most N).  opts may be NULL:
+ * one thread, no checkpoint.
  */
+struct pf_store_opts;
+struct pf_audit_verify_opts {
+	long long			 since_count;
+	const char			*since_head;
+	const struct pf_store_opts	*store;
+	int				 jobs;
+};
 int pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
-    FILE *report, long long *bad);
+    const struct pf_audit_verify_opts *opts, FILE *report, long long *bad);
 
 /*
  * pf_audit_verify's check of one record's text, apart from its file and

@@ -372,9 +372,16 @@ int
 audit_walk(struct pf_store *st, struct walk *w,
     int (*fn)(const struct pf_audit_row *, void *), void *arg)
 {
+	return audit_walk_from(st, w, 1, fn, arg);
+}
+
+int
+audit_walk_from(struct pf_store *st, struct walk *w, long long from,
+    int (*fn)(const struct pf_audit_row *, void *), void *arg)
+{
 	int	 rc;
 
-	w->next = 1;
+	w->next = from;
 	do {
 		w->n = 0;
 		rc = pf_store_audit_each(st, w->next, fn, arg);

@@ -102,5 +102,8 @@ struct walk {
 int audit_walk_step(struct walk *w, const struct pf_audit_row *r);
 int audit_walk(struct pf_store *st, struct walk *w,
     int (*fn)(const struct pf_audit_row *, void *), void *arg);
+/* audit_walk from record from on (the first batch starts there). */
+int audit_walk_from(struct pf_store *st, struct walk *w, long long from,
+    int (*fn)(const struct pf_audit_row *, void *), void *arg);
 
 #endif

@@ -17,6 +17,7 @@
 #include "fixture.h"
 #include "audit.h"
 #include "err.h"
+#include "hex.h"
 #include "store.h"
 
 #define XSD "etc/audit.xsd"	/* tests run from the top of the tree */
@@ -27,7 +28,11 @@
 
 static struct pf_audit_record recs[3];
 
-/* The records a test built, cleared after it. */
+/* The checkpoint verify() makes the trail extend: count and head (0: none). */
+static long long	 since_count;
+static const char	*since_head;
+
+/* The records a test built, cleared after it, and its checkpoint. */
 static void
 clear_recs(void)
 {
@@ -35,6 +40,8 @@ clear_recs(void)
 
 	for (i = 0; i < 3; i++)
 		pf_audit_record_clear(&recs[i]);
+	since_count = 0;
+	since_head = NULL;
 }
 
 static const char *const details_a[] = { "list", "news", "channel", "email",
@@ -63,17 +70,43 @@ append3(int write)
 		ck_assert_int_eq(pf_audit_write(fx.audit, &recs[i]), PF_OK);
 }
 
-/* pf_audit_verify with the report in a string; returns its result. */
+/* pf_audit_verify with jobs threads (0: one, no store options). */
+static int
+verify_jobs(int jobs, long long *bad, char **report)
+{
+	struct pf_store_opts		 so = { fx.db, NULL, 0 };
+	struct pf_audit_verify_opts	 vo = { since_count, since_head,
+					    jobs > 0 ? &so : NULL, jobs };
+	size_t				 len;
+	FILE				*f = open_memstream(report, &len);
+	int				 err;
+
+	ck_assert_ptr_nonnull(f);
+	err = pf_audit_verify(fx.st, fx.audit, XSD, &vo, f, bad);
+	fclose(f);
+	return err;
+}
+
+/*
+ * pf_audit_verify with the report in a string; returns its result.  The
+ * trail is checked in one thread and again split between two and three,
+ * which must say exactly the same.
+ */
 static int
 verify(long long *bad, char **report)
 {
-	size_t	 len;
-	FILE	*f = open_memstream(report, &len);
-	int	 err;
+	static const int	 jobs[] = { 2, 3 };
+	long long		 b;
+	char			*r;
+	size_t			 i;
+	int			 err = verify_jobs(0, bad, report);
 
-	ck_assert_ptr_nonnull(f);
-	err = pf_audit_verify(fx.st, fx.audit, XSD, f, bad);
-	fclose(f);
+	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
+		ck_assert_int_eq(verify_jobs(jobs[i], &b, &r), err);
+		ck_assert_int_eq(b, *bad);
+		ck_assert_str_eq(r, *report);
+		free(r);
+	}
 	return err;
 }
 
@@ -678,7 +711,7 @@ START_TEST(test_verify_without_schema_cannot_run)
 
 	append3(1);
 	ck_assert_int_eq(pf_audit_verify(fx.st, fx.audit, "/nonexistent.xsd",
-	    NULL, &bad), PF_ECONFIG);
+	    NULL, NULL, &bad), PF_ECONFIG);
 	ck_assert_int_eq(bad, 0);
 }
 END_TEST
@@ -719,6 +752,232 @@ START_TEST(test_check_takes_a_record_as_verify_does)
 }
 END_TEST
 
+/* ---- consistency across time, checkpoints, the digest over the bytes ---- */
+
+/* Put text (as long as what it replaces) after the first tag in buf. */
+static void
+set_field(char *buf, const char *tag, const char *text)
+{
+	char	*q = strstr(buf, tag);
+
+	ck_assert_ptr_nonnull(q);
+	memcpy(q + strlen(tag), text, strlen(text));
+}
+
+/* Digest buf again and write the digest into its <digest>: out. */
+static void
+reseal(char *buf, size_t len, char out[65])
+{
+	ck_assert_int_eq(pf_audit_digest(buf, len, out), PF_OK);
+	set_field(buf, "<digest>", out);
+}
+
+/*
+ * Record i's file with <tag> set to text, sealed again and stored as file
+ * and row (a forger with write access to both); *digest the new digest.
+ */
+static void
+forge_field(int i, const char *tag, const char *text, char digest[65])
+{
+	char	*p = path_of(i), *buf;
+	size_t	 len;
+
+	buf = slurp(p, &len);
+	set_field(buf, tag, text);
+	reseal(buf, len, digest);
+	forge(i, buf, len, digest);
+	free(buf);
+	free(p);
+}
+
+/* Record 2 backdated before record 1, file, row and chain made to agree. */
+START_TEST(test_verify_time_going_backwards_is_caught)
+{
+	char	 when[PF_TIME_SIZE], sql[256], d2[65], d3[65];
+
+	append3(1);
+	/* Midnight of record 1's day: the same directory, an earlier time. */
+	snprintf(when, sizeof(when), "%.10sT00:00:00.000000Z", recs[0].time);
+	ck_assert_str_lt(when, recs[0].time);
+	forge_field(1, "<time>", when, d2);
+	snprintf(sql, sizeof(sql), "UPDATE audit SET time = '%s' WHERE seq = 2",
+	    when);
+	pf_test_exec(sql);
+	forge_field(2, "<prev>", d2, d3);
+	assert_verify_fails(2, "record 2: time ");
+	assert_verify_fails(2, " is before record 1's");
+}
+END_TEST
+
+/*
+ * Record 2's time moved to another day in its file and the database's
+ * copy, sealed again and chained, while the database's time (which names
+ * the directory the file is in) stays.
+ */
+START_TEST(test_verify_time_against_its_day_directory)
+{
+	char	 d2[65], d3[65];
+
+	append3(1);
+	forge_field(1, "<time>", "2999-01-01T00:00:00.000000Z", d2);
+	forge_field(2, "<prev>", d2, d3);
+	assert_verify_fails(2, "record 2: its time element says "
+	    "2999-01-01T00:00:00.000000Z, the database's copy 20");
+}
+END_TEST
+
+/* The trail extends a checkpoint of its own, at its end or before. */
+START_TEST(test_verify_extends_its_checkpoints)
+{
+	append3(1);
+	since_count = 3;
+	since_head = recs[2].digest;
+	assert_verify_ok();
+	since_count = 2;
+	since_head = recs[1].digest;
+	assert_verify_ok();
+}
+END_TEST
+
+/* A record removed, file and row, below a checkpoint: what is said. */
+static const struct {
+	int		 removed;	/* recs[] index */
+	long long	 count;		/* the checkpoint's */
+	const char	*says;
+} cuts[] = {
+	/* The last record: the trail is shorter than the checkpoint. */
+	{ 2, 3, "the trail does not extend checkpoint 3: the trail ends at "
+	    "record 2" },
+	/* The checkpoint's last record, while the trail goes on past it. */
+	{ 1, 2, "the trail does not extend checkpoint 2: record 2 is missing" },
+};
+
+START_TEST(test_verify_cut_below_checkpoint)
+{
+	char	*p, sql[64];
+
+	append3(1);
+	since_count = cuts[_i].count;
+	since_head = recs[cuts[_i].count - 1].digest;
+	p = path_of(cuts[_i].removed);
+	ck_assert_int_eq(unlink(p), 0);
+	snprintf(sql, sizeof(sql), "DELETE FROM audit WHERE seq = %d",
+	    cuts[_i].removed + 1);
+	pf_test_exec(sql);
+	assert_verify_fails(cuts[_i].count, cuts[_i].says);
+	free(p);
+}
+END_TEST
+
+/*
+ * Record 2 rewritten and sealed again, record 3 chained to it: every
+ * record checks out on its own, only the checkpoint's head gives it away.
+ */
+START_TEST(test_verify_rechained_trail_differs_from_checkpoint)
+{
+	char	 d2[65], d3[65], *report = NULL;
+	long long bad = -1;
+
+	append3(1);
+	forge_field(1, "<event>", "mail-lent", d2);
+	forge_field(2, "<prev>", d2, d3);
+	since_count = 0;
+	ck_assert_int_eq(verify(&bad, &report), PF_OK);	/* the chain alone */
+	free(report);
+	since_count = 2;
+	since_head = recs[1].digest;
+	assert_verify_fails(2, "the trail does not extend checkpoint 2: "
+	    "record 2's digest is ");
+	since_count = 3;
+	since_head = recs[2].digest;
+	assert_verify_fails(3, "the trail does not extend checkpoint 3: "
+	    "record 3's digest is ");
+}
+END_TEST
+
+/*
+ * File and database copy edited alike, the digest left as it was: the
+ * digest taken over the bytes (they keep privforms' layout) catches it.
+ */
+START_TEST(test_verify_bytes_digest_catches_edit_without_reseal)
+{
+	char	*p = NULL, *buf;
+	size_t	 len;
+
+	append3(1);
+	p = path_of(1);
+	buf = slurp(p, &len);
+	set_field(buf, "<event>", "mail-lent");
+	forge(1, buf, len, recs[1].digest);
+	assert_verify_fails(2, "record 2: digest does not match its content");
+	free(buf);
+	free(p);
+}
+END_TEST
+
+/* Hex SHA-256 of from[0..n) followed by "</record>". */
+static void
+bytes_digest(const char *from, size_t n, char out[65])
+{
+	EVP_MD_CTX	*c = EVP_MD_CTX_new();
+	unsigned char	 md[32];
+	unsigned int	 len;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert(EVP_DigestInit_ex(c, EVP_sha256(), NULL));
+	ck_assert(EVP_DigestUpdate(c, from, n));
+	ck_assert(EVP_DigestUpdate(c, "</record>", 9));
+	ck_assert(EVP_DigestFinal_ex(c, md, &len));
+	EVP_MD_CTX_free(c);
+	pf_hex_encode(md, len, out);
+}
+
+/*
+ * Bytes laid out otherwise than privforms writes them (the attributes of
+ * <record> swapped): digested through C14N, as before, so a digest of
+ * the canonical form passes and a digest of these very bytes does not.
+ */
+START_TEST(test_verify_other_layout_digested_through_c14n)
+{
+	static const char	 swapped[] = "<record version=\"1\" "
+	    "xmlns=\"urn:privforms:audit:1\">";
+	char			*p = NULL, *buf, *q, d[65];
+	size_t			 len, body;
+
+	append3(1);
+	p = path_of(1);
+	buf = slurp(p, &len);
+	q = strstr(buf, "<record ");
+	memcpy(q, swapped, strlen(swapped));	/* as long as before */
+	forge(1, buf, len, recs[1].digest);
+	assert_verify_ok();
+	/* sha256 of the bytes from <record to <digest>, then </record>. */
+	body = (size_t)(strstr(buf, "<digest>") - q);
+	bytes_digest(q, body, d);
+	set_field(buf, "<digest>", d);
+	forge(1, buf, len, d);
+	assert_verify_fails(2, "record 2: digest does not match its content");
+	free(buf);
+	free(p);
+}
+END_TEST
+
+/* Escaped text, as privforms writes it, checks out over the bytes too. */
+START_TEST(test_verify_escaped_text_passes)
+{
+	static const char	 value[] = "a & b <c> ]]> \"q\" 'a'\ttab\nline";
+	const char *const	 details[] = { "note", value, NULL };
+	struct pf_audit_event	 ev = { "feedback-received", "feedback", NULL,
+	    NULL, details };
+
+	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(fx.st, &ev, &recs[0]), PF_OK);
+	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
+	ck_assert_int_eq(pf_audit_write(fx.audit, &recs[0]), PF_OK);
+	assert_verify_ok();
+}
+END_TEST
+
 PF_TEST_MAIN("audit",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, clear_recs),
     tcase_add_test(tc, test_append_writes_exact_record_and_digest),
@@ -743,4 +1002,12 @@ PF_TEST_MAIN("audit",
     tcase_add_test(tc, test_verify_rewritten_record_breaks_chain),
     tcase_add_test(tc, test_sync_and_verify_span_many_records),
     tcase_add_test(tc, test_verify_refuses_comment_outside_digest),
-    tcase_add_test(tc, test_verify_without_schema_cannot_run))
+    tcase_add_test(tc, test_verify_without_schema_cannot_run),
+    tcase_add_test(tc, test_verify_time_going_backwards_is_caught),
+    tcase_add_test(tc, test_verify_time_against_its_day_directory),
+    tcase_add_test(tc, test_verify_extends_its_checkpoints),
+    PF_LOOP(test_verify_cut_below_checkpoint, cuts),
+    tcase_add_test(tc, test_verify_rechained_trail_differs_from_checkpoint),
+    tcase_add_test(tc, test_verify_bytes_digest_catches_edit_without_reseal),
+    tcase_add_test(tc, test_verify_other_layout_digested_through_c14n),
+    tcase_add_test(tc, test_verify_escaped_text_passes))

@@ -277,7 +277,7 @@ assert_verify(int rc, const char *says, const char *notsaid)
 	FILE		*f = open_memstream(&report, &len);
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(pf_audit_verify(fx.st, fx.audit, XSD, f, &bad), rc);
+	ck_assert_int_eq(pf_audit_verify(fx.st, fx.audit, XSD, NULL, f, &bad), rc);
 	fclose(f);
 	ck_assert_msg(strstr(report, says) != NULL, "%s", report);
 	ck_assert_msg(notsaid == NULL || strstr(report, notsaid) == NULL, "%s",

@@ -108,7 +108,7 @@ assert_verify_ok(void)
 	FILE		*f = open_memstream(&report, &len);
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(pf_audit_verify(fx.st, fx.audit, XSD, f, &bad), PF_OK);
+	ck_assert_int_eq(pf_audit_verify(fx.st, fx.audit, XSD, NULL, f, &bad), PF_OK);
 	fclose(f);
 	ck_assert_msg(bad == 0 && report[0] == '\0', "report: %s", report);
 	free(report);
