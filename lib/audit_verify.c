@@ -40,9 +40,9 @@
 #include "log.h"
 #include "store.h"
 
-#define JOBS_MAX	8		/* threads at most, whatever the cores */
+#define JOBS_MAX	8		/* threads at most */
 #define WALK_END	(-2)		/* a callback's "past my range" */
-#define DAY_BAD		(-1)		/* days[]: the record's time names no day */
+#define DAY_BAD		(-1)		/* days[]: a time naming no day */
 #define PARSER_RENEW	4096		/* records parsed with one context */
 
 struct pf_audit_schema {
@@ -68,19 +68,20 @@ struct verify {
 	FILE			*report;
 	xmlSchemaValidCtxtPtr	 vctxt;
 	EVP_MD_CTX		*sha;		/* the digest over the bytes */
+	EVP_MD			*sha256;	/* fetched once per thread */
 	char			*buf;		/* a record file's bytes */
 	xmlParserCtxtPtr	 pctxt;		/* reused: parse() */
 	int			 dirfd;		/* open day directory, or -1 */
 	char			 dirpath[PATH_MAX]; /* its path */
 	long long		 parsed;
 	struct days		*days;
-	long long		 hi;		/* last seq of the range; 0: no end */
+	long long		 hi;		/* range's last seq, 0: none */
 	long long		 last;		/* seq of the previous record */
 	char			 prev[65];	/* its digest */
 	char			 prevtime[PF_TIME_SIZE]; /* its time */
-	long long		 since;		/* the checkpoint's count, or 0 */
+	long long		 since;		/* checkpoint's count, or 0 */
 	long long		 below;		/* records seen up to since */
-	char			 at_since[65];	/* record since's digest, if seen */
+	char			 at_since[65];	/* record since's digest */
 	int			 seen_since;
 	long long		 bad;
 	int			 failed;
@@ -349,7 +350,8 @@ hex64(const char *p)
 	int	 i;
 
 	for (i = 0; i < 64; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+		if (!((p[i] >= '0' && p[i] <= '9') ||
+		    (p[i] >= 'a' && p[i] <= 'f')))
 			return 0;
 	return 1;
 }
@@ -391,7 +393,7 @@ canon_digest(struct verify *v, const char *xml, const char *seal,
 	unsigned int		 n;
 	const char		*body = xml + sizeof(DECL) - 1;
 
-	if (!EVP_DigestInit_ex(v->sha, EVP_sha256(), NULL) ||
+	if (!EVP_DigestInit_ex2(v->sha, v->sha256, NULL) ||
 	    !EVP_DigestUpdate(v->sha, body, (size_t)(seal - body)) ||
 	    !EVP_DigestUpdate(v->sha, end, sizeof(end) - 1) ||
 	    !EVP_DigestFinal_ex(v->sha, md, &n) || n != 32)
@@ -412,7 +414,8 @@ record_digest(struct verify *v, xmlDocPtr doc, const char *xml, size_t len,
 	const char	*seal;
 	int		 rc;
 
-	if (v->sha != NULL && canon_layout(xml, len, &seal))
+	if (v->sha != NULL && v->sha256 != NULL &&
+	    canon_layout(xml, len, &seal))
 		return canon_digest(v, xml, seal, out);
 	pthread_mutex_lock(&c14n_lock);
 	rc = audit_unseal_digest(doc, out);
@@ -670,6 +673,7 @@ verify_range(struct verify *v)
 	int	 err;
 
 	v->dirfd = -1;
+	v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);	/* NULL: C14N only */
 	if ((v->sha = EVP_MD_CTX_new()) == NULL ||
 	    (v->buf = malloc(FILE_MAX + 1)) == NULL)
 		err = PF_ENOMEM;
@@ -680,6 +684,8 @@ verify_range(struct verify *v)
 		v->err = err;
 	EVP_MD_CTX_free(v->sha);
 	v->sha = NULL;
+	EVP_MD_free(v->sha256);
+	v->sha256 = NULL;
 	free(v->buf);
 	v->buf = NULL;
 	xmlFreeParserCtxt(v->pctxt);
@@ -727,7 +733,8 @@ cut_row(const struct pf_audit_row *r, void *arg)
 	c->seq = r->seq;
 	snprintf(c->digest, sizeof(c->digest), "%s",
 	    r->digest != NULL ? r->digest : "");
-	snprintf(c->time, sizeof(c->time), "%s", r->time != NULL ? r->time : "");
+	snprintf(c->time, sizeof(c->time), "%s",
+	    r->time != NULL ? r->time : "");
 	return ++c->n >= WALK_BATCH ? WALK_PAUSE : 0;
 }
 
@@ -755,7 +762,7 @@ verify_split(struct verify *v, int jobs, long long max, int *n)
 		if (rc != WALK_END && rc != WALK_PAUSE && rc != PF_OK)
 			return rc;
 		if (rc != WALK_END || c.seq <= v[*n - 1].last)
-			continue;	/* no two rows in a row: one range less */
+			continue;	/* no two rows in a row here */
 		v[*n - 1].hi = c.seq;
 		v[*n] = v[0];
 		v[*n].hi = 0;
@@ -812,7 +819,8 @@ verify_merge(struct verify *v, int n, FILE *report)
 		v[0].below += v[k].below;
 		if (v[k].seen_since) {
 			v[0].seen_since = 1;
-			memcpy(v[0].at_since, v[k].at_since, sizeof(v[0].at_since));
+			memcpy(v[0].at_since, v[k].at_since,
+			    sizeof(v[0].at_since));
 		}
 		if (v[k].last > v[0].last)
 			v[0].last = v[k].last;
@@ -1096,6 +1104,7 @@ pf_audit_check(struct pf_audit_schema *s, const char *xml, size_t len,
 	v.vctxt = s->vctxt;
 	v.last = seq - 1;
 	v.sha = EVP_MD_CTX_new();	/* NULL: the C14N digest only */
+	v.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	snprintf(v.prev, sizeof(v.prev), "%s", prev);
 	r.seq = seq;
 	r.digest = digest;
@@ -1103,11 +1112,12 @@ pf_audit_check(struct pf_audit_schema *s, const char *xml, size_t len,
 	verify_text(&v, &r, "text", xml, len);
 	xmlSetStructuredErrorFunc(oldctx, oldfn);
 	EVP_MD_CTX_free(v.sha);
+	EVP_MD_free(v.sha256);
 	xmlFreeParserCtxt(v.pctxt);
 	return v.failed ? PF_EXML : PF_OK;
 }
 
-/* Threads to use: one per online core, or as opts say; 1 without opts->store. */
+/* Threads: one per online core, or opts->jobs; 1 without opts->store. */
 static int
 verify_jobs(const struct pf_audit_verify_opts *o)
 {
@@ -1127,7 +1137,8 @@ verify_walk(struct verify *v, const struct pf_audit_verify_opts *opts,
 	char	 digest[65];
 	int	 n, err;
 
-	if ((err = pf_store_audit_last(v[0].st, &v[0].days->max, digest)) != PF_OK)
+	err = pf_store_audit_last(v[0].st, &v[0].days->max, digest);
+	if (err != PF_OK)
 		return err;
 	if ((v[0].days->day = calloc((size_t)v[0].days->max + 1,
 	    sizeof(*v[0].days->day))) == NULL)
