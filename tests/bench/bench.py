@@ -10,6 +10,7 @@ Environment (all optional):
   BENCH_SECONDS      seconds flat out per target, split over the rounds (default 9)
   BENCH_ROUNDS       rounds in which every target is measured in turn (default 3)
   BENCH_PORT         nginx port (default: a free one)
+  BENCH_AUDIT_*      the audit trail's part, last (audit_day.py)
 
 The site measured has the guard's traps and limits off (GUARD, below):
 the bench measures what a submission costs, not how fast the guard refuses
@@ -37,6 +38,7 @@ SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 from harness import (fcgi_request, free_port, sockets_of,  # noqa: E402
                      unix_listening)
+import audit_day  # noqa: E402
 
 BENCH = os.path.join(SRC, "tests", "bench")
 PRIVFORMS = os.path.join(SRC, "tools", "privforms")
@@ -539,6 +541,8 @@ def main():
         print("  %10d  %s" % (f["ir_per_request"], f["function"]))
     print()
     print(summary(runs, cgi))
+    print()
+    report["audit"] = audit_day.run(disk)
     path = os.path.join(disk, "bench.json")
     with open(path, "w") as f:
         json.dump(report, f, indent=2)
