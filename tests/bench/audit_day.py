@@ -104,6 +104,7 @@ def write_config(site):
     with open(conf, "w") as f:
         f.write("base_url = http://127.0.0.1:1\nprefix = /privacy\n"
                 "database = privforms.db\nkey_file = secret.key\naudit_dir = audit\n"
+                "audit_signing_key = audit-signing.key\n"
                 "site_dir = site\ntemplates = %s/htdocs\nlaws_file = %s/etc/privacy-laws.tsv\n"
                 "audit_schema = %s\n" % (SRC, SRC, XSD))
     return conf
