@@ -1,9 +1,11 @@
 /* cmd_audit.c -- privforms pseudonym and audit verify, show, sync: the auditor's commands. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
+#include "checkpoint.h"
 #include "cli.h"
 #include "config.h"
 #include "err.h"
@@ -26,6 +28,12 @@ static const struct cli_spec pseudonym_spec = { .opt = {
 	[O_COUNTRY] = { "--country", CLI_VALUE | CLI_ONCE },
 	[O_FEEDBACK] = { "--feedback", CLI_VALUE | CLI_ONCE },
 } };
+enum { V_SINCE, V_KEYS };
+
+static const struct cli_spec verify_spec = { .opt = {
+	[V_SINCE] = { "--since-checkpoint", CLI_VALUE | CLI_ONCE },
+	[V_KEYS] = { "--keys", CLI_VALUE | CLI_ONCE },
+} };
 /* SEQ: one that is not a number is named in the message. */
 static const struct cli_spec show_spec = { .min = 1, .max = 1, .dash = 1 };
 
@@ -40,11 +48,17 @@ const struct cmd cmds_audit[] = {
 	  "N: a site feedback entry's number (the subject of the mails about an\n"
 	  "entry that name no address).  These are every kind of subject the\n"
 	  "records name." },
-	{ "audit verify", cmd_verify, NULL, "",
+	{ "audit verify", cmd_verify, &verify_spec,
+	  "[--since-checkpoint FILE [--keys DIR]]",
 	  "Check every audit record file, in order: schema, its own digest, the\n"
 	  "previous record's digest, the copy in the database, and a time no\n"
 	  "earlier than the record before; no file missing or extra.  Uses\n"
-	  "every core.  Exit 0, or 1 naming the first record that fails." },
+	  "every core.  With --since-checkpoint, FILE is a signed checkpoint\n"
+	  "(an auditor's or witness's own copy): its signature must verify with\n"
+	  "a public key in DIR (default AUDIT_DIR/keys; give your own copy), its\n"
+	  "origin must be this trail's (audit_origin), and the trail must extend\n"
+	  "it: its records all there, the last one's digest its head.  Exit 0,\n"
+	  "or 1 naming the first record that fails." },
 	{ "audit show", cmd_show, &show_spec, "SEQ",
 	  "Print audit record SEQ as stored in the database." },
 	{ "audit sync", cmd_sync, NULL, "",
@@ -145,15 +159,61 @@ cmd_pseudonym(struct ctx *c, const struct cli_args *a)
 	return rc;
 }
 
+/*
+ * The checkpoint the trail must extend, into vo (which keeps pointing at
+ * ck->head): 0, or 1 said.
+ */
+static int
+verify_since(struct ctx *c, const struct cli_args *a, struct pf_checkpoint *ck,
+    struct pf_audit_verify_opts *vo)
+{
+	char		 dir[PATH_MAX];
+	const char	*keys = a->opt[V_KEYS];
+	int		 rc;
+
+	if (keys == NULL) {
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/keys",
+		    c->cfg->audit_dir) >= sizeof(dir)) {
+			fprintf(stderr, "privforms: audit verify: %s/keys: "
+			    "name too long\n", c->cfg->audit_dir);
+			return 1;
+		}
+		keys = dir;
+	}
+	rc = pf_checkpoint_read(a->opt[V_SINCE], keys, ck, stderr);
+	if (rc != PF_OK) {
+		fprintf(stderr, "privforms: audit verify: %s: %s\n",
+		    a->opt[V_SINCE], pf_strerror(rc));
+		return 1;
+	}
+	if (strcmp(ck->origin, c->cfg->audit_origin) != 0) {
+		fprintf(stderr, "privforms: audit verify: %s is a checkpoint of "
+		    "%s, not of this trail (%s)\n", a->opt[V_SINCE], ck->origin,
+		    c->cfg->audit_origin);
+		return 1;
+	}
+	vo->since_count = ck->count;
+	vo->since_head = ck->head;
+	return 0;
+}
+
 static int
 cmd_verify(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_audit_verify_opts	 vo = { 0, NULL, NULL, 0 };
 	struct pf_store_opts		 so;
+	struct pf_checkpoint		 ck;
 	long long			 bad = 0;
 	int				 rc;
 
-	(void)a;
+	if (a->opt[V_KEYS] != NULL && a->opt[V_SINCE] == NULL)
+		return CLI_USAGE;
+	/* The store opens after the checkpoint is read: one that does not
+	 * verify is said before the trail is read at all. */
+	if (c->cfg == NULL && cli_load(c) != 0)
+		return 1;
+	if (a->opt[V_SINCE] != NULL && verify_since(c, a, &ck, &vo) != 0)
+		return 1;
 	if (cli_open_store(c) != 0)
 		return 1;
 	/* A connection of its own for each core's share of the trail. */
@@ -164,6 +224,9 @@ cmd_verify(struct ctx *c, const struct cli_args *a)
 	rc = pf_audit_verify(c->st, c->cfg->audit_dir, c->cfg->audit_schema,
 	    &vo, stderr, &bad);
 	if (rc == PF_OK) {
+		if (vo.since_count > 0)
+			printf("audit: the trail extends checkpoint %lld (signed "
+			    "by key %s at %s)\n", ck.count, ck.keyid, ck.time);
 		printf("audit: every record verified\n");
 		return 0;
 	}

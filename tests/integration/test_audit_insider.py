@@ -121,6 +121,12 @@ def run(*args):
     return p.returncode, p.stdout
 
 
+def privforms_since(ckpt):
+    """privforms' own check given the auditor's checkpoint and keys."""
+    return SITE.privforms("audit", "verify", "--since-checkpoint", ckpt,
+                          "--keys", os.path.join(AUDITOR, "keys"), check=False)
+
+
 def verify_checkpoint(ckpt):
     """AUDIT.md's procedure: the checkpoint, then every day in order."""
     return run(os.path.join(AUDITOR, "verify-checkpoint"), ckpt,
@@ -239,7 +245,7 @@ class Insider(unittest.TestCase):
     def assert_caught(self, ckpt, *expected):
         """The forged trail passes the procedure without a checkpoint (the
         chain holds), and the procedure given ckpt exits 1 saying each of
-        expected."""
+        expected; so does `privforms audit verify --since-checkpoint`."""
         rc, out = verify_days()
         self.assertEqual(rc, 0, "the forgery does not hold together:\n" + out)
         rc, out = verify_checkpoint(ckpt)
@@ -247,6 +253,10 @@ class Insider(unittest.TestCase):
         self.assertNotIn("extends the checkpoint", out)
         for e in expected:
             self.assertIn(e, out)
+        p = privforms_since(ckpt)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("the trail does not extend checkpoint %d" % last_seq(ckpt),
+                      p.stderr)
 
     def test_the_trail_spans_two_days(self):
         self.assertEqual(len(days()), 2)
@@ -256,6 +266,10 @@ class Insider(unittest.TestCase):
         for ckpt in (EARLY, LATEST):
             rc, out = verify_checkpoint(ckpt)
             self.assertEqual(rc, 0, out)
+            p = privforms_since(ckpt)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("the trail extends checkpoint %d" % last_seq(ckpt),
+                          p.stdout)
             self.assertIn("signed by key", out)
             self.assertIn("the trail extends the checkpoint (record %d has its head)"
                           % last_seq(ckpt), out)
@@ -274,6 +288,10 @@ class Insider(unittest.TestCase):
         rc, out = verify_checkpoint(forged)
         self.assertEqual(rc, 1, out)
         self.assertIn("does not verify", out)
+        p = privforms_since(forged)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn(forged, p.stderr)
+        self.assertNotIn("every record verified", p.stdout)
 
     def test_editing_and_resealing_the_last_record_is_caught(self):
         last = max(rows())
