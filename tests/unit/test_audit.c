@@ -46,12 +46,15 @@ clear_recs(void)
 
 static const char *const details_a[] = { "list", "news", "channel", "email",
     NULL };
+static const char *const details_b[] = { "attempts", "1", NULL };
 static const char *const details_c[] = { "feedback", "12", "rating", "okay",
     NULL };
+/* Record 2's detail a forger changes (to "2": the same length). */
+#define ATTEMPTS	"<detail name=\"attempts\">"
 
 static const struct pf_audit_event events[3] = {
 	{ "unsubscribed", "unsubscribe", REQ, SUBJ, details_a },
-	{ "mail-sent", "mail", NULL, NULL, NULL },
+	{ "mail-sent", "mail", NULL, NULL, details_b },
 	{ "feedback-received", "feedback", REQ, NULL, details_c },
 };
 
@@ -270,7 +273,10 @@ START_TEST(test_append_chains_three_valid_records)
 	}
 	ck_assert_ptr_null(strstr(recs[1].xml, "<request>"));
 	ck_assert_ptr_null(strstr(recs[1].xml, "<subject>"));
-	ck_assert_ptr_null(strstr(recs[1].xml, "<detail"));
+	/* Its one detail is the one it was given. */
+	ck_assert_ptr_eq(strstr(recs[1].xml, "<detail"),
+	    strstr(recs[1].xml, ATTEMPTS));
+	ck_assert_ptr_null(strstr(strstr(recs[1].xml, ATTEMPTS) + 1, "<detail"));
 	ck_assert_ptr_null(strstr(recs[2].xml, "<subject>"));
 }
 END_TEST
@@ -645,8 +651,8 @@ START_TEST(test_verify_rewritten_record_breaks_chain)
 	/* Forge record 2 with a correct digest of its own, file and row. */
 	p = path_of(1);
 	buf = slurp(p, &len);
-	q = strstr(buf, "<time>");
-	q[6 + 20] = q[6 + 20] == '0' ? '1' : '0';
+	q = strstr(buf, ATTEMPTS);
+	q[strlen(ATTEMPTS)] = '2';
 	ck_assert_int_eq(pf_audit_digest(buf, len, d), PF_OK);
 	q = strstr(buf, "<digest>");
 	memcpy(q + 8, d, 64);
@@ -879,7 +885,7 @@ START_TEST(test_verify_rechained_trail_differs_from_checkpoint)
 	long long bad = -1;
 
 	append3(1);
-	forge_field(1, "<event>", "mail-lent", d2);
+	forge_field(1, ATTEMPTS, "2", d2);
 	forge_field(2, "<prev>", d2, d3);
 	since_count = 0;
 	ck_assert_int_eq(verify(&bad, &report), PF_OK);	/* the chain alone */
@@ -907,7 +913,7 @@ START_TEST(test_verify_bytes_digest_catches_edit_without_reseal)
 	append3(1);
 	p = path_of(1);
 	buf = slurp(p, &len);
-	set_field(buf, "<event>", "mail-lent");
+	set_field(buf, ATTEMPTS, "2");
 	forge(1, buf, len, recs[1].digest);
 	assert_verify_fails(2, "record 2: digest does not match its content");
 	free(buf);
@@ -962,19 +968,45 @@ START_TEST(test_verify_other_layout_digested_through_c14n)
 }
 END_TEST
 
-/* Escaped text, as privforms writes it, checks out over the bytes too. */
+/*
+ * Escaped text, as privforms wrote it before reasons were codes (a
+ * dnc-removed record's free-text reason, which verify notes), checks out
+ * over the bytes too.
+ */
 START_TEST(test_verify_escaped_text_passes)
 {
-	static const char	 value[] = "a & b <c> ]]> \"q\" 'a'\ttab\nline";
-	const char *const	 details[] = { "note", value, NULL };
-	struct pf_audit_event	 ev = { "feedback-received", "feedback", NULL,
-	    NULL, details };
+	static const char	 canon[] = "a &amp; b &lt;c&gt; ]]&gt; \"q\" "
+				    "'a' caf\xc3\xa9";
+	const char *const	 details[] = { "reason", "subject-request", NULL };
+	struct pf_audit_event	 ev = { "dnc-removed", "admin", NULL, SUBJ,
+	    details };
+	char			*p, *buf, *old, *q, digest[65], *report = NULL;
+	size_t			 len, n;
+	long long		 bad = -1;
 
 	ck_assert_int_eq(pf_store_begin(fx.st), PF_OK);
 	ck_assert_int_eq(pf_audit_append(fx.st, &ev, &recs[0]), PF_OK);
 	ck_assert_int_eq(pf_store_commit(fx.st), PF_OK);
 	ck_assert_int_eq(pf_audit_write(fx.audit, &recs[0]), PF_OK);
-	assert_verify_ok();
+	p = path_of(0);
+	old = slurp(p, &len);
+	q = strstr(old, "subject-request");
+	ck_assert_ptr_nonnull(q);
+	n = (size_t)(q - old);
+	buf = calloc(1, len + sizeof(canon));
+	memcpy(buf, old, n);
+	memcpy(buf + n, canon, sizeof(canon) - 1);
+	memcpy(buf + n + sizeof(canon) - 1, q + 15, len - n - 15);
+	len += sizeof(canon) - 1 - 15;
+	reseal(buf, len, digest);
+	forge(0, buf, len, digest);
+	ck_assert_msg(verify(&bad, &report) == PF_OK, "%s", report);
+	ck_assert_int_eq(bad, 0);
+	ck_assert_ptr_nonnull(strstr(report, "record 1: note: "));
+	free(report);
+	free(buf);
+	free(old);
+	free(p);
 }
 END_TEST
 
