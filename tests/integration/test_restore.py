@@ -3,6 +3,7 @@ file is replaced, no record number used twice, and the trail says what
 happened (an audit-restored record, AUDIT.md)."""
 
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -208,7 +209,9 @@ class Restore(unittest.TestCase):
         self.assertEqual(d, {"backup-seq": str(backup_seq),
                              "recovered": str(last - backup_seq),
                              "displaced": "0",
-                             "checkpoint": self.newest_checkpoint()})
+                             "checkpoint": self.newest_checkpoint(),
+                             "operator": os.environ.get("SUDO_USER") or
+                             pwd.getpwuid(os.getuid()).pw_name})
         self.assertEqual([r for r in after if r.startswith("displaced/")], [])
 
     def test_a_file_that_does_not_chain_on_is_moved_aside(self):
