@@ -28,8 +28,11 @@ pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime mandoc"
 # (mod_proxy_fcgi, mod_cgid) and mod_fcgid.  The systemd test:
 # systemd-analyze and systemd-socket-activate (systemd need not be
 # running), and man-db, with which verify checks the units' man: links.
+# The auditor's procedure (AUDIT.md), which the audit tests run as printed:
+# openssl's command line checks checkpoints' signatures.
 if [ "${1:-}" = check ]; then
 	pkgs="$pkgs chromium nodejs apache2 libapache2-mod-fcgid systemd man-db"
+	pkgs="$pkgs openssl"
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi
 [ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps iproute2"
