@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,14 +221,39 @@ audit_displace(const char *dir, const char *path, const char *xml,
 }
 
 /*
+ * Root writes a record as the audit directory's owner would: INSTALL runs
+ * `privforms backup` (which records its read) as root, and a day directory
+ * or record file of root's would keep the programs, which run as that
+ * owner, from writing the rest of the day's records and `audit verify`
+ * from reading them.  fd is the new file; made: its day directory is new.
+ * lchown: the directory is the owner's to replace meanwhile.
+ */
+static int
+own_as_dir(const char *dir, const char *path, int fd, int made)
+{
+	struct stat	 st;
+	char		 day[PATH_MAX];
+
+	if (geteuid() != 0)
+		return 0;
+	pf_file_dirname(path, day, sizeof(day));
+	if (stat(dir, &st) == -1 ||
+	    (made && lchown(day, st.st_uid, st.st_gid) == -1) ||
+	    fchown(fd, st.st_uid, st.st_gid) == -1)
+		return -1;
+	return 0;
+}
+
+/*
  * Write xml[0..len) under a unique temporary name beside path (the day's
  * directory made if this is its first record): *tmp.
  */
 static int
-write_temp(const char *path, const char *xml, size_t len, char **tmp)
+write_temp(const char *dir, const char *path, const char *xml, size_t len,
+    char **tmp)
 {
 	static const char	 x[] = "XXXXXX.tmp";
-	int			 fd = -1, err = PF_OK, saved;
+	int			 fd = -1, err = PF_OK, saved, made = 0;
 
 	if ((*tmp = audit_strf("%s.%s", path, x)) == NULL)
 		return PF_ENOMEM;
@@ -236,8 +262,10 @@ write_temp(const char *path, const char *xml, size_t len, char **tmp)
 	    pf_file_mkparent(path, 0750) == PF_OK) {
 		memcpy(*tmp + strlen(path) + 1, x, sizeof(x));
 		fd = mkstemps(*tmp, 4);
+		made = 1;
 	}
-	if (fd == -1 || fchmod(fd, 0640) == -1 ||
+	if (fd == -1 || own_as_dir(dir, path, fd, made) == -1 ||
+	    fchmod(fd, 0640) == -1 ||
 	    pf_file_write_all(fd, xml, len) != PF_OK)
 		err = PF_EIO;
 	saved = errno;
@@ -309,7 +337,7 @@ write_file(const char *dir, long long seq, const char *time, const char *xml,
 
 	if ((err = audit_path(dir, seq, time, &path)) != PF_OK)
 		return err;
-	if ((err = write_temp(path, xml, len, &tmp)) == PF_OK) {
+	if ((err = write_temp(dir, path, xml, len, &tmp)) == PF_OK) {
 		err = place(dir, path, tmp, xml, len);
 		saved = errno;
 		unlink(tmp);
