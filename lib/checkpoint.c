@@ -486,21 +486,33 @@ read_existing(const char *audit_dir, const char *name, struct pf_checkpoint *c)
 
 /*
  * Is the trail (count records, the last with digest head) the one the
- * checkpoints describe?  Not if the latest has more records, nor if the
- * one of this count has another head.  PF_OK (*have: that one exists,
+ * checkpoints describe, under the name origin?  Not if the latest has
+ * more records, nor if the one of this count has another head.  Nor if
+ * the latest names the trail otherwise: the key id depends on the name,
+ * so a new one (base_url moved to another host, audit_origin left empty)
+ * would publish a key id no rotation record announced, which witnesses
+ * holding the old one cannot verify.  PF_OK (*have: that one exists,
  * into c), or PF_EINVAL said.
  */
 static int
-trail_matches(const char *audit_dir, long long count, const char *head,
-    struct pf_checkpoint *c, int *have)
+trail_matches(const char *audit_dir, const char *origin, long long count,
+    const char *head, struct pf_checkpoint *c, int *have)
 {
 	struct pf_checkpoint	 latest;
 	char			 name[32];
 	int			 rc;
 
 	*have = 0;
-	if (read_existing(audit_dir, CKPT_LATEST, &latest) == PF_OK &&
-	    latest.count > count) {
+	if (read_existing(audit_dir, CKPT_LATEST, &latest) != PF_OK)
+		latest.count = -1;	/* none yet, or unreadable: said */
+	else if (strcmp(latest.origin, origin) != 0) {
+		pf_log(PF_LOG_ERR, "the latest checkpoint names the trail %s, "
+		    "the configuration %s: set audit_origin = %s to keep its "
+		    "name (witnesses know its key by it)", latest.origin,
+		    origin, latest.origin);
+		return PF_EINVAL;
+	}
+	if (latest.count > count) {
 		pf_log(PF_LOG_ERR, "the audit trail has %lld records, fewer "
 		    "than the %lld of the latest checkpoint: records were "
 		    "removed (privforms audit verify)", count, latest.count);
@@ -517,6 +529,18 @@ trail_matches(const char *audit_dir, long long count, const char *head,
 	}
 	*have = rc == PF_OK;
 	return rc;
+}
+
+/* The trail's head now, and trail_matches of it: into count and head. */
+static int
+check_trail(struct pf_store *st, const char *audit_dir, const char *origin,
+    long long *count, char head[65], struct pf_checkpoint *c, int *have)
+{
+	int	 rc;
+
+	if ((rc = pf_store_audit_last(st, count, head)) != PF_OK)
+		return rc;
+	return trail_matches(audit_dir, origin, *count, head, c, have);
 }
 
 /* Write text as checkpoint c's file, then as latest.txt. */
@@ -569,9 +593,9 @@ pf_checkpoint_make(struct pf_store *st, const char *audit_dir,
 	*made = 0;
 	if ((fd = lock_dir(audit_dir)) == -1)
 		return PF_EIO;
-	if ((rc = pf_checkpoint_publish(k, audit_dir)) == PF_OK &&
-	    (rc = pf_store_audit_last(st, &count, head)) == PF_OK &&
-	    (rc = trail_matches(audit_dir, count, head, out, &have)) == PF_OK &&
+	if ((rc = check_trail(st, audit_dir, k->name, &count, head, out,
+	    &have)) == PF_OK &&
+	    (rc = pf_checkpoint_publish(k, audit_dir)) == PF_OK &&
 	    !have && (rc = sign_and_write(audit_dir, k, count, head, out)) ==
 	    PF_OK)
 		*made = 1;
@@ -617,8 +641,14 @@ rotate(struct pf_store *st, const char *audit_dir, const char *key_path,
 	struct pf_checkpoint_key	*k = NULL;
 	struct pf_checkpoint		 c;
 	EVP_PKEY			*pkey = NULL;
+	char				 head[65];
+	long long			 count;
 	int				 rc, made;
 
+	/* The old key vouches only for a trail its checkpoints describe. */
+	if ((rc = check_trail(st, audit_dir, old->name, &count, head, &c,
+	    &made)) != PF_OK)
+		return rc;
 	/* A file left by a rotation that stopped half-way was never used. */
 	unlink(tmp);
 	if ((rc = new_key(tmp, &pkey, &made)) != PF_OK ||

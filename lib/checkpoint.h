@@ -111,7 +111,9 @@ int pf_checkpoint_sign(const struct pf_checkpoint_key *k,
  * unless a checkpoint of that count is there: then *made is 0 and out is
  * the existing one, read back.  PF_EINVAL (logged) when the trail is not
  * the one the checkpoints describe: fewer records than the latest, or a
- * checkpoint of this count with another head.  out is filled either way.
+ * checkpoint of this count with another head; or when the latest names
+ * the trail otherwise than k (the origin changed: k's id would be one no
+ * rotation announced).  out is filled either way.
  */
 int pf_checkpoint_make(struct pf_store *st, const char *audit_dir,
     const struct pf_checkpoint_key *k, struct pf_checkpoint *out, int *made);
@@ -122,8 +124,10 @@ int pf_checkpoint_make(struct pf_store *st, const char *audit_dir,
  * old-key and new-key, the key ids), a checkpoint ending at that record
  * signed by the OLD key (into *out), and only then the new private key
  * renamed into place (the old one is gone; its public key stays
- * published).  Interrupted before the rename, it leaves the old key in
- * use: run it again.  origin names both keys; operator (may be NULL) is
+ * published).  Refused (PF_EINVAL, nothing written) when the trail or the
+ * origin is not what the checkpoints say, as pf_checkpoint_make refuses
+ * it.  Interrupted before the rename, it leaves the old key in use: run
+ * it again.  origin names both keys; operator (may be NULL) is
  * the record's `operator` detail (txn.h).
  */
 int pf_checkpoint_rotate(struct pf_store *st, const char *audit_dir,

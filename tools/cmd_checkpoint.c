@@ -36,7 +36,8 @@ const struct cmd cmds_checkpoint[] = {
 	  "the newest checkpoint in a mail to each audit_witness_mail address;\n"
 	  "`privforms mail run` sends it.  A trail with fewer records than the\n"
 	  "latest checkpoint, or another head than the checkpoint of its count,\n"
-	  "is refused (exit 1).  AUDIT.md says how auditors check a checkpoint." },
+	  "or an audit_origin other than the latest checkpoint's, is refused\n"
+	  "(exit 1).  AUDIT.md says how auditors check a checkpoint." },
 	{ "audit key rotate", cmd_rotate, NULL, "",
 	  "Replace the signing key: make a new one, publish its public key as\n"
 	  "AUDIT_DIR/keys/KEYID.pem, append an audit-key-rotated record (details\n"

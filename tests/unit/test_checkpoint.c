@@ -338,6 +338,7 @@ START_TEST(test_make_refuses_a_trail_its_checkpoints_do_not_describe)
 	struct pf_checkpoint_key	*k = kat_key();
 	struct pf_checkpoint		 c;
 	char				 path[PF_TEST_PATH + 32];
+	char				 id[PF_CHECKPOINT_KEYID_SIZE];
 	int				 i, made;
 
 	for (i = 0; i < rewritten[_i].records; i++)
@@ -350,6 +351,45 @@ START_TEST(test_make_refuses_a_trail_its_checkpoints_do_not_describe)
 	ck_assert_int_eq(pf_checkpoint_make(fx.st, fx.audit, k, &c, &made),
 	    PF_EINVAL);
 	ck_assert_int_eq(made, 0);
+	/* Nor does the old key vouch for it by a rotation. */
+	ck_assert_int_eq(pf_checkpoint_rotate(fx.st, fx.audit, keypath, ORIGIN,
+	    "alice", &c, id), PF_EINVAL);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM audit WHERE "
+	    "event = 'audit-key-rotated'"), 0);
+	pf_checkpoint_key_free(k);
+}
+END_TEST
+
+/*
+ * A trail checkpointed under one name, signed under another (base_url
+ * moved, audit_origin empty): the same key has another id under it,
+ * which no rotation record announced.  Refused, and nothing published.
+ */
+START_TEST(test_make_and_rotate_refuse_another_origin)
+{
+	struct pf_checkpoint_key	*k = kat_key(), *other = NULL;
+	struct pf_checkpoint		 c;
+	char				 id[PF_CHECKPOINT_KEYID_SIZE];
+	char				 pem[PF_TEST_PATH + 32];
+	int				 made;
+
+	ck_assert_int_eq(make(k, &c), 1);
+	append("vote-clients-forgotten");
+	ck_assert_int_eq(pf_checkpoint_key_load(keypath,
+	    "moved.example/privforms-audit", &other), PF_OK);
+	ck_assert_int_eq(pf_checkpoint_make(fx.st, fx.audit, other, &c, &made),
+	    PF_EINVAL);
+	ck_assert_int_eq(made, 0);
+	snprintf(pem, sizeof(pem), "%s/%s.pem", keys,
+	    pf_checkpoint_key_id(other));
+	ck_assert_int_eq(access(pem, F_OK), -1);
+	ck_assert_int_eq(pf_checkpoint_rotate(fx.st, fx.audit, keypath,
+	    "moved.example/privforms-audit", "alice", &c, id), PF_EINVAL);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM audit WHERE "
+	    "event = 'audit-key-rotated'"), 0);
+	/* Under its own name the trail goes on. */
+	ck_assert_int_eq(make(k, &c), 1);
+	pf_checkpoint_key_free(other);
 	pf_checkpoint_key_free(k);
 }
 END_TEST
@@ -465,6 +505,7 @@ PF_TEST_MAIN("checkpoint",
     tcase_add_test(tc, test_make_writes_a_checkpoint_only_when_the_trail_grew),
     PF_LOOP(test_make_refuses_a_trail_its_checkpoints_do_not_describe,
 	rewritten),
+    tcase_add_test(tc, test_make_and_rotate_refuse_another_origin),
     tcase_add_test(tc, test_rotate_records_and_signs_with_the_old_key),
     tcase_add_test(tc, test_witness_copies_once_and_never_replaces),
     tcase_add_test(tc, test_origin_ok))
