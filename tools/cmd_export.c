@@ -42,6 +42,7 @@
 #include "erasure.h"
 #include "err.h"
 #include "feedback.h"
+#include "file.h"
 #include "keys.h"
 #include "nitems.h"
 #include "store.h"
@@ -546,42 +547,6 @@ export_fill(struct ctx *c, FILE *f, void *arg)
 	return rc;
 }
 
-/*
- * The package in a new file path, mode 0600, never over an existing one;
- * a file that could not be written whole is removed.  0, or 1 said.
- */
-static int
-export_file(struct ctx *c, struct export *x, const char *path)
-{
-	FILE	*f;
-	int	 fd, rc, bad;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
-		fprintf(stderr, "privforms: request export: %s: %s\n", path,
-		    strerror(errno));
-		return 1;
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		rc = PF_ENOMEM;
-	} else {
-		rc = export_fill(c, f, x);
-		bad = ferror(f);
-		if (fflush(f) != 0 || fsync(fd) != 0 || bad)
-			rc = rc == PF_OK ? PF_EIO : rc;
-		if (fclose(f) != 0 && rc == PF_OK)
-			rc = PF_EIO;
-	}
-	if (rc != PF_OK) {
-		unlink(path);
-		fprintf(stderr, "privforms: request export: %s: %s\n", path,
-		    pf_strerror(rc));
-		return 1;
-	}
-	return 0;
-}
-
 /* The record of an export, in its own transaction: 0, or 1 said. */
 static int
 export_audit(struct ctx *c, const struct export *x)
@@ -606,6 +571,61 @@ export_audit(struct ctx *c, const struct export *x)
 		pf_txn_rollback(&t);
 		fprintf(stderr, "privforms: request export: %s\n",
 		    pf_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+/* The package in memory (*buf, *len; the caller's): PF_OK or an error. */
+static int
+export_memory(struct ctx *c, struct export *x, char **buf, size_t *len)
+{
+	FILE	*mem;
+	int	 rc, bad;
+
+	if ((mem = open_memstream(buf, len)) == NULL)
+		return PF_ENOMEM;
+	rc = export_fill(c, mem, x);
+	bad = ferror(mem);
+	if (fclose(mem) != 0 || bad)
+		rc = rc == PF_OK ? PF_ENOMEM : rc;
+	return rc;
+}
+
+/*
+ * The package in a new file path, mode 0600, never over an existing one:
+ * made empty first (an existing file is refused before anything is read
+ * or recorded), the package made in memory and recorded, and only then
+ * written, so that no byte of it reaches the disk before its record
+ * commits.  A file that could not be written whole is removed (its record
+ * stays: an attempt, as backup's).  0, or 1 said.
+ */
+static int
+export_file(struct ctx *c, struct export *x, const char *path)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	int	 fd, rc, said;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		fprintf(stderr, "privforms: request export: %s: %s\n", path,
+		    strerror(errno));
+		return 1;
+	}
+	rc = export_memory(c, x, &buf, &len);
+	said = rc == PF_OK && export_audit(c, x) != 0;
+	if (rc == PF_OK && !said && (pf_file_write_all(fd, buf, len) !=
+	    PF_OK || fsync(fd) != 0))
+		rc = PF_EIO;
+	if (close(fd) != 0 && rc == PF_OK)
+		rc = PF_EIO;
+	free(buf);
+	if (rc != PF_OK || said) {
+		unlink(path);
+		if (!said)
+			fprintf(stderr, "privforms: request export: %s: %s\n",
+			    path, pf_strerror(rc));
 		return 1;
 	}
 	return 0;
@@ -651,11 +671,8 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 		    export_released);
 		goto out;
 	}
+	/* Recorded before a byte reaches the file. */
 	rc = export_file(c, &x, output);
-	pf_store_rollback(c->st);
-	/* A file is made whole and synced first; unrecorded, it goes. */
-	if (rc == 0 && (rc = export_audit(c, &x)) != 0)
-		unlink(output);
 	if (rc == 0)
 		printf("request %lld exported to %s\n", x.q.r.id, output);
 out:

@@ -8,13 +8,14 @@ link, and `party link`.  Mail goes through the real SMTP server."""
 
 import os
 import re
+import sqlite3
 import stat
 import subprocess
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import (Site, SRC, request_submit, request_verify, key_away,
+from harness import (PRIVFORMS, Site, SRC, request_submit, request_verify, key_away,
                      teardown, export_page, mail_site)
 
 XSD = os.path.join(SRC, "etc", "request-export.xsd")
@@ -249,6 +250,45 @@ class Export(unittest.TestCase):
             missing = os.path.join(d, "no", "such", "dir.xml")
             self.assertEqual(export(self.p["first"], "--output",
                                     missing).returncode, 1)
+
+    def test_output_holds_nothing_before_the_export_is_recorded(self):
+        # Another writer holds the database's write lock, so the record
+        # cannot commit (busy_timeout_ms is 300 here): all the while the
+        # file must hold no personal data, and it goes with the failure.
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "package.xml")
+            n = len(SITE.audit_xml("request-exported"))
+            con = sqlite3.connect(SITE.db_path, isolation_level=None)
+            con.execute("BEGIN IMMEDIATE")
+            seen = 0
+            try:
+                p = subprocess.Popen(
+                    [PRIVFORMS, "--config", SITE.conf, "request", "export",
+                     str(self.p["first"]), "--output", path],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                while True:
+                    try:
+                        seen = max(seen, os.path.getsize(path))
+                    except FileNotFoundError:
+                        pass
+                    try:
+                        p.wait(timeout=0.002)
+                        break
+                    except subprocess.TimeoutExpired:
+                        continue
+                _, err = p.communicate(timeout=60)
+            finally:
+                con.execute("ROLLBACK")
+                con.close()
+            self.assertEqual(p.returncode, 1, err)
+            self.assertEqual(seen, 0)
+            self.assertFalse(os.path.exists(path))
+            self.assertEqual(len(SITE.audit_xml("request-exported")), n)
+            # The lock gone, the same export is recorded and written.
+            self.assertEqual(export(self.p["first"], "--output",
+                                    path).returncode, 0)
+            self.assertEqual(len(SITE.audit_xml("request-exported")), n + 1)
+            self.assertGreater(os.path.getsize(path), 0)
 
     def test_an_unverified_request_is_refused(self):
         rid = submit("export.unverified@example.com")
