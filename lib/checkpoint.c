@@ -632,6 +632,86 @@ record_rotation(struct pf_store *st, const char *audit_dir,
 	return pf_txn_commit(&t);
 }
 
+/*
+ * The new key: the one a rotation that stopped half-way left at tmp (it
+ * may have been announced already), or a new one there.
+ */
+static int
+next_key(const char *tmp, const char *origin, struct pf_checkpoint_key **k)
+{
+	EVP_PKEY	*pkey = NULL;
+	int		 rc, made;
+
+	if (access(tmp, F_OK) == 0 &&
+	    pf_checkpoint_key_load(tmp, origin, k) == PF_OK)
+		return PF_OK;
+	unlink(tmp);	/* half-written, or not a key: never used */
+	if ((rc = new_key(tmp, &pkey, &made)) != PF_OK)
+		return rc;
+	return key_new(pkey, origin, k);
+}
+
+/* The last rotation record, and whether it names want's two keys. */
+struct announced {
+	char		 want[128];
+	struct pf_checkpoint *c;	/* its count and head, when it does */
+	int		 found;
+};
+
+static int
+announced_row(const struct pf_audit_row *r, void *arg)
+{
+	struct announced	*a = arg;
+	char			*xml;
+
+	if ((xml = strndup(r->xml, r->xml_len)) == NULL)
+		return PF_ENOMEM;
+	a->found = strstr(xml, a->want) != NULL;
+	free(xml);
+	if (a->found) {
+		a->c->count = r->seq;
+		snprintf(a->c->head, sizeof(a->c->head), "%s", r->digest);
+	}
+	return 0;
+}
+
+/*
+ * Record the rotation from old to k into c, unless the last rotation
+ * record already says it (a run that stopped before the rename): then c
+ * is that record, so that a second run announces no second key.
+ */
+static int
+record_once(struct pf_store *st, const char *audit_dir, const char *operator,
+    const struct pf_checkpoint_key *old, const struct pf_checkpoint_key *k,
+    struct pf_checkpoint *c)
+{
+	struct announced	 a = { "", c, 0 };
+	int			 rc;
+
+	snprintf(a.want, sizeof(a.want), "<detail name=\"old-key\">%s</detail>"
+	    "<detail name=\"new-key\">%s</detail>", old->id, k->id);
+	rc = pf_store_audit_last_of(st, "audit-key-rotated", announced_row, &a);
+	if (rc != PF_OK && rc != PF_ENOTFOUND)
+		return rc;
+	if (a.found)
+		return PF_OK;
+	return record_rotation(st, audit_dir, operator, old->id, k->id, c);
+}
+
+/* c's checkpoint by k, unless that run wrote it already: into out. */
+static int
+sign_once(const char *audit_dir, const struct pf_checkpoint_key *k,
+    const struct pf_checkpoint *c, struct pf_checkpoint *out)
+{
+	char	 name[32];
+
+	ckpt_name(c->count, name);
+	if (read_existing(audit_dir, name, out) == PF_OK &&
+	    strcmp(out->head, c->head) == 0 && strcmp(out->keyid, k->id) == 0)
+		return PF_OK;
+	return sign_and_write(audit_dir, k, c->count, c->head, out);
+}
+
 /* The rotation's steps once the old key is loaded and the dir locked. */
 static int
 rotate(struct pf_store *st, const char *audit_dir, const char *key_path,
@@ -640,35 +720,28 @@ rotate(struct pf_store *st, const char *audit_dir, const char *key_path,
 {
 	struct pf_checkpoint_key	*k = NULL;
 	struct pf_checkpoint		 c;
-	EVP_PKEY			*pkey = NULL;
 	char				 head[65];
 	long long			 count;
-	int				 rc, made;
+	int				 rc, have;
 
 	/* The old key vouches only for a trail its checkpoints describe. */
 	if ((rc = check_trail(st, audit_dir, old->name, &count, head, &c,
-	    &made)) != PF_OK)
+	    &have)) != PF_OK)
 		return rc;
-	/* A file left by a rotation that stopped half-way was never used. */
-	unlink(tmp);
-	if ((rc = new_key(tmp, &pkey, &made)) != PF_OK ||
-	    (rc = key_new(pkey, old->name, &k)) != PF_OK)
+	if ((rc = next_key(tmp, old->name, &k)) != PF_OK)
 		goto done;
 	snprintf(new_id, PF_CHECKPOINT_KEYID_SIZE, "%s", k->id);
 	memset(&c, 0, sizeof(c));
 	if ((rc = pf_checkpoint_publish(old, audit_dir)) != PF_OK ||
 	    (rc = pf_checkpoint_publish(k, audit_dir)) != PF_OK ||
-	    (rc = record_rotation(st, audit_dir, operator, old->id,
-	    k->id, &c)) != PF_OK ||
-	    (rc = sign_and_write(audit_dir, old, c.count, c.head, out)) != PF_OK)
+	    (rc = record_once(st, audit_dir, operator, old, k, &c)) != PF_OK ||
+	    (rc = sign_once(audit_dir, old, &c, out)) != PF_OK)
 		goto done;
 	if (rename(tmp, key_path) == -1 || pf_file_sync_dir(key_path) != PF_OK) {
 		pf_log(PF_LOG_ERR, "%s: %s", key_path, strerror(errno));
 		rc = PF_EIO;
 	}
 done:
-	if (rc != PF_OK)
-		unlink(tmp);
 	pf_checkpoint_key_free(k);
 	return rc;
 }

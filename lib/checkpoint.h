@@ -126,8 +126,10 @@ int pf_checkpoint_make(struct pf_store *st, const char *audit_dir,
  * renamed into place (the old one is gone; its public key stays
  * published).  Refused (PF_EINVAL, nothing written) when the trail or the
  * origin is not what the checkpoints say, as pf_checkpoint_make refuses
- * it.  Interrupted before the rename, it leaves the old key in use: run
- * it again.  origin names both keys; operator (may be NULL) is
+ * it.  Interrupted before the rename, it leaves the old key in use and
+ * the new one at key_path.new: run again, it finishes that rotation (the
+ * same new key; no second record if the first was committed, found as
+ * the last audit-key-rotated record naming both ids).  origin names both keys; operator (may be NULL) is
  * the record's `operator` detail (txn.h).
  */
 int pf_checkpoint_rotate(struct pf_store *st, const char *audit_dir,

@@ -44,7 +44,9 @@ const struct cmd cmds_checkpoint[] = {
 	  "old-key and new-key), sign a checkpoint ending at that record with the\n"
 	  "OLD key, and only then put the new key in place of the old, which is\n"
 	  "gone (its public key stays published).  The checkpoint goes to\n"
-	  "audit_witness_dir like any other.  If it is interrupted, run it again." },
+	  "audit_witness_dir like any other.  If it is interrupted, run it again:\n"
+	  "it finishes the same rotation (the new key left beside the old one),\n"
+	  "with no second record." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -438,6 +438,49 @@ START_TEST(test_rotate_records_and_signs_with_the_old_key)
 }
 END_TEST
 
+/*
+ * A rotation that stopped after its record, before the new key was put
+ * in place (its key left at KEY.new), while the trail went on: run again,
+ * it finishes that one, with its key and its record, and announces no
+ * second key.
+ */
+START_TEST(test_rotate_again_finishes_the_one_that_stopped)
+{
+	struct pf_checkpoint_key	*k = kat_key(), *next = NULL, *now = NULL;
+	struct pf_checkpoint		 c;
+	struct pf_txn			 t;
+	char				 id[PF_CHECKPOINT_KEYID_SIZE];
+	char				 tmp[PF_TEST_PATH + 8];
+	const char			*details[] = { "old-key", KAT_ID,
+					    "new-key", NULL, NULL };
+	int				 made;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", keypath);
+	ck_assert_int_eq(pf_checkpoint_key_create(tmp, &made), PF_OK);
+	ck_assert_int_eq(pf_checkpoint_key_load(tmp, ORIGIN, &next), PF_OK);
+	details[3] = pf_checkpoint_key_id(next);
+	ck_assert_int_eq(pf_txn_begin(&t, fx.st, fx.audit, "admin"), PF_OK);
+	ck_assert_int_eq(pf_txn_audit(&t, NULL, "audit-key-rotated", NULL,
+	    details), PF_OK);
+	ck_assert_int_eq(pf_txn_commit(&t), PF_OK);
+	append("vote-clients-forgotten");
+	ck_assert_int_eq(pf_checkpoint_rotate(fx.st, fx.audit, keypath, ORIGIN,
+	    "alice", &c, id), PF_OK);
+	ck_assert_str_eq(id, pf_checkpoint_key_id(next));
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM audit WHERE "
+	    "event = 'audit-key-rotated'"), 1);
+	/* The checkpoint by the old key ends at the rotation's record. */
+	ck_assert_int_eq(c.count, 1);
+	ck_assert_str_eq(c.keyid, KAT_ID);
+	ck_assert_int_eq(pf_checkpoint_key_load(keypath, ORIGIN, &now), PF_OK);
+	ck_assert_str_eq(pf_checkpoint_key_id(now), id);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	pf_checkpoint_key_free(now);
+	pf_checkpoint_key_free(next);
+	pf_checkpoint_key_free(k);
+}
+END_TEST
+
 START_TEST(test_witness_copies_once_and_never_replaces)
 {
 	struct pf_checkpoint_key	*k = kat_key();
@@ -507,5 +550,6 @@ PF_TEST_MAIN("checkpoint",
 	rewritten),
     tcase_add_test(tc, test_make_and_rotate_refuse_another_origin),
     tcase_add_test(tc, test_rotate_records_and_signs_with_the_old_key),
+    tcase_add_test(tc, test_rotate_again_finishes_the_one_that_stopped),
     tcase_add_test(tc, test_witness_copies_once_and_never_replaces),
     tcase_add_test(tc, test_origin_ok))
