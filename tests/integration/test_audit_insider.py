@@ -314,6 +314,20 @@ class Insider(unittest.TestCase):
         self.assert_caught(EARLY, "%012d.xml" % 12, "is not the checkpoint's head")
         self.assert_caught(LATEST, "record 15, the checkpoint's last, is in none of the days")
 
+    def test_a_line_feed_inside_a_detail_is_refused(self):
+        # Canonical bytes (C14N keeps a line feed in text), re-sealed and
+        # re-chained: the layout check reads the two lines as one record,
+        # and the schema refuses a detail of more than one line.
+        last = max(rows())
+        body = unsealed(bytes(rows()[last][6]))
+        rewrite({last: body.replace(b">email</detail>", b">em\nail</detail>")})
+        rc, out = verify_days()
+        self.assertEqual(rc, 1, out)
+        self.assertIn("%012d.xml: not valid against the schema" % last, out)
+        rc, out = verify_checkpoint(EARLY)
+        self.assertEqual(rc, 1, out)
+        self.assertNotIn("extends the checkpoint", out)
+
     def test_backdating_a_record_is_caught(self):
         # Record 9 moved back to record 8's time: times still never go
         # backwards, and everything after it is re-chained.
