@@ -77,7 +77,9 @@ char *pf_audit_path(const char *dir, long long seq, const char *time);
  * a failure: the first of a run of failures is logged, with the advice to
  * run `privforms audit sync`, and the first success after them, with how
  * many files are missing; the failures between are not (once per process,
- * not once per request).
+ * not once per request).  Run as root (privforms backup), the file and a
+ * day directory it makes are given to dir's owner, whose programs write
+ * the day's other records.
  */
 int pf_audit_write(const char *dir, const struct pf_audit_record *rec);
 
