@@ -543,19 +543,26 @@ check_trail(struct pf_store *st, const char *audit_dir, const char *origin,
 	return trail_matches(audit_dir, origin, *count, head, c, have);
 }
 
-/* Write text as checkpoint c's file, then as latest.txt. */
+/*
+ * Write text as checkpoint c's file, then as latest.txt unless that one
+ * counts more records: a rotation finished late signs an older count
+ * than checkpoints made meanwhile, and latest.txt is the newest.
+ */
 static int
 write_checkpoint(const char *audit_dir, const struct pf_checkpoint *c,
     const char *text, size_t len)
 {
-	char	 name[32], *path, *latest;
-	int	 rc = PF_ENOMEM, made;
+	struct pf_checkpoint	 now;
+	char			 name[32], *path, *latest;
+	int			 rc = PF_ENOMEM, made;
 
 	ckpt_name(c->count, name);
 	path = ckpt_path(audit_dir, CKPT_DIR, name);
 	latest = ckpt_path(audit_dir, CKPT_DIR, CKPT_LATEST);
 	if (path != NULL && latest != NULL &&
 	    (rc = create_once(path, text, len, 0644, &made)) == PF_OK &&
+	    !(read_existing(audit_dir, CKPT_LATEST, &now) == PF_OK &&
+	    now.count > c->count) &&
 	    (rc = pf_file_replace(latest, text, len, 0644)) != PF_OK)
 		pf_log(PF_LOG_ERR, "%s: %s", latest, strerror(errno));
 	free(path);

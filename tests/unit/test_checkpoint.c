@@ -451,6 +451,7 @@ START_TEST(test_rotate_again_finishes_the_one_that_stopped)
 	struct pf_txn			 t;
 	char				 id[PF_CHECKPOINT_KEYID_SIZE];
 	char				 tmp[PF_TEST_PATH + 8];
+	char				 latest[PF_TEST_PATH + 32];
 	const char			*details[] = { "old-key", KAT_ID,
 					    "new-key", NULL, NULL };
 	int				 made;
@@ -464,6 +465,9 @@ START_TEST(test_rotate_again_finishes_the_one_that_stopped)
 	    details), PF_OK);
 	ck_assert_int_eq(pf_txn_commit(&t), PF_OK);
 	append("vote-clients-forgotten");
+	/* The timer signed the trail meanwhile, with the old key. */
+	ck_assert_int_eq(make(k, &c), 1);
+	ck_assert_int_eq(c.count, 2);
 	ck_assert_int_eq(pf_checkpoint_rotate(fx.st, fx.audit, keypath, ORIGIN,
 	    "alice", &c, id), PF_OK);
 	ck_assert_str_eq(id, pf_checkpoint_key_id(next));
@@ -472,6 +476,10 @@ START_TEST(test_rotate_again_finishes_the_one_that_stopped)
 	/* The checkpoint by the old key ends at the rotation's record. */
 	ck_assert_int_eq(c.count, 1);
 	ck_assert_str_eq(c.keyid, KAT_ID);
+	/* latest.txt stays the newest. */
+	snprintf(latest, sizeof(latest), "%s/checkpoints/latest.txt", fx.audit);
+	ck_assert_int_eq(pf_checkpoint_read(latest, keys, &c, stderr), PF_OK);
+	ck_assert_int_eq(c.count, 2);
 	ck_assert_int_eq(pf_checkpoint_key_load(keypath, ORIGIN, &now), PF_OK);
 	ck_assert_str_eq(pf_checkpoint_key_id(now), id);
 	ck_assert_int_eq(access(tmp, F_OK), -1);
