@@ -797,4 +797,59 @@ int pf_store_outbox_oldest(struct pf_store *st, char out[PF_TIME_SIZE]);
 int pf_store_dsr_due(struct pf_store *st, const char *today,
     const char *last, long long *overdue, long long *soon);
 
+/* ---- consent records (009-consent.sql) ---- */
+
+/*
+ * One consent decision of one browser (consent.h): the evidence of what
+ * it was shown and what it chose.  Strings are borrowed: on put the
+ * caller's, in a walk the row's, valid until the callback returns.
+ */
+struct pf_consent_record {
+	long long	 id;
+	const char	*device;	/* the cookie's d: 22 base64url */
+	const char	*notice;	/* the notice version: 16 hex */
+	const char	*language;	/* of the notice, "en" */
+	const char	*allowed;	/* category ids on, space-separated */
+	const char	*refused;	/* and off; "" for none */
+	const char	*action;	/* given refused changed withdrawn */
+	const char	*method;	/* page dialog gpc */
+	int		 gpc;		/* 1: a GPC signal came with it */
+	const char	*jurisdiction;	/* alpha-2, or NULL */
+	const char	*client;	/* network pseudonym, or NULL */
+	const char	*created;	/* stored time (utc.h), the caller's */
+};
+
+/*
+ * Append r (id ignored; created is the caller's time, pf_utc_now's);
+ * *id (may be NULL) gets its id.  A value the table refuses (an action or method
+ * not in the lists above, a device not 22 long) is PF_ESTORE.
+ */
+int pf_store_consent_put(struct pf_store *st,
+    const struct pf_consent_record *r, long long *id);
+
+/*
+ * The newest record of device into fn (once): PF_ENOTFOUND when it has
+ * none, else fn's value.
+ */
+int pf_store_consent_last(struct pf_store *st, const char *device,
+    int (*fn)(const struct pf_consent_record *r, void *arg), void *arg);
+
+/*
+ * How many records of device made by method since `since` (a stored
+ * time) into *n: whether the once-a-day GPC record is made yet.
+ */
+int pf_store_consent_count(struct pf_store *st, const char *device,
+    const char *method, const char *since, long long *n);
+
+/* Every record created at or after since (NULL: all), oldest first. */
+int pf_store_consent_each(struct pf_store *st, const char *since,
+    int (*fn)(const struct pf_consent_record *r, void *arg), void *arg);
+
+/*
+ * Delete the records created before `before` (a stored time, or a date),
+ * whole; *n (may be NULL) gets how many.
+ */
+int pf_store_consent_purge(struct pf_store *st, const char *before,
+    long long *n);
+
 #endif
