@@ -44,6 +44,38 @@ env_copy(char *const *envp, const char *name)
 	return strdup(v == NULL ? "" : v);
 }
 
+/*
+ * Every value of name in envp joined by ", ", as HTTP joins repeated
+ * header lines (RFC 9110 section 5.3): "" when absent; NULL when out of
+ * memory.  nginx before 1.23 passes a repeated header to FastCGI as
+ * repeated parameters, Apache and later nginx as one joined value.
+ */
+static char *
+env_join(char *const *envp, const char *name)
+{
+	size_t		 len = strlen(name), n = 0, k, seen = 0;
+	char		*out, *p;
+	char *const	*e;
+
+	for (e = envp; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+			n += strlen(*e + len + 1) + 2;
+	if ((out = p = calloc(1, n + 1)) == NULL)
+		return NULL;
+	for (e = envp; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, name, len) != 0 || (*e)[len] != '=')
+			continue;
+		k = strlen(*e + len + 1);
+		if (seen++ > 0) {
+			memcpy(p, ", ", 2);
+			p += 2;
+		}
+		memcpy(p, *e + len + 1, k);
+		p += k;
+	}
+	return out;
+}
+
 long long
 pf_request_length(const char *s, int *bad)
 {
@@ -117,6 +149,8 @@ pf_request_init(struct pf_request *req, char *const *envp,
 	    (req->fetch_site = env_copy(envp, "HTTP_SEC_FETCH_SITE")) == NULL ||
 	    (req->origin = env_copy(envp, "HTTP_ORIGIN")) == NULL ||
 	    (req->host = env_copy(envp, "HTTP_HOST")) == NULL ||
+	    (req->cookie = env_copy(envp, "HTTP_COOKIE")) == NULL ||
+	    (req->sec_gpc = env_join(envp, "HTTP_SEC_GPC")) == NULL ||
 	    (req->path = path_copy(envp)) == NULL)
 		goto fail;
 	req->content_length = pf_request_length(env_get(envp, "CONTENT_LENGTH"),
@@ -157,6 +191,8 @@ pf_request_free(struct pf_request *req)
 	free(req->fetch_site);
 	free(req->origin);
 	free(req->host);
+	free(req->cookie);
+	free(req->sec_gpc);
 	free(req->path);
 	pf_params_free(req->query_params, req->nquery);
 	free(req->body);

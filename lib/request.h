@@ -36,6 +36,8 @@ struct pf_request {
 	char		*fetch_site;	/* HTTP_SEC_FETCH_SITE: app.h judges it */
 	char		*origin;	/* HTTP_ORIGIN */
 	char		*host;		/* HTTP_HOST */
+	char		*cookie;	/* HTTP_COOKIE: consent.h reads it */
+	char		*sec_gpc;	/* HTTP_SEC_GPC, repeats joined by ", " */
 	char		*path;		/* SCRIPT_NAME + PATH_INFO: "/privacy/request/verify" */
 	long long	 content_length; /* -1 when absent or empty */
 	int		 content_length_bad; /* present but not a decimal number */

@@ -152,6 +152,39 @@ START_TEST(test_init_absent_params_are_empty)
 }
 END_TEST
 
+/* The Cookie header and every Sec-GPC line, as the consent page reads them. */
+static const struct {
+	const char	*env[4];
+	const char	*cookie, *gpc;
+} header_cases[] = {
+	{ { NULL }, "", "" },
+	{ { "HTTP_COOKIE=a=b; pf_consent=v=1", "HTTP_SEC_GPC=1", NULL },
+	    "a=b; pf_consent=v=1", "1" },
+	/* nginx before 1.23: a repeated header as repeated parameters. */
+	{ { "HTTP_SEC_GPC=0", "REQUEST_METHOD=GET", "HTTP_SEC_GPC=1", NULL },
+	    "", "0, 1" },
+	/* Apache: already joined. */
+	{ { "HTTP_SEC_GPC=1, 1", NULL }, "", "1, 1" },
+	{ { "HTTP_SEC_GPCX=1", "XHTTP_SEC_GPC=1", NULL }, "", "" },
+	{ { "HTTP_SEC_GPC=", "HTTP_SEC_GPC=", NULL }, "", ", " },
+};
+
+START_TEST(test_init_copies_cookie_and_joins_sec_gpc)
+{
+	struct pf_request	 req;
+	size_t			 i;
+
+	for (i = 0; i < nitems(header_cases); i++) {
+		init(&req, header_cases[i].env, NULL);
+		ck_assert_msg(strcmp(req.cookie, header_cases[i].cookie) == 0 &&
+		    strcmp(req.sec_gpc, header_cases[i].gpc) == 0,
+		    "case %zu: cookie '%s', sec_gpc '%s'", i, req.cookie,
+		    req.sec_gpc);
+		pf_request_free(&req);
+	}
+}
+END_TEST
+
 START_TEST(test_init_ids_differ)
 {
 	struct pf_request a, b;
@@ -667,6 +700,7 @@ END_TEST
 PF_TEST_MAIN("request",
     tcase_add_test(tc, test_init_copies_cgi_params),
     tcase_add_test(tc, test_init_absent_params_are_empty),
+    tcase_add_test(tc, test_init_copies_cookie_and_joins_sec_gpc),
     tcase_add_test(tc, test_init_ids_differ),
     PF_LOOP(test_init_method_and_head, methods),
     tcase_add_test(tc, test_init_parses_query),
