@@ -16,6 +16,7 @@
 #include "checkpoint.h"
 #include "client.h"
 #include "config.h"
+#include "country.h"
 #include "err.h"
 #include "file.h"
 #include "mail.h"
@@ -85,7 +86,8 @@ static const char *const tls_modes[] = { "required", "if-offered", "off",
 
 static cfg_check check_base_url, check_prefix, check_journal, check_link,
     check_region, check_mailbox, check_address, check_host, check_starttls,
-    check_text, check_proxies, check_origin, check_addresses, check_ere;
+    check_text, check_proxies, check_origin, check_addresses, check_ere,
+    check_language, check_jurisdiction;
 
 #define OFF(k)		offsetof(struct pf_config, k)
 #define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c, NULL, NULL }
@@ -167,6 +169,14 @@ static const struct cfg_key keys[] = {
 	STR(feedback_to, "", check_address),
 	LONG(feedback_step_hours, 24, 1, 720),
 	LONG(article_vote_window_hours, 24, 1, 8760),
+	PATH(consent_categories, PF_CONFDIR "/consent-categories.tsv"),
+	/* ePrivacy guidance (CNIL): ask again after at most 13 months. */
+	LONG(consent_max_age_days, 365, 1, 395),
+	STR(consent_language, "en", check_language),
+	STR(consent_jurisdiction, "", check_jurisdiction),
+	/* A consent page answered at once: the vote's limits, no stamp age. */
+	GRATE("limit", PF_GUARD_CONSENT, limit, "60/hour"),
+	GRATE("limit_ipv6_48", PF_GUARD_CONSENT, limit_wide, "600/hour"),
 	/* An IPv6 /48 is one site's: ten times what one of its /64s gets. */
 	GUARD(PF_GUARD_UNSUBSCRIBE, 50000, "30/hour", "10/hour", "300/hour"),
 	GRATE("limit_address", PF_GUARD_UNSUBSCRIBE, limit_address, "3/hour"),
@@ -327,6 +337,29 @@ check_region(char *val)
 	    val[1] < 'A' || val[1] > 'Z')
 		return "must be two upper-case letters (ISO 3166-1 alpha-2)";
 	return NULL;
+}
+
+/* A language tag of the plain kind: "en", "pt-BR", "zh-Hant". */
+static const char *
+check_language(char *val)
+{
+	size_t	 n = strspn(val, "abcdefghijklmnopqrstuvwxyz");
+
+	if (n < 2 || n > 3 || (val[n] != '\0' && (val[n] != '-' ||
+	    strlen(val) > 35 || strspn(val + n, "-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(val + n) ||
+	    strstr(val, "--") != NULL || val[strlen(val) - 1] == '-')))
+		return "must be a language tag such as en or pt-BR (RFC 5646)";
+	return NULL;
+}
+
+/* "" (none) or an ISO 3166-1 alpha-2 country. */
+static const char *
+check_jurisdiction(char *val)
+{
+	if (*val == '\0' || (strlen(val) == 2 && pf_country_name(val) != NULL))
+		return NULL;
+	return "must be empty or an ISO 3166-1 alpha-2 country (DE, FR, US)";
 }
 
 /* "" or a mailbox as mail.h writes it: "addr" or "Display Name <addr>". */

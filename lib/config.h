@@ -95,6 +95,10 @@ struct pf_config {
 	char	*feedback_to;		/* forward site feedback here; "" = none */
 	long	 feedback_step_hours;	/* validity of the feedback form's step-2 token */
 	long	 article_vote_window_hours; /* one vote per client and article in this window */
+	char	*consent_categories;	/* consent.h: the cookie categories */
+	long	 consent_max_age_days;	/* a decision is asked again after this */
+	char	*consent_language;	/* the notice's language, in records */
+	char	*consent_jurisdiction;	/* alpha-2 for records, "" = none */
 
 	/* Anti-automation (guard.h); see privforms.conf.example. */
 	struct pf_guard_conf guard[PF_GUARD__MAX];

@@ -31,6 +31,7 @@
 #define FILE_MAX_BYTES	65536	/* the table, and the notice */
 #define SKEW		300	/* seconds a decision may be in the future */
 #define XHTML_NS	"http://www.w3.org/1999/xhtml"
+#define NOTICE_ID	"consent-notice"	/* what the page includes */
 
 #define LOWER		"abcdefghijklmnopqrstuvwxyz"
 #define DIGITS		"0123456789"
@@ -216,9 +217,30 @@ table_read(FILE *f, const char *name, void *arg, char *err, size_t errlen)
 	return rc;
 }
 
+/* Is there an element with id="consent-notice" at or below n? */
+static int
+has_notice(xmlNodePtr n)
+{
+	xmlChar	*id;
+	int	 found = 0;
+
+	for (; n != NULL && !found; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if ((id = xmlGetProp(n, BAD_CAST "id")) != NULL) {
+			found = xmlStrcmp(id, BAD_CAST NOTICE_ID) == 0;
+			xmlFree(id);
+		}
+		if (!found)
+			found = has_notice(n->children);
+	}
+	return found;
+}
+
 /*
- * The notice: well-formed XML, one XHTML div, no DTD, nothing fetched.
- * libxml2 reads it; its own messages are silenced (err says what).
+ * The notice: a well-formed XHTML document without a DOCTYPE, nothing
+ * fetched, with the element the consent page includes.  libxml2 reads
+ * it; its own messages are silenced (err says what).
  */
 static int
 notice_check(const char *text, size_t len, const char *name, char *err,
@@ -238,13 +260,14 @@ notice_check(const char *text, size_t len, const char *name, char *err,
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 	ok = root != NULL && doc->intSubset == NULL && root->ns != NULL &&
-	    xmlStrcmp(root->name, BAD_CAST "div") == 0 &&
-	    xmlStrcmp(root->ns->href, BAD_CAST XHTML_NS) == 0;
+	    xmlStrcmp(root->name, BAD_CAST "html") == 0 &&
+	    xmlStrcmp(root->ns->href, BAD_CAST XHTML_NS) == 0 &&
+	    has_notice(root);
 	xmlFreeDoc(doc);
 	if (ok)
 		return PF_OK;
-	pf_errmsg(err, errlen, "%s: not one well-formed <div xmlns=\"%s\"> "
-	    "without a DOCTYPE", name, XHTML_NS);
+	pf_errmsg(err, errlen, "%s: not a well-formed XHTML document without "
+	    "a DOCTYPE that has an element with id=\"%s\"", name, NOTICE_ID);
 	return PF_ECONFIG;
 }
 

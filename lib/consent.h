@@ -22,13 +22,14 @@
  * category sets (RFC 6265 tokens), or "-".  1 to PF_CONSENT_CATS_MAX rows,
  * kept in the table's order.
  *
- * The notice text is a second file (consent_notice, etc/consent-notice.xhtml):
- * an XHTML fragment, one <div xmlns="http://www.w3.org/1999/xhtml"> with
- * what the company says about cookies.  The notice version is the first 16
- * lower-case hex digits of SHA-256(table bytes || one NUL || notice bytes),
- * the files' bytes as they are on disk: any edit to either (a comment, a
- * space) is a new version, and a browser whose decision names another
- * version is asked again.
+ * The notice text is a second file: consent-notice.xhtml in the templates
+ * directory (config templates), a complete XHTML document without a
+ * DOCTYPE whose element with id="consent-notice" the consent page pulls
+ * in with XInclude (page.h).  The notice version is the first 16
+ * lower-case hex digits of SHA-256(table bytes || one NUL || notice
+ * bytes), the files' bytes as they are on disk: any edit to either (a
+ * comment, a space) is a new version, and a browser whose decision names
+ * another version is asked again.
  *
  * The cookie (the contract the site's scripts and the snippet read):
  *
@@ -53,6 +54,7 @@
 #include <time.h>
 
 #define PF_CONSENT_COOKIE	"pf_consent"
+#define PF_CONSENT_NOTICE	"consent-notice.xhtml"	/* in templates */
 #define PF_CONSENT_CATS_MAX	16	/* rows in the table */
 #define PF_CONSENT_ID_MAX	32	/* bytes in a category id */
 #define PF_CONSENT_DEVICE_LEN	22	/* base64url of 16 bytes, unpadded */

@@ -13,6 +13,7 @@
 /* The flags column (forms.def says what each means). */
 #define PF_FORM_CHALLENGE	0x1
 #define PF_FORM_MAILS		0x2
+#define PF_FORM_QUICK		0x4
 
 /*
  * PF_GUARD_DNC covers registering and the status check, PF_GUARD_FEEDBACK

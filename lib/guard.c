@@ -344,6 +344,7 @@ pf_guard_screen(struct pf_app *app, struct pf_request *req,
 		return 1;
 	}
 	if (valid && form != PF_GUARD_VOTE && st == PF_STAMP_OK &&
+	    !(pf_forms[form].flags & PF_FORM_QUICK) &&
 	    age < app->cfg->form_min_seconds) {
 		too_fast(app, g);
 		return 0;

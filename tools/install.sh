@@ -126,6 +126,7 @@ text 0644 "$src/etc/privforms.conf.example" "$DATADIR"
 
 conf "$src/etc/privforms.conf.example" "$CONFDIR" privforms.conf
 conf "$src/etc/privacy-laws.tsv" "$CONFDIR"
+conf "$src/etc/consent-categories.tsv" "$CONFDIR"
 for f in "$src"/etc/mail/*.txt; do
 	conf "$f" "$CONFDIR/mail"
 done

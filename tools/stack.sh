@@ -49,6 +49,7 @@ audit_dir = audit
 site_dir = site
 templates = $src/htdocs
 laws_file = $src/etc/privacy-laws.tsv
+consent_categories = $src/etc/consent-categories.tsv
 audit_schema = $src/etc/audit.xsd
 CONF
 	fi
@@ -56,6 +57,8 @@ CONF
 	# Keys added since the file was written, for an existing ./var.
 	grep -q '^laws_file *=' "$conf" ||
 	    echo "laws_file = $src/etc/privacy-laws.tsv" >> "$conf"
+	grep -q '^consent_categories *=' "$conf" ||
+	    echo "consent_categories = $src/etc/consent-categories.tsv" >> "$conf"
 	grep -q '^audit_signing_key *=' "$conf" ||
 	    echo "audit_signing_key = audit-signing.key" >> "$conf"
 }

@@ -19,7 +19,8 @@
 #define TABLE	"required\tyes\tno\tRequired\tKeeps it working.\tpf_consent\n" \
 		"functional\tno\tno\tFunctional\tSettings.\t-\n" \
 		"advertising\tno\tyes\tAdvertising\tAds.\t_ads\n"
-#define NOTICE	"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>n</p></div>"
+#define NOTICE	"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>" \
+		"<section id=\"consent-notice\"><p>n</p></section></body></html>"
 #define NOW	((time_t)1700000000)
 
 static struct pf_consent_table *table;

@@ -130,7 +130,7 @@ GUARD_OFF = dict(
 # The forms whose first POST the guard screens: each page carries a stamp
 # of its program, good for any POST to that path.
 FORMS = tuple("/privacy" + form["path"] for form in FORM_TABLE
-              if "CHALLENGE" in form["flags"])
+              if form["flags"] & {"CHALLENGE", "QUICK"})
 
 STAMP = "pf_stamp"
 
@@ -150,7 +150,7 @@ PRIVFORMS_PATHS = (
     "/privacy/request/challenge", "/privacy/request/status",
     "/privacy/request/verify", "/privacy/feedback",
     "/privacy/feedback/article?article=reset-password",
-    "/privacy/nothing-here")
+    "/privacy/consent", "/privacy/nothing-here")
 
 
 def form_value(page, name):
@@ -287,6 +287,8 @@ class Site:
             "templates": os.path.join(SRC, "htdocs"),
             "audit_schema": os.path.join(SRC, "etc", "audit.xsd"),
             "laws_file": os.path.join(SRC, "etc", "privacy-laws.tsv"),
+            "consent_categories": os.path.join(SRC, "etc",
+                                               "consent-categories.tsv"),
         }
         settings.update(GUARD_OFF)
         settings.update(config or {})

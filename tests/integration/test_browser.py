@@ -265,6 +265,8 @@ class Pages(unittest.TestCase):
             "article": "/privacy/feedback/article?article=reset-password",
             "unsubscribe-done": done.header("location"),
             "verify": links["verify"], "status": links["status"],
+            "consent": "/privacy/consent",
+            "consent-done": "/privacy/consent?done",
             "message": "/privacy/request/nosuch",
             "not-found": "/privacy/nosuch",
         }

@@ -159,6 +159,11 @@ def admin_requests(rid):
     cli("party", "link", str(pa), str(pb))
 
 
+def forms_consent():
+    r = SITE.post("/privacy/consent", {"choice": "reject"})
+    assert r.status == 303, r
+
+
 def admin_dnc():
     typed("303 749 2202", "+13037492202", "7492202")
     r = SITE.post("/privacy/do-not-call",
@@ -228,6 +233,7 @@ def run_every_event():
         (forms_dnc, ["dnc-registered", "dnc-status-checked"]),
         (forms_feedback, ["feedback-received", "feedback-revised",
                           "feedback-completed", "article-voted"]),
+        (forms_consent, ["consent-recorded"]),
     )
     for fn, events in steps:
         run_step(fn.__name__, fn, events)

@@ -38,7 +38,7 @@ from harness import (GUARD_OFF, WAIT, fcgi_request, cgi_status, stamp_of,
 
 FORM = "/privacy/unsubscribe"
 PROGRAM = "unsubscribe"
-PROGRAMS = ("unsubscribe", "do-not-call", "data-request", "feedback")
+PROGRAMS = ("unsubscribe", "do-not-call", "data-request", "feedback", "consent")
 TREE = None     # the installed tree (Tree)
 METRICS = "privforms-metrics.service"
 # The checkpoint oneshots and their timers (tools/cmd_checkpoint.c).

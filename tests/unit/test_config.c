@@ -1010,13 +1010,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 79 keys, and give exactly the built-in defaults.
+ * twice), name all 85 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 79);
+	ck_assert_uint_eq(uncomment_example(), 85);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1072,6 +1072,10 @@ START_TEST(test_example_documents_every_default)
 	SAME_STR(feedback_to);
 	SAME_LONG(feedback_step_hours);
 	SAME_LONG(article_vote_window_hours);
+	SAME_STR(consent_categories);
+	SAME_LONG(consent_max_age_days);
+	SAME_STR(consent_language);
+	SAME_STR(consent_jurisdiction);
 	ck_assert_mem_eq(ex->guard, def->guard, sizeof(ex->guard));
 	ck_assert_mem_eq(&ex->feedback_limit_revisions,
 	    &def->feedback_limit_revisions,

@@ -15,8 +15,10 @@
 #include "nitems.h"
 
 #define REAL_TABLE	"etc/consent-categories.tsv"
-#define REAL_NOTICE	"etc/consent-notice.xhtml"
-#define NOTICE		"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>n</p></div>"
+#define REAL_NOTICE	"htdocs/consent-notice.xhtml"
+#define NOTICE		"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>" \
+			"<section id=\"consent-notice\"><p>n</p></section>" \
+			"</body></html>"
 #define ROW_REQ		"required\tyes\tno\tRequired\tKeeps it working.\tpf_consent\n"
 #define ROW_FUN		"functional\tno\tno\tFunctional\tSettings.\t-\n"
 #define ROW_ADS		"advertising\tno\tyes\tAdvertising\tAds.\t_ga,_ads\n"
@@ -174,11 +176,15 @@ START_TEST(test_load_refuses_more_than_the_maximum)
 END_TEST
 
 static const char *const bad_notices[] = {
-	"", "<p>not a div</p>", "<div><p>no namespace</p></div>",
-	"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>unclosed</div>",
-	"<!DOCTYPE div [<!ENTITY x \"y\">]><div "
-	    "xmlns=\"http://www.w3.org/1999/xhtml\">&x;</div>",
-	"text only",
+	"", "text only", "<p id=\"consent-notice\">not a document</p>",
+	"<html><body><p id=\"consent-notice\">no namespace</p></body></html>",
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>no id</p>"
+	    "</body></html>",
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p "
+	    "id=\"consent-notice\">unclosed</body></html>",
+	"<!DOCTYPE html [<!ENTITY x \"y\">]><html "
+	    "xmlns=\"http://www.w3.org/1999/xhtml\"><p id=\"consent-notice\">"
+	    "&x;</p></html>",
 };
 
 START_TEST(test_load_refuses_malformed_notice)
@@ -189,7 +195,7 @@ START_TEST(test_load_refuses_malformed_notice)
 	    bad_notices[_i], strlen(bad_notices[_i]), "n.xhtml", &t, err,
 	    sizeof(err)), PF_ECONFIG);
 	ck_assert_ptr_null(t);
-	ck_assert_ptr_nonnull(strstr(err, "n.xhtml: not one well-formed"));
+	ck_assert_ptr_nonnull(strstr(err, "n.xhtml: not a well-formed XHTML"));
 }
 END_TEST
 

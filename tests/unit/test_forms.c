@@ -30,6 +30,8 @@ static const struct pf_form_def want[PF_GUARD__MAX] = {
 	    "feedback", "feedback", PF_FORM_CHALLENGE },
 	[PF_GUARD_VOTE] = { "feedback", "/feedback/article", "feedback",
 	    "vote", "vote", 0 },
+	[PF_GUARD_CONSENT] = { "consent", "/consent", "consent", "consent",
+	    "consent", PF_FORM_QUICK },
 };
 
 START_TEST(test_outside_names_are_unchanged)

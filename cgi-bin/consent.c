@@ -1,0 +1,483 @@
+/*
+ * consent.c -- /privacy/consent: the cookie consent manager's page, which
+ * works without JavaScript, and the decision it posts (consent.h: the
+ * categories and the pf_consent cookie; store.h: consent records).
+ *
+ * The routes (the table at the end, in its order):
+ *
+ *	GET  consent?done	what this browser's cookie says was saved (the
+ *				303 target); no cookie: says none is saved
+ *	GET  consent		the notice and the categories, ticked as the
+ *				browser's current decision (none: only the
+ *				required ones); "Opt-out preference signal
+ *				honored" when it sends Sec-GPC: 1
+ *	POST consent		choice=reject, accept or save (with allow-ID
+ *				=yes per ticked category): the cookie set, a
+ *				consent record and its audit record stored in
+ *				one transaction, 303 to ?done; with Sec-GPC: 1
+ *				and a sale category chosen, first the page
+ *				again (200) asking to confirm, nothing stored,
+ *				until it comes back with confirm=yes
+ *
+ * and, as every program (program.h), 400, 403 (another website's page),
+ * 404, 405, 413, 415, the guard's 422 (no usable stamp) and 429, and 503.
+ * A GET never sets a cookie or stores anything.  With Sec-GPC: 1 a POST
+ * also stores the GPC opt-out (method gpc, the sale categories off) when
+ * the device has none yet that UTC day, before the decision, so that a
+ * confirmed choice that turns a sale category on follows the signal's
+ * record.  The device id comes from the browser's cookie when it parses
+ * (an old decision's too), else a new one; nothing of a cookie that does
+ * not parse is used or shown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "consent.h"
+#include "err.h"
+#include "form.h"
+#include "guard.h"
+#include "log.h"
+#include "page.h"
+#include "program.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+#include "utc.h"
+#include "validate.h"
+
+#define FIELD_PREFIX	"allow-"
+#define TEXT_MAX	(PF_CONSENT_CATS_MAX * (PF_CONSENT_ID_MAX + 1) + 1)
+
+enum { F_CHOICE, F_CONFIRM, F_CATS };
+
+static const char *const choices[] = { "reject", "accept", "save", NULL };
+static const char *const yes[] = { "yes", NULL };
+
+/* Per process, from the categories table at start (start()). */
+static struct pf_consent_table	*table;
+static struct pf_field		 fields[F_CATS + PF_CONSENT_CATS_MAX] = {
+	[F_CHOICE] = { "choice", pf_valid_enum, choices, 1, 8, 0,
+	    "Your choice", "Choose Reject all, Accept all or Save choices." },
+	[F_CONFIRM] = { "confirm", pf_valid_enum, yes, 0, 3, 0,
+	    "Confirmation" },
+};
+static char	 names[PF_CONSENT_CATS_MAX][sizeof(FIELD_PREFIX) +
+    PF_CONSENT_ID_MAX];
+static char	*cookie_text[PF_CONSENT_CATS_MAX];
+
+/* What a request brings: its device, its current decision, the signal. */
+struct visit {
+	struct pf_consent_cookie c;
+	int			 known;		/* c parsed: its device kept */
+	int			 current;	/* c is a decision that holds */
+	pf_consent_set		 set;		/* that decision's categories */
+	int			 gpc;		/* Sec-GPC: 1 */
+};
+
+static void
+visit_read(struct pf_app *app, const struct pf_request *req, struct visit *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->known = pf_consent_cookie_read(req->cookie, &v->c) == PF_OK;
+	v->current = v->known && pf_consent_current(&v->c, table, time(NULL),
+	    app->cfg->consent_max_age_days * PF_DAY, &v->set);
+	v->gpc = pf_consent_gpc(req->sec_gpc);
+}
+
+/* ids of set's categories (want 1) or of the others (0), space-separated. */
+static void
+ids(pf_consent_set set, int want, char out[TEXT_MAX])
+{
+	size_t	 i, pos = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < table->n; i++)
+		if (((set >> i) & 1u) == (unsigned)want)
+			pos += (size_t)snprintf(out + pos, TEXT_MAX - pos, "%s%s",
+			    pos > 0 ? " " : "", table->cats[i].id);
+}
+
+/* The categories of a record's allowed ids (unknown ones are dropped). */
+static pf_consent_set
+set_of(const char *allowed)
+{
+	char		 id[PF_CONSENT_ID_MAX + 1];
+	pf_consent_set	 s = 0;
+	size_t		 k;
+	int		 row;
+
+	while (*allowed != '\0') {
+		k = strcspn(allowed, " ");
+		snprintf(id, sizeof(id), "%.*s", (int)k, allowed);
+		if ((row = pf_consent_find(table, id)) >= 0)
+			s |= 1u << row;
+		allowed += k + (allowed[k] == ' ');
+	}
+	return s;
+}
+
+static int
+last_set(const struct pf_consent_record *r, void *arg)
+{
+	*(pf_consent_set *)arg = set_of(r->allowed);
+	return 0;
+}
+
+/*
+ * The action a decision for set is, after the device's last record (none:
+ * PF_ENOTFOUND in rc): the first, or the same again, is given when it
+ * allows more than the required categories and refused when not; fewer
+ * than before is withdrawn; anything else changed.
+ */
+static const char *
+action_of(pf_consent_set set, int rc, pf_consent_set prev)
+{
+	pf_consent_set	 req = pf_consent_required(table);
+
+	if (rc == PF_ENOTFOUND || (set | req) == (prev | req))
+		return (set & ~req) != 0 ? "given" : "refused";
+	if ((set & prev) == set)
+		return "withdrawn";
+	return "changed";
+}
+
+/* Store record r, whose categories are set, and its audit record. */
+static int
+put(struct pf_app *app, struct pf_request *req, struct pf_consent_record *r,
+    pf_consent_set set)
+{
+	char		 allowed[TEXT_MAX], refused[TEXT_MAX], id[24];
+	const char	*details[] = { "record", id, "action", r->action,
+	    "method", r->method, "gpc", r->gpc ? "yes" : "no", NULL };
+	long long	 rid;
+	int		 rc;
+
+	ids(set, 1, allowed);
+	ids(set, 0, refused);
+	r->allowed = allowed;
+	r->refused = refused;
+	if ((rc = pf_store_consent_put(app->st, r, &rid)) != PF_OK)
+		return rc;
+	snprintf(id, sizeof(id), "%lld", rid);
+	return pf_app_audit(app, req, "consent-recorded", NULL, details);
+}
+
+/*
+ * With the signal: the GPC opt-out of device, the sale categories of its
+ * last decision off, unless it has one already this UTC day.
+ */
+static int
+gpc_record(struct pf_app *app, struct pf_request *req,
+    struct pf_consent_record *r, int rc, pf_consent_set prev)
+{
+	pf_consent_set	 sale = pf_consent_sale(table);
+	char		 day[PF_TIME_SIZE];
+	long long	 n;
+	int		 err;
+
+	snprintf(day, sizeof(day), "%.10s", r->created);
+	if ((err = pf_store_consent_count(app->st, r->device, "gpc", day,
+	    &n)) != PF_OK || n > 0)
+		return err;
+	if (rc == PF_ENOTFOUND)
+		prev = 0;
+	r->method = "gpc";
+	r->action = (prev & sale) != 0 ? "withdrawn" : "refused";
+	return put(app, req, r, (prev & ~sale) | pf_consent_required(table));
+}
+
+/* The records of a decision for set by v, in one transaction. */
+static int
+record(struct pf_app *app, struct pf_request *req, const struct visit *v,
+    pf_consent_set set, struct pf_guard *g)
+{
+	struct pf_consent_record	 r = { .device = v->c.device,
+	    .notice = table->version, .language = app->cfg->consent_language,
+	    .gpc = v->gpc };
+	pf_consent_set			 prev = 0;
+	char				 now[PF_TIME_SIZE];
+	int				 rc, last;
+
+	if (app->cfg->consent_jurisdiction[0] != '\0')
+		r.jurisdiction = app->cfg->consent_jurisdiction;
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	pf_utc_now(now);
+	r.created = now;
+	last = pf_store_consent_last(app->st, v->c.device, last_set, &prev);
+	if ((rc = last == PF_ENOTFOUND ? PF_OK : last) != PF_OK ||
+	    (rc = pf_guard_admit(app, g, NULL)) != PF_OK ||
+	    (v->gpc && (rc = gpc_record(app, req, &r, last, prev)) != PF_OK))
+		goto fail;
+	r.method = "page";
+	r.action = action_of(set, last, prev);
+	if ((rc = put(app, req, &r, set)) == PF_OK &&
+	    (rc = pf_app_commit(app)) == PF_OK)
+		return PF_OK;
+fail:
+	pf_app_rollback(app);
+	return rc;
+}
+
+/* The required categories' rows and the others', with their checkboxes. */
+static int
+fill_categories(struct pf_page *page, pf_consent_set ticked)
+{
+	const char	*req[PF_CONSENT_CATS_MAX * 3], *opt[PF_CONSENT_CATS_MAX * 4];
+	const char	*name[PF_CONSENT_CATS_MAX], *on[PF_CONSENT_CATS_MAX];
+	size_t		 i, nr = 0, no = 0;
+	int		 rc;
+
+	for (i = 0; i < table->n; i++) {
+		const struct pf_consent_category *c = &table->cats[i];
+		const char	**row = c->required ? &req[3 * nr++] :
+		    &opt[4 * no];
+
+		if (!c->required) {
+			*row++ = NULL;
+			name[no] = names[i];
+			on[no++] = (ticked >> i) & 1u ? "checked" : NULL;
+		}
+		row[0] = c->name;
+		row[1] = c->description;
+		row[2] = cookie_text[i];
+	}
+	if ((rc = pf_page_rows(page, "consent-required", req, 3, nr)) == PF_OK &&
+	    (rc = pf_page_rows(page, "consent-optional", opt, 4, no)) == PF_OK &&
+	    (rc = pf_page_rows_attr(page, "consent-optional", 0, "name", name,
+	    no)) == PF_OK &&
+	    (rc = pf_page_rows_attr(page, "consent-optional", 0, "id", name,
+	    no)) == PF_OK &&
+	    (rc = pf_page_rows_attr(page, "consent-optional", 1, "for", name,
+	    no)) == PF_OK)
+		rc = pf_page_rows_attr(page, "consent-optional", 0, "checked", on,
+		    no);
+	return rc;
+}
+
+/* The page: ticked categories, the signal's line, the confirmation's. */
+static void
+show_page(struct pf_app *app, struct pf_request *req, int status,
+    pf_consent_set ticked, int gpc, int confirm)
+{
+	struct pf_page	*page = NULL;
+	int		 rc;
+
+	if ((rc = pf_page_new(app->pages, "consent", &page)) == PF_OK &&
+	    (rc = fill_categories(page, ticked)) == PF_OK &&
+	    (gpc || (rc = pf_page_remove(page, "consent-gpc")) == PF_OK) &&
+	    !confirm)
+		rc = pf_page_remove(page, "consent-confirm");
+	pf_app_send_prepared(app, req, rc, status, page, NULL, NULL);
+}
+
+static void
+form_page(struct pf_app *app, struct pf_request *req)
+{
+	struct visit	 v;
+
+	visit_read(app, req, &v);
+	/* A decision that turned a sale category on was confirmed. */
+	show_page(app, req, 200, v.current ? v.set : 0, v.gpc, 0);
+}
+
+/*
+ * What the page says above the form when the post had something to fix:
+ * only a script or a forged form sends a choice or a category that is not
+ * one of the page's, so one sentence says what the page takes.
+ */
+static const struct pf_notice bad_choice = {
+	"Nothing was saved. Choose Reject all, Accept all, or tick the "
+	"categories you allow and choose Save choices.", 0, 0 };
+
+/*
+ * The guard's "show the form again": its notice, or, for fields to fix,
+ * bad_choice; nothing ticked, as nothing was saved.
+ */
+static void
+show_again(struct pf_app *app, struct pf_request *req, int status,
+    const struct pf_form *form, const struct pf_notice *notice)
+{
+	struct pf_page	*page = NULL;
+	int		 rc;
+
+	(void)form;
+	if ((rc = pf_page_new(app->pages, "consent", &page)) == PF_OK &&
+	    (rc = fill_categories(page, 0)) == PF_OK &&
+	    (pf_consent_gpc(req->sec_gpc) ||
+	    (rc = pf_page_remove(page, "consent-gpc")) == PF_OK))
+		rc = pf_page_remove(page, "consent-confirm");
+	pf_app_send_prepared(app, req, rc, status, page, NULL,
+	    notice != NULL ? notice : &bad_choice);
+}
+
+/* The categories the posted choice allows, the required ones among them. */
+static pf_consent_set
+chosen(const struct pf_form *form)
+{
+	const char	*choice = form->v[F_CHOICE].value;
+	pf_consent_set	 s = pf_consent_required(table);
+	size_t		 i;
+
+	if (strcmp(choice, "accept") == 0)
+		return (1u << table->n) - 1;
+	if (strcmp(choice, "save") == 0)
+		for (i = 0; i < table->n; i++)
+			if (form->v[F_CATS + i].value != NULL)
+				s |= 1u << i;
+	return s;
+}
+
+/* The Set-Cookie of v's decision for set, made now, and the 303. */
+static void
+answer(struct pf_app *app, struct pf_request *req, struct visit *v,
+    pf_consent_set set)
+{
+	struct pf_header	 h = { "Set-Cookie", NULL };
+	char			 value[PF_CONSENT_VALUE_MAX + 128], *to;
+
+	pf_consent_cookie_fill(&v->c, table, set);
+	v->c.gpc = v->gpc;
+	v->c.t = (long long)time(NULL);
+	h.value = value;
+	if (pf_consent_set_cookie(&v->c, app->cfg->consent_max_age_days * PF_DAY,
+	    strncmp(app->cfg->base_url, "https:", 6) == 0, value,
+	    sizeof(value)) != PF_OK ||
+	    (to = pf_app_path(app, "/consent?done", NULL)) == NULL) {
+		pf_app_fail(app, req);
+		return;
+	}
+	if (pf_respond(req, 303, "text/plain; charset=utf-8", (struct
+	    pf_header[]){ h, { "Location", to } }, 2) == PF_OK)
+		pf_respond_body(req, "See Other\n", 10);
+	free(to);
+}
+
+static void
+submit(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_form	 form;
+	struct pf_guard	 g;
+	struct visit	 v;
+	pf_consent_set	 set;
+	int		 rc;
+
+	if (pf_app_read_fields(app, req, fields, F_CATS + table->n,
+	    &form) != PF_OK)
+		return;
+	if (pf_guard_form(app, req, PF_GUARD_CONSENT, "/consent?done", &form,
+	    show_again, &g))
+		goto out;
+	visit_read(app, req, &v);
+	set = chosen(&form);
+	if (v.gpc && (set & pf_consent_sale(table)) != 0 &&
+	    form.v[F_CONFIRM].value == NULL) {
+		show_page(app, req, 200, set, 1, 1);
+		goto out;
+	}
+	/* A browser without a device id of ours gets one now. */
+	if ((!v.known && (rc = pf_consent_device_new(v.c.device)) != PF_OK) ||
+	    (rc = record(app, req, &v, set, &g)) != PF_OK)
+		pf_guard_failed(app, req, &form, show_again, &g, rc);
+	else
+		answer(app, req, &v, set);
+out:
+	pf_form_free(&form);
+}
+
+/* The done page: what the browser's cookie says, if it holds. */
+static void
+show_done(struct pf_app *app, struct pf_request *req)
+{
+	const char	*allowed[PF_CONSENT_CATS_MAX], *refused[PF_CONSENT_CATS_MAX];
+	struct pf_page	*page = NULL;
+	struct visit	 v;
+	size_t		 i, na = 0, nr = 0;
+	int		 rc;
+
+	visit_read(app, req, &v);
+	for (i = 0; i < table->n; i++)
+		if ((v.set >> i) & 1u)
+			allowed[na++] = table->cats[i].name;
+		else
+			refused[nr++] = table->cats[i].name;
+	if ((rc = pf_page_new(app->pages, "consent-done", &page)) == PF_OK)
+		rc = !v.current ? pf_page_remove(page, "done-saved") :
+		    pf_page_remove(page, "done-none");
+	if (rc == PF_OK && v.current &&
+	    (rc = pf_page_rows(page, "done-allowed", allowed, 1, na)) == PF_OK &&
+	    (rc = pf_page_rows(page, "done-refused", refused, 1, nr)) == PF_OK &&
+	    !v.c.gpc)
+		rc = pf_page_remove(page, "done-gpc");
+	if (rc == PF_OK)
+		pf_page_send(req, 200, page, NULL, 0);
+	else
+		pf_app_fail(app, req);
+	pf_page_free(page);
+}
+
+/* "Cookies it sets: a, b" for each row, and its field. */
+static int
+texts_make(void)
+{
+	size_t	 i, n;
+	char	*p;
+
+	for (i = 0; i < table->n; i++) {
+		snprintf(names[i], sizeof(names[i]), FIELD_PREFIX "%s",
+		    table->cats[i].id);
+		fields[F_CATS + i] = (struct pf_field){ names[i], pf_valid_enum,
+		    yes, 0, 3, 0, table->cats[i].name, NULL };
+		n = strlen(table->cats[i].cookies) * 2 + 32;
+		if ((cookie_text[i] = malloc(n)) == NULL)
+			return 1;
+		p = cookie_text[i] + snprintf(cookie_text[i], n, "%s",
+		    table->cats[i].cookies[0] == '\0' ? "It sets no cookies of "
+		    "its own." : "Cookies it sets: ");
+		for (const char *c = table->cats[i].cookies; *c != '\0'; c++)
+			p += *c == ',' ? sprintf(p, ", ") : sprintf(p, "%c", *c);
+	}
+	return 0;
+}
+
+/* The categories table and the notice, checked once before serving. */
+static int
+start(struct pf_app *app)
+{
+	char	 notice[4096], err[512];
+
+	snprintf(notice, sizeof(notice), "%s/%s", app->cfg->templates,
+	    PF_CONSENT_NOTICE);
+	if (pf_consent_load(app->cfg->consent_categories, notice, &table, err,
+	    sizeof(err)) != PF_OK) {
+		pf_log(PF_LOG_ERR, "consent: %s", err);
+		return 1;
+	}
+	if (texts_make() != 0) {
+		pf_log(PF_LOG_ERR, "consent: out of memory");
+		return 1;
+	}
+	return 0;
+}
+
+static void
+stop(void)
+{
+	size_t	 i;
+
+	for (i = 0; table != NULL && i < table->n; i++)
+		free(cookie_text[i]);
+	pf_consent_table_free(table);
+}
+
+static const struct pf_route routes[] = {
+	{ "GET", "", "done", show_done, NULL, 0 },
+	{ "GET", "", NULL, form_page, NULL, 0 },
+	{ "POST", "", NULL, submit, NULL, 0 },
+};
+
+PF_PROGRAM_MAIN(.form = PF_GUARD_CONSENT, PF_ROUTES(routes),
+    .start = start, .stop = stop)

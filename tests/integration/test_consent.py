@@ -1,0 +1,221 @@
+"""The consent manager's page (/privacy/consent) through a real nginx: the
+form without JavaScript, the pf_consent cookie it sets (lib/consent.h's
+contract), the consent records and audit records each decision stores,
+and the Global Privacy Control signal."""
+
+import re
+import unittest
+import urllib.parse
+
+from harness import Site, teardown, FormTest
+
+FORM = "/privacy/consent"
+SITE = None
+COOKIE = re.compile(
+    r"^pf_consent=(v=1&d=([A-Za-z0-9_-]{21}[AQgw])&n=([0-9a-f]{16})"
+    r"&c=([a-z0-9_+-]*)&g=([01])&t=([1-9][0-9]{0,9})); Path=/; "
+    r"Max-Age=(\d+); SameSite=Lax$")
+
+
+def setUpModule():
+    global SITE
+    SITE = Site().start()
+
+
+def tearDownModule():
+    teardown(SITE)
+
+
+def records(device=None):
+    sql = ("SELECT action, method, allowed, refused, gpc, language, notice "
+           "FROM consent_record")
+    if device is None:
+        return SITE.query(sql + " ORDER BY id")
+    return SITE.query(sql + " WHERE device = ? ORDER BY id", (device,))
+
+
+def decide(fields, cookie=None, gpc=None):
+    headers = {}
+    if cookie is not None:
+        headers["Cookie"] = cookie
+    if gpc is not None:
+        headers["Sec-GPC"] = gpc
+    return SITE.post(FORM, fields, headers=headers)
+
+
+class Consent(FormTest):
+    def stored(self):
+        return (SITE.count("consent_record"), SITE.count("audit"))
+
+    def cookie_of(self, r):
+        """The Set-Cookie of a 303 to the done page, matched whole."""
+        self.assertEqual(r.status, 303, r)
+        self.assertTrue(r.header("Location").endswith("/privacy/consent?done"))
+        m = COOKIE.match(r.header("Set-Cookie") or "")
+        self.assertIsNotNone(m, r.header("Set-Cookie"))
+        self.assertEqual(m[7], str(365 * 86400))
+        return m
+
+    def test_get_shows_the_form_and_changes_nothing(self):
+        r = self.assert_nothing_stored(lambda: SITE.get(FORM))
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.header("Set-Cookie"))
+        for text in ("Required cookies", "Functional cookies",
+                     "Advertising cookies", "Reject all", "Accept all",
+                     "Save choices", "How we use cookies"):
+            self.assertIn(text, r.text)
+        # Required is shown but offers no checkbox; the others start off.
+        self.assertNotIn('name="allow-required"', r.text)
+        for cat in ("functional", "advertising"):
+            tag = re.search(r'<input[^>]*name="allow-%s"[^>]*>' % cat, r.text)
+            self.assertIsNotNone(tag, cat)
+            self.assertNotIn("checked", tag[0])
+        self.assertNotIn("Opt-out preference signal honored", r.text)
+        self.assertNotIn('name="confirm"', r.text)
+
+    def test_reject_accept_and_save_each_store_one_record(self):
+        r = self.assert_changes(lambda: decide({"choice": "reject"}))
+        m = self.cookie_of(r)
+        device = m[2]
+        self.assertEqual(m[4], "required")
+        self.assertEqual(m[5], "0")
+        self.assertEqual(records(device), [
+            ("refused", "page", "required", "functional advertising", 0,
+             "en", m[3])])
+        r = self.assert_changes(lambda: decide({"choice": "accept"},
+                                               cookie="pf_consent=" + m[1]))
+        m2 = self.cookie_of(r)
+        self.assertEqual(m2[2], device, "the device id is kept")
+        self.assertEqual(m2[4], "required+functional+advertising")
+        r = self.assert_changes(lambda: decide(
+            {"choice": "save", "allow-functional": "yes"},
+            cookie="pf_consent=" + m2[1]))
+        m3 = self.cookie_of(r)
+        self.assertEqual(m3[4], "required+functional")
+        self.assertEqual([row[:4] for row in records(device)], [
+            ("refused", "page", "required", "functional advertising"),
+            ("changed", "page", "required functional advertising", ""),
+            ("withdrawn", "page", "required functional", "advertising")])
+        events = SITE.audit_xml("consent-recorded")
+        self.assertGreaterEqual(len(events), 3)
+        # The audit records hold codes and ids: no device id.
+        self.assertNotIn(device, "".join(events))
+
+    def assert_changes(self, fn):
+        """fn()'s answer, which stored one record and one audit record."""
+        before = self.stored()
+        r = fn()
+        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1), r)
+        return r
+
+    def test_the_done_page_says_what_was_saved(self):
+        m = self.cookie_of(decide({"choice": "save",
+                                   "allow-advertising": "yes"}))
+        r = SITE.get(FORM + "?done", headers={"Cookie": "pf_consent=" + m[1]})
+        self.assertEqual(r.status, 200)
+        allowed = r.text[r.text.index('id="done-allowed"'):
+                         r.text.index('id="done-refused"')]
+        self.assertIn("Advertising cookies", allowed)
+        self.assertNotIn("Functional cookies", allowed)
+        r = SITE.get(FORM + "?done")
+        self.assertIn("No choice is saved", r.text)
+        # The form shows the saved choice ticked.
+        r = SITE.get(FORM, headers={"Cookie": "pf_consent=" + m[1]})
+        tag = re.search(r'<input[^>]*name="allow-advertising"[^>]*>', r.text)
+        self.assertIn("checked", tag[0])
+
+    def test_a_hostile_cookie_is_ignored_and_not_reflected(self):
+        hostile = ('v=1&d=<script>alert(1)</script>&n=0123456789abcdef'
+                   '&c=advertising&g=0&t=1')
+        for path in (FORM, FORM + "?done"):
+            r = SITE.get(path, headers={"Cookie": "pf_consent=" + hostile})
+            self.assertEqual(r.status, 200)
+            self.assertNotIn("<script>alert", r.text)
+            self.assertNotIn("alert(1)", r.text)
+        r = decide({"choice": "reject"}, cookie="pf_consent=" + hostile)
+        m = self.cookie_of(r)
+        self.assertNotIn("script", r.header("Set-Cookie"))
+        self.assertNotIn("alert", m[2])
+
+    def test_bad_input_stores_nothing(self):
+        for fields in ({}, {"choice": "maybe"},
+                       {"choice": "save", "allow-functional": "no"}):
+            r = self.assert_nothing_stored(lambda: decide(fields))
+            self.assertEqual(r.status, 422, (fields, r))
+            self.assertIsNone(r.header("Set-Cookie"))
+            self.assertIn("Nothing was saved.", r.text)
+        r = self.assert_nothing_stored(
+            lambda: SITE.post(FORM, {"choice": "reject"}, stamp=False))
+        self.assertEqual(r.status, 422)
+
+
+class GlobalPrivacyControl(FormTest):
+    def stored(self):
+        return (SITE.count("consent_record"), SITE.count("audit"))
+
+    def test_the_page_says_the_signal_is_honoured(self):
+        r = self.assert_nothing_stored(
+            lambda: SITE.get(FORM, headers={"Sec-GPC": "1"}))
+        self.assertIn("Opt-out preference signal honored", r.text)
+        for value in ("0", "true", "01"):
+            r = SITE.get(FORM, headers={"Sec-GPC": value})
+            self.assertNotIn("Opt-out preference signal honored", r.text,
+                             value)
+
+    def test_gpc_is_recorded_once_a_day_per_device(self):
+        r = decide({"choice": "save", "allow-functional": "yes"}, gpc="1")
+        m = Consent.cookie_of(self, r)
+        self.assertEqual(m[5], "1")
+        self.assertEqual([row[:4] for row in records(m[2])], [
+            ("refused", "gpc", "required", "functional advertising"),
+            ("given", "page", "required functional", "advertising")])
+        r = decide({"choice": "reject"}, cookie="pf_consent=" + m[1],
+                   gpc="1, 1")
+        m2 = Consent.cookie_of(self, r)
+        # The same day: no second GPC record.
+        self.assertEqual([row[1] for row in records(m[2])],
+                         ["gpc", "page", "page"])
+        self.assertEqual(m2[5], "1")
+
+    def test_other_values_are_no_signal(self):
+        for value in ("0", "yes", "1.0"):
+            m = Consent.cookie_of(self, decide({"choice": "reject"},
+                                               gpc=value))
+            self.assertEqual(m[5], "0", value)
+            self.assertEqual([row[1] for row in records(m[2])], ["page"])
+
+    def test_a_sale_category_under_gpc_needs_confirmation(self):
+        r = self.assert_nothing_stored(
+            lambda: decide({"choice": "accept"}, gpc="1"))
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.header("Set-Cookie"))
+        self.assertIn('name="confirm"', r.text)
+        stamp = re.search(r'name="pf_stamp" value="([^"]+)"', r.text)[1]
+        r = decide({"choice": "accept", "confirm": "yes", "pf_stamp": stamp},
+                   gpc="1")
+        m = Consent.cookie_of(self, r)
+        self.assertEqual(m[4], "required+functional+advertising")
+        self.assertEqual([row[:2] for row in records(m[2])],
+                         [("refused", "gpc"), ("given", "page")])
+
+
+class AtOnce(unittest.TestCase):
+    """A person may press Reject all the moment the page shows: the consent
+    form is exempt from form_min_seconds (forms.def's PF_FORM_QUICK)."""
+
+    def test_a_choice_made_at_once_is_saved(self):
+        site = Site(config={"form_min_seconds": "300"}).start()
+        try:
+            r = site.post(FORM, {"choice": "reject"})
+            self.assertEqual(r.status, 303, r)
+            self.assertEqual(site.count("consent_record"), 1)
+            # The other forms still count it as too fast.
+            r = site.post("/privacy/unsubscribe",
+                          {"channel": "email", "email": "a@example.com"})
+            self.assertEqual(r.status, 422, r)
+        finally:
+            teardown(site)
+
+
+if __name__ == "__main__":
+    unittest.main()
