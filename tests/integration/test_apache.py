@@ -376,6 +376,14 @@ class Through:
             missing.append(("POST " + FORM, r.status))
         self.assertEqual(missing, [])
 
+    def test_gpc_json_says_the_signal_is_honoured(self):
+        r = self.get("/.well-known/gpc.json")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("content-type"), "application/json")
+        doc = json.loads(r.text)
+        self.assertIs(doc["gpc"], True)
+        self.assertRegex(doc["lastUpdate"], r"^\d{4}-\d{2}-\d{2}$")
+
     def test_static_css(self):
         r = self.get("/privacy/static/privforms.css")
         self.assertEqual(r.status, 200, r)

@@ -11,6 +11,7 @@ describes it, in front of the same programs.
 """
 
 import http.client
+import json
 import os
 import resource
 import shutil
@@ -228,6 +229,16 @@ class RequestId(unittest.TestCase):
                           if " 502 " in ln], [])
         for name in ("privforms-access.log", "access.log"):
             self.assertNotIn("secret-token", "\n".join(self.log_lines(name)))
+
+
+class GlobalPrivacyControl(unittest.TestCase):
+    def test_gpc_json_says_the_signal_is_honoured(self):
+        r = http_request(SITE.port, "GET", "/.well-known/gpc.json")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("content-type"), "application/json")
+        doc = json.loads(r.text)
+        self.assertIs(doc["gpc"], True)
+        self.assertRegex(doc["lastUpdate"], r"^\d{4}-\d{2}-\d{2}$")
 
 
 class SiteHeaders(unittest.TestCase):
