@@ -815,7 +815,6 @@ struct pf_consent_record {
 	const char	*method;	/* page dialog gpc */
 	int		 gpc;		/* 1: a GPC signal came with it */
 	const char	*jurisdiction;	/* alpha-2, or NULL */
-	const char	*client;	/* network pseudonym, or NULL */
 	const char	*created;	/* stored time (utc.h), the caller's */
 };
 

@@ -4,20 +4,20 @@
  *
  * Every query is one entry of sql[] below, run through store_sql.h: values
  * are only ever bound, never logged.  There is no UPDATE: a record is
- * appended once and deleted whole when its retention ends (the table's
- * trigger refuses any change).
+ * appended once and only ever deleted whole (pf_store_consent_purge;
+ * the table's trigger refuses any change).
  */
 #include "err.h"
 #include "store.h"
 #include "store_sql.h"
 
 #define CR_COLS "id, device, notice, language, allowed, refused, action, " \
-	"method, gpc, jurisdiction, client, created"
+	"method, gpc, jurisdiction, created"
 
 /* The only write but purge: a record is never changed. */
 #define PUT_SQL "INSERT INTO consent_record (device, notice, language, " \
-	"allowed, refused, action, method, gpc, jurisdiction, client, " \
-	"created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	"allowed, refused, action, method, gpc, jurisdiction, created) " \
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 /* The index on (device, created) finds it; id breaks a tie. */
 #define LAST_SQL "SELECT " CR_COLS " FROM consent_record " \
 	"WHERE device = ?1 ORDER BY created DESC, id DESC LIMIT 1"
@@ -55,8 +55,7 @@ cr_row(const struct pf_row *r, void *ctx)
 	    .device = COL_T(1), .notice = COL_T(2), .language = COL_T(3),
 	    .allowed = COL_T(4), .refused = COL_T(5), .action = COL_T(6),
 	    .method = COL_T(7), .gpc = (int)COL_I(8),
-	    .jurisdiction = COL_T(9), .client = COL_T(10),
-	    .created = COL_T(11) };
+	    .jurisdiction = COL_T(9), .created = COL_T(10) };
 
 	return PF_WALK_CALL(cr_fn, w, &c);
 }
@@ -82,7 +81,7 @@ pf_store_consent_put(struct pf_store *st, const struct pf_consent_record *r,
 	return pf_sql_insert(st, Q(CR_PUT), PF_ARGS(PF_T(r->device),
 	    PF_T(r->notice), PF_T(r->language), PF_T(r->allowed),
 	    PF_T(r->refused), PF_T(r->action), PF_T(r->method), PF_I(r->gpc),
-	    PF_T(r->jurisdiction), PF_T(r->client), PF_T(r->created)), id);
+	    PF_T(r->jurisdiction), PF_T(r->created)), id);
 }
 
 int

@@ -10,9 +10,9 @@
 -- and refused the category ids (space-separated, in the table's order)
 -- that were on and off, gpc 1 when a Global Privacy Control signal came
 -- with the decision.  jurisdiction is the configured consent_jurisdiction
--- (ISO 3166-1 alpha-2), NULL when none is; client the keyed pseudonym of
--- the client's network (client.h), NULL when not kept.  `privforms purge`
--- deletes rows older than consent_retention_years, whole.
+-- (ISO 3166-1 alpha-2), NULL when none is.  No IP address nor any
+-- pseudonym of the client's network is kept: the device id is enough to
+-- prove one browser's history.
 CREATE TABLE consent_record (
 	id		INTEGER PRIMARY KEY AUTOINCREMENT,
 	device		TEXT NOT NULL CHECK (length(device) = 22),
@@ -26,7 +26,6 @@ CREATE TABLE consent_record (
 	gpc		INTEGER NOT NULL CHECK (gpc IN (0, 1)),
 	jurisdiction	TEXT CHECK (jurisdiction IS NULL OR
 	    length(jurisdiction) = 2),
-	client		TEXT,
 	created		TEXT NOT NULL
 ) STRICT;
 CREATE INDEX consent_record_device ON consent_record (device, created);

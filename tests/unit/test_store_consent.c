@@ -27,8 +27,7 @@ rec(const char *device, const char *action, const char *method)
 	struct pf_consent_record	 r = { .device = device,
 	    .notice = NOTICE, .language = "en", .allowed = "required",
 	    .refused = "functional advertising", .action = action,
-	    .method = method, .gpc = 0, .jurisdiction = NULL,
-	    .client = NULL };
+	    .method = method, .gpc = 0, .jurisdiction = NULL };
 
 	return r;
 }
