@@ -822,8 +822,8 @@ start(struct pf_app *app)
 {
 	char	 err[256];
 
-	if (pf_laws_load(app->cfg->laws_file, &laws, err, sizeof(err)) ==
-	    PF_OK)
+	if (pf_laws_open(app->cfg->laws_file, app->cfg->laws_exempt, &laws,
+	    err, sizeof(err)) == PF_OK)
 		return 0;
 	pf_log(PF_LOG_ERR, "cannot read the laws table: %s", err);
 	return 1;

@@ -162,6 +162,7 @@ static const struct cfg_key keys[] = {
 	/* The US Telemarketing Sales Rule: honour a request for 5 years. */
 	LONG(dnc_retention_years, 5, 5, 100),
 	PATH(laws_file, PF_CONFDIR "/privacy-laws.tsv"),
+	STR(laws_exempt, "", check_text),
 	LONG(request_verify_days, 7, 1, 30),
 	LONG(request_status_days, 400, 30, 3650),
 	LONG(request_repeat_minutes, 60, 0, 1440),

@@ -88,6 +88,7 @@ struct pf_config {
 	long	 dnc_confirmation;	/* 1: the Do-Not-Call form asks for an email */
 	long	 dnc_retention_years;	/* keep entries this long after their last registration */
 	char	*laws_file;		/* laws.h: the privacy laws and their deadlines */
+	char	*laws_exempt;		/* laws.h: laws that do not bind the company */
 	long	 request_verify_days;	/* validity of the link that verifies a request */
 	long	 request_status_days;	/* validity of a request's status link */
 	long	 request_repeat_minutes; /* one mail per address and type in this window */

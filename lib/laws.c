@@ -24,7 +24,10 @@
 
 #define LAWS_LINE_MAX	1024	/* bytes in a line, newline excluded */
 #define LAWS_LAW_MAX	64	/* bytes in a law's short name */
-#define LAWS_NFIELDS	6	/* place law period extension acknowledge source */
+#define LAWS_NFIELDS	9	/* place law period extension acknowledge
+				   appeal regulator scope source */
+#define LAWS_NFIELDS_OLD 6	/* place law period extension acknowledge source */
+#define LAWS_REG_MAX	200	/* bytes in a regulator's name */
 #define PERIOD_MAX	366
 
 struct pf_laws {
@@ -209,16 +212,69 @@ find_place(const struct pf_laws *laws, const char *place)
 	return NULL;
 }
 
-/* Check the fields of one row into *row (law and source not yet copied). */
+/*
+ * The scope in s into row->threshold: "all" (0) or "threshold" (1, the
+ * company may declare itself exempt); 0, or -1 for another word.
+ */
+static int
+scope_parse(const char *s, struct pf_law *row)
+{
+	row->threshold = strcmp(s, "threshold") == 0;
+	return row->threshold || strcmp(s, "all") == 0 ? 0 : -1;
+}
+
+/* Check the periods of a row (fields 2 to 5) into *row. */
+static int
+check_periods(char *f[LAWS_NFIELDS], struct pf_law *row, char *msg,
+    size_t msglen)
+{
+	static const char *const what[] = { "period", "extension",
+	    "acknowledge", "appeal" };
+	struct pf_period	*p[] = { &row->period, &row->extension,
+	    &row->acknowledge, &row->appeal };
+	size_t			 i;
+
+	for (i = 0; i < nitems(p); i++)
+		if (pf_period_parse(f[2 + i], p[i]) != PF_OK) {
+			pf_errmsg(msg, msglen, "bad %s '%s'", what[i], f[2 + i]);
+			return PF_ECONFIG;
+		}
+	if (row->period.unit == PF_PERIOD_NONE) {
+		pf_errmsg(msg, msglen, "period is required");
+		return PF_ECONFIG;
+	}
+	return PF_OK;
+}
+
+/* Check regulator and scope (fields 6 and 7) into *row. */
+static int
+check_scope(char *f[LAWS_NFIELDS], struct pf_law *row, char *msg,
+    size_t msglen)
+{
+	if (*f[6] == '\0' || strlen(f[6]) > LAWS_REG_MAX) {
+		pf_errmsg(msg, msglen, "regulator must be 1 to %d bytes, "
+		    "or \"-\"", LAWS_REG_MAX);
+		return PF_ECONFIG;
+	}
+	if (scope_parse(f[7], row) != 0) {
+		pf_errmsg(msg, msglen, "scope must be \"all\" or \"threshold\", "
+		    "not '%s'", f[7]);
+		return PF_ECONFIG;
+	}
+	if (row->threshold && strcmp(f[0], "*") == 0) {
+		pf_errmsg(msg, msglen, "the \"*\" row applies to every company: "
+		    "scope all");
+		return PF_ECONFIG;
+	}
+	return PF_OK;
+}
+
+/* Check the fields of one row into *row (strings not yet copied). */
 static int
 check_row(const struct pf_laws *laws, char *f[LAWS_NFIELDS],
     struct pf_law *row, char *msg, size_t msglen)
 {
-	static const char *const what[] = { "period", "extension",
-	    "acknowledge" };
-	struct pf_period	*p[] = { &row->period, &row->extension,
-	    &row->acknowledge };
-	size_t			 i;
+	int	 rc;
 
 	if (!place_ok(f[0])) {
 		pf_errmsg(msg, msglen, "unknown place %s", f[0]);
@@ -233,20 +289,63 @@ check_row(const struct pf_laws *laws, char *f[LAWS_NFIELDS],
 		    "A-Z a-z 0-9 space . _ -", LAWS_LAW_MAX);
 		return PF_ECONFIG;
 	}
-	for (i = 0; i < 3; i++)
-		if (pf_period_parse(f[2 + i], p[i]) != PF_OK) {
-			pf_errmsg(msg, msglen, "bad %s '%s'", what[i], f[2 + i]);
-			return PF_ECONFIG;
-		}
-	if (row->period.unit == PF_PERIOD_NONE) {
-		pf_errmsg(msg, msglen, "period is required");
-		return PF_ECONFIG;
-	}
-	if (*f[5] == '\0' || strcmp(f[5], "-") == 0) {
+	if ((rc = check_periods(f, row, msg, msglen)) != PF_OK ||
+	    (rc = check_scope(f, row, msg, msglen)) != PF_OK)
+		return rc;
+	if (*f[8] == '\0' || strcmp(f[8], "-") == 0) {
 		pf_errmsg(msg, msglen, "source is required");
 		return PF_ECONFIG;
 	}
 	snprintf(row->place, sizeof(row->place), "%s", f[0]);
+	return PF_OK;
+}
+
+/*
+ * Split line into f[]: nine fields, or the six of a table from before
+ * appeals, read as appeal "-", regulator "-", scope "all".
+ */
+static int
+fields(char *line, char *f[LAWS_NFIELDS], char *msg, size_t msglen)
+{
+	static char	 none[] = "-", all[] = "all";
+	size_t		 n;
+
+	n = split(line, f);
+	if (n == LAWS_NFIELDS_OLD) {
+		f[8] = f[5];
+		f[5] = f[6] = none;
+		f[7] = all;
+		return PF_OK;
+	}
+	if (n == LAWS_NFIELDS)
+		return PF_OK;
+	pf_errmsg(msg, msglen, "expected %d tab-separated fields (or %d, "
+	    "without appeal, regulator and scope), found %zu", LAWS_NFIELDS,
+	    LAWS_NFIELDS_OLD, n);
+	return PF_ECONFIG;
+}
+
+static void
+row_free(struct pf_law *row)
+{
+	free(row->law);
+	free(row->regulator);
+	free(row->source);
+}
+
+/* Copy the row's strings from f[] into *row; all or none. */
+static int
+copy_strings(char *f[LAWS_NFIELDS], struct pf_law *row)
+{
+	row->law = strdup(f[1]);
+	row->source = strdup(f[8]);
+	if (strcmp(f[6], "-") != 0)
+		row->regulator = strdup(f[6]);
+	if (row->law == NULL || row->source == NULL ||
+	    (row->regulator == NULL && strcmp(f[6], "-") != 0)) {
+		row_free(row);
+		return PF_ENOMEM;
+	}
 	return PF_OK;
 }
 
@@ -256,14 +355,11 @@ add_row(struct pf_laws *laws, char *line, char *msg, size_t msglen)
 {
 	char		*f[LAWS_NFIELDS];
 	struct pf_law	 row, *rows;
-	size_t		 n, cap;
+	size_t		 cap;
 	int		 rc;
 
-	if ((n = split(line, f)) != LAWS_NFIELDS) {
-		pf_errmsg(msg, msglen, "expected %d tab-separated fields, found %zu",
-		    LAWS_NFIELDS, n);
-		return PF_ECONFIG;
-	}
+	if ((rc = fields(line, f, msg, msglen)) != PF_OK)
+		return rc;
 	memset(&row, 0, sizeof(row));
 	if ((rc = check_row(laws, f, &row, msg, msglen)) != PF_OK)
 		return rc;
@@ -274,11 +370,8 @@ add_row(struct pf_laws *laws, char *line, char *msg, size_t msglen)
 		laws->rows = rows;
 		laws->cap = cap;
 	}
-	if ((row.law = strdup(f[1])) == NULL ||
-	    (row.source = strdup(f[5])) == NULL) {
-		free(row.law);
-		return PF_ENOMEM;
-	}
+	if ((rc = copy_strings(f, &row)) != PF_OK)
+		return rc;
 	laws->rows[laws->n++] = row;
 	return PF_OK;
 }
@@ -373,12 +466,19 @@ pf_laws_free(struct pf_laws *laws)
 
 	if (laws == NULL)
 		return;
-	for (i = 0; i < laws->n; i++) {
-		free(laws->rows[i].law);
-		free(laws->rows[i].source);
-	}
+	for (i = 0; i < laws->n; i++)
+		row_free(&laws->rows[i]);
 	free(laws->rows);
 	free(laws);
+}
+
+/* The row for place unless its law does not apply to the company. */
+static const struct pf_law *
+find_applying(const struct pf_laws *laws, const char *place)
+{
+	const struct pf_law	*row = find_place(laws, place);
+
+	return row != NULL && !row->exempt ? row : NULL;
 }
 
 const struct pf_law *
@@ -393,11 +493,105 @@ pf_laws_find(const struct pf_laws *laws, const char *country,
 	if (state != NULL && strcmp(country, "US") == 0 &&
 	    strlen(state) == 2) {
 		snprintf(place, sizeof(place), "US-%s", state);
-		row = find_place(laws, place);
+		row = find_applying(laws, place);
 	}
 	if (row == NULL && strlen(country) == 2)
-		row = find_place(laws, country);
+		row = find_applying(laws, country);
 	return row != NULL ? row : laws->any;
+}
+
+/*
+ * Whether name (len bytes) is the law of some row, all of them with scope
+ * threshold: 1; 0 when no row has it; -1 when a row of it binds every
+ * company.
+ */
+static int
+exemptible(const struct pf_laws *laws, const char *name, size_t len)
+{
+	size_t	 i;
+	int	 found = 0;
+
+	for (i = 0; i < laws->n; i++) {
+		if (strlen(laws->rows[i].law) != len ||
+		    strncmp(laws->rows[i].law, name, len) != 0)
+			continue;
+		if (!laws->rows[i].threshold)
+			return -1;
+		found = 1;
+	}
+	return found;
+}
+
+/* Mark (mark 1) or only check (mark 0) every law in list; see laws.h. */
+static int
+exempt_each(struct pf_laws *laws, const char *list, int mark, char *err,
+    size_t errlen)
+{
+	const char	*p, *end;
+	size_t		 len, i;
+	int		 ok;
+
+	for (p = list; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		p += strspn(p, " ");
+		end = p + strcspn(p, ",");
+		for (len = end - p; len > 0 && p[len - 1] == ' '; len--)
+			;
+		if (len == 0 && *end == '\0')
+			break;
+		if ((ok = exemptible(laws, p, len)) != 1) {
+			pf_errmsg(err, errlen, "laws_exempt: '%.*s': %s", (int)len,
+			    p, ok == 0 ? "no law of that name in the laws table" :
+			    "the table says it binds every company (scope all)");
+			return PF_ECONFIG;
+		}
+		for (i = 0; mark && i < laws->n; i++)
+			if (strlen(laws->rows[i].law) == len &&
+			    strncmp(laws->rows[i].law, p, len) == 0)
+				laws->rows[i].exempt = 1;
+	}
+	return PF_OK;
+}
+
+int
+pf_laws_exempt(struct pf_laws *laws, const char *list, char *err,
+    size_t errlen)
+{
+	int	 rc;
+
+	/* Check all first, so that a bad name leaves every row as it was. */
+	if ((rc = exempt_each(laws, list, 0, err, errlen)) != PF_OK)
+		return rc;
+	return exempt_each(laws, list, 1, err, errlen);
+}
+
+int
+pf_laws_open(const char *path, const char *exempt, struct pf_laws **out,
+    char *err, size_t errlen)
+{
+	struct pf_laws	*laws;
+	int		 rc;
+
+	*out = NULL;
+	if ((rc = pf_laws_load(path, &laws, err, errlen)) != PF_OK)
+		return rc;
+	if ((rc = pf_laws_exempt(laws, exempt, err, errlen)) != PF_OK) {
+		pf_laws_free(laws);
+		return rc;
+	}
+	*out = laws;
+	return PF_OK;
+}
+
+size_t
+pf_laws_count(const struct pf_laws *laws)
+{
+	return laws->n;
+}
+
+const struct pf_law *
+pf_laws_row(const struct pf_laws *laws, size_t i)
+{
+	return i < laws->n ? &laws->rows[i] : NULL;
 }
 
 void

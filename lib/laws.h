@@ -4,10 +4,10 @@
  * The table is data that legal or ops edit, not code: etc/privacy-laws.tsv
  * (configured as laws_file), one row per place, read at start-up:
  *
- *	# place	law	period	extension	acknowledge	source
- *	DE	GDPR	1 month	2 months	-	Regulation (EU) 2016/679, Art. 12(3)
- *	US-CA	CCPA	45 days	45 days	10 business days	Cal. Civ. Code 1798.130(a)(2); 11 CCR 7021
- *	*	none	30 days	-	-	internal policy
+ *	# place	law	period	extension	acknowledge	appeal	regulator	scope	source
+ *	DE	GDPR	1 month	2 months	-	-	a data protection supervisory authority	all	GDPR Art. 12(3)
+ *	US-TX	TDPSA	45 days	45 days	-	60 days	the Texas Attorney General	threshold	Tex. Bus. & Com. Code s. 541.052-.053
+ *	*	none	30 days	-	-	-	-	all	internal policy
  *
  * Fields are separated by one or more tabs; '#' starts a comment line.
  * place is an ISO 3166-1 alpha-2 country, "US-XX" for a US state (which
@@ -15,8 +15,19 @@
  * its own (required, once).  law is a short name ([A-Za-z0-9 ._-]+).
  * Periods are "N days", "N business days" (Monday to Friday; public
  * holidays are not known and not skipped), "N month(s)" (calendar months),
- * or "-" for none (extension and acknowledge only).  source says where the
- * period comes from, for the people who keep the table true.
+ * or "-" for none (extension, acknowledge and appeal only).  appeal is the
+ * time the company has to decide an appeal of its answer, "-" where the law
+ * gives no appeal.  regulator is whom the requester may turn to when the
+ * answer (or the appeal) goes against them, as the mail names it, or "-".
+ * scope is "all" when the law binds every company that processes the
+ * place's residents' data, "threshold" when it binds only companies above
+ * a size the law sets (revenue, consumers): those the company may declare
+ * exempt (pf_laws_exempt; config's laws_exempt), and a person from their
+ * place then falls to the "*" row.  source says where the periods come
+ * from, for the people who keep the table true.
+ *
+ * A row of six fields (place law period extension acknowledge source, the
+ * table before appeals) still reads: no appeal, no regulator, scope all.
  */
 #ifndef PF_LAWS_H
 #define PF_LAWS_H
@@ -40,6 +51,10 @@ struct pf_law {
 	struct pf_period	 period;	/* to answer */
 	struct pf_period	 extension;	/* by which it may be extended, or none */
 	struct pf_period	 acknowledge;	/* to acknowledge receipt, or none */
+	struct pf_period	 appeal;	/* to decide an appeal, or none */
+	char			*regulator;	/* NULL for "-" */
+	int			 threshold;	/* scope "threshold" */
+	int			 exempt;	/* pf_laws_exempt: does not apply */
 	char			*source;
 };
 
@@ -63,12 +78,31 @@ int pf_laws_parse(const char *text, size_t len, const char *name,
     struct pf_laws **out, char *err, size_t errlen);
 
 /*
+ * Declare the laws named in list (comma-separated law names, spaces around
+ * them ignored; "" for none) not to apply to this company.  Each must be
+ * the law of at least one row and every row of it must have scope
+ * "threshold": a law that binds every company cannot be declared away.
+ * PF_ECONFIG with a message naming the law otherwise; then no row is
+ * changed.
+ */
+int pf_laws_exempt(struct pf_laws *laws, const char *list, char *err,
+    size_t errlen);
+
+/* pf_laws_load, then pf_laws_exempt(list); *out only on PF_OK. */
+int pf_laws_open(const char *path, const char *exempt, struct pf_laws **out,
+    char *err, size_t errlen);
+
+/*
  * The row for a person living in country (alpha-2) and, in the United
  * States, state (code without "US-", or NULL): the state's row, else the
- * country's, else "*".  Never NULL.
+ * country's, else "*", skipping rows of an exempt law.  Never NULL.
  */
 const struct pf_law *pf_laws_find(const struct pf_laws *laws,
     const char *country, const char *state);
+
+/* The table's rows in its order: i from 0 to pf_laws_count() - 1. */
+size_t pf_laws_count(const struct pf_laws *laws);
+const struct pf_law *pf_laws_row(const struct pf_laws *laws, size_t i);
 
 /*
  * The UTC day a period after received falls on, as "YYYY-MM-DD" in out.

@@ -1,7 +1,9 @@
 /*
- * cmd_laws.c -- privforms deadline: what the privacy laws table says for a
- * place, so that whoever edits etc/privacy-laws.tsv can check the result,
- * and the team can see which law governs a request and when it is due.
+ * cmd_laws.c -- privforms deadline and privforms laws: what the privacy
+ * laws table says for a place, and the whole table as it applies to this
+ * company (laws_exempt), so that whoever edits etc/privacy-laws.tsv can
+ * check the result, and the team can see which law governs a request and
+ * when it is due.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,13 @@
 #include "config.h"
 #include "err.h"
 #include "laws.h"
+#include "nitems.h"
 #include "store.h"
 #include "utc.h"
 #include "validate.h"
 
 static int	cmd_deadline(struct ctx *, const struct cli_args *);
+static int	cmd_laws(struct ctx *, const struct cli_args *);
 
 /* COUNTRY [STATE] [--received DAY] */
 static const struct cli_spec deadline_spec = {
@@ -32,6 +36,12 @@ const struct cmd cmds_laws[] = {
 	  "day given: acknowledgement, answer, and the answer extended as far\n"
 	  "as the law allows.  Reads laws_file; exit 1 naming the line if the\n"
 	  "table is malformed." },
+	{ "laws", cmd_laws, NULL, "",
+	  "List every row of laws_file: place, law, period to answer, extension,\n"
+	  "acknowledgement, time to decide an appeal, and whether the law applies\n"
+	  "(\"yes\"; \"exempt\" for a law named in laws_exempt, whose places fall\n"
+	  "to the country's row, else to \"*\").  Exit 1 naming the line if the\n"
+	  "table is malformed, or naming the law if laws_exempt is wrong." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -83,6 +93,7 @@ static int
 show(const struct pf_law *law, const char *received)
 {
 	char	 ack[PF_DATE_SIZE], due[PF_DATE_SIZE], ext[PF_DATE_SIZE];
+	char	 text[32];
 
 	printf("%-13s %s\n", "place", law->place);
 	printf("%-13s %s\n", "law", law->law);
@@ -90,8 +101,30 @@ show(const struct pf_law *law, const char *received)
 	line("acknowledge", received, &law->acknowledge, ack);
 	line("due", received, &law->period, due);
 	line("extended to", due, &law->extension, ext);
+	pf_period_text(&law->appeal, text);
+	printf("%-13s %s\n", "appeal", law->appeal.unit == PF_PERIOD_NONE ?
+	    "-" : text);
+	printf("%-13s %s\n", "regulator", law->regulator != NULL ?
+	    law->regulator : "-");
+	printf("%-13s %s\n", "scope", law->threshold ? "threshold" : "all");
 	printf("%-13s %s\n", "source", law->source);
 	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* The table, laws_exempt applied, into *out; 0, or 1 said. */
+static int
+open_laws(struct ctx *c, struct pf_laws **out)
+{
+	char	 err[256];
+
+	if (cli_load(c) != 0)
+		return 1;
+	if (pf_laws_open(c->cfg->laws_file, c->cfg->laws_exempt, out, err,
+	    sizeof(err)) != PF_OK) {
+		fprintf(stderr, "privforms: %s\n", err);
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -100,7 +133,7 @@ cmd_deadline(struct ctx *c, const struct cli_args *a)
 	struct pf_laws	*laws = NULL;
 	const char	*country = a->pos[0], *state = a->pos[1];
 	const char	*received = a->opt[0];
-	char		 today[PF_TIME_SIZE], err[256];
+	char		 today[PF_TIME_SIZE];
 	int		 rc;
 
 	if (place(country, state) != 0)
@@ -112,15 +145,44 @@ cmd_deadline(struct ctx *c, const struct cli_args *a)
 	}
 	pf_utc_now(today);
 	today[10] = '\0';
-	if (cli_load(c) != 0)
+	if (open_laws(c, &laws) != 0)
 		return 1;
-	if ((rc = pf_laws_load(c->cfg->laws_file, &laws, err,
-	    sizeof(err))) != PF_OK) {
-		fprintf(stderr, "privforms: %s\n", err);
-		return 1;
-	}
 	rc = show(pf_laws_find(laws, country, state),
 	    received != NULL ? received : today);
 	pf_laws_free(laws);
 	return rc;
+}
+
+/* One row of the listing. */
+static void
+list_row(const struct pf_law *law)
+{
+	const struct pf_period	*p[] = { &law->period, &law->extension,
+	    &law->acknowledge, &law->appeal };
+	char			 text[32];
+	size_t			 i;
+
+	printf("%-6s %-17s", law->place, law->law);
+	for (i = 0; i < nitems(p); i++) {
+		pf_period_text(p[i], text);
+		printf(" %-17s", text);
+	}
+	printf(" %s\n", law->exempt ? "exempt" : "yes");
+}
+
+static int
+cmd_laws(struct ctx *c, const struct cli_args *a)
+{
+	struct pf_laws	*laws = NULL;
+	size_t		 i;
+
+	(void)a;
+	if (open_laws(c, &laws) != 0)
+		return 1;
+	printf("%-6s %-17s %-17s %-17s %-17s %-17s %s\n", "place", "law",
+	    "period", "extension", "acknowledge", "appeal", "applies");
+	for (i = 0; i < pf_laws_count(laws); i++)
+		list_row(pf_laws_row(laws, i));
+	pf_laws_free(laws);
+	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -7,7 +7,8 @@
  * never both, and the same with CRLF line ends (for a text with no CR).
  * A table always answers (the "*" row), every row's periods write back as
  * text that reads the same, and a due date falls after the day of
- * receipt.  The input's first line, read as a period, is accepted only in
+ * receipt; a regulator is named or NULL, and no row is exempt before
+ * pf_laws_exempt.  The input's first line, read as a period, is accepted only in
  * the one spelling pf_period_text writes, or for 1 in the plural too
  * ("1 months", which laws.c allows).
  */
@@ -80,6 +81,10 @@ check_table(const struct pf_laws *laws)
 		check_period(&row->period, 1);
 		check_period(&row->extension, 0);
 		check_period(&row->acknowledge, 0);
+		check_period(&row->appeal, 0);
+		FUZZ_ASSERT(row->regulator == NULL ||
+		    (row->regulator[0] != '\0' && strlen(row->regulator) <= 200));
+		FUZZ_ASSERT(!row->exempt);
 	}
 	row = pf_laws_find(laws, NULL, NULL);
 	FUZZ_ASSERT(strcmp(row->place, "*") == 0);

@@ -60,7 +60,8 @@ class Deadline(unittest.TestCase):
                                (["AU"], "Privacy Act 1988", None),
                                (["JP"], "APPI", None),
                                (["US", "NY"], "none", None),
-                               (["BR"], "none", "2026-12-31 (30 days)")):
+                               (["BR"], "LGPD", "2026-12-16 (15 days)"),
+                               (["IN"], "none", "2026-12-31 (30 days)")):
             p, f = deadline(*args, "--received", "2026-12-01")
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertTrue(f["law"].startswith(law), (args, f))
@@ -87,6 +88,81 @@ class Deadline(unittest.TestCase):
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 1)
         self.assertRegex(p.stderr, r"laws\.tsv:\d+: unknown place XX")
+
+    def test_texas_brazil_korea_with_appeal_and_regulator(self):
+        p, f = deadline("US", "TX", "--received", "2024-02-15")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(f["law"], "TDPSA")
+        self.assertEqual(f["due"], "2024-03-31 (45 days)")     # leap year
+        self.assertEqual(f["extended"], "2024-05-15 (45 days)")
+        self.assertEqual(f["acknowledge"], "-")
+        self.assertEqual(f["appeal"], "60 days")
+        self.assertEqual(f["regulator"], "the Texas Attorney General")
+        self.assertEqual(f["scope"], "threshold")
+        self.assertIn("541.053", f["source"])
+        _, f = deadline("BR", "--received", "2027-02-20")
+        self.assertEqual((f["law"], f["due"], f["appeal"]),
+                         ("LGPD", "2027-03-07 (15 days)", "-"))
+        _, f = deadline("KR", "--received", "2024-02-25")
+        self.assertEqual((f["law"], f["due"], f["scope"]),
+                         ("PIPA", "2024-03-06 (10 days)", "all"))
+
+
+def config_with(name, line):
+    """A copy of the site's configuration plus line, as path name."""
+    conf = os.path.join(SITE.dir, name)
+    with open(SITE.conf) as f, open(conf, "w") as out:
+        out.write(f.read() + line + "\n")
+    return conf
+
+
+def run(conf, *args):
+    return subprocess.run([PRIVFORMS, "--config", conf] + list(args),
+                          capture_output=True, text=True, timeout=60)
+
+
+class Laws(unittest.TestCase):
+    def rows(self, conf):
+        p = run(conf, "laws")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["place", "law", "period",
+                         "extension", "acknowledge", "appeal", "applies"])
+        return {l.split()[0]: l for l in lines[1:]}
+
+    def test_lists_every_row_of_the_table(self):
+        rows = self.rows(SITE.conf)
+        for place in ("US-TX", "US-VA", "US-RI", "BR", "KR", "CH", "SG",
+                      "NZ", "ZA", "DE", "*"):
+            self.assertIn(place, rows)
+            self.assertTrue(rows[place].endswith(" yes"), rows[place])
+        self.assertRegex(rows["US-TX"], r"^US-TX +TDPSA +45 days +45 days +- +"
+                         r"60 days +yes$")
+        self.assertRegex(rows["NZ"], r"20 business days")
+        self.assertNotIn("IN", rows)     # the DPDP rights: May 2027
+
+    def test_an_exempt_law_falls_back_to_the_star_row(self):
+        conf = config_with("exempt.conf", "laws_exempt = TDPSA, CCPA")
+        rows = self.rows(conf)
+        self.assertTrue(rows["US-TX"].endswith(" exempt"))
+        self.assertTrue(rows["US-CA"].endswith(" exempt"))
+        self.assertTrue(rows["US-VA"].endswith(" yes"))
+        p = run(conf, "deadline", "US", "TX", "--received", "2024-02-15")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("law           none\n", p.stdout)
+        self.assertIn("due           2024-03-16 (30 days)\n", p.stdout)
+
+    def test_a_law_binding_every_company_cannot_be_exempt(self):
+        for value, why in (("GDPR", "'GDPR': the table says it binds every "
+                            "company (scope all)"),
+                           ("TDPSA, Nope", "'Nope': no law of that name")):
+            conf = config_with("bad-exempt.conf", "laws_exempt = " + value)
+            for args in (["laws"], ["deadline", "DE"]):
+                p = run(conf, *args)
+                self.assertEqual(p.returncode, 1, (value, args))
+                self.assertEqual(p.stdout, "")
+                self.assertIn("laws_exempt: " + why, p.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

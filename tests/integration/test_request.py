@@ -325,7 +325,7 @@ class Flow(unittest.TestCase):
                   "30 days", None),
                  ("GB", None, "UK GDPR", lambda d: add_months(d, 1),
                   "2 months", None),
-                 ("BR", None, "none", lambda d: d + datetime.timedelta(30),
+                 ("IN", None, "none", lambda d: d + datetime.timedelta(30),
                   None, None))
         for country, state, law, due, ext, ack in cases:
             to = address("due-" + country)
@@ -342,6 +342,32 @@ class Flow(unittest.TestCase):
             self.assertIn(req["due"], page)
             if law != "none":
                 self.assertIn(law, page)
+
+    def test_texas_brazil_korea_get_their_law_in_mail_and_audit(self):
+        cases = (("US", "TX", "TDPSA", 45, "45 days"),
+                 ("BR", None, "LGPD", 15, None),
+                 ("KR", None, "PIPA", 10, None))
+        for country, state, law, days, ext in cases:
+            to = address("law-" + country)
+            body = submitted(to, country=country, state=state)
+            [req] = row(to)
+            received = datetime.date.fromisoformat(req["received"][:10])
+            due = (received + datetime.timedelta(days)).isoformat()
+            self.assertEqual((req["law"], req["due"], req["extension"],
+                              req["acknowledge"]), (law, due, ext, None))
+            self.assertIn("the law that applies (%s)" % law, body)
+            self.assertIn(due, body)
+            [xml] = [x for x in SITE.audit_xml("request-received")
+                     if '<detail name="request">%d<' % req["id"] in x]
+            for detail in ('"law">%s<' % law, '"due">%s<' % due,
+                           '"country">%s<' % country):
+                self.assertIn(detail, xml)
+            show = SITE.privforms("request", "show", str(req["id"])).stdout
+            self.assertIn("- (%s sets no period)" % law, show)
+            r = SITE.post(VERIFY, {"t": token(link(body, "verify"))})
+            self.assertEqual(r.status, 303, r)
+            [mail] = mails_to(to)
+            self.assertIn("Due by:    %s (%s)" % (due, law), mail.get_content())
 
     def test_state_is_ignored_outside_the_united_states(self):
         to = address("state")
@@ -605,6 +631,36 @@ class Errors(FormTest):
         # Afterwards both work.
         self.assertEqual(submit(email=to).status, 303)
         self.assertEqual(SITE.post(VERIFY, {"t": verify}).status, 303)
+
+
+class Exempt(unittest.TestCase):
+    """A company below Texas's threshold (laws_exempt = TDPSA): a Texan's
+    request falls to the "*" row, and says so in its record."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.site, cls.smtp = mail_site(laws_exempt="TDPSA, CCPA")
+
+    @classmethod
+    def tearDownClass(cls):
+        teardown(cls.site, cls.smtp)
+
+    def test_an_exempt_state_law_falls_to_the_star_row(self):
+        for state in ("TX", "CA"):
+            to = address("exempt-" + state)
+            r = self.site.post(FORM, fields(email=to, country="US",
+                                            state=state))
+            self.assertEqual(r.status, 303, r)
+            [(law, due, received)] = self.site.query(
+                "SELECT law, due, received FROM request WHERE email = ?",
+                (to,))
+            day = datetime.date.fromisoformat(received[:10])
+            self.assertEqual((law, due), ("none", (
+                day + datetime.timedelta(30)).isoformat()))
+        to = address("exempt-VA")
+        self.site.post(FORM, fields(email=to, country="US", state="VA"))
+        self.assertEqual(self.site.query("SELECT law FROM request WHERE "
+                                         "email = ?", (to,)), [("VCDPA",)])
 
 
 class Privacy(unittest.TestCase):

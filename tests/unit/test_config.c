@@ -100,6 +100,7 @@ static const struct key_case keys[] = {
 	S(smtp_user, "", "privforms"),
 	S(smtp_password_file, "", "/srv/smtp.password"),
 	S(laws_file, "/etc/privforms/privacy-laws.tsv", "/srv/laws.tsv"),
+	S(laws_exempt, "", "CCPA, TDPSA"),
 	S(feedback_to, "", "feedback@example.com"),
 	S(trusted_proxies, "", "127.0.0.1 ::1 10.0.0.0/8"),
 	N(busy_timeout_ms, 5000, 1), N(max_body, 65536, 1048576),
@@ -1010,13 +1011,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 85 keys, and give exactly the built-in defaults.
+ * twice), name all 86 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 85);
+	ck_assert_uint_eq(uncomment_example(), 86);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1065,6 +1066,7 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(dnc_confirmation);
 	SAME_LONG(dnc_retention_years);
 	SAME_STR(laws_file);
+	SAME_STR(laws_exempt);
 	SAME_LONG(request_verify_days);
 	SAME_LONG(request_status_days);
 	SAME_LONG(request_repeat_minutes);

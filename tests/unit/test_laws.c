@@ -20,6 +20,12 @@
 #define DE_PREFIX	"DE\tGDPR\t1 month\t-\t-\t"	/* a source follows */
 #define LINE_LIMIT	1024
 #define NUL_TABLE	STAR_ROW DE_PREFIX "sr\0c\n"
+/* A row of nine fields: place law, 1 month to answer, appeal regulator scope. */
+#define NINE(place, law, appeal, reg, scope) \
+	place "\t" law "\t1 month\t-\t-\t" appeal "\t" reg "\t" scope "\tsrc\n"
+#define R10	"regulator "
+#define LONG_REG R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 \
+	R10 R10 R10 R10 R10 "x"		/* 201 bytes */
 
 /* Write the table the test loads from fx.laws. */
 static void
@@ -235,8 +241,17 @@ START_TEST(test_real_table_maps_places_to_laws)
 		{ "CA", "CA", "CA", "PIPEDA" },	/* a state outside the US */
 		{ "AU", NULL, "AU", "Privacy Act 1988" },
 		{ "JP", NULL, "JP", "APPI" },
-		{ "BR", NULL, "*", "none" },
-		{ "CH", NULL, "*", "none" },
+		{ "BR", NULL, "BR", "LGPD" },
+		{ "CH", NULL, "CH", "FADP" },
+		{ "KR", NULL, "KR", "PIPA" },
+		{ "SG", NULL, "SG", "PDPA" },
+		{ "NZ", NULL, "NZ", "Privacy Act 2020" },
+		{ "ZA", NULL, "ZA", "POPIA" },
+		{ "IN", NULL, "*", "none" },	/* DPDP rights: May 2027 */
+		{ "US", "TX", "US-TX", "TDPSA" },
+		{ "US", "VA", "US-VA", "VCDPA" },
+		{ "US", "RI", "US-RI", "RIDTPPA" },
+		{ "US", "DC", "*", "none" },
 		{ "EL", NULL, "*", "none" },	/* Greece is GR, not EL */
 		{ "de", NULL, "*", "none" },	/* codes are upper-case */
 		{ "", NULL, "*", "none" },
@@ -301,7 +316,19 @@ START_TEST(test_real_table_periods)
 		    { PF_PERIOD_NONE, 0 } },
 		{ "JP", NULL, { PF_PERIOD_DAYS, 14 }, { PF_PERIOD_NONE, 0 },
 		    { PF_PERIOD_NONE, 0 } },
-		{ "BR", NULL, { PF_PERIOD_DAYS, 30 }, { PF_PERIOD_NONE, 0 },
+		{ "BR", NULL, { PF_PERIOD_DAYS, 15 }, { PF_PERIOD_NONE, 0 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "KR", NULL, { PF_PERIOD_DAYS, 10 }, { PF_PERIOD_NONE, 0 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "NZ", NULL, { PF_PERIOD_BUSINESS_DAYS, 20 },
+		    { PF_PERIOD_NONE, 0 }, { PF_PERIOD_NONE, 0 } },
+		{ "ZA", NULL, { PF_PERIOD_DAYS, 30 }, { PF_PERIOD_DAYS, 30 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "US", "TX", { PF_PERIOD_DAYS, 45 }, { PF_PERIOD_DAYS, 45 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "US", "IA", { PF_PERIOD_DAYS, 90 }, { PF_PERIOD_DAYS, 45 },
+		    { PF_PERIOD_NONE, 0 } },
+		{ "US", "FL", { PF_PERIOD_DAYS, 45 }, { PF_PERIOD_DAYS, 15 },
 		    { PF_PERIOD_NONE, 0 } },
 	};
 	struct pf_laws		*laws = load_real();
@@ -320,6 +347,176 @@ START_TEST(test_real_table_periods)
 		ck_assert_msg(r->source[0] != '\0', "%s: no source", r->place);
 	}
 	pf_laws_free(laws);
+}
+END_TEST
+
+/* Every US state law in force by December 2026, and California's. */
+START_TEST(test_real_table_has_every_us_state_law)
+{
+	static const char *const states[] = { "CA", "CO", "CT", "DE", "FL",
+	    "IA", "IN", "KY", "MD", "MN", "MT", "NE", "NH", "NJ", "OR", "RI",
+	    "TN", "TX", "UT", "VA" };
+	struct pf_laws		*laws = load_real();
+	const struct pf_law	*row;
+	char			 place[6];
+	size_t			 i;
+	int			 no_appeal;
+
+	for (i = 0; i < nitems(states); i++) {
+		snprintf(place, sizeof(place), "US-%s", states[i]);
+		row = pf_laws_find(laws, "US", states[i]);
+		ck_assert_msg(strcmp(row->place, place) == 0, "no row for %s",
+		    place);
+		/* Each binds only companies above its thresholds. */
+		ck_assert_msg(row->threshold, "%s: scope", place);
+		ck_assert_msg(row->regulator != NULL, "%s: regulator", place);
+		/* The CCPA and Utah's UCPA give no appeal; the others do. */
+		no_appeal = strcmp(states[i], "CA") == 0 ||
+		    strcmp(states[i], "UT") == 0;
+		ck_assert_msg((row->appeal.unit == PF_PERIOD_NONE) == no_appeal,
+		    "%s: appeal", place);
+		ck_assert_msg(no_appeal || (row->appeal.unit == PF_PERIOD_DAYS &&
+		    (row->appeal.n == 45 || row->appeal.n == 60)),
+		    "%s: appeal %d days", place, row->appeal.n);
+	}
+	pf_laws_free(laws);
+}
+END_TEST
+
+/*
+ * Due dates of a sample of the new rows, across month ends, year ends and
+ * leap days: which period of the row, from which day, to which day.
+ */
+START_TEST(test_real_table_new_rows_due_dates)
+{
+	enum which { PERIOD, EXTENSION, APPEAL };
+	static const struct {
+		const char	*country, *state;
+		enum which	 which;
+		const char	*received, *due;
+	} t[] = {
+		{ "US", "TX", PERIOD, "2024-02-15 09:00:00", "2024-03-31" },
+		{ "US", "TX", PERIOD, "2023-02-15 23:59:59", "2023-04-01" },
+		{ "US", "TX", APPEAL, "2023-12-31 12:00:00", "2024-02-29" },
+		{ "US", "VA", APPEAL, "2024-01-31 00:00:00", "2024-03-31" },
+		{ "US", "CO", APPEAL, "2024-02-15 09:00:00", "2024-03-31" },
+		{ "US", "IA", PERIOD, "2024-12-15 09:00:00", "2025-03-15" },
+		{ "US", "FL", EXTENSION, "2024-02-20 09:00:00", "2024-03-06" },
+		{ "BR", NULL, PERIOD, "2024-02-20 09:00:00", "2024-03-06" },
+		{ "KR", NULL, PERIOD, "2024-02-25 09:00:00", "2024-03-06" },
+		{ "KR", NULL, PERIOD, "2023-02-25 09:00:00", "2023-03-07" },
+		{ "KR", NULL, PERIOD, "2024-12-22 09:00:00", "2025-01-01" },
+		{ "CH", NULL, PERIOD, "2024-02-29 09:00:00", "2024-03-30" },
+		{ "ZA", NULL, EXTENSION, "2024-01-31 09:00:00", "2024-03-01" },
+		/* Friday; 20 weekdays on is a Friday four weeks later. */
+		{ "NZ", NULL, PERIOD, "2024-02-16 09:00:00", "2024-03-15" },
+		{ "NZ", NULL, PERIOD, "2024-12-20 09:00:00", "2025-01-17" },
+	};
+	struct pf_laws		*laws = load_real();
+	const struct pf_law	*r;
+	const struct pf_period	*p;
+	char			 out[PF_DATE_SIZE];
+	size_t			 i;
+
+	for (i = 0; i < nitems(t); i++) {
+		r = pf_laws_find(laws, t[i].country, t[i].state);
+		p = t[i].which == PERIOD ? &r->period :
+		    t[i].which == EXTENSION ? &r->extension : &r->appeal;
+		ck_assert_int_eq(pf_period_due(pf_test_utc(t[i].received), p,
+		    out), PF_OK);
+		ck_assert_msg(strcmp(out, t[i].due) == 0, "%s %s from %s: %s, "
+		    "expected %s", r->place, r->law, t[i].received, out,
+		    t[i].due);
+	}
+	pf_laws_free(laws);
+}
+END_TEST
+
+/* A law the company declares exempt sends its places to "*". */
+START_TEST(test_exempt_falls_back)
+{
+	struct pf_laws	*laws = load_real();
+
+	ck_assert_int_eq(pf_laws_exempt(laws, "", fx.err, sizeof(fx.err)),
+	    PF_OK);
+	ck_assert_str_eq(pf_laws_find(laws, "US", "TX")->law, "TDPSA");
+	ck_assert_int_eq(pf_laws_exempt(laws, " CCPA ,TDPSA,", fx.err,
+	    sizeof(fx.err)), PF_OK);
+	ck_assert_str_eq(pf_laws_find(laws, "US", "TX")->place, "*");
+	ck_assert_str_eq(pf_laws_find(laws, "US", "CA")->place, "*");
+	ck_assert_str_eq(pf_laws_find(laws, "US", "VA")->law, "VCDPA");
+	ck_assert_str_eq(pf_laws_find(laws, "AU", NULL)->law,
+	    "Privacy Act 1988");
+	pf_laws_free(laws);
+}
+END_TEST
+
+/* A law that binds every company, or none in the table: refused, no change. */
+START_TEST(test_exempt_refuses_bad_names)
+{
+	static const struct {
+		const char	*list, *why;
+	} t[] = {
+		{ "VCDPA, GDPR", "laws_exempt: 'GDPR': the table says it binds "
+		    "every company (scope all)" },
+		{ "VCDPA,Nope", "laws_exempt: 'Nope': no law of that name" },
+		{ "VCDPA,,CCPA", "laws_exempt: '': no law of that name" },
+		{ "vcdpa", "laws_exempt: 'vcdpa': no law" },
+		{ "none", "'none': the table says it binds every company" },
+	};
+	struct pf_laws	*laws = load_real();
+	size_t		 i;
+
+	for (i = 0; i < nitems(t); i++) {
+		fx.err[0] = '\0';
+		ck_assert_int_eq(pf_laws_exempt(laws, t[i].list, fx.err,
+		    sizeof(fx.err)), PF_ECONFIG);
+		ck_assert_msg(strstr(fx.err, t[i].why) != NULL, "%s: '%s'",
+		    t[i].list, fx.err);
+		/* The name before the bad one was not marked either. */
+		ck_assert_str_eq(pf_laws_find(laws, "US", "VA")->law, "VCDPA");
+	}
+	pf_laws_free(laws);
+}
+END_TEST
+
+/* pf_laws_open: the table and the exemptions, or nothing. */
+START_TEST(test_open_applies_exempt)
+{
+	static const char text[] = "*\tnone\t30 days\t-\t-\tpolicy\n"
+	    "GB\tUK GDPR\t1 month\t2 months\t-\t-\tthe ICO\tall\tArt. 12\n"
+	    "US-TX\tTDPSA\t45 days\t45 days\t-\t60 days\t"
+	    "the Texas Attorney General\tthreshold\ts. 541.052\n";
+	struct pf_laws		*laws = NULL;
+	const struct pf_law	*r;
+
+	write_table(text, strlen(text));
+	ck_assert_int_eq(pf_laws_open(fx.laws, "", &laws, fx.err,
+	    sizeof(fx.err)), PF_OK);
+	r = pf_laws_find(laws, "US", "TX");
+	ck_assert_str_eq(r->law, "TDPSA");
+	ck_assert_str_eq(r->regulator, "the Texas Attorney General");
+	ck_assert_int_eq(r->appeal.unit, PF_PERIOD_DAYS);
+	ck_assert_int_eq(r->appeal.n, 60);
+	ck_assert_int_eq(r->threshold, 1);
+	/* The six-field row: no appeal, no regulator, scope all. */
+	r = pf_laws_find(laws, NULL, NULL);
+	ck_assert_int_eq(r->appeal.unit, PF_PERIOD_NONE);
+	ck_assert_ptr_null(r->regulator);
+	ck_assert_int_eq(r->threshold, 0);
+	ck_assert_uint_eq(pf_laws_count(laws), 3);
+	ck_assert_str_eq(pf_laws_row(laws, 1)->place, "GB");
+	ck_assert_ptr_null(pf_laws_row(laws, 3));
+	pf_laws_free(laws);
+	ck_assert_int_eq(pf_laws_open(fx.laws, "TDPSA", &laws, fx.err,
+	    sizeof(fx.err)), PF_OK);
+	ck_assert_str_eq(pf_laws_find(laws, "US", "TX")->place, "*");
+	pf_laws_free(laws);
+	laws = NULL;
+	ck_assert_int_eq(pf_laws_open(fx.laws, "UK GDPR", &laws, fx.err,
+	    sizeof(fx.err)), PF_ECONFIG);
+	ck_assert_ptr_null(laws);
+	ck_assert_ptr_nonnull(strstr(fx.err, "'UK GDPR'"));
 }
 END_TEST
 
@@ -420,7 +617,18 @@ START_TEST(test_load_refuses_malformed_tables)
 		{ "DE\tGDPR\t1 month\t-\tsoon\tsrc\n" STAR_ROW, 0,
 		    ":1:", "bad acknowledge 'soon'" },
 		{ STAR_ROW "DE\tGDPR\t1 month\t-\tsrc\n", 0,
-		    ":2:", "expected 6 tab-separated fields, found 5" },
+		    ":2:", "expected 9 tab-separated fields (or 6, without "
+		    "appeal, regulator and scope), found 5" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\t-\t-\tsrc\n", 0,
+		    ":2:", "found 8" },
+		{ STAR_ROW NINE("DE", "GDPR", "60 moons", "-", "all"), 0,
+		    ":2:", "bad appeal '60 moons'" },
+		{ STAR_ROW NINE("DE", "GDPR", "-", "-", "some"), 0,
+		    ":2:", "scope must be \"all\" or \"threshold\", not 'some'" },
+		{ NINE("*", "none", "-", "-", "threshold"), 0,
+		    ":1:", "the \"*\" row applies to every company" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\t-\t" LONG_REG
+		    "\tall\tsrc\n", 0, ":2:", "regulator must be 1 to 200 bytes" },
 		{ STAR_ROW "DE GDPR 1 month - - src\n", 0,
 		    ":2:", "found 1" },
 		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\tsrc\textra\n", 0,
@@ -567,6 +775,11 @@ PF_TEST_MAIN("laws",
     tcase_add_test(tc, test_real_table_maps_places_to_laws),
     tcase_add_test(tc, test_real_table_has_every_eea_state),
     tcase_add_test(tc, test_real_table_periods),
+    tcase_add_test(tc, test_real_table_has_every_us_state_law),
+    tcase_add_test(tc, test_real_table_new_rows_due_dates),
+    tcase_add_test(tc, test_exempt_falls_back),
+    tcase_add_test(tc, test_exempt_refuses_bad_names),
+    tcase_add_test(tc, test_open_applies_exempt),
     tcase_add_test(tc, test_state_row_wins_over_country_row),
     tcase_add_test(tc, test_load_tolerates_layout),
     tcase_add_test(tc, test_load_refuses_malformed_tables),
