@@ -689,6 +689,9 @@ add_event(const struct pf_dsr_event *e, void *arg)
 	char			**c;
 	const char		*label = pf_choice_label(pf_dsr_statuses,
 	    e->status);
+	/* A denial's reason is a code: the requester reads its words. */
+	const char		*note = e->reason == NULL ? e->note :
+	    pf_choice_label(pf_dsr_denials, e->reason);
 
 	if ((h->err = history_grow(h)) != PF_OK ||
 	    (h->err = pf_dsr_time(e->time, &w)) != PF_OK)
@@ -696,9 +699,9 @@ add_event(const struct pf_dsr_event *e, void *arg)
 	c = h->cells + 3 * h->n;
 	c[0] = strdup(label != NULL ? label : e->status);
 	c[1] = strdup(w.text);
-	c[2] = e->note != NULL ? strdup(e->note) : NULL;
+	c[2] = note != NULL ? strdup(note) : NULL;
 	h->datetimes[h->n++] = strdup(w.datetime);
-	if (c[0] == NULL || c[1] == NULL || (e->note != NULL && c[2] == NULL) ||
+	if (c[0] == NULL || c[1] == NULL || (note != NULL && c[2] == NULL) ||
 	    h->datetimes[h->n - 1] == NULL)
 		return h->err = PF_ENOMEM;
 	return 0;

@@ -21,6 +21,8 @@
 
 #include <libxml/tree.h>
 
+#include "denials.h"
+
 struct pf_audit_event;
 
 /* The fixed vocabularies the table's codes come from. */
@@ -32,6 +34,9 @@ struct pf_audit_event;
 /* `privforms dnc remove --reason` (privforms(8) says what each means). */
 #define PF_AUDIT_DNC_REASONS	"subject-request registered-in-error " \
 				"number-reassigned legal-obligation"
+/* request-denied's reason: denials.h's codes, spelled there once. */
+#define PF_AUDIT_DENIAL_CODE(code, words, source)	code " "
+#define PF_AUDIT_DENIAL_REASONS	PF_DENIALS(PF_AUDIT_DENIAL_CODE)
 /* personal-data-read's what: the command that read, its words joined. */
 #define PF_AUDIT_READS		"unsubscribes-export dnc-export " \
 				"feedback-list request-show party-show backup"

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "copy.h"
 #include "country.h"
+#include "denials.h"
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
@@ -56,6 +57,13 @@ const char *const pf_dsr_relationships[] = {
 	"other",		"Other",
 	NULL,
 };
+
+#define DENIAL_WORDS(code, words, source)	code, words,
+#define DENIAL_SOURCE(code, words, source)	code, source,
+const char *const pf_dsr_denials[] = { PF_DENIALS(DENIAL_WORDS) NULL };
+const char *const pf_dsr_denial_sources[] = { PF_DENIALS(DENIAL_SOURCE) NULL };
+#undef DENIAL_WORDS
+#undef DENIAL_SOURCE
 
 const char *const pf_dsr_statuses[] = {
 	"unverified",	"Waiting for you to confirm your email address",

@@ -30,6 +30,12 @@ struct pf_store;
  */
 extern const char *const pf_dsr_types[];	/* "access", "A copy of my personal data", ... */
 extern const char *const pf_dsr_relationships[]; /* "customer", "Customer", ... */
+/*
+ * Why a request is denied (denials.h): code and the plain words the
+ * requester reads; code and the provisions it rests on.
+ */
+extern const char *const pf_dsr_denials[];
+extern const char *const pf_dsr_denial_sources[];
 extern const char *const pf_dsr_statuses[];	/* "verified", "Verified: we are working on it", ... */
 
 /* A label: pf_choice_label (validate.h). */

@@ -240,6 +240,7 @@ struct pf_dsr_event {
 	const char	*time;		/* stored time */
 	const char	*status;	/* the status entered */
 	const char	*note;		/* what the requester was told; may be NULL */
+	const char	*reason;	/* a denial's code (denials.h), or NULL */
 };
 
 /*
@@ -294,6 +295,14 @@ int pf_store_dsr_events(struct pf_store *st, long long id,
  */
 int pf_store_dsr_set_status(struct pf_store *st, long long id,
     const char *from, const char *to, const char *note, const char *now);
+
+/*
+ * Deny request id, in status from, for reason (a code of denials.h, which
+ * the caller checked), with an event that keeps the code and no note: the
+ * same contract as pf_store_dsr_set_status otherwise.
+ */
+int pf_store_dsr_deny(struct pf_store *st, long long id, const char *from,
+    const char *reason, const char *now);
 
 /*
  * Revise unverified request id with what a repeated submission gave:

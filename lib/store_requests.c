@@ -104,12 +104,12 @@ static const struct pf_sql sql[NSTMT] = {
 	    "AND request IN (SELECT id FROM request WHERE email_key = ?1)" },
 	/* The next seq, read in the write's own lock. */
 	[EVENT_PUT] = { "event put",
-	    "INSERT INTO request_event (request, seq, time, status, note) "
-	    "SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4 "
+	    "INSERT INTO request_event (request, seq, time, status, note, "
+	    "reason) SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4, ?5 "
 	    "FROM request_event WHERE request = ?1" },
 	[EVENT_EACH] = { "event each",
-	    "SELECT request, seq, time, status, note FROM request_event "
-	    "WHERE request = ?1 ORDER BY seq" },
+	    "SELECT request, seq, time, status, note, reason FROM "
+	    "request_event WHERE request = ?1 ORDER BY seq" },
 	[PARTY_GET] = { "party get",
 	    "SELECT " PARTY_COLS " FROM party WHERE id = ?1" },
 	/*
@@ -164,13 +164,18 @@ dsr_row(const struct pf_row *r, void *ctx)
 	return PF_WALK_CALL(dsr_fn, w, &d);
 }
 
-/* Append event (status, note, at time) to request id's history. */
+/* What an event records beside its time: status, and note or reason. */
+struct event {
+	const char	*status, *note, *reason;
+};
+
+/* Append event e, at time, to request id's history. */
 static int
 event_put(struct pf_store *st, long long id, const char *time,
-    const char *status, const char *note)
+    const struct event *e)
 {
 	return pf_sql_exec(st, Q(EVENT_PUT), PF_ARGS(PF_I(id), PF_T(time),
-	    PF_T(status), PF_T(note)), NULL);
+	    PF_T(e->status), PF_T(e->note), PF_T(e->reason)), NULL);
 }
 
 /* Insert r's row; its id in *id. */
@@ -199,7 +204,8 @@ pf_store_dsr_put(struct pf_store *st, const struct pf_dsr *r,
 	if ((err = pf_sql_savepoint(st)) != PF_OK)
 		return err;
 	if ((err = dsr_insert(st, r, now, &rid)) == PF_OK)
-		err = event_put(st, rid, r->received, "unverified", NULL);
+		err = event_put(st, rid, r->received,
+		    &(struct event){ "unverified", NULL, NULL });
 	if ((err = pf_sql_savepoint_end(st, err)) == PF_OK && id != NULL)
 		*id = rid;
 	return err;
@@ -250,7 +256,7 @@ event_row(const struct pf_row *r, void *ctx)
 	const struct pf_sql_walk		*w = ctx;
 	const struct pf_dsr_event	 e = { .request = COL_I(0),
 	    .seq = (int)COL_I(1), .time = COL_T(2), .status = COL_T(3),
-	    .note = COL_T(4) };
+	    .note = COL_T(4), .reason = COL_T(5) };
 
 	return PF_WALK_CALL(event_fn, w, &e);
 }
@@ -265,32 +271,47 @@ pf_store_dsr_events(struct pf_store *st, long long id,
 
 /*
  * Apply change q to request id (its WHERE requires the status it changes
- * from) and, if it applied, the event of entering status with note at now:
- * both, or neither.
+ * from) and, if it applied, event e at now: both, or neither.
  */
 static int
 dsr_change(struct pf_store *st, long long id, struct pf_sql_ref q,
-    struct pf_sql_args a, const char *status, const char *note,
-    const char *now)
+    struct pf_sql_args a, const struct event *e, const char *now)
 {
 	int	 err;
 
 	if ((err = pf_sql_savepoint(st)) != PF_OK)
 		return err;
 	if ((err = pf_sql_change(st, q, a)) == PF_OK)
-		err = event_put(st, id, now, status, note);
+		err = event_put(st, id, now, e);
 	return pf_sql_savepoint_end(st, err);
+}
+
+/* Move request id from status from to e's, with event e at now. */
+static int
+status_change(struct pf_store *st, long long id, const char *from,
+    const struct event *e, const char *now)
+{
+	char	 t[PF_TIME_SIZE];
+
+	now = pf_utc_now_or(now, t);
+	return dsr_change(st, id, Q(DSR_SET_STATUS), PF_ARGS(PF_I(id),
+	    PF_T(from), PF_T(e->status), PF_T(now)), e, now);
 }
 
 int
 pf_store_dsr_set_status(struct pf_store *st, long long id,
     const char *from, const char *to, const char *note, const char *now)
 {
-	char	 t[PF_TIME_SIZE];
+	return status_change(st, id, from, &(struct event){ to, note, NULL },
+	    now);
+}
 
-	now = pf_utc_now_or(now, t);
-	return dsr_change(st, id, Q(DSR_SET_STATUS), PF_ARGS(PF_I(id),
-	    PF_T(from), PF_T(to), PF_T(now)), to, note, now);
+int
+pf_store_dsr_deny(struct pf_store *st, long long id, const char *from,
+    const char *reason, const char *now)
+{
+	return status_change(st, id, from,
+	    &(struct event){ "denied", NULL, reason }, now);
 }
 
 int
@@ -315,7 +336,8 @@ pf_store_dsr_verify(struct pf_store *st, long long id, long long party,
 
 	now = pf_utc_now_or(now, t);
 	return dsr_change(st, id, Q(DSR_VERIFY), PF_ARGS(PF_I(id),
-	    PF_I(party), PF_T(now)), "verified", NULL, now);
+	    PF_I(party), PF_T(now)), &(struct event){ "verified", NULL, NULL },
+	    now);
 }
 
 int
@@ -326,7 +348,8 @@ pf_store_dsr_extend(struct pf_store *st, long long id, const char *new_due,
 
 	now = pf_utc_now_or(now, t);
 	return dsr_change(st, id, Q(DSR_EXTEND), PF_ARGS(PF_I(id),
-	    PF_T(new_due), PF_T(now)), "extended", note, now);
+	    PF_T(new_due), PF_T(now)), &(struct event){ "extended", note, NULL },
+	    now);
 }
 
 int

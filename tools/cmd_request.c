@@ -9,6 +9,10 @@
  * by number and the person by pseudonym only: the team's reason or note may
  * hold personal data, so it goes where the requester reads it (the
  * request's history on the status page, and the mail) and nowhere else.
+ * A denial's reason is a code (denials.h), which the store and the audit
+ * record keep and the mail and the status page put in plain words; the
+ * team's own words for it (--note) reach the mail only, never the store
+ * nor a record (the outbox holds them until the mail is sent).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "denials.h"
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
@@ -48,9 +53,17 @@ static const struct cli_spec reason_spec = {
 	.opt = { { "--reason", CLI_VALUE | CLI_ONCE | CLI_REQUIRED } },
 	.min = 1, .max = 1,
 };
+/* ID --reason CODE [--note TEXT] */
+static const struct cli_spec deny_spec = {
+	.opt = { { "--reason", CLI_VALUE | CLI_ONCE | CLI_REQUIRED },
+	    { "--note", CLI_VALUE | CLI_ONCE } },
+	.min = 1, .max = 1,
+};
 static const struct cli_spec note_spec = {
 	.opt = { { "--note", CLI_VALUE | CLI_ONCE } }, .min = 1, .max = 1,
 };
+
+#define DENIAL_HELP(code, words, source)	"  " code "\n"
 
 const struct cmd cmds_request[] = {
 	{ "requests", cmd_list, &list_spec,
@@ -75,10 +88,15 @@ const struct cmd cmds_request[] = {
 	  "verified request not extended before.  The requester is mailed\n"
 	  "the new date and the reason, which the status page shows too: one\n"
 	  "line, at most 1000 bytes, written for the requester to read." },
-	{ "request deny", cmd_deny, &reason_spec, "ID --reason TEXT",
-	  "Close a verified (or extended) request without carrying it out.\n"
-	  "The requester is mailed the reason, which the status page shows\n"
-	  "too: one line, at most 1000 bytes, written for the requester." },
+	{ "request deny", cmd_deny, &deny_spec, "ID --reason CODE [--note TEXT]",
+	  "Close a verified (or extended) request without carrying it out,\n"
+	  "for the legal reason CODE.  The requester is mailed what CODE\n"
+	  "means in plain words, which the status page shows too; the store\n"
+	  "and the audit record keep CODE.  --note adds the team's own line\n"
+	  "to the mail only (at most 1000 bytes; it may hold what the\n"
+	  "requester should send): it is never stored nor recorded.  CODE is\n"
+	  "one of:\n" PF_DENIALS(DENIAL_HELP)
+	  "privforms(8) gives the provisions each rests on." },
 	{ "request fulfil", cmd_fulfil, &note_spec, "ID [--note TEXT]",
 	  "Close a verified (or extended) request as done, once the answer\n"
 	  "has been given.  The requester is mailed, with the note if there\n"
@@ -335,7 +353,10 @@ history_row(const struct pf_dsr_event *e, void *arg)
 {
 	FILE	*f = arg;
 
-	if (e->note != NULL)
+	if (e->reason != NULL)
+		fprintf(f, "  %s  %-10s  reason: %s\n", e->time, e->status,
+		    e->reason);
+	else if (e->note != NULL)
 		fprintf(f, "  %s  %-10s  %s\n", e->time, e->status, e->note);
 	else
 		fprintf(f, "  %s  %s\n", e->time, e->status);
@@ -392,6 +413,7 @@ struct change {
 	const char	*template;	/* the mail to the requester */
 	const char	*to;		/* the status it moves to */
 	const char	*text;		/* the reason or note; NULL: none */
+	const char	*reason;	/* a denial's code (denials.h) */
 	/* 1, with why, if r cannot make this change */
 	int		(*refused)(const struct pf_dsr *, char *, size_t);
 	/* make it in the store, and in r; fill details and extra */
@@ -474,9 +496,9 @@ extend_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
 	return PF_OK;
 }
 
-/* Deny or fulfil: the mail's one extra value is the reason or note. */
+/* Fulfil: the mail's one extra value is the note. */
 static int
-close_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
+fulfil_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
 {
 	int	 rc;
 
@@ -486,9 +508,31 @@ close_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
 	r->status = ch->to;
 	ch->details[0] = "request", ch->details[1] = ch->id;
 	ch->details[2] = NULL;
-	ch->extra[0] = strcmp(ch->to, "denied") == 0 ? "reason" : "note";
-	ch->extra[1] = ch->text != NULL ? ch->text : "";
+	ch->extra[0] = "note", ch->extra[1] = ch->text != NULL ? ch->text : "";
 	ch->extra[2] = NULL;
+	return PF_OK;
+}
+
+/*
+ * Deny: the store and the record keep the code; the mail has its words,
+ * and the note, which nothing else keeps.
+ */
+static int
+deny_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
+{
+	int	 rc;
+
+	if ((rc = pf_store_dsr_deny(st, r->id, r->status, ch->reason,
+	    NULL)) != PF_OK)
+		return rc;
+	r->status = ch->to;
+	ch->details[0] = "request", ch->details[1] = ch->id;
+	ch->details[2] = "reason", ch->details[3] = ch->reason;
+	ch->details[4] = NULL;
+	ch->extra[0] = "reason";
+	ch->extra[1] = pf_choice_label(pf_dsr_denials, ch->reason);
+	ch->extra[2] = "note", ch->extra[3] = ch->text != NULL ? ch->text : "";
+	ch->extra[4] = NULL;
 	return PF_OK;
 }
 
@@ -560,17 +604,17 @@ static const struct change changes[] = {
 	    .refused = extend_refused, .make = extend_make },
 	[C_DENY] = { .name = "request deny", .event = "request-denied",
 	    .template = "request-denied", .to = "denied",
-	    .refused = not_open, .make = close_make },
+	    .refused = not_open, .make = deny_make },
 	[C_FULFIL] = { .name = "request fulfil", .event = "request-fulfilled",
 	    .template = "request-fulfilled", .to = "fulfilled",
-	    .refused = not_open, .make = close_make },
+	    .refused = not_open, .make = fulfil_make },
 };
 
-/* ID --reason TEXT, then make change kind: extend and deny. */
+/* ID --reason TEXT: extend. */
 static int
-with_reason(struct ctx *c, const struct cli_args *a, int kind)
+cmd_extend(struct ctx *c, const struct cli_args *a)
 {
-	struct change	 ch = changes[kind];
+	struct change	 ch = changes[C_EXTEND];
 	long long	 id;
 
 	ch.text = a->opt[0];
@@ -580,16 +624,40 @@ with_reason(struct ctx *c, const struct cli_args *a, int kind)
 	return change(c, id, &ch);
 }
 
+/* An optional --note into ch->text: "" is none.  0, or CLI_USAGE said. */
 static int
-cmd_extend(struct ctx *c, const struct cli_args *a)
+take_note(struct change *ch, const char *note)
 {
-	return with_reason(c, a, C_EXTEND);
+	ch->text = note != NULL && note[0] != '\0' ? note : NULL;
+	return ch->text != NULL ? text_ok(ch->name, "--note", ch->text) : 0;
+}
+
+/* code is one of denials.h's: 0, or CLI_USAGE said with the list. */
+static int
+reason_ok(const char *code)
+{
+	size_t	 i;
+
+	if (pf_choice_label(pf_dsr_denials, code) != NULL)
+		return 0;
+	fprintf(stderr, "privforms: request deny: --reason must be one of:");
+	for (i = 0; pf_dsr_denials[i] != NULL; i += 2)
+		fprintf(stderr, " %s", pf_dsr_denials[i]);
+	fprintf(stderr, "\n(the team's own words go to --note)\n");
+	return CLI_USAGE;
 }
 
 static int
 cmd_deny(struct ctx *c, const struct cli_args *a)
 {
-	return with_reason(c, a, C_DENY);
+	struct change	 ch = changes[C_DENY];
+	long long	 id;
+
+	ch.reason = a->opt[0];
+	if ((id = cli_positive(a->pos[0])) == 0 || reason_ok(ch.reason) != 0 ||
+	    take_note(&ch, a->opt[1]) != 0)
+		return CLI_USAGE;
+	return change(c, id, &ch);
 }
 
 static int
@@ -598,13 +666,8 @@ cmd_fulfil(struct ctx *c, const struct cli_args *a)
 	struct change	 ch = changes[C_FULFIL];
 	long long	 id;
 
-	ch.text = a->opt[0];
-	if ((id = cli_positive(a->pos[0])) == 0)
-		return CLI_USAGE;
-	/* An empty note is no note. */
-	if (ch.text != NULL && ch.text[0] == '\0')
-		ch.text = NULL;
-	if (ch.text != NULL && text_ok(ch.name, "--note", ch.text) != 0)
+	if ((id = cli_positive(a->pos[0])) == 0 ||
+	    take_note(&ch, a->opt[0]) != 0)
 		return CLI_USAGE;
 	return change(c, id, &ch);
 }

@@ -151,6 +151,7 @@ def admin_requests(rid):
     cli("request", "fulfil", str(rid), "--note",
         typed("Sent by post to 12 Acacia Avenue"))
     cli("request", "deny", str(verified()), "--reason",
+        "identity-not-verified", "--note",
         typed("Identity of Mr Smithers not proven"))
     cli("request", "erase", str(verified("deletion")))
     a, b = verified(), verified()

@@ -146,12 +146,13 @@ class RequestTest(unittest.TestCase):
         p = cli("audit", "verify")
         self.assertEqual(p.returncode, 0, p.stderr)
 
-    def deny(self, tag, reason):
-        """A new request from a fresh address denied for reason: (its id,
-        the address)."""
+    def deny(self, tag, note, reason="no-data-held"):
+        """A new request from a fresh address denied for reason (a code)
+        with note: (its id, the address)."""
         to = address(tag)
         rid = new_request(to=to)
-        p = cli("request", "deny", str(rid), "--reason", reason)
+        p = cli("request", "deny", str(rid), "--reason", reason, "--note",
+                note)
         self.assertEqual(p.returncode, 0, p.stderr)
         return rid, to
 
@@ -216,7 +217,7 @@ class Listing(RequestTest):
         for rid, due in ((late, today(-1)), (late_closed, today(-30)),
                          (due_today, today()), (waiting, today(-1))):
             write("UPDATE request SET due = ? WHERE id = ?", (due, rid))
-        cli("request", "deny", str(late_closed), "--reason", "No data.")
+        cli("request", "deny", str(late_closed), "--reason", "no-data-held")
         _, rows = listing("--overdue")
         self.assertIn(late, rows)
         for rid in (late_closed, due_today, waiting):
@@ -258,6 +259,9 @@ class Listing(RequestTest):
                      ("request", "extend", "--reason", "x"),
                      ("request", "extend", "1", "--reason"),
                      ("request", "deny", "1"),
+                     ("request", "deny", "1", "--note", "x"),
+                     ("request", "deny", "1", "--reason", "no-data-held",
+                      "--note"),
                      ("request", "fulfil"), ("request", "fulfil", "1", "2"),
                      ("request", "fulfil", "1", "--note"),
                      ("party", "link", "1"), ("party", "link", "1", "x"),
@@ -382,19 +386,35 @@ class Extend(RequestTest):
 
 class Close(RequestTest):
     def test_deny_mails_the_reason_and_the_status_page_shows_it(self):
-        reason = "We hold no data on this address."
-        rid, to = self.deny("deny", reason)
+        note = "Send us a copy of your customer card, please."
+        words = ("We could not confirm that you are the person the request "
+                 "is about")
+        rid, to = self.deny("deny", note, "identity-not-verified")
         self.assertEqual(status_of(rid), "denied")
         xml = last_record()
         self.assertIn("<event>request-denied</event>", xml)
         self.assertIn('<detail name="request">%d</detail>' % rid, xml)
-        self.assertNotIn("hold no data", xml)
+        self.assertIn('<detail name="reason">identity-not-verified</detail>',
+                      xml)
+        self.assertNotIn("customer card", xml)
+        # The store keeps the code, never the note.
+        self.assertEqual(SITE.query(
+            "SELECT note, reason FROM request_event WHERE request = ? AND "
+            "status = 'denied'", (rid,)), [(None, "identity-not-verified")])
+        self.assertEqual(SITE.query(
+            "SELECT count(*) FROM request_event WHERE note LIKE "
+            "'%customer card%'"), [(0,)])
         text = body(mail_to(to))
-        self.assertIn(reason, text)
+        self.assertIn(words, " ".join(text.split()))
+        self.assertIn(note, text)
+        self.assertNotIn("{{", text)
         page = SITE.get(link(text, "status"))
-        self.assertIn(reason, page.text)
-        self.assert_refused(("request", "deny", str(rid), "--reason", "x"),
-                            "already closed")
+        self.assertIn(words, " ".join(page.text.split()))
+        self.assertNotIn("customer card", page.text)
+        self.assertIn("reason: identity-not-verified",
+                      cli("request", "show", str(rid)).stdout)
+        self.assert_refused(("request", "deny", str(rid), "--reason",
+                             "no-data-held"), "already closed")
         self.assert_refused(("request", "fulfil", str(rid)), "already closed")
 
     def test_fulfil_with_a_note_and_without(self):
@@ -427,10 +447,31 @@ class Close(RequestTest):
         self.assertEqual([e[0] for e in events],
                          ["unverified", "verified", "extended", "fulfilled"])
 
+    def test_every_code_denies_with_its_words_and_no_note(self):
+        codes = cli("request", "deny", "--help").stdout.split("one of:")[1]
+        codes = [c.strip() for c in codes.splitlines() if c.startswith("  ")]
+        self.assertEqual(len(codes), 11)
+        for code in codes:
+            rid = new_request(to=address(code))
+            p = cli("request", "deny", str(rid), "--reason", code)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn('<detail name="reason">%s</detail>' % code,
+                          last_record())
+        send_mail()
+
+    def test_a_reason_that_is_not_a_code_is_refused(self):
+        rid = new_request()
+        for bad in ("We hold no data.", "No-Data-Held", "no-data-held ", "",
+                    "exempt", "x" * 2000):
+            p = self.assert_refused(("request", "deny", str(rid), "--reason",
+                                     bad), "--reason must be one of:", code=2)
+            self.assertIn("no-data-held", p.stderr)
+        self.assertEqual(status_of(rid), "verified")
+
     def test_unverified_and_unknown_are_refused(self):
         waiting = new_request(verified=False)
         self.assert_refused(("request", "deny", str(waiting), "--reason",
-                             "x"), "not verified")
+                             "no-data-held"), "not verified")
         self.assert_refused(("request", "fulfil", str(waiting)),
                             "not verified")
         self.assert_refused(("request", "fulfil", "999999"), "no such request")
@@ -442,10 +483,12 @@ class Hostile(RequestTest):
         for bad in ("line\r\nBcc: x@example.com", "line\nnext", "cr\ronly",
                     "", "   ", "x" * 1001, "bell\x07", "esc\x1b[31m",
                     "c1\u0085"):
-            for cmd in ("extend", "deny"):
-                self.assert_refused(("request", cmd, str(rid), "--reason",
-                                     bad), "one line", code=2)
+            self.assert_refused(("request", "extend", str(rid), "--reason",
+                                 bad), "one line", code=2)
             if bad.strip():
+                self.assert_refused(("request", "deny", str(rid), "--reason",
+                                     "no-data-held", "--note", bad),
+                                    "one line", code=2)
                 self.assert_refused(("request", "fulfil", str(rid),
                                      "--note", bad), "one line", code=2)
         self.assertEqual(status_of(rid), "verified")
@@ -453,20 +496,25 @@ class Hostile(RequestTest):
     def test_invalid_utf8_is_refused(self):
         rid = new_request()
         p = subprocess.run([PRIVFORMS, "--config", SITE.conf, "request",
-                            "deny", str(rid), "--reason", b"caf\xe9"],
+                            "deny", str(rid), "--reason", "no-data-held",
+                            "--note", b"caf\xe9"],
                            capture_output=True, timeout=60)
         self.assertEqual(p.returncode, 2)
         self.assertEqual(status_of(rid), "verified")
 
     def test_longest_reason_is_taken(self):
         rid = new_request()
-        p = cli("request", "deny", str(rid), "--reason", "é" * 500)
+        p = cli("request", "deny", str(rid), "--reason", "no-data-held",
+                "--note", "é" * 500)
         self.assertEqual(p.returncode, 0, p.stderr)
         send_mail()
 
     def test_markup_in_a_reason_comes_back_escaped(self):
         reason = '<script>alert(1)</script> & <b>"bold"</b>'
-        _, to = self.deny("markup", reason)
+        to = address("markup")
+        rid = new_request(to=to)
+        p = cli("request", "extend", str(rid), "--reason", reason)
+        self.assertEqual(p.returncode, 0, p.stderr)
         text = body(mail_to(to))
         self.assertIn(reason, text)             # plain text mail: as written
         page = SITE.get(link(text, "status"))

@@ -12,6 +12,7 @@
 
 #include "check_main.h"
 #include "fixture.h"
+#include "audit_events.h"
 #include "config.h"
 #include "dsr.h"
 #include "err.h"
@@ -55,7 +56,8 @@ real_laws(void)
 /* ---- the tables ---- */
 
 static const char *const *const tables[] = { pf_dsr_types,
-    pf_dsr_relationships, pf_dsr_statuses };
+    pf_dsr_relationships, pf_dsr_statuses, pf_dsr_denials,
+    pf_dsr_denial_sources };
 
 /* What 004-requests.sql allows, in its order. */
 static const char *const schema_types[] = { "access", "deletion",
@@ -714,10 +716,41 @@ START_TEST(test_dates_and_times_as_people_read_them)
 }
 END_TEST
 
+/*
+ * Every denial code is lower-case words joined by '-', has words that make
+ * a sentence and a source, and is the audit vocabulary of request-denied's
+ * reason, which holds nothing else.
+ */
+START_TEST(test_denial_codes_are_the_audit_vocabulary)
+{
+	const char	*code, *words, *source, *list = PF_AUDIT_DENIAL_REASONS;
+	size_t		 i, n = 0, len;
+
+	for (i = 0; pf_dsr_denials[i] != NULL; i += 2, n++) {
+		code = pf_dsr_denials[i], words = pf_dsr_denials[i + 1];
+		source = pf_dsr_denial_sources[i + 1];
+		ck_assert_str_eq(pf_dsr_denial_sources[i], code);
+		ck_assert_msg(strspn(code, "abcdefghijklmnopqrstuvwxyz-") ==
+		    strlen(code) && code[0] != '-', "%s", code);
+		len = strlen(words);
+		ck_assert_msg(len > 20 && words[len - 1] == '.', "%s", code);
+		ck_assert_msg(strlen(source) > 10, "%s", code);
+		ck_assert_msg(pf_audit_code_in(code, list), "%s", code);
+	}
+	ck_assert_uint_eq(n, 11);
+	/* The list has those codes and no more. */
+	for (i = 0; *list != '\0'; list += len + strspn(list + len, " "), i++)
+		len = strcspn(list, " ");
+	ck_assert_uint_eq(i, n);
+	ck_assert_ptr_null(pf_choice_label(pf_dsr_denials, "free text"));
+}
+END_TEST
+
 PF_TEST_MAIN("dsr",
     pf_test_fixture(tc, PF_TEST_STORE, CONF, NULL, NULL),
     PF_LOOP(test_tables_pair_unique_codes_with_labels, tables),
     tcase_add_test(tc, test_tables_match_the_schema),
+    tcase_add_test(tc, test_denial_codes_are_the_audit_vocabulary),
     tcase_add_test(tc, test_type_labels_are_the_forms_words),
     tcase_add_test(tc, test_label_of_unknown_code_is_null),
     PF_LOOP(test_valid_choice_takes_codes_only, tables),

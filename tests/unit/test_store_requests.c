@@ -198,6 +198,7 @@ struct events {
 		char		 time[32];
 		char		 status[16];
 		char		 note[64];	/* "(null)" for NULL */
+		char		 reason[32];	/* the same */
 	}	 e[MAXROWS];
 	int	 n;
 };
@@ -213,6 +214,8 @@ event_collect(const struct pf_dsr_event *e, void *arg)
 	snprintf(s->e[s->n].time, 32, "%s", e->time);
 	snprintf(s->e[s->n].status, 16, "%s", e->status);
 	snprintf(s->e[s->n].note, 64, "%s", e->note ? e->note : "(null)");
+	snprintf(s->e[s->n].reason, 32, "%s", e->reason ? e->reason :
+	    "(null)");
 	s->n++;
 	return 0;
 }
@@ -692,6 +695,30 @@ START_TEST(test_dsr_set_status_moves_and_records_event)
 	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified", "denied",
 	    "again", T5), PF_ENOTFOUND);
 	ck_assert_int_eq(events(st, id).n, 3);
+}
+END_TEST
+
+/* A denial keeps its code and no note; once, from the status given. */
+START_TEST(test_dsr_deny_keeps_the_code_and_no_note)
+{
+	struct pf_store	*st = fx.st;
+	long long	 id = request_at(st, "extended");
+	struct events	 e;
+
+	ck_assert_int_eq(pf_store_dsr_deny(st, id, "verified", "no-data-held",
+	    T4), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_deny(st, id, "extended",
+	    "identity-not-verified", T4), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_deny(st, id, "extended", "no-data-held",
+	    T5), PF_ENOTFOUND);
+	e = events(st, id);
+	ck_assert_str_eq(e.e[e.n - 1].status, "denied");
+	ck_assert_str_eq(e.e[e.n - 1].note, "(null)");
+	ck_assert_str_eq(e.e[e.n - 1].reason, "identity-not-verified");
+	/* The other events carry no reason. */
+	ck_assert_str_eq(e.e[0].reason, "(null)");
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request WHERE "
+	    "status = 'denied'"), 1);
 }
 END_TEST
 
@@ -1837,6 +1864,7 @@ PF_TEST_MAIN("store_requests",
     tcase_add_test(tc, test_dsr_each_stops_and_returns_callback_value),
     PF_LOOP(test_dsr_set_status_wrong_from_changes_nothing, wrong_from),
     tcase_add_test(tc, test_dsr_set_status_moves_and_records_event),
+    tcase_add_test(tc, test_dsr_deny_keeps_the_code_and_no_note),
     tcase_add_test(tc, test_dsr_set_status_without_time_is_now),
     tcase_add_test(tc, test_dsr_set_status_of_unknown_request_is_not_found),
     tcase_add_test(tc, test_dsr_set_status_refuses_unknown_status),
