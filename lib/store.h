@@ -276,6 +276,27 @@ int pf_store_dsr_each(struct pf_store *st, const struct pf_dsr_filter *f,
     int (*fn)(const struct pf_dsr *r, void *arg), void *arg);
 
 /*
+ * One request for the yearly metrics (`privforms requests report`): its
+ * type, status, a denial's reason code (NULL otherwise, or for a denial
+ * from before reasons were codes) and the UTC days from the day it was
+ * received to the day it was answered (fulfilled or denied), or -1 while
+ * it is open.
+ */
+struct pf_dsr_answer {
+	const char	*type, *status, *reason;
+	long long	 days;
+};
+
+/*
+ * Each request received from since to before end ("YYYY-MM-DD" or stored
+ * times) and verified (one never confirmed is not a request the company
+ * could act on), by type and then days, open ones first.  fn as elsewhere.
+ */
+int pf_store_dsr_answers(struct pf_store *st, const char *since,
+    const char *end, int (*fn)(const struct pf_dsr_answer *a, void *arg),
+    void *arg);
+
+/*
  * Every request whose email key is one of the parties of individual
  * (party.individual), verified or not, oldest first: what an export or an
  * erasure covers.  fn as elsewhere.

@@ -28,7 +28,7 @@ enum {
 	DSR_EXPIRED, DSR_SET_STATUS, DSR_REVISE, DSR_VERIFY, DSR_EXTEND,
 	DSR_DELETE, DSR_ERASE, EVENT_ERASE, EVENT_PUT, EVENT_EACH,
 	PARTY_GET, PARTY_LINK, PARTY_EACH, PARTY_ERASE, SUPPRESS_PUT,
-	SUPPRESSED, SUPPRESS_COUNT, NSTMT
+	SUPPRESSED, SUPPRESS_COUNT, DSR_ANSWERS, NSTMT
 };
 
 static const struct pf_sql sql[NSTMT] = {
@@ -53,6 +53,20 @@ static const struct pf_sql sql[NSTMT] = {
 	    "AND (?2 = 0 OR status IN ('verified', 'extended')) "
 	    "AND (?3 IS NULL OR due < ?3) "
 	    "ORDER BY due, id" },
+	/*
+	 * Each request received in [?1, ?2) that was verified, with the UTC
+	 * days from its receipt to its answer (the event that closed it), or
+	 * NULL while it is open; by type, then days (open ones first).
+	 */
+	[DSR_ANSWERS] = { "request answers",
+	    "SELECT r.type, r.status, e.reason, "
+	    "CAST(julianday(substr(e.time, 1, 10)) - "
+	    "julianday(substr(r.received, 1, 10)) AS INTEGER) "
+	    "FROM request r LEFT JOIN request_event e ON e.request = r.id "
+	    "AND e.status IN ('fulfilled', 'denied') "
+	    "WHERE r.received >= ?1 AND r.received < ?2 "
+	    "AND r.status != 'unverified' "
+	    "ORDER BY r.type, 4" },
 	[DSR_OF_INDIVIDUAL] = { "request of individual",
 	    "SELECT " DSR_COLS " FROM request WHERE email_key IN "
 	    "(SELECT email FROM party WHERE individual = ?1) "
@@ -480,4 +494,26 @@ int
 pf_store_suppress_count(struct pf_store *st, long long *n)
 {
 	return pf_sql_one(st, Q(SUPPRESS_COUNT), PF_NOARGS, pf_row_int0, n);
+}
+
+typedef int answer_fn(const struct pf_dsr_answer *a, void *arg);
+
+static int
+answer_row(const struct pf_row *r, void *ctx)
+{
+	const struct pf_sql_walk	*w = ctx;
+	const struct pf_dsr_answer	 a = { .type = COL_T(0),
+	    .status = COL_T(1), .reason = COL_T(2),
+	    .days = COL_T(3) != NULL ? COL_I(3) : -1 };
+
+	return PF_WALK_CALL(answer_fn, w, &a);
+}
+
+int
+pf_store_dsr_answers(struct pf_store *st, const char *since,
+    const char *end, int (*fn)(const struct pf_dsr_answer *a, void *arg),
+    void *arg)
+{
+	return pf_sql_each(st, Q(DSR_ANSWERS), PF_ARGS(PF_T(since), PF_T(end)),
+	    answer_row, PF_WALK(fn, arg));
 }

@@ -18,7 +18,9 @@
 #include "store.h"
 
 static const struct cmd *const groups[] = {
-	cmds_init, cmds_unsubscribe, cmds_dnc, cmds_laws, cmds_request,
+	/* "requests report" before "requests", which would take its words. */
+	cmds_init, cmds_unsubscribe, cmds_dnc, cmds_laws, cmds_requests_report,
+	cmds_request,
 	cmds_export, cmds_party, cmds_feedback, cmds_guard, cmds_purge,
 	cmds_backup, cmds_mail, cmds_audit, cmds_checkpoint, cmds_metrics, NULL,
 };

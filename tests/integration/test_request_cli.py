@@ -7,13 +7,14 @@ followed."""
 
 import datetime
 import html
+import os
 import re
 import sqlite3
 import subprocess
 import unittest
 import uuid
 
-from harness import PRIVFORMS, mail_link as link, teardown, mail_site
+from harness import PRIVFORMS, SRC, mail_link as link, teardown, mail_site
 
 FORM = "/privacy/request"
 SITE = None
@@ -522,6 +523,105 @@ class Hostile(RequestTest):
         self.assertNotIn("<script>alert", page.text)
         self.assertNotIn('<b>"bold"', page.text)
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page.text)
+
+
+# ---- requests report ----
+
+class Report(RequestTest):
+    """A year's metrics on a hand-computed set of requests made through
+    the form and closed through the command, received in 2023 (set in the
+    database: the form only makes requests received now, and no other
+    test's request falls in that year)."""
+
+    # (type, received, how it ends: None open, "fulfil" or a reason code,
+    #  answered, verified)
+    SET = (("access", "2023-01-10T09:00:00.000000Z", "fulfil",
+            "2023-01-20T17:00:00.000000Z", True),            # 10 days
+           ("access", "2023-02-27T23:59:59.000000Z", "identity-not-verified",
+            "2023-03-01T00:00:00.000000Z", True),            # 2
+           ("access", "2023-12-30T12:00:00.000000Z", "fulfil",
+            "2024-01-04T08:00:00.000000Z", True),            # 5, next year
+           ("access", "2023-06-01T12:00:00.000000Z", None, None, True),
+           ("access", "2023-05-05T12:00:00.000000Z", None, None, False),
+           ("deletion", "2023-03-01T00:00:00.000000Z",
+            "exempt-legal-obligation", "2023-03-31T10:00:00.000000Z", True),
+           ("deletion", "2023-04-01T10:00:00.000000Z",
+            "exempt-legal-obligation", "2023-04-02T10:00:00.000000Z", True),
+           ("deletion", "2024-01-01T00:00:00.000000Z", "fulfil",
+            "2024-01-02T00:00:00.000000Z", True),            # not 2023
+           ("deletion", "2022-12-31T23:59:59.999999Z", "fulfil",
+            "2023-01-02T00:00:00.000000Z", True))            # not 2023
+
+    @classmethod
+    def setUpClass(cls):
+        for type_, received, end, answered, verified in cls.SET:
+            rid = new_request(type_=type_, verified=verified)
+            if end == "fulfil":
+                cli("request", "fulfil", str(rid))
+            elif end is not None:
+                cli("request", "deny", str(rid), "--reason", end)
+            write("UPDATE request SET received = ? WHERE id = ?",
+                  (received, rid))
+            write("UPDATE request_event SET time = ? WHERE request = ? AND "
+                  "status IN ('fulfilled', 'denied')", (answered, rid))
+        send_mail()
+
+    def report(self, *args):
+        p = cli("requests", "report", "--year", "2023", *args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def test_csv_is_the_hand_computed_figures(self):
+        rows = {l.split(",")[1]: l for l in self.report("--format",
+                                                        "csv").splitlines()}
+        head = rows.pop("type").split(",")
+        self.assertEqual(head[:8], ["year", "type", "received", "complied",
+                                    "denied", "open", "mean_days",
+                                    "median_days"])
+        self.assertEqual(len(rows), 8)
+        got = {t: dict(zip(head, l.split(","))) for t, l in rows.items()}
+        access, deletion = got["access"], got["deletion"]
+        self.assertEqual([access[k] for k in head[2:8]],
+                         ["4", "2", "1", "1", "5.7", "5.0"])
+        self.assertEqual(access["denied_identity-not-verified"], "1")
+        self.assertEqual([deletion[k] for k in head[2:8]],
+                         ["2", "0", "2", "0", "15.5", "15.5"])
+        self.assertEqual(deletion["denied_exempt-legal-obligation"], "2")
+        self.assertEqual(got["other"]["received"], "0")
+        self.assertEqual(got["other"]["mean_days"], "")
+
+    def test_text_lists_each_type_and_its_reasons(self):
+        text = self.report()
+        self.assertIn("received in 2023", text)
+        self.assertRegex(text, r"(?m)^access +4 +2 +1 +1 +5\.7 +5\.0$")
+        self.assertRegex(text, r"(?m)^deletion +2 +0 +2 +0 +15\.5 +15\.5$")
+        self.assertRegex(text, r"(?m)^ +denied, exempt-legal-obligation +2$")
+        self.assertRegex(text, r"(?m)^portability +0 +0 +0 +0 +- +-$")
+
+    def test_xml_is_valid_and_has_the_same_figures(self):
+        xml = self.report("--format", "xml")
+        p = subprocess.run(["xmllint", "--noout", "--schema",
+                            os.path.join(SRC, "etc", "requests-report.xsd"),
+                            "-"], input=xml, capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('year="2023"', xml)
+        access = re.search(r'<type code="access">.*?</type>', xml, re.S)[0]
+        for part in ("<received>4</received>", "<complied>2</complied>",
+                     '<denied count="1">', '<reason code="identity-not-'
+                     'verified" count="1"/>', "<open>1</open>",
+                     '<days answered="3" mean="5.7" median="5.0"/>'):
+            self.assertIn(part, access)
+        other = re.search(r'<type code="other">.*?</type>', xml, re.S)[0]
+        self.assertIn('<days answered="0"/>', other)
+
+    def test_bad_arguments_are_usage_errors(self):
+        for args in (("--year", "23"), ("--year", "2023x"), ("--year", ""),
+                     ("--year", "2023", "--format", "pdf"), (),
+                     ("--year", "2023", "--year", "2024")):
+            p = cli("requests", "report", *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertEqual(p.stdout, "")
 
 
 # ---- party link, party show ----
