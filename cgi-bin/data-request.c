@@ -191,14 +191,19 @@ mail_verify(struct pf_app *app, const struct submission *s)
 	return rc;
 }
 
-/* The record of request id received or revised as r: codes only. */
+/*
+ * The record of request id received or revised as r: codes only, and the
+ * day receipt must be acknowledged by when its law sets one.
+ */
 static int
 audit_terms(struct pf_app *app, struct pf_request *req, const char *event,
     long long id, const struct pf_dsr *r)
 {
 	char		 num[24];
 	const char	*details[] = { "request", num, "type", r->type,
-	    "law", r->law, "due", r->due, "country", r->country, NULL };
+	    "law", r->law, "due", r->due, "country", r->country,
+	    r->acknowledge != NULL ? "acknowledge" : NULL, r->acknowledge,
+	    NULL };
 
 	snprintf(num, sizeof(num), "%lld", id);
 	return pf_app_audit(app, req, event, r->subject, details);

@@ -346,15 +346,18 @@ class Flow(unittest.TestCase):
     def test_texas_brazil_korea_get_their_law_in_mail_and_audit(self):
         cases = (("US", "TX", "TDPSA", 45, "45 days"),
                  ("BR", None, "LGPD", 15, None),
-                 ("KR", None, "PIPA", 10, None))
+                 ("KR", None, "PIPA", 10, None),
+                 ("US", "CA", "CCPA", 45, "45 days"))
         for country, state, law, days, ext in cases:
             to = address("law-" + country)
             body = submitted(to, country=country, state=state)
             [req] = row(to)
             received = datetime.date.fromisoformat(req["received"][:10])
             due = (received + datetime.timedelta(days)).isoformat()
-            self.assertEqual((req["law"], req["due"], req["extension"],
-                              req["acknowledge"]), (law, due, ext, None))
+            self.assertEqual((req["law"], req["due"], req["extension"]),
+                             (law, due, ext))
+            # Only the CCPA sets a time to acknowledge receipt.
+            self.assertEqual(req["acknowledge"] is not None, law == "CCPA")
             self.assertIn("the law that applies (%s)" % law, body)
             self.assertIn(due, body)
             [xml] = [x for x in SITE.audit_xml("request-received")
@@ -363,7 +366,13 @@ class Flow(unittest.TestCase):
                            '"country">%s<' % country):
                 self.assertIn(detail, xml)
             show = SITE.privforms("request", "show", str(req["id"])).stdout
-            self.assertIn("- (%s sets no period)" % law, show)
+            if req["acknowledge"] is None:
+                self.assertNotIn('"acknowledge"', xml)
+                self.assertIn("- (%s sets no period)" % law, show)
+            else:
+                self.assertIn('<detail name="acknowledge">%s</detail>' %
+                              req["acknowledge"], xml)
+                self.assertIn(req["acknowledge"], show)
             r = SITE.post(VERIFY, {"t": token(link(body, "verify"))})
             self.assertEqual(r.status, 303, r)
             [mail] = mails_to(to)
