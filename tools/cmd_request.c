@@ -94,7 +94,8 @@ const struct cmd cmds_request[] = {
 	  "means in plain words, which the status page shows too; the store\n"
 	  "and the audit record keep CODE.  --note adds the team's own line\n"
 	  "to the mail only (at most 1000 bytes; it may hold what the\n"
-	  "requester should send): it is never stored nor recorded.  CODE is\n"
+	  "requester should send): it waits in the outbox until the mail is\n"
+	  "sent, never in the request's history nor a record.  CODE is\n"
 	  "one of:\n" PF_DENIALS(DENIAL_HELP)
 	  "privforms(8) gives the provisions each rests on." },
 	{ "request fulfil", cmd_fulfil, &note_spec, "ID [--note TEXT]",
