@@ -126,9 +126,10 @@ class Layout(unittest.TestCase):
                                  0o644)
 
     def test_conffiles_are_0644(self):
-        want = ["privforms.conf", "privacy-laws.tsv"] + [
+        want = ["privforms.conf"] + [
             os.path.relpath(f, os.path.join(SRC, "etc"))
-            for f in glob.glob(os.path.join(SRC, "etc", "mail", "*.txt")) +
+            for f in glob.glob(os.path.join(SRC, "etc", "*.tsv")) +
+            glob.glob(os.path.join(SRC, "etc", "mail", "*.txt")) +
             glob.glob(os.path.join(SRC, "etc", "nginx", "*.conf")) +
             glob.glob(os.path.join(SRC, "etc", "apache", "*.conf"))]
         self.assertEqual(files(self.conf), {f: 0o644 for f in want})
