@@ -39,7 +39,8 @@ struct pf_audit_event;
 #define PF_AUDIT_DENIAL_REASONS	PF_DENIALS(PF_AUDIT_DENIAL_CODE)
 /* personal-data-read's what: the command that read, its words joined. */
 #define PF_AUDIT_READS		"unsubscribes-export dnc-export " \
-				"feedback-list request-show party-show backup"
+				"feedback-list request-show party-show backup " \
+				"consent-export"
 
 #define PF_AUDIT_MAX_DETAILS	16	/* in one record */
 #define PF_AUDIT_WHY_SIZE	160	/* a reason below, with its NUL */

@@ -175,6 +175,9 @@ static const struct cfg_key keys[] = {
 	LONG(consent_max_age_days, 365, 1, 395),
 	STR(consent_language, "en", check_language),
 	STR(consent_jurisdiction, "", check_jurisdiction),
+	/* The evidence outlives the consent (at most 13 months) and the
+	 * limitation period of a claim about it. */
+	LONG(consent_retention_years, 5, 2, 100),
 	/* A consent page answered at once: the vote's limits, no stamp age. */
 	GRATE("limit", PF_GUARD_CONSENT, limit, "60/hour"),
 	GRATE("limit_ipv6_48", PF_GUARD_CONSENT, limit_wide, "600/hour"),

@@ -100,6 +100,7 @@ struct pf_config {
 	long	 consent_max_age_days;	/* a decision is asked again after this */
 	char	*consent_language;	/* the notice's language, in records */
 	char	*consent_jurisdiction;	/* alpha-2 for records, "" = none */
+	long	 consent_retention_years; /* purge deletes records older */
 
 	/* Anti-automation (guard.h); see privforms.conf.example. */
 	struct pf_guard_conf guard[PF_GUARD__MAX];

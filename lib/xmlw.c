@@ -127,6 +127,16 @@ pf_xmlw_fields(struct pf_xmlw *w, const void *row,
 }
 
 int
+pf_xmlw_record(struct pf_xmlw *w, const char *name, const void *row,
+    const struct pf_xmlw_field *f, size_t n)
+{
+	pf_xmlw_start(w, name, NULL);
+	pf_xmlw_fields(w, row, f, n);
+	pf_xmlw_end(w);
+	return pf_xmlw_status(w);
+}
+
+int
 pf_xmlw_fail(struct pf_xmlw *w, int rc)
 {
 	if (w->rc == PF_OK)

@@ -78,6 +78,13 @@ void pf_xmlw_fields(struct pf_xmlw *w, const void *row,
     const struct pf_xmlw_field *f, size_t n);
 
 /*
+ * A record as one element: <name>, the n fields of f from row, </name>.
+ * Returns pf_xmlw_status, so that a walk's callback can return it.
+ */
+int pf_xmlw_record(struct pf_xmlw *w, const char *name, const void *row,
+    const struct pf_xmlw_field *f, size_t n);
+
+/*
  * Keep rc (an err.h code) as the failure unless one is kept already; PF_OK
  * changes nothing.  Returns the failure kept, as pf_xmlw_status does.
  */

@@ -18,6 +18,7 @@
 #include "utc.h"
 #include "utf8.h"
 #include "validate.h"
+#include "xmlw.h"
 
 int
 cli_load(struct ctx *c)
@@ -694,4 +695,24 @@ fail:
 	fprintf(stderr, "privforms: %s: %lld read, %lld kept, %lld removed, "
 	    "%lld invalid\n", what, x.read, x.kept, x.removed, x.invalid);
 	return 0;
+}
+
+int
+cli_xml_export(FILE *f, const char *root, const char *ns, const char *since,
+    int (*body)(struct pf_xmlw *w, void *arg), void *arg)
+{
+	struct pf_xmlw	*w;
+	char		 now[PF_TIME_SIZE];
+	int		 rc;
+
+	if ((rc = pf_xmlw_open(f, &w)) != PF_OK)
+		return rc;
+	pf_utc_now(now);
+	pf_xmlw_start(w, root, ns);
+	pf_xmlw_attr(w, "version", "1");
+	pf_xmlw_attr(w, "generated", now);
+	pf_xmlw_attr(w, "since", since);
+	if (pf_xmlw_status(w) == PF_OK)
+		pf_xmlw_fail(w, body(w, arg));
+	return pf_xmlw_close(w);
 }

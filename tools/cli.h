@@ -93,7 +93,7 @@ extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
     cmds_laws[], cmds_audit[], cmds_mail[], cmds_purge[],
     cmds_request[], cmds_party[], cmds_export[], cmds_feedback[],
     cmds_guard[], cmds_backup[], cmds_metrics[], cmds_checkpoint[],
-    cmds_requests_report[];
+    cmds_requests_report[], cmds_consent[];
 
 /*
  * Load the configuration, open the store, read the keys: 0, or 1 said.
@@ -168,6 +168,18 @@ struct cli_report {
  */
 int cli_report(struct ctx *c, const struct cli_report *r,
     const struct cli_args *a, void *data);
+
+struct pf_xmlw;
+
+/*
+ * An export as XML on f (dnc export, consent export): the element root in
+ * namespace ns with version="1", generated (now, UTC) and since (left out
+ * when NULL), holding what body writes through w; body returns PF_OK or
+ * an err.h code, kept as the failure.  PF_OK, or the first failure
+ * (xmlw.h).
+ */
+int cli_xml_export(FILE *f, const char *root, const char *ns,
+    const char *since, int (*body)(struct pf_xmlw *w, void *arg), void *arg);
 
 /* One CSV field (RFC 4180) on f, then sep: quoted when it must be. */
 void cli_csv_field(FILE *f, const char *s, const char *sep);

@@ -146,6 +146,7 @@ struct export {
 	long long	 erased;	/* suppression rows: not exportable */
 	long long	 rows;		/* entries written */
 	void		*out;		/* the FILE or the struct pf_xmlw */
+	struct pf_store	*st;		/* what the XML rows are read from */
 };
 
 static int
@@ -182,13 +183,20 @@ static int
 xml_row(const struct pf_dnc *d, void *arg)
 {
 	struct export	*x = arg;
-	struct pf_xmlw	*w = x->out;
 
 	x->rows++;
-	pf_xmlw_start(w, "entry", NULL);
-	pf_xmlw_fields(w, d, entry_fields, nitems(entry_fields));
-	pf_xmlw_end(w);
-	return pf_xmlw_status(w);
+	return pf_xmlw_record(x->out, "entry", d, entry_fields,
+	    nitems(entry_fields));
+}
+
+/* The entries inside the export's root (cli_xml_export). */
+static int
+xml_entries(struct pf_xmlw *w, void *arg)
+{
+	struct export	*x = arg;
+
+	x->out = w;
+	return pf_store_dnc_each(x->st, x->since, xml_row, x);
 }
 
 /*
@@ -198,22 +206,11 @@ xml_row(const struct pf_dnc *d, void *arg)
 static int
 write_xml(struct ctx *c, FILE *f, void *arg)
 {
-	struct export		*x = arg;
-	struct pf_xmlw		*w;
-	char			 now[PF_TIME_SIZE];
-	int			 rc;
+	struct export	*x = arg;
 
-	if ((rc = pf_xmlw_open(f, &w)) != PF_OK)
-		return rc;
-	pf_utc_now(now);
-	pf_xmlw_start(w, "dnc-register", DNC_NS);
-	pf_xmlw_attr(w, "version", "1");
-	pf_xmlw_attr(w, "generated", now);
-	pf_xmlw_attr(w, "since", x->since);
-	x->out = w;
-	if (pf_xmlw_status(w) == PF_OK)
-		pf_xmlw_fail(w, pf_store_dnc_each(c->st, x->since, xml_row, x));
-	return pf_xmlw_close(w);
+	x->st = c->st;
+	return cli_xml_export(f, "dnc-register", DNC_NS, x->since, xml_entries,
+	    x);
 }
 
 /*
@@ -250,7 +247,7 @@ export_xml(struct ctx *c, FILE *f, void *arg)
 static int
 cmd_export(struct ctx *c, const struct cli_args *a)
 {
-	struct export	 x = { NULL, 0, 0, NULL };
+	struct export	 x = { NULL, 0, 0, NULL, NULL };
 	const char	*since = a->opt[E_SINCE], *format = "csv";
 
 	if (a->opt[E_FORMAT] != NULL)

@@ -16,6 +16,13 @@
  * no vote stays linkable to a network.  The vote itself stays: it is
  * anonymous.
  *
+ * A consent record is the evidence of one cookie consent decision and is
+ * kept consent_retention_years after it was made: long enough to outlive
+ * the consent it proves and the limitation period of a claim about it.
+ * Older records are deleted whole, in one transaction with one record of
+ * how many: the records name only devices, so a pseudonym a record would
+ * add nothing an auditor needs.
+ *
  * A spent proof-of-work challenge (pow.h) is kept until it expires, so
  * that its solution cannot be used twice; once expired it would be
  * refused anyway, and is deleted.  It names no one, so no record.
@@ -26,6 +33,7 @@
  * A hit holds only pseudonyms and is a counter, not a submission: no
  * record either.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -49,7 +57,8 @@ const struct cmd cmds_purge[] = {
 	  "expired (request_verify_days), with their history; each with an\n"
 	  "audit record.  Forget the client (network pseudonym) of the\n"
 	  "article votes older than article_vote_window_hours, with one\n"
-	  "audit record.  Delete the spent proof-of-work challenges that\n"
+	  "audit record.  Delete the consent records made more than\n"
+	  "consent_retention_years ago, with one audit record.  Delete the spent proof-of-work challenges that\n"
 	  "have expired, and the rate-limit hits older than a day.  Nothing\n"
 	  "younger is touched, so it is safe to run daily from cron or a\n"
 	  "systemd timer.  Prints how many of each were removed or\n"
@@ -241,25 +250,27 @@ purge_requests(struct ctx *c, const struct pf_keys *keys)
 	return sweep(c, &s, keys);
 }
 
-/* Forget the clients of the votes before `before`; *n counts them. */
+#define COUNT_SIZE	24	/* a long long in decimal, with its NUL */
+
+/*
+ * One deletion of the rows before `before` that names no one but is
+ * recorded: del removes them (*n how many) and, when any went, one record
+ * of event with details, whose value [1] is filled with *n, in the same
+ * transaction.  On a failure nothing changes and *n is 0.
+ */
 static int
-forget_clients(struct ctx *c, const char *before, long long *n)
+delete_recorded(struct ctx *c, int (*del)(struct pf_store *, const char *,
+    long long *), const char *before, const char *event,
+    const char *const *details, char count[COUNT_SIZE], long long *n)
 {
 	struct pf_txn	 t = { 0 };
-	char		 votes[24], hours[24];
-	const char	*details[] = { "votes", votes, "created-before", before,
-	    "window-hours", hours, NULL };
 	int		 rc;
 
 	if ((rc = cli_begin(c, &t)) != PF_OK)
 		return rc;
-	if ((rc = pf_store_vote_forget_clients(c->st, before, n)) == PF_OK &&
-	    *n > 0) {
-		snprintf(votes, sizeof(votes), "%lld", *n);
-		snprintf(hours, sizeof(hours), "%ld",
-		    c->cfg->article_vote_window_hours);
-		rc = pf_txn_audit(&t, NULL, "vote-clients-forgotten", NULL,
-		    details);
+	if ((rc = del(c->st, before, n)) == PF_OK && *n > 0) {
+		snprintf(count, COUNT_SIZE, "%lld", *n);
+		rc = pf_txn_audit(&t, NULL, event, NULL, details);
 	}
 	if (rc != PF_OK || (rc = pf_txn_commit(&t)) != PF_OK) {
 		pf_txn_rollback(&t);
@@ -268,22 +279,92 @@ forget_clients(struct ctx *c, const char *before, long long *n)
 	return rc;
 }
 
+/*
+ * A deletion purge makes in one go with one record (delete_recorded): the
+ * time its rows are older than, what deletes them, the record's event and
+ * the names of its count and limit details, the configured limit (a long
+ * of struct pf_config, at limit_off) and what purge prints.
+ */
+struct recorded {
+	void		 (*bound)(struct ctx *, char out[PF_TIME_SIZE]);
+	int		 (*del)(struct pf_store *, const char *, long long *);
+	const char	*event, *count_name, *limit_name;
+	size_t		 limit_off;
+	void		 (*say)(long long n, long limit, const char *bound);
+};
+
 static int
-purge_votes(struct ctx *c, const struct pf_keys *keys)
+purge_recorded(struct ctx *c, const struct recorded *r)
 {
-	char		 before[PF_TIME_SIZE];
+	char		 before[PF_TIME_SIZE], count[COUNT_SIZE], limit[24];
+	const char	*details[] = { r->count_name, count, "created-before",
+	    before, r->limit_name, limit, NULL };
+	long		 lim = *(const long *)(const void *)
+	    ((const char *)c->cfg + r->limit_off);
 	long long	 n = 0;
 	int		 rc;
 
-	(void)keys;
-	pf_utc_time(time(NULL) - c->cfg->article_vote_window_hours * 3600,
-	    before);
-	rc = forget_clients(c, before, &n);
-	printf("purge: %lld article vote%s older than %ld hour%s unlinked from "
-	    "their client\n", n, n == 1 ? "" : "s",
-	    c->cfg->article_vote_window_hours,
-	    c->cfg->article_vote_window_hours == 1 ? "" : "s");
+	r->bound(c, before);
+	snprintf(limit, sizeof(limit), "%ld", lim);
+	rc = delete_recorded(c, r->del, before, r->event, details, count, &n);
+	r->say(n, lim, before);
 	return rc;
+}
+
+/* Votes older than the window forget their client. */
+static void
+votes_bound(struct ctx *c, char out[PF_TIME_SIZE])
+{
+	pf_utc_time(time(NULL) - c->cfg->article_vote_window_hours * 3600,
+	    out);
+}
+
+static void
+votes_say(long long n, long hours, const char *before)
+{
+	(void)before;
+	printf("purge: %lld article vote%s older than %ld hour%s unlinked from "
+	    "their client\n", n, n == 1 ? "" : "s", hours,
+	    hours == 1 ? "" : "s");
+}
+
+static int
+purge_votes(struct ctx *c, const struct pf_keys *keys)
+{
+	static const struct recorded	 r = { votes_bound,
+	    pf_store_vote_forget_clients, "vote-clients-forgotten", "votes",
+	    "window-hours", offsetof(struct pf_config,
+	    article_vote_window_hours), votes_say };
+
+	(void)keys;
+	return purge_recorded(c, &r);
+}
+
+/* Consent records made consent_retention_years ago are deleted. */
+static void
+consent_bound(struct ctx *c, char out[PF_TIME_SIZE])
+{
+	pf_utc_years_before(time(NULL), c->cfg->consent_retention_years, out);
+}
+
+static void
+consent_say(long long n, long years, const char *before)
+{
+	(void)years;
+	printf("purge: %lld consent record%s made before %.10s deleted\n", n,
+	    n == 1 ? "" : "s", before);
+}
+
+static int
+purge_consent(struct ctx *c, const struct pf_keys *keys)
+{
+	static const struct recorded	 r = { consent_bound,
+	    pf_store_consent_purge, "consent-purged", "records",
+	    "retention-years", offsetof(struct pf_config,
+	    consent_retention_years), consent_say };
+
+	(void)keys;
+	return purge_recorded(c, &r);
 }
 
 /*
@@ -345,6 +426,7 @@ static const struct {
 	{ "Do-Not-Call entries", purge_dnc },
 	{ "requests", purge_requests },
 	{ "article votes", purge_votes },
+	{ "consent records", purge_consent },
 	{ "proof-of-work challenges", purge_challenges },
 	{ "rate-limit hits", purge_rate_hits },
 };

@@ -175,8 +175,9 @@ def admin_dnc():
 
 
 def admin_purge():
-    """dnc-purged, request-expired, vote-clients-forgotten: one purge of
-    rows aged by hand (the purge goes by the stored times)."""
+    """dnc-purged, request-expired, vote-clients-forgotten, consent-purged:
+    one purge of rows aged by hand (the purge goes by the stored times; a
+    consent record is never updated, so an aged copy is inserted)."""
     typed("303 749 2203", "+13037492203", "7492203")
     r = SITE.post("/privacy/do-not-call",
                   {"phone": "303 749 2203", "country": "US"})
@@ -188,6 +189,12 @@ def admin_purge():
                          first_name=typed("Hedy"), last_name=typed("Lamarrow"))
     SITE.write("UPDATE request SET verify_by = ? WHERE id = ?", (old, rid))
     SITE.write("UPDATE article_vote SET created = ?", (old,))
+    assert SITE.post("/privacy/consent", {"choice": "reject"}).status == 303
+    SITE.write("INSERT INTO consent_record (device, notice, language, "
+               "allowed, refused, action, method, gpc, jurisdiction, created) "
+               "SELECT device, notice, language, allowed, refused, action, "
+               "method, gpc, jurisdiction, ? FROM consent_record "
+               "ORDER BY id DESC LIMIT 1", (old,))
     cli("purge")
 
 
@@ -198,6 +205,7 @@ def party_of(rid):
 def admin_reads(rid):
     cli("unsubscribes", "export")
     cli("dnc", "export")
+    cli("consent", "export")
     cli("feedback", "list")
     cli("request", "show", str(rid))
     cli("party", "show", str(party_of(rid)))
@@ -249,7 +257,8 @@ def run_every_event():
     run_step("admin_dnc", admin_dnc, ["dnc-removed"])
     run_step("admin_reads", lambda: admin_reads(rid), ["personal-data-read"])
     run_step("admin_purge", admin_purge,
-             ["dnc-purged", "request-expired", "vote-clients-forgotten"])
+             ["dnc-purged", "request-expired", "vote-clients-forgotten",
+              "consent-purged"])
     run_step("admin_rotate", admin_rotate, ["audit-key-rotated"])
     run_step("admin_restore", admin_restore, ["audit-restored"])
 
@@ -342,7 +351,8 @@ class Operator(unittest.TestCase):
 
 class Reads(unittest.TestCase):
     def test_each_bulk_read_leaves_one_record_before_its_output(self):
-        for args, what in ((("unsubscribes", "export"), "unsubscribes-export"),
+        for args, what in ((("consent", "export"), "consent-export"),
+                           (("unsubscribes", "export"), "unsubscribes-export"),
                            (("dnc", "export", "--format", "xml"), "dnc-export"),
                            (("feedback", "list"), "feedback-list"),
                            (("request", "show", "1"), "request-show"),

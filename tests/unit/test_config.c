@@ -110,6 +110,7 @@ static const struct key_case keys[] = {
 	N(mail_retry, 60, 86400), N(dnc_retention_years, 5, 100),
 	N(feedback_step_hours, 24, 720), N(article_vote_window_hours, 24, 8760),
 	N(audit_checkpoint_minutes, 10, 1440),
+	N(consent_retention_years, 5, 100),
 	YN(unsubscribe_confirmation, 0, "yes", 1),
 	YN(dnc_confirmation, 1, "no", 0),
 };
@@ -819,6 +820,7 @@ START_TEST(test_number_ranges)
 		{ "mail_attempts", 1, 50 },
 		{ "mail_retry", 1, 86400 },
 		{ "dnc_retention_years", 5, 100 },
+		{ "consent_retention_years", 2, 100 },
 		{ "feedback_step_hours", 1, 720 },
 		{ "article_vote_window_hours", 1, 8760 },
 		{ "unsubscribe_pow", 1000, 10000000 },
@@ -1017,7 +1019,7 @@ START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 86);
+	ck_assert_uint_eq(uncomment_example(), 87);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1078,6 +1080,7 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(consent_max_age_days);
 	SAME_STR(consent_language);
 	SAME_STR(consent_jurisdiction);
+	SAME_LONG(consent_retention_years);
 	ck_assert_mem_eq(ex->guard, def->guard, sizeof(ex->guard));
 	ck_assert_mem_eq(&ex->feedback_limit_revisions,
 	    &def->feedback_limit_revisions,

@@ -171,6 +171,31 @@ START_TEST(test_fields_in_table_order)
 }
 END_TEST
 
+/* A record is one element around its fields, and the status is returned. */
+START_TEST(test_record_is_one_element)
+{
+	struct row	 r = { 7, "a", 1, NULL };
+	struct out	 o;
+	struct pf_xmlw	*w = open_out(&o);
+	char		*s;
+
+	pf_xmlw_start(w, "rows", NULL);
+	ck_assert_int_eq(pf_xmlw_record(w, "row", &r, row_fields,
+	    nitems(row_fields)), PF_OK);
+	r.name = "bad\x01";
+	ck_assert_int_eq(pf_xmlw_record(w, "row", &r, row_fields,
+	    nitems(row_fields)), PF_EXML);
+	free(close_out(&o, w, PF_EXML));
+	w = open_out(&o);
+	r.name = "a";
+	pf_xmlw_record(w, "row", &r, row_fields, 2);
+	s = close_out(&o, w, PF_OK);
+	ck_assert_str_eq(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<row>\n <id>7</id>\n <the-name>a</the-name>\n</row>\n");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_close_null)
 {
 	ck_assert_int_eq(pf_xmlw_close(NULL), PF_OK);
@@ -184,6 +209,7 @@ PF_TEST_MAIN("xmlw",
     tcase_add_loop_test(tc, test_bad_text_refused_as_attribute, 0,
 	nitems(refused)),
     tcase_add_test(tc, test_fields_in_table_order),
+    tcase_add_test(tc, test_record_is_one_element),
     tcase_add_test(tc, test_first_failure_is_kept),
     tcase_add_test(tc, test_libxml2_failure_is_kept),
     tcase_add_test(tc, test_close_null))
