@@ -24,8 +24,16 @@ SITE = None
 def setUpModule():
     global SITE
     SITE = Site(config={"consent_jurisdiction": "DE"}).start()
-    # Records of every kind the form makes: given, refused, changed,
-    # withdrawn, one with a Global Privacy Control signal.
+    try:
+        make_records()
+    except BaseException:
+        teardown(SITE)   # tearDownModule does not run after a failure here
+        raise
+
+
+def make_records():
+    """Records of every kind the form makes: given, refused, changed,
+    withdrawn, one with a Global Privacy Control signal."""
     first = decide({"choice": "accept"})
     cookie = first.header("Set-Cookie").split(";")[0]
     decide({"choice": "save", "allow-functional": "yes"}, cookie)
