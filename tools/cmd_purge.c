@@ -328,17 +328,10 @@ votes_say(long long n, long hours, const char *before)
 	    hours == 1 ? "" : "s");
 }
 
-static int
-purge_votes(struct ctx *c, const struct pf_keys *keys)
-{
-	static const struct recorded	 r = { votes_bound,
-	    pf_store_vote_forget_clients, "vote-clients-forgotten", "votes",
-	    "window-hours", offsetof(struct pf_config,
-	    article_vote_window_hours), votes_say };
-
-	(void)keys;
-	return purge_recorded(c, &r);
-}
+static const struct recorded	 votes = { votes_bound,
+    pf_store_vote_forget_clients, "vote-clients-forgotten", "votes",
+    "window-hours", offsetof(struct pf_config, article_vote_window_hours),
+    votes_say };
 
 /* Consent records made consent_retention_years ago are deleted. */
 static void
@@ -355,17 +348,9 @@ consent_say(long long n, long years, const char *before)
 	    n == 1 ? "" : "s", before);
 }
 
-static int
-purge_consent(struct ctx *c, const struct pf_keys *keys)
-{
-	static const struct recorded	 r = { consent_bound,
-	    pf_store_consent_purge, "consent-purged", "records",
-	    "retention-years", offsetof(struct pf_config,
-	    consent_retention_years), consent_say };
-
-	(void)keys;
-	return purge_recorded(c, &r);
-}
+static const struct recorded	 consent = { consent_bound,
+    pf_store_consent_purge, "consent-purged", "records", "retention-years",
+    offsetof(struct pf_config, consent_retention_years), consent_say };
 
 /*
  * End the store transaction of a deletion that names no one, so leaves no
@@ -418,17 +403,21 @@ purge_rate_hits(struct ctx *c, const struct pf_keys *keys)
 	return rc;
 }
 
-/* The steps, in order; each runs even when one before it fails. */
+/*
+ * The steps, in order; each runs even when one before it fails.  A step is
+ * a function of its own (fn) or one recorded deletion (rec).
+ */
 static const struct {
-	const char	*what;
-	int		(*fn)(struct ctx *, const struct pf_keys *);
+	const char		*what;
+	int			(*fn)(struct ctx *, const struct pf_keys *);
+	const struct recorded	*rec;
 } steps[] = {
-	{ "Do-Not-Call entries", purge_dnc },
-	{ "requests", purge_requests },
-	{ "article votes", purge_votes },
-	{ "consent records", purge_consent },
-	{ "proof-of-work challenges", purge_challenges },
-	{ "rate-limit hits", purge_rate_hits },
+	{ "Do-Not-Call entries", purge_dnc, NULL },
+	{ "requests", purge_requests, NULL },
+	{ "article votes", NULL, &votes },
+	{ "consent records", NULL, &consent },
+	{ "proof-of-work challenges", purge_challenges, NULL },
+	{ "rate-limit hits", purge_rate_hits, NULL },
 };
 
 static int
@@ -442,7 +431,8 @@ cmd_purge(struct ctx *c, const struct cli_args *a)
 	if (cli_load_keys(c, &keys) != 0 || cli_open_store(c) != 0)
 		return 1;
 	for (i = 0; i < nitems(steps); i++)
-		if ((rc = steps[i].fn(c, &keys)) != PF_OK) {
+		if ((rc = steps[i].fn != NULL ? steps[i].fn(c, &keys) :
+		    purge_recorded(c, steps[i].rec)) != PF_OK) {
 			fprintf(stderr, "privforms: purge: %s: %s\n",
 			    steps[i].what, pf_strerror(rc));
 			failed = 1;
