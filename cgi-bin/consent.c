@@ -87,19 +87,6 @@ visit_read(struct pf_app *app, const struct pf_request *req, struct visit *v)
 	v->gpc = pf_consent_gpc(req->sec_gpc);
 }
 
-/* ids of set's categories (want 1) or of the others (0), space-separated. */
-static void
-ids(pf_consent_set set, int want, char out[TEXT_MAX])
-{
-	size_t	 i, pos = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < table->n; i++)
-		if (((set >> i) & 1u) == (unsigned)want)
-			pos += (size_t)snprintf(out + pos, TEXT_MAX - pos, "%s%s",
-			    pos > 0 ? " " : "", table->cats[i].id);
-}
-
 /* The categories of a record's allowed ids (unknown ones are dropped). */
 static pf_consent_set
 set_of(const char *allowed)
@@ -155,8 +142,8 @@ put(struct pf_app *app, struct pf_request *req, struct pf_consent_record *r,
 	long long	 rid;
 	int		 rc;
 
-	ids(set, 1, allowed);
-	ids(set, 0, refused);
+	pf_consent_ids(table, set, 1, allowed, sizeof(allowed));
+	pf_consent_ids(table, set, 0, refused, sizeof(refused));
 	r->allowed = allowed;
 	r->refused = refused;
 	if ((rc = pf_store_consent_put(app->st, r, &rid)) != PF_OK)
@@ -447,11 +434,9 @@ texts_make(void)
 static int
 start(struct pf_app *app)
 {
-	char	 notice[4096], err[512];
+	char	 err[512];
 
-	snprintf(notice, sizeof(notice), "%s/%s", app->cfg->templates,
-	    PF_CONSENT_NOTICE);
-	if (pf_consent_load(app->cfg->consent_categories, notice, &table, err,
+	if (pf_consent_load_config(app->cfg, &table, err,
 	    sizeof(err)) != PF_OK) {
 		pf_log(PF_LOG_ERR, "consent: %s", err);
 		return 1;

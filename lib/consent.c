@@ -346,6 +346,18 @@ slurp(FILE *f, const char *name, void *arg, char *err, size_t errlen)
 }
 
 int
+pf_consent_load_config(const struct pf_config *cfg,
+    struct pf_consent_table **out, char *err, size_t errlen)
+{
+	char	 notice[4096];
+
+	snprintf(notice, sizeof(notice), "%s/%s", cfg->templates,
+	    PF_CONSENT_NOTICE);
+	return pf_consent_load(cfg->consent_categories, notice, out, err,
+	    errlen);
+}
+
+int
 pf_consent_load(const char *path, const char *notice,
     struct pf_consent_table **out, char *err, size_t errlen)
 {
@@ -407,6 +419,19 @@ pf_consent_set
 pf_consent_sale(const struct pf_consent_table *t)
 {
 	return flagged(t, offsetof(struct pf_consent_category, sale));
+}
+
+void
+pf_consent_ids(const struct pf_consent_table *t, pf_consent_set set,
+    int want, char *out, size_t outlen)
+{
+	size_t	 i, pos = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < t->n && pos < outlen; i++)
+		if (((set >> i) & 1u) == (unsigned)want)
+			pos += (size_t)snprintf(out + pos, outlen - pos, "%s%s",
+			    pos > 0 ? " " : "", t->cats[i].id);
 }
 
 /* ---- the cookie ---- */

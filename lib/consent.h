@@ -53,6 +53,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "config.h"
+
 #define PF_CONSENT_COOKIE	"pf_consent"
 #define PF_CONSENT_NOTICE	"consent-notice.xhtml"	/* in templates */
 #define PF_CONSENT_CATS_MAX	16	/* rows in the table */
@@ -101,6 +103,13 @@ int pf_consent_load(const char *path, const char *notice,
     struct pf_consent_table **out, char *err, size_t errlen);
 
 /*
+ * pf_consent_load of the configured files: cfg's consent_categories and
+ * PF_CONSENT_NOTICE in cfg's templates directory; the programs' start-up.
+ */
+int pf_consent_load_config(const struct pf_config *cfg,
+    struct pf_consent_table **out, char *err, size_t errlen);
+
+/*
  * The same for files already in memory, text[0..len) named name and
  * notice[0..nlen) named nname: for the fuzz harness and for tests.
  */
@@ -108,6 +117,15 @@ int pf_consent_parse(const char *text, size_t len, const char *name,
     const char *notice, size_t nlen, const char *nname,
     struct pf_consent_table **out, char *err, size_t errlen);
 void pf_consent_table_free(struct pf_consent_table *t);	/* accepts NULL */
+
+/*
+ * The ids of set's rows (want 1) or of the other rows (want 0), in the
+ * table's order, joined by one space, into out[outlen] (PF_CONSENT_CATS_MAX
+ * * (PF_CONSENT_ID_MAX + 1) + 1 always suffices): the allowed and refused
+ * columns of a consent record (store.h).
+ */
+void pf_consent_ids(const struct pf_consent_table *t, pf_consent_set set,
+    int want, char *out, size_t outlen);
 
 /* The row of id, or -1. */
 int pf_consent_find(const struct pf_consent_table *t, const char *id);

@@ -150,7 +150,8 @@ PRIVFORMS_PATHS = (
     "/privacy/request/challenge", "/privacy/request/status",
     "/privacy/request/verify", "/privacy/feedback",
     "/privacy/feedback/article?article=reset-password",
-    "/privacy/consent", "/privacy/nothing-here", "/.well-known/gpc.json")
+    "/privacy/consent", "/privacy/opt-out", "/privacy/nothing-here",
+    "/.well-known/gpc.json")
 
 
 def form_value(page, name):

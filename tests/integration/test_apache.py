@@ -43,7 +43,8 @@ MODDIR = "/usr/lib/apache2/modules"
 # Loaded unless compiled in (Debian's apache2 has unixd and log_config).
 MODULES = ("mpm_event", "authz_core", "unixd", "mime", "alias", "headers",
            "log_config", "env", "proxy", "proxy_fcgi", "fcgid", "cgid")
-PROGRAMS = ("unsubscribe", "do-not-call", "data-request", "feedback", "consent")
+PROGRAMS = ("unsubscribe", "do-not-call", "data-request", "feedback", "consent",
+            "opt-out")
 # Virtual host -> the installed snippet it Includes.
 SNIPPETS = {"proxy": "privforms-proxy-fcgi.conf",
             "fcgid": "privforms-fcgid.conf",

@@ -32,6 +32,8 @@ static const struct pf_form_def want[PF_GUARD__MAX] = {
 	    "vote", "vote", 0 },
 	[PF_GUARD_CONSENT] = { "consent", "/consent", "consent", "consent",
 	    "consent", PF_FORM_QUICK },
+	[PF_GUARD_OPTOUT] = { "opt-out", "/opt-out", "consent", "opt-out",
+	    "optout", PF_FORM_QUICK },
 };
 
 START_TEST(test_outside_names_are_unchanged)

@@ -1,0 +1,268 @@
+/*
+ * opt-out.c -- /privacy/opt-out, "Your Privacy Choices": opting out of the
+ * sale and sharing of personal information and of targeted advertising,
+ * at once and without proving who one is (CCPA regulations s. 7026: no
+ * verifiable consumer request may be required for it).
+ *
+ * The routes (the table at the end, in its order):
+ *
+ *	GET  opt-out?done	what this browser's pf_consent cookie says (the
+ *				303 target): opted out when its decision holds
+ *				and allows no sale category; else that no
+ *				choice is saved in this browser
+ *	GET  opt-out		the page and its one button; "Opt-out
+ *				preference signal honored" when the browser
+ *				sends Sec-GPC: 1
+ *	POST opt-out		optout=yes: the pf_consent cookie set with
+ *				every sale category (consent.h) off and the
+ *				others as the browser's current decision had
+ *				them (none without one), a consent record
+ *				(method page) and its consent-recorded audit
+ *				record stored in one transaction, 303 to ?done
+ *
+ * and, as every program (program.h), 400, 403 (another website's page),
+ * 404, 405, 413, 415, the guard's 422 (no usable stamp) and 429, and 503.
+ * A GET never sets a cookie or stores anything.  The device id is the
+ * cookie's when it parses, else a new one.  The record's method is page:
+ * the decision was made on a page of ours, which is what the method of
+ * ISO/IEC TS 27560 says; its action (withdrawn when the device's last
+ * record allowed a sale category, else refused) and its allowed and
+ * refused columns say it was an opt-out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "consent.h"
+#include "err.h"
+#include "form.h"
+#include "guard.h"
+#include "log.h"
+#include "page.h"
+#include "program.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+#include "utc.h"
+#include "validate.h"
+
+#define IDS_MAX	(PF_CONSENT_CATS_MAX * (PF_CONSENT_ID_MAX + 1) + 1)
+#define DONE	"/opt-out?done"
+
+enum { F_OPTOUT, F__MAX };
+
+static const char *const yes[] = { "yes", NULL };
+
+static const struct pf_field fields[F__MAX] = {
+	[F_OPTOUT] = { "optout", pf_valid_enum, yes, 1, 3, 0,
+	    "Opt out", "Press Opt out to opt out." },
+};
+
+/* Per process, from the categories table at start (start()). */
+static struct pf_consent_table	*table;
+
+/* The browser's decision, when it holds: its categories in *set. */
+static int
+decision(struct pf_app *app, const struct pf_request *req,
+    struct pf_consent_cookie *c, pf_consent_set *set)
+{
+	*set = 0;
+	if (pf_consent_cookie_read(req->cookie, c) != PF_OK)
+		return 0;
+	return pf_consent_current(c, table, time(NULL),
+	    app->cfg->consent_max_age_days * PF_DAY, set);
+}
+
+/* Did the device's last record allow a sale category?  *had 1 if so. */
+static int
+had_sale(const struct pf_consent_record *r, void *arg)
+{
+	char		 id[PF_CONSENT_ID_MAX + 1];
+	const char	*p = r->allowed;
+	size_t		 k;
+	int		 row;
+
+	while (*p != '\0') {
+		k = strcspn(p, " ");
+		snprintf(id, sizeof(id), "%.*s", (int)k, p);
+		if ((row = pf_consent_find(table, id)) >= 0 &&
+		    table->cats[row].sale)
+			*(int *)arg = 1;
+		p += k + (p[k] == ' ');
+	}
+	return 0;
+}
+
+/* The opt-out of device, its categories set, and its audit record. */
+static int
+record(struct pf_app *app, struct pf_request *req, const char *device,
+    pf_consent_set set, int gpc, struct pf_guard *g)
+{
+	char				 allowed[IDS_MAX], refused[IDS_MAX];
+	char				 now[PF_TIME_SIZE], id[24];
+	struct pf_consent_record	 r = { .device = device,
+	    .notice = table->version, .language = app->cfg->consent_language,
+	    .allowed = allowed, .refused = refused, .method = "page",
+	    .gpc = gpc, .created = now };
+	const char			*details[] = { "record", id, "action",
+	    NULL, "method", "page", "gpc", gpc ? "yes" : "no", NULL };
+	long long			 rid;
+	int				 rc, sale = 0;
+
+	if (app->cfg->consent_jurisdiction[0] != '\0')
+		r.jurisdiction = app->cfg->consent_jurisdiction;
+	pf_consent_ids(table, set, 1, allowed, sizeof(allowed));
+	pf_consent_ids(table, set, 0, refused, sizeof(refused));
+	if ((rc = pf_app_begin(app)) != PF_OK)
+		return rc;
+	pf_utc_now(now);
+	rc = pf_store_consent_last(app->st, device, had_sale, &sale);
+	r.action = details[3] = sale ? "withdrawn" : "refused";
+	if ((rc == PF_OK || rc == PF_ENOTFOUND) &&
+	    (rc = pf_guard_admit(app, g, NULL)) == PF_OK &&
+	    (rc = pf_store_consent_put(app->st, &r, &rid)) == PF_OK) {
+		snprintf(id, sizeof(id), "%lld", rid);
+		if ((rc = pf_app_audit(app, req, "consent-recorded", NULL,
+		    details)) == PF_OK && (rc = pf_app_commit(app)) == PF_OK)
+			return PF_OK;
+	}
+	pf_app_rollback(app);
+	return rc;
+}
+
+/*
+ * What the page says when a post had something to fix: the page's one
+ * field is its button, so only a script or a forged form gets it wrong.
+ */
+static const struct pf_notice bad_post = {
+	"Nothing was changed. Press Opt out to opt out.", 0, 0 };
+
+/*
+ * The page, its signal line only with the signal; as the guard's "show
+ * the form again", its notice or, for fields to fix, bad_post (the form
+ * has no value to keep: its button is all it posts).
+ */
+static void
+show_page(struct pf_app *app, struct pf_request *req, int status,
+    const struct pf_form *form, const struct pf_notice *notice)
+{
+	struct pf_page	*page = NULL;
+	int		 rc;
+
+	if (form != NULL && notice == NULL)
+		notice = &bad_post;
+	if ((rc = pf_page_new(app->pages, "opt-out", &page)) == PF_OK &&
+	    !pf_consent_gpc(req->sec_gpc))
+		rc = pf_page_remove(page, "optout-gpc");
+	pf_app_send_prepared(app, req, rc, status, page, NULL, notice);
+}
+
+static void
+form_page(struct pf_app *app, struct pf_request *req)
+{
+	show_page(app, req, 200, NULL, NULL);
+}
+
+/* The cookie of c for set, made now, and the 303 to the done page. */
+static void
+answer(struct pf_app *app, struct pf_request *req,
+    struct pf_consent_cookie *c, pf_consent_set set, int gpc)
+{
+	char	 cookie[PF_CONSENT_VALUE_MAX + 128], *to = NULL;
+	int	 secure = strncmp(app->cfg->base_url, "https:", 6) == 0;
+
+	pf_consent_cookie_fill(c, table, set);
+	c->gpc = gpc;
+	c->t = (long long)time(NULL);
+	if (pf_consent_set_cookie(c, app->cfg->consent_max_age_days * PF_DAY,
+	    secure, cookie, sizeof(cookie)) == PF_OK &&
+	    (to = pf_app_path(app, DONE, NULL)) != NULL &&
+	    pf_respond(req, 303, "text/plain; charset=utf-8", (struct
+	    pf_header[]){ { "Set-Cookie", cookie }, { "Location", to } },
+	    2) == PF_OK)
+		pf_respond_body(req, "See Other\n", 10);
+	else if (to == NULL)
+		pf_app_fail(app, req);
+	free(to);
+}
+
+static void
+submit(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_consent_cookie	 c;
+	struct pf_form			 form;
+	struct pf_guard			 g;
+	pf_consent_set			 set;
+	int				 rc, known, gpc;
+
+	if (pf_app_read_fields(app, req, fields, F__MAX, &form) != PF_OK)
+		return;
+	if (pf_guard_form(app, req, PF_GUARD_OPTOUT, DONE, &form, show_page,
+	    &g))
+		goto out;
+	known = pf_consent_cookie_read(req->cookie, &c) == PF_OK;
+	decision(app, req, &c, &set);
+	set = (set & ~pf_consent_sale(table)) | pf_consent_required(table);
+	gpc = pf_consent_gpc(req->sec_gpc);
+	/* A browser without a device id of ours gets one now. */
+	if ((!known && (rc = pf_consent_device_new(c.device)) != PF_OK) ||
+	    (rc = record(app, req, c.device, set, gpc, &g)) != PF_OK)
+		pf_guard_failed(app, req, &form, show_page, &g, rc);
+	else
+		answer(app, req, &c, set, gpc);
+out:
+	pf_form_free(&form);
+}
+
+/* The done page: opted out if the cookie's decision holds without sale. */
+static void
+show_done(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_consent_cookie	 c;
+	struct pf_page			*page = NULL;
+	pf_consent_set			 set;
+	int				 out, rc;
+
+	out = decision(app, req, &c, &set) &&
+	    (set & pf_consent_sale(table)) == 0;
+	if ((rc = pf_page_new(app->pages, "opt-out-done", &page)) == PF_OK &&
+	    (rc = pf_page_remove(page, out ? "done-none" :
+	    "done-saved")) == PF_OK && out && !c.gpc)
+		rc = pf_page_remove(page, "done-gpc");
+	if (rc == PF_OK)
+		pf_page_send(req, 200, page, NULL, 0);
+	else
+		pf_app_fail(app, req);
+	pf_page_free(page);
+}
+
+/* The categories table and the notice, checked once before serving. */
+static int
+start(struct pf_app *app)
+{
+	char	 err[512];
+
+	if (pf_consent_load_config(app->cfg, &table, err,
+	    sizeof(err)) != PF_OK) {
+		pf_log(PF_LOG_ERR, "opt-out: %s", err);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+stop(void)
+{
+	pf_consent_table_free(table);
+}
+
+static const struct pf_route routes[] = {
+	{ "GET", "", "done", show_done, NULL, 0 },
+	{ "GET", "", NULL, form_page, NULL, 0 },
+	{ "POST", "", NULL, submit, NULL, 0 },
+};
+
+PF_PROGRAM_MAIN(.form = PF_GUARD_OPTOUT, PF_ROUTES(routes),
+    .start = start, .stop = stop)
