@@ -6,8 +6,11 @@
  * The routes (the table at the end, in its order):
  *
  *	GET  request?sent		"check your email"
- *	GET  request			the form
- *	POST request			submit: 303 to ?sent, 422, 503
+ *	GET  request			the form; ?type=opt-out-sale: 303 to
+ *					opt-out (see elsewhere[] below)
+ *	POST request			submit: 303 to ?sent, 422, 503; type
+ *					opt-out-sale: 303 to opt-out, nothing
+ *					stored
  *	GET  request/verify		one confirm button for the link (?t=T);
  *					changes nothing, since link scanners
  *					fetch every link
@@ -98,6 +101,31 @@ static const struct pf_field fields[F__MAX] = {
 static struct pf_laws *laws;
 
 /* ---- the form ---- */
+
+/*
+ * The types another page serves, without verification, and its path: CCPA
+ * regulations s. 7026 forbid requiring a verifiable consumer request to
+ * opt out of sale or sharing, so the form does not offer that type (the
+ * page links to the opt-out page instead), and a link or an old page that
+ * still asks for it is sent there.  The code stays in pf_dsr_types: the
+ * requests stored before are still labelled.
+ */
+static const char *const elsewhere[] = {
+	"opt-out-sale",	"/opt-out",
+	NULL,
+};
+
+/* The path elsewhere[] sends type to, or NULL for a type of this form. */
+static const char *
+served_elsewhere(const char *type)
+{
+	size_t	 i;
+
+	for (i = 0; type != NULL && elsewhere[i] != NULL; i += 2)
+		if (strcmp(type, elsewhere[i]) == 0)
+			return elsewhere[i + 1];
+	return NULL;
+}
 
 static void
 show_form(struct pf_app *app, struct pf_request *req, int status,
@@ -342,11 +370,16 @@ submit(struct pf_app *app, struct pf_request *req)
 	struct pf_form		 form = { 0 };
 	struct submission	 s;
 	struct pf_guard		 g;
+	const char		*to;
 	char			*email_key = NULL;
 	int			 rc;
 
 	if (pf_app_read_fields(app, req, fields, F__MAX, &form) != PF_OK)
 		goto out;
+	if ((to = served_elsewhere(form.v[F_TYPE].value)) != NULL) {
+		pf_app_redirect(app, req, to);
+		goto out;
+	}
 	cross_check(&form);
 	if (pf_guard_form(app, req, PF_GUARD_REQUEST, "/request?sent", &form,
 	    show_form, &g))
@@ -803,7 +836,13 @@ status(struct pf_app *app, struct pf_request *req)
 static void
 form_page(struct pf_app *app, struct pf_request *req)
 {
-	show_form(app, req, 200, NULL, NULL);
+	const struct pf_param	*type = pf_request_query(req, "type");
+	const char		*to;
+
+	if (type != NULL && (to = served_elsewhere(type->value)) != NULL)
+		pf_app_redirect(app, req, to);
+	else
+		show_form(app, req, 200, NULL, NULL);
 }
 
 /* Every path is "Not available" when no mail is sent (the header). */

@@ -553,7 +553,7 @@ class AddressLimits(Case):
         for i in range(6):
             f = fields("request", email=to, type=("access", "deletion",
                        "portability", "restriction", "objection",
-                       "opt-out-sale")[i])
+                       "correction")[i], details="Please.")
             statuses.append(send("request", f, client(),
                                  proof("request")).status)
         self.assertEqual(statuses, [303] * 3 + [429] * 3)

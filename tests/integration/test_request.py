@@ -33,9 +33,10 @@ TYPES = {
     "portability": "A portable copy of my data",
     "restriction": "Restrict the processing of my data",
     "objection": "Object to the processing of my data",
-    "opt-out-sale": "Do not sell or share my personal information",
     "other": "Another privacy question",
 }
+# Served by /privacy/opt-out without verification (CCPA regs s. 7026).
+OPT_OUT_SALE = "opt-out-sale"
 
 
 def setUpModule():
@@ -384,6 +385,23 @@ class Flow(unittest.TestCase):
                          303)
         self.assertEqual(row(to)[0]["state"], None)
         self.assertEqual(row(to)[0]["law"], "GDPR")
+
+    def test_opt_out_of_sale_never_asks_for_verification(self):
+        r = SITE.get(FORM)
+        self.assertNotIn('value="%s"' % OPT_OUT_SALE, r.text)
+        self.assertIn('href="/privacy/opt-out"', r.text)
+        r = SITE.get(FORM + "?type=" + OPT_OUT_SALE)
+        self.assertEqual(r.status, 303, r)
+        self.assertTrue(r.header("Location").endswith("/privacy/opt-out"))
+        to = address("sale")
+        before = (SITE.count("request"), SITE.count("outbox"),
+                  SITE.count("audit"))
+        r = submit(email=to, type=OPT_OUT_SALE)
+        self.assertEqual(r.status, 303, r)
+        self.assertTrue(r.header("Location").endswith("/privacy/opt-out"))
+        self.assertEqual((SITE.count("request"), SITE.count("outbox"),
+                          SITE.count("audit")), before)
+        self.assertEqual(row(to), [])
 
     def test_every_type_is_accepted_and_labelled(self):
         for code, label in TYPES.items():
