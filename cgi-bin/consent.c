@@ -323,24 +323,17 @@ static void
 answer(struct pf_app *app, struct pf_request *req, struct visit *v,
     pf_consent_set set)
 {
-	struct pf_header	 h = { "Set-Cookie", NULL };
-	char			 value[PF_CONSENT_VALUE_MAX + 128], *to;
+	char	 value[PF_CONSENT_VALUE_MAX + 128];
 
 	pf_consent_cookie_fill(&v->c, table, set);
 	v->c.gpc = v->gpc;
 	v->c.t = (long long)time(NULL);
-	h.value = value;
 	if (pf_consent_set_cookie(&v->c, app->cfg->consent_max_age_days * PF_DAY,
 	    strncmp(app->cfg->base_url, "https:", 6) == 0, value,
-	    sizeof(value)) != PF_OK ||
-	    (to = pf_app_path(app, "/consent?done", NULL)) == NULL) {
+	    sizeof(value)) != PF_OK)
 		pf_app_fail(app, req);
-		return;
-	}
-	if (pf_respond(req, 303, "text/plain; charset=utf-8", (struct
-	    pf_header[]){ h, { "Location", to } }, 2) == PF_OK)
-		pf_respond_body(req, "See Other\n", 10);
-	free(to);
+	else
+		pf_app_redirect_cookie(app, req, "/consent?done", value);
 }
 
 static void

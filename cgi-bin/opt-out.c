@@ -170,22 +170,17 @@ static void
 answer(struct pf_app *app, struct pf_request *req,
     struct pf_consent_cookie *c, pf_consent_set set, int gpc)
 {
-	char	 cookie[PF_CONSENT_VALUE_MAX + 128], *to = NULL;
+	char	 cookie[PF_CONSENT_VALUE_MAX + 128];
 	int	 secure = strncmp(app->cfg->base_url, "https:", 6) == 0;
 
 	pf_consent_cookie_fill(c, table, set);
 	c->gpc = gpc;
 	c->t = (long long)time(NULL);
 	if (pf_consent_set_cookie(c, app->cfg->consent_max_age_days * PF_DAY,
-	    secure, cookie, sizeof(cookie)) == PF_OK &&
-	    (to = pf_app_path(app, DONE, NULL)) != NULL &&
-	    pf_respond(req, 303, "text/plain; charset=utf-8", (struct
-	    pf_header[]){ { "Set-Cookie", cookie }, { "Location", to } },
-	    2) == PF_OK)
-		pf_respond_body(req, "See Other\n", 10);
-	else if (to == NULL)
+	    secure, cookie, sizeof(cookie)) != PF_OK)
 		pf_app_fail(app, req);
-	free(to);
+	else
+		pf_app_redirect_cookie(app, req, DONE, cookie);
 }
 
 static void

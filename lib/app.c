@@ -368,10 +368,17 @@ pf_app_url(const struct pf_app *app, const char *path)
 void
 pf_app_redirect(struct pf_app *app, struct pf_request *req, const char *path)
 {
+	pf_app_redirect_cookie(app, req, path, NULL);
+}
+
+void
+pf_app_redirect_cookie(struct pf_app *app, struct pf_request *req,
+    const char *path, const char *set_cookie)
+{
 	char	*to;
 
 	if ((to = pf_app_path(app, path, NULL)) == NULL ||
-	    pf_redirect(req, to) != PF_OK)
+	    pf_redirect_cookie(req, to, set_cookie) != PF_OK)
 		pf_app_fail(app, req);
 	free(to);
 }

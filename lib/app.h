@@ -165,6 +165,9 @@ char *pf_app_url(const struct pf_app *app, const char *path);
 
 /* 303 See Other to prefix + path. */
 void pf_app_redirect(struct pf_app *app, struct pf_request *req, const char *path);
+/* The same, setting a cookie: set_cookie is the Set-Cookie value (NULL: none). */
+void pf_app_redirect_cookie(struct pf_app *app, struct pf_request *req,
+    const char *path, const char *set_cookie);
 
 /* Answer 500 (something that should not fail did; logged) if not answered yet. */
 void pf_app_fail(struct pf_app *app, struct pf_request *req);

@@ -244,16 +244,22 @@ is_location(const char *s)
 int
 pf_redirect(struct pf_request *req, const char *location)
 {
+	return pf_redirect_cookie(req, location, NULL);
+}
+
+int
+pf_redirect_cookie(struct pf_request *req, const char *location,
+    const char *set_cookie)
+{
 	static const char	 body[] = "See Other\n";
-	struct pf_header	 h;
+	struct pf_header	 h[2] = { { "Location", location },
+	    { "Set-Cookie", set_cookie } };
 	int			 rc;
 
 	if (location == NULL || !is_location(location))
 		return PF_EINVAL;
-	h.name = "Location";
-	h.value = location;
-	if ((rc = pf_respond(req, 303, "text/plain; charset=utf-8", &h, 1)) !=
-	    PF_OK)
+	if ((rc = pf_respond(req, 303, "text/plain; charset=utf-8", h,
+	    set_cookie != NULL ? 2 : 1)) != PF_OK)
 		return rc;
 	return pf_respond_body(req, body, sizeof(body) - 1);
 }

@@ -61,4 +61,8 @@ int pf_respond_body(struct pf_request *req, const void *buf, size_t len);
  */
 int pf_redirect(struct pf_request *req, const char *location);
 
+/* The same with a Set-Cookie header whose value is set_cookie (NULL: none). */
+int pf_redirect_cookie(struct pf_request *req, const char *location,
+    const char *set_cookie);
+
 #endif

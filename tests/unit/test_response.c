@@ -327,6 +327,29 @@ START_TEST(test_redirect_303_with_location)
 }
 END_TEST
 
+/* A 303 that sets a cookie: both headers, the same body. */
+START_TEST(test_redirect_with_cookie)
+{
+	struct pf_request	 req;
+	struct out		 o;
+
+	request(&req, &o, "POST");
+	ck_assert_int_eq(pf_redirect_cookie(&req, "/privacy/opt-out?done",
+	    "pf_consent=v=1; Path=/"), PF_OK);
+	ck_assert_int_eq(strncmp(o.buf, "Status: 303 See Other\r\n", 23), 0);
+	ck_assert(has_line(&o, "Location: /privacy/opt-out?done"));
+	ck_assert(has_line(&o, "Set-Cookie: pf_consent=v=1; Path=/"));
+	ck_assert_str_eq(strstr(o.buf, "\r\n\r\n"), "\r\n\r\nSee Other\n");
+	pf_request_free(&req);
+
+	request(&req, &o, "POST");
+	ck_assert_int_eq(pf_redirect_cookie(&req, "//evil.example/", "a=b"),
+	    PF_EINVAL);
+	ck_assert_uint_eq(o.len, 0);
+	pf_request_free(&req);
+}
+END_TEST
+
 START_TEST(test_redirect_bad_location_refused)
 {
 	static const char *const bad[] = {
@@ -494,6 +517,7 @@ PF_TEST_MAIN("response",
     tcase_add_test(tc, test_header_name_not_token_refused),
     tcase_add_test(tc, test_reserved_header_refused),
     tcase_add_test(tc, test_redirect_303_with_location),
+    tcase_add_test(tc, test_redirect_with_cookie),
     tcase_add_test(tc, test_redirect_bad_location_refused),
     tcase_add_test(tc, test_redirect_stops_at_nul),
     tcase_add_test(tc, test_head_writes_headers_without_body),
