@@ -267,6 +267,8 @@ class Pages(unittest.TestCase):
             "verify": links["verify"], "status": links["status"],
             "consent": "/privacy/consent",
             "consent-done": "/privacy/consent?done",
+            "opt-out": "/privacy/opt-out",
+            "opt-out-done": "/privacy/opt-out?done",
             "message": "/privacy/request/nosuch",
             "not-found": "/privacy/nosuch",
         }
