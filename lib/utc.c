@@ -1,6 +1,7 @@
 /*
  * utc.c -- times as text (utc.h).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -45,31 +46,50 @@ leap_year(long long y)
 	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
 }
 
+/* Days in month mon (0 to 11) of year y. */
+static int
+month_days(long long y, int mon)
+{
+	static const int	 days[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+
+	return mon == 1 && leap_year(y) ? 29 : days[mon];
+}
+
 /*
  * The cutoff keeps the seconds of now and has ".000000" for microseconds:
  * now has no finer part, and a row stored within that second compares as
  * not before the cutoff, so it is kept (never purged early).
  */
 void
-pf_utc_years_before(time_t now, long years, char out[PF_TIME_SIZE])
+pf_utc_months_before(time_t now, long months, char out[PF_TIME_SIZE])
 {
 	struct tm	 tm;
-	long long	 y;
+	long long	 m;
 	char		 day[24];
 
-	if (years < 0 || gmtime_r(&now, &tm) == NULL)
+	if (months < 0 || gmtime_r(&now, &tm) == NULL)
 		goto earliest;
-	y = tm.tm_year + 1900LL - years;
-	if (y < 1000 || y > 9999)
+	/* Months since year 0; months <= LONG_MAX cannot overflow it. */
+	m = (tm.tm_year + 1900LL) * 12 + tm.tm_mon - months;
+	if (m < 1000 * 12LL || m > 9999 * 12LL + 11)
 		goto earliest;
-	tm.tm_year = (int)(y - 1900);
-	if (tm.tm_mon == 1 && tm.tm_mday == 29 && !leap_year(y))
-		tm.tm_mday = 28;
+	tm.tm_year = (int)(m / 12 - 1900);
+	tm.tm_mon = (int)(m % 12);
+	if (tm.tm_mday > month_days(m / 12, tm.tm_mon))
+		tm.tm_mday = month_days(m / 12, tm.tm_mon);
 	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, 32, "%.19s.000000Z", day);
 	return;
 earliest:
 	snprintf(out, 32, "0000-01-01T00:00:00.000000Z");
+}
+
+void
+pf_utc_years_before(time_t now, long years, char out[PF_TIME_SIZE])
+{
+	pf_utc_months_before(now, years >= 0 && years <= LONG_MAX / 12 ?
+	    years * 12 : -1, out);
 }
 
 /*

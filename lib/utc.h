@@ -43,6 +43,13 @@ void pf_utc_time(time_t t, char out[PF_TIME_SIZE]);
 void pf_utc_years_before(time_t now, long years, char out[PF_TIME_SIZE]);
 
 /*
+ * The same, months calendar months back (request_retention_months): the
+ * same day of the month, or the month's last day when it is shorter (31
+ * March minus one month is 28 or 29 February), the earlier day again.
+ */
+void pf_utc_months_before(time_t now, long months, char out[PF_TIME_SIZE]);
+
+/*
  * Midnight UTC of s, exactly "YYYY-MM-DD" (digits where the Ys, Ms and Ds
  * are), a day from 0001-01-01 to 9999-12-31 that exists in the calendar:
  * PF_OK with *t set, or PF_EINVAL.

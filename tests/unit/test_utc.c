@@ -87,6 +87,46 @@ START_TEST(test_time_parse_refuses)
 }
 END_TEST
 
+/* A time, a number of months, and the cutoff that many months before. */
+static const struct {
+	time_t		 now;
+	long		 months;
+	const char	*want;
+} months_before[] = {
+	/* 2026-12-05T06:30:00: 24 months is the same day two years back. */
+	{ 1796452200, 24, "2024-12-05T06:30:00.000000Z" },
+	{ 1796452200, 0, "2026-12-05T06:30:00.000000Z" },
+	{ 1796452200, 12, "2025-12-05T06:30:00.000000Z" },
+	{ 1796452200, 11, "2026-01-05T06:30:00.000000Z" },
+	/* 2027-03-31T00:00:00: a shorter month takes its last day. */
+	{ 1806451200, 1, "2027-02-28T00:00:00.000000Z" },
+	{ 1806451200, 13, "2026-02-28T00:00:00.000000Z" },
+	{ 1806451200, 37, "2024-02-29T00:00:00.000000Z" },
+	{ 1806451200, 5, "2026-10-31T00:00:00.000000Z" },
+	{ 1806451200, 6, "2026-09-30T00:00:00.000000Z" },
+	/* Into another year, across its end. */
+	{ 1796452200, 36, "2023-12-05T06:30:00.000000Z" },
+	{ 1796452200, 120, "2016-12-05T06:30:00.000000Z" },
+	/* No four-digit year: the earliest time, so nothing is purged. */
+	{ 1796452200, -1, "0000-01-01T00:00:00.000000Z" },
+	{ 1796452200, 12323, "1000-01-05T06:30:00.000000Z" },
+	{ 1796452200, 12324, "0000-01-01T00:00:00.000000Z" },
+	{ 1796452200, 2147483647L, "0000-01-01T00:00:00.000000Z" },
+};
+
+START_TEST(test_months_before_same_day_or_the_month_end)
+{
+	char	 t[PF_TIME_SIZE];
+
+	memset(t, 'x', sizeof(t));
+	pf_utc_months_before(months_before[_i].now, months_before[_i].months,
+	    t);
+	ck_assert_msg(strcmp(t, months_before[_i].want) == 0,
+	    "%lld minus %ld months: %s", (long long)months_before[_i].now,
+	    months_before[_i].months, t);
+}
+END_TEST
+
 START_TEST(test_sizes_hold_what_they_name)
 {
 	/* The store's longest time and a day, each with its NUL. */
@@ -103,4 +143,6 @@ PF_TEST_MAIN("utc",
     tcase_add_test(tc, test_date_parse_null),
     tcase_add_test(tc, test_time_parse_stored_times),
     tcase_add_loop_test(tc, test_time_parse_refuses, 0, nitems(bad_times)),
+    tcase_add_loop_test(tc, test_months_before_same_day_or_the_month_end, 0,
+    nitems(months_before)),
     tcase_add_test(tc, test_sizes_hold_what_they_name))
