@@ -373,6 +373,34 @@ int pf_store_dsr_delete(struct pf_store *st, long long id);
 int pf_store_dsr_erase(struct pf_store *st, const char *email_key,
     long long *n);
 
+/* ---- retention: closed requests reduced (014-request-reduced.sql) ---- */
+
+/* The most requests one pf_store_dsr_reduce reduces. */
+#define PF_DSR_REDUCE_MAX	256
+
+/*
+ * Reduce at most limit (1 to PF_DSR_REDUCE_MAX, else PF_EINVAL) requests
+ * closed (fulfilled or denied) before `before` (their updated, the time
+ * they closed), oldest first, not reduced yet: each loses its personal
+ * fields (names, organisation, email, email key, details, party), the
+ * notes of its history, its party's address once no other request has it
+ * (store_retention.c lists all it clears), and gets reduced = now (NULL:
+ * the current time).  Type, status, country, state, law, the dates,
+ * subject and the events' times, statuses and reasons stay: the yearly
+ * report reads the same.  *n gets how many.  All or nothing, in a
+ * savepoint of the caller's transaction (or on its own).  Open requests
+ * are never touched.
+ */
+int pf_store_dsr_reduce(struct pf_store *st, const char *before,
+    const char *now, int limit, long long *n);
+
+/*
+ * When request id was reduced, into out: PF_OK, or PF_ENOTFOUND when it
+ * is whole (or there is no such request).
+ */
+int pf_store_dsr_reduced(struct pf_store *st, long long id,
+    char out[PF_TIME_SIZE]);
+
 /* ---- parties: verified addresses, linked into individuals ---- */
 
 struct pf_party {

@@ -1,0 +1,12 @@
+-- 014-request-reduced.sql -- when a closed request was reduced to what
+-- the yearly metrics need.
+--
+-- `privforms purge` keeps a request and its history whole for
+-- request_retention_months after it closed (fulfilled or denied: its
+-- updated), then clears every personal field of it in one transaction
+-- (store.h, "retention"; the list of what is cleared is in
+-- lib/store_retention.c) and sets reduced to that time.  What stays is
+-- what `privforms requests report` reads and what places it under a law:
+-- type, status, country and state, law, received, due, the events' times,
+-- statuses and denial reasons.  NULL while the request is whole.
+ALTER TABLE request ADD COLUMN reduced TEXT;
