@@ -166,6 +166,13 @@ static const struct cfg_key keys[] = {
 	LONG(request_verify_days, 7, 1, 30),
 	LONG(request_status_days, 400, 30, 3650),
 	LONG(request_repeat_minutes, 60, 0, 1440),
+	/*
+	 * Months a closed request is kept whole before purge reduces it.  The
+	 * CCPA regulations (s. 7101(a)) have a business keep its records of
+	 * requests and how it answered them for at least 24 months; beyond
+	 * ten years no limitation period or audit needs the personal data.
+	 */
+	LONG(request_retention_months, 24, 24, 120),
 	STR(personal_data_systems, "", check_text),
 	STR(feedback_to, "", check_address),
 	LONG(feedback_step_hours, 24, 1, 720),

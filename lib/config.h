@@ -92,6 +92,7 @@ struct pf_config {
 	long	 request_verify_days;	/* validity of the link that verifies a request */
 	long	 request_status_days;	/* validity of a request's status link */
 	long	 request_repeat_minutes; /* one mail per address and type in this window */
+	long	 request_retention_months; /* purge reduces requests closed longer ago */
 	char	*personal_data_systems;	/* other systems holding personal data, for exports */
 	char	*feedback_to;		/* forward site feedback here; "" = none */
 	long	 feedback_step_hours;	/* validity of the feedback form's step-2 token */

@@ -221,6 +221,29 @@ status_is(const struct pf_dsr *r, const char *const *statuses)
 	return 0;
 }
 
+/*
+ * 1, said, if r was reduced under the retention rule (purge): nothing of
+ * the person is left to export; else 0.
+ */
+static int
+reduced(struct ctx *c, const struct pf_dsr *r)
+{
+	char	 when[PF_TIME_SIZE];
+	int	 rc;
+
+	if ((rc = pf_store_dsr_reduced(c->st, r->id, when)) == PF_ENOTFOUND)
+		return 0;
+	if (rc != PF_OK)
+		fprintf(stderr, "privforms: request export: %s\n",
+		    pf_strerror(rc));
+	else
+		fprintf(stderr, "privforms: request export: request %lld was "
+		    "reduced on %.10s under the retention rule "
+		    "(request_retention_months): nothing personal is left to "
+		    "export\n", r->id, when);
+	return 1;
+}
+
 /* ---- request export ---- */
 
 struct export {
@@ -665,6 +688,8 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 		    x.q.r.status);
 		goto out;
 	}
+	if (reduced(c, &x.q.r) != 0)
+		goto out;
 	if (output == NULL) {
 		/* Recorded before a byte reaches stdout. */
 		rc = cli_buffered_audited("request export", export_fill, c, &x,

@@ -23,6 +23,16 @@
  * how many: the records name only devices, so a pseudonym a record would
  * add nothing an auditor needs.
  *
+ * A data subject request closed (fulfilled or denied) longer ago than
+ * request_retention_months is reduced to what the yearly metrics need
+ * (store.h, "retention": the one list of what goes is in
+ * store_retention.c), REDUCE_BATCH requests per transaction, each with one
+ * requests-reduced record of how many and never of whose.  Each request is
+ * whole or reduced whenever the purge is interrupted; a reduced request is
+ * never picked again, so a second run reduces only what has aged since.
+ * The suppression list (004-requests.sql) is never purged: it is what
+ * keeps an erased person from being mailed or called again.
+ *
  * A spent proof-of-work challenge (pow.h) is kept until it expires, so
  * that its solution cannot be used twice; once expired it would be
  * refused anyway, and is deleted.  It names no one, so no record.
@@ -58,10 +68,14 @@ const struct cmd cmds_purge[] = {
 	  "audit record.  Forget the client (network pseudonym) of the\n"
 	  "article votes older than article_vote_window_hours, with one\n"
 	  "audit record.  Delete the consent records made more than\n"
-	  "consent_retention_years ago, with one audit record.  Delete the spent proof-of-work challenges that\n"
-	  "have expired, and the rate-limit hits older than a day.  Nothing\n"
-	  "younger is touched, so it is safe to run daily from cron or a\n"
-	  "systemd timer.  Prints how many of each were removed or\n"
+	  "consent_retention_years ago, with one audit record.  Reduce the\n"
+	  "requests closed more than request_retention_months ago to what\n"
+	  "`requests report` reads (names, addresses, details and notes go),\n"
+	  "with one audit record per batch; never an open request, nor the\n"
+	  "suppression list.  Delete the spent proof-of-work challenges\n"
+	  "that have expired, and the rate-limit hits older than a day.\n"
+	  "Nothing younger is touched, so it is safe to run daily from cron\n"
+	  "or a systemd timer.  Prints how many of each were removed or\n"
 	  "forgotten." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
@@ -253,10 +267,10 @@ purge_requests(struct ctx *c, const struct pf_keys *keys)
 #define COUNT_SIZE	24	/* a long long in decimal, with its NUL */
 
 /*
- * One deletion of the rows before `before` that names no one but is
- * recorded: del removes them (*n how many) and, when any went, one record
- * of event with details, whose value [1] is filled with *n, in the same
- * transaction.  On a failure nothing changes and *n is 0.
+ * One deletion (or reduction) of the rows before `before` that names no
+ * one but is recorded: del removes them (*n how many) and, when any went,
+ * one record of event with details, whose value [1] is filled with *n, in
+ * the same transaction.  On a failure nothing changes and *n is 0.
  */
 static int
 delete_recorded(struct ctx *c, int (*del)(struct pf_store *, const char *,
@@ -280,34 +294,42 @@ delete_recorded(struct ctx *c, int (*del)(struct pf_store *, const char *,
 }
 
 /*
- * A deletion purge makes in one go with one record (delete_recorded): the
- * time its rows are older than, what deletes them, the record's event and
- * the names of its count and limit details, the configured limit (a long
- * of struct pf_config, at limit_off) and what purge prints.
+ * A deletion purge makes with one record per transaction
+ * (delete_recorded): the time its rows are older than, what deletes them,
+ * the record's event and the names of its count, bound and limit details,
+ * the configured limit (a long of struct pf_config, at limit_off), what
+ * purge prints, and batch: 0 when del takes every row in one go, else the
+ * most it takes in one (another transaction follows a full one).
  */
 struct recorded {
 	void		 (*bound)(struct ctx *, char out[PF_TIME_SIZE]);
 	int		 (*del)(struct pf_store *, const char *, long long *);
-	const char	*event, *count_name, *limit_name;
+	const char	*event, *count_name, *bound_name, *limit_name;
 	size_t		 limit_off;
 	void		 (*say)(long long n, long limit, const char *bound);
+	long long	 batch;
 };
 
 static int
 purge_recorded(struct ctx *c, const struct recorded *r)
 {
 	char		 before[PF_TIME_SIZE], count[COUNT_SIZE], limit[24];
-	const char	*details[] = { r->count_name, count, "created-before",
+	const char	*details[] = { r->count_name, count, r->bound_name,
 	    before, r->limit_name, limit, NULL };
 	long		 lim = *(const long *)(const void *)
 	    ((const char *)c->cfg + r->limit_off);
-	long long	 n = 0;
+	long long	 n, total = 0;
 	int		 rc;
 
 	r->bound(c, before);
 	snprintf(limit, sizeof(limit), "%ld", lim);
-	rc = delete_recorded(c, r->del, before, r->event, details, count, &n);
-	r->say(n, lim, before);
+	do {
+		n = 0;
+		rc = delete_recorded(c, r->del, before, r->event, details,
+		    count, &n);
+		total += n;
+	} while (rc == PF_OK && r->batch > 0 && n == r->batch);
+	r->say(total, lim, before);
 	return rc;
 }
 
@@ -330,8 +352,8 @@ votes_say(long long n, long hours, const char *before)
 
 static const struct recorded	 votes = { votes_bound,
     pf_store_vote_forget_clients, "vote-clients-forgotten", "votes",
-    "window-hours", offsetof(struct pf_config, article_vote_window_hours),
-    votes_say };
+    "created-before", "window-hours",
+    offsetof(struct pf_config, article_vote_window_hours), votes_say, 0 };
 
 /* Consent records made consent_retention_years ago are deleted. */
 static void
@@ -349,8 +371,42 @@ consent_say(long long n, long years, const char *before)
 }
 
 static const struct recorded	 consent = { consent_bound,
-    pf_store_consent_purge, "consent-purged", "records", "retention-years",
-    offsetof(struct pf_config, consent_retention_years), consent_say };
+    pf_store_consent_purge, "consent-purged", "records", "created-before",
+    "retention-years", offsetof(struct pf_config, consent_retention_years),
+    consent_say, 0 };
+
+/*
+ * Requests closed request_retention_months ago are reduced, a batch per
+ * transaction: small enough that the forms wait for the lock no longer
+ * than for any other write of the command.
+ */
+#define REDUCE_BATCH	100
+
+static void
+reduce_bound(struct ctx *c, char out[PF_TIME_SIZE])
+{
+	pf_utc_months_before(time(NULL), c->cfg->request_retention_months,
+	    out);
+}
+
+static int
+reduce_batch(struct pf_store *st, const char *before, long long *n)
+{
+	return pf_store_dsr_reduce(st, before, NULL, REDUCE_BATCH, n);
+}
+
+static void
+reduce_say(long long n, long months, const char *before)
+{
+	(void)months;
+	printf("purge: %lld request%s closed before %.10s reduced to the "
+	    "metrics\n", n, n == 1 ? "" : "s", before);
+}
+
+static const struct recorded	 reduced = { reduce_bound, reduce_batch,
+    "requests-reduced", "requests", "closed-before", "retention-months",
+    offsetof(struct pf_config, request_retention_months), reduce_say,
+    REDUCE_BATCH };
 
 /*
  * End the store transaction of a deletion that names no one, so leaves no
@@ -414,6 +470,7 @@ static const struct {
 } steps[] = {
 	{ "Do-Not-Call entries", purge_dnc, NULL },
 	{ "requests", purge_requests, NULL },
+	{ "closed requests", NULL, &reduced },
 	{ "article votes", NULL, &votes },
 	{ "consent records", NULL, &consent },
 	{ "proof-of-work challenges", purge_challenges, NULL },

@@ -81,7 +81,9 @@ const struct cmd cmds_request[] = {
 	  "view; do not paste it into tickets): the requester's details, the\n"
 	  "law's dates (acknowledgement, due, whether the extension is\n"
 	  "used), the verified address's party and the other parties linked\n"
-	  "to the same individual (`party link`), and its history." },
+	  "to the same individual (`party link`), and its history.  A request\n"
+	  "reduced under the retention rule (`purge`) says so, and when, and\n"
+	  "shows what it kept." },
 	{ "request extend", cmd_extend, &reason_spec, "ID --reason TEXT",
 	  "Use the one extension the request's law allows: the due date moves\n"
 	  "by the extension, counted from the date it was due.  Only for a\n"
@@ -287,6 +289,31 @@ show_details(FILE *f, const struct pf_dsr *r)
 	}
 }
 
+/* A request, and when it was reduced ("" while it is whole). */
+struct shown {
+	const struct pf_dsr	*r;
+	char			 reduced[PF_TIME_SIZE];
+};
+
+/*
+ * A reduced request: what it kept, and that the rest went under the
+ * retention rule, rather than fields that read as if never given.
+ */
+static void
+show_reduced(FILE *f, const struct pf_dsr *r, const char *when)
+{
+	fprintf(f, "%-16s%lld\n", "request", r->id);
+	coded(f, "type", pf_dsr_types, r->type);
+	coded(f, "status", pf_dsr_statuses, r->status);
+	fprintf(f, "%-16son %.10s under the retention rule "
+	    "(request_retention_months after it closed): its names, address,\n"
+	    "%-16sdetails, notes and party are gone; what the yearly report "
+	    "reads is kept\n", "reduced", when, "");
+	coded(f, "relationship", pf_dsr_relationships, r->relationship);
+	field(f, "subject", r->subject);
+	show_terms(f, r);
+}
+
 static void
 show_request(FILE *f, const struct pf_dsr *r)
 {
@@ -367,13 +394,18 @@ history_row(const struct pf_dsr_event *e, void *arg)
 static int
 show_fill(struct ctx *c, FILE *f, void *arg)
 {
-	const struct pf_dsr	*r = arg;
+	const struct shown	*s = arg;
+	const struct pf_dsr	*r = s->r;
 	int			 rc;
 
-	show_request(f, r);
-	if ((rc = show_parties(c, f, r)) != PF_OK)
-		return rc;
-	show_details(f, r);
+	if (s->reduced[0] != '\0')
+		show_reduced(f, r, s->reduced);
+	else {
+		show_request(f, r);
+		if ((rc = show_parties(c, f, r)) != PF_OK)
+			return rc;
+		show_details(f, r);
+	}
 	fprintf(f, "history\n");
 	return pf_store_dsr_events(c->st, r->id, history_row, f);
 }
@@ -384,6 +416,7 @@ cmd_show(struct ctx *c, const struct cli_args *a)
 	static const long long one = 1;	/* the request, its parties and
 					   history: one row of the read */
 	struct pf_dsr_copy q;
+	struct shown	 s = { &q.r, "" };
 	long long	 id;
 	int		 rc;
 
@@ -391,16 +424,20 @@ cmd_show(struct ctx *c, const struct cli_args *a)
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0)
 		return 1;
-	if ((rc = req_load(c->st, id, &q)) != PF_OK) {
+	if ((rc = req_load(c->st, id, &q)) == PF_OK &&
+	    (rc = pf_store_dsr_reduced(c->st, id, s.reduced)) == PF_ENOTFOUND)
+		rc = PF_OK;	/* whole */
+	if (rc != PF_OK) {
 		if (rc == PF_ENOTFOUND)
 			fprintf(stderr, "privforms: request show: there is no "
 			    "request %lld\n", id);
 		else
 			fprintf(stderr, "privforms: request show: %s\n",
 			    pf_strerror(rc));
+		pf_dsr_drop(&q);
 		return 1;
 	}
-	rc = cli_buffered_read("request show", show_fill, c, &q.r, &one);
+	rc = cli_buffered_read("request show", show_fill, c, &s, &one);
 	pf_dsr_drop(&q);
 	return rc;
 }

@@ -175,9 +175,10 @@ def admin_dnc():
 
 
 def admin_purge():
-    """dnc-purged, request-expired, vote-clients-forgotten, consent-purged:
-    one purge of rows aged by hand (the purge goes by the stored times; a
-    consent record is never updated, so an aged copy is inserted)."""
+    """dnc-purged, request-expired, vote-clients-forgotten, consent-purged,
+    requests-reduced: one purge of rows aged by hand (the purge goes by the
+    stored times; a consent record is never updated, so an aged copy is
+    inserted; a request closed long ago has an old updated)."""
     typed("303 749 2203", "+13037492203", "7492203")
     r = SITE.post("/privacy/do-not-call",
                   {"phone": "303 749 2203", "country": "US"})
@@ -188,6 +189,9 @@ def admin_purge():
     rid = request_submit(SITE, typed(address("events-expired")),
                          first_name=typed("Hedy"), last_name=typed("Lamarrow"))
     SITE.write("UPDATE request SET verify_by = ? WHERE id = ?", (old, rid))
+    closed = verified()
+    cli("request", "deny", str(closed), "--reason", "no-data-held")
+    SITE.write("UPDATE request SET updated = ? WHERE id = ?", (old, closed))
     SITE.write("UPDATE article_vote SET created = ?", (old,))
     assert SITE.post("/privacy/consent", {"choice": "reject"}).status == 303
     SITE.write("INSERT INTO consent_record (device, notice, language, "
@@ -258,7 +262,7 @@ def run_every_event():
     run_step("admin_reads", lambda: admin_reads(rid), ["personal-data-read"])
     run_step("admin_purge", admin_purge,
              ["dnc-purged", "request-expired", "vote-clients-forgotten",
-              "consent-purged"])
+              "consent-purged", "requests-reduced"])
     run_step("admin_rotate", admin_rotate, ["audit-key-rotated"])
     run_step("admin_restore", admin_restore, ["audit-restored"])
 

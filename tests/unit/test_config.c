@@ -111,6 +111,7 @@ static const struct key_case keys[] = {
 	N(feedback_step_hours, 24, 720), N(article_vote_window_hours, 24, 8760),
 	N(audit_checkpoint_minutes, 10, 1440),
 	N(consent_retention_years, 5, 100),
+	N(request_retention_months, 24, 36),
 	YN(unsubscribe_confirmation, 0, "yes", 1),
 	YN(dnc_confirmation, 1, "no", 0),
 };
@@ -821,6 +822,7 @@ START_TEST(test_number_ranges)
 		{ "mail_retry", 1, 86400 },
 		{ "dnc_retention_years", 5, 100 },
 		{ "consent_retention_years", 2, 100 },
+		{ "request_retention_months", 24, 120 },
 		{ "feedback_step_hours", 1, 720 },
 		{ "article_vote_window_hours", 1, 8760 },
 		{ "unsubscribe_pow", 1000, 10000000 },
@@ -1013,13 +1015,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 89 keys, and give exactly the built-in defaults.
+ * twice), name all 90 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 89);
+	ck_assert_uint_eq(uncomment_example(), 90);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1072,6 +1074,7 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(request_verify_days);
 	SAME_LONG(request_status_days);
 	SAME_LONG(request_repeat_minutes);
+	SAME_LONG(request_retention_months);
 	SAME_STR(personal_data_systems);
 	SAME_STR(feedback_to);
 	SAME_LONG(feedback_step_hours);
