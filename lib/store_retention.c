@@ -23,8 +23,11 @@
 #include "store_sql.h"
 #include "utc.h"
 
-/* The statuses in which a request is closed: no one acts on it again. */
-#define CLOSED	"('fulfilled', 'denied')"
+/*
+ * A closed request, which no one acts on again: the one condition, so a
+ * state that reopens one (an appeal still open) is one more "AND" here.
+ */
+#define CLOSED	"status IN ('fulfilled', 'denied')"
 
 /*
  * What a reduction clears.  PERSONAL: the personal columns of request
@@ -65,12 +68,12 @@ enum {
 static const struct pf_sql sql[NSTMT] = {
 	/* Oldest closed first; a scan, like the purge of expired ones. */
 	[REDUCE_PICK] = { "reduce pick", "SELECT id FROM request WHERE "
-	    "status IN " CLOSED " AND reduced IS NULL AND updated < ?1 "
+	    CLOSED " AND reduced IS NULL AND updated < ?1 "
 	    "ORDER BY updated, id LIMIT ?2" },
 	/* The request's own row, last; only a closed one, once. */
 	[REDUCE_REQUEST] = { "reduce request",
 	    "UPDATE request SET " PERSONAL ", reduced = ?2 "
-	    "WHERE id = ?1 AND status IN " CLOSED " AND reduced IS NULL" },
+	    "WHERE id = ?1 AND " CLOSED " AND reduced IS NULL" },
 	/* When it was reduced: no row while it is whole. */
 	[REDUCED_ON] = { "reduced on",
 	    "SELECT reduced FROM request WHERE id = ?1 "
