@@ -24,8 +24,9 @@
 
 #define LAWS_LINE_MAX	1024	/* bytes in a line, newline excluded */
 #define LAWS_LAW_MAX	64	/* bytes in a law's short name */
-#define LAWS_NFIELDS	9	/* place law period extension acknowledge
-				   appeal regulator scope source */
+#define LAWS_NFIELDS	10	/* place law period extension acknowledge
+				   appeal regulator scope agents source */
+#define LAWS_NFIELDS_APPEAL 9	/* the same without agents */
 #define LAWS_NFIELDS_OLD 6	/* place law period extension acknowledge source */
 #define LAWS_REG_MAX	200	/* bytes in a regulator's name */
 #define PERIOD_MAX	366
@@ -246,7 +247,7 @@ check_periods(char *f[LAWS_NFIELDS], struct pf_law *row, char *msg,
 	return PF_OK;
 }
 
-/* Check regulator and scope (fields 6 and 7) into *row. */
+/* Check regulator, scope and agents (fields 6 to 8) into *row. */
 static int
 check_scope(char *f[LAWS_NFIELDS], struct pf_law *row, char *msg,
     size_t msglen)
@@ -264,6 +265,12 @@ check_scope(char *f[LAWS_NFIELDS], struct pf_law *row, char *msg,
 	if (row->threshold && strcmp(f[0], "*") == 0) {
 		pf_errmsg(msg, msglen, "the \"*\" row applies to every company: "
 		    "scope all");
+		return PF_ECONFIG;
+	}
+	row->agents = strcmp(f[8], "yes") == 0;
+	if (!row->agents && strcmp(f[8], "-") != 0) {
+		pf_errmsg(msg, msglen, "agents must be \"yes\" or \"-\", "
+		    "not '%s'", f[8]);
 		return PF_ECONFIG;
 	}
 	return PF_OK;
@@ -292,7 +299,7 @@ check_row(const struct pf_laws *laws, char *f[LAWS_NFIELDS],
 	if ((rc = check_periods(f, row, msg, msglen)) != PF_OK ||
 	    (rc = check_scope(f, row, msg, msglen)) != PF_OK)
 		return rc;
-	if (*f[8] == '\0' || strcmp(f[8], "-") == 0) {
+	if (*f[9] == '\0' || strcmp(f[9], "-") == 0) {
 		pf_errmsg(msg, msglen, "source is required");
 		return PF_ECONFIG;
 	}
@@ -301,8 +308,9 @@ check_row(const struct pf_laws *laws, char *f[LAWS_NFIELDS],
 }
 
 /*
- * Split line into f[]: nine fields, or the six of a table from before
- * appeals, read as appeal "-", regulator "-", scope "all".
+ * Split line into f[]: ten fields; the nine of a table from before agents,
+ * read as agents "-"; or the six of a table from before appeals, read as
+ * appeal "-", regulator "-", scope "all", agents "-".
  */
 static int
 fields(char *line, char *f[LAWS_NFIELDS], char *msg, size_t msglen)
@@ -312,15 +320,21 @@ fields(char *line, char *f[LAWS_NFIELDS], char *msg, size_t msglen)
 
 	n = split(line, f);
 	if (n == LAWS_NFIELDS_OLD) {
-		f[8] = f[5];
-		f[5] = f[6] = none;
+		f[9] = f[5];
+		f[5] = f[6] = f[8] = none;
 		f[7] = all;
+		return PF_OK;
+	}
+	if (n == LAWS_NFIELDS_APPEAL) {
+		f[9] = f[8];
+		f[8] = none;
 		return PF_OK;
 	}
 	if (n == LAWS_NFIELDS)
 		return PF_OK;
 	pf_errmsg(msg, msglen, "expected %d tab-separated fields (or %d, "
-	    "without appeal, regulator and scope), found %zu", LAWS_NFIELDS,
+	    "without agents; or %d, without appeal, regulator, scope and "
+	    "agents), found %zu", LAWS_NFIELDS, LAWS_NFIELDS_APPEAL,
 	    LAWS_NFIELDS_OLD, n);
 	return PF_ECONFIG;
 }
@@ -338,7 +352,7 @@ static int
 copy_strings(char *f[LAWS_NFIELDS], struct pf_law *row)
 {
 	row->law = strdup(f[1]);
-	row->source = strdup(f[8]);
+	row->source = strdup(f[9]);
 	if (strcmp(f[6], "-") != 0)
 		row->regulator = strdup(f[6]);
 	if (row->law == NULL || row->source == NULL ||

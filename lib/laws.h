@@ -4,10 +4,10 @@
  * The table is data that legal or ops edit, not code: etc/privacy-laws.tsv
  * (configured as laws_file), one row per place, read at start-up:
  *
- *	# place	law	period	extension	acknowledge	appeal	regulator	scope	source
- *	DE	GDPR	1 month	2 months	-	-	a data protection supervisory authority	all	GDPR Art. 12(3)
- *	US-TX	TDPSA	45 days	45 days	-	60 days	the Texas Attorney General	threshold	Tex. Bus. & Com. Code s. 541.052-.053
- *	*	none	30 days	-	-	-	-	all	internal policy
+ *	# place	law	period	extension	acknowledge	appeal	regulator	scope	agents	source
+ *	DE	GDPR	1 month	2 months	-	-	a data protection supervisory authority	all	yes	GDPR Art. 12(3)
+ *	US-TX	TDPSA	45 days	45 days	-	60 days	the Texas Attorney General	threshold	-	Tex. Bus. & Com. Code s. 541.052-.053
+ *	*	none	30 days	-	-	-	-	all	-	internal policy
  *
  * Fields are separated by one or more tabs; '#' starts a comment line.
  * place is an ISO 3166-1 alpha-2 country, "US-XX" for a US state (which
@@ -23,11 +23,19 @@
  * place's residents' data, "threshold" when it binds only companies above
  * a size the law sets (revenue, consumers): those the company may declare
  * exempt (pf_laws_exempt; config's laws_exempt), and a person from their
- * place then falls to the "*" row.  source says where the periods come
- * from, for the people who keep the table true.
+ * place then falls to the "*" row.  agents is "yes" where the law lets
+ * someone else (an authorised agent, a holder of a power of attorney, a
+ * parent or guardian) make the requests the data request form takes on
+ * the person's behalf, "-" where it does not (or only for opting out of
+ * sale, which /privacy/opt-out takes without verification): the form
+ * offers "on behalf of someone else" only for the former.  source says
+ * where the periods (and the agents rule) come from, for the people who
+ * keep the table true.
  *
+ * A row of nine fields (the table before agents) still reads: agents "-".
  * A row of six fields (place law period extension acknowledge source, the
- * table before appeals) still reads: no appeal, no regulator, scope all.
+ * table before appeals) still reads: no appeal, no regulator, scope all,
+ * agents "-".
  */
 #ifndef PF_LAWS_H
 #define PF_LAWS_H
@@ -55,6 +63,7 @@ struct pf_law {
 	char			*regulator;	/* NULL for "-" */
 	int			 threshold;	/* scope "threshold" */
 	int			 exempt;	/* pf_laws_exempt: does not apply */
+	int			 agents;	/* agents "yes": others may ask for the person */
 	char			*source;
 };
 

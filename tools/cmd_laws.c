@@ -38,10 +38,12 @@ const struct cmd cmds_laws[] = {
 	  "table is malformed." },
 	{ "laws", cmd_laws, NULL, "",
 	  "List every row of laws_file: place, law, period to answer, extension,\n"
-	  "acknowledgement, time to decide an appeal, and whether the law applies\n"
-	  "(\"yes\"; \"exempt\" for a law named in laws_exempt, whose places fall\n"
-	  "to the country's row, else to \"*\").  Exit 1 naming the line if the\n"
-	  "table is malformed, or naming the law if laws_exempt is wrong." },
+	  "acknowledgement, time to decide an appeal, whether someone may ask\n"
+	  "on the person's behalf (agents: \"yes\" or \"-\"), and whether the\n"
+	  "law applies (\"yes\"; \"exempt\" for a law named in laws_exempt,\n"
+	  "whose places fall to the country's row, else to \"*\").  Exit 1\n"
+	  "naming the line if the table is malformed, or naming the law if\n"
+	  "laws_exempt is wrong." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -107,6 +109,7 @@ show(const struct pf_law *law, const char *received)
 	printf("%-13s %s\n", "regulator", law->regulator != NULL ?
 	    law->regulator : "-");
 	printf("%-13s %s\n", "scope", law->threshold ? "threshold" : "all");
+	printf("%-13s %s\n", "agents", law->agents ? "yes" : "-");
 	printf("%-13s %s\n", "source", law->source);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
@@ -167,7 +170,8 @@ list_row(const struct pf_law *law)
 		pf_period_text(p[i], text);
 		printf(" %-17s", text);
 	}
-	printf(" %s\n", law->exempt ? "exempt" : "yes");
+	printf(" %-6s %s\n", law->agents ? "yes" : "-",
+	    law->exempt ? "exempt" : "yes");
 }
 
 static int
@@ -179,8 +183,9 @@ cmd_laws(struct ctx *c, const struct cli_args *a)
 	(void)a;
 	if (open_laws(c, &laws) != 0)
 		return 1;
-	printf("%-6s %-17s %-17s %-17s %-17s %-17s %s\n", "place", "law",
-	    "period", "extension", "acknowledge", "appeal", "applies");
+	printf("%-6s %-17s %-17s %-17s %-17s %-17s %-6s %s\n", "place", "law",
+	    "period", "extension", "acknowledge", "appeal", "agents",
+	    "applies");
 	for (i = 0; i < pf_laws_count(laws); i++)
 		list_row(pf_laws_row(laws, i));
 	pf_laws_free(laws);

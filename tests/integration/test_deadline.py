@@ -99,7 +99,10 @@ class Deadline(unittest.TestCase):
         self.assertEqual(f["appeal"], "60 days")
         self.assertEqual(f["regulator"], "the Texas Attorney General")
         self.assertEqual(f["scope"], "threshold")
+        self.assertEqual(f["agents"], "-")
         self.assertIn("541.053", f["source"])
+        _, f = deadline("US", "CA")
+        self.assertEqual(f["agents"], "yes")
         _, f = deadline("BR", "--received", "2027-02-20")
         self.assertEqual((f["law"], f["due"], f["appeal"]),
                          ("LGPD", "2027-03-07 (15 days)", "-"))
@@ -127,7 +130,8 @@ class Laws(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         lines = p.stdout.splitlines()
         self.assertEqual(lines[0].split(), ["place", "law", "period",
-                         "extension", "acknowledge", "appeal", "applies"])
+                         "extension", "acknowledge", "appeal", "agents",
+                         "applies"])
         return {l.split()[0]: l for l in lines[1:]}
 
     def test_lists_every_row_of_the_table(self):
@@ -137,7 +141,10 @@ class Laws(unittest.TestCase):
             self.assertIn(place, rows)
             self.assertTrue(rows[place].endswith(" yes"), rows[place])
         self.assertRegex(rows["US-TX"], r"^US-TX +TDPSA +45 days +45 days +- +"
-                         r"60 days +yes$")
+                         r"60 days +- +yes$")
+        # Agents: the CCPA and the GDPR let someone ask for the person.
+        self.assertRegex(rows["US-CA"], r" yes +yes$")
+        self.assertRegex(rows["DE"], r" yes +yes$")
         self.assertRegex(rows["NZ"], r"20 business days")
         self.assertNotIn("IN", rows)     # the DPDP rights: May 2027
 

@@ -617,8 +617,9 @@ START_TEST(test_load_refuses_malformed_tables)
 		{ "DE\tGDPR\t1 month\t-\tsoon\tsrc\n" STAR_ROW, 0,
 		    ":1:", "bad acknowledge 'soon'" },
 		{ STAR_ROW "DE\tGDPR\t1 month\t-\tsrc\n", 0,
-		    ":2:", "expected 9 tab-separated fields (or 6, without "
-		    "appeal, regulator and scope), found 5" },
+		    ":2:", "expected 10 tab-separated fields (or 9, without "
+		    "agents; or 6, without appeal, regulator, scope and "
+		    "agents), found 5" },
 		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\t-\t-\tsrc\n", 0,
 		    ":2:", "found 8" },
 		{ STAR_ROW NINE("DE", "GDPR", "60 moons", "-", "all"), 0,
@@ -633,6 +634,10 @@ START_TEST(test_load_refuses_malformed_tables)
 		    ":2:", "found 1" },
 		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\tsrc\textra\n", 0,
 		    ":2:", "found 7" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\t-\t-\tall\tYes\tsrc\n", 0,
+		    ":2:", "agents must be \"yes\" or \"-\", not 'Yes'" },
+		{ STAR_ROW "DE\tGDPR\t1 month\t-\t-\t-\t-\tall\tyes\tsrc\tx\n",
+		    0, ":2:", "found 11" },
 		{ "DE\tCCPA/CPRA\t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
 		    ":1:", "law name" },
 		{ "DE\t \t1 month\t-\t-\tsrc\n" STAR_ROW, 0,
@@ -742,6 +747,43 @@ START_TEST(test_period_text_reads_back)
 }
 END_TEST
 
+/*
+ * The agents column: "yes" lets someone ask for the person; "-", and a
+ * table from before the column (nine or six fields), does not.  The real
+ * table allows agents under the CCPA and the GDPR, not under the US state
+ * laws that allow them only for opting out.
+ */
+START_TEST(test_agents_column)
+{
+	static const char	 text[] =
+	    "DE\tGDPR\t1 month\t-\t-\t-\t-\tall\tyes\tsrc\n"
+	    "FR\tGDPR\t1 month\t-\t-\t-\t-\tall\t-\tsrc\n"
+	    "IT\tGDPR\t1 month\t-\t-\t-\t-\tall\tsrc\n"
+	    "*\tnone\t30 days\t-\t-\tpolicy\n";
+	struct pf_laws		*laws = NULL;
+
+	ck_assert_int_eq(pf_laws_parse(text, strlen(text), "mem.tsv", &laws,
+	    fx.err, sizeof(fx.err)), PF_OK);
+	ck_assert_int_eq(pf_laws_find(laws, "DE", NULL)->agents, 1);
+	ck_assert_int_eq(pf_laws_find(laws, "FR", NULL)->agents, 0);
+	ck_assert_int_eq(pf_laws_find(laws, "IT", NULL)->agents, 0);
+	ck_assert_str_eq(pf_laws_find(laws, "IT", NULL)->source, "src");
+	ck_assert_int_eq(pf_laws_find(laws, "GB", NULL)->agents, 0);
+	pf_laws_free(laws);
+	ck_assert_int_eq(pf_laws_load(REAL_TABLE, &laws, fx.err,
+	    sizeof(fx.err)), PF_OK);
+	ck_assert_int_eq(pf_laws_find(laws, "US", "CA")->agents, 1);
+	ck_assert_int_eq(pf_laws_find(laws, "DE", NULL)->agents, 1);
+	ck_assert_int_eq(pf_laws_find(laws, "US", "TX")->agents, 0);
+	ck_assert_int_eq(pf_laws_find(laws, "US", "CO")->agents, 0);
+	ck_assert_int_eq(pf_laws_find(laws, "BR", NULL)->agents, 0);
+	ck_assert_int_eq(pf_laws_find(laws, "ZZ", NULL)->agents, 0);
+	ck_assert_ptr_nonnull(strstr(pf_laws_find(laws, "US", "CA")->source,
+	    "agents: 11 CCR s. 7063"));
+	pf_laws_free(laws);
+}
+END_TEST
+
 START_TEST(test_parse_reads_text_as_a_table)
 {
 	static const char	 text[] = "DE\tGDPR\t1 month\t2 months\t-\tArt. 12\n"
@@ -765,6 +807,7 @@ END_TEST
 PF_TEST_MAIN("laws",
     tcase_add_test(tc, test_period_text_reads_back),
     tcase_add_test(tc, test_parse_reads_text_as_a_table),
+    tcase_add_test(tc, test_agents_column),
     pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_period_parse_accepts_each_form),
     tcase_add_test(tc, test_period_parse_refuses_malformed),
