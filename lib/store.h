@@ -363,7 +363,8 @@ int pf_store_dsr_delete(struct pf_store *st, long long id);
 
 /*
  * Blank the personal fields (organisation, names, email, email key,
- * details) of every request with this email key, and the notes of their
+ * details, and the agent's name and address) of every request with this
+ * email key, and the notes of their
  * histories (what the team wrote, a denial's reason say, may name the
  * person); *n (may be NULL) gets how many requests.  Both or neither.
  * Status, dates (updated too), law, subject and the events themselves
@@ -400,6 +401,47 @@ int pf_store_dsr_reduce(struct pf_store *st, const char *before,
  */
 int pf_store_dsr_reduced(struct pf_store *st, long long id,
     char out[PF_TIME_SIZE]);
+/* ---- agents: requests made on the person's behalf (013-agents.sql) ---- */
+
+/*
+ * The agent of a request.  name and email are personal data (the store's
+ * and the person's mails and export only, never an audit record or a
+ * log); NULL once erased.
+ */
+struct pf_dsr_agent {
+	long long	 request;
+	const char	*name;		/* may be NULL (erased) */
+	const char	*email;		/* may be NULL (erased) */
+	const char	*relationship;	/* dsr.h's pf_dsr_agent_relationships */
+	const char	*answer;	/* "asked", "confirmed", "refused" */
+	const char	*answered;	/* stored time; NULL while asked */
+};
+
+/*
+ * Make a (name, email, relationship) request's agent, asked again; or,
+ * with a NULL, the request's own (no agent).  What the form's last
+ * submission said wins: for a new request, and for an unverified one
+ * revised by a repeat (pf_store_dsr_revise).
+ */
+int pf_store_agent_set(struct pf_store *st, long long request,
+    const struct pf_dsr_agent *a);
+
+/* Request's agent: fn once, or PF_ENOTFOUND (the person asked). */
+int pf_store_agent_get(struct pf_store *st, long long request,
+    int (*fn)(const struct pf_dsr_agent *a, void *arg), void *arg);
+
+/*
+ * Record the person's answer ("confirmed" or "refused") at now (NULL: the
+ * current time): PF_ENOTFOUND unless request has an agent still asked.
+ */
+int pf_store_agent_answer(struct pf_store *st, long long request,
+    const char *answer, const char *now);
+
+/*
+ * Blank the agent's name and address on every request with this email
+ * key; pf_store_dsr_erase does it with the requests' own fields.
+ */
+int pf_store_agent_erase(struct pf_store *st, const char *email_key);
 
 /* ---- parties: verified addresses, linked into individuals ---- */
 

@@ -393,7 +393,8 @@ pf_store_dsr_erase(struct pf_store *st, const char *email_key, long long *n)
 	if ((err = pf_sql_savepoint(st)) != PF_OK)
 		return err;
 	if ((err = pf_sql_exec(st, Q(EVENT_ERASE), PF_ARGS(PF_T(email_key)),
-	    NULL)) == PF_OK)
+	    NULL)) == PF_OK &&
+	    (err = pf_store_agent_erase(st, email_key)) == PF_OK)
 		err = pf_sql_exec(st, Q(DSR_ERASE), PF_ARGS(PF_T(email_key)),
 		    &changed);
 	if ((err = pf_sql_savepoint_end(st, err)) == PF_OK && n != NULL)

@@ -591,6 +591,7 @@ START_TEST(test_audit_tally_counts_records_by_form_and_event)
 	h = raw_open();
 	ck_assert_int_eq(sqlite3_exec(h, "DROP TRIGGER audit_count_put; "
 	    "DROP TABLE audit_count; DROP TABLE consent_record; "
+	    "DROP TABLE request_agent; "
 	    "ALTER TABLE request_event DROP COLUMN reason; "
 	    "ALTER TABLE request DROP COLUMN reduced; "
 	    "PRAGMA user_version = 7", NULL, NULL,

@@ -1,0 +1,144 @@
+/*
+ * test_store_agents.c -- a request's agent (store.h "agents",
+ * 013-agents.sql; agent.h's copy and gate), each test on a fresh
+ * database made by the real migrations.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+#include "check_main.h"
+#include "fixture.h"
+#include "err.h"
+#include "store.h"
+
+#define KEY	"ann@example.com"
+#define H1	"1111111111111111111111111111111111111111111111111111111111111111"
+#define T1	"2026-11-24T06:00:00.000001Z"
+#define T2	"2026-11-25T07:00:00.000002Z"
+
+/* An unverified request of KEY, stored: its id. */
+static long long
+request(void)
+{
+	struct pf_dsr	 r = { .type = "access", .relationship = "customer",
+	    .first_name = "Ann", .last_name = "Example", .email = KEY,
+	    .email_key = KEY, .subject = H1, .country = "US", .state = "CA",
+	    .law = "CCPA", .received = T1, .due = "2027-01-08",
+	    .verify_by = "2026-12-01T06:00:00.000000Z" };
+	long long	 id = 0;
+
+	ck_assert_int_eq(pf_store_dsr_put(fx.st, &r, T1, &id), PF_OK);
+	return id;
+}
+
+static const struct pf_dsr_agent agent = { .name = "Agency Ltd",
+    .email = "agent@example.net", .relationship = "authorised-agent" };
+
+START_TEST(test_set_get_and_answer_once)
+{
+	struct pf_agent_copy	 c;
+	long long		 id = request();
+
+	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
+	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_OK);
+	ck_assert_str_eq(c.a.name, "Agency Ltd");
+	ck_assert_str_eq(c.a.email, "agent@example.net");
+	ck_assert_str_eq(c.a.answer, "asked");
+	ck_assert_ptr_null(c.a.answered);
+	pf_agent_drop(&c);
+	ck_assert_int_eq(pf_store_agent_answer(fx.st, id, "confirmed", T2),
+	    PF_OK);
+	/* Answered once: a second answer finds nothing asked. */
+	ck_assert_int_eq(pf_store_agent_answer(fx.st, id, "refused", T2),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_OK);
+	ck_assert_str_eq(c.a.answer, "confirmed");
+	ck_assert_str_eq(c.a.answered, T2);
+	pf_agent_drop(&c);
+}
+END_TEST
+
+START_TEST(test_set_again_asks_again_and_null_removes)
+{
+	struct pf_agent_copy	 c;
+	long long		 id = request();
+
+	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
+	ck_assert_int_eq(pf_store_agent_answer(fx.st, id, "refused", T2),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
+	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_OK);
+	ck_assert_str_eq(c.a.answer, "asked");
+	pf_agent_drop(&c);
+	ck_assert_int_eq(pf_store_agent_set(fx.st, id, NULL), PF_OK);
+	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(test_unconfirmed_holds_the_request)
+{
+	struct pf_dsr	 r = { .id = request() };
+	char		 why[256] = "";
+
+	ck_assert_int_eq(pf_agent_unconfirmed(fx.st, &r, why, sizeof(why)), 0);
+	ck_assert_int_eq(pf_store_agent_set(fx.st, r.id, &agent), PF_OK);
+	ck_assert_int_eq(pf_agent_unconfirmed(fx.st, &r, why, sizeof(why)), 1);
+	ck_assert_ptr_nonnull(strstr(why, "not yet confirmed"));
+	ck_assert_int_eq(pf_store_agent_answer(fx.st, r.id, "refused", T2),
+	    PF_OK);
+	ck_assert_int_eq(pf_agent_unconfirmed(fx.st, &r, why, sizeof(why)), 1);
+	ck_assert_ptr_nonnull(strstr(why, "did not authorise"));
+	ck_assert_int_eq(pf_store_agent_set(fx.st, r.id, &agent), PF_OK);
+	ck_assert_int_eq(pf_store_agent_answer(fx.st, r.id, "confirmed", T2),
+	    PF_OK);
+	ck_assert_int_eq(pf_agent_unconfirmed(fx.st, &r, why, sizeof(why)), 0);
+}
+END_TEST
+
+START_TEST(test_erasure_blanks_name_and_address)
+{
+	struct pf_agent_copy	 c;
+	long long		 id = request(), n = 0;
+
+	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_erase(fx.st, KEY, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_OK);
+	ck_assert_ptr_null(c.a.name);
+	ck_assert_ptr_null(c.a.email);
+	ck_assert_str_eq(c.a.relationship, "authorised-agent");
+	pf_agent_drop(&c);
+}
+END_TEST
+
+START_TEST(test_deleting_the_request_deletes_its_agent)
+{
+	struct pf_agent_copy	 c;
+	long long		 id = request();
+
+	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_delete(fx.st, id), PF_OK);
+	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(test_unknown_relationship_is_refused)
+{
+	struct pf_dsr_agent	 bad = agent;
+	long long		 id = request();
+
+	bad.relationship = "friend";
+	ck_assert_int_ne(pf_store_agent_set(fx.st, id, &bad), PF_OK);
+}
+END_TEST
+
+PF_TEST_MAIN("store_agents",
+    pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
+    tcase_add_test(tc, test_set_get_and_answer_once),
+    tcase_add_test(tc, test_set_again_asks_again_and_null_removes),
+    tcase_add_test(tc, test_unconfirmed_holds_the_request),
+    tcase_add_test(tc, test_erasure_blanks_name_and_address),
+    tcase_add_test(tc, test_deleting_the_request_deletes_its_agent),
+    tcase_add_test(tc, test_unknown_relationship_is_refused))
