@@ -440,10 +440,13 @@ class Upgrade(unittest.TestCase):
     """init on a database of an older schema: migrated, rows kept."""
 
     def test_old_schema_is_migrated_and_rows_kept(self):
-        old = max(1, LATEST - 2)
+        # The files but the last two, and the version the last of them
+        # brings (numbers are one per piece of work: they may skip).
+        files = MIGRATIONS[:max(1, len(MIGRATIONS) - 2)]
+        old = int(os.path.basename(files[-1]).split("-")[0])
         tree = Tree(self)
         os.makedirs(tree.state)
-        sql = "".join(read(f) for f in MIGRATIONS[:old])
+        sql = "".join(read(f) for f in files)
         sql += ("PRAGMA user_version = %d;\n"
                 "INSERT INTO optout (channel, address, list, reason, source, "
                 "created, updated) VALUES ('email', 'old@example.com', '', "
