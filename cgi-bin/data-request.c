@@ -13,9 +13,13 @@
  *					stored
  *	GET  request/verify		one confirm button for the link (?t=T);
  *					changes nothing, since link scanners
- *					fetch every link
+ *					fetch every link; for a request an
+ *					agent made, who asked and two buttons
  *	POST request/verify		verify (t=T): 303 to the status page,
- *					also when the request was verified before
+ *					also when the request was verified before;
+ *					an agent's request takes answer=confirm
+ *					or answer=refuse (denied), and without
+ *					one 303 back to the verify page
  *	GET  request/status		the request's status and history (?t=T)
  *
  * and, as every program (program.h), GET request/challenge: a
@@ -35,7 +39,11 @@
  * unverified the repeat revises it, so what the person typed last is what
  * they confirm, and once it is verified the repeat stores nothing.  What
  * the person typed reaches the database, their own mails and their own
- * verify page only; audit records carry the pseudonym and codes.  The
+ * verify page only; audit records carry the pseudonym and codes.  Someone
+ * may ask on the person's behalf where the person's law allows it
+ * (agent.h): the verify link still goes to the person, who answers for
+ * the agent; the agent's name and address reach the store, the person's
+ * verify page and the team only.  The
  * pages that only show something read without the write lock, so that
  * link scanners fetching them never hold up a submission.
  */
@@ -45,6 +53,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent.h"
 #include "app.h"
 #include "badlink.h"
 #include "country.h"
@@ -55,6 +64,7 @@
 #include "keys.h"
 #include "laws.h"
 #include "log.h"
+#include "nitems.h"
 #include "page.h"
 #include "program.h"
 #include "request.h"
@@ -70,7 +80,15 @@
 #define DETAILS_MAX	5000
 
 enum { F_TYPE, F_RELATIONSHIP, F_ORGANISATION, F_FIRST, F_LAST, F_EMAIL,
-    F_COUNTRY, F_STATE, F_DETAILS, F__MAX };
+    F_COUNTRY, F_STATE, F_DETAILS, F_BEHALF, F_AGENT_NAME, F_AGENT_EMAIL,
+    F_AGENT_REL, F__MAX };
+
+/* Who asks: the person, or someone for them (agent.h). */
+static const char *const behalf[] = {
+	"self",		"I am asking for myself",
+	"agent",	"I am asking on behalf of someone else",
+	NULL,
+};
 
 static const struct pf_field fields[F__MAX] = {
 	[F_TYPE] = { "type", pf_valid_choice, pf_dsr_types, 1, 32, 0,
@@ -95,10 +113,21 @@ static const struct pf_field fields[F__MAX] = {
 	/* Required for a correction or another question: see cross_check. */
 	[F_DETAILS] = { "details", pf_valid_text, NULL, 0, DETAILS_MAX, 1,
 	    "Details" },
+	/* Absent (an older page): for oneself.  The rest: see agent_check. */
+	[F_BEHALF] = { "on_behalf", pf_valid_choice, behalf, 0, 8, 0,
+	    "Who is asking" },
+	[F_AGENT_NAME] = { "agent_name", pf_valid_text, NULL, 0, 200, 0,
+	    "Your name" },
+	[F_AGENT_EMAIL] = { "agent_email", pf_valid_email, NULL, 0, 254, 0,
+	    "Your email address" },
+	[F_AGENT_REL] = { "agent_relationship", pf_valid_choice,
+	    pf_agent_relationships, 0, 32, 0, "What you are to the person" },
 };
 
 /* The laws table (laws.h), read once by start, before serving. */
 static struct pf_laws *laws;
+
+static int	agent_offer(struct pf_page *);
 
 /* ---- the form ---- */
 
@@ -140,7 +169,105 @@ show_form(struct pf_app *app, struct pf_request *req, int status,
 	    form == NULL && type != NULL &&
 	    pf_choice_label(pf_dsr_types, type->value) != NULL)
 		rc = pf_page_value(page, "type", type->value);
+	if (rc == PF_OK)
+		rc = agent_offer(page);
 	pf_app_send_prepared(app, req, rc, status, page, form, notice);
+}
+
+/* ---- agents (agent.h) ---- */
+
+/* Does row i allow agents, and is it the first such row of its law? */
+static int
+agent_law_first(size_t i)
+{
+	const struct pf_law	*l = pf_laws_row(laws, i), *o;
+	size_t			 j;
+
+	if (!l->agents || l->exempt)
+		return 0;
+	for (j = 0; j < i; j++) {
+		o = pf_laws_row(laws, j);
+		if (o->agents && !o->exempt && strcmp(o->law, l->law) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The laws under which someone may ask for the person, "GDPR, CCPA", into
+ * out; "" when none does.  Names that would not fit are left out (each is
+ * at most 64 bytes: laws.h).
+ */
+static void
+agent_laws(char *out, size_t len)
+{
+	const char	*law;
+	size_t		 i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < pf_laws_count(laws); i++) {
+		if (!agent_law_first(i))
+			continue;
+		law = pf_laws_row(laws, i)->law;
+		if (n + strlen(law) + 3 > len)
+			break;
+		n += (size_t)snprintf(out + n, len - n, "%s%s",
+		    n > 0 ? ", " : "", law);
+	}
+}
+
+/* The form's "on behalf of someone else": named laws, or not offered. */
+static int
+agent_offer(struct pf_page *page)
+{
+	char	 list[512];
+
+	agent_laws(list, sizeof(list));
+	if (list[0] == '\0')
+		return pf_page_remove(page, "agent-part");
+	return pf_page_text(page, "on_behalf-laws", list);
+}
+
+/*
+ * For someone else: the agent's fields required, the person's law must
+ * allow it, and the two addresses must differ (the link that confirms
+ * goes to the person's).  For oneself: the agent's fields ignored.
+ */
+static void
+agent_check(struct pf_form *form)
+{
+	static const int agent_fields[] = { F_AGENT_NAME, F_AGENT_EMAIL,
+	    F_AGENT_REL };
+	static const char *const missing[] = { "Enter your name.",
+	    "Enter your email address.", "Select what you are to the person." };
+	const char	*b = form->v[F_BEHALF].value;
+	const char	*country = form->v[F_COUNTRY].value;
+	char		*k1, *k2;
+	size_t		 i;
+
+	for (i = 0; i < nitems(agent_fields); i++)
+		if (b == NULL || strcmp(b, "agent") != 0)
+			pf_form_ignore(form, agent_fields[i]);
+		else if (form->v[agent_fields[i]].value == NULL &&
+		    form->v[agent_fields[i]].error[0] == '\0')
+			pf_form_fail(form, agent_fields[i], missing[i]);
+	if (b == NULL || strcmp(b, "agent") != 0 || country == NULL)
+		return;
+	if (!pf_laws_find(laws, country, form->v[F_STATE].value)->agents)
+		pf_form_fail(form, F_BEHALF, "The privacy law where the person "
+		    "lives does not let someone else make this request for "
+		    "them: they need to make it themselves.");
+	if (form->v[F_EMAIL].value == NULL ||
+	    form->v[F_AGENT_EMAIL].value == NULL)
+		return;
+	k1 = pf_email_key(form->v[F_EMAIL].value);
+	k2 = pf_email_key(form->v[F_AGENT_EMAIL].value);
+	if (k1 != NULL && k2 != NULL && strcmp(k1, k2) == 0)
+		pf_form_fail(form, F_AGENT_EMAIL, "Enter your own email "
+		    "address: the person's must be a different one, so that "
+		    "they can confirm they asked you.");
+	free(k1);
+	free(k2);
 }
 
 /* The rules between fields: the state in the US, details where needed. */
@@ -165,6 +292,14 @@ cross_check(struct pf_form *form)
 		pf_form_fail(form, F_DETAILS, "Enter your question.");
 }
 
+/* cross_check, and the agent's rules, which need the state settled. */
+static void
+cross_checks(struct pf_form *form)
+{
+	cross_check(form);
+	agent_check(form);
+}
+
 
 
 /* What a submission stores, beside the request itself. */
@@ -176,6 +311,8 @@ struct submission {
 	char		 subject[PF_HEX_DIGEST_LEN + 1];
 	char		 mailed[PF_HEX_DIGEST_LEN + 1];	/* pf_guard_address */
 	struct pf_dsr_terms terms;
+	struct pf_dsr_agent agent;	/* .relationship NULL: for oneself */
+	char		 agent_mailed[PF_HEX_DIGEST_LEN + 1]; /* the agent's */
 };
 
 /* The law's terms for s's country and state, for a request received then. */
@@ -214,6 +351,7 @@ mail_verify(struct pf_app *app, const struct submission *s)
 		return rc;
 	extra[1] = url;
 	rc = pf_dsr_mail(app->st, app->cfg, &app->keys, &s->r,
+	    s->agent.relationship != NULL ? "request-agent-confirm" :
 	    "request-verify", extra);
 	free(url);
 	return rc;
@@ -225,16 +363,59 @@ mail_verify(struct pf_app *app, const struct submission *s)
  */
 static int
 audit_terms(struct pf_app *app, struct pf_request *req, const char *event,
-    long long id, const struct pf_dsr *r)
+    long long id, const struct submission *s)
 {
+	const struct pf_dsr *r = &s->r;
+	const char	*details[15];
 	char		 num[24];
-	const char	*details[] = { "request", num, "type", r->type,
-	    "law", r->law, "due", r->due, "country", r->country,
-	    r->acknowledge != NULL ? "acknowledge" : NULL, r->acknowledge,
-	    NULL };
+	size_t		 n = 0;
 
+	details[n++] = "request", details[n++] = num;
+	details[n++] = "type", details[n++] = r->type;
+	details[n++] = "law", details[n++] = r->law;
+	details[n++] = "due", details[n++] = r->due;
+	details[n++] = "country", details[n++] = r->country;
+	/* Through an agent: the kind, never who. */
+	if (s->agent.relationship != NULL)
+		details[n++] = "agent", details[n++] = s->agent.relationship;
+	if (r->acknowledge != NULL)
+		details[n++] = "acknowledge", details[n++] = r->acknowledge;
+	details[n] = NULL;
 	snprintf(num, sizeof(num), "%lld", id);
 	return pf_app_audit(app, req, event, r->subject, details);
+}
+
+/* s's agent (or none) as request id's. */
+static int
+agent_store(struct pf_app *app, const struct submission *s, long long id)
+{
+	return pf_store_agent_set(app->st, id, s->agent.relationship != NULL ?
+	    &s->agent : NULL);
+}
+
+/*
+ * Acknowledge receipt to the agent, within the address's share of mail
+ * (pf_guard_address_quota): anyone can type any address here, so a
+ * flood of requests naming one agent mails it no more than the limit,
+ * silently (the answer never depends on an address).
+ */
+static int
+agent_acknowledge(struct pf_app *app, const struct submission *s)
+{
+	struct pf_guard	 g;
+	int		 rc;
+
+	if (s->agent.relationship == NULL)
+		return PF_OK;
+	memset(&g, 0, sizeof(g));
+	g.form = PF_GUARD_REQUEST;
+	if ((rc = pf_guard_address_quota(app, &g, s->agent_mailed)) ==
+	    PF_ELIMIT)
+		return PF_OK;
+	if (rc != PF_OK)
+		return rc;
+	return pf_agent_mail(app->st, app->cfg, &s->r, &s->agent,
+	    "request-agent-received", NULL);
 }
 
 /* A new request: stored, recorded and mailed. */
@@ -245,10 +426,12 @@ store_new(struct pf_app *app, struct pf_request *req, struct submission *s)
 
 	if ((rc = pf_store_dsr_put(app->st, &s->r, s->received,
 	    &s->r.id)) != PF_OK ||
+	    (rc = agent_store(app, s, s->r.id)) != PF_OK ||
 	    (rc = audit_terms(app, req, "request-received", s->r.id,
-	    &s->r)) != PF_OK)
+	    s)) != PF_OK ||
+	    (rc = mail_verify(app, s)) != PF_OK)
 		return rc;
-	return mail_verify(app, s);
+	return agent_acknowledge(app, s);
 }
 
 /*
@@ -265,9 +448,10 @@ revise(struct pf_app *app, struct pf_request *req, struct submission *s,
 	if ((rc = pf_utc_parse_time(prev->received, &received)) != PF_OK ||
 	    (rc = set_terms(s, received)) != PF_OK ||
 	    (rc = pf_store_dsr_revise(app->st, prev->id, &s->r,
-	    s->received)) != PF_OK)
+	    s->received)) != PF_OK ||
+	    (rc = agent_store(app, s, prev->id)) != PF_OK)
 		return rc;
-	return audit_terms(app, req, "request-revised", prev->id, &s->r);
+	return audit_terms(app, req, "request-revised", prev->id, s);
 }
 
 /*
@@ -361,6 +545,15 @@ prepare(struct pf_app *app, const struct pf_form *form, struct submission *s,
 	    (rc = pf_guard_address(app, r->email, s->mailed)) != PF_OK)
 		return rc;
 	r->subject = s->subject;
+	if (form->v[F_BEHALF].value != NULL &&
+	    strcmp(form->v[F_BEHALF].value, "agent") == 0) {
+		s->agent.name = form->v[F_AGENT_NAME].value;
+		s->agent.email = form->v[F_AGENT_EMAIL].value;
+		s->agent.relationship = form->v[F_AGENT_REL].value;
+		if ((rc = pf_guard_address(app, s->agent.email,
+		    s->agent_mailed)) != PF_OK)
+			return rc;
+	}
 	return set_terms(s, s->now);
 }
 
@@ -380,7 +573,7 @@ submit(struct pf_app *app, struct pf_request *req)
 		pf_app_redirect(app, req, to);
 		goto out;
 	}
-	cross_check(&form);
+	cross_checks(&form);
 	if (pf_guard_form(app, req, PF_GUARD_REQUEST, "/request?sent", &form,
 	    show_form, &g))
 		goto out;
@@ -432,18 +625,22 @@ check_link(struct pf_app *app, struct pf_request *req,
 }
 
 /*
- * Read request id into q (the caller drops it) in a read transaction:
- * PF_OK, PF_ENOTFOUND, or a store error.
+ * Read request id into q and its agent, if any, into ag (the caller drops
+ * both) in a read transaction: PF_OK, PF_ENOTFOUND, or a store error.
  */
 static int
-read_request(struct pf_app *app, long long id, struct pf_dsr_copy *q)
+read_request(struct pf_app *app, long long id, struct pf_dsr_copy *q,
+    struct pf_agent_copy *ag)
 {
 	int	 rc;
 
 	memset(q, 0, sizeof(*q));
+	memset(ag, 0, sizeof(*ag));
 	if ((rc = pf_app_begin_read(app)) != PF_OK)
 		return rc;
-	rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q);
+	if ((rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q)) == PF_OK &&
+	    (rc = pf_agent_load(app->st, id, ag)) == PF_ENOTFOUND)
+		rc = PF_OK;
 	pf_app_rollback(app);
 	return rc;
 }
@@ -557,15 +754,38 @@ verify_facts(struct pf_page *page, const struct pf_dsr *r)
 	return details_rows(page, r->details);
 }
 
-/* The page with one button that POSTs token to the verify path. */
+/*
+ * Who asked for the person, on the page that asks them (agent.h); the
+ * link outlives an erasure, which blanks the agent with the person.
+ */
+static int
+agent_facts(struct pf_page *page, const struct pf_dsr_agent *a)
+{
+	int	 rc;
+
+	if ((rc = pf_page_text(page, "agent-name", a->name != NULL ? a->name :
+	    "(erased)")) != PF_OK ||
+	    (rc = pf_page_text(page, "agent-email", a->email != NULL ?
+	    a->email : "(erased)")) != PF_OK)
+		return rc;
+	return pf_page_text(page, "agent-relationship",
+	    pf_choice_label(pf_agent_relationships, a->relationship));
+}
+
+/*
+ * The page that POSTs token to the verify path: one button, or, for a
+ * request an agent made (a not NULL), the two that answer the agent's.
+ */
 static int
 verify_page(struct pf_app *app, struct pf_request *req,
-    const struct pf_dsr *r, const char *token)
+    const struct pf_dsr *r, const struct pf_dsr_agent *a, const char *token)
 {
 	struct pf_page	*page = NULL;
 	int		 rc;
 
-	if ((rc = pf_page_new(app->pages, "request-verify", &page)) == PF_OK &&
+	if ((rc = pf_page_new(app->pages, a != NULL ? "request-agent" :
+	    "request-verify", &page)) == PF_OK &&
+	    (a == NULL || (rc = agent_facts(page, a)) == PF_OK) &&
 	    (rc = verify_facts(page, r)) == PF_OK &&
 	    (rc = pf_page_value(page, "t", token)) == PF_OK)
 		rc = pf_page_send(req, 200, page, NULL, 0);
@@ -579,18 +799,21 @@ verify_show(struct pf_app *app, struct pf_request *req)
 {
 	const struct pf_param	*t = pf_request_query(req, "t");
 	struct pf_dsr_copy	 q;
+	struct pf_agent_copy	 ag;
 	long long		 id;
 	int			 rc;
 
 	if (check_link(app, req, t, PF_DSR_VERIFY, PF_BADLINK_VERIFY, &id) !=
 	    PF_OK)
 		return;
-	if ((rc = read_request(app, id, &q)) == PF_ENOTFOUND)
+	if ((rc = read_request(app, id, &q, &ag)) == PF_ENOTFOUND)
 		pf_badlink(app, req, PF_BADLINK_VERIFY, rc);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
-	else if (rc != PF_OK || verify_page(app, req, &q.r, t->value) != PF_OK)
+	else if (rc != PF_OK || verify_page(app, req, &q.r,
+	    ag.a.relationship != NULL ? &ag.a : NULL, t->value) != PF_OK)
 		pf_app_fail(app, req);
+	pf_agent_drop(&ag);
 	pf_dsr_drop(&q);
 }
 
@@ -623,6 +846,105 @@ verify_request(struct pf_app *app, struct pf_request *req,
 	return pf_dsr_mail_team(app->st, app->cfg, &v, "request-team-new");
 }
 
+/*
+ * Inside the transaction, after the change to r (whose status it now
+ * has, in v): record the person's answer to r's agent a (reason: a
+ * refusal's code, or NULL) and tell the agent how the request stands.
+ */
+static int
+agent_answered(struct pf_app *app, struct pf_request *req,
+    const struct pf_dsr *v, const struct pf_dsr_agent *a, const char *answer,
+    const char *event, const char *reason)
+{
+	char		 id[24];
+	const char	*details[] = { "request", id, "type", v->type,
+	    "agent", a->relationship, "reason", reason, NULL };
+	const char	*words = reason != NULL ?
+	    pf_choice_label(pf_dsr_denials, reason) : "";
+	int		 rc;
+
+	snprintf(id, sizeof(id), "%lld", v->id);
+	if (reason == NULL)
+		details[6] = NULL;
+	if ((rc = pf_store_agent_answer(app->st, v->id, answer, NULL)) !=
+	    PF_OK ||
+	    (rc = pf_app_audit(app, req, event, v->subject, details)) != PF_OK)
+		return rc;
+	return pf_agent_mail(app->st, app->cfg, v, a, "request-agent-update",
+	    (const char *[]){ "reason", words, NULL });
+}
+
+/*
+ * Inside the transaction: the person confirmed that they gave r's agent
+ * a permission: verified as any request, and the agent told.
+ */
+static int
+agent_confirmed(struct pf_app *app, struct pf_request *req,
+    const struct pf_dsr *r, const struct pf_dsr_agent *a)
+{
+	struct pf_dsr	 v = *r;
+	int		 rc;
+
+	if ((rc = verify_request(app, req, r)) != PF_OK)
+		return rc;
+	v.status = "verified";
+	return agent_answered(app, req, &v, a, "confirmed",
+	    "request-agent-confirmed", NULL);
+}
+
+/*
+ * Inside the transaction: the person said they did not authorise r's
+ * agent: r is closed (denied, agent-not-authorised), and both told.
+ */
+static int
+agent_refused(struct pf_app *app, struct pf_request *req,
+    const struct pf_dsr *r, const struct pf_dsr_agent *a)
+{
+	static const char reason[] = "agent-not-authorised";
+	struct pf_dsr	 v = *r;
+	const char	*extra[] = { "reason",
+	    pf_choice_label(pf_dsr_denials, reason), "note", "", NULL };
+	int		 rc;
+
+	if ((rc = pf_store_dsr_deny(app->st, r->id, "unverified", reason,
+	    NULL)) != PF_OK)
+		return rc;
+	v.status = "denied";
+	if ((rc = pf_dsr_mail(app->st, app->cfg, &app->keys, &v,
+	    "request-denied", extra)) != PF_OK)
+		return rc;
+	return agent_answered(app, req, &v, a, "refused",
+	    "request-agent-refused", reason);
+}
+
+/*
+ * Inside the transaction: the person's answer to unverified request r.
+ * Without an agent, any POST but a refusal verifies it; with one, answer
+ * must be "confirm" or "refuse".  PF_EINVAL when the answer does not fit
+ * the request (a page from before a revision added or dropped an agent):
+ * nothing done, the page is to be shown again.
+ */
+static int
+answer_request(struct pf_app *app, struct pf_request *req,
+    const struct pf_dsr *r, const char *answer)
+{
+	struct pf_agent_copy	 ag;
+	int			 rc;
+
+	if ((rc = pf_agent_load(app->st, r->id, &ag)) == PF_ENOTFOUND)
+		return answer != NULL && strcmp(answer, "confirm") != 0 ?
+		    PF_EINVAL : verify_request(app, req, r);
+	if (rc == PF_OK && answer != NULL && strcmp(answer, "confirm") == 0)
+		rc = agent_confirmed(app, req, r, &ag.a);
+	else if (rc == PF_OK && answer != NULL &&
+	    strcmp(answer, "refuse") == 0)
+		rc = agent_refused(app, req, r, &ag.a);
+	else if (rc == PF_OK)
+		rc = PF_EINVAL;
+	pf_agent_drop(&ag);
+	return rc;
+}
+
 /* 303 to request id's status page, by a fresh link's path. */
 static void
 to_status(struct pf_app *app, struct pf_request *req, long long id)
@@ -642,7 +964,8 @@ to_status(struct pf_app *app, struct pf_request *req, long long id)
  * changes), PF_ENOTFOUND (no such request, or one erased), or a store error.
  */
 static int
-verify_once(struct pf_app *app, struct pf_request *req, long long id)
+verify_once(struct pf_app *app, struct pf_request *req, long long id,
+    const char *answer)
 {
 	struct pf_dsr_copy q;
 	int		 rc;
@@ -659,26 +982,51 @@ verify_once(struct pf_app *app, struct pf_request *req, long long id)
 	if (rc == PF_OK && (q.r.email_key == NULL || q.r.email == NULL))
 		rc = PF_ENOTFOUND;
 	if (rc == PF_OK)
-		rc = verify_request(app, req, &q.r);
+		rc = answer_request(app, req, &q.r, answer);
 	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);
 	pf_dsr_drop(&q);
 	return rc;
 }
 
-/* POST: verify, then 303 to the status page. */
+/* 303 back to the verify page of token t: the answer did not fit. */
+static void
+to_verify(struct pf_app *app, struct pf_request *req, const char *t)
+{
+	char	*path;
+
+	if ((path = malloc(strlen(t) + sizeof("/request/verify?t="))) ==
+	    NULL) {
+		pf_app_fail(app, req);
+		return;
+	}
+	strcpy(path, "/request/verify?t=");
+	strcat(path, t);
+	pf_app_redirect(app, req, path);
+	free(path);
+}
+
+/*
+ * POST: verify (or, for a request an agent made, the person's answer:
+ * answer=confirm or answer=refuse), then 303 to the status page.
+ */
 static void
 verify(struct pf_app *app, struct pf_request *req)
 {
-	long long	 id;
-	int		 rc;
+	const struct pf_param	*answer;
+	long long		 id;
+	int			 rc;
 
 	if (pf_app_read_form(app, req) != PF_OK ||
 	    check_link(app, req, pf_request_field(req, "t"), PF_DSR_VERIFY,
 	    PF_BADLINK_VERIFY, &id) != PF_OK)
 		return;
-	if ((rc = verify_once(app, req, id)) == PF_OK)
+	answer = pf_request_field(req, "answer");
+	if ((rc = verify_once(app, req, id, answer != NULL ? answer->value :
+	    NULL)) == PF_OK)
 		to_status(app, req, id);
+	else if (rc == PF_EINVAL)
+		to_verify(app, req, pf_request_field(req, "t")->value);
 	else if (rc == PF_ENOTFOUND)
 		pf_badlink(app, req, PF_BADLINK_VERIFY, rc);
 	else
@@ -859,6 +1207,7 @@ screen(struct pf_app *app, struct pf_request *req)
 
 static const struct pf_select selects[] = {
 	{ "relationship", pf_dsr_relationships },
+	{ "agent_relationship", pf_agent_relationships },
 	{ "country", pf_countries },
 	{ "state", pf_us_states },
 };

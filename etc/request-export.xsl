@@ -185,6 +185,19 @@
         <tr><th scope="row">Reference in our records</th>
           <td><xsl:value-of select="e:pseudonym"/></td></tr>
         <tr><th scope="row">Last changed</th><td><xsl:value-of select="e:updated"/></td></tr>
+        <xsl:for-each select="e:agent">
+          <xsl:call-template name="row">
+            <xsl:with-param name="label">Made for you by</xsl:with-param>
+            <xsl:with-param name="v" select="e:name"/>
+          </xsl:call-template>
+          <xsl:call-template name="row">
+            <xsl:with-param name="label">Their email address</xsl:with-param>
+            <xsl:with-param name="v" select="e:email"/>
+          </xsl:call-template>
+          <tr><th scope="row">What they are to you</th><td><xsl:value-of select="e:relationship"/></td></tr>
+          <tr><th scope="row">Your answer</th><td><xsl:value-of select="e:answer"/>
+            <xsl:if test="e:answered"> (<xsl:value-of select="e:answered"/>)</xsl:if></td></tr>
+        </xsl:for-each>
       </table>
       <table>
         <tr><th>#</th><th>When</th><th>Status</th><th>What you were told</th></tr>

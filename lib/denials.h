@@ -83,6 +83,11 @@
 	    "financial records) that the privacy law of your request leaves " \
 	    "it to.", \
 	    "Cal. Civ. Code s. 1798.145(c) to (e) (HIPAA, FCRA, GLBA); the " \
-	    "US state laws' data exemptions, e.g. Va. Code s. 59.1-576(C)")
+	    "US state laws' data exemptions, e.g. Va. Code s. 59.1-576(C)") \
+	X("agent-not-authorised", \
+	    "The person the request is about told us that they did not " \
+	    "allow anyone to make it for them, so we closed it.", \
+	    "11 CCR s. 7063(a) (the consumer confirms the agent's permission " \
+	    "directly): the person's own answer to the mail that asks them")
 
 #endif

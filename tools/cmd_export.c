@@ -36,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "cli.h"
 #include "config.h"
 #include "dsr.h"
@@ -210,6 +211,21 @@ load_request(struct ctx *c, const char *what, const char *arg,
 	else if (rc != PF_OK)
 		fprintf(stderr, "privforms: %s: %s\n", what, pf_strerror(rc));
 	return rc == PF_OK ? 0 : 1;
+}
+
+/*
+ * 1, said, if r came through an agent the person has not confirmed
+ * (agent.h): nothing of theirs may be disclosed or done.
+ */
+static int
+agent_held(struct ctx *c, const char *what, const struct pf_dsr *r)
+{
+	char	 why[256];
+
+	if (!pf_agent_unconfirmed(c->st, r, why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "privforms: %s: request %lld: %s\n", what, r->id, why);
+	return 1;
 }
 
 static int
@@ -420,15 +436,38 @@ write_request(const struct pf_dsr *r, void *arg)
 	return pf_xmlw_status(w);
 }
 
+static const struct pf_xmlw_field agent_fields[] = {
+	PF_XMLW_FIELD(struct pf_dsr_agent, name, "name"),
+	PF_XMLW_FIELD(struct pf_dsr_agent, email, "email"),
+	PF_XMLW_FIELD(struct pf_dsr_agent, relationship, "relationship"),
+	PF_XMLW_FIELD(struct pf_dsr_agent, answer, "answer"),
+	PF_XMLW_FIELD(struct pf_dsr_agent, answered, "answered"),
+};
+
+/* Element name holding row's fields f[0..n), into x's package. */
+static int
+write_element(struct export *x, const char *name, const void *row,
+    const struct pf_xmlw_field *f, size_t n)
+{
+	pf_xmlw_start(x->w, name, NULL);
+	pf_xmlw_fields(x->w, row, f, n);
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
+}
+
+/* Who made the request for the person, if someone did (agent.h). */
+static int
+write_agent(const struct pf_dsr_agent *a, void *arg)
+{
+	return write_element(arg, "agent", a, agent_fields,
+	    nitems(agent_fields));
+}
+
 static int
 write_event(const struct pf_dsr_event *e, void *arg)
 {
-	struct pf_xmlw	*w = ((struct export *)arg)->w;
-
-	pf_xmlw_start(w, "event", NULL);
-	pf_xmlw_fields(w, e, event_fields, nitems(event_fields));
-	pf_xmlw_end(w);
-	return pf_xmlw_status(w);
+	return write_element(arg, "event", e, event_fields,
+	    nitems(event_fields));
 }
 
 static int
@@ -441,7 +480,9 @@ write_requests(struct pf_store *st, struct export *x)
 	pf_xmlw_start(x->w, "requests", NULL);
 	for (i = 0; i < x->requests.n; i++) {
 		id = x->requests.v[i];
-		if ((rc = pf_store_dsr_get(st, id, write_request, x)) != PF_OK)
+		if ((rc = pf_store_dsr_get(st, id, write_request, x)) != PF_OK ||
+		    ((rc = pf_store_agent_get(st, id, write_agent, x)) !=
+		    PF_OK && rc != PF_ENOTFOUND))
 			return pf_xmlw_fail(x->w, rc);
 		pf_xmlw_start(x->w, "history", NULL);
 		if ((rc = pf_store_dsr_events(st, id, write_event, x)) != PF_OK)
@@ -680,7 +721,8 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 		    pf_strerror(err));
 		goto out;
 	}
-	if (load_request(c, "request export", id, &x.q) != 0)
+	if (load_request(c, "request export", id, &x.q) != 0 ||
+	    agent_held(c, "request export", &x.q.r))
 		goto out;
 	if (!status_is(&x.q.r, exportable)) {
 		fprintf(stderr, "privforms: request export: request %lld is %s: "
@@ -798,7 +840,8 @@ cmd_erase(struct ctx *c, const struct cli_args *a)
 	if (cli_load_keys(c, &keys) != 0 || cli_begin(c, &t) != PF_OK)
 		return 1;
 	/* Copied inside the transaction: its address is needed after. */
-	if (load_request(c, "request erase", a->pos[0], &q) != 0) {
+	if (load_request(c, "request erase", a->pos[0], &q) != 0 ||
+	    agent_held(c, "request erase", r)) {
 		pf_txn_rollback(&t);
 		goto out;
 	}

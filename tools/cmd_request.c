@@ -12,7 +12,9 @@
  * A denial's reason is a code (denials.h), which the store and the audit
  * record keep and the mail and the status page put in plain words; the
  * team's own words for it (--note) reach the mail only, never the store
- * nor a record (the outbox holds them until the mail is sent).
+ * nor a record (the outbox holds them until the mail is sent).  A request
+ * made through an agent (agent.h) is held until the person confirms, and
+ * each change then also tells the agent how it stands, never the note.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent.h"
 #include "cli.h"
 #include "config.h"
 #include "denials.h"
@@ -70,7 +73,8 @@ const struct cmd cmds_request[] = {
 	  "[--status S] [--overdue] [--due-within DAYS]",
 	  "List the data subject requests, the soonest due first: number,\n"
 	  "type, status, the day received, the due date, the law and the\n"
-	  "place (country, or US-XX) it was fixed by.  Nobody's name or\n"
+	  "place (country, or US-XX) it was fixed by, and AGENT: the kind of\n"
+	  "agent who asked on the person's behalf, or \"-\".  Nobody's name or\n"
 	  "address is listed: `request show` gives those.  --status lists\n"
 	  "only unverified, verified, extended, fulfilled or denied ones;\n"
 	  "--overdue only open (verified or extended) requests due before\n"
@@ -80,10 +84,13 @@ const struct cmd cmds_request[] = {
 	  "Everything about request ID, personal data included (the team's\n"
 	  "view; do not paste it into tickets): the requester's details, the\n"
 	  "law's dates (acknowledgement, due, whether the extension is\n"
-	  "used), the verified address's party and the other parties linked\n"
+	  "used), the agent who asked on the person's behalf and the person's\n"
+	  "answer, the verified address's party and the other parties linked\n"
 	  "to the same individual (`party link`), and its history.  A request\n"
-	  "reduced under the retention rule (`purge`) says so, and when, and\n"
-	  "shows what it kept." },
+	  "made through an agent is held until the person confirms by mail:\n"
+	  "extend, deny, fulfil, export and erase refuse it until then.  A\n"
+	  "request reduced under the retention rule (`purge`) says so, and\n"
+	  "when, and shows what it kept." },
 	{ "request extend", cmd_extend, &reason_spec, "ID --reason TEXT",
 	  "Use the one extension the request's law allows: the due date moves\n"
 	  "by the extension, counted from the date it was due.  Only for a\n"
@@ -134,24 +141,39 @@ place(const struct pf_dsr *r, char out[8])
 
 /* ---- requests ---- */
 
+struct listing {
+	FILE		*f;
+	struct pf_store	*st;
+};
+
+/* A row; AGENT is the agent's relationship code, "-" for the person's own. */
 static int
 list_row(const struct pf_dsr *r, void *arg)
 {
-	FILE	*f = arg;
-	char	 where[8];
+	struct listing		*l = arg;
+	struct pf_agent_copy	 ag;
+	char			 where[8];
+	int			 rc;
 
+	if ((rc = pf_agent_load(l->st, r->id, &ag)) != PF_OK &&
+	    rc != PF_ENOTFOUND)
+		return rc;
 	place(r, where);
-	fprintf(f, "%-6lld  %-12s  %-10s  %.10s  %-10s  %-16s  %s\n", r->id,
-	    r->type, r->status, r->received, r->due, r->law, where);
-	return ferror(f) ? PF_EIO : 0;
+	fprintf(l->f, "%-6lld  %-12s  %-10s  %.10s  %-10s  %-16s  %-6s  %s\n",
+	    r->id, r->type, r->status, r->received, r->due, r->law, where,
+	    rc == PF_OK ? ag.a.relationship : "-");
+	pf_agent_drop(&ag);
+	return ferror(l->f) ? PF_EIO : 0;
 }
 
 static int
 list_fill(struct ctx *c, FILE *f, void *filter)
 {
-	fprintf(f, "%-6s  %-12s  %-10s  %-10s  %-10s  %-16s  %s\n", "ID",
-	    "TYPE", "STATUS", "RECEIVED", "DUE", "LAW", "PLACE");
-	return pf_store_dsr_each(c->st, filter, list_row, f);
+	struct listing	 l = { f, c->st };
+
+	fprintf(f, "%-6s  %-12s  %-10s  %-10s  %-10s  %-16s  %-6s  %s\n", "ID",
+	    "TYPE", "STATUS", "RECEIVED", "DUE", "LAW", "PLACE", "AGENT");
+	return pf_store_dsr_each(c->st, filter, list_row, &l);
 }
 
 /* The UTC day days after now, "YYYY-MM-DD". */
@@ -391,6 +413,32 @@ history_row(const struct pf_dsr_event *e, void *arg)
 	return 0;
 }
 
+/* Who made the request for the person, if someone did (agent.h). */
+static int
+show_agent(struct ctx *c, FILE *f, const struct pf_dsr *r)
+{
+	struct pf_agent_copy	 ag;
+	int			 rc;
+
+	if ((rc = pf_agent_load(c->st, r->id, &ag)) == PF_ENOTFOUND) {
+		field(f, "agent", "none: the person asked");
+		return PF_OK;
+	}
+	if (rc != PF_OK)
+		return rc;
+	coded(f, "agent", pf_agent_relationships, ag.a.relationship);
+	personal(f, "agent name", ag.a.name, r);
+	personal(f, "agent email", ag.a.email, r);
+	if (ag.a.answered != NULL)
+		fprintf(f, "%-16s%s (%s)\n", "agent answer", ag.a.answer,
+		    ag.a.answered);
+	else
+		fprintf(f, "%-16s%s: the person has not answered the mail "
+		    "yet\n", "agent answer", ag.a.answer);
+	pf_agent_drop(&ag);
+	return PF_OK;
+}
+
 static int
 show_fill(struct ctx *c, FILE *f, void *arg)
 {
@@ -402,7 +450,8 @@ show_fill(struct ctx *c, FILE *f, void *arg)
 		show_reduced(f, r, s->reduced);
 	else {
 		show_request(f, r);
-		if ((rc = show_parties(c, f, r)) != PF_OK)
+		if ((rc = show_agent(c, f, r)) != PF_OK ||
+		    (rc = show_parties(c, f, r)) != PF_OK)
 			return rc;
 		show_details(f, r);
 	}
@@ -574,7 +623,31 @@ deny_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
 	return PF_OK;
 }
 
-/* Make ch on r in t, record it, mail the requester, commit. */
+/*
+ * Tell r's agent, if someone asked for the person, how it stands now: the
+ * status, the due date, a denial's reason in plain words; never the
+ * team's text (a note, an extension's reason), which may hold the
+ * person's data.
+ */
+static int
+tell_agent(struct ctx *c, const struct pf_dsr *r, const struct change *ch)
+{
+	struct pf_agent_copy	 ag;
+	const char		*words = ch->reason != NULL ?
+	    pf_choice_label(pf_dsr_denials, ch->reason) : "";
+	int			 rc;
+
+	if ((rc = pf_agent_load(c->st, r->id, &ag)) == PF_ENOTFOUND)
+		return PF_OK;
+	if (rc == PF_OK)
+		rc = pf_agent_mail(c->st, c->cfg, r, &ag.a,
+		    "request-agent-update", (const char *[]){ "reason", words,
+		    NULL });
+	pf_agent_drop(&ag);
+	return rc;
+}
+
+/* Make ch on r in t, record it, mail the requester and agent, commit. */
 static int
 apply(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
     struct pf_dsr *r, struct change *ch)
@@ -589,6 +662,8 @@ apply(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
 	/* An erased requester has no address left to tell. */
 	if (r->email != NULL && (rc = pf_dsr_mail(c->st, c->cfg, keys, r,
 	    ch->template, ch->extra)) != PF_OK)
+		return rc;
+	if ((rc = tell_agent(c, r, ch)) != PF_OK)
 		return rc;
 	return pf_txn_commit(t);
 }
@@ -609,7 +684,7 @@ change(struct ctx *c, long long id, struct change *ch)
 	struct pf_keys	 keys;
 	struct pf_txn	 t = { 0 };
 	struct pf_dsr_copy q;
-	char		 why[200] = "";
+	char		 why[256] = "";
 	int		 rc;
 
 	if (cli_load_keys(c, &keys) != 0 || cli_begin(c, &t) != PF_OK)
@@ -617,7 +692,8 @@ change(struct ctx *c, long long id, struct change *ch)
 	/* Read inside the transaction: nobody moves it in between. */
 	if ((rc = req_load(c->st, id, &q)) == PF_ENOTFOUND)
 		snprintf(why, sizeof(why), "no such request");
-	else if (rc == PF_OK && !ch->refused(&q.r, why, sizeof(why)))
+	else if (rc == PF_OK && !pf_agent_unconfirmed(c->st, &q.r, why,
+	    sizeof(why)) && !ch->refused(&q.r, why, sizeof(why)))
 		rc = apply(c, &t, &keys, &q.r, ch);
 	if (rc != PF_OK || why[0] != '\0')
 		pf_txn_rollback(&t);

@@ -19,6 +19,7 @@ own Sec-Fetch-Site and Origin).
 
 Pages: every page issue 27 touched (the forms, their error pages, the
 unsubscribe done page, a data request's verify and status pages, the
+page that asks a person whether they authorised an agent, the
 article page, feedback step 2, a message page, the 404 and 50x pages)
 looked at by tests/browser/pages.mjs: axe-core finds no WCAG 2.2 A or AA
 violation at 320 px wide with JavaScript, nor at 1024 px without it, nor
@@ -255,6 +256,15 @@ class Pages(unittest.TestCase):
         s.post("/privacy/request/verify", {"t": t})
         rid = s.query("SELECT max(id) FROM request")[0][0]
         s.privforms("request", "fulfil", str(rid), "--note", "Sent by post.")
+        # A request an agent made: the page that asks the person.
+        request_submit(s, "agent-person@example.com", country="US",
+                       state="CA", on_behalf="agent",
+                       agent_name="Agency & Co", agent_email="a@example.net",
+                       agent_relationship="authorised-agent")
+        [body] = [m.get_content() for m in s.send_mail(cls.smtp)
+                  if m["To"] == "agent-person@example.com"]
+        agent = re.search(r"http://\S+(/privacy/request/verify\?t=\S+)",
+                          body).group(1)
         paths = {
             "unsubscribe": "/privacy/unsubscribe",
             "do-not-call": "/privacy/do-not-call",
@@ -265,6 +275,7 @@ class Pages(unittest.TestCase):
             "article": "/privacy/feedback/article?article=reset-password",
             "unsubscribe-done": done.header("location"),
             "verify": links["verify"], "status": links["status"],
+            "agent-verify": agent,
             "consent": "/privacy/consent",
             "consent-done": "/privacy/consent?done",
             "opt-out": "/privacy/opt-out",
@@ -421,7 +432,8 @@ class Pages(unittest.TestCase):
             self.assertGreaterEqual(p["labelTop"], p["top"])
 
     def test_dates_and_times_stay_on_one_line_at_320px(self):
-        for name, least in (("verify", 2), ("status", 5)):
+        for name, least in (("verify", 2), ("status", 5),
+                            ("agent-verify", 2)):
             times = self.result((name, 320, True))["layout"]["times"]
             with self.subTest(page=name):
                 self.assertGreaterEqual(len(times), least)

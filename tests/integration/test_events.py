@@ -99,6 +99,23 @@ def forms_requests():
     return rid
 
 
+def forms_agents():
+    """request-agent-confirmed and -refused: two requests an agent made
+    (lib/agent.h), one the person confirms and one they refuse."""
+    for answer in ("confirm", "refuse"):
+        to = typed(address("events-agent-person"))
+        rid = request_submit(SITE, to, country="US", state="CA",
+                             on_behalf="agent",
+                             agent_name=typed("Bartholomew Agentsworth"),
+                             agent_email=typed(address("events-agent")),
+                             agent_relationship="power-of-attorney")
+        [body] = [m.get_content() for m in SITE.send_mail(SMTP)
+                  if m["To"] == to]
+        t = re.search(r"/privacy/request/verify\?t=(\S+)", body).group(1)
+        r = SITE.post("/privacy/request/verify", {"t": t, "answer": answer})
+        assert r.status == 303, (rid, r)
+
+
 def verified(kind="access"):
     to = typed(address("events-" + kind))
     rid = request_submit(SITE, to, kind=kind,
@@ -254,6 +271,8 @@ def run_every_event():
     RID = rid = run_step("forms_requests", forms_requests,
                    ["request-received", "request-revised",
                     "request-verified", "request-repeated"])
+    run_step("forms_agents", forms_agents,
+             ["request-agent-confirmed", "request-agent-refused"])
     run_step("mail", mail, ["mail-sent", "mail-failed"])
     run_step("admin_requests", lambda: admin_requests(rid),
              ["request-extended", "request-exported", "request-fulfilled",

@@ -181,12 +181,12 @@ class Listing(RequestTest):
         waiting = new_request("AU", verified=False)
         head, rows = listing()
         self.assertEqual(head.split(), ["ID", "TYPE", "STATUS", "RECEIVED",
-                                        "DUE", "LAW", "PLACE"])
+                                        "DUE", "LAW", "PLACE", "AGENT"])
         self.assertEqual(rows[de].split(), [
             str(de), "access", "verified", today(), row(de, "due")[0],
-            "GDPR", "DE"])
-        self.assertEqual(rows[ca].split()[-3:],
-                         [row(ca, "due")[0], "CCPA", "US-CA"])
+            "GDPR", "DE", "-"])
+        self.assertEqual(rows[ca].split()[-4:],
+                         [row(ca, "due")[0], "CCPA", "US-CA", "-"])
         self.assertEqual(rows[waiting].split()[2], "unverified")
         self.assertIn("Privacy Act 1988  AU", rows[waiting])
         ids = list(rows)
@@ -451,7 +451,7 @@ class Close(RequestTest):
     def test_every_code_denies_with_its_words_and_no_note(self):
         codes = cli("request", "deny", "--help").stdout.split("one of:")[1]
         codes = [c.strip() for c in codes.splitlines() if c.startswith("  ")]
-        self.assertEqual(len(codes), 11)
+        self.assertEqual(len(codes), 12)     # agent-not-authorised: 12
         for code in codes:
             rid = new_request(to=address(code))
             p = cli("request", "deny", str(rid), "--reason", code)

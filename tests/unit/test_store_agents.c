@@ -35,45 +35,67 @@ request(void)
 static const struct pf_dsr_agent agent = { .name = "Agency Ltd",
     .email = "agent@example.net", .relationship = "authorised-agent" };
 
+/* A request of KEY made by agent: its id. */
+static long long
+by_agent(void)
+{
+	long long	 id = request();
+
+	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
+	return id;
+}
+
+/*
+ * Request id's agent as "answer answered name email", NULL shown as "-";
+ * "none" when it has no agent.
+ */
+static const char *
+seen(long long id)
+{
+	static char		 out[256];
+	struct pf_agent_copy	 c;
+	int			 rc;
+
+	if ((rc = pf_agent_load(fx.st, id, &c)) == PF_ENOTFOUND)
+		return "none";
+	ck_assert_int_eq(rc, PF_OK);
+	snprintf(out, sizeof(out), "%s %s %s %s %s", c.a.answer,
+	    c.a.answered != NULL ? c.a.answered : "-",
+	    c.a.name != NULL ? c.a.name : "-",
+	    c.a.email != NULL ? c.a.email : "-", c.a.relationship);
+	pf_agent_drop(&c);
+	return out;
+}
+
 START_TEST(test_set_get_and_answer_once)
 {
-	struct pf_agent_copy	 c;
-	long long		 id = request();
+	long long	 id = request();
 
-	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_ENOTFOUND);
+	ck_assert_str_eq(seen(id), "none");
 	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
-	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_OK);
-	ck_assert_str_eq(c.a.name, "Agency Ltd");
-	ck_assert_str_eq(c.a.email, "agent@example.net");
-	ck_assert_str_eq(c.a.answer, "asked");
-	ck_assert_ptr_null(c.a.answered);
-	pf_agent_drop(&c);
+	ck_assert_str_eq(seen(id), "asked - Agency Ltd agent@example.net "
+	    "authorised-agent");
 	ck_assert_int_eq(pf_store_agent_answer(fx.st, id, "confirmed", T2),
 	    PF_OK);
 	/* Answered once: a second answer finds nothing asked. */
 	ck_assert_int_eq(pf_store_agent_answer(fx.st, id, "refused", T2),
 	    PF_ENOTFOUND);
-	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_OK);
-	ck_assert_str_eq(c.a.answer, "confirmed");
-	ck_assert_str_eq(c.a.answered, T2);
-	pf_agent_drop(&c);
+	ck_assert_str_eq(seen(id), "confirmed " T2 " Agency Ltd "
+	    "agent@example.net authorised-agent");
 }
 END_TEST
 
 START_TEST(test_set_again_asks_again_and_null_removes)
 {
-	struct pf_agent_copy	 c;
-	long long		 id = request();
+	long long	 id = by_agent();
 
-	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
 	ck_assert_int_eq(pf_store_agent_answer(fx.st, id, "refused", T2),
 	    PF_OK);
 	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
-	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_OK);
-	ck_assert_str_eq(c.a.answer, "asked");
-	pf_agent_drop(&c);
+	ck_assert_str_eq(seen(id), "asked - Agency Ltd agent@example.net "
+	    "authorised-agent");
 	ck_assert_int_eq(pf_store_agent_set(fx.st, id, NULL), PF_OK);
-	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_ENOTFOUND);
+	ck_assert_str_eq(seen(id), "none");
 }
 END_TEST
 
@@ -97,40 +119,25 @@ START_TEST(test_unconfirmed_holds_the_request)
 }
 END_TEST
 
-START_TEST(test_erasure_blanks_name_and_address)
+/* An erasure blanks who; deleting the request deletes its agent. */
+START_TEST(test_erasure_blanks_and_deletion_deletes)
 {
-	struct pf_agent_copy	 c;
-	long long		 id = request(), n = 0;
+	long long	 id = by_agent(), n = 0;
 
-	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
 	ck_assert_int_eq(pf_store_dsr_erase(fx.st, KEY, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_OK);
-	ck_assert_ptr_null(c.a.name);
-	ck_assert_ptr_null(c.a.email);
-	ck_assert_str_eq(c.a.relationship, "authorised-agent");
-	pf_agent_drop(&c);
-}
-END_TEST
-
-START_TEST(test_deleting_the_request_deletes_its_agent)
-{
-	struct pf_agent_copy	 c;
-	long long		 id = request();
-
-	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &agent), PF_OK);
+	ck_assert_str_eq(seen(id), "asked - - - authorised-agent");
 	ck_assert_int_eq(pf_store_dsr_delete(fx.st, id), PF_OK);
-	ck_assert_int_eq(pf_agent_load(fx.st, id, &c), PF_ENOTFOUND);
+	ck_assert_str_eq(seen(id), "none");
 }
 END_TEST
 
 START_TEST(test_unknown_relationship_is_refused)
 {
 	struct pf_dsr_agent	 bad = agent;
-	long long		 id = request();
 
 	bad.relationship = "friend";
-	ck_assert_int_ne(pf_store_agent_set(fx.st, id, &bad), PF_OK);
+	ck_assert_int_ne(pf_store_agent_set(fx.st, request(), &bad), PF_OK);
 }
 END_TEST
 
@@ -139,6 +146,5 @@ PF_TEST_MAIN("store_agents",
     tcase_add_test(tc, test_set_get_and_answer_once),
     tcase_add_test(tc, test_set_again_asks_again_and_null_removes),
     tcase_add_test(tc, test_unconfirmed_holds_the_request),
-    tcase_add_test(tc, test_erasure_blanks_name_and_address),
-    tcase_add_test(tc, test_deleting_the_request_deletes_its_agent),
+    tcase_add_test(tc, test_erasure_blanks_and_deletion_deletes),
     tcase_add_test(tc, test_unknown_relationship_is_refused))
