@@ -52,7 +52,9 @@
 	    "AND NOT EXISTS (SELECT 1 FROM request r " \
 	    "WHERE r.email_key = party.email AND r.id != ?1)") \
 	X(CLEAR_NOTES, "reduce notes", "UPDATE request_event SET note = NULL " \
-	    "WHERE request = ?1 AND note IS NOT NULL")
+	    "WHERE request = ?1 AND note IS NOT NULL") \
+	X(CLEAR_AGENT, "reduce agent", "UPDATE request_agent SET name = NULL, " \
+	    "email = NULL WHERE request = ?1")
 
 #define CLEAR_ENUM(id, what, text)	id,
 #define CLEAR_ROW(id, what, text)	[id] = { what, text },

@@ -134,6 +134,26 @@ START_TEST(test_reduce_clears_the_personal_data_and_keeps_the_metrics)
 }
 END_TEST
 
+START_TEST(test_reduce_clears_the_agents_name_and_address)
+{
+	static const struct pf_dsr_agent a = { .name = "Agency Ltd",
+	    .email = "agent@example.net", .relationship = "authorised-agent" };
+	long long	 id = verified(KEY_A, T1), open = put(KEY_B, T1);
+
+	ck_assert_int_eq(pf_store_agent_set(fx.st, id, &a), PF_OK);
+	ck_assert_int_eq(pf_store_agent_set(fx.st, open, &a), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_deny(fx.st, id, "verified",
+	    "manifestly-unfounded", T2), PF_OK);
+	ck_assert_int_eq(reduce(T3, 10), 1);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM request_agent WHERE "
+	    "request = %lld AND name IS NULL AND email IS NULL AND "
+	    "relationship = 'authorised-agent'", id), 1);
+	/* The open request's agent is untouched. */
+	ck_assert_int_eq(count_of("SELECT count(*) FROM request_agent WHERE "
+	    "request = %lld AND name = 'Agency Ltd'", open), 1);
+}
+END_TEST
+
 START_TEST(test_reduce_keeps_a_denials_reason)
 {
 	long long	 id = verified(KEY_A, T1);
@@ -253,6 +273,7 @@ PF_TEST_MAIN("store_retention",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc,
     test_reduce_clears_the_personal_data_and_keeps_the_metrics),
+    tcase_add_test(tc, test_reduce_clears_the_agents_name_and_address),
     tcase_add_test(tc, test_reduce_keeps_a_denials_reason),
     tcase_add_test(tc, test_reduce_never_touches_open_or_younger_requests),
     tcase_add_test(tc, test_reduce_twice_changes_nothing),
