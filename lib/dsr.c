@@ -71,6 +71,9 @@ const char *const pf_dsr_statuses[] = {
 	"extended",	"Extended: we need more time, as the law allows",
 	"fulfilled",	"Done: we have answered your request",
 	"denied",	"Closed: we could not carry out your request",
+	"appealed",	"Appealed: we are reviewing our decision",
+	"appeal-granted", "Appeal granted: we will carry out your request",
+	"appeal-denied", "Closed: we have reviewed our decision and keep it",
 	NULL,
 };
 
@@ -207,6 +210,83 @@ pf_dsr_extended_due(const char *due, const char *extension, char out[PF_DATE_SIZ
 	    p.unit == PF_PERIOD_NONE)
 		return PF_EINVAL;
 	return pf_period_due(t, &p, out);
+}
+
+/* ---- appeals ---- */
+
+const char *
+pf_dsr_state(const struct pf_dsr *r)
+{
+	if (r->appeal != NULL && strcmp(r->appeal, "open") == 0)
+		return "appealed";
+	if (r->appeal != NULL && strcmp(r->appeal, "denied") == 0)
+		return "appeal-denied";
+	return r->status;
+}
+
+const char *
+pf_dsr_due_by(const struct pf_dsr *r)
+{
+	return strcmp(pf_dsr_state(r), "appealed") == 0 ? r->appeal_due :
+	    r->due;
+}
+
+/*
+ * The row of r's place if it is still r's law (a request keeps the law it
+ * was given; a place since moved to another, or exempted, gives no appeal
+ * the table cannot vouch for), else NULL.
+ */
+static const struct pf_law *
+law_of(const struct pf_laws *laws, const struct pf_dsr *r)
+{
+	const struct pf_law	*law;
+
+	if (laws == NULL || r->country == NULL || r->law == NULL)
+		return NULL;
+	law = pf_laws_find(laws, r->country, r->state);
+	return strcmp(law->law, r->law) == 0 ? law : NULL;
+}
+
+int
+pf_dsr_appealable(const struct pf_laws *laws, const struct pf_dsr *r,
+    long window_days, time_t now, char until[PF_DATE_SIZE])
+{
+	const struct pf_law	*law = law_of(laws, r);
+	struct pf_period	 window = { PF_PERIOD_DAYS, (int)window_days };
+	char			 today[PF_TIME_SIZE];
+	time_t			 denied;
+	int			 rc;
+
+	until[0] = '\0';
+	if (law == NULL || law->appeal.unit == PF_PERIOD_NONE ||
+	    strcmp(r->status, "denied") != 0 || r->appeal != NULL)
+		return PF_ENOTFOUND;
+	if ((rc = pf_utc_parse_time(r->updated, &denied)) != PF_OK ||
+	    (rc = pf_period_due(denied, &window, until)) != PF_OK)
+		return rc;
+	pf_utc_time(now, today);
+	return strncmp(today, until, PF_DATE_SIZE - 1) <= 0 ? PF_OK :
+	    PF_EEXPIRED;
+}
+
+int
+pf_dsr_appeal_due(const struct pf_laws *laws, const struct pf_dsr *r,
+    time_t now, char out[PF_DATE_SIZE])
+{
+	const struct pf_law	*law = law_of(laws, r);
+
+	out[0] = '\0';
+	if (law == NULL || law->appeal.unit == PF_PERIOD_NONE)
+		return PF_ENOTFOUND;
+	return pf_period_due(now, &law->appeal, out);
+}
+
+const char *
+pf_dsr_regulator(const struct pf_laws *laws, const struct pf_dsr *r)
+{
+	const struct pf_law	*law = law_of(laws, r);
+
+	return law != NULL ? law->regulator : NULL;
 }
 
 static const char *const months[12] = { "January", "February", "March",
@@ -387,6 +467,8 @@ static const size_t held[] = {
 	offsetof(struct pf_dsr, due), offsetof(struct pf_dsr, acknowledge),
 	offsetof(struct pf_dsr, extension), offsetof(struct pf_dsr, status),
 	offsetof(struct pf_dsr, verify_by), offsetof(struct pf_dsr, updated),
+	offsetof(struct pf_dsr, appeal), offsetof(struct pf_dsr, appeal_due),
+	offsetof(struct pf_dsr, appeal_reason),
 };
 
 _Static_assert(nitems(held) == PF_DSR_NSTRINGS,

@@ -9,6 +9,13 @@
  * link to the status page.  The form (cgi-bin/data-request.c) and the
  * team's commands (tools/cmd_request.c) share what is here, so a request
  * reads the same in a mail, on the status page and in `privforms`.
+ *
+ * Appeals: where the request's law gives one (laws.h's appeal period), a
+ * denied request may be appealed once, from its status link, until
+ * request_appeal_days after the denial; the appeal is due the law's
+ * appeal period after it is made, and the team grants it (the request is
+ * open again, to be fulfilled) or denies it (the requester is told which
+ * regulator the table names).
  */
 #ifndef PF_DSR_H
 #define PF_DSR_H
@@ -47,7 +54,7 @@ extern const char *const pf_dsr_statuses[];	/* "verified", "Verified: we are wor
  * its members may be pointed elsewhere (at the status after a change, for
  * a mail) without disturbing what pf_dsr_drop frees.
  */
-#define PF_DSR_NSTRINGS 19	/* the string members of struct pf_dsr */
+#define PF_DSR_NSTRINGS 22	/* the string members of struct pf_dsr */
 
 struct pf_dsr_copy {
 	struct pf_dsr	 r;
@@ -121,6 +128,45 @@ struct pf_dsr_when {
 
 int pf_dsr_date(const char *s, struct pf_dsr_when *out);
 int pf_dsr_time(const char *s, struct pf_dsr_when *out);
+
+/*
+ * The state a request is in, as the requester and the team's lists read
+ * it: "appealed" while its appeal is open, "appeal-denied" once it is
+ * denied, its status otherwise (a granted appeal reopens the request:
+ * "verified").  A code of pf_dsr_statuses.
+ */
+const char *pf_dsr_state(const struct pf_dsr *r);
+
+/* When r is due: its appeal's due date while that is open, else r->due. */
+const char *pf_dsr_due_by(const struct pf_dsr *r);
+
+/*
+ * Whether denied request r may be appealed at now under its law, with
+ * window_days (config's request_appeal_days) from the denial (r->updated,
+ * which nothing changes after a denial but the appeal): PF_OK, and the
+ * last day it may be ("YYYY-MM-DD") in until; PF_EEXPIRED, until filled,
+ * when that day has passed; PF_ENOTFOUND (until "") when there is no
+ * appeal to make: r not denied, appealed before, or its law (the table's
+ * row for r's place, if it is still the law r was given) has none.
+ */
+int pf_dsr_appealable(const struct pf_laws *laws, const struct pf_dsr *r,
+    long window_days, time_t now, char until[PF_DATE_SIZE]);
+
+/*
+ * When an appeal of r made at now is to be decided: the law's appeal
+ * period after now, counted as its due dates are (laws.h).  PF_ENOTFOUND
+ * if r's law gives no appeal.
+ */
+int pf_dsr_appeal_due(const struct pf_laws *laws, const struct pf_dsr *r,
+    time_t now, char out[PF_DATE_SIZE]);
+
+/*
+ * Whom r's requester may turn to when the answer goes against them: the
+ * laws table's regulator for r's law, or NULL when it names none (or r's
+ * place is now under another law).  Valid while laws is.
+ */
+const char *pf_dsr_regulator(const struct pf_laws *laws,
+    const struct pf_dsr *r);
 
 /*
  * Queue mail template to r's requester inside the caller's open

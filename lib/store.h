@@ -231,6 +231,10 @@ struct pf_dsr {
 	long long	 party;		/* 0 until verified */
 	const char	*verify_by;	/* stored time */
 	const char	*updated;
+	/* 012-appeals.sql: NULL on a request never appealed */
+	const char	*appeal;	/* "open", "granted", "denied" */
+	const char	*appeal_due;	/* "YYYY-MM-DD" */
+	const char	*appeal_reason;	/* the requester's words; may be NULL */
 };
 
 /* One change in a request's history. */
@@ -267,11 +271,18 @@ int pf_store_dsr_get(struct pf_store *st, long long id,
 /* Which requests pf_store_dsr_each lists. */
 struct pf_dsr_filter {
 	const char	*status;	/* only this status; NULL: any */
-	int		 open;		/* only verified or extended ones */
+	int		 open;		/* only verified or extended ones, or
+					   ones with an open appeal */
 	const char	*due_before;	/* only due before this "YYYY-MM-DD"; NULL: any */
 };
 
-/* The requests f (NULL: every request) selects, by due date then id. */
+/*
+ * The requests f (NULL: every request) selects, by due date then id.  A
+ * request whose appeal is open is due on its appeal's due date (which
+ * due_before and the order read), and its status, for f->status, is
+ * "appealed"; one whose appeal was denied, "appeal-denied" (dsr.h's
+ * pf_dsr_state).
+ */
 int pf_store_dsr_each(struct pf_store *st, const struct pf_dsr_filter *f,
     int (*fn)(const struct pf_dsr *r, void *arg), void *arg);
 
@@ -323,6 +334,26 @@ int pf_store_dsr_set_status(struct pf_store *st, long long id,
  * same contract as pf_store_dsr_set_status otherwise.
  */
 int pf_store_dsr_deny(struct pf_store *st, long long id, const char *from,
+    const char *reason, const char *now);
+
+/*
+ * Open an appeal of denied request id: appeal "open", appeal_due due
+ * ("YYYY-MM-DD"), appeal_reason reason (the requester's words, or NULL),
+ * and an event "appealed" with neither (the words stay on the request,
+ * where an erasure blanks them).  PF_ENOTFOUND unless it is denied and
+ * never appealed: an appeal is made once.
+ */
+int pf_store_dsr_appeal(struct pf_store *st, long long id, const char *due,
+    const char *reason, const char *now);
+
+/*
+ * Decide request id's open appeal for reason (a code of denials.h, which
+ * the caller checked): granted, the request is open again (status
+ * "verified", due its appeal's due date, for the team to fulfil); denied,
+ * it stays closed.  An event "appeal-granted" or "appeal-denied" keeps the
+ * code.  PF_ENOTFOUND unless its appeal is open.
+ */
+int pf_store_dsr_appeal_decide(struct pf_store *st, long long id, int grant,
     const char *reason, const char *now);
 
 /*
@@ -891,7 +922,8 @@ int pf_store_dsr_tally(struct pf_store *st, pf_store_tally_fn *fn,
 int pf_store_outbox_oldest(struct pf_store *st, char out[PF_TIME_SIZE]);
 
 /*
- * Open (verified or extended) requests due before today ("YYYY-MM-DD",
+ * Open (verified or extended, or with an open appeal, due its appeal's
+ * due date) requests due before today ("YYYY-MM-DD",
  * UTC) into *overdue, and due from today to last into *soon.
  */
 int pf_store_dsr_due(struct pf_store *st, const char *today,

@@ -38,9 +38,10 @@ static const struct pf_sql sql[NSTMT] = {
 	    "SELECT status, NULL, count(*) FROM request GROUP BY status "
 	    "ORDER BY status" },
 	[DSR_DUE] = { "request due",
-	    "SELECT count(*) FILTER (WHERE due < ?1), "
-	    "count(*) FILTER (WHERE due >= ?1 AND due <= ?2) "
-	    "FROM request WHERE status IN ('verified', 'extended')" },
+	    "SELECT count(*) FILTER (WHERE " PF_DSR_DUE_SQL " < ?1), "
+	    "count(*) FILTER (WHERE " PF_DSR_DUE_SQL " >= ?1 AND "
+	    PF_DSR_DUE_SQL " <= ?2) "
+	    "FROM request WHERE " PF_DSR_OPEN_SQL },
 };
 
 static const struct pf_sql_set set = { PF_SQL_METRICS, NSTMT, sql };

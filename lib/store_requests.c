@@ -19,14 +19,19 @@
 #define DSR_COLS "id, type, relationship, organisation, first_name, " \
 	"last_name, email, email_key, subject, country, state, details, " \
 	"law, received, due, acknowledge, extension, extended, status, " \
-	"party, verify_by, updated"
+	"party, verify_by, updated, appeal, appeal_due, appeal_reason"
+
+/* The status a list filters by: an appeal's state over a denial's. */
+#define DSR_STATE_SQL "(CASE appeal WHEN 'open' THEN 'appealed' " \
+	"WHEN 'denied' THEN 'appeal-denied' ELSE status END)"
 
 #define PARTY_COLS "id, individual, email, created"
 
 enum {
 	DSR_PUT, DSR_RECENT, DSR_GET, DSR_EACH, DSR_OF_INDIVIDUAL,
 	DSR_EXPIRED, DSR_SET_STATUS, DSR_REVISE, DSR_VERIFY, DSR_EXTEND,
-	DSR_DELETE, DSR_ERASE, EVENT_ERASE, EVENT_PUT, EVENT_EACH,
+	DSR_DELETE, DSR_ERASE, DSR_APPEAL, DSR_APPEAL_GRANT, DSR_APPEAL_DENY,
+	EVENT_ERASE, EVENT_PUT, EVENT_EACH,
 	PARTY_GET, PARTY_LINK, PARTY_EACH, PARTY_ERASE, SUPPRESS_PUT,
 	SUPPRESSED, SUPPRESS_COUNT, DSR_ANSWERS, NSTMT
 };
@@ -49,21 +54,25 @@ static const struct pf_sql sql[NSTMT] = {
 	/* A NULL or 0 parameter does not filter. */
 	[DSR_EACH] = { "request each",
 	    "SELECT " DSR_COLS " FROM request "
-	    "WHERE (?1 IS NULL OR status = ?1) "
-	    "AND (?2 = 0 OR status IN ('verified', 'extended')) "
-	    "AND (?3 IS NULL OR due < ?3) "
-	    "ORDER BY due, id" },
+	    "WHERE (?1 IS NULL OR " DSR_STATE_SQL " = ?1) "
+	    "AND (?2 = 0 OR " PF_DSR_OPEN_SQL ") "
+	    "AND (?3 IS NULL OR " PF_DSR_DUE_SQL " < ?3) "
+	    "ORDER BY " PF_DSR_DUE_SQL ", id" },
 	/*
 	 * Each request received in [?1, ?2) that was verified, with the UTC
 	 * days from its receipt to its answer (the event that closed it), or
-	 * NULL while it is open; by type, then days (open ones first).
+	 * NULL while it is open; by type, then days (open ones first).  A
+	 * request answered again after a granted appeal (012-appeals.sql)
+	 * counts once, by its last answer.
 	 */
 	[DSR_ANSWERS] = { "request answers",
 	    "SELECT r.type, r.status, e.reason, "
 	    "CAST(julianday(substr(e.time, 1, 10)) - "
 	    "julianday(substr(r.received, 1, 10)) AS INTEGER) "
 	    "FROM request r LEFT JOIN request_event e ON e.request = r.id "
-	    "AND e.status IN ('fulfilled', 'denied') "
+	    "AND r.status IN ('fulfilled', 'denied') "
+	    "AND e.seq = (SELECT max(seq) FROM request_event WHERE "
+	    "request = r.id AND status IN ('fulfilled', 'denied')) "
 	    "WHERE r.received >= ?1 AND r.received < ?2 "
 	    "AND r.status != 'unverified' "
 	    "ORDER BY r.type, 4" },
@@ -106,8 +115,20 @@ static const struct pf_sql sql[NSTMT] = {
 	/* Subject, dates, status and history stay. */
 	[DSR_ERASE] = { "request erase",
 	    "UPDATE request SET organisation = NULL, first_name = NULL, "
-	    "last_name = NULL, email = NULL, email_key = NULL, details = NULL "
-	    "WHERE email_key = ?1" },
+	    "last_name = NULL, email = NULL, email_key = NULL, details = NULL, "
+	    "appeal_reason = NULL WHERE email_key = ?1" },
+	/* Once, of a denial: the WHERE is the rule (PF_ENOTFOUND otherwise). */
+	[DSR_APPEAL] = { "request appeal",
+	    "UPDATE request SET appeal = 'open', appeal_due = ?2, "
+	    "appeal_reason = ?3, updated = ?4 "
+	    "WHERE id = ?1 AND status = 'denied' AND appeal IS NULL" },
+	[DSR_APPEAL_GRANT] = { "request appeal grant",
+	    "UPDATE request SET appeal = 'granted', status = 'verified', "
+	    "due = appeal_due, updated = ?2 "
+	    "WHERE id = ?1 AND appeal = 'open'" },
+	[DSR_APPEAL_DENY] = { "request appeal deny",
+	    "UPDATE request SET appeal = 'denied', updated = ?2 "
+	    "WHERE id = ?1 AND appeal = 'open'" },
 	/*
 	 * The notes of those requests' histories (a denial's reason may name
 	 * the person); run before DSR_ERASE, which blanks the key it finds
@@ -173,7 +194,9 @@ dsr_row(const struct pf_row *r, void *ctx)
 	    .received = COL_T(13), .due = COL_T(14), .acknowledge = COL_T(15),
 	    .extension = COL_T(16), .extended = (int)COL_I(17),
 	    .status = COL_T(18), .party = COL_I(19) /* NULL reads as 0 */,
-	    .verify_by = COL_T(20), .updated = COL_T(21) };
+	    .verify_by = COL_T(20), .updated = COL_T(21),
+	    .appeal = COL_T(22), .appeal_due = COL_T(23),
+	    .appeal_reason = COL_T(24) };
 
 	return PF_WALK_CALL(dsr_fn, w, &d);
 }
@@ -326,6 +349,31 @@ pf_store_dsr_deny(struct pf_store *st, long long id, const char *from,
 {
 	return status_change(st, id, from,
 	    &(struct event){ "denied", NULL, reason }, now);
+}
+
+int
+pf_store_dsr_appeal(struct pf_store *st, long long id, const char *due,
+    const char *reason, const char *now)
+{
+	char	 t[PF_TIME_SIZE];
+
+	now = pf_utc_now_or(now, t);
+	return dsr_change(st, id, Q(DSR_APPEAL), PF_ARGS(PF_I(id), PF_T(due),
+	    PF_T(reason), PF_T(now)),
+	    &(struct event){ "appealed", NULL, NULL }, now);
+}
+
+int
+pf_store_dsr_appeal_decide(struct pf_store *st, long long id, int grant,
+    const char *reason, const char *now)
+{
+	char	 t[PF_TIME_SIZE];
+
+	now = pf_utc_now_or(now, t);
+	return dsr_change(st, id, grant ? Q(DSR_APPEAL_GRANT) :
+	    Q(DSR_APPEAL_DENY), PF_ARGS(PF_I(id), PF_T(now)),
+	    &(struct event){ grant ? "appeal-granted" : "appeal-denied", NULL,
+	    reason }, now);
 }
 
 int

@@ -191,6 +191,16 @@ struct pf_sql_ref	pf_sql_dialect(enum pf_dialect id);
 	"attempts, next_try, last_error, created, updated"
 
 /*
+ * A request's due date and whether it is open, as the team's lists and
+ * the metrics read them (012-appeals.sql): an open appeal is open work,
+ * due on its own date.
+ */
+#define PF_DSR_DUE_SQL	"(CASE WHEN appeal = 'open' THEN appeal_due " \
+	"ELSE due END)"
+#define PF_DSR_OPEN_SQL	"(status IN ('verified', 'extended') OR " \
+	"appeal = 'open')"
+
+/*
  * A nested transaction around a change of several rows: begin it, then
  * end it with the change's error, which keeps what it wrote on PF_OK and
  * undoes it otherwise; the end returns err, or the error of the release.

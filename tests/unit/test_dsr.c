@@ -59,12 +59,16 @@ static const char *const *const tables[] = { pf_dsr_types,
     pf_dsr_relationships, pf_dsr_statuses, pf_dsr_denials,
     pf_dsr_denial_sources };
 
-/* What 004-requests.sql allows, in its order. */
+/*
+ * What 004-requests.sql allows, in its order, then the states of an
+ * appeal (012-appeals.sql) as pf_dsr_state and the history name them.
+ */
 static const char *const schema_types[] = { "access", "deletion",
     "correction", "portability", "restriction", "objection", "opt-out-sale",
     "other", NULL };
 static const char *const schema_statuses[] = { "unverified", "verified",
-    "extended", "fulfilled", "denied", NULL };
+    "extended", "fulfilled", "denied", "appealed", "appeal-granted",
+    "appeal-denied", NULL };
 
 START_TEST(test_tables_pair_unique_codes_with_labels)
 {
@@ -746,6 +750,93 @@ START_TEST(test_denial_codes_are_the_audit_vocabulary)
 }
 END_TEST
 
+/* ---- appeals ---- */
+
+/*
+ * Whether a denial may be appealed, until when, and when the appeal is
+ * due, by the shipped table, across month ends and a leap day: 60 days
+ * to appeal (request_appeal_days' default), the law's period to decide.
+ */
+static const struct {
+	const char	*country, *state, *law, *status, *appeal;
+	const char	*denied, *now;
+	int		 rc;
+	const char	*until, *due;	/* "": none */
+} appeals[] = {
+	/* Texas: 60 days to decide; denied on 31 December of a leap year. */
+	{ "US", "TX", "TDPSA", "denied", NULL, "2027-12-31T10:00:00.000000Z",
+	    "2028-02-29 23:59:59", PF_OK, "2028-02-29", "2028-04-29" },
+	{ "US", "TX", "TDPSA", "denied", NULL, "2027-12-31T10:00:00.000000Z",
+	    "2028-03-01 00:00:00", PF_EEXPIRED, "2028-02-29", "2028-04-30" },
+	/* Colorado: 45 days to decide, from the day after it is made. */
+	{ "US", "CO", "CPA", "denied", NULL, "2027-01-31T10:00:00.000000Z",
+	    "2027-01-31 12:00:00", PF_OK, "2027-04-01", "2027-03-17" },
+	/* Virginia, made on the day of the denial. */
+	{ "US", "VA", "VCDPA", "denied", NULL, "2028-02-29T23:00:00.000000Z",
+	    "2028-02-29 23:30:00", PF_OK, "2028-04-29", "2028-04-29" },
+	/* No appeal: the GDPR, Utah, the "*" row. */
+	{ "DE", NULL, "GDPR", "denied", NULL, "2027-01-31T10:00:00.000000Z",
+	    "2027-02-01 00:00:00", PF_ENOTFOUND, "", "" },
+	{ "US", "UT", "UCPA", "denied", NULL, "2027-01-31T10:00:00.000000Z",
+	    "2027-02-01 00:00:00", PF_ENOTFOUND, "", "" },
+	{ "US", "NY", "none", "denied", NULL, "2027-01-31T10:00:00.000000Z",
+	    "2027-02-01 00:00:00", PF_ENOTFOUND, "", "" },
+	/* Not denied, appealed before, or given another law at receipt. */
+	{ "US", "TX", "TDPSA", "verified", NULL,
+	    "2027-01-31T10:00:00.000000Z", "2027-02-01 00:00:00",
+	    PF_ENOTFOUND, "", "2027-04-02" },
+	{ "US", "TX", "TDPSA", "denied", "open", "2027-01-31T10:00:00.000000Z",
+	    "2027-02-01 00:00:00", PF_ENOTFOUND, "", "2027-04-02" },
+	{ "US", "TX", "none", "denied", NULL, "2027-01-31T10:00:00.000000Z",
+	    "2027-02-01 00:00:00", PF_ENOTFOUND, "", "" },
+};
+
+START_TEST(test_appeal_window_and_due_by_law)
+{
+	struct pf_laws	*laws = real_laws();
+	struct pf_dsr	 r = request();
+	char		 until[PF_DATE_SIZE], due[PF_DATE_SIZE];
+	time_t		 now = pf_test_utc(appeals[_i].now);
+
+	r.country = appeals[_i].country, r.state = appeals[_i].state;
+	r.law = appeals[_i].law, r.status = appeals[_i].status;
+	r.appeal = appeals[_i].appeal, r.updated = appeals[_i].denied;
+	ck_assert_int_eq(pf_dsr_appealable(laws, &r, 60, now, until),
+	    appeals[_i].rc);
+	ck_assert_str_eq(until, appeals[_i].until);
+	ck_assert_int_eq(pf_dsr_appeal_due(laws, &r, now, due),
+	    appeals[_i].due[0] != '\0' ? PF_OK : PF_ENOTFOUND);
+	ck_assert_str_eq(due, appeals[_i].due);
+	pf_laws_free(laws);
+}
+END_TEST
+
+START_TEST(test_appeal_state_due_and_regulator)
+{
+	struct pf_laws	*laws = real_laws();
+	struct pf_dsr	 r = request();
+
+	r.country = "US", r.state = "TX", r.law = "TDPSA", r.status = "denied";
+	r.appeal_due = "2027-04-02";
+	ck_assert_str_eq(pf_dsr_state(&r), "denied");
+	ck_assert_str_eq(pf_dsr_due_by(&r), "2027-03-17");
+	r.appeal = "open";
+	ck_assert_str_eq(pf_dsr_state(&r), "appealed");
+	ck_assert_str_eq(pf_dsr_due_by(&r), "2027-04-02");
+	r.appeal = "denied";
+	ck_assert_str_eq(pf_dsr_state(&r), "appeal-denied");
+	ck_assert_str_eq(pf_dsr_due_by(&r), "2027-03-17");
+	r.appeal = "granted", r.status = "verified";
+	ck_assert_str_eq(pf_dsr_state(&r), "verified");
+	ck_assert_str_eq(pf_dsr_regulator(laws, &r),
+	    "the Texas Attorney General");
+	r.law = "none";		/* the place's law changed since */
+	ck_assert_ptr_null(pf_dsr_regulator(laws, &r));
+	ck_assert_ptr_null(pf_dsr_regulator(NULL, &r));
+	pf_laws_free(laws);
+}
+END_TEST
+
 PF_TEST_MAIN("dsr",
     pf_test_fixture(tc, PF_TEST_STORE, CONF, NULL, NULL),
     PF_LOOP(test_tables_pair_unique_codes_with_labels, tables),
@@ -773,4 +864,6 @@ PF_TEST_MAIN("dsr",
     PF_LOOP(test_shipped_requester_templates_render, requester_templates),
     tcase_add_test(tc, test_shipped_team_template_renders),
     tcase_add_test(tc, test_hold_copies_every_string_and_drop_frees_it),
-    PF_LOOP(test_dates_and_times_as_people_read_them, whens))
+    PF_LOOP(test_dates_and_times_as_people_read_them, whens),
+    PF_LOOP(test_appeal_window_and_due_by_law, appeals),
+    tcase_add_test(tc, test_appeal_state_due_and_regulator))

@@ -594,6 +594,9 @@ START_TEST(test_audit_tally_counts_records_by_form_and_event)
 	    "DROP TABLE request_agent; "
 	    "ALTER TABLE request_event DROP COLUMN reason; "
 	    "ALTER TABLE request DROP COLUMN reduced; "
+	    "ALTER TABLE request DROP COLUMN appeal; "
+	    "ALTER TABLE request DROP COLUMN appeal_due; "
+	    "ALTER TABLE request DROP COLUMN appeal_reason; "
 	    "PRAGMA user_version = 7", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);

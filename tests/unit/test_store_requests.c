@@ -40,7 +40,8 @@ static const struct {
 	F(type), F(relationship), F(organisation), F(first_name),
 	F(last_name), F(email), F(email_key), F(subject), F(country),
 	F(state), F(details), F(law), F(received), F(due), F(acknowledge),
-	F(extension), F(status), F(verify_by), F(updated),
+	F(extension), F(status), F(verify_by), F(updated), F(appeal),
+	F(appeal_due), F(appeal_reason),
 #undef F
 };
 #define NSTR (nitems(dsr_str))
@@ -244,6 +245,11 @@ dsr_every(void)
 	return r;
 }
 
+/* What a request never appealed holds: no appeal. */
+static const size_t dsr_appeal[] = {
+	OFF(appeal), OFF(appeal_due), OFF(appeal_reason),
+};
+
 START_TEST(test_dsr_put_then_get_every_field)
 {
 	struct pf_dsr	 r = dsr_every();
@@ -256,7 +262,9 @@ START_TEST(test_dsr_put_then_get_every_field)
 	r.status = "unverified";
 	r.updated = T1;
 	for (i = 0; i < NSTR; i++)
-		ck_assert_msg(str_of(&s.r[0], i) != NULL &&
+		ck_assert_msg(is_one_of(dsr_appeal, nitems(dsr_appeal),
+		    dsr_str[i].off) ? str_of(&s.r[0], i) == NULL :
+		    str_of(&s.r[0], i) != NULL &&
 		    strcmp(str_of(&s.r[0], i), str_of(&r, i)) == 0,
 		    "%s is %s", dsr_str[i].name, str_of(&s.r[0], i));
 	ck_assert_int_eq(s.r[0].extended, 0);
@@ -304,7 +312,8 @@ START_TEST(test_dsr_put_null_field_reads_as_null)
 	*(const char **)((char *)&r + dsr_nullable[_i]) = NULL;
 	s = get(fx.st, put(fx.st, &r));
 	for (i = 0; i < NSTR; i++)
-		if (dsr_str[i].off == dsr_nullable[_i])
+		if (dsr_str[i].off == dsr_nullable[_i] ||
+		    is_one_of(dsr_appeal, nitems(dsr_appeal), dsr_str[i].off))
 			ck_assert_ptr_null(str_of(&s.r[0], i));
 		else
 			ck_assert_ptr_nonnull(str_of(&s.r[0], i));
@@ -1845,6 +1854,162 @@ START_TEST(test_migration_from_version_3_keeps_rows)
 }
 END_TEST
 
+/* ---- appeals (012-appeals.sql) ---- */
+
+/* A request denied at T3: its id. */
+static long long
+denied_request(struct pf_store *st)
+{
+	long long	 id = request_at(st, "verified");
+
+	ck_assert_int_eq(pf_store_dsr_deny(st, id, "verified", "no-data-held",
+	    T3), PF_OK);
+	return id;
+}
+
+START_TEST(test_dsr_appeal_once_of_a_denial)
+{
+	struct pf_store	*st = fx.st;
+	long long	 id = denied_request(st), open = request_at(st, "verified");
+	struct events	 e;
+	struct rows	 s, before;
+
+	ck_assert_int_eq(pf_store_dsr_appeal(st, id, "2027-01-23",
+	    "You hold my orders.", T4), PF_OK);
+	s = get(st, id);
+	ck_assert_str_eq(s.r[0].status, "denied");
+	ck_assert_str_eq(s.r[0].appeal, "open");
+	ck_assert_str_eq(s.r[0].appeal_due, "2027-01-23");
+	ck_assert_str_eq(s.r[0].appeal_reason, "You hold my orders.");
+	ck_assert_str_eq(s.r[0].updated, T4);
+	rows_free(&s);
+	e = events(st, id);
+	ck_assert_str_eq(e.e[e.n - 1].status, "appealed");
+	/* The requester's words stay on the request, not in its history. */
+	ck_assert_str_eq(e.e[e.n - 1].note, "(null)");
+	ck_assert_str_eq(e.e[e.n - 1].reason, "(null)");
+	/* Once; and only a denial. */
+	before = get(st, id);
+	ck_assert_int_eq(pf_store_dsr_appeal(st, id, "2027-02-01", NULL, T5),
+	    PF_ENOTFOUND);
+	unchanged(st, id, &before, e.n);
+	before = get(st, open);
+	ck_assert_int_eq(pf_store_dsr_appeal(st, open, "2027-02-01", NULL, T5),
+	    PF_ENOTFOUND);
+	unchanged(st, open, &before, events(st, open).n);
+	ck_assert_int_eq(pf_store_dsr_appeal(st, 999, "2027-02-01", NULL, T5),
+	    PF_ENOTFOUND);
+}
+END_TEST
+
+/*
+ * A decision: granted, the request is open again, due the appeal's date;
+ * denied, it stays denied, due as it was, and the event keeps the code.
+ */
+static const struct {
+	int		 grant;
+	const char	*reason, *status, *appeal, *due, *event, *code;
+} decisions[] = {
+	{ 1, NULL, "verified", "granted", "2027-01-23", "appeal-granted",
+	    "(null)" },
+	{ 0, "exempt-legal-claims", "denied", "denied", "2026-12-24",
+	    "appeal-denied", "exempt-legal-claims" },
+};
+
+START_TEST(test_dsr_appeal_decided_once)
+{
+	struct pf_store	*st = fx.st;
+	long long	 id = denied_request(st), never = denied_request(st);
+	struct events	 e;
+	struct rows	 s;
+
+	ck_assert_int_eq(pf_store_dsr_appeal_decide(st, never,
+	    decisions[_i].grant, decisions[_i].reason, T5), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_appeal(st, id, "2027-01-23", NULL, T4),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_dsr_appeal_decide(st, id,
+	    decisions[_i].grant, decisions[_i].reason, T5), PF_OK);
+	s = get(st, id);
+	ck_assert_str_eq(s.r[0].status, decisions[_i].status);
+	ck_assert_str_eq(s.r[0].appeal, decisions[_i].appeal);
+	ck_assert_str_eq(s.r[0].due, decisions[_i].due);
+	rows_free(&s);
+	e = events(st, id);
+	ck_assert_str_eq(e.e[e.n - 1].status, decisions[_i].event);
+	ck_assert_str_eq(e.e[e.n - 1].reason, decisions[_i].code);
+	/* Decided once, either way. */
+	ck_assert_int_eq(pf_store_dsr_appeal_decide(st, id, 1, NULL, T5),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_appeal_decide(st, id, 0, "no-data-held",
+	    T5), PF_ENOTFOUND);
+	ck_assert_int_eq(events(st, id).n, e.n);
+	/* Granted, it is fulfilled as any open request. */
+	ck_assert_int_eq(pf_store_dsr_set_status(st, id, "verified",
+	    "fulfilled", NULL, T5), decisions[_i].grant ? PF_OK : PF_ENOTFOUND);
+}
+END_TEST
+
+/*
+ * An open appeal is open work, listed by its own due date and state; a
+ * denied one is closed.  Requests 1 (denied, appealed, due 2026-12-01),
+ * 2 (verified, due 2026-12-24), 3 (denied, appeal denied).
+ */
+static const struct {
+	struct pf_dsr_filter	 f;
+	long long		 want[4];
+} appeal_each[] = {
+	{ { NULL, 1, NULL }, { 1, 2, 0 } },
+	{ { "appealed", 0, NULL }, { 1, 0 } },
+	{ { "appeal-denied", 0, NULL }, { 3, 0 } },
+	{ { "denied", 0, NULL }, { 0 } },
+	{ { NULL, 1, "2026-12-02" }, { 1, 0 } },
+	{ { NULL, 0, NULL }, { 1, 2, 3, 0 } },
+};
+
+START_TEST(test_dsr_each_reads_an_open_appeal_as_open_work)
+{
+	struct pf_store	*st = fx.st;
+	struct rows	 s = { 0 };
+	long long	 a = denied_request(st), b = request_at(st, "verified");
+	long long	 c = denied_request(st), overdue = 0, soon = 0;
+
+	ck_assert_int_eq(a, 1);
+	ck_assert_int_eq(b, 2);
+	ck_assert_int_eq(c, 3);
+	ck_assert_int_eq(pf_store_dsr_appeal(st, a, "2026-12-01", NULL, T4),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_dsr_appeal(st, c, "2026-12-01", NULL, T4),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_dsr_appeal_decide(st, c, 0, "no-data-held",
+	    T5), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_each(st, &appeal_each[_i].f, dsr_collect,
+	    &s), PF_OK);
+	ids_are(&s, appeal_each[_i].want);
+	rows_free(&s);
+	/* The metrics' deadline count reads the same dates. */
+	ck_assert_int_eq(pf_store_dsr_due(st, "2026-12-02", "2026-12-31",
+	    &overdue, &soon), PF_OK);
+	ck_assert_int_eq(overdue, 1);
+	ck_assert_int_eq(soon, 1);
+}
+END_TEST
+
+START_TEST(test_dsr_erase_blanks_the_appeal_reason)
+{
+	struct pf_store	*st = fx.st;
+	long long	 id = denied_request(st);
+	struct rows	 s;
+
+	ck_assert_int_eq(pf_store_dsr_appeal(st, id, "2027-01-23",
+	    "I am Ann Example.", T4), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_erase(st, KEY_A, NULL), PF_OK);
+	s = get(st, id);
+	ck_assert_ptr_null(s.r[0].appeal_reason);
+	ck_assert_str_eq(s.r[0].appeal, "open");
+	rows_free(&s);
+}
+END_TEST
+
 PF_TEST_MAIN("store_requests",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc, test_dsr_put_then_get_every_field),
@@ -1864,6 +2029,10 @@ PF_TEST_MAIN("store_requests",
     tcase_add_test(tc, test_dsr_each_stops_and_returns_callback_value),
     PF_LOOP(test_dsr_set_status_wrong_from_changes_nothing, wrong_from),
     tcase_add_test(tc, test_dsr_set_status_moves_and_records_event),
+    tcase_add_test(tc, test_dsr_appeal_once_of_a_denial),
+    PF_LOOP(test_dsr_appeal_decided_once, decisions),
+    PF_LOOP(test_dsr_each_reads_an_open_appeal_as_open_work, appeal_each),
+    tcase_add_test(tc, test_dsr_erase_blanks_the_appeal_reason),
     tcase_add_test(tc, test_dsr_deny_keeps_the_code_and_no_note),
     tcase_add_test(tc, test_dsr_set_status_without_time_is_now),
     tcase_add_test(tc, test_dsr_set_status_of_unknown_request_is_not_found),
