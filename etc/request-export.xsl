@@ -198,6 +198,14 @@
           <tr><th scope="row">Your answer</th><td><xsl:value-of select="e:answer"/>
             <xsl:if test="e:answered"> (<xsl:value-of select="e:answered"/>)</xsl:if></td></tr>
         </xsl:for-each>
+        <xsl:if test="e:appeal">
+          <tr><th scope="row">Appeal</th><td><xsl:value-of select="e:appeal/e:state"/>,
+            to be decided by <xsl:value-of select="e:appeal/e:due"/></td></tr>
+          <xsl:call-template name="row">
+            <xsl:with-param name="label">What you wrote in your appeal</xsl:with-param>
+            <xsl:with-param name="v" select="e:appeal/e:reason"/>
+          </xsl:call-template>
+        </xsl:if>
       </table>
       <table>
         <tr><th>#</th><th>When</th><th>Status</th><th>What you were told</th></tr>
@@ -341,6 +349,9 @@
       <xsl:when test=". = 'verified'">Verified: we are working on it</xsl:when>
       <xsl:when test=". = 'extended'">Extended: we need more time, as the law allows</xsl:when>
       <xsl:when test=". = 'fulfilled'">Done: we have answered your request</xsl:when>
+      <xsl:when test=". = 'appealed'">Appealed: we are reviewing our decision</xsl:when>
+      <xsl:when test=". = 'appeal-granted'">Appeal granted: we will carry out your request</xsl:when>
+      <xsl:when test=". = 'appeal-denied'">Closed: we have reviewed our decision and keep it</xsl:when>
       <xsl:otherwise>Closed: we could not carry out your request</xsl:otherwise>
     </xsl:choose>
   </xsl:template>

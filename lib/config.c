@@ -165,6 +165,8 @@ static const struct cfg_key keys[] = {
 	STR(laws_exempt, "", check_text),
 	LONG(request_verify_days, 7, 1, 30),
 	LONG(request_status_days, 400, 30, 3650),
+	/* The laws say "a reasonable period": see privforms.conf(5). */
+	LONG(request_appeal_days, 60, 1, 366),
 	LONG(request_repeat_minutes, 60, 0, 1440),
 	/*
 	 * Months a closed request is kept whole before purge reduces it.  The

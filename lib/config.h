@@ -91,6 +91,7 @@ struct pf_config {
 	char	*laws_exempt;		/* laws.h: laws that do not bind the company */
 	long	 request_verify_days;	/* validity of the link that verifies a request */
 	long	 request_status_days;	/* validity of a request's status link */
+	long	 request_appeal_days;	/* a denial may be appealed this long */
 	long	 request_repeat_minutes; /* one mail per address and type in this window */
 	long	 request_retention_months; /* purge reduces requests closed longer ago */
 	char	*personal_data_systems;	/* other systems holding personal data, for exports */

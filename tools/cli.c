@@ -13,6 +13,7 @@
 #include "config.h"
 #include "err.h"
 #include "file.h"
+#include "laws.h"
 #include "phone.h"
 #include "store.h"
 #include "utc.h"
@@ -79,6 +80,21 @@ int
 cli_open_store_readonly(struct ctx *c)
 {
 	return open_store(c, 1);
+}
+
+int
+cli_open_laws(struct ctx *c, struct pf_laws **out)
+{
+	char	 err[256];
+
+	if (cli_load(c) != 0)
+		return 1;
+	if (pf_laws_open(c->cfg->laws_file, c->cfg->laws_exempt, out, err,
+	    sizeof(err)) != PF_OK) {
+		fprintf(stderr, "privforms: %s\n", err);
+		return 1;
+	}
+	return 0;
 }
 
 int

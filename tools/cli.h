@@ -105,6 +105,9 @@ int cli_open_store(struct ctx *c);
 /* The same, read-only and never created (pf_store_open_readonly). */
 int cli_open_store_readonly(struct ctx *c);
 int cli_load_keys(struct ctx *c, struct pf_keys *keys);
+/* The laws table, laws_exempt applied, into *out (pf_laws_free): 0, or 1 said. */
+struct pf_laws;
+int cli_open_laws(struct ctx *c, struct pf_laws **out);
 
 /* s as a whole decimal number of at least 1, or 0 if it is not one. */
 long long cli_positive(const char *s);

@@ -298,6 +298,12 @@ static const struct pf_xmlw_field request_end_fields[] = {
 	DSR(verify_by, "verify-by"), DSR(updated, "updated"),
 };
 
+/* An appeal (012-appeals.sql): the requester's words are theirs too. */
+static const struct pf_xmlw_field appeal_fields[] = {
+	DSR(appeal, "state"), DSR(appeal_due, "due"),
+	DSR(appeal_reason, "reason"),
+};
+
 static const struct pf_xmlw_field event_fields[] = {
 	PF_XMLW_FIELD(struct pf_dsr_event, seq, "seq"),
 	PF_XMLW_FIELD(struct pf_dsr_event, time, "time"),
@@ -433,6 +439,11 @@ write_request(const struct pf_dsr *r, void *arg)
 	if (r->party != 0)
 		pf_xmlw_elem_ll(w, "party", r->party);
 	pf_xmlw_fields(w, r, request_end_fields, nitems(request_end_fields));
+	if (r->appeal != NULL) {
+		pf_xmlw_start(w, "appeal", NULL);
+		pf_xmlw_fields(w, r, appeal_fields, nitems(appeal_fields));
+		pf_xmlw_end(w);
+	}
 	return pf_xmlw_status(w);
 }
 

@@ -114,22 +114,6 @@ show(const struct pf_law *law, const char *received)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/* The table, laws_exempt applied, into *out; 0, or 1 said. */
-static int
-open_laws(struct ctx *c, struct pf_laws **out)
-{
-	char	 err[256];
-
-	if (cli_load(c) != 0)
-		return 1;
-	if (pf_laws_open(c->cfg->laws_file, c->cfg->laws_exempt, out, err,
-	    sizeof(err)) != PF_OK) {
-		fprintf(stderr, "privforms: %s\n", err);
-		return 1;
-	}
-	return 0;
-}
-
 static int
 cmd_deadline(struct ctx *c, const struct cli_args *a)
 {
@@ -148,7 +132,7 @@ cmd_deadline(struct ctx *c, const struct cli_args *a)
 	}
 	pf_utc_now(today);
 	today[10] = '\0';
-	if (open_laws(c, &laws) != 0)
+	if (cli_open_laws(c, &laws) != 0)
 		return 1;
 	rc = show(pf_laws_find(laws, country, state),
 	    received != NULL ? received : today);
@@ -181,7 +165,7 @@ cmd_laws(struct ctx *c, const struct cli_args *a)
 	size_t		 i;
 
 	(void)a;
-	if (open_laws(c, &laws) != 0)
+	if (cli_open_laws(c, &laws) != 0)
 		return 1;
 	printf("%-6s %-17s %-17s %-17s %-17s %-17s %-6s %s\n", "place", "law",
 	    "period", "extension", "acknowledge", "appeal", "agents",

@@ -15,6 +15,13 @@
  * nor a record (the outbox holds them until the mail is sent).  A request
  * made through an agent (agent.h) is held until the person confirms, and
  * each change then also tells the agent how it stands, never the note.
+ *
+ * Where the request's law gives an appeal (laws.h), the denial's mail
+ * says until when the requester may appeal it from the status page
+ * (request_appeal_days), and `request appeal-decide` settles an appeal:
+ * granted, the request is open again, due the appeal's due date, and is
+ * closed by `request fulfil` as any other; denied, the mail names the
+ * regulator the laws table gives for the request's law.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -29,6 +36,7 @@
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
+#include "laws.h"
 #include "store.h"
 #include "utc.h"
 #include "utf8.h"
@@ -42,6 +50,7 @@ static int	cmd_show(struct ctx *, const struct cli_args *);
 static int	cmd_extend(struct ctx *, const struct cli_args *);
 static int	cmd_deny(struct ctx *, const struct cli_args *);
 static int	cmd_fulfil(struct ctx *, const struct cli_args *);
+static int	cmd_appeal_decide(struct ctx *, const struct cli_args *);
 
 enum { L_STATUS, L_OVERDUE, L_WITHIN };	/* requests */
 
@@ -65,6 +74,14 @@ static const struct cli_spec deny_spec = {
 static const struct cli_spec note_spec = {
 	.opt = { { "--note", CLI_VALUE | CLI_ONCE } }, .min = 1, .max = 1,
 };
+/* ID --grant [--note TEXT] | ID --deny --reason CODE [--note TEXT] */
+enum { A_GRANT, A_DENY, A_REASON, A_NOTE };
+static const struct cli_spec appeal_spec = { .opt = {
+	[A_GRANT] = { "--grant", CLI_ONCE },
+	[A_DENY] = { "--deny", CLI_ONCE },
+	[A_REASON] = { "--reason", CLI_VALUE | CLI_ONCE },
+	[A_NOTE] = { "--note", CLI_VALUE | CLI_ONCE },
+}, .min = 1, .max = 1 };
 
 #define DENIAL_HELP(code, words, source)	"  " code "\n"
 
@@ -76,10 +93,12 @@ const struct cmd cmds_request[] = {
 	  "place (country, or US-XX) it was fixed by, and AGENT: the kind of\n"
 	  "agent who asked on the person's behalf, or \"-\".  Nobody's name or\n"
 	  "address is listed: `request show` gives those.  --status lists\n"
-	  "only unverified, verified, extended, fulfilled or denied ones;\n"
-	  "--overdue only open (verified or extended) requests due before\n"
-	  "today (UTC); --due-within DAYS only open requests due within DAYS\n"
-	  "days from today, overdue ones included." },
+	  "only unverified, verified, extended, fulfilled, denied, appealed\n"
+	  "(a denial appealed, not yet decided) or appeal-denied ones;\n"
+	  "--overdue only open (verified, extended or appealed) requests due\n"
+	  "before today (UTC); --due-within DAYS only open requests due within\n"
+	  "DAYS days from today, overdue ones included.  An appealed request\n"
+	  "is due on its appeal's due date." },
 	{ "request show", cmd_show, &id_spec, "ID",
 	  "Everything about request ID, personal data included (the team's\n"
 	  "view; do not paste it into tickets): the requester's details, the\n"
@@ -101,7 +120,9 @@ const struct cmd cmds_request[] = {
 	  "Close a verified (or extended) request without carrying it out,\n"
 	  "for the legal reason CODE.  The requester is mailed what CODE\n"
 	  "means in plain words, which the status page shows too; the store\n"
-	  "and the audit record keep CODE.  --note adds the team's own line\n"
+	  "and the audit record keep CODE.  Where the request's law gives an\n"
+	  "appeal, the mail and the status page offer one until\n"
+	  "request_appeal_days after today.  --note adds the team's own line\n"
 	  "to the mail only (at most 1000 bytes; it may hold what the\n"
 	  "requester should send): it waits in the outbox until the mail is\n"
 	  "sent, never in the request's history nor a record.  CODE is\n"
@@ -111,6 +132,17 @@ const struct cmd cmds_request[] = {
 	  "Close a verified (or extended) request as done, once the answer\n"
 	  "has been given.  The requester is mailed, with the note if there\n"
 	  "is one (one line, at most 1000 bytes; the status page shows it)." },
+	{ "request appeal-decide", cmd_appeal_decide, &appeal_spec,
+	  "ID --grant [--note TEXT] | ID --deny --reason CODE [--note TEXT]",
+	  "Decide the open appeal of request ID (`requests --status\n"
+	  "appealed` lists them, soonest due first).  --grant changes the\n"
+	  "decision: the request is open again (verified), due the appeal's\n"
+	  "due date, and `request fulfil` closes it once it is carried out.\n"
+	  "--deny keeps the denial, for the legal reason CODE (one of `request\n"
+	  "deny`'s); the requester is mailed what it means and the regulator\n"
+	  "the laws table names for the request's law.  Either way the\n"
+	  "requester is mailed, with --note if given (mail only, as for `request\n"
+	  "deny`), and the audit record keeps the decision (and CODE)." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -159,9 +191,9 @@ list_row(const struct pf_dsr *r, void *arg)
 	    rc != PF_ENOTFOUND)
 		return rc;
 	place(r, where);
-	fprintf(l->f, "%-6lld  %-12s  %-10s  %.10s  %-10s  %-16s  %-6s  %s\n",
-	    r->id, r->type, r->status, r->received, r->due, r->law, where,
-	    rc == PF_OK ? ag.a.relationship : "-");
+	fprintf(l->f, "%-6lld  %-12s  %-13s  %.10s  %-10s  %-16s  %-6s  %s\n",
+	    r->id, r->type, pf_dsr_state(r), r->received, pf_dsr_due_by(r),
+	    r->law, where, rc == PF_OK ? ag.a.relationship : "-");
 	pf_agent_drop(&ag);
 	return ferror(l->f) ? PF_EIO : 0;
 }
@@ -171,7 +203,7 @@ list_fill(struct ctx *c, FILE *f, void *filter)
 {
 	struct listing	 l = { f, c->st };
 
-	fprintf(f, "%-6s  %-12s  %-10s  %-10s  %-10s  %-16s  %-6s  %s\n", "ID",
+	fprintf(f, "%-6s  %-12s  %-13s  %-10s  %-10s  %-16s  %-6s  %s\n", "ID",
 	    "TYPE", "STATUS", "RECEIVED", "DUE", "LAW", "PLACE", "AGENT");
 	return pf_store_dsr_each(c->st, filter, list_row, &l);
 }
@@ -208,11 +240,12 @@ cmd_list(struct ctx *c, const struct cli_args *a)
 	long			 days = -1;
 	int			 overdue = a->opt[L_OVERDUE] != NULL;
 
-	if (f.status != NULL && pf_choice_label(pf_dsr_statuses, f.status) ==
-	    NULL) {
+	/* A granted appeal is an event: the request is verified again. */
+	if (f.status != NULL && (pf_choice_label(pf_dsr_statuses, f.status) ==
+	    NULL || strcmp(f.status, "appeal-granted") == 0)) {
 		fprintf(stderr, "privforms: requests: --status %s: not one of "
-		    "unverified, verified, extended, fulfilled, denied\n",
-		    f.status);
+		    "unverified, verified, extended, fulfilled, denied, "
+		    "appealed, appeal-denied\n", f.status);
 		return CLI_USAGE;
 	}
 	if (within != NULL && (days = days_arg(within)) < 0) {
@@ -222,9 +255,11 @@ cmd_list(struct ctx *c, const struct cli_args *a)
 	}
 	if ((overdue || within != NULL) && f.status != NULL &&
 	    strcmp(f.status, "verified") != 0 &&
-	    strcmp(f.status, "extended") != 0) {
+	    strcmp(f.status, "extended") != 0 &&
+	    strcmp(f.status, "appealed") != 0) {
 		fprintf(stderr, "privforms: requests: --overdue and --due-within "
-		    "list open requests only (verified or extended)\n");
+		    "list open requests only (verified, extended or "
+		    "appealed)\n");
 		return CLI_USAGE;
 	}
 	if (overdue || within != NULL) {
@@ -267,6 +302,20 @@ coded(FILE *f, const char *name, const char *const *table, const char *code)
 		field(f, name, code);
 }
 
+static void	show_lines(FILE *, const char *, const char *,
+		    const struct pf_dsr *);
+
+/* The appeal, if there is one: its state, due date and the words. */
+static void
+show_appeal(FILE *f, const struct pf_dsr *r)
+{
+	if (r->appeal == NULL)
+		return;
+	field(f, "appeal", r->appeal);
+	field(f, "appeal due", r->appeal_due);
+	show_lines(f, "appeal reason", r->appeal_reason, r);
+}
+
 static void
 show_terms(FILE *f, const struct pf_dsr *r)
 {
@@ -290,20 +339,20 @@ show_terms(FILE *f, const struct pf_dsr *r)
 	if (strcmp(r->status, "unverified") == 0)
 		field(f, "verify by", r->verify_by);
 	field(f, "updated", r->updated);
+	show_appeal(f, r);
 }
 
-/* details may be several lines: each indented under the heading. */
+/* Text of several lines (s, of r): each indented under the heading. */
 static void
-show_details(FILE *f, const struct pf_dsr *r)
+show_lines(FILE *f, const char *name, const char *s, const struct pf_dsr *r)
 {
-	const char	*s = r->details;
 	size_t		 n;
 
 	if (s == NULL) {
-		personal(f, "details", NULL, r);
+		personal(f, name, NULL, r);
 		return;
 	}
-	fprintf(f, "details\n");
+	fprintf(f, "%s\n", name);
 	while (*s != '\0') {
 		n = strcspn(s, "\n");
 		fprintf(f, "  %.*s\n", (int)n, s);
@@ -341,7 +390,7 @@ show_request(FILE *f, const struct pf_dsr *r)
 {
 	fprintf(f, "%-16s%lld\n", "request", r->id);
 	coded(f, "type", pf_dsr_types, r->type);
-	coded(f, "status", pf_dsr_statuses, r->status);
+	coded(f, "status", pf_dsr_statuses, pf_dsr_state(r));
 	coded(f, "relationship", pf_dsr_relationships, r->relationship);
 	personal(f, "organisation", r->organisation, r);
 	personal(f, "first name", r->first_name, r);
@@ -453,7 +502,7 @@ show_fill(struct ctx *c, FILE *f, void *arg)
 		if ((rc = show_agent(c, f, r)) != PF_OK ||
 		    (rc = show_parties(c, f, r)) != PF_OK)
 			return rc;
-		show_details(f, r);
+		show_lines(f, "details", r->details, r);
 	}
 	fprintf(f, "history\n");
 	return pf_store_dsr_events(c->st, r->id, history_row, f);
@@ -509,8 +558,14 @@ struct change {
 	char		 id[24];
 	char		 due[PF_DATE_SIZE], previous[PF_DATE_SIZE];
 	const char	*details[7];	/* the audit record's */
-	const char	*extra[5];	/* the mail's */
+	const char	*extra[7];	/* the mail's */
+	const struct pf_laws *laws;	/* deny, appeal-decide: the table */
+	long		 window;	/* request_appeal_days */
+	char		 now[PF_TIME_SIZE];
+	char		 offer[600];	/* deny: the appeal paragraph */
 };
+
+static void	appeal_offer(struct change *, const struct pf_dsr *);
 
 /*
  * A reason or note: one line (it goes into a mail) of text, not blank,
@@ -538,10 +593,27 @@ not_open(const struct pf_dsr *r, char *why, size_t len)
 	if (strcmp(r->status, "unverified") == 0)
 		snprintf(why, len, "not verified: the requester has not confirmed "
 		    "the address yet");
+	else if (strcmp(pf_dsr_state(r), "appealed") == 0)
+		snprintf(why, len, "its denial is appealed: decide the appeal "
+		    "with `privforms request appeal-decide`");
 	else if (!is_open(r))
 		snprintf(why, len, "already closed (%s)", r->status);
 	else
 		return 0;
+	return 1;
+}
+
+/* Only an open appeal is decided. */
+static int
+appeal_refused(const struct pf_dsr *r, char *why, size_t len)
+{
+	if (r->appeal != NULL && strcmp(r->appeal, "open") == 0)
+		return 0;
+	if (r->appeal != NULL)
+		snprintf(why, len, "its appeal was decided already (%s)",
+		    r->appeal);
+	else
+		snprintf(why, len, "not appealed (%s)", r->status);
 	return 1;
 }
 
@@ -553,6 +625,9 @@ extend_refused(const struct pf_dsr *r, char *why, size_t len)
 	if (r->extended || strcmp(r->status, "verified") != 0)
 		snprintf(why, len, "already extended (due %s): the law allows "
 		    "one extension", r->due);
+	else if (r->appeal != NULL)
+		snprintf(why, len, "reopened by its appeal, due the appeal's "
+		    "date (%s), which the law does not extend", r->due);
 	else if (r->extension == NULL)
 		snprintf(why, len, "no extension under %s", r->law);
 	else
@@ -609,17 +684,76 @@ deny_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
 {
 	int	 rc;
 
+	pf_utc_now(ch->now);
 	if ((rc = pf_store_dsr_deny(st, r->id, r->status, ch->reason,
-	    NULL)) != PF_OK)
+	    ch->now)) != PF_OK)
 		return rc;
 	r->status = ch->to;
+	r->updated = ch->now;
+	appeal_offer(ch, r);
 	ch->details[0] = "request", ch->details[1] = ch->id;
 	ch->details[2] = "reason", ch->details[3] = ch->reason;
 	ch->details[4] = NULL;
 	ch->extra[0] = "reason";
 	ch->extra[1] = pf_choice_label(pf_dsr_denials, ch->reason);
 	ch->extra[2] = "note", ch->extra[3] = ch->text != NULL ? ch->text : "";
-	ch->extra[4] = NULL;
+	ch->extra[4] = "appeal", ch->extra[5] = ch->offer;
+	ch->extra[6] = NULL;
+	return PF_OK;
+}
+
+/*
+ * The denial mail's paragraph on appealing r (just denied): until when,
+ * and how long the decision may take; "" where r's law gives no appeal.
+ */
+static void
+appeal_offer(struct change *ch, const struct pf_dsr *r)
+{
+	char	 until[PF_DATE_SIZE], due[PF_DATE_SIZE];
+
+	ch->offer[0] = '\0';
+	if (pf_dsr_appealable(ch->laws, r, ch->window, time(NULL), until) !=
+	    PF_OK || pf_dsr_appeal_due(ch->laws, r, time(NULL), due) != PF_OK)
+		return;
+	snprintf(ch->offer, sizeof(ch->offer), "The law that applies (%s) "
+	    "lets you appeal this decision. You can do so until %s: open "
+	    "the link to your request's history below and choose \"Appeal "
+	    "this decision\". We will then review it and tell you what we "
+	    "decided within the time the law sets (by %s for an appeal made "
+	    "today).", r->law, until, due);
+}
+
+/*
+ * Decide an appeal: the record keeps the decision (and a denial's code),
+ * the mail has the code's words, the note and, for a denial, the
+ * regulator.
+ */
+static int
+appeal_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
+{
+	const char	*regulator = pf_dsr_regulator(ch->laws, r);
+	int		 grant = ch->reason == NULL, rc;
+
+	if ((rc = pf_store_dsr_appeal_decide(st, r->id, grant, ch->reason,
+	    NULL)) != PF_OK)
+		return rc;
+	snprintf(ch->due, sizeof(ch->due), "%s", r->appeal_due);
+	r->appeal = grant ? "granted" : "denied";
+	if (grant)
+		r->status = "verified", r->due = ch->due;
+	ch->details[0] = "request", ch->details[1] = ch->id;
+	ch->details[2] = grant ? "due" : "reason";
+	ch->details[3] = grant ? ch->due : ch->reason;
+	ch->details[4] = NULL;
+	ch->extra[0] = "note", ch->extra[1] = ch->text != NULL ? ch->text : "";
+	ch->extra[2] = NULL;
+	if (grant)
+		return PF_OK;
+	ch->extra[2] = "reason";
+	ch->extra[3] = pf_choice_label(pf_dsr_denials, ch->reason);
+	ch->extra[4] = "regulator", ch->extra[5] = regulator != NULL ?
+	    regulator : "the authority that oversees privacy law where you live";
+	ch->extra[6] = NULL;
 	return PF_OK;
 }
 
@@ -671,9 +805,11 @@ apply(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
 static void
 told(const struct change *ch, const struct pf_dsr *r)
 {
-	printf("request %lld %s", r->id, r->status);
-	if (ch->due[0] != '\0')
+	printf("request %lld %s", r->id, pf_dsr_state(r));
+	if (ch->due[0] != '\0' && ch->previous[0] != '\0')
 		printf(": due %s (was %s)", ch->due, ch->previous);
+	else if (ch->due[0] != '\0')
+		printf(": due %s", ch->due);
 	printf("; %s\n", r->email != NULL ? "the requester is mailed" :
 	    "no mail: the requester's address was erased");
 }
@@ -709,7 +845,7 @@ change(struct ctx *c, long long id, struct change *ch)
 	return rc != PF_OK || why[0] != '\0';
 }
 
-enum { C_EXTEND, C_DENY, C_FULFIL };
+enum { C_EXTEND, C_DENY, C_FULFIL, C_APPEAL_GRANT, C_APPEAL_DENY };
 
 /* The changes an operator makes; a command copies its row to make it. */
 static const struct change changes[] = {
@@ -722,6 +858,14 @@ static const struct change changes[] = {
 	[C_FULFIL] = { .name = "request fulfil", .event = "request-fulfilled",
 	    .template = "request-fulfilled", .to = "fulfilled",
 	    .refused = not_open, .make = fulfil_make },
+	[C_APPEAL_GRANT] = { .name = "request appeal-decide",
+	    .event = "request-appeal-granted",
+	    .template = "request-appeal-granted", .to = "verified",
+	    .refused = appeal_refused, .make = appeal_make },
+	[C_APPEAL_DENY] = { .name = "request appeal-decide",
+	    .event = "request-appeal-denied",
+	    .template = "request-appeal-denied", .to = "appeal-denied",
+	    .refused = appeal_refused, .make = appeal_make },
 };
 
 /* ID --reason TEXT: extend. */
@@ -748,17 +892,33 @@ take_note(struct change *ch, const char *note)
 
 /* code is one of denials.h's: 0, or CLI_USAGE said with the list. */
 static int
-reason_ok(const char *code)
+reason_ok(const char *cmd, const char *code)
 {
 	size_t	 i;
 
 	if (pf_choice_label(pf_dsr_denials, code) != NULL)
 		return 0;
-	fprintf(stderr, "privforms: request deny: --reason must be one of:");
+	fprintf(stderr, "privforms: %s: --reason must be one of:", cmd);
 	for (i = 0; pf_dsr_denials[i] != NULL; i += 2)
 		fprintf(stderr, " %s", pf_dsr_denials[i]);
 	fprintf(stderr, "\n(the team's own words go to --note)\n");
 	return CLI_USAGE;
+}
+
+/* change, with the laws table read for it. */
+static int
+change_by_law(struct ctx *c, long long id, struct change *ch)
+{
+	struct pf_laws	*laws = NULL;
+	int		 rc;
+
+	if (cli_open_laws(c, &laws) != 0)
+		return 1;
+	ch->laws = laws;
+	ch->window = c->cfg->request_appeal_days;
+	rc = change(c, id, ch);
+	pf_laws_free(laws);
+	return rc;
 }
 
 static int
@@ -768,10 +928,50 @@ cmd_deny(struct ctx *c, const struct cli_args *a)
 	long long	 id;
 
 	ch.reason = a->opt[0];
-	if ((id = cli_positive(a->pos[0])) == 0 || reason_ok(ch.reason) != 0 ||
+	if ((id = cli_positive(a->pos[0])) == 0 || reason_ok(ch.name, ch.reason) != 0 ||
 	    take_note(&ch, a->opt[1]) != 0)
 		return CLI_USAGE;
-	return change(c, id, &ch);
+	return change_by_law(c, id, &ch);
+}
+
+/*
+ * --grant, or --deny with --reason: exactly one, and a reason only for a
+ * denial (a granted appeal needs no legal ground, and a code would be
+ * recorded as one).  0, or CLI_USAGE said.
+ */
+static int
+decision_ok(const struct cli_args *a)
+{
+	int	 grant = a->opt[A_GRANT] != NULL, deny = a->opt[A_DENY] != NULL;
+
+	if (grant + deny != 1)
+		fprintf(stderr, "privforms: request appeal-decide: give one of "
+		    "--grant and --deny\n");
+	else if (deny && a->opt[A_REASON] == NULL)
+		fprintf(stderr, "privforms: request appeal-decide: --deny needs "
+		    "--reason CODE\n");
+	else if (grant && a->opt[A_REASON] != NULL)
+		fprintf(stderr, "privforms: request appeal-decide: --reason goes "
+		    "with --deny only\n");
+	else
+		return deny ? reason_ok("request appeal-decide", a->opt[A_REASON]) :
+		    0;
+	return CLI_USAGE;
+}
+
+static int
+cmd_appeal_decide(struct ctx *c, const struct cli_args *a)
+{
+	struct change	 ch;
+	long long	 id;
+
+	if ((id = cli_positive(a->pos[0])) == 0 || decision_ok(a) != 0)
+		return CLI_USAGE;
+	ch = changes[a->opt[A_GRANT] != NULL ? C_APPEAL_GRANT : C_APPEAL_DENY];
+	ch.reason = a->opt[A_REASON];
+	if (take_note(&ch, a->opt[A_NOTE]) != 0)
+		return CLI_USAGE;
+	return change_by_law(c, id, &ch);
 }
 
 static int

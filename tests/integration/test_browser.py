@@ -18,7 +18,9 @@ off (every press also goes through the cross-site check with chromium's
 own Sec-Fetch-Site and Origin).
 
 Pages: every page issue 27 touched (the forms, their error pages, the
-unsubscribe done page, a data request's verify and status pages, the
+unsubscribe done page, a data request's verify and status pages (and,
+for a denied Texas request, the status page that offers an appeal, the
+appeal form, and the status page of a denied appeal), the
 page that asks a person whether they authorised an agent, the
 article page, feedback step 2, a message page, the 404 and 50x pages)
 looked at by tests/browser/pages.mjs: axe-core finds no WCAG 2.2 A or AA
@@ -40,7 +42,8 @@ import time
 import unittest
 import urllib.parse
 
-from harness import Site, SRC, request_submit, mail_config, teardown
+from harness import (Site, SRC, request_submit, request_verify, mail_config,
+                     stamp_of, teardown, token_craft)
 from smtp_server import Server
 
 BROWSER = os.path.join(SRC, "tests", "browser")
@@ -265,6 +268,15 @@ class Pages(unittest.TestCase):
                   if m["To"] == "agent-person@example.com"]
         agent = re.search(r"http://\S+(/privacy/request/verify\?t=\S+)",
                           body).group(1)
+        appeal = cls.denied_in_texas("appeal-pages@example.com")
+        decided = cls.denied_in_texas("appeal-decided@example.com")
+        page = s.get("/privacy/request/appeal?t=" + decided[1])
+        r = s.post("/privacy/request/appeal",
+                   {"t": decided[1], "pf_stamp": stamp_of(page.text)},
+                   stamp=False)
+        assert r.status == 303, r
+        s.privforms("request", "appeal-decide", str(decided[0]), "--deny",
+                    "--reason", "no-data-held")
         paths = {
             "unsubscribe": "/privacy/unsubscribe",
             "do-not-call": "/privacy/do-not-call",
@@ -276,6 +288,10 @@ class Pages(unittest.TestCase):
             "unsubscribe-done": done.header("location"),
             "verify": links["verify"], "status": links["status"],
             "agent-verify": agent,
+            "status-appeal": "/privacy/request/status?t=" + appeal[1],
+            "appeal": "/privacy/request/appeal?t=" + appeal[1],
+            "status-appeal-denied": "/privacy/request/status?t=" +
+            decided[1],
             "consent": "/privacy/consent",
             "consent-done": "/privacy/consent?done",
             "opt-out": "/privacy/opt-out",
@@ -284,6 +300,18 @@ class Pages(unittest.TestCase):
             "not-found": "/privacy/nosuch",
         }
         return {k: cls.url(v) for k, v in paths.items()}
+
+    @classmethod
+    def denied_in_texas(cls, address):
+        """A Texas request (whose law gives an appeal), verified and
+        denied: its id and a status link's token."""
+        s = cls.site
+        rid = request_submit(s, address, country="US", state="TX")
+        request_verify(s, cls.smtp, address)
+        s.privforms("request", "deny", str(rid), "--reason", "no-data-held")
+        s.send_mail(cls.smtp)
+        return rid, token_craft(s, "dsr-status", int(time.time()) + 3600,
+                                str(rid))
 
     @classmethod
     def plan(cls, width, js, checks=("axe", "layout", "tab", "scale"),
@@ -431,9 +459,19 @@ class Pages(unittest.TestCase):
             self.assertGreaterEqual(min(p["width"], p["height"]), 24)
             self.assertGreaterEqual(p["labelTop"], p["top"])
 
+    def test_appeal_pages_were_seen_as_they_are_meant(self):
+        for name, title in (("appeal", "Appeal this decision"),
+                            ("status-appeal", "Your privacy request"),
+                            ("status-appeal-denied", "Your privacy request")):
+            for mode in ((320, True), (1024, False)):
+                r = self.result((name,) + mode)
+                with self.subTest(page=name, mode=mode):
+                    self.assertEqual(r["status"], 200)
+                    self.assertTrue(r["title"].startswith(title), r["title"])
+
     def test_dates_and_times_stay_on_one_line_at_320px(self):
-        for name, least in (("verify", 2), ("status", 5),
-                            ("agent-verify", 2)):
+        for name, least in (("verify", 2), ("status", 5), ("appeal", 2),
+                            ("status-appeal", 4), ("agent-verify", 2)):
             times = self.result((name, 320, True))["layout"]["times"]
             with self.subTest(page=name):
                 self.assertGreaterEqual(len(times), least)

@@ -17,10 +17,11 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 from harness import (PRIVFORMS, SRC, address, mail_site, request_submit,
-                     request_verify, teardown)
+                     request_verify, stamp_of, teardown, token_craft)
 
 DEF = os.path.join(SRC, "lib", "audit_events.def")
 XSD = os.path.join(SRC, "etc", "audit.xsd")
@@ -116,11 +117,11 @@ def forms_agents():
         assert r.status == 303, (rid, r)
 
 
-def verified(kind="access"):
+def verified(kind="access", **extra):
     to = typed(address("events-" + kind))
     rid = request_submit(SITE, to, kind=kind,
                          first_name=typed("Dorothy"),
-                         last_name=typed("Vaughanstein"))
+                         last_name=typed("Vaughanstein"), **extra)
     request_verify(SITE, SMTP, to)
     return rid
 
@@ -175,6 +176,24 @@ def admin_requests(rid):
     pa, pb = (SITE.query("SELECT party FROM request WHERE id = ?", (i,))[0][0]
               for i in (a, b))
     cli("party", "link", str(pa), str(pb))
+
+
+def appeals():
+    """Two Texas requests denied, each appealed from its status link with
+    typed words, one appeal granted and one denied."""
+    for decision in (["--grant"], ["--deny", "--reason", "no-data-held"]):
+        rid = verified(country="US", state="TX")
+        cli("request", "deny", str(rid), "--reason", "no-data-held")
+        t = token_craft(SITE, "dsr-status", int(time.time()) + 3600,
+                        str(rid))
+        page = SITE.get("/privacy/request/appeal?t=" + t)
+        assert page.status == 200, page
+        r = SITE.post("/privacy/request/appeal",
+                      {"t": t, "pf_stamp": stamp_of(page.text),
+                       "reason": typed("Ask Mr Featherstonehaugh in Leeds")},
+                      stamp=False)
+        assert r.status == 303, r
+        cli("request", "appeal-decide", str(rid), *decision)
 
 
 def forms_consent():
@@ -277,6 +296,9 @@ def run_every_event():
     run_step("admin_requests", lambda: admin_requests(rid),
              ["request-extended", "request-exported", "request-fulfilled",
               "request-denied", "request-erased", "party-linked"])
+    run_step("appeals", appeals, ["request-appealed",
+                                  "request-appeal-granted",
+                                  "request-appeal-denied"])
     run_step("admin_dnc", admin_dnc, ["dnc-removed"])
     run_step("admin_reads", lambda: admin_reads(rid), ["personal-data-read"])
     run_step("admin_purge", admin_purge,

@@ -1073,6 +1073,7 @@ START_TEST(test_example_documents_every_default)
 	SAME_STR(laws_exempt);
 	SAME_LONG(request_verify_days);
 	SAME_LONG(request_status_days);
+	SAME_LONG(request_appeal_days);
 	SAME_LONG(request_repeat_minutes);
 	SAME_LONG(request_retention_months);
 	SAME_STR(personal_data_systems);

@@ -632,17 +632,28 @@ START_TEST(test_shipped_requester_templates_render)
 }
 END_TEST
 
-START_TEST(test_shipped_team_template_renders)
+/* The team's mails: a new request, an appeal; each names the command. */
+static const struct {
+	const char	*template, *subject, *command;
+} team_templates[] = {
+	{ "request-team-new",
+	    "New privacy request 42: A copy of my personal data",
+	    "privforms request show 42" },
+	{ "request-team-appeal",
+	    "Privacy request 42 appealed: A copy of my personal data",
+	    "appeal-decide 42 --grant" },
+};
+
+START_TEST(test_shipped_team_templates_render)
 {
 	struct pf_dsr		 r = request();
 	struct pf_test_rendered	 out;
 
 	load_conf("privacy@example.com");
-	ck_assert_int_eq(team_mail(&r, "request-team-new"), PF_OK);
+	ck_assert_int_eq(team_mail(&r, team_templates[_i].template), PF_OK);
 	pf_test_render(1, MAIL_TEMPLATES, &out);
-	ck_assert_str_eq(out.subject,
-	    "New privacy request 42: A copy of my personal data");
-	ck_assert_ptr_nonnull(strstr(out.body, "privforms request show 42"));
+	ck_assert_str_eq(out.subject, team_templates[_i].subject);
+	ck_assert_ptr_nonnull(strstr(out.body, team_templates[_i].command));
 	ck_assert_ptr_null(strstr(out.body, "{{"));
 	pf_test_rendered_clear(&out);
 }
@@ -837,6 +848,37 @@ START_TEST(test_appeal_state_due_and_regulator)
 }
 END_TEST
 
+/* The appeal's mails render with the values their callers give. */
+static const struct {
+	const char	*template, *want;
+	const char	*extra[7];
+} appeal_mails[] = {
+	{ "request-appealed", "by 2027-04-02 at the latest",
+	    { "appeal_due", "2027-04-02", NULL } },
+	{ "request-appeal-granted", "by 2027-03-17 at the latest",
+	    { "note", "", NULL } },
+	{ "request-appeal-denied", "complain to the Texas Attorney General",
+	    { "note", "", "reason", "Because.", "regulator",
+	    "the Texas Attorney General", NULL } },
+	{ "request-denied", "You can appeal.", { "reason", "Because.", "note",
+	    "", "appeal", "You can appeal.", NULL } },
+};
+
+START_TEST(test_shipped_appeal_templates_render)
+{
+	struct pf_dsr		 r = request();
+	struct pf_test_rendered	 out;
+
+	ck_assert_int_eq(dsr_mail(&r, appeal_mails[_i].template,
+	    appeal_mails[_i].extra), PF_OK);
+	pf_test_render(1, MAIL_TEMPLATES, &out);
+	ck_assert_ptr_null(strstr(out.body, "{{"));
+	ck_assert_msg(strstr(out.body, appeal_mails[_i].want) != NULL, "%s",
+	    out.body);
+	pf_test_rendered_clear(&out);
+}
+END_TEST
+
 PF_TEST_MAIN("dsr",
     pf_test_fixture(tc, PF_TEST_STORE, CONF, NULL, NULL),
     PF_LOOP(test_tables_pair_unique_codes_with_labels, tables),
@@ -862,8 +904,9 @@ PF_TEST_MAIN("dsr",
     tcase_add_test(tc, test_team_mail_only_when_a_team_address_is_set),
     tcase_add_test(tc, test_team_mail_names_no_one),
     PF_LOOP(test_shipped_requester_templates_render, requester_templates),
-    tcase_add_test(tc, test_shipped_team_template_renders),
+    PF_LOOP(test_shipped_team_templates_render, team_templates),
     tcase_add_test(tc, test_hold_copies_every_string_and_drop_frees_it),
     PF_LOOP(test_dates_and_times_as_people_read_them, whens),
     PF_LOOP(test_appeal_window_and_due_by_law, appeals),
-    tcase_add_test(tc, test_appeal_state_due_and_regulator))
+    tcase_add_test(tc, test_appeal_state_due_and_regulator),
+    PF_LOOP(test_shipped_appeal_templates_render, appeal_mails))
