@@ -1333,15 +1333,18 @@ appeal_form(struct pf_app *app, struct pf_request *req, int status,
     const char *t, const struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_dsr_copy	 q;
+	struct pf_agent_copy	 ag;
 	struct pf_page		*page = NULL;
 	char			 until[PF_DATE_SIZE];
 	long long		 id;
 	int			 rc, why;
 
 	memset(&q, 0, sizeof(q));
+	memset(&ag, 0, sizeof(ag));
 	rc = t == NULL ? PF_EFORGED :
 	    pf_dsr_link_check(&app->keys, PF_DSR_STATUS, t, time(NULL), &id);
-	if (rc != PF_OK || (rc = read_request(app, id, &q)) == PF_ENOTFOUND)
+	if (rc != PF_OK ||
+	    (rc = read_request(app, id, &q, &ag)) == PF_ENOTFOUND)
 		pf_badlink(app, req, PF_BADLINK_STATUS, rc);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
@@ -1355,6 +1358,7 @@ appeal_form(struct pf_app *app, struct pf_request *req, int status,
 			rc = appeal_facts(page, &q.r, t, until);
 		pf_app_send_prepared(app, req, rc, status, page, form, notice);
 	}
+	pf_agent_drop(&ag);
 	pf_dsr_drop(&q);
 }
 

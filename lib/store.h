@@ -421,7 +421,7 @@ int pf_store_dsr_erase(struct pf_store *st, const char *email_key,
  * subject and the events' times, statuses and reasons stay: the yearly
  * report reads the same.  *n gets how many.  All or nothing, in a
  * savepoint of the caller's transaction (or on its own).  Open requests
- * are never touched.
+ * are never touched, nor a denied one whose appeal is open.
  */
 int pf_store_dsr_reduce(struct pf_store *st, const char *before,
     const char *now, int limit, long long *n);

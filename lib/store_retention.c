@@ -27,7 +27,8 @@
  * A closed request, which no one acts on again: the one condition, so a
  * state that reopens one (an appeal still open) is one more "AND" here.
  */
-#define CLOSED	"status IN ('fulfilled', 'denied')"
+#define CLOSED	"status IN ('fulfilled', 'denied') " \
+	"AND (appeal IS NULL OR appeal != 'open')"
 
 /*
  * What a reduction clears.  PERSONAL: the personal columns of request
@@ -44,7 +45,7 @@
  */
 #define PERSONAL "organisation = NULL, first_name = NULL, " \
 	"last_name = NULL, email = NULL, email_key = NULL, details = NULL, " \
-	"party = NULL"
+	"appeal_reason = NULL, party = NULL"
 
 #define CLEARS(X) \
 	X(CLEAR_PARTY, "reduce party", "UPDATE party SET email = NULL " \

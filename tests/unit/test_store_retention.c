@@ -154,6 +154,30 @@ START_TEST(test_reduce_clears_the_agents_name_and_address)
 }
 END_TEST
 
+/* An open appeal keeps a denied request open; a decided one is closed. */
+START_TEST(test_reduce_waits_for_an_appeal_and_clears_its_reason)
+{
+	long long	 open = verified(KEY_A, T1), decided = verified(KEY_B, T1);
+
+	ck_assert_int_eq(pf_store_dsr_deny(fx.st, open, "verified",
+	    "no-data-held", T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_deny(fx.st, decided, "verified",
+	    "no-data-held", T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_appeal(fx.st, open, "2024-04-20",
+	    "I am a customer.", T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_appeal(fx.st, decided, "2024-04-20",
+	    "I am a customer.", T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_appeal_decide(fx.st, decided, 0,
+	    "no-data-held", T2), PF_OK);
+	ck_assert_int_eq(reduce(T3, 10), 1);
+	ck_assert(is_whole(open));
+	ck_assert(is_reduced(decided));
+	ck_assert_int_eq(count_of("SELECT count(*) FROM request WHERE "
+	    "id = %lld AND appeal_reason IS NULL AND appeal = 'denied'",
+	    decided), 1);
+}
+END_TEST
+
 START_TEST(test_reduce_keeps_a_denials_reason)
 {
 	long long	 id = verified(KEY_A, T1);
@@ -274,6 +298,7 @@ PF_TEST_MAIN("store_retention",
     tcase_add_test(tc,
     test_reduce_clears_the_personal_data_and_keeps_the_metrics),
     tcase_add_test(tc, test_reduce_clears_the_agents_name_and_address),
+    tcase_add_test(tc, test_reduce_waits_for_an_appeal_and_clears_its_reason),
     tcase_add_test(tc, test_reduce_keeps_a_denials_reason),
     tcase_add_test(tc, test_reduce_never_touches_open_or_younger_requests),
     tcase_add_test(tc, test_reduce_twice_changes_nothing),
