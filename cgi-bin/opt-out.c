@@ -18,11 +18,23 @@
  *				others as the browser's current decision had
  *				them (none without one), a consent record
  *				(method page) and its consent-recorded audit
- *				record stored in one transaction, 303 to ?done
+ *				record stored in one transaction, 303 to ?done;
+ *				with email or phone (one of them, optional),
+ *				in the same transaction the opt-out of that
+ *				person (store.h, "sale opt-outs": the email key
+ *				or E.164 number, the device id) and its
+ *				sale-opt-out-identified record, and with
+ *				confirm=yes (an email address only) the
+ *				confirmation mail, counted against the address's
+ *				limit (guard.h); 422 with what was typed and
+ *				what to fix for a malformed address, both given,
+ *				or a confirmation asked without an email address
  *
  * and, as every program (program.h), 400, 403 (another website's page),
  * 404, 405, 413, 415, the guard's 422 (no usable stamp) and 429, and 503.
- * A GET never sets a cookie or stores anything.  The device id is the
+ * A GET never sets a cookie or stores anything.  Nothing given is
+ * verified (s. 7026 again): the address only widens the opt-out, and the
+ * answer is the same whether it was known or not.  The device id is the
  * cookie's when it parses, else a new one.  The record's method is page:
  * the decision was made on a page of ours, which is what the method of
  * ISO/IEC TS 27560 says; its action (withdrawn when the device's last
@@ -39,7 +51,9 @@
 #include "err.h"
 #include "form.h"
 #include "guard.h"
+#include "keys.h"
 #include "log.h"
+#include "mail.h"
 #include "page.h"
 #include "program.h"
 #include "request.h"
@@ -51,13 +65,35 @@
 #define IDS_MAX	(PF_CONSENT_CATS_MAX * (PF_CONSENT_ID_MAX + 1) + 1)
 #define DONE	"/opt-out?done"
 
-enum { F_OPTOUT, F__MAX };
+/* F_OPTOUT first: show_page fills the page with the others. */
+enum { F_OPTOUT, F_EMAIL, F_PHONE, F_CONFIRM, F__MAX };
 
+static char region[3] = "US";	/* config phone_region, set in start() */
 static const char *const yes[] = { "yes", NULL };
 
 static const struct pf_field fields[F__MAX] = {
 	[F_OPTOUT] = { "optout", pf_valid_enum, yes, 1, 3, 0,
 	    "Opt out", "Press Opt out to opt out." },
+	[F_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
+	    "Email address" },
+	[F_PHONE] = { "phone", pf_valid_phone, region, 0, 32, 0,
+	    "Phone number" },
+	[F_CONFIRM] = { "confirm", pf_valid_enum, yes, 0, 3, 0,
+	    "Send me a confirmation" },
+};
+
+/*
+ * The person the opt-out extends to, when one was given: channel "email"
+ * or "phone", key the email key or E.164 number (what is stored), subject
+ * its pseudonym; to, the address a confirmation goes to (NULL: none), and
+ * mailed the pseudonym its limit counts (guard.h).
+ */
+struct person {
+	const char	*channel;
+	char		*key;
+	const char	*to;
+	char		 subject[PF_HEX_DIGEST_LEN + 1];
+	char		 mailed[PF_HEX_DIGEST_LEN + 1];
 };
 
 /* Per process, from the categories table at start (start()). */
@@ -95,10 +131,59 @@ had_sale(const struct pf_consent_record *r, void *arg)
 	return 0;
 }
 
-/* The opt-out of device, its categories set, and its audit record. */
+/* The confirmation mail to p->to, queued in the open transaction. */
+static int
+confirm(struct pf_app *app, const struct person *p)
+{
+	const char	*values[] = { "site", NULL, NULL };
+	char		*site;
+	int		 rc;
+
+	if ((site = pf_app_url(app, "/")) == NULL)
+		return PF_ENOMEM;
+	values[1] = site;
+	rc = pf_mail_enqueue(app->st, "sale-opted-out", p->to, values,
+	    p->subject, NULL);
+	free(site);
+	return rc;
+}
+
+/*
+ * Inside the open transaction, after the consent record rid: the opt-out
+ * of person p made in device, its record, and its confirmation if asked.
+ */
+static int
+record_person(struct pf_app *app, struct pf_request *req,
+    const struct person *p, const char *device, const char *now,
+    const char *rid)
+{
+	const struct pf_sale_optout	 o = { .channel = p->channel,
+	    .address = p->key, .device = device, .created = now,
+	    .source = "form" };
+	char				 oid[24];
+	const char			*details[] = { "opt-out", oid,
+	    "record", rid, "channel", p->channel, "confirmation",
+	    p->to != NULL ? "requested" : "none", NULL };
+	long long			 id;
+	int				 rc;
+
+	if ((rc = pf_store_sale_put(app->st, &o, &id)) != PF_OK)
+		return rc;
+	snprintf(oid, sizeof(oid), "%lld", id);
+	if ((rc = pf_app_audit(app, req, "sale-opt-out-identified",
+	    p->subject, details)) != PF_OK || p->to == NULL)
+		return rc;
+	return confirm(app, p);
+}
+
+/*
+ * The opt-out of device, its categories set, and its audit record; with
+ * p (may be NULL), the person's too (record_person), all in one
+ * transaction.
+ */
 static int
 record(struct pf_app *app, struct pf_request *req, const char *device,
-    pf_consent_set set, int gpc, struct pf_guard *g)
+    pf_consent_set set, int gpc, const struct person *p, struct pf_guard *g)
 {
 	char				 allowed[IDS_MAX], refused[IDS_MAX];
 	char				 now[PF_TIME_SIZE], id[24];
@@ -121,11 +206,14 @@ record(struct pf_app *app, struct pf_request *req, const char *device,
 	rc = pf_store_consent_last(app->st, device, had_sale, &sale);
 	r.action = details[3] = sale ? "withdrawn" : "refused";
 	if ((rc == PF_OK || rc == PF_ENOTFOUND) &&
-	    (rc = pf_guard_admit(app, g, NULL)) == PF_OK &&
+	    (rc = pf_guard_admit(app, g, p != NULL && p->to != NULL ?
+	    p->mailed : NULL)) == PF_OK &&
 	    (rc = pf_store_consent_put(app->st, &r, &rid)) == PF_OK) {
 		snprintf(id, sizeof(id), "%lld", rid);
 		if ((rc = pf_app_audit(app, req, "consent-recorded", NULL,
-		    details)) == PF_OK && (rc = pf_app_commit(app)) == PF_OK)
+		    details)) == PF_OK && (p == NULL ||
+		    (rc = record_person(app, req, p, device, now, id)) ==
+		    PF_OK) && (rc = pf_app_commit(app)) == PF_OK)
 			return PF_OK;
 	}
 	pf_app_rollback(app);
@@ -133,36 +221,98 @@ record(struct pf_app *app, struct pf_request *req, const char *device,
 }
 
 /*
- * What the page says when a post had something to fix: the page's one
- * field is its button, so only a script or a forged form gets it wrong.
+ * What the page says when a post had something to fix: beside the fields,
+ * or, for the button (a script or a forged form gets it wrong), here.
  */
 static const struct pf_notice bad_post = {
+	"Nothing was changed. Please check the form: what to fix is said "
+	"beside it.", 0, 0 };
+static const struct pf_notice bad_button = {
 	"Nothing was changed. Press Opt out to opt out.", 0, 0 };
 
 /*
  * The page, its signal line only with the signal; as the guard's "show
- * the form again", its notice or, for fields to fix, bad_post (the form
- * has no value to keep: its button is all it posts).
+ * the form again", what was typed with its errors, and its notice or,
+ * for fields to fix, bad_post.  The button is no control a page can mark
+ * (page.h), so its error is said by bad_button and the rest filled.
  */
 static void
 show_page(struct pf_app *app, struct pf_request *req, int status,
     const struct pf_form *form, const struct pf_notice *notice)
 {
 	struct pf_page	*page = NULL;
+	struct pf_form	 rest;
 	int		 rc;
 
-	if (form != NULL && notice == NULL)
-		notice = &bad_post;
+	if (form != NULL) {
+		rest = *form;
+		rest.fields++, rest.v++, rest.n--;	/* all but F_OPTOUT */
+		if (notice == NULL)
+			notice = form->v[F_OPTOUT].error[0] != '\0' ?
+			    &bad_button : &bad_post;
+		form = &rest;
+	}
 	if ((rc = pf_page_new(app->pages, "opt-out", &page)) == PF_OK &&
 	    !pf_consent_gpc(req->sec_gpc))
 		rc = pf_page_remove(page, "optout-gpc");
-	pf_app_send_prepared(app, req, rc, status, page, NULL, notice);
+	pf_app_send_prepared(app, req, rc, status, page, form, notice);
 }
 
 static void
 form_page(struct pf_app *app, struct pf_request *req)
 {
 	show_page(app, req, 200, NULL, NULL);
+}
+
+/*
+ * The rules across fields: one of email and phone at most, and a
+ * confirmation only to an email address.
+ */
+static void
+check_identity(struct pf_form *form)
+{
+	const struct pf_value	*v = form->v;
+	int			 email = v[F_EMAIL].value != NULL;
+
+	if (email && v[F_PHONE].value != NULL)
+		pf_form_fail(form, F_PHONE, "Give your email address or your "
+		    "phone number, not both: clear one of them.");
+	if (v[F_CONFIRM].value == NULL || email || v[F_EMAIL].error[0] != '\0')
+		return;
+	pf_form_fail(form, F_CONFIRM, v[F_PHONE].shown != NULL &&
+	    v[F_PHONE].shown[0] != '\0' ?
+	    "We send a confirmation by email only: give your email address "
+	    "instead of your phone number, or untick Send me a confirmation." :
+	    "Enter the email address to send the confirmation to, or untick "
+	    "Send me a confirmation.");
+}
+
+/*
+ * The person a valid form names into *p, its key a new string (p->key
+ * NULL: it names none): PF_OK, or an error (PF_ENOMEM, keys.h's).
+ */
+static int
+person_of(struct pf_app *app, const struct pf_form *form, struct person *p)
+{
+	const char	*email = form->v[F_EMAIL].value;
+	int		 rc;
+
+	memset(p, 0, sizeof(*p));
+	if (email == NULL && form->v[F_PHONE].value == NULL)
+		return PF_OK;
+	p->channel = email != NULL ? "email" : "phone";
+	p->key = email != NULL ? pf_email_key(email) :
+	    strdup(form->v[F_PHONE].value);
+	if (p->key == NULL)
+		return PF_ENOMEM;
+	if (form->v[F_CONFIRM].value != NULL)
+		p->to = email;
+	/* Before the write lock is taken: nothing here needs it. */
+	if ((rc = pf_pseudonym(&app->keys, p->channel, p->key,
+	    p->subject)) != PF_OK || (p->to != NULL &&
+	    (rc = pf_guard_address(app, p->to, p->mailed)) != PF_OK))
+		return rc;
+	return PF_OK;
 }
 
 /* The cookie of c for set, made now, and the 303 to the done page. */
@@ -189,25 +339,34 @@ submit(struct pf_app *app, struct pf_request *req)
 	struct pf_consent_cookie	 c;
 	struct pf_form			 form;
 	struct pf_guard			 g;
+	struct person			 p;
 	pf_consent_set			 set;
 	int				 rc, known, gpc;
 
+	memset(&p, 0, sizeof(p));
 	if (pf_app_read_fields(app, req, fields, F__MAX, &form) != PF_OK)
 		return;
+	check_identity(&form);
 	if (pf_guard_form(app, req, PF_GUARD_OPTOUT, DONE, &form, show_page,
 	    &g))
 		goto out;
+	if (person_of(app, &form, &p) != PF_OK) {
+		pf_app_fail(app, req);
+		goto out;
+	}
 	known = pf_consent_cookie_read(req->cookie, &c) == PF_OK;
 	decision(app, req, &c, &set);
 	set = (set & ~pf_consent_sale(table)) | pf_consent_required(table);
 	gpc = pf_consent_gpc(req->sec_gpc);
 	/* A browser without a device id of ours gets one now. */
 	if ((!known && (rc = pf_consent_device_new(c.device)) != PF_OK) ||
-	    (rc = record(app, req, c.device, set, gpc, &g)) != PF_OK)
+	    (rc = record(app, req, c.device, set, gpc, p.key != NULL ? &p : NULL,
+	    &g)) != PF_OK)
 		pf_guard_failed(app, req, &form, show_page, &g, rc);
 	else
 		answer(app, req, &c, set, gpc);
 out:
+	free(p.key);
 	pf_form_free(&form);
 }
 
@@ -239,6 +398,8 @@ start(struct pf_app *app)
 {
 	char	 err[512];
 
+	/* The phone validator's region (fields[F_PHONE]). */
+	memcpy(region, app->cfg->phone_region, sizeof(region) - 1);
 	if (pf_consent_load_config(app->cfg, &table, err,
 	    sizeof(err)) != PF_OK) {
 		pf_log(PF_LOG_ERR, "opt-out: %s", err);

@@ -193,6 +193,8 @@ static const struct cfg_key keys[] = {
 	/* An opt-out is answered at once too: the consent page's limits. */
 	GRATE("limit", PF_GUARD_OPTOUT, limit, "60/hour"),
 	GRATE("limit_ipv6_48", PF_GUARD_OPTOUT, limit_wide, "600/hour"),
+	/* Its confirmation mails a typed address: the other forms' limit. */
+	GRATE("limit_address", PF_GUARD_OPTOUT, limit_address, "3/hour"),
 	/* An IPv6 /48 is one site's: ten times what one of its /64s gets. */
 	GUARD(PF_GUARD_UNSUBSCRIBE, 50000, "30/hour", "10/hour", "300/hour"),
 	GRATE("limit_address", PF_GUARD_UNSUBSCRIBE, limit_address, "3/hour"),

@@ -23,8 +23,9 @@
  * Times are text as utc.h writes them; a NULL now means the current time.
  *
  * Inside: lib/store_sqlite.c is the connection and all that is SQLite's
- * own; lib/store.c, store_requests.c, store_feedback.c, store_guard.c and
- * store_metrics.c each own the statements of their tables (store_sql.h).
+ * own; lib/store.c, store_requests.c, store_feedback.c, store_guard.c,
+ * store_metrics.c, store_consent.c and store_sale.c each own the
+ * statements of their tables (store_sql.h).
  *
  * Errors: PF_EBUSY when the database is locked past the busy timeout,
  * read-only, full or cannot be opened (tell the visitor to try again);
@@ -977,10 +978,57 @@ int pf_store_consent_each(struct pf_store *st, const char *since,
     int (*fn)(const struct pf_consent_record *r, void *arg), void *arg);
 
 /*
+ * Every record of the browsers in which address (an email key or an
+ * E.164 number) opted out of sale with it (011-sale-opt-out.sql), oldest
+ * first: the records a person tied to themselves by giving the address.
+ */
+int pf_store_consent_of_address(struct pf_store *st, const char *address,
+    int (*fn)(const struct pf_consent_record *r, void *arg), void *arg);
+
+/*
  * Delete the records created before `before` (a stored time, or a date),
  * whole; *n (may be NULL) gets how many.
  */
 int pf_store_consent_purge(struct pf_store *st, const char *before,
+    long long *n);
+
+/* ---- sale opt-outs that named a person (011-sale-opt-out.sql) ---- */
+
+/*
+ * An opt-out of sale, sharing and targeted advertising made on the
+ * opt-out page with an address: the person it extends to, and the
+ * browser it was made in.  Strings are borrowed as pf_consent_record's.
+ */
+struct pf_sale_optout {
+	long long	 id;
+	const char	*channel;	/* "email" or "phone" */
+	const char	*address;	/* email key (validate.h) or E.164 */
+	const char	*device;	/* the pf_consent cookie's d */
+	const char	*created;	/* stored time (utc.h) */
+	const char	*source;	/* "form" */
+};
+
+/*
+ * Append o (id ignored); *id (may be NULL) gets its id.  A value the
+ * table refuses (another channel or source, a device not 22 long) is
+ * PF_ESTORE.
+ */
+int pf_store_sale_put(struct pf_store *st, const struct pf_sale_optout *o,
+    long long *id);
+
+/*
+ * Each opt-out created at or after since (NULL: all), oldest first, into
+ * fn; fn's first non-zero value stops the walk and is returned.
+ */
+int pf_store_sale_each(struct pf_store *st, const char *since,
+    int (*fn)(const struct pf_sale_optout *o, void *arg), void *arg);
+
+/* The opt-outs of address (an email key or an E.164 number), oldest first. */
+int pf_store_sale_of(struct pf_store *st, const char *address,
+    int (*fn)(const struct pf_sale_optout *o, void *arg), void *arg);
+
+/* Delete the opt-outs of address; *n (may be NULL) gets how many. */
+int pf_store_sale_remove(struct pf_store *st, const char *address,
     long long *n);
 
 #endif

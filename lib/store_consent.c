@@ -27,10 +27,15 @@
 /* In the order they were made; ?1 NULL: all. */
 #define EACH_SQL "SELECT " CR_COLS " FROM consent_record " \
 	"WHERE ?1 IS NULL OR created >= ?1 ORDER BY created, id"
+/* The browsers an address opted out of sale in (011-sale-opt-out.sql). */
+#define OF_ADDRESS_SQL "SELECT " CR_COLS " FROM consent_record WHERE " \
+	"device IN (SELECT device FROM sale_opt_out WHERE address = ?1) " \
+	"ORDER BY created, id"
 /* Whole rows: no part of a record outlives its retention. */
 #define PURGE_SQL "DELETE FROM consent_record WHERE created < ?1"
 
-enum { CR_PUT, CR_LAST, CR_COUNT, CR_EACH, CR_PURGE, NSTMT };
+enum { CR_PUT, CR_LAST, CR_COUNT, CR_EACH, CR_PURGE, CR_OF_ADDRESS,
+    NSTMT };
 
 static const struct pf_sql sql[NSTMT] = {
 	[CR_PUT] = { "consent put", PUT_SQL },
@@ -38,6 +43,7 @@ static const struct pf_sql sql[NSTMT] = {
 	[CR_COUNT] = { "consent count", COUNT_SQL },
 	[CR_EACH] = { "consent each", EACH_SQL },
 	[CR_PURGE] = { "consent purge", PURGE_SQL },
+	[CR_OF_ADDRESS] = { "consent of address", OF_ADDRESS_SQL },
 };
 
 typedef int cr_fn(const struct pf_consent_record *r, void *arg);
@@ -105,6 +111,13 @@ pf_store_consent_each(struct pf_store *st, const char *since,
     int (*fn)(const struct pf_consent_record *r, void *arg), void *arg)
 {
 	return walk(st, CR_EACH, since, 0, fn, arg);
+}
+
+int
+pf_store_consent_of_address(struct pf_store *st, const char *address,
+    int (*fn)(const struct pf_consent_record *r, void *arg), void *arg)
+{
+	return walk(st, CR_OF_ADDRESS, address, 0, fn, arg);
 }
 
 int

@@ -47,6 +47,7 @@ enum pf_sql_part {
 	PF_SQL_CONSENT,		/* store_consent.c */
 	PF_SQL_RETENTION,	/* store_retention.c */
 	PF_SQL_AGENTS,		/* store_agents.c */
+	PF_SQL_SALE,		/* store_sale.c */
 	PF_SQL__PARTS
 };
 

@@ -210,7 +210,7 @@ class Pages(unittest.TestCase):
     FORMS = {"unsubscribe": "#unsubscribe-form", "do-not-call": "#register",
              "do-not-call-check": "#check-form", "request": "#request-form",
              "feedback": "#feedback-form", "step2": "#feedback-more-form",
-             "article": "#article-vote-form"}
+             "article": "#article-vote-form", "opt-out": "#optout-form"}
 
     @classmethod
     def setUpClass(cls):
@@ -327,7 +327,7 @@ class Pages(unittest.TestCase):
                 v = dict(key=(name + " error",) + mode, url=url,
                          width=width, js=js, dark=dark, checks=list(checks),
                          submit=cls.FORMS[name])
-                if name == "step2":     # nothing is required there
+                if name in ("step2", "opt-out"):  # nothing is required
                     v["type"] = [["#email", "bad@"]]
                 visits.append(v)
         return visits

@@ -201,6 +201,12 @@ def forms_consent():
     assert r.status == 303, r
 
 
+def forms_optout():
+    r = SITE.post("/privacy/opt-out", {
+        "optout": "yes", "email": typed(address("events-optout"))})
+    assert r.status == 303, r
+
+
 def admin_dnc():
     typed("303 749 2202", "+13037492202", "7492202")
     r = SITE.post("/privacy/do-not-call",
@@ -283,6 +289,7 @@ def run_every_event():
         (forms_feedback, ["feedback-received", "feedback-revised",
                           "feedback-completed", "article-voted"]),
         (forms_consent, ["consent-recorded"]),
+        (forms_optout, ["consent-recorded", "sale-opt-out-identified"]),
     )
     for fn, events in steps:
         run_step(fn.__name__, fn, events)

@@ -2,15 +2,18 @@
 real nginx: opting out of sale, sharing and targeted advertising without
 any identity, the pf_consent cookie it sets (sale categories off, the
 others kept), the consent and audit records, and the Global Privacy
-Control line."""
+Control line; an email address or phone number that extends it to the
+person (never verified), the confirmation mail only when asked for, and
+what bad input gets."""
 
 import re
 import unittest
 
-from harness import Site, teardown, FormTest
+from harness import Site, teardown, FormTest, mail_site, address
 
 FORM = "/privacy/opt-out"
 SITE = None
+SMTP = None
 COOKIE = re.compile(
     r"^pf_consent=(v=1&d=([A-Za-z0-9_-]{21}[AQgw])&n=([0-9a-f]{16})"
     r"&c=([a-z0-9_+-]*)&g=([01])&t=([1-9][0-9]{0,9})); Path=/; "
@@ -19,12 +22,21 @@ HONORED = "Opt-out preference signal honored"
 
 
 def setUpModule():
-    global SITE
-    SITE = Site().start()
+    global SITE, SMTP
+    SITE, SMTP = mail_site()
 
 
 def tearDownModule():
-    teardown(SITE)
+    teardown(SITE, SMTP)
+
+
+def people(device=None):
+    """The sale opt-outs that named a person (of device, or all)."""
+    if device is None:
+        return SITE.query("SELECT channel, address, source FROM sale_opt_out "
+                          "ORDER BY id")
+    return SITE.query("SELECT channel, address, source FROM sale_opt_out "
+                      "WHERE device = ? ORDER BY id", (device,))
 
 
 def records(device):
@@ -45,7 +57,8 @@ def opt_out(fields=None, cookie=None, gpc=None):
 
 class OptOut(FormTest):
     def stored(self):
-        return (SITE.count("consent_record"), SITE.count("audit"))
+        return (SITE.count("consent_record"), SITE.count("audit"),
+                SITE.count("sale_opt_out"), SITE.count("outbox"))
 
     def cookie_of(self, r, page=FORM):
         """The Set-Cookie of a 303 to page's done page, matched whole."""
@@ -58,7 +71,8 @@ class OptOut(FormTest):
     def changes(self, fn):
         before = self.stored()
         r = fn()
-        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1), r)
+        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1,
+                                         before[2], before[3]), r)
         return r
 
     def test_get_shows_the_page_and_changes_nothing(self):
@@ -67,7 +81,8 @@ class OptOut(FormTest):
         self.assertIsNone(r.header("Set-Cookie"))
         self.assertIn("Do Not Sell or Share My Personal Information", r.text)
         self.assertIn('name="optout"', r.text)
-        self.assertNotIn('type="email"', r.text)
+        for name in ("email", "phone", "confirm"):
+            self.assertIn('name="%s"' % name, r.text)
         self.assertNotIn(HONORED, r.text)
         r = self.assert_nothing_stored(lambda: SITE.get(FORM + "?done"))
         self.assertIn("No opt-out is saved", r.text)
@@ -138,6 +153,170 @@ class OptOut(FormTest):
         self.assertEqual(records(m[2])[0][4], 1)
         r = SITE.get(FORM + "?done", headers={"Cookie": "pf_consent=" + m[1]})
         self.assertIn(HONORED, r.text)
+
+
+class Identity(FormTest):
+    """An address given with the opt-out: stored with the consent record,
+    in one transaction, never verified, and mailed only when asked."""
+
+    def stored(self):
+        return (SITE.count("consent_record"), SITE.count("audit"),
+                SITE.count("sale_opt_out"), SITE.count("outbox"))
+
+    def post(self, **fields):
+        return SITE.post(FORM, dict(optout="yes", **fields))
+
+    def device(self, r):
+        self.assertEqual(r.status, 303, r)
+        self.assertTrue(r.header("Location").endswith(FORM + "?done"))
+        return COOKIE.match(r.header("Set-Cookie"))[2]
+
+    def test_an_email_address_extends_the_opt_out_to_the_person(self):
+        before = self.stored()
+        typed = "  Jane.Doe.%s@Example.COM " % address("x").split("@")[0]
+        d = self.device(self.post(email=typed))
+        key = typed.strip().lower()
+        self.assertEqual(people(d), [("email", key, "form")])
+        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 2,
+                                         before[2] + 1, before[3]))
+        pseudonym = SITE.privforms("pseudonym", "--email", key).stdout.strip()
+        rec = SITE.audit_xml("sale-opt-out-identified")[-1]
+        self.assertIn("<subject>%s</subject>" % pseudonym, rec)
+        self.assertIn('<detail name="channel">email</detail>', rec)
+        self.assertIn('<detail name="confirmation">none</detail>', rec)
+        record = SITE.query("SELECT max(id) FROM consent_record")[0][0]
+        self.assertIn('<detail name="record">%d</detail>' % record, rec)
+        self.assertNotIn("example.com", rec.lower())
+        self.assertNotIn(d, rec)
+
+    def test_a_phone_number_is_stored_in_e164(self):
+        d = self.device(self.post(phone="(303) 749-2110"))
+        self.assertEqual(people(d), [("phone", "+13037492110", "form")])
+        rec = SITE.audit_xml("sale-opt-out-identified")[-1]
+        pseudonym = SITE.privforms("pseudonym", "--phone",
+                                   "+13037492110").stdout.strip()
+        self.assertIn("<subject>%s</subject>" % pseudonym, rec)
+        self.assertIn('<detail name="channel">phone</detail>', rec)
+
+    def test_the_same_answer_whether_known_or_not(self):
+        to = address("twice")
+        a, b = self.post(email=to), self.post(email=to)
+        self.assertEqual((a.status, a.header("Location")),
+                         (b.status, b.header("Location")))
+        self.assertEqual(len([p for p in people() if p[1] == to]), 2)
+
+    def test_the_browser_keeps_its_device_id(self):
+        first = self.post()
+        d = self.device(first)
+        cookie = "pf_consent=" + COOKIE.match(first.header("Set-Cookie"))[1]
+        r = SITE.post(FORM, {"optout": "yes", "phone": "+44 20 7946 0958"},
+                      headers={"Cookie": cookie})
+        self.assertEqual(self.device(r), d)
+        self.assertEqual(people(d), [("phone", "+442079460958", "form")])
+
+    def test_a_confirmation_only_when_asked_and_nothing_typed_in_a_header(self):
+        to = address("confirm")
+        self.device(self.post(email=to))
+        self.assertEqual(SITE.send_mail(SMTP), [])
+        self.device(self.post(email=to, confirm="yes"))
+        rec = SITE.audit_xml("sale-opt-out-identified")[-1]
+        self.assertIn('<detail name="confirmation">requested</detail>', rec)
+        msgs = SITE.send_mail(SMTP)
+        self.assertEqual(len(msgs), 1)
+        m = msgs[0]
+        self.assertEqual(m["To"], to)
+        self.assertEqual(m["Subject"], "You have opted out of the sale and "
+                         "sharing of your information")
+        body = m.get_body().get_content()
+        self.assertIn("http://127.0.0.1:%d/privacy/" % SITE.port, body)
+        for name, value in m.items():
+            if name != "To":
+                self.assertNotIn(to.split("@")[0], value, name)
+
+    def test_bad_input_comes_back_with_what_to_fix(self):
+        evil = '<script>alert(1)</script>"\'&'
+        long_local = "a" * 65 + "@example.com"
+        cases = (
+            ({"email": "not-an-address"}, "email", "not-an-address"),
+            ({"phone": "12"}, "phone", None),
+            ({"email": "a@example.com", "phone": "(303) 749-2110"}, "phone",
+             "a@example.com"),
+            ({"confirm": "yes"}, "confirm", None),
+            ({"phone": "(303) 749-2110", "confirm": "yes"}, "confirm",
+             "(303) 749-2110"),
+            ({"email": evil}, "email", None),
+            ({"phone": evil}, "phone", None),
+            ({"email": long_local}, "email", long_local),
+            ({"email": "x" * 255 + "@example.com"}, "email", None),
+            ({"confirm": "please", "email": "b@example.com"}, "confirm",
+             "b@example.com"),
+        )
+        for fields, field, kept in cases:
+            with self.subTest(fields=fields):
+                r = self.assert_nothing_stored(lambda: self.post(**fields))
+                self.assert_error(r, field)
+                self.assertIsNone(r.header("Set-Cookie"))
+                self.assertIn("Nothing was changed.", r.text)
+                self.assertNotIn("<script>alert", r.text)
+                if kept is not None:
+                    self.assertIn('value="%s"' % kept.replace("&", "&amp;"),
+                                  r.text)
+        r = self.post(email=evil)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", r.text)
+
+    def test_hostile_bytes_are_refused_and_never_reflected(self):
+        for raw in (b"%ff%fe", b"a%00b", b"a%0d%0aBcc:x", b"%1b[31m",
+                    b"%e2%80%aeb"):
+            with self.subTest(raw=raw):
+                body = (b"optout=yes&confirm=yes&email=" + raw +
+                        b"@example.com")
+                r = self.assert_nothing_stored(lambda: SITE.post(FORM, body))
+                self.assert_error(r, "email")
+                self.assertNotIn("Bcc:", r.text)
+                self.assertNotIn("\x1b", r.text)
+
+    def test_the_longest_address_is_taken(self):
+        domain = "a" * 63 + "." + "b" * 63 + "." + "c" * 57 + ".com"
+        longest = "l" * 64 + "@" + domain
+        self.assertEqual(len(longest), 254)
+        d = self.device(self.post(email=longest))
+        self.assertEqual(people(d), [("email", longest, "form")])
+        r = self.assert_nothing_stored(lambda: self.post(email="m" + longest))
+        self.assert_error(r, "email")
+
+
+class AddressLimit(unittest.TestCase):
+    """optout_limit_address counts the submissions that mail an address,
+    with the other forms' (one bucket), and only those."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.site = Site(config={"optout_limit_address": "1/hour",
+                                "unsubscribe_limit_address": "1/hour",
+                                "unsubscribe_confirmation": "yes"}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        teardown(cls.site)
+
+    def test_a_second_confirmation_to_one_address_is_429(self):
+        site, to = self.site, address("limit")
+        ok = site.post(FORM, {"optout": "yes", "email": to, "confirm": "yes"})
+        self.assertEqual(ok.status, 303, ok)
+        n = site.count("sale_opt_out")
+        r = site.post(FORM, {"optout": "yes", "email": to.upper(),
+                             "confirm": "yes"})
+        self.assertEqual(r.status, 429, r)
+        self.assertIsNotNone(r.header("Retry-After"))
+        self.assertIn('value="%s"' % to.upper(), r.text)
+        self.assertEqual(site.count("sale_opt_out"), n)
+        # Without a confirmation nothing is mailed, so nothing is limited.
+        r = site.post(FORM, {"optout": "yes", "email": to})
+        self.assertEqual(r.status, 303, r)
+        # The bucket is the other forms': the unsubscribe form is over too.
+        r = site.post("/privacy/unsubscribe", {"channel": "email",
+                                               "email": to, "confirm": "yes"})
+        self.assertEqual(r.status, 429, r)
 
 
 if __name__ == "__main__":

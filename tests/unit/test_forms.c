@@ -33,7 +33,7 @@ static const struct pf_form_def want[PF_GUARD__MAX] = {
 	[PF_GUARD_CONSENT] = { "consent", "/consent", "consent", "consent",
 	    "consent", PF_FORM_QUICK },
 	[PF_GUARD_OPTOUT] = { "opt-out", "/opt-out", "consent", "opt-out",
-	    "optout", PF_FORM_QUICK },
+	    "optout", PF_FORM_QUICK | PF_FORM_MAILS },
 };
 
 START_TEST(test_outside_names_are_unchanged)

@@ -592,6 +592,7 @@ START_TEST(test_audit_tally_counts_records_by_form_and_event)
 	ck_assert_int_eq(sqlite3_exec(h, "DROP TRIGGER audit_count_put; "
 	    "DROP TABLE audit_count; DROP TABLE consent_record; "
 	    "DROP TABLE request_agent; "
+	    "DROP TABLE sale_opt_out; "
 	    "ALTER TABLE request_event DROP COLUMN reason; "
 	    "ALTER TABLE request DROP COLUMN reduced; "
 	    "ALTER TABLE request DROP COLUMN appeal; "
