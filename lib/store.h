@@ -1017,8 +1017,10 @@ int pf_store_sale_put(struct pf_store *st, const struct pf_sale_optout *o,
     long long *id);
 
 /*
- * Each opt-out created at or after since (NULL: all), oldest first, into
- * fn; fn's first non-zero value stops the walk and is returned.
+ * Each person (channel and address) who opted out at or after since
+ * (NULL: ever), once, into fn: id and created those of their first
+ * opt-out since then, device NULL; in the order of those times.  fn's
+ * first non-zero value stops the walk and is returned.
  */
 int pf_store_sale_each(struct pf_store *st, const char *since,
     int (*fn)(const struct pf_sale_optout *o, void *arg), void *arg);
@@ -1026,6 +1028,12 @@ int pf_store_sale_each(struct pf_store *st, const char *since,
 /* The opt-outs of address (an email key or an E.164 number), oldest first. */
 int pf_store_sale_of(struct pf_store *st, const char *address,
     int (*fn)(const struct pf_sale_optout *o, void *arg), void *arg);
+
+/*
+ * How many erased people's opt-outs of sale are kept only as a keyed
+ * pseudonym (suppression, channel "sale") into *n.
+ */
+int pf_store_sale_erased(struct pf_store *st, long long *n);
 
 /* Delete the opt-outs of address; *n (may be NULL) gets how many. */
 int pf_store_sale_remove(struct pf_store *st, const char *address,

@@ -13,18 +13,21 @@
 
 #define SO_COLS	"id, channel, address, device, created, source"
 
-enum { SO_PUT, SO_EACH, SO_OF, SO_REMOVE, NSTMT };
+enum { SO_PUT, SO_EACH, SO_OF, SO_REMOVE, SO_ERASED, NSTMT };
 
 static const struct pf_sql sql[NSTMT] = {
 	[SO_PUT] = { "sale put", "INSERT INTO sale_opt_out (channel, "
 	    "address, device, created, source) VALUES (?1, ?2, ?3, ?4, ?5)" },
-	/* In the order they were made; ?1 NULL: all. */
-	[SO_EACH] = { "sale each", "SELECT " SO_COLS " FROM sale_opt_out "
-	    "WHERE ?1 IS NULL OR created >= ?1 ORDER BY created, id" },
+	/* Each address once, at its first opt-out since ?1 (NULL: all). */
+	[SO_EACH] = { "sale each", "SELECT min(id), channel, address, NULL, "
+	    "min(created), 'form' FROM sale_opt_out WHERE ?1 IS NULL OR "
+	    "created >= ?1 GROUP BY channel, address ORDER BY 5, 1" },
 	[SO_OF] = { "sale of", "SELECT " SO_COLS " FROM sale_opt_out "
 	    "WHERE address = ?1 ORDER BY created, id" },
 	[SO_REMOVE] = { "sale remove",
 	    "DELETE FROM sale_opt_out WHERE address = ?1" },
+	[SO_ERASED] = { "sale erased",
+	    "SELECT count(*) FROM suppression WHERE channel = 'sale'" },
 };
 
 static const struct pf_sql_set set = { PF_SQL_SALE, NSTMT, sql };
@@ -73,4 +76,11 @@ int
 pf_store_sale_remove(struct pf_store *st, const char *address, long long *n)
 {
 	return pf_sql_exec(st, Q(SO_REMOVE), PF_ARGS(PF_T(address)), n);
+}
+
+int
+pf_store_sale_erased(struct pf_store *st, long long *n)
+{
+	*n = 0;
+	return pf_sql_one(st, Q(SO_ERASED), PF_NOARGS, pf_row_int0, n);
 }

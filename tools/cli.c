@@ -161,6 +161,41 @@ cli_date(const char *s)
 	return pf_utc_parse_day(s, &t) == PF_OK;
 }
 
+const struct cli_spec cli_export_spec = { .opt = {
+	[CLI_EXPORT_SINCE] = { "--since", CLI_VALUE | CLI_ONCE },
+	[CLI_EXPORT_FORMAT] = { "--format", CLI_VALUE | CLI_ONCE },
+} };
+
+/* The name of row i of a table cli_export_args reads. */
+#define FORMAT_NAME(formats, i, stride) \
+	(*(const char *const *)((const char *)(formats) + (i) * (stride)))
+
+int
+cli_export_args(const char *what, const struct cli_args *a,
+    const void *formats, size_t n, size_t stride, size_t *row)
+{
+	const char	*since = a->opt[CLI_EXPORT_SINCE];
+	const char	*format = a->opt[CLI_EXPORT_FORMAT];
+	size_t		 i;
+
+	if (since != NULL && !cli_date(since)) {
+		fprintf(stderr, "privforms: %s: --since %s: not a date "
+		    "YYYY-MM-DD\n", what, since);
+		return CLI_USAGE;
+	}
+	for (*row = 0; format != NULL && *row < n &&
+	    strcmp(format, FORMAT_NAME(formats, *row, stride)) != 0; (*row)++)
+		continue;
+	if (*row < n)
+		return 0;
+	fprintf(stderr, "privforms: %s: --format %s: must be", what, format);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i == 0 ? " " : i + 1 < n ? ", " :
+		    " or ", FORMAT_NAME(formats, i, stride));
+	fputc('\n', stderr);
+	return CLI_USAGE;
+}
+
 /* ---- arguments ---- */
 
 /* The index of the option named arg in spec, or -1. */

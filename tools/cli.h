@@ -93,7 +93,7 @@ extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
     cmds_laws[], cmds_audit[], cmds_mail[], cmds_purge[],
     cmds_request[], cmds_party[], cmds_export[], cmds_feedback[],
     cmds_guard[], cmds_backup[], cmds_metrics[], cmds_checkpoint[],
-    cmds_requests_report[], cmds_consent[];
+    cmds_requests_report[], cmds_consent[], cmds_optouts[];
 
 /*
  * Load the configuration, open the store, read the keys: 0, or 1 said.
@@ -114,6 +114,21 @@ long long cli_positive(const char *s);
 
 /* 1 if s is a day "YYYY-MM-DD" that pf_utc_parse_day (utc.h) takes. */
 int cli_date(const char *s);
+
+/*
+ * An export's [--since DATE] [--format NAME] (`consent export`, `optouts
+ * export`): cli_export_spec's options, at CLI_EXPORT_SINCE and
+ * CLI_EXPORT_FORMAT.  cli_export_args checks them for what (the command's
+ * words): --since a cli_date, --format the name of one of the n rows of
+ * formats, each stride bytes long and starting with its name (a const
+ * char *); no --format is row 0.  0 with *row set, or CLI_USAGE said.
+ */
+enum { CLI_EXPORT_SINCE, CLI_EXPORT_FORMAT };
+
+extern const struct cli_spec cli_export_spec;
+
+int cli_export_args(const char *what, const struct cli_args *a,
+    const void *formats, size_t n, size_t stride, size_t *row);
 
 /*
  * ---- reports and listings of a period ----

@@ -25,16 +25,9 @@
 
 static int	cmd_export(struct ctx *, const struct cli_args *);
 
-enum { E_SINCE, E_FORMAT };
-
-static const struct cli_spec export_spec = { .opt = {
-	[E_SINCE] = { "--since", CLI_VALUE | CLI_ONCE },
-	[E_FORMAT] = { "--format", CLI_VALUE | CLI_ONCE },
-} };
-
 /* What --help prints; privforms(8) says the same at more length. */
 const struct cmd cmds_consent[] = {
-	{ "consent export", cmd_export, &export_spec,
+	{ "consent export", cmd_export, &cli_export_spec,
 	  "[--since DATE] [--format xml|jsonld]",
 	  "Write every consent record on standard output, oldest first, or\n"
 	  "with --since YYYY-MM-DD only those made on or after that UTC day:\n"
@@ -286,23 +279,13 @@ static const struct {
 static int
 cmd_export(struct ctx *c, const struct cli_args *a)
 {
-	struct export	 x = { a->opt[E_SINCE], NULL, 0, NULL, NULL };
-	const char	*format = a->opt[E_FORMAT];
-	size_t		 i = 0;
+	struct export	 x = { a->opt[CLI_EXPORT_SINCE], NULL, 0, NULL, NULL };
+	size_t		 i;
+	int		 rc;
 
-	if (x.since != NULL && !cli_date(x.since)) {
-		fprintf(stderr, "privforms: consent export: --since %s: not a "
-		    "date YYYY-MM-DD\n", x.since);
-		return CLI_USAGE;
-	}
-	while (format != NULL && i < nitems(formats) &&
-	    strcmp(format, formats[i].name) != 0)
-		i++;
-	if (i == nitems(formats)) {
-		fprintf(stderr, "privforms: consent export: --format %s: "
-		    "must be xml or jsonld\n", format);
-		return CLI_USAGE;
-	}
+	if ((rc = cli_export_args("consent export", a, formats,
+	    nitems(formats), sizeof(formats[0]), &i)) != 0)
+		return rc;
 	if (cli_open_store(c) != 0)
 		return 1;
 	x.write = formats[i].write;

@@ -252,6 +252,7 @@ def admin_reads(rid):
     cli("unsubscribes", "export")
     cli("dnc", "export")
     cli("consent", "export")
+    cli("optouts", "export")
     cli("feedback", "list")
     cli("request", "show", str(rid))
     cli("party", "show", str(party_of(rid)))
@@ -404,6 +405,7 @@ class Operator(unittest.TestCase):
 class Reads(unittest.TestCase):
     def test_each_bulk_read_leaves_one_record_before_its_output(self):
         for args, what in ((("consent", "export"), "consent-export"),
+                           (("optouts", "export"), "optouts-export"),
                            (("unsubscribes", "export"), "unsubscribes-export"),
                            (("dnc", "export", "--format", "xml"), "dnc-export"),
                            (("feedback", "list"), "feedback-list"),

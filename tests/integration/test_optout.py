@@ -6,6 +6,7 @@ Control line; an email address or phone number that extends it to the
 person (never verified), the confirmation mail only when asked for, and
 what bad input gets."""
 
+import hashlib
 import re
 import unittest
 
@@ -283,6 +284,82 @@ class Identity(FormTest):
         self.assertEqual(people(d), [("email", longest, "form")])
         r = self.assert_nothing_stored(lambda: self.post(email="m" + longest))
         self.assert_error(r, "email")
+
+
+def export(*args, check=True):
+    return SITE.privforms("optouts", "export", *args, check=check)
+
+
+class Export(unittest.TestCase):
+    """`privforms optouts export`: each person once, as CSV or as the
+    SHA-256 of the normalised address, and a record of the read."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.email = address("export")
+        for fields in ({"email": "  " + cls.email.upper() + " "},
+                       {"email": cls.email},
+                       {"phone": "(303) 749-2111"}):
+            r = SITE.post(FORM, dict(optout="yes", **fields))
+            assert r.status == 303, r
+
+    def test_csv_has_each_person_once_with_the_first_time(self):
+        # Text mode: the CRLF of each record reads as "\n".
+        rows = export().stdout.split("\n")
+        self.assertEqual(rows[0], "channel,address,time")
+        self.assertEqual(rows[-1], "")
+        mine = [r for r in rows if self.email in r]
+        self.assertEqual(len(mine), 1)
+        first = SITE.query("SELECT min(created) FROM sale_opt_out WHERE "
+                           "address = ?", (self.email,))[0][0]
+        self.assertEqual(mine[0], "email,%s,%s" % (self.email, first))
+        self.assertEqual(len([r for r in rows if "+13037492111" in r]), 1)
+        self.assertEqual(export("--format", "csv").stdout,
+                         "\n".join(rows))
+        distinct = SITE.query("SELECT count(DISTINCT address) "
+                              "FROM sale_opt_out")[0][0]
+        self.assertEqual(len(rows) - 2, distinct)
+
+    def test_sha256_is_the_hash_of_the_normalised_address(self):
+        lines = export("--format", "sha256").stdout.split("\n")
+        self.assertEqual(lines[-1], "")
+        want = {hashlib.sha256(a.encode()).hexdigest() for (a,) in
+                SITE.query("SELECT DISTINCT address FROM sale_opt_out")}
+        self.assertEqual(sorted(lines[:-1]), sorted(want))
+        for a in (self.email, "+13037492111"):
+            self.assertIn(hashlib.sha256(a.encode()).hexdigest(), lines)
+        for line in lines[:-1]:
+            self.assertRegex(line, r"^[0-9a-f]{64}$")
+
+    def test_since_keeps_the_later_opt_outs(self):
+        self.assertEqual(export("--since", "2999-01-01").stdout,
+                         "channel,address,time\n")
+        self.assertIn(self.email, export("--since", "2000-01-01").stdout)
+
+    def test_bad_arguments_are_usage_errors(self):
+        for args in (("--format", "xml"), ("--since", "2026-02-30"),
+                     ("--since", "yesterday")):
+            with self.subTest(args=args):
+                n = SITE.count("audit")
+                p = export(*args, check=False)
+                self.assertEqual(p.returncode, 2, p)
+                self.assertEqual(p.stdout, "")
+                self.assertEqual(SITE.count("audit"), n)
+
+    def test_each_export_is_recorded_as_a_read(self):
+        n = len(SITE.audit_xml("personal-data-read"))
+        rows = len(export("--format", "sha256").stdout.splitlines())
+        recs = SITE.audit_xml("personal-data-read")
+        self.assertEqual(len(recs), n + 1)
+        self.assertIn('<detail name="what">optouts-export</detail>', recs[-1])
+        self.assertIn('<detail name="rows">%d</detail>' % rows, recs[-1])
+        self.assertNotIn(self.email, recs[-1])
+
+    def test_help_says_what_it_writes(self):
+        p = export("--help")
+        for words in ("csv", "sha256", "--since", "E.164", "erased",
+                      "personal-data-read"):
+            self.assertIn(words, p.stdout)
 
 
 class AddressLimit(unittest.TestCase):

@@ -1,0 +1,144 @@
+/*
+ * cmd_optouts.c -- privforms optouts export: the people who opted out of
+ * sale, sharing and targeted advertising on /privacy/opt-out and gave an
+ * address (store.h, "sale opt-outs"), for the ad platforms' customer-match
+ * suppression lists.
+ *
+ * Only those opt-outs: a marketing unsubscribe (`unsubscribes export`)
+ * asks for no more mail or texts, not for no advertising, and sending it
+ * to an ad platform would share the address for a purpose it was not
+ * given for.  Each address once, at its first opt-out (of the period).
+ *
+ * sha256 is what Google's Customer Match and Meta's custom audiences take:
+ * the SHA-256 (keys.h's pf_sha256_hex, OpenSSL's EVP) of the address
+ * normalised as stored: an email address lower-cased and trimmed (its
+ * email key, validate.h), a number in E.164 with its '+'.  An erased
+ * person's opt-out is kept only as a keyed pseudonym (erasure.h), which no
+ * hash the platforms take can be made from: the export leaves them out and
+ * says how many on standard error.
+ *
+ * The addresses are personal data: the export is recorded as a
+ * personal-data-read (what optouts-export) before anything is written.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "keys.h"
+#include "nitems.h"
+#include "store.h"
+
+static int	cmd_export(struct ctx *, const struct cli_args *);
+
+/* What --help prints; privforms(8) says the same at more length. */
+const struct cmd cmds_optouts[] = {
+	{ "optouts export", cmd_export, &cli_export_spec,
+	  "[--format csv|sha256] [--since DATE]",
+	  "Write the people who opted out of the sale and sharing of their\n"
+	  "personal information and of targeted advertising on the opt-out\n"
+	  "page and gave an email address or phone number, each once, oldest\n"
+	  "first; with --since YYYY-MM-DD only those who opted out on or after\n"
+	  "that UTC day.  csv (the default): channel (email or phone),\n"
+	  "address, time of the first opt-out (UTC), with a header line.\n"
+	  "sha256: for an ad platform's customer-match suppression list, one\n"
+	  "lower-case hex SHA-256 a line of the address as stored: an email\n"
+	  "address lower-cased and trimmed, a number in E.164 with its '+'.\n"
+	  "Marketing unsubscribes are not included (`unsubscribes export`).\n"
+	  "The opt-outs of people erased by `request erase` are kept only as\n"
+	  "keyed hashes and cannot be exported: standard error says how many\n"
+	  "are left out.  The export is recorded as a personal-data-read (what\n"
+	  "optouts-export) before it is written." },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+/* What an export is asked for, and what it has written and left out. */
+struct export {
+	const char	*since;		/* NULL: every opt-out */
+	int		(*row)(FILE *, const struct pf_sale_optout *);
+	FILE		*f;
+	long long	 rows;
+	long long	 erased;
+};
+
+static int
+csv_row(FILE *f, const struct pf_sale_optout *o)
+{
+	const char	*v[] = { o->channel, o->address, o->created };
+
+	cli_csv_row(f, v, nitems(v));
+	return PF_OK;
+}
+
+static int
+sha256_row(FILE *f, const struct pf_sale_optout *o)
+{
+	char	 hex[PF_HEX_DIGEST_LEN + 1];
+	int	 rc;
+
+	if ((rc = pf_sha256_hex(o->address, strlen(o->address), hex)) ==
+	    PF_OK)
+		fprintf(f, "%s\n", hex);
+	return rc;
+}
+
+static int
+each_row(const struct pf_sale_optout *o, void *arg)
+{
+	struct export	*x = arg;
+
+	x->rows++;
+	return x->row(x->f, o);
+}
+
+/*
+ * cli_buffered_read's fill: the rows and the count of what they leave
+ * out, from one snapshot.
+ */
+static int
+fill(struct ctx *c, FILE *f, void *arg)
+{
+	struct export	*x = arg;
+	int		 rc;
+
+	x->f = f;
+	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
+		return rc;
+	if (x->row == csv_row)
+		fprintf(f, "channel,address,time\r\n");
+	if ((rc = pf_store_sale_erased(c->st, &x->erased)) == PF_OK)
+		rc = pf_store_sale_each(c->st, x->since, each_row, x);
+	pf_store_rollback(c->st);
+	return rc;
+}
+
+/* --format's names and row writers; [0] is the default. */
+static const struct {
+	const char	*name;
+	int		(*row)(FILE *, const struct pf_sale_optout *);
+} formats[] = {
+	{ "csv", csv_row },
+	{ "sha256", sha256_row },
+};
+
+static int
+cmd_export(struct ctx *c, const struct cli_args *a)
+{
+	struct export	 x = { a->opt[CLI_EXPORT_SINCE], NULL, NULL, 0, 0 };
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = cli_export_args("optouts export", a, formats,
+	    nitems(formats), sizeof(formats[0]), &i)) != 0)
+		return rc;
+	x.row = formats[i].row;
+	if (cli_open_store(c) != 0 ||
+	    cli_buffered_read("optouts export", fill, c, &x, &x.rows) != 0)
+		return 1;
+	if (x.erased > 0)
+		fprintf(stderr, "privforms: optouts export: %lld erased "
+		    "%s kept only as keyed hashes and not in this export\n",
+		    x.erased, x.erased == 1 ? "person's opt-out is" :
+		    "people's opt-outs are");
+	return 0;
+}
