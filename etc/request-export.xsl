@@ -48,6 +48,8 @@
         <xsl:apply-templates select="e:do-not-call"/>
         <xsl:apply-templates select="e:requests"/>
         <xsl:apply-templates select="e:feedback"/>
+        <xsl:apply-templates select="e:sale-opt-outs"/>
+        <xsl:apply-templates select="e:consent-records"/>
         <xsl:apply-templates select="e:elsewhere"/>
       </body>
     </html>
@@ -77,6 +79,52 @@
                 <xsl:with-param name="v" select="e:email"/>
               </xsl:call-template></td>
               <td><xsl:value-of select="e:first-seen"/></td>
+            </tr>
+          </xsl:for-each>
+        </table>
+      </xsl:when>
+      <xsl:otherwise><p class="none">None.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="e:sale-opt-outs">
+    <h2>Opt-outs of the sale and sharing of your personal information</h2>
+    <xsl:choose>
+      <xsl:when test="e:opt-out">
+        <table>
+          <tr><th>Address</th><th>Browser</th><th>When</th></tr>
+          <xsl:for-each select="e:opt-out">
+            <tr>
+              <td><xsl:value-of select="e:address"/></td>
+              <td><xsl:value-of select="e:device"/></td>
+              <td><xsl:value-of select="e:created"/></td>
+            </tr>
+          </xsl:for-each>
+        </table>
+      </xsl:when>
+      <xsl:otherwise><p class="none">None.</p></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="e:consent-records">
+    <h2>Cookie choices made in those browsers</h2>
+    <xsl:choose>
+      <xsl:when test="e:record">
+        <table>
+          <tr><th>Browser</th><th>Allowed</th><th>Refused</th><th>Action</th>
+              <th>How</th><th>Privacy signal</th><th>When</th></tr>
+          <xsl:for-each select="e:record">
+            <tr>
+              <td><xsl:value-of select="e:device"/></td>
+              <td><xsl:value-of select="e:allowed"/></td>
+              <td><xsl:value-of select="e:refused"/></td>
+              <td><xsl:value-of select="e:action"/></td>
+              <td><xsl:value-of select="e:method"/></td>
+              <td><xsl:choose>
+                <xsl:when test="e:gpc = 'true'">Yes</xsl:when>
+                <xsl:otherwise>No</xsl:otherwise>
+              </xsl:choose></td>
+              <td><xsl:value-of select="e:created"/></td>
             </tr>
           </xsl:for-each>
         </table>

@@ -111,6 +111,32 @@ erase_optouts(struct pf_store *st, const struct pf_keys *keys,
 	return PF_OK;
 }
 
+static int
+count_sale(const struct pf_sale_optout *o, void *arg)
+{
+	(void)o;
+	(*(long long *)arg)++;
+	return 0;
+}
+
+/* Rule 8: the opt-outs of sale made with key, its pseudonym kept if any. */
+static int
+erase_sale(struct pf_store *st, const struct pf_keys *keys,
+    const char *key, struct pf_erased *e)
+{
+	long long	 n = 0;
+	int		 rc;
+
+	if ((rc = pf_store_sale_of(st, key, count_sale, &n)) != PF_OK)
+		return rc;
+	if (n > 0 &&
+	    ((rc = suppress(st, keys, "email", key, "sale", e)) != PF_OK ||
+	    (rc = pf_store_sale_remove(st, key, &n)) != PF_OK))
+		return rc;
+	e->sale += n;
+	return PF_OK;
+}
+
 /* Rule 2: the Do-Not-Call entries registered with key, numbers kept. */
 static int
 erase_numbers(struct pf_store *st, const struct pf_keys *keys,
@@ -179,7 +205,7 @@ erase_feedback(struct pf_store *st, const struct pf_keys *keys,
 	return PF_OK;
 }
 
-/* Rules 1 to 7 for party id, whose email key is key. */
+/* Rules 1 to 8 for party id, whose email key is key. */
 static int
 erase_party(struct pf_store *st, const struct pf_keys *keys, long long id,
     const char *key, struct pf_erased *e)
@@ -188,7 +214,8 @@ erase_party(struct pf_store *st, const struct pf_keys *keys, long long id,
 	int		 rc;
 
 	if ((rc = erase_optouts(st, keys, key, e)) != PF_OK ||
-	    (rc = erase_numbers(st, keys, key, e)) != PF_OK)
+	    (rc = erase_numbers(st, keys, key, e)) != PF_OK ||
+	    (rc = erase_sale(st, keys, key, e)) != PF_OK)
 		return rc;
 	if ((rc = pf_store_dsr_erase(st, key, &n)) != PF_OK)
 		return rc;

@@ -29,6 +29,13 @@
  *  6. deletes the messages to the address that have not gone yet (queued,
  *     being sent or failed);
  *  7. blanks the party's address; the party and its id stay.
+ *  8. deletes the opt-outs of sale the address was given with on the
+ *     opt-out page (store.h, "sale opt-outs") and, if it had any, keeps
+ *     its pseudonym in the suppression list for channel "sale", so the
+ *     person's opt-out stays in force without the address (`optouts
+ *     export` cannot list it); the consent records of the browsers they
+ *     were made in stay, as evidence no longer tied to anyone.  Those
+ *     made with a phone number stay, as SMS opt-outs do (rule 3).
  *
  * Article votes are anonymous and not touched; the audit trail never held
  * personal data and is not touched.  Nothing here opens or commits a
@@ -50,7 +57,8 @@ struct pf_erased {
 	long long	 requests;	/* requests blanked (4) */
 	long long	 feedback;	/* feedback entries blanked (5) */
 	long long	 messages;	/* unsent messages deleted (5, 6) */
-	long long	 suppressed;	/* pseudonyms recorded (1, 2) */
+	long long	 sale;		/* sale opt-outs deleted (8) */
+	long long	 suppressed;	/* pseudonyms recorded (1, 2, 8) */
 };
 
 /*

@@ -4,7 +4,10 @@
  *
  * Both cover the whole individual: every party (verified address) linked
  * to the request's party, and through their email keys the email opt-outs,
- * the Do-Not-Call entries registered with them and every request.  What
+ * the Do-Not-Call entries registered with them, every request, and the
+ * opt-outs of sale made with them (with, in an export, the consent records
+ * of the browsers those were made in: the person tied them to
+ * themselves).  What
  * an erasure deletes, keeps and pseudonymises is lib/erasure.h's.
  *
  * SMS opt-outs are neither exported nor erased: the only tie between a
@@ -74,7 +77,9 @@ const struct cmd cmds_export[] = {
 	  "individual, as one consistent snapshot -- the parties, their\n"
 	  "email opt-outs, the Do-Not-Call entries registered with their\n"
 	  "addresses, every request and its history, the site feedback\n"
-	  "that left their addresses -- and the other systems\n"
+	  "that left their addresses, the opt-outs of sale made with their\n"
+	  "addresses and the consent records of the browsers those were\n"
+	  "made in -- and the other systems\n"
 	  "(personal_data_systems) whose data is answered separately.\n"
 	  "SMS opt-outs are not included: nothing proves who owns a number\n"
 	  "registered with an address; nor are article votes: they are\n"
@@ -96,7 +101,9 @@ const struct cmd cmds_export[] = {
 	  "still answer for them), the personal fields and history notes of\n"
 	  "every request, the message and address of the site feedback\n"
 	  "that left their addresses (its type and ratings stay, for the\n"
-	  "figures), the messages still queued to them and the\n"
+	  "figures), the messages still queued to them, the opt-outs of\n"
+	  "sale made with their addresses (kept in force as a keyed\n"
+	  "pseudonym, which `optouts export` cannot list) and the\n"
 	  "parties' addresses.  SMS opt-outs stay as they are: nothing\n"
 	  "proves who owns a number registered with an address.  Then the request is fulfilled and the requester is\n"
 	  "told at the address the request gave.  The audit trail, which\n"
@@ -150,23 +157,28 @@ party_add(const struct pf_party *p, void *arg)
 	return 0;
 }
 
-/* Request ids, copied out of rows. */
+/* Row ids (requests, consent records), copied out of rows. */
 struct ids {
 	long long	*v;
 	size_t		 n;
 };
 
 static int
-dsr_id_add(const struct pf_dsr *r, void *arg)
+ids_add(struct ids *ids, long long id)
 {
-	struct ids	*ids = arg;
 	long long	*v;
 
 	if ((v = reallocarray(ids->v, ids->n + 1, sizeof(*v))) == NULL)
 		return PF_ENOMEM;
 	ids->v = v;
-	v[ids->n++] = r->id;
+	v[ids->n++] = id;
 	return 0;
+}
+
+static int
+dsr_id_add(const struct pf_dsr *r, void *arg)
+{
+	return ids_add(arg, r->id);
 }
 
 static int
@@ -268,6 +280,8 @@ struct export {
 	struct ids	 requests;	/* the individual's requests */
 	struct pf_xmlw	*w;
 	long long	 optouts, dnc, feedback; /* written, for the record */
+	long long	 sale;		/* sale opt-outs written */
+	struct ids	 consent;	/* consent records written, once each */
 	const char	*output;	/* --output, or NULL for stdout */
 };
 
@@ -426,6 +440,70 @@ dncs_of(struct pf_store *st, const char *email, struct export *x)
 	return pf_store_dnc_of_email(st, email, write_dnc, x);
 }
 
+#define SALE(member)	PF_XMLW_FIELD(struct pf_sale_optout, member, #member)
+
+static const struct pf_xmlw_field sale_fields[] = {
+	SALE(id), SALE(address), SALE(device), SALE(created), SALE(source),
+};
+
+#define CR(member)	PF_XMLW_FIELD(struct pf_consent_record, member, #member)
+
+/* Up to gpc, a flag written as true or false; then the rest. */
+static const struct pf_xmlw_field consent_fields[] = {
+	CR(id), CR(device), CR(notice), CR(language), CR(allowed),
+	CR(refused), CR(action), CR(method),
+};
+
+static const struct pf_xmlw_field consent_end_fields[] = {
+	CR(jurisdiction), CR(created),
+};
+
+static int
+write_sale(const struct pf_sale_optout *o, void *arg)
+{
+	struct export	*x = arg;
+
+	/* A number is never a party's: only email addresses reach here. */
+	return write_row(x, &x->sale, "opt-out", o, sale_fields,
+	    nitems(sale_fields));
+}
+
+/* The opt-outs of sale made with an email key (store.h, "sale opt-outs"). */
+static int
+sales_of(struct pf_store *st, const char *email, struct export *x)
+{
+	return pf_store_sale_of(st, email, write_sale, x);
+}
+
+/* A consent record, unless another of the person's addresses wrote it. */
+static int
+write_consent(const struct pf_consent_record *r, void *arg)
+{
+	struct export	*x = arg;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < x->consent.n; i++)
+		if (x->consent.v[i] == r->id)
+			return PF_OK;
+	if ((rc = ids_add(&x->consent, r->id)) != PF_OK)
+		return rc;
+	pf_xmlw_start(x->w, "record", NULL);
+	pf_xmlw_fields(x->w, r, consent_fields, nitems(consent_fields));
+	pf_xmlw_elem(x->w, "gpc", r->gpc ? "true" : "false");
+	pf_xmlw_fields(x->w, r, consent_end_fields,
+	    nitems(consent_end_fields));
+	pf_xmlw_end(x->w);
+	return pf_xmlw_status(x->w);
+}
+
+/* The consent records of the browsers an email key opted out of sale in. */
+static int
+consents_of(struct pf_store *st, const char *email, struct export *x)
+{
+	return pf_store_consent_of_address(st, email, write_consent, x);
+}
+
 /* A request's fields; write_requests closes the element after its history. */
 static int
 write_request(const struct pf_dsr *r, void *arg)
@@ -567,7 +645,9 @@ write_sections(struct ctx *c, struct export *x)
 	    write_by_email(c->st, x, "opt-outs", optouts_of) != PF_OK ||
 	    write_by_email(c->st, x, "do-not-call", dncs_of) != PF_OK ||
 	    write_requests(c->st, x) != PF_OK ||
-	    write_by_email(c->st, x, "feedback", feedback_of) != PF_OK)
+	    write_by_email(c->st, x, "feedback", feedback_of) != PF_OK ||
+	    write_by_email(c->st, x, "sale-opt-outs", sales_of) != PF_OK ||
+	    write_by_email(c->st, x, "consent-records", consents_of) != PF_OK)
 		return pf_xmlw_status(x->w);
 	return write_elsewhere(c->cfg, x->w);
 }
@@ -627,10 +707,11 @@ static int
 export_audit(struct ctx *c, const struct export *x)
 {
 	struct pf_txn	 t = { 0 };
-	char		 n[6][24];
+	char		 n[8][24];
 	const char	*details[] = { "request", n[0], "parties", n[1],
 	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4],
-	    "feedback", n[5], NULL };
+	    "feedback", n[5], "sale-opt-outs", n[6], "consent-records", n[7],
+	    NULL };
 	int		 rc;
 
 	snprintf(n[0], sizeof(n[0]), "%lld", x->q.r.id);
@@ -639,6 +720,8 @@ export_audit(struct ctx *c, const struct export *x)
 	snprintf(n[3], sizeof(n[3]), "%lld", x->dnc);
 	snprintf(n[4], sizeof(n[4]), "%zu", x->requests.n);
 	snprintf(n[5], sizeof(n[5]), "%lld", x->feedback);
+	snprintf(n[6], sizeof(n[6]), "%lld", x->sale);
+	snprintf(n[7], sizeof(n[7]), "%zu", x->consent.n);
 	if ((rc = cli_begin(c, &t)) != PF_OK)
 		return 1;
 	if ((rc = pf_txn_audit(&t, NULL, "request-exported", x->q.r.subject,
@@ -758,6 +841,7 @@ out:
 	pf_dsr_drop(&x.q);
 	parties_free(&x.s.parties);
 	free(x.requests.v);
+	free(x.consent.v);
 	return rc;
 }
 
@@ -768,10 +852,11 @@ static int
 erase_audit(struct pf_txn *t, const struct pf_dsr *r,
     const struct pf_erased *e)
 {
-	char		 n[8][24];
+	char		 n[9][24];
 	const char	*erased[] = { "request", n[0], "parties", n[1],
 	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4],
-	    "messages", n[5], "suppressed", n[6], "feedback", n[7], NULL };
+	    "messages", n[5], "suppressed", n[6], "feedback", n[7],
+	    "sale-opt-outs", n[8], NULL };
 	const char	*fulfilled[] = { "request", n[0], NULL };
 	int		 rc;
 
@@ -783,6 +868,7 @@ erase_audit(struct pf_txn *t, const struct pf_dsr *r,
 	snprintf(n[5], sizeof(n[5]), "%lld", e->messages);
 	snprintf(n[6], sizeof(n[6]), "%lld", e->suppressed);
 	snprintf(n[7], sizeof(n[7]), "%lld", e->feedback);
+	snprintf(n[8], sizeof(n[8]), "%lld", e->sale);
 	if ((rc = pf_txn_audit(t, NULL, "request-erased", r->subject,
 	    erased)) != PF_OK)
 		return rc;
@@ -823,12 +909,14 @@ static void
 erase_say(const struct pf_dsr *r, const struct pf_erased *e)
 {
 	printf("request %lld: erased %lld part%s, %lld opt-out%s, %lld "
+	    "opt-out%s of sale, %lld "
 	    "Do-Not-Call entr%s, the personal data of %lld request%s and "
 	    "%lld feedback entr%s, and %lld queued message%s; %lld "
 	    "suppression entr%s keep them from being contacted; request "
 	    "fulfilled\n",
 	    r->id, e->parties, e->parties == 1 ? "y" : "ies", e->optouts,
-	    e->optouts == 1 ? "" : "s", e->dnc, e->dnc == 1 ? "y" : "ies",
+	    e->optouts == 1 ? "" : "s", e->sale, e->sale == 1 ? "" : "s",
+	    e->dnc, e->dnc == 1 ? "y" : "ies",
 	    e->requests, e->requests == 1 ? "" : "s",
 	    e->feedback, e->feedback == 1 ? "y" : "ies",
 	    e->messages, e->messages == 1 ? "" : "s", e->suppressed,

@@ -519,6 +519,105 @@ class Erase(unittest.TestCase):
         self.assertEqual(SITE.count("audit"), n)
 
 
+COOKIE_DEVICE = re.compile(r"^pf_consent=(v=1&d=([A-Za-z0-9_-]{22})&[^;]*);")
+
+
+def opt_out_of_sale(fields, cookie=None):
+    """An opt-out on /privacy/opt-out: (its pf_consent value, device id)."""
+    r = SITE.post("/privacy/opt-out", dict(optout="yes", **fields),
+                  headers={"Cookie": "pf_consent=" + cookie} if cookie else {})
+    assert r.status == 303, r
+    m = COOKIE_DEVICE.match(r.header("Set-Cookie"))
+    return m.group(1), m.group(2)
+
+
+class SaleOptOut(unittest.TestCase):
+    """Opt-outs of sale made with a person's address: in the package with
+    the consent records of the browsers they were made in, and erased
+    into a suppression entry that keeps them in force."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.one = "sale.one@example.com"
+        rid = submit(cls.one)
+        verify(cls.one)
+        send_mail()
+        cls.rid = rid
+        # Browser A: a consent choice, then an opt-out with the address
+        # (typed as people do), then one with a number; browser B: one
+        # more with the address; browser C: someone else.
+        r = SITE.post("/privacy/consent", {"choice": "accept"})
+        assert r.status == 303, r
+        a = COOKIE_DEVICE.match(r.header("Set-Cookie")).group(1)
+        a, cls.dev_a = opt_out_of_sale({"email": " Sale.One@Example.COM "}, a)
+        opt_out_of_sale({"phone": "303 749 3140"}, a)
+        _, cls.dev_b = opt_out_of_sale({"email": cls.one})
+        _, cls.dev_c = opt_out_of_sale({"email": "sale.other@example.com"})
+        cls.records = SITE.query(
+            "SELECT count(*) FROM consent_record WHERE device IN (?, ?)",
+            (cls.dev_a, cls.dev_b))[0][0]
+        r = export(rid)
+        assert r.returncode == 0, r.stderr
+        cls.xml = r.stdout
+        cls.exported = SITE.audit_xml("request-exported")[-1]
+        cls.erase = run("request", "erase", str(rid))
+        assert cls.erase.returncode == 0, cls.erase.stderr
+        cls.after = run("optouts", "export")
+
+    def test_the_package_holds_them_and_their_browsers_records(self):
+        self.assertEqual(schema_check(self.xml), (0, "- validates\n"))
+        root = ET.fromstring(self.xml.encode())
+        ns = {"e": NS}
+        sales = root.findall("e:sale-opt-outs/e:opt-out", ns)
+        self.assertEqual([(o.find("e:address", ns).text,
+                           o.find("e:device", ns).text) for o in sales],
+                         [(self.one, self.dev_a), (self.one, self.dev_b)])
+        devices = [r.find("e:device", ns).text for r in
+                   root.findall("e:consent-records/e:record", ns)]
+        self.assertEqual(len(devices), self.records)
+        self.assertEqual(set(devices), {self.dev_a, self.dev_b})
+        self.assertGreaterEqual(self.records, 4)
+        self.assertNotIn("+13037493140", self.xml)
+        self.assertNotIn("sale.other", self.xml)
+        self.assertNotIn(self.dev_c, self.xml)
+        self.assertEqual(detail(self.exported, "sale-opt-outs"), "2")
+        self.assertEqual(detail(self.exported, "consent-records"),
+                         str(self.records))
+        page = export_page(self.xml)
+        self.assertEqual(page.returncode, 0, page.stderr)
+        self.assertIn("Opt-outs of the sale and sharing", page.stdout)
+
+    def test_erasure_keeps_the_opt_out_as_a_pseudonym_only(self):
+        self.assertIn("2 opt-outs of sale", self.erase.stdout)
+        self.assertEqual(SITE.query("SELECT count(*) FROM sale_opt_out "
+                                    "WHERE address = ?", (self.one,))[0][0], 0)
+        self.assertIn(("email", pseudonym("email", self.one), "sale"),
+                      set(SITE.query("SELECT kind, hash, channel "
+                                     "FROM suppression")))
+        erased = SITE.audit_xml("request-erased")[-1]
+        self.assertEqual(detail(erased, "sale-opt-outs"), "2")
+        self.assertNotIn("sale.one", erased)
+        # The number and the other person's stay; the records stay as
+        # evidence, tied to no one now.
+        left = SITE.query("SELECT address FROM sale_opt_out")
+        self.assertIn(("+13037493140",), left)
+        self.assertIn(("sale.other@example.com",), left)
+        self.assertEqual(SITE.query(
+            "SELECT count(*) FROM consent_record WHERE device IN (?, ?)",
+            (self.dev_a, self.dev_b))[0][0], self.records)
+
+    def test_optouts_export_leaves_the_erased_out_and_says_so(self):
+        self.assertEqual(self.after.returncode, 0, self.after.stderr)
+        self.assertNotIn("sale.one", self.after.stdout)
+        self.assertIn("sale.other@example.com", self.after.stdout)
+        self.assertIn("1 erased person's opt-out is kept only as keyed "
+                      "hashes", self.after.stderr)
+        r = export(self.rid)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("sale.one", r.stdout)
+        self.assertNotIn("<record>", r.stdout)
+
+
 class MultiLine(unittest.TestCase):
     """What a textarea takes may span lines, and the package stays valid."""
 

@@ -121,6 +121,58 @@ START_TEST(test_email_optouts_deleted_and_address_suppressed)
 }
 END_TEST
 
+static void
+sale(const char *channel, const char *address)
+{
+	const struct pf_sale_optout	 o = { .channel = channel,
+	    .address = address, .device = "AAAAAAAAAAAAAAAAAAAAAA",
+	    .created = T1, .source = "form" };
+
+	ck_assert_int_eq(pf_store_sale_put(fx.st, &o, NULL), PF_OK);
+}
+
+static int
+count_sale(const struct pf_sale_optout *o, void *arg)
+{
+	(void)o;
+	(*(long long *)arg)++;
+	return 0;
+}
+
+/* The sale opt-outs of address left. */
+static long long
+sales_of(const char *address)
+{
+	long long	 n = 0;
+
+	ck_assert_int_eq(pf_store_sale_of(fx.st, address, count_sale, &n),
+	    PF_OK);
+	return n;
+}
+
+/*
+ * Rule 8: opt-outs of sale made with the address go, its pseudonym stays
+ * for channel "sale"; those made with a number stay, as SMS opt-outs do.
+ */
+START_TEST(test_sale_optouts_deleted_and_address_suppressed)
+{
+	sale("email", ANN);
+	sale("email", ANN);
+	sale("email", BOB);
+	sale("phone", NUM_A);
+	dnc(NUM_A, ANN);
+	erase_ann();
+	ck_assert_int_eq(sales_of(ANN), 0);
+	ck_assert_int_eq(sales_of(BOB), 1);
+	ck_assert_int_eq(sales_of(NUM_A), 1);
+	ck_assert_int_eq(suppressed("email", ANN, "sale"), PF_OK);
+	ck_assert_int_eq(suppressed("email", ANN2, "sale"), PF_ENOTFOUND);
+	ck_assert_int_eq(suppressed("email", BOB, "sale"), PF_ENOTFOUND);
+	ck_assert_int_eq(e.sale, 2);
+	ck_assert_int_eq(e.suppressed, 2);	/* ANN's sale, NUM_A's call */
+}
+END_TEST
+
 /* Rule 2: Do-Not-Call entries go, their numbers' pseudonyms stay. */
 START_TEST(test_dnc_entries_deleted_and_numbers_suppressed)
 {
@@ -322,4 +374,5 @@ PF_TEST_MAIN("erasure",
     tcase_add_test(tc, test_feedback_blanked_figures_kept_forwards_deleted),
     tcase_add_test(tc, test_unsent_messages_to_address_deleted),
     tcase_add_test(tc, test_parties_kept_without_address),
-    tcase_add_test(tc, test_second_erasure_changes_nothing))
+    tcase_add_test(tc, test_second_erasure_changes_nothing),
+    tcase_add_test(tc, test_sale_optouts_deleted_and_address_suppressed))
