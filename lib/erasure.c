@@ -69,15 +69,7 @@ dnc_number_add(const struct pf_dnc *d, void *arg)
 	return strs_add(arg, d->number);
 }
 
-static int
-count_row(const struct pf_optout *o, void *arg)
-{
-	(void)o;
-	(*(long long *)arg)++;
-	return 0;
-}
-
-/* Keep the pseudonym of kind and value for channel (rules 1, 2). */
+/* Keep the pseudonym of kind and value for channel (rules 1, 2, 8). */
 static int
 suppress(struct pf_store *st, const struct pf_keys *keys, const char *kind,
     const char *value, const char *channel, struct pf_erased *e)
@@ -93,47 +85,23 @@ suppress(struct pf_store *st, const struct pf_keys *keys, const char *kind,
 	return PF_OK;
 }
 
-/* Rule 1: the email opt-outs of key, its pseudonym kept if it had any. */
+/*
+ * Rules 1 and 8: delete key's rows with remove and, if it had any, keep
+ * key's pseudonym for channel; *removed counts them.
+ */
 static int
-erase_optouts(struct pf_store *st, const struct pf_keys *keys,
-    const char *key, struct pf_erased *e)
+erase_kept(struct pf_store *st, const struct pf_keys *keys, const char *key,
+    int (*remove)(struct pf_store *, const char *, long long *),
+    const char *channel, long long *removed, struct pf_erased *e)
 {
 	long long	 n = 0;
 	int		 rc;
 
-	if ((rc = pf_store_optout_of(st, key, count_row, &n)) != PF_OK)
+	if ((rc = remove(st, key, &n)) != PF_OK ||
+	    (n > 0 && (rc = suppress(st, keys, "email", key, channel,
+	    e)) != PF_OK))
 		return rc;
-	if (n > 0 &&
-	    ((rc = suppress(st, keys, "email", key, "email", e)) != PF_OK ||
-	    (rc = pf_store_optout_remove(st, key, &n)) != PF_OK))
-		return rc;
-	e->optouts += n;
-	return PF_OK;
-}
-
-static int
-count_sale(const struct pf_sale_optout *o, void *arg)
-{
-	(void)o;
-	(*(long long *)arg)++;
-	return 0;
-}
-
-/* Rule 8: the opt-outs of sale made with key, its pseudonym kept if any. */
-static int
-erase_sale(struct pf_store *st, const struct pf_keys *keys,
-    const char *key, struct pf_erased *e)
-{
-	long long	 n = 0;
-	int		 rc;
-
-	if ((rc = pf_store_sale_of(st, key, count_sale, &n)) != PF_OK)
-		return rc;
-	if (n > 0 &&
-	    ((rc = suppress(st, keys, "email", key, "sale", e)) != PF_OK ||
-	    (rc = pf_store_sale_remove(st, key, &n)) != PF_OK))
-		return rc;
-	e->sale += n;
+	*removed += n;
 	return PF_OK;
 }
 
@@ -213,9 +181,11 @@ erase_party(struct pf_store *st, const struct pf_keys *keys, long long id,
 	long long	 n = 0;
 	int		 rc;
 
-	if ((rc = erase_optouts(st, keys, key, e)) != PF_OK ||
+	if ((rc = erase_kept(st, keys, key, pf_store_optout_remove, "email",
+	    &e->optouts, e)) != PF_OK ||
 	    (rc = erase_numbers(st, keys, key, e)) != PF_OK ||
-	    (rc = erase_sale(st, keys, key, e)) != PF_OK)
+	    (rc = erase_kept(st, keys, key, pf_store_sale_remove, "sale",
+	    &e->sale, e)) != PF_OK)
 		return rc;
 	if ((rc = pf_store_dsr_erase(st, key, &n)) != PF_OK)
 		return rc;
