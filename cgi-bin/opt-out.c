@@ -221,20 +221,18 @@ record(struct pf_app *app, struct pf_request *req, const char *device,
 }
 
 /*
- * What the page says when a post had something to fix: beside the fields,
- * or, for the button (a script or a forged form gets it wrong), here.
+ * What the page says when the button's value was wrong (only a script or
+ * a forged form gets it wrong): the button is no control a page can mark
+ * (page.h), so it is said here; the other fields' errors are said beside
+ * them and in the page's summary.
  */
-static const struct pf_notice bad_post = {
-	"Nothing was changed. Please check the form: what to fix is said "
-	"beside it.", 0, 0 };
 static const struct pf_notice bad_button = {
 	"Nothing was changed. Press Opt out to opt out.", 0, 0 };
 
 /*
  * The page, its signal line only with the signal; as the guard's "show
  * the form again", what was typed with its errors, and its notice or,
- * for fields to fix, bad_post.  The button is no control a page can mark
- * (page.h), so its error is said by bad_button and the rest filled.
+ * for a wrong button, bad_button.
  */
 static void
 show_page(struct pf_app *app, struct pf_request *req, int status,
@@ -247,9 +245,8 @@ show_page(struct pf_app *app, struct pf_request *req, int status,
 	if (form != NULL) {
 		rest = *form;
 		rest.fields++, rest.v++, rest.n--;	/* all but F_OPTOUT */
-		if (notice == NULL)
-			notice = form->v[F_OPTOUT].error[0] != '\0' ?
-			    &bad_button : &bad_post;
+		if (notice == NULL && form->v[F_OPTOUT].error[0] != '\0')
+			notice = &bad_button;
 		form = &rest;
 	}
 	if ((rc = pf_page_new(app->pages, "opt-out", &page)) == PF_OK &&

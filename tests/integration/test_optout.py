@@ -257,7 +257,9 @@ class Identity(FormTest):
                 r = self.assert_nothing_stored(lambda: self.post(**fields))
                 self.assert_error(r, field)
                 self.assertIsNone(r.header("Set-Cookie"))
-                self.assertIn("Nothing was changed.", r.text)
+                # The summary is shown, and lists the field.
+                self.assertRegex(r.text, r'<div id="errors"(?![^>]*hidden)')
+                self.assertRegex(r.text, r'<li><a href="#%s">' % field)
                 self.assertNotIn("<script>alert", r.text)
                 if kept is not None:
                     self.assertIn('value="%s"' % kept.replace("&", "&amp;"),
