@@ -88,6 +88,12 @@ class OptOut(FormTest):
         r = self.assert_nothing_stored(lambda: SITE.get(FORM + "?done"))
         self.assertIn("No opt-out is saved", r.text)
 
+    def test_the_hub_offers_it_as_the_audience_choice(self):
+        r = SITE.get("/privacy/")
+        self.assertEqual(r.status, 200)
+        self.assertRegex(r.text, r'<a href="/privacy/opt-out">Opt out of '
+                                 r'targeted advertising</a>')
+
     def test_opt_out_without_identity_is_recorded(self):
         r = self.changes(lambda: opt_out())
         m = self.cookie_of(r)
