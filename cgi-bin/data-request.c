@@ -910,8 +910,10 @@ agent_refused(struct pf_app *app, struct pf_request *req,
 {
 	static const char reason[] = "agent-not-authorised";
 	struct pf_dsr	 v = *r;
+	/* The person's own answer: nothing to appeal. */
 	const char	*extra[] = { "reason",
-	    pf_choice_label(pf_dsr_denials, reason), "note", "", NULL };
+	    pf_choice_label(pf_dsr_denials, reason), "note", "", "appeal", "",
+	    NULL };
 	int		 rc;
 
 	if ((rc = pf_store_dsr_deny(app->st, r->id, "unverified", reason,
