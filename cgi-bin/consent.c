@@ -5,12 +5,29 @@
  *
  * The routes (the table at the end, in its order):
  *
+ *	GET  consent?version	the snippet's check (htdocs/static/consent.js):
+ *				{"required", "sale", "version",
+ *				"max_age_days", "gpc"} as JSON,
+ *				cached by the browser for a day (Vary:
+ *				Sec-GPC), so that a browser that has decided
+ *				asks nothing on its page views
+ *	GET  consent?dialog	what the snippet's dialog shows and posts:
+ *				the same and the categories and a new stamp,
+ *				as JSON, not cached
  *	GET  consent?done	what this browser's cookie says was saved (the
  *				303 target); no cookie: says none is saved
  *	GET  consent		the notice and the categories, ticked as the
  *				browser's current decision (none: only the
  *				required ones); "Opt-out preference signal
  *				honored" when it sends Sec-GPC: 1
+ *	POST consent?gpc	the snippet's record of the signal, no fields:
+ *				with Sec-GPC: 1, the GPC opt-out stored (once
+ *				per device and UTC day, counted by the rate
+ *				limits) and the cookie set with g=1 and the
+ *				sale categories off; its t is the decision's,
+ *				or 1 when there is none that holds (no
+ *				decision: the dialog still asks); 204.  Without
+ *				the signal, 204 and nothing done
  *	POST consent		choice=reject, accept or save (with allow-ID
  *				=yes per ticked category): the cookie set, a
  *				consent record and its audit record stored in
@@ -34,12 +51,15 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "app.h"
 #include "consent.h"
 #include "err.h"
 #include "form.h"
 #include "guard.h"
 #include "log.h"
+#include "nitems.h"
 #include "page.h"
 #include "program.h"
 #include "request.h"
@@ -176,33 +196,61 @@ gpc_record(struct pf_app *app, struct pf_request *req,
 	return put(app, req, r, (prev & ~sale) | pf_consent_required(table));
 }
 
-/* The records of a decision for set by v, in one transaction. */
+/*
+ * Begin the transaction of v's records: *r made now (now's storage), the
+ * device's last decision's categories in *prev; its rc (PF_ENOTFOUND:
+ * none) in *last.  PF_OK, or an error with nothing begun.
+ */
 static int
-record(struct pf_app *app, struct pf_request *req, const struct visit *v,
-    pf_consent_set set, struct pf_guard *g)
+begin(struct pf_app *app, const struct visit *v, struct pf_consent_record *r,
+    char now[PF_TIME_SIZE], pf_consent_set *prev, int *last)
 {
-	struct pf_consent_record	 r = { .device = v->c.device,
+	int	 rc;
+
+	*r = (struct pf_consent_record){ .device = v->c.device,
 	    .notice = table->version, .language = app->cfg->consent_language,
 	    .gpc = v->gpc };
-	pf_consent_set			 prev = 0;
-	char				 now[PF_TIME_SIZE];
-	int				 rc, last;
-
+	*prev = 0;
 	if (app->cfg->consent_jurisdiction[0] != '\0')
-		r.jurisdiction = app->cfg->consent_jurisdiction;
+		r->jurisdiction = app->cfg->consent_jurisdiction;
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
 	pf_utc_now(now);
-	r.created = now;
-	last = pf_store_consent_last(app->st, v->c.device, last_set, &prev);
-	if ((rc = last == PF_ENOTFOUND ? PF_OK : last) != PF_OK ||
-	    (rc = pf_guard_admit(app, g, NULL)) != PF_OK ||
+	r->created = now;
+	*last = pf_store_consent_last(app->st, v->c.device, last_set, prev);
+	if (*last != PF_OK && *last != PF_ENOTFOUND) {
+		pf_app_rollback(app);
+		return *last;
+	}
+	return PF_OK;
+}
+
+/*
+ * The records of a decision for *set by v, in one transaction: the
+ * signal's first, when v carries it; set NULL: the signal's alone (the
+ * snippet's POST ?gpc).
+ */
+static int
+record(struct pf_app *app, struct pf_request *req, const struct visit *v,
+    const pf_consent_set *set, struct pf_guard *g)
+{
+	struct pf_consent_record	 r;
+	pf_consent_set			 prev;
+	char				 now[PF_TIME_SIZE];
+	int				 rc, last;
+
+	if ((rc = begin(app, v, &r, now, &prev, &last)) != PF_OK)
+		return rc;
+	if ((rc = pf_guard_admit(app, g, NULL)) != PF_OK ||
 	    (v->gpc && (rc = gpc_record(app, req, &r, last, prev)) != PF_OK))
 		goto fail;
-	r.method = "page";
-	r.action = action_of(set, last, prev);
-	if ((rc = put(app, req, &r, set)) == PF_OK &&
-	    (rc = pf_app_commit(app)) == PF_OK)
+	if (set != NULL) {
+		r.method = "page";
+		r.action = action_of(*set, last, prev);
+		if ((rc = put(app, req, &r, *set)) != PF_OK)
+			goto fail;
+	}
+	if ((rc = pf_app_commit(app)) == PF_OK)
 		return PF_OK;
 fail:
 	pf_app_rollback(app);
@@ -318,19 +366,29 @@ chosen(const struct pf_form *form)
 	return s;
 }
 
+#define SET_COOKIE_SIZE	(PF_CONSENT_VALUE_MAX + 128)
+
+/* The Set-Cookie value of c, for consent_max_age_days; Secure on https. */
+static int
+set_cookie(struct pf_app *app, const struct pf_consent_cookie *c,
+    char value[SET_COOKIE_SIZE])
+{
+	return pf_consent_set_cookie(c, app->cfg->consent_max_age_days * PF_DAY,
+	    strncmp(app->cfg->base_url, "https:", 6) == 0, value,
+	    SET_COOKIE_SIZE);
+}
+
 /* The Set-Cookie of v's decision for set, made now, and the 303. */
 static void
 answer(struct pf_app *app, struct pf_request *req, struct visit *v,
     pf_consent_set set)
 {
-	char	 value[PF_CONSENT_VALUE_MAX + 128];
+	char	 value[SET_COOKIE_SIZE];
 
 	pf_consent_cookie_fill(&v->c, table, set);
 	v->c.gpc = v->gpc;
 	v->c.t = (long long)time(NULL);
-	if (pf_consent_set_cookie(&v->c, app->cfg->consent_max_age_days * PF_DAY,
-	    strncmp(app->cfg->base_url, "https:", 6) == 0, value,
-	    sizeof(value)) != PF_OK)
+	if (set_cookie(app, &v->c, value) != PF_OK)
 		pf_app_fail(app, req);
 	else
 		pf_app_redirect_cookie(app, req, "/consent?done", value);
@@ -360,7 +418,7 @@ submit(struct pf_app *app, struct pf_request *req)
 	}
 	/* A browser without a device id of ours gets one now. */
 	if ((!v.known && (rc = pf_consent_device_new(v.c.device)) != PF_OK) ||
-	    (rc = record(app, req, &v, set, &g)) != PF_OK)
+	    (rc = record(app, req, &v, &set, &g)) != PF_OK)
 		pf_guard_failed(app, req, &form, show_again, &g, rc);
 	else
 		answer(app, req, &v, set);
@@ -397,6 +455,219 @@ show_done(struct pf_app *app, struct pf_request *req)
 	else
 		pf_app_fail(app, req);
 	pf_page_free(page);
+}
+
+/* Add name: o to obj; o is obj's from then on, or freed.  0 or -1. */
+static int
+member(json_object *obj, const char *name, json_object *o)
+{
+	if (o == NULL || json_object_object_add(obj, name, o) != 0) {
+		json_object_put(o);
+		return -1;
+	}
+	return 0;
+}
+
+/* The ids of the rows of set, as a JSON array; NULL without memory. */
+static json_object *
+ids_json(pf_consent_set set)
+{
+	json_object	*a = json_object_new_array();
+	size_t		 i;
+
+	for (i = 0; a != NULL && i < table->n; i++)
+		if (((set >> i) & 1u) && json_object_array_add(a,
+		    json_object_new_string(table->cats[i].id)) != 0) {
+			json_object_put(a);
+			return NULL;
+		}
+	return a;
+}
+
+/*
+ * What both of the snippet's GETs say: the notice version, how long a
+ * decision holds, the required and the sale categories' ids, and whether
+ * this request carries the signal.  NULL without memory.
+ */
+static json_object *
+state_json(struct pf_app *app, const struct pf_request *req)
+{
+	json_object	*obj = json_object_new_object();
+
+	if (obj == NULL || member(obj, "required",
+	    ids_json(pf_consent_required(table))) != 0 ||
+	    member(obj, "sale", ids_json(pf_consent_sale(table))) != 0 ||
+	    member(obj, "version",
+	    json_object_new_string(table->version)) != 0 ||
+	    member(obj, "max_age_days",
+	    json_object_new_int64(app->cfg->consent_max_age_days)) != 0 ||
+	    member(obj, "gpc",
+	    json_object_new_boolean(pf_consent_gpc(req->sec_gpc))) != 0) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Send obj (NULL: 500), which is freed, as JSON, with h[0..nh). */
+static void
+send_json(struct pf_app *app, struct pf_request *req, json_object *obj,
+    const struct pf_header *h, size_t nh)
+{
+	const char	*s = NULL;
+
+	if (obj != NULL)
+		s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s == NULL)
+		pf_app_fail(app, req);
+	else if (pf_respond(req, 200, "application/json", h, nh) == PF_OK)
+		pf_respond_body(req, s, strlen(s));
+	json_object_put(obj);
+}
+
+/*
+ * GET ?version: the same for every browser but for the signal, so cached
+ * for a day, kept apart per Sec-GPC value (Vary).  A browser that has
+ * decided learns from it without a request whether its decision names
+ * the current notice: an edited notice reaches it within a day.
+ */
+static void
+show_version(struct pf_app *app, struct pf_request *req)
+{
+	static const struct pf_header	 h[] = {
+		{ "Cache-Control", "max-age=86400" },
+		{ "Vary", "Sec-GPC" },
+	};
+
+	send_json(app, req, state_json(app, req), h, nitems(h));
+}
+
+/* A category as the dialog shows it; NULL without memory. */
+static json_object *
+category_json(const struct pf_consent_category *c)
+{
+	json_object	*obj = json_object_new_object(), *cookies;
+	const char	*p;
+	size_t		 k;
+
+	if (obj == NULL || member(obj, "id", json_object_new_string(c->id)) ||
+	    member(obj, "name", json_object_new_string(c->name)) ||
+	    member(obj, "description",
+	    json_object_new_string(c->description)) ||
+	    member(obj, "required", json_object_new_boolean(c->required)) ||
+	    member(obj, "sale", json_object_new_boolean(c->sale)) ||
+	    member(obj, "cookies", cookies = json_object_new_array()))
+		goto fail;
+	for (p = c->cookies; *p != '\0'; p += k + (p[k] == ',')) {
+		k = strcspn(p, ",");
+		if (json_object_array_add(cookies,
+		    json_object_new_string_len(p, (int)k)) != 0)
+			goto fail;
+	}
+	return obj;
+fail:
+	json_object_put(obj);
+	return NULL;
+}
+
+/*
+ * GET ?dialog: the categories and a new stamp, which the dialog's POST
+ * carries back (guard.h); not cached, as the stamp is the client's.
+ */
+static void
+show_dialog(struct pf_app *app, struct pf_request *req)
+{
+	json_object	*obj = state_json(app, req), *cats = NULL;
+	char		*stamp = NULL;
+	size_t		 i;
+
+	if (obj == NULL || pf_app_stamp(app, req, &stamp) != PF_OK ||
+	    member(obj, "stamp", json_object_new_string(stamp)) != 0 ||
+	    member(obj, "categories", cats = json_object_new_array()) != 0)
+		goto fail;
+	for (i = 0; i < table->n; i++)
+		if (json_object_array_add(cats,
+		    category_json(&table->cats[i])) != 0)
+			goto fail;
+	free(stamp);
+	send_json(app, req, obj, NULL, 0);
+	return;
+fail:
+	free(stamp);
+	json_object_put(obj);
+	pf_app_fail(app, req);
+}
+
+/*
+ * The answer to POST ?gpc once stored: the cookie with g=1 and the sale
+ * categories off, its t the decision's, or 1 when none holds (a cookie
+ * that names the device and the signal but is no decision: the dialog
+ * still asks), and 204.
+ */
+static void
+gpc_answer(struct pf_app *app, struct pf_request *req, struct visit *v)
+{
+	long long		 t = v->current ? v->c.t : 1;
+	char			 value[SET_COOKIE_SIZE];
+	struct pf_header	 h = { "Set-Cookie", value };
+
+	pf_consent_cookie_fill(&v->c, table,
+	    v->current ? v->set & ~pf_consent_sale(table) : 0);
+	v->c.gpc = 1;
+	v->c.t = t;
+	if (set_cookie(app, &v->c, value) != PF_OK)
+		pf_app_fail(app, req);
+	else
+		pf_respond(req, 204, NULL, &h, 1);
+}
+
+/* POST ?gpc failed with rc: 429 over the rate limits, else 503. */
+static void
+gpc_failed(struct pf_app *app, struct pf_request *req,
+    const struct pf_guard *g, int rc)
+{
+	static const char	 body[] = "Too many requests: try again later.\n";
+	char			 secs[24];
+	struct pf_header	 h = { "Retry-After", secs };
+
+	if (rc != PF_ELIMIT) {
+		pf_app_unavailable(app, req);
+		return;
+	}
+	snprintf(secs, sizeof(secs), "%ld", g->notice.retry_after);
+	if (pf_respond(req, 429, "text/plain; charset=utf-8", &h, 1) == PF_OK)
+		pf_respond_body(req, body, sizeof(body) - 1);
+}
+
+/*
+ * POST ?gpc: the snippet's record of the signal (the header comment).
+ * It takes no field: whatever a body holds is read within the limits
+ * and ignored.  Counted by the consent form's rate limits, as a browser
+ * without a cookie is a new device each time.
+ */
+static void
+gpc_post(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_guard	 g;
+	struct visit	 v;
+	int		 rc;
+
+	if (pf_app_read_form(app, req) != PF_OK)
+		return;
+	visit_read(app, req, &v);
+	if (!v.gpc) {
+		pf_respond(req, 204, NULL, NULL, 0);
+		return;
+	}
+	memset(&g, 0, sizeof(g));
+	g.form = PF_GUARD_CONSENT;
+	if ((!v.known && (rc = pf_consent_device_new(v.c.device)) != PF_OK) ||
+	    (rc = pf_app_client(app, req, g.client, g.wide)) != PF_OK ||
+	    (rc = record(app, req, &v, NULL, &g)) != PF_OK)
+		gpc_failed(app, req, &g, rc);
+	else
+		gpc_answer(app, req, &v);
 }
 
 /* "Cookies it sets: a, b" for each row, and its field. */
@@ -452,8 +723,11 @@ stop(void)
 }
 
 static const struct pf_route routes[] = {
+	{ "GET", "", "version", show_version, NULL, 0 },
+	{ "GET", "", "dialog", show_dialog, NULL, 0 },
 	{ "GET", "", "done", show_done, NULL, 0 },
 	{ "GET", "", NULL, form_page, NULL, 0 },
+	{ "POST", "", "gpc", gpc_post, NULL, 0 },
 	{ "POST", "", NULL, submit, NULL, 0 },
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "app.h"
 #include "busy.h"
@@ -401,6 +402,16 @@ pf_app_unavailable(struct pf_app *app, struct pf_request *req)
 	    retry_after, 1);
 }
 
+/* The stamper of app's form for req's client network (stamp.h). */
+static int
+stamper(const struct pf_app *app, const struct pf_request *req,
+    char client[PF_HEX_DIGEST_LEN + 1], struct pf_stamper *s)
+{
+	*s = (struct pf_stamper){ app->keys.token, app->form, client,
+	    app->cfg->form_min_seconds, app->cfg->form_max_hours };
+	return pf_app_client(app, req, client, NULL);
+}
+
 /* Stamp page for app's form and req's client network (stamp.h). */
 static int
 stamp(const struct pf_app *app, const struct pf_request *req, int fresh,
@@ -408,15 +419,27 @@ stamp(const struct pf_app *app, const struct pf_request *req, int fresh,
 {
 	const struct pf_param	*posted = pf_request_field(req, PF_STAMP_FIELD);
 	char			 client[PF_HEX_DIGEST_LEN + 1];
-	struct pf_stamper	 s = { app->keys.token, app->form, client,
-				    app->cfg->form_min_seconds,
-				    app->cfg->form_max_hours };
+	struct pf_stamper	 s;
 	int			 rc;
 
-	if ((rc = pf_app_client(app, req, client, NULL)) != PF_OK)
+	if ((rc = stamper(app, req, client, &s)) != PF_OK)
 		return rc;
 	return pf_stamp_page(&s, posted != NULL ? posted->value : NULL, fresh,
 	    page);
+}
+
+int
+pf_app_stamp(const struct pf_app *app, const struct pf_request *req,
+    char **out)
+{
+	char			 client[PF_HEX_DIGEST_LEN + 1];
+	struct pf_stamper	 s;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = stamper(app, req, client, &s)) != PF_OK)
+		return rc;
+	return pf_stamp_make(&s, time(NULL), out);
 }
 
 void

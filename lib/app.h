@@ -214,6 +214,15 @@ extern const struct pf_notice pf_app_busy;
 int pf_app_client(const struct pf_app *app, const struct pf_request *req,
     char client[PF_HEX_DIGEST_LEN + 1], char wide[PF_HEX_DIGEST_LEN + 1]);
 
+/*
+ * A new stamp (stamp.h) of app's form for req's client network, into *out
+ * (the caller frees it; NULL on failure): for a form that is not one of
+ * the program's pages (the consent snippet's dialog).  PF_OK, PF_ECRYPTO
+ * or PF_ENOMEM.
+ */
+int pf_app_stamp(const struct pf_app *app, const struct pf_request *req,
+    char **out);
+
 /* Send template name as it is, with status. */
 void pf_app_page(struct pf_app *app, struct pf_request *req, int status,
     const char *name);

@@ -45,7 +45,9 @@
  * g 1 when a GPC signal was honoured for this browser, else 0; t the
  * decision time in seconds since the epoch, 1 to 10 digits, no leading
  * zero.  A value that is not exactly so is no decision at all: it is
- * ignored and never reflected.
+ * ignored and never reflected.  t=1 is no decision either, though its
+ * device is kept: the consent program's record of the GPC signal for the
+ * snippet (POST consent?gpc) sets it for a browser that has not decided.
  */
 #ifndef PF_CONSENT_H
 #define PF_CONSENT_H

@@ -54,6 +54,19 @@ static struct pf_header security[] = {
 };
 
 #define NSECURITY nitems(security)
+#define CACHE_HEADER "Cache-Control"
+
+/* Does extra[0..n) name header? */
+static int
+has_header(const struct pf_header *extra, size_t n, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(extra[i].name, name) == 0)
+			return 1;
+	return 0;
+}
 
 /*
  * The request's id (request.h), on every response: the audit record of a
@@ -106,6 +119,8 @@ is_reserved(const char *name)
 {
 	size_t	 i;
 
+	if (strcasecmp(name, CACHE_HEADER) == 0)
+		return 0;	/* replaces no-store (response.h) */
 	if (strcasecmp(name, "Status") == 0 ||
 	    strcasecmp(name, "Content-Type") == 0 ||
 	    strcasecmp(name, ID_HEADER) == 0)
@@ -165,8 +180,10 @@ headers_put(char *p, const char *status, const char *content_type,
 	if (*id != '\0')
 		len += header_put(p == NULL ? NULL : p + len, ID_HEADER, id);
 	for (i = 0; i < NSECURITY; i++)
-		len += header_put(p == NULL ? NULL : p + len, security[i].name,
-		    security[i].value);
+		if (strcmp(security[i].name, CACHE_HEADER) != 0 ||
+		    !has_header(extra, nextra, CACHE_HEADER))
+			len += header_put(p == NULL ? NULL : p + len,
+			    security[i].name, security[i].value);
 	for (i = 0; i < nextra; i++)
 		len += header_put(p == NULL ? NULL : p + len, extra[i].name,
 		    extra[i].value);

@@ -42,7 +42,9 @@ const char *pf_status_text(int status);
 /*
  * Write the status line and headers.  content_type may be NULL (no body).
  * extra may not repeat a header written here (Status, Content-Type, the
- * security headers, X-Request-Id).  Returns PF_OK, PF_EINVAL (bad header
+ * security headers, X-Request-Id), but for Cache-Control, which replaces
+ * no-store: for an answer that holds nothing personal and is meant to be
+ * cached (the consent snippet's notice version).  Returns PF_OK, PF_EINVAL (bad header
  * text, a status outside 100-599, or headers already sent: nothing
  * written), PF_ENOMEM (nothing written) or PF_EIO (the client is gone).
  */

@@ -41,12 +41,25 @@ pf_stamp_read(const struct pf_stamper *s, const char *posted, time_t now,
 }
 
 int
+pf_stamp_make(const struct pf_stamper *s, time_t now, char **out)
+{
+	const char	*fields[STAMP_FIELDS];
+	char		 issued[24];
+
+	snprintf(issued, sizeof(issued), "%lld", (long long)now);
+	fields[0] = s->program;
+	fields[1] = issued;
+	fields[2] = s->client;
+	return pf_token_make(s->key, STAMP_PURPOSE, now + s->max_hours * 3600,
+	    fields, STAMP_FIELDS, out);
+}
+
+int
 pf_stamp_page(const struct pf_stamper *s, const char *posted, int fresh,
     struct pf_page *page)
 {
 	time_t		 now = time(NULL);
-	const char	*fields[STAMP_FIELDS];
-	char		 issued[24], wait[24], *made = NULL;
+	char		 wait[24], *made = NULL;
 	long long	 age;
 	int		 rc;
 
@@ -54,16 +67,9 @@ pf_stamp_page(const struct pf_stamper *s, const char *posted, int fresh,
 	rc = pf_page_attr(page, "pf-guard-script", "data-wait", wait);
 	if (rc != PF_OK && rc != PF_ENOTFOUND)
 		return rc;
-	if (fresh || pf_stamp_read(s, posted, now, &age) != PF_STAMP_OK) {
-		snprintf(issued, sizeof(issued), "%lld", (long long)now);
-		fields[0] = s->program;
-		fields[1] = issued;
-		fields[2] = s->client;
-		if ((rc = pf_token_make(s->key, STAMP_PURPOSE,
-		    now + s->max_hours * 3600, fields, STAMP_FIELDS,
-		    &made)) != PF_OK)
-			return rc;
-	}
+	if ((fresh || pf_stamp_read(s, posted, now, &age) != PF_STAMP_OK) &&
+	    (rc = pf_stamp_make(s, now, &made)) != PF_OK)
+		return rc;
 	rc = pf_page_value(page, PF_STAMP_FIELD, made != NULL ? made : posted);
 	free(made);
 	return rc == PF_ENOTFOUND ? PF_OK : rc;

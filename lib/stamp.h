@@ -50,6 +50,14 @@ enum pf_stamp pf_stamp_read(const struct pf_stamper *s, const char *posted,
     time_t now, long long *age);
 
 /*
+ * A new stamp for s's program and client, shown at now, into *out (the
+ * caller frees it): for a form that is not a page, such as the consent
+ * snippet's dialog (its JSON carries the stamp).  PF_OK, or token.h's
+ * error.
+ */
+int pf_stamp_make(const struct pf_stamper *s, time_t now, char **out);
+
+/*
  * Put a stamp into every "pf_stamp" control of page: posted, when it is
  * PF_STAMP_OK (a form shown again keeps the time it was first shown, so
  * fixing one field quickly is not "too fast") unless fresh is set, else a

@@ -3,6 +3,7 @@ form without JavaScript, the pf_consent cookie it sets (lib/consent.h's
 contract), the consent records and audit records each decision stores,
 and the Global Privacy Control signal."""
 
+import json
 import re
 import unittest
 import urllib.parse
@@ -197,6 +198,142 @@ class GlobalPrivacyControl(FormTest):
         self.assertEqual(m[4], "required+functional+advertising")
         self.assertEqual([row[:2] for row in records(m[2])],
                          [("refused", "gpc"), ("given", "page")])
+
+
+def gpc_post(cookie=None, gpc="1", body=b"", headers=None):
+    """POST ?gpc, the snippet's record of the signal."""
+    h = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookie is not None:
+        h["Cookie"] = "pf_consent=" + cookie
+    if gpc is not None:
+        h["Sec-GPC"] = gpc
+    h.update(headers or {})
+    return SITE.request("POST", FORM + "?gpc", body=body, headers=h)
+
+
+class Snippet(FormTest):
+    """What the consent snippet asks the program: the notice version
+    (cacheable), the dialog's categories and stamp, and the signal's
+    record (POST ?gpc)."""
+
+    def stored(self):
+        return (SITE.count("consent_record"), SITE.count("audit"))
+
+    def json(self, r):
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/json")
+        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        self.assertIsNone(r.header("Set-Cookie"))
+        return json.loads(r.text)
+
+    def test_version_is_cached_and_changes_nothing(self):
+        m = Consent.cookie_of(self, decide({"choice": "reject"}))
+        cookie = {"Cookie": "pf_consent=" + m[1]}
+        r = self.assert_nothing_stored(
+            lambda: SITE.get(FORM + "?version", headers=cookie))
+        self.assertEqual(self.json(r), {
+            "version": m[3], "max_age_days": 365, "gpc": False,
+            "required": ["required"], "sale": ["advertising"]})
+        self.assertEqual(r.header("Cache-Control"), "max-age=86400")
+        self.assertEqual(r.header("Vary"), "Sec-GPC")
+        for value, said in (("1", True), ("1, 0", True), ("0", False),
+                            ("true", False)):
+            r = SITE.get(FORM + "?version", headers={"Sec-GPC": value})
+            self.assertIs(self.json(r)["gpc"], said, value)
+        r = SITE.request("HEAD", FORM + "?version")
+        self.assertEqual((r.status, r.body), (200, b""))
+
+    def test_dialog_has_the_categories_and_a_stamp_that_posts(self):
+        r = self.assert_nothing_stored(
+            lambda: SITE.get(FORM + "?dialog", headers={"Sec-GPC": "1"}))
+        d = self.json(r)
+        self.assertEqual(r.header("Cache-Control"), "no-store")
+        self.assertIs(d["gpc"], True)
+        self.assertEqual([(c["id"], c["required"], c["sale"], c["cookies"])
+                          for c in d["categories"]],
+                         [("required", True, False, ["pf_consent"]),
+                          ("functional", False, False, []),
+                          ("advertising", False, True, [])])
+        self.assertEqual(d["categories"][1]["name"], "Functional cookies")
+        self.assertTrue(d["categories"][1]["description"].startswith(
+            "These remember your settings"))
+        r = SITE.post(FORM, {"choice": "save", "allow-functional": "yes",
+                             "pf_stamp": d["stamp"]})
+        m = Consent.cookie_of(self, r)
+        self.assertEqual((m[3], m[4]), (d["version"], "required+functional"))
+
+    def test_a_get_with_any_query_changes_nothing(self):
+        for q in ("?gpc", "?version=1", "?dialog&gpc", "?done"):
+            r = self.assert_nothing_stored(
+                lambda: SITE.get(FORM + q, headers={"Sec-GPC": "1"}))
+            self.assertEqual(r.status, 200, q)
+            self.assertIsNone(r.header("Set-Cookie"), q)
+
+    def test_gpc_post_without_the_signal_does_nothing(self):
+        for value in (None, "0", "true", " 01"):
+            r = self.assert_nothing_stored(lambda: gpc_post(gpc=value))
+            self.assertEqual(r.status, 204, value)
+            self.assertIsNone(r.header("Set-Cookie"), value)
+
+    def test_gpc_post_records_once_a_day_and_is_no_decision(self):
+        before = self.stored()
+        r = gpc_post()
+        self.assertEqual(r.status, 204, r)
+        m = COOKIE.match(r.header("Set-Cookie") or "")
+        self.assertIsNotNone(m, r.header("Set-Cookie"))
+        # No decision yet: required only, the signal, t=1 (never current).
+        self.assertEqual((m[4], m[5], m[6]), ("required", "1", "1"))
+        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1))
+        self.assertEqual([row[:4] for row in records(m[2])], [
+            ("refused", "gpc", "required", "functional advertising")])
+        # The same device again that day: nothing more.
+        r = self.assert_nothing_stored(lambda: gpc_post(cookie=m[1]))
+        self.assertEqual(COOKIE.match(r.header("Set-Cookie"))[2], m[2])
+        # The page still asks: nothing is ticked, no choice is saved.
+        r = SITE.get(FORM + "?done", headers={"Cookie": "pf_consent=" + m[1]})
+        self.assertIn("No choice is saved", r.text)
+
+    def test_gpc_post_turns_a_current_decisions_sale_categories_off(self):
+        m = Consent.cookie_of(self, decide({"choice": "accept"}))
+        r = gpc_post(cookie=m[1])
+        m2 = COOKIE.match(r.header("Set-Cookie") or "")
+        self.assertEqual((m2[2], m2[3], m2[4], m2[5], m2[6]),
+                         (m[2], m[3], "required+functional", "1", m[6]))
+        self.assertEqual([row[:4] for row in records(m[2])], [
+            ("given", "page", "required functional advertising", ""),
+            ("withdrawn", "gpc", "required functional", "advertising")])
+
+    def test_gpc_post_refuses_what_a_form_refuses(self):
+        cases = (
+            ({"Content-Type": "text/plain"}, b"x", 415),
+            ({}, b"a=" + b"x" * (2 << 20), 413),
+            ({"Sec-Fetch-Site": "cross-site"}, b"", 403),
+        )
+        for headers, body, status in cases:
+            r = self.assert_nothing_stored(
+                lambda: gpc_post(body=body, headers=headers))
+            self.assertEqual(r.status, status, headers)
+            self.assertIsNone(r.header("Set-Cookie"))
+        for method in ("PUT", "DELETE"):
+            for q in ("?gpc", "?version", "?dialog"):
+                r = SITE.request(method, FORM + q)
+                self.assertEqual(r.status, 405, (method, q))
+        # A hostile cookie is a new device; nothing of it is reflected.
+        r = gpc_post(cookie="v=1&d=<x>&n=0&c=advertising&g=0&t=9")
+        self.assertEqual(r.status, 204)
+        self.assertNotIn("<x>", r.header("Set-Cookie"))
+
+    def test_gpc_post_is_rate_limited(self):
+        site = Site(config={"consent_limit": "2/hour"}).start()
+        try:
+            h = {"Content-Type": "application/x-www-form-urlencoded",
+                 "Sec-GPC": "1"}
+            statuses = [site.request("POST", FORM + "?gpc", body=b"",
+                                     headers=h).status for _ in range(3)]
+            self.assertEqual(statuses, [204, 204, 429])
+            self.assertEqual(site.count("consent_record"), 2)
+        finally:
+            teardown(site)
 
 
 class AtOnce(unittest.TestCase):

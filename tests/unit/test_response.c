@@ -296,12 +296,29 @@ END_TEST
 START_TEST(test_reserved_header_refused)
 {
 	static const char *const names[] = {
-		"Status", "content-type", "Cache-Control", "X-FRAME-OPTIONS",
+		"Status", "content-type", "X-FRAME-OPTIONS",
 		"Content-Security-Policy", "Referrer-Policy",
 		"X-Content-Type-Options", "x-request-id",
 	};
 
 	assert_names_refused(names, nitems(names), "x");
+}
+END_TEST
+
+/* Cache-Control from extra replaces no-store: one line, the caller's. */
+START_TEST(test_cache_control_replaces_no_store)
+{
+	static const struct pf_header h = { "cache-control", "max-age=60" };
+	struct pf_request	 req;
+	struct out		 o;
+
+	request(&req, &o, "GET");
+	ck_assert_int_eq(pf_respond(&req, 200, "application/json", &h, 1),
+	    PF_OK);
+	ck_assert(has_line(&o, "cache-control: max-age=60"));
+	ck_assert_ptr_null(strstr(o.buf, "no-store"));
+	ck_assert(has_line(&o, "X-Content-Type-Options: nosniff"));
+	pf_request_free(&req);
 }
 END_TEST
 
@@ -516,6 +533,7 @@ PF_TEST_MAIN("response",
     tcase_add_test(tc, test_header_value_controls_refused),
     tcase_add_test(tc, test_header_name_not_token_refused),
     tcase_add_test(tc, test_reserved_header_refused),
+    tcase_add_test(tc, test_cache_control_replaces_no_store),
     tcase_add_test(tc, test_redirect_303_with_location),
     tcase_add_test(tc, test_redirect_with_cookie),
     tcase_add_test(tc, test_redirect_bad_location_refused),
