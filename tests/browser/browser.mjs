@@ -5,11 +5,17 @@
 //   commandLine(...)      ... URL FIELDS-JSON [--timeout SECONDS]
 //   fill(form, fields)    a form's fields filled in
 //   runPage(name, o, use) one page in a fresh profile; exits the process
+//   axe(page)             axe-core's violations of WCAG 2.0-2.2 A and AA
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 // Quiet and self-contained: no sandbox (tests may run as root, in
@@ -122,3 +128,18 @@ export async function runPage(name, o, use) {
 	}
 	process.exit(rc);
 }
+
+// axe-core (injected through DevTools: the page's CSP does not apply)
+// on the page as it is now: its violations, each with the nodes.
+export async function axe(page) {
+	await page.evaluate(AXE);
+	return page.evaluate(async (tags) => {
+		const r = await window.axe.run(document, {
+			runOnly: { type: 'tag', values: tags },
+			resultTypes: ['violations'],
+		});
+		return r.violations.map((v) => ({ id: v.id, impact: v.impact,
+		    help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+	}, WCAG);
+}
+

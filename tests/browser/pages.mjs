@@ -38,15 +38,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { ARGS, CHROMIUM } from './browser.mjs';
+import { ARGS, CHROMIUM, axe } from './browser.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const TIMEOUT = 90 * 1000;	// one visit, a proof of work solved included
 const MAX_TABS = 120;		// more stops than any privforms page has
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 // ---- run in the page (through DevTools: the page's CSP does not apply) ----
 
@@ -185,18 +181,6 @@ async function tabStops(page) {
 		stops.push(f);
 	}
 	return stops;
-}
-
-async function axe(page) {
-	await page.evaluate(AXE);
-	return page.evaluate(async (tags) => {
-		const r = await window.axe.run(document, {
-			runOnly: { type: 'tag', values: tags },
-			resultTypes: ['violations'],
-		});
-		return r.violations.map((v) => ({ id: v.id, impact: v.impact,
-		    help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-	}, WCAG);
 }
 
 // One visit, as the plan says; what went wrong ends it in out.failed.

@@ -391,6 +391,15 @@ class Through:
         self.assertIn("text/css", r.header("content-type"))
         self.assertEqual(r.header("x-content-type-options"), "nosniff")
 
+    def test_the_consent_snippet_is_cached_a_week(self):
+        for name in ("consent.js", "consent.css"):
+            r = self.get("/privacy/static/" + name)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.header("cache-control"), "max-age=604800")
+            self.assertEqual(r.header("x-content-type-options"), "nosniff")
+        r = self.get("/privacy/static/privforms.css")
+        self.assertEqual(r.header("cache-control"), "max-age=3600")
+
     def test_form_page_with_its_headers(self):
         r = self.get(FORM)
         self.assertEqual(r.status, 200, r)

@@ -176,6 +176,165 @@ class Visitor(unittest.TestCase):
                          (before[0], before[1] + 1))
 
 
+CONSENT = os.path.join(BROWSER, "consent.mjs")
+EXAMPLE = "/shop/example.html"    # the company's page, not privforms's
+
+
+def example_page():
+    """htdocs/snippets/consent.html, served by nginx as a page of the
+    company's site (the server block's default root)."""
+    root = os.path.join(SITE.dir, "nginx", "html", "shop")
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(SRC, "htdocs", "snippets", "consent.html")) as f, \
+            open(os.path.join(root, "example.html"), "w") as out:
+        out.write(f.read())
+
+
+def consent_flow(name, *flags):
+    """Run consent.mjs's flow name on the example page: what it saw."""
+    url = "http://127.0.0.1:%d%s" % (SITE.port, EXAMPLE)
+    p = subprocess.run(["node", CONSENT, name, url,
+                        os.path.join(SITE.dir, "nginx")] + list(flags),
+                       capture_output=True, text=True, timeout=TIMEOUT + 30)
+    if p.returncode != 0:
+        raise AssertionError("consent.mjs %s failed (%d): %s\n%s" %
+                             (name, p.returncode, p.stderr, p.stdout))
+    return json.loads(p.stdout)
+
+
+def device_records(cookie):
+    """The consent records of the device a document.cookie names."""
+    m = re.search(r"pf_consent=v=1&d=([A-Za-z0-9_-]{22})&", cookie)
+    return SITE.query("SELECT action, method, allowed FROM consent_record "
+                      "WHERE device = ? ORDER BY id", (m[1],))
+
+
+class ConsentSnippet(unittest.TestCase):
+    """The consent snippet (htdocs/static/consent.js and consent.css) on
+    a page of the site (htdocs/snippets/consent.html): issue 25, items 1,
+    4 and 7."""
+
+    @classmethod
+    def setUpClass(cls):
+        example_page()
+
+    def assert_dialog(self, s, gpc=False):
+        self.assertTrue(s["dialogOpen"], s)
+        self.assertEqual(s["gpcShown"], gpc, s)
+        self.assertIsNone(s["advertising"], s)
+        self.assertEqual(s["has"], {"required": True, "functional": False,
+                                    "advertising": False}, s)
+
+    def test_reject_survives_a_reload_without_a_request_then_accept(self):
+        out = consent_flow("reject")
+        self.assertEqual(out["errors"], [])
+        self.assert_dialog(out["open"])
+        self.assertEqual(out["axeOpen"], [])
+        self.assertEqual(out["axeClosed"], [])
+        r = out["rejected"]
+        self.assertFalse(r["dialogOpen"])
+        self.assertIsNone(r["advertising"])
+        self.assertEqual(r["events"][-1]["categories"], ["required"])
+        self.assertEqual(r["events"][-1]["reason"], "change")
+        # Decided: no dialog, nothing run, and nothing asked of privforms.
+        for key in ("reloaded", "visited"):
+            s = out[key]
+            self.assertFalse(s["dialogOpen"], key)
+            self.assertIsNone(s["advertising"], key)
+            self.assertEqual(s["events"], [{"categories": ["required"],
+                                            "gpc": False, "reason": "load"}])
+        self.assertEqual(out["hitsOnReload"], 0)
+        # Cookie settings, Accept all: it runs at once, once; the event.
+        c = out["changed"]
+        self.assertEqual(c["advertising"], "1")
+        self.assertEqual(c["functional"], "yes")
+        self.assertEqual(c["events"][-1], {
+            "categories": ["required", "functional", "advertising"],
+            "gpc": False, "reason": "change"})
+        self.assertEqual(c["state"], "Allowed: required, functional, "
+                         "advertising.")
+        self.assertEqual([row[:2] for row in device_records(c["cookie"])],
+                         [("refused", "page"), ("changed", "page")])
+
+    def test_accept_runs_the_advertising_script(self):
+        out = consent_flow("accept")
+        self.assertEqual(out["errors"], [])
+        self.assert_dialog(out["open"])
+        self.assertEqual(out["accepted"]["advertising"], "1")
+        self.assertEqual(out["reloaded"]["advertising"], "1")
+        self.assertFalse(out["reloaded"]["dialogOpen"])
+
+    def test_gpc_keeps_advertising_off_and_says_so_with_one_record(self):
+        before = SITE.query("SELECT count(*) FROM consent_record "
+                            "WHERE method = 'gpc'")[0][0]
+        out = consent_flow("gpc", "--gpc", "1")
+        self.assertEqual(out["errors"], [])
+        self.assert_dialog(out["open"], gpc=True)
+        self.assertIn("Opt-out preference signal honored",
+                      out["open"]["gpcText"])
+        # Accept all under the signal asks first; nothing is saved.
+        self.assertTrue(out["asked"]["confirmShown"])
+        self.assertTrue(out["asked"]["dialogOpen"])
+        self.assertIsNone(out["asked"]["advertising"])
+        for key in ("rejected", "reloaded"):
+            self.assertIsNone(out[key]["advertising"], key)
+            self.assertFalse(out[key]["dialogOpen"], key)
+            self.assertIn("Opt-out preference signal honored.",
+                          out[key]["state"])
+        self.assertIn("&g=1&", out["reloaded"]["cookie"])
+        rows = device_records(out["reloaded"]["cookie"])
+        self.assertEqual([row[:2] for row in rows],
+                         [("refused", "gpc"), ("refused", "page")])
+        after = SITE.query("SELECT count(*) FROM consent_record "
+                           "WHERE method = 'gpc'")[0][0]
+        self.assertEqual(after, before + 1)
+
+    def test_gpc_0_changes_nothing(self):
+        before = SITE.query("SELECT count(*) FROM consent_record "
+                            "WHERE method = 'gpc'")[0][0]
+        out = consent_flow("accept", "--gpc", "0")
+        self.assert_dialog(out["open"], gpc=False)
+        self.assertEqual(out["accepted"]["advertising"], "1")
+        self.assertIn("&g=0&", out["accepted"]["cookie"])
+        self.assertEqual(SITE.query("SELECT count(*) FROM consent_record "
+                                    "WHERE method = 'gpc'")[0][0], before)
+
+    def test_keyboard_alone_at_320px(self):
+        out = consent_flow("keyboard", "--width", "320")
+        self.assertEqual(out["errors"], [])
+        o = out["open"]
+        self.assert_dialog(o)
+        self.assertEqual(o["focus"]["id"], "pf-consent-title")
+        # Nothing wider than the window; the two choices side by side,
+        # the same size.
+        self.assertLessEqual(o["width"]["scroll"], o["width"]["inner"])
+        self.assertLessEqual(o["width"]["dialogBox"], 320)
+        a, b = o["choices"]
+        self.assertEqual((a["text"], b["text"]), ("Reject all", "Accept all"))
+        self.assertEqual((a["top"], a["width"], a["height"]),
+                         (b["top"], b["width"], b["height"]))
+        self.assertLess(a["left"], b["left"])
+        # Tab stays in the dialog (a modal), round and round: past its
+        # last control focus goes to the browser's own controls (the
+        # document's body then has it), never to the page behind.
+        self.assertEqual([s for s in out["stops"]
+                          if not s["inDialog"] and s["tag"] != "body"], [])
+        self.assertLessEqual(len([s for s in out["stops"]
+                                  if not s["inDialog"]]), 3, out["stops"])
+        self.assertIn("Reject all", [s["text"] for s in out["stops"]])
+        # Escape closes it, no choice made: nothing stored, asked again.
+        e = out["escaped"]
+        self.assertFalse(e["dialogOpen"])
+        self.assertNotIn("pf_consent=", e["cookie"])
+        self.assertTrue(out["reopened"]["dialogOpen"])
+        s = out["saved"]
+        self.assertEqual(s["functional"], "yes")
+        self.assertIsNone(s["advertising"])
+        self.assertEqual(s["has"], {"required": True, "functional": True,
+                                    "advertising": False})
+        self.assertEqual(s["focus"]["text"], "Cookie settings")
+
+
 def look(plan):
     """Run pages.mjs on plan (a list of visits): its results, in order."""
     p = subprocess.run(["node", PAGES], input=json.dumps(plan),

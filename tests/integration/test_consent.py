@@ -212,9 +212,9 @@ def gpc_post(cookie=None, gpc="1", body=b"", headers=None):
 
 
 class Snippet(FormTest):
-    """What the consent snippet asks the program: the notice version
-    (cacheable), the dialog's categories and stamp, and the signal's
-    record (POST ?gpc)."""
+    """What the snippet (htdocs/static/consent.js) asks the program: the
+    notice version (cacheable), the dialog's categories and stamp, and the
+    signal's record (POST ?gpc)."""
 
     def stored(self):
         return (SITE.count("consent_record"), SITE.count("audit"))
@@ -322,6 +322,23 @@ class Snippet(FormTest):
         r = gpc_post(cookie="v=1&d=<x>&n=0&c=advertising&g=0&t=9")
         self.assertEqual(r.status, 204)
         self.assertNotIn("<x>", r.header("Set-Cookie"))
+
+    def test_the_snippet_files_are_cached_a_week(self):
+        for name, kind in (("consent.js", "javascript"),
+                           ("consent.css", "text/css")):
+            r = SITE.get("/privacy/static/" + name)
+            self.assertEqual(r.status, 200, name)
+            self.assertIn(kind, r.header("Content-Type"))
+            self.assertEqual(r.header("Cache-Control"), "max-age=604800")
+            self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+            self.assertTrue(r.header("ETag"))
+            r = SITE.get("/privacy/static/" + name,
+                         headers={"If-None-Match": r.header("ETag")})
+            self.assertEqual(r.status, 304, name)
+        # The forms' own files keep their hour; a missing file is our 404.
+        r = SITE.get("/privacy/static/privforms.css")
+        self.assertEqual(r.header("Cache-Control"), "max-age=3600")
+        self.assertEqual(SITE.get("/privacy/static/consent.jsx").status, 404)
 
     def test_gpc_post_is_rate_limited(self):
         site = Site(config={"consent_limit": "2/hour"}).start()

@@ -1,0 +1,354 @@
+/*
+ * consent.js -- the consent manager's snippet for every page of the site
+ * (privforms-forms(8), "The consent snippet"; htdocs/snippets/consent.html
+ * is the block to paste):
+ *
+ *	<link rel="stylesheet" href="/privacy/static/consent.css">
+ *	<script defer src="/privacy/static/consent.js"></script>
+ *
+ * It reads the pf_consent cookie (lib/consent.h's contract) and asks
+ * PREFIX/consent?version, which the browser keeps for a day, whether the
+ * decision names the current notice and is young enough.  If it is, that
+ * is all: no request reaches privforms on a page view (the script and
+ * its style sheet are cached for a week).  If it is not, it fetches
+ * PREFIX/consent?dialog (the categories and a stamp) and opens a modal
+ * <dialog>: Reject all and Accept all side by side, Manage for a toggle
+ * per category, the decision POSTed as the consent page's form is, which
+ * sets the cookie.  When the browser sends Sec-GPC: 1 (?version says so,
+ * its answer kept apart per Sec-GPC value), it POSTs PREFIX/consent?gpc
+ * once, unless the cookie already says g=1, and the sale categories stay
+ * off until the visitor confirms one.
+ *
+ *	privforms.consent.has('advertising')	allowed now (required: true)
+ *	privforms.consent.open()		the dialog again
+ *	'privforms:consent' on document		the decision known at load,
+ *						and each change: detail
+ *						{categories, gpc, reason}
+ *	<script type="text/plain" data-consent="functional">	run (a new
+ *						script element) once its
+ *						category is allowed
+ *	<a href="/privacy/consent" data-consent-open>	opens the dialog
+ *
+ * Nothing inline, no eval, every text set as text: it runs under the
+ * Content-Security-Policy privforms's own pages send (script-src,
+ * style-src and connect-src 'self').  Plain ES2017.
+ */
+'use strict';
+
+(function () {
+	const me = document.currentScript;
+	const base = me && me.src ?
+	    me.src.replace(/\/static\/consent\.js(?:[?#].*)?$/, '') : '/privacy';
+	const endpoint = base + '/consent';
+	const EVENT = 'privforms:consent';
+	const ID = '[a-z][a-z0-9_-]{0,31}';
+	const VALUE = new RegExp('^v=1&d=([A-Za-z0-9_-]{21}[AQgw])' +
+	    '&n=([0-9a-f]{16})&c=((?:' + ID + '(?:\\+' + ID + ')*)?)' +
+	    '&g=([01])&t=([1-9][0-9]{0,9})$');
+	const SKEW = 300;	/* seconds of clock skew, as the server allows */
+
+	const state = {
+		info: null,	/* ?version's answer */
+		cookie: null,	/* the parsed cookie, or null */
+		dialog: null,	/* the <dialog>, once built */
+		data: null,	/* ?dialog's answer, for the open dialog */
+		confirming: null,	/* the choice that awaits confirmation */
+		opener: null,	/* what had focus before the dialog opened */
+		busy: false,	/* a choice is being sent */
+	};
+
+	/* The first pf_consent cookie, parsed by the contract, or null. */
+	function readCookie() {
+		for (const part of document.cookie.split(/;\s*/)) {
+			const eq = part.indexOf('=');
+			if (part.slice(0, eq) !== 'pf_consent')
+				continue;
+			const m = VALUE.exec(part.slice(eq + 1));
+			if (!m)
+				return null;
+			return { device: m[1], version: m[2],
+			    cats: m[3] === '' ? [] : m[3].split('+'),
+			    gpc: m[4] === '1', t: Number(m[5]) };
+		}
+		return null;
+	}
+
+	/* Does the cookie hold a decision for the current notice, in time? */
+	function current() {
+		const c = state.cookie, info = state.info;
+		const now = Date.now() / 1000;
+		return c !== null && info !== null && c.version === info.version &&
+		    c.t <= now + SKEW && now - c.t <= info.max_age_days * 86400;
+	}
+
+	function has(id) {
+		const info = state.info;
+		if (info === null)
+			return false;
+		if (info.required.includes(id))
+			return true;
+		/* The signal's record not (yet) stored: sale stays off. */
+		if (info.gpc && info.sale.includes(id) &&
+		    (state.cookie === null || !state.cookie.gpc))
+			return false;
+		return current() && state.cookie.cats.includes(id);
+	}
+
+	function allowed() {
+		const info = state.info;
+		if (info === null)
+			return [];
+		const ids = current() ? state.cookie.cats : [];
+		return info.required.concat(ids.filter((id) =>
+		    !info.required.includes(id) && has(id)));
+	}
+
+	/* Run each waiting script whose category is allowed now. */
+	function activate() {
+		const waiting = document.querySelectorAll(
+		    'script[type="text/plain"][data-consent]');
+		for (const old of waiting) {
+			if (!has(old.getAttribute('data-consent')))
+				continue;
+			const s = document.createElement('script');
+			for (const a of old.attributes)
+				if (a.name !== 'type')
+					s.setAttribute(a.name, a.value);
+			if (old.nonce)
+				s.nonce = old.nonce;
+			if (!old.hasAttribute('src'))
+				s.text = old.text;
+			old.replaceWith(s);
+		}
+	}
+
+	function announce(reason) {
+		activate();
+		document.dispatchEvent(new CustomEvent(EVENT, { detail: {
+			categories: allowed(),
+			gpc: state.info !== null && state.info.gpc,
+			reason: reason } }));
+	}
+
+	function get(query) {
+		return fetch(endpoint + '?' + query, { credentials: 'same-origin' })
+		    .then((r) => {
+			if (!r.ok)
+				throw new Error(query + ': ' + r.status);
+			return r.json();
+		});
+	}
+
+	/* POST body to endpoint + query; resolves to the response. */
+	function post(query, body) {
+		return fetch(endpoint + query, { method: 'POST', body: body,
+		    credentials: 'same-origin', redirect: 'manual' });
+	}
+
+	/* The signal's record, once: the cookie then says g=1. */
+	function recordGpc() {
+		if (!state.info.gpc || (state.cookie !== null && state.cookie.gpc))
+			return Promise.resolve(false);
+		return post('?gpc', new URLSearchParams()).then((r) => {
+			state.cookie = readCookie();
+			return r.status === 204;
+		}, () => false);
+	}
+
+	/* ---- the dialog ---- */
+
+	function el(tag, attrs, text) {
+		const e = document.createElement(tag);
+		for (const [k, v] of Object.entries(attrs || {}))
+			e.setAttribute(k, v);
+		if (text !== undefined)
+			e.textContent = text;
+		return e;
+	}
+
+	function button(text, cls, onclick) {
+		const b = el('button', { type: 'button', class: 'pf-consent-button ' +
+		    cls }, text);
+		b.addEventListener('click', onclick);
+		return b;
+	}
+
+	function categoryItem(c, ticked) {
+		const id = 'pf-consent-' + c.id;
+		const li = el('li', { class: 'pf-consent-category' });
+		const box = el('input', { type: 'checkbox', id: id,
+		    'aria-describedby': id + '-about' });
+		box.checked = c.required || ticked;
+		box.disabled = c.required;
+		box.dataset.category = c.id;
+		const label = el('label', { for: id }, c.name);
+		if (c.required)
+			label.append(el('span', { class: 'pf-consent-always' },
+			    ' (always on)'));
+		const about = el('div', { id: id + '-about' });
+		about.append(el('p', {}, c.description), el('p', {},
+		    c.cookies.length === 0 ? 'It sets no cookies of its own.' :
+		    'Cookies it sets: ' + c.cookies.join(', ')));
+		li.append(box, label, about);
+		return li;
+	}
+
+	function build(data) {
+		const d = el('dialog', { class: 'pf-consent',
+		    'aria-labelledby': 'pf-consent-title',
+		    'aria-describedby': 'pf-consent-intro' });
+		const title = el('h2', { id: 'pf-consent-title', tabindex: '-1' },
+		    'Cookie settings');
+		const intro = el('p', { id: 'pf-consent-intro' }, 'We use ' +
+		    'cookies that the site needs, and others only if you allow ' +
+		    'them. You can change your choice at any time.');
+		const gpc = el('p', { class: 'pf-consent-gpc', role: 'status' });
+		gpc.append(el('strong', {}, 'Opt-out preference signal honored.'),
+		    ' Your browser sends the Global Privacy Control signal, so ' +
+		    'we do not sell or share your personal information or use ' +
+		    'it for targeted advertising, and the categories that ' +
+		    'would are off.');
+		gpc.hidden = !data.gpc;
+		const confirm = el('p', { class: 'pf-consent-confirm',
+		    role: 'alert' });
+		confirm.hidden = true;
+		const status = el('p', { class: 'pf-consent-status',
+		    role: 'status' });
+		const choices = el('div', { class: 'pf-consent-choices' });
+		choices.append(button('Reject all', '', () => decide('reject')),
+		    button('Accept all', '', () => decide('accept')));
+		const panel = el('div', { id: 'pf-consent-manage',
+		    class: 'pf-consent-manage' });
+		panel.hidden = true;
+		const list = el('ul', { class: 'pf-consent-categories' });
+		const ticked = current() ? state.cookie.cats : [];
+		for (const c of data.categories)
+			list.append(categoryItem(c, ticked.includes(c.id) &&
+			    has(c.id)));
+		panel.append(list, button('Save choices', '', () =>
+		    decide('save')));
+		const manage = button('Manage', 'pf-consent-link', () => {
+			panel.hidden = !panel.hidden;
+			manage.setAttribute('aria-expanded', String(!panel.hidden));
+		});
+		manage.setAttribute('aria-expanded', 'false');
+		manage.setAttribute('aria-controls', 'pf-consent-manage');
+		const more = el('p', { class: 'pf-consent-more' });
+		more.append(el('a', { href: endpoint }, 'More about our cookies'));
+		d.append(title, intro, gpc, choices, manage, panel, confirm,
+		    status, more);
+		d.addEventListener('close', closed);
+		return d;
+	}
+
+	function closed() {
+		state.confirming = null;
+		if (state.opener && document.contains(state.opener))
+			state.opener.focus();
+		state.opener = null;
+	}
+
+	function say(cls, text) {
+		state.dialog.querySelector('.' + cls).textContent = text;
+	}
+
+	/* The categories a choice allows, from the dialog's toggles. */
+	function chosen(choice) {
+		const cats = state.data.categories;
+		if (choice === 'accept')
+			return cats.map((c) => c.id);
+		if (choice === 'reject')
+			return cats.filter((c) => c.required).map((c) => c.id);
+		return Array.from(state.dialog.querySelectorAll(
+		    'input[data-category]:checked'), (b) => b.dataset.category);
+	}
+
+	/*
+	 * Post the choice as the consent page's form does.  Under the signal
+	 * a choice that allows a sale category is confirmed first: the same
+	 * button pressed again, as on the page without JavaScript.
+	 */
+	function decide(choice) {
+		const ids = chosen(choice);
+		const sale = ids.some((id) => state.info.sale.includes(id));
+		const confirm = state.dialog.querySelector('.pf-consent-confirm');
+		if (state.info.gpc && sale && state.confirming !== choice) {
+			state.confirming = choice;
+			confirm.textContent = 'Your browser sends the Global Privacy ' +
+			    'Control signal, which asks us not to sell or share your ' +
+			    'personal information or use it for targeted advertising. ' +
+			    'You have chosen a category that does. Press your choice ' +
+			    'again to confirm it, or choose Reject all.';
+			confirm.hidden = false;
+			return;
+		}
+		const body = new URLSearchParams({ choice: choice,
+		    pf_stamp: state.data.stamp });
+		if (choice === 'save')
+			for (const id of ids)
+				body.append('allow-' + id, 'yes');
+		if (state.info.gpc && sale)
+			body.append('confirm', 'yes');
+		if (state.busy)
+			return;	/* one choice at a time: pressed twice, sent once */
+		state.busy = true;
+		say('pf-consent-status', 'Saving your choice…');
+		post('', body).then((r) => {
+			state.busy = false;
+			state.cookie = readCookie();
+			if (r.type !== 'opaqueredirect' || !current())
+				throw new Error('not saved: ' + r.status);
+			confirm.hidden = true;
+			say('pf-consent-status', '');
+			state.dialog.close();
+			announce('change');
+		}).catch(() => {
+			state.busy = false;
+			say('pf-consent-status', 'Your choice could not be saved. ' +
+			    'Please try again, or use the link below.');
+			/* A new stamp for the next try. */
+			get('dialog').then((data) => { state.data.stamp = data.stamp; },
+			    () => {});
+		});
+	}
+
+	function open() {
+		state.opener = document.activeElement;
+		return get('dialog').then((data) => {
+			state.data = data;
+			state.info = Object.assign({}, state.info || {}, data);
+			return recordGpc();
+		}).then(() => {
+			if (state.dialog)
+				state.dialog.remove();
+			state.dialog = build(state.data);
+			document.body.append(state.dialog);
+			state.dialog.showModal();
+			state.dialog.querySelector('#pf-consent-title').focus();
+		});
+	}
+
+	function start() {
+		state.cookie = readCookie();
+		get('version').then((info) => {
+			state.info = info;
+			if (current())
+				return recordGpc().then(() => announce('load'));
+			return open().then(() => announce('load'));
+		}).catch(() => {
+			/* privforms unreachable: nothing allowed but required. */
+		});
+		document.addEventListener('click', (e) => {
+			const a = e.target.closest && e.target.closest(
+			    '[data-consent-open]');
+			if (a) {
+				e.preventDefault();
+				open();
+			}
+		});
+	}
+
+	window.privforms = window.privforms || {};
+	window.privforms.consent = { has: has, open: open };
+	start();
+})();
