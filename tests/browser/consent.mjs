@@ -69,6 +69,8 @@ function seen() {
 		    'data-advertising-ran'),
 		functional: document.documentElement.getAttribute(
 		    'data-functional-ran'),
+		functionalSrc: document.documentElement.getAttribute(
+		    'data-functional-src-ran'),
 		state: document.getElementById('consent-state').textContent,
 		events: window.consentEvents || [],
 		has: window.privforms ? {
@@ -189,7 +191,9 @@ const flows = {
 		await page.keyboard.press('Enter');
 		await settled(page, 'closed');
 		await page.waitForFunction(() =>
-		    document.documentElement.hasAttribute('data-functional-ran'));
+		    document.documentElement.hasAttribute('data-functional-ran') &&
+		    document.documentElement.hasAttribute(
+		    'data-functional-src-ran'));
 		out.saved = await page.evaluate(seen);
 	},
 };

@@ -180,14 +180,31 @@ CONSENT = os.path.join(BROWSER, "consent.mjs")
 EXAMPLE = "/shop/example.html"    # the company's page, not privforms's
 
 
+# A waiting script with src=, added to the example page: it must not even
+# be fetched before its category is allowed.
+WAITING_SRC = ('<script type="text/plain" data-consent="functional" '
+               'src="functional.js"></script>\n')
+FUNCTIONAL_JS = ("document.documentElement.setAttribute("
+                 "'data-functional-src-ran', 'yes');\n")
+
+
 def example_page():
     """htdocs/snippets/consent.html, served by nginx as a page of the
-    company's site (the server block's default root)."""
+    company's site (the server block's default root), with WAITING_SRC."""
     root = os.path.join(SITE.dir, "nginx", "html", "shop")
     os.makedirs(root, exist_ok=True)
-    with open(os.path.join(SRC, "htdocs", "snippets", "consent.html")) as f, \
-            open(os.path.join(root, "example.html"), "w") as out:
-        out.write(f.read())
+    with open(os.path.join(SRC, "htdocs", "snippets", "consent.html")) as f:
+        page = f.read()
+    with open(os.path.join(root, "example.html"), "w") as out:
+        out.write(page.replace("</body>", WAITING_SRC + "</body>"))
+    with open(os.path.join(root, "functional.js"), "w") as out:
+        out.write(FUNCTIONAL_JS)
+
+
+def fetched(path):
+    """How often nginx has served path."""
+    with open(os.path.join(SITE.dir, "nginx", "access.log")) as f:
+        return sum(1 for line in f if ' %s"' % path in line)
 
 
 def consent_flow(name, *flags):
@@ -244,6 +261,8 @@ class ConsentSnippet(unittest.TestCase):
             self.assertEqual(s["events"], [{"categories": ["required"],
                                             "gpc": False, "reason": "load"}])
         self.assertEqual(out["hitsOnReload"], 0)
+        for key in ("rejected", "reloaded", "visited"):
+            self.assertIsNone(out[key]["functionalSrc"], key)
         # Cookie settings, Accept all: it runs at once, once; the event.
         c = out["changed"]
         self.assertEqual(c["advertising"], "1")
@@ -300,7 +319,11 @@ class ConsentSnippet(unittest.TestCase):
                                     "WHERE method = 'gpc'")[0][0], before)
 
     def test_keyboard_alone_at_320px(self):
+        before = fetched("/shop/functional.js")
         out = consent_flow("keyboard", "--width", "320")
+        # The src= script was fetched once: when functional was allowed.
+        self.assertEqual(fetched("/shop/functional.js"), before + 1)
+        self.assertIsNone(out["escaped"]["functionalSrc"])
         self.assertEqual(out["errors"], [])
         o = out["open"]
         self.assert_dialog(o)
@@ -329,6 +352,7 @@ class ConsentSnippet(unittest.TestCase):
         self.assertTrue(out["reopened"]["dialogOpen"])
         s = out["saved"]
         self.assertEqual(s["functional"], "yes")
+        self.assertEqual(s["functionalSrc"], "yes")
         self.assertIsNone(s["advertising"])
         self.assertEqual(s["has"], {"required": True, "functional": True,
                                     "advertising": False})
