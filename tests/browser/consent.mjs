@@ -16,6 +16,8 @@
 //   accept    Accept all: the advertising script runs
 //   gpc       the dialog (with the signal's line); Accept all once, which
 //             only asks to confirm; then Reject all; then the page again
+//   confirm   with the signal: Manage, tick advertising, Save choices
+//             (asks), Save choices again: stored, and the script runs
 //   keyboard  the keyboard alone: Tab stays in the dialog, Escape closes
 //             it without a choice, the Cookie settings link reopens it,
 //             Manage, a toggle, Save choices
@@ -157,6 +159,19 @@ const flows = {
 		await step(page, out, 'rejected', () => choose(page, 'Reject all'),
 		    'closed');
 		await step(page, out, 'reloaded', () => page.reload(), 'event');
+	},
+	async confirm(page, out) {
+		await step(page, out, 'open', () => page.goto(url), 'dialog');
+		await choose(page, 'Manage');
+		await page.getByLabel('Advertising cookies').check();
+		await choose(page, 'Save choices');
+		await page.waitForSelector('.pf-consent-confirm:not([hidden])');
+		out.asked = await page.evaluate(seen);
+		await step(page, out, 'confirmed', () =>
+		    choose(page, 'Save choices'), 'closed');
+		await page.waitForFunction(() =>
+		    document.documentElement.hasAttribute('data-advertising-ran'));
+		out.ran = await page.evaluate(seen);
 	},
 	async keyboard(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');

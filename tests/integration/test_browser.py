@@ -308,6 +308,22 @@ class ConsentSnippet(unittest.TestCase):
                            "WHERE method = 'gpc'")[0][0]
         self.assertEqual(after, before + 1)
 
+    def test_a_sale_category_under_gpc_runs_once_confirmed(self):
+        out = consent_flow("confirm", "--gpc", "1")
+        self.assertEqual(out["errors"], [])
+        self.assertTrue(out["asked"]["confirmShown"])
+        self.assertIsNone(out["asked"]["advertising"])
+        # Nothing saved yet: the signal's cookie only, no decision (t=1).
+        self.assertIn("&c=required&g=1&t=1&", out["asked"]["cookie"] + "&")
+        r = out["ran"]
+        self.assertEqual(r["advertising"], "1")
+        self.assertIsNone(r["functional"])
+        self.assertEqual(r["has"], {"required": True, "functional": False,
+                                    "advertising": True})
+        self.assertEqual(device_records(r["cookie"]), [
+            ("refused", "gpc", "required"),
+            ("changed", "page", "required advertising")])
+
     def test_gpc_0_changes_nothing(self):
         before = SITE.query("SELECT count(*) FROM consent_record "
                             "WHERE method = 'gpc'")[0][0]
