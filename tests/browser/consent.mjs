@@ -110,6 +110,8 @@ async function settled(page, what) {
 			return d && d.open;
 		if (w === 'closed')
 			return !d || !d.open;
+		if (w === 'asked')	/* to confirm a sale category */
+			return d && !d.querySelector('.pf-consent-confirm').hidden;
 		return ev.length > 0;	/* 'event': the decision known */
 	}, what);
 }
@@ -118,8 +120,8 @@ async function choose(page, text) {
 	await page.getByRole('button', { name: text, exact: true }).click();
 }
 
-// Do what, wait until the page is so (settled's words: 'dialog', 'closed'
-// or 'event'), and keep what it then shows as out[key].
+// Do what, wait until the page is so (settled's words: 'dialog', 'closed',
+// 'asked' or 'event'), and keep what it then shows as out[key].
 async function step(page, out, key, what, until) {
 	await what();
 	await settled(page, until);
@@ -153,9 +155,8 @@ const flows = {
 	},
 	async gpc(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
-		await choose(page, 'Accept all');
-		await page.waitForSelector('.pf-consent-confirm:not([hidden])');
-		out.asked = await page.evaluate(seen);
+		await step(page, out, 'asked', () => choose(page, 'Accept all'),
+		    'asked');
 		await step(page, out, 'rejected', () => choose(page, 'Reject all'),
 		    'closed');
 		await step(page, out, 'reloaded', () => page.reload(), 'event');
@@ -164,9 +165,8 @@ const flows = {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
 		await choose(page, 'Manage');
 		await page.getByLabel('Advertising cookies').check();
-		await choose(page, 'Save choices');
-		await page.waitForSelector('.pf-consent-confirm:not([hidden])');
-		out.asked = await page.evaluate(seen);
+		await step(page, out, 'asked', () => choose(page, 'Save choices'),
+		    'asked');
 		await step(page, out, 'confirmed', () =>
 		    choose(page, 'Save choices'), 'closed');
 		await page.waitForFunction(() =>
