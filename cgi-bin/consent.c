@@ -57,6 +57,7 @@
 #include "consent.h"
 #include "err.h"
 #include "form.h"
+#include "gpc.h"
 #include "guard.h"
 #include "log.h"
 #include "nitems.h"
@@ -111,19 +112,7 @@ visit_read(struct pf_app *app, const struct pf_request *req, struct visit *v)
 static pf_consent_set
 set_of(const char *allowed)
 {
-	char		 id[PF_CONSENT_ID_MAX + 1];
-	pf_consent_set	 s = 0;
-	size_t		 k;
-	int		 row;
-
-	while (*allowed != '\0') {
-		k = strcspn(allowed, " ");
-		snprintf(id, sizeof(id), "%.*s", (int)k, allowed);
-		if ((row = pf_consent_find(table, id)) >= 0)
-			s |= 1u << row;
-		allowed += k + (allowed[k] == ' ');
-	}
-	return s;
+	return pf_consent_set_of(table, allowed);
 }
 
 static int
@@ -173,30 +162,6 @@ put(struct pf_app *app, struct pf_request *req, struct pf_consent_record *r,
 }
 
 /*
- * With the signal: the GPC opt-out of device, the sale categories of its
- * last decision off, unless it has one already this UTC day.
- */
-static int
-gpc_record(struct pf_app *app, struct pf_request *req,
-    struct pf_consent_record *r, int rc, pf_consent_set prev)
-{
-	pf_consent_set	 sale = pf_consent_sale(table);
-	char		 day[PF_TIME_SIZE];
-	long long	 n;
-	int		 err;
-
-	snprintf(day, sizeof(day), "%.10s", r->created);
-	if ((err = pf_store_consent_count(app->st, r->device, "gpc", day,
-	    &n)) != PF_OK || n > 0)
-		return err;
-	if (rc == PF_ENOTFOUND)
-		prev = 0;
-	r->method = "gpc";
-	r->action = (prev & sale) != 0 ? "withdrawn" : "refused";
-	return put(app, req, r, (prev & ~sale) | pf_consent_required(table));
-}
-
-/*
  * Begin the transaction of v's records: *r made now (now's storage), the
  * device's last decision's categories in *prev; its rc (PF_ENOTFOUND:
  * none) in *last.  PF_OK, or an error with nothing begun.
@@ -242,7 +207,8 @@ record(struct pf_app *app, struct pf_request *req, const struct visit *v,
 	if ((rc = begin(app, v, &r, now, &prev, &last)) != PF_OK)
 		return rc;
 	if ((rc = pf_guard_admit(app, g, NULL)) != PF_OK ||
-	    (v->gpc && (rc = gpc_record(app, req, &r, last, prev)) != PF_OK))
+	    (v->gpc && (rc = pf_gpc_record(app, req, table,
+	    v->c.device)) != PF_OK))
 		goto fail;
 	if (set != NULL) {
 		r.method = "page";

@@ -396,6 +396,26 @@ pf_consent_find(const struct pf_consent_table *t, const char *id)
 	return -1;
 }
 
+pf_consent_set
+pf_consent_set_of(const struct pf_consent_table *t, const char *ids)
+{
+	char		 id[PF_CONSENT_ID_MAX + 1];
+	pf_consent_set	 s = 0;
+	const char	*end;
+	int		 row;
+
+	for (; *ids != '\0'; ids = *end == ' ' ? end + 1 : end) {
+		end = ids + strcspn(ids, " ");
+		if ((size_t)(end - ids) > PF_CONSENT_ID_MAX)
+			continue;
+		memcpy(id, ids, (size_t)(end - ids));
+		id[end - ids] = '\0';
+		if ((row = pf_consent_find(t, id)) >= 0)
+			s |= 1u << row;
+	}
+	return s;
+}
+
 /* The rows whose int member at offset off is set. */
 static pf_consent_set
 flagged(const struct pf_consent_table *t, size_t off)

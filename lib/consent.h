@@ -132,6 +132,14 @@ void pf_consent_ids(const struct pf_consent_table *t, pf_consent_set set,
 /* The row of id, or -1. */
 int pf_consent_find(const struct pf_consent_table *t, const char *id);
 
+/*
+ * The rows of ids, category ids joined by single spaces as pf_consent_ids
+ * writes them (a consent record's allowed column); an id not in t is
+ * passed over.
+ */
+pf_consent_set pf_consent_set_of(const struct pf_consent_table *t,
+    const char *ids);
+
 /* The required rows; the sale rows. */
 pf_consent_set pf_consent_required(const struct pf_consent_table *t);
 pf_consent_set pf_consent_sale(const struct pf_consent_table *t);

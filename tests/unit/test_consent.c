@@ -431,6 +431,19 @@ START_TEST(test_gpc_signal)
 }
 END_TEST
 
+START_TEST(test_set_of_reads_a_records_ids_and_passes_over_others)
+{
+	struct pf_consent_table	*t = table(TABLE);
+
+	ck_assert_uint_eq(pf_consent_set_of(t, ""), 0);
+	ck_assert_uint_eq(pf_consent_set_of(t, "required advertising"), 5);
+	ck_assert_uint_eq(pf_consent_set_of(t, "functional"), 2);
+	ck_assert_uint_eq(pf_consent_set_of(t, "gone required "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), 1);
+	pf_consent_table_free(t);
+}
+END_TEST
+
 PF_TEST_MAIN("consent",
     tcase_add_test(tc, test_real_table_has_the_three_categories),
     tcase_add_test(tc, test_version_is_hash_of_table_and_notice),
@@ -446,4 +459,5 @@ PF_TEST_MAIN("consent",
     tcase_add_test(tc, test_current_checks_version_age_and_table),
     tcase_add_test(tc, test_set_cookie_attributes),
     tcase_add_test(tc, test_device_ids_are_canonical_and_differ),
+    tcase_add_test(tc, test_set_of_reads_a_records_ids_and_passes_over_others),
     PF_LOOP(test_gpc_signal, gpcs))
