@@ -33,8 +33,10 @@
  *				consent record and its audit record stored in
  *				one transaction, 303 to ?done; with Sec-GPC: 1
  *				and a sale category chosen, first the page
- *				again (200) asking to confirm, nothing stored,
- *				until it comes back with confirm=yes
+ *				again (200) asking to confirm, nothing of the
+ *				decision stored (the signal's own record is the
+ *				skeleton's, program.h), until it comes back
+ *				with confirm=yes
  *
  * and, as every program (program.h), 400, 403 (another website's page),
  * 404, 405, 413, 415, the guard's 422 (no usable stamp) and 429, and 503.
@@ -383,7 +385,7 @@ submit(struct pf_app *app, struct pf_request *req)
 		goto out;
 	}
 	/* A browser without a device id of ours gets one now. */
-	if ((!v.known && (rc = pf_consent_device_new(v.c.device)) != PF_OK) ||
+	if ((!v.known && (rc = pf_app_device_new(app, v.c.device)) != PF_OK) ||
 	    (rc = record(app, req, &v, &set, &g)) != PF_OK)
 		pf_guard_failed(app, req, &form, show_again, &g, rc);
 	else

@@ -356,7 +356,7 @@ submit(struct pf_app *app, struct pf_request *req)
 	set = (set & ~pf_consent_sale(table)) | pf_consent_required(table);
 	gpc = pf_consent_gpc(req->sec_gpc);
 	/* A browser without a device id of ours gets one now. */
-	if ((!known && (rc = pf_consent_device_new(c.device)) != PF_OK) ||
+	if ((!known && (rc = pf_app_device_new(app, c.device)) != PF_OK) ||
 	    (rc = record(app, req, c.device, set, gpc, p.key != NULL ? &p : NULL,
 	    &g)) != PF_OK)
 		pf_guard_failed(app, req, &form, show_page, &g, rc);

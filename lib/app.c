@@ -196,8 +196,15 @@ pf_app_commit(struct pf_app *app)
 {
 	int	 rc;
 
+	if (app->committing != NULL && (rc = app->committing(app,
+	    app->committing_arg)) != PF_OK) {
+		pf_app_rollback(app);
+		return rc;
+	}
 	rc = pf_txn_commit(&app->tx);
 	pf_store_until(app->st, NULL);
+	if (rc == PF_OK)
+		app->committing = NULL;	/* what it wrote is committed */
 	return rc;
 }
 
@@ -523,6 +530,18 @@ pf_app_client(const struct pf_app *app, const struct pf_request *req,
 	    wide == NULL || pf_client_wide(addr, wnet) != PF_OK)
 		return rc;
 	return pf_pseudonym(&app->keys, "client", wnet, wide);
+}
+
+int
+pf_app_device_new(struct pf_app *app, char out[PF_CONSENT_DEVICE_LEN + 1])
+{
+	int	 rc;
+
+	if (app->device[0] == '\0' &&
+	    (rc = pf_consent_device_new(app->device)) != PF_OK)
+		return rc;
+	memcpy(out, app->device, sizeof(app->device));
+	return PF_OK;
 }
 
 void

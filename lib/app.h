@@ -33,6 +33,7 @@
 #include "audit.h"
 #include "client.h"
 #include "config.h"
+#include "consent.h"
 #include "keys.h"
 #include "request.h"
 #include "txn.h"
@@ -63,6 +64,20 @@ struct pf_app {
 	struct pf_limits	 limits;
 	struct pf_proxies	 proxies;	/* trusted_proxies, read */
 	struct pf_txn		 tx;	/* the submission's transaction (txn.h) */
+	/* The consent categories (consent.h), loaded once by program.h. */
+	const struct pf_consent_table *consent;
+	/*
+	 * Run by pf_app_commit in each write transaction, before COMMIT,
+	 * with committing_arg, until one commits (then cleared); its failure
+	 * rolls back and is pf_app_commit's.  Last, so that what it writes
+	 * follows the handler's own rows (a consent decision reads the
+	 * device's history first).  Set by program.h for a POST with the
+	 * GPC signal.  May be NULL.
+	 */
+	int			(*committing)(struct pf_app *app, void *arg);
+	void			*committing_arg;
+	/* The device made for this request (pf_app_device_new), or "". */
+	char			 device[PF_CONSENT_DEVICE_LEN + 1];
 };
 
 /*
@@ -222,6 +237,15 @@ int pf_app_client(const struct pf_app *app, const struct pf_request *req,
  */
 int pf_app_stamp(const struct pf_app *app, const struct pf_request *req,
     char **out);
+
+/*
+ * A device id for a browser without one of ours (consent.h): the one the
+ * skeleton made for this request (program.h, the GPC signal), so that a
+ * handler's record names the same device, else a new one, kept for the
+ * rest of the request.  PF_OK or PF_ECRYPTO.
+ */
+int pf_app_device_new(struct pf_app *app,
+    char out[PF_CONSENT_DEVICE_LEN + 1]);
 
 /* Send template name as it is, with status. */
 void pf_app_page(struct pf_app *app, struct pf_request *req, int status,

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "nitems.h"
 #include "page.h"
+#include "request.h"
 #include "response.h"
 #include "utf8.h"
 
@@ -53,6 +54,7 @@ struct pf_pages {
 
 struct pf_page {
 	xmlDocPtr	 doc;
+	struct pf_pages	*pages;	/* its template's: the GPC notice's too */
 };
 
 /* Template names become file names: [a-z0-9-]+ only, so no "../". */
@@ -617,6 +619,7 @@ pf_page_new(struct pf_pages *pages, const char *name, struct pf_page **out)
 		free(page);
 		return PF_ENOMEM;
 	}
+	page->pages = pages;
 	*out = page;
 	return PF_OK;
 }
@@ -1124,6 +1127,37 @@ done:
 	return rc;
 }
 
+/*
+ * The Global Privacy Control notice (page.h): when req carries the signal
+ * (request.h's gpc), a copy of the element PF_PAGE_GPC of the template of that
+ * name first in the page's <main>, unless the page says it in words of
+ * its own (an element of class PF_PAGE_GPC_OWN).  Nothing otherwise.
+ */
+static int
+gpc_notice(struct pf_page *page, const struct pf_request *req)
+{
+	xmlDocPtr	 tmpl;
+	xmlNodePtr	 main, from, copy;
+	int		 rc;
+
+	if (!req->gpc ||
+	    find_first(page->doc, has_class, PF_PAGE_GPC_OWN) != NULL)
+		return PF_OK;
+	if ((rc = cached(page->pages, PF_PAGE_GPC, &tmpl)) != PF_OK)
+		return rc;
+	if ((main = find_first(page->doc, is_element, "main")) == NULL ||
+	    (from = find_id(tmpl, PF_PAGE_GPC)) == NULL)
+		return PF_ENOTFOUND;
+	if ((copy = xmlDocCopyNode(from, page->doc, 1)) == NULL)
+		return PF_ENOMEM;
+	if (main->children != NULL)
+		xmlAddPrevSibling(main->children, copy);
+	else
+		xmlAddChild(main, copy);
+	ns_tidy(copy);
+	return PF_OK;
+}
+
 int
 pf_page_send(struct pf_request *req, int status, struct pf_page *page,
     const struct pf_header *extra, size_t nextra)
@@ -1132,7 +1166,8 @@ pf_page_send(struct pf_request *req, int status, struct pf_page *page,
 	size_t	 len;
 	int	 rc;
 
-	if ((rc = pf_page_render(page, &buf, &len)) != PF_OK)
+	if ((rc = gpc_notice(page, req)) != PF_OK ||
+	    (rc = pf_page_render(page, &buf, &len)) != PF_OK)
 		return rc;
 	if ((rc = pf_respond(req, status, HTML_TYPE, extra, nextra)) == PF_OK)
 		rc = pf_respond_body(req, buf, len);
@@ -1196,7 +1231,8 @@ pf_page_message(struct pf_pages *pages, struct pf_request *req, int status,
 	if ((rc = pf_page_new(pages, "message", &page)) == PF_OK &&
 	    (rc = message_title(page, title)) == PF_OK &&
 	    (rc = pf_page_text(page, "title", title)) == PF_OK &&
-	    (rc = pf_page_text(page, "message", text)) == PF_OK)
+	    (rc = pf_page_text(page, "message", text)) == PF_OK &&
+	    (rc = gpc_notice(page, req)) == PF_OK)
 		rc = pf_page_render(page, &buf, &len);
 	pf_page_free(page);
 	if (rc != PF_OK) {

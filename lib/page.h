@@ -128,8 +128,15 @@ int pf_page_render(struct pf_page *page, char **buf, size_t *len);
 
 /*
  * Render and send with status (text/html; charset=utf-8) and the extra
- * headers (Retry-After, say; may be NULL).
+ * headers (Retry-After, say; may be NULL).  When req carries the Global
+ * Privacy Control signal (request.h's gpc: Sec-GPC: 1 exactly) the page says it was honoured: the element with id PF_PAGE_GPC of the
+ * template of that name goes first into its <main>, unless the page says
+ * so in its own words (an element of class PF_PAGE_GPC_OWN, which its
+ * program keeps or removes); with any other value or none, nothing.
+ * pf_page_message's pages the same.
  */
+#define PF_PAGE_GPC	"gpc-notice"
+#define PF_PAGE_GPC_OWN	"gpc"
 struct pf_header;
 int pf_page_send(struct pf_request *req, int status, struct pf_page *page,
     const struct pf_header *extra, size_t nextra);

@@ -1,9 +1,13 @@
 /* program.c -- the skeleton every form program runs (program.h). */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
+#include "consent.h"
 #include "err.h"
+#include "gpc.h"
 #include "guard.h"
 #include "log.h"
 #include "nitems.h"
@@ -12,6 +16,7 @@
 #include "request.h"
 #include "response.h"
 #include "serve.h"
+#include "utc.h"
 
 #define METHOD_GET	0x1
 #define METHOD_POST	0x2
@@ -96,6 +101,91 @@ refuse_method(struct pf_app *app, struct pf_request *req, unsigned methods)
 			    &not_allowed[i].allow, 1);
 }
 
+/* app.h's committing for a POST with the signal: the GPC record. */
+static int
+gpc_committing(struct pf_app *app, void *arg)
+{
+	const struct pf_request	*req = arg;
+
+	return pf_gpc_record(app, req, app->consent, app->device);
+}
+
+/*
+ * Before a POST's handler, when it carries the GPC signal: the device
+ * (the pf_consent cookie's, or one made now, which the handler's own
+ * records share: pf_app_device_new), the GPC record for every write
+ * transaction of the handler until one commits (app.h's committing), and the
+ * cookie of every answer: the browser's current decision, or none, with
+ * the sale categories off and g=1.  Non-zero (answered, 500) only if no
+ * device could be made.
+ */
+static int
+gpc_start(struct pf_app *app, struct pf_request *req)
+{
+	const struct pf_consent_table	*t = app->consent;
+	struct pf_consent_cookie	 c;
+	pf_consent_set			 set = 0;
+	char				 value[PF_CONSENT_VALUE_MAX + 128];
+
+	if (!req->gpc)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	if (pf_consent_cookie_read(req->cookie, &c) == PF_OK) {
+		memcpy(app->device, c.device, sizeof(app->device));
+		if (!pf_consent_current(&c, t, time(NULL),
+		    app->cfg->consent_max_age_days * PF_DAY, &set))
+			set = 0;	/* an old decision keeps only its device */
+	} else if (pf_app_device_new(app, c.device) != PF_OK) {
+		pf_app_fail(app, req);
+		return 1;
+	}
+	pf_consent_cookie_fill(&c, t, set & ~pf_consent_sale(t));
+	c.gpc = 1;
+	c.t = (long long)time(NULL);
+	if (pf_consent_set_cookie(&c, app->cfg->consent_max_age_days * PF_DAY,
+	    strncmp(app->cfg->base_url, "https:", 6) == 0, value,
+	    sizeof(value)) == PF_OK)
+		req->set_cookie = strdup(value);
+	app->committing = gpc_committing;
+	app->committing_arg = req;
+	return 0;
+}
+
+/*
+ * After the handler: a GPC record no transaction of the handler committed
+ * (it stored nothing: a form with something to fix, a refusal, a failure)
+ * gets one of its own.  Its failure is logged only: the answer is sent,
+ * and the next POST of the day records it.
+ */
+static void
+gpc_end(struct pf_app *app, struct pf_request *req)
+{
+	int	 rc;
+
+	if (app->committing != NULL && ((rc = pf_app_begin(app)) != PF_OK ||
+	    (rc = pf_app_commit(app)) != PF_OK)) {
+		pf_app_rollback(app);
+		pf_log(PF_LOG_WARN, "request %s: the GPC record was not stored: "
+		    "%s", req->id, pf_strerror(rc));
+	}
+	app->committing = NULL;
+	app->committing_arg = NULL;
+	app->device[0] = '\0';
+}
+
+/* A route's handler; a POST's with the GPC signal recorded (gpc_start). */
+static void
+route_run(const struct pf_route *r, struct pf_app *app, struct pf_request *req)
+{
+	int	 post = strcmp(req->method, "POST") == 0;
+
+	if (post && gpc_start(app, req))
+		return;
+	r->fn(app, req);
+	if (post)
+		gpc_end(app, req);
+}
+
 void
 pf_program_handle(const struct pf_program *p, struct pf_app *app,
     struct pf_request *req)
@@ -105,6 +195,7 @@ pf_program_handle(const struct pf_program *p, struct pf_app *app,
 	const struct pf_route	*r;
 	unsigned		 methods;
 
+	req->gpc = pf_consent_gpc(req->sec_gpc);	/* every page says it */
 	if (pf_app_screen(app, req) ||
 	    pf_guard_challenge(app, req, path, p->form))
 		return;
@@ -120,9 +211,28 @@ pf_program_handle(const struct pf_program *p, struct pf_app *app,
 	else if (r == NULL)
 		refuse_method(app, req, methods);
 	else if (r->fn != NULL)
-		r->fn(app, req);
+		route_run(r, app, req);
 	else
 		pf_app_page(app, req, 200, r->page);
+}
+
+/*
+ * The consent categories (consent.h) every program needs for the GPC
+ * signal, once per process: non-zero (logged, naming the file and line)
+ * for a table or notice that cannot be used, which stops the program.
+ */
+static int
+consent_load(struct pf_app *app, struct pf_consent_table **t)
+{
+	char	 err[512];
+
+	if (pf_consent_load_config(app->cfg, t, err, sizeof(err)) == PF_OK) {
+		app->consent = *t;
+		return 0;
+	}
+	pf_log(PF_LOG_ERR, "consent_categories: %s", err);
+	pf_serve_start_failed();
+	return 1;
 }
 
 /* What pf_serve hands each request: the program and its app. */
@@ -182,9 +292,10 @@ crypto_init(void)
 int
 pf_program_main(const struct pf_program *p)
 {
-	struct pf_app	 app;
-	struct run	 run = { p, &app };
-	int		 rc;
+	struct pf_app		 app;
+	struct run		 run = { p, &app };
+	struct pf_consent_table	*consent = NULL;
+	int			 rc;
 
 	if (crypto_init() != 0)
 		return 1;
@@ -192,14 +303,16 @@ pf_program_main(const struct pf_program *p)
 	if ((pf_serve_cgi() ? pf_app_open_deferred : pf_app_open)(&app,
 	    pf_forms[p->form].audit) != PF_OK)
 		return 1;
-	if (fill_selects(p, &app) != 0 ||
+	if (consent_load(&app, &consent) != 0 || fill_selects(p, &app) != 0 ||
 	    (p->start != NULL && p->start(&app) != 0)) {
 		pf_app_close(&app);
+		pf_consent_table_free(consent);
 		return 1;
 	}
 	rc = pf_serve(handle, &run, &app.limits);
 	if (p->stop != NULL)
 		p->stop();
 	pf_app_close(&app);
+	pf_consent_table_free(consent);
 	return rc == 0 ? 0 : 1;
 }

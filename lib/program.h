@@ -17,7 +17,19 @@
  *	404			a sub-path no route names: not_found's words
  *	screen			the program's own check, if it has one
  *	405			a sub-path routed only for the other method
- *	the route		its handler, or its page as it is (200)
+ *	the route		its handler, or its page as it is (200);
+ *				around a POST's handler with the Global
+ *				Privacy Control signal (Sec-GPC: 1), the
+ *				device's GPC record (gpc.h) in the handler's
+ *				committed transaction or, when it commits
+ *				none, one of its own after it, and the
+ *				pf_consent cookie on its answer (sale off,
+ *				g=1) unless the answer sets one
+ *
+ * Every page a program sends says the signal was honoured when the
+ * request carries it (page.h); the consent categories it needs are read
+ * once, before start, and a table that cannot be used stops the program
+ * (its file and line logged).
  *
  * The route is the first row of the table whose method, sub-path and
  * query match, so a row with a query comes before the row without one

@@ -193,6 +193,7 @@ pf_request_free(struct pf_request *req)
 	free(req->host);
 	free(req->cookie);
 	free(req->sec_gpc);
+	free(req->set_cookie);
 	free(req->path);
 	pf_params_free(req->query_params, req->nquery);
 	free(req->body);

@@ -38,6 +38,8 @@ struct pf_request {
 	char		*host;		/* HTTP_HOST */
 	char		*cookie;	/* HTTP_COOKIE: consent.h reads it */
 	char		*sec_gpc;	/* HTTP_SEC_GPC, repeats joined by ", " */
+	int		 gpc;		/* sec_gpc is the GPC signal (consent.h's
+					   pf_consent_gpc): set by program.h */
 	char		*path;		/* SCRIPT_NAME + PATH_INFO: "/privacy/request/verify" */
 	long long	 content_length; /* -1 when absent or empty */
 	int		 content_length_bad; /* present but not a decimal number */
@@ -58,6 +60,12 @@ struct pf_request {
 
 	struct pf_stream io;
 	const struct pf_limits *limits;
+	/*
+	 * A Set-Cookie value every answer carries unless it sets a cookie of
+	 * its own (response.h); NULL for none.  Owned: pf_request_free frees
+	 * it.  The skeleton sets it for a POST with the GPC signal (program.h).
+	 */
+	char		*set_cookie;
 	int		 responded;	/* headers written (response.h) */
 	int		 head;		/* HEAD request: headers only */
 };

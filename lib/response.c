@@ -211,15 +211,44 @@ headers_build(int status, const char *content_type, const char *id,
 	return 0;
 }
 
+#define EXTRA_MAX	8	/* extra headers a caller passes, and more */
+
+/*
+ * extra, and req's own Set-Cookie (request.h) unless extra sets one, into
+ * all: how many, or (size_t)-1 if they do not fit.
+ */
+static size_t
+with_cookie(const struct pf_request *req, const struct pf_header *extra,
+    size_t nextra, struct pf_header all[EXTRA_MAX])
+{
+	size_t	 i;
+
+	if (nextra >= EXTRA_MAX)
+		return (size_t)-1;
+	for (i = 0; i < nextra; i++) {
+		all[i] = extra[i];
+		if (extra[i].name != NULL &&
+		    strcasecmp(extra[i].name, "Set-Cookie") == 0)
+			return nextra;
+	}
+	if (req->set_cookie != NULL)
+		all[nextra++] = (struct pf_header){ "Set-Cookie",
+		    req->set_cookie };
+	return nextra;
+}
+
 int
 pf_respond(struct pf_request *req, int status, const char *content_type,
-    const struct pf_header *extra, size_t nextra)
+    const struct pf_header *given, size_t ngiven)
 {
-	char	*buf = NULL;
-	size_t	 len;
-	int	 rc;
+	struct pf_header	 extra[EXTRA_MAX];
+	char			*buf = NULL;
+	size_t			 len, nextra;
+	int			 rc;
 
-	if (req->responded || !headers_ok(status, content_type, extra, nextra))
+	nextra = with_cookie(req, given, ngiven, extra);
+	if (req->responded || nextra == (size_t)-1 ||
+	    !headers_ok(status, content_type, extra, nextra))
 		return PF_EINVAL;
 	if (headers_build(status, content_type, req->id, extra, nextra, &buf,
 	    &len) == -1) {

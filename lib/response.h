@@ -44,7 +44,9 @@ const char *pf_status_text(int status);
  * extra may not repeat a header written here (Status, Content-Type, the
  * security headers, X-Request-Id), but for Cache-Control, which replaces
  * no-store: for an answer that holds nothing personal and is meant to be
- * cached (the consent snippet's notice version).  Returns PF_OK, PF_EINVAL (bad header
+ * cached (the consent snippet's notice version); at most 7.  req's own
+ * Set-Cookie (request.h) is added unless extra has one.  Returns PF_OK,
+ * PF_EINVAL (bad header
  * text, a status outside 100-599, or headers already sent: nothing
  * written), PF_ENOMEM (nothing written) or PF_EIO (the client is gone).
  */

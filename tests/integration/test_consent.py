@@ -186,18 +186,24 @@ class GlobalPrivacyControl(FormTest):
             self.assertEqual([row[1] for row in records(m[2])], ["page"])
 
     def test_a_sale_category_under_gpc_needs_confirmation(self):
-        r = self.assert_nothing_stored(
-            lambda: decide({"choice": "accept"}, gpc="1"))
+        before = self.stored()
+        r = decide({"choice": "accept"}, gpc="1")
         self.assertEqual(r.status, 200)
-        self.assertIsNone(r.header("Set-Cookie"))
+        # Nothing of the decision is stored until it is confirmed; the
+        # signal's own record is, with its cookie (every POST with it:
+        # privforms-forms(8), "Global Privacy Control").
+        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1))
+        g = COOKIE.match(r.header("Set-Cookie") or "")
+        self.assertEqual((g[4], g[5]), ("required", "1"))
         self.assertIn('name="confirm"', r.text)
         stamp = re.search(r'name="pf_stamp" value="([^"]+)"', r.text)[1]
         r = decide({"choice": "accept", "confirm": "yes", "pf_stamp": stamp},
-                   gpc="1")
+                   cookie="pf_consent=" + g[1], gpc="1")
         m = Consent.cookie_of(self, r)
+        self.assertEqual(m[2], g[2])
         self.assertEqual(m[4], "required+functional+advertising")
         self.assertEqual([row[:2] for row in records(m[2])],
-                         [("refused", "gpc"), ("given", "page")])
+                         [("refused", "gpc"), ("changed", "page")])
 
 
 def gpc_post(cookie=None, gpc="1", body=b"", headers=None):

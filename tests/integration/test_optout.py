@@ -155,9 +155,14 @@ class OptOut(FormTest):
         for value in ("0", "true"):
             self.assertNotIn(HONORED, SITE.get(
                 FORM, headers={"Sec-GPC": value}).text)
-        m = self.cookie_of(self.changes(lambda: opt_out(gpc="1")))
+        # The opt-out, and the signal's own GPC record (every program
+        # stores it: privforms-forms(8), "Global Privacy Control").
+        before = self.stored()
+        m = self.cookie_of(opt_out(gpc="1"))
+        self.assertEqual(self.stored(), (before[0] + 2, before[1] + 2))
         self.assertEqual(m[5], "1")
-        self.assertEqual(records(m[2])[0][4], 1)
+        self.assertEqual([(row[1], row[4]) for row in records(m[2])],
+                         [("page", 1), ("gpc", 1)])
         r = SITE.get(FORM + "?done", headers={"Cookie": "pf_consent=" + m[1]})
         self.assertIn(HONORED, r.text)
 

@@ -168,6 +168,59 @@ START_TEST(test_open_deferred_opens_the_store_at_the_first_transaction)
 }
 END_TEST
 
+/* A committing hook that appends one record and counts its runs. */
+static int
+committing_once(struct pf_app *app, void *arg)
+{
+	++*(int *)arg;
+	return pf_app_audit(app, NULL, "unsubscribed", SUBJ, NULL);
+}
+
+START_TEST(test_committing_runs_in_each_commit_until_one_succeeds)
+{
+	struct pf_app	 app;
+	long long	 seq;
+	char		 digest[65];
+	int		 runs = 0;
+
+	app_conf(1);
+	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
+	app.committing = committing_once;
+	app.committing_arg = &runs;
+	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+	pf_app_rollback(&app);
+	ck_assert_int_eq(runs, 0);	/* a rollback never runs it */
+	ck_assert_ptr_nonnull(app.committing);
+	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
+	ck_assert_ptr_null(app.committing);
+	ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+	ck_assert_int_eq(pf_app_commit(&app), PF_OK);
+	ck_assert_int_eq(runs, 1);
+	ck_assert_int_eq(pf_store_audit_last(app.st, &seq, digest), PF_OK);
+	ck_assert_int_eq(seq, 1);
+	pf_app_close(&app);
+}
+END_TEST
+
+START_TEST(test_a_device_made_for_the_request_is_the_handlers_too)
+{
+	struct pf_app	 app;
+	char		 a[PF_CONSENT_DEVICE_LEN + 1], b[sizeof(a)];
+
+	app_conf(1);
+	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
+	ck_assert_int_eq(pf_app_device_new(&app, a), PF_OK);
+	ck_assert_int_eq(pf_app_device_new(&app, b), PF_OK);
+	ck_assert_str_eq(a, b);
+	ck_assert_uint_eq(strlen(a), PF_CONSENT_DEVICE_LEN);
+	app.device[0] = '\0';	/* the next request */
+	ck_assert_int_eq(pf_app_device_new(&app, b), PF_OK);
+	ck_assert_str_ne(a, b);
+	pf_app_close(&app);
+}
+END_TEST
+
 PF_TEST_MAIN("app",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_open_refuses_a_missing_key_file),
@@ -175,4 +228,6 @@ PF_TEST_MAIN("app",
     tcase_add_test(tc, test_commit_stores_the_record_and_writes_its_file),
     tcase_add_test(tc, test_rollback_leaves_no_record_and_no_file),
     tcase_add_test(tc, test_records_in_one_transaction_are_bounded),
-    tcase_add_test(tc, test_open_deferred_opens_the_store_at_the_first_transaction))
+    tcase_add_test(tc, test_open_deferred_opens_the_store_at_the_first_transaction),
+    tcase_add_test(tc, test_committing_runs_in_each_commit_until_one_succeeds),
+    tcase_add_test(tc, test_a_device_made_for_the_request_is_the_handlers_too))

@@ -1484,6 +1484,76 @@ START_TEST(test_send)
 }
 END_TEST
 
+/* page sent for req with the GPC signal or not: the answer, to free. */
+static char *
+sent(struct pf_pages *pages, const char *name, int gpc)
+{
+	struct pf_page		*page = new_page(pages, name);
+	struct pf_request	 req;
+	struct sink		 s;
+
+	sink_open(&s, &req);
+	req.gpc = gpc;
+	ck_assert_int_eq(pf_page_send(&req, 200, page, NULL, 0), PF_OK);
+	sink_close(&s);
+	pf_page_free(page);
+	return s.buf;
+}
+
+/* How often needle stands in hay. */
+static int
+occurrences(const char *hay, const char *needle)
+{
+	int	 n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+START_TEST(test_send_says_the_gpc_signal_was_honored_first_in_main)
+{
+	static const char *const names[] = { "unsubscribe", "do-not-call",
+	    "data-request", "feedback", "consent-done", "not-found" };
+	struct pf_pages	*pages = open_pages(HTDOCS, "/privacy");
+	struct pf_request req;
+	struct sink	 s;
+	char		*buf;
+	size_t		 i;
+
+	for (i = 0; i < nitems(names); i++) {
+		buf = sent(pages, names[i], 1);
+		ck_assert_msg(occurrences(buf, "Opt-out preference signal "
+		    "honored") == 1, "%s", names[i]);
+		ck_assert_msg(strstr(buf, "<main>\n<p id=\"gpc-notice\"") !=
+		    NULL || strstr(buf, "<main><p id=\"gpc-notice\"") != NULL,
+		    "%s: %s", names[i], buf);
+		free(buf);
+		buf = sent(pages, names[i], 0);
+		ck_assert_ptr_null(strstr(buf, "gpc-notice"));
+		free(buf);
+	}
+	/* A page that says it in its own words gets no second line. */
+	buf = sent(pages, "opt-out", 1);
+	ck_assert_int_eq(occurrences(buf, "Opt-out preference signal "
+	    "honored"), 1);
+	ck_assert_ptr_null(strstr(buf, "gpc-notice"));
+	free(buf);
+	/* Nor any xmlns of its own: it is one of the page's elements. */
+	buf = sent(pages, "unsubscribe", 1);
+	ck_assert_ptr_null(strstr(buf, "<p xmlns"));
+	free(buf);
+	sink_open(&s, &req);
+	req.gpc = 1;
+	ck_assert_int_eq(pf_page_message(pages, &req, 404, "Not here",
+	    "Gone.", NULL, 0), PF_OK);
+	sink_close(&s);
+	assert_contains(s.buf, "id=\"gpc-notice\"");
+	free(s.buf);
+	pf_pages_free(pages);
+}
+END_TEST
+
 START_TEST(test_message)
 {
 	static const struct pf_header retry[] = { { "Retry-After", "60" } };
@@ -1558,6 +1628,7 @@ END_TEST
 PF_TEST_MAIN("page",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_every_template_parses),
+    tcase_add_test(tc, test_send_says_the_gpc_signal_was_honored_first_in_main),
     tcase_add_test(tc, test_render_is_html_compatible),
     tcase_add_test(tc, test_text_markup_is_escaped),
     tcase_add_test(tc, test_text_entities_are_not_interpreted),

@@ -86,6 +86,34 @@ static const char *const security[] = {
 	"Cache-Control: no-store",
 };
 
+START_TEST(test_the_requests_cookie_rides_every_answer_without_its_own)
+{
+	static const struct pf_header retry[] = { { "Retry-After", "60" } };
+	struct pf_request	 req;
+	struct out		 o;
+
+	request(&req, &o, "POST");
+	ck_assert_ptr_nonnull(req.set_cookie = strdup("pf_consent=a; Path=/"));
+	ck_assert_int_eq(pf_respond(&req, 422, "text/plain", retry, 1), PF_OK);
+	ck_assert(has_line(&o, "Set-Cookie: pf_consent=a; Path=/"));
+	ck_assert(has_line(&o, "Retry-After: 60"));
+	pf_request_free(&req);
+
+	request(&req, &o, "POST");
+	ck_assert_ptr_nonnull(req.set_cookie = strdup("pf_consent=a; Path=/"));
+	ck_assert_int_eq(pf_redirect_cookie(&req, "/privacy/x",
+	    "pf_consent=b; Path=/"), PF_OK);
+	ck_assert(has_line(&o, "Set-Cookie: pf_consent=b; Path=/"));
+	ck_assert_ptr_null(strstr(o.buf, "pf_consent=a"));
+	pf_request_free(&req);
+
+	/* And none without one. */
+	respond_hello(&req, &o, "POST");
+	ck_assert_ptr_null(strstr(o.buf, "Set-Cookie"));
+	pf_request_free(&req);
+}
+END_TEST
+
 START_TEST(test_status_line_exact)
 {
 	struct pf_request	 req;
@@ -543,4 +571,5 @@ PF_TEST_MAIN("response",
     tcase_add_test(tc, test_second_respond_refused),
     tcase_add_test(tc, test_body_before_headers_refused),
     tcase_add_test(tc, test_client_gone_is_eio),
-    tcase_add_test(tc, test_request_id_on_every_response))
+    tcase_add_test(tc, test_request_id_on_every_response),
+    tcase_add_test(tc, test_the_requests_cookie_rides_every_answer_without_its_own))

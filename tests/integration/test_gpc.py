@@ -1,0 +1,243 @@
+"""The Global Privacy Control signal on every privforms program through a
+real nginx (issue 25 item 3; lib/gpc.h, program.h): a POST with
+Sec-GPC: 1 stores one GPC consent record per device per UTC day, in the
+POST's own transaction or, when it stores nothing, in one of its own, and
+sets the pf_consent cookie with the sale categories off; any other value
+changes nothing; every page says "Opt-out preference signal honored"
+exactly when the signal is 1; a GET stores nothing and sets no cookie."""
+
+import glob
+import itertools
+import os
+import re
+import subprocess
+import unittest
+import urllib.parse
+
+from harness import (Site, SRC, teardown, FormTest, free_port, mail_config,
+                     cgi_status)
+
+SITE = None
+NOTICE = "Opt-out preference signal honored"
+COOKIE = re.compile(
+    r"^pf_consent=(v=1&d=([A-Za-z0-9_-]{21}[AQgw])&n=([0-9a-f]{16})"
+    r"&c=([a-z0-9_+-]*)&g=([01])&t=([1-9][0-9]{0,9})); Path=/; "
+    r"Max-Age=(\d+); SameSite=Lax$")
+SEQ = itertools.count()
+
+
+def unique():
+    return "gpc%d@example.com" % next(SEQ)
+
+
+def phone():
+    return "+1 212 555 %04d" % (1000 + next(SEQ))
+
+
+# Each program's path, a valid POST's fields (made afresh: no repeat is
+# deduplicated), a refused one's, and the tables its own data goes to.
+PROGRAMS = {
+    "unsubscribe": ("/privacy/unsubscribe",
+                    lambda: {"channel": "email", "email": unique()},
+                    {"channel": "x", "email": "kept@example.com"},
+                    ("optout", "outbox")),
+    "do-not-call": ("/privacy/do-not-call",
+                    lambda: {"phone": phone(), "country": "US"},
+                    {"phone": "", "country": "US"}, ("dnc", "outbox")),
+    "data-request": ("/privacy/request",
+                     lambda: {"type": "access", "relationship": "customer",
+                              "first_name": "Ada", "last_name": "Lovelace",
+                              "email": unique(), "country": "DE"},
+                     {"type": "nonsense", "email": "kept@example.com"},
+                     ("request", "request_event", "outbox")),
+    "feedback": ("/privacy/feedback",
+                 lambda: {"type": "compliment", "message": "Nice",
+                          "rating": "great"},
+                 {"type": "compliment", "message": "Nice"},
+                 ("feedback", "outbox")),
+    "article-vote": ("/privacy/feedback/article",
+                     lambda: {"article": "a%d" % next(SEQ),
+                              "helpful": "yes"},
+                     {"article": "a", "helpful": "perhaps"},
+                     ("article_vote",)),
+    "opt-out": ("/privacy/opt-out", lambda: {"optout": "yes"},
+                {"optout": "no"}, ()),
+    "consent": ("/privacy/consent", lambda: {"choice": "reject"},
+                {"choice": "all of it"}, ()),
+}
+# The pages to GET: each program's form, and a message page (404).
+PAGES = ["/privacy/unsubscribe", "/privacy/do-not-call", "/privacy/request",
+         "/privacy/feedback", "/privacy/opt-out", "/privacy/consent",
+         "/privacy/consent?done", "/privacy/request/nowhere"]
+
+
+def setUpModule():
+    global SITE
+    # The data request form needs mail settings; nothing is sent here
+    # (the forms only queue), so no server listens on the port.
+    smtp = type("NoServer", (), {"port": free_port()})
+    SITE = Site(config=mail_config(smtp, form_min_seconds="0")).start()
+
+
+def tearDownModule():
+    teardown(SITE)
+
+
+def post(path, fields, gpc=None, cookie=None):
+    headers = {}
+    if gpc is not None:
+        headers["Sec-GPC"] = gpc
+    if cookie is not None:
+        headers["Cookie"] = cookie
+    if path.endswith("/article"):
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return SITE.request("POST", path, headers=headers,
+                            body=urllib.parse.urlencode(fields).encode())
+    return SITE.post(path, fields, headers=headers)
+
+
+def gpc_records(device=None):
+    sql = ("SELECT device, action, allowed, refused, gpc FROM consent_record"
+           " WHERE method = 'gpc'")
+    if device is None:
+        return SITE.query(sql)
+    return SITE.query(sql + " AND device = ?", (device,))
+
+
+class Signal(FormTest):
+    def cookie(self, r):
+        """r's pf_consent Set-Cookie, matched whole: its match."""
+        m = COOKIE.match(r.header("Set-Cookie") or "")
+        self.assertIsNotNone(m, (r, r.header("Set-Cookie")))
+        return m
+
+    def test_a_post_with_the_signal_records_once_per_device_and_day(self):
+        for name, (path, valid, _, _) in PROGRAMS.items():
+            with self.subTest(program=name):
+                r = post(path, valid(), gpc="1")
+                self.assertIn(r.status, (200, 303), r)
+                m = self.cookie(r)
+                self.assertEqual(m[5], "1")
+                self.assertNotIn("advertising", m[4])
+                device = m[2]
+                self.assertEqual(gpc_records(device), [
+                    (device, "refused", "required",
+                     "functional advertising", 1)])
+                before = SITE.count("consent_record"), SITE.count("audit")
+                r = post(path, valid(), gpc="1", cookie="pf_consent=" + m[1])
+                self.assertIn(r.status, (200, 303), r)
+                self.assertEqual(self.cookie(r)[2], device, "device kept")
+                self.assertEqual(len(gpc_records(device)), 1)
+                # The second POST stored what it stores, and no GPC record.
+                if name not in ("opt-out", "consent"):
+                    self.assertEqual(SITE.count("consent_record"),
+                                     before[0])
+
+    def test_the_record_rides_in_the_posts_own_transaction(self):
+        path, valid, _, tables = PROGRAMS["unsubscribe"]
+        before = SITE.count("audit")
+        r = post(path, valid(), gpc="1")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(SITE.count("audit"), before + 2)
+        events = SITE.query("SELECT event, form FROM audit ORDER BY seq DESC"
+                            " LIMIT 2")
+        self.assertEqual(sorted(events), [("consent-recorded", "consent"),
+                                          ("unsubscribed", "unsubscribe")])
+
+    def test_any_other_value_changes_nothing(self):
+        for name, (path, valid, _, _) in PROGRAMS.items():
+            for value in ("0", "true", " 01", "", "1 1", "yes"):
+                with self.subTest(program=name, value=value):
+                    before = len(gpc_records())
+                    r = post(path, valid(), gpc=value)
+                    self.assertIn(r.status, (200, 303), r)
+                    self.assertEqual(len(gpc_records()), before)
+                    self.assertNotIn(NOTICE, r.text)
+                    if name not in ("opt-out", "consent"):
+                        self.assertIsNone(r.header("Set-Cookie"))
+                    else:
+                        self.assertEqual(self.cookie(r)[5], "0")
+
+    def test_repeated_headers_count_when_one_is_1(self):
+        path, valid, _, _ = PROGRAMS["do-not-call"]
+        r = post(path, valid(), gpc="0, 1")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(len(gpc_records(self.cookie(r)[2])), 1)
+
+    def test_pages_say_it_exactly_when_the_signal_is_1(self):
+        for path in PAGES:
+            for value, shown in (("1", 1), ("0", 0), ("yes", 0),
+                                 (None, 0), (" 1 ", 1)):
+                with self.subTest(path=path, value=value):
+                    h = {} if value is None else {"Sec-GPC": value}
+                    before = SITE.count("consent_record"), SITE.count("audit")
+                    r = SITE.get(path, headers=h)
+                    self.assertIn(r.status, (200, 404), r)
+                    self.assertEqual(r.text.count(NOTICE), shown, r.text)
+                    self.assertIsNone(r.header("Set-Cookie"))
+                    self.assertEqual((SITE.count("consent_record"),
+                                      SITE.count("audit")), before)
+
+    def test_refused_post_keeps_the_record_and_writes_nothing_else(self):
+        for name, (path, _, bad, tables) in PROGRAMS.items():
+            with self.subTest(program=name):
+                counts = [SITE.count(t) for t in tables]
+                before = SITE.count("consent_record"), SITE.count("audit")
+                r = post(path, bad, gpc="1")
+                self.assertIn(r.status, (400, 422), r)
+                self.assertEqual(r.text.count(NOTICE), 1)
+                if "email" in bad:
+                    self.assertIn(bad["email"], r.text, "kept as typed")
+                self.assertEqual([SITE.count(t) for t in tables], counts)
+                m = self.cookie(r)
+                self.assertEqual(gpc_records(m[2]), [
+                    (m[2], "refused", "required", "functional advertising",
+                     1)])
+                self.assertEqual((SITE.count("consent_record"),
+                                  SITE.count("audit")),
+                                 (before[0] + 1, before[1] + 1))
+
+    def test_a_cross_site_post_stores_nothing(self):
+        path, valid, _, _ = PROGRAMS["unsubscribe"]
+        before = SITE.count("consent_record"), SITE.count("audit")
+        r = SITE.post(path, valid(), headers={"Sec-GPC": "1",
+                                              "Sec-Fetch-Site": "cross-site"})
+        self.assertEqual(r.status, 403, r)
+        self.assertIsNone(r.header("Set-Cookie"))
+        self.assertEqual((SITE.count("consent_record"), SITE.count("audit")),
+                         before)
+
+
+class StartUp(unittest.TestCase):
+    def test_a_malformed_consent_table_stops_every_program_naming_its_line(self):
+        bad = os.path.join(SITE.dir, "bad-categories.tsv")
+        with open(bad, "w") as f:
+            f.write("required\tyes\tno\tRequired\tWorks.\t-\n"
+                    "advertising\tmaybe\tyes\tAds\tAds.\t-\n")
+        conf = SITE.conf_with("bad.conf", consent_categories=bad)
+        programs = sorted(glob.glob(os.path.join(SRC, "cgi-bin", "*.fcgi")))
+        self.assertEqual(len(programs), 6)
+        for program in programs:
+            with self.subTest(program=os.path.basename(program)):
+                env = dict(os.environ, PRIVFORMS_CONFIG=conf,
+                           REQUEST_METHOD="GET", SCRIPT_NAME="/privacy/x")
+                p = subprocess.run([program], env=env, capture_output=True,
+                                   stdin=subprocess.DEVNULL, timeout=60)
+                self.assertEqual(p.returncode, 1, p)
+                self.assertEqual(p.stdout, b"")
+                self.assertIn(("consent_categories: %s:2:" % bad).encode(),
+                              p.stderr)
+
+    def test_a_good_table_serves_as_plain_cgi(self):
+        env = dict(os.environ, PRIVFORMS_CONFIG=SITE.conf,
+                   REQUEST_METHOD="GET", SCRIPT_NAME="/privacy/unsubscribe",
+                   HTTP_SEC_GPC="1")
+        p = subprocess.run([os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")],
+                           env=env, capture_output=True,
+                           stdin=subprocess.DEVNULL, timeout=60)
+        self.assertEqual(cgi_status(p.stdout), 200, p)
+        self.assertEqual(p.stdout.count(NOTICE.encode()), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
