@@ -1,5 +1,6 @@
 """bench.py -- `make bench`: every form's throughput and latency beside two
-reference responders, on the disk and on tmpfs, in one run.
+reference responders, on the disk and on tmpfs, in one run; the consent
+decision and the Global Privacy Control signal's record with them.
 
 Environment (all optional):
   BENCH_DIR          data directory on the disk (default ./var/bench)
@@ -54,7 +55,7 @@ CGI_REQUESTS = 100   # plain-CGI runs per method
 # The guard off (etc/privforms.conf.example): no trap for a form sent at
 # once, no rate limit, so that wrk's unique submissions from one address are
 # all stored.  Feedback mails no visitor, so it has no *_limit_address.
-GUARD = {"form_min_seconds": "0", "vote_limit": "off"}
+GUARD = {"form_min_seconds": "0", "vote_limit": "off", "consent_limit": "off"}
 for _form in ("unsubscribe", "dnc", "request", "feedback"):
     for _limit in ("limit", "limit_nojs") + (("limit_address",) if _form != "feedback" else ()):
         GUARD["%s_%s" % (_form, _limit)] = "off"
@@ -84,6 +85,23 @@ TARGETS = [
      "body": "article=kb-%s&helpful=yes", "tables": ["article_vote", "audit"]},
     {"name": "one-click (RFC 8058)", "paths": True, "body": "List-Unsubscribe=One-Click",
      "tables": ["audit"]},
+    # Reject all from the consent page without JavaScript: a browser with
+    # no decision yet, so each is a new device's first record.
+    {"name": "consent decision", "path": "/privacy/consent",
+     "body": "choice=reject", "tables": ["consent_record", "audit"],
+     "stamp": "/privacy/consent"},
+    # The unsubscribe form again, with the GPC signal (program.h): from a
+    # browser without a cookie (a new device, so a GPC record in the
+    # submission's transaction each time), and from one whose device has
+    # today's record already (only the check; the cookie set again).
+    {"name": "GPC, new device", "path": "/privacy/unsubscribe",
+     "body": "channel=email&email=bench-%s@example.com&reason=bench",
+     "headers": {"Sec-GPC": "1"}, "tables": ["optout", "consent_record"],
+     "stamp": "/privacy/unsubscribe"},
+    {"name": "GPC, recorded today", "path": "/privacy/unsubscribe",
+     "body": "channel=email&email=bench-%s@example.com&reason=bench",
+     "headers": {"Sec-GPC": "1"}, "recorded": True, "tables": ["optout"],
+     "untouched": ["consent_record"], "stamp": "/privacy/unsubscribe"},
     # A proof-of-work challenge is signed, not stored: a GET writes nothing.
     {"name": "pow challenge (GET)", "path": "/privacy/unsubscribe/challenge",
      "method": "GET", "body": "", "tables": [], "untouched": ["audit", "pow_spent"]},
@@ -129,16 +147,19 @@ class Site:
         subprocess.run(["bash", os.path.join(SRC, "tools", "stack.sh"), "stop", self.dir],
                        check=False, capture_output=True)
 
-    def request(self, method, path, body=None):
-        """(status, body as text) of one request."""
+    def request(self, method, path, body=None, headers=None, cookie=None):
+        """(status, body as text) of one request with headers (may be
+        None); cookie: a list that gets its Set-Cookie, if any."""
         import http.client
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {}
+        headers = dict(headers or {})
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         c.request(method, path, body=body, headers=headers)
         r = c.getresponse()
         text = r.read().decode("utf-8", "replace")
+        if cookie is not None and r.getheader("Set-Cookie"):
+            cookie.append(r.getheader("Set-Cookie").split(";", 1)[0])
         c.close()
         return r.status, text
 
@@ -163,8 +184,21 @@ class Site:
             if "stamp" in t:
                 self.stamps[t["stamp"]] = self.stamp(t["stamp"])
                 t["body"] += "&pf_stamp=" + self.stamps[t["stamp"]]
+            if t.get("recorded"):
+                t["headers"] = dict(t["headers"], Cookie=self.recorded(t))
             out.append(t)
         return out
+
+    def recorded(self, t):
+        """The pf_consent cookie of a device that has today's GPC record:
+        one submission of t made for it now."""
+        cookie = []
+        status = self.request("POST", t["path"], t["body"].replace(
+            "%s", "gpc-warmup-%d" % time.time()), t["headers"], cookie)[0]
+        if status != 303 or not cookie:
+            raise SystemExit("bench: POST %s with Sec-GPC: 1: %d, no cookie"
+                             % (t["path"], status))
+        return cookie[0]
 
     def rows(self, table):
         con = sqlite3.connect(self.db, timeout=30)
@@ -224,7 +258,9 @@ def wrk(site, target, links, delay_ms=0, seconds=SECONDS):
     env = dict(os.environ, BENCH_BODY=target["body"], BENCH_PATH=target.get("path", ""),
                BENCH_METHOD=target.get("method", "POST"),
                BENCH_PATHS=links if target.get("paths") else "",
-               BENCH_DELAY=str(delay_ms), BENCH_RUN="%d-%d" % (time.time(), RUNS[0]))
+               BENCH_DELAY=str(delay_ms), BENCH_RUN="%d-%d" % (time.time(), RUNS[0]),
+               BENCH_HEADERS="\n".join("%s: %s" % kv for kv in
+                                        target.get("headers", {}).items()))
     p = sh("wrk", "-t", str(min(2, CONNECTIONS)), "-c", str(CONNECTIONS),
            "-d", "%ds" % seconds, "-s", os.path.join(BENCH, "post.lua"),
            "http://127.0.0.1:%d" % site.port, env=env)
@@ -241,7 +277,8 @@ def program(target):
     return {"/bench/store": "store", "/bench/null": "null",
             "/privacy/do-not-call": "do-not-call",
             "/privacy/request": "data-request", "/privacy/feedback": "feedback",
-            "/privacy/feedback/article": "feedback"}.get(target.get("path"), "unsubscribe")
+            "/privacy/feedback/article": "feedback",
+            "/privacy/consent": "consent"}.get(target.get("path"), "unsubscribe")
 
 
 def cpu_seconds(pids):
@@ -432,7 +469,7 @@ def syscalls(site, target, links, n=200):
         body = body.replace("%d", "%07d" % (8000000 + i))
         method = target.get("method", "POST")
         site.request(method, paths[i % len(paths)] if paths else target["path"],
-                     body if method == "POST" else None)
+                     body if method == "POST" else None, target.get("headers"))
     tracer.send_signal(signal.SIGINT)
     tracer.wait(timeout=30)
     counts = {}
@@ -502,6 +539,18 @@ def summary(runs, cgi):
         lines.append("%s: forms x store %s; lowest %.2f (aim: 0.8 or more)" % (
             r["label"], ", ".join("%s %.2f" % (n.split()[0], v) for n, v in x.items()),
             min(x.values())))
+    for r in runs:
+        t = r["targets"]
+        base = t["unsubscribe form"]
+        lines.append("%s: consent decision %.0f req/s, x store %.2f, %.0f cpu us; "
+                     "the GPC signal on the unsubscribe form: new device %.0f req/s "
+                     "(%+.0f cpu us), recorded today %.0f req/s (%+.0f cpu us)" % (
+                         r["label"], t["consent decision"]["rps"],
+                         t["consent decision"]["x_store"], t["consent decision"]["cpu_us"],
+                         t["GPC, new device"]["rps"],
+                         t["GPC, new device"]["cpu_us"] - base["cpu_us"],
+                         t["GPC, recorded today"]["rps"],
+                         t["GPC, recorded today"]["cpu_us"] - base["cpu_us"]))
     lines.append("plain CGI unsubscribe: GET %.2f ms, POST %.2f ms (aim: under 5 ms)" % (
         cgi["GET"], cgi["POST"]))
     return "\n".join(lines)

@@ -9,6 +9,7 @@
 --   BENCH_DELAY  milliseconds each connection waits between requests
 --   BENCH_TYPE   Content-Type (default application/x-www-form-urlencoded)
 --   BENCH_METHOD GET to fetch the path, without a body (default POST)
+--   BENCH_HEADERS more request headers, "Name: value" lines (Sec-GPC, Cookie)
 -- Prints one JSON object with the summary when done.
 
 local threads = {}
@@ -30,6 +31,12 @@ local headers = {
 }
 if method == "GET" then
 	headers = {}
+end
+for line in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^\n]+") do
+	local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+	if name then
+		headers[name] = value
+	end
 end
 
 function init(args)
