@@ -34,10 +34,11 @@
  * bucket across forms.
  */
 static const struct {
-	const char	*client, *nojs, *wide;
+	const char	*client, *nojs, *wide, *gpc;
 } buckets[PF_GUARD__MAX] = {
 #define PF_FORM(id, program, path, audit, guard, config, flags) \
-	[PF_GUARD_##id] = { guard "/client", guard "/nojs", guard "/ipv6-48" },
+	[PF_GUARD_##id] = { guard "/client", guard "/nojs", guard "/ipv6-48", \
+	    guard "/gpc" },
 #include "forms.def"
 #undef PF_FORM
 };
@@ -486,4 +487,17 @@ pf_guard_address(const struct pf_app *app, const char *email,
 	rc = pf_pseudonym(&app->keys, "email", key, out);
 	free(key);
 	return rc;
+}
+
+int
+pf_guard_gpc(struct pf_app *app, enum pf_guard_form form, const char *client)
+{
+	const struct pf_guard_conf	*conf = conf_of(app, form);
+	const struct limit		 l = { buckets[form].gpc, client,
+					    &conf->limit };
+	long				 retry;
+
+	if (conf->limit.count == 0)
+		return PF_OK;
+	return count_limits(app, &l, 1, &retry);
 }

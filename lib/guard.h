@@ -185,6 +185,18 @@ int pf_guard_address_quota(struct pf_app *app, const struct pf_guard *g,
     const char *address);
 
 /*
+ * Inside the transaction of a GPC record that a post which stored nothing
+ * of its own makes (program.h): count one against form's per-client
+ * limit (its _limit key) in a bucket of its own, for client (pf_app_client's
+ * pseudonym): PF_OK when it may be stored (counted), PF_ELIMIT when that
+ * client has had its share (nothing counted), or a store error.  A
+ * script that sends no cookie is a new device each time: without this,
+ * each refused post would be one more record.
+ */
+int pf_guard_gpc(struct pf_app *app, enum pf_guard_form form,
+    const char *client);
+
+/*
  * What pf_guard_admit limits an address by: the pseudonym (keys.h, kind
  * "email") of email's key (validate.h's pf_email_key; email normalised)
  * without a "+tag" in its local part, so that jane+1@, jane+2@ ... share

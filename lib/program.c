@@ -154,19 +154,26 @@ gpc_start(struct pf_app *app, struct pf_request *req)
 /*
  * After the handler: a GPC record no transaction of the handler committed
  * (it stored nothing: a form with something to fix, a refusal, a failure)
- * gets one of its own.  Its failure is logged only: the answer is sent,
- * and the next POST of the day records it.
+ * gets one of its own, within the form's per-client limit (guard.h's
+ * pf_guard_gpc: over it, none).  Its failure is logged only: the answer
+ * is sent, and the next POST of the day records it.
  */
 static void
-gpc_end(struct pf_app *app, struct pf_request *req)
+gpc_end(const struct pf_program *p, struct pf_app *app,
+    struct pf_request *req)
 {
+	char	 client[PF_HEX_DIGEST_LEN + 1];
 	int	 rc;
 
-	if (app->committing != NULL && ((rc = pf_app_begin(app)) != PF_OK ||
+	if (app->committing != NULL &&
+	    ((rc = pf_app_client(app, req, client, NULL)) != PF_OK ||
+	    (rc = pf_app_begin(app)) != PF_OK ||
+	    (rc = pf_guard_gpc(app, p->form, client)) != PF_OK ||
 	    (rc = pf_app_commit(app)) != PF_OK)) {
 		pf_app_rollback(app);
-		pf_log(PF_LOG_WARN, "request %s: the GPC record was not stored: "
-		    "%s", req->id, pf_strerror(rc));
+		if (rc != PF_ELIMIT)
+			pf_log(PF_LOG_WARN, "request %s: the GPC record was "
+			    "not stored: %s", req->id, pf_strerror(rc));
 	}
 	app->committing = NULL;
 	app->committing_arg = NULL;
@@ -175,7 +182,8 @@ gpc_end(struct pf_app *app, struct pf_request *req)
 
 /* A route's handler; a POST's with the GPC signal recorded (gpc_start). */
 static void
-route_run(const struct pf_route *r, struct pf_app *app, struct pf_request *req)
+route_run(const struct pf_program *p, const struct pf_route *r,
+    struct pf_app *app, struct pf_request *req)
 {
 	int	 post = strcmp(req->method, "POST") == 0;
 
@@ -183,7 +191,7 @@ route_run(const struct pf_route *r, struct pf_app *app, struct pf_request *req)
 		return;
 	r->fn(app, req);
 	if (post)
-		gpc_end(app, req);
+		gpc_end(p, app, req);
 }
 
 void
@@ -211,7 +219,7 @@ pf_program_handle(const struct pf_program *p, struct pf_app *app,
 	else if (r == NULL)
 		refuse_method(app, req, methods);
 	else if (r->fn != NULL)
-		route_run(r, app, req);
+		route_run(p, r, app, req);
 	else
 		pf_app_page(app, req, 200, r->page);
 }

@@ -208,6 +208,30 @@ class Signal(FormTest):
                          before)
 
 
+class Limited(unittest.TestCase):
+    """A script that sends no cookie is a new device with each post: the
+    records of posts that store nothing of their own are held to the
+    form's per-client limit (guard.h's pf_guard_gpc)."""
+
+    def test_refused_posts_record_within_the_forms_client_limit(self):
+        site = Site(config={"unsubscribe_limit": "2/hour"}).start()
+        try:
+            path, valid, bad, _ = PROGRAMS["unsubscribe"]
+            for i in range(4):
+                r = site.post(path, bad, headers={"Sec-GPC": "1"})
+                self.assertEqual(r.status, 422, r)
+                self.assertIsNotNone(COOKIE.match(r.header("Set-Cookie")))
+                self.assertEqual(r.text.count(NOTICE), 1)
+            self.assertEqual(site.count("consent_record"), 2)
+            # The form's own limit is another: a submission still goes in,
+            # its GPC record with it.
+            r = site.post(path, valid(), headers={"Sec-GPC": "1"})
+            self.assertEqual(r.status, 303, r)
+            self.assertEqual(site.count("consent_record"), 3)
+        finally:
+            teardown(site)
+
+
 class StartUp(unittest.TestCase):
     def test_a_malformed_consent_table_stops_every_program_naming_its_line(self):
         bad = os.path.join(SITE.dir, "bad-categories.tsv")
