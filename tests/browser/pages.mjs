@@ -16,6 +16,7 @@
 //            so that is all JavaScript off changes.  "off" goes further:
 //            chromium's switch itself (no axe then).
 //   dark     true: the browser prefers a dark colour scheme
+//   headers  more request headers the browser sends ({"Sec-GPC": "1"})
 //   type     [[selector, text], ...]: Tab to each field, type the text
 //   submit   a form (CSS selector) to send with the keyboard alone: Tab
 //            until its submit button has focus, then Enter; the page it
@@ -121,6 +122,7 @@ async function newPage(browser, v) {
 		viewport: { width: v.width || 1024, height: 700 },
 		colorScheme: v.dark ? 'dark' : 'light',
 		javaScriptEnabled: v.js !== 'off',
+		extraHTTPHeaders: v.headers || {},
 	});
 	ctx.setDefaultTimeout(TIMEOUT);
 	const page = await ctx.newPage();

@@ -410,6 +410,9 @@ class Pages(unittest.TestCase):
              "do-not-call-check": "#check-form", "request": "#request-form",
              "feedback": "#feedback-form", "step2": "#feedback-more-form",
              "article": "#article-vote-form", "opt-out": "#optout-form"}
+    # The pages also seen with Sec-GPC: 1 (a form, a page with its own
+    # words for it, a done page, a message page).
+    GPC = ("unsubscribe", "request", "consent", "consent-done", "message")
 
     @classmethod
     def setUpClass(cls):
@@ -529,6 +532,13 @@ class Pages(unittest.TestCase):
                 if name in ("step2", "opt-out"):  # nothing is required
                     v["type"] = [["#email", "bad@"]]
                 visits.append(v)
+            # With the Global Privacy Control signal every page says it
+            # was honoured, first in its main part (page.h).
+            if name in cls.GPC:
+                visits.append(dict(key=(name + " gpc",) + mode, url=url,
+                                   width=width, js=js, dark=dark,
+                                   checks=list(checks),
+                                   headers={"Sec-GPC": "1"}))
         return visits
 
     @classmethod
