@@ -576,14 +576,10 @@ fail:
 static void
 gpc_answer(struct pf_app *app, struct pf_request *req, struct visit *v)
 {
-	long long		 t = v->current ? v->c.t : 1;
 	char			 value[SET_COOKIE_SIZE];
 	struct pf_header	 h = { "Set-Cookie", value };
 
-	pf_consent_cookie_fill(&v->c, table,
-	    v->current ? v->set & ~pf_consent_sale(table) : 0);
-	v->c.gpc = 1;
-	v->c.t = t;
+	pf_consent_gpc_fill(&v->c, table, v->current, v->set);
 	if (set_cookie(app, &v->c, value) != PF_OK)
 		pf_app_fail(app, req);
 	else

@@ -679,6 +679,16 @@ pf_consent_cookie_fill(struct pf_consent_cookie *c,
 	memcpy(c->version, t->version, sizeof(c->version));
 }
 
+void
+pf_consent_gpc_fill(struct pf_consent_cookie *c,
+    const struct pf_consent_table *t, int current, pf_consent_set set)
+{
+	pf_consent_cookie_fill(c, t, current ? set & ~pf_consent_sale(t) : 0);
+	c->gpc = 1;
+	if (!current)
+		c->t = 1;
+}
+
 int
 pf_consent_cookie_value(const struct pf_consent_cookie *c, char *out,
     size_t outlen)

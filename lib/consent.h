@@ -46,8 +46,8 @@
  * decision time in seconds since the epoch, 1 to 10 digits, no leading
  * zero.  A value that is not exactly so is no decision at all: it is
  * ignored and never reflected.  t=1 is no decision either, though its
- * device is kept: the consent program's record of the GPC signal for the
- * snippet (POST consent?gpc) sets it for a browser that has not decided.
+ * device is kept: an answer that records the GPC signal sets it for a
+ * browser that has not decided (pf_consent_gpc_fill).
  */
 #ifndef PF_CONSENT_H
 #define PF_CONSENT_H
@@ -183,6 +183,16 @@ void pf_consent_cookie_fill(struct pf_consent_cookie *c,
  */
 int pf_consent_cookie_value(const struct pf_consent_cookie *c, char *out,
     size_t outlen);
+
+/*
+ * Make c (its device kept) the cookie that records the GPC signal for its
+ * browser: g=1 and, when current (its decision holds, allowing set), that
+ * decision without the sale categories and its own t; else no decision:
+ * the required categories and t=1, so that a consent dialog still asks.
+ * The one rule for every answer that sets it (program.h, consent.c).
+ */
+void pf_consent_gpc_fill(struct pf_consent_cookie *c,
+    const struct pf_consent_table *t, int current, pf_consent_set set);
 
 /*
  * The Set-Cookie header value for c into out[outlen]: the value, Path=/,

@@ -115,8 +115,8 @@ gpc_committing(struct pf_app *app, void *arg)
  * (the pf_consent cookie's, or one made now, which the handler's own
  * records share: pf_app_device_new), the GPC record for every write
  * transaction of the handler until one commits (app.h's committing), and the
- * cookie of every answer: the browser's current decision, or none, with
- * the sale categories off and g=1.  Non-zero (answered, 500) only if no
+ * cookie of every answer (pf_consent_gpc_fill: the browser's current
+ * decision without the sale categories, or no decision, and g=1).  Non-zero (answered, 500) only if no
  * device could be made.
  */
 static int
@@ -126,22 +126,20 @@ gpc_start(struct pf_app *app, struct pf_request *req)
 	struct pf_consent_cookie	 c;
 	pf_consent_set			 set = 0;
 	char				 value[PF_CONSENT_VALUE_MAX + 128];
+	int				 current = 0;
 
 	if (!req->gpc)
 		return 0;
 	memset(&c, 0, sizeof(c));
 	if (pf_consent_cookie_read(req->cookie, &c) == PF_OK) {
 		memcpy(app->device, c.device, sizeof(app->device));
-		if (!pf_consent_current(&c, t, time(NULL),
-		    app->cfg->consent_max_age_days * PF_DAY, &set))
-			set = 0;	/* an old decision keeps only its device */
+		current = pf_consent_current(&c, t, time(NULL),
+		    app->cfg->consent_max_age_days * PF_DAY, &set);
 	} else if (pf_app_device_new(app, c.device) != PF_OK) {
 		pf_app_fail(app, req);
 		return 1;
 	}
-	pf_consent_cookie_fill(&c, t, set & ~pf_consent_sale(t));
-	c.gpc = 1;
-	c.t = (long long)time(NULL);
+	pf_consent_gpc_fill(&c, t, current, set);
 	if (pf_consent_set_cookie(&c, app->cfg->consent_max_age_days * PF_DAY,
 	    strncmp(app->cfg->base_url, "https:", 6) == 0, value,
 	    sizeof(value)) == PF_OK)

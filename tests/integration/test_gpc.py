@@ -8,9 +8,11 @@ exactly when the signal is 1; a GET stores nothing and sets no cookie."""
 
 import glob
 import itertools
+import json
 import os
 import re
 import subprocess
+import time
 import unittest
 import urllib.parse
 
@@ -110,6 +112,22 @@ class Signal(FormTest):
         m = COOKIE.match(r.header("Set-Cookie") or "")
         self.assertIsNotNone(m, (r, r.header("Set-Cookie")))
         return m
+
+    def test_the_cookie_keeps_a_decision_and_makes_none(self):
+        """Without a decision the signal's cookie is none (t=1: the
+        snippet's dialog still asks); with one, it is that decision less
+        the sale categories, made when it was made."""
+        path, valid = PROGRAMS["unsubscribe"][:2]
+        m = self.cookie(post(path, valid(), gpc="1"))
+        self.assertEqual((m[4], m[5], m[6]), ("required", "1", "1"))
+        version = json.loads(SITE.get("/privacy/consent?version").text)
+        t = int(time.time()) - 3600
+        mine = ("v=1&d=%s&n=%s&c=required+functional+advertising&g=0&t=%d"
+                % (m[2], version["version"], t))
+        m = self.cookie(post(path, valid(), gpc="1",
+                             cookie="pf_consent=" + mine))
+        self.assertEqual((m[2], m[4], m[5], m[6]),
+                         (m[2], "required+functional", "1", str(t)))
 
     def test_a_post_with_the_signal_records_once_per_device_and_day(self):
         for name, (path, valid, _, _) in PROGRAMS.items():
