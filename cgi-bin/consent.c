@@ -79,8 +79,8 @@ enum { F_CHOICE, F_CONFIRM, F_CATS };
 static const char *const choices[] = { "reject", "accept", "save", NULL };
 static const char *const yes[] = { "yes", NULL };
 
-/* Per process, from the categories table at start (start()). */
-static struct pf_consent_table	*table;
+/* The categories table: the program skeleton's (program.h), loaded once. */
+static const struct pf_consent_table	*table;
 static struct pf_field		 fields[F_CATS + PF_CONSENT_CATS_MAX] = {
 	[F_CHOICE] = { "choice", pf_valid_enum, choices, 1, 8, 0,
 	    "Your choice", "Choose Reject all, Accept all or Save choices." },
@@ -626,11 +626,16 @@ gpc_post(struct pf_app *app, struct pf_request *req)
 	}
 	memset(&g, 0, sizeof(g));
 	g.form = PF_GUARD_CONSENT;
-	if ((!v.known && (rc = pf_consent_device_new(v.c.device)) != PF_OK) ||
+	if ((!v.known && (rc = pf_app_device_new(app, v.c.device)) != PF_OK) ||
 	    (rc = pf_app_client(app, req, g.client, g.wide)) != PF_OK ||
-	    (rc = record(app, req, &v, NULL, &g)) != PF_OK)
+	    (rc = record(app, req, &v, NULL, &g)) != PF_OK) {
+		/*
+		 * This post is the signal's record, held to the consent
+		 * form's limits: the skeleton must not store it anyway.
+		 */
+		app->committing = NULL;
 		gpc_failed(app, req, &g, rc);
-	else
+	} else
 		gpc_answer(app, req, &v);
 }
 
@@ -658,17 +663,11 @@ texts_make(void)
 	return 0;
 }
 
-/* The categories table and the notice, checked once before serving. */
+/* The categories table the skeleton loaded, and its cookie texts. */
 static int
 start(struct pf_app *app)
 {
-	char	 err[512];
-
-	if (pf_consent_load_config(app->cfg, &table, err,
-	    sizeof(err)) != PF_OK) {
-		pf_log(PF_LOG_ERR, "consent: %s", err);
-		return 1;
-	}
+	table = app->consent;
 	if (texts_make() != 0) {
 		pf_log(PF_LOG_ERR, "consent: out of memory");
 		return 1;
@@ -683,7 +682,6 @@ stop(void)
 
 	for (i = 0; table != NULL && i < table->n; i++)
 		free(cookie_text[i]);
-	pf_consent_table_free(table);
 }
 
 static const struct pf_route routes[] = {

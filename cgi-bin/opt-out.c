@@ -96,8 +96,8 @@ struct person {
 	char		 mailed[PF_HEX_DIGEST_LEN + 1];
 };
 
-/* Per process, from the categories table at start (start()). */
-static struct pf_consent_table	*table;
+/* The categories table: the program skeleton's (program.h), loaded once. */
+static const struct pf_consent_table	*table;
 
 /* The browser's decision, when it holds: its categories in *set. */
 static int
@@ -389,26 +389,14 @@ show_done(struct pf_app *app, struct pf_request *req)
 	pf_page_free(page);
 }
 
-/* The categories table and the notice, checked once before serving. */
+/* The phone region and the categories table the skeleton loaded. */
 static int
 start(struct pf_app *app)
 {
-	char	 err[512];
-
 	/* The phone validator's region (fields[F_PHONE]). */
 	memcpy(region, app->cfg->phone_region, sizeof(region) - 1);
-	if (pf_consent_load_config(app->cfg, &table, err,
-	    sizeof(err)) != PF_OK) {
-		pf_log(PF_LOG_ERR, "opt-out: %s", err);
-		return 1;
-	}
+	table = app->consent;
 	return 0;
-}
-
-static void
-stop(void)
-{
-	pf_consent_table_free(table);
 }
 
 static const struct pf_route routes[] = {
@@ -418,4 +406,4 @@ static const struct pf_route routes[] = {
 };
 
 PF_PROGRAM_MAIN(.form = PF_GUARD_OPTOUT, PF_ROUTES(routes),
-    .start = start, .stop = stop)
+    .start = start)

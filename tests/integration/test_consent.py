@@ -310,16 +310,24 @@ class Snippet(FormTest):
             ("withdrawn", "gpc", "required functional", "advertising")])
 
     def test_gpc_post_refuses_what_a_form_refuses(self):
-        cases = (
-            ({"Content-Type": "text/plain"}, b"x", 415),
-            ({}, b"a=" + b"x" * (2 << 20), 413),
-            ({"Sec-Fetch-Site": "cross-site"}, b"", 403),
-        )
-        for headers, body, status in cases:
+        # Refused before any handler (another website's page; a body
+        # longer than the limit says): nothing stored, no cookie.
+        for headers, body, status in (
+                ({"Sec-Fetch-Site": "cross-site"}, b"", 403),
+                ({}, b"a=" + b"x" * (2 << 20), 413)):
             r = self.assert_nothing_stored(
                 lambda: gpc_post(body=body, headers=headers))
             self.assertEqual(r.status, status, headers)
             self.assertIsNone(r.header("Set-Cookie"))
+        # Refused by the handler as any form's post is, it still carried
+        # the signal: the skeleton's own record of it (privforms-forms(8),
+        # "Global Privacy Control").
+        before = self.stored()
+        r = gpc_post(body=b"x", headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 415)
+        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1))
+        m = COOKIE.match(r.header("Set-Cookie") or "")
+        self.assertEqual((m[5], m[6]), ("1", "1"))
         for method in ("PUT", "DELETE"):
             for q in ("?gpc", "?version", "?dialog"):
                 r = SITE.request(method, FORM + q)
