@@ -199,7 +199,11 @@ struct pf_xmlw;
 int cli_xml_export(FILE *f, const char *root, const char *ns,
     const char *since, int (*body)(struct pf_xmlw *w, void *arg), void *arg);
 
-/* One CSV field (RFC 4180) on f, then sep: quoted when it must be. */
+/*
+ * One CSV field (RFC 4180) on f, then sep: quoted when it must be, and
+ * after a ' when a spreadsheet would run it as a formula (it starts with
+ * = + - @, a tab or a CR and is not a signed number).
+ */
 void cli_csv_field(FILE *f, const char *s, const char *sep);
 
 /* One CSV record on f: the n fields of v, each a cli_csv_field, then CRLF. */

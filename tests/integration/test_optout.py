@@ -333,6 +333,29 @@ class Export(unittest.TestCase):
                               "FROM sale_opt_out")[0][0]
         self.assertEqual(len(rows) - 2, distinct)
 
+    def test_csv_cannot_hold_a_spreadsheet_formula(self):
+        # An address may start with = + or -, which a spreadsheet opening
+        # the CSV would run as a formula: such a field is quoted and starts
+        # with ' (a number, as E.164 is, is no formula and stays as it is).
+        tag = address("formula").split("@")[0]
+        typed = ("=1+%s@example.com" % tag, "+cmd|'/c%s'!a0@example.com" % tag,
+                 "-2+%s@example.com" % tag)
+        for a in typed:
+            r = SITE.post(FORM, {"optout": "yes", "email": a})
+            self.assertEqual(r.status, 303, r)
+        rows = export().stdout.split("\n")
+        for a in typed:
+            self.assertIn("email,\"'%s\"," % a, "\n".join(rows))
+        for row in rows[1:-1]:
+            if row.startswith("email,"):
+                self.assertNotIn(row.split(",")[1].lstrip('"')[0], "=+-@",
+                                 row)
+        self.assertEqual(len([r for r in rows
+                              if r.startswith("phone,+13037492111,")]), 1)
+        # The hash is of the address itself, not of what the CSV shows.
+        self.assertIn(hashlib.sha256(typed[0].encode()).hexdigest(),
+                      export("--format", "sha256").stdout)
+
     def test_sha256_is_the_hash_of_the_normalised_address(self):
         lines = export("--format", "sha256").stdout.split("\n")
         self.assertEqual(lines[-1], "")
