@@ -546,7 +546,8 @@ int pf_store_outbox_forget_subject(struct pf_store *st, const char *subject,
 
 /*
  * Record that the subject with pseudonym hash (keys.h, of kind "email" or
- * "phone") must not be reached on channel ("email", "sms", "call").
+ * "phone") must not be reached on channel ("email", "sms", "call"), or,
+ * for "sale", that its opt-out of sale stays in force (erasure.h).
  * Recording it twice is PF_OK.
  */
 int pf_store_suppress_put(struct pf_store *st, const char *kind,

@@ -1856,6 +1856,75 @@ START_TEST(test_dnc_migration_from_version_2_keeps_rows)
 }
 END_TEST
 
+#define H64(c)	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+
+/*
+ * 011 makes suppression again to let it hold channel "sale": every row of
+ * a database at version 10 is kept as it was, its key and its checks
+ * with it, and the channel "sale" is taken after.
+ */
+START_TEST(test_sale_migration_from_version_10_keeps_suppression)
+{
+	static const char	 rows[] = "SELECT group_concat(kind || '/' || "
+	    "hash || '/' || channel || '/' || created, ';') FROM (SELECT * "
+	    "FROM suppression ORDER BY kind, hash, channel)";
+	struct pf_store		*st;
+	sqlite3			*h = raw_open();
+	sqlite3_stmt		*q;
+	char			*before;
+	unsigned		 i;
+
+	for (i = 0; i < pf_nmigrations && pf_migrations[i].version <= 10; i++)
+		ck_assert_int_eq(sqlite3_exec(h, pf_migrations[i].sql, NULL,
+		    NULL, NULL), SQLITE_OK);
+	ck_assert_str_eq(pf_migrations[i].name, "011-sale-opt-out.sql");
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 10; "
+	    "INSERT INTO suppression VALUES ('email', '" H64("a") "', 'email', "
+	    "'" T1 "'), ('email', '" H64("a") "', 'sms', '" T2 "'), "
+	    "('phone', '" H64("b") "', 'call', '" T3 "'), "
+	    "('phone', '" H64("c") "', 'sms', '" T1 "')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, rows, -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	before = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+
+	st = open_mode("truncate");
+	ck_assert_int_eq(pf_test_count("PRAGMA user_version"),
+	    (int)pf_migrations[pf_nmigrations - 1].version);
+	h = raw_open();
+	ck_assert_int_eq(sqlite3_prepare_v2(h, rows, -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(q, 0), before);
+	sqlite3_finalize(q);
+	/* The key and the checks: no second row, no other channel or hash. */
+	ck_assert_int_eq(sqlite3_exec(h, "INSERT INTO suppression VALUES "
+	    "('email', '" H64("a") "', 'email', '" T3 "')", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT);
+	ck_assert_int_eq(sqlite3_exec(h, "INSERT INTO suppression VALUES "
+	    "('email', '" H64("d") "', 'post', '" T3 "')", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT);
+	ck_assert_int_eq(sqlite3_exec(h, "INSERT INTO suppression VALUES "
+	    "('email', 'short', 'sale', '" T3 "')", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT);
+	sqlite3_close(h);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'suppression' AND sql LIKE '%WITHOUT ROWID'"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM sqlite_schema "
+	    "WHERE name LIKE 'suppression_%'"), 0);
+	ck_assert_int_eq(pf_store_suppress_put(st, "email", H64("a"), "sale",
+	    T3), PF_OK);
+	ck_assert_int_eq(pf_store_suppressed(st, "email", H64("a"), "sale"),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_suppressed(st, "phone", H64("b"), "call"),
+	    PF_OK);
+	pf_store_close(st);
+	free(before);
+}
+END_TEST
+
 PF_TEST_MAIN("store",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_open_applies_migrations_and_sets_user_version),
@@ -1917,6 +1986,7 @@ PF_TEST_MAIN("store",
     PF_LOOP(test_dnc_schema_refuses_malformed_number, dnc_bad_number),
     PF_LOOP(test_dnc_schema_refuses_malformed_country, dnc_bad_country),
     tcase_add_test(tc, test_dnc_migration_from_version_2_keeps_rows),
+    tcase_add_test(tc, test_sale_migration_from_version_10_keeps_suppression),
     tcase_add_test(tc, test_backup_is_a_checked_copy_mode_0600),
     tcase_add_test(tc, test_backup_replaces_only_when_asked),
     tcase_add_test(tc, test_backup_busy_past_the_timeout_leaves_nothing),
