@@ -353,19 +353,43 @@ class Export(unittest.TestCase):
         self.assertEqual(len([r for r in rows
                               if r.startswith("phone,+13037492111,")]), 1)
         # The hash is of the address itself, not of what the CSV shows.
-        self.assertIn(hashlib.sha256(typed[0].encode()).hexdigest(),
+        self.assertIn(hashlib.sha256(typed[0].encode()).hexdigest() + ",",
                       export("--format", "sha256").stdout)
 
-    def test_sha256_is_the_hash_of_the_normalised_address(self):
-        lines = export("--format", "sha256").stdout.split("\n")
+    def hashed(self, fmt):
+        """The list of --format fmt: its header and its (email, phone)
+        columns, each line ended by CRLF."""
+        p = SITE.privforms("optouts", "export", "--format", fmt, text=False)
+        self.assertEqual(p.returncode, 0, p)
+        lines = p.stdout.decode().split("\r\n")
         self.assertEqual(lines[-1], "")
-        want = {hashlib.sha256(a.encode()).hexdigest() for (a,) in
-                SITE.query("SELECT DISTINCT address FROM sale_opt_out")}
-        self.assertEqual(sorted(lines[:-1]), sorted(want))
-        for a in (self.email, "+13037492111"):
-            self.assertIn(hashlib.sha256(a.encode()).hexdigest(), lines)
-        for line in lines[:-1]:
-            self.assertRegex(line, r"^[0-9a-f]{64}$")
+        return lines[0], [tuple(line.split(",")) for line in lines[1:-1]]
+
+    def test_sha256_is_googles_list_of_the_normalised_addresses(self):
+        # Google's Customer Match: the columns Email and Phone, a number
+        # hashed in E.164 with its '+'.
+        header, rows = self.hashed("sha256")
+        self.assertEqual(header, "Email,Phone")
+        sha = lambda a: hashlib.sha256(a.encode()).hexdigest()
+        want = {(sha(a), "") if c == "email" else ("", sha(a)) for (c, a) in
+                SITE.query("SELECT DISTINCT channel, address "
+                           "FROM sale_opt_out")}
+        self.assertEqual(sorted(rows), sorted(want))
+        self.assertIn((sha(self.email), ""), rows)
+        self.assertIn(("", sha("+13037492111")), rows)
+        for row in rows:
+            self.assertRegex(",".join(row), r"^([0-9a-f]{64},|,[0-9a-f]{64})$")
+
+    def test_sha256_meta_hashes_a_number_without_its_plus(self):
+        # Meta's custom audiences: the columns email and phone, and a
+        # number's digits only, since its rules remove every symbol.
+        header, rows = self.hashed("sha256-meta")
+        self.assertEqual(header, "email,phone")
+        sha = lambda a: hashlib.sha256(a.encode()).hexdigest()
+        self.assertIn((sha(self.email), ""), rows)
+        self.assertIn(("", sha("13037492111")), rows)
+        self.assertNotIn(("", sha("+13037492111")), rows)
+        self.assertEqual(len(rows), len(self.hashed("sha256")[1]))
 
     def test_since_keeps_the_later_opt_outs(self):
         self.assertEqual(export("--since", "2999-01-01").stdout,
@@ -384,7 +408,7 @@ class Export(unittest.TestCase):
 
     def test_each_export_is_recorded_as_a_read(self):
         n = len(SITE.audit_xml("personal-data-read"))
-        rows = len(export("--format", "sha256").stdout.splitlines())
+        rows = len(export("--format", "sha256").stdout.splitlines()) - 1
         recs = SITE.audit_xml("personal-data-read")
         self.assertEqual(len(recs), n + 1)
         self.assertIn('<detail name="what">optouts-export</detail>', recs[-1])
@@ -393,7 +417,8 @@ class Export(unittest.TestCase):
 
     def test_help_says_what_it_writes(self):
         p = export("--help")
-        for words in ("csv", "sha256", "--since", "E.164", "erased",
+        for words in ("csv", "sha256", "sha256-meta", "Google", "Meta",
+                      "--since", "E.164", "erased",
                       "personal-data-read"):
             self.assertIn(words, p.stdout)
 
