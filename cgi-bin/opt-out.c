@@ -26,7 +26,12 @@
  *				sale-opt-out-identified record, and with
  *				confirm=yes (an email address only) the
  *				confirmation mail, counted against the address's
- *				limit (guard.h); 422 with what was typed and
+ *				limit (guard.h) and left out, the opt-out made
+ *				still, when the address has had its share (the
+ *				limit guards a mailbox, not the right to opt
+ *				out, which must take effect at once and which
+ *				another form's mails to the address must not
+ *				hold up); 422 with what was typed and
  *				what to fix for a malformed address, both given,
  *				or a confirmation asked without an email address
  *
@@ -86,7 +91,7 @@ static const struct pf_field fields[F__MAX] = {
  * The person the opt-out extends to, when one was given: channel "email"
  * or "phone", key the email key or E.164 number (what is stored), subject
  * its pseudonym; to, the address a confirmation goes to (NULL: none), and
- * mailed the pseudonym its limit counts (guard.h).
+ * mailed the pseudonym its limit counts (guard.h's pf_guard_address).
  */
 struct person {
 	const char	*channel;
@@ -150,28 +155,36 @@ confirm(struct pf_app *app, const struct person *p)
 
 /*
  * Inside the open transaction, after the consent record rid: the opt-out
- * of person p made in device, its record, and its confirmation if asked.
+ * of person p made in device, its record, and its confirmation if asked
+ * and the address's limit (g's form's) lets one more mail through.
  */
 static int
 record_person(struct pf_app *app, struct pf_request *req,
     const struct person *p, const char *device, const char *now,
-    const char *rid)
+    const char *rid, struct pf_guard *g)
 {
 	const struct pf_sale_optout	 o = { .channel = p->channel,
 	    .address = p->key, .device = device, .created = now,
 	    .source = "form" };
 	char				 oid[24];
 	const char			*details[] = { "opt-out", oid,
-	    "record", rid, "channel", p->channel, "confirmation",
-	    p->to != NULL ? "requested" : "none", NULL };
+	    "record", rid, "channel", p->channel, "confirmation", "none",
+	    NULL };
 	long long			 id;
-	int				 rc;
+	int				 rc, mail = 0;
 
 	if ((rc = pf_store_sale_put(app->st, &o, &id)) != PF_OK)
 		return rc;
 	snprintf(oid, sizeof(oid), "%lld", id);
+	if (p->to != NULL) {
+		rc = pf_guard_address_quota(app, g, p->mailed);
+		if (rc != PF_OK && rc != PF_ELIMIT)
+			return rc;
+		mail = rc == PF_OK;
+		details[7] = mail ? "requested" : "withheld";
+	}
 	if ((rc = pf_app_audit(app, req, "sale-opt-out-identified",
-	    p->subject, details)) != PF_OK || p->to == NULL)
+	    p->subject, details)) != PF_OK || !mail)
 		return rc;
 	return confirm(app, p);
 }
@@ -205,14 +218,14 @@ record(struct pf_app *app, struct pf_request *req, const char *device,
 	pf_utc_now(now);
 	rc = pf_store_consent_last(app->st, device, had_sale, &sale);
 	r.action = details[3] = sale ? "withdrawn" : "refused";
+	/* The address's limit is record_person's: it holds up no opt-out. */
 	if ((rc == PF_OK || rc == PF_ENOTFOUND) &&
-	    (rc = pf_guard_admit(app, g, p != NULL && p->to != NULL ?
-	    p->mailed : NULL)) == PF_OK &&
+	    (rc = pf_guard_admit(app, g, NULL)) == PF_OK &&
 	    (rc = pf_store_consent_put(app->st, &r, &rid)) == PF_OK) {
 		snprintf(id, sizeof(id), "%lld", rid);
 		if ((rc = pf_app_audit(app, req, "consent-recorded", NULL,
 		    details)) == PF_OK && (p == NULL ||
-		    (rc = record_person(app, req, p, device, now, id)) ==
+		    (rc = record_person(app, req, p, device, now, id, g)) ==
 		    PF_OK) && (rc = pf_app_commit(app)) == PF_OK)
 			return PF_OK;
 	}
