@@ -557,7 +557,15 @@ int pf_store_suppress_put(struct pf_store *st, const char *kind,
 int pf_store_suppressed(struct pf_store *st, const char *kind,
     const char *hash, const char *channel);
 
+/* How many entries there are, of every channel, into *n. */
 int pf_store_suppress_count(struct pf_store *st, long long *n);
+
+/*
+ * How many keep someone from being contacted (channels "email", "sms",
+ * "call"), into *n: what the unsubscribe and Do-Not-Call lists leave out
+ * and are scrubbed against; an opt-out of sale ("sale") is neither.
+ */
+int pf_store_suppress_contacts(struct pf_store *st, long long *n);
 
 /* ---- site feedback and article votes (005-feedback.sql) ---- */
 

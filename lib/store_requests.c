@@ -33,7 +33,7 @@ enum {
 	DSR_DELETE, DSR_ERASE, DSR_APPEAL, DSR_APPEAL_GRANT, DSR_APPEAL_DENY,
 	EVENT_ERASE, EVENT_PUT, EVENT_EACH,
 	PARTY_GET, PARTY_LINK, PARTY_EACH, PARTY_ERASE, SUPPRESS_PUT,
-	SUPPRESSED, SUPPRESS_COUNT, DSR_ANSWERS, NSTMT
+	SUPPRESSED, SUPPRESS_COUNT, SUPPRESS_CONTACTS, DSR_ANSWERS, NSTMT
 };
 
 static const struct pf_sql sql[NSTMT] = {
@@ -171,6 +171,8 @@ static const struct pf_sql sql[NSTMT] = {
 	    "AND channel = ?3" },
 	[SUPPRESS_COUNT] = { "suppress count",
 	    "SELECT count(*) FROM suppression" },
+	[SUPPRESS_CONTACTS] = { "suppress contacts",
+	    "SELECT count(*) FROM suppression WHERE channel <> 'sale'" },
 };
 
 static const struct pf_sql_set set = { PF_SQL_REQUESTS, NSTMT, sql };
@@ -543,6 +545,12 @@ int
 pf_store_suppress_count(struct pf_store *st, long long *n)
 {
 	return pf_sql_one(st, Q(SUPPRESS_COUNT), PF_NOARGS, pf_row_int0, n);
+}
+
+int
+pf_store_suppress_contacts(struct pf_store *st, long long *n)
+{
+	return pf_sql_one(st, Q(SUPPRESS_CONTACTS), PF_NOARGS, pf_row_int0, n);
 }
 
 typedef int answer_fn(const struct pf_dsr_answer *a, void *arg);

@@ -226,7 +226,7 @@ export_read(struct ctx *c, FILE *f, void *arg, int (*write)(struct ctx *,
 
 	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
 		return rc;
-	if ((rc = pf_store_suppress_count(c->st, &x->erased)) == PF_OK)
+	if ((rc = pf_store_suppress_contacts(c->st, &x->erased)) == PF_OK)
 		rc = write(c, f, arg);
 	pf_store_rollback(c->st);
 	return rc;

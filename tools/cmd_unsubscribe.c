@@ -209,7 +209,7 @@ export_all(struct ctx *c, FILE *f, void *arg)
 	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
 		return rc;
 	fprintf(f, "address,channel,list,time\r\n");
-	if ((rc = pf_store_suppress_count(c->st, &x->erased)) == PF_OK)
+	if ((rc = pf_store_suppress_contacts(c->st, &x->erased)) == PF_OK)
 		rc = pf_store_optout_each(c->st, export_row, x);
 	pf_store_rollback(c->st);
 	return rc;

@@ -617,6 +617,19 @@ class SaleOptOut(unittest.TestCase):
         self.assertNotIn("sale.one", r.stdout)
         self.assertNotIn("<record>", r.stdout)
 
+    def test_the_contact_lists_do_not_count_it_as_theirs(self):
+        # unsubscribes export and dnc export say how many erased entries
+        # of their channels (email, SMS, calls) they leave out: an opt-out
+        # of sale is none of them, and never was in either list.
+        theirs = SITE.query("SELECT count(*) FROM suppression "
+                            "WHERE channel <> 'sale'")[0][0]
+        for args in (("unsubscribes", "export"), ("dnc", "export")):
+            with self.subTest(args=args):
+                p = run(*args)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                m = re.search(r": (\d+) erased entr", p.stderr)
+                self.assertEqual(int(m[1]) if m else 0, theirs, p.stderr)
+
 
 class MultiLine(unittest.TestCase):
     """What a textarea takes may span lines, and the package stays valid."""

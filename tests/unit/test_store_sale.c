@@ -191,6 +191,9 @@ START_TEST(test_suppression_takes_the_sale_channel)
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(pf_store_sale_erased(fx.st, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
+	/* The contact lists' count leaves the opt-out of sale out. */
+	ck_assert_int_eq(pf_store_suppress_contacts(fx.st, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
 }
 END_TEST
 
