@@ -72,13 +72,20 @@ struct format {
 	int		 plus;
 };
 
-/* What an export is asked for, and what it has written and left out. */
+/*
+ * What an export is asked for, and what it has written and left out:
+ * erased counts the erased people's opt-outs (suppression, channel
+ * "sale"), less those of them who opted out again with the same address
+ * and so are in the export after all (sup, its key read only if any).
+ */
 struct export {
 	const char		*since;		/* NULL: every opt-out */
 	const struct format	*fmt;
 	FILE			*f;
+	struct ctx		*c;
 	long long		 rows;
 	long long		 erased;
+	struct cli_suppression	 sup;
 };
 
 static int
@@ -106,12 +113,21 @@ sha256_row(const struct export *x, const struct pf_sale_optout *o)
 	return rc;
 }
 
+/* struct export's walk: each row, and an erased person back in it. */
 static int
 each_row(const struct pf_sale_optout *o, void *arg)
 {
 	struct export	*x = arg;
+	int		 rc;
 
 	x->rows++;
+	if (x->erased > 0 && strcmp(o->channel, "email") == 0) {
+		rc = cli_suppression_has(x->c, &x->sup, "email", o->address,
+		    "sale");
+		if (rc != PF_OK && rc != PF_ENOTFOUND)
+			return rc;
+		x->erased -= rc == PF_OK;
+	}
 	return x->fmt->row(x, o);
 }
 
@@ -126,10 +142,13 @@ fill(struct ctx *c, FILE *f, void *arg)
 	int		 rc;
 
 	x->f = f;
+	x->c = c;
 	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
 		return rc;
 	fprintf(f, "%s\r\n", x->fmt->header);
-	if ((rc = pf_store_sale_erased(c->st, &x->erased)) == PF_OK)
+	if ((rc = pf_store_sale_erased(c->st, &x->erased)) == PF_OK &&
+	    (x->erased == 0 ||
+	    (rc = cli_suppression_open(c, &x->sup)) == PF_OK))
 		rc = pf_store_sale_each(c->st, x->since, each_row, x);
 	pf_store_rollback(c->st);
 	return rc;
@@ -145,7 +164,7 @@ static const struct format formats[] = {
 static int
 cmd_export(struct ctx *c, const struct cli_args *a)
 {
-	struct export	 x = { a->opt[CLI_EXPORT_SINCE], NULL, NULL, 0, 0 };
+	struct export	 x = { .since = a->opt[CLI_EXPORT_SINCE] };
 	size_t		 i;
 	int		 rc;
 
@@ -153,8 +172,10 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 	    nitems(formats), sizeof(formats[0]), &i)) != 0)
 		return rc;
 	x.fmt = &formats[i];
-	if (cli_open_store(c) != 0 ||
-	    cli_buffered_read("optouts export", fill, c, &x, &x.rows) != 0)
+	rc = cli_open_store(c) != 0 ||
+	    cli_buffered_read("optouts export", fill, c, &x, &x.rows) != 0;
+	explicit_bzero(&x.sup.keys, sizeof(x.sup.keys));
+	if (rc != 0)
 		return 1;
 	if (x.erased > 0)
 		fprintf(stderr, "privforms: optouts export: %lld erased "

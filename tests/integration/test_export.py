@@ -631,6 +631,33 @@ class SaleOptOut(unittest.TestCase):
                 self.assertEqual(int(m[1]) if m else 0, theirs, p.stderr)
 
 
+class SaleOptOutAgain(unittest.TestCase):
+    """An erased person who opts out of sale again with the same address
+    is in optouts export once more, and not also counted as left out."""
+
+    def test_the_new_opt_out_is_exported_and_not_counted_as_erased(self):
+        again = "sale.again@example.com"
+        rid = submit(again, "deletion")
+        verify(again)
+        send_mail()
+        opt_out_of_sale({"email": again})
+        p = run("request", "erase", str(rid))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        send_mail()
+        erased = SITE.query("SELECT count(*) FROM suppression "
+                            "WHERE channel = 'sale'")[0][0]
+        p = run("optouts", "export")
+        self.assertNotIn(again, p.stdout)
+        m = re.search(r": (\d+) erased", p.stderr)
+        self.assertEqual(int(m[1]) if m else 0, erased, p.stderr)
+        opt_out_of_sale({"email": again})
+        p = run("optouts", "export")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(again, p.stdout)
+        m = re.search(r": (\d+) erased", p.stderr)
+        self.assertEqual(int(m[1]) if m else 0, erased - 1, p.stderr)
+
+
 class MultiLine(unittest.TestCase):
     """What a textarea takes may span lines, and the package stays valid."""
 
