@@ -415,8 +415,10 @@ int pf_store_dsr_erase(struct pf_store *st, const char *email_key,
  * Reduce at most limit (1 to PF_DSR_REDUCE_MAX, else PF_EINVAL) requests
  * closed (fulfilled or denied) before `before` (their updated, the time
  * they closed), oldest first, not reduced yet: each loses its personal
- * fields (names, organisation, email, email key, details, party), the
- * notes of its history, its party's address once no other request has it
+ * fields (names, organisation, email, email key, details, an appeal's
+ * words, party), its agent's name and address, the notes of its history,
+ * its mail not sent (queued or failed), its party's address once no other
+ * request has it
  * (store_retention.c lists all it clears), and gets reduced = now (NULL:
  * the current time).  Type, status, country, state, law, the dates,
  * subject and the events' times, statuses and reasons stay: the yearly

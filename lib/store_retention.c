@@ -38,6 +38,13 @@
  * agent's name and contact) is one more line here, a personal column
  * added to request one more "col = NULL" in PERSONAL.
  *
+ * A request's mail that never went (a failed one keeps its address and
+ * values for a requeue: 002-outbox.sql; a sent one was blanked then) goes
+ * too: every mail about a request has a request-* template, the person's
+ * pseudonym as subject and the request's number as its first value
+ * (dsr.h's pf_dsr_mail, pf_dsr_mail_team, agent.h's pf_agent_mail), which
+ * the statement matches, so another request's mail stays.
+ *
  * The party's address goes with the last request that has it: a request
  * verified by a party has that party's address as email_key, so when no
  * other request has that key (request_email answers it), nothing needs
@@ -55,7 +62,13 @@
 	X(CLEAR_NOTES, "reduce notes", "UPDATE request_event SET note = NULL " \
 	    "WHERE request = ?1 AND note IS NOT NULL") \
 	X(CLEAR_AGENT, "reduce agent", "UPDATE request_agent SET name = NULL, " \
-	    "email = NULL WHERE request = ?1")
+	    "email = NULL WHERE request = ?1") \
+	X(CLEAR_MAIL, "reduce mail", "DELETE FROM outbox " \
+	    "WHERE state IN ('queued', 'sending', 'failed') " \
+	    "AND template LIKE 'request-%' " \
+	    "AND subject = (SELECT subject FROM request WHERE id = ?1) " \
+	    "AND substr(vals, 1, length('id=' || ?1 || '&')) = " \
+	    "'id=' || ?1 || '&'")
 
 #define CLEAR_ENUM(id, what, text)	id,
 #define CLEAR_ROW(id, what, text)	[id] = { what, text },

@@ -178,6 +178,34 @@ START_TEST(test_reduce_waits_for_an_appeal_and_clears_its_reason)
 }
 END_TEST
 
+/*
+ * A request's mail that never went (a failed one waits for a requeue with
+ * its address and values) goes with the request; another request's mail,
+ * and a sent one (already blanked), stay.
+ */
+START_TEST(test_reduce_drops_the_requests_unsent_mail)
+{
+	long long	 id = fulfilled(KEY_A, T1, T2), open = verified(KEY_A, T1);
+	char		 mine[64], other[64];
+
+	snprintf(mine, sizeof(mine), "id=%lld&first_name=Ann", id);
+	snprintf(other, sizeof(other), "id=%lld&first_name=Ann", open);
+	ck_assert_int_eq(pf_store_outbox_put(fx.st, "request-fulfilled",
+	    KEY_A, mine, H1, T2, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(fx.st, "request-agent-update",
+	    "agent@example.net", mine, H1, T2, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(fx.st, "request-verified",
+	    KEY_A, other, H1, T2, NULL), PF_OK);
+	pf_test_exec("UPDATE outbox SET state = 'failed'");
+	ck_assert_int_eq(reduce(T3, 10), 1);
+	ck_assert(is_reduced(id));
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM outbox WHERE "
+	    "vals LIKE '%Ann%'"), 1);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM outbox WHERE "
+	    "vals = 'id=%lld&first_name=Ann'", open), 1);
+}
+END_TEST
+
 START_TEST(test_reduce_keeps_a_denials_reason)
 {
 	long long	 id = verified(KEY_A, T1);
@@ -299,6 +327,7 @@ PF_TEST_MAIN("store_retention",
     test_reduce_clears_the_personal_data_and_keeps_the_metrics),
     tcase_add_test(tc, test_reduce_clears_the_agents_name_and_address),
     tcase_add_test(tc, test_reduce_waits_for_an_appeal_and_clears_its_reason),
+    tcase_add_test(tc, test_reduce_drops_the_requests_unsent_mail),
     tcase_add_test(tc, test_reduce_keeps_a_denials_reason),
     tcase_add_test(tc, test_reduce_never_touches_open_or_younger_requests),
     tcase_add_test(tc, test_reduce_twice_changes_nothing),
