@@ -653,6 +653,13 @@ read_request(struct pf_app *app, long long id, struct pf_dsr_copy *q,
 	return rc;
 }
 
+/* The agent ag holds, or NULL when the person asked (none loaded). */
+static const struct pf_dsr_agent *
+agent_of(const struct pf_agent_copy *ag)
+{
+	return ag->a.relationship != NULL ? &ag->a : NULL;
+}
+
 /* ---- verify ---- */
 
 /* The law of r as the pages name it. */
@@ -818,8 +825,8 @@ verify_show(struct pf_app *app, struct pf_request *req)
 		pf_badlink(app, req, PF_BADLINK_VERIFY, rc);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
-	else if (rc != PF_OK || verify_page(app, req, &q.r,
-	    ag.a.relationship != NULL ? &ag.a : NULL, t->value) != PF_OK)
+	else if (rc != PF_OK || verify_page(app, req, &q.r, agent_of(&ag),
+	    t->value) != PF_OK)
 		pf_app_fail(app, req);
 	pf_agent_drop(&ag);
 	pf_dsr_drop(&q);
@@ -1046,7 +1053,7 @@ verify(struct pf_app *app, struct pf_request *req)
 /* ---- status ---- */
 
 static int	appeal_check(const struct pf_app *, const struct pf_dsr *,
-		    char [PF_DATE_SIZE]);
+		    const struct pf_dsr_agent *, char [PF_DATE_SIZE]);
 
 /*
  * The history, as the status page's list: per event its status label,
@@ -1122,18 +1129,25 @@ history_free(struct history *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* Read request id and its history in one read transaction. */
+/*
+ * Read request id, its agent if any (whose answer says whether it may be
+ * appealed) and its history in one read transaction.
+ */
 static int
 read_status(struct pf_app *app, long long id, struct pf_dsr_copy *q,
-    struct history *h)
+    struct pf_agent_copy *ag, struct history *h)
 {
 	int	 rc;
 
 	memset(q, 0, sizeof(*q));
+	memset(ag, 0, sizeof(*ag));
 	memset(h, 0, sizeof(*h));
 	if ((rc = pf_app_begin_read(app)) != PF_OK)
 		return rc;
 	if ((rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q)) == PF_OK &&
+	    (rc = pf_agent_load(app->st, id, ag)) == PF_ENOTFOUND)
+		rc = PF_OK;
+	if (rc == PF_OK &&
 	    (rc = pf_store_dsr_events(app->st, id, add_event, h)) == PF_OK)
 		rc = h->err;
 	pf_app_rollback(app);
@@ -1164,13 +1178,13 @@ appeal_offer(struct pf_app *app, struct pf_page *page, const char *t,
  */
 static int
 appeal_sections(struct pf_app *app, struct pf_page *page,
-    const struct pf_dsr *r, const char *t)
+    const struct pf_dsr *r, const struct pf_dsr_agent *a, const char *t)
 {
 	const char	*state = pf_dsr_state(r), *regulator;
 	char		 until[PF_DATE_SIZE];
 	int		 rc;
 
-	rc = appeal_check(app, r, until) < 0 ?
+	rc = appeal_check(app, r, a, until) < 0 ?
 	    appeal_offer(app, page, t, until) :
 	    pf_page_remove(page, "appeal-offer");
 	if (rc == PF_OK)
@@ -1188,10 +1202,11 @@ appeal_sections(struct pf_app *app, struct pf_page *page,
 	return pf_page_text(page, "regulator-law", law_text(r));
 }
 
-/* The status page of r with history h; t is its link's token. */
+/* The status page of r (agent a or NULL) with history h; t is its token. */
 static int
 status_page(struct pf_app *app, struct pf_request *req,
-    const struct pf_dsr *r, const struct history *h, const char *t)
+    const struct pf_dsr *r, const struct pf_dsr_agent *a,
+    const struct history *h, const char *t)
 {
 	struct pf_page	*page = NULL;
 	char		 id[24];
@@ -1209,7 +1224,7 @@ status_page(struct pf_app *app, struct pf_request *req,
 	    (rc = time_text(page, "status-due", pf_dsr_due_by(r),
 	    pf_dsr_date)) == PF_OK &&
 	    (rc = pf_page_text(page, "status-law", law_text(r))) == PF_OK &&
-	    (rc = appeal_sections(app, page, r, t)) == PF_OK &&
+	    (rc = appeal_sections(app, page, r, a, t)) == PF_OK &&
 	    (rc = pf_page_rows(page, "history",
 	    (const char *const *)h->cells, 3, h->n)) == PF_OK &&
 	    (rc = pf_page_rows_attr(page, "history", 1, "datetime",
@@ -1225,6 +1240,7 @@ status(struct pf_app *app, struct pf_request *req)
 {
 	const struct pf_param	*t = pf_request_query(req, "t");
 	struct pf_dsr_copy	 q;
+	struct pf_agent_copy	 ag;
 	struct history		 h;
 	long long		 id;
 	int			 rc;
@@ -1232,14 +1248,15 @@ status(struct pf_app *app, struct pf_request *req)
 	if (check_link(app, req, t, PF_DSR_STATUS, PF_BADLINK_STATUS, &id) !=
 	    PF_OK)
 		return;
-	if ((rc = read_status(app, id, &q, &h)) == PF_ENOTFOUND)
+	if ((rc = read_status(app, id, &q, &ag, &h)) == PF_ENOTFOUND)
 		pf_badlink(app, req, PF_BADLINK_STATUS, rc);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
-	else if (rc != PF_OK || status_page(app, req, &q.r, &h, t->value) !=
-	    PF_OK)
+	else if (rc != PF_OK || status_page(app, req, &q.r, agent_of(&ag), &h,
+	    t->value) != PF_OK)
 		pf_app_fail(app, req);
 	history_free(&h);
+	pf_agent_drop(&ag);
 	pf_dsr_drop(&q);
 }
 
@@ -1279,16 +1296,20 @@ static const struct {
 };
 
 /*
- * Whether r may be appealed now: -1 and the last day in until, or why
- * not (no_appeal's index).  *rc gets pf_dsr_appealable's answer.
+ * Whether r (made through agent a, or NULL) may be appealed now: -1 and
+ * the last day in until, or why not (no_appeal's index).  A request the
+ * person closed by refusing its agent is not: that was their answer, not
+ * our decision (store.h's pf_store_dsr_appeal refuses it too).
  */
 static int
 appeal_check(const struct pf_app *app, const struct pf_dsr *r,
-    char until[PF_DATE_SIZE])
+    const struct pf_dsr_agent *a, char until[PF_DATE_SIZE])
 {
 	int	 rc = pf_dsr_appealable(laws, r, app->cfg->request_appeal_days,
 	    time(NULL), until);
 
+	if (rc == PF_OK && a != NULL && strcmp(a->answer, "refused") == 0)
+		return NO_APPEAL_NONE;
 	if (rc == PF_OK)
 		return -1;
 	if (r->appeal != NULL)
@@ -1352,7 +1373,7 @@ appeal_form(struct pf_app *app, struct pf_request *req, int status,
 		pf_app_unavailable(app, req);
 	else if (rc != PF_OK)
 		pf_app_fail(app, req);
-	else if ((why = appeal_check(app, &q.r, until)) >= 0)
+	else if ((why = appeal_check(app, &q.r, agent_of(&ag), until)) >= 0)
 		appeal_refused(app, req, why);
 	else {
 		if ((rc = pf_page_new(app->pages, "request-appeal", &page)) ==
@@ -1396,7 +1417,7 @@ appeal_challenge(struct pf_app *app, struct pf_request *req)
  */
 static int
 appeal_open(struct pf_app *app, struct pf_request *req, struct pf_dsr *r,
-    const char *reason, int *why)
+    const struct pf_dsr_agent *a, const char *reason, int *why)
 {
 	char		 until[PF_DATE_SIZE], due[PF_DATE_SIZE], id[24];
 	const char	*details[] = { "request", id, "due", due, NULL };
@@ -1404,7 +1425,7 @@ appeal_open(struct pf_app *app, struct pf_request *req, struct pf_dsr *r,
 	int		 rc;
 
 	snprintf(id, sizeof(id), "%lld", r->id);
-	if ((*why = appeal_check(app, r, until)) >= 0)
+	if ((*why = appeal_check(app, r, a, until)) >= 0)
 		return PF_OK;
 	if ((rc = pf_dsr_appeal_due(laws, r, time(NULL), due)) != PF_OK ||
 	    (rc = pf_store_dsr_appeal(app->st, r->id, due, reason,
@@ -1432,10 +1453,12 @@ appeal_record(struct pf_app *app, struct pf_request *req, long long id,
     const char *reason, struct pf_guard *g, int *why)
 {
 	struct pf_dsr_copy	 q;
+	struct pf_agent_copy	 ag;
 	char			 mailed[PF_HEX_DIGEST_LEN + 1];
 	int			 rc;
 
 	memset(&q, 0, sizeof(q));
+	memset(&ag, 0, sizeof(ag));
 	*why = -1;
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
@@ -1443,12 +1466,16 @@ appeal_record(struct pf_app *app, struct pf_request *req, long long id,
 	/* An erased request has no one left to answer. */
 	if (rc == PF_OK && q.r.email == NULL)
 		rc = PF_ENOTFOUND;
+	if (rc == PF_OK && (rc = pf_agent_load(app->st, id, &ag)) ==
+	    PF_ENOTFOUND)
+		rc = PF_OK;
 	if (rc == PF_OK &&
 	    (rc = pf_guard_address(app, q.r.email, mailed)) == PF_OK &&
 	    (rc = pf_guard_admit(app, g, mailed)) == PF_OK)
-		rc = appeal_open(app, req, &q.r, reason, why);
+		rc = appeal_open(app, req, &q.r, agent_of(&ag), reason, why);
 	if (rc != PF_OK || *why >= 0 || (rc = pf_app_commit(app)) != PF_OK)
 		pf_app_rollback(app);
+	pf_agent_drop(&ag);
 	pf_dsr_drop(&q);
 	return rc;
 }

@@ -342,7 +342,8 @@ int pf_store_dsr_deny(struct pf_store *st, long long id, const char *from,
  * ("YYYY-MM-DD"), appeal_reason reason (the requester's words, or NULL),
  * and an event "appealed" with neither (the words stay on the request,
  * where an erasure blanks them).  PF_ENOTFOUND unless it is denied and
- * never appealed: an appeal is made once.
+ * never appealed (an appeal is made once), and not closed by the person's
+ * refusal of its agent (agent.h).
  */
 int pf_store_dsr_appeal(struct pf_store *st, long long id, const char *due,
     const char *reason, const char *now);

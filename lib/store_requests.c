@@ -117,11 +117,18 @@ static const struct pf_sql sql[NSTMT] = {
 	    "UPDATE request SET organisation = NULL, first_name = NULL, "
 	    "last_name = NULL, email = NULL, email_key = NULL, details = NULL, "
 	    "appeal_reason = NULL WHERE email_key = ?1" },
-	/* Once, of a denial: the WHERE is the rule (PF_ENOTFOUND otherwise). */
+	/*
+	 * Once, of a denial: the WHERE is the rule (PF_ENOTFOUND otherwise).
+	 * Not of one the person closed by refusing its agent (agent.h): that
+	 * is their answer, not the team's decision, and nothing may be done
+	 * on it, so such an appeal could never be decided.
+	 */
 	[DSR_APPEAL] = { "request appeal",
 	    "UPDATE request SET appeal = 'open', appeal_due = ?2, "
 	    "appeal_reason = ?3, updated = ?4 "
-	    "WHERE id = ?1 AND status = 'denied' AND appeal IS NULL" },
+	    "WHERE id = ?1 AND status = 'denied' AND appeal IS NULL "
+	    "AND NOT EXISTS (SELECT 1 FROM request_agent "
+	    "WHERE request = ?1 AND answer = 'refused')" },
 	[DSR_APPEAL_GRANT] = { "request appeal grant",
 	    "UPDATE request SET appeal = 'granted', status = 'verified', "
 	    "due = appeal_due, updated = ?2 "

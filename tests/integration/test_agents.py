@@ -7,6 +7,7 @@ links, hostile agent fields."""
 import html
 import os
 import subprocess
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -315,6 +316,54 @@ class AgentQuota(unittest.TestCase):
             self.assertEqual(len([m for m in sent if m["To"] != agent]), 3)
         finally:
             teardown(site, smtp)
+
+
+class RefusedNotAppealed(unittest.TestCase):
+    """Where a law allows both agents and an appeal (an operator's table:
+    here the CCPA's row given a 45-day appeal), the person's refusal of
+    the agent is their own answer, not a decision to appeal: the status
+    page offers none and a POST opens none (an appeal of it could never
+    be decided, since nothing may be done on the request)."""
+
+    def test_the_persons_refusal_offers_no_appeal(self):
+        with tempfile.TemporaryDirectory() as d:
+            laws = os.path.join(d, "privacy-laws.tsv")
+            with open(os.path.join(SRC, "etc", "privacy-laws.tsv"),
+                      encoding="utf-8") as f, \
+                    open(laws, "w", encoding="utf-8") as out:
+                for line in f:
+                    if line.startswith("US-CA\t"):
+                        line = line.replace("10 business days\t-\t",
+                                            "10 business days\t45 days\t", 1)
+                        self.assertIn("45 days\t\tthe California", line)
+                    out.write(line)
+            site, smtp = mail_site(privacy_team=TEAM, laws_file=laws)
+            try:
+                self.refuse_then_appeal(site, smtp)
+            finally:
+                teardown(site, smtp)
+
+    def refuse_then_appeal(self, site, smtp):
+        f = fields()
+        self.assertEqual(site.post(FORM, f).status, 303)
+        [person] = [m for m in site.send_mail(smtp) if m["To"] == f["email"]]
+        r = site.post(VERIFY, {"t": token(link(person.get_content(),
+                                                "verify")),
+                               "answer": "refuse"})
+        self.assertEqual(r.status, 303, r.text)
+        status = r.header("Location")
+        [denied] = [m for m in site.send_mail(smtp) if m["To"] == f["email"]]
+        self.assertNotIn("appeal this decision", denied.get_content())
+        page = site.get(status)
+        self.assertEqual(page.status, 200)
+        self.assertNotIn("/request/appeal?t=", page.text)
+        t = token(status)
+        r = site.get(FORM + "/appeal?t=" + t)
+        self.assertEqual(r.status, 409, r.text)
+        r = site.post(FORM + "/appeal", {"t": t, "reason": "Please."},
+                      stamp=False)
+        self.assertEqual(r.status, 409, r.text)
+        self.assertEqual(site.count("request WHERE appeal IS NOT NULL"), 0)
 
 
 class Links(AgentTest):

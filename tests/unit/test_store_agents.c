@@ -132,6 +132,26 @@ START_TEST(test_erasure_blanks_and_deletion_deletes)
 }
 END_TEST
 
+/*
+ * A request the person said their agent had no permission for is closed
+ * by their own answer, not by a decision of the team: no appeal opens
+ * (it could never be decided: nothing is done on such a request).
+ */
+START_TEST(test_a_refused_agents_request_is_not_appealed)
+{
+	long long	 id = by_agent();
+
+	ck_assert_int_eq(pf_store_agent_answer(fx.st, id, "refused", T2),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_dsr_deny(fx.st, id, "unverified",
+	    "agent-not-authorised", T2), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_appeal(fx.st, id, "2027-01-20", NULL,
+	    T2), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request "
+	    "WHERE appeal IS NOT NULL"), 0);
+}
+END_TEST
+
 START_TEST(test_unknown_relationship_is_refused)
 {
 	struct pf_dsr_agent	 bad = agent;
@@ -147,4 +167,5 @@ PF_TEST_MAIN("store_agents",
     tcase_add_test(tc, test_set_again_asks_again_and_null_removes),
     tcase_add_test(tc, test_unconfirmed_holds_the_request),
     tcase_add_test(tc, test_erasure_blanks_and_deletion_deletes),
+    tcase_add_test(tc, test_a_refused_agents_request_is_not_appealed),
     tcase_add_test(tc, test_unknown_relationship_is_refused))
