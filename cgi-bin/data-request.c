@@ -45,7 +45,11 @@
  * 303.  Storm control (request_repeat_minutes) mails nothing for a repeat
  * of the same type from the same address; while the earlier request is
  * unverified the repeat revises it, so what the person typed last is what
- * they confirm, and once it is verified the repeat stores nothing.  What
+ * they confirm, and once it is verified the repeat stores nothing.  A
+ * repeat that would name an agent the first mail did not (one added to
+ * the person's own request, or another in place of the one named) stores
+ * nothing either: the person's link must not turn into a question about
+ * a stranger.  What
  * the person typed reaches the database, their own mails and their own
  * verify page only; audit records carry the pseudonym and codes.  Someone
  * may ask on the person's behalf where the person's law allows it
@@ -463,8 +467,46 @@ revise(struct pf_app *app, struct pf_request *req, struct submission *s,
 }
 
 /*
+ * Whether repeat s would put someone forward as asking for the person
+ * whom the mail already sent for request id did not name (into
+ * *swapped): an agent on the person's own request, or another agent (by
+ * email key) in place of the one named.  The person's link would then
+ * ask them to make a stranger their agent.  Dropping the agent (the
+ * person asks themselves) and the named agent correcting what they typed
+ * are revisions.
+ */
+static int
+agent_swapped(struct pf_app *app, const struct submission *s, long long id,
+    int *swapped)
+{
+	struct pf_agent_copy	 ag;
+	char			*named = NULL, *now = NULL;
+	int			 rc;
+
+	*swapped = 0;
+	if (s->agent.relationship == NULL)
+		return PF_OK;
+	*swapped = 1;
+	if ((rc = pf_agent_load(app->st, id, &ag)) == PF_ENOTFOUND)
+		return PF_OK;
+	if (rc == PF_OK && ag.a.email != NULL) {
+		named = pf_email_key(ag.a.email);
+		now = pf_email_key(s->agent.email);
+		if (named == NULL || now == NULL)
+			rc = PF_ENOMEM;
+		else
+			*swapped = strcmp(named, now) != 0;
+	}
+	free(named);
+	free(now);
+	pf_agent_drop(&ag);
+	return rc;
+}
+
+/*
  * A repeat of request id within the storm window: revises it while it is
- * unverified; once verified, it is only recorded.
+ * unverified, unless it would change the agent the mail named
+ * (agent_swapped); otherwise, and once verified, it is only recorded.
  */
 static int
 repeat(struct pf_app *app, struct pf_request *req, struct submission *s,
@@ -473,11 +515,12 @@ repeat(struct pf_app *app, struct pf_request *req, struct submission *s,
 	struct pf_dsr_copy q;
 	char		 num[24];
 	const char	*details[] = { "request", num, "type", s->r.type, NULL };
-	int		 rc;
+	int		 rc, swapped = 0;
 
 	memset(&q, 0, sizeof(q));
-	rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, &q);
-	if (rc == PF_OK && strcmp(q.r.status, "unverified") == 0)
+	if ((rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, &q)) == PF_OK &&
+	    strcmp(q.r.status, "unverified") == 0 &&
+	    (rc = agent_swapped(app, s, id, &swapped)) == PF_OK && !swapped)
 		rc = revise(app, req, s, &q.r);
 	else if (rc == PF_OK) {
 		snprintf(num, sizeof(num), "%lld", id);

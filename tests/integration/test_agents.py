@@ -302,6 +302,50 @@ class Revised(AgentTest):
         self.assertEqual(self.status(rid), "unverified")
 
 
+class NotAddedByARepeat(AgentTest):
+    """A repeat within the storm window revises an unverified request, but
+    never puts someone forward as asking for the person that the mail
+    already sent did not name: the person's own link would turn into one
+    that makes a stranger their agent (or, refused, closes their own
+    request).  The agent who asked may still correct what they typed."""
+
+    def agents_of(self, rid):
+        return SITE.query("SELECT name, email FROM request_agent WHERE "
+                          "request = ?", (rid,))
+
+    def test_no_agent_is_added_to_the_persons_own_request(self):
+        person = address()
+        r = SITE.post(FORM, fields(email=person, on_behalf="self"))
+        self.assertEqual(r.status, 303)
+        [[rid]] = SITE.query("SELECT id FROM request WHERE email = ?",
+                             (person,))
+        [own] = [m for m in mails() if m["To"] == person]
+        intruder = address("intruder")
+        r = SITE.post(FORM, fields(email=person, agent_email=intruder))
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.agents_of(rid), [])
+        self.assertEqual(SITE.count("request WHERE email = '%s'" % person),
+                         1)
+        self.assertEqual([m for m in mails() if m["To"] == intruder], [])
+        page = SITE.get(link(own.get_content(), "verify"))
+        self.assertEqual(page.status, 200)
+        self.assertNotIn('value="refuse"', page.text)
+        self.assertNotIn(intruder, page.text)
+
+    def test_another_agent_does_not_replace_the_one_named(self):
+        rid, person, agent, body, _ = self.submit()
+        r = SITE.post(FORM, fields(email=person, agent_email=address("b"),
+                                   agent_name="Someone Else"))
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.agents_of(rid), [(AGENT_NAME, agent)])
+        # The agent named corrects their own name.
+        r = SITE.post(FORM, fields(email=person, agent_email=agent,
+                                   agent_name="Agency Ltd"))
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.agents_of(rid), [("Agency Ltd", agent)])
+        mails()
+
+
 class AgentQuota(unittest.TestCase):
     def test_one_agent_address_is_acknowledged_within_its_share(self):
         site, smtp = mail_site(request_limit_address="2/hour")
