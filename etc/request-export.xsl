@@ -247,8 +247,14 @@
             <xsl:if test="e:answered"> (<xsl:value-of select="e:answered"/>)</xsl:if></td></tr>
         </xsl:for-each>
         <xsl:if test="e:appeal">
-          <tr><th scope="row">Appeal</th><td><xsl:value-of select="e:appeal/e:state"/>,
-            to be decided by <xsl:value-of select="e:appeal/e:due"/></td></tr>
+          <tr><th scope="row">Appeal</th><td><xsl:choose>
+            <xsl:when test="e:appeal/e:state = 'open'">Open: we decide by
+              <xsl:value-of select="e:appeal/e:due"/></xsl:when>
+            <xsl:when test="e:appeal/e:state = 'granted'">Granted: we reviewed
+              our decision and changed it</xsl:when>
+            <xsl:otherwise>Denied: we reviewed our decision and kept
+              it</xsl:otherwise>
+          </xsl:choose></td></tr>
           <xsl:call-template name="row">
             <xsl:with-param name="label">What you wrote in your appeal</xsl:with-param>
             <xsl:with-param name="v" select="e:appeal/e:reason"/>

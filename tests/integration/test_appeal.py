@@ -406,6 +406,10 @@ class Refused(AppealTest):
         self.assertIn("Closed: we have reviewed our decision and keep it",
                       v.stdout)
         self.assertIn("You hold my orders &amp; &lt;invoices&gt;.", v.stdout)
+        # A decided appeal is not said to be still waiting for a decision.
+        self.assertNotIn("to be decided", v.stdout)
+        self.assertIn("Denied: we reviewed our decision and kept it",
+                      flat(v.stdout))
 
     def test_erasure_blanks_the_appeal_reason(self):
         rid, to, _ = self.appealed("My name is Ada Lovelace.")
