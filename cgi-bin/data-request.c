@@ -1342,7 +1342,8 @@ static const struct {
  * Whether r (made through agent a, or NULL) may be appealed now: -1 and
  * the last day in until, or why not (no_appeal's index).  A request the
  * person closed by refusing its agent is not: that was their answer, not
- * our decision (store.h's pf_store_dsr_appeal refuses it too).
+ * our decision (store.h's pf_store_dsr_appeal refuses it too); nor one
+ * whose requester was erased, who could not be told the decision.
  */
 static int
 appeal_check(const struct pf_app *app, const struct pf_dsr *r,
@@ -1351,7 +1352,8 @@ appeal_check(const struct pf_app *app, const struct pf_dsr *r,
 	int	 rc = pf_dsr_appealable(laws, r, app->cfg->request_appeal_days,
 	    time(NULL), until);
 
-	if (rc == PF_OK && a != NULL && strcmp(a->answer, "refused") == 0)
+	if (rc == PF_OK && (r->email == NULL ||
+	    (a != NULL && strcmp(a->answer, "refused") == 0)))
 		return NO_APPEAL_NONE;
 	if (rc == PF_OK)
 		return -1;

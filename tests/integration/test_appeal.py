@@ -411,6 +411,17 @@ class Refused(AppealTest):
         self.assertIn("Denied: we reviewed our decision and kept it",
                       flat(v.stdout))
 
+    def test_an_erased_requester_is_offered_no_appeal(self):
+        """Once the person's data is erased there is no one to mail: the
+        status page offers no appeal and the form is a 409, rather than a
+        form whose POST answers that the link is not valid."""
+        rid, to, text = denied()
+        p = cli("request", "erase", str(made(to, kind="deletion")))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        mails_to(to)
+        self.assert_no_appeal(link(text, "status"), "cannot be appealed")
+        self.assertEqual(row(rid, "appeal"), (None,))
+
     def test_erasure_blanks_the_appeal_reason(self):
         rid, to, _ = self.appealed("My name is Ada Lovelace.")
         mails_to(to)
