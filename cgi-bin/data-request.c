@@ -30,6 +30,9 @@
  *					the form is (stamp, honeypot, limits)
  *	GET  request/appeal/challenge	its proof-of-work challenge
  *
+ * The three appeal routes are lib/appeal_pages.h's, which also fills the
+ * status page's appeal sections; what the pages share (a request read
+ * with its agent, the links, dates and law as shown) is lib/dsrpage.h.
  * and, as every program (program.h), GET request/challenge: a
  * proof-of-work challenge (guard.h).  Also 400 (a forged link; an expired
  * one, or one whose request is gone: badlink.h), 404 (any other sub-path,
@@ -67,9 +70,11 @@
 
 #include "agent.h"
 #include "app.h"
+#include "appeal_pages.h"
 #include "badlink.h"
 #include "country.h"
 #include "dsr.h"
+#include "dsrpage.h"
 #include "err.h"
 #include "form.h"
 #include "guard.h"
@@ -656,62 +661,7 @@ show_sent(struct pf_app *app, struct pf_request *req)
 	pf_page_free(page);
 }
 
-/*
- * The token of link ?t= (GET) or t= (the verify POST), checked for
- * purpose: PF_OK and the request number, or the link's page sent
- * (badlink.h: kind).
- */
-static int
-check_link(struct pf_app *app, struct pf_request *req,
-    const struct pf_param *t, const char *purpose, enum pf_badlink kind,
-    long long *id)
-{
-	int	 rc;
-
-	rc = t == NULL ? PF_EFORGED :
-	    pf_dsr_link_check(&app->keys, purpose, t->value, time(NULL), id);
-	if (rc != PF_OK)
-		pf_badlink(app, req, kind, rc);
-	return rc;
-}
-
-/*
- * Read request id into q and its agent, if any, into ag (the caller drops
- * both) in a read transaction: PF_OK, PF_ENOTFOUND, or a store error.
- */
-static int
-read_request(struct pf_app *app, long long id, struct pf_dsr_copy *q,
-    struct pf_agent_copy *ag)
-{
-	int	 rc;
-
-	memset(q, 0, sizeof(*q));
-	memset(ag, 0, sizeof(*ag));
-	if ((rc = pf_app_begin_read(app)) != PF_OK)
-		return rc;
-	if ((rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q)) == PF_OK &&
-	    (rc = pf_agent_load(app->st, id, ag)) == PF_ENOTFOUND)
-		rc = PF_OK;
-	pf_app_rollback(app);
-	return rc;
-}
-
-/* The agent ag holds, or NULL when the person asked (none loaded). */
-static const struct pf_dsr_agent *
-agent_of(const struct pf_agent_copy *ag)
-{
-	return ag->a.relationship != NULL ? &ag->a : NULL;
-}
-
 /* ---- verify ---- */
-
-/* The law of r as the pages name it. */
-static const char *
-law_text(const struct pf_dsr *r)
-{
-	return strcmp(r->law, "none") == 0 ?
-	    "No specific law: our own deadline" : r->law;
-}
 
 /*
  * Fill element id with text, or, when text is NULL, remove its row (the
@@ -726,23 +676,6 @@ optional_text(struct pf_page *page, const char *id, const char *text)
 		return pf_page_text(page, id, text);
 	snprintf(row, sizeof(row), "%s-row", id);
 	return pf_page_remove(page, row);
-}
-
-/*
- * The <time> element id: stored date or time s (pf_dsr_date or
- * pf_dsr_time) as people read it, and as its datetime.
- */
-static int
-time_text(struct pf_page *page, const char *id, const char *s,
-    int (*read)(const char *, struct pf_dsr_when *))
-{
-	struct pf_dsr_when	 w;
-	int			 rc;
-
-	if ((rc = read(s, &w)) != PF_OK ||
-	    (rc = pf_page_text(page, id, w.text)) != PF_OK)
-		return rc;
-	return pf_page_attr(page, id, "datetime", w.datetime);
 }
 
 /* The details, one paragraph a line (a <dd> would run them together). */
@@ -801,10 +734,11 @@ verify_facts(struct pf_page *page, const struct pf_dsr *r)
 	    (rc = optional_text(page, "verify-organisation",
 	    r->organisation)) != PF_OK ||
 	    (rc = pf_page_text(page, "verify-place", place)) != PF_OK ||
-	    (rc = pf_page_text(page, "verify-law", law_text(r))) != PF_OK ||
-	    (rc = time_text(page, "verify-due", r->due, pf_dsr_date)) !=
+	    (rc = pf_page_text(page, "verify-law",
+	    pf_dsrp_law_text(r))) != PF_OK ||
+	    (rc = pf_dsrp_time_text(page, "verify-due", r->due, pf_dsr_date)) !=
 	    PF_OK ||
-	    (rc = time_text(page, "verify-received", r->received,
+	    (rc = pf_dsrp_time_text(page, "verify-received", r->received,
 	    pf_dsr_time)) != PF_OK)
 		return rc;
 	if (r->details == NULL)
@@ -861,15 +795,15 @@ verify_show(struct pf_app *app, struct pf_request *req)
 	long long		 id;
 	int			 rc;
 
-	if (check_link(app, req, t, PF_DSR_VERIFY, PF_BADLINK_VERIFY, &id) !=
-	    PF_OK)
+	if (pf_dsrp_check_link(app, req, t, PF_DSR_VERIFY, PF_BADLINK_VERIFY,
+	    &id) != PF_OK)
 		return;
-	if ((rc = read_request(app, id, &q, &ag)) == PF_ENOTFOUND)
+	if ((rc = pf_dsrp_read(app, id, &q, &ag, NULL, NULL)) == PF_ENOTFOUND)
 		pf_badlink(app, req, PF_BADLINK_VERIFY, rc);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
-	else if (rc != PF_OK || verify_page(app, req, &q.r, agent_of(&ag),
-	    t->value) != PF_OK)
+	else if (rc != PF_OK || verify_page(app, req, &q.r,
+	    pf_dsrp_agent_of(&ag), t->value) != PF_OK)
 		pf_app_fail(app, req);
 	pf_agent_drop(&ag);
 	pf_dsr_drop(&q);
@@ -1005,20 +939,6 @@ answer_request(struct pf_app *app, struct pf_request *req,
 	return rc;
 }
 
-/* 303 to request id's status page, by a fresh link's path. */
-static void
-to_status(struct pf_app *app, struct pf_request *req, long long id)
-{
-	time_t	 expires = time(NULL) + app->cfg->request_status_days * PF_DAY;
-	char	*url = NULL;
-
-	if (pf_dsr_link(app->cfg, &app->keys, PF_DSR_STATUS, id, expires,
-	    &url) != PF_OK ||
-	    pf_redirect(req, url + strlen(app->cfg->base_url)) != PF_OK)
-		pf_app_fail(app, req);
-	free(url);
-}
-
 /*
  * Verify in one transaction: PF_OK (verified now, or before: then nothing
  * changes), PF_ENOTFOUND (no such request, or one erased), or a store error.
@@ -1078,13 +998,13 @@ verify(struct pf_app *app, struct pf_request *req)
 	int			 rc;
 
 	if (pf_app_read_form(app, req) != PF_OK ||
-	    check_link(app, req, pf_request_field(req, "t"), PF_DSR_VERIFY,
-	    PF_BADLINK_VERIFY, &id) != PF_OK)
+	    pf_dsrp_check_link(app, req, pf_request_field(req, "t"),
+	    PF_DSR_VERIFY, PF_BADLINK_VERIFY, &id) != PF_OK)
 		return;
 	answer = pf_request_field(req, "answer");
 	if ((rc = verify_once(app, req, id, answer != NULL ? answer->value :
 	    NULL)) == PF_OK)
-		to_status(app, req, id);
+		pf_dsrp_to_status(app, req, id);
 	else if (rc == PF_EINVAL)
 		to_verify(app, req, pf_request_field(req, "t")->value);
 	else if (rc == PF_ENOTFOUND)
@@ -1094,9 +1014,6 @@ verify(struct pf_app *app, struct pf_request *req)
 }
 
 /* ---- status ---- */
-
-static int	appeal_check(const struct pf_app *, const struct pf_dsr *,
-		    const struct pf_dsr_agent *, char [PF_DATE_SIZE]);
 
 /*
  * The history, as the status page's list: per event its status label,
@@ -1172,77 +1089,16 @@ history_free(struct history *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/*
- * Read request id, its agent if any (whose answer says whether it may be
- * appealed) and its history in one read transaction.
- */
+/* pf_dsrp_read's more: request id's history into h (arg). */
 static int
-read_status(struct pf_app *app, long long id, struct pf_dsr_copy *q,
-    struct pf_agent_copy *ag, struct history *h)
+read_history(struct pf_app *app, long long id, void *arg)
 {
-	int	 rc;
-
-	memset(q, 0, sizeof(*q));
-	memset(ag, 0, sizeof(*ag));
-	memset(h, 0, sizeof(*h));
-	if ((rc = pf_app_begin_read(app)) != PF_OK)
-		return rc;
-	if ((rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, q)) == PF_OK &&
-	    (rc = pf_agent_load(app->st, id, ag)) == PF_ENOTFOUND)
-		rc = PF_OK;
-	if (rc == PF_OK &&
-	    (rc = pf_store_dsr_events(app->st, id, add_event, h)) == PF_OK)
-		rc = h->err;
-	pf_app_rollback(app);
-	return rc;
-}
-
-/* The status page's offer to appeal r, until that day: its link's token is t. */
-static int
-appeal_offer(struct pf_app *app, struct pf_page *page, const char *t,
-    const char *until)
-{
-	char	*href;
-	int	 rc;
-
-	if ((href = pf_app_path(app, "/request/appeal?t=", t)) == NULL)
-		return PF_ENOMEM;
-	if ((rc = time_text(page, "appeal-until", until, pf_dsr_date)) ==
-	    PF_OK)
-		rc = pf_page_attr(page, "appeal-link", "href", href);
-	free(href);
-	return rc;
-}
-
-/*
- * The status page's appeal sections, each removed where it does not
- * apply: the offer while r may be appealed, the due date while the
- * appeal is open, the regulator once it is denied.
- */
-static int
-appeal_sections(struct pf_app *app, struct pf_page *page,
-    const struct pf_dsr *r, const struct pf_dsr_agent *a, const char *t)
-{
-	const char	*state = pf_dsr_state(r), *regulator;
-	char		 until[PF_DATE_SIZE];
+	struct history	*h = arg;
 	int		 rc;
 
-	rc = appeal_check(app, r, a, until) < 0 ?
-	    appeal_offer(app, page, t, until) :
-	    pf_page_remove(page, "appeal-offer");
-	if (rc == PF_OK)
-		rc = strcmp(state, "appealed") == 0 ?
-		    time_text(page, "appeal-due", r->appeal_due, pf_dsr_date) :
-		    pf_page_remove(page, "appeal-open");
-	if (rc != PF_OK || strcmp(state, "appeal-denied") != 0)
-		return rc != PF_OK ? rc : pf_page_remove(page,
-		    "appeal-regulator");
-	regulator = pf_dsr_regulator(laws, r);
-	if ((rc = pf_page_text(page, "regulator", regulator != NULL ?
-	    regulator : "the authority that oversees privacy law where you "
-	    "live")) != PF_OK)
-		return rc;
-	return pf_page_text(page, "regulator-law", law_text(r));
+	if ((rc = pf_store_dsr_events(app->st, id, add_event, h)) == PF_OK)
+		rc = h->err;
+	return rc;
 }
 
 /* The status page of r (agent a or NULL) with history h; t is its token. */
@@ -1262,12 +1118,13 @@ status_page(struct pf_app *app, struct pf_request *req,
 	    (rc = pf_page_text(page, "status-type",
 	    pf_choice_label(pf_dsr_types, r->type))) == PF_OK &&
 	    (rc = pf_page_text(page, "status-id", id)) == PF_OK &&
-	    (rc = time_text(page, "status-received", r->received,
+	    (rc = pf_dsrp_time_text(page, "status-received", r->received,
 	    pf_dsr_time)) == PF_OK &&
-	    (rc = time_text(page, "status-due", pf_dsr_due_by(r),
+	    (rc = pf_dsrp_time_text(page, "status-due", pf_dsr_due_by(r),
 	    pf_dsr_date)) == PF_OK &&
-	    (rc = pf_page_text(page, "status-law", law_text(r))) == PF_OK &&
-	    (rc = appeal_sections(app, page, r, a, t)) == PF_OK &&
+	    (rc = pf_page_text(page, "status-law",
+	    pf_dsrp_law_text(r))) == PF_OK &&
+	    (rc = pf_appeal_sections(app, page, r, a, t)) == PF_OK &&
 	    (rc = pf_page_rows(page, "history",
 	    (const char *const *)h->cells, 3, h->n)) == PF_OK &&
 	    (rc = pf_page_rows_attr(page, "history", 1, "datetime",
@@ -1288,289 +1145,21 @@ status(struct pf_app *app, struct pf_request *req)
 	long long		 id;
 	int			 rc;
 
-	if (check_link(app, req, t, PF_DSR_STATUS, PF_BADLINK_STATUS, &id) !=
-	    PF_OK)
+	if (pf_dsrp_check_link(app, req, t, PF_DSR_STATUS, PF_BADLINK_STATUS,
+	    &id) != PF_OK)
 		return;
-	if ((rc = read_status(app, id, &q, &ag, &h)) == PF_ENOTFOUND)
+	memset(&h, 0, sizeof(h));
+	if ((rc = pf_dsrp_read(app, id, &q, &ag, read_history, &h)) ==
+	    PF_ENOTFOUND)
 		pf_badlink(app, req, PF_BADLINK_STATUS, rc);
 	else if (rc == PF_EBUSY || rc == PF_ESTORE)
 		pf_app_unavailable(app, req);
-	else if (rc != PF_OK || status_page(app, req, &q.r, agent_of(&ag), &h,
-	    t->value) != PF_OK)
+	else if (rc != PF_OK || status_page(app, req, &q.r,
+	    pf_dsrp_agent_of(&ag), &h, t->value) != PF_OK)
 		pf_app_fail(app, req);
 	history_free(&h);
 	pf_agent_drop(&ag);
 	pf_dsr_drop(&q);
-}
-
-/* ---- appeal ---- */
-
-/*
- * The appeal form: the status link's token, and what the requester wants
- * the team to know (kept with the request, never in a record or a log).
- */
-#define APPEAL_REASON_MAX	2000
-
-enum { A_T, A_REASON, A__MAX };
-
-static const struct pf_field appeal_fields[A__MAX] = {
-	[A_T] = { "t", NULL, NULL, 1, 1000, 0, "Link" },
-	[A_REASON] = { "reason", pf_valid_text, NULL, 0, APPEAL_REASON_MAX, 1,
-	    "Why we should change our decision" },
-};
-
-/* Why a request cannot be appealed, as the 409 page says it. */
-enum { NO_APPEAL_MADE, NO_APPEAL_LATE, NO_APPEAL_NONE };
-
-static const struct {
-	const char	*title, *text;
-} no_appeal[] = {
-	[NO_APPEAL_MADE] = { "You have appealed already",
-	  "You appealed this decision already, and an appeal is made once. "
-	  "Your request's status page shows when we will tell you what we "
-	  "decided, and then what we decided." },
-	[NO_APPEAL_LATE] = { "The time to appeal has passed",
-	  "This decision could be appealed for a limited time after it was "
-	  "made, and that time has passed. You can make a new request." },
-	[NO_APPEAL_NONE] = { "This request cannot be appealed",
-	  "Only a request we closed without carrying it out can be appealed, "
-	  "where the law that applies to it gives an appeal. Your request's "
-	  "status page shows where it stands." },
-};
-
-/*
- * Whether r (made through agent a, or NULL) may be appealed now: -1 and
- * the last day in until, or why not (no_appeal's index).  A request the
- * person closed by refusing its agent is not: that was their answer, not
- * our decision (store.h's pf_store_dsr_appeal refuses it too); nor one
- * whose requester was erased, who could not be told the decision.
- */
-static int
-appeal_check(const struct pf_app *app, const struct pf_dsr *r,
-    const struct pf_dsr_agent *a, char until[PF_DATE_SIZE])
-{
-	int	 rc = pf_dsr_appealable(laws, r, app->cfg->request_appeal_days,
-	    time(NULL), until);
-
-	if (rc == PF_OK && (r->email == NULL ||
-	    (a != NULL && strcmp(a->answer, "refused") == 0)))
-		return NO_APPEAL_NONE;
-	if (rc == PF_OK)
-		return -1;
-	if (r->appeal != NULL)
-		return NO_APPEAL_MADE;
-	return rc == PF_EEXPIRED ? NO_APPEAL_LATE : NO_APPEAL_NONE;
-}
-
-/* The 409 page for why (no_appeal's index). */
-static void
-appeal_refused(struct pf_app *app, struct pf_request *req, int why)
-{
-	pf_page_message(app->pages, req, 409, no_appeal[why].title,
-	    no_appeal[why].text, NULL, 0);
-}
-
-/* The appeal form's facts about r, the token, and until. */
-static int
-appeal_facts(struct pf_page *page, const struct pf_dsr *r, const char *t,
-    const char *until)
-{
-	char		 id[24], due[PF_DATE_SIZE];
-	int		 rc;
-
-	snprintf(id, sizeof(id), "%lld", r->id);
-	if ((rc = pf_dsr_appeal_due(laws, r, time(NULL), due)) != PF_OK ||
-	    (rc = pf_page_text(page, "appeal-type",
-	    pf_choice_label(pf_dsr_types, r->type))) != PF_OK ||
-	    (rc = pf_page_text(page, "appeal-id", id)) != PF_OK ||
-	    (rc = pf_page_text(page, "appeal-law", law_text(r))) != PF_OK ||
-	    (rc = time_text(page, "appeal-until", until, pf_dsr_date)) !=
-	    PF_OK ||
-	    (rc = time_text(page, "appeal-due", due, pf_dsr_date)) != PF_OK)
-		return rc;
-	return pf_page_value(page, "t", t);
-}
-
-/*
- * The appeal form for the request of status token t (checked: on a bad
- * link, its page), with form's values and errors and notice (both may be
- * NULL), or the 409 that says why it cannot be appealed.
- */
-static void
-appeal_form(struct pf_app *app, struct pf_request *req, int status,
-    const char *t, const struct pf_form *form, const struct pf_notice *notice)
-{
-	struct pf_dsr_copy	 q;
-	struct pf_agent_copy	 ag;
-	struct pf_page		*page = NULL;
-	char			 until[PF_DATE_SIZE];
-	long long		 id;
-	int			 rc, why;
-
-	memset(&q, 0, sizeof(q));
-	memset(&ag, 0, sizeof(ag));
-	rc = t == NULL ? PF_EFORGED :
-	    pf_dsr_link_check(&app->keys, PF_DSR_STATUS, t, time(NULL), &id);
-	if (rc != PF_OK ||
-	    (rc = read_request(app, id, &q, &ag)) == PF_ENOTFOUND)
-		pf_badlink(app, req, PF_BADLINK_STATUS, rc);
-	else if (rc == PF_EBUSY || rc == PF_ESTORE)
-		pf_app_unavailable(app, req);
-	else if (rc != PF_OK)
-		pf_app_fail(app, req);
-	else if ((why = appeal_check(app, &q.r, agent_of(&ag), until)) >= 0)
-		appeal_refused(app, req, why);
-	else {
-		if ((rc = pf_page_new(app->pages, "request-appeal", &page)) ==
-		    PF_OK)
-			rc = appeal_facts(page, &q.r, t, until);
-		pf_app_send_prepared(app, req, rc, status, page, form, notice);
-	}
-	pf_agent_drop(&ag);
-	pf_dsr_drop(&q);
-}
-
-/* GET: the appeal form.  Changes nothing. */
-static void
-appeal_show(struct pf_app *app, struct pf_request *req)
-{
-	const struct pf_param	*t = pf_request_query(req, "t");
-
-	appeal_form(app, req, 200, t != NULL ? t->value : NULL, NULL, NULL);
-}
-
-/* The guard's "show the form again", for the posted token. */
-static void
-appeal_again(struct pf_app *app, struct pf_request *req, int status,
-    const struct pf_form *form, const struct pf_notice *notice)
-{
-	appeal_form(app, req, status, form->v[A_T].value, form, notice);
-}
-
-/* GET appeal/challenge: the appeal form's proof of work (guard.js). */
-static void
-appeal_challenge(struct pf_app *app, struct pf_request *req)
-{
-	if (!pf_guard_challenge(app, req, "/request/appeal", PF_GUARD_REQUEST))
-		pf_app_fail(app, req);
-}
-
-/*
- * Inside the transaction: open the appeal of r with reason (may be NULL),
- * record it, and tell the requester and the team.  *why is -1, or, when
- * r cannot be appealed (any more), why not (then nothing is done).
- */
-static int
-appeal_open(struct pf_app *app, struct pf_request *req, struct pf_dsr *r,
-    const struct pf_dsr_agent *a, const char *reason, int *why)
-{
-	char		 until[PF_DATE_SIZE], due[PF_DATE_SIZE], id[24];
-	const char	*details[] = { "request", id, "due", due, NULL };
-	const char	*extra[] = { "appeal_due", due, NULL };
-	int		 rc;
-
-	snprintf(id, sizeof(id), "%lld", r->id);
-	if ((*why = appeal_check(app, r, a, until)) >= 0)
-		return PF_OK;
-	if ((rc = pf_dsr_appeal_due(laws, r, time(NULL), due)) != PF_OK ||
-	    (rc = pf_store_dsr_appeal(app->st, r->id, due, reason,
-	    NULL)) != PF_OK ||
-	    (rc = pf_app_audit(app, req, "request-appealed", r->subject,
-	    details)) != PF_OK)
-		return rc;
-	r->appeal = "open";
-	r->appeal_due = due;
-	if ((rc = pf_dsr_mail(app->st, app->cfg, &app->keys, r,
-	    "request-appealed", extra)) != PF_OK)
-		return rc;
-	r->due = due;	/* the team's mail: when the decision is due */
-	return pf_dsr_mail_team(app->st, app->cfg, r, "request-team-appeal");
-}
-
-/*
- * The appeal of request id in one transaction, if the guard g admits it:
- * PF_OK with *why -1 (stored) or why it cannot be appealed (nothing
- * stored), PF_ENOTFOUND (no such request, or one erased), or a store or
- * guard error.
- */
-static int
-appeal_record(struct pf_app *app, struct pf_request *req, long long id,
-    const char *reason, struct pf_guard *g, int *why)
-{
-	struct pf_dsr_copy	 q;
-	struct pf_agent_copy	 ag;
-	char			 mailed[PF_HEX_DIGEST_LEN + 1];
-	int			 rc;
-
-	memset(&q, 0, sizeof(q));
-	memset(&ag, 0, sizeof(ag));
-	*why = -1;
-	if ((rc = pf_app_begin(app)) != PF_OK)
-		return rc;
-	rc = pf_store_dsr_get(app->st, id, pf_dsr_hold, &q);
-	/* An erased request has no one left to answer. */
-	if (rc == PF_OK && q.r.email == NULL)
-		rc = PF_ENOTFOUND;
-	if (rc == PF_OK && (rc = pf_agent_load(app->st, id, &ag)) ==
-	    PF_ENOTFOUND)
-		rc = PF_OK;
-	if (rc == PF_OK &&
-	    (rc = pf_guard_address(app, q.r.email, mailed)) == PF_OK &&
-	    (rc = pf_guard_admit(app, g, mailed)) == PF_OK)
-		rc = appeal_open(app, req, &q.r, agent_of(&ag), reason, why);
-	if (rc != PF_OK || *why >= 0 || (rc = pf_app_commit(app)) != PF_OK)
-		pf_app_rollback(app);
-	pf_agent_drop(&ag);
-	pf_dsr_drop(&q);
-	return rc;
-}
-
-/* "/request/status?t=" and token t (checked: URL-safe), a new string. */
-static char *
-status_path(const char *t)
-{
-	size_t	 n = sizeof("/request/status?t=") + strlen(t);
-	char	*p = malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "/request/status?t=%s", t);
-	return p;
-}
-
-/* POST: open the appeal, then 303 to the status page. */
-static void
-appeal(struct pf_app *app, struct pf_request *req)
-{
-	struct pf_form	 form = { 0 };
-	struct pf_guard	 g;
-	char		*done = NULL;
-	long long	 id;
-	int		 rc, why;
-
-	if (pf_app_read_fields(app, req, appeal_fields, A__MAX, &form) != PF_OK ||
-	    check_link(app, req, pf_request_field(req, "t"), PF_DSR_STATUS,
-	    PF_BADLINK_STATUS, &id) != PF_OK)
-		goto out;
-	/* A trapped submission goes where a stored one does. */
-	if ((done = status_path(pf_request_field(req, "t")->value)) == NULL) {
-		pf_app_fail(app, req);
-		goto out;
-	}
-	if (pf_guard_form(app, req, PF_GUARD_REQUEST, done, &form,
-	    appeal_again, &g))
-		goto out;
-	rc = appeal_record(app, req, id, form.v[A_REASON].value, &g, &why);
-	if (rc == PF_OK && why >= 0)
-		appeal_refused(app, req, why);
-	else if (rc == PF_OK)
-		to_status(app, req, id);
-	else if (rc == PF_ENOTFOUND)
-		pf_badlink(app, req, PF_BADLINK_STATUS, rc);
-	else
-		pf_guard_failed(app, req, &form, appeal_again, &g, rc);
-out:
-	free(done);
-	pf_form_free(&form);
 }
 
 /* ---- routing ---- */
@@ -1606,15 +1195,17 @@ static const struct pf_select selects[] = {
 	{ "state", pf_us_states },
 };
 
-/* The laws table, before serving. */
+/* The laws table, before serving; the appeal pages read it too. */
 static int
 start(struct pf_app *app)
 {
 	char	 err[256];
 
 	if (pf_laws_open(app->cfg->laws_file, app->cfg->laws_exempt, &laws,
-	    err, sizeof(err)) == PF_OK)
+	    err, sizeof(err)) == PF_OK) {
+		pf_appeal_start(laws);
 		return 0;
+	}
 	pf_log(PF_LOG_ERR, "cannot read the laws table: %s", err);
 	return 1;
 }
@@ -1622,6 +1213,7 @@ start(struct pf_app *app)
 static void
 stop(void)
 {
+	pf_appeal_start(NULL);
 	pf_laws_free(laws);
 	laws = NULL;
 }
@@ -1633,9 +1225,9 @@ static const struct pf_route routes[] = {
 	{ "GET", "/verify", NULL, verify_show, NULL, 0 },
 	{ "POST", "/verify", NULL, verify, NULL, 0 },
 	{ "GET", "/status", NULL, status, NULL, 0 },
-	{ "GET", "/appeal", NULL, appeal_show, NULL, 0 },
-	{ "POST", "/appeal", NULL, appeal, NULL, 0 },
-	{ "GET", "/appeal/challenge", NULL, appeal_challenge, NULL, 0 },
+	{ "GET", "/appeal", NULL, pf_appeal_show, NULL, 0 },
+	{ "POST", "/appeal", NULL, pf_appeal_post, NULL, 0 },
+	{ "GET", "/appeal/challenge", NULL, pf_appeal_challenge, NULL, 0 },
 };
 
 PF_PROGRAM_MAIN(.form = PF_GUARD_REQUEST, PF_ROUTES(routes),
