@@ -26,7 +26,8 @@
  *						{categories, gpc, reason}
  *	<script type="text/plain" data-consent="functional">	run (a new
  *						script element) once its
- *						category is allowed
+ *						category is allowed, one
+ *						added later too
  *	<a href="/privacy/consent" data-consent-open>	opens the dialog
  *
  * Nothing inline, no eval, every text set as text: it runs under the
@@ -103,10 +104,11 @@
 		    !info.required.includes(id) && has(id)));
 	}
 
+	const WAITING = 'script[type="text/plain"][data-consent]';
+
 	/* Run each waiting script whose category is allowed now. */
 	function activate() {
-		const waiting = document.querySelectorAll(
-		    'script[type="text/plain"][data-consent]');
+		const waiting = document.querySelectorAll(WAITING);
 		for (const old of waiting) {
 			if (!has(old.getAttribute('data-consent')))
 				continue;
@@ -120,6 +122,21 @@
 				s.text = old.text;
 			old.replaceWith(s);
 		}
+	}
+
+	/*
+	 * A waiting script added to the page later (a tag manager, a page
+	 * built by script) runs as soon as it is there, if its category is
+	 * allowed then; else it waits like the others.
+	 */
+	function watch() {
+		const added = (n) => n.nodeType === Node.ELEMENT_NODE &&
+		    (n.matches(WAITING) || n.querySelector(WAITING) !== null);
+		new MutationObserver((records) => {
+			if (records.some((r) => Array.from(r.addedNodes).some(added)))
+				activate();
+		}).observe(document.documentElement,
+		    { childList: true, subtree: true });
 	}
 
 	function announce(reason) {
@@ -338,6 +355,7 @@
 		}).catch(() => {
 			/* privforms unreachable: nothing allowed but required. */
 		});
+		watch();
 		document.addEventListener('click', (e) => {
 			const a = e.target.closest && e.target.closest(
 			    '[data-consent-open]');

@@ -18,6 +18,9 @@
 //             only asks to confirm; then Reject all; then the page again
 //   confirm   with the signal: Manage, tick advertising, Save choices
 //             (asks), Save choices again: stored, and the script runs
+//   late      data-consent scripts added to the page after load: under
+//             Reject all an advertising one waits (a required one added
+//             after it runs), after Accept all a functional one runs
 //   keyboard  the keyboard alone: Tab stays in the dialog, Escape closes
 //             it without a choice, the Cookie settings link reopens it,
 //             Manage, a toggle, Save choices
@@ -128,6 +131,29 @@ async function step(page, out, key, what, until) {
 	out[key] = await page.evaluate(seen);
 }
 
+/*
+ * Add a waiting script of category id to the page (unless add is false:
+ * one added before), which marks data-late-ID when it runs; if wait, wait
+ * until it has (15 s at most): its mark, or null.
+ */
+async function addLate(page, id, wait, add = true) {
+	if (add)
+		await page.evaluate((c) => {
+			const s = document.createElement('script');
+			s.type = 'text/plain';
+			s.setAttribute('data-consent', c);
+			s.text = 'document.documentElement.setAttribute(' +
+			    `'data-late-${c}', 'ran');`;
+			document.body.append(s);
+		}, id);
+	if (wait)
+		await page.waitForFunction((c) => document.documentElement
+		    .hasAttribute('data-late-' + c), id, { timeout: 15000 })
+		    .catch(() => {});
+	return page.evaluate((c) => document.documentElement.getAttribute(
+	    'data-late-' + c), id);
+}
+
 const flows = {
 	async reject(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
@@ -172,6 +198,27 @@ const flows = {
 		await page.waitForFunction(() =>
 		    document.documentElement.hasAttribute('data-advertising-ran'));
 		out.ran = await page.evaluate(seen);
+	},
+	async late(page, out) {
+		await step(page, out, 'open', () => page.goto(url), 'dialog');
+		await step(page, out, 'rejected', () => choose(page, 'Reject all'),
+		    'closed');
+		out.lateRejected = {
+			advertising: await addLate(page, 'advertising', false),
+			required: await addLate(page, 'required', true),
+		};
+		// Still waiting when the required one, added after it, ran?
+		out.lateRejected.advertising = await page.evaluate(() =>
+		    document.documentElement.getAttribute('data-late-advertising'));
+		await step(page, out, 'settings', () => page.getByRole('link',
+		    { name: 'Cookie settings' }).click(), 'dialog');
+		await step(page, out, 'accepted', () => choose(page, 'Accept all'),
+		    'closed');
+		out.lateAccepted = {
+			advertising: await addLate(page, 'advertising', true,
+			    false),
+			functional: await addLate(page, 'functional', true),
+		};
 	},
 	async keyboard(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');

@@ -334,6 +334,17 @@ class ConsentSnippet(unittest.TestCase):
         self.assertEqual(SITE.query("SELECT count(*) FROM consent_record "
                                     "WHERE method = 'gpc'")[0][0], before)
 
+    def test_a_script_added_after_load_waits_for_its_category(self):
+        out = consent_flow("late")
+        self.assertEqual(out["errors"], [])
+        # Rejected: a required one added later runs, an advertising one
+        # added before it does not.
+        self.assertEqual(out["lateRejected"], {"advertising": None,
+                                               "required": "ran"})
+        # Accepted: the one that waited runs, and one added now at once.
+        self.assertEqual(out["lateAccepted"], {"advertising": "ran",
+                                               "functional": "ran"})
+
     def test_keyboard_alone_at_320px(self):
         before = fetched("/shop/functional.js")
         out = consent_flow("keyboard", "--width", "320")
