@@ -250,6 +250,53 @@ class Limited(unittest.TestCase):
             teardown(site)
 
 
+class OneWorker(unittest.TestCase):
+    """A FastCGI worker serves request after request: what the skeleton
+    keeps for one POST with the signal (the pending record, the device,
+    the cookie) must be gone before the next.  One worker per program, so
+    both requests reach the same process."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.site = Site(config={"form_min_seconds": "0"}, workers=1).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        teardown(cls.site)
+
+    def test_the_next_request_of_the_worker_carries_nothing_of_it(self):
+        site = self.site
+        for name in ("unsubscribe", "consent"):
+            path, _, bad, _ = PROGRAMS[name]
+            with self.subTest(program=name):
+                r = site.post(path, bad, headers={"Sec-GPC": "1"})
+                self.assertIn(r.status, (400, 422), r)
+                first = COOKIE.match(r.header("Set-Cookie") or "")
+                self.assertIsNotNone(first, r)
+                before = site.count("consent_record"), site.count("audit")
+                # The same worker, no signal, no cookie: no record, no
+                # cookie of the signal, the page without its notice.
+                r = site.post(path, bad)
+                self.assertIn(r.status, (400, 422), r)
+                self.assertIsNone(r.header("Set-Cookie"))
+                self.assertNotIn(NOTICE, r.text)
+                self.assertEqual((site.count("consent_record"),
+                                  site.count("audit")), before)
+
+    def test_each_browser_without_a_cookie_gets_a_device_of_its_own(self):
+        path, valid, _, _ = PROGRAMS["consent"]
+        devices = []
+        for gpc in ("1", None, None):
+            h = {} if gpc is None else {"Sec-GPC": gpc}
+            r = self.site.post(path, valid(), headers=h)
+            self.assertEqual(r.status, 303, r)
+            m = COOKIE.match(r.header("Set-Cookie") or "")
+            self.assertIsNotNone(m, r)
+            self.assertEqual(m[5], "0" if gpc is None else "1")
+            devices.append(m[2])
+        self.assertEqual(len(set(devices)), 3, devices)
+
+
 class StartUp(unittest.TestCase):
     def test_a_malformed_consent_table_stops_every_program_naming_its_line(self):
         bad = os.path.join(SITE.dir, "bad-categories.tsv")
