@@ -8,7 +8,9 @@
  *
  * It reads the pf_consent cookie (lib/consent.h's contract) and asks
  * PREFIX/consent?version, which the browser keeps for a day, whether the
- * decision names the current notice and is young enough.  If it is, that
+ * decision names the current notice and is young enough (a cookie for
+ * another notice than that copy names asks again past the cache: the
+ * notice may have changed since).  If it is, that
  * is all: no request reaches privforms on a page view (the script and
  * its style sheet are cached for a week).  If it is not, it fetches
  * PREFIX/consent?dialog (the categories and a stamp) and opens a modal
@@ -147,9 +149,10 @@
 			reason: reason } }));
 	}
 
-	function get(query) {
-		return fetch(endpoint + '?' + query, { credentials: 'same-origin' })
-		    .then((r) => {
+	/* GET endpoint?query as JSON; fresh: past the browser's cache. */
+	function get(query, fresh) {
+		return fetch(endpoint + '?' + query, { credentials: 'same-origin',
+		    cache: fresh ? 'no-cache' : 'default' }).then((r) => {
 			if (!r.ok)
 				throw new Error(query + ': ' + r.status);
 			return r.json();
@@ -348,6 +351,18 @@
 	function start() {
 		state.cookie = readCookie();
 		get('version').then((info) => {
+			/*
+			 * The browser keeps ?version a day: a decision for
+			 * another notice may be for a newer one than that
+			 * copy names (the notice was edited, and the visitor
+			 * decided since).  Ask privforms itself, which also
+			 * renews the copy.
+			 */
+			if (state.cookie !== null &&
+			    state.cookie.version !== info.version)
+				return get('version', true);
+			return info;
+		}).then((info) => {
 			state.info = info;
 			if (current())
 				return recordGpc().then(() => announce('load'));

@@ -21,6 +21,10 @@
 //   late      data-consent scripts added to the page after load: under
 //             Reject all an advertising one waits (a required one added
 //             after it runs), after Accept all a functional one runs
+//   stale     the dialog, Escape; then, once the notice has changed
+//             (--wait DIR: DIR/ready written, DIR/go awaited), the page
+//             again with ?version as the browser kept it: the dialog,
+//             Reject all; then the page again: no dialog
 //   keyboard  the keyboard alone: Tab stays in the dialog, Escape closes
 //             it without a choice, the Cookie settings link reopens it,
 //             Manage, a toggle, Save choices
@@ -154,6 +158,15 @@ async function addLate(page, id, wait, add = true) {
 	    'data-late-' + c), id);
 }
 
+/* Write dir/ready, then wait for dir/go (the test's turn: 60 s at most). */
+async function handOver(dir) {
+	fs.writeFileSync(path.join(dir, 'ready'), '');
+	for (let i = 0; i < 600 && !fs.existsSync(path.join(dir, 'go')); i++)
+		await new Promise((r) => setTimeout(r, 100));
+	if (!fs.existsSync(path.join(dir, 'go')))
+		throw new Error(`no ${dir}/go within 60 s`);
+}
+
 const flows = {
 	async reject(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
@@ -219,6 +232,16 @@ const flows = {
 			    false),
 			functional: await addLate(page, 'functional', true),
 		};
+	},
+	async stale(page, out) {
+		await step(page, out, 'open', () => page.goto(url), 'dialog');
+		await page.keyboard.press('Escape');
+		await settled(page, 'closed');
+		await handOver(opt('--wait', null));
+		await step(page, out, 'edited', () => page.goto(url), 'dialog');
+		await step(page, out, 'rejected', () => choose(page, 'Reject all'),
+		    'closed');
+		await step(page, out, 'reloaded', () => page.reload(), 'event');
 	},
 	async keyboard(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');

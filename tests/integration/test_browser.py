@@ -37,7 +37,9 @@ there).  One chromium runs every visit of a plan.
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -188,10 +190,10 @@ FUNCTIONAL_JS = ("document.documentElement.setAttribute("
                  "'data-functional-src-ran', 'yes');\n")
 
 
-def example_page():
+def example_page(site=None):
     """htdocs/snippets/consent.html, served by nginx as a page of the
     company's site (the server block's default root), with WAITING_SRC."""
-    root = os.path.join(SITE.dir, "nginx", "html", "shop")
+    root = os.path.join((site or SITE).dir, "nginx", "html", "shop")
     os.makedirs(root, exist_ok=True)
     with open(os.path.join(SRC, "htdocs", "snippets", "consent.html")) as f:
         page = f.read()
@@ -344,6 +346,60 @@ class ConsentSnippet(unittest.TestCase):
         # Accepted: the one that waited runs, and one added now at once.
         self.assertEqual(out["lateAccepted"], {"advertising": "ran",
                                                "functional": "ran"})
+
+    def test_a_decision_for_an_edited_notice_holds_at_once(self):
+        """The browser keeps ?version a day: after the notice is edited,
+        a visitor who decides (for the new notice) is not asked again on
+        the next page because of the old copy."""
+        table = os.path.join(tempfile.mkdtemp(prefix="privforms-table-"),
+                             "consent-categories.tsv")
+        shutil.copy(os.path.join(SRC, "etc", "consent-categories.tsv"),
+                    table)
+        site = Site(config={"consent_categories": table,
+                            "form_min_seconds": "0"}).start()
+        turn = os.path.dirname(table)
+        try:
+            example_page(site)
+            url = "http://127.0.0.1:%d%s" % (site.port, EXAMPLE)
+            node = subprocess.Popen(
+                ["node", CONSENT, "stale", url,
+                 os.path.join(site.dir, "nginx"), "--wait", turn],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                deadline = time.monotonic() + TIMEOUT
+                while not os.path.exists(os.path.join(turn, "ready")):
+                    if node.poll() is not None:
+                        self.fail("consent.mjs stale: " + node.stderr.read())
+                    self.assertLess(time.monotonic(), deadline)
+                    time.sleep(0.1)
+                before = json.loads(site.get(
+                    "/privacy/consent?version").text)["version"]
+                # The notice edited: the programs read it when they start.
+                with open(table, "a") as f:
+                    f.write("analytics\tno\tno\tAnalytics cookies\t"
+                            "These count visits.\t-\n")
+                site.stop(remove=False)
+                site.start()
+                after = json.loads(site.get(
+                    "/privacy/consent?version").text)["version"]
+                self.assertNotEqual(before, after)
+                open(os.path.join(turn, "go"), "w").close()
+                stdout, stderr = node.communicate(timeout=TIMEOUT + 30)
+            finally:
+                if node.poll() is None:
+                    node.kill()
+                    node.wait()
+            self.assertEqual(node.returncode, 0, stderr + stdout)
+            out = json.loads(stdout)
+            self.assertEqual(out["errors"], [])
+            self.assertIn("&n=%s&" % after, out["rejected"]["cookie"])
+            r = out["reloaded"]
+            self.assertFalse(r["dialogOpen"], r)
+            self.assertEqual(r["events"], [{"categories": ["required"],
+                                            "gpc": False, "reason": "load"}])
+        finally:
+            teardown(site)
+            shutil.rmtree(turn, ignore_errors=True)
 
     def test_keyboard_alone_at_320px(self):
         before = fetched("/shop/functional.js")
