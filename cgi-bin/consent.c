@@ -213,6 +213,11 @@ record(struct pf_app *app, struct pf_request *req, const struct visit *v,
 	    v->c.device)) != PF_OK))
 		goto fail;
 	if (set != NULL) {
+		/*
+		 * Stamped now, after the signal's record: the decision is
+		 * the device's last record (store.h's order is by time).
+		 */
+		pf_utc_now(now);
 		r.method = "page";
 		r.action = action_of(*set, last, prev);
 		if ((rc = put(app, req, &r, *set)) != PF_OK)

@@ -215,6 +215,21 @@ class Signal(FormTest):
                                   SITE.count("audit")),
                                  (before[0] + 1, before[1] + 1))
 
+    def test_a_decision_under_the_signal_is_the_devices_last_record(self):
+        """The consent page stores the signal's record first, then the
+        decision, which is the device's last record: what it holds now,
+        and what a later record (and the export) reads as the latest."""
+        for fields in ({"choice": "accept", "confirm": "yes"},
+                       {"choice": "reject"}):
+            with self.subTest(choice=fields["choice"]):
+                r = post("/privacy/consent", fields, gpc="1")
+                self.assertEqual(r.status, 303, r)
+                device = self.cookie(r)[2]
+                self.assertEqual(SITE.query(
+                    "SELECT method FROM consent_record WHERE device = ? "
+                    "ORDER BY created DESC, id DESC", (device,)),
+                    [("page",), ("gpc",)])
+
     def test_a_cross_site_post_stores_nothing(self):
         path, valid, _, _ = PROGRAMS["unsubscribe"]
         before = SITE.count("consent_record"), SITE.count("audit")
