@@ -24,7 +24,8 @@
  *				with Sec-GPC: 1, the GPC opt-out stored (once
  *				per device and UTC day, counted by the rate
  *				limits) and the cookie set with g=1 and the
- *				sale categories off; its t is the decision's,
+ *				sale categories off (consent.h's
+ *				pf_consent_gpc_fill); its t is the decision's,
  *				or 1 when there is none that holds (no
  *				decision: the dialog still asks); 204.  Without
  *				the signal, 204 and nothing done

@@ -683,7 +683,13 @@ void
 pf_consent_gpc_fill(struct pf_consent_cookie *c,
     const struct pf_consent_table *t, int current, pf_consent_set set)
 {
-	pf_consent_cookie_fill(c, t, current ? set & ~pf_consent_sale(t) : 0);
+	/*
+	 * A decision made with the signal (g=1) honours it already: a sale
+	 * category in it was confirmed under the signal (consent.c).
+	 */
+	if (!current || !c->gpc)
+		set &= ~pf_consent_sale(t);
+	pf_consent_cookie_fill(c, t, current ? set : 0);
 	c->gpc = 1;
 	if (!current)
 		c->t = 1;

@@ -187,7 +187,9 @@ int pf_consent_cookie_value(const struct pf_consent_cookie *c, char *out,
 /*
  * Make c (its device kept) the cookie that records the GPC signal for its
  * browser: g=1 and, when current (its decision holds, allowing set), that
- * decision without the sale categories and its own t; else no decision:
+ * decision without the sale categories and its own t (with them if c says
+ * g=1 already: a sale category the visitor confirmed under the signal,
+ * which the signal does not withdraw); else no decision:
  * the required categories and t=1, so that a consent dialog still asks.
  * The one rule for every answer that sets it (program.h, consent.c).
  */

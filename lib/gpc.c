@@ -12,10 +12,14 @@
 
 #define IDS_MAX	(PF_CONSENT_CATS_MAX * (PF_CONSENT_ID_MAX + 1) + 1)
 
-/* What the device's last record allowed, for the walk's one row. */
+/*
+ * What the device's last record allowed, for the walk's one row, and
+ * whether it came with the signal.
+ */
 struct last {
 	const struct pf_consent_table	*t;
 	pf_consent_set			 set;
+	int				 gpc;
 };
 
 static int
@@ -24,6 +28,7 @@ last_allowed(const struct pf_consent_record *r, void *arg)
 	struct last	*l = arg;
 
 	l->set = pf_consent_set_of(l->t, r->allowed);
+	l->gpc = r->gpc;
 	return 0;
 }
 
@@ -56,7 +61,7 @@ int
 pf_gpc_record(struct pf_app *app, const struct pf_request *req,
     const struct pf_consent_table *t, const char *device)
 {
-	struct last			 last = { t, 0 };
+	struct last			 last = { t, 0, 0 };
 	char				 now[PF_TIME_SIZE], day[sizeof("YYYY-MM-DD")];
 	char				 on[IDS_MAX], off[IDS_MAX];
 	struct pf_consent_record	 r = { .device = device,
@@ -75,6 +80,9 @@ pf_gpc_record(struct pf_app *app, const struct pf_request *req,
 	rc = pf_store_consent_last(app->st, device, last_allowed, &last);
 	if (rc != PF_OK && rc != PF_ENOTFOUND)
 		return rc;
+	/* A sale category confirmed under the signal: the visitor's choice. */
+	if (last.gpc && (last.set & pf_consent_sale(t)) != 0)
+		return PF_OK;
 	keep = (last.set & ~pf_consent_sale(t)) | pf_consent_required(t);
 	pf_consent_ids(t, keep, 1, on, sizeof(on));
 	pf_consent_ids(t, keep, 0, off, sizeof(off));

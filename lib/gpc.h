@@ -14,7 +14,10 @@
  *	action	 withdrawn when that last record allowed a sale category,
  *		 else refused
  *
- * with the consent-recorded audit record (form consent, whichever program
+ * but none while the device's last record, made with the signal, allows
+ * a sale category: a choice the visitor confirmed under the signal (CCPA
+ * regulations s. 7025(c)(3); consent.c asks first), which the signal it
+ * overrode does not withdraw; with the consent-recorded audit record (form consent, whichever program
  * writes it: the record is the consent manager's; audit_events.def),
  * notice version and categories from the table the caller passes, the
  * language and jurisdiction from the configuration (consent_language,
@@ -29,7 +32,8 @@
 /*
  * Inside app's open write transaction (pf_app_begin): the GPC opt-out of
  * device (22 base64url characters, consent.h) as above, unless device
- * has a gpc record already this UTC day, for req (its id in the audit
+ * has a gpc record already this UTC day or the confirmed choice above,
+ * for req (its id in the audit
  * record; may be NULL).  PF_OK whether it stored one or not; a store or
  * audit error, after which the caller rolls back.
  */

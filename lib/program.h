@@ -24,7 +24,8 @@
  *				committed transaction or, when it commits
  *				none, one of its own after it, and the
  *				pf_consent cookie on its answer (sale off,
- *				g=1) unless the answer sets one
+ *				g=1; consent.h's pf_consent_gpc_fill)
+ *				unless the answer sets one
  *
  * Every page a program sends says the signal was honoured when the
  * request carries it (page.h); the consent categories it needs are read

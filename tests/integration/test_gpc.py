@@ -230,6 +230,49 @@ class Signal(FormTest):
                     "ORDER BY created DESC, id DESC", (device,)),
                     [("page",), ("gpc",)])
 
+    def test_a_sale_category_confirmed_under_the_signal_is_kept(self):
+        """The visitor confirmed advertising while the browser sent the
+        signal (CCPA regulations s. 7025(c)(3)): a later post with the
+        signal, that day or a later one, neither turns it off in the
+        cookie nor stores a GPC opt-out withdrawing it."""
+        r = post("/privacy/consent", {"choice": "accept", "confirm": "yes"},
+                 gpc="1")
+        self.assertEqual(r.status, 303, r)
+        today = self.cookie(r)
+        self.assertEqual((today[4], today[5]),
+                         ("required+functional+advertising", "1"))
+        # The same, confirmed the day before (records are appended only).
+        version = json.loads(SITE.get("/privacy/consent?version").text)
+        yesterday = "AAAAAAAAAAAAAAAAAAAAA" + "Q"
+        for method, allowed, refused in (
+                ("gpc", "required", "functional advertising"),
+                ("page", "required functional advertising", "")):
+            SITE.write(
+                "INSERT INTO consent_record (device, notice, language, "
+                "allowed, refused, action, method, gpc, created) VALUES "
+                "(?, ?, 'en', ?, ?, 'changed', ?, 1, strftime("
+                "'%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day'))",
+                (yesterday, version["version"], allowed, refused, method))
+        t = int(time.time()) - 86400
+        cookies = {"today": today[1], "a later day": "v=1&d=%s&n=%s&c="
+                   "required+functional+advertising&g=1&t=%d" % (
+                       yesterday, version["version"], t)}
+        path, valid, _, _ = PROGRAMS["unsubscribe"]
+        for day, cookie in cookies.items():
+            with self.subTest(day=day):
+                device = re.search(r"&d=([^&]+)&", cookie)[1]
+                before = gpc_records(device)
+                r = post(path, valid(), gpc="1", cookie="pf_consent=" + cookie)
+                self.assertEqual(r.status, 303, r)
+                kept = COOKIE.match(r.header("Set-Cookie") or "")
+                if kept is not None:
+                    self.assertEqual(kept[1], cookie)
+                self.assertEqual(gpc_records(device), before)
+                self.assertEqual(SITE.query(
+                    "SELECT allowed FROM consent_record WHERE device = ? "
+                    "ORDER BY created DESC, id DESC LIMIT 1", (device,)),
+                    [("required functional advertising",)])
+
     def test_a_cross_site_post_stores_nothing(self):
         path, valid, _, _ = PROGRAMS["unsubscribe"]
         before = SITE.count("consent_record"), SITE.count("audit")

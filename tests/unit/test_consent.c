@@ -444,6 +444,39 @@ START_TEST(test_set_of_reads_a_records_ids_and_passes_over_others)
 }
 END_TEST
 
+/*
+ * The signal's cookie: a decision without its sale categories, but for
+ * one made with the signal (g=1), whose sale category was confirmed.
+ */
+START_TEST(test_gpc_fill_keeps_a_sale_category_confirmed_under_it)
+{
+	struct pf_consent_table		*t = table(TABLE);
+	struct pf_consent_cookie	 c;
+	static const struct {
+		int		 gpc, current;
+		const char	*cats;
+		long long	 t;
+	} want[] = {
+		{ 0, 1, "required+functional", 1700000000 },
+		{ 1, 1, "required+functional+advertising", 1700000000 },
+		{ 0, 0, "required", 1 },
+		{ 1, 0, "required", 1 },
+	};
+	size_t				 i;
+
+	for (i = 0; i < nitems(want); i++) {
+		memset(&c, 0, sizeof(c));
+		c.gpc = want[i].gpc;
+		c.t = 1700000000;
+		pf_consent_gpc_fill(&c, t, want[i].current, 7);
+		ck_assert_str_eq(c.cats, want[i].cats);
+		ck_assert_int_eq(c.gpc, 1);
+		ck_assert_int_eq(c.t, want[i].t);
+	}
+	pf_consent_table_free(t);
+}
+END_TEST
+
 PF_TEST_MAIN("consent",
     tcase_add_test(tc, test_real_table_has_the_three_categories),
     tcase_add_test(tc, test_version_is_hash_of_table_and_notice),
@@ -460,4 +493,5 @@ PF_TEST_MAIN("consent",
     tcase_add_test(tc, test_set_cookie_attributes),
     tcase_add_test(tc, test_device_ids_are_canonical_and_differ),
     tcase_add_test(tc, test_set_of_reads_a_records_ids_and_passes_over_others),
+    tcase_add_test(tc, test_gpc_fill_keeps_a_sale_category_confirmed_under_it),
     PF_LOOP(test_gpc_signal, gpcs))
