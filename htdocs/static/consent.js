@@ -193,11 +193,16 @@
 		return b;
 	}
 
+	/*
+	 * A category's element ids: prefixes of their own, so that no id of
+	 * the company's table makes one the dialog or another row uses.
+	 */
 	function categoryItem(c, ticked) {
-		const id = 'pf-consent-' + c.id;
+		const id = 'pf-consent-cat-' + c.id;
+		const about = el('div', { id: 'pf-consent-about-' + c.id });
 		const li = el('li', { class: 'pf-consent-category' });
 		const box = el('input', { type: 'checkbox', id: id,
-		    'aria-describedby': id + '-about' });
+		    'aria-describedby': about.id });
 		box.checked = c.required || ticked;
 		box.disabled = c.required;
 		box.dataset.category = c.id;
@@ -205,7 +210,6 @@
 		if (c.required)
 			label.append(el('span', { class: 'pf-consent-always' },
 			    ' (always on)'));
-		const about = el('div', { id: id + '-about' });
 		about.append(el('p', {}, c.description), el('p', {},
 		    c.cookies.length === 0 ? 'It sets no cookies of its own.' :
 		    'Cookies it sets: ' + c.cookies.join(', ')));

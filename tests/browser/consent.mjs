@@ -25,6 +25,8 @@
 //             (--wait DIR: DIR/ready written, DIR/go awaited), the page
 //             again with ?version as the browser kept it: the dialog,
 //             Reject all; then the page again: no dialog
+//   labels    the dialog, Manage: axe-core, and how many checkboxes each
+//             category's name labels (--names, a JSON list)
 //   keyboard  the keyboard alone: Tab stays in the dialog, Escape closes
 //             it without a choice, the Cookie settings link reopens it,
 //             Manage, a toggle, Save choices
@@ -243,6 +245,15 @@ const flows = {
 		    'closed');
 		await step(page, out, 'reloaded', () => page.reload(), 'event');
 	},
+	async labels(page, out) {
+		await step(page, out, 'open', () => page.goto(url), 'dialog');
+		await choose(page, 'Manage');
+		out.axeManage = await axe(page);
+		out.labelled = {};
+		for (const name of JSON.parse(opt('--names', '[]')))
+			out.labelled[name] = await page.getByRole('checkbox',
+			    { name: name, exact: true }).count();
+	},
 	async keyboard(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
 		// Tab round the dialog: focus never leaves it.
@@ -270,7 +281,7 @@ const flows = {
 		};
 		await tabTo('Manage');
 		await page.keyboard.press('Enter');
-		await tabTo('pf-consent-functional');
+		await tabTo('pf-consent-cat-functional');
 		await page.keyboard.press('Space');
 		await tabTo('Save choices');
 		await page.keyboard.press('Enter');

@@ -401,6 +401,38 @@ class ConsentSnippet(unittest.TestCase):
             teardown(site)
             shutil.rmtree(turn, ignore_errors=True)
 
+    def test_category_ids_that_name_parts_of_the_dialog(self):
+        """Category ids are the company's: "manage", "title" or "intro"
+        must not collide with the dialog's own element ids, which would
+        leave a checkbox without its label."""
+        table = os.path.join(tempfile.mkdtemp(prefix="privforms-table-"),
+                             "consent-categories.tsv")
+        shutil.copy(os.path.join(SRC, "etc", "consent-categories.tsv"),
+                    table)
+        names = []
+        with open(table, "a") as f:
+            for cid in ("manage", "title", "intro", "title-about"):
+                name = "Cookies called %s" % cid
+                f.write("%s\tno\tno\t%s\tFor %s.\t-\n" % (cid, name, cid))
+                names.append(name)
+        site = Site(config={"consent_categories": table}).start()
+        try:
+            example_page(site)
+            url = "http://127.0.0.1:%d%s" % (site.port, EXAMPLE)
+            p = subprocess.run(["node", CONSENT, "labels", url,
+                                os.path.join(site.dir, "nginx"),
+                                "--names", json.dumps(names)],
+                               capture_output=True, text=True,
+                               timeout=TIMEOUT + 30)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            out = json.loads(p.stdout)
+            self.assertEqual(out["errors"], [])
+            self.assertEqual(out["axeManage"], [])
+            self.assertEqual(out["labelled"], {n: 1 for n in names})
+        finally:
+            teardown(site)
+            shutil.rmtree(os.path.dirname(table), ignore_errors=True)
+
     def test_keyboard_alone_at_320px(self):
         before = fetched("/shop/functional.js")
         out = consent_flow("keyboard", "--width", "320")
