@@ -60,11 +60,15 @@
 		busy: false,	/* a choice is being sent */
 	};
 
-	/* The first pf_consent cookie, parsed by the contract, or null. */
+	/*
+	 * The first pf_consent cookie, parsed by the contract, or null; as
+	 * the server reads it (consent.h), a cookie without a name (no '=')
+	 * is not one.
+	 */
 	function readCookie() {
 		for (const part of document.cookie.split(/;\s*/)) {
 			const eq = part.indexOf('=');
-			if (part.slice(0, eq) !== 'pf_consent')
+			if (eq < 0 || part.slice(0, eq) !== 'pf_consent')
 				continue;
 			const m = VALUE.exec(part.slice(eq + 1));
 			if (!m)

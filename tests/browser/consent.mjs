@@ -27,6 +27,8 @@
 //             Reject all; then the page again: no dialog
 //   labels    the dialog, Manage: axe-core, and how many checkboxes each
 //             category's name labels (--names, a JSON list)
+//   nameless  a cookie without a name whose value starts pf_consent (a
+//             page's script set it), then Reject all; then the page again
 //   keyboard  the keyboard alone: Tab stays in the dialog, Escape closes
 //             it without a choice, the Cookie settings link reopens it,
 //             Manage, a toggle, Save choices
@@ -253,6 +255,13 @@ const flows = {
 		for (const name of JSON.parse(opt('--names', '[]')))
 			out.labelled[name] = await page.getByRole('checkbox',
 			    { name: name, exact: true }).count();
+	},
+	async nameless(page, out) {
+		await step(page, out, 'open', () => page.goto(url), 'dialog');
+		await page.evaluate(() => { document.cookie = 'pf_consentx'; });
+		await step(page, out, 'rejected', () => choose(page, 'Reject all'),
+		    'closed');
+		await step(page, out, 'reloaded', () => page.reload(), 'event');
 	},
 	async keyboard(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');

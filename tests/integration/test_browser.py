@@ -433,6 +433,18 @@ class ConsentSnippet(unittest.TestCase):
             teardown(site)
             shutil.rmtree(os.path.dirname(table), ignore_errors=True)
 
+    def test_a_cookie_without_a_name_is_not_the_decision(self):
+        """document.cookie lists a cookie without a name as its value
+        alone: "pf_consentx" is no pf_consent cookie (the server does
+        not read it as one either), and does not hide the decision."""
+        out = consent_flow("nameless")
+        self.assertEqual(out["errors"], [])
+        r = out["reloaded"]
+        self.assertTrue(r["cookie"].startswith("pf_consentx; "), r)
+        self.assertFalse(r["dialogOpen"], r)
+        self.assertEqual(r["events"], [{"categories": ["required"],
+                                        "gpc": False, "reason": "load"}])
+
     def test_keyboard_alone_at_320px(self):
         before = fetched("/shop/functional.js")
         out = consent_flow("keyboard", "--width", "320")
