@@ -171,6 +171,12 @@ async function handOver(dir) {
 		throw new Error(`no ${dir}/go within 60 s`);
 }
 
+/* Choose text, kept as out[key]; then the page again, as out.reloaded. */
+async function chosenThenAgain(page, out, key, text) {
+	await step(page, out, key, () => choose(page, text), 'closed');
+	await step(page, out, 'reloaded', () => page.reload(), 'event');
+}
+
 const flows = {
 	async reject(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
@@ -192,17 +198,13 @@ const flows = {
 	},
 	async accept(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
-		await step(page, out, 'accepted', () => choose(page, 'Accept all'),
-		    'closed');
-		await step(page, out, 'reloaded', () => page.reload(), 'event');
+		await chosenThenAgain(page, out, 'accepted', 'Accept all');
 	},
 	async gpc(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
 		await step(page, out, 'asked', () => choose(page, 'Accept all'),
 		    'asked');
-		await step(page, out, 'rejected', () => choose(page, 'Reject all'),
-		    'closed');
-		await step(page, out, 'reloaded', () => page.reload(), 'event');
+		await chosenThenAgain(page, out, 'rejected', 'Reject all');
 	},
 	async confirm(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
@@ -243,9 +245,7 @@ const flows = {
 		await settled(page, 'closed');
 		await handOver(opt('--wait', null));
 		await step(page, out, 'edited', () => page.goto(url), 'dialog');
-		await step(page, out, 'rejected', () => choose(page, 'Reject all'),
-		    'closed');
-		await step(page, out, 'reloaded', () => page.reload(), 'event');
+		await chosenThenAgain(page, out, 'rejected', 'Reject all');
 	},
 	async labels(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
@@ -259,9 +259,7 @@ const flows = {
 	async nameless(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
 		await page.evaluate(() => { document.cookie = 'pf_consentx'; });
-		await step(page, out, 'rejected', () => choose(page, 'Reject all'),
-		    'closed');
-		await step(page, out, 'reloaded', () => page.reload(), 'event');
+		await chosenThenAgain(page, out, 'rejected', 'Reject all');
 	},
 	async keyboard(page, out) {
 		await step(page, out, 'open', () => page.goto(url), 'dialog');
