@@ -671,6 +671,14 @@ def request_verify(site, smtp, address):
     raise AssertionError("no verification mail to %s" % address)
 
 
+def preloaded_asan_options():
+    """ASAN_OPTIONS for a command run with a library (libfaketime)
+    preloaded ahead of ASan's runtime, which ASan refuses unless told; the
+    environment's own options (the Makefile's SANITIZE) kept."""
+    return ":".join(filter(None, (os.environ.get("ASAN_OPTIONS"),
+                                  "verify_asan_link_order=0")))
+
+
 def _sanitizer_env(d, preloaded=False):
     logs = os.path.join(d, "sanitizer")
     os.makedirs(logs, exist_ok=True)
@@ -679,7 +687,9 @@ def _sanitizer_env(d, preloaded=False):
     # libfcgi's own abort, not an allocator report.  preloaded: the site's
     # env preloads a library (libfaketime) ahead of ASan's runtime, which
     # ASan refuses unless told; this ASAN_OPTIONS replaces the site's own.
-    return ("ASAN_OPTIONS=log_path=%s/asan:detect_leaks=1:allocator_may_return_null=1%s "
+    # intercept_tls_get_addr: see the Makefile's SANITIZE.
+    return ("ASAN_OPTIONS=log_path=%s/asan:detect_leaks=1:allocator_may_return_null=1"
+            ":intercept_tls_get_addr=0%s "
             "UBSAN_OPTIONS=log_path=%s/ubsan:print_stacktrace=1"
             % (logs, ":verify_asan_link_order=0" if preloaded else "", logs))
 

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import Site, SRC, pid_alive, teardown
+from harness import Site, SRC, pid_alive, preloaded_asan_options, teardown
 
 FORM = "/privacy/unsubscribe"
 XSD = os.path.join(SRC, "etc", "audit.xsd")
@@ -34,7 +34,7 @@ def faketime_env(offset):
     return {"LD_PRELOAD": lib[0], "FAKETIME": offset,
             "FAKETIME_DONT_FAKE_MONOTONIC": "1",
             # libfaketime is preloaded ahead of ASan's runtime in a sanitizer build.
-            "ASAN_OPTIONS": "verify_asan_link_order=0"}
+            "ASAN_OPTIONS": preloaded_asan_options()}
 
 
 def faketime_litter():

@@ -13,7 +13,8 @@ import subprocess
 import time
 import unittest
 
-from harness import PRIVFORMS, Site, SRC, mail_config, teardown, FormTest
+from harness import (PRIVFORMS, Site, SRC, mail_config, teardown, FormTest,
+                     preloaded_asan_options)
 from htmlpage import Page
 from smtp_server import Server
 
@@ -598,7 +599,7 @@ class Purge(unittest.TestCase):
 
     def faketime(self, offset, *args):
         # libfaketime is preloaded ahead of ASan's runtime in a sanitizer build.
-        env = dict(os.environ, ASAN_OPTIONS="verify_asan_link_order=0")
+        env = dict(os.environ, ASAN_OPTIONS=preloaded_asan_options())
         return subprocess.run(["faketime", "-f", offset,
                                os.path.join(SRC, "tools", "privforms"),
                                "--config", PLAIN.conf] + list(args),

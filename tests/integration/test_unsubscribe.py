@@ -10,7 +10,7 @@ import urllib.parse
 
 from harness import (Site, SRC, WAIT, fcgi_begin, fcgi_params, fcgi_request,
                      fcgi_stdin, cgi_status, sockets_of, unix_listening,
-                     wait_until, teardown,
+                     wait_until, teardown, preloaded_asan_options,
                      FormTest)
 
 FORM = "/privacy/unsubscribe"
@@ -343,7 +343,7 @@ class OneClick(unittest.TestCase):
 def expired_token(email):
     """A genuine link made by the real tool two years ago (libfaketime)."""
     # libfaketime is preloaded ahead of ASan's runtime in a sanitizer build.
-    env = dict(os.environ, ASAN_OPTIONS="verify_asan_link_order=0")
+    env = dict(os.environ, ASAN_OPTIONS=preloaded_asan_options())
     p = subprocess.run(["faketime", "-f", "-730d", os.path.join(SRC, "tools", "privforms"),
                         "--config", SITE.conf, "unsubscribe-link", "--email", email],
                        capture_output=True, text=True, check=True, timeout=60, env=env)
