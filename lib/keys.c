@@ -51,31 +51,78 @@ sha256_algorithm(void)
 }
 
 /*
- * The process's one HMAC-SHA256 context, its digest set once: each HMAC
- * only keys it again (EVP_MAC_init), where a new context would look the
- * digest up from the providers every time.  The programs serve one
- * request at a time and pf_hmac finishes before it returns, so one
- * context is enough.  NULL if libcrypto fails.
+ * A worker HMACs under a handful of keys all its life (the token,
+ * pseudonym and proof-of-work subkeys, each form's key), and keying a
+ * context hashes the key's two pads: about a third of one of our short
+ * HMACs.  So a context is kept per key, keyed once, and started over
+ * with the key it holds (EVP_MAC_init with a NULL key, EVP_MAC-HMAC(7)).
+ * KEYED of them, the oldest keyed again when another key comes, so a
+ * caller with many keys costs what it did with one context.  The keys
+ * kept are those the callers hold, or HMACs of them, for the process's
+ * life.  One request at a time per process, and pf_hmac finishes with
+ * its context before it returns: no lock.
+ */
+#define KEYED 8
+
+struct keyed {
+	unsigned char	 key[PF_KEY_LEN];
+	EVP_MAC_CTX	*ctx;		/* keyed with key; NULL: not yet */
+};
+
+/* A new HMAC-SHA256 context, its digest set: NULL if libcrypto fails. */
+static EVP_MAC_CTX *
+hmac_new(void)
+{
+	EVP_MAC_CTX	*ctx;
+	OSSL_PARAM	 params[2];
+
+	if (hmac_algorithm() == NULL ||
+	    (ctx = EVP_MAC_CTX_new(hmac_algorithm())) == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_CTX_set_params(ctx, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/*
+ * The context for key, started: the one kept for it, or the oldest slot's
+ * keyed with it.  NULL if libcrypto fails (the slot is then left unkeyed,
+ * so that a failed keying is never taken for a key).
  */
 static EVP_MAC_CTX *
 hmac_ctx(const unsigned char key[PF_KEY_LEN])
 {
-	static EVP_MAC_CTX	*ctx;
-	OSSL_PARAM		 params[2];
+	static struct keyed	 kept[KEYED];
+	static size_t		 oldest;
+	struct keyed		*k;
+	size_t			 i;
 
-	if (ctx == NULL && hmac_algorithm() != NULL &&
-	    (ctx = EVP_MAC_CTX_new(hmac_algorithm())) != NULL) {
-		params[0] = OSSL_PARAM_construct_utf8_string(
-		    OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-		params[1] = OSSL_PARAM_construct_end();
-		if (!EVP_MAC_CTX_set_params(ctx, params)) {
-			EVP_MAC_CTX_free(ctx);
-			ctx = NULL;
-		}
+	for (i = 0; i < KEYED; i++) {
+		k = &kept[i];
+		if (k->ctx != NULL &&
+		    CRYPTO_memcmp(k->key, key, PF_KEY_LEN) == 0)
+			break;
 	}
-	if (ctx == NULL || !EVP_MAC_init(ctx, key, PF_KEY_LEN, NULL))
+	if (i < KEYED && EVP_MAC_init(k->ctx, NULL, 0, NULL))
+		return k->ctx;
+	if (i == KEYED) {
+		k = &kept[oldest];
+		oldest = (oldest + 1) % KEYED;
+	}
+	if (k->ctx == NULL && (k->ctx = hmac_new()) == NULL)
 		return NULL;
-	return ctx;
+	if (!EVP_MAC_init(k->ctx, key, PF_KEY_LEN, NULL)) {
+		EVP_MAC_CTX_free(k->ctx);
+		k->ctx = NULL;
+		return NULL;
+	}
+	memcpy(k->key, key, PF_KEY_LEN);
+	return k->ctx;
 }
 
 int

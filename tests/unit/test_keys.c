@@ -478,6 +478,31 @@ START_TEST(test_hmac_known_values_as_keys_change)
 }
 END_TEST
 
+/*
+ * pf_hmac keeps a keyed context per key, the last few: keys coming back
+ * after more others than it keeps, and keys one byte apart, still give
+ * OpenSSL's one-shot HMAC() of each.
+ */
+START_TEST(test_hmac_many_keys_come_back)
+{
+	unsigned char	 key[PF_KEY_LEN], mac[PF_KEY_LEN], want[PF_KEY_LEN];
+	unsigned int	 wantlen;
+	struct pf_bytes	 part = { "privforms", 9 };
+	size_t		 round, k;
+
+	for (round = 0; round < 3; round++)
+		for (k = 0; k < 20; k++) {
+			memset(key, 0x5a, sizeof(key));
+			key[PF_KEY_LEN - 1] = (unsigned char)(round == 2 ?
+			    19 - k : k);
+			ck_assert_int_eq(pf_hmac(key, &part, 1, mac), PF_OK);
+			ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key,
+			    PF_KEY_LEN, part.p, part.len, want, &wantlen));
+			ck_assert_mem_eq(mac, want, PF_KEY_LEN);
+		}
+}
+END_TEST
+
 START_TEST(test_random_fills_differently)
 {
 	unsigned char	 a[32], b[32];
@@ -512,6 +537,7 @@ PF_TEST_MAIN("keys",
     tcase_add_test(tc, test_sha256_hex_known_values),
     tcase_add_test(tc, test_hmac_known_answers),
     tcase_add_test(tc, test_hmac_known_values_as_keys_change),
+    tcase_add_test(tc, test_hmac_many_keys_come_back),
     tcase_add_test(tc, test_random_fills_differently),
     PF_LOOP(test_load_refuses_what_is_no_key_file, not_key_files),
     PF_LOOP(test_load_derives_known_subkeys, vectors))
