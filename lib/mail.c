@@ -42,7 +42,6 @@
 #define MSGID_RANDOM	16	/* bytes, 32 hex digits */
 
 static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
-static const char digits[] = "0123456789";
 static const char hexdigits[] = "0123456789ABCDEF";
 
 /* RFC 5322 atext: what a display name may hold unquoted, besides spaces. */
@@ -161,22 +160,35 @@ address(const char *s, size_t n)
  * The values, in the outbox.
  */
 
-/* Strict percent-encoding: everything but [A-Za-z0-9._~-]. */
+/* 1 if c is one of RFC 3986's unreserved characters, [A-Za-z0-9._~-]. */
+static int
+unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '~' ||
+	    c == '-';
+}
+
+/*
+ * Strict percent-encoding: everything but the unreserved characters, each
+ * run of which is added at once (a mail's link is most of its values).
+ */
 static void
 url_add(struct buf *b, const char *s)
 {
-	char			 e[3] = { '%' };
-	const unsigned char	*p;
+	char	 e[3] = { '%' };
+	size_t	 run;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (in_set((char)*p, lower) || in_set((char)*p, digits) ||
-		    (*p >= 'A' && *p <= 'Z') || in_set((char)*p, "._~-")) {
-			buf_add(b, p, 1);
-			continue;
-		}
-		e[1] = hexdigits[*p >> 4];
-		e[2] = hexdigits[*p & 0x0f];
+	for (;;) {
+		for (run = 0; unreserved((unsigned char)s[run]); run++)
+			;
+		buf_add(b, s, run);
+		if (s[run] == '\0')
+			return;
+		e[1] = hexdigits[(unsigned char)s[run] >> 4];
+		e[2] = hexdigits[(unsigned char)s[run] & 0x0f];
 		buf_add(b, e, 3);
+		s += run + 1;
 	}
 }
 

@@ -248,6 +248,30 @@ START_TEST(test_enqueue_value_count_limit)
 }
 END_TEST
 
+/*
+ * Every printable ASCII character, encoded unless RFC 3986 leaves it
+ * unreserved: runs of both kinds, at the start, the end and between.
+ */
+START_TEST(test_enqueue_encodes_every_printable_character)
+{
+	static const char *const v[] = {
+		"ascii", " !\"#$%&'()*+,-./0123456789:;<=>?@AZ[\\]^_`az{|}~",
+		"ends", "~a b~",
+		NULL,
+	};
+	char		 row[512];
+	long long	 id = 0;
+
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "t", "a@example.com", v, NULL,
+	    &id), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_get(fx.st, id, copy_vals, row), PF_OK);
+	ck_assert_str_eq(row, "t|a@example.com|"
+	    "ascii=%20%21%22%23%24%25%26%27%28%29%2A%2B%2C-.%2F0123456789"
+	    "%3A%3B%3C%3D%3E%3F%40AZ%5B%5C%5D%5E_%60az%7B%7C%7D~&"
+	    "ends=~a%20b~|(null)");
+}
+END_TEST
+
 /* A value of PF_MAIL_MAX_VALUE bytes (all percent-encoded) comes back whole. */
 START_TEST(test_enqueue_value_length_limit)
 {
@@ -1224,6 +1248,7 @@ END_TEST
 PF_TEST_MAIN("mail",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc, test_enqueue_stores_normalised_strictly_encoded_row),
+    tcase_add_test(tc, test_enqueue_encodes_every_printable_character),
     tcase_add_test(tc, test_render_text_renders_as_a_file_would),
     tcase_add_test(tc, test_enqueue_without_values_or_subject),
     PF_LOOP(test_enqueue_refuses_bad_recipient, bad_recipients),
