@@ -136,16 +136,43 @@ copy_out(const std::string &s, char *out, size_t outlen)
 	return PF_OK;
 }
 
+/*
+ * The number e164() last read, with its E.164 form, until phone_region
+ * asks for that form's region: the Do-Not-Call form reads a number and
+ * then asks where it is, and parsing and validating it again was a fifth
+ * of that form's work.  The number is valid and its E.164 form is what
+ * Format gave it, which is all phone_region checks of a parsed number.
+ * Kept for one question only, so that no visitor's number outlives the
+ * request that asked.
+ */
+static struct {
+	std::string	 e164;		/* empty: none */
+	PhoneNumber	 num;
+} last;
+
+static void
+forget_last()
+{
+	last.e164.clear();
+	last.num.Clear();
+}
+
 static int
 e164(const char *in, const char *region, char *out, size_t outlen)
 {
 	PhoneNumber	 num;
 	std::string	 s;
+	int		 rc;
 
+	forget_last();
 	if (!plausible(in) || !read_number(in, region, &num))
 		return PF_EINVAL;
 	util().Format(num, PhoneNumberUtil::E164, &s);
-	return copy_out(s, out, outlen);
+	if ((rc = copy_out(s, out, outlen)) == PF_OK) {
+		last.num = num;
+		last.e164 = s;
+	}
+	return rc;
 }
 
 static int
@@ -209,24 +236,43 @@ phone_format(const char *e164, char *out, size_t outlen)
 	}
 }
 
+/*
+ * num is e164, if that is a valid number written as E.164 writes it: the
+ * number e164() last read, if it is that one, else parsed and checked.
+ */
+static bool
+read_e164(const char *e164, PhoneNumber *num)
+{
+	const PhoneNumberUtil	&pu = util();
+	std::string		 again;
+
+	if (!last.e164.empty() && last.e164 == e164) {
+		*num = last.num;
+		return true;
+	}
+	if (e164[0] != '+' || pu.Parse(e164, "ZZ", num) !=
+	    PhoneNumberUtil::NO_PARSING_ERROR || !pu.IsValidNumber(*num))
+		return false;
+	pu.Format(*num, PhoneNumberUtil::E164, &again);
+	return again == e164;
+}
+
 static int
 phone_region(const char *e164, char out[3])
 {
-	const PhoneNumberUtil	&pu = util();
-	PhoneNumber		 num;
-	std::string		 region, again;
+	PhoneNumber	 num;
+	std::string	 region;
+	bool		 ok;
 
 	if (e164 == NULL || out == NULL)
 		return PF_EINVAL;
 	out[0] = '\0';
 	try {
-		if (e164[0] != '+' || pu.Parse(e164, "ZZ", &num) !=
-		    PhoneNumberUtil::NO_PARSING_ERROR || !pu.IsValidNumber(num))
+		ok = read_e164(e164, &num);
+		forget_last();
+		if (!ok)
 			return PF_EINVAL;
-		pu.Format(num, PhoneNumberUtil::E164, &again);
-		if (again != e164)
-			return PF_EINVAL;
-		pu.GetRegionCodeForNumber(num, &region);
+		util().GetRegionCodeForNumber(num, &region);
 		/* "001" for global services, "ZZ" for none. */
 		if (region.size() != 2 || region == "ZZ")
 			return PF_ENOTFOUND;

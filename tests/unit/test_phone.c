@@ -591,10 +591,49 @@ START_TEST(test_region_refuses_all_but_e164)
 }
 END_TEST
 
+/*
+ * A number read (pf_phone_e164) and then asked its region, as the
+ * Do-Not-Call form does: the same region as for its E.164 form alone,
+ * asked once or twice, and another string asked in between is judged on
+ * its own.
+ */
+START_TEST(test_region_after_reading_a_number)
+{
+	static const struct { const char *in, *region, *e164, *where; } t[] = {
+		{ "(303) 749-2110", "US", "+13037492110", "US" },
+		{ "416 555 0000", "US", "+14165550000", "CA" },
+		{ "020 3318 1234", "GB", "+442033181234", "GB" },
+		{ "06 1234 5678", "IT", "+390612345678", "IT" },
+		{ "00 49 30 12345678", "US", "+493012345678", "DE" },
+	};
+	char	 e164[PF_PHONE_E164_SIZE], out[3], alone[3];
+	size_t	 i;
+
+	for (i = 0; i < nitems(t); i++) {
+		ck_assert_int_eq(pf_phone_region(t[i].e164, alone), PF_OK);
+		ck_assert_int_eq(pf_phone_e164(t[i].in, t[i].region, e164,
+		    sizeof(e164)), PF_OK);
+		ck_assert_str_eq(e164, t[i].e164);
+		ck_assert_int_eq(pf_phone_region(e164, out), PF_OK);
+		ck_assert_str_eq(out, t[i].where);
+		ck_assert_str_eq(out, alone);
+		ck_assert_int_eq(pf_phone_region(e164, out), PF_OK);
+		ck_assert_str_eq(out, t[i].where);
+	}
+	ck_assert_int_eq(pf_phone_e164("303 749 2110", "US", e164,
+	    sizeof(e164)), PF_OK);
+	ck_assert_int_eq(pf_phone_region("+1303749211", out), PF_EINVAL);
+	ck_assert_int_eq(pf_phone_region("+4402033181234", out), PF_EINVAL);
+	ck_assert_int_eq(pf_phone_region(e164, out), PF_OK);
+	ck_assert_str_eq(out, "US");
+}
+END_TEST
+
 PF_TEST_MAIN("phone",
     tcase_add_test(tc, test_libphonenumber_loaded_on_first_use),
     PF_LOOP(test_region_of_a_number, regions),
     tcase_add_test(tc, test_region_refuses_all_but_e164),
+    tcase_add_test(tc, test_region_after_reading_a_number),
     tcase_add_test(tc, test_nanp_written_every_usual_way),
     tcase_add_test(tc, test_national_numbers_with_trunk_zero),
     tcase_add_test(tc, test_plus_and_country_code_in_any_region),
