@@ -109,6 +109,12 @@ def pseudonym(kind, value):
     return run("pseudonym", "--" + kind, value).stdout.strip()
 
 
+def without_digests(xml):
+    """A record without its 64-hex-digit pseudonym and hashes, in which a
+    number's last four digits turn up by chance (about one record in 300)."""
+    return re.sub(r"\b[0-9a-f]{64}\b", "", xml)
+
+
 class Export(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -222,7 +228,7 @@ class Export(unittest.TestCase):
         self.assertIn("<subject>%s</subject>" % pseudonym(
             "email", self.p["one"]), xml)
         for secret in ("export.", "3110", "Ada", "Augusta"):
-            self.assertNotIn(secret, xml)
+            self.assertNotIn(secret, without_digests(xml))
         self.assertEqual(run("audit", "verify").returncode, 0)
 
     def test_the_other_partys_request_gives_the_same_individual(self):
@@ -484,7 +490,7 @@ class Erase(unittest.TestCase):
         self.assertIn("<subject>", fulfilled)
         for xml in (erased, fulfilled):
             for secret in ("erase.", "3120", "Ada", "Augusta"):
-                self.assertNotIn(secret, xml)
+                self.assertNotIn(secret, without_digests(xml))
         self.assertEqual(run("audit", "verify").returncode, 0)
 
     def test_the_audit_trail_is_kept_and_grows_by_two_records(self):
