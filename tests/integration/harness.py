@@ -28,6 +28,7 @@ site of its own) and ends with teardown(SITE, ..., SMTP), which stops
 every site at once and fails on any sanitizer report.
 """
 
+import atexit
 import base64
 import contextlib
 import email
@@ -309,6 +310,7 @@ class Site:
                         self.dir, str(self.port), str(self.workers)],
                        check=True, env=env, timeout=60)
         self.started = True
+        _LIVE.add(self)
         return self
 
     def stop(self, remove=True):
@@ -490,8 +492,16 @@ def stop_sites(sites, remove=True):
     reports = []
     for s in sites:
         s.started = False
+        _LIVE.discard(s)
         reports += s._cleared(remove)
     return reports
+
+
+# The sites started and not stopped yet: stopped when the tests' process
+# ends, so a setUpModule or setUpClass that failed after starting one
+# (its tearDown never runs) leaves no server running.
+_LIVE = set()
+atexit.register(lambda: stop_sites(list(_LIVE)))
 
 
 def terminate(*procs, timeout=10):
