@@ -637,9 +637,13 @@ gpc_post(struct pf_app *app, struct pf_request *req)
 	    (rc = record(app, req, &v, NULL, &g)) != PF_OK) {
 		/*
 		 * This post is the signal's record, held to the consent
-		 * form's limits: the skeleton must not store it anyway.
+		 * form's limits: the skeleton must not store it anyway, nor
+		 * answer with a cookie saying it was (g=1: the snippet would
+		 * not ask again).
 		 */
 		app->committing = NULL;
+		free(req->set_cookie);
+		req->set_cookie = NULL;
 		gpc_failed(app, req, &g, rc);
 	} else
 		gpc_answer(app, req, &v);

@@ -359,10 +359,13 @@ class Snippet(FormTest):
         try:
             h = {"Content-Type": "application/x-www-form-urlencoded",
                  "Sec-GPC": "1"}
-            statuses = [site.request("POST", FORM + "?gpc", body=b"",
-                                     headers=h).status for _ in range(3)]
-            self.assertEqual(statuses, [204, 204, 429])
+            answers = [site.request("POST", FORM + "?gpc", body=b"",
+                                    headers=h) for _ in range(3)]
+            self.assertEqual([r.status for r in answers], [204, 204, 429])
             self.assertEqual(site.count("consent_record"), 2)
+            # Nothing stored: no cookie that says the signal was (g=1),
+            # or the snippet would never ask again.
+            self.assertIsNone(answers[2].header("Set-Cookie"))
         finally:
             teardown(site)
 
