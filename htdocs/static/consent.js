@@ -269,7 +269,10 @@
 		return d;
 	}
 
-	function closed() {
+	function closed(e) {
+		/* A dialog replaced by open() closes too: not the visitor's. */
+		if (e.target !== state.dialog)
+			return;
 		state.confirming = null;
 		if (state.opener && document.contains(state.opener))
 			state.opener.focus();
@@ -341,7 +344,9 @@
 	}
 
 	function open() {
-		state.opener = document.activeElement;
+		/* Opened again while open: focus still goes back to the first. */
+		if (!(state.dialog && state.dialog.open))
+			state.opener = document.activeElement;
 		return get('dialog').then((data) => {
 			state.data = data;
 			state.info = Object.assign({}, state.info || {}, data);
