@@ -269,10 +269,7 @@
 		return d;
 	}
 
-	function closed(e) {
-		/* A dialog replaced by open() closes too: not the visitor's. */
-		if (e.target !== state.dialog)
-			return;
+	function closed() {
 		state.confirming = null;
 		if (state.opener && document.contains(state.opener))
 			state.opener.focus();
@@ -344,9 +341,7 @@
 	}
 
 	function open() {
-		/* Opened again while open: focus still goes back to the first. */
-		if (!(state.dialog && state.dialog.open))
-			state.opener = document.activeElement;
+		state.opener = document.activeElement;
 		return get('dialog').then((data) => {
 			state.data = data;
 			state.info = Object.assign({}, state.info || {}, data);
