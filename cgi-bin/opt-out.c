@@ -116,23 +116,11 @@ decision(struct pf_app *app, const struct pf_request *req,
 	    app->cfg->consent_max_age_days * PF_DAY, set);
 }
 
-/* Did the device's last record allow a sale category?  *had 1 if so. */
+/* The categories the device's last record allowed, into *arg. */
 static int
-had_sale(const struct pf_consent_record *r, void *arg)
+last_set(const struct pf_consent_record *r, void *arg)
 {
-	char		 id[PF_CONSENT_ID_MAX + 1];
-	const char	*p = r->allowed;
-	size_t		 k;
-	int		 row;
-
-	while (*p != '\0') {
-		k = strcspn(p, " ");
-		snprintf(id, sizeof(id), "%.*s", (int)k, p);
-		if ((row = pf_consent_find(table, id)) >= 0 &&
-		    table->cats[row].sale)
-			*(int *)arg = 1;
-		p += k + (p[k] == ' ');
-	}
+	*(pf_consent_set *)arg = pf_consent_set_of(table, r->allowed);
 	return 0;
 }
 
@@ -206,8 +194,9 @@ record(struct pf_app *app, struct pf_request *req, const char *device,
 	    .gpc = gpc, .created = now };
 	const char			*details[] = { "record", id, "action",
 	    NULL, "method", "page", "gpc", gpc ? "yes" : "no", NULL };
+	pf_consent_set			 last = 0;
 	long long			 rid;
-	int				 rc, sale = 0;
+	int				 rc;
 
 	if (app->cfg->consent_jurisdiction[0] != '\0')
 		r.jurisdiction = app->cfg->consent_jurisdiction;
@@ -216,8 +205,9 @@ record(struct pf_app *app, struct pf_request *req, const char *device,
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
 	pf_utc_now(now);
-	rc = pf_store_consent_last(app->st, device, had_sale, &sale);
-	r.action = details[3] = sale ? "withdrawn" : "refused";
+	rc = pf_store_consent_last(app->st, device, last_set, &last);
+	r.action = details[3] = (last & pf_consent_sale(table)) != 0 ?
+	    "withdrawn" : "refused";
 	/* The address's limit is record_person's: it holds up no opt-out. */
 	if ((rc == PF_OK || rc == PF_ENOTFOUND) &&
 	    (rc = pf_guard_admit(app, g, NULL)) == PF_OK &&
