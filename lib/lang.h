@@ -1,0 +1,70 @@
+/*
+ * lang.h -- the language a process speaks now: messages through GNU
+ * gettext, one catalogue (text domain "privforms") per language.
+ *
+ * Languages are named two ways, each in its own place: the BCP 47 tag
+ * ("pt-BR") in HTTP, HTML, links, stamps, tokens and the store, and the
+ * gettext name ("pt_BR": the tag with '-' as '_') on disk, for the
+ * catalogue po/pt_BR.po and what the build makes of it (the .mo file in
+ * LOCALE_DIR/pt_BR/LC_MESSAGES/privforms.mo, the templates in
+ * htdocs/pt_BR/, the mail templates in etc/mail/pt_BR/).  The messages'
+ * own language, English, has no catalogue: its tag is PF_LANG_SOURCE.
+ *
+ * In C, a message the visitor reads is written _("...") where it is used,
+ * and N_("...") in a table (marked for the catalogue, translated when it
+ * is used: _(table[i].label)); C_("context", "...") tells apart two
+ * messages with the same English words.  xgettext finds all three.
+ *
+ * The process keeps one current language: pf_lang_use switches it, and
+ * every later gettext, page and date is in it until the next switch.  A
+ * program switches once per request, before its handler runs (a request
+ * is one process's only work at a time); the team's command switches for
+ * each mail it writes to a person, and back.  glibc reads the language
+ * from LANGUAGE, which it honours under any locale but "C", so
+ * pf_lang_init sets the C.UTF-8 locale (every Debian system has it, it
+ * needs no locale generated) and pf_lang_use sets LANGUAGE and tells
+ * gettext its cached lookups are stale, as the gettext manual says to.
+ */
+#ifndef PF_LANG_H
+#define PF_LANG_H
+
+#include <libintl.h>
+
+#define PF_TEXTDOMAIN	"privforms"
+#define PF_LANG_SOURCE	"en"	/* the tag of the messages as written */
+#define PF_LANG_MAX	16	/* longest tag or name, with its NUL */
+
+#define _(msgid)		gettext(msgid)
+#define N_(msgid)		(msgid)
+#define C_(context, msgid)	pf_lang_pgettext(context "\004" msgid, msgid)
+
+/*
+ * Once per process, before any message: the C.UTF-8 locale, and the
+ * catalogues of dir (LOCALE_DIR above; NULL: gettext's built-in
+ * default).  Then PF_LANG_SOURCE is current.  PF_EINVAL if the locale
+ * cannot be set.
+ */
+int pf_lang_init(const char *dir);
+
+/*
+ * Make tag current.  A tag is 2 or 3 lower-case letters, optionally '-'
+ * and 2 to 8 letters or digits ("de", "pt-BR", "zh-CN", "en-XA"):
+ * PF_EINVAL (and nothing changes) for anything else.  Whether there is a
+ * catalogue for it is not checked here: messages it has no translation
+ * for come out in English.
+ */
+int pf_lang_use(const char *tag);
+
+/* The current tag ("en" until pf_lang_use). */
+const char *pf_lang_current(void);
+
+/*
+ * The gettext name of a well-formed tag ("pt-BR" -> "pt_BR") into
+ * name[PF_LANG_MAX].  PF_EINVAL for a malformed tag.
+ */
+int pf_lang_name(const char *tag, char name[PF_LANG_MAX]);
+
+/* C_()'s lookup: the translation of "context\004msgid", or msgid. */
+const char *pf_lang_pgettext(const char *key, const char *msgid);
+
+#endif
