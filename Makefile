@@ -102,6 +102,7 @@ FLAGS		 = .build-flags
 .DEFAULT_GOAL := all
 
 include tests/fuzz/fuzz.mk
+include po/i18n.mk
 .SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o) \
 	    $(PROGRAMS:.fcgi=.o)
 

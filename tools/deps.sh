@@ -17,6 +17,9 @@ set -eu
 # Building: compilers and the libraries linked.
 pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev
     libesmtp-dev libssl-dev libjson-c-dev libphonenumber-dev check iso-codes"
+# The translations (po/i18n.mk): GNU gettext for the C messages and the
+# catalogues, itstool for the XHTML templates, po4a for the mail templates.
+pkgs="$pkgs gettext itstool po4a"
 # Serving: the httpd, the FastCGI spawner and supervisor, the mail catcher.
 pkgs="$pkgs nginx spawn-fcgi multiwatch python3 python3-aiosmtpd"
 # Testing and auditing with stock tools.
