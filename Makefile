@@ -25,6 +25,9 @@ CGIBIN		?= $(PREFIX)/lib/cgi-bin/privforms
 PKGLIBDIR	?= $(PREFIX)/lib/privforms
 DATADIR		?= $(PREFIX)/share/privforms
 HTDOCS		?= $(DATADIR)/htdocs
+# The compiled catalogues (po/i18n.mk), LOCALEDIR/NAME/LC_MESSAGES/
+# privforms.mo; in a source tree they are in build/locale.
+LOCALEDIR	?= $(PREFIX)/share/locale
 MANDIR		?= $(PREFIX)/share/man
 UNITDIR		?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR	?= /etc
@@ -106,7 +109,8 @@ include po/i18n.mk
 .SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o) \
 	    $(PROGRAMS:.fcgi=.o)
 
-all: lib/libprivforms.a $(PHONE_MODULE) $(PROGRAMS) $(TOOLS) $(INSTALLED)
+all: lib/libprivforms.a $(PHONE_MODULE) $(PROGRAMS) $(TOOLS) $(INSTALLED) \
+    translations
 
 # Rebuild everything when the flags change (SANITIZE=1 and back).
 $(FLAGS): FORCE
@@ -234,7 +238,8 @@ INSTALL_ENV	 = DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' CGIBIN='$(CGIBIN)' \
 		   PKGLIBDIR='$(PKGLIBDIR)' \
 		   DATADIR='$(DATADIR)' HTDOCS='$(HTDOCS)' MANDIR='$(MANDIR)' \
 		   UNITDIR='$(UNITDIR)' CONFDIR='$(CONFDIR)' STATEDIR='$(STATEDIR)' \
-		   RUNDIR='$(RUNDIR)'
+		   RUNDIR='$(RUNDIR)' LOCALEDIR='$(LOCALEDIR)' LANGS='$(LANGS)' \
+		   PSEUDO_LANGS='$(PSEUDO_LANGS)'
 
 install: all
 	@$(INSTALL_ENV) sh tools/install.sh install

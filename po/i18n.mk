@@ -10,11 +10,26 @@
 #                   consent-notice.xhtml) and the mail templates (po4a,
 #                   the text format, every line kept as written)
 #   make update-po  msgmerge every po/*.po with that pot
+#   make translations  (part of `make all`) for each language NAME, real or
+#                   pseudo: build/locale/NAME/LC_MESSAGES/privforms.mo
+#                   (msgfmt --check), htdocs/NAME/*.xhtml (itstool -m,
+#                   which fails on a translation that is not well-formed
+#                   XML) and etc/mail/NAME/*.txt (po4a-translate)
 #
+# The pseudo-locales en_XA and ar_XB (tools/pseudo-locale.awk) are made
+# from the pot by GNU gettext's msginit, msgen and msgfilter, built like
+# the real languages for the tests, and never installed.
+#
+# Every translated file depends only on its source, its language's .mo
+# (and for a mail its .po) and the rules, so editing a template rebuilds
+# that template in each language, and editing po/de.po rebuilds German.
 # The pot is rewritten only when a message or a location changed, so a
 # C change that touches no message rebuilds no pseudo-locale.
 
 POT		 = build/privforms.pot
+LANGS		 = $(sort $(basename $(notdir $(wildcard po/*.po))))
+PSEUDO_LANGS	 = en_XA ar_XB
+I18N_LANGS	 = $(LANGS) $(PSEUDO_LANGS)
 ITS		 = po/privforms.its
 I18N_C		 = $(filter-out lib/schema.c lib/countries.c, \
 		   $(wildcard lib/*.c lib/*.cc cgi-bin/*.c))
@@ -32,10 +47,19 @@ XGETTEXT_FLAGS	 = --from-code=UTF-8 --add-comments=TRANSLATORS: \
 # break, copied as it is, so no message asks to translate nothing.
 PO4A_FLAGS	 = -f text -M UTF-8 -o neverwrap -o nobullets \
 		   -o 'breaks=[^A-Za-z{]*(\{\{\w+\}\}[^A-Za-z{]*)*'
+PSEUDO_DIR_en_XA = ltr
+PSEUDO_DIR_ar_XB = rtl
 
-.PHONY: pot update-po
+# The catalogue of language $(1): po/ for a real one, build/ for a pseudo.
+po_of		 = $(if $(filter $(1),$(PSEUDO_LANGS)),build/pseudo/$(1).po,po/$(1).po)
+mo_of		 = build/locale/$(1)/LC_MESSAGES/privforms.mo
+I18N_OUT	 = $(foreach l,$(I18N_LANGS),$(call mo_of,$(l)) \
+		   $(I18N_PAGES:%=htdocs/$(l)/%) $(I18N_MAILS:%=etc/mail/$(l)/%))
+
+.PHONY: pot update-po translations clean-translations
 
 pot: $(POT)
+translations: $(I18N_OUT)
 
 # The stamp is the pot's rule; the pot itself changes only with its text.
 $(POT): $(POT).stamp ;
@@ -63,3 +87,44 @@ update-po: $(POT)
 	    echo "msgmerge $$po"; \
 	    msgmerge --quiet --update --backup=none $$po $(POT) || exit 1; \
 	done
+
+build/pseudo/%.po: $(POT) tools/pseudo-locale.awk
+	@mkdir -p $(@D)
+	msginit --no-translator --locale=$* -i $(POT) -o $@.1 2>/dev/null
+	msgen -o $@.2 $@.1
+	msgfilter --keep-header -i $@.2 -o $@.tmp \
+	    awk -v dir=$(PSEUDO_DIR_$*) -f tools/pseudo-locale.awk
+	rm -f $@.1 $@.2
+	mv $@.tmp $@
+
+# The rules of one language $(1): its .mo, its templates, its mails.
+define I18N_RULES
+$(call mo_of,$(1)): $(call po_of,$(1))
+	@mkdir -p $$(@D)
+	msgfmt --check -o $$@.tmp $$< || { rm -f $$@.tmp; exit 1; }
+	@mv $$@.tmp $$@
+
+htdocs/$(1)/%.xhtml: htdocs/%.xhtml $(call mo_of,$(1)) $(ITS)
+	@mkdir -p $$(@D)
+	@echo "itstool --strict -m $(call mo_of,$(1)) $$< > $$@"
+	@itstool --strict -i $(ITS) -l $(subst _,-,$(1)) -m $(call mo_of,$(1)) \
+	    -o $$@.tmp $$< || { rm -f $$@.tmp; exit 1; }
+	@mv $$@.tmp $$@
+
+etc/mail/$(1)/%.txt: etc/mail/%.txt $(call po_of,$(1)) $(call mo_of,$(1))
+	@mkdir -p $$(@D)
+	@echo "po4a-translate -p $(call po_of,$(1)) $$< > $$@"
+	@po4a-translate $(PO4A_FLAGS) -L UTF-8 -k 0 -m $$< -p $(call po_of,$(1)) \
+	    -l $$@.tmp >/dev/null || { rm -f $$@.tmp; exit 1; }
+	@mv $$@.tmp $$@
+endef
+$(foreach l,$(I18N_LANGS),$(eval $(call I18N_RULES,$(l))))
+
+# Only what this file built: a company's own htdocs/NAME/request-notice.xhtml
+# stays.
+clean: clean-translations
+clean-translations:
+	rm -f $(I18N_OUT) $(POT) $(POT).stamp
+	rm -rf build/pot build/pseudo build/locale
+	for l in $(I18N_LANGS); do \
+	    rmdir htdocs/$$l etc/mail/$$l 2>/dev/null || true; done

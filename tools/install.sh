@@ -5,9 +5,11 @@
 #
 # The directories come from the environment (the Makefile's INSTALL_ENV):
 # DESTDIR SBINDIR CGIBIN PKGLIBDIR DATADIR HTDOCS MANDIR UNITDIR CONFDIR
-# STATEDIR RUNDIR.  Files under etc/ and man/ name the default directories
-# (/usr/local/..., /etc/privforms, /var/lib/privforms, /run/privforms);
-# they are installed with the real ones put in.
+# STATEDIR RUNDIR LOCALEDIR, and the languages: LANGS (po/*.po's names,
+# installed) and PSEUDO_LANGS (the test languages, never installed).
+# Files under etc/ and man/ name the default directories (/usr/local/...,
+# /etc/privforms, /var/lib/privforms, /run/privforms); they are installed
+# with the real ones put in.
 #
 # What a sysadmin edits (privforms.conf, the mail templates, the law table,
 # the httpd snippets) is never overwritten once edited (see conf below),
@@ -17,13 +19,13 @@ set -eu
 
 mode=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
-: "${DESTDIR=}"
+: "${DESTDIR=}" "${LANGS=}" "${PSEUDO_LANGS=}"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
 # Directories go into httpd and systemd files unquoted.
 for d in "$SBINDIR" "$CGIBIN" "$PKGLIBDIR" "$DATADIR" "$HTDOCS" "$MANDIR" "$UNITDIR" \
-    "$CONFDIR" "$STATEDIR" "$RUNDIR"; do
+    "$CONFDIR" "$STATEDIR" "$RUNDIR" "$LOCALEDIR"; do
 	case $d in
 	/*[!A-Za-z0-9._+@:/-]*|[!/]*)
 		echo "privforms: $d: give directories as absolute paths of" \
@@ -116,8 +118,17 @@ put 0755 "$src/build/install/privforms" "$SBINDIR"
 # look for it; not in CGIBIN, where an httpd would take it for a program.
 put 0644 "$src/lib/phone.so" "$PKGLIBDIR"
 
-(cd "$src/htdocs" && find . -type f) | sort | while read -r f; do
+# Each language's templates too (htdocs/NAME/), but not a pseudo-locale's.
+(cd "$src/htdocs" && find . -type f ! -name '*.tmp') | sort | while read -r f; do
+	top=${f#./}
+	case " $PSEUDO_LANGS " in *" ${top%%/*} "*) continue;; esac
 	put 0644 "$src/htdocs/$f" "$HTDOCS/$(dirname "$f")"
+done
+# The catalogues, where gettext looks for them (LOCALEDIR: the programs'
+# locale_dir).
+for l in $LANGS; do
+	put 0644 "$src/build/locale/$l/LC_MESSAGES/privforms.mo" \
+	    "$LOCALEDIR/$l/LC_MESSAGES"
 done
 for f in "$src"/etc/*.xsd "$src"/etc/*.xsl; do
 	put 0644 "$f" "$DATADIR"
@@ -129,6 +140,11 @@ conf "$src/etc/privacy-laws.tsv" "$CONFDIR"
 conf "$src/etc/consent-categories.tsv" "$CONFDIR"
 for f in "$src"/etc/mail/*.txt; do
 	conf "$f" "$CONFDIR/mail"
+done
+for l in $LANGS; do
+	for f in "$src"/etc/mail/"$l"/*.txt; do
+		conf "$f" "$CONFDIR/mail/$l"
+	done
 done
 for f in "$src"/etc/nginx/*.conf; do
 	conf "$f" "$CONFDIR/nginx"
@@ -153,6 +169,10 @@ for p in "$src"/cgi-bin/*.c; do
 done
 
 if [ "$mode" = uninstall ]; then
+	for l in $LANGS; do
+		prune "$HTDOCS/$l" "$DATADIR/dist/mail/$l" "$CONFDIR/mail/$l" \
+		    "$LOCALEDIR/$l/LC_MESSAGES" "$LOCALEDIR/$l"
+	done
 	prune "$CGIBIN" "$PKGLIBDIR" "$HTDOCS/static" "$HTDOCS/snippets" "$HTDOCS" \
 	    "$DATADIR/dist/mail" "$DATADIR/dist/nginx" "$DATADIR/dist/apache" \
 	    "$DATADIR/dist" "$DATADIR" "$CONFDIR/mail" "$CONFDIR/nginx" \

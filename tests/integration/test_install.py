@@ -30,6 +30,11 @@ MIGRATIONS = sorted(glob.glob(os.path.join(SRC, "lib", "schema", "[0-9]*.sql")))
 LATEST = int(os.path.basename(MIGRATIONS[-1]).split("-")[0])
 PROGRAMS = sorted(os.path.basename(p)[:-2]
                   for p in glob.glob(os.path.join(SRC, "cgi-bin", "*.c")))
+# The languages (po/i18n.mk): each po/NAME.po is installed; the
+# pseudo-locales, built beside them for the tests, are not.
+LANGS = sorted(os.path.basename(p)[:-3]
+               for p in glob.glob(os.path.join(SRC, "po", "*.po")))
+PSEUDO_LANGS = ("en_XA", "ar_XB")
 
 
 def tmpdir(test):
@@ -119,7 +124,8 @@ class Layout(unittest.TestCase):
     def test_htdocs_and_schemas_are_0644(self):
         share = os.path.join(self.usr, "share", "privforms")
         self.assertEqual(files(os.path.join(share, "htdocs")),
-                         {f: 0o644 for f in files(os.path.join(SRC, "htdocs"))})
+                         {f: 0o644 for f in files(os.path.join(SRC, "htdocs"))
+                          if f.split(os.sep)[0] not in PSEUDO_LANGS})
         for f in glob.glob(os.path.join(SRC, "etc", "*.xs[dl]")):
             with self.subTest(file=f):
                 self.assertEqual(mode(os.path.join(share, os.path.basename(f))),
@@ -130,9 +136,39 @@ class Layout(unittest.TestCase):
             os.path.relpath(f, os.path.join(SRC, "etc"))
             for f in glob.glob(os.path.join(SRC, "etc", "*.tsv")) +
             glob.glob(os.path.join(SRC, "etc", "mail", "*.txt")) +
+            [m for l in LANGS for m in
+             glob.glob(os.path.join(SRC, "etc", "mail", l, "*.txt"))] +
             glob.glob(os.path.join(SRC, "etc", "nginx", "*.conf")) +
             glob.glob(os.path.join(SRC, "etc", "apache", "*.conf"))]
         self.assertEqual(files(self.conf), {f: 0o644 for f in want})
+
+    def test_languages_but_not_the_pseudo_locales(self):
+        # issue 20: each po/NAME.po's catalogue, templates and mails; the
+        # pseudo-locales are built in the source tree (checked here) only.
+        locale = os.path.join(self.usr, "share", "locale")
+        htdocs = os.path.join(self.usr, "share", "privforms", "htdocs")
+        self.assertEqual(files(locale) if os.path.isdir(locale) else {},
+                         {os.path.join(l, "LC_MESSAGES", "privforms.mo"): 0o644
+                          for l in LANGS})
+        pages = {os.path.basename(f) for f in
+                 glob.glob(os.path.join(SRC, "htdocs", "*.xhtml"))} - {
+                     "request-notice.xhtml", "consent-notice.xhtml"}
+        mails = {os.path.basename(f) for f in
+                 glob.glob(os.path.join(SRC, "etc", "mail", "*.txt"))}
+        for l in LANGS + list(PSEUDO_LANGS):
+            installed = l in LANGS
+            with self.subTest(language=l):
+                self.assertTrue(os.path.exists(os.path.join(
+                    SRC, "build", "locale", l, "LC_MESSAGES", "privforms.mo")))
+                self.assertEqual(os.path.isdir(os.path.join(htdocs, l)),
+                                 installed)
+                self.assertEqual(
+                    os.path.isdir(os.path.join(self.conf, "mail", l)), installed)
+                if installed:
+                    self.assertLessEqual(pages, set(os.listdir(
+                        os.path.join(htdocs, l))))
+                    self.assertEqual(mails, set(os.listdir(
+                        os.path.join(self.conf, "mail", l))))
 
     def test_units_are_0644(self):
         units = os.path.join(self.usr, "lib", "systemd", "system")
