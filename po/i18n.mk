@@ -74,7 +74,7 @@ $(POT).stamp: $(I18N_C) $(I18N_PAGES:%=htdocs/%) $(I18N_MAILS:%=etc/mail/%) \
 	@rm -f build/pot/mail.pot
 	@po4a-updatepo $(PO4A_FLAGS) $(I18N_MAILS:%=-m etc/mail/%) \
 	    -p build/pot/mail.pot >/dev/null
-	msgcat -o build/pot/all.pot build/pot/c.pot build/pot/xhtml.pot \
+	msgcat --use-first -o build/pot/all.pot build/pot/c.pot build/pot/xhtml.pot \
 	    build/pot/mail.pot
 	@grep -v '^"POT-Creation-Date:' build/pot/all.pot > build/pot/new.cmp
 	@grep -sv '^"POT-Creation-Date:' $(POT) > build/pot/old.cmp || true
