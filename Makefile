@@ -3,7 +3,8 @@
 #   make            build lib/libprivforms.a, the FastCGI programs, tools/privforms
 #   make run        install Debian packages if needed, build, serve on 127.0.0.1:$(PORT)
 #   make check      install Debian packages if needed, build, run every test
-#                   (first check-includes: no include cycle among lib/'s modules)
+#                   (first check-includes: no include cycle among lib/'s modules;
+#                   then check-translations: every po/*.po complete)
 #   make check-fresh  make check as root in a new minimal Debian 12 chroot
 #                   (debootstrap, cached; 9 to 12 minutes; see README.md)
 #   make bench      measure throughput and latency (see README.md)
@@ -209,6 +210,7 @@ check:
 	@sh tools/deps.sh check
 	@$(MAKE) --no-print-directory check-includes
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory check-translations
 	@$(MAKE) --no-print-directory unit fuzz-regress integration
 
 # The same, on a machine that has nothing but what Debian 12 installs

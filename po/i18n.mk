@@ -15,6 +15,10 @@
 #                   (msgfmt --check), htdocs/NAME/*.xhtml (itstool -m,
 #                   which fails on a translation that is not well-formed
 #                   XML) and etc/mail/NAME/*.txt (po4a-translate)
+#   make check-translations  (part of `make check`) the build above
+#                   succeeded, and every po/*.po is complete against the
+#                   pot and keeps its msgids' placeholders and markup
+#                   (tools/check-po.sh; its tests: tests/i18n/run.sh)
 #
 # The pseudo-locales en_XA and ar_XB (tools/pseudo-locale.awk) are made
 # from the pot by GNU gettext's msginit, msgen and msgfilter, built like
@@ -56,7 +60,7 @@ mo_of		 = build/locale/$(1)/LC_MESSAGES/privforms.mo
 I18N_OUT	 = $(foreach l,$(I18N_LANGS),$(call mo_of,$(l)) \
 		   $(I18N_PAGES:%=htdocs/$(l)/%) $(I18N_MAILS:%=etc/mail/$(l)/%))
 
-.PHONY: pot update-po translations clean-translations
+.PHONY: pot update-po translations check-translations clean-translations
 
 pot: $(POT)
 translations: $(I18N_OUT)
@@ -81,6 +85,18 @@ $(POT).stamp: $(I18N_C) $(I18N_PAGES:%=htdocs/%) $(I18N_MAILS:%=etc/mail/%) \
 	@cmp -s build/pot/new.cmp build/pot/old.cmp || \
 	    cp build/pot/all.pot $(POT)
 	@touch $@
+
+# Every output there (a language whose build failed stopped make before),
+# the checker's own tests (tests/i18n/run.sh), then the catalogues, the
+# pseudo-locales' too (their filter must keep what the checker checks).
+check-translations: translations
+	@for f in $(I18N_OUT); do \
+	    [ -s $$f ] || { echo "i18n: $$f was not built" >&2; exit 1; }; \
+	done
+	@sh tests/i18n/run.sh
+	@sh tools/check-po.sh $(POT) $(wildcard po/*.po) \
+	    $(PSEUDO_LANGS:%=build/pseudo/%.po)
+	@echo "i18n: $(words $(LANGS)) language(s) complete: $(LANGS)"
 
 update-po: $(POT)
 	@for po in $(wildcard po/*.po); do \
