@@ -1,6 +1,7 @@
 # privforms -- a privacy request center for classic web stacks.
 #
 #   make            build lib/libprivforms.a, the FastCGI programs, tools/privforms
+#                   and each language's catalogue, templates and mails
 #   make run        install Debian packages if needed, build, serve on 127.0.0.1:$(PORT)
 #   make check      install Debian packages if needed, build, run every test
 #                   (first check-includes: no include cycle among lib/'s modules;
@@ -9,6 +10,8 @@
 #                   (debootstrap, cached; 9 to 12 minutes; see README.md)
 #   make bench      measure throughput and latency (see README.md)
 #   make fuzz       fuzz what reads untrusted input (tests/fuzz/fuzz.mk)
+#   make pot        build/privforms.pot, the messages to translate; `make
+#                   update-po` merges it into po/*.po (po/i18n.mk, README.md)
 #   make install    copy into the directories below (and DESTDIR); see INSTALL
 #   make uninstall  remove what make install copied; data and edited configs stay
 #
