@@ -66,6 +66,8 @@ pot: $(POT)
 translations: $(I18N_OUT)
 
 # The stamp is the pot's rule; the pot itself changes only with its text.
+# Messages from another source join with one line anywhere in the
+# Makefile, "$(POT).stamp: build/pot/NAME.pot", and a rule to make that.
 $(POT): $(POT).stamp ;
 $(POT).stamp: $(I18N_C) $(I18N_PAGES:%=htdocs/%) $(I18N_MAILS:%=etc/mail/%) \
     $(ITS) po/i18n.mk
@@ -79,7 +81,7 @@ $(POT).stamp: $(I18N_C) $(I18N_PAGES:%=htdocs/%) $(I18N_MAILS:%=etc/mail/%) \
 	@po4a-updatepo $(PO4A_FLAGS) $(I18N_MAILS:%=-m etc/mail/%) \
 	    -p build/pot/mail.pot >/dev/null
 	msgcat --use-first -o build/pot/all.pot build/pot/c.pot build/pot/xhtml.pot \
-	    build/pot/mail.pot
+	    build/pot/mail.pot $(filter %.pot,$^)
 	@grep -v '^"POT-Creation-Date:' build/pot/all.pot > build/pot/new.cmp
 	@grep -sv '^"POT-Creation-Date:' $(POT) > build/pot/old.cmp || true
 	@cmp -s build/pot/new.cmp build/pot/old.cmp || \
