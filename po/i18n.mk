@@ -20,7 +20,7 @@
 #                   pot and keeps its msgids' placeholders and markup
 #                   (tools/check-po.sh; its tests: tests/i18n/run.sh)
 #
-# The pseudo-locales en_XA and ar_XB (tools/pseudo-locale.awk) are made
+# The pseudo-locales en_XA and ar_XB (tools/pseudo-locale.sh) are made
 # from the pot by GNU gettext's msginit, msgen and msgfilter, built like
 # the real languages for the tests, and never installed.
 #
@@ -106,14 +106,9 @@ update-po: $(POT)
 	    msgmerge --quiet --update --backup=none $$po $(POT) || exit 1; \
 	done
 
-build/pseudo/%.po: $(POT) tools/pseudo-locale.awk
+build/pseudo/%.po: $(POT) tools/pseudo-locale.sh tools/pseudo-locale.awk
 	@mkdir -p $(@D)
-	msginit --no-translator --locale=$* -i $(POT) -o $@.1 2>/dev/null
-	msgen -o $@.2 $@.1
-	msgfilter --keep-header -i $@.2 -o $@.tmp \
-	    awk -v dir=$(PSEUDO_DIR_$*) -f tools/pseudo-locale.awk
-	rm -f $@.1 $@.2
-	mv $@.tmp $@
+	sh tools/pseudo-locale.sh $* $(PSEUDO_DIR_$*) $(POT) $@
 
 # The rules of one language $(1): its .mo, its templates, its mails.
 define I18N_RULES

@@ -8,7 +8,11 @@
 #    saying what is wrong: a message missing, one fuzzy, a placeholder
 #    dropped or renamed, an element dropped, a subject line translated,
 #    a direction that is neither ltr nor rtl, a printf conversion lost.
-# 2. The pseudo-locales' mails (etc/mail/en_XA, ar_XB, built by `make
+# 2. The pseudo-locales made from test.pot pass the same checks (their
+#    filter keeps placeholders, markup, conversions and Subject: lines),
+#    every message is wrapped in ⟦ ⟧, and the direction is ltr for en_XA,
+#    rtl for ar_XB.
+# 3. The pseudo-locales' mails (etc/mail/en_XA, ar_XB, built by `make
 #    translations`) keep every source mail's layout: as many lines, the
 #    "Subject: " line first, and every line without a word (a URL, the
 #    audit checkpoint's dash lines and indented digest, blank lines) as it
@@ -64,6 +68,29 @@ expect direction 's/^msgstr "ltr"/msgstr "links"/' \
     'the language'"'"'s direction is "ltr" or "rtl"'
 expect conversion 's/höchstens %d Zeichen/höchstens einige Zeichen/' \
     'format specifications'
+
+# The pseudo-locales of test.pot: their filter keeps what the checker
+# checks, wraps every message, and gives ar_XB its direction.
+for l in en_XA:ltr ar_XB:rtl; do
+	name=${l%:*} want=${l#*:}
+	if ! sh tools/pseudo-locale.sh "$name" "$want" "$dir/test.pot" \
+	    "$tmp/$name.po" || ! sh tools/check-po.sh "$dir/test.pot" \
+	    "$tmp/$name.po"; then
+		fail "$name: the pseudo-locale fails the checks"
+		continue
+	fi
+	# As the programs will read it: gettext, the catalogue compiled.
+	mkdir -p "$tmp/locale/$name/LC_MESSAGES"
+	msgfmt -o "$tmp/locale/$name/LC_MESSAGES/privforms.mo" "$tmp/$name.po"
+	got=$(LC_ALL=C.UTF-8 LANGUAGE=$name TEXTDOMAINDIR="$tmp/locale" \
+	    gettext -d privforms -c language-direction ltr)
+	[ "$got" = "$want" ] || fail "$name: direction \"$got\", want $want"
+	unwrapped=$(msgattrib --no-wrap "$tmp/$name.po" |
+	    grep '^msgstr "..*"$' | grep -v '^msgstr "ltr"$\|^msgstr "rtl"$' |
+	    grep -v '⟦.*⟧' || true)
+	[ -z "$unwrapped" ] || fail "$name: messages not wrapped: $unwrapped"
+	ok
+done
 
 # The pseudo-locales' mails against their sources, line by line.
 for l in en_XA ar_XB; do
