@@ -98,7 +98,7 @@ check-translations: translations
 	@sh tests/i18n/run.sh
 	@sh tools/check-po.sh $(POT) $(wildcard po/*.po) \
 	    $(PSEUDO_LANGS:%=build/pseudo/%.po)
-	@echo "i18n: $(words $(LANGS)) language(s) complete: $(LANGS)"
+	@echo "i18n: $(if $(LANGS),complete: $(LANGS),no po/*.po yet: nothing to check)"
 
 update-po: $(POT)
 	@for po in $(wildcard po/*.po); do \
