@@ -9,7 +9,10 @@
 # - every XML element of the msgid, start and end tags as often as there
 #   (itstool's messages carry the template's inline markup, and
 #   <_:code-1/> for what is not translated; a template's elements are
-#   found by id, so one lost or added is a broken page);
+#   found by id, so one lost or added is a broken page), and each start
+#   tag as written, attributes and all (a link's href), unless it has an
+#   attribute that is itself translated (title, alt, aria-label,
+#   placeholder);
 # - a mail template's "Subject: " line keeps "Subject: " (lib/mail.c
 #   reads it);
 # - the language-direction message is "ltr" or "rtl".
@@ -74,6 +77,23 @@ set -- $left
 extra=$*
 [ -z "$missing" ] || say "the translation lacks$missing"
 [ -z "$extra" ] || say "the translation adds what the msgid has not: $extra"
+
+# Each start tag as written, attributes and all (a link's href, an id the
+# code finds), unless it has an attribute a translator translates.
+s=$msgid
+while :; do
+	case $s in *"<"*">"*) ;; *) break;; esac
+	s=${s#*"<"}
+	tag="<${s%%">"*}>"
+	s=${s#*">"}
+	case $tag in
+	"</"*|*" title="*|*" alt="*|*" aria-label="*|*" placeholder="*) continue;;
+	esac
+	case $msgstr in
+	*"$tag"*) ;;
+	*) say "the translation does not keep $tag as it is";;
+	esac
+done
 
 case $msgid in
 "Subject: "*)

@@ -6,7 +6,8 @@
 # 1. tools/check-po.sh passes tests/i18n/de.po, a complete catalogue of
 #    tests/i18n/test.pot, and fails each copy of it broken in one way,
 #    saying what is wrong: a message missing, one fuzzy, a placeholder
-#    dropped or renamed, an element dropped, a subject line translated,
+#    dropped or renamed, an element dropped, a link's href changed, a
+#    subject line translated,
 #    a direction that is neither ltr nor rtl, a printf conversion lost.
 # 2. The pseudo-locales made from test.pot pass the same checks (their
 #    filter keeps placeholders, markup, conversions and Subject: lines),
@@ -61,6 +62,8 @@ expect element-dropped 's|<a href=\\"/privacy/\\">den Hinweis</a>|den Hinweis|' 
     'the translation lacks <a </a'
 expect element-added 's|den Hinweis|<b>den</b> Hinweis|' \
     'the translation adds what the msgid has not: <b </b'
+expect href-changed 's|<a href=\\"/privacy/\\">den|<a href=\\"/datenschutz/\\">den|' \
+    'does not keep <a href="/privacy/"> as it is'
 expect code-dropped 's|<_:code-1/> aus|es aus|' 'the translation lacks <_:code-1'
 expect subject 's/^msgstr "Subject: /msgstr "Betreff: /' \
     "must begin with \"Subject: \""
