@@ -62,6 +62,7 @@
 #include "form.h"
 #include "gpc.h"
 #include "guard.h"
+#include "lang.h"
 #include "log.h"
 #include "nitems.h"
 #include "page.h"
@@ -84,13 +85,14 @@ static const char *const yes[] = { "yes", NULL };
 static const struct pf_consent_table	*table;
 static struct pf_field		 fields[F_CATS + PF_CONSENT_CATS_MAX] = {
 	[F_CHOICE] = { "choice", pf_valid_enum, choices, 1, 8, 0,
-	    "Your choice", "Choose Reject all, Accept all or Save choices." },
+	    N_("Your choice"),
+	    N_("Choose Reject all, Accept all or Save choices.") },
 	[F_CONFIRM] = { "confirm", pf_valid_enum, yes, 0, 3, 0,
-	    "Confirmation" },
+	    N_("Confirmation") },
 };
 static char	 names[PF_CONSENT_CATS_MAX][sizeof(FIELD_PREFIX) +
     PF_CONSENT_ID_MAX];
-static char	*cookie_text[PF_CONSENT_CATS_MAX];
+static char	*cookie_list[PF_CONSENT_CATS_MAX];	/* "a, b" or "" */
 
 /* What a request brings: its device, its current decision, the signal. */
 struct visit {
@@ -231,15 +233,39 @@ fail:
 	return rc;
 }
 
+/*
+ * What category i's row says of its cookies, in the current language: a
+ * new string, NULL without memory.
+ */
+static char *
+cookie_text(size_t i)
+{
+	/* TRANSLATORS: %s is a list of cookie names, "_ga, _gid". */
+	const char	*fmt = _("Cookies it sets: %s");
+	char		*s;
+	size_t		 n;
+
+	if (cookie_list[i][0] == '\0')
+		return strdup(_("It sets no cookies of its own."));
+	n = strlen(fmt) + strlen(cookie_list[i]) + 1;
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, fmt, cookie_list[i]);
+	return s;
+}
+
 /* The required categories' rows and the others', with their checkboxes. */
 static int
 fill_categories(struct pf_page *page, pf_consent_set ticked)
 {
 	const char	*req[PF_CONSENT_CATS_MAX * 3], *opt[PF_CONSENT_CATS_MAX * 4];
 	const char	*name[PF_CONSENT_CATS_MAX], *on[PF_CONSENT_CATS_MAX];
+	char		*said[PF_CONSENT_CATS_MAX] = { NULL };
 	size_t		 i, nr = 0, no = 0;
-	int		 rc;
+	int		 rc = PF_ENOMEM;
 
+	for (i = 0; i < table->n; i++)
+		if ((said[i] = cookie_text(i)) == NULL)
+			goto done;
 	for (i = 0; i < table->n; i++) {
 		const struct pf_consent_category *c = &table->cats[i];
 		const char	**row = c->required ? &req[3 * nr++] :
@@ -250,9 +276,9 @@ fill_categories(struct pf_page *page, pf_consent_set ticked)
 			name[no] = names[i];
 			on[no++] = (ticked >> i) & 1u ? "checked" : NULL;
 		}
-		row[0] = c->name;
-		row[1] = c->description;
-		row[2] = cookie_text[i];
+		row[0] = _(c->name);
+		row[1] = _(c->description);
+		row[2] = said[i];
 	}
 	if ((rc = pf_page_rows(page, "consent-required", req, 3, nr)) == PF_OK &&
 	    (rc = pf_page_rows(page, "consent-optional", opt, 4, no)) == PF_OK &&
@@ -264,6 +290,9 @@ fill_categories(struct pf_page *page, pf_consent_set ticked)
 	    no)) == PF_OK)
 		rc = pf_page_rows_attr(page, "consent-optional", 0, "checked", on,
 		    no);
+done:
+	for (i = 0; i < table->n; i++)
+		free(said[i]);
 	return rc;
 }
 
@@ -299,8 +328,8 @@ form_page(struct pf_app *app, struct pf_request *req)
  * one of the page's, so one sentence says what the page takes.
  */
 static const struct pf_notice bad_choice = {
-	"Nothing was saved. Choose Reject all, Accept all, or tick the "
-	"categories you allow and choose Save choices.", 0, 0 };
+	N_("Nothing was saved. Choose Reject all, Accept all, or tick the "
+	"categories you allow and choose Save choices."), 0, 0 };
 
 /*
  * The guard's "show the form again": its notice, or, for fields to fix,
@@ -413,9 +442,9 @@ show_done(struct pf_app *app, struct pf_request *req)
 	visit_read(app, req, &v);
 	for (i = 0; i < table->n; i++)
 		if ((v.set >> i) & 1u)
-			allowed[na++] = table->cats[i].name;
+			allowed[na++] = _(table->cats[i].name);
 		else
-			refused[nr++] = table->cats[i].name;
+			refused[nr++] = _(table->cats[i].name);
 	if ((rc = pf_page_new(app->pages, "consent-done", &page)) == PF_OK)
 		rc = !v.current ? pf_page_remove(page, "done-saved") :
 		    pf_page_remove(page, "done-none");
@@ -526,9 +555,9 @@ category_json(const struct pf_consent_category *c)
 	size_t		 k;
 
 	if (obj == NULL || member(obj, "id", json_object_new_string(c->id)) ||
-	    member(obj, "name", json_object_new_string(c->name)) ||
+	    member(obj, "name", json_object_new_string(_(c->name))) ||
 	    member(obj, "description",
-	    json_object_new_string(c->description)) ||
+	    json_object_new_string(_(c->description))) ||
 	    member(obj, "required", json_object_new_boolean(c->required)) ||
 	    member(obj, "sale", json_object_new_boolean(c->sale)) ||
 	    member(obj, "cookies", cookies = json_object_new_array()))
@@ -597,7 +626,7 @@ static void
 gpc_failed(struct pf_app *app, struct pf_request *req,
     const struct pf_guard *g, int rc)
 {
-	static const char	 body[] = "Too many requests: try again later.\n";
+	const char		*body = _("Too many requests: try again later.\n");
 	char			 secs[24];
 	struct pf_header	 h = { "Retry-After", secs };
 
@@ -607,7 +636,7 @@ gpc_failed(struct pf_app *app, struct pf_request *req,
 	}
 	snprintf(secs, sizeof(secs), "%ld", g->notice.retry_after);
 	if (pf_respond(req, 429, "text/plain; charset=utf-8", &h, 1) == PF_OK)
-		pf_respond_body(req, body, sizeof(body) - 1);
+		pf_respond_body(req, body, strlen(body));
 }
 
 /*
@@ -649,7 +678,7 @@ gpc_post(struct pf_app *app, struct pf_request *req)
 		gpc_answer(app, req, &v);
 }
 
-/* "Cookies it sets: a, b" for each row, and its field. */
+/* Each row's field, and its cookies as a list, "a, b" (cookie_text). */
 static int
 texts_make(void)
 {
@@ -661,12 +690,11 @@ texts_make(void)
 		    table->cats[i].id);
 		fields[F_CATS + i] = (struct pf_field){ names[i], pf_valid_enum,
 		    yes, 0, 3, 0, table->cats[i].name, NULL };
-		n = strlen(table->cats[i].cookies) * 2 + 32;
-		if ((cookie_text[i] = malloc(n)) == NULL)
+		n = strlen(table->cats[i].cookies) * 2 + 1;
+		if ((cookie_list[i] = malloc(n)) == NULL)
 			return 1;
-		p = cookie_text[i] + snprintf(cookie_text[i], n, "%s",
-		    table->cats[i].cookies[0] == '\0' ? "It sets no cookies of "
-		    "its own." : "Cookies it sets: ");
+		p = cookie_list[i];
+		*p = '\0';
 		for (const char *c = table->cats[i].cookies; *c != '\0'; c++)
 			p += *c == ',' ? sprintf(p, ", ") : sprintf(p, "%c", *c);
 	}
@@ -691,7 +719,7 @@ stop(void)
 	size_t	 i;
 
 	for (i = 0; table != NULL && i < table->n; i++)
-		free(cookie_text[i]);
+		free(cookie_list[i]);
 }
 
 static const struct pf_route routes[] = {

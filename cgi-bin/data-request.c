@@ -79,6 +79,7 @@
 #include "form.h"
 #include "guard.h"
 #include "keys.h"
+#include "lang.h"
 #include "laws.h"
 #include "log.h"
 #include "nitems.h"
@@ -102,43 +103,43 @@ enum { F_TYPE, F_RELATIONSHIP, F_ORGANISATION, F_FIRST, F_LAST, F_EMAIL,
 
 /* Who asks: the person, or someone for them (agent.h). */
 static const char *const behalf[] = {
-	"self",		"I am asking for myself",
-	"agent",	"I am asking on behalf of someone else",
+	"self",		N_("I am asking for myself"),
+	"agent",	N_("I am asking on behalf of someone else"),
 	NULL,
 };
 
 static const struct pf_field fields[F__MAX] = {
 	[F_TYPE] = { "type", pf_valid_choice, pf_dsr_types, 1, 32, 0,
-	    "What you would like us to do",
-	    "Select what you would like us to do." },
+	    N_("What you would like us to do"),
+	    N_("Select what you would like us to do.") },
 	[F_RELATIONSHIP] = { "relationship", pf_valid_choice,
-	    pf_dsr_relationships, 1, 32, 0, "How you know us",
-	    "Select how you know us." },
+	    pf_dsr_relationships, 1, 32, 0, N_("How you know us"),
+	    N_("Select how you know us.") },
 	[F_ORGANISATION] = { "organisation", pf_valid_text, NULL, 0, 200, 0,
-	    "Name of the customer, partner or other organisation" },
+	    N_("Name of the customer, partner or other organisation") },
 	[F_FIRST] = { "first_name", pf_valid_text, NULL, 1, 100, 0,
-	    "First name", "Enter your first name." },
+	    N_("First name"), N_("Enter your first name.") },
 	[F_LAST] = { "last_name", pf_valid_text, NULL, 1, 100, 0,
-	    "Last name", "Enter your last name." },
+	    N_("Last name"), N_("Enter your last name.") },
 	[F_EMAIL] = { "email", pf_valid_email, NULL, 1, 254, 0,
-	    "Email address", "Enter your email address." },
+	    N_("Email address"), N_("Enter your email address.") },
 	[F_COUNTRY] = { "country", pf_valid_country, NULL, 1, 2, 0,
-	    "Country where you live", "Select the country where you live." },
+	    N_("Country where you live"), N_("Select the country where you live.") },
 	/* Required in the United States only: see cross_check. */
 	[F_STATE] = { "state", pf_valid_us_state, NULL, 0, 2, 0,
-	    "State" },
+	    N_("State") },
 	/* Required for a correction or another question: see cross_check. */
 	[F_DETAILS] = { "details", pf_valid_text, NULL, 0, DETAILS_MAX, 1,
-	    "Details" },
+	    N_("Details") },
 	/* Absent (an older page): for oneself.  The rest: see agent_check. */
 	[F_BEHALF] = { "on_behalf", pf_valid_choice, behalf, 0, 8, 0,
-	    "Who is asking" },
+	    N_("Who is asking") },
 	[F_AGENT_NAME] = { "agent_name", pf_valid_text, NULL, 0, 200, 0,
-	    "Your name" },
+	    N_("Your name") },
 	[F_AGENT_EMAIL] = { "agent_email", pf_valid_email, NULL, 0, 254, 0,
-	    "Your email address" },
+	    N_("Your email address") },
 	[F_AGENT_REL] = { "agent_relationship", pf_valid_choice,
-	    pf_agent_relationships, 0, 32, 0, "What you are to the person" },
+	    pf_agent_relationships, 0, 32, 0, N_("What you are to the person") },
 };
 
 /* The laws table (laws.h), read once by start, before serving. */
@@ -255,8 +256,8 @@ agent_check(struct pf_form *form)
 {
 	static const int agent_fields[] = { F_AGENT_NAME, F_AGENT_EMAIL,
 	    F_AGENT_REL };
-	static const char *const missing[] = { "Enter your name.",
-	    "Enter your email address.", "Select what you are to the person." };
+	static const char *const missing[] = { N_("Enter your name."),
+	    N_("Enter your email address."), N_("Select what you are to the person.") };
 	const char	*b = form->v[F_BEHALF].value;
 	const char	*country = form->v[F_COUNTRY].value;
 	char		*k1, *k2;
@@ -267,22 +268,22 @@ agent_check(struct pf_form *form)
 			pf_form_ignore(form, agent_fields[i]);
 		else if (form->v[agent_fields[i]].value == NULL &&
 		    form->v[agent_fields[i]].error[0] == '\0')
-			pf_form_fail(form, agent_fields[i], missing[i]);
+			pf_form_fail(form, agent_fields[i], _(missing[i]));
 	if (b == NULL || strcmp(b, "agent") != 0 || country == NULL)
 		return;
 	if (!pf_laws_find(laws, country, form->v[F_STATE].value)->agents)
-		pf_form_fail(form, F_BEHALF, "The privacy law where the person "
+		pf_form_fail(form, F_BEHALF, _("The privacy law where the person "
 		    "lives does not let someone else make this request for "
-		    "them: they need to make it themselves.");
+		    "them: they need to make it themselves."));
 	if (form->v[F_EMAIL].value == NULL ||
 	    form->v[F_AGENT_EMAIL].value == NULL)
 		return;
 	k1 = pf_email_key(form->v[F_EMAIL].value);
 	k2 = pf_email_key(form->v[F_AGENT_EMAIL].value);
 	if (k1 != NULL && k2 != NULL && strcmp(k1, k2) == 0)
-		pf_form_fail(form, F_AGENT_EMAIL, "Enter your own email "
+		pf_form_fail(form, F_AGENT_EMAIL, _("Enter your own email "
 		    "address: the person's must be a different one, so that "
-		    "they can confirm they asked you.");
+		    "they can confirm they asked you."));
 	free(k1);
 	free(k2);
 }
@@ -298,15 +299,15 @@ cross_check(struct pf_form *form)
 		pf_form_ignore(form, F_STATE);
 	else if (form->v[F_STATE].value == NULL &&
 	    form->v[F_STATE].error[0] == '\0')
-		pf_form_fail(form, F_STATE, "Select the state where you live.");
+		pf_form_fail(form, F_STATE, _("Select the state where you live."));
 	if (type == NULL || form->v[F_DETAILS].value != NULL ||
 	    form->v[F_DETAILS].error[0] != '\0')
 		return;
 	if (strcmp(type, "correction") == 0)
 		pf_form_fail(form, F_DETAILS,
-		    "Enter what we should correct, and how.");
+		    _("Enter what we should correct, and how."));
 	else if (strcmp(type, "other") == 0)
-		pf_form_fail(form, F_DETAILS, "Enter your question.");
+		pf_form_fail(form, F_DETAILS, _("Enter your question."));
 }
 
 /* cross_check, and the agent's rules, which need the state settled. */
@@ -1182,9 +1183,9 @@ screen(struct pf_app *app, struct pf_request *req)
 {
 	if (app->cfg->mail_from[0] != '\0')
 		return 0;
-	pf_page_message(app->pages, req, 404, "Not available",
-	    "Requests about personal data are confirmed by email, which this "
-	    "site does not send.", NULL, 0);
+	pf_page_message(app->pages, req, 404, _("Not available"),
+	    _("Requests about personal data are confirmed by email, which this "
+	    "site does not send."), NULL, 0);
 	return 1;
 }
 
@@ -1232,5 +1233,5 @@ static const struct pf_route routes[] = {
 
 PF_PROGRAM_MAIN(.form = PF_GUARD_REQUEST, PF_ROUTES(routes),
     PF_SELECTS(selects), .start = start, .stop = stop, .screen = screen,
-    .not_found = "There is no such page. The form is at the address the "
-    "privacy page links to.")
+    .not_found = N_("There is no such page. The form is at the address the "
+    "privacy page links to."))

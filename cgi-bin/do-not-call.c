@@ -43,6 +43,7 @@
 #include "form.h"
 #include "guard.h"
 #include "keys.h"
+#include "lang.h"
 #include "mail.h"
 #include "page.h"
 #include "phone.h"
@@ -59,18 +60,18 @@ enum { F_FIRST, F_LAST, F_COMPANY, F_PHONE, F_COUNTRY, F_EMAIL, F__MAX };
 
 static const struct pf_field fields[F__MAX] = {
 	[F_FIRST] = { "first_name", pf_valid_text, NULL, 0, 100, 0,
-	    "First name" },
+	    N_("First name") },
 	[F_LAST] = { "last_name", pf_valid_text, NULL, 0, 100, 0,
-	    "Last name" },
+	    N_("Last name") },
 	[F_COMPANY] = { "company", pf_valid_text, NULL, 0, 200, 0,
-	    "Company" },
+	    N_("Company") },
 	/* Checked against the country below, once that is known. */
 	[F_PHONE] = { "phone", NULL, NULL, 1, 32, 0,
-	    "Phone number", "Enter the phone number to put on the list." },
+	    N_("Phone number"), N_("Enter the phone number to put on the list.") },
 	[F_COUNTRY] = { "country", pf_valid_country, NULL, 1, 2, 0,
-	    "Country of the number", "Select the country of the number." },
+	    N_("Country of the number"), N_("Select the country of the number.") },
 	[F_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
-	    "Email address" },
+	    N_("Email address") },
 };
 
 /* "Is my number registered?": no address, the answer goes to the entry's. */
@@ -78,9 +79,9 @@ enum { C_PHONE, C_COUNTRY, C__MAX };
 
 static const struct pf_field check_fields[C__MAX] = {
 	[C_PHONE] = { "check_phone", NULL, NULL, 1, 32, 0,
-	    "Phone number", "Enter the phone number to check." },
+	    N_("Phone number"), N_("Enter the phone number to check.") },
 	[C_COUNTRY] = { "check_country", pf_valid_country, NULL, 1, 2, 0,
-	    "Country of the number", "Select the country of the number." },
+	    N_("Country of the number"), N_("Select the country of the number.") },
 };
 
 /*
@@ -369,9 +370,9 @@ check(struct pf_app *app, struct pf_request *req)
 	int		 rc;
 
 	if (!confirm_on(app)) {
-		pf_page_message(app->pages, req, 404, "Not available",
-		    "This site keeps no address with a number, so it has no "
-		    "one to send the answer to.", NULL, 0);
+		pf_page_message(app->pages, req, 404, _("Not available"),
+		    _("This site keeps no address with a number, so it has no "
+		    "one to send the answer to."), NULL, 0);
 		return;
 	}
 	if (validate(app, req, check_fields, C__MAX, C_PHONE, C_COUNTRY, &form) ||

@@ -52,6 +52,7 @@
 #include "form.h"
 #include "guard.h"
 #include "keys.h"
+#include "lang.h"
 #include "page.h"
 #include "program.h"
 #include "request.h"
@@ -69,13 +70,13 @@ enum { S1_TYPE, S1_MESSAGE, S1_RATING, S1__MAX };
 
 static const struct pf_field step1[S1__MAX] = {
 	[S1_TYPE] = { "type", pf_valid_choice, pf_feedback_types, 1, 32, 0,
-	    "What your feedback is about",
-	    "Select what your feedback is about." },
+	    N_("What your feedback is about"),
+	    N_("Select what your feedback is about.") },
 	[S1_MESSAGE] = { "message", pf_valid_text, NULL, 0, MESSAGE_MAX, 1,
-	    "Your message" },
+	    N_("Your message") },
 	[S1_RATING] = { "rating", pf_valid_choice, pf_feedback_ratings, 1, 16,
-	    0, "Your rating",
-	    "Select how you rate your experience with our website." },
+	    0, N_("Your rating"),
+	    N_("Select how you rate your experience with our website.") },
 };
 
 /*
@@ -87,9 +88,9 @@ static const struct pf_field step1[S1__MAX] = {
 enum { C_T, C_EMAIL, C_RECOMMEND, C__MAX };
 
 static const struct pf_field carried[C__MAX] = {
-	[C_T] = { "t", NULL, NULL, 0, 0, 0, "Token" },
-	[C_EMAIL] = { "email", NULL, NULL, 0, 254, 0, "Email address" },
-	[C_RECOMMEND] = { "recommend", NULL, NULL, 0, 2, 0, "Recommend" },
+	[C_T] = { "t", NULL, NULL, 0, 0, 0, N_("Token") },
+	[C_EMAIL] = { "email", NULL, NULL, 0, 254, 0, N_("Email address") },
+	[C_RECOMMEND] = { "recommend", NULL, NULL, 0, 2, 0, N_("Recommend") },
 };
 
 /* Step 2. */
@@ -97,10 +98,10 @@ enum { S2_EMAIL, S2_RECOMMEND, S2_T, S2__MAX };
 
 static const struct pf_field step2[S2__MAX] = {
 	[S2_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
-	    "Email address" },
+	    N_("Email address") },
 	[S2_RECOMMEND] = { "recommend", pf_valid_enum, pf_feedback_scores, 0,
-	    2, 0, "How likely you are to recommend our website" },
-	[S2_T] = { "t", NULL, NULL, 0, 0, 0, "Token" },
+	    2, 0, N_("How likely you are to recommend our website") },
+	[S2_T] = { "t", NULL, NULL, 0, 0, 0, N_("Token") },
 };
 
 /* An article vote. */
@@ -110,17 +111,17 @@ static const char *const answers[] = { "yes", "no", NULL };
 
 static const struct pf_field vote_fields[V__MAX] = {
 	[V_ARTICLE] = { "article", pf_valid_token, NULL, 1, 64, 0,
-	    "The article", "Go back to the article and answer the question "
-	    "at its end." },
+	    N_("The article"), N_("Go back to the article and answer the question "
+	    "at its end.") },
 	[V_HELPFUL] = { "helpful", pf_valid_enum, answers, 1, 3, 0,
-	    "Your answer", "Select Yes if the article solved your issue, or "
-	    "No if it did not." },
+	    N_("Your answer"), N_("Select Yes if the article solved your issue, or "
+	    "No if it did not.") },
 	[V_COMMENT] = { "comment", pf_valid_text, NULL, 0, COMMENT_MAX, 1,
-	    "Your comment" },
+	    N_("Your comment") },
 };
 
-static const struct pf_notice busy = { .text = "We could not save your "
-    "feedback just now. Nothing was stored. Please try again in a minute.",
+static const struct pf_notice busy = { .text = N_("We could not save your "
+    "feedback just now. Nothing was stored. Please try again in a minute."),
     .retry_after = 60 };
 
 
@@ -694,8 +695,9 @@ show_vote(struct pf_app *app, struct pf_request *req, int status,
 
 	if (article == NULL && form != NULL)
 		article = form->v[V_ARTICLE].value;
-	snprintf(name, sizeof(name), "the article \u201c%s\u201d",
-	    article != NULL ? article : "");
+	snprintf(name, sizeof(name),
+	    /* TRANSLATORS: %s is the article's name, as the site gives it. */
+	    _("the article \u201c%s\u201d"), article != NULL ? article : "");
 	if ((rc = pf_page_new(app->pages, "article-vote", &page)) == PF_OK &&
 	    article != NULL &&
 	    (rc = pf_page_value(page, "article", article)) == PF_OK)
@@ -716,9 +718,9 @@ vote_page(struct pf_app *app, struct pf_request *req)
 	if (why == NULL)
 		show_vote(app, req, 200, norm, NULL, NULL);
 	else
-		pf_page_message(app->pages, req, 400, "No such article",
-		    "This page needs the article you want to rate. Please use "
-		    "the question at the end of the article.", NULL, 0);
+		pf_page_message(app->pages, req, 400, _("No such article"),
+		    _("This page needs the article you want to rate. Please use "
+		    "the question at the end of the article."), NULL, 0);
 	free(norm);
 }
 
@@ -812,5 +814,5 @@ static const struct pf_route routes[] = {
 };
 
 PF_PROGRAM_MAIN(.form = PF_GUARD_FEEDBACK, PF_ROUTES(routes),
-    .not_found = "There is no such page. The feedback form is at the "
-    "address the site links to.")
+    .not_found = N_("There is no such page. The feedback form is at the "
+    "address the site links to."))

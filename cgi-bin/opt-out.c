@@ -57,6 +57,7 @@
 #include "form.h"
 #include "guard.h"
 #include "keys.h"
+#include "lang.h"
 #include "log.h"
 #include "mail.h"
 #include "page.h"
@@ -78,13 +79,13 @@ static const char *const yes[] = { "yes", NULL };
 
 static const struct pf_field fields[F__MAX] = {
 	[F_OPTOUT] = { "optout", pf_valid_enum, yes, 1, 3, 0,
-	    "Opt out", "Press Opt out to opt out." },
+	    N_("Opt out"), N_("Press Opt out to opt out.") },
 	[F_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
-	    "Email address" },
+	    N_("Email address") },
 	[F_PHONE] = { "phone", pf_valid_phone, region, 0, 32, 0,
-	    "Phone number" },
+	    N_("Phone number") },
 	[F_CONFIRM] = { "confirm", pf_valid_enum, yes, 0, 3, 0,
-	    "Send me a confirmation" },
+	    N_("Send me a confirmation") },
 };
 
 /*
@@ -230,7 +231,7 @@ record(struct pf_app *app, struct pf_request *req, const char *device,
  * them and in the page's summary.
  */
 static const struct pf_notice bad_button = {
-	"Nothing was changed. Press Opt out to opt out.", 0, 0 };
+	N_("Nothing was changed. Press Opt out to opt out."), 0, 0 };
 
 /*
  * The page, its signal line only with the signal; as the guard's "show
@@ -275,16 +276,16 @@ check_identity(struct pf_form *form)
 	int			 email = v[F_EMAIL].value != NULL;
 
 	if (email && v[F_PHONE].value != NULL)
-		pf_form_fail(form, F_PHONE, "Give your email address or your "
-		    "phone number, not both: clear one of them.");
+		pf_form_fail(form, F_PHONE, _("Give your email address or your "
+		    "phone number, not both: clear one of them."));
 	if (v[F_CONFIRM].value == NULL || email || v[F_EMAIL].error[0] != '\0')
 		return;
 	pf_form_fail(form, F_CONFIRM, v[F_PHONE].shown != NULL &&
 	    v[F_PHONE].shown[0] != '\0' ?
-	    "We send a confirmation by email only: give your email address "
-	    "instead of your phone number, or untick Send me a confirmation." :
-	    "Enter the email address to send the confirmation to, or untick "
-	    "Send me a confirmation.");
+	    _("We send a confirmation by email only: give your email address "
+	    "instead of your phone number, or untick Send me a confirmation.") :
+	    _("Enter the email address to send the confirmation to, or untick "
+	    "Send me a confirmation."));
 }
 
 /*

@@ -34,6 +34,7 @@
 #include "form.h"
 #include "guard.h"
 #include "keys.h"
+#include "lang.h"
 #include "mail.h"
 #include "optout.h"
 #include "page.h"
@@ -57,15 +58,15 @@ static const char *const yes[] = { "yes", NULL };
 
 static const struct pf_field fields[F__MAX] = {
 	[F_CHANNEL] = { "channel", pf_valid_enum, channels, 1, 8, 0,
-	    "What you want to stop", "Select what you want to stop." },
+	    N_("What you want to stop"), N_("Select what you want to stop.") },
 	[F_EMAIL] = { "email", pf_valid_email, NULL, 0, 254, 0,
-	    "Email address" },
+	    N_("Email address") },
 	[F_PHONE] = { "phone", pf_valid_phone, region, 0, 32, 0,
-	    "Mobile phone number" },
+	    N_("Mobile phone number") },
 	[F_REASON] = { "reason", pf_valid_text, NULL, 0, 1000, 1,
-	    "Your reason" },
+	    N_("Your reason") },
 	[F_CONFIRM] = { "confirm", pf_valid_enum, yes, 0, 3, 0,
-	    "Send me an email to confirm" },
+	    N_("Send me an email to confirm") },
 };
 
 /*
@@ -77,8 +78,8 @@ static int
 confirm(struct pf_app *app, const struct pf_optout *o, const char *to,
     const char *subject)
 {
-	const char	*values[] = { "channel", "email marketing",
-	    "list_text", o->list[0] == '\0' ? "all of our mailing lists" :
+	const char	*values[] = { "channel", _("email marketing"),
+	    "list_text", o->list[0] == '\0' ? _("all of our mailing lists") :
 	    o->list, "site", NULL, NULL };
 	char		*site;
 	int		 rc;
@@ -158,9 +159,9 @@ check_channel(struct pf_form *form)
 		pf_form_ignore(form, F_CONFIRM);
 	if (form->v[need].value == NULL && form->v[need].error[0] == '\0')
 		pf_form_fail(form, need, need == F_PHONE ?
-		    "Enter the mobile phone number the text messages are sent "
-		    "to." :
-		    "Enter the email address the emails are sent to.");
+		    _("Enter the mobile phone number the text messages are sent "
+		    "to.") :
+		    _("Enter the email address the emails are sent to."));
 }
 
 /*
@@ -253,8 +254,8 @@ done_text(struct pf_app *app, struct pf_page *page, const char *token)
 	sms = strcmp(tok.fields[0], "sms") == 0;
 	yes = strcmp(tok.fields[2], "yes") == 0;
 	if ((rc = pf_page_remove(page, "done-recorded")) == PF_OK &&
-	    (rc = pf_page_text(page, "done-channel", sms ? "text messages" :
-	    "emails")) == PF_OK &&
+	    (rc = pf_page_text(page, "done-channel", sms ? _("text messages") :
+	    _("emails"))) == PF_OK &&
 	    (rc = pf_page_text(page, "done-address", tok.fields[1])) == PF_OK &&
 	    (rc = pf_page_remove(page, yes ? "done-no-confirm" :
 	    "done-confirm")) == PF_OK && yes)
@@ -336,9 +337,9 @@ one_click(struct pf_app *app, struct pf_request *req)
 	if (f == NULL || f->len != strlen(ONE_CLICK_VALUE) ||
 	    strcmp(f->value, ONE_CLICK_VALUE) != 0) {
 		pf_page_message(app->pages, req, 400,
-		    "Nothing was changed",
-		    "A one-click unsubscribe request must carry "
-		    "List-Unsubscribe=One-Click (RFC 8058).", NULL, 0);
+		    _("Nothing was changed"),
+		    _("A one-click unsubscribe request must carry "
+		    "List-Unsubscribe=One-Click (RFC 8058)."), NULL, 0);
 		goto out;
 	}
 	memset(&o, 0, sizeof(o));

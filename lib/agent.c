@@ -11,6 +11,7 @@
 #include "copy.h"
 #include "dsr.h"
 #include "err.h"
+#include "lang.h"
 #include "mail.h"
 #include "nitems.h"
 #include "validate.h"
@@ -19,11 +20,11 @@
 #define AGENT_VALUES	7	/* pairs every agent mail has */
 
 const char *const pf_agent_relationships[] = {
-	"authorised-agent",	"Authorised agent (a business registered with "
-				"the Secretary of State)",
-	"power-of-attorney",	"Holder of a power of attorney",
-	"parent-guardian",	"Parent or guardian",
-	"other",		"Other",
+	"authorised-agent",	N_("Authorised agent (a business registered with "
+				"the Secretary of State)"),
+	"power-of-attorney",	N_("Holder of a power of attorney"),
+	"parent-guardian",	N_("Parent or guardian"),
+	"other",		N_("Other"),
 	NULL,
 };
 

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "busy.h"
 #include "err.h"
+#include "lang.h"
 #include "form.h"
 #include "keys.h"
 #include "log.h"
@@ -23,8 +24,8 @@
 
 static const struct pf_header retry_after[] = { { "Retry-After", "60" } };
 
-const struct pf_notice pf_app_busy = { .text = "We could not save your "
-    "request just now. Nothing was stored. Please try again in a minute.",
+const struct pf_notice pf_app_busy = { .text = N_("We could not save your "
+    "request just now. Nothing was stored. Please try again in a minute."),
     .retry_after = 60 };
 static const struct pf_header allow[] = { { "Allow", "GET, HEAD, POST" } };
 
@@ -221,14 +222,15 @@ pf_app_screen(struct pf_app *app, struct pf_request *req)
 {
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 &&
 	    strcmp(req->method, "POST") != 0) {
-		pf_page_message(app->pages, req, 405, "Method not allowed",
-		    "This page accepts only GET and POST.", allow, 1);
+		pf_page_message(app->pages, req, 405, _("Method not allowed"),
+		    _("This page accepts only GET and POST."), allow, 1);
 		return 1;
 	}
 	if (req->query_bad) {
-		pf_page_message(app->pages, req, 400, "This address is not valid",
-		    "The link may have been cut short or changed. Open it again "
-		    "from the email, or use the form on this site.", NULL, 0);
+		pf_page_message(app->pages, req, 400,
+		    _("This address is not valid"), _("The link may have been "
+		    "cut short or changed. Open it again from the email, or "
+		    "use the form on this site."), NULL, 0);
 		return 1;
 	}
 	return 0;
@@ -302,11 +304,11 @@ pf_app_cross_site(struct pf_app *app, struct pf_request *req)
 		    strcmp(req->origin, "null") != 0 && !own_origin(app, req);
 	if (!foreign)
 		return 0;
-	pf_page_message(app->pages, req, 403, "This form was sent from "
-	    "another website", "Your browser sent this form from a page of "
+	pf_page_message(app->pages, req, 403, _("This form was sent from "
+	    "another website"), _("Your browser sent this form from a page of "
 	    "another website, and we take it only from our own page, so "
 	    "nothing was stored. If you meant to send it, open the form on "
-	    "this site, fill it in there and send it.", NULL, 0);
+	    "this site, fill it in there and send it."), NULL, 0);
 	return 1;
 }
 
@@ -318,10 +320,11 @@ pf_app_read_form(struct pf_app *app, struct pf_request *req)
 		int		 status;
 		const char	*title;
 	} answers[] = {
-		{ PF_EINVAL, 400, "The form could not be read" },
-		{ PF_ETOOBIG, 413, "The form is too large" },
-		{ PF_EMEDIA, 415, "The form was sent in a format we do not accept" },
-		{ PF_ELENGTH, 411, "The form could not be read" },
+		{ PF_EINVAL, 400, N_("The form could not be read") },
+		{ PF_ETOOBIG, 413, N_("The form is too large") },
+		{ PF_EMEDIA, 415,
+		    N_("The form was sent in a format we do not accept") },
+		{ PF_ELENGTH, 411, N_("The form could not be read") },
 	};
 	size_t	 i;
 	int	 rc;
@@ -331,8 +334,9 @@ pf_app_read_form(struct pf_app *app, struct pf_request *req)
 	for (i = 0; i < nitems(answers); i++)
 		if (answers[i].err == rc)
 			pf_page_message(app->pages, req, answers[i].status,
-			    answers[i].title, req->error != NULL ? req->error :
-			    "Please go back and try again.", NULL, 0);
+			    _(answers[i].title), req->error != NULL ?
+			    _(req->error) : _("Please go back and try again."),
+			    NULL, 0);
 	return rc;	/* PF_EIO: the client has gone, nobody to answer */
 }
 
@@ -397,15 +401,16 @@ pf_app_fail(struct pf_app *app, struct pf_request *req)
 	if (req->responded)
 		return;
 	pf_log(PF_LOG_ERR, "request %s: internal error", req->id);
-	pf_page_message(app->pages, req, 500, "Something went wrong",
-	    "Your request was not stored. Please try again later.", NULL, 0);
+	pf_page_message(app->pages, req, 500, _("Something went wrong"),
+	    _("Your request was not stored. Please try again later."), NULL,
+	    0);
 }
 
 void
 pf_app_unavailable(struct pf_app *app, struct pf_request *req)
 {
-	pf_page_message(app->pages, req, 503, "Please try again in a minute",
-	    "We could not save your request just now. Nothing was stored.",
+	pf_page_message(app->pages, req, 503, _("Please try again in a minute"),
+	    _("We could not save your request just now. Nothing was stored."),
 	    retry_after, 1);
 }
 
@@ -461,7 +466,7 @@ pf_app_send_form(struct pf_app *app, struct pf_request *req, int status,
 	    stamp(app, req, notice != NULL && notice->restamp, page) !=
 	    PF_OK ||
 	    (notice != NULL && (pf_page_text(page, "notice",
-	    notice->text) != PF_OK ||
+	    _(notice->text)) != PF_OK ||
 	    pf_page_attr(page, "notice", "hidden", NULL) != PF_OK)))
 		pf_app_fail(app, req);
 	else {

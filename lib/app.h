@@ -48,6 +48,9 @@ struct pf_store;
  * Why a form is shown again with nothing stored, in words above the form:
  * text, the seconds to send as Retry-After (0: none), and whether the
  * form gets a new stamp instead of the one it was sent with (stamp.h).
+ * text is an English message marked N_() (lang.h), translated with _()
+ * where the form is sent, or text already in the current language (which
+ * gettext gives back as it is).
  */
 struct pf_notice {
 	const char	*text;

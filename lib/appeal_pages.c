@@ -15,6 +15,7 @@
 #include "form.h"
 #include "guard.h"
 #include "keys.h"
+#include "lang.h"
 #include "page.h"
 #include "request.h"
 #include "store.h"
@@ -75,8 +76,8 @@ pf_appeal_sections(struct pf_app *app, struct pf_page *page,
 		    "appeal-regulator");
 	regulator = pf_dsr_regulator(laws, r);
 	if ((rc = pf_page_text(page, "regulator", regulator != NULL ?
-	    regulator : "the authority that oversees privacy law where you "
-	    "live")) != PF_OK)
+	    regulator : _("the authority that oversees privacy law where you "
+	    "live"))) != PF_OK)
 		return rc;
 	return pf_page_text(page, "regulator-law", pf_dsrp_law_text(r));
 }
@@ -90,9 +91,9 @@ pf_appeal_sections(struct pf_app *app, struct pf_page *page,
 enum { A_T, A_REASON, A__MAX };
 
 static const struct pf_field appeal_fields[A__MAX] = {
-	[A_T] = { "t", NULL, NULL, 1, 1000, 0, "Link" },
+	[A_T] = { "t", NULL, NULL, 1, 1000, 0, N_("Link") },
 	[A_REASON] = { "reason", pf_valid_text, NULL, 0, APPEAL_REASON_MAX, 1,
-	    "Why we should change our decision" },
+	    N_("Why we should change our decision") },
 };
 
 /* Why a request cannot be appealed, as the 409 page says it. */
@@ -101,17 +102,17 @@ enum { NO_APPEAL_MADE, NO_APPEAL_LATE, NO_APPEAL_NONE };
 static const struct {
 	const char	*title, *text;
 } no_appeal[] = {
-	[NO_APPEAL_MADE] = { "You have appealed already",
-	  "You appealed this decision already, and an appeal is made once. "
+	[NO_APPEAL_MADE] = { N_("You have appealed already"),
+	  N_("You appealed this decision already, and an appeal is made once. "
 	  "Your request's status page shows when we will tell you what we "
-	  "decided, and then what we decided." },
-	[NO_APPEAL_LATE] = { "The time to appeal has passed",
-	  "This decision could be appealed for a limited time after it was "
-	  "made, and that time has passed. You can make a new request." },
-	[NO_APPEAL_NONE] = { "This request cannot be appealed",
-	  "Only a request we closed without carrying it out can be appealed, "
+	  "decided, and then what we decided.") },
+	[NO_APPEAL_LATE] = { N_("The time to appeal has passed"),
+	  N_("This decision could be appealed for a limited time after it was "
+	  "made, and that time has passed. You can make a new request.") },
+	[NO_APPEAL_NONE] = { N_("This request cannot be appealed"),
+	  N_("Only a request we closed without carrying it out can be appealed, "
 	  "where the law that applies to it gives an appeal. Your request's "
-	  "status page shows where it stands." },
+	  "status page shows where it stands.") },
 };
 
 /*
@@ -142,8 +143,8 @@ appeal_check(const struct pf_app *app, const struct pf_dsr *r,
 static void
 appeal_refused(struct pf_app *app, struct pf_request *req, int why)
 {
-	pf_page_message(app->pages, req, 409, no_appeal[why].title,
-	    no_appeal[why].text, NULL, 0);
+	pf_page_message(app->pages, req, 409, _(no_appeal[why].title),
+	    _(no_appeal[why].text), NULL, 0);
 }
 
 /* The appeal form's facts about r, the token, and until. */

@@ -3,6 +3,7 @@
 
 #include "badlink.h"
 #include "err.h"
+#include "lang.h"
 #include "nitems.h"
 #include "page.h"
 
@@ -30,8 +31,8 @@ pf_badlink(struct pf_app *app, struct pf_request *req, enum pf_badlink kind,
 	for (i = 0; i < nitems(answers); i++) {
 		a = &answers[i];
 		if (a->kind == kind && a->rc == rc) {
-			pf_page_message(app->pages, req, a->status, a->title,
-			    a->text, NULL, 0);
+			pf_page_message(app->pages, req, a->status,
+			    _(a->title), _(a->text), NULL, 0);
 			return;
 		}
 	}

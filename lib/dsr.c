@@ -20,6 +20,7 @@
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
+#include "lang.h"
 #include "laws.h"
 #include "mail.h"
 #include "nitems.h"
@@ -32,29 +33,29 @@
 #define FIXED_VALUES	8	/* pairs every requester mail has */
 
 const char *const pf_dsr_types[] = {
-	"access",	"A copy of my personal data",
-	"deletion",	"Delete my personal data",
-	"correction",	"Correct my personal data",
-	"portability",	"A portable copy of my data",
-	"restriction",	"Restrict the processing of my data",
-	"objection",	"Object to the processing of my data",
-	"opt-out-sale",	"Do not sell or share my personal information",
-	"other",	"Another privacy question",
+	"access",	N_("A copy of my personal data"),
+	"deletion",	N_("Delete my personal data"),
+	"correction",	N_("Correct my personal data"),
+	"portability",	N_("A portable copy of my data"),
+	"restriction",	N_("Restrict the processing of my data"),
+	"objection",	N_("Object to the processing of my data"),
+	"opt-out-sale",	N_("Do not sell or share my personal information"),
+	"other",	N_("Another privacy question"),
 	NULL,
 };
 
 const char *const pf_dsr_relationships[] = {
-	"employee",		"Employee",
-	"job-applicant",	"Job applicant",
-	"prospect",		"Prospect",
-	"customer",		"Customer",
-	"website-user",		"Website user",
-	"partner",		"Partner",
-	"supplier",		"Supplier",
-	"learning-platform-user", "Learning platform user",
-	"marketing-recipient",	"Recipient of marketing communications",
-	"service-user",		"User of the company's services",
-	"other",		"Other",
+	"employee",		N_("Employee"),
+	"job-applicant",	N_("Job applicant"),
+	"prospect",		N_("Prospect"),
+	"customer",		N_("Customer"),
+	"website-user",		N_("Website user"),
+	"partner",		N_("Partner"),
+	"supplier",		N_("Supplier"),
+	"learning-platform-user", N_("Learning platform user"),
+	"marketing-recipient",	N_("Recipient of marketing communications"),
+	"service-user",		N_("User of the company's services"),
+	"other",		N_("Other"),
 	NULL,
 };
 
@@ -66,14 +67,14 @@ const char *const pf_dsr_denial_sources[] = { PF_DENIALS(DENIAL_SOURCE) NULL };
 #undef DENIAL_SOURCE
 
 const char *const pf_dsr_statuses[] = {
-	"unverified",	"Waiting for you to confirm your email address",
-	"verified",	"Verified: we are working on it",
-	"extended",	"Extended: we need more time, as the law allows",
-	"fulfilled",	"Done: we have answered your request",
-	"denied",	"Closed: we could not carry out your request",
-	"appealed",	"Appealed: we are reviewing our decision",
-	"appeal-granted", "Appeal granted: we will carry out your request",
-	"appeal-denied", "Closed: we have reviewed our decision and keep it",
+	"unverified",	N_("Waiting for you to confirm your email address"),
+	"verified",	N_("Verified: we are working on it"),
+	"extended",	N_("Extended: we need more time, as the law allows"),
+	"fulfilled",	N_("Done: we have answered your request"),
+	"denied",	N_("Closed: we could not carry out your request"),
+	"appealed",	N_("Appealed: we are reviewing our decision"),
+	"appeal-granted", N_("Appeal granted: we will carry out your request"),
+	"appeal-denied", N_("Closed: we have reviewed our decision and keep it"),
 	NULL,
 };
 

@@ -8,6 +8,7 @@
 
 #include "dsrpage.h"
 #include "err.h"
+#include "lang.h"
 #include "page.h"
 #include "request.h"
 #include "response.h"
@@ -56,7 +57,7 @@ const char *
 pf_dsrp_law_text(const struct pf_dsr *r)
 {
 	return strcmp(r->law, "none") == 0 ?
-	    "No specific law: our own deadline" : r->law;
+	    _("No specific law: our own deadline") : r->law;
 }
 
 int

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "feedback.h"
 #include "keys.h"
+#include "lang.h"
 #include "mail.h"
 #include "nitems.h"
 #include "store.h"
@@ -30,20 +31,20 @@
 #define RECEIVED_LEN	sizeof("YYYY-MM-DD HH:MM UTC")
 
 const char *const pf_feedback_types[] = {
-	"compliment",		"Compliment",
-	"question",		"Question",
-	"product-inquiry",	"Product inquiry",
-	"website-issue",	"Website issue",
-	"complaint",		"Complaint",
+	"compliment",		N_("Compliment"),
+	"question",		N_("Question"),
+	"product-inquiry",	N_("Product inquiry"),
+	"website-issue",	N_("Website issue"),
+	"complaint",		N_("Complaint"),
 	NULL,
 };
 
 const char *const pf_feedback_ratings[] = {
-	"terrible",	"Terrible",
-	"bad",		"Bad",
-	"okay",		"Okay",
-	"great",	"Great",
-	"amazing",	"Amazing",
+	"terrible",	N_("Terrible"),
+	"bad",		N_("Bad"),
+	"okay",		N_("Okay"),
+	"great",	N_("Great"),
+	"amazing",	N_("Amazing"),
 	NULL,
 };
 
@@ -288,11 +289,11 @@ pf_feedback_forward(struct pf_store *st, const struct pf_config *cfg,
 	const char	*rating = pf_choice_label(pf_feedback_ratings,
 	    pf_feedback_rating_code(f->rating));
 	const char	*v[] = { "id", id, "received", received, "type", type,
-	    "rating", rating, "recommend", "not answered",
-	    "email", set(f->email) ? f->email : "none left",
-	    "message", f->message != NULL ? f->message : "(no message)",
-	    "step", f->completed == NULL ? "Step 2 not sent (yet)" :
-	    "Both steps sent", "site", NULL, NULL };
+	    "rating", rating, "recommend", _("not answered"),
+	    "email", set(f->email) ? f->email : _("none left"),
+	    "message", f->message != NULL ? f->message : _("(no message)"),
+	    "step", f->completed == NULL ? _("Step 2 not sent (yet)") :
+	    _("Both steps sent"), "site", NULL, NULL };
 	int		 rc;
 
 	if (!pf_feedback_forwards(cfg, f, 1) &&
@@ -305,7 +306,8 @@ pf_feedback_forward(struct pf_store *st, const struct pf_config *cfg,
 		return PF_EINVAL;
 	snprintf(id, sizeof(id), "%lld", f->id);
 	if (f->recommend >= 0) {
-		snprintf(score, sizeof(score), "%d of 10", f->recommend);
+		/* TRANSLATORS: %d is a score from 0 to 10. */
+		snprintf(score, sizeof(score), _("%d of 10"), f->recommend);
 		v[9] = score;
 	}
 	if ((site = pf_config_url(cfg, "/")) == NULL)

@@ -13,11 +13,12 @@
 
 #include "err.h"
 #include "form.h"
+#include "lang.h"
 #include "page.h"
 #include "request.h"
 #include "utf8.h"
 
-static const char msg_check[] = "Please check this field.";
+static const char msg_check[] = N_("Please check this field.");
 
 /* 1 if s[0..len) is nothing but spaces, tabs and line breaks. */
 static int
@@ -31,11 +32,31 @@ is_blank(const char *s, size_t len)
 	return 1;
 }
 
+/*
+ * Cut s after its last whole character: a message cut short to fit
+ * PF_FORM_ERRLEN (a long translation) must stay UTF-8, or the page could
+ * not show it.
+ */
+static void
+whole_chars(char *s)
+{
+	size_t		 n = strlen(s), i = n;
+	unsigned char	 lead;
+
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || ((lead = (unsigned char)s[i - 1]) & 0x80) == 0)
+		return;
+	if (n - (i - 1) < (size_t)(lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2))
+		s[i - 1] = '\0';
+}
+
 static void
 set_error(struct pf_value *v, const char *message)
 {
 	snprintf(v->error, sizeof(v->error), "%s",
-	    *message != '\0' ? message : msg_check);
+	    *message != '\0' ? message : _(msg_check));
+	whole_chars(v->error);
 }
 
 /*
@@ -45,8 +66,10 @@ set_error(struct pf_value *v, const char *message)
 static void
 not_allowed(const struct pf_field *f, struct pf_value *v)
 {
-	snprintf(v->error, sizeof(v->error), "%s had characters that are not "
-	    "allowed: please type it again.", f->label);
+	/* TRANSLATORS: %s is a form field's label, e.g. "Email address". */
+	snprintf(v->error, sizeof(v->error), _("%s had characters that are "
+	    "not allowed: please type it again."), _(f->label));
+	whole_chars(v->error);
 }
 
 /*
@@ -82,10 +105,12 @@ field_check(const struct pf_field *f, const struct pf_param *p,
 
 	if (p == NULL || is_blank(p->value, p->len)) {
 		if (f->required && f->missing != NULL)
-			set_error(v, f->missing);
+			set_error(v, _(f->missing));
 		else if (f->required)
-			snprintf(v->error, sizeof(v->error), "Enter %s.",
-			    f->label);
+			/* TRANSLATORS: %s is a form field's label. */
+			snprintf(v->error, sizeof(v->error), _("Enter %s."),
+			    _(f->label));
+		whole_chars(v->error);
 		return PF_OK;
 	}
 	/* A NUL would cut the value short wherever it is used as a string. */
@@ -106,16 +131,23 @@ field_check(const struct pf_field *f, const struct pf_param *p,
 	/* Refused in every field: none needs one (utf8.h). */
 	if (pf_utf8_bidi_mark(copy, len) > 0) {
 		/* The text comes back with each one shown as U+FFFD. */
-		snprintf(v->error, sizeof(v->error), "%s has invisible "
+		/* TRANSLATORS: %s is a form field's label; \xef\xbf\xbd
+		 * is U+FFFD, the replacement character. */
+		snprintf(v->error, sizeof(v->error), _("%s has invisible "
 		    "characters that change the direction of text, shown as "
-		    "\xef\xbf\xbd: please remove them.", f->label);
+		    "\xef\xbf\xbd: please remove them."), _(f->label));
+		whole_chars(v->error);
 		return PF_OK;
 	}
 	/* maxlen 0 leaves the length to the request's max_field_len. */
 	if (f->maxlen > 0 && (chars = pf_utf8_len(copy, len)) > f->maxlen) {
 		snprintf(v->error, sizeof(v->error),
-		    "%s must be %zu character%s or fewer.", f->label,
-		    f->maxlen, f->maxlen == 1 ? "" : "s");
+		    /* TRANSLATORS: %1$s is a form field's label, %2$zu
+		     * the most characters it takes. */
+		    ngettext("%1$s must be %2$zu character or fewer.",
+		    "%1$s must be %2$zu characters or fewer.", f->maxlen),
+		    _(f->label), f->maxlen);
+		whole_chars(v->error);
 		return PF_OK;
 	}
 	return field_valid(f, copy, v);
@@ -158,7 +190,7 @@ pf_form_fail(struct pf_form *form, size_t i, const char *message)
 	v->value = NULL;
 	if (v->error[0] == '\0')
 		form->nerrors++;
-	set_error(v, message != NULL ? message : msg_check);
+	set_error(v, message != NULL ? message : _(msg_check));
 }
 
 int

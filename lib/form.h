@@ -57,7 +57,7 @@ struct pf_field {
 	const char	*missing;
 };
 
-#define PF_FORM_ERRLEN 160
+#define PF_FORM_ERRLEN 512	/* a translated message is longer */
 
 /* The outcome for one field. */
 struct pf_value {

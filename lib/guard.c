@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "err.h"
+#include "lang.h"
 #include "form.h"
 #include "guard.h"
 #include "page.h"
@@ -48,20 +49,24 @@ static const struct {
 
 static const struct pf_header get_only[] = { { "Allow", "GET, HEAD" } };
 
-static const char stale_text[] = "Please check the form and send it again. "
-    "It was open for a long time, or it came from an old copy of this page, "
-    "so nothing was stored yet.";
-static const char fast_text[] = "Please check the form and send it again: "
-    "it was sent very soon after the page opened, so nothing was stored "
-    "yet.";
-static const char moved_text[] = "Please check the form and send it "
+/* The notices, N_(): translated where they are shown (app.h). */
+static const char stale_text[] = N_("Please check the form and send it "
+    "again. It was open for a long time, or it came from an old copy of "
+    "this page, so nothing was stored yet.");
+static const char fast_text[] = N_("Please check the form and send it "
+    "again: it was sent very soon after the page opened, so nothing was "
+    "stored yet.");
+static const char moved_text[] = N_("Please check the form and send it "
     "again: your connection changed while it was open (another network, or "
-    "a VPN turned on or off), so nothing was stored yet.";
-static const char refused_text[] = "This form checks in your browser that "
-    "it is not being sent by a program, and that check needs JavaScript, "
-    "which did not run. Please turn JavaScript on for this site, wait until "
-    "the form says \xe2\x80\x9cVerified\xe2\x80\x9d, and send it again. "
-    "Nothing was stored; what you typed is kept below.";
+    "a VPN turned on or off), so nothing was stored yet.");
+/* TRANSLATORS: "Verified" is what the form's check says once it is done. */
+static const char refused_text[] = N_("This form checks in your browser "
+    "that it is not being sent by a program, and that check needs "
+    "JavaScript, which did not run. Please turn JavaScript on for this "
+    "site, wait until the form says \xe2\x80\x9cVerified\xe2\x80\x9d, and "
+    "send it again. Nothing was stored; what you typed is kept below.");
+static const char kept_text[] = N_("Nothing was stored; what you typed is "
+    "kept below.");
 
 static const struct pf_guard_conf *
 conf_of(const struct pf_app *app, enum pf_guard_form form)
@@ -97,8 +102,8 @@ pf_guard_challenge(struct pf_app *app, struct pf_request *req,
 	if (sub == NULL || strcmp(sub, "/challenge") != 0)
 		return 0;
 	if (strcmp(req->method, "POST") == 0) {
-		pf_page_message(app->pages, req, 405, "Method not allowed",
-		    "This address only gives out challenges, with GET.",
+		pf_page_message(app->pages, req, 405, _("Method not allowed"),
+		    _("This address only gives out challenges, with GET."),
 		    get_only, 1);
 		return 1;
 	}
@@ -125,6 +130,10 @@ stamp_read(const struct pf_app *app, const struct pf_request *req,
 	return pf_stamp_read(&s, p != NULL ? p->value : NULL, now, age);
 }
 
+/*
+ * text: an N_() message, or one already in the current language (app.h's
+ * pf_notice: translated where it is shown).
+ */
 static void
 set_notice(struct pf_guard *g, int status, const char *text, long retry)
 {
@@ -136,29 +145,40 @@ set_notice(struct pf_guard *g, int status, const char *text, long retry)
 }
 
 /*
- * "... Please try again after 14:05 UTC (in about 12 minutes)." and tail,
- * for a 429.
+ * "... Please try again after 14:05 UTC (in about 12 minutes)." and,
+ * with kept, that what was typed is kept, for a 429.  Each sentence is
+ * its own message; the one with the time takes the count as its plural.
  */
 static void
-set_limited(struct pf_guard *g, long retry, const char *tail)
+set_limited(struct pf_guard *g, long retry, int kept)
 {
 	time_t		 at = time(NULL) + retry;
 	struct tm	 tm;
-	char		 when[16], in[48], text[PF_GUARD_NOTICE_SIZE];
+	char		 when[16], again[160], text[PF_GUARD_NOTICE_SIZE];
 	long		 minutes = (retry + 59) / 60;
 
 	gmtime_r(&at, &tm);
 	strftime(when, sizeof(when), "%H:%M UTC", &tm);
 	if (minutes <= 1)
-		snprintf(in, sizeof(in), "in a minute");
+		snprintf(again, sizeof(again),
+		    /* TRANSLATORS: %s is a time of day, "14:05 UTC". */
+		    _("Please try again after %s (in a minute)."), when);
 	else if (minutes < 120)
-		snprintf(in, sizeof(in), "in about %ld minutes", minutes);
+		snprintf(again, sizeof(again),
+		    /* TRANSLATORS: %1$s is a time of day, "14:05 UTC". */
+		    ngettext("Please try again after %1$s (in about %2$ld "
+		    "minute).", "Please try again after %1$s (in about %2$ld "
+		    "minutes).", minutes), when, minutes);
 	else
-		snprintf(in, sizeof(in), "in about %ld hours",
+		snprintf(again, sizeof(again),
+		    /* TRANSLATORS: %1$s is a time of day, "14:05 UTC". */
+		    ngettext("Please try again after %1$s (in about %2$ld "
+		    "hour).", "Please try again after %1$s (in about %2$ld "
+		    "hours).", (minutes + 59) / 60), when,
 		    (minutes + 59) / 60);
-	snprintf(text, sizeof(text), "This form has been sent many times in a "
-	    "short while, from your network or to this address. Please try "
-	    "again after %s (%s).%s", when, in, tail);
+	snprintf(text, sizeof(text), "%s %s%s%s", _("This form has been sent "
+	    "many times in a short while, from your network or to this "
+	    "address."), again, kept ? " " : "", kept ? _(kept_text) : "");
 	set_notice(g, 429, text, retry);
 }
 
@@ -278,11 +298,11 @@ trap(struct pf_app *app, struct pf_request *req, struct pf_guard *g,
 	if (rc == PF_OK)
 		pf_app_redirect(app, req, done);
 	else if (rc == PF_ELIMIT) {
-		set_limited(g, retry, "");
+		set_limited(g, retry, 0);
 		snprintf(secs, sizeof(secs), "%ld", retry);
 		h.value = secs;
-		pf_page_message(app->pages, req, 429, "Please try again later",
-		    g->text, &h, 1);
+		pf_page_message(app->pages, req, 429,
+		    _("Please try again later"), g->text, &h, 1);
 	} else
 		pf_app_unavailable(app, req);
 }
@@ -303,8 +323,7 @@ too_fast(struct pf_app *app, struct pf_guard *g)
 	if ((rc = count_trap(app, g, "too-fast", &retry)) == PF_OK)
 		set_notice(g, 422, fast_text, 0);
 	else if (rc == PF_ELIMIT)
-		set_limited(g, retry, " Nothing was stored; what you typed is "
-		    "kept below.");
+		set_limited(g, retry, 1);
 	else
 		set_notice(g, 503, pf_app_busy.text, pf_app_busy.retry_after);
 	g->notice.restamp = 1;
@@ -411,8 +430,7 @@ admit(struct pf_app *app, struct pf_guard *g, const struct limit *l,
 	int	 rc;
 
 	if ((rc = count_limits(app, l, n, &retry)) == PF_ELIMIT)
-		set_limited(g, retry, " Nothing was stored; what you typed is "
-		    "kept below.");
+		set_limited(g, retry, 1);
 	return rc;
 }
 

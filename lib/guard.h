@@ -84,7 +84,7 @@ struct pf_form;
 
 #define PF_GUARD_HONEYPOT	"website"
 #define PF_GUARD_PAYLOAD	"altcha"	/* ALTCHA's widget posts this */
-#define PF_GUARD_NOTICE_SIZE	320
+#define PF_GUARD_NOTICE_SIZE	1024
 
 /* One submission's standing, from pf_guard_screen to pf_guard_admit. */
 struct pf_guard {

@@ -13,16 +13,18 @@
 #include <strings.h>
 
 #include "err.h"
+#include "lang.h"
 #include "multipart.h"
 #include "params.h"
 
 #define PARAM_MAX	255	/* bytes in a header parameter we look at */
 
+/* Messages for the visitor, N_(): request.h's req->error. */
 #define MSG_MEDIA \
-    "The form was sent in a format this page does not accept."
-#define MSG_MULTIPART	"The form's multipart encoding is malformed."
+    N_("The form was sent in a format this page does not accept.")
+#define MSG_MULTIPART	N_("The form's multipart encoding is malformed.")
 #define MSG_PARTTYPE \
-    "A form field was sent in a format other than plain UTF-8 text."
+    N_("A form field was sent in a format other than plain UTF-8 text.")
 
 /* One "name=value" parameter of a header value; points into the header. */
 struct hparam {
@@ -210,8 +212,8 @@ pf_multipart_media(const char *content_type, enum pf_body_kind *kind,
 		if (hparam_is(&hp, "charset") &&
 		    (hparam_value(&hp, val, sizeof(val)) == -1 ||
 		    strcasecmp(val, "utf-8") != 0))
-			return refuse(why, PF_EMEDIA, "The form was sent in a "
-			    "character set other than UTF-8.");
+			return refuse(why, PF_EMEDIA, N_("The form was sent "
+			    "in a character set other than UTF-8."));
 		if (*kind != PF_BODY_MULTIPART || !hparam_is(&hp, "boundary"))
 			continue;
 		if (nboundary++ > 0 ||
@@ -302,7 +304,7 @@ mp_disposition(const char *v, const char *vend, char *name, size_t size,
 	}
 	while ((r = hparam_next(&t, vend, &hp)) == 1) {
 		if (hparam_is(&hp, "filename") || hparam_is(&hp, "filename*")) {
-			*why = "This form does not accept file uploads.";
+			*why = N_("This form does not accept file uploads.");
 			return PF_EINVAL;
 		}
 		if (!hparam_is(&hp, "name"))

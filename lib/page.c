@@ -22,6 +22,7 @@
 #include <libxml/xmlsave.h>
 
 #include "err.h"
+#include "lang.h"
 #include "log.h"
 #include "nitems.h"
 #include "page.h"
@@ -1096,9 +1097,12 @@ pf_page_render(struct pf_page *page, char **buf, size_t *len)
 	*len = 0;
 	if (page == NULL)
 		return PF_EINVAL;
-	/* GOV.UK's way: the title, read out first, says something went wrong. */
+	/*
+	 * GOV.UK's way: the title, read out first, says something went wrong.
+	 * TRANSLATORS: put before the title of a page with errors to fix.
+	 */
 	if (shows_errors(page->doc) &&
-	    (rc = title_prefix(page->doc, "Error: ")) != PF_OK)
+	    (rc = title_prefix(page->doc, _("Error: "))) != PF_OK)
 		return rc;
 	rc = PF_EXML;
 	if ((xb = xmlBufferCreate()) == NULL)

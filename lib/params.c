@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lang.h"
 #include "hex.h"
 #include "params.h"
 #include "utf8.h"
@@ -16,11 +17,11 @@
 const struct pf_limits pf_params_limits = { 64 * 1024, 64, 4096 };
 
 const char pf_params_msg_nomem[] =
-    "The server is short of memory. Please try again in a moment.";
+    N_("The server is short of memory. Please try again in a moment.");
 const char pf_params_msg_name[] =
-    "The form contains a field with an invalid name.";
+    N_("The form contains a field with an invalid name.");
 const char pf_params_msg_fieldlen[] =
-    "A field of the form is longer than this page accepts.";
+    N_("A field of the form is longer than this page accepts.");
 
 const struct pf_param *
 pf_params_find(const struct pf_param *p, size_t n, const char *name)
@@ -60,11 +61,11 @@ plist_check(const struct pf_plist *l, const char *name, size_t len,
 		return PF_EINVAL;
 	}
 	if (pf_params_find(l->p, l->n, name) != NULL) {
-		*why = "The form contains the same field more than once.";
+		*why = N_("The form contains the same field more than once.");
 		return PF_EINVAL;
 	}
 	if (l->n >= lim->max_fields) {
-		*why = "The form has more fields than this page accepts.";
+		*why = N_("The form has more fields than this page accepts.");
 		return PF_ETOOBIG;
 	}
 	if (len > lim->max_field_len) {
@@ -130,7 +131,8 @@ url_decode(const char *s, size_t len, char **out, size_t *outlen,
 		else if (len - i < 3 || (hi = pf_hex_value(s[i + 1])) == -1 ||
 		    (lo = pf_hex_value(s[i + 2])) == -1) {
 			free(d);
-			*why = "The form contains a malformed percent-encoding.";
+			*why = N_("The form contains a malformed "
+			    "percent-encoding.");
 			return PF_EINVAL;
 		} else {
 			d[j++] = (char)(hi << 4 | lo);

@@ -7,6 +7,7 @@
 
 #include "consent.h"
 #include "err.h"
+#include "lang.h"
 #include "gpc.h"
 #include "guard.h"
 #include "log.h"
@@ -27,11 +28,12 @@ static const struct {
 	struct pf_header	 allow;
 	const char		*text;
 } not_allowed[] = {
-	{ METHOD_GET, { "Allow", "GET, HEAD" }, "This page can only be read." },
+	{ METHOD_GET, { "Allow", "GET, HEAD" },
+	    N_("This page can only be read.") },
 	{ METHOD_POST, { "Allow", "POST" },
-	    "This page only takes a form sent to it." },
+	    N_("This page only takes a form sent to it.") },
 	{ METHOD_GET | METHOD_POST, { "Allow", "GET, HEAD, POST" },
-	    "This page accepts only GET and POST." },
+	    N_("This page accepts only GET and POST.") },
 };
 
 /* A route's method as a bit; HEAD is GET's. */
@@ -97,7 +99,7 @@ refuse_method(struct pf_app *app, struct pf_request *req, unsigned methods)
 	for (i = 0; i < nitems(not_allowed); i++)
 		if (not_allowed[i].methods == methods)
 			pf_page_message(app->pages, req, 405,
-			    "Method not allowed", not_allowed[i].text,
+			    _("Method not allowed"), _(not_allowed[i].text),
 			    &not_allowed[i].allow, 1);
 }
 
@@ -210,8 +212,8 @@ pf_program_handle(const struct pf_program *p, struct pf_app *app,
 	if ((r == NULL || !r->any_site) && pf_app_cross_site(app, req))
 		return;
 	if (methods == 0)
-		pf_page_message(app->pages, req, 404, "Page not found",
-		    p->not_found, NULL, 0);
+		pf_page_message(app->pages, req, 404, _("Page not found"),
+		    _(p->not_found), NULL, 0);
 	else if (p->screen != NULL && p->screen(app, req))
 		return;
 	else if (r == NULL)

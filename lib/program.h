@@ -85,7 +85,7 @@ struct pf_program {
 	 * program has no sub-paths, and takes whatever path it is sent as
 	 * its own (its server sends it only its path and FORM/challenge).
 	 */
-	const char		*not_found;
+	const char		*not_found;	/* N_() (lang.h) */
 	/*
 	 * Once before serving: non-zero, logged, if the program cannot
 	 * serve (having undone its own work).  May be NULL.

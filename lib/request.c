@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "err.h"
+#include "lang.h"
 #include "hex.h"
 #include "log.h"
 #include "multipart.h"
@@ -232,19 +233,19 @@ read_body(struct pf_request *req)
 	long		 n;
 
 	if (req->content_length_bad)
-		return refuse(req, PF_EINVAL, "The request announced a body "
-		    "length that is not a number.");
+		return refuse(req, PF_EINVAL, N_("The request announced a "
+		    "body length that is not a number."));
 	/*
 	 * Without a length the end of the body is unknown (a chunked body
 	 * under plain CGI): refuse it rather than take it for an empty form
 	 * and lose what the visitor typed.
 	 */
 	if (cl < 0)
-		return refuse(req, PF_ELENGTH, "The request did not say how "
-		    "long the form is. Please send it again.");
+		return refuse(req, PF_ELENGTH, N_("The request did not say "
+		    "how long the form is. Please send it again."));
 	if ((unsigned long long)cl > req->limits->max_body)
 		return refuse(req, PF_ETOOBIG,
-		    "The form is larger than this page accepts.");
+		    N_("The form is larger than this page accepts."));
 	want = (size_t)cl;
 	if ((req->body = malloc(want + 1)) == NULL)
 		return refuse(req, PF_ENOMEM, pf_params_msg_nomem);
@@ -258,10 +259,11 @@ read_body(struct pf_request *req)
 			free(req->body);
 			req->body = NULL;
 			if (n == 0)
-				return refuse(req, PF_EINVAL, "The request "
-				    "body was shorter than announced.");
-			return refuse(req, PF_EIO, "The connection was lost "
-			    "while the form was being sent.");
+				return refuse(req, PF_EINVAL, N_("The "
+				    "request body was shorter than "
+				    "announced."));
+			return refuse(req, PF_EIO, N_("The connection was "
+			    "lost while the form was being sent."));
 		}
 		got += (size_t)n;
 	}

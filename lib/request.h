@@ -95,7 +95,9 @@ void pf_request_free(struct pf_request *req);
  *		 percent-encoding, a repeated or invalid field name, broken
  *		 multipart (HTTP 400)
  *   PF_EIO	 the client went away
- * On failure req->error says what was wrong, in words for the visitor.
+ * On failure req->error says what was wrong, in words for the visitor:
+ * an English message marked N_() (lang.h), which the page that shows it
+ * translates with _().
  * Field values are not checked for UTF-8 here: form.h does that per field,
  * so each error can be shown beside its field.
  */

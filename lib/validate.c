@@ -10,6 +10,7 @@
 
 #include "country.h"
 #include "err.h"
+#include "lang.h"
 #include "nitems.h"
 #include "phone.h"
 #include "validate.h"
@@ -258,39 +259,40 @@ static const struct {
 	int		(*wrong)(const struct email *);
 	const char	*message;
 } email_rules[] = {
-	{ has_blank, "Enter the email address without spaces." },
-	{ not_ascii, "Enter an email address without accented or non-Latin "
-	    "letters: we cannot send email to those." },
-	{ no_at, "Enter an email address with an @, like name@example.com." },
-	{ two_at, "Enter an email address with only one @, like "
-	    "name@example.com." },
-	{ no_local, "Enter the part of the email address before the @, like "
-	    "the name in name@example.com." },
-	{ no_domain, "Enter the domain after the @, like the example.com in "
-	    "name@example.com." },
-	{ too_long, "Enter an email address of 254 characters or fewer." },
-	{ local_long, "The part before the @ must be 64 characters or "
-	    "fewer." },
-	{ local_dots, "The part before the @ cannot start or end with a dot, "
-	    "or have two dots in a row." },
-	{ local_chars, "The part before the @ cannot contain double quotes, "
-	    "brackets, or any of , : ; \\." },
-	{ ip_domain, "Enter a domain after the @, like example.com, not an "
-	    "IP address." },
-	{ domain_long, "The domain after the @ must be 253 characters or "
-	    "fewer." },
-	{ domain_dots, "The domain after the @ cannot start or end with a "
-	    "dot, or have two dots in a row." },
-	{ domain_chars, "The domain after the @ can only have letters, "
-	    "digits, hyphens and dots, like example.com." },
-	{ label_long, "Each part of the domain between dots must be 63 "
-	    "characters or fewer." },
-	{ label_hyphen, "A part of the domain cannot start or end with a "
-	    "hyphen." },
-	{ one_label, "Enter the whole domain after the @, with its dot, like "
-	    "example.com." },
-	{ digit_tld, "The last part of the domain, after its last dot, needs "
-	    "letters, like the com in example.com." },
+	{ has_blank, N_("Enter the email address without spaces.") },
+	{ not_ascii, N_("Enter an email address without accented or "
+	    "non-Latin letters: we cannot send email to those.") },
+	{ no_at, N_("Enter an email address with an @, like "
+	    "name@example.com.") },
+	{ two_at, N_("Enter an email address with only one @, like "
+	    "name@example.com.") },
+	{ no_local, N_("Enter the part of the email address before the @, "
+	    "like the name in name@example.com.") },
+	{ no_domain, N_("Enter the domain after the @, like the example.com "
+	    "in name@example.com.") },
+	{ too_long, N_("Enter an email address of 254 characters or fewer.") },
+	{ local_long, N_("The part before the @ must be 64 characters or "
+	    "fewer.") },
+	{ local_dots, N_("The part before the @ cannot start or end with a "
+	    "dot, or have two dots in a row.") },
+	{ local_chars, N_("The part before the @ cannot contain double "
+	    "quotes, brackets, or any of , : ; \\.") },
+	{ ip_domain, N_("Enter a domain after the @, like example.com, not an "
+	    "IP address.") },
+	{ domain_long, N_("The domain after the @ must be 253 characters or "
+	    "fewer.") },
+	{ domain_dots, N_("The domain after the @ cannot start or end with a "
+	    "dot, or have two dots in a row.") },
+	{ domain_chars, N_("The domain after the @ can only have letters, "
+	    "digits, hyphens and dots, like example.com.") },
+	{ label_long, N_("Each part of the domain between dots must be 63 "
+	    "characters or fewer.") },
+	{ label_hyphen, N_("A part of the domain cannot start or end with a "
+	    "hyphen.") },
+	{ one_label, N_("Enter the whole domain after the @, with its dot, "
+	    "like example.com.") },
+	{ digit_tld, N_("The last part of the domain, after its last dot, "
+	    "needs letters, like the com in example.com.") },
 };
 
 const char *
@@ -304,8 +306,8 @@ pf_valid_email(const char *in, const void *arg, char **norm)
 	(void)arg;
 	*norm = NULL;
 	if ((why = trimmed_some(in, &s,
-	    "Could not check this address; please try again.",
-	    "Enter an email address, like name@example.com.")) != NULL)
+	    _("Could not check this address; please try again."),
+	    _("Enter an email address, like name@example.com."))) != NULL)
 		return why;
 	e.s = s;
 	e.at = strchr(s, '@');
@@ -314,7 +316,7 @@ pf_valid_email(const char *in, const void *arg, char **norm)
 	for (i = 0; i < nitems(email_rules); i++)
 		if (email_rules[i].wrong(&e)) {
 			free(s);
-			return email_rules[i].message;
+			return _(email_rules[i].message);
 		}
 	for (p = s + e.local_len + 1; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -331,10 +333,11 @@ choose(const char *in, const char *const *opt, size_t step, char **norm)
 		if (strcmp(in, *opt) != 0)
 			continue;
 		if ((*norm = strdup(in)) == NULL)
-			return "Could not check this choice; please try again.";
+			return _("Could not check this choice; please try "
+			    "again.");
 		return NULL;
 	}
-	return "Select one of the options offered.";
+	return _("Select one of the options offered.");
 }
 
 const char *
@@ -348,8 +351,8 @@ pf_valid_text(const char *in, const void *arg, char **norm)
 {
 	(void)arg;
 	return trimmed_some(in, norm,
-	    "Could not check this text; please try again.",
-	    "Enter some text, not only spaces.");
+	    _("Could not check this text; please try again."),
+	    _("Enter some text, not only spaces."));
 }
 
 const char *
@@ -364,12 +367,12 @@ pf_valid_phone(const char *in, const void *arg, char **norm)
 		break;
 	case PF_ENOMEM:
 	case PF_ECONFIG:	/* no phone module: logged, the number unread */
-		return "Could not check this number; please try again.";
+		return _("Could not check this number; please try again.");
 	default:
-		return PF_PHONE_HOW;
+		return _(PF_PHONE_HOW);
 	}
 	if ((*norm = strdup(buf)) == NULL)
-		return "Could not check this number; please try again.";
+		return _("Could not check this number; please try again.");
 	return NULL;
 }
 
@@ -382,7 +385,7 @@ valid_code(const char *in, const char *(*lookup)(const char *), char **norm,
 	if (lookup(in) == NULL)
 		return message;
 	if ((*norm = strdup(in)) == NULL)
-		return "Could not check this choice; please try again.";
+		return _("Could not check this choice; please try again.");
 	return NULL;
 }
 
@@ -399,7 +402,7 @@ pf_choice_label(const char *const *table, const char *code)
 		return NULL;
 	for (; table[0] != NULL; table += 2)
 		if (strcmp(table[0], code) == 0)
-			return table[1];
+			return table[1][0] != '\0' ? _(table[1]) : table[1];
 	return NULL;
 }
 
@@ -408,7 +411,7 @@ pf_valid_country(const char *in, const void *arg, char **norm)
 {
 	(void)arg;
 	return valid_code(in, pf_country_name, norm,
-	    "Select a country from the list.");
+	    _("Select a country from the list."));
 }
 
 const char *
@@ -416,7 +419,7 @@ pf_valid_us_state(const char *in, const void *arg, char **norm)
 {
 	(void)arg;
 	return valid_code(in, pf_us_state_name, norm,
-	    "Select a state from the list.");
+	    _("Select a state from the list."));
 }
 
 const char *
@@ -429,10 +432,10 @@ pf_valid_token(const char *in, const void *arg, char **norm)
 	if (n == 0 || n > TOKEN_MAX ||
 	    strspn(in, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
-		return "This value is not valid; "
-		    "please start again from the form.";
+		return _("This value is not valid; "
+		    "please start again from the form.");
 	if ((*norm = strdup(in)) == NULL)
-		return "Could not check this value; please try again.";
+		return _("Could not check this value; please try again.");
 	return NULL;
 }
 
@@ -457,7 +460,7 @@ pf_list_phone(const char *line, const char *region,
 	rc = pf_phone_e164(line, region != NULL ? region : "ZZ", e164,
 	    PF_PHONE_E164_SIZE);
 	if (rc == PF_EINVAL)
-		*why = PF_PHONE_HOW;
+		*why = _(PF_PHONE_HOW);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #define PF_VALIDATE_H
 
 #include "form.h"
+#include "lang.h"
 #include "phone.h"
 
 /*
@@ -34,7 +35,11 @@ pf_validator pf_valid_enum;
  */
 pf_validator pf_valid_choice;
 
-/* The label of code in such a table, or NULL if it has none (or either is NULL). */
+/*
+ * The label of code in such a table, in the current language (the
+ * tables' labels are N_() messages), or NULL if it has none (or either
+ * is NULL).
+ */
 const char *pf_choice_label(const char *const *table, const char *code);
 
 /*
@@ -50,8 +55,9 @@ pf_validator pf_valid_text;
  * for a phone number give the same two examples (the integration tests
  * hold them to it); the first is a number of the default phone_region, US.
  */
-#define PF_PHONE_HOW "Enter a phone number with its area code, like " \
-	"(303) 749-2110, or with + and the country code, like +44 20 7946 0958."
+#define PF_PHONE_HOW N_("Enter a phone number with its area code, like " \
+	"(303) 749-2110, or with + and the country code, like " \
+	"+44 20 7946 0958.")
 
 /*
  * A phone number, normalised to E.164 through phone.h; arg is the region

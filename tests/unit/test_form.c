@@ -15,6 +15,7 @@
 #include "form.h"
 #include "nitems.h"
 #include "request.h"
+#include "utf8.h"
 
 /* What text that cannot be shown again gets, for the field labelled l. */
 #define MSG_INVALID(l) l " had characters that are not allowed: please " \
@@ -52,12 +53,21 @@ valid_choice(const char *in, const void *arg, char **norm)
 static const char *
 valid_long_message(const char *in, const void *arg, char **norm)
 {
+	static char	 msg[2 * PF_FORM_ERRLEN];
+	size_t		 i;
+
 	(void)in;
 	(void)arg;
 	(void)norm;
-	return "This message is much longer than the error buffer of a form "
-	    "value, so that copying it must be cut short rather than run past "
-	    "the end of the array that holds it in struct pf_value; truncated.";
+	/*
+	 * Longer than the error buffer of a form value (a long translation),
+	 * in 3-byte characters, so that where the copy is cut short falls
+	 * inside one.
+	 */
+	for (i = 0; i + 3 < sizeof(msg); i += 3)
+		memcpy(msg + i, "\xe2\x82\xac", 3);	/* U+20AC */
+	msg[i] = '\0';
+	return msg;
 }
 
 static const char *const channels[] = { "email", "sms", NULL };
@@ -412,7 +422,11 @@ START_TEST(test_long_validator_message_truncated)
 	struct pf_form	 form;
 
 	one(F_LONG, "x", 1, &form);
-	ck_assert_uint_eq(strlen(form.v[F_LONG].error), PF_FORM_ERRLEN - 1);
+	/* Cut short after its last whole character: 170 of 3 bytes. */
+	ck_assert_uint_eq(strlen(form.v[F_LONG].error),
+	    (PF_FORM_ERRLEN - 1) / 3 * 3);
+	ck_assert(pf_utf8_ok(form.v[F_LONG].error,
+	    strlen(form.v[F_LONG].error), 0));
 	ck_assert_int_eq(form.nerrors, 1);
 	pf_form_free(&form);
 }
