@@ -16,6 +16,7 @@
 #include "config.h"
 #include "copy.h"
 #include "country.h"
+#include "datefmt.h"
 #include "denials.h"
 #include "dsr.h"
 #include "err.h"
@@ -290,18 +291,16 @@ pf_dsr_regulator(const struct pf_laws *laws, const struct pf_dsr *r)
 	return law != NULL ? law->regulator : NULL;
 }
 
-static const char *const months[12] = { "January", "February", "March",
-    "April", "May", "June", "July", "August", "September", "October",
-    "November", "December" };
-
 /*
- * s as people read it into out: its day (which must exist), then, with
- * hm, ", HH:MM UTC" from the stored time s is (utc.h reads both).
+ * s as people read it, in the current language, into out: its day (which
+ * must exist), then, with hm, the time of day from the stored time s is
+ * (utc.h reads both), and that it is UTC.
  */
 static int
 when(const char *s, int hm, struct pf_dsr_when *out)
 {
-	char		 day[PF_DATE_SIZE];
+	char		 day[PF_DATE_SIZE], date[PF_DATEFMT_SIZE];
+	char		 hour[PF_DATEFMT_SIZE];
 	struct tm	 tm;
 	time_t		 t;
 	int		 rc;
@@ -315,12 +314,18 @@ when(const char *s, int hm, struct pf_dsr_when *out)
 		return PF_EINVAL;
 	strftime(out->datetime, sizeof(out->datetime),
 	    hm ? "%Y-%m-%dT%H:%MZ" : "%Y-%m-%d", &tm);
-	snprintf(out->text, sizeof(out->text), "%d %s %d", tm.tm_mday,
-	    months[tm.tm_mon], tm.tm_year + 1900);
-	if (hm)
-		snprintf(out->text + strlen(out->text), sizeof(out->text) -
-		    strlen(out->text), ", %02d:%02d UTC", tm.tm_hour,
-		    tm.tm_min);
+	if ((rc = pf_datefmt_day(t, date)) != PF_OK ||
+	    (hm && (rc = pf_datefmt_time(t, hour)) != PF_OK)) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	if (!hm)
+		snprintf(out->text, sizeof(out->text), "%s", date);
+	else
+		snprintf(out->text, sizeof(out->text),
+		    /* TRANSLATORS: %1$s is a date ("2 March 2027"), %2$s a
+		     * time of day ("14:05"), always in UTC. */
+		    C_("date and time", "%1$s, %2$s UTC"), date, hour);
 	return PF_OK;
 }
 

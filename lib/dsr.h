@@ -112,9 +112,10 @@ int pf_dsr_terms(const struct pf_laws *laws, const char *country,
 int pf_dsr_extended_due(const char *due, const char *extension, char out[PF_DATE_SIZE]);
 
 /*
- * A date or time as the pages show it, and its machine-readable form for
- * <time datetime="...">: pf_dsr_date reads a date ("2027-03-02", or the
- * day of a stored time) as "2 March 2027", datetime "2027-03-02";
+ * A date or time as the pages show it, in the current language
+ * (datefmt.h), and its machine-readable form for <time datetime="...">:
+ * pf_dsr_date reads a date ("2027-03-02", or the day of a stored time) as
+ * "2 March 2027" ("2. März 2027" in German), datetime "2027-03-02";
  * pf_dsr_time reads a stored time ("2027-01-31T14:05:09.123456Z") as "31
  * January 2027, 14:05 UTC", datetime "2027-01-31T14:05Z".  Stored times
  * are UTC, so the zone is said, never guessed.  PF_EINVAL (out emptied)
@@ -122,7 +123,7 @@ int pf_dsr_extended_due(const char *due, const char *extension, char out[PF_DATE
  * exist.
  */
 struct pf_dsr_when {
-	char	 text[64];	/* "30 September 2027, 23:59 UTC" */
+	char	 text[256];	/* "30 September 2027, 23:59 UTC" */
 	char	 datetime[40];	/* "2027-09-30T23:59Z" */
 };
 

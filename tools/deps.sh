@@ -15,7 +15,7 @@ set -eu
 [ "${PRIVFORMS_NO_APT:-0}" = 1 ] && exit 0
 
 # Building: compilers and the libraries linked.
-pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev
+pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev libicu-dev
     libesmtp-dev libssl-dev libjson-c-dev libphonenumber-dev check iso-codes"
 # The translations (po/i18n.mk): GNU gettext for the C messages and the
 # catalogues, itstool for the XHTML templates, po4a for the mail templates.
