@@ -146,6 +146,16 @@ lib/schema.c: $(SCHEMA) tools/embed-schema.sh
 # The country and US state tables (country.h), from Debian's iso-codes: a
 # new iso-codes release reaches the forms with a rebuild.
 ISO_CODES	?= /usr/share/iso-codes/json
+# The words of etc/'s tables that visitors read (consent categories, law
+# names, regulators), as a catalogue template: `make pot` adds it to
+# build/privforms.pot, and the code looks them up with gettext.
+TABLES_POT	 = build/pot/tables.pot
+$(TABLES_POT): tools/gen-table-pot.py etc/consent-categories.tsv \
+    etc/privacy-laws.tsv
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/gen-table-pot.py etc/consent-categories.tsv \
+	    etc/privacy-laws.tsv > $@.tmp && mv $@.tmp $@
+
 lib/countries.c: tools/gen-countries.py \
     $(wildcard $(ISO_CODES)/iso_3166-1.json $(ISO_CODES)/iso_3166-2.json)
 	/usr/bin/python3 tools/gen-countries.py $(ISO_CODES) > $@.tmp && mv $@.tmp $@

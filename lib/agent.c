@@ -123,7 +123,7 @@ pf_agent_mail(struct pf_store *st, const struct pf_config *cfg,
 	v[2] = "type";		v[3] = pf_choice_label(pf_dsr_types, r->type);
 	v[4] = "received";	v[5] = received;
 	v[6] = "due";		v[7] = r->due;
-	v[8] = "law";		v[9] = r->law;
+	v[8] = "law";		v[9] = pf_dsr_law_words(r->law);
 	v[10] = "status";	v[11] = pf_choice_label(pf_dsr_statuses,
 	    r->status);
 	v[12] = "site";		v[13] = site;

@@ -288,7 +288,14 @@ pf_dsr_regulator(const struct pf_laws *laws, const struct pf_dsr *r)
 {
 	const struct pf_law	*law = law_of(laws, r);
 
-	return law != NULL ? law->regulator : NULL;
+	return law != NULL && law->regulator != NULL ? _(law->regulator) :
+	    NULL;
+}
+
+const char *
+pf_dsr_law_words(const char *law)
+{
+	return law == NULL || strcmp(law, "none") == 0 ? law : _(law);
 }
 
 /*
@@ -399,7 +406,7 @@ pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 	v[2] = "type";		v[3] = label_or_code(pf_dsr_types, r->type);
 	v[4] = "received";	v[5] = received;
 	v[6] = "due";		v[7] = r->due;
-	v[8] = "law";		v[9] = r->law;
+	v[8] = "law";		v[9] = pf_dsr_law_words(r->law);
 	v[10] = "status";	v[11] = label_or_code(pf_dsr_statuses, r->status);
 	v[12] = "status_url";	v[13] = status_url;
 	v[14] = "site";		v[15] = site;
@@ -437,7 +444,8 @@ pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
 	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE], place[160];
 	char		 command[64], *site;
 	const char	*v[] = { "id", id, "type", NULL, "received", received,
-	    "due", r->due, "law", r->law, "site", NULL, "country", place,
+	    "due", r->due, "law", pf_dsr_law_words(r->law), "site", NULL,
+	    "country", place,
 	    "command", command, NULL };
 	int		 rc;
 

@@ -163,9 +163,19 @@ int pf_dsr_appeal_due(const struct pf_laws *laws, const struct pf_dsr *r,
 
 /*
  * Whom r's requester may turn to when the answer goes against them: the
- * laws table's regulator for r's law, or NULL when it names none (or r's
- * place is now under another law).  Valid while laws is.
+ * laws table's regulator for r's law, in the current language (the
+ * shipped table's words are catalogue messages: tools/gen-table-pot.py;
+ * a company's own are shown as written), or NULL when it names none (or
+ * r's place is now under another law).  Valid while laws is.
  */
+/*
+ * A law's short name as a person reads it (r->law), in the current
+ * language like the regulator: "DSGVO" for "GDPR" in German.  "none" (no
+ * law: the "*" row) is returned as it is; pages say it in words
+ * (dsrpage.h).
+ */
+const char *pf_dsr_law_words(const char *law);
+
 const char *pf_dsr_regulator(const struct pf_laws *laws,
     const struct pf_dsr *r);
 

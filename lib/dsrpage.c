@@ -57,7 +57,7 @@ const char *
 pf_dsrp_law_text(const struct pf_dsr *r)
 {
 	return strcmp(r->law, "none") == 0 ?
-	    _("No specific law: our own deadline") : r->law;
+	    _("No specific law: our own deadline") : pf_dsr_law_words(r->law);
 }
 
 int

@@ -6,7 +6,9 @@ page can say it in the visitor's language; and no call that writes a
 visitor's page or a field's error (pf_page_message, pf_form_fail,
 pf_page_text) passes an English literal past gettext.  That the words are
 then said in the language (form.c, validate.c with a compiled catalogue)
-is tests/unit/test_form_lang.c's."""
+is tests/unit/test_form_lang.c's.  The words of etc/'s tables that
+visitors read (consent categories, law names, regulators) are messages
+too, through tools/gen-table-pot.py."""
 
 import glob
 import os
@@ -90,6 +92,49 @@ class FieldWords(unittest.TestCase):
                 line = src.count("\n", 0, m.start()) + 1
                 self.fail("%s:%d passes an English literal without _()" %
                           (os.path.relpath(path, SRC), line))
+
+
+def table_pot():
+    """The msgids tools/gen-table-pot.py makes of the shipped tables."""
+    out = subprocess.run(
+        ["/usr/bin/python3", os.path.join(SRC, "tools", "gen-table-pot.py"),
+         os.path.join(SRC, "etc", "consent-categories.tsv"),
+         os.path.join(SRC, "etc", "privacy-laws.tsv")],
+        check=True, timeout=60, capture_output=True, text=True).stdout
+    checked = subprocess.run(["msgcat", "--no-wrap", "-"], input=out,
+                             check=True, timeout=60, capture_output=True,
+                             text=True).stdout
+    return {m.group(1)[1:-1].replace('\\"', '"') for m in
+            re.finditer(r'^msgid (".*")$', checked, re.M)}
+
+
+def table_rows(name):
+    with open(os.path.join(SRC, "etc", name), encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                yield re.split(r"\t+", line.rstrip("\n"))
+
+
+class TableWords(unittest.TestCase):
+    """The tables' words visitors read are catalogue messages."""
+
+    def test_consent_categories_names_and_descriptions(self):
+        ids = table_pot()
+        for row in table_rows("consent-categories.tsv"):
+            with self.subTest(category=row[0]):
+                self.assertIn(row[3], ids)
+                self.assertIn(row[4], ids)
+
+    def test_law_names_and_regulators(self):
+        ids = table_pot()
+        for row in table_rows("privacy-laws.tsv"):
+            with self.subTest(place=row[0]):
+                if row[1] != "none":
+                    self.assertIn(row[1], ids)
+                else:
+                    self.assertNotIn("none", ids)
+                if len(row) >= 9 and row[6] != "-":
+                    self.assertIn(row[6], ids)
 
 
 if __name__ == "__main__":

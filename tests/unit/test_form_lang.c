@@ -16,6 +16,7 @@
 
 #include "check_main.h"
 #include "dsr.h"
+#include "dsrpage.h"
 #include "err.h"
 #include "fixture.h"
 #include "form.h"
@@ -56,7 +57,9 @@ static const char po[] =
     "msgstr \"Geben Sie eine E-Mail-Adresse mit @ ein, etwa "
     "name@example.com.\"\n\n"
     "msgid \"A copy of my personal data\"\n"
-    "msgstr \"Eine Kopie meiner personenbezogenen Daten\"\n";
+    "msgstr \"Eine Kopie meiner personenbezogenen Daten\"\n\n"
+    /* A law's name from etc/privacy-laws.tsv (tools/gen-table-pot.py). */
+    "msgid \"GDPR\"\nmsgstr \"DSGVO\"\n";
 
 enum { F_FIRST, F_LAST, F_EMAIL, F__MAX };
 
@@ -214,6 +217,24 @@ START_TEST(test_choice_label_in_german)
 }
 END_TEST
 
+/*
+ * A law's short name from the laws table is said in the language; "none"
+ * (no law) is no word to translate, and a name the catalogue lacks (a
+ * company's own row) shows as written.
+ */
+START_TEST(test_law_name_in_german)
+{
+	struct pf_dsr	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.law = "GDPR";
+	ck_assert_str_eq(pf_dsrp_law_text(&r), "DSGVO");
+	ck_assert_str_eq(pf_dsr_law_words("GDPR"), "DSGVO");
+	ck_assert_str_eq(pf_dsr_law_words("Our Own Act"), "Our Own Act");
+	ck_assert_str_eq(pf_dsr_law_words("none"), "none");
+}
+END_TEST
+
 PF_TEST_MAIN("form_lang",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, setup, teardown),
     tcase_add_test(tc, test_empty_form_says_what_to_do_in_german),
@@ -221,4 +242,5 @@ PF_TEST_MAIN("form_lang",
     tcase_add_test(tc, test_validator_message_in_german),
     tcase_add_test(tc, test_untranslated_message_falls_back_to_english),
     tcase_add_test(tc, test_english_unchanged),
-    tcase_add_test(tc, test_choice_label_in_german))
+    tcase_add_test(tc, test_choice_label_in_german),
+    tcase_add_test(tc, test_law_name_in_german))
