@@ -131,60 +131,42 @@ post(const char *first, const char *last, const char *email,
 	ck_assert_int_eq(pf_form_validate(fields, F__MAX, &req, form), PF_OK);
 }
 
-/* An empty form: each field's message in German, labels translated. */
-START_TEST(test_empty_form_says_what_to_do_in_german)
+/*
+ * What the form says beside each field, posted in German ("": nothing to
+ * fix): each message from the catalogue, each field named by its German
+ * label, and English where the catalogue has no translation.
+ */
+static const struct {
+	const char	*first, *last, *email;	/* NULL: absent */
+	const char	*said[F__MAX];
+} posts[] = {
+	/* Empty: the table's message, or "Enter %s." with the label. */
+	{ NULL, NULL, NULL, { "Geben Sie Ihren Vornamen ein.",
+	    "Bitte ausf\xc3\xbcllen: Nachname.",
+	    "Bitte ausf\xc3\xbcllen: E-Mail-Adresse." } },
+	/* The length limit and the base check name the German label. */
+	{ "Maximilian", "M\x01ller", "name@example.com", {
+	    "Vorname darf h\xc3\xb6" "chstens 5 Zeichen haben.",
+	    "Nachname enthielt unzul\xc3\xa4ssige Zeichen: bitte neu "
+	    "eingeben.", "" } },
+	/* A validator's message comes from the catalogue too. */
+	{ "Max", "Muster", "name.example.com", { "", "",
+	    "Geben Sie eine E-Mail-Adresse mit @ ein, etwa "
+	    "name@example.com." } },
+	/* One the catalogue lacks comes out in English, not empty. */
+	{ "Max", "Muster", "name@@example.com", { "", "",
+	    "Enter an email address with only one @, like "
+	    "name@example.com." } },
+};
+
+START_TEST(test_form_says_it_in_german)
 {
 	struct pf_form	 form;
+	size_t		 i;
 
-	post(NULL, NULL, NULL, &form);
-	ck_assert_int_eq(form.nerrors, 3);
-	ck_assert_str_eq(form.v[F_FIRST].error,
-	    "Geben Sie Ihren Vornamen ein.");
-	ck_assert_str_eq(form.v[F_LAST].error, "Bitte ausf\xc3\xbcllen: "
-	    "Nachname.");
-	ck_assert_str_eq(form.v[F_EMAIL].error, "Bitte ausf\xc3\xbcllen: "
-	    "E-Mail-Adresse.");
-	pf_form_free(&form);
-}
-END_TEST
-
-/* The length limit and the base check name the German label. */
-START_TEST(test_messages_about_a_field_name_its_german_label)
-{
-	struct pf_form	 form;
-
-	post("Maximilian", "M\x01ller", "name@example.com", &form);
-	ck_assert_int_eq(form.nerrors, 2);
-	ck_assert_str_eq(form.v[F_FIRST].error,
-	    "Vorname darf h\xc3\xb6" "chstens 5 Zeichen haben.");
-	ck_assert_str_eq(form.v[F_LAST].error, "Nachname enthielt "
-	    "unzul\xc3\xa4ssige Zeichen: bitte neu eingeben.");
-	ck_assert_str_eq(form.v[F_EMAIL].error, "");
-	pf_form_free(&form);
-}
-END_TEST
-
-/* A validator's message comes from the catalogue too. */
-START_TEST(test_validator_message_in_german)
-{
-	struct pf_form	 form;
-
-	post("Max", "Muster", "name.example.com", &form);
-	ck_assert_int_eq(form.nerrors, 1);
-	ck_assert_str_eq(form.v[F_EMAIL].error, "Geben Sie eine "
-	    "E-Mail-Adresse mit @ ein, etwa name@example.com.");
-	pf_form_free(&form);
-}
-END_TEST
-
-/* A message the catalogue lacks comes out in English, not empty. */
-START_TEST(test_untranslated_message_falls_back_to_english)
-{
-	struct pf_form	 form;
-
-	post("Max", "Muster", "name@@example.com", &form);
-	ck_assert_str_eq(form.v[F_EMAIL].error, "Enter an email address "
-	    "with only one @, like name@example.com.");
+	post(posts[_i].first, posts[_i].last, posts[_i].email, &form);
+	for (i = 0; i < F__MAX; i++)
+		ck_assert_str_eq(form.v[i].error, posts[_i].said[i]);
 	pf_form_free(&form);
 }
 END_TEST
@@ -237,10 +219,7 @@ END_TEST
 
 PF_TEST_MAIN("form_lang",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, setup, teardown),
-    tcase_add_test(tc, test_empty_form_says_what_to_do_in_german),
-    tcase_add_test(tc, test_messages_about_a_field_name_its_german_label),
-    tcase_add_test(tc, test_validator_message_in_german),
-    tcase_add_test(tc, test_untranslated_message_falls_back_to_english),
+    PF_LOOP(test_form_says_it_in_german, posts),
     tcase_add_test(tc, test_english_unchanged),
     tcase_add_test(tc, test_choice_label_in_german),
     tcase_add_test(tc, test_law_name_in_german))
