@@ -357,13 +357,17 @@ static int
 mail_verify(struct pf_app *app, const struct submission *s)
 {
 	time_t		 expires = s->now + app->cfg->request_verify_days * PF_DAY;
-	char		*url = NULL, by[PF_TIME_SIZE];
+	char		*url = NULL, by[PF_TIME_SIZE], stored[PF_TIME_SIZE];
 	const char	*extra[] = { "verify_url", NULL, "verify_by", by, NULL };
+	struct pf_dsr_when when;
 	struct tm	 tm;
 	int		 rc;
 
 	gmtime_r(&expires, &tm);
 	strftime(by, sizeof(by), "%Y-%m-%d %H:%M UTC", &tm);
+	pf_utc_time(expires, stored);
+	if (pf_dsr_mail_date(stored, &when) != stored)
+		extra[3] = when.text;
 	if ((rc = pf_dsr_link(app->cfg, &app->keys, PF_DSR_VERIFY, s->r.id,
 	    expires, &url)) != PF_OK)
 		return rc;

@@ -107,6 +107,7 @@ pf_agent_mail(struct pf_store *st, const struct pf_config *cfg,
 {
 	const char	*v[2 * PF_MAIL_MAX_VALUES + 1];
 	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE], *site;
+	struct pf_dsr_when when[2];
 	int		 i, n, rc;
 
 	if (a->email == NULL)
@@ -121,8 +122,8 @@ pf_agent_mail(struct pf_store *st, const struct pf_config *cfg,
 	snprintf(received, sizeof(received), "%.10s", r->received);
 	v[0] = "id";		v[1] = id;
 	v[2] = "type";		v[3] = pf_choice_label(pf_dsr_types, r->type);
-	v[4] = "received";	v[5] = received;
-	v[6] = "due";		v[7] = r->due;
+	v[4] = "received";	v[5] = pf_dsr_mail_date(received, &when[0]);
+	v[6] = "due";		v[7] = pf_dsr_mail_date(r->due, &when[1]);
 	v[8] = "law";		v[9] = pf_dsr_law_words(r->law);
 	v[10] = "status";	v[11] = pf_choice_label(pf_dsr_statuses,
 	    r->status);

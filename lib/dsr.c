@@ -348,6 +348,37 @@ pf_dsr_time(const char *s, struct pf_dsr_when *out)
 	return when(s, 1, out);
 }
 
+const char *
+pf_dsr_mail_date(const char *s, struct pf_dsr_when *out)
+{
+	if (s == NULL || strcmp(pf_lang_current(), PF_LANG_SOURCE) == 0)
+		return s;
+	if ((strlen(s) == PF_DATE_SIZE - 1 ? pf_dsr_date(s, out) :
+	    pf_dsr_time(s, out)) != PF_OK)
+		return s;
+	return out->text;
+}
+
+/* The values of a mail that are dates, in every mail that has them. */
+static const char *const mail_dates[] = { "received", "due", "appeal_due",
+    "previous_due", NULL };
+
+/*
+ * v[0..2n) (name, value pairs) with each date value as the mail says it
+ * (pf_dsr_mail_date), each kept in when[i].
+ */
+static void
+mail_dates_said(const char **v, int n, struct pf_dsr_when *when)
+{
+	int	 i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; mail_dates[k] != NULL; k++)
+			if (strcmp(v[2 * i], mail_dates[k]) == 0)
+				v[2 * i + 1] = pf_dsr_mail_date(v[2 * i + 1],
+				    &when[i]);
+}
+
 /* The UTC day of a stored time, "YYYY-MM-DD". */
 static void
 day_of(const char *stored, char out[PF_DATE_SIZE])
@@ -388,6 +419,7 @@ pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 	const char	*v[2 * PF_MAIL_MAX_VALUES + 1];
 	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE];
 	char		*status_url = NULL, *site = NULL;
+	struct pf_dsr_when when[PF_MAIL_MAX_VALUES];
 	int		 i, n, rc;
 
 	if (!complete(r) || r->email == NULL || r->status == NULL ||
@@ -413,6 +445,7 @@ pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 	for (i = 0; i < 2 * n; i++)
 		v[2 * FIXED_VALUES + i] = extra[i];
 	v[2 * FIXED_VALUES + 2 * n] = NULL;
+	mail_dates_said(v, FIXED_VALUES + n, when);
 	rc = pf_mail_enqueue(st, template, r->email, v, r->subject, NULL);
 done:
 	free(status_url);

@@ -131,6 +131,18 @@ int pf_dsr_date(const char *s, struct pf_dsr_when *out);
 int pf_dsr_time(const char *s, struct pf_dsr_when *out);
 
 /*
+ * A day or a stored time as a mail to a person says it: in a language
+ * other than the source one, as the pages say it (pf_dsr_date for a day,
+ * "2027-03-02", pf_dsr_time for a stored time), in out->text; in the
+ * source language as it is, since English mails have always given ISO
+ * 8601 days (and the team's tools and tests read them so).  Text that is
+ * neither is returned as it is.  pf_dsr_mail and the agent's mails apply
+ * it to their dates (received, due, appeal_due, previous_due); a caller
+ * passes verify_by through it.
+ */
+const char *pf_dsr_mail_date(const char *s, struct pf_dsr_when *out);
+
+/*
  * The state a request is in, as the requester and the team's lists read
  * it: "appealed" while its appeal is open, "appeal-denied" once it is
  * denied, its status otherwise (a granted appeal reopens the request:

@@ -36,6 +36,7 @@
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
+#include "lang.h"
 #include "laws.h"
 #include "store.h"
 #include "utc.h"
@@ -562,7 +563,7 @@ struct change {
 	const struct pf_laws *laws;	/* deny, appeal-decide: the table */
 	long		 window;	/* request_appeal_days */
 	char		 now[PF_TIME_SIZE];
-	char		 offer[600];	/* deny: the appeal paragraph */
+	char		 offer[1536];	/* deny: the appeal paragraph, translated */
 };
 
 static void	appeal_offer(struct change *, const struct pf_dsr *);
@@ -709,18 +710,24 @@ deny_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
 static void
 appeal_offer(struct change *ch, const struct pf_dsr *r)
 {
-	char	 until[PF_DATE_SIZE], due[PF_DATE_SIZE];
+	char			 until[PF_DATE_SIZE], due[PF_DATE_SIZE];
+	struct pf_dsr_when	 until_said, due_said;
 
 	ch->offer[0] = '\0';
 	if (pf_dsr_appealable(ch->laws, r, ch->window, time(NULL), until) !=
 	    PF_OK || pf_dsr_appeal_due(ch->laws, r, time(NULL), due) != PF_OK)
 		return;
-	snprintf(ch->offer, sizeof(ch->offer), "The law that applies (%s) "
-	    "lets you appeal this decision. You can do so until %s: open "
-	    "the link to your request's history below and choose \"Appeal "
-	    "this decision\". We will then review it and tell you what we "
-	    "decided within the time the law sets (by %s for an appeal made "
-	    "today).", r->law, until, due);
+	snprintf(ch->offer, sizeof(ch->offer),
+	    /* TRANSLATORS: %1$s is the law's short name ("GDPR"), %2$s and
+	     * %3$s are dates; "Appeal this decision" is the status page's
+	     * button. */
+	    _("The law that applies (%1$s) lets you appeal this decision. You "
+	    "can do so until %2$s: open the link to your request's history "
+	    "below and choose \"Appeal this decision\". We will then review it "
+	    "and tell you what we decided within the time the law sets (by "
+	    "%3$s for an appeal made today)."), pf_dsr_law_words(r->law),
+	    pf_dsr_mail_date(until, &until_said),
+	    pf_dsr_mail_date(due, &due_said));
 }
 
 /*

@@ -17,6 +17,7 @@
 #include "dsr.h"
 #include "err.h"
 #include "keys.h"
+#include "lang.h"
 #include "laws.h"
 #include "mail.h"
 #include "nitems.h"
@@ -517,6 +518,37 @@ START_TEST(test_mail_carries_every_value_and_a_working_status_link)
 }
 END_TEST
 
+/*
+ * A mail to a person in another language gives its dates in that
+ * language's words (the fixed ones and the extras that are dates); other
+ * values, and every date of an English mail (above), as they are.
+ */
+START_TEST(test_mail_dates_in_the_language_of_the_mail)
+{
+	struct pf_dsr		 r = request();
+	struct pf_test_queued	 q;
+	const char		*extra[] = { "previous_due", "2027-03-01",
+	    "appeal_due", "2027-05-01", "note", "2027-05-01", NULL };
+	static const char *const want[] = {
+		"received", "31. Januar 2027", "due", "17. M\xc3\xa4rz 2027",
+		"previous_due", "1. M\xc3\xa4rz 2027",
+		"appeal_due", "1. Mai 2027", "note", "2027-05-01", "id", "42",
+		NULL
+	};
+	struct pf_dsr_when	 w;
+
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(dsr_mail(&r, "request-extended", extra), PF_OK);
+	ck_assert_str_eq(pf_dsr_mail_date("2027-01-31T23:59:00Z", &w),
+	    "31. Januar 2027, 23:59 UTC");
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+	ck_assert_str_eq(pf_dsr_mail_date("2027-01-31", &w), "2027-01-31");
+	pf_test_queued(fx.st, 1, &q);
+	pf_test_values(&q.m, want);
+	pf_mail_clear(&q.m);
+}
+END_TEST
+
 START_TEST(test_mail_to_an_erased_or_incomplete_request_is_refused)
 {
 	struct pf_dsr	 r = request();
@@ -883,6 +915,7 @@ PF_TEST_MAIN("dsr",
     pf_test_fixture(tc, PF_TEST_STORE, CONF, NULL, NULL),
     PF_LOOP(test_tables_pair_unique_codes_with_labels, tables),
     tcase_add_test(tc, test_tables_match_the_schema),
+    tcase_add_test(tc, test_mail_dates_in_the_language_of_the_mail),
     tcase_add_test(tc, test_denial_codes_are_the_audit_vocabulary),
     tcase_add_test(tc, test_type_labels_are_the_forms_words),
     tcase_add_test(tc, test_label_of_unknown_code_is_null),
