@@ -131,8 +131,8 @@ field_check(const struct pf_field *f, const struct pf_param *p,
 	/* Refused in every field: none needs one (utf8.h). */
 	if (pf_utf8_bidi_mark(copy, len) > 0) {
 		/* The text comes back with each one shown as U+FFFD. */
-		/* TRANSLATORS: %s is a form field's label; \xef\xbf\xbd
-		 * is U+FFFD, the replacement character. */
+		/* TRANSLATORS: %s is a form field's label; the character
+		 * shown is U+FFFD, the replacement character. */
 		snprintf(v->error, sizeof(v->error), _("%s has invisible "
 		    "characters that change the direction of text, shown as "
 		    "\xef\xbf\xbd: please remove them."), _(f->label));

@@ -1097,11 +1097,9 @@ pf_page_render(struct pf_page *page, char **buf, size_t *len)
 	*len = 0;
 	if (page == NULL)
 		return PF_EINVAL;
-	/*
-	 * GOV.UK's way: the title, read out first, says something went wrong.
-	 * TRANSLATORS: put before the title of a page with errors to fix.
-	 */
+	/* GOV.UK's way: the title, read out first, says something went wrong. */
 	if (shows_errors(page->doc) &&
+	    /* TRANSLATORS: before the title of a page with errors to fix. */
 	    (rc = title_prefix(page->doc, _("Error: "))) != PF_OK)
 		return rc;
 	rc = PF_EXML;
