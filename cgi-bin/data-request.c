@@ -219,6 +219,8 @@ agent_law_first(size_t i)
 static void
 agent_laws(char *out, size_t len)
 {
+	/* TRANSLATORS: between the items of a list ("GDPR, CCPA"). */
+	const char	*sep = C_("list separator", ", ");
 	const char	*law;
 	size_t		 i, n = 0;
 
@@ -226,11 +228,11 @@ agent_laws(char *out, size_t len)
 	for (i = 0; i < pf_laws_count(laws); i++) {
 		if (!agent_law_first(i))
 			continue;
-		law = pf_laws_row(laws, i)->law;
-		if (n + strlen(law) + 3 > len)
+		law = pf_dsr_law_words(pf_laws_row(laws, i)->law);
+		if (n + strlen(sep) + strlen(law) + 1 > len)
 			break;
 		n += (size_t)snprintf(out + n, len - n, "%s%s",
-		    n > 0 ? ", " : "", law);
+		    n > 0 ? sep : "", law);
 	}
 }
 
