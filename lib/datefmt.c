@@ -2,16 +2,71 @@
  * datefmt.c -- dates and times for the current language, through ICU's
  * udat (datefmt.h).
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <unicode/udat.h>
 #include <unicode/ustring.h>
+#include <unicode/uvernum.h>
 
 #include "datefmt.h"
 #include "err.h"
 #include "lang.h"
+#include "log.h"
 #include "nitems.h"
+
+/*
+ * ICU's i18n library, opened on the first date a process formats: linked
+ * in, its loading and relocation cost every start of the data request
+ * program 0.9 M instructions (a plain-CGI request is about 20 M), though
+ * most of its pages show no date.  Its common library, which the
+ * formatted text is converted with, is loaded anyway (libxml2 links it).
+ * The header renames each function to its versioned symbol (udat_open is
+ * udat_open_72): SYM gives that name as a string.
+ */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define SYM(f)		STR(f)
+#define ICU_I18N	"libicui18n.so." STR(U_ICU_VERSION_MAJOR_NUM)
+
+static struct {
+	UDateFormat	*(*open)(UDateFormatStyle, UDateFormatStyle,
+			    const char *, const UChar *, int32_t,
+			    const UChar *, int32_t, UErrorCode *);
+	int32_t		 (*format)(const UDateFormat *, UDate, UChar *,
+			    int32_t, UFieldPosition *, UErrorCode *);
+	void		 (*close)(UDateFormat *);
+	int		 tried;
+} icu;
+
+/* 1 once the library's three functions are found; logged once if not. */
+static int
+icu_loaded(void)
+{
+	void	*h;
+
+	if (icu.tried)
+		return icu.close != NULL;
+	icu.tried = 1;
+	if ((h = dlopen(ICU_I18N, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		pf_log(PF_LOG_ERR, "cannot load %s: dates in ISO 8601",
+		    ICU_I18N);
+		return 0;
+	}
+	*(void **)&icu.open = dlsym(h, SYM(udat_open));
+	*(void **)&icu.format = dlsym(h, SYM(udat_format));
+	*(void **)&icu.close = dlsym(h, SYM(udat_close));
+	if (icu.open == NULL || icu.format == NULL || icu.close == NULL) {
+		pf_log(PF_LOG_ERR, "%s lacks udat_open, udat_format or "
+		    "udat_close", ICU_I18N);
+		icu.close = NULL;
+		dlclose(h);
+		return 0;
+	}
+	return 1;
+}
 
 enum { STYLE_DAY, STYLE_TIME, STYLE__MAX };
 
@@ -46,7 +101,7 @@ close_all(void)
 
 	for (i = 0; i < nitems(open_fmt); i++) {
 		if (open_fmt[i] != NULL)
-			udat_close(open_fmt[i]);
+			icu.close(open_fmt[i]);
 		open_fmt[i] = NULL;
 	}
 }
@@ -66,29 +121,44 @@ formatter(int style)
 		char	 locale[PF_LANG_MAX];
 
 		icu_locale(locale);
-		open_fmt[style] = udat_open(styles[style].time,
+		open_fmt[style] = icu.open(styles[style].time,
 		    styles[style].date, locale, utc, -1, NULL, 0, &err);
 		if (U_FAILURE(err)) {
 			if (open_fmt[style] != NULL)
-				udat_close(open_fmt[style]);
+				icu.close(open_fmt[style]);
 			open_fmt[style] = NULL;
 		}
 	}
 	return open_fmt[style];
 }
 
+/* Without ICU (logged): "2027-03-02" and "14:05", readable everywhere. */
+static int
+iso(int style, time_t t, char out[PF_DATEFMT_SIZE])
+{
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, PF_DATEFMT_SIZE, style == STYLE_DAY ? "%Y-%m-%d" :
+	    "%H:%M", &tm) == 0)
+		return PF_EINVAL;
+	return PF_OK;
+}
+
 static int
 format(int style, time_t t, char out[PF_DATEFMT_SIZE])
 {
-	UDateFormat	*fmt = formatter(style);
+	UDateFormat	*fmt;
 	UChar		 buf[PF_DATEFMT_SIZE];
 	UErrorCode	 err = U_ZERO_ERROR;
 	int32_t		 n;
 
 	out[0] = '\0';
-	if (fmt == NULL)
+	if (!icu_loaded())
+		return iso(style, t, out);
+	if ((fmt = formatter(style)) == NULL)
 		return PF_EINVAL;
-	n = udat_format(fmt, (UDate)t * 1000.0, buf, (int32_t)nitems(buf),
+	n = icu.format(fmt, (UDate)t * 1000.0, buf, (int32_t)nitems(buf),
 	    NULL, &err);
 	if (U_FAILURE(err) || err == U_STRING_NOT_TERMINATED_WARNING)
 		return err == U_MEMORY_ALLOCATION_ERROR ? PF_ENOMEM : PF_EINVAL;

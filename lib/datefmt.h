@@ -15,7 +15,10 @@
  *
  * One formatter per style is opened on first use and kept for the
  * process, until the language changes: a request pays for ICU's locale
- * data once per language, not once per date.
+ * data once per language, not once per date.  ICU's i18n library itself
+ * is opened on the first date (dlopen), so that a program's pages without
+ * dates never load it; if it cannot be, dates are ISO 8601 ("2027-03-02",
+ * "14:05") and that is logged once.
  */
 #ifndef PF_DATEFMT_H
 #define PF_DATEFMT_H
