@@ -759,7 +759,8 @@ appeal_make(struct pf_store *st, struct pf_dsr *r, struct change *ch)
 	ch->extra[2] = "reason";
 	ch->extra[3] = pf_choice_label(pf_dsr_denials, ch->reason);
 	ch->extra[4] = "regulator", ch->extra[5] = regulator != NULL ?
-	    regulator : "the authority that oversees privacy law where you live";
+	    regulator : _("the authority that oversees privacy law where you "
+	    "live");
 	ch->extra[6] = NULL;
 	return PF_OK;
 }
