@@ -150,6 +150,7 @@ ISO_CODES	?= /usr/share/iso-codes/json
 # names, regulators), as a catalogue template: `make pot` adds it to
 # build/privforms.pot, and the code looks them up with gettext.
 TABLES_POT	 = build/pot/tables.pot
+$(POT).stamp: $(TABLES_POT)
 $(TABLES_POT): tools/gen-table-pot.py etc/consent-categories.tsv \
     etc/privacy-laws.tsv
 	@mkdir -p $(@D)

@@ -35,8 +35,13 @@ LANGS		 = $(sort $(basename $(notdir $(wildcard po/*.po))))
 PSEUDO_LANGS	 = en_XA ar_XB
 I18N_LANGS	 = $(LANGS) $(PSEUDO_LANGS)
 ITS		 = po/privforms.its
+# The C sources of what a visitor or a person's mail reads: the library
+# (its headers and .def tables hold messages too), the programs, and the
+# team's command where it writes to a person (tools/cmd_request.c).
 I18N_C		 = $(filter-out lib/schema.c lib/countries.c, \
-		   $(wildcard lib/*.c lib/*.cc cgi-bin/*.c))
+		   $(wildcard lib/*.c lib/*.cc lib/*.h cgi-bin/*.c)) \
+		   tools/cmd_request.c
+I18N_C_DEF	 = $(wildcard lib/*.def)
 # The company's own texts: not ours to translate (I18N.md).
 COMPANY_PAGES	 = request-notice.xhtml consent-notice.xhtml
 I18N_PAGES	 = $(filter-out $(COMPANY_PAGES),$(notdir $(wildcard htdocs/*.xhtml)))
@@ -69,11 +74,12 @@ translations: $(I18N_OUT)
 # Messages from another source join with one line anywhere in the
 # Makefile, "$(POT).stamp: build/pot/NAME.pot", and a rule to make that.
 $(POT): $(POT).stamp ;
-$(POT).stamp: $(I18N_C) $(I18N_PAGES:%=htdocs/%) $(I18N_MAILS:%=etc/mail/%) \
+$(POT).stamp: $(I18N_C) $(I18N_C_DEF) $(I18N_PAGES:%=htdocs/%) $(I18N_MAILS:%=etc/mail/%) \
     $(ITS) po/i18n.mk
 	@mkdir -p build/pot
-	@echo "xgettext lib/*.c lib/*.cc cgi-bin/*.c > build/pot/c.pot"
+	@echo "xgettext lib/ cgi-bin/ tools/cmd_request.c > build/pot/c.pot"
 	@xgettext $(XGETTEXT_FLAGS) -o build/pot/c.pot $(I18N_C)
+	@xgettext $(XGETTEXT_FLAGS) -L C -j -o build/pot/c.pot $(I18N_C_DEF)
 	@echo "itstool htdocs/*.xhtml > build/pot/xhtml.pot"
 	@itstool -i $(ITS) -o build/pot/xhtml.pot $(I18N_PAGES:%=htdocs/%)
 	@echo "po4a-updatepo etc/mail/*.txt > build/pot/mail.pot"
