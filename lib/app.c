@@ -13,6 +13,7 @@
 #include "lang.h"
 #include "form.h"
 #include "keys.h"
+#include "lang.h"
 #include "log.h"
 #include "nitems.h"
 #include "page.h"
@@ -312,6 +313,18 @@ pf_app_cross_site(struct pf_app *app, struct pf_request *req)
 	return 1;
 }
 
+/* The posted form's language, when the visitor chose none (lang.h). */
+static void
+follow_stamp(const struct pf_app *app, const struct pf_request *req)
+{
+	const struct pf_param	*p = pf_request_field(req, PF_STAMP_FIELD);
+	char			 lang[PF_LANG_MAX];
+
+	if (p != NULL && !pf_lang_chosen() && pf_stamp_lang(app->keys.token,
+	    app->form, p->value, time(NULL), lang) == PF_OK)
+		pf_lang_choose(lang);
+}
+
 int
 pf_app_read_form(struct pf_app *app, struct pf_request *req)
 {
@@ -329,8 +342,10 @@ pf_app_read_form(struct pf_app *app, struct pf_request *req)
 	size_t	 i;
 	int	 rc;
 
-	if ((rc = pf_request_read_form(req)) == PF_OK)
+	if ((rc = pf_request_read_form(req)) == PF_OK) {
+		follow_stamp(app, req);
 		return PF_OK;
+	}
 	for (i = 0; i < nitems(answers); i++)
 		if (answers[i].err == rc)
 			pf_page_message(app->pages, req, answers[i].status,

@@ -154,6 +154,9 @@ int pf_app_cross_site(struct pf_app *app, struct pf_request *req);
 /*
  * Read and parse the body; on failure answer 400, 411, 413 or 415 with a page that
  * says what was wrong (nothing if the client has gone) and return non-zero.
+ * Once read, the language the form was shown in (its stamp's, stamp.h)
+ * becomes the request's, as the visitor's choice (lang.h's
+ * pf_lang_choose), unless they chose one with ?lang=.
  */
 int pf_app_read_form(struct pf_app *app, struct pf_request *req);
 

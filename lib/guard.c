@@ -127,7 +127,7 @@ stamp_read(const struct pf_app *app, const struct pf_request *req,
 	const struct pf_param	*p = pf_request_field(req, PF_STAMP_FIELD);
 	struct pf_stamper	 s = { app->keys.token, app->form, client, 0, 0 };
 
-	return pf_stamp_read(&s, p != NULL ? p->value : NULL, now, age);
+	return pf_stamp_read(&s, p != NULL ? p->value : NULL, now, age, NULL);
 }
 
 /*

@@ -13,6 +13,7 @@
 extern int _nl_msg_cat_cntr;
 
 static char current[PF_LANG_MAX] = PF_LANG_SOURCE;
+static int chosen;	/* pf_lang_choose's, until pf_lang_use */
 
 int
 pf_lang_init(const char *dir)
@@ -60,8 +61,9 @@ pf_lang_name(const char *tag, char name[PF_LANG_MAX])
 	return PF_OK;
 }
 
-int
-pf_lang_use(const char *tag)
+/* tag made current; the choice (pf_lang_chosen) is left alone. */
+static int
+switch_to(const char *tag)
 {
 	char name[PF_LANG_MAX];
 
@@ -75,6 +77,40 @@ pf_lang_use(const char *tag)
 	++_nl_msg_cat_cntr;
 	memcpy(current, tag, strlen(tag) + 1);
 	return PF_OK;
+}
+
+int
+pf_lang_use(const char *tag)
+{
+	int	 rc = switch_to(tag);
+
+	chosen = chosen && rc != PF_OK;	/* a failed switch changes nothing */
+	return rc;
+}
+
+int
+pf_lang_choose(const char *tag)
+{
+	if (switch_to(tag) != PF_OK)
+		return PF_EINVAL;
+	chosen = 1;
+	return PF_OK;
+}
+
+int
+pf_lang_chosen(void)
+{
+	return chosen;
+}
+
+int
+pf_lang_follow(const char *tag)
+{
+	char	 name[PF_LANG_MAX];
+
+	if (pf_lang_name(tag, name) != PF_OK)
+		return PF_EINVAL;
+	return chosen ? PF_OK : switch_to(tag);
 }
 
 const char *

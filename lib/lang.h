@@ -59,6 +59,28 @@ int pf_lang_use(const char *tag);
 const char *pf_lang_current(void);
 
 /*
+ * Whether the visitor chose the current language: a request's language
+ * comes first from the visitor's own choice (?lang=, or the language a
+ * posted form was shown in, sealed in its stamp), then from a signed
+ * link they followed, then from what their browser asks for.  The
+ * program skeleton sets it once per request, before the handler:
+ * pf_lang_choose for a choice, pf_lang_use otherwise; serve.c starts
+ * each request in PF_LANG_SOURCE with nothing chosen, so that nothing of
+ * the last request's language is left to this one.  A handler that reads a signed link then
+ * calls pf_lang_follow with the link's language, which switches only when
+ * nothing was chosen.
+ */
+int pf_lang_choose(const char *tag);	/* pf_lang_use, and chosen */
+int pf_lang_chosen(void);		/* 1 since pf_lang_choose, else 0 */
+
+/*
+ * A signed link's language: tag made current unless the visitor chose
+ * one (pf_lang_chosen).  PF_EINVAL for a malformed tag (nothing changes),
+ * whether or not one was chosen, so a link's check fails the same way.
+ */
+int pf_lang_follow(const char *tag);
+
+/*
  * The gettext name of a well-formed tag ("pt-BR" -> "pt_BR") into
  * name[PF_LANG_MAX].  PF_EINVAL for a malformed tag.
  */

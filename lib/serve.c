@@ -13,6 +13,7 @@
 #include <fcgiapp.h>
 
 #include "err.h"
+#include "lang.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
@@ -139,6 +140,8 @@ serve_one(pf_handler *handler, void *arg, char *const *envp,
 		send_500(&req);
 		return;
 	}
+	/* What the last request chose is not this one's (lang.h). */
+	(void)pf_lang_use(PF_LANG_SOURCE);
 	handler(&req, arg);
 	if (!req.responded) {
 		pf_log(PF_LOG_ERR, "request %s: the handler did not answer",

@@ -2,12 +2,19 @@
  * stamp.h -- the sealed stamp on every form page: when the form was shown,
  * by which program, to which client network.
  *
- * A stamp is a sealed token (token.h, purpose "stamp") of three fields,
- * "program NUL issued NUL client": the form program's name, the time the
- * form was first shown (seconds since the epoch) and the keyed pseudonym
- * of the client network it was shown to (app.h's pf_app_client).  It
- * travels in the form's hidden "pf_stamp" control and expires
- * form_max_hours after it was made.  One page fetch so stamps the forms of
+ * A stamp is a sealed token (token.h, purpose "stamp") of four fields,
+ * "program NUL issued NUL client NUL lang": the form program's name, the
+ * time the form was first shown (seconds since the epoch), the keyed
+ * pseudonym of the client network it was shown to (app.h's
+ * pf_app_client) and the language (lang.h's tag) the form was shown in,
+ * so that what the form's POST answers, stores and mails is in the
+ * language the visitor filled it in (app.h's pf_app_read_form follows
+ * it).  It travels in the form's hidden "pf_stamp" control and expires
+ * form_max_hours after it was first shown.  A stamp made before it had a
+ * language (three fields) still reads, with no language, until it
+ * expires: form_max_hours (24 by default, at most 720) after the release
+ * that added the field, that form of stamp can no longer be posted and
+ * its reading may be dropped.  One page fetch so stamps the forms of
  * one program and one client network only; the guard (guard.h) reads the
  * stamp a form comes back with to tell a form sent too fast, a page kept
  * too long or a network that changed while the form was open.
@@ -19,6 +26,8 @@
 #define PF_STAMP_H
 
 #include <time.h>
+
+#include "lang.h"
 
 struct pf_page;
 
@@ -43,14 +52,27 @@ enum pf_stamp {
 
 /*
  * The stamp posted (NULL or "" when none was) as seen by s's program and
- * client at now; its age in seconds in *age when PF_STAMP_OK or
- * PF_STAMP_MOVED.  Only s->key, s->program and s->client are used.
+ * client at now; its age in seconds in *age and, unless lang is NULL, the
+ * language it was made in into lang ("" for a stamp made before stamps
+ * had one) when PF_STAMP_OK or PF_STAMP_MOVED.  Only s->key, s->program
+ * and s->client are used.
  */
 enum pf_stamp pf_stamp_read(const struct pf_stamper *s, const char *posted,
-    time_t now, long long *age);
+    time_t now, long long *age, char lang[PF_LANG_MAX]);
 
 /*
- * A new stamp for s's program and client, shown at now, into *out (the
+ * The language a stamp posted to program (any client network) was made
+ * in, into lang: what the form's POST is answered in.  PF_OK, or
+ * PF_ENOTFOUND (lang "") when posted is NULL, not a current stamp of
+ * program, or has no language.  Cheaper than pf_stamp_read by the
+ * client's pseudonym, which it does not need.
+ */
+int pf_stamp_lang(const unsigned char *key, const char *program,
+    const char *posted, time_t now, char lang[PF_LANG_MAX]);
+
+/*
+ * A new stamp for s's program and client, shown at now in the current
+ * language (lang.h), into *out (the
  * caller frees it): for a form that is not a page, such as the consent
  * snippet's dialog (its JSON carries the stamp).  PF_OK, or token.h's
  * error.
@@ -60,8 +82,9 @@ int pf_stamp_make(const struct pf_stamper *s, time_t now, char **out);
 /*
  * Put a stamp into every "pf_stamp" control of page: posted, when it is
  * PF_STAMP_OK (a form shown again keeps the time it was first shown, so
- * fixing one field quickly is not "too fast") unless fresh is set, else a
- * new one for now; and s->min_seconds, the seconds the widget must wait
+ * fixing one field quickly is not "too fast") unless fresh is set, and
+ * resealed with that time in the current language if it was made in
+ * another; else a new one for now; and s->min_seconds, the seconds the widget must wait
  * before it sends (so that a person with JavaScript is never taken for a
  * script), into the "pf-guard-script" element's data-wait.  A page
  * without either is left as it is.  PF_OK, or an error from token.h or

@@ -235,14 +235,18 @@ def pseudonym(kind, value, site=None):
                     hashlib.sha256).hexdigest()
 
 
-def craft_stamp(program, issued, expires, site=None, who="127.0.0.1"):
-    """A stamp of program's page shown to IPv4 client who at issued."""
-    return token_craft(site or SITE, "stamp", expires, program, str(issued),
-                       pseudonym("client", who, site))
+def craft_stamp(program, issued, expires, site=None, who="127.0.0.1",
+                lang="en"):
+    """A stamp of program's page shown to IPv4 client who at issued, in
+    language lang (None: a stamp made before stamps had a language)."""
+    fields = [program, str(issued), pseudonym("client", who, site)]
+    return token_craft(site or SITE, "stamp", expires,
+                       *(fields + ([lang] if lang is not None else [])))
 
 
 def open_stamp(s, site=None):
-    """The fields of stamp s (made by site): program, issued, client."""
+    """The fields of stamp s (made by site): program, issued, client,
+    language."""
     purpose, _, fields = token_open(site or SITE, s)
     if purpose != "stamp":
         raise AssertionError("not a stamp: %r" % purpose)
@@ -683,8 +687,9 @@ class Timing(Case):
             self.assertIn(html.escape(f[shown], quote=False), r.text, form)
             new = stamp_of(r.text)
             self.assertNotIn(new, (None, s), form)
-            program, issued, who = open_stamp(new, SLOW)
+            program, issued, who, lang = open_stamp(new, SLOW)
             self.assertEqual(program, PROGRAMS[form])
+            self.assertEqual(lang, "en")
             self.assertGreaterEqual(int(issued), shown_at)
             self.assertEqual(who, pseudonym("client", "127.0.0.1", SLOW))
             self.assertEqual(traps(form, "too-fast", SLOW), before + 1, form)
@@ -824,6 +829,23 @@ class Stamps(Case):
         self.assertEqual(r.status, 422, r)
         self.assertNotIn(STALE, r.text)
         self.assertEqual(stamp_of(r.text), s)
+
+    def test_a_stamp_from_before_languages_is_taken_and_sealed_again(self):
+        # A form shown before the upgrade: its stamp has no language.
+        who = client()
+        now = int(time.time())
+        s = craft_stamp(PROGRAMS["request"], now - 60, now + 3600, who=who,
+                        lang=None)
+        r = send("request", fields("request", email="bad"), who,
+                 proof("request"), stamp=s)
+        self.assertEqual(r.status, 422, r)
+        self.assertNotIn(STALE, r.text)
+        self.assertEqual(open_stamp(stamp_of(r.text)),
+                         [PROGRAMS["request"], str(now - 60),
+                          pseudonym("client", who), "en"])
+        r = send("request", fields("request"), who, proof("request"),
+                 stamp=s)
+        self.assertEqual(r.status, 303, r)
 
     def test_a_bad_stamp_and_bad_fields_say_both(self):
         r = self.assert_nothing_stored(lambda: send(

@@ -13,6 +13,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "lang.h"
 #include "request.h"
 #include "response.h"
 #include "serve.h"
@@ -55,6 +56,19 @@ silent_handler(struct pf_request *req, void *arg)
 	(void)arg;
 }
 
+/* Answer with the language the request starts in, and whether chosen. */
+static void
+lang_handler(struct pf_request *req, void *arg)
+{
+	char	 text[32];
+
+	(void)arg;
+	snprintf(text, sizeof(text), "%s %d", pf_lang_current(),
+	    pf_lang_chosen());
+	pf_respond(req, 200, "text/plain", NULL, 0);
+	pf_respond_body(req, text, strlen(text));
+}
+
 /* Run handler under pf_serve in a child; its output into out[size]. */
 static void
 run_cgi(pf_handler *handler, const char *clen, const char *body, char *out,
@@ -81,6 +95,8 @@ run_cgi(pf_handler *handler, const char *clen, const char *body, char *out,
 		setenv("REQUEST_METHOD", "POST", 1);
 		setenv("CONTENT_TYPE", URLENC, 1);
 		setenv("CONTENT_LENGTH", clen, 1);
+		/* As if a request before had chosen a language. */
+		pf_lang_choose("de");
 		_exit(pf_serve(handler, NULL, &lim) == 0 ? 0 : 1);
 	}
 	ck_assert_int_gt(pid, 0);
@@ -131,7 +147,18 @@ START_TEST(test_serve_handler_silent_gets_500)
 }
 END_TEST
 
+/* Nothing of the last request's language is left to the next one. */
+START_TEST(test_serve_request_starts_in_the_source_language)
+{
+	char	 out[4096];
+
+	run_cgi(lang_handler, "3", "a=1", out, sizeof(out));
+	ck_assert_str_eq(strstr(out, "\r\n\r\n"), "\r\n\r\nen 0");
+}
+END_TEST
+
 PF_TEST_MAIN("serve",
+    tcase_add_test(tc, test_serve_request_starts_in_the_source_language),
     tcase_add_test(tc, test_serve_cgi_answers_once),
     tcase_add_test(tc, test_serve_cgi_bad_request_answered),
     tcase_add_test(tc, test_serve_handler_silent_gets_500))

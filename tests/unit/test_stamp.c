@@ -4,15 +4,18 @@
  * another program or network, too late, or forged; and what a form page
  * gets.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "check_main.h"
 #include "err.h"
+#include "lang.h"
 #include "nitems.h"
 #include "page.h"
 #include "stamp.h"
+#include "token.h"
 
 #define HTDOCS	"htdocs"
 #define FORM	"unsubscribe"	/* a template with a stamp and the widget */
@@ -66,9 +69,9 @@ START_TEST(test_read_none_posted)
 {
 	long long	 age = -1;
 
-	ck_assert_int_eq(pf_stamp_read(&stamper, NULL, time(NULL), &age),
+	ck_assert_int_eq(pf_stamp_read(&stamper, NULL, time(NULL), &age, NULL),
 	    PF_STAMP_NONE);
-	ck_assert_int_eq(pf_stamp_read(&stamper, "", time(NULL), &age),
+	ck_assert_int_eq(pf_stamp_read(&stamper, "", time(NULL), &age, NULL),
 	    PF_STAMP_NONE);
 	ck_assert_int_eq(age, -1);
 }
@@ -85,25 +88,25 @@ START_TEST(test_read_back_what_was_made)
 	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
 	st = page_stamp(pages, &stamper, NULL, 1);
 	ck_assert_uint_gt(strlen(st), 0);
-	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age), PF_STAMP_OK);
+	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age, NULL), PF_STAMP_OK);
 	ck_assert(age >= 4 && age <= 6);
 	/* Another client network: all but the client holds. */
 	s.client = "client-2";
 	age = -1;
-	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age),
+	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age, NULL),
 	    PF_STAMP_MOVED);
 	ck_assert(age >= 4 && age <= 6);
 	/* Another program, another key, too late, or a broken text. */
 	s = stamper;
 	s.program = "feedback";
-	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age), PF_STAMP_STALE);
+	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL), PF_STAMP_STALE);
 	s = stamper;
 	s.key = other_key;
-	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age), PF_STAMP_STALE);
+	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL), PF_STAMP_STALE);
 	ck_assert_int_eq(pf_stamp_read(&stamper, st, now + 24 * 3600 + 60,
-	    &age), PF_STAMP_STALE);
+	    &age, NULL), PF_STAMP_STALE);
 	st[strlen(st) / 2] ^= 1;
-	ck_assert_int_eq(pf_stamp_read(&stamper, st, now, &age),
+	ck_assert_int_eq(pf_stamp_read(&stamper, st, now, &age, NULL),
 	    PF_STAMP_STALE);
 	free(st);
 	pf_pages_free(pages);
@@ -138,7 +141,7 @@ START_TEST(test_page_keeps_a_good_stamp_only)
 		else
 			ck_assert_str_ne(v, st);
 		ck_assert_int_eq(pf_stamp_read(&s, v, time(NULL),
-		    &(long long){ 0 }), PF_STAMP_OK);
+		    &(long long){ 0 }, NULL), PF_STAMP_OK);
 		free(v);
 	}
 	free(st);
@@ -162,7 +165,90 @@ START_TEST(test_page_gets_the_widget_wait)
 }
 END_TEST
 
+/* A stamp seals the language it was made in; reading it gives it back. */
+START_TEST(test_stamp_seals_its_language)
+{
+	char		*st = NULL, lang[PF_LANG_MAX] = "x";
+	time_t		 now = time(NULL);
+	long long	 age;
+
+	ck_assert_int_eq(pf_lang_use("pt-BR"), PF_OK);
+	ck_assert_int_eq(pf_stamp_make(&stamper, now, &st), PF_OK);
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+	ck_assert_int_eq(pf_stamp_read(&stamper, st, now, &age, lang),
+	    PF_STAMP_OK);
+	ck_assert_str_eq(lang, "pt-BR");
+	/* Any network: what the POST is answered in. */
+	ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st, now, lang),
+	    PF_OK);
+	ck_assert_str_eq(lang, "pt-BR");
+	ck_assert_int_eq(pf_stamp_lang(key, "feedback", st, now, lang),
+	    PF_ENOTFOUND);
+	ck_assert_str_eq(lang, "");
+	ck_assert_int_eq(pf_stamp_lang(other_key, "unsubscribe", st, now,
+	    lang), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st,
+	    now + 24 * 3600 + 60, lang), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", NULL, now, lang),
+	    PF_ENOTFOUND);
+	free(st);
+}
+END_TEST
+
+/* A stamp made before stamps had a language reads as before, without. */
+START_TEST(test_stamp_without_language_still_reads)
+{
+	const char	*fields[3] = { "unsubscribe", NULL, "client-1" };
+	char		*st = NULL, when[24], lang[PF_LANG_MAX] = "x";
+	time_t		 now = time(NULL);
+	long long	 age = -1;
+
+	snprintf(when, sizeof(when), "%lld", (long long)now - 30);
+	fields[1] = when;
+	ck_assert_int_eq(pf_token_make(key, "stamp", now + 3600, fields, 3,
+	    &st), PF_OK);
+	ck_assert_int_eq(pf_stamp_read(&stamper, st, now, &age, lang),
+	    PF_STAMP_OK);
+	ck_assert_int_eq(age, 30);
+	ck_assert_str_eq(lang, "");
+	ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st, now, lang),
+	    PF_ENOTFOUND);
+	free(st);
+}
+END_TEST
+
+/* A form shown again in another language keeps its time, not its tongue. */
+START_TEST(test_page_reseals_a_stamp_in_the_language_shown)
+{
+	struct pf_pages	*pages = NULL;
+	char		*st, *v, lang[PF_LANG_MAX];
+	time_t		 now = time(NULL);
+	long long	 age = -1;
+
+	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(pf_stamp_make(&stamper, now - 40, &st), PF_OK);
+	v = page_stamp(pages, &stamper, st, 0);
+	ck_assert_str_eq(v, st);		/* same language: kept */
+	free(v);
+	ck_assert_int_eq(pf_lang_use("fr"), PF_OK);
+	v = page_stamp(pages, &stamper, st, 0);
+	ck_assert_str_ne(v, st);
+	ck_assert_int_eq(pf_stamp_read(&stamper, v, now, &age, lang),
+	    PF_STAMP_OK);
+	ck_assert_str_eq(lang, "fr");
+	ck_assert_int_eq(age, 40);		/* first shown 40 s ago still */
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+	free(v);
+	free(st);
+	pf_pages_free(pages);
+}
+END_TEST
+
 PF_TEST_MAIN("stamp",
+    tcase_add_test(tc, test_stamp_seals_its_language),
+    tcase_add_test(tc, test_stamp_without_language_still_reads),
+    tcase_add_test(tc, test_page_reseals_a_stamp_in_the_language_shown),
     tcase_add_test(tc, test_read_none_posted),
     tcase_add_test(tc, test_read_back_what_was_made),
     tcase_add_test(tc, test_page_keeps_a_good_stamp_only),

@@ -1,0 +1,59 @@
+/*
+ * test_lang_choice.c -- which language a request keeps (lang.h): the
+ * visitor's choice over a signed link's language, a link's over what the
+ * browser asked for, and each request starting without a choice.
+ */
+#include "check_main.h"
+#include "err.h"
+#include "lang.h"
+
+/* Nothing chosen: a link's language becomes the request's. */
+START_TEST(test_follow_switches_when_nothing_was_chosen)
+{
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(pf_lang_chosen(), 0);
+	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "ja");
+	ck_assert_int_eq(pf_lang_chosen(), 0);
+}
+END_TEST
+
+/* ?lang= (or the form's stamp) wins over the link's language. */
+START_TEST(test_follow_keeps_a_chosen_language)
+{
+	ck_assert_int_eq(pf_lang_choose("fr"), PF_OK);
+	ck_assert_int_eq(pf_lang_chosen(), 1);
+	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "fr");
+	/* pf_lang_use (as the next request starts) is no choice. */
+	ck_assert_int_eq(pf_lang_use("es"), PF_OK);
+	ck_assert_int_eq(pf_lang_chosen(), 0);
+	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "ja");
+}
+END_TEST
+
+/* A malformed tag is refused, chosen or not, and changes nothing. */
+START_TEST(test_malformed_tags_change_nothing)
+{
+	static const char *const bad[] = { "", "x", "EN", "de_DE", "de-", "ja-\xe6\x97\xa5" };
+	size_t	 i;
+
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	for (i = 0; i < nitems(bad); i++) {
+		ck_assert_int_eq(pf_lang_follow(bad[i]), PF_EINVAL);
+		ck_assert_int_eq(pf_lang_choose(bad[i]), PF_EINVAL);
+		ck_assert_int_eq(pf_lang_chosen(), 0);
+		ck_assert_str_eq(pf_lang_current(), "de");
+	}
+	ck_assert_int_eq(pf_lang_choose("pt-BR"), PF_OK);
+	ck_assert_int_eq(pf_lang_follow("de_DE"), PF_EINVAL);
+	ck_assert_str_eq(pf_lang_current(), "pt-BR");
+	ck_assert_int_eq(pf_lang_follow(NULL), PF_EINVAL);
+}
+END_TEST
+
+PF_TEST_MAIN("lang_choice",
+    tcase_add_test(tc, test_follow_switches_when_nothing_was_chosen),
+    tcase_add_test(tc, test_follow_keeps_a_chosen_language),
+    tcase_add_test(tc, test_malformed_tags_change_nothing))
