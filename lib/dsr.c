@@ -106,7 +106,7 @@ pf_dsr_link(const struct pf_config *cfg, const struct pf_keys *keys,
     const char *purpose, long long id, time_t expires, char **url)
 {
 	const char	*path = link_path(purpose);
-	const char	*fields[1];
+	const char	*fields[2];
 	char		 num[ID_MAX_LEN + 1], *tok = NULL;
 	size_t		 n;
 	int		 rc;
@@ -116,7 +116,8 @@ pf_dsr_link(const struct pf_config *cfg, const struct pf_keys *keys,
 		return PF_EINVAL;
 	snprintf(num, sizeof(num), "%lld", id);
 	fields[0] = num;
-	if ((rc = pf_token_make(keys->token, purpose, expires, fields, 1,
+	fields[1] = pf_lang_current();
+	if ((rc = pf_token_make(keys->token, purpose, expires, fields, 2,
 	    &tok)) != PF_OK)
 		return rc;
 	n = strlen(cfg->base_url) + strlen(cfg->prefix) + strlen(path) +
@@ -163,7 +164,14 @@ pf_dsr_link_check(const struct pf_keys *keys, const char *purpose,
 		return PF_EFORGED;
 	if ((rc = pf_token_check(keys->token, purpose, text, now, &tok)) != PF_OK)
 		return rc;
-	rc = tok.nfields == 1 ? parse_id(tok.fields[0], id) : PF_EFORGED;
+	/* A link mailed before links had a language has the id alone. */
+	rc = tok.nfields == 1 || tok.nfields == 2 ?
+	    parse_id(tok.fields[0], id) : PF_EFORGED;
+	if (rc == PF_OK && tok.nfields == 2 &&
+	    pf_lang_follow(tok.fields[1]) != PF_OK)
+		rc = PF_EFORGED;
+	if (rc != PF_OK)
+		*id = 0;
 	pf_token_clear(&tok);
 	return rc;
 }

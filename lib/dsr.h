@@ -75,14 +75,19 @@ void pf_dsr_drop(struct pf_dsr_copy *c);
  * The absolute URL of request id's verify page (purpose PF_DSR_VERIFY,
  * path prefix + "/request/verify") or status page (PF_DSR_STATUS,
  * "/request/status"), base_url first, with ?t= a token (token.h) that
- * carries id and expires at expires.  *url is a new string.
+ * carries id and the current language (lang.h) and expires at expires.
+ * *url is a new string.  The status link also opens the appeal form,
+ * and the verify link the page where a person confirms an agent.
  */
 int pf_dsr_link(const struct pf_config *cfg, const struct pf_keys *keys,
     const char *purpose, long long id, time_t expires, char **url);
 
 /*
  * Check a link's token text for purpose: PF_OK and the request id in
- * *id, or PF_EFORGED (not ours, malformed, another purpose) or PF_EEXPIRED.
+ * *id, the link's language followed (lang.h's pf_lang_follow: the page
+ * is in the language the link was made in, unless the visitor chose
+ * one); or PF_EFORGED (not ours, malformed, another purpose) or
+ * PF_EEXPIRED.  A link made before links had a language changes none.
  */
 int pf_dsr_link_check(const struct pf_keys *keys, const char *purpose,
     const char *text, time_t now, long long *id);

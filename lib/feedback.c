@@ -26,7 +26,8 @@
 #include "validate.h"
 
 #define ID_MAX_LEN	20	/* decimal digits of a positive long long */
-#define STEP_FIELDS	3	/* id, email, recommend */
+#define STEP_FIELDS	4	/* id, email, recommend, language */
+#define STEP_FIELDS_V1	3	/* before the language: read, never made */
 #define MAX_SCORE	10
 #define RECEIVED_LEN	sizeof("YYYY-MM-DD HH:MM UTC")
 
@@ -171,6 +172,7 @@ pf_feedback_step_make(const struct pf_keys *keys, long long id,
 	fields[0] = num;
 	fields[1] = email != NULL ? email : "";
 	fields[2] = recommend != NULL ? recommend : "";
+	fields[3] = pf_lang_current();
 	return pf_token_make(keys->token, PF_FEEDBACK_STEP, expires, fields,
 	    STEP_FIELDS, out);
 }
@@ -213,11 +215,14 @@ pf_feedback_step_check(const struct pf_keys *keys, const char *text,
 	if ((rc = pf_token_check(keys->token, PF_FEEDBACK_STEP, text, now,
 	    &tok)) != PF_OK)
 		return rc;
-	if (tok.nfields != STEP_FIELDS)
+	if (tok.nfields != STEP_FIELDS && tok.nfields != STEP_FIELDS_V1)
 		rc = PF_EFORGED;
 	else if ((rc = parse_id(tok.fields[0], &out->id)) == PF_OK &&
 	    (rc = copy_or_null(tok.fields[1], &out->email)) == PF_OK)
 		rc = copy_or_null(tok.fields[2], &out->recommend);
+	if (rc == PF_OK && tok.nfields == STEP_FIELDS &&
+	    pf_lang_follow(tok.fields[3]) != PF_OK)
+		rc = PF_EFORGED;
 	out->expires = tok.expires;
 	pf_token_clear(&tok);
 	if (rc != PF_OK)

@@ -109,7 +109,7 @@ struct pf_feedback_step {
 
 /*
  * A token for entry id valid until expires, carrying email and recommend
- * (each NULL or as typed; "" is NULL).  *out is a new string (token.h's
+ * (each NULL or as typed; "" is NULL) and the current language (lang.h).  *out is a new string (token.h's
  * alphabet, safe in a query string).
  */
 int pf_feedback_step_make(const struct pf_keys *keys, long long id,
@@ -117,8 +117,10 @@ int pf_feedback_step_make(const struct pf_keys *keys, long long id,
 
 /*
  * Check text: PF_OK and out filled (pf_feedback_step_clear frees it),
- * PF_EFORGED (not ours, malformed, another purpose) or PF_EEXPIRED; out is
- * zeroed on error.
+ * the token's language followed (lang.h's pf_lang_follow: step 2 is in
+ * the language of step 1 unless the visitor chose one; a token made
+ * before tokens had a language changes none); PF_EFORGED (not ours,
+ * malformed, another purpose) or PF_EEXPIRED; out is zeroed on error.
  */
 int pf_feedback_step_check(const struct pf_keys *keys, const char *text,
     time_t now, struct pf_feedback_step *out);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lang.h"
 #include "optout.h"
 #include "utc.h"
 #include "validate.h"
@@ -13,13 +14,30 @@
 #define DONE	"unsub-done"
 #define ELLIPSIS "\u2026"
 #define DIGITS_SHOWN 4	/* of a number: the last four */
+#define FIELDS	3	/* a link's or done page's, then its language */
+
+/*
+ * tok's language (its field FIELDS, absent from a token made before
+ * tokens had one) followed (lang.h): PF_OK, or PF_EFORGED (tok cleared)
+ * for a wrong number of fields or a malformed tag.
+ */
+static int
+follow(struct pf_token *tok)
+{
+	if ((tok->nfields == FIELDS + 1 &&
+	    pf_lang_follow(tok->fields[FIELDS]) == PF_OK) ||
+	    tok->nfields == FIELDS)
+		return PF_OK;
+	pf_token_clear(tok);
+	return PF_EFORGED;
+}
 
 int
 pf_optout_link(const struct pf_config *cfg, const struct pf_keys *keys,
     const char *address, const char *list, time_t now, char **url,
     const char **why)
 {
-	const char	*fields[3];
+	const char	*fields[FIELDS + 1];
 	char		*norm = NULL, *key = NULL, *listn = NULL, *tok = NULL;
 	size_t		 n;
 	int		 rc = PF_EINVAL;
@@ -36,8 +54,10 @@ pf_optout_link(const struct pf_config *cfg, const struct pf_keys *keys,
 	fields[0] = "email";
 	fields[1] = key;
 	fields[2] = listn != NULL ? listn : "";
+	fields[3] = pf_lang_current();
 	rc = pf_token_make(keys->token, PURPOSE,
-	    now + (time_t)cfg->unsubscribe_link_days * PF_DAY, fields, 3, &tok);
+	    now + (time_t)cfg->unsubscribe_link_days * PF_DAY, fields,
+	    FIELDS + 1, &tok);
 	if (rc != PF_OK)
 		goto out;
 	n = strlen(cfg->base_url) + strlen(cfg->prefix) + strlen(PATH) +
@@ -64,11 +84,11 @@ pf_optout_check(const struct pf_keys *keys, const char *token, time_t now,
 
 	if ((rc = pf_token_check(keys->token, PURPOSE, token, now, tok)) != PF_OK)
 		return rc;
-	if (tok->nfields != 3 || strcmp(tok->fields[0], "email") != 0) {
+	if (tok->nfields < FIELDS || strcmp(tok->fields[0], "email") != 0) {
 		pf_token_clear(tok);
 		return PF_EFORGED;
 	}
-	return PF_OK;
+	return follow(tok);
 }
 
 char *
@@ -100,7 +120,7 @@ int
 pf_optout_done_make(const struct pf_keys *keys, const char *channel,
     const char *address, int confirm, time_t now, char **token)
 {
-	const char	*fields[3];
+	const char	*fields[FIELDS + 1];
 	char		*masked;
 	int		 rc;
 
@@ -110,8 +130,9 @@ pf_optout_done_make(const struct pf_keys *keys, const char *channel,
 	fields[0] = channel;
 	fields[1] = masked;
 	fields[2] = confirm ? "yes" : "no";
+	fields[3] = pf_lang_current();
 	rc = pf_token_make(keys->token, DONE, now + PF_OPTOUT_DONE_SECONDS,
-	    fields, 3, token);
+	    fields, FIELDS + 1, token);
 	free(masked);
 	return rc;
 }
@@ -124,10 +145,10 @@ pf_optout_done_check(const struct pf_keys *keys, const char *token,
 
 	if ((rc = pf_token_check(keys->token, DONE, token, now, tok)) != PF_OK)
 		return rc;
-	if (tok->nfields != 3 || (strcmp(tok->fields[0], "email") != 0 &&
+	if (tok->nfields < FIELDS || (strcmp(tok->fields[0], "email") != 0 &&
 	    strcmp(tok->fields[0], "sms") != 0)) {
 		pf_token_clear(tok);
 		return PF_EFORGED;
 	}
-	return PF_OK;
+	return follow(tok);
 }

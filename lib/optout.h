@@ -4,7 +4,10 @@
  *
  * A link is BASE_URL PREFIX "/unsubscribe?t=" TOKEN, where the token (token.h,
  * purpose "unsub") carries the channel ("email"), the address's email key
- * (validate.h) and the list id ("" for every list).  It is what a mailing
+ * (validate.h), the list id ("" for every list) and the language (lang.h)
+ * it was made in, which its page is shown in unless the visitor chose
+ * one (lang.h's pf_lang_follow, done by the checks below; a token made
+ * before tokens had a language has three fields and changes none).  It is what a mailing
  * system puts in List-Unsubscribe, with List-Unsubscribe-Post:
  * List-Unsubscribe=One-Click.
  */
@@ -29,7 +32,8 @@ int pf_optout_link(const struct pf_config *cfg, const struct pf_keys *keys,
 
 /*
  * Check a link's token.  On PF_OK the caller owns tok (pf_token_clear) and
- * tok->fields[0..2] are the channel, the address and the list.
+ * tok->fields[0..2] are the channel, the address and the list (and [3]
+ * the language, followed, in a link made since links had one).
  * PF_EFORGED or PF_EEXPIRED otherwise.
  */
 int pf_optout_check(const struct pf_keys *keys, const char *token, time_t now,
@@ -56,6 +60,7 @@ char *pf_optout_mask(const char *channel, const char *address);
  *	fields[0]	the channel, "email" or "sms"
  *	fields[1]	what the visitor typed, masked (pf_optout_mask)
  *	fields[2]	"yes" if a confirmation mail was queued, else "no"
+ *	fields[3]	the language it was made in (followed, as above)
  *
  * It is made from the submitted form alone, before anything is stored:
  * it says nothing of whether the address was known, and a trapped
@@ -69,8 +74,8 @@ int pf_optout_done_make(const struct pf_keys *keys, const char *channel,
     const char *address, int confirm, time_t now, char **token);
 
 /*
- * Check a done token: PF_OK and tok's three fields as above (the caller
- * clears it), PF_EFORGED or PF_EEXPIRED.
+ * Check a done token: PF_OK and tok's fields as above (the caller clears
+ * it), the language followed; PF_EFORGED or PF_EEXPIRED.
  */
 int pf_optout_done_check(const struct pf_keys *keys, const char *token,
     time_t now, struct pf_token *tok);

@@ -458,7 +458,8 @@ class Flow(unittest.TestCase):
         purpose, expires, fields_ = opened(t2)
         self.assertEqual(purpose, "feedback-step")
         self.assertAlmostEqual(expires, now + 24 * 3600, delta=30)
-        self.assertEqual(fields_, [str(e["id"]), to, "9"])
+        # ... and the language step 1 was shown in, for step 2's page.
+        self.assertEqual(fields_, [str(e["id"]), to, "9", "en"])
 
 
 def token_of_page(text):

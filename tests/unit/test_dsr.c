@@ -320,6 +320,60 @@ START_TEST(test_link_round_trip)
 }
 END_TEST
 
+/* A link opens in the language it was made in, unless one was chosen. */
+START_TEST(test_link_carries_its_language)
+{
+	char		*url = NULL;
+	long long	 id = -1;
+
+	ck_assert_int_eq(pf_lang_use("ja"), PF_OK);
+	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_STATUS, 7,
+	    NOW + 60, &url), PF_OK);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_STATUS,
+	    token_of(url, "status"), NOW, &id), PF_OK);
+	ck_assert(id == 7);
+	ck_assert_str_eq(pf_lang_current(), "ja");
+	ck_assert_int_eq(pf_lang_choose("fr"), PF_OK);	/* ?lang=fr */
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_STATUS,
+	    token_of(url, "status"), NOW, &id), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "fr");
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+	free(url);
+}
+END_TEST
+
+/* A link mailed before links had a language opens, in the current one. */
+START_TEST(test_link_without_language_still_opens)
+{
+	/* The id alone; then a language that is no tag: no link of ours. */
+	static const struct {
+		const char	*fields[2];
+		size_t		 n;
+		int		 rc;
+		long long	 id;
+	} links_of[] = {
+		{ { "12" }, 1, PF_OK, 12 },
+		{ { "12", "ja_JP" }, 2, PF_EFORGED, 0 },
+	};
+	char		*t = NULL;
+	long long	 id = -1;
+	size_t		 i;
+
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	for (i = 0; i < nitems(links_of); i++) {
+		ck_assert_int_eq(pf_token_make(fx.keys.token, PF_DSR_VERIFY,
+		    NOW + 60, links_of[i].fields, links_of[i].n, &t), PF_OK);
+		ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_VERIFY, t,
+		    NOW, &id), links_of[i].rc);
+		ck_assert(id == links_of[i].id);
+		ck_assert_str_eq(pf_lang_current(), "de");
+		free(t);
+	}
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+}
+END_TEST
+
 START_TEST(test_link_follows_the_prefix)
 {
 	char	*url = NULL;
@@ -914,6 +968,8 @@ END_TEST
 PF_TEST_MAIN("dsr",
     pf_test_fixture(tc, PF_TEST_STORE, CONF, NULL, NULL),
     PF_LOOP(test_tables_pair_unique_codes_with_labels, tables),
+    tcase_add_test(tc, test_link_carries_its_language),
+    tcase_add_test(tc, test_link_without_language_still_opens),
     tcase_add_test(tc, test_tables_match_the_schema),
     tcase_add_test(tc, test_mail_dates_in_the_language_of_the_mail),
     tcase_add_test(tc, test_denial_codes_are_the_audit_vocabulary),

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "feedback.h"
 #include "keys.h"
+#include "lang.h"
 #include "mail.h"
 #include "nitems.h"
 #include "store.h"
@@ -490,6 +491,32 @@ START_TEST(test_step_token_refuses_what_make_never_writes)
 }
 END_TEST
 
+/* Step 2 is in step 1's language; a token from before, in the current. */
+START_TEST(test_step_token_carries_its_language)
+{
+	const char		*f[] = { "42", "", "" };
+	struct pf_feedback_step	 s;
+	char			*tok, *old = NULL;
+
+	ck_assert_int_eq(pf_lang_use("zh-CN"), PF_OK);
+	tok = step_make(&fx.keys, 42, NULL, NULL, NOW);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, tok, NOW, &s), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "zh-CN");
+	pf_feedback_step_clear(&s);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(pf_token_make(fx.keys.token, PF_FEEDBACK_STEP,
+	    NOW + 60, f, 3, &old), PF_OK);
+	ck_assert_int_eq(pf_feedback_step_check(&fx.keys, old, NOW, &s), PF_OK);
+	ck_assert(s.id == 42);
+	ck_assert_str_eq(pf_lang_current(), "de");
+	pf_feedback_step_clear(&s);
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+	free(old);
+	free(tok);
+}
+END_TEST
+
 START_TEST(test_step_token_largest_id)
 {
 	char			*tok = step_make(&fx.keys,
@@ -811,6 +838,7 @@ add_tests(TCase *tc)
 	pf_test_fixture(tc, PF_TEST_STORE, CONF "feedback_to = " TEAM "\n"
 	    "mail_from = Privacy <privacy@example.com>\n", NULL, NULL);
 	tcase_add_test(tc, test_types_match_the_schema_with_labels);
+	tcase_add_test(tc, test_step_token_carries_its_language);
 	tcase_add_test(tc, test_subject_is_the_pseudonym_of_the_entry_number);
 	tcase_add_test(tc, test_ratings_in_order_of_value);
 	tcase_add_test(tc, test_unknown_codes_have_no_value);

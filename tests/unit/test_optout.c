@@ -4,6 +4,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "lang.h"
 #include "nitems.h"
 #include "optout.h"
 
@@ -44,10 +45,11 @@ START_TEST(test_link_carries_normalised_address_and_list)
 	    "news-2026", NOW, &url, &why), PF_OK);
 	ck_assert_ptr_null(why);
 	ck_assert_int_eq(pf_optout_check(&keys, token_of(url), NOW, &tok), PF_OK);
-	ck_assert_uint_eq(tok.nfields, 3);
+	ck_assert_uint_eq(tok.nfields, 4);
 	ck_assert_str_eq(tok.fields[0], "email");
 	ck_assert_str_eq(tok.fields[1], "jane.doe@example.com");
 	ck_assert_str_eq(tok.fields[2], "news-2026");
+	ck_assert_str_eq(tok.fields[3], pf_lang_current());
 	ck_assert_ptr_null(strstr(url, "jane"));
 	pf_token_clear(&tok);
 	free(url);
@@ -180,10 +182,11 @@ START_TEST(test_done_token_carries_the_masked_address_for_an_hour)
 	    "jane.doe@example.com", 1, NOW, &t), PF_OK);
 	ck_assert_ptr_null(strstr(t, "jane"));
 	ck_assert_int_eq(pf_optout_done_check(&keys, t, NOW, &tok), PF_OK);
-	ck_assert_uint_eq(tok.nfields, 3);
+	ck_assert_uint_eq(tok.nfields, 4);
 	ck_assert_str_eq(tok.fields[0], "email");
 	ck_assert_str_eq(tok.fields[1], "j\u2026@example.com");
 	ck_assert_str_eq(tok.fields[2], "yes");
+	ck_assert_str_eq(tok.fields[3], pf_lang_current());
 	pf_token_clear(&tok);
 	ck_assert_int_eq(pf_optout_done_check(&keys, t, NOW +
 	    PF_OPTOUT_DONE_SECONDS + 1, &tok), PF_EEXPIRED);
@@ -203,7 +206,53 @@ START_TEST(test_done_token_carries_the_masked_address_for_an_hour)
 }
 END_TEST
 
+/* One-click links and done pages open in the language they were made in. */
+START_TEST(test_tokens_carry_their_language)
+{
+	const char	*f[] = { "email", "a@example.com", "" };
+	struct pf_token	 tok;
+	const char	*why = NULL;
+	char		*url = NULL, *t = NULL;
+
+	setup();
+	ck_assert_int_eq(pf_lang_use("pt-BR"), PF_OK);
+	ck_assert_int_eq(pf_optout_link(&cfg, &keys, "a@example.com", NULL,
+	    NOW, &url, &why), PF_OK);
+	ck_assert_int_eq(pf_optout_done_make(&keys, "email", "a@example.com",
+	    1, NOW, &t), PF_OK);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(pf_optout_check(&keys, token_of(url), NOW, &tok),
+	    PF_OK);
+	ck_assert_str_eq(tok.fields[1], "a@example.com");
+	ck_assert_str_eq(pf_lang_current(), "pt-BR");
+	pf_token_clear(&tok);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(pf_optout_done_check(&keys, t, NOW, &tok), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "pt-BR");
+	pf_token_clear(&tok);
+	free(t);
+	/*
+	 * Kept: a language the visitor chose, and the request's own for a
+	 * link mailed before links had one.
+	 */
+	ck_assert_int_eq(pf_token_make(keys.token, "unsub", NOW + 60, f, 3,
+	    &t), PF_OK);
+	ck_assert_int_eq(pf_lang_choose("fr"), PF_OK);
+	ck_assert(pf_optout_check(&keys, token_of(url), NOW, &tok) == PF_OK &&
+	    strcmp(pf_lang_current(), "fr") == 0);
+	pf_token_clear(&tok);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert(pf_optout_check(&keys, t, NOW, &tok) == PF_OK &&
+	    strcmp(pf_lang_current(), "de") == 0);
+	pf_token_clear(&tok);
+	pf_lang_use(PF_LANG_SOURCE);
+	free(t);
+	free(url);
+}
+END_TEST
+
 PF_TEST_MAIN("optout",
+    tcase_add_test(tc, test_tokens_carry_their_language),
     tcase_add_test(tc, test_link_carries_normalised_address_and_list),
     tcase_add_test(tc, test_no_list_means_every_list),
     tcase_add_test(tc, test_link_expires_after_the_configured_days),
