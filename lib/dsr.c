@@ -523,7 +523,7 @@ static const size_t held[] = {
 	offsetof(struct pf_dsr, extension), offsetof(struct pf_dsr, status),
 	offsetof(struct pf_dsr, verify_by), offsetof(struct pf_dsr, updated),
 	offsetof(struct pf_dsr, appeal), offsetof(struct pf_dsr, appeal_due),
-	offsetof(struct pf_dsr, appeal_reason),
+	offsetof(struct pf_dsr, appeal_reason), offsetof(struct pf_dsr, lang),
 };
 
 _Static_assert(nitems(held) == PF_DSR_NSTRINGS,

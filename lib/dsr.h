@@ -54,7 +54,7 @@ extern const char *const pf_dsr_statuses[];	/* "verified", "Verified: we are wor
  * its members may be pointed elsewhere (at the status after a change, for
  * a mail) without disturbing what pf_dsr_drop frees.
  */
-#define PF_DSR_NSTRINGS 22	/* the string members of struct pf_dsr */
+#define PF_DSR_NSTRINGS 23	/* the string members of struct pf_dsr */
 
 struct pf_dsr_copy {
 	struct pf_dsr	 r;

@@ -24,6 +24,7 @@
 
 #include "err.h"
 #include "hex.h"
+#include "lang.h"
 #include "mail.h"
 #include "nitems.h"
 #include "params.h"
@@ -234,7 +235,7 @@ pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
 	if ((rc = values_encode(values, &vals)) == PF_OK) {
 		pf_utc_now(now);
 		rc = pf_store_outbox_put(st, template, addr, vals.p, subject,
-		    now, id);
+		    pf_lang_current(), now, id);
 	}
 	buf_free(&vals);
 	free(addr);

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "lang.h"
 #include "store.h"
 #include "store_sql.h"
 #include "utc.h"
@@ -38,10 +39,10 @@ enum {
 static const struct pf_sql sql[NSTMT] = {
 	[OPTOUT_PUT] = { "optout put",
 	    "INSERT INTO optout (channel, address, list, reason, source, "
-	    "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+	    "created, updated, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
 	    "ON CONFLICT (channel, address, list) DO UPDATE SET "
 	    "updated = excluded.updated, reason = excluded.reason, "
-	    "source = excluded.source" },
+	    "source = excluded.source, lang = excluded.lang" },
 	[OPTOUT_EACH] = { "optout each",
 	    "SELECT " OPTOUT_COLS " FROM optout "
 	    "ORDER BY created, channel, address, list" },
@@ -59,12 +60,13 @@ static const struct pf_sql sql[NSTMT] = {
 	    "AND address = ?1" },
 	/* created is the one column a repeat leaves alone. */
 	[DNC_PUT] = { "dnc put",
-	    "INSERT INTO dnc (" DNC_COLS ") "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
+	    "INSERT INTO dnc (" DNC_COLS ", lang) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) "
 	    "ON CONFLICT (number) DO UPDATE SET country = excluded.country, "
 	    "first_name = excluded.first_name, "
 	    "last_name = excluded.last_name, company = excluded.company, "
-	    "email = excluded.email, updated = excluded.updated" },
+	    "email = excluded.email, updated = excluded.updated, "
+	    "lang = excluded.lang" },
 	[DNC_GET] = { "dnc get",
 	    "SELECT " DNC_COLS " FROM dnc WHERE number = ?1" },
 	/*
@@ -98,8 +100,8 @@ static const struct pf_sql sql[NSTMT] = {
 	    "ORDER BY seq DESC LIMIT 1" },
 	[OUTBOX_PUT] = { "outbox put",
 	    "INSERT INTO outbox (template, recipient, vals, subject, state, "
-	    "attempts, next_try, created, updated) "
-	    "VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?5, ?5)" },
+	    "attempts, next_try, created, updated, lang) "
+	    "VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?5, ?5, ?6)" },
 	/*
 	 * The address and values are what made the message personal; once
 	 * it has gone nothing needs them ('' because both columns are NOT
@@ -185,8 +187,8 @@ pf_store_optout_put(struct pf_store *st, const struct pf_optout *o,
 
 	return pf_sql_exec(st, Q(OPTOUT_PUT), PF_ARGS(PF_T(o->channel),
 	    PF_T(o->address), PF_T(o->list != NULL ? o->list : ""),
-	    PF_T(o->reason), PF_T(o->source), PF_T(pf_utc_now_or(now, t))),
-	    NULL);
+	    PF_T(o->reason), PF_T(o->source), PF_T(pf_utc_now_or(now, t)),
+	    PF_T(pf_lang_current())), NULL);
 }
 
 int
@@ -241,8 +243,8 @@ pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now)
 
 	return pf_sql_exec(st, Q(DNC_PUT), PF_ARGS(PF_T(d->number),
 	    PF_T(d->country), PF_T(d->first_name), PF_T(d->last_name),
-	    PF_T(d->company), PF_T(d->email), PF_T(pf_utc_now_or(now, t))),
-	    NULL);
+	    PF_T(d->company), PF_T(d->email), PF_T(pf_utc_now_or(now, t)),
+	    PF_T(pf_lang_current())), NULL);
 }
 
 int
@@ -390,10 +392,11 @@ pf_store_audit_last_of(struct pf_store *st, const char *event,
 int
 pf_store_outbox_put(struct pf_store *st, const char *template,
     const char *recipient, const char *vals, const char *subject,
-    const char *now, long long *id)
+    const char *lang, const char *now, long long *id)
 {
 	return pf_sql_insert(st, Q(OUTBOX_PUT), PF_ARGS(PF_T(template),
-	    PF_T(recipient), PF_T(vals), PF_T(subject), PF_T(now)), id);
+	    PF_T(recipient), PF_T(vals), PF_T(subject), PF_T(now),
+	    PF_T(lang)), id);
 }
 
 typedef int outbox_fn(const struct pf_outbox_row *r, void *arg);
@@ -407,7 +410,7 @@ outbox_row(const struct pf_row *r, void *ctx)
 	    .template = COL_T(1), .recipient = COL_T(2), .vals = COL_T(3),
 	    .subject = COL_T(4), .state = COL_T(5), .attempts = (int)COL_I(6),
 	    .next_try = COL_T(7), .last_error = COL_T(8), .created = COL_T(9),
-	    .updated = COL_T(10) };
+	    .updated = COL_T(10), .lang = COL_T(11) };
 
 	return PF_WALK_CALL(outbox_fn, w, &o);
 }

@@ -236,6 +236,12 @@ struct pf_dsr {
 	const char	*appeal;	/* "open", "granted", "denied" */
 	const char	*appeal_due;	/* "YYYY-MM-DD" */
 	const char	*appeal_reason;	/* the requester's words; may be NULL */
+	/*
+	 * 015-lang.sql: the language (lang.h's tag) the person used, what
+	 * every mail to them is written in.  Read only: a put or a revision
+	 * stores the current language (lang.h), the request's.
+	 */
+	const char	*lang;
 };
 
 /* One change in a request's history. */
@@ -811,12 +817,16 @@ struct pf_outbox_row {
 	const char	*last_error;	/* may be NULL */
 	const char	*created;
 	const char	*updated;
+	const char	*lang;		/* 015-lang.sql: its values' language */
 };
 
-/* Queue a message (state queued, due now).  *id may be NULL. */
+/*
+ * Queue a message (state queued, due now) whose values are written in
+ * lang (lang.h's tag: the language it is rendered in).  *id may be NULL.
+ */
 int pf_store_outbox_put(struct pf_store *st, const char *template,
     const char *recipient, const char *vals, const char *subject,
-    const char *now, long long *id);
+    const char *lang, const char *now, long long *id);
 
 /*
  * Claim the message due first at now -- queued with next_try <= now, or

@@ -10,6 +10,7 @@
  * CHECK refuses it (PF_ESTORE) instead of the store storing something else.
  */
 #include "err.h"
+#include "lang.h"
 #include "store.h"
 #include "store_sql.h"
 #include "utc.h"
@@ -34,15 +35,15 @@ enum {
 
 static const struct pf_sql sql[NSTMT] = {
 	[FB_PUT] = { "feedback put",
-	    "INSERT INTO feedback (type, message, rating, created, updated) "
-	    "VALUES (?1, ?2, ?3, ?4, ?4)" },
+	    "INSERT INTO feedback (type, message, rating, created, updated, "
+	    "lang) VALUES (?1, ?2, ?3, ?4, ?4, ?5)" },
 	/*
 	 * FB_REVISE and FB_COMPLETE: only an open entry, so a replayed
 	 * step-2 token finds no row (PF_ENOTFOUND).
 	 */
 	[FB_REVISE] = { "feedback revise",
 	    "UPDATE feedback SET type = ?2, message = ?3, rating = ?4, "
-	    "updated = ?5 WHERE id = ?1 AND completed IS NULL" },
+	    "updated = ?5, lang = ?6 WHERE id = ?1 AND completed IS NULL" },
 	[FB_COMPLETE] = { "feedback complete",
 	    "UPDATE feedback SET email = ?2, email_key = ?3, recommend = ?4, "
 	    "completed = ?5, updated = ?5 "
@@ -141,8 +142,8 @@ pf_store_feedback_put(struct pf_store *st, const struct pf_feedback *f,
 	char	 t[PF_TIME_SIZE];
 
 	return pf_sql_insert(st, Q(FB_PUT), PF_ARGS(PF_T(f->type),
-	    PF_T(f->message), PF_I(f->rating), PF_T(pf_utc_now_or(now, t))),
-	    id);
+	    PF_T(f->message), PF_I(f->rating), PF_T(pf_utc_now_or(now, t)),
+	    PF_T(pf_lang_current())), id);
 }
 
 int
@@ -153,7 +154,7 @@ pf_store_feedback_revise(struct pf_store *st, long long id,
 
 	return pf_sql_change(st, Q(FB_REVISE), PF_ARGS(PF_I(id),
 	    PF_T(f->type), PF_T(f->message), PF_I(f->rating),
-	    PF_T(pf_utc_now_or(now, t))));
+	    PF_T(pf_utc_now_or(now, t)), PF_T(pf_lang_current())));
 }
 
 int

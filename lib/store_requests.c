@@ -11,6 +11,7 @@
  * caller's pf_store_begin transaction as a nested one, or on its own.
  */
 #include "err.h"
+#include "lang.h"
 #include "nitems.h"
 #include "store.h"
 #include "store_sql.h"
@@ -19,7 +20,7 @@
 #define DSR_COLS "id, type, relationship, organisation, first_name, " \
 	"last_name, email, email_key, subject, country, state, details, " \
 	"law, received, due, acknowledge, extension, extended, status, " \
-	"party, verify_by, updated, appeal, appeal_due, appeal_reason"
+	"party, verify_by, updated, appeal, appeal_due, appeal_reason, lang"
 
 /* The status a list filters by: an appeal's state over a denial's. */
 #define DSR_STATE_SQL "(CASE appeal WHEN 'open' THEN 'appealed' " \
@@ -42,9 +43,9 @@ static const struct pf_sql sql[NSTMT] = {
 	    "INSERT INTO request (type, relationship, organisation, "
 	    "first_name, last_name, email, email_key, subject, country, "
 	    "state, details, law, received, due, acknowledge, extension, "
-	    "verify_by, updated, extended, status, party) "
+	    "verify_by, updated, lang, extended, status, party) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15, ?16, ?17, ?18, 0, 'unverified', NULL)" },
+	    "?14, ?15, ?16, ?17, ?18, ?19, 0, 'unverified', NULL)" },
 	/* request_email answers it. */
 	[DSR_RECENT] = { "request recent",
 	    "SELECT id FROM request WHERE email_key = ?1 AND type = ?2 "
@@ -100,7 +101,7 @@ static const struct pf_sql sql[NSTMT] = {
 	    "UPDATE request SET relationship = ?2, organisation = ?3, "
 	    "first_name = ?4, last_name = ?5, email = ?6, country = ?7, "
 	    "state = ?8, details = ?9, law = ?10, due = ?11, "
-	    "acknowledge = ?12, extension = ?13, updated = ?14 "
+	    "acknowledge = ?12, extension = ?13, updated = ?14, lang = ?15 "
 	    "WHERE id = ?1 AND status = 'unverified'" },
 	[DSR_VERIFY] = { "request verify",
 	    "UPDATE request SET status = 'verified', party = ?2, updated = ?3 "
@@ -205,7 +206,7 @@ dsr_row(const struct pf_row *r, void *ctx)
 	    .status = COL_T(18), .party = COL_I(19) /* NULL reads as 0 */,
 	    .verify_by = COL_T(20), .updated = COL_T(21),
 	    .appeal = COL_T(22), .appeal_due = COL_T(23),
-	    .appeal_reason = COL_T(24) };
+	    .appeal_reason = COL_T(24), .lang = COL_T(25) };
 
 	return PF_WALK_CALL(dsr_fn, w, &d);
 }
@@ -235,7 +236,7 @@ dsr_insert(struct pf_store *st, const struct pf_dsr *r, const char *now,
 	    PF_T(r->subject), PF_T(r->country), PF_T(r->state),
 	    PF_T(r->details), PF_T(r->law), PF_T(r->received), PF_T(r->due),
 	    PF_T(r->acknowledge), PF_T(r->extension), PF_T(r->verify_by),
-	    PF_T(now)), id);
+	    PF_T(now), PF_T(pf_lang_current())), id);
 }
 
 int
@@ -396,7 +397,7 @@ pf_store_dsr_revise(struct pf_store *st, long long id,
 	    PF_T(r->last_name), PF_T(r->email), PF_T(r->country),
 	    PF_T(r->state), PF_T(r->details), PF_T(r->law), PF_T(r->due),
 	    PF_T(r->acknowledge), PF_T(r->extension),
-	    PF_T(pf_utc_now_or(now, t))));
+	    PF_T(pf_utc_now_or(now, t)), PF_T(pf_lang_current())));
 }
 
 int

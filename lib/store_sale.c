@@ -8,6 +8,7 @@
  * change).
  */
 #include "err.h"
+#include "lang.h"
 #include "store.h"
 #include "store_sql.h"
 
@@ -17,7 +18,8 @@ enum { SO_PUT, SO_EACH, SO_OF, SO_REMOVE, SO_ERASED, NSTMT };
 
 static const struct pf_sql sql[NSTMT] = {
 	[SO_PUT] = { "sale put", "INSERT INTO sale_opt_out (channel, "
-	    "address, device, created, source) VALUES (?1, ?2, ?3, ?4, ?5)" },
+	    "address, device, created, source, lang) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)" },
 	/* Each address once, at its first opt-out since ?1 (NULL: all). */
 	[SO_EACH] = { "sale each", "SELECT min(id), channel, address, NULL, "
 	    "min(created), 'form' FROM sale_opt_out WHERE ?1 IS NULL OR "
@@ -53,7 +55,7 @@ pf_store_sale_put(struct pf_store *st, const struct pf_sale_optout *o,
 {
 	return pf_sql_insert(st, Q(SO_PUT), PF_ARGS(PF_T(o->channel),
 	    PF_T(o->address), PF_T(o->device), PF_T(o->created),
-	    PF_T(o->source)), id);
+	    PF_T(o->source), PF_T(pf_lang_current())), id);
 }
 
 int

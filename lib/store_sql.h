@@ -189,7 +189,7 @@ struct pf_sql_ref	pf_sql_dialect(enum pf_dialect id);
 
 /* The columns of an outbox row, in the order store.c reads them. */
 #define PF_OUTBOX_COLS	"id, template, recipient, vals, subject, state, " \
-	"attempts, next_try, last_error, created, updated"
+	"attempts, next_try, last_error, created, updated, lang"
 
 /*
  * A request's due date and whether it is open, as the team's lists and

@@ -93,7 +93,7 @@ queue(const char *recipient, const char *subject)
 	long long	 id = 0;
 
 	ck_assert_int_eq(pf_store_outbox_put(fx.st, "t", recipient, "", subject,
-	    T1, &id), PF_OK);
+	    "en", T1, &id), PF_OK);
 	return id;
 }
 

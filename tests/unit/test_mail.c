@@ -323,7 +323,7 @@ static const char *const bad_vals[] = {
 START_TEST(test_load_refuses_malformed_values)
 {
 	struct pf_outbox_row	 r = { 7, "t", "a@example.com", bad_vals[_i],
-	    "c0ffee", "sending", 2, "x", NULL, "x", "x" };
+	    "c0ffee", "sending", 2, "x", NULL, "x", "x", "en" };
 	struct pf_mail		 m, zero;
 
 	memset(&m, 0xa5, sizeof(m));
@@ -338,7 +338,7 @@ END_TEST
 START_TEST(test_load_decodes_plus_and_copies_row)
 {
 	struct pf_outbox_row	 r = { 7, "t", "a@example.com", "a=1+2&b&c=",
-	    NULL, "sending", 2, "x", NULL, "x", "x" };
+	    NULL, "sending", 2, "x", NULL, "x", "x", "ja" };
 	struct pf_mail		 m;
 
 	ck_assert_int_eq(pf_mail_load(&r, &m), PF_OK);
@@ -361,7 +361,7 @@ START_TEST(test_load_shows_bidi_controls_as_replacement_characters)
 	/* Queued before the forms refused them: "Ada" RLO "x", and an RLM. */
 	struct pf_outbox_row	 r = { 7, "t", "a@example.com",
 	    "name=Ada%E2%80%AEx&note=%D7%A9%E2%80%8F", NULL, "sending", 0, "x",
-	    NULL, "x", "x" };
+	    NULL, "x", "x", NULL };
 	struct pf_mail		 m;
 
 	ck_assert_int_eq(pf_mail_load(&r, &m), PF_OK);

@@ -16,6 +16,7 @@
 #include "busy.h"
 #include "fixture.h"
 #include "err.h"
+#include "lang.h"
 #include "schema.h"
 #include "store.h"
 #include "utc.h"
@@ -598,6 +599,11 @@ START_TEST(test_audit_tally_counts_records_by_form_and_event)
 	    "ALTER TABLE request DROP COLUMN appeal; "
 	    "ALTER TABLE request DROP COLUMN appeal_due; "
 	    "ALTER TABLE request DROP COLUMN appeal_reason; "
+	    "ALTER TABLE request DROP COLUMN lang; "
+	    "ALTER TABLE optout DROP COLUMN lang; "
+	    "ALTER TABLE dnc DROP COLUMN lang; "
+	    "ALTER TABLE feedback DROP COLUMN lang; "
+	    "ALTER TABLE outbox DROP COLUMN lang; "
 	    "PRAGMA user_version = 7", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
@@ -691,7 +697,7 @@ START_TEST(test_begin_read_takes_no_lock_before_its_first_read)
 
 	ck_assert_int_eq(pf_store_begin_read(st), PF_OK);
 	ck_assert_int_eq(sqlite3_exec(h, "BEGIN IMMEDIATE; INSERT INTO optout "
-	    "VALUES ('email', 'b@example.com', '', NULL, 'form', '" T1 "', "
+	    "(channel, address, list, reason, source, created, updated) VALUES ('email', 'b@example.com', '', NULL, 'form', '" T1 "', "
 	    "'" T1 "'); COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
@@ -721,7 +727,7 @@ START_TEST(test_begin_read_is_one_snapshot_a_commit_waits)
 	ck_assert_int_eq(pf_store_optout_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(sqlite3_exec(h, "BEGIN IMMEDIATE; INSERT INTO optout "
-	    "VALUES ('email', 'b@example.com', '', NULL, 'form', '" T1 "', "
+	    "(channel, address, list, reason, source, created, updated) VALUES ('email', 'b@example.com', '', NULL, 'form', '" T1 "', "
 	    "'" T1 "')", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) & 0xff,
 	    SQLITE_BUSY);
@@ -853,8 +859,8 @@ oput(struct pf_store *st, const char *recipient, const char *now)
 	long long	 id = -1;
 
 	ck_assert_int_eq(pf_store_outbox_put(st, "unsubscribed", recipient,
-	    "channel=email&site=https%3A%2F%2Fexample.com%2F", NULL, now, &id),
-	    PF_OK);
+	    "channel=email&site=https%3A%2F%2Fexample.com%2F", NULL, "en", now,
+	    &id), PF_OK);
 	ck_assert_int_gt(id, 0);
 	return id;
 }
@@ -911,10 +917,10 @@ START_TEST(test_outbox_put_then_get_every_column)
 	ocounts(st, 0, 0, 0, 0);
 	a = oput(st, "a@example.com", T1);
 	ck_assert_int_eq(pf_store_outbox_put(st, "privacy-team",
-	    "team@example.com", "", "c0ffee", T2, &b), PF_OK);
+	    "team@example.com", "", "c0ffee", "en", T2, &b), PF_OK);
 	ck_assert_int_gt(b, a);
 	ck_assert_int_eq(pf_store_outbox_put(st, "privacy-team",
-	    "team@example.com", "", NULL, T2, NULL), PF_OK);
+	    "team@example.com", "", NULL, "en", T2, NULL), PF_OK);
 	o = oget(st, a);
 	ck_assert_int_eq(o.id, a);
 	ck_assert_str_eq(o.template, "unsubscribed");
@@ -1925,6 +1931,133 @@ START_TEST(test_sale_migration_from_version_10_keeps_suppression)
 }
 END_TEST
 
+
+/* The tables 015 gives a language, and a row of each at version 14. */
+static const struct {
+	const char	*table, *row;
+} lang_rows[] = {
+	{ "request", "INSERT INTO request (type, relationship, first_name, "
+	    "email, subject, country, details, law, received, due, status, "
+	    "verify_by, updated) VALUES ('access', 'customer', 'Ann', "
+	    "'ann@example.com', '" H64("a") "', 'DE', 'my data', 'GDPR', '" T1
+	    "', '2026-12-24', 'unverified', '" T2 "', '" T1 "')" },
+	{ "optout", "INSERT INTO optout VALUES ('email', 'ann@example.com', "
+	    "'', NULL, 'form', '" T1 "', '" T2 "')" },
+	{ "sale_opt_out", "INSERT INTO sale_opt_out (channel, address, "
+	    "device, created, source) VALUES ('email', 'ann@example.com', "
+	    "'AAAAAAAAAAAAAAAAAAAAAA', '" T1 "', 'form')" },
+	{ "dnc", "INSERT INTO dnc VALUES ('+4930123456', 'DE', 'Ann', NULL, "
+	    "NULL, 'ann@example.com', '" T1 "', '" T1 "')" },
+	{ "feedback", "INSERT INTO feedback (type, message, rating, created, "
+	    "updated) VALUES ('complaint', 'slow', 2, '" T1 "', '" T1 "')" },
+	{ "outbox", "INSERT INTO outbox (template, recipient, vals, state, "
+	    "next_try, created, updated) VALUES ('request-verify', "
+	    "'ann@example.com', 'id=1', 'queued', '" T1 "', '" T1 "', '" T1
+	    "')" },
+};
+
+/* Run sql on a second connection: SQLite's answer. */
+static int
+raw_exec(const char *sql)
+{
+	sqlite3	*h = raw_open();
+	int	 rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+
+	sqlite3_close(h);
+	return rc;
+}
+
+/*
+ * 015 adds a language to each table whose rows a later mail is written
+ * for: every row of a database at version 14 is kept as it was, in 'en'
+ * (the only language there was), and a malformed tag is refused.
+ */
+START_TEST(test_lang_migration_from_version_14_keeps_rows)
+{
+	struct pf_store	*st;
+	sqlite3		*h = raw_open();
+	char		 q[256];
+	size_t		 i;
+	unsigned	 m;
+
+	for (m = 0; m < pf_nmigrations && pf_migrations[m].version <= 14; m++)
+		ck_assert_int_eq(sqlite3_exec(h, pf_migrations[m].sql, NULL,
+		    NULL, NULL), SQLITE_OK);
+	ck_assert_str_eq(pf_migrations[m].name, "015-lang.sql");
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 14", NULL,
+	    NULL, NULL), SQLITE_OK);
+	for (i = 0; i < nitems(lang_rows); i++) {
+		ck_assert_int_eq(sqlite3_exec(h, lang_rows[i].row, NULL, NULL,
+		    NULL), SQLITE_OK);
+		snprintf(q, sizeof(q), "CREATE TABLE was_%s AS SELECT * FROM %s",
+		    lang_rows[i].table, lang_rows[i].table);
+		ck_assert_int_eq(sqlite3_exec(h, q, NULL, NULL, NULL),
+		    SQLITE_OK);
+	}
+	sqlite3_close(h);
+
+	st = open_mode("truncate");
+	ck_assert_int_eq(pf_test_count("PRAGMA user_version"),
+	    (int)pf_migrations[pf_nmigrations - 1].version);
+	pf_store_close(st);
+	for (i = 0; i < nitems(lang_rows); i++) {
+		snprintf(q, sizeof(q), "SELECT count(*) FROM %s WHERE lang = "
+		    "'en'", lang_rows[i].table);
+		ck_assert_int_eq(pf_test_count(q), 1);
+		snprintf(q, sizeof(q), "UPDATE %s SET lang = 'x'",
+		    lang_rows[i].table);
+		ck_assert_msg(raw_exec(q) != SQLITE_OK, "%s", q);
+		/* Without the language, the very rows that were there. */
+		snprintf(q, sizeof(q), "ALTER TABLE %s DROP COLUMN lang",
+		    lang_rows[i].table);
+		ck_assert_int_eq(raw_exec(q), SQLITE_OK);
+		snprintf(q, sizeof(q), "SELECT count(*) FROM (SELECT * FROM "
+		    "was_%s EXCEPT SELECT * FROM %s)", lang_rows[i].table,
+		    lang_rows[i].table);
+		ck_assert_int_eq(pf_test_count(q), 0);
+		snprintf(q, sizeof(q), "SELECT count(*) FROM %s",
+		    lang_rows[i].table);
+		ck_assert_int_eq(pf_test_count(q), 1);
+	}
+}
+END_TEST
+
+/* A put stores the current language, the request's (lang.h). */
+START_TEST(test_puts_store_the_current_language)
+{
+	struct pf_store		*st = open_mode("truncate");
+	const struct pf_optout	 o = { "email", "ann@example.com", "", NULL,
+	    "form", NULL, NULL };
+	const struct pf_dnc	 d = { "+4930123456", "DE", NULL, NULL, NULL,
+	    NULL, NULL, NULL };
+	const struct pf_sale_optout so = { 0, "email", "ann@example.com",
+	    "AAAAAAAAAAAAAAAAAAAAAA", T1, "form" };
+	const struct pf_feedback f = { .type = "complaint", .rating = 2,
+	    .recommend = -1 };
+
+	ck_assert_int_eq(pf_lang_use("pt-BR"), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_put(st, &d, T1), PF_OK);
+	ck_assert_int_eq(pf_store_sale_put(st, &so, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_feedback_put(st, &f, T1, NULL), PF_OK);
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+	ck_assert_int_eq(pf_test_count("SELECT (SELECT count(*) FROM optout "
+	    "WHERE lang = 'pt-BR') + (SELECT count(*) FROM dnc WHERE lang = "
+	    "'pt-BR') + (SELECT count(*) FROM sale_opt_out WHERE lang = "
+	    "'pt-BR') + (SELECT count(*) FROM feedback WHERE lang = 'pt-BR')"),
+	    4);
+	/* A repeat is the person's latest word: its language too. */
+	ck_assert_int_eq(pf_lang_use("ja"), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &o, T2), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_put(st, &d, T2), PF_OK);
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+	ck_assert_int_eq(pf_test_count("SELECT (SELECT count(*) FROM optout "
+	    "WHERE lang = 'ja') + (SELECT count(*) FROM dnc WHERE lang = "
+	    "'ja')"), 2);
+	pf_store_close(st);
+}
+END_TEST
+
 PF_TEST_MAIN("store",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, NULL, NULL),
     tcase_add_test(tc, test_open_applies_migrations_and_sets_user_version),
@@ -1987,6 +2120,8 @@ PF_TEST_MAIN("store",
     PF_LOOP(test_dnc_schema_refuses_malformed_country, dnc_bad_country),
     tcase_add_test(tc, test_dnc_migration_from_version_2_keeps_rows),
     tcase_add_test(tc, test_sale_migration_from_version_10_keeps_suppression),
+    tcase_add_test(tc, test_lang_migration_from_version_14_keeps_rows),
+    tcase_add_test(tc, test_puts_store_the_current_language),
     tcase_add_test(tc, test_backup_is_a_checked_copy_mode_0600),
     tcase_add_test(tc, test_backup_replaces_only_when_asked),
     tcase_add_test(tc, test_backup_busy_past_the_timeout_leaves_nothing),

@@ -954,11 +954,11 @@ START_TEST(test_outbox_forget_subject_takes_unsent_mail_only)
 	long long	 n = -1;
 
 	ck_assert_int_eq(pf_store_outbox_put(fx.st, "feedback-forward",
-	    "team@example.com", "id=1", C1, T1, NULL), PF_OK);
+	    "team@example.com", "id=1", C1, "en", T1, NULL), PF_OK);
 	ck_assert_int_eq(pf_store_outbox_put(fx.st, "feedback-forward",
-	    "team@example.com", "id=2", C2, T1, NULL), PF_OK);
+	    "team@example.com", "id=2", C2, "en", T1, NULL), PF_OK);
 	ck_assert_int_eq(pf_store_outbox_put(fx.st, "feedback-forward",
-	    "team@example.com", "id=3", NULL, T1, NULL), PF_OK);
+	    "team@example.com", "id=3", NULL, "en", T1, NULL), PF_OK);
 	ck_assert_int_eq(pf_store_outbox_forget_subject(fx.st, C1, &n), PF_OK);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM outbox"), 2);

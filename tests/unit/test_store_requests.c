@@ -1722,7 +1722,7 @@ START_TEST(test_outbox_forget_leaves_its_sender_not_found)
 	long long	 id = 0, claimed = 0, n = -1;
 
 	ck_assert_int_eq(pf_store_outbox_put(st, "t", "Ann@example.com",
-	    "a=1", H1, T1, &id), PF_OK);
+	    "a=1", H1, "en", T1, &id), PF_OK);
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	ck_assert_int_eq(pf_store_outbox_claim(st, T2, T4, outbox_seen,
 	    &claimed), PF_OK);

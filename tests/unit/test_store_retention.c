@@ -191,11 +191,11 @@ START_TEST(test_reduce_drops_the_requests_unsent_mail)
 	snprintf(mine, sizeof(mine), "id=%lld&first_name=Ann", id);
 	snprintf(other, sizeof(other), "id=%lld&first_name=Ann", open);
 	ck_assert_int_eq(pf_store_outbox_put(fx.st, "request-fulfilled",
-	    KEY_A, mine, H1, T2, NULL), PF_OK);
+	    KEY_A, mine, H1, "en", T2, NULL), PF_OK);
 	ck_assert_int_eq(pf_store_outbox_put(fx.st, "request-agent-update",
-	    "agent@example.net", mine, H1, T2, NULL), PF_OK);
+	    "agent@example.net", mine, H1, "en", T2, NULL), PF_OK);
 	ck_assert_int_eq(pf_store_outbox_put(fx.st, "request-verified",
-	    KEY_A, other, H1, T2, NULL), PF_OK);
+	    KEY_A, other, H1, "en", T2, NULL), PF_OK);
 	pf_test_exec("UPDATE outbox SET state = 'failed'");
 	ck_assert_int_eq(reduce(T3, 10), 1);
 	ck_assert(is_reduced(id));
