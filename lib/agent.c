@@ -108,6 +108,7 @@ pf_agent_mail(struct pf_store *st, const struct pf_config *cfg,
 	const char	*v[2 * PF_MAIL_MAX_VALUES + 1];
 	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE], *site;
 	struct pf_dsr_when when[2];
+	char		 saved[PF_LANG_MAX];
 	int		 i, n, rc;
 
 	if (a->email == NULL)
@@ -118,6 +119,10 @@ pf_agent_mail(struct pf_store *st, const struct pf_config *cfg,
 		return PF_EINVAL;
 	if ((site = pf_config_url(cfg, "/")) == NULL)
 		return PF_ENOMEM;
+	/* In r's language (the current one before r is stored). */
+	if ((rc = pf_lang_push(r->lang != NULL ? r->lang : pf_lang_current(),
+	    saved)) != PF_OK)
+		goto done;
 	snprintf(id, sizeof(id), "%lld", r->id);
 	snprintf(received, sizeof(received), "%.10s", r->received);
 	v[0] = "id";		v[1] = id;
@@ -128,14 +133,15 @@ pf_agent_mail(struct pf_store *st, const struct pf_config *cfg,
 	v[10] = "status";	v[11] = pf_choice_label(pf_dsr_statuses,
 	    r->status);
 	v[12] = "site";		v[13] = site;
-	if (v[3] == NULL || v[11] == NULL) {
-		free(site);
-		return PF_EINVAL;
-	}
+	rc = PF_EINVAL;
+	if (v[3] == NULL || v[11] == NULL)
+		goto done;
 	for (i = 0; i < 2 * n; i++)
 		v[2 * AGENT_VALUES + i] = extra[i];
 	v[2 * AGENT_VALUES + 2 * n] = NULL;
 	rc = pf_mail_enqueue(st, template, a->email, v, r->subject, NULL);
+done:
+	pf_lang_pop(saved);
 	free(site);
 	return rc;
 }

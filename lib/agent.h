@@ -70,8 +70,10 @@ int pf_agent_unconfirmed(struct pf_store *st, const struct pf_dsr *r,
  * Queue template to r's agent a inside the caller's transaction, with
  * id, type, received, due, law, status (labels, as dsr.h's mails) and
  * site, plus extra (name, value, ..., NULL; may be NULL).  r->status is
- * the status after the change.  PF_OK and nothing queued when the
- * address was erased.  No status link: the agent follows by mail.
+ * the status after the change.  In r's language (r->lang, the one the
+ * agent used on the form; the current one when NULL), as dsr.h's
+ * pf_dsr_mail.  PF_OK and nothing queued when the address was erased.
+ * No status link: the agent follows by mail.
  */
 int pf_agent_mail(struct pf_store *st, const struct pf_config *cfg,
     const struct pf_dsr *r, const struct pf_dsr_agent *a,

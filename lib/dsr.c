@@ -426,13 +426,17 @@ pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 {
 	const char	*v[2 * PF_MAIL_MAX_VALUES + 1];
 	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE];
-	char		*status_url = NULL, *site = NULL;
+	char		*status_url = NULL, *site = NULL, saved[PF_LANG_MAX];
 	struct pf_dsr_when when[PF_MAIL_MAX_VALUES];
 	int		 i, n, rc;
 
 	if (!complete(r) || r->email == NULL || r->status == NULL ||
 	    (n = extra_pairs(extra)) < 0)
 		return PF_EINVAL;
+	/* In r's language, the link too; the current one before r is stored. */
+	if ((rc = pf_lang_push(r->lang != NULL ? r->lang : pf_lang_current(),
+	    saved)) != PF_OK)
+		goto done;
 	rc = pf_dsr_link(cfg, keys, PF_DSR_STATUS, r->id,
 	    time(NULL) + cfg->request_status_days * PF_DAY, &status_url);
 	if (rc != PF_OK)
@@ -456,6 +460,7 @@ pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 	mail_dates_said(v, FIXED_VALUES + n, when);
 	rc = pf_mail_enqueue(st, template, r->email, v, r->subject, NULL);
 done:
+	pf_lang_pop(saved);
 	free(status_url);
 	free(site);
 	return rc;
@@ -483,7 +488,7 @@ pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
     const struct pf_dsr *r, const char *template)
 {
 	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE], place[160];
-	char		 command[64], *site;
+	char		 command[64], *site, saved[PF_LANG_MAX];
 	const char	*v[] = { "id", id, "type", NULL, "received", received,
 	    "due", r->due, "law", pf_dsr_law_words(r->law), "site", NULL,
 	    "country", place,
@@ -500,11 +505,15 @@ pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
 	snprintf(command, sizeof(command), "privforms request show %lld",
 	    r->id);
 	day_of(r->received, received);
-	place_text(r, place, sizeof(place));
-	v[3] = label_or_code(pf_dsr_types, r->type);
-	v[11] = site;
-	rc = pf_mail_enqueue(st, template, cfg->privacy_team, v, r->subject,
-	    NULL);
+	/* The team's words, whatever the requester's language. */
+	if ((rc = pf_lang_push(pf_mail_team_lang(cfg), saved)) == PF_OK) {
+		place_text(r, place, sizeof(place));
+		v[3] = label_or_code(pf_dsr_types, r->type);
+		v[11] = site;
+		rc = pf_mail_enqueue(st, template, cfg->privacy_team, v,
+		    r->subject, NULL);
+	}
+	pf_lang_pop(saved);
 	free(site);
 	return rc;
 }

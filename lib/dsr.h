@@ -210,7 +210,10 @@ const char *pf_dsr_regulator(const struct pf_laws *laws,
  *	site		base_url + prefix + "/"
  *
  * and extra (name, value, ..., NULL; may be NULL), e.g. the reason of a
- * denial.  r->status must be the status after the change the mail tells
+ * denial.  The mail, its values and its status link are in r's language
+ * (r->lang, the request's stored one; the current language when NULL,
+ * as in the form's handler before the request is stored): extra should
+ * be written in it too (lang.h's pf_lang_push around the call).  r->status must be the status after the change the mail tells
  * of.  The mail's records carry r->subject.  PF_EINVAL when r has no
  * address (erased).
  */
@@ -221,8 +224,9 @@ int pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 /*
  * Queue template about r to the privacy team (privacy_team), with id,
  * type, received, due, law and site as above plus country, and the
- * command that shows the request; PF_OK and nothing queued when no team
- * address is configured.  The team's mail names no one: the team reads
+ * command that shows the request, in the team's language (mail.h's
+ * pf_mail_team_lang); PF_OK and nothing queued when no team address is
+ * configured.  The team's mail names no one: the team reads
  * the request with `privforms request show`.
  */
 int pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,

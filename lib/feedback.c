@@ -284,8 +284,9 @@ received_text(const char *t, char out[RECEIVED_LEN])
 	return PF_OK;
 }
 
-int
-pf_feedback_forward(struct pf_store *st, const struct pf_config *cfg,
+/* pf_feedback_forward in the current language. */
+static int
+forward(struct pf_store *st, const struct pf_config *cfg,
     const struct pf_feedback *f, const char *subject)
 {
 	char		 id[ID_MAX_LEN + 1], received[RECEIVED_LEN];
@@ -321,6 +322,19 @@ pf_feedback_forward(struct pf_store *st, const struct pf_config *cfg,
 	rc = pf_mail_enqueue(st, "feedback-forward", cfg->feedback_to, v,
 	    subject, NULL);
 	free(site);
+	return rc;
+}
+
+int
+pf_feedback_forward(struct pf_store *st, const struct pf_config *cfg,
+    const struct pf_feedback *f, const char *subject)
+{
+	char	 saved[PF_LANG_MAX];
+	int	 rc;
+
+	if ((rc = pf_lang_push(pf_mail_team_lang(cfg), saved)) == PF_OK)
+		rc = forward(st, cfg, f, subject);
+	pf_lang_pop(saved);
 	return rc;
 }
 

@@ -113,6 +113,19 @@ pf_lang_follow(const char *tag)
 	return chosen ? PF_OK : switch_to(tag);
 }
 
+int
+pf_lang_push(const char *tag, char saved[PF_LANG_MAX])
+{
+	memcpy(saved, current, sizeof(current));
+	return switch_to(tag);
+}
+
+void
+pf_lang_pop(const char saved[PF_LANG_MAX])
+{
+	(void)switch_to(saved);	/* a tag that was current: well-formed */
+}
+
 const char *
 pf_lang_current(void)
 {

@@ -74,6 +74,18 @@ int pf_lang_choose(const char *tag);	/* pf_lang_use, and chosen */
 int pf_lang_chosen(void);		/* 1 since pf_lang_choose, else 0 */
 
 /*
+ * Write in tag for a while, then go back: pf_lang_push saves the current
+ * tag into saved and makes tag current; pf_lang_pop(saved) makes the
+ * saved one current again.  Neither changes pf_lang_chosen.  For a mail
+ * in its reader's language (the person's stored one, or the team's
+ * default_language) written while a request in another is served.
+ * PF_EINVAL for a malformed tag: nothing changes, and the pop is then
+ * harmless.
+ */
+int pf_lang_push(const char *tag, char saved[PF_LANG_MAX]);
+void pf_lang_pop(const char saved[PF_LANG_MAX]);
+
+/*
  * A signed link's language: tag made current unless the visitor chose
  * one (pf_lang_chosen).  PF_EINVAL for a malformed tag (nothing changes),
  * whether or not one was chosen, so a link's check fails the same way.

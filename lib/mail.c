@@ -25,6 +25,7 @@
 #include "err.h"
 #include "hex.h"
 #include "lang.h"
+#include "log.h"
 #include "mail.h"
 #include "nitems.h"
 #include "params.h"
@@ -242,6 +243,13 @@ pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
 	return rc;
 }
 
+const char *
+pf_mail_team_lang(const struct pf_config *cfg)
+{
+	(void)cfg;	/* no default_language key yet: the source language */
+	return PF_LANG_SOURCE;
+}
+
 /*
  * Move the decoded values p[0..n) into m, checking each, and showing any
  * bidirectional control (utf8.h) as U+FFFD: the forms refuse them, but a
@@ -282,6 +290,7 @@ pf_mail_load(const struct pf_outbox_row *r, struct pf_mail *m)
 	rc = PF_ENOMEM;
 	if ((m->template = strdup(r->template)) == NULL ||
 	    (m->to = strdup(r->recipient)) == NULL ||
+	    (r->lang != NULL && (m->lang = strdup(r->lang)) == NULL) ||
 	    (r->subject != NULL && (m->subject = strdup(r->subject)) == NULL))
 		goto fail;
 	rc = pf_params_parse(r->vals, strlen(r->vals), &lim, &p, &n, &why);
@@ -306,6 +315,7 @@ pf_mail_clear(struct pf_mail *m)
 	free(m->template);
 	free(m->to);
 	free(m->subject);
+	free(m->lang);
 	for (i = 0; i < 2 * PF_MAIL_MAX_VALUES && m->values[i] != NULL; i++)
 		free(m->values[i]);
 	memset(m, 0, sizeof(*m));
@@ -345,18 +355,23 @@ read_small(int fd, size_t max, char **out, size_t *len)
 	return PF_OK;
 }
 
-/* Read dir/name.txt, at most TEMPLATE_MAX bytes, into *out (*len bytes). */
+/*
+ * Read dir/sub/name.txt (dir/name.txt when sub is ""), at most
+ * TEMPLATE_MAX bytes, into *out (*len bytes).
+ */
 static int
-template_read(const char *dir, const char *name, char **out, size_t *len)
+template_read(const char *dir, const char *sub, const char *name, char **out,
+    size_t *len)
 {
 	char	*path;
 	size_t	 n;
 	int	 fd, rc;
 
-	n = strlen(dir) + strlen(name) + sizeof("/.txt");
+	n = strlen(dir) + strlen(sub) + strlen(name) + sizeof("//.txt");
 	if ((path = malloc(n)) == NULL)
 		return PF_ENOMEM;
-	snprintf(path, n, "%s/%s.txt", dir, name);
+	snprintf(path, n, "%s/%s%s%s.txt", dir, sub, *sub != '\0' ? "/" : "",
+	    name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
 	if (fd == -1)
@@ -452,6 +467,33 @@ done:
 	return rc;
 }
 
+/*
+ * m's template in m's language: dir/NAME/TEMPLATE.txt (NAME the language's
+ * gettext name, lang.h), or the source one, dir/TEMPLATE.txt, for the
+ * source language, no language (a message queued before 015-lang.sql)
+ * or a language without that template (the first such miss of a process
+ * logged: a translation not built or not installed).
+ */
+static int
+template_in(const char *dir, const struct pf_mail *m, char **text,
+    size_t *len)
+{
+	static int	 missed;
+	char		 name[PF_LANG_MAX];
+	int		 rc;
+
+	if (m->lang == NULL || strcmp(m->lang, PF_LANG_SOURCE) == 0 ||
+	    pf_lang_name(m->lang, name) != PF_OK)
+		return template_read(dir, "", m->template, text, len);
+	if ((rc = template_read(dir, name, m->template, text, len)) !=
+	    PF_ENOTFOUND)
+		return rc;
+	if (!missed++)
+		pf_log(PF_LOG_WARN, "mail template %s/%s.txt not found: "
+		    "the source one is sent", name, m->template);
+	return template_read(dir, "", m->template, text, len);
+}
+
 int
 pf_mail_render(const char *dir, const struct pf_mail *m, char **subject,
     char **body)
@@ -463,7 +505,7 @@ pf_mail_render(const char *dir, const struct pf_mail *m, char **subject,
 	*subject = *body = NULL;
 	if (!template_ok(m->template))
 		return PF_EINVAL;
-	if ((rc = template_read(dir, m->template, &text, &len)) == PF_OK)
+	if ((rc = template_in(dir, m, &text, &len)) == PF_OK)
 		rc = render(text, len, m, subject, body);
 	free(text);
 	return rc;

@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 
+struct pf_config;
 struct pf_outbox_row;
 struct pf_store;
 
@@ -46,6 +47,7 @@ struct pf_mail {
 	char		*values[2 * PF_MAIL_MAX_VALUES + 1]; /* name, value, ..., NULL */
 	char		*subject;	/* pseudonym of the person it concerns, or NULL */
 	int		 attempts;	/* delivery attempts so far */
+	char		*lang;		/* lang.h's tag its values are in, or NULL */
 };
 
 /*
@@ -53,13 +55,27 @@ struct pf_mail {
  * [a-z0-9-]+.  values is name, value, name, value, ..., NULL (at most
  * PF_MAIL_MAX_VALUES pairs; names [a-z][a-z0-9_]*, each once; values
  * pf_utf8_ok text, LF allowed, at most PF_MAIL_MAX_VALUE bytes).  subject
- * is the pseudonym for the audit records of its delivery, or NULL.  *id
- * receives the outbox id (may be NULL).  The recipient is stored as
+ * is the pseudonym for the audit records of its delivery, or NULL.  The
+ * message is in the current language (lang.h), which the outbox keeps:
+ * values are written in it, and its template is rendered in it (to
+ * write to someone in their own language, switch with pf_lang_push
+ * first).  *id receives the outbox id (may be NULL).  The recipient is stored as
  * pf_valid_email normalises it.  PF_EINVAL if the template name, to or a
  * value is not acceptable (nothing queued).
  */
 int pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
     const char *const *values, const char *subject, long long *id);
+
+/*
+ * The language of the team's own mails (to privacy_team, feedback_to,
+ * the audit witnesses), whatever language the visitor whose request
+ * caused one uses: the site's default language.  It is the source
+ * language (lang.h's PF_LANG_SOURCE) while the configuration names no
+ * default_language; this function is the one place that reads it.
+ * Written with pf_lang_push(pf_mail_team_lang(cfg), saved) around the
+ * values and the pf_mail_enqueue, then pf_lang_pop(saved).
+ */
+const char *pf_mail_team_lang(const struct pf_config *cfg);
 
 /*
  * Fill m (overwritten) from an outbox row (store.h), decoding its values:
@@ -74,7 +90,12 @@ void pf_mail_clear(struct pf_mail *m);
 
 /*
  * Render template NAME from dir with m's values: *subject and *body are new
- * strings (body with LF line ends).  PF_ENOTFOUND for a missing template,
+ * strings (body with LF line ends).  The template is m's language's,
+ * dir/LANG/NAME.txt (LANG its gettext name, lang.h's pf_lang_name, as
+ * the build writes etc/mail/LANG/), or dir/NAME.txt for the source
+ * language, for a message without a language, and when the language has
+ * no such file (the first such miss of a process is logged).
+ * PF_ENOTFOUND for a missing template,
  * PF_EINVAL for a malformed one, an unknown placeholder, or a subject that
  * would contain a control character.
  */

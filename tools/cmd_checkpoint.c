@@ -12,6 +12,7 @@
 #include "config.h"
 #include "err.h"
 #include "file.h"
+#include "lang.h"
 #include "mail.h"
 #include "store.h"
 
@@ -101,7 +102,7 @@ mail_values(const struct pf_checkpoint *ck, const char *text, char count[24],
 static int
 enqueue_all(struct ctx *c, const char *list, const char *const *v)
 {
-	char	*copy, *p, *to;
+	char	*copy, *p, *to, saved[PF_LANG_MAX];
 	int	 rc, n = 0;
 
 	if ((copy = strdup(list)) == NULL ||
@@ -109,9 +110,12 @@ enqueue_all(struct ctx *c, const char *list, const char *const *v)
 		free(copy);
 		return -1;
 	}
+	/* The witnesses are the team's: its language, not the command's. */
+	rc = pf_lang_push(pf_mail_team_lang(c->cfg), saved);
 	for (p = copy; rc == PF_OK && (to = strsep(&p, ",")) != NULL; n++)
 		rc = pf_mail_enqueue(c->st, TEMPLATE, pf_file_trim(to), v, NULL,
 		    NULL);
+	pf_lang_pop(saved);
 	free(copy);
 	if (rc == PF_OK && (rc = pf_store_commit(c->st)) == PF_OK)
 		return n;

@@ -789,9 +789,9 @@ tell_agent(struct ctx *c, const struct pf_dsr *r, const struct change *ch)
 	return rc;
 }
 
-/* Make ch on r in t, record it, mail the requester and agent, commit. */
+/* apply, in the current language. */
 static int
-apply(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
+apply_in(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
     struct pf_dsr *r, struct change *ch)
 {
 	int	 rc;
@@ -808,6 +808,25 @@ apply(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
 	if ((rc = tell_agent(c, r, ch)) != PF_OK)
 		return rc;
 	return pf_txn_commit(t);
+}
+
+/*
+ * Make ch on r in t, record it, mail the requester and agent, commit: in
+ * the language the requester used (r->lang), so that what the change
+ * writes into the mails (a denial's reason in plain words, the
+ * regulator) is in it too.
+ */
+static int
+apply(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
+    struct pf_dsr *r, struct change *ch)
+{
+	char	 saved[PF_LANG_MAX];
+	int	 rc;
+
+	if ((rc = pf_lang_push(r->lang, saved)) == PF_OK)
+		rc = apply_in(c, t, keys, r, ch);
+	pf_lang_pop(saved);
+	return rc;
 }
 
 static void

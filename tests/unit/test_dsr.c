@@ -591,6 +591,7 @@ START_TEST(test_mail_dates_in_the_language_of_the_mail)
 	};
 	struct pf_dsr_when	 w;
 
+	r.lang = "de";
 	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
 	ck_assert_int_eq(dsr_mail(&r, "request-extended", extra), PF_OK);
 	ck_assert_str_eq(pf_dsr_mail_date("2027-01-31T23:59:00Z", &w),
@@ -600,6 +601,44 @@ START_TEST(test_mail_dates_in_the_language_of_the_mail)
 	pf_test_queued(fx.st, 1, &q);
 	pf_test_values(&q.m, want);
 	pf_mail_clear(&q.m);
+}
+END_TEST
+
+/*
+ * A mail about a request is written in the language its requester used,
+ * its status link too, whatever language the writer is in; the team's in
+ * the team's.  The writer's language is left as it was.
+ */
+START_TEST(test_mail_is_in_the_requesters_language)
+{
+	struct pf_dsr		 r = request();
+	struct pf_test_queued	 q;
+	long long		 id = 0;
+
+	load_conf("team@example.com");
+	r.lang = "ja";
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(dsr_mail(&r, "request-fulfilled", NULL), PF_OK);
+	ck_assert_int_eq(team_mail(&r, "request-team-new"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "de");
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM outbox WHERE "
+	    "id = 1 AND lang = 'ja'"), 1);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM outbox WHERE "
+	    "id = 2 AND lang = 'en'"), 1);
+	pf_test_queued(fx.st, 1, &q);
+	ck_assert_str_eq(q.m.lang, "ja");
+	ck_assert_int_eq(pf_dsr_link_check(&fx.keys, PF_DSR_STATUS,
+	    token_of(pf_test_value(&q.m, "status_url"), "status"), time(NULL),
+	    &id), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "ja");	/* the link's */
+	pf_mail_clear(&q.m);
+	/* Not stored yet (the form's own mail): the current language. */
+	r.lang = NULL;
+	ck_assert_int_eq(pf_lang_use("fr"), PF_OK);
+	ck_assert_int_eq(dsr_mail(&r, "request-verified", NULL), PF_OK);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM outbox WHERE "
+	    "id = 3 AND lang = 'fr'"), 1);
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
 }
 END_TEST
 
@@ -969,6 +1008,7 @@ PF_TEST_MAIN("dsr",
     pf_test_fixture(tc, PF_TEST_STORE, CONF, NULL, NULL),
     PF_LOOP(test_tables_pair_unique_codes_with_labels, tables),
     tcase_add_test(tc, test_link_carries_its_language),
+    tcase_add_test(tc, test_mail_is_in_the_requesters_language),
     tcase_add_test(tc, test_link_without_language_still_opens),
     tcase_add_test(tc, test_tables_match_the_schema),
     tcase_add_test(tc, test_mail_dates_in_the_language_of_the_mail),

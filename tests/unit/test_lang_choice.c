@@ -30,6 +30,21 @@ START_TEST(test_follow_keeps_a_chosen_language)
 	ck_assert_int_eq(pf_lang_chosen(), 0);
 	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
 	ck_assert_str_eq(pf_lang_current(), "ja");
+	/* A switch for a mail and back leaves the choice alone. */
+	ck_assert_int_eq(pf_lang_choose("fr"), PF_OK);
+	{
+		char	 saved[PF_LANG_MAX];
+
+		ck_assert_int_eq(pf_lang_push("de", saved), PF_OK);
+		ck_assert_str_eq(pf_lang_current(), "de");
+		ck_assert_int_eq(pf_lang_chosen(), 1);
+		pf_lang_pop(saved);
+		ck_assert_str_eq(pf_lang_current(), "fr");
+		ck_assert_int_eq(pf_lang_push("de_DE", saved), PF_EINVAL);
+		pf_lang_pop(saved);
+		ck_assert_str_eq(pf_lang_current(), "fr");
+		ck_assert_int_eq(pf_lang_chosen(), 1);
+	}
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 /* test_mail.c -- the outbox, templates and message format (mail.h). */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "check_main.h"
 #include "fixture.h"
 #include "err.h"
+#include "lang.h"
 #include "mail.h"
 #include "nitems.h"
 #include "store.h"
@@ -345,6 +347,7 @@ START_TEST(test_load_decodes_plus_and_copies_row)
 	ck_assert_int_eq(m.id, 7);
 	ck_assert_int_eq(m.attempts, 2);
 	ck_assert_ptr_null(m.subject);
+	ck_assert_str_eq(m.lang, "ja");
 	ck_assert_str_eq(m.values[0], "a");
 	ck_assert_str_eq(m.values[1], "1 2");
 	ck_assert_str_eq(m.values[3], "");
@@ -365,6 +368,7 @@ START_TEST(test_load_shows_bidi_controls_as_replacement_characters)
 	struct pf_mail		 m;
 
 	ck_assert_int_eq(pf_mail_load(&r, &m), PF_OK);
+	ck_assert_ptr_null(m.lang);
 	ck_assert_str_eq(m.values[1], "Ada\xef\xbf\xbdx");
 	ck_assert_str_eq(m.values[3], "\xd7\xa9\xe2\x80\x8f");
 	pf_mail_clear(&m);
@@ -1245,9 +1249,205 @@ START_TEST(test_render_text_renders_as_a_file_would)
 }
 END_TEST
 
+
+/* ---- languages ---- */
+
+/* NAME/t.txt in the fixture's directory (NAME/ made if need be). */
+static void
+write_lang_template(const char *name, const char *text)
+{
+	char	 sub[64], dir[PF_TEST_PATH];
+
+	pf_test_path(dir, sizeof(dir), name);
+	ck_assert(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	snprintf(sub, sizeof(sub), "%s/t.txt", name);
+	write_file(sub, text, strlen(text));
+}
+
+/* The subject m renders to from the fixture's templates; a copy. */
+static char *
+subject_in(const char *lang, const char *const *v)
+{
+	struct pf_mail	 m = mail_t(v);
+	char		*s = NULL, *b = NULL;
+
+	m.lang = (char *)lang;
+	ck_assert_int_eq(pf_mail_render(fx.dir, &m, &s, &b), PF_OK);
+	free(b);
+	return s;
+}
+
+/* The outbox keeps the language a message was written in. */
+START_TEST(test_enqueue_records_the_current_language)
+{
+	static const char *const v[] = { "id", "7", NULL };
+	struct pf_mail	 m = { 0 };
+	long long	 id = 0;
+
+	ck_assert_int_eq(pf_lang_use("zh-CN"), PF_OK);
+	ck_assert_int_eq(pf_mail_enqueue(fx.st, "unsubscribed",
+	    "jane@example.com", v, NULL, &id), PF_OK);
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_get(fx.st, id, load_row, &m), PF_OK);
+	ck_assert_str_eq(m.lang, "zh-CN");
+	pf_mail_clear(&m);
+}
+END_TEST
+
+/*
+ * A message renders from its language's template (the gettext name's
+ * directory), and from the source template when that language has none,
+ * when it has no language (queued before), or is the source language.
+ */
+START_TEST(test_render_reads_the_messages_language)
+{
+	static const char *const v[] = { "id", "7", NULL };
+	static const struct {
+		const char	*lang, *subject;
+	} cases[] = {
+		{ "pt-BR", "Pedido 7" },
+		{ "de", "Anfrage 7" },
+		{ "fr", "Request 7" },		/* no fr/t.txt */
+		{ NULL, "Request 7" },
+		{ "en", "Request 7" },
+		{ "x", "Request 7" },		/* no tag: the source's */
+	};
+	char	*s;
+	size_t	 i;
+
+	write_template("Subject: Request {{id}}\n\nbody\n");
+	write_lang_template("pt_BR", "Subject: Pedido {{id}}\n\ncorpo\n");
+	write_lang_template("de", "Subject: Anfrage {{id}}\n\nText\n");
+	write_lang_template("en", "Subject: never read\n\nx\n");
+	for (i = 0; i < nitems(cases); i++) {
+		s = subject_in(cases[i].lang, v);
+		ck_assert_msg(strcmp(s, cases[i].subject) == 0, "%s: %s",
+		    cases[i].lang != NULL ? cases[i].lang : "(none)", s);
+		free(s);
+	}
+}
+END_TEST
+
+/* What a subject in lang's template looks like on the wire. */
+static const struct {
+	const char	*lang, *name, *template, *subject;
+} translated[] = {
+	{ "ja", "ja",
+	    "Subject: \xe3\x81\x94\xe4\xbe\x9d\xe9\xa0\xbc{{id}}"	/* ご依頼 */
+	    "\xe3\x81\xab\xe3\x81\xa4\xe3\x81\x84\xe3\x81\xa6\xe5\xaf\xbe"
+	    "\xe5\xbf\x9c\xe3\x81\x8c\xe5\xae\x8c\xe4\xba\x86\xe3\x81\x97"
+	    "\xe3\x81\xbe\xe3\x81\x97\xe3\x81\x9f\xef\xbc\x88\xe5\x80\x8b"
+	    "\xe4\xba\xba\xe3\x83\x87\xe3\x83\xbc\xe3\x82\xbf\xe3\x81\xae"
+	    "\xe9\x96\x8b\xe7\xa4\xba\xe8\xab\x8b\xe6\xb1\x82\xef\xbc\x89\n"
+	    "\n\xe6\x9c\xac\xe6\x96\x87\n",
+	    "\xe3\x81\x94\xe4\xbe\x9d\xe9\xa0\xbc" "42"
+	    "\xe3\x81\xab\xe3\x81\xa4\xe3\x81\x84\xe3\x81\xa6\xe5\xaf\xbe"
+	    "\xe5\xbf\x9c\xe3\x81\x8c\xe5\xae\x8c\xe4\xba\x86\xe3\x81\x97"
+	    "\xe3\x81\xbe\xe3\x81\x97\xe3\x81\x9f\xef\xbc\x88\xe5\x80\x8b"
+	    "\xe4\xba\xba\xe3\x83\x87\xe3\x83\xbc\xe3\x82\xbf\xe3\x81\xae"
+	    "\xe9\x96\x8b\xe7\xa4\xba\xe8\xab\x8b\xe6\xb1\x82\xef\xbc\x89" },
+	{ "de", "de",
+	    "Subject: Ihre Anfrage {{id}} auf L\xc3\xb6schung Ihrer "
+	    "personenbezogenen Daten wurde vollst\xc3\xa4ndig erf\xc3\xbcllt\n"
+	    "\nText\n",
+	    "Ihre Anfrage 42 auf L\xc3\xb6schung Ihrer personenbezogenen Daten "
+	    "wurde vollst\xc3\xa4ndig erf\xc3\xbcllt" },
+};
+
+/*
+ * A translated subject longer than one encoded-word goes out as RFC 2047
+ * words of at most 75 characters, each of whole characters, and reads
+ * back as written.
+ */
+START_TEST(test_translated_subject_encoded_on_whole_characters)
+{
+	static const char *const v[] = { "id", "42", NULL };
+	struct pf_mail_headers	 h = { FROM, NULL, "jane@example.com", NULL,
+	    NULL, NULL };
+	char			*s, *msg, f[2048], dec[1024];
+
+	write_template("Subject: Request {{id}}\n\nbody\n");
+	write_lang_template(translated[_i].name, translated[_i].template);
+	s = subject_in(translated[_i].lang, v);
+	ck_assert_str_eq(s, translated[_i].subject);
+	h.subject = s;
+	msg = format(&h, "x");
+	assert_lines(msg, 78);
+	ck_assert_ptr_nonnull(field(msg, "Subject", f, sizeof(f)));
+	ck_assert_int_ge(ew_decode(f, dec, sizeof(dec)), 2);
+	ck_assert_str_eq(dec, translated[_i].subject);
+	free(msg);
+	free(s);
+}
+END_TEST
+
+/*
+ * Whatever the language, what a visitor typed never reaches a header: a
+ * value that would end the subject is refused by every language's
+ * template that puts it there, and goes into a body only as body text.
+ */
+START_TEST(test_no_typed_value_reaches_a_header_in_any_language)
+{
+	static const char *const names[] = { "", "de", "ja", "ar_XB" };
+	static const char *const tags[] = { NULL, "de", "ja", "ar-XB" };
+	static const char *const typed[] = { "Ann\nBcc: evil@example.com",
+	    "Ann\rBcc: evil@example.com", "Ann\r\nBcc: evil@example.com",
+	    "Ann\xc2\x85" "Bcc: evil@example.com" };
+	struct pf_mail_headers	 h = { FROM, NULL, "jane@example.com", NULL,
+	    NULL, NULL };
+	const char		*v[] = { "name", NULL, NULL };
+	struct pf_mail		 m;
+	char			*s, *b, *msg, *end;
+	size_t			 i, j;
+
+	for (i = 0; i < nitems(names); i++) {
+		if (*names[i] == '\0')
+			write_template("Subject: {{name}}\n\n{{name}}\n");
+		else
+			write_lang_template(names[i],
+			    "Subject: \xe2\x9f\xa6{{name}}\xe2\x9f\xa7\n\n"
+			    "{{name}}\n");
+		for (j = 0; j < nitems(typed); j++) {
+			v[1] = typed[j];
+			m = mail_t(v);
+			m.lang = (char *)tags[i];
+			render_refused(fx.dir, &m, PF_EINVAL);
+		}
+	}
+	/*
+	 * In the body it is body text, and a line separator (U+2028: no line
+	 * end to RFC 5322) in a subject is encoded with it: either way the
+	 * header ends before anything typed could start one.
+	 */
+	write_lang_template("ja", "Subject: \xe4\xbb\xb6\xe5\x90\x8d "
+	    "{{subj}}\n\n{{name}}\n");
+	for (i = 0; i < 2; i++) {
+		const char *w[] = { "name", typed[0], "subj", i == 0 ? "x" :
+		    "Ann\xe2\x80\xa8" "Bcc: evil@example.com", NULL };
+
+		m = mail_t(w);
+		m.lang = (char *)"ja";
+		ck_assert_int_eq(pf_mail_render(fx.dir, &m, &s, &b), PF_OK);
+		h.subject = s;
+		msg = format(&h, b);
+		ck_assert_ptr_nonnull(end = strstr(msg, "\r\n\r\n"));
+		*end = '\0';
+		ck_assert_ptr_null(strstr(msg, "Bcc"));
+		ck_assert_ptr_null(strstr(msg, "evil"));
+		free(msg);
+		free(s);
+		free(b);
+	}
+}
+END_TEST
+
 PF_TEST_MAIN("mail",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, NULL, NULL),
     tcase_add_test(tc, test_enqueue_stores_normalised_strictly_encoded_row),
+    tcase_add_test(tc, test_enqueue_records_the_current_language),
+    tcase_add_test(tc, test_render_reads_the_messages_language),
+    PF_LOOP(test_translated_subject_encoded_on_whole_characters, translated),
+    tcase_add_test(tc, test_no_typed_value_reaches_a_header_in_any_language),
     tcase_add_test(tc, test_enqueue_encodes_every_printable_character),
     tcase_add_test(tc, test_render_text_renders_as_a_file_would),
     tcase_add_test(tc, test_enqueue_without_values_or_subject),
