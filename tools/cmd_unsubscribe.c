@@ -15,6 +15,7 @@
 #include "config.h"
 #include "err.h"
 #include "keys.h"
+#include "lang.h"
 #include "nitems.h"
 #include "optout.h"
 #include "store.h"
@@ -26,11 +27,12 @@ static int	cmd_check(struct ctx *, const struct cli_args *);
 static int	cmd_export(struct ctx *, const struct cli_args *);
 static int	cmd_scrub(struct ctx *, const struct cli_args *);
 
-enum { O_EMAIL, O_LIST };		/* unsubscribe-link */
+enum { O_EMAIL, O_LIST, O_LANG };	/* unsubscribe-link */
 
 static const struct cli_spec link_spec = { .opt = {
 	[O_EMAIL] = { "--email", CLI_VALUE | CLI_REQUIRED },
 	[O_LIST] = { "--list", CLI_VALUE },
+	[O_LANG] = { "--lang", CLI_VALUE | CLI_ONCE },
 } };
 static const struct cli_spec check_spec = {
 	.opt = { { "--country", CLI_VALUE } }, .min = 1, .max = 1,
@@ -38,11 +40,13 @@ static const struct cli_spec check_spec = {
 
 const struct cmd cmds_unsubscribe[] = {
 	{ "unsubscribe-link", cmd_link, &link_spec,
-	  "--email ADDRESS [--list ID]",
+	  "--email ADDRESS [--list ID] [--lang TAG]",
 	  "Print the RFC 8058 one-click unsubscribe URL for ADDRESS (and mailing\n"
 	  "list ID), signed and valid for unsubscribe_link_days.  Put it in the\n"
 	  "List-Unsubscribe header, with List-Unsubscribe-Post:\n"
-	  "List-Unsubscribe=One-Click." },
+	  "List-Unsubscribe=One-Click.  The link's page, and the opt-out it\n"
+	  "records, are in language TAG (a BCP 47 tag: de, pt-BR; by default\n"
+	  "the source language, en): the language of the mail it is put in." },
 	{ "unsubscribes check", cmd_check, &check_spec,
 	  "ADDRESS [--country CC]",
 	  "Has ADDRESS opted out of marketing?  Exit 0 if it has (do not send),\n"
@@ -88,6 +92,11 @@ cmd_link(struct ctx *c, const struct cli_args *a)
 	char		*url = NULL;
 	int		 rc;
 
+	if (a->opt[O_LANG] != NULL && pf_lang_use(a->opt[O_LANG]) != PF_OK) {
+		fprintf(stderr, "privforms: --lang: %s is not a language tag "
+		    "(such as de or pt-BR)\n", a->opt[O_LANG]);
+		return 1;
+	}
 	if (cli_load_keys(c, &keys) != 0)
 		return 1;
 	rc = pf_optout_link(c->cfg, &keys, a->opt[O_EMAIL], a->opt[O_LIST],

@@ -292,6 +292,25 @@ class OneClick(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(optouts("one@example.com"), [("email", "news", "one-click", None)])
 
+    def test_link_made_in_a_language_records_the_opt_out_in_it(self):
+        url = SITE.privforms("unsubscribe-link", "--email", "lang@example.com",
+                             "--lang", "pt-BR").stdout.strip()
+        r = SITE.post(self.path(url), b"List-Unsubscribe=One-Click")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(SITE.query("SELECT lang FROM optout WHERE address = ?",
+                                    ("lang@example.com",)), [("pt-BR",)])
+        # Without --lang: the source language, as before.
+        r = SITE.post(self.path(link("nolang@example.com")),
+                      b"List-Unsubscribe=One-Click")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(SITE.query("SELECT lang FROM optout WHERE address = ?",
+                                    ("nolang@example.com",)), [("en",)])
+        for bad in ("pt_BR", "EN", "x", "de-"):
+            p = SITE.privforms("unsubscribe-link", "--email", "a@example.com",
+                               "--lang", bad, check=False)
+            self.assertEqual((p.returncode, p.stdout), (1, ""), bad)
+            self.assertIn("--lang", p.stderr)
+
     def test_post_multipart_unsubscribes_with_200(self):
         path = self.path(link("multi@example.com"))
         body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n"
