@@ -18,7 +18,11 @@ trap 'rm -rf "$tmp"' EXIT
 # msginit says "Created ..." on standard error: shown only on failure.
 msginit --no-translator --locale="$name" -i "$pot" -o "$tmp/init.po" \
     2> "$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-msgen -o "$tmp/en.po" "$tmp/init.po"
+# A pseudo-locale counts as English does: msginit knows no plural rule
+# for a made-up name such as ar_XB, and msgfmt refuses its placeholder.
+sed 's/^"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"$/"Plural-Forms: nplurals=2; plural=(n != 1);\\n"/' \
+    "$tmp/init.po" > "$tmp/plural.po"
+msgen -o "$tmp/en.po" "$tmp/plural.po"
 msgfilter --keep-header -i "$tmp/en.po" -o "$tmp/out.po" \
     awk -v dir="$dir" -f "$here/pseudo-locale.awk"
 cp "$tmp/out.po" "$out.tmp"
