@@ -94,7 +94,8 @@ INSTALLED	 = $(patsubst cgi-bin/%,build/install/%,$(PROGRAMS)) \
 		   build/install/privforms
 INSTALL_PATHS	 = -DPF_CONFDIR='"$(CONFDIR)"' -DPF_DATADIR='"$(DATADIR)"' \
 		   -DPF_HTDOCS='"$(HTDOCS)"' -DPF_STATEDIR='"$(STATEDIR)"' \
-		   -DPF_PHONE_MODULE='"$(PKGLIBDIR)/phone.so"'
+		   -DPF_PHONE_MODULE='"$(PKGLIBDIR)/phone.so"' \
+		   -DPF_LOCALEDIR='"$(LOCALEDIR)"'
 TOOL_OBJ	 = $(patsubst %.c,%.o,$(wildcard tools/*.c))
 UNIT_TESTS	 = $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
 BENCH_PROGS	 = $(patsubst %.c,%,$(wildcard tests/bench/*.c))
@@ -129,6 +130,23 @@ $(FLAGS): FORCE
 	$(CXX) $(PF_CXXFLAGS) -c -o $@ $<
 
 lib/config.o: PF_CPPFLAGS += -DPF_CONFIG_DEFAULT='"$(CONFIG_DEFAULT)"'
+
+# The languages config.c offers by default: en and one per po/*.po (the
+# gettext name pt_BR as the tag pt-BR); and where the catalogues are,
+# LOCALEDIR (make run and the tests set locale_dir to build/locale, as
+# they set templates: tools/stack.sh).  build/languages changes only when they do, so that adding a
+# .po file rebuilds config.c.
+LOCALEDIR	?= $(PREFIX)/share/locale
+PF_LANG_LIST	 = en $(subst _,-,$(basename $(notdir $(wildcard po/*.po))))
+LANG_FLAGS	 = -DPF_LANGUAGES='"$(strip $(PF_LANG_LIST))"'
+build/languages: FORCE
+	@mkdir -p build
+	@echo '$(LANG_FLAGS)' | cmp -s - $@ || echo '$(LANG_FLAGS)' > $@
+lib/config.o: build/languages
+lib/config.o: PF_CPPFLAGS += $(LANG_FLAGS) -DPF_LOCALEDIR='"$(LOCALEDIR)"'
+# test_config checks those defaults.
+tests/unit/test_config.o: build/languages
+tests/unit/test_config.o: PF_CPPFLAGS += $(LANG_FLAGS)
 lib/phone_load.o: PF_CPPFLAGS += -DPF_PHONE_MODULE='"$(CURDIR)/$(PHONE_MODULE)"'
 
 # The phone module: phone.cc and what it needs, one shared object that
@@ -180,8 +198,9 @@ build/install/paths: FORCE
 	@mkdir -p build/install
 	@echo '$(INSTALL_PATHS)' | cmp -s - $@ || echo '$(INSTALL_PATHS)' > $@
 
-build/install/config.o: lib/config.c lib/*.h lib/*.def $(FLAGS) build/install/paths
-	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) -c -o $@ $<
+build/install/config.o: lib/config.c lib/*.h lib/*.def $(FLAGS) build/install/paths \
+    build/languages
+	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) $(LANG_FLAGS) -c -o $@ $<
 
 build/install/phone_load.o: lib/phone_load.c lib/*.h $(FLAGS) build/install/paths
 	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) -c -o $@ $<

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checkpoint.h"
 #include "client.h"
@@ -19,6 +20,7 @@
 #include "country.h"
 #include "err.h"
 #include "file.h"
+#include "lang.h"
 #include "mail.h"
 #include "nitems.h"
 #include "utc.h"
@@ -40,6 +42,18 @@
 #endif
 #ifndef PF_STATEDIR
 #define PF_STATEDIR	"/var/lib/privforms"
+#endif
+/*
+ * The languages offered when the configuration names none: "en" and one
+ * per po/NAME.po the build found (the Makefile's PF_LANGUAGES), and where
+ * their catalogues are (its LOCALEDIR: the source tree's build/locale,
+ * or the installed one).
+ */
+#ifndef PF_LANGUAGES
+#define PF_LANGUAGES	"en"
+#endif
+#ifndef PF_LOCALEDIR
+#define PF_LOCALEDIR	"/usr/local/share/locale"
 #endif
 #ifndef PF_CONFIG_DEFAULT
 #define PF_CONFIG_DEFAULT PF_CONFDIR "/privforms.conf"
@@ -87,7 +101,7 @@ static const char *const tls_modes[] = { "required", "if-offered", "off",
 static cfg_check check_base_url, check_prefix, check_journal, check_link,
     check_region, check_mailbox, check_address, check_host, check_starttls,
     check_text, check_proxies, check_origin, check_addresses, check_ere,
-    check_language, check_jurisdiction;
+    check_language, check_jurisdiction, check_languages;
 
 #define OFF(k)		offsetof(struct pf_config, k)
 #define STR(k, d, c)	{ #k, CFG_STRING, OFF(k), d, 0, 0, 0, c, NULL, NULL }
@@ -184,6 +198,9 @@ static const struct cfg_key keys[] = {
 	LONG(consent_max_age_days, 365, 1, 395),
 	STR(consent_language, "en", check_language),
 	STR(consent_jurisdiction, "", check_jurisdiction),
+	STR(languages, PF_LANGUAGES, check_languages),
+	STR(default_language, "en", check_language),
+	PATH(locale_dir, PF_LOCALEDIR),
 	/* The evidence outlives the consent (at most 13 months) and the
 	 * limitation period of a claim about it. */
 	LONG(consent_retention_years, 5, 2, 100),
@@ -371,6 +388,51 @@ check_language(char *val)
 	return NULL;
 }
 
+/*
+ * Tags as lang.h's pf_lang_name takes them ("de pt-BR en-XA"), separated by
+ * blanks, each once; pf_lang_site checks the same when a program starts.
+ */
+static const char *
+check_languages(char *val)
+{
+	static const char bad[] = "must be language tags such as en de pt-BR, "
+	    "separated by blanks";
+	const char	*p = val, *seen[PF_LANG_OFFER_MAX];
+	char		 tag[PF_LANG_MAX], name[PF_LANG_MAX];
+	size_t		 len, n = 0, i;
+
+	for (; *(p += strspn(p, " \t")) != '\0'; p += len) {
+		len = strcspn(p, " \t");
+		if (len >= sizeof(tag))
+			return bad;
+		memcpy(tag, p, len);
+		tag[len] = '\0';
+		if (pf_lang_name(tag, name) != PF_OK)
+			return bad;
+		for (i = 0; i < n; i++)
+			if (strncasecmp(seen[i], tag, len) == 0 &&
+			    strcspn(seen[i], " \t") == len)
+				return "must not name a language twice";
+		if (n == PF_LANG_OFFER_MAX)
+			return "must name at most 32 languages";
+		seen[n++] = p;
+	}
+	return n == 0 ? "must name at least one language" : NULL;
+}
+
+/* Is tag one of the blank-separated tags of list (as written)? */
+static int
+listed(const char *list, const char *tag)
+{
+	size_t	 len = strlen(tag), n;
+
+	for (; *(list += strspn(list, " \t")) != '\0'; list += n)
+		if ((n = strcspn(list, " \t")) == len &&
+		    strncmp(list, tag, len) == 0)
+			return 1;
+	return 0;
+}
+
 /* "" (none) or an ISO 3166-1 alpha-2 country. */
 static const char *
 check_jurisdiction(char *val)
@@ -469,6 +531,9 @@ check_together(const struct pf_config *cfg)
 	    strcmp(cfg->smtp_starttls, "required") != 0)
 		return "smtp_user is set: smtp_starttls must be \"required\", "
 		    "so that the password is never sent in clear";
+	if (!listed(cfg->languages, cfg->default_language))
+		return "default_language must be one of the languages "
+		    "offered (the key languages)";
 	return NULL;
 }
 

@@ -102,6 +102,10 @@ struct pf_config {
 	long	 consent_max_age_days;	/* a decision is asked again after this */
 	char	*consent_language;	/* the notice's language, in records */
 	char	*consent_jurisdiction;	/* alpha-2 for records, "" = none */
+	/* The visitor's language (lang.h); see privforms.conf.example. */
+	char	*languages;		/* tags offered, blank-separated */
+	char	*default_language;	/* one of them */
+	char	*locale_dir;		/* LOCALE/NAME/LC_MESSAGES/privforms.mo */
 	long	 consent_retention_years; /* purge deletes records older */
 
 	/* Anti-automation (guard.h); see privforms.conf.example. */

@@ -28,6 +28,8 @@
 #ifndef PF_LANG_H
 #define PF_LANG_H
 
+#include <stddef.h>
+
 #include <libintl.h>
 
 #define PF_TEXTDOMAIN	"privforms"
@@ -100,5 +102,65 @@ int pf_lang_name(const char *tag, char name[PF_LANG_MAX]);
 
 /* C_()'s lookup: the translation of "context\004msgid", or msgid. */
 const char *pf_lang_pgettext(const char *key, const char *msgid);
+
+/*
+ * The site's languages: the tags it offers (config.h's languages, e.g.
+ * "en de pt-BR") and its default_language, which must be one of them.
+ * pf_lang_site reads, once per process after pf_lang_init, each offered
+ * language's own name and direction from its catalogue (the messages
+ * C_("language-name", "English") and C_("language-direction", "ltr"), which
+ * its translator writes: "Deutsch", "rtl"), switching to each in turn,
+ * and leaves the default current.  PF_EINVAL (err says why) for a list that
+ * is empty, longer than PF_LANG_OFFER_MAX, repeats a tag or holds one that
+ * pf_lang_name refuses, or a default it does not hold.  A catalogue that
+ * is missing only costs the language its own name (English's is used) and
+ * gives it "ltr"; a direction other than "ltr" or "rtl" is "ltr".
+ */
+#define PF_LANG_OFFER_MAX	32
+#define PF_LANG_LABEL_MAX	64	/* a language's own name, with its NUL */
+
+struct pf_lang {
+	char	 tag[PF_LANG_MAX];	/* as the configuration spells it */
+	char	 label[PF_LANG_LABEL_MAX]; /* its own name: "Deutsch" */
+	char	 dir[4];		/* "ltr" or "rtl" */
+};
+
+int pf_lang_site(const char *languages, const char *default_tag, char *err,
+    size_t errlen);
+
+/* The offered languages, in the configuration's order, and how many. */
+const struct pf_lang *pf_lang_offered(size_t *n);
+
+/* The site's default language (PF_LANG_SOURCE before pf_lang_site). */
+const char *pf_lang_default(void);
+
+/*
+ * The offered language whose tag is tag, compared without regard to case
+ * ("PT-br" finds "pt-BR"), or NULL: what ?lang= names.
+ */
+const struct pf_lang *pf_lang_find(const char *tag);
+
+/* The current language's direction, "ltr" or "rtl" (its pf_lang's). */
+const char *pf_lang_dir(void);
+
+/*
+ * RFC 4647 "lookup" (section 3.4) of an Accept-Language header (RFC 9110
+ * 12.5.4) against the tags tags[0..ntags): the ranges by weight (q,
+ * highest first, equal weights in the header's order); for each, the
+ * first tag equal to it without regard to case, else to it truncated
+ * (its last subtag removed, and a single-letter subtag left at the end
+ * with it: "zh-Hant-x-abc" -> "zh-Hant" -> "zh"), until nothing is left.
+ * A range of weight 0 is never used, nor is a tag it names exactly
+ * ("de-AT, de;q=0" finds no "de"); "*" is ignored (the caller's default
+ * answers it); a part that is not a range with at most a weight
+ * (";q=0.5") is skipped, as is everything after the first
+ * PF_LANG_RANGES_MAX parts.  The tag found (a pointer into tags), or NULL.
+ */
+#define PF_LANG_RANGES_MAX	32
+const char *pf_lang_lookup(const char *header, const char *const *tags,
+    size_t ntags);
+
+/* pf_lang_lookup against the offered languages: an offered tag, or NULL. */
+const char *pf_lang_negotiate(const char *header);
 
 #endif

@@ -61,6 +61,8 @@ CONF
 	    echo "consent_categories = $src/etc/consent-categories.tsv" >> "$conf"
 	grep -q '^audit_signing_key *=' "$conf" ||
 	    echo "audit_signing_key = audit-signing.key" >> "$conf"
+	grep -q '^locale_dir *=' "$conf" ||
+	    echo "locale_dir = $src/build/locale" >> "$conf"
 }
 
 # Set key to value in conf: the line replaced, or added.

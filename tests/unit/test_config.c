@@ -103,6 +103,9 @@ static const struct key_case keys[] = {
 	S(laws_exempt, "", "CCPA, TDPSA"),
 	S(feedback_to, "", "feedback@example.com"),
 	S(trusted_proxies, "", "127.0.0.1 ::1 10.0.0.0/8"),
+	S(languages, PF_LANGUAGES, "en de pt-BR"),
+	S(default_language, "en", "pt-BR"),
+	S(locale_dir, "/usr/local/share/locale", "/srv/locale"),
 	N(busy_timeout_ms, 5000, 1), N(max_body, 65536, 1048576),
 	N(max_fields, 32, 1000), N(max_field_len, 20000, 65536),
 	N(unsubscribe_link_days, 365, 3650), N(smtp_port, 25, 587),
@@ -616,6 +619,12 @@ static const char *const user_bad[] = {
 	"us\ter", "user\x01", "us\x7f" "er", "\xff", "us\xc2\x80" "er",
 };
 
+static const char *const languages_bad[] = {
+	"EN", "en_US", "e", "english", "en-", "-en", "en--us", "de-",
+	"en-toolongsubtag", "de,fr", "en;q=1", "\xc3\xa9n", "a1 b2",
+	"zh-Hant-TW", "de DE", "*",
+};
+
 static const char *const yes_no_bad[] = {
 	"", "1", "0", "true", "false", "on", "off", "Yes", "NO", "y",
 };
@@ -638,6 +647,8 @@ static const struct {
 	    "smtp_starttls must be required, if-offered or off"),
 	R(smtp_user, user_bad,
 	    "smtp_user must be UTF-8 text without control characters"),
+	R(languages, languages_bad, "languages must be language tags such as "
+	    "en de pt-BR, separated by blanks"),
 	R(unsubscribe_confirmation, yes_no_bad,
 	    "unsubscribe_confirmation must be yes or no"),
 #undef R
@@ -934,6 +945,44 @@ START_TEST(test_smtp_user)
 }
 END_TEST
 
+/* languages: some, each once, default_language among them. */
+START_TEST(test_languages_and_default_language)
+{
+	static const struct {
+		const char	*text, *why;
+	} bad[] = {
+		{ "languages =\n", "languages must name at least one language" },
+		{ "languages = de pt-BR pt-br\n",
+		    "languages must not name a language twice" },
+		{ "languages = de\tde\n",
+		    "languages must not name a language twice" },
+		{ "languages = aa ab ac ad ae af ag ah ai aj ak al am an ao ap "
+		    "aq ar as at au av aw ax ay az ba bb bc bd be bf bg\n",
+		    "languages must name at most 32 languages" },
+		{ "default_language = de\n", "default_language must be one "
+		    "of the languages offered (the key languages)" },
+		{ "languages = de fr\n", "default_language must be one "
+		    "of the languages offered (the key languages)" },
+		{ "languages = en pt-BR\ndefault_language = pt-br\n",
+		    "default_language must be one of the languages offered" },
+	};
+	struct pf_config	*cfg;
+	size_t			 i;
+
+	for (i = 0; i < nitems(bad); i++) {
+		ck_assert_msg(load(bad[i].text, &cfg) == PF_ECONFIG, "%s",
+		    bad[i].text);
+		ck_assert_msg(strstr(fx.err, bad[i].why) != NULL,
+		    "%s: got '%s'", bad[i].text, fx.err);
+	}
+	ck_assert_int_eq(load(" languages =  fr   en-XA\tar-XB \n"
+	    "default_language = ar-XB\n", &cfg), PF_OK);
+	ck_assert_str_eq(cfg->languages, "fr   en-XA\tar-XB");
+	ck_assert_str_eq(cfg->default_language, "ar-XB");
+	pf_config_free(cfg);
+}
+END_TEST
+
 /* The confirmation keys are yes or no (refusals: one_reason, refusals). */
 START_TEST(test_confirmation_is_yes_or_no)
 {
@@ -1015,13 +1064,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 92 keys, and give exactly the built-in defaults.
+ * twice), name all 95 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 92);
+	ck_assert_uint_eq(uncomment_example(), 95);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1085,6 +1134,10 @@ START_TEST(test_example_documents_every_default)
 	SAME_STR(consent_language);
 	SAME_STR(consent_jurisdiction);
 	SAME_LONG(consent_retention_years);
+	/* languages: the example lists the shipped catalogues, the built-in
+	 * default the po/ files of this build (test_empty_file...). */
+	SAME_STR(default_language);
+	SAME_STR(locale_dir);
 	ck_assert_mem_eq(ex->guard, def->guard, sizeof(ex->guard));
 	ck_assert_mem_eq(&ex->feedback_limit_revisions,
 	    &def->feedback_limit_revisions,
@@ -1177,6 +1230,7 @@ PF_TEST_MAIN("config",
     tcase_add_test(tc, test_mail_templates_relative_resolves),
     tcase_add_test(tc, test_smtp_user),
     tcase_add_test(tc, test_confirmation_is_yes_or_no),
+    tcase_add_test(tc, test_languages_and_default_language),
     tcase_add_test(tc, test_missing_file_names_it),
     tcase_add_test(tc, test_default_path_from_environment),
     tcase_add_test(tc, test_example_documents_every_default),
