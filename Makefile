@@ -52,7 +52,7 @@ CONFIG_DEFAULT	?= $(CURDIR)/var/privforms.conf
 CC		?= cc
 CXX		?= c++
 PKGS		 = fcgi libxml-2.0 sqlite3 libesmtp-1.0 libssl libcrypto json-c \
-		   icu-uc
+		   icu-uc icu-i18n
 CFLAGS		?= -O2 -g
 CXXFLAGS	?= -O2 -g
 WARN		 = -Wall -Wextra -Werror

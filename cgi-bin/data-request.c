@@ -1196,10 +1196,10 @@ screen(struct pf_app *app, struct pf_request *req)
 }
 
 static const struct pf_select selects[] = {
-	{ "relationship", pf_dsr_relationships },
-	{ "agent_relationship", pf_agent_relationships },
-	{ "country", pf_countries },
-	{ "state", pf_us_states },
+	{ "relationship", pf_dsr_relationships, PF_TEXTDOMAIN, 0 },
+	{ "agent_relationship", pf_agent_relationships, PF_TEXTDOMAIN, 0 },
+	{ "country", pf_countries, PF_SELECT_COUNTRIES, 1 },
+	{ "state", pf_us_states, PF_SELECT_US_STATES, 1 },
 };
 
 /* The laws table, before serving; the appeal pages read it too. */

@@ -395,8 +395,8 @@ form_page(struct pf_app *app, struct pf_request *req)
 }
 
 static const struct pf_select selects[] = {
-	{ "country", pf_countries },
-	{ "check_country", pf_countries },
+	{ "country", pf_countries, PF_SELECT_COUNTRIES, 1 },
+	{ "check_country", pf_countries, PF_SELECT_COUNTRIES, 1 },
 };
 
 static const struct pf_route routes[] = {

@@ -80,6 +80,28 @@ store_ready(struct pf_app *app, long ms)
 	return rc;
 }
 
+/*
+ * The catalogues of locale_dir and the site's languages (lang.h), each
+ * one's own name and direction read now, once per process; logged.
+ */
+static int
+lang_open(const struct pf_config *cfg)
+{
+	char	 err[256];
+
+	if (pf_lang_init(cfg->locale_dir) != PF_OK) {
+		pf_log(PF_LOG_ERR, "cannot set the C.UTF-8 locale or read the "
+		    "catalogues of locale_dir");
+		return PF_ECONFIG;
+	}
+	if (pf_lang_site(cfg->languages, cfg->default_language, err,
+	    sizeof(err)) != PF_OK) {
+		pf_log(PF_LOG_ERR, "%s", err);
+		return PF_ECONFIG;
+	}
+	return PF_OK;
+}
+
 /* pf_app_open, pf_app_open_deferred: the store opened now unless defer. */
 static int
 app_open(struct pf_app *app, const char *form, int defer)
@@ -99,6 +121,8 @@ app_open(struct pf_app *app, const char *form, int defer)
 		pf_log(PF_LOG_ERR, "%s", err);
 		goto fail;
 	}
+	if ((rc = lang_open(app->cfg)) != PF_OK)
+		goto fail;
 	if ((rc = pf_keys_load(app->cfg->key_file, &app->keys)) != PF_OK) {
 		pf_log(PF_LOG_ERR, "cannot read the key file (run privforms init): %s",
 		    pf_strerror(rc));

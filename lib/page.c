@@ -21,6 +21,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 
+#include "collate.h"
 #include "err.h"
 #include "lang.h"
 #include "log.h"
@@ -42,8 +43,21 @@
  * (before serving): pages copy it.
  */
 struct template {
+	char		 lang[PF_LANG_MAX];	/* the language it was parsed for */
 	char		 name[NAME_MAX_LEN + 1];
 	xmlDocPtr	 doc;
+};
+
+/*
+ * A select pf_pages_options filled: filled again, in the language's own
+ * words, in each language's copy of its template as it is parsed.
+ */
+struct select {
+	char			 name[NAME_MAX_LEN + 1];	/* the template */
+	const char		*control;
+	const char *const	*pairs;		/* code, English name, ... */
+	const char		*domain;	/* that translates the names */
+	int			 collate;	/* sorted by name */
 };
 
 struct pf_pages {
@@ -51,6 +65,8 @@ struct pf_pages {
 	char		*prefix;
 	struct template	*tmpl;
 	size_t		 ntmpl;
+	struct select	*sel;
+	size_t		 nsel;
 };
 
 struct pf_page {
@@ -425,24 +441,97 @@ parse(const char *path, xmlDocPtr *out)
 	return PF_OK;
 }
 
-/* Parse template name into the cache; *out points into the cache. */
+/*
+ * The file of template name in language tag, a new string (NULL: out of
+ * memory): DIR/NAME.xhtml in the source language, DIR/GETTEXT-NAME/NAME.xhtml
+ * in another (lang.h: "pt-BR" is in pt_BR/).
+ */
+static char *
+template_path(const struct pf_pages *pages, const char *tag, const char *name)
+{
+	char	 sub[PF_LANG_MAX + 1] = "";
+	char	*path;
+	size_t	 len;
+
+	if (strcmp(tag, PF_LANG_SOURCE) != 0) {
+		if (pf_lang_name(tag, sub) != PF_OK)
+			return NULL;	/* pf_lang_use took it: never */
+		strcat(sub, "/");
+	}
+	len = strlen(pages->dir) + strlen(sub) + strlen(name) +
+	    sizeof("/.xhtml");
+	if ((path = malloc(len)) != NULL)
+		snprintf(path, len, "%s/%s%s.xhtml", pages->dir, sub, name);
+	return path;
+}
+
+/*
+ * Parse template name in language tag: its translation, or the source
+ * template where the language has none (logged; once per process, since
+ * what is parsed is cached).
+ */
 static int
-load(struct pf_pages *pages, const char *name, xmlDocPtr *out)
+parse_in(const struct pf_pages *pages, const char *tag, const char *name,
+    xmlDocPtr *doc)
+{
+	char	*path;
+	int	 rc;
+
+	if ((path = template_path(pages, tag, name)) == NULL)
+		return PF_ENOMEM;
+	rc = parse(path, doc);
+	if (rc == PF_ENOTFOUND && strcmp(tag, PF_LANG_SOURCE) != 0) {
+		pf_log(PF_LOG_WARN, "%s: no such file: the %s page is shown "
+		    "from its source template", path, name);
+		free(path);
+		if ((path = template_path(pages, PF_LANG_SOURCE, name)) == NULL)
+			return PF_ENOMEM;
+		rc = parse(path, doc);
+	}
+	free(path);
+	return rc;
+}
+
+/* The page's language and writing direction on its root (lang.h). */
+static int
+set_language(xmlDocPtr doc, const char *tag)
+{
+	xmlNodePtr	 root = xmlDocGetRootElement(doc);
+	int		 rc;
+
+	if ((rc = set_attr(root, "lang", tag)) != PF_OK)
+		return rc;
+	return set_attr(root, "dir", pf_lang_dir());
+}
+
+static int fill_select(xmlDocPtr doc, const struct select *sel);
+
+/*
+ * Parse template name in the current language into the cache, its URLs
+ * under the prefix, its language said, its selects filled; *out points
+ * into the cache.
+ */
+static int
+load(struct pf_pages *pages, const char *tag, const char *name,
+    xmlDocPtr *out)
 {
 	struct template	*t;
 	xmlDocPtr	 doc = NULL;
-	char		*path;
-	size_t		 len;
+	size_t		 i;
 	int		 rc;
 
-	len = strlen(pages->dir) + strlen(name) + sizeof("/.xhtml");
-	if ((path = malloc(len)) == NULL)
-		return PF_ENOMEM;
-	snprintf(path, len, "%s/%s.xhtml", pages->dir, name);
-	if ((rc = parse(path, &doc)) != PF_OK)
+	if ((rc = parse_in(pages, tag, name, &doc)) != PF_OK ||
+	    (rc = rewrite_urls(doc, pages->prefix)) != PF_OK ||
+	    (rc = set_language(doc, tag)) != PF_OK)
 		goto done;
-	if ((rc = rewrite_urls(doc, pages->prefix)) != PF_OK)
-		goto done;
+	for (i = 0; i < pages->nsel; i++)
+		if (strcmp(pages->sel[i].name, name) == 0 &&
+		    (rc = fill_select(doc, &pages->sel[i])) != PF_OK) {
+			pf_log(PF_LOG_ERR, "the %s template in %s: its select "
+			    "%s: %s", name, tag, pages->sel[i].control,
+			    pf_strerror(rc));
+			goto done;
+		}
 	t = reallocarray(pages->tmpl, pages->ntmpl + 1, sizeof(*t));
 	if (t == NULL) {
 		rc = PF_ENOMEM;
@@ -450,12 +539,12 @@ load(struct pf_pages *pages, const char *name, xmlDocPtr *out)
 	}
 	pages->tmpl = t;
 	t = &pages->tmpl[pages->ntmpl++];
+	snprintf(t->lang, sizeof(t->lang), "%s", tag);
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->doc = *out = doc;
 	doc = NULL;
 done:
 	xmlFreeDoc(doc);
-	free(path);
 	return rc;
 }
 
@@ -489,25 +578,39 @@ pf_pages_free(struct pf_pages *pages)
 	for (i = 0; i < pages->ntmpl; i++)
 		xmlFreeDoc(pages->tmpl[i].doc);
 	free(pages->tmpl);
+	free(pages->sel);
 	free(pages->dir);
 	free(pages->prefix);
 	free(pages);
 }
 
-/* The cached template name, parsed now if it was not yet. */
-static int
-cached(struct pf_pages *pages, const char *name, xmlDocPtr *out)
+/* Template name in language tag, if it is cached; NULL if not. */
+static xmlDocPtr
+find_cached(const struct pf_pages *pages, const char *tag, const char *name)
 {
 	size_t	 i;
 
+	for (i = 0; i < pages->ntmpl; i++)
+		if (strcmp(pages->tmpl[i].name, name) == 0 &&
+		    strcmp(pages->tmpl[i].lang, tag) == 0)
+			return pages->tmpl[i].doc;
+	return NULL;
+}
+
+/*
+ * The cached template name in the current language, parsed now if it was
+ * not yet: once per process and language.
+ */
+static int
+cached(struct pf_pages *pages, const char *name, xmlDocPtr *out)
+{
+	const char	*tag = pf_lang_current();
+
 	if (pages == NULL || name == NULL || !name_ok(name))
 		return PF_EINVAL;
-	for (i = 0; i < pages->ntmpl; i++)
-		if (strcmp(pages->tmpl[i].name, name) == 0) {
-			*out = pages->tmpl[i].doc;
-			return PF_OK;
-		}
-	return load(pages, name, out);
+	if ((*out = find_cached(pages, tag, name)) != NULL)
+		return PF_OK;
+	return load(pages, tag, name, out);
 }
 
 /* 1 if n is a select called control. */
@@ -560,22 +663,17 @@ pairs_ok(const char *const *pairs)
 }
 
 /*
- * Every list is built before any is added, so that running out of memory
- * leaves the template as it was; adding an element cannot fail.
+ * Add pairs' options to every select called control in doc.  Every list
+ * is built before any is added, so that running out of memory leaves the
+ * template as it was; adding an element cannot fail.
  */
-int
-pf_pages_options(struct pf_pages *pages, const char *name,
-    const char *control, const char *const *pairs)
+static int
+add_options(xmlDocPtr doc, const char *control, const char *const *pairs)
 {
-	xmlDocPtr	 doc;
 	xmlNodePtr	 root, n, *lists = NULL;
 	size_t		 i, nsel = 0;
 	int		 rc;
 
-	if (control == NULL || pairs == NULL || !pairs_ok(pairs))
-		return PF_EINVAL;
-	if ((rc = cached(pages, name, &doc)) != PF_OK)
-		return rc;
 	root = xmlDocGetRootElement(doc);
 	for (n = root; n != NULL; n = next_node(root, n))
 		nsel += is_select(n, control);
@@ -601,6 +699,96 @@ done:
 	for (i = 0; i < nsel; i++)
 		xmlFreeNodeList(lists[i]);
 	free(lists);
+	return rc;
+}
+
+/*
+ * A name of sel in the current language: its domain's translation, when
+ * it has one that is acceptable text, else the name as the table has it.
+ */
+static const char *
+option_name(const struct select *sel, const char *name)
+{
+	const char	*t;
+
+	if (sel->domain == NULL || strcmp(pf_lang_current(),
+	    PF_LANG_SOURCE) == 0)
+		return name;
+	t = dgettext(sel->domain, name);
+	return text_ok(t, 0) ? t : name;
+}
+
+/*
+ * sel's options in doc, in the current language: names translated and,
+ * for a sorted list in another language than the table's, sorted as
+ * that language sorts them (collate.h).
+ */
+static int
+fill_select(xmlDocPtr doc, const struct select *sel)
+{
+	const char	**pairs;
+	char		  locale[PF_LANG_MAX];
+	size_t		  n, i;
+	int		  rc;
+
+	for (n = 0; sel->pairs[2 * n] != NULL; n++)
+		continue;
+	if ((pairs = calloc(2 * n + 1, sizeof(*pairs))) == NULL)
+		return PF_ENOMEM;
+	for (i = 0; i < n; i++) {
+		pairs[2 * i] = sel->pairs[2 * i];
+		pairs[2 * i + 1] = option_name(sel, sel->pairs[2 * i + 1]);
+	}
+	rc = PF_OK;
+	if (sel->collate && strcmp(pf_lang_current(), PF_LANG_SOURCE) != 0 &&
+	    pf_lang_name(pf_lang_current(), locale) == PF_OK)
+		rc = pf_collate_pairs(pairs, n, locale);
+	if (rc == PF_OK || rc == PF_EINVAL)	/* no collator: table order */
+		rc = add_options(doc, sel->control, pairs);
+	free(pairs);
+	return rc;
+}
+
+int
+pf_pages_options(struct pf_pages *pages, const char *name,
+    const char *control, const char *const *pairs)
+{
+	return pf_pages_select(pages, name, control, pairs, NULL, 0);
+}
+
+/*
+ * The select is kept (pages->sel) for the languages parsed later, and
+ * filled now in the current language's template: in the cached one, or
+ * by parsing it, which fills every select kept.  A failure forgets it.
+ */
+int
+pf_pages_select(struct pf_pages *pages, const char *name,
+    const char *control, const char *const *pairs, const char *domain,
+    int collate)
+{
+	struct select	*sel;
+	xmlDocPtr	 doc;
+	int		 rc;
+
+	if (pages == NULL || name == NULL || !name_ok(name) ||
+	    control == NULL || pairs == NULL || !pairs_ok(pairs))
+		return PF_EINVAL;
+	if ((sel = reallocarray(pages->sel, pages->nsel + 1,
+	    sizeof(*sel))) == NULL)
+		return PF_ENOMEM;
+	pages->sel = sel;
+	sel = &pages->sel[pages->nsel++];
+	snprintf(sel->name, sizeof(sel->name), "%s", name);
+	sel->control = control;
+	sel->pairs = pairs;
+	sel->domain = domain;
+	sel->collate = collate;
+	if ((doc = find_cached(pages, pf_lang_current(), name)) != NULL)
+		rc = fill_select(doc, sel);
+	else
+		rc = cached(pages, name, &doc);
+	if (rc != PF_OK)
+		pages->nsel--;
 	return rc;
 }
 
@@ -1160,6 +1348,300 @@ gpc_notice(struct pf_page *page, const struct pf_request *req)
 	return PF_OK;
 }
 
+/*
+ * s[0..len) percent-encoded at p, but for RFC 3986's unreserved
+ * characters and, in a path, '/' (never two in a row: "//host" would name
+ * another site); where the copy ends.  p has room for 3 * len bytes.
+ */
+static char *
+encode(char *p, const char *s, size_t len, int path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char	 c;
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL ||
+		    (c == '/' && path && (i == 0 || s[i - 1] != '/')))
+			*p++ = (char)c;
+		else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 0xf];
+		}
+	}
+	return p;
+}
+
+/*
+ * The start of req's page's link in another language, a new string (NULL:
+ * out of memory): its path, "?", and each query parameter but lang
+ * followed by "&" (a signed link's t= too), all percent-encoded again
+ * from their values, so nothing of the request reaches the page as it
+ * came.  The caller adds "lang=TAG".
+ */
+static char *
+link_base(const struct pf_request *req)
+{
+	const struct pf_param	*q = req->query_params;
+	size_t			 n = 3 * strlen(req->path) + 2, i;
+	char			*s, *p;
+
+	for (i = 0; i < req->nquery; i++)
+		n += 3 * (strlen(q[i].name) + q[i].len) + 2;
+	if ((s = p = malloc(n)) == NULL)
+		return NULL;
+	p = encode(p, req->path, strlen(req->path), 1);
+	*p++ = '?';
+	for (i = 0; i < req->nquery; i++) {
+		if (strcmp(q[i].name, "lang") == 0)
+			continue;
+		p = encode(p, q[i].name, strlen(q[i].name), 0);
+		*p++ = '=';
+		p = encode(p, q[i].value, q[i].len, 0);
+		*p++ = '&';
+	}
+	*p = '\0';
+	return s;
+}
+
+/* The first element called name in n's subtree, n included, or NULL. */
+static xmlNodePtr
+first_in(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr	 c;
+
+	for (c = n; c != NULL; c = next_node(n, c))
+		if (is_element(c, name))
+			return c;
+	return NULL;
+}
+
+/*
+ * Item model (an <li> whose first element is an <a>) made into language
+ * l's link: base "lang=" its tag, hreflang and lang its tag, its own name,
+ * aria-current on the current language's.
+ */
+static int
+menu_item(xmlNodePtr li, const char *base, const struct pf_lang *l)
+{
+	xmlNodePtr	 a = first_element(li);
+	char		*href;
+	size_t		 n = strlen(base) + sizeof("lang=") + strlen(l->tag);
+	int		 rc;
+
+	if (a == NULL || !is_element(a, "a"))
+		return PF_ENOTFOUND;
+	if ((href = malloc(n)) == NULL)
+		return PF_ENOMEM;
+	snprintf(href, n, "%slang=%s", base, l->tag);
+	if ((rc = set_attr(a, "href", href)) == PF_OK &&
+	    (rc = set_attr(a, "hreflang", l->tag)) == PF_OK &&
+	    (rc = set_attr(a, "lang", l->tag)) == PF_OK &&
+	    (rc = set_attr(a, "aria-current", strcmp(l->tag,
+	    pf_lang_current()) == 0 ? "true" : NULL)) == PF_OK)
+		rc = set_text(a, l->label);
+	free(href);
+	return rc;
+}
+
+/* menu's list (its first <ul>) made one item per language offered. */
+static int
+menu_items(xmlNodePtr menu, const struct pf_request *req)
+{
+	const struct pf_lang	*l;
+	xmlNodePtr		 ul, model, li;
+	char			*base;
+	size_t			 n, i;
+	int			 rc = PF_OK;
+
+	if ((ul = first_in(menu, "ul")) == NULL ||
+	    (model = first_element(ul)) == NULL)
+		return PF_ENOTFOUND;
+	if ((base = link_base(req)) == NULL)
+		return PF_ENOMEM;
+	l = pf_lang_offered(&n);
+	for (i = 0; i < n && rc == PF_OK; i++) {
+		if ((li = xmlDocCopyNode(model, model->doc, 1)) == NULL)
+			rc = PF_ENOMEM;
+		else if (xmlAddPrevSibling(model, li) == NULL) {
+			xmlFreeNode(li);
+			rc = PF_ENOMEM;
+		} else {
+			ns_tidy(li);
+			rc = menu_item(li, base, &l[i]);
+		}
+	}
+	free(base);
+	xmlUnlinkNode(model);
+	xmlFreeNode(model);
+	return rc;
+}
+
+/* 1 if n is a <header> of class site-header. */
+static int
+is_site_header(xmlNodePtr n, const char *arg)
+{
+	return is_element(n, "header") && has_class(n, arg);
+}
+
+/*
+ * The language menu (page.h): when the site offers more than one
+ * language, a copy of the element PF_PAGE_MENU of the template of that
+ * name, in the current language, at the end of the page's site header
+ * (or first in its <body>), with its accessible name and one link per
+ * language.
+ */
+static int
+language_menu(struct pf_page *page, const struct pf_request *req)
+{
+	xmlDocPtr	 tmpl;
+	xmlNodePtr	 from, menu, at;
+	size_t		 n;
+	int		 rc;
+
+	if (pf_lang_offered(&n), n < 2)
+		return PF_OK;
+	if ((rc = cached(page->pages, PF_PAGE_MENU, &tmpl)) != PF_OK)
+		return rc;
+	if ((from = find_id(tmpl, PF_PAGE_MENU)) == NULL)
+		return PF_ENOTFOUND;
+	if ((menu = xmlDocCopyNode(from, page->doc, 1)) == NULL)
+		return PF_ENOMEM;
+	if ((rc = menu_items(menu, req)) != PF_OK ||
+	    (rc = set_attr(menu, "aria-label", _("Language"))) != PF_OK) {
+		xmlFreeNode(menu);
+		return rc;
+	}
+	if ((at = find_first(page->doc, is_site_header, "site-header")) != NULL)
+		xmlAddChild(at, menu);
+	else if ((at = find_first(page->doc, is_element, "body")) != NULL &&
+	    at->children != NULL)
+		xmlAddPrevSibling(at->children, menu);
+	else if (at != NULL)
+		xmlAddChild(at, menu);
+	else {
+		xmlFreeNode(menu);
+		return PF_ENOTFOUND;
+	}
+	ns_tidy(menu);
+	return PF_OK;
+}
+
+/*
+ * url with "lang=TAG" added to its query (before any fragment), a new
+ * string, or NULL when out of memory.
+ */
+static char *
+with_lang(const char *url, const char *tag)
+{
+	size_t	 at = strcspn(url, "#"), n;
+	char	*s;
+
+	n = strlen(url) + sizeof("&lang=") + strlen(tag);
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, "%.*s%clang=%s%s", (int)at, url,
+		    memchr(url, '?', at) != NULL ? '&' : '?', tag, url + at);
+	return s;
+}
+
+/* 1 if url is one of the site's forms (under prefix, not its files). */
+static int
+is_form_url(const char *url, const char *prefix)
+{
+	size_t	 n = strlen(prefix);
+
+	return strncmp(url, prefix, n) == 0 && url[n] == '/' &&
+	    strncmp(url + n, "/static/", 8) != 0 &&
+	    strstr(url, "lang=") == NULL;
+}
+
+/*
+ * A visitor who chose a language with ?lang= keeps it: every link and
+ * form of the page to another of the site's pages says it too.
+ */
+static int
+keep_language(struct pf_page *page, const struct pf_request *req)
+{
+	static const char *const attrs[] = { "href", "action" };
+	xmlNodePtr	 root, n;
+	xmlChar		*url;
+	char		*new;
+	size_t		 i;
+	int		 rc = PF_OK;
+
+	if (!req->lang_asked)
+		return PF_OK;
+	root = xmlDocGetRootElement(page->doc);
+	for (n = root; n != NULL && rc == PF_OK; n = next_node(root, n))
+		for (i = 0; n->type == XML_ELEMENT_NODE && i < nitems(attrs) &&
+		    rc == PF_OK; i++) {
+			if ((url = xmlGetNoNsProp(n,
+			    (const xmlChar *)attrs[i])) == NULL)
+				continue;
+			new = NULL;
+			if (is_form_url((char *)url, page->pages->prefix) &&
+			    (new = with_lang((char *)url,
+			    pf_lang_current())) == NULL)
+				rc = PF_ENOMEM;
+			else if (new != NULL)
+				rc = set_attr(n, attrs[i], new);
+			free(new);
+			xmlFree(url);
+		}
+	return rc;
+}
+
+/*
+ * extra, then Content-Language (the current language) and Vary:
+ * Accept-Language (a page's language depends on it), into all: how many,
+ * or (size_t)-1 if they do not fit.
+ */
+#define HEADERS_MAX	8
+static size_t
+language_headers(const struct pf_header *extra, size_t nextra,
+    struct pf_header all[HEADERS_MAX])
+{
+	if (nextra > HEADERS_MAX - 2)
+		return (size_t)-1;
+	if (nextra > 0)
+		memcpy(all, extra, nextra * sizeof(*extra));
+	all[nextra++] = (struct pf_header){ "Content-Language",
+	    pf_lang_current() };
+	all[nextra++] = (struct pf_header){ "Vary", "Accept-Language" };
+	return nextra;
+}
+
+/* What every page a program sends gets: the notices, the menu, the links. */
+static int
+page_finish(struct pf_page *page, const struct pf_request *req)
+{
+	int	 rc;
+
+	if ((rc = gpc_notice(page, req)) == PF_OK &&
+	    (rc = keep_language(page, req)) == PF_OK)
+		rc = language_menu(page, req);
+	return rc;
+}
+
+/* status, then buf as the body, with extra and the language headers. */
+static int
+send_html(struct pf_request *req, int status, const char *buf, size_t len,
+    const struct pf_header *extra, size_t nextra)
+{
+	struct pf_header	 all[HEADERS_MAX];
+	size_t			 n = language_headers(extra, nextra, all);
+	int			 rc;
+
+	if (n == (size_t)-1)
+		return PF_EINVAL;
+	if ((rc = pf_respond(req, status, HTML_TYPE, all, n)) == PF_OK)
+		rc = pf_respond_body(req, buf, len);
+	return rc;
+}
+
 int
 pf_page_send(struct pf_request *req, int status, struct pf_page *page,
     const struct pf_header *extra, size_t nextra)
@@ -1168,11 +1650,10 @@ pf_page_send(struct pf_request *req, int status, struct pf_page *page,
 	size_t	 len;
 	int	 rc;
 
-	if ((rc = gpc_notice(page, req)) != PF_OK ||
+	if ((rc = page_finish(page, req)) != PF_OK ||
 	    (rc = pf_page_render(page, &buf, &len)) != PF_OK)
 		return rc;
-	if ((rc = pf_respond(req, status, HTML_TYPE, extra, nextra)) == PF_OK)
-		rc = pf_respond_body(req, buf, len);
+	rc = send_html(req, status, buf, len, extra, nextra);
 	free(buf);
 	return rc;
 }
@@ -1182,9 +1663,12 @@ static int
 send_plain(struct pf_request *req, int status, const char *title,
     const char *text, const struct pf_header *extra, size_t nextra)
 {
-	int	 rc;
+	struct pf_header	 all[HEADERS_MAX];
+	size_t			 n = language_headers(extra, nextra, all);
+	int			 rc;
 
-	rc = pf_respond(req, status, "text/plain; charset=utf-8", extra, nextra);
+	rc = n == (size_t)-1 ? PF_EINVAL : pf_respond(req, status,
+	    "text/plain; charset=utf-8", all, n);
 	if (rc != PF_OK)
 		return rc;
 	if (!text_ok(title, 0) || !text_ok(text, 1)) {
@@ -1234,7 +1718,7 @@ pf_page_message(struct pf_pages *pages, struct pf_request *req, int status,
 	    (rc = message_title(page, title)) == PF_OK &&
 	    (rc = pf_page_text(page, "title", title)) == PF_OK &&
 	    (rc = pf_page_text(page, "message", text)) == PF_OK &&
-	    (rc = gpc_notice(page, req)) == PF_OK)
+	    (rc = page_finish(page, req)) == PF_OK)
 		rc = pf_page_render(page, &buf, &len);
 	pf_page_free(page);
 	if (rc != PF_OK) {
@@ -1242,8 +1726,7 @@ pf_page_message(struct pf_pages *pages, struct pf_request *req, int status,
 		    "sending plain text", status, pf_strerror(rc));
 		return send_plain(req, status, title, text, extra, nextra);
 	}
-	if ((rc = pf_respond(req, status, HTML_TYPE, extra, nextra)) == PF_OK)
-		rc = pf_respond_body(req, buf, len);
+	rc = send_html(req, status, buf, len, extra, nextra);
 	free(buf);
 	return rc;
 }

@@ -8,8 +8,14 @@
  * pf_utf8_ok (libxml2 2.9.14 would write invalid XML otherwise); the setters
  * check and refuse (PF_EINVAL) anything else.
  *
- * Templates are parsed once per process (struct pf_pages) and copied for each
- * request.  URLs in href, action and src attributes that start with
+ * Templates are parsed once per process and language (struct pf_pages),
+ * when a page is first needed in that language (lang.h's current one), and
+ * copied for each request.  A language's templates are the translated ones
+ * the build makes in a subdirectory named for it (DIR/de/NAME.xhtml,
+ * DIR/pt_BR/NAME.xhtml); the source language's are DIR/NAME.xhtml, and a
+ * translation that is missing falls back to the source template (logged,
+ * once).  Every page's <html> gets the language's tag as lang and its
+ * direction as dir.  URLs in href, action and src attributes that start with
  * "/privacy/" are rewritten to the configured prefix when a template is
  * loaded, so templates are written for the default prefix.
  *
@@ -57,6 +63,20 @@ void pf_pages_free(struct pf_pages *pages);	/* accepts NULL */
  */
 int pf_pages_options(struct pf_pages *pages, const char *name,
     const char *control, const char *const *pairs);
+
+/*
+ * pf_pages_options, for every language: the names are translated in
+ * text domain domain (dgettext; NULL: shown as they are), in the current
+ * language now and in each other language when its copy of the template
+ * is parsed; with collate, sorted in each language but the source one as
+ * that language sorts (collate.h; the source language keeps the table's
+ * order).  Country names come from Debian's iso-codes catalogues: domain
+ * "iso_3166-1", US states "iso_3166-2".  pairs and domain must outlive
+ * pages.  The same errors, the select then forgotten.
+ */
+int pf_pages_select(struct pf_pages *pages, const char *name,
+    const char *control, const char *const *pairs, const char *domain,
+    int collate);
 
 /*
  * A new copy of template name (parsed on first use).  Names are [a-z0-9-]+,
@@ -134,7 +154,23 @@ int pf_page_render(struct pf_page *page, char **buf, size_t *len);
  * so in its own words (an element of class PF_PAGE_GPC_OWN, which its
  * program keeps or removes); with any other value or none, nothing.
  * pf_page_message's pages the same.
+ *
+ * Every page is in the current language (lang.h) and says so: the
+ * Content-Language header, and Vary: Accept-Language, since the language
+ * is chosen by it.  When the site offers more than one language, the page
+ * carries the language menu: the element with id PF_PAGE_MENU of the
+ * template of that name (a <nav> whose first <ul> holds one model <li>
+ * with an <a>), at the end of the page's <header class="site-header">, or
+ * first in its <body>: its accessible name _("Language"), and one link
+ * per language offered, in the configuration's order, to the same path
+ * with the same query parameters (percent-encoded again from their
+ * values) and lang=TAG, named in its own language, with hreflang and lang
+ * its tag, and aria-current="true" on the current one.  A request whose
+ * ?lang= chose the language (request.h's lang_asked) keeps it: every link
+ * and form action of the page under the prefix (but its static files)
+ * gets lang=TAG too.  At most 6 extra headers.
  */
+#define PF_PAGE_MENU	"language-menu"
 #define PF_PAGE_GPC	"gpc-notice"
 #define PF_PAGE_GPC_OWN	"gpc"
 struct pf_header;

@@ -10,6 +10,7 @@
 #include "lang.h"
 #include "gpc.h"
 #include "guard.h"
+#include "lang.h"
 #include "log.h"
 #include "nitems.h"
 #include "page.h"
@@ -194,6 +195,33 @@ route_run(const struct pf_program *p, const struct pf_route *r,
 		gpc_end(p, app, req);
 }
 
+/*
+ * The request's language (program.h), made current: the first of ?lang=
+ * when it names an offered language (req->lang_asked, for handlers that
+ * read a signed link's own), a POST's form's (app->posted_language),
+ * Accept-Language by RFC 4647 lookup, the site's default.  A ?lang= that
+ * names none is ignored: a link to a language the site no longer offers
+ * still shows its page.
+ */
+static void
+choose_language(struct pf_app *app, struct pf_request *req)
+{
+	const struct pf_param	*q = pf_request_query(req, "lang");
+	const struct pf_lang	*asked = q != NULL ? pf_lang_find(q->value) :
+	    NULL;
+	const char		*tag = NULL;
+
+	if ((req->lang_asked = asked != NULL))
+		tag = asked->tag;
+	else if (app->posted_language != NULL &&
+	    strcmp(req->method, "POST") == 0)
+		tag = app->posted_language(app, req);
+	if (tag == NULL)
+		tag = pf_lang_negotiate(req->accept_language);
+	if (tag == NULL || pf_lang_use(tag) != PF_OK)
+		(void)pf_lang_use(pf_lang_default());	/* checked at start */
+}
+
 void
 pf_program_handle(const struct pf_program *p, struct pf_app *app,
     struct pf_request *req)
@@ -203,6 +231,7 @@ pf_program_handle(const struct pf_program *p, struct pf_app *app,
 	const struct pf_route	*r;
 	unsigned		 methods;
 
+	choose_language(app, req);	/* every page, the 400 and 405 too */
 	req->gpc = pf_consent_gpc(req->sec_gpc);	/* every page says it */
 	if (pf_app_screen(app, req) ||
 	    pf_guard_challenge(app, req, path, p->form))
@@ -265,8 +294,9 @@ fill_selects(const struct pf_program *p, struct pf_app *app)
 	size_t		 i;
 
 	for (i = 0; i < p->nselects; i++)
-		if (pf_pages_options(app->pages, page, p->selects[i].control,
-		    p->selects[i].options) != PF_OK) {
+		if (pf_pages_select(app->pages, page, p->selects[i].control,
+		    p->selects[i].options, p->selects[i].domain,
+		    p->selects[i].collate) != PF_OK) {
 			pf_log(PF_LOG_ERR, "the %s template needs the select "
 			    "%s", page, p->selects[i].control);
 			return 1;

@@ -8,6 +8,13 @@
  * Every request goes through these steps, in order; each that answers
  * ends it:
  *
+ *	its language		made current (lang.h): ?lang=TAG when TAG
+ *				is offered (req->lang_asked), else a POST's
+ *				form's (app.h's posted_language), else
+ *				Accept-Language by RFC 4647 lookup, else
+ *				default_language; a handler that reads a
+ *				signed link switches to the link's own
+ *				unless req->lang_asked
  *	pf_app_screen		405 for any method but GET, HEAD and POST, 400
  *				for a malformed query (app.h)
  *	FORM/challenge		the form's proof-of-work challenge (guard.h)
@@ -45,6 +52,7 @@
 
 #include "app.h"
 #include "forms.h"
+#include "lang.h"
 #include "nitems.h"
 
 typedef void pf_route_fn(struct pf_app *app, struct pf_request *req);
@@ -67,12 +75,24 @@ struct pf_route {
 
 /*
  * A select of the program's form (its template, named after the program)
- * that gets its options once, before serving (page.h's pf_pages_options).
+ * that gets its options once per language: before serving, and when its
+ * template is first needed in another language (page.h's pf_pages_select).
  */
 struct pf_select {
 	const char		*control;	/* the select's name */
 	const char *const	*options;	/* code, name, ..., NULL */
+	/*
+	 * The text domain of the names' translations (page.h's
+	 * pf_pages_select): PF_TEXTDOMAIN, PF_SELECT_COUNTRIES (Debian's
+	 * iso-codes) and so on; NULL: the names as they are.
+	 */
+	const char		*domain;
+	int			 collate;	/* sorted in each language */
 };
+
+/* The domains of the country and US state names (iso-codes). */
+#define PF_SELECT_COUNTRIES	"iso_3166-1"
+#define PF_SELECT_US_STATES	"iso_3166-2"
 
 struct pf_program {
 	enum pf_guard_form	 form;	/* its path, audit name, guard */

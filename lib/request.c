@@ -152,6 +152,8 @@ pf_request_init(struct pf_request *req, char *const *envp,
 	    (req->host = env_copy(envp, "HTTP_HOST")) == NULL ||
 	    (req->cookie = env_copy(envp, "HTTP_COOKIE")) == NULL ||
 	    (req->sec_gpc = env_join(envp, "HTTP_SEC_GPC")) == NULL ||
+	    (req->accept_language = env_join(envp,
+	    "HTTP_ACCEPT_LANGUAGE")) == NULL ||
 	    (req->path = path_copy(envp)) == NULL)
 		goto fail;
 	req->content_length = pf_request_length(env_get(envp, "CONTENT_LENGTH"),
@@ -194,6 +196,7 @@ pf_request_free(struct pf_request *req)
 	free(req->host);
 	free(req->cookie);
 	free(req->sec_gpc);
+	free(req->accept_language);
 	free(req->set_cookie);
 	free(req->path);
 	pf_params_free(req->query_params, req->nquery);

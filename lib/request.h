@@ -38,6 +38,9 @@ struct pf_request {
 	char		*host;		/* HTTP_HOST */
 	char		*cookie;	/* HTTP_COOKIE: consent.h reads it */
 	char		*sec_gpc;	/* HTTP_SEC_GPC, repeats joined by ", " */
+	char		*accept_language; /* HTTP_ACCEPT_LANGUAGE: lang.h reads it */
+	int		 lang_asked;	/* ?lang= named an offered language, which
+					   is current: set by program.h */
 	int		 gpc;		/* sec_gpc is the GPC signal (consent.h's
 					   pf_consent_gpc): set by program.h */
 	char		*path;		/* SCRIPT_NAME + PATH_INFO: "/privacy/request/verify" */

@@ -15,6 +15,7 @@
 #include "badlink.h"
 #include "err.h"
 #include "keys.h"
+#include "lang.h"
 #include "nitems.h"
 #include "page.h"
 #include "program.h"
@@ -26,25 +27,35 @@ static int		 closed;	/* the test program's screen refuses */
 static char		*out;		/* what the last request wrote */
 static size_t		 outlen;
 static FILE		*outf;		/* its stream (open_memstream) */
+static const char	*header;	/* one more CGI variable, or NULL */
+static char		 lang[16];	/* the language the handler ran in */
 
-/* A site in the fixture's directory, the program's app open on it. */
+/* The program's app open on the site, with more configuration lines. */
 static void
-setup(void)
+open_site(const char *more)
 {
-	char	 cwd[200], conf[300];
+	char	 cwd[200], conf[512];
 	int	 n;
 
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
 	n = snprintf(conf, sizeof(conf), "database = privforms.db\n"
 	    "key_file = secret.key\naudit_dir = audit\n"
-	    "templates = %s/htdocs\n", cwd);
+	    "templates = %s/htdocs\n%s", cwd, more);
 	ck_assert_int_lt(n, (int)sizeof(conf));
 	pf_test_write(fx.conf, conf, (size_t)n);
 	setenv("PRIVFORMS_CONFIG", fx.conf, 1);
-	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
 	ck_assert_int_eq(pf_app_open(&app, "feedback"), PF_OK);
+}
+
+/* A site in the fixture's directory, the program's app open on it. */
+static void
+setup(void)
+{
+	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
+	open_site("");
 	ran = NULL;
 	closed = 0;
+	header = NULL;
 }
 
 static void
@@ -63,6 +74,7 @@ h_##name(struct pf_app *a, struct pf_request *r)			\
 	(void)a;							\
 	(void)r;							\
 	ran = #name;							\
+	snprintf(lang, sizeof(lang), "%s", pf_lang_current());		\
 }
 
 HANDLER(step2)
@@ -127,9 +139,14 @@ request(struct pf_request *req, const char *method, const char *path,
     const char *query, int cross)
 {
 	char		 m[64], p[128], q[128];
-	char		*envp[] = { m, p, q, "REMOTE_ADDR=127.0.0.1",
-	    cross ? "HTTP_SEC_FETCH_SITE=cross-site" : NULL, NULL };
+	char		*envp[6] = { m, p, q, "REMOTE_ADDR=127.0.0.1", NULL,
+	    NULL };
 	struct pf_stream io = { stream_read, stream_write, NULL };
+
+	if (cross)
+		envp[4] = "HTTP_SEC_FETCH_SITE=cross-site";
+	if (header != NULL)
+		envp[cross ? 5 : 4] = (char *)header;
 
 	snprintf(m, sizeof(m), "REQUEST_METHOD=%s", method);
 	snprintf(p, sizeof(p), "SCRIPT_NAME=%s", path);
@@ -355,9 +372,79 @@ START_TEST(test_a_failure_that_is_no_bad_link_is_500)
 }
 END_TEST
 
+/* The language a POST's form was shown in, as its stamp would say. */
+static const char *
+posted_de(struct pf_app *a, const struct pf_request *req)
+{
+	(void)a;
+	(void)req;
+	return "de";
+}
+
+/*
+ * Each request's language (program.h): ?lang= when offered, a POST's
+ * form's, Accept-Language by lookup, the default; said on every answer.
+ */
+START_TEST(test_each_request_gets_its_language)
+{
+	static const struct {
+		const char	*method, *query, *accept;
+		int		 status;
+		const char	*lang;
+	} cases[] = {
+		{ "GET", "done", "HTTP_ACCEPT_LANGUAGE=de-AT, de;q=0.9", 200,
+		    "de" },
+		{ "GET", "done", "HTTP_ACCEPT_LANGUAGE=ja, en;q=0.1", 200,
+		    "en" },
+		{ "GET", "done", "HTTP_ACCEPT_LANGUAGE=ja", 200, "fr" },
+		{ "GET", "done", NULL, 200, "fr" },
+		{ "GET", "done&lang=de", "HTTP_ACCEPT_LANGUAGE=en", 200,
+		    "de" },
+		{ "GET", "done&lang=DE", NULL, 200, "de" },
+		/* Not offered, or not a tag: ignored, no 400. */
+		{ "GET", "done&lang=ja", "HTTP_ACCEPT_LANGUAGE=de", 200, "de" },
+		{ "GET", "done&lang=%3Cx%3E", NULL, 200, "fr" },
+		{ "GET", "done&lang=", NULL, 200, "fr" },
+		{ "PUT", NULL, "HTTP_ACCEPT_LANGUAGE=de", 405, "de" },
+		{ "GET", "a=1&a=2", "HTTP_ACCEPT_LANGUAGE=de", 400, "de" },
+		{ "GET", "step=2", "HTTP_ACCEPT_LANGUAGE=de", 0, "de" },
+		{ "POST", NULL, "HTTP_ACCEPT_LANGUAGE=en", 0, "de" },
+		{ "POST", "lang=en", NULL, 0, "en" },
+	};
+	char	 want[64];
+	size_t	 i;
+	int	 status;
+
+	pf_app_close(&app);
+	open_site("languages = en de fr\ndefault_language = fr\n");
+	app.posted_language = posted_de;
+	for (i = 0; i < nitems(cases); i++) {
+		header = cases[i].accept;
+		status = run(&program, cases[i].method, "/privacy/feedback",
+		    cases[i].query, 0);
+		ck_assert_msg(status == cases[i].status, "%zu: status %d", i,
+		    status);
+		ck_assert_str_eq(pf_lang_current(), cases[i].lang);
+		if (status == 0) {	/* a handler ran, in it */
+			ck_assert_str_eq(lang, cases[i].lang);
+			continue;
+		}
+		snprintf(want, sizeof(want), "Content-Language: %s\r\n",
+		    cases[i].lang);
+		ck_assert_msg(strstr(out, want) != NULL, "%zu: %s", i, out);
+		ck_assert_ptr_nonnull(strstr(out,
+		    "Vary: Accept-Language\r\n"));
+		snprintf(want, sizeof(want), " lang=\"%s\" dir=\"ltr\"",
+		    cases[i].lang);
+		ck_assert_msg(strstr(out, want) != NULL, "%zu: %s", i, out);
+	}
+}
+END_TEST
+
 PF_TEST_MAIN("program",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, setup, teardown),
     tcase_add_test(tc, test_the_first_matching_route_runs),
+    tcase_add_test(tc, test_each_request_gets_its_language),
     tcase_add_test(tc, test_a_page_route_sends_its_template),
     tcase_add_test(tc, test_an_unknown_sub_path_is_404),
     tcase_add_test(tc, test_without_sub_paths_every_path_is_the_forms),
