@@ -441,6 +441,57 @@ class Site:
 
 # ---- what a test module shares: its mail settings, its teardown ----
 
+# A small translated site for the language tests (issue 20), made apart
+# from the build's po/: each language's template copies say the site's
+# name in it (SITE_NAME), and its catalogue (msgfmt) gives its own name,
+# its direction and the language menu's name.  The company's notices are
+# left out of the copies, as a company that wrote none in that language.
+SITE_NAME = {"de": "Datenschutzanfragen",
+             "ar-XB": "\u27e6\u01a4\u0159\u012bv\u00e0\u00e7\u00ff "
+                      "\u0159\u00e9q\u00fb\u00e9\u0161\u0163\u0161\u27e7"}
+LANGUAGE_PO = {"de": ("Deutsch", "ltr", "Sprache"),
+               "ar-XB": ("\u0639\u0631\u0628\u064a", "rtl",
+                         "\u0627\u0644\u0644\u063a\u0629")}
+NOTICES = ("request-notice.xhtml", "consent-notice.xhtml")
+
+
+def language_config(directory, languages="en de ar-XB"):
+    """The keys of a site in languages, its templates and catalogues made
+    in directory: {templates, locale_dir, languages}."""
+    src = os.path.join(SRC, "htdocs")
+    htdocs = os.path.join(directory, "htdocs")
+    locale = os.path.join(directory, "locale")
+    os.makedirs(htdocs)
+    names = [n for n in os.listdir(src) if n.endswith(".xhtml")]
+    for n in names:
+        shutil.copy(os.path.join(src, n), htdocs)
+    for tag, (label, direction, menu) in LANGUAGE_PO.items():
+        name = tag.replace("-", "_")
+        os.makedirs(os.path.join(htdocs, name))
+        for n in names:
+            if n in NOTICES:
+                continue
+            with open(os.path.join(src, n), encoding="utf-8") as f:
+                text = f.read().replace("Privacy requests", SITE_NAME[tag])
+            with open(os.path.join(htdocs, name, n), "w",
+                      encoding="utf-8") as f:
+                f.write(text)
+        po = os.path.join(directory, name + ".po")
+        with open(po, "w", encoding="utf-8") as f:
+            f.write('msgid ""\nmsgstr "Content-Type: text/plain; '
+                    'charset=UTF-8\\n"\n\n'
+                    'msgctxt "language-name"\nmsgid "English"\n'
+                    'msgstr "%s"\n\nmsgctxt "language-direction"\n'
+                    'msgid "ltr"\nmsgstr "%s"\n\nmsgid "Language"\n'
+                    'msgstr "%s"\n' % (label, direction, menu))
+        mo = os.path.join(locale, name, "LC_MESSAGES")
+        os.makedirs(mo)
+        subprocess.run(["msgfmt", "--check-format", "-o",
+                        os.path.join(mo, "privforms.mo"), po], check=True)
+    return {"templates": htdocs, "locale_dir": locale,
+            "languages": languages}
+
+
 def mail_config(smtp, **extra):
     """privforms.conf keys of a site that mails, in clear, through smtp (a
     smtp_server.Server), as a privacy team would set them; extra: more."""
