@@ -588,6 +588,44 @@ pf_app_device_new(struct pf_app *app, char out[PF_CONSENT_DEVICE_LEN + 1])
 	return PF_OK;
 }
 
+/* The hub's configurable links: template ids and config values. */
+static int
+hub_links(struct pf_page *page, const struct pf_config *cfg)
+{
+	const struct { const char *li, *a, *url; } links[] = {
+		{ "hub-support", "hub-support-link", cfg->support_url },
+		{ "hub-dpa", "hub-dpa-link", cfg->dpa_url },
+		{ "hub-account", "hub-account-link", cfg->account_url },
+	};
+	size_t	 i, shown = 0;
+	int	 rc = PF_OK;
+
+	for (i = 0; i < nitems(links) && rc == PF_OK; i++) {
+		if (links[i].url[0] == '\0')
+			rc = pf_page_remove(page, links[i].li);
+		else {
+			rc = pf_page_attr(page, links[i].a, "href", links[i].url);
+			shown++;
+		}
+	}
+	if (rc == PF_OK && shown == 0)
+		rc = pf_page_remove(page, "hub-more");
+	return rc;
+}
+
+void
+pf_app_hub(struct pf_app *app, struct pf_request *req)
+{
+	struct pf_page	*page = NULL;
+
+	if (pf_page_new(app->pages, "hub", &page) != PF_OK ||
+	    hub_links(page, app->cfg) != PF_OK)
+		pf_app_fail(app, req);
+	else
+		pf_page_send(req, 200, page, NULL, 0);
+	pf_page_free(page);
+}
+
 void
 pf_app_page(struct pf_app *app, struct pf_request *req, int status,
     const char *name)

@@ -261,6 +261,14 @@ int pf_app_stamp(const struct pf_app *app, const struct pf_request *req,
 int pf_app_device_new(struct pf_app *app,
     char out[PF_CONSENT_DEVICE_LEN + 1]);
 
+/*
+ * The hub (htdocs/hub.xhtml, "What is your privacy related request?"),
+ * 200, in the request's language: its "Something else?" links from the
+ * configuration (support_url, dpa_url, account_url; the section left
+ * out when none is set).  A failure answers 500.
+ */
+void pf_app_hub(struct pf_app *app, struct pf_request *req);
+
 /* Send template name as it is, with status. */
 void pf_app_page(struct pf_app *app, struct pf_request *req, int status,
     const char *name);

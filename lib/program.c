@@ -222,6 +222,20 @@ choose_language(struct pf_app *app, struct pf_request *req)
 		(void)pf_lang_use(pf_lang_default());	/* checked at start */
 }
 
+/*
+ * The hub's path, prefix "/": the httpd sends it to one program (etc/nginx,
+ * etc/apache), so that the hub is in each visitor's language as every page
+ * is.
+ */
+static int
+is_hub(const struct pf_app *app, const struct pf_request *req)
+{
+	size_t	 n = strlen(app->cfg->prefix);
+
+	return strncmp(req->path, app->cfg->prefix, n) == 0 &&
+	    strcmp(req->path + n, "/") == 0;
+}
+
 void
 pf_program_handle(const struct pf_program *p, struct pf_app *app,
     struct pf_request *req)
@@ -233,8 +247,16 @@ pf_program_handle(const struct pf_program *p, struct pf_app *app,
 
 	choose_language(app, req);	/* every page, the 400 and 405 too */
 	req->gpc = pf_consent_gpc(req->sec_gpc);	/* every page says it */
-	if (pf_app_screen(app, req) ||
-	    pf_guard_challenge(app, req, path, p->form))
+	if (pf_app_screen(app, req))
+		return;
+	if (is_hub(app, req)) {
+		if (method_bit(req->method) == METHOD_GET)
+			pf_app_hub(app, req);
+		else
+			refuse_method(app, req, METHOD_GET);
+		return;
+	}
+	if (pf_guard_challenge(app, req, path, p->form))
 		return;
 	sub = p->not_found == NULL ? "" : pf_app_subpath(app, req, path);
 	r = route_find(p, req, sub, &methods);

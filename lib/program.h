@@ -17,6 +17,10 @@
  *				unless req->lang_asked
  *	pf_app_screen		405 for any method but GET, HEAD and POST, 400
  *				for a malformed query (app.h)
+ *	the hub			the hub's path (prefix "/"), which the httpd
+ *				sends to one of the programs: GET and HEAD
+ *				its page in the request's language (app.h's
+ *				pf_app_hub), anything else 405
  *	FORM/challenge		the form's proof-of-work challenge (guard.h)
  *	pf_app_cross_site	403 for a POST from another website's page,
  *				unless its route is any_site (a POST no

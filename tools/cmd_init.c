@@ -1,6 +1,6 @@
 /*
  * cmd_init.c -- privforms init: the data directories, the key, the
- * database, the hub page and the web server's error pages.
+ * database and the web server's error pages.
  *
  * Run as root, init makes the directories for the service's user (--user,
  * default privforms), then drops to that user for everything else, so
@@ -34,6 +34,7 @@
 #include "err.h"
 #include "file.h"
 #include "keys.h"
+#include "lang.h"
 #include "nitems.h"
 #include "page.h"
 #include "store.h"
@@ -54,14 +55,13 @@ const struct cmd cmds_init[] = {
 	  "trail's signing key (audit_signing_key, mode 0600, never overwritten)\n"
 	  "with its public key published as AUDIT_DIR/keys/KEYID.pem (a missing\n"
 	  "one is not made again once there are checkpoints), and render\n"
-	  "the hub page with the links set in the configuration, and the pages\n"
-	  "the web server shows for an address that names nothing (404.html)\n"
-	  "and a program that cannot answer (50x.html).  Safe to run again,\n"
-	  "e.g. after editing the hub links or upgrading.\n\n"
+	  "the pages the web server shows for an address that names nothing\n"
+	  "(404.html) and a program that cannot answer (50x.html), in\n"
+	  "default_language.  Safe to run again, e.g. after upgrading.\n\n"
 	  "As root, the directories are made for user NAME (default privforms,\n"
 	  "which must exist) and everything else is done as NAME, so that every\n"
-	  "file belongs to it: the data directory 0711 (the httpd reaches the\n"
-	  "hub page, nobody lists it), audit 0750, site 0755, key 0600, database\n"
+	  "file belongs to it: the data directory 0711 (the httpd reaches those\n"
+	  "pages, nobody lists it), audit 0750, site 0755, key 0600, database\n"
 	  "0640.  --user root keeps everything as root (a development stack).\n"
 	  "As another user, --user may only name that user.\n\n"
 	  "After a restore from a backup, the audit record files written since\n"
@@ -86,42 +86,17 @@ struct dir {
 	mode_t		 mode;
 };
 
-/* The hub's configurable links: template ids and config values. */
-static int
-hub_links(struct pf_page *page, const struct pf_config *cfg)
-{
-	const struct { const char *li, *a, *url; } links[] = {
-		{ "hub-support", "hub-support-link", cfg->support_url },
-		{ "hub-dpa", "hub-dpa-link", cfg->dpa_url },
-		{ "hub-account", "hub-account-link", cfg->account_url },
-	};
-	size_t	 i, shown = 0;
-	int	 rc = PF_OK;
-
-	for (i = 0; i < 3 && rc == PF_OK; i++) {
-		if (links[i].url[0] == '\0')
-			rc = pf_page_remove(page, links[i].li);
-		else {
-			rc = pf_page_attr(page, links[i].a, "href", links[i].url);
-			shown++;
-		}
-	}
-	if (rc == PF_OK && shown == 0)
-		rc = pf_page_remove(page, "hub-more");
-	return rc;
-}
-
 /*
  * The static pages of site_dir, each from a template (its links under the
- * configured prefix, as every page's), the hub with its links set.
+ * configured prefix, as every page's), in default_language: the web
+ * server answers with them by itself, knowing nothing of the visitor's
+ * language.  (The hub is a program's page: program.h.)
  */
 static const struct {
 	const char	*template, *file;
-	int		(*fill)(struct pf_page *, const struct pf_config *);
 } site_pages[] = {
-	{ "hub", "index.html", hub_links },
-	{ "not-found", "404.html", NULL },
-	{ "server-error", "50x.html", NULL },
+	{ "not-found", "404.html" },
+	{ "server-error", "50x.html" },
 };
 
 /* Render site page i from pages into site_dir. */
@@ -136,8 +111,6 @@ render_page(const struct pf_config *cfg, struct pf_pages *pages, size_t i)
 	snprintf(path, sizeof(path), "%s/%s", cfg->site_dir,
 	    site_pages[i].file);
 	if ((rc = pf_page_new(pages, site_pages[i].template, &page)) != PF_OK ||
-	    (site_pages[i].fill != NULL &&
-	    (rc = site_pages[i].fill(page, cfg)) != PF_OK) ||
 	    (rc = pf_page_render(page, &buf, &len)) != PF_OK)
 		fprintf(stderr, "privforms: %s from %s: %s\n",
 		    site_pages[i].file, cfg->templates, pf_strerror(rc));
@@ -145,7 +118,7 @@ render_page(const struct pf_config *cfg, struct pf_pages *pages, size_t i)
 		fprintf(stderr, "privforms: %s: %s\n", path, strerror(errno));
 		rc = PF_EIO;
 	} else
-		printf("%-10s %s\n", i == 0 ? "hub page:" : "page:", path);
+		printf("%-10s %s\n", "page:", path);
 	free(buf);
 	pf_page_free(page);
 	return rc;
@@ -155,9 +128,16 @@ static int
 render_site(const struct pf_config *cfg)
 {
 	struct pf_pages	*pages = NULL;
+	char		 err[256] = "cannot set the C.UTF-8 locale";
 	size_t		 i;
 	int		 rc;
 
+	if (pf_lang_init(cfg->locale_dir) != PF_OK ||
+	    pf_lang_site(cfg->languages, cfg->default_language, err,
+	    sizeof(err)) != PF_OK) {
+		fprintf(stderr, "privforms: languages: %s\n", err);
+		return PF_ECONFIG;
+	}
 	if ((rc = pf_pages_open(cfg->templates, cfg->prefix, &pages)) != PF_OK)
 		fprintf(stderr, "privforms: templates %s: %s\n",
 		    cfg->templates, pf_strerror(rc));
@@ -466,7 +446,7 @@ make_dir(const struct dir *d, const struct owner *o, int again, int *later)
 /*
  * The directories, the data directory first: it is usually the key's and
  * holds the others.  The data directory is 0711, so that the httpd can
- * reach site/index.html without being able to list the rest.  Called
+ * reach site/404.html without being able to list the rest.  Called
  * as root (what root may make) and again as the user (again = 1: the
  * rest).
  */
@@ -608,7 +588,7 @@ cmd_init(struct ctx *c, const struct cli_args *a)
 		if (make_dirs(c->cfg, &o, 1) != 0)
 			return 1;
 	}
-	/* The hub page is public: its directory is made 0755 whatever the umask. */
+	/* The error pages are public: their directory is 0755 whatever the umask. */
 	if (chmod(c->cfg->site_dir, 0755) == -1) {
 		fprintf(stderr, "privforms: init: %s: %s\n", c->cfg->site_dir,
 		    strerror(errno));

@@ -39,6 +39,7 @@ subst() {
 	sed -e "s|/usr/local/lib/cgi-bin/privforms|$CGIBIN|g" \
 	    -e "s|/usr/local/lib/privforms|$PKGLIBDIR|g" \
 	    -e "s|/usr/local/share/privforms/htdocs|$HTDOCS|g" \
+	    -e "s|/usr/local/share/locale|$LOCALEDIR|g" \
 	    -e "s|/usr/local/share/privforms|$DATADIR|g" \
 	    -e "s|/usr/local/sbin/privforms|$SBINDIR/privforms|g" \
 	    -e "s|/etc/privforms|$CONFDIR|g" \

@@ -238,14 +238,14 @@ class Admin(unittest.TestCase):
         self.assertEqual(stat.S_IMODE(os.stat(key).st_mode), 0o600)
         self.assertEqual(SITE.count("optout"), rows)
 
-    def test_data_is_private_and_the_hub_public(self):
+    def test_data_is_private_and_the_error_pages_public(self):
         mode = lambda p: stat.S_IMODE(os.stat(os.path.join(SITE.dir, p)).st_mode)
         self.assertEqual(mode("secret.key"), 0o600)
         self.assertEqual(mode("privforms.db"), 0o640)
         self.assertEqual(mode("audit"), 0o750)
         self.assertEqual(stat.S_IMODE(os.stat(SITE.audit_files()[0]).st_mode), 0o640)
         self.assertEqual(mode("site"), 0o755)
-        self.assertEqual(mode("site/index.html"), 0o644)
+        self.assertEqual(mode("site/404.html"), 0o644)
 
     def test_export_is_a_csv_suppression_list(self):
         out = SITE.privforms("unsubscribes", "export").stdout

@@ -365,7 +365,7 @@ class InitAsRoot(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         s = self.tree.state
         want = {s: 0o711, s + "/audit": 0o750, s + "/site": 0o755,
-                s + "/site/index.html": 0o644, s + "/secret.key": 0o600}
+                s + "/site/404.html": 0o644, s + "/secret.key": 0o600}
         for path, m in want.items():
             with self.subTest(path=path):
                 st = os.stat(path)

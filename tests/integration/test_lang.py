@@ -152,6 +152,44 @@ class Negotiation(unittest.TestCase):
             self.assert_language(r, "de", path)
 
 
+class Hub(unittest.TestCase):
+    """/privacy/ is a program's page, negotiated as every page is."""
+
+    def test_the_hub_in_each_visitors_language(self):
+        for accept, query, tag in (("de-AT, de;q=0.9", "", "de"),
+                                   ("de;q=0, en-GB", "", "en"),
+                                   ("ja", "", "ar-XB"),
+                                   ("de", "?lang=en", "en"),
+                                   ("en", "?lang=ar-XB", "ar-XB")):
+            r = get("/privacy/" + query, accept)
+            self.assertEqual(r.status, 200, r)
+            Negotiation.assert_language(self, r, tag, (accept, query))
+            self.assertIn("What is your privacy related request?", r.text)
+            self.assertIn('id="language-menu"', r.text)
+
+    def test_the_hubs_links_keep_a_chosen_language(self):
+        page = Page(get("/privacy/?lang=de").text)
+        hrefs = {a.get("href") for a in page.all("a")}
+        for form in ("/privacy/unsubscribe?lang=de",
+                     "/privacy/request?type=other&lang=de",
+                     "/privacy/feedback?lang=de"):
+            self.assertIn(form, hrefs)
+        # Followed, a form is in the language chosen.
+        self.assert_german(get("/privacy/request?type=other&lang=de", "en"))
+        hrefs = {a.get("href") for a in Page(get("/privacy/", "de").text)
+                 .all("a")}
+        self.assertIn("/privacy/unsubscribe", hrefs)
+
+    def assert_german(self, r):
+        self.assertEqual(r.header("content-language"), "de")
+
+    def test_a_post_to_the_hub_is_refused(self):
+        r = SITE.request("POST", "/privacy/", body=b"a=1", headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 405, r)
+        self.assertEqual(r.header("allow"), "GET, HEAD")
+
+
 class StyleSheets(unittest.TestCase):
     """Sides only through logical properties, so dir="rtl" mirrors."""
 

@@ -360,7 +360,7 @@ START_TEST(test_country_names_translated_and_sorted_per_language)
 }
 END_TEST
 
-/* The source template's notice include, with its fallback (I18N.md). */
+/* The source templates' notice include, with its fallback to the source one. */
 #define NOTICE_INCLUDE \
 	"<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" " \
 	"href=\"notice.xhtml\" xpointer=\"xpointer(/descendant::*" \

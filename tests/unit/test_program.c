@@ -441,10 +441,54 @@ START_TEST(test_each_request_gets_its_language)
 }
 END_TEST
 
+/* The hub at the prefix's own path, from any program, in its language. */
+START_TEST(test_every_program_serves_the_hub_in_the_requests_language)
+{
+	static const struct pf_program *const programs[] = { &program, &flat };
+	size_t	 i;
+
+	pf_app_close(&app);
+	open_site("languages = en de\nsupport_url = /help?a=1&b=<2>\n");
+	for (i = 0; i < nitems(programs); i++) {
+		header = "HTTP_ACCEPT_LANGUAGE=de-AT, de;q=0.9";
+		ck_assert_int_eq(run(programs[i], "GET", "/privacy/", NULL, 0),
+		    200);
+		ck_assert_ptr_null(ran);
+		ck_assert_ptr_nonnull(strstr(out, "Content-Language: de\r\n"));
+		ck_assert_ptr_nonnull(strstr(out, " lang=\"de\""));
+		ck_assert_ptr_nonnull(strstr(out,
+		    "What is your privacy related request?"));
+		ck_assert_ptr_nonnull(strstr(out,
+		    "href=\"/help?a=1&amp;b=&lt;2&gt;\""));
+		ck_assert_ptr_null(strstr(out, "hub-dpa"));
+		ck_assert_ptr_nonnull(strstr(out, "id=\"language-menu\""));
+		ck_assert_int_eq(run(programs[i], "GET", "/privacy/", "lang=en",
+		    0), 200);
+		ck_assert_ptr_nonnull(strstr(out, " lang=\"en\""));
+		/* Its links keep the chosen language. */
+		ck_assert_ptr_nonnull(strstr(out,
+		    "href=\"/privacy/unsubscribe?lang=en\""));
+		ck_assert_int_eq(run(programs[i], "HEAD", "/privacy/", NULL, 0),
+		    200);
+		ck_assert_int_eq(run(programs[i], "POST", "/privacy/", NULL, 0),
+		    405);
+		ck_assert_ptr_null(ran);
+		ck_assert_ptr_nonnull(strstr(out, "Allow: GET, HEAD\r\n"));
+	}
+	/* Not the hub: the form's own path and its neighbours. */
+	header = NULL;
+	run(&flat, "GET", "/privacy", NULL, 0);
+	ck_assert_str_eq(ran, "get");
+	run(&flat, "GET", "/privacy//", NULL, 0);
+	ck_assert_str_eq(ran, "get");
+}
+END_TEST
+
 PF_TEST_MAIN("program",
     pf_test_fixture(tc, PF_TEST_DIR, NULL, setup, teardown),
     tcase_add_test(tc, test_the_first_matching_route_runs),
     tcase_add_test(tc, test_each_request_gets_its_language),
+    tcase_add_test(tc, test_every_program_serves_the_hub_in_the_requests_language),
     tcase_add_test(tc, test_a_page_route_sends_its_template),
     tcase_add_test(tc, test_an_unknown_sub_path_is_404),
     tcase_add_test(tc, test_without_sub_paths_every_path_is_the_forms),
