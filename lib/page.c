@@ -994,23 +994,30 @@ pf_page_rows_attr(struct pf_page *page, const char *id, size_t col,
 	return PF_OK;
 }
 
-int
-pf_page_remove(struct pf_page *page, const char *id)
+/* Take n out and free it, with the indentation before it: no blank line. */
+static void
+remove_node(xmlNodePtr n)
 {
-	xmlNodePtr	 n, prev;
+	xmlNodePtr	 prev = n->prev;
 
-	if (page == NULL || id == NULL)
-		return PF_EINVAL;
-	if ((n = find_id(page->doc, id)) == NULL)
-		return PF_ENOTFOUND;
-	/* Take the indentation before it too, so no blank line is left. */
-	prev = n->prev;
 	if (prev != NULL && prev->type == XML_TEXT_NODE && xmlIsBlankNode(prev)) {
 		xmlUnlinkNode(prev);
 		xmlFreeNode(prev);
 	}
 	xmlUnlinkNode(n);
 	xmlFreeNode(n);
+}
+
+int
+pf_page_remove(struct pf_page *page, const char *id)
+{
+	xmlNodePtr	 n;
+
+	if (page == NULL || id == NULL)
+		return PF_EINVAL;
+	if ((n = find_id(page->doc, id)) == NULL)
+		return PF_ENOTFOUND;
+	remove_node(n);
 	return PF_OK;
 }
 
@@ -1349,27 +1356,25 @@ gpc_notice(struct pf_page *page, const struct pf_request *req)
 }
 
 /*
- * s[0..len) percent-encoded at p, but for RFC 3986's unreserved
- * characters and, in a path, '/' (never two in a row: "//host" would name
- * another site); where the copy ends.  p has room for 3 * len bytes.
+ * The path s percent-encoded at p (params.h) but for its slashes, never
+ * two in a row ("//host" would name another site: the second is %2F);
+ * where the copy ends.  p has room for 3 * strlen(s) bytes.
  */
 static char *
-encode(char *p, const char *s, size_t len, int path)
+encode_path(char *p, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char	 c;
-	size_t		 i;
+	size_t	 run;
+	int	 slash = 0;	/* the last byte written is a '/' */
 
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL ||
-		    (c == '/' && path && (i == 0 || s[i - 1] != '/')))
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 0xf];
+	for (; *s != '\0'; s += run) {
+		if ((run = strcspn(s, "/")) > 0 || slash) {
+			run += run == 0;
+			p = pf_params_encode(p, s, run);
+			slash = 0;
+		} else {
+			*p++ = '/';
+			run = 1;
+			slash = 1;
 		}
 	}
 	return p;
@@ -1393,14 +1398,14 @@ link_base(const struct pf_request *req)
 		n += 3 * (strlen(q[i].name) + q[i].len) + 2;
 	if ((s = p = malloc(n)) == NULL)
 		return NULL;
-	p = encode(p, req->path, strlen(req->path), 1);
+	p = encode_path(p, req->path);
 	*p++ = '?';
 	for (i = 0; i < req->nquery; i++) {
 		if (strcmp(q[i].name, "lang") == 0)
 			continue;
-		p = encode(p, q[i].name, strlen(q[i].name), 0);
+		p = pf_params_encode(p, q[i].name, strlen(q[i].name));
 		*p++ = '=';
-		p = encode(p, q[i].value, q[i].len, 0);
+		p = pf_params_encode(p, q[i].value, q[i].len);
 		*p++ = '&';
 	}
 	*p = '\0';
@@ -1475,8 +1480,7 @@ menu_items(xmlNodePtr menu, const struct pf_request *req)
 		}
 	}
 	free(base);
-	xmlUnlinkNode(model);
-	xmlFreeNode(model);
+	remove_node(model);
 	return rc;
 }
 

@@ -34,6 +34,25 @@ pf_params_find(const struct pf_param *p, size_t n, const char *name)
 	return NULL;
 }
 
+char *
+pf_params_encode(char *out, const char *s, size_t len)
+{
+	static const char	 keep[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._~-";
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*u = (const unsigned char *)s;
+
+	for (; len-- > 0; u++)
+		if (*u != '\0' && strchr(keep, *u) != NULL)
+			*out++ = (char)*u;
+		else {
+			*out++ = '%';
+			*out++ = hex[*u >> 4];
+			*out++ = hex[*u & 0xf];
+		}
+	return out;
+}
+
 void
 pf_params_free(struct pf_param *p, size_t n)
 {

@@ -59,6 +59,14 @@ int pf_params_parse(const char *s, size_t len, const struct pf_limits *limits,
 /* Free p[0..n) and every name and value in it; accepts NULL. */
 void pf_params_free(struct pf_param *p, size_t n);
 
+/*
+ * s[0..len) percent-encoded at out, every byte but RFC 3986's unreserved
+ * characters ([A-Za-z0-9._~-]) as %XX: a name or value of a query string
+ * that pf_params_parse reads back as it was.  out has room for 3 * len
+ * bytes; returns where the copy ends (no NUL is written).
+ */
+char *pf_params_encode(char *out, const char *s, size_t len);
+
 /* The pair called name in p[0..n), or NULL; points into p. */
 const struct pf_param *pf_params_find(const struct pf_param *p, size_t n,
     const char *name);

@@ -201,30 +201,32 @@ START_TEST(test_site_reads_each_language_from_its_catalogue)
 }
 END_TEST
 
+/* Lists pf_lang_site refuses: the list, the default, the message. */
+static const struct {
+	const char	*languages, *def, *why;
+} bad_sites[] = {
+	{ "", "en", "languages: none listed" },
+	{ "en de", "fr", "default_language fr is not one of the "
+	    "languages offered (en de)" },
+	{ "en DE", "en", "languages: 'DE' is not a language tag" },
+	{ "en pt-BR pt-br", "en", "languages: pt-br is listed twice" },
+	{ "en aa ab ac ad ae af ag ah ai aj ak al am an ao ap aq ar as "
+	    "at au av aw ax ay az ba bb bc bd be bf", "en",
+	    "languages: more than 32" },
+};
+
 START_TEST(test_site_refuses_a_bad_list)
 {
-	static const struct {
-		const char	*languages, *def, *why;
-	} bad[] = {
-		{ "", "en", "languages: none listed" },
-		{ "en de", "fr", "default_language fr is not one of the "
-		    "languages offered (en de)" },
-		{ "en DE", "en", "languages: 'DE' is not a language tag" },
-		{ "en pt-BR pt-br", "en", "languages: pt-br is listed twice" },
-		{ "en aa ab ac ad ae af ag ah ai aj ak al am an ao ap aq ar as "
-		    "at au av aw ax ay az ba bb bc bd be bf", "en",
-		    "languages: more than 32" },
-	};
 	size_t	 i, n;
 
 	catalogues();
 	ck_assert_int_eq(pf_lang_site("en de", "de", fx.err, sizeof(fx.err)),
 	    PF_OK);
-	for (i = 0; i < nitems(bad); i++) {
-		ck_assert_int_eq(pf_lang_site(bad[i].languages, bad[i].def,
-		    fx.err, sizeof(fx.err)), PF_EINVAL);
-		ck_assert_msg(strncmp(fx.err, bad[i].why, strlen(bad[i].why))
-		    == 0, "got '%s'", fx.err);
+	for (i = 0; i < nitems(bad_sites); i++) {
+		ck_assert_int_eq(pf_lang_site(bad_sites[i].languages,
+		    bad_sites[i].def, fx.err, sizeof(fx.err)), PF_EINVAL);
+		ck_assert_msg(strncmp(fx.err, bad_sites[i].why,
+		    strlen(bad_sites[i].why)) == 0, "got '%s'", fx.err);
 	}
 	/* A refusal leaves the site as it was. */
 	pf_lang_offered(&n);

@@ -133,55 +133,48 @@ lacks(const char *html, const char *needle)
 	ck_assert_msg(strstr(html, needle) == NULL, "present: %s", needle);
 }
 
+/*
+ * Template name rendered in language tag shows want (and want2, if not
+ * NULL), with no XInclude left.
+ */
+static void
+shows(struct pf_pages *pages, const char *tag, const char *name,
+    const char *want, const char *want2)
+{
+	char	*html;
+
+	ck_assert_int_eq(pf_lang_use(tag), PF_OK);
+	html = rendered(pages, name);
+	has(html, want);
+	if (want2 != NULL)
+		has(html, want2);
+	lacks(html, "xi:");
+	free(html);
+}
+
 START_TEST(test_each_language_its_templates_lang_and_dir)
 {
 	struct pf_pages	*pages;
-	char		*html;
 
 	site("en de fr ar-XB");
 	pages = open_pages();
-	html = rendered(pages, "p");
-	has(html, "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\" "
-	    "dir=\"ltr\" xml:lang=\"en\">");
-	has(html, "Hello");
-	free(html);
-	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
-	html = rendered(pages, "p");
-	has(html, "lang=\"de\" dir=\"ltr\"");
-	has(html, "Hallo");
-	free(html);
+	shows(pages, "en", "p", "<html xmlns=\"http://www.w3.org/1999/xhtml\" "
+	    "lang=\"en\" dir=\"ltr\" xml:lang=\"en\">", "Hello");
+	shows(pages, "de", "p", "lang=\"de\" dir=\"ltr\"", "Hallo");
 	/* No French templates: the source ones, in French's lang. */
-	ck_assert_int_eq(pf_lang_use("fr"), PF_OK);
-	html = rendered(pages, "p");
-	has(html, "lang=\"fr\" dir=\"ltr\"");
-	has(html, "Hello");
-	free(html);
-	ck_assert_int_eq(pf_lang_use("ar-XB"), PF_OK);
-	html = rendered(pages, "p");
-	has(html, "lang=\"ar-XB\" dir=\"rtl\"");
-	free(html);
+	shows(pages, "fr", "p", "lang=\"fr\" dir=\"ltr\"", "Hello");
+	shows(pages, "ar-XB", "p", "lang=\"ar-XB\" dir=\"rtl\"", NULL);
 	/* Each language's copy is its own: German again is German. */
-	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
-	html = rendered(pages, "p");
-	has(html, "Hallo");
-	free(html);
+	shows(pages, "de", "p", "Hallo", NULL);
 	pf_pages_free(pages);
 }
 END_TEST
 
-/* A response stream into memory. */
-struct sink {
-	char	*buf;
-	size_t	 len;
-	FILE	*f;
-};
-
+/* pf_stream's write into the FILE ctx. */
 static int
-sink_write(void *ctx, const void *buf, size_t len)
+file_write(void *ctx, const void *buf, size_t len)
 {
-	struct sink	*s = ctx;
-
-	return fwrite(buf, 1, len, s->f) == len ? 0 : -1;
+	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
 }
 
 /* Template name sent for a GET of path?query: the answer, to free. */
@@ -193,20 +186,36 @@ sent(struct pf_pages *pages, const char *name, const char *path,
 	char *const		 env[] = { "REQUEST_METHOD=GET", q, p, NULL };
 	struct pf_request	 req;
 	struct pf_page		*page = NULL;
-	struct sink		 s = { NULL, 0, NULL };
-	struct pf_stream	 io = { NULL, sink_write, &s };
+	char			*out = NULL;
+	size_t			 len;
+	FILE			*f = open_memstream(&out, &len);
+	struct pf_stream	 io = { NULL, file_write, f };
 
 	snprintf(q, sizeof(q), "QUERY_STRING=%s", query);
 	snprintf(p, sizeof(p), "SCRIPT_NAME=%s", path);
-	ck_assert_ptr_nonnull(s.f = open_memstream(&s.buf, &s.len));
+	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(pf_request_init(&req, env, io, NULL), PF_OK);
 	req.lang_asked = asked;
 	ck_assert_int_eq(pf_page_new(pages, name, &page), PF_OK);
 	ck_assert_int_eq(pf_page_send(&req, 200, page, NULL, 0), PF_OK);
 	pf_page_free(page);
 	pf_request_free(&req);
-	ck_assert_int_eq(fclose(s.f), 0);
-	return s.buf;
+	ck_assert_int_eq(fclose(f), 0);
+	return out;
+}
+
+/* sent() on a site of languages, alone: the answer, to free. */
+static char *
+sent_alone(const char *languages, const char *path)
+{
+	struct pf_pages	*pages;
+	char		*html;
+
+	site(languages);
+	pages = open_pages();
+	html = sent(pages, "p", path, "", 0);
+	pf_pages_free(pages);
+	return html;
 }
 
 START_TEST(test_menu_links_each_language_keeping_the_query)
@@ -242,33 +251,23 @@ END_TEST
 /* A path that would read as another site's, or with markup, is escaped. */
 START_TEST(test_menu_links_escape_a_hostile_path)
 {
-	struct pf_pages	*pages;
-	char		*html;
+	char	*html = sent_alone("en de", "//evil.example///\"><script>x");
 
-	site("en de");
-	pages = open_pages();
-	html = sent(pages, "p", "//evil.example/\"><script>x", "", 0);
-	has(html, "href=\"/%2Fevil.example/%22%3E%3Cscript%3Ex?lang=en\"");
+	has(html, "href=\"/%2Fevil.example/%2F/%22%3E%3Cscript%3Ex?lang=en\"");
 	lacks(html, "<script");
 	lacks(html, "href=\"//");
 	free(html);
-	pf_pages_free(pages);
 }
 END_TEST
 
 START_TEST(test_one_language_no_menu)
 {
-	struct pf_pages	*pages;
-	char		*html;
+	char	*html = sent_alone("en", "/privacy/x");
 
-	site("en");
-	pages = open_pages();
-	html = sent(pages, "p", "/privacy/x", "", 0);
 	lacks(html, "language-menu");
 	has(html, "Content-Language: en\r\n");
 	has(html, "Vary: Accept-Language\r\n");
 	free(html);
-	pf_pages_free(pages);
 }
 END_TEST
 
@@ -371,7 +370,6 @@ END_TEST
 START_TEST(test_notice_per_language_with_fallback)
 {
 	struct pf_pages	*pages;
-	char		*html;
 
 	site("en de fr");
 	put("htdocs/n.xhtml", XHTML_OPEN("en", "n") NOTICE_INCLUDE
@@ -385,19 +383,10 @@ START_TEST(test_notice_per_language_with_fallback)
 	put("htdocs/de/notice.xhtml", XHTML_OPEN("de", "n")
 	    "<p id=\"notice\">Unser Hinweis</p>" XHTML_CLOSE);
 	pages = open_pages();
-	html = rendered(pages, "n");
-	has(html, "<p id=\"notice\">Our notice</p>");
-	free(html);
-	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
-	html = rendered(pages, "n");
-	has(html, "<p id=\"notice\">Unser Hinweis</p>");
-	lacks(html, "xi:");
-	free(html);
-	ck_assert_int_eq(pf_lang_use("fr"), PF_OK);	/* none of its own */
-	html = rendered(pages, "n");
-	has(html, "<p id=\"notice\">Our notice</p>");
-	lacks(html, "xi:");
-	free(html);
+	shows(pages, "en", "n", "<p id=\"notice\">Our notice</p>", NULL);
+	shows(pages, "de", "n", "<p id=\"notice\">Unser Hinweis</p>", NULL);
+	/* None of its own: the source one. */
+	shows(pages, "fr", "n", "<p id=\"notice\">Our notice</p>", NULL);
 	pf_pages_free(pages);
 }
 END_TEST
