@@ -72,6 +72,7 @@
 #include "app.h"
 #include "appeal_pages.h"
 #include "badlink.h"
+#include "collate.h"
 #include "country.h"
 #include "dsr.h"
 #include "dsrpage.h"
@@ -1196,10 +1197,12 @@ screen(struct pf_app *app, struct pf_request *req)
 }
 
 static const struct pf_select selects[] = {
-	{ "relationship", pf_dsr_relationships, PF_TEXTDOMAIN, 0 },
-	{ "agent_relationship", pf_agent_relationships, PF_TEXTDOMAIN, 0 },
-	{ "country", pf_countries, PF_SELECT_COUNTRIES, 1 },
-	{ "state", pf_us_states, PF_SELECT_US_STATES, 1 },
+	{ "relationship", pf_dsr_relationships, PF_TEXTDOMAIN, NULL },
+	{ "agent_relationship", pf_agent_relationships, PF_TEXTDOMAIN, NULL },
+	{ "country", pf_countries, PF_SELECT_COUNTRIES,
+	    pf_collate_pairs },
+	{ "state", pf_us_states, PF_SELECT_US_STATES,
+	    pf_collate_pairs },
 };
 
 /* The laws table, before serving; the appeal pages read it too. */

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "collate.h"
 #include "country.h"
 #include "err.h"
 #include "form.h"
@@ -395,8 +396,10 @@ form_page(struct pf_app *app, struct pf_request *req)
 }
 
 static const struct pf_select selects[] = {
-	{ "country", pf_countries, PF_SELECT_COUNTRIES, 1 },
-	{ "check_country", pf_countries, PF_SELECT_COUNTRIES, 1 },
+	{ "country", pf_countries, PF_SELECT_COUNTRIES,
+	    pf_collate_pairs },
+	{ "check_country", pf_countries, PF_SELECT_COUNTRIES,
+	    pf_collate_pairs },
 };
 
 static const struct pf_route routes[] = {

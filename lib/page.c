@@ -21,7 +21,6 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 
-#include "collate.h"
 #include "err.h"
 #include "lang.h"
 #include "log.h"
@@ -57,7 +56,7 @@ struct select {
 	const char		*control;
 	const char *const	*pairs;		/* code, English name, ... */
 	const char		*domain;	/* that translates the names */
-	int			 collate;	/* sorted by name */
+	pf_collate_fn		*collate;	/* sorts by name, or NULL */
 };
 
 struct pf_pages {
@@ -721,7 +720,7 @@ option_name(const struct select *sel, const char *name)
 /*
  * sel's options in doc, in the current language: names translated and,
  * for a sorted list in another language than the table's, sorted as
- * that language sorts them (collate.h).
+ * that language sorts them (sel->collate).
  */
 static int
 fill_select(xmlDocPtr doc, const struct select *sel)
@@ -740,10 +739,11 @@ fill_select(xmlDocPtr doc, const struct select *sel)
 		pairs[2 * i + 1] = option_name(sel, sel->pairs[2 * i + 1]);
 	}
 	rc = PF_OK;
-	if (sel->collate && strcmp(pf_lang_current(), PF_LANG_SOURCE) != 0 &&
+	if (sel->collate != NULL &&
+	    strcmp(pf_lang_current(), PF_LANG_SOURCE) != 0 &&
 	    pf_lang_name(pf_lang_current(), locale) == PF_OK)
-		rc = pf_collate_pairs(pairs, n, locale);
-	if (rc == PF_OK || rc == PF_EINVAL)	/* no collator: table order */
+		rc = sel->collate(pairs, n, locale);
+	if (rc != PF_ENOMEM)	/* no collator for it: the table's order */
 		rc = add_options(doc, sel->control, pairs);
 	free(pairs);
 	return rc;
@@ -753,7 +753,7 @@ int
 pf_pages_options(struct pf_pages *pages, const char *name,
     const char *control, const char *const *pairs)
 {
-	return pf_pages_select(pages, name, control, pairs, NULL, 0);
+	return pf_pages_select(pages, name, control, pairs, NULL, NULL);
 }
 
 /*
@@ -764,7 +764,7 @@ pf_pages_options(struct pf_pages *pages, const char *name,
 int
 pf_pages_select(struct pf_pages *pages, const char *name,
     const char *control, const char *const *pairs, const char *domain,
-    int collate)
+    pf_collate_fn *collate)
 {
 	struct select	*sel;
 	xmlDocPtr	 doc;

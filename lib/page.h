@@ -65,18 +65,28 @@ int pf_pages_options(struct pf_pages *pages, const char *name,
     const char *control, const char *const *pairs);
 
 /*
+ * How a language sorts pairs (code, name, ..., npairs of them) by name,
+ * for its locale (the gettext name, "pt_BR"): collate.h's
+ * pf_collate_pairs.  PF_OK; anything else leaves the table's order.  A
+ * pointer, so that only a program whose selects are sorted links the
+ * collator (ICU's libicui18n, a millisecond of every plain-CGI start).
+ */
+typedef int pf_collate_fn(const char **pairs, size_t npairs,
+    const char *locale);
+
+/*
  * pf_pages_options, for every language: the names are translated in
  * text domain domain (dgettext; NULL: shown as they are), in the current
  * language now and in each other language when its copy of the template
- * is parsed; with collate, sorted in each language but the source one as
- * that language sorts (collate.h; the source language keeps the table's
- * order).  Country names come from Debian's iso-codes catalogues: domain
- * "iso_3166-1", US states "iso_3166-2".  pairs and domain must outlive
- * pages.  The same errors, the select then forgotten.
+ * is parsed; with collate (NULL: none), sorted by it in each language but
+ * the source one (which keeps the table's order).  Country names come
+ * from Debian's iso-codes catalogues: domain "iso_3166-1", US states
+ * "iso_3166-2".  pairs and domain must outlive pages.  The same errors
+ * as pf_pages_options, the select then forgotten.
  */
 int pf_pages_select(struct pf_pages *pages, const char *name,
     const char *control, const char *const *pairs, const char *domain,
-    int collate);
+    pf_collate_fn *collate);
 
 /*
  * A new copy of template name (parsed on first use).  Names are [a-z0-9-]+,

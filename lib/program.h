@@ -58,6 +58,7 @@
 #include "forms.h"
 #include "lang.h"
 #include "nitems.h"
+#include "page.h"
 
 typedef void pf_route_fn(struct pf_app *app, struct pf_request *req);
 
@@ -91,7 +92,7 @@ struct pf_select {
 	 * iso-codes) and so on; NULL: the names as they are.
 	 */
 	const char		*domain;
-	int			 collate;	/* sorted in each language */
+	pf_collate_fn		*collate;	/* sorts them, or NULL */
 };
 
 /* The domains of the country and US state names (iso-codes). */

@@ -15,6 +15,7 @@
 
 #include "check_main.h"
 #include "fixture.h"
+#include "collate.h"
 #include "country.h"
 #include "err.h"
 #include "lang.h"
@@ -325,9 +326,9 @@ START_TEST(test_country_names_translated_and_sorted_per_language)
 	    "<select name=\"state\"></select></form>" XHTML_CLOSE);
 	pages = open_pages();
 	ck_assert_int_eq(pf_pages_select(pages, "f", "country", pf_countries,
-	    "iso_3166-1", 1), PF_OK);
+	    "iso_3166-1", pf_collate_pairs), PF_OK);
 	ck_assert_int_eq(pf_pages_select(pages, "f", "state", pf_us_states,
-	    "iso_3166-2", 1), PF_OK);
+	    "iso_3166-2", pf_collate_pairs), PF_OK);
 	html = rendered(pages, "f");
 	option(html, "DE", name, sizeof(name));
 	ck_assert_str_eq(name, "Germany");
