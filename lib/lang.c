@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -263,6 +264,19 @@ pf_lang_dir(void)
 	const struct pf_lang	*l = pf_lang_find(current);
 
 	return l != NULL ? l->dir : "ltr";
+}
+
+char *
+pf_lang_url(const char *url, const char *tag)
+{
+	size_t	 at = strcspn(url, "#"), n;
+	char	*s;
+
+	n = strlen(url) + sizeof("&" PF_LANG_PARAM "=") + strlen(tag);
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, "%.*s%c" PF_LANG_PARAM "=%s%s", (int)at, url,
+		    memchr(url, '?', at) != NULL ? '&' : '?', tag, url + at);
+	return s;
 }
 
 /* One language range of a header: s[0..len), its weight in thousandths. */

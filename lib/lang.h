@@ -160,6 +160,15 @@ const char *pf_lang_dir(void);
 const char *pf_lang_lookup(const char *header, const char *const *tags,
     size_t ntags);
 
+/*
+ * url with "lang=TAG" added to its query, before any fragment
+ * ("/privacy/request?type=other#top" -> "...?type=other&lang=de#top"): the
+ * link that keeps a language chosen with ?lang=.  A new string, or NULL
+ * when out of memory.
+ */
+#define PF_LANG_PARAM	"lang"
+char *pf_lang_url(const char *url, const char *tag);
+
 /* pf_lang_lookup against the offered languages: an offered tag, or NULL. */
 const char *pf_lang_negotiate(const char *header);
 

@@ -1401,7 +1401,7 @@ link_base(const struct pf_request *req)
 	p = encode_path(p, req->path);
 	*p++ = '?';
 	for (i = 0; i < req->nquery; i++) {
-		if (strcmp(q[i].name, "lang") == 0)
+		if (strcmp(q[i].name, PF_LANG_PARAM) == 0)
 			continue;
 		p = pf_params_encode(p, q[i].name, strlen(q[i].name));
 		*p++ = '=';
@@ -1441,7 +1441,7 @@ menu_item(xmlNodePtr li, const char *base, const struct pf_lang *l)
 		return PF_ENOTFOUND;
 	if ((href = malloc(n)) == NULL)
 		return PF_ENOMEM;
-	snprintf(href, n, "%slang=%s", base, l->tag);
+	snprintf(href, n, "%s" PF_LANG_PARAM "=%s", base, l->tag);
 	if ((rc = set_attr(a, "href", href)) == PF_OK &&
 	    (rc = set_attr(a, "hreflang", l->tag)) == PF_OK &&
 	    (rc = set_attr(a, "lang", l->tag)) == PF_OK &&
@@ -1534,23 +1534,6 @@ language_menu(struct pf_page *page, const struct pf_request *req)
 	return PF_OK;
 }
 
-/*
- * url with "lang=TAG" added to its query (before any fragment), a new
- * string, or NULL when out of memory.
- */
-static char *
-with_lang(const char *url, const char *tag)
-{
-	size_t	 at = strcspn(url, "#"), n;
-	char	*s;
-
-	n = strlen(url) + sizeof("&lang=") + strlen(tag);
-	if ((s = malloc(n)) != NULL)
-		snprintf(s, n, "%.*s%clang=%s%s", (int)at, url,
-		    memchr(url, '?', at) != NULL ? '&' : '?', tag, url + at);
-	return s;
-}
-
 /* 1 if url is one of the site's forms (under prefix, not its files). */
 static int
 is_form_url(const char *url, const char *prefix)
@@ -1559,7 +1542,7 @@ is_form_url(const char *url, const char *prefix)
 
 	return strncmp(url, prefix, n) == 0 && url[n] == '/' &&
 	    strncmp(url + n, "/static/", 8) != 0 &&
-	    strstr(url, "lang=") == NULL;
+	    strstr(url, PF_LANG_PARAM "=") == NULL;
 }
 
 /*
@@ -1587,7 +1570,7 @@ keep_language(struct pf_page *page, const struct pf_request *req)
 				continue;
 			new = NULL;
 			if (is_form_url((char *)url, page->pages->prefix) &&
-			    (new = with_lang((char *)url,
+			    (new = pf_lang_url((char *)url,
 			    pf_lang_current())) == NULL)
 				rc = PF_ENOMEM;
 			else if (new != NULL)

@@ -206,7 +206,7 @@ route_run(const struct pf_program *p, const struct pf_route *r,
 static void
 choose_language(struct pf_app *app, struct pf_request *req)
 {
-	const struct pf_param	*q = pf_request_query(req, "lang");
+	const struct pf_param	*q = pf_request_query(req, PF_LANG_PARAM);
 	const struct pf_lang	*asked = q != NULL ? pf_lang_find(q->value) :
 	    NULL;
 	const char		*tag = NULL;

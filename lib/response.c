@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "lang.h"
 #include "nitems.h"
 #include "request.h"
 #include "response.h"
@@ -293,6 +294,25 @@ pf_redirect(struct pf_request *req, const char *location)
 	return pf_redirect_cookie(req, location, NULL);
 }
 
+/*
+ * location with lang=TAG added to its query (before any fragment) when
+ * the request chose its language with ?lang= (request.h's lang_asked) and
+ * location is one of the site's paths without a lang of its own: a new
+ * string in *with, or NULL (location stays as it is).  PF_ENOMEM.
+ */
+static int
+keep_language(const struct pf_request *req, const char *location,
+    char **with)
+{
+	*with = NULL;
+	if (!req->lang_asked || location[0] != '/' ||
+	    strstr(location, PF_LANG_PARAM "=") != NULL)
+		return PF_OK;
+	if ((*with = pf_lang_url(location, pf_lang_current())) == NULL)
+		return PF_ENOMEM;
+	return PF_OK;
+}
+
 int
 pf_redirect_cookie(struct pf_request *req, const char *location,
     const char *set_cookie)
@@ -300,12 +320,19 @@ pf_redirect_cookie(struct pf_request *req, const char *location,
 	static const char	 body[] = "See Other\n";
 	struct pf_header	 h[2] = { { "Location", location },
 	    { "Set-Cookie", set_cookie } };
+	char			*with = NULL;
 	int			 rc;
 
 	if (location == NULL || !is_location(location))
 		return PF_EINVAL;
-	if ((rc = pf_respond(req, 303, "text/plain; charset=utf-8", h,
-	    set_cookie != NULL ? 2 : 1)) != PF_OK)
+	if ((rc = keep_language(req, location, &with)) != PF_OK)
+		return rc;
+	if (with != NULL)
+		h[0].value = with;
+	rc = pf_respond(req, 303, "text/plain; charset=utf-8", h,
+	    set_cookie != NULL ? 2 : 1);
+	free(with);
+	if (rc != PF_OK)
 		return rc;
 	return pf_respond_body(req, body, sizeof(body) - 1);
 }

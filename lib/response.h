@@ -61,7 +61,9 @@ int pf_respond_body(struct pf_request *req, const void *buf, size_t len);
 
 /*
  * 303 See Other to location, with a short body.  location must be a path
- * ("/privacy/...", not "//host") or an http(s) URL, else PF_EINVAL.
+ * ("/privacy/...", not "//host") or an http(s) URL, else PF_EINVAL.  A
+ * request whose ?lang= chose its language (request.h's lang_asked) keeps
+ * it: a path without a lang of its own gets lang=TAG (lang.h).
  */
 int pf_redirect(struct pf_request *req, const char *location);
 

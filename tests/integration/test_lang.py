@@ -142,6 +142,20 @@ class Negotiation(unittest.TestCase):
         self.assertEqual(page.byid["unsubscribe-form"].get("action"),
                          "/privacy/unsubscribe")
 
+    def test_a_chosen_language_is_kept_after_a_post(self):
+        fields = {"channel": "email", "email": "lang-kept@example.com"}
+        r = SITE.post("/privacy/unsubscribe?lang=de", fields,
+                      headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 303, r)
+        where = r.header("location")
+        self.assertIn("lang=de", where)
+        self.assert_language(get(where, "en"), "de", where)
+        r = SITE.post("/privacy/unsubscribe", dict(
+            fields, email="lang-not-chosen@example.com"),
+            headers={"Accept-Language": "de"})
+        self.assertEqual(r.status, 303, r)
+        self.assertNotIn("lang=", r.header("location"))
+
     def test_every_answer_says_its_language(self):
         for method, path in (("PUT", "/privacy/unsubscribe"),
                              ("GET", "/privacy/unsubscribe?a=1&a=2"),

@@ -112,6 +112,26 @@ START_TEST(test_lookup_of_a_huge_header)
 }
 END_TEST
 
+START_TEST(test_url_gets_lang_before_its_fragment)
+{
+	static const char *const cases[][2] = {
+		{ "/privacy/", "/privacy/?lang=pt-BR" },
+		{ "/privacy/request?type=other#top",
+		    "/privacy/request?type=other&lang=pt-BR#top" },
+		{ "/privacy/x#a?b", "/privacy/x?lang=pt-BR#a?b" },
+		{ "", "?lang=pt-BR" },
+	};
+	char	*s;
+	size_t	 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		ck_assert_ptr_nonnull(s = pf_lang_url(cases[i][0], "pt-BR"));
+		ck_assert_str_eq(s, cases[i][1]);
+		free(s);
+	}
+}
+END_TEST
+
 /* Run a command, which must succeed. */
 static void
 run(const char *cmd)
@@ -240,5 +260,6 @@ PF_TEST_MAIN("lang",
     PF_LOOP(test_lookup, lookups),
     tcase_add_test(tc, test_lookup_reads_a_bounded_number_of_parts),
     tcase_add_test(tc, test_lookup_of_a_huge_header),
+    tcase_add_test(tc, test_url_gets_lang_before_its_fragment),
     tcase_add_test(tc, test_site_reads_each_language_from_its_catalogue),
     tcase_add_test(tc, test_site_refuses_a_bad_list))
