@@ -53,6 +53,14 @@ function describeFocus() {
 	if (!e || e === document.body)
 		return null;
 	const r = e.getBoundingClientRect();
+	// Focus draws a ring: e's own outline or shadow, or the outline of
+	// an ancestor that shows it for e (the hub's .card:focus-within).
+	// Here, not in a function of its own: page.evaluate sends this one
+	// function to the page.
+	let ringed = getComputedStyle(e).outlineStyle !== 'none' ||
+	    getComputedStyle(e).boxShadow !== 'none';
+	for (let a = e.parentElement; a && !ringed; a = a.parentElement)
+		ringed = getComputedStyle(a).outlineStyle !== 'none';
 	return {
 		tag: e.tagName.toLowerCase(), id: e.id || null,
 		name: e.getAttribute('name'), type: e.getAttribute('type'),
@@ -60,9 +68,7 @@ function describeFocus() {
 		text: (e.innerText || e.value || '').trim().slice(0, 60),
 		rect: { top: r.top + scrollY, left: r.left + scrollX,
 		    bottom: r.bottom + scrollY, right: r.right + scrollX },
-		focusVisible: e.matches(':focus-visible') &&
-		    (getComputedStyle(e).outlineStyle !== 'none' ||
-		    getComputedStyle(e).boxShadow !== 'none'),
+		focusVisible: e.matches(':focus-visible') && ringed,
 	};
 }
 

@@ -22,7 +22,9 @@ unsubscribe done page, a data request's verify and status pages (and,
 for a denied Texas request, the status page that offers an appeal, the
 appeal form, and the status page of a denied appeal), the
 page that asks a person whether they authorised an agent, the
-article page, feedback step 2, a message page, the 404 and 50x pages)
+article page, feedback step 2, a message page, the 404 and 50x pages;
+the hub; every page the programs send with its language menu, the site
+offering en, de and ar-XB, and some in ar-XB, written right to left)
 looked at by tests/browser/pages.mjs: axe-core finds no WCAG 2.2 A or AA
 violation at 320 px wide with JavaScript, nor at 1024 px without it, nor
 in the dark colour scheme;
@@ -45,7 +47,7 @@ import unittest
 import urllib.parse
 
 from harness import (Site, SRC, request_submit, request_verify, mail_config,
-                     stamp_of, teardown, token_craft)
+                     stamp_of, teardown, token_craft, language_config)
 from smtp_server import Server
 
 BROWSER = os.path.join(SRC, "tests", "browser")
@@ -497,15 +499,18 @@ def look(plan):
     return json.loads(p.stdout)
 
 
-def out_of_order(stops):
+def out_of_order(stops, rtl=False):
     """The pairs of Tab stops where the second is not after the first as
-    the page is read: below it, or on its line and to its right."""
+    the page is read: below it, or on its line and after it (to its
+    right, or to its left on a page written right to left)."""
     bad = []
     for a, b in zip(stops, stops[1:]):
         ra, rb = a["rect"], b["rect"]
         below = rb["top"] >= ra["bottom"] - 2
         same_line = rb["top"] < ra["bottom"] and ra["top"] < rb["bottom"]
-        if not (below or (same_line and rb["left"] >= ra["right"] - 2)):
+        after = (rb["right"] <= ra["left"] + 2 if rtl else
+                 rb["left"] >= ra["right"] - 2)
+        if not (below or (same_line and after)):
             bad.append((a["text"] or a["id"], b["text"] or b["id"]))
     return bad
 
@@ -532,6 +537,9 @@ class Pages(unittest.TestCase):
                                              "feedback")}
         conf = mail_config(cls.smtp, unsubscribe_confirmation="yes", **pows)
         del conf["smtp_timeout"]    # the default
+        # Three languages: every program's page carries the menu (page.h).
+        cls.files = tempfile.mkdtemp(prefix="privforms-browser-lang-")
+        conf.update(language_config(cls.files))
         cls.site = Site(config=conf)
         cls.site.start()
         try:
@@ -543,7 +551,10 @@ class Pages(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        teardown(cls.site, cls.smtp)
+        try:
+            teardown(cls.site, cls.smtp)
+        finally:
+            shutil.rmtree(cls.files, ignore_errors=True)
 
     @classmethod
     def url(cls, path):
@@ -611,6 +622,12 @@ class Pages(unittest.TestCase):
             "opt-out-done": "/privacy/opt-out?done",
             "message": "/privacy/request/nosuch",
             "not-found": "/privacy/nosuch",
+            "hub": "/privacy/",
+            # Written right to left (ar-XB's catalogue says rtl).
+            "hub rtl": "/privacy/?lang=ar-XB",
+            "request rtl": "/privacy/request?lang=ar-XB",
+            "status rtl": links["status"] + "&lang=ar-XB",
+            "step2 rtl": step2.header("location") + "&lang=ar-XB",
         }
         return {k: cls.url(v) for k, v in paths.items()}
 
@@ -716,9 +733,21 @@ class Pages(unittest.TestCase):
         for key, r in self.each("tab"):
             with self.subTest(page=key):
                 self.assertGreater(len(r["tab"]), 1, r["url"])
-                self.assertEqual(out_of_order(r["tab"]), [])
+                self.assertEqual(out_of_order(r["tab"], "rtl" in key[0]),
+                                 [])
                 self.assertEqual([s["text"] or s["id"] for s in r["tab"]
                                   if not s["focusVisible"]], [])
+
+    def test_the_language_menu_is_reached_with_tab_on_every_page(self):
+        names = ["English", "Deutsch", "\u0639\u0631\u0628\u064a"]
+        for key, r in self.each("tab"):
+            if key[0] in ("not-found", "server-error"):   # nginx's own
+                continue
+            with self.subTest(page=key):
+                texts = [s["text"] for s in r["tab"]]
+                at = [texts.index(n) for n in names if n in texts]
+                self.assertEqual(len(at), 3, texts)
+                self.assertEqual(at, list(range(at[0], at[0] + 3)), texts)
 
     # ---- error pages, the GOV.UK way (item 3) ----
 
