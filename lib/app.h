@@ -79,14 +79,6 @@ struct pf_app {
 	 */
 	int			(*committing)(struct pf_app *app, void *arg);
 	void			*committing_arg;
-	/*
-	 * The language a POST's form was shown in, as the form carries it
-	 * (its stamp): an offered tag (lang.h's pf_lang_find), or NULL for
-	 * none.  program.h asks it for every POST without ?lang=, before
-	 * Accept-Language.  NULL: no form carries one.
-	 */
-	const char		*(*posted_language)(struct pf_app *app,
-				    const struct pf_request *req);
 	/* The device made for this request (pf_app_device_new), or "". */
 	char			 device[PF_CONSENT_DEVICE_LEN + 1];
 };

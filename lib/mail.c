@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "config.h"
 #include "err.h"
 #include "hex.h"
 #include "lang.h"
@@ -246,8 +247,8 @@ pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
 const char *
 pf_mail_team_lang(const struct pf_config *cfg)
 {
-	(void)cfg;	/* no default_language key yet: the source language */
-	return PF_LANG_SOURCE;
+	return cfg->default_language != NULL ? cfg->default_language :
+	    PF_LANG_SOURCE;
 }
 
 /*

@@ -196,28 +196,27 @@ route_run(const struct pf_program *p, const struct pf_route *r,
 }
 
 /*
- * The request's language (program.h), made current: the first of ?lang=
- * when it names an offered language (req->lang_asked, for handlers that
- * read a signed link's own), a POST's form's (app->posted_language),
- * Accept-Language by RFC 4647 lookup, the site's default.  A ?lang= that
- * names none is ignored: a link to a language the site no longer offers
- * still shows its page.
+ * The request's language (program.h), made current: ?lang= when it names
+ * an offered language, as the visitor's choice (lang.h's pf_lang_choose,
+ * and req->lang_asked for the links of the page), else Accept-Language by
+ * RFC 4647 lookup, else the site's default.  A POST's form (its stamp,
+ * app.h's pf_app_read_form) and a signed link (its token) then switch to
+ * the language they were made in, unless the visitor chose.  A ?lang=
+ * that names none is ignored: a link to a language the site no longer
+ * offers still shows its page.
  */
 static void
-choose_language(struct pf_app *app, struct pf_request *req)
+choose_language(struct pf_request *req)
 {
 	const struct pf_param	*q = pf_request_query(req, PF_LANG_PARAM);
 	const struct pf_lang	*asked = q != NULL ? pf_lang_find(q->value) :
 	    NULL;
 	const char		*tag = NULL;
 
-	if ((req->lang_asked = asked != NULL))
-		tag = asked->tag;
-	else if (app->posted_language != NULL &&
-	    strcmp(req->method, "POST") == 0)
-		tag = app->posted_language(app, req);
-	if (tag == NULL)
-		tag = pf_lang_negotiate(req->accept_language);
+	if ((req->lang_asked = asked != NULL) &&
+	    pf_lang_choose(asked->tag) == PF_OK)
+		return;
+	tag = pf_lang_negotiate(req->accept_language);
 	if (tag == NULL || pf_lang_use(tag) != PF_OK)
 		(void)pf_lang_use(pf_lang_default());	/* checked at start */
 }
@@ -245,7 +244,7 @@ pf_program_handle(const struct pf_program *p, struct pf_app *app,
 	const struct pf_route	*r;
 	unsigned		 methods;
 
-	choose_language(app, req);	/* every page, the 400 and 405 too */
+	choose_language(req);	/* every page, the 400 and 405 too */
 	req->gpc = pf_consent_gpc(req->sec_gpc);	/* every page says it */
 	if (pf_app_screen(app, req))
 		return;

@@ -9,12 +9,13 @@
  * ends it:
  *
  *	its language		made current (lang.h): ?lang=TAG when TAG
- *				is offered (req->lang_asked), else a POST's
- *				form's (app.h's posted_language), else
+ *				is offered, as the visitor's choice
+ *				(pf_lang_choose; req->lang_asked), else
  *				Accept-Language by RFC 4647 lookup, else
- *				default_language; a handler that reads a
- *				signed link switches to the link's own
- *				unless req->lang_asked
+ *				default_language; a POST's form (its
+ *				stamp, read by pf_app_read_form) and a
+ *				signed link (its token) switch to their
+ *				own unless the visitor chose
  *	pf_app_screen		405 for any method but GET, HEAD and POST, 400
  *				for a malformed query (app.h)
  *	the hub			the hub's path (prefix "/"), which the httpd

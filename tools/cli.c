@@ -13,6 +13,7 @@
 #include "config.h"
 #include "err.h"
 #include "file.h"
+#include "lang.h"
 #include "laws.h"
 #include "phone.h"
 #include "store.h"
@@ -32,6 +33,13 @@ cli_load(struct ctx *c)
 			fprintf(stderr, "privforms: name a configuration with "
 			    "--config FILE or PRIVFORMS_CONFIG (in a source tree, "
 			    "`make run` creates ./var/privforms.conf)\n");
+		return 1;
+	}
+	/* A person's mail is written in their language (lang.h). */
+	if (pf_lang_init(c->cfg->locale_dir) != PF_OK ||
+	    pf_lang_site(c->cfg->languages, c->cfg->default_language, err,
+	    sizeof(err)) != PF_OK) {
+		fprintf(stderr, "privforms: languages: %s\n", err);
 		return 1;
 	}
 	return 0;

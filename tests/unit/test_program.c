@@ -372,18 +372,10 @@ START_TEST(test_a_failure_that_is_no_bad_link_is_500)
 }
 END_TEST
 
-/* The language a POST's form was shown in, as its stamp would say. */
-static const char *
-posted_de(struct pf_app *a, const struct pf_request *req)
-{
-	(void)a;
-	(void)req;
-	return "de";
-}
-
 /*
- * Each request's language (program.h): ?lang= when offered, a POST's
- * form's, Accept-Language by lookup, the default; said on every answer.
+ * Each request's language (program.h): ?lang= when offered (the visitor's
+ * choice, which a stamp or a signed link does not override), else
+ * Accept-Language by lookup, else the default; said on every answer.
  */
 START_TEST(test_each_request_gets_its_language)
 {
@@ -391,25 +383,27 @@ START_TEST(test_each_request_gets_its_language)
 		const char	*method, *query, *accept;
 		int		 status;
 		const char	*lang;
+		int		 chosen;	/* by ?lang= */
 	} cases[] = {
 		{ "GET", "done", "HTTP_ACCEPT_LANGUAGE=de-AT, de;q=0.9", 200,
-		    "de" },
+		    "de", 0 },
 		{ "GET", "done", "HTTP_ACCEPT_LANGUAGE=ja, en;q=0.1", 200,
-		    "en" },
-		{ "GET", "done", "HTTP_ACCEPT_LANGUAGE=ja", 200, "fr" },
-		{ "GET", "done", NULL, 200, "fr" },
+		    "en", 0 },
+		{ "GET", "done", "HTTP_ACCEPT_LANGUAGE=ja", 200, "fr", 0 },
+		{ "GET", "done", NULL, 200, "fr", 0 },
 		{ "GET", "done&lang=de", "HTTP_ACCEPT_LANGUAGE=en", 200,
-		    "de" },
-		{ "GET", "done&lang=DE", NULL, 200, "de" },
+		    "de", 1 },
+		{ "GET", "done&lang=DE", NULL, 200, "de", 1 },
 		/* Not offered, or not a tag: ignored, no 400. */
-		{ "GET", "done&lang=ja", "HTTP_ACCEPT_LANGUAGE=de", 200, "de" },
-		{ "GET", "done&lang=%3Cx%3E", NULL, 200, "fr" },
-		{ "GET", "done&lang=", NULL, 200, "fr" },
-		{ "PUT", NULL, "HTTP_ACCEPT_LANGUAGE=de", 405, "de" },
-		{ "GET", "a=1&a=2", "HTTP_ACCEPT_LANGUAGE=de", 400, "de" },
-		{ "GET", "step=2", "HTTP_ACCEPT_LANGUAGE=de", 0, "de" },
-		{ "POST", NULL, "HTTP_ACCEPT_LANGUAGE=en", 0, "de" },
-		{ "POST", "lang=en", NULL, 0, "en" },
+		{ "GET", "done&lang=ja", "HTTP_ACCEPT_LANGUAGE=de", 200, "de",
+		    0 },
+		{ "GET", "done&lang=%3Cx%3E", NULL, 200, "fr", 0 },
+		{ "GET", "done&lang=", NULL, 200, "fr", 0 },
+		{ "PUT", NULL, "HTTP_ACCEPT_LANGUAGE=de", 405, "de", 0 },
+		{ "GET", "a=1&a=2", "HTTP_ACCEPT_LANGUAGE=de", 400, "de", 0 },
+		{ "GET", "step=2", "HTTP_ACCEPT_LANGUAGE=de", 0, "de", 0 },
+		{ "POST", NULL, "HTTP_ACCEPT_LANGUAGE=de", 0, "de", 0 },
+		{ "POST", "lang=en", "HTTP_ACCEPT_LANGUAGE=de", 0, "en", 1 },
 	};
 	char	 want[64];
 	size_t	 i;
@@ -417,7 +411,6 @@ START_TEST(test_each_request_gets_its_language)
 
 	pf_app_close(&app);
 	open_site("languages = en de fr\ndefault_language = fr\n");
-	app.posted_language = posted_de;
 	for (i = 0; i < nitems(cases); i++) {
 		header = cases[i].accept;
 		status = run(&program, cases[i].method, "/privacy/feedback",
@@ -425,6 +418,7 @@ START_TEST(test_each_request_gets_its_language)
 		ck_assert_msg(status == cases[i].status, "%zu: status %d", i,
 		    status);
 		ck_assert_str_eq(pf_lang_current(), cases[i].lang);
+		ck_assert_int_eq(pf_lang_chosen(), cases[i].chosen);
 		if (status == 0) {	/* a handler ran, in it */
 			ck_assert_str_eq(lang, cases[i].lang);
 			continue;
