@@ -506,7 +506,7 @@ pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
 	    r->id);
 	day_of(r->received, received);
 	/* The team's words, whatever the requester's language. */
-	if ((rc = pf_lang_push(pf_mail_team_lang(cfg), saved)) == PF_OK) {
+	if ((rc = pf_lang_push(cfg->default_language, saved)) == PF_OK) {
 		place_text(r, place, sizeof(place));
 		v[3] = label_or_code(pf_dsr_types, r->type);
 		v[11] = site;

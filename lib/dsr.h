@@ -224,8 +224,8 @@ int pf_dsr_mail(struct pf_store *st, const struct pf_config *cfg,
 /*
  * Queue template about r to the privacy team (privacy_team), with id,
  * type, received, due, law and site as above plus country, and the
- * command that shows the request, in the team's language (mail.h's
- * pf_mail_team_lang); PF_OK and nothing queued when no team address is
+ * command that shows the request, in the team's language (config.h's
+ * default_language); PF_OK and nothing queued when no team address is
  * configured.  The team's mail names no one: the team reads
  * the request with `privforms request show`.
  */

@@ -332,7 +332,7 @@ pf_feedback_forward(struct pf_store *st, const struct pf_config *cfg,
 	char	 saved[PF_LANG_MAX];
 	int	 rc;
 
-	if ((rc = pf_lang_push(pf_mail_team_lang(cfg), saved)) == PF_OK)
+	if ((rc = pf_lang_push(cfg->default_language, saved)) == PF_OK)
 		rc = forward(st, cfg, f, subject);
 	pf_lang_pop(saved);
 	return rc;

@@ -159,7 +159,7 @@ int pf_feedback_subject(const struct pf_keys *keys, long long id,
  *	step		"Step 2 not sent (yet)" or "Both steps sent"
  *	site		base_url + prefix + "/"
  *
- * in the team's language (mail.h's pf_mail_team_lang).  subject is the
+ * in the team's language (config's default_language).  subject is the
  * pseudonym for the mail's records: of the email key at step 2,
  * pf_feedback_subject's at step 1.  PF_OK and nothing queued when
  * pf_feedback_forwards would say 0 for either step.

@@ -22,7 +22,6 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "config.h"
 #include "err.h"
 #include "hex.h"
 #include "lang.h"
@@ -242,13 +241,6 @@ pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
 	buf_free(&vals);
 	free(addr);
 	return rc;
-}
-
-const char *
-pf_mail_team_lang(const struct pf_config *cfg)
-{
-	return cfg->default_language != NULL ? cfg->default_language :
-	    PF_LANG_SOURCE;
 }
 
 /*

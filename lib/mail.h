@@ -67,15 +67,12 @@ int pf_mail_enqueue(struct pf_store *st, const char *template, const char *to,
     const char *const *values, const char *subject, long long *id);
 
 /*
- * The language of the team's own mails (to privacy_team, feedback_to,
- * the audit witnesses), whatever language the visitor whose request
- * caused one uses: the site's default language.  It is the source
- * language (lang.h's PF_LANG_SOURCE) while the configuration names no
- * default_language; this function is the one place that reads it.
- * Written with pf_lang_push(pf_mail_team_lang(cfg), saved) around the
- * values and the pf_mail_enqueue, then pf_lang_pop(saved).
+ * The team's own mails (to privacy_team, feedback_to, the audit
+ * witnesses) are in the site's default_language, whatever language the
+ * visitor whose request caused one uses: written with
+ * pf_lang_push(cfg->default_language, saved) around the values and the
+ * pf_mail_enqueue, then pf_lang_pop(saved).
  */
-const char *pf_mail_team_lang(const struct pf_config *cfg);
 
 /*
  * Fill m (overwritten) from an outbox row (store.h), decoding its values:

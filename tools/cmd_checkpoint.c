@@ -111,7 +111,7 @@ enqueue_all(struct ctx *c, const char *list, const char *const *v)
 		return -1;
 	}
 	/* The witnesses are the team's: its language, not the command's. */
-	rc = pf_lang_push(pf_mail_team_lang(c->cfg), saved);
+	rc = pf_lang_push(c->cfg->default_language, saved);
 	for (p = copy; rc == PF_OK && (to = strsep(&p, ",")) != NULL; n++)
 		rc = pf_mail_enqueue(c->st, TEMPLATE, pf_file_trim(to), v, NULL,
 		    NULL);
