@@ -59,7 +59,10 @@ static const char fast_text[] = N_("Please check the form and send it "
 static const char moved_text[] = N_("Please check the form and send it "
     "again: your connection changed while it was open (another network, or "
     "a VPN turned on or off), so nothing was stored yet.");
-/* TRANSLATORS: "Verified" is what the form's check says once it is done. */
+/*
+ * TRANSLATORS: "Verified" is what the form's check says once it is done
+ * (the message "Verified" of htdocs/guard.xhtml): use the same word.
+ */
 static const char refused_text[] = N_("This form checks in your browser "
     "that it is not being sent by a program, and that check needs "
     "JavaScript, which did not run. Please turn JavaScript on for this "

@@ -8,6 +8,10 @@
  * without JavaScript, or when solving fails, the form is sent as it is and
  * the server decides what a submission without a proof gets.
  *
+ * What it says comes from the page: each state's words are a hidden
+ * paragraph of the block (.pf-guard-text, data-state), translated with
+ * the template, so the script holds no text of its own.
+ *
  * Plain ES2017 in one file, no build step, no dependency, nothing inline:
  * the pages' Content-Security-Policy allows scripts, fetches and workers
  * from 'self' only.  The same file is the Web Worker that does the work,
@@ -66,10 +70,6 @@ if (typeof document === 'undefined' && typeof importScripts === 'function') {
 }
 
 function pfGuardPage() {
-	const SOLVING = 'Verifying you are not a robot\u2026';
-	const VERIFIED = 'Verified';
-	const FAILED = 'We could not check this browser automatically. ' +
-	    'You can still send the form.';
 	/* Solve again this long before the challenge expires. */
 	const EXPIRY_MARGIN_MS = 30 * 1000;
 	/*
@@ -168,6 +168,7 @@ function pfGuardPage() {
 	function Guard(form, block) {
 		this.form = form;
 		this.status = block.querySelector('.pf-guard-status');
+		this.block = block;
 		/* The form's path, its query dropped: "?check" is one program. */
 		const action = new URL(form.getAttribute('action') || '',
 		    document.baseURI);
@@ -179,13 +180,24 @@ function pfGuardPage() {
 		this.held = null;	/* a held submit: { submitter } */
 		this.releasing = false;
 		/* Take the status line's room now (see privforms.css). */
-		this.say('', 'idle');
+		this.say('idle');
 	}
 
-	Guard.prototype.say = function (text, state) {
+	/*
+	 * What the status line says in state: the block's hidden paragraph
+	 * for it (guard.xhtml), in the page's language; none: nothing.
+	 */
+	Guard.prototype.textOf = function (state) {
+		const p = this.block.querySelector(
+		    '.pf-guard-text[data-state="' + state + '"]');
+		return p ? p.textContent : '';
+	};
+
+	Guard.prototype.say = function (state) {
 		if (!this.status)
 			return;
-		this.status.textContent = text;
+		this.status.textContent = state === 'idle' ? '' :
+		    this.textOf(state);
 		this.status.setAttribute('data-state', state);
 	};
 
@@ -222,7 +234,7 @@ function pfGuardPage() {
 		const run = ++this.run;
 		this.state = 'solving';
 		this.setPayload(null);
-		this.say(SOLVING, 'solving');
+		this.say('solving');
 		const limit = new Promise((resolve, reject) => setTimeout(() =>
 		    reject(new Error('no answer in time')), SOLVE_LIMIT_MS));
 		this.job = Promise.race([this.solve(), limit]).then((r) => {
@@ -231,13 +243,13 @@ function pfGuardPage() {
 			this.state = 'solved';
 			this.expires = expiresOf(r.c.salt);
 			this.setPayload(payloadOf(r.c, r.number));
-			this.say(VERIFIED, 'verified');
+			this.say('verified');
 			return true;
 		}, () => {
 			if (run !== this.run)
 				return false;
 			this.state = 'failed';
-			this.say(FAILED, 'failed');
+			this.say('failed');
 			return false;
 		});
 		return this.job;
@@ -272,7 +284,7 @@ function pfGuardPage() {
 		this.held = null;
 		this.releasing = false;
 		this.setPayload(null);
-		this.say('', 'idle');
+		this.say('idle');
 		if (begun)
 			this.start();
 	};
