@@ -12,8 +12,10 @@
  *				Sec-GPC), so that a browser that has decided
  *				asks nothing on its page views
  *	GET  consent?dialog	what the snippet's dialog shows and posts:
- *				the same and the categories and a new stamp,
- *				as JSON, not cached
+ *				the same and the categories, every text
+ *				the dialog shows in the request's language
+ *				("texts") and a new stamp, as JSON, not
+ *				cached
  *	GET  consent?done	what this browser's cookie says was saved (the
  *				303 target); no cookie: says none is saved
  *	GET  consent		the notice and the categories, ticked as the
@@ -546,20 +548,27 @@ show_version(struct pf_app *app, struct pf_request *req)
 	send_json(app, req, state_json(app, req), h, nitems(h));
 }
 
-/* A category as the dialog shows it; NULL without memory. */
+/*
+ * Category i as the dialog shows it, its cookies as a list and as the
+ * consent page's sentence (cookies_text); NULL without memory.
+ */
 static json_object *
-category_json(const struct pf_consent_category *c)
+category_json(size_t i)
 {
+	const struct pf_consent_category *c = &table->cats[i];
 	json_object	*obj = json_object_new_object(), *cookies;
+	char		*said = cookie_text(i);
 	const char	*p;
 	size_t		 k;
 
-	if (obj == NULL || member(obj, "id", json_object_new_string(c->id)) ||
+	if (obj == NULL || said == NULL ||
+	    member(obj, "id", json_object_new_string(c->id)) ||
 	    member(obj, "name", json_object_new_string(_(c->name))) ||
 	    member(obj, "description",
 	    json_object_new_string(_(c->description))) ||
 	    member(obj, "required", json_object_new_boolean(c->required)) ||
 	    member(obj, "sale", json_object_new_boolean(c->sale)) ||
+	    member(obj, "cookies_text", json_object_new_string(said)) ||
 	    member(obj, "cookies", cookies = json_object_new_array()))
 		goto fail;
 	for (p = c->cookies; *p != '\0'; p += k + (p[k] == ',')) {
@@ -568,15 +577,68 @@ category_json(const struct pf_consent_category *c)
 		    json_object_new_string_len(p, (int)k)) != 0)
 			goto fail;
 	}
+	free(said);
 	return obj;
 fail:
+	free(said);
 	json_object_put(obj);
 	return NULL;
 }
 
 /*
- * GET ?dialog: the categories and a new stamp, which the dialog's POST
- * carries back (guard.h); not cached, as the stamp is the client's.
+ * Every text the snippet's dialog shows but the categories' own, by the
+ * name "texts" gives it (privforms-forms(8), "The consent snippet"): the
+ * script holds none, so the dialog is in the request's language.  The
+ * ones the consent page also says are in its words.
+ */
+static const struct {
+	const char	*name;
+	const char	*msg;
+} dialog_texts[] = {
+	{ "title", N_("Cookie settings") },
+	{ "intro", N_("We use cookies that the site needs, and others only if "
+	    "you allow them. You can change your choice at any time.") },
+	{ "gpc_title", N_("Opt-out preference signal honored.") },
+	{ "gpc", N_("Your browser sends the Global Privacy Control signal, so "
+	    "we do not sell or share your personal information or use it for "
+	    "targeted advertising, and the categories that would are off.") },
+	{ "confirm", N_("Your browser sends the Global Privacy Control signal, "
+	    "which asks us not to sell or share your personal information or "
+	    "use it for targeted advertising. You have chosen a category that "
+	    "does. Press your choice again to confirm it; or choose Reject "
+	    "all.") },
+	{ "reject", N_("Reject all") },
+	{ "accept", N_("Accept all") },
+	{ "manage", N_("Manage") },
+	{ "save", N_("Save choices") },
+	/* TRANSLATORS: after a category's name, in the snippet's dialog. */
+	{ "always_on", N_("(always on)") },
+	{ "saving", N_("Saving your choice\xe2\x80\xa6") },
+	{ "failed", N_("Your choice could not be saved. Please try again, or "
+	    "use the link below.") },
+	{ "more", N_("More about our cookies") },
+};
+
+/* The dialog's texts in the current language; NULL without memory. */
+static json_object *
+texts_json(void)
+{
+	json_object	*obj = json_object_new_object();
+	size_t		 i;
+
+	for (i = 0; obj != NULL && i < nitems(dialog_texts); i++)
+		if (member(obj, dialog_texts[i].name,
+		    json_object_new_string(_(dialog_texts[i].msg))) != 0) {
+			json_object_put(obj);
+			return NULL;
+		}
+	return obj;
+}
+
+/*
+ * GET ?dialog: the categories, the texts and a new stamp, which the
+ * dialog's POST carries back (guard.h); not cached, as the stamp is the
+ * client's (and the texts are in the request's language).
  */
 static void
 show_dialog(struct pf_app *app, struct pf_request *req)
@@ -587,11 +649,11 @@ show_dialog(struct pf_app *app, struct pf_request *req)
 
 	if (obj == NULL || pf_app_stamp(app, req, &stamp) != PF_OK ||
 	    member(obj, "stamp", json_object_new_string(stamp)) != 0 ||
+	    member(obj, "texts", texts_json()) != 0 ||
 	    member(obj, "categories", cats = json_object_new_array()) != 0)
 		goto fail;
 	for (i = 0; i < table->n; i++)
-		if (json_object_array_add(cats,
-		    category_json(&table->cats[i])) != 0)
+		if (json_object_array_add(cats, category_json(i)) != 0)
 			goto fail;
 	free(stamp);
 	send_json(app, req, obj, NULL, 0);

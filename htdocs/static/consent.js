@@ -13,7 +13,7 @@
  * notice may have changed since).  If it is, that
  * is all: no request reaches privforms on a page view (the script and
  * its style sheet are cached for a week).  If it is not, it fetches
- * PREFIX/consent?dialog (the categories and a stamp) and opens a modal
+ * PREFIX/consent?dialog (the categories, the texts, a stamp) and opens a modal
  * <dialog>: Reject all and Accept all side by side, Manage for a toggle
  * per category, the decision POSTed as the consent page's form is, which
  * sets the cookie.  When the browser sends Sec-GPC: 1 (?version says so,
@@ -31,6 +31,10 @@
  *						category is allowed, one
  *						added later too
  *	<a href="/privacy/consent" data-consent-open>	opens the dialog
+ *
+ * Every word the dialog shows is ?dialog's, in the language of the page
+ * (its <html lang>, asked for as ?lang=): the script holds no text of
+ * its own, and shows nothing where ?dialog gives none.
  *
  * Nothing inline, no eval, every text set as text: it runs under the
  * Content-Security-Policy privforms's own pages send (script-src,
@@ -153,6 +157,15 @@
 			reason: reason } }));
 	}
 
+	/*
+	 * ?dialog in the page's language: its texts are the company page's
+	 * words around it (privforms takes a language it offers, and falls
+	 * back to the visitor's browser's otherwise).
+	 */
+	const lang = document.documentElement.lang;
+	const DIALOG = 'dialog' + (lang ? '&lang=' + encodeURIComponent(lang) :
+	    '');
+
 	/* GET endpoint?query as JSON; fresh: past the browser's cache. */
 	function get(query, fresh) {
 		return fetch(endpoint + '?' + query, { credentials: 'same-origin',
@@ -181,18 +194,24 @@
 
 	/* ---- the dialog ---- */
 
-	function el(tag, attrs, text) {
+	/* ?dialog's text called name, or none. */
+	function text(name) {
+		const t = state.data && state.data.texts;
+		return t && typeof t[name] === 'string' ? t[name] : '';
+	}
+
+	function el(tag, attrs, content) {
 		const e = document.createElement(tag);
 		for (const [k, v] of Object.entries(attrs || {}))
 			e.setAttribute(k, v);
-		if (text !== undefined)
-			e.textContent = text;
+		if (content !== undefined)
+			e.textContent = content;
 		return e;
 	}
 
-	function button(text, cls, onclick) {
+	function button(label, cls, onclick) {
 		const b = el('button', { type: 'button', class: 'pf-consent-button ' +
-		    cls }, text);
+		    cls }, label);
 		b.addEventListener('click', onclick);
 		return b;
 	}
@@ -211,12 +230,11 @@
 		box.disabled = c.required;
 		box.dataset.category = c.id;
 		const label = el('label', { for: id }, c.name);
-		if (c.required)
+		if (c.required && text('always_on') !== '')
 			label.append(el('span', { class: 'pf-consent-always' },
-			    ' (always on)'));
-		about.append(el('p', {}, c.description), el('p', {},
-		    c.cookies.length === 0 ? 'It sets no cookies of its own.' :
-		    'Cookies it sets: ' + c.cookies.join(', ')));
+			    ' ' + text('always_on')));
+		about.append(el('p', {}, c.description),
+		    el('p', {}, c.cookies_text || ''));
 		li.append(box, label, about);
 		return li;
 	}
@@ -226,16 +244,10 @@
 		    'aria-labelledby': 'pf-consent-title',
 		    'aria-describedby': 'pf-consent-intro' });
 		const title = el('h2', { id: 'pf-consent-title', tabindex: '-1' },
-		    'Cookie settings');
-		const intro = el('p', { id: 'pf-consent-intro' }, 'We use ' +
-		    'cookies that the site needs, and others only if you allow ' +
-		    'them. You can change your choice at any time.');
+		    text('title'));
+		const intro = el('p', { id: 'pf-consent-intro' }, text('intro'));
 		const gpc = el('p', { class: 'pf-consent-gpc', role: 'status' });
-		gpc.append(el('strong', {}, 'Opt-out preference signal honored.'),
-		    ' Your browser sends the Global Privacy Control signal, so ' +
-		    'we do not sell or share your personal information or use ' +
-		    'it for targeted advertising, and the categories that ' +
-		    'would are off.');
+		gpc.append(el('strong', {}, text('gpc_title')), ' ' + text('gpc'));
 		gpc.hidden = !data.gpc;
 		const confirm = el('p', { class: 'pf-consent-confirm',
 		    role: 'alert' });
@@ -243,8 +255,8 @@
 		const status = el('p', { class: 'pf-consent-status',
 		    role: 'status' });
 		const choices = el('div', { class: 'pf-consent-choices' });
-		choices.append(button('Reject all', '', () => decide('reject')),
-		    button('Accept all', '', () => decide('accept')));
+		choices.append(button(text('reject'), '', () => decide('reject')),
+		    button(text('accept'), '', () => decide('accept')));
 		const panel = el('div', { id: 'pf-consent-manage',
 		    class: 'pf-consent-manage' });
 		panel.hidden = true;
@@ -253,16 +265,18 @@
 		for (const c of data.categories)
 			list.append(categoryItem(c, ticked.includes(c.id) &&
 			    has(c.id)));
-		panel.append(list, button('Save choices', '', () =>
+		panel.append(list, button(text('save'), '', () =>
 		    decide('save')));
-		const manage = button('Manage', 'pf-consent-link', () => {
+		const manage = button(text('manage'), 'pf-consent-link', () => {
 			panel.hidden = !panel.hidden;
 			manage.setAttribute('aria-expanded', String(!panel.hidden));
 		});
 		manage.setAttribute('aria-expanded', 'false');
 		manage.setAttribute('aria-controls', 'pf-consent-manage');
 		const more = el('p', { class: 'pf-consent-more' });
-		more.append(el('a', { href: endpoint }, 'More about our cookies'));
+		more.append(el('a', { href: endpoint +
+		    (lang ? '?lang=' + encodeURIComponent(lang) : '') },
+		    text('more')));
 		d.append(title, intro, gpc, choices, manage, panel, confirm,
 		    status, more);
 		d.addEventListener('close', closed);
@@ -302,11 +316,7 @@
 		const confirm = state.dialog.querySelector('.pf-consent-confirm');
 		if (state.info.gpc && sale && state.confirming !== choice) {
 			state.confirming = choice;
-			confirm.textContent = 'Your browser sends the Global Privacy ' +
-			    'Control signal, which asks us not to sell or share your ' +
-			    'personal information or use it for targeted advertising. ' +
-			    'You have chosen a category that does. Press your choice ' +
-			    'again to confirm it, or choose Reject all.';
+			confirm.textContent = text('confirm');
 			confirm.hidden = false;
 			return;
 		}
@@ -320,7 +330,7 @@
 		if (state.busy)
 			return;	/* one choice at a time: pressed twice, sent once */
 		state.busy = true;
-		say('pf-consent-status', 'Saving your choice…');
+		say('pf-consent-status', text('saving'));
 		post('', body).then((r) => {
 			state.busy = false;
 			state.cookie = readCookie();
@@ -332,17 +342,16 @@
 			announce('change');
 		}).catch(() => {
 			state.busy = false;
-			say('pf-consent-status', 'Your choice could not be saved. ' +
-			    'Please try again, or use the link below.');
+			say('pf-consent-status', text('failed'));
 			/* A new stamp for the next try. */
-			get('dialog').then((data) => { state.data.stamp = data.stamp; },
+			get(DIALOG).then((data) => { state.data.stamp = data.stamp; },
 			    () => {});
 		});
 	}
 
 	function open() {
 		state.opener = document.activeElement;
-		return get('dialog').then((data) => {
+		return get(DIALOG).then((data) => {
 			state.data = data;
 			state.info = Object.assign({}, state.info || {}, data);
 			return recordGpc();

@@ -4,11 +4,12 @@ contract), the consent records and audit records each decision stores,
 and the Global Privacy Control signal."""
 
 import json
+import os
 import re
 import unittest
 import urllib.parse
 
-from harness import Site, teardown, FormTest
+from harness import SRC, Site, teardown, FormTest
 
 FORM = "/privacy/consent"
 SITE = None
@@ -267,6 +268,37 @@ class Snippet(FormTest):
                              "pf_stamp": d["stamp"]})
         m = Consent.cookie_of(self, r)
         self.assertEqual((m[3], m[4]), (d["version"], "required+functional"))
+
+    def test_dialog_carries_every_text_the_snippet_shows(self):
+        # The snippet holds no words (test_js_strings.py): each text it
+        # asks for by name is one of "texts", none empty.
+        r = self.assert_nothing_stored(
+            lambda: SITE.get(FORM + "?dialog&lang=en"))
+        d = self.json(r)
+        with open(os.path.join(SRC, "htdocs", "static", "consent.js"),
+                  encoding="utf-8") as f:
+            asked = set(re.findall(r"\btext\('(\w+)'\)", f.read()))
+        self.assertEqual(set(d["texts"]), asked)
+        self.assertTrue(all(d["texts"].values()), d["texts"])
+        t = d["texts"]
+        self.assertEqual((t["title"], t["reject"], t["accept"], t["manage"],
+                          t["save"], t["more"]),
+                         ("Cookie settings", "Reject all", "Accept all",
+                          "Manage", "Save choices", "More about our cookies"))
+        self.assertIn("Global Privacy Control", t["confirm"])
+        # The consent page's words (its template's: the confirmation is
+        # shown only when asked), so one message serves both.
+        with open(os.path.join(SRC, "htdocs", "consent.xhtml"),
+                  encoding="utf-8") as f:
+            page = f.read()
+        for name in ("title", "reject", "accept", "save", "confirm", "gpc"):
+            self.assertIn(t[name], page, name)
+        self.assertIn("<strong>%s</strong>" % t["gpc_title"], page)
+        # Each category's cookies in a sentence, as the page says them.
+        self.assertEqual([c["cookies_text"] for c in d["categories"]],
+                         ["Cookies it sets: pf_consent",
+                          "It sets no cookies of its own.",
+                          "It sets no cookies of its own."])
 
     def test_a_get_with_any_query_changes_nothing(self):
         for q in ("?gpc", "?version=1", "?dialog&gpc", "?done"):

@@ -1,8 +1,11 @@
-"""The browser scripts hold no words of their own: every text the
-proof-of-work widget (htdocs/static/guard.js) shows comes from privforms
-in the visitor's language, so the catalogue reaches it: guard.xhtml's
-hidden .pf-guard-text paragraphs, which itstool extracts with the rest
-of the template (the pseudo-locale's copy shows them translated).
+"""The browser scripts hold no words of their own: every text the consent
+snippet (htdocs/static/consent.js) and the proof-of-work widget
+(htdocs/static/guard.js) show comes from privforms in the visitor's
+language, so the catalogue reaches it.  The snippet's texts are
+GET consent?dialog's "texts" (test_consent.py checks that they are all
+there); the widget's are guard.xhtml's hidden .pf-guard-text paragraphs,
+which itstool extracts with the rest of the template (the pseudo-locale's
+copy shows them translated).
 
 A literal counts as words a visitor reads when it holds two words with a
 space between them, or is one capitalised word ("Verified", "Manage").
@@ -16,7 +19,7 @@ import xml.etree.ElementTree as ET
 
 from harness import SRC
 
-SCRIPTS = ("guard.js",)
+SCRIPTS = ("consent.js", "guard.js")
 XHTML = "{http://www.w3.org/1999/xhtml}"
 LITERAL = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|"
                      r"`(?:[^`\\]|\\.)*`")
