@@ -130,10 +130,16 @@ htdocs/$(1)/%.xhtml: htdocs/%.xhtml $(call mo_of,$(1)) $(ITS)
 	    -o $$@.tmp $$< || { rm -f $$@.tmp; exit 1; }
 	@mv $$@.tmp $$@
 
-etc/mail/$(1)/%.txt: etc/mail/%.txt $(call po_of,$(1)) $(call mo_of,$(1))
+# po4a reads only the mails' messages: its own parser knows no msgctxt,
+# and reading the whole catalogue for each mail would be most of the time.
+build/mailpo/$(1).po: $(call po_of,$(1)) $(call mo_of,$(1))
+	@mkdir -p $$(@D)
+	@msggrep -N 'etc/mail/*' -o $$@.tmp $$< && mv $$@.tmp $$@
+
+etc/mail/$(1)/%.txt: etc/mail/%.txt build/mailpo/$(1).po
 	@mkdir -p $$(@D)
 	@echo "po4a-translate -p $(call po_of,$(1)) $$< > $$@"
-	@po4a-translate $(PO4A_FLAGS) -L UTF-8 -k 0 -m $$< -p $(call po_of,$(1)) \
+	@po4a-translate $(PO4A_FLAGS) -L UTF-8 -k 0 -m $$< -p build/mailpo/$(1).po \
 	    -l $$@.tmp >/dev/null || { rm -f $$@.tmp; exit 1; }
 	@mv $$@.tmp $$@
 endef
