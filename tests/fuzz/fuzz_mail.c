@@ -259,8 +259,9 @@ mailbox(const char *s)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pf_outbox_row	 r = { 1, "fuzz", TO, NULL, NULL, "sending",
-	    0, "x", NULL, "x", "x" };
+	struct pf_outbox_row	 r = { .id = 1, .template = "fuzz",
+	    .recipient = TO, .state = "sending", .next_try = "x",
+	    .created = "x", .updated = "x", .lang = "en" };
 	struct pf_mail		 m;
 	struct parts		 x;
 	char			*subject = NULL, *body = NULL;

@@ -40,8 +40,9 @@ encode(char **o, const char *s)
 static int
 load(const char *vals, struct pf_mail *m)
 {
-	struct pf_outbox_row	 r = { 7, "fuzz", "jane@example.com", NULL,
-	    NULL, "sending", 0, "x", NULL, "x", "x" };
+	struct pf_outbox_row	 r = { .id = 7, .template = "fuzz",
+	    .recipient = "jane@example.com", .state = "sending",
+	    .next_try = "x", .created = "x", .updated = "x", .lang = "en" };
 	struct pf_mail		 zero;
 	int			 rc;
 
