@@ -490,7 +490,7 @@ pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
 	char		 id[ID_MAX_LEN + 1], received[PF_DATE_SIZE], place[160];
 	char		 command[64], *site, saved[PF_LANG_MAX];
 	const char	*v[] = { "id", id, "type", NULL, "received", received,
-	    "due", r->due, "law", pf_dsr_law_words(r->law), "site", NULL,
+	    "due", r->due, "law", NULL, "site", NULL,
 	    "country", place,
 	    "command", command, NULL };
 	int		 rc;
@@ -509,6 +509,7 @@ pf_dsr_mail_team(struct pf_store *st, const struct pf_config *cfg,
 	if ((rc = pf_lang_push(cfg->default_language, saved)) == PF_OK) {
 		place_text(r, place, sizeof(place));
 		v[3] = label_or_code(pf_dsr_types, r->type);
+		v[9] = pf_dsr_law_words(r->law);
 		v[11] = site;
 		rc = pf_mail_enqueue(st, template, cfg->privacy_team, v,
 		    r->subject, NULL);

@@ -27,6 +27,7 @@
 
 #define REAL_TABLE	"etc/privacy-laws.tsv"
 #define MAIL_TEMPLATES	"etc/mail"
+#define BUILT_LOCALE	"build/locale"	/* po/i18n.mk's catalogues */
 #define BASE		"https://www.example.com"
 #define NOW		((time_t)1800000000)	/* 2027-01-15 08:00:00 UTC */
 
@@ -642,6 +643,35 @@ START_TEST(test_mail_is_in_the_requesters_language)
 }
 END_TEST
 
+/*
+ * The team's mail is in the team's language through and through: the
+ * law's words too, whatever language its writer (the visitor's request)
+ * is in.  German from the catalogue the build makes (make all).
+ */
+START_TEST(test_team_mail_says_the_law_in_the_teams_language)
+{
+	struct pf_dsr		 r = request();
+	struct pf_test_queued	 q;
+
+	load_conf("team@example.com");
+	r.law = "GDPR";
+	r.country = "DE";
+	r.state = NULL;
+	ck_assert_int_eq(pf_lang_init(BUILT_LOCALE), PF_OK);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_msg(strcmp(pf_dsr_law_words("GDPR"), "DSGVO") == 0,
+	    "no German catalogue in " BUILT_LOCALE " (make all)");
+	ck_assert_int_eq(team_mail(&r, "request-team-new"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "de");
+	pf_test_queued(fx.st, 1, &q);
+	ck_assert_str_eq(q.m.lang, "en");
+	ck_assert_str_eq(pf_test_value(&q.m, "law"), "GDPR");
+	pf_mail_clear(&q.m);
+	/* The other tests run without catalogues: fx.dir has none. */
+	ck_assert_int_eq(pf_lang_init(fx.dir), PF_OK);
+}
+END_TEST
+
 START_TEST(test_mail_to_an_erased_or_incomplete_request_is_refused)
 {
 	struct pf_dsr	 r = request();
@@ -1009,6 +1039,7 @@ PF_TEST_MAIN("dsr",
     PF_LOOP(test_tables_pair_unique_codes_with_labels, tables),
     tcase_add_test(tc, test_link_carries_its_language),
     tcase_add_test(tc, test_mail_is_in_the_requesters_language),
+    tcase_add_test(tc, test_team_mail_says_the_law_in_the_teams_language),
     tcase_add_test(tc, test_link_without_language_still_opens),
     tcase_add_test(tc, test_tables_match_the_schema),
     tcase_add_test(tc, test_mail_dates_in_the_language_of_the_mail),
