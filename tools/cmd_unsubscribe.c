@@ -45,8 +45,9 @@ const struct cmd cmds_unsubscribe[] = {
 	  "list ID), signed and valid for unsubscribe_link_days.  Put it in the\n"
 	  "List-Unsubscribe header, with List-Unsubscribe-Post:\n"
 	  "List-Unsubscribe=One-Click.  The link's page, and the opt-out it\n"
-	  "records, are in language TAG (a BCP 47 tag: de, pt-BR; by default\n"
-	  "the source language, en): the language of the mail it is put in." },
+	  "records, are in language TAG (one of the languages offered, as\n"
+	  "spelt there: de, pt-BR; by default default_language): the language\n"
+	  "of the mail it is put in." },
 	{ "unsubscribes check", cmd_check, &check_spec,
 	  "ADDRESS [--country CC]",
 	  "Has ADDRESS opted out of marketing?  Exit 0 if it has (do not send),\n"
@@ -87,14 +88,23 @@ const struct cmd cmds_unsubscribe[] = {
 static int
 cmd_link(struct ctx *c, const struct cli_args *a)
 {
-	struct pf_keys	 keys;
-	const char	*why = NULL;
-	char		*url = NULL;
-	int		 rc;
+	struct pf_keys		 keys;
+	const struct pf_lang	*l;
+	const char		*why = NULL, *tag = a->opt[O_LANG];
+	char			*url = NULL;
+	int			 rc;
 
-	if (a->opt[O_LANG] != NULL && pf_lang_use(a->opt[O_LANG]) != PF_OK) {
-		fprintf(stderr, "privforms: --lang: %s is not a language tag "
-		    "(such as de or pt-BR)\n", a->opt[O_LANG]);
+	/*
+	 * After the configuration is read: reading it makes default_language
+	 * current (cli.c).  Only a tag offered, as the site spells it: the
+	 * link's page is in the templates of that spelling.
+	 */
+	if (c->cfg == NULL && cli_load(c) != 0)
+		return 1;
+	if (tag != NULL && ((l = pf_lang_find(tag)) == NULL ||
+	    strcmp(l->tag, tag) != 0 || pf_lang_use(l->tag) != PF_OK)) {
+		fprintf(stderr, "privforms: --lang: %s is not one of the "
+		    "languages offered (%s)\n", tag, c->cfg->languages);
 		return 1;
 	}
 	if (cli_load_keys(c, &keys) != 0)

@@ -311,6 +311,21 @@ class OneClick(unittest.TestCase):
             self.assertEqual((p.returncode, p.stdout), (1, ""), bad)
             self.assertIn("--lang", p.stderr)
 
+    def test_lang_must_be_an_offered_language_as_the_site_spells_it(self):
+        # A tag the site does not offer, or spelt otherwise ("pt-br" for
+        # pt-BR, whose templates are in pt_BR/), would make a link whose
+        # page is English labelled in another language: refused.
+        for bad in ("pt-br", "ko", "de-AT"):
+            p = SITE.privforms("unsubscribe-link", "--email", "a@example.com",
+                               "--lang", bad, check=False)
+            self.assertEqual((p.returncode, p.stdout), (1, ""), bad)
+            self.assertIn("pt-BR", p.stderr, bad)  # says what is offered
+        url = SITE.privforms("unsubscribe-link", "--email", "b@example.com",
+                             "--lang", "pt-BR").stdout.strip()
+        r = SITE.get(self.path(url))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("content-language"), "pt-BR")
+
     def test_post_multipart_unsubscribes_with_200(self):
         path = self.path(link("multi@example.com"))
         body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n"
