@@ -48,6 +48,7 @@
 #include "feedback.h"
 #include "file.h"
 #include "keys.h"
+#include "lang.h"
 #include "nitems.h"
 #include "store.h"
 #include "utc.h"
@@ -55,7 +56,12 @@
 
 #define EXPORT_NS	"urn:privforms:export:1"
 #define EXPORT_XSL	"request-export.xsl"
-#define ERASED_NOTE	"Your personal data held by this service has been erased."
+/*
+ * What the history keeps in the team's words, and the requester's mail
+ * says in theirs (po/i18n.mk extracts it).
+ */
+#define ERASED_NOTE	N_("Your personal data held by this service has " \
+			"been erased.")
 #define ELSEWHERE_NOTE	"Requests about personal data held in these systems " \
 			"are answered separately."
 #define NOWHERE_NOTE	"The company names no other system that holds " \
@@ -876,6 +882,24 @@ erase_audit(struct pf_txn *t, const struct pf_dsr *r,
 	    fulfilled);
 }
 
+/* Tell r's requester it is done: the mail and its note in r's language. */
+static int
+erase_mail(struct ctx *c, const struct pf_keys *keys, const struct pf_dsr *r)
+{
+	const char	*note[] = { "note", NULL, NULL };
+	char		 saved[PF_LANG_MAX];
+	int		 rc;
+
+	if ((rc = pf_lang_push(r->lang != NULL ? r->lang : pf_lang_current(),
+	    saved)) == PF_OK) {
+		note[1] = _(ERASED_NOTE);
+		rc = pf_dsr_mail(c->st, c->cfg, keys, r, "request-fulfilled",
+		    note);
+	}
+	pf_lang_pop(saved);
+	return rc;
+}
+
 /*
  * Inside the open transaction: erase what r covers, fulfil r and tell the
  * requester at the address copied into r before the erasure.
@@ -884,7 +908,6 @@ static int
 erase(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
     struct pf_dsr *r, struct pf_erased *e)
 {
-	static const char *const note[] = { "note", ERASED_NOTE, NULL };
 	const char	*was;
 	long long	 individual = 0;
 	int		 rc;
@@ -899,7 +922,7 @@ erase(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
 		return rc;
 	was = r->status;	/* the mail tells of the status after it */
 	r->status = "fulfilled";
-	rc = pf_dsr_mail(c->st, c->cfg, keys, r, "request-fulfilled", note);
+	rc = erase_mail(c, keys, r);
 	r->status = was;
 	return rc;
 }

@@ -129,6 +129,20 @@ class RequesterLanguage(unittest.TestCase):
         r = SITE.get(link(body(mine[0]), "status"))
         self.assertEqual(r.status, 200, r)
 
+    def test_an_erasure_tells_the_requester_in_their_language(self):
+        # `request erase` mails the requester what it did: the sentence
+        # it adds is in their language too (the catalogue's, build/locale).
+        rid, to = self.verified_in("de")
+        sent()
+        p = SITE.privforms("request", "erase", str(rid), check=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        mine = [m for m in sent() if m["To"] == to]
+        self.assertEqual(len(mine), 1)
+        text = body(mine[0])
+        self.assertIn("wir haben Ihre Anfrage beantwortet.", text)
+        self.assertNotIn("has been erased", text)
+        self.assertIn("gel\u00f6scht", text)
+
     def test_a_language_without_templates_gets_the_source_ones(self):
         rid, to = self.verified_in("fr")
         mine = [m for m in sent() if m["To"] == to]
