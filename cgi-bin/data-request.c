@@ -1054,6 +1054,21 @@ history_grow(struct history *h)
 	return PF_OK;
 }
 
+/*
+ * What the requester reads of e's note: a denial's reason is a code, and
+ * reads as its words; the note the program itself wrote (dsr.h's
+ * PF_DSR_ERASED_NOTE) in the page's language; the team's own as written.
+ */
+static const char *
+event_note(const struct pf_dsr_event *e)
+{
+	if (e->reason != NULL)
+		return pf_choice_label(pf_dsr_denials, e->reason);
+	if (e->note != NULL && strcmp(e->note, PF_DSR_ERASED_NOTE) == 0)
+		return _(PF_DSR_ERASED_NOTE);
+	return e->note;
+}
+
 /* pf_store_dsr_events's callback: one event. */
 static int
 add_event(const struct pf_dsr_event *e, void *arg)
@@ -1063,9 +1078,7 @@ add_event(const struct pf_dsr_event *e, void *arg)
 	char			**c;
 	const char		*label = pf_choice_label(pf_dsr_statuses,
 	    e->status);
-	/* A denial's reason is a code: the requester reads its words. */
-	const char		*note = e->reason == NULL ? e->note :
-	    pf_choice_label(pf_dsr_denials, e->reason);
+	const char		*note = event_note(e);
 
 	if ((h->err = history_grow(h)) != PF_OK ||
 	    (h->err = pf_dsr_time(e->time, &w)) != PF_OK)

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "form.h"
+#include "lang.h"
 #include "store.h"
 
 struct pf_config;
@@ -195,6 +196,15 @@ const char *pf_dsr_law_words(const char *law);
 
 const char *pf_dsr_regulator(const struct pf_laws *laws,
     const struct pf_dsr *r);
+
+/*
+ * The note `privforms request erase` records with the request's
+ * fulfilment and mails with it: kept in the store as it is (the team's
+ * words), and read in the reader's language (_(), lang.h) on the status
+ * page and in the requester's mail.
+ */
+#define PF_DSR_ERASED_NOTE	N_("Your personal data held by this " \
+				"service has been erased.")
 
 /*
  * Queue mail template to r's requester inside the caller's open

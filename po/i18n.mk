@@ -37,11 +37,10 @@ I18N_LANGS	 = $(LANGS) $(PSEUDO_LANGS)
 ITS		 = po/privforms.its
 # The C sources of what a visitor or a person's mail reads: the library
 # (its headers and .def tables hold messages too), the programs, and the
-# team's command where it writes to a person (tools/cmd_request.c, and
-# tools/cmd_export.c's `request erase`).
+# team's command where it writes to a person (tools/cmd_request.c).
 I18N_C		 = $(filter-out lib/schema.c lib/countries.c, \
 		   $(wildcard lib/*.c lib/*.cc lib/*.h cgi-bin/*.c)) \
-		   tools/cmd_request.c tools/cmd_export.c
+		   tools/cmd_request.c
 I18N_C_DEF	 = $(wildcard lib/*.def)
 # The company's own texts: not ours to translate (I18N.md).
 COMPANY_PAGES	 = request-notice.xhtml consent-notice.xhtml

@@ -56,12 +56,6 @@
 
 #define EXPORT_NS	"urn:privforms:export:1"
 #define EXPORT_XSL	"request-export.xsl"
-/*
- * What the history keeps in the team's words, and the requester's mail
- * says in theirs (po/i18n.mk extracts it).
- */
-#define ERASED_NOTE	N_("Your personal data held by this service has " \
-			"been erased.")
 #define ELSEWHERE_NOTE	"Requests about personal data held in these systems " \
 			"are answered separately."
 #define NOWHERE_NOTE	"The company names no other system that holds " \
@@ -892,7 +886,7 @@ erase_mail(struct ctx *c, const struct pf_keys *keys, const struct pf_dsr *r)
 
 	if ((rc = pf_lang_push(r->lang != NULL ? r->lang : pf_lang_current(),
 	    saved)) == PF_OK) {
-		note[1] = _(ERASED_NOTE);
+		note[1] = _(PF_DSR_ERASED_NOTE);
 		rc = pf_dsr_mail(c->st, c->cfg, keys, r, "request-fulfilled",
 		    note);
 	}
@@ -917,7 +911,7 @@ erase(struct ctx *c, struct pf_txn *t, const struct pf_keys *keys,
 	    (rc = pf_erase_individual(c->st, keys, individual, e)) != PF_OK)
 		return rc;
 	if ((rc = pf_store_dsr_set_status(c->st, r->id, r->status,
-	    "fulfilled", ERASED_NOTE, NULL)) != PF_OK ||
+	    "fulfilled", PF_DSR_ERASED_NOTE, NULL)) != PF_OK ||
 	    (rc = erase_audit(t, r, e)) != PF_OK)
 		return rc;
 	was = r->status;	/* the mail tells of the status after it */

@@ -142,6 +142,13 @@ class RequesterLanguage(unittest.TestCase):
         self.assertIn("wir haben Ihre Anfrage beantwortet.", text)
         self.assertNotIn("has been erased", text)
         self.assertIn("gel\u00f6scht", text)
+        # The request's history, on the status page its link opens, says
+        # it in German too.
+        r = SITE.get(link(text, "status"))
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('lang="de"', r.text)
+        self.assertNotIn("has been erased", r.text)
+        self.assertIn("gel\u00f6scht", r.text)
 
     def test_a_language_without_templates_gets_the_source_ones(self):
         rid, to = self.verified_in("fr")
