@@ -41,7 +41,8 @@ def setUpModule():
     global SITE, TEMPLATES, CERT
     TEMPLATES = tempfile.mkdtemp(prefix="privforms-mail-")
     for name in os.listdir(os.path.join(SRC, "etc", "mail")):
-        shutil.copy(os.path.join(SRC, "etc", "mail", name), TEMPLATES)
+        if name.endswith(".txt"):   # not each language's directory
+            shutil.copy(os.path.join(SRC, "etc", "mail", name), TEMPLATES)
     CERT = TestCert(TEMPLATES)
     SITE = Site(config={
         "mail_templates": TEMPLATES, "mail_from": FROM,
