@@ -19,6 +19,9 @@ mail its placeholder's value), a country or US state name from iso-codes
 (which has no en_XA catalogue: its English name, checked to be iso-codes'
 own), a language's name in that language (the menu's lang="en" link).
 
+The consent snippet's ?dialog (JSON) gives the dialog's words: each is
+checked the same way.
+
 The right-to-left pseudo-locale ar-XB gets <html dir="rtl"> from its
 catalogue (and its layout at 320 px is test_browser.py's).  The pages are
 the program's; nginx's static 404 and 50x pages know no language (etc/
@@ -215,6 +218,7 @@ def mail_english(msg, typed=()):
 # ---- the site, and every page and mail of its flows ----
 
 PAGES = []      # (name, Response, typed values)
+DIALOG = []     # the consent snippet's ?dialog (JSON), as read
 MAILS = []      # (template-ish name, message, typed values)
 Q = "?lang=" + LANG
 ACCEPT = {"Accept-Language": LANG}
@@ -380,6 +384,8 @@ def walk_the_site():
          {"article": "reset-password", "helpful": "yes"})
     walk_one_click()
     walk_requests()
+    DIALOG.append(json.loads(SITE.get("/privacy/consent?dialog",
+                                      headers=ACCEPT).text))
     # What every program answers when it refuses.
     for method, path, body in (
             ("PUT", "/privacy/unsubscribe", None),
@@ -485,6 +491,15 @@ class PseudoLocale(unittest.TestCase):
                 self.assertEqual(mail_english(m, typed), [],
                                  m.get_body(preferencelist=("plain",))
                                  .get_content())
+
+    def test_the_consent_dialogs_words_are_in_the_pseudo_locale(self):
+        [d] = DIALOG
+        texts = list(d["texts"].values())
+        for c in d["categories"]:
+            texts += [c["name"], c["description"], c["cookies_text"]]
+        self.assertGreater(len(texts), 10)
+        for text in texts:
+            self.assertEqual(english_in(strip_data(text, ()), [0]), [], text)
 
 
 class Checker(unittest.TestCase):
