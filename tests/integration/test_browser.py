@@ -34,6 +34,12 @@ and used with the keyboard alone: the title says "Error: ", focus is on
 the error summary, and its link to a radio group lands on the first
 radio with the question in view (with JavaScript off the link still goes
 there).  One chromium runs every visit of a plan.
+
+Languages: every page again, in each shipped language (en and each
+po/*.po, with the build's translated templates and catalogues), once at
+320 px with axe-core only (0 violations); every form and its error page
+in the pseudo-locales en-XA (longer text) and ar-XB (right to left), with
+nothing wider than the window.
 """
 
 import json
@@ -515,46 +521,39 @@ def out_of_order(stops, rtl=False):
     return bad
 
 
-class Pages(unittest.TestCase):
-    """See the module's docstring."""
+class PageSite:
+    """A site with a page of every kind to look at (urls: every page a
+    program serves, by name), shared by Pages and Languages."""
 
     site = smtp = None
-    seen = {}       # (page, mode) -> pages.mjs's result
 
     # What each page is sent with, to see its error page.
     FORMS = {"unsubscribe": "#unsubscribe-form", "do-not-call": "#register",
              "do-not-call-check": "#check-form", "request": "#request-form",
              "feedback": "#feedback-form", "step2": "#feedback-more-form",
              "article": "#article-vote-form", "opt-out": "#optout-form"}
-    # The pages also seen with Sec-GPC: 1 (a form, a page with its own
-    # words for it, a done page, a message page).
-    GPC = ("unsubscribe", "request", "consent", "consent-done", "message")
 
     @classmethod
-    def setUpClass(cls):
+    def start_site(cls, languages):
+        """An SMTP server and a site that mails through it, with
+        languages (privforms.conf keys: languages, templates...)."""
         cls.smtp = Server().start()
         pows = {k + "_pow": "5000" for k in ("unsubscribe", "dnc", "request",
                                              "feedback")}
         conf = mail_config(cls.smtp, unsubscribe_confirmation="yes", **pows)
         del conf["smtp_timeout"]    # the default
-        # Three languages: every program's page carries the menu (page.h).
-        cls.files = tempfile.mkdtemp(prefix="privforms-browser-lang-")
-        conf.update(language_config(cls.files))
+        conf.update(languages)
         cls.site = Site(config=conf)
         cls.site.start()
-        try:
-            cls.pages = cls.urls()
-            cls.run_plans()
-        except BaseException:
-            cls.tearDownClass()
-            raise
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            teardown(cls.site, cls.smtp)
-        finally:
-            shutil.rmtree(cls.files, ignore_errors=True)
+    def error_visit(cls, name, visit):
+        """visit (a dict for pages.mjs) made to see page name's error
+        page: its form sent with the keyboard."""
+        v = dict(visit, submit=cls.FORMS[name])
+        if name in ("step2", "opt-out"):  # nothing is required
+            v["type"] = [["#email", "bad@"]]
+        return v
 
     @classmethod
     def url(cls, path):
@@ -643,6 +642,35 @@ class Pages(unittest.TestCase):
         return rid, token_craft(s, "dsr-status", int(time.time()) + 3600,
                                 str(rid))
 
+
+class Pages(PageSite, unittest.TestCase):
+    """See the module's docstring."""
+
+    seen = {}       # (page, mode) -> pages.mjs's result
+
+    # The pages also seen with Sec-GPC: 1 (a form, a page with its own
+    # words for it, a done page, a message page).
+    GPC = ("unsubscribe", "request", "consent", "consent-done", "message")
+
+    @classmethod
+    def setUpClass(cls):
+        # Three languages: every program's page carries the menu (page.h).
+        cls.files = tempfile.mkdtemp(prefix="privforms-browser-lang-")
+        cls.start_site(language_config(cls.files))
+        try:
+            cls.pages = cls.urls()
+            cls.run_plans()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            teardown(cls.site, cls.smtp)
+        finally:
+            shutil.rmtree(cls.files, ignore_errors=True)
+
     @classmethod
     def plan(cls, width, js, checks=("axe", "layout", "tab", "scale"),
              dark=False):
@@ -654,12 +682,9 @@ class Pages(unittest.TestCase):
                 visits.append(dict(key=(name,) + mode, url=url, width=width,
                                    js=js, dark=dark, checks=list(checks)))
             if name in cls.FORMS:
-                v = dict(key=(name + " error",) + mode, url=url,
-                         width=width, js=js, dark=dark, checks=list(checks),
-                         submit=cls.FORMS[name])
-                if name in ("step2", "opt-out"):  # nothing is required
-                    v["type"] = [["#email", "bad@"]]
-                visits.append(v)
+                visits.append(cls.error_visit(name, dict(
+                    key=(name + " error",) + mode, url=url, width=width,
+                    js=js, dark=dark, checks=list(checks))))
             # With the Global Privacy Control signal every page says it
             # was honoured, first in its main part (page.h).
             if name in cls.GPC:
@@ -827,6 +852,96 @@ class Pages(unittest.TestCase):
                 self.assertEqual([t["text"] for t in times
                                   if t["lines"] != 1], [])
                 self.assertTrue(all(t["datetime"] for t in times))
+
+
+def shipped_languages():
+    """The languages a site offers by default: the source language, en,
+    and each catalogue's (po/NAME.po, its tag NAME with "-" for "_")."""
+    return ["en"] + sorted(n[:-3].replace("_", "-") for n in
+                           os.listdir(os.path.join(SRC, "po"))
+                           if n.endswith(".po"))
+
+
+def in_language(url, tag):
+    """url with ?lang=tag (a signed link's own language is overridden)."""
+    return url + ("&" if "?" in url else "?") + "lang=" + tag
+
+
+class Languages(PageSite, unittest.TestCase):
+    """Every page in each shipped language (shipped_languages: from po/,
+    the build's translations of templates and catalogue) at 320 px with
+    JavaScript, once: axe-core finds no violation.  Every form and its
+    error page in the pseudo-locales en-XA (each message ~40 % longer)
+    and ar-XB (right to left): nothing is wider than the window, and axe
+    finds nothing.  nginx's own 404 page has no language: seen once."""
+
+    LANGS = shipped_languages()
+    PSEUDO = ("en-XA", "ar-XB")
+    seen = {}       # (page, language) -> pages.mjs's result
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start_site({"languages": " ".join(cls.LANGS + list(cls.PSEUDO)),
+                        "locale_dir": os.path.join(SRC, "build", "locale")})
+        try:
+            pages = {k: v for k, v in cls.urls().items()
+                     if not k.endswith(" rtl")}     # Pages' own ar-XB ones
+            plan = []
+            for lang in cls.LANGS + list(cls.PSEUDO):
+                pseudo = lang in cls.PSEUDO
+                for name, url in pages.items():
+                    if (pseudo and name not in cls.FORMS) or \
+                            (name == "not-found" and lang != "en"):
+                        continue
+                    v = dict(url=in_language(url, lang), width=320, js=True,
+                             checks=["axe"] + (["layout"] if pseudo else []))
+                    if name != "do-not-call-check":
+                        plan.append(dict(v, key=(name, lang)))
+                    if name in cls.FORMS:
+                        plan.append(cls.error_visit(name, dict(
+                            v, key=(name + " error", lang))))
+            start = time.monotonic()
+            results = look([dict(v, key=None) for v in plan])
+            cls.elapsed = time.monotonic() - start
+            for v, r in zip(plan, results):
+                cls.seen[v["key"]] = r
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        teardown(cls.site, cls.smtp)
+
+    def test_every_visit_was_made_in_its_language(self):
+        self.assertEqual({k: r["failed"] for k, r in self.seen.items()
+                          if "failed" in r}, {})
+        for (name, lang), r in self.seen.items():
+            with self.subTest(page=name, lang=lang):
+                self.assertIn("lang=" + lang, r["url"])
+                self.assertIn(r["status"], (200, 404, 422))
+                if name.endswith(" error"):
+                    self.assertEqual(r["status"], 422, r["url"])
+
+    def test_axe_finds_no_violation_in_any_language(self):
+        langs = set()
+        for key, r in sorted(self.seen.items()):
+            with self.subTest(page=key):
+                self.assertEqual(r.get("axe"), [], r.get("url"))
+                self.assertEqual(r.get("errors"), [])
+                langs.add(key[1])
+        self.assertEqual(langs, set(self.LANGS) | set(self.PSEUDO))
+
+    def test_longer_and_right_to_left_forms_fit_320px(self):
+        looked = 0
+        for (name, lang), r in sorted(self.seen.items()):
+            if lang in self.PSEUDO:
+                with self.subTest(page=name, lang=lang):
+                    self.assertLessEqual(r["layout"]["scrollWidth"],
+                                         r["layout"]["innerWidth"], r["url"])
+                    looked += 1
+        # Each form page and its error page, in both.
+        self.assertEqual(looked, 2 * (2 * len(self.FORMS) - 1))
 
 
 if __name__ == "__main__":
