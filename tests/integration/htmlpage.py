@@ -26,6 +26,7 @@ class Element:
         self.parent = parent
         self.children = []
         self.text = ""          # all text inside, as read
+        self.pieces = []        # its own text and children, in order
 
     def get(self, name, default=None):
         return self.attrs.get(name, default)
@@ -67,6 +68,7 @@ class Page(html.parser.HTMLParser):
         e = Element(tag, {k: (v if v is not None else k) for k, v in attrs},
                     self.stack[-1])
         self.stack[-1].children.append(e)
+        self.stack[-1].pieces.append(e)
         if "id" in e.attrs:
             self.byid[e.attrs["id"]] = e
         if tag not in VOID:
@@ -84,6 +86,7 @@ class Page(html.parser.HTMLParser):
                 return
 
     def handle_data(self, data):
+        self.stack[-1].pieces.append(data)
         for e in self.stack:
             e.text += data
 

@@ -21,10 +21,9 @@ import re
 import time
 import unittest
 
-from harness import (SRC, Site, mail_config, request_submit, request_verify,
+from harness import (SRC, mail_site, request_submit, request_verify,
                      stamp_of, teardown, token_craft)
 from htmlpage import Page
-from smtp_server import Server
 from test_c_strings import field_words
 
 GERMAN = os.path.exists(os.path.join(SRC, "po", "de.po"))
@@ -59,9 +58,7 @@ FORMS = (
 
 def setUpModule():
     global SITE, SMTP
-    SMTP = Server().start()
-    SITE = Site(config=mail_config(SMTP, languages="en " + TAG,
-                                   locale_dir=LOCALE)).start()
+    SITE, SMTP = mail_site(languages="en " + TAG, locale_dir=LOCALE)
 
 
 def tearDownModule():

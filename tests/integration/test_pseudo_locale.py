@@ -28,16 +28,14 @@ the program's; nginx's static 404 and 50x pages know no language (etc/
 nginx/privforms.conf) and are not read here."""
 
 import email.header
-import html.parser
 import json
 import os
 import re
 import unittest
 import urllib.parse
 
-from harness import (SRC, Site, mail_config, stamp_of, teardown, token_craft)
-from htmlpage import VOID
-from smtp_server import Server
+from harness import SRC, mail_site, stamp_of, teardown
+from htmlpage import Page
 
 TEAM = "team@example.com"
 LANG = "en-XA"
@@ -47,10 +45,11 @@ SITE = SMTP = None
 TRANSLATABLE_ATTRS = ("title", "aria-label", "alt", "placeholder")
 BUTTON_INPUTS = ("submit", "button", "reset")
 
-# ALLOWED_ELEMENTS: elements whose text is data, not ours (_Reader.why):
+# ALLOWED_ELEMENTS: elements whose text is data, not ours (data_reason):
 #   <time datetime=...>   a date or time ICU formatted
 #   <option value=...> under a country or state select: iso-codes' name
-#                (its text must be in iso-codes' own list, ISO_NAMES)
+#                (its text must be in iso-codes' own list, ISO_NAMES; so
+#                must a text that names places only, iso_only: a <dd>)
 #   lang= other than the page's: a language's own name in the menu
 #   <script>, <style>: not shown
 ISO_SELECTS = ("country", "state", "check_country")
@@ -123,82 +122,55 @@ def strip_data(text, typed):
     return DATA.sub(" ", text)
 
 
-class _Reader(html.parser.HTMLParser):
-    """Reads a page's text nodes in document order, each with the reason
-    (ALLOWED_ELEMENTS) its element's text is data, if any."""
-
-    def __init__(self, typed):
-        super().__init__(convert_charrefs=True)
-        self.typed = typed
-        self.stack = [("#document", {}, None)]
-        self.lang = None
-        self.marks = [0]
-        self.found = []
-
-    def why(self, tag, attrs):
-        parent_tag, parent, parent_why = self.stack[-1]
-        if parent_why:
-            return parent_why
-        if tag in ("script", "style"):
-            return "not shown"
-        if tag == "time" and attrs.get("datetime"):
-            return "ICU's date"
-        if attrs.get("lang") and self.lang and attrs["lang"] != self.lang:
-            return "a language's own name"
-        if tag == "option" and parent.get("id") in ISO_SELECTS and \
-                attrs.get("value"):
-            return "iso-codes"
-        return None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {k: v or "" for k, v in attrs}
-        if tag == "html":
-            self.lang = attrs.get("lang")
-        why = self.why(tag, attrs)
-        names = TRANSLATABLE_ATTRS + (
-            ("value",) if tag == "input" and
-            attrs.get("type") in BUTTON_INPUTS else ())
-        for name in names:
-            if name in attrs and not why:
-                self.found.extend(
-                    "<%s %s=%r>: %s" % (tag, name, attrs[name], w)
-                    for w in english_in(strip_data(attrs[name], self.typed),
-                                        [0]))
-        if tag not in VOID:
-            self.stack.append((tag, attrs, why))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        tag, _, why = self.stack[-1]
-        if why == "iso-codes" and data.strip() not in ISO_NAMES:
-            why = None      # not iso-codes' name: ours, and checked
-        if not why and iso_only(data):
-            why = "iso-codes"   # a place the visitor chose, as a <dd>
-        if why:             # data: its marks still count
-            english_in(data, self.marks)
-            return
-        self.found.extend("<%s>: %s" % (tag, w) for w in
-                          english_in(strip_data(data, self.typed),
-                                     self.marks))
+def data_reason(e, lang):
+    """Why element e's text is data (ALLOWED_ELEMENTS), or None."""
+    parent = e.parent.attrs if e.parent is not None else {}
+    if e.tag in ("script", "style"):
+        return "not shown"
+    if e.tag == "time" and e.get("datetime"):
+        return "ICU's date"
+    if e.get("lang") and lang and e.get("lang") != lang:
+        return "a language's own name"
+    if e.tag == "option" and parent.get("id") in ISO_SELECTS and \
+            e.get("value") and e.text.strip() in ISO_NAMES:
+        return "iso-codes"
+    return None
 
 
 def pseudo_english(text, typed=()):
     """Every English snippet on an HTML page in en-XA: its text nodes, in
-    document order, and its translatable attributes."""
-    reader = _Reader(typed)
-    reader.feed(text)
-    reader.close()
-    return reader.found
+    document order (the marks of one message may hold markup), and its
+    translatable attributes."""
+    page = Page(text)
+    lang = page.all("html")[0].get("lang")
+    found = []
+    marks = [0]
+
+    def attributes(e):
+        names = TRANSLATABLE_ATTRS + (
+            ("value",) if e.tag == "input" and
+            e.get("type") in BUTTON_INPUTS else ())
+        for name in names:
+            if e.get(name) is not None:
+                found.extend("<%s %s=%r>: %s" % (e.tag, name, e.get(name), w)
+                             for w in english_in(strip_data(e.get(name),
+                                                            typed), [0]))
+
+    def visit(e, why):
+        why = why or data_reason(e, lang)
+        if not why:
+            attributes(e)
+        for piece in e.pieces:
+            if not isinstance(piece, str):
+                visit(piece, why)
+            elif why or iso_only(piece):    # data: its marks still count
+                english_in(piece, marks)
+            else:
+                found.extend("<%s>: %s" % (e.tag, w) for w in english_in(
+                    strip_data(piece, typed), marks))
+
+    visit(page.root, None)
+    return found
 
 
 def mail_english(msg, typed=()):
@@ -226,12 +198,9 @@ ACCEPT = {"Accept-Language": LANG}
 
 def setUpModule():
     global SITE, SMTP
-    SMTP = Server().start()
-    conf = mail_config(SMTP, privacy_team=TEAM,
-                       unsubscribe_confirmation="yes",
-                       languages="en %s ar-XB" % LANG,
-                       locale_dir=os.path.join(SRC, "build", "locale"))
-    SITE = Site(config=conf).start()
+    SITE, SMTP = mail_site(privacy_team=TEAM, unsubscribe_confirmation="yes",
+                           languages="en %s ar-XB" % LANG,
+                           locale_dir=os.path.join(SRC, "build", "locale"))
 
 
 def tearDownModule():

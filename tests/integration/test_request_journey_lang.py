@@ -15,11 +15,9 @@ import email.header
 import os
 import re
 import unittest
-import urllib.parse
 
-from harness import SRC, Site, mail_config, teardown
+from harness import SRC, mail_site, teardown
 from htmlpage import Page
-from smtp_server import Server
 
 JAPANESE = os.path.exists(os.path.join(SRC, "po", "ja.po"))
 TAG, NAME = ("ja", "ja") if JAPANESE else ("en-XA", "en_XA")
@@ -29,10 +27,8 @@ SITE = SMTP = None
 
 def setUpModule():
     global SITE, SMTP
-    SMTP = Server().start()
-    SITE = Site(config=mail_config(
-        SMTP, privacy_team=TEAM, languages="en " + TAG,
-        locale_dir=os.path.join(SRC, "build", "locale"))).start()
+    SITE, SMTP = mail_site(privacy_team=TEAM, languages="en " + TAG,
+                           locale_dir=os.path.join(SRC, "build", "locale"))
 
 
 def tearDownModule():
