@@ -446,6 +446,31 @@ def plain_cgi_ms(site, stamp, n=100):
 def callgrind(site, stamp):
     """Instructions per unsubscribe POST in a warm worker, and the top
     functions; stamp: the unsubscribe form's."""
+    params = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+              "SCRIPT_NAME": "/privacy/unsubscribe", "REMOTE_ADDR": "127.0.0.1"}
+    requests = []
+    for i in range(CALLGRIND_REQUESTS):
+        body = ("channel=email&email=cg%d@example.com&pf_stamp=%s" % (i, stamp)).encode()
+        requests.append((dict(params, CONTENT_LENGTH=str(len(body))), body))
+    return callgrind_run(site, "unsubscribe", requests)
+
+
+def callgrind_languages(site):
+    """Instructions per data request GET in a warm worker (its template
+    in that language parsed by a first GET), in English and in LANG."""
+    out = {}
+    for lang in ("en", LANG):
+        params = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/privacy/request",
+                  "QUERY_STRING": "lang=" + lang, "REMOTE_ADDR": "127.0.0.1"}
+        out[lang] = callgrind_run(site, "data-request", [(params, b"")] * CALLGRIND_REQUESTS,
+                                  warm=[(params, b"")])["ir_per_request"]
+    return out
+
+
+def callgrind_run(site, prog, requests, warm=()):
+    """Instructions per request of requests ((FastCGI params, body) each)
+    to program prog in one worker under callgrind, after warm (not
+    counted), and the top functions."""
     out = os.path.join(site.dir, "callgrind.out")
     sock = os.path.join(site.dir, "run", "callgrind.sock")
     env = dict(os.environ, PRIVFORMS_CONFIG=site.conf)
@@ -454,22 +479,24 @@ def callgrind(site, stamp):
     p = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "-M", "0600", "--",
                           shutil.which("valgrind"), "--tool=callgrind", "--collect-atstart=no",
                           "--toggle-collect=serve_one", "--callgrind-out-file=" + out,
-                          os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")],
+                          os.path.join(SRC, "cgi-bin", prog + ".fcgi")],
                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(200):
             if unix_listening(sock):
                 break
             time.sleep(0.1)
-        params = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded",
-                  "SCRIPT_NAME": "/privacy/unsubscribe", "REMOTE_ADDR": "127.0.0.1"}
-        for i in range(CALLGRIND_REQUESTS):
-            body = ("channel=email&email=cg%d@example.com&pf_stamp=%s" % (i, stamp)).encode()
-            fcgi_request(sock, dict(params, CONTENT_LENGTH=str(len(body))), body, timeout=60)
+        for params, body in warm:
+            fcgi_request(sock, params, body, timeout=60)
+        if warm:    # what warming cost is not the requests'
+            sh("callgrind_control", "--zero", str(p.pid))
+        for params, body in requests:
+            fcgi_request(sock, params, body, timeout=60)
     finally:
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=120)
     ann = sh("callgrind_annotate", "--inclusive=no", out).stdout
+    n = len(requests)
     total = int(re.search(r"^([\d,]+) .*PROGRAM TOTALS", ann, re.M).group(1).replace(",", ""))
     top = []
     for line in ann.splitlines():
@@ -478,10 +505,10 @@ def callgrind(site, stamp):
         if m and "PROGRAM TOTALS" not in line and ":" in line:
             ir = int(m.group(1).replace(",", ""))
             fn = m.groups()[-1].strip()
-            top.append({"function": fn, "ir_per_request": ir // CALLGRIND_REQUESTS})
+            top.append({"function": fn, "ir_per_request": ir // n})
         if len(top) == 12:
             break
-    return {"ir_per_request": total // CALLGRIND_REQUESTS, "top": top}
+    return {"ir_per_request": total // n, "top": top}
 
 
 def syscalls(site, target, links, n=200):
@@ -614,10 +641,12 @@ def main():
     stamp = site.stamps["/privacy/unsubscribe"]
     cgi = plain_cgi_ms(site, stamp, CGI_REQUESTS)
     cg = callgrind(site, stamp)
+    cg_lang = callgrind_languages(site)
     report = {"cores": CORES, "sqlite": sqlite3.sqlite_version, "journal_mode": "truncate",
               "synchronous": "FULL", "workers": WORKERS, "connections": CONNECTIONS,
               "seconds": SECONDS, "rounds": ROUNDS, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "runs": runs, "plain_cgi_ms": cgi, "callgrind": cg}
+              "runs": runs, "plain_cgi_ms": cgi, "callgrind": cg,
+              "callgrind_request_get": cg_lang}
     print()
     for r in runs:
         print(table(r))
@@ -628,6 +657,8 @@ def main():
     print("instructions per unsubscribe POST (callgrind, warm worker): %d" % cg["ir_per_request"])
     for f in cg["top"]:
         print("  %10d  %s" % (f["ir_per_request"], f["function"]))
+    print("instructions per data request GET (callgrind, warm worker): en %d, %s %d (%+.1f %%)" % (
+        cg_lang["en"], LANG, cg_lang[LANG], (cg_lang[LANG] / cg_lang["en"] - 1) * 100))
     print()
     print(summary(runs, cgi))
     print()
