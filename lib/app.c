@@ -342,11 +342,14 @@ static void
 follow_stamp(const struct pf_app *app, const struct pf_request *req)
 {
 	const struct pf_param	*p = pf_request_field(req, PF_STAMP_FIELD);
+	const struct pf_lang	*l;
 	char			 lang[PF_LANG_MAX];
 
+	/* Only a language still offered: the site's may have changed. */
 	if (p != NULL && !pf_lang_chosen() && pf_stamp_lang(app->keys.token,
-	    app->form, p->value, time(NULL), lang) == PF_OK)
-		pf_lang_choose(lang);
+	    app->form, p->value, time(NULL), lang) == PF_OK &&
+	    (l = pf_lang_find(lang)) != NULL)
+		pf_lang_choose(l->tag);
 }
 
 int

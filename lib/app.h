@@ -156,7 +156,8 @@ int pf_app_cross_site(struct pf_app *app, struct pf_request *req);
  * says what was wrong (nothing if the client has gone) and return non-zero.
  * Once read, the language the form was shown in (its stamp's, stamp.h)
  * becomes the request's, as the visitor's choice (lang.h's
- * pf_lang_choose), unless they chose one with ?lang=.
+ * pf_lang_choose), unless they chose one with ?lang= or the site no
+ * longer offers it (lang.h's pf_lang_find).
  */
 int pf_app_read_form(struct pf_app *app, struct pf_request *req);
 

@@ -116,11 +116,15 @@ pf_lang_chosen(void)
 int
 pf_lang_follow(const char *tag)
 {
-	char	 name[PF_LANG_MAX];
+	char			 name[PF_LANG_MAX];
+	const struct pf_lang	*l;
 
 	if (pf_lang_name(tag, name) != PF_OK)
 		return PF_EINVAL;
-	return chosen ? PF_OK : switch_to(tag);
+	/* A language the site stopped offering since the link was mailed. */
+	if (chosen || (l = pf_lang_find(tag)) == NULL)
+		return PF_OK;
+	return switch_to(l->tag);
 }
 
 int

@@ -88,8 +88,11 @@ int pf_lang_push(const char *tag, char saved[PF_LANG_MAX]);
 void pf_lang_pop(const char saved[PF_LANG_MAX]);
 
 /*
- * A signed link's language: tag made current unless the visitor chose
- * one (pf_lang_chosen).  PF_EINVAL for a malformed tag (nothing changes),
+ * A signed link's (or a stamp's) language: tag made current unless the
+ * visitor chose one (pf_lang_chosen) or the site does not offer it
+ * (pf_lang_find: languages edited since the link was mailed; before
+ * pf_lang_site only PF_LANG_SOURCE is offered); then the current one
+ * stays, and PF_OK.  PF_EINVAL for a malformed tag (nothing changes),
  * whether or not one was chosen, so a link's check fails the same way.
  */
 int pf_lang_follow(const char *tag);

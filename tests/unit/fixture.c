@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "fixture.h"
+#include "lang.h"
 #include "schema.h"
 
 struct pf_test_fx	 fx;
@@ -360,4 +361,19 @@ pf_test_captured(char *out, size_t len)
 	out[n] = '\0';
 	fclose(capture_file);
 	capture_file = NULL;
+}
+
+void
+pf_test_offer(const char *languages)
+{
+	const char	*was = bindtextdomain(PF_TEXTDOMAIN, NULL);
+	char		 dir[PF_TEST_PATH], err[256];
+
+	ck_assert_ptr_nonnull(was);
+	ck_assert_uint_lt(strlen(was), sizeof(dir));
+	memcpy(dir, was, strlen(was) + 1);
+	ck_assert_int_eq(pf_lang_init(PF_TEST_LOCALE), PF_OK);
+	ck_assert_msg(pf_lang_site(languages, PF_LANG_SOURCE, err,
+	    sizeof(err)) == PF_OK, "%s (make all)", err);
+	ck_assert_int_eq(pf_lang_init(dir), PF_OK);
 }

@@ -140,4 +140,13 @@ size_t pf_test_read(const char *path, char *buf, size_t size);
 void pf_test_capture(void);
 void pf_test_captured(char *out, size_t len);
 
+/*
+ * The site offers languages (lang.h's pf_lang_site, default en), whose
+ * catalogues are the ones the build makes (PF_TEST_LOCALE: make all);
+ * then gettext reads the catalogues it read before again and en is
+ * current.  For a test of what follows a link's or a stamp's language.
+ */
+#define PF_TEST_LOCALE	"build/locale"
+void pf_test_offer(const char *languages);
+
 #endif

@@ -327,6 +327,8 @@ START_TEST(test_link_carries_its_language)
 	char		*url = NULL;
 	long long	 id = -1;
 
+	pf_test_offer("en de fr ja");
+
 	ck_assert_int_eq(pf_lang_use("ja"), PF_OK);
 	ck_assert_int_eq(pf_dsr_link(fx.cfg, &fx.keys, PF_DSR_STATUS, 7,
 	    NOW + 60, &url), PF_OK);
@@ -618,6 +620,7 @@ START_TEST(test_mail_is_in_the_requesters_language)
 
 	load_conf("team@example.com");
 	r.lang = "ja";
+	pf_test_offer("en de fr ja");
 	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
 	ck_assert_int_eq(dsr_mail(&r, "request-fulfilled", NULL), PF_OK);
 	ck_assert_int_eq(team_mail(&r, "request-team-new"), PF_OK);

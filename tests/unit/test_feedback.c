@@ -498,6 +498,8 @@ START_TEST(test_step_token_carries_its_language)
 	struct pf_feedback_step	 s;
 	char			*tok, *old = NULL;
 
+	pf_test_offer("en de zh-CN");
+
 	ck_assert_int_eq(pf_lang_use("zh-CN"), PF_OK);
 	tok = step_make(&fx.keys, 42, NULL, NULL, NOW);
 	ck_assert_int_eq(pf_lang_use("de"), PF_OK);

@@ -5,11 +5,13 @@
  */
 #include "check_main.h"
 #include "err.h"
+#include "fixture.h"
 #include "lang.h"
 
 /* Nothing chosen: a link's language becomes the request's. */
 START_TEST(test_follow_switches_when_nothing_was_chosen)
 {
+	pf_test_offer("en de ja");
 	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
 	ck_assert_int_eq(pf_lang_chosen(), 0);
 	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
@@ -21,6 +23,7 @@ END_TEST
 /* ?lang= (or the form's stamp) wins over the link's language. */
 START_TEST(test_follow_keeps_a_chosen_language)
 {
+	pf_test_offer("en de es fr ja");
 	ck_assert_int_eq(pf_lang_choose("fr"), PF_OK);
 	ck_assert_int_eq(pf_lang_chosen(), 1);
 	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
@@ -48,6 +51,30 @@ START_TEST(test_follow_keeps_a_chosen_language)
 }
 END_TEST
 
+/*
+ * A link or stamp made in a language the site no longer offers (its
+ * languages edited since): the request keeps the language it has.
+ */
+START_TEST(test_follow_only_an_offered_language)
+{
+	/* As before the site's languages are read: only the source one. */
+	pf_test_offer(PF_LANG_SOURCE);
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "de");
+	ck_assert_int_eq(pf_lang_follow(PF_LANG_SOURCE), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "en");
+	pf_test_offer("en de");
+	ck_assert_int_eq(pf_lang_follow("fr"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "en");
+	ck_assert_int_eq(pf_lang_follow("de"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "de");
+	ck_assert_int_eq(pf_lang_follow("fr"), PF_OK);
+	ck_assert_str_eq(pf_lang_current(), "de");
+	ck_assert_int_eq(pf_lang_chosen(), 0);
+}
+END_TEST
+
 /* A malformed tag is refused, chosen or not, and changes nothing. */
 START_TEST(test_malformed_tags_change_nothing)
 {
@@ -71,4 +98,5 @@ END_TEST
 PF_TEST_MAIN("lang_choice",
     tcase_add_test(tc, test_follow_switches_when_nothing_was_chosen),
     tcase_add_test(tc, test_follow_keeps_a_chosen_language),
+    tcase_add_test(tc, test_follow_only_an_offered_language),
     tcase_add_test(tc, test_malformed_tags_change_nothing))

@@ -4,6 +4,7 @@
 
 #include "check_main.h"
 #include "err.h"
+#include "fixture.h"
 #include "lang.h"
 #include "nitems.h"
 #include "optout.h"
@@ -215,6 +216,7 @@ START_TEST(test_tokens_carry_their_language)
 	char		*url = NULL, *t = NULL;
 
 	setup();
+	pf_test_offer("en de fr pt-BR");
 	ck_assert_int_eq(pf_lang_use("pt-BR"), PF_OK);
 	ck_assert_int_eq(pf_optout_link(&cfg, &keys, "a@example.com", NULL,
 	    NOW, &url, &why), PF_OK);
