@@ -721,9 +721,9 @@ out:
 static int
 verify_facts(struct pf_page *page, const struct pf_dsr *r)
 {
-	const char	*country = pf_country_name(r->country);
+	const char	*country = pf_country_local(r->country);
 	const char	*state = r->state != NULL ?
-	    pf_us_state_name(r->state) : NULL;
+	    pf_us_state_local(r->state) : NULL;
 	char		 name[1024], place[256];
 	int		 rc;
 
@@ -1210,12 +1210,11 @@ screen(struct pf_app *app, struct pf_request *req)
 }
 
 static const struct pf_select selects[] = {
-	{ "relationship", pf_dsr_relationships, PF_TEXTDOMAIN, NULL },
-	{ "agent_relationship", pf_agent_relationships, PF_TEXTDOMAIN, NULL },
-	{ "country", pf_countries, PF_SELECT_COUNTRIES,
-	    pf_collate_pairs },
-	{ "state", pf_us_states, PF_SELECT_US_STATES,
-	    pf_collate_pairs },
+	{ "relationship", pf_dsr_relationships, pf_name_message, NULL },
+	{ "agent_relationship", pf_agent_relationships, pf_name_message,
+	    NULL },
+	{ "country", pf_countries, pf_country_option, pf_collate_pairs },
+	{ "state", pf_us_states, pf_us_state_option, pf_collate_pairs },
 };
 
 /* The laws table, before serving; the appeal pages read it too. */

@@ -396,9 +396,8 @@ form_page(struct pf_app *app, struct pf_request *req)
 }
 
 static const struct pf_select selects[] = {
-	{ "country", pf_countries, PF_SELECT_COUNTRIES,
-	    pf_collate_pairs },
-	{ "check_country", pf_countries, PF_SELECT_COUNTRIES,
+	{ "country", pf_countries, pf_country_option, pf_collate_pairs },
+	{ "check_country", pf_countries, pf_country_option,
 	    pf_collate_pairs },
 };
 

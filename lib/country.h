@@ -33,4 +33,39 @@ const char *pf_country_name(const char *code);
 /* The name of US state code ("CA", "DC"), or NULL. */
 const char *pf_us_state_name(const char *code);
 
+/*
+ * Each country's names as iso-codes has them, the messages its catalogues
+ * translate, in pf_countries' order and ending with code NULL: common_name
+ * (NULL where iso-codes has none), name, official_name (NULL likewise).
+ */
+struct pf_country_msgids {
+	const char	*code;
+	const char	*msgid[3];
+};
+extern const struct pf_country_msgids pf_country_msgids[];
+
+/* iso-codes' text domains of the names' translations. */
+#define PF_COUNTRY_DOMAIN	"iso_3166-1"
+#define PF_US_STATE_DOMAIN	"iso_3166-2"
+
+/*
+ * The name of country code in the current language (lang.h), as a visitor
+ * reads it: iso-codes' translation of its common name if the catalogue has
+ * one, else of its name, else of its official name (Japanese translates
+ * "Korea, Democratic People's Republic of" but not "North Korea"), else
+ * the English name; the English name in PF_LANG_SOURCE.  A translation the
+ * same as the English is one (German's "Iran").  NULL for an unknown code.
+ */
+const char *pf_country_local(const char *code);
+
+/* The name of US state code in the current language likewise, or NULL. */
+const char *pf_us_state_local(const char *code);
+
+/*
+ * The two as page.h's pf_name_fn, for a select's options: name is the
+ * table's, code's name in the current language is returned.
+ */
+const char *pf_country_option(const char *code, const char *name);
+const char *pf_us_state_option(const char *code, const char *name);
+
 #endif

@@ -466,13 +466,16 @@ done:
 	return rc;
 }
 
-/* "Germany (DE)", "California, United States (US-CA)". */
+/*
+ * "Germany (DE)", "California, United States (US-CA)": the names in the
+ * current language (the team's, pf_dsr_mail_team).
+ */
 static void
 place_text(const struct pf_dsr *r, char *out, size_t len)
 {
-	const char	*country = pf_country_name(r->country);
+	const char	*country = pf_country_local(r->country);
 	const char	*state = r->state != NULL ?
-	    pf_us_state_name(r->state) : NULL;
+	    pf_us_state_local(r->state) : NULL;
 
 	if (country == NULL)
 		country = r->country;

@@ -55,7 +55,7 @@ struct select {
 	char			 name[NAME_MAX_LEN + 1];	/* the template */
 	const char		*control;
 	const char *const	*pairs;		/* code, English name, ... */
-	const char		*domain;	/* that translates the names */
+	pf_name_fn		*names;		/* that translates them */
 	pf_collate_fn		*collate;	/* sorts by name, or NULL */
 };
 
@@ -701,20 +701,27 @@ done:
 	return rc;
 }
 
+const char *
+pf_name_message(const char *code, const char *name)
+{
+	(void)code;
+	return _(name);
+}
+
 /*
- * A name of sel in the current language: its domain's translation, when
- * it has one that is acceptable text, else the name as the table has it.
+ * The name of code in sel in the current language: sel->names's, when it
+ * has one that is acceptable text, else the name as the table has it.
  */
 static const char *
-option_name(const struct select *sel, const char *name)
+option_name(const struct select *sel, const char *code, const char *name)
 {
 	const char	*t;
 
-	if (sel->domain == NULL || strcmp(pf_lang_current(),
+	if (sel->names == NULL || strcmp(pf_lang_current(),
 	    PF_LANG_SOURCE) == 0)
 		return name;
-	t = dgettext(sel->domain, name);
-	return text_ok(t, 0) ? t : name;
+	t = sel->names(code, name);
+	return t != NULL && text_ok(t, 0) ? t : name;
 }
 
 /*
@@ -736,7 +743,8 @@ fill_select(xmlDocPtr doc, const struct select *sel)
 		return PF_ENOMEM;
 	for (i = 0; i < n; i++) {
 		pairs[2 * i] = sel->pairs[2 * i];
-		pairs[2 * i + 1] = option_name(sel, sel->pairs[2 * i + 1]);
+		pairs[2 * i + 1] = option_name(sel, sel->pairs[2 * i],
+		    sel->pairs[2 * i + 1]);
 	}
 	rc = PF_OK;
 	if (sel->collate != NULL &&
@@ -763,7 +771,7 @@ pf_pages_options(struct pf_pages *pages, const char *name,
  */
 int
 pf_pages_select(struct pf_pages *pages, const char *name,
-    const char *control, const char *const *pairs, const char *domain,
+    const char *control, const char *const *pairs, pf_name_fn *names,
     pf_collate_fn *collate)
 {
 	struct select	*sel;
@@ -781,7 +789,7 @@ pf_pages_select(struct pf_pages *pages, const char *name,
 	snprintf(sel->name, sizeof(sel->name), "%s", name);
 	sel->control = control;
 	sel->pairs = pairs;
-	sel->domain = domain;
+	sel->names = names;
 	sel->collate = collate;
 	if ((doc = find_cached(pages, pf_lang_current(), name)) != NULL)
 		rc = fill_select(doc, sel);

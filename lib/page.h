@@ -75,17 +75,26 @@ typedef int pf_collate_fn(const char **pairs, size_t npairs,
     const char *locale);
 
 /*
- * pf_pages_options, for every language: the names are translated in
- * text domain domain (dgettext; NULL: shown as they are), in the current
- * language now and in each other language when its copy of the template
- * is parsed; with collate (NULL: none), sorted by it in each language but
- * the source one (which keeps the table's order).  Country names come
- * from Debian's iso-codes catalogues: domain "iso_3166-1", US states
- * "iso_3166-2".  pairs and domain must outlive pages.  The same errors
- * as pf_pages_options, the select then forgotten.
+ * An option's name in the current language, given its code and the name
+ * the table has (English): pf_name_message (the name's translation in
+ * PF_TEXTDOMAIN), country.h's pf_country_option and pf_us_state_option
+ * (Debian's iso-codes catalogues).  NULL, or text that is not one line of
+ * UTF-8: the table's name is shown.
+ */
+typedef const char *pf_name_fn(const char *code, const char *name);
+const char *pf_name_message(const char *code, const char *name);
+
+/*
+ * pf_pages_options, for every language: the names are translated by names
+ * (NULL: shown as they are) in each language but the source one, in the
+ * current language now and in each other language when its copy of the
+ * template is parsed; with collate (NULL: none), sorted by it in each
+ * language but the source one (which keeps the table's order).  pairs
+ * must outlive pages.  The same errors as pf_pages_options, the select
+ * then forgotten.
  */
 int pf_pages_select(struct pf_pages *pages, const char *name,
-    const char *control, const char *const *pairs, const char *domain,
+    const char *control, const char *const *pairs, pf_name_fn *names,
     pf_collate_fn *collate);
 
 /*

@@ -316,7 +316,7 @@ fill_selects(const struct pf_program *p, struct pf_app *app)
 
 	for (i = 0; i < p->nselects; i++)
 		if (pf_pages_select(app->pages, page, p->selects[i].control,
-		    p->selects[i].options, p->selects[i].domain,
+		    p->selects[i].options, p->selects[i].names,
 		    p->selects[i].collate) != PF_OK) {
 			pf_log(PF_LOG_ERR, "the %s template needs the select "
 			    "%s", page, p->selects[i].control);

@@ -88,17 +88,13 @@ struct pf_select {
 	const char		*control;	/* the select's name */
 	const char *const	*options;	/* code, name, ..., NULL */
 	/*
-	 * The text domain of the names' translations (page.h's
-	 * pf_pages_select): PF_TEXTDOMAIN, PF_SELECT_COUNTRIES (Debian's
+	 * The names' translations (page.h's pf_pages_select):
+	 * pf_name_message, country.h's pf_country_option (Debian's
 	 * iso-codes) and so on; NULL: the names as they are.
 	 */
-	const char		*domain;
+	pf_name_fn		*names;
 	pf_collate_fn		*collate;	/* sorts them, or NULL */
 };
-
-/* The domains of the country and US state names (iso-codes). */
-#define PF_SELECT_COUNTRIES	"iso_3166-1"
-#define PF_SELECT_US_STATES	"iso_3166-2"
 
 struct pf_program {
 	enum pf_guard_form	 form;	/* its path, audit name, guard */

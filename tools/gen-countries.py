@@ -5,7 +5,9 @@
 Reads DIR/iso_3166-1.json and DIR/iso_3166-2.json and writes the tables
 lib/country.h declares: pf_countries (every ISO 3166-1 country, common_name
 preferred over name) and pf_us_states (the 50 states and DC), each sorted by
-name with accents and case ignored, plus pf_country_name and
+name with accents and case ignored, pf_country_msgids (each country's
+common_name, name and official_name, the messages iso-codes' catalogues
+translate: lib/country_local.c tries them in turn), plus pf_country_name and
 pf_us_state_name.  Exits non-zero, writing nothing, if the files are missing
 or not shaped as expected, so that a broken iso-codes cannot build forms
 with an empty or partial list.
@@ -72,16 +74,27 @@ def pairs_checked(path, pairs, what):
     return sorted(pairs, key=sort_key)
 
 
+# A country's names as iso-codes' catalogues know them, in the order a
+# translation of each is preferred (country.h's pf_country_msgids).
+MSGID_FIELDS = ("common_name", "name", "official_name")
+
+
 def countries(directory):
+    """The (code, name) pairs, sorted, and {code: (common_name or None,
+    name, official_name or None)}."""
     path, entries = load(directory, "iso_3166-1.json", "3166-1")
     pairs = []
+    msgids = {}
     for e in entries:
         field = "common_name" if "common_name" in e else "name"
-        pairs.append((text(path, e, "alpha_2"), text(path, e, field)))
+        code = text(path, e, "alpha_2")
+        pairs.append((code, text(path, e, field)))
+        msgids[code] = tuple(text(path, e, f) if f in e or f == "name"
+                             else None for f in MSGID_FIELDS)
     if len(pairs) < MIN_COUNTRIES:
         raise Bad("%s: %d countries, expected at least %d" %
                   (path, len(pairs), MIN_COUNTRIES))
-    return pairs_checked(path, pairs, "country")
+    return pairs_checked(path, pairs, "country"), msgids
 
 
 def us_states(directory):
@@ -127,6 +140,18 @@ def table(name, pairs):
     return "\n".join(lines)
 
 
+def msgid_table(pairs, msgids):
+    """pf_country_msgids, in pf_countries' order."""
+    lines = ["const struct pf_country_msgids pf_country_msgids[] = {"]
+    for code, _ in pairs:
+        names = ", ".join(c_string(m) if m is not None else "NULL"
+                          for m in msgids[code])
+        lines.append("\t{ %s, { %s } }," % (c_string(code), names))
+    lines.append("\t{ NULL, { NULL, NULL, NULL } }")
+    lines.append("};")
+    return "\n".join(lines)
+
+
 LOOKUP = """
 /* The name paired with code in table, or NULL. */
 static const char *
@@ -155,7 +180,7 @@ pf_us_state_name(const char *code)
 
 
 def generate(directory):
-    c = countries(directory)
+    c, msgids = countries(directory)
     s = us_states(directory)
     return "\n".join([
         "/*",
@@ -170,6 +195,8 @@ def generate(directory):
         table("pf_countries", c),
         "",
         table("pf_us_states", s),
+        "",
+        msgid_table(c, msgids),
         LOOKUP,
     ])
 

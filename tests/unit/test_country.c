@@ -8,6 +8,8 @@
 
 #include "check_main.h"
 #include "country.h"
+#include "err.h"
+#include "lang.h"
 #include "nitems.h"
 #include "utf8.h"
 
@@ -208,6 +210,49 @@ START_TEST(test_us_state_name_lookup)
 }
 END_TEST
 
+/*
+ * Names in a language, from iso-codes' own catalogues (installed with
+ * iso-codes): the first of the common name, the name and the official name
+ * the catalogue translates.  Japanese has no "North Korea" but has its
+ * name; German has "Iran" for "Iran", a translation like any other.
+ */
+START_TEST(test_names_in_the_current_language)
+{
+	static const struct {
+		const char	*tag, *code, *want;
+	} names[] = {
+		{ "ja", "KP", "\xe6\x9c\x9d\xe9\xae\xae\xe6\xb0\x91\xe4\xb8\xbb"
+		    "\xe4\xb8\xbb\xe7\xbe\xa9\xe4\xba\xba\xe6\xb0\x91\xe5\x85\xb1"
+		    "\xe5\x92\x8c\xe5\x9b\xbd" },	/* 朝鮮民主主義人民共和国 */
+		{ "ja", "DE", "\xe3\x83\x89\xe3\x82\xa4\xe3\x83\x84" }, /* ドイツ */
+		{ "de", "IR", "Iran" },
+		{ "de", "KP", "Nordkorea" },
+		{ "de", "DE", "Deutschland" },
+		{ "en", "KP", "North Korea" },
+		{ "en", "IR", "Iran" },
+	};
+	size_t	 i;
+
+	ck_assert_int_eq(pf_lang_init(NULL), PF_OK);
+	for (i = 0; i < nitems(names); i++) {
+		ck_assert_int_eq(pf_lang_use(names[i].tag), PF_OK);
+		ck_assert_msg(pf_country_local(names[i].code) != NULL &&
+		    strcmp(pf_country_local(names[i].code), names[i].want) == 0,
+		    "%s in %s: %s", names[i].code, names[i].tag,
+		    pf_country_local(names[i].code));
+	}
+	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
+	ck_assert_str_eq(pf_us_state_local("CA"), "Kalifornien");
+	ck_assert_ptr_null(pf_country_local("XX"));
+	ck_assert_ptr_null(pf_country_local(NULL));
+	ck_assert_ptr_null(pf_us_state_local("XX"));
+	/* A language iso-codes has no catalogue for: the English names. */
+	ck_assert_int_eq(pf_lang_use("en-XA"), PF_OK);
+	ck_assert_str_eq(pf_country_local("KP"), "North Korea");
+	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
+}
+END_TEST
+
 PF_TEST_MAIN("country",
     tcase_add_test(tc, test_countries_well_formed),
     tcase_add_test(tc, test_countries_present),
@@ -217,4 +262,5 @@ PF_TEST_MAIN("country",
     tcase_add_test(tc, test_us_states_well_formed),
     tcase_add_test(tc, test_us_states_fifty_and_dc_only),
     tcase_add_test(tc, test_country_name_lookup),
-    tcase_add_test(tc, test_us_state_name_lookup))
+    tcase_add_test(tc, test_us_state_name_lookup),
+    tcase_add_test(tc, test_names_in_the_current_language))

@@ -328,9 +328,9 @@ START_TEST(test_country_names_translated_and_sorted_per_language)
 	    "<select name=\"state\"></select></form>" XHTML_CLOSE);
 	pages = open_pages();
 	ck_assert_int_eq(pf_pages_select(pages, "f", "country", pf_countries,
-	    "iso_3166-1", pf_collate_pairs), PF_OK);
+	    pf_country_option, pf_collate_pairs), PF_OK);
 	ck_assert_int_eq(pf_pages_select(pages, "f", "state", pf_us_states,
-	    "iso_3166-2", pf_collate_pairs), PF_OK);
+	    pf_us_state_option, pf_collate_pairs), PF_OK);
 	html = rendered(pages, "f");
 	option(html, "DE", name, sizeof(name));
 	ck_assert_str_eq(name, "Germany");
@@ -357,6 +357,11 @@ START_TEST(test_country_names_translated_and_sorted_per_language)
 	html = rendered(pages, "f");
 	option(html, "JP", name, sizeof(name));
 	ck_assert_str_eq(name, "\xe6\x97\xa5\xe6\x9c\xac");	/* 日本 */
+	/* No translation of "North Korea": its name's. */
+	option(html, "KP", name, sizeof(name));
+	ck_assert_str_eq(name, "\xe6\x9c\x9d\xe9\xae\xae\xe6\xb0\x91"
+	    "\xe4\xb8\xbb\xe4\xb8\xbb\xe7\xbe\xa9\xe4\xba\xba\xe6\xb0\x91"
+	    "\xe5\x85\xb1\xe5\x92\x8c\xe5\x9b\xbd");	/* 朝鮮民主主義人民共和国 */
 	free(html);
 	pf_pages_free(pages);
 }
