@@ -46,6 +46,11 @@ I18N_C_DEF	 = $(wildcard lib/*.def)
 COMPANY_PAGES	 = request-notice.xhtml consent-notice.xhtml
 I18N_PAGES	 = $(filter-out $(COMPANY_PAGES),$(notdir $(wildcard htdocs/*.xhtml)))
 I18N_MAILS	 = $(notdir $(wildcard etc/mail/*.txt))
+# The snippet a company pastes into its help pages: HTML written as
+# well-formed XML so that itstool reads it, written back as HTML
+# (tools/snippet-html.py) into htdocs/snippets/NAME/.  (consent.html is
+# an example page for the sysadmin, not a text a visitor reads.)
+I18N_SNIPPETS	 = article-vote.html
 XGETTEXT_FLAGS	 = --from-code=UTF-8 --add-comments=TRANSLATORS: \
 		   --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
 		   --package-name=privforms --force-po
@@ -63,7 +68,8 @@ PSEUDO_DIR_ar_XB = rtl
 po_of		 = $(if $(filter $(1),$(PSEUDO_LANGS)),build/pseudo/$(1).po,po/$(1).po)
 mo_of		 = build/locale/$(1)/LC_MESSAGES/privforms.mo
 I18N_OUT	 = $(foreach l,$(I18N_LANGS),$(call mo_of,$(l)) \
-		   $(I18N_PAGES:%=htdocs/$(l)/%) $(I18N_MAILS:%=etc/mail/$(l)/%))
+		   $(I18N_PAGES:%=htdocs/$(l)/%) $(I18N_MAILS:%=etc/mail/$(l)/%) \
+		   $(I18N_SNIPPETS:%=htdocs/snippets/$(l)/%))
 
 .PHONY: pot update-po translations check-translations clean-translations
 
@@ -75,13 +81,15 @@ translations: $(I18N_OUT)
 # Makefile, "$(POT).stamp: build/pot/NAME.pot", and a rule to make that.
 $(POT): $(POT).stamp ;
 $(POT).stamp: $(I18N_C) $(I18N_C_DEF) $(I18N_PAGES:%=htdocs/%) $(I18N_MAILS:%=etc/mail/%) \
+    $(I18N_SNIPPETS:%=htdocs/snippets/%) \
     $(ITS) po/i18n.mk
 	@mkdir -p build/pot
 	@echo "xgettext lib/ cgi-bin/ tools/cmd_request.c > build/pot/c.pot"
 	@xgettext $(XGETTEXT_FLAGS) -o build/pot/c.pot $(I18N_C)
 	@xgettext $(XGETTEXT_FLAGS) -L C -j -o build/pot/c.pot $(I18N_C_DEF)
 	@echo "itstool htdocs/*.xhtml > build/pot/xhtml.pot"
-	@itstool -i $(ITS) -o build/pot/xhtml.pot $(I18N_PAGES:%=htdocs/%)
+	@itstool -i $(ITS) -o build/pot/xhtml.pot $(I18N_PAGES:%=htdocs/%) \
+	    $(I18N_SNIPPETS:%=htdocs/snippets/%)
 	@echo "po4a-updatepo etc/mail/*.txt > build/pot/mail.pot"
 	@rm -f build/pot/mail.pot
 	@po4a-updatepo $(PO4A_FLAGS) $(I18N_MAILS:%=-m etc/mail/%) \
@@ -128,6 +136,16 @@ htdocs/$(1)/%.xhtml: htdocs/%.xhtml $(call mo_of,$(1)) $(ITS)
 	@echo "itstool --strict -m $(call mo_of,$(1)) $$< > $$@"
 	@itstool --strict -i $(ITS) -l $(subst _,-,$(1)) -m $(call mo_of,$(1)) \
 	    -o $$@.tmp $$< || { rm -f $$@.tmp; exit 1; }
+	@mv $$@.tmp $$@
+
+htdocs/snippets/$(1)/%.html: htdocs/snippets/%.html $(call mo_of,$(1)) $(ITS) \
+    tools/snippet-html.py
+	@mkdir -p $$(@D) build/snippets/$(1)
+	@echo "itstool --strict -m $(call mo_of,$(1)) $$< > $$@"
+	@itstool --strict -i $(ITS) -l $(subst _,-,$(1)) -m $(call mo_of,$(1)) \
+	    -o build/snippets/$(1)/$$*.xml $$< && \
+	    /usr/bin/python3 tools/snippet-html.py $$< build/snippets/$(1)/$$*.xml \
+	    $(subst _,-,$(1)) > $$@.tmp || { rm -f $$@.tmp; exit 1; }
 	@mv $$@.tmp $$@
 
 # po4a reads only the mails' messages: its own parser knows no msgctxt,

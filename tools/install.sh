@@ -119,9 +119,11 @@ put 0755 "$src/build/install/privforms" "$SBINDIR"
 # look for it; not in CGIBIN, where an httpd would take it for a program.
 put 0644 "$src/lib/phone.so" "$PKGLIBDIR"
 
-# Each language's templates too (htdocs/NAME/), but not a pseudo-locale's.
+# Each language's templates and snippets too (htdocs/NAME/,
+# htdocs/snippets/NAME/), but not a pseudo-locale's.
 (cd "$src/htdocs" && find . -type f ! -name '*.tmp') | sort | while read -r f; do
 	top=${f#./}
+	top=${top#snippets/}
 	case " $PSEUDO_LANGS " in *" ${top%%/*} "*) continue;; esac
 	put 0644 "$src/htdocs/$f" "$HTDOCS/$(dirname "$f")"
 done

@@ -849,6 +849,35 @@ class Votes(unittest.TestCase):
                         snippet.index('name="comment"'))
         self.assertIn("Did this article solve your issue?", snippet)
 
+    def test_snippet_in_each_language_is_html_to_paste(self):
+        """htdocs/snippets/NAME/article-vote.html (po/i18n.mk): the same
+        form in the language's words, HTML an HTML parser reads as written
+        (the textarea closed, no XML declaration), marked with its lang."""
+        langs = sorted(os.path.splitext(f)[0].replace("_", "-")
+                       for f in os.listdir(os.path.join(SRC, "po"))
+                       if f.endswith(".po"))
+        self.assertIn("de", langs)
+        source = open(os.path.join(SRC, "htdocs", "snippets",
+                                   "article-vote.html")).read()
+        for tag in langs:
+            path = os.path.join(SRC, "htdocs", "snippets",
+                                tag.replace("-", "_"), "article-vote.html")
+            with open(path, encoding="utf-8") as f:
+                snippet = f.read()
+            self.assertTrue(snippet.startswith("<!--"), tag)
+            self.assertNotIn("<?xml", snippet, tag)
+            self.assertNotIn("/>", snippet[snippet.index("<form"):], tag)
+            self.assertRegex(snippet, r'<textarea [^>]*></textarea>')
+            self.assertIn('<form class="article-vote" method="post" '
+                          'action="/privacy/feedback/article" lang="%s">'
+                          % tag, snippet)
+            self.assertEqual(
+                re.findall(r'name="(\w+)"(?: value="(\w*)")?', snippet),
+                re.findall(r'name="(\w+)"(?: value="(\w*)")?', source), tag)
+            # The comment above the form is for the sysadmin, in English.
+            self.assertNotIn("Did this article solve your issue?",
+                             snippet[snippet.index("<form"):], tag)
+
     def test_a_vote_is_counted_and_thanked_never_redirected(self):
         r = vote("install-guide", "no", comment="Step 3 is missing",
                  headers={"Referer": "http://evil.example/",
