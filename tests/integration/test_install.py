@@ -125,7 +125,7 @@ class Layout(unittest.TestCase):
         share = os.path.join(self.usr, "share", "privforms")
         self.assertEqual(files(os.path.join(share, "htdocs")),
                          {f: 0o644 for f in files(os.path.join(SRC, "htdocs"))
-                          if not PSEUDO_LANGS & set(f.split(os.sep)[:2])})
+                          if not set(PSEUDO_LANGS) & set(f.split(os.sep)[:2])})
         for f in glob.glob(os.path.join(SRC, "etc", "*.xs[dl]")):
             with self.subTest(file=f):
                 self.assertEqual(mode(os.path.join(share, os.path.basename(f))),
