@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "err.h"
 #include "lang.h"
@@ -173,53 +172,6 @@ describe(struct pf_lang *l)
 	memcpy(l->dir, strcmp(dir, "rtl") == 0 ? "rtl" : "ltr", 4);
 }
 
-/*
- * tag[0..len) into out in BCP 47's case (RFC 5646 2.1.1): the language
- * lower-case, a region of 2 letters upper-case ("pt-br" -> "pt-BR"), a
- * script of 4 title-case, anything else lower-case.  So that the tag
- * names its catalogue, whose gettext name is spelt so (po/pt_BR.po).
- */
-static void
-canonical(const char *tag, size_t len, char out[PF_LANG_MAX])
-{
-	size_t	 primary = strcspn(tag, "-"), sub, i;
-
-	if (primary > len)
-		primary = len;
-	sub = len - primary - (primary < len);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)tag[i];
-
-		out[i] = (char)(i > primary && ((sub == 2 && isalpha(c)) ||
-		    (sub == 4 && i == primary + 1)) ? toupper(c) : tolower(c));
-	}
-	out[len] = '\0';
-}
-
-/*
- * Is there a catalogue for tag where gettext reads them (pf_lang_init's
- * dir)?  PF_LANG_SOURCE needs none.  If not, err names the file looked for.
- */
-static int
-has_catalogue(const char *tag, char *err, size_t errlen)
-{
-	const char	*dir = bindtextdomain(PF_TEXTDOMAIN, NULL);
-	char		 name[PF_LANG_MAX], path[4096];
-
-	if (strcmp(tag, PF_LANG_SOURCE) == 0)
-		return 1;
-	if (dir == NULL || pf_lang_name(tag, name) != PF_OK)
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s/LC_MESSAGES/%s.mo", dir, name,
-	    PF_TEXTDOMAIN);
-	if (access(path, R_OK) == 0)
-		return 1;
-	pf_errmsg(err, errlen, "languages: %s has no catalogue: %s cannot be "
-	    "read (is locale_dir right? a new language is a po/%s.po, built "
-	    "and installed)", tag, path, name);
-	return 0;
-}
-
 /* Tags of languages (blank-separated) into list; its length, or 0 (err). */
 static size_t
 split(const char *languages, struct pf_lang *list, char *err, size_t errlen)
@@ -237,14 +189,15 @@ split(const char *languages, struct pf_lang *list, char *err, size_t errlen)
 			    PF_LANG_OFFER_MAX);
 			return 0;
 		}
-		if (len >= PF_LANG_MAX || (canonical(p, len, list[n].tag),
-		    pf_lang_name(list[n].tag, name) != PF_OK)) {
+		if (len >= PF_LANG_MAX || (memcpy(list[n].tag, p, len),
+		    list[n].tag[len] = '\0', pf_lang_name(list[n].tag,
+		    name) != PF_OK)) {
 			pf_errmsg(err, errlen, "languages: '%.*s' is not a "
 			    "language tag such as de or pt-BR", (int)len, p);
 			return 0;
 		}
 		for (i = 0; i < n; i++)
-			if (strcmp(list[i].tag, list[n].tag) == 0) {
+			if (strcasecmp(list[i].tag, list[n].tag) == 0) {
 				pf_errmsg(err, errlen, "languages: %s is "
 				    "listed twice", list[n].tag);
 				return 0;
@@ -262,17 +215,14 @@ pf_lang_site(const char *languages, const char *def, char *err,
     size_t errlen)
 {
 	struct pf_lang	 list[PF_LANG_OFFER_MAX];
-	size_t		 n, i, d;
+	size_t		 n, i;
 
 	if (languages == NULL || def == NULL ||
 	    (n = split(languages, list, err, errlen)) == 0)
 		return PF_EINVAL;
-	for (i = 0; i < n; i++)
-		if (!has_catalogue(list[i].tag, err, errlen))
-			return PF_EINVAL;
-	for (d = 0; d < n && strcasecmp(list[d].tag, def) != 0; d++)
+	for (i = 0; i < n && strcmp(list[i].tag, def) != 0; i++)
 		continue;
-	if (d == n) {
+	if (i == n) {
 		pf_errmsg(err, errlen, "default_language %s is not one of "
 		    "the languages offered (%s)", def, languages);
 		return PF_EINVAL;
@@ -284,7 +234,7 @@ pf_lang_site(const char *languages, const char *def, char *err,
 	}
 	memcpy(offered, list, n * sizeof(*list));
 	noffered = n;
-	memcpy(default_tag, list[d].tag, strlen(list[d].tag) + 1);
+	memcpy(default_tag, def, strlen(def) + 1);
 	return pf_lang_use(default_tag);
 }
 

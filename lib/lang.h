@@ -113,23 +113,17 @@ const char *pf_lang_pgettext(const char *key, const char *msgid);
  * language's own name and direction from its catalogue (the messages
  * C_("language-name", "English") and C_("language-direction", "ltr"), which
  * its translator writes: "Deutsch", "rtl"), switching to each in turn,
- * and leaves the default current.  Each tag is taken in BCP 47's case
- * (the language lower-case, a 2-letter region upper-case, a 4-letter
- * script title-case: "pt-br" is "pt-BR"), so that its gettext name is its
- * catalogue's; the default is compared without regard to case.  PF_EINVAL
- * (err says why) for a list that is empty, longer than PF_LANG_OFFER_MAX,
- * repeats a tag or holds one that pf_lang_name refuses or (but
- * PF_LANG_SOURCE) that has no catalogue where pf_lang_init's dir says
- * (err names the file looked for), or a default it does not hold.  A
- * catalogue without the two messages only costs the language its own name
- * (English's is used) and gives it "ltr"; a direction other than "ltr" or
- * "rtl" is "ltr".
+ * and leaves the default current.  PF_EINVAL (err says why) for a list that
+ * is empty, longer than PF_LANG_OFFER_MAX, repeats a tag or holds one that
+ * pf_lang_name refuses, or a default it does not hold.  A catalogue that
+ * is missing only costs the language its own name (English's is used) and
+ * gives it "ltr"; a direction other than "ltr" or "rtl" is "ltr".
  */
 #define PF_LANG_OFFER_MAX	32
 #define PF_LANG_LABEL_MAX	64	/* a language's own name, with its NUL */
 
 struct pf_lang {
-	char	 tag[PF_LANG_MAX];	/* in BCP 47's case: "pt-BR" */
+	char	 tag[PF_LANG_MAX];	/* as the configuration spells it */
 	char	 label[PF_LANG_LABEL_MAX]; /* its own name: "Deutsch" */
 	char	 dir[4];		/* "ltr" or "rtl" */
 };

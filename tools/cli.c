@@ -39,7 +39,7 @@ cli_load(struct ctx *c)
 	if (pf_lang_init(c->cfg->locale_dir) != PF_OK ||
 	    pf_lang_site(c->cfg->languages, c->cfg->default_language, err,
 	    sizeof(err)) != PF_OK) {
-		fprintf(stderr, "privforms: %s\n", err);
+		fprintf(stderr, "privforms: languages: %s\n", err);
 		return 1;
 	}
 	return 0;

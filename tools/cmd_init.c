@@ -135,7 +135,7 @@ render_site(const struct pf_config *cfg)
 	if (pf_lang_init(cfg->locale_dir) != PF_OK ||
 	    pf_lang_site(cfg->languages, cfg->default_language, err,
 	    sizeof(err)) != PF_OK) {
-		fprintf(stderr, "privforms: %s\n", err);
+		fprintf(stderr, "privforms: languages: %s\n", err);
 		return PF_ECONFIG;
 	}
 	if ((rc = pf_pages_open(cfg->templates, cfg->prefix, &pages)) != PF_OK)

@@ -859,15 +859,6 @@ def sockets_of(pid):
     return n
 
 
-def cgi_once(program, conf):
-    """program run once as a CGI GET under configuration conf, with nothing
-    on its standard input: its CompletedProcess (bytes)."""
-    env = dict(os.environ, PRIVFORMS_CONFIG=conf, REQUEST_METHOD="GET",
-               SCRIPT_NAME="/privacy/x")
-    return subprocess.run([program], env=env, capture_output=True,
-                          stdin=subprocess.DEVNULL, timeout=60)
-
-
 def cgi_status(raw):
     """The status code of a CGI response (Status: header; 200 if absent)."""
     head = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1")

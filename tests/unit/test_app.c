@@ -24,13 +24,12 @@
 static void
 app_conf(int with_key)
 {
-	char	 cwd[200], text[1024];
+	char	 cwd[200], text[512];
 
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
 	snprintf(text, sizeof(text), "database = privforms.db\n"
 	    "key_file = secret.key\naudit_dir = audit\n"
-	    "templates = %s/htdocs\nprefix = /help\n"
-	    "locale_dir = %s/build/locale\n", cwd, cwd);
+	    "templates = %s/htdocs\nprefix = /help\n", cwd);
 	pf_test_write(fx.conf, text, strlen(text));
 	if (with_key)
 		ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);

@@ -35,13 +35,12 @@ static struct pf_consent_table	*t;
 static void
 setup(void)
 {
-	char	 cwd[200], text[1024], err[256];
+	char	 cwd[200], text[512], err[256];
 
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
 	snprintf(text, sizeof(text), "database = privforms.db\n"
 	    "key_file = secret.key\naudit_dir = audit\n"
-	    "templates = %s/htdocs\nconsent_jurisdiction = FR\n"
-	    "locale_dir = %s/build/locale\n", cwd, cwd);
+	    "templates = %s/htdocs\nconsent_jurisdiction = FR\n", cwd);
 	pf_test_write(fx.conf, text, strlen(text));
 	ck_assert_int_eq(pf_keys_create(fx.keyfile), PF_OK);
 	setenv("PRIVFORMS_CONFIG", fx.conf, 1);
