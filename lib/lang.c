@@ -283,6 +283,23 @@ pf_lang_url(const char *url, const char *tag)
 	return s;
 }
 
+int
+pf_lang_url_has(const char *url)
+{
+	static const char	 name[] = PF_LANG_PARAM "=";
+	size_t			 end = strcspn(url, "#");
+	const char		*q = memchr(url, '?', end);
+
+	while (q != NULL) {
+		q++;
+		if ((size_t)(url + end - q) >= sizeof(name) - 1 &&
+		    strncmp(q, name, sizeof(name) - 1) == 0)
+			return 1;
+		q = memchr(q, '&', end - (size_t)(q - url));
+	}
+	return 0;
+}
+
 /* One language range of a header: s[0..len), its weight in thousandths. */
 struct range {
 	const char	*s;

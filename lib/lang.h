@@ -172,6 +172,12 @@ const char *pf_lang_lookup(const char *header, const char *const *tags,
 #define PF_LANG_PARAM	"lang"
 char *pf_lang_url(const char *url, const char *tag);
 
+/*
+ * Whether url's query (between '?' and any fragment) has a lang parameter
+ * of its own, so that a language is not added twice ("?slang=x" has none).
+ */
+int pf_lang_url_has(const char *url);
+
 /* pf_lang_lookup against the offered languages: an offered tag, or NULL. */
 const char *pf_lang_negotiate(const char *header);
 

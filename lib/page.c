@@ -1442,7 +1442,8 @@ menu_item(xmlNodePtr li, const char *base, const struct pf_lang *l)
 {
 	xmlNodePtr	 a = first_element(li);
 	char		*href;
-	size_t		 n = strlen(base) + sizeof("lang=") + strlen(l->tag);
+	size_t		 n = strlen(base) + sizeof(PF_LANG_PARAM "=") +
+	    strlen(l->tag);
 	int		 rc;
 
 	if (a == NULL || !is_element(a, "a"))
@@ -1550,7 +1551,7 @@ is_form_url(const char *url, const char *prefix)
 
 	return strncmp(url, prefix, n) == 0 && url[n] == '/' &&
 	    strncmp(url + n, "/static/", 8) != 0 &&
-	    strstr(url, PF_LANG_PARAM "=") == NULL;
+	    !pf_lang_url_has(url);
 }
 
 /*

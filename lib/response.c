@@ -306,7 +306,7 @@ keep_language(const struct pf_request *req, const char *location,
 {
 	*with = NULL;
 	if (!req->lang_asked || location[0] != '/' ||
-	    strstr(location, PF_LANG_PARAM "=") != NULL)
+	    pf_lang_url_has(location))
 		return PF_OK;
 	if ((*with = pf_lang_url(location, pf_lang_current())) == NULL)
 		return PF_ENOMEM;

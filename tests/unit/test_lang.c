@@ -132,6 +132,27 @@ START_TEST(test_url_gets_lang_before_its_fragment)
 }
 END_TEST
 
+START_TEST(test_url_has_lang_only_as_a_parameter_of_its_query)
+{
+	static const struct { const char *url; int has; } cases[] = {
+		{ "/privacy/?lang=de", 1 },
+		{ "/privacy/request?type=other&lang=de#top", 1 },
+		{ "/privacy/?slang=de", 0 },
+		{ "/privacy/?type=lang=de", 0 },
+		{ "/privacy/lang=de", 0 },
+		{ "/privacy/?x=1#&lang=de", 0 },
+		{ "/privacy/?lang", 0 },
+		{ "?lang=", 1 },
+		{ "", 0 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(cases); i++)
+		ck_assert_msg(pf_lang_url_has(cases[i].url) == cases[i].has,
+		    "%s", cases[i].url);
+}
+END_TEST
+
 /* Run a command, which must succeed. */
 static void
 run(const char *cmd)
@@ -261,5 +282,6 @@ PF_TEST_MAIN("lang",
     tcase_add_test(tc, test_lookup_reads_a_bounded_number_of_parts),
     tcase_add_test(tc, test_lookup_of_a_huge_header),
     tcase_add_test(tc, test_url_gets_lang_before_its_fragment),
+    tcase_add_test(tc, test_url_has_lang_only_as_a_parameter_of_its_query),
     tcase_add_test(tc, test_site_reads_each_language_from_its_catalogue),
     tcase_add_test(tc, test_site_refuses_a_bad_list))
