@@ -313,7 +313,7 @@ pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
 	memset(rec, 0, sizeof(*rec));
 	if (!event_ok(ev))
 		return PF_EINVAL;
-	if ((err = pf_store_audit_last(st, &rec->seq, prev)) != PF_OK)
+	if ((err = pf_store_audit_next(st, &rec->seq, prev)) != PF_OK)
 		return err;
 	if (rec->seq >= SEQ_MAX)
 		return PF_ETOOBIG;

@@ -4,7 +4,7 @@
  *
  * Every query is one entry of sql[] below, run through store_sql.h: values
  * are only ever bound, and never logged.  The connection, the pragmas and
- * transactions are in store_sqlite.c; the other tables' queries in
+ * transactions are in store_sqlite.c and store_pg.c; the other tables' queries in
  * store_requests.c, store_feedback.c, store_guard.c and store_metrics.c.
  */
 #include <limits.h>
@@ -15,6 +15,7 @@
 #include "log.h"
 #include "lang.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 #include "utc.h"
 
@@ -159,9 +160,9 @@ static const struct pf_sql sql[NSTMT] = {
 	    "AND subject = ?1" },
 };
 
-static const struct pf_sql_set set = { PF_SQL_CORE, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_core = { PF_SQL_CORE, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_core, id)
 
 /* ---- marketing opt-outs ---- */
 
@@ -334,6 +335,17 @@ pf_store_audit_last(struct pf_store *st, long long *seq, char digest[65])
 }
 
 int
+pf_store_audit_next(struct pf_store *st, long long *seq, char digest[65])
+{
+	int	 err;
+
+	if ((err = pf_sql_each(st, pf_sql_dialect(st, PF_DIALECT_AUDIT_LOCK),
+	    PF_NOARGS, NULL, NULL)) != PF_OK)
+		return err;
+	return pf_store_audit_last(st, seq, digest);
+}
+
+int
 pf_store_audit_put(struct pf_store *st, const struct pf_audit_row *r)
 {
 	if (r->xml_len > INT_MAX)
@@ -420,7 +432,7 @@ pf_store_outbox_claim(struct pf_store *st, const char *now,
     const char *lease_end, int (*fn)(const struct pf_outbox_row *r, void *arg),
     void *arg)
 {
-	return pf_sql_one(st, pf_sql_dialect(PF_DIALECT_OUTBOX_CLAIM),
+	return pf_sql_one(st, pf_sql_dialect(st, PF_DIALECT_OUTBOX_CLAIM),
 	    PF_ARGS(PF_T(now), PF_T(lease_end)), outbox_row, PF_WALK(fn, arg));
 }
 

@@ -785,6 +785,14 @@ struct pf_audit_row {
 /* The last record's seq and digest; 0 and 64 zeros when there is none. */
 int pf_store_audit_last(struct pf_store *st, long long *seq, char digest[65]);
 
+/*
+ * pf_store_audit_last for an append, inside its write transaction: first
+ * holds off every other appender until the transaction ends, on every
+ * node (PostgreSQL: an advisory lock; SQLite's BEGIN IMMEDIATE already
+ * does), so that two records never take one seq or chain to one record.
+ */
+int pf_store_audit_next(struct pf_store *st, long long *seq, char digest[65]);
+
 int pf_store_audit_put(struct pf_store *st, const struct pf_audit_row *r);
 
 /* Record seq: calls fn once, or returns PF_ENOTFOUND. */

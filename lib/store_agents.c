@@ -7,6 +7,7 @@
  */
 #include "err.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 #include "utc.h"
 
@@ -35,9 +36,9 @@ static const struct pf_sql sql[NSTMT] = {
 
 typedef int agent_fn(const struct pf_dsr_agent *a, void *arg);
 
-static const struct pf_sql_set set = { PF_SQL_AGENTS, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_agents = { PF_SQL_AGENTS, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_agents, id)
 
 int
 pf_store_agent_set(struct pf_store *st, long long request,

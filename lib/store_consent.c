@@ -9,6 +9,7 @@
  */
 #include "err.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 
 #define CR_COLS "id, device, notice, language, allowed, refused, action, " \
@@ -48,9 +49,9 @@ static const struct pf_sql sql[NSTMT] = {
 
 typedef int cr_fn(const struct pf_consent_record *r, void *arg);
 
-static const struct pf_sql_set set = { PF_SQL_CONSENT, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_consent = { PF_SQL_CONSENT, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_consent, id)
 
 /* A row of CR_COLS to the walk's callback. */
 static int

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "lang.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 #include "utc.h"
 
@@ -97,9 +98,9 @@ static const struct pf_sql sql[NSTMT] = {
 	    "WHERE client IS NOT NULL AND created < ?1" },
 };
 
-static const struct pf_sql_set set = { PF_SQL_FEEDBACK, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_feedback = { PF_SQL_FEEDBACK, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_feedback, id)
 
 /* since, until (?1, ?2) of f, NULL: unbounded. */
 #define SINCE(f)	PF_T((f) != NULL ? (f)->since : NULL)

@@ -8,6 +8,7 @@
  */
 #include "err.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 #include "utc.h"
 
@@ -48,9 +49,9 @@ static const struct pf_sql sql[NSTMT] = {
 	    "ORDER BY day, form, reason" },
 };
 
-static const struct pf_sql_set set = { PF_SQL_GUARD, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_guard = { PF_SQL_GUARD, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_guard, id)
 
 int
 pf_store_pow_spend(struct pf_store *st, const char *challenge,

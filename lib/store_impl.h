@@ -1,32 +1,88 @@
 /*
- * store_impl.h -- the connection behind struct pf_store (store.h).
+ * store_impl.h -- the backends behind struct pf_store (store.h).
  *
- * PRIVATE to lib/store_sqlite.c, the one file that speaks to SQLite; the
- * query files (lib/store.c, store_requests.c, store_feedback.c,
- * store_guard.c, store_metrics.c) see the connection only as the struct
- * pf_store * they pass to store_sql.h.
+ * PRIVATE to lib/store*.c.  A struct pf_store is the first member of a
+ * backend's own connection (lib/store_sqlite.c's, lib/store_pg.c's); its
+ * ops are that backend's, and lib/store_ops.c dispatches every store.h
+ * connection function and store_sql.h function through them, so the query
+ * files (lib/store.c, store_requests.c, ...) run on either engine without
+ * naming it.  A struct pf_row likewise starts the backend's row.
+ *
+ * The statement tables of the query files are here too, so that a test
+ * can prepare every statement on an engine (pf_sql_prepare): the query
+ * files' SQL must be valid in both.
  */
 #ifndef PF_STORE_IMPL_H
 #define PF_STORE_IMPL_H
 
-#include <sqlite3.h>
+#include <time.h>
 
-#include "busy.h"
+#include "store.h"
 #include "store_sql.h"
 
-struct journal;
+struct pf_store_ops {
+	/* pf_store_open_until and pf_store_open_readonly of the backend. */
+	int	(*open)(const struct pf_store_opts *opts,
+		    const struct timespec *until, struct pf_store **out);
+	int	(*open_readonly)(const struct pf_store_opts *opts,
+		    struct pf_store **out);
+	void	(*close)(struct pf_store *st);
+	void	(*until)(struct pf_store *st, const struct timespec *until);
 
-/* The statements of one query file (store_sql.h's pf_sql_part). */
-struct pf_store_part {
-	sqlite3_stmt	**slot;	/* n of them, each prepared on first use */
-	size_t		  n;	/* 0 until the part's first statement runs */
+	int	(*exec)(struct pf_store *st, struct pf_sql_ref q,
+		    struct pf_sql_args a, long long *changed);
+	int	(*insert)(struct pf_store *st, struct pf_sql_ref q,
+		    struct pf_sql_args a, long long *id);
+	int	(*each)(struct pf_store *st, struct pf_sql_ref q,
+		    struct pf_sql_args a, pf_row_fn *fn, void *ctx);
+	int	(*one)(struct pf_store *st, struct pf_sql_ref q,
+		    struct pf_sql_args a, pf_row_fn *fn, void *ctx);
+	int	(*prepare)(struct pf_store *st, struct pf_sql_ref q);
+	struct pf_sql_ref (*dialect)(enum pf_dialect id);
+
+	int	(*begin)(struct pf_store *st);
+	int	(*begin_read)(struct pf_store *st);
+	int	(*commit)(struct pf_store *st);
+	void	(*rollback)(struct pf_store *st);
+	int	(*savepoint)(struct pf_store *st);
+	int	(*savepoint_end)(struct pf_store *st, int err);
+
+	int	(*schema_version)(struct pf_store *st, int *version);
+	int	(*synchronous)(struct pf_store *st, int *level);
+	const char *(*journal_mode)(struct pf_store *st);
+	int	(*backup)(struct pf_store *st, const char *path, int replace,
+		    long long *bytes);
+
+	const char *(*row_text)(const struct pf_row *row, int col);
+	long long (*row_int)(const struct pf_row *row, int col);
+	int	(*row_null)(const struct pf_row *row, int col);
+	const void *(*row_blob)(const struct pf_row *row, int col,
+		    size_t *len);
 };
 
 struct pf_store {
-	sqlite3			*db;
-	struct pf_store_part	 part[PF_SQL__PARTS];
-	const struct journal	*journal;	/* the mode in force; NULL read-only */
-	struct pf_busy		 busy;	/* how a writer waits for the lock */
+	const struct pf_store_ops	*ops;
 };
+
+struct pf_row {
+	const struct pf_store_ops	*ops;
+};
+
+extern const struct pf_store_ops pf_store_sqlite_ops;	/* store_sqlite.c */
+
+/* The query files' statement tables, one per store_sql.h pf_sql_part. */
+extern const struct pf_sql_set pf_sql_set_core, pf_sql_set_requests,
+    pf_sql_set_feedback, pf_sql_set_guard, pf_sql_set_metrics,
+    pf_sql_set_consent, pf_sql_set_retention, pf_sql_set_agents,
+    pf_sql_set_sale;
+
+/* Every one of them, NULL-ended (store_ops.c). */
+extern const struct pf_sql_set *const pf_sql_sets[];
+
+/*
+ * Prepare q on st without running it: PF_OK, or the engine's refusal
+ * (logged with q's what).  A test's way to find SQL one engine rejects.
+ */
+int	pf_sql_prepare(struct pf_store *st, struct pf_sql_ref q);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 #include "utc.h"
 
@@ -44,9 +45,9 @@ static const struct pf_sql sql[NSTMT] = {
 	    "FROM request WHERE " PF_DSR_OPEN_SQL },
 };
 
-static const struct pf_sql_set set = { PF_SQL_METRICS, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_metrics = { PF_SQL_METRICS, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_metrics, id)
 
 /* A row (name, name or NULL, count) to the walk's callback. */
 static int

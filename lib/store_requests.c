@@ -14,6 +14,7 @@
 #include "lang.h"
 #include "nitems.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 #include "utc.h"
 
@@ -183,9 +184,9 @@ static const struct pf_sql sql[NSTMT] = {
 	    "SELECT count(*) FROM suppression WHERE channel <> 'sale'" },
 };
 
-static const struct pf_sql_set set = { PF_SQL_REQUESTS, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_requests = { PF_SQL_REQUESTS, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_requests, id)
 
 /* ---- data subject requests ---- */
 
@@ -472,7 +473,7 @@ pf_store_party_ensure(struct pf_store *st, const char *email_key,
 	/* A NULL key would make a new party of no address every time. */
 	if (email_key == NULL)
 		return PF_EINVAL;
-	err = pf_sql_one(st, pf_sql_dialect(PF_DIALECT_PARTY_ENSURE),
+	err = pf_sql_one(st, pf_sql_dialect(st, PF_DIALECT_PARTY_ENSURE),
 	    PF_ARGS(PF_T(email_key), PF_T(pf_utc_now_or(now, t))),
 	    pf_row_int0, id);
 	/* An upsert that returns no row is the engine's fault. */

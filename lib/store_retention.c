@@ -20,6 +20,7 @@
 #include "err.h"
 #include "nitems.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 #include "utc.h"
 
@@ -97,9 +98,9 @@ static const struct pf_sql sql[NSTMT] = {
 	CLEARS(CLEAR_ROW)
 };
 
-static const struct pf_sql_set set = { PF_SQL_RETENTION, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_retention = { PF_SQL_RETENTION, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_retention, id)
 
 /*
  * The ids a batch reduces, collected before any is changed (a row is

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "lang.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_sql.h"
 
 #define SO_COLS	"id, channel, address, device, created, source"
@@ -32,9 +33,9 @@ static const struct pf_sql sql[NSTMT] = {
 	    "SELECT count(*) FROM suppression WHERE channel = 'sale'" },
 };
 
-static const struct pf_sql_set set = { PF_SQL_SALE, NSTMT, sql };
+const struct pf_sql_set pf_sql_set_sale = { PF_SQL_SALE, NSTMT, sql };
 
-#define Q(id)	PF_SQL_REF(&set, id)
+#define Q(id)	PF_SQL_REF(&pf_sql_set_sale, id)
 
 typedef int so_fn(const struct pf_sale_optout *o, void *arg);
 

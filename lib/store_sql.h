@@ -2,9 +2,10 @@
  * store_sql.h -- how lib/store*.c run their statements.
  *
  * PRIVATE to lib/store*.c: everyone else goes through store.h.  Nothing
- * here names SQLite: lib/store_sqlite.c implements it (and holds every
- * piece of SQL that is SQLite's own), so a second backend implements this
- * header again and the query files stay as they are.
+ * here names an engine: lib/store_sqlite.c and lib/store_pg.c implement it
+ * (each holding every piece of SQL that is its engine's own), and
+ * lib/store_ops.c sends each call to the connection's (store_impl.h), so
+ * the query files' SQL is written once and must be valid in both.
  *
  * Each query file owns one table of statements, indexed by its own enum and
  * written with designated initializers:
@@ -177,15 +178,22 @@ int	pf_sql_one(struct pf_store *st, struct pf_sql_ref q,
 
 /*
  * The statements whose text is the engine's own, each written where the
- * engine is (store_sqlite.c), for the query files to run like their own.
+ * engine is (store_sqlite.c, store_pg.c), for the query files to run like
+ * their own: st's engine's.
  */
 enum pf_dialect {
 	PF_DIALECT_OUTBOX_CLAIM,	/* store.c: ?1 now, ?2 lease end */
 	PF_DIALECT_PARTY_ENSURE,	/* store_requests.c: ?1 key, ?2 now */
+	/*
+	 * store.c, before an append reads the last audit record: holds off
+	 * every other appender until the transaction ends (SQLite: a no-op,
+	 * its BEGIN IMMEDIATE already does), so the chain has no gap or fork.
+	 */
+	PF_DIALECT_AUDIT_LOCK,
 	PF_DIALECT__MAX
 };
 
-struct pf_sql_ref	pf_sql_dialect(enum pf_dialect id);
+struct pf_sql_ref	pf_sql_dialect(struct pf_store *st, enum pf_dialect id);
 
 /* The columns of an outbox row, in the order store.c reads them. */
 #define PF_OUTBOX_COLS	"id, template, recipient, vals, subject, state, " \

@@ -8,9 +8,11 @@
  * and row walks, on which the query files (store.c, store_requests.c,
  * store_feedback.c, store_guard.c, store_metrics.c) run their statements.
  *
- * A PostgreSQL backend (issue 21) replaces this file; each item below says
- * with what.  What stays SQLite's own inside the query files' text, and what
- * such a backend does about it:
+ * Its functions are store_impl.h's ops, which lib/store_ops.c calls; the
+ * PostgreSQL backend, lib/store_pg.c, is the same again on libpq, and the
+ * comments below say what it does instead.  What differs between the two
+ * engines inside the query files' text, and how it is written so that both
+ * run it:
  *
  *  - parameters are numbered "?1", "?2": libpq's are "$1", "$2" (rewritten
  *    once, when a statement is prepared);
@@ -21,7 +23,7 @@
  *  - instr() (store.c, a failed message's domain): strpos();
  *  - a comparison in a select list is the integer 0 or 1 here, a boolean
  *    there (store_feedback.c's tally: "completed IS NOT NULL"): "::int";
- *  - the new row's id is the connection's last rowid (pf_sql_insert):
+ *  - the new row's id is the connection's last rowid (lite_insert):
  *    PostgreSQL appends "RETURNING id";
  *  - ON CONFLICT ... DO UPDATE / DO NOTHING and count(*) FILTER (WHERE ...)
  *    are written as PostgreSQL writes them, and stay.
@@ -38,6 +40,7 @@
 
 #include <sqlite3.h>
 
+#include "busy.h"
 #include "err.h"
 #include "file.h"
 #include "log.h"
@@ -87,6 +90,8 @@ static const struct pf_sql dialect[NDIALECT] = {
 	    "(SELECT coalesce(max(id), 0) + 1 AS n FROM party) WHERE true "
 	    "ON CONFLICT (email) DO UPDATE SET email = excluded.email "
 	    "RETURNING id" },
+	/* BEGIN IMMEDIATE (D_BEGIN) already keeps other appenders out. */
+	[PF_DIALECT_AUDIT_LOCK] = { "audit lock", "SELECT 0 WHERE 0" },
 	/*
 	 * IMMEDIATE takes the write lock at once, so a reader never has to
 	 * upgrade its lock under contention (a deadlock SQLite answers with
@@ -138,9 +143,41 @@ static const struct journal {
 	{ "wal", "PRAGMA journal_mode = WAL" },
 };
 
-struct pf_row {
+/* The statements of one query file (store_sql.h's pf_sql_part). */
+struct lite_part {
+	sqlite3_stmt	**slot;	/* n of them, each prepared on first use */
+	size_t		  n;	/* 0 until the part's first statement runs */
+};
+
+/* A connection: struct pf_store first (store_impl.h). */
+struct lite {
+	struct pf_store		 base;
+	sqlite3			*db;
+	struct lite_part	 part[PF_SQL__PARTS];
+	const struct journal	*journal;	/* the mode in force; NULL read-only */
+	struct pf_busy		 busy;	/* how a writer waits for the lock */
+};
+
+struct lite_row {
+	struct pf_row	 base;
 	sqlite3_stmt	*s;
 };
+
+static void	lite_rollback(struct pf_store *);
+static void	lite_until(struct pf_store *, const struct timespec *);
+static void	lite_close(struct pf_store *);
+
+static struct lite *
+lite(struct pf_store *st)
+{
+	return (struct lite *)st;
+}
+
+static sqlite3_stmt *
+row_stmt(const struct pf_row *row)
+{
+	return ((const struct lite_row *)row)->s;
+}
 
 /*
  * The conditions that pass (a lock, a full disk, a read-only or unreachable
@@ -183,7 +220,7 @@ pf_store_wal_safe(int v)
 static sqlite3_stmt **
 stmt_slot(struct pf_store *st, struct pf_sql_ref q)
 {
-	struct pf_store_part	*p = &st->part[q.set->part];
+	struct lite_part	*p = &lite(st)->part[q.set->part];
 
 	if (p->slot == NULL) {
 		if ((p->slot = calloc(q.set->n, sizeof(*p->slot))) == NULL)
@@ -229,10 +266,10 @@ stmt_get(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	if ((slot = stmt_slot(st, q)) == NULL)
 		return PF_ENOMEM;
 	if (*slot == NULL) {
-		rc = sqlite3_prepare_v3(st->db, sql->text, -1,
+		rc = sqlite3_prepare_v3(lite(st)->db, sql->text, -1,
 		    SQLITE_PREPARE_PERSISTENT, slot, NULL);
 		if (rc != SQLITE_OK)
-			return store_err(st->db, rc, sql->what);
+			return store_err(lite(st)->db, rc, sql->what);
 	} else if (sqlite3_stmt_busy(*slot)) {
 		pf_log(PF_LOG_ERR, "store: statement in use: %s", sql->what);
 		return PF_ESTORE;
@@ -240,7 +277,7 @@ stmt_get(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	*out = *slot;
 	for (i = 0; i < a.n; i++)
 		if ((rc = bind_one(*out, i + 1, &a.v[i])) != SQLITE_OK)
-			return store_err(st->db, rc, sql->what);
+			return store_err(lite(st)->db, rc, sql->what);
 	return PF_OK;
 }
 
@@ -254,6 +291,17 @@ stmt_done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+static int
+lite_prepare(struct pf_store *st, struct pf_sql_ref q)
+{
+	sqlite3_stmt	*s;
+	int		 err;
+
+	err = stmt_get(st, q, PF_NOARGS, &s);
+	stmt_done(s);
+	return err;
+}
+
 /* Step s, which returns no rows, to its end. */
 static int
 stmt_run(struct pf_store *st, struct pf_sql_ref q, sqlite3_stmt *s)
@@ -262,11 +310,11 @@ stmt_run(struct pf_store *st, struct pf_sql_ref q, sqlite3_stmt *s)
 
 	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
 		return PF_OK;
-	return store_err(st->db, rc, q.set->sql[q.id].what);
+	return store_err(lite(st)->db, rc, q.set->sql[q.id].what);
 }
 
-int
-pf_sql_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+static int
+lite_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     long long *changed)
 {
 	sqlite3_stmt	*s;
@@ -274,25 +322,15 @@ pf_sql_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 
 	if ((err = stmt_get(st, q, a, &s)) == PF_OK &&
 	    (err = stmt_run(st, q, s)) == PF_OK && changed != NULL)
-		*changed = sqlite3_changes64(st->db);
+		*changed = sqlite3_changes64(lite(st)->db);
 	stmt_done(s);
 	return err;
 }
 
-int
-pf_sql_change(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a)
-{
-	long long	 n = 0;
-	int		 err;
-
-	if ((err = pf_sql_exec(st, q, a, &n)) != PF_OK)
-		return err;
-	return n == 0 ? PF_ENOTFOUND : PF_OK;
-}
 
 /* PostgreSQL: the INSERT ends in "RETURNING id", read like a row. */
-int
-pf_sql_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+static int
+lite_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     long long *id)
 {
 	sqlite3_stmt	*s;
@@ -300,7 +338,7 @@ pf_sql_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 
 	if ((err = stmt_get(st, q, a, &s)) == PF_OK &&
 	    (err = stmt_run(st, q, s)) == PF_OK && id != NULL)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = sqlite3_last_insert_rowid(lite(st)->db);
 	stmt_done(s);
 	return err;
 }
@@ -313,19 +351,19 @@ static int
 stmt_walk(struct pf_store *st, struct pf_sql_ref q, sqlite3_stmt *s,
     pf_row_fn *fn, void *ctx)
 {
-	struct pf_row	 row = { s };
+	struct lite_row	 row = { { &pf_store_sqlite_ops }, s };
 	int		 rc, err;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn != NULL && (err = fn(&row, ctx)) != 0)
+		if (fn != NULL && (err = fn(&row.base, ctx)) != 0)
 			return err;
 	if (rc != SQLITE_DONE)
-		return store_err(st->db, rc, q.set->sql[q.id].what);
+		return store_err(lite(st)->db, rc, q.set->sql[q.id].what);
 	return PF_OK;
 }
 
-int
-pf_sql_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+static int
+lite_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     pf_row_fn *fn, void *ctx)
 {
 	sqlite3_stmt	*s;
@@ -337,11 +375,11 @@ pf_sql_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	return err;
 }
 
-int
-pf_sql_one(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+static int
+lite_one(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     pf_row_fn *fn, void *ctx)
 {
-	struct pf_row	 row;
+	struct lite_row	 row;
 	sqlite3_stmt	*s;
 	int		 rc, err;
 
@@ -349,11 +387,12 @@ pf_sql_one(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 		goto done;
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
 		err = rc == SQLITE_DONE ? PF_ENOTFOUND :
-		    store_err(st->db, rc, q.set->sql[q.id].what);
+		    store_err(lite(st)->db, rc, q.set->sql[q.id].what);
 		goto done;
 	}
+	row.base.ops = &pf_store_sqlite_ops;
 	row.s = s;
-	err = fn(&row, ctx);
+	err = fn(&row.base, ctx);
 	/* A change ... RETURNING is complete only once stepped to its end. */
 	if ((rc = stmt_walk(st, q, s, NULL, NULL)) != PF_OK && err == PF_OK)
 		err = rc;
@@ -362,98 +401,91 @@ done:
 	return err;
 }
 
-const char *
-pf_row_text(const struct pf_row *row, int col)
+static const char *
+lite_row_text(const struct pf_row *row, int col)
 {
-	return (const char *)sqlite3_column_text(row->s, col);
+	return (const char *)sqlite3_column_text(row_stmt(row), col);
 }
 
-long long
-pf_row_int(const struct pf_row *row, int col)
+static long long
+lite_row_int(const struct pf_row *row, int col)
 {
-	return sqlite3_column_int64(row->s, col);
+	return sqlite3_column_int64(row_stmt(row), col);
 }
 
-int
-pf_row_null(const struct pf_row *row, int col)
+static int
+lite_row_null(const struct pf_row *row, int col)
 {
-	return sqlite3_column_type(row->s, col) == SQLITE_NULL;
+	return sqlite3_column_type(row_stmt(row), col) == SQLITE_NULL;
 }
 
-const void *
-pf_row_blob(const struct pf_row *row, int col, size_t *len)
+static const void *
+lite_row_blob(const struct pf_row *row, int col, size_t *len)
 {
-	const void	*p = sqlite3_column_blob(row->s, col);
+	const void	*p = sqlite3_column_blob(row_stmt(row), col);
 
-	*len = (size_t)sqlite3_column_bytes(row->s, col);
+	*len = (size_t)sqlite3_column_bytes(row_stmt(row), col);
 	return p;
 }
 
-int
-pf_row_int0(const struct pf_row *row, void *ctx)
-{
-	*(long long *)ctx = pf_row_int(row, 0);
-	return 0;
-}
-
-struct pf_sql_ref
-pf_sql_dialect(enum pf_dialect id)
+static struct pf_sql_ref
+lite_dialect(enum pf_dialect id)
 {
 	return D(id);
 }
 
 /* ---- transactions ---- */
 
-int
-pf_store_begin(struct pf_store *st)
+static int
+lite_begin(struct pf_store *st)
 {
-	return pf_sql_exec(st, D(D_BEGIN), PF_NOARGS, NULL);
+	return lite_exec(st, D(D_BEGIN), PF_NOARGS, NULL);
 }
 
-int
-pf_store_begin_read(struct pf_store *st)
+static int
+lite_begin_read(struct pf_store *st)
 {
-	return pf_sql_exec(st, D(D_BEGIN_READ), PF_NOARGS, NULL);
+	return lite_exec(st, D(D_BEGIN_READ), PF_NOARGS, NULL);
 }
 
-int
-pf_store_commit(struct pf_store *st)
+static int
+lite_commit(struct pf_store *st)
 {
 	int	 err;
 
 	/* On failure nothing may stay half-open for the next request. */
-	if ((err = pf_sql_exec(st, D(D_COMMIT), PF_NOARGS, NULL)) != PF_OK)
-		pf_store_rollback(st);
+	if ((err = lite_exec(st, D(D_COMMIT), PF_NOARGS, NULL)) != PF_OK)
+		lite_rollback(st);
 	return err;
 }
 
-void
-pf_store_rollback(struct pf_store *st)
+static void
+lite_rollback(struct pf_store *st)
 {
 	/* SQLite has already rolled back after some errors (full, I/O). */
-	if (st == NULL || sqlite3_get_autocommit(st->db))
+	if (st == NULL || sqlite3_get_autocommit(lite(st)->db))
 		return;
-	pf_sql_exec(st, D(D_ROLLBACK), PF_NOARGS, NULL);
+	lite_exec(st, D(D_ROLLBACK), PF_NOARGS, NULL);
 }
 
-int
-pf_sql_savepoint(struct pf_store *st)
+static int
+lite_savepoint(struct pf_store *st)
 {
-	return pf_sql_exec(st, D(D_SAVEPOINT), PF_NOARGS, NULL);
+	return lite_exec(st, D(D_SAVEPOINT), PF_NOARGS, NULL);
 }
 
-int
-pf_sql_savepoint_end(struct pf_store *st, int err)
+static int
+lite_savepoint_end(struct pf_store *st, int err)
 {
 	if (err == PF_OK &&
-	    (err = pf_sql_exec(st, D(D_RELEASE), PF_NOARGS, NULL)) == PF_OK)
+	    (err = lite_exec(st, D(D_RELEASE), PF_NOARGS, NULL)) == PF_OK)
 		return PF_OK;
 	/*
 	 * Both fail only when SQLite has already rolled the whole
 	 * transaction back (a full disk, say), which undid the savepoint.
 	 */
-	pf_sql_exec(st, D(D_ROLLBACK_TO), PF_NOARGS, NULL);
-	pf_sql_exec(st, D(D_RELEASE), PF_NOARGS, NULL);
+	lite_exec(st, D(D_ROLLBACK_TO), PF_NOARGS, NULL);
+	lite_exec(st, D(D_RELEASE), PF_NOARGS, NULL);
 	return err;
 }
 
@@ -498,30 +530,30 @@ pragma_int(struct pf_store *st, int id, int *out)
 	long long	 v = 0;
 	int		 err;
 
-	if ((err = pf_sql_one(st, D(id), PF_NOARGS, pf_row_int0, &v)) ==
+	if ((err = lite_one(st, D(id), PF_NOARGS, pf_row_int0, &v)) ==
 	    PF_ENOTFOUND)
 		err = PF_ESTORE;	/* a pragma that answers no row */
 	*out = (int)v;
 	return err;
 }
 
-int
-pf_store_schema_version(struct pf_store *st, int *version)
+static int
+lite_schema_version(struct pf_store *st, int *version)
 {
 	return pragma_int(st, D_USER_VERSION, version);
 }
 
-int
-pf_store_synchronous(struct pf_store *st, int *level)
+static int
+lite_synchronous(struct pf_store *st, int *level)
 {
 	return pragma_int(st, D_SYNCHRONOUS, level);
 }
 
-const char *
-pf_store_journal_mode(struct pf_store *st)
+static const char *
+lite_journal_mode(struct pf_store *st)
 {
 	/* A read-only store never sets one. */
-	return st->journal != NULL ? st->journal->name : "unset";
+	return lite(st)->journal != NULL ? lite(st)->journal->name : "unset";
 }
 
 static const struct journal *
@@ -571,18 +603,18 @@ store_pragmas(struct pf_store *st, const struct journal *j)
 	char	 got[32];
 	int	 err, level;
 
-	if ((err = pragma_text(st->db, j->sql, got, sizeof(got))) != PF_OK)
+	if ((err = pragma_text(lite(st)->db, j->sql, got, sizeof(got))) != PF_OK)
 		return err;
 	if (strcmp(got, j->name) != 0) {
 		pf_log(PF_LOG_ERR, "store: journal mode %s asked, %s in force",
 		    j->name, got);
 		return PF_ECONFIG;
 	}
-	st->journal = j;
-	if ((err = exec_sql(st->db, "PRAGMA synchronous = FULL",
+	lite(st)->journal = j;
+	if ((err = exec_sql(lite(st)->db, "PRAGMA synchronous = FULL",
 	    "synchronous")) != PF_OK)
 		return err;
-	if ((err = pf_store_synchronous(st, &level)) != PF_OK)
+	if ((err = lite_synchronous(st, &level)) != PF_OK)
 		return err;
 	if (level != 2) {
 		pf_log(PF_LOG_ERR, "store: synchronous FULL asked, level %d "
@@ -603,24 +635,24 @@ migrate_one(struct pf_store *st, const struct pf_migration *m)
 	char	 sql[64];
 	int	 err, v;
 
-	if ((err = pf_store_begin(st)) != PF_OK)
+	if ((err = lite_begin(st)) != PF_OK)
 		return err;
-	if ((err = pf_store_schema_version(st, &v)) != PF_OK)
+	if ((err = lite_schema_version(st, &v)) != PF_OK)
 		goto fail;
 	if (v >= (int)m->version)
-		return pf_store_commit(st);
-	if ((err = exec_sql(st->db, m->sql, m->name)) != PF_OK)
+		return lite_commit(st);
+	if ((err = exec_sql(lite(st)->db, m->sql, m->name)) != PF_OK)
 		goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %u", m->version);
-	if ((err = exec_sql(st->db, sql, m->name)) != PF_OK)
+	if ((err = exec_sql(lite(st)->db, sql, m->name)) != PF_OK)
 		goto fail;
-	if ((err = pf_store_commit(st)) != PF_OK)
+	if ((err = lite_commit(st)) != PF_OK)
 		return err;
 	pf_log(PF_LOG_INFO, "store: schema migrated to version %u (%s)",
 	    m->version, m->name);
 	return PF_OK;
 fail:
-	pf_store_rollback(st);
+	lite_rollback(st);
 	return err;
 }
 
@@ -630,7 +662,7 @@ store_migrate(struct pf_store *st)
 	unsigned	 i;
 	int		 err, v;
 
-	if ((err = pf_store_schema_version(st, &v)) != PF_OK)
+	if ((err = lite_schema_version(st, &v)) != PF_OK)
 		return err;
 	if (pf_nmigrations > 0 &&
 	    v > (int)pf_migrations[pf_nmigrations - 1].version) {
@@ -663,39 +695,42 @@ static int
 store_connect(const struct pf_store_opts *opts, int flags,
     const struct timespec *until, struct pf_store **out)
 {
+	struct lite	*l;
 	struct pf_store	*st;
 	int		 rc, err;
 
 	*out = NULL;
-	if ((st = calloc(1, sizeof(*st))) == NULL)
+	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return PF_ENOMEM;
-	rc = sqlite3_open_v2(opts->path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+	l->base.ops = &pf_store_sqlite_ops;
+	st = &l->base;
+	rc = sqlite3_open_v2(opts->path, &lite(st)->db, flags | SQLITE_OPEN_NOMUTEX,
 	    NULL);
 	if (rc != SQLITE_OK) {
-		err = store_err(st->db, rc, opts->path);
+		err = store_err(lite(st)->db, rc, opts->path);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	st->busy.timeout_ms = opts->busy_timeout_ms > 0 ?
+	sqlite3_extended_result_codes(lite(st)->db, 1);
+	lite(st)->busy.timeout_ms = opts->busy_timeout_ms > 0 ?
 	    opts->busy_timeout_ms : BUSY_TIMEOUT_DEFAULT;
-	pf_store_until(st, until);
-	if ((rc = sqlite3_busy_handler(st->db, pf_busy_wait, &st->busy)) !=
+	lite_until(st, until);
+	if ((rc = sqlite3_busy_handler(lite(st)->db, pf_busy_wait, &lite(st)->busy)) !=
 	    SQLITE_OK) {
-		err = store_err(st->db, rc, "busy timeout");
+		err = store_err(lite(st)->db, rc, "busy timeout");
 		goto fail;
 	}
-	if ((err = exec_sql(st->db, "PRAGMA foreign_keys = ON",
+	if ((err = exec_sql(lite(st)->db, "PRAGMA foreign_keys = ON",
 	    "foreign keys")) != PF_OK)
 		goto fail;
 	*out = st;
 	return PF_OK;
 fail:
-	pf_store_close(st);
+	lite_close(st);
 	return err;
 }
 
-int
-pf_store_open_until(const struct pf_store_opts *opts,
+static int
+lite_open(const struct pf_store_opts *opts,
     const struct timespec *until, struct pf_store **out)
 {
 	struct pf_store		*st;
@@ -712,23 +747,18 @@ pf_store_open_until(const struct pf_store_opts *opts,
 		return err;
 	if ((err = store_pragmas(st, j)) != PF_OK ||
 	    (err = store_migrate(st)) != PF_OK) {
-		pf_store_close(st);
+		lite_close(st);
 		return err;
 	}
-	pf_store_until(st, NULL);
+	lite_until(st, NULL);
 	*out = st;
 	return PF_OK;
 }
 
-int
-pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
-{
-	return pf_store_open_until(opts, NULL, out);
-}
 
 /* PostgreSQL: a session with default_transaction_read_only = on. */
-int
-pf_store_open_readonly(const struct pf_store_opts *opts,
+static int
+lite_open_readonly(const struct pf_store_opts *opts,
     struct pf_store **out)
 {
 	struct pf_store	*st;
@@ -743,7 +773,7 @@ pf_store_open_readonly(const struct pf_store_opts *opts,
 		return err;
 	ours = pf_nmigrations > 0 ?
 	    pf_migrations[pf_nmigrations - 1].version : 0;
-	if ((err = pf_store_schema_version(st, &v)) == PF_OK &&
+	if ((err = lite_schema_version(st, &v)) == PF_OK &&
 	    v != (int)ours) {
 		/* Nothing here may migrate it; a form or privforms init does. */
 		pf_log(PF_LOG_ERR, "store: database schema version %d, this "
@@ -753,41 +783,41 @@ pf_store_open_readonly(const struct pf_store_opts *opts,
 		err = PF_ECONFIG;
 	}
 	if (err != PF_OK) {
-		pf_store_close(st);
+		lite_close(st);
 		return err;
 	}
 	*out = st;
 	return PF_OK;
 }
 
-void
-pf_store_until(struct pf_store *st, const struct timespec *until)
+static void
+lite_until(struct pf_store *st, const struct timespec *until)
 {
 	if (until != NULL)
-		st->busy.until = *until;
+		lite(st)->busy.until = *until;
 	else
-		st->busy.until.tv_sec = st->busy.until.tv_nsec = 0;
+		lite(st)->busy.until.tv_sec = lite(st)->busy.until.tv_nsec = 0;
 }
 
-void
-pf_store_close(struct pf_store *st)
+static void
+lite_close(struct pf_store *st)
 {
 	size_t	 p, i;
 
 	if (st == NULL)
 		return;
 	for (p = 0; p < PF_SQL__PARTS; p++) {
-		for (i = 0; i < st->part[p].n; i++)
-			sqlite3_finalize(st->part[p].slot[i]);
-		free(st->part[p].slot);
+		for (i = 0; i < lite(st)->part[p].n; i++)
+			sqlite3_finalize(lite(st)->part[p].slot[i]);
+		free(lite(st)->part[p].slot);
 	}
 	/* Rolls back an open transaction; cannot fail once all are finalized. */
-	sqlite3_close(st->db);
-	free(st);
+	sqlite3_close(lite(st)->db);
+	free(lite(st));
 }
 
 /*
- * ---- backup (pf_store_backup) ----
+ * ---- backup (lite_backup) ----
  *
  * SQLite's online backup API.  PostgreSQL: pg_dump, which the command runs
  * or names (issue 21); nothing here carries over.
@@ -817,7 +847,7 @@ backup_pages(struct pf_store *st, sqlite3 *dst)
 	sqlite3_backup	*b;
 	int		 rc, fin;
 
-	if ((b = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL)
+	if ((b = sqlite3_backup_init(dst, "main", lite(st)->db, "main")) == NULL)
 		return store_err(dst, sqlite3_errcode(dst), "backup");
 	rc = sqlite3_backup_step(b, -1);
 	fin = sqlite3_backup_finish(b);
@@ -875,8 +905,8 @@ backup_name(const char *tmp, const char *path, int replace)
 	return pf_file_sync_dir(path);
 }
 
-int
-pf_store_backup(struct pf_store *st, const char *path, int replace,
+static int
+lite_backup(struct pf_store *st, const char *path, int replace,
     long long *bytes)
 {
 	struct stat	 sb;
@@ -910,3 +940,30 @@ pf_store_backup(struct pf_store *st, const char *path, int replace,
 	errno = saved;
 	return err;
 }
+
+const struct pf_store_ops pf_store_sqlite_ops = {
+	.open = lite_open,
+	.open_readonly = lite_open_readonly,
+	.close = lite_close,
+	.until = lite_until,
+	.exec = lite_exec,
+	.insert = lite_insert,
+	.each = lite_each,
+	.one = lite_one,
+	.prepare = lite_prepare,
+	.dialect = lite_dialect,
+	.begin = lite_begin,
+	.begin_read = lite_begin_read,
+	.commit = lite_commit,
+	.rollback = lite_rollback,
+	.savepoint = lite_savepoint,
+	.savepoint_end = lite_savepoint_end,
+	.schema_version = lite_schema_version,
+	.synchronous = lite_synchronous,
+	.journal_mode = lite_journal_mode,
+	.backup = lite_backup,
+	.row_text = lite_row_text,
+	.row_int = lite_row_int,
+	.row_null = lite_row_null,
+	.row_blob = lite_row_blob,
+};

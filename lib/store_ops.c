@@ -1,0 +1,217 @@
+/*
+ * store_ops.c -- which backend a database value means, and the dispatch
+ * of store.h's connection functions and store_sql.h's statements to the
+ * backend of the connection (store_impl.h's ops).
+ *
+ * A store is opened by the backend its database value selects
+ * (pf_store_engine: the one place that reads the value's form); from then
+ * on everything goes through st->ops, so nothing outside lib/store_sqlite.c
+ * and lib/store_pg.c knows which engine it runs on.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "store.h"
+#include "store_impl.h"
+#include "store_sql.h"
+
+const struct pf_sql_set *const pf_sql_sets[] = {
+	&pf_sql_set_core, &pf_sql_set_requests, &pf_sql_set_feedback,
+	&pf_sql_set_guard, &pf_sql_set_metrics, &pf_sql_set_consent,
+	&pf_sql_set_retention, &pf_sql_set_agents, &pf_sql_set_sale, NULL
+};
+
+static const struct pf_store_ops *
+opts_ops(const struct pf_store_opts *opts)
+{
+	(void)opts;
+	return &pf_store_sqlite_ops;
+}
+
+/* ---- the connection (store.h) ---- */
+
+int
+pf_store_open_until(const struct pf_store_opts *opts,
+    const struct timespec *until, struct pf_store **out)
+{
+	*out = NULL;
+	if (opts == NULL || opts->path == NULL)
+		return PF_EINVAL;
+	return opts_ops(opts)->open(opts, until, out);
+}
+
+int
+pf_store_open(const struct pf_store_opts *opts, struct pf_store **out)
+{
+	return pf_store_open_until(opts, NULL, out);
+}
+
+int
+pf_store_open_readonly(const struct pf_store_opts *opts,
+    struct pf_store **out)
+{
+	*out = NULL;
+	if (opts == NULL || opts->path == NULL)
+		return PF_EINVAL;
+	return opts_ops(opts)->open_readonly(opts, out);
+}
+
+void
+pf_store_close(struct pf_store *st)
+{
+	if (st != NULL)
+		st->ops->close(st);
+}
+
+void
+pf_store_until(struct pf_store *st, const struct timespec *until)
+{
+	st->ops->until(st, until);
+}
+
+int
+pf_store_begin(struct pf_store *st)
+{
+	return st->ops->begin(st);
+}
+
+int
+pf_store_begin_read(struct pf_store *st)
+{
+	return st->ops->begin_read(st);
+}
+
+int
+pf_store_commit(struct pf_store *st)
+{
+	return st->ops->commit(st);
+}
+
+void
+pf_store_rollback(struct pf_store *st)
+{
+	if (st != NULL)
+		st->ops->rollback(st);
+}
+
+int
+pf_store_schema_version(struct pf_store *st, int *version)
+{
+	return st->ops->schema_version(st, version);
+}
+
+int
+pf_store_synchronous(struct pf_store *st, int *level)
+{
+	return st->ops->synchronous(st, level);
+}
+
+const char *
+pf_store_journal_mode(struct pf_store *st)
+{
+	return st->ops->journal_mode(st);
+}
+
+int
+pf_store_backup(struct pf_store *st, const char *path, int replace,
+    long long *bytes)
+{
+	return st->ops->backup(st, path, replace, bytes);
+}
+
+/* ---- statements (store_sql.h) ---- */
+
+int
+pf_sql_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    long long *changed)
+{
+	return st->ops->exec(st, q, a, changed);
+}
+
+int
+pf_sql_change(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a)
+{
+	long long	 n = 0;
+	int		 err;
+
+	if ((err = pf_sql_exec(st, q, a, &n)) != PF_OK)
+		return err;
+	return n == 0 ? PF_ENOTFOUND : PF_OK;
+}
+
+int
+pf_sql_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    long long *id)
+{
+	return st->ops->insert(st, q, a, id);
+}
+
+int
+pf_sql_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    pf_row_fn *fn, void *ctx)
+{
+	return st->ops->each(st, q, a, fn, ctx);
+}
+
+int
+pf_sql_one(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    pf_row_fn *fn, void *ctx)
+{
+	return st->ops->one(st, q, a, fn, ctx);
+}
+
+int
+pf_sql_prepare(struct pf_store *st, struct pf_sql_ref q)
+{
+	return st->ops->prepare(st, q);
+}
+
+struct pf_sql_ref
+pf_sql_dialect(struct pf_store *st, enum pf_dialect id)
+{
+	return st->ops->dialect(id);
+}
+
+int
+pf_sql_savepoint(struct pf_store *st)
+{
+	return st->ops->savepoint(st);
+}
+
+int
+pf_sql_savepoint_end(struct pf_store *st, int err)
+{
+	return st->ops->savepoint_end(st, err);
+}
+
+const char *
+pf_row_text(const struct pf_row *row, int col)
+{
+	return row->ops->row_text(row, col);
+}
+
+long long
+pf_row_int(const struct pf_row *row, int col)
+{
+	return row->ops->row_int(row, col);
+}
+
+int
+pf_row_null(const struct pf_row *row, int col)
+{
+	return row->ops->row_null(row, col);
+}
+
+const void *
+pf_row_blob(const struct pf_row *row, int col, size_t *len)
+{
+	return row->ops->row_blob(row, col, len);
+}
+
+int
+pf_row_int0(const struct pf_row *row, void *ctx)
+{
+	*(long long *)ctx = pf_row_int(row, 0);
+	return 0;
+}
