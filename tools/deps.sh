@@ -5,7 +5,8 @@
 #
 #   sh tools/deps.sh            build and run
 #   sh tools/deps.sh check      the same, plus what the tests drive: chromium,
-#                               Node.js, Apache with mod_fcgid, systemd's tools
+#                               Node.js, Apache with mod_fcgid, systemd's tools,
+#                               PostgreSQL 15
 #   sh tools/deps.sh bench      the same, plus what `make bench` measures with
 #   sh tools/deps.sh fuzz       the same, plus clang and libFuzzer for `make fuzz`
 #   sh tools/deps.sh fresh      only what `make check-fresh` needs on the host:
@@ -37,6 +38,12 @@ if [ "${1:-}" = check ]; then
 	pkgs="$pkgs chromium nodejs apache2 libapache2-mod-fcgid systemd man-db"
 	pkgs="$pkgs openssl"
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+fi
+# The PostgreSQL pass of the tests (tools/pgtest.sh starts its own server):
+# the server's binaries, not the postgresql metapackage, which would start
+# a system cluster; and the driver the harness reads the database with.
+if [ "${1:-}" = check ]; then
+	pkgs="$pkgs postgresql-15 python3-psycopg2"
 fi
 [ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps iproute2"
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang-14 libclang-rt-14-dev"
