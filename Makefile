@@ -51,7 +51,7 @@ CONFIG_DEFAULT	?= $(CURDIR)/var/privforms.conf
 
 CC		?= cc
 CXX		?= c++
-PKGS		 = fcgi libxml-2.0 sqlite3 libesmtp-1.0 libssl libcrypto json-c \
+PKGS		 = fcgi libxml-2.0 sqlite3 libpq libesmtp-1.0 libssl libcrypto json-c \
 		   icu-uc icu-i18n
 CFLAGS		?= -O2 -g
 CXXFLAGS	?= -O2 -g
@@ -87,6 +87,7 @@ LIB_C		 = $(filter-out lib/schema.c lib/countries.c,$(wildcard lib/*.c)) \
 LIB_CXX		 = $(wildcard lib/*.cc)
 LIB_OBJ		 = $(LIB_C:.c=.o)
 SCHEMA		 = $(sort $(wildcard lib/schema/*.sql))
+PG_SCHEMA	 = $(sort $(wildcard lib/schema/pg/*.sql))
 PROGRAMS	 = $(patsubst %.c,%.fcgi,$(wildcard cgi-bin/*.c))
 TOOLS		 = tools/privforms
 # The same programs linked with the installation directories compiled in.
@@ -158,8 +159,9 @@ $(PHONE_MODULE): $(LIB_CXX:.cc=.o)
 
 # The numbered migrations, embedded so that a program cannot run against a
 # schema other than the one it was built with.
-lib/schema.c: $(SCHEMA) tools/embed-schema.sh
-	sh tools/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+lib/schema.c: $(SCHEMA) $(PG_SCHEMA) tools/embed-schema.sh
+	sh tools/embed-schema.sh $(SCHEMA) --pg $(PG_SCHEMA) > $@.tmp && \
+	    mv $@.tmp $@
 
 # The country and US state tables (country.h), from Debian's iso-codes: a
 # new iso-codes release reaches the forms with a rebuild.

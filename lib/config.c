@@ -23,6 +23,7 @@
 #include "lang.h"
 #include "mail.h"
 #include "nitems.h"
+#include "store.h"
 #include "utc.h"
 #include "utf8.h"
 #include "validate.h"
@@ -65,10 +66,13 @@
  * one of two words (the key's words: "no" or "yes" unless it says
  * otherwise), stored as a long 0 or 1.  CFG_RATE is a struct pf_rate
  * written "off" or "N/minute", "N/hour", "N/day"; its default is written
- * the same way.
+ * the same way.  CFG_DATABASE is an SQLite file, a path, or a PostgreSQL
+ * connection string, kept as written (store.h's pf_store_engine decides
+ * which, and pf_store_database_check refuses a password in it); it may be
+ * empty only when its default is ("": another key's value).
  */
 enum cfg_type { CFG_STRING, CFG_PATH, CFG_OPT_PATH, CFG_LONG, CFG_BOOL,
-    CFG_RATE };
+    CFG_RATE, CFG_DATABASE };
 
 /*
  * A check looks at a string value, may normalise it in place (only ever
@@ -113,6 +117,8 @@ static cfg_check check_base_url, check_prefix, check_journal, check_link,
 #define BOOL(k, d)	{ #k, CFG_BOOL, OFF(k), NULL, d, 0, 1, NULL, yes_no, \
 			    NULL }
 #define RATE(k, d)	{ #k, CFG_RATE, OFF(k), d, 0, 0, 0, NULL, NULL, NULL }
+#define DATABASE(k, d)	{ #k, CFG_DATABASE, OFF(k), d, 0, 0, 0, NULL, NULL, \
+			    NULL }
 
 /*
  * A form's guard keys (guard.h), named PREFIX_pow and so on, PREFIX its
@@ -136,7 +142,9 @@ static cfg_check check_base_url, check_prefix, check_journal, check_link,
 static const struct cfg_key keys[] = {
 	STR(base_url, "http://127.0.0.1:8080", check_base_url),
 	STR(prefix, "/privacy", check_prefix),
-	PATH(database, PF_STATEDIR "/privforms.db"),
+	DATABASE(database, PF_STATEDIR "/privforms.db"),
+	/* The privforms command's connection (issue 21's team role). */
+	DATABASE(admin_database, ""),
 	STR(journal_mode, "truncate", check_journal),
 	LONG(busy_timeout_ms, 5000, 1, 30000),
 	PATH(audit_dir, PF_STATEDIR "/audit"),
@@ -258,7 +266,7 @@ static int
 is_string(const struct cfg_key *k)
 {
 	return k->type == CFG_STRING || k->type == CFG_PATH ||
-	    k->type == CFG_OPT_PATH;
+	    k->type == CFG_OPT_PATH || k->type == CFG_DATABASE;
 }
 
 /* 1 if s[0..n) is a host name, an IPv4 address or a bracketed IPv6 one. */
@@ -699,19 +707,22 @@ set_string(struct pf_config *cfg, const struct cfg_key *k, const char *name,
     const char *val, const char *dir, char *msg, size_t msglen)
 {
 	const char	*why;
-	char		*s;
+	char		*s, buf[256];
+	int		 db = k->type == CFG_DATABASE;
 
-	if (k->type == CFG_PATH && *val == '\0') {
+	if (*val == '\0' && (k->type == CFG_PATH || (db && k->def[0] != '\0'))) {
 		pf_errmsg(msg, msglen, "%s: empty path", name);
 		return PF_ECONFIG;
 	}
-	if (k->type == CFG_STRING || *val == '\0')
+	if (k->type == CFG_STRING || *val == '\0' ||
+	    (db && pf_store_engine(val) != PF_STORE_SQLITE))
 		s = strdup(val);
 	else
 		s = resolve(dir, val);
 	if (s == NULL)
 		return PF_ENOMEM;
-	if (k->check != NULL && (why = k->check(s)) != NULL) {
+	if ((db && (why = pf_store_database_check(s, buf, sizeof(buf))) !=
+	    NULL) || (k->check != NULL && (why = k->check(s)) != NULL)) {
 		pf_errmsg(msg, msglen, "%s %s", name, why);
 		free(s);
 		return PF_ECONFIG;
@@ -849,6 +860,21 @@ default_origin(struct pf_config *cfg)
 	return PF_OK;
 }
 
+/* An admin_database left empty is the database. */
+static int
+default_admin(struct pf_config *cfg)
+{
+	char	*s;
+
+	if (cfg->admin_database[0] != '\0')
+		return PF_OK;
+	if ((s = strdup(cfg->database)) == NULL)
+		return PF_ENOMEM;
+	free(cfg->admin_database);
+	cfg->admin_database = s;
+	return PF_OK;
+}
+
 /*
  * A configuration of defaults, then f's lines (named name in messages,
  * relative paths resolved against dir), then the checks of keys together;
@@ -874,7 +900,8 @@ config_read(FILE *f, const char *path, const char *name, const char *dir,
 		pf_errmsg(err, errlen, "%s: %s", name, why);
 		goto fail;
 	}
-	if ((rc = default_origin(cfg)) != PF_OK) {
+	if ((rc = default_origin(cfg)) != PF_OK ||
+	    (rc = default_admin(cfg)) != PF_OK) {
 		pf_errmsg(err, errlen, "%s: out of memory", name);
 		goto fail;
 	}

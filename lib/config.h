@@ -44,7 +44,9 @@ struct pf_config {
 	char	*path;		/* the file that was read (absolute) */
 	char	*base_url;	/* scheme://host[:port], no trailing slash */
 	char	*prefix;	/* URL path of the hub, e.g. "/privacy" (no trailing slash) */
-	char	*database;	/* SQLite file */
+	char	*database;	/* SQLite file or libpq connection string (store.h) */
+	char	*admin_database; /* the privforms command's; "" in the file:
+				   the same as database */
 	char	*journal_mode;	/* "delete", "truncate" or "wal" */
 	long	 busy_timeout_ms;
 	char	*audit_dir;	/* one file per audit record, by day */

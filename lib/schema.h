@@ -15,5 +15,7 @@ struct pf_migration {
 
 extern const struct pf_migration pf_migrations[];
 extern const unsigned pf_nmigrations;
+extern const struct pf_migration pf_pg_migrations[];
+extern const unsigned pf_pg_nmigrations;
 
 #endif

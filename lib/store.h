@@ -22,8 +22,13 @@
  *
  * Times are text as utc.h writes them; a NULL now means the current time.
  *
- * Inside: lib/store_sqlite.c is the connection and all that is SQLite's
- * own; lib/store.c, store_requests.c, store_feedback.c, store_guard.c,
+ * PostgreSQL (issue 21): the same functions on a libpq connection, when
+ * the database value is a connection string (pf_store_engine); what
+ * differs is said where it does (lib/store_pg.c's header has the list).
+ *
+ * Inside: lib/store_ops.c sends each call to the connection's backend;
+ * lib/store_sqlite.c is the SQLite connection and all that is SQLite's
+ * own, lib/store_pg.c the PostgreSQL one; lib/store.c, store_requests.c, store_feedback.c, store_guard.c,
  * store_metrics.c, store_consent.c and store_sale.c each own the
  * statements of their tables (store_sql.h).
  *
@@ -41,8 +46,29 @@
 
 struct pf_store;
 
+/*
+ * The engines a database value can name.  PostgreSQL: a libpq connection
+ * string, as a URI ("postgresql://..." or "postgres://...") or as
+ * keyword=value pairs ("service=privforms", "host=/run/postgresql
+ * dbname=privforms"): a value that does not start with "/" and contains
+ * "=".  Anything else is an SQLite file (the configuration resolves a
+ * relative one first).  This is the one place that reads the form.
+ */
+enum pf_store_engine { PF_STORE_SQLITE, PF_STORE_POSTGRESQL };
+
+enum pf_store_engine pf_store_engine(const char *database);
+
+/*
+ * NULL if database is fit for the configuration, else what is wrong with
+ * it, in buf (len bytes): a PostgreSQL connection string libpq cannot
+ * parse, or one that carries a password (libpq's password file or a
+ * service file holds it).  An SQLite path is always fit here.
+ */
+const char *pf_store_database_check(const char *database, char *buf,
+    size_t len);
+
 struct pf_store_opts {
-	const char	*path;
+	const char	*path;		/* the database value: a file or a connection string */
 	const char	*journal_mode;	/* "delete", "truncate", "wal"; NULL: truncate */
 	long		 busy_timeout_ms;	/* <= 0: 5000 */
 };

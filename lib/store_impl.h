@@ -69,6 +69,15 @@ struct pf_row {
 };
 
 extern const struct pf_store_ops pf_store_sqlite_ops;	/* store_sqlite.c */
+extern const struct pf_store_ops pf_store_pg_ops;	/* store_pg.c */
+
+/*
+ * NULL if the libpq connection string conninfo is fit for the
+ * configuration, else what is wrong with it, written into buf (len bytes):
+ * libpq cannot parse it, or it carries a password (store_pg.c).
+ */
+const char	*pf_store_pg_check(const char *conninfo, char *buf,
+		    size_t len);
 
 /* The query files' statement tables, one per store_sql.h pf_sql_part. */
 extern const struct pf_sql_set pf_sql_set_core, pf_sql_set_requests,

@@ -22,11 +22,47 @@ const struct pf_sql_set *const pf_sql_sets[] = {
 	&pf_sql_set_retention, &pf_sql_set_agents, &pf_sql_set_sale, NULL
 };
 
+/* The backends, indexed by enum pf_store_engine. */
+static const struct pf_store_ops *const engines[] = {
+	[PF_STORE_SQLITE] = &pf_store_sqlite_ops,
+	[PF_STORE_POSTGRESQL] = &pf_store_pg_ops,
+};
+
+/*
+ * The forms of a libpq connection string (PQconnectdb): a URI with one of
+ * these schemes, or keyword=value pairs.  A file path never needs "=" and
+ * a relative one is resolved against the configuration's directory before
+ * it gets here, so an absolute path is a path whatever it contains.
+ */
+static const char *const pg_schemes[] = { "postgresql://", "postgres://" };
+
+enum pf_store_engine
+pf_store_engine(const char *database)
+{
+	size_t	 i;
+
+	if (database == NULL || database[0] == '/')
+		return PF_STORE_SQLITE;
+	for (i = 0; i < sizeof(pg_schemes) / sizeof(pg_schemes[0]); i++)
+		if (strncmp(database, pg_schemes[i],
+		    strlen(pg_schemes[i])) == 0)
+			return PF_STORE_POSTGRESQL;
+	return strchr(database, '=') != NULL ? PF_STORE_POSTGRESQL :
+	    PF_STORE_SQLITE;
+}
+
+const char *
+pf_store_database_check(const char *database, char *buf, size_t len)
+{
+	if (pf_store_engine(database) != PF_STORE_POSTGRESQL)
+		return NULL;
+	return pf_store_pg_check(database, buf, len);
+}
+
 static const struct pf_store_ops *
 opts_ops(const struct pf_store_opts *opts)
 {
-	(void)opts;
-	return &pf_store_sqlite_ops;
+	return engines[pf_store_engine(opts->path)];
 }
 
 /* ---- the connection (store.h) ---- */

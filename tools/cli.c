@@ -45,8 +45,15 @@ cli_load(struct ctx *c)
 	return 0;
 }
 
+int
+cli_db_is_file(const struct ctx *c)
+{
+	return pf_store_engine(c->cfg->database) == PF_STORE_SQLITE;
+}
+
 /*
- * The store of c's configuration, opened read-write (pf_store_open, with
+ * The store of c's configuration (admin_database, the team's connection),
+ * opened read-write (pf_store_open, with
  * the journal mode) or, when readonly, with pf_store_open_readonly.
  */
 static int
@@ -59,13 +66,14 @@ open_store(struct ctx *c, int readonly)
 		return 0;
 	if (c->cfg == NULL && cli_load(c) != 0)
 		return 1;
-	if (!c->create && access(c->cfg->database, F_OK) != 0) {
+	if (!c->create && cli_db_is_file(c) &&
+	    access(c->cfg->database, F_OK) != 0) {
 		fprintf(stderr, "privforms: %s: %s (is database in %s right? "
 		    "privforms init creates it)\n", c->cfg->database,
 		    strerror(errno), c->cfg->path);
 		return 1;
 	}
-	o.path = c->cfg->database;
+	o.path = c->cfg->admin_database;
 	o.journal_mode = readonly ? NULL : c->cfg->journal_mode;
 	o.busy_timeout_ms = c->cfg->busy_timeout_ms;
 	rc = readonly ? pf_store_open_readonly(&o, &c->st) :

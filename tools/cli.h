@@ -104,6 +104,8 @@ int cli_load(struct ctx *c);
 int cli_open_store(struct ctx *c);
 /* The same, read-only and never created (pf_store_open_readonly). */
 int cli_open_store_readonly(struct ctx *c);
+/* 1 if c's database is an SQLite file (store.h's pf_store_engine), 0 if not. */
+int cli_db_is_file(const struct ctx *c);
 int cli_load_keys(struct ctx *c, struct pf_keys *keys);
 /* The laws table, laws_exempt applied, into *out (pf_laws_free): 0, or 1 said. */
 struct pf_laws;

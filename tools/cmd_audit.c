@@ -217,7 +217,7 @@ cmd_verify(struct ctx *c, const struct cli_args *a)
 	if (cli_open_store(c) != 0)
 		return 1;
 	/* A connection of its own for each core's share of the trail. */
-	so.path = c->cfg->database;
+	so.path = c->cfg->admin_database;
 	so.journal_mode = c->cfg->journal_mode;
 	so.busy_timeout_ms = c->cfg->busy_timeout_ms;
 	vo.store = &so;

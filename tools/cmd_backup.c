@@ -90,6 +90,14 @@ cmd_backup(struct ctx *c, const struct cli_args *a)
 
 	if (file[0] == '\0')
 		return CLI_USAGE;
+	if (c->cfg == NULL && cli_load(c) != 0)
+		return 1;
+	if (!cli_db_is_file(c)) {
+		fprintf(stderr, "privforms: backup: the database is PostgreSQL: "
+		    "copy it with pg_dump, e.g. pg_dump --format=custom "
+		    "--file=%s '%s'\n", file, c->cfg->admin_database);
+		return 1;
+	}
 	if (cli_open_store(c) != 0 || is_database(c, file) ||
 	    record_read(c) != 0)
 		return 1;

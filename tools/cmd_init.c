@@ -160,7 +160,7 @@ key_needed_back(struct ctx *c)
 	long long	 n;
 
 	if (stat(c->cfg->key_file, &sb) == 0 ||
-	    stat(c->cfg->database, &sb) == -1)
+	    (cli_db_is_file(c) && stat(c->cfg->database, &sb) == -1))
 		return 0;
 	if (cli_open_store(c) != 0 || pf_store_suppress_count(c->st, &n) != PF_OK)
 		return 1;
@@ -460,12 +460,15 @@ make_dirs(const struct pf_config *cfg, const struct owner *o, int again)
 	size_t		 i;
 	int		 later = 0;
 
-	pf_file_dirname(cfg->database, d[0].path, sizeof(d[0].path));
+	/* PostgreSQL: no file of ours, so no data directory to make. */
+	if (pf_store_engine(cfg->database) == PF_STORE_SQLITE)
+		pf_file_dirname(cfg->database, d[0].path, sizeof(d[0].path));
 	pf_file_dirname(cfg->key_file, d[1].path, sizeof(d[1].path));
 	snprintf(d[2].path, sizeof(d[2].path), "%s", cfg->audit_dir);
 	snprintf(d[3].path, sizeof(d[3].path), "%s", cfg->site_dir);
 	for (i = 0; i < 4; i++) {
-		if (i == 1 && strcmp(d[1].path, d[0].path) == 0)
+		if ((i == 0 && d[0].path[0] == '\0') ||
+		    (i == 1 && strcmp(d[1].path, d[0].path) == 0))
 			continue;
 		if (make_dir(&d[i], o, again, &later) != 0)
 			return 1;
@@ -578,7 +581,7 @@ cmd_init(struct ctx *c, const struct cli_args *a)
 		return 1;
 	if (check_owner(c->cfg->key_file, &o, 0) ||
 	    check_owner(c->cfg->audit_signing_key, &o, 0) ||
-	    check_owner(c->cfg->database, &o, 1) ||
+	    (cli_db_is_file(c) && check_owner(c->cfg->database, &o, 1)) ||
 	    make_dirs(c->cfg, &o, 0) != 0)
 		return 1;
 	if (o.root) {
@@ -611,9 +614,15 @@ cmd_init(struct ctx *c, const struct cli_args *a)
 	c->create = 1;
 	if (cli_open_store(c) != 0 || pf_store_schema_version(c->st, &v) != PF_OK)
 		return 1;
-	printf("database:  %s (%s, schema %d, journal %s, %s)\n",
-	    c->cfg->database, describe(c->cfg->database, buf, sizeof(buf)), v,
-	    pf_store_journal_mode(c->st), had_db ? "kept" : "created");
+	/* PostgreSQL: the schema is made (or brought up to date) by the open. */
+	if (!cli_db_is_file(c))
+		printf("database:  %s (PostgreSQL, schema %d)\n",
+		    c->cfg->admin_database, v);
+	else
+		printf("database:  %s (%s, schema %d, journal %s, %s)\n",
+		    c->cfg->database, describe(c->cfg->database, buf,
+		    sizeof(buf)), v, pf_store_journal_mode(c->st),
+		    had_db ? "kept" : "created");
 	if (recover_trail(c) != 0)
 		return 1;
 	return render_site(c->cfg) == PF_OK ? 0 : 1;

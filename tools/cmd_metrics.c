@@ -273,6 +273,9 @@ fill(struct ctx *c, FILE *f, void *arg)
 		return rc;
 	family(f, M_AUDIT_MISSING);
 	sample(f, M_AUDIT_MISSING, NULL, NULL, missing);
+	/* The file's size: PostgreSQL has no file of ours to measure. */
+	if (!cli_db_is_file(c))
+		return PF_OK;
 	if (stat(c->cfg->database, &sb) == -1) {
 		fprintf(stderr, "privforms: metrics: %s: %s\n",
 		    c->cfg->database, strerror(errno));

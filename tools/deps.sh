@@ -18,6 +18,8 @@ set -eu
 # Building: compilers and the libraries linked.
 pkgs="gcc g++ make pkg-config libfcgi-dev libxml2-dev libsqlite3-dev libicu-dev
     libesmtp-dev libssl-dev libjson-c-dev libphonenumber-dev check iso-codes"
+# The PostgreSQL backend (lib/store_pg.c) links libpq.
+pkgs="$pkgs libpq-dev"
 # The translations (po/i18n.mk): GNU gettext for the C messages and the
 # catalogues, itstool for the XHTML templates, po4a for the mail templates.
 pkgs="$pkgs gettext itstool po4a"
@@ -37,6 +39,10 @@ pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime mandoc"
 if [ "${1:-}" = check ]; then
 	pkgs="$pkgs chromium nodejs apache2 libapache2-mod-fcgid systemd man-db"
 	pkgs="$pkgs openssl"
+	# The PostgreSQL backend's tests start a private server from these
+	# binaries (tools/pgtest.sh); not the postgresql metapackage, which
+	# starts a system cluster.
+	pkgs="$pkgs postgresql-15"
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi
 # The PostgreSQL pass of the tests (tools/pgtest.sh starts its own server):

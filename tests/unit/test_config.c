@@ -13,6 +13,7 @@
 #include "config.h"
 #include "err.h"
 #include "nitems.h"
+#include "store.h"
 
 /* fx.dir as the loader resolves it. */
 static const char *
@@ -51,6 +52,10 @@ refused(const char *text, const char *want)
 	ck_assert_msg(strcmp(fx.err, full) == 0,
 	    "for '%s': got '%s', want '%s'", text, fx.err, full);
 }
+
+#define PG_PASSWORD	"carries a password: put it in libpq's password " \
+	"file (~/.pgpass, or the file PGPASSFILE names) or a service file " \
+	"(pg_service.conf), never in privforms.conf"
 
 /*
  * Each key config.h keeps as one string or number: its default, and a
@@ -404,6 +409,16 @@ static const struct {
 	{ "journal_mode =\n",
 	    "1: journal_mode must be delete, truncate or wal" },
 	{ "database =\n", "1: database: empty path" },
+	/* A PostgreSQL password belongs in libpq's files, never here. */
+	{ "database = postgresql://pf:secret@db.example/pf\n",
+	    "1: database " PG_PASSWORD },
+	{ "database = host=db.example dbname=pf password=secret\n",
+	    "1: database " PG_PASSWORD },
+	{ "admin_database = service=pf password = x\n",
+	    "1: admin_database " PG_PASSWORD },
+	{ "database = host=db dbname\n", "1: database is not a libpq "
+	    "connection string: missing \"=\" after \"dbname\" in "
+	    "connection info string" },
 	{ "\naudit_dir = \t\n", "2: audit_dir: empty path" },
 	{ "mail_templates =\n", "1: mail_templates: empty path" },
 	{ "dnc_confirmation = 0\n", "1: dnc_confirmation must be yes or no" },
@@ -782,6 +797,44 @@ START_TEST(test_relative_paths_resolve_against_config_dir)
 }
 END_TEST
 
+/*
+ * A PostgreSQL connection string is kept as written, not resolved as a
+ * path; admin_database is database's unless set.
+ */
+START_TEST(test_database_postgresql)
+{
+	static const char *const conninfo[] = {
+		"postgresql:///pf?host=/run/postgresql",
+		"postgres://pf@db.example:5433/pf?sslmode=verify-full",
+		"service=privforms",
+		"host=/run/postgresql dbname=pf user=pf",
+	};
+	struct pf_config	*cfg;
+	char			 text[256], want[PATH_MAX + 32];
+	size_t			 i;
+
+	for (i = 0; i < nitems(conninfo); i++) {
+		snprintf(text, sizeof(text), "database = %s\n", conninfo[i]);
+		ck_assert_msg(load(text, &cfg) == PF_OK, "%s", fx.err);
+		ck_assert_str_eq(cfg->database, conninfo[i]);
+		ck_assert_str_eq(cfg->admin_database, conninfo[i]);
+		ck_assert_int_eq(pf_store_engine(cfg->database),
+		    PF_STORE_POSTGRESQL);
+		pf_config_free(cfg);
+	}
+	ck_assert_int_eq(load("database = service=web\n"
+	    "admin_database = service=team\n", &cfg), PF_OK);
+	ck_assert_str_eq(cfg->database, "service=web");
+	ck_assert_str_eq(cfg->admin_database, "service=team");
+	pf_config_free(cfg);
+	ck_assert_int_eq(load("database = pf.db\n", &cfg), PF_OK);
+	snprintf(want, sizeof(want), "%s/pf.db", real_dir());
+	ck_assert_str_eq(cfg->admin_database, want);
+	ck_assert_int_eq(pf_store_engine(cfg->database), PF_STORE_SQLITE);
+	pf_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_path_is_made_absolute_through_links)
 {
 	struct pf_config	*cfg;
@@ -1065,13 +1118,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 95 keys, and give exactly the built-in defaults.
+ * twice), name all 96 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 95);
+	ck_assert_uint_eq(uncomment_example(), 96);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1082,6 +1135,7 @@ START_TEST(test_example_documents_every_default)
 	SAME_STR(base_url);
 	SAME_STR(prefix);
 	SAME_STR(database);
+	SAME_STR(admin_database);
 	SAME_STR(journal_mode);
 	SAME_LONG(busy_timeout_ms);
 	SAME_STR(audit_dir);
@@ -1223,6 +1277,7 @@ PF_TEST_MAIN("config",
     tcase_add_test(tc, test_comments_blanks_and_crlf),
     tcase_add_test(tc, test_every_key_can_be_set),
     tcase_add_test(tc, test_relative_paths_resolve_against_config_dir),
+    tcase_add_test(tc, test_database_postgresql),
     tcase_add_test(tc, test_path_is_made_absolute_through_links),
     tcase_add_test(tc, test_nul_byte_refused),
     tcase_add_test(tc, test_number_ranges),

@@ -1,0 +1,1032 @@
+/*
+ * store_pg.c -- the PostgreSQL backend of the store: the one file that
+ * speaks libpq, and the one place for the SQL that is PostgreSQL's own.
+ *
+ * Its functions are store_impl.h's ops (lib/store_ops.c calls them when
+ * the database value is a libpq connection string, pf_store_engine); the
+ * query files' statements run here as they are written, with what libpq
+ * and PostgreSQL need done to them:
+ *
+ *  - "?N" becomes "$N" once, when a statement is prepared (PQprepare,
+ *    named "pfP_I" after its part and index, kept for the connection's
+ *    life like SQLite's; outside quotes only);
+ *  - parameters go as text with no type (0: the server infers it from
+ *    where the parameter stands; a query file casts where nothing says,
+ *    CAST(?1 AS TEXT)), blobs in binary; results come as text;
+ *  - a comparison in a select list is a boolean, "t" or "f": pf_row_int
+ *    reads them as 1 and 0, as SQLite gives them; a bytea column is
+ *    unescaped (PQunescapeBytea) for pf_row_blob;
+ *  - pf_sql_insert prepares a second form of the INSERT with
+ *    " RETURNING id" appended (unless it returns already): every table a
+ *    query file inserts into with it has an id key (015-baseline.sql);
+ *  - a write transaction is BEGIN (READ COMMITTED: rows lock as they are
+ *    written; every read-modify-write in the query files is one
+ *    statement), a read one REPEATABLE READ, READ ONLY (one snapshot, no
+ *    lock); a failed statement aborts the whole transaction here, where
+ *    SQLite would carry on: every caller rolls back on an error anyway;
+ *  - the busy timeout is the session's lock_timeout, and a deadline
+ *    (pf_store_until) becomes the transaction's own lock_timeout and
+ *    statement_timeout (SET LOCAL, sent with its BEGIN);
+ *  - a connection found broken when a transaction begins (the server
+ *    restarted, a failover, an idle connection cut) is reset and the
+ *    BEGIN tried once more, so the request is still answered;
+ *  - the schema version is a one-row table, schema_version, which the
+ *    migration runner creates and updates in each migration's
+ *    transaction, under an advisory lock that makes two workers starting
+ *    together apply a migration once (lib/schema/pg/, pf_pg_migrations);
+ *  - `privforms backup` is pg_dump's job: pf_store_backup refuses, naming
+ *    the command.
+ *
+ * Errors: what passes -- a lost connection, a serialization failure or
+ * deadlock, a lock or statement timeout, the server shutting down or
+ * starting, too many connections, a full disk or memory, a read-only
+ * standby -- is PF_EBUSY (the visitor is asked to try again); anything
+ * else PF_ESTORE.  The log names the statement, the SQLSTATE and the
+ * server's primary message, never its detail (which can quote a row);
+ * for a data exception (class 22), whose message can quote a value,
+ * only the SQLSTATE.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "err.h"
+#include "log.h"
+#include "nitems.h"
+#include "schema.h"
+#include "store.h"
+#include "store_impl.h"
+#include "store_sql.h"
+
+#define BUSY_TIMEOUT_DEFAULT	5000	/* ms, when the caller gives none */
+#define MAX_PARAMS		32	/* the query files use at most 19 */
+#define BYTEA_OID		17	/* pg_type.h's BYTEAOID */
+
+/*
+ * Advisory lock keys (pg_advisory_xact_lock), arbitrary constants that
+ * name privforms' two serialised steps in the database's one key space.
+ */
+#define LOCK_AUDIT	"7061660001"	/* "paf" 1: appending an audit record */
+#define LOCK_MIGRATE	"7061660002"	/* applying a migration */
+
+/* The statements of the engine: store_sql.h's pf_dialect. */
+static const struct pf_sql dialect[PF_DIALECT__MAX] = {
+	/*
+	 * SKIP LOCKED: a sender on another node that is claiming a row
+	 * passes it by and takes the next, so each message is claimed once
+	 * (the row lock holds until the claim commits) without one sender
+	 * waiting for another.  The outer WHERE repeats the state test,
+	 * which READ COMMITTED checks again on the row as it is now.
+	 */
+	[PF_DIALECT_OUTBOX_CLAIM] = { "outbox claim",
+	    "UPDATE outbox SET state = 'sending', attempts = attempts + 1, "
+	    "next_try = ?2, updated = ?1 "
+	    "WHERE id = (SELECT id FROM outbox "
+	    "WHERE state IN ('queued', 'sending') AND next_try <= ?1 "
+	    "ORDER BY next_try, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+	    "AND state IN ('queued', 'sending') "
+	    "RETURNING " PF_OUTBOX_COLS },
+	/*
+	 * The new id from party's identity sequence (015-baseline.sql
+	 * names it party_id_seq), which no two nodes ever get the same
+	 * value from; a conflict spends one value (ids have gaps, never
+	 * duplicates).  The no-op update lets RETURNING give the existing
+	 * row's id, as in SQLite.
+	 */
+	[PF_DIALECT_PARTY_ENSURE] = { "party ensure",
+	    "INSERT INTO party (id, individual, email, created) "
+	    "SELECT n, n, ?1, ?2 FROM (SELECT nextval('party_id_seq') AS n) "
+	    "AS s ON CONFLICT (email) DO UPDATE SET email = excluded.email "
+	    "RETURNING id" },
+	/* Held to the end of the transaction, on every node. */
+	[PF_DIALECT_AUDIT_LOCK] = { "audit lock",
+	    "SELECT pg_advisory_xact_lock(" LOCK_AUDIT ")" },
+};
+
+static const struct pf_sql_set dialect_set = {
+	PF_SQL_DIALECT, PF_DIALECT__MAX, dialect
+};
+
+/* The fixed statements, run as simple queries (no parameter, no plan). */
+#define SQL_BEGIN	"BEGIN"
+#define SQL_BEGIN_READ	"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+#define SQL_SAVEPOINT	"SAVEPOINT pf_requests"
+#define SQL_RELEASE	"RELEASE SAVEPOINT pf_requests"
+#define SQL_ROLLBACK_TO	"ROLLBACK TO SAVEPOINT pf_requests"
+
+/* Which form of a statement is prepared (a bit each, in pg.prepared). */
+enum { FORM_PLAIN = 1, FORM_INSERT = 2 };
+
+struct pg {
+	struct pf_store	 base;
+	PGconn		*conn;
+	unsigned char	*prepared[PF_SQL__PARTS];	/* FORM_ bits */
+	size_t		 n[PF_SQL__PARTS];
+	long		 busy_ms;	/* lock_timeout */
+	struct timespec	 until;		/* {0, 0}: no deadline */
+	int		 readonly;
+};
+
+/* A row of a result; blobs holds what pf_row_blob unescaped, per column. */
+struct pg_row {
+	struct pf_row	 base;
+	const PGresult	*res;
+	int		 i;
+	unsigned char	**blobs;	/* NULL until a blob is asked for */
+};
+
+static struct pg *
+pg(struct pf_store *st)
+{
+	return (struct pg *)st;
+}
+
+/* ---- errors ---- */
+
+/*
+ * The SQLSTATEs (or classes, two characters) of conditions that pass:
+ * PF_EBUSY.  Appendix A of PostgreSQL's manual.
+ */
+static const char *const passing[] = {
+	"08",		/* connection exception */
+	"40001",	/* serialization_failure */
+	"40P01",	/* deadlock_detected */
+	"55P03",	/* lock_not_available: lock_timeout */
+	"57014",	/* query_canceled: statement_timeout */
+	"57P01",	/* admin_shutdown */
+	"57P02",	/* crash_shutdown */
+	"57P03",	/* cannot_connect_now: starting up */
+	"53",		/* insufficient resources: disk, memory, connections */
+	"25006",	/* read_only_sql_transaction: a standby, mid-failover */
+};
+
+static int
+state_passes(const char *state)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < nitems(passing); i++) {
+		n = strlen(passing[i]);
+		if (strncmp(state, passing[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The error of res (NULL: none came back) from statement what, logged.
+ * Without a SQLSTATE the connection failed: that passes.
+ */
+static int
+pg_err(struct pg *p, const PGresult *res, const char *what)
+{
+	const char	*state, *msg;
+	int		 busy;
+
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state == NULL) {
+		pf_log(PF_LOG_WARN, "store: %s: %s", what,
+		    PQerrorMessage(p->conn));
+		return PF_EBUSY;
+	}
+	busy = state_passes(state);
+	msg = strncmp(state, "22", 2) == 0 ? "(data exception)" :
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	pf_log(busy ? PF_LOG_WARN : PF_LOG_ERR, "store: %s: %s %s", what,
+	    state, msg != NULL ? msg : "");
+	return busy ? PF_EBUSY : PF_ESTORE;
+}
+
+/* Run a fixed statement (no parameter, no row wanted). */
+static int
+pg_simple(struct pg *p, const char *sql, const char *what)
+{
+	PGresult	*res;
+	int		 err = PF_OK;
+
+	res = PQexec(p->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		err = pg_err(p, res, what);
+	PQclear(res);
+	return err;
+}
+
+/* ---- statements ---- */
+
+/*
+ * text with "?N" written "$N" outside quotes, in a new string (NULL: out
+ * of memory); insert: " RETURNING id" appended unless it returns.
+ */
+static char *
+rewrite(const char *text, int insert)
+{
+	const char	*tail = insert && strstr(text, "RETURNING") == NULL ?
+	    " RETURNING id" : "";
+	char		*out, *o, quote = '\0';
+	const char	*t;
+
+	if ((out = malloc(strlen(text) + strlen(tail) + 1)) == NULL)
+		return NULL;
+	for (t = text, o = out; *t != '\0'; t++, o++) {
+		if (quote != '\0' && *t == quote)
+			quote = '\0';
+		else if (quote == '\0' && (*t == '\'' || *t == '"'))
+			quote = *t;
+		*o = quote == '\0' && *t == '?' &&
+		    t[1] >= '0' && t[1] <= '9' ? '$' : *t;
+	}
+	strcpy(o, tail);
+	return out;
+}
+
+/* The prepared-forms bits of statement q; NULL when out of memory. */
+static unsigned char *
+stmt_bits(struct pg *p, struct pf_sql_ref q)
+{
+	enum pf_sql_part	 part = q.set->part;
+
+	if (p->prepared[part] == NULL) {
+		if ((p->prepared[part] = calloc(q.set->n, 1)) == NULL)
+			return NULL;
+		p->n[part] = q.set->n;
+	}
+	return &p->prepared[part][q.id];
+}
+
+static void
+stmt_name(struct pf_sql_ref q, int form, char *buf, size_t len)
+{
+	snprintf(buf, len, "pf%d_%d%s", (int)q.set->part, q.id,
+	    form == FORM_INSERT ? "i" : "");
+}
+
+/* Prepare form of q on p's connection unless it is already: its name. */
+static int
+stmt_prepare(struct pg *p, struct pf_sql_ref q, int form, char *name,
+    size_t len)
+{
+	const struct pf_sql	*sql = &q.set->sql[q.id];
+	unsigned char		*bits;
+	PGresult		*res;
+	char			*text;
+	int			 err = PF_OK;
+
+	stmt_name(q, form, name, len);
+	if ((bits = stmt_bits(p, q)) == NULL)
+		return PF_ENOMEM;
+	if (*bits & form)
+		return PF_OK;
+	if ((text = rewrite(sql->text, form == FORM_INSERT)) == NULL)
+		return PF_ENOMEM;
+	res = PQprepare(p->conn, name, text, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		err = pg_err(p, res, sql->what);
+	else
+		*bits |= form;
+	PQclear(res);
+	free(text);
+	return err;
+}
+
+/* The values of a run as libpq takes them; ints written into ints[]. */
+struct params {
+	const char	*v[MAX_PARAMS];
+	int		 len[MAX_PARAMS];
+	int		 fmt[MAX_PARAMS];
+	char		 ints[MAX_PARAMS][24];
+};
+
+static int
+params_set(const struct pf_sql_args *a, struct params *pa)
+{
+	const struct pf_sql_val	*v;
+	int			 i;
+
+	if (a->n > MAX_PARAMS)
+		return PF_EINVAL;
+	for (i = 0; i < a->n; i++) {
+		v = &a->v[i];
+		pa->len[i] = 0;
+		pa->fmt[i] = 0;
+		switch (v->type) {
+		case PF_SQL_TEXT:
+			pa->v[i] = v->text;
+			break;
+		case PF_SQL_INT:
+			snprintf(pa->ints[i], sizeof(pa->ints[i]), "%lld", v->i);
+			pa->v[i] = pa->ints[i];
+			break;
+		case PF_SQL_BLOB:
+			if (v->len > INT_MAX)
+				return PF_ETOOBIG;
+			pa->v[i] = v->blob != NULL ? v->blob : "";
+			pa->len[i] = (int)v->len;
+			pa->fmt[i] = 1;
+			break;
+		default:
+			pa->v[i] = NULL;
+		}
+	}
+	return PF_OK;
+}
+
+/*
+ * Run form of q with a: *out the result (PGRES_TUPLES_OK or
+ * PGRES_COMMAND_OK) for the caller to PQclear, or an error and NULL.
+ */
+static int
+stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
+    PGresult **out)
+{
+	struct params	 pa;
+	PGresult	*res;
+	char		 name[32];
+	int		 err;
+
+	*out = NULL;
+	if ((err = params_set(&a, &pa)) != PF_OK) {
+		pf_log(PF_LOG_ERR, "store: %s: %d parameters", q.set->sql[q.id].what,
+		    a.n);
+		return err;
+	}
+	if ((err = stmt_prepare(p, q, form, name, sizeof(name))) != PF_OK)
+		return err;
+	res = PQexecPrepared(p->conn, name, a.n, pa.v, pa.len, pa.fmt, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		err = pg_err(p, res, q.set->sql[q.id].what);
+		PQclear(res);
+		return err;
+	}
+	*out = res;
+	return PF_OK;
+}
+
+static int
+pg_prepare(struct pf_store *st, struct pf_sql_ref q)
+{
+	char	 name[32];
+
+	return stmt_prepare(pg(st), q, FORM_PLAIN, name, sizeof(name));
+}
+
+static int
+pg_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    long long *changed)
+{
+	PGresult	*res;
+	int		 err;
+
+	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, &res)) != PF_OK)
+		return err;
+	if (changed != NULL)
+		*changed = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return PF_OK;
+}
+
+static int
+pg_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    long long *id)
+{
+	PGresult	*res;
+	int		 err;
+
+	if ((err = stmt_run(pg(st), q, FORM_INSERT, a, &res)) != PF_OK)
+		return err;
+	if (PQntuples(res) != 1) {
+		pf_log(PF_LOG_ERR, "store: %s: no id returned",
+		    q.set->sql[q.id].what);
+		err = PF_ESTORE;
+	} else if (id != NULL)
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return err;
+}
+
+/* Rows from..to-1 of res to fn (NULL: none): fn's first non-zero value. */
+static int
+rows_walk(const PGresult *res, int from, int to, pf_row_fn *fn, void *ctx)
+{
+	struct pg_row	 row = { { &pf_store_pg_ops }, res, 0, NULL };
+	int		 c, n = PQnfields(res), err = PF_OK;
+
+	for (row.i = from; fn != NULL && row.i < to && err == PF_OK; row.i++) {
+		err = fn(&row.base, ctx);
+		if (row.blobs == NULL)
+			continue;
+		for (c = 0; c < n; c++) {
+			PQfreemem(row.blobs[c]);
+			row.blobs[c] = NULL;
+		}
+	}
+	free(row.blobs);
+	return err;
+}
+
+static int
+pg_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    pf_row_fn *fn, void *ctx)
+{
+	PGresult	*res;
+	int		 err;
+
+	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, &res)) != PF_OK)
+		return err;
+	err = rows_walk(res, 0, PQntuples(res), fn, ctx);
+	PQclear(res);
+	return err;
+}
+
+/* The whole statement has run when its result is here (RETURNING too). */
+static int
+pg_one(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    pf_row_fn *fn, void *ctx)
+{
+	PGresult	*res;
+	int		 err;
+
+	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, &res)) != PF_OK)
+		return err;
+	err = PQntuples(res) == 0 ? PF_ENOTFOUND :
+	    rows_walk(res, 0, 1, fn, ctx);
+	PQclear(res);
+	return err;
+}
+
+static struct pf_sql_ref
+pg_dialect(enum pf_dialect id)
+{
+	return PF_SQL_REF(&dialect_set, id);
+}
+
+/* ---- rows ---- */
+
+static const struct pg_row *
+row_of(const struct pf_row *row)
+{
+	return (const struct pg_row *)row;
+}
+
+static const char *
+pg_row_text(const struct pf_row *row, int col)
+{
+	const struct pg_row	*r = row_of(row);
+
+	if (PQgetisnull(r->res, r->i, col))
+		return NULL;
+	return PQgetvalue(r->res, r->i, col);
+}
+
+/* A boolean (a comparison in a select list) is 1 or 0, as in SQLite. */
+static long long
+pg_row_int(const struct pf_row *row, int col)
+{
+	const char	*v = pg_row_text(row, col);
+
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "t") == 0 || strcmp(v, "f") == 0)
+		return v[0] == 't';
+	return strtoll(v, NULL, 10);
+}
+
+static int
+pg_row_null(const struct pf_row *row, int col)
+{
+	return PQgetisnull(row_of(row)->res, row_of(row)->i, col);
+}
+
+/* A bytea column unescaped, kept until the row's callback returns. */
+static const void *
+pg_row_blob(const struct pf_row *row, int col, size_t *len)
+{
+	struct pg_row	*r = (struct pg_row *)row_of(row);
+	const char	*v = pg_row_text(row, col);
+
+	*len = 0;
+	if (v == NULL)
+		return NULL;
+	if (PQftype(r->res, col) != BYTEA_OID) {
+		*len = strlen(v);
+		return v;
+	}
+	if (r->blobs == NULL &&
+	    (r->blobs = calloc((size_t)PQnfields(r->res), sizeof(*r->blobs))) ==
+	    NULL)
+		return NULL;
+	PQfreemem(r->blobs[col]);
+	r->blobs[col] = PQunescapeBytea((const unsigned char *)v, len);
+	return r->blobs[col];
+}
+
+/* ---- the session ---- */
+
+/*
+ * What every session of ours runs first, on each connection and again
+ * after a reset: text in UTF-8 whatever the database's encoding, the busy
+ * timeout as lock_timeout, and a read-only store's sessions read-only.
+ */
+static int
+session_setup(struct pg *p)
+{
+	char	 sql[160];
+
+	snprintf(sql, sizeof(sql), "SET client_encoding = 'UTF8'; "
+	    "SET client_min_messages = warning; SET lock_timeout = %ld%s", p->busy_ms, p->readonly ?
+	    "; SET default_transaction_read_only = on" : "");
+	return pg_simple(p, sql, "session");
+}
+
+/* Forget what was prepared: a new session has none of it. */
+static void
+prepared_forget(struct pg *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < PF_SQL__PARTS; i++)
+		if (p->prepared[i] != NULL)
+			memset(p->prepared[i], 0, p->n[i]);
+}
+
+/* Connect again with the same parameters (PQreset), and set up. */
+static int
+pg_reset(struct pg *p)
+{
+	prepared_forget(p);
+	PQreset(p->conn);
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		pf_log(PF_LOG_WARN, "store: reconnect: %s",
+		    PQerrorMessage(p->conn));
+		return PF_EBUSY;
+	}
+	pf_log(PF_LOG_INFO, "store: reconnected to the database");
+	return session_setup(p);
+}
+
+/* ---- transactions ---- */
+
+/* Milliseconds left until p's deadline, at least 1; -1 with none. */
+static long
+until_ms(const struct pg *p)
+{
+	struct timespec	 now;
+	long		 ms;
+
+	if (p->until.tv_sec == 0 && p->until.tv_nsec == 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long)(p->until.tv_sec - now.tv_sec) * 1000 +
+	    (p->until.tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 1 ? 1 : ms;
+}
+
+/*
+ * begin, and under a deadline the transaction's own timeouts: no wait
+ * for a lock past the busy timeout or the deadline, and no statement
+ * past the deadline.  One round trip.
+ */
+static void
+begin_text(const struct pg *p, const char *begin, char *buf, size_t len)
+{
+	long	 ms = until_ms(p);
+
+	if (ms < 0)
+		snprintf(buf, len, "%s", begin);
+	else
+		snprintf(buf, len, "%s; SET LOCAL lock_timeout = %ld; "
+		    "SET LOCAL statement_timeout = %ld", begin,
+		    ms < p->busy_ms ? ms : p->busy_ms, ms);
+}
+
+static void
+pg_rollback(struct pf_store *st)
+{
+	PGTransactionStatusType	 t = PQtransactionStatus(pg(st)->conn);
+
+	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
+		(void)pg_simple(pg(st), "ROLLBACK", "rollback");
+}
+
+/*
+ * Begin with begin.  A connection that is broken (or found broken by the
+ * BEGIN: the server restarted, or cut it) is reset and the BEGIN tried
+ * once more: no statement of the request has run yet.
+ */
+static int
+begin_with(struct pg *p, const char *begin, const char *what)
+{
+	char	 sql[192];
+	int	 err = PF_EBUSY;
+
+	begin_text(p, begin, sql, sizeof(sql));
+	if (PQstatus(p->conn) == CONNECTION_OK &&
+	    ((err = pg_simple(p, sql, what)) == PF_OK ||
+	    PQstatus(p->conn) == CONNECTION_OK)) {
+		if (err != PF_OK)
+			pg_rollback(&p->base);
+		return err;
+	}
+	if ((err = pg_reset(p)) != PF_OK)
+		return err;
+	begin_text(p, begin, sql, sizeof(sql));
+	if ((err = pg_simple(p, sql, what)) != PF_OK)
+		pg_rollback(&p->base);
+	return err;
+}
+
+static int
+pg_begin(struct pf_store *st)
+{
+	return begin_with(pg(st), SQL_BEGIN, "begin");
+}
+
+static int
+pg_begin_read(struct pf_store *st)
+{
+	return begin_with(pg(st), SQL_BEGIN_READ, "begin read");
+}
+
+/*
+ * COMMIT of a transaction a statement failed in rolls it back and says
+ * so only in its command tag: that is a failure here, as it would be for
+ * the caller.
+ */
+static int
+pg_commit(struct pf_store *st)
+{
+	struct pg	*p = pg(st);
+	PGresult	*res;
+	int		 err = PF_OK;
+
+	if (PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
+		pf_log(PF_LOG_ERR, "store: commit: a statement of the "
+		    "transaction failed");
+		pg_rollback(st);
+		return PF_ESTORE;
+	}
+	res = PQexec(p->conn, "COMMIT");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		err = pg_err(p, res, "commit");
+	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		pf_log(PF_LOG_ERR, "store: commit: rolled back");
+		err = PF_ESTORE;
+	}
+	PQclear(res);
+	if (err != PF_OK)
+		pg_rollback(st);
+	return err;
+}
+
+static int
+pg_savepoint(struct pf_store *st)
+{
+	return pg_simple(pg(st), SQL_SAVEPOINT, "savepoint");
+}
+
+static int
+pg_savepoint_end(struct pf_store *st, int err)
+{
+	if (err == PF_OK &&
+	    (err = pg_simple(pg(st), SQL_RELEASE, "release")) == PF_OK)
+		return PF_OK;
+	/* Undoes the savepoint's work, and clears a failed statement. */
+	(void)pg_simple(pg(st), SQL_ROLLBACK_TO, "rollback to");
+	(void)pg_simple(pg(st), SQL_RELEASE, "release");
+	return err;
+}
+
+static void
+pg_until(struct pf_store *st, const struct timespec *until)
+{
+	if (until != NULL)
+		pg(st)->until = *until;
+	else
+		pg(st)->until.tv_sec = pg(st)->until.tv_nsec = 0;
+}
+
+/* ---- settings and the schema version ---- */
+
+/* The first column of sql's first row into buf: PF_ENOTFOUND if none. */
+static int
+query_text(struct pg *p, const char *sql, char *buf, size_t len)
+{
+	PGresult	*res;
+	int		 err = PF_OK;
+
+	res = PQexec(p->conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		err = pg_err(p, res, sql);
+	else if (PQntuples(res) == 0)
+		err = PF_ENOTFOUND;
+	else
+		snprintf(buf, len, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return err;
+}
+
+/* Version 0 until the runner has made the table and its row. */
+static int
+pg_schema_version(struct pf_store *st, int *version)
+{
+	char	 v[32];
+	int	 err;
+
+	*version = 0;
+	if ((err = query_text(pg(st), "SELECT to_regclass('schema_version') "
+	    "IS NOT NULL", v, sizeof(v))) != PF_OK || strcmp(v, "t") != 0)
+		return err;
+	err = query_text(pg(st), "SELECT version FROM schema_version", v,
+	    sizeof(v));
+	if (err == PF_OK)
+		*version = atoi(v);
+	return err == PF_ENOTFOUND ? PF_OK : err;
+}
+
+/*
+ * synchronous_commit as SQLite's synchronous levels: 2 (FULL) when a
+ * commit waits for its WAL flush on this server, 0 when it does not.
+ */
+static const struct {
+	const char	*name;
+	int		 level;
+} sync_levels[] = {
+	{ "off", 0 }, { "local", 2 }, { "remote_write", 2 }, { "on", 2 },
+	{ "remote_apply", 2 },
+};
+
+static int
+pg_synchronous(struct pf_store *st, int *level)
+{
+	char	 v[32];
+	size_t	 i;
+	int	 err;
+
+	*level = 0;
+	if ((err = query_text(pg(st), "SHOW synchronous_commit", v,
+	    sizeof(v))) != PF_OK)
+		return err == PF_ENOTFOUND ? PF_ESTORE : err;
+	for (i = 0; i < nitems(sync_levels); i++)
+		if (strcmp(v, sync_levels[i].name) == 0)
+			*level = sync_levels[i].level;
+	return PF_OK;
+}
+
+/* PostgreSQL's WAL is always on: there is no mode to choose. */
+static const char *
+pg_journal_mode(struct pf_store *st)
+{
+	(void)st;
+	return "postgresql";
+}
+
+/* ---- migrations ---- */
+
+/*
+ * Apply migration m if the database lacks it: in one transaction, under
+ * the migration lock, with the version read again inside (two workers
+ * starting together apply it once).  The version table is made here, so
+ * that a migration only ever updates it.
+ */
+static int
+migrate_one(struct pg *p, const struct pf_migration *m)
+{
+	char	 sql[64];
+	int	 err, v;
+
+	if ((err = pg_begin(&p->base)) != PF_OK)
+		return err;
+	if ((err = pg_simple(p, "SELECT pg_advisory_xact_lock(" LOCK_MIGRATE
+	    "); CREATE TABLE IF NOT EXISTS schema_version "
+	    "(version integer NOT NULL); INSERT INTO schema_version "
+	    "SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
+	    "schema version")) != PF_OK ||
+	    (err = pg_schema_version(&p->base, &v)) != PF_OK)
+		goto fail;
+	if (v >= (int)m->version)
+		return pg_commit(&p->base);
+	snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %u",
+	    m->version);
+	if ((err = pg_simple(p, m->sql, m->name)) != PF_OK ||
+	    (err = pg_simple(p, sql, m->name)) != PF_OK)
+		goto fail;
+	if ((err = pg_commit(&p->base)) != PF_OK)
+		return err;
+	pf_log(PF_LOG_INFO, "store: schema migrated to version %u (%s)",
+	    m->version, m->name);
+	return PF_OK;
+fail:
+	pg_rollback(&p->base);
+	return err;
+}
+
+static unsigned
+pg_ours(void)
+{
+	return pf_pg_nmigrations > 0 ?
+	    pf_pg_migrations[pf_pg_nmigrations - 1].version : 0;
+}
+
+static int
+pg_migrate(struct pg *p)
+{
+	unsigned	 i;
+	int		 err, v;
+
+	if ((err = pg_schema_version(&p->base, &v)) != PF_OK)
+		return err;
+	if (v > (int)pg_ours()) {
+		pf_log(PF_LOG_ERR, "store: database schema version %d is newer "
+		    "than this program's %u", v, pg_ours());
+		return PF_ECONFIG;
+	}
+	for (i = 0; i < pf_pg_nmigrations; i++)
+		if ((int)pf_pg_migrations[i].version > v &&
+		    (err = migrate_one(p, &pf_pg_migrations[i])) != PF_OK)
+			return err;
+	return PF_OK;
+}
+
+/* ---- the connection ---- */
+
+static void
+pg_close(struct pf_store *st)
+{
+	struct pg	*p = pg(st);
+	size_t		 i;
+
+	for (i = 0; i < PF_SQL__PARTS; i++)
+		free(p->prepared[i]);
+	/* Ends the session, which rolls back an open transaction. */
+	PQfinish(p->conn);
+	free(p);
+}
+
+/*
+ * A session on opts->path (a libpq connection string), set up.  A server
+ * that cannot be reached is PF_EBUSY, like an SQLite file that cannot be
+ * opened: the first request that needs it tries again.
+ */
+static int
+pg_connect(const struct pf_store_opts *opts, int readonly, struct pg **out)
+{
+	struct pg	*p;
+	int		 err;
+
+	*out = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return PF_ENOMEM;
+	p->base.ops = &pf_store_pg_ops;
+	p->busy_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
+	    BUSY_TIMEOUT_DEFAULT;
+	p->readonly = readonly;
+	if ((p->conn = PQconnectdb(opts->path)) == NULL) {
+		free(p);
+		return PF_ENOMEM;
+	}
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		pf_log(PF_LOG_WARN, "store: cannot connect to the database: %s",
+		    PQerrorMessage(p->conn));
+		err = PF_EBUSY;
+	} else
+		err = session_setup(p);
+	if (err != PF_OK) {
+		pg_close(&p->base);
+		return err;
+	}
+	*out = p;
+	return PF_OK;
+}
+
+/* The open checks that a commit waits for its flush, then migrates. */
+static int
+pg_open(const struct pf_store_opts *opts, const struct timespec *until,
+    struct pf_store **out)
+{
+	struct pg	*p;
+	int		 err, level;
+
+	if ((err = pg_connect(opts, 0, &p)) != PF_OK)
+		return err;
+	pg_until(&p->base, until);
+	if ((err = pg_synchronous(&p->base, &level)) == PF_OK && level != 2) {
+		pf_log(PF_LOG_ERR, "store: synchronous_commit is off: a "
+		    "commit would not wait for its flush (set it on)");
+		err = PF_ECONFIG;
+	}
+	if (err == PF_OK)
+		err = pg_migrate(p);
+	if (err != PF_OK) {
+		pg_close(&p->base);
+		return err;
+	}
+	pg_until(&p->base, NULL);
+	*out = &p->base;
+	return PF_OK;
+}
+
+static int
+pg_open_readonly(const struct pf_store_opts *opts, struct pf_store **out)
+{
+	struct pg	*p;
+	int		 err, v;
+
+	if ((err = pg_connect(opts, 1, &p)) != PF_OK)
+		return err;
+	if ((err = pg_schema_version(&p->base, &v)) == PF_OK &&
+	    v != (int)pg_ours()) {
+		pf_log(PF_LOG_ERR, "store: database schema version %d, this "
+		    "program's is %u: %s", v, pg_ours(), v < (int)pg_ours() ?
+		    "run privforms init to bring it up to date" :
+		    "a newer privforms wrote it");
+		err = PF_ECONFIG;
+	}
+	if (err != PF_OK) {
+		pg_close(&p->base);
+		return err;
+	}
+	*out = &p->base;
+	return PF_OK;
+}
+
+/* A copy of a PostgreSQL database is pg_dump's: named, never made here. */
+static int
+pg_backup(struct pf_store *st, const char *path, int replace,
+    long long *bytes)
+{
+	(void)replace;
+	(void)bytes;
+	pf_log(PF_LOG_ERR, "store: backup: the database is PostgreSQL: use "
+	    "pg_dump --format=custom --file=%s 'dbname=%s host=%s'", path,
+	    PQdb(pg(st)->conn), PQhost(pg(st)->conn));
+	return PF_ECONFIG;
+}
+
+/* ---- the configuration's check ---- */
+
+/*
+ * Parsed by libpq itself (PQconninfoParse reads both the URI and the
+ * keyword forms, as PQconnectdb will): a password in it is refused, since
+ * the configuration file is readable by the web server's programs and
+ * copied into backups; libpq's passfile or service file holds it instead.
+ */
+const char *
+pf_store_pg_check(const char *conninfo, char *buf, size_t len)
+{
+	PQconninfoOption	*opt, *o;
+	char			*why = NULL;
+	const char		*ret = NULL;
+
+	if ((opt = PQconninfoParse(conninfo, &why)) == NULL) {
+		/* libpq's message ends in a newline. */
+		snprintf(buf, len, "is not a libpq connection string: %.*s",
+		    why != NULL ? (int)strcspn(why, "\n") : 13,
+		    why != NULL ? why : "out of memory");
+		PQfreemem(why);
+		return buf;
+	}
+	for (o = opt; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+		    o->val[0] != '\0') {
+			snprintf(buf, len, "carries a password: put it in "
+			    "libpq's password file (~/.pgpass, or the file "
+			    "PGPASSFILE names) or a service file "
+			    "(pg_service.conf), never in privforms.conf");
+			ret = buf;
+		}
+	PQconninfoFree(opt);
+	return ret;
+}
+
+const struct pf_store_ops pf_store_pg_ops = {
+	.open = pg_open,
+	.open_readonly = pg_open_readonly,
+	.close = pg_close,
+	.until = pg_until,
+	.exec = pg_exec,
+	.insert = pg_insert,
+	.each = pg_each,
+	.one = pg_one,
+	.prepare = pg_prepare,
+	.dialect = pg_dialect,
+	.begin = pg_begin,
+	.begin_read = pg_begin_read,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.savepoint = pg_savepoint,
+	.savepoint_end = pg_savepoint_end,
+	.schema_version = pg_schema_version,
+	.synchronous = pg_synchronous,
+	.journal_mode = pg_journal_mode,
+	.backup = pg_backup,
+	.row_text = pg_row_text,
+	.row_int = pg_row_int,
+	.row_null = pg_row_null,
+	.row_blob = pg_row_blob,
+};
