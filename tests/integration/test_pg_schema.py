@@ -1,0 +1,267 @@
+"""The PostgreSQL schema, against a real server.
+
+lib/schema/pg/015-baseline.sql must make the schema SQLite has after
+lib/schema/001..015: the same tables, each with the same columns in the
+same order (name, kind, nullability, default), the same named indexes
+(columns, unique, partial or not) and the same triggers.  The SQLite side
+is what `privforms init` makes, so a migration added to one directory
+and not the other fails here.
+
+The server is tools/pgtest.sh's, in a directory of this test's own; psql
+reads it (no driver needed)."""
+
+import os
+import pwd
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+from harness import SRC, Site
+
+PGTEST = os.path.join(SRC, "tools", "pgtest.sh")
+BASELINE = os.path.join(SRC, "lib", "schema", "pg", "015-baseline.sql")
+
+# SQLite's declared types and PostgreSQL's (015-baseline.sql's header).
+KINDS = {"INTEGER": "bigint", "TEXT": "text", "BLOB": "bytea",
+         "REAL": "double precision"}
+
+# Tables one engine has for its own bookkeeping.
+ENGINE_TABLES = {"sqlite_sequence", "schema_version"}
+
+SERVER = None   # the directory of the test server
+DB = "pgschema"
+
+
+def setUpModule():
+    global SERVER
+    SERVER = tempfile.mkdtemp(prefix="privforms-pg-")
+    unittest.addModuleCleanup(stop_server)
+    subprocess.run(["sh", PGTEST, "start", SERVER], check=True, timeout=300)
+    subprocess.run(["createdb", "-h", SERVER, "-U", "postgres", DB],
+                   check=True, timeout=120)
+    psql(DB, file=BASELINE)
+
+
+def stop_server():
+    subprocess.run(["sh", PGTEST, "stop", SERVER], check=True, timeout=300)
+    shutil.rmtree(SERVER, ignore_errors=True)
+
+
+def psql(db, sql=None, file=None, check=True):
+    """Run sql (or the file) in one transaction on db, stopping at the
+    first error: the CompletedProcess, rows as "|"-separated lines."""
+    args = ["psql", "-X", "-q", "-A", "-t", "-F", "|", "-h", SERVER,
+            "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-1"]
+    args += ["-f", file] if file else ["-c", sql]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError("psql: %s" % p.stderr)
+    return p
+
+
+def rows(sql):
+    out = psql(DB, sql).stdout
+    return [line.split("|") for line in out.splitlines() if line]
+
+
+def words(s):
+    """s without parentheses, casts to text and runs of blanks."""
+    s = re.sub(r"::text\b", "", s or "")
+    return " ".join(s.replace("(", " ").replace(")", " ").split()).lower()
+
+
+# ---- each engine's schema, in one shape ----
+
+def sqlite_schema(path):
+    """{table: {"columns": [...], "indexes": {...}, "triggers": {...}}}."""
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    try:
+        tables = [t for (t,) in con.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' "
+            "ORDER BY name") if t not in ENGINE_TABLES]
+        return {t: {"columns": sqlite_columns(con, t),
+                    "indexes": sqlite_indexes(con, t),
+                    "triggers": {n for (n,) in con.execute(
+                        "SELECT name FROM sqlite_schema WHERE "
+                        "type = 'trigger' AND tbl_name = ?", (t,))}}
+                for t in tables}
+    finally:
+        con.close()
+
+
+def sqlite_columns(con, table):
+    # A key column is never NULL (all are INTEGER PRIMARY KEY or in a
+    # WITHOUT ROWID table, which refuse NULL) though notnull says 0.
+    return [(name, KINDS[kind.upper()], bool(notnull or pk),
+             words(dflt) or None)
+            for (_, name, kind, notnull, dflt, pk) in
+            con.execute("SELECT * FROM pragma_table_info(?)", (table,))]
+
+
+def sqlite_indexes(con, table):
+    out = {}
+    for (name, sql) in con.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND "
+            "tbl_name = ? AND sql IS NOT NULL", (table,)):
+        cols = [c for (_, _, c) in con.execute(
+            "SELECT * FROM pragma_index_info(?)", (name,))]
+        where = re.search(r"\bWHERE\b(.*)$", sql, re.S | re.I)
+        out[name] = (tuple(cols), " UNIQUE " in sql.upper(),
+                     words(where.group(1)) if where else None)
+    return out
+
+
+def pg_schema():
+    tables = [t for (t,) in rows(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = 'public' ORDER BY 1")
+        if t not in ENGINE_TABLES]
+    return {t: {"columns": pg_columns(t), "indexes": pg_indexes(t),
+                "triggers": {n for (n,) in rows(
+                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                    "AND tgrelid = '%s'::regclass" % t)}}
+            for t in tables}
+
+
+def pg_columns(table):
+    return [(name, kind, nullable == "NO", words(dflt) or None)
+            for (name, kind, nullable, dflt) in rows(
+                "SELECT column_name, data_type, is_nullable, "
+                "column_default FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND table_name = '%s' "
+                "ORDER BY ordinal_position" % table)]
+
+
+def pg_indexes(table):
+    # Indexes of their own, not those behind a key or UNIQUE constraint
+    # (SQLite's sqlite_autoindex_*, which sqlite_indexes leaves out too).
+    out = {}
+    for (name, cols, unique, pred) in rows(
+            "SELECT c.relname, "
+            "(SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM "
+            "unnest(i.indkey) WITH ORDINALITY AS k(att, n) JOIN "
+            "pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = k.att), "
+            "i.indisunique, pg_get_expr(i.indpred, i.indrelid) "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = '%s'::regclass AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid)"
+            % table):
+        out[name] = (tuple(cols.split(",")), unique == "t",
+                     words(pred) or None)
+    return out
+
+
+class BaselineTest(unittest.TestCase):
+    """015-baseline.sql against the schema `privforms init` makes."""
+
+    @classmethod
+    def setUpClass(cls):
+        site = Site(config={"database": "privforms.db",
+                            "audit_signing_key": "audit-signing.key"})
+        try:
+            site.privforms("init", "--user",
+                           pwd.getpwuid(os.geteuid()).pw_name)
+            if not os.path.isfile(site.db_path):
+                raise AssertionError("init made no SQLite file")
+            cls.sqlite = sqlite_schema(site.db_path)
+        finally:
+            shutil.rmtree(site.dir, ignore_errors=True)
+        cls.pg = pg_schema()
+
+    def test_same_tables(self):
+        self.assertEqual(sorted(self.sqlite), sorted(self.pg))
+
+    def test_same_tables_alike(self):
+        # Each table's columns, indexes and triggers.
+        for t in self.sqlite:
+            for aspect in ("columns", "indexes", "triggers"):
+                with self.subTest(table=t, aspect=aspect):
+                    self.assertEqual(self.sqlite[t][aspect],
+                                     self.pg[t][aspect])
+
+    def test_one_version_row(self):
+        self.assertEqual(rows("SELECT version FROM schema_version"), [["15"]])
+        p = psql(DB, "INSERT INTO schema_version VALUES (16)", check=False)
+        self.assertNotEqual(p.returncode, 0)
+
+    def test_text_compares_as_sqlite(self):
+        # Byte order whatever the database's locale: 'Z' < 'a', '-' < '0'.
+        self.assertEqual(rows(
+            "SELECT string_agg(address, ' ' ORDER BY address) FROM "
+            "(VALUES ('b'), ('a'), ('Z'), ('-1'), ('0')) AS v(x) "
+            "CROSS JOIN LATERAL (SELECT x::text COLLATE \"C\" AS address) "
+            "AS o"), [["-1 0 Z a b"]])
+        cols = rows("SELECT count(*) FROM information_schema.columns WHERE "
+                    "table_schema = 'public' AND data_type = 'text' AND "
+                    "coalesce(collation_name, '') <> 'C'")
+        self.assertEqual(cols, [["0"]])
+
+    def test_checks_refuse_what_sqlite_refuses(self):
+        ok = ("INSERT INTO dnc (number, country, created, updated) "
+              "VALUES ('+442071838750', 'GB', 't', 't')")
+        psql(DB, ok + "; ROLLBACK")
+        for number, country in (("+0442071838750", "GB"),
+                                ("+44 2071838750", "GB"),
+                                ("442071838750", "GB"),
+                                ("+4420718387501234", "GB"),
+                                ("+442071838750", "gb"),
+                                ("+442071838750", "GBR")):
+            with self.subTest(number=number, country=country):
+                p = psql(DB, ok.replace("+442071838750", number)
+                         .replace("'GB'", "'%s'" % country), check=False)
+                self.assertIn("violates check constraint", p.stderr)
+
+    def test_audit_count_counts(self):
+        psql(DB, "INSERT INTO audit VALUES "
+             "(1, 't', 'ev', 'f', 'p', 'd', '\\x00'), "
+             "(2, 't', 'ev', 'f', 'p', 'd', '\\x00'), "
+             "(3, 't', 'other', 'f', 'p', 'd', '\\x00')")
+        try:
+            self.assertEqual(rows("SELECT form, event, n FROM audit_count "
+                                  "ORDER BY event"),
+                             [["f", "ev", "2"], ["f", "other", "1"]])
+        finally:
+            psql(DB, "DELETE FROM audit; DELETE FROM audit_count")
+
+    def test_append_only(self):
+        for table, insert, message in (
+                ("consent_record",
+                 "INSERT INTO consent_record (device, notice, language, "
+                 "allowed, refused, action, method, gpc, created) VALUES "
+                 "(repeat('d', 22), repeat('n', 16), 'en', '', '', "
+                 "'given', 'page', 0, 't')",
+                 "consent records are never changed"),
+                ("sale_opt_out",
+                 "INSERT INTO sale_opt_out (channel, address, device, "
+                 "created, source) VALUES ('email', 'a@b.example', "
+                 "repeat('d', 22), 't', 'form')",
+                 "sale opt-outs are never changed")):
+            with self.subTest(table=table):
+                p = psql(DB, insert + "; UPDATE %s SET created = 'u'" %
+                         table, check=False)
+                self.assertIn(message, p.stderr)
+
+    def test_party_ids_from_a_sequence(self):
+        # The statement 015-baseline.sql's header gives store_pg.c.
+        ensure = ("INSERT INTO party (id, individual, email, created) "
+                  "SELECT n, n, '%s', 't' FROM "
+                  "(SELECT nextval('party_id_seq') AS n) AS s "
+                  "ON CONFLICT (email) DO UPDATE SET email = excluded.email "
+                  "RETURNING id")
+        try:
+            a = rows(ensure % "a@x.example")
+            b = rows(ensure % "b@x.example")
+            self.assertNotEqual(a, b)
+            self.assertEqual(rows(ensure % "a@x.example"), a)
+            self.assertEqual(rows("SELECT count(*) FROM party "
+                                  "WHERE id = individual"), [["2"]])
+        finally:
+            psql(DB, "DELETE FROM party")
+
+
+if __name__ == "__main__":
+    unittest.main()
