@@ -75,7 +75,8 @@ static const struct pf_sql sql[NSTMT] = {
 	 * with it, so >= takes that whole day.
 	 */
 	[DNC_EACH] = { "dnc each",
-	    "SELECT " DNC_COLS " FROM dnc WHERE ?1 IS NULL OR created >= ?1 "
+	    "SELECT " DNC_COLS " FROM dnc "
+	    "WHERE CAST(?1 AS TEXT) IS NULL OR created >= ?1 "
 	    "ORDER BY created, number" },
 	[DNC_STALE] = { "dnc stale",
 	    "SELECT " DNC_COLS " FROM dnc WHERE updated < ?1 "

@@ -18,9 +18,11 @@ enum { AGENT_SET, AGENT_CLEAR, AGENT_GET, AGENT_ANSWER, AGENT_ERASE, NSTMT };
 static const struct pf_sql sql[NSTMT] = {
 	/* A revision asks again: the person answers what was asked last. */
 	[AGENT_SET] = { "agent set",
-	    "INSERT OR REPLACE INTO request_agent (request, name, email, "
-	    "relationship, answer, answered) VALUES (?1, ?2, ?3, ?4, 'asked', "
-	    "NULL)" },
+	    "INSERT INTO request_agent (request, name, email, relationship, "
+	    "answer, answered) VALUES (?1, ?2, ?3, ?4, 'asked', NULL) "
+	    "ON CONFLICT (request) DO UPDATE SET name = excluded.name, "
+	    "email = excluded.email, relationship = excluded.relationship, "
+	    "answer = 'asked', answered = NULL" },
 	[AGENT_CLEAR] = { "agent clear",
 	    "DELETE FROM request_agent WHERE request = ?1" },
 	[AGENT_GET] = { "agent get",

@@ -27,7 +27,7 @@
 	"device = ?1 AND method = ?2 AND created >= ?3"
 /* In the order they were made; ?1 NULL: all. */
 #define EACH_SQL "SELECT " CR_COLS " FROM consent_record " \
-	"WHERE ?1 IS NULL OR created >= ?1 ORDER BY created, id"
+	"WHERE CAST(?1 AS TEXT) IS NULL OR created >= ?1 ORDER BY created, id"
 /* The browsers an address opted out of sale in (011-sale-opt-out.sql). */
 #define OF_ADDRESS_SQL "SELECT " CR_COLS " FROM consent_record WHERE " \
 	"device IN (SELECT device FROM sale_opt_out WHERE address = ?1) " \

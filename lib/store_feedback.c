@@ -9,6 +9,8 @@
  * back as -1.  Any other value is bound as it is, so that the table's
  * CHECK refuses it (PF_ESTORE) instead of the store storing something else.
  */
+#include <limits.h>
+
 #include "err.h"
 #include "lang.h"
 #include "store.h"
@@ -24,9 +26,11 @@
 /*
  * The window of a filter, ?1 since and ?2 until, each NULL for unbounded.
  * A prefix such as "2026-11-24" sorts before every time that starts with
- * it, so since takes that whole day and until stops before it.
+ * it, so since takes that whole day and until stops before it.  (The
+ * CASTs give PostgreSQL the type of a parameter tested for NULL.)
  */
-#define WINDOW "(?1 IS NULL OR created >= ?1) AND (?2 IS NULL OR created < ?2)"
+#define WINDOW "(CAST(?1 AS TEXT) IS NULL OR created >= ?1) " \
+	"AND (CAST(?2 AS TEXT) IS NULL OR created < ?2)"
 
 enum {
 	FB_PUT, FB_REVISE, FB_COMPLETE, FB_FORWARDED, FB_GET, FB_EACH,
@@ -54,14 +58,15 @@ static const struct pf_sql sql[NSTMT] = {
 	    "WHERE id = ?1 AND forwarded IS NULL" },
 	[FB_GET] = { "feedback get",
 	    "SELECT " FB_COLS " FROM feedback WHERE id = ?1" },
-	/* ?3 type (NULL: any); a negative ?4 is no LIMIT. */
+	/* ?3 type (NULL: any); ?4 the LIMIT. */
 	[FB_EACH] = { "feedback each",
 	    "SELECT " FB_COLS " FROM feedback WHERE " WINDOW " "
-	    "AND (?3 IS NULL OR type = ?3) "
+	    "AND (CAST(?3 AS TEXT) IS NULL OR type = ?3) "
 	    "ORDER BY created DESC, id DESC LIMIT ?4" },
 	[FB_TALLY] = { "feedback tally",
 	    "SELECT type, rating, coalesce(recommend, -1), "
-	    "completed IS NOT NULL, count(*) FROM feedback WHERE " WINDOW " "
+	    "CASE WHEN completed IS NULL THEN 0 ELSE 1 END, count(*) "
+	    "FROM feedback WHERE " WINDOW " "
 	    "GROUP BY 1, 2, 3, 4" },
 	[FB_OF_EMAIL] = { "feedback of email",
 	    "SELECT " FB_COLS " FROM feedback WHERE email_key = ?1 "
@@ -84,10 +89,10 @@ static const struct pf_sql sql[NSTMT] = {
 	[VOTE_INSERT] = { "vote put",
 	    "INSERT INTO article_vote (article, helpful, comment, client, "
 	    "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)" },
-	/* ?3 article (NULL: any); negative ?4: no LIMIT. */
+	/* ?3 article (NULL: any); ?4 the LIMIT. */
 	[VOTE_EACH] = { "vote each",
 	    "SELECT " VOTE_COLS " FROM article_vote WHERE " WINDOW " "
-	    "AND (?3 IS NULL OR article = ?3) "
+	    "AND (CAST(?3 AS TEXT) IS NULL OR article = ?3) "
 	    "ORDER BY created DESC, id DESC LIMIT ?4" },
 	[VOTE_TALLY] = { "vote tally",
 	    "SELECT article, count(*), sum(helpful) FROM article_vote "
@@ -106,8 +111,12 @@ const struct pf_sql_set pf_sql_set_feedback = { PF_SQL_FEEDBACK, NSTMT, sql };
 #define SINCE(f)	PF_T((f) != NULL ? (f)->since : NULL)
 #define UNTIL(f)	PF_T((f) != NULL ? (f)->until : NULL)
 
-/* The limit (?4) of f; SQLite reads a negative LIMIT as none. */
-#define LIMIT(f)	PF_I((f) != NULL && (f)->limit > 0 ? (f)->limit : -1)
+/*
+ * The limit (?4) of f.  None is the largest LIMIT there is: SQLite reads
+ * a negative one as none, but PostgreSQL refuses it.
+ */
+#define LIMIT(f)	PF_I((f) != NULL && (f)->limit > 0 ? (f)->limit : \
+	LLONG_MAX)
 
 /* A recommend score: -1 (not given) is NULL. */
 static struct pf_sql_val

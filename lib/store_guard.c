@@ -41,11 +41,13 @@ static const struct pf_sql sql[NSTMT] = {
 	[TRAP_COUNT] = { "trap count",
 	    "INSERT INTO trap_count (day, form, reason, n) "
 	    "VALUES (?1, ?2, ?3, 1) "
-	    "ON CONFLICT (day, form, reason) DO UPDATE SET n = n + 1" },
+	    "ON CONFLICT (day, form, reason) "
+	    "DO UPDATE SET n = trap_count.n + 1" },
 	/* A NULL bound is no bound. */
 	[TRAP_WALK] = { "trap walk",
 	    "SELECT day, form, reason, n FROM trap_count "
-	    "WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) "
+	    "WHERE (CAST(?1 AS TEXT) IS NULL OR day >= ?1) "
+	    "AND (CAST(?2 AS TEXT) IS NULL OR day <= ?2) "
 	    "ORDER BY day, form, reason" },
 };
 

@@ -56,9 +56,9 @@ static const struct pf_sql sql[NSTMT] = {
 	/* A NULL or 0 parameter does not filter. */
 	[DSR_EACH] = { "request each",
 	    "SELECT " DSR_COLS " FROM request "
-	    "WHERE (?1 IS NULL OR " DSR_STATE_SQL " = ?1) "
+	    "WHERE (CAST(?1 AS TEXT) IS NULL OR " DSR_STATE_SQL " = ?1) "
 	    "AND (?2 = 0 OR " PF_DSR_OPEN_SQL ") "
-	    "AND (?3 IS NULL OR " PF_DSR_DUE_SQL " < ?3) "
+	    "AND (CAST(?3 AS TEXT) IS NULL OR " PF_DSR_DUE_SQL " < ?3) "
 	    "ORDER BY " PF_DSR_DUE_SQL ", id" },
 	/*
 	 * Each request received in [?1, ?2) that was verified, with the UTC
@@ -77,7 +77,7 @@ static const struct pf_sql sql[NSTMT] = {
 	    "request = r.id AND status IN ('fulfilled', 'denied')) "
 	    "WHERE r.received >= ?1 AND r.received < ?2 "
 	    "AND r.status != 'unverified' "
-	    "ORDER BY r.type, 4" },
+	    "ORDER BY r.type, 4 NULLS FIRST" },
 	[DSR_OF_INDIVIDUAL] = { "request of individual",
 	    "SELECT " DSR_COLS " FROM request WHERE email_key IN "
 	    "(SELECT email FROM party WHERE individual = ?1) "

@@ -66,7 +66,7 @@
 	    "email = NULL WHERE request = ?1") \
 	X(CLEAR_MAIL, "reduce mail", "DELETE FROM outbox " \
 	    "WHERE state IN ('queued', 'sending', 'failed') " \
-	    "AND template LIKE 'request-%' " \
+	    "AND substr(template, 1, 8) = 'request-' " \
 	    "AND subject = (SELECT subject FROM request WHERE id = ?1) " \
 	    "AND substr(vals, 1, length('id=' || ?1 || '&')) = " \
 	    "'id=' || ?1 || '&'")

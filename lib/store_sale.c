@@ -23,7 +23,8 @@ static const struct pf_sql sql[NSTMT] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)" },
 	/* Each address once, at its first opt-out since ?1 (NULL: all). */
 	[SO_EACH] = { "sale each", "SELECT min(id), channel, address, NULL, "
-	    "min(created), 'form' FROM sale_opt_out WHERE ?1 IS NULL OR "
+	    "min(created), 'form' FROM sale_opt_out "
+	    "WHERE CAST(?1 AS TEXT) IS NULL OR "
 	    "created >= ?1 GROUP BY channel, address ORDER BY 5, 1" },
 	[SO_OF] = { "sale of", "SELECT " SO_COLS " FROM sale_opt_out "
 	    "WHERE address = ?1 ORDER BY created, id" },

@@ -10,23 +10,35 @@
  *
  * Its functions are store_impl.h's ops, which lib/store_ops.c calls; the
  * PostgreSQL backend, lib/store_pg.c, is the same again on libpq, and the
- * comments below say what it does instead.  What differs between the two
- * engines inside the query files' text, and how it is written so that both
- * run it:
+ * comments below say what it does instead.  The query files' text is
+ * written to mean the same on both engines (tests/unit/test_store_pg.c and
+ * tests/integration/test_pg_schema.py prepare every statement on
+ * PostgreSQL against lib/schema/pg/); what stays SQLite's own in it, and
+ * what the PostgreSQL backend does about it:
  *
  *  - parameters are numbered "?1", "?2": libpq's are "$1", "$2" (rewritten
  *    once, when a statement is prepared);
- *  - a NULL parameter compared with IS NULL has no type: PostgreSQL needs
- *    a cast ("$1::text IS NULL");
- *  - a negative LIMIT means none (store_feedback.c's lists): PostgreSQL's
- *    "LIMIT NULL" is none, so the backend binds NULL for a negative value;
- *  - instr() (store.c, a failed message's domain): strpos();
- *  - a comparison in a select list is the integer 0 or 1 here, a boolean
- *    there (store_feedback.c's tally: "completed IS NOT NULL"): "::int";
  *  - the new row's id is the connection's last rowid (lite_insert):
  *    PostgreSQL appends "RETURNING id";
+ *  - instr() and julianday() are SQLite's: lib/schema/pg/015-baseline.sql
+ *    defines both, with SQLite's meaning for what the queries give them.
+ *
+ * And what the query files write so that both engines read it alike:
+ *
+ *  - a parameter that only meets IS NULL is "CAST(?1 AS TEXT)" (PostgreSQL
+ *    needs its type);
+ *  - no negative LIMIT for "none" (PostgreSQL refuses it): LLONG_MAX;
+ *  - no comparison as a value in a select list (a boolean there): a CASE
+ *    giving 0 or 1;
+ *  - "NULLS FIRST" where NULLs must sort first (SQLite's default order,
+ *    PostgreSQL's is last);
+ *  - an upsert's SET names the table's own column ("trap_count.n"), which
+ *    PostgreSQL requires beside excluded's; no INSERT OR REPLACE, no LIKE
+ *    (case-blind here, not there), no GLOB;
+ *  - every text column is COLLATE "C" in the PostgreSQL schema, which
+ *    compares bytes like SQLite's BINARY;
  *  - ON CONFLICT ... DO UPDATE / DO NOTHING and count(*) FILTER (WHERE ...)
- *    are written as PostgreSQL writes them, and stay.
+ *    are written as PostgreSQL writes them.
  */
 #include <sys/stat.h>
 

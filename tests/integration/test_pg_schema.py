@@ -1,4 +1,4 @@
-"""The PostgreSQL schema, against a real server.
+"""The PostgreSQL schema and the query files' SQL, against a real server.
 
 lib/schema/pg/015-baseline.sql must make the schema SQLite has after
 lib/schema/001..015: the same tables, each with the same columns in the
@@ -6,6 +6,14 @@ same order (name, kind, nullability, default), the same named indexes
 (columns, unique, partial or not) and the same triggers.  The SQLite side
 is what `privforms init` makes, so a migration added to one directory
 and not the other fails here.
+
+Every statement of the query files (lib/store*.c's sql[] tables, taken
+from the preprocessed sources, so their macros are expanded as the
+compiler expands them) must prepare on PostgreSQL against that schema
+with ?N read as $N and no parameter types given: what lib/store_pg.c
+does.  A parameter whose type no context gives, a function PostgreSQL
+lacks or a clause it reads otherwise fails here, with the statement's
+name.
 
 The server is tools/pgtest.sh's, in a directory of this test's own; psql
 reads it (no driver needed)."""
@@ -23,6 +31,9 @@ from harness import SRC, Site
 
 PGTEST = os.path.join(SRC, "tools", "pgtest.sh")
 BASELINE = os.path.join(SRC, "lib", "schema", "pg", "015-baseline.sql")
+QUERY_FILES = ("store.c", "store_requests.c", "store_feedback.c",
+               "store_guard.c", "store_metrics.c", "store_consent.c",
+               "store_retention.c", "store_agents.c", "store_sale.c")
 
 # SQLite's declared types and PostgreSQL's (015-baseline.sql's header).
 KINDS = {"INTEGER": "bigint", "TEXT": "text", "BLOB": "bytea",
@@ -155,6 +166,36 @@ def pg_indexes(table):
     return out
 
 
+# ---- the query files' statements ----
+
+STRING = r'"(?:[^"\\\n]|\\.)*"'
+
+
+def statements(path):
+    """(what, text) of each entry of path's sql[] table, preprocessed."""
+    src = subprocess.run(["cpp", "-P", "-I", os.path.join(SRC, "lib"), path],
+                         capture_output=True, text=True, check=True).stdout
+    start = re.search(r"struct pf_sql sql\[\w*\]\s*=\s*\{", src)
+    if start is None:
+        raise AssertionError("%s: no sql[] table" % path)
+    body = src[start.end():src.index("\n};", start.end())]
+    out = []
+    for entry in re.finditer(r"\[\w+\]\s*=\s*\{\s*(%s)\s*,((?:\s*%s)+)\s*\}"
+                             % (STRING, STRING), body):
+        what = entry.group(1)[1:-1]
+        text = "".join(s[1:-1] for s in re.findall(STRING, entry.group(2)))
+        out.append((what, text.replace('\\"', '"').replace("\\\\", "\\")))
+    if len(out) != body.count("] = {"):
+        raise AssertionError("%s: read %d of %d statements" %
+                             (path, len(out), body.count("] = {")))
+    return out
+
+
+def pg_text(text):
+    """A query file's text as lib/store_pg.c prepares it: ?N as $N."""
+    return re.sub(r"\?(\d+)", r"$\1", text)
+
+
 class BaselineTest(unittest.TestCase):
     """015-baseline.sql against the schema `privforms init` makes."""
 
@@ -261,6 +302,22 @@ class BaselineTest(unittest.TestCase):
                                   "WHERE id = individual"), [["2"]])
         finally:
             psql(DB, "DELETE FROM party")
+
+
+class QueriesTest(unittest.TestCase):
+    """Every statement of the query files prepares on PostgreSQL."""
+
+    def test_every_statement_prepares(self):
+        n = 0
+        for name in QUERY_FILES:
+            for what, text in statements(os.path.join(SRC, "lib", name)):
+                n += 1
+                with self.subTest(file=name, statement=what):
+                    p = psql(DB, "PREPARE q AS %s" % pg_text(text),
+                             check=False)
+                    self.assertEqual(p.returncode, 0, "%s\n%s" % (
+                        text, p.stderr))
+        self.assertGreater(n, 90)
 
 
 if __name__ == "__main__":

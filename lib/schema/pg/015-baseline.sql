@@ -58,6 +58,16 @@ CREATE FUNCTION instr(text, text) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN strpos($1, $2);
 
+-- SQLite's julianday() of a day ("2026-11-24") or a stored time: days
+-- since noon of 24 November 4714 BC, with the fraction of the day.  The
+-- query files only subtract two days' values and CAST the difference AS
+-- INTEGER (store_requests.c's answers): a whole number, which both
+-- engines cast alike (SQLite truncates, PostgreSQL rounds).  The stored
+-- times end in "Z", which a timestamp without time zone ignores.
+CREATE FUNCTION julianday(text) RETURNS double precision
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    RETURN extract(epoch FROM $1::timestamp) / 86400 + 2440587.5;
+
 -- 001 (+ 015's lang)
 CREATE TABLE optout (
 	channel	text COLLATE "C" NOT NULL CHECK (channel IN ('email', 'sms')),
