@@ -80,8 +80,9 @@ static const struct pf_sql dialect[PF_DIALECT__MAX] = {
 	 * SKIP LOCKED: a sender on another node that is claiming a row
 	 * passes it by and takes the next, so each message is claimed once
 	 * (the row lock holds until the claim commits) without one sender
-	 * waiting for another.  The outer WHERE repeats the state test,
-	 * which READ COMMITTED checks again on the row as it is now.
+	 * waiting for another.  The outer WHERE repeats the subquery's,
+	 * which READ COMMITTED checks again on the row as it is now (a
+	 * claim committed meanwhile has moved next_try to its lease end).
 	 */
 	[PF_DIALECT_OUTBOX_CLAIM] = { "outbox claim",
 	    "UPDATE outbox SET state = 'sending', attempts = attempts + 1, "
@@ -89,7 +90,7 @@ static const struct pf_sql dialect[PF_DIALECT__MAX] = {
 	    "WHERE id = (SELECT id FROM outbox "
 	    "WHERE state IN ('queued', 'sending') AND next_try <= ?1 "
 	    "ORDER BY next_try, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-	    "AND state IN ('queued', 'sending') "
+	    "AND state IN ('queued', 'sending') AND next_try <= ?1 "
 	    "RETURNING " PF_OUTBOX_COLS },
 	/*
 	 * The new id from party's identity sequence (015-baseline.sql
@@ -190,8 +191,9 @@ pg_err(struct pg *p, const PGresult *res, const char *what)
 
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (state == NULL) {
-		pf_log(PF_LOG_WARN, "store: %s: %s", what,
-		    PQerrorMessage(p->conn));
+		msg = PQerrorMessage(p->conn);
+		pf_log(PF_LOG_WARN, "store: %s: %.*s", what,
+		    (int)strcspn(msg, "\n"), msg);
 		return PF_EBUSY;
 	}
 	busy = state_passes(state);
@@ -559,11 +561,14 @@ prepared_forget(struct pg *p)
 static int
 pg_reset(struct pg *p)
 {
+	const char	*msg;
+
 	prepared_forget(p);
 	PQreset(p->conn);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
-		pf_log(PF_LOG_WARN, "store: reconnect: %s",
-		    PQerrorMessage(p->conn));
+		msg = PQerrorMessage(p->conn);
+		pf_log(PF_LOG_WARN, "store: reconnect: %.*s",
+		    (int)strcspn(msg, "\n"), msg);
 		return PF_EBUSY;
 	}
 	pf_log(PF_LOG_INFO, "store: reconnected to the database");
@@ -877,6 +882,7 @@ static int
 pg_connect(const struct pf_store_opts *opts, int readonly, struct pg **out)
 {
 	struct pg	*p;
+	const char	*msg;
 	int		 err;
 
 	*out = NULL;
@@ -891,8 +897,9 @@ pg_connect(const struct pf_store_opts *opts, int readonly, struct pg **out)
 		return PF_ENOMEM;
 	}
 	if (PQstatus(p->conn) != CONNECTION_OK) {
-		pf_log(PF_LOG_WARN, "store: cannot connect to the database: %s",
-		    PQerrorMessage(p->conn));
+		msg = PQerrorMessage(p->conn);
+		pf_log(PF_LOG_WARN, "store: cannot connect to the database: "
+		    "%.*s", (int)strcspn(msg, "\n"), msg);
 		err = PF_EBUSY;
 	} else
 		err = session_setup(p);

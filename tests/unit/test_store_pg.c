@@ -1,0 +1,538 @@
+/*
+ * test_store_pg.c -- the PostgreSQL backend (lib/store_pg.c) against a real
+ * server: every statement of every query file prepares, values round-trip,
+ * transactions, savepoints, the error mapping and reconnection, and the
+ * two statements that must hold across connections (the outbox claim, the
+ * audit append).
+ *
+ * The server is a private one, started once for the program with
+ * tools/pgtest.sh (run from the top of the source tree, as `make unit`
+ * does) and stopped at its end; each test gets a database of its own.  When
+ * the server cannot start, every test says so on stdout and passes without
+ * testing: the one case that is skipped, and never silently.  A second
+ * connection of libpq's own plays the other node or the administrator.
+ */
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "nitems.h"
+#include "store.h"
+#include "store_impl.h"
+#include "store_sql.h"
+
+#define T1	"2026-11-24T06:00:00.000001Z"
+#define T2	"2026-11-24T07:00:00.000002Z"
+#define LEASE	"2026-11-24T07:05:00.000002Z"
+
+static char	 server[64];	/* the server's directory and socket */
+static int	 no_server;	/* it did not start: every test is skipped */
+static char	 dbname[64];	/* the running test's database */
+static char	 conninfo[256];	/* to it */
+static struct pf_store *st;	/* on it, opened (so migrated) by setup */
+
+/* Run a shell command line; its exit status. */
+static int
+run(const char *fmt, const char *arg)
+{
+	char	 cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg);
+	return system(cmd);
+}
+
+static void
+server_start(void)
+{
+	strcpy(server, "/tmp/pfpg.XXXXXX");
+	if (mkdtemp(server) == NULL ||
+	    run("sh tools/pgtest.sh start %s", server) != 0) {
+		no_server = 1;
+		printf("test_store_pg: SKIPPED: the test PostgreSQL server "
+		    "did not start (sh tools/pgtest.sh start %s: see its "
+		    "messages above; install postgresql-15)\n", server);
+		fflush(stdout);
+	}
+}
+
+static void
+server_stop(void)
+{
+	if (!no_server)
+		ck_assert_int_eq(run("sh tools/pgtest.sh stop %s", server), 0);
+	run("rm -rf %s", server);
+}
+
+/* A connection of the test's own to database db. */
+static PGconn *
+admin(const char *db)
+{
+	char	 ci[256];
+	PGconn	*c;
+
+	snprintf(ci, sizeof(ci), "host=%s dbname=%s user=postgres", server, db);
+	c = PQconnectdb(ci);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	return c;
+}
+
+/* sql on c, which must succeed; its first value, or "". */
+static void
+sql_ok(PGconn *c, const char *sql, char *out, size_t len)
+{
+	PGresult	*r = PQexec(c, sql);
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+	    PQerrorMessage(c));
+	if (out != NULL)
+		snprintf(out, len, "%s", PQntuples(r) > 0 ?
+		    PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+}
+
+/* A connection of the store's to the test's database. */
+static struct pf_store *
+store_open(long busy_ms)
+{
+	struct pf_store_opts	 o = { conninfo, NULL, busy_ms };
+	struct pf_store		*s = NULL;
+
+	ck_assert_int_eq(pf_store_open(&o, &s), PF_OK);
+	return s;
+}
+
+static void
+db_setup(void)
+{
+	static int	 n;
+	char		 sql[128];
+	PGconn		*c;
+
+	if (no_server)
+		return;
+	snprintf(dbname, sizeof(dbname), "t%ld_%d", (long)getpid(), ++n);
+	snprintf(conninfo, sizeof(conninfo),
+	    "postgresql:///%s?host=%s&user=postgres", dbname, server);
+	c = admin("postgres");
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", dbname);
+	sql_ok(c, sql, NULL, 0);
+	PQfinish(c);
+	st = store_open(5000);
+}
+
+static void
+db_teardown(void)
+{
+	char	 sql[128];
+	PGconn	*c;
+
+	if (no_server)
+		return;
+	pf_store_close(st);
+	st = NULL;
+	c = admin("postgres");
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", dbname);
+	sql_ok(c, sql, NULL, 0);
+	PQfinish(c);
+}
+
+#define SKIP_WITHOUT_SERVER()	do { if (no_server) return; } while (0)
+
+/*
+ * Every statement of every query file, and the engine's own, prepares on
+ * PostgreSQL: SQL that only SQLite reads fails here, named.
+ */
+START_TEST(test_every_statement_prepares)
+{
+	const struct pf_sql_set	*const *s;
+	char			 bad[4096] = "";
+	size_t			 off = 0;
+	int			 i;
+
+	SKIP_WITHOUT_SERVER();
+	for (s = pf_sql_sets; *s != NULL; s++)
+		for (i = 0; i < (int)(*s)->n; i++)
+			if (pf_sql_prepare(st, PF_SQL_REF(*s, i)) != PF_OK &&
+			    off < sizeof(bad))
+				off += (size_t)snprintf(bad + off,
+				    sizeof(bad) - off, " [%s]",
+				    (*s)->sql[i].what);
+	for (i = 0; i < PF_DIALECT__MAX; i++)
+		if (pf_sql_prepare(st, pf_sql_dialect(st, i)) != PF_OK &&
+		    off < sizeof(bad))
+			off += (size_t)snprintf(bad + off, sizeof(bad) - off,
+			    " [dialect %d]", i);
+	ck_assert_msg(off == 0, "refused by PostgreSQL:%s", bad);
+}
+END_TEST
+
+/* The open: schema made, a commit waits for its flush, no journal mode. */
+START_TEST(test_open_migrates_and_checks)
+{
+	int	 v, level;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
+	ck_assert_int_gt(v, 0);
+	ck_assert_int_eq(pf_store_synchronous(st, &level), PF_OK);
+	ck_assert_int_eq(level, 2);
+	ck_assert_str_eq(pf_store_journal_mode(st), "postgresql");
+	ck_assert_int_eq(pf_store_backup(st, "/tmp/x.db", 0, NULL),
+	    PF_ECONFIG);
+}
+END_TEST
+
+struct audit_got {
+	long long	 seq;
+	char		 prev[65];
+	unsigned char	 xml[256];
+	size_t		 len;
+};
+
+static int
+audit_copy(const struct pf_audit_row *r, void *arg)
+{
+	struct audit_got	*g = arg;
+
+	g->seq = r->seq;
+	snprintf(g->prev, sizeof(g->prev), "%s", r->prev);
+	ck_assert_uint_le(r->xml_len, sizeof(g->xml));
+	memcpy(g->xml, r->xml, r->xml_len);
+	g->len = r->xml_len;
+	return 0;
+}
+
+/* A 64-digit digest that names n. */
+static void
+digest_of(long long n, char d[65])
+{
+	snprintf(d, 65, "%064lld", n);
+}
+
+/* Audit row seq, chained to prev, with a blob of every byte value. */
+static int
+audit_put(struct pf_store *s, long long seq, const char *prev,
+    const char *form)
+{
+	unsigned char		 xml[256];
+	char			 d[65];
+	struct pf_audit_row	 r = { .seq = seq, .time = T1,
+	    .event = "test", .form = form, .prev = prev, .digest = d,
+	    .xml = (const char *)xml, .xml_len = sizeof(xml) };
+	int			 i;
+
+	for (i = 0; i < 256; i++)
+		xml[i] = (unsigned char)i;
+	digest_of(seq, d);
+	return pf_store_audit_put(s, &r);
+}
+
+/* Integers past 32 bits and blobs with NUL bytes come back as put. */
+START_TEST(test_values_round_trip)
+{
+	struct audit_got	 g;
+	const long long		 big = 1LL << 40;
+	char			 prev[65];
+	int			 i;
+
+	SKIP_WITHOUT_SERVER();
+	digest_of(0, prev);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(audit_put(st, big, prev, "w"), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	memset(&g, 0, sizeof(g));
+	ck_assert_int_eq(pf_store_audit_get(st, big, audit_copy, &g), PF_OK);
+	ck_assert_int_eq(g.seq, big);
+	ck_assert_str_eq(g.prev, prev);
+	ck_assert_uint_eq(g.len, 256);
+	for (i = 0; i < 256; i++)
+		ck_assert_int_eq(g.xml[i], i);
+	ck_assert_int_eq(pf_store_audit_get(st, 7, audit_copy, &g),
+	    PF_ENOTFOUND);
+}
+END_TEST
+
+/* The message's state, and "!" if it has an error (NULL: none). */
+static int
+outbox_state(const struct pf_outbox_row *r, void *arg)
+{
+	snprintf(arg, 16, "%s%s", r->state, r->last_error == NULL ? "" : "!");
+	return 0;
+}
+
+/* pf_sql_insert gives each new row's id; a change counts its rows; NULL. */
+START_TEST(test_insert_ids_and_changes)
+{
+	long long	 a = 0, b = 0, n = -1;
+	char		 state[16];
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(st, "t", "a@example.com", "", NULL,
+	    "en", T1, &a), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(st, "t", "b@example.com", "", NULL,
+	    "en", T1, &b), PF_OK);
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_eq(b, a + 1);
+	ck_assert_int_eq(pf_store_outbox_forget(st, "A@example.com", &n),
+	    PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pf_store_outbox_sent(st, b, T2), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_get(st, b, outbox_state, state),
+	    PF_OK);
+	ck_assert_str_eq(state, "queued");
+	ck_assert_int_eq(pf_store_outbox_get(st, a, outbox_state, state),
+	    PF_ENOTFOUND);
+}
+END_TEST
+
+/* A savepoint ended with an error undoes its work, and only its work. */
+START_TEST(test_savepoint_undo)
+{
+	struct audit_got g;
+	long long	 id, n;
+	char		 prev[65];
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(st, "kept", "a@example.com", "",
+	    NULL, "en", T1, &id), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(st, "undone", "b@example.com", "",
+	    NULL, "en", T1, &id), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint_end(st, PF_EINVAL), PF_EINVAL);
+	/* A failed statement inside a savepoint is undone with it. */
+	digest_of(0, prev);
+	ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
+	ck_assert_int_eq(audit_put(st, 1, prev, "w"), PF_OK);
+	ck_assert_int_eq(audit_put(st, 1, prev, "w"), PF_ESTORE);
+	ck_assert_int_eq(pf_sql_savepoint_end(st, PF_ESTORE), PF_ESTORE);
+	ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(st, "kept", "c@example.com", "",
+	    NULL, "en", T1, &id), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint_end(st, PF_OK), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_forget(st, "b@example.com", &n),
+	    PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_outbox_forget(st, "c@example.com", &n),
+	    PF_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pf_store_audit_get(st, 1, audit_copy, &g),
+	    PF_ENOTFOUND);
+}
+END_TEST
+
+/* End every other session on the test's database, as a restart would. */
+static void
+kill_sessions(void)
+{
+	char	 sql[256];
+	PGconn	*c = admin("postgres");
+
+	snprintf(sql, sizeof(sql), "SELECT count(pg_terminate_backend(pid)) "
+	    "FROM pg_stat_activity WHERE datname = '%s'", dbname);
+	sql_ok(c, sql, NULL, 0);
+	PQfinish(c);
+}
+
+/*
+ * A connection the server ended: a statement on it is PF_EBUSY (try
+ * again), and the next transaction reconnects and goes through.
+ */
+START_TEST(test_broken_connection_reconnects_at_begin)
+{
+	long long	 n = -1;
+
+	SKIP_WITHOUT_SERVER();
+	kill_sessions();
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_EBUSY);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	/* Found broken by BEGIN itself, and a read transaction too. */
+	kill_sessions();
+	ck_assert_int_eq(pf_store_begin_read(st), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
+	pf_store_rollback(st);
+}
+END_TEST
+
+/*
+ * A constraint is a store error; a lock held past the busy timeout is
+ * PF_EBUSY; a transaction with a failed statement does not commit.
+ */
+START_TEST(test_error_mapping)
+{
+	struct pf_store	*quick;
+	long long	 seq;
+	char		 prev[65];
+	PGconn		*other;
+
+	SKIP_WITHOUT_SERVER();
+	digest_of(0, prev);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(audit_put(st, 1, prev, "w"), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(audit_put(st, 1, prev, "w"), PF_ESTORE);
+	ck_assert_int_eq(pf_store_commit(st), PF_ESTORE);
+	/* Another node appending holds the audit lock. */
+	other = admin(dbname);
+	sql_ok(other, "BEGIN", NULL, 0);
+	sql_ok(other, "SELECT pg_advisory_xact_lock(7061660001)", NULL, 0);
+	quick = store_open(100);
+	ck_assert_int_eq(pf_store_begin(quick), PF_OK);
+	ck_assert_int_eq(pf_store_audit_next(quick, &seq, prev), PF_EBUSY);
+	pf_store_rollback(quick);
+	sql_ok(other, "COMMIT", NULL, 0);
+	ck_assert_int_eq(pf_store_begin(quick), PF_OK);
+	ck_assert_int_eq(pf_store_audit_next(quick, &seq, prev), PF_OK);
+	ck_assert_int_eq(seq, 1);
+	pf_store_rollback(quick);
+	pf_store_close(quick);
+	PQfinish(other);
+}
+END_TEST
+
+static int
+claimed_id(const struct pf_outbox_row *r, void *arg)
+{
+	*(long long *)arg = r->id;
+	return 0;
+}
+
+/*
+ * Two senders claim at once (each inside its open transaction): never
+ * the same message, and neither waits for the other.
+ */
+START_TEST(test_outbox_claim_never_twice)
+{
+	enum { N = 6 };
+	struct pf_store	*two = NULL;
+	long long	 id, got[2], seen[N] = { 0 };
+	int		 i, k, rc;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(pf_store_outbox_put(st, "t", "a@example.com",
+		    "", NULL, "en", T1, &id), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	two = store_open(1000);
+	for (i = 0; i < N / 2; i++) {
+		ck_assert_int_eq(pf_store_begin(st), PF_OK);
+		ck_assert_int_eq(pf_store_outbox_claim(st, T2, LEASE,
+		    claimed_id, &got[0]), PF_OK);
+		ck_assert_int_eq(pf_store_begin(two), PF_OK);
+		rc = pf_store_outbox_claim(two, T2, LEASE, claimed_id, &got[1]);
+		ck_assert_int_eq(rc, PF_OK);
+		ck_assert_int_ne(got[0], got[1]);
+		ck_assert_int_eq(pf_store_commit(two), PF_OK);
+		ck_assert_int_eq(pf_store_commit(st), PF_OK);
+		for (k = 0; k < 2; k++) {
+			ck_assert_int_eq(seen[got[k] - 1], 0);
+			seen[got[k] - 1] = 1;
+		}
+	}
+	/* Every message is leased now: nothing left to claim. */
+	ck_assert_int_eq(pf_store_outbox_claim(two, T2, LEASE, claimed_id,
+	    &id), PF_ENOTFOUND);
+	pf_store_close(two);
+}
+END_TEST
+
+/* A worker of its own: n appends, each in its own transaction. */
+static int
+appender(int n)
+{
+	struct pf_store	*s = NULL;
+	long long	 seq;
+	char		 prev[65];
+	int		 i, err = PF_OK;
+
+	struct pf_store_opts	 o = { conninfo, NULL, 30000 };
+
+	if (pf_store_open(&o, &s) != PF_OK)
+		return 1;
+	for (i = 0; i < n && err == PF_OK; i++) {
+		if ((err = pf_store_begin(s)) != PF_OK)
+			break;
+		if ((err = pf_store_audit_next(s, &seq, prev)) == PF_OK &&
+		    (err = audit_put(s, seq + 1, prev, "w")) == PF_OK)
+			err = pf_store_commit(s);
+		else
+			pf_store_rollback(s);
+	}
+	pf_store_close(s);
+	return err == PF_OK ? 0 : 1;
+}
+
+struct chain {
+	long long	 next;
+	int		 broken;
+};
+
+static int
+chain_row(const struct pf_audit_row *r, void *arg)
+{
+	struct chain	*c = arg;
+	char		 d[65];
+
+	digest_of(r->seq - 1, d);
+	if (r->seq != c->next || strcmp(r->prev, d) != 0)
+		c->broken = 1;
+	c->next++;
+	return 0;
+}
+
+/*
+ * Two processes append at once: every append goes through, and the chain
+ * has no gap and no fork (each record names the one before it).
+ */
+START_TEST(test_audit_append_gapless_across_connections)
+{
+	enum { WORKERS = 2, EACH = 40 };
+	struct chain	 c = { 1, 0 };
+	pid_t		 pid[WORKERS];
+	int		 i, status;
+
+	SKIP_WITHOUT_SERVER();
+	for (i = 0; i < WORKERS; i++) {
+		ck_assert_int_ne(pid[i] = fork(), -1);
+		if (pid[i] == 0)
+			_exit(appender(EACH));
+	}
+	for (i = 0; i < WORKERS; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "appender %d failed", i);
+	}
+	ck_assert_int_eq(pf_store_audit_each(st, 1, chain_row, &c), PF_OK);
+	ck_assert_int_eq(c.next - 1, WORKERS * EACH);
+	ck_assert_int_eq(c.broken, 0);
+}
+END_TEST
+
+PF_TEST_MAIN("store_pg",
+    tcase_add_unchecked_fixture(tc, server_start, server_stop),
+    tcase_add_checked_fixture(tc, db_setup, db_teardown),
+    tcase_add_test(tc, test_every_statement_prepares),
+    tcase_add_test(tc, test_open_migrates_and_checks),
+    tcase_add_test(tc, test_values_round_trip),
+    tcase_add_test(tc, test_insert_ids_and_changes),
+    tcase_add_test(tc, test_savepoint_undo),
+    tcase_add_test(tc, test_broken_connection_reconnects_at_begin),
+    tcase_add_test(tc, test_error_mapping),
+    tcase_add_test(tc, test_outbox_claim_never_twice),
+    tcase_add_test(tc, test_audit_append_gapless_across_connections))
