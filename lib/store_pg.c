@@ -378,38 +378,42 @@ pg_prepare(struct pf_store *st, struct pf_sql_ref q)
 	return stmt_prepare(pg(st), q, FORM_PLAIN, name, sizeof(name));
 }
 
+/*
+ * Run a change: *out (may be NULL) is the number of rows it changed, or
+ * for the insert form the id it returned.
+ */
 static int
-pg_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
-    long long *changed)
+pg_change(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    int form, long long *out)
 {
 	PGresult	*res;
 	int		 err;
 
-	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, &res)) != PF_OK)
+	if ((err = stmt_run(pg(st), q, form, a, &res)) != PF_OK)
 		return err;
-	if (changed != NULL)
-		*changed = strtoll(PQcmdTuples(res), NULL, 10);
+	if (form == FORM_INSERT && PQntuples(res) != 1) {
+		pf_log(PF_LOG_ERR, "store: %s: no id returned",
+		    q.set->sql[q.id].what);
+		err = PF_ESTORE;
+	} else if (out != NULL)
+		*out = strtoll(form == FORM_INSERT ? PQgetvalue(res, 0, 0) :
+		    PQcmdTuples(res), NULL, 10);
 	PQclear(res);
-	return PF_OK;
+	return err;
+}
+
+static int
+pg_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    long long *changed)
+{
+	return pg_change(st, q, a, FORM_PLAIN, changed);
 }
 
 static int
 pg_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     long long *id)
 {
-	PGresult	*res;
-	int		 err;
-
-	if ((err = stmt_run(pg(st), q, FORM_INSERT, a, &res)) != PF_OK)
-		return err;
-	if (PQntuples(res) != 1) {
-		pf_log(PF_LOG_ERR, "store: %s: no id returned",
-		    q.set->sql[q.id].what);
-		err = PF_ESTORE;
-	} else if (id != NULL)
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return err;
+	return pg_change(st, q, a, FORM_INSERT, id);
 }
 
 /* Rows from..to-1 of res to fn (NULL: none): fn's first non-zero value. */
@@ -432,34 +436,39 @@ rows_walk(const PGresult *res, int from, int to, pf_row_fn *fn, void *ctx)
 	return err;
 }
 
+/*
+ * Run q and give fn its rows, or (one) its first row and PF_ENOTFOUND
+ * when there is none.  The whole statement has run when its result is
+ * here, so a change that returns its rows is complete either way.
+ */
 static int
-pg_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
-    pf_row_fn *fn, void *ctx)
+pg_rows(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    pf_row_fn *fn, void *ctx, int one)
 {
 	PGresult	*res;
-	int		 err;
+	int		 err, n;
 
 	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, &res)) != PF_OK)
 		return err;
-	err = rows_walk(res, 0, PQntuples(res), fn, ctx);
+	n = PQntuples(res);
+	err = one && n == 0 ? PF_ENOTFOUND :
+	    rows_walk(res, 0, one ? 1 : n, fn, ctx);
 	PQclear(res);
 	return err;
 }
 
-/* The whole statement has run when its result is here (RETURNING too). */
+static int
+pg_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    pf_row_fn *fn, void *ctx)
+{
+	return pg_rows(st, q, a, fn, ctx, 0);
+}
+
 static int
 pg_one(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     pf_row_fn *fn, void *ctx)
 {
-	PGresult	*res;
-	int		 err;
-
-	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, &res)) != PF_OK)
-		return err;
-	err = PQntuples(res) == 0 ? PF_ENOTFOUND :
-	    rows_walk(res, 0, 1, fn, ctx);
-	PQclear(res);
-	return err;
+	return pg_rows(st, q, a, fn, ctx, 1);
 }
 
 static struct pf_sql_ref

@@ -339,7 +339,6 @@ lite_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	return err;
 }
 
-
 /* PostgreSQL: the INSERT ends in "RETURNING id", read like a row. */
 static int
 lite_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
