@@ -1,8 +1,8 @@
 /*
  * store.h -- the only module that speaks SQL.
  *
- * One struct pf_store is one SQLite connection, owned by one worker process
- * and opened after fork.  Opening sets the pragmas (busy timeout, foreign
+ * One struct pf_store is one connection (SQLite's, or PostgreSQL's: see
+ * below), owned by one worker process and opened after fork.  Opening sets the pragmas (busy timeout, foreign
  * keys, journal mode, synchronous FULL) and applies the numbered migrations
  * in lib/schema/ that the file lacks, so the schema is always current.
  *
@@ -23,18 +23,24 @@
  * Times are text as utc.h writes them; a NULL now means the current time.
  *
  * PostgreSQL (issue 21): the same functions on a libpq connection, when
- * the database value is a connection string (pf_store_engine); what
- * differs is said where it does (lib/store_pg.c's header has the list).
+ * the database value is a connection string (pf_store_engine).  The open
+ * applies lib/schema/pg/'s migrations; writes are READ COMMITTED (each
+ * read-modify-write of the query files is one statement), reads one
+ * snapshot; the busy timeout is lock_timeout and pf_store_until's deadline
+ * also bounds each statement; a connection the server ended is made again
+ * at the next BEGIN.  lib/store_pg.c's header has the whole list.
  *
  * Inside: lib/store_ops.c sends each call to the connection's backend;
  * lib/store_sqlite.c is the SQLite connection and all that is SQLite's
- * own, lib/store_pg.c the PostgreSQL one; lib/store.c, store_requests.c, store_feedback.c, store_guard.c,
- * store_metrics.c, store_consent.c and store_sale.c each own the
- * statements of their tables (store_sql.h).
+ * own, lib/store_pg.c the PostgreSQL one; lib/store.c, store_requests.c,
+ * store_feedback.c, store_guard.c, store_metrics.c, store_consent.c and
+ * store_sale.c each own the statements of their tables (store_sql.h).
  *
  * Errors: PF_EBUSY when the database is locked past the busy timeout,
- * read-only, full or cannot be opened (tell the visitor to try again);
- * PF_ESTORE for any other SQLite error; PF_ECONFIG for a refused setting.
+ * read-only, full or cannot be reached (tell the visitor to try again;
+ * PostgreSQL adds a lost connection, a serialization failure or deadlock,
+ * a server shutting down or out of connections); PF_ESTORE for any other
+ * error of the engine; PF_ECONFIG for a refused setting.
  */
 #ifndef PF_STORE_H
 #define PF_STORE_H

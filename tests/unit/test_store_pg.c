@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "check_main.h"
+#include "busy.h"
 #include "err.h"
 #include "nitems.h"
 #include "store.h"
@@ -405,6 +407,51 @@ START_TEST(test_error_mapping)
 }
 END_TEST
 
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * pf_store_until bounds a wait inside the transaction (a lock another
+ * node holds) by the deadline, not by the much longer busy timeout.
+ */
+START_TEST(test_until_bounds_a_wait)
+{
+	struct pf_store	*slow;
+	struct timespec	 t0, until;
+	long long	 seq;
+	char		 prev[65];
+	PGconn		*other;
+
+	SKIP_WITHOUT_SERVER();
+	slow = store_open(60000);
+	other = admin(dbname);
+	sql_ok(other, "BEGIN", NULL, 0);
+	sql_ok(other, "SELECT pg_advisory_xact_lock(7061660001)", NULL, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pf_busy_deadline(100, &until);
+	pf_store_until(slow, &until);
+	ck_assert_int_eq(pf_store_begin(slow), PF_OK);
+	ck_assert_int_eq(pf_store_audit_next(slow, &seq, prev), PF_EBUSY);
+	pf_store_rollback(slow);
+	ck_assert_msg(ms_since(&t0) >= 90 && ms_since(&t0) < 30000,
+	    "waited %.1f ms", ms_since(&t0));
+	sql_ok(other, "COMMIT", NULL, 0);
+	pf_store_until(slow, NULL);
+	ck_assert_int_eq(pf_store_begin(slow), PF_OK);
+	ck_assert_int_eq(pf_store_audit_next(slow, &seq, prev), PF_OK);
+	ck_assert_int_eq(pf_store_commit(slow), PF_OK);
+	pf_store_close(slow);
+	PQfinish(other);
+}
+END_TEST
+
 static int
 claimed_id(const struct pf_outbox_row *r, void *arg)
 {
@@ -534,5 +581,6 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_savepoint_undo),
     tcase_add_test(tc, test_broken_connection_reconnects_at_begin),
     tcase_add_test(tc, test_error_mapping),
+    tcase_add_test(tc, test_until_bounds_a_wait),
     tcase_add_test(tc, test_outbox_claim_never_twice),
     tcase_add_test(tc, test_audit_append_gapless_across_connections))
