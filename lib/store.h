@@ -97,6 +97,15 @@ int pf_store_open_until(const struct pf_store_opts *opts,
     const struct timespec *until, struct pf_store **out);
 
 /*
+ * pf_store_open, for a database that must be there already: PF_ENOTFOUND
+ * when there is none yet (SQLite: no file; PostgreSQL: a database without
+ * privforms' schema), which pf_store_open would create.  The privforms
+ * command's (only init creates a database).
+ */
+int pf_store_open_existing(const struct pf_store_opts *opts,
+    struct pf_store **out);
+
+/*
  * Open an existing database read-only, for a snapshot that must never
  * write (privforms metrics): SQLITE_OPEN_READONLY, no pragma that changes
  * anything, no migration.  PF_ECONFIG (logged) when the file's schema
@@ -118,6 +127,12 @@ int pf_store_schema_version(struct pf_store *st, int *version);
 
 /* The journal mode in force, e.g. "truncate"; static storage. */
 const char *pf_store_journal_mode(struct pf_store *st);
+
+/*
+ * The database's size in bytes: SQLite's file (PF_EIO with errno when it
+ * cannot be read), PostgreSQL's pg_database_size.
+ */
+int pf_store_size(struct pf_store *st, long long *bytes);
 
 /* The synchronous level in force (PRAGMA synchronous): 2 is FULL. */
 int pf_store_synchronous(struct pf_store *st, int *level);

@@ -21,9 +21,14 @@
 #include "store_sql.h"
 
 struct pf_store_ops {
-	/* pf_store_open_until and pf_store_open_readonly of the backend. */
+	/*
+	 * pf_store_open_until (existing 0) and pf_store_open_existing
+	 * (existing 1: PF_ENOTFOUND rather than create a database), and
+	 * pf_store_open_readonly, of the backend.
+	 */
 	int	(*open)(const struct pf_store_opts *opts,
-		    const struct timespec *until, struct pf_store **out);
+		    const struct timespec *until, int existing,
+		    struct pf_store **out);
 	int	(*open_readonly)(const struct pf_store_opts *opts,
 		    struct pf_store **out);
 	void	(*close)(struct pf_store *st);
@@ -50,6 +55,7 @@ struct pf_store_ops {
 	int	(*schema_version)(struct pf_store *st, int *version);
 	int	(*synchronous)(struct pf_store *st, int *level);
 	const char *(*journal_mode)(struct pf_store *st);
+	int	(*size)(struct pf_store *st, long long *bytes);
 	int	(*backup)(struct pf_store *st, const char *path, int replace,
 		    long long *bytes);
 

@@ -74,7 +74,17 @@ pf_store_open_until(const struct pf_store_opts *opts,
 	*out = NULL;
 	if (opts == NULL || opts->path == NULL)
 		return PF_EINVAL;
-	return opts_ops(opts)->open(opts, until, out);
+	return opts_ops(opts)->open(opts, until, 0, out);
+}
+
+int
+pf_store_open_existing(const struct pf_store_opts *opts,
+    struct pf_store **out)
+{
+	*out = NULL;
+	if (opts == NULL || opts->path == NULL)
+		return PF_EINVAL;
+	return opts_ops(opts)->open(opts, NULL, 1, out);
 }
 
 int
@@ -147,6 +157,12 @@ const char *
 pf_store_journal_mode(struct pf_store *st)
 {
 	return st->ops->journal_mode(st);
+}
+
+int
+pf_store_size(struct pf_store *st, long long *bytes)
+{
+	return st->ops->size(st, bytes);
 }
 
 int

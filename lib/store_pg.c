@@ -800,6 +800,20 @@ pg_journal_mode(struct pf_store *st)
 	return "postgresql";
 }
 
+/* Every relation's files, indexes and TOAST included. */
+static int
+pg_size(struct pf_store *st, long long *bytes)
+{
+	char	 v[32];
+	int	 err;
+
+	*bytes = 0;
+	if ((err = query_text(pg(st), "SELECT pg_database_size("
+	    "current_database())", v, sizeof(v))) == PF_OK)
+		*bytes = strtoll(v, NULL, 10);
+	return err == PF_ENOTFOUND ? PF_ESTORE : err;
+}
+
 /* ---- migrations ---- */
 
 /*
@@ -920,13 +934,16 @@ pg_connect(const struct pf_store_opts *opts, int readonly, struct pg **out)
 	return PF_OK;
 }
 
-/* The open checks that a commit waits for its flush, then migrates. */
+/*
+ * The open checks that a commit waits for its flush, then migrates; an
+ * existing database is one that has privforms' schema (version > 0).
+ */
 static int
 pg_open(const struct pf_store_opts *opts, const struct timespec *until,
-    struct pf_store **out)
+    int existing, struct pf_store **out)
 {
 	struct pg	*p;
-	int		 err, level;
+	int		 err, level, v = 0;
 
 	if ((err = pg_connect(opts, 0, &p)) != PF_OK)
 		return err;
@@ -936,6 +953,9 @@ pg_open(const struct pf_store_opts *opts, const struct timespec *until,
 		    "commit would not wait for its flush (set it on)");
 		err = PF_ECONFIG;
 	}
+	if (err == PF_OK && existing &&
+	    (err = pg_schema_version(&p->base, &v)) == PF_OK && v == 0)
+		err = PF_ENOTFOUND;
 	if (err == PF_OK)
 		err = pg_migrate(p);
 	if (err != PF_OK) {
@@ -1040,6 +1060,7 @@ const struct pf_store_ops pf_store_pg_ops = {
 	.schema_version = pg_schema_version,
 	.synchronous = pg_synchronous,
 	.journal_mode = pg_journal_mode,
+	.size = pg_size,
 	.backup = pg_backup,
 	.row_text = pg_row_text,
 	.row_int = pg_row_int,

@@ -567,6 +567,20 @@ lite_journal_mode(struct pf_store *st)
 	return lite(st)->journal != NULL ? lite(st)->journal->name : "unset";
 }
 
+/* The main file's size, whatever name it was opened by. */
+static int
+lite_size(struct pf_store *st, long long *bytes)
+{
+	const char	*path = sqlite3_db_filename(lite(st)->db, "main");
+	struct stat	 sb;
+
+	*bytes = 0;
+	if (path == NULL || stat(path, &sb) == -1)
+		return PF_EIO;
+	*bytes = (long long)sb.st_size;
+	return PF_OK;
+}
+
 static const struct journal *
 journal_find(const char *name)
 {
@@ -741,8 +755,8 @@ fail:
 }
 
 static int
-lite_open(const struct pf_store_opts *opts,
-    const struct timespec *until, struct pf_store **out)
+lite_open(const struct pf_store_opts *opts, const struct timespec *until,
+    int existing, struct pf_store **out)
 {
 	struct pf_store		*st;
 	const struct journal	*j;
@@ -751,6 +765,8 @@ lite_open(const struct pf_store_opts *opts,
 	*out = NULL;
 	if (opts == NULL || opts->path == NULL)
 		return PF_EINVAL;
+	if (existing && access(opts->path, F_OK) != 0)
+		return PF_ENOTFOUND;
 	if ((j = journal_choose(opts->journal_mode)) == NULL)
 		return PF_ECONFIG;
 	if ((err = store_connect(opts, SQLITE_OPEN_READWRITE |
@@ -765,7 +781,6 @@ lite_open(const struct pf_store_opts *opts,
 	*out = st;
 	return PF_OK;
 }
-
 
 /* PostgreSQL: a session with default_transaction_read_only = on. */
 static int
@@ -972,6 +987,7 @@ const struct pf_store_ops pf_store_sqlite_ops = {
 	.schema_version = lite_schema_version,
 	.synchronous = lite_synchronous,
 	.journal_mode = lite_journal_mode,
+	.size = lite_size,
 	.backup = lite_backup,
 	.row_text = lite_row_text,
 	.row_int = lite_row_int,

@@ -76,8 +76,15 @@ open_store(struct ctx *c, int readonly)
 	o.path = c->cfg->admin_database;
 	o.journal_mode = readonly ? NULL : c->cfg->journal_mode;
 	o.busy_timeout_ms = c->cfg->busy_timeout_ms;
-	rc = readonly ? pf_store_open_readonly(&o, &c->st) :
-	    pf_store_open(&o, &c->st);
+	rc = readonly ? pf_store_open_readonly(&o, &c->st) : c->create ?
+	    pf_store_open(&o, &c->st) : pf_store_open_existing(&o, &c->st);
+	if (rc == PF_ENOTFOUND) {
+		/* PostgreSQL: a database without privforms' schema. */
+		fprintf(stderr, "privforms: %s has no privforms schema yet "
+		    "(is admin_database in %s right? privforms init creates "
+		    "it)\n", c->cfg->admin_database, c->cfg->path);
+		return 1;
+	}
 	if (rc != PF_OK) {
 		fprintf(stderr, "privforms: %s: %s\n", c->cfg->database,
 		    pf_strerror(rc));

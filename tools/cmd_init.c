@@ -597,6 +597,9 @@ cmd_init(struct ctx *c, const struct cli_args *a)
 		    strerror(errno));
 		return 1;
 	}
+	/* Init may create the database (PostgreSQL: its schema, which the
+	 * key's check below may be the first to open). */
+	c->create = 1;
 	if (key_needed_back(c))
 		return 1;
 	had_key = stat(c->cfg->key_file, &sb) == 0;
@@ -611,7 +614,6 @@ cmd_init(struct ctx *c, const struct cli_args *a)
 	if (signing_key(c->cfg) != 0)
 		return 1;
 	had_db = stat(c->cfg->database, &sb) == 0;
-	c->create = 1;
 	if (cli_open_store(c) != 0 || pf_store_schema_version(c->st, &v) != PF_OK)
 		return 1;
 	/* PostgreSQL: the schema is made (or brought up to date) by the open. */

@@ -13,7 +13,6 @@
  * What each metric counts is in man/privforms.8 ("metrics") and in its
  * HELP line below; keep the three in step.
  */
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -84,7 +83,8 @@ static const struct {
 	    "Open (verified or extended) requests due today or within the "
 	    "next 7 days (UTC), overdue ones not included." },
 	[M_DB_SIZE] = { "privforms_database_size_bytes", "gauge",
-	    "Size of the SQLite database file." },
+	    "Size of the database: the SQLite file, or PostgreSQL's "
+	    "pg_database_size." },
 };
 
 /* The outbox states always printed, 0 or not, in this order. */
@@ -262,8 +262,7 @@ snapshot(struct pf_store *st, FILE *f, time_t now)
 static int
 fill(struct ctx *c, FILE *f, void *arg)
 {
-	struct stat	 sb;
-	long long	 missing;
+	long long	 missing, size;
 	int		 rc;
 
 	(void)arg;
@@ -273,16 +272,14 @@ fill(struct ctx *c, FILE *f, void *arg)
 		return rc;
 	family(f, M_AUDIT_MISSING);
 	sample(f, M_AUDIT_MISSING, NULL, NULL, missing);
-	/* The file's size: PostgreSQL has no file of ours to measure. */
-	if (!cli_db_is_file(c))
-		return PF_OK;
-	if (stat(c->cfg->database, &sb) == -1) {
+	if ((rc = pf_store_size(c->st, &size)) != PF_OK) {
 		fprintf(stderr, "privforms: metrics: %s: %s\n",
-		    c->cfg->database, strerror(errno));
-		return PF_EIO;
+		    c->cfg->database, rc == PF_EIO ? strerror(errno) :
+		    pf_strerror(rc));
+		return rc;
 	}
 	family(f, M_DB_SIZE);
-	sample(f, M_DB_SIZE, NULL, NULL, (long long)sb.st_size);
+	sample(f, M_DB_SIZE, NULL, NULL, size);
 	return PF_OK;
 }
 

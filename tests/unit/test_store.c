@@ -512,6 +512,30 @@ START_TEST(test_until_bounds_every_wait_of_a_transaction)
 }
 END_TEST
 
+/*
+ * pf_store_open_existing makes no file where there is none; on one it
+ * opens like pf_store_open.  pf_store_size is the file's size.
+ */
+START_TEST(test_open_existing_and_size)
+{
+	struct pf_store_opts	 o = { fx.db, "truncate", 50 };
+	struct pf_store		*st = NULL;
+	struct stat		 sb;
+	long long		 size = 0;
+
+	ck_assert_int_eq(pf_store_open_existing(&o, &st), PF_ENOTFOUND);
+	ck_assert_ptr_null(st);
+	ck_assert(!exists(fx.db));
+	pf_store_close(open_mode("truncate"));
+	ck_assert_int_eq(pf_store_open_existing(&o, &st), PF_OK);
+	ck_assert_int_eq(pf_store_size(st, &size), PF_OK);
+	ck_assert_int_eq(stat(fx.db, &sb), 0);
+	ck_assert_int_eq(size, (long long)sb.st_size);
+	ck_assert_int_gt(size, 0);
+	pf_store_close(st);
+}
+END_TEST
+
 /* Read-only: no file created, no migration, and reads that work. */
 START_TEST(test_open_readonly_never_writes)
 {
@@ -2125,4 +2149,5 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_backup_is_a_checked_copy_mode_0600),
     tcase_add_test(tc, test_backup_replaces_only_when_asked),
     tcase_add_test(tc, test_backup_busy_past_the_timeout_leaves_nothing),
-    tcase_add_test(tc, test_backup_into_a_missing_directory_is_eio))
+    tcase_add_test(tc, test_backup_into_a_missing_directory_is_eio),
+    tcase_add_test(tc, test_open_existing_and_size))

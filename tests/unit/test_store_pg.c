@@ -176,12 +176,36 @@ START_TEST(test_every_statement_prepares)
 }
 END_TEST
 
-/* The open: schema made, a commit waits for its flush, no journal mode. */
+/*
+ * The open: schema made, a commit waits for its flush, no journal mode;
+ * a database without the schema is not "existing"; the size is the
+ * server's count.
+ */
 START_TEST(test_open_migrates_and_checks)
 {
-	int	 v, level;
+	struct pf_store_opts	 o = { conninfo, NULL, 1000 };
+	struct pf_store		*s = NULL;
+	long long		 size = 0;
+	char			 sql[128], ci[256];
+	int			 v, level;
+	PGconn			*c;
 
 	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_open_existing(&o, &s), PF_OK);
+	ck_assert_int_eq(pf_store_size(s, &size), PF_OK);
+	ck_assert_int_gt(size, 0);
+	pf_store_close(s);
+	c = admin("postgres");
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s_e", dbname);
+	sql_ok(c, sql, NULL, 0);
+	snprintf(ci, sizeof(ci), "postgresql:///%s_e?host=%s&user=postgres",
+	    dbname, server);
+	o.path = ci;
+	ck_assert_int_eq(pf_store_open_existing(&o, &s), PF_ENOTFOUND);
+	ck_assert_ptr_null(s);
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s_e", dbname);
+	sql_ok(c, sql, NULL, 0);
+	PQfinish(c);
 	ck_assert_int_eq(pf_store_schema_version(st, &v), PF_OK);
 	ck_assert_int_gt(v, 0);
 	ck_assert_int_eq(pf_store_synchronous(st, &level), PF_OK);
