@@ -39,7 +39,7 @@
 
 /* The query files; each owns one part of a connection's statement cache. */
 enum pf_sql_part {
-	PF_SQL_DIALECT,		/* store_sqlite.c: the engine's own */
+	PF_SQL_DIALECT,		/* store_sqlite.c, store_pg.c: the engine's own */
 	PF_SQL_CORE,		/* store.c */
 	PF_SQL_REQUESTS,	/* store_requests.c */
 	PF_SQL_FEEDBACK,	/* store_feedback.c */
