@@ -131,6 +131,7 @@ struct pg {
 	long		 busy_ms;	/* lock_timeout */
 	struct timespec	 until;		/* {0, 0}: no deadline */
 	int		 readonly;
+	int		 in_txn;	/* between a BEGIN and its end */
 };
 
 /* A row of a result; blobs holds what pf_row_blob unescaped, per column. */
@@ -140,6 +141,8 @@ struct pg_row {
 	int		 i;
 	unsigned char	**blobs;	/* NULL until a blob is asked for */
 };
+
+static int	pg_reset(struct pg *);
 
 static struct pg *
 pg(struct pf_store *st)
@@ -357,6 +360,15 @@ stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
 		    a.n);
 		return err;
 	}
+	/*
+	 * A connection found broken outside a transaction is made again
+	 * first: nothing of the caller's went with it.  Inside one it stays
+	 * broken, and so the transaction fails whole, until the caller rolls
+	 * back and begins again.
+	 */
+	if (PQstatus(p->conn) == CONNECTION_BAD && !p->in_txn &&
+	    (err = pg_reset(p)) != PF_OK)
+		return err;
 	if ((err = stmt_prepare(p, q, form, name, sizeof(name))) != PF_OK)
 		return err;
 	res = PQexecPrepared(p->conn, name, a.n, pa.v, pa.len, pa.fmt, 0);
@@ -624,34 +636,35 @@ pg_rollback(struct pf_store *st)
 {
 	PGTransactionStatusType	 t = PQtransactionStatus(pg(st)->conn);
 
+	pg(st)->in_txn = 0;
 	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
 		(void)pg_simple(pg(st), "ROLLBACK", "rollback");
 }
 
 /*
- * Begin with begin.  A connection that is broken (or found broken by the
- * BEGIN: the server restarted, or cut it) is reset and the BEGIN tried
+ * Begin with begin.  A connection that is broken, or found broken by the
+ * BEGIN (the server restarted, or cut it), is reset and the BEGIN tried
  * once more: no statement of the request has run yet.
  */
 static int
 begin_with(struct pg *p, const char *begin, const char *what)
 {
 	char	 sql[192];
-	int	 err = PF_EBUSY;
+	int	 err = PF_EBUSY, tries;
 
-	begin_text(p, begin, sql, sizeof(sql));
-	if (PQstatus(p->conn) == CONNECTION_OK &&
-	    ((err = pg_simple(p, sql, what)) == PF_OK ||
-	    PQstatus(p->conn) == CONNECTION_OK)) {
-		if (err != PF_OK)
-			pg_rollback(&p->base);
-		return err;
-	}
-	if ((err = pg_reset(p)) != PF_OK)
-		return err;
-	begin_text(p, begin, sql, sizeof(sql));
-	if ((err = pg_simple(p, sql, what)) != PF_OK)
+	for (tries = 0; tries < 2; tries++) {
+		if (PQstatus(p->conn) != CONNECTION_OK &&
+		    (err = pg_reset(p)) != PF_OK)
+			return err;
+		begin_text(p, begin, sql, sizeof(sql));
+		if ((err = pg_simple(p, sql, what)) == PF_OK) {
+			p->in_txn = 1;
+			return PF_OK;
+		}
 		pg_rollback(&p->base);
+		if (PQstatus(p->conn) == CONNECTION_OK)
+			break;	/* the server refused it: no second try */
+	}
 	return err;
 }
 
@@ -695,6 +708,7 @@ pg_commit(struct pf_store *st)
 	PQclear(res);
 	if (err != PF_OK)
 		pg_rollback(st);
+	p->in_txn = 0;
 	return err;
 }
 

@@ -373,7 +373,9 @@ kill_sessions(void)
 
 /*
  * A connection the server ended: a statement on it is PF_EBUSY (try
- * again), and the next transaction reconnects and goes through.
+ * again); the next statement outside a transaction, or the next
+ * transaction, reconnects and goes through; inside a transaction every
+ * statement fails until it is rolled back.
  */
 START_TEST(test_broken_connection_reconnects_at_begin)
 {
@@ -382,6 +384,13 @@ START_TEST(test_broken_connection_reconnects_at_begin)
 	SKIP_WITHOUT_SERVER();
 	kill_sessions();
 	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_EBUSY);
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	kill_sessions();
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_EBUSY);
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_EBUSY);
+	pf_store_rollback(st);
+	kill_sessions();
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
