@@ -189,7 +189,11 @@ begin(struct pf_app *app, const struct visit *v, struct pf_consent_record *r,
 		return rc;
 	pf_utc_now(now);
 	r->created = now;
-	*last = pf_store_consent_last(app->st, v->c.device, last_set, prev);
+	/* The device's key first: store_sql.h's order of locks. */
+	*last = pf_store_lock(app->st, "consent", v->c.device, NULL);
+	if (*last == PF_OK)
+		*last = pf_store_consent_last(app->st, v->c.device, last_set,
+		    prev);
 	if (*last != PF_OK && *last != PF_ENOTFOUND) {
 		pf_app_rollback(app);
 		return *last;

@@ -206,7 +206,9 @@ record(struct pf_app *app, struct pf_request *req, const char *device,
 	if ((rc = pf_app_begin(app)) != PF_OK)
 		return rc;
 	pf_utc_now(now);
-	rc = pf_store_consent_last(app->st, device, last_set, &last);
+	/* The device's key first: store_sql.h's order of locks. */
+	if ((rc = pf_store_lock(app->st, "consent", device, NULL)) == PF_OK)
+		rc = pf_store_consent_last(app->st, device, last_set, &last);
 	r.action = details[3] = (last & pf_consent_sale(table)) != 0 ?
 	    "withdrawn" : "refused";
 	/* The address's limit is record_person's: it holds up no opt-out. */

@@ -74,6 +74,14 @@ pf_gpc_record(struct pf_app *app, const struct pf_request *req,
 
 	pf_utc_now(now);
 	snprintf(day, sizeof(day), "%.10s", now);
+	/*
+	 * The device's key lock (store_sql.h) is the consent program's,
+	 * taken before this; from program.c's hook, after the handler's
+	 * audit records, taking it would be out of order.  So on PostgreSQL
+	 * two POSTs at once from one browser, not to the consent page, may
+	 * both find no record today and both store one: the same refusal
+	 * twice.
+	 */
 	if ((rc = pf_store_consent_count(app->st, device, "gpc", day,
 	    &n)) != PF_OK || n > 0)
 		return rc;

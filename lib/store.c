@@ -28,7 +28,7 @@
 
 enum {
 	OPTOUT_PUT, OPTOUT_EACH, OPTOUT_COUNT, OPTOUT_OF, OPTOUT_REMOVE,
-	DNC_PUT, DNC_GET, DNC_EACH, DNC_STALE, DNC_REMOVE, DNC_COUNT,
+	DNC_PUT, DNC_GET, DNC_EACH, DNC_STALE, DNC_REMOVE, DNC_PURGE, DNC_COUNT,
 	DNC_OF_EMAIL, AUDIT_LAST, AUDIT_PUT, AUDIT_GET, AUDIT_EACH,
 	AUDIT_LAST_OF,
 	OUTBOX_PUT, OUTBOX_SENT, OUTBOX_DEFER, OUTBOX_FAILED,
@@ -82,6 +82,9 @@ static const struct pf_sql sql[NSTMT] = {
 	    "SELECT " DNC_COLS " FROM dnc WHERE updated < ?1 "
 	    "ORDER BY updated, number LIMIT ?2" },
 	[DNC_REMOVE] = { "dnc remove", "DELETE FROM dnc WHERE number = ?1" },
+	/* Only the row DNC_STALE listed: not one registered again since. */
+	[DNC_PURGE] = { "dnc purge",
+	    "DELETE FROM dnc WHERE number = ?1 AND updated = ?2" },
 	[DNC_COUNT] = { "dnc count", "SELECT count(*) FROM dnc" },
 	/* An export's and an erasure's, rare; a scan of the register. */
 	[DNC_OF_EMAIL] = { "dnc of email",
@@ -164,6 +167,24 @@ static const struct pf_sql sql[NSTMT] = {
 const struct pf_sql_set pf_sql_set_core = { PF_SQL_CORE, NSTMT, sql };
 
 #define Q(id)	PF_SQL_REF(&pf_sql_set_core, id)
+
+/* ---- transactions ---- */
+
+int
+pf_row_any(const struct pf_row *row, void *ctx)
+{
+	(void)row;
+	(void)ctx;
+	return PF_OK;
+}
+
+int
+pf_store_lock(struct pf_store *st, const char *kind, const char *a,
+    const char *b)
+{
+	return pf_sql_one(st, pf_sql_dialect(st, PF_DIALECT_KEY_LOCK),
+	    PF_ARGS(PF_T(kind), PF_T(a), PF_T(b)), pf_row_any, NULL);
+}
 
 /* ---- marketing opt-outs ---- */
 
@@ -283,6 +304,14 @@ int
 pf_store_dnc_remove(struct pf_store *st, const char *number)
 {
 	return pf_sql_change(st, Q(DNC_REMOVE), PF_ARGS(PF_T(number)));
+}
+
+int
+pf_store_dnc_purge(struct pf_store *st, const char *number,
+    const char *updated)
+{
+	return pf_sql_change(st, Q(DNC_PURGE), PF_ARGS(PF_T(number),
+	    PF_T(updated)));
 }
 
 int

@@ -152,6 +152,21 @@ int pf_store_commit(struct pf_store *st);	/* rolls back if it fails */
 void pf_store_rollback(struct pf_store *st);	/* no-op outside a transaction */
 
 /*
+ * Inside a write transaction: wait until no other transaction holds key's
+ * lock, then hold it until this one ends.  For a decision read from rows
+ * that no constraint can keep unique (a key's rate-limit hits, a client's
+ * vote on an article, a repeated request), taken before the read, so that
+ * of two transactions deciding on one key the second reads what the
+ * first wrote.  SQLite: nothing to do, BEGIN IMMEDIATE already serialises
+ * every writer; PostgreSQL: an advisory lock (store_sql.h says when and in
+ * which order).  The key is kind (a constant naming what is decided:
+ * "consent", ...) with a and b (either may be NULL); it is hashed, never
+ * stored or logged.
+ */
+int pf_store_lock(struct pf_store *st, const char *kind, const char *a,
+    const char *b);
+
+/*
  * An online copy of the database in path, while the forms keep writing:
  * SQLite's backup API copies every page in one read (the same shared lock
  * an export takes, waited for up to the busy timeout; a writer's commit
@@ -246,6 +261,15 @@ int pf_store_dnc_stale(struct pf_store *st, const char *before, int limit,
 /* Remove the entry of number: PF_ENOTFOUND if there is none. */
 int pf_store_dnc_remove(struct pf_store *st, const char *number);
 
+/*
+ * A purge's removal of an entry pf_store_dnc_stale listed: only if it is
+ * still last registered at updated, so that a number registered again
+ * meanwhile (by a form on another worker or node) stays.  PF_ENOTFOUND
+ * if it has gone or was registered again.
+ */
+int pf_store_dnc_purge(struct pf_store *st, const char *number,
+    const char *updated);
+
 int pf_store_dnc_count(struct pf_store *st, long long *n);
 
 /* ---- data subject requests (004-requests.sql) ---- */
@@ -313,7 +337,9 @@ int pf_store_dsr_put(struct pf_store *st, const struct pf_dsr *r,
 /*
  * The newest request with this email key and type received at or after
  * since (a stored time): its id in *id, or PF_ENOTFOUND.  The form's
- * storm control.
+ * storm control: it first takes the lock of the key and type
+ * (pf_store_lock), held to the end of the transaction, so that of two
+ * submissions at once the second finds the first's request.
  */
 int pf_store_dsr_recent(struct pf_store *st, const char *email_key,
     const char *type, const char *since, long long *id);
@@ -448,6 +474,14 @@ int pf_store_dsr_expired(struct pf_store *st, const char *before, int limit,
 int pf_store_dsr_delete(struct pf_store *st, long long id);
 
 /*
+ * A purge's deletion of a request pf_store_dsr_expired listed, with its
+ * history: only if it is still unverified, so that one verified meanwhile
+ * (its link followed on another worker or node) stays.  PF_ENOTFOUND if
+ * it has gone or was verified.
+ */
+int pf_store_dsr_purge(struct pf_store *st, long long id);
+
+/*
  * Blank the personal fields (organisation, names, email, email key,
  * details, and the agent's name and address) of every request with this
  * email key, and the notes of their
@@ -554,7 +588,9 @@ int pf_store_party_get(struct pf_store *st, long long id,
 /*
  * Make b's individual (every party linked to b) part of a's individual.
  * PF_ENOTFOUND if either party does not exist; linking parties already
- * one individual changes nothing and is PF_OK.
+ * one individual changes nothing and is PF_OK.  Links are made one at a
+ * time (pf_store_lock), so that two at once cannot each move a group by
+ * what the other is changing.
  */
 int pf_store_party_link(struct pf_store *st, long long a, long long b);
 
@@ -732,7 +768,9 @@ struct pf_vote {
  * that article was created at or after window_start (a stored time), that
  * vote becomes this one (helpful and comment replaced, created kept) and
  * *replaced (may be NULL) is 1; otherwise a new row, *replaced 0.  *id
- * (may be NULL) gets the row's id.  now NULL: the current time.
+ * (may be NULL) gets the row's id.  now NULL: the current time.  The
+ * client's vote on the article is looked for under their key's lock
+ * (pf_store_lock), so that two votes at once count once.
  */
 int pf_store_vote_put(struct pf_store *st, const struct pf_vote *v,
     const char *window_start, const char *now, long long *id, int *replaced);
@@ -785,7 +823,10 @@ int pf_store_pow_forget(struct pf_store *st, const char *now, long long *n);
  * The time of the k-th newest hit (k from 1) of bucket and subject at or
  * after since, into *at: once that one is older than the window, fewer
  * than k are left in it.  PF_ENOTFOUND when there are fewer than k;
- * PF_EINVAL for k < 1.
+ * PF_EINVAL for k < 1.  It first takes the lock of bucket and subject
+ * (pf_store_lock), held to the end of the transaction: the count and the
+ * hit recorded after it are one step, so that submissions at once on
+ * several workers or nodes cannot all pass the same last free place.
  */
 int pf_store_rate_nth(struct pf_store *st, const char *bucket,
     const char *subject, long long since, long long k, long long *at);

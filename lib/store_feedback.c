@@ -246,9 +246,10 @@ pf_store_feedback_erase(struct pf_store *st, const char *email_key,
 /* ---- article votes ---- */
 
 /*
- * The find and the write are two statements: the caller's transaction
- * (pf_store_begin, BEGIN IMMEDIATE) holds the write lock across both, so
- * no other worker can count the same client's vote between them.
+ * The find and the write are two statements: the client's key lock
+ * (pf_store_lock; on SQLite the caller's BEGIN IMMEDIATE) is held across
+ * both, so no other worker or node can count the same client's vote
+ * between them.
  */
 int
 pf_store_vote_put(struct pf_store *st, const struct pf_vote *v,
@@ -260,8 +261,10 @@ pf_store_vote_put(struct pf_store *st, const struct pf_vote *v,
 
 	now = pf_utc_now_or(now, t);
 	err = v->client == NULL ? PF_ENOTFOUND :
-	    pf_sql_one(st, Q(VOTE_FIND), PF_ARGS(PF_T(v->client),
-	    PF_T(v->article), PF_T(window_start)), pf_row_int0, &vid);
+	    pf_store_lock(st, "vote", v->client, v->article);
+	if (err == PF_OK)
+		err = pf_sql_one(st, Q(VOTE_FIND), PF_ARGS(PF_T(v->client),
+		    PF_T(v->article), PF_T(window_start)), pf_row_int0, &vid);
 	if (err == PF_OK) {
 		again = 1;
 		err = pf_sql_change(st, Q(VOTE_UPDATE), PF_ARGS(PF_I(vid),

@@ -81,9 +81,13 @@ int
 pf_store_rate_nth(struct pf_store *st, const char *bucket,
     const char *subject, long long since, long long k, long long *at)
 {
+	int	 err;
+
 	*at = 0;
 	if (k < 1)
 		return PF_EINVAL;
+	if ((err = pf_store_lock(st, "rate", bucket, subject)) != PF_OK)
+		return err;
 	return pf_sql_one(st, Q(RATE_NTH), PF_ARGS(PF_T(bucket),
 	    PF_T(subject), PF_I(since), PF_I(k)), pf_row_int0, at);
 }

@@ -69,10 +69,12 @@
 
 /*
  * Advisory lock keys (pg_advisory_xact_lock), arbitrary constants that
- * name privforms' two serialised steps in the database's one key space.
+ * name privforms' two serialised steps in the one-key (bigint) space, and
+ * the class of pf_store_lock's keys in the two-key (int, int) space.
  */
 #define LOCK_AUDIT	"7061660001"	/* "paf" 1: appending an audit record */
 #define LOCK_MIGRATE	"7061660002"	/* applying a migration */
+#define LOCK_KEYS	"21"		/* pf_store_lock's class, two-key form */
 
 /* The statements of the engine: store_sql.h's pf_dialect. */
 static const struct pf_sql dialect[PF_DIALECT__MAX] = {
@@ -107,6 +109,14 @@ static const struct pf_sql dialect[PF_DIALECT__MAX] = {
 	/* Held to the end of the transaction, on every node. */
 	[PF_DIALECT_AUDIT_LOCK] = { "audit lock",
 	    "SELECT pg_advisory_xact_lock(" LOCK_AUDIT ")" },
+	/*
+	 * The two-key form (class, hash of the key's text), whose space the
+	 * one-key locks above do not share; two keys whose hashes collide
+	 * only wait for each other.
+	 */
+	[PF_DIALECT_KEY_LOCK] = { "key lock",
+	    "SELECT pg_advisory_xact_lock(" LOCK_KEYS ", hashtext(concat_ws("
+	    "' ', CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT))))" },
 };
 
 static const struct pf_sql_set dialect_set = {

@@ -32,7 +32,7 @@
 enum {
 	DSR_PUT, DSR_RECENT, DSR_GET, DSR_EACH, DSR_OF_INDIVIDUAL,
 	DSR_EXPIRED, DSR_SET_STATUS, DSR_REVISE, DSR_VERIFY, DSR_EXTEND,
-	DSR_DELETE, DSR_ERASE, DSR_APPEAL, DSR_APPEAL_GRANT, DSR_APPEAL_DENY,
+	DSR_DELETE, DSR_PURGE, DSR_ERASE, DSR_APPEAL, DSR_APPEAL_GRANT, DSR_APPEAL_DENY,
 	EVENT_ERASE, EVENT_PUT, EVENT_EACH,
 	PARTY_GET, PARTY_LINK, PARTY_EACH, PARTY_ERASE, SUPPRESS_PUT,
 	SUPPRESSED, SUPPRESS_COUNT, SUPPRESS_CONTACTS, DSR_ANSWERS, NSTMT
@@ -114,6 +114,9 @@ static const struct pf_sql sql[NSTMT] = {
 	/* Its events go with it (ON DELETE CASCADE). */
 	[DSR_DELETE] = { "request delete",
 	    "DELETE FROM request WHERE id = ?1" },
+	/* Only while DSR_EXPIRED would still list it. */
+	[DSR_PURGE] = { "request purge",
+	    "DELETE FROM request WHERE id = ?1 AND status = 'unverified'" },
 	/* Subject, dates, status and history stay. */
 	[DSR_ERASE] = { "request erase",
 	    "UPDATE request SET organisation = NULL, first_name = NULL, "
@@ -263,6 +266,10 @@ int
 pf_store_dsr_recent(struct pf_store *st, const char *email_key,
     const char *type, const char *since, long long *id)
 {
+	int	 err;
+
+	if ((err = pf_store_lock(st, "request", email_key, type)) != PF_OK)
+		return err;
 	return pf_sql_one(st, Q(DSR_RECENT), PF_ARGS(PF_T(email_key),
 	    PF_T(type), PF_T(since)), pf_row_int0, id);
 }
@@ -444,6 +451,12 @@ pf_store_dsr_delete(struct pf_store *st, long long id)
 }
 
 int
+pf_store_dsr_purge(struct pf_store *st, long long id)
+{
+	return pf_sql_change(st, Q(DSR_PURGE), PF_ARGS(PF_I(id)));
+}
+
+int
 pf_store_dsr_erase(struct pf_store *st, const char *email_key, long long *n)
 {
 	long long	 changed = 0;
@@ -512,6 +525,10 @@ pf_store_party_each(struct pf_store *st, long long individual,
 int
 pf_store_party_link(struct pf_store *st, long long a, long long b)
 {
+	int	 err;
+
+	if ((err = pf_store_lock(st, "party link", NULL, NULL)) != PF_OK)
+		return err;
 	return pf_sql_change(st, Q(PARTY_LINK), PF_ARGS(PF_I(a), PF_I(b)));
 }
 
@@ -533,21 +550,12 @@ pf_store_suppress_put(struct pf_store *st, const char *kind,
 	    PF_T(channel), PF_T(pf_utc_now_or(now, t))), NULL);
 }
 
-/* A row callback that only says there was a row. */
-static int
-any_row(const struct pf_row *r, void *ctx)
-{
-	(void)r;
-	(void)ctx;
-	return PF_OK;
-}
-
 int
 pf_store_suppressed(struct pf_store *st, const char *kind, const char *hash,
     const char *channel)
 {
 	return pf_sql_one(st, Q(SUPPRESSED), PF_ARGS(PF_T(kind), PF_T(hash),
-	    PF_T(channel)), any_row, NULL);
+	    PF_T(channel)), pf_row_any, NULL);
 }
 
 int

@@ -75,7 +75,7 @@
 #define CLEAR_ROW(id, what, text)	[id] = { what, text },
 
 enum {
-	REDUCE_PICK, REDUCE_REQUEST, REDUCED_ON,
+	REDUCE_PICK, REDUCE_CLAIM, REDUCE_REQUEST, REDUCED_ON,
 	CLEARS(CLEAR_ENUM)
 	NSTMT
 };
@@ -87,6 +87,15 @@ static const struct pf_sql sql[NSTMT] = {
 	[REDUCE_PICK] = { "reduce pick", "SELECT id FROM request WHERE "
 	    CLOSED " AND reduced IS NULL AND updated < ?1 "
 	    "ORDER BY updated, id LIMIT ?2" },
+	/*
+	 * The request's row locked before anything of it is cleared, if it
+	 * is still closed: an appeal opened since the pick (on another
+	 * worker or node) leaves it whole, and once locked none can open
+	 * until the reduction commits.
+	 */
+	[REDUCE_CLAIM] = { "reduce claim",
+	    "UPDATE request SET reduced = NULL "
+	    "WHERE id = ?1 AND " CLOSED " AND reduced IS NULL" },
 	/* The request's own row, last; only a closed one, once. */
 	[REDUCE_REQUEST] = { "reduce request",
 	    "UPDATE request SET " PERSONAL ", reduced = ?2 "
@@ -122,12 +131,16 @@ pick_row(const struct pf_row *r, void *ctx)
 	return PF_OK;
 }
 
-/* Every line of the list for request id, its own row last. */
+/*
+ * Every line of the list for request id, its own row last; PF_ENOTFOUND,
+ * nothing changed, when it is no longer closed.
+ */
 static int
 reduce_one(struct pf_store *st, long long id, const char *now)
 {
-	int	 i, err = PF_OK;
+	int	 i, err;
 
+	err = pf_sql_change(st, Q(REDUCE_CLAIM), PF_ARGS(PF_I(id)));
 	for (i = CLEAR_FIRST; err == PF_OK && i < NSTMT; i++)
 		err = pf_sql_exec(st, Q(i), PF_ARGS(PF_I(id)), NULL);
 	if (err == PF_OK)
@@ -142,6 +155,7 @@ pf_store_dsr_reduce(struct pf_store *st, const char *before,
 {
 	struct picked	 p = { .n = 0 };
 	char		 t[PF_TIME_SIZE];
+	long long	 done = 0;
 	int		 i, err;
 
 	*n = 0;
@@ -153,9 +167,12 @@ pf_store_dsr_reduce(struct pf_store *st, const char *before,
 	err = pf_sql_each(st, Q(REDUCE_PICK), PF_ARGS(PF_T(before),
 	    PF_I(limit)), pick_row, &p);
 	for (i = 0; err == PF_OK && i < p.n; i++)
-		err = reduce_one(st, p.id[i], now);
+		if ((err = reduce_one(st, p.id[i], now)) == PF_OK)
+			done++;
+		else if (err == PF_ENOTFOUND)
+			err = PF_OK;	/* appealed since the pick */
 	if ((err = pf_sql_savepoint_end(st, err)) == PF_OK)
-		*n = p.n;
+		*n = done;
 	return err;
 }
 

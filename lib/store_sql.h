@@ -25,6 +25,41 @@
  * until pf_store_close.  Values are only ever bound, never logged: a log
  * line names the statement (its what) and the engine's message.
  *
+ * Concurrency: a write transaction is BEGIN IMMEDIATE on SQLite, which
+ * runs one writer at a time, but READ COMMITTED on PostgreSQL, where
+ * workers on several nodes write at once and each statement sees what
+ * was committed when it started.  So a value read and then written on
+ * must not be two statements that another transaction can come between:
+ *
+ *  - a change that depends on a row's state says the state in its WHERE
+ *    (UPDATE ... WHERE id = ?1 AND status = 'unverified'), and its change
+ *    count (pf_sql_change's PF_ENOTFOUND) tells the loser: PostgreSQL
+ *    re-reads a row another transaction changed before updating it;
+ *  - what must exist once is a key or UNIQUE, written with INSERT ... ON
+ *    CONFLICT (a spent challenge, a party, a counter's row); a counter is
+ *    incremented in the upsert itself (n = table.n + 1), never read and
+ *    written back;
+ *  - a purge deletes a row it listed only if it still qualifies (the
+ *    condition in the DELETE's WHERE), so that a row renewed in between
+ *    stays; a change made of several statements on one row's data first
+ *    locks that row with a conditional UPDATE (the retention's claim),
+ *    and skips it when the condition no longer holds;
+ *  - rows written after a change of one row of their own in the same
+ *    savepoint (a request's events, numbered max(seq) + 1) are serialised
+ *    by that row's lock;
+ *  - a decision read from rows that no constraint can keep unique (a
+ *    rate limit's hits, a vote's window, a repeated request, a device's
+ *    last consent) takes the key's lock first (store.h's pf_store_lock),
+ *    then reads: the second of two transactions on one key waits, then
+ *    reads what the first committed.  Key locks are taken in this order:
+ *    the device's ("consent"), the guard's rate keys, the one key of what
+ *    the form decides ("request", "vote"); and before the first audit
+ *    record (the audit chain's lock is held to the commit).  The one
+ *    exception, a quota on a second address counted after the records
+ *    (an agent's, a person's), can meet another transaction's key in the
+ *    opposite order: PostgreSQL then ends one of the two (a deadlock:
+ *    PF_EBUSY, the visitor tries again), never both waiting for good.
+ *
  * Every function answers PF_OK or an error code (err.h): PF_EBUSY for a
  * condition that passes (a lock, a full disk, a file that cannot be
  * opened), PF_ESTORE for anything else, PF_ENOMEM; and, where said,
@@ -143,6 +178,9 @@ struct pf_sql_walk {
 /* A row callback: column 0 as an integer into *(long long *)ctx. */
 int	pf_row_int0(const struct pf_row *row, void *ctx);
 
+/* A row callback that reads nothing: pf_sql_one's PF_OK says a row came. */
+int	pf_row_any(const struct pf_row *row, void *ctx);
+
 /*
  * Run q, which returns no rows; *changed (may be NULL) is the number of
  * rows it inserted, updated or deleted.
@@ -190,6 +228,16 @@ enum pf_dialect {
 	 * its BEGIN IMMEDIATE already does), so the chain has no gap or fork.
 	 */
 	PF_DIALECT_AUDIT_LOCK,
+	/*
+	 * store.c's pf_store_lock, ?1 to ?3 the key's kind and parts (text,
+	 * may be NULL): one row, which is ignored.  PostgreSQL:
+	 * "SELECT pg_advisory_xact_lock(21, hashtext(concat_ws(' ',
+	 * CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT))))", the
+	 * two-key form, whose space the audit chain's one-key lock does not
+	 * share (a collision of two keys' hashes only makes them wait for
+	 * each other).
+	 */
+	PF_DIALECT_KEY_LOCK,
 	PF_DIALECT__MAX
 };
 

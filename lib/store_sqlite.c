@@ -105,6 +105,11 @@ static const struct pf_sql dialect[NDIALECT] = {
 	/* BEGIN IMMEDIATE (D_BEGIN) already keeps other appenders out. */
 	[PF_DIALECT_AUDIT_LOCK] = { "audit lock", "SELECT 0 WHERE 0" },
 	/*
+	 * BEGIN IMMEDIATE already keeps every other writer out: nothing to
+	 * lock, but a statement that binds the key like PostgreSQL's.
+	 */
+	[PF_DIALECT_KEY_LOCK] = { "key lock", "SELECT ?1, ?2, ?3" },
+	/*
 	 * IMMEDIATE takes the write lock at once, so a reader never has to
 	 * upgrade its lock under contention (a deadlock SQLite answers with
 	 * SQLITE_BUSY).  PostgreSQL: plain BEGIN; rows lock as they are

@@ -122,7 +122,9 @@ collect_expired(const struct pf_dsr *r, void *arg)
 /*
  * What purge removes in batches, one transaction each: bound is the time
  * the rows are older than, fill reads the next of them into b, drop
- * removes row i of b and records it in t, say prints how many went.
+ * removes row i of b and records it in t (PF_ENOTFOUND, nothing recorded:
+ * the row changed since fill read it, a form renewing it on another
+ * worker or node, and stays), say prints how many went.
  */
 struct sweep {
 	void	(*bound)(struct ctx *, char out[PF_TIME_SIZE]);
@@ -157,7 +159,7 @@ drop_dnc(struct ctx *c, const struct pf_keys *keys, struct pf_txn *t,
 
 	snprintf(years, sizeof(years), "%ld", c->cfg->dnc_retention_years);
 	if ((rc = pf_pseudonym(keys, "phone", b->key[i], subject)) != PF_OK ||
-	    (rc = pf_store_dnc_remove(c->st, b->key[i])) != PF_OK)
+	    (rc = pf_store_dnc_purge(c->st, b->key[i], b->when[i])) != PF_OK)
 		return rc;
 	return pf_txn_audit(t, NULL, "dnc-purged", subject, details);
 }
@@ -195,7 +197,7 @@ drop_expired(struct ctx *c, const struct pf_keys *keys, struct pf_txn *t,
 
 	(void)keys;
 	snprintf(id, sizeof(id), "%lld", b->id[i]);
-	if ((rc = pf_store_dsr_delete(c->st, b->id[i])) != PF_OK)
+	if ((rc = pf_store_dsr_purge(c->st, b->id[i])) != PF_OK)
 		return rc;
 	return pf_txn_audit(t, NULL, "request-expired", b->key[i], details);
 }
@@ -214,16 +216,19 @@ sweep_batch(struct ctx *c, const struct sweep *s, const struct pf_keys *keys,
     const char *bound, struct batch *b, long long *n)
 {
 	struct pf_txn	 t = { 0 };
-	int		 i, rc;
+	int		 i, rc, gone = 0;
 
 	b->n = 0;
 	if ((rc = cli_begin(c, &t)) != PF_OK)
 		return rc;
 	rc = s->fill(c->st, bound, b);
 	for (i = 0; rc == PF_OK && i < b->n; i++)
-		rc = s->drop(c, keys, &t, b, i);
+		if ((rc = s->drop(c, keys, &t, b, i)) == PF_OK)
+			gone++;
+		else if (rc == PF_ENOTFOUND)
+			rc = PF_OK;
 	if (rc == PF_OK && (rc = pf_txn_commit(&t)) == PF_OK)
-		*n += b->n;
+		*n += gone;
 	else
 		pf_txn_rollback(&t);
 	return rc;

@@ -320,5 +320,66 @@ class QueriesTest(unittest.TestCase):
         self.assertGreater(n, 90)
 
 
+# store_sql.h's PF_DIALECT_KEY_LOCK as it gives it to store_pg.c.
+KEY_LOCK = ("SELECT pg_advisory_xact_lock(21, hashtext(concat_ws(' ', "
+            "CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT))))")
+
+
+def lock_args(kind, a, b):
+    return ", ".join("NULL" if v is None else "'%s'" % v for v in (kind, a, b))
+
+
+class KeyLockTest(unittest.TestCase):
+    """pf_store_lock's PostgreSQL statement: a second transaction on the
+    same key waits for the first to end; on another key it does not."""
+
+    def hold(self, kind, a, b):
+        """A session inside a transaction that holds the key's lock."""
+        p = subprocess.Popen(
+            ["psql", "-X", "-q", "-A", "-t", "-h", SERVER, "-U", "postgres",
+             "-d", DB, "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(p.wait, 60)
+        self.addCleanup(p.stdin.close)
+        p.stdin.write("BEGIN;\nPREPARE k(text, text, text) AS %s;\n"
+                      "EXECUTE k(%s);\n\\echo held\n"
+                      % (KEY_LOCK, lock_args(kind, a, b)))
+        p.stdin.flush()
+        for line in p.stdout:
+            if line.strip() == "held":
+                return p
+        self.fail("psql: %s" % p.stderr.read())
+
+    def try_lock(self, kind, a, b):
+        """Whether another session gets the key's lock: a lock_timeout
+        ends its wait (a deadline, not a pause: a free key is taken at
+        once)."""
+        p = psql(DB, "SET lock_timeout = '500ms'; PREPARE k(text, text, "
+                 "text) AS %s; EXECUTE k(%s)" % (KEY_LOCK,
+                                                 lock_args(kind, a, b)),
+                 check=False)
+        if p.returncode != 0:
+            self.assertIn("lock timeout", p.stderr)
+        return p.returncode == 0
+
+    def test_same_key_waits_until_the_holder_ends(self):
+        holder = self.hold("rate", "request/client", "abc")
+        self.assertFalse(self.try_lock("rate", "request/client", "abc"))
+        self.assertTrue(self.try_lock("rate", "request/client", "abd"))
+        self.assertTrue(self.try_lock("vote", "request/client", "abc"))
+        holder.stdin.write("COMMIT;\n")
+        holder.stdin.close()
+        holder.wait(60)
+        self.assertTrue(self.try_lock("rate", "request/client", "abc"))
+
+    def test_null_parts_lock_too(self):
+        holder = self.hold("party link", None, None)
+        self.assertFalse(self.try_lock("party link", None, None))
+        holder.stdin.write("ROLLBACK;\n")
+        holder.stdin.close()
+        holder.wait(60)
+        self.assertTrue(self.try_lock("party link", None, None))
+
+
 if __name__ == "__main__":
     unittest.main()

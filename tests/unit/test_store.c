@@ -1707,6 +1707,49 @@ START_TEST(test_dnc_remove_then_not_found)
 }
 END_TEST
 
+/*
+ * A purge removes only the entry it listed: one registered again since
+ * (a form on another worker or node, between the list and the removal)
+ * stays, and the purge is told so.
+ */
+START_TEST(test_dnc_purge_spares_a_renewed_entry)
+{
+	struct pf_store	*st = open_mode("truncate");
+
+	dput(st, NA, T1);
+	dput(st, NB, T1);
+	dput(st, NA, T2);	/* registered again after the list said T1 */
+	ck_assert_int_eq(pf_store_dnc_purge(st, NA, T1), PF_ENOTFOUND);
+	ck_assert_str_eq(dget(st, NA).updated, T2);
+	ck_assert_int_eq(pf_store_dnc_purge(st, NB, T1), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_purge(st, NB, T1), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dnc_purge(st, NA, T2), PF_OK);
+	ck_assert_int_eq(dcount(st), 0);
+	pf_store_close(st);
+}
+END_TEST
+
+/*
+ * The key lock (store.h): inside a write transaction, with any parts;
+ * SQLite's BEGIN IMMEDIATE is the lock, so it only has to run.
+ */
+START_TEST(test_lock_runs_inside_a_write)
+{
+	struct pf_store	*st = open_mode("truncate");
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_lock(st, "rate", "bucket", "subject"),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_lock(st, "party link", NULL, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_lock(st, "rate", "bucket", "subject"),
+	    PF_OK);
+	dput(st, NA, T1);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(dcount(st), 1);
+	pf_store_close(st);
+}
+END_TEST
+
 /* Numbers the schema must refuse in an entry that is otherwise good. */
 static const char *const dnc_bad_number[] = {
 	"13037492110", "+1 303 749 2110", "+1-303-749-2110", "+1303749211x",
@@ -2140,6 +2183,8 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_dnc_stale_at_years_before_cutoff),
     tcase_add_test(tc, test_dnc_stale_stops_and_refuses_negative_limit),
     tcase_add_test(tc, test_dnc_remove_then_not_found),
+    tcase_add_test(tc, test_dnc_purge_spares_a_renewed_entry),
+    tcase_add_test(tc, test_lock_runs_inside_a_write),
     PF_LOOP(test_dnc_schema_refuses_malformed_number, dnc_bad_number),
     PF_LOOP(test_dnc_schema_refuses_malformed_country, dnc_bad_country),
     tcase_add_test(tc, test_dnc_migration_from_version_2_keeps_rows),

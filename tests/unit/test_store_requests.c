@@ -1144,6 +1144,29 @@ START_TEST(test_dsr_delete_takes_its_history)
 }
 END_TEST
 
+/*
+ * A purge deletes only a request still unverified: one verified since the
+ * list (its link followed on another worker or node) stays with its
+ * history, and the purge is told so.
+ */
+START_TEST(test_dsr_purge_spares_a_verified_request)
+{
+	struct pf_store	*st = expired_fixture();
+	struct rows	 s = { 0 };
+
+	ck_assert_int_eq(pf_store_dsr_purge(st, 4), PF_ENOTFOUND);
+	ck_assert_int_eq(events(st, 4).n, 2);
+	ck_assert_int_eq(pf_store_dsr_purge(st, 1), PF_OK);
+	ck_assert_int_eq(pf_store_dsr_get(st, 1, dsr_collect, &s),
+	    PF_ENOTFOUND);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request_event "
+	    "WHERE request = 1"), 0);
+	ck_assert_int_eq(pf_store_dsr_purge(st, 1), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_dsr_purge(st, 99), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_test_count("SELECT count(*) FROM request"), 3);
+}
+END_TEST
+
 /* A status link seals only the id: a deleted newest id is never given again. */
 START_TEST(test_dsr_id_of_deleted_newest_request_is_never_reused)
 {
@@ -2052,6 +2075,7 @@ PF_TEST_MAIN("store_requests",
     PF_LOOP(test_dsr_expired_oldest_first_within_limit, expired),
     tcase_add_test(tc, test_dsr_expired_stops_and_refuses_negative_limit),
     tcase_add_test(tc, test_dsr_delete_takes_its_history),
+    tcase_add_test(tc, test_dsr_purge_spares_a_verified_request),
     tcase_add_test(tc, test_dsr_id_of_deleted_newest_request_is_never_reused),
     tcase_add_test(tc, test_dsr_erase_blanks_personal_fields_of_that_key_only),
     tcase_add_test(tc, test_dsr_erase_blanks_history_notes_of_that_key_only),
