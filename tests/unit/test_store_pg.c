@@ -440,6 +440,35 @@ START_TEST(test_error_mapping)
 }
 END_TEST
 
+/*
+ * pf_store_lock: a second transaction on the same key waits (here past
+ * its busy timeout), one on another key does not.
+ */
+START_TEST(test_key_lock_holds_the_key_only)
+{
+	struct pf_store	*quick;
+
+	SKIP_WITHOUT_SERVER();
+	quick = store_open(100);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_lock(st, "consent", "device-1", NULL), PF_OK);
+	ck_assert_int_eq(pf_store_begin(quick), PF_OK);
+	ck_assert_int_eq(pf_store_lock(quick, "consent", "device-1", NULL),
+	    PF_EBUSY);
+	pf_store_rollback(quick);
+	ck_assert_int_eq(pf_store_begin(quick), PF_OK);
+	ck_assert_int_eq(pf_store_lock(quick, "consent", "device-2", NULL),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_commit(quick), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(quick), PF_OK);
+	ck_assert_int_eq(pf_store_lock(quick, "consent", "device-1", NULL),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_commit(quick), PF_OK);
+	pf_store_close(quick);
+}
+END_TEST
+
 static double
 ms_since(const struct timespec *t0)
 {
@@ -615,5 +644,6 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_broken_connection_reconnects_at_begin),
     tcase_add_test(tc, test_error_mapping),
     tcase_add_test(tc, test_until_bounds_a_wait),
+    tcase_add_test(tc, test_key_lock_holds_the_key_only),
     tcase_add_test(tc, test_outbox_claim_never_twice),
     tcase_add_test(tc, test_audit_append_gapless_across_connections))
