@@ -320,6 +320,60 @@ class QueriesTest(unittest.TestCase):
         self.assertGreater(n, 90)
 
 
+def statement(name, what):
+    """The text of query file name's statement what."""
+    found = [t for (w, t) in statements(os.path.join(SRC, "lib", name))
+             if w == what]
+    if len(found) != 1:
+        raise AssertionError("%s: %d statements %r" % (name, len(found), what))
+    return found[0]
+
+
+def execute(text, args):
+    """Rows of text run once on PostgreSQL with args (SQL literals), in a
+    transaction that is rolled back."""
+    p = psql(DB, "PREPARE q AS %s; EXECUTE q(%s); ROLLBACK"
+             % (pg_text(text), ", ".join(args)), check=False)
+    return p
+
+
+class MeaningTest(unittest.TestCase):
+    """Where a statement's text was changed for PostgreSQL, it gives what
+    SQLite gives."""
+
+    def test_no_limit_is_taken(self):
+        # store_feedback.c binds LLONG_MAX for "no limit"; PostgreSQL
+        # refuses SQLite's -1.
+        text = statement("store_feedback.c", "vote each")
+        for limit, ok in (("9223372036854775807", True), ("-1", False)):
+            with self.subTest(limit=limit):
+                p = execute(text, ["NULL", "NULL", "NULL", limit])
+                self.assertEqual(p.returncode == 0, ok, p.stderr)
+
+    def test_answers_open_first_in_whole_days(self):
+        text = statement("store_requests.c", "request answers")
+        setup = (
+            "INSERT INTO request (id, type, relationship, subject, country, "
+            "law, received, due, status, verify_by, updated) VALUES "
+            "(1, 'access', 'customer', 's', 'DE', 'gdpr', "
+            "'2026-11-02T23:59:59.000000Z', '2026-12-02', 'fulfilled', "
+            "'t', 't'), "
+            "(2, 'access', 'customer', 's', 'DE', 'gdpr', "
+            "'2026-11-03T00:00:00.000000Z', '2026-12-03', 'verified', "
+            "'t', 't'); "
+            "INSERT INTO request_event (request, seq, time, status) VALUES "
+            "(1, 1, '2026-11-02T23:59:59.000000Z', 'unverified'), "
+            "(1, 2, '2026-11-09T00:00:01.000000Z', 'fulfilled')")
+        p = psql(DB, "%s; PREPARE q AS %s; EXECUTE q('2026-11-01', "
+                 "'2026-12-01'); ROLLBACK" % (setup, pg_text(text)),
+                 check=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # The open one first (NULL days), then 7 days from the 2nd to the
+        # 9th: calendar days, as SQLite's julianday() of the two dates.
+        self.assertEqual(p.stdout.split(),
+                         ["access|verified||", "access|fulfilled||7"])
+
+
 # store_sql.h's PF_DIALECT_KEY_LOCK as it gives it to store_pg.c.
 KEY_LOCK = ("SELECT pg_advisory_xact_lock(21, hashtext(concat_ws(' ', "
             "CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT))))")
