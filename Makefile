@@ -263,8 +263,40 @@ unit: $(UNIT_TESTS)
 check-includes:
 	@/usr/bin/python3 tools/check-includes.py lib
 
+# The integration tests (tests/integration/run.py): TESTS="PATTERN..." picks
+# files (all of them without); BACKEND=postgresql puts every site's data in
+# PostgreSQL, on a private server the harness starts (tools/pgtest.sh).
+BACKEND		?= sqlite
 integration: all $(BROWSER_DEPS)
-	/usr/bin/python3 tests/integration/run.py $(TESTS)
+	PRIVFORMS_TEST_BACKEND=$(BACKEND) /usr/bin/python3 tests/integration/run.py $(TESTS)
+
+# The PostgreSQL pass: the integration tests again with BACKEND=postgresql,
+# all but those that neither store nor read data, or reach the store only
+# in a way the SQLite pass already covers:
+#   test_browser.py       the widget and pages in chromium
+#   test_c_strings.py test_js_strings.py test_docs.py test_man.py
+#   test_routes.py test_includes.py
+#                         the sources and documents; no site
+#   test_lang.py test_js_lang.py test_form_errors_lang.py
+#   test_mail_lang.py test_request_journey_lang.py test_pseudo_locale.py
+#                         translations: which language a page or mail is in
+#   test_install.py test_apache.py test_systemd.py test_run.py
+#                         an installed tree, Apache, the systemd units, make
+#                         run: the serving around the programs, each with a
+#                         configuration of its own on SQLite
+# `make integration-pg TESTS=test_mail.py` runs one file on PostgreSQL.
+PG_SKIP		 = test_browser.py test_c_strings.py test_js_strings.py \
+		   test_docs.py test_man.py test_routes.py test_includes.py \
+		   test_lang.py test_js_lang.py test_form_errors_lang.py \
+		   test_mail_lang.py test_request_journey_lang.py \
+		   test_pseudo_locale.py test_install.py test_apache.py \
+		   test_systemd.py test_run.py
+PG_TESTS	 = $(filter-out $(PG_SKIP),$(notdir $(wildcard tests/integration/test_*.py)))
+
+.PHONY: integration-pg
+integration-pg:
+	@$(MAKE) --no-print-directory integration BACKEND=postgresql \
+	    TESTS="$(or $(TESTS),$(PG_TESTS))"
 
 # Once, and again only when the lockfile changes.
 $(BROWSER_DEPS): tests/browser/package-lock.json tests/browser/package.json

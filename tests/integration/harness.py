@@ -22,6 +22,14 @@ loaded) have passed; wait_tcp and unix_listening tell when a server
 listens.  Site.send_mail fails with the sender's words when a message
 could not be handed over (it would be tried again only after mail_retry).
 
+PRIVFORMS_TEST_BACKEND=postgresql puts every Site on PostgreSQL: one
+server per test process (tools/pgtest.sh, started on first need, stopped
+at exit), a database of its own per Site.  Site.query, write, count,
+audit_xml and connect speak to the backend in use, in SQLite's words (?
+and ?N parameters, rows as sqlite3 gives them).  A test about SQLite
+itself (its locks, journal, files) says so with @sqlite_only("why") and is
+skipped on PostgreSQL.
+
 A test module starts what it needs in setUpModule (mail_site: an SMTP
 server and a site that mails through it; mail_config: those keys for a
 site of its own) and ends with teardown(SITE, ..., SMTP), which stops
@@ -31,6 +39,7 @@ every site at once and fails on any sanitizer report.
 import atexit
 import base64
 import contextlib
+import decimal
 import email
 import email.policy
 import fcntl
@@ -53,6 +62,20 @@ import urllib.parse
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PRIVFORMS = os.path.join(SRC, "tools", "privforms")
+
+# The store the sites use: sqlite (the default) or postgresql.
+BACKEND = os.environ.get("PRIVFORMS_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgresql"):
+    raise SystemExit("PRIVFORMS_TEST_BACKEND: sqlite or postgresql, not %r"
+                     % BACKEND)
+POSTGRESQL = BACKEND == "postgresql"
+
+
+def sqlite_only(reason):
+    """A test (method or class) about SQLite itself -- its locks, journal,
+    files -- that has no meaning on PostgreSQL: skipped there, saying
+    reason."""
+    return unittest.skipIf(POSTGRESQL, "about SQLite: " + reason)
 
 
 def make(*args):
@@ -279,10 +302,13 @@ class Site:
         self.port = free_port()
         self.workers = workers
         self.conf = os.path.join(self.dir, "privforms.conf")
+        # PostgreSQL: a database of its own on the process's server.
+        self.db_name = pg_server().createdb() if POSTGRESQL else None
         settings = {
             "base_url": "http://127.0.0.1:%d" % self.port,
             "prefix": "/privacy",
-            "database": "privforms.db",
+            "database": pg_server().dsn(self.db_name) if POSTGRESQL
+            else "privforms.db",
             "key_file": "secret.key",
             "audit_dir": "audit",
             "site_dir": "site",
@@ -297,7 +323,9 @@ class Site:
         with open(self.conf, "w") as f:
             for k, v in settings.items():
                 f.write("%s = %s\n" % (k, v))
-        self.db_path = os.path.join(self.dir, "privforms.db")
+        # The SQLite file (None on PostgreSQL: what reads it is sqlite_only).
+        self.db_path = None if POSTGRESQL else \
+            os.path.join(self.dir, "privforms.db")
         self.audit_dir = os.path.join(self.dir, "audit")
         self.started = False
         self.stamps = {}    # form path -> its page's pf_stamp
@@ -322,10 +350,13 @@ class Site:
         reports = sanitizer_reports(self.dir)
         if remove and not reports:
             shutil.rmtree(self.dir, ignore_errors=True)
+            if self.db_name:
+                pg_server().dropdb(self.db_name)
         return reports
 
     def locked(self):
-        """The database held under BEGIN EXCLUSIVE for a with block."""
+        """The database held under BEGIN EXCLUSIVE for a with block (SQLite
+        only: a test using it is sqlite_only)."""
         return exclusive(self.db_path)
 
     def conf_with(self, name, **keys):
@@ -402,8 +433,19 @@ class Site:
 
     # ---- the database: read-only, and a test's own rows ----
 
+    def connect(self, readonly=False, timeout=5):
+        """A connection to the site's database as sqlite3.connect gives
+        one, whichever the backend (SQL with ? parameters; `with` commits
+        or rolls back; close it): for a test's own rows."""
+        if POSTGRESQL:
+            return PgConnection(pg_server().dsn(self.db_name), readonly)
+        if readonly:
+            return sqlite3.connect("file:%s?mode=ro" % self.db_path,
+                                   uri=True, timeout=timeout)
+        return sqlite3.connect(self.db_path, timeout=timeout)
+
     def query(self, sql, args=()):
-        con = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True)
+        con = self.connect(readonly=True)
         try:
             return con.execute(sql, args).fetchall()
         finally:
@@ -421,11 +463,27 @@ class Site:
 
     def write(self, sql, args=()):
         """One statement of a test's own, committed: its lastrowid."""
-        con = sqlite3.connect(self.db_path, timeout=5)
+        con = self.connect()
         try:
             cur = con.execute(sql, args)
             con.commit()
             return cur.lastrowid
+        finally:
+            con.close()
+
+    def schema_version(self, version=None):
+        """The schema's version (SQLite's user_version, PostgreSQL's
+        schema_version row); set to version if one is given."""
+        con = self.connect()
+        try:
+            if version is not None:
+                con.execute("UPDATE schema_version SET version = %d" % version
+                            if POSTGRESQL else
+                            "PRAGMA user_version = %d" % version)
+                con.commit()
+            return con.execute("SELECT version FROM schema_version"
+                               if POSTGRESQL else
+                               "PRAGMA user_version").fetchone()[0]
         finally:
             con.close()
 
@@ -552,7 +610,18 @@ def stop_sites(sites, remove=True):
 # ends, so a setUpModule or setUpClass that failed after starting one
 # (its tearDown never runs) leaves no server running.
 _LIVE = set()
-atexit.register(lambda: stop_sites(list(_LIVE)))
+
+
+def _at_exit():
+    """The sites, then the PostgreSQL server they used."""
+    try:
+        stop_sites(list(_LIVE))
+    finally:
+        if _PG is not None:
+            _PG.stop()
+
+
+atexit.register(_at_exit)
 
 
 def terminate(*procs, timeout=10):
@@ -621,6 +690,227 @@ def exclusive(db_path):
         con.execute("ROLLBACK")
     finally:
         con.close()
+
+
+# ---- PostgreSQL (PRIVFORMS_TEST_BACKEND=postgresql) ----
+
+# Debian's postgresql-15 programs, as tools/pgtest.sh runs them.
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class PgServer:
+    """The test process's PostgreSQL server (tools/pgtest.sh) in a
+    temporary directory: its socket there, no TCP."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="privforms-pg-")
+        self.names = itertools.count(1)
+        p = subprocess.run(["sh", os.path.join(SRC, "tools", "pgtest.sh"),
+                            "start", self.dir], capture_output=True,
+                           text=True, timeout=300)
+        if p.returncode != 0:
+            self.stop()
+            raise AssertionError("tools/pgtest.sh start:\n" + p.stderr)
+
+    def dsn(self, name):
+        """The connection string of database name, as a site's config
+        gives it."""
+        return "postgresql:///%s?host=%s&user=postgres" % (name, self.dir)
+
+    def _admin(self, sql):
+        import psycopg2
+        con = psycopg2.connect(self.dsn("postgres"))
+        try:
+            con.autocommit = True
+            con.cursor().execute(sql)
+        finally:
+            con.close()
+
+    def createdb(self):
+        """A new empty database: its name."""
+        name = "site%d" % next(self.names)
+        self._admin("CREATE DATABASE " + name)
+        return name
+
+    def dropdb(self, name):
+        """Drop database name, ending what is still connected to it."""
+        self._admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
+    def dump(self, name, path):
+        """pg_dump of database name into path (the custom format)."""
+        subprocess.run([os.path.join(PG_BIN, "pg_dump"), "-h", self.dir,
+                        "-U", "postgres", "-Fc", "-f", path, name],
+                       check=True, capture_output=True, timeout=300)
+
+    def restore(self, name, path):
+        """Database name made anew from a pg_dump in path."""
+        self.dropdb(name)
+        self._admin("CREATE DATABASE " + name)
+        subprocess.run([os.path.join(PG_BIN, "pg_restore"), "-h", self.dir,
+                        "-U", "postgres", "--exit-on-error", "-d", name, path],
+                       check=True, capture_output=True, timeout=300)
+
+    def stop(self):
+        subprocess.run(["sh", os.path.join(SRC, "tools", "pgtest.sh"),
+                        "stop", self.dir], timeout=300)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_PG = None
+
+
+def pg_server():
+    """The process's PostgreSQL server, started on first need (and
+    stopped at exit, after the sites)."""
+    global _PG
+    if _PG is None:
+        _PG = PgServer()
+    return _PG
+
+
+def _pg_text(sql, args):
+    """SQLite's parameters (? and ?N) in sql as psycopg2's (%(pN)s), its
+    literal % doubled: (text, the arguments by name)."""
+    out, n, i = [], 0, 0
+    while i < len(sql):
+        c = sql[i]
+        if c in "'\"":
+            end = i + 1
+            while end < len(sql):
+                if sql[end] == c:
+                    if sql[end + 1:end + 2] != c:
+                        break
+                    end += 1
+                end += 1
+            out.append(sql[i:end + 1].replace("%", "%%"))
+            i = end + 1
+            continue
+        if c == "?":
+            # A bare ? is numbered after the highest so far, as in SQLite.
+            m = re.match(r"\?(\d*)", sql[i:])
+            k = int(m.group(1)) if m.group(1) else n + 1
+            n = max(n, k)
+            out.append("%%(p%d)s" % k)
+            i += len(m.group(0))
+            continue
+        out.append("%%" if c == "%" else c)
+        i += 1
+    return "".join(out), {"p%d" % (k + 1): v for k, v in enumerate(args)}
+
+
+def _sqlite_value(v):
+    """A value as sqlite3 would give it: bytea as bytes, a boolean as 0
+    or 1, a number as int (or float when it has a fraction)."""
+    if isinstance(v, memoryview):
+        return v.tobytes()
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+class PgCursor:
+    """What PgConnection.execute returns: sqlite3's cursor's reading
+    methods and lastrowid."""
+
+    def __init__(self, cur, lastrowid):
+        self.cur = cur
+        self.lastrowid = lastrowid
+
+    def fetchall(self):
+        if self.cur.description is None:
+            return []
+        return [tuple(map(_sqlite_value, r)) for r in self.cur.fetchall()]
+
+    def fetchone(self):
+        r = self.cur.fetchone() if self.cur.description else None
+        return None if r is None else tuple(map(_sqlite_value, r))
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    @property
+    def rowcount(self):
+        return self.cur.rowcount
+
+
+# After rows a test wrote with ids of its own, each table's id sequence
+# goes past them, as SQLite's next rowid would (max + 1); never back.
+_PG_RESYNC = """
+DO $$
+DECLARE c record; seq text;
+BEGIN
+  FOR c IN SELECT table_name, column_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND is_identity = 'YES'
+  LOOP
+    seq := pg_get_serial_sequence(quote_ident(c.table_name), c.column_name);
+    EXECUTE format('SELECT setval(%L, greatest(coalesce(max(%I), 0) + 1, '
+                   '(SELECT last_value + is_called::int FROM %s)), false) '
+                   'FROM %I', seq, c.column_name, seq, c.table_name);
+  END LOOP;
+END $$"""
+
+
+class PgConnection:
+    """A connection to a PostgreSQL database that works as sqlite3's does
+    for what the tests do with one: execute and executemany with ?
+    parameters, commit, rollback, close, and `with` for a transaction."""
+
+    def __init__(self, dsn, readonly=False):
+        import psycopg2
+        self.con = psycopg2.connect(dsn)
+        self.con.set_session(readonly=readonly)
+        self.error = psycopg2.Error
+        self.inserted = False
+
+    def execute(self, sql, args=()):
+        text, named = _pg_text(sql, args)
+        cur = self.con.cursor()
+        cur.execute(text, named)
+        lastrowid = None
+        if re.match(r"\s*INSERT\b", sql, re.I):
+            self.inserted = True
+            lastrowid = self._lastval()
+        return PgCursor(cur, lastrowid)
+
+    def _lastval(self):
+        """The id the last INSERT was given (None when it took none)."""
+        cur = self.con.cursor()
+        cur.execute("SAVEPOINT lastval")
+        try:
+            cur.execute("SELECT lastval()")
+            return cur.fetchone()[0]
+        except self.error:  # no sequence used yet in this session
+            cur.execute("ROLLBACK TO SAVEPOINT lastval")
+            return None
+
+    def executemany(self, sql, seq):
+        for args in seq:
+            self.execute(sql, args)
+
+    def commit(self):
+        if self.inserted:
+            self.con.cursor().execute(_PG_RESYNC)
+            self.inserted = False
+        self.con.commit()
+
+    def rollback(self):
+        self.inserted = False
+        self.con.rollback()
+
+    def close(self):
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+        return False
 
 
 @contextlib.contextmanager

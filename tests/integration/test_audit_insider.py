@@ -9,7 +9,6 @@ import hashlib
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -189,7 +188,7 @@ def rewrite(records, drop=()):
     close the gap of the seqs in drop), in the files and the database,
     as an insider who knows the format would."""
     old = rows()
-    con = sqlite3.connect(SITE.db_path)
+    con = SITE.connect()
     with con:
         con.execute("DELETE FROM audit WHERE seq >= ?", (min(list(records) + list(drop)),))
         prev, seq = None, 0
@@ -233,7 +232,7 @@ class Insider(unittest.TestCase):
 
     def tearDown(self):
         # The trail as privforms wrote it, files and rows.
-        con = sqlite3.connect(SITE.db_path)
+        con = SITE.connect()
         with con:
             con.execute("DELETE FROM audit")
             con.executemany("INSERT INTO audit (%s) VALUES (?, ?, ?, ?, ?, ?, ?)" % COLS,

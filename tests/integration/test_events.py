@@ -20,8 +20,9 @@ import tempfile
 import time
 import unittest
 
-from harness import (PRIVFORMS, SRC, address, mail_site, request_submit,
-                     request_verify, stamp_of, teardown, token_craft)
+from harness import (POSTGRESQL, PRIVFORMS, SRC, address, mail_site,
+                     pg_server, request_submit, request_verify, stamp_of,
+                     teardown, token_craft)
 
 DEF = os.path.join(SRC, "lib", "audit_events.def")
 XSD = os.path.join(SRC, "etc", "audit.xsd")
@@ -270,15 +271,21 @@ def admin_restore():
     privforms init) takes the trail up again."""
     with tempfile.TemporaryDirectory() as d:
         copy = os.path.join(d, "copy.db")
-        cli("backup", copy)
+        if POSTGRESQL:      # privforms backup says to use pg_dump
+            pg_server().dump(SITE.db_name, copy)
+        else:
+            cli("backup", copy)
         to = typed(address("events-after-backup"))
         r = SITE.post("/privacy/unsubscribe", {"channel": "email", "email": to})
         assert r.status == 303, r
         SITE.stop(remove=False)
-        for suffix in ("-journal", "-wal", "-shm"):
-            if os.path.exists(SITE.db_path + suffix):
-                os.unlink(SITE.db_path + suffix)
-        shutil.copy(copy, SITE.db_path)
+        if POSTGRESQL:
+            pg_server().restore(SITE.db_name, copy)
+        else:
+            for suffix in ("-journal", "-wal", "-shm"):
+                if os.path.exists(SITE.db_path + suffix):
+                    os.unlink(SITE.db_path + suffix)
+            shutil.copy(copy, SITE.db_path)
     SITE.start()
 
 

@@ -12,7 +12,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import (Site, SRC, cgi_status, fcgi_request, stamp_of,
+from harness import (Site, SRC, cgi_status, sqlite_only, fcgi_request, stamp_of,
                      token_craft, token_open, mail_config, teardown, address,
                      FormTest)
 from htmlpage import Page
@@ -917,7 +917,7 @@ class Votes(unittest.TestCase):
         self.assertEqual(vote("window").status, 303)
         [v] = votes("window")
         # Age the vote past article_vote_window_hours (2).
-        con = sqlite3.connect(SITE.db_path, timeout=5)
+        con = SITE.connect()
         with con:
             con.execute("UPDATE article_vote SET created = "
                         "'2000-01-01T00:00:00.000000Z' WHERE id = ?",
@@ -985,6 +985,7 @@ class Votes(unittest.TestCase):
         self.assertEqual(vote("errors", comment="c" * 1000).status, 303)
 
 
+@sqlite_only("the busy lock: another writer holding the database file (BEGIN EXCLUSIVE, BEGIN IMMEDIATE)")
 class Locks(unittest.TestCase):
     def test_locked_database_gives_503_and_stores_nothing(self):
         t = started()

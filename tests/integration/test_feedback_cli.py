@@ -1,7 +1,7 @@
 """The team's side of the site feedback: `privforms feedback report` (text,
 CSV, XML) and `feedback list`, against a known data set.
 
-The data set is written with sqlite3 into the database `privforms init`
+The data set is written in SQL into the database `privforms init`
 made (the harness's Site), with fixed times over several days, so every
 figure below is computed by hand from the table in DATA: counts by type,
 the rating distribution and its bars, CSAT, NPS (zero, negative, all
@@ -18,7 +18,6 @@ import datetime
 import io
 import os
 import re
-import sqlite3
 import subprocess
 import unittest
 import urllib.parse
@@ -256,16 +255,16 @@ EMPTY = expected(
 def setUpModule():
     global SITE
     SITE = Site().start()
-    load(SITE.db_path)
+    load(SITE)
 
 
 def tearDownModule():
     teardown(SITE)
 
 
-def load(db):
+def load(site):
     """Write DATA, VOTES and the hostile rows, ids as given."""
-    con = sqlite3.connect(db, timeout=10)
+    con = site.connect(timeout=10)
     try:
         with con:
             for (i, created, type_, rating, rec, done, mail, msg) in DATA:

@@ -19,7 +19,7 @@ import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from harness import (SRC, request_submit, request_verify, teardown,
+from harness import (POSTGRESQL, SRC, request_submit, sqlite_only, request_verify, teardown,
                      export_page, mail_site)
 
 XSD = os.path.join(SRC, "etc", "request-export.xsd")
@@ -265,12 +265,14 @@ class Erase(unittest.TestCase):
         cls.other = leave_feedback("compliment", "great", "Kept words",
                                    "keeper@example.net", 8)
         cls.rows = {fid: feedback_row(fid) for fid in cls.mine}
-        with SITE.locked():
-            cls.locked = run("request", "erase", str(p["first"]))
-        cls.after_lock = {fid: feedback_row(fid) for fid in cls.mine}
+        if not POSTGRESQL:
+            with SITE.locked():
+                cls.locked = run("request", "erase", str(p["first"]))
+            cls.after_lock = {fid: feedback_row(fid) for fid in cls.mine}
         cls.result = run("request", "erase", str(p["first"]))
         assert cls.result.returncode == 0, cls.result.stderr
 
+    @sqlite_only("the busy lock: another writer holding the database file")
     def test_a_failed_erasure_leaves_the_feedback_whole(self):
         self.assertEqual(self.locked.returncode, 1)
         self.assertEqual(self.after_lock, self.rows)

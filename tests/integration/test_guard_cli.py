@@ -2,7 +2,7 @@
 a filled honeypot, a form sent sooner than form_min_seconds), by day, form
 and reason, as text and as CSV.
 
-The counts are written with sqlite3 into trap_count of the database that
+The counts are written in SQL into trap_count of the database that
 `privforms init` made (the harness's Site), over several days, so every
 figure below is worked by hand from DATA: the totals per form and reason,
 the days below them, the total of all, and which days a period takes in
@@ -14,7 +14,6 @@ and the report must count it."""
 import csv
 import io
 import re
-import sqlite3
 import unittest
 
 from harness import Site, teardown
@@ -52,7 +51,7 @@ HEADER = "day,form,reason,count"
 def setUpModule():
     global SITE
     SITE = Site().start()
-    con = sqlite3.connect(SITE.db_path, timeout=10)
+    con = SITE.connect(timeout=10)
     try:
         with con:
             con.executemany(

@@ -21,7 +21,7 @@ import threading
 import time
 import unittest
 
-from harness import Site, SRC, cgi_status, teardown
+from harness import Site, SRC, cgi_status, sqlite_only, teardown
 
 FORM = "/privacy/unsubscribe"
 # Far longer than a page takes on a loaded machine, and shorter than the
@@ -108,6 +108,7 @@ def children(pid):
     return out
 
 
+@sqlite_only("the busy lock: another writer holding the database file")
 class LockedAtStart(unittest.TestCase):
     """Workers that start while the lock is held (a pool restarting one,
     plain CGI) serve form pages at once."""
@@ -174,6 +175,7 @@ class LockedAtStart(unittest.TestCase):
         self.assertEqual(cgi_status(p.stdout), 200, p.stdout[:300])
 
 
+@sqlite_only("the busy lock: another writer holding the database file")
 class Submissions(unittest.TestCase):
     """A submission under the lock: 503 with the form kept, nothing
     stored; the same submission after the release: 303, stored once."""

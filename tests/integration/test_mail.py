@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -423,7 +422,7 @@ class Failures(MailTest):
         configure(mail_attempts=2)
         srv = self.server()
         queue(address())
-        con = sqlite3.connect(SITE.db_path, timeout=5)
+        con = SITE.connect()
         with con:
             con.execute("UPDATE outbox SET attempts = 2 WHERE state = 'queued'")
         con.close()

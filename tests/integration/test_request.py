@@ -14,7 +14,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import (Site, SRC, mail_link as link, teardown, token_craft,
+from harness import (Site, SRC, mail_link as link, sqlite_only, teardown, token_craft,
                      address, mail_site, FormTest)
 from htmlpage import Page
 
@@ -636,6 +636,7 @@ class Errors(FormTest):
         SITE.request("HEAD", FORM)
         self.assertEqual(counts(), before)
 
+    @sqlite_only("the busy lock: another writer holding the database file")
     def test_locked_database_gives_503_and_stores_nothing(self):
         to = address("locked")
         body = submitted(address("locked-verify"))
@@ -827,6 +828,7 @@ class Repeats(unittest.TestCase):
         self.assertNotIn(">Details<", page)
 
 
+@sqlite_only("SQLite's write lock (BEGIN IMMEDIATE), which readers must not wait on")
 class Locks(unittest.TestCase):
     def test_pages_that_only_read_do_not_wait_for_a_writer(self):
         body = submitted(address("reader"))

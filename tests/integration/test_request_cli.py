@@ -9,7 +9,6 @@ import datetime
 import html
 import os
 import re
-import sqlite3
 import subprocess
 import unittest
 import uuid
@@ -117,7 +116,7 @@ def row(rid, cols):
 def write(sql, args=()):
     """Change the database directly, for what the form cannot make (a
     request received long ago); every such use says why."""
-    con = sqlite3.connect(SITE.db_path, timeout=10)
+    con = SITE.connect(timeout=10)
     try:
         with con:
             con.execute(sql, args)

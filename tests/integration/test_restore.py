@@ -13,7 +13,7 @@ import tempfile
 import threading
 import unittest
 
-from harness import PRIVFORMS, SRC, Site, teardown, wait_until
+from harness import PRIVFORMS, SRC, Site, sqlite_only, teardown, wait_until
 
 FORM = "/privacy/unsubscribe"
 DISPLACED = re.compile(r"^displaced/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z/"
@@ -85,6 +85,8 @@ def details(xml):
     return dict(re.findall(r'<detail name="([a-z-]+)">([^<]*)</detail>', xml))
 
 
+@sqlite_only("privforms backup's copy of the database file and INSTALL's "
+             "steps that put it back")
 class Restore(unittest.TestCase):
 
     def setUp(self):

@@ -14,7 +14,6 @@ import calendar
 import datetime
 import re
 import signal
-import sqlite3
 import subprocess
 import unittest
 
@@ -278,7 +277,7 @@ def generate(site, n):
     """n closed requests received and closed in 2021, each with its own
     party, personal fields and a note in its history: written in SQL, as
     a site after years of requests would hold them."""
-    con = sqlite3.connect(site.db_path, timeout=30)
+    con = site.connect(timeout=30)
     try:
         with con:
             con.execute(
@@ -309,8 +308,7 @@ def generate(site, n):
 
 
 def reduced_count(site):
-    con = sqlite3.connect("file:%s?mode=ro" % site.db_path, uri=True,
-                          timeout=30)
+    con = site.connect(readonly=True, timeout=30)
     try:
         return con.execute("SELECT count(*) FROM request WHERE subject = ? "
                            "AND reduced IS NOT NULL", (HEX,)).fetchone()[0]

@@ -8,7 +8,7 @@ import subprocess
 import unittest
 import urllib.parse
 
-from harness import (Site, SRC, WAIT, fcgi_begin, fcgi_params, fcgi_request,
+from harness import (Site, SRC, WAIT, sqlite_only, fcgi_begin, fcgi_params, fcgi_request,
                      fcgi_stdin, cgi_status, sockets_of, unix_listening,
                      wait_until, teardown, preloaded_asan_options,
                      FormTest)
@@ -248,6 +248,7 @@ class Invalid(FormTest):
 
 
 class Unavailable(unittest.TestCase):
+    @sqlite_only("the busy lock: another writer holding the database file")
     def test_locked_database_gives_503_with_the_form_kept(self):
         with SITE.locked():
             r = SITE.post(FORM, {"channel": "email", "email": "locked@example.com",
