@@ -280,6 +280,7 @@ integration: all $(BROWSER_DEPS)
 #   test_lang.py test_js_lang.py test_form_errors_lang.py
 #   test_mail_lang.py test_request_journey_lang.py test_pseudo_locale.py
 #                         translations: which language a page or mail is in
+#   test_pg_schema.py     compares the two schemas, on a server of its own
 #   test_install.py test_apache.py test_systemd.py test_run.py
 #                         an installed tree, Apache, the systemd units, make
 #                         run: the serving around the programs, each with a
@@ -290,7 +291,7 @@ PG_SKIP		 = test_browser.py test_c_strings.py test_js_strings.py \
 		   test_lang.py test_js_lang.py test_form_errors_lang.py \
 		   test_mail_lang.py test_request_journey_lang.py \
 		   test_pseudo_locale.py test_install.py test_apache.py \
-		   test_systemd.py test_run.py
+		   test_systemd.py test_run.py test_pg_schema.py
 PG_TESTS	 = $(filter-out $(PG_SKIP),$(notdir $(wildcard tests/integration/test_*.py)))
 
 .PHONY: integration-pg

@@ -471,6 +471,28 @@ class Site:
         finally:
             con.close()
 
+    @contextlib.contextmanager
+    def refusing(self, table, when, message="refused"):
+        """For a with block, every `when` ("INSERT", "DELETE", "UPDATE OF
+        column") on table fails, with message (a trigger, dropped after)."""
+        if POSTGRESQL:
+            self.write("CREATE FUNCTION pf_test_refuse() RETURNS trigger "
+                       "LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION '%s'; "
+                       "END$$" % message)
+            self.write("CREATE TRIGGER pf_test_refuse BEFORE %s ON %s FOR "
+                       "EACH ROW EXECUTE FUNCTION pf_test_refuse()"
+                       % (when, table))
+        else:
+            self.write("CREATE TRIGGER pf_test_refuse BEFORE %s ON %s BEGIN "
+                       "SELECT RAISE(ABORT, '%s'); END" % (when, table, message))
+        try:
+            yield
+        finally:
+            if POSTGRESQL:
+                self.write("DROP FUNCTION pf_test_refuse() CASCADE")
+            else:
+                self.write("DROP TRIGGER pf_test_refuse")
+
     def schema_version(self, version=None):
         """The schema's version (SQLite's user_version, PostgreSQL's
         schema_version row); set to version if one is given."""

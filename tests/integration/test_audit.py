@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import Site, SRC, teardown
+from harness import Site, SRC, sqlite_only, teardown
 
 FORM = "/privacy/unsubscribe"
 XSD = os.path.join(SRC, "etc", "audit.xsd")
@@ -241,11 +241,14 @@ class Admin(unittest.TestCase):
     def test_data_is_private_and_the_error_pages_public(self):
         mode = lambda p: stat.S_IMODE(os.stat(os.path.join(SITE.dir, p)).st_mode)
         self.assertEqual(mode("secret.key"), 0o600)
-        self.assertEqual(mode("privforms.db"), 0o640)
         self.assertEqual(mode("audit"), 0o750)
         self.assertEqual(stat.S_IMODE(os.stat(SITE.audit_files()[0]).st_mode), 0o640)
         self.assertEqual(mode("site"), 0o755)
         self.assertEqual(mode("site/404.html"), 0o644)
+
+    @sqlite_only("the database file's permissions")
+    def test_the_database_file_is_private(self):
+        self.assertEqual(stat.S_IMODE(os.stat(SITE.db_path).st_mode), 0o640)
 
     def test_export_is_a_csv_suppression_list(self):
         out = SITE.privforms("unsubscribes", "export").stdout

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import unittest
 
-from harness import PRIVFORMS, Site
+from harness import PRIVFORMS, Site, sqlite_only
 
 
 def service_user():
@@ -22,6 +22,8 @@ def service_user():
 
 
 @unittest.skipUnless(os.geteuid() == 0, "root writing for another user needs root")
+@sqlite_only("privforms backup copies the SQLite file (on PostgreSQL it "
+             "names pg_dump)")
 class RootBackup(unittest.TestCase):
     def setUp(self):
         self.pw = service_user()

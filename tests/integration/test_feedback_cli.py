@@ -23,7 +23,7 @@ import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from harness import PRIVFORMS, Site, SRC, teardown
+from harness import POSTGRESQL, PRIVFORMS, Site, SRC, teardown
 
 XSD = os.path.join(SRC, "etc", "feedback-report.xsd")
 NS = "{urn:privforms:feedback-report:1}"
@@ -312,6 +312,10 @@ HOSTILE = [
     (106, "?", "c1 \u009b2J control", None),
     (107, "?", "tab\tis fine", "evil\x1b[31m@example.com"),
 ]
+# PostgreSQL holds nothing but valid UTF-8 in text: the invalid message
+# can exist on SQLite alone.
+if POSTGRESQL:
+    HOSTILE = [h for h in HOSTILE if not isinstance(h[2], bytes)]
 HOSTILE_ARTICLE = "evil\x1b[31mred"
 
 
@@ -818,7 +822,7 @@ class Hostile(unittest.TestCase):
         got = {r[0]: r for r in rows(self.listing(
             *period(HOSTILE_DAY, HOSTILE_DAY)))}
         self.assertEqual(sorted(got), [h[0] for h in HOSTILE])
-        for i in (101, 104, 105, 106):
+        for i in {101, 104, 105, 106} & set(got):
             self.assertEqual(got[i][3], [self.NOT_SHOWN], i)
         # Text a form could hold is shown as it is, each line indented.
         self.assertEqual(got[102][3], FAKE_ROW.split("\n"))

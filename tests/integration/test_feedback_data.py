@@ -403,13 +403,9 @@ class PurgeVotes(unittest.TestCase):
                     "created, updated) VALUES ('kb-failing', 0, ?, ?, ?)",
                     ("e" * 64, t, t))
         # The votes' step alone fails; the steps before it still run.
-        write("CREATE TRIGGER refuse BEFORE UPDATE OF client ON article_vote "
-              "BEGIN SELECT RAISE(ABORT, 'refused'); END")
         n = SITE.count("audit")
-        try:
+        with SITE.refusing("article_vote", "UPDATE OF client"):
             p = run("purge")
-        finally:
-            write("DROP TRIGGER refuse")
         self.assertEqual(p.returncode, 1)
         self.assertIn("purge: article votes:", p.stderr)
         self.assertIn("unverified request", p.stdout)

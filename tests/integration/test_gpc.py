@@ -250,9 +250,10 @@ class Signal(FormTest):
             SITE.write(
                 "INSERT INTO consent_record (device, notice, language, "
                 "allowed, refused, action, method, gpc, created) VALUES "
-                "(?, ?, 'en', ?, ?, 'changed', ?, 1, strftime("
-                "'%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day'))",
-                (yesterday, version["version"], allowed, refused, method))
+                "(?, ?, 'en', ?, ?, 'changed', ?, 1, ?)",
+                (yesterday, version["version"], allowed, refused, method,
+                 time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
+                               time.gmtime(time.time() - 86400))))
         t = int(time.time()) - 86400
         cookies = {"today": today[1], "a later day": "v=1&d=%s&n=%s&c="
                    "required+functional+advertising&g=1&t=%d" % (

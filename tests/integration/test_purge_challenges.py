@@ -52,13 +52,9 @@ def hits():
 def purge_refused(table, plant):
     """privforms purge while every delete from table fails (a trigger),
     after plant() put a row there: the CompletedProcess."""
-    SITE.write("CREATE TRIGGER no_forget BEFORE DELETE ON %s "
-               "BEGIN SELECT RAISE(ABORT, 'held'); END" % table)
-    try:
+    with SITE.refusing(table, "DELETE", "held"):
         plant()
         return SITE.privforms("purge", check=False)
-    finally:
-        SITE.write("DROP TRIGGER no_forget")
 
 class PurgeChallenges(unittest.TestCase):
     def setUp(self):
