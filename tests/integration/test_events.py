@@ -257,8 +257,9 @@ def admin_reads(rid):
     cli("feedback", "list")
     cli("request", "show", str(rid))
     cli("party", "show", str(party_of(rid)))
-    with tempfile.TemporaryDirectory() as d:
-        cli("backup", os.path.join(d, "copy.db"))
+    if not POSTGRESQL:      # privforms backup says to use pg_dump
+        with tempfile.TemporaryDirectory() as d:
+            cli("backup", os.path.join(d, "copy.db"))
 
 
 def admin_rotate():
