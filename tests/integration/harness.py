@@ -1155,20 +1155,26 @@ def fcgi_request(sock_path, params=None, body=b"", raw_params=None,
         s.close()
 
 
-def sockets_of(pid):
-    """How many sockets process pid holds: a FastCGI worker's listener,
-    and the connection of a request it serves."""
-    n = 0
+def sockets_of(pid, path):
+    """How many of process pid's sockets are bound to path: a FastCGI
+    worker's listener, and the connection of a request it serves (its
+    other sockets, such as its PostgreSQL connection, do not count)."""
+    inodes = set()
     try:
         fds = os.listdir("/proc/%s/fd" % pid)
     except OSError:
         return 0
     for fd in fds:
         try:
-            n += os.readlink("/proc/%s/fd/%s" % (pid, fd)).startswith("socket:")
+            link = os.readlink("/proc/%s/fd/%s" % (pid, fd))
         except OSError:
-            pass
-    return n
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:["):-1])
+    with open("/proc/net/unix") as f:
+        next(f)
+        return sum(1 for line in f if len(line.split()) >= 8 and
+                   line.split()[7] == path and line.split()[6] in inodes)
 
 
 def cgi_status(raw):

@@ -469,7 +469,7 @@ class Protocol(unittest.TestCase):
             c.sendall(fcgi_begin() + fcgi_params(params) +
                       fcgi_stdin(body[:10]))
             # Accepted and reading the rest of the body: a second socket.
-            wait_until(lambda: sockets_of(worker.pid) >= 2,
+            wait_until(lambda: sockets_of(worker.pid, sock) >= 2,
                        "the worker serving the request")
             worker.send_signal(signal.SIGTERM)
             c.sendall(fcgi_stdin(body[10:]) + fcgi_stdin(b""))
