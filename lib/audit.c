@@ -282,8 +282,8 @@ record_text(const xmlChar *c14n, size_t body, struct pf_audit_record *rec)
  * `audit verify` do, it gives the digested bytes (test_audit's exact
  * record and escaping tests).
  */
-static int
-record_seal(xmlDocPtr doc, struct pf_audit_record *rec)
+int
+audit_record_seal(xmlDocPtr doc, struct pf_audit_record *rec)
 {
 	static const char	 end[] = RECORD_END;
 	xmlChar			*c14n;
@@ -301,6 +301,36 @@ record_seal(xmlDocPtr doc, struct pf_audit_record *rec)
 	return err;
 }
 
+/*
+ * PostgreSQL: the record without its place in the chain (seq 0, prev of
+ * zeros), canonical, stored as pending; pf_audit_seal gives it the place
+ * after the commit (audit_seal.c).
+ */
+static int
+append_pending(struct pf_store *st, const struct pf_audit_event *ev,
+    struct pf_audit_record *rec)
+{
+	struct pf_audit_pending	 p;
+	xmlDocPtr		 doc;
+	xmlChar			*body;
+	int			 err;
+
+	pf_utc_now(rec->time);
+	if ((err = record_build(ev, 0, rec->time, ZERO_DIGEST, &doc)) != PF_OK)
+		return err;
+	err = doc_c14n(doc, &body, &p.body_len);
+	xmlFreeDoc(doc);
+	if (err != PF_OK)
+		return err;
+	p.time = rec->time;
+	p.event = ev->event;
+	p.form = ev->form;
+	p.body = body;
+	err = pf_store_audit_pending_put(st, &p, &rec->pending);
+	xmlFree(body);
+	return err;
+}
+
 int
 pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
     struct pf_audit_record *rec)
@@ -313,6 +343,8 @@ pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
 	memset(rec, 0, sizeof(*rec));
 	if (!event_ok(ev))
 		return PF_EINVAL;
+	if (pf_store_audit_seals(st))
+		return append_pending(st, ev, rec);
 	if ((err = pf_store_audit_next(st, &rec->seq, prev)) != PF_OK)
 		return err;
 	if (rec->seq >= SEQ_MAX)
@@ -320,7 +352,7 @@ pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
 	rec->seq++;
 	pf_utc_now(rec->time);
 	if ((err = record_build(ev, rec->seq, rec->time, prev, &doc)) != PF_OK ||
-	    (err = record_seal(doc, rec)) != PF_OK)
+	    (err = audit_record_seal(doc, rec)) != PF_OK)
 		goto fail;
 	row.seq = rec->seq;
 	row.time = rec->time;

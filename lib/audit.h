@@ -20,6 +20,20 @@
  * caller writes the record's file (pf_audit_write); the file needs no fsync,
  * because the database holds the durable copy and pf_audit_sync rewrites any
  * file that is missing.
+ *
+ * Sealing (PostgreSQL, issue 21; audit_seal.c): there the append stores
+ * the record's content as pending, not yet numbered or chained, so that
+ * writers on every node commit without waiting for one another (store.h,
+ * "records sealed after the commit").  After the commit, pf_audit_sealed
+ * gives each record its place: a seal (pf_audit_seal) numbers every
+ * pending record committed so far, gapless, each chained to the one
+ * before and its time raised to that one's if a node's clock is behind,
+ * and the caller then writes the file as before.  So on PostgreSQL a
+ * record exists exactly when its change was committed, and has its seq a
+ * moment later; a writer that dies in between leaves it pending, and the
+ * next seal anywhere (any writer's, `privforms audit sync`, `audit
+ * verify`) chains it.  SQLite appends inside the transaction, as ever:
+ * every function below behaves there as it did.
  */
 #ifndef PF_AUDIT_H
 #define PF_AUDIT_H
@@ -41,18 +55,24 @@ struct pf_audit_event {
 	const char *const *details;	/* name, value, name, value, ..., NULL; no personal data */
 };
 
-/* What pf_audit_append made, for pf_audit_write after the commit. */
+/*
+ * What pf_audit_append made, for pf_audit_write after the commit.  While
+ * pending is not 0 (PostgreSQL, before pf_audit_sealed) the record has no
+ * seq (0), digest or xml yet: time is its writer's clock.
+ */
 struct pf_audit_record {
 	long long	 seq;
 	char		 time[PF_TIME_SIZE];
 	char		 digest[65];
 	char		*xml;
 	size_t		 xml_len;
+	long long	 pending;	/* its audit_pending row; 0: sealed */
 };
 
 /*
  * Build the next record for ev and store it; call between pf_store_begin and
- * pf_store_commit.  rec is filled; free it with pf_audit_record_clear.
+ * pf_store_commit.  rec is filled (on PostgreSQL, pending: see Sealing);
+ * free it with pf_audit_record_clear.
  * Every string in ev must pass pf_utf8_ok, and ev must fit the table of
  * events (audit_events.h): else PF_EINVAL, logged with the event's and the
  * detail's names (never a value).
@@ -60,6 +80,26 @@ struct pf_audit_record {
 int pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
     struct pf_audit_record *rec);
 void pf_audit_record_clear(struct pf_audit_record *rec);
+
+/*
+ * After the commit, outside any transaction: a pending rec gets its seq,
+ * time, digest and xml from its sealed record, sealing first if no seal
+ * has taken it yet (one seal takes every writer's records, so most find
+ * theirs sealed).  PF_OK at once for a sealed record (SQLite's always
+ * are).  On a failure (logged) rec stays pending: its file is not
+ * written now, and the next seal, or `privforms audit sync`, chains it.
+ */
+int pf_audit_sealed(struct pf_store *st, struct pf_audit_record *rec);
+
+/*
+ * Seal every record pending when it starts, outside any transaction:
+ * batches of at most 64, each its own short transaction holding the
+ * appenders' lock, until one comes back short.  *sealed (may be NULL)
+ * counts them.  A no-op on SQLite.  PF_EBUSY, PF_ESTORE, PF_ENOMEM;
+ * PF_EXML for a pending row that is not a record (then nothing of that
+ * batch is sealed).
+ */
+int pf_audit_seal(struct pf_store *st, long long *sealed);
 
 /*
  * The file of a record: DIR/YYYY-MM-DD/NNNNNNNNNNNN.xml (UTC day of its time,
@@ -140,7 +180,8 @@ int pf_audit_recover(struct pf_store *st, const char *dir, const char *xsd,
     FILE *report, struct pf_audit_recovery *r);
 
 /*
- * Write every record file that is missing; *written counts them.  A file
+ * Seal what is pending (pf_audit_seal), then write every record file that
+ * is missing; *written counts them.  A file
  * that is there is left as it is, whatever it holds (`audit verify` says
  * if it differs).
  */

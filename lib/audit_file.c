@@ -454,7 +454,8 @@ pf_audit_sync(struct pf_store *st, const char *dir, long long *written)
 	struct sync	 s = { { 0, 0 }, dir, 0, PF_OK };
 	int		 err;
 
-	err = audit_walk(st, &s.w, sync_row, &s);
+	if ((err = pf_audit_seal(st, NULL)) == PF_OK)
+		err = audit_walk(st, &s.w, sync_row, &s);
 	if (written != NULL)
 		*written = s.written;
 	return s.err != PF_OK ? s.err : err;

@@ -3,7 +3,8 @@
  *
  * PRIVATE to lib/audit.c (building, digesting, appending a record),
  * lib/audit_file.c (record files: paths, writing, sync, what is missing),
- * lib/audit_restore.c (taking the trail up after a database restore)
+ * lib/audit_restore.c (taking the trail up after a database restore),
+ * lib/audit_seal.c (chaining PostgreSQL's pending records)
  * and lib/audit_verify.c (checking the trail); everyone else uses audit.h.
  */
 #ifndef PF_AUDIT_IMPL_H
@@ -27,6 +28,13 @@ int audit_is(xmlNodePtr n, const char *name);
 
 /* Remove a parsed record's <digest> and digest what is left. */
 int audit_unseal_digest(xmlDocPtr doc, char out[65]);
+
+/*
+ * Digest a built record (its <digest> not yet there) and make its file's
+ * text: rec's digest, xml and xml_len.  pf_audit_append and the seal's.
+ */
+struct pf_audit_record;
+int audit_record_seal(xmlDocPtr doc, struct pf_audit_record *rec);
 
 /* A new string from fmt (asprintf is not in POSIX 2008). */
 char *audit_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -576,7 +576,8 @@ record(struct sender *s, struct batch *b)
 	if (rc != PF_OK)
 		return rc;
 	for (i = 0; i < b->n; i++)
-		if (!b->a[i].lost && b->a[i].wait == 0)
+		if (!b->a[i].lost && b->a[i].wait == 0 &&
+		    pf_audit_sealed(s->st, &b->a[i].rec) == PF_OK)
 			pf_audit_write(s->cfg->audit_dir, &b->a[i].rec);
 	report(s, b);
 	return PF_OK;

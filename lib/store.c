@@ -388,8 +388,8 @@ pf_store_audit_put(struct pf_store *st, const struct pf_audit_row *r)
 typedef int audit_fn(const struct pf_audit_row *r, void *arg);
 
 /* A row of AUDIT_COLS to the walk's callback. */
-static int
-audit_row(const struct pf_row *r, void *ctx)
+int
+pf_store_audit_row(const struct pf_row *r, void *ctx)
 {
 	const struct pf_sql_walk	*w = ctx;
 	struct pf_audit_row	 a = {
@@ -410,14 +410,15 @@ pf_store_audit_get(struct pf_store *st, long long seq,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
 {
 	return pf_sql_one(st, Q(AUDIT_GET), PF_ARGS(PF_I(seq)),
-	    audit_row, PF_WALK(fn, arg));
+	    pf_store_audit_row, PF_WALK(fn, arg));
 }
 
 int
 pf_store_audit_each(struct pf_store *st, long long from,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
 {
-	return pf_sql_each(st, Q(AUDIT_EACH), PF_ARGS(PF_I(from)), audit_row,
+	return pf_sql_each(st, Q(AUDIT_EACH), PF_ARGS(PF_I(from)),
+	    pf_store_audit_row,
 	    PF_WALK(fn, arg));
 }
 
@@ -426,7 +427,7 @@ pf_store_audit_last_of(struct pf_store *st, const char *event,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
 {
 	return pf_sql_one(st, Q(AUDIT_LAST_OF), PF_ARGS(PF_T(event)),
-	    audit_row, PF_WALK(fn, arg));
+	    pf_store_audit_row, PF_WALK(fn, arg));
 }
 
 /* ---- the outbox ---- */

@@ -883,6 +883,62 @@ int pf_store_audit_next(struct pf_store *st, long long *seq, char digest[65]);
 
 int pf_store_audit_put(struct pf_store *st, const struct pf_audit_row *r);
 
+/*
+ * ---- records sealed after the commit (PostgreSQL; store_seal.c) ----
+ *
+ * On an engine where pf_store_audit_seals(st) is 1 (PostgreSQL), an append
+ * does not read the chain's head inside the writer's transaction: holding
+ * the lock on it to the COMMIT would make every commit wait for the one
+ * before, one disk flush at a time.  The writer stores the record's content
+ * as pending (pf_store_audit_pending_put); after the commit, a short seal
+ * transaction (audit.h, pf_audit_seal) takes the lock and the head
+ * (pf_store_audit_head), takes a batch of pending rows
+ * (pf_store_audit_pending_take), and stores each as a record
+ * (pf_store_audit_seal_put); the writer then finds its own by pending id
+ * (pf_store_audit_sealed).  SQLite answers 0 and appends inside the
+ * transaction, as before: its BEGIN IMMEDIATE serialises writers anyway.
+ * The statements exist only in lib/schema/pg/ (audit_pending,
+ * audit.pending).
+ */
+int pf_store_audit_seals(struct pf_store *st);
+
+struct pf_audit_pending {
+	long long	 id;
+	const char	*time;
+	const char	*event;
+	const char	*form;
+	const void	*body;	/* the record without seq, prev and digest */
+	size_t		 body_len;
+};
+
+/* Store p (its id ignored) inside the writer's transaction; *id its id. */
+int pf_store_audit_pending_put(struct pf_store *st,
+    const struct pf_audit_pending *p, long long *id);
+
+/*
+ * Inside the seal's transaction: take the lock that holds off every other
+ * sealer, on every node, until the transaction ends, then the last
+ * record's seq, digest and time (0, 64 zeros and "" when there is none).
+ */
+int pf_store_audit_head(struct pf_store *st, long long *seq,
+    char digest[65], char time[PF_TIME_SIZE]);
+
+/*
+ * Delete up to limit pending rows, lowest ids first, and call fn with each
+ * in id order (a non-zero value stops the walk and is returned; the rows
+ * are deleted all the same, so the caller then rolls back).
+ */
+int pf_store_audit_pending_take(struct pf_store *st, int limit,
+    int (*fn)(const struct pf_audit_pending *p, void *arg), void *arg);
+
+/* Store record r, sealed from pending row pending. */
+int pf_store_audit_seal_put(struct pf_store *st, const struct pf_audit_row *r,
+    long long pending);
+
+/* The record sealed from pending row pending: fn once, or PF_ENOTFOUND. */
+int pf_store_audit_sealed(struct pf_store *st, long long pending,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
+
 /* Record seq: calls fn once, or returns PF_ENOTFOUND. */
 int pf_store_audit_get(struct pf_store *st, long long seq,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);

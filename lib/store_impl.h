@@ -64,6 +64,9 @@ struct pf_store_ops {
 	int	(*row_null)(const struct pf_row *row, int col);
 	const void *(*row_blob)(const struct pf_row *row, int col,
 		    size_t *len);
+
+	/* 1: audit records are sealed after the commit (store.h). */
+	int	audit_seals;
 };
 
 struct pf_store {
@@ -90,6 +93,15 @@ extern const struct pf_sql_set pf_sql_set_core, pf_sql_set_requests,
     pf_sql_set_feedback, pf_sql_set_guard, pf_sql_set_metrics,
     pf_sql_set_consent, pf_sql_set_retention, pf_sql_set_agents,
     pf_sql_set_sale;
+
+/*
+ * store_seal.c's statements name tables only lib/schema/pg/ has: run on
+ * PostgreSQL only (pf_store_audit_seals), so not in pf_sql_sets.
+ */
+extern const struct pf_sql_set pf_sql_set_seal;
+
+/* A row of store.c's audit columns to a pf_sql_walk of audit rows. */
+int	pf_store_audit_row(const struct pf_row *r, void *ctx);
 
 /* Every one of them, NULL-ended (store_ops.c). */
 extern const struct pf_sql_set *const pf_sql_sets[];

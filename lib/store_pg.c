@@ -1065,6 +1065,7 @@ pf_store_pg_check(const char *conninfo, char *buf, size_t len)
 }
 
 const struct pf_store_ops pf_store_pg_ops = {
+	.audit_seals = 1,
 	.open = pg_open,
 	.open_readonly = pg_open_readonly,
 	.close = pg_close,

@@ -84,7 +84,8 @@ pf_txn_commit(struct pf_txn *t)
 		return rc;
 	}
 	for (i = 0; i < t->n; i++)
-		pf_audit_write(t->audit_dir, &t->rec[i]);
+		if (pf_audit_sealed(t->st, &t->rec[i]) == PF_OK)
+			pf_audit_write(t->audit_dir, &t->rec[i]);
 	clear(t);
 	return PF_OK;
 }

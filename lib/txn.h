@@ -10,7 +10,9 @@
  *	pf_txn_commit(&t)			COMMIT, then the record files
  *
  * and pf_txn_rollback on any failure, so a record exists exactly when its
- * change was committed (audit.h).
+ * change was committed (audit.h; on PostgreSQL pf_txn_audit stores it
+ * pending and pf_txn_commit seals it after the COMMIT, so that no
+ * transaction holds the chain's lock while its commit is flushed).
  */
 #ifndef PF_TXN_H
 #define PF_TXN_H
@@ -47,9 +49,11 @@ int pf_txn_audit(struct pf_txn *t, const char *request_id, const char *event,
     const char *subject, const char *const *details);
 
 /*
- * COMMIT, then write the record files (a failure there is logged only: the
- * database holds the durable copy and `privforms audit sync` rewrites it).
- * Rolls back if the commit fails.
+ * COMMIT, then seal the records (PostgreSQL: audit.h, Sealing) and write
+ * their files.  A failure after the COMMIT is logged only: the database
+ * holds the durable copy (sealed, or pending until the next seal) and
+ * `privforms audit sync` seals and writes it.  Rolls back if the commit
+ * fails.
  */
 int pf_txn_commit(struct pf_txn *t);
 

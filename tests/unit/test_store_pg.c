@@ -3,7 +3,8 @@
  * server: every statement of every query file prepares, values round-trip,
  * transactions, savepoints, the error mapping and reconnection, and the
  * two statements that must hold across connections (the outbox claim, the
- * audit append).
+ * audit append); audit records sealed after the commit (audit.h, Sealing),
+ * which only PostgreSQL has.
  *
  * The server is a private one, started once for the program with
  * tools/pgtest.sh (run from the top of the source tree, as `make unit`
@@ -29,6 +30,7 @@
 #include "store.h"
 #include "store_impl.h"
 #include "store_sql.h"
+#include "txn.h"
 
 #define T1	"2026-11-24T06:00:00.000001Z"
 #define T2	"2026-11-24T07:00:00.000002Z"
@@ -167,6 +169,11 @@ START_TEST(test_every_statement_prepares)
 				off += (size_t)snprintf(bad + off,
 				    sizeof(bad) - off, " [%s]",
 				    (*s)->sql[i].what);
+	for (i = 0; i < (int)pf_sql_set_seal.n; i++)
+		if (pf_sql_prepare(st, PF_SQL_REF(&pf_sql_set_seal, i)) != PF_OK &&
+		    off < sizeof(bad))
+			off += (size_t)snprintf(bad + off, sizeof(bad) - off,
+			    " [%s]", pf_sql_set_seal.sql[i].what);
 	for (i = 0; i < PF_DIALECT__MAX; i++)
 		if (pf_sql_prepare(st, pf_sql_dialect(st, i)) != PF_OK &&
 		    off < sizeof(bad))
@@ -624,6 +631,202 @@ START_TEST(test_audit_append_gapless_across_connections)
 }
 END_TEST
 
+
+/* ---- records sealed after the commit (audit.h, Sealing) ---- */
+
+#define XSD	"etc/audit.xsd"	/* tests run from the top of the tree */
+
+static char	 audit_dir[64];
+
+static void
+audit_dir_make(void)
+{
+	strcpy(audit_dir, "/tmp/pfpga.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(audit_dir));
+}
+
+static void
+audit_dir_remove(void)
+{
+	run("rm -rf %s", audit_dir);
+}
+
+/* One record with details in a transaction of its own, sealed, written. */
+static int
+txn_record(struct pf_store *s, const char *n)
+{
+	struct pf_txn	 t;
+	const char	*details[] = { "requests", n, "closed-before",
+	    T1, "retention-months", "6", NULL };
+	int		 err;
+
+	if ((err = pf_txn_begin(&t, s, audit_dir, "admin")) != PF_OK)
+		return err;
+	if ((err = pf_txn_audit(&t, NULL, "requests-reduced", NULL,
+	    details)) != PF_OK) {
+		pf_txn_rollback(&t);
+		return err;
+	}
+	return pf_txn_commit(&t);
+}
+
+/* A writer killed between its COMMIT and the seal: the record pending. */
+static void
+record_left_pending(void)
+{
+	struct pf_audit_event	 ev = { "audit-key-rotated", "admin", NULL,
+	    NULL, NULL };
+	struct pf_audit_record	 rec;
+
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_audit_append(st, &ev, &rec), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_gt(rec.pending, 0);
+	ck_assert_int_eq(rec.seq, 0);
+	pf_audit_record_clear(&rec);
+}
+
+/* The first value of sql on the test's database, as a number. */
+static long long
+db_number(const char *sql)
+{
+	char	 v[64];
+	PGconn	*c = admin(dbname);
+
+	sql_ok(c, sql, v, sizeof(v));
+	PQfinish(c);
+	return atoll(v);
+}
+
+/* Does the trail verify against its files?  The first bad seq, or 0. */
+static long long
+trail_bad(void)
+{
+	long long	 bad = -2;
+	int		 rc;
+
+	rc = pf_audit_verify(st, audit_dir, XSD, NULL, NULL, &bad);
+	ck_assert(rc == PF_OK || rc == PF_EXML);
+	return rc == PF_OK ? 0 : bad;
+}
+
+/* A worker of its own: n records through pf_txn, each sealed. */
+static int
+txn_writer(int n)
+{
+	struct pf_store_opts	 o = { conninfo, NULL, 30000 };
+	struct pf_store		*s = NULL;
+	char			 num[16];
+	int			 i, err;
+
+	if ((err = pf_store_open(&o, &s)) != PF_OK)
+		return 1;
+	for (i = 0; i < n && err == PF_OK; i++) {
+		snprintf(num, sizeof(num), "%d", i);
+		err = txn_record(s, num);
+	}
+	pf_store_close(s);
+	return err == PF_OK ? 0 : 1;
+}
+
+/*
+ * Two processes commit records at once, each sealed after its commit by
+ * whichever seal takes it: gapless, chained, every file written, verify
+ * passes, nothing left pending, and audit_count counted them all.
+ */
+START_TEST(test_seal_two_writers_gapless)
+{
+	enum { WORKERS = 2, EACH = 30 };
+	pid_t		 pid[WORKERS];
+	int		 i, status;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	for (i = 0; i < WORKERS; i++) {
+		ck_assert_int_ne(pid[i] = fork(), -1);
+		if (pid[i] == 0)
+			_exit(txn_writer(EACH));
+	}
+	for (i = 0; i < WORKERS; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "writer %d failed", i);
+	}
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"),
+	    WORKERS * EACH);
+	ck_assert_int_eq(db_number("SELECT max(seq) FROM audit"),
+	    WORKERS * EACH);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
+	ck_assert_int_eq(db_number("SELECT sum(n) FROM audit_count"),
+	    WORKERS * EACH);
+	ck_assert_int_eq(trail_bad(), 0);
+	audit_dir_remove();
+}
+END_TEST
+
+/*
+ * A record whose writer died after its COMMIT stays pending, uncounted;
+ * the next writer's seal chains it first, and `audit sync`
+ * (pf_audit_sync) seals one by itself and writes the missing files.
+ */
+START_TEST(test_seal_after_killed_writer)
+{
+	long long	 n;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	record_left_pending();
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 0);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_count"), 0);
+	ck_assert_int_eq(txn_record(st, "1"), PF_OK);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
+	ck_assert_int_eq(db_number("SELECT seq FROM audit "
+	    "WHERE event = 'audit-key-rotated'"), 1);
+	ck_assert_int_eq(db_number("SELECT seq FROM audit "
+	    "WHERE event = 'requests-reduced'"), 2);
+	ck_assert_int_eq(trail_bad(), 1);	/* its file is missing */
+	record_left_pending();
+	ck_assert_int_eq(pf_audit_sync(st, audit_dir, &n), PF_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 3);
+	ck_assert_int_eq(db_number("SELECT sum(n) FROM audit_count"), 3);
+	ck_assert_int_eq(trail_bad(), 0);
+	audit_dir_remove();
+}
+END_TEST
+
+/*
+ * A record from a node whose clock is behind (its time before the last
+ * record's) takes the last record's time, so times never go back along
+ * the chain, and verify passes.
+ */
+START_TEST(test_seal_time_never_goes_back)
+{
+	char		 t1[64], t2[64];
+	long long	 n;
+	PGconn		*c;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	ck_assert_int_eq(txn_record(st, "1"), PF_OK);
+	record_left_pending();
+	c = admin(dbname);
+	sql_ok(c, "UPDATE audit_pending SET body = convert_to(replace("
+	    "convert_from(body, 'UTF8'), time, '2000-01-01T00:00:00.000000Z'), "
+	    "'UTF8'), time = '2000-01-01T00:00:00.000000Z'", NULL, 0);
+	ck_assert_int_eq(pf_audit_seal(st, &n), PF_OK);
+	ck_assert_int_eq(n, 1);
+	sql_ok(c, "SELECT time FROM audit WHERE seq = 1", t1, sizeof(t1));
+	sql_ok(c, "SELECT time FROM audit WHERE seq = 2", t2, sizeof(t2));
+	PQfinish(c);
+	ck_assert_str_eq(t2, t1);
+	ck_assert_int_eq(pf_audit_sync(st, audit_dir, &n), PF_OK);
+	ck_assert_int_eq(trail_bad(), 0);
+	audit_dir_remove();
+}
+END_TEST
+
+
 PF_TEST_MAIN("store_pg",
     tcase_add_unchecked_fixture(tc, server_start, server_stop),
     tcase_add_checked_fixture(tc, db_setup, db_teardown),
@@ -637,4 +840,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_until_bounds_a_wait),
     tcase_add_test(tc, test_key_lock_holds_the_key_only),
     tcase_add_test(tc, test_outbox_claim_never_twice),
-    tcase_add_test(tc, test_audit_append_gapless_across_connections))
+    tcase_add_test(tc, test_audit_append_gapless_across_connections),
+    tcase_add_test(tc, test_seal_two_writers_gapless),
+    tcase_add_test(tc, test_seal_after_killed_writer),
+    tcase_add_test(tc, test_seal_time_never_goes_back))
