@@ -3,8 +3,8 @@
  * server: every statement of every query file prepares, values round-trip,
  * transactions, savepoints, the error mapping and reconnection, and the
  * two statements that must hold across connections (the outbox claim, the
- * audit append); audit records sealed after the commit (audit.h, Sealing),
- * which only PostgreSQL has.
+ * audit append); audit records sealed after the commit (audit.h, Sealing)
+ * and INSTALL's roles (section 20), which only PostgreSQL has.
  *
  * The server is a private one, started once for the program with
  * tools/pgtest.sh (run from the top of the source tree, as `make unit`
@@ -827,6 +827,141 @@ START_TEST(test_seal_time_never_goes_back)
 END_TEST
 
 
+/* ---- INSTALL's roles (section 20) ---- */
+
+/*
+ * Run on c, one by one (CREATE DATABASE cannot share a transaction), the
+ * lines of INSTALL's block that starts with the comment line first, up
+ * to the blank line after it: each line is one statement.
+ */
+static void
+install_run(PGconn *c, const char *first)
+{
+	FILE	*f = fopen("INSTALL", "r");
+	char	 line[512], *p;
+	int	 in = 0, n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		for (p = line; *p == ' '; p++)
+			;
+		if (!in) {
+			in = strncmp(p, first, strlen(first)) == 0;
+			continue;
+		}
+		if (*p == '\n')
+			break;
+		sql_ok(c, p, NULL, 0);
+		n++;
+	}
+	fclose(f);
+	ck_assert_msg(n > 0, "INSTALL has no block \"%s\"", first);
+}
+
+/* A connection to the site's database as role. */
+static PGconn *
+as_role(const char *role)
+{
+	char	 ci[256];
+	PGconn	*c;
+
+	snprintf(ci, sizeof(ci), "host=%s dbname=privforms user=%s", server,
+	    role);
+	c = PQconnectdb(ci);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	return c;
+}
+
+/* sql on c must fail with SQLSTATE state. */
+static void
+sql_refused(PGconn *c, const char *sql, const char *state)
+{
+	PGresult	*r = PQexec(c, sql);
+	const char	*got = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR &&
+	    got != NULL && strcmp(got, state) == 0, "%s: not refused "
+	    "with %s: %s", sql, state, PQerrorMessage(c));
+	PQclear(r);
+}
+
+/* The store of the site's database as role (the owner's migrates it). */
+static struct pf_store *
+site_open(const char *role)
+{
+	struct pf_store_opts	 o = { NULL, NULL, 5000 };
+	struct pf_store		*s = NULL;
+	char			 ci[256];
+
+	snprintf(ci, sizeof(ci), "host=%s dbname=privforms user=%s", server,
+	    role);
+	o.path = ci;
+	ck_assert_int_eq(pf_store_open(&o, &s), PF_OK);
+	return s;
+}
+
+/* What the web role and the team's must not do to the trail. */
+static const char *const rewrites[] = {
+	"UPDATE audit SET event = 'x' WHERE seq = 1",
+	"DELETE FROM audit WHERE seq = 1",
+	"TRUNCATE audit",
+	"DELETE FROM schema_version",
+};
+
+/*
+ * The roles as INSTALL makes them: the web role (and the team's) stores
+ * and seals records, and the forms' other writes go through, but it may
+ * not update, delete or truncate a record (permission denied), and the
+ * owner, who may, is stopped by the trigger.
+ */
+START_TEST(test_roles_cannot_rewrite_the_trail)
+{
+	static const char *const roles[] = { "privforms_web",
+	    "privforms_team" };
+	struct pf_store	*web;
+	char		 n[16];
+	long long	 id;
+	size_t		 i, j;
+	PGconn		*c;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	c = admin("postgres");
+	install_run(c, "-- privforms roles, as the superuser:");
+	PQfinish(c);
+	pf_store_close(site_open("privforms_owner"));	/* init's schema */
+	c = as_role("privforms_owner");
+	install_run(c, "-- privforms grants, as the owner after init:");
+	web = site_open("privforms_web");
+	ck_assert_int_eq(pf_store_begin(web), PF_OK);
+	ck_assert_int_eq(pf_store_outbox_put(web, "t", "a@example.org",
+	    "x=1", NULL, "en", T1, &id), PF_OK);
+	ck_assert_int_eq(pf_store_commit(web), PF_OK);
+	ck_assert_int_eq(txn_record(web, "1"), PF_OK);
+	ck_assert_int_eq(txn_record(web, "2"), PF_OK);
+	pf_store_close(web);
+	for (i = 0; i < nitems(roles); i++) {
+		PGconn	*r = as_role(roles[i]);
+
+		for (j = 0; j < nitems(rewrites); j++)
+			sql_refused(r, rewrites[j], "42501");
+		PQfinish(r);
+	}
+	for (j = 0; j < 3; j++) {	/* the owner's stopped by the trigger */
+		sql_refused(c, rewrites[j], "42501");
+		ck_assert_ptr_nonnull(strstr(PQerrorMessage(c),
+		    "audit records are never changed or deleted"));
+	}
+	sql_ok(c, "SELECT count(*) FROM audit", n, sizeof(n));
+	ck_assert_str_eq(n, "2");
+	PQfinish(c);
+	c = admin("postgres");
+	sql_ok(c, "DROP DATABASE privforms WITH (FORCE)", NULL, 0);
+	PQfinish(c);
+	audit_dir_remove();
+}
+END_TEST
+
 PF_TEST_MAIN("store_pg",
     tcase_add_unchecked_fixture(tc, server_start, server_stop),
     tcase_add_checked_fixture(tc, db_setup, db_teardown),
@@ -843,4 +978,5 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_audit_append_gapless_across_connections),
     tcase_add_test(tc, test_seal_two_writers_gapless),
     tcase_add_test(tc, test_seal_after_killed_writer),
-    tcase_add_test(tc, test_seal_time_never_goes_back))
+    tcase_add_test(tc, test_seal_time_never_goes_back),
+    tcase_add_test(tc, test_roles_cannot_rewrite_the_trail))
