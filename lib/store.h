@@ -878,6 +878,8 @@ int pf_store_audit_last(struct pf_store *st, long long *seq, char digest[65]);
  * holds off every other appender until the transaction ends, on every
  * node (PostgreSQL: an advisory lock; SQLite's BEGIN IMMEDIATE already
  * does), so that two records never take one seq or chain to one record.
+ * SQLite's append; on PostgreSQL records are sealed after the commit
+ * instead, under the same lock (pf_store_audit_head, below).
  */
 int pf_store_audit_next(struct pf_store *st, long long *seq, char digest[65]);
 

@@ -224,9 +224,10 @@ enum pf_dialect {
 	PF_DIALECT_OUTBOX_CLAIM,	/* store.c: ?1 now, ?2 lease end */
 	PF_DIALECT_PARTY_ENSURE,	/* store_requests.c: ?1 key, ?2 now */
 	/*
-	 * store.c, before an append reads the last audit record: holds off
-	 * every other appender until the transaction ends (SQLite: a no-op,
-	 * its BEGIN IMMEDIATE already does), so the chain has no gap or fork.
+	 * store.c, before an append reads the last audit record, and
+	 * store_seal.c, before a seal does: holds off every other appender
+	 * or sealer until the transaction ends (SQLite: a no-op, its BEGIN
+	 * IMMEDIATE already does), so the chain has no gap or fork.
 	 */
 	PF_DIALECT_AUDIT_LOCK,
 	/*
