@@ -237,6 +237,20 @@ int pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
     const struct pf_audit_verify_opts *opts, FILE *report, long long *bad);
 
 /*
+ * pf_audit_verify's checks of the database's copy of the trail alone, for
+ * a trail whose files are elsewhere (privforms migrate checks both sides
+ * of a copy): every record in order against the schema, its own digest,
+ * the previous record's digest and time, no seq missing.  One line per
+ * problem to report (may be NULL); *bad the first failing seq (0: none),
+ * *count the last seq and head (65 bytes) its digest (64 zeros for an
+ * empty trail).  PF_OK, PF_EXML on a failure, other codes when the check
+ * could not run.  Inside a transaction of st, if the caller wants the
+ * trail of one snapshot.
+ */
+int pf_audit_verify_db(struct pf_store *st, const char *xsd, FILE *report,
+    long long *bad, long long *count, char head[65]);
+
+/*
  * pf_audit_verify's check of one record's text, apart from its file and
  * the database copy, for a record handed over some other way (and for the
  * fuzz harness): xml[0..len) must be well-formed (libxml2 loads no DTD,

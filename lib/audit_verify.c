@@ -587,6 +587,10 @@ note_row(struct verify *v, const struct pf_audit_row *r, int named)
 	}
 }
 
+static void	verify_order(struct verify *, const struct pf_audit_row *,
+		    const char *);
+static int	verify_next(struct verify *, const struct pf_audit_row *);
+
 static int
 verify_row(const struct pf_audit_row *r, void *arg)
 {
@@ -596,6 +600,12 @@ verify_row(const struct pf_audit_row *r, void *arg)
 
 	if (v->hi > 0 && r->seq > v->hi)
 		return WALK_END;
+	if (v->dir == NULL) {
+		/* The database's copy alone (pf_audit_verify_db). */
+		verify_order(v, r, "database");
+		verify_text(v, r, "database", r->xml, r->xml_len);
+		return verify_next(v, r);
+	}
 	if ((err = audit_path(v->dir, r->seq, r->time, &path)) == PF_ENOMEM) {
 		v->err = err;
 		return 1;
@@ -605,15 +615,30 @@ verify_row(const struct pf_audit_row *r, void *arg)
 		/* A malformed time in the database names no file. */
 		problem(v, r->seq, "database", "malformed seq or time");
 	else {
-		if (r->seq != v->last + 1)
-			problem(v, r->seq, path, "follows record %lld: the "
-			    "records between them are missing", v->last);
-		if (v->last > 0 && time_cmp(r->time, v->prevtime) < 0)
-			problem(v, r->seq, path, "time %s is before record "
-			    "%lld's, %s", r->time, v->last, v->prevtime);
+		verify_order(v, r, path);
 		verify_record(v, r, path);
 		free(path);
 	}
+	return verify_next(v, r);
+}
+
+/* r, found at path, follows the previous record without a gap or going back in time. */
+static void
+verify_order(struct verify *v, const struct pf_audit_row *r, const char *path)
+{
+	if (r->seq != v->last + 1)
+		problem(v, r->seq, path, "follows record %lld: the "
+		    "records between them are missing", v->last);
+	if (v->last > 0 && r->time != NULL &&
+	    time_cmp(r->time, v->prevtime) < 0)
+		problem(v, r->seq, path, "time %s is before record "
+		    "%lld's, %s", r->time, v->last, v->prevtime);
+}
+
+/* r is now the previous record; on to the next. */
+static int
+verify_next(struct verify *v, const struct pf_audit_row *r)
+{
 	v->last = r->seq;
 	snprintf(v->prev, sizeof(v->prev), "%s",
 	    r->digest != NULL ? r->digest : "");
@@ -1187,5 +1212,35 @@ pf_audit_verify(struct pf_store *st, const char *dir, const char *xsd,
 	free(days.day);
 	if (bad != NULL)
 		*bad = v[0].bad;
+	return err;
+}
+
+int
+pf_audit_verify_db(struct pf_store *st, const char *xsd, FILE *report,
+    long long *bad, long long *count, char head[65])
+{
+	struct verify		 v;
+	struct pf_audit_schema	*schema = NULL;
+	xmlStructuredErrorFunc	 oldfn = xmlStructuredError;
+	void			*oldctx = xmlStructuredErrorContext;
+	int			 err;
+
+	xmlInitParser();
+	memset(&v, 0, sizeof(v));
+	v.st = st;
+	v.report = report;
+	memcpy(v.prev, ZERO_DIGEST, sizeof(v.prev));
+	xmlSetStructuredErrorFunc(&v, verify_xmlerr);
+	if ((err = verify_schema(&v, xsd, &schema)) == PF_OK) {
+		verify_range(&v);
+		err = v.err;
+	}
+	if (err == PF_OK && v.failed)
+		err = PF_EXML;
+	xmlSetStructuredErrorFunc(oldctx, oldfn);
+	pf_audit_schema_free(schema);
+	*bad = v.bad;
+	*count = v.last;
+	memcpy(head, v.prev, 65);
 	return err;
 }

@@ -188,6 +188,50 @@ int pf_store_lock(struct pf_store *st, const char *kind, const char *a,
 int pf_store_backup(struct pf_store *st, const char *path, int replace,
     long long *bytes);
 
+/* ---- moving a site to another database (store_copy.c) ---- */
+
+/*
+ * The tables that hold a site, NULL-ended, in the order a copy fills them:
+ * a table after every table its foreign keys name, and a table a trigger
+ * writes to (audit_count) after the table that fires it.  And the tables
+ * an engine keeps for itself (schema_version, which the migrations write),
+ * which a copy leaves alone.  Every table of either engine's schema is in
+ * one of the two, so a new table is never left behind by a copy: a unit
+ * test and pf_store_tables_check hold a new migration to it.
+ */
+extern const char *const pf_store_tables[];
+extern const char *const pf_store_tables_own[];
+
+/*
+ * Check st's schema against the lists: PF_OK, or PF_ECONFIG with the
+ * first table of st that is in neither list named in why (len bytes),
+ * or a listed table st lacks.
+ */
+int pf_store_tables_check(struct pf_store *st, char *why, size_t len);
+
+/* Each table of st's schema by name, in name order: fn's first non-zero. */
+int pf_store_table_each(struct pf_store *st,
+    int (*fn)(const char *name, void *arg), void *arg);
+
+/* The number of rows of table (one of pf_store_tables) in st. */
+int pf_store_table_rows(struct pf_store *st, const char *table, long long *n);
+
+/*
+ * Copy every row of table (one of pf_store_tables) from st into to, as
+ * it is (ids included), inside a read transaction of st and a write one
+ * of to that the caller holds: first the rows of to's table are deleted
+ * (on an empty target, only what a trigger wrote from a table copied
+ * before), then each row of st inserted, then the engine's number
+ * generator of the table's numbered column, if any, moved past the
+ * largest id copied, so the next row to gets is a new one.  The column
+ * names must be the same in both (PF_ECONFIG, logged, if not); a blob
+ * column of to's gets the bytes.  *rows (may be NULL): rows copied.  Every
+ * statement's text is made from the table's columns, which never change
+ * while a connection is open.
+ */
+int pf_store_table_copy(struct pf_store *st, struct pf_store *to,
+    const char *table, long long *rows);
+
 /* ---- marketing opt-outs ---- */
 
 struct pf_optout {

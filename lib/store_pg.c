@@ -117,6 +117,24 @@ static const struct pf_sql dialect[PF_DIALECT__MAX] = {
 	[PF_DIALECT_KEY_LOCK] = { "key lock",
 	    "SELECT pg_advisory_xact_lock(" LOCK_KEYS ", hashtext(concat_ws("
 	    "' ', CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT))))" },
+	/*
+	 * The schema's own tables (the search path's first schema, where
+	 * the migrations made them); an identity column is the one the
+	 * engine numbers, from the sequence setval moves.
+	 */
+	[PF_DIALECT_TABLES] = { "tables",
+	    "SELECT CAST(table_name AS TEXT) FROM information_schema.tables "
+	    "WHERE table_schema = current_schema() AND "
+	    "table_type = 'BASE TABLE' ORDER BY 1" },
+	[PF_DIALECT_COLUMNS] = { "columns",
+	    "SELECT CAST(column_name AS TEXT), data_type = 'bytea', "
+	    "is_identity = 'YES' FROM information_schema.columns "
+	    "WHERE table_schema = current_schema() AND "
+	    "CAST(table_name AS TEXT) = CAST(?1 AS TEXT) "
+	    "ORDER BY ordinal_position" },
+	[PF_DIALECT_IDS_AFTER] = { "ids after",
+	    "SELECT setval(pg_get_serial_sequence(CAST(?1 AS TEXT), "
+	    "CAST(?2 AS TEXT)), CAST(?3 AS BIGINT))" },
 };
 
 static const struct pf_sql_set dialect_set = {

@@ -85,6 +85,7 @@ enum pf_sql_part {
 	PF_SQL_AGENTS,		/* store_agents.c */
 	PF_SQL_SALE,		/* store_sale.c */
 	PF_SQL_SEAL,		/* store_seal.c: PostgreSQL only */
+	PF_SQL_COPY,		/* store_copy.c: made from the schema */
 	PF_SQL__PARTS
 };
 
@@ -240,6 +241,16 @@ enum pf_dialect {
 	 * each other).
 	 */
 	PF_DIALECT_KEY_LOCK,
+	/*
+	 * store_copy.c, moving a site: the schema's tables, one row each
+	 * (its name); a table's columns, in order, one row each (?1 the
+	 * table: name, 1 if it holds blobs, 1 if the engine numbers it); and
+	 * moving the number generator of ?1's column ?2 past ?3, the largest
+	 * copied (SQLite: only an AUTOINCREMENT table has one to move).
+	 */
+	PF_DIALECT_TABLES,
+	PF_DIALECT_COLUMNS,
+	PF_DIALECT_IDS_AFTER,
 	PF_DIALECT__MAX
 };
 

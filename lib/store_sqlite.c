@@ -110,6 +110,26 @@ static const struct pf_sql dialect[NDIALECT] = {
 	 */
 	[PF_DIALECT_KEY_LOCK] = { "key lock", "SELECT ?1, ?2, ?3" },
 	/*
+	 * The catalogue (sqlite_master, pragma_table_info); SQLite's own
+	 * tables (sqlite_sequence) are no part of the schema.  An INTEGER
+	 * PRIMARY KEY is the rowid, numbered by the engine.  PostgreSQL:
+	 * information_schema.
+	 */
+	[PF_DIALECT_TABLES] = { "tables",
+	    "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+	    "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name" },
+	[PF_DIALECT_COLUMNS] = { "columns",
+	    "SELECT name, upper(type) = 'BLOB', pk = 1 AND "
+	    "upper(type) = 'INTEGER' FROM pragma_table_info(?1) ORDER BY cid" },
+	/*
+	 * A rowid goes on from the largest there is by itself; an
+	 * AUTOINCREMENT table's counter never goes back.  PostgreSQL: the
+	 * identity column's sequence, setval.
+	 */
+	[PF_DIALECT_IDS_AFTER] = { "ids after",
+	    "UPDATE sqlite_sequence SET seq = max(seq, ?3) "
+	    "WHERE name = ?1 AND ?2 IS NOT NULL" },
+	/*
 	 * IMMEDIATE takes the write lock at once, so a reader never has to
 	 * upgrade its lock under contention (a deadlock SQLite answers with
 	 * SQLITE_BUSY).  PostgreSQL: plain BEGIN; rows lock as they are

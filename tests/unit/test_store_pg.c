@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "check_main.h"
 #include "busy.h"
@@ -959,6 +960,82 @@ START_TEST(test_roles_cannot_rewrite_the_trail)
 	sql_ok(c, "DROP DATABASE privforms WITH (FORCE)", NULL, 0);
 	PQfinish(c);
 	audit_dir_remove();
+/* ---- moving a site (store_copy.c) ---- */
+
+/* Every table of the PostgreSQL schema is in one of store.h's lists. */
+START_TEST(test_every_table_is_in_a_list)
+{
+	char	 why[160] = "";
+	PGconn	*c;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_msg(pf_store_tables_check(st, why, sizeof(why)) == PF_OK,
+	    "%s", why);
+	c = admin(dbname);
+	sql_ok(c, "CREATE TABLE newly_added (x bigint)", NULL, 0);
+	PQfinish(c);
+	ck_assert_int_eq(pf_store_tables_check(st, why, sizeof(why)),
+	    PF_ECONFIG);
+	ck_assert_str_eq(why, "table newly_added is in no list of "
+	    "store_copy.c");
+}
+END_TEST
+
+/* An SQLite database of the schema, with sql run on it: its path. */
+static void
+sqlite_source(char *path, size_t len, const char *sql)
+{
+	struct pf_store_opts	 o = { NULL, NULL, 0 };
+	struct pf_store		*s = NULL;
+	sqlite3			*db;
+
+	snprintf(path, len, "%s/source.db", server);
+	o.path = path;
+	ck_assert_int_eq(pf_store_open(&o, &s), PF_OK);
+	pf_store_close(s);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/*
+ * A copy from SQLite: a blob's bytes as they were, the trigger's tally
+ * once, and the identity sequence past the copied id.
+ */
+START_TEST(test_copy_from_sqlite)
+{
+	struct pf_store_opts	 o = { NULL, NULL, 0 };
+	struct pf_store		*from = NULL;
+	const char *const	*t;
+	char			 path[128], got[128];
+	PGconn			*c;
+
+	SKIP_WITHOUT_SERVER();
+	sqlite_source(path, sizeof(path), "INSERT INTO audit (seq, time, "
+	    "event, form, prev, digest, xml) VALUES (1, '" T1 "', "
+	    "'unsubscribed', 'unsubscribe', 'p', 'd', X'5c78ffc3a900'); "
+	    "INSERT INTO feedback (id, type, rating, created, updated) "
+	    "VALUES (7, 'question', 3, '" T1 "', '" T1 "')");
+	o.path = path;
+	ck_assert_int_eq(pf_store_open_readonly(&o, &from), PF_OK);
+	ck_assert_int_eq(pf_store_begin_read(from), PF_OK);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	for (t = pf_store_tables; *t != NULL; t++)
+		ck_assert_int_eq(pf_store_table_copy(from, st, *t, NULL), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	pf_store_close(from);
+	unlink(path);
+	c = admin(dbname);
+	sql_ok(c, "SELECT encode(xml, 'hex') FROM audit", got, sizeof(got));
+	ck_assert_str_eq(got, "5c78ffc3a900");
+	sql_ok(c, "SELECT string_agg(n::text, ',') FROM audit_count", got,
+	    sizeof(got));
+	ck_assert_str_eq(got, "1");
+	sql_ok(c, "INSERT INTO feedback (type, rating, created, updated) "
+	    "VALUES ('question', 3, '" T2 "', '" T2 "') RETURNING id", got,
+	    sizeof(got));
+	ck_assert_str_eq(got, "8");
+	PQfinish(c);
 }
 END_TEST
 
@@ -979,4 +1056,6 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_two_writers_gapless),
     tcase_add_test(tc, test_seal_after_killed_writer),
     tcase_add_test(tc, test_seal_time_never_goes_back),
-    tcase_add_test(tc, test_roles_cannot_rewrite_the_trail))
+    tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
+    tcase_add_test(tc, test_every_table_is_in_a_list),
+    tcase_add_test(tc, test_copy_from_sqlite))

@@ -1,0 +1,340 @@
+"""test_migrate.py -- privforms migrate --to postgresql (issue 21, item 5).
+
+One SQLite site gets rows in every table through its forms (every audit
+event's steps of test_events.py: every form, the team's commands, mail
+sent), a honeypot and rate limits; then it is stopped and migrated into a
+database on the test process's PostgreSQL server (harness.pg_server), and
+served from there: the team's exports, reports and the status page say
+the same as on SQLite, audit verify passes, and a new request takes a new
+number.  A target with rows is refused; a copy that fails on a row, or is
+killed midway, leaves the target empty.
+
+The source is SQLite whatever PRIVFORMS_TEST_BACKEND says: the test is
+skipped in the PostgreSQL pass (its site would be PostgreSQL already).
+"""
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+import test_events as steps
+from harness import (PRIVFORMS, pg_server, request_submit, request_verify,
+                     sqlite_only,
+                     teardown, token_craft, wait_until, mail_site)
+
+SITE = None
+SMTP = None
+BEFORE = None       # the answers on SQLite
+AFTER = None        # and on PostgreSQL, before any test changes a thing
+COUNTS = None       # rows per table in the SQLite file when migrated
+TARGET = None       # the migrated database's name
+MIGRATED = None     # migrate's run
+MAX_REQUEST = None
+COPIED = {}         # rows per table in the target, before it served
+TALLIES = {}        # audit_count on each side when migrated
+AUDIT_COUNT = "SELECT form, event, n FROM audit_count ORDER BY form, event"
+
+# Answers that hold a time of their own making, blanked before comparing.
+VOLATILE = (r'generated="[^"]*"', r'name="pf_stamp" value="[^"]*"',
+            r"\?t=[\w.-]+",
+            r"^Generated: .*$", r"generated,[^\r\n]*")
+
+
+def tables():
+    """The tables of the SQLite schema."""
+    con = sqlite3.connect("file:%s?mode=ro" % SITE.db_path, uri=True)
+    try:
+        return [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    finally:
+        con.close()
+
+
+def sqlite_counts():
+    con = sqlite3.connect("file:%s?mode=ro" % SITE.db_path, uri=True)
+    try:
+        return {t: con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+                for t in tables()}
+    finally:
+        con.close()
+
+
+def sqlite_audit_count():
+    con = sqlite3.connect("file:%s?mode=ro" % SITE.db_path, uri=True)
+    try:
+        return con.execute(AUDIT_COUNT).fetchall()
+    finally:
+        con.close()
+
+
+def pg(name, sql, args=()):
+    import psycopg2
+    con = psycopg2.connect(pg_server().dsn(name))
+    try:
+        cur = con.cursor()
+        cur.execute(sql, args)
+        rows = cur.fetchall() if cur.description else None
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def pg_counts(name):
+    return {t: pg(name, "SELECT count(*) FROM %s" % t)[0][0]
+            for t in tables()}
+
+
+def cli(conf, *args, check=True):
+    p = subprocess.run([PRIVFORMS, "--config", conf] + list(args),
+                       capture_output=True, text=True, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError("privforms %s: %s" % (" ".join(args), p.stderr))
+    return p
+
+
+def migrate(conf, name):
+    return cli(conf, "migrate", "--to", "postgresql", "--database",
+               pg_server().dsn(name), check=False)
+
+
+def fill():
+    """Every form, command and mail (test_events's steps), then what those
+    leave empty: a trapped submission, rate-limit hits, a spent challenge
+    (the test's own row: solving one is test_browser's)."""
+    steps.SITE, steps.SMTP = SITE, SMTP
+    steps.run_every_event()
+    r = SITE.post("/privacy/unsubscribe", {"channel": "email",
+                  "email": "trap@example.com", "website": "http://x.example/"})
+    assert r.status == 303, r
+    r = SITE.post("/privacy/unsubscribe", {"channel": "email",
+                  "email": "limited@example.com", "confirm": "yes"})
+    assert r.status == 303, r
+    # An erasure of someone who had opted out keeps the opt-out in force
+    # by a suppression entry.
+    who = "erased@example.com"
+    r = SITE.post("/privacy/unsubscribe", {"channel": "email", "email": who,
+                                           "confirm": "yes"})
+    assert r.status == 303, r
+    rid = request_submit(SITE, who, kind="deletion")
+    request_verify(SITE, SMTP, who)
+    cli(SITE.conf, "request", "erase", str(rid))
+    SITE.write("INSERT INTO pow_spent (challenge, expires) VALUES (?, ?)",
+               ("migrate-test-challenge", "2099-01-01T00:00:00Z"))
+
+
+def answers(conf):
+    """What the team and a requester see: exports, reports, lists, a
+    status page; each with its own times blanked."""
+    year = time.strftime("%Y", time.gmtime())
+    out = {}
+    for args in (("dnc", "export"), ("dnc", "export", "--format", "xml"),
+                 ("consent", "export"), ("optouts", "export"),
+                 ("unsubscribes", "export"), ("requests",),
+                 ("requests", "report", "--year", year, "--format", "csv"),
+                 ("feedback", "report", "--format", "csv"),
+                 ("feedback", "list", "--articles"), ("guard", "report"),
+                 ("request", "show", str(steps.RID)), ("mail", "status")):
+        out[" ".join(args)] = cli(conf, *args).stdout
+    t = token_craft(SITE, "dsr-status", int(time.time()) + 3600,
+                    str(steps.RID))
+    r = SITE.get("/privacy/request/status?t=" + t)
+    out["status page"] = (r.status, r.text)
+    for k, v in out.items():
+        text = v[1] if isinstance(v, tuple) else v
+        for pat in VOLATILE:
+            text = re.sub(pat, "", text, flags=re.M)
+        out[k] = (v[0], text) if isinstance(v, tuple) else text
+    return out
+
+
+def setUpModule():
+    global SITE, SMTP, BEFORE, AFTER, COUNTS, TARGET, MIGRATED, MAX_REQUEST
+    if steps.POSTGRESQL:
+        return
+    SITE, SMTP = mail_site(audit_ticket_pattern=steps.TICKETS,
+                           unsubscribe_confirmation="yes",
+                           feedback_to="team@example.com",
+                           unsubscribe_limit="100/hour")
+    fill()
+    BEFORE = answers(SITE.conf)
+    MAX_REQUEST = SITE.query("SELECT max(id) FROM request")[0][0]
+    SITE.stop(remove=False)
+    TARGET = pg_server().createdb()
+    MIGRATED = migrate(SITE.conf, TARGET)
+    COUNTS = sqlite_counts()
+    COPIED.update(pg_counts(TARGET))
+    for name, rows in (("sqlite", sqlite_audit_count()),
+                       ("target", pg(TARGET, AUDIT_COUNT))):
+        TALLIES[name] = [tuple(r) for r in rows]
+    # Served from PostgreSQL from now on: database names the target.
+    with open(SITE.conf) as f:
+        lines = [line for line in f if not line.startswith("database")]
+    with open(SITE.conf, "w") as f:
+        f.writelines(lines + ["database = %s\n" % pg_server().dsn(TARGET)])
+    SITE.start()
+    AFTER = answers(SITE.conf)
+
+
+def tearDownModule():
+    teardown(SITE, SMTP)
+    if TARGET is not None:
+        pg_server().dropdb(TARGET)
+
+
+def sqlite_conf(**keys):
+    """A configuration of the site's SQLite file, now that the site is
+    served from PostgreSQL, with an audit directory of its own: a migrate
+    from it records its read in the file's trail, which must not write
+    into the served trail's directory."""
+    return SITE.conf_with("sqlite.conf", database="privforms.db",
+                          audit_dir="audit-sqlite", **keys)
+
+
+@sqlite_only("migrate copies an SQLite site; its target is the pass's "
+             "own server")
+class Migrated(unittest.TestCase):
+    def test_migrate_says_done(self):
+        self.assertEqual(MIGRATED.returncode, 0, MIGRATED.stderr)
+        self.assertIn("checked on both sides", MIGRATED.stdout)
+
+    def test_every_table_had_rows_and_has_them_all(self):
+        self.assertEqual(sorted(t for t, n in COUNTS.items() if n == 0), [])
+        self.assertEqual(COPIED, COUNTS)
+
+    def test_the_audit_tally_is_the_sources_not_counted_twice(self):
+        # audit_count is written by a trigger on audit as well as copied.
+        self.assertEqual(TALLIES["target"], TALLIES["sqlite"])
+
+    def test_the_answers_are_the_same_on_postgresql(self):
+        for k in BEFORE:
+            with self.subTest(answer=k):
+                self.assertEqual(AFTER[k], BEFORE[k])
+
+    def test_audit_verify_passes(self):
+        p = cli(SITE.conf, "audit", "verify", check=False)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_a_new_request_takes_a_new_number(self):
+        # (Site.query reads the SQLite file: the site's rows are asked of
+        # the target here.)
+        r = SITE.post("/privacy/request", {
+            "type": "access", "relationship": "customer", "country": "DE",
+            "email": "after-migrate@example.com", "first_name": "Ada",
+            "last_name": "Lovelace"})
+        self.assertEqual(r.status, 303, r)
+        [(rid,)] = pg(TARGET, "SELECT id FROM request WHERE email_key = %s",
+                      ("after-migrate@example.com",))
+        self.assertGreater(rid, MAX_REQUEST)
+
+
+@sqlite_only("migrate copies an SQLite site")
+class Refused(unittest.TestCase):
+    def test_a_target_with_rows_is_refused(self):
+        before = pg_counts(TARGET)
+        p = migrate(sqlite_conf(), TARGET)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("not empty", p.stderr)
+        self.assertEqual(pg_counts(TARGET), before)
+
+    def test_the_site_on_postgresql_is_no_source(self):
+        name = pg_server().createdb()
+        try:
+            p = migrate(SITE.conf, name)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("PostgreSQL already", p.stderr)
+        finally:
+            pg_server().dropdb(name)
+
+
+@sqlite_only("migrate copies an SQLite site")
+class Interrupted(unittest.TestCase):
+    """A copy that stops midway leaves the target empty."""
+
+    def setUp(self):
+        self.name = pg_server().createdb()
+
+    def tearDown(self):
+        pg_server().dropdb(self.name)
+
+    def assert_empty(self):
+        counts = pg_counts(self.name)
+        self.assertEqual({t: n for t, n in counts.items() if n}, {})
+
+    def test_a_row_the_target_refuses_undoes_the_whole_copy(self):
+        # SQLite keeps any bytes as text; PostgreSQL refuses a text that
+        # is not UTF-8, at rate_hit, after a dozen tables were copied.
+        con = sqlite3.connect(SITE.db_path)
+        try:
+            con.execute("INSERT INTO rate_hit (bucket, subject, at) "
+                        "VALUES ('test', CAST(X'FF' AS TEXT), 1)")
+            con.commit()
+            p = migrate(sqlite_conf(), self.name)
+        finally:
+            con.execute("DELETE FROM rate_hit WHERE bucket = 'test'")
+            con.commit()
+            con.close()
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("copying table rate_hit failed", p.stderr)
+        self.assertIn("the target is left empty", p.stderr)
+        self.assert_empty()
+
+    def test_a_copy_killed_midway_leaves_the_target_empty(self):
+        # The schema made first (any command that opens the database
+        # does), then the last table locked against writes but not reads:
+        # the copy passes the check that the target is empty, copies every
+        # table before it and waits there, where it is killed.
+        import psycopg2
+        cli(SITE.conf_with("pg.conf", database=pg_server().dsn(self.name)),
+            "audit", "sync")
+        last = "sale_opt_out"
+        con = psycopg2.connect(pg_server().dsn(self.name))
+        # Another session watches: pg_stat_activity is one snapshot per
+        # transaction, and con's stays open.
+        watch = psycopg2.connect(pg_server().dsn("postgres"))
+        watch.autocommit = True
+        err = tempfile.TemporaryFile(mode="w+")
+        proc = None
+        try:
+            con.cursor().execute("LOCK TABLE %s IN SHARE MODE" % last)
+            cur = watch.cursor()
+            proc = subprocess.Popen(
+                [PRIVFORMS, "--config", sqlite_conf(busy_timeout_ms="30000"),
+                 "migrate", "--to", "postgresql", "--database",
+                 pg_server().dsn(self.name)],
+                stdout=subprocess.DEVNULL, stderr=err)
+
+            def waiting():
+                if proc.poll() is not None:
+                    err.seek(0)
+                    raise AssertionError("migrate ended: %s" % err.read())
+                cur.execute("SELECT query FROM pg_stat_activity WHERE "
+                            "datname = %s AND wait_event_type = 'Lock'",
+                            (self.name,))
+                return cur.fetchall()
+            [(query,)] = wait_until(waiting, "the copy waiting at " + last)
+            self.assertTrue(query.startswith('DELETE FROM "%s"' % last),
+                            query)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+            con.rollback()
+
+            def gone():
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE "
+                            "datname = %s AND pid <> %s",
+                            (self.name, con.get_backend_pid()))
+                return cur.fetchone()[0] == 0
+            wait_until(gone, "the killed copy's session to end")
+        finally:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            con.close()
+            watch.close()
+            err.close()
+        self.assert_empty()
