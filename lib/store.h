@@ -219,9 +219,9 @@ int pf_store_table_rows(struct pf_store *st, const char *table, long long *n);
 /*
  * Copy every row of table (one of pf_store_tables) from st into to, as
  * it is (ids included), inside a read transaction of st and a write one
- * of to that the caller holds: first the rows of to's table are deleted
- * (on an empty target, only what a trigger wrote from a table copied
- * before), then each row of st inserted, then the engine's number
+ * of to that the caller holds: first the rows of to's table, if it has
+ * any, are deleted (on an empty target, only what a trigger wrote from a
+ * table copied before), then each row of st inserted, then the engine's number
  * generator of the table's numbered column, if any, moved past the
  * largest id copied, so the next row to gets is a new one.  The column
  * names must be the same in both (PF_ECONFIG, logged, if not); a blob

@@ -290,12 +290,20 @@ pf_store_table_rows(struct pf_store *st, const char *table, long long *n)
 	return err;
 }
 
+/*
+ * Delete what a trigger wrote into table of st (only when there is
+ * something: an empty table is never asked to delete, which a guard on
+ * the audit table, say, would refuse).
+ */
 static int
 table_clear(struct pf_store *st, struct made *m, size_t t, const char *table)
 {
 	struct pf_sql_ref q = made_ref(m, t, K_CLEAR, table);
+	long long	 n = 0;
 	int		 err;
 
+	if ((err = pf_store_table_rows(st, table, &n)) != PF_OK || n == 0)
+		return err;
 	m->text[0] = '\0';
 	if ((err = text_add(m, "DELETE FROM \"%s\"%s", table, "")) != PF_OK)
 		return err;

@@ -294,9 +294,9 @@ class Interrupted(unittest.TestCase):
             "audit", "sync")
         last = "sale_opt_out"
         con = psycopg2.connect(pg_server().dsn(self.name))
-        # Another session watches: pg_stat_activity is one snapshot per
-        # transaction, and con's stays open.
-        watch = psycopg2.connect(pg_server().dsn("postgres"))
+        # Another session watches (pg_stat_activity is one snapshot per
+        # transaction, and con's stays open).
+        watch = psycopg2.connect(pg_server().dsn(self.name))
         watch.autocommit = True
         err = tempfile.TemporaryFile(mode="w+")
         proc = None
@@ -313,21 +313,23 @@ class Interrupted(unittest.TestCase):
                 if proc.poll() is not None:
                     err.seek(0)
                     raise AssertionError("migrate ended: %s" % err.read())
-                cur.execute("SELECT query FROM pg_stat_activity WHERE "
-                            "datname = %s AND wait_event_type = 'Lock'",
-                            (self.name,))
+                cur.execute("SELECT c.relname, l.mode FROM pg_locks l "
+                            "JOIN pg_class c ON c.oid = l.relation "
+                            "WHERE NOT l.granted")
                 return cur.fetchall()
-            [(query,)] = wait_until(waiting, "the copy waiting at " + last)
-            self.assertTrue(query.startswith('DELETE FROM "%s"' % last),
-                            query)
+            # Waiting to write the last table: every one before it copied.
+            self.assertEqual(wait_until(waiting, "the copy waiting at " +
+                                        last),
+                             [(last, "RowExclusiveLock")])
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=60)
             con.rollback()
 
             def gone():
                 cur.execute("SELECT count(*) FROM pg_stat_activity WHERE "
-                            "datname = %s AND pid <> %s",
-                            (self.name, con.get_backend_pid()))
+                            "datname = %s AND pid NOT IN (%s, %s)",
+                            (self.name, con.get_backend_pid(),
+                             watch.get_backend_pid()))
                 return cur.fetchone()[0] == 0
             wait_until(gone, "the killed copy's session to end")
         finally:
