@@ -223,9 +223,10 @@ int pf_store_table_rows(struct pf_store *st, const char *table, long long *n);
  * any, are deleted (on an empty target, only what a trigger wrote from a
  * table copied before), then each row of st inserted, then the engine's number
  * generator of the table's numbered column, if any, moved past the
- * largest id copied, so the next row to gets is a new one.  The column
- * names must be the same in both (PF_ECONFIG, logged, if not); a blob
- * column of to's gets the bytes.  *rows (may be NULL): rows copied.  Every
+ * largest id copied, so the next row to gets is a new one.  Every column
+ * of st's table must be in to's (PF_ECONFIG, logged, if not); a column
+ * only to has is left to its default (PostgreSQL's audit.pending: NULL);
+ * a blob column of to's gets the bytes.  *rows (may be NULL): rows copied.  Every
  * statement's text is made from the table's columns, which never change
  * while a connection is open.
  */

@@ -4,9 +4,10 @@
  * of a table's rows that reads its columns from the schema itself.
  *
  * The columns are not listed here: each engine's catalogue names them
- * (the dialect statements PF_DIALECT_COLUMNS), both sides must name the
- * same, and the statements that read, write, count and clear a table are
- * made from those names, so a column a later migration adds is copied
+ * (the dialect statements PF_DIALECT_COLUMNS), every column of the
+ * source must be in the target (one only the target has is left to its
+ * default), and the statements that read, write, count and clear a table
+ * are made from those names, so a column a later migration adds is copied
  * without a line changed here.  A table a later migration adds must be
  * put in pf_store_tables (or pf_store_tables_own): until it is, the unit
  * test and pf_store_tables_check refuse the schema.
@@ -237,34 +238,47 @@ columns_get(struct pf_store *st, const char *table, struct columns *cs)
 	    PF_ARGS(PF_T(table)), column_row, cs);
 }
 
-static int
-has_column(const struct columns *cs, const char *name)
+/* The column of cs called name, or NULL. */
+static const struct column *
+column_of(const struct columns *cs, const char *name)
 {
 	int	 i;
 
 	for (i = 0; i < cs->n; i++)
 		if (strcmp(cs->c[i].name, name) == 0)
-			return 1;
-	return 0;
+			return &cs->c[i];
+	return NULL;
 }
 
-/* Both sides name the same columns of table (and it has some). */
+/*
+ * The columns to copy, into *use: each of the source's (from), as the
+ * target (to) has it (its blob and numbered flags).  A source column the
+ * target lacks would be lost: PF_ECONFIG.  A column only the target has
+ * (PostgreSQL's audit.pending) is left to its default.
+ */
 static int
-columns_same(const struct columns *a, const struct columns *b,
-    const char *table)
+columns_match(const struct columns *from, const struct columns *to,
+    const char *table, struct columns *use)
 {
-	int	 i;
+	const struct column	*c = NULL;
+	int			 i;
 
-	for (i = 0; i < a->n; i++)
-		if (!has_column(b, a->c[i].name))
+	memset(use, 0, sizeof(*use));
+	for (i = 0; i < from->n; i++)
+		if ((c = column_of(to, from->c[i].name)) == NULL)
 			break;
-	if (a->n > 0 && a->n == b->n && i == a->n)
-		return PF_OK;
-	pf_log(PF_LOG_ERR, "store: copy: table %s has other columns in the "
-	    "target (%d) than in the source (%d)%s%s", table, b->n, a->n,
-	    i < a->n ? ": not in the target: " : "",
-	    i < a->n ? a->c[i].name : "");
-	return PF_ECONFIG;
+	if (from->n == 0 || c == NULL) {
+		pf_log(PF_LOG_ERR, "store: copy: table %s: %s%s", table,
+		    from->n == 0 ? "no columns in the source" :
+		    "not in the target: ", from->n == 0 ? "" : from->c[i].name);
+		return PF_ECONFIG;
+	}
+	if ((use->c = calloc((size_t)from->n, sizeof(*use->c))) == NULL)
+		return PF_ENOMEM;
+	for (i = 0; i < from->n; i++)
+		use->c[i] = *column_of(to, from->c[i].name);
+	use->n = use->cap = from->n;
+	return PF_OK;
 }
 
 /* ---- counting, clearing ---- */
@@ -316,7 +330,7 @@ table_clear(struct pf_store *st, struct made *m, size_t t, const char *table)
 struct copy {
 	struct pf_store		*to;
 	struct pf_sql_ref	 write;
-	const struct columns	*cols;	/* to's, in the read's order */
+	const struct columns	*cols;	/* as to has them, in the read's order */
 	struct pf_sql_val	*v;
 	int			 numbered;	/* its column, or -1 */
 	long long		 max, rows;
@@ -419,7 +433,7 @@ int
 pf_store_table_copy(struct pf_store *st, struct pf_store *to,
     const char *table, long long *rows)
 {
-	struct columns	 from_cols, to_cols;
+	struct columns	 from_cols, to_cols, use;
 	struct copy	 c;
 	struct made	*m = NULL;
 	size_t		 t;
@@ -431,15 +445,16 @@ pf_store_table_copy(struct pf_store *st, struct pf_store *to,
 		return err;
 	memset(&c, 0, sizeof(c));
 	memset(&to_cols, 0, sizeof(to_cols));
+	memset(&use, 0, sizeof(use));
 	if ((err = columns_get(st, table, &from_cols)) == PF_OK &&
 	    (err = columns_get(to, table, &to_cols)) == PF_OK)
-		err = columns_same(&from_cols, &to_cols, table);
+		err = columns_match(&from_cols, &to_cols, table, &use);
 	if (err == PF_OK && (m = calloc(1, sizeof(*m))) == NULL)
 		err = PF_ENOMEM;
 	if (err == PF_OK)
 		err = table_clear(to, m, t, table);
 	c.to = to;
-	c.cols = &to_cols;
+	c.cols = &use;
 	if (err == PF_OK && (err = rows_copy(st, &c, t, table)) == PF_OK)
 		err = ids_after(&c, table);
 	if (rows != NULL)
@@ -447,5 +462,6 @@ pf_store_table_copy(struct pf_store *st, struct pf_store *to,
 	free(m);
 	free(from_cols.c);
 	free(to_cols.c);
+	free(use.c);
 	return err;
 }

@@ -199,9 +199,12 @@ def sqlite_conf(**keys):
 @sqlite_only("migrate copies an SQLite site; its target is the pass's "
              "own server")
 class Migrated(unittest.TestCase):
-    def test_migrate_says_done(self):
+    def test_migrate_says_done_and_names_every_table(self):
         self.assertEqual(MIGRATED.returncode, 0, MIGRATED.stderr)
         self.assertIn("checked on both sides", MIGRATED.stdout)
+        said = dict(re.findall(r"^  (\w+) +(\d+) rows$", MIGRATED.stdout,
+                               re.M))
+        self.assertEqual({t: int(n) for t, n in said.items()}, COUNTS)
 
     def test_every_table_had_rows_and_has_them_all(self):
         self.assertEqual(sorted(t for t, n in COUNTS.items() if n == 0), [])
@@ -241,6 +244,19 @@ class Refused(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertIn("not empty", p.stderr)
         self.assertEqual(pg_counts(TARGET), before)
+
+    def test_a_password_on_the_command_line_is_refused(self):
+        p = cli(sqlite_conf(), "migrate", "--to", "postgresql", "--database",
+                "host=/tmp dbname=x user=u password=secret", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("password", p.stderr)
+        self.assertNotIn("secret", p.stderr)
+
+    def test_only_postgresql_is_a_target(self):
+        p = cli(sqlite_conf(), "migrate", "--to", "mysql", check=False)
+        self.assertEqual(p.returncode, 2)
+        p = cli(sqlite_conf(), "migrate", check=False)
+        self.assertEqual(p.returncode, 2)
 
     def test_the_site_on_postgresql_is_no_source(self):
         name = pg_server().createdb()
