@@ -960,6 +960,9 @@ START_TEST(test_roles_cannot_rewrite_the_trail)
 	sql_ok(c, "DROP DATABASE privforms WITH (FORCE)", NULL, 0);
 	PQfinish(c);
 	audit_dir_remove();
+}
+END_TEST
+
 /* ---- moving a site (store_copy.c) ---- */
 
 /* Every table of the PostgreSQL schema is in one of store.h's lists. */
