@@ -613,13 +613,12 @@ pf_checkpoint_make(struct pf_store *st, const char *audit_dir,
 /* ---- rotation ---- */
 
 /*
- * The rotation's record, committed: its seq and digest into c.  The
- * details are the two key ids, which are public.
+ * The rotation's record, committed.  The details are the two key ids,
+ * which are public.
  */
 static int
 record_rotation(struct pf_store *st, const char *audit_dir,
-    const char *operator, const char *old_id, const char *new_id,
-    struct pf_checkpoint *c)
+    const char *operator, const char *old_id, const char *new_id)
 {
 	const char	*details[] = { "old-key", old_id, "new-key", new_id,
 			    NULL };
@@ -634,8 +633,6 @@ record_rotation(struct pf_store *st, const char *audit_dir,
 		pf_txn_rollback(&t);
 		return rc;
 	}
-	c->count = t.rec[0].seq;
-	snprintf(c->head, sizeof(c->head), "%s", t.rec[0].digest);
 	return pf_txn_commit(&t);
 }
 
@@ -697,12 +694,23 @@ record_once(struct pf_store *st, const char *audit_dir, const char *operator,
 
 	snprintf(a.want, sizeof(a.want), "<detail name=\"old-key\">%s</detail>"
 	    "<detail name=\"new-key\">%s</detail>", old->id, k->id);
+	/* PostgreSQL: a record left pending is one of the trail (audit.h). */
+	if ((rc = pf_audit_seal(st, NULL)) != PF_OK)
+		return rc;
 	rc = pf_store_audit_last_of(st, "audit-key-rotated", announced_row, &a);
 	if (rc != PF_OK && rc != PF_ENOTFOUND)
 		return rc;
 	if (a.found)
 		return PF_OK;
-	return record_rotation(st, audit_dir, operator, old->id, k->id, c);
+	/*
+	 * The record's seq and digest are read back after the commit: on
+	 * PostgreSQL it has them only once sealed (audit.h, Sealing).
+	 */
+	if ((rc = record_rotation(st, audit_dir, operator, old->id, k->id)) !=
+	    PF_OK)
+		return rc;
+	rc = pf_store_audit_last_of(st, "audit-key-rotated", announced_row, &a);
+	return rc == PF_OK && !a.found ? PF_ESTORE : rc;
 }
 
 /* c's checkpoint by k, unless that run wrote it already: into out. */
