@@ -84,9 +84,10 @@ void pf_audit_record_clear(struct pf_audit_record *rec);
 /*
  * After the commit, outside any transaction: a pending rec gets its seq,
  * time, digest and xml from its sealed record, sealing first if no seal
- * has taken it yet (one seal takes every writer's records, so most find
- * theirs sealed).  PF_OK at once for a sealed record (SQLite's always
- * are).  On a failure (logged) rec stays pending: its file is not
+ * runs; while one does, it waits for that one and looks again instead of
+ * queueing for the lock, so that one seal takes the records of every
+ * writer waiting (a queue would make it one seal, one disk flush, each).
+ * PF_OK at once for a sealed record (SQLite's always are).  On a failure (logged) rec stays pending: its file is not
  * written now, and the next seal, or `privforms audit sync`, chains it.
  */
 int pf_audit_sealed(struct pf_store *st, struct pf_audit_record *rec);

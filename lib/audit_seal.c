@@ -22,6 +22,7 @@
 #include "store.h"
 
 #define SEAL_BATCH	64	/* records per seal transaction */
+#define SEAL_TRIES	16	/* rounds of look, try, wait before queueing */
 
 /* A record sealed in this batch, stored once the batch is read. */
 struct sealed {
@@ -144,17 +145,38 @@ put_all(struct pf_store *st, const struct seal *s)
 	return err;
 }
 
-/* One seal transaction: *n records sealed (SEAL_BATCH: there may be more). */
+/*
+ * Take the lock and the head: waiting for the lock, or (try) not, *got
+ * saying whether it was had.
+ */
 static int
-seal_batch(struct pf_store *st, struct seal *s, int *n)
+head(struct pf_store *st, struct seal *s, int try, int *got)
 {
-	int	 err;
+	*got = 1;
+	if (try)
+		return pf_store_audit_head_try(st, &s->seq, s->prev, s->time,
+		    got);
+	return pf_store_audit_head(st, &s->seq, s->prev, s->time);
+}
+
+/*
+ * One seal transaction: *n records sealed (SEAL_BATCH: there may be
+ * more), or -1 when try and another seal holds the lock.
+ */
+static int
+seal_batch(struct pf_store *st, struct seal *s, int try, int *n)
+{
+	int	 err, got;
 
 	*n = 0;
 	if ((err = pf_store_begin(st)) != PF_OK)
 		return err;
-	if ((err = pf_store_audit_head(st, &s->seq, s->prev, s->time)) ==
-	    PF_OK &&
+	if ((err = head(st, s, try, &got)) == PF_OK && !got) {
+		pf_store_rollback(st);
+		*n = -1;
+		return PF_OK;
+	}
+	if (err == PF_OK &&
 	    (err = pf_store_audit_pending_take(st, SEAL_BATCH, seal_one, s)) ==
 	    PF_OK &&
 	    (err = put_all(st, s)) == PF_OK)
@@ -167,23 +189,39 @@ seal_batch(struct pf_store *st, struct seal *s, int *n)
 	return err;
 }
 
-int
-pf_audit_seal(struct pf_store *st, long long *sealed)
+/*
+ * Batches until one comes back short; with try, none when another seal
+ * holds the lock (*busy 1).
+ */
+static int
+seal_all(struct pf_store *st, int try, long long *sealed, int *busy)
 {
 	struct seal	*s;
 	int		 n = 0, err = PF_OK;
 
-	if (sealed != NULL)
-		*sealed = 0;
-	if (!pf_store_audit_seals(st))
-		return PF_OK;
+	*sealed = 0;
+	*busy = 0;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return PF_ENOMEM;
 	do {
-		if ((err = seal_batch(st, s, &n)) == PF_OK && sealed != NULL)
+		if ((err = seal_batch(st, s, try, &n)) == PF_OK && n > 0)
 			*sealed += n;
 	} while (err == PF_OK && n == SEAL_BATCH);
 	free(s);
+	*busy = n < 0;
+	return err;
+}
+
+int
+pf_audit_seal(struct pf_store *st, long long *sealed)
+{
+	long long	 n = 0;
+	int		 busy, err = PF_OK;
+
+	if (pf_store_audit_seals(st))
+		err = seal_all(st, 0, &n, &busy);
+	if (sealed != NULL)
+		*sealed = n;
 	return err;
 }
 
@@ -208,6 +246,32 @@ fill(const struct pf_audit_row *r, void *arg)
 	return PF_OK;
 }
 
+/*
+ * rec's record, sealed by whichever worker: seal if no seal runs; else
+ * wait for that one and look, rather than queue for the lock, so that
+ * the waiters' records go in one seal, not one seal each.  Each round
+ * seals it or outlasts a seal that may have begun before its commit; a
+ * seal that begins after takes it.
+ */
+static int
+sealed_find(struct pf_store *st, struct pf_audit_record *rec)
+{
+	long long	 n;
+	int		 i, busy, err;
+
+	for (i = 0; i < SEAL_TRIES; i++) {
+		if ((err = seal_all(st, 1, &n, &busy)) != PF_OK ||
+		    (busy && (err = pf_store_audit_wait(st)) != PF_OK))
+			return err;
+		err = pf_store_audit_sealed(st, rec->pending, fill, rec);
+		if (err != PF_ENOTFOUND)
+			return err;
+	}
+	if ((err = pf_audit_seal(st, NULL)) != PF_OK)	/* in turn, then */
+		return err;
+	return pf_store_audit_sealed(st, rec->pending, fill, rec);
+}
+
 int
 pf_audit_sealed(struct pf_store *st, struct pf_audit_record *rec)
 {
@@ -215,10 +279,7 @@ pf_audit_sealed(struct pf_store *st, struct pf_audit_record *rec)
 
 	if (rec->pending == 0)
 		return PF_OK;
-	err = pf_store_audit_sealed(st, rec->pending, fill, rec);
-	if (err == PF_ENOTFOUND && (err = pf_audit_seal(st, NULL)) == PF_OK)
-		err = pf_store_audit_sealed(st, rec->pending, fill, rec);
-	if (err != PF_OK)
+	if ((err = sealed_find(st, rec)) != PF_OK)
 		pf_log(PF_LOG_ERR, "audit: a committed record is not sealed "
 		    "yet (%s); the next seal, or `privforms audit sync`, "
 		    "chains it", pf_strerror(err));

@@ -971,6 +971,19 @@ int pf_store_audit_head(struct pf_store *st, long long *seq,
     char digest[65], char time[PF_TIME_SIZE]);
 
 /*
+ * pf_store_audit_head without waiting: *got 0 (and nothing read) when a
+ * seal holds the lock now.
+ */
+int pf_store_audit_head_try(struct pf_store *st, long long *seq,
+    char digest[65], char time[PF_TIME_SIZE], int *got);
+
+/*
+ * Outside any transaction: return once no seal holds the lock (so a
+ * seal that was running has committed), holding nothing.
+ */
+int pf_store_audit_wait(struct pf_store *st);
+
+/*
  * Delete up to limit pending rows, lowest ids first, and call fn with each
  * in id order (a non-zero value stops the walk and is returned; the rows
  * are deleted all the same, so the caller then rolls back).

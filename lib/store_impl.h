@@ -95,6 +95,13 @@ extern const struct pf_sql_set pf_sql_set_core, pf_sql_set_requests,
     pf_sql_set_sale;
 
 /*
+ * PostgreSQL's advisory lock key of the audit chain, held to the end of
+ * its transaction by whoever reads the chain's head to extend it (the
+ * dialect's PF_DIALECT_AUDIT_LOCK; store_seal.c's try and wait).
+ */
+#define PF_PG_LOCK_AUDIT	"7061660001"
+
+/*
  * store_seal.c's statements name tables only lib/schema/pg/ has: run on
  * PostgreSQL only (pf_store_audit_seals), so not in pf_sql_sets.
  */

@@ -72,7 +72,7 @@
  * name privforms' two serialised steps in the one-key (bigint) space, and
  * the class of pf_store_lock's keys in the two-key (int, int) space.
  */
-#define LOCK_AUDIT	"7061660001"	/* "paf" 1: appending an audit record */
+#define LOCK_AUDIT	PF_PG_LOCK_AUDIT	/* "paf" 1: the audit chain */
 #define LOCK_MIGRATE	"7061660002"	/* applying a migration */
 #define LOCK_KEYS	"21"		/* pf_store_lock's class, two-key form */
 

@@ -15,7 +15,8 @@
 #include "store_impl.h"
 #include "store_sql.h"
 
-enum { PENDING_PUT, HEAD, PENDING_TAKE, SEAL_PUT, SEALED, NSTMT };
+enum { PENDING_PUT, HEAD, PENDING_TAKE, SEAL_PUT, SEALED, TRY_LOCK, WAIT,
+    NSTMT };
 
 static const struct pf_sql sql[NSTMT] = {
 	[PENDING_PUT] = { "audit pending put",
@@ -39,6 +40,16 @@ static const struct pf_sql sql[NSTMT] = {
 	[SEALED] = { "audit sealed",
 	    "SELECT seq, time, event, form, prev, digest, xml FROM audit "
 	    "WHERE pending = ?1" },
+	/* Held to the end of the transaction, as PF_DIALECT_AUDIT_LOCK. */
+	[TRY_LOCK] = { "audit try lock",
+	    "SELECT pg_try_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")" },
+	/*
+	 * Outside a transaction: granted once no seal holds the lock, and
+	 * let go at the statement's end.  Shared, so every waiter wakes at
+	 * once.
+	 */
+	[WAIT] = { "audit wait",
+	    "SELECT pg_advisory_xact_lock_shared(" PF_PG_LOCK_AUDIT ")" },
 };
 
 const struct pf_sql_set pf_sql_set_seal = { PF_SQL_SEAL, NSTMT, sql };
@@ -80,8 +91,9 @@ head_row(const struct pf_row *r, void *ctx)
 	return PF_OK;
 }
 
-int
-pf_store_audit_head(struct pf_store *st, long long *seq, char digest[65],
+/* The last record's seq, digest and time, the lock held. */
+static int
+head_read(struct pf_store *st, long long *seq, char digest[65],
     char time[PF_TIME_SIZE])
 {
 	struct head	 h = { seq, digest, time };
@@ -91,11 +103,40 @@ pf_store_audit_head(struct pf_store *st, long long *seq, char digest[65],
 	memset(digest, '0', 64);
 	digest[64] = '\0';
 	time[0] = '\0';
+	err = pf_sql_one(st, Q(HEAD), PF_NOARGS, head_row, &h);
+	return err == PF_ENOTFOUND ? PF_OK : err;
+}
+
+int
+pf_store_audit_head(struct pf_store *st, long long *seq, char digest[65],
+    char time[PF_TIME_SIZE])
+{
+	int	 err;
+
 	if ((err = pf_sql_each(st, pf_sql_dialect(st, PF_DIALECT_AUDIT_LOCK),
 	    PF_NOARGS, NULL, NULL)) != PF_OK)
 		return err;
-	err = pf_sql_one(st, Q(HEAD), PF_NOARGS, head_row, &h);
-	return err == PF_ENOTFOUND ? PF_OK : err;
+	return head_read(st, seq, digest, time);
+}
+
+int
+pf_store_audit_head_try(struct pf_store *st, long long *seq, char digest[65],
+    char time[PF_TIME_SIZE], int *got)
+{
+	long long	 g = 0;
+	int		 err;
+
+	if ((err = pf_sql_one(st, Q(TRY_LOCK), PF_NOARGS, pf_row_int0, &g)) !=
+	    PF_OK)
+		return err;
+	*got = g != 0;
+	return *got ? head_read(st, seq, digest, time) : PF_OK;
+}
+
+int
+pf_store_audit_wait(struct pf_store *st)
+{
+	return pf_sql_each(st, Q(WAIT), PF_NOARGS, NULL, NULL);
 }
 
 typedef int pending_fn(const struct pf_audit_pending *p, void *arg);

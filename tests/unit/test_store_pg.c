@@ -828,6 +828,54 @@ START_TEST(test_seal_time_never_goes_back)
 END_TEST
 
 
+/* Wait (60 s at most) until sql's first value on the test's database is want. */
+static void
+db_wait_for(const char *sql, long long want)
+{
+	struct timespec	 t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (db_number(sql) == want)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 60);
+	ck_abort_msg("%s never gave %lld", sql, want);
+}
+
+/*
+ * A writer that finds a seal running does not queue for the lock: it
+ * waits for that seal to end (a shared request, not granted while the
+ * lock is held), then looks, and seals its record itself when that seal
+ * had not taken it.
+ */
+START_TEST(test_seal_waits_for_a_running_seal)
+{
+	long long	 seq;
+	char		 d[65], t[PF_TIME_SIZE];
+	pid_t		 pid;
+	int		 status;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);	/* a seal running */
+	ck_assert_int_eq(pf_store_audit_head(st, &seq, d, t), PF_OK);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0)
+		_exit(txn_writer(1));
+	db_wait_for("SELECT count(*) FROM pg_locks WHERE locktype = "
+	    "'advisory' AND mode = 'ShareLock' AND NOT granted", 1);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 1);
+	pf_store_rollback(st);				/* it ends */
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 1);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
+	ck_assert_int_eq(trail_bad(), 0);		/* its file written */
+	audit_dir_remove();
+}
+END_TEST
+
 /* ---- INSTALL's roles (section 20) ---- */
 
 /*
@@ -1059,6 +1107,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_two_writers_gapless),
     tcase_add_test(tc, test_seal_after_killed_writer),
     tcase_add_test(tc, test_seal_time_never_goes_back),
+    tcase_add_test(tc, test_seal_waits_for_a_running_seal),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
     tcase_add_test(tc, test_every_table_is_in_a_list),
     tcase_add_test(tc, test_copy_from_sqlite))
