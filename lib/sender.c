@@ -38,6 +38,8 @@
  */
 #define LEASE_SESSION	10
 #define LEASE_MESSAGE	4
+#define LEASE_SLACK	60	/* seconds of a lease never used by a step */
+#define RECORD_RETRY_MS	1000	/* between tries to record a batch */
 
 static volatile sig_atomic_t stopping;
 
@@ -74,6 +76,7 @@ struct attempt {
 struct batch {
 	struct attempt		 a[BATCH];
 	size_t			 n;
+	struct timespec		 claimed;	/* when (monotonic) */
 };
 
 static void
@@ -287,15 +290,22 @@ batch_clear(struct batch *b)
  * alive by trickling bytes could still outlast it; then a second sender
  * may send a message again (at least once, never lost).
  */
+static long
+lease_seconds(const struct sender *s)
+{
+	return (LEASE_SESSION + LEASE_MESSAGE * BATCH) * s->cfg->smtp_timeout +
+	    LEASE_SLACK;
+}
+
 static int
 claim(struct sender *s, struct batch *b)
 {
 	char	 now[PF_TIME_SIZE], lease[PF_TIME_SIZE];
 	int	 rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &b->claimed);
 	stamp(0, now);
-	stamp((LEASE_SESSION + LEASE_MESSAGE * BATCH) * s->cfg->smtp_timeout +
-	    60, lease);
+	stamp(lease_seconds(s), lease);
 	if ((rc = pf_store_begin(s->st)) != PF_OK)
 		return rc;
 	while (b->n < BATCH && (rc = pf_store_outbox_claim(s->st, now, lease,
@@ -509,7 +519,6 @@ record_one(struct sender *s, struct attempt *a, const char *now)
 	char	 next[PF_TIME_SIZE];
 	int	 n, rc;
 
-	a->wait = wait_of(s, a);
 	n = a->m.attempts;	/* counted at the claim */
 	stamp(a->wait, next);
 	if (a->outcome == PF_SMTP_SENT)
@@ -549,10 +558,21 @@ report(struct sender *s, struct batch *b)
 	}
 }
 
+/* Forget what a transaction that did not commit made, to try it again. */
+static void
+unrecord(struct batch *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->n; i++) {
+		pf_audit_record_clear(&b->a[i].rec);
+		b->a[i].lost = 0;
+	}
+}
+
 /*
  * Record the batch in one transaction, then the audit records' files.  On
- * a store error nothing is recorded: the messages are claimed again when
- * their lease ends.
+ * a store error nothing is recorded (and it may be tried again).
  */
 static int
 record(struct sender *s, struct batch *b)
@@ -573,8 +593,10 @@ record(struct sender *s, struct batch *b)
 		rc = pf_store_commit(s->st);
 	else
 		pf_store_rollback(s->st);
-	if (rc != PF_OK)
+	if (rc != PF_OK) {
+		unrecord(b);
 		return rc;
+	}
 	for (i = 0; i < b->n; i++)
 		if (!b->a[i].lost && b->a[i].wait == 0 &&
 		    pf_audit_sealed(s->st, &b->a[i].rec) == PF_OK)
@@ -651,6 +673,66 @@ holding(const struct sender *s)
 	    now.tv_nsec < s->hold.tv_nsec);
 }
 
+/* Sleep ms, or less if a signal asks us to stop. */
+static void
+nap(long ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = ms % 1000 * 1000000;
+	while (!stopping && nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		continue;
+}
+
+/* Seconds since t (monotonic). */
+static long
+since(const struct timespec *t)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t->tv_sec);
+}
+
+/* Time left to record b, and not asked to stop? */
+static int
+leased(const struct sender *s, const struct batch *b)
+{
+	return !stopping && since(&b->claimed) + RECORD_RETRY_MS / 1000 <
+	    lease_seconds(s) - LEASE_SLACK;
+}
+
+/*
+ * Record the batch, and again while the database is unavailable (a server
+ * restarting, a failover): the messages were handed over or refused, so
+ * their outcome is known, and left unrecorded they would be sent again
+ * when their lease ends.  Only while the lease keeps other senders off
+ * them, LEASE_SLACK to spare, and until asked to stop.
+ */
+static int
+record_known(struct sender *s, struct batch *b)
+{
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < b->n; i++)
+		b->a[i].wait = wait_of(s, &b->a[i]);
+	if ((rc = record(s, b)) != PF_EBUSY || !leased(s, b))
+		return rc;
+	pf_log(PF_LOG_WARN, "mail: outcome of %zu messages not recorded yet "
+	    "(%s); trying again while their lease lasts", b->n,
+	    pf_strerror(rc));
+	while (rc == PF_EBUSY && leased(s, b)) {
+		nap(RECORD_RETRY_MS);
+		rc = record(s, b);
+	}
+	if (rc == PF_OK)
+		pf_log(PF_LOG_INFO, "mail: outcome of %zu messages recorded",
+		    b->n);
+	return rc;
+}
+
 /*
  * One batch: PF_OK, PF_ENOTFOUND when none is due (or the server refused
  * our settings and the wait is not over: one login per wait, however much
@@ -669,24 +751,12 @@ one(struct sender *s)
 		return rc;
 	deliver(s, &b);
 	settings(s, &b);
-	if ((rc = record(s, &b)) != PF_OK)
+	if ((rc = record_known(s, &b)) != PF_OK)
 		pf_log(PF_LOG_ERR, "mail: outcome of %zu messages not recorded "
 		    "(%s); they are tried again when their lease ends", b.n,
 		    pf_strerror(rc));
 	batch_clear(&b);
 	return rc;
-}
-
-/* Sleep ms, or less if a signal asks us to stop. */
-static void
-nap(long ms)
-{
-	struct timespec	 ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = ms % 1000 * 1000000;
-	while (!stopping && nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		continue;
 }
 
 int

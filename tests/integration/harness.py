@@ -295,15 +295,19 @@ def pid_alive(pid):
 
 class Site:
     """A running site.  config: extra privforms.conf lines (key -> value);
-    env: extra environment for tools/stack.sh (STACK_LIMITS=on, say)."""
+    env: extra environment for tools/stack.sh (STACK_LIMITS=on, say);
+    node_of: a started Site (PostgreSQL) whose database and key this one
+    shares, as a second web node of the same site."""
 
-    def __init__(self, config=None, workers=2, env=None):
+    def __init__(self, config=None, workers=2, env=None, node_of=None):
         self.dir = tempfile.mkdtemp(prefix="privforms-it-")
         self.port = free_port()
         self.workers = workers
         self.conf = os.path.join(self.dir, "privforms.conf")
-        # PostgreSQL: a database of its own on the process's server.
-        self.db_name = pg_server().createdb() if POSTGRESQL else None
+        # PostgreSQL: a database of its own on the process's server, or
+        # node_of's (a second web node of that site, with its key).
+        self.db_name = (node_of.db_name if node_of else
+                        pg_server().createdb()) if POSTGRESQL else None
         settings = {
             "base_url": "http://127.0.0.1:%d" % self.port,
             "prefix": "/privacy",
@@ -318,6 +322,8 @@ class Site:
             "consent_categories": os.path.join(SRC, "etc",
                                                "consent-categories.tsv"),
         }
+        if node_of is not None:
+            settings["key_file"] = os.path.join(node_of.dir, "secret.key")
         settings.update(GUARD_OFF)
         settings.update(config or {})
         with open(self.conf, "w") as f:

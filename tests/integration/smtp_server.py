@@ -14,6 +14,8 @@ loopback port, in a thread of the test process:
 Modes: "accept"; "tempfail" / "permfail" (451 / 550 to RCPT);
 "tempfail-data" / "permfail-data" (451 / 550 after DATA).  smtp.rcpt_replies
 maps a recipient to the reply its RCPT gets, whatever the mode.
+smtp.on_accept, if set, is called (in the server's thread) when a message
+is accepted, before the client hears so: a test's fault at that moment.
 Server(port=N) listens on a port chosen before (say, one a sender has
 already found closed).  Server(tls=TestCert(dir)) requires STARTTLS with a
 self-signed certificate made by the openssl command line (TLS 1.3, with
@@ -122,6 +124,8 @@ class _Handler:
         if mode == "permfail-data":
             return "550 5.7.1 Refused"
         self.server._accepted(envelope, smtp)
+        if self.server.on_accept is not None:
+            self.server.on_accept()
         return "250 2.0.0 Accepted"
 
     async def handle_EHLO(self, smtp, session, envelope, hostname, responses):
@@ -178,6 +182,7 @@ class Server:
                  like_postfix=False, mechanisms=None, auth_reply=None):
         self.port = port or free_port()
         self.mode = "accept"
+        self.on_accept = None
         self.messages = []
         self.transcripts = []
         self.rcpt_replies = {}
