@@ -285,6 +285,8 @@ integration: all $(BROWSER_DEPS)
 #                         an installed tree, Apache, the systemd units, make
 #                         run: the serving around the programs, each with a
 #                         configuration of its own on SQLite
+# test_nodes.py (two web nodes on one database, a node killed and the
+# server restarted mid-load) runs in this pass only: on SQLite it skips.
 # `make integration-pg TESTS=test_mail.py` runs one file on PostgreSQL.
 PG_SKIP		 = test_browser.py test_c_strings.py test_js_strings.py \
 		   test_docs.py test_man.py test_routes.py test_includes.py \
