@@ -1073,6 +1073,15 @@ def _sanitizer_env(d, preloaded=False):
             % (logs, ":verify_asan_link_order=0" if preloaded else "", logs))
 
 
+def program_env(site):
+    """The environment of site's programs (their sanitizer logs where
+    teardown reads them), for a privforms program a test runs beside the
+    stack, such as a second `privforms mail run`."""
+    env = dict(os.environ)
+    env.update(kv.split("=", 1) for kv in _sanitizer_env(site.dir).split())
+    return env
+
+
 def sanitizer_reports(d):
     logs = os.path.join(d, "sanitizer")
     if not os.path.isdir(logs):

@@ -40,7 +40,8 @@ import threading
 import unittest
 
 from harness import (POSTGRESQL, SRC, Site, mail_config, pg_server,
-                     pid_alive, stamp_of, teardown, wait_tcp, wait_until)
+                     pid_alive, program_env, stamp_of, teardown, wait_tcp,
+                     wait_until)
 from smtp_server import Server
 
 P = "/privacy"
@@ -85,11 +86,12 @@ SENDERS = {}    # node -> its `privforms mail run` (subprocess.Popen)
 
 def start_sender(node):
     """The node's outbox sender, its pid where tools/stack.sh stop finds
-    it (run/mail.pid), so that the node's stop ends it too."""
+    it (run/mail.pid), so that the node's stop ends it too, its sanitizer
+    reports where teardown looks."""
     log = open(os.path.join(node.dir, "run", "mail.log"), "ab")
     p = subprocess.Popen([os.path.join(SRC, "tools", "privforms"),
                           "--config", node.conf, "mail", "run"],
-                         stdout=log, stderr=log)
+                         stdout=log, stderr=log, env=program_env(node))
     log.close()
     with open(os.path.join(node.dir, "run", "mail.pid"), "w") as f:
         f.write("%d\n" % p.pid)
@@ -159,6 +161,12 @@ def mail_logs():
         with open(os.path.join(node.dir, "run", "mail.log")) as f:
             text.append(f.read())
     return text
+
+
+def sent_by(node):
+    """How many messages node's sender has logged as sent."""
+    with open(os.path.join(node.dir, "run", "mail.log")) as f:
+        return len(re.findall(r"^privforms: mail \d+: sent ", f.read(), re.M))
 
 
 def logged_since(before):
@@ -348,11 +356,14 @@ class Faults(unittest.TestCase):
                        "submissions before the kill")
             with no_claim_held(a):
                 kill_node(b)
-            mark = load.mark()
+            mark, sent = load.mark(), sent_by(b)
             b.start()
             start_sender(b)
-            wait_until(lambda: load.acks(b, mark) >= AFTER_RESTART,
-                       "submissions through the restarted node")
+            # Its sender too: one that finds the server down as it starts
+            # exits, for systemd to start again (privforms-mail.service).
+            wait_until(lambda: load.acks(b, mark) >= AFTER_RESTART and
+                       sent_by(b) > sent,
+                       "submissions and mail through the restarted node")
             mark = load.mark()
             restart_postgresql()
             wait_until(lambda: min(load.acks(a, mark), load.acks(b, mark))
