@@ -225,20 +225,22 @@ def descendants(pids):
     return found
 
 
+def read_pid(path):
+    with open(path) as f:
+        return int(f.read())
+
+
 def kill_node(node):
     """SIGKILL to all of a node at once, as a host that dies: nginx and
     its worker, each pool's multiwatch and workers (a process group each),
     the sender.  Returns once none of them runs."""
     run = os.path.join(node.dir, "run")
-    pids = []
-    for name in os.listdir(run):
-        if name.endswith(".pid"):
-            with open(os.path.join(run, name)) as f:
-                pids.append(int(f.read()))
-    victims = descendants(pids)
+    victims = descendants([read_pid(os.path.join(run, name))
+                           for name in os.listdir(run)
+                           if name.endswith(".pid")])
     for name in os.listdir(run):
         if name.endswith(".pool"):
-            pid = int(open(os.path.join(run, name[:-5] + ".pid")).read())
+            pid = read_pid(os.path.join(run, name[:-5] + ".pid"))
             try:
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -350,6 +352,7 @@ class Load:
 class Faults(unittest.TestCase):
     def test_a_node_killed_and_the_server_restarted_lose_nothing(self):
         a, b = NODES
+        mail = (a.count("outbox"), len(SMTP.messages))
         load = Load().start()
         try:
             wait_until(lambda: load.acks() >= BEFORE_KILL,
@@ -375,7 +378,7 @@ class Faults(unittest.TestCase):
         self.assertEqual([p.poll() for p in SENDERS.values()], [None, None])
         self.stored_once(load.done)
         self.chain_verifies()
-        self.mail_sent_once(load.done)
+        self.mail_sent_once(load.done, mail)
 
     def stored_once(self, done):
         answers = collections.Counter(got for *_, got in done)
@@ -406,13 +409,15 @@ class Faults(unittest.TestCase):
         for node in NODES:
             self.assertEqual(len(node.audit_files()), n, node.dir)
 
-    def mail_sent_once(self, done):
+    def mail_sent_once(self, done, before):
+        """done's mail (the outbox had before[0] rows, the SMTP server
+        before[1] messages) each sent once."""
         node = a_node()
         queued = wait_until(lambda: outbox_sent(node), "the outbox to be sent")
         self.assertEqual(node.query("SELECT count(*) FROM outbox WHERE "
                                     "state = 'sent'")[0][0], queued)
-        messages = SMTP.wait_for(queued)
-        self.assertEqual(len(messages), queued)
+        messages = SMTP.wait_for(before[1] + queued - before[0])[before[1]:]
+        self.assertEqual(len(messages), queued - before[0])
         to = collections.Counter(r for m in messages for r in m.rcpt_tos)
         self.assertEqual([r for r, k in to.items() if k > 1], [])
         for form, _, v, got in done:
