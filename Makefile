@@ -5,7 +5,9 @@
 #   make run        install Debian packages if needed, build, serve on 127.0.0.1:$(PORT)
 #   make check      install Debian packages if needed, build, run every test
 #                   (first check-includes: no include cycle among lib/'s modules;
-#                   then check-translations: every po/*.po complete)
+#                   then check-translations: every po/*.po complete; the
+#                   integration tests on SQLite, then again on PostgreSQL:
+#                   integration-pg below)
 #   make check-fresh  make check as root in a new minimal Debian 12 chroot
 #                   (debootstrap, cached; 9 to 12 minutes; see README.md)
 #   make bench      measure throughput and latency (see README.md)
@@ -248,6 +250,7 @@ check:
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	@$(MAKE) --no-print-directory check-translations
 	@$(MAKE) --no-print-directory unit fuzz-regress integration
+	@$(MAKE) --no-print-directory integration-pg
 
 # The same, on a machine that has nothing but what Debian 12 installs
 # (tools/check-fresh.sh); needs root or sudo.
@@ -270,9 +273,10 @@ BACKEND		?= sqlite
 integration: all $(BROWSER_DEPS)
 	PRIVFORMS_TEST_BACKEND=$(BACKEND) /usr/bin/python3 tests/integration/run.py $(TESTS)
 
-# The PostgreSQL pass: the integration tests again with BACKEND=postgresql,
-# all but those that neither store nor read data, or reach the store only
-# in a way the SQLite pass already covers:
+# The PostgreSQL pass of `make check`: the integration tests again with
+# BACKEND=postgresql, all but those that neither store nor read data, or
+# reach the store only in a way the SQLite pass already covers (and leaving
+# them out keeps make check well under 15 minutes):
 #   test_browser.py       the widget and pages in chromium
 #   test_c_strings.py test_js_strings.py test_docs.py test_man.py
 #   test_routes.py test_includes.py
@@ -280,6 +284,9 @@ integration: all $(BROWSER_DEPS)
 #   test_lang.py test_js_lang.py test_form_errors_lang.py
 #   test_mail_lang.py test_request_journey_lang.py test_pseudo_locale.py
 #                         translations: which language a page or mail is in
+#   test_nginx.py         nginx's own timeouts, limits and headers
+#   test_deadline.py      the laws table through the command (a file)
+#   test_audit_view.py    what an auditor reads: record files, pseudonyms
 #   test_pg_schema.py     compares the two schemas, on a server of its own
 #   test_install.py test_apache.py test_systemd.py test_run.py
 #                         an installed tree, Apache, the systemd units, make
@@ -293,7 +300,8 @@ PG_SKIP		 = test_browser.py test_c_strings.py test_js_strings.py \
 		   test_lang.py test_js_lang.py test_form_errors_lang.py \
 		   test_mail_lang.py test_request_journey_lang.py \
 		   test_pseudo_locale.py test_install.py test_apache.py \
-		   test_systemd.py test_run.py test_pg_schema.py
+		   test_systemd.py test_run.py test_pg_schema.py test_nginx.py \
+		   test_deadline.py test_audit_view.py
 PG_TESTS	 = $(filter-out $(PG_SKIP),$(notdir $(wildcard tests/integration/test_*.py)))
 
 .PHONY: integration-pg
