@@ -39,10 +39,6 @@ pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime mandoc"
 if [ "${1:-}" = check ]; then
 	pkgs="$pkgs chromium nodejs apache2 libapache2-mod-fcgid systemd man-db"
 	pkgs="$pkgs openssl"
-	# The PostgreSQL backend's tests start a private server from these
-	# binaries (tools/pgtest.sh); not the postgresql metapackage, which
-	# starts a system cluster.
-	pkgs="$pkgs postgresql-15"
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi
 # The PostgreSQL pass of the tests (tools/pgtest.sh starts its own server):
