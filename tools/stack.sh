@@ -112,13 +112,15 @@ listens() {
 	return 1
 }
 
-# Wait until process $1 listens on 127.0.0.1:$2: false after 10 s, or as
-# soon as it has gone (it could not bind, say).
+# Wait until process $1 listens on 127.0.0.1:$2: false after 60 s, or as
+# soon as it has gone (it could not bind, say).  The deadline is generous
+# because a loaded machine (the sanitizer build, a CI neighbour) can take
+# seconds to start a program; a healthy start ends the wait at once.
 wait_listen() {
 	local i=0
 	while ! listens "$1" "$2"; do
 		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$1" 2>/dev/null; then
+		if [ $i -gt 600 ] || ! kill -0 "$1" 2>/dev/null; then
 			return 1
 		fi
 		sleep 0.1
@@ -253,13 +255,14 @@ CONF
 }
 
 # The socket file appears at bind(), before listen(): wait for the
-# listening flag (__SO_ACCEPTCON) in /proc/net/unix.
+# listening flag (__SO_ACCEPTCON) in /proc/net/unix, up to 60 s (as
+# wait_listen).
 wait_for() {
 	i=0
 	while ! awk -v p="$1" '$8 == p && $4 == "00010000" { f = 1 }
 	    END { exit !f }' /proc/net/unix; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && die "no socket $1 after 10 s"
+		[ $i -gt 600 ] && die "no socket $1 after 60 s"
 		sleep 0.1
 	done
 }
