@@ -233,6 +233,8 @@ tests/unit/test_cli: tests/unit/test_cli.o tests/unit/fixture.o \
 	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o tools/cli.o \
 	    lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
 
+# The minimal store responders share their FastCGI loop (header-only).
+tests/bench/store-responder.o tests/bench/pgstore-responder.o: tests/bench/responder.h
 tests/bench/%: tests/bench/%.o lib/libprivforms.a
 	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
 

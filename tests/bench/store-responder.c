@@ -7,14 +7,12 @@
  * throughput as a ratio of this one's is the cost of what privforms adds.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <fcgiapp.h>
 #include <sqlite3.h>
 
 #include "busy.h"
 #include "config.h"
+#include "responder.h"
 
 static struct pf_busy busy;	/* the store's way of waiting for the lock */
 
@@ -38,23 +36,12 @@ open_db(const struct pf_config *cfg)
 	return db;
 }
 
-/* The value of email= in body (not decoded: the benchmark sends plain text). */
-static const char *
-email_of(char *body)
-{
-	char	*p = strstr(body, "email="), *end;
-
-	if (p == NULL)
-		return NULL;
-	p += 6;
-	if ((end = strchr(p, '&')) != NULL)
-		*end = '\0';
-	return p;
-}
+static sqlite3_stmt *ins;	/* the INSERT, prepared once */
 
 static int
-store(sqlite3 *db, sqlite3_stmt *ins, const char *email)
+store(void *ctx, const char *email)
 {
+	sqlite3	*db = ctx;
 	int	 ok;
 
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -72,38 +59,20 @@ int
 main(void)
 {
 	struct pf_config	*cfg;
-	FCGX_Request		 r;
 	sqlite3			*db;
-	sqlite3_stmt		*ins;
-	char			 body[16384], err[256];
-	const char		*email;
-	int			 n;
+	int			 rc;
 
-	if (pf_config_load(pf_config_default_path(), &cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "store-responder: %s\n", err);
+	if ((cfg = responder_config("store-responder")) == NULL)
 		return 1;
-	}
 	if ((db = open_db(cfg)) == NULL || sqlite3_prepare_v2(db,
 	    "INSERT INTO bench_store (email) VALUES (?)", -1, &ins, NULL) !=
 	    SQLITE_OK) {
 		fprintf(stderr, "store-responder: cannot open the database\n");
 		return 1;
 	}
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, 0, 0) != 0)
-		return 1;
-	while (FCGX_Accept_r(&r) >= 0) {
-		n = FCGX_GetStr(body, sizeof(body) - 1, r.in);
-		body[n > 0 ? n : 0] = '\0';
-		if ((email = email_of(body)) != NULL && store(db, ins, email))
-			FCGX_PutS("Status: 303 See Other\r\nLocation: /bench/done\r\n"
-			    "Content-Type: text/plain\r\n\r\nSee Other\n", r.out);
-		else
-			FCGX_PutS("Status: 503 Service Unavailable\r\n"
-			    "Content-Type: text/plain\r\n\r\ntry again\n", r.out);
-		FCGX_Finish_r(&r);
-	}
+	rc = responder_serve(store, db);
 	sqlite3_finalize(ins);
 	sqlite3_close(db);
 	pf_config_free(cfg);
-	return 0;
+	return rc;
 }
