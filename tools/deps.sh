@@ -7,7 +7,8 @@
 #   sh tools/deps.sh check      the same, plus what the tests drive: chromium,
 #                               Node.js, Apache with mod_fcgid, systemd's tools,
 #                               PostgreSQL 15
-#   sh tools/deps.sh bench      the same, plus what `make bench` measures with
+#   sh tools/deps.sh bench      the same, plus what `make bench` measures with,
+#                               PostgreSQL 15 included
 #   sh tools/deps.sh fuzz       the same, plus clang and libFuzzer for `make fuzz`
 #   sh tools/deps.sh fresh      only what `make check-fresh` needs on the host:
 #                               debootstrap and git (it builds nothing here)
@@ -48,6 +49,10 @@ if [ "${1:-}" = check ]; then
 	pkgs="$pkgs postgresql-15 python3-psycopg2"
 fi
 [ "${1:-}" = bench ] && pkgs="$pkgs wrk valgrind strace procps iproute2"
+# The bench measures both engines: a private PostgreSQL server with fsync on
+# (tools/pgtest.sh), read through psycopg2 (row counts, pg_stat_wal,
+# pg_stat_statements from the server's contrib).
+[ "${1:-}" = bench ] && pkgs="$pkgs postgresql-15 python3-psycopg2"
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang-14 libclang-rt-14-dev"
 [ "${1:-}" = fresh ] && pkgs="debootstrap git"
 

@@ -1,6 +1,8 @@
 """bench.py -- `make bench`: every form's throughput and latency beside two
 reference responders, on the disk and on tmpfs, in one run; the consent
-decision and the Global Privacy Control signal's record with them.
+decision and the Global Privacy Control signal's record with them; then
+the forms on both engines, SQLite and PostgreSQL, durable on the disk with
+2, 8 and 32 workers, each beside its engine's minimal store responder.
 
 Environment (all optional):
   BENCH_DIR          data directory on the disk (default ./var/bench)
@@ -11,6 +13,9 @@ Environment (all optional):
   BENCH_SECONDS      seconds flat out per target, split over the rounds (default 9)
   BENCH_ROUNDS       rounds in which every target is measured in turn (default 3)
   BENCH_PORT         nginx port (default: a free one)
+  BENCH_SCALE_WORKERS  worker counts of the engines part (default "2 8 32")
+  BENCH_SCALE_SECONDS  seconds per target and round there (default 3)
+  BENCH_SCALE_ROUNDS   its rounds (default 2)
   BENCH_AUDIT_*      the audit trail's part, last (audit_day.py)
 
 The site measured has the guard's traps and limits off (GUARD, below):
@@ -136,22 +141,40 @@ def sh(*args, **kw):
 
 
 class Site:
-    def __init__(self, directory, port):
+    """A bench site in directory on port, with workers FastCGI workers per
+    program; its data in SQLite (privforms.db there), or in PostgreSQL
+    when dsn (a connection string) is given.  /bench/store is the minimal
+    store responder of the site's engine."""
+
+    def __init__(self, directory, port, workers=WORKERS, dsn=None):
         self.dir = os.path.abspath(directory)
         self.port = port
+        self.nworkers = workers
+        self.dsn = dsn
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
         self.conf = os.path.join(self.dir, "privforms.conf")
         self.db = os.path.join(self.dir, "privforms.db")
 
-    def start(self):
-        env = dict(os.environ, STACK_EXTRA="null=%s store=%s" % (
-            os.path.join(BENCH, "null-responder"), os.path.join(BENCH, "store-responder")))
+    def stack_start(self, extra):
         sh("bash", os.path.join(SRC, "tools", "stack.sh"), "start", self.dir,
-           str(self.port), str(WORKERS), env=env)
+           str(self.port), str(self.nworkers), env=dict(os.environ, STACK_EXTRA=extra))
+
+    def start(self):
+        store = "pgstore-responder" if self.dsn else "store-responder"
+        extra = "null=%s store=%s" % (os.path.join(BENCH, "null-responder"),
+                                      os.path.join(BENCH, store))
+        # The first start writes the configuration (and an SQLite store,
+        # which a PostgreSQL site then leaves unused).
+        self.stack_start("")
         # The data request form serves only a site that sends mail (its
         # requests are verified by mail): give it a sender, then restart
         # with it.  Nothing drains the outbox while measuring.
+        if self.dsn:
+            with open(self.conf) as f:
+                text = f.read()
+            with open(self.conf, "w") as f:
+                f.write(re.sub(r"(?m)^database = .*$", "database = " + self.dsn, text))
         with open(self.conf, "a") as f:
             f.write("mail_from = bench <bench@example.com>\n")
             if not _PO:     # the pseudo-locale is offered only where listed
@@ -159,8 +182,7 @@ class Site:
             for k, v in GUARD.items():
                 f.write("%s = %s\n" % (k, v))
         self.stop()
-        sh("bash", os.path.join(SRC, "tools", "stack.sh"), "start", self.dir,
-           str(self.port), str(WORKERS), env=env)
+        self.stack_start(extra)
         # The store responder creates its table on first open; touch it now.
         self.post("/bench/store", "email=warmup@example.com")
 
@@ -196,11 +218,11 @@ class Site:
             raise SystemExit("bench: GET %s: %d, no pf_stamp in the form" % (page, status))
         return m.group(1)   # token.h: URL-safe as it is
 
-    def targets(self):
-        """TARGETS with this site's stamps in their bodies; self.stamps
-        keeps them by form page."""
+    def targets(self, chosen=TARGETS):
+        """chosen (TARGETS by default) with this site's stamps in their
+        bodies; self.stamps keeps them by form page."""
         self.stamps, out = {}, []
-        for t in TARGETS:
+        for t in chosen:
             t = dict(t)
             if "lang" in t:
                 self.in_language(t.get("stamp", t["path"]), t["lang"])
@@ -230,6 +252,8 @@ class Site:
         return cookie[0]
 
     def rows(self, table):
+        if self.dsn:
+            return pg_rows(self.dsn, table)
         con = sqlite3.connect(self.db, timeout=30)
         try:
             return con.execute("SELECT count(*) FROM %s" % table).fetchone()[0]
@@ -282,7 +306,7 @@ class Site:
 RUNS = [0]   # wrk runs so far: part of every submitted address, so none repeats
 
 
-def wrk(site, target, links, delay_ms=0, seconds=SECONDS):
+def wrk(site, target, links, delay_ms=0, seconds=SECONDS, connections=CONNECTIONS):
     RUNS[0] += 1
     env = dict(os.environ, BENCH_BODY=target["body"], BENCH_PATH=target.get("path", ""),
                BENCH_METHOD=target.get("method", "POST"),
@@ -290,7 +314,7 @@ def wrk(site, target, links, delay_ms=0, seconds=SECONDS):
                BENCH_DELAY=str(delay_ms), BENCH_RUN="%d-%d" % (time.time(), RUNS[0]),
                BENCH_HEADERS="\n".join("%s: %s" % kv for kv in
                                         target.get("headers", {}).items()))
-    p = sh("wrk", "-t", str(min(2, CONNECTIONS)), "-c", str(CONNECTIONS),
+    p = sh("wrk", "-t", str(min(2, connections)), "-c", str(connections),
            "-d", "%ds" % seconds, "-s", os.path.join(BENCH, "post.lua"),
            "http://127.0.0.1:%d" % site.port, env=env)
     res = json.loads(p.stdout.strip().splitlines()[-1])
@@ -324,35 +348,39 @@ def cpu_seconds(pids):
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def flat_out(site, target, links, seconds):
-    """One flat-out measurement, with the rows it stored checked, and the
-    CPU time its program's workers spent per successful request (user and
-    system: what a busy machine's other load changes least)."""
+def flat_out(site, target, links, seconds, connections=CONNECTIONS):
+    """One flat-out measurement (connections at once), with the rows it
+    stored checked, and the CPU time its program's workers spent per
+    successful request (user and system: what a busy machine's other load
+    changes least)."""
     untouched = target.get("untouched", [])
     before = {t: site.rows(t) for t in target["tables"] + untouched}
     workers = site.workers(program(target))
+    idle = {w: max(1, sockets_of(w)) for w in workers}
     cpu = cpu_seconds(workers)
-    r = wrk(site, target, links, seconds=seconds)
-    settle(site, program(target), workers)
+    r = wrk(site, target, links, seconds=seconds, connections=connections)
+    settle(site, program(target), idle)
     r["cpu_us"] = (cpu_seconds(workers) - cpu) / max(1, r["ok"]) * 1e6
     stored = {t: site.rows(t) - before[t] for t in target["tables"]}
     # A request still in flight when wrk stops may be stored without being
-    # counted, so up to CONNECTIONS more rows than successes is not a loss.
+    # counted, so up to one more row per connection than successes is not a loss.
     r["stored"] = stored
-    r["lost"] = any(n < r["ok"] or n > r["ok"] + CONNECTIONS for n in stored.values()) or \
+    r["lost"] = any(n < r["ok"] or n > r["ok"] + connections for n in stored.values()) or \
         any(site.rows(t) != before[t] for t in untouched)
     return r
 
 
-def settle(site, prog, workers):
+def settle(site, prog, idle):
     """Wait until the requests wrk left in flight have been answered: none
-    queued on prog's socket, none held by one of its workers.  Counted
+    queued on prog's socket, none held by one of its workers (idle: how
+    many sockets each worker holds between requests, by process id: its
+    listener, and on PostgreSQL its database connection).  Counted
     before that, their rows would land in the next target's count (several
     targets count the audit table; the challenge GET must write nothing)."""
     sock = os.path.join(site.dir, "run", prog + ".sock")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if queued(sock) == 0 and all(sockets_of(w) <= 1 for w in workers):
+        if queued(sock) == 0 and all(sockets_of(w) <= n for w, n in idle.items()):
             return
         time.sleep(0.01)
     raise SystemExit("bench: %s still serving 60 s after wrk stopped" % prog)
@@ -623,6 +651,332 @@ def summary(runs, cgi):
     return "\n".join(lines)
 
 
+# ---- Both engines, durable on the disk (issue 21, item 7) ----
+#
+# Each form and the minimal store responder of each engine, with
+# SCALE_WORKERS workers per program (and twice as many connections, so
+# that every worker has a request waiting), on the disk: SQLite in its
+# rollback journal with synchronous=FULL, PostgreSQL from tools/pgtest.sh
+# with fsync on and synchronous_commit on.  PostgreSQL's figures are held
+# against the SQLite rollback ceiling (commit-rate's single-process rate)
+# measured on the same disk in the same run.
+
+SCALE_WORKERS = [int(w) for w in os.environ.get("BENCH_SCALE_WORKERS", "2 8 32").split()]
+SCALE_SECONDS = int(os.environ.get("BENCH_SCALE_SECONDS", max(1, SECONDS // ROUNDS)))
+SCALE_ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", 2))
+SCALE_TARGETS = ("store responder",) + FORMS
+ENGINES = ("sqlite", "postgresql")
+REFERENCE = {"sqlite": "store responder", "postgresql": "libpq store responder"}
+PG_BIN = "/usr/lib/postgresql/15/bin"
+PG_SAMPLE_S = 0.02     # how often the wait events are sampled
+
+
+def pg_connect(dsn):
+    import psycopg2
+    con = psycopg2.connect(dsn)
+    con.autocommit = True
+    return con
+
+
+def pg_rows(dsn, table):
+    """Rows in table of the database dsn names (0 if there is no such table)."""
+    import psycopg2
+    con = pg_connect(dsn)
+    try:
+        cur = con.cursor()
+        cur.execute("SELECT count(*) FROM %s" % table)
+        return cur.fetchone()[0]
+    except psycopg2.errors.UndefinedTable:
+        return 0
+    finally:
+        con.close()
+
+
+class PgServer:
+    """The bench's PostgreSQL: tools/pgtest.sh's private server in
+    directory (on the disk) with fsync on; pg_stat_statements loaded, WAL
+    syncs timed, and connections enough for every pool of the largest
+    site (six programs and the two references, one connection per worker)."""
+
+    def __init__(self, directory, max_workers):
+        self.dir = os.path.abspath(directory)
+        self.pgtest("stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.pgtest("start", "fsync")
+        for setting in ("max_connections = %d" % (10 * max_workers + 20),
+                        "shared_preload_libraries = 'pg_stat_statements'",
+                        "track_wal_io_timing = on"):
+            self.sql("ALTER SYSTEM SET " + setting)
+        self.pgtest("stop")
+        self.pgtest("start", "fsync")
+        self.sql("CREATE EXTENSION pg_stat_statements")
+        self.settings = {k: self.sql("SHOW " + k)[0][0] for k in (
+            "server_version", "fsync", "synchronous_commit", "wal_sync_method",
+            "shared_buffers", "max_connections")}
+        if self.settings["fsync"] != "on" or self.settings["synchronous_commit"] != "on":
+            raise SystemExit("bench: PostgreSQL is not durable: %s" % self.settings)
+
+    def pgtest(self, *args):
+        sh("sh", os.path.join(SRC, "tools", "pgtest.sh"), args[0], self.dir, *args[1:])
+
+    def dsn(self, name):
+        return "postgresql:///%s?host=%s&user=postgres" % (name, self.dir)
+
+    def sql(self, text, args=None):
+        """Rows of text run in the postgres database (none for a command)."""
+        con = pg_connect(self.dsn("postgres"))
+        try:
+            cur = con.cursor()
+            cur.execute(text, args)
+            return cur.fetchall() if cur.description else []
+        finally:
+            con.close()
+
+    def createdb(self, name):
+        self.sql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        self.sql("CREATE DATABASE %s" % name)
+        return self.dsn(name)
+
+    def wal(self):
+        """pg_stat_wal's WAL syncs (every fsync of the WAL, group commit's
+        included) and their time in ms so far."""
+        return self.sql("SELECT wal_sync, wal_sync_time FROM pg_stat_wal")[0]
+
+    def processes(self):
+        """The server's processes: the postmaster and its children."""
+        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+            parent = f.readline().strip()
+        return [parent] + subprocess.run(["pgrep", "-P", parent], capture_output=True,
+                                         text=True).stdout.split()
+
+    def statements(self, db):
+        """Database db's statements since the last reset, those that took
+        the most server time first: (calls, total ms, text) each."""
+        return self.sql("SELECT calls, total_exec_time, left(regexp_replace(query, "
+                        "'\\s+', ' ', 'g'), 90) FROM pg_stat_statements WHERE dbid = "
+                        "(SELECT oid FROM pg_database WHERE datname = %s) "
+                        "ORDER BY total_exec_time DESC", (db,))
+
+    def stop(self):
+        self.pgtest("stop")
+
+
+class WaitSampler:
+    """What the database's busy client backends are doing, sampled every
+    PG_SAMPLE_S while a measurement runs: how many are busy on average
+    ("busy"), and the share of their samples in each state and wait event
+    (CPU when active and waiting for nothing; "idle in transaction" is a
+    backend waiting on its worker mid-transaction).  Idle backends are
+    left out: every pool of the site holds connections, one is measured."""
+
+    def __init__(self, server, db):
+        import threading
+        self.con = pg_connect(server.dsn("postgres"))
+        self.db, self.counts, self.stopped = db, {}, threading.Event()
+        self.thread = threading.Thread(target=self.loop)
+        self.thread.start()
+
+    def loop(self):
+        cur = self.con.cursor()
+        self.samples = 0
+        while not self.stopped.wait(PG_SAMPLE_S):
+            self.samples += 1
+            cur.execute("SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                        "WHERE datname = %s AND backend_type = 'client backend' "
+                        "AND state <> 'idle'", (self.db,))
+            for state, kind, event in cur.fetchall():
+                key = "%s %s" % (state, "%s:%s" % (kind, event) if kind else "CPU")
+                self.counts[key] = self.counts.get(key, 0) + 1
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+        self.con.close()
+        total = sum(self.counts.values()) or 1
+        out = {"busy": total / max(1, self.samples)}
+        out.update((k, v / total) for k, v in sorted(self.counts.items(), key=lambda kv: -kv[1]))
+        return out
+
+
+def scale_one(site, target, links, connections, server, db):
+    """flat_out, and on PostgreSQL what the server did meanwhile: WAL
+    syncs per submission and their mean time, the server's CPU time per
+    submission, its wait events and its costliest statements."""
+    if server is None:
+        return flat_out(site, target, links, SCALE_SECONDS, connections)
+    server.sql("SELECT pg_stat_statements_reset()")
+    procs = server.processes()
+    wal0, cpu0 = server.wal(), cpu_seconds(procs)
+    sampler = WaitSampler(server, db)
+    try:
+        r = flat_out(site, target, links, SCALE_SECONDS, connections)
+    finally:
+        r_waits = sampler.stop()
+    wal1, cpu1 = server.wal(), cpu_seconds(procs)
+    syncs = wal1[0] - wal0[0]
+    r.update(fsync=syncs / max(1, r["ok"]),
+             wal_sync_ms=(wal1[1] - wal0[1]) / max(1, syncs),
+             server_cpu_us=(cpu1 - cpu0) / max(1, r["ok"]) * 1e6,
+             waits=r_waits)
+    stmts = server.statements(db)
+    r.update(statements=stmts[:12],
+             calls=sum(s[0] for s in stmts) / max(1, r["ok"]),
+             statement_ms=sum(s[1] for s in stmts) / max(1, r["ok"]))
+    return r
+
+
+def scale_site(engine, workers, directory, port, server):
+    """Every SCALE_TARGETS target on a new site of engine with workers
+    workers per program, SCALE_ROUNDS times in turn; the medians, each
+    target's ratio to the engine's store responder within a round, and
+    (SQLite) the fsyncs per submission from strace."""
+    db = "bench%d" % workers
+    dsn = server.createdb(db) if server else None
+    site = Site(os.path.join(directory, "%s-%d" % (engine, workers)), port, workers, dsn)
+    site.start()
+    try:
+        links = site.links()
+        targets = site.targets([t for t in TARGETS if t["name"] in SCALE_TARGETS])
+        conns = max(CONNECTIONS, 2 * workers)
+        # Every worker warmed first (its first request loads what it
+        # needs: 32 cold workers of a 1 s round would measure loading).
+        for t in targets:
+            idle = {w: max(1, sockets_of(w)) for w in site.workers(program(t))}
+            wrk(site, t, links, seconds=1, connections=conns)
+            settle(site, program(t), idle)
+        rounds = [[scale_one(site, t, links, conns, server, db) for t in targets]
+                  for _ in range(SCALE_ROUNDS)]
+        out = {}
+        for i, t in enumerate(targets):
+            runs = [rnd[i] for rnd in rounds]
+            name = REFERENCE[engine] if i == 0 else t["name"]
+            r = runs[len(runs) // 2]     # the waits and statements of one round
+            out[name] = {
+                "rps": median([x["rps"] for x in runs]),
+                "p99_ms": median([x["p99_us"] for x in runs]) / 1000,
+                "x_ref": median([x["rps"] / rnd[0]["rps"] for x, rnd in zip(runs, rounds)]),
+                "cpu_us": median([x["cpu_us"] for x in runs]),
+                "ok": sum(x["ok"] for x in runs),
+                "errors": sum(x["errors"] for x in runs),
+                "lost_writes": any(x["lost"] for x in runs),
+                "rounds_rps": [x["rps"] for x in runs]}
+            if server:
+                out[name].update(
+                    fsync=median([x["fsync"] for x in runs]),
+                    wal_sync_ms=median([x["wal_sync_ms"] for x in runs]),
+                    server_cpu_us=median([x["server_cpu_us"] for x in runs]),
+                    calls=median([x["calls"] for x in runs]),
+                    statement_ms=median([x["statement_ms"] for x in runs]),
+                    waits=r["waits"], statements=r["statements"])
+            elif workers == SCALE_WORKERS[0]:
+                # A commit of SQLite's costs the same fsyncs whoever waits
+                # for the lock: counted once, at the fewest workers.
+                out[name]["fsync"] = syscalls(site, t, links, 100)["fsync"]
+            print("  %-10s %2d workers  %-22s %7.0f req/s  p99 %7.2f ms  x ref %.2f" % (
+                engine, workers, name, out[name]["rps"], out[name]["p99_ms"],
+                out[name]["x_ref"]), flush=True)
+        return site, out
+    finally:
+        site.stop()
+
+
+def ceiling(directory):
+    """The SQLite rollback ceiling on this disk: commit-rate's single
+    process, journal truncate, synchronous=FULL; the median of three."""
+    return median([commit_rate(directory, "truncate") for _ in range(3)])
+
+
+def run_engines(directory, port):
+    """The engines section: (its report, the last PostgreSQL site, whose
+    database the server still holds, and the server, to stop)."""
+    os.makedirs(directory, exist_ok=True)
+    server = PgServer(os.path.join(directory, "pg"), max(SCALE_WORKERS))
+    try:
+        return engines_measured(directory, port, server) + (server,)
+    except BaseException:
+        server.stop()
+        raise
+
+
+def engines_measured(directory, port, server):
+    """run_engines's measurements, on server: (the report, the first
+    PostgreSQL site)."""
+    report = {"dir": directory, "postgresql": server.settings, "workers": SCALE_WORKERS,
+              "seconds": SCALE_SECONDS, "rounds": SCALE_ROUNDS, "results": {}}
+    report["ceiling_before"] = ceiling(directory)
+    pg_site = None
+    for workers in SCALE_WORKERS:
+        for engine in ENGINES:
+            site, out = scale_site(engine, workers, directory, port,
+                                   server if engine == "postgresql" else None)
+            report["results"].setdefault(engine, {})[str(workers)] = out
+            if engine == "postgresql" and pg_site is None:
+                pg_site = site
+    report["ceiling_after"] = ceiling(directory)
+    report["ceiling"] = (report["ceiling_before"] + report["ceiling_after"]) / 2
+    for workers, out in report["results"].get("sqlite", {}).items():
+        for name, r in out.items():
+            r.setdefault("fsync", report["results"]["sqlite"][str(SCALE_WORKERS[0])][name]["fsync"])
+    return report, pg_site
+
+
+def engines_table(rep):
+    """The engines section's table and the lines that hold it against the aims."""
+    s = rep["postgresql"]
+    lines = ["both engines, durable on the disk (%s): SQLite %s, journal truncate, synchronous "
+             "FULL; PostgreSQL %s, fsync %s, synchronous_commit %s, wal_sync_method %s; "
+             "wrk connections: twice the workers, %d at least; %d rounds of %d s" % (
+                 rep["dir"], sqlite3.sqlite_version, s["server_version"].split()[0], s["fsync"],
+                 s["synchronous_commit"], s["wal_sync_method"], CONNECTIONS, rep["rounds"],
+                 rep["seconds"]),
+             "SQLite rollback ceiling (commit-rate, one process, on this disk): %.0f/s "
+             "(%.0f before, %.0f after)" % (rep["ceiling"], rep["ceiling_before"],
+                                             rep["ceiling_after"]),
+             "  %-10s %7s  %-22s %9s %8s %7s %7s %9s %7s %9s  %s" % (
+                 "engine", "workers", "target", "req/s", "p99 ms", "fsync", "x ref",
+                 "x ceiling", "cpu us", "server us", "stored")]
+    for engine in ENGINES:
+        for workers, out in rep["results"][engine].items():
+            for name, r in out.items():
+                verdict = "LOST WRITES" if r["lost_writes"] else (
+                    "errors %d" % r["errors"] if r["errors"] else "ok")
+                lines.append("  %-10s %7s  %-22s %9.0f %8.2f %7.2f %7.2f %9.2f %7.0f %9s  %s" % (
+                    engine, workers, name, r["rps"], r["p99_ms"], r["fsync"], r["x_ref"],
+                    r["rps"] / rep["ceiling"], r["cpu_us"],
+                    "%.0f" % r["server_cpu_us"] if "server_cpu_us" in r else "-", verdict))
+    return "\n".join(lines)
+
+
+def engines_summary(rep):
+    """Where each engine stands against issue 21's aims, and where
+    PostgreSQL's time goes.  Printed, never asserted."""
+    lines = []
+    for workers, out in rep["results"]["postgresql"].items():
+        forms = {n: out[n] for n in FORMS}
+        lines.append("PostgreSQL, %s workers: forms x the SQLite ceiling %s; lowest %.2f "
+                     "(aim: 5 or more); x the libpq responder %s; lowest %.2f (aim: 0.8 or more)" % (
+                         workers, ", ".join("%s %.2f" % (n.split()[0], r["rps"] / rep["ceiling"])
+                                            for n, r in forms.items()),
+                         min(r["rps"] for r in forms.values()) / rep["ceiling"],
+                         ", ".join("%s %.2f" % (n.split()[0], r["x_ref"]) for n, r in forms.items()),
+                         min(r["x_ref"] for r in forms.values())))
+    top = str(max(SCALE_WORKERS))
+    lines.append("where PostgreSQL's time goes at %s workers (WAL syncs per submission, "
+                 "mean ms per sync; statements per submission and their server time; "
+                 "client backends busy on average, and the share of their samples in "
+                 "each state; the costliest "
+                 "statements, calls and total ms):" % top)
+    for name, r in rep["results"]["postgresql"][top].items():
+        waits = dict(r["waits"])
+        busy = waits.pop("busy")
+        lines.append("  %-22s %.2f syncs of %.2f ms; %.1f statements, %.2f ms; %.1f busy: %s" % (
+            name, r["fsync"], r["wal_sync_ms"], r["calls"], r["statement_ms"], busy, ", ".join(
+                "%s %.0f%%" % (k, v * 100) for k, v in list(waits.items())[:4])))
+        for calls, ms, text in r["statements"][:3]:
+            lines.append("      %6d calls %8.0f ms  %s" % (calls, ms, text))
+    return "\n".join(lines)
+
+
 def main():
     disk = os.environ.get("BENCH_DIR", os.path.join(SRC, "var", "bench"))
     tmpfs = os.environ.get("BENCH_TMPFS", "/dev/shm/privforms-bench")
@@ -637,6 +991,12 @@ def main():
     if tmpfs != "none":
         print("tmpfs:", flush=True)
         runs.append(run_site("tmpfs", tmpfs, port)[1])
+    print("both engines, durable on the disk:", flush=True)
+    engines, pg_site, server = run_engines(os.path.join(disk, "engines"), port)
+    try:
+        cg_pg = callgrind(pg_site, pg_site.stamps["/privacy/unsubscribe"])
+    finally:
+        server.stop()
     # Plain CGI and instruction counts, on the disk site's data (restarted).
     stamp = site.stamps["/privacy/unsubscribe"]
     cgi = plain_cgi_ms(site, stamp, CGI_REQUESTS)
@@ -646,7 +1006,8 @@ def main():
               "synchronous": "FULL", "workers": WORKERS, "connections": CONNECTIONS,
               "seconds": SECONDS, "rounds": ROUNDS, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "runs": runs, "plain_cgi_ms": cgi, "callgrind": cg,
-              "callgrind_request_get": cg_lang}
+              "callgrind_request_get": cg_lang, "engines": engines,
+              "callgrind_postgresql": cg_pg}
     print()
     for r in runs:
         print(table(r))
@@ -657,10 +1018,18 @@ def main():
     print("instructions per unsubscribe POST (callgrind, warm worker): %d" % cg["ir_per_request"])
     for f in cg["top"]:
         print("  %10d  %s" % (f["ir_per_request"], f["function"]))
+    print("instructions per unsubscribe POST on PostgreSQL (callgrind, warm worker): %d" %
+          cg_pg["ir_per_request"])
+    for f in cg_pg["top"]:
+        print("  %10d  %s" % (f["ir_per_request"], f["function"]))
     print("instructions per data request GET (callgrind, warm worker): en %d, %s %d (%+.1f %%)" % (
         cg_lang["en"], LANG, cg_lang[LANG], (cg_lang[LANG] / cg_lang["en"] - 1) * 100))
     print()
     print(summary(runs, cgi))
+    print()
+    print(engines_table(engines))
+    print()
+    print(engines_summary(engines))
     print()
     report["audit"] = audit_day.run(disk)
     path = os.path.join(disk, "bench.json")
@@ -669,6 +1038,8 @@ def main():
     print("\nwritten: %s" % path)
     bad = [(r["label"], n) for r in runs for n, t in r["targets"].items()
            if t["lost_writes"] or t["errors"]]
+    bad += [("%s, %s workers" % (e, w), n) for e, ws in engines["results"].items()
+            for w, out in ws.items() for n, t in out.items() if t["lost_writes"] or t["errors"]]
     if bad:
         print("FAILED: lost writes or errors in %s" % bad, file=sys.stderr)
         return 1
