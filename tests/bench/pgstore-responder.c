@@ -97,17 +97,17 @@ main(void)
 {
 	struct pf_config	*cfg;
 	PGconn			*db;
-	int			 rc;
+	int			 rc = 1;
 
 	if ((cfg = responder_config("pgstore-responder")) == NULL)
 		return 1;
-	if ((db = open_db(cfg)) == NULL) {
+	/* The configuration is freed and the connection closed either way. */
+	if ((db = open_db(cfg)) != NULL)
+		rc = responder_serve(store, db);
+	else
 		fprintf(stderr, "pgstore-responder: cannot open the database "
 		    "(it must be PostgreSQL)\n");
-		return 1;
-	}
-	rc = responder_serve(store, db);
-	PQfinish(db);
+	PQfinish(db);		/* accepts NULL */
 	pf_config_free(cfg);
 	return rc;
 }
