@@ -79,7 +79,15 @@ pf_txn_commit(struct pf_txn *t)
 	size_t	 i;
 	int	 rc;
 
-	if ((rc = pf_store_commit(t->st)) != PF_OK) {
+	rc = pf_store_commit(t->st);
+	/*
+	 * The deadline bounded the caller's transaction, which has ended: the
+	 * seal is a transaction of its own, bounded by the busy timeout, so a
+	 * slow request's record is not left pending by the moments it had
+	 * left.
+	 */
+	pf_store_until(t->st, NULL);
+	if (rc != PF_OK) {
 		clear(t);
 		return rc;
 	}

@@ -53,7 +53,8 @@ int pf_txn_audit(struct pf_txn *t, const char *request_id, const char *event,
  * their files.  A failure after the COMMIT is logged only: the database
  * holds the durable copy (sealed, or pending until the next seal) and
  * `privforms audit sync` seals and writes it.  Rolls back if the commit
- * fails.
+ * fails.  Ends the store's deadline (pf_store_until), which bounded the
+ * transaction: the seal after the COMMIT waits only the busy timeout.
  */
 int pf_txn_commit(struct pf_txn *t);
 

@@ -876,6 +876,71 @@ START_TEST(test_seal_waits_for_a_running_seal)
 }
 END_TEST
 
+/* A worker of its own: one record through pf_txn, committed past its deadline. */
+static int
+late_writer(void)
+{
+	struct pf_store_opts	 o = { conninfo, NULL, 30000 };
+	struct pf_store		*s = NULL;
+	struct pf_txn		 t;
+	struct timespec		 now;
+	int			 err;
+
+	if (pf_store_open(&o, &s) != PF_OK)
+		return 1;
+	if ((err = pf_txn_begin(&t, s, audit_dir, "admin")) == PF_OK &&
+	    (err = pf_txn_audit(&t, NULL, "audit-key-rotated", NULL,
+	    NULL)) == PF_OK) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pf_store_until(s, &now);		/* spent */
+		err = pf_txn_commit(&t);
+	} else
+		pf_txn_rollback(&t);
+	pf_store_close(s);
+	return err == PF_OK ? 0 : 1;
+}
+
+/*
+ * The seal after a commit is not bounded by the request's deadline, which
+ * is spent: a seal that has to wait (here for a pending row another
+ * connection holds) waits the busy timeout, and the record is sealed.
+ */
+START_TEST(test_seal_outlives_a_spent_deadline)
+{
+	struct timespec	 t0, t;
+	PGconn		*other;
+	pid_t		 pid;
+	int		 status;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	record_left_pending();
+	other = admin(dbname);
+	sql_ok(other, "BEGIN", NULL, 0);
+	sql_ok(other, "SELECT id FROM audit_pending FOR UPDATE", NULL, 0);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0)
+		_exit(late_writer());
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {	/* until the seal waits for the row, or gave up */
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			pid = 0;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (db_number("SELECT count(*) FROM pg_locks WHERE NOT granted")
+	    == 0 && t.tv_sec - t0.tv_sec < 60);
+	sql_ok(other, "COMMIT", NULL, 0);
+	PQfinish(other);
+	if (pid != 0)
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 2);
+	audit_dir_remove();
+}
+END_TEST
+
 /* ---- INSTALL's roles (section 20) ---- */
 
 /*
@@ -1108,6 +1173,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_after_killed_writer),
     tcase_add_test(tc, test_seal_time_never_goes_back),
     tcase_add_test(tc, test_seal_waits_for_a_running_seal),
+    tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
     tcase_add_test(tc, test_every_table_is_in_a_list),
     tcase_add_test(tc, test_copy_from_sqlite))
