@@ -222,8 +222,9 @@ int pf_store_table_rows(struct pf_store *st, const char *table, long long *n);
  * of to that the caller holds: first the rows of to's table, if it has
  * any, are deleted (on an empty target, only what a trigger wrote from a
  * table copied before), then each row of st inserted, then the engine's number
- * generator of the table's numbered column, if any, moved past the
- * largest id copied, so the next row to gets is a new one.  Every column
+ * generator of the table's numbered column, if any, moved past every id
+ * st handed out (the largest copied, or st's counter when higher: its
+ * newest rows deleted, or all), so the next row to gets is a new one.  Every column
  * of st's table must be in to's (PF_ECONFIG, logged, if not); a column
  * only to has is left to its default (PostgreSQL's audit.pending: NULL);
  * a blob column of to's gets the bytes.  *rows (may be NULL): rows copied.  Every

@@ -418,11 +418,29 @@ rows_copy(struct pf_store *st, struct copy *c, size_t t, const char *table)
 	return err;
 }
 
-/* Move to's number generator of table past the largest id copied. */
+/*
+ * Move to's number generator of table past every id st's handed out: the
+ * largest copied, or st's counter when that is higher (the newest rows
+ * deleted, by purge say), also when no row was copied, so that no id is
+ * ever handed out twice (a status link seals only a request's id).
+ */
 static int
-ids_after(struct copy *c, const char *table)
+ids_after(struct pf_store *st, struct copy *c, const char *table)
 {
-	if (c->numbered < 0 || c->rows == 0)
+	struct pf_sql_args a;
+	long long	 used = 0;
+	int		 err;
+
+	if (c->numbered < 0)
+		return PF_OK;
+	a = PF_ARGS(PF_T(table), PF_T(c->cols->c[c->numbered].name));
+	err = pf_sql_one(st, pf_sql_dialect(st, PF_DIALECT_IDS_USED), a,
+	    pf_row_int0, &used);
+	if (err != PF_OK && err != PF_ENOTFOUND)
+		return err;
+	if (used > c->max)
+		c->max = used;
+	if (c->max == 0)
 		return PF_OK;
 	return pf_sql_exec(c->to, pf_sql_dialect(c->to, PF_DIALECT_IDS_AFTER),
 	    PF_ARGS(PF_T(table), PF_T(c->cols->c[c->numbered].name),
@@ -456,7 +474,7 @@ pf_store_table_copy(struct pf_store *st, struct pf_store *to,
 	c.to = to;
 	c.cols = &use;
 	if (err == PF_OK && (err = rows_copy(st, &c, t, table)) == PF_OK)
-		err = ids_after(&c, table);
+		err = ids_after(st, &c, table);
 	if (rows != NULL)
 		*rows = c.rows;
 	free(m);

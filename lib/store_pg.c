@@ -135,6 +135,10 @@ static const struct pf_sql dialect[PF_DIALECT__MAX] = {
 	[PF_DIALECT_IDS_AFTER] = { "ids after",
 	    "SELECT setval(pg_get_serial_sequence(CAST(?1 AS TEXT), "
 	    "CAST(?2 AS TEXT)), CAST(?3 AS BIGINT))" },
+	/* NULL until the sequence has handed out a number. */
+	[PF_DIALECT_IDS_USED] = { "ids used",
+	    "SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence("
+	    "CAST(?1 AS TEXT), CAST(?2 AS TEXT)) AS regclass))" },
 };
 
 static const struct pf_sql_set dialect_set = {

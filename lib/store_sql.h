@@ -246,11 +246,15 @@ enum pf_dialect {
 	 * (its name); a table's columns, in order, one row each (?1 the
 	 * table: name, 1 if it holds blobs, 1 if the engine numbers it); and
 	 * moving the number generator of ?1's column ?2 past ?3, the largest
-	 * copied (SQLite: only an AUTOINCREMENT table has one to move).
+	 * copied (SQLite: only an AUTOINCREMENT table has one to move);
+	 * and the last number ?1's column ?2 handed out, used or not (no row,
+	 * or NULL: none yet), which may be above the largest left (a
+	 * deleted newest row) and must never be handed out again.
 	 */
 	PF_DIALECT_TABLES,
 	PF_DIALECT_COLUMNS,
 	PF_DIALECT_IDS_AFTER,
+	PF_DIALECT_IDS_USED,
 	PF_DIALECT__MAX
 };
 

@@ -130,6 +130,14 @@ static const struct pf_sql dialect[NDIALECT] = {
 	    "UPDATE sqlite_sequence SET seq = max(seq, ?3) "
 	    "WHERE name = ?1 AND ?2 IS NOT NULL" },
 	/*
+	 * An AUTOINCREMENT table's counter: sqlite_sequence exists in every
+	 * privforms database (004 made request AUTOINCREMENT); a table
+	 * without a row there has handed out no number of its own.
+	 */
+	[PF_DIALECT_IDS_USED] = { "ids used",
+	    "SELECT seq FROM sqlite_sequence WHERE name = ?1 AND "
+	    "?2 IS NOT NULL" },
+	/*
 	 * IMMEDIATE takes the write lock at once, so a reader never has to
 	 * upgrade its lock under contention (a deadlock SQLite answers with
 	 * SQLITE_BUSY).  PostgreSQL: plain BEGIN; rows lock as they are

@@ -1155,6 +1155,60 @@ START_TEST(test_copy_from_sqlite)
 }
 END_TEST
 
+/*
+ * Copy feedback from an SQLite source made by sql: the id PostgreSQL
+ * hands out next.
+ */
+static long long
+feedback_next_after_copy(const char *sql)
+{
+	struct pf_store_opts	 o = { NULL, NULL, 0 };
+	struct pf_store		*from = NULL;
+	char			 path[128], got[32];
+	PGconn			*c;
+
+	sqlite_source(path, sizeof(path), sql);
+	o.path = path;
+	ck_assert_int_eq(pf_store_open_readonly(&o, &from), PF_OK);
+	ck_assert_int_eq(pf_store_begin_read(from), PF_OK);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_table_copy(from, st, "feedback", NULL),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	pf_store_close(from);
+	unlink(path);
+	c = admin(dbname);
+	sql_ok(c, "INSERT INTO feedback (type, rating, created, updated) "
+	    "VALUES ('question', 3, '" T2 "', '" T2 "') RETURNING id", got,
+	    sizeof(got));
+	PQfinish(c);
+	return strtoll(got, NULL, 10);
+}
+
+#define FEEDBACK(id)	"INSERT INTO feedback (id, type, rating, created, " \
+	"updated) VALUES (" #id ", 'question', 3, '" T1 "', '" T1 "'); "
+
+/*
+ * An id SQLite handed out is never handed out again after the copy: the
+ * newest row deleted (purge), or every row, leaves sqlite_sequence above
+ * the largest id left, and the sequence goes past it.
+ */
+START_TEST(test_copy_never_reuses_an_id)
+{
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(feedback_next_after_copy(FEEDBACK(7) FEEDBACK(9)
+	    "DELETE FROM feedback WHERE id = 9"), 10);
+}
+END_TEST
+
+START_TEST(test_copy_of_no_rows_never_reuses_an_id)
+{
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(feedback_next_after_copy(FEEDBACK(4)
+	    "DELETE FROM feedback"), 5);
+}
+END_TEST
+
 PF_TEST_MAIN("store_pg",
     tcase_add_unchecked_fixture(tc, server_start, server_stop),
     tcase_add_checked_fixture(tc, db_setup, db_teardown),
@@ -1176,4 +1230,6 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
     tcase_add_test(tc, test_every_table_is_in_a_list),
-    tcase_add_test(tc, test_copy_from_sqlite))
+    tcase_add_test(tc, test_copy_from_sqlite),
+    tcase_add_test(tc, test_copy_never_reuses_an_id),
+    tcase_add_test(tc, test_copy_of_no_rows_never_reuses_an_id))
