@@ -213,7 +213,7 @@ int pf_store_tables_check(struct pf_store *st, char *why, size_t len);
 int pf_store_table_each(struct pf_store *st,
     int (*fn)(const char *name, void *arg), void *arg);
 
-/* The number of rows of table (one of pf_store_tables) in st. */
+/* The number of rows of table (of either list) in st. */
 int pf_store_table_rows(struct pf_store *st, const char *table, long long *n);
 
 /*

@@ -59,6 +59,8 @@ const char *const pf_store_tables_own[] = {
 };
 
 #define NTABLES		(nitems(pf_store_tables) - 1)
+/* Statements are made for both lists' tables (counted: own ones too). */
+#define NALL		(NTABLES + nitems(pf_store_tables_own) - 1)
 #define TEXT_MAX	4096	/* a made statement's text, at most */
 #define NAME_MAX_LEN	63	/* PostgreSQL's identifiers, at most */
 
@@ -83,17 +85,26 @@ struct columns {
 
 /* A made statement of table t: its text and its place in the cache. */
 struct made {
-	struct pf_sql	 sql[NTABLES * NKIND];
+	struct pf_sql	 sql[NALL * NKIND];
 	struct pf_sql_set set;
 	char		 text[TEXT_MAX];
 	char		 what[80];
 };
 
+/*
+ * *t, table's place: in pf_store_tables, or (own set) after them in
+ * pf_store_tables_own.  PF_EINVAL, logged, for any other name.
+ */
 static int
-table_index(const char *table, size_t *t)
+table_index(const char *table, int own, size_t *t)
 {
+	size_t	 i;
+
 	for (*t = 0; *t < NTABLES; (*t)++)
 		if (strcmp(pf_store_tables[*t], table) == 0)
+			return PF_OK;
+	for (i = 0; own && pf_store_tables_own[i] != NULL; i++, (*t)++)
+		if (strcmp(pf_store_tables_own[i], table) == 0)
 			return PF_OK;
 	pf_log(PF_LOG_ERR, "store: copy: %s is not a table of the site", table);
 	return PF_EINVAL;
@@ -110,7 +121,7 @@ made_ref(struct made *m, size_t t, int k, const char *table)
 	m->sql[id].what = m->what;
 	m->sql[id].text = m->text;
 	m->set.part = PF_SQL_COPY;
-	m->set.n = NTABLES * NKIND;
+	m->set.n = NALL * NKIND;
 	m->set.sql = m->sql;
 	return PF_SQL_REF(&m->set, id);
 }
@@ -292,7 +303,7 @@ pf_store_table_rows(struct pf_store *st, const char *table, long long *n)
 	int		 err;
 
 	*n = 0;
-	if ((err = table_index(table, &t)) != PF_OK)
+	if ((err = table_index(table, 1, &t)) != PF_OK)
 		return err;
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return PF_ENOMEM;
@@ -459,7 +470,7 @@ pf_store_table_copy(struct pf_store *st, struct pf_store *to,
 
 	if (rows != NULL)
 		*rows = 0;
-	if ((err = table_index(table, &t)) != PF_OK)
+	if ((err = table_index(table, 0, &t)) != PF_OK)
 		return err;
 	memset(&c, 0, sizeof(c));
 	memset(&to_cols, 0, sizeof(to_cols));

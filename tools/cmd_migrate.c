@@ -174,28 +174,44 @@ trail_ok(struct migrate *m, struct pf_store *st, const char *side,
 	return 1;
 }
 
-/* The target has no row in any table of the site (pf_store_tables). */
+/* table of the target has no row: 0, or 1 said. */
+static int
+table_empty(struct migrate *m, const char *table)
+{
+	long long	 n = 0;
+	int		 rc;
+
+	if ((rc = pf_store_table_rows(m->to, table, &n)) != PF_OK) {
+		fprintf(stderr, "privforms: migrate: the target: %s "
+		    "(nothing copied)\n", pf_strerror(rc));
+		return 1;
+	}
+	if (n > 0) {
+		fprintf(stderr, "privforms: migrate: the target is not "
+		    "empty (table %s has %lld rows): migrate copies "
+		    "into an empty database only (nothing copied)\n",
+		    table, n);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The target has no row in any table, the site's (pf_store_tables) or
+ * the engine's own (audit_pending: records of a site already served from
+ * it), but schema_version, which init filled.
+ */
 static int
 target_empty(struct migrate *m)
 {
 	const char *const *t;
-	long long	 n = 0;
-	int		 rc;
 
-	for (t = pf_store_tables; *t != NULL; t++) {
-		if ((rc = pf_store_table_rows(m->to, *t, &n)) != PF_OK) {
-			fprintf(stderr, "privforms: migrate: the target: %s "
-			    "(nothing copied)\n", pf_strerror(rc));
+	for (t = pf_store_tables; *t != NULL; t++)
+		if (table_empty(m, *t))
 			return 1;
-		}
-		if (n > 0) {
-			fprintf(stderr, "privforms: migrate: the target is not "
-			    "empty (table %s has %lld rows): migrate copies "
-			    "into an empty database only (nothing copied)\n",
-			    *t, n);
+	for (t = pf_store_tables_own; *t != NULL; t++)
+		if (strcmp(*t, "schema_version") != 0 && table_empty(m, *t))
 			return 1;
-		}
-	}
 	return 0;
 }
 

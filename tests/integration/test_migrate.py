@@ -13,6 +13,7 @@ The source is SQLite whatever PRIVFORMS_TEST_BACKEND says: the test is
 skipped in the PostgreSQL pass (its site would be PostgreSQL already).
 """
 import os
+import pwd
 import re
 import signal
 import sqlite3
@@ -244,6 +245,27 @@ class Refused(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertIn("not empty", p.stderr)
         self.assertEqual(pg_counts(TARGET), before)
+
+    def test_a_target_with_pending_audit_records_is_refused(self):
+        # audit_pending is no table migrate copies, but a row there is a
+        # record of a site already served from the target.
+        name = pg_server().createdb()
+        try:
+            cli(SITE.conf_with("pg.conf", database=pg_server().dsn(name),
+                               audit_dir="audit-pg"),
+                "init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
+            pg(name, "INSERT INTO audit_pending (time, event, form, body) "
+               "VALUES ('2026-01-01T00:00:00Z', 'unsubscribed', "
+               "'unsubscribe', '\\x00')")
+            before = pg_counts(name)
+            p = migrate(sqlite_conf(), name)
+            self.assertEqual(p.returncode, 1, p.stdout)
+            self.assertIn("table audit_pending has 1 rows", p.stderr)
+            self.assertEqual(pg_counts(name), before)
+            self.assertEqual(pg(name, "SELECT count(*) FROM audit_pending"),
+                             [(1,)])
+        finally:
+            pg_server().dropdb(name)
 
     def test_a_password_on_the_command_line_is_refused(self):
         p = cli(sqlite_conf(), "migrate", "--to", "postgresql", "--database",
