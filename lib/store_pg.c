@@ -46,6 +46,7 @@
  * for a data exception (class 22), whose message can quote a value,
  * only the SQLSTATE.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -1052,18 +1053,107 @@ pg_backup(struct pf_store *st, const char *path, int replace,
 
 /* ---- the configuration's check ---- */
 
+#define BLANKS		" \t\n\r\f\v"
+#define PASSWORD	"password"
+
+static const char *const uri_schemes[] = { "postgresql://", "postgres://" };
+
+/* The n bytes at s, percent-decoded as a URI's are, say "password". */
+static int
+is_password(const char *s, size_t n)
+{
+	char		 hex[3] = "";
+	size_t		 i, k = 0;
+	int		 c;
+
+	for (i = 0; i < n; i++, k++) {
+		c = (unsigned char)s[i];
+		if (c == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			memcpy(hex, s + i + 1, 2);
+			c = (int)strtol(hex, NULL, 16);
+			i += 2;
+		}
+		if (k >= strlen(PASSWORD) || c != PASSWORD[k])
+			return 0;
+	}
+	return k == strlen(PASSWORD);
+}
+
+/*
+ * A URI (the text after its scheme) with a password: user:password@ (as
+ * libpq reads it, an '@' before the first '/'; an empty password too) or
+ * a query parameter password, its name percent-encoded or not.
+ */
+static int
+uri_password(const char *rest)
+{
+	const char	*q;
+	size_t		 auth = strcspn(rest, "@/"), key;
+
+	if (rest[auth] == '@' && memchr(rest, ':', auth) != NULL)
+		return 1;
+	for (q = strchr(rest, '?'); q != NULL; q = strchr(q, '&')) {
+		q++;
+		key = strcspn(q, "=&");
+		if (is_password(q, key))
+			return 1;
+	}
+	return 0;
+}
+
+/* The end of the keyword form's value at s: bare, or single-quoted. */
+static const char *
+value_end(const char *s)
+{
+	int	 quoted = *s == '\'';
+
+	for (s += quoted; *s != '\0'; s++)
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (quoted ? *s == '\'' : strchr(BLANKS, *s) != NULL)
+			return s + quoted;
+	return s;
+}
+
+/* The keyword form (key = value ...) with the key password, any value. */
+static int
+keyword_password(const char *s)
+{
+	size_t	 n;
+
+	for (;;) {
+		s += strspn(s, BLANKS);
+		n = strcspn(s, "=" BLANKS);
+		if (n == 0)
+			return 0;
+		if (n == strlen(PASSWORD) && strncmp(s, PASSWORD, n) == 0)
+			return 1;
+		s += n;
+		s += strspn(s, BLANKS);
+		if (*s != '=')
+			return 0;
+		s++;
+		s = value_end(s + strspn(s, BLANKS));
+	}
+}
+
 /*
  * Parsed by libpq itself (PQconninfoParse reads both the URI and the
  * keyword forms, as PQconnectdb will): a password in it is refused, since
  * the configuration file is readable by the web server's programs and
  * copied into backups; libpq's passfile or service file holds it instead.
+ * libpq keeps only the last value of a repeated key (password=secret
+ * password=, or user:secret@ then ?password=), so the text itself is read
+ * for any password given, empty or not, wherever it is.
  */
 const char *
 pf_store_pg_check(const char *conninfo, char *buf, size_t len)
 {
-	PQconninfoOption	*opt, *o;
+	PQconninfoOption	*opt;
 	char			*why = NULL;
-	const char		*ret = NULL;
+	const char		*rest = NULL;
+	size_t			 i;
 
 	if ((opt = PQconninfoParse(conninfo, &why)) == NULL) {
 		/* libpq's message ends in a newline. */
@@ -1073,17 +1163,17 @@ pf_store_pg_check(const char *conninfo, char *buf, size_t len)
 		PQfreemem(why);
 		return buf;
 	}
-	for (o = opt; o->keyword != NULL; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
-		    o->val[0] != '\0') {
-			snprintf(buf, len, "carries a password: put it in "
-			    "libpq's password file (~/.pgpass, or the file "
-			    "PGPASSFILE names) or a service file "
-			    "(pg_service.conf), never in privforms.conf");
-			ret = buf;
-		}
 	PQconninfoFree(opt);
-	return ret;
+	for (i = 0; i < nitems(uri_schemes) && rest == NULL; i++)
+		if (strncmp(conninfo, uri_schemes[i],
+		    strlen(uri_schemes[i])) == 0)
+			rest = conninfo + strlen(uri_schemes[i]);
+	if (rest != NULL ? !uri_password(rest) : !keyword_password(conninfo))
+		return NULL;
+	snprintf(buf, len, "carries a password: put it in libpq's password "
+	    "file (~/.pgpass, or the file PGPASSFILE names) or a service file "
+	    "(pg_service.conf), never in privforms.conf");
+	return buf;
 }
 
 const struct pf_store_ops pf_store_pg_ops = {

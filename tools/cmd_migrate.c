@@ -76,7 +76,9 @@ target_of(struct migrate *m, const struct cli_args *a)
 		return 1;
 	}
 	if (pf_store_database_check(t, why, sizeof(why)) != NULL) {
-		fprintf(stderr, "privforms: migrate: --database: %s\n", why);
+		fprintf(stderr, "privforms: migrate: %s: %s\n",
+		    a->opt[O_DATABASE] != NULL ? "--database" :
+		    "admin_database", why);
 		return 1;
 	}
 	m->target = t;

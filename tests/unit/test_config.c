@@ -416,6 +416,17 @@ static const struct {
 	    "1: database " PG_PASSWORD },
 	{ "admin_database = service=pf password = x\n",
 	    "1: admin_database " PG_PASSWORD },
+	/* libpq keeps a repeated key's last value: an empty one after. */
+	{ "database = postgresql://pf:secret@db.example/pf?password=\n",
+	    "1: database " PG_PASSWORD },
+	{ "database = host=x password=secret password=\n",
+	    "1: database " PG_PASSWORD },
+	{ "admin_database = host=x password = 'a b' password=''\n",
+	    "1: admin_database " PG_PASSWORD },
+	{ "database = postgres://pf:@db.example/pf\n",
+	    "1: database " PG_PASSWORD },
+	{ "database = postgresql:///pf?host=/tmp&p%61ssword=\n",
+	    "1: database " PG_PASSWORD },
 	{ "database = host=db dbname\n", "1: database is not a libpq "
 	    "connection string: missing \"=\" after \"dbname\" in "
 	    "connection info string" },
@@ -808,6 +819,9 @@ START_TEST(test_database_postgresql)
 		"postgres://pf@db.example:5433/pf?sslmode=verify-full",
 		"service=privforms",
 		"host=/run/postgresql dbname=pf user=pf",
+		/* "password" in a value, or as part of a key, is no password. */
+		"host=/run/postgresql application_name='password=x' dbname=pf",
+		"postgresql:///pf?application_name=password%3Dx",
 	};
 	struct pf_config	*cfg;
 	char			 text[256], want[PATH_MAX + 32];
