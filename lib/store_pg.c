@@ -1043,11 +1043,17 @@ static int
 pg_backup(struct pf_store *st, const char *path, int replace,
     long long *bytes)
 {
+	const char	*host = PQhost(pg(st)->conn);
+
 	(void)replace;
 	(void)bytes;
+	/* No host (NULL, or ""): libpq's default, as the connection's was. */
+	if (host == NULL || host[0] == '\0')
+		host = NULL;
 	pf_log(PF_LOG_ERR, "store: backup: the database is PostgreSQL: use "
-	    "pg_dump --format=custom --file=%s 'dbname=%s host=%s'", path,
-	    PQdb(pg(st)->conn), PQhost(pg(st)->conn));
+	    "pg_dump --format=custom --file=%s 'dbname=%s%s%s'", path,
+	    PQdb(pg(st)->conn), host != NULL ? " host=" : "",
+	    host != NULL ? host : "");
 	return PF_ECONFIG;
 }
 

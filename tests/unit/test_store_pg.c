@@ -27,6 +27,7 @@
 #include "check_main.h"
 #include "busy.h"
 #include "err.h"
+#include "fixture.h"
 #include "nitems.h"
 #include "store.h"
 #include "store_impl.h"
@@ -1209,6 +1210,27 @@ START_TEST(test_copy_of_no_rows_never_reuses_an_id)
 }
 END_TEST
 
+/*
+ * privforms backup on PostgreSQL refuses, naming the pg_dump command for
+ * this database (its host: the socket directory the store connected to).
+ */
+START_TEST(test_backup_names_pg_dump)
+{
+	char	 got[1024], want[256];
+
+	SKIP_WITHOUT_SERVER();
+	snprintf(want, sizeof(want), "pg_dump --format=custom "
+	    "--file=/nonexistent/pf.dump 'dbname=%s host=%s'\n", dbname,
+	    server);
+	pf_test_capture();
+	ck_assert_int_eq(pf_store_backup(st, "/nonexistent/pf.dump", 0, NULL),
+	    PF_ECONFIG);
+	pf_test_captured(got, sizeof(got));
+	ck_assert_msg(strstr(got, want) != NULL, "%s", got);
+	ck_assert_ptr_null(strstr(got, "(null)"));
+}
+END_TEST
+
 PF_TEST_MAIN("store_pg",
     tcase_add_unchecked_fixture(tc, server_start, server_stop),
     tcase_add_checked_fixture(tc, db_setup, db_teardown),
@@ -1232,4 +1254,5 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_every_table_is_in_a_list),
     tcase_add_test(tc, test_copy_from_sqlite),
     tcase_add_test(tc, test_copy_never_reuses_an_id),
-    tcase_add_test(tc, test_copy_of_no_rows_never_reuses_an_id))
+    tcase_add_test(tc, test_copy_of_no_rows_never_reuses_an_id),
+    tcase_add_test(tc, test_backup_names_pg_dump))
