@@ -330,13 +330,14 @@ class Interrupted(unittest.TestCase):
         self.assert_empty()
 
     def test_a_copy_killed_midway_leaves_the_target_empty(self):
-        # The schema made first (any command that opens the database
-        # does), then the last table locked against writes but not reads:
-        # the copy passes the check that the target is empty, copies every
-        # table before it and waits there, where it is killed.
+        # The schema made first (init), then the last table locked
+        # against writes but not reads: the copy passes the check that the
+        # target is empty, copies every table before it and waits there,
+        # where it is killed.
         import psycopg2
-        cli(SITE.conf_with("pg.conf", database=pg_server().dsn(self.name)),
-            "audit", "sync")
+        cli(SITE.conf_with("pg.conf", database=pg_server().dsn(self.name),
+                           audit_dir="audit-pg"),
+            "init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
         last = "sale_opt_out"
         con = psycopg2.connect(pg_server().dsn(self.name))
         # Another session watches (pg_stat_activity is one snapshot per
