@@ -297,9 +297,14 @@ CREATE TABLE audit_count (
 	PRIMARY KEY (form, event)
 );
 
-CREATE FUNCTION audit_count_put() RETURNS trigger LANGUAGE plpgsql AS $$
+-- SECURITY DEFINER: it runs as the schema's owner, so the web and team
+-- roles that seal need no INSERT or UPDATE on audit_count (INSTALL,
+-- section 20); the fixed search_path keeps a caller's schema from
+-- standing in for ours.
+CREATE FUNCTION audit_count_put() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-	INSERT INTO audit_count (form, event, n) VALUES (NEW.form, NEW.event, 1)
+	INSERT INTO public.audit_count (form, event, n) VALUES (NEW.form, NEW.event, 1)
 	ON CONFLICT (form, event) DO UPDATE SET n = audit_count.n + 1;
 	RETURN NULL;
 END;
