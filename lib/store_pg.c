@@ -27,6 +27,13 @@
  *  - the busy timeout is the session's lock_timeout, and a deadline
  *    (pf_store_until) becomes the transaction's own lock_timeout and
  *    statement_timeout (SET LOCAL, sent with its BEGIN);
+ *  - the connection (and its reset) gives up after connect_timeout, the
+ *    busy timeout in whole seconds (at least 2, libpq's least), and an
+ *    idle or stalled TCP connection is found dead by keepalives (idle 30
+ *    s, then 3 probes 10 s apart) and tcp_user_timeout (30 s of unacked
+ *    data): an unreachable server is PF_EBUSY in bounded time, never a
+ *    worker blocked until the kernel gives up.  These are defaults only:
+ *    the connection string's own values, where it gives them, win;
  *  - a connection found broken when a transaction begins (the server
  *    restarted, a failover, an idle connection cut) is reset and the
  *    BEGIN tried once more, so the request is still answered;
@@ -944,6 +951,26 @@ pg_close(struct pf_store *st)
 }
 
 /*
+ * libpq's connection to conninfo with our timeouts (the header, "the
+ * connection gives up") as defaults: they come before the expanded
+ * dbname, whose own values therefore override them.  PQreset reuses them.
+ */
+static PGconn *
+connect_bounded(const char *conninfo, long busy_ms)
+{
+	static const char *const keys[] = { "connect_timeout", "keepalives",
+	    "keepalives_idle", "keepalives_interval", "keepalives_count",
+	    "tcp_user_timeout", "dbname", NULL };
+	char		 secs[24];
+	const char	*values[] = { secs, "1", "30", "10", "3", "30000",
+	    conninfo, NULL };
+	long		 s = (busy_ms + 999) / 1000;
+
+	snprintf(secs, sizeof(secs), "%ld", s < 2 ? 2 : s);
+	return PQconnectdbParams(keys, values, 1);
+}
+
+/*
  * A session on opts->path (a libpq connection string), set up.  A server
  * that cannot be reached is PF_EBUSY, like an SQLite file that cannot be
  * opened: the first request that needs it tries again.
@@ -962,7 +989,7 @@ pg_connect(const struct pf_store_opts *opts, int readonly, struct pg **out)
 	p->busy_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
 	    BUSY_TIMEOUT_DEFAULT;
 	p->readonly = readonly;
-	if ((p->conn = PQconnectdb(opts->path)) == NULL) {
+	if ((p->conn = connect_bounded(opts->path, p->busy_ms)) == NULL) {
 		free(p);
 		return PF_ENOMEM;
 	}

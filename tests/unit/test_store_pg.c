@@ -13,7 +13,10 @@
  * testing: the one case that is skipped, and never silently.  A second
  * connection of libpq's own plays the other node or the administrator.
  */
+#include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -942,6 +945,45 @@ START_TEST(test_seal_outlives_a_spent_deadline)
 }
 END_TEST
 
+/*
+ * A server that takes the connection but never answers (a socket that
+ * listens and never accepts: the kernel completes the handshake, nothing
+ * reads the startup packet): the open gives up after connect_timeout,
+ * the busy timeout, with PF_EBUSY, instead of waiting for ever.  Needs no
+ * PostgreSQL server.
+ */
+START_TEST(test_connect_gives_up_on_a_silent_server)
+{
+	struct sockaddr_in	 a = { .sin_family = AF_INET };
+	struct pf_store_opts	 o = { NULL, NULL, 2000 };
+	struct pf_store		*s = NULL;
+	struct timespec		 t0, t1;
+	socklen_t		 len = sizeof(a);
+	char			 ci[128];
+	double			 took;
+	int			 fd;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(fd, 4), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	snprintf(ci, sizeof(ci), "host=127.0.0.1 port=%d dbname=x user=x "
+	    "sslmode=disable", ntohs(a.sin_port));
+	o.path = ci;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(pf_store_open(&o, &s), PF_EBUSY);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_ptr_null(s);
+	/* 2 s of connect_timeout; the rest is a generous margin */
+	ck_assert_msg(took >= 1.5 && took < 20, "gave up after %.1f s", took);
+	close(fd);
+}
+END_TEST
+
 /* ---- INSTALL's roles (section 20) ---- */
 
 /*
@@ -1247,6 +1289,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_insert_ids_and_changes),
     tcase_add_test(tc, test_savepoint_undo),
     tcase_add_test(tc, test_broken_connection_reconnects_at_begin),
+    tcase_add_test(tc, test_connect_gives_up_on_a_silent_server),
     tcase_add_test(tc, test_error_mapping),
     tcase_add_test(tc, test_until_bounds_a_wait),
     tcase_add_test(tc, test_key_lock_holds_the_key_only),
