@@ -1080,6 +1080,8 @@ START_TEST(test_roles_cannot_rewrite_the_trail)
 {
 	static const char *const roles[] = { "privforms_web",
 	    "privforms_team" };
+	struct pf_optout oo = { "email", "a@example.org", "", NULL, "form",
+	    NULL, NULL };
 	struct pf_store	*web;
 	char		 n[16];
 	long long	 id;
@@ -1098,6 +1100,9 @@ START_TEST(test_roles_cannot_rewrite_the_trail)
 	ck_assert_int_eq(pf_store_begin(web), PF_OK);
 	ck_assert_int_eq(pf_store_outbox_put(web, "t", "a@example.org",
 	    "x=1", NULL, "en", T1, &id), PF_OK);
+	/* an upsert: the second put updates the row (UPDATE granted) */
+	ck_assert_int_eq(pf_store_optout_put(web, &oo, T1), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(web, &oo, T2), PF_OK);
 	ck_assert_int_eq(pf_store_commit(web), PF_OK);
 	ck_assert_int_eq(txn_record(web, "1"), PF_OK);
 	ck_assert_int_eq(txn_record(web, "2"), PF_OK);
