@@ -53,7 +53,7 @@ CONFIG_DEFAULT	?= $(CURDIR)/var/privforms.conf
 
 CC		?= cc
 CXX		?= c++
-PKGS		 = fcgi libxml-2.0 sqlite3 libpq libesmtp-1.0 libssl libcrypto json-c \
+PKGS		 = fcgi libxml-2.0 sqlite3 libesmtp-1.0 libssl libcrypto json-c \
 		   icu-uc icu-i18n
 CFLAGS		?= -O2 -g
 CXXFLAGS	?= -O2 -g
@@ -82,9 +82,17 @@ PF_LIBS		 = $(shell pkg-config --libs $(PKGS)) $(LDLIBS)
 # not pay for loading it and ICU at every plain-CGI start.
 PHONE_LIBS	 = -lphonenumber
 PHONE_MODULE	 = lib/phone.so
+# Only the PostgreSQL module (pg_module.h) links libpq, for the same reason:
+# a site on SQLite never loads libpq and the score of libraries it brings.
+# The programs export to it the few symbols it calls back (pg_module.syms).
+PG_CPPFLAGS	 = $(shell pkg-config --cflags libpq)
+PG_LIBS		 = $(shell pkg-config --libs libpq)
+PG_MODULE	 = lib/pg.so
+PF_EXE_LDFLAGS	 = $(PF_LDFLAGS) -Wl,--dynamic-list=lib/pg_module.syms
 CHECK_LIBS	 = $(shell pkg-config --libs check)
 
-LIB_C		 = $(filter-out lib/schema.c lib/countries.c,$(wildcard lib/*.c)) \
+LIB_C		 = $(filter-out lib/schema.c lib/countries.c lib/store_pg.c, \
+		   $(wildcard lib/*.c)) \
 		   lib/schema.c lib/countries.c
 LIB_CXX		 = $(wildcard lib/*.cc)
 LIB_OBJ		 = $(LIB_C:.c=.o)
@@ -98,6 +106,7 @@ INSTALLED	 = $(patsubst cgi-bin/%,build/install/%,$(PROGRAMS)) \
 INSTALL_PATHS	 = -DPF_CONFDIR='"$(CONFDIR)"' -DPF_DATADIR='"$(DATADIR)"' \
 		   -DPF_HTDOCS='"$(HTDOCS)"' -DPF_STATEDIR='"$(STATEDIR)"' \
 		   -DPF_PHONE_MODULE='"$(PKGLIBDIR)/phone.so"' \
+		   -DPF_PG_MODULE='"$(PKGLIBDIR)/pg.so"' \
 		   -DPF_LOCALEDIR='"$(LOCALEDIR)"'
 TOOL_OBJ	 = $(patsubst %.c,%.o,$(wildcard tools/*.c))
 UNIT_TESTS	 = $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
@@ -118,7 +127,7 @@ include po/i18n.mk
 .SECONDARY: $(UNIT_TESTS:=.o) tests/unit/fixture.o $(BENCH_PROGS:=.o) \
 	    $(PROGRAMS:.fcgi=.o)
 
-all: lib/libprivforms.a $(PHONE_MODULE) $(PROGRAMS) $(TOOLS) $(INSTALLED) \
+all: lib/libprivforms.a $(PHONE_MODULE) $(PG_MODULE) $(PROGRAMS) $(TOOLS) $(INSTALLED) \
     translations
 
 # Rebuild everything when the flags change (SANITIZE=1 and back).
@@ -159,6 +168,14 @@ lib/phone.o: PF_CXXFLAGS += -fPIC -fvisibility=hidden
 $(PHONE_MODULE): $(LIB_CXX:.cc=.o)
 	$(CXX) -shared $(PF_LDFLAGS) -o $@ $^ $(PHONE_LIBS)
 
+# The PostgreSQL module: store_pg.c alone, exporting only its table.
+lib/pg_load.o: PF_CPPFLAGS += -DPF_PG_MODULE='"$(CURDIR)/$(PG_MODULE)"'
+lib/store_pg.o: PF_CPPFLAGS += $(PG_CPPFLAGS)
+lib/store_pg.o: PF_CFLAGS += -fPIC -fvisibility=hidden
+
+$(PG_MODULE): lib/store_pg.o
+	$(CC) -shared $(PF_LDFLAGS) -o $@ $^ $(PG_LIBS)
+
 # The numbered migrations, embedded so that a program cannot run against a
 # schema other than the one it was built with.
 lib/schema.c: $(SCHEMA) $(PG_SCHEMA) tools/embed-schema.sh
@@ -188,15 +205,15 @@ lib/libprivforms.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 cgi-bin/%.fcgi: cgi-bin/%.o lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
+	$(CXX) $(PF_EXE_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
 
 $(TOOL_OBJ): tools/cli.h
 
 tools/privforms: $(TOOL_OBJ) lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) lib/libprivforms.a $(PF_LIBS)
+	$(CXX) $(PF_EXE_LDFLAGS) -o $@ $(TOOL_OBJ) lib/libprivforms.a $(PF_LIBS)
 
-# Only config.o and phone_load.o differ, so a change of directories relinks
-# and compiles two files.  Linked before the library, they stand in for the
+# Only config.o, phone_load.o and pg_load.o differ, so a change of
+# directories relinks and compiles three files.  Linked before the library, they stand in for the
 # library's.
 build/install/paths: FORCE
 	@mkdir -p build/install
@@ -209,34 +226,44 @@ build/install/config.o: lib/config.c lib/*.h lib/*.def $(FLAGS) build/install/pa
 build/install/phone_load.o: lib/phone_load.c lib/*.h $(FLAGS) build/install/paths
 	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) -c -o $@ $<
 
-INSTALL_OBJ	 = build/install/config.o build/install/phone_load.o
+build/install/pg_load.o: lib/pg_load.c lib/*.h $(FLAGS) build/install/paths
+	$(CC) $(PF_CFLAGS) $(INSTALL_PATHS) -c -o $@ $<
+
+INSTALL_OBJ	 = build/install/config.o build/install/phone_load.o \
+		   build/install/pg_load.o
 
 build/install/%.fcgi: cgi-bin/%.o $(INSTALL_OBJ) lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $< $(INSTALL_OBJ) lib/libprivforms.a $(PF_LIBS)
+	$(CXX) $(PF_EXE_LDFLAGS) -o $@ $< $(INSTALL_OBJ) lib/libprivforms.a $(PF_LIBS)
 
 build/install/privforms: $(TOOL_OBJ) $(INSTALL_OBJ) lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $(TOOL_OBJ) $(INSTALL_OBJ) lib/libprivforms.a $(PF_LIBS)
+	$(CXX) $(PF_EXE_LDFLAGS) -o $@ $(TOOL_OBJ) $(INSTALL_OBJ) lib/libprivforms.a $(PF_LIBS)
 
 # The test programs share the fixture's struct: recompile them when it changes.
 $(UNIT_TESTS:=.o) tests/unit/fixture.o: tests/unit/fixture.h \
     tests/unit/check_main.h tests/mem_stream.h
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/fixture.o lib/libprivforms.a \
-    $(PHONE_MODULE)
-	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
+    $(PHONE_MODULE) $(PG_MODULE)
+	$(CXX) $(PF_EXE_LDFLAGS) -o $@ $< tests/unit/fixture.o lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
 
 # test_cli checks the command's shared part, tools/cli.c, linked in.
 tests/unit/test_cli.o: PF_CPPFLAGS += -Itools
 tests/unit/test_cli.o: tools/cli.h
 tests/unit/test_cli: tests/unit/test_cli.o tests/unit/fixture.o \
     tests/unit/check_main.h tools/cli.o lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $< tests/unit/fixture.o tools/cli.o \
+	$(CXX) $(PF_EXE_LDFLAGS) -o $@ $< tests/unit/fixture.o tools/cli.o \
 	    lib/libprivforms.a $(PF_LIBS) $(CHECK_LIBS)
 
 # The minimal store responders share their FastCGI loop (header-only).
 tests/bench/store-responder.o tests/bench/pgstore-responder.o: tests/bench/responder.h
 tests/bench/%: tests/bench/%.o lib/libprivforms.a
-	$(CXX) $(PF_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
+	$(CXX) $(PF_EXE_LDFLAGS) -o $@ $< lib/libprivforms.a $(PF_LIBS)
+
+# The two that speak libpq themselves: the libpq responder, and the unit
+# test that sets up roles and reads the server's own view.
+tests/unit/test_store_pg.o tests/bench/pgstore-responder.o: \
+    PF_CPPFLAGS += $(PG_CPPFLAGS)
+tests/unit/test_store_pg tests/bench/pgstore-responder: PF_LIBS += $(PG_LIBS)
 
 deps:
 	@sh tools/deps.sh
@@ -336,7 +363,7 @@ bench:
 	/usr/bin/python3 tests/bench/bench.py
 
 clean:
-	rm -f lib/*.o lib/schema.c lib/countries.c lib/libprivforms.a $(PHONE_MODULE) \
+	rm -f lib/*.o lib/schema.c lib/countries.c lib/libprivforms.a $(PHONE_MODULE) $(PG_MODULE) \
 	    cgi-bin/*.o $(PROGRAMS) tools/*.o $(TOOLS) tests/unit/*.o \
 	    tests/unit/*.log $(UNIT_TESTS) tests/bench/*.o $(BENCH_PROGS) $(FLAGS)
 	rm -rf build

@@ -78,12 +78,18 @@ struct pf_row {
 };
 
 extern const struct pf_store_ops pf_store_sqlite_ops;	/* store_sqlite.c */
-extern const struct pf_store_ops pf_store_pg_ops;	/* store_pg.c */
+
+/*
+ * The PostgreSQL backend's ops (store_pg.c, in the module pg_load.c opens:
+ * pg_module.h), or NULL when the module cannot be loaded (logged).
+ */
+const struct pf_store_ops *pf_store_pg_ops(void);
 
 /*
  * NULL if the libpq connection string conninfo is fit for the
  * configuration, else what is wrong with it, written into buf (len bytes):
- * libpq cannot parse it, or it carries a password (store_pg.c).
+ * libpq cannot parse it, or it carries a password (store_pg.c), or the
+ * module that reads it cannot be loaded (pg_load.c).
  */
 const char	*pf_store_pg_check(const char *conninfo, char *buf,
 		    size_t len);

@@ -22,10 +22,19 @@ const struct pf_sql_set *const pf_sql_sets[] = {
 	&pf_sql_set_retention, &pf_sql_set_agents, &pf_sql_set_sale, NULL
 };
 
-/* The backends, indexed by enum pf_store_engine. */
-static const struct pf_store_ops *const engines[] = {
-	[PF_STORE_SQLITE] = &pf_store_sqlite_ops,
-	[PF_STORE_POSTGRESQL] = &pf_store_pg_ops,
+static const struct pf_store_ops *
+sqlite_ops(void)
+{
+	return &pf_store_sqlite_ops;
+}
+
+/*
+ * The backends, indexed by enum pf_store_engine: each a function, since
+ * PostgreSQL's comes from a module loaded on first use (pg_module.h).
+ */
+static const struct pf_store_ops *(*const engines[])(void) = {
+	[PF_STORE_SQLITE] = sqlite_ops,
+	[PF_STORE_POSTGRESQL] = pf_store_pg_ops,
 };
 
 /*
@@ -59,10 +68,19 @@ pf_store_database_check(const char *database, char *buf, size_t len)
 	return pf_store_pg_check(database, buf, len);
 }
 
-static const struct pf_store_ops *
-opts_ops(const struct pf_store_opts *opts)
+/*
+ * The backend of opts' database in *ops, *out cleared: PF_EINVAL without
+ * a database, PF_ECONFIG when its backend's module cannot be loaded.
+ */
+static int
+opts_ops(const struct pf_store_opts *opts, const struct pf_store_ops **ops,
+    struct pf_store **out)
 {
-	return engines[pf_store_engine(opts->path)];
+	*out = NULL;
+	if (opts == NULL || opts->path == NULL)
+		return PF_EINVAL;
+	*ops = engines[pf_store_engine(opts->path)]();
+	return *ops != NULL ? PF_OK : PF_ECONFIG;
 }
 
 /* ---- the connection (store.h) ---- */
@@ -71,20 +89,24 @@ int
 pf_store_open_until(const struct pf_store_opts *opts,
     const struct timespec *until, struct pf_store **out)
 {
-	*out = NULL;
-	if (opts == NULL || opts->path == NULL)
-		return PF_EINVAL;
-	return opts_ops(opts)->open(opts, until, 0, out);
+	const struct pf_store_ops	*ops;
+	int				 err;
+
+	if ((err = opts_ops(opts, &ops, out)) != PF_OK)
+		return err;
+	return ops->open(opts, until, 0, out);
 }
 
 int
 pf_store_open_existing(const struct pf_store_opts *opts,
     struct pf_store **out)
 {
-	*out = NULL;
-	if (opts == NULL || opts->path == NULL)
-		return PF_EINVAL;
-	return opts_ops(opts)->open(opts, NULL, 1, out);
+	const struct pf_store_ops	*ops;
+	int				 err;
+
+	if ((err = opts_ops(opts, &ops, out)) != PF_OK)
+		return err;
+	return ops->open(opts, NULL, 1, out);
 }
 
 int
@@ -97,10 +119,12 @@ int
 pf_store_open_readonly(const struct pf_store_opts *opts,
     struct pf_store **out)
 {
-	*out = NULL;
-	if (opts == NULL || opts->path == NULL)
-		return PF_EINVAL;
-	return opts_ops(opts)->open_readonly(opts, out);
+	const struct pf_store_ops	*ops;
+	int				 err;
+
+	if ((err = opts_ops(opts, &ops, out)) != PF_OK)
+		return err;
+	return ops->open_readonly(opts, out);
 }
 
 void

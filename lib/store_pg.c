@@ -1,6 +1,9 @@
 /*
  * store_pg.c -- the PostgreSQL backend of the store: the one file that
  * speaks libpq, and the one place for the SQL that is PostgreSQL's own.
+ * It is built as a module of its own, lib/pg.so, which pg_load.c opens
+ * when a database value first names PostgreSQL (pg_module.h says why):
+ * nothing here is visible outside but the module's table, at the end.
  *
  * Its functions are store_impl.h's ops (lib/store_ops.c calls them when
  * the database value is a libpq connection string, pf_store_engine); the
@@ -66,10 +69,13 @@
 #include "err.h"
 #include "log.h"
 #include "nitems.h"
+#include "pg_module.h"
 #include "schema.h"
 #include "store.h"
 #include "store_impl.h"
 #include "store_sql.h"
+
+static const struct pf_store_ops pg_ops;	/* at the end */
 
 #define BUSY_TIMEOUT_DEFAULT	5000	/* ms, when the caller gives none */
 #define MAX_PARAMS		32	/* the query files use at most 19 */
@@ -472,7 +478,7 @@ pg_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 static int
 rows_walk(const PGresult *res, int from, int to, pf_row_fn *fn, void *ctx)
 {
-	struct pg_row	 row = { { &pf_store_pg_ops }, res, 0, NULL };
+	struct pg_row	 row = { { &pg_ops }, res, 0, NULL };
 	int		 c, n = PQnfields(res), err = PF_OK;
 
 	for (row.i = from; fn != NULL && row.i < to && err == PF_OK; row.i++) {
@@ -985,7 +991,7 @@ pg_connect(const struct pf_store_opts *opts, int readonly, struct pg **out)
 	*out = NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return PF_ENOMEM;
-	p->base.ops = &pf_store_pg_ops;
+	p->base.ops = &pg_ops;
 	p->busy_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
 	    BUSY_TIMEOUT_DEFAULT;
 	p->readonly = readonly;
@@ -1180,8 +1186,8 @@ keyword_password(const char *s)
  * password=, or user:secret@ then ?password=), so the text itself is read
  * for any password given, empty or not, wherever it is.
  */
-const char *
-pf_store_pg_check(const char *conninfo, char *buf, size_t len)
+static const char *
+pg_check(const char *conninfo, char *buf, size_t len)
 {
 	PQconninfoOption	*opt;
 	char			*why = NULL;
@@ -1209,7 +1215,7 @@ pf_store_pg_check(const char *conninfo, char *buf, size_t len)
 	return buf;
 }
 
-const struct pf_store_ops pf_store_pg_ops = {
+static const struct pf_store_ops pg_ops = {
 	.audit_seals = 1,
 	.open = pg_open,
 	.open_readonly = pg_open_readonly,
@@ -1237,3 +1243,7 @@ const struct pf_store_ops pf_store_pg_ops = {
 	.row_null = pg_row_null,
 	.row_blob = pg_row_blob,
 };
+
+/* The module's one exported symbol (pg_module.h). */
+__attribute__((visibility("default")))
+const struct pf_pg_module pf_pg_module = { &pg_ops, pg_check };

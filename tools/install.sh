@@ -118,6 +118,8 @@ put 0755 "$src/build/install/privforms" "$SBINDIR"
 # The phone module (lib/phone_module.h), where the programs were built to
 # look for it; not in CGIBIN, where an httpd would take it for a program.
 put 0644 "$src/lib/phone.so" "$PKGLIBDIR"
+# And the PostgreSQL module (lib/pg_module.h), beside it.
+put 0644 "$src/lib/pg.so" "$PKGLIBDIR"
 
 # Each language's templates and snippets too (htdocs/NAME/,
 # htdocs/snippets/NAME/), but not a pseudo-locale's.

@@ -115,11 +115,13 @@ class Layout(unittest.TestCase):
         self.assertEqual(set(glob.glob(cgibin + "/*")), want - {
             os.path.join(self.usr, "sbin", "privforms")})
 
-    def test_phone_module_is_0644_beside_no_program(self):
-        # issue 28: the programs open it when a request first reads a
-        # phone number (lib/phone_module.h); it is no program of CGIBIN.
+    def test_modules_are_0644_beside_no_program(self):
+        # issue 28: the programs open the phone module when a request
+        # first reads a phone number (lib/phone_module.h), the PostgreSQL
+        # one when the database is PostgreSQL (lib/pg_module.h); neither
+        # is a program of CGIBIN.
         lib = os.path.join(self.usr, "lib", "privforms")
-        self.assertEqual(files(lib), {"phone.so": 0o644})
+        self.assertEqual(files(lib), {"phone.so": 0o644, "pg.so": 0o644})
 
     def test_htdocs_and_schemas_are_0644(self):
         share = os.path.join(self.usr, "share", "privforms")
@@ -317,6 +319,35 @@ class Conffiles(unittest.TestCase):
                                             "var/lib/privforms/privforms.db"])
         self.assertEqual(read(os.path.join(conf, "privforms.conf")), edited)
         self.assertEqual(read(os.path.join(state, "privforms.db")), "data")
+
+
+class PgModule(unittest.TestCase):
+    """The PostgreSQL module (lib/pg_module.h) is loaded only for a
+    PostgreSQL database: a site on SQLite runs without it, and one on
+    PostgreSQL that cannot load it is told why."""
+
+    def setUp(self):
+        self.tree = Tree(self)
+        args = ["init"] + (["--user", service_user()[0]] if ROOT else [])
+        p = self.tree.run(*args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        os.remove(os.path.join(self.tree.t, "usr", "lib", "privforms",
+                               "pg.so"))
+
+    def test_a_site_on_sqlite_never_loads_it(self):
+        p = self.tree.run("audit", "verify")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("PostgreSQL module", p.stderr)
+
+    def test_a_postgresql_database_without_it_says_why(self):
+        conf = os.path.join(self.tree.t, "etc", "privforms", "privforms.conf")
+        self.assertTrue(os.path.exists(conf), conf)
+        with open(conf, "a") as f:
+            f.write("database = host=/nonexistent dbname=privforms\n")
+        p = self.tree.run("audit", "verify")
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn("PostgreSQL module", p.stderr)
+        self.assertIn("pg.so", p.stderr)
 
 
 class Tree:
