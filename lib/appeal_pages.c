@@ -91,9 +91,11 @@ pf_appeal_sections(struct pf_app *app, struct pf_page *page,
 enum { A_T, A_REASON, A__MAX };
 
 static const struct pf_field appeal_fields[A__MAX] = {
-	[A_T] = { "t", NULL, NULL, 1, 1000, 0, N_("Link") },
-	[A_REASON] = { "reason", pf_valid_text, NULL, 0, APPEAL_REASON_MAX, 1,
-	    N_("Why we should change our decision") },
+	[A_T] = { .name = "t", .required = 1, .maxlen = 1000,
+	    .label = N_("Link") },
+	[A_REASON] = { .name = "reason", .valid = pf_valid_text,
+	    .maxlen = APPEAL_REASON_MAX, .multiline = 1,
+	    .label = N_("Why we should change our decision") },
 };
 
 /* Why a request cannot be appealed, as the 409 page says it. */

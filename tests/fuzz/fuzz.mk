@@ -77,6 +77,8 @@ $(FUZZ_B)/obj/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.h tests/mem_stream.h lib/*.h
 # code is instrumented too.
 $(FUZZ_B)/lib/phone_load.o: PF_CPPFLAGS += \
     -DPF_PHONE_MODULE='"$(CURDIR)/$(PHONE_MODULE)"'
+$(FUZZ_B)/lib/pg_load.o: PF_CPPFLAGS += \
+    -DPF_PG_MODULE='"$(CURDIR)/$(PG_MODULE)"'
 
 $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz_%.o $(FUZZ_B)/libprivforms.a \
     $(FUZZ_B)/lib/phone.o
