@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "err.h"
+#include "keys.h"
 #include "lang.h"
 #include "page.h"
 #include "stamp.h"
@@ -24,6 +27,74 @@ struct opened {
 };
 
 /*
+ * The last stamp opened and what it said.  A POST's stamp is opened
+ * twice, for the language its answer is in (pf_stamp_lang, when the form
+ * is read) and by the guard (pf_stamp_read), and opening one costs two
+ * HMACs and a decryption; what it gives is a function of the key, the
+ * program, the text and the second alone, so the second opening is
+ * answered from here.  The client is kept as the stamp names it, to be
+ * compared each time.  The programs are single-threaded (one request at
+ * a time per process), so a static is theirs alone.
+ */
+#define MEMO_CLIENT_MAX	128
+static struct {
+	int		 valid;
+	unsigned char	 key[PF_KEY_LEN];
+	char		 program[64];
+	char		 posted[PF_TOKEN_MAX_LEN + 1];
+	time_t		 now;
+	int		 rc;
+	long long	 issued;
+	char		 client[MEMO_CLIENT_MAX];
+	char		 lang[PF_LANG_MAX];
+} memo;
+
+static int
+memo_has(const unsigned char *key, const char *program, const char *posted,
+    time_t now)
+{
+	return memo.valid && memo.now == now &&
+	    CRYPTO_memcmp(memo.key, key, PF_KEY_LEN) == 0 &&
+	    strcmp(memo.program, program) == 0 &&
+	    strcmp(memo.posted, posted) == 0;
+}
+
+/* Keep what tok (NULL: no genuine stamp) said of posted as memo. */
+static void
+memo_keep(const unsigned char *key, const char *program, const char *posted,
+    time_t now, int rc, const struct pf_token *tok, const struct opened *o)
+{
+	memo.valid = 0;
+	if (strlen(program) >= sizeof(memo.program) ||
+	    strlen(posted) >= sizeof(memo.posted) || (tok != NULL &&
+	    tok->nfields > 2 && strlen(tok->fields[2]) >= MEMO_CLIENT_MAX))
+		return;
+	memcpy(memo.key, key, PF_KEY_LEN);
+	strcpy(memo.program, program);
+	strcpy(memo.posted, posted);
+	memo.now = now;
+	memo.rc = rc;
+	memo.issued = o->issued;
+	strcpy(memo.client, tok != NULL && tok->nfields > 2 ?
+	    tok->fields[2] : "");
+	memcpy(memo.lang, o->lang, sizeof(memo.lang));
+	memo.valid = 1;
+}
+
+/* The memo as *o for client (NULL: not compared). */
+static int
+memo_open(const char *client, struct opened *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (memo.rc != PF_OK)
+		return memo.rc;
+	o->issued = memo.issued;
+	o->same_client = client != NULL && strcmp(memo.client, client) == 0;
+	memcpy(o->lang, memo.lang, sizeof(o->lang));
+	return PF_OK;
+}
+
+/*
  * Open posted for key and program at now: PF_OK and *o filled, or
  * PF_EFORGED for anything but a genuine, current stamp of program
  * (client is not compared when NULL).
@@ -36,9 +107,13 @@ open_stamp(const unsigned char *key, const char *program, const char *client,
 	char		*end, name[PF_LANG_MAX];
 	int		 rc = PF_EFORGED;
 
+	if (memo_has(key, program, posted, now))
+		return memo_open(client, o);
 	memset(o, 0, sizeof(*o));
-	if (pf_token_check(key, STAMP_PURPOSE, posted, now, &tok) != PF_OK)
+	if (pf_token_check(key, STAMP_PURPOSE, posted, now, &tok) != PF_OK) {
+		memo_keep(key, program, posted, now, PF_EFORGED, NULL, o);
 		return PF_EFORGED;
+	}
 	if ((tok.nfields == STAMP_FIELDS || tok.nfields == STAMP_FIELDS_V1) &&
 	    strcmp(tok.fields[0], program) == 0) {
 		o->issued = strtoll(tok.fields[1], &end, 10);
@@ -53,6 +128,7 @@ open_stamp(const unsigned char *key, const char *program, const char *client,
 		else
 			rc = PF_EFORGED;
 	}
+	memo_keep(key, program, posted, now, rc, rc == PF_OK ? &tok : NULL, o);
 	pf_token_clear(&tok);
 	return rc;
 }

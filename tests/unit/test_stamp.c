@@ -113,6 +113,47 @@ START_TEST(test_read_back_what_was_made)
 }
 END_TEST
 
+/*
+ * A POST's stamp is read for its language and then by the guard, in the
+ * same second: stamp.c answers the second from what the first opened.
+ * Each reading must still get its own answer: another client, program,
+ * key or text in that second is not the stamp read before.
+ */
+START_TEST(test_reads_in_one_second_each_get_their_answer)
+{
+	struct pf_pages		*pages = NULL;
+	struct pf_stamper	 s = stamper;
+	char			*st, lang[PF_LANG_MAX];
+	time_t			 now = time(NULL) + 7;
+	long long		 age = -1;
+	int			 i;
+
+	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
+	st = page_stamp(pages, &stamper, NULL, 1);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st, now,
+		    lang), PF_OK);
+		ck_assert_str_eq(lang, PF_LANG_SOURCE);
+		s.client = "client-2";
+		ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL),
+		    PF_STAMP_MOVED);
+		s.client = "client-1";
+		ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, lang),
+		    PF_STAMP_OK);
+		ck_assert(age >= 6 && age <= 8);
+		ck_assert_int_eq(pf_stamp_lang(key, "feedback", st, now, lang),
+		    PF_ENOTFOUND);
+		ck_assert_int_eq(pf_stamp_lang(other_key, "unsubscribe", st,
+		    now, lang), PF_ENOTFOUND);
+	}
+	st[strlen(st) / 2] ^= 1;
+	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL),
+	    PF_STAMP_STALE);
+	free(st);
+	pf_pages_free(pages);
+}
+END_TEST
+
 /* A good stamp posted is kept (its first time holds); any other replaced. */
 START_TEST(test_page_keeps_a_good_stamp_only)
 {
@@ -251,5 +292,6 @@ PF_TEST_MAIN("stamp",
     tcase_add_test(tc, test_page_reseals_a_stamp_in_the_language_shown),
     tcase_add_test(tc, test_read_none_posted),
     tcase_add_test(tc, test_read_back_what_was_made),
+    tcase_add_test(tc, test_reads_in_one_second_each_get_their_answer),
     tcase_add_test(tc, test_page_keeps_a_good_stamp_only),
     tcase_add_test(tc, test_page_gets_the_widget_wait))
