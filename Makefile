@@ -186,15 +186,15 @@ lib/schema.c: $(SCHEMA) $(PG_SCHEMA) tools/embed-schema.sh
 # new iso-codes release reaches the forms with a rebuild.
 ISO_CODES	?= /usr/share/iso-codes/json
 # The words of etc/'s tables that visitors read (consent categories, law
-# names, regulators), as a catalogue template: `make pot` adds it to
+# names, regulators, mailing lists), as a catalogue template: `make pot` adds it to
 # build/privforms.pot, and the code looks them up with gettext.
 TABLES_POT	 = build/pot/tables.pot
 $(POT).stamp: $(TABLES_POT)
 $(TABLES_POT): tools/gen-table-pot.py etc/consent-categories.tsv \
-    etc/privacy-laws.tsv
+    etc/privacy-laws.tsv etc/mailing-lists.tsv
 	@mkdir -p $(@D)
 	/usr/bin/python3 tools/gen-table-pot.py etc/consent-categories.tsv \
-	    etc/privacy-laws.tsv > $@.tmp && mv $@.tmp $@
+	    etc/privacy-laws.tsv etc/mailing-lists.tsv > $@.tmp && mv $@.tmp $@
 
 lib/countries.c: tools/gen-countries.py \
     $(wildcard $(ISO_CODES)/iso_3166-1.json $(ISO_CODES)/iso_3166-2.json)

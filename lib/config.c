@@ -202,6 +202,7 @@ static const struct cfg_key keys[] = {
 	LONG(feedback_step_hours, 24, 1, 720),
 	LONG(article_vote_window_hours, 24, 1, 8760),
 	PATH(consent_categories, PF_CONFDIR "/consent-categories.tsv"),
+	PATH(mailing_lists, PF_CONFDIR "/mailing-lists.tsv"),
 	/* ePrivacy guidance (CNIL): ask again after at most 13 months. */
 	LONG(consent_max_age_days, 365, 1, 395),
 	STR(consent_language, "en", check_language),

@@ -101,6 +101,7 @@ struct pf_config {
 	long	 feedback_step_hours;	/* validity of the feedback form's step-2 token */
 	long	 article_vote_window_hours; /* one vote per client and article in this window */
 	char	*consent_categories;	/* consent.h: the cookie categories */
+	char	*mailing_lists;		/* lists.h: the marketing lists */
 	long	 consent_max_age_days;	/* a decision is asked again after this */
 	char	*consent_language;	/* the notice's language, in records */
 	char	*consent_jurisdiction;	/* alpha-2 for records, "" = none */

@@ -111,29 +111,6 @@ check_fields(const struct pf_consent_table *t, char *f[NFIELDS])
 	return NULL;
 }
 
-/*
- * The fields of line, between runs of tabs, trimmed, into f[] (the first
- * NFIELDS of them); how many there were.
- */
-static size_t
-split(char *line, char *f[NFIELDS])
-{
-	size_t	 n = 0, k;
-
-	while (*(line += strspn(line, "\t")) != '\0') {
-		k = strcspn(line, "\t");
-		if (n < NFIELDS)
-			f[n] = line;
-		n++;
-		line += k;
-		if (*line != '\0')
-			*line++ = '\0';
-	}
-	for (k = 0; k < n && k < NFIELDS; k++)
-		f[k] = pf_file_trim(f[k]);
-	return n;
-}
-
 /* The strings of one category freed, and it zeroed. */
 static void
 category_clear(struct pf_consent_category *c)
@@ -152,7 +129,7 @@ add_row(struct pf_consent_table *t, char *line, char *msg, size_t msglen)
 	char				*f[NFIELDS];
 	size_t				 n;
 
-	if ((n = split(line, f)) != NFIELDS) {
+	if ((n = pf_file_fields(line, f, NFIELDS)) != NFIELDS) {
 		pf_errmsg(msg, msglen, "expected %d tab-separated fields, found "
 		    "%zu", NFIELDS, n);
 		return PF_ECONFIG;

@@ -145,6 +145,25 @@ pf_file_trim(char *s)
 	return s;
 }
 
+size_t
+pf_file_fields(char *line, char **f, size_t max)
+{
+	size_t	 n = 0, k;
+
+	while (*(line += strspn(line, "\t")) != '\0') {
+		k = strcspn(line, "\t");
+		if (n < max)
+			f[n] = line;
+		n++;
+		line += k;
+		if (*line != '\0')
+			*line++ = '\0';
+	}
+	for (k = 0; k < n && k < max; k++)
+		f[k] = pf_file_trim(f[k]);
+	return n;
+}
+
 int
 pf_file_line(const char *buf, size_t len, size_t *pos, struct pf_line *l)
 {

@@ -66,6 +66,14 @@ int pf_file_line(const char *buf, size_t len, size_t *pos, struct pf_line *l);
 char *pf_file_trim(char *s);
 
 /*
+ * The fields of a table row (the consent categories, the mailing lists):
+ * line split in place at runs of tabs, each field trimmed, the first max
+ * into f[]; returns how many there were (more than max: the row is too
+ * long, and only max are in f).
+ */
+size_t pf_file_fields(char *line, char **f, size_t max);
+
+/*
  * Reading the text files privforms parses (privforms.conf, the laws
  * table).  Unlike the calls above, these say why they failed themselves,
  * in the caller's err[errlen] (err.h's pf_errmsg), naming the file.

@@ -2,18 +2,20 @@
 catalogue template for `make pot`.
 
     /usr/bin/python3 tools/gen-table-pot.py etc/consent-categories.tsv \
-        etc/privacy-laws.tsv > build/pot/tables.pot
+        etc/privacy-laws.tsv etc/mailing-lists.tsv > build/pot/tables.pot
 
 The shipped tables' texts that pages and mails show are messages of the
 one text domain, looked up with gettext when they are used (consent.c:
 the categories' names and descriptions on the consent page and in the
 snippet's dialog; dsrpage.c, dsr.c, appeal_pages.c: a law's short name and
-its regulator), so a translator translates them like any other message
+its regulator; lists.h: a mailing list's name and description on the
+preference page and in its mails), so a translator translates them like any other message
 and "GDPR" can read "DSGVO".  A company that edits a table gets its own
 words shown as written until a catalogue translates them.  The rest of
 each row (ids, codes, periods, sources for the team) is not for visitors.
 
-Each table is read as its loader reads it (lib/consent.c, lib/laws.c):
+Each table is read as its loader reads it (lib/consent.c, lib/laws.c,
+lib/lists.c):
 '#' lines and blank lines skipped, fields split at runs of tabs.  Exits
 non-zero, writing nothing, on a row of the wrong shape.
 """
@@ -52,6 +54,15 @@ def consent(path):
         yield f[4], path, n, "what the cookie category %s is for" % f[0]
 
 
+def mailing_lists(path):
+    """id channel double_opt_in name description: the name, the text."""
+    for n, f in rows(path):
+        if len(f) != 5:
+            raise Bad("%s:%d: %d fields, not 5" % (path, n, len(f)))
+        yield f[3], path, n, "name of a mailing list (%s)" % f[0]
+        yield f[4], path, n, "what the mailing list %s sends" % f[0]
+
+
 def laws(path):
     """place law ... regulator ...: the law's short name, its regulator."""
     for n, f in rows(path):
@@ -84,11 +95,12 @@ def pot(entries):
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) != 4:
         sys.exit("usage: gen-table-pot.py consent-categories.tsv "
-                 "privacy-laws.tsv")
+                 "privacy-laws.tsv mailing-lists.tsv")
     try:
-        text = pot(list(consent(argv[1])) + list(laws(argv[2])))
+        text = pot(list(consent(argv[1])) + list(laws(argv[2])) +
+                   list(mailing_lists(argv[3])))
     except (Bad, OSError, UnicodeDecodeError) as e:
         sys.exit("gen-table-pot.py: %s" % e)
     sys.stdout.write(text)

@@ -143,6 +143,7 @@ text 0644 "$src/etc/privforms.conf.example" "$DATADIR"
 conf "$src/etc/privforms.conf.example" "$CONFDIR" privforms.conf
 conf "$src/etc/privacy-laws.tsv" "$CONFDIR"
 conf "$src/etc/consent-categories.tsv" "$CONFDIR"
+conf "$src/etc/mailing-lists.tsv" "$CONFDIR"
 for f in "$src"/etc/mail/*.txt; do
 	conf "$f" "$CONFDIR/mail"
 done

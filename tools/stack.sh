@@ -59,6 +59,8 @@ CONF
 	    echo "laws_file = $src/etc/privacy-laws.tsv" >> "$conf"
 	grep -q '^consent_categories *=' "$conf" ||
 	    echo "consent_categories = $src/etc/consent-categories.tsv" >> "$conf"
+	grep -q '^mailing_lists *=' "$conf" ||
+	    echo "mailing_lists = $src/etc/mailing-lists.tsv" >> "$conf"
 	grep -q '^audit_signing_key *=' "$conf" ||
 	    echo "audit_signing_key = audit-signing.key" >> "$conf"
 	grep -q '^locale_dir *=' "$conf" ||

@@ -321,6 +321,7 @@ class Site:
             "laws_file": os.path.join(SRC, "etc", "privacy-laws.tsv"),
             "consent_categories": os.path.join(SRC, "etc",
                                                "consent-categories.tsv"),
+            "mailing_lists": os.path.join(SRC, "etc", "mailing-lists.tsv"),
         }
         if node_of is not None:
             settings["key_file"] = os.path.join(node_of.dir, "secret.key")

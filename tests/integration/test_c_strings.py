@@ -99,7 +99,8 @@ def table_pot():
     out = subprocess.run(
         ["/usr/bin/python3", os.path.join(SRC, "tools", "gen-table-pot.py"),
          os.path.join(SRC, "etc", "consent-categories.tsv"),
-         os.path.join(SRC, "etc", "privacy-laws.tsv")],
+         os.path.join(SRC, "etc", "privacy-laws.tsv"),
+         os.path.join(SRC, "etc", "mailing-lists.tsv")],
         check=True, timeout=60, capture_output=True, text=True).stdout
     checked = subprocess.run(["msgcat", "--no-wrap", "-"], input=out,
                              check=True, timeout=60, capture_output=True,
@@ -122,6 +123,13 @@ class TableWords(unittest.TestCase):
         ids = table_pot()
         for row in table_rows("consent-categories.tsv"):
             with self.subTest(category=row[0]):
+                self.assertIn(row[3], ids)
+                self.assertIn(row[4], ids)
+
+    def test_mailing_list_names_and_descriptions(self):
+        ids = table_pot()
+        for row in table_rows("mailing-lists.tsv"):
+            with self.subTest(mailing_list=row[0]):
                 self.assertIn(row[3], ids)
                 self.assertIn(row[4], ids)
 

@@ -1132,13 +1132,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 96 keys, and give exactly the built-in defaults.
+ * twice), name all 97 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 96);
+	ck_assert_uint_eq(uncomment_example(), 97);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1199,6 +1199,7 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(feedback_step_hours);
 	SAME_LONG(article_vote_window_hours);
 	SAME_STR(consent_categories);
+	SAME_STR(mailing_lists);
 	SAME_LONG(consent_max_age_days);
 	SAME_STR(consent_language);
 	SAME_STR(consent_jurisdiction);
