@@ -170,13 +170,19 @@ pf_audit_code_in(const char *s, const char *list)
 
 /* ---- the rows ---- */
 
+/*
+ * The row of event name written with form (NULL: the first of that name,
+ * whatever its form).  An event has one row per form it is written with
+ * (unsubscribed: the unsubscribe form's, the preference page's).
+ */
 static const struct event_row *
-event_row(const char *name)
+event_row(const char *name, const char *form)
 {
 	size_t	 i;
 
 	for (i = 0; i < nitems(events); i++)
-		if (strcmp(events[i].name, name) == 0)
+		if (strcmp(events[i].name, name) == 0 && (form == NULL ||
+		    strcmp(events[i].form, form) == 0))
 			return &events[i];
 	return NULL;
 }
@@ -210,11 +216,13 @@ head_fits(const char *event, const char *form, int subject,
 {
 	const struct event_row	*e;
 
-	if (event == NULL || (e = event_row(event)) == NULL) {
+	if (event == NULL || (e = event_row(event, NULL)) == NULL) {
 		snprintf(why, PF_AUDIT_WHY_SIZE, "event %s is not in the table",
 		    shown(event));
 		return 0;
 	}
+	if (form != NULL && event_row(event, form) != NULL)
+		e = event_row(event, form);
 	*row = e;
 	if (form == NULL || strcmp(form, e->form) != 0) {
 		snprintf(why, PF_AUDIT_WHY_SIZE, "event %s is not written "
@@ -264,7 +272,7 @@ detail_fits(const struct event_row *e, const char *name, const char *value,
 int
 pf_audit_detail_ok(const char *event, const char *name, const char *value)
 {
-	const struct event_row	*e = event_row(event);
+	const struct event_row	*e = event_row(event, NULL);
 	char			 why[PF_AUDIT_WHY_SIZE];
 
 	return e != NULL && detail_fits(e, name, value, NULL, why);
@@ -408,7 +416,8 @@ nth_distinct(const void *rows, size_t n, size_t size, size_t off, size_t i)
 const char *
 pf_audit_event_name(size_t i)
 {
-	return i < nitems(events) ? events[i].name : NULL;
+	return nth_distinct(events, nitems(events), sizeof(events[0]),
+	    offsetof(struct event_row, name), i);
 }
 
 const char *

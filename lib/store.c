@@ -28,6 +28,7 @@
 
 enum {
 	OPTOUT_PUT, OPTOUT_EACH, OPTOUT_COUNT, OPTOUT_OF, OPTOUT_REMOVE,
+	OPTOUT_GET, OPTOUT_DELETE,
 	DNC_PUT, DNC_GET, DNC_EACH, DNC_STALE, DNC_REMOVE, DNC_PURGE, DNC_COUNT,
 	DNC_OF_EMAIL, AUDIT_LAST, AUDIT_PUT, AUDIT_GET, AUDIT_EACH,
 	AUDIT_LAST_OF,
@@ -59,6 +60,13 @@ static const struct pf_sql sql[NSTMT] = {
 	[OPTOUT_REMOVE] = { "optout remove",
 	    "DELETE FROM optout WHERE channel IN ('email', 'sms') "
 	    "AND address = ?1" },
+	/* One row by its key (subscription.c). */
+	[OPTOUT_GET] = { "optout get",
+	    "SELECT " OPTOUT_COLS " FROM optout "
+	    "WHERE channel = ?1 AND address = ?2 AND list = ?3" },
+	[OPTOUT_DELETE] = { "optout delete",
+	    "DELETE FROM optout WHERE channel = ?1 AND address = ?2 "
+	    "AND list = ?3" },
 	/* created is the one column a repeat leaves alone. */
 	[DNC_PUT] = { "dnc put",
 	    "INSERT INTO dnc (" DNC_COLS ", lang) "
@@ -241,6 +249,30 @@ pf_store_optout_remove(struct pf_store *st, const char *address,
     long long *n)
 {
 	return pf_sql_exec(st, Q(OPTOUT_REMOVE), PF_ARGS(PF_T(address)), n);
+}
+
+int
+pf_store_optout_get(struct pf_store *st, const char *channel,
+    const char *address, const char *list, optout_fn *fn, void *arg, int *yes)
+{
+	int	 rc;
+
+	*yes = 0;
+	rc = pf_sql_one(st, Q(OPTOUT_GET), PF_ARGS(PF_T(channel),
+	    PF_T(address), PF_T(list)), fn != NULL ? optout_row : pf_row_any,
+	    fn != NULL ? PF_WALK(fn, arg) : NULL);
+	if (rc == PF_ENOTFOUND)
+		return PF_OK;
+	*yes = rc == PF_OK;
+	return rc;
+}
+
+int
+pf_store_optout_delete(struct pf_store *st, const char *channel,
+    const char *address, const char *list, long long *n)
+{
+	return pf_sql_exec(st, Q(OPTOUT_DELETE), PF_ARGS(PF_T(channel),
+	    PF_T(address), PF_T(list)), n);
 }
 
 /* ---- the Do-Not-Call register ---- */

@@ -1274,4 +1274,99 @@ int pf_store_sale_erased(struct pf_store *st, long long *n);
 int pf_store_sale_remove(struct pf_store *st, const char *address,
     long long *n);
 
+/* ---- mailing list subscriptions (016-subscriptions.sql) ---- */
+
+/*
+ * A subscription as stored (subscription.h applies the rules; nothing
+ * else writes these tables but an erasure).  Strings borrowed: on a read,
+ * they live until the callback returns.
+ */
+struct pf_subscription {
+	const char	*channel;	/* "email" or "sms" */
+	const char	*address;	/* email key (validate.h) or E.164 */
+	const char	*list;		/* lists.h id */
+	const char	*state;		/* "pending" or "subscribed" */
+	const char	*requested;	/* stored time (utc.h) */
+	const char	*confirmed;	/* stored time, NULL while pending */
+	const char	*method;	/* "signup", "preferences" */
+	const char	*notice;	/* the list's notice version */
+	const char	*language;	/* lang.h tag */
+};
+
+/* One row of a subscription's history (appended, never changed). */
+struct pf_sub_event {
+	long long	 id;
+	const char	*channel, *address;
+	const char	*list;		/* "" for "stop all": every list */
+	const char	*action;	/* requested confirmed subscribed
+					   unsubscribed */
+	const char	*method;	/* as pf_subscription's, or "confirm",
+					   "one-click", "unsubscribe" */
+	const char	*notice;	/* 16 hex, or "" for "stop all" */
+	const char	*language;
+	const char	*requested;	/* when it was asked for, or NULL */
+	const char	*created;	/* when this happened */
+};
+
+typedef int pf_sub_fn(const struct pf_subscription *s, void *arg);
+typedef int pf_sub_event_fn(const struct pf_sub_event *e, void *arg);
+
+/* Store s, replacing the row of its (channel, address, list). */
+int pf_store_sub_put(struct pf_store *st, const struct pf_subscription *s);
+
+/* The row of (channel, address, list) into fn: PF_ENOTFOUND for none. */
+int pf_store_sub_get(struct pf_store *st, const char *channel,
+    const char *address, const char *list, pf_sub_fn *fn, void *arg);
+
+/*
+ * Delete the row of (channel, address, list), or every row of (channel,
+ * address) for list ""; *n (may be NULL) gets how many.
+ */
+int pf_store_sub_delete(struct pf_store *st, const char *channel,
+    const char *address, const char *list, long long *n);
+
+/* Every row of address (channel NULL: either), by channel and list. */
+int pf_store_sub_of(struct pf_store *st, const char *channel,
+    const char *address, pf_sub_fn *fn, void *arg);
+
+/* The subscribed rows of list (any channel), by address. */
+int pf_store_sub_list(struct pf_store *st, const char *list, pf_sub_fn *fn,
+    void *arg);
+
+/* How many rows of list are subscribed, into *n. */
+int pf_store_sub_count(struct pf_store *st, const char *list, long long *n);
+
+/* Append e (id and created as given; created NULL: now); *id may be NULL. */
+int pf_store_sub_event_put(struct pf_store *st, const struct pf_sub_event *e,
+    long long *id);
+
+/* The history of address (any channel), oldest first. */
+int pf_store_sub_events_of(struct pf_store *st, const char *address,
+    pf_sub_event_fn *fn, void *arg);
+
+/*
+ * An erasure's: delete address's subscriptions and their history; *subs
+ * and *events (may be NULL) get how many of each.
+ */
+int pf_store_sub_remove(struct pf_store *st, const char *address,
+    long long *subs, long long *events);
+
+/*
+ * The opt-out of exactly (channel, address, list) ("": the global one):
+ * *yes 1 if there is one, else 0; with the row into fn when fn is not
+ * NULL.  And its deletion (*n, may be NULL: how many, 0 or 1).
+ */
+int pf_store_optout_get(struct pf_store *st, const char *channel,
+    const char *address, const char *list, int (*fn)(const struct pf_optout *,
+    void *), void *arg, int *yes);
+int pf_store_optout_delete(struct pf_store *st, const char *channel,
+    const char *address, const char *list, long long *n);
+
+/*
+ * The addresses never to be sent list (of channel): opted out of it or
+ * of every list, each once, in byte order, into fn.
+ */
+int pf_store_sub_suppressed(struct pf_store *st, const char *channel,
+    const char *list, int (*fn)(const char *address, void *arg), void *arg);
+
 #endif

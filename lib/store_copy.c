@@ -45,6 +45,8 @@ const char *const pf_store_tables[] = {
 	"trap_count",
 	"consent_record",
 	"sale_opt_out",
+	"subscription",
+	"subscription_event",
 	NULL
 };
 

@@ -98,7 +98,7 @@ const char	*pf_store_pg_check(const char *conninfo, char *buf,
 extern const struct pf_sql_set pf_sql_set_core, pf_sql_set_requests,
     pf_sql_set_feedback, pf_sql_set_guard, pf_sql_set_metrics,
     pf_sql_set_consent, pf_sql_set_retention, pf_sql_set_agents,
-    pf_sql_set_sale;
+    pf_sql_set_sale, pf_sql_set_subs;
 
 /*
  * PostgreSQL's advisory lock key of the audit chain, held to the end of

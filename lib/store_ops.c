@@ -19,7 +19,8 @@
 const struct pf_sql_set *const pf_sql_sets[] = {
 	&pf_sql_set_core, &pf_sql_set_requests, &pf_sql_set_feedback,
 	&pf_sql_set_guard, &pf_sql_set_metrics, &pf_sql_set_consent,
-	&pf_sql_set_retention, &pf_sql_set_agents, &pf_sql_set_sale, NULL
+	&pf_sql_set_retention, &pf_sql_set_agents, &pf_sql_set_sale,
+	&pf_sql_set_subs, NULL
 };
 
 static const struct pf_store_ops *

@@ -84,6 +84,7 @@ enum pf_sql_part {
 	PF_SQL_RETENTION,	/* store_retention.c */
 	PF_SQL_AGENTS,		/* store_agents.c */
 	PF_SQL_SALE,		/* store_sale.c */
+	PF_SQL_SUBS,		/* store_subscriptions.c */
 	PF_SQL_SEAL,		/* store_seal.c: PostgreSQL only */
 	PF_SQL_COPY,		/* store_copy.c: made from the schema */
 	PF_SQL__PARTS

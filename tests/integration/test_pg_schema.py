@@ -237,8 +237,8 @@ class BaselineTest(unittest.TestCase):
                                      self.pg[t][aspect])
 
     def test_one_version_row(self):
-        self.assertEqual(rows("SELECT version FROM schema_version"), [["15"]])
-        p = psql(DB, "INSERT INTO schema_version VALUES (16)", check=False)
+        self.assertEqual(rows("SELECT version FROM schema_version"), [["16"]])
+        p = psql(DB, "INSERT INTO schema_version VALUES (17)", check=False)
         self.assertNotEqual(p.returncode, 0)
 
     def test_text_compares_as_sqlite(self):

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "err.h"
@@ -376,4 +377,92 @@ pf_test_offer(const char *languages)
 	ck_assert_msg(pf_lang_site(languages, PF_LANG_SOURCE, err,
 	    sizeof(err)) == PF_OK, "%s (make all)", err);
 	ck_assert_int_eq(pf_lang_init(dir), PF_OK);
+}
+
+/* ---- a private PostgreSQL server ---- */
+
+static struct {
+	char	 dir[64];	/* the server's directory and socket */
+	char	 db[64];	/* the running test's database */
+	int	 up;		/* 1 running, -1 did not start, 0 not asked */
+	int	 n;		/* databases made */
+} pg;
+
+/* "sh tools/pgtest.sh VERB DIR": its exit status. */
+static int
+pgtest(const char *verb)
+{
+	char	 cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "sh tools/pgtest.sh %s %s", verb, pg.dir);
+	return system(cmd);
+}
+
+void
+pf_test_pg_start(void)
+{
+	snprintf(pg.dir, sizeof(pg.dir), "/tmp/pfpgu.XXXXXX");
+	pg.up = mkdtemp(pg.dir) != NULL && pgtest("start") == 0 ? 1 : -1;
+	if (pg.up < 0)
+		printf("PostgreSQL case SKIPPED: sh tools/pgtest.sh start %s "
+		    "failed (see its messages above; install postgresql-15)\n",
+		    pg.dir);
+	fflush(stdout);
+}
+
+void
+pf_test_pg_stop(void)
+{
+	if (pg.up > 0)
+		ck_assert_int_eq(pgtest("stop"), 0);
+	pf_test_rmdir(pg.dir);
+	pg.up = 0;
+}
+
+/* sql on the server's postgres database, as its superuser. */
+static void
+pg_admin(const char *sql)
+{
+	char		 ci[128];
+	PGconn		*c;
+	PGresult	*r;
+
+	snprintf(ci, sizeof(ci), "host=%s dbname=postgres user=postgres",
+	    pg.dir);
+	c = PQconnectdb(ci);
+	r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	ck_assert_msg(r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK,
+	    "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+struct pf_store *
+pf_test_pg_open(void)
+{
+	char			 ci[192], sql[96];
+	struct pf_store_opts	 o = { ci, NULL, 5000 };
+	struct pf_store		*st = NULL;
+
+	if (pg.up <= 0)
+		return NULL;
+	snprintf(pg.db, sizeof(pg.db), "u%ld_%d", (long)getpid(), ++pg.n);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg.db);
+	pg_admin(sql);
+	snprintf(ci, sizeof(ci), "postgresql:///%s?host=%s&user=postgres",
+	    pg.db, pg.dir);
+	ck_assert_int_eq(pf_store_open(&o, &st), PF_OK);
+	return st;
+}
+
+void
+pf_test_pg_close(struct pf_store *st)
+{
+	char	 sql[96];
+
+	if (st == NULL)
+		return;
+	pf_store_close(st);
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", pg.db);
+	pg_admin(sql);
 }

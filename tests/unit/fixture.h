@@ -149,4 +149,20 @@ void pf_test_captured(char *out, size_t len);
 #define PF_TEST_LOCALE	"build/locale"
 void pf_test_offer(const char *languages);
 
+/*
+ * A private PostgreSQL server for a test case that runs a program's tests
+ * on that engine too (tools/pgtest.sh, in a new directory under /tmp):
+ * pf_test_pg_start and pf_test_pg_stop are the case's unchecked fixture
+ * (once per program); pf_test_pg_open, in a test's setup, makes a new
+ * database on it, opens a store on it (so migrates it) and returns that
+ * store, or NULL when the server could not start (said once on stdout:
+ * the test then tests nothing and must return at once);
+ * pf_test_pg_close, in its teardown, closes the store and drops the
+ * database.
+ */
+void pf_test_pg_start(void);
+void pf_test_pg_stop(void);
+struct pf_store *pf_test_pg_open(void);
+void pf_test_pg_close(struct pf_store *st);
+
 #endif

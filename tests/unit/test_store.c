@@ -618,6 +618,7 @@ START_TEST(test_audit_tally_counts_records_by_form_and_event)
 	    "DROP TABLE audit_count; DROP TABLE consent_record; "
 	    "DROP TABLE request_agent; "
 	    "DROP TABLE sale_opt_out; "
+	    "DROP TABLE subscription; DROP TABLE subscription_event; "
 	    "ALTER TABLE request_event DROP COLUMN reason; "
 	    "ALTER TABLE request DROP COLUMN reduced; "
 	    "ALTER TABLE request DROP COLUMN appeal; "

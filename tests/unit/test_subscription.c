@@ -1,0 +1,527 @@
+/*
+ * test_subscription.c -- the rules of subscription.h: each change's rows,
+ * its one history row and its one audit record, and the no-ops that
+ * append nothing; on SQLite (the scratch fixture's store) and again, the
+ * same tests, on PostgreSQL (a private server, fixture.h), since every
+ * statement runs on both.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "err.h"
+#include "fixture.h"
+#include "lists.h"
+#include "store.h"
+#include "subscription.h"
+#include "txn.h"
+
+#define ADDR	"ann@example.com"
+#define PHONE	"+14155550123"
+#define T1	"2026-11-24T06:00:00.000001Z"
+#define T2	"2026-11-24T07:00:00.000002Z"
+#define T3	"2026-11-25T08:00:00.000003Z"
+
+static const char table[] =
+    "news\temail\tyes\tNewsletter\tMonthly news.\n"
+    "offers\temail\tyes\tOffers\tDiscounts.\n"
+    "events\temail\tno\tEvents\tInvitations.\n"
+    "sms-offers\tsms\tno\tText offers\tBy text.\n";
+
+static struct pf_lists	 lists;
+static struct pf_store	*st;	/* the engine under test */
+static char		 subject[PF_HEX_DIGEST_LEN + 1];
+
+#define SKIP_WITHOUT_STORE()	do { if (st == NULL) return; } while (0)
+
+static void
+common_setup(void)
+{
+	ck_assert_int_eq(pf_lists_parse(table, strlen(table), "t", &lists,
+	    NULL), PF_OK);
+	ck_assert_int_eq(mkdir(fx.audit, 0700), 0);
+	ck_assert_int_eq(pf_sub_subject(&fx.keys, "email", ADDR, subject),
+	    PF_OK);
+}
+
+static void
+lite_setup(void)
+{
+	common_setup();
+	st = fx.st;
+}
+
+static void
+pg_setup(void)
+{
+	common_setup();
+	st = pf_test_pg_open();
+}
+
+static void
+lite_teardown(void)
+{
+	pf_lists_clear(&lists);
+}
+
+static void
+pg_teardown(void)
+{
+	pf_test_pg_close(st);
+	st = NULL;
+	pf_lists_clear(&lists);
+}
+
+/* A change of ADDR's on list by method at time now. */
+static struct pf_sub_change
+change(const char *list, const char *method, const char *now)
+{
+	struct pf_sub_change	 c = { .channel = "email", .address = ADDR,
+	    .list = list, .method = method, .language = "en",
+	    .subject = subject, .now = now };
+
+	return c;
+}
+
+typedef int sub_op(struct pf_txn *, const struct pf_lists *,
+    const struct pf_sub_change *, int *);
+
+/* op on c in a transaction of its own, committed: its *changed. */
+static int
+apply(sub_op *op, const struct pf_sub_change *c)
+{
+	struct pf_txn	 t;
+	int		 changed = -1;
+
+	ck_assert_int_eq(pf_txn_begin(&t, st, fx.audit, "preferences"), PF_OK);
+	ck_assert_int_eq(op(&t, &lists, c, &changed), PF_OK);
+	ck_assert_int_eq(pf_txn_commit(&t), PF_OK);
+	return changed;
+}
+
+static int
+confirm(const char *list, const char *requested, const char *now)
+{
+	struct pf_sub_change	 c = change(list, "confirm", now);
+	struct pf_txn		 t;
+	int			 changed = -1;
+
+	ck_assert_int_eq(pf_txn_begin(&t, st, fx.audit, "preferences"), PF_OK);
+	ck_assert_int_eq(pf_sub_confirm(&t, &lists, &c, requested, &changed),
+	    PF_OK);
+	ck_assert_int_eq(pf_txn_commit(&t), PF_OK);
+	return changed;
+}
+
+static int
+state(const char *list)
+{
+	int	 s = -1;
+
+	ck_assert_int_eq(pf_sub_state(st, "email", ADDR, list, &s), PF_OK);
+	return s;
+}
+
+/* The history of ADDR as "action:list@created" joined by spaces. */
+static int
+ev_text(const struct pf_sub_event *e, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%s%s:%s", n > 0 ? " " : "", e->action,
+	    e->list);
+	return 0;
+}
+
+static void
+history(char out[1024])
+{
+	out[0] = '\0';
+	ck_assert_int_eq(pf_store_sub_events_of(st, ADDR, ev_text, out), PF_OK);
+}
+
+/* The audit trail as "event" joined by spaces; no record names ADDR. */
+static int
+rec_text(const struct pf_audit_row *r, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	ck_assert_ptr_null(strstr(r->xml, ADDR));
+	ck_assert_ptr_nonnull(strstr(r->xml, subject));
+	ck_assert_str_eq(r->form, "preferences");
+	snprintf(out + n, 1024 - n, "%s%s", n > 0 ? " " : "", r->event);
+	return 0;
+}
+
+static void
+trail(char out[1024])
+{
+	out[0] = '\0';
+	ck_assert_int_eq(pf_store_audit_each(st, 1, rec_text, out), PF_OK);
+}
+
+/* The opt-outs of ADDR as "channel/list" joined by spaces, by list. */
+static int
+oo_text(const struct pf_optout *o, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%s%s/%s", n > 0 ? " " : "", o->channel,
+	    o->list);
+	return 0;
+}
+
+static void
+optouts(char out[1024])
+{
+	out[0] = '\0';
+	ck_assert_int_eq(pf_store_optout_of(st, ADDR, oo_text, out), PF_OK);
+}
+
+/* A list's subscribed addresses, joined by spaces. */
+static int
+sub_text(const struct pf_subscription *s, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%s%s", n > 0 ? " " : "", s->address);
+	return 0;
+}
+
+static void
+exported(const char *list, char out[1024])
+{
+	out[0] = '\0';
+	ck_assert_int_eq(pf_store_sub_list(st, list, sub_text, out), PF_OK);
+}
+
+/* The stored row of ADDR on list, copied. */
+struct row {
+	char	 state[16], requested[40], confirmed[40], method[16];
+	char	 notice[20];
+};
+
+static int
+row_copy(const struct pf_subscription *s, void *arg)
+{
+	struct row	*r = arg;
+
+	snprintf(r->state, sizeof(r->state), "%s", s->state);
+	snprintf(r->requested, sizeof(r->requested), "%s", s->requested);
+	snprintf(r->confirmed, sizeof(r->confirmed), "%s",
+	    s->confirmed != NULL ? s->confirmed : "(null)");
+	snprintf(r->method, sizeof(r->method), "%s", s->method);
+	snprintf(r->notice, sizeof(r->notice), "%s", s->notice);
+	return 0;
+}
+
+static struct row
+row_of(const char *list)
+{
+	struct row	 r = { "", "", "", "", "" };
+
+	ck_assert_int_eq(pf_store_sub_get(st, "email", ADDR, list, row_copy,
+	    &r), PF_OK);
+	return r;
+}
+
+/* A list without double opt-in: subscribed at once, with its evidence. */
+START_TEST(test_request_without_double_opt_in_subscribes)
+{
+	struct pf_sub_change	 c = change("events", "signup", T1);
+	struct row		 r;
+	char			 h[1024], a[1024];
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	ck_assert_int_eq(state("events"), PF_SUB_SUBSCRIBED);
+	r = row_of("events");
+	ck_assert_str_eq(r.requested, T1);
+	ck_assert_str_eq(r.confirmed, T1);
+	ck_assert_str_eq(r.method, "signup");
+	ck_assert_str_eq(r.notice, pf_lists_find(&lists, "events")->notice);
+	history(h);
+	trail(a);
+	ck_assert_str_eq(h, "subscribed:events");
+	ck_assert_str_eq(a, "subscribed");
+	/* Again: already subscribed, nothing appended. */
+	c.now = T2;
+	ck_assert_int_eq(apply(pf_sub_request, &c), 0);
+	history(h);
+	trail(a);
+	ck_assert_str_eq(h, "subscribed:events");
+	ck_assert_str_eq(a, "subscribed");
+	exported("events", h);
+	ck_assert_str_eq(h, ADDR);
+}
+END_TEST
+
+/*
+ * A double opt-in list: pending (not exported) until the confirmation of
+ * the newest request; a stale or repeated confirmation changes nothing.
+ */
+START_TEST(test_double_opt_in_waits_for_the_confirmation)
+{
+	struct pf_sub_change	 c = change("news", "preferences", T1);
+	struct row		 r;
+	char			 h[1024], a[1024];
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
+	ck_assert_str_eq(row_of("news").confirmed, "(null)");
+	exported("news", h);
+	ck_assert_str_eq(h, "");
+	/* Asked again: a new request whose time replaces the first. */
+	c.now = T2;
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	ck_assert_int_eq(confirm("news", T1, T3), 0);
+	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
+	ck_assert_int_eq(confirm("news", T2, T3), 1);
+	r = row_of("news");
+	ck_assert_str_eq(r.state, "subscribed");
+	ck_assert_str_eq(r.requested, T2);
+	ck_assert_str_eq(r.confirmed, T3);
+	ck_assert_str_eq(r.method, "preferences");
+	ck_assert_int_eq(confirm("news", T2, T3), 0);
+	history(h);
+	trail(a);
+	ck_assert_str_eq(h, "requested:news requested:news confirmed:news");
+	ck_assert_str_eq(a, "subscription-requested subscription-requested "
+	    "subscription-confirmed");
+	exported("news", h);
+	ck_assert_str_eq(h, ADDR);
+}
+END_TEST
+
+/*
+ * Subscribing lifts the list's opt-out; an opt-out of all becomes one of
+ * every other list of the channel (the sms list keeps nothing new).  A
+ * pending request lifts nothing.
+ */
+START_TEST(test_subscribing_lifts_only_that_list)
+{
+	const struct pf_optout	 all = { .channel = "email", .address = ADDR,
+	    .list = "", .source = "form" };
+	struct pf_sub_change	 c = change("news", "signup", T1);
+	char			 o[1024];
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(pf_store_optout_put(st, &all, T1), PF_OK);
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	optouts(o);
+	ck_assert_str_eq(o, "email/");
+	c.list = "events";
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	optouts(o);
+	ck_assert_str_eq(o, "email/news email/offers");
+	ck_assert_int_eq(confirm("news", T1, T2), 1);
+	optouts(o);
+	ck_assert_str_eq(o, "email/offers");
+}
+END_TEST
+
+/* Unsubscribing: the row gone, the list's opt-out put; again, nothing. */
+START_TEST(test_drop_removes_and_suppresses_once)
+{
+	struct pf_sub_change	 c = change("events", "signup", T1);
+	char			 h[1024], a[1024], o[1024];
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	c = change("events", "preferences", T2);
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	ck_assert_int_eq(state("events"), PF_SUB_NONE);
+	optouts(o);
+	ck_assert_str_eq(o, "email/events");
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 0);
+	history(h);
+	trail(a);
+	ck_assert_str_eq(h, "subscribed:events unsubscribed:events");
+	ck_assert_str_eq(a, "subscribed unsubscribed");
+	exported("events", h);
+	ck_assert_str_eq(h, "");
+}
+END_TEST
+
+/*
+ * A one-click link's list need not be in the table, nor the person on
+ * it: the opt-out is the change.  Under an opt-out of all it is a no-op.
+ */
+START_TEST(test_drop_of_a_list_one_is_not_on)
+{
+	struct pf_sub_change	 c = change("legacy-promo", "one-click", T1);
+	char			 h[1024], o[1024];
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	optouts(o);
+	ck_assert_str_eq(o, "email/legacy-promo");
+	c = change("", "unsubscribe", T2);
+	ck_assert_int_eq(apply(pf_sub_stop_all, &c), 1);
+	c = change("offers", "one-click", T3);
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 0);
+	optouts(o);
+	ck_assert_str_eq(o, "email/legacy-promo email/");
+	history(h);
+	ck_assert_str_eq(h, "unsubscribed:legacy-promo unsubscribed:");
+}
+END_TEST
+
+/*
+ * Stop all: every row of the channel gone (the sms one kept), the opt-out
+ * of all put, one history row and one record of list ""; never exported.
+ */
+START_TEST(test_stop_all_is_one_change)
+{
+	struct pf_sub_change	 c = change("events", "signup", T1);
+	struct pf_sub_change	 sms = { .channel = "sms", .address = ADDR,
+	    .list = "sms-offers", .method = "signup", .language = "en",
+	    .subject = subject, .now = T1 };
+	char			 h[1024], a[1024], o[1024];
+	int			 s;
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	c.list = "news";
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	ck_assert_int_eq(apply(pf_sub_request, &sms), 1);
+	c = change("", "preferences", T2);
+	ck_assert_int_eq(apply(pf_sub_stop_all, &c), 1);
+	ck_assert_int_eq(state("events"), PF_SUB_NONE);
+	ck_assert_int_eq(state("news"), PF_SUB_NONE);
+	ck_assert_int_eq(pf_sub_state(st, "sms", ADDR, "sms-offers", &s), PF_OK);
+	ck_assert_int_eq(s, PF_SUB_SUBSCRIBED);
+	ck_assert_int_eq(apply(pf_sub_stop_all, &c), 0);
+	optouts(o);
+	ck_assert_str_eq(o, "email/");
+	history(h);
+	trail(a);
+	ck_assert_str_eq(h, "subscribed:events requested:news "
+	    "subscribed:sms-offers unsubscribed:");
+	ck_assert_str_eq(a, "subscribed subscription-requested subscribed "
+	    "unsubscribed");
+	exported("events", h);
+	ck_assert_str_eq(h, "");
+}
+END_TEST
+
+/* What the rules refuse changes nothing. */
+static const struct {
+	const char	*channel, *list, *method;
+	sub_op		*op;
+} refused[] = {
+	{ "email", "nope", "signup", pf_sub_request },
+	{ "email", "sms-offers", "signup", pf_sub_request },
+	{ "post", "news", "signup", pf_sub_request },
+	{ "email", "news", "one-click", pf_sub_request },
+	{ "email", "news", "import", pf_sub_request },
+	{ "email", "news", "signup", pf_sub_drop },
+	{ "email", "", "preferences", pf_sub_drop },
+	{ "email", "", "confirm", pf_sub_stop_all },
+};
+
+START_TEST(test_refused_changes_store_nothing)
+{
+	struct pf_sub_change	 c = change(refused[_i].list,
+	    refused[_i].method, T1);
+	struct pf_txn		 t;
+	char			 h[1024], a[1024], o[1024];
+	int			 changed = -1;
+
+	SKIP_WITHOUT_STORE();
+	c.channel = refused[_i].channel;
+	ck_assert_int_eq(pf_txn_begin(&t, st, fx.audit, "preferences"), PF_OK);
+	ck_assert_int_eq(refused[_i].op(&t, &lists, &c, &changed), PF_EINVAL);
+	ck_assert_int_eq(changed, 0);
+	ck_assert_int_eq(pf_txn_commit(&t), PF_OK);
+	history(h);
+	trail(a);
+	optouts(o);
+	ck_assert_str_eq(h, "");
+	ck_assert_str_eq(a, "");
+	ck_assert_str_eq(o, "");
+}
+END_TEST
+
+/* The caller's details follow ours in the record. */
+static int
+rec_xml(const struct pf_audit_row *r, void *arg)
+{
+	snprintf(arg, 2048, "%s", r->xml);
+	return 0;
+}
+
+START_TEST(test_record_carries_channel_list_method_and_extras)
+{
+	static const char *const extra[] = { "source", "form",
+	    "confirmation", "none", NULL };
+	struct pf_sub_change	 c = change("", "unsubscribe", T1);
+	char			 x[2048];
+
+	SKIP_WITHOUT_STORE();
+	c.details = extra;
+	ck_assert_int_eq(apply(pf_sub_stop_all, &c), 1);
+	ck_assert_int_eq(pf_store_audit_each(st, 1, rec_xml, x), PF_OK);
+	ck_assert_ptr_nonnull(strstr(x, "<detail name=\"channel\">email"
+	    "</detail><detail name=\"list\"></detail><detail name=\"method\">"
+	    "unsubscribe</detail><detail name=\"source\">form</detail>"
+	    "<detail name=\"confirmation\">none</detail>"));
+}
+END_TEST
+
+/* Erasure's: a person's rows and history go; others' stay. */
+START_TEST(test_remove_forgets_one_address)
+{
+	struct pf_sub_change	 c = change("events", "signup", T1);
+	long long		 subs = -1, events = -1;
+	char			 h[1024];
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	c.address = "bob@example.com";
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	ck_assert_int_eq(pf_store_sub_remove(st, ADDR, &subs, &events), PF_OK);
+	ck_assert_int_eq(subs, 1);
+	ck_assert_int_eq(events, 1);
+	history(h);
+	ck_assert_str_eq(h, "");
+	exported("events", h);
+	ck_assert_str_eq(h, "bob@example.com");
+}
+END_TEST
+
+#define SUB_TESTS(tc)							\
+    tcase_add_test(tc, test_request_without_double_opt_in_subscribes),	\
+    tcase_add_test(tc, test_double_opt_in_waits_for_the_confirmation),	\
+    tcase_add_test(tc, test_subscribing_lifts_only_that_list),		\
+    tcase_add_test(tc, test_drop_removes_and_suppresses_once),		\
+    tcase_add_test(tc, test_drop_of_a_list_one_is_not_on),		\
+    tcase_add_test(tc, test_stop_all_is_one_change),			\
+    PF_LOOP(test_refused_changes_store_nothing, refused),		\
+    tcase_add_test(tc, test_record_carries_channel_list_method_and_extras), \
+    tcase_add_test(tc, test_remove_forgets_one_address)
+
+/* The same tests on PostgreSQL, a case of their own. */
+static void
+pg_case(Suite *s)
+{
+	TCase	*tc = tcase_create("postgresql");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_unchecked_fixture(tc, pf_test_pg_start, pf_test_pg_stop);
+	pf_test_fixture(tc, PF_TEST_DIR, NULL, pg_setup, pg_teardown);
+	SUB_TESTS(tc);
+	suite_add_tcase(s, tc);
+}
+
+PF_TEST_MAIN("subscription",
+    pf_test_fixture(tc, PF_TEST_STORE, NULL, lite_setup, lite_teardown),
+    SUB_TESTS(tc),
+    pg_case(s))
