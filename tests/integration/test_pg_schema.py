@@ -1,7 +1,9 @@
 """The PostgreSQL schema and the query files' SQL, against a real server.
 
-lib/schema/pg/015-baseline.sql must make the schema SQLite has after
-lib/schema/001..015: the same tables, each with the same columns in the
+lib/schema/pg/015-baseline.sql and the later migrations of lib/schema/pg/
+(each applied as the store's runner applies it, schema_version set to its
+number) must make the schema SQLite has after all of lib/schema/: the
+same tables, each with the same columns in the
 same order (name, kind, nullability, default), the same named indexes
 (columns, unique, partial or not) and the same triggers.  The SQLite side
 is what `privforms init` makes, so a migration added to one directory
@@ -30,11 +32,11 @@ import unittest
 from harness import SRC, Site
 
 PGTEST = os.path.join(SRC, "tools", "pgtest.sh")
-BASELINE = os.path.join(SRC, "lib", "schema", "pg", "015-baseline.sql")
+PG_SCHEMA = os.path.join(SRC, "lib", "schema", "pg")
 QUERY_FILES = ("store.c", "store_requests.c", "store_feedback.c",
                "store_guard.c", "store_metrics.c", "store_consent.c",
                "store_retention.c", "store_agents.c", "store_sale.c",
-               "store_seal.c")
+               "store_seal.c", "store_subscriptions.c")
 
 # What only PostgreSQL has, by design (audit.h, "Sealing"; INSTALL,
 # section 20): records pending until the seal, the pending id of a sealed
@@ -62,7 +64,10 @@ def setUpModule():
     subprocess.run(["sh", PGTEST, "start", SERVER], check=True, timeout=300)
     subprocess.run(["createdb", "-h", SERVER, "-U", "postgres", DB],
                    check=True, timeout=120)
-    psql(DB, file=BASELINE)
+    for name in sorted(os.listdir(PG_SCHEMA)):
+        psql(DB, file=os.path.join(PG_SCHEMA, name))
+        psql(DB, "UPDATE schema_version SET version = %d" %
+             int(name.split("-")[0]))
 
 
 def stop_server():
