@@ -35,14 +35,17 @@
 #include "guard.h"
 #include "keys.h"
 #include "lang.h"
+#include "lists.h"
+#include "log.h"
 #include "mail.h"
 #include "optout.h"
 #include "page.h"
 #include "program.h"
 #include "request.h"
 #include "response.h"
+#include "serve.h"
 #include "store.h"
-#include "utc.h"
+#include "subscription.h"
 #include "validate.h"
 
 /* RFC 8058 section 3.1: the body of a one-click POST. */
@@ -50,6 +53,7 @@
 #define ONE_CLICK_VALUE	"One-Click"
 
 static char region[3] = "US";	/* config phone_region, set before serving */
+static struct pf_lists lists;	/* config mailing_lists, read before serving */
 
 enum { F_CHANNEL, F_EMAIL, F_PHONE, F_REASON, F_CONFIRM, F__MAX };
 
@@ -93,6 +97,35 @@ confirm(struct pf_app *app, const struct pf_optout *o, const char *to,
 }
 
 /*
+ * The opt-out o as a change of the person's subscriptions (subscription.h):
+ * every list ("") or one, which ends the subscriptions it covers.  When
+ * it changed something, pf_sub_* wrote the record (its channel, list and
+ * method, then details' others); else the opt-out is refreshed and
+ * recorded here with details, as every opt-out always has been: one
+ * record per submission either way.
+ */
+static int
+opt_out(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
+    const char *subject, const char *const *details)
+{
+	const struct pf_sub_change	 c = { .channel = o->channel,
+	    .address = o->address, .list = o->list,
+	    .method = strcmp(o->source, "form") == 0 ? "unsubscribe" :
+	    "one-click", .language = pf_lang_current(), .subject = subject,
+	    .request_id = req->id, .reason = o->reason,
+	    .details = details + 4 };	/* after channel and list, its own */
+	int				 rc, changed = 0;
+
+	rc = (o->list[0] == '\0' ? pf_sub_stop_all : pf_sub_drop)(&app->tx,
+	    &lists, &c, &changed);
+	if (rc != PF_OK || changed)
+		return rc;
+	if ((rc = pf_store_optout_put(app->st, o, NULL)) != PF_OK)
+		return rc;
+	return pf_app_audit(app, req, "unsubscribed", subject, details);
+}
+
+/*
  * Store the opt-out, its audit record and (if confirm_to is not NULL) the
  * confirmation mail in one transaction, if the guard g (NULL for a signed
  * one-click link) admits it.  Opting out again is accepted: one row, one
@@ -105,22 +138,19 @@ record(struct pf_app *app, struct pf_request *req, const struct pf_optout *o,
 	const char	*details[] = { "channel", o->channel, "list", o->list,
 	    "source", o->source, "confirmation",
 	    confirm_to != NULL ? "requested" : "none", NULL };
-	char		 now[PF_TIME_SIZE], subject[PF_HEX_DIGEST_LEN + 1];
+	char		 subject[PF_HEX_DIGEST_LEN + 1];
 	char		 mailed[PF_HEX_DIGEST_LEN + 1];
 	int		 rc;
 
-	if ((rc = pf_pseudonym(&app->keys, strcmp(o->channel, "sms") == 0 ?
-	    "phone" : "email", o->address, subject)) != PF_OK ||
+	if ((rc = pf_sub_subject(&app->keys, o->channel, o->address,
+	    subject)) != PF_OK ||
 	    (confirm_to != NULL &&
 	    (rc = pf_guard_address(app, confirm_to, mailed)) != PF_OK) ||
 	    (rc = pf_app_begin(app)) != PF_OK)
 		return rc;
-	pf_utc_now(now);
 	if ((g != NULL && (rc = pf_guard_admit(app, g, confirm_to != NULL ?
 	    mailed : NULL)) != PF_OK) ||
-	    (rc = pf_store_optout_put(app->st, o, now)) != PF_OK ||
-	    (rc = pf_app_audit(app, req, "unsubscribed", subject,
-	    details)) != PF_OK ||
+	    (rc = opt_out(app, req, o, subject, details)) != PF_OK ||
 	    (confirm_to != NULL &&
 	    (rc = confirm(app, o, confirm_to, subject)) != PF_OK) ||
 	    (rc = pf_app_commit(app)) != PF_OK)
@@ -361,12 +391,29 @@ form_page(struct pf_app *app, struct pf_request *req)
 	show_form(app, req, 200, NULL, NULL);
 }
 
-/* The validator's region (fields[F_PHONE]): config phone_region. */
+/*
+ * The validator's region (fields[F_PHONE]): config phone_region; and the
+ * mailing lists, whose subscriptions an opt-out ends.
+ */
 static int
 start(struct pf_app *app)
 {
+	char	*why = NULL;
+
 	memcpy(region, app->cfg->phone_region, sizeof(region) - 1);
-	return 0;
+	if (pf_lists_load_config(app->cfg, &lists, &why) == PF_OK)
+		return 0;
+	pf_log(PF_LOG_ERR, "mailing_lists: %s", why != NULL ? why :
+	    "out of memory");
+	free(why);
+	pf_serve_start_failed();
+	return 1;
+}
+
+static void
+stop(void)
+{
+	pf_lists_clear(&lists);
 }
 
 static const struct pf_route routes[] = {
@@ -378,4 +425,4 @@ static const struct pf_route routes[] = {
 };
 
 PF_PROGRAM_MAIN(.form = PF_GUARD_UNSUBSCRIBE, PF_ROUTES(routes),
-    .start = start)
+    .start = start, .stop = stop)

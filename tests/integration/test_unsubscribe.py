@@ -488,6 +488,76 @@ class Protocol(unittest.TestCase):
                 worker.wait()
 
 
+def subscribe(address, lst, channel="email"):
+    """A subscription as the preference page stores it (016's tables)."""
+    SITE.write("INSERT INTO subscription (channel, address, list, state, "
+               "requested, confirmed, method, notice, language) VALUES "
+               "(?, ?, ?, 'subscribed', '2026-11-24T06:00:00.000001Z', "
+               "'2026-11-24T06:00:00.000001Z', 'signup', "
+               "'0123456789abcdef', 'en')", (channel, address, lst))
+
+
+def subscribed(address):
+    return SITE.query("SELECT channel, list FROM subscription WHERE "
+                      "address = ? ORDER BY channel, list", (address,))
+
+
+def sub_events(address):
+    return SITE.query("SELECT list, action, method FROM subscription_event "
+                      "WHERE address = ? ORDER BY id", (address,))
+
+
+class Subscriptions(unittest.TestCase):
+    """An opt-out ends the subscriptions it covers (lib/subscription.h),
+    with one audit record per submission, as before."""
+
+    def test_form_stops_every_email_list_once(self):
+        who = "subbed@example.com"
+        subscribe(who, "news")
+        subscribe(who, "events")
+        subscribe(who, "sms-offers", channel="sms")
+        before = len(SITE.audit_xml("unsubscribed"))
+        r = SITE.post(FORM, {"channel": "email", "email": who})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(subscribed(who), [("sms", "sms-offers")])
+        self.assertEqual(optouts(who), [("email", "", "form", None)])
+        self.assertEqual(sub_events(who), [("", "unsubscribed",
+                                            "unsubscribe")])
+        new = SITE.audit_xml("unsubscribed")[before:]
+        self.assertEqual(len(new), 1)
+        for detail in ('"source">form<', '"method">unsubscribe<',
+                       '"confirmation">none<', '<form>unsubscribe</form>'):
+            self.assertIn(detail, new[0])
+        self.assertNotIn(who, new[0])
+        # Again: nothing left to end; the opt-out and its record as ever.
+        r = SITE.post(FORM, {"channel": "email", "email": who})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(len(sub_events(who)), 1)
+        new = SITE.audit_xml("unsubscribed")[before:]
+        self.assertEqual(len(new), 2)
+        self.assertNotIn('"method"', new[1])
+
+    def test_one_click_ends_that_list_only(self):
+        who = "oneclick-sub@example.com"
+        subscribe(who, "news")
+        subscribe(who, "events")
+        before = len(SITE.audit_xml("unsubscribed"))
+        path = OneClick.path(self, link(who, "news"))
+        r = SITE.post(path, b"List-Unsubscribe=One-Click")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(subscribed(who), [("email", "events")])
+        self.assertEqual(optouts(who), [("email", "news", "one-click", None)])
+        self.assertEqual(sub_events(who), [("news", "unsubscribed",
+                                            "one-click")])
+        self.assertEqual(len(SITE.audit_xml("unsubscribed")) - before, 1)
+        # The same link again changes nothing but the opt-out's time.
+        r = SITE.post(path, b"List-Unsubscribe=One-Click")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(subscribed(who), [("email", "events")])
+        self.assertEqual(len(sub_events(who)), 1)
+        self.assertEqual(len(SITE.audit_xml("unsubscribed")) - before, 2)
+
+
 class PlainCGI(unittest.TestCase):
     def run_cgi(self, env, body=b""):
         full = {"PATH": "/usr/bin:/bin", "PRIVFORMS_CONFIG": SITE.conf,
