@@ -23,7 +23,6 @@
 #include "nitems.h"
 #include "utf8.h"
 
-#define LINE_MAX_BYTES	2048	/* bytes in a table line */
 #define NFIELDS		6	/* id required sale name description cookies */
 #define NAME_MAX_BYTES	64
 #define DESC_MAX_BYTES	600
@@ -89,7 +88,7 @@ text_ok(const char *s, size_t max)
 
 /* One check of a row's fields: what is wrong when ok says 0. */
 static const char *
-check_fields(const struct pf_consent_table *t, char *f[NFIELDS])
+check_fields(const struct pf_consent_table *t, char **f)
 {
 	if (!id_ok(f[0]))
 		return "id must be 1 to 32 of a-z 0-9 - _, starting with a letter";
@@ -121,19 +120,14 @@ category_clear(struct pf_consent_category *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* One row's fields into arg, a struct pf_consent_table (file.h). */
 static int
-add_row(struct pf_consent_table *t, char *line, char *msg, size_t msglen)
+add_row(char **f, void *arg, char *msg, size_t msglen)
 {
+	struct pf_consent_table		*t = arg;
 	struct pf_consent_category	*c;
 	const char			*why;
-	char				*f[NFIELDS];
-	size_t				 n;
 
-	if ((n = pf_file_fields(line, f, NFIELDS)) != NFIELDS) {
-		pf_errmsg(msg, msglen, "expected %d tab-separated fields, found "
-		    "%zu", NFIELDS, n);
-		return PF_ECONFIG;
-	}
 	if ((why = check_fields(t, f)) != NULL) {
 		pf_errmsg(msg, msglen, "%s", why);
 		return PF_ECONFIG;
@@ -157,36 +151,13 @@ add_row(struct pf_consent_table *t, char *line, char *msg, size_t msglen)
 	return PF_OK;
 }
 
-/*
- * One line of the table into arg, a struct pf_consent_table (file.h).
- * Trimmed first, so that its line end is gone before the text check.
- */
-static int
-parse_line(char *line, size_t len, void *arg, char *msg, size_t msglen)
-{
-	char		*s = pf_file_trim(line);
-	const char	*why = NULL;
-
-	(void)len;
-	if (strlen(s) > LINE_MAX_BYTES)
-		why = "line longer than 2048 bytes";
-	else if (!pf_utf8_ok(s, strlen(s), 0))
-		why = "control character or invalid UTF-8";
-	if (why != NULL) {
-		pf_errmsg(msg, msglen, "%s", why);
-		return PF_ECONFIG;
-	}
-	return *s == '\0' || *s == '#' ? PF_OK : add_row(arg, s, msg, msglen);
-}
-
 static int
 table_read(FILE *f, const char *name, void *arg, char *err, size_t errlen)
 {
 	struct pf_consent_table	*t = arg;
-	long			 lineno;
 	int			 rc;
 
-	rc = pf_file_lines(f, name, parse_line, t, &lineno, err, errlen);
+	rc = pf_file_table(f, name, NFIELDS, add_row, t, err, errlen);
 	if (rc == PF_OK && t->n == 0) {
 		pf_errmsg(err, errlen, "%s: no category", name);
 		rc = PF_ECONFIG;

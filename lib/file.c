@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "file.h"
+#include "utf8.h"
 
 int
 pf_file_write_all(int fd, const void *buf, size_t len)
@@ -145,25 +146,6 @@ pf_file_trim(char *s)
 	return s;
 }
 
-size_t
-pf_file_fields(char *line, char **f, size_t max)
-{
-	size_t	 n = 0, k;
-
-	while (*(line += strspn(line, "\t")) != '\0') {
-		k = strcspn(line, "\t");
-		if (n < max)
-			f[n] = line;
-		n++;
-		line += k;
-		if (*line != '\0')
-			*line++ = '\0';
-	}
-	for (k = 0; k < n && k < max; k++)
-		f[k] = pf_file_trim(f[k]);
-	return n;
-}
-
 int
 pf_file_line(const char *buf, size_t len, size_t *pos, struct pf_line *l)
 {
@@ -246,4 +228,73 @@ pf_file_lines(FILE *f, const char *name, pf_file_line_fn *fn, void *arg,
 		pf_errmsg(err, errlen, "%s:%ld: out of memory", name, *lineno);
 	free(line);
 	return rc;
+}
+
+/* ---- tables ---- */
+
+/* The fields of line, between runs of tabs, trimmed, the first max in f. */
+static size_t
+fields(char *line, char **f, size_t max)
+{
+	size_t	 n = 0, k;
+
+	while (*(line += strspn(line, "\t")) != '\0') {
+		k = strcspn(line, "\t");
+		if (n < max)
+			f[n] = line;
+		n++;
+		line += k;
+		if (*line != '\0')
+			*line++ = '\0';
+	}
+	for (k = 0; k < n && k < max; k++)
+		f[k] = pf_file_trim(f[k]);
+	return n;
+}
+
+struct table {
+	size_t		 nfields;
+	pf_file_row_fn	*fn;
+	void		*arg;
+};
+
+/*
+ * One line of a table (pf_file_line_fn).  Trimmed first, so that its
+ * line end is gone before the text check.
+ */
+static int
+table_line(char *line, size_t len, void *arg, char *msg, size_t msglen)
+{
+	const struct table	*t = arg;
+	char			*s = pf_file_trim(line), *f[PF_FILE_FIELDS_MAX];
+	const char		*why = NULL;
+	size_t			 n;
+
+	(void)len;
+	if (strlen(s) > PF_FILE_ROW_MAX)
+		why = "line longer than 2048 bytes";
+	else if (!pf_utf8_ok(s, strlen(s), 0))
+		why = "control character or invalid UTF-8";
+	if (why != NULL) {
+		pf_errmsg(msg, msglen, "%s", why);
+		return PF_ECONFIG;
+	}
+	if (*s == '\0' || *s == '#')
+		return PF_OK;
+	if ((n = fields(s, f, t->nfields)) != t->nfields) {
+		pf_errmsg(msg, msglen, "expected %zu tab-separated fields, found "
+		    "%zu", t->nfields, n);
+		return PF_ECONFIG;
+	}
+	return t->fn(f, t->arg, msg, msglen);
+}
+
+int
+pf_file_table(FILE *f, const char *name, size_t nfields, pf_file_row_fn *fn,
+    void *arg, char *err, size_t errlen)
+{
+	struct table	 t = { nfields, fn, arg };
+	long		 lineno;
+
+	return pf_file_lines(f, name, table_line, &t, &lineno, err, errlen);
 }

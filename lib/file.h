@@ -65,13 +65,6 @@ int pf_file_line(const char *buf, size_t len, size_t *pos, struct pf_line *l);
  */
 char *pf_file_trim(char *s);
 
-/*
- * The fields of a table row (the consent categories, the mailing lists):
- * line split in place at runs of tabs, each field trimmed, the first max
- * into f[]; returns how many there were (more than max: the row is too
- * long, and only max are in f).
- */
-size_t pf_file_fields(char *line, char **f, size_t max);
 
 /*
  * Reading the text files privforms parses (privforms.conf, the laws
@@ -94,6 +87,22 @@ typedef int pf_file_line_fn(char *line, size_t len, void *arg, char *msg,
  */
 int pf_file_lines(FILE *f, const char *name, pf_file_line_fn *fn, void *arg,
     long *lineno, char *err, size_t errlen);
+
+/*
+ * A table the company edits (the consent categories, the mailing lists):
+ * each line trimmed, at most PF_FILE_ROW_MAX bytes of UTF-8 without a
+ * control character; blank lines and '#' lines skipped; every other line
+ * a row of exactly nfields (at most PF_FILE_FIELDS_MAX) fields between
+ * runs of tabs, each trimmed, handed to fn in order.  fn returns PF_OK,
+ * or PF_ECONFIG with why in msg (the row is wrong), or PF_ENOMEM.  As
+ * pf_file_lines: PF_OK or the failure, err saying "name:N: why".
+ */
+#define PF_FILE_ROW_MAX		2048
+#define PF_FILE_FIELDS_MAX	8
+typedef int pf_file_row_fn(char **f, void *arg, char *msg, size_t msglen);
+
+int pf_file_table(FILE *f, const char *name, size_t nfields,
+    pf_file_row_fn *fn, void *arg, char *err, size_t errlen);
 
 /* A reader of such a file: reads f, which it does not close. */
 typedef int pf_file_reader(FILE *f, const char *name, void *arg, char *err,

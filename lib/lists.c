@@ -11,9 +11,7 @@
 #include "file.h"
 #include "keys.h"
 #include "lists.h"
-#include "utf8.h"
 
-#define LINE_MAX_BYTES	2048
 #define NFIELDS		5	/* id channel double_opt_in name description */
 #define NAME_MAX_BYTES	64
 #define DESC_MAX_BYTES	600
@@ -52,7 +50,7 @@ text_ok(const char *s, size_t max)
 
 /* What is wrong with a row's fields, or NULL. */
 static const char *
-check_fields(const struct pf_lists *l, char *f[NFIELDS])
+check_fields(const struct pf_lists *l, char **f)
 {
 	if (!id_ok(f[0]))
 		return "id must be 1 to 32 of a-z 0-9 - _, starting with a letter";
@@ -73,9 +71,9 @@ check_fields(const struct pf_lists *l, char *f[NFIELDS])
 
 /* SHA-256 of the row's fields joined by NUL, 16 hex digits into m. */
 static int
-notice_make(struct pf_mlist *m, char *f[NFIELDS])
+notice_make(struct pf_mlist *m, char **f)
 {
-	char	 buf[LINE_MAX_BYTES + NFIELDS], hex[PF_HEX_DIGEST_LEN + 1];
+	char	 buf[PF_FILE_ROW_MAX + NFIELDS], hex[PF_HEX_DIGEST_LEN + 1];
 	size_t	 i, pos = 0, k;
 	int	 rc;
 
@@ -97,19 +95,14 @@ mlist_clear(struct pf_mlist *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* One row's fields into arg, a struct pf_lists (file.h). */
 static int
-add_row(struct pf_lists *l, char *line, char *msg, size_t msglen)
+add_row(char **f, void *arg, char *msg, size_t msglen)
 {
+	struct pf_lists	*l = arg;
 	struct pf_mlist	*m;
 	const char	*why;
-	char		*f[NFIELDS];
-	size_t		 n;
 
-	if ((n = pf_file_fields(line, f, NFIELDS)) != NFIELDS) {
-		pf_errmsg(msg, msglen, "expected %d tab-separated fields, found "
-		    "%zu", NFIELDS, n);
-		return PF_ECONFIG;
-	}
 	if ((why = check_fields(l, f)) != NULL) {
 		pf_errmsg(msg, msglen, "%s", why);
 		return PF_ECONFIG;
@@ -122,37 +115,20 @@ add_row(struct pf_lists *l, char *line, char *msg, size_t msglen)
 	    (m->description = strdup(f[4])) == NULL ||
 	    notice_make(m, f) != PF_OK) {
 		mlist_clear(m);
-		pf_errmsg(msg, msglen, "out of memory");
 		return PF_ENOMEM;
 	}
 	l->n++;
 	return PF_OK;
 }
 
-/* One line of the table into arg, a struct pf_lists (file.h). */
-static int
-parse_line(char *line, size_t len, void *arg, char *msg, size_t msglen)
-{
-	char	*s = pf_file_trim(line);
-
-	(void)len;
-	if (strlen(s) > LINE_MAX_BYTES || !pf_utf8_ok(s, strlen(s), 0)) {
-		pf_errmsg(msg, msglen, "longer than 2048 bytes, a control "
-		    "character or invalid UTF-8");
-		return PF_ECONFIG;
-	}
-	return *s == '\0' || *s == '#' ? PF_OK : add_row(arg, s, msg, msglen);
-}
-
 static int
 table_read(FILE *f, const char *name, void *arg, char *err, size_t errlen)
 {
 	struct pf_lists	*l = arg;
-	long		 lineno;
 	int		 rc;
 
 	/* A row's fault and file.h's (a NUL, a read error): PF_ECONFIG. */
-	rc = pf_file_lines(f, name, parse_line, l, &lineno, err, errlen);
+	rc = pf_file_table(f, name, NFIELDS, add_row, l, err, errlen);
 	if (rc == PF_ECONFIG)
 		rc = PF_EINVAL;
 	if (rc == PF_OK && l->n == 0) {

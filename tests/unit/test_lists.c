@@ -100,8 +100,8 @@ static const struct {
 	{ "news\temail\tno\tN\n", "t:1: expected 5 tab-separated fields, "
 	    "found 4" },
 	{ "news\temail\tno\tN\tD\textra\n", "found 6" },
-	{ "news\temail\tno\tN\tD\x01\n", "t:1: longer than 2048 bytes, a "
-	    "control character" },
+	{ "news\temail\tno\tN\tD\x01\n", "t:1: control character or "
+	    "invalid UTF-8" },
 	{ "news\temail\tno\tN\t\xff\n", "invalid UTF-8" },
 	{ "# only a comment\n", "t: no list" },
 	{ "", "t: no list" },
