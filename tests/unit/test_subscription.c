@@ -124,37 +124,60 @@ state(const char *list)
 	return s;
 }
 
-/* The history of ADDR as "action:list@created" joined by spaces. */
+/* word, then ":" and more unless more is NULL, after a space, to out. */
+static void
+add(char *out, const char *word, const char *more)
+{
+	size_t	 n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%s%s%s%s", n > 0 ? " " : "", word,
+	    more != NULL ? ":" : "", more != NULL ? more : "");
+}
+
+/* What each walk below saw, as add writes it. */
 static int
 ev_text(const struct pf_sub_event *e, void *arg)
 {
-	char	*out = arg;
-	size_t	 n = strlen(out);
-
-	snprintf(out + n, 1024 - n, "%s%s:%s", n > 0 ? " " : "", e->action,
-	    e->list);
+	add(arg, e->action, e->list);
 	return 0;
 }
 
+/* Audit rows: their events; each of the form, naming the subject only. */
+static int
+rec_text(const struct pf_audit_row *r, void *arg)
+{
+	ck_assert_ptr_null(strstr(r->xml, ADDR));
+	ck_assert_ptr_nonnull(strstr(r->xml, subject));
+	ck_assert_str_eq(r->form, "preferences");
+	add(arg, r->event, NULL);
+	return 0;
+}
+
+/* Opt-outs as "channel/list". */
+static int
+oo_text(const struct pf_optout *o, void *arg)
+{
+	char	 w[64];
+
+	snprintf(w, sizeof(w), "%s/%s", o->channel, o->list);
+	add(arg, w, NULL);
+	return 0;
+}
+
+static int
+sub_text(const struct pf_subscription *s, void *arg)
+{
+	add(arg, s->address, NULL);
+	return 0;
+}
+
+/* The history of ADDR ("action:list"), its trail, its opt-outs, a list's
+ * subscribed addresses: each joined by spaces into out. */
 static void
 history(char out[1024])
 {
 	out[0] = '\0';
 	ck_assert_int_eq(pf_store_sub_events_of(st, ADDR, ev_text, out), PF_OK);
-}
-
-/* The audit trail as "event" joined by spaces; no record names ADDR. */
-static int
-rec_text(const struct pf_audit_row *r, void *arg)
-{
-	char	*out = arg;
-	size_t	 n = strlen(out);
-
-	ck_assert_ptr_null(strstr(r->xml, ADDR));
-	ck_assert_ptr_nonnull(strstr(r->xml, subject));
-	ck_assert_str_eq(r->form, "preferences");
-	snprintf(out + n, 1024 - n, "%s%s", n > 0 ? " " : "", r->event);
-	return 0;
 }
 
 static void
@@ -164,41 +187,34 @@ trail(char out[1024])
 	ck_assert_int_eq(pf_store_audit_each(st, 1, rec_text, out), PF_OK);
 }
 
-/* The opt-outs of ADDR as "channel/list" joined by spaces, by list. */
-static int
-oo_text(const struct pf_optout *o, void *arg)
+static void
+optouts_are(const char *want)
 {
-	char	*out = arg;
-	size_t	 n = strlen(out);
+	char	 got[1024] = "";
 
-	snprintf(out + n, 1024 - n, "%s%s/%s", n > 0 ? " " : "", o->channel,
-	    o->list);
-	return 0;
+	ck_assert_int_eq(pf_store_optout_of(st, ADDR, oo_text, got), PF_OK);
+	ck_assert_str_eq(got, want);
+}
+
+/* ADDR's history and trail are h and a (add's words). */
+static void
+evidence_is(const char *h, const char *a)
+{
+	char	 got[1024];
+
+	history(got);
+	ck_assert_str_eq(got, h);
+	trail(got);
+	ck_assert_str_eq(got, a);
 }
 
 static void
-optouts(char out[1024])
+exported_is(const char *list, const char *want)
 {
-	out[0] = '\0';
-	ck_assert_int_eq(pf_store_optout_of(st, ADDR, oo_text, out), PF_OK);
-}
+	char	 got[1024] = "";
 
-/* A list's subscribed addresses, joined by spaces. */
-static int
-sub_text(const struct pf_subscription *s, void *arg)
-{
-	char	*out = arg;
-	size_t	 n = strlen(out);
-
-	snprintf(out + n, 1024 - n, "%s%s", n > 0 ? " " : "", s->address);
-	return 0;
-}
-
-static void
-exported(const char *list, char out[1024])
-{
-	out[0] = '\0';
-	ck_assert_int_eq(pf_store_sub_list(st, list, sub_text, out), PF_OK);
+	ck_assert_int_eq(pf_store_sub_list(st, list, sub_text, got), PF_OK);
+	ck_assert_str_eq(got, want);
 }
 
 /* The stored row of ADDR on list, copied. */
@@ -236,7 +252,6 @@ START_TEST(test_request_without_double_opt_in_subscribes)
 {
 	struct pf_sub_change	 c = change("events", "signup", T1);
 	struct row		 r;
-	char			 h[1024], a[1024];
 
 	SKIP_WITHOUT_STORE();
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
@@ -246,19 +261,14 @@ START_TEST(test_request_without_double_opt_in_subscribes)
 	ck_assert_str_eq(r.confirmed, T1);
 	ck_assert_str_eq(r.method, "signup");
 	ck_assert_str_eq(r.notice, pf_lists_find(&lists, "events")->notice);
-	history(h);
-	trail(a);
-	ck_assert_str_eq(h, "subscribed:events");
-	ck_assert_str_eq(a, "subscribed");
+	evidence_is("subscribed:events",
+	    "subscribed");
 	/* Again: already subscribed, nothing appended. */
 	c.now = T2;
 	ck_assert_int_eq(apply(pf_sub_request, &c), 0);
-	history(h);
-	trail(a);
-	ck_assert_str_eq(h, "subscribed:events");
-	ck_assert_str_eq(a, "subscribed");
-	exported("events", h);
-	ck_assert_str_eq(h, ADDR);
+	evidence_is("subscribed:events",
+	    "subscribed");
+	exported_is("events", ADDR);
 }
 END_TEST
 
@@ -270,14 +280,12 @@ START_TEST(test_double_opt_in_waits_for_the_confirmation)
 {
 	struct pf_sub_change	 c = change("news", "preferences", T1);
 	struct row		 r;
-	char			 h[1024], a[1024];
 
 	SKIP_WITHOUT_STORE();
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
 	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
 	ck_assert_str_eq(row_of("news").confirmed, "(null)");
-	exported("news", h);
-	ck_assert_str_eq(h, "");
+	exported_is("news", "");
 	/* Asked again: a new request whose time replaces the first. */
 	c.now = T2;
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
@@ -290,13 +298,10 @@ START_TEST(test_double_opt_in_waits_for_the_confirmation)
 	ck_assert_str_eq(r.confirmed, T3);
 	ck_assert_str_eq(r.method, "preferences");
 	ck_assert_int_eq(confirm("news", T2, T3), 0);
-	history(h);
-	trail(a);
-	ck_assert_str_eq(h, "requested:news requested:news confirmed:news");
-	ck_assert_str_eq(a, "subscription-requested subscription-requested "
+	evidence_is("requested:news requested:news confirmed:news",
+	    "subscription-requested subscription-requested "
 	    "subscription-confirmed");
-	exported("news", h);
-	ck_assert_str_eq(h, ADDR);
+	exported_is("news", ADDR);
 }
 END_TEST
 
@@ -310,20 +315,16 @@ START_TEST(test_subscribing_lifts_only_that_list)
 	const struct pf_optout	 all = { .channel = "email", .address = ADDR,
 	    .list = "", .source = "form" };
 	struct pf_sub_change	 c = change("news", "signup", T1);
-	char			 o[1024];
 
 	SKIP_WITHOUT_STORE();
 	ck_assert_int_eq(pf_store_optout_put(st, &all, T1), PF_OK);
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	optouts(o);
-	ck_assert_str_eq(o, "email/");
+	optouts_are("email/");
 	c.list = "events";
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	optouts(o);
-	ck_assert_str_eq(o, "email/news email/offers");
+	optouts_are("email/news email/offers");
 	ck_assert_int_eq(confirm("news", T1, T2), 1);
-	optouts(o);
-	ck_assert_str_eq(o, "email/offers");
+	optouts_are("email/offers");
 }
 END_TEST
 
@@ -331,22 +332,17 @@ END_TEST
 START_TEST(test_drop_removes_and_suppresses_once)
 {
 	struct pf_sub_change	 c = change("events", "signup", T1);
-	char			 h[1024], a[1024], o[1024];
 
 	SKIP_WITHOUT_STORE();
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
 	c = change("events", "preferences", T2);
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
 	ck_assert_int_eq(state("events"), PF_SUB_NONE);
-	optouts(o);
-	ck_assert_str_eq(o, "email/events");
+	optouts_are("email/events");
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 0);
-	history(h);
-	trail(a);
-	ck_assert_str_eq(h, "subscribed:events unsubscribed:events");
-	ck_assert_str_eq(a, "subscribed unsubscribed");
-	exported("events", h);
-	ck_assert_str_eq(h, "");
+	evidence_is("subscribed:events unsubscribed:events",
+	    "subscribed unsubscribed");
+	exported_is("events", "");
 }
 END_TEST
 
@@ -357,18 +353,16 @@ END_TEST
 START_TEST(test_drop_of_a_list_one_is_not_on)
 {
 	struct pf_sub_change	 c = change("legacy-promo", "one-click", T1);
-	char			 h[1024], o[1024];
+	char			 h[1024];
 
 	SKIP_WITHOUT_STORE();
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
-	optouts(o);
-	ck_assert_str_eq(o, "email/legacy-promo");
+	optouts_are("email/legacy-promo");
 	c = change("", "unsubscribe", T2);
 	ck_assert_int_eq(apply(pf_sub_stop_all, &c), 1);
 	c = change("offers", "one-click", T3);
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 0);
-	optouts(o);
-	ck_assert_str_eq(o, "email/legacy-promo email/");
+	optouts_are("email/legacy-promo email/");
 	history(h);
 	ck_assert_str_eq(h, "unsubscribed:legacy-promo unsubscribed:");
 }
@@ -384,7 +378,6 @@ START_TEST(test_stop_all_is_one_change)
 	struct pf_sub_change	 sms = { .channel = "sms", .address = ADDR,
 	    .list = "sms-offers", .method = "signup", .language = "en",
 	    .subject = subject, .now = T1 };
-	char			 h[1024], a[1024], o[1024];
 	int			 s;
 
 	SKIP_WITHOUT_STORE();
@@ -399,16 +392,12 @@ START_TEST(test_stop_all_is_one_change)
 	ck_assert_int_eq(pf_sub_state(st, "sms", ADDR, "sms-offers", &s), PF_OK);
 	ck_assert_int_eq(s, PF_SUB_SUBSCRIBED);
 	ck_assert_int_eq(apply(pf_sub_stop_all, &c), 0);
-	optouts(o);
-	ck_assert_str_eq(o, "email/");
-	history(h);
-	trail(a);
-	ck_assert_str_eq(h, "subscribed:events requested:news "
-	    "subscribed:sms-offers unsubscribed:");
-	ck_assert_str_eq(a, "subscribed subscription-requested subscribed "
+	optouts_are("email/");
+	evidence_is("subscribed:events requested:news "
+	    "subscribed:sms-offers unsubscribed:",
+	    "subscribed subscription-requested subscribed "
 	    "unsubscribed");
-	exported("events", h);
-	ck_assert_str_eq(h, "");
+	exported_is("events", "");
 }
 END_TEST
 
@@ -432,7 +421,6 @@ START_TEST(test_refused_changes_store_nothing)
 	struct pf_sub_change	 c = change(refused[_i].list,
 	    refused[_i].method, T1);
 	struct pf_txn		 t;
-	char			 h[1024], a[1024], o[1024];
 	int			 changed = -1;
 
 	SKIP_WITHOUT_STORE();
@@ -441,12 +429,8 @@ START_TEST(test_refused_changes_store_nothing)
 	ck_assert_int_eq(refused[_i].op(&t, &lists, &c, &changed), PF_EINVAL);
 	ck_assert_int_eq(changed, 0);
 	ck_assert_int_eq(pf_txn_commit(&t), PF_OK);
-	history(h);
-	trail(a);
-	optouts(o);
-	ck_assert_str_eq(h, "");
-	ck_assert_str_eq(a, "");
-	ck_assert_str_eq(o, "");
+	evidence_is("", "");
+	optouts_are("");
 }
 END_TEST
 
@@ -492,8 +476,7 @@ START_TEST(test_remove_forgets_one_address)
 	ck_assert_int_eq(events, 1);
 	history(h);
 	ck_assert_str_eq(h, "");
-	exported("events", h);
-	ck_assert_str_eq(h, "bob@example.com");
+	exported_is("events", "bob@example.com");
 }
 END_TEST
 
