@@ -40,7 +40,8 @@ struct pf_audit_event;
 /* personal-data-read's what: the command that read, its words joined. */
 #define PF_AUDIT_READS		"unsubscribes-export dnc-export " \
 				"feedback-list request-show party-show backup " \
-				"consent-export optouts-export migrate"
+				"consent-export optouts-export migrate " \
+				"lists-export"
 
 #define PF_AUDIT_MAX_DETAILS	16	/* in one record */
 #define PF_AUDIT_WHY_SIZE	160	/* a reason below, with its NUL */

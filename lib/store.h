@@ -1329,11 +1329,14 @@ int pf_store_sub_delete(struct pf_store *st, const char *channel,
 int pf_store_sub_of(struct pf_store *st, const char *channel,
     const char *address, pf_sub_fn *fn, void *arg);
 
-/* The subscribed rows of list (any channel), by address. */
+/*
+ * The subscribed rows of list (any channel), by address, less anyone
+ * opted out of the list or of all; pf_store_sub_count counts the same.
+ */
 int pf_store_sub_list(struct pf_store *st, const char *list, pf_sub_fn *fn,
     void *arg);
 
-/* How many rows of list are subscribed, into *n. */
+/* How many pf_store_sub_list gives for list, into *n. */
 int pf_store_sub_count(struct pf_store *st, const char *list, long long *n);
 
 /* Append e (id and created as given; created NULL: now); *id may be NULL. */
@@ -1368,5 +1371,12 @@ int pf_store_optout_delete(struct pf_store *st, const char *channel,
  */
 int pf_store_sub_suppressed(struct pf_store *st, const char *channel,
     const char *list, int (*fn)(const char *address, void *arg), void *arg);
+
+/*
+ * How many erased people are kept from channel only as a keyed pseudonym
+ * (suppression, erasure.h), into *n: what no list's export can name.
+ */
+int pf_store_sub_erased(struct pf_store *st, const char *channel,
+    long long *n);
 
 #endif

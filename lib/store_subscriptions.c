@@ -16,11 +16,15 @@
 
 #define SUB_COLS "channel, address, list, state, requested, confirmed, " \
 	"method, notice, language"
+/* Nobody opted out of the row's list or of all is ever counted subscribed. */
+#define NOT_OPTED_OUT "NOT EXISTS (SELECT 1 FROM optout o WHERE " \
+	"o.channel = subscription.channel AND o.address = " \
+	"subscription.address AND o.list IN (subscription.list, ''))"
 #define EV_COLS "id, channel, address, list, action, method, notice, " \
 	"language, requested, created"
 
 enum { SUB_PUT, SUB_GET, SUB_DELETE, SUB_OF, SUB_LIST, SUB_COUNT, EV_PUT,
-    EV_OF, SUB_REMOVE, EV_REMOVE, SUPPRESSED, NSTMT };
+    EV_OF, SUB_REMOVE, EV_REMOVE, SUPPRESSED, ERASED, NSTMT };
 
 static const struct pf_sql sql[NSTMT] = {
 	[SUB_PUT] = { "subscription put", "INSERT INTO subscription ("
@@ -38,10 +42,11 @@ static const struct pf_sql sql[NSTMT] = {
 	    "subscription WHERE address = ?2 AND "
 	    "(CAST(?1 AS TEXT) IS NULL OR channel = ?1) ORDER BY channel, list" },
 	[SUB_LIST] = { "subscription list", "SELECT " SUB_COLS " FROM "
-	    "subscription WHERE list = ?1 AND state = 'subscribed' "
-	    "ORDER BY address" },
+	    "subscription WHERE list = ?1 AND state = 'subscribed' AND "
+	    NOT_OPTED_OUT " ORDER BY address" },
 	[SUB_COUNT] = { "subscription count", "SELECT count(*) FROM "
-	    "subscription WHERE list = ?1 AND state = 'subscribed'" },
+	    "subscription WHERE list = ?1 AND state = 'subscribed' AND "
+	    NOT_OPTED_OUT },
 	[EV_PUT] = { "subscription event put", "INSERT INTO "
 	    "subscription_event (channel, address, list, action, method, "
 	    "notice, language, requested, created) "
@@ -55,6 +60,8 @@ static const struct pf_sql sql[NSTMT] = {
 	[SUPPRESSED] = { "subscription suppressed", "SELECT DISTINCT address "
 	    "FROM optout WHERE channel = ?1 AND list IN (?2, '') "
 	    "ORDER BY address" },
+	[ERASED] = { "subscription erased", "SELECT count(*) FROM "
+	    "suppression WHERE channel = ?1" },
 };
 
 const struct pf_sql_set pf_sql_set_subs = { PF_SQL_SUBS, NSTMT, sql };
@@ -183,4 +190,12 @@ pf_store_sub_suppressed(struct pf_store *st, const char *channel,
 {
 	return pf_sql_each(st, Q(SUPPRESSED), PF_ARGS(PF_T(channel),
 	    PF_T(list)), text_row, PF_WALK(fn, arg));
+}
+
+int
+pf_store_sub_erased(struct pf_store *st, const char *channel, long long *n)
+{
+	*n = 0;
+	return pf_sql_one(st, Q(ERASED), PF_ARGS(PF_T(channel)), pf_row_int0,
+	    n);
 }

@@ -93,7 +93,8 @@ extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
     cmds_laws[], cmds_audit[], cmds_mail[], cmds_purge[],
     cmds_request[], cmds_party[], cmds_export[], cmds_feedback[],
     cmds_guard[], cmds_backup[], cmds_metrics[], cmds_checkpoint[],
-    cmds_requests_report[], cmds_consent[], cmds_optouts[], cmds_migrate[];
+    cmds_requests_report[], cmds_consent[], cmds_optouts[], cmds_migrate[],
+    cmds_lists[];
 
 /*
  * Load the configuration, open the store, read the keys: 0, or 1 said.

@@ -23,7 +23,7 @@ static const struct cmd *const groups[] = {
 	cmds_request,
 	cmds_export, cmds_party, cmds_feedback, cmds_guard, cmds_purge,
 	cmds_backup, cmds_migrate, cmds_mail, cmds_audit, cmds_checkpoint, cmds_metrics,
-	cmds_consent, cmds_optouts, NULL,
+	cmds_consent, cmds_optouts, cmds_lists, NULL,
 };
 
 static void

@@ -1,0 +1,147 @@
+"""`privforms lists` and `lists export`: the mailing lists with their
+subscriber counts, a list's subscribed and suppressed addresses for the
+mail system.
+
+Subscriptions are seeded as the preference page stores them (016's
+tables, the rows lib/subscription.c writes); every change after that
+goes through the public paths: the unsubscribe form and the privforms
+command."""
+
+import unittest
+
+from harness import address, mail_site, teardown
+
+T1 = "2026-11-24T06:00:00.000001Z"
+T2 = "2026-11-25T07:00:00.000002Z"
+SITE = None
+SMTP = None
+
+
+def setUpModule():
+    global SITE, SMTP
+    SITE, SMTP = mail_site(busy_timeout_ms="300")
+
+
+def tearDownModule():
+    teardown(SITE, SMTP)
+
+
+def run(*args):
+    return SITE.privforms(*args, check=False)
+
+
+def subscribe(who, lst, state="subscribed", channel="email"):
+    """A subscription and its history row, as subscription.c stores them."""
+    SITE.write("INSERT INTO subscription (channel, address, list, state, "
+               "requested, confirmed, method, notice, language) VALUES "
+               "(?, ?, ?, ?, ?, ?, 'signup', '0123456789abcdef', 'en')",
+               (channel, who, lst, state, T1,
+                T2 if state == "subscribed" else None))
+    SITE.write("INSERT INTO subscription_event (channel, address, list, "
+               "action, method, notice, language, requested, created) "
+               "VALUES (?, ?, ?, ?, 'signup', '0123456789abcdef', 'en', ?, "
+               "?)", (channel, who, lst, "subscribed" if state ==
+                      "subscribed" else "requested", T1, T1))
+
+
+def opt_out(who, lst, channel="email"):
+    SITE.write("INSERT INTO optout (channel, address, list, source, "
+               "created, updated) VALUES (?, ?, ?, 'form', ?, ?)",
+               (channel, who, lst, T1, T1))
+
+
+def exported(*args):
+    p = run("lists", "export", *args)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.split("\n")     # text mode: CRLF read as LF
+    assert lines[-1] == "", p.stdout
+    return lines[0], lines[1:-1], p.stderr
+
+
+def reads(rows):
+    """The personal-data-read records of lists export with rows."""
+    return [x for x in SITE.audit_xml("personal-data-read")
+            if '"what">lists-export<' in x and
+            '"rows">%d<' % rows in x]
+
+
+class Lists(unittest.TestCase):
+    """One list's people, in every state the rules know."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = address("list-a")       # subscribed to offers
+        cls.b = address("list-b")       # subscribed to offers
+        cls.pending = address("list-pending")
+        cls.all_out = address("list-allout")    # opted out of all
+        cls.one_out = address("list-oneout")    # opted out of offers
+        cls.other = address("list-other")       # opted out of news only
+        subscribe(cls.b, "offers")
+        subscribe(cls.a, "offers")
+        subscribe(cls.pending, "offers", state="pending")
+        # What the rules never leave, which no export may contradict.
+        subscribe(cls.all_out, "offers")
+        opt_out(cls.all_out, "")
+        opt_out(cls.one_out, "offers")
+        opt_out(cls.other, "news")
+        subscribe("+14155550100", "sms-offers", channel="sms")
+        opt_out("+14155550101", "", channel="sms")
+
+    def test_table_counts_the_subscribed(self):
+        p = run("lists")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0], "id\tchannel\tdouble_opt_in\tsubscribers")
+        rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+        self.assertEqual(list(rows), ["news", "offers", "events",
+                                      "sms-offers"])
+        self.assertEqual(rows["offers"], ["offers", "email", "yes", "2"])
+        self.assertEqual(rows["sms-offers"], ["sms-offers", "sms", "no",
+                                              "1"])
+
+    def test_export_lists_the_subscribed_only(self):
+        before = len(reads(2))
+        header, rows, _ = exported("offers")
+        self.assertEqual(header, "address,list,confirmed,method")
+        self.assertEqual(rows, ["%s,offers,%s,signup" % (w, T2)
+                                for w in sorted((self.a, self.b))])
+        for who in (self.pending, self.all_out, self.one_out):
+            self.assertNotIn(who, "\n".join(rows))
+        self.assertEqual(len(reads(2)), before + 1)
+        self.assertEqual(exported("--format", "csv", "offers")[1], rows)
+
+    def test_suppressed_are_those_opted_out_of_it_or_of_all(self):
+        header, rows, _ = exported("offers", "--suppressed")
+        self.assertEqual(header, "address,list")
+        self.assertEqual(rows, ["%s,offers" % w for w in
+                                sorted((self.all_out, self.one_out))])
+        header, rows, _ = exported("sms-offers", "--suppressed")
+        self.assertEqual(rows, ["+14155550101,sms-offers"])
+
+    def test_unsubscribing_moves_a_person_to_suppressed(self):
+        who = address("list-leaver")
+        subscribe(who, "news")
+        self.assertIn(who, "\n".join(exported("news")[1]))
+        r = SITE.post("/privacy/unsubscribe", {"channel": "email",
+                                               "email": who})
+        self.assertEqual(r.status, 303, r)
+        self.assertNotIn(who, "\n".join(exported("news")[1]))
+        self.assertIn("%s,news" % who, exported("news", "--suppressed")[1])
+
+    def test_wrong_list_or_format_is_refused(self):
+        p = run("lists", "export", "nope")
+        self.assertEqual((p.returncode, p.stdout), (1, ""))
+        self.assertIn("no such list in mailing_lists", p.stderr)
+        for args in (("offers", "--format", "xml"), ("--suppressed",), ()):
+            p = run("lists", "export", *args)
+            self.assertEqual((p.returncode, p.stdout), (2, ""), args)
+
+    def test_help_says_erased_people_are_not_addresses(self):
+        p = run("lists", "export", "--help")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("keyed pseudonyms", p.stdout)
+        self.assertIn("--suppressed", p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
