@@ -173,16 +173,38 @@ erase_feedback(struct pf_store *st, const struct pf_keys *keys,
 	return PF_OK;
 }
 
-/* Rules 1 to 8 for party id, whose email key is key. */
+/*
+ * Rule 9: key's subscriptions and their history; its pseudonym kept for
+ * "email" when it had any and rule 1 (optouts: its count before rule 1)
+ * kept none.
+ */
+static int
+erase_subscriptions(struct pf_store *st, const struct pf_keys *keys,
+    const char *key, long long optouts, struct pf_erased *e)
+{
+	long long	 subs = 0, events = 0;
+	int		 rc;
+
+	if ((rc = pf_store_sub_remove(st, key, &subs, &events)) != PF_OK)
+		return rc;
+	e->subscriptions += subs;
+	e->sub_events += events;
+	if (subs + events > 0 && e->optouts == optouts)
+		return suppress(st, keys, "email", key, "email", e);
+	return PF_OK;
+}
+
+/* Rules 1 to 9 for party id, whose email key is key. */
 static int
 erase_party(struct pf_store *st, const struct pf_keys *keys, long long id,
     const char *key, struct pf_erased *e)
 {
-	long long	 n = 0;
+	long long	 n = 0, optouts = e->optouts;
 	int		 rc;
 
 	if ((rc = erase_kept(st, keys, key, pf_store_optout_remove, "email",
 	    &e->optouts, e)) != PF_OK ||
+	    (rc = erase_subscriptions(st, keys, key, optouts, e)) != PF_OK ||
 	    (rc = erase_numbers(st, keys, key, e)) != PF_OK ||
 	    (rc = erase_kept(st, keys, key, pf_store_sale_remove, "sale",
 	    &e->sale, e)) != PF_OK)

@@ -36,6 +36,12 @@
  *     export` cannot list it); the consent records of the browsers they
  *     were made in stay, as evidence no longer tied to anyone.  Those
  *     made with a phone number stay, as SMS opt-outs do (rule 3).
+ *  9. deletes the address's mailing list subscriptions and their history
+ *     (subscription.h) and, if it had any and rule 1 kept no pseudonym,
+ *     keeps its pseudonym in the suppression list for channel "email",
+ *     as rule 1 does: an erased subscriber is never mailed again, and is
+ *     in no `lists export` (which lists addresses, and has none left for
+ *     them).  SMS subscriptions, keyed by a number, stay (rule 3).
  *
  * Article votes are anonymous and not touched; the audit trail never held
  * personal data and is not touched.  Nothing here opens or commits a
@@ -58,7 +64,9 @@ struct pf_erased {
 	long long	 feedback;	/* feedback entries blanked (5) */
 	long long	 messages;	/* unsent messages deleted (5, 6) */
 	long long	 sale;		/* sale opt-outs deleted (8) */
-	long long	 suppressed;	/* pseudonyms recorded (1, 2, 8) */
+	long long	 subscriptions;	/* subscriptions deleted (9) */
+	long long	 sub_events;	/* their history rows deleted (9) */
+	long long	 suppressed;	/* pseudonyms recorded (1, 2, 8, 9) */
 };
 
 /*

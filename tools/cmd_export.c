@@ -281,6 +281,7 @@ struct export {
 	struct pf_xmlw	*w;
 	long long	 optouts, dnc, feedback; /* written, for the record */
 	long long	 sale;		/* sale opt-outs written */
+	long long	 subs, sub_events; /* subscriptions, their history */
 	struct ids	 consent;	/* consent records written, once each */
 	const char	*output;	/* --output, or NULL for stdout */
 };
@@ -504,6 +505,50 @@ consents_of(struct pf_store *st, const char *email, struct export *x)
 	return pf_store_consent_of_address(st, email, write_consent, x);
 }
 
+#define SUB(member)	PF_XMLW_FIELD(struct pf_subscription, member, #member)
+#define SEV(member)	PF_XMLW_FIELD(struct pf_sub_event, member, #member)
+
+static const struct pf_xmlw_field sub_fields[] = {
+	SUB(channel), SUB(address), SUB(list), SUB(state), SUB(requested),
+	SUB(confirmed), SUB(method), SUB(notice), SUB(language),
+};
+
+static const struct pf_xmlw_field sub_event_fields[] = {
+	SEV(id), SEV(channel), SEV(address), SEV(list), SEV(action),
+	SEV(method), SEV(notice), SEV(language), SEV(requested), SEV(created),
+};
+
+static int
+write_sub(const struct pf_subscription *s, void *arg)
+{
+	struct export	*x = arg;
+
+	return write_row(x, &x->subs, "subscription", s, sub_fields,
+	    nitems(sub_fields));
+}
+
+/* The mailing list subscriptions of an email key (subscription.h). */
+static int
+subs_of(struct pf_store *st, const char *email, struct export *x)
+{
+	return pf_store_sub_of(st, "email", email, write_sub, x);
+}
+
+static int
+write_sub_event(const struct pf_sub_event *e, void *arg)
+{
+	struct export	*x = arg;
+
+	return write_row(x, &x->sub_events, "event", e, sub_event_fields,
+	    nitems(sub_event_fields));
+}
+
+static int
+sub_events_of(struct pf_store *st, const char *email, struct export *x)
+{
+	return pf_store_sub_events_of(st, email, write_sub_event, x);
+}
+
 /* A request's fields; write_requests closes the element after its history. */
 static int
 write_request(const struct pf_dsr *r, void *arg)
@@ -647,7 +692,10 @@ write_sections(struct ctx *c, struct export *x)
 	    write_requests(c->st, x) != PF_OK ||
 	    write_by_email(c->st, x, "feedback", feedback_of) != PF_OK ||
 	    write_by_email(c->st, x, "sale-opt-outs", sales_of) != PF_OK ||
-	    write_by_email(c->st, x, "consent-records", consents_of) != PF_OK)
+	    write_by_email(c->st, x, "consent-records", consents_of) != PF_OK ||
+	    write_by_email(c->st, x, "subscriptions", subs_of) != PF_OK ||
+	    write_by_email(c->st, x, "subscription-history",
+	    sub_events_of) != PF_OK)
 		return pf_xmlw_status(x->w);
 	return write_elsewhere(c->cfg, x->w);
 }
@@ -707,11 +755,11 @@ static int
 export_audit(struct ctx *c, const struct export *x)
 {
 	struct pf_txn	 t = { 0 };
-	char		 n[8][24];
+	char		 n[10][24];
 	const char	*details[] = { "request", n[0], "parties", n[1],
 	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4],
 	    "feedback", n[5], "sale-opt-outs", n[6], "consent-records", n[7],
-	    NULL };
+	    "subscriptions", n[8], "subscription-events", n[9], NULL };
 	int		 rc;
 
 	snprintf(n[0], sizeof(n[0]), "%lld", x->q.r.id);
@@ -722,6 +770,8 @@ export_audit(struct ctx *c, const struct export *x)
 	snprintf(n[5], sizeof(n[5]), "%lld", x->feedback);
 	snprintf(n[6], sizeof(n[6]), "%lld", x->sale);
 	snprintf(n[7], sizeof(n[7]), "%zu", x->consent.n);
+	snprintf(n[8], sizeof(n[8]), "%lld", x->subs);
+	snprintf(n[9], sizeof(n[9]), "%lld", x->sub_events);
 	if ((rc = cli_begin(c, &t)) != PF_OK)
 		return 1;
 	if ((rc = pf_txn_audit(&t, NULL, "request-exported", x->q.r.subject,
@@ -852,11 +902,12 @@ static int
 erase_audit(struct pf_txn *t, const struct pf_dsr *r,
     const struct pf_erased *e)
 {
-	char		 n[9][24];
+	char		 n[11][24];
 	const char	*erased[] = { "request", n[0], "parties", n[1],
 	    "opt-outs", n[2], "dnc-entries", n[3], "requests", n[4],
 	    "messages", n[5], "suppressed", n[6], "feedback", n[7],
-	    "sale-opt-outs", n[8], NULL };
+	    "sale-opt-outs", n[8], "subscriptions", n[9],
+	    "subscription-events", n[10], NULL };
 	const char	*fulfilled[] = { "request", n[0], NULL };
 	int		 rc;
 
@@ -869,6 +920,8 @@ erase_audit(struct pf_txn *t, const struct pf_dsr *r,
 	snprintf(n[6], sizeof(n[6]), "%lld", e->suppressed);
 	snprintf(n[7], sizeof(n[7]), "%lld", e->feedback);
 	snprintf(n[8], sizeof(n[8]), "%lld", e->sale);
+	snprintf(n[9], sizeof(n[9]), "%lld", e->subscriptions);
+	snprintf(n[10], sizeof(n[10]), "%lld", e->sub_events);
 	if ((rc = pf_txn_audit(t, NULL, "request-erased", r->subject,
 	    erased)) != PF_OK)
 		return rc;

@@ -1,16 +1,21 @@
 """`privforms lists` and `lists export`: the mailing lists with their
 subscriber counts, a list's subscribed and suppressed addresses for the
-mail system.
+mail system, and subscriptions in `request export` and `request erase`.
 
 Subscriptions are seeded as the preference page stores them (016's
 tables, the rows lib/subscription.c writes); every change after that
-goes through the public paths: the unsubscribe form and the privforms
-command."""
+goes through the public paths: the unsubscribe form, a data request
+verified through its mail link, and the privforms command."""
 
+import os
+import re
+import subprocess
 import unittest
 
-from harness import address, mail_site, teardown
+from harness import (SRC, address, mail_site, request_submit,
+                     request_verify, teardown)
 
+XSD = os.path.join(SRC, "etc", "request-export.xsd")
 T1 = "2026-11-24T06:00:00.000001Z"
 T2 = "2026-11-25T07:00:00.000002Z"
 SITE = None
@@ -141,6 +146,63 @@ class Lists(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("keyed pseudonyms", p.stdout)
         self.assertIn("--suppressed", p.stdout)
+
+
+class RequestsAndErasure(unittest.TestCase):
+    """A person's subscriptions are in their export, go with their
+    erasure, and they stay suppressed after it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.who = address("list-erased")
+        cls.rid = request_submit(SITE, cls.who, "deletion")
+        request_verify(SITE, SMTP, cls.who)
+        subscribe(cls.who, "news")
+        subscribe(cls.who, "events")
+
+    def test_1_export_holds_subscriptions_and_history(self):
+        p = run("request", "export", str(self.rid))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        xml = p.stdout
+        v = subprocess.run(["xmllint", "--noout", "--nonet", "--schema",
+                            XSD, "-"], input=xml, capture_output=True,
+                           text=True)
+        self.assertEqual(v.returncode, 0, v.stderr)
+        subs = re.search(r"<subscriptions>(.*)</subscriptions>", xml, re.S)
+        self.assertEqual(re.findall(r"<list>([^<]*)</list>", subs.group(1)),
+                         ["events", "news"])
+        hist = re.search(r"<subscription-history>(.*)"
+                         r"</subscription-history>", xml, re.S)
+        self.assertEqual(len(re.findall(r"<event>", hist.group(1))), 2)
+        self.assertIn("<requested>%s</requested>" % T1, hist.group(1))
+        rec = [x for x in SITE.audit_xml("request-exported")
+               if '"request">%d<' % self.rid in x][-1]
+        self.assertIn('"subscriptions">2<', rec)
+        self.assertIn('"subscription-events">2<', rec)
+
+    def test_2_erasure_deletes_them_and_keeps_suppression(self):
+        p = run("request", "erase", str(self.rid))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(SITE.query("SELECT count(*) FROM subscription "
+                                    "WHERE address = ?", (self.who,)),
+                         [(0,)])
+        self.assertEqual(SITE.query("SELECT count(*) FROM "
+                                    "subscription_event WHERE address = ?",
+                                    (self.who,)), [(0,)])
+        rec = SITE.audit_xml("request-erased")[-1]
+        self.assertIn('"subscriptions">2<', rec)
+        self.assertIn('"subscription-events">2<', rec)
+        self.assertIn('"suppressed">1<', rec)
+        # Still never mailed: the pseudonym answers for the address.
+        p = run("unsubscribes", "check", self.who)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("opted out (erased entry)", p.stdout)
+        _, rows, err = exported("news")
+        self.assertNotIn(self.who, "\n".join(rows))
+        _, rows, err = exported("news", "--suppressed")
+        self.assertNotIn(self.who, "\n".join(rows))
+        self.assertRegex(err, r"\d+ erased (person's opt-out is|people's "
+                              r"opt-outs are) kept only as keyed pseudonyms")
 
 
 if __name__ == "__main__":
