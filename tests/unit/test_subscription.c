@@ -146,8 +146,12 @@ ev_text(const struct pf_sub_event *e, void *arg)
 static int
 rec_text(const struct pf_audit_row *r, void *arg)
 {
-	ck_assert_ptr_null(strstr(r->xml, ADDR));
-	ck_assert_ptr_nonnull(strstr(r->xml, subject));
+	char	 xml[2048];
+
+	/* The record's bytes, not NUL-ended (store.h). */
+	snprintf(xml, sizeof(xml), "%.*s", (int)r->xml_len, r->xml);
+	ck_assert_ptr_null(strstr(xml, ADDR));
+	ck_assert_ptr_nonnull(strstr(xml, subject));
 	ck_assert_str_eq(r->form, "preferences");
 	add(arg, r->event, NULL);
 	return 0;
@@ -438,7 +442,7 @@ END_TEST
 static int
 rec_xml(const struct pf_audit_row *r, void *arg)
 {
-	snprintf(arg, 2048, "%s", r->xml);
+	snprintf(arg, 2048, "%.*s", (int)r->xml_len, r->xml);
 	return 0;
 }
 
