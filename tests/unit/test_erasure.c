@@ -365,6 +365,52 @@ START_TEST(test_second_erasure_changes_nothing)
 }
 END_TEST
 
+/* A subscription of address to list with its history row. */
+static void
+subscribe(const char *address, const char *list)
+{
+	const struct pf_subscription	 sub = { "email", address, list,
+	    "subscribed", T1, T1, "signup", "0123456789abcdef", "en" };
+	const struct pf_sub_event	 ev = { 0, "email", address, list,
+	    "subscribed", "signup", "0123456789abcdef", "en", T1, T1 };
+
+	ck_assert_int_eq(pf_store_sub_put(fx.st, &sub), PF_OK);
+	ck_assert_int_eq(pf_store_sub_event_put(fx.st, &ev, NULL), PF_OK);
+}
+
+static int
+seen(const struct pf_subscription *s, void *arg)
+{
+	(void)s;
+	++*(long long *)arg;
+	return 0;
+}
+
+/*
+ * Rule 9: subscriptions and their history go; the address stays
+ * suppressed for email (once, though rule 1 may keep it too).
+ */
+START_TEST(test_subscriptions_deleted_and_address_suppressed)
+{
+	long long	 left = 0;
+
+	subscribe(ANN, "news");
+	subscribe(ANN, "events");
+	subscribe(ANN2, "news");
+	optout("email", ANN2);
+	subscribe(BOB, "news");
+	erase_ann();
+	ck_assert_int_eq(pf_store_sub_list(fx.st, "news", seen, &left), PF_OK);
+	ck_assert_int_eq(left, 1);	/* BOB's */
+	ck_assert_int_eq(e.subscriptions, 3);
+	ck_assert_int_eq(e.sub_events, 3);
+	ck_assert_int_eq(suppressed("email", ANN, "email"), PF_OK);
+	ck_assert_int_eq(suppressed("email", ANN2, "email"), PF_OK);
+	ck_assert_int_eq(suppressed("email", BOB, "email"), PF_ENOTFOUND);
+	ck_assert_int_eq(e.suppressed, 2);
+}
+END_TEST
+
 PF_TEST_MAIN("erasure",
     pf_test_fixture(tc, PF_TEST_STORE, NULL, setup, NULL),
     tcase_add_test(tc, test_email_optouts_deleted_and_address_suppressed),
@@ -375,4 +421,5 @@ PF_TEST_MAIN("erasure",
     tcase_add_test(tc, test_unsent_messages_to_address_deleted),
     tcase_add_test(tc, test_parties_kept_without_address),
     tcase_add_test(tc, test_second_erasure_changes_nothing),
-    tcase_add_test(tc, test_sale_optouts_deleted_and_address_suppressed))
+    tcase_add_test(tc, test_sale_optouts_deleted_and_address_suppressed),
+    tcase_add_test(tc, test_subscriptions_deleted_and_address_suppressed))
