@@ -127,6 +127,13 @@ def fill():
     cli(SITE.conf, "request", "erase", str(rid))
     SITE.write("INSERT INTO pow_spent (challenge, expires) VALUES (?, ?)",
                ("migrate-test-challenge", "2099-01-01T00:00:00Z"))
+    # A subscription as lib/subscription.c stores it (the preference
+    # page's test steps make their own once they run here).
+    SITE.write("INSERT INTO subscription (channel, address, list, state, "
+               "requested, confirmed, method, notice, language) VALUES "
+               "('email', 'migrate-sub@example.com', 'news', 'subscribed', "
+               "?, ?, 'signup', '0123456789abcdef', 'en')",
+               ("2026-11-24T06:00:00.000001Z", "2026-11-24T06:00:00.000001Z"))
 
 
 def answers(conf):
@@ -140,6 +147,7 @@ def answers(conf):
                  ("requests", "report", "--year", year, "--format", "csv"),
                  ("feedback", "report", "--format", "csv"),
                  ("feedback", "list", "--articles"), ("guard", "report"),
+                 ("lists",), ("lists", "export", "news"),
                  ("request", "show", str(steps.RID)), ("mail", "status")):
         out[" ".join(args)] = cli(conf, *args).stdout
     t = token_craft(SITE, "dsr-status", int(time.time()) + 3600,
