@@ -162,6 +162,8 @@ static const struct cfg_key keys[] = {
 	LONG(max_fields, 32, 1, 1000),
 	LONG(max_field_len, 20000, 64, 65536),
 	LONG(unsubscribe_link_days, 365, 1, 3650),
+	LONG(preferences_link_days, 90, 1, 3650),
+	LONG(subscribe_confirm_days, 7, 1, 30),
 	STR(support_url, "", check_link),
 	STR(dpa_url, "", check_link),
 	STR(account_url, "", check_link),

@@ -67,6 +67,8 @@ struct pf_config {
 	long	 max_fields;	/* fields in one submission */
 	long	 max_field_len;	/* bytes in one field value, before any field's own limit */
 	long	 unsubscribe_link_days;	/* validity of RFC 8058 links */
+	long	 preferences_link_days;	/* validity of preference page links (preflink.h) */
+	long	 subscribe_confirm_days; /* validity of double opt-in links (preflink.h) */
 	char	*support_url;	/* hub links: http(s) URL or absolute path; "" = not shown */
 	char	*dpa_url;
 	char	*account_url;

@@ -114,6 +114,7 @@ static const struct key_case keys[] = {
 	N(busy_timeout_ms, 5000, 1), N(max_body, 65536, 1048576),
 	N(max_fields, 32, 1000), N(max_field_len, 20000, 65536),
 	N(unsubscribe_link_days, 365, 3650), N(smtp_port, 25, 587),
+	N(preferences_link_days, 90, 30), N(subscribe_confirm_days, 7, 30),
 	N(smtp_timeout, 30, 600), N(mail_attempts, 8, 50),
 	N(mail_retry, 60, 86400), N(dnc_retention_years, 5, 100),
 	N(feedback_step_hours, 24, 720), N(article_vote_window_hours, 24, 8760),
@@ -894,6 +895,8 @@ START_TEST(test_number_ranges)
 		{ "max_fields", 1, 1000 },
 		{ "max_field_len", 64, 65536 },
 		{ "unsubscribe_link_days", 1, 3650 },
+		{ "preferences_link_days", 1, 3650 },
+		{ "subscribe_confirm_days", 1, 30 },
 		{ "smtp_port", 1, 65535 },
 		{ "smtp_timeout", 1, 600 },
 		{ "mail_attempts", 1, 50 },
@@ -1132,13 +1135,13 @@ uncomment_example(void)
 /*
  * etc/privforms.conf.example shows every key commented out with its
  * default: uncommented, it must load (so it names no unknown key and none
- * twice), name all 97 keys, and give exactly the built-in defaults.
+ * twice), name all 99 keys, and give exactly the built-in defaults.
  */
 START_TEST(test_example_documents_every_default)
 {
 	struct pf_config	*ex, *def;
 
-	ck_assert_uint_eq(uncomment_example(), 97);
+	ck_assert_uint_eq(uncomment_example(), 99);
 	ck_assert_msg(pf_config_load(fx.conf, &ex, fx.err,
 	    sizeof(fx.err)) == PF_OK, "%s", fx.err);
 	write_conf("", 0);
@@ -1167,6 +1170,8 @@ START_TEST(test_example_documents_every_default)
 	SAME_LONG(max_fields);
 	SAME_LONG(max_field_len);
 	SAME_LONG(unsubscribe_link_days);
+	SAME_LONG(preferences_link_days);
+	SAME_LONG(subscribe_confirm_days);
 	SAME_STR(support_url);
 	SAME_STR(dpa_url);
 	SAME_STR(account_url);
