@@ -18,6 +18,7 @@ enum pf_badlink {
 	PF_BADLINK_VERIFY,	/* request/verify: confirm a data request */
 	PF_BADLINK_STATUS,	/* request/status: a data request's status */
 	PF_BADLINK_FEEDBACK,	/* feedback?t=, ?step=2: feedback step 2 */
+	PF_BADLINK_SUBSCRIBE,	/* preferences/confirm?t=: double opt-in */
 	PF_BADLINK__MAX
 };
 

@@ -226,6 +226,9 @@ static const struct cfg_key keys[] = {
 	/* An IPv6 /48 is one site's: ten times what one of its /64s gets. */
 	GUARD(PF_GUARD_UNSUBSCRIBE, 50000, "30/hour", "10/hour", "300/hour"),
 	GRATE("limit_address", PF_GUARD_UNSUBSCRIBE, limit_address, "3/hour"),
+	/* Asking for a preference link, or signing up: as unsubscribing. */
+	GUARD(PF_GUARD_PREFERENCES, 50000, "30/hour", "10/hour", "300/hour"),
+	GRATE("limit_address", PF_GUARD_PREFERENCES, limit_address, "3/hour"),
 	GUARD(PF_GUARD_DNC, 50000, "20/hour", "5/hour", "200/hour"),
 	GRATE("limit_address", PF_GUARD_DNC, limit_address, "3/hour"),
 	/* A request costs the team real work: the hardest challenge. */

@@ -50,7 +50,7 @@ I18N_MAILS	 = $(notdir $(wildcard etc/mail/*.txt))
 # well-formed XML so that itstool reads it, written back as HTML
 # (tools/snippet-html.py) into htdocs/snippets/NAME/.  (consent.html is
 # an example page for the sysadmin, not a text a visitor reads.)
-I18N_SNIPPETS	 = article-vote.html
+I18N_SNIPPETS	 = article-vote.html subscribe.html
 XGETTEXT_FLAGS	 = --from-code=UTF-8 --add-comments=TRANSLATORS: \
 		   --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
 		   --package-name=privforms --force-po

@@ -174,7 +174,8 @@ PRIVFORMS_PATHS = (
     "/privacy/request/challenge", "/privacy/request/status",
     "/privacy/request/verify", "/privacy/feedback",
     "/privacy/feedback/article?article=reset-password",
-    "/privacy/consent", "/privacy/opt-out", "/privacy/nothing-here",
+    "/privacy/consent", "/privacy/opt-out", "/privacy/preferences",
+    "/privacy/preferences/subscribe?list=news", "/privacy/nothing-here",
     "/.well-known/gpc.json")
 
 

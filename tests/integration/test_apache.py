@@ -44,7 +44,7 @@ MODDIR = "/usr/lib/apache2/modules"
 MODULES = ("mpm_event", "authz_core", "unixd", "mime", "alias", "headers",
            "log_config", "env", "proxy", "proxy_fcgi", "fcgid", "cgid")
 PROGRAMS = ("unsubscribe", "do-not-call", "data-request", "feedback", "consent",
-            "opt-out")
+            "opt-out", "preferences")
 # Virtual host -> the installed snippet it Includes.
 SNIPPETS = {"proxy": "privforms-proxy-fcgi.conf",
             "fcgid": "privforms-fcgid.conf",

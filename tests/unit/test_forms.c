@@ -34,6 +34,9 @@ static const struct pf_form_def want[PF_GUARD__MAX] = {
 	    "consent", PF_FORM_QUICK },
 	[PF_GUARD_OPTOUT] = { "opt-out", "/opt-out", "consent", "opt-out",
 	    "optout", PF_FORM_QUICK | PF_FORM_MAILS },
+	[PF_GUARD_PREFERENCES] = { "preferences", "/preferences",
+	    "preferences", "preferences", "preferences",
+	    PF_FORM_CHALLENGE | PF_FORM_MAILS },
 };
 
 START_TEST(test_outside_names_are_unchanged)

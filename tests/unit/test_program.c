@@ -343,6 +343,9 @@ static const struct {
 	    "This link has expired", "No such request" } },
 	[PF_BADLINK_FEEDBACK] = { { 400, 400, 400 }, { "This form is not valid",
 	    "This form has expired", "This feedback is no longer open" } },
+	[PF_BADLINK_SUBSCRIBE] = { { 400, 400, 400 }, { "This confirmation "
+	    "link is not valid", "This confirmation link has expired", "This "
+	    "subscription is no longer waiting for confirmation" } },
 };
 
 START_TEST(test_each_bad_link_has_its_own_page)

@@ -1,0 +1,375 @@
+"""The preference center (/privacy/preferences, issue 22) through a real
+nginx and the SMTP catcher: a link asked for by address (mailed only to a
+known address, the same answer either way), the page it opens (GET never
+changes anything), several lists changed in one POST (each change one
+subscription event and one audit record), "stop all", the signup snippet
+and double opt-in (only the confirmation's POST subscribes), and hostile
+input in every field."""
+
+import re
+import time
+import unittest
+import urllib.parse
+
+from harness import (Site, FormTest, address, mail_site, teardown,
+                     token_craft, token_open)
+
+FORM = "/privacy/preferences"
+SIGNUP = FORM + "/subscribe"
+CONFIRM = FORM + "/confirm"
+SITE = None
+SMTP = None
+TABLES = ("subscription", "subscription_event", "optout", "audit", "outbox")
+
+
+def setUpModule():
+    global SITE, SMTP
+    SITE, SMTP = mail_site()
+
+
+def tearDownModule():
+    teardown(SITE, SMTP)
+
+
+def snapshot():
+    """Every row of the tables a change would touch."""
+    return {t: sorted(map(repr, SITE.query("SELECT * FROM %s" % t)))
+            for t in TABLES}
+
+
+def pref_token(to, lang="en", channel="email", expires=None):
+    """A genuine preference link's token for to, as the site makes it."""
+    return token_craft(SITE, "pref", expires or int(time.time()) + 3600,
+                       channel, to.lower(), lang)
+
+
+def states(to):
+    """{list: state} of to's subscriptions."""
+    return dict(SITE.query("SELECT list, state FROM subscription "
+                           "WHERE address = ?", (to.lower(),)))
+
+
+def events(to):
+    return SITE.query("SELECT list, action, method FROM subscription_event "
+                      "WHERE address = ? ORDER BY id", (to.lower(),))
+
+
+def save(t, ticked=(), action="save", stamp=False):
+    fields = [("t", t), ("action", action)] + \
+        [("list-" + l, "yes") for l in ticked]
+    return SITE.post(FORM, fields, stamp=stamp)
+
+
+def link_in(body, path):
+    m = re.search(r"http://127\.0\.0\.1:\d+(/privacy/%s\?t=[A-Za-z0-9_.-]+)"
+                  % re.escape(path), body)
+    if m is None:
+        raise AssertionError("no %s link in:\n%s" % (path, body))
+    return m.group(1)
+
+
+def mails_to(to):
+    return [m for m in SITE.send_mail(SMTP) if m["To"] == to]
+
+
+def signup(to, lst, stamp=True):
+    fields = {"address": to, "list": lst}
+    return SITE.post(SIGNUP, fields,
+                     stamp=SITE.stamp(FORM) if stamp else False)
+
+
+class Preferences(FormTest):
+    def stored(self):
+        return tuple(SITE.count(t) for t in TABLES)
+
+    def assert_get_changes_nothing(self, path):
+        before = snapshot()
+        r = SITE.get(path)
+        self.assertEqual(snapshot(), before, path)
+        return r
+
+    def test_every_get_changes_nothing(self):
+        to = address("get")
+        t = pref_token(to)
+        done = save(t, ["events", "news"])
+        self.assertEqual(done.status, 303, done)
+        confirm = link_in(mails_to(to)[0].get_body().get_content(),
+                          "preferences/confirm")
+        paths = [FORM, FORM + "?t=" + t, FORM + "?sent",
+                 urllib.parse.urlsplit(done.header("Location")).path + "?" +
+                 urllib.parse.urlsplit(done.header("Location")).query,
+                 SIGNUP + "?list=news", SIGNUP + "?subscribed=news",
+                 confirm, CONFIRM + "?confirmed=news", CONFIRM,
+                 FORM + "?t=forged", CONFIRM + "?t=forged"]
+        for path in paths:
+            r = self.assert_get_changes_nothing(path)
+            self.assertIn(r.status, (200, 400, 404), (path, r))
+        self.assertEqual(states(to), {"events": "subscribed",
+                                      "news": "pending"})
+
+    def test_the_page_shows_each_list_with_its_state(self):
+        to = address("page")
+        t = pref_token(to)
+        r = SITE.get(FORM + "?t=" + t)
+        self.assertEqual(r.status, 200, r)
+        for lst in ("news", "offers", "events"):
+            self.assertRegex(r.text, r'<input[^>]*id="list-%s"' % lst)
+            self.assertRegex(r.text, r'<label[^>]*for="list-%s"' % lst)
+        self.assertNotIn('id="list-sms-offers"', r.text)
+        self.assertIn("Stop all marketing email", r.text)
+        self.assertNotIn("text messages</span>", r.text)
+        self.assertIn("Transactional and service messages", r.text)
+        self.assertNotIn(to, r.text)
+        self.assertNotIn("checked", r.text)
+        save(t, ["events"])
+        r = SITE.get(FORM + "?t=" + t)
+        self.assertRegex(r.text, r'<input[^>]*id="list-events"[^>]*checked')
+        self.assertNotRegex(r.text, r'<input[^>]*id="list-news"[^>]*checked')
+        sms = pref_token("+13037492110", channel="sms")
+        r = SITE.get(FORM + "?t=" + sms)
+        self.assertIn('id="list-sms-offers"', r.text)
+        self.assertNotIn('id="list-news"', r.text)
+        self.assertIn("Stop all marketing text messages", r.text)
+
+    def test_several_lists_in_one_post_each_change_stored_once(self):
+        to = address("toggle")
+        t = pref_token(to)
+        audit = SITE.count("audit")
+        r = save(t, ["events", "news"])
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(states(to), {"events": "subscribed",
+                                      "news": "pending"})
+        # In the table's order: news, offers, events.
+        self.assertEqual(events(to), [("news", "requested", "preferences"),
+                                      ("events", "subscribed", "preferences")])
+        self.assertEqual(SITE.count("audit"), audit + 2)
+        page = SITE.get(r.header("Location").split(str(SITE.port), 1)[-1])
+        self.assertIn("You are now subscribed to", page.text)
+        self.assertIn("Event invitations", page.text)
+        self.assertIn("A confirmation email is on its way for", page.text)
+        self.assertIn("Newsletter", page.text)
+        self.assertNotIn(to, page.text + r.header("Location"))
+        self.assertEqual(len(mails_to(to)), 1)
+        # Drop one, keep one pending, add one: three changes, three each.
+        audit = SITE.count("audit")
+        r = save(t, ["news", "offers"])
+        self.assertEqual(states(to), {"news": "pending",
+                                      "offers": "pending"})
+        self.assertEqual(events(to)[2:], [("offers", "requested",
+                                           "preferences"),
+                                          ("events", "unsubscribed",
+                                           "preferences")])
+        self.assertEqual(SITE.count("audit"), audit + 2)
+        page = SITE.get(r.header("Location").split(str(SITE.port), 1)[-1])
+        self.assertIn("You will no longer receive", page.text)
+        # The same POST again changes nothing.
+        before = snapshot()
+        r = save(t, ["news", "offers"])
+        self.assertEqual(snapshot(), before)
+        page = SITE.get(r.header("Location").split(str(SITE.port), 1)[-1])
+        self.assertIn("Nothing changed", page.text)
+        for rec in SITE.audit_xml("unsubscribed")[-1:]:
+            self.assertNotIn(to.split("@")[0], rec)
+
+    def test_double_opt_in_only_on_post(self):
+        to = address("doi")
+        save(pref_token(to), ["news"])
+        msgs = mails_to(to)
+        self.assertEqual(len(msgs), 1)
+        self.assertEqual(msgs[0]["Subject"],
+                         "Please confirm your subscription")
+        link = link_in(msgs[0].get_body().get_content(),
+                       "preferences/confirm")
+        r = self.assert_get_changes_nothing(link)
+        self.assertIn("Confirm my subscription to Newsletter", r.text)
+        self.assertEqual(states(to), {"news": "pending"})
+        t = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
+        r = SITE.post(CONFIRM, {"t": t}, stamp=False)
+        self.assertEqual(r.status, 303, r)
+        self.assertTrue(r.header("Location").endswith(
+            CONFIRM + "?confirmed=news"))
+        self.assertEqual(states(to), {"news": "subscribed"})
+        row = SITE.query("SELECT requested, confirmed, method, notice "
+                         "FROM subscription WHERE address = ?",
+                         (to.lower(),))[0]
+        self.assertTrue(row[0] and row[1] and row[0] <= row[1], row)
+        self.assertEqual(len(row[3]), 16)
+        before = snapshot()
+        again = SITE.post(CONFIRM, {"t": t}, stamp=False)
+        self.assertEqual((again.status, again.header("Location")),
+                         (r.status, r.header("Location")))
+        self.assertEqual(snapshot(), before)
+        page = SITE.get(CONFIRM + "?confirmed=news")
+        self.assertIn("You are subscribed", page.text)
+
+    def test_stop_all_leaves_nothing_subscribed_and_no_export(self):
+        to = address("stop")
+        t = pref_token(to)
+        save(t, ["events"])
+        export = ("lists", "export", "events", "--format", "csv")
+        self.assertIn(to.lower(), SITE.privforms(*export).stdout.lower())
+        r = save(t, action="stop")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(states(to), {})
+        self.assertIn(("email", to.lower(), ""), SITE.query(
+            "SELECT channel, address, list FROM optout WHERE address = ?",
+            (to.lower(),)))
+        page = SITE.get(r.header("Location").split(str(SITE.port), 1)[-1])
+        self.assertIn("You will no longer receive any marketing email",
+                      page.text)
+        self.assertNotIn(to.lower(), SITE.privforms(*export).stdout.lower())
+        r = SITE.get(FORM + "?t=" + t)
+        self.assertNotIn("checked", r.text)
+
+    def test_ask_answers_the_same_known_or_not(self):
+        unknown, known = address("nobody"), address("known")
+        save(pref_token(known), ["events"])
+        SITE.send_mail(SMTP)
+        outbox = SITE.count("outbox")
+        a = SITE.post(FORM, {"email": unknown})
+        self.assertEqual(SITE.count("outbox"), outbox)
+        b = SITE.post(FORM, {"email": known})
+        self.assertEqual(SITE.count("outbox"), outbox + 1)
+        self.assertEqual((a.status, a.header("Location")),
+                         (b.status, b.header("Location")))
+        self.assertTrue(a.header("Location").endswith(FORM + "?sent"))
+        sent = SITE.send_mail(SMTP)
+        self.assertEqual([m["To"] for m in sent], [known])
+        self.assertEqual(sent[0]["Subject"], "Your mailing preferences")
+        link = link_in(sent[0].get_body().get_content(), "preferences")
+        r = SITE.get(link)
+        self.assertRegex(r.text, r'<input[^>]*id="list-events"[^>]*checked')
+        # Known by an opt-out alone, too (the unsubscribe form's).
+        opted = address("opted")
+        SITE.post("/privacy/unsubscribe", {"channel": "email",
+                                           "email": opted})
+        SITE.post(FORM, {"email": opted})
+        self.assertEqual(len(mails_to(opted)), 1)
+
+    def test_signup_snippet_then_page(self):
+        to = address("signup")
+        before = snapshot()
+        r = SITE.post(SIGNUP, {"address": to, "list": "events"}, stamp=False)
+        self.assertEqual(snapshot(), before)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('value="%s"' % to, r.text)
+        self.assertIn("Event invitations", r.text)
+        r = signup(to, "events")
+        self.assertEqual(r.status, 303, r)
+        self.assertTrue(r.header("Location").endswith(
+            SIGNUP + "?subscribed=events"))
+        self.assertEqual(states(to), {"events": "subscribed"})
+        self.assertEqual(events(to), [("events", "subscribed", "signup")])
+        again = signup(to, "events")
+        self.assertEqual(again.header("Location"), r.header("Location"))
+        self.assertEqual(len(events(to)), 1)
+        page = SITE.get(SIGNUP + "?subscribed=events")
+        self.assertIn("You are subscribed to", page.text)
+        # A double opt-in list: pending, and a mail; the same answer twice.
+        r = signup(to, "news")
+        self.assertEqual(states(to)["news"], "pending")
+        self.assertEqual(len(mails_to(to)), 1)
+        page = SITE.get(SIGNUP + "?subscribed=news")
+        self.assertIn("Check your inbox", page.text)
+
+    def test_hostile_input_in_every_field(self):
+        evil = '<script>alert(1)</script>"\'&'
+        to = address("hostile")
+        for fields in ({"address": evil, "list": "events"},
+                       {"address": to, "list": evil},
+                       {"address": to, "list": "no-such-list"},
+                       {"address": to, "list": "sms-offers"},
+                       {"address": "a" * 300 + "@example.com",
+                        "list": "events"},
+                       {"address": to + "\x07", "list": "events"},
+                       {"address": "", "list": "events"}):
+            r = self.assert_nothing_stored(
+                lambda: SITE.post(SIGNUP, fields, stamp=SITE.stamp(FORM)))
+            self.assertIn(r.status, (404, 422), (fields, r))
+            self.assertNotIn("<script>alert", r.text)
+        for fields in ({"email": evil}, {"email": "x" * 5000},
+                       {"email": "a@example.com\r\nBcc: b@example.com"}):
+            r = self.assert_nothing_stored(lambda: SITE.post(FORM, fields))
+            self.assertEqual(r.status, 422, (fields, r))
+            self.assertNotIn("<script>alert", r.text)
+        bad = b"email=%FF%FE%41"
+        r = self.assert_nothing_stored(lambda: SITE.post(FORM, bad))
+        self.assertEqual(r.status, 422)
+        # Tokens: forged, expired, another purpose, oversized, markup.
+        good = pref_token(to)
+        for t, why in ((good[:-2] + "xx", "is not complete"),
+                       (pref_token(to, expires=int(time.time()) - 5),
+                        "has expired"),
+                       (token_craft(SITE, "unsub", int(time.time()) + 60,
+                                    "email", to, "", "en"), "is not complete"),
+                       ("A" * 5000, "is not complete"),
+                       (evil, "is not complete")):
+            r = self.assert_get_changes_nothing(
+                FORM + "?t=" + urllib.parse.quote(t))
+            self.assertEqual(r.status, 400, r)
+            self.assertIn(why, r.text)
+            self.assertIn('name="email"', r.text)
+            self.assertNotIn("<script>alert", r.text)
+            r = self.assert_nothing_stored(lambda: save(t, ["events"]))
+            self.assertEqual(r.status, 400)
+            r = self.assert_nothing_stored(
+                lambda: SITE.post(CONFIRM, {"t": t}, stamp=False))
+            self.assertEqual(r.status, 400)
+        # Unknown list fields in a save are ignored; a list id in markup too.
+        r = self.assert_nothing_stored(
+            lambda: SITE.post(FORM, [("t", good), ("list-nope", "yes"),
+                                     ("list-" + evil, "yes")], stamp=False))
+        self.assertEqual(r.status, 303)
+        r = SITE.get(SIGNUP + "?list=" + urllib.parse.quote(evil))
+        self.assertEqual(r.status, 404)
+        self.assertNotIn("<script>alert", r.text)
+        # A confirmation of a list the table no longer has.
+        gone = token_craft(SITE, "sub-confirm", int(time.time()) + 60,
+                           "email", to, "gone", "2026-01-01T00:00:00Z", "en")
+        r = self.assert_get_changes_nothing(CONFIRM + "?t=" + gone)
+        self.assertEqual(r.status, 400)
+
+    def test_only_the_newest_confirmation_link_confirms(self):
+        to = address("twice")
+        signup(to, "news")
+        signup(to, "news")
+        first, second = [link_in(m.get_body().get_content(),
+                                 "preferences/confirm")
+                         for m in mails_to(to)]
+        t1, t2 = [urllib.parse.parse_qs(urllib.parse.urlsplit(
+            link).query)["t"][0] for link in (first, second)]
+        r = self.assert_nothing_stored(
+            lambda: SITE.post(CONFIRM, {"t": t1}, stamp=False))
+        self.assertEqual(r.status, 400)
+        self.assertIn("not the newest one we sent", r.text)
+        r = SITE.post(CONFIRM, {"t": t2}, stamp=False)
+        self.assertEqual(r.status, 303)
+        self.assertEqual(states(to), {"news": "subscribed"})
+
+    def test_the_confirmation_link_expires(self):
+        to = address("late")
+        t = token_craft(SITE, "sub-confirm", int(time.time()) - 1, "email",
+                        to, "news", "2026-01-01T00:00:00Z", "en")
+        r = self.assert_get_changes_nothing(CONFIRM + "?t=" + t)
+        self.assertEqual(r.status, 400)
+        self.assertIn("This confirmation link has expired", r.text)
+
+    def test_links_carry_the_language_they_were_made_in(self):
+        to = address("lang")
+        r = SITE.get(FORM + "?t=" + pref_token(to, lang="de"))
+        self.assertEqual(r.header("Content-Language"), "de")
+        r = save(pref_token(to, lang="de"), ["news"])
+        self.assertEqual(token_open(SITE, r.header("Location").split(
+            "done=")[1])[2][-1], "de")
+        link = link_in(mails_to(to)[0].get_body().get_content(),
+                       "preferences/confirm")
+        self.assertEqual(SITE.get(link).header("Content-Language"), "de")
+
+    def test_the_hub_links_the_preference_page(self):
+        r = SITE.get("/privacy/")
+        self.assertRegex(r.text, r'<a href="/privacy/preferences">Choose '
+                                 r'which emails you receive</a>')
+
+
+if __name__ == "__main__":
+    unittest.main()
