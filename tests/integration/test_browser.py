@@ -17,7 +17,8 @@ then Next, in the feedback form, and a form sent at once with JavaScript
 off (every press also goes through the cross-site check with chromium's
 own Sec-Fetch-Site and Origin).
 
-Pages: every page issue 27 touched (the forms, their error pages, the
+Pages: every page issue 27 touched and the preference center's (the
+forms, their error pages, the
 unsubscribe done page, a data request's verify and status pages (and,
 for a denied Texas request, the status page that offers an appeal, the
 appeal form, and the status page of a denied appeal), the
@@ -531,7 +532,9 @@ class PageSite:
     FORMS = {"unsubscribe": "#unsubscribe-form", "do-not-call": "#register",
              "do-not-call-check": "#check-form", "request": "#request-form",
              "feedback": "#feedback-form", "step2": "#feedback-more-form",
-             "article": "#article-vote-form", "opt-out": "#optout-form"}
+             "article": "#article-vote-form", "opt-out": "#optout-form",
+             "preferences": "#preferences-form",
+             "preferences-subscribe": "#subscribe-form"}
 
     @classmethod
     def start_site(cls, languages):
@@ -539,7 +542,7 @@ class PageSite:
         languages (privforms.conf keys: languages, templates...)."""
         cls.smtp = Server().start()
         pows = {k + "_pow": "5000" for k in ("unsubscribe", "dnc", "request",
-                                             "feedback")}
+                                             "feedback", "preferences")}
         conf = mail_config(cls.smtp, unsubscribe_confirmation="yes", **pows)
         del conf["smtp_timeout"]    # the default
         conf.update(languages)
@@ -600,7 +603,32 @@ class PageSite:
         assert r.status == 303, r
         s.privforms("request", "appeal-decide", str(decided[0]), "--deny",
                     "--reason", "no-data-held")
+        # The preference center: a link's page, what a save says, a
+        # signup page and a double opt-in link's (preferences.c).
+        soon = int(time.time()) + 3600
+        pref = token_craft(s, "pref", soon, "email", "pages@example.com",
+                           "en")
+        saved = s.post("/privacy/preferences", {"t": pref, "list-events":
+                                                "yes", "list-news": "yes"},
+                       stamp=False)
+        assert saved.status == 303, saved
+        confirm = token_craft(s, "sub-confirm", soon, "email",
+                              "pages@example.com", "news",
+                              "2026-12-01T00:00:00.000000Z", "en")
+        s.send_mail(cls.smtp)
         paths = {
+            "preferences": "/privacy/preferences",
+            "preferences-sent": "/privacy/preferences?sent",
+            "preferences-lists": "/privacy/preferences?t=" + pref,
+            "preferences-done": saved.header("location"),
+            "preferences-subscribe":
+            "/privacy/preferences/subscribe?list=news",
+            "preferences-subscribed":
+            "/privacy/preferences/subscribe?subscribed=news",
+            "preferences-confirm": "/privacy/preferences/confirm?t=" +
+            confirm,
+            "preferences-confirmed":
+            "/privacy/preferences/confirm?confirmed=news",
             "unsubscribe": "/privacy/unsubscribe",
             "do-not-call": "/privacy/do-not-call",
             "do-not-call-check": "/privacy/do-not-call",
