@@ -151,50 +151,6 @@ cli_positive(const char *s)
 	return v;
 }
 
-/*
- * Would a spreadsheet opening the CSV take s for a formula?  It starts
- * with one of the characters that begin one (OWASP's CSV injection
- * list), and is not a signed number, which a spreadsheet reads as the
- * number it is (an E.164 phone number is one).
- */
-static int
-csv_formula(const char *s)
-{
-	if (s[0] == '\0' || strchr("=+-@\t\r", s[0]) == NULL)
-		return 0;
-	return !(strchr("+-", s[0]) != NULL && s[1] != '\0' &&
-	    strspn(s + 1, "0123456789.") == strlen(s + 1));
-}
-
-void
-cli_csv_field(FILE *f, const char *s, const char *sep)
-{
-	int	 formula = csv_formula(s);
-
-	if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
-		fprintf(f, "%s%s", s, sep);
-		return;
-	}
-	putc('"', f);
-	if (formula)
-		putc('\'', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	fprintf(f, "\"%s", sep);
-}
-
-void
-cli_csv_row(FILE *f, const char *const *v, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		cli_csv_field(f, v[i], i + 1 < n ? "," : "\r\n");
-}
-
 int
 cli_date(const char *s)
 {

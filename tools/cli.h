@@ -203,16 +203,6 @@ int cli_xml_export(FILE *f, const char *root, const char *ns,
     const char *since, int (*body)(struct pf_xmlw *w, void *arg), void *arg);
 
 /*
- * One CSV field (RFC 4180) on f, then sep: quoted when it must be, and
- * after a ' when a spreadsheet would run it as a formula (it starts with
- * = + - @, a tab or a CR and is not a signed number).
- */
-void cli_csv_field(FILE *f, const char *s, const char *sep);
-
-/* One CSV record on f: the n fields of v, each a cli_csv_field, then CRLF. */
-void cli_csv_row(FILE *f, const char *const *v, size_t n);
-
-/*
  * Open the store and begin a change the operator makes: txn.h's steps, with
  * "admin" as the form of its audit records, each of which names the
  * operator (cli_operator).  PF_OK or an err.h code.

@@ -19,6 +19,7 @@
 #include "audit_events.h"
 #include "cli.h"
 #include "config.h"
+#include "csv.h"
 #include "err.h"
 #include "keys.h"
 #include "nitems.h"
@@ -156,7 +157,7 @@ csv_row(const struct pf_dnc *d, void *arg)
 	const char	*v[] = { d->number, d->country, d->created,
 	    d->updated };
 
-	cli_csv_row(x->out, v, nitems(v));
+	pf_csv_row(x->out, v, nitems(v), PF_CSV_SHEET);
 	x->rows++;
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "csv.h"
 #include "err.h"
 #include "feedback.h"
 #include "nitems.h"
@@ -367,7 +368,7 @@ csv_row(FILE *f, const char *section, const char *item, long long count,
 	if (count >= 0)
 		snprintf(n, sizeof(n), "%lld", count);
 	snprintf(t, sizeof(t), "%lld", total);
-	cli_csv_row(f, v, nitems(v));
+	pf_csv_row(f, v, nitems(v), PF_CSV_SHEET);
 }
 
 static void

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "csv.h"
 #include "err.h"
 #include "store.h"
 #include "utf8.h"
@@ -204,9 +205,9 @@ csv_write(FILE *f, void *arg)
 
 	fprintf(f, "day,form,reason,count\r\n");
 	for (t = r->t; t < r->t + r->nt; t++) {
-		cli_csv_field(f, shown(t->day), ",");
-		cli_csv_field(f, shown(t->form), ",");
-		cli_csv_field(f, shown(t->reason), ",");
+		pf_csv_field(f, shown(t->day), ",", PF_CSV_SHEET);
+		pf_csv_field(f, shown(t->form), ",", PF_CSV_SHEET);
+		pf_csv_field(f, shown(t->reason), ",", PF_CSV_SHEET);
 		fprintf(f, "%lld\r\n", t->n);
 	}
 	return PF_OK;

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "csv.h"
 #include "err.h"
 #include "keys.h"
 #include "nitems.h"
@@ -93,7 +94,7 @@ csv_row(const struct export *x, const struct pf_sale_optout *o)
 {
 	const char	*v[] = { o->channel, o->address, o->created };
 
-	cli_csv_row(x->f, v, nitems(v));
+	pf_csv_row(x->f, v, nitems(v), PF_CSV_SHEET);
 	return PF_OK;
 }
 

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "csv.h"
 #include "err.h"
 #include "keys.h"
 #include "lang.h"
@@ -208,7 +209,7 @@ export_row(const struct pf_optout *o, void *arg)
 	const char	*v[] = { o->address, o->channel, o->list,
 	    o->created };
 
-	cli_csv_row(x->f, v, nitems(v));
+	pf_csv_row(x->f, v, nitems(v), PF_CSV_SHEET);
 	x->rows++;
 	return 0;
 }
