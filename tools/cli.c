@@ -137,6 +137,24 @@ cli_load_keys(struct ctx *c, struct pf_keys *keys)
 	return 0;
 }
 
+int
+cli_link_lang(struct ctx *c, const char *tag)
+{
+	const struct pf_lang	*l;
+
+	/* After the configuration is read: reading it makes default_language
+	 * current (cli_load). */
+	if (c->cfg == NULL && cli_load(c) != 0)
+		return 1;
+	if (tag != NULL && ((l = pf_lang_find(tag)) == NULL ||
+	    strcmp(l->tag, tag) != 0 || pf_lang_use(l->tag) != PF_OK)) {
+		fprintf(stderr, "privforms: --lang: %s is not one of the "
+		    "languages offered (%s)\n", tag, c->cfg->languages);
+		return 1;
+	}
+	return 0;
+}
+
 /* s as a whole decimal number of at least 1, or 0 if it is not one. */
 long long
 cli_positive(const char *s)

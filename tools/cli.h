@@ -94,7 +94,7 @@ extern const struct cmd cmds_init[], cmds_unsubscribe[], cmds_dnc[],
     cmds_request[], cmds_party[], cmds_export[], cmds_feedback[],
     cmds_guard[], cmds_backup[], cmds_metrics[], cmds_checkpoint[],
     cmds_requests_report[], cmds_consent[], cmds_optouts[], cmds_migrate[],
-    cmds_lists[];
+    cmds_lists[], cmds_links[];
 
 /*
  * Load the configuration, open the store, read the keys: 0, or 1 said.
@@ -108,6 +108,14 @@ int cli_open_store_readonly(struct ctx *c);
 /* 1 if c's database is an SQLite file (store.h's pf_store_engine), 0 if not. */
 int cli_db_is_file(const struct ctx *c);
 int cli_load_keys(struct ctx *c, struct pf_keys *keys);
+/*
+ * The language of the links a command makes (unsubscribe-link, links):
+ * tag, which must be one of the site's languages spelt as the site spells
+ * it (a link's page is in the templates of that spelling), made current;
+ * NULL keeps default_language.  Loads the configuration if it is not yet.
+ * 0, or 1 said.
+ */
+int cli_link_lang(struct ctx *c, const char *tag);
 /* The laws table, laws_exempt applied, into *out (pf_laws_free): 0, or 1 said. */
 struct pf_laws;
 int cli_open_laws(struct ctx *c, struct pf_laws **out);

@@ -16,7 +16,6 @@
 #include "csv.h"
 #include "err.h"
 #include "keys.h"
-#include "lang.h"
 #include "nitems.h"
 #include "optout.h"
 #include "store.h"
@@ -90,25 +89,12 @@ static int
 cmd_link(struct ctx *c, const struct cli_args *a)
 {
 	struct pf_keys		 keys;
-	const struct pf_lang	*l;
-	const char		*why = NULL, *tag = a->opt[O_LANG];
+	const char		*why = NULL;
 	char			*url = NULL;
 	int			 rc;
 
-	/*
-	 * After the configuration is read: reading it makes default_language
-	 * current (cli.c).  Only a tag offered, as the site spells it: the
-	 * link's page is in the templates of that spelling.
-	 */
-	if (c->cfg == NULL && cli_load(c) != 0)
-		return 1;
-	if (tag != NULL && ((l = pf_lang_find(tag)) == NULL ||
-	    strcmp(l->tag, tag) != 0 || pf_lang_use(l->tag) != PF_OK)) {
-		fprintf(stderr, "privforms: --lang: %s is not one of the "
-		    "languages offered (%s)\n", tag, c->cfg->languages);
-		return 1;
-	}
-	if (cli_load_keys(c, &keys) != 0)
+	if (cli_link_lang(c, a->opt[O_LANG]) != 0 ||
+	    cli_load_keys(c, &keys) != 0)
 		return 1;
 	rc = pf_optout_link(c->cfg, &keys, a->opt[O_EMAIL], a->opt[O_LIST],
 	    time(NULL), &url, &why);

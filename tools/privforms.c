@@ -19,8 +19,8 @@
 
 static const struct cmd *const groups[] = {
 	/* "requests report" before "requests", which would take its words. */
-	cmds_init, cmds_unsubscribe, cmds_dnc, cmds_laws, cmds_requests_report,
-	cmds_request,
+	cmds_init, cmds_unsubscribe, cmds_links, cmds_dnc, cmds_laws,
+	cmds_requests_report, cmds_request,
 	cmds_export, cmds_party, cmds_feedback, cmds_guard, cmds_purge,
 	cmds_backup, cmds_migrate, cmds_mail, cmds_audit, cmds_checkpoint, cmds_metrics,
 	cmds_consent, cmds_optouts, cmds_lists, NULL,
