@@ -145,11 +145,14 @@ class EachLinkWorks(unittest.TestCase):
     @unittest.skipUnless(os.path.exists(PREFERENCES),
                          "the preference page's program is not in this tree")
     def test_the_preference_url_answers_the_page_and_changes_nothing(self):
-        status, rows, _ = links("pref@example.com,news\n")
-        self.assertEqual(status, 0)
         before = (SITE.count("optout"), SITE.count("audit"))
-        r = SITE.get(path(rows[1][2]))
-        self.assertEqual(r.status, 200, r)
+        for lang in ("en", "de"):
+            status, rows, _ = links("pref@example.com,news\n", "--lang",
+                                    lang)
+            self.assertEqual(status, 0)
+            r = SITE.get(path(rows[1][2]))
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.header("content-language"), lang)
         self.assertEqual((SITE.count("optout"), SITE.count("audit")), before)
 
 
