@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "csv.h"
 #include "err.h"
 #include "lists.h"
 #include "nitems.h"
@@ -117,7 +118,12 @@ cmd_lists(struct ctx *c, const struct cli_args *a)
 	return rc;
 }
 
-/* What an export is asked for, and what it wrote and left out. */
+/*
+ * What an export is asked for, and what it wrote and left out.  Its rows
+ * are for a mail system, not a spreadsheet: an address is written exactly
+ * (PF_CSV_EXACT), since one changed to defuse a formula would be mailed,
+ * or not suppressed, as another address.
+ */
 struct export {
 	const struct pf_mlist	*m;
 	int			 suppressed;
@@ -132,7 +138,7 @@ sub_row(const struct pf_subscription *s, void *arg)
 	struct export	*x = arg;
 	const char	*v[] = { s->address, s->list, s->confirmed, s->method };
 
-	cli_csv_row(x->f, v, nitems(v));
+	pf_csv_row(x->f, v, nitems(v), PF_CSV_EXACT);
 	x->rows++;
 	return 0;
 }
@@ -143,7 +149,7 @@ suppressed_row(const char *address, void *arg)
 	struct export	*x = arg;
 	const char	*v[] = { address, x->m->id };
 
-	cli_csv_row(x->f, v, nitems(v));
+	pf_csv_row(x->f, v, nitems(v), PF_CSV_EXACT);
 	x->rows++;
 	return 0;
 }
