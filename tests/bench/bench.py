@@ -356,7 +356,7 @@ def flat_out(site, target, links, seconds, connections=CONNECTIONS):
     untouched = target.get("untouched", [])
     before = {t: site.rows(t) for t in target["tables"] + untouched}
     workers = site.workers(program(target))
-    idle = {w: max(1, sockets_of(w)) for w in workers}
+    idle = idle_sockets(site, program(target))
     cpu = cpu_seconds(workers)
     r = wrk(site, target, links, seconds=seconds, connections=connections)
     settle(site, program(target), idle)
@@ -370,17 +370,29 @@ def flat_out(site, target, links, seconds, connections=CONNECTIONS):
     return r
 
 
+def program_socket(site, prog):
+    """prog's FastCGI listening socket."""
+    return os.path.join(site.dir, "run", prog + ".sock")
+
+
+def idle_sockets(site, prog):
+    """How many sockets bound to prog's socket each of its workers holds
+    between requests (its listener), by process id."""
+    sock = program_socket(site, prog)
+    return {w: max(1, sockets_of(w, sock)) for w in site.workers(prog)}
+
+
 def settle(site, prog, idle):
     """Wait until the requests wrk left in flight have been answered: none
-    queued on prog's socket, none held by one of its workers (idle: how
-    many sockets each worker holds between requests, by process id: its
-    listener, and on PostgreSQL its database connection).  Counted
-    before that, their rows would land in the next target's count (several
-    targets count the audit table; the challenge GET must write nothing)."""
-    sock = os.path.join(site.dir, "run", prog + ".sock")
+    queued on prog's socket, none held by one of its workers (idle:
+    idle_sockets before the run; a request's connection is one more).
+    Counted before that, their rows would land in the next target's count
+    (several targets count the audit table; the challenge GET must write
+    nothing)."""
+    sock = program_socket(site, prog)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if queued(sock) == 0 and all(sockets_of(w) <= n for w, n in idle.items()):
+        if queued(sock) == 0 and all(sockets_of(w, sock) <= n for w, n in idle.items()):
             return
         time.sleep(0.01)
     raise SystemExit("bench: %s still serving 60 s after wrk stopped" % prog)
@@ -842,7 +854,7 @@ def scale_site(engine, workers, directory, port, server):
         # Every worker warmed first (its first request loads what it
         # needs: 32 cold workers of a 1 s round would measure loading).
         for t in targets:
-            idle = {w: max(1, sockets_of(w)) for w in site.workers(program(t))}
+            idle = idle_sockets(site, program(t))
             wrk(site, t, links, seconds=1, connections=conns)
             settle(site, program(t), idle)
         rounds = [[scale_one(site, t, links, conns, server, db) for t in targets]
