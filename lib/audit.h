@@ -24,11 +24,11 @@
  * Sealing (PostgreSQL, issue 21; audit_seal.c): there the append stores
  * the record's content as pending, not yet numbered or chained, so that
  * writers on every node commit without waiting for one another (store.h,
- * "records sealed after the commit").  After the commit, pf_audit_sealed
+ * "records sealed after the commit").  After the commit, pf_audit_settle
  * gives each record its place: a seal (pf_audit_seal) numbers every
  * pending record committed so far, gapless, each chained to the one
  * before and its time raised to that one's if a node's clock is behind,
- * and the caller then writes the file as before.  So on PostgreSQL a
+ * and the sealer writes the files of the records it sealed.  So on PostgreSQL a
  * record exists exactly when its change was committed, and has its seq a
  * moment later; a writer that dies in between leaves it pending, and the
  * next seal anywhere (any writer's, `privforms audit sync`, `audit
@@ -56,8 +56,8 @@ struct pf_audit_event {
 };
 
 /*
- * What pf_audit_append made, for pf_audit_write after the commit.  While
- * pending is not 0 (PostgreSQL, before pf_audit_sealed) the record has no
+ * What pf_audit_append made, for pf_audit_settle after the commit.  While
+ * pending is not 0 (PostgreSQL: sealed after the commit) the record has no
  * seq (0), digest or xml yet: time is its writer's clock.
  */
 struct pf_audit_record {
@@ -82,15 +82,23 @@ int pf_audit_append(struct pf_store *st, const struct pf_audit_event *ev,
 void pf_audit_record_clear(struct pf_audit_record *rec);
 
 /*
- * After the commit, outside any transaction: a pending rec gets its seq,
- * time, digest and xml from its sealed record, sealing first if no seal
- * runs; while one does, it waits for that one and looks again instead of
- * queueing for the lock, so that one seal takes the records of every
- * writer waiting (a queue would make it one seal, one disk flush, each).
- * PF_OK at once for a sealed record (SQLite's always are).  On a failure (logged) rec stays pending: its file is not
- * written now, and the next seal, or `privforms audit sync`, chains it.
+ * After the commit, outside any transaction, with recs[0..n) the
+ * transaction's records (n at most 64): each one's file written in dir,
+ * by this call (a sealed record, as SQLite's always are) or by the seal
+ * that chains it.  A pending one is sealed here if no seal runs (one seal
+ * for all of recs, and for every other record committed so far); while
+ * one does, the call returns once that seal has taken them (it writes
+ * their files after its commit), and otherwise waits for it to end and
+ * tries again instead of queueing for the lock, so that one seal takes
+ * the records of every writer waiting (a queue would make it one seal,
+ * one disk flush, each).  So when it returns PF_OK each record is sealed
+ * or in a seal transaction running; one that rolls back leaves them
+ * pending for the next seal, as a failure here does (logged): the next
+ * seal anywhere, or `privforms audit sync`, chains them and writes the
+ * files.  Records stay as pf_audit_append made them.
  */
-int pf_audit_sealed(struct pf_store *st, struct pf_audit_record *rec);
+int pf_audit_settle(struct pf_store *st, const char *dir,
+    struct pf_audit_record *recs, size_t n);
 
 /*
  * Seal every record pending when it starts, outside any transaction:

@@ -6,7 +6,10 @@
  * up to SEAL_BATCH pending rows taken in id order, each given the next seq,
  * the head's digest as prev and a time not before the head's, digested as
  * pf_audit_append digests, and stored.  Only the seal holds the lock, for
- * a few statements, so writers' commits share their disk flushes.
+ * a few statements, so writers' commits share their disk flushes.  Once
+ * the batch is committed the sealer writes every record file of it, its
+ * own and other writers': a writer whose records a running seal took
+ * need not wait for that seal's disk flush.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@ struct sealed {
 
 /* The chain's head as the batch moves it, and the batch. */
 struct seal {
+	const char	*dir;	/* where its record files go; NULL: none */
 	long long	 seq;
 	char		 prev[65];
 	char		 time[PF_TIME_SIZE];
@@ -125,24 +129,36 @@ clear(struct seal *s)
 	s->n = 0;
 }
 
-/* Store the batch's records, in order. */
+/* The committed batch's record files, where there is a directory. */
+static void
+files(const struct seal *s)
+{
+	int	 i;
+
+	for (i = 0; s->dir != NULL && i < s->n; i++)
+		pf_audit_write(s->dir, &s->it[i].rec);
+}
+
+/* Store the batch's records, in order, in one statement. */
 static int
 put_all(struct pf_store *st, const struct seal *s)
 {
-	int	 i, err = PF_OK;
+	struct pf_audit_row	 row[SEAL_BATCH];
+	long long		 pending[SEAL_BATCH];
+	int			 i;
 
-	for (i = 0; i < s->n && err == PF_OK; i++) {
+	for (i = 0; i < s->n; i++) {
 		const struct sealed	*it = &s->it[i];
-		struct pf_audit_row	 row = {
+
+		row[i] = (struct pf_audit_row){
 			.seq = it->rec.seq, .time = it->rec.time,
 			.event = it->event, .form = it->form,
 			.prev = it->prev, .digest = it->rec.digest,
 			.xml = it->rec.xml, .xml_len = it->rec.xml_len,
 		};
-
-		err = pf_store_audit_seal_put(st, &row, it->pending);
+		pending[i] = it->pending;
 	}
-	return err;
+	return pf_store_audit_seal_put(st, row, pending, (size_t)s->n);
 }
 
 /*
@@ -183,18 +199,22 @@ seal_batch(struct pf_store *st, struct seal *s, int try, int *n)
 		err = pf_store_commit(st);
 	else
 		pf_store_rollback(st);
-	if (err == PF_OK)
+	if (err == PF_OK) {
 		*n = s->n;
+		files(s);
+	}
 	clear(s);
 	return err;
 }
 
 /*
- * Batches until one comes back short; with try, none when another seal
- * holds the lock (*busy 1).
+ * Batches until one comes back short, their files written in dir (may
+ * be NULL); with try, none more once another seal holds the lock (*busy
+ * 1).
  */
 static int
-seal_all(struct pf_store *st, int try, long long *sealed, int *busy)
+seal_all(struct pf_store *st, const char *dir, int try, long long *sealed,
+    int *busy)
 {
 	struct seal	*s;
 	int		 n = 0, err = PF_OK;
@@ -203,6 +223,7 @@ seal_all(struct pf_store *st, int try, long long *sealed, int *busy)
 	*busy = 0;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return PF_ENOMEM;
+	s->dir = dir;
 	do {
 		if ((err = seal_batch(st, s, try, &n)) == PF_OK && n > 0)
 			*sealed += n;
@@ -219,67 +240,59 @@ pf_audit_seal(struct pf_store *st, long long *sealed)
 	int		 busy, err = PF_OK;
 
 	if (pf_store_audit_seals(st))
-		err = seal_all(st, 0, &n, &busy);
+		err = seal_all(st, NULL, 0, &n, &busy);
 	if (sealed != NULL)
 		*sealed = n;
 	return err;
 }
 
-/* The sealed record into rec (pf_store_audit_sealed's callback). */
-static int
-fill(const struct pf_audit_row *r, void *arg)
-{
-	struct pf_audit_record	*rec = arg;
-
-	if (r->xml == NULL || r->time == NULL || r->digest == NULL ||
-	    strlen(r->time) >= sizeof(rec->time) || strlen(r->digest) != 64)
-		return PF_ESTORE;
-	if ((rec->xml = malloc(r->xml_len + 1)) == NULL)
-		return PF_ENOMEM;
-	memcpy(rec->xml, r->xml, r->xml_len);
-	rec->xml[r->xml_len] = '\0';
-	rec->xml_len = r->xml_len;
-	rec->seq = r->seq;
-	strcpy(rec->time, r->time);
-	memcpy(rec->digest, r->digest, 65);
-	rec->pending = 0;
-	return PF_OK;
-}
-
 /*
- * rec's record, sealed by whichever worker: seal if no seal runs; else
- * wait for that one and look, rather than queue for the lock, so that
- * the waiters' records go in one seal, not one seal each.  Each round
- * seals it or outlasts a seal that may have begun before its commit; a
- * seal that begins after takes it.
+ * The pending ones of recs[0..n) chained, their files written by
+ * whichever seal takes them: seal if no seal runs (everything committed
+ * before this seal's takes is then chained, recs included); while one
+ * does, return if it took them, else wait for it to end rather than
+ * queue for the lock (a queue would make it one seal, one disk flush,
+ * each) and try again; after SEAL_TRIES rounds, queue.
  */
 static int
-sealed_find(struct pf_store *st, struct pf_audit_record *rec)
+settle(struct pf_store *st, const char *dir,
+    const struct pf_audit_record *recs, size_t n)
 {
-	long long	 n;
-	int		 i, busy, err;
+	long long	 ids[PF_AUDIT_TAKEN_MAX], sealed;
+	size_t		 i, k = 0;
+	int		 busy, taken, err;
 
+	for (i = 0; i < n && k < PF_AUDIT_TAKEN_MAX; i++)
+		if (recs[i].pending != 0)
+			ids[k++] = recs[i].pending;
 	for (i = 0; i < SEAL_TRIES; i++) {
-		if ((err = seal_all(st, 1, &n, &busy)) != PF_OK ||
-		    (busy && (err = pf_store_audit_wait(st)) != PF_OK))
+		if ((err = seal_all(st, dir, 1, &sealed, &busy)) != PF_OK ||
+		    !busy)
 			return err;
-		err = pf_store_audit_sealed(st, rec->pending, fill, rec);
-		if (err != PF_ENOTFOUND)
+		if ((err = pf_store_audit_taken(st, ids, k, &taken)) !=
+		    PF_OK || taken)
+			return err;
+		if ((err = pf_store_audit_wait(st)) != PF_OK)
 			return err;
 	}
-	if ((err = pf_audit_seal(st, NULL)) != PF_OK)	/* in turn, then */
-		return err;
-	return pf_store_audit_sealed(st, rec->pending, fill, rec);
+	return seal_all(st, dir, 0, &sealed, &busy);	/* in turn, then */
 }
 
 int
-pf_audit_sealed(struct pf_store *st, struct pf_audit_record *rec)
+pf_audit_settle(struct pf_store *st, const char *dir,
+    struct pf_audit_record *recs, size_t n)
 {
+	size_t	 i, pending = 0;
 	int	 err;
 
-	if (rec->pending == 0)
+	for (i = 0; i < n; i++)
+		if (recs[i].pending == 0)
+			pf_audit_write(dir, &recs[i]);
+		else
+			pending++;
+	if (pending == 0)
 		return PF_OK;
-	if ((err = sealed_find(st, rec)) != PF_OK)
+	if ((err = settle(st, dir, recs, n)) != PF_OK)
 		pf_log(PF_LOG_ERR, "audit: a committed record is not sealed "
 		    "yet (%s); the next seal, or `privforms audit sync`, "
 		    "chains it", pf_strerror(err));

@@ -598,9 +598,9 @@ record(struct sender *s, struct batch *b)
 		return rc;
 	}
 	for (i = 0; i < b->n; i++)
-		if (!b->a[i].lost && b->a[i].wait == 0 &&
-		    pf_audit_sealed(s->st, &b->a[i].rec) == PF_OK)
-			pf_audit_write(s->cfg->audit_dir, &b->a[i].rec);
+		if (!b->a[i].lost && b->a[i].wait == 0)
+			(void)pf_audit_settle(s->st, s->cfg->audit_dir,
+			    &b->a[i].rec, 1);
 	report(s, b);
 	return PF_OK;
 }

@@ -942,8 +942,9 @@ int pf_store_audit_put(struct pf_store *st, const struct pf_audit_row *r);
  * transaction (audit.h, pf_audit_seal) takes the lock and the head
  * (pf_store_audit_head), takes a batch of pending rows
  * (pf_store_audit_pending_take), and stores each as a record
- * (pf_store_audit_seal_put); the writer then finds its own by pending id
- * (pf_store_audit_sealed).  SQLite answers 0 and appends inside the
+ * (pf_store_audit_seal_put), whose files the sealer writes; a writer that
+ * finds a seal running asks whether that seal took its rows
+ * (pf_store_audit_taken).  SQLite answers 0 and appends inside the
  * transaction, as before: its BEGIN IMMEDIATE serialises writers anyway.
  * The statements exist only in lib/schema/pg/ (audit_pending,
  * audit.pending).
@@ -992,13 +993,23 @@ int pf_store_audit_wait(struct pf_store *st);
 int pf_store_audit_pending_take(struct pf_store *st, int limit,
     int (*fn)(const struct pf_audit_pending *p, void *arg), void *arg);
 
-/* Store record r, sealed from pending row pending. */
+/*
+ * Store records r[0..n), sealed from pending rows pending[0..n), in one
+ * statement.
+ */
 int pf_store_audit_seal_put(struct pf_store *st, const struct pf_audit_row *r,
-    long long pending);
+    const long long *pending, size_t n);
 
-/* The record sealed from pending row pending: fn once, or PF_ENOTFOUND. */
-int pf_store_audit_sealed(struct pf_store *st, long long pending,
-    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
+/*
+ * Outside any transaction: *taken 1 when none of ids[0..n) is a pending
+ * row left alone, i.e. each is sealed, or taken by a seal transaction
+ * still running (its xmax: one that rolls back leaves the rows pending
+ * for the next seal).  n is 1 to PF_AUDIT_TAKEN_MAX.
+ */
+#define PF_AUDIT_TAKEN_MAX	64
+int pf_store_audit_taken(struct pf_store *st, const long long *ids, size_t n,
+    int *taken);
+
 
 /* Record seq: calls fn once, or returns PF_ENOTFOUND. */
 int pf_store_audit_get(struct pf_store *st, long long seq,

@@ -7,15 +7,17 @@
  * statements run only where pf_store_audit_seals says so (store_impl.h
  * keeps them out of pf_sql_sets, whose SQL both engines read).
  */
-#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "hex.h"
 #include "store.h"
 #include "store_impl.h"
 #include "store_sql.h"
 
-enum { PENDING_PUT, HEAD, PENDING_TAKE, SEAL_PUT, SEALED, TRY_LOCK, WAIT,
+enum { PENDING_PUT, HEAD, PENDING_TAKE, SEAL_PUT, TRY_LOCK, WAIT, FREE,
     NSTMT };
 
 static const struct pf_sql sql[NSTMT] = {
@@ -34,12 +36,17 @@ static const struct pf_sql sql[NSTMT] = {
 	    "(SELECT id FROM audit_pending ORDER BY id LIMIT ?1) "
 	    "RETURNING id, time, event, form, body) "
 	    "SELECT id, time, event, form, body FROM t ORDER BY id" },
+	/*
+	 * A batch in one statement: one array per column, in seq order
+	 * (unnest keeps it), so the lock is held one round trip per batch,
+	 * not one per record.
+	 */
 	[SEAL_PUT] = { "audit seal put",
 	    "INSERT INTO audit (seq, time, event, form, prev, digest, xml, "
-	    "pending) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)" },
-	[SEALED] = { "audit sealed",
-	    "SELECT seq, time, event, form, prev, digest, xml FROM audit "
-	    "WHERE pending = ?1" },
+	    "pending) SELECT * FROM unnest(CAST(?1 AS bigint[]), "
+	    "CAST(?2 AS text[]), CAST(?3 AS text[]), CAST(?4 AS text[]), "
+	    "CAST(?5 AS text[]), CAST(?6 AS text[]), CAST(?7 AS bytea[]), "
+	    "CAST(?8 AS bigint[]))" },
 	/* Held to the end of the transaction, as PF_DIALECT_AUDIT_LOCK. */
 	[TRY_LOCK] = { "audit try lock",
 	    "SELECT pg_try_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")" },
@@ -50,6 +57,18 @@ static const struct pf_sql sql[NSTMT] = {
 	 */
 	[WAIT] = { "audit wait",
 	    "SELECT pg_advisory_xact_lock_shared(" PF_PG_LOCK_AUDIT ")" },
+
+	/*
+	 * Outside a transaction: how many of the ids are pending rows that
+	 * no transaction has deleted (xmax 0).  A seal's take deletes the
+	 * rows it seals: until it commits, every other session still sees
+	 * them, with the seal's transaction as xmax.  (No row lock: FOR
+	 * ... SKIP LOCKED would need UPDATE on audit_pending, which the web
+	 * role has not.)
+	 */
+	[FREE] = { "audit pending free",
+	    "SELECT count(*) FROM audit_pending WHERE id = ANY(CAST(?1 AS "
+	    "bigint[])) AND xmax = CAST('0' AS xid)" },
 };
 
 const struct pf_sql_set pf_sql_set_seal = { PF_SQL_SEAL, NSTMT, sql };
@@ -167,22 +186,129 @@ pf_store_audit_pending_take(struct pf_store *st, int limit,
 	    pending_row, PF_WALK(fn, arg));
 }
 
-int
-pf_store_audit_seal_put(struct pf_store *st, const struct pf_audit_row *r,
-    long long pending)
+/* The columns of a batch, each an array literal (its text form). */
+enum { C_SEQ, C_TIME, C_EVENT, C_FORM, C_PREV, C_DIGEST, C_XML, C_PENDING,
+    NCOL };
+
+struct cols {
+	FILE	*f[NCOL];
+	char	*text[NCOL];
+	size_t	 len[NCOL];
+};
+
+/* A text element: quoted, with " and \ escaped. */
+static void
+elem_text(FILE *f, const char *v)
 {
-	if (r->xml_len > INT_MAX)
-		return PF_ETOOBIG;
-	return pf_sql_exec(st, Q(SEAL_PUT), PF_ARGS(PF_I(r->seq),
-	    PF_T(r->time), PF_T(r->event), PF_T(r->form), PF_T(r->prev),
-	    PF_T(r->digest), PF_BLOB(r->xml, r->xml_len), PF_I(pending)),
-	    NULL);
+	fputc('"', f);
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			fputc('\\', f);
+		fputc(*v, f);
+	}
+	fputc('"', f);
+}
+
+/* A bytea element: bytea's hex form, its backslash escaped. */
+static void
+elem_bytea(FILE *f, const char *v, size_t len)
+{
+	char	 hex[2 * 256 + 1];
+	size_t	 i, k;
+
+	fputs("\"\\\\x", f);
+	for (i = 0; i < len; i += k) {
+		k = len - i < 256 ? len - i : 256;
+		pf_hex_encode((const unsigned char *)v + i, k, hex);
+		fwrite(hex, 1, 2 * k, f);
+	}
+	fputc('"', f);
+}
+
+/* Row i of the batch onto the arrays. */
+static void
+cols_add(struct cols *c, const struct pf_audit_row *r, long long pending,
+    size_t i)
+{
+	int	 k;
+
+	for (k = 0; k < NCOL; k++)
+		fputc(i == 0 ? '{' : ',', c->f[k]);
+	fprintf(c->f[C_SEQ], "%lld", r->seq);
+	elem_text(c->f[C_TIME], r->time);
+	elem_text(c->f[C_EVENT], r->event);
+	elem_text(c->f[C_FORM], r->form);
+	elem_text(c->f[C_PREV], r->prev);
+	elem_text(c->f[C_DIGEST], r->digest);
+	elem_bytea(c->f[C_XML], r->xml, r->xml_len);
+	fprintf(c->f[C_PENDING], "%lld", pending);
+}
+
+/* Close the arrays: PF_OK when every one was written whole. */
+static int
+cols_end(struct cols *c)
+{
+	int	 k, err = PF_OK;
+
+	for (k = 0; k < NCOL; k++) {
+		if (c->f[k] == NULL) {
+			err = PF_ENOMEM;
+			continue;
+		}
+		if (fputc('}', c->f[k]) == EOF || ferror(c->f[k]))
+			err = PF_ENOMEM;
+		if (fclose(c->f[k]) != 0)
+			err = PF_ENOMEM;
+	}
+	return err;
 }
 
 int
-pf_store_audit_sealed(struct pf_store *st, long long pending,
-    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
+pf_store_audit_seal_put(struct pf_store *st, const struct pf_audit_row *r,
+    const long long *pending, size_t n)
 {
-	return pf_sql_one(st, Q(SEALED), PF_ARGS(PF_I(pending)),
-	    pf_store_audit_row, PF_WALK(fn, arg));
+	struct cols	 c;
+	size_t		 i;
+	int		 k, err, open = 1;
+
+	if (n == 0)
+		return PF_OK;
+	memset(&c, 0, sizeof(c));
+	for (k = 0; k < NCOL; k++)
+		open &= (c.f[k] = open_memstream(&c.text[k], &c.len[k])) != NULL;
+	for (i = 0; open && i < n; i++)
+		cols_add(&c, &r[i], pending[i], i);
+	if ((err = cols_end(&c)) == PF_OK)
+		err = pf_sql_exec(st, Q(SEAL_PUT), PF_ARGS(PF_T(c.text[C_SEQ]),
+		    PF_T(c.text[C_TIME]), PF_T(c.text[C_EVENT]),
+		    PF_T(c.text[C_FORM]), PF_T(c.text[C_PREV]),
+		    PF_T(c.text[C_DIGEST]), PF_T(c.text[C_XML]),
+		    PF_T(c.text[C_PENDING])), NULL);
+	for (k = 0; k < NCOL; k++)
+		free(c.text[k]);
+	return err;
+}
+
+int
+pf_store_audit_taken(struct pf_store *st, const long long *ids, size_t n,
+    int *taken)
+{
+	char		 list[PF_AUDIT_TAKEN_MAX * 21 + 3];
+	size_t		 i, len = 0;
+	long long	 free_n = 0;
+	int		 err;
+
+	if (n == 0 || n > PF_AUDIT_TAKEN_MAX)
+		return PF_EINVAL;
+	list[len++] = '{';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%lld",
+		    i > 0 ? "," : "", ids[i]);
+	list[len++] = '}';
+	list[len] = '\0';
+	if ((err = pf_sql_one(st, Q(FREE), PF_ARGS(PF_T(list)), pf_row_int0,
+	    &free_n)) != PF_OK)
+		return err;
+	*taken = free_n == 0;
+	return PF_OK;
 }

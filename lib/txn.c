@@ -76,7 +76,6 @@ clear(struct pf_txn *t)
 int
 pf_txn_commit(struct pf_txn *t)
 {
-	size_t	 i;
 	int	 rc;
 
 	rc = pf_store_commit(t->st);
@@ -91,9 +90,8 @@ pf_txn_commit(struct pf_txn *t)
 		clear(t);
 		return rc;
 	}
-	for (i = 0; i < t->n; i++)
-		if (pf_audit_sealed(t->st, &t->rec[i]) == PF_OK)
-			pf_audit_write(t->audit_dir, &t->rec[i]);
+	if (t->n > 0)
+		(void)pf_audit_settle(t->st, t->audit_dir, t->rec, t->n);
 	clear(t);
 	return PF_OK;
 }

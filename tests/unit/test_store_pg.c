@@ -771,8 +771,9 @@ END_TEST
 
 /*
  * A record whose writer died after its COMMIT stays pending, uncounted;
- * the next writer's seal chains it first, and `audit sync`
- * (pf_audit_sync) seals one by itself and writes the missing files.
+ * the next writer's seal chains it first and writes its file too (the
+ * sealer writes every file of its batch), and `audit sync`
+ * (pf_audit_sync) seals one by itself and writes the missing file.
  */
 START_TEST(test_seal_after_killed_writer)
 {
@@ -789,10 +790,10 @@ START_TEST(test_seal_after_killed_writer)
 	    "WHERE event = 'audit-key-rotated'"), 1);
 	ck_assert_int_eq(db_number("SELECT seq FROM audit "
 	    "WHERE event = 'requests-reduced'"), 2);
-	ck_assert_int_eq(trail_bad(), 1);	/* its file is missing */
+	ck_assert_int_eq(trail_bad(), 0);	/* its file written by the seal */
 	record_left_pending();
 	ck_assert_int_eq(pf_audit_sync(st, audit_dir, &n), PF_OK);
-	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 3);
 	ck_assert_int_eq(db_number("SELECT sum(n) FROM audit_count"), 3);
 	ck_assert_int_eq(trail_bad(), 0);
@@ -876,6 +877,75 @@ START_TEST(test_seal_waits_for_a_running_seal)
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 1);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
 	ck_assert_int_eq(trail_bad(), 0);		/* its file written */
+	audit_dir_remove();
+}
+END_TEST
+
+/*
+ * A writer whose record a running seal has taken (deleted from
+ * audit_pending, not yet committed: here another connection that holds
+ * the lock) returns at once, neither queueing for the lock nor waiting
+ * for that seal's commit; the record is that seal's to chain, or, if it
+ * rolls back, the next seal's.
+ */
+START_TEST(test_seal_taken_by_a_running_seal)
+{
+	struct pf_audit_event	 ev = { "audit-key-rotated", "admin", NULL,
+	    NULL, NULL };
+	struct pf_audit_record	 rec;
+	struct pf_store		*w;
+	struct timespec		 t0, t1;
+	long long		 n;
+	PGconn			*seal;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	w = store_open(20000);	/* waiting would take 20 s, then fail */
+	ck_assert_int_eq(pf_store_begin(w), PF_OK);
+	ck_assert_int_eq(pf_audit_append(w, &ev, &rec), PF_OK);
+	ck_assert_int_eq(pf_store_commit(w), PF_OK);
+	seal = admin(dbname);
+	sql_ok(seal, "BEGIN", NULL, 0);
+	sql_ok(seal, "SELECT pg_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")",
+	    NULL, 0);
+	sql_ok(seal, "DELETE FROM audit_pending", NULL, 0);	/* its take */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(pf_audit_settle(w, audit_dir, &rec, 1), PF_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 10);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 0);
+	sql_ok(seal, "ROLLBACK", NULL, 0);	/* that seal failed: */
+	PQfinish(seal);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 1);
+	ck_assert_int_eq(pf_audit_sync(w, audit_dir, &n), PF_OK);
+	ck_assert_int_eq(n, 1);			/* the next seal chains it */
+	ck_assert_int_eq(trail_bad(), 0);
+	pf_audit_record_clear(&rec);
+	pf_store_close(w);
+	audit_dir_remove();
+}
+END_TEST
+
+/*
+ * A transaction's records are chained by one seal, which writes all
+ * their files: no seal transaction per record.
+ */
+START_TEST(test_seal_one_per_transaction)
+{
+	struct pf_txn	 t;
+	int		 i;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	ck_assert_int_eq(pf_txn_begin(&t, st, audit_dir, "admin"), PF_OK);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(pf_txn_audit(&t, NULL, "audit-key-rotated",
+		    NULL, NULL), PF_OK);
+	ck_assert_int_eq(pf_txn_commit(&t), PF_OK);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 3);
+	ck_assert_int_eq(db_number("SELECT count(DISTINCT xmin::text) "
+	    "FROM audit"), 1);
+	ck_assert_int_eq(trail_bad(), 0);
 	audit_dir_remove();
 }
 END_TEST
@@ -1304,6 +1374,8 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_after_killed_writer),
     tcase_add_test(tc, test_seal_time_never_goes_back),
     tcase_add_test(tc, test_seal_waits_for_a_running_seal),
+    tcase_add_test(tc, test_seal_taken_by_a_running_seal),
+    tcase_add_test(tc, test_seal_one_per_transaction),
     tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
     tcase_add_test(tc, test_every_table_is_in_a_list),
