@@ -162,17 +162,24 @@ put_all(struct pf_store *st, const struct seal *s)
 }
 
 /*
- * Take the lock and the head: waiting for the lock, or (try) not, *got
- * saying whether it was had.
+ * Begin, take the lock and the head: waiting for the lock, or (try) not,
+ * *got saying whether it was had.
  */
 static int
 head(struct pf_store *st, struct seal *s, int try, int *got)
 {
+	int	 err;
+
 	*got = 1;
 	if (try)
-		return pf_store_audit_head_try(st, &s->seq, s->prev, s->time,
+		return pf_store_audit_begin_try(st, &s->seq, s->prev, s->time,
 		    got);
-	return pf_store_audit_head(st, &s->seq, s->prev, s->time);
+	if ((err = pf_store_begin(st)) != PF_OK)
+		return err;
+	if ((err = pf_store_audit_head(st, &s->seq, s->prev, s->time)) !=
+	    PF_OK)
+		pf_store_rollback(st);
+	return err;
 }
 
 /*
@@ -185,15 +192,14 @@ seal_batch(struct pf_store *st, struct seal *s, int try, int *n)
 	int	 err, got;
 
 	*n = 0;
-	if ((err = pf_store_begin(st)) != PF_OK)
-		return err;
-	if ((err = head(st, s, try, &got)) == PF_OK && !got) {
+	if ((err = head(st, s, try, &got)) != PF_OK)
+		return err;	/* rolled back */
+	if (!got) {
 		pf_store_rollback(st);
 		*n = -1;
 		return PF_OK;
 	}
-	if (err == PF_OK &&
-	    (err = pf_store_audit_pending_take(st, SEAL_BATCH, seal_one, s)) ==
+	if ((err = pf_store_audit_pending_take(st, SEAL_BATCH, seal_one, s)) ==
 	    PF_OK &&
 	    (err = put_all(st, s)) == PF_OK)
 		err = pf_store_commit(st);

@@ -973,10 +973,11 @@ int pf_store_audit_head(struct pf_store *st, long long *seq,
     char digest[65], char time[PF_TIME_SIZE]);
 
 /*
- * pf_store_audit_head without waiting: *got 0 (and nothing read) when a
- * seal holds the lock now.
+ * pf_store_begin and pf_store_audit_head without waiting, in one round
+ * trip: *got 0 (the transaction begun all the same, the head not to be
+ * used) when a seal holds the lock now.
  */
-int pf_store_audit_head_try(struct pf_store *st, long long *seq,
+int pf_store_audit_begin_try(struct pf_store *st, long long *seq,
     char digest[65], char time[PF_TIME_SIZE], int *got);
 
 /*

@@ -46,6 +46,9 @@ struct pf_store_ops {
 	struct pf_sql_ref (*dialect)(enum pf_dialect id);
 
 	int	(*begin)(struct pf_store *st);
+	/* pf_sql_begin_then in one go; NULL: begin, then each in turn. */
+	int	(*begin_then)(struct pf_store *st, const struct pf_sql_ref *q,
+		    int n, pf_row_fn *const *fn, void *ctx);
 	int	(*begin_read)(struct pf_store *st);
 	int	(*commit)(struct pf_store *st);
 	void	(*rollback)(struct pf_store *st);

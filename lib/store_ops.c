@@ -232,6 +232,25 @@ pf_sql_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 }
 
 int
+pf_sql_begin_then(struct pf_store *st, const struct pf_sql_ref *q, int n,
+    pf_row_fn *const *fn, void *ctx)
+{
+	int	 i, err;
+
+	if (n < 0 || n > PF_SQL_THEN_MAX)
+		return PF_EINVAL;
+	if (st->ops->begin_then != NULL)
+		return st->ops->begin_then(st, q, n, fn, ctx);
+	if ((err = st->ops->begin(st)) != PF_OK)
+		return err;
+	for (i = 0; i < n && err == PF_OK; i++)
+		err = st->ops->each(st, q[i], PF_NOARGS, fn[i], ctx);
+	if (err != PF_OK)
+		st->ops->rollback(st);
+	return err;
+}
+
+int
 pf_sql_one(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     pf_row_fn *fn, void *ctx)
 {

@@ -720,6 +720,73 @@ pg_begin(struct pf_store *st)
 	return begin_with(pg(st), SQL_BEGIN, "begin");
 }
 
+/*
+ * The results of a simple query that began a transaction: the tuples of
+ * its i-th SELECT to fn[i]; the first error.
+ */
+static int
+then_results(struct pg *p, int n, pf_row_fn *const *fn, void *ctx)
+{
+	PGresult	*res;
+	int		 k = 0, err = PF_OK;
+
+	while ((res = PQgetResult(p->conn)) != NULL) {
+		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+			if (err == PF_OK && k < n)
+				err = rows_walk(res, 0, PQntuples(res), fn[k],
+				    ctx);
+			k++;
+		} else if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    err == PF_OK)
+			err = pg_err(p, res, "begin then");
+		PQclear(res);
+	}
+	if (err == PF_OK && k != n) {
+		pf_log(PF_LOG_ERR, "store: begin then: %d results of %d", k, n);
+		err = PF_ESTORE;
+	}
+	return err;
+}
+
+/*
+ * pf_sql_begin_then: BEGIN (with its timeouts, begin_text) and the
+ * statements as one simple query, whose statements run one after the
+ * other, each with its own snapshot.  A broken connection is reset and
+ * the whole tried once more, as begin_with does.
+ */
+static int
+pg_begin_then(struct pf_store *st, const struct pf_sql_ref *q, int n,
+    pf_row_fn *const *fn, void *ctx)
+{
+	struct pg	*p = pg(st);
+	char		 sql[1024];
+	size_t		 len;
+	int		 i, tries, err = PF_EBUSY;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (PQstatus(p->conn) != CONNECTION_OK &&
+		    (err = pg_reset(p)) != PF_OK)
+			return err;
+		begin_text(p, SQL_BEGIN, sql, sizeof(sql));
+		for (i = 0; i < n; i++) {
+			len = strlen(sql);
+			if ((size_t)snprintf(sql + len, sizeof(sql) - len, "; %s",
+			    q[i].set->sql[q[i].id].text) >= sizeof(sql) - len)
+				return PF_ETOOBIG;
+		}
+		if (!PQsendQuery(p->conn, sql))
+			err = pg_err(p, NULL, "begin then");
+		else if ((err = then_results(p, n, fn, ctx)) == PF_OK) {
+			p->in_txn = 1;
+			return PF_OK;
+		}
+		pg_rollback(st);
+		if (PQstatus(p->conn) == CONNECTION_OK)
+			break;	/* the server refused it: no second try */
+	}
+	return err;
+}
+
 static int
 pg_begin_read(struct pf_store *st)
 {
@@ -1228,6 +1295,7 @@ static const struct pf_store_ops pg_ops = {
 	.prepare = pg_prepare,
 	.dialect = pg_dialect,
 	.begin = pg_begin,
+	.begin_then = pg_begin_then,
 	.begin_read = pg_begin_read,
 	.commit = pg_commit,
 	.rollback = pg_rollback,

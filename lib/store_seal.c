@@ -93,6 +93,7 @@ struct head {
 	long long	*seq;
 	char		*digest;
 	char		*time;
+	int		*got;	/* the try's: had the lock */
 };
 
 static int
@@ -110,18 +111,25 @@ head_row(const struct pf_row *r, void *ctx)
 	return PF_OK;
 }
 
+/* The head of an empty chain. */
+static void
+head_none(long long *seq, char digest[65], char time[PF_TIME_SIZE])
+{
+	*seq = 0;
+	memset(digest, '0', 64);
+	digest[64] = '\0';
+	time[0] = '\0';
+}
+
 /* The last record's seq, digest and time, the lock held. */
 static int
 head_read(struct pf_store *st, long long *seq, char digest[65],
     char time[PF_TIME_SIZE])
 {
-	struct head	 h = { seq, digest, time };
+	struct head	 h = { seq, digest, time, NULL };
 	int		 err;
 
-	*seq = 0;
-	memset(digest, '0', 64);
-	digest[64] = '\0';
-	time[0] = '\0';
+	head_none(seq, digest, time);
 	err = pf_sql_one(st, Q(HEAD), PF_NOARGS, head_row, &h);
 	return err == PF_ENOTFOUND ? PF_OK : err;
 }
@@ -138,18 +146,31 @@ pf_store_audit_head(struct pf_store *st, long long *seq, char digest[65],
 	return head_read(st, seq, digest, time);
 }
 
-int
-pf_store_audit_head_try(struct pf_store *st, long long *seq, char digest[65],
-    char time[PF_TIME_SIZE], int *got)
+/* The try's answer into the head's got (pf_sql_begin_then's row). */
+static int
+try_row(const struct pf_row *r, void *ctx)
 {
-	long long	 g = 0;
-	int		 err;
+	struct head	*h = ctx;
 
-	if ((err = pf_sql_one(st, Q(TRY_LOCK), PF_NOARGS, pf_row_int0, &g)) !=
-	    PF_OK)
-		return err;
-	*got = g != 0;
-	return *got ? head_read(st, seq, digest, time) : PF_OK;
+	*h->got = COL_I(0) != 0;
+	return PF_OK;
+}
+
+int
+pf_store_audit_begin_try(struct pf_store *st, long long *seq,
+    char digest[65], char time[PF_TIME_SIZE], int *got)
+{
+	/*
+	 * The head is read by its own statement, after the try: its
+	 * snapshot then sees every seal that ended before the lock was had.
+	 */
+	const struct pf_sql_ref	 q[] = { Q(TRY_LOCK), Q(HEAD) };
+	pf_row_fn *const	 fn[] = { try_row, head_row };
+	struct head		 h = { seq, digest, time, got };
+
+	head_none(seq, digest, time);
+	*got = 0;
+	return pf_sql_begin_then(st, q, 2, fn, &h);
 }
 
 int

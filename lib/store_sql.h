@@ -280,6 +280,17 @@ struct pf_sql_ref	pf_sql_dialect(struct pf_store *st, enum pf_dialect id);
  * end it with the change's error, which keeps what it wrote on PF_OK and
  * undoes it otherwise; the end returns err, or the error of the release.
  */
+/*
+ * pf_store_begin, then statements q[0..n) (no parameters, n at most
+ * PF_SQL_THEN_MAX), each as if sent alone (under READ COMMITTED each its
+ * own snapshot, taken after the one before has run), the rows of q[i] to
+ * fn[i] (may be NULL) with ctx: on PostgreSQL in one round trip.  On an
+ * error the transaction is rolled back.
+ */
+#define PF_SQL_THEN_MAX	4
+int	pf_sql_begin_then(struct pf_store *st, const struct pf_sql_ref *q,
+	    int n, pf_row_fn *const *fn, void *ctx);
+
 int	pf_sql_savepoint(struct pf_store *st);
 int	pf_sql_savepoint_end(struct pf_store *st, int err);
 

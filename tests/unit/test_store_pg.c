@@ -927,6 +927,45 @@ START_TEST(test_seal_taken_by_a_running_seal)
 END_TEST
 
 /*
+ * The seal's begin, try and head in one go (pf_sql_begin_then): with
+ * the lock free, got and the chain's last record read; with another
+ * session holding it, not got, the transaction begun all the same (it
+ * rolls back) and nothing of the chain taken.
+ */
+START_TEST(test_seal_begin_try)
+{
+	long long	 seq;
+	char		 d[65], t[PF_TIME_SIZE], want[65];
+	int		 got;
+	PGconn		*other;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	ck_assert_int_eq(txn_record(st, "1"), PF_OK);
+	ck_assert_int_eq(txn_record(st, "2"), PF_OK);
+	ck_assert_int_eq(pf_store_audit_begin_try(st, &seq, d, t, &got), PF_OK);
+	ck_assert_int_eq(got, 1);
+	ck_assert_int_eq(seq, 2);
+	other = admin(dbname);
+	sql_ok(other, "SELECT digest FROM audit WHERE seq = 2", want,
+	    sizeof(want));
+	ck_assert_str_eq(d, want);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM pg_locks WHERE "
+	    "locktype = 'advisory' AND granted"), 1);
+	pf_store_rollback(st);
+	sql_ok(other, "BEGIN", NULL, 0);
+	sql_ok(other, "SELECT pg_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")",
+	    NULL, 0);
+	ck_assert_int_eq(pf_store_audit_begin_try(st, &seq, d, t, &got), PF_OK);
+	ck_assert_int_eq(got, 0);
+	pf_store_rollback(st);
+	sql_ok(other, "ROLLBACK", NULL, 0);
+	PQfinish(other);
+	audit_dir_remove();
+}
+END_TEST
+
+/*
  * A transaction's records are chained by one seal, which writes all
  * their files: no seal transaction per record.
  */
@@ -1376,6 +1415,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_waits_for_a_running_seal),
     tcase_add_test(tc, test_seal_taken_by_a_running_seal),
     tcase_add_test(tc, test_seal_one_per_transaction),
+    tcase_add_test(tc, test_seal_begin_try),
     tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
     tcase_add_test(tc, test_every_table_is_in_a_list),
