@@ -24,7 +24,7 @@
 #include "log.h"
 #include "store.h"
 
-#define SEAL_BATCH	64	/* records per seal transaction */
+#define SEAL_BATCH	PF_AUDIT_SEAL_BATCH	/* records per seal transaction */
 #define SEAL_TRIES	16	/* rounds of look, try, wait before queueing */
 
 /* A record sealed in this batch, stored once the batch is read. */
@@ -162,21 +162,24 @@ put_all(struct pf_store *st, const struct seal *s)
 }
 
 /*
- * Begin, take the lock and the head: waiting for the lock, or (try) not,
- * *got saying whether it was had.
+ * Begin, take the lock, the head and a batch (placed by seal_one):
+ * waiting for the lock, or (try) not, *got saying whether it was had.
+ * On an error, rolled back.
  */
 static int
-head(struct pf_store *st, struct seal *s, int try, int *got)
+head_take(struct pf_store *st, struct seal *s, int try, int *got)
 {
 	int	 err;
 
 	*got = 1;
 	if (try)
-		return pf_store_audit_begin_try(st, &s->seq, s->prev, s->time,
-		    got);
+		return pf_store_audit_begin_take(st, &s->seq, s->prev,
+		    s->time, got, seal_one, s);
 	if ((err = pf_store_begin(st)) != PF_OK)
 		return err;
 	if ((err = pf_store_audit_head(st, &s->seq, s->prev, s->time)) !=
+	    PF_OK ||
+	    (err = pf_store_audit_pending_take(st, SEAL_BATCH, seal_one, s)) !=
 	    PF_OK)
 		pf_store_rollback(st);
 	return err;
@@ -192,16 +195,16 @@ seal_batch(struct pf_store *st, struct seal *s, int try, int *n)
 	int	 err, got;
 
 	*n = 0;
-	if ((err = head(st, s, try, &got)) != PF_OK)
-		return err;	/* rolled back */
+	if ((err = head_take(st, s, try, &got)) != PF_OK) {
+		clear(s);	/* rolled back */
+		return err;
+	}
 	if (!got) {
 		pf_store_rollback(st);
 		*n = -1;
 		return PF_OK;
 	}
-	if ((err = pf_store_audit_pending_take(st, SEAL_BATCH, seal_one, s)) ==
-	    PF_OK &&
-	    (err = put_all(st, s)) == PF_OK)
+	if ((err = put_all(st, s)) == PF_OK)
 		err = pf_store_commit(st);
 	else
 		pf_store_rollback(st);

@@ -973,12 +973,16 @@ int pf_store_audit_head(struct pf_store *st, long long *seq,
     char digest[65], char time[PF_TIME_SIZE]);
 
 /*
- * pf_store_begin and pf_store_audit_head without waiting, in one round
+ * pf_store_begin, pf_store_audit_head without waiting and
+ * pf_store_audit_pending_take of PF_AUDIT_SEAL_BATCH rows, in one round
  * trip: *got 0 (the transaction begun all the same, the head not to be
- * used) when a seal holds the lock now.
+ * used, nothing taken) when a seal holds the lock now.  fn's non-zero
+ * value rolls the transaction back and is returned.
  */
-int pf_store_audit_begin_try(struct pf_store *st, long long *seq,
-    char digest[65], char time[PF_TIME_SIZE], int *got);
+#define PF_AUDIT_SEAL_BATCH	64
+int pf_store_audit_begin_take(struct pf_store *st, long long *seq,
+    char digest[65], char time[PF_TIME_SIZE], int *got,
+    int (*fn)(const struct pf_audit_pending *p, void *arg), void *arg);
 
 /*
  * Outside any transaction: return once no seal holds the lock (so a

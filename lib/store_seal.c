@@ -18,7 +18,10 @@
 #include "store_sql.h"
 
 enum { PENDING_PUT, HEAD, PENDING_TAKE, SEAL_PUT, TRY_LOCK, WAIT, FREE,
-    NSTMT };
+    TAKE_IF_GOT, NSTMT };
+
+#define STR(x)	#x
+#define STR_OF(x)	STR(x)
 
 static const struct pf_sql sql[NSTMT] = {
 	[PENDING_PUT] = { "audit pending put",
@@ -47,9 +50,27 @@ static const struct pf_sql sql[NSTMT] = {
 	    "CAST(?2 AS text[]), CAST(?3 AS text[]), CAST(?4 AS text[]), "
 	    "CAST(?5 AS text[]), CAST(?6 AS text[]), CAST(?7 AS bytea[]), "
 	    "CAST(?8 AS bigint[]))" },
-	/* Held to the end of the transaction, as PF_DIALECT_AUDIT_LOCK. */
+	/*
+	 * Held to the end of the transaction, as PF_DIALECT_AUDIT_LOCK; the
+	 * answer also kept, to the same end, as privforms.seal (on, off)
+	 * for TAKE_IF_GOT, sent with it in one round trip.
+	 */
 	[TRY_LOCK] = { "audit try lock",
-	    "SELECT pg_try_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")" },
+	    "SELECT set_config('privforms.seal', CASE WHEN "
+	    "pg_try_advisory_xact_lock(" PF_PG_LOCK_AUDIT ") THEN 'on' "
+	    "ELSE 'off' END, true)" },
+	/*
+	 * PENDING_TAKE of a batch, if TRY_LOCK had the lock (else nothing):
+	 * a statement of its own after it, so its snapshot sees every seal
+	 * that ended before the lock was had.
+	 */
+	[TAKE_IF_GOT] = { "audit pending take if got",
+	    "WITH t AS (DELETE FROM audit_pending WHERE "
+	    "current_setting('privforms.seal') = 'on' AND id IN "
+	    "(SELECT id FROM audit_pending ORDER BY id LIMIT "
+	    STR_OF(PF_AUDIT_SEAL_BATCH) ") "
+	    "RETURNING id, time, event, form, body) "
+	    "SELECT id, time, event, form, body FROM t ORDER BY id" },
 	/*
 	 * Outside a transaction: granted once no seal holds the lock, and
 	 * let go at the statement's end.  Shared, so every waiter wakes at
@@ -146,31 +167,55 @@ pf_store_audit_head(struct pf_store *st, long long *seq, char digest[65],
 	return head_read(st, seq, digest, time);
 }
 
-/* The try's answer into the head's got (pf_sql_begin_then's row). */
+/* The try, the head and the take of pf_store_audit_begin_take. */
+struct try {
+	struct head		 h;
+	struct pf_sql_walk	*take;
+};
+
+/* The try's answer into got (pf_sql_begin_then's rows, all three). */
 static int
 try_row(const struct pf_row *r, void *ctx)
 {
-	struct head	*h = ctx;
+	struct try	*t = ctx;
+	const char	*v = COL_T(0);
 
-	*h->got = COL_I(0) != 0;
+	*t->h.got = v != NULL && strcmp(v, "on") == 0;
 	return PF_OK;
 }
 
+static int
+try_head_row(const struct pf_row *r, void *ctx)
+{
+	return head_row(r, &((struct try *)ctx)->h);
+}
+
+static int	pending_row(const struct pf_row *r, void *ctx);
+
+static int
+try_take_row(const struct pf_row *r, void *ctx)
+{
+	return pending_row(r, ((struct try *)ctx)->take);
+}
+
 int
-pf_store_audit_begin_try(struct pf_store *st, long long *seq,
-    char digest[65], char time[PF_TIME_SIZE], int *got)
+pf_store_audit_begin_take(struct pf_store *st, long long *seq,
+    char digest[65], char time[PF_TIME_SIZE], int *got,
+    int (*fn)(const struct pf_audit_pending *p, void *arg), void *arg)
 {
 	/*
-	 * The head is read by its own statement, after the try: its
-	 * snapshot then sees every seal that ended before the lock was had.
+	 * Each its own statement, after the try: their snapshots then see
+	 * every seal that ended before the lock was had.
 	 */
-	const struct pf_sql_ref	 q[] = { Q(TRY_LOCK), Q(HEAD) };
-	pf_row_fn *const	 fn[] = { try_row, head_row };
-	struct head		 h = { seq, digest, time, got };
+	const struct pf_sql_ref	 q[] = { Q(TRY_LOCK), Q(HEAD),
+	    Q(TAKE_IF_GOT) };
+	pf_row_fn *const	 fns[] = { try_row, try_head_row, try_take_row };
+	struct try		 t = { { seq, digest, time, got },
+	    PF_WALK(fn, arg) };
 
 	head_none(seq, digest, time);
 	*got = 0;
-	return pf_sql_begin_then(st, q, 2, fn, &h);
+	return pf_sql_begin_then(st, q, 3, fns, &t);
 }
 
 int

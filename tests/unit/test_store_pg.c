@@ -926,26 +926,39 @@ START_TEST(test_seal_taken_by_a_running_seal)
 }
 END_TEST
 
+/* A pending row taken: counted (pf_store_audit_begin_take's fn). */
+static int
+count_taken(const struct pf_audit_pending *p, void *arg)
+{
+	(void)p;
+	++*(int *)arg;
+	return PF_OK;
+}
+
 /*
- * The seal's begin, try and head in one go (pf_sql_begin_then): with
- * the lock free, got and the chain's last record read; with another
- * session holding it, not got, the transaction begun all the same (it
- * rolls back) and nothing of the chain taken.
+ * The seal's begin, try, head and take in one go (pf_sql_begin_then):
+ * with the lock free, got, the chain's last record read and the pending
+ * row taken (rolled back: pending again); with another session holding
+ * the lock, not got, the transaction begun all the same and nothing of
+ * the chain taken.
  */
-START_TEST(test_seal_begin_try)
+START_TEST(test_seal_begin_take)
 {
 	long long	 seq;
 	char		 d[65], t[PF_TIME_SIZE], want[65];
-	int		 got;
+	int		 got, n = 0;
 	PGconn		*other;
 
 	SKIP_WITHOUT_SERVER();
 	audit_dir_make();
 	ck_assert_int_eq(txn_record(st, "1"), PF_OK);
 	ck_assert_int_eq(txn_record(st, "2"), PF_OK);
-	ck_assert_int_eq(pf_store_audit_begin_try(st, &seq, d, t, &got), PF_OK);
+	record_left_pending();
+	ck_assert_int_eq(pf_store_audit_begin_take(st, &seq, d, t, &got,
+	    count_taken, &n), PF_OK);
 	ck_assert_int_eq(got, 1);
 	ck_assert_int_eq(seq, 2);
+	ck_assert_int_eq(n, 1);
 	other = admin(dbname);
 	sql_ok(other, "SELECT digest FROM audit WHERE seq = 2", want,
 	    sizeof(want));
@@ -953,14 +966,19 @@ START_TEST(test_seal_begin_try)
 	ck_assert_int_eq(db_number("SELECT count(*) FROM pg_locks WHERE "
 	    "locktype = 'advisory' AND granted"), 1);
 	pf_store_rollback(st);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 1);
 	sql_ok(other, "BEGIN", NULL, 0);
 	sql_ok(other, "SELECT pg_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")",
 	    NULL, 0);
-	ck_assert_int_eq(pf_store_audit_begin_try(st, &seq, d, t, &got), PF_OK);
+	n = 0;
+	ck_assert_int_eq(pf_store_audit_begin_take(st, &seq, d, t, &got,
+	    count_taken, &n), PF_OK);
 	ck_assert_int_eq(got, 0);
+	ck_assert_int_eq(n, 0);
 	pf_store_rollback(st);
 	sql_ok(other, "ROLLBACK", NULL, 0);
 	PQfinish(other);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 1);
 	audit_dir_remove();
 }
 END_TEST
@@ -1415,7 +1433,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_waits_for_a_running_seal),
     tcase_add_test(tc, test_seal_taken_by_a_running_seal),
     tcase_add_test(tc, test_seal_one_per_transaction),
-    tcase_add_test(tc, test_seal_begin_try),
+    tcase_add_test(tc, test_seal_begin_take),
     tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
     tcase_add_test(tc, test_every_table_is_in_a_list),
