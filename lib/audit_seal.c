@@ -271,9 +271,14 @@ settle(struct pf_store *st, const char *dir,
 	size_t		 i, k = 0;
 	int		 busy, taken, err;
 
-	for (i = 0; i < n && k < PF_AUDIT_TAKEN_MAX; i++)
-		if (recs[i].pending != 0)
-			ids[k++] = recs[i].pending;
+	/*
+	 * A seal takes pending rows in id order, and all of recs' are
+	 * committed: if it took the last ones, it took or had sealed the
+	 * rest, so the last PF_AUDIT_TAKEN_MAX are the ones to ask about.
+	 */
+	for (i = n; i > 0 && k < PF_AUDIT_TAKEN_MAX; i--)
+		if (recs[i - 1].pending != 0)
+			ids[k++] = recs[i - 1].pending;
 	for (i = 0; i < SEAL_TRIES; i++) {
 		if ((err = seal_all(st, dir, 1, &sealed, &busy)) != PF_OK ||
 		    !busy)

@@ -926,6 +926,49 @@ START_TEST(test_seal_taken_by_a_running_seal)
 }
 END_TEST
 
+/*
+ * A transaction of more records than one seal batch: a running seal that
+ * took only the first batch has not taken them all, so the writer does
+ * not return as if it had (it waits for that seal: here, until its busy
+ * timeout).
+ */
+START_TEST(test_seal_took_part_of_a_long_transaction)
+{
+	struct pf_audit_event	 ev = { "audit-key-rotated", "admin", NULL,
+	    NULL, NULL };
+	struct pf_audit_record	 rec[PF_AUDIT_TAKEN_MAX + 6];
+	struct pf_store		*w;
+	long long		 n;
+	size_t			 i;
+	PGconn			*seal;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	w = store_open(2000);
+	ck_assert_int_eq(pf_store_begin(w), PF_OK);
+	for (i = 0; i < nitems(rec); i++)
+		ck_assert_int_eq(pf_audit_append(w, &ev, &rec[i]), PF_OK);
+	ck_assert_int_eq(pf_store_commit(w), PF_OK);
+	seal = admin(dbname);
+	sql_ok(seal, "BEGIN", NULL, 0);
+	sql_ok(seal, "SELECT pg_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")",
+	    NULL, 0);
+	sql_ok(seal, "DELETE FROM audit_pending WHERE id IN (SELECT id FROM "
+	    "audit_pending ORDER BY id LIMIT 64)", NULL, 0);
+	ck_assert_int_ne(pf_audit_settle(w, audit_dir, rec, nitems(rec)),
+	    PF_OK);
+	sql_ok(seal, "ROLLBACK", NULL, 0);
+	PQfinish(seal);
+	ck_assert_int_eq(pf_audit_sync(w, audit_dir, &n), PF_OK);
+	ck_assert_int_eq(n, (long long)nitems(rec));
+	ck_assert_int_eq(trail_bad(), 0);
+	for (i = 0; i < nitems(rec); i++)
+		pf_audit_record_clear(&rec[i]);
+	pf_store_close(w);
+	audit_dir_remove();
+}
+END_TEST
+
 /* A pending row taken: counted (pf_store_audit_begin_take's fn). */
 static int
 count_taken(const struct pf_audit_pending *p, void *arg)
@@ -1432,6 +1475,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_time_never_goes_back),
     tcase_add_test(tc, test_seal_waits_for_a_running_seal),
     tcase_add_test(tc, test_seal_taken_by_a_running_seal),
+    tcase_add_test(tc, test_seal_took_part_of_a_long_transaction),
     tcase_add_test(tc, test_seal_one_per_transaction),
     tcase_add_test(tc, test_seal_begin_take),
     tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
