@@ -27,19 +27,27 @@ static char				 failure[256];
 static const struct pf_pg_module *
 module(void)
 {
-	void	*h;
+	void	*h = NULL;
 
 	if (loaded != NULL || failure[0] != '\0')
 		return loaded;
 	/* RTLD_LOCAL: libpq's libraries stay out of everyone's way. */
-	if ((h = dlopen(PF_PG_MODULE, RTLD_NOW | RTLD_LOCAL)) == NULL)
+	if ((h = dlopen(PF_PG_MODULE, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		snprintf(failure, sizeof(failure), "%s", dlerror());
-	else if ((loaded = dlsym(h, PF_PG_MODULE_SYMBOL)) == NULL)
+	} else if ((loaded = dlsym(h, PF_PG_MODULE_SYMBOL)) == NULL) {
 		snprintf(failure, sizeof(failure), "%s: no %s in it",
 		    PF_PG_MODULE, PF_PG_MODULE_SYMBOL);
-	if (loaded == NULL)
+	} else if (loaded->ops_size != sizeof(struct pf_store_ops)) {
+		snprintf(failure, sizeof(failure), "%s is of another build "
+		    "than this program: install both from one", PF_PG_MODULE);
+		loaded = NULL;
+	}
+	if (loaded == NULL) {
+		if (h != NULL)
+			dlclose(h);
 		pf_log(PF_LOG_ERR, "cannot load the PostgreSQL module: %s",
 		    failure);
+	}
 	return loaded;
 }
 

@@ -23,9 +23,15 @@
 
 #define PF_PG_MODULE_SYMBOL	"pf_pg_module"
 
+/*
+ * The ops table's layout, which a module from another build may not
+ * share (a partial upgrade): the module carries the size it was built
+ * with, and one of another size is refused rather than called.
+ */
 struct pf_store_ops;
 
 struct pf_pg_module {
+	size_t				 ops_size;	/* sizeof(struct pf_store_ops) */
 	const struct pf_store_ops	*ops;
 	const char			*(*check)(const char *conninfo,
 					    char *buf, size_t len);

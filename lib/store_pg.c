@@ -1314,4 +1314,5 @@ static const struct pf_store_ops pg_ops = {
 
 /* The module's one exported symbol (pg_module.h). */
 __attribute__((visibility("default")))
-const struct pf_pg_module pf_pg_module = { &pg_ops, pg_check };
+const struct pf_pg_module pf_pg_module = { sizeof(pg_ops), &pg_ops,
+    pg_check };
