@@ -1347,7 +1347,8 @@ int pf_store_sub_of(struct pf_store *st, const char *channel,
 
 /*
  * The subscribed rows of list (any channel), by address, less anyone
- * opted out of the list or of all; pf_store_sub_count counts the same.
+ * opted out of the list (a row overrides an opt-out of all for its list,
+ * subscription.h); pf_store_sub_count counts the same.
  */
 int pf_store_sub_list(struct pf_store *st, const char *list, pf_sub_fn *fn,
     void *arg);
@@ -1382,8 +1383,9 @@ int pf_store_optout_delete(struct pf_store *st, const char *channel,
     const char *address, const char *list, long long *n);
 
 /*
- * The addresses never to be sent list (of channel): opted out of it or
- * of every list, each once, in byte order, into fn.
+ * The addresses never to be sent list (of channel): opted out of it, or
+ * of every list and not subscribed to it, each once, in byte order, into
+ * fn.
  */
 int pf_store_sub_suppressed(struct pf_store *st, const char *channel,
     const char *list, int (*fn)(const char *address, void *arg), void *arg);

@@ -16,10 +16,14 @@
 
 #define SUB_COLS "channel, address, list, state, requested, confirmed, " \
 	"method, notice, language"
-/* Nobody opted out of the row's list or of all is ever counted subscribed. */
+/*
+ * Nobody opted out of the row's list is ever counted subscribed; an
+ * opt-out of all is overridden by the row, for its list alone
+ * (subscription.h).
+ */
 #define NOT_OPTED_OUT "NOT EXISTS (SELECT 1 FROM optout o WHERE " \
 	"o.channel = subscription.channel AND o.address = " \
-	"subscription.address AND o.list IN (subscription.list, ''))"
+	"subscription.address AND o.list = subscription.list)"
 #define EV_COLS "id, channel, address, list, action, method, notice, " \
 	"language, requested, created"
 
@@ -57,9 +61,12 @@ static const struct pf_sql sql[NSTMT] = {
 	    "DELETE FROM subscription WHERE address = ?1" },
 	[EV_REMOVE] = { "subscription events remove",
 	    "DELETE FROM subscription_event WHERE address = ?1" },
+	/* Opted out of ?2, or of all and not subscribed to ?2. */
 	[SUPPRESSED] = { "subscription suppressed", "SELECT DISTINCT address "
-	    "FROM optout WHERE channel = ?1 AND list IN (?2, '') "
-	    "ORDER BY address" },
+	    "FROM optout o WHERE channel = ?1 AND (list = ?2 OR (list = '' "
+	    "AND NOT EXISTS (SELECT 1 FROM subscription s WHERE s.channel = "
+	    "o.channel AND s.address = o.address AND s.list = ?2 AND "
+	    "s.state = 'subscribed'))) ORDER BY address" },
 	[ERASED] = { "subscription erased", "SELECT count(*) FROM "
 	    "suppression WHERE channel = ?1" },
 };

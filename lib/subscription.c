@@ -4,7 +4,6 @@
  * (subscription.h).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "audit_events.h"
@@ -21,6 +20,8 @@
 #define REQUEST_METHODS	"signup preferences"
 #define CONFIRM_METHODS	"confirm"
 #define DROP_METHODS	"preferences one-click unsubscribe"
+/* Those that prove the request comes from the mailbox (subscription.h). */
+#define PROVEN_METHODS	"preferences confirm"
 
 /* Each history action and the audit event that records it. */
 static const struct {
@@ -131,60 +132,14 @@ optout_put(struct pf_store *st, const struct pf_sub_change *c,
 	return pf_store_optout_put(st, &o, now);
 }
 
-/* The global opt-out's reason and source, copied. */
-struct global {
-	char	*reason, *source;
-};
-
-static int
-global_copy(const struct pf_optout *o, void *arg)
-{
-	struct global	*g = arg;
-
-	if ((o->reason != NULL && (g->reason = strdup(o->reason)) == NULL) ||
-	    (g->source = strdup(o->source)) == NULL)
-		return PF_ENOMEM;
-	return 0;
-}
-
 /*
- * The opt-out of every list of m's channel but m, with the global one's
- * reason and source, in place of the global one (subscription.h).
+ * c subscribed to m from now on: the row, and no opt-out of m.  An
+ * opt-out of all stays: the row overrides it for m alone (subscription.h).
  */
 static int
-split_global(struct pf_store *st, const struct pf_lists *l,
-    const struct pf_mlist *m, const struct pf_sub_change *c, const char *now)
-{
-	struct global	 g = { NULL, NULL };
-	struct pf_optout o = { .channel = c->channel, .address = c->address };
-	size_t		 i;
-	int		 rc, yes;
-
-	if ((rc = pf_store_optout_get(st, c->channel, c->address, "",
-	    global_copy, &g, &yes)) != PF_OK || !yes)
-		goto out;
-	o.reason = g.reason;
-	o.source = g.source;
-	if ((rc = pf_store_optout_delete(st, c->channel, c->address, "",
-	    NULL)) != PF_OK)
-		goto out;
-	for (i = 0; i < l->n && rc == PF_OK; i++) {
-		o.list = l->lists[i].id;
-		if (&l->lists[i] != m &&
-		    strcmp(l->lists[i].channel, c->channel) == 0)
-			rc = pf_store_optout_put(st, &o, now);
-	}
-out:
-	free(g.reason);
-	free(g.source);
-	return rc;
-}
-
-/* c subscribed to m from now on: the row, and no opt-out of m. */
-static int
-subscribe(struct pf_txn *t, const struct pf_lists *l,
-    const struct pf_mlist *m, const struct pf_sub_change *c,
-    const char *requested, const char *method, const char *now)
+subscribe(struct pf_txn *t, const struct pf_mlist *m,
+    const struct pf_sub_change *c, const char *requested, const char *method,
+    const char *now)
 {
 	const struct pf_subscription	 s = { .channel = c->channel,
 	    .address = c->address, .list = m->id, .state = "subscribed",
@@ -192,11 +147,58 @@ subscribe(struct pf_txn *t, const struct pf_lists *l,
 	    .notice = m->notice, .language = c->language };
 	int				 rc;
 
-	if ((rc = pf_store_sub_put(t->st, &s)) == PF_OK &&
-	    (rc = pf_store_optout_delete(t->st, c->channel, c->address, m->id,
-	    NULL)) == PF_OK)
-		rc = split_global(t->st, l, m, c, now);
+	if ((rc = pf_store_sub_put(t->st, &s)) == PF_OK)
+		rc = pf_store_optout_delete(t->st, c->channel, c->address,
+		    m->id, NULL);
 	return rc;
+}
+
+/*
+ * Every change of one person's subscriptions on one channel waits for
+ * the one before it to commit (store.h's pf_store_lock; nothing to do on
+ * SQLite), so that what it reads next is what that one wrote.
+ */
+static int
+lock(struct pf_txn *t, const struct pf_sub_change *c)
+{
+	return pf_store_lock(t->st, "subscription", c->channel, c->address);
+}
+
+/* Is c suppressed on list already (an opt-out of it)?  *yes. */
+static int
+opted_out(struct pf_store *st, const struct pf_sub_change *c,
+    const char *list, int *yes)
+{
+	return pf_store_optout_get(st, c->channel, c->address, list, NULL,
+	    NULL, yes);
+}
+
+/*
+ * Does c's request of m need the confirmation from the mailbox?  m's
+ * double opt-in, or a method that proves nothing about the mailbox (not
+ * PROVEN_METHODS) asking for someone who opted out of m or of all, or
+ * who was erased (the pseudonym suppressed on the channel): *yes.
+ */
+static int
+needs_proof(struct pf_store *st, const struct pf_mlist *m,
+    const struct pf_sub_change *c, int *yes)
+{
+	int	 rc, one = 0, all = 0;
+
+	*yes = m->double_opt_in;
+	if (*yes || pf_audit_code_in(c->method, PROVEN_METHODS))
+		return PF_OK;
+	if ((rc = opted_out(st, c, m->id, &one)) != PF_OK ||
+	    (rc = opted_out(st, c, "", &all)) != PF_OK)
+		return rc;
+	if (one || all) {
+		*yes = 1;
+		return PF_OK;
+	}
+	rc = pf_store_suppressed(st, strcmp(c->channel, "sms") == 0 ?
+	    "phone" : "email", c->subject, c->channel);
+	*yes = rc == PF_OK;
+	return rc == PF_ENOTFOUND ? PF_OK : rc;
 }
 
 int
@@ -208,17 +210,20 @@ pf_sub_request(struct pf_txn *t, const struct pf_lists *l,
 	struct row		 r;
 	char			 buf[PF_TIME_SIZE];
 	const char		*now = pf_utc_now_or(c->now, buf);
-	int			 rc;
+	int			 rc, proof;
 
 	*changed = 0;
 	if (!change_ok(c, REQUEST_METHODS) || (m = list_of(l, c)) == NULL)
 		return PF_EINVAL;
-	if ((rc = row_get(t->st, c, &r)) != PF_OK ||
-	    strcmp(r.state, "subscribed") == 0)
+	if ((rc = lock(t, c)) != PF_OK || (rc = row_get(t->st, c, &r)) != PF_OK ||
+	    strcmp(r.state, "subscribed") == 0 ||
+	    (rc = needs_proof(t->st, m, c, &proof)) != PF_OK)
 		return rc;
+	if (proof && strcmp(r.state, "pending") == 0)
+		return PF_OK;	/* the request stands, and its link */
 	*changed = 1;
-	if (!m->double_opt_in) {
-		if ((rc = subscribe(t, l, m, c, now, c->method, now)) != PF_OK)
+	if (!proof) {
+		if ((rc = subscribe(t, m, c, now, c->method, now)) != PF_OK)
 			return rc;
 		return evidence(t, c, m->id, "subscribed", m->notice, now, now);
 	}
@@ -245,23 +250,14 @@ pf_sub_confirm(struct pf_txn *t, const struct pf_lists *l,
 	if (!change_ok(c, CONFIRM_METHODS) || (m = list_of(l, c)) == NULL ||
 	    requested == NULL)
 		return PF_EINVAL;
-	if ((rc = row_get(t->st, c, &r)) != PF_OK ||
+	if ((rc = lock(t, c)) != PF_OK || (rc = row_get(t->st, c, &r)) != PF_OK ||
 	    strcmp(r.state, "pending") != 0 ||
 	    strcmp(r.requested, requested) != 0)
 		return rc;
 	*changed = 1;
-	if ((rc = subscribe(t, l, m, c, r.requested, r.method, now)) != PF_OK)
+	if ((rc = subscribe(t, m, c, r.requested, r.method, now)) != PF_OK)
 		return rc;
 	return evidence(t, c, m->id, "confirmed", m->notice, r.requested, now);
-}
-
-/* Is c suppressed on list already (an opt-out of it)?  *yes. */
-static int
-opted_out(struct pf_store *st, const struct pf_sub_change *c,
-    const char *list, int *yes)
-{
-	return pf_store_optout_get(st, c->channel, c->address, list, NULL,
-	    NULL, yes);
 }
 
 int
@@ -279,15 +275,17 @@ pf_sub_drop(struct pf_txn *t, const struct pf_lists *l,
 	    strlen(c->list) > LIST_LABEL_MAX)
 		return PF_EINVAL;
 	m = list_of(l, c);
-	if ((rc = pf_store_sub_delete(t->st, c->channel, c->address, c->list,
+	if ((rc = lock(t, c)) != PF_OK ||
+	    (rc = pf_store_sub_delete(t->st, c->channel, c->address, c->list,
 	    &n)) != PF_OK ||
 	    (rc = opted_out(t->st, c, c->list, &one)) != PF_OK ||
 	    (rc = opted_out(t->st, c, "", &all)) != PF_OK)
 		return rc;
-	if (!one && !all && (rc = optout_put(t->st, c, c->list, now)) != PF_OK)
-		return rc;
 	if (n == 0 && (one || all))
 		return PF_OK;
+	/* With a row gone, its own opt-out too, beside one of all. */
+	if (!one && (rc = optout_put(t->st, c, c->list, now)) != PF_OK)
+		return rc;
 	*changed = 1;
 	return evidence(t, c, c->list, "unsubscribed",
 	    m != NULL ? m->notice : "", NULL, now);
@@ -306,7 +304,8 @@ pf_sub_stop_all(struct pf_txn *t, const struct pf_lists *l,
 	*changed = 0;
 	if (!change_ok(c, DROP_METHODS))
 		return PF_EINVAL;
-	if ((rc = pf_store_sub_delete(t->st, c->channel, c->address, "",
+	if ((rc = lock(t, c)) != PF_OK ||
+	    (rc = pf_store_sub_delete(t->st, c->channel, c->address, "",
 	    &n)) != PF_OK || (rc = opted_out(t->st, c, "", &all)) != PF_OK)
 		return rc;
 	if (!all && (rc = optout_put(t->st, c, "", now)) != PF_OK)
@@ -334,6 +333,24 @@ pf_sub_state(struct pf_store *st, const char *channel, const char *address,
 	*state = PF_SUB_NONE;
 	rc = pf_store_sub_get(st, channel, address, list, state_of, state);
 	return rc == PF_ENOTFOUND ? PF_OK : rc;
+}
+
+static int
+requested_of(const struct pf_subscription *s, void *arg)
+{
+	if (strcmp(s->state, "pending") != 0)
+		return PF_ENOTFOUND;
+	snprintf(arg, PF_TIME_SIZE, "%s", s->requested);
+	return 0;
+}
+
+int
+pf_sub_requested(struct pf_store *st, const char *channel,
+    const char *address, const char *list, char requested[PF_TIME_SIZE])
+{
+	requested[0] = '\0';
+	return pf_store_sub_get(st, channel, address, list, requested_of,
+	    requested);
 }
 
 int

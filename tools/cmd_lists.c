@@ -5,10 +5,11 @@
  *
  * The subscribed export is the rows of state subscribed (a pending
  * double opt-in is not subscribed), less anyone with an opt-out of the
- * list or of all, which the rules never leave beside a subscription but
- * which no export may contradict.  The suppressed export is the optout
- * table's answer for the list: everyone opted out of it or of every list
- * on its channel.  An erased person's opt-out survives only as a keyed
+ * list, which the rules never leave beside a subscription but which no
+ * export may contradict.  The suppressed export is the optout table's
+ * answer for the list: everyone opted out of it, or of every list on its
+ * channel and not subscribed to it (a subscription overrides an opt-out
+ * of all for its own list, subscription.h).  An erased person's opt-out survives only as a keyed
  * pseudonym (erasure.h), which is no address: it cannot be in either
  * export, and standard error says how many there are (scrub a list with
  * `privforms unsubscribes scrub`, which knows them).
@@ -49,9 +50,11 @@ const struct cmd cmds_lists[] = {
 	  "E.164 for an SMS list), list, confirmed (when the subscription\n"
 	  "began, UTC), method (signup or preferences).  A subscription that\n"
 	  "waits for its double opt-in confirmation is not in it, nor is\n"
-	  "anyone opted out of LIST or of every list.  With --suppressed,\n"
-	  "instead those never to be sent LIST: every address opted out of\n"
-	  "it or of every list on its channel (address, list).  People erased\n"
+	  "anyone opted out of LIST.  With --suppressed, instead those never\n"
+	  "to be sent LIST: every address opted out of it, or of every list\n"
+	  "on its channel and not subscribed to LIST (address, list); a\n"
+	  "subscription overrides an opt-out of every list for its own list\n"
+	  "only, which `unsubscribes check` still counts.  People erased\n"
 	  "by `request erase` are kept only as keyed pseudonyms, which are not\n"
 	  "addresses and are in neither export: standard error says how many,\n"
 	  "and `privforms unsubscribes scrub` removes them from a list of\n"

@@ -35,6 +35,7 @@
 #include "store.h"
 #include "store_impl.h"
 #include "store_sql.h"
+#include "subscription.h"
 #include "txn.h"
 
 #define T1	"2026-11-24T06:00:00.000001Z"
@@ -1154,6 +1155,76 @@ START_TEST(test_connect_gives_up_on_a_silent_server)
 }
 END_TEST
 
+/* ---- one person's subscription changes, one at a time ---- */
+
+static const char sub_lists[] = "events\temail\tno\tEvents\tInvitations.\n";
+#define SUB_SUBJECT \
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+/* The preference page's request of events for one address, on t. */
+static int
+sub_request(struct pf_txn *t, const struct pf_lists *l, int *changed)
+{
+	const struct pf_sub_change	 c = { .channel = "email",
+	    .address = "ann@example.org", .list = "events",
+	    .method = "preferences", .language = "en",
+	    .subject = SUB_SUBJECT };
+
+	return pf_sub_request(t, l, &c, changed);
+}
+
+/* The same save on a connection of its own: exit 0 if it changed nothing. */
+static int
+sub_saver(const struct pf_lists *l)
+{
+	struct pf_store	*s = store_open(60000);
+	struct pf_txn	 t;
+	int		 changed = -1;
+
+	if (pf_txn_begin(&t, s, audit_dir, "preferences") != PF_OK ||
+	    sub_request(&t, l, &changed) != PF_OK ||
+	    pf_txn_commit(&t) != PF_OK)
+		return 2;
+	pf_store_close(s);
+	return changed;
+}
+
+/*
+ * Two identical saves at once (read committed): the second waits for the
+ * first's commit, then finds the change made; one event, one record.
+ */
+START_TEST(test_subscription_saves_at_once_change_once)
+{
+	struct pf_lists	 l;
+	struct pf_txn	 t;
+	pid_t		 pid;
+	int		 status, changed = -1;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	ck_assert_int_eq(pf_lists_parse(sub_lists, strlen(sub_lists), "t", &l,
+	    NULL), PF_OK);
+	ck_assert_int_eq(pf_txn_begin(&t, st, audit_dir, "preferences"),
+	    PF_OK);
+	ck_assert_int_eq(sub_request(&t, &l, &changed), PF_OK);
+	ck_assert_int_eq(changed, 1);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0)
+		_exit(sub_saver(&l));
+	db_wait_for("SELECT count(*) FROM pg_locks WHERE NOT granted", 1);
+	ck_assert_int_eq(pf_txn_commit(&t), PF_OK);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "the second save changed again (%d)", WEXITSTATUS(status));
+	ck_assert_int_eq(db_number("SELECT count(*) FROM subscription_event"),
+	    1);
+	ck_assert_int_eq(db_number("SELECT (SELECT count(*) FROM audit) + "
+	    "(SELECT count(*) FROM audit_pending)"), 1);
+	pf_lists_clear(&l);
+	audit_dir_remove();
+}
+END_TEST
+
 /* ---- INSTALL's roles (section 20) ---- */
 
 /*
@@ -1479,6 +1550,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_one_per_transaction),
     tcase_add_test(tc, test_seal_begin_take),
     tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
+    tcase_add_test(tc, test_subscription_saves_at_once_change_once),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
     tcase_add_test(tc, test_every_table_is_in_a_list),
     tcase_add_test(tc, test_copy_from_sqlite),

@@ -46,30 +46,37 @@ common_setup(void)
 	    PF_OK);
 }
 
+/*
+ * The running case's engine.  fixture.c keeps one setup for the program,
+ * so both cases share setup and teardown, and each case's own unchecked
+ * fixture says which engine its tests get.
+ */
+static int	 on_pg;
+
 static void
-lite_setup(void)
+use_lite(void)
+{
+	on_pg = 0;
+}
+
+static void
+use_pg(void)
+{
+	on_pg = 1;
+}
+
+static void
+setup(void)
 {
 	common_setup();
-	st = fx.st;
+	st = on_pg ? pf_test_pg_open() : fx.st;
 }
 
 static void
-pg_setup(void)
+teardown(void)
 {
-	common_setup();
-	st = pf_test_pg_open();
-}
-
-static void
-lite_teardown(void)
-{
-	pf_lists_clear(&lists);
-}
-
-static void
-pg_teardown(void)
-{
-	pf_test_pg_close(st);
+	if (on_pg)
+		pf_test_pg_close(st);
 	st = NULL;
 	pf_lists_clear(&lists);
 }
@@ -278,7 +285,8 @@ END_TEST
 
 /*
  * A double opt-in list: pending (not exported) until the confirmation of
- * the newest request; a stale or repeated confirmation changes nothing.
+ * its request; asking again while pending changes nothing (the link
+ * already mailed keeps working); a repeated confirmation changes nothing.
  */
 START_TEST(test_double_opt_in_waits_for_the_confirmation)
 {
@@ -290,45 +298,171 @@ START_TEST(test_double_opt_in_waits_for_the_confirmation)
 	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
 	ck_assert_str_eq(row_of("news").confirmed, "(null)");
 	exported_is("news", "");
-	/* Asked again: a new request whose time replaces the first. */
+	/* Asked again: no event, no record, the first request's time. */
 	c.now = T2;
-	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	ck_assert_int_eq(confirm("news", T1, T3), 0);
+	ck_assert_int_eq(apply(pf_sub_request, &c), 0);
+	ck_assert_str_eq(row_of("news").requested, T1);
+	ck_assert_int_eq(confirm("news", T2, T3), 0);
 	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
-	ck_assert_int_eq(confirm("news", T2, T3), 1);
+	ck_assert_int_eq(confirm("news", T1, T3), 1);
 	r = row_of("news");
 	ck_assert_str_eq(r.state, "subscribed");
-	ck_assert_str_eq(r.requested, T2);
+	ck_assert_str_eq(r.requested, T1);
 	ck_assert_str_eq(r.confirmed, T3);
 	ck_assert_str_eq(r.method, "preferences");
-	ck_assert_int_eq(confirm("news", T2, T3), 0);
-	evidence_is("requested:news requested:news confirmed:news",
-	    "subscription-requested subscription-requested "
-	    "subscription-confirmed");
+	ck_assert_int_eq(confirm("news", T1, T3), 0);
+	evidence_is("requested:news confirmed:news",
+	    "subscription-requested subscription-confirmed");
 	exported_is("news", ADDR);
 }
 END_TEST
 
+/* A request dropped and asked for again: only the new one's link confirms. */
+START_TEST(test_a_dropped_request_link_confirms_nothing)
+{
+	struct pf_sub_change	 c = change("news", "signup", T1);
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	c = change("news", "preferences", T2);
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	ck_assert_int_eq(confirm("news", T1, T3), 0);
+	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
+	ck_assert_int_eq(confirm("news", T2, T3), 1);
+	ck_assert_int_eq(state("news"), PF_SUB_SUBSCRIBED);
+}
+END_TEST
+
+/* The addresses pf_store_sub_suppressed gives for list, joined. */
+static int
+text_add(const char *address, void *arg)
+{
+	add(arg, address, NULL);
+	return 0;
+}
+
+static void
+suppressed_is(const char *list, const char *want)
+{
+	char	 got[1024] = "";
+
+	ck_assert_int_eq(pf_store_sub_suppressed(st, "email", list, text_add,
+	    got), PF_OK);
+	ck_assert_str_eq(got, want);
+}
+
 /*
- * Subscribing lifts the list's opt-out; an opt-out of all becomes one of
- * every other list of the channel (the sms list keeps nothing new).  A
- * pending request lifts nothing.
+ * A proven subscription (the preference page, a confirmation) lifts only
+ * its list's opt-out; an opt-out of all stays, and the subscription row
+ * overrides it for that list alone.  A pending request lifts nothing.
  */
 START_TEST(test_subscribing_lifts_only_that_list)
 {
 	const struct pf_optout	 all = { .channel = "email", .address = ADDR,
 	    .list = "", .source = "form" };
-	struct pf_sub_change	 c = change("news", "signup", T1);
+	struct pf_optout	 one = all;
+	struct pf_sub_change	 c = change("news", "preferences", T1);
 
 	SKIP_WITHOUT_STORE();
+	one.list = "events";
 	ck_assert_int_eq(pf_store_optout_put(st, &all, T1), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(st, &one, T1), PF_OK);
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	optouts_are("email/");
+	optouts_are("email/ email/events");
 	c.list = "events";
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	optouts_are("email/news email/offers");
+	ck_assert_int_eq(state("events"), PF_SUB_SUBSCRIBED);
+	optouts_are("email/");
+	exported_is("events", ADDR);
+	suppressed_is("events", "");
+	suppressed_is("news", ADDR);
 	ck_assert_int_eq(confirm("news", T1, T2), 1);
-	optouts_are("email/offers");
+	optouts_are("email/");
+	exported_is("news", ADDR);
+	suppressed_is("news", "");
+	suppressed_is("offers", ADDR);
+}
+END_TEST
+
+/*
+ * Stop all, then one list by the preference page: a list the company
+ * adds to the table afterwards is suppressed too (the opt-out of all
+ * stays), and dropping the one list suppresses it again.
+ */
+START_TEST(test_a_list_added_later_stays_suppressed)
+{
+	struct pf_sub_change	 c = change("", "preferences", T1);
+	char			 more[512];
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_stop_all, &c), 1);
+	c = change("events", "preferences", T2);
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	snprintf(more, sizeof(more), "%slater\temail\tno\tLater\tAdded.\n",
+	    table);
+	pf_lists_clear(&lists);
+	ck_assert_int_eq(pf_lists_parse(more, strlen(more), "t", &lists,
+	    NULL), PF_OK);
+	suppressed_is("later", ADDR);
+	suppressed_is("events", "");
+	exported_is("events", ADDR);
+	c.now = T3;
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	suppressed_is("events", ADDR);
+	exported_is("events", "");
+}
+END_TEST
+
+/*
+ * What proves nothing about the mailbox (the signup form) never lifts an
+ * opt-out: an address opted out of the list or of all, or erased (its
+ * pseudonym suppressed), gets double opt-in even on a list without it,
+ * and only the confirmation subscribes.
+ */
+static const struct {
+	const char	*optout;	/* the opt-out's list, or NULL */
+	int		 erased;	/* the pseudonym suppressed */
+	const char	*optouts;	/* what stays */
+} unproven[] = {
+	{ "", 0, "email/" },
+	{ "events", 0, "" },
+	{ NULL, 1, "" },
+};
+
+START_TEST(test_signup_never_lifts_an_opt_out)
+{
+	const struct pf_optout	 o = { .channel = "email", .address = ADDR,
+	    .list = unproven[_i].optout, .source = "form" };
+	struct pf_sub_change	 c = change("events", "signup", T1);
+	struct pf_sub_change	 other = change("events", "signup", T1);
+	char			 bob[PF_HEX_DIGEST_LEN + 1];
+
+	SKIP_WITHOUT_STORE();
+	other.address = "bob@example.com";
+	ck_assert_int_eq(pf_sub_subject(&fx.keys, "email", other.address, bob),
+	    PF_OK);
+	other.subject = bob;
+	if (o.list != NULL)
+		ck_assert_int_eq(pf_store_optout_put(st, &o, T1), PF_OK);
+	if (unproven[_i].erased)
+		ck_assert_int_eq(pf_store_suppress_put(st, "email", subject,
+		    "email", T1), PF_OK);
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	ck_assert_int_eq(state("events"), PF_SUB_PENDING);
+	exported_is("events", "");
+	/* Again: the request stands, nothing appended. */
+	c.now = T2;
+	ck_assert_int_eq(apply(pf_sub_request, &c), 0);
+	ck_assert_str_eq(row_of("events").requested, T1);
+	ck_assert_int_eq(confirm("events", T1, T3), 1);
+	ck_assert_int_eq(state("events"), PF_SUB_SUBSCRIBED);
+	optouts_are(unproven[_i].optouts);
+	evidence_is("requested:events confirmed:events",
+	    "subscription-requested subscription-confirmed");
+	/* Someone else, opted out of nothing: at once. */
+	ck_assert_int_eq(apply(pf_sub_request, &other), 1);
+	exported_is("events", ADDR " bob@example.com");
 }
 END_TEST
 
@@ -487,7 +621,10 @@ END_TEST
 #define SUB_TESTS(tc)							\
     tcase_add_test(tc, test_request_without_double_opt_in_subscribes),	\
     tcase_add_test(tc, test_double_opt_in_waits_for_the_confirmation),	\
+    tcase_add_test(tc, test_a_dropped_request_link_confirms_nothing),	\
     tcase_add_test(tc, test_subscribing_lifts_only_that_list),		\
+    tcase_add_test(tc, test_a_list_added_later_stays_suppressed),	\
+    PF_LOOP(test_signup_never_lifts_an_opt_out, unproven),		\
     tcase_add_test(tc, test_drop_removes_and_suppresses_once),		\
     tcase_add_test(tc, test_drop_of_a_list_one_is_not_on),		\
     tcase_add_test(tc, test_stop_all_is_one_change),			\
@@ -503,12 +640,14 @@ pg_case(Suite *s)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_unchecked_fixture(tc, pf_test_pg_start, pf_test_pg_stop);
-	pf_test_fixture(tc, PF_TEST_DIR, NULL, pg_setup, pg_teardown);
+	tcase_add_unchecked_fixture(tc, use_pg, NULL);
+	pf_test_fixture(tc, PF_TEST_STORE, NULL, setup, teardown);
 	SUB_TESTS(tc);
 	suite_add_tcase(s, tc);
 }
 
 PF_TEST_MAIN("subscription",
-    pf_test_fixture(tc, PF_TEST_STORE, NULL, lite_setup, lite_teardown),
+    tcase_add_unchecked_fixture(tc, use_lite, NULL),
+    pf_test_fixture(tc, PF_TEST_STORE, NULL, setup, teardown),
     SUB_TESTS(tc),
     pg_case(s))
