@@ -1312,6 +1312,18 @@ static const char *const rewrites[] = {
 };
 
 /*
+ * What only the team's role may do: the evidence of consent and of
+ * subscriptions is appended by the forms and deleted whole only by an
+ * erasure or a purge, which the privforms command runs.
+ */
+static const char *const web_never[] = {
+	"DELETE FROM subscription_event",
+	"UPDATE subscription_event SET list = 'x'",
+	"DELETE FROM consent_record",
+	"UPDATE consent_record SET id = id",
+};
+
+/*
  * The roles as INSTALL makes them: the web role (and the team's) stores
  * and seals records, and the forms' other writes go through, but it may
  * not update, delete or truncate a record (permission denied), and the
@@ -1323,11 +1335,13 @@ START_TEST(test_roles_cannot_rewrite_the_trail)
 	    "privforms_team" };
 	struct pf_optout oo = { "email", "a@example.org", "", NULL, "form",
 	    NULL, NULL };
+	const struct pf_sub_event ev = { 0, "email", "a@example.org", "news",
+	    "subscribed", "signup", "0123456789abcdef", "en", T1, T1 };
 	struct pf_store	*web;
 	char		 n[16];
 	long long	 id;
 	size_t		 i, j;
-	PGconn		*c;
+	PGconn		*c, *c2;
 
 	SKIP_WITHOUT_SERVER();
 	audit_dir_make();
@@ -1344,6 +1358,7 @@ START_TEST(test_roles_cannot_rewrite_the_trail)
 	/* an upsert: the second put updates the row (UPDATE granted) */
 	ck_assert_int_eq(pf_store_optout_put(web, &oo, T1), PF_OK);
 	ck_assert_int_eq(pf_store_optout_put(web, &oo, T2), PF_OK);
+	ck_assert_int_eq(pf_store_sub_event_put(web, &ev, NULL), PF_OK);
 	ck_assert_int_eq(pf_store_commit(web), PF_OK);
 	ck_assert_int_eq(txn_record(web, "1"), PF_OK);
 	ck_assert_int_eq(txn_record(web, "2"), PF_OK);
@@ -1353,8 +1368,15 @@ START_TEST(test_roles_cannot_rewrite_the_trail)
 
 		for (j = 0; j < nitems(rewrites); j++)
 			sql_refused(r, rewrites[j], "42501");
+		for (j = 0; i == 0 && j < nitems(web_never); j++)
+			sql_refused(r, web_never[j], "42501");
 		PQfinish(r);
 	}
+	/* An erasure (the team's) deletes a person's history. */
+	c2 = as_role("privforms_team");
+	sql_ok(c2, "DELETE FROM subscription_event", n, sizeof(n));
+	sql_ok(c2, "DELETE FROM consent_record", n, sizeof(n));
+	PQfinish(c2);
 	for (j = 0; j < 3; j++) {	/* the owner's stopped by the trigger */
 		sql_refused(c, rewrites[j], "42501");
 		ck_assert_ptr_nonnull(strstr(PQerrorMessage(c),
