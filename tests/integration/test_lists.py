@@ -10,10 +10,12 @@ verified through its mail link, and the privforms command."""
 import os
 import re
 import subprocess
+import time
 import unittest
+import urllib.parse
 
-from harness import (SRC, address, mail_site, request_submit,
-                     request_verify, teardown)
+from harness import (PRIVFORMS, SRC, address, mail_site, request_submit,
+                     request_verify, teardown, token_craft)
 
 XSD = os.path.join(SRC, "etc", "request-export.xsd")
 T1 = "2026-11-24T06:00:00.000001Z"
@@ -55,12 +57,44 @@ def opt_out(who, lst, channel="email"):
                (channel, who, lst, T1, T1))
 
 
-def exported(*args):
-    p = run("lists", "export", *args)
+def exported(*args, conf=None):
+    p = subprocess.run([PRIVFORMS, "--config", conf or SITE.conf, "lists",
+                        "export"] + list(args), capture_output=True,
+                       text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     lines = p.stdout.split("\n")     # text mode: CRLF read as LF
     assert lines[-1] == "", p.stdout
     return lines[0], lines[1:-1], p.stderr
+
+
+PREFS = "/privacy/preferences"
+
+
+def pref_save(who, *ticked, action="save"):
+    """The preference page's POST for who (a link it was mailed)."""
+    t = token_craft(SITE, "pref", int(time.time()) + 3600, "email", who,
+                    "en")
+    r = SITE.post(PREFS, [("t", t), ("action", action)] +
+                  [("list-" + x, "yes") for x in ticked], stamp=False)
+    assert r.status == 303, r
+
+
+def signup(who, lst):
+    """The signup snippet's form, filled in by anyone: 303."""
+    r = SITE.post(PREFS + "/subscribe", {"address": who, "list": lst},
+                  stamp=SITE.stamp(PREFS))
+    assert r.status == 303, r
+
+
+def confirm_mailed(who):
+    """POST the confirmation link mailed to who: its answer's status."""
+    bodies = [m.get_body().get_content() for m in SITE.send_mail(SMTP)
+              if m["To"] == who]
+    assert len(bodies) == 1, bodies
+    link = re.search(r"/privacy/preferences/confirm\?t=([A-Za-z0-9_.-]+)",
+                     bodies[0])
+    return SITE.post(PREFS + "/confirm", {"t": link.group(1)},
+                     stamp=False).status
 
 
 def reads(rows):
@@ -78,15 +112,21 @@ class Lists(unittest.TestCase):
         cls.a = address("list-a")       # subscribed to offers
         cls.b = address("list-b")       # subscribed to offers
         cls.pending = address("list-pending")
+        cls.all_but = address("list-allbut")    # stopped all, then offers
         cls.all_out = address("list-allout")    # opted out of all
         cls.one_out = address("list-oneout")    # opted out of offers
         cls.other = address("list-other")       # opted out of news only
+        cls.people = (cls.a, cls.b, cls.pending, cls.all_but, cls.all_out,
+                      cls.one_out, cls.other)
         subscribe(cls.b, "offers")
         subscribe(cls.a, "offers")
         subscribe(cls.pending, "offers", state="pending")
-        # What the rules never leave, which no export may contradict.
-        subscribe(cls.all_out, "offers")
+        # A subscription overrides an opt-out of all for its list alone.
+        subscribe(cls.all_but, "offers")
+        opt_out(cls.all_but, "")
         opt_out(cls.all_out, "")
+        # What the rules never leave, which no export may contradict.
+        subscribe(cls.one_out, "offers")
         opt_out(cls.one_out, "offers")
         opt_out(cls.other, "news")
         subscribe("+14155550100", "sms-offers", channel="sms")
@@ -100,26 +140,32 @@ class Lists(unittest.TestCase):
         rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
         self.assertEqual(list(rows), ["news", "offers", "events",
                                       "sms-offers"])
-        self.assertEqual(rows["offers"], ["offers", "email", "yes", "2"])
+        self.assertEqual(rows["offers"], ["offers", "email", "yes", "3"])
         self.assertEqual(rows["sms-offers"], ["sms-offers", "sms", "no",
                                               "1"])
 
     def test_export_lists_the_subscribed_only(self):
-        before = len(reads(2))
+        before = len(reads(3))
         header, rows, _ = exported("offers")
         self.assertEqual(header, "address,list,confirmed,method")
-        self.assertEqual(rows, ["%s,offers,%s,signup" % (w, T2)
-                                for w in sorted((self.a, self.b))])
+        self.assertEqual(rows, ["%s,offers,%s,signup" % (w, T2) for w in
+                                sorted((self.a, self.b, self.all_but))])
         for who in (self.pending, self.all_out, self.one_out):
             self.assertNotIn(who, "\n".join(rows))
-        self.assertEqual(len(reads(2)), before + 1)
+        self.assertEqual(len(reads(3)), before + 1)
         self.assertEqual(exported("--format", "csv", "offers")[1], rows)
 
     def test_suppressed_are_those_opted_out_of_it_or_of_all(self):
         header, rows, _ = exported("offers", "--suppressed")
         self.assertEqual(header, "address,list")
-        self.assertEqual(rows, ["%s,offers" % w for w in
+        ours = [r for r in rows if r.split(",")[0] in self.people]
+        self.assertEqual(ours, ["%s,offers" % w for w in
                                 sorted((self.all_out, self.one_out))])
+        _, rows, _ = exported("news", "--suppressed")
+        ours = [r for r in rows if r.split(",")[0] in self.people]
+        self.assertEqual(ours, ["%s,news" % w for w in
+                                sorted((self.all_but, self.all_out,
+                                        self.other))])
         header, rows, _ = exported("sms-offers", "--suppressed")
         self.assertEqual(rows, ["+14155550101,sms-offers"])
 
@@ -132,6 +178,29 @@ class Lists(unittest.TestCase):
         self.assertEqual(r.status, 303, r)
         self.assertNotIn(who, "\n".join(exported("news")[1]))
         self.assertIn("%s,news" % who, exported("news", "--suppressed")[1])
+
+    def test_a_list_added_later_is_suppressed_after_stop_all(self):
+        """Stop all, then one list by the preference link: the opt-out of
+        all stays, so a list the company adds to the table afterwards
+        is suppressed, and `unsubscribes check` (mail outside the lists)
+        still says opted out while the list's export has them."""
+        who = address("list-later").lower()
+        pref_save(who, action="stop")
+        pref_save(who, "events")
+        self.assertIn("%s,events," % who, "\n".join(exported("events")[1]))
+        self.assertNotIn(who, "\n".join(exported("events",
+                                                  "--suppressed")[1]))
+        table = os.path.join(SITE.dir, "mailing-lists-later.tsv")
+        with open(os.path.join(SRC, "etc", "mailing-lists.tsv")) as f, \
+                open(table, "w") as out:
+            out.write(f.read() + "later\temail\tno\tLater offers\t"
+                      "Added after the person stopped all.\n")
+        conf = SITE.conf_with("later.conf", mailing_lists=table)
+        _, rows, _ = exported("later", "--suppressed", conf=conf)
+        self.assertIn("%s,later" % who, rows)
+        self.assertIn("%s,news" % who, exported("news", "--suppressed")[1])
+        p = run("unsubscribes", "check", who)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def test_wrong_list_or_format_is_refused(self):
         p = run("lists", "export", "nope")
@@ -203,6 +272,21 @@ class RequestsAndErasure(unittest.TestCase):
         self.assertNotIn(self.who, "\n".join(rows))
         self.assertRegex(err, r"\d+ erased (person's opt-out is|people's "
                               r"opt-outs are) kept only as keyed pseudonyms")
+
+    def test_3_a_stranger_cannot_subscribe_the_erased(self):
+        """The signup form names the erased address: a list without
+        double opt-in waits for the confirmation from the mailbox; what
+        the person confirms is theirs, and the suppression entry stays."""
+        who = self.who.lower()
+        SITE.send_mail(SMTP)
+        signup(who, "events")
+        self.assertEqual(SITE.query("SELECT state FROM subscription WHERE "
+                                    "address = ?", (who,)), [("pending",)])
+        self.assertNotIn(who, "\n".join(exported("events")[1]))
+        self.assertEqual(confirm_mailed(who), 303)
+        self.assertIn("%s,events," % who, "\n".join(exported("events")[1]))
+        p = run("unsubscribes", "check", who)
+        self.assertIn("opted out (erased entry)", p.stdout)
 
 
 if __name__ == "__main__":

@@ -329,22 +329,66 @@ class Preferences(FormTest):
         r = self.assert_get_changes_nothing(CONFIRM + "?t=" + gone)
         self.assertEqual(r.status, 400)
 
-    def test_only_the_newest_confirmation_link_confirms(self):
+    def test_asking_again_keeps_the_link_already_mailed(self):
         to = address("twice")
         signup(to, "news")
+        audit = SITE.count("audit")
+        before = snapshot()["subscription"]
         signup(to, "news")
-        first, second = [link_in(m.get_body().get_content(),
-                                 "preferences/confirm")
-                         for m in mails_to(to)]
-        t1, t2 = [urllib.parse.parse_qs(urllib.parse.urlsplit(
-            link).query)["t"][0] for link in (first, second)]
+        # Still pending on the first request: no event, no record.
+        self.assertEqual(SITE.count("audit"), audit)
+        self.assertEqual(snapshot()["subscription"], before)
+        self.assertEqual(events(to), [("news", "requested", "signup")])
+        links = {link_in(m.get_body().get_content(), "preferences/confirm")
+                 for m in mails_to(to)}
+        self.assertEqual(len(links), 1, links)   # mailed again: the same
+        first = urllib.parse.parse_qs(urllib.parse.urlsplit(
+            links.pop()).query)["t"][0]
+        # Dropped and asked for again: only the new link confirms.
+        save(pref_token(to))
+        signup(to, "news")
+        newest = urllib.parse.parse_qs(urllib.parse.urlsplit(link_in(
+            mails_to(to)[-1].get_body().get_content(),
+            "preferences/confirm")).query)["t"][0]
         r = self.assert_nothing_stored(
-            lambda: SITE.post(CONFIRM, {"t": t1}, stamp=False))
+            lambda: SITE.post(CONFIRM, {"t": first}, stamp=False))
         self.assertEqual(r.status, 400)
         self.assertIn("not the newest one we sent", r.text)
-        r = SITE.post(CONFIRM, {"t": t2}, stamp=False)
+        r = SITE.post(CONFIRM, {"t": newest}, stamp=False)
         self.assertEqual(r.status, 303)
         self.assertEqual(states(to), {"news": "subscribed"})
+
+    def test_a_signup_never_undoes_stop_all(self):
+        """Anyone may fill in the signup form with any address: for one
+        that stopped all, even a list without double opt-in waits for
+        the confirmation from the mailbox, and the opt-out of all stays
+        for every other list after it."""
+        to = address("victim")
+        t = pref_token(to)
+        save(t, ["events"])
+        save(t, action="stop")
+        SITE.send_mail(SMTP)
+        export = ("lists", "export", "events", "--format", "csv")
+        r = signup(to, "events")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(states(to), {"events": "pending"})
+        self.assertNotIn(to.lower(), SITE.privforms(*export).stdout.lower())
+        everything = ("email", to.lower(), "")
+        optouts = "SELECT channel, address, list FROM optout WHERE address = ?"
+        self.assertIn(everything, SITE.query(optouts, (to.lower(),)))
+        msgs = mails_to(to)
+        self.assertEqual([m["Subject"] for m in msgs],
+                         ["Please confirm your subscription"])
+        link = link_in(msgs[0].get_body().get_content(),
+                       "preferences/confirm")
+        t2 = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
+        r = SITE.post(CONFIRM, {"t": t2}, stamp=False)
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(states(to), {"events": "subscribed"})
+        self.assertIn(to.lower(), SITE.privforms(*export).stdout.lower())
+        self.assertIn(everything, SITE.query(optouts, (to.lower(),)))
+        news = SITE.privforms("lists", "export", "news", "--suppressed").stdout
+        self.assertIn("%s,news" % to.lower(), news.lower())
 
     def test_the_confirmation_link_expires(self):
         to = address("late")
