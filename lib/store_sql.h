@@ -53,8 +53,9 @@
  *    then reads: the second of two transactions on one key waits, then
  *    reads what the first committed.  Key locks are taken in this order:
  *    the device's ("consent"), the guard's rate keys, the one key of what
- *    the form decides ("request", "vote"); and before the first audit
- *    record (the audit chain's lock is held to the commit).  The one
+ *    the form decides ("request", "vote", a person's "subscription"); and
+ *    before the first audit record (the audit chain's lock is held to
+ *    the commit).  The one
  *    exception, a quota on a second address counted after the records
  *    (an agent's, a person's), can meet another transaction's key in the
  *    opposite order: PostgreSQL then ends one of the two (a deadlock:
