@@ -35,6 +35,17 @@
 // could not be done (a link Tab never reaches, say) is said in "failed"
 // and ends that visit, not the plan.  The script exits non-zero (saying
 // why on stderr) only if the browser cannot be had.
+//
+// The visits are made in the plan's order.  Those that want the same
+// browser (width, js, dark, headers) share one browser context and its
+// page: after each, the page goes to about:blank (unloaded, its scripts
+// stopped, what it throws on the way counted to its visit), and before
+// the next the cookies are cleared, so that each visit starts with no
+// cookies and a new document, as a new visitor's does; only the HTTP
+// cache of the style sheet and scripts is kept.  A visit that failed
+// leaves its context behind: the next one gets a new one.  A context per
+// visit took twice as long: each started a renderer and compiled
+// axe-core anew.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -123,6 +134,12 @@ function scale() {
 
 // ---- driving the browser ----
 
+// What a context is made for: visits that want the same one share it.
+function wants(v) {
+	return JSON.stringify([v.width || 1024, !!v.dark, v.js,
+	    v.headers || {}]);
+}
+
 async function newPage(browser, v) {
 	const ctx = await browser.newContext({
 		viewport: { width: v.width || 1024, height: 700 },
@@ -146,7 +163,22 @@ async function newPage(browser, v) {
 		    m.text()) && v.js !== false)
 			seen.errors.push(m.text());
 	});
-	return { ctx, page, seen };
+	return { ctx, page, seen, wants: wants(v) };
+}
+
+// The page for visit v, from tabs (what v wants -> its context and
+// page): the one made for what v wants, its cookies cleared, or a new one.
+async function pageFor(browser, tabs, v) {
+	let tab = tabs.get(wants(v));
+	if (tab === undefined) {
+		tab = await newPage(browser, v);
+		tabs.set(tab.wants, tab);
+		return tab;
+	}
+	await tab.ctx.clearCookies();
+	tab.seen.status = null;
+	tab.seen.errors = [];
+	return tab;
 }
 
 // Press Tab until what has focus matches sel (or the stops run out).
@@ -191,56 +223,59 @@ async function tabStops(page) {
 	return stops;
 }
 
-// One visit, as the plan says; what went wrong ends it in out.failed.
-async function visit(browser, v) {
+// One visit, as the plan says, on a page of tabs (pageFor); what went
+// wrong ends it in out.failed, and its context.
+async function visit(browser, tabs, v) {
 	const out = {};
 	try {
-		return await look(browser, v, out);
+		const tab = await pageFor(browser, tabs, v);
+		await look(tab, v, out);
+		await tab.page.goto('about:blank');
+		return out;
 	} catch (e) {
 		out.failed = e.message.split('\n')[0];
+		const tab = tabs.get(wants(v));
+		tabs.delete(wants(v));
+		if (tab !== undefined)
+			await tab.ctx.close().catch(() => {});
 		return out;
 	}
 }
 
-async function look(browser, v, out) {
-	const { ctx, page, seen } = await newPage(browser, v);
-	try {
-		await page.goto(v.url, { waitUntil: 'load' });
-		for (const [sel, text] of v.type || []) {
-			await tabTo(page, sel);
-			await page.keyboard.type(text);
-		}
-		if (v.submit) {
-			await tabTo(page, `${v.submit} [type="submit"]`);
-			await enterAndWait(page);
-		}
-		Object.assign(out, { url: page.url(), status: seen.status,
-		    title: await page.title(),
-		    focus: await page.evaluate(describeFocus) });
-		if (v.follow) {
-			await tabTo(page, `.error-summary a[href="${v.follow}"]`);
-			await page.keyboard.press('Enter');
-			out.followed = {
-				focus: await page.evaluate(describeFocus),
-				hash: await page.evaluate(() => location.hash),
-				view: await page.evaluate(questionInView,
-				    v.follow.slice(1)),
-			};
-		}
-		const checks = v.checks || [];
-		if (checks.includes('layout'))
-			out.layout = await page.evaluate(layout);
-		if (checks.includes('scale'))
-			out.scale = await page.evaluate(scale);
-		if (checks.includes('tab'))
-			out.tab = await tabStops(page);
-		if (checks.includes('axe'))
-			out.axe = await axe(page);
-		out.errors = seen.errors;
-		return out;
-	} finally {
-		await ctx.close();
+async function look({ page, seen }, v, out) {
+	await page.goto(v.url, { waitUntil: 'load' });
+	for (const [sel, text] of v.type || []) {
+		await tabTo(page, sel);
+		await page.keyboard.type(text);
 	}
+	if (v.submit) {
+		await tabTo(page, `${v.submit} [type="submit"]`);
+		await enterAndWait(page);
+	}
+	Object.assign(out, { url: page.url(), status: seen.status,
+	    title: await page.title(),
+	    focus: await page.evaluate(describeFocus) });
+	if (v.follow) {
+		await tabTo(page, `.error-summary a[href="${v.follow}"]`);
+		await page.keyboard.press('Enter');
+		out.followed = {
+			focus: await page.evaluate(describeFocus),
+			hash: await page.evaluate(() => location.hash),
+			view: await page.evaluate(questionInView,
+			    v.follow.slice(1)),
+		};
+	}
+	const checks = v.checks || [];
+	if (checks.includes('layout'))
+		out.layout = await page.evaluate(layout);
+	if (checks.includes('scale'))
+		out.scale = await page.evaluate(scale);
+	if (checks.includes('tab'))
+		out.tab = await tabStops(page);
+	if (checks.includes('axe'))
+		out.axe = await axe(page);
+	out.errors = seen.errors;
+	return out;
 }
 
 async function main() {
@@ -253,8 +288,9 @@ async function main() {
 		    headless: true, args: ARGS, timeout: TIMEOUT,
 		    env: { ...process.env, HOME: dir } });
 		const results = [];
+		const tabs = new Map();
 		for (const v of plan)
-			results.push(await visit(browser, v));
+			results.push(await visit(browser, tabs, v));
 		console.log(JSON.stringify(results));
 		rc = 0;
 	} catch (e) {
