@@ -377,6 +377,9 @@ class Faults(unittest.TestCase):
         # Each sender rode the faults out (its node's kill aside).
         self.assertEqual([p.poll() for p in SENDERS.values()], [None, None])
         self.stored_once(load.done)
+        # The senders write a record for each message they send: the
+        # chain is complete once the outbox is.
+        wait_until(lambda: outbox_sent(a_node()), "the outbox to be sent")
         self.chain_verifies()
         self.mail_sent_once(load.done, mail)
 
