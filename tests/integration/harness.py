@@ -453,6 +453,8 @@ class Site:
         return sqlite3.connect(self.db_path, timeout=timeout)
 
     def query(self, sql, args=()):
+        if POSTGRESQL:
+            return pg_server().read(self.db_name, sql, args)
         con = self.connect(readonly=True)
         try:
             return con.execute(sql, args).fetchall()
@@ -735,6 +737,7 @@ class PgServer:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="privforms-pg-")
         self.names = itertools.count(1)
+        self.readers = {}   # database name -> its PgConnection for read
         p = subprocess.run(["sh", os.path.join(SRC, "tools", "pgtest.sh"),
                             "start", self.dir], capture_output=True,
                            text=True, timeout=300)
@@ -756,6 +759,33 @@ class PgServer:
         finally:
             con.close()
 
+    def read(self, name, sql, args=()):
+        """The rows of one query on database name, on a read-only
+        connection kept for it: each new connection is a new server process,
+        and a form test's checks that nothing was stored made dozens a test.
+        Each statement commits (autocommit), so it sees what is committed
+        when it starts, as a new connection would; a connection lost (the
+        server restarted) is made again, once."""
+        import psycopg2
+        for attempt in (1, 2):
+            con = self.readers.get(name)
+            if con is None:
+                con = PgConnection(self.dsn(name), readonly=True)
+                con.con.autocommit = True
+                self.readers[name] = con
+            try:
+                return con.execute(sql, args).fetchall()
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                lost = con.con.closed != 0
+                self._forget(name)
+                if attempt == 2 or not lost:
+                    raise
+
+    def _forget(self, name):
+        con = self.readers.pop(name, None)
+        if con is not None:
+            con.close()
+
     def createdb(self):
         """A new empty database: its name."""
         name = "site%d" % next(self.names)
@@ -764,6 +794,7 @@ class PgServer:
 
     def dropdb(self, name):
         """Drop database name, ending what is still connected to it."""
+        self._forget(name)
         self._admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
 
     def dump(self, name, path):
@@ -781,6 +812,8 @@ class PgServer:
                        check=True, capture_output=True, timeout=300)
 
     def stop(self):
+        for name in list(self.readers):
+            self._forget(name)
         subprocess.run(["sh", os.path.join(SRC, "tools", "pgtest.sh"),
                         "stop", self.dir], timeout=300)
         shutil.rmtree(self.dir, ignore_errors=True)
