@@ -32,9 +32,11 @@
  *	GET  preferences/subscribe	the signup page of ?list=LIST; 404
  *				for a list that is not an email list of the table
  *	POST preferences/subscribe	address and list.  From the snippet
- *				(htdocs/snippets/subscribe.html, no stamp): the
- *				signup page with them filled in, nothing stored;
- *				from that page: guarded, pf_sub_request, the
+ *				(htdocs/snippets/subscribe.html, no stamp), on
+ *				a page of any website: the signup page with
+ *				them filled in, nothing stored; from that page
+ *				(stamped; 403 from another website's page, see
+ *				screen): guarded, pf_sub_request, the
  *				confirmation mail for a double opt-in list;
  *				303, 422, 429, 503
  *	GET  preferences/confirm?confirmed=LIST	"you are subscribed"
@@ -1032,6 +1034,28 @@ stop(void)
 	pf_lists_clear(&lists);
 }
 
+/*
+ * The signup's POST is routed from any website, for the snippet pasted
+ * into pages of other hosts: without a stamp it only shows our signup
+ * page filled in.  With one it is that page's, which stores: the
+ * cross-site check, here, before the handler (and the GPC record around
+ * it, program.h), as for every other form.
+ */
+static int
+screen(struct pf_app *app, struct pf_request *req)
+{
+	const char	*sub = pf_app_subpath(app, req,
+	    pf_forms[PF_GUARD_PREFERENCES].path);
+
+	if (strcmp(req->method, "POST") != 0 || sub == NULL ||
+	    strcmp(sub, "/subscribe") != 0)
+		return 0;
+	if (pf_app_read_form(app, req) != PF_OK)
+		return 1;
+	return pf_request_field(req, PF_STAMP_FIELD) != NULL &&
+	    pf_app_cross_site(app, req);
+}
+
 static const struct pf_route routes[] = {
 	{ "GET", "", "t", show_lists, NULL, 0 },
 	{ "GET", "", "done", show_done, NULL, 0 },
@@ -1040,13 +1064,13 @@ static const struct pf_route routes[] = {
 	{ "POST", "", NULL, post, NULL, 0 },
 	{ "GET", "/subscribe", "subscribed", show_subscribed, NULL, 0 },
 	{ "GET", "/subscribe", NULL, signup_page, NULL, 0 },
-	{ "POST", "/subscribe", NULL, signup, NULL, 0 },
+	{ "POST", "/subscribe", NULL, signup, NULL, PF_ROUTE_ANY_SITE },
 	{ "GET", "/confirm", "confirmed", show_confirmed, NULL, 0 },
 	{ "GET", "/confirm", NULL, confirm_show, NULL, 0 },
 	{ "POST", "/confirm", NULL, confirm, NULL, 0 },
 };
 
 PF_PROGRAM_MAIN(.form = PF_GUARD_PREFERENCES, PF_ROUTES(routes),
-    .start = start, .stop = stop,
+    .start = start, .stop = stop, .screen = screen,
     .not_found = N_("There is no such page. Your mailing preferences are at "
     "the address the emails we send link to."))

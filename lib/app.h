@@ -146,8 +146,9 @@ int pf_app_screen(struct pf_app *app, struct pf_request *req);
  * several names, or a proxy that rewrites Host, is not taken for
  * another); "null" and none at all (curl, scripts) pass, since they tell
  * nothing.  Call it for every form POST but those meant to come from
- * elsewhere: an article vote (a snippet for help pages) and RFC 8058
- * one-click (a mail client).
+ * elsewhere: an article vote (a snippet for help pages), RFC 8058
+ * one-click (a mail client) and the signup snippet's stampless POST
+ * (which only shows the signup page filled in).
  */
 int pf_app_cross_site(struct pf_app *app, struct pf_request *req);
 

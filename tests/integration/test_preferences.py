@@ -415,5 +415,52 @@ class Preferences(FormTest):
                                  r'which emails you receive</a>')
 
 
+
+class SignupFromOtherSites(FormTest):
+    """The signup snippet is pasted into pages of other hosts: its POST
+    (no stamp) only shows our signup page filled in, so it is answered
+    from any website; the POST of that page (stamped) stores, and keeps
+    the cross-site check."""
+
+    OTHER = "https://www.example.com"
+    FOREIGN = ({"Origin": OTHER},
+               {"Sec-Fetch-Site": "cross-site"},
+               {"Sec-Fetch-Site": "cross-site", "Origin": OTHER})
+
+    def stored(self):
+        return snapshot(), SITE.count("consent_record")
+
+    def test_the_snippet_is_answered_from_any_website(self):
+        to = address("snippet-foreign")
+        for headers in self.FOREIGN:
+            r = self.assert_nothing_stored(lambda: SITE.post(
+                SIGNUP, {"list": "events", "address": to, "website": ""},
+                stamp=False, headers=headers))
+            self.assertEqual(r.status, 200, (headers, r))
+            self.assertIn('value="%s"' % to, r.text)
+            self.assertIn("Event invitations", r.text)
+            self.assertIn('name="pf_stamp"', r.text)
+        self.assertEqual(states(to), {})
+
+    def test_our_signup_page_is_refused_from_another_website(self):
+        to = address("signup-foreign")
+        for headers in self.FOREIGN:
+            for gpc in ({}, {"Sec-GPC": "1"}):
+                h = dict(headers, **gpc)
+                r = self.assert_nothing_stored(lambda: SITE.post(
+                    SIGNUP, {"address": to, "list": "events"},
+                    stamp=SITE.stamp(FORM), headers=h))
+                self.assertEqual(r.status, 403, (h, r))
+                self.assertIn("sent from another website", r.text)
+                self.assertIsNone(r.header("Set-Cookie"), h)
+        self.assertEqual(states(to), {})
+        # From our own page it subscribes.
+        r = SITE.post(SIGNUP, {"address": to, "list": "events"},
+                      stamp=SITE.stamp(FORM),
+                      headers={"Sec-Fetch-Site": "same-origin"})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(states(to), {"events": "subscribed"})
+
+
 if __name__ == "__main__":
     unittest.main()
