@@ -487,17 +487,26 @@ struct row {
 	char	 described[2 * PF_LIST_ID_MAX + 24];
 };
 
+/* What the page says of each state (subscription.h's PF_SUB_*). */
+static const struct {
+	int		 state;
+	const char	*text;
+} state_texts[] = {
+	{ PF_SUB_NONE, N_("Not subscribed") },
+	{ PF_SUB_PENDING,
+	    N_("Waiting for your confirmation: see the email we sent") },
+	{ PF_SUB_SUBSCRIBED, N_("Subscribed") },
+};
+
 static const char *
 state_text(int state)
 {
-	switch (state) {
-	case PF_SUB_SUBSCRIBED:
-		return _("Subscribed");
-	case PF_SUB_PENDING:
-		return _("Waiting for your confirmation: see the email we sent");
-	default:
-		return _("Not subscribed");
-	}
+	size_t	 i;
+
+	for (i = 0; i < nitems(state_texts); i++)
+		if (state_texts[i].state == state)
+			return _(state_texts[i].text);
+	return _(state_texts[0].text);
 }
 
 /* The cells of the lists of channel, their states read, and their ids. */
@@ -665,8 +674,9 @@ apply(struct pf_app *app, const struct pf_request *req, const struct who *w,
 			add_id(pending ? out->pending : out->subscribed, id);
 		} else if (!ticked(req, id) && state != PF_SUB_NONE) {
 			c = change_of(w, id, "preferences", NULL);
-			rc = pf_sub_drop(&app->tx, &lists, &c, &changed);
-			add_id(out->dropped, id);
+			if ((rc = pf_sub_drop(&app->tx, &lists, &c,
+			    &changed)) == PF_OK && changed)
+				add_id(out->dropped, id);
 		}
 	}
 	return rc;
