@@ -462,5 +462,47 @@ class SignupFromOtherSites(FormTest):
         self.assertEqual(states(to), {"events": "subscribed"})
 
 
+
+class BrazilianPortuguese(unittest.TestCase):
+    """The preference center's pages and mails in pt-BR use Brazilian forms
+    ("Suas preferências", "sua inscrição"), not European ones ("As suas
+    preferências", "a sua inscrição")."""
+
+    # An article before a possessive of its gender and number.
+    EUROPEAN = re.compile(r"\b(?:(?:as|das|nas|às) (?:suas|minhas|nossas)|"
+                          r"(?:os|dos|nos|aos) (?:seus|meus|nossos)|"
+                          r"(?:a|da|na|à) (?:sua|minha|nossa)|"
+                          r"(?:o|do|no|ao) (?:seu|meu|nosso))\b",
+                          re.IGNORECASE)
+
+    def assert_brazilian(self, text, what):
+        self.assertIsNone(self.EUROPEAN.search(text), what)
+
+    def test_pages_and_mails_in_brazilian_portuguese(self):
+        to = address("ptbr")
+        t = pref_token(to, lang="pt-BR")
+        r = SITE.get(FORM + "?t=" + t)
+        self.assertEqual(r.header("Content-Language"), "pt-BR")
+        self.assertIn("Suas preferências de envio", r.text)
+        done = save(t, ["news"])
+        pages = [r, SITE.get(FORM + "?lang=pt-BR"),
+                 SITE.get(FORM + "?sent&lang=pt-BR"),
+                 SITE.get(SIGNUP + "?list=news&lang=pt-BR"),
+                 SITE.get(SIGNUP + "?subscribed=news&lang=pt-BR"),
+                 SITE.get(urllib.parse.urlsplit(done.header("Location")).path
+                          + "?" + urllib.parse.urlsplit(
+                              done.header("Location")).query)]
+        mail = mails_to(to)[0]
+        confirm = link_in(mail.get_body().get_content(),
+                          "preferences/confirm")
+        pages.append(SITE.get(confirm))
+        for page in pages:
+            self.assertEqual(page.status, 200, page)
+            self.assertEqual(page.header("Content-Language"), "pt-BR")
+            self.assert_brazilian(page.text, page)
+        self.assertEqual(mail["Subject"], "Confirme sua inscrição")
+        self.assert_brazilian(mail.get_body().get_content(), mail)
+
+
 if __name__ == "__main__":
     unittest.main()
