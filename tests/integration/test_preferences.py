@@ -7,11 +7,13 @@ and double opt-in (only the confirmation's POST subscribes), and hostile
 input in every field."""
 
 import re
+import threading
 import time
 import unittest
 import urllib.parse
 
-from harness import (Site, FormTest, address, mail_site, teardown,
+from harness import (POSTGRESQL, Site, FormTest, address, mail_site,
+                     teardown,
                      token_craft, token_open)
 
 FORM = "/privacy/preferences"
@@ -502,6 +504,48 @@ class BrazilianPortuguese(unittest.TestCase):
             self.assert_brazilian(page.text, page)
         self.assertEqual(mail["Subject"], "Confirme sua inscrição")
         self.assert_brazilian(mail.get_body().get_content(), mail)
+
+
+
+class DoneSaysWhatChanged(unittest.TestCase):
+    """The done page lists a list as dropped only when the save's drop
+    changed something (subscription.h's *changed)."""
+
+    @unittest.skipUnless(POSTGRESQL, "on SQLite writers take turns: a drop "
+                         "always finds the row its save read")
+    def test_a_drop_another_writer_made_first_is_not_said_dropped(self):
+        to = address("race").lower()
+        t = pref_token(to)
+        self.assertEqual(save(t, ["events"]).status, 303)
+        # Another writer drops the list, and holds its transaction open
+        # while the save reads the list still subscribed.
+        other = SITE.connect()
+        other.execute("DELETE FROM subscription WHERE address = ? AND "
+                      "list = 'events'", (to,))
+        other.execute("INSERT INTO optout (channel, address, list, source, "
+                      "created, updated) VALUES ('email', ?, 'events', "
+                      "'unsubscribe', '2026-01-01T00:00:00.000000Z', "
+                      "'2026-01-01T00:00:00.000000Z')", (to,))
+        answer = {}
+        saving = threading.Thread(
+            target=lambda: answer.update(r=save(t, [])))
+        saving.start()
+        deadline = time.monotonic() + 60
+        while SITE.query("SELECT count(*) FROM pg_stat_activity WHERE "
+                         "datname = current_database() AND "
+                         "wait_event_type = 'Lock'")[0][0] == 0:
+            self.assertLess(time.monotonic(), deadline, "the save never "
+                            "waited for the other writer")
+        other.commit()
+        other.close()
+        saving.join(60)
+        r = answer["r"]
+        self.assertEqual(r.status, 303, r)
+        loc = urllib.parse.urlsplit(r.header("Location"))
+        page = SITE.get(loc.path + "?" + loc.query)
+        self.assertNotIn("You will no longer receive", page.text)
+        self.assertIn("Nothing changed", page.text)
+        self.assertEqual(states(to), {})
 
 
 if __name__ == "__main__":
