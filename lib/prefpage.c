@@ -158,9 +158,11 @@ confirm_mail(struct pf_app *app, const char *address, const char *list,
 
 /*
  * Subscribe w to list by method inside the open transaction:
- * pf_sub_request, and the confirmation mail (a new link each time,
- * counted against the address's limit where a form asked) when that left
- * it pending on an email list.  *pending says so.
+ * pf_sub_request, and the confirmation mail (counted against the
+ * address's limit where a form asked) when that left it pending on an
+ * email list.  *pending says so.  Asked again while pending, the mail
+ * goes again with a link for the same request, so that the link mailed
+ * first still confirms and a lost mail can be had again.
  */
 int
 pf_prefp_subscribe(struct pf_app *app, const struct pf_prefp_who *w,
@@ -178,9 +180,12 @@ pf_prefp_subscribe(struct pf_app *app, const struct pf_prefp_who *w,
 	    &state)) != PF_OK)
 		return rc;
 	*pending = state == PF_SUB_PENDING;
-	if (*pending && changed && strcmp(w->channel, "email") == 0)
-		rc = confirm_mail(app, w->address, list, now, w->subject);
-	return rc;
+	if (!*pending || strcmp(w->channel, "email") != 0)
+		return PF_OK;
+	if (!changed && (rc = pf_sub_requested(app->st, w->channel,
+	    w->address, list, now)) != PF_OK)
+		return rc;
+	return confirm_mail(app, w->address, list, now, w->subject);
 }
 
 /*

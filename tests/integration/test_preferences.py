@@ -341,11 +341,14 @@ class Preferences(FormTest):
         self.assertEqual(SITE.count("audit"), audit)
         self.assertEqual(snapshot()["subscription"], before)
         self.assertEqual(events(to), [("news", "requested", "signup")])
-        links = {link_in(m.get_body().get_content(), "preferences/confirm")
-                 for m in mails_to(to)}
-        self.assertEqual(len(links), 1, links)   # mailed again: the same
+        # Mailed again (a lost mail can be had again), for the same
+        # request: the first link still confirms (below, and
+        # test_the_first_link_confirms_after_it_was_mailed_again).
+        links = [link_in(m.get_body().get_content(), "preferences/confirm")
+                 for m in mails_to(to)]
+        self.assertEqual(len(links), 2, links)
         first = urllib.parse.parse_qs(urllib.parse.urlsplit(
-            links.pop()).query)["t"][0]
+            links[0]).query)["t"][0]
         # Dropped and asked for again: only the new link confirms.
         save(pref_token(to))
         signup(to, "news")
@@ -359,6 +362,39 @@ class Preferences(FormTest):
         r = SITE.post(CONFIRM, {"t": newest}, stamp=False)
         self.assertEqual(r.status, 303)
         self.assertEqual(states(to), {"news": "subscribed"})
+
+    def test_the_first_link_confirms_after_it_was_mailed_again(self):
+        to = address("resent")
+        signup(to, "news")
+        signup(to, "news")
+        links = [link_in(m.get_body().get_content(), "preferences/confirm")
+                 for m in mails_to(to)]
+        self.assertEqual(len(links), 2, links)
+        for link in links:
+            t = urllib.parse.parse_qs(urllib.parse.urlsplit(
+                link).query)["t"][0]
+            r = SITE.post(CONFIRM, {"t": t}, stamp=False)
+            self.assertEqual(r.status, 303, r)
+            self.assertEqual(states(to), {"news": "subscribed"})
+        self.assertEqual(events(to), [("news", "requested", "signup"),
+                                      ("news", "confirmed", "confirm")])
+
+    def test_a_signup_answers_alike_whether_or_not_it_stopped_all(self):
+        """The answer to a signup to a list without double opt-in does not
+        tell whether the address had opted out (it then waits for the
+        confirmation): both are told both."""
+        stopped, fresh = address("stopped"), address("fresh")
+        save(pref_token(stopped), action="stop")
+        pages = []
+        for to in (stopped, fresh):
+            r = signup(to, "events")
+            self.assertEqual(r.status, 303, r)
+            pages.append(SITE.get(r.header("Location")).text)
+        self.assertEqual(states(stopped), {"events": "pending"})
+        self.assertEqual(states(fresh), {"events": "subscribed"})
+        self.assertEqual(pages[0], pages[1])
+        self.assertIn("If you had unsubscribed from our emails before",
+                      pages[0])
 
     def test_a_signup_never_undoes_stop_all(self):
         """Anyone may fill in the signup form with any address: for one
