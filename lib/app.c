@@ -337,18 +337,30 @@ pf_app_cross_site(struct pf_app *app, struct pf_request *req)
 	return 1;
 }
 
+const struct pf_stamp_seen *
+pf_app_posted_stamp(struct pf_app *app, const struct pf_request *req)
+{
+	const struct pf_param	*p;
+
+	if (strcmp(app->stamp_of, req->id) != 0) {
+		p = pf_request_field(req, PF_STAMP_FIELD);
+		pf_stamp_open(app->keys.token, app->form, p != NULL ?
+		    p->value : NULL, time(NULL), &app->stamp);
+		memcpy(app->stamp_of, req->id, sizeof(app->stamp_of));
+	}
+	return &app->stamp;
+}
+
 /* The posted form's language, when the visitor chose none (lang.h). */
 static void
-follow_stamp(const struct pf_app *app, const struct pf_request *req)
+follow_stamp(struct pf_app *app, const struct pf_request *req)
 {
-	const struct pf_param	*p = pf_request_field(req, PF_STAMP_FIELD);
-	const struct pf_lang	*l;
-	char			 lang[PF_LANG_MAX];
+	const struct pf_stamp_seen	*s = pf_app_posted_stamp(app, req);
+	const struct pf_lang		*l;
 
 	/* Only a language still offered: the site's may have changed. */
-	if (p != NULL && !pf_lang_chosen() && pf_stamp_lang(app->keys.token,
-	    app->form, p->value, time(NULL), lang) == PF_OK &&
-	    (l = pf_lang_find(lang)) != NULL)
+	if (s->verdict == PF_STAMP_OK && s->lang[0] != '\0' &&
+	    !pf_lang_chosen() && (l = pf_lang_find(s->lang)) != NULL)
 		pf_lang_choose(l->tag);
 }
 

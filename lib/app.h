@@ -36,6 +36,7 @@
 #include "consent.h"
 #include "keys.h"
 #include "request.h"
+#include "stamp.h"
 #include "txn.h"
 
 struct pf_field;
@@ -81,6 +82,9 @@ struct pf_app {
 	void			*committing_arg;
 	/* The device made for this request (pf_app_device_new), or "". */
 	char			 device[PF_CONSENT_DEVICE_LEN + 1];
+	/* The stamp a request posted, and that request's id: pf_app_posted_stamp. */
+	struct pf_stamp_seen	 stamp;
+	char			 stamp_of[sizeof(((struct pf_request *)0)->id)];
 };
 
 /*
@@ -161,6 +165,14 @@ int pf_app_cross_site(struct pf_app *app, struct pf_request *req);
  * longer offers it (lang.h's pf_lang_find).
  */
 int pf_app_read_form(struct pf_app *app, struct pf_request *req);
+
+/*
+ * The stamp req posted (stamp.h), opened once per request: by
+ * pf_app_read_form, or here on the first call after the form was read;
+ * the language follows it there and the guard judges it (guard.h).
+ */
+const struct pf_stamp_seen *pf_app_posted_stamp(struct pf_app *app,
+    const struct pf_request *req);
 
 /*
  * Read the body (pf_app_read_form) and validate it against fields[0..n)

@@ -124,13 +124,11 @@ pf_guard_challenge(struct pf_app *app, struct pf_request *req,
 
 /* The stamp req posted, as seen by client (pf_app_client): stamp.h. */
 static enum pf_stamp
-stamp_read(const struct pf_app *app, const struct pf_request *req,
+stamp_read(struct pf_app *app, const struct pf_request *req,
     const char *client, time_t now, long long *age)
 {
-	const struct pf_param	*p = pf_request_field(req, PF_STAMP_FIELD);
-	struct pf_stamper	 s = { app->keys.token, app->form, client, 0, 0 };
-
-	return pf_stamp_read(&s, p != NULL ? p->value : NULL, now, age, NULL);
+	return pf_stamp_judge(pf_app_posted_stamp(app, req), client, now,
+	    age);
 }
 
 /*

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "err.h"
 #include "keys.h"
 #include "lang.h"
@@ -19,148 +17,72 @@
 #define STAMP_FIELDS	4	/* program, when shown, client, language */
 #define STAMP_FIELDS_V1	3	/* before the language: read, never made */
 
-/* What a genuine, current stamp of s's program says. */
-struct opened {
-	long long	 issued;
-	int		 same_client;
-	char		 lang[PF_LANG_MAX];	/* "" in a stamp made before it */
-};
-
-/*
- * The last stamp opened and what it said.  A POST's stamp is opened
- * twice, for the language its answer is in (pf_stamp_lang, when the form
- * is read) and by the guard (pf_stamp_read), and opening one costs two
- * HMACs and a decryption; what it gives is a function of the key, the
- * program, the text and the second alone, so the second opening is
- * answered from here.  The client is kept as the stamp names it, to be
- * compared each time.  The programs are single-threaded (one request at
- * a time per process), so a static is theirs alone.
- */
-#define MEMO_CLIENT_MAX	128
-static struct {
-	int		 valid;
-	unsigned char	 key[PF_KEY_LEN];
-	char		 program[64];
-	char		 posted[PF_TOKEN_MAX_LEN + 1];
-	time_t		 now;
-	int		 rc;
-	long long	 issued;
-	char		 client[MEMO_CLIENT_MAX];
-	char		 lang[PF_LANG_MAX];
-} memo;
-
-static int
-memo_has(const unsigned char *key, const char *program, const char *posted,
-    time_t now)
-{
-	return memo.valid && memo.now == now &&
-	    CRYPTO_memcmp(memo.key, key, PF_KEY_LEN) == 0 &&
-	    strcmp(memo.program, program) == 0 &&
-	    strcmp(memo.posted, posted) == 0;
-}
-
-/* Keep what tok (NULL: no genuine stamp) said of posted as memo. */
-static void
-memo_keep(const unsigned char *key, const char *program, const char *posted,
-    time_t now, int rc, const struct pf_token *tok, const struct opened *o)
-{
-	memo.valid = 0;
-	if (strlen(program) >= sizeof(memo.program) ||
-	    strlen(posted) >= sizeof(memo.posted) || (tok != NULL &&
-	    tok->nfields > 2 && strlen(tok->fields[2]) >= MEMO_CLIENT_MAX))
-		return;
-	memcpy(memo.key, key, PF_KEY_LEN);
-	strcpy(memo.program, program);
-	strcpy(memo.posted, posted);
-	memo.now = now;
-	memo.rc = rc;
-	memo.issued = o->issued;
-	strcpy(memo.client, tok != NULL && tok->nfields > 2 ?
-	    tok->fields[2] : "");
-	memcpy(memo.lang, o->lang, sizeof(memo.lang));
-	memo.valid = 1;
-}
-
-/* The memo as *o for client (NULL: not compared). */
-static int
-memo_open(const char *client, struct opened *o)
-{
-	memset(o, 0, sizeof(*o));
-	if (memo.rc != PF_OK)
-		return memo.rc;
-	o->issued = memo.issued;
-	o->same_client = client != NULL && strcmp(memo.client, client) == 0;
-	memcpy(o->lang, memo.lang, sizeof(o->lang));
-	return PF_OK;
-}
-
-/*
- * Open posted for key and program at now: PF_OK and *o filled, or
- * PF_EFORGED for anything but a genuine, current stamp of program
- * (client is not compared when NULL).
- */
-static int
-open_stamp(const unsigned char *key, const char *program, const char *client,
-    const char *posted, time_t now, struct opened *o)
+void
+pf_stamp_open(const unsigned char *key, const char *program,
+    const char *posted, time_t now, struct pf_stamp_seen *seen)
 {
 	struct pf_token	 tok = { 0 };
 	char		*end, name[PF_LANG_MAX];
-	int		 rc = PF_EFORGED;
 
-	if (memo_has(key, program, posted, now))
-		return memo_open(client, o);
-	memset(o, 0, sizeof(*o));
-	if (pf_token_check(key, STAMP_PURPOSE, posted, now, &tok) != PF_OK) {
-		memo_keep(key, program, posted, now, PF_EFORGED, NULL, o);
-		return PF_EFORGED;
-	}
+	memset(seen, 0, sizeof(*seen));
+	seen->verdict = PF_STAMP_NONE;
+	if (posted == NULL || posted[0] == '\0')
+		return;
+	seen->verdict = PF_STAMP_STALE;
+	if (pf_token_check(key, STAMP_PURPOSE, posted, now, &tok) != PF_OK)
+		return;
 	if ((tok.nfields == STAMP_FIELDS || tok.nfields == STAMP_FIELDS_V1) &&
-	    strcmp(tok.fields[0], program) == 0) {
-		o->issued = strtoll(tok.fields[1], &end, 10);
+	    strcmp(tok.fields[0], program) == 0 &&
+	    strlen(tok.fields[2]) < sizeof(seen->client)) {
+		seen->issued = strtoll(tok.fields[1], &end, 10);
 		if (*end == '\0' && end != tok.fields[1])
-			rc = PF_OK;
-		o->same_client = client != NULL &&
-		    strcmp(tok.fields[2], client) == 0;
+			seen->verdict = PF_STAMP_OK;
+		strcpy(seen->client, tok.fields[2]);
 	}
-	if (rc == PF_OK && tok.nfields == STAMP_FIELDS) {
+	if (seen->verdict == PF_STAMP_OK && tok.nfields == STAMP_FIELDS) {
 		if (pf_lang_name(tok.fields[3], name) == PF_OK)
-			memcpy(o->lang, tok.fields[3], strlen(tok.fields[3]) + 1);
+			strcpy(seen->lang, tok.fields[3]);
 		else
-			rc = PF_EFORGED;
+			seen->verdict = PF_STAMP_STALE;
 	}
-	memo_keep(key, program, posted, now, rc, rc == PF_OK ? &tok : NULL, o);
 	pf_token_clear(&tok);
-	return rc;
+}
+
+enum pf_stamp
+pf_stamp_judge(const struct pf_stamp_seen *seen, const char *client,
+    time_t now, long long *age)
+{
+	if (seen->verdict != PF_STAMP_OK)
+		return seen->verdict;
+	*age = (long long)now - seen->issued;
+	return strcmp(seen->client, client) == 0 ? PF_STAMP_OK :
+	    PF_STAMP_MOVED;
 }
 
 enum pf_stamp
 pf_stamp_read(const struct pf_stamper *s, const char *posted, time_t now,
     long long *age, char lang[PF_LANG_MAX])
 {
-	struct opened	 o;
+	struct pf_stamp_seen	 seen;
+	enum pf_stamp		 st;
 
-	if (posted == NULL || posted[0] == '\0')
-		return PF_STAMP_NONE;
-	if (open_stamp(s->key, s->program, s->client, posted, now, &o) != PF_OK)
-		return PF_STAMP_STALE;
-	*age = (long long)now - o.issued;
-	if (lang != NULL)
-		memcpy(lang, o.lang, sizeof(o.lang));
-	return o.same_client ? PF_STAMP_OK : PF_STAMP_MOVED;
+	pf_stamp_open(s->key, s->program, posted, now, &seen);
+	st = pf_stamp_judge(&seen, s->client, now, age);
+	if (lang != NULL && (st == PF_STAMP_OK || st == PF_STAMP_MOVED))
+		memcpy(lang, seen.lang, sizeof(seen.lang));
+	return st;
 }
 
 int
 pf_stamp_lang(const unsigned char *key, const char *program,
     const char *posted, time_t now, char lang[PF_LANG_MAX])
 {
-	struct opened	 o;
+	struct pf_stamp_seen	 seen;
 
-	lang[0] = '\0';
-	if (posted == NULL || open_stamp(key, program, NULL, posted, now,
-	    &o) != PF_OK || o.lang[0] == '\0')
-		return PF_ENOTFOUND;
-	memcpy(lang, o.lang, sizeof(o.lang));
-	return PF_OK;
+	pf_stamp_open(key, program, posted, now, &seen);
+	memcpy(lang, seen.lang, sizeof(seen.lang));
+	return seen.verdict == PF_STAMP_OK && lang[0] != '\0' ? PF_OK :
+	    PF_ENOTFOUND;
 }
 
 /* A stamp of s's program and client, first shown at issued, in *out. */
@@ -195,14 +117,17 @@ static int
 restamp(const struct pf_stamper *s, const char *posted, int fresh, time_t now,
     char **out)
 {
-	struct opened	 o;
+	struct pf_stamp_seen	 seen;
+	long long		 age;
 
 	*out = NULL;
-	if (fresh || posted == NULL || open_stamp(s->key, s->program,
-	    s->client, posted, now, &o) != PF_OK || !o.same_client)
+	if (fresh)
 		return make(s, (long long)now, out);
-	if (strcmp(o.lang, pf_lang_current()) != 0)
-		return make(s, o.issued, out);
+	pf_stamp_open(s->key, s->program, posted, now, &seen);
+	if (pf_stamp_judge(&seen, s->client, now, &age) != PF_STAMP_OK)
+		return make(s, (long long)now, out);
+	if (strcmp(seen.lang, pf_lang_current()) != 0)
+		return make(s, seen.issued, out);
 	return PF_OK;
 }
 

@@ -51,7 +51,36 @@ enum pf_stamp {
 };
 
 /*
- * The stamp posted (NULL or "" when none was) as seen by s's program and
+ * What a posted stamp says, opened once (two HMACs and a decryption) and
+ * asked as often as its request needs (app.h's pf_app_posted_stamp keeps
+ * one per request): verdict PF_STAMP_NONE (none posted), PF_STAMP_STALE
+ * (forged, expired, another program's, malformed) or PF_STAMP_OK
+ * (genuine, current, this program's: its client not yet compared); the
+ * rest only with PF_STAMP_OK.
+ */
+#define PF_STAMP_CLIENT_MAX	65	/* a client pseudonym (app.h) and NUL */
+struct pf_stamp_seen {
+	enum pf_stamp	 verdict;
+	long long	 issued;		/* when the form was first shown */
+	char		 client[PF_STAMP_CLIENT_MAX];	/* the network named */
+	char		 lang[PF_LANG_MAX];	/* "" in a stamp made before it */
+};
+
+/* Open posted (NULL or "" when none was) for key and program at now. */
+void pf_stamp_open(const unsigned char *key, const char *program,
+    const char *posted, time_t now, struct pf_stamp_seen *seen);
+
+/*
+ * What seen is to client at now: its verdict, or PF_STAMP_MOVED for a
+ * stamp of another client network; its age in seconds in *age when
+ * PF_STAMP_OK or PF_STAMP_MOVED.
+ */
+enum pf_stamp pf_stamp_judge(const struct pf_stamp_seen *seen,
+    const char *client, time_t now, long long *age);
+
+/*
+ * pf_stamp_open and pf_stamp_judge at once: the stamp posted (NULL or ""
+ * when none was) as seen by s's program and
  * client at now; its age in seconds in *age and, unless lang is NULL, the
  * language it was made in into lang ("" for a stamp made before stamps
  * had one) when PF_STAMP_OK or PF_STAMP_MOVED.  Only s->key, s->program
@@ -64,8 +93,7 @@ enum pf_stamp pf_stamp_read(const struct pf_stamper *s, const char *posted,
  * The language a stamp posted to program (any client network) was made
  * in, into lang: what the form's POST is answered in.  PF_OK, or
  * PF_ENOTFOUND (lang "") when posted is NULL, not a current stamp of
- * program, or has no language.  Cheaper than pf_stamp_read by the
- * client's pseudonym, which it does not need.
+ * program, or has no language: pf_stamp_open's lang.
  */
 int pf_stamp_lang(const unsigned char *key, const char *program,
     const char *posted, time_t now, char lang[PF_LANG_MAX]);
