@@ -24,7 +24,11 @@ could not be handed over (it would be tried again only after mail_retry).
 
 PRIVFORMS_TEST_BACKEND=postgresql puts every Site on PostgreSQL: one
 server per test process (tools/pgtest.sh, started on first need, stopped
-at exit), a database of its own per Site.  Site.query, write, count,
+at exit), a database of its own per Site, run as INSTALL's section 20
+says: owned by privforms_owner, whose init makes the schema, then its
+grants (read from INSTALL), the programs connecting as privforms_web and
+the privforms command as privforms_team; so every test on PostgreSQL also
+says that those grants are enough.  Site.query, write, count,
 audit_xml and connect speak to the backend in use, in SQLite's words (?
 and ?N parameters, rows as sqlite3 gives them).  A test about SQLite
 itself (its locks, journal, files) says so with @sqlite_only("why") and is
@@ -49,6 +53,7 @@ import html
 import http.client
 import itertools
 import os
+import pwd
 import re
 import shutil
 import socket
@@ -309,12 +314,17 @@ class Site:
         # node_of's (a second web node of that site, with its key).
         self.db_name = (node_of.db_name if node_of else
                         pg_server().createdb()) if POSTGRESQL else None
+        self.node_of = node_of
         settings = {
             "base_url": "http://127.0.0.1:%d" % self.port,
             "prefix": "/privacy",
-            "database": pg_server().dsn(self.db_name) if POSTGRESQL
-            else "privforms.db",
+            "database": pg_server().dsn(self.db_name, "privforms_web")
+            if POSTGRESQL else "privforms.db",
             "key_file": "secret.key",
+            # what tools/stack.sh would add, here for the owner's init
+            # (Site._owner_init) to find them too
+            "audit_signing_key": "audit-signing.key",
+            "locale_dir": os.path.join(SRC, "build", "locale"),
             "audit_dir": "audit",
             "site_dir": "site",
             "templates": os.path.join(SRC, "htdocs"),
@@ -324,6 +334,9 @@ class Site:
                                                "consent-categories.tsv"),
             "mailing_lists": os.path.join(SRC, "etc", "mailing-lists.tsv"),
         }
+        if POSTGRESQL:  # the team's commands as INSTALL's other role
+            settings["admin_database"] = pg_server().dsn(self.db_name,
+                                                         "privforms_team")
         if node_of is not None:
             settings["key_file"] = os.path.join(node_of.dir, "secret.key")
         settings.update(GUARD_OFF)
@@ -342,12 +355,27 @@ class Site:
     def start(self):
         env = dict(os.environ, **self.env)
         env["PRIVFORMS_ENV"] = _sanitizer_env(self.dir, "LD_PRELOAD" in self.env)
+        if POSTGRESQL and self.node_of is None and not self.started:
+            self._owner_init(env)
         subprocess.run(["bash", os.path.join(SRC, "tools", "stack.sh"), "start",
                         self.dir, str(self.port), str(self.workers)],
                        check=True, env=env, timeout=60)
         self.started = True
         _LIVE.add(self)
         return self
+
+    def _owner_init(self, env):
+        """INSTALL's section 20 on this site's database: init as the
+        schema's owner, then the owner's grants to the web and team roles,
+        which the programs and the privforms command then run as."""
+        owner = pg_server().dsn(self.db_name, "privforms_owner")
+        conf = self.conf_with("owner.conf", database=owner,
+                              admin_database=owner)
+        subprocess.run([PRIVFORMS, "--config", conf, "init", "--user",
+                        pwd.getpwuid(os.getuid()).pw_name], check=True,
+                       env=env, capture_output=True, timeout=120)
+        pg_server().run_install(self.db_name, "privforms_owner",
+                                "-- privforms grants, as the owner after init:")
 
     def stop(self, remove=True):
         """Stop the stack: its sanitizer reports (the directory is removed
@@ -744,11 +772,41 @@ class PgServer:
         if p.returncode != 0:
             self.stop()
             raise AssertionError("tools/pgtest.sh start:\n" + p.stderr)
+        # INSTALL's three roles (section 20); each site's database is the
+        # owner's, its schema made by init as the owner and granted as
+        # INSTALL says (Site._owner_init).
+        for role in ("privforms_owner", "privforms_web", "privforms_team"):
+            self._admin("DO $$ BEGIN CREATE ROLE %s LOGIN; EXCEPTION WHEN "
+                        "duplicate_object THEN NULL; END $$" % role)
 
-    def dsn(self, name):
-        """The connection string of database name, as a site's config
-        gives it."""
-        return "postgresql:///%s?host=%s&user=postgres" % (name, self.dir)
+    def dsn(self, name, user="postgres"):
+        """The connection string of database name as user (the superuser
+        by default), as a site's config gives it."""
+        return "postgresql:///%s?host=%s&user=%s" % (name, self.dir, user)
+
+    def run_install(self, name, user, first):
+        """The statements of INSTALL's block that starts with the comment
+        line first (one per line, up to the blank line after it) on
+        database name as user."""
+        import psycopg2
+        lines, block = open(os.path.join(SRC, "INSTALL")).read().split("\n"), None
+        for i, line in enumerate(lines):
+            if line.strip() == first:
+                block = []
+                for stmt in lines[i + 1:]:
+                    if not stmt.strip():
+                        break
+                    block.append(stmt.strip())
+                break
+        if not block:
+            raise AssertionError("INSTALL has no block %r" % first)
+        con = psycopg2.connect(self.dsn(name, user))
+        try:
+            con.autocommit = True
+            for stmt in block:
+                con.cursor().execute(stmt)
+        finally:
+            con.close()
 
     def _admin(self, sql):
         import psycopg2
@@ -789,7 +847,7 @@ class PgServer:
     def createdb(self):
         """A new empty database: its name."""
         name = "site%d" % next(self.names)
-        self._admin("CREATE DATABASE " + name)
+        self._admin("CREATE DATABASE %s OWNER privforms_owner" % name)
         return name
 
     def dropdb(self, name):
@@ -806,7 +864,7 @@ class PgServer:
     def restore(self, name, path):
         """Database name made anew from a pg_dump in path."""
         self.dropdb(name)
-        self._admin("CREATE DATABASE " + name)
+        self._admin("CREATE DATABASE %s OWNER privforms_owner" % name)
         subprocess.run([os.path.join(PG_BIN, "pg_restore"), "-h", self.dir,
                         "-U", "postgres", "--exit-on-error", "-d", name, path],
                        check=True, capture_output=True, timeout=300)
