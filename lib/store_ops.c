@@ -86,28 +86,35 @@ opts_ops(const struct pf_store_opts *opts, const struct pf_store_ops **ops,
 
 /* ---- the connection (store.h) ---- */
 
-int
-pf_store_open_until(const struct pf_store_opts *opts,
-    const struct timespec *until, struct pf_store **out)
+/* How pf_store_open_until, _existing and _readonly open a connection. */
+enum open_how { OPEN_CREATE, OPEN_EXISTING, OPEN_READONLY };
+
+static int
+store_open_as(const struct pf_store_opts *opts, const struct timespec *until,
+    enum open_how how, struct pf_store **out)
 {
 	const struct pf_store_ops	*ops;
 	int				 err;
 
 	if ((err = opts_ops(opts, &ops, out)) != PF_OK)
 		return err;
-	return ops->open(opts, until, 0, out);
+	if (how == OPEN_READONLY)
+		return ops->open_readonly(opts, out);
+	return ops->open(opts, until, how == OPEN_EXISTING, out);
+}
+
+int
+pf_store_open_until(const struct pf_store_opts *opts,
+    const struct timespec *until, struct pf_store **out)
+{
+	return store_open_as(opts, until, OPEN_CREATE, out);
 }
 
 int
 pf_store_open_existing(const struct pf_store_opts *opts,
     struct pf_store **out)
 {
-	const struct pf_store_ops	*ops;
-	int				 err;
-
-	if ((err = opts_ops(opts, &ops, out)) != PF_OK)
-		return err;
-	return ops->open(opts, NULL, 1, out);
+	return store_open_as(opts, NULL, OPEN_EXISTING, out);
 }
 
 int
@@ -120,12 +127,7 @@ int
 pf_store_open_readonly(const struct pf_store_opts *opts,
     struct pf_store **out)
 {
-	const struct pf_store_ops	*ops;
-	int				 err;
-
-	if ((err = opts_ops(opts, &ops, out)) != PF_OK)
-		return err;
-	return ops->open_readonly(opts, out);
+	return store_open_as(opts, NULL, OPEN_READONLY, out);
 }
 
 void
