@@ -372,18 +372,19 @@ lite_exec(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	return err;
 }
 
-/* PostgreSQL: the INSERT ends in "RETURNING id", read like a row. */
+/*
+ * An INSERT runs like any change; the connection then knows the new row's
+ * id (a reset leaves it).  PostgreSQL: the INSERT ends in "RETURNING id",
+ * read like a row.
+ */
 static int
 lite_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     long long *id)
 {
-	sqlite3_stmt	*s;
-	int		 err;
+	int	 err;
 
-	if ((err = stmt_get(st, q, a, &s)) == PF_OK &&
-	    (err = stmt_run(st, q, s)) == PF_OK && id != NULL)
+	if ((err = lite_exec(st, q, a, NULL)) == PF_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(lite(st)->db);
-	stmt_done(s);
 	return err;
 }
 
