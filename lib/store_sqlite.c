@@ -175,18 +175,13 @@ static const struct pf_sql_set dialect_set = {
 #define D(id)	PF_SQL_REF(&dialect_set, id)
 
 /*
- * The journal modes a configuration may ask for.  The SQL is fixed text
- * because a pragma's argument cannot be bound.  PostgreSQL has no such
- * choice (its WAL is always on): the setting is refused there.
+ * The journal modes a configuration may ask for, as PRAGMA journal_mode
+ * names them and answers.  A pragma's argument cannot be bound: the one
+ * written into the statement is an entry of this table, never the
+ * configuration's text.  PostgreSQL has no such choice (its WAL is always
+ * on): the setting is refused there.
  */
-static const struct journal {
-	const char	*name;
-	const char	*sql;
-} journals[] = {
-	{ "delete", "PRAGMA journal_mode = DELETE" },
-	{ "truncate", "PRAGMA journal_mode = TRUNCATE" },
-	{ "wal", "PRAGMA journal_mode = WAL" },
-};
+static const char *const journals[] = { "delete", "truncate", "wal" };
 
 /* The statements of one query file (store_sql.h's pf_sql_part). */
 struct lite_part {
@@ -199,7 +194,7 @@ struct lite {
 	struct pf_store		 base;
 	sqlite3			*db;
 	struct lite_part	 part[PF_SQL__PARTS];
-	const struct journal	*journal;	/* the mode in force; NULL read-only */
+	const char		*journal;	/* the mode in force; NULL read-only */
 	struct pf_busy		 busy;	/* how a writer waits for the lock */
 };
 
@@ -598,7 +593,7 @@ static const char *
 lite_journal_mode(struct pf_store *st)
 {
 	/* A read-only store never sets one. */
-	return lite(st)->journal != NULL ? lite(st)->journal->name : "unset";
+	return lite(st)->journal != NULL ? lite(st)->journal : "unset";
 }
 
 /* The main file's size, whatever name it was opened by. */
@@ -615,22 +610,25 @@ lite_size(struct pf_store *st, long long *bytes)
 	return PF_OK;
 }
 
-static const struct journal *
+static const char *
 journal_find(const char *name)
 {
 	size_t	 i;
 
 	for (i = 0; i < nitems(journals); i++)
-		if (strcmp(journals[i].name, name) == 0)
-			return &journals[i];
+		if (strcmp(journals[i], name) == 0)
+			return journals[i];
 	return NULL;
 }
 
-/* The journal mode to use, or NULL (logged) if the setting is refused. */
-static const struct journal *
+/*
+ * The journal mode to use (an entry of journals[]), or NULL (logged) if
+ * the setting is refused.
+ */
+static const char *
 journal_choose(const char *name)
 {
-	const struct journal	*j;
+	const char	*j;
 
 	if (name == NULL)
 		name = "truncate";
@@ -639,7 +637,7 @@ journal_choose(const char *name)
 		    "(delete, truncate or wal)", name);
 		return NULL;
 	}
-	if (strcmp(j->name, "wal") == 0 &&
+	if (strcmp(j, "wal") == 0 &&
 	    !pf_store_wal_safe(sqlite3_libversion_number())) {
 		pf_log(PF_LOG_ERR, "store: journal mode wal refused: SQLite %s "
 		    "has the WAL-reset bug, which can lose committed writes "
@@ -657,16 +655,17 @@ journal_choose(const char *name)
  * on and fsync has not been turned off.
  */
 static int
-store_pragmas(struct pf_store *st, const struct journal *j)
+store_pragmas(struct pf_store *st, const char *j)
 {
-	char	 got[32];
+	char	 sql[64], got[32];
 	int	 err, level;
 
-	if ((err = pragma_text(lite(st)->db, j->sql, got, sizeof(got))) != PF_OK)
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", j);
+	if ((err = pragma_text(lite(st)->db, sql, got, sizeof(got))) != PF_OK)
 		return err;
-	if (strcmp(got, j->name) != 0) {
+	if (strcmp(got, j) != 0) {
 		pf_log(PF_LOG_ERR, "store: journal mode %s asked, %s in force",
-		    j->name, got);
+		    j, got);
 		return PF_ECONFIG;
 	}
 	lite(st)->journal = j;
@@ -793,7 +792,7 @@ lite_open(const struct pf_store_opts *opts, const struct timespec *until,
     int existing, struct pf_store **out)
 {
 	struct pf_store		*st;
-	const struct journal	*j;
+	const char		*j;
 	int			 err;
 
 	*out = NULL;
