@@ -324,12 +324,8 @@ int
 pf_store_dnc_stale(struct pf_store *st, const char *before, int limit,
     int (*fn)(const struct pf_dnc *d, void *arg), void *arg)
 {
-
-	/* SQLite reads a negative LIMIT as none: a purge of everything. */
-	if (limit < 0)
-		return PF_EINVAL;
-	return pf_sql_each(st, Q(DNC_STALE), PF_ARGS(PF_T(before),
-	    PF_I(limit)), dnc_row, PF_WALK(fn, arg));
+	return pf_sql_stale(st, Q(DNC_STALE), before, limit, dnc_row,
+	    PF_WALK(fn, arg));
 }
 
 int

@@ -234,6 +234,15 @@ pf_sql_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 }
 
 int
+pf_sql_stale(struct pf_store *st, struct pf_sql_ref q, const char *before,
+    int limit, pf_row_fn *fn, void *ctx)
+{
+	if (limit < 0)
+		return PF_EINVAL;
+	return pf_sql_each(st, q, PF_ARGS(PF_T(before), PF_I(limit)), fn, ctx);
+}
+
+int
 pf_sql_begin_then(struct pf_store *st, const struct pf_sql_ref *q, int n,
     pf_row_fn *const *fn, void *ctx)
 {

@@ -436,12 +436,8 @@ int
 pf_store_dsr_expired(struct pf_store *st, const char *before, int limit,
     int (*fn)(const struct pf_dsr *r, void *arg), void *arg)
 {
-
-	/* SQLite reads a negative LIMIT as none: a purge of everything. */
-	if (limit < 0)
-		return PF_EINVAL;
-	return pf_sql_each(st, Q(DSR_EXPIRED), PF_ARGS(PF_T(before),
-	    PF_I(limit)), dsr_row, PF_WALK(fn, arg));
+	return pf_sql_stale(st, Q(DSR_EXPIRED), before, limit, dsr_row,
+	    PF_WALK(fn, arg));
 }
 
 int

@@ -211,6 +211,14 @@ int	pf_sql_each(struct pf_store *st, struct pf_sql_ref q,
 	    struct pf_sql_args a, pf_row_fn *fn, void *ctx);
 
 /*
+ * A purge's listing: run q (?1 before, ?2 limit, the most rows it lists)
+ * and call fn with each row, as pf_sql_each.  PF_EINVAL for a negative
+ * limit, which SQLite would read as none: a purge of everything.
+ */
+int	pf_sql_stale(struct pf_store *st, struct pf_sql_ref q,
+	    const char *before, int limit, pf_row_fn *fn, void *ctx);
+
+/*
  * Run q and call fn with its first row: PF_ENOTFOUND when there is none,
  * else fn's value.  q is run to its end, so a change that returns its row
  * (an upsert's id, a claimed message) is complete.
