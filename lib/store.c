@@ -214,11 +214,9 @@ int
 pf_store_optout_put(struct pf_store *st, const struct pf_optout *o,
     const char *now)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_exec(st, Q(OPTOUT_PUT), PF_ARGS(PF_T(o->channel),
 	    PF_T(o->address), PF_T(o->list != NULL ? o->list : ""),
-	    PF_T(o->reason), PF_T(o->source), PF_T(pf_utc_now_or(now, t)),
+	    PF_T(o->reason), PF_T(o->source), PF_NOW(now),
 	    PF_T(pf_lang_current())), NULL);
 }
 
@@ -294,11 +292,9 @@ dnc_row(const struct pf_row *r, void *ctx)
 int
 pf_store_dnc_put(struct pf_store *st, const struct pf_dnc *d, const char *now)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_exec(st, Q(DNC_PUT), PF_ARGS(PF_T(d->number),
 	    PF_T(d->country), PF_T(d->first_name), PF_T(d->last_name),
-	    PF_T(d->company), PF_T(d->email), PF_T(pf_utc_now_or(now, t)),
+	    PF_T(d->company), PF_T(d->email), PF_NOW(now),
 	    PF_T(pf_lang_current())), NULL);
 }
 

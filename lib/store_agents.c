@@ -77,10 +77,8 @@ int
 pf_store_agent_answer(struct pf_store *st, long long request,
     const char *answer, const char *now)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_change(st, Q(AGENT_ANSWER), PF_ARGS(PF_I(request),
-	    PF_T(answer), PF_T(pf_utc_now_or(now, t))));
+	    PF_T(answer), PF_NOW(now)));
 }
 
 int

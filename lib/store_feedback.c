@@ -149,10 +149,8 @@ int
 pf_store_feedback_put(struct pf_store *st, const struct pf_feedback *f,
     const char *now, long long *id)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_insert(st, Q(FB_PUT), PF_ARGS(PF_T(f->type),
-	    PF_T(f->message), PF_I(f->rating), PF_T(pf_utc_now_or(now, t)),
+	    PF_T(f->message), PF_I(f->rating), PF_NOW(now),
 	    PF_T(pf_lang_current())), id);
 }
 
@@ -160,32 +158,26 @@ int
 pf_store_feedback_revise(struct pf_store *st, long long id,
     const struct pf_feedback *f, const char *now)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_change(st, Q(FB_REVISE), PF_ARGS(PF_I(id),
 	    PF_T(f->type), PF_T(f->message), PF_I(f->rating),
-	    PF_T(pf_utc_now_or(now, t)), PF_T(pf_lang_current())));
+	    PF_NOW(now), PF_T(pf_lang_current())));
 }
 
 int
 pf_store_feedback_complete(struct pf_store *st, long long id,
     const struct pf_feedback *f, const char *now)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_change(st, Q(FB_COMPLETE), PF_ARGS(PF_I(id),
 	    PF_T(f->email), PF_T(f->email_key), recommend_val(f->recommend),
-	    PF_T(pf_utc_now_or(now, t))));
+	    PF_NOW(now)));
 }
 
 int
 pf_store_feedback_forwarded(struct pf_store *st, long long id,
     const char *now)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_change(st, Q(FB_FORWARDED), PF_ARGS(PF_I(id),
-	    PF_T(pf_utc_now_or(now, t))));
+	    PF_NOW(now)));
 }
 
 int

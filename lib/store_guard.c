@@ -71,10 +71,8 @@ pf_store_pow_spend(struct pf_store *st, const char *challenge,
 int
 pf_store_pow_forget(struct pf_store *st, const char *now, long long *n)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_exec(st, Q(POW_FORGET),
-	    PF_ARGS(PF_T(pf_utc_now_or(now, t))), n);
+	    PF_ARGS(PF_NOW(now)), n);
 }
 
 int

@@ -398,14 +398,12 @@ int
 pf_store_dsr_revise(struct pf_store *st, long long id,
     const struct pf_dsr *r, const char *now)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_change(st, Q(DSR_REVISE), PF_ARGS(PF_I(id),
 	    PF_T(r->relationship), PF_T(r->organisation), PF_T(r->first_name),
 	    PF_T(r->last_name), PF_T(r->email), PF_T(r->country),
 	    PF_T(r->state), PF_T(r->details), PF_T(r->law), PF_T(r->due),
 	    PF_T(r->acknowledge), PF_T(r->extension),
-	    PF_T(pf_utc_now_or(now, t)), PF_T(pf_lang_current())));
+	    PF_NOW(now), PF_T(pf_lang_current())));
 }
 
 int
@@ -476,14 +474,13 @@ int
 pf_store_party_ensure(struct pf_store *st, const char *email_key,
     const char *now, long long *id)
 {
-	char	 t[PF_TIME_SIZE];
 	int	 err;
 
 	/* A NULL key would make a new party of no address every time. */
 	if (email_key == NULL)
 		return PF_EINVAL;
 	err = pf_sql_one(st, pf_sql_dialect(st, PF_DIALECT_PARTY_ENSURE),
-	    PF_ARGS(PF_T(email_key), PF_T(pf_utc_now_or(now, t))),
+	    PF_ARGS(PF_T(email_key), PF_NOW(now)),
 	    pf_row_int0, id);
 	/* An upsert that returns no row is the engine's fault. */
 	return err == PF_ENOTFOUND ? PF_ESTORE : err;
@@ -540,10 +537,8 @@ int
 pf_store_suppress_put(struct pf_store *st, const char *kind,
     const char *hash, const char *channel, const char *now)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_exec(st, Q(SUPPRESS_PUT), PF_ARGS(PF_T(kind), PF_T(hash),
-	    PF_T(channel), PF_T(pf_utc_now_or(now, t))), NULL);
+	    PF_T(channel), PF_NOW(now)), NULL);
 }
 
 int

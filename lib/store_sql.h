@@ -72,6 +72,7 @@
 #include <stddef.h>
 
 #include "store.h"
+#include "utc.h"
 
 /* The query files; each owns one part of a connection's statement cache. */
 enum pf_sql_part {
@@ -129,6 +130,12 @@ struct pf_sql_val {
 };
 
 #define PF_T(s)		{ .type = PF_SQL_TEXT, .text = (s) }
+/*
+ * A time: t, or the current time when t is NULL (utc.h's pf_utc_now_or),
+ * written into a buffer that lives to the end of the enclosing block, so
+ * through the run of the statement that binds it.
+ */
+#define PF_NOW(t)	PF_T(pf_utc_now_or((t), (char [PF_TIME_SIZE]){ 0 }))
 #define PF_I(n)		{ .type = PF_SQL_INT, .i = (n) }
 #define PF_SQLNULL		{ .type = PF_SQL_NULL }
 #define PF_BLOB(p, n)	{ .type = PF_SQL_BLOB, .blob = (p), .len = (n) }

@@ -163,12 +163,10 @@ int
 pf_store_sub_event_put(struct pf_store *st, const struct pf_sub_event *e,
     long long *id)
 {
-	char	 t[PF_TIME_SIZE];
-
 	return pf_sql_insert(st, Q(EV_PUT), PF_ARGS(PF_T(e->channel),
 	    PF_T(e->address), PF_T(e->list), PF_T(e->action), PF_T(e->method),
 	    PF_T(e->notice), PF_T(e->language), PF_T(e->requested),
-	    PF_T(pf_utc_now_or(e->created, t))), id);
+	    PF_NOW(e->created)), id);
 }
 
 int
