@@ -32,6 +32,14 @@
 #define WINDOW "(CAST(?1 AS TEXT) IS NULL OR created >= ?1) " \
 	"AND (CAST(?2 AS TEXT) IS NULL OR created < ?2)"
 
+/*
+ * A listing of table's cols in the window, newest first: ?3 the value of
+ * the column col to keep (NULL: any), ?4 the LIMIT.
+ */
+#define NEWEST(cols, table, col) "SELECT " cols " FROM " table " WHERE " \
+	WINDOW " AND (CAST(?3 AS TEXT) IS NULL OR " col " = ?3) " \
+	"ORDER BY created DESC, id DESC LIMIT ?4"
+
 enum {
 	FB_PUT, FB_REVISE, FB_COMPLETE, FB_FORWARDED, FB_GET, FB_EACH,
 	FB_TALLY, FB_OF_EMAIL, FB_ERASE, VOTE_FIND, VOTE_UPDATE,
@@ -58,11 +66,7 @@ static const struct pf_sql sql[NSTMT] = {
 	    "WHERE id = ?1 AND forwarded IS NULL" },
 	[FB_GET] = { "feedback get",
 	    "SELECT " FB_COLS " FROM feedback WHERE id = ?1" },
-	/* ?3 type (NULL: any); ?4 the LIMIT. */
-	[FB_EACH] = { "feedback each",
-	    "SELECT " FB_COLS " FROM feedback WHERE " WINDOW " "
-	    "AND (CAST(?3 AS TEXT) IS NULL OR type = ?3) "
-	    "ORDER BY created DESC, id DESC LIMIT ?4" },
+	[FB_EACH] = { "feedback each", NEWEST(FB_COLS, "feedback", "type") },
 	[FB_TALLY] = { "feedback tally",
 	    "SELECT type, rating, coalesce(recommend, -1), "
 	    "CASE WHEN completed IS NULL THEN 0 ELSE 1 END, count(*) "
@@ -89,11 +93,8 @@ static const struct pf_sql sql[NSTMT] = {
 	[VOTE_INSERT] = { "vote put",
 	    "INSERT INTO article_vote (article, helpful, comment, client, "
 	    "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)" },
-	/* ?3 article (NULL: any); ?4 the LIMIT. */
 	[VOTE_EACH] = { "vote each",
-	    "SELECT " VOTE_COLS " FROM article_vote WHERE " WINDOW " "
-	    "AND (CAST(?3 AS TEXT) IS NULL OR article = ?3) "
-	    "ORDER BY created DESC, id DESC LIMIT ?4" },
+	    NEWEST(VOTE_COLS, "article_vote", "article") },
 	[VOTE_TALLY] = { "vote tally",
 	    "SELECT article, count(*), sum(helpful) FROM article_vote "
 	    "WHERE " WINDOW " GROUP BY article "
