@@ -399,6 +399,23 @@ cli_report(struct ctx *c, const struct cli_report *r,
 	return cli_buffered(r->name, report_fill, c, &j);
 }
 
+int
+cli_report_run(struct ctx *c, const struct cli_report *r,
+    const struct cli_args *a)
+{
+	void	*data;
+	int	 rc;
+
+	if ((data = calloc(1, r->size)) == NULL) {
+		fprintf(stderr, "privforms: %s: %s\n", r->name,
+		    pf_strerror(PF_ENOMEM));
+		return 1;
+	}
+	rc = cli_report(c, r, a, data);
+	free(data);
+	return rc;
+}
+
 const char *
 cli_operator(struct ctx *c)
 {

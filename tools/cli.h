@@ -188,6 +188,7 @@ struct cli_report {
 	int			(*read)(struct ctx *, const struct cli_period *,
 				    void *data);
 	void			(*free)(void *data);
+	size_t			 size;		/* of data, for cli_report_run */
 };
 
 /*
@@ -197,6 +198,14 @@ struct cli_report {
  */
 int cli_report(struct ctx *c, const struct cli_report *r,
     const struct cli_args *a, void *data);
+
+/*
+ * cli_report with data of r->size bytes, zeroed, that it owns: what a
+ * report that needs nothing but its period and format runs.  0, 1 said, or
+ * CLI_USAGE said.
+ */
+int cli_report_run(struct ctx *c, const struct cli_report *r,
+    const struct cli_args *a);
 
 struct pf_xmlw;
 

@@ -534,26 +534,19 @@ xml_write(FILE *f, void *arg)
 	return pf_xmlw_close(w);
 }
 
-/* ---- feedback report ---- */
-
-static const struct cli_format formats[] = {
-	{ "text", text_write },
-	{ "csv", csv_write },
-	{ "xml", xml_write },
-	{ NULL, NULL },
-};
+/* ---- feedback report: its period's figures, one of three formats ---- */
 
 static const struct cli_report report = {
-	"feedback report", formats, report_read, report_free,
+	.name = "feedback report", .read = report_read, .free = report_free,
+	.size = sizeof(struct report),
+	.formats = (const struct cli_format[]){ { "text", text_write },
+	    { "csv", csv_write }, { "xml", xml_write }, { NULL, NULL } },
 };
 
 static int
 cmd_report(struct ctx *c, const struct cli_args *a)
 {
-	struct report	 r;
-
-	memset(&r, 0, sizeof(r));
-	return cli_report(c, &report, a, &r);
+	return cli_report_run(c, &report, a);
 }
 
 /* ---- feedback list ---- */

@@ -213,23 +213,17 @@ csv_write(FILE *f, void *arg)
 	return PF_OK;
 }
 
-/* ---- guard report ---- */
-
-static const struct cli_format formats[] = {
-	{ "text", text_write },
-	{ "csv", csv_write },
-	{ NULL, NULL },
-};
+/* ---- guard report: its period's counts, as text or CSV ---- */
 
 static const struct cli_report report = {
-	"guard report", formats, report_read, report_free,
+	.name = "guard report", .read = report_read, .free = report_free,
+	.size = sizeof(struct report),
+	.formats = (const struct cli_format[]){ { "text", text_write },
+	    { "csv", csv_write }, { NULL, NULL } },
 };
 
 static int
 cmd_report(struct ctx *c, const struct cli_args *a)
 {
-	struct report	 r;
-
-	memset(&r, 0, sizeof(r));
-	return cli_report(c, &report, a, &r);
+	return cli_report_run(c, &report, a);
 }
