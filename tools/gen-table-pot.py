@@ -45,22 +45,27 @@ def rows(path):
             yield n, TAB.split(line)
 
 
+def named(path, width, name_what, text_what):
+    """A table of width fields, the 4th a name and the 5th its text: each
+    row's two, for the translator name_what and text_what (%s: the row's
+    id, its first field)."""
+    for n, f in rows(path):
+        if len(f) != width:
+            raise Bad("%s:%d: %d fields, not %d" % (path, n, len(f), width))
+        yield f[3], path, n, name_what % f[0]
+        yield f[4], path, n, text_what % f[0]
+
+
 def consent(path):
     """id required sale name description cookies: the name, the text."""
-    for n, f in rows(path):
-        if len(f) != 6:
-            raise Bad("%s:%d: %d fields, not 6" % (path, n, len(f)))
-        yield f[3], path, n, "name of a cookie category (%s)" % f[0]
-        yield f[4], path, n, "what the cookie category %s is for" % f[0]
+    return named(path, 6, "name of a cookie category (%s)",
+                 "what the cookie category %s is for")
 
 
 def mailing_lists(path):
     """id channel double_opt_in name description: the name, the text."""
-    for n, f in rows(path):
-        if len(f) != 5:
-            raise Bad("%s:%d: %d fields, not 5" % (path, n, len(f)))
-        yield f[3], path, n, "name of a mailing list (%s)" % f[0]
-        yield f[4], path, n, "what the mailing list %s sends" % f[0]
+    return named(path, 5, "name of a mailing list (%s)",
+                 "what the mailing list %s sends")
 
 
 def laws(path):
