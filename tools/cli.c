@@ -177,6 +177,8 @@ cli_date(const char *s)
 	return pf_utc_parse_day(s, &t) == PF_OK;
 }
 
+const struct cli_spec cli_id_spec = { .min = 1, .max = 1 };
+
 const struct cli_spec cli_export_spec = { .opt = {
 	[CLI_EXPORT_SINCE] = { "--since", CLI_VALUE | CLI_ONCE },
 	[CLI_EXPORT_FORMAT] = { "--format", CLI_VALUE | CLI_ONCE },

@@ -120,6 +120,10 @@ int cli_link_lang(struct ctx *c, const char *tag);
 struct pf_laws;
 int cli_open_laws(struct ctx *c, struct pf_laws **out);
 
+/* ID: one operand, no option (`request show`, `request erase`, `party
+ * show`). */
+extern const struct cli_spec cli_id_spec;
+
 /* s as a whole decimal number of at least 1, or 0 if it is not one. */
 long long cli_positive(const char *s);
 

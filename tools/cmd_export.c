@@ -67,7 +67,6 @@ static int	cmd_erase(struct ctx *, const struct cli_args *);
 static const struct cli_spec export_spec = {
 	.opt = { { "--output", CLI_VALUE } }, .min = 1, .max = 1,
 };
-static const struct cli_spec erase_spec = { .min = 1, .max = 1 };
 
 const struct cmd cmds_export[] = {
 	{ "request export", cmd_export, &export_spec, "ID [--output FILE]",
@@ -92,7 +91,7 @@ const struct cmd cmds_export[] = {
 	  "into the same directory, so send the two together (or send the\n"
 	  "page `xsltproc " EXPORT_XSL " FILE` makes).  Leaves an audit\n"
 	  "record (request-exported) with the counts, nothing personal." },
-	{ "request erase", cmd_erase, &erase_spec, "ID",
+	{ "request erase", cmd_erase, &cli_id_spec, "ID",
 	  "Erase what privforms holds on the individual of request ID\n"
 	  "(verified or extended), in one transaction: the email opt-outs\n"
 	  "and Do-Not-Call entries of every linked party (each kept only as\n"

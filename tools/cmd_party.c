@@ -21,7 +21,6 @@ static int	cmd_link(struct ctx *, const struct cli_args *);
 static int	cmd_show(struct ctx *, const struct cli_args *);
 
 static const struct cli_spec link_spec = { .min = 2, .max = 2 };
-static const struct cli_spec show_spec = { .min = 1, .max = 1 };
 
 const struct cmd cmds_party[] = {
 	{ "party link", cmd_link, &link_spec, "ID ID",
@@ -30,7 +29,7 @@ const struct cmd cmds_party[] = {
 	  "erasure of either covers all of them.  Leaves an audit record.\n"
 	  "Linking parties that are already one individual changes nothing.\n"
 	  "`request show` names a request's party." },
-	{ "party show", cmd_show, &show_spec, "ID",
+	{ "party show", cmd_show, &cli_id_spec, "ID",
 	  "List the parties of ID's individual: each one's number, when it\n"
 	  "was first verified, and its email key (\"(erased)\" once its data\n"
 	  "has been erased).  Recorded in the audit trail first\n"

@@ -61,7 +61,6 @@ static const struct cli_spec list_spec = { .opt = {
 	[L_WITHIN] = { "--due-within", CLI_VALUE },
 } };
 /* ID, then a change's one text: a second one is refused, not taken. */
-static const struct cli_spec id_spec = { .min = 1, .max = 1 };
 static const struct cli_spec reason_spec = {
 	.opt = { { "--reason", CLI_VALUE | CLI_ONCE | CLI_REQUIRED } },
 	.min = 1, .max = 1,
@@ -100,7 +99,7 @@ const struct cmd cmds_request[] = {
 	  "before today (UTC); --due-within DAYS only open requests due within\n"
 	  "DAYS days from today, overdue ones included.  An appealed request\n"
 	  "is due on its appeal's due date." },
-	{ "request show", cmd_show, &id_spec, "ID",
+	{ "request show", cmd_show, &cli_id_spec, "ID",
 	  "Everything about request ID, personal data included (the team's\n"
 	  "view; do not paste it into tickets): the requester's details, the\n"
 	  "law's dates (acknowledgement, due, whether the extension is\n"
