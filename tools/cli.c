@@ -11,6 +11,7 @@
 #include "audit_events.h"
 #include "cli.h"
 #include "config.h"
+#include "csv.h"
 #include "err.h"
 #include "file.h"
 #include "lang.h"
@@ -784,21 +785,67 @@ fail:
 }
 
 int
-cli_xml_export(FILE *f, const char *root, const char *ns, const char *since,
-    int (*body)(struct pf_xmlw *w, void *arg), void *arg)
+cli_rows_begin(FILE *f, struct cli_rows *r)
 {
-	struct pf_xmlw	*w;
-	char		 now[PF_TIME_SIZE];
-	int		 rc;
+	char	 now[PF_TIME_SIZE];
+	size_t	 i;
+	int	 rc;
 
-	if ((rc = pf_xmlw_open(f, &w)) != PF_OK)
+	r->f = f;
+	if (!r->xml) {
+		for (i = 0; i < r->nfields; i++)
+			pf_csv_field(f, r->fields[i].name, i + 1 < r->nfields ?
+			    "," : "\r\n", PF_CSV_EXACT);
+		return PF_OK;
+	}
+	if ((rc = pf_xmlw_open(f, &r->w)) != PF_OK)
 		return rc;
 	pf_utc_now(now);
-	pf_xmlw_start(w, root, ns);
-	pf_xmlw_attr(w, "version", "1");
-	pf_xmlw_attr(w, "generated", now);
-	pf_xmlw_attr(w, "since", since);
-	if (pf_xmlw_status(w) == PF_OK)
-		pf_xmlw_fail(w, body(w, arg));
-	return pf_xmlw_close(w);
+	pf_xmlw_start(r->w, r->root, r->ns);
+	pf_xmlw_attr(r->w, "version", "1");
+	pf_xmlw_attr(r->w, "generated", now);
+	pf_xmlw_attr(r->w, "since", r->since);
+	if ((rc = pf_xmlw_status(r->w)) != PF_OK) {
+		pf_xmlw_close(r->w);
+		r->w = NULL;
+	}
+	return rc;
+}
+
+int
+cli_rows_put(struct cli_rows *r, const void *row)
+{
+	const struct pf_xmlw_field	*fl;
+	const char			*at, *v;
+	char				 num[24];
+
+	r->n++;
+	if (r->xml)
+		return pf_xmlw_record(r->w, r->element, row, r->fields,
+		    r->nfields);
+	for (fl = r->fields; fl < r->fields + r->nfields; fl++) {
+		at = (const char *)row + fl->off;
+		if (fl->kind == PF_XMLW_TEXT)
+			v = *(const char *const *)at;
+		else {
+			snprintf(num, sizeof(num), "%lld", fl->kind ==
+			    PF_XMLW_INT ? *(const int *)at :
+			    *(const long long *)at);
+			v = num;
+		}
+		pf_csv_field(r->f, v, fl + 1 < r->fields + r->nfields ? "," :
+		    "\r\n", r->csv);
+	}
+	return PF_OK;
+}
+
+int
+cli_rows_end(struct cli_rows *r, int rc)
+{
+	if (r->w == NULL)	/* CSV, or XML that did not begin */
+		return rc;
+	pf_xmlw_fail(r->w, rc);
+	rc = pf_xmlw_close(r->w);
+	r->w = NULL;
+	return rc;
 }

@@ -211,17 +211,55 @@ int cli_report(struct ctx *c, const struct cli_report *r,
 int cli_report_run(struct ctx *c, const struct cli_report *r,
     const struct cli_args *a);
 
+/*
+ * ---- the records of an export ----
+ *
+ * `dnc export` (CSV or XML) and `consent export` (XML) write each row a
+ * store walk hands them as one record.  One table of PF_XMLW_FIELD rows
+ * (xmlw.h: a member of the row's struct, and its name) says what a record
+ * holds in either format: the CSV header and columns, or the XML record's
+ * elements.  The command fills in what the export is; cli_rows_begin,
+ * cli_rows_put and cli_rows_end do the rest.
+ */
 struct pf_xmlw;
+struct pf_xmlw_field;
+
+struct cli_rows {
+	const struct pf_xmlw_field *fields;	/* a record's, in order */
+	size_t			 nfields;
+	int			 xml;		/* 1: XML, 0: CSV */
+	int			 csv;		/* CSV: pf_csv_row's flags */
+	const char		*root;		/* XML: the document element */
+	const char		*ns;		/* XML: its namespace */
+	const char		*element;	/* XML: each record's */
+	const char		*since;		/* --since (the walk's and the
+						   XML root's), or NULL */
+	FILE			*f;		/* set by cli_rows_begin */
+	struct pf_xmlw		*w;		/* set by cli_rows_begin */
+	long long		 n;		/* records written */
+};
 
 /*
- * An export as XML on f (dnc export, consent export): the element root in
- * namespace ns with version="1", generated (now, UTC) and since (left out
- * when NULL), holding what body writes through w; body returns PF_OK or
- * an err.h code, kept as the failure.  PF_OK, or the first failure
- * (xmlw.h).
+ * Start r's export on f: in CSV the header (the fields' names); in XML the
+ * element root in namespace ns with version="1", generated (now, UTC) and
+ * since (left out when NULL).  PF_OK or an err.h code; either way
+ * cli_rows_end ends it.
  */
-int cli_xml_export(FILE *f, const char *root, const char *ns,
-    const char *since, int (*body)(struct pf_xmlw *w, void *arg), void *arg);
+int cli_rows_begin(FILE *f, struct cli_rows *r);
+
+/*
+ * row, a struct of the fields' type, as one record, counted in r->n:
+ * PF_OK or xmlw.h's first failure, so that a walk's callback can return
+ * it.
+ */
+int cli_rows_put(struct cli_rows *r, const void *row);
+
+/*
+ * End r's export, rc being how the walk went: an XML document begun is
+ * closed (xmlw.h), CSV needs nothing.  PF_OK, else rc's failure or the
+ * first failure writing.
+ */
+int cli_rows_end(struct cli_rows *r, int rc);
 
 /*
  * Open the store and begin a change the operator makes: txn.h's steps, with

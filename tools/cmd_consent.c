@@ -43,13 +43,14 @@ const struct cmd cmds_consent[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-/* What an export is asked for and what it has written. */
+/*
+ * What an export is asked for and what it has written: rows counts the
+ * records in either format, and says what an XML one holds (cli.h).
+ */
 struct export {
-	const char	*since;		/* NULL: every record */
+	struct cli_rows	 rows;
 	int		(*write)(struct ctx *, FILE *, struct export *);
-	long long	 rows;		/* records written */
-	struct pf_store	*st;		/* read in one snapshot */
-	void		*out;		/* the struct pf_xmlw or json array */
+	json_object	*graph;		/* JSON-LD: the records */
 };
 
 /* ---- XML ---- */
@@ -75,29 +76,18 @@ static const struct pf_xmlw_field record_fields[] = {
 static int
 xml_record(const struct pf_consent_record *r, void *arg)
 {
-	struct export	*x = arg;
-
-	x->rows++;
-	return pf_xmlw_record(x->out, "record", r, record_fields,
-	    nitems(record_fields));
-}
-
-/* The records inside the export's root (cli_xml_export). */
-static int
-xml_records(struct pf_xmlw *w, void *arg)
-{
-	struct export	*x = arg;
-
-	x->out = w;
-	return pf_store_consent_each(x->st, x->since, xml_record, x);
+	return cli_rows_put(arg, r);
 }
 
 static int
 write_xml(struct ctx *c, FILE *f, struct export *x)
 {
-	(void)c;
-	return cli_xml_export(f, "consent-records", CONSENT_NS, x->since,
-	    xml_records, x);
+	int	 rc;
+
+	if ((rc = cli_rows_begin(f, &x->rows)) == PF_OK)
+		rc = pf_store_consent_each(c->st, x->rows.since, xml_record,
+		    &x->rows);
+	return cli_rows_end(&x->rows, rc);
 }
 
 /* ---- JSON-LD ---- */
@@ -211,8 +201,8 @@ jsonld_record(const struct pf_consent_record *r, void *arg)
 		add(o, "dpv:hasJurisdiction", node("loc:", r->jurisdiction,
 		    NULL));
 	add(o, "dpv:isIndicatedAtTime", literal(r->created, "xsd:dateTime"));
-	json_object_array_add(x->out, o);
-	x->rows++;
+	json_object_array_add(x->graph, o);
+	x->rows.n++;
 	return 0;
 }
 
@@ -234,9 +224,8 @@ write_jsonld(struct ctx *c, FILE *f, struct export *x)
 	add(doc, "@context", ctx);
 	graph = json_object_new_array();
 	add(doc, "@graph", graph);
-	x->out = graph;
-	(void)c;
-	rc = pf_store_consent_each(x->st, x->since, jsonld_record, x);
+	x->graph = graph;
+	rc = pf_store_consent_each(c->st, x->rows.since, jsonld_record, x);
 	if (rc == PF_OK) {
 		text = json_object_to_json_string_ext(doc,
 		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -261,7 +250,6 @@ fill(struct ctx *c, FILE *f, void *arg)
 
 	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
 		return rc;
-	x->st = c->st;
 	rc = x->write(c, f, x);
 	pf_store_rollback(c->st);
 	return rc;
@@ -279,7 +267,10 @@ static const struct {
 static int
 cmd_export(struct ctx *c, const struct cli_args *a)
 {
-	struct export	 x = { a->opt[CLI_EXPORT_SINCE], NULL, 0, NULL, NULL };
+	struct export	 x = { .rows = { .fields = record_fields,
+	    .nfields = nitems(record_fields), .xml = 1,
+	    .root = "consent-records", .ns = CONSENT_NS, .element = "record",
+	    .since = a->opt[CLI_EXPORT_SINCE] } };
 	size_t		 i;
 	int		 rc;
 
@@ -289,5 +280,6 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 	if (cli_open_store(c) != 0)
 		return 1;
 	x.write = formats[i].write;
-	return cli_buffered_read("consent export", fill, c, &x, &x.rows) != 0;
+	return cli_buffered_read("consent export", fill, c, &x,
+	    &x.rows.n) != 0;
 }

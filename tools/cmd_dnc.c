@@ -141,38 +141,16 @@ cmd_check(struct ctx *c, const struct cli_args *a)
 	return 2;
 }
 
-/* What an export is asked for, what it writes and what it leaves out. */
+/* What an export writes, and what it leaves out. */
 struct export {
-	const char	*since;		/* NULL: every entry */
+	struct cli_rows	 rows;		/* the entries written */
 	long long	 erased;	/* suppression rows: not exportable */
-	long long	 rows;		/* entries written */
-	void		*out;		/* the FILE or the struct pf_xmlw */
-	struct pf_store	*st;		/* what the XML rows are read from */
 };
 
-static int
-csv_row(const struct pf_dnc *d, void *arg)
-{
-	struct export	*x = arg;
-	const char	*v[] = { d->number, d->country, d->created,
-	    d->updated };
-
-	pf_csv_row(x->out, v, nitems(v), PF_CSV_SHEET);
-	x->rows++;
-	return 0;
-}
-
-static int
-write_csv(struct ctx *c, FILE *f, void *arg)
-{
-	struct export	*x = arg;
-
-	x->out = f;
-	fprintf(f, "number,country,registered,updated\r\n");
-	return pf_store_dnc_each(c->st, x->since, csv_row, x);
-}
-
-/* What a dialer needs of an entry: no names, no address. */
+/*
+ * What a dialer needs of an entry, no names, no address: the CSV columns
+ * and the XML elements.
+ */
 static const struct pf_xmlw_field entry_fields[] = {
 	PF_XMLW_FIELD(struct pf_dnc, number, "number"),
 	PF_XMLW_FIELD(struct pf_dnc, country, "country"),
@@ -181,74 +159,39 @@ static const struct pf_xmlw_field entry_fields[] = {
 };
 
 static int
-xml_row(const struct pf_dnc *d, void *arg)
+entry_row(const struct pf_dnc *d, void *arg)
 {
-	struct export	*x = arg;
-
-	x->rows++;
-	return pf_xmlw_record(x->out, "entry", d, entry_fields,
-	    nitems(entry_fields));
-}
-
-/* The entries inside the export's root (cli_xml_export). */
-static int
-xml_entries(struct pf_xmlw *w, void *arg)
-{
-	struct export	*x = arg;
-
-	x->out = w;
-	return pf_store_dnc_each(x->st, x->since, xml_row, x);
-}
-
-/*
- * The XML export.  Every string written passed the store's checks on the
- * way in (E.164, an ISO code, stored times), and xmlw.h checks again.
- */
-static int
-write_xml(struct ctx *c, FILE *f, void *arg)
-{
-	struct export	*x = arg;
-
-	x->st = c->st;
-	return cli_xml_export(f, "dnc-register", DNC_NS, x->since, xml_entries,
-	    x);
+	return cli_rows_put(arg, d);
 }
 
 /*
  * The export and the count of what it cannot hold, from one snapshot: an
  * erasure between the two would otherwise be neither exported nor counted.
+ * Every string written passed the store's checks on the way in (E.164, an
+ * ISO code, stored times), and xmlw.h checks again.
  */
 static int
-export_read(struct ctx *c, FILE *f, void *arg, int (*write)(struct ctx *,
-    FILE *, void *))
+export_fill(struct ctx *c, FILE *f, void *arg)
 {
 	struct export	*x = arg;
 	int		 rc;
 
 	if ((rc = pf_store_begin_read(c->st)) != PF_OK)
 		return rc;
-	if ((rc = pf_store_suppress_contacts(c->st, &x->erased)) == PF_OK)
-		rc = write(c, f, arg);
+	if ((rc = pf_store_suppress_contacts(c->st, &x->erased)) == PF_OK &&
+	    (rc = cli_rows_begin(f, &x->rows)) == PF_OK)
+		rc = pf_store_dnc_each(c->st, x->rows.since, entry_row,
+		    &x->rows);
 	pf_store_rollback(c->st);
-	return rc;
-}
-
-static int
-export_csv(struct ctx *c, FILE *f, void *arg)
-{
-	return export_read(c, f, arg, write_csv);
-}
-
-static int
-export_xml(struct ctx *c, FILE *f, void *arg)
-{
-	return export_read(c, f, arg, write_xml);
+	return cli_rows_end(&x->rows, rc);
 }
 
 static int
 cmd_export(struct ctx *c, const struct cli_args *a)
 {
-	struct export	 x = { NULL, 0, 0, NULL, NULL };
+	struct export	 x = { .rows = { .fields = entry_fields,
+	    .nfields = nitems(entry_fields), .csv = PF_CSV_SHEET,
+	    .root = "dnc-register", .ns = DNC_NS, .element = "entry" } };
 	const char	*since = a->opt[E_SINCE], *format = "csv";
 
 	if (a->opt[E_FORMAT] != NULL)
@@ -262,9 +205,10 @@ cmd_export(struct ctx *c, const struct cli_args *a)
 		return CLI_USAGE;
 	if (cli_open_store(c) != 0)
 		return 1;
-	x.since = since;
-	if (cli_buffered_read("dnc export", strcmp(format, "xml") == 0 ?
-	    export_xml : export_csv, c, &x, &x.rows) != 0)
+	x.rows.since = since;
+	x.rows.xml = strcmp(format, "xml") == 0;
+	if (cli_buffered_read("dnc export", export_fill, c, &x,
+	    &x.rows.n) != 0)
 		return 1;
 	if (x.erased > 0)
 		fprintf(stderr, "privforms: dnc export: %lld erased %s (of all "
