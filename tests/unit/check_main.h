@@ -6,6 +6,8 @@
  * A test run once per row of a case table (Check's loop test, _i the
  * row) is registered in the same list with
  *	PF_LOOP(test_c, table)
+ * Rows of such a table that give one text and expect one text back (an
+ * output, a message) are struct pf_test_case.
  * Tests run without forking (CK_NOFORK unless CK_FORK is set) so that
  * sanitizer and leak reports belong to the test binary.
  */
@@ -16,6 +18,12 @@
 #include <stdlib.h>
 
 #include "nitems.h"
+
+/* A case of a table: the text given, and the text it must give. */
+struct pf_test_case {
+	const char	*in;
+	const char	*want;
+};
 
 /* Register fn once per row of table in the test case tc in scope. */
 #define PF_LOOP(fn, table)						\

@@ -358,9 +358,7 @@ refused_key(const char *key, const char *const *bad, size_t n,
 /*
  * Files refused, each with the line and the reason.
  */
-static const struct {
-	const char	*text, *msg;
-} refusals[] = {
+static const struct pf_test_case refusals[] = {
 	/* Forms without a challenge, or an address, have no such key. */
 	{ "feedback_limit_address = 3/hour\n",
 	    "1: unknown key 'feedback_limit_address'" },
@@ -463,7 +461,7 @@ static const struct {
 
 START_TEST(test_refused_with_line_and_reason)
 {
-	refused(refusals[_i].text, refusals[_i].msg);
+	refused(refusals[_i].in, refusals[_i].want);
 }
 END_TEST
 
@@ -1018,9 +1016,7 @@ END_TEST
 /* languages: some, each once, default_language among them. */
 START_TEST(test_languages_and_default_language)
 {
-	static const struct {
-		const char	*text, *why;
-	} bad[] = {
+	static const struct pf_test_case bad[] = {
 		{ "languages =\n", "languages must name at least one language" },
 		{ "languages = de pt-BR pt-br\n",
 		    "languages must not name a language twice" },
@@ -1041,10 +1037,10 @@ START_TEST(test_languages_and_default_language)
 	size_t			 i;
 
 	for (i = 0; i < nitems(bad); i++) {
-		ck_assert_msg(load(bad[i].text, &cfg) == PF_ECONFIG, "%s",
-		    bad[i].text);
-		ck_assert_msg(strstr(fx.err, bad[i].why) != NULL,
-		    "%s: got '%s'", bad[i].text, fx.err);
+		ck_assert_msg(load(bad[i].in, &cfg) == PF_ECONFIG, "%s",
+		    bad[i].in);
+		ck_assert_msg(strstr(fx.err, bad[i].want) != NULL,
+		    "%s: got '%s'", bad[i].in, fx.err);
 	}
 	ck_assert_int_eq(load(" languages =  fr   en-XA\tar-XB \n"
 	    "default_language = ar-XB\n", &cfg), PF_OK);

@@ -157,9 +157,7 @@ END_TEST
 /* The limits' sentences say the limit, and no sentence quotes the input. */
 START_TEST(test_why_names_the_rule_not_the_input)
 {
-	static const struct {
-		const char	*in, *why;
-	} t[] = {
+	static const struct pf_test_case t[] = {
 		{ "SECRET\"x\n", "a quote inside a field that does not start "
 		  "with one" },
 		{ "SECRETSECRETSECRET\n", "a field is longer than 16 bytes" },
@@ -177,7 +175,7 @@ START_TEST(test_why_names_the_rule_not_the_input)
 		ck_assert_ptr_nonnull(f);
 		ck_assert_int_eq(pf_csv_open(f, &small, &r), PF_OK);
 		ck_assert_int_ne(pf_csv_read(r, &row, &why), PF_OK);
-		ck_assert_str_eq(why, t[i].why);
+		ck_assert_str_eq(why, t[i].want);
 		ck_assert_int_eq(pf_csv_read(r, &row, &why), PF_ENOTFOUND);
 		pf_csv_close(r);
 		fclose(f);
@@ -296,9 +294,7 @@ END_TEST
  * number, as an E.164 phone number or a negative share is, and every
  * other field are as they were.  Without it, every field is as it was.
  */
-static const struct {
-	const char	*in, *out;
-} formulas[] = {
+static const struct pf_test_case formulas[] = {
 	{ "=1+1@example.com", "\"'=1+1@example.com\"" },
 	{ "+cmd|'/c calc'!a0", "\"'+cmd|'/c calc'!a0\"" },
 	{ "-2+3", "\"'-2+3\"" },
@@ -321,7 +317,7 @@ START_TEST(test_write_sheet)
 	ck_assert_ptr_nonnull(f);
 	pf_csv_field(f, formulas[_i].in, "\n", PF_CSV_SHEET);
 	fclose(f);
-	snprintf(want, sizeof(want), "%s\n", formulas[_i].out);
+	snprintf(want, sizeof(want), "%s\n", formulas[_i].want);
 	ck_assert_str_eq(buf, want);
 }
 END_TEST

@@ -289,9 +289,7 @@ END_TEST
 
 START_TEST(test_multiline_folds_line_breaks)
 {
-	static const struct {
-		const char	*in, *out;
-	} cases[] = {
+	static const struct pf_test_case cases[] = {
 		{ "a\r\nb", "a\nb" }, { "a\rb", "a\nb" }, { "a\nb", "a\nb" },
 		{ "a\tb", "a\tb" }, { "\r\n\r\nab", "\n\nab" },
 	};
@@ -300,7 +298,7 @@ START_TEST(test_multiline_folds_line_breaks)
 
 	for (i = 0; i < nitems(cases); i++) {
 		one(F_MULTI, cases[i].in, strlen(cases[i].in), &form);
-		assert_kept(&form, F_MULTI, cases[i].out, cases[i].out);
+		assert_kept(&form, F_MULTI, cases[i].want, cases[i].want);
 		pf_form_free(&form);
 	}
 }

@@ -13,9 +13,7 @@ static const char *const site[] = { "en", "de", "fr", "pt-BR", "zh-CN",
     "en-XA" };
 
 /* A header, and the tag of site lookup must find (NULL: none). */
-static const struct {
-	const char	*header, *want;
-} lookups[] = {
+static const struct pf_test_case lookups[] = {
 	{ "de-AT, de;q=0.9", "de" },		/* the issue's own example */
 	{ "de-AT", "de" },			/* truncated */
 	{ "de", "de" },
@@ -62,15 +60,15 @@ static const struct {
 
 START_TEST(test_lookup)
 {
-	const char	*got = pf_lang_lookup(lookups[_i].header, site,
+	const char	*got = pf_lang_lookup(lookups[_i].in, site,
 	    nitems(site));
 
 	if (lookups[_i].want == NULL)
 		ck_assert_msg(got == NULL, "'%s' found %s",
-		    lookups[_i].header, got);
+		    lookups[_i].in, got);
 	else
 		ck_assert_msg(got != NULL && strcmp(got, lookups[_i].want) ==
-		    0, "'%s' found %s, want %s", lookups[_i].header,
+		    0, "'%s' found %s, want %s", lookups[_i].in,
 		    got != NULL ? got : "nothing", lookups[_i].want);
 }
 END_TEST

@@ -454,9 +454,7 @@ END_TEST
 /* A law that binds every company, or none in the table: refused, no change. */
 START_TEST(test_exempt_refuses_bad_names)
 {
-	static const struct {
-		const char	*list, *why;
-	} t[] = {
+	static const struct pf_test_case t[] = {
 		{ "VCDPA, GDPR", "laws_exempt: 'GDPR': the table says it binds "
 		    "every company (scope all)" },
 		{ "VCDPA,Nope", "laws_exempt: 'Nope': no law of that name" },
@@ -469,10 +467,10 @@ START_TEST(test_exempt_refuses_bad_names)
 
 	for (i = 0; i < nitems(t); i++) {
 		fx.err[0] = '\0';
-		ck_assert_int_eq(pf_laws_exempt(laws, t[i].list, fx.err,
+		ck_assert_int_eq(pf_laws_exempt(laws, t[i].in, fx.err,
 		    sizeof(fx.err)), PF_ECONFIG);
-		ck_assert_msg(strstr(fx.err, t[i].why) != NULL, "%s: '%s'",
-		    t[i].list, fx.err);
+		ck_assert_msg(strstr(fx.err, t[i].want) != NULL, "%s: '%s'",
+		    t[i].in, fx.err);
 		/* The name before the bad one was not marked either. */
 		ck_assert_str_eq(pf_laws_find(laws, "US", "VA")->law, "VCDPA");
 	}

@@ -86,9 +86,7 @@ START_TEST(test_layout_is_free)
 }
 END_TEST
 
-static const struct {
-	const char	*text, *why;
-} bad[] = {
+static const struct pf_test_case bad[] = {
 	{ "News\temail\tno\tN\tD\n", "t:1: id must be" },
 	{ "9news\temail\tno\tN\tD\n", "t:1: id must be" },
 	{ "a23456789012345678901234567890123\temail\tno\tN\tD\n",
@@ -112,10 +110,10 @@ START_TEST(test_bad_tables_are_refused_with_the_line)
 	struct pf_lists	 l;
 	char		*why = NULL;
 
-	ck_assert_int_eq(pf_lists_parse(bad[_i].text, strlen(bad[_i].text),
+	ck_assert_int_eq(pf_lists_parse(bad[_i].in, strlen(bad[_i].in),
 	    "t", &l, &why), PF_EINVAL);
 	ck_assert_ptr_nonnull(why);
-	ck_assert_msg(strstr(why, bad[_i].why) != NULL, "row %d: %s", _i, why);
+	ck_assert_msg(strstr(why, bad[_i].want) != NULL, "row %d: %s", _i, why);
 	ck_assert_uint_eq(l.n, 0);
 	free(why);
 }

@@ -1074,9 +1074,7 @@ END_TEST
 #define A10 "aaaaaaaaaa"
 #define A74 A10 A10 A10 A10 A10 A10 A10 "aaaa"
 
-static const struct {
-	const char	*in, *out;
-} qp[] = {
+static const struct pf_test_case qp[] = {
 	{ "", "" },
 	{ "plain text\n", "plain text\r\n" },
 	{ "no final newline", "no final newline\r\n" },
@@ -1111,7 +1109,7 @@ START_TEST(test_format_quoted_printable_body)
 	char			*msg;
 
 	msg = format(&h, qp[_i].in);
-	ck_assert_str_eq(body_of(msg), qp[_i].out);
+	ck_assert_str_eq(body_of(msg), qp[_i].want);
 	free(msg);
 }
 END_TEST

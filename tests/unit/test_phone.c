@@ -461,9 +461,8 @@ END_TEST
 
 START_TEST(test_format_international)
 {
-	static const struct {
-		const char	*e164, *shown;
-	} t[] = {
+	/* An E.164 number, and as it is shown. */
+	static const struct pf_test_case t[] = {
 		{ "+13037492110", "+1 303-749-2110" },
 		{ "+442033181234", "+44 20 3318 1234" },
 		{ "+441184960000", "+44 118 496 0000" },
@@ -479,10 +478,10 @@ START_TEST(test_format_international)
 	size_t	 i;
 
 	for (i = 0; i < nitems(t); i++) {
-		ck_assert_msg(pf_phone_format(t[i].e164, out, sizeof(out)) ==
-		    PF_OK, "%s refused", t[i].e164);
-		ck_assert_msg(strcmp(out, t[i].shown) == 0, "%s shown as '%s'",
-		    t[i].e164, out);
+		ck_assert_msg(pf_phone_format(t[i].in, out, sizeof(out)) ==
+		    PF_OK, "%s refused", t[i].in);
+		ck_assert_msg(strcmp(out, t[i].want) == 0, "%s shown as '%s'",
+		    t[i].in, out);
 	}
 }
 END_TEST

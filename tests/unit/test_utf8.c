@@ -156,9 +156,7 @@ END_TEST
 
 START_TEST(test_crlf_folds_to_lf)
 {
-	static const struct {
-		const char	*in, *out;
-	} t[] = {
+	static const struct pf_test_case t[] = {
 		{ "", "" },
 		{ "abc", "abc" },
 		{ "a\r\nb", "a\nb" },
@@ -176,8 +174,8 @@ START_TEST(test_crlf_folds_to_lf)
 	for (i = 0; i < nitems(t); i++) {
 		snprintf(buf, sizeof(buf), "%s", t[i].in);
 		n = pf_utf8_crlf(buf, strlen(buf));
-		ck_assert_msg(n == strlen(t[i].out), "case %zu", i);
-		ck_assert_msg(memcmp(buf, t[i].out, n) == 0, "case %zu", i);
+		ck_assert_msg(n == strlen(t[i].want), "case %zu", i);
+		ck_assert_msg(memcmp(buf, t[i].want, n) == 0, "case %zu", i);
 		ck_assert_msg(pf_utf8_ok(buf, n, 1), "case %zu", i);
 	}
 }
