@@ -15,10 +15,8 @@
 #include "nitems.h"
 
 
-static const struct {
-	const char	*addr;
-	const char	*net;
-} good[] = {
+/* An address, and the network it counts in. */
+static const struct pf_test_case good[] = {
 	{ "192.0.2.1", "192.0.2.1" },
 	{ "0.0.0.0", "0.0.0.0" },
 	{ "255.255.255.255", "255.255.255.255" },
@@ -57,10 +55,10 @@ START_TEST(test_client_net_of_each_address_form)
 
 	for (i = 0; i < nitems(good); i++) {
 		memset(out, 'x', sizeof(out));
-		ck_assert_msg(pf_client_net(good[i].addr, out) == PF_OK,
-		    "%s refused", good[i].addr);
-		ck_assert_msg(strcmp(out, good[i].net) == 0, "%s: %s, not %s",
-		    good[i].addr, out, good[i].net);
+		ck_assert_msg(pf_client_net(good[i].in, out) == PF_OK,
+		    "%s refused", good[i].in);
+		ck_assert_msg(strcmp(out, good[i].want) == 0, "%s: %s, not %s",
+		    good[i].in, out, good[i].want);
 	}
 }
 END_TEST

@@ -139,11 +139,14 @@ write_template(const char *name, const char *text)
 	add_file(fx.dir, file, text);
 }
 
-/* Text that pf_utf8_ok refuses, single-line or not. */
-static const struct {
+/* A text a test gives, and the name its failure message calls it by. */
+struct named_text {
 	const char	*name;
-	const char	*s;
-} bad_text[] = {
+	const char	*text;
+};
+
+/* Text that pf_utf8_ok refuses, single-line or not. */
+static const struct named_text bad_text[] = {
 	{ "invalid byte FF", "a\xff" },
 	{ "lone continuation byte", "\x80" },
 	{ "truncated sequence", "caf\xc3" },
@@ -324,14 +327,14 @@ START_TEST(test_bad_text_refused_page_unchanged)
 
 	before = render(page);
 	for (i = 0; i < NBAD; i++) {
-		ck_assert_msg(pf_page_text(page, "notice", bad_text[i].s) ==
+		ck_assert_msg(pf_page_text(page, "notice", bad_text[i].text) ==
 		    PF_EINVAL, "text accepted: %s", bad_text[i].name);
 		ck_assert_msg(pf_page_attr(page, "notice", "title",
-		    bad_text[i].s) == PF_EINVAL, "attr accepted: %s",
+		    bad_text[i].text) == PF_EINVAL, "attr accepted: %s",
 		    bad_text[i].name);
-		ck_assert_msg(pf_page_value(page, "reason", bad_text[i].s) ==
+		ck_assert_msg(pf_page_value(page, "reason", bad_text[i].text) ==
 		    PF_EINVAL, "value accepted: %s", bad_text[i].name);
-		ck_assert_msg(pf_page_error(page, "email", bad_text[i].s) ==
+		ck_assert_msg(pf_page_error(page, "email", bad_text[i].text) ==
 		    PF_EINVAL, "error accepted: %s", bad_text[i].name);
 	}
 	ck_assert_int_eq(pf_page_text(page, "notice", NULL), PF_EINVAL);
@@ -707,9 +710,9 @@ START_TEST(test_options_bad_text_refused_template_unchanged)
 	before = render(page);
 	pf_page_free(page);
 	for (i = 0; i < NBAD; i++) {
-		const char *const as_code[] = { bad_text[i].s, "Name", NULL };
+		const char *const as_code[] = { bad_text[i].text, "Name", NULL };
 		const char *const as_name[] = { "DE", "Germany",
-		    "XX", bad_text[i].s, NULL };
+		    "XX", bad_text[i].text, NULL };
 
 		ck_assert_msg(pf_pages_options(pages, "options", "country",
 		    as_code) == PF_EINVAL, "code accepted: %s", bad_text[i].name);
@@ -1089,10 +1092,7 @@ END_TEST
 
 START_TEST(test_bad_template_refused)
 {
-	static const struct {
-		const char	*name;
-		const char	*text;
-	} bad[] = {
+	static const struct named_text bad[] = {
 		{ "not well-formed", XHTML_OPEN "<p>open" XHTML_CLOSE },
 		{ "not XML", "hello\n" },
 		{ "empty", "" },
@@ -1247,7 +1247,7 @@ START_TEST(test_rows_refused_page_unchanged)
 	ck_assert_int_eq(pf_page_rows(page, NULL, cells, 3, 1), PF_EINVAL);
 	/* A bad text in the last row refuses every row. */
 	for (i = 0; i < NBAD; i++) {
-		cells[5] = bad_text[i].s;
+		cells[5] = bad_text[i].text;
 		ck_assert_msg(pf_page_rows(page, "rows", cells, 3, 2) ==
 		    PF_EINVAL, "accepted %s", bad_text[i].name);
 	}

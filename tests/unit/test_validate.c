@@ -128,10 +128,7 @@ END_TEST
  */
 START_TEST(test_email_says_what_is_wrong)
 {
-	static const struct {
-		const char	*in;
-		const char	*says;
-	} t[] = {
+	static const struct pf_test_case t[] = {
 		{ "bad@", "Enter the domain after the @" },
 		{ "@example.com", "Enter the part of the email address before "
 		    "the @" },
@@ -165,9 +162,9 @@ START_TEST(test_email_says_what_is_wrong)
 
 	for (i = 0; i < nitems(t); i++) {
 		msg = pf_valid_email(t[i].in, NULL, &norm);
-		ck_assert_msg(msg != NULL && strstr(msg, t[i].says) != NULL,
+		ck_assert_msg(msg != NULL && strstr(msg, t[i].want) != NULL,
 		    "%s: said \"%s\", not \"%s\"", t[i].in,
-		    msg ? msg : "(accepted)", t[i].says);
+		    msg ? msg : "(accepted)", t[i].want);
 		ck_assert_ptr_null(norm);
 	}
 	/* Too long, in each of its parts. */
