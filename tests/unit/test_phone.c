@@ -79,9 +79,14 @@ START_TEST(test_libphonenumber_loaded_on_first_use)
 }
 END_TEST
 
-START_TEST(test_nanp_written_every_usual_way)
+/*
+ * Numbers as people write them in a region, each with the E.164 number it
+ * must give: the issue 5 table, by what the numbers have in common.
+ */
+START_TEST(test_numbers_read)
 {
 	static const struct pcase t[] = {
+		/* NANP numbers, written every usual way. */
 		{ "(303) 749-2110", "US", "+13037492110" },
 		{ "303.749.2110", "US", "+13037492110" },
 		{ "303-749-2110", "US", "+13037492110" },
@@ -98,15 +103,8 @@ START_TEST(test_nanp_written_every_usual_way)
 		{ "613-555-0123", "CA", "+16135550123" },
 		{ "416 555 0199", "US", "+14165550199" },
 		{ "303-749-2110", "CA", "+13037492110" },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-START_TEST(test_national_numbers_with_trunk_zero)
-{
-	static const struct pcase t[] = {
+		/* National numbers with their trunk 0. */
 		/* United Kingdom: London, Reading, a mobile. */
 		{ "020 3318 1234", "GB", "+442033181234" },
 		{ "(020) 3318-1234", "GB", "+442033181234" },
@@ -140,15 +138,8 @@ START_TEST(test_national_numbers_with_trunk_zero)
 		/* Brazil: Sao Paulo, landline and mobile. */
 		{ "(11) 3456-7890", "BR", "+551134567890" },
 		{ "(11) 91234-5678", "BR", "+5511912345678" },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-START_TEST(test_plus_and_country_code_in_any_region)
-{
-	static const struct pcase t[] = {
+		/* A + and the country code: read in any region. */
 		{ "+44 20 3318 1234", "US", "+442033181234" },
 		{ "+44 (0)20 3318 1234", "US", "+442033181234" },
 		{ "+49 30 1234567", "GB", "+49301234567" },
@@ -162,15 +153,8 @@ START_TEST(test_plus_and_country_code_in_any_region)
 		{ "+44 20 3318 1234", "ZZ", "+442033181234" },
 		{ "+44 20 3318 1234", "XX", "+442033181234" },
 		{ "+44 20 3318 1234", "", "+442033181234" },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-START_TEST(test_international_call_prefix_read_as_plus)
-{
-	static const struct pcase t[] = {
+		/* An international call prefix is read as a +. */
 		/* 011 is North America's own prefix, 00 is Europe's. */
 		{ "011 44 20 3318 1234", "US", "+442033181234" },
 		{ "011 91 98765 43210", "US", "+919876543210" },
@@ -195,20 +179,12 @@ START_TEST(test_international_call_prefix_read_as_plus)
 		/* No region to read a national number in: only the prefix. */
 		{ "00 44 20 3318 1234", "ZZ", "+442033181234" },
 		{ "0044 20 3318 1234", "", "+442033181234" },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-/*
- * Numbers that begin with 00 or 011 in their own region, where reading the
- * prefix as '+' would also give a valid number, of another country: the
- * region's meaning wins.
- */
-START_TEST(test_own_numbers_beginning_00_or_011_keep_meaning)
-{
-	static const struct pcase t[] = {
+		/*
+		 * Numbers that begin with 00 or 011 in their own region,
+		 * where reading the prefix as '+' would also give a valid
+		 * number, of another country: the region's meaning wins.
+		 */
 		/* Reading, not +82 31162 (South Korea). */
 		{ "0118 203 1162", "GB", "+441182031162" },
 		/* Leeds, not +358 58153 (Finland). */
@@ -230,24 +206,19 @@ START_TEST(test_own_numbers_beginning_00_or_011_keep_meaning)
 }
 END_TEST
 
-START_TEST(test_letters_refused)
+/* Numbers refused, each in the region it is read in. */
+START_TEST(test_numbers_refused)
 {
 	static const struct pcase t[] = {
+		/* Letters. */
 		{ "1-800-FLOWERS", "US", NULL },
 		{ "1-800-356-9377a", "US", NULL },
 		{ "303-749-211O", "US", NULL },	/* a letter O */
 		{ "abc", "US", NULL },
 		{ "+44 20 3318 l234", "GB", NULL },	/* a letter l */
 		{ "O2O 3318 1234", "GB", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-START_TEST(test_extensions_refused)
-{
-	static const struct pcase t[] = {
+		/* Extensions. */
 		{ "303-749-2110 ext 5", "US", NULL },
 		{ "303-749-2110 ext. 5", "US", NULL },
 		{ "303-749-2110 x5", "US", NULL },
@@ -257,16 +228,8 @@ START_TEST(test_extensions_refused)
 		{ "303-749-2110#5", "US", NULL },
 		{ "+44 20 3318 1234 ext 5", "GB", NULL },
 		{ "030 1234567 Durchwahl 5", "DE", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-/* NANP: no area code and no exchange begins with 0 or 1. */
-START_TEST(test_nanp_impossible_codes_refused)
-{
-	static const struct pcase t[] = {
+		/* NANP: no area code and no exchange begins with 0 or 1. */
 		{ "(103) 749-2110", "US", NULL },
 		{ "(003) 749-2110", "US", NULL },
 		{ "(303) 149-2110", "US", NULL },
@@ -277,15 +240,8 @@ START_TEST(test_nanp_impossible_codes_refused)
 		/* Not rescued by reading a prefix either. */
 		{ "011 1 303 049 2110", "DE", NULL },
 		{ "00 1 103 749 2110", "US", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-START_TEST(test_wrong_length_refused)
-{
-	static const struct pcase t[] = {
+		/* The wrong length. */
 		{ "303-749-211", "US", NULL },
 		{ "303-749-21100", "US", NULL },
 		{ "1-303-749-21100", "US", NULL },
@@ -307,16 +263,11 @@ START_TEST(test_wrong_length_refused)
 		{ "00 44 20 3318 123", "US", NULL },
 		{ "00 44 20 3318 12345", "US", NULL },
 		{ "12345678901234567890", "US", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-/* A number that the plan says cannot exist, though its length is right. */
-START_TEST(test_numbers_outside_the_plan_refused)
-{
-	static const struct pcase t[] = {
+		/*
+		 * A number that the plan says cannot exist, though its
+		 * length is right.
+		 */
 		{ "(11) 1234-5678", "BR", NULL },	/* no mobile 9 */
 		{ "+999 1234 5678", "US", NULL },	/* no such country */
 		{ "+0 303 749 2110", "US", NULL },
@@ -324,15 +275,8 @@ START_TEST(test_numbers_outside_the_plan_refused)
 		{ "00", "US", NULL },
 		{ "011", "US", NULL },
 		{ "00 44", "US", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-START_TEST(test_plus_only_once_and_first)
-{
-	static const struct pcase t[] = {
+		/* A + other than once and first. */
 		{ "++1 303 749 2110", "US", NULL },
 		{ "+1 303 +749 2110", "US", NULL },
 		{ "303 749 2110+", "US", NULL },
@@ -340,30 +284,18 @@ START_TEST(test_plus_only_once_and_first)
 		{ "00 +44 20 3318 1234", "US", NULL },
 		{ "+", "US", NULL },
 		{ "+ +", "US", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-START_TEST(test_empty_or_only_punctuation_refused)
-{
-	static const struct pcase t[] = {
+		/* Empty, or only punctuation. */
 		{ "", "US", NULL },
 		{ " ", "US", NULL },
 		{ "()-. /", "US", NULL },
 		{ "( ) - . /", "GB", NULL },
 		{ "--", "DE", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-/* Only digits, spaces, a leading '+' and ( ) - . / are a phone number. */
-START_TEST(test_other_characters_refused)
-{
-	static const struct pcase t[] = {
+		/*
+		 * Other characters: only digits, spaces, a leading '+' and
+		 * ( ) - . / are a phone number.
+		 */
 		{ "303_749_2110", "US", NULL },
 		{ "303,749,2110", "US", NULL },
 		{ "303\t749 2110", "US", NULL },
@@ -376,30 +308,18 @@ START_TEST(test_other_characters_refused)
 		{ "\xef\xbc\x93\xef\xbc\x90\xef\xbc\x93 749 2110", "US", NULL },
 		/* A no-break space. */
 		{ "303\xc2\xa0" "749 2110", "US", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-START_TEST(test_number_inside_text_refused)
-{
-	static const struct pcase t[] = {
+		/* A number inside text. */
 		{ "call 303-749-2110", "US", NULL },
 		{ "303-749-2110 thanks", "US", NULL },
 		{ "tel:+1-303-749-2110", "US", NULL },
 		{ "Tel. 030 1234567", "DE", NULL },
 		{ "303-749-2110 or 303-749-2111", "US", NULL },
-	};
 
-	run(t, nitems(t));
-}
-END_TEST
-
-/* Without a country code a number is read in region, and only there. */
-START_TEST(test_number_of_another_region_needs_country_code)
-{
-	static const struct pcase t[] = {
+		/*
+		 * Without a country code a number is read in region, and
+		 * only there.
+		 */
 		{ "020 3318 1234", "US", NULL },
 		{ "03-1234-5678", "US", NULL },
 		{ "02 9374 4000", "US", NULL },
@@ -633,21 +553,8 @@ PF_TEST_MAIN("phone",
     PF_LOOP(test_region_of_a_number, regions),
     tcase_add_test(tc, test_region_refuses_all_but_e164),
     tcase_add_test(tc, test_region_after_reading_a_number),
-    tcase_add_test(tc, test_nanp_written_every_usual_way),
-    tcase_add_test(tc, test_national_numbers_with_trunk_zero),
-    tcase_add_test(tc, test_plus_and_country_code_in_any_region),
-    tcase_add_test(tc, test_international_call_prefix_read_as_plus),
-    tcase_add_test(tc, test_own_numbers_beginning_00_or_011_keep_meaning),
-    tcase_add_test(tc, test_letters_refused),
-    tcase_add_test(tc, test_extensions_refused),
-    tcase_add_test(tc, test_nanp_impossible_codes_refused),
-    tcase_add_test(tc, test_wrong_length_refused),
-    tcase_add_test(tc, test_numbers_outside_the_plan_refused),
-    tcase_add_test(tc, test_plus_only_once_and_first),
-    tcase_add_test(tc, test_empty_or_only_punctuation_refused),
-    tcase_add_test(tc, test_other_characters_refused),
-    tcase_add_test(tc, test_number_inside_text_refused),
-    tcase_add_test(tc, test_number_of_another_region_needs_country_code),
+    tcase_add_test(tc, test_numbers_read),
+    tcase_add_test(tc, test_numbers_refused),
     tcase_add_test(tc, test_input_length_limit),
     tcase_add_test(tc, test_e164_output_buffer_size),
     tcase_add_test(tc, test_format_international),
