@@ -119,19 +119,22 @@ def table_rows(name):
 class TableWords(unittest.TestCase):
     """The tables' words visitors read are catalogue messages."""
 
-    def test_consent_categories_names_and_descriptions(self):
+    def assert_names_and_descriptions(self, table, row_is):
+        """The name and description (columns 4 and 5) of each row of table
+        are catalogue messages; a failure names the row's id as row_is."""
         ids = table_pot()
-        for row in table_rows("consent-categories.tsv"):
-            with self.subTest(category=row[0]):
+        for row in table_rows(table):
+            with self.subTest(**{row_is: row[0]}):
                 self.assertIn(row[3], ids)
                 self.assertIn(row[4], ids)
 
+    def test_consent_categories_names_and_descriptions(self):
+        self.assert_names_and_descriptions("consent-categories.tsv",
+                                           "category")
+
     def test_mailing_list_names_and_descriptions(self):
-        ids = table_pot()
-        for row in table_rows("mailing-lists.tsv"):
-            with self.subTest(mailing_list=row[0]):
-                self.assertIn(row[3], ids)
-                self.assertIn(row[4], ids)
+        self.assert_names_and_descriptions("mailing-lists.tsv",
+                                           "mailing_list")
 
     def test_law_names_and_regulators(self):
         ids = table_pot()
