@@ -26,10 +26,25 @@ static const unsigned char other_key[32] = "fedcba9876543210fedcba9876543210";
 static const struct pf_stamper stamper = { key, "unsubscribe", "client-1",
     3, 24 };
 
+/* The shipped pages, opened for each test (open_pages, close_pages). */
+static struct pf_pages	*pages;
+
+static void
+open_pages(void)
+{
+	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
+}
+
+static void
+close_pages(void)
+{
+	pf_pages_free(pages);
+	pages = NULL;
+}
+
 /* FORM's page with pf_stamp_page(s, posted, fresh) applied. */
 static struct pf_page *
-stamped(struct pf_pages *pages, const struct pf_stamper *s,
-    const char *posted, int fresh)
+stamped(const struct pf_stamper *s, const char *posted, int fresh)
 {
 	struct pf_page	*page = NULL;
 
@@ -58,11 +73,21 @@ attr_after(struct pf_page *page, const char *after, const char *attr)
 
 /* The stamp FORM's page gets from pf_stamp_page(s, posted, fresh). */
 static char *
-page_stamp(struct pf_pages *pages, const struct pf_stamper *s,
-    const char *posted, int fresh)
+page_stamp(const struct pf_stamper *s, const char *posted, int fresh)
 {
-	return attr_after(stamped(pages, s, posted, fresh),
+	return attr_after(stamped(s, posted, fresh),
 	    "name=\"" PF_STAMP_FIELD "\"", "value=\"");
+}
+
+/* st with a bit of its middle byte flipped reads as stale, at now, to s. */
+static void
+assert_broken_is_stale(const struct pf_stamper *s, char *st, time_t now)
+{
+	long long	 age = -1;
+
+	st[strlen(st) / 2] ^= 1;
+	ck_assert_int_eq(pf_stamp_read(s, st, now, &age, NULL),
+	    PF_STAMP_STALE);
 }
 
 START_TEST(test_read_none_posted)
@@ -79,14 +104,12 @@ END_TEST
 
 START_TEST(test_read_back_what_was_made)
 {
-	struct pf_pages		*pages = NULL;
 	struct pf_stamper	 s = stamper;
 	char			*st;
 	time_t			 now = time(NULL);
 	long long		 age = -1;
 
-	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
-	st = page_stamp(pages, &stamper, NULL, 1);
+	st = page_stamp(&stamper, NULL, 1);
 	ck_assert_uint_gt(strlen(st), 0);
 	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age, NULL), PF_STAMP_OK);
 	ck_assert(age >= 4 && age <= 6);
@@ -105,11 +128,8 @@ START_TEST(test_read_back_what_was_made)
 	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL), PF_STAMP_STALE);
 	ck_assert_int_eq(pf_stamp_read(&stamper, st, now + 24 * 3600 + 60,
 	    &age, NULL), PF_STAMP_STALE);
-	st[strlen(st) / 2] ^= 1;
-	ck_assert_int_eq(pf_stamp_read(&stamper, st, now, &age, NULL),
-	    PF_STAMP_STALE);
+	assert_broken_is_stale(&stamper, st, now);
 	free(st);
-	pf_pages_free(pages);
 }
 END_TEST
 
@@ -121,15 +141,13 @@ END_TEST
  */
 START_TEST(test_reads_in_one_second_each_get_their_answer)
 {
-	struct pf_pages		*pages = NULL;
 	struct pf_stamper	 s = stamper;
 	char			*st, lang[PF_LANG_MAX];
 	time_t			 now = time(NULL) + 7;
 	long long		 age = -1;
 	int			 i;
 
-	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
-	st = page_stamp(pages, &stamper, NULL, 1);
+	st = page_stamp(&stamper, NULL, 1);
 	for (i = 0; i < 2; i++) {
 		ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st, now,
 		    lang), PF_OK);
@@ -146,11 +164,8 @@ START_TEST(test_reads_in_one_second_each_get_their_answer)
 		ck_assert_int_eq(pf_stamp_lang(other_key, "unsubscribe", st,
 		    now, lang), PF_ENOTFOUND);
 	}
-	st[strlen(st) / 2] ^= 1;
-	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL),
-	    PF_STAMP_STALE);
+	assert_broken_is_stale(&s, st, now);
 	free(st);
-	pf_pages_free(pages);
 }
 END_TEST
 
@@ -166,16 +181,14 @@ START_TEST(test_page_keeps_a_good_stamp_only)
 		{ "client-2", 1, 0, 0 },	/* another network's */
 		{ "client-1", 0, 0, 0 },	/* none */
 	};
-	struct pf_pages		*pages = NULL;
 	struct pf_stamper	 s = stamper;
 	char			*st, *v;
 	size_t			 i;
 
-	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
-	st = page_stamp(pages, &stamper, NULL, 1);
+	st = page_stamp(&stamper, NULL, 1);
 	for (i = 0; i < nitems(cases); i++) {
 		s.client = cases[i].client;
-		v = page_stamp(pages, &s, cases[i].posted ? st : NULL,
+		v = page_stamp(&s, cases[i].posted ? st : NULL,
 		    cases[i].fresh);
 		if (cases[i].kept)
 			ck_assert_str_eq(v, st);
@@ -186,23 +199,19 @@ START_TEST(test_page_keeps_a_good_stamp_only)
 		free(v);
 	}
 	free(st);
-	pf_pages_free(pages);
 }
 END_TEST
 
 START_TEST(test_page_gets_the_widget_wait)
 {
-	struct pf_pages		*pages = NULL;
 	struct pf_stamper	 s = stamper;
 	char			*v;
 
-	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
 	s.min_seconds = 17;
-	v = attr_after(stamped(pages, &s, NULL, 0), "id=\"pf-guard-script\"",
+	v = attr_after(stamped(&s, NULL, 0), "id=\"pf-guard-script\"",
 	    "data-wait=\"");
 	ck_assert_str_eq(v, "17");
 	free(v);
-	pf_pages_free(pages);
 }
 END_TEST
 
@@ -261,19 +270,17 @@ END_TEST
 /* A form shown again in another language keeps its time, not its tongue. */
 START_TEST(test_page_reseals_a_stamp_in_the_language_shown)
 {
-	struct pf_pages	*pages = NULL;
 	char		*st, *v, lang[PF_LANG_MAX];
 	time_t		 now = time(NULL);
 	long long	 age = -1;
 
-	ck_assert_int_eq(pf_pages_open(HTDOCS, "/privacy", &pages), PF_OK);
 	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
 	ck_assert_int_eq(pf_stamp_make(&stamper, now - 40, &st), PF_OK);
-	v = page_stamp(pages, &stamper, st, 0);
+	v = page_stamp(&stamper, st, 0);
 	ck_assert_str_eq(v, st);		/* same language: kept */
 	free(v);
 	ck_assert_int_eq(pf_lang_use("fr"), PF_OK);
-	v = page_stamp(pages, &stamper, st, 0);
+	v = page_stamp(&stamper, st, 0);
 	ck_assert_str_ne(v, st);
 	ck_assert_int_eq(pf_stamp_read(&stamper, v, now, &age, lang),
 	    PF_STAMP_OK);
@@ -282,11 +289,11 @@ START_TEST(test_page_reseals_a_stamp_in_the_language_shown)
 	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
 	free(v);
 	free(st);
-	pf_pages_free(pages);
 }
 END_TEST
 
 PF_TEST_MAIN("stamp",
+    tcase_add_checked_fixture(tc, open_pages, close_pages),
     tcase_add_test(tc, test_stamp_seals_its_language),
     tcase_add_test(tc, test_stamp_without_language_still_reads),
     tcase_add_test(tc, test_page_reseals_a_stamp_in_the_language_shown),
