@@ -609,28 +609,41 @@ chain_row(const struct pf_audit_row *r, void *arg)
 	return 0;
 }
 
+#define WORKERS	2	/* processes writing at once */
+
+/*
+ * WORKERS processes, each running work(each) at once, waited for: the test
+ * fails unless every one of them exits 0 (what names them in the message).
+ */
+static void
+run_workers(int (*work)(int), int each, const char *what)
+{
+	pid_t	 pid[WORKERS];
+	int	 i, status;
+
+	for (i = 0; i < WORKERS; i++) {
+		ck_assert_int_ne(pid[i] = fork(), -1);
+		if (pid[i] == 0)
+			_exit(work(each));
+	}
+	for (i = 0; i < WORKERS; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "%s %d failed", what, i);
+	}
+}
+
 /*
  * Two processes append at once: every append goes through, and the chain
  * has no gap and no fork (each record names the one before it).
  */
 START_TEST(test_audit_append_gapless_across_connections)
 {
-	enum { WORKERS = 2, EACH = 40 };
+	enum { EACH = 40 };
 	struct chain	 c = { 1, 0 };
-	pid_t		 pid[WORKERS];
-	int		 i, status;
 
 	SKIP_WITHOUT_SERVER();
-	for (i = 0; i < WORKERS; i++) {
-		ck_assert_int_ne(pid[i] = fork(), -1);
-		if (pid[i] == 0)
-			_exit(appender(EACH));
-	}
-	for (i = 0; i < WORKERS; i++) {
-		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
-		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "appender %d failed", i);
-	}
+	run_workers(appender, EACH, "appender");
 	ck_assert_int_eq(pf_store_audit_each(st, 1, chain_row, &c), PF_OK);
 	ck_assert_int_eq(c.next - 1, WORKERS * EACH);
 	ck_assert_int_eq(c.broken, 0);
@@ -742,22 +755,11 @@ txn_writer(int n)
  */
 START_TEST(test_seal_two_writers_gapless)
 {
-	enum { WORKERS = 2, EACH = 30 };
-	pid_t		 pid[WORKERS];
-	int		 i, status;
+	enum { EACH = 30 };
 
 	SKIP_WITHOUT_SERVER();
 	audit_dir_make();
-	for (i = 0; i < WORKERS; i++) {
-		ck_assert_int_ne(pid[i] = fork(), -1);
-		if (pid[i] == 0)
-			_exit(txn_writer(EACH));
-	}
-	for (i = 0; i < WORKERS; i++) {
-		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
-		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "writer %d failed", i);
-	}
+	run_workers(txn_writer, EACH, "writer");
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"),
 	    WORKERS * EACH);
 	ck_assert_int_eq(db_number("SELECT max(seq) FROM audit"),
