@@ -377,10 +377,8 @@ END_TEST
 
 START_TEST(test_enum_validator)
 {
-	static const struct {
-		const char	*value;
-		int		 ok;
-	} cases[] = {
+	/* A value, and 1 if it is one of the options. */
+	static const struct pf_test_code cases[] = {
 		{ "email", 1 }, { "sms", 1 }, { "fax", 0 }, { "EMAIL", 0 },
 		{ "email ", 0 },
 	};
@@ -388,17 +386,17 @@ START_TEST(test_enum_validator)
 	size_t		 i;
 
 	for (i = 0; i < nitems(cases); i++) {
-		one(F_CHOICE, cases[i].value, strlen(cases[i].value), &form);
-		if (cases[i].ok) {
+		one(F_CHOICE, cases[i].in, strlen(cases[i].in), &form);
+		if (cases[i].want) {
 			ck_assert_int_eq(form.nerrors, 0);
-			ck_assert_str_eq(form.v[F_CHOICE].value, cases[i].value);
+			ck_assert_str_eq(form.v[F_CHOICE].value, cases[i].in);
 		} else {
 			ck_assert_int_eq(form.nerrors, 1);
 			ck_assert_str_eq(form.v[F_CHOICE].error,
 			    "Choose one of the options.");
 			ck_assert_ptr_null(form.v[F_CHOICE].value);
 			ck_assert_str_eq(form.v[F_CHOICE].shown,
-			    cases[i].value);
+			    cases[i].in);
 		}
 		pf_form_free(&form);
 	}

@@ -444,10 +444,7 @@ END_TEST
 /* Salts signed by hand, so that only the salt's form can refuse them. */
 START_TEST(test_salt_must_carry_strict_expiry)
 {
-	static const struct {
-		const char	*salt;
-		int		 rc;
-	} t[] = {
+	static const struct pf_test_code t[] = {
 		{ SALT_OK, PF_OK },
 		{ "0123456789abcdef01234567", PF_EFORGED },
 		{ "0123456789abcdef01234567?", PF_EFORGED },
@@ -476,9 +473,9 @@ START_TEST(test_salt_must_carry_strict_expiry)
 	size_t		 i;
 
 	for (i = 0; i < nitems(t); i++) {
-		sign_by_hand(key, t[i].salt, 7, &c);
-		ck_assert_msg(verify_json(GOOD_JSON, &c, 7) == t[i].rc,
-		    "salt %s", t[i].salt);
+		sign_by_hand(key, t[i].in, 7, &c);
+		ck_assert_msg(verify_json(GOOD_JSON, &c, 7) == t[i].want,
+		    "salt %s", t[i].in);
 	}
 }
 END_TEST
@@ -489,10 +486,7 @@ END_TEST
  */
 START_TEST(test_malformed_json_is_forged)
 {
-	static const struct {
-		const char	*json;
-		int		 rc;
-	} t[] = {
+	static const struct pf_test_code t[] = {
 		{ GOOD_JSON, PF_OK },
 		/* not an object */
 		{ "[\"SHA-256\",\"$C\",$N,\"$S\",\"$G\"]", PF_EFORGED },
@@ -618,8 +612,8 @@ START_TEST(test_malformed_json_is_forged)
 	size_t		 i;
 
 	for (i = 0; i < nitems(t); i++)
-		ck_assert_msg(verify_json(t[i].json, &c, n) == t[i].rc,
-		    "case %zu: %s", i, t[i].json);
+		ck_assert_msg(verify_json(t[i].in, &c, n) == t[i].want,
+		    "case %zu: %s", i, t[i].in);
 }
 END_TEST
 
