@@ -171,12 +171,24 @@ START_TEST(test_us_states_fifty_and_dc_only)
 }
 END_TEST
 
+/* lookup finds no name for NULL, nor for any of the n codes of miss. */
+static void
+finds_none(const char *(*lookup)(const char *), const char *const *miss,
+    size_t n)
+{
+	size_t	 i;
+
+	ck_assert_ptr_null(lookup(NULL));
+	for (i = 0; i < n; i++)
+		ck_assert_msg(lookup(miss[i]) == NULL, "found '%s'", miss[i]);
+}
+
 START_TEST(test_country_name_lookup)
 {
 	/* XK (Kosovo) is a user-assigned code, not in ISO 3166-1. */
 	static const char *const miss[] = { "us", "Us", "ZZ", "XX", "UK",
 	    "XK", "USA", "U", "", "US ", " US", "840" };
-	size_t	 i, n = pairs(pf_countries);
+	size_t	 n = pairs(pf_countries);
 
 	ck_assert_str_eq(pf_country_name("US"), "United States");
 	ck_assert_str_eq(pf_country_name("GB"), "United Kingdom");
@@ -186,10 +198,7 @@ START_TEST(test_country_name_lookup)
 	ck_assert_str_eq(pf_country_name(pf_countries[0]), pf_countries[1]);
 	ck_assert_str_eq(pf_country_name(pf_countries[2 * n - 2]),
 	    pf_countries[2 * n - 1]);
-	ck_assert_ptr_null(pf_country_name(NULL));
-	for (i = 0; i < nitems(miss); i++)
-		ck_assert_msg(pf_country_name(miss[i]) == NULL, "found '%s'",
-		    miss[i]);
+	finds_none(pf_country_name, miss, nitems(miss));
 }
 END_TEST
 
@@ -197,16 +206,12 @@ START_TEST(test_us_state_name_lookup)
 {
 	static const char *const miss[] = { "ca", "US-CA", "PR", "ZZ", "C",
 	    "", "CA ", "California" };
-	size_t	 i;
 
 	ck_assert_str_eq(pf_us_state_name("CA"), "California");
 	ck_assert_str_eq(pf_us_state_name("DC"), "District of Columbia");
 	ck_assert_str_eq(pf_us_state_name("AL"), "Alabama");
 	ck_assert_str_eq(pf_us_state_name("WY"), "Wyoming");
-	ck_assert_ptr_null(pf_us_state_name(NULL));
-	for (i = 0; i < nitems(miss); i++)
-		ck_assert_msg(pf_us_state_name(miss[i]) == NULL, "found '%s'",
-		    miss[i]);
+	finds_none(pf_us_state_name, miss, nitems(miss));
 }
 END_TEST
 
