@@ -3,10 +3,21 @@
  * visitor's choice over a signed link's language, a link's over what the
  * browser asked for, and each request starting without a choice.
  */
+#include <string.h>
+
 #include "check_main.h"
 #include "err.h"
 #include "fixture.h"
 #include "lang.h"
+
+/* A link made in tag is followed: the request's language is then now. */
+static void
+follows(const char *tag, const char *now)
+{
+	ck_assert_int_eq(pf_lang_follow(tag), PF_OK);
+	ck_assert_msg(strcmp(pf_lang_current(), now) == 0,
+	    "after following %s: %s, not %s", tag, pf_lang_current(), now);
+}
 
 /* Nothing chosen: a link's language becomes the request's. */
 START_TEST(test_follow_switches_when_nothing_was_chosen)
@@ -14,8 +25,7 @@ START_TEST(test_follow_switches_when_nothing_was_chosen)
 	pf_test_offer("en de ja");
 	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
 	ck_assert_int_eq(pf_lang_chosen(), 0);
-	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
-	ck_assert_str_eq(pf_lang_current(), "ja");
+	follows("ja", "ja");
 	ck_assert_int_eq(pf_lang_chosen(), 0);
 }
 END_TEST
@@ -26,13 +36,11 @@ START_TEST(test_follow_keeps_a_chosen_language)
 	pf_test_offer("en de es fr ja");
 	ck_assert_int_eq(pf_lang_choose("fr"), PF_OK);
 	ck_assert_int_eq(pf_lang_chosen(), 1);
-	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
-	ck_assert_str_eq(pf_lang_current(), "fr");
+	follows("ja", "fr");
 	/* pf_lang_use (as the next request starts) is no choice. */
 	ck_assert_int_eq(pf_lang_use("es"), PF_OK);
 	ck_assert_int_eq(pf_lang_chosen(), 0);
-	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
-	ck_assert_str_eq(pf_lang_current(), "ja");
+	follows("ja", "ja");
 	/* A switch for a mail and back leaves the choice alone. */
 	ck_assert_int_eq(pf_lang_choose("fr"), PF_OK);
 	{
@@ -60,17 +68,12 @@ START_TEST(test_follow_only_an_offered_language)
 	/* As before the site's languages are read: only the source one. */
 	pf_test_offer(PF_LANG_SOURCE);
 	ck_assert_int_eq(pf_lang_use("de"), PF_OK);
-	ck_assert_int_eq(pf_lang_follow("ja"), PF_OK);
-	ck_assert_str_eq(pf_lang_current(), "de");
-	ck_assert_int_eq(pf_lang_follow(PF_LANG_SOURCE), PF_OK);
-	ck_assert_str_eq(pf_lang_current(), "en");
+	follows("ja", "de");
+	follows(PF_LANG_SOURCE, "en");
 	pf_test_offer("en de");
-	ck_assert_int_eq(pf_lang_follow("fr"), PF_OK);
-	ck_assert_str_eq(pf_lang_current(), "en");
-	ck_assert_int_eq(pf_lang_follow("de"), PF_OK);
-	ck_assert_str_eq(pf_lang_current(), "de");
-	ck_assert_int_eq(pf_lang_follow("fr"), PF_OK);
-	ck_assert_str_eq(pf_lang_current(), "de");
+	follows("fr", "en");
+	follows("de", "de");
+	follows("fr", "de");
 	ck_assert_int_eq(pf_lang_chosen(), 0);
 }
 END_TEST
