@@ -97,6 +97,34 @@ fuzz_loaded(int rc, int made, const char *err, const char *name)
 		FUZZ_ASSERT(made && err[0] == '\0');
 }
 
+/* What a loader (above) made of a text: its code, its object, its message. */
+struct fuzz_load {
+	int	 rc;
+	void	*made;		/* NULL unless rc is PF_OK */
+	char	 err[512];
+};
+
+/* A harness's loader: text[0..len) read into r, every invariant checked. */
+typedef void fuzz_loader(const char *text, size_t len, struct fuzz_load *r);
+
+/*
+ * data read again by load with each LF made CRLF, into b (the caller
+ * frees b->made): an editor's line ends change nothing, so b has the code
+ * and the message of a, data's own reading.
+ */
+static inline void
+fuzz_same_with_crlf(fuzz_loader *load, const uint8_t *data, size_t size,
+    const struct fuzz_load *a, struct fuzz_load *b)
+{
+	char	*text;
+	size_t	 n;
+
+	text = fuzz_crlf((const char *)data, size, &n);
+	load(text, n, b);
+	FUZZ_ASSERT(a->rc == b->rc && strcmp(a->err, b->err) == 0);
+	free(text);
+}
+
 /* One parse of name=value pairs (params.h, multipart.h) and its outcome. */
 struct fuzz_parsed {
 	int		 rc;

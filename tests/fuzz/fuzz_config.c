@@ -17,23 +17,6 @@
 #define NAME	"fuzz.conf"
 #define DIR	"/etc/privforms-fuzz"
 
-struct result {
-	int			 rc;
-	struct pf_config	*cfg;
-	char			 err[512];
-};
-
-static void
-parse(const char *text, size_t len, struct result *r)
-{
-	r->err[0] = '\0';
-	r->rc = pf_config_parse(text, len, NAME, DIR, &r->cfg, r->err,
-	    sizeof(r->err));
-	fuzz_loaded(r->rc, r->cfg != NULL, r->err, NAME);
-	if (r->rc == PF_OK)
-		FUZZ_ASSERT(strcmp(r->cfg->path, NAME) == 0);
-}
-
 /* A configuration's links are absolute. */
 static void
 check_config(const struct pf_config *cfg)
@@ -50,22 +33,31 @@ check_config(const struct pf_config *cfg)
 	FUZZ_ASSERT(cfg->prefix[0] == '\0' || cfg->prefix[0] == '/');
 }
 
+/* A fuzz_loader: a configuration read is named NAME, its links absolute. */
+static void
+load(const char *text, size_t len, struct fuzz_load *r)
+{
+	struct pf_config	*cfg = NULL;
+
+	r->err[0] = '\0';
+	r->rc = pf_config_parse(text, len, NAME, DIR, &cfg, r->err,
+	    sizeof(r->err));
+	r->made = cfg;
+	fuzz_loaded(r->rc, cfg != NULL, r->err, NAME);
+	if (r->rc == PF_OK) {
+		FUZZ_ASSERT(strcmp(cfg->path, NAME) == 0);
+		check_config(cfg);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct result	 a, b;
-	char		*text;
-	size_t		 n;
+	struct fuzz_load	 a, b;
 
-	parse((const char *)data, size, &a);
-	if (a.rc == PF_OK)
-		check_config(a.cfg);
-	text = fuzz_crlf((const char *)data, size, &n);
-	parse(text, n, &b);
-	FUZZ_ASSERT(a.rc == b.rc);
-	FUZZ_ASSERT(strcmp(a.err, b.err) == 0);
-	pf_config_free(a.cfg);
-	pf_config_free(b.cfg);
-	free(text);
+	load((const char *)data, size, &a);
+	fuzz_same_with_crlf(load, data, size, &a, &b);
+	pf_config_free(a.made);
+	pf_config_free(b.made);
 	return 0;
 }

@@ -29,21 +29,6 @@ static const char *const places[][2] = {
 	{ "", NULL }, { "US-CA", NULL },
 };
 
-struct result {
-	int		 rc;
-	struct pf_laws	*laws;
-	char		 err[512];
-};
-
-static void
-parse(const char *text, size_t len, struct result *r)
-{
-	r->err[0] = '\0';
-	r->rc = pf_laws_parse(text, len, NAME, &r->laws, r->err,
-	    sizeof(r->err));
-	fuzz_loaded(r->rc, r->laws != NULL, r->err, NAME);
-}
-
 /* p writes back as what it reads; a due date comes after receipt. */
 static void
 check_period(const struct pf_period *p, int required)
@@ -90,6 +75,21 @@ check_table(const struct pf_laws *laws)
 	FUZZ_ASSERT(strcmp(row->place, "*") == 0);
 }
 
+/* A fuzz_loader: a table read answers every place (check_table). */
+static void
+load(const char *text, size_t len, struct fuzz_load *r)
+{
+	struct pf_laws	*laws = NULL;
+
+	r->err[0] = '\0';
+	r->rc = pf_laws_parse(text, len, NAME, &laws, r->err,
+	    sizeof(r->err));
+	r->made = laws;
+	fuzz_loaded(r->rc, laws != NULL, r->err, NAME);
+	if (r->rc == PF_OK)
+		check_table(laws);
+}
+
 /* The input's first line as a period. */
 static void
 period_line(const uint8_t *data, size_t size)
@@ -115,22 +115,15 @@ period_line(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct result	 a, b;
-	char		*text;
-	size_t		 n;
+	struct fuzz_load	 a, b;
 
-	parse((const char *)data, size, &a);
-	if (a.rc == PF_OK)
-		check_table(a.laws);
+	load((const char *)data, size, &a);
 	/* One CR before the LF is a line end; a second one is text. */
 	if (memchr(data, '\r', size) == NULL) {
-		text = fuzz_crlf((const char *)data, size, &n);
-		parse(text, n, &b);
-		FUZZ_ASSERT(a.rc == b.rc && strcmp(a.err, b.err) == 0);
-		pf_laws_free(b.laws);
-		free(text);
+		fuzz_same_with_crlf(load, data, size, &a, &b);
+		pf_laws_free(b.made);
 	}
-	pf_laws_free(a.laws);
+	pf_laws_free(a.made);
 	period_line(data, size);
 	return 0;
 }
