@@ -7,8 +7,8 @@
  * row) is registered in the same list with
  *	PF_LOOP(test_c, table)
  * Rows of such a table that give one text and expect one text back (an
- * output, a message) are struct pf_test_case; those that expect a code or a
- * flag back, struct pf_test_code.
+ * output, a message) are struct pf_test_case; those that expect a number
+ * (a code, a flag, a count), struct pf_test_code.
  * Tests run without forking (CK_NOFORK unless CK_FORK is set) so that
  * sanitizer and leak reports belong to the test binary.
  */
@@ -26,7 +26,7 @@ struct pf_test_case {
 	const char	*want;
 };
 
-/* A case of a table: the text given, and the code (or flag) it must give. */
+/* A case of a table: the text given, and the number it must give. */
 struct pf_test_code {
 	const char	*in;
 	int		 want;
