@@ -395,6 +395,12 @@ class Site:
         only: a test using it is sqlite_only)."""
         return exclusive(self.db_path)
 
+    def post_locked(self, path, fields):
+        """post(path, fields) while another writer holds the database
+        (locked, so SQLite only): the answer."""
+        with self.locked():
+            return self.post(path, fields)
+
     def conf_with(self, name, **keys):
         """A copy of the configuration, named name beside it, with keys set
         (each replacing its line): its path."""

@@ -356,9 +356,8 @@ class TwoForms(unittest.TestCase):
 
     @sqlite_only("the busy lock: another writer holding the database file")
     def test_status_check_notice_is_above_the_status_check(self):
-        with SITE.locked():
-            r = SITE.post(CHECK, {"check_phone": "303 749 2195",
-                                  "check_country": "US"})
+        r = SITE.post_locked(CHECK, {"check_phone": "303 749 2195",
+                                     "check_country": "US"})
         self.assertEqual(r.status, 503, r)
         page = Page(r.text)
         [notice] = [n for n in page.all(cls="notice") if not n.hidden]
