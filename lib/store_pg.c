@@ -178,6 +178,9 @@ struct pg {
 	struct timespec	 until;		/* {0, 0}: no deadline */
 	int		 readonly;
 	int		 in_txn;	/* between a BEGIN and its end */
+	/* The write transaction's id and server process (0: not known). */
+	long long	 xid;
+	int		 backend;
 };
 
 /* A row of a result; blobs holds what pf_row_blob unescaped, per column. */
@@ -688,6 +691,34 @@ pg_rollback(struct pf_store *st)
 }
 
 /*
+ * Run sql, which begins a transaction; a write one (write set) also asks
+ * for its id, in the same round trip: what pg_commit asks the server
+ * about when the connection is lost while it commits.
+ */
+static int
+begin_exec(struct pg *p, int write, const char *sql, const char *what)
+{
+	char		 text[256];
+	PGresult	*res;
+	int		 err;
+
+	p->xid = 0;
+	if (!write)
+		return pg_simple(p, sql, what);
+	snprintf(text, sizeof(text), "%s; SELECT txid_current()", sql);
+	res = PQexec(p->conn, text);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		err = pg_err(p, res, what);
+	else {
+		p->xid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		p->backend = PQbackendPID(p->conn);
+		err = PF_OK;
+	}
+	PQclear(res);
+	return err;
+}
+
+/*
  * Begin with begin.  A connection that is broken, or found broken by the
  * BEGIN (the server restarted, or cut it), is reset and the BEGIN tried
  * once more: no statement of the request has run yet.
@@ -703,7 +734,8 @@ begin_with(struct pg *p, const char *begin, const char *what)
 		    (err = pg_reset(p)) != PF_OK)
 			return err;
 		begin_text(p, begin, sql, sizeof(sql));
-		if ((err = pg_simple(p, sql, what)) == PF_OK) {
+		if ((err = begin_exec(p, strcmp(begin, SQL_BEGIN) == 0, sql,
+		    what)) == PF_OK) {
 			p->in_txn = 1;
 			return PF_OK;
 		}
@@ -794,9 +826,57 @@ pg_begin_read(struct pf_store *st)
 }
 
 /*
+ * Whether the write transaction p lost its connection while committing
+ * did commit: once its server process has ended (asked to, waiting for
+ * it: a commit under way completes first), the server's status of its
+ * id is final.  PF_OK when committed; PF_EBUSY when it did not, or when
+ * the server cannot say (not reachable again): the caller's answer is
+ * then "try again", as for any failed commit.
+ */
+static int
+commit_outcome(struct pg *p)
+{
+	char		 pid[16], wait[24], xid[24];
+	const char	*v[2];
+	PGresult	*res;
+	int		 err = PF_EBUSY;
+
+	if (p->xid == 0 || pg_reset(p) != PF_OK)
+		goto unknown;
+	snprintf(pid, sizeof(pid), "%d", p->backend);
+	snprintf(wait, sizeof(wait), "%ld", p->busy_ms > 0 ? p->busy_ms : 5000);
+	snprintf(xid, sizeof(xid), "%lld", p->xid);
+	v[0] = pid;
+	v[1] = wait;
+	res = PQexecParams(p->conn, "SELECT pg_terminate_backend($1, $2) "
+	    "FROM pg_stat_activity WHERE pid = $1", 2, NULL, v, NULL, NULL, 0);
+	PQclear(res);
+	v[0] = xid;
+	res = PQexecParams(p->conn, "SELECT txid_status($1)", 1, NULL, v,
+	    NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    !PQgetisnull(res, 0, 0)) {
+		err = strcmp(PQgetvalue(res, 0, 0), "committed") == 0 ?
+		    PF_OK : PF_EBUSY;
+		pf_log(PF_LOG_WARN, "store: commit: the connection was lost; "
+		    "the transaction %s", err == PF_OK ? "committed" :
+		    "did not commit");
+		PQclear(res);
+		return err;
+	}
+	PQclear(res);
+unknown:
+	pf_log(PF_LOG_WARN, "store: commit: the connection was lost; whether "
+	    "the transaction committed is not known");
+	return err;
+}
+
+/*
  * COMMIT of a transaction a statement failed in rolls it back and says
  * so only in its command tag: that is a failure here, as it would be for
- * the caller.
+ * the caller.  A connection lost while it commits is asked about
+ * (commit_outcome): a commit that happened is not reported failed, so
+ * that a visitor is not told to send again what was stored.
  */
 static int
 pg_commit(struct pf_store *st)
@@ -819,9 +899,12 @@ pg_commit(struct pf_store *st)
 		err = PF_ESTORE;
 	}
 	PQclear(res);
-	if (err != PF_OK)
+	if (err != PF_OK && PQstatus(p->conn) == CONNECTION_BAD)
+		err = commit_outcome(p);
+	else if (err != PF_OK)
 		pg_rollback(st);
 	p->in_txn = 0;
+	p->xid = 0;
 	return err;
 }
 
