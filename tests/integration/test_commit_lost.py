@@ -139,30 +139,32 @@ class CommitLost(unittest.TestCase):
         return SITE.query("SELECT count(*) FROM optout WHERE address = ?",
                           (address,))[0][0]
 
-    def test_a_commit_that_happened_is_answered_as_stored(self):
+    def cut_unsubscribe(self, when, address):
+        """Unsubscribe address with the proxy cutting its COMMIT when."""
         cuts = PROXY.cuts
-        PROXY.cut("after")
-        r = self.unsubscribe("after@example.com")
+        PROXY.cut(when)
+        r = self.unsubscribe(address)
         self.assertEqual(PROXY.cuts, cuts + 1, "no COMMIT was cut")
+        return r
+
+    def test_a_commit_that_happened_is_answered_as_stored(self):
+        r = self.cut_unsubscribe("after", "after@example.com")
         self.assertEqual(r.status, 303, r)
         self.assertRegex(r.header("location"),
                          r"^/privacy/unsubscribe\?done=[\w.-]+$")
         self.assertEqual(self.stored("after@example.com"), 1)
         # Its record is sealed into the chain as any other.
-        wait_until(lambda: SITE.count("audit_pending") == 0, "the record sealed")
+        wait_until(lambda: SITE.count("audit_pending") == 0,
+                   "the record sealed")
         SITE.privforms("audit", "verify")
 
     def test_a_commit_that_did_not_happen_says_try_again(self):
-        cuts = PROXY.cuts
-        PROXY.cut("before")
-        r = self.unsubscribe("before@example.com")
-        self.assertEqual(PROXY.cuts, cuts + 1, "no COMMIT was cut")
+        r = self.cut_unsubscribe("before", "before@example.com")
         self.assertEqual(r.status, 503, r)
         self.assertEqual(self.stored("before@example.com"), 0)
         r = self.unsubscribe("before@example.com")
         self.assertEqual(r.status, 303, r)
         self.assertEqual(self.stored("before@example.com"), 1)
-
 
 if __name__ == "__main__":
     unittest.main()
