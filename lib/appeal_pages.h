@@ -26,6 +26,7 @@
 
 #include "agent.h"
 #include "app.h"
+#include "program.h"
 #include "laws.h"
 
 struct pf_page;
@@ -37,9 +38,8 @@ struct pf_request;
  */
 void pf_appeal_start(const struct pf_laws *laws);
 
-void pf_appeal_show(struct pf_app *app, struct pf_request *req);
-void pf_appeal_post(struct pf_app *app, struct pf_request *req);
-void pf_appeal_challenge(struct pf_app *app, struct pf_request *req);
+/* The handlers of the routes above (program.h). */
+pf_route_fn pf_appeal_show, pf_appeal_post, pf_appeal_challenge;
 
 /*
  * The status page's (page's) appeal sections for request r (made through

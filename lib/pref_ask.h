@@ -24,14 +24,14 @@
 #define PF_PREF_ASK_H
 
 #include "app.h"
+#include "program.h"
 #include "form.h"
 #include "page.h"
 
 struct pf_request;
 
-void pf_prefask_page(struct pf_app *app, struct pf_request *req);
-void pf_prefask_post(struct pf_app *app, struct pf_request *req);
-void pf_prefask_sent(struct pf_app *app, struct pf_request *req);
+/* The handlers of the routes above (program.h). */
+pf_route_fn pf_prefask_page, pf_prefask_post, pf_prefask_sent;
 
 /*
  * The ask form with status, form's values and errors (NULL: none) and

@@ -26,12 +26,9 @@
 #ifndef PF_PREF_CHOOSE_H
 #define PF_PREF_CHOOSE_H
 
-#include "app.h"
+#include "program.h"
 
-struct pf_request;
-
-void pf_prefchoose_show(struct pf_app *app, struct pf_request *req);
-void pf_prefchoose_save(struct pf_app *app, struct pf_request *req);
-void pf_prefchoose_done(struct pf_app *app, struct pf_request *req);
+/* The handlers of the routes above (program.h). */
+pf_route_fn pf_prefchoose_show, pf_prefchoose_save, pf_prefchoose_done;
 
 #endif

@@ -22,12 +22,9 @@
 #ifndef PF_PREF_CONFIRM_H
 #define PF_PREF_CONFIRM_H
 
-#include "app.h"
+#include "program.h"
 
-struct pf_request;
-
-void pf_prefconfirm_show(struct pf_app *app, struct pf_request *req);
-void pf_prefconfirm_post(struct pf_app *app, struct pf_request *req);
-void pf_prefconfirm_answer(struct pf_app *app, struct pf_request *req);
+/* The handlers of the routes above (program.h). */
+pf_route_fn pf_prefconfirm_show, pf_prefconfirm_post, pf_prefconfirm_answer;
 
 #endif

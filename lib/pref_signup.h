@@ -29,12 +29,12 @@
 #define PF_PREF_SIGNUP_H
 
 #include "app.h"
+#include "program.h"
 
 struct pf_request;
 
-void pf_prefsignup_page(struct pf_app *app, struct pf_request *req);
-void pf_prefsignup_post(struct pf_app *app, struct pf_request *req);
-void pf_prefsignup_answer(struct pf_app *app, struct pf_request *req);
+/* The handlers of the routes above (program.h). */
+pf_route_fn pf_prefsignup_page, pf_prefsignup_post, pf_prefsignup_answer;
 
 /*
  * Before POST preferences/subscribe's handler (and the GPC record around
