@@ -297,6 +297,20 @@ lease_seconds(const struct sender *s)
 	    LEASE_SLACK;
 }
 
+/*
+ * End the transaction claim or record began: COMMIT when rc is PF_OK,
+ * else ROLLBACK.  rc, or the commit's error.
+ */
+static int
+finish(struct sender *s, int rc)
+{
+	if (rc != PF_OK) {
+		pf_store_rollback(s->st);
+		return rc;
+	}
+	return pf_store_commit(s->st);
+}
+
 static int
 claim(struct sender *s, struct batch *b)
 {
@@ -313,11 +327,7 @@ claim(struct sender *s, struct batch *b)
 		b->n++;
 	if (rc == PF_ENOTFOUND && b->n > 0)
 		rc = PF_OK;
-	if (rc == PF_OK)
-		rc = pf_store_commit(s->st);
-	else
-		pf_store_rollback(s->st);
-	if (rc != PF_OK) {
+	if ((rc = finish(s, rc)) != PF_OK) {
 		if (b->n < BATCH)
 			pf_mail_clear(&b->a[b->n].m);	/* a half-taken row */
 		batch_clear(b);
@@ -589,11 +599,7 @@ record(struct sender *s, struct batch *b)
 			b->a[i].lost = 1;
 			rc = PF_OK;
 		}
-	if (rc == PF_OK)
-		rc = pf_store_commit(s->st);
-	else
-		pf_store_rollback(s->st);
-	if (rc != PF_OK) {
+	if ((rc = finish(s, rc)) != PF_OK) {
 		unrecord(b);
 		return rc;
 	}
