@@ -184,10 +184,8 @@ pf_prefchoose_show(struct pf_app *app, struct pf_request *req)
 		    tok.fields[PF_PREF_ADDRESS]);
 	if (rc == PF_OK)
 		pf_page_send(req, 200, page, NULL, 0);
-	else if (rc == PF_EBUSY || rc == PF_ESTORE)
-		pf_app_unavailable(app, req);
 	else
-		pf_app_fail(app, req);
+		pf_prefp_fail(app, req, rc);
 	pf_page_free(page);
 	free(masked);
 	pf_token_clear(&tok);
@@ -306,10 +304,8 @@ pf_prefchoose_save(struct pf_app *app, struct pf_request *req)
 		rc = PF_ENOMEM;
 	if (rc == PF_OK)
 		pf_app_redirect(app, req, path);
-	else if (rc == PF_EBUSY || rc == PF_ESTORE)
-		pf_app_unavailable(app, req);
 	else
-		pf_app_fail(app, req);
+		pf_prefp_fail(app, req, rc);
 	free(path);
 	free(token);
 	pf_token_clear(&tok);

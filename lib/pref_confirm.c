@@ -110,10 +110,8 @@ pf_prefconfirm_post(struct pf_app *app, struct pf_request *req)
 	    "/preferences/confirm?confirmed=", tok.fields[PF_CONFIRM_LIST])) !=
 	    NULL)
 		pf_app_redirect(app, req, path);
-	else if (rc == PF_EBUSY || rc == PF_ESTORE)
-		pf_app_unavailable(app, req);
 	else
-		pf_app_fail(app, req);
+		pf_prefp_fail(app, req, rc);
 	free(path);
 	pf_token_clear(&tok);
 }

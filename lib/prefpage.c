@@ -81,6 +81,16 @@ pf_prefp_send_page(struct pf_app *app, struct pf_request *req, const char *name,
 	pf_page_free(page);
 }
 
+/* req answered for the failure rc: 503 for the store's, else 500. */
+void
+pf_prefp_fail(struct pf_app *app, struct pf_request *req, int rc)
+{
+	if (rc == PF_EBUSY || rc == PF_ESTORE)
+		pf_app_unavailable(app, req);
+	else
+		pf_app_fail(app, req);
+}
+
 /* ---- the change a handler asks subscription.h for ---- */
 
 /* w for address on channel, before the transaction (its pseudonym). */

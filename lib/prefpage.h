@@ -53,6 +53,12 @@ void pf_prefp_send_page(struct pf_app *app, struct pf_request *req,
     const char *name, pf_prefp_fill *fill);
 
 /*
+ * req answered for the failure rc: 503 when the store is busy or failing
+ * (PF_EBUSY, PF_ESTORE), else 500 (app.h).
+ */
+void pf_prefp_fail(struct pf_app *app, struct pf_request *req, int rc);
+
+/*
  * Whose subscriptions a request changes, as its records name them; the
  * strings are the caller's and must outlive it.
  */
