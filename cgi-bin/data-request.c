@@ -775,14 +775,17 @@ agent_facts(struct pf_page *page, const struct pf_dsr_agent *a)
 /*
  * The page that POSTs token to the verify path: one button, or, for a
  * request an agent made (a not NULL), the two that answer the agent's.
+ * A pf_dsrp_page_fn: arg is unused.
  */
 static int
 verify_page(struct pf_app *app, struct pf_request *req,
-    const struct pf_dsr *r, const struct pf_dsr_agent *a, const char *token)
+    const struct pf_dsr *r, const struct pf_dsr_agent *a, const char *token,
+    void *arg)
 {
 	struct pf_page	*page = NULL;
 	int		 rc;
 
+	(void)arg;
 	if ((rc = pf_page_new(app->pages, a != NULL ? "request-agent" :
 	    "request-verify", &page)) == PF_OK &&
 	    (a == NULL || (rc = agent_facts(page, a)) == PF_OK) &&
@@ -797,24 +800,8 @@ verify_page(struct pf_app *app, struct pf_request *req,
 static void
 verify_show(struct pf_app *app, struct pf_request *req)
 {
-	const struct pf_param	*t = pf_request_query(req, "t");
-	struct pf_dsr_copy	 q;
-	struct pf_agent_copy	 ag;
-	long long		 id;
-	int			 rc;
-
-	if (pf_dsrp_check_link(app, req, t, PF_DSR_VERIFY, PF_BADLINK_VERIFY,
-	    &id) != PF_OK)
-		return;
-	if ((rc = pf_dsrp_read(app, id, &q, &ag, NULL, NULL)) == PF_ENOTFOUND)
-		pf_badlink(app, req, PF_BADLINK_VERIFY, rc);
-	else if (rc == PF_EBUSY || rc == PF_ESTORE)
-		pf_app_unavailable(app, req);
-	else if (rc != PF_OK || verify_page(app, req, &q.r,
-	    pf_dsrp_agent_of(&ag), t->value) != PF_OK)
-		pf_app_fail(app, req);
-	pf_agent_drop(&ag);
-	pf_dsr_drop(&q);
+	pf_dsrp_show(app, req, PF_DSR_VERIFY, PF_BADLINK_VERIFY, NULL,
+	    verify_page, NULL);
 }
 
 /*
@@ -1122,13 +1109,14 @@ read_history(struct pf_app *app, long long id, void *arg)
 	return rc;
 }
 
-/* The status page of r (agent a or NULL) with history h; t is its token. */
+/* The status page of r (agent a or NULL) with history arg; t is its token. */
 static int
 status_page(struct pf_app *app, struct pf_request *req,
-    const struct pf_dsr *r, const struct pf_dsr_agent *a,
-    const struct history *h, const char *t)
+    const struct pf_dsr *r, const struct pf_dsr_agent *a, const char *t,
+    void *arg)
 {
-	struct pf_page	*page = NULL;
+	const struct history	*h = arg;
+	struct pf_page		*page = NULL;
 	char		 id[24];
 	int		 rc;
 
@@ -1159,28 +1147,12 @@ status_page(struct pf_app *app, struct pf_request *req,
 static void
 status(struct pf_app *app, struct pf_request *req)
 {
-	const struct pf_param	*t = pf_request_query(req, "t");
-	struct pf_dsr_copy	 q;
-	struct pf_agent_copy	 ag;
-	struct history		 h;
-	long long		 id;
-	int			 rc;
+	struct history	 h;
 
-	if (pf_dsrp_check_link(app, req, t, PF_DSR_STATUS, PF_BADLINK_STATUS,
-	    &id) != PF_OK)
-		return;
 	memset(&h, 0, sizeof(h));
-	if ((rc = pf_dsrp_read(app, id, &q, &ag, read_history, &h)) ==
-	    PF_ENOTFOUND)
-		pf_badlink(app, req, PF_BADLINK_STATUS, rc);
-	else if (rc == PF_EBUSY || rc == PF_ESTORE)
-		pf_app_unavailable(app, req);
-	else if (rc != PF_OK || status_page(app, req, &q.r,
-	    pf_dsrp_agent_of(&ag), &h, t->value) != PF_OK)
-		pf_app_fail(app, req);
+	pf_dsrp_show(app, req, PF_DSR_STATUS, PF_BADLINK_STATUS, read_history,
+	    status_page, &h);
 	history_free(&h);
-	pf_agent_drop(&ag);
-	pf_dsr_drop(&q);
 }
 
 /* ---- routing ---- */

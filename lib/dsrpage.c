@@ -53,6 +53,30 @@ pf_dsrp_agent_of(const struct pf_agent_copy *ag)
 	return ag->a.relationship != NULL ? &ag->a : NULL;
 }
 
+void
+pf_dsrp_show(struct pf_app *app, struct pf_request *req, const char *purpose,
+    enum pf_badlink kind, pf_dsrp_more_fn *more, pf_dsrp_page_fn *page,
+    void *arg)
+{
+	const struct pf_param	*t = pf_request_query(req, "t");
+	struct pf_dsr_copy	 q;
+	struct pf_agent_copy	 ag;
+	long long		 id;
+	int			 rc;
+
+	if (pf_dsrp_check_link(app, req, t, purpose, kind, &id) != PF_OK)
+		return;
+	if ((rc = pf_dsrp_read(app, id, &q, &ag, more, arg)) == PF_ENOTFOUND)
+		pf_badlink(app, req, kind, rc);
+	else if (rc == PF_EBUSY || rc == PF_ESTORE)
+		pf_app_unavailable(app, req);
+	else if (rc != PF_OK || page(app, req, &q.r, pf_dsrp_agent_of(&ag),
+	    t->value, arg) != PF_OK)
+		pf_app_fail(app, req);
+	pf_agent_drop(&ag);
+	pf_dsr_drop(&q);
+}
+
 const char *
 pf_dsrp_law_text(const struct pf_dsr *r)
 {

@@ -39,6 +39,25 @@ typedef int pf_dsrp_more_fn(struct pf_app *app, long long id, void *arg);
 int pf_dsrp_read(struct pf_app *app, long long id, struct pf_dsr_copy *q,
     struct pf_agent_copy *ag, pf_dsrp_more_fn *more, void *arg);
 
+/*
+ * What sends request r's page (r made through agent a, or NULL; t its
+ * link's token; arg pf_dsrp_show's): PF_OK once it is sent, else an error
+ * (req not answered).
+ */
+typedef int pf_dsrp_page_fn(struct pf_app *app, struct pf_request *req,
+    const struct pf_dsr *r, const struct pf_dsr_agent *a, const char *t,
+    void *arg);
+
+/*
+ * GET by a signed link (?t=) for purpose: the request it names read as
+ * pf_dsrp_read reads it (more, arg), then its page sent by page.  A bad
+ * link, or a request no longer there: the link's page (kind); the store
+ * busy or failing: 503; any other failure: 500.  Changes nothing.
+ */
+void pf_dsrp_show(struct pf_app *app, struct pf_request *req,
+    const char *purpose, enum pf_badlink kind, pf_dsrp_more_fn *more,
+    pf_dsrp_page_fn *page, void *arg);
+
 /* The agent ag holds, or NULL when the person asked (none loaded). */
 const struct pf_dsr_agent *pf_dsrp_agent_of(const struct pf_agent_copy *ag);
 
