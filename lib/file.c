@@ -60,17 +60,16 @@ pf_file_mkdirs(const char *dir, mode_t mode)
 int
 pf_file_mkparent(const char *path, mode_t mode)
 {
-	char	*dir, *slash;
-	int	 rc = PF_OK;
+	char	 dir[PATH_MAX];
 
-	if ((dir = strdup(path)) == NULL)
-		return PF_ENOMEM;
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		rc = pf_file_mkdirs(dir, mode);
-	}
-	free(dir);
-	return rc;
+	/* Too long for any directory part mkdir(2) takes (ENAMETOOLONG). */
+	if (strlen(path) >= sizeof(dir))
+		return PF_EIO;
+	pf_file_dirname(path, dir, sizeof(dir));
+	/* A bare name's "." and the root are there already. */
+	if (strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0)
+		return PF_OK;
+	return pf_file_mkdirs(dir, mode);
 }
 
 void
