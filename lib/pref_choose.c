@@ -10,7 +10,6 @@
 #include "err.h"
 #include "lang.h"
 #include "nitems.h"
-#include "optout.h"
 #include "page.h"
 #include "pref_ask.h"
 #include "pref_choose.h"
@@ -43,7 +42,8 @@ bad_pref(struct pf_app *app, struct pf_request *req, int rc)
 }
 
 /* The preference link: how it is checked, and answered when bad. */
-static const struct pf_prefp_link pref_link = { pf_pref_check, bad_pref, -1 };
+static const struct pf_prefp_link pref_link = { pf_pref_check, bad_pref, -1,
+    PF_PREF_CHANNEL, PF_PREF_ADDRESS };
 
 /* What the page shows of one list: its ids, for its attributes. */
 struct row {
@@ -153,42 +153,30 @@ fill_lists(struct pf_app *app, struct pf_page *page, const char *channel,
 	return rc;
 }
 
+/* The page of link tok (token t, its address masked): lists, states. */
+static int
+fill_choices(struct pf_app *app, struct pf_page *page,
+    const struct pf_token *tok, const char *t, const char *masked)
+{
+	const char	*channel = tok->fields[PF_PREF_CHANNEL];
+	int		 rc, sms = strcmp(channel, "sms") == 0;
+
+	if ((rc = pf_page_text(page, "pref-address", masked)) != PF_OK ||
+	    (rc = pf_page_attr(page, "pref-token", "value", t)) != PF_OK ||
+	    (rc = pf_page_attr(page, "pref-stop-token", "value", t)) !=
+	    PF_OK ||
+	    (rc = pf_page_remove(page, sms ? "pref-stop-email" :
+	    "pref-stop-sms")) != PF_OK)
+		return rc;
+	return fill_lists(app, page, channel, tok->fields[PF_PREF_ADDRESS]);
+}
+
 /* GET with a token: the lists and their states.  Changes nothing. */
 void
 pf_prefchoose_show(struct pf_app *app, struct pf_request *req)
 {
-	const struct pf_param	*t = pf_request_query(req, "t");
-	struct pf_token		 tok = { 0 };
-	struct pf_page		*page = NULL;
-	const char		*channel;
-	char			*masked = NULL;
-	int			 rc, sms;
-
-	if (pf_prefp_check_link(app, req, &pref_link, t, &tok))
-		return;
-	channel = tok.fields[PF_PREF_CHANNEL];
-	sms = strcmp(channel, "sms") == 0;
-	if ((masked = pf_optout_mask(channel,
-	    tok.fields[PF_PREF_ADDRESS])) == NULL)
-		rc = PF_ENOMEM;
-	else if ((rc = pf_page_new(app->pages, "preferences-lists",
-	    &page)) == PF_OK &&
-	    (rc = pf_page_text(page, "pref-address", masked)) == PF_OK &&
-	    (rc = pf_page_attr(page, "pref-token", "value", t->value)) ==
-	    PF_OK &&
-	    (rc = pf_page_attr(page, "pref-stop-token", "value", t->value)) ==
-	    PF_OK &&
-	    (rc = pf_page_remove(page, sms ? "pref-stop-email" :
-	    "pref-stop-sms")) == PF_OK)
-		rc = fill_lists(app, page, channel,
-		    tok.fields[PF_PREF_ADDRESS]);
-	if (rc == PF_OK)
-		pf_page_send(req, 200, page, NULL, 0);
-	else
-		pf_prefp_fail(app, req, rc);
-	pf_page_free(page);
-	free(masked);
-	pf_token_clear(&tok);
+	pf_prefp_link_page(app, req, &pref_link, "preferences-lists",
+	    fill_choices);
 }
 
 /* What one save changed, for the done page: ids joined by spaces. */

@@ -9,7 +9,6 @@
 #include "badlink.h"
 #include "err.h"
 #include "lang.h"
-#include "optout.h"
 #include "page.h"
 #include "pref_confirm.h"
 #include "preflink.h"
@@ -26,7 +25,7 @@ bad_confirm(struct pf_app *app, struct pf_request *req, int rc)
 
 /* The confirmation link: how it is checked, and answered when bad. */
 static const struct pf_prefp_link confirm_link = { pf_pref_confirm_check,
-    bad_confirm, PF_CONFIRM_LIST };
+    bad_confirm, PF_CONFIRM_LIST, PF_CONFIRM_CHANNEL, PF_CONFIRM_ADDRESS };
 
 static int
 fill_confirmed(struct pf_app *app, struct pf_request *req,
@@ -47,34 +46,31 @@ pf_prefconfirm_answer(struct pf_app *app, struct pf_request *req)
 
 /* ---- the double opt-in confirmation ---- */
 
+/* The page of link tok (token t, its address masked): one button. */
+static int
+fill_confirm(struct pf_app *app, struct pf_page *page,
+    const struct pf_token *tok, const char *t, const char *masked)
+{
+	const char	*name = pf_prefp_list_name(tok->fields[PF_CONFIRM_LIST]);
+	char		 button[512];
+	int		 rc;
+
+	(void)app;
+	snprintf(button, sizeof(button), _("Confirm my subscription to %s"),
+	    name);
+	if ((rc = pf_page_text(page, "confirm-name", name)) != PF_OK ||
+	    (rc = pf_page_text(page, "confirm-address", masked)) != PF_OK ||
+	    (rc = pf_page_text(page, "confirm-button", button)) != PF_OK)
+		return rc;
+	return pf_page_attr(page, "confirm-token", "value", t);
+}
+
 /* GET: one button.  Changes nothing. */
 void
 pf_prefconfirm_show(struct pf_app *app, struct pf_request *req)
 {
-	const struct pf_param	*t = pf_request_query(req, "t");
-	struct pf_token		 tok = { 0 };
-	struct pf_page		*page = NULL;
-	const char		*name;
-	char			*masked = NULL, button[512];
-
-	if (pf_prefp_check_link(app, req, &confirm_link, t, &tok))
-		return;
-	name = pf_prefp_list_name(tok.fields[PF_CONFIRM_LIST]);
-	snprintf(button, sizeof(button), _("Confirm my subscription to %s"),
-	    name);
-	masked = pf_optout_mask("email", tok.fields[PF_CONFIRM_ADDRESS]);
-	if (masked == NULL ||
-	    pf_page_new(app->pages, "preferences-confirm", &page) != PF_OK ||
-	    pf_page_text(page, "confirm-name", name) != PF_OK ||
-	    pf_page_text(page, "confirm-address", masked) != PF_OK ||
-	    pf_page_text(page, "confirm-button", button) != PF_OK ||
-	    pf_page_attr(page, "confirm-token", "value", t->value) != PF_OK)
-		pf_app_fail(app, req);
-	else
-		pf_page_send(req, 200, page, NULL, 0);
-	pf_page_free(page);
-	free(masked);
-	pf_token_clear(&tok);
+	pf_prefp_link_page(app, req, &confirm_link, "preferences-confirm",
+	    fill_confirm);
 }
 
 /* POST: the subscription confirmed, or 400 if it is no longer pending. */

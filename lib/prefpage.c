@@ -11,6 +11,7 @@
 #include "lang.h"
 #include "log.h"
 #include "mail.h"
+#include "optout.h"
 #include "page.h"
 #include "preflink.h"
 #include "prefpage.h"
@@ -255,6 +256,32 @@ pf_prefp_check_link(struct pf_app *app, struct pf_request *req,
 		return 0;
 	k->bad(app, req, rc);
 	return 1;
+}
+
+void
+pf_prefp_link_page(struct pf_app *app, struct pf_request *req,
+    const struct pf_prefp_link *k, const char *name, pf_prefp_link_fill *fill)
+{
+	const struct pf_param	*t = pf_request_query(req, "t");
+	struct pf_token		 tok = { 0 };
+	struct pf_page		*page = NULL;
+	char			*masked = NULL;
+	int			 rc;
+
+	if (pf_prefp_check_link(app, req, k, t, &tok))
+		return;
+	if ((masked = pf_optout_mask(tok.fields[k->channel],
+	    tok.fields[k->address])) == NULL)
+		rc = PF_ENOMEM;
+	else if ((rc = pf_page_new(app->pages, name, &page)) == PF_OK)
+		rc = fill(app, page, &tok, t->value, masked);
+	if (rc == PF_OK)
+		pf_page_send(req, 200, page, NULL, 0);
+	else
+		pf_prefp_fail(app, req, rc);
+	pf_page_free(page);
+	free(masked);
+	pf_token_clear(&tok);
 }
 
 /*

@@ -115,13 +115,15 @@ void pf_prefp_guarded(struct pf_app *app, struct pf_request *req,
 
 /*
  * A kind of signed link (preflink.h): how it is checked, and answered
- * when bad.
+ * when bad, and which of its fields say whose it is.
  */
 struct pf_prefp_link {
 	int	(*check)(const struct pf_keys *, const char *, time_t,
 		    struct pf_token *);
 	void	(*bad)(struct pf_app *, struct pf_request *, int);
 	int	 list;		/* its list id's field, or -1 */
+	int	 channel;	/* its channel's field */
+	int	 address;	/* its address's field (a page shows it masked) */
 };
 
 /*
@@ -132,6 +134,21 @@ struct pf_prefp_link {
 int pf_prefp_check_link(struct pf_app *app, struct pf_request *req,
     const struct pf_prefp_link *k, const struct pf_param *t,
     struct pf_token *tok);
+
+/*
+ * What fills the page a signed link opens: tok its checked token, t as
+ * sent, masked its address as the page shows it (optout.h).
+ */
+typedef int pf_prefp_link_fill(struct pf_app *app, struct pf_page *page,
+    const struct pf_token *tok, const char *t, const char *masked);
+
+/*
+ * GET with link ?t= of kind k: checked as pf_prefp_check_link does (a bad
+ * one answered by k->bad), then template name filled by fill, 200; a
+ * failure answered as pf_prefp_fail says.  Changes nothing.
+ */
+void pf_prefp_link_page(struct pf_app *app, struct pf_request *req,
+    const struct pf_prefp_link *k, const char *name, pf_prefp_link_fill *fill);
 
 /*
  * The name of the list ?KEY= names (the signup's "subscribed", the
