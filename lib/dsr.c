@@ -131,23 +131,6 @@ pf_dsr_link(const struct pf_config *cfg, const struct pf_keys *keys,
 	return rc;
 }
 
-/* A request number as pf_dsr_link writes it: no sign, no leading zero. */
-static int
-parse_id(const char *s, long long *id)
-{
-	char		*end;
-	long long	 v;
-
-	if (s[0] < '1' || s[0] > '9' || strlen(s) > ID_MAX_LEN)
-		return PF_EFORGED;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || errno == ERANGE)
-		return PF_EFORGED;
-	*id = v;
-	return PF_OK;
-}
-
 /*
  * The token check's own errors pass through: PF_EFORGED, PF_EEXPIRED, and
  * PF_ENOMEM or PF_ECRYPTO when the check itself could not be made.
@@ -166,7 +149,7 @@ pf_dsr_link_check(const struct pf_keys *keys, const char *purpose,
 		return rc;
 	/* A link mailed before links had a language has the id alone. */
 	rc = tok.nfields == 1 || tok.nfields == 2 ?
-	    parse_id(tok.fields[0], id) : PF_EFORGED;
+	    pf_token_id(tok.fields[0], id) : PF_EFORGED;
 	if (rc == PF_OK && tok.nfields == 2 &&
 	    pf_lang_follow(tok.fields[1]) != PF_OK)
 		rc = PF_EFORGED;

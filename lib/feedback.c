@@ -177,23 +177,6 @@ pf_feedback_step_make(const struct pf_keys *keys, long long id,
 	    STEP_FIELDS, out);
 }
 
-/* An entry number as step_make writes it: no sign, no leading zero. */
-static int
-parse_id(const char *s, long long *id)
-{
-	char		*end;
-	long long	 v;
-
-	if (s[0] < '1' || s[0] > '9' || strlen(s) > ID_MAX_LEN)
-		return PF_EFORGED;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || errno == ERANGE)
-		return PF_EFORGED;
-	*id = v;
-	return PF_OK;
-}
-
 /* A new copy of s in *out, or NULL for ""; PF_ENOMEM. */
 static int
 copy_or_null(const char *s, char **out)
@@ -217,7 +200,7 @@ pf_feedback_step_check(const struct pf_keys *keys, const char *text,
 		return rc;
 	if (tok.nfields != STEP_FIELDS && tok.nfields != STEP_FIELDS_V1)
 		rc = PF_EFORGED;
-	else if ((rc = parse_id(tok.fields[0], &out->id)) == PF_OK &&
+	else if ((rc = pf_token_id(tok.fields[0], &out->id)) == PF_OK &&
 	    (rc = copy_or_null(tok.fields[1], &out->email)) == PF_OK)
 		rc = copy_or_null(tok.fields[2], &out->recommend);
 	if (rc == PF_OK && tok.nfields == STEP_FIELDS &&

@@ -531,3 +531,19 @@ pf_token_clear(struct pf_token *tok)
 		free(tok->fields[i]);
 	memset(tok, 0, sizeof(*tok));
 }
+
+int
+pf_token_id(const char *s, long long *id)
+{
+	char		*end;
+	long long	 v;
+
+	if (s[0] < '1' || s[0] > '9' || strlen(s) > PF_TOKEN_ID_LEN)
+		return PF_EFORGED;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno == ERANGE)
+		return PF_EFORGED;
+	*id = v;
+	return PF_OK;
+}

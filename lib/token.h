@@ -66,6 +66,15 @@ int pf_token_make(const unsigned char key[32], const char *purpose, time_t expir
 int pf_token_check(const unsigned char key[32], const char *purpose, const char *text,
     time_t now, struct pf_token *out);
 
+#define PF_TOKEN_ID_LEN 20	/* decimal digits of a positive long long */
+
+/*
+ * A row's number as a token's field carries it (written "%lld" from a
+ * positive number): no sign, no leading zero, at most PF_TOKEN_ID_LEN
+ * digits.  PF_OK and *id, or PF_EFORGED.
+ */
+int pf_token_id(const char *s, long long *id);
+
 /* Free what pf_token_check put in tok; accepts a zeroed or cleared token. */
 void pf_token_clear(struct pf_token *tok);
 
