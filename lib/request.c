@@ -7,6 +7,7 @@
  * sentence for the visitor in req->error.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "hex.h"
 #include "log.h"
 #include "multipart.h"
+#include "nitems.h"
 #include "params.h"
 #include "request.h"
 
@@ -119,6 +121,39 @@ path_copy(char *const *envp)
 	return s;
 }
 
+/*
+ * The CGI parameters a request copies (request.h), each into its char *
+ * member: the first value, or every value joined (env_join) where a
+ * server may pass a repeated header line as repeated parameters.
+ */
+#define PARAM(name, m)	{ name, offsetof(struct pf_request, m), 0 }
+#define JOINED(name, m)	{ name, offsetof(struct pf_request, m), 1 }
+
+static const struct {
+	const char	*name;
+	size_t		 off;
+	int		 joined;
+} params[] = {
+	PARAM("REQUEST_METHOD", method),
+	PARAM("CONTENT_TYPE", content_type),
+	PARAM("QUERY_STRING", query),
+	PARAM("REMOTE_ADDR", remote_addr),
+	PARAM("HTTP_X_FORWARDED_FOR", forwarded_for),
+	PARAM("HTTP_SEC_FETCH_SITE", fetch_site),
+	PARAM("HTTP_ORIGIN", origin),
+	PARAM("HTTP_HOST", host),
+	PARAM("HTTP_COOKIE", cookie),
+	JOINED("HTTP_SEC_GPC", sec_gpc),
+	JOINED("HTTP_ACCEPT_LANGUAGE", accept_language),
+};
+
+/* The member of req at off, one of params[]'s. */
+static char **
+member(struct pf_request *req, size_t off)
+{
+	return (char **)((char *)req + off);
+}
+
 /* 32 hex digits from libcrypto's CSPRNG; -1 if it has no entropy. */
 static int
 make_id(char id[33])
@@ -136,25 +171,18 @@ pf_request_init(struct pf_request *req, char *const *envp,
     struct pf_stream io, const struct pf_limits *limits)
 {
 	const char	*why;
+	size_t		 i;
 	int		 rc = PF_ENOMEM;
 
 	memset(req, 0, sizeof(*req));
 	req->io = io;
 	req->limits = limits != NULL ? limits : &pf_params_limits;
-	if ((req->method = env_copy(envp, "REQUEST_METHOD")) == NULL ||
-	    (req->content_type = env_copy(envp, "CONTENT_TYPE")) == NULL ||
-	    (req->query = env_copy(envp, "QUERY_STRING")) == NULL ||
-	    (req->remote_addr = env_copy(envp, "REMOTE_ADDR")) == NULL ||
-	    (req->forwarded_for = env_copy(envp,
-	    "HTTP_X_FORWARDED_FOR")) == NULL ||
-	    (req->fetch_site = env_copy(envp, "HTTP_SEC_FETCH_SITE")) == NULL ||
-	    (req->origin = env_copy(envp, "HTTP_ORIGIN")) == NULL ||
-	    (req->host = env_copy(envp, "HTTP_HOST")) == NULL ||
-	    (req->cookie = env_copy(envp, "HTTP_COOKIE")) == NULL ||
-	    (req->sec_gpc = env_join(envp, "HTTP_SEC_GPC")) == NULL ||
-	    (req->accept_language = env_join(envp,
-	    "HTTP_ACCEPT_LANGUAGE")) == NULL ||
-	    (req->path = path_copy(envp)) == NULL)
+	for (i = 0; i < nitems(params); i++)
+		if ((*member(req, params[i].off) = params[i].joined ?
+		    env_join(envp, params[i].name) :
+		    env_copy(envp, params[i].name)) == NULL)
+			goto fail;
+	if ((req->path = path_copy(envp)) == NULL)
 		goto fail;
 	req->content_length = pf_request_length(env_get(envp, "CONTENT_LENGTH"),
 	    &req->content_length_bad);
@@ -184,19 +212,12 @@ fail:
 void
 pf_request_free(struct pf_request *req)
 {
+	size_t	 i;
+
 	if (req == NULL)
 		return;
-	free(req->method);
-	free(req->content_type);
-	free(req->query);
-	free(req->remote_addr);
-	free(req->forwarded_for);
-	free(req->fetch_site);
-	free(req->origin);
-	free(req->host);
-	free(req->cookie);
-	free(req->sec_gpc);
-	free(req->accept_language);
+	for (i = 0; i < nitems(params); i++)
+		free(*member(req, params[i].off));
 	free(req->set_cookie);
 	free(req->path);
 	pf_params_free(req->query_params, req->nquery);
