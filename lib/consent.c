@@ -22,6 +22,7 @@
 #include "keys.h"
 #include "nitems.h"
 #include "utf8.h"
+#include "validate.h"
 
 #define NFIELDS		6	/* id required sale name description cookies */
 #define NAME_MAX_BYTES	64
@@ -40,15 +41,6 @@
 			"!#$%&'*+-.^_`|~"
 
 /* ---- the categories table ---- */
-
-static int
-id_ok(const char *s)
-{
-	size_t	 n = strlen(s);
-
-	return n >= 1 && n <= PF_CONSENT_ID_MAX && strchr(LOWER, s[0]) != NULL &&
-	    s[0] != '\0' && strspn(s, LOWER DIGITS "-_") == n;
-}
 
 /* "yes" 1, "no" 0, else -1. */
 static int
@@ -90,7 +82,7 @@ text_ok(const char *s, size_t max)
 static const char *
 check_fields(const struct pf_consent_table *t, char **f)
 {
-	if (!id_ok(f[0]))
+	if (!pf_id_ok(f[0], PF_CONSENT_ID_MAX))
 		return "id must be 1 to 32 of a-z 0-9 - _, starting with a letter";
 	if (pf_consent_find(t, f[0]) >= 0)
 		return "this id has a row already";
@@ -475,7 +467,7 @@ field_c(const char *s, size_t n, struct pf_consent_cookie *c)
 			return 0;
 		memcpy(id, c->cats + pos, k);
 		id[k] = '\0';
-		if (!id_ok(id) || listed(c->cats, count - 1, id))
+		if (!pf_id_ok(id, PF_CONSENT_ID_MAX) || listed(c->cats, count - 1, id))
 			return 0;
 		pos += k;
 		/* A '+' must be followed by another id. */

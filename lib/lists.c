@@ -11,23 +11,13 @@
 #include "file.h"
 #include "keys.h"
 #include "lists.h"
+#include "validate.h"
 
 #define NFIELDS		5	/* id channel double_opt_in name description */
 #define NAME_MAX_BYTES	64
 #define DESC_MAX_BYTES	600
-#define LOWER		"abcdefghijklmnopqrstuvwxyz"
-#define DIGITS		"0123456789"
 
 static const char *const channels[] = { "email", "sms" };
-
-static int
-id_ok(const char *s)
-{
-	size_t	 n = strlen(s);
-
-	return n >= 1 && n <= PF_LIST_ID_MAX && strchr(LOWER, s[0]) != NULL &&
-	    strspn(s, LOWER DIGITS "-_") == n;
-}
 
 /* The static spelling of channel s, or NULL. */
 static const char *
@@ -52,7 +42,7 @@ text_ok(const char *s, size_t max)
 static const char *
 check_fields(const struct pf_lists *l, char **f)
 {
-	if (!id_ok(f[0]))
+	if (!pf_id_ok(f[0], PF_LIST_ID_MAX))
 		return "id must be 1 to 32 of a-z 0-9 - _, starting with a letter";
 	if (pf_lists_find(l, f[0]) != NULL)
 		return "this id has a row already";

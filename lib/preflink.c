@@ -58,17 +58,6 @@ address_key(const struct pf_config *cfg, const char *channel,
 	return *key != NULL ? PF_OK : PF_ENOMEM;
 }
 
-/* A list id: 1 to PF_PREF_LIST_MAX of a-z 0-9 - _, a letter first. */
-static int
-valid_list(const char *s)
-{
-	size_t	 n = strlen(s);
-
-	if (n == 0 || n > PF_PREF_LIST_MAX || s[0] < 'a' || s[0] > 'z')
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
-}
-
 /* language, or the current one; NULL (and *why) if malformed. */
 static const char *
 language_of(const char *language, const char **why)
@@ -184,7 +173,7 @@ pf_pref_confirm_link(const struct pf_config *cfg,
 
 	*url = NULL;
 	*why = NULL;
-	if (list == NULL || !valid_list(list)) {
+	if (list == NULL || !pf_id_ok(list, PF_PREF_LIST_MAX)) {
 		*why = "a list id is 1 to 32 of a-z 0-9 - _, a letter first";
 		return PF_EINVAL;
 	}

@@ -439,6 +439,15 @@ pf_valid_token(const char *in, const void *arg, char **norm)
 	return NULL;
 }
 
+int
+pf_id_ok(const char *s, size_t max)
+{
+	size_t	 n = strlen(s);
+
+	return n >= 1 && n <= max && s[0] >= 'a' && s[0] <= 'z' &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
 char *
 pf_email_key(const char *normalised)
 {

@@ -80,6 +80,12 @@ pf_validator pf_valid_us_state;
 pf_validator pf_valid_token;
 
 /*
+ * An id of a table the company edits (a consent category, a mailing list,
+ * also as a link carries it): 1 to max of a-z 0-9 - _, a letter first.
+ */
+int pf_id_ok(const char *s, size_t max);
+
+/*
  * The canonical form of an email address for matching and pseudonyms: the
  * normalised address with the local part lower-cased too.  New string.
  */
