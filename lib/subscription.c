@@ -119,22 +119,6 @@ evidence(struct pf_txn *t, const struct pf_sub_change *c, const char *list,
 	return audit(t, c, list, action);
 }
 
-/*
- * An opt-out put by a drop or a stop all.  A subscription row it ended
- * is history (evidence); without one, nothing of the lists changed and the
- * opt-out row is the evidence, as it was for every opt-out before the
- * lists: the audit record alone, and no history row to write on the one
- * path a mass mailing's unsubscribes all take.
- */
-static int
-ended(struct pf_txn *t, const struct pf_sub_change *c, const char *list,
-    const char *notice, long long rows, const char *now)
-{
-	if (rows == 0)
-		return audit(t, c, list, "unsubscribed");
-	return evidence(t, c, list, "unsubscribed", notice, NULL, now);
-}
-
 /* The opt-out of c on list, with c's reason and its source. */
 static int
 optout_put(struct pf_store *st, const struct pf_sub_change *c,
@@ -303,7 +287,8 @@ pf_sub_drop(struct pf_txn *t, const struct pf_lists *l,
 	if (!one && (rc = optout_put(t->st, c, c->list, now)) != PF_OK)
 		return rc;
 	*changed = 1;
-	return ended(t, c, c->list, m != NULL ? m->notice : "", n, now);
+	return evidence(t, c, c->list, "unsubscribed",
+	    m != NULL ? m->notice : "", NULL, now);
 }
 
 int
@@ -328,7 +313,7 @@ pf_sub_stop_all(struct pf_txn *t, const struct pf_lists *l,
 	if (n == 0 && all)
 		return PF_OK;
 	*changed = 1;
-	return ended(t, c, "", "", n, now);
+	return evidence(t, c, "", "unsubscribed", "", NULL, now);
 }
 
 static int

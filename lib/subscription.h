@@ -34,13 +34,10 @@
  * pf_store_lock, kind "subscription", channel and address: two saves at
  * once on PostgreSQL make the change once; take a lock of your own before
  * it, never after, store_sql.h) and, when it changed something, appends one
- * audit record (form: the transaction's; events subscription-requested,
- * subscription-confirmed, subscribed, unsubscribed with details channel,
- * list, method and the caller's own, AUDIT.md) and, when a subscription
- * row changed (one requested, confirmed or subscribed, or one that a drop
- * or a stop all ended), one subscription_event row: an opt-out that ended
- * no row has its optout row as its evidence, as every opt-out had before
- * the lists.  Then it sets *changed to 1.  A no-op (unsubscribing from a list
+ * subscription_event row and one audit record (form: the transaction's;
+ * events subscription-requested, subscription-confirmed, subscribed,
+ * unsubscribed with details channel, list, method and the caller's own,
+ * AUDIT.md), then sets *changed to 1.  A no-op (unsubscribing from a list
  * one is neither on nor missing the opt-out of, subscribing again, asking
  * again for a list that is pending) stores and appends nothing: *changed
  * 0.  Returns PF_OK, PF_EINVAL for a change
