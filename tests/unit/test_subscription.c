@@ -507,6 +507,27 @@ START_TEST(test_drop_of_a_list_one_is_not_on)
 END_TEST
 
 /*
+ * The history keeps every opt-out, also one that ended no subscription:
+ * the optout row is no record of it, since subscribing again deletes it
+ * and a later opt-out overwrites it.
+ */
+START_TEST(test_an_optout_stays_in_the_history_after_a_resubscribe)
+{
+	struct pf_sub_change	 c = change("events", "one-click", T1);
+	char			 h[1024];
+
+	SKIP_WITHOUT_STORE();
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	optouts_are("email/events");
+	c = change("events", "preferences", T2);
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	optouts_are("");
+	history(h);
+	ck_assert_str_eq(h, "unsubscribed:events subscribed:events");
+}
+END_TEST
+
+/*
  * Stop all: every row of the channel gone (the sms one kept), the opt-out
  * of all put, one history row and one record of list ""; never exported.
  */
@@ -627,6 +648,8 @@ END_TEST
     PF_LOOP(test_signup_never_lifts_an_opt_out, unproven),		\
     tcase_add_test(tc, test_drop_removes_and_suppresses_once),		\
     tcase_add_test(tc, test_drop_of_a_list_one_is_not_on),		\
+    tcase_add_test(tc,						\
+	    test_an_optout_stays_in_the_history_after_a_resubscribe),	\
     tcase_add_test(tc, test_stop_all_is_one_change),			\
     PF_LOOP(test_refused_changes_store_nothing, refused),		\
     tcase_add_test(tc, test_record_carries_channel_list_method_and_extras), \
