@@ -113,6 +113,7 @@ app_open(struct pf_app *app, const char *form, int defer)
 
 	memset(app, 0, sizeof(*app));
 	app->form = form;
+	app->stamp.verdict = PF_STAMP_NONE;	/* of no request yet */
 	/* Files the program creates (the database, audit files) are private. */
 	umask(027);
 	pf_log_init(form);

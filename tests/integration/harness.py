@@ -371,11 +371,12 @@ class Site:
         owner = pg_server().dsn(self.db_name, "privforms_owner")
         conf = self.conf_with("owner.conf", database=owner,
                               admin_database=owner)
-        subprocess.run([PRIVFORMS, "--config", conf, "init", "--user",
-                        pwd.getpwuid(os.getuid()).pw_name], check=True,
-                       env=env, capture_output=True, timeout=120)
-        pg_server().run_install(self.db_name, "privforms_owner",
-                                "-- privforms grants, as the owner after init:")
+        p = subprocess.run([PRIVFORMS, "--config", conf, "init", "--user",
+                            pwd.getpwuid(os.getuid()).pw_name], env=env,
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise AssertionError("privforms init as the owner:\n" + p.stderr)
+        pg_server().run_install(self.db_name, "privforms_owner", GRANTS_BLOCK)
 
     def stop(self, remove=True):
         """Stop the stack: its sanitizer reports (the directory is removed
@@ -763,6 +764,25 @@ def exclusive(db_path):
 # Debian's postgresql-15 programs, as tools/pgtest.sh runs them.
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
+# INSTALL's blocks of SQL for PostgreSQL's roles (section 20).
+ROLES_BLOCK = "-- privforms roles, as the superuser:"
+GRANTS_BLOCK = "-- privforms grants, as the owner after init:"
+
+
+def install_block(first):
+    """The statements of INSTALL's block that starts with the comment line
+    first: one per line, up to the blank line after it."""
+    with open(os.path.join(SRC, "INSTALL")) as f:
+        lines = f.read().split("\n")
+    for i, line in enumerate(lines):
+        if line.strip() == first:
+            block = []
+            for stmt in lines[i + 1:]:
+                if not stmt.strip():
+                    return block
+                block.append(stmt.strip())
+    raise AssertionError("INSTALL has no block %r" % first)
+
 
 class PgServer:
     """The test process's PostgreSQL server (tools/pgtest.sh) in a
@@ -778,12 +798,12 @@ class PgServer:
         if p.returncode != 0:
             self.stop()
             raise AssertionError("tools/pgtest.sh start:\n" + p.stderr)
-        # INSTALL's three roles (section 20); each site's database is the
-        # owner's, its schema made by init as the owner and granted as
-        # INSTALL says (Site._owner_init).
-        for role in ("privforms_owner", "privforms_web", "privforms_team"):
-            self._admin("DO $$ BEGIN CREATE ROLE %s LOGIN; EXCEPTION WHEN "
-                        "duplicate_object THEN NULL; END $$" % role)
+        # INSTALL's three roles (section 20), made by its own lines; each
+        # site's database is made by them too (createdb), its schema by
+        # init as the owner and granted as INSTALL says (Site._owner_init).
+        for stmt in install_block(ROLES_BLOCK):
+            if stmt.startswith("CREATE ROLE "):
+                self._admin(stmt)
 
     def dsn(self, name, user="postgres"):
         """The connection string of database name as user (the superuser
@@ -792,24 +812,12 @@ class PgServer:
 
     def run_install(self, name, user, first):
         """The statements of INSTALL's block that starts with the comment
-        line first (one per line, up to the blank line after it) on
-        database name as user."""
+        line first on database name as user."""
         import psycopg2
-        lines, block = open(os.path.join(SRC, "INSTALL")).read().split("\n"), None
-        for i, line in enumerate(lines):
-            if line.strip() == first:
-                block = []
-                for stmt in lines[i + 1:]:
-                    if not stmt.strip():
-                        break
-                    block.append(stmt.strip())
-                break
-        if not block:
-            raise AssertionError("INSTALL has no block %r" % first)
         con = psycopg2.connect(self.dsn(name, user))
         try:
             con.autocommit = True
-            for stmt in block:
+            for stmt in install_block(first):
                 con.cursor().execute(stmt)
         finally:
             con.close()
@@ -853,8 +861,16 @@ class PgServer:
     def createdb(self):
         """A new empty database: its name."""
         name = "site%d" % next(self.names)
-        self._admin("CREATE DATABASE %s OWNER privforms_owner" % name)
+        self._site_database(name)
         return name
+
+    def _site_database(self, name):
+        """Database name made as INSTALL makes "privforms" (its roles
+        block's database lines, for that name)."""
+        for stmt in install_block(ROLES_BLOCK):
+            if not stmt.startswith("CREATE ROLE "):
+                self._admin(re.sub(r"\bDATABASE privforms\b",
+                                   "DATABASE " + name, stmt))
 
     def dropdb(self, name):
         """Drop database name, ending what is still connected to it."""
@@ -870,7 +886,7 @@ class PgServer:
     def restore(self, name, path):
         """Database name made anew from a pg_dump in path."""
         self.dropdb(name)
-        self._admin("CREATE DATABASE %s OWNER privforms_owner" % name)
+        self._site_database(name)
         subprocess.run([os.path.join(PG_BIN, "pg_restore"), "-h", self.dir,
                         "-U", "postgres", "--exit-on-error", "-d", name, path],
                        check=True, capture_output=True, timeout=300)
