@@ -16,6 +16,11 @@ Environment (all optional):
   BENCH_SCALE_WORKERS  worker counts of the engines part (default "2 8 32")
   BENCH_SCALE_SECONDS  seconds per target and round there (default 3)
   BENCH_SCALE_ROUNDS   its rounds (default 2)
+  BENCH_ONLY         "engines": that part alone (no disk, tmpfs, callgrind
+                     or audit parts)
+  BENCH_ENGINES      with BENCH_ONLY=engines, its engines (default "sqlite
+                     postgresql"; "postgresql" measures a change to the
+                     PostgreSQL path in minutes)
   BENCH_AUDIT_*      the audit trail's part, last (audit_day.py)
 
 The site measured has the guard's traps and limits off (GUARD, below):
@@ -968,6 +973,8 @@ def engines_summary(rep):
     """Where each engine stands against issue 21's aims, and where
     PostgreSQL's time goes.  Printed, never asserted."""
     lines = []
+    if "postgresql" not in rep["results"]:
+        return ""
     for workers, out in rep["results"]["postgresql"].items():
         forms = {n: out[n] for n in FORMS}
         lines.append("PostgreSQL, %s workers: forms x the SQLite ceiling %s; lowest %.2f "
@@ -994,10 +1001,39 @@ def engines_summary(rep):
     return "\n".join(lines)
 
 
+def engines_bad(engines):
+    """The targets of the engines part that lost writes or got errors."""
+    return [("%s, %s workers" % (e, w), n) for e, ws in engines["results"].items()
+            for w, out in ws.items() for n, t in out.items() if t["lost_writes"] or t["errors"]]
+
+
+def main_engines(disk, port):
+    """BENCH_ONLY=engines: the engines part alone (BENCH_ENGINES's), its
+    table and summary."""
+    global ENGINES
+    ENGINES = tuple(os.environ.get("BENCH_ENGINES", " ".join(ENGINES)).split())
+    engines, pg_site, server = run_engines(os.path.join(disk, "engines"), port)
+    server.stop()
+    print()
+    print(engines_table(engines))
+    print()
+    print(engines_summary(engines))
+    path = os.path.join(disk, "bench-engines.json")
+    with open(path, "w") as f:
+        json.dump(engines, f, indent=2)
+    print("\nwritten: %s" % path)
+    if engines_bad(engines):
+        print("FAILED: lost writes or errors in %s" % engines_bad(engines), file=sys.stderr)
+        return 1
+    return 0
+
+
 def main():
     disk = os.environ.get("BENCH_DIR", os.path.join(SRC, "var", "bench"))
     tmpfs = os.environ.get("BENCH_TMPFS", "/dev/shm/privforms-bench")
     port = int(os.environ.get("BENCH_PORT", free_port()))
+    if os.environ.get("BENCH_ONLY") == "engines":
+        return main_engines(disk, port)
     print("privforms bench: %d cores, SQLite %s (journal truncate, synchronous FULL), "
           "%d workers per program, %d connections, %d rounds of %d s per target" % (
               CORES, sqlite3.sqlite_version, WORKERS, CONNECTIONS, ROUNDS, max(1, SECONDS // ROUNDS)), flush=True)
@@ -1055,8 +1091,7 @@ def main():
     print("\nwritten: %s" % path)
     bad = [(r["label"], n) for r in runs for n, t in r["targets"].items()
            if t["lost_writes"] or t["errors"]]
-    bad += [("%s, %s workers" % (e, w), n) for e, ws in engines["results"].items()
-            for w, out in ws.items() for n, t in out.items() if t["lost_writes"] or t["errors"]]
+    bad += engines_bad(engines)
     if bad:
         print("FAILED: lost writes or errors in %s" % bad, file=sys.stderr)
         return 1
