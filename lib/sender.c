@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "config.h"
 #include "err.h"
+#include "keys.h"
 #include "log.h"
 #include "mail.h"
 #include "sender.h"
@@ -355,12 +356,42 @@ outcome(struct attempt *a, enum pf_smtp_outcome o, const char *reason,
 	snprintf(a->error, sizeof(a->error), "%s: %s", what, pf_strerror(rc));
 }
 
+/*
+ * a's Message-ID, at domain, into out: the same at every attempt of one
+ * outbox message (a hash of its id, recipient, subject and body), so that
+ * a message sent again because its sender died before recording it (at
+ * least once: sender.h) is one message to a mailbox that drops the
+ * copies of one Message-ID; two messages never share one (their ids
+ * differ).  Unkeyed: it tells its reader nothing the message does not.
+ */
+static int
+message_id(const struct attempt *a, const char *subject, const char *body,
+    const char *domain, char *out, size_t outsz)
+{
+	char	 hex[PF_HEX_DIGEST_LEN + 1], *text;
+	int	 rc, n;
+
+	n = snprintf(NULL, 0, "%lld\n%s\n%s\n%s", a->m.id, a->m.to, subject,
+	    body);
+	if (n < 0 || (text = malloc((size_t)n + 1)) == NULL)
+		return PF_ENOMEM;
+	snprintf(text, (size_t)n + 1, "%lld\n%s\n%s\n%s", a->m.id, a->m.to,
+	    subject, body);
+	rc = pf_sha256_hex(text, (size_t)n, hex);
+	free(text);
+	if (rc != PF_OK)
+		return rc;
+	if ((size_t)snprintf(out, outsz, "<%.32s@%s>", hex, domain) >= outsz)
+		return PF_EINVAL;
+	return PF_OK;
+}
+
 /* Render and format a->m into a->msg, or set a's outcome. */
 static void
 prepare(struct sender *s, struct attempt *a)
 {
 	struct pf_mail_headers	 h;
-	char			*subject = NULL, *body = NULL;
+	char			*subject = NULL, *body = NULL, mid[320];
 	int			 rc;
 
 	if (a->undecodable) {
@@ -382,7 +413,12 @@ prepare(struct sender *s, struct attempt *a)
 	h.to = a->m.to;
 	h.subject = subject;
 	h.domain = strchr(s->envelope_from, '@') + 1;
-	if ((rc = pf_mail_format(&h, body, &a->msg, &a->len)) != PF_OK)
+	if ((rc = message_id(a, subject, body, h.domain, mid,
+	    sizeof(mid))) == PF_OK) {
+		h.message_id = mid;
+		rc = pf_mail_format(&h, body, &a->msg, &a->len);
+	}
+	if (rc != PF_OK)
 		outcome(a, rc == PF_EINVAL ? PF_SMTP_PERMANENT :
 		    PF_SMTP_TEMPORARY, "message", "message", rc);
 out:

@@ -9,7 +9,9 @@
  * temporary failure puts the message back, due after mail_retry seconds,
  * doubling with each attempt (capped at a day).  A sender that dies
  * mid-send leaves a lease that expires, and its messages are claimed again
- * (they may then be sent twice: at least once, never lost).  A database
+ * (they may then be sent twice: at least once, never lost; every attempt
+ * at one message carries one Message-ID, by which mailboxes drop the
+ * copy).  A database
  * that is unavailable when the outcome is to be recorded (a server
  * restarting, a failover) is tried again every second while the lease
  * lasts, so a message handed over is recorded, not sent again.

@@ -14,6 +14,7 @@ import email.utils
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -314,6 +315,38 @@ class Delivery(MailTest):
         r = unsubscribe("not an address")
         self.assertEqual(r.status, 422)
         self.assertEqual(status()["queued"], 0)
+
+
+    def test_a_message_sent_again_keeps_its_message_id(self):
+        # A sender killed after the server took a message and before it
+        # recorded it leaves the message claimed, to be claimed again
+        # once its lease ends (sender.h: at least once; the lease's end
+        # is brought forward here).  The copy has the first's Message-ID,
+        # by which mailboxes drop copies; another message to the same
+        # address has its own.
+        srv = self.server()
+        to = address()
+        queue(to)
+        sender = subprocess.Popen([PRIVFORMS, "--config", SITE.conf, "mail",
+                                   "run", "--once"], stderr=subprocess.PIPE)
+        srv.on_accept = lambda: (setattr(srv, "on_accept", None),
+                                 sender.kill())
+        sender.communicate(timeout=60)
+        self.assertEqual(sender.returncode, -signal.SIGKILL)
+        self.assertEqual(status()["sending"], 1)
+        SITE.write("UPDATE outbox SET next_try = "
+                   "'2000-01-01T00:00:00.000000Z' WHERE state = 'sending'")
+        p, again, _ = run_once()
+        self.assertEqual(len(again["sent"]), 1, p.stderr)
+        queue(to)
+        p, other, _ = run_once()
+        self.assertEqual(len(other["sent"]), 1, p.stderr)
+        first, copy, second = [
+            email.message_from_bytes(m.data)["Message-ID"]
+            for m in srv.wait_for(3)]
+        self.assertRegex(first, r"^<[0-9a-f]{32}@example\.com>$")
+        self.assertEqual(copy, first)
+        self.assertNotEqual(second, first)
 
 
 class Failures(MailTest):
