@@ -28,11 +28,7 @@
  * gives each record its place: a seal (pf_audit_seal) numbers every
  * pending record committed so far, gapless, each chained to the one
  * before and its time raised to that one's if a node's clock is behind,
- * and the sealer writes the files of the records it sealed.  A writer
- * that commits through pf_audit_commit (pf_txn_commit does) and finds no
- * seal running seals in its own transaction instead, just before its
- * COMMIT, so that one commit (one disk flush) serves both; the lock is
- * then held to that COMMIT, as a seal's is.  So on PostgreSQL a
+ * and the sealer writes the files of the records it sealed.  So on PostgreSQL a
  * record exists exactly when its change was committed, and has its seq a
  * moment later; a writer that dies in between leaves it pending, and the
  * next seal anywhere (any writer's, `privforms audit sync`, `audit
@@ -102,21 +98,6 @@ void pf_audit_record_clear(struct pf_audit_record *rec);
  * files.  Records stay as pf_audit_append made them.
  */
 int pf_audit_settle(struct pf_store *st, const char *dir,
-    struct pf_audit_record *recs, size_t n);
-
-/*
- * Commit the caller's transaction (pf_store_commit's result), whose
- * records are recs[0..n) (n at most 64), then settle them as
- * pf_audit_settle does, the request's deadline (pf_store_until) lifted
- * after the COMMIT.  On PostgreSQL, when no seal holds the lock, the
- * records are sealed before the COMMIT, inside the transaction, with
- * every other record committed so far (one batch): the commit is the
- * seal's, one disk flush for both, and the lock is held to its end (the
- * seal's statements there are bounded by the deadline, as the
- * transaction's others are; one that fails fails the COMMIT, its error
- * returned).  SQLite: pf_store_commit, then pf_audit_settle.
- */
-int pf_audit_commit(struct pf_store *st, const char *dir,
     struct pf_audit_record *recs, size_t n);
 
 /*

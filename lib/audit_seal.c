@@ -26,7 +26,6 @@
 
 #define SEAL_BATCH	PF_AUDIT_SEAL_BATCH	/* records per seal transaction */
 #define SEAL_TRIES	16	/* rounds of look, try, wait before queueing */
-#define COMMIT_MAX	64	/* audit.h: pf_audit_commit's records */
 
 /* A record sealed in this batch, stored once the batch is read. */
 struct sealed {
@@ -262,14 +261,11 @@ pf_audit_seal(struct pf_store *st, long long *sealed)
  * before this seal's takes is then chained, recs included); while one
  * does, return if it took them, else wait for it to end rather than
  * queue for the lock (a queue would make it one seal, one disk flush,
- * each), return if it had taken them, and try again; after SEAL_TRIES
- * rounds, queue.  held: the
- * caller's try found a seal running just before recs were committed (one
- * that began too early to take them): wait for it first.
+ * each) and try again; after SEAL_TRIES rounds, queue.
  */
 static int
 settle(struct pf_store *st, const char *dir,
-    const struct pf_audit_record *recs, size_t n, int held)
+    const struct pf_audit_record *recs, size_t n)
 {
 	long long	 ids[PF_AUDIT_TAKEN_MAX], sealed;
 	size_t		 i, k = 0;
@@ -283,30 +279,22 @@ settle(struct pf_store *st, const char *dir,
 	for (i = n; i > 0 && k < PF_AUDIT_TAKEN_MAX; i--)
 		if (recs[i - 1].pending != 0)
 			ids[k++] = recs[i - 1].pending;
-	for (i = 0; i < SEAL_TRIES; i++, held = 0) {
-		if (!held && ((err = seal_all(st, dir, 1, &sealed, &busy)) !=
-		    PF_OK || !busy))
+	for (i = 0; i < SEAL_TRIES; i++) {
+		if ((err = seal_all(st, dir, 1, &sealed, &busy)) != PF_OK ||
+		    !busy)
 			return err;
-		if (!held && ((err = pf_store_audit_taken(st, ids, k,
-		    &taken)) != PF_OK || taken))
-			return err;
-		/*
-		 * The seal that ended may have taken them after the look
-		 * (a writer's own seal deletes what it seals last): asked
-		 * before trying, which would only wait for the next one.
-		 */
-		if ((err = pf_store_audit_wait(st)) != PF_OK ||
-		    (err = pf_store_audit_taken(st, ids, k, &taken)) !=
+		if ((err = pf_store_audit_taken(st, ids, k, &taken)) !=
 		    PF_OK || taken)
+			return err;
+		if ((err = pf_store_audit_wait(st)) != PF_OK)
 			return err;
 	}
 	return seal_all(st, dir, 0, &sealed, &busy);	/* in turn, then */
 }
 
-/* pf_audit_settle; held as settle's. */
-static int
-settle_all(struct pf_store *st, const char *dir,
-    struct pf_audit_record *recs, size_t n, int held)
+int
+pf_audit_settle(struct pf_store *st, const char *dir,
+    struct pf_audit_record *recs, size_t n)
 {
 	size_t	 i, pending = 0;
 	int	 err;
@@ -318,101 +306,9 @@ settle_all(struct pf_store *st, const char *dir,
 			pending++;
 	if (pending == 0)
 		return PF_OK;
-	if ((err = settle(st, dir, recs, n, held)) != PF_OK)
+	if ((err = settle(st, dir, recs, n)) != PF_OK)
 		pf_log(PF_LOG_ERR, "audit: a committed record is not sealed "
 		    "yet (%s); the next seal, or `privforms audit sync`, "
 		    "chains it", pf_strerror(err));
 	return err;
-}
-
-int
-pf_audit_settle(struct pf_store *st, const char *dir,
-    struct pf_audit_record *recs, size_t n)
-{
-	return settle_all(st, dir, recs, n, 0);
-}
-
-/* Is id the pending row of one of s's records? */
-static int
-in_batch(const struct seal *s, long long id)
-{
-	int	 i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->it[i].pending == id)
-			return 1;
-	return 0;
-}
-
-/*
- * Before the writer's COMMIT, in its transaction: seal one batch, its
- * own records among the first (so its commit is the seal's too: one disk
- * flush, not two), if no seal holds the lock.  A batch that cannot be
- * placed (a pending row that is not a record) is left pending, not
- * stored: the writer's change is not refused for it.  An error of a
- * statement has aborted the transaction, whose COMMIT then fails.
- */
-static int
-seal_within(struct pf_store *st, struct seal *s, int *got)
-{
-	int	 err;
-
-	err = pf_store_audit_try_peek(st, &s->seq, s->prev, s->time, got,
-	    seal_one, s);
-	if (err == PF_OK && *got && s->n > 0)
-		err = put_all(st, s);
-	if (err != PF_OK)
-		clear(s);
-	return err;
-}
-
-/*
- * pf_audit_commit after its COMMIT: the files of what its seal stored,
- * and recs[0..n) settled, but for those that seal took.
- */
-static void
-after_commit(struct pf_store *st, const char *dir, const struct seal *s,
-    struct pf_audit_record *recs, size_t n)
-{
-	struct pf_audit_record	 rest[COMMIT_MAX];
-	size_t			 i, k = 0;
-
-	files(s);
-	for (i = 0; i < n && k < COMMIT_MAX; i++)
-		if (recs[i].pending == 0 || !in_batch(s, recs[i].pending))
-			rest[k++] = recs[i];
-	if (k > 0)
-		(void)settle_all(st, dir, rest, k, 0);
-}
-
-int
-pf_audit_commit(struct pf_store *st, const char *dir,
-    struct pf_audit_record *recs, size_t n)
-{
-	struct seal	*s = NULL;
-	int		 err, got = 0, held, rc = PF_OK;
-
-	if (n > 0 && n <= COMMIT_MAX && pf_store_audit_seals(st) &&
-	    (s = calloc(1, sizeof(*s))) != NULL) {
-		s->dir = dir;
-		rc = seal_within(st, s, &got);
-	}
-	err = pf_store_commit(st);
-	/*
-	 * The deadline bounded the caller's transaction, which has ended: a
-	 * seal after it is a transaction of its own, bounded by the busy
-	 * timeout, so a slow request's record is not left pending by the
-	 * moments it had left.
-	 */
-	pf_store_until(st, NULL);
-	held = s != NULL && rc == PF_OK && !got;	/* a seal was running */
-	if (err == PF_OK && got)
-		after_commit(st, dir, s, recs, n);
-	else if (err == PF_OK && n > 0)
-		(void)settle_all(st, dir, recs, n, held);
-	if (s != NULL)
-		clear(s);
-	free(s);
-	/* A statement of the seal that failed is why the COMMIT did. */
-	return err != PF_OK && (rc == PF_EBUSY || rc == PF_ESTORE) ? rc : err;
 }

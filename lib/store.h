@@ -985,18 +985,6 @@ int pf_store_audit_begin_take(struct pf_store *st, long long *seq,
     int (*fn)(const struct pf_audit_pending *p, void *arg), void *arg);
 
 /*
- * Inside a writer's transaction, before its COMMIT (the writer seals
- * itself, its commit the seal's): take the lock if no seal holds it
- * (*got 0 if one does: nothing read), then the head and up to
- * PF_AUDIT_SEAL_BATCH pending rows to fn in id order, the writer's own
- * among them, read and not taken: pf_store_audit_seal_put deletes the
- * ones sealed.  Two round trips.  fn's non-zero value is returned.
- */
-int pf_store_audit_try_peek(struct pf_store *st, long long *seq,
-    char digest[65], char time[PF_TIME_SIZE], int *got,
-    int (*fn)(const struct pf_audit_pending *p, void *arg), void *arg);
-
-/*
  * Outside any transaction: return once no seal holds the lock (so a
  * seal that was running has committed), holding nothing.
  */
@@ -1011,8 +999,8 @@ int pf_store_audit_pending_take(struct pf_store *st, int limit,
     int (*fn)(const struct pf_audit_pending *p, void *arg), void *arg);
 
 /*
- * Store records r[0..n), sealed from pending rows pending[0..n), and
- * delete those rows (taken or peeked), in one statement.
+ * Store records r[0..n), sealed from pending rows pending[0..n), in one
+ * statement.
  */
 int pf_store_audit_seal_put(struct pf_store *st, const struct pf_audit_row *r,
     const long long *pending, size_t n);

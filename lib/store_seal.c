@@ -18,7 +18,7 @@
 #include "store_sql.h"
 
 enum { PENDING_PUT, HEAD, PENDING_TAKE, SEAL_PUT, TRY_LOCK, WAIT, FREE,
-    TAKE_IF_GOT, TRY, PEEK, NSTMT };
+    TAKE_IF_GOT, NSTMT };
 
 #define STR(x)	#x
 #define STR_OF(x)	STR(x)
@@ -42,13 +42,9 @@ static const struct pf_sql sql[NSTMT] = {
 	/*
 	 * A batch in one statement: one array per column, in seq order
 	 * (unnest keeps it), so the lock is held one round trip per batch,
-	 * not one per record.  Its pending rows are deleted here too: a
-	 * seal's take has deleted them already (nothing left to delete), a
-	 * writer's own seal (PEEK) has only read them.
+	 * not one per record.
 	 */
 	[SEAL_PUT] = { "audit seal put",
-	    "WITH gone AS (DELETE FROM audit_pending WHERE id = "
-	    "ANY(CAST(?8 AS bigint[]))) "
 	    "INSERT INTO audit (seq, time, event, form, prev, digest, xml, "
 	    "pending) SELECT * FROM unnest(CAST(?1 AS bigint[]), "
 	    "CAST(?2 AS text[]), CAST(?3 AS text[]), CAST(?4 AS text[]), "
@@ -75,25 +71,6 @@ static const struct pf_sql sql[NSTMT] = {
 	    STR_OF(PF_AUDIT_SEAL_BATCH) ") "
 	    "RETURNING id, time, event, form, body) "
 	    "SELECT id, time, event, form, body FROM t ORDER BY id" },
-	/*
-	 * In a writer's transaction, before its COMMIT: the lock, held to
-	 * the end of the transaction, if no seal holds it now.
-	 */
-	[TRY] = { "audit try",
-	    "SELECT pg_try_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")" },
-	/*
-	 * After TRY had the lock (a statement of its own, whose snapshot sees
-	 * every seal that ended before): the head on each of the first
-	 * pending rows, which the writer's own are among.  Read, not
-	 * deleted: SEAL_PUT deletes the ones sealed, so a row the writer
-	 * cannot seal (not a record) stays pending and its change commits.
-	 */
-	[PEEK] = { "audit peek",
-	    "SELECT h.seq, h.digest, h.time, p.id, p.time, p.event, p.form, "
-	    "p.body FROM (SELECT id, time, event, form, body FROM "
-	    "audit_pending ORDER BY id LIMIT " STR_OF(PF_AUDIT_SEAL_BATCH)
-	    ") p LEFT JOIN (SELECT seq, digest, time FROM audit ORDER BY seq "
-	    "DESC LIMIT 1) h ON true ORDER BY p.id" },
 	/*
 	 * Outside a transaction: granted once no seal holds the lock, and
 	 * let go at the statement's end.  Shared, so every waiter wakes at
@@ -249,28 +226,22 @@ pf_store_audit_wait(struct pf_store *st)
 
 typedef int pending_fn(const struct pf_audit_pending *p, void *arg);
 
-/* The pending row in r's columns b to b + 4, to w. */
 static int
-pending_at(const struct pf_row *r, int b, const struct pf_sql_walk *w)
+pending_row(const struct pf_row *r, void *ctx)
 {
+	const struct pf_sql_walk	*w = ctx;
 	struct pf_audit_pending		 p = {
-		.id = COL_I(b),
-		.time = COL_T(b + 1),
-		.event = COL_T(b + 2),
-		.form = COL_T(b + 3),
+		.id = COL_I(0),
+		.time = COL_T(1),
+		.event = COL_T(2),
+		.form = COL_T(3),
 	};
 
-	p.body = pf_row_blob(r, b + 4, &p.body_len);
+	p.body = pf_row_blob(r, 4, &p.body_len);
 	if (p.time == NULL || p.event == NULL || p.form == NULL ||
 	    p.body == NULL)
 		return PF_ESTORE;
 	return PF_WALK_CALL(pending_fn, w, &p);
-}
-
-static int
-pending_row(const struct pf_row *r, void *ctx)
-{
-	return pending_at(r, 0, ctx);
 }
 
 int
@@ -279,46 +250,6 @@ pf_store_audit_pending_take(struct pf_store *st, int limit,
 {
 	return pf_sql_each(st, Q(PENDING_TAKE), PF_ARGS(PF_I(limit)),
 	    pending_row, PF_WALK(fn, arg));
-}
-
-/* pf_store_audit_try_peek's head, read from its first row, and rows. */
-struct peek {
-	struct head		 h;
-	int			 seen;	/* the head read */
-	struct pf_sql_walk	*take;
-};
-
-/* The head (from the first row; none when NULL there), then a pending row. */
-static int
-peek_row(const struct pf_row *r, void *ctx)
-{
-	struct peek	*k = ctx;
-	int		 err;
-
-	if (!k->seen) {
-		k->seen = 1;
-		if (!pf_row_null(r, 0) && (err = head_row(r, &k->h)) != PF_OK)
-			return err;
-	}
-	return pending_at(r, 3, k->take);
-}
-
-int
-pf_store_audit_try_peek(struct pf_store *st, long long *seq,
-    char digest[65], char time[PF_TIME_SIZE], int *got,
-    int (*fn)(const struct pf_audit_pending *p, void *arg), void *arg)
-{
-	struct peek	 k = { { seq, digest, time, NULL }, 0, PF_WALK(fn, arg) };
-	long long	 had = 0;
-	int		 err;
-
-	head_none(seq, digest, time);
-	*got = 0;
-	if ((err = pf_sql_one(st, Q(TRY), PF_NOARGS, pf_row_int0, &had)) !=
-	    PF_OK || !had)
-		return err;
-	*got = 1;
-	return pf_sql_each(st, Q(PEEK), PF_NOARGS, peek_row, &k);
 }
 
 /* The columns of a batch, each an array literal (its text form). */

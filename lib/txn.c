@@ -78,9 +78,22 @@ pf_txn_commit(struct pf_txn *t)
 {
 	int	 rc;
 
-	rc = pf_audit_commit(t->st, t->audit_dir, t->rec, t->n);
+	rc = pf_store_commit(t->st);
+	/*
+	 * The deadline bounded the caller's transaction, which has ended: the
+	 * seal is a transaction of its own, bounded by the busy timeout, so a
+	 * slow request's record is not left pending by the moments it had
+	 * left.
+	 */
+	pf_store_until(t->st, NULL);
+	if (rc != PF_OK) {
+		clear(t);
+		return rc;
+	}
+	if (t->n > 0)
+		(void)pf_audit_settle(t->st, t->audit_dir, t->rec, t->n);
 	clear(t);
-	return rc;
+	return PF_OK;
 }
 
 void

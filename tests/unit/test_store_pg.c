@@ -670,13 +670,9 @@ audit_dir_remove(void)
 	run("rm -rf %s", audit_dir);
 }
 
-/*
- * One record with details in a transaction of its own, sealed, written;
- * with message, a queued message before it (a submission's shape: the
- * writer's own change, whose row's xmin names its transaction).
- */
+/* One record with details in a transaction of its own, sealed, written. */
 static int
-txn_make(struct pf_store *s, const char *n, int message)
+txn_record(struct pf_store *s, const char *n)
 {
 	struct pf_txn	 t;
 	const char	*details[] = { "requests", n, "closed-before",
@@ -685,20 +681,12 @@ txn_make(struct pf_store *s, const char *n, int message)
 
 	if ((err = pf_txn_begin(&t, s, audit_dir, "admin")) != PF_OK)
 		return err;
-	if ((message && (err = pf_store_outbox_put(s, "t", "a@example.org",
-	    "x=1", NULL, "en", T1, NULL)) != PF_OK) ||
-	    (err = pf_txn_audit(&t, NULL, "requests-reduced", NULL,
+	if ((err = pf_txn_audit(&t, NULL, "requests-reduced", NULL,
 	    details)) != PF_OK) {
 		pf_txn_rollback(&t);
 		return err;
 	}
 	return pf_txn_commit(&t);
-}
-
-static int
-txn_record(struct pf_store *s, const char *n)
-{
-	return txn_make(s, n, 0);
 }
 
 /* A writer killed between its COMMIT and the seal: the record pending. */
@@ -741,14 +729,7 @@ trail_bad(void)
 	return rc == PF_OK ? 0 : bad;
 }
 
-/* Records stored by the transaction of a queued message: sealed by their writer. */
-#define SEALED_BY_WRITER	"SELECT count(*) FROM audit WHERE xmin::text IN " \
-	"(SELECT xmin::text FROM outbox)"
-
-/*
- * A worker of its own: n records through pf_txn, each sealed, each with a
- * queued message (txn_make).
- */
+/* A worker of its own: n records through pf_txn, each sealed. */
 static int
 txn_writer(int n)
 {
@@ -761,20 +742,16 @@ txn_writer(int n)
 		return 1;
 	for (i = 0; i < n && err == PF_OK; i++) {
 		snprintf(num, sizeof(num), "%d", i);
-		err = txn_make(s, num, 1);
+		err = txn_record(s, num);
 	}
 	pf_store_close(s);
 	return err == PF_OK ? 0 : 1;
 }
 
 /*
- * Two processes commit records at once (each with a queued message),
- * each sealed in its writer's transaction when no seal runs, else after
- * its commit by whichever seal takes it: gapless, chained, every file
- * written, verify passes, nothing left pending, audit_count counted them
- * all, and writers' own seals were among them (the first to hold the
- * lock can only have been one: a seal after a commit follows a try that
- * found the lock held).
+ * Two processes commit records at once, each sealed after its commit by
+ * whichever seal takes it: gapless, chained, every file written, verify
+ * passes, nothing left pending, and audit_count counted them all.
  */
 START_TEST(test_seal_two_writers_gapless)
 {
@@ -790,29 +767,6 @@ START_TEST(test_seal_two_writers_gapless)
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
 	ck_assert_int_eq(db_number("SELECT sum(n) FROM audit_count"),
 	    WORKERS * EACH);
-	ck_assert_int_gt(db_number(SEALED_BY_WRITER), 0);
-	ck_assert_int_eq(trail_bad(), 0);
-	audit_dir_remove();
-}
-END_TEST
-
-/*
- * With no seal running, the writer seals inside its own transaction,
- * before its COMMIT: its change and its record are one commit (one disk
- * flush, not two), and the seal took every record committed before it
- * too (one left by a killed writer), in order, files written.
- */
-START_TEST(test_seal_in_the_writers_commit)
-{
-	SKIP_WITHOUT_SERVER();
-	audit_dir_make();
-	record_left_pending();
-	ck_assert_int_eq(txn_make(st, "1", 1), PF_OK);
-	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
-	ck_assert_int_eq(db_number(SEALED_BY_WRITER), 2);
-	ck_assert_int_eq(db_number("SELECT seq FROM audit "
-	    "WHERE event = 'requests-reduced'"), 2);
-	ck_assert_int_eq(db_number("SELECT sum(n) FROM audit_count"), 2);
 	ck_assert_int_eq(trail_bad(), 0);
 	audit_dir_remove();
 }
@@ -1616,7 +1570,6 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_audit_append_gapless_across_connections),
     tcase_add_test(tc, test_seal_two_writers_gapless),
     tcase_add_test(tc, test_seal_after_killed_writer),
-    tcase_add_test(tc, test_seal_in_the_writers_commit),
     tcase_add_test(tc, test_seal_time_never_goes_back),
     tcase_add_test(tc, test_seal_waits_for_a_running_seal),
     tcase_add_test(tc, test_seal_taken_by_a_running_seal),
