@@ -81,15 +81,25 @@ static const struct pf_sql sql[NSTMT] = {
 
 	/*
 	 * Outside a transaction: how many of the ids are pending rows that
-	 * no transaction has deleted (xmax 0).  A seal's take deletes the
-	 * rows it seals: until it commits, every other session still sees
-	 * them, with the seal's transaction as xmax.  (No row lock: FOR
-	 * ... SKIP LOCKED would need UPDATE on audit_pending, which the web
-	 * role has not.)
+	 * no transaction has taken.  A seal's take deletes the rows it
+	 * seals: until it commits, every other session still sees them, with
+	 * the seal's transaction as xmax; a take rolled back (a seal killed,
+	 * its COMMIT lost, a timeout) leaves its transaction there too, and
+	 * the rows are free again.  So a row is free with xmax 0 or an
+	 * aborted xmax.  xmax is a 32-bit xid; txid_status wants it with its
+	 * epoch, the snapshot's next xid's, or the one before when xmax is
+	 * above that (the epoch turned since).  (No row lock: FOR ... SKIP
+	 * LOCKED would need UPDATE on audit_pending, which the web role has
+	 * not.)
 	 */
 	[FREE] = { "audit pending free",
-	    "SELECT count(*) FROM audit_pending WHERE id = ANY(CAST(?1 AS "
-	    "bigint[])) AND xmax = CAST('0' AS xid)" },
+	    "SELECT count(*) FROM audit_pending AS p CROSS JOIN (SELECT "
+	    "CAST(txid_snapshot_xmax(txid_current_snapshot()) AS bigint) AS "
+	    "next) AS s CROSS JOIN LATERAL (SELECT CAST(CAST(p.xmax AS text) "
+	    "AS bigint) AS low) AS x WHERE p.id = ANY(CAST(?1 AS bigint[])) "
+	    "AND (x.low = 0 OR txid_status(s.next - mod(s.next, 4294967296) + "
+	    "x.low - CASE WHEN x.low > mod(s.next, 4294967296) THEN 4294967296 "
+	    "ELSE 0 END) = 'aborted')" },
 };
 
 const struct pf_sql_set pf_sql_set_seal = { PF_SQL_SEAL, NSTMT, sql };

@@ -885,6 +885,33 @@ START_TEST(test_seal_waits_for_a_running_seal)
 END_TEST
 
 /*
+ * A take rolled back (a seal killed, its COMMIT lost, a timeout) leaves
+ * its transaction as the rows' xmax: they are pending again, not taken,
+ * so a writer that asks sees them free and seals them itself.
+ */
+START_TEST(test_a_take_rolled_back_leaves_the_rows_free)
+{
+	long long	 id;
+	int		 taken = -1;
+	PGconn		*c;
+
+	SKIP_WITHOUT_SERVER();
+	record_left_pending();
+	id = db_number("SELECT id FROM audit_pending");
+	c = admin(dbname);
+	sql_ok(c, "BEGIN", NULL, 0);
+	sql_ok(c, "DELETE FROM audit_pending", NULL, 0);
+	sql_ok(c, "ROLLBACK", NULL, 0);
+	PQfinish(c);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 1);
+	ck_assert_int_ne(db_number("SELECT CAST(CAST(xmax AS text) AS bigint) "
+	    "FROM audit_pending"), 0);
+	ck_assert_int_eq(pf_store_audit_taken(st, &id, 1, &taken), PF_OK);
+	ck_assert_int_eq(taken, 0);
+}
+END_TEST
+
+/*
  * A writer whose record a running seal has taken (deleted from
  * audit_pending, not yet committed: here another connection that holds
  * the lock) returns at once, neither queueing for the lock nor waiting
@@ -1573,6 +1600,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_time_never_goes_back),
     tcase_add_test(tc, test_seal_waits_for_a_running_seal),
     tcase_add_test(tc, test_seal_taken_by_a_running_seal),
+    tcase_add_test(tc, test_a_take_rolled_back_leaves_the_rows_free),
     tcase_add_test(tc, test_seal_took_part_of_a_long_transaction),
     tcase_add_test(tc, test_seal_one_per_transaction),
     tcase_add_test(tc, test_seal_begin_take),
