@@ -160,7 +160,7 @@ static const struct pf_sql_set dialect_set = {
 };
 
 /* The fixed statements, run as simple queries (no parameter, no plan). */
-#define SQL_BEGIN	"BEGIN"
+#define SQL_BEGIN	"BEGIN ISOLATION LEVEL READ COMMITTED"
 #define SQL_BEGIN_READ	"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 #define SQL_SAVEPOINT	"SAVEPOINT pf_requests"
 #define SQL_RELEASE	"RELEASE SAVEPOINT pf_requests"

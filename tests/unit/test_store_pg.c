@@ -634,6 +634,55 @@ run_workers(int (*work)(int), int each, const char *what)
 }
 
 /*
+ * A write transaction is READ COMMITTED whatever the server's default:
+ * two submissions that put the same row (an opt-out twice, a count)
+ * both go through, the second after the first commits; under a database
+ * whose default is serializable, a transaction begun with a plain BEGIN
+ * would fail the second (could not serialize).
+ */
+START_TEST(test_writes_read_committed_whatever_the_default)
+{
+	struct pf_optout oo = { "email", "twice@example.org", "", NULL, "form",
+	    NULL, NULL };
+	struct pf_store	*s;
+	char		 sql[160], ready;
+	int		 fd[2], status;
+	pid_t		 pid;
+	PGconn		*c;
+
+	SKIP_WITHOUT_SERVER();
+	c = admin(dbname);
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s SET "
+	    "default_transaction_isolation = 'serializable'", dbname);
+	sql_ok(c, sql, NULL, 0);
+	PQfinish(c);
+	s = store_open(30000);
+	ck_assert_int_eq(pf_store_begin(s), PF_OK);
+	ck_assert_int_eq(pf_store_optout_put(s, &oo, T1), PF_OK);
+	ck_assert_int_eq(pipe(fd), 0);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {		/* begins before the first commits */
+		struct pf_store	*t = store_open(30000);
+		int		 err = pf_store_begin(t);
+
+		if (write(fd[1], "r", 1) != 1 || err != PF_OK)
+			_exit(2);
+		if ((err = pf_store_optout_put(t, &oo, T2)) == PF_OK)
+			err = pf_store_commit(t);
+		_exit(err == PF_OK ? 0 : 1);
+	}
+	ck_assert_int_eq(read(fd[0], &ready, 1), 1);
+	ck_assert_int_eq(pf_store_commit(s), PF_OK);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "the second put refused: exit %d", WEXITSTATUS(status));
+	close(fd[0]);
+	close(fd[1]);
+	pf_store_close(s);
+}
+END_TEST
+
+/*
  * Two processes append at once: every append goes through, and the chain
  * has no gap and no fork (each record names the one before it).
  */
@@ -1594,6 +1643,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_until_bounds_a_wait),
     tcase_add_test(tc, test_key_lock_holds_the_key_only),
     tcase_add_test(tc, test_outbox_claim_never_twice),
+    tcase_add_test(tc, test_writes_read_committed_whatever_the_default),
     tcase_add_test(tc, test_audit_append_gapless_across_connections),
     tcase_add_test(tc, test_seal_two_writers_gapless),
     tcase_add_test(tc, test_seal_after_killed_writer),
