@@ -20,6 +20,7 @@
 #include "err.h"
 #include "file.h"
 #include "keys.h"
+#include "named.h"
 #include "nitems.h"
 #include "utf8.h"
 #include "validate.h"
@@ -328,12 +329,11 @@ pf_consent_table_free(struct pf_consent_table *t)
 int
 pf_consent_find(const struct pf_consent_table *t, const char *id)
 {
-	size_t	 i;
+	const struct pf_consent_category *c;
 
-	for (i = 0; i < t->n; i++)
-		if (strcmp(t->cats[i].id, id) == 0)
-			return (int)i;
-	return -1;
+	c = pf_named_find(t->cats, t->n, sizeof(*t->cats),
+	    offsetof(struct pf_consent_category, id), id);
+	return c == NULL ? -1 : (int)(c - t->cats);
 }
 
 pf_consent_set

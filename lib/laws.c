@@ -10,6 +10,7 @@
  * All dates are UTC days: a request is received on the UTC day of its
  * timestamp, whatever the hour.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "err.h"
 #include "file.h"
 #include "laws.h"
+#include "named.h"
 #include "nitems.h"
 #include "utf8.h"
 
@@ -205,12 +207,8 @@ law_ok(const char *law)
 static const struct pf_law *
 find_place(const struct pf_laws *laws, const char *place)
 {
-	size_t	 i;
-
-	for (i = 0; i < laws->n; i++)
-		if (strcmp(laws->rows[i].place, place) == 0)
-			return &laws->rows[i];
-	return NULL;
+	return pf_named_find(laws->rows, laws->n, sizeof(*laws->rows),
+	    offsetof(struct pf_law, place), place);
 }
 
 /*

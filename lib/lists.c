@@ -3,6 +3,7 @@
  * Read as lib/consent.c reads the consent categories: file.h's line
  * reader, one check per field, each failure naming the line.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "file.h"
 #include "keys.h"
 #include "lists.h"
+#include "named.h"
 #include "validate.h"
 
 #define NFIELDS		5	/* id channel double_opt_in name description */
@@ -183,10 +185,6 @@ pf_lists_clear(struct pf_lists *l)
 const struct pf_mlist *
 pf_lists_find(const struct pf_lists *l, const char *id)
 {
-	size_t	 i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->lists[i].id, id) == 0)
-			return &l->lists[i];
-	return NULL;
+	return pf_named_find(l->lists, l->n, sizeof(*l->lists),
+	    offsetof(struct pf_mlist, id), id);
 }

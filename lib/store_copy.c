@@ -17,12 +17,14 @@
  * made on every call and read by the engine only the first time, when it
  * prepares it.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 #include "log.h"
+#include "named.h"
 #include "nitems.h"
 #include "store.h"
 #include "store_sql.h"
@@ -255,12 +257,8 @@ columns_get(struct pf_store *st, const char *table, struct columns *cs)
 static const struct column *
 column_of(const struct columns *cs, const char *name)
 {
-	int	 i;
-
-	for (i = 0; i < cs->n; i++)
-		if (strcmp(cs->c[i].name, name) == 0)
-			return &cs->c[i];
-	return NULL;
+	return pf_named_find(cs->c, (size_t)cs->n, sizeof(*cs->c),
+	    offsetof(struct column, name), name);
 }
 
 /*
