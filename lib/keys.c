@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "algos.h"
 #include "err.h"
 #include "file.h"
 #include "hex.h"
@@ -24,31 +25,6 @@
 #define LABEL_TOKEN "privforms token key v1"
 #define LABEL_PSEUDONYM "privforms pseudonym key v1"
 #define LABEL_POW "privforms pow key v1"
-
-/*
- * Fetching an algorithm from OpenSSL 3's providers costs more than hashing
- * our short inputs, so each is fetched once per process and kept (a worker
- * computes a pseudonym and a digest for every submission).
- */
-static EVP_MAC *
-hmac_algorithm(void)
-{
-	static EVP_MAC	*mac;
-
-	if (mac == NULL)
-		mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	return mac;
-}
-
-static EVP_MD *
-sha256_algorithm(void)
-{
-	static EVP_MD	*md;
-
-	if (md == NULL)
-		md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	return md;
-}
 
 /*
  * A worker HMACs under a handful of keys all its life (the token,
@@ -76,8 +52,8 @@ hmac_new(void)
 	EVP_MAC_CTX	*ctx;
 	OSSL_PARAM	 params[2];
 
-	if (hmac_algorithm() == NULL ||
-	    (ctx = EVP_MAC_CTX_new(hmac_algorithm())) == NULL)
+	if (pf_algos()->hmac == NULL ||
+	    (ctx = EVP_MAC_CTX_new(pf_algos()->hmac)) == NULL)
 		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)"SHA256", 0);
@@ -378,8 +354,8 @@ pf_sha256_hex(const void *buf, size_t len, char out[PF_HEX_DIGEST_LEN + 1])
 	unsigned int	 mdlen;
 
 	out[0] = '\0';
-	if (ctx == NULL || sha256_algorithm() == NULL ||
-	    !EVP_DigestInit_ex2(ctx, sha256_algorithm(), NULL) ||
+	if (ctx == NULL || pf_algos()->sha256 == NULL ||
+	    !EVP_DigestInit_ex2(ctx, pf_algos()->sha256, NULL) ||
 	    !EVP_DigestUpdate(ctx, buf, len) ||
 	    !EVP_DigestFinal_ex(ctx, md, &mdlen) ||
 	    mdlen != PF_HEX_DIGEST_LEN / 2)

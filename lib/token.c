@@ -14,6 +14,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "algos.h"
 #include "err.h"
 #include "keys.h"
 #include "nitems.h"
@@ -123,20 +124,6 @@ mac(const unsigned char key[KEY_LEN], const unsigned char *msg, size_t len,
 	return pf_hmac(key, &part, 1, out);
 }
 
-/*
- * Fetching an algorithm costs more than our short derivations: once per
- * process (as keys.c does).
- */
-static EVP_KDF *
-hkdf_algorithm(void)
-{
-	static EVP_KDF	*kdf;
-
-	if (kdf == NULL)
-		kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	return kdf;
-}
-
 /* HKDF-SHA256 (RFC 5869, no salt) of key with info: KEY_LEN bytes. */
 static int
 hkdf(const unsigned char key[KEY_LEN], const char *info,
@@ -146,8 +133,8 @@ hkdf(const unsigned char key[KEY_LEN], const char *info,
 	OSSL_PARAM	 params[4];
 	int		 rc = PF_ECRYPTO;
 
-	if (hkdf_algorithm() == NULL ||
-	    (ctx = EVP_KDF_CTX_new(hkdf_algorithm())) == NULL)
+	if (pf_algos()->hkdf == NULL ||
+	    (ctx = EVP_KDF_CTX_new(pf_algos()->hkdf)) == NULL)
 		return PF_ECRYPTO;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 	    (char *)"SHA256", 0);
@@ -206,17 +193,6 @@ scheme_v1(const unsigned char key[KEY_LEN], struct scheme *s)
 	    strlen(CIPHER_LABEL_V1), s->cipher);
 }
 
-/* AES-256-CTR, fetched once per process (EVP_aes_256_ctr() each time). */
-static EVP_CIPHER *
-ctr_algorithm(void)
-{
-	static EVP_CIPHER	*cipher;
-
-	if (cipher == NULL)
-		cipher = EVP_CIPHER_fetch(NULL, "AES-256-CTR", NULL);
-	return cipher;
-}
-
 /*
  * AES-256-CTR of in[0..len) into out[0..len) under cipher key ck, with iv.
  * The same call encrypts and decrypts.
@@ -228,10 +204,10 @@ crypt_ctr(const unsigned char ck[KEY_LEN], const unsigned char iv[IV_LEN],
 	EVP_CIPHER_CTX	*ctx;
 	int		 n = 0, fin = 0, rc = PF_ECRYPTO;
 
-	if (len > INT_MAX || ctr_algorithm() == NULL)
+	if (len > INT_MAX || pf_algos()->aes_ctr == NULL)
 		return PF_ECRYPTO;
 	if ((ctx = EVP_CIPHER_CTX_new()) != NULL &&
-	    EVP_EncryptInit_ex2(ctx, ctr_algorithm(), ck, iv, NULL) == 1 &&
+	    EVP_EncryptInit_ex2(ctx, pf_algos()->aes_ctr, ck, iv, NULL) == 1 &&
 	    EVP_EncryptUpdate(ctx, out, &n, in, (int)len) == 1 &&
 	    EVP_EncryptFinal_ex(ctx, out + n, &fin) == 1 &&
 	    (size_t)(n + fin) == len)
