@@ -459,11 +459,7 @@ show_done(struct pf_app *app, struct pf_request *req)
 	    (rc = pf_page_rows(page, "done-refused", refused, 1, nr)) == PF_OK &&
 	    !v.c.gpc)
 		rc = pf_page_remove(page, "done-gpc");
-	if (rc == PF_OK)
-		pf_page_send(req, 200, page, NULL, 0);
-	else
-		pf_app_fail(app, req);
-	pf_page_free(page);
+	pf_app_send_page(app, req, rc, page);
 }
 
 /* Add name: o to obj; o is obj's from then on, or freed.  0 or -1. */

@@ -659,14 +659,12 @@ show_sent(struct pf_app *app, struct pf_request *req)
 {
 	struct pf_page	*page = NULL;
 	char		 days[24];
+	int		 rc;
 
 	snprintf(days, sizeof(days), "%ld", app->cfg->request_verify_days);
-	if (pf_page_new(app->pages, "data-request-sent", &page) != PF_OK ||
-	    pf_page_text(page, "verify-days", days) != PF_OK)
-		pf_app_fail(app, req);
-	else
-		pf_page_send(req, 200, page, NULL, 0);
-	pf_page_free(page);
+	if ((rc = pf_page_new(app->pages, "data-request-sent", &page)) == PF_OK)
+		rc = pf_page_text(page, "verify-days", days);
+	pf_app_send_page(app, req, rc, page);
 }
 
 /* ---- verify ---- */

@@ -388,11 +388,7 @@ show_done(struct pf_app *app, struct pf_request *req)
 	    (rc = pf_page_remove(page, out ? "done-none" :
 	    "done-saved")) == PF_OK && out && !c.gpc)
 		rc = pf_page_remove(page, "done-gpc");
-	if (rc == PF_OK)
-		pf_page_send(req, 200, page, NULL, 0);
-	else
-		pf_app_fail(app, req);
-	pf_page_free(page);
+	pf_app_send_page(app, req, rc, page);
 }
 
 /* The phone region and the categories table the skeleton loaded. */

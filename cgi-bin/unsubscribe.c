@@ -299,13 +299,11 @@ show_done(struct pf_app *app, struct pf_request *req)
 {
 	const struct pf_param	*done = pf_request_query(req, "done");
 	struct pf_page		*page = NULL;
+	int			 rc;
 
-	if (pf_page_new(app->pages, "unsubscribe-done", &page) != PF_OK ||
-	    done_text(app, page, done->len > 0 ? done->value : NULL) != PF_OK)
-		pf_app_fail(app, req);
-	else
-		pf_page_send(req, 200, page, NULL, 0);
-	pf_page_free(page);
+	if ((rc = pf_page_new(app->pages, "unsubscribe-done", &page)) == PF_OK)
+		rc = done_text(app, page, done->len > 0 ? done->value : NULL);
+	pf_app_send_page(app, req, rc, page);
 }
 
 /* The token of ?t=, checked; non-zero once answered (badlink.h) if bad. */

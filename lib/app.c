@@ -547,6 +547,17 @@ pf_app_send_prepared(struct pf_app *app, struct pf_request *req, int rc,
 	pf_app_send_form(app, req, status, page, form, notice);
 }
 
+void
+pf_app_send_page(struct pf_app *app, struct pf_request *req, int rc,
+    struct pf_page *page)
+{
+	if (rc == PF_OK)
+		pf_page_send(req, 200, page, NULL, 0);
+	else
+		pf_app_fail(app, req);
+	pf_page_free(page);
+}
+
 /*
  * Said once per process: a server that does not pass the visitor's
  * address in REMOTE_ADDR puts every visitor into one bucket.

@@ -231,6 +231,14 @@ void pf_app_send_prepared(struct pf_app *app, struct pf_request *req, int rc,
     int status, struct pf_page *page, const struct pf_form *form,
     const struct pf_notice *notice);
 
+/*
+ * The end of a page that is not a form (a "done" or "sent" page): rc is
+ * how preparing page went.  PF_OK sends it, 200; anything else answers
+ * 500.  Frees page (may be NULL) either way.
+ */
+void pf_app_send_page(struct pf_app *app, struct pf_request *req, int rc,
+    struct pf_page *page);
+
 /* "We could not save ... try again in a minute", Retry-After 60: for 503. */
 extern const struct pf_notice pf_app_busy;
 

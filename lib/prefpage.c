@@ -73,13 +73,11 @@ pf_prefp_send_page(struct pf_app *app, struct pf_request *req, const char *name,
     pf_prefp_fill *fill)
 {
 	struct pf_page	*page = NULL;
+	int		 rc;
 
-	if (pf_page_new(app->pages, name, &page) != PF_OK ||
-	    fill(app, req, page) != PF_OK)
-		pf_app_fail(app, req);
-	else
-		pf_page_send(req, 200, page, NULL, 0);
-	pf_page_free(page);
+	if ((rc = pf_page_new(app->pages, name, &page)) == PF_OK)
+		rc = fill(app, req, page);
+	pf_app_send_page(app, req, rc, page);
 }
 
 /* req answered for the failure rc: 503 for the store's, else 500. */
