@@ -569,9 +569,7 @@ record(struct pf_app *app, struct pf_request *req, struct submission *s,
 		rc = repeat(app, req, s, prev);
 	else if (rc == PF_ENOTFOUND)
 		rc = store_new(app, req, s);
-	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
-		pf_app_rollback(app);
-	return rc;
+	return pf_app_end(app, rc);
 }
 
 /* Fill s from a valid form; email_key is the caller's to free. */
@@ -956,8 +954,7 @@ verify_once(struct pf_app *app, struct pf_request *req, long long id,
 		rc = PF_ENOTFOUND;
 	if (rc == PF_OK)
 		rc = answer_request(app, req, &q.r, answer);
-	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
-		pf_app_rollback(app);
+	rc = pf_app_end(app, rc);
 	pf_dsr_drop(&q);
 	return rc;
 }

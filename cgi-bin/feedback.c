@@ -273,8 +273,7 @@ record_step1(struct pf_app *app, struct pf_request *req,
 	else if ((rc == PF_OK || rc == PF_ENOTFOUND) &&
 	    (rc = pf_guard_admit(app, g, NULL)) == PF_OK)
 		rc = put_entry(app, req, f);
-	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
-		pf_app_rollback(app);
+	rc = pf_app_end(app, rc);
 	pf_feedback_drop(&prev);
 	return rc;
 }
@@ -592,8 +591,7 @@ record_step2(struct pf_app *app, struct pf_request *req, long long id,
 	}
 	if (rc == PF_OK)
 		rc = complete_entry(app, req, id, f, subject);
-	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
-		pf_app_rollback(app);
+	rc = pf_app_end(app, rc);
 	pf_feedback_drop(&c);
 	return rc;
 }
@@ -755,9 +753,7 @@ record_vote(struct pf_app *app, struct pf_request *req,
 	    (rc = pf_store_vote_put(app->st, v, since, NULL, NULL,
 	    &replaced)) == PF_OK)
 		rc = audit_vote(app, req, v, replaced);
-	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
-		pf_app_rollback(app);
-	return rc;
+	return pf_app_end(app, rc);
 }
 
 static void

@@ -244,6 +244,14 @@ pf_app_rollback(struct pf_app *app)
 }
 
 int
+pf_app_end(struct pf_app *app, int rc)
+{
+	if (rc != PF_OK || (rc = pf_app_commit(app)) != PF_OK)
+		pf_app_rollback(app);
+	return rc;
+}
+
+int
 pf_app_screen(struct pf_app *app, struct pf_request *req)
 {
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 &&

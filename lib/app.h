@@ -134,6 +134,13 @@ int pf_app_commit(struct pf_app *app);
 void pf_app_rollback(struct pf_app *app);
 
 /*
+ * The end of a transaction whose steps went rc: PF_OK commits, and a
+ * failed commit or any other rc rolls back.  Returns the outcome (rc, or
+ * the commit's failure).
+ */
+int pf_app_end(struct pf_app *app, int rc);
+
+/*
  * What every form path refuses before looking further: a method other than
  * GET, HEAD and POST (405 with Allow) and a malformed query string (400: a
  * link cut or pasted wrong is never guessed at).  Non-zero if it answered.

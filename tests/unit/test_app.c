@@ -15,6 +15,7 @@
 #include "app.h"
 #include "err.h"
 #include "keys.h"
+#include "nitems.h"
 
 /* A pseudonym: the records need one (audit_events.def). */
 #define SUBJ	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -168,6 +169,57 @@ START_TEST(test_open_deferred_opens_the_store_at_the_first_transaction)
 }
 END_TEST
 
+/* A committing hook that fails: the commit it runs in fails with it. */
+static int
+committing_fails(struct pf_app *app, void *arg)
+{
+	(void)app;
+	(void)arg;
+	return PF_EBUSY;
+}
+
+/*
+ * pf_app_end: the steps' PF_OK commits; their failure, or the commit's,
+ * rolls back and is what it returns.
+ */
+START_TEST(test_end_commits_only_what_went_well)
+{
+	static const struct {
+		int		 steps;		/* how the steps went */
+		int		(*hook)(struct pf_app *, void *);
+		int		 rc;		/* what pf_app_end says */
+		long long	 seq;		/* the last record after it */
+	} t[] = {
+		{ PF_EINVAL, NULL, PF_EINVAL, 0 },
+		{ PF_OK, committing_fails, PF_EBUSY, 0 },
+		{ PF_OK, NULL, PF_OK, 1 },
+	};
+	struct pf_app	 app;
+	long long	 seq;
+	char		 digest[65];
+	size_t		 i;
+
+	app_conf(1);
+	ck_assert_int_eq(pf_app_open(&app, "unsubscribe"), PF_OK);
+	for (i = 0; i < nitems(t); i++) {
+		app.committing = t[i].hook;
+		ck_assert_int_eq(pf_app_begin(&app), PF_OK);
+		ck_assert_int_eq(pf_app_audit(&app, NULL, "unsubscribed", SUBJ,
+		    NULL), PF_OK);
+		ck_assert_msg(pf_app_end(&app, t[i].steps) == t[i].rc,
+		    "case %zu: outcome", i);
+		ck_assert_msg(app.tx.n == 0, "case %zu: records left", i);
+		ck_assert_int_eq(pf_store_audit_last(app.st, &seq, digest),
+		    PF_OK);
+		ck_assert_msg(seq == t[i].seq, "case %zu: last record %lld", i,
+		    seq);
+		ck_assert_msg(count_files("audit") == (int)t[i].seq,
+		    "case %zu: files", i);
+	}
+	pf_app_close(&app);
+}
+END_TEST
+
 /* A committing hook that appends one record and counts its runs. */
 static int
 committing_once(struct pf_app *app, void *arg)
@@ -230,4 +282,5 @@ PF_TEST_MAIN("app",
     tcase_add_test(tc, test_records_in_one_transaction_are_bounded),
     tcase_add_test(tc, test_open_deferred_opens_the_store_at_the_first_transaction),
     tcase_add_test(tc, test_committing_runs_in_each_commit_until_one_succeeds),
+    tcase_add_test(tc, test_end_commits_only_what_went_well),
     tcase_add_test(tc, test_a_device_made_for_the_request_is_the_handlers_too))
