@@ -30,7 +30,7 @@ enum {
 	OPTOUT_PUT, OPTOUT_EACH, OPTOUT_COUNT, OPTOUT_OF, OPTOUT_REMOVE,
 	OPTOUT_GET, OPTOUT_DELETE,
 	DNC_PUT, DNC_GET, DNC_EACH, DNC_STALE, DNC_REMOVE, DNC_PURGE, DNC_COUNT,
-	DNC_OF_EMAIL, AUDIT_LAST, AUDIT_PUT, AUDIT_GET, AUDIT_EACH,
+	DNC_OF_EMAIL, AUDIT_LAST, AUDIT_PUT, AUDIT_GET, AUDIT_EACH, AUDIT_PAGE,
 	AUDIT_LAST_OF,
 	OUTBOX_PUT, OUTBOX_SENT, OUTBOX_DEFER, OUTBOX_FAILED,
 	OUTBOX_REQUEUE, OUTBOX_REQUEUE_ALL, OUTBOX_COUNTS, OUTBOX_GET,
@@ -107,6 +107,15 @@ static const struct pf_sql sql[NSTMT] = {
 	    "SELECT " AUDIT_COLS " FROM audit WHERE seq = ?1" },
 	[AUDIT_EACH] = { "audit each",
 	    "SELECT " AUDIT_COLS " FROM audit WHERE seq >= ?1 ORDER BY seq" },
+	/*
+	 * A walk of the whole trail reads it a page at a time: libpq
+	 * receives a statement's every row before the first is read, so an
+	 * open-ended read per batch would send the rest of the trail each
+	 * time (a walk of n records, n * n / 512 rows).
+	 */
+	[AUDIT_PAGE] = { "audit page",
+	    "SELECT " AUDIT_COLS " FROM audit WHERE seq >= ?1 ORDER BY seq "
+	    "LIMIT CAST(?2 AS INTEGER)" },
 	/* From the end back: only after a restore, whose record is near it. */
 	[AUDIT_LAST_OF] = { "audit last of",
 	    "SELECT " AUDIT_COLS " FROM audit WHERE event = ?1 "
@@ -444,6 +453,14 @@ pf_store_audit_each(struct pf_store *st, long long from,
 	return pf_sql_each(st, Q(AUDIT_EACH), PF_ARGS(PF_I(from)),
 	    pf_store_audit_row,
 	    PF_WALK(fn, arg));
+}
+
+int
+pf_store_audit_page(struct pf_store *st, long long from, long long limit,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
+{
+	return pf_sql_each(st, Q(AUDIT_PAGE), PF_ARGS(PF_I(from), PF_I(limit)),
+	    pf_store_audit_row, PF_WALK(fn, arg));
 }
 
 int

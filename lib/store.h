@@ -1025,6 +1025,15 @@ int pf_store_audit_each(struct pf_store *st, long long from,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
 
 /*
+ * pf_store_audit_each of at most limit records: what a walk of the whole
+ * trail reads at a time (on PostgreSQL a statement's rows all come back
+ * before the first is read, so an open-ended read costs the rest of the
+ * trail even when fn stops early).
+ */
+int pf_store_audit_page(struct pf_store *st, long long from, long long limit,
+    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
+
+/*
  * The last record of event: calls fn once, or returns PF_ENOTFOUND.  It
  * reads the trail from its end back (no index on event): for an event
  * that is rare and recent (audit-restored), or none at all.
