@@ -229,8 +229,11 @@ int pf_store_table_rows(struct pf_store *st, const char *table, long long *n);
  * only to has is left to its default (PostgreSQL's audit.pending: NULL);
  * a blob column of to's gets the bytes.  *rows (may be NULL): rows copied.  Every
  * statement's text is made from the table's columns, which never change
- * while a connection is open.
+ * while a connection is open.  Rows are inserted PF_STORE_COPY_BATCH at a
+ * time (fewer for a table of very many columns), one statement each, the
+ * rest in a few smaller ones.
  */
+#define PF_STORE_COPY_BATCH	256
 int pf_store_table_copy(struct pf_store *st, struct pf_store *to,
     const char *table, long long *rows);
 

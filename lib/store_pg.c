@@ -79,6 +79,7 @@ static const struct pf_store_ops pg_ops;	/* at the end */
 
 #define BUSY_TIMEOUT_DEFAULT	5000	/* ms, when the caller gives none */
 #define MAX_PARAMS		32	/* the query files use at most 19 */
+#define PARAMS_LIMIT		65535	/* the protocol's most */
 #define BYTEA_OID		17	/* pg_type.h's BYTEAOID */
 
 /*
@@ -153,6 +154,11 @@ static const struct pf_sql dialect[PF_DIALECT__MAX] = {
 	[PF_DIALECT_IDS_USED] = { "ids used",
 	    "SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence("
 	    "CAST(?1 AS TEXT), CAST(?2 AS TEXT)) AS regclass))" },
+	/* The table's owner may; undone with the transaction if it fails. */
+	[PF_DIALECT_TRIGGERS_OFF] = { "triggers off",
+	    "ALTER TABLE \"%s\" DISABLE TRIGGER USER" },
+	[PF_DIALECT_TRIGGERS_ON] = { "triggers on",
+	    "ALTER TABLE \"%s\" ENABLE TRIGGER USER" },
 };
 
 static const struct pf_sql_set dialect_set = {
@@ -348,13 +354,45 @@ stmt_prepare(struct pg *p, struct pf_sql_ref q, int form, char *name,
 	return err;
 }
 
-/* The values of a run as libpq takes them; ints written into ints[]. */
+/*
+ * The values of a run as libpq takes them; ints written into ints[].  The
+ * arrays are the inline ones up to MAX_PARAMS, else one allocation, heap
+ * (a copy's INSERT of many rows), which stmt_run frees.
+ */
 struct params {
-	const char	*v[MAX_PARAMS];
-	int		 len[MAX_PARAMS];
-	int		 fmt[MAX_PARAMS];
-	char		 ints[MAX_PARAMS][24];
+	const char	**v;
+	int		 *len, *fmt;
+	char		(*ints)[24];
+	void		*heap;
+	const char	*v_[MAX_PARAMS];
+	int		 len_[MAX_PARAMS], fmt_[MAX_PARAMS];
+	char		 ints_[MAX_PARAMS][24];
 };
+
+static int
+params_alloc(struct params *pa, int n)
+{
+	size_t	 u = (size_t)n;
+	char	*h;
+
+	pa->heap = NULL;
+	pa->v = pa->v_;
+	pa->len = pa->len_;
+	pa->fmt = pa->fmt_;
+	pa->ints = pa->ints_;
+	if (n <= MAX_PARAMS)
+		return PF_OK;
+	if (n > PARAMS_LIMIT)
+		return PF_EINVAL;
+	if ((h = pa->heap = malloc(u * (sizeof(char *) + 24 +
+	    2 * sizeof(int)))) == NULL)
+		return PF_ENOMEM;
+	pa->v = (const char **)(void *)h;
+	pa->ints = (char (*)[24])(h + u * sizeof(char *));
+	pa->len = (int *)(void *)(h + u * (sizeof(char *) + 24));
+	pa->fmt = pa->len + n;
+	return PF_OK;
+}
 
 static int
 params_set(const struct pf_sql_args *a, struct params *pa)
@@ -362,8 +400,8 @@ params_set(const struct pf_sql_args *a, struct params *pa)
 	const struct pf_sql_val	*v;
 	int			 i;
 
-	if (a->n > MAX_PARAMS)
-		return PF_EINVAL;
+	if ((i = params_alloc(pa, a->n)) != PF_OK)
+		return i;
 	for (i = 0; i < a->n; i++) {
 		v = &a->v[i];
 		pa->len[i] = 0;
@@ -390,25 +428,15 @@ params_set(const struct pf_sql_args *a, struct params *pa)
 	return PF_OK;
 }
 
-/*
- * Run form of q with a: *out the result (PGRES_TUPLES_OK or
- * PGRES_COMMAND_OK) for the caller to PQclear, or an error and NULL.
- */
+/* Run form of q with pa's values (stmt_run). */
 static int
-stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
-    PGresult **out)
+stmt_send(struct pg *p, struct pf_sql_ref q, int form, int n,
+    const struct params *pa, PGresult **out)
 {
-	struct params	 pa;
 	PGresult	*res;
 	char		 name[32];
 	int		 err;
 
-	*out = NULL;
-	if ((err = params_set(&a, &pa)) != PF_OK) {
-		pf_log(PF_LOG_ERR, "store: %s: %d parameters", q.set->sql[q.id].what,
-		    a.n);
-		return err;
-	}
 	/*
 	 * A connection found broken outside a transaction is made again
 	 * first: nothing of the caller's went with it.  Inside one it stays
@@ -420,7 +448,7 @@ stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
 		return err;
 	if ((err = stmt_prepare(p, q, form, name, sizeof(name))) != PF_OK)
 		return err;
-	res = PQexecPrepared(p->conn, name, a.n, pa.v, pa.len, pa.fmt, 0);
+	res = PQexecPrepared(p->conn, name, n, pa->v, pa->len, pa->fmt, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
 	    PQresultStatus(res) != PGRES_COMMAND_OK) {
 		err = pg_err(p, res, q.set->sql[q.id].what);
@@ -429,6 +457,27 @@ stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
 	}
 	*out = res;
 	return PF_OK;
+}
+
+/*
+ * Run form of q with a: *out the result (PGRES_TUPLES_OK or
+ * PGRES_COMMAND_OK) for the caller to PQclear, or an error and NULL.
+ */
+static int
+stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
+    PGresult **out)
+{
+	struct params	 pa;
+	int		 err;
+
+	*out = NULL;
+	if ((err = params_set(&a, &pa)) != PF_OK)
+		pf_log(PF_LOG_ERR, "store: %s: %d parameters", q.set->sql[q.id].what,
+		    a.n);
+	else
+		err = stmt_send(p, q, form, a.n, &pa, out);
+	free(pa.heap);
+	return err;
 }
 
 static int

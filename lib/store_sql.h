@@ -272,6 +272,18 @@ enum pf_dialect {
 	PF_DIALECT_COLUMNS,
 	PF_DIALECT_IDS_AFTER,
 	PF_DIALECT_IDS_USED,
+	/*
+	 * store_copy.c: a format whose one %s is a table's name, of the
+	 * statement that stops (OFF) and starts again (ON) that table's own
+	 * triggers on the target for the time of its copy, in the copy's
+	 * transaction; NULL text when there is nothing to do.  PostgreSQL:
+	 * audit's counting trigger updates one row of audit_count per record,
+	 * and a row updated again and again in one transaction costs more
+	 * each time (200,000 records: minutes), while the copy overwrites
+	 * what it counts anyway.
+	 */
+	PF_DIALECT_TRIGGERS_OFF,
+	PF_DIALECT_TRIGGERS_ON,
 	PF_DIALECT__MAX
 };
 

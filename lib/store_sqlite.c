@@ -137,6 +137,9 @@ static const struct pf_sql dialect[NDIALECT] = {
 	[PF_DIALECT_IDS_USED] = { "ids used",
 	    "SELECT seq FROM sqlite_sequence WHERE name = ?1 AND "
 	    "?2 IS NOT NULL" },
+	/* Nothing: a trigger's row costs SQLite the same every time. */
+	[PF_DIALECT_TRIGGERS_OFF] = { "triggers off", NULL },
+	[PF_DIALECT_TRIGGERS_ON] = { "triggers on", NULL },
 	/*
 	 * IMMEDIATE takes the write lock at once, so a reader never has to
 	 * upgrade its lock under contention (a deadlock SQLite answers with

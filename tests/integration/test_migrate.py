@@ -371,10 +371,12 @@ class Interrupted(unittest.TestCase):
                             "JOIN pg_class c ON c.oid = l.relation "
                             "WHERE NOT l.granted")
                 return cur.fetchall()
-            # Waiting to write the last table: every one before it copied.
-            self.assertEqual(wait_until(waiting, "the copy waiting at " +
-                                        last),
-                             [(last, "RowExclusiveLock")])
+            # Waiting at the last table: every one before it copied (the
+            # lock it waits for: its triggers' stop, ShareRowExclusiveLock,
+            # which comes before its rows' RowExclusiveLock).
+            self.assertEqual([rel for rel, _ in
+                              wait_until(waiting, "the copy waiting at " +
+                                         last)], [last])
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=60)
             con.rollback()

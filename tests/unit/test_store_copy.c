@@ -3,7 +3,7 @@
  * schema is in one of the lists (a table a new migration adds must be put
  * there, or the copy would leave it behind), and a copy between two
  * databases carries every row as it is, bytes and ids, with the table a
- * trigger writes counted once.  tests/unit/test_store_pg.c does the same
+ * trigger writes counted once, and every row once across its batches.  tests/unit/test_store_pg.c does the same
  * on PostgreSQL, and tests/integration/test_migrate.py the whole move.
  */
 #include <stdio.h>
@@ -115,6 +115,39 @@ START_TEST(test_a_copy_carries_bytes_ids_and_one_tally)
 }
 END_TEST
 
+/*
+ * A table of one batch and one row, and of two batches less one (the
+ * last batch sent in each smaller size): every row once, each as it was.
+ * Each row's values say its id, so a row written from another's values,
+ * lost or written twice at a batch's end shows.
+ */
+START_TEST(test_a_copy_keeps_every_row_at_a_batch_boundary)
+{
+	static const long long	 n[] = { PF_STORE_COPY_BATCH + 1,
+	    2 * PF_STORE_COPY_BATCH - 1 };
+	char			 sql[512];
+	long long		 rows = -1;
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE i(id) AS (SELECT 1 UNION "
+	    "ALL SELECT id + 1 FROM i WHERE id < %lld) INSERT INTO feedback "
+	    "(id, type, message, rating, created, updated) SELECT id, "
+	    "'question', 'row ' || id, id %% 5 + 1, '2026-11-24T06:00:00Z', "
+	    "'2026-11-24T06:00:00Z' FROM i", n[_i]);
+	pf_test_exec(sql);
+	ck_assert_int_eq(pf_store_begin_read(fx.st), PF_OK);
+	ck_assert_int_eq(pf_store_begin(to), PF_OK);
+	ck_assert_int_eq(pf_store_table_copy(fx.st, to, "feedback", &rows),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_commit(to), PF_OK);
+	pf_store_rollback(fx.st);
+	ck_assert_int_eq(rows, n[_i]);
+	ck_assert_int_eq(target_count("SELECT count(*) FROM feedback"), n[_i]);
+	ck_assert_int_eq(target_count("SELECT count(DISTINCT id) FROM feedback "
+	    "WHERE message = 'row ' || id AND rating = id % 5 + 1 AND "
+	    "id BETWEEN 1 AND (SELECT count(*) FROM feedback)"), n[_i]);
+}
+END_TEST
+
 START_TEST(test_only_the_sites_tables_are_copied)
 {
 	ck_assert_int_eq(pf_store_table_copy(fx.st, to, "sqlite_master", NULL),
@@ -129,4 +162,6 @@ PF_TEST_MAIN("store_copy",
     tcase_add_test(tc, test_every_table_is_in_a_list),
     tcase_add_test(tc, test_a_table_in_no_list_is_refused),
     tcase_add_test(tc, test_a_copy_carries_bytes_ids_and_one_tally),
+    tcase_add_loop_test(tc, test_a_copy_keeps_every_row_at_a_batch_boundary,
+	0, 2),
     tcase_add_test(tc, test_only_the_sites_tables_are_copied))

@@ -1642,6 +1642,50 @@ START_TEST(test_copy_of_no_rows_never_reuses_an_id)
 END_TEST
 
 /*
+ * A table of one batch and one row, and of two batches less one (the
+ * last batch sent in each smaller size), from SQLite: every row once,
+ * each as it was (its values say its id, so a row written from
+ * another's values, lost or written twice at a batch's end shows).
+ */
+START_TEST(test_copy_keeps_every_row_at_a_batch_boundary)
+{
+	static const long long	 n[] = { PF_STORE_COPY_BATCH + 1,
+	    2 * PF_STORE_COPY_BATCH - 1 };
+	struct pf_store_opts	 o = { NULL, NULL, 0 };
+	struct pf_store		*from = NULL;
+	char			 path[128], sql[512], got[64], want[64];
+	long long		 rows = -1;
+	PGconn			*c;
+
+	SKIP_WITHOUT_SERVER();
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE i(id) AS (SELECT 1 UNION "
+	    "ALL SELECT id + 1 FROM i WHERE id < %lld) INSERT INTO feedback "
+	    "(id, type, message, rating, created, updated) SELECT id, "
+	    "'question', 'row ' || id, id %% 5 + 1, '" T1 "', '" T1 "' "
+	    "FROM i", n[_i]);
+	sqlite_source(path, sizeof(path), sql);
+	o.path = path;
+	ck_assert_int_eq(pf_store_open_readonly(&o, &from), PF_OK);
+	ck_assert_int_eq(pf_store_begin_read(from), PF_OK);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_table_copy(from, st, "feedback", &rows),
+	    PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	pf_store_close(from);
+	unlink(path);
+	ck_assert_int_eq(rows, n[_i]);
+	c = admin(dbname);
+	sql_ok(c, "SELECT count(*) || ' ' || count(DISTINCT id) FILTER (WHERE "
+	    "message = 'row ' || id AND rating = id % 5 + 1 AND id BETWEEN 1 "
+	    "AND (SELECT count(*) FROM feedback)) FROM feedback", got,
+	    sizeof(got));
+	PQfinish(c);
+	snprintf(want, sizeof(want), "%lld %lld", n[_i], n[_i]);
+	ck_assert_str_eq(got, want);
+}
+END_TEST
+
+/*
  * privforms backup on PostgreSQL refuses, naming the pg_dump command for
  * this database (its host: the socket directory the store connected to).
  */
@@ -1695,4 +1739,6 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_copy_from_sqlite),
     tcase_add_test(tc, test_copy_never_reuses_an_id),
     tcase_add_test(tc, test_copy_of_no_rows_never_reuses_an_id),
+    tcase_add_loop_test(tc, test_copy_keeps_every_row_at_a_batch_boundary,
+	0, 2),
     tcase_add_test(tc, test_backup_names_pg_dump))
