@@ -191,6 +191,16 @@ history(char out[1024])
 	ck_assert_int_eq(pf_store_sub_events_of(st, ADDR, ev_text, out), PF_OK);
 }
 
+/* ADDR's history is want. */
+static void
+history_is(const char *want)
+{
+	char	 got[1024];
+
+	history(got);
+	ck_assert_str_eq(got, want);
+}
+
 static void
 trail(char out[1024])
 {
@@ -491,7 +501,6 @@ END_TEST
 START_TEST(test_drop_of_a_list_one_is_not_on)
 {
 	struct pf_sub_change	 c = change("legacy-promo", "one-click", T1);
-	char			 h[1024];
 
 	SKIP_WITHOUT_STORE();
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
@@ -501,8 +510,7 @@ START_TEST(test_drop_of_a_list_one_is_not_on)
 	c = change("offers", "one-click", T3);
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 0);
 	optouts_are("email/legacy-promo email/");
-	history(h);
-	ck_assert_str_eq(h, "unsubscribed:legacy-promo unsubscribed:");
+	history_is("unsubscribed:legacy-promo unsubscribed:");
 }
 END_TEST
 
@@ -514,7 +522,6 @@ END_TEST
 START_TEST(test_an_optout_stays_in_the_history_after_a_resubscribe)
 {
 	struct pf_sub_change	 c = change("events", "one-click", T1);
-	char			 h[1024];
 
 	SKIP_WITHOUT_STORE();
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
@@ -522,8 +529,7 @@ START_TEST(test_an_optout_stays_in_the_history_after_a_resubscribe)
 	c = change("events", "preferences", T2);
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
 	optouts_are("");
-	history(h);
-	ck_assert_str_eq(h, "unsubscribed:events subscribed:events");
+	history_is("unsubscribed:events subscribed:events");
 }
 END_TEST
 
@@ -624,7 +630,6 @@ START_TEST(test_remove_forgets_one_address)
 {
 	struct pf_sub_change	 c = change("events", "signup", T1);
 	long long		 subs = -1, events = -1;
-	char			 h[1024];
 
 	SKIP_WITHOUT_STORE();
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
@@ -633,8 +638,7 @@ START_TEST(test_remove_forgets_one_address)
 	ck_assert_int_eq(pf_store_sub_remove(st, ADDR, &subs, &events), PF_OK);
 	ck_assert_int_eq(subs, 1);
 	ck_assert_int_eq(events, 1);
-	history(h);
-	ck_assert_str_eq(h, "");
+	history_is("");
 	exported_is("events", "bob@example.com");
 }
 END_TEST
