@@ -886,7 +886,7 @@ static int
 commit_outcome(struct pg *p)
 {
 	char		 pid[16], wait[24], xid[24];
-	const char	*v[2];
+	const char	*v[3];
 	PGresult	*res;
 	int		 err = PF_EBUSY;
 
@@ -897,8 +897,16 @@ commit_outcome(struct pg *p)
 	snprintf(xid, sizeof(xid), "%lld", p->xid);
 	v[0] = pid;
 	v[1] = wait;
-	res = PQexecParams(p->conn, "SELECT pg_terminate_backend($1, $2) "
-	    "FROM pg_stat_activity WHERE pid = $1", 2, NULL, v, NULL, NULL, 0);
+	v[2] = xid;
+	/*
+	 * Only while it is still in our transaction: after a restart or a
+	 * failover the pid may be another session's.
+	 */
+	res = PQexecParams(p->conn, "SELECT pg_terminate_backend(pid, "
+	    "CAST($2 AS bigint)) FROM pg_stat_activity WHERE pid = "
+	    "CAST($1 AS integer) AND CAST(CAST(backend_xid AS text) AS "
+	    "bigint) = mod(CAST($3 AS bigint), 4294967296)", 3, NULL, v, NULL,
+	    NULL, 0);
 	PQclear(res);
 	v[0] = xid;
 	res = PQexecParams(p->conn, "SELECT txid_status($1)", 1, NULL, v,
