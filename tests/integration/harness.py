@@ -801,9 +801,13 @@ class PgServer:
         # INSTALL's three roles (section 20), made by its own lines; each
         # site's database is made by them too (createdb), its schema by
         # init as the owner and granted as INSTALL says (Site._owner_init).
-        for stmt in install_block(ROLES_BLOCK):
-            if stmt.startswith("CREATE ROLE "):
-                self._admin(stmt)
+        try:
+            for stmt in install_block(ROLES_BLOCK):
+                if stmt.startswith("CREATE ROLE "):
+                    self._admin(stmt)
+        except BaseException:
+            self.stop()     # nothing else would: pg_server() never got it
+            raise
 
     def dsn(self, name, user="postgres"):
         """The connection string of database name as user (the superuser
