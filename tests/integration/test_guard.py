@@ -690,7 +690,9 @@ class Timing(Case):
             program, issued, who, lang = open_stamp(new, SLOW)
             self.assertEqual(program, PROGRAMS[form])
             self.assertEqual(lang, "en")
-            self.assertGreaterEqual(int(issued), shown_at)
+            # time(2), which the stamp's time comes from, reads a clock
+            # that may lag time.time()'s by a tick: a second's edge.
+            self.assertGreaterEqual(int(issued), shown_at - 1)
             self.assertEqual(who, pseudonym("client", "127.0.0.1", SLOW))
             self.assertEqual(traps(form, "too-fast", SLOW), before + 1, form)
 
