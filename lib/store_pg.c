@@ -735,6 +735,7 @@ pg_rollback(struct pf_store *st)
 	PGTransactionStatusType	 t = PQtransactionStatus(pg(st)->conn);
 
 	pg(st)->in_txn = 0;
+	pg(st)->xid = 0;
 	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
 		(void)pg_simple(pg(st), "ROLLBACK", "rollback");
 }
@@ -768,12 +769,13 @@ begin_exec(struct pg *p, int write, const char *sql, const char *what)
 }
 
 /*
- * Begin with begin.  A connection that is broken, or found broken by the
+ * Begin with begin (write: a write transaction, whose id begin_exec
+ * learns).  A connection that is broken, or found broken by the
  * BEGIN (the server restarted, or cut it), is reset and the BEGIN tried
  * once more: no statement of the request has run yet.
  */
 static int
-begin_with(struct pg *p, const char *begin, const char *what)
+begin_with(struct pg *p, const char *begin, int write, const char *what)
 {
 	char	 sql[192];
 	int	 err = PF_EBUSY, tries;
@@ -783,8 +785,7 @@ begin_with(struct pg *p, const char *begin, const char *what)
 		    (err = pg_reset(p)) != PF_OK)
 			return err;
 		begin_text(p, begin, sql, sizeof(sql));
-		if ((err = begin_exec(p, strcmp(begin, SQL_BEGIN) == 0, sql,
-		    what)) == PF_OK) {
+		if ((err = begin_exec(p, write, sql, what)) == PF_OK) {
 			p->in_txn = 1;
 			return PF_OK;
 		}
@@ -798,7 +799,7 @@ begin_with(struct pg *p, const char *begin, const char *what)
 static int
 pg_begin(struct pf_store *st)
 {
-	return begin_with(pg(st), SQL_BEGIN, "begin");
+	return begin_with(pg(st), SQL_BEGIN, 1, "begin");
 }
 
 /*
@@ -871,7 +872,7 @@ pg_begin_then(struct pf_store *st, const struct pf_sql_ref *q, int n,
 static int
 pg_begin_read(struct pf_store *st)
 {
-	return begin_with(pg(st), SQL_BEGIN_READ, "begin read");
+	return begin_with(pg(st), SQL_BEGIN_READ, 0, "begin read");
 }
 
 /*
@@ -893,7 +894,7 @@ commit_outcome(struct pg *p)
 	if (p->xid == 0 || pg_reset(p) != PF_OK)
 		goto unknown;
 	snprintf(pid, sizeof(pid), "%d", p->backend);
-	snprintf(wait, sizeof(wait), "%ld", p->busy_ms > 0 ? p->busy_ms : 5000);
+	snprintf(wait, sizeof(wait), "%ld", p->busy_ms);
 	snprintf(xid, sizeof(xid), "%lld", p->xid);
 	v[0] = pid;
 	v[1] = wait;
@@ -915,9 +916,9 @@ commit_outcome(struct pg *p)
 	    !PQgetisnull(res, 0, 0)) {
 		err = strcmp(PQgetvalue(res, 0, 0), "committed") == 0 ?
 		    PF_OK : PF_EBUSY;
+		/* committed, aborted, or in progress (the wait ran out) */
 		pf_log(PF_LOG_WARN, "store: commit: the connection was lost; "
-		    "the transaction %s", err == PF_OK ? "committed" :
-		    "did not commit");
+		    "the transaction: %s", PQgetvalue(res, 0, 0));
 		PQclear(res);
 		return err;
 	}
