@@ -412,7 +412,7 @@ audit_walk_from(struct pf_store *st, struct walk *w, long long from,
 	w->next = from;
 	do {
 		w->n = 0;
-		rc = pf_store_audit_page(st, w->next, WALK_BATCH, fn, arg);
+		rc = pf_store_audit_each(st, w->next, fn, arg);
 	} while (rc == WALK_PAUSE);
 	return rc;
 }

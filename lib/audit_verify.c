@@ -783,8 +783,7 @@ verify_split(struct verify *v, int jobs, long long max, int *n)
 		if (from <= v[*n - 1].last + 1)
 			continue;
 		memset(&c, 0, sizeof(c));
-		rc = pf_store_audit_page(v[0].st, from, WALK_BATCH, cut_row,
-		    &c);
+		rc = pf_store_audit_each(v[0].st, from, cut_row, &c);
 		if (rc != WALK_END && rc != WALK_PAUSE && rc != PF_OK)
 			return rc;
 		if (rc != WALK_END || c.seq <= v[*n - 1].last)

@@ -30,7 +30,7 @@ enum {
 	OPTOUT_PUT, OPTOUT_EACH, OPTOUT_COUNT, OPTOUT_OF, OPTOUT_REMOVE,
 	OPTOUT_GET, OPTOUT_DELETE,
 	DNC_PUT, DNC_GET, DNC_EACH, DNC_STALE, DNC_REMOVE, DNC_PURGE, DNC_COUNT,
-	DNC_OF_EMAIL, AUDIT_LAST, AUDIT_PUT, AUDIT_GET, AUDIT_EACH, AUDIT_PAGE,
+	DNC_OF_EMAIL, AUDIT_LAST, AUDIT_PUT, AUDIT_GET, AUDIT_EACH,
 	AUDIT_LAST_OF,
 	OUTBOX_PUT, OUTBOX_SENT, OUTBOX_DEFER, OUTBOX_FAILED,
 	OUTBOX_REQUEUE, OUTBOX_REQUEUE_ALL, OUTBOX_COUNTS, OUTBOX_GET,
@@ -105,15 +105,8 @@ static const struct pf_sql sql[NSTMT] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" },
 	[AUDIT_GET] = { "audit get",
 	    "SELECT " AUDIT_COLS " FROM audit WHERE seq = ?1" },
+	/* A page of pf_store_audit_each's. */
 	[AUDIT_EACH] = { "audit each",
-	    "SELECT " AUDIT_COLS " FROM audit WHERE seq >= ?1 ORDER BY seq" },
-	/*
-	 * A walk of the whole trail reads it a page at a time: libpq
-	 * receives a statement's every row before the first is read, so an
-	 * open-ended read per batch would send the rest of the trail each
-	 * time (a walk of n records, n * n / 512 rows).
-	 */
-	[AUDIT_PAGE] = { "audit page",
 	    "SELECT " AUDIT_COLS " FROM audit WHERE seq >= ?1 ORDER BY seq "
 	    "LIMIT CAST(?2 AS INTEGER)" },
 	/* From the end back: only after a restore, whose record is near it. */
@@ -446,21 +439,45 @@ pf_store_audit_get(struct pf_store *st, long long seq,
 	    pf_store_audit_row, PF_WALK(fn, arg));
 }
 
+/*
+ * The trail is read AUDIT_PAGE records a statement: libpq receives all
+ * of a statement's rows before the first is read, so one open-ended read
+ * would send the rest of the trail even when fn stops early, and a walk
+ * in batches (audit_file.c: 256 a call) would move n * n / 512 rows.
+ */
+#define AUDIT_PAGE	256
+
+struct audit_pages {
+	int		(*fn)(const struct pf_audit_row *, void *);
+	void		*arg;
+	long long	 next;		/* the seq the next page starts at */
+	int		 n;		/* rows of this page */
+};
+
+static int
+audit_page_row(const struct pf_audit_row *r, void *arg)
+{
+	struct audit_pages	*ap = arg;
+
+	ap->next = r->seq + 1;
+	ap->n++;
+	return ap->fn(r, ap->arg);
+}
+
 int
 pf_store_audit_each(struct pf_store *st, long long from,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
 {
-	return pf_sql_each(st, Q(AUDIT_EACH), PF_ARGS(PF_I(from)),
-	    pf_store_audit_row,
-	    PF_WALK(fn, arg));
-}
+	struct audit_pages	 ap = { fn, arg, from, 0 };
+	int			 rc;
 
-int
-pf_store_audit_page(struct pf_store *st, long long from, long long limit,
-    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg)
-{
-	return pf_sql_each(st, Q(AUDIT_PAGE), PF_ARGS(PF_I(from), PF_I(limit)),
-	    pf_store_audit_row, PF_WALK(fn, arg));
+	do {
+		ap.n = 0;
+		rc = pf_sql_each(st, Q(AUDIT_EACH), PF_ARGS(PF_I(ap.next),
+		    PF_I(AUDIT_PAGE)), pf_store_audit_row,
+		    PF_WALK(audit_page_row, &ap));
+	} while (rc == PF_OK && ap.n == AUDIT_PAGE);
+	return rc;
 }
 
 int

@@ -1023,17 +1023,12 @@ int pf_store_audit_taken(struct pf_store *st, const long long *ids, size_t n,
 int pf_store_audit_get(struct pf_store *st, long long seq,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
 
-/* Each record with seq >= from, in order; stops when fn returns non-zero. */
-int pf_store_audit_each(struct pf_store *st, long long from,
-    int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
-
 /*
- * pf_store_audit_each of at most limit records: what a walk of the whole
- * trail reads at a time (on PostgreSQL a statement's rows all come back
- * before the first is read, so an open-ended read costs the rest of the
- * trail even when fn stops early).
+ * Each record with seq >= from, in order; stops when fn returns non-zero
+ * (and returns that).  Read a page of records a statement, so that a walk
+ * fn stops early reads little more than it saw: not one snapshot.
  */
-int pf_store_audit_page(struct pf_store *st, long long from, long long limit,
+int pf_store_audit_each(struct pf_store *st, long long from,
     int (*fn)(const struct pf_audit_row *r, void *arg), void *arg);
 
 /*

@@ -825,6 +825,50 @@ START_TEST(test_audit_rows_put_last_get_each)
 }
 END_TEST
 
+/* Stops the walk (returns 7) at the record its arg names. */
+static int
+stop_at(const struct pf_audit_row *r, void *arg)
+{
+	long long	*seqs = arg;
+
+	seqs[++seqs[0]] = r->seq;
+	return r->seq == seqs[1000] ? 7 : 0;
+}
+
+/*
+ * A walk reads the trail a page at a time (store.c): across pages it
+ * sees every record once, in order, from where it starts, and a callback
+ * that stops it ends it there, with its value.
+ */
+START_TEST(test_audit_each_across_pages)
+{
+	struct pf_store		*st = open_mode("truncate");
+	struct pf_audit_row	 r;
+	static long long	 seqs[1001];
+	long long		 i;
+
+	for (i = 1; i <= 513; i++) {
+		r = row(i, 'a');
+		ck_assert_int_eq(pf_store_audit_put(st, &r), PF_OK);
+	}
+	seqs[1000] = 0;
+	ck_assert_int_eq(pf_store_audit_each(st, 1, stop_at, seqs), PF_OK);
+	ck_assert_int_eq(seqs[0], 513);
+	for (i = 1; i <= 513; i++)
+		ck_assert_int_eq(seqs[i], i);
+	seqs[0] = 0;
+	ck_assert_int_eq(pf_store_audit_each(st, 256, stop_at, seqs), PF_OK);
+	ck_assert_int_eq(seqs[0], 258);
+	ck_assert_int_eq(seqs[1], 256);
+	ck_assert_int_eq(seqs[258], 513);
+	seqs[0] = 0;
+	seqs[1000] = 300;
+	ck_assert_int_eq(pf_store_audit_each(st, 1, stop_at, seqs), 7);
+	ck_assert_int_eq(seqs[0], 300);
+	pf_store_close(st);
+}
+END_TEST
+
 START_TEST(test_audit_refuses_repeated_seq)
 {
 	struct pf_store		*st = open_mode("truncate");
@@ -2156,6 +2200,7 @@ PF_TEST_MAIN("store",
     tcase_add_test(tc, test_begin_read_takes_no_lock_before_its_first_read),
     tcase_add_test(tc, test_begin_read_is_one_snapshot_a_commit_waits),
     tcase_add_test(tc, test_audit_rows_put_last_get_each),
+    tcase_add_test(tc, test_audit_each_across_pages),
     tcase_add_test(tc, test_audit_refuses_repeated_seq),
     tcase_add_test(tc, test_outbox_put_then_get_every_column),
     tcase_add_test(tc, test_outbox_claim_takes_due_first_and_nothing_not_yet_due),

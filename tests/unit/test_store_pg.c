@@ -738,39 +738,6 @@ txn_record(struct pf_store *s, const char *n)
 	return pf_txn_commit(&t);
 }
 
-/* The seq of each record a walk saw, joined by spaces. */
-static int
-seq_text(const struct pf_audit_row *r, void *arg)
-{
-	size_t	 n = strlen(arg);
-
-	snprintf((char *)arg + n, 64 - n, "%s%lld", n > 0 ? " " : "", r->seq);
-	return 0;
-}
-
-/*
- * A walk of the trail reads a page at a time (audit_file.c): the page is
- * the records from its first on, at most its limit, which the server
- * sends and no more.
- */
-START_TEST(test_audit_page_reads_at_most_its_limit)
-{
-	char	 seen[64] = "";
-	int	 i;
-
-	SKIP_WITHOUT_SERVER();
-	audit_dir_make();
-	for (i = 0; i < 5; i++)
-		ck_assert_int_eq(txn_record(st, "1"), PF_OK);
-	ck_assert_int_eq(pf_store_audit_page(st, 2, 2, seq_text, seen), PF_OK);
-	ck_assert_str_eq(seen, "2 3");
-	seen[0] = '\0';
-	ck_assert_int_eq(pf_store_audit_page(st, 4, 9, seq_text, seen), PF_OK);
-	ck_assert_str_eq(seen, "4 5");
-	audit_dir_remove();
-}
-END_TEST
-
 /* A writer killed between its COMMIT and the seal: the record pending. */
 static void
 record_left_pending(void)
@@ -1728,7 +1695,6 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_waits_for_a_running_seal),
     tcase_add_test(tc, test_seal_taken_by_a_running_seal),
     tcase_add_test(tc, test_a_take_rolled_back_leaves_the_rows_free),
-    tcase_add_test(tc, test_audit_page_reads_at_most_its_limit),
     tcase_add_test(tc, test_seal_took_part_of_a_long_transaction),
     tcase_add_test(tc, test_seal_one_per_transaction),
     tcase_add_test(tc, test_seal_begin_take),
