@@ -376,7 +376,8 @@ class Site:
                            capture_output=True, text=True, timeout=120)
         if p.returncode != 0:
             raise AssertionError("privforms init as the owner:\n" + p.stderr)
-        pg_server().run_install(self.db_name, "privforms_owner", GRANTS_BLOCK)
+        pg_server().execute(self.db_name, "privforms_owner",
+                            install_block(GRANTS_BLOCK))
 
     def stop(self, remove=True):
         """Stop the stack: its sanitizer reports (the directory is removed
@@ -802,9 +803,8 @@ class PgServer:
         # site's database is made by them too (createdb), its schema by
         # init as the owner and granted as INSTALL says (Site._owner_init).
         try:
-            for stmt in install_block(ROLES_BLOCK):
-                if stmt.startswith("CREATE ROLE "):
-                    self._admin(stmt)
+            self._admin(*[stmt for stmt in install_block(ROLES_BLOCK)
+                          if stmt.startswith("CREATE ROLE ")])
         except BaseException:
             self.stop()     # nothing else would: pg_server() never got it
             raise
@@ -814,26 +814,20 @@ class PgServer:
         by default), as a site's config gives it."""
         return "postgresql:///%s?host=%s&user=%s" % (name, self.dir, user)
 
-    def run_install(self, name, user, first):
-        """The statements of INSTALL's block that starts with the comment
-        line first on database name as user."""
+    def execute(self, name, user, statements):
+        """statements one by one, each committed, on database name as
+        user."""
         import psycopg2
         con = psycopg2.connect(self.dsn(name, user))
         try:
             con.autocommit = True
-            for stmt in install_block(first):
+            for stmt in statements:
                 con.cursor().execute(stmt)
         finally:
             con.close()
 
-    def _admin(self, sql):
-        import psycopg2
-        con = psycopg2.connect(self.dsn("postgres"))
-        try:
-            con.autocommit = True
-            con.cursor().execute(sql)
-        finally:
-            con.close()
+    def _admin(self, *statements):
+        self.execute("postgres", "postgres", statements)
 
     def read(self, name, sql, args=()):
         """The rows of one query on database name, on a read-only
@@ -871,10 +865,9 @@ class PgServer:
     def _site_database(self, name):
         """Database name made as INSTALL makes "privforms" (its roles
         block's database lines, for that name)."""
-        for stmt in install_block(ROLES_BLOCK):
-            if not stmt.startswith("CREATE ROLE "):
-                self._admin(re.sub(r"\bDATABASE privforms\b",
-                                   "DATABASE " + name, stmt))
+        self._admin(*[re.sub(r"\bDATABASE privforms\b", "DATABASE " + name,
+                             stmt) for stmt in install_block(ROLES_BLOCK)
+                      if not stmt.startswith("CREATE ROLE ")])
 
     def dropdb(self, name):
         """Drop database name, ending what is still connected to it."""
