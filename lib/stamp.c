@@ -59,32 +59,6 @@ pf_stamp_judge(const struct pf_stamp_seen *seen, const char *client,
 	    PF_STAMP_MOVED;
 }
 
-enum pf_stamp
-pf_stamp_read(const struct pf_stamper *s, const char *posted, time_t now,
-    long long *age, char lang[PF_LANG_MAX])
-{
-	struct pf_stamp_seen	 seen;
-	enum pf_stamp		 st;
-
-	pf_stamp_open(s->key, s->program, posted, now, &seen);
-	st = pf_stamp_judge(&seen, s->client, now, age);
-	if (lang != NULL && (st == PF_STAMP_OK || st == PF_STAMP_MOVED))
-		memcpy(lang, seen.lang, sizeof(seen.lang));
-	return st;
-}
-
-int
-pf_stamp_lang(const unsigned char *key, const char *program,
-    const char *posted, time_t now, char lang[PF_LANG_MAX])
-{
-	struct pf_stamp_seen	 seen;
-
-	pf_stamp_open(key, program, posted, now, &seen);
-	memcpy(lang, seen.lang, sizeof(seen.lang));
-	return seen.verdict == PF_STAMP_OK && lang[0] != '\0' ? PF_OK :
-	    PF_ENOTFOUND;
-}
-
 /* A stamp of s's program and client, first shown at issued, in *out. */
 static int
 make(const struct pf_stamper *s, long long issued, char **out)

@@ -42,7 +42,7 @@ struct pf_stamper {
 	long			 max_hours;	/* form_max_hours: a stamp's life */
 };
 
-/* What a posted stamp says (pf_stamp_read). */
+/* What a posted stamp says (pf_stamp_judge). */
 enum pf_stamp {
 	PF_STAMP_OK,	/* genuine, current, this program's, this client's */
 	PF_STAMP_NONE,	/* none posted */
@@ -77,26 +77,6 @@ void pf_stamp_open(const unsigned char *key, const char *program,
  */
 enum pf_stamp pf_stamp_judge(const struct pf_stamp_seen *seen,
     const char *client, time_t now, long long *age);
-
-/*
- * pf_stamp_open and pf_stamp_judge at once: the stamp posted (NULL or ""
- * when none was) as seen by s's program and
- * client at now; its age in seconds in *age and, unless lang is NULL, the
- * language it was made in into lang ("" for a stamp made before stamps
- * had one) when PF_STAMP_OK or PF_STAMP_MOVED.  Only s->key, s->program
- * and s->client are used.
- */
-enum pf_stamp pf_stamp_read(const struct pf_stamper *s, const char *posted,
-    time_t now, long long *age, char lang[PF_LANG_MAX]);
-
-/*
- * The language a stamp posted to program (any client network) was made
- * in, into lang: what the form's POST is answered in.  PF_OK, or
- * PF_ENOTFOUND (lang "") when posted is NULL, not a current stamp of
- * program, or has no language: pf_stamp_open's lang.
- */
-int pf_stamp_lang(const unsigned char *key, const char *program,
-    const char *posted, time_t now, char lang[PF_LANG_MAX]);
 
 /*
  * A new stamp for s's program and client, shown at now in the current

@@ -26,6 +26,43 @@ static const unsigned char other_key[32] = "fedcba9876543210fedcba9876543210";
 static const struct pf_stamper stamper = { key, "unsubscribe", "client-1",
     3, 24 };
 
+/*
+ * What a request does with a posted stamp (app.h's pf_app_posted_stamp
+ * and the guard), in one call: opened for s's program, judged for its
+ * client; the language it was made in into lang (unless NULL) when
+ * PF_STAMP_OK or PF_STAMP_MOVED.
+ */
+static enum pf_stamp
+stamp_read(const struct pf_stamper *s, const char *posted, time_t now,
+    long long *age, char lang[PF_LANG_MAX])
+{
+	struct pf_stamp_seen	 seen;
+	enum pf_stamp		 st;
+
+	pf_stamp_open(s->key, s->program, posted, now, &seen);
+	st = pf_stamp_judge(&seen, s->client, now, age);
+	if (lang != NULL && (st == PF_STAMP_OK || st == PF_STAMP_MOVED))
+		memcpy(lang, seen.lang, sizeof(seen.lang));
+	return st;
+}
+
+/*
+ * The language a POST follows (app.c's follow_stamp): a current stamp's
+ * of program, any client network; PF_ENOTFOUND (lang "") otherwise or
+ * when it has none.
+ */
+static int
+stamp_lang(const unsigned char *k, const char *program, const char *posted,
+    time_t now, char lang[PF_LANG_MAX])
+{
+	struct pf_stamp_seen	 seen;
+
+	pf_stamp_open(k, program, posted, now, &seen);
+	memcpy(lang, seen.lang, sizeof(seen.lang));
+	return seen.verdict == PF_STAMP_OK && lang[0] != '\0' ? PF_OK :
+	    PF_ENOTFOUND;
+}
+
 /* The shipped pages, opened for each test (open_pages, close_pages). */
 static struct pf_pages	*pages;
 
@@ -86,7 +123,7 @@ assert_broken_is_stale(const struct pf_stamper *s, char *st, time_t now)
 	long long	 age = -1;
 
 	st[strlen(st) / 2] ^= 1;
-	ck_assert_int_eq(pf_stamp_read(s, st, now, &age, NULL),
+	ck_assert_int_eq(stamp_read(s, st, now, &age, NULL),
 	    PF_STAMP_STALE);
 }
 
@@ -94,9 +131,9 @@ START_TEST(test_read_none_posted)
 {
 	long long	 age = -1;
 
-	ck_assert_int_eq(pf_stamp_read(&stamper, NULL, time(NULL), &age, NULL),
+	ck_assert_int_eq(stamp_read(&stamper, NULL, time(NULL), &age, NULL),
 	    PF_STAMP_NONE);
-	ck_assert_int_eq(pf_stamp_read(&stamper, "", time(NULL), &age, NULL),
+	ck_assert_int_eq(stamp_read(&stamper, "", time(NULL), &age, NULL),
 	    PF_STAMP_NONE);
 	ck_assert_int_eq(age, -1);
 }
@@ -111,22 +148,22 @@ START_TEST(test_read_back_what_was_made)
 
 	st = page_stamp(&stamper, NULL, 1);
 	ck_assert_uint_gt(strlen(st), 0);
-	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age, NULL), PF_STAMP_OK);
+	ck_assert_int_eq(stamp_read(&s, st, now + 5, &age, NULL), PF_STAMP_OK);
 	ck_assert(age >= 4 && age <= 6);
 	/* Another client network: all but the client holds. */
 	s.client = "client-2";
 	age = -1;
-	ck_assert_int_eq(pf_stamp_read(&s, st, now + 5, &age, NULL),
+	ck_assert_int_eq(stamp_read(&s, st, now + 5, &age, NULL),
 	    PF_STAMP_MOVED);
 	ck_assert(age >= 4 && age <= 6);
 	/* Another program, another key, too late, or a broken text. */
 	s = stamper;
 	s.program = "feedback";
-	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL), PF_STAMP_STALE);
+	ck_assert_int_eq(stamp_read(&s, st, now, &age, NULL), PF_STAMP_STALE);
 	s = stamper;
 	s.key = other_key;
-	ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL), PF_STAMP_STALE);
-	ck_assert_int_eq(pf_stamp_read(&stamper, st, now + 24 * 3600 + 60,
+	ck_assert_int_eq(stamp_read(&s, st, now, &age, NULL), PF_STAMP_STALE);
+	ck_assert_int_eq(stamp_read(&stamper, st, now + 24 * 3600 + 60,
 	    &age, NULL), PF_STAMP_STALE);
 	assert_broken_is_stale(&stamper, st, now);
 	free(st);
@@ -149,19 +186,19 @@ START_TEST(test_reads_in_one_second_each_get_their_answer)
 
 	st = page_stamp(&stamper, NULL, 1);
 	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st, now,
+		ck_assert_int_eq(stamp_lang(key, "unsubscribe", st, now,
 		    lang), PF_OK);
 		ck_assert_str_eq(lang, PF_LANG_SOURCE);
 		s.client = "client-2";
-		ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, NULL),
+		ck_assert_int_eq(stamp_read(&s, st, now, &age, NULL),
 		    PF_STAMP_MOVED);
 		s.client = "client-1";
-		ck_assert_int_eq(pf_stamp_read(&s, st, now, &age, lang),
+		ck_assert_int_eq(stamp_read(&s, st, now, &age, lang),
 		    PF_STAMP_OK);
 		ck_assert(age >= 6 && age <= 8);
-		ck_assert_int_eq(pf_stamp_lang(key, "feedback", st, now, lang),
+		ck_assert_int_eq(stamp_lang(key, "feedback", st, now, lang),
 		    PF_ENOTFOUND);
-		ck_assert_int_eq(pf_stamp_lang(other_key, "unsubscribe", st,
+		ck_assert_int_eq(stamp_lang(other_key, "unsubscribe", st,
 		    now, lang), PF_ENOTFOUND);
 	}
 	assert_broken_is_stale(&s, st, now);
@@ -194,7 +231,7 @@ START_TEST(test_page_keeps_a_good_stamp_only)
 			ck_assert_str_eq(v, st);
 		else
 			ck_assert_str_ne(v, st);
-		ck_assert_int_eq(pf_stamp_read(&s, v, time(NULL),
+		ck_assert_int_eq(stamp_read(&s, v, time(NULL),
 		    &(long long){ 0 }, NULL), PF_STAMP_OK);
 		free(v);
 	}
@@ -225,21 +262,21 @@ START_TEST(test_stamp_seals_its_language)
 	ck_assert_int_eq(pf_lang_use("pt-BR"), PF_OK);
 	ck_assert_int_eq(pf_stamp_make(&stamper, now, &st), PF_OK);
 	ck_assert_int_eq(pf_lang_use(PF_LANG_SOURCE), PF_OK);
-	ck_assert_int_eq(pf_stamp_read(&stamper, st, now, &age, lang),
+	ck_assert_int_eq(stamp_read(&stamper, st, now, &age, lang),
 	    PF_STAMP_OK);
 	ck_assert_str_eq(lang, "pt-BR");
 	/* Any network: what the POST is answered in. */
-	ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st, now, lang),
+	ck_assert_int_eq(stamp_lang(key, "unsubscribe", st, now, lang),
 	    PF_OK);
 	ck_assert_str_eq(lang, "pt-BR");
-	ck_assert_int_eq(pf_stamp_lang(key, "feedback", st, now, lang),
+	ck_assert_int_eq(stamp_lang(key, "feedback", st, now, lang),
 	    PF_ENOTFOUND);
 	ck_assert_str_eq(lang, "");
-	ck_assert_int_eq(pf_stamp_lang(other_key, "unsubscribe", st, now,
+	ck_assert_int_eq(stamp_lang(other_key, "unsubscribe", st, now,
 	    lang), PF_ENOTFOUND);
-	ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st,
+	ck_assert_int_eq(stamp_lang(key, "unsubscribe", st,
 	    now + 24 * 3600 + 60, lang), PF_ENOTFOUND);
-	ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", NULL, now, lang),
+	ck_assert_int_eq(stamp_lang(key, "unsubscribe", NULL, now, lang),
 	    PF_ENOTFOUND);
 	free(st);
 }
@@ -257,11 +294,11 @@ START_TEST(test_stamp_without_language_still_reads)
 	fields[1] = when;
 	ck_assert_int_eq(pf_token_make(key, "stamp", now + 3600, fields, 3,
 	    &st), PF_OK);
-	ck_assert_int_eq(pf_stamp_read(&stamper, st, now, &age, lang),
+	ck_assert_int_eq(stamp_read(&stamper, st, now, &age, lang),
 	    PF_STAMP_OK);
 	ck_assert_int_eq(age, 30);
 	ck_assert_str_eq(lang, "");
-	ck_assert_int_eq(pf_stamp_lang(key, "unsubscribe", st, now, lang),
+	ck_assert_int_eq(stamp_lang(key, "unsubscribe", st, now, lang),
 	    PF_ENOTFOUND);
 	free(st);
 }
@@ -282,7 +319,7 @@ START_TEST(test_page_reseals_a_stamp_in_the_language_shown)
 	ck_assert_int_eq(pf_lang_use("fr"), PF_OK);
 	v = page_stamp(&stamper, st, 0);
 	ck_assert_str_ne(v, st);
-	ck_assert_int_eq(pf_stamp_read(&stamper, v, now, &age, lang),
+	ck_assert_int_eq(stamp_read(&stamper, v, now, &age, lang),
 	    PF_STAMP_OK);
 	ck_assert_str_eq(lang, "fr");
 	ck_assert_int_eq(age, 40);		/* first shown 40 s ago still */
