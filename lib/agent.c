@@ -36,30 +36,14 @@ static const size_t held[] = {
 	offsetof(struct pf_dsr_agent, answered),
 };
 
-_Static_assert(nitems(held) == PF_AGENT_NSTRINGS,
-    "PF_AGENT_NSTRINGS counts the string members of struct pf_dsr_agent");
-
-static int
-hold(const struct pf_dsr_agent *row, void *arg)
-{
-	struct pf_agent_copy	*c = arg;
-
-	c->a = *row;
-	return pf_copy_strings(&c->a, row, held, PF_AGENT_NSTRINGS, c->mem);
-}
+PF_COPY_GENERATE(pf_agent, pf_agent_copy, pf_dsr_agent, a, held,
+    PF_AGENT_NSTRINGS)
 
 int
 pf_agent_load(struct pf_store *st, long long request, struct pf_agent_copy *c)
 {
 	memset(c, 0, sizeof(*c));
-	return pf_store_agent_get(st, request, hold, c);
-}
-
-void
-pf_agent_drop(struct pf_agent_copy *c)
-{
-	pf_copy_free(c->mem, PF_AGENT_NSTRINGS);
-	memset(c, 0, sizeof(*c));
+	return pf_store_agent_get(st, request, pf_agent_hold, c);
 }
 
 int

@@ -32,6 +32,7 @@
 #ifndef PF_AGENT_H
 #define PF_AGENT_H
 
+#include "copy.h"
 #include "store.h"
 
 struct pf_config;
@@ -39,13 +40,16 @@ struct pf_config;
 /* (code, label, ..., NULL): how the agent stands to the person. */
 extern const char *const pf_agent_relationships[];
 
-/* An agent copied out of the store; a owns the strings in mem. */
+/*
+ * An agent copied out of the store (copy.h); a points at the strings in
+ * mem.  pf_agent_hold(row, arg): row into arg; PF_OK, or PF_ENOMEM
+ * (nothing held).  pf_agent_drop(c): free what c holds and zero it;
+ * accepts a zeroed copy.
+ */
 #define PF_AGENT_NSTRINGS 5
 
-struct pf_agent_copy {
-	struct pf_dsr_agent	 a;
-	char			*mem[PF_AGENT_NSTRINGS];
-};
+PF_COPY_HEAD(pf_agent_copy, pf_dsr_agent, a, PF_AGENT_NSTRINGS);
+PF_COPY_PROTOTYPE(pf_agent, pf_agent_copy, pf_dsr_agent);
 
 /*
  * Request's agent into c (pf_agent_drop it): PF_OK, PF_ENOTFOUND (the
@@ -53,9 +57,6 @@ struct pf_agent_copy {
  */
 int pf_agent_load(struct pf_store *st, long long request,
     struct pf_agent_copy *c);
-
-/* Free what c holds and zero it; accepts a zeroed copy. */
-void pf_agent_drop(struct pf_agent_copy *c);
 
 /*
  * 1, with why (for the team), if r came through an agent whose

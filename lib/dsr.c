@@ -522,22 +522,4 @@ static const size_t held[] = {
 	offsetof(struct pf_dsr, appeal_reason), offsetof(struct pf_dsr, lang),
 };
 
-_Static_assert(nitems(held) == PF_DSR_NSTRINGS,
-    "PF_DSR_NSTRINGS counts the string members of struct pf_dsr");
-
-void
-pf_dsr_drop(struct pf_dsr_copy *c)
-{
-	pf_copy_free(c->mem, PF_DSR_NSTRINGS);
-	memset(c, 0, sizeof(*c));
-}
-
-int
-pf_dsr_hold(const struct pf_dsr *row, void *arg)
-{
-	struct pf_dsr_copy	*c = arg;
-
-	memset(c, 0, sizeof(*c));
-	c->r = *row;
-	return pf_copy_strings(&c->r, row, held, PF_DSR_NSTRINGS, c->mem);
-}
+PF_COPY_GENERATE(pf_dsr, pf_dsr_copy, pf_dsr, r, held, PF_DSR_NSTRINGS)

@@ -22,6 +22,7 @@
 
 #include <time.h>
 
+#include "copy.h"
 #include "form.h"
 #include "lang.h"
 #include "store.h"
@@ -57,16 +58,12 @@ extern const char *const pf_dsr_statuses[];	/* "verified", "Verified: we are wor
  */
 #define PF_DSR_NSTRINGS 23	/* the string members of struct pf_dsr */
 
-struct pf_dsr_copy {
-	struct pf_dsr	 r;
-	char		*mem[PF_DSR_NSTRINGS];
-};
-
-/* Copy row into arg (a struct pf_dsr_copy): 0, or PF_ENOMEM (nothing held). */
-int pf_dsr_hold(const struct pf_dsr *row, void *arg);
-
-/* Free what c holds and zero it; accepts a zeroed copy. */
-void pf_dsr_drop(struct pf_dsr_copy *c);
+/*
+ * pf_dsr_hold(row, arg): row into arg; PF_OK, or PF_ENOMEM (nothing held).
+ * pf_dsr_drop(c): free what c holds and zero it; accepts a zeroed copy.
+ */
+PF_COPY_HEAD(pf_dsr_copy, pf_dsr, r, PF_DSR_NSTRINGS);
+PF_COPY_PROTOTYPE(pf_dsr, pf_dsr_copy, pf_dsr);
 
 /* Token purposes (token.h) of the two links. */
 #define PF_DSR_VERIFY	"dsr-verify"

@@ -333,22 +333,5 @@ static const size_t held[] = {
 	offsetof(struct pf_feedback, updated),
 };
 
-_Static_assert(nitems(held) == PF_FEEDBACK_NSTRINGS,
-    "PF_FEEDBACK_NSTRINGS counts the string members of struct pf_feedback");
-
-void
-pf_feedback_drop(struct pf_feedback_copy *c)
-{
-	pf_copy_free(c->mem, PF_FEEDBACK_NSTRINGS);
-	memset(c, 0, sizeof(*c));
-}
-
-int
-pf_feedback_hold(const struct pf_feedback *row, void *arg)
-{
-	struct pf_feedback_copy	*c = arg;
-
-	memset(c, 0, sizeof(*c));
-	c->f = *row;
-	return pf_copy_strings(&c->f, row, held, PF_FEEDBACK_NSTRINGS, c->mem);
-}
+PF_COPY_GENERATE(pf_feedback, pf_feedback_copy, pf_feedback, f, held,
+    PF_FEEDBACK_NSTRINGS)

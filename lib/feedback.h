@@ -22,6 +22,7 @@
 
 #include <time.h>
 
+#include "copy.h"
 #include "store.h"
 
 struct pf_config;
@@ -174,15 +175,12 @@ int pf_feedback_forward(struct pf_store *st, const struct pf_config *cfg,
  */
 #define PF_FEEDBACK_NSTRINGS 7	/* the string members of struct pf_feedback */
 
-struct pf_feedback_copy {
-	struct pf_feedback	 f;
-	char			*mem[PF_FEEDBACK_NSTRINGS];
-};
-
-/* Copy row into arg: 0, or PF_ENOMEM (nothing held). */
-int pf_feedback_hold(const struct pf_feedback *row, void *arg);
-
-/* Free what c holds and zero it; accepts a zeroed copy. */
-void pf_feedback_drop(struct pf_feedback_copy *c);
+/*
+ * pf_feedback_hold(row, arg): row into arg; PF_OK, or PF_ENOMEM (nothing
+ * held).  pf_feedback_drop(c): free what c holds and zero it; accepts a
+ * zeroed copy.
+ */
+PF_COPY_HEAD(pf_feedback_copy, pf_feedback, f, PF_FEEDBACK_NSTRINGS);
+PF_COPY_PROTOTYPE(pf_feedback, pf_feedback_copy, pf_feedback);
 
 #endif
