@@ -768,24 +768,25 @@ begin_exec(struct pg *p, int write, const char *sql, const char *what)
 	return err;
 }
 
+/* One try at a BEGIN (and what is sent with it): PF_OK, or why not. */
+typedef int begin_try_fn(struct pg *p, const void *arg);
+
 /*
- * Begin with begin (write: a write transaction, whose id begin_exec
- * learns).  A connection that is broken, or found broken by the
- * BEGIN (the server restarted, or cut it), is reset and the BEGIN tried
- * once more: no statement of the request has run yet.
+ * try(p, arg), which begins a transaction.  A connection that is broken,
+ * or found broken by the try (the server restarted, or cut it), is reset
+ * and the try made once more: no statement of the request has run yet.
+ * A failed try is rolled back.
  */
 static int
-begin_with(struct pg *p, const char *begin, int write, const char *what)
+begin_tried(struct pg *p, begin_try_fn *try, const void *arg)
 {
-	char	 sql[192];
 	int	 err = PF_EBUSY, tries;
 
 	for (tries = 0; tries < 2; tries++) {
 		if (PQstatus(p->conn) != CONNECTION_OK &&
 		    (err = pg_reset(p)) != PF_OK)
 			return err;
-		begin_text(p, begin, sql, sizeof(sql));
-		if ((err = begin_exec(p, write, sql, what)) == PF_OK) {
+		if ((err = try(p, arg)) == PF_OK) {
 			p->in_txn = 1;
 			return PF_OK;
 		}
@@ -794,6 +795,35 @@ begin_with(struct pg *p, const char *begin, int write, const char *what)
 			break;	/* the server refused it: no second try */
 	}
 	return err;
+}
+
+/* A BEGIN alone: begin_with's arguments. */
+struct begin_plain {
+	const char	*begin;
+	int		 write;
+	const char	*what;
+};
+
+static int
+plain_try(struct pg *p, const void *arg)
+{
+	const struct begin_plain	*b = arg;
+	char				 sql[192];
+
+	begin_text(p, b->begin, sql, sizeof(sql));
+	return begin_exec(p, b->write, sql, b->what);
+}
+
+/*
+ * Begin with begin (write: a write transaction, whose id begin_exec
+ * learns), tried again on a broken connection (begin_tried).
+ */
+static int
+begin_with(struct pg *p, const char *begin, int write, const char *what)
+{
+	const struct begin_plain	 b = { begin, write, what };
+
+	return begin_tried(p, plain_try, &b);
 }
 
 static int
@@ -830,43 +860,47 @@ then_results(struct pg *p, int n, pf_row_fn *const *fn, void *ctx)
 	return err;
 }
 
+/* pf_sql_begin_then's arguments. */
+struct begin_then {
+	const struct pf_sql_ref	*q;
+	int			 n;
+	pf_row_fn *const	*fn;
+	void			*ctx;
+};
+
+static int
+then_try(struct pg *p, const void *arg)
+{
+	const struct begin_then	*b = arg;
+	char			 sql[1024];
+	size_t			 len;
+	int			 i;
+
+	begin_text(p, SQL_BEGIN, sql, sizeof(sql));
+	for (i = 0; i < b->n; i++) {
+		len = strlen(sql);
+		if ((size_t)snprintf(sql + len, sizeof(sql) - len, "; %s",
+		    b->q[i].set->sql[b->q[i].id].text) >= sizeof(sql) - len)
+			return PF_ETOOBIG;	/* nothing sent */
+	}
+	if (!PQsendQuery(p->conn, sql))
+		return pg_err(p, NULL, "begin then");
+	return then_results(p, b->n, b->fn, b->ctx);
+}
+
 /*
  * pf_sql_begin_then: BEGIN (with its timeouts, begin_text) and the
  * statements as one simple query, whose statements run one after the
- * other, each with its own snapshot.  A broken connection is reset and
- * the whole tried once more, as begin_with does.
+ * other, each with its own snapshot; tried again on a broken connection,
+ * as a BEGIN alone is (begin_tried).
  */
 static int
 pg_begin_then(struct pf_store *st, const struct pf_sql_ref *q, int n,
     pf_row_fn *const *fn, void *ctx)
 {
-	struct pg	*p = pg(st);
-	char		 sql[1024];
-	size_t		 len;
-	int		 i, tries, err = PF_EBUSY;
+	const struct begin_then	 b = { q, n, fn, ctx };
 
-	for (tries = 0; tries < 2; tries++) {
-		if (PQstatus(p->conn) != CONNECTION_OK &&
-		    (err = pg_reset(p)) != PF_OK)
-			return err;
-		begin_text(p, SQL_BEGIN, sql, sizeof(sql));
-		for (i = 0; i < n; i++) {
-			len = strlen(sql);
-			if ((size_t)snprintf(sql + len, sizeof(sql) - len, "; %s",
-			    q[i].set->sql[q[i].id].text) >= sizeof(sql) - len)
-				return PF_ETOOBIG;
-		}
-		if (!PQsendQuery(p->conn, sql))
-			err = pg_err(p, NULL, "begin then");
-		else if ((err = then_results(p, n, fn, ctx)) == PF_OK) {
-			p->in_txn = 1;
-			return PF_OK;
-		}
-		pg_rollback(st);
-		if (PQstatus(p->conn) == CONNECTION_OK)
-			break;	/* the server refused it: no second try */
-	}
-	return err;
+	return begin_tried(pg(st), then_try, &b);
 }
 
 static int
