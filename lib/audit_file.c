@@ -417,6 +417,31 @@ audit_walk_from(struct pf_store *st, struct walk *w, long long from,
 	return rc;
 }
 
+/*
+ * Is r's file under dir, where it belongs?  PF_OK and *present 1 or 0 (a
+ * day's name taken by a file holds no record either), PF_EIO (logged) if
+ * the file system cannot say, or audit_path's error.  *path, the file's
+ * name, is the caller's to free.
+ */
+static int
+file_present(const char *dir, const struct pf_audit_row *r, char **path,
+    int *present)
+{
+	struct stat	 sb;
+	int		 err;
+
+	*present = 0;
+	if ((err = audit_path(dir, r->seq, r->time, path)) != PF_OK)
+		return err;
+	if (lstat(*path, &sb) == 0)
+		*present = 1;
+	else if (errno != ENOENT && errno != ENOTDIR) {
+		pf_log(PF_LOG_ERR, "audit: %s: %s", *path, strerror(errno));
+		return PF_EIO;
+	}
+	return PF_OK;
+}
+
 struct sync {
 	struct walk	 w;
 	const char	*dir;
@@ -428,22 +453,19 @@ static int
 sync_row(const struct pf_audit_row *r, void *arg)
 {
 	struct sync	*s = arg;
-	struct stat	 sb;
 	char		*path;
+	int		 present;
 
-	if ((s->err = audit_path(s->dir, r->seq, r->time, &path)) != PF_OK)
-		return 1;
-	if (lstat(path, &sb) == 0)
-		s->err = PF_OK;
-	else if (errno != ENOENT) {
-		pf_log(PF_LOG_ERR, "audit: %s: %s", path, strerror(errno));
-		s->err = PF_EIO;
-	} else if ((s->err = write_file(s->dir, r->seq, r->time, r->xml,
-	    r->xml_len)) == PF_OK)
-		s->written++;
-	else
-		pf_log(PF_LOG_ERR, "audit: %s: %s", path, s->err == PF_EIO ?
-		    strerror(errno) : pf_strerror(s->err));
+	s->err = file_present(s->dir, r, &path, &present);
+	if (s->err == PF_OK && !present) {
+		if ((s->err = write_file(s->dir, r->seq, r->time, r->xml,
+		    r->xml_len)) == PF_OK)
+			s->written++;
+		else
+			pf_log(PF_LOG_ERR, "audit: %s: %s", path,
+			    s->err == PF_EIO ? strerror(errno) :
+			    pf_strerror(s->err));
+	}
 	free(path);
 	return s->err != PF_OK ? 1 : audit_walk_step(&s->w, r);
 }
@@ -546,20 +568,12 @@ static int
 probe_row(const struct pf_audit_row *r, void *arg)
 {
 	struct probe	*p = arg;
-	struct stat	 sb;
 	char		*path;
 
-	if ((p->err = audit_path(p->dir, r->seq, r->time, &path)) == PF_OK) {
-		if (lstat(path, &sb) == 0)
-			p->present = 1;
-		else if (errno != ENOENT && errno != ENOTDIR) {
-			pf_log(PF_LOG_ERR, "audit: %s: %s", path,
-			    strerror(errno));
-			p->err = PF_EIO;
-		}
-		free(path);
-	} else if (p->err == PF_EINVAL)
+	p->err = file_present(p->dir, r, &path, &p->present);
+	if (p->err == PF_EINVAL)
 		p->err = PF_OK;		/* a malformed time names no file */
+	free(path);
 	return 0;
 }
 
