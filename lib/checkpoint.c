@@ -628,12 +628,8 @@ record_rotation(struct pf_store *st, const char *audit_dir,
 	if ((rc = pf_txn_begin(&t, st, audit_dir, "admin")) != PF_OK)
 		return rc;
 	t.operator = operator;
-	if ((rc = pf_txn_audit(&t, NULL, "audit-key-rotated", NULL,
-	    details)) != PF_OK) {
-		pf_txn_rollback(&t);
-		return rc;
-	}
-	return pf_txn_commit(&t);
+	return pf_txn_audit_commit(&t, NULL, "audit-key-rotated", NULL,
+	    details);
 }
 
 /*

@@ -103,3 +103,16 @@ pf_txn_rollback(struct pf_txn *t)
 		pf_store_rollback(t->st);
 	clear(t);
 }
+
+int
+pf_txn_audit_commit(struct pf_txn *t, const char *request_id,
+    const char *event, const char *subject, const char *const *details)
+{
+	int	 rc;
+
+	if ((rc = pf_txn_audit(t, request_id, event, subject,
+	    details)) == PF_OK && (rc = pf_txn_commit(t)) == PF_OK)
+		return PF_OK;
+	pf_txn_rollback(t);
+	return rc;
+}

@@ -61,4 +61,14 @@ int pf_txn_commit(struct pf_txn *t);
 /* Roll back and drop the appended records; a no-op outside a transaction. */
 void pf_txn_rollback(struct pf_txn *t);
 
+/*
+ * The transaction's last record, then the COMMIT: pf_txn_audit and
+ * pf_txn_commit, rolled back (pf_txn_rollback) if either fails.  For a
+ * change whose record ends it, or that is its record alone (a read of
+ * personal data, a key rotated).  PF_OK, or the error of the step that
+ * failed; t is ended either way.
+ */
+int pf_txn_audit_commit(struct pf_txn *t, const char *request_id,
+    const char *event, const char *subject, const char *const *details);
+
 #endif

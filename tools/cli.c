@@ -466,9 +466,8 @@ cli_read_audit(struct ctx *c, const char *what, long long rows)
 	snprintf(n, sizeof(n), "%lld", rows);
 	if (cli_begin(c, &t) != PF_OK)
 		return 1;
-	if ((rc = pf_txn_audit(&t, NULL, "personal-data-read", NULL,
-	    details)) != PF_OK || (rc = pf_txn_commit(&t)) != PF_OK) {
-		pf_txn_rollback(&t);
+	if ((rc = pf_txn_audit_commit(&t, NULL, "personal-data-read", NULL,
+	    details)) != PF_OK) {
 		fprintf(stderr, "privforms: %s: the read cannot be recorded in "
 		    "the audit trail: %s (nothing given out)\n", what,
 		    pf_strerror(rc));

@@ -773,9 +773,8 @@ export_audit(struct ctx *c, const struct export *x)
 	snprintf(n[9], sizeof(n[9]), "%lld", x->sub_events);
 	if ((rc = cli_begin(c, &t)) != PF_OK)
 		return 1;
-	if ((rc = pf_txn_audit(&t, NULL, "request-exported", x->q.r.subject,
-	    details)) != PF_OK || (rc = pf_txn_commit(&t)) != PF_OK) {
-		pf_txn_rollback(&t);
+	if ((rc = pf_txn_audit_commit(&t, NULL, "request-exported",
+	    x->q.r.subject, details)) != PF_OK) {
 		fprintf(stderr, "privforms: request export: %s\n",
 		    pf_strerror(rc));
 		return 1;

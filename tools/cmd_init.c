@@ -552,8 +552,8 @@ recover_trail(struct ctx *c)
 		pf_txn_rollback(&t);	/* a worker's file, after all */
 		return 0;
 	}
-	if ((rc = pf_txn_audit(&t, NULL, PF_AUDIT_RESTORED, NULL,
-	    r.details)) != PF_OK || (rc = pf_txn_commit(&t)) != PF_OK)
+	if ((rc = pf_txn_audit_commit(&t, NULL, PF_AUDIT_RESTORED, NULL,
+	    r.details)) != PF_OK)
 		goto fail;
 	say_recovery(c->cfg, &r);
 	return 0;

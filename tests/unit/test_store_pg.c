@@ -730,12 +730,7 @@ txn_record(struct pf_store *s, const char *n)
 
 	if ((err = pf_txn_begin(&t, s, audit_dir, "admin")) != PF_OK)
 		return err;
-	if ((err = pf_txn_audit(&t, NULL, "requests-reduced", NULL,
-	    details)) != PF_OK) {
-		pf_txn_rollback(&t);
-		return err;
-	}
-	return pf_txn_commit(&t);
+	return pf_txn_audit_commit(&t, NULL, "requests-reduced", NULL, details);
 }
 
 /* A writer killed between its COMMIT and the seal: the record pending. */
