@@ -2,12 +2,17 @@
 
 One SQLite site gets rows in every table through its forms (every audit
 event's steps of test_events.py: every form, the team's commands, mail
-sent), a honeypot and rate limits; then it is stopped and migrated into a
-database on the test process's PostgreSQL server (harness.pg_server), and
-served from there: the team's exports, reports and the status page say
-the same as on SQLite, audit verify passes, and a new request takes a new
-number.  A target with rows is refused; a copy that fails on a row, or is
-killed midway, leaves the target empty.
+sent), a honeypot and rate limits; then it is stopped and moved onto a
+database on the test process's PostgreSQL server (harness.pg_server) as
+INSTALL's section 21 says: the database and roles by section 20's block,
+migrate connecting as privforms_owner, section 20's grants run as the
+owner, then served with database the web role's and admin_database the
+team's.  The team's exports, reports and the status page say the same as
+on SQLite, audit verify passes, a new request takes a new number; the
+sender sends, the team erases and purges migrated rows, the web and team
+roles are refused the migrated trail by the grants and the owner by its
+trigger.  A target with rows is refused; a copy that fails on a row, or
+is killed midway, leaves the target empty.
 
 The source is SQLite whatever PRIVFORMS_TEST_BACKEND says: the test is
 skipped in the PostgreSQL pass (its site would be PostgreSQL already).
@@ -23,9 +28,9 @@ import time
 import unittest
 
 import test_events as steps
-from harness import (PRIVFORMS, pg_server, request_submit, request_verify,
-                     sqlite_only,
-                     teardown, token_craft, wait_until, mail_site)
+from harness import (GRANTS_BLOCK, PRIVFORMS, address, install_block,
+                     mail_site, pg_server, request_submit, request_verify,
+                     sqlite_only, teardown, token_craft, wait_until)
 
 SITE = None
 SMTP = None
@@ -37,6 +42,7 @@ MIGRATED = None     # migrate's run
 MAX_REQUEST = None
 COPIED = {}         # rows per table in the target, before it served
 TALLIES = {}        # audit_count on each side when migrated
+TRAIL_END = None    # the migrated trail's last seq
 AUDIT_COUNT = "SELECT form, event, n FROM audit_count ORDER BY form, event"
 
 # Answers that hold a time of their own making, blanked before comparing.
@@ -99,9 +105,9 @@ def cli(conf, *args, check=True):
     return p
 
 
-def migrate(conf, name):
+def migrate(conf, name, user="postgres"):
     return cli(conf, "migrate", "--to", "postgresql", "--database",
-               pg_server().dsn(name), check=False)
+               pg_server().dsn(name, user), check=False)
 
 
 def fill():
@@ -164,6 +170,7 @@ def answers(conf):
 
 def setUpModule():
     global SITE, SMTP, BEFORE, AFTER, COUNTS, TARGET, MIGRATED, MAX_REQUEST
+    global TRAIL_END
     if steps.POSTGRESQL:
         return
     SITE, SMTP = mail_site(audit_ticket_pattern=steps.TICKETS,
@@ -174,18 +181,30 @@ def setUpModule():
     BEFORE = answers(SITE.conf)
     MAX_REQUEST = SITE.query("SELECT max(id) FROM request")[0][0]
     SITE.stop(remove=False)
+    # INSTALL's section 21 as written.  1: the database and roles by
+    # section 20's block (createdb runs its lines), no init.
     TARGET = pg_server().createdb()
-    MIGRATED = migrate(SITE.conf, TARGET)
+    # 3: migrate connecting as the owner role.
+    MIGRATED = migrate(SITE.conf, TARGET, "privforms_owner")
     COUNTS = sqlite_counts()
     COPIED.update(pg_counts(TARGET))
+    TRAIL_END = pg(TARGET, "SELECT max(seq) FROM audit")[0][0]
     for name, rows in (("sqlite", sqlite_audit_count()),
                        ("target", pg(TARGET, AUDIT_COUNT))):
         TALLIES[name] = [tuple(r) for r in rows]
-    # Served from PostgreSQL from now on: database names the target.
+    # 4: section 20's grants block, as the owner.
+    pg_server().execute(TARGET, "privforms_owner",
+                        install_block(GRANTS_BLOCK))
+    # 5: database the web role's connection, admin_database the team's.
     with open(SITE.conf) as f:
-        lines = [line for line in f if not line.startswith("database")]
+        lines = [line for line in f
+                 if line.split("=")[0].strip() not in ("database",
+                                                       "admin_database")]
     with open(SITE.conf, "w") as f:
-        f.writelines(lines + ["database = %s\n" % pg_server().dsn(TARGET)])
+        f.writelines(lines + [
+            "database = %s\n" % pg_server().dsn(TARGET, "privforms_web"),
+            "admin_database = %s\n" % pg_server().dsn(TARGET,
+                                                       "privforms_team")])
     SITE.start()
     AFTER = answers(SITE.conf)
 
@@ -202,7 +221,16 @@ def sqlite_conf(**keys):
     from it records its read in the file's trail, which must not write
     into the served trail's directory."""
     return SITE.conf_with("sqlite.conf", database="privforms.db",
+                          admin_database="privforms.db",
                           audit_dir="audit-sqlite", **keys)
+
+
+def pg_conf(name):
+    """A configuration of database name as the superuser, with an audit
+    directory of its own (not the served site's)."""
+    dsn = pg_server().dsn(name)
+    return SITE.conf_with("pg.conf", database=dsn, admin_database=dsn,
+                          audit_dir="audit-pg")
 
 
 @sqlite_only("migrate copies an SQLite site; its target is the pass's "
@@ -246,6 +274,101 @@ class Migrated(unittest.TestCase):
 
 
 @sqlite_only("migrate copies an SQLite site")
+class UnderTheRoles(unittest.TestCase):
+    """The migrated site served as INSTALL's section 21 leaves it: the
+    forms as privforms_web, the sender and the team's commands as
+    privforms_team, on the trail and rows the owner copied."""
+
+    def test_the_sender_sends_a_queued_message(self):
+        to = address("migrated-mail")
+        r = SITE.post("/privacy/unsubscribe",
+                      {"channel": "email", "email": to, "confirm": "yes"})
+        self.assertEqual(r.status, 303, r)
+        sent = [m for m in SITE.send_mail(SMTP) if m["To"] == to]
+        self.assertEqual(len(sent), 1)
+        # and recorded as sent (the address is not in the outbox's row)
+        self.assertEqual(pg(TARGET, "SELECT count(*) FROM outbox WHERE "
+                            "state IN ('queued', 'sending')"), [(0,)])
+
+    def test_the_timers_commands_run(self):
+        # privforms-checkpoint.timer's and privforms-metrics.timer's, as
+        # the team: a checkpoint of the migrated trail, which carries on
+        # from the SQLite site's checkpoints.
+        before = set(os.listdir(os.path.join(SITE.audit_dir,
+                                             "checkpoints")))
+        p = cli(SITE.conf, "audit", "checkpoint")
+        after = set(os.listdir(os.path.join(SITE.audit_dir, "checkpoints")))
+        self.assertTrue(after - before, p.stdout)
+        p = cli(SITE.conf, "metrics")
+        self.assertIn("privforms_audit_records_without_file 0", p.stdout)
+
+    def test_the_team_erases_a_migrated_subscriber(self):
+        # A subscriber whose history the owner copied: only the team's
+        # role may delete it (INSTALL's grants).
+        [(who,)] = pg(TARGET, "SELECT address FROM subscription_event "
+                      "WHERE address LIKE 'events-pref%%' GROUP BY address")
+        # (request_submit's id is read from the SQLite file: asked of
+        # the target here.)
+        request_submit(SITE, who, kind="deletion")
+        [(rid,)] = pg(TARGET, "SELECT id FROM request WHERE email_key = %s",
+                      (who,))
+        request_verify(SITE, SMTP, who)
+        cli(SITE.conf, "request", "erase", str(rid))
+        for table in ("subscription", "subscription_event"):
+            self.assertEqual(pg(TARGET, "SELECT count(*) FROM %s WHERE "
+                                "address = %%s" % table, (who,)), [(0,)])
+        self.assertEqual(pg(TARGET, "SELECT count(*) FROM audit WHERE "
+                            "event = 'request-erased' AND seq > %s",
+                            (TRAIL_END,)), [(1,)])
+        p = cli(SITE.conf, "audit", "verify", check=False)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_the_team_purges_a_migrated_row(self):
+        number = "+13037492201"     # test_events's forms_dnc registered it
+        old = "2000-01-01T00:00:00.000000Z"
+        pg(TARGET, "UPDATE dnc SET created = %s, updated = %s "
+           "WHERE number = %s", (old, old, number))
+        cli(SITE.conf, "purge")
+        self.assertEqual(pg(TARGET, "SELECT count(*) FROM dnc WHERE "
+                            "number = %s", (number,)), [(0,)])
+
+    def refusals(self, role):
+        """What role is told when it updates, deletes and truncates the
+        migrated trail's first record: one error message each, nothing
+        changed."""
+        import psycopg2
+        first = pg(TARGET, "SELECT min(seq) FROM audit")[0][0]
+        said = []
+        for sql in ("UPDATE audit SET event = event WHERE seq = %s",
+                    "DELETE FROM audit WHERE seq = %s", "TRUNCATE audit"):
+            con = psycopg2.connect(pg_server().dsn(TARGET, role))
+            try:
+                with self.assertRaises(psycopg2.Error) as e:
+                    con.cursor().execute(sql, (first,))
+                self.assertEqual(e.exception.pgcode, "42501")
+                said.append(e.exception.pgerror.splitlines()[0])
+            finally:
+                con.close()
+        self.assertEqual(pg(TARGET, "SELECT count(*) FROM audit WHERE "
+                            "seq <= %s", (TRAIL_END,)), [(TRAIL_END,)])
+        return said
+
+    def test_neither_role_rewrites_the_migrated_trail(self):
+        # Refused by the grants, before audit's trigger (which refuses
+        # every role, in the same words' code) is reached.
+        for role in ("privforms_web", "privforms_team"):
+            with self.subTest(role=role):
+                self.assertEqual(self.refusals(role), 3 * [
+                    "ERROR:  permission denied for table audit"])
+
+    def test_the_owner_meets_the_trigger_migrate_turned_on_again(self):
+        # migrate copies with the tables' triggers off: they are on again
+        # when it commits, audit's refusal among them.
+        self.assertEqual(self.refusals("privforms_owner"), 3 * [
+            "ERROR:  audit records are never changed or deleted"])
+
+
+@sqlite_only("migrate copies an SQLite site")
 class Refused(unittest.TestCase):
     def test_a_target_with_rows_is_refused(self):
         before = pg_counts(TARGET)
@@ -259,9 +382,8 @@ class Refused(unittest.TestCase):
         # record of a site already served from the target.
         name = pg_server().createdb()
         try:
-            cli(SITE.conf_with("pg.conf", database=pg_server().dsn(name),
-                               audit_dir="audit-pg"),
-                "init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
+            cli(pg_conf(name), "init", "--user",
+                pwd.getpwuid(os.geteuid()).pw_name)
             pg(name, "INSERT INTO audit_pending (time, event, form, body) "
                "VALUES ('2026-01-01T00:00:00Z', 'unsubscribed', "
                "'unsubscribe', '\\x00')")
@@ -343,9 +465,8 @@ class Interrupted(unittest.TestCase):
         # target is empty, copies every table before it and waits there,
         # where it is killed.
         import psycopg2
-        cli(SITE.conf_with("pg.conf", database=pg_server().dsn(self.name),
-                           audit_dir="audit-pg"),
-            "init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
+        cli(pg_conf(self.name), "init", "--user",
+            pwd.getpwuid(os.geteuid()).pw_name)
         last = "sale_opt_out"
         con = psycopg2.connect(pg_server().dsn(self.name))
         # Another session watches (pg_stat_activity is one snapshot per
