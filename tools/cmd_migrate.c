@@ -45,9 +45,11 @@ const struct cmd cmds_migrate[] = {
 	  "the id sequences moved past them; before that transaction commits,\n"
 	  "every table must hold as many rows as the source's and the target's\n"
 	  "trail must check and end in the same record.  Any failure, or an\n"
-	  "interrupted copy, leaves the target empty.  Stop the forms, the\n"
-	  "mail sender and cron first; afterwards set database (and\n"
-	  "admin_database) to the PostgreSQL connection and start them again.\n"
+	  "interrupted copy, leaves the target empty.  Connect as the role\n"
+	  "that is to own the tables (it turns their triggers off).  Stop the\n"
+	  "forms, the mail sender, cron and the checkpoint timers first;\n"
+	  "afterwards set database (and admin_database) to the PostgreSQL\n"
+	  "connection and start them again.\n"
 	  "The audit directory and the key stay as they are." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
