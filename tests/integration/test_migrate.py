@@ -397,6 +397,31 @@ class Refused(unittest.TestCase):
         finally:
             pg_server().dropdb(name)
 
+    def test_a_role_that_does_not_own_the_tables_copies_nothing(self):
+        # INSTALL, section 21: migrate connects as the owner.  The team's
+        # role can make no schema; on one the owner made (init), it may
+        # not turn a table's triggers off.
+        name = pg_server().createdb()
+        try:
+            p = migrate(sqlite_conf(), name, "privforms_team")
+            self.assertEqual(p.returncode, 1, p.stdout)
+            self.assertIn("permission denied for schema public", p.stderr)
+            self.assertIn("nothing copied", p.stderr)
+            owner = pg_server().dsn(name, "privforms_owner")
+            cli(SITE.conf_with("owner.conf", database=owner,
+                               admin_database=owner, audit_dir="audit-pg"),
+                "init", "--user", pwd.getpwuid(os.geteuid()).pw_name)
+            pg_server().execute(name, "privforms_owner",
+                                install_block(GRANTS_BLOCK))
+            before = pg_counts(name)
+            p = migrate(sqlite_conf(), name, "privforms_team")
+            self.assertEqual(p.returncode, 1, p.stdout)
+            self.assertRegex(p.stderr, r"must be owner of table \w+")
+            self.assertIn("the target is left empty", p.stderr)
+            self.assertEqual(pg_counts(name), before)
+        finally:
+            pg_server().dropdb(name)
+
     def test_a_password_on_the_command_line_is_refused(self):
         # libpq keeps a repeated key's last value: an empty password after
         # the secret is refused too, and the string is never printed.
