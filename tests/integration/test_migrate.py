@@ -361,6 +361,27 @@ class UnderTheRoles(unittest.TestCase):
                 self.assertEqual(self.refusals(role), 3 * [
                     "ERROR:  permission denied for table audit"])
 
+    def test_the_web_role_deletes_no_migrated_evidence(self):
+        # Consent records and subscription histories are deleted only by
+        # the team's erasures and purges (INSTALL, section 20).
+        import psycopg2
+        for table in ("consent_record", "subscription_event"):
+            with self.subTest(table=table):
+                before = pg(TARGET, "SELECT count(*) FROM %s" % table)
+                self.assertNotEqual(before, [(0,)])
+                con = psycopg2.connect(pg_server().dsn(TARGET,
+                                                       "privforms_web"))
+                try:
+                    with self.assertRaises(psycopg2.Error) as e:
+                        con.cursor().execute("DELETE FROM %s" % table)
+                    self.assertEqual(e.exception.pgerror.splitlines()[0],
+                                     "ERROR:  permission denied for table "
+                                     + table)
+                finally:
+                    con.close()
+                self.assertEqual(pg(TARGET, "SELECT count(*) FROM %s"
+                                    % table), before)
+
     def test_the_owner_meets_the_trigger_migrate_turned_on_again(self):
         # migrate copies with the tables' triggers off: they are on again
         # when it commits, audit's refusal among them.
