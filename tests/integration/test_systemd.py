@@ -233,6 +233,10 @@ class Metrics(unittest.TestCase):
                   "SyslogIdentifier": "privforms-metrics"}
         self.assertEqual({k: one(unit, "Service", k) for k in wanted}, wanted)
         self.assertEqual(environment(unit)["PROM_DIR"], PROM_DIR)
+        # root, with ProtectHome: the team role's password is the
+        # privforms user's (INSTALL, section 20)
+        self.assertEqual(environment(unit)["PGPASSFILE"],
+                         os.path.join(TREE.state, ".pgpass"))
         self.assertEqual(one(unit, "Unit", "ConditionPathIsDirectory"), PROM_DIR)
         timer = TREE.unit("privforms-metrics.timer")
         self.assertEqual(one(timer, "Timer", "OnUnitActiveSec"), "1min")
