@@ -20,6 +20,7 @@ skipped in the PostgreSQL pass (its site would be PostgreSQL already).
 import os
 import pwd
 import re
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -28,9 +29,10 @@ import time
 import unittest
 
 import test_events as steps
-from harness import (GRANTS_BLOCK, PRIVFORMS, address, install_block,
-                     mail_site, pg_server, request_submit, request_verify,
-                     sqlite_only, teardown, token_craft, wait_until)
+from harness import (GRANTS_BLOCK, PG_BIN, PRIVFORMS, address,
+                     install_block, mail_site, pg_server, request_submit,
+                     request_verify, sqlite_only, teardown, token_craft,
+                     wait_until)
 
 SITE = None
 SMTP = None
@@ -332,6 +334,27 @@ class UnderTheRoles(unittest.TestCase):
         cli(SITE.conf, "purge")
         self.assertEqual(pg(TARGET, "SELECT count(*) FROM dnc WHERE "
                             "number = %s", (number,)), [(0,)])
+
+    def test_the_team_backs_it_up_as_privforms_backup_says(self):
+        # INSTALL keeps the SQLite file until the new database has its
+        # own backups: privforms backup names the pg_dump command, with
+        # admin_database, the team's role.
+        d = tempfile.mkdtemp(prefix="privforms-dump-", dir=SITE.dir)
+        path = os.path.join(d, "privforms.dump")
+        p = cli(SITE.conf, "backup", path, check=False)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        said = re.search(r"pg_dump, e\.g\. (pg_dump .*)$", p.stderr, re.M)
+        self.assertIsNotNone(said, p.stderr)
+        argv = shlex.split(said.group(1))
+        self.assertIn("user=privforms_team", argv[-1])
+        argv[0] = os.path.join(PG_BIN, "pg_dump")
+        dump = subprocess.run(argv, capture_output=True, text=True,
+                              timeout=120)
+        self.assertEqual(dump.returncode, 0, dump.stderr)
+        listed = subprocess.run([os.path.join(PG_BIN, "pg_restore"), "-l",
+                                 path], capture_output=True, text=True,
+                                check=True, timeout=60).stdout
+        self.assertRegex(listed, r"TABLE DATA public audit ")
 
     def refusals(self, role):
         """What role is told when it updates, deletes and truncates the
