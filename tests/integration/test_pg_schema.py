@@ -218,14 +218,18 @@ class BaselineTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        # SQLite whatever the pass: admin_database too (the PostgreSQL
+        # pass's Site names the team's role there, and no db_path).
         site = Site(config={"database": "privforms.db",
+                            "admin_database": "privforms.db",
                             "audit_signing_key": "audit-signing.key"})
+        db_path = os.path.join(site.dir, "privforms.db")
         try:
             site.privforms("init", "--user",
                            pwd.getpwuid(os.geteuid()).pw_name)
-            if not os.path.isfile(site.db_path):
+            if not os.path.isfile(db_path):
                 raise AssertionError("init made no SQLite file")
-            cls.sqlite = sqlite_schema(site.db_path)
+            cls.sqlite = sqlite_schema(db_path)
         finally:
             shutil.rmtree(site.dir, ignore_errors=True)
         cls.pg = pg_schema()
