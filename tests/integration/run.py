@@ -4,7 +4,9 @@
 
 Runs the files matching any PATTERN (all test_*.py without one).  Ends with
 where the time went (the slowest files, classes and tests, see Timer) and
-the line "N passed, N failed, N skipped", and exits non-zero on any failure.
+the line "N passed, N failed, N skipped" (after it, a line naming each
+failed test, so that the end of a long log, all a CI run may keep, says
+which), and exits non-zero on any failure.
 With PRIVFORMS_TEST_BACKEND=postgresql every site stores its data in
 PostgreSQL (harness.py).  PRIVFORMS_TEST_TIMES=FILE also writes every
 file's, class's and test's seconds to FILE (tab-separated: kind, name,
@@ -126,6 +128,12 @@ class TimedResult(unittest.TextTestResult):
         self.timer.add(test, time.monotonic() - self._started)
 
 
+def _last_line(trace):
+    """A traceback's last line: the exception and its message."""
+    lines = trace.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def main():
     patterns = sys.argv[1:] or ["test_*.py"]
     suite = unittest.TestSuite(
@@ -141,6 +149,9 @@ def main():
     failed = len(result.failures) + len(result.errors)
     passed = result.testsRun - failed - len(result.skipped)
     print("%d passed, %d failed, %d skipped" % (passed, failed, len(result.skipped)))
+    for kind, problems in (("FAILED", result.failures), ("ERROR", result.errors)):
+        for test, trace in problems:
+            print("%s %s: %s" % (kind, test.id(), _last_line(trace)))
     return 0 if failed == 0 and result.testsRun > 0 else 1
 
 
