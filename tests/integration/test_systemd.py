@@ -237,6 +237,9 @@ class Metrics(unittest.TestCase):
         # privforms user's (INSTALL, section 20)
         self.assertEqual(environment(unit)["PGPASSFILE"],
                          os.path.join(TREE.state, ".pgpass"))
+        # and its CA for a remote server's certificate (section 22)
+        self.assertEqual(environment(unit)["PGSSLROOTCERT"],
+                         os.path.join(TREE.state, ".postgresql", "root.crt"))
         self.assertEqual(one(unit, "Unit", "ConditionPathIsDirectory"), PROM_DIR)
         timer = TREE.unit("privforms-metrics.timer")
         self.assertEqual(one(timer, "Timer", "OnUnitActiveSec"), "1min")
