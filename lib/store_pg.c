@@ -768,25 +768,30 @@ begin_exec(struct pg *p, int write, const char *sql, const char *what)
 	return err;
 }
 
-/* One try at a BEGIN (and what is sent with it): PF_OK, or why not. */
-typedef int begin_try_fn(struct pg *p, const void *arg);
+/*
+ * One try at a BEGIN (and what is sent with it): PF_OK, or why not.  A
+ * try that has given rows to its caller clears *again: what the caller
+ * did with them cannot be undone, so it is not tried a second time.
+ */
+typedef int begin_try_fn(struct pg *p, const void *arg, int *again);
 
 /*
  * try(p, arg), which begins a transaction.  A connection that is broken,
  * or found broken by the try (the server restarted, or cut it), is reset
- * and the try made once more: no statement of the request has run yet.
- * A failed try is rolled back.
+ * and the try made once more, unless the try gave rows to its caller: no
+ * other statement of the request has run yet.  A failed try is rolled
+ * back.
  */
 static int
 begin_tried(struct pg *p, begin_try_fn *try, const void *arg)
 {
-	int	 err = PF_EBUSY, tries;
+	int	 err = PF_EBUSY, tries, again = 1;
 
-	for (tries = 0; tries < 2; tries++) {
+	for (tries = 0; tries < 2 && again; tries++) {
 		if (PQstatus(p->conn) != CONNECTION_OK &&
 		    (err = pg_reset(p)) != PF_OK)
 			return err;
-		if ((err = try(p, arg)) == PF_OK) {
+		if ((err = try(p, arg, &again)) == PF_OK) {
 			p->in_txn = 1;
 			return PF_OK;
 		}
@@ -805,11 +810,12 @@ struct begin_plain {
 };
 
 static int
-plain_try(struct pg *p, const void *arg)
+plain_try(struct pg *p, const void *arg, int *again)
 {
 	const struct begin_plain	*b = arg;
 	char				 sql[192];
 
+	(void)again;	/* a BEGIN alone gives no rows */
 	begin_text(p, b->begin, sql, sizeof(sql));
 	return begin_exec(p, b->write, sql, b->what);
 }
@@ -834,19 +840,23 @@ pg_begin(struct pf_store *st)
 
 /*
  * The results of a simple query that began a transaction: the tuples of
- * its i-th SELECT to fn[i]; the first error.
+ * its i-th SELECT to fn[i] (*again cleared once any went); the first
+ * error.
  */
 static int
-then_results(struct pg *p, int n, pf_row_fn *const *fn, void *ctx)
+then_results(struct pg *p, int n, pf_row_fn *const *fn, void *ctx,
+    int *again)
 {
 	PGresult	*res;
 	int		 k = 0, err = PF_OK;
 
 	while ((res = PQgetResult(p->conn)) != NULL) {
 		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-			if (err == PF_OK && k < n)
+			if (err == PF_OK && k < n && PQntuples(res) > 0) {
+				*again = 0;
 				err = rows_walk(res, 0, PQntuples(res), fn[k],
 				    ctx);
+			}
 			k++;
 		} else if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 		    err == PF_OK)
@@ -869,7 +879,7 @@ struct begin_then {
 };
 
 static int
-then_try(struct pg *p, const void *arg)
+then_try(struct pg *p, const void *arg, int *again)
 {
 	const struct begin_then	*b = arg;
 	char			 sql[1024];
@@ -885,14 +895,14 @@ then_try(struct pg *p, const void *arg)
 	}
 	if (!PQsendQuery(p->conn, sql))
 		return pg_err(p, NULL, "begin then");
-	return then_results(p, b->n, b->fn, b->ctx);
+	return then_results(p, b->n, b->fn, b->ctx, again);
 }
 
 /*
  * pf_sql_begin_then: BEGIN (with its timeouts, begin_text) and the
  * statements as one simple query, whose statements run one after the
  * other, each with its own snapshot; tried again on a broken connection,
- * as a BEGIN alone is (begin_tried).
+ * as a BEGIN alone is, while no rows have gone to fn (begin_tried).
  */
 static int
 pg_begin_then(struct pf_store *st, const struct pf_sql_ref *q, int n,

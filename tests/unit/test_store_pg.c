@@ -384,6 +384,43 @@ kill_sessions(void)
 	PQfinish(c);
 }
 
+/* Rows given to it, counted. */
+static int
+count_rows(const struct pf_row *row, void *arg)
+{
+	(void)row;
+	++*(int *)arg;
+	return PF_OK;
+}
+
+/*
+ * A BEGIN sent with statements is tried again on a broken connection only
+ * while no rows have gone to the caller: here the first statement's row
+ * has, and the second ends the connection.  A second try would give the
+ * row again (the seal would append its pending records twice).
+ */
+START_TEST(test_begin_then_is_not_tried_again_after_rows)
+{
+	static const struct pf_sql	 sql[] = {
+		{ "one", "SELECT 1" },
+		{ "end", "SELECT pg_terminate_backend(pg_backend_pid())" },
+	};
+	static const struct pf_sql_set	 set = { PF_SQL_FEEDBACK, 2, sql };
+	const struct pf_sql_ref		 q[] = {
+		PF_SQL_REF(&set, 0), PF_SQL_REF(&set, 1)
+	};
+	pf_row_fn *const		 fn[] = { count_rows, count_rows };
+	long long			 n = -1;
+	int				 rows = 0;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_ne(pf_sql_begin_then(st, q, 2, fn, &rows), PF_OK);
+	ck_assert_int_eq(rows, 1);
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 /*
  * A connection the server ended: a statement on it is PF_EBUSY (try
  * again); the next statement outside a transaction, or the next
@@ -1695,6 +1732,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_took_part_of_a_long_transaction),
     tcase_add_test(tc, test_seal_one_per_transaction),
     tcase_add_test(tc, test_seal_begin_take),
+    tcase_add_test(tc, test_begin_then_is_not_tried_again_after_rows),
     tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
     tcase_add_test(tc, test_subscription_saves_at_once_change_once),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
