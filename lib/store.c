@@ -44,7 +44,7 @@ static const struct pf_sql sql[NSTMT] = {
 	    "created, updated, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
 	    "ON CONFLICT (channel, address, list) DO UPDATE SET "
 	    "updated = excluded.updated, reason = excluded.reason, "
-	    "source = excluded.source, lang = excluded.lang" },
+	    "source = excluded.source, lang = excluded.lang", .ahead = 1 },
 	[OPTOUT_EACH] = { "optout each",
 	    "SELECT " OPTOUT_COLS " FROM optout "
 	    "ORDER BY created, channel, address, list" },
@@ -75,7 +75,7 @@ static const struct pf_sql sql[NSTMT] = {
 	    "first_name = excluded.first_name, "
 	    "last_name = excluded.last_name, company = excluded.company, "
 	    "email = excluded.email, updated = excluded.updated, "
-	    "lang = excluded.lang" },
+	    "lang = excluded.lang", .ahead = 1 },
 	[DNC_GET] = { "dnc get",
 	    "SELECT " DNC_COLS " FROM dnc WHERE number = ?1" },
 	/*
@@ -116,7 +116,8 @@ static const struct pf_sql sql[NSTMT] = {
 	[OUTBOX_PUT] = { "outbox put",
 	    "INSERT INTO outbox (template, recipient, vals, subject, state, "
 	    "attempts, next_try, created, updated, lang) "
-	    "VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?5, ?5, ?6)" },
+	    "VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?5, ?5, ?6)",
+	    .ahead = 1 },
 	/*
 	 * The address and values are what made the message personal; once
 	 * it has gone nothing needs them ('' because both columns are NOT
@@ -192,8 +193,9 @@ int
 pf_store_lock(struct pf_store *st, const char *kind, const char *a,
     const char *b)
 {
-	return pf_sql_one(st, pf_sql_dialect(st, PF_DIALECT_KEY_LOCK),
-	    PF_ARGS(PF_T(kind), PF_T(a), PF_T(b)), pf_row_any, NULL);
+	/* No row wanted: PostgreSQL sends it ahead of the read it guards. */
+	return pf_sql_each(st, pf_sql_dialect(st, PF_DIALECT_KEY_LOCK),
+	    PF_ARGS(PF_T(kind), PF_T(a), PF_T(b)), NULL, NULL);
 }
 
 /* ---- marketing opt-outs ---- */

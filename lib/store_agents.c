@@ -24,7 +24,7 @@ static const struct pf_sql sql[NSTMT] = {
 	    "email = excluded.email, relationship = excluded.relationship, "
 	    "answer = 'asked', answered = NULL" },
 	[AGENT_CLEAR] = { "agent clear",
-	    "DELETE FROM request_agent WHERE request = ?1" },
+	    "DELETE FROM request_agent WHERE request = ?1", .ahead = 1 },
 	[AGENT_GET] = { "agent get",
 	    "SELECT " AGENT_COLS " FROM request_agent WHERE request = ?1" },
 	[AGENT_ANSWER] = { "agent answer",

@@ -32,17 +32,18 @@ static const struct pf_sql sql[NSTMT] = {
 	    "SELECT at FROM rate_hit WHERE bucket = ?1 AND subject = ?2 "
 	    "AND at >= ?3 ORDER BY at DESC LIMIT 1 OFFSET ?4 - 1" },
 	[RATE_HIT] = { "rate hit",
-	    "INSERT INTO rate_hit (bucket, subject, at) VALUES (?1, ?2, ?3)" },
+	    "INSERT INTO rate_hit (bucket, subject, at) VALUES (?1, ?2, ?3)",
+	    .ahead = 1 },
 	[RATE_FORGET_KEY] = { "rate forget",
 	    "DELETE FROM rate_hit WHERE bucket = ?1 AND subject = ?2 "
-	    "AND at < ?3" },
+	    "AND at < ?3", .ahead = 1 },
 	[RATE_FORGET] = { "rate forget",
 	    "DELETE FROM rate_hit WHERE at < ?1" },
 	[TRAP_COUNT] = { "trap count",
 	    "INSERT INTO trap_count (day, form, reason, n) "
 	    "VALUES (?1, ?2, ?3, 1) "
 	    "ON CONFLICT (day, form, reason) "
-	    "DO UPDATE SET n = trap_count.n + 1" },
+	    "DO UPDATE SET n = trap_count.n + 1", .ahead = 1 },
 	/* A NULL bound is no bound. */
 	[TRAP_WALK] = { "trap walk",
 	    "SELECT day, form, reason, n FROM trap_count "

@@ -70,6 +70,12 @@ struct pf_store_ops {
 
 	/* 1: audit records are sealed after the commit (store.h). */
 	int	audit_seals;
+	/*
+	 * The round trips to the server so far (statements, or a batch of
+	 * them sent together), for the tests that count what a change costs;
+	 * NULL where there is no server (SQLite).
+	 */
+	long long (*round_trips)(struct pf_store *st);
 };
 
 struct pf_store {

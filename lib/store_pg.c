@@ -37,6 +37,10 @@
  *    data): an unreachable server is PF_EBUSY in bounded time, never a
  *    worker blocked until the kernel gives up.  These are defaults only:
  *    the connection string's own values, where it gives them, win;
+ *  - inside a transaction, a statement the query file lets go ahead
+ *    (pf_sql.ahead) whose caller wants nothing back is sent with the next
+ *    one, or with the COMMIT, in one round trip (libpq's pipeline mode),
+ *    its failure then that one's error;
  *  - a connection found broken when a transaction begins (the server
  *    restarted, a failover, an idle connection cut) is reset and the
  *    BEGIN tried once more, so the request is still answered;
@@ -45,7 +49,11 @@
  *    transaction, under an advisory lock that makes two workers starting
  *    together apply a migration once (lib/schema/pg/, pf_pg_migrations);
  *  - `privforms backup` is pg_dump's job: pf_store_backup refuses, naming
- *    the command.
+ *    the command;
+ *  - the round trips to the server are counted (store_impl.h's
+ *    round_trips, for the tests that count what a change costs), and with
+ *    PRIVFORMS_PG_TRACE in the environment each is logged, named by its
+ *    last statement's what (never a value): a test's way to count a form's.
  *
  * Errors: what passes -- a lost connection, a serialization failure or
  * deadlock, a lock or statement timeout, the server shutting down or
@@ -81,6 +89,7 @@ static const struct pf_store_ops pg_ops;	/* at the end */
 #define MAX_PARAMS		32	/* the query files use at most 19 */
 #define PARAMS_LIMIT		65535	/* the protocol's most */
 #define BYTEA_OID		17	/* pg_type.h's BYTEAOID */
+#define PIPE_MAX		32	/* statements sent ahead of their results */
 
 /*
  * Advisory lock keys (pg_advisory_xact_lock), arbitrary constants that
@@ -123,7 +132,7 @@ static const struct pf_sql dialect[PF_DIALECT__MAX] = {
 	    "RETURNING id" },
 	/* Held to the end of the transaction, on every node. */
 	[PF_DIALECT_AUDIT_LOCK] = { "audit lock",
-	    "SELECT pg_advisory_xact_lock(" LOCK_AUDIT ")" },
+	    "SELECT pg_advisory_xact_lock(" LOCK_AUDIT ")", .ahead = 1 },
 	/*
 	 * The two-key form (class, hash of the key's text), whose space the
 	 * one-key locks above do not share; two keys whose hashes collide
@@ -131,7 +140,8 @@ static const struct pf_sql dialect[PF_DIALECT__MAX] = {
 	 */
 	[PF_DIALECT_KEY_LOCK] = { "key lock",
 	    "SELECT pg_advisory_xact_lock(" LOCK_KEYS ", hashtext(concat_ws("
-	    "' ', CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT))))" },
+	    "' ', CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT))))",
+	    .ahead = 1 },
 	/*
 	 * The schema's own tables (the search path's first schema, where
 	 * the migrations made them); an identity column is the one the
@@ -187,6 +197,14 @@ struct pg {
 	/* The write transaction's id and server process (0: not known). */
 	long long	 xid;
 	int		 backend;
+	/*
+	 * Statements sent ahead in a transaction (libpq's pipeline mode)
+	 * whose results are not read yet: each one's what, in order.
+	 */
+	const char	*sent[PIPE_MAX];
+	int		 nsent;
+	long long	 trips;		/* round trips to the server so far */
+	int		 trace;		/* PRIVFORMS_PG_TRACE: each one logged */
 };
 
 /* A row of a result; blobs holds what pf_row_blob unescaped, per column. */
@@ -262,6 +280,15 @@ pg_err(struct pg *p, const PGresult *res, const char *what)
 	return busy ? PF_EBUSY : PF_ESTORE;
 }
 
+/* One round trip to the server, for what: counted (and traced). */
+static void
+trip(struct pg *p, const char *what)
+{
+	p->trips++;
+	if (p->trace)
+		pf_log(PF_LOG_INFO, "store: round trip: %s", what);
+}
+
 /* Run a fixed statement (no parameter, no row wanted). */
 static int
 pg_simple(struct pg *p, const char *sql, const char *what)
@@ -269,11 +296,118 @@ pg_simple(struct pg *p, const char *sql, const char *what)
 	PGresult	*res;
 	int		 err = PF_OK;
 
+	trip(p, what);
 	res = PQexec(p->conn, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK)
 		err = pg_err(p, res, what);
 	PQclear(res);
+	return err;
+}
+
+/* ---- statements sent ahead (pipeline) ---- */
+
+/*
+ * Inside a transaction a statement that may go ahead (store_sql.h's
+ * pf_sql.ahead: a write whose outcome decides nothing before the COMMIT,
+ * a lock) and whose caller wants nothing back (no count, id or row) is
+ * sent and not waited for: libpq's pipeline mode queues it, and it
+ * travels with the next statement that returns something, or with the
+ * COMMIT (or RELEASE), in one round trip; so does a SAVEPOINT.  The server runs them in order, each with its own snapshot, as if
+ * sent one by one; after a failed one it skips the rest until the sync,
+ * and the transaction is then aborted.  So the failure is the next
+ * statement's error (its what logged), and the caller rolls back, as it
+ * would have.  Statements sent ahead are few and small, so the server's
+ * answers fit the socket's buffers while the next one is written (no
+ * deadlock in blocking mode).  Outside a transaction nothing waits.
+ */
+
+/* Queue sql (no parameter) in the pipeline, entering it if need be. */
+static int
+pipe_enter(struct pg *p, const char *what)
+{
+	if (p->nsent == 0 && PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF &&
+	    !PQenterPipelineMode(p->conn))
+		return pg_err(p, NULL, what);
+	return PF_OK;
+}
+
+static int
+pipe_text(struct pg *p, const char *sql, const char *what)
+{
+	int	 err;
+
+	if ((err = pipe_enter(p, what)) != PF_OK)
+		return err;
+	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+		return pg_err(p, NULL, what);
+	p->sent[p->nsent++] = what;
+	return PF_OK;
+}
+
+/* The results of the statement just read, up to its end (a NULL). */
+static void
+pipe_rest(struct pg *p)
+{
+	PGresult	*res;
+
+	while ((res = PQgetResult(p->conn)) != NULL)
+		PQclear(res);
+}
+
+/*
+ * Sync the pipeline and read every result in it: the first failure;
+ * with last, the final statement's result (for the caller to PQclear,
+ * NULL on a failure).  Pipeline mode ends; a no-op when nothing was sent.
+ */
+static int
+pipe_sync(struct pg *p, PGresult **last)
+{
+	PGresult	*res;
+	int		 i, n = p->nsent, err = PF_OK;
+
+	if (last != NULL)
+		*last = NULL;
+	if (n == 0)
+		return PF_OK;
+	p->nsent = 0;
+	trip(p, p->sent[n - 1]);
+	if (!PQpipelineSync(p->conn))
+		return pg_err(p, NULL, p->sent[n - 1]);
+	for (i = 0; i < n; i++) {
+		if ((res = PQgetResult(p->conn)) == NULL)	/* the link is gone */
+			return err != PF_OK ? err : pg_err(p, NULL, p->sent[i]);
+		switch (PQresultStatus(res)) {
+		case PGRES_TUPLES_OK:
+		case PGRES_COMMAND_OK:
+			break;
+		case PGRES_PIPELINE_ABORTED:	/* after the failure */
+			if (err == PF_OK) {
+				pf_log(PF_LOG_ERR, "store: %s: skipped",
+				    p->sent[i]);
+				err = PF_ESTORE;
+			}
+			break;
+		default:
+			if (err == PF_OK)
+				err = pg_err(p, res, p->sent[i]);
+		}
+		if (last != NULL && i == n - 1 && err == PF_OK)
+			*last = res;
+		else
+			PQclear(res);
+		pipe_rest(p);
+	}
+	res = PQgetResult(p->conn);
+	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && err == PF_OK)
+		err = pg_err(p, res, "sync");
+	PQclear(res);
+	if (!PQexitPipelineMode(p->conn) && err == PF_OK)
+		err = pg_err(p, NULL, "sync");
+	if (err != PF_OK && last != NULL) {
+		PQclear(*last);
+		*last = NULL;
+	}
 	return err;
 }
 
@@ -344,6 +478,7 @@ stmt_prepare(struct pg *p, struct pf_sql_ref q, int form, char *name,
 		return PF_OK;
 	if ((text = rewrite(sql->text, form == FORM_INSERT)) == NULL)
 		return PF_ENOMEM;
+	trip(p, sql->what);
 	res = PQprepare(p->conn, name, text, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		err = pg_err(p, res, sql->what);
@@ -428,11 +563,26 @@ params_set(const struct pf_sql_args *a, struct params *pa)
 	return PF_OK;
 }
 
-/* Run form of q with pa's values (stmt_run). */
+/* Whether form of q is prepared on p's connection already. */
+static int
+stmt_ready(struct pg *p, struct pf_sql_ref q, int form)
+{
+	unsigned char	*bits = stmt_bits(p, q);
+
+	return bits != NULL && (*bits & form) != 0;
+}
+
+/*
+ * Run form of q with pa's values (stmt_run); ahead: sent ahead (the
+ * pipeline, above), *out left NULL.  A statement sent while others are
+ * ahead goes with them, in one round trip; one not prepared yet is
+ * prepared first, after them.
+ */
 static int
 stmt_send(struct pg *p, struct pf_sql_ref q, int form, int n,
-    const struct params *pa, PGresult **out)
+    const struct params *pa, int ahead, PGresult **out)
 {
+	const char	*what = q.set->sql[q.id].what;
 	PGresult	*res;
 	char		 name[32];
 	int		 err;
@@ -446,12 +596,27 @@ stmt_send(struct pg *p, struct pf_sql_ref q, int form, int n,
 	if (PQstatus(p->conn) == CONNECTION_BAD && !p->in_txn &&
 	    (err = pg_reset(p)) != PF_OK)
 		return err;
+	if (p->nsent > 0 && !stmt_ready(p, q, form) &&
+	    (err = pipe_sync(p, NULL)) != PF_OK)
+		return err;
 	if ((err = stmt_prepare(p, q, form, name, sizeof(name))) != PF_OK)
 		return err;
+	if (ahead || p->nsent > 0) {
+		if ((err = pipe_enter(p, what)) != PF_OK)
+			return err;
+		if (!PQsendQueryPrepared(p->conn, name, n, pa->v, pa->len,
+		    pa->fmt, 0))
+			return pg_err(p, NULL, what);
+		p->sent[p->nsent++] = what;
+		if (ahead && p->nsent < PIPE_MAX)
+			return PF_OK;
+		return pipe_sync(p, ahead ? NULL : out);
+	}
+	trip(p, what);
 	res = PQexecPrepared(p->conn, name, n, pa->v, pa->len, pa->fmt, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
 	    PQresultStatus(res) != PGRES_COMMAND_OK) {
-		err = pg_err(p, res, q.set->sql[q.id].what);
+		err = pg_err(p, res, what);
 		PQclear(res);
 		return err;
 	}
@@ -461,11 +626,13 @@ stmt_send(struct pg *p, struct pf_sql_ref q, int form, int n,
 
 /*
  * Run form of q with a: *out the result (PGRES_TUPLES_OK or
- * PGRES_COMMAND_OK) for the caller to PQclear, or an error and NULL.
+ * PGRES_COMMAND_OK) for the caller to PQclear, or an error and NULL; or
+ * inside a transaction, when nothing is wanted back (want 0) and the
+ * statement may go ahead (store_sql.h), sent ahead and NULL.
  */
 static int
 stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
-    PGresult **out)
+    int want, PGresult **out)
 {
 	struct params	 pa;
 	int		 err;
@@ -475,7 +642,8 @@ stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
 		pf_log(PF_LOG_ERR, "store: %s: %d parameters", q.set->sql[q.id].what,
 		    a.n);
 	else
-		err = stmt_send(p, q, form, a.n, &pa, out);
+		err = stmt_send(p, q, form, a.n, &pa, !want && p->in_txn &&
+		    q.set->sql[q.id].ahead, out);
 	free(pa.heap);
 	return err;
 }
@@ -490,7 +658,8 @@ pg_prepare(struct pf_store *st, struct pf_sql_ref q)
 
 /*
  * Run a change: *out (may be NULL) is the number of rows it changed, or
- * for the insert form the id it returned.
+ * for the insert form the id it returned.  With out NULL, inside a
+ * transaction, one that may go ahead is sent ahead.
  */
 static int
 pg_change(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
@@ -499,7 +668,8 @@ pg_change(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	PGresult	*res;
 	int		 err;
 
-	if ((err = stmt_run(pg(st), q, form, a, &res)) != PF_OK)
+	if ((err = stmt_run(pg(st), q, form, a, out != NULL, &res)) != PF_OK ||
+	    res == NULL)
 		return err;
 	if (form == FORM_INSERT && PQntuples(res) != 1) {
 		pf_log(PF_LOG_ERR, "store: %s: no id returned",
@@ -549,7 +719,9 @@ rows_walk(const PGresult *res, int from, int to, pf_row_fn *fn, void *ctx)
 /*
  * Run q and give fn its rows, or (one) its first row and PF_ENOTFOUND
  * when there is none.  The whole statement has run when its result is
- * here, so a change that returns its rows is complete either way.
+ * here, so a change that returns its rows is complete either way.  With
+ * no fn and not one (a lock), inside a transaction, one that may go
+ * ahead is sent ahead.
  */
 static int
 pg_rows(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
@@ -558,7 +730,8 @@ pg_rows(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	PGresult	*res;
 	int		 err, n;
 
-	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, &res)) != PF_OK)
+	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, fn != NULL || one,
+	    &res)) != PF_OK || res == NULL)
 		return err;
 	n = PQntuples(res);
 	err = one && n == 0 ? PF_ENOTFOUND :
@@ -683,6 +856,7 @@ pg_reset(struct pg *p)
 	const char	*msg;
 
 	prepared_forget(p);
+	p->nsent = 0;		/* PQreset ends the pipeline */
 	PQreset(p->conn);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		msg = PQerrorMessage(p->conn);
@@ -729,15 +903,22 @@ begin_text(const struct pg *p, const char *begin, char *buf, size_t len)
 		    ms < p->busy_ms ? ms : p->busy_ms, ms);
 }
 
+/* What was sent ahead is read (its failure dropped), then ROLLBACK. */
 static void
 pg_rollback(struct pf_store *st)
 {
-	PGTransactionStatusType	 t = PQtransactionStatus(pg(st)->conn);
+	struct pg		*p = pg(st);
+	PGTransactionStatusType	 t;
 
-	pg(st)->in_txn = 0;
-	pg(st)->xid = 0;
+	(void)pipe_sync(p, NULL);
+	if (PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF &&
+	    PQstatus(p->conn) == CONNECTION_OK)
+		(void)PQexitPipelineMode(p->conn);
+	t = PQtransactionStatus(p->conn);
+	p->in_txn = 0;
+	p->xid = 0;
 	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
-		(void)pg_simple(pg(st), "ROLLBACK", "rollback");
+		(void)pg_simple(p, "ROLLBACK", "rollback");
 }
 
 /*
@@ -756,6 +937,7 @@ begin_exec(struct pg *p, int write, const char *sql, const char *what)
 	if (!write)
 		return pg_simple(p, sql, what);
 	snprintf(text, sizeof(text), "%s; SELECT txid_current()", sql);
+	trip(p, what);
 	res = PQexec(p->conn, text);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		err = pg_err(p, res, what);
@@ -893,6 +1075,7 @@ then_try(struct pg *p, const void *arg, int *again)
 		    b->q[i].set->sql[b->q[i].id].text) >= sizeof(sql) - len)
 			return PF_ETOOBIG;	/* nothing sent */
 	}
+	trip(p, "begin then");
 	if (!PQsendQuery(p->conn, sql))
 		return pg_err(p, NULL, "begin then");
 	return then_results(p, b->n, b->fn, b->ctx, again);
@@ -947,6 +1130,7 @@ commit_outcome(struct pg *p)
 	 * Only while it is still in our transaction: after a restart or a
 	 * failover the pid may be another session's.
 	 */
+	trip(p, "commit outcome");
 	res = PQexecParams(p->conn, "SELECT pg_terminate_backend(pid, "
 	    "CAST($2 AS bigint)) FROM pg_stat_activity WHERE pid = "
 	    "CAST($1 AS integer) AND CAST(CAST(backend_xid AS text) AS "
@@ -954,6 +1138,7 @@ commit_outcome(struct pg *p)
 	    NULL, 0);
 	PQclear(res);
 	v[0] = xid;
+	trip(p, "commit outcome");
 	res = PQexecParams(p->conn, "SELECT txid_status($1)", 1, NULL, v,
 	    NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
@@ -987,16 +1172,25 @@ pg_commit(struct pf_store *st)
 	PGresult	*res;
 	int		 err = PF_OK;
 
-	if (PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
+	if (p->nsent == 0 && PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
 		pf_log(PF_LOG_ERR, "store: commit: a statement of the "
 		    "transaction failed");
 		pg_rollback(st);
 		return PF_ESTORE;
 	}
-	res = PQexec(p->conn, "COMMIT");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		err = pg_err(p, res, "commit");
-	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+	if (p->nsent > 0) {
+		/* With what was sent ahead: its failure skips the COMMIT. */
+		if ((err = pipe_text(p, "COMMIT", "commit")) == PF_OK)
+			err = pipe_sync(p, &res);
+		else
+			res = NULL;
+	} else {
+		trip(p, "commit");
+		res = PQexec(p->conn, "COMMIT");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			err = pg_err(p, res, "commit");
+	}
+	if (err == PF_OK && strcmp(PQcmdStatus(res), "COMMIT") != 0) {
 		pf_log(PF_LOG_ERR, "store: commit: rolled back");
 		err = PF_ESTORE;
 	}
@@ -1010,21 +1204,29 @@ pg_commit(struct pf_store *st)
 	return err;
 }
 
+/* Sent ahead, with the savepoint's first statement. */
 static int
 pg_savepoint(struct pf_store *st)
 {
-	return pg_simple(pg(st), SQL_SAVEPOINT, "savepoint");
+	return pipe_text(pg(st), SQL_SAVEPOINT, "savepoint");
 }
 
+/*
+ * RELEASE with what was sent ahead, in one round trip: a failure of
+ * theirs (the savepoint's work) is then undone as the caller's is.
+ */
 static int
 pg_savepoint_end(struct pf_store *st, int err)
 {
-	if (err == PF_OK &&
-	    (err = pg_simple(pg(st), SQL_RELEASE, "release")) == PF_OK)
+	struct pg	*p = pg(st);
+
+	if (err == PF_OK && (err = pipe_text(p, SQL_RELEASE, "release")) ==
+	    PF_OK && (err = pipe_sync(p, NULL)) == PF_OK)
 		return PF_OK;
+	(void)pipe_sync(p, NULL);
 	/* Undoes the savepoint's work, and clears a failed statement. */
-	(void)pg_simple(pg(st), SQL_ROLLBACK_TO, "rollback to");
-	(void)pg_simple(pg(st), SQL_RELEASE, "release");
+	(void)pg_simple(p, SQL_ROLLBACK_TO, "rollback to");
+	(void)pg_simple(p, SQL_RELEASE, "release");
 	return err;
 }
 
@@ -1046,6 +1248,7 @@ query_text(struct pg *p, const char *sql, char *buf, size_t len)
 	PGresult	*res;
 	int		 err = PF_OK;
 
+	trip(p, sql);
 	res = PQexec(p->conn, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		err = pg_err(p, res, sql);
@@ -1247,6 +1450,7 @@ pg_connect(const struct pf_store_opts *opts, int readonly, struct pg **out)
 	p->busy_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
 	    BUSY_TIMEOUT_DEFAULT;
 	p->readonly = readonly;
+	p->trace = getenv("PRIVFORMS_PG_TRACE") != NULL;
 	if ((p->conn = connect_bounded(opts->path, p->busy_ms)) == NULL) {
 		free(p);
 		return PF_ENOMEM;
@@ -1467,8 +1671,15 @@ pg_check(const char *conninfo, char *buf, size_t len)
 	return buf;
 }
 
+static long long
+pg_round_trips(struct pf_store *st)
+{
+	return pg(st)->trips;
+}
+
 static const struct pf_store_ops pg_ops = {
 	.audit_seals = 1,
+	.round_trips = pg_round_trips,
 	.open = pg_open,
 	.open_readonly = pg_open_readonly,
 	.close = pg_close,

@@ -153,7 +153,7 @@ static const struct pf_sql sql[NSTMT] = {
 	[EVENT_PUT] = { "event put",
 	    "INSERT INTO request_event (request, seq, time, status, note, "
 	    "reason) SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4, ?5 "
-	    "FROM request_event WHERE request = ?1" },
+	    "FROM request_event WHERE request = ?1", .ahead = 1 },
 	[EVENT_EACH] = { "event each",
 	    "SELECT request, seq, time, status, note, reason FROM "
 	    "request_event WHERE request = ?1 ORDER BY seq" },

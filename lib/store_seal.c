@@ -42,14 +42,14 @@ static const struct pf_sql sql[NSTMT] = {
 	/*
 	 * A batch in one statement: one array per column, in seq order
 	 * (unnest keeps it), so the lock is held one round trip per batch,
-	 * not one per record.
+	 * not one per record; sent ahead, with the seal's COMMIT.
 	 */
 	[SEAL_PUT] = { "audit seal put",
 	    "INSERT INTO audit (seq, time, event, form, prev, digest, xml, "
 	    "pending) SELECT * FROM unnest(CAST(?1 AS bigint[]), "
 	    "CAST(?2 AS text[]), CAST(?3 AS text[]), CAST(?4 AS text[]), "
 	    "CAST(?5 AS text[]), CAST(?6 AS text[]), CAST(?7 AS bytea[]), "
-	    "CAST(?8 AS bigint[]))" },
+	    "CAST(?8 AS bigint[]))", .ahead = 1 },
 	/*
 	 * Held to the end of the transaction, as PF_DIALECT_AUDIT_LOCK; the
 	 * answer also kept, to the same end, as privforms.seal (on, off)

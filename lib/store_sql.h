@@ -92,10 +92,19 @@ enum pf_sql_part {
 	PF_SQL__PARTS
 };
 
-/* One statement: what it does (for the log) and its text. */
+/*
+ * One statement: what it does (for the log) and its text.  ahead: 1 when
+ * PostgreSQL may send it ahead, inside a transaction, if the caller wants
+ * nothing back (no count, id or row): it then travels with the
+ * transaction's next statement, or its COMMIT, in one round trip, and its
+ * failure is that statement's error (the transaction is aborted either
+ * way).  For a write whose outcome decides nothing before the COMMIT, and
+ * a lock taken before the read it guards.
+ */
 struct pf_sql {
 	const char	*what;
 	const char	*text;
+	int		 ahead;
 };
 
 /* A query file's table of n statements. */

@@ -54,7 +54,7 @@ static const struct pf_sql sql[NSTMT] = {
 	[EV_PUT] = { "subscription event put", "INSERT INTO "
 	    "subscription_event (channel, address, list, action, method, "
 	    "notice, language, requested, created) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" },
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", .ahead = 1 },
 	[EV_OF] = { "subscription events of", "SELECT " EV_COLS " FROM "
 	    "subscription_event WHERE address = ?1 ORDER BY id" },
 	[SUB_REMOVE] = { "subscription remove",

@@ -497,14 +497,19 @@ END_TEST
 START_TEST(test_key_lock_holds_the_key_only)
 {
 	struct pf_store	*quick;
+	long long	 n;
 
 	SKIP_WITHOUT_SERVER();
 	quick = store_open(100);
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	ck_assert_int_eq(pf_store_lock(st, "consent", "device-1", NULL), PF_OK);
+	/* Held once it has gone, with the statement after it. */
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
 	ck_assert_int_eq(pf_store_begin(quick), PF_OK);
+	/* Sent ahead (store_sql.h): the read it guards cannot be had. */
 	ck_assert_int_eq(pf_store_lock(quick, "consent", "device-1", NULL),
-	    PF_EBUSY);
+	    PF_OK);
+	ck_assert_int_eq(pf_store_dnc_count(quick, &n), PF_EBUSY);
 	pf_store_rollback(quick);
 	ck_assert_int_eq(pf_store_begin(quick), PF_OK);
 	ck_assert_int_eq(pf_store_lock(quick, "consent", "device-2", NULL),
@@ -1686,6 +1691,132 @@ START_TEST(test_copy_keeps_every_row_at_a_batch_boundary)
 }
 END_TEST
 
+/* ---- statements sent ahead (store_sql.h's pf_sql.ahead) ---- */
+
+/* The round trips s has made to the server so far. */
+static long long
+trips(struct pf_store *s)
+{
+	return s->ops->round_trips(s);
+}
+
+/* The rows of rate_hit with subject. */
+static long long
+hits_of(const char *subject)
+{
+	char	 sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM rate_hit WHERE "
+	    "subject = '%s'", subject);
+	return db_number(sql);
+}
+
+/* A guarded form's writes: a key's lock, its hit, a trap counted. */
+static int
+ahead_writes(struct pf_store *s, const char *subject)
+{
+	int	 err;
+
+	if ((err = pf_store_begin(s)) != PF_OK)
+		return err;
+	if ((err = pf_store_lock(s, "rate", "b", subject)) == PF_OK &&
+	    (err = pf_store_rate_hit(s, "b", subject, 100, 50)) == PF_OK)
+		err = pf_store_trap_count(s, "2026-11-24", "unsubscribe",
+		    "honeypot");
+	if (err != PF_OK) {
+		pf_store_rollback(s);
+		return err;
+	}
+	return pf_store_commit(s);
+}
+
+/*
+ * Writes whose caller wants nothing back go with the COMMIT: BEGIN, then
+ * the lock, the forget, the hit, the count and the COMMIT in one round
+ * trip, each done.
+ */
+START_TEST(test_sent_ahead_go_with_the_commit)
+{
+	long long	 before;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(ahead_writes(st, "s1"), PF_OK);	/* prepared */
+	before = trips(st);
+	ck_assert_int_eq(ahead_writes(st, "s2"), PF_OK);
+	ck_assert_int_eq(trips(st) - before, 2);
+	ck_assert_int_eq(hits_of("s2"), 1);
+	ck_assert_int_eq(db_number("SELECT n FROM trap_count"), 2);
+}
+END_TEST
+
+/*
+ * A write sent ahead that fails is the next statement's failure, or the
+ * COMMIT's: the transaction is aborted, nothing of it stored, and the
+ * connection goes on.
+ */
+START_TEST(test_sent_ahead_failure_is_the_next_statements)
+{
+	long long	 n = -1;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "kept", 100, 50), PF_OK);
+	/* rate_hit.bucket is NOT NULL: the call does not wait to know. */
+	ck_assert_int_eq(pf_store_rate_hit(st, NULL, "s", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_ESTORE);
+	ck_assert_int_eq(pf_store_commit(st), PF_ESTORE);
+	ck_assert_int_eq(hits_of("kept"), 0);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "kept", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, NULL, "s", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_ESTORE);
+	ck_assert_int_eq(hits_of("kept"), 0);
+	ck_assert_int_eq(ahead_writes(st, "after"), PF_OK);
+	ck_assert_int_eq(hits_of("after"), 1);
+}
+END_TEST
+
+/*
+ * A write sent ahead inside a savepoint that fails is the RELEASE's
+ * failure: the savepoint's work is undone, and only its work.
+ */
+START_TEST(test_sent_ahead_failure_in_a_savepoint)
+{
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "kept", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "undone", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, NULL, "s", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint_end(st, PF_OK), PF_ESTORE);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(hits_of("kept"), 1);
+	ck_assert_int_eq(hits_of("undone"), 0);
+}
+END_TEST
+
+/*
+ * A record's transaction and its seal: BEGIN, the pending record, COMMIT;
+ * the seal's BEGIN with its lock, head and take, then its INSERT with its
+ * COMMIT.  Five round trips, the record sealed.
+ */
+START_TEST(test_seal_put_goes_with_its_commit)
+{
+	long long	 before;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	ck_assert_int_eq(txn_record(st, "1"), PF_OK);	/* prepared */
+	before = trips(st);
+	ck_assert_int_eq(txn_record(st, "2"), PF_OK);
+	ck_assert_int_eq(trips(st) - before, 5);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
+	ck_assert_int_eq(db_number("SELECT max(seq) FROM audit"), 2);
+	ck_assert_int_eq(trail_bad(), 0);
+	audit_dir_remove();
+}
+END_TEST
+
 /*
  * privforms backup on PostgreSQL refuses, naming the pg_dump command for
  * this database (its host: the socket directory the store connected to).
@@ -1742,4 +1873,8 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_copy_of_no_rows_never_reuses_an_id),
     tcase_add_loop_test(tc, test_copy_keeps_every_row_at_a_batch_boundary,
 	0, 2),
+    tcase_add_test(tc, test_sent_ahead_go_with_the_commit),
+    tcase_add_test(tc, test_sent_ahead_failure_is_the_next_statements),
+    tcase_add_test(tc, test_sent_ahead_failure_in_a_savepoint),
+    tcase_add_test(tc, test_seal_put_goes_with_its_commit),
     tcase_add_test(tc, test_backup_names_pg_dump))
