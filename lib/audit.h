@@ -66,13 +66,18 @@ struct pf_audit_record {
 	char		 digest[65];
 	char		*xml;
 	size_t		 xml_len;
-	long long	 pending;	/* its audit_pending row; 0: sealed */
+	long long	 pending;	/* its audit_pending row; 0: sealed;
+					   -1: pending, the row's id not
+					   known (a COMMIT's lost answer) */
 };
 
 /*
  * Build the next record for ev and store it; call between pf_store_begin and
- * pf_store_commit.  rec is filled (on PostgreSQL, pending: see Sealing);
- * free it with pf_audit_record_clear.
+ * pf_store_commit.  rec is filled (on PostgreSQL, pending: see Sealing;
+ * its pending id is set by the COMMIT, which the row is sent with, so rec
+ * must stay where it is until the transaction ends, and is -1 when the
+ * COMMIT's answer was lost but it committed); free it with
+ * pf_audit_record_clear.
  * Every string in ev must pass pf_utf8_ok, and ev must fit the table of
  * events (audit_events.h): else PF_EINVAL, logged with the event's and the
  * detail's names (never a value).

@@ -272,6 +272,15 @@ settle(struct pf_store *st, const char *dir,
 	int		 busy, taken, err;
 
 	/*
+	 * An id not known (-1: the COMMIT's answer was lost, and the server
+	 * said it had committed) cannot be asked about: seal in turn, which
+	 * chains every record committed so far, these with them.
+	 */
+	for (i = 0; i < n; i++)
+		if (recs[i].pending < 0)
+			return seal_all(st, dir, 0, &sealed, &busy);
+
+	/*
 	 * A seal takes pending rows in id order, and all of recs' are
 	 * committed: if it took the last ones, it took or had sealed the
 	 * rest, so the last PF_AUDIT_TAKEN_MAX are the ones to ask about.

@@ -963,7 +963,13 @@ struct pf_audit_pending {
 	size_t		 body_len;
 };
 
-/* Store p (its id ignored) inside the writer's transaction; *id its id. */
+/*
+ * Store p (its id ignored) inside the writer's transaction; *id its id,
+ * set once the transaction's next statement or its COMMIT has returned
+ * PF_OK (the row is sent with it: store_sql.h's pf_sql_insert_ahead), so
+ * id must stay where it is until then; -1 when the COMMIT's answer was
+ * lost and the server said it had committed (the id is not known).
+ */
 int pf_store_audit_pending_put(struct pf_store *st,
     const struct pf_audit_pending *p, long long *id);
 

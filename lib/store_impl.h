@@ -38,6 +38,9 @@ struct pf_store_ops {
 		    struct pf_sql_args a, long long *changed);
 	int	(*insert)(struct pf_store *st, struct pf_sql_ref q,
 		    struct pf_sql_args a, long long *id);
+	/* pf_sql_insert_ahead; NULL: insert, at once. */
+	int	(*insert_ahead)(struct pf_store *st, struct pf_sql_ref q,
+		    struct pf_sql_args a, long long *id);
 	int	(*each)(struct pf_store *st, struct pf_sql_ref q,
 		    struct pf_sql_args a, pf_row_fn *fn, void *ctx);
 	int	(*one)(struct pf_store *st, struct pf_sql_ref q,

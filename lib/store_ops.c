@@ -227,6 +227,15 @@ pf_sql_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 }
 
 int
+pf_sql_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
+    struct pf_sql_args a, long long *id)
+{
+	if (st->ops->insert_ahead == NULL)
+		return st->ops->insert(st, q, a, id);
+	return st->ops->insert_ahead(st, q, a, id);
+}
+
+int
 pf_sql_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     pf_row_fn *fn, void *ctx)
 {

@@ -202,6 +202,7 @@ struct pg {
 	 * whose results are not read yet: each one's what, in order.
 	 */
 	const char	*sent[PIPE_MAX];
+	long long	*ids[PIPE_MAX];	/* an insert's id, set at the sync */
 	int		 nsent;
 	long long	 trips;		/* round trips to the server so far */
 	int		 trace;		/* PRIVFORMS_PG_TRACE: each one logged */
@@ -341,7 +342,20 @@ pipe_text(struct pg *p, const char *sql, const char *what)
 		return err;
 	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
 		return pg_err(p, NULL, what);
+	p->ids[p->nsent] = NULL;
 	p->sent[p->nsent++] = what;
+	return PF_OK;
+}
+
+/* The id an insert sent ahead returned, into where its caller wants it. */
+static int
+pipe_id(struct pg *p, const PGresult *res, int i)
+{
+	if (PQntuples(res) != 1) {
+		pf_log(PF_LOG_ERR, "store: %s: no id returned", p->sent[i]);
+		return PF_ESTORE;
+	}
+	*p->ids[i] = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	return PF_OK;
 }
 
@@ -357,8 +371,9 @@ pipe_rest(struct pg *p)
 
 /*
  * Sync the pipeline and read every result in it: the first failure;
- * with last, the final statement's result (for the caller to PQclear,
- * NULL on a failure).  Pipeline mode ends; a no-op when nothing was sent.
+ * each insert's id where it was asked for (-1 after that failure); with
+ * last, the final statement's result (for the caller to PQclear, NULL
+ * on a failure).  Pipeline mode ends; a no-op when nothing was sent.
  */
 static int
 pipe_sync(struct pg *p, PGresult **last)
@@ -371,6 +386,10 @@ pipe_sync(struct pg *p, PGresult **last)
 	if (n == 0)
 		return PF_OK;
 	p->nsent = 0;
+	/* An id not read (the connection lost, say) is not known: -1. */
+	for (i = 0; i < n; i++)
+		if (p->ids[i] != NULL)
+			*p->ids[i] = -1;
 	trip(p, p->sent[n - 1]);
 	if (!PQpipelineSync(p->conn))
 		return pg_err(p, NULL, p->sent[n - 1]);
@@ -379,6 +398,9 @@ pipe_sync(struct pg *p, PGresult **last)
 			return err != PF_OK ? err : pg_err(p, NULL, p->sent[i]);
 		switch (PQresultStatus(res)) {
 		case PGRES_TUPLES_OK:
+			if (p->ids[i] != NULL && err == PF_OK)
+				err = pipe_id(p, res, i);
+			break;
 		case PGRES_COMMAND_OK:
 			break;
 		case PGRES_PIPELINE_ABORTED:	/* after the failure */
@@ -574,13 +596,14 @@ stmt_ready(struct pg *p, struct pf_sql_ref q, int form)
 
 /*
  * Run form of q with pa's values (stmt_run); ahead: sent ahead (the
- * pipeline, above), *out left NULL.  A statement sent while others are
+ * pipeline, above), *out left NULL, and *id (id not NULL: the insert
+ * form) set at the sync.  A statement sent while others are
  * ahead goes with them, in one round trip; one not prepared yet is
  * prepared first, after them.
  */
 static int
 stmt_send(struct pg *p, struct pf_sql_ref q, int form, int n,
-    const struct params *pa, int ahead, PGresult **out)
+    const struct params *pa, int ahead, long long *id, PGresult **out)
 {
 	const char	*what = q.set->sql[q.id].what;
 	PGresult	*res;
@@ -607,6 +630,7 @@ stmt_send(struct pg *p, struct pf_sql_ref q, int form, int n,
 		if (!PQsendQueryPrepared(p->conn, name, n, pa->v, pa->len,
 		    pa->fmt, 0))
 			return pg_err(p, NULL, what);
+		p->ids[p->nsent] = ahead ? id : NULL;
 		p->sent[p->nsent++] = what;
 		if (ahead && p->nsent < PIPE_MAX)
 			return PF_OK;
@@ -627,12 +651,13 @@ stmt_send(struct pg *p, struct pf_sql_ref q, int form, int n,
 /*
  * Run form of q with a: *out the result (PGRES_TUPLES_OK or
  * PGRES_COMMAND_OK) for the caller to PQclear, or an error and NULL; or
- * inside a transaction, when nothing is wanted back (want 0) and the
- * statement may go ahead (store_sql.h), sent ahead and NULL.
+ * inside a transaction, when nothing is wanted back now (want 0) and
+ * the statement may go ahead (store_sql.h), sent ahead and NULL, *id
+ * (may be NULL) set at the sync.
  */
 static int
 stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
-    int want, PGresult **out)
+    int want, long long *id, PGresult **out)
 {
 	struct params	 pa;
 	int		 err;
@@ -643,7 +668,7 @@ stmt_run(struct pg *p, struct pf_sql_ref q, int form, struct pf_sql_args a,
 		    a.n);
 	else
 		err = stmt_send(p, q, form, a.n, &pa, !want && p->in_txn &&
-		    q.set->sql[q.id].ahead, out);
+		    q.set->sql[q.id].ahead, id, out);
 	free(pa.heap);
 	return err;
 }
@@ -668,8 +693,8 @@ pg_change(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	PGresult	*res;
 	int		 err;
 
-	if ((err = stmt_run(pg(st), q, form, a, out != NULL, &res)) != PF_OK ||
-	    res == NULL)
+	if ((err = stmt_run(pg(st), q, form, a, out != NULL, NULL, &res)) !=
+	    PF_OK || res == NULL)
 		return err;
 	if (form == FORM_INSERT && PQntuples(res) != 1) {
 		pf_log(PF_LOG_ERR, "store: %s: no id returned",
@@ -694,6 +719,22 @@ pg_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     long long *id)
 {
 	return pg_change(st, q, a, FORM_INSERT, id);
+}
+
+/* pf_sql_insert_ahead: the id set when what was sent ahead is read. */
+static int
+pg_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
+    struct pf_sql_args a, long long *id)
+{
+	struct pg	*p = pg(st);
+	PGresult	*res;
+	int		 err;
+
+	if (!p->in_txn || !q.set->sql[q.id].ahead || id == NULL)
+		return pg_insert(st, q, a, id);
+	err = stmt_run(p, q, FORM_INSERT, a, 0, id, &res);
+	PQclear(res);	/* NULL: it went ahead */
+	return err;
 }
 
 /* Rows from..to-1 of res to fn (NULL: none): fn's first non-zero value. */
@@ -730,7 +771,7 @@ pg_rows(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	PGresult	*res;
 	int		 err, n;
 
-	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, fn != NULL || one,
+	if ((err = stmt_run(pg(st), q, FORM_PLAIN, a, fn != NULL || one, NULL,
 	    &res)) != PF_OK || res == NULL)
 		return err;
 	n = PQntuples(res);
@@ -1686,6 +1727,7 @@ static const struct pf_store_ops pg_ops = {
 	.until = pg_until,
 	.exec = pg_exec,
 	.insert = pg_insert,
+	.insert_ahead = pg_insert_ahead,
 	.each = pg_each,
 	.one = pg_one,
 	.prepare = pg_prepare,

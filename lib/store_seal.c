@@ -24,9 +24,10 @@ enum { PENDING_PUT, HEAD, PENDING_TAKE, SEAL_PUT, TRY_LOCK, WAIT, FREE,
 #define STR_OF(x)	STR(x)
 
 static const struct pf_sql sql[NSTMT] = {
+	/* Sent ahead, with the writer's COMMIT: its id is wanted after it. */
 	[PENDING_PUT] = { "audit pending put",
 	    "INSERT INTO audit_pending (time, event, form, body) "
-	    "VALUES (?1, ?2, ?3, ?4)" },
+	    "VALUES (?1, ?2, ?3, ?4)", .ahead = 1 },
 	[HEAD] = { "audit head",
 	    "SELECT seq, digest, time FROM audit ORDER BY seq DESC LIMIT 1" },
 	/*
@@ -116,7 +117,7 @@ int
 pf_store_audit_pending_put(struct pf_store *st,
     const struct pf_audit_pending *p, long long *id)
 {
-	return pf_sql_insert(st, Q(PENDING_PUT), PF_ARGS(PF_T(p->time),
+	return pf_sql_insert_ahead(st, Q(PENDING_PUT), PF_ARGS(PF_T(p->time),
 	    PF_T(p->event), PF_T(p->form), PF_BLOB(p->body, p->body_len)), id);
 }
 

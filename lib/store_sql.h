@@ -220,6 +220,18 @@ int	pf_sql_insert(struct pf_store *st, struct pf_sql_ref q,
 	    struct pf_sql_args a, long long *id);
 
 /*
+ * pf_sql_insert of a statement that may go ahead (pf_sql.ahead) whose id
+ * the caller needs only once the transaction has committed: PostgreSQL
+ * sends it ahead and sets *id when the transaction's next statement, or
+ * its COMMIT, returns PF_OK, so *id must stay where it is until then;
+ * -1 if its answer never came (a COMMIT whose connection was lost, which
+ * the server then said had committed: the row exists, its id unknown).
+ * SQLite sets it at once.  Outside a transaction, as pf_sql_insert.
+ */
+int	pf_sql_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
+	    struct pf_sql_args a, long long *id);
+
+/*
  * Run q and call fn with each row it returns, in order: fn's first
  * non-zero value (which stops the walk), or PF_OK.
  */

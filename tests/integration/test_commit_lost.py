@@ -23,9 +23,13 @@ import unittest
 from harness import POSTGRESQL, Site, pg_server, teardown, wait_until
 
 SOCKET = ".s.PGSQL.5432"
-# The simple-query message libpq sends for PQexec(conn, "COMMIT"), and the
-# server's CommandComplete for it (PostgreSQL's protocol, "Message Formats").
-COMMIT_QUERY = b"Q\x00\x00\x00\x0bCOMMIT\x00"
+# The messages libpq sends for a COMMIT: the simple query of
+# PQexec(conn, "COMMIT"), or, when it goes with the statements sent ahead
+# of it (lib/store_pg.c's pipeline), the Parse of an unnamed statement
+# "COMMIT" with no parameter; and the server's CommandComplete for either
+# (PostgreSQL's protocol, "Message Formats").
+COMMIT_QUERIES = (b"Q\x00\x00\x00\x0bCOMMIT\x00",
+                  b"P\x00\x00\x00\x0e\x00COMMIT\x00\x00\x00")
 COMMIT_DONE = b"C\x00\x00\x00\x0bCOMMIT\x00"
 
 
@@ -54,7 +58,8 @@ class Proxy:
     def _take(self, data):
         """The armed mode, disarmed, when data holds a COMMIT."""
         with self.lock:
-            when = self.armed if COMMIT_QUERY in data else None
+            when = self.armed if any(q in data for q in COMMIT_QUERIES) \
+                else None
             if when:
                 self.armed = None
             return when

@@ -1085,6 +1085,47 @@ START_TEST(test_seal_took_part_of_a_long_transaction)
 }
 END_TEST
 
+/*
+ * A record whose pending id is not known (-1: its COMMIT's answer was
+ * lost, and the server said it had committed) is not taken to be a
+ * running seal's: the writer seals in turn (here it waits for that seal,
+ * until its busy timeout), and the next seal chains it.
+ */
+START_TEST(test_seal_of_a_record_whose_id_was_lost)
+{
+	struct pf_audit_event	 ev = { "audit-key-rotated", "admin", NULL,
+	    NULL, NULL };
+	struct pf_audit_record	 rec;
+	struct pf_store		*w;
+	long long		 n;
+	PGconn			*seal;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	w = store_open(2000);
+	ck_assert_int_eq(pf_store_begin(w), PF_OK);
+	ck_assert_int_eq(pf_audit_append(w, &ev, &rec), PF_OK);
+	ck_assert_int_eq(pf_store_commit(w), PF_OK);
+	rec.pending = -1;	/* as pf_store_commit leaves it then */
+	seal = admin(dbname);
+	sql_ok(seal, "BEGIN", NULL, 0);
+	sql_ok(seal, "SELECT pg_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")",
+	    NULL, 0);
+	ck_assert_int_ne(pf_audit_settle(w, audit_dir, &rec, 1), PF_OK);
+	sql_ok(seal, "ROLLBACK", NULL, 0);
+	PQfinish(seal);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 1);
+	ck_assert_int_eq(pf_audit_settle(w, audit_dir, &rec, 1), PF_OK);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
+	ck_assert_int_eq(pf_audit_sync(w, audit_dir, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(trail_bad(), 0);
+	pf_audit_record_clear(&rec);
+	pf_store_close(w);
+	audit_dir_remove();
+}
+END_TEST
+
 /* A pending row taken: counted (pf_store_audit_begin_take's fn). */
 static int
 count_taken(const struct pf_audit_pending *p, void *arg)
@@ -1796,9 +1837,9 @@ START_TEST(test_sent_ahead_failure_in_a_savepoint)
 END_TEST
 
 /*
- * A record's transaction and its seal: BEGIN, the pending record, COMMIT;
- * the seal's BEGIN with its lock, head and take, then its INSERT with its
- * COMMIT.  Five round trips, the record sealed.
+ * A record's transaction and its seal: BEGIN, then the pending record with
+ * the COMMIT; the seal's BEGIN with its lock, head and take, then its
+ * INSERT with its COMMIT.  Four round trips, the record sealed.
  */
 START_TEST(test_seal_put_goes_with_its_commit)
 {
@@ -1809,11 +1850,42 @@ START_TEST(test_seal_put_goes_with_its_commit)
 	ck_assert_int_eq(txn_record(st, "1"), PF_OK);	/* prepared */
 	before = trips(st);
 	ck_assert_int_eq(txn_record(st, "2"), PF_OK);
-	ck_assert_int_eq(trips(st) - before, 5);
+	ck_assert_int_eq(trips(st) - before, 4);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
 	ck_assert_int_eq(db_number("SELECT max(seq) FROM audit"), 2);
 	ck_assert_int_eq(trail_bad(), 0);
 	audit_dir_remove();
+}
+END_TEST
+
+/*
+ * The pending records of a transaction go with its COMMIT, which sets
+ * their ids: BEGIN, then the rest in one round trip.
+ */
+START_TEST(test_pending_ids_set_by_the_commit)
+{
+	struct pf_audit_event	 ev = { "audit-key-rotated", "admin", NULL,
+	    NULL, NULL };
+	struct pf_audit_record	 rec[3];
+	long long		 before;
+	size_t			 i;
+
+	SKIP_WITHOUT_SERVER();
+	record_left_pending();	/* prepared */
+	before = trips(st);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	for (i = 0; i < nitems(rec); i++)
+		ck_assert_int_eq(pf_audit_append(st, &ev, &rec[i]), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(trips(st) - before, 2);
+	ck_assert_int_eq(rec[0].pending, db_number("SELECT min(id) FROM "
+	    "audit_pending WHERE id > (SELECT min(id) FROM audit_pending)"));
+	for (i = 1; i < nitems(rec); i++)
+		ck_assert_int_eq(rec[i].pending, rec[i - 1].pending + 1);
+	ck_assert_int_eq(rec[2].pending,
+	    db_number("SELECT max(id) FROM audit_pending"));
+	for (i = 0; i < nitems(rec); i++)
+		pf_audit_record_clear(&rec[i]);
 }
 END_TEST
 
@@ -1861,6 +1933,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_taken_by_a_running_seal),
     tcase_add_test(tc, test_a_take_rolled_back_leaves_the_rows_free),
     tcase_add_test(tc, test_seal_took_part_of_a_long_transaction),
+    tcase_add_test(tc, test_seal_of_a_record_whose_id_was_lost),
     tcase_add_test(tc, test_seal_one_per_transaction),
     tcase_add_test(tc, test_seal_begin_take),
     tcase_add_test(tc, test_begin_then_is_not_tried_again_after_rows),
@@ -1877,4 +1950,5 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_sent_ahead_failure_is_the_next_statements),
     tcase_add_test(tc, test_sent_ahead_failure_in_a_savepoint),
     tcase_add_test(tc, test_seal_put_goes_with_its_commit),
+    tcase_add_test(tc, test_pending_ids_set_by_the_commit),
     tcase_add_test(tc, test_backup_names_pg_dump))
