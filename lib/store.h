@@ -1349,7 +1349,9 @@ int pf_store_sub_get(struct pf_store *st, const char *channel,
 
 /*
  * Delete the row of (channel, address, list), or every row of (channel,
- * address) for list ""; *n (may be NULL) gets how many.
+ * address) for list ""; *n (may be NULL) gets how many, inside a
+ * transaction once its next statement has returned PF_OK (PostgreSQL
+ * sends the delete with it: store_sql.h's pf_sql_exec_ahead).
  */
 int pf_store_sub_delete(struct pf_store *st, const char *channel,
     const char *address, const char *list, long long *n);

@@ -92,7 +92,7 @@ static const struct pf_sql sql[NSTMT] = {
 	    "WHERE id = ?1" },
 	[VOTE_INSERT] = { "vote put",
 	    "INSERT INTO article_vote (article, helpful, comment, client, "
-	    "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)" },
+	    "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)", .ahead = 1 },
 	[VOTE_EACH] = { "vote each",
 	    NEWEST(VOTE_COLS, "article_vote", "article") },
 	[VOTE_TALLY] = { "vote tally",
@@ -262,10 +262,10 @@ pf_store_vote_put(struct pf_store *st, const struct pf_vote *v,
 		again = 1;
 		err = pf_sql_change(st, Q(VOTE_UPDATE), PF_ARGS(PF_I(vid),
 		    PF_I(v->helpful), PF_T(v->comment), PF_T(now)));
-	} else if (err == PF_ENOTFOUND)
+	} else if (err == PF_ENOTFOUND)	/* no id wanted: it goes ahead */
 		err = pf_sql_insert(st, Q(VOTE_INSERT), PF_ARGS(
 		    PF_T(v->article), PF_I(v->helpful), PF_T(v->comment),
-		    PF_T(v->client), PF_T(now)), &vid);
+		    PF_T(v->client), PF_T(now)), id != NULL ? &vid : NULL);
 	if (err != PF_OK)
 		return err;
 	if (id != NULL)

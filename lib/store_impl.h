@@ -38,9 +38,11 @@ struct pf_store_ops {
 		    struct pf_sql_args a, long long *changed);
 	int	(*insert)(struct pf_store *st, struct pf_sql_ref q,
 		    struct pf_sql_args a, long long *id);
-	/* pf_sql_insert_ahead; NULL: insert, at once. */
+	/* pf_sql_insert_ahead, pf_sql_exec_ahead; NULL: at once. */
 	int	(*insert_ahead)(struct pf_store *st, struct pf_sql_ref q,
 		    struct pf_sql_args a, long long *id);
+	int	(*exec_ahead)(struct pf_store *st, struct pf_sql_ref q,
+		    struct pf_sql_args a, long long *changed);
 	int	(*each)(struct pf_store *st, struct pf_sql_ref q,
 		    struct pf_sql_args a, pf_row_fn *fn, void *ctx);
 	int	(*one)(struct pf_store *st, struct pf_sql_ref q,

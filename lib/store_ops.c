@@ -236,6 +236,15 @@ pf_sql_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
 }
 
 int
+pf_sql_exec_ahead(struct pf_store *st, struct pf_sql_ref q,
+    struct pf_sql_args a, long long *changed)
+{
+	if (st->ops->exec_ahead == NULL)
+		return st->ops->exec(st, q, a, changed);
+	return st->ops->exec_ahead(st, q, a, changed);
+}
+
+int
 pf_sql_each(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
     pf_row_fn *fn, void *ctx)
 {

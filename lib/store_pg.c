@@ -202,7 +202,9 @@ struct pg {
 	 * whose results are not read yet: each one's what, in order.
 	 */
 	const char	*sent[PIPE_MAX];
-	long long	*ids[PIPE_MAX];	/* an insert's id, set at the sync */
+	/* What a statement's caller reads after the sync, set there: */
+	long long	*outs[PIPE_MAX];	/* its id, or count (tag) */
+	unsigned char	 tag[PIPE_MAX];		/* 1: the count of its tag */
 	int		 nsent;
 	long long	 trips;		/* round trips to the server so far */
 	int		 trace;		/* PRIVFORMS_PG_TRACE: each one logged */
@@ -342,20 +344,27 @@ pipe_text(struct pg *p, const char *sql, const char *what)
 		return err;
 	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
 		return pg_err(p, NULL, what);
-	p->ids[p->nsent] = NULL;
+	p->outs[p->nsent] = NULL;
 	p->sent[p->nsent++] = what;
 	return PF_OK;
 }
 
-/* The id an insert sent ahead returned, into where its caller wants it. */
+/*
+ * The id an insert sent ahead returned, or the rows a change sent ahead
+ * changed (tag), into where its caller wants it.
+ */
 static int
-pipe_id(struct pg *p, const PGresult *res, int i)
+pipe_out(struct pg *p, PGresult *res, int i)
 {
+	if (p->tag[i]) {
+		*p->outs[i] = strtoll(PQcmdTuples(res), NULL, 10);
+		return PF_OK;
+	}
 	if (PQntuples(res) != 1) {
 		pf_log(PF_LOG_ERR, "store: %s: no id returned", p->sent[i]);
 		return PF_ESTORE;
 	}
-	*p->ids[i] = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*p->outs[i] = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	return PF_OK;
 }
 
@@ -371,7 +380,7 @@ pipe_rest(struct pg *p)
 
 /*
  * Sync the pipeline and read every result in it: the first failure;
- * each insert's id where it was asked for (-1 after that failure); with
+ * each id or count where it was asked for (-1 after that failure); with
  * last, the final statement's result (for the caller to PQclear, NULL
  * on a failure).  Pipeline mode ends; a no-op when nothing was sent.
  */
@@ -386,10 +395,10 @@ pipe_sync(struct pg *p, PGresult **last)
 	if (n == 0)
 		return PF_OK;
 	p->nsent = 0;
-	/* An id not read (the connection lost, say) is not known: -1. */
+	/* An id or count not read (the connection lost, say): -1. */
 	for (i = 0; i < n; i++)
-		if (p->ids[i] != NULL)
-			*p->ids[i] = -1;
+		if (p->outs[i] != NULL)
+			*p->outs[i] = -1;
 	trip(p, p->sent[n - 1]);
 	if (!PQpipelineSync(p->conn))
 		return pg_err(p, NULL, p->sent[n - 1]);
@@ -398,10 +407,9 @@ pipe_sync(struct pg *p, PGresult **last)
 			return err != PF_OK ? err : pg_err(p, NULL, p->sent[i]);
 		switch (PQresultStatus(res)) {
 		case PGRES_TUPLES_OK:
-			if (p->ids[i] != NULL && err == PF_OK)
-				err = pipe_id(p, res, i);
-			break;
 		case PGRES_COMMAND_OK:
+			if (p->outs[i] != NULL && err == PF_OK)
+				err = pipe_out(p, res, i);
 			break;
 		case PGRES_PIPELINE_ABORTED:	/* after the failure */
 			if (err == PF_OK) {
@@ -596,8 +604,8 @@ stmt_ready(struct pg *p, struct pf_sql_ref q, int form)
 
 /*
  * Run form of q with pa's values (stmt_run); ahead: sent ahead (the
- * pipeline, above), *out left NULL, and *id (id not NULL: the insert
- * form) set at the sync.  A statement sent while others are
+ * pipeline, above), *out left NULL, and *id (may be NULL) set at the
+ * sync: the insert form's id, or the plain form's count of changed rows.  A statement sent while others are
  * ahead goes with them, in one round trip; one not prepared yet is
  * prepared first, after them.
  */
@@ -630,7 +638,8 @@ stmt_send(struct pg *p, struct pf_sql_ref q, int form, int n,
 		if (!PQsendQueryPrepared(p->conn, name, n, pa->v, pa->len,
 		    pa->fmt, 0))
 			return pg_err(p, NULL, what);
-		p->ids[p->nsent] = ahead ? id : NULL;
+		p->outs[p->nsent] = ahead ? id : NULL;
+		p->tag[p->nsent] = form == FORM_PLAIN;
 		p->sent[p->nsent++] = what;
 		if (ahead && p->nsent < PIPE_MAX)
 			return PF_OK;
@@ -721,20 +730,37 @@ pg_insert(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
 	return pg_change(st, q, a, FORM_INSERT, id);
 }
 
-/* pf_sql_insert_ahead: the id set when what was sent ahead is read. */
+/*
+ * pf_sql_insert_ahead and pf_sql_exec_ahead: the id, or the count, set
+ * when what was sent ahead is read.
+ */
 static int
-pg_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
-    struct pf_sql_args a, long long *id)
+pg_ahead(struct pf_store *st, struct pf_sql_ref q, struct pf_sql_args a,
+    int form, long long *out)
 {
 	struct pg	*p = pg(st);
 	PGresult	*res;
 	int		 err;
 
-	if (!p->in_txn || !q.set->sql[q.id].ahead || id == NULL)
-		return pg_insert(st, q, a, id);
-	err = stmt_run(p, q, FORM_INSERT, a, 0, id, &res);
+	if (!p->in_txn || !q.set->sql[q.id].ahead || out == NULL)
+		return pg_change(st, q, a, form, out);
+	err = stmt_run(p, q, form, a, 0, out, &res);
 	PQclear(res);	/* NULL: it went ahead */
 	return err;
+}
+
+static int
+pg_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
+    struct pf_sql_args a, long long *id)
+{
+	return pg_ahead(st, q, a, FORM_INSERT, id);
+}
+
+static int
+pg_exec_ahead(struct pf_store *st, struct pf_sql_ref q,
+    struct pf_sql_args a, long long *changed)
+{
+	return pg_ahead(st, q, a, FORM_PLAIN, changed);
 }
 
 /* Rows from..to-1 of res to fn (NULL: none): fn's first non-zero value. */
@@ -1728,6 +1754,7 @@ static const struct pf_store_ops pg_ops = {
 	.exec = pg_exec,
 	.insert = pg_insert,
 	.insert_ahead = pg_insert_ahead,
+	.exec_ahead = pg_exec_ahead,
 	.each = pg_each,
 	.one = pg_one,
 	.prepare = pg_prepare,

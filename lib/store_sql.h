@@ -232,6 +232,14 @@ int	pf_sql_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
 	    struct pf_sql_args a, long long *id);
 
 /*
+ * pf_sql_exec of a statement that may go ahead whose count the caller
+ * reads only after the transaction's next statement: *changed is set as
+ * pf_sql_insert_ahead sets its *id, when that statement returns PF_OK.
+ */
+int	pf_sql_exec_ahead(struct pf_store *st, struct pf_sql_ref q,
+	    struct pf_sql_args a, long long *changed);
+
+/*
  * Run q and call fn with each row it returns, in order: fn's first
  * non-zero value (which stops the walk), or PF_OK.
  */

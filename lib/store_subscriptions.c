@@ -41,7 +41,8 @@ static const struct pf_sql sql[NSTMT] = {
 	    "subscription WHERE channel = ?1 AND address = ?2 AND list = ?3" },
 	/* ?3 '': every list of the person on that channel. */
 	[SUB_DELETE] = { "subscription delete", "DELETE FROM subscription "
-	    "WHERE channel = ?1 AND address = ?2 AND (CAST(?3 AS TEXT) = '' OR list = ?3)" },
+	    "WHERE channel = ?1 AND address = ?2 AND (CAST(?3 AS TEXT) = '' OR list = ?3)",
+	    .ahead = 1 },
 	[SUB_OF] = { "subscription of", "SELECT " SUB_COLS " FROM "
 	    "subscription WHERE address = ?2 AND "
 	    "(CAST(?1 AS TEXT) IS NULL OR channel = ?1) ORDER BY channel, list" },
@@ -131,7 +132,7 @@ int
 pf_store_sub_delete(struct pf_store *st, const char *channel,
     const char *address, const char *list, long long *n)
 {
-	return pf_sql_exec(st, Q(SUB_DELETE), PF_ARGS(PF_T(channel),
+	return pf_sql_exec_ahead(st, Q(SUB_DELETE), PF_ARGS(PF_T(channel),
 	    PF_T(address), PF_T(list)), n);
 }
 

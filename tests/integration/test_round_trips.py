@@ -57,22 +57,23 @@ FORMS = {
 # the pending audit record, then the seal: its BEGIN with the lock, the
 # chain's head and the take, and its INSERT with its COMMIT.
 BENCH = {
-    # the subscriptions' delete (its count), the opt-out read
-    "unsubscribe": 6,
+    # the opt-out read (the subscriptions' delete, whose count the form
+    # reads after it, goes with it)
+    "unsubscribe": 5,
     "do-not-call": 4,
     # the repeat's read, the request's id, the RELEASE of its savepoint
     "data request": 7,
-    # the entry's id (its step-2 token)
+    # the entry's id (its record and its step-2 token name it)
     "feedback": 5,
-    # the vote's window read, the vote's id
-    "article vote": 6,
+    # the vote's window read
+    "article vote": 5,
 }
 # And each rate limit's read of its key's hits (its key's lock sent ahead
 # of it, its hit after it): the client's, and its submissions' without a
 # proof of work; a vote has the first only, a data request also the
 # mailed address's.
-GUARDED = {"unsubscribe": 8, "do-not-call": 6, "data request": 10,
-           "feedback": 7, "article vote": 7}
+GUARDED = {"unsubscribe": 7, "do-not-call": 6, "data request": 10,
+           "feedback": 7, "article vote": 6}
 
 MAIL = {"mail_templates": os.path.join(SRC, "etc", "mail"),
         "mail_from": "Privacy Team <privacy@example.com>"}

@@ -1837,6 +1837,39 @@ START_TEST(test_sent_ahead_failure_in_a_savepoint)
 END_TEST
 
 /*
+ * A change whose count its caller reads after the next statement goes
+ * with that statement (pf_sql_exec_ahead), the count there once it has
+ * returned: BEGIN, the delete with the read, the COMMIT.
+ */
+START_TEST(test_count_sent_ahead)
+{
+	struct pf_subscription	 s = { "email", "ahead@example.com", "news",
+	    "subscribed", T1, T1, "signup", "0123456789abcdef", "en" };
+	long long		 n = -1, dnc = -1, before;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_sub_put(st, &s), PF_OK);
+	s.list = "events";
+	ck_assert_int_eq(pf_store_sub_put(st, &s), PF_OK);
+	ck_assert_int_eq(pf_store_sub_delete(st, "email", "none@example.com",
+	    "", &n), PF_OK);	/* prepared */
+	ck_assert_int_eq(pf_store_dnc_count(st, &dnc), PF_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	before = trips(st);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_sub_delete(st, "email", "ahead@example.com",
+	    "", &n), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_count(st, &dnc), PF_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(trips(st) - before, 3);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM subscription"), 0);
+}
+END_TEST
+
+/*
  * A record's transaction and its seal: BEGIN, then the pending record with
  * the COMMIT; the seal's BEGIN with its lock, head and take, then its
  * INSERT with its COMMIT.  Four round trips, the record sealed.
@@ -1949,6 +1982,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_sent_ahead_go_with_the_commit),
     tcase_add_test(tc, test_sent_ahead_failure_is_the_next_statements),
     tcase_add_test(tc, test_sent_ahead_failure_in_a_savepoint),
+    tcase_add_test(tc, test_count_sent_ahead),
     tcase_add_test(tc, test_seal_put_goes_with_its_commit),
     tcase_add_test(tc, test_pending_ids_set_by_the_commit),
     tcase_add_test(tc, test_backup_names_pg_dump))
