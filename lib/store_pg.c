@@ -325,16 +325,26 @@ pg_simple(struct pg *p, const char *sql, const char *what)
  * deadlock in blocking mode).  Outside a transaction nothing waits.
  */
 
-/* Queue sql (no parameter) in the pipeline, entering it if need be. */
+static int	pipe_sync(struct pg *, PGresult **);
+
+/*
+ * Room in the pipeline for one more statement, entering it if need be:
+ * a full one is read first.
+ */
 static int
 pipe_enter(struct pg *p, const char *what)
 {
+	int	 err;
+
+	if (p->nsent == PIPE_MAX && (err = pipe_sync(p, NULL)) != PF_OK)
+		return err;
 	if (p->nsent == 0 && PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF &&
 	    !PQenterPipelineMode(p->conn))
 		return pg_err(p, NULL, what);
 	return PF_OK;
 }
 
+/* Queue sql (no parameter) in the pipeline. */
 static int
 pipe_text(struct pg *p, const char *sql, const char *what)
 {

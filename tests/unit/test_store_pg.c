@@ -1837,6 +1837,41 @@ START_TEST(test_sent_ahead_failure_in_a_savepoint)
 END_TEST
 
 /*
+ * More statements sent ahead than the pipeline holds, a SAVEPOINT among
+ * them where it is full: a full pipeline is read before one more goes,
+ * and every write is done.
+ */
+START_TEST(test_sent_ahead_past_a_full_pipeline)
+{
+	char	 subject[16];
+	int	 i, k;
+
+	SKIP_WITHOUT_SERVER();
+	/*
+	 * A lock, then two statements a hit: the SAVEPOINT lands on each
+	 * place around the full pipeline's (PIPE_MAX, 32).
+	 */
+	for (k = 13; k < 17; k++) {
+		ck_assert_int_eq(pf_store_begin(st), PF_OK);
+		ck_assert_int_eq(pf_store_lock(st, "rate", "b", "full"), PF_OK);
+		for (i = 0; i < k; i++)
+			ck_assert_int_eq(pf_store_rate_hit(st, "b", "full", 100,
+			    50), PF_OK);
+		ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
+		for (i = 0; i < 40; i++) {
+			snprintf(subject, sizeof(subject), "s%d", k);
+			ck_assert_int_eq(pf_store_rate_hit(st, "b", subject,
+			    100, 50), PF_OK);
+		}
+		ck_assert_int_eq(pf_sql_savepoint_end(st, PF_OK), PF_OK);
+		ck_assert_int_eq(pf_store_commit(st), PF_OK);
+		ck_assert_int_eq(hits_of(subject), 40);
+	}
+	ck_assert_int_eq(hits_of("full"), 13 + 14 + 15 + 16);
+}
+END_TEST
+
+/*
  * A change whose count its caller reads after the next statement goes
  * with that statement (pf_sql_exec_ahead), the count there once it has
  * returned: BEGIN, the delete with the read, the COMMIT.
@@ -1982,6 +2017,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_sent_ahead_go_with_the_commit),
     tcase_add_test(tc, test_sent_ahead_failure_is_the_next_statements),
     tcase_add_test(tc, test_sent_ahead_failure_in_a_savepoint),
+    tcase_add_test(tc, test_sent_ahead_past_a_full_pipeline),
     tcase_add_test(tc, test_count_sent_ahead),
     tcase_add_test(tc, test_seal_put_goes_with_its_commit),
     tcase_add_test(tc, test_pending_ids_set_by_the_commit),
