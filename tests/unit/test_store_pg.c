@@ -402,8 +402,8 @@ count_rows(const struct pf_row *row, void *arg)
 START_TEST(test_begin_then_is_not_tried_again_after_rows)
 {
 	static const struct pf_sql	 sql[] = {
-		{ "one", "SELECT 1" },
-		{ "end", "SELECT pg_terminate_backend(pg_backend_pid())" },
+		{ "one", "SELECT 1", 0 },
+		{ "end", "SELECT pg_terminate_backend(pg_backend_pid())", 0 },
 	};
 	static const struct pf_sql_set	 set = { PF_SQL_FEEDBACK, 2, sql };
 	const struct pf_sql_ref		 q[] = {
