@@ -986,7 +986,15 @@ pg_rollback(struct pf_store *st)
 {
 	struct pg		*p = pg(st);
 	PGTransactionStatusType	 t;
+	int			 i;
 
+	/*
+	 * What was sent ahead is read and dropped, its ids and counts
+	 * written nowhere: a rollback often follows a caller that failed
+	 * and returned, and whose variable such a pointer named is gone.
+	 */
+	for (i = 0; i < p->nsent; i++)
+		p->outs[i] = NULL;
 	(void)pipe_sync(p, NULL);
 	if (PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF &&
 	    PQstatus(p->conn) == CONNECTION_OK)

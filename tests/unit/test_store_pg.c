@@ -422,6 +422,27 @@ START_TEST(test_begin_then_is_not_tried_again_after_rows)
 END_TEST
 
 /*
+ * A rollback writes nothing where a change sent ahead was to put its
+ * count: the caller that asked may have failed and returned, its
+ * variable gone.
+ */
+START_TEST(test_rollback_writes_no_count_sent_ahead)
+{
+	long long	 n = 42;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_sub_delete(st, "email", "gone@example.com",
+	    "", &n), PF_OK);
+	pf_store_rollback(st);
+	ck_assert_int_eq(n, 42);
+	/* The connection is out of the pipeline: the next reads work. */
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+/*
  * A connection the server ended: a statement on it is PF_EBUSY (try
  * again); the next statement outside a transaction, or the next
  * transaction, reconnects and goes through; inside a transaction every
@@ -2005,6 +2026,7 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_seal_one_per_transaction),
     tcase_add_test(tc, test_seal_begin_take),
     tcase_add_test(tc, test_begin_then_is_not_tried_again_after_rows),
+    tcase_add_test(tc, test_rollback_writes_no_count_sent_ahead),
     tcase_add_test(tc, test_seal_outlives_a_spent_deadline),
     tcase_add_test(tc, test_subscription_saves_at_once_change_once),
     tcase_add_test(tc, test_roles_cannot_rewrite_the_trail),
