@@ -965,8 +965,8 @@ struct pf_audit_pending {
 
 /*
  * Store p (its id ignored) inside the writer's transaction; *id its id,
- * set once the transaction's next statement or its COMMIT has returned
- * PF_OK (the row is sent with it: store_sql.h's pf_sql_insert_ahead), so
+ * set once the transaction's next statement waited for, or its COMMIT,
+ * has returned PF_OK (the row is sent with it: pf_sql_insert_ahead), so
  * id must stay where it is until then; -1 when the COMMIT's answer was
  * lost and the server said it had committed (the id is not known).
  */
@@ -1350,8 +1350,8 @@ int pf_store_sub_get(struct pf_store *st, const char *channel,
 /*
  * Delete the row of (channel, address, list), or every row of (channel,
  * address) for list ""; *n (may be NULL) gets how many, inside a
- * transaction once its next statement has returned PF_OK (PostgreSQL
- * sends the delete with it: store_sql.h's pf_sql_exec_ahead).
+ * transaction once its next statement waited for has returned PF_OK
+ * (PostgreSQL sends the delete with it: store_sql.h's pf_sql_exec_ahead).
  */
 int pf_store_sub_delete(struct pf_store *st, const char *channel,
     const char *address, const char *list, long long *n);

@@ -996,9 +996,16 @@ pg_rollback(struct pf_store *st)
 	for (i = 0; i < p->nsent; i++)
 		p->outs[i] = NULL;
 	(void)pipe_sync(p, NULL);
+	/*
+	 * A read that ended early (libpq out of memory, say) leaves results
+	 * unread and the connection in pipeline mode, where no plain
+	 * statement runs, the next BEGIN included: start afresh (the server
+	 * rolls back what the old session had begun).
+	 */
 	if (PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF &&
-	    PQstatus(p->conn) == CONNECTION_OK)
-		(void)PQexitPipelineMode(p->conn);
+	    PQstatus(p->conn) == CONNECTION_OK &&
+	    !PQexitPipelineMode(p->conn))
+		(void)pg_reset(p);
 	t = PQtransactionStatus(p->conn);
 	p->in_txn = 0;
 	p->xid = 0;

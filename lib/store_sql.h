@@ -222,8 +222,10 @@ int	pf_sql_insert(struct pf_store *st, struct pf_sql_ref q,
 /*
  * pf_sql_insert of a statement that may go ahead (pf_sql.ahead) whose id
  * the caller needs only once the transaction has committed: PostgreSQL
- * sends it ahead and sets *id when the transaction's next statement, or
- * its COMMIT, returns PF_OK, so *id must stay where it is until then;
+ * sends it ahead and sets *id when the transaction's next statement that
+ * is waited for (one whose answer is read: not one sent ahead itself), or
+ * its RELEASE or COMMIT, returns PF_OK, so *id must stay where it is
+ * until then (a rollback sets nothing);
  * -1 if its answer never came (a COMMIT whose connection was lost, which
  * the server then said had committed: the row exists, its id unknown).
  * SQLite sets it at once.  Outside a transaction, as pf_sql_insert.
@@ -233,8 +235,8 @@ int	pf_sql_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
 
 /*
  * pf_sql_exec of a statement that may go ahead whose count the caller
- * reads only after the transaction's next statement: *changed is set as
- * pf_sql_insert_ahead sets its *id, when that statement returns PF_OK.
+ * reads only after the transaction's next statement that is waited for:
+ * *changed is set as pf_sql_insert_ahead sets its *id.
  */
 int	pf_sql_exec_ahead(struct pf_store *st, struct pf_sql_ref q,
 	    struct pf_sql_args a, long long *changed);
