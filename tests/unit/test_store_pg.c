@@ -1925,6 +1925,131 @@ START_TEST(test_count_sent_ahead)
 }
 END_TEST
 
+
+/* A connection cut with statements sent ahead, then a read. */
+START_TEST(test_ahead_then_a_cut_then_a_read)
+{
+	long long	 n = -1;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(ahead_writes(st, "s0"), PF_OK);	/* prepared */
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "cut", 100, 50), PF_OK);
+	kill_sessions();
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_EBUSY);
+	pf_store_rollback(st);
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(hits_of("cut"), 0);
+	ck_assert_int_eq(ahead_writes(st, "s9"), PF_OK);
+	ck_assert_int_eq(hits_of("s9"), 1);
+}
+END_TEST
+
+/* A connection cut with statements sent ahead, then COMMIT. */
+START_TEST(test_ahead_then_a_cut_then_the_commit)
+{
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(ahead_writes(st, "s0"), PF_OK);	/* prepared */
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "cut", 100, 50), PF_OK);
+	kill_sessions();
+	ck_assert_int_ne(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(hits_of("cut"), 0);
+	ck_assert_int_eq(ahead_writes(st, "s9"), PF_OK);
+	ck_assert_int_eq(hits_of("s9"), 1);
+}
+END_TEST
+
+/* A savepoint ended with the caller's error, writes queued in it. */
+START_TEST(test_savepoint_error_undoes_what_went_ahead)
+{
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "kept", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "undone", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint_end(st, PF_ENOTFOUND), PF_ENOTFOUND);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(hits_of("kept"), 1);
+	ck_assert_int_eq(hits_of("undone"), 0);
+}
+END_TEST
+
+/* An ahead lock that times out, then straight to COMMIT. */
+START_TEST(test_ahead_lock_timeout_then_the_commit)
+{
+	struct pf_store	*quick;
+
+	SKIP_WITHOUT_SERVER();
+	quick = store_open(100);
+	ck_assert_int_eq(ahead_writes(quick, "p"), PF_OK);	/* prepared */
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_lock(st, "rate", "b", "x"), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "x", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_store_trap_count(st, "2026-11-24", "a", "b"), PF_OK);
+	ck_assert_int_eq(pf_store_begin(quick), PF_OK);
+	ck_assert_int_eq(pf_store_lock(quick, "rate", "b", "x"), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(quick, "b", "y", 100, 50), PF_OK);
+	ck_assert_int_eq(pf_store_commit(quick), PF_EBUSY);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
+	ck_assert_int_eq(hits_of("y"), 0);
+	ck_assert_int_eq(ahead_writes(quick, "z"), PF_OK);
+	ck_assert_int_eq(hits_of("z"), 1);
+	pf_store_close(quick);
+}
+END_TEST
+
+
+/* A savepoint outside a transaction: refused, nothing stored. */
+START_TEST(test_savepoint_outside_a_transaction)
+{
+	int	 a, b, c;
+
+	SKIP_WITHOUT_SERVER();
+	ck_assert_int_eq(ahead_writes(st, "s0"), PF_OK);	/* prepared */
+	a = pf_sql_savepoint(st);
+	b = pf_store_rate_hit(st, "b", "out", 100, 50);
+	c = pf_sql_savepoint_end(st, b);
+	/* As before the pipeline: refused, nothing stored. */
+	ck_assert_int_eq(a, PF_OK);	/* sent with the next statement */
+	ck_assert_int_eq(b, PF_ESTORE);
+	ck_assert_int_eq(c, PF_ESTORE);
+	ck_assert_int_eq(hits_of("out"), 0);
+	ck_assert_int_eq(ahead_writes(st, "s9"), PF_OK);
+}
+END_TEST
+
+
+/* The seal's INSERT fails; its COMMIT must not commit the take. */
+START_TEST(test_a_failed_seal_put_commits_no_take)
+{
+	PGconn	*c;
+	int	 err;
+
+	SKIP_WITHOUT_SERVER();
+	audit_dir_make();
+	ck_assert_int_eq(txn_record(st, "1"), PF_OK);	/* prepared */
+	c = admin(dbname);
+	sql_ok(c, "CREATE FUNCTION no_audit_insert() RETURNS trigger LANGUAGE plpgsql "
+	    "AS $$BEGIN RAISE EXCEPTION 'no'; END$$", NULL, 0);
+	sql_ok(c, "CREATE TRIGGER no_audit_insert BEFORE INSERT ON audit FOR EACH ROW "
+	    "EXECUTE FUNCTION no_audit_insert()", NULL, 0);
+	err = txn_record(st, "2");
+	ck_assert_int_eq(err, PF_OK);	/* committed; the seal's failure logged */
+	ck_assert_int_eq(db_number("SELECT max(seq) FROM audit"), 1);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 1);
+	sql_ok(c, "DROP TRIGGER no_audit_insert ON audit", NULL, 0);
+	PQfinish(c);
+	ck_assert_int_eq(txn_record(st, "3"), PF_OK);
+	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
+	ck_assert_int_eq(db_number("SELECT max(seq) FROM audit"), 3);
+	ck_assert_int_eq(trail_bad(), 0);
+	audit_dir_remove();
+}
+END_TEST
+
 /*
  * A record's transaction and its seal: BEGIN, then the pending record with
  * the COMMIT; the seal's BEGIN with its lock, head and take, then its
@@ -2041,6 +2166,12 @@ PF_TEST_MAIN("store_pg",
     tcase_add_test(tc, test_sent_ahead_failure_in_a_savepoint),
     tcase_add_test(tc, test_sent_ahead_past_a_full_pipeline),
     tcase_add_test(tc, test_count_sent_ahead),
+    tcase_add_test(tc, test_ahead_then_a_cut_then_a_read),
+    tcase_add_test(tc, test_a_failed_seal_put_commits_no_take),
+    tcase_add_test(tc, test_savepoint_outside_a_transaction),
+    tcase_add_test(tc, test_ahead_then_a_cut_then_the_commit),
+    tcase_add_test(tc, test_savepoint_error_undoes_what_went_ahead),
+    tcase_add_test(tc, test_ahead_lock_timeout_then_the_commit),
     tcase_add_test(tc, test_seal_put_goes_with_its_commit),
     tcase_add_test(tc, test_pending_ids_set_by_the_commit),
     tcase_add_test(tc, test_backup_names_pg_dump))
