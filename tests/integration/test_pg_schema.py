@@ -197,7 +197,9 @@ def statements(path):
         raise AssertionError("%s: no sql[] table" % path)
     body = src[start.end():src.index("\n};", start.end())]
     out = []
-    for entry in re.finditer(r"\[\w+\]\s*=\s*\{\s*(%s)\s*,((?:\s*%s)+)\s*\}"
+    # An entry may end with the member that lets it go ahead (.ahead).
+    for entry in re.finditer(r"\[\w+\]\s*=\s*\{\s*(%s)\s*,((?:\s*%s)+)\s*"
+                             r"(?:,\s*\.ahead\s*=\s*\d+\s*)?\}"
                              % (STRING, STRING), body):
         what = entry.group(1)[1:-1]
         text = "".join(s[1:-1] for s in re.findall(STRING, entry.group(2)))
