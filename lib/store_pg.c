@@ -980,22 +980,30 @@ begin_text(const struct pg *p, const char *begin, char *buf, size_t len)
 		    ms < p->busy_ms ? ms : p->busy_ms, ms);
 }
 
-/* What was sent ahead is read (its failure dropped), then ROLLBACK. */
+/*
+ * What was sent ahead is read and dropped, its failure and its ids and
+ * counts written nowhere: a rollback (of the transaction or of a
+ * savepoint) often follows a caller that failed and returned, and whose
+ * variable such a pointer named is gone.
+ */
+static void
+pipe_drop(struct pg *p)
+{
+	int	 i;
+
+	for (i = 0; i < p->nsent; i++)
+		p->outs[i] = NULL;
+	(void)pipe_sync(p, NULL);
+}
+
+/* What was sent ahead is dropped (pipe_drop), then ROLLBACK. */
 static void
 pg_rollback(struct pf_store *st)
 {
 	struct pg		*p = pg(st);
 	PGTransactionStatusType	 t;
-	int			 i;
 
-	/*
-	 * What was sent ahead is read and dropped, its ids and counts
-	 * written nowhere: a rollback often follows a caller that failed
-	 * and returned, and whose variable such a pointer named is gone.
-	 */
-	for (i = 0; i < p->nsent; i++)
-		p->outs[i] = NULL;
-	(void)pipe_sync(p, NULL);
+	pipe_drop(p);
 	/*
 	 * A read that ended early (libpq out of memory, say) leaves results
 	 * unread and the connection in pipeline mode, where no plain
@@ -1315,7 +1323,7 @@ pg_savepoint_end(struct pf_store *st, int err)
 	if (err == PF_OK && (err = pipe_text(p, SQL_RELEASE, "release")) ==
 	    PF_OK && (err = pipe_sync(p, NULL)) == PF_OK)
 		return PF_OK;
-	(void)pipe_sync(p, NULL);
+	pipe_drop(p);
 	/* Undoes the savepoint's work, and clears a failed statement. */
 	(void)pg_simple(p, SQL_ROLLBACK_TO, "rollback to");
 	(void)pg_simple(p, SQL_RELEASE, "release");

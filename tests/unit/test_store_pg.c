@@ -422,9 +422,9 @@ START_TEST(test_begin_then_is_not_tried_again_after_rows)
 END_TEST
 
 /*
- * A rollback writes nothing where a change sent ahead was to put its
- * count: the caller that asked may have failed and returned, its
- * variable gone.
+ * A rollback, of the transaction or of a savepoint, writes nothing where
+ * a change sent ahead was to put its count: the caller that asked may
+ * have failed and returned, its variable gone.
  */
 START_TEST(test_rollback_writes_no_count_sent_ahead)
 {
@@ -436,6 +436,14 @@ START_TEST(test_rollback_writes_no_count_sent_ahead)
 	    "", &n), PF_OK);
 	pf_store_rollback(st);
 	ck_assert_int_eq(n, 42);
+	/* Nor does a savepoint ended with its caller's error. */
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
+	ck_assert_int_eq(pf_store_sub_delete(st, "email", "gone@example.com",
+	    "", &n), PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint_end(st, PF_ENOTFOUND), PF_ENOTFOUND);
+	ck_assert_int_eq(n, 42);
+	ck_assert_int_eq(pf_store_commit(st), PF_OK);
 	/* The connection is out of the pipeline: the next reads work. */
 	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
 	ck_assert_int_eq(n, 0);
