@@ -321,6 +321,8 @@ integration: all $(BROWSER_DEPS)
 #                         an installed tree, Apache, the systemd units, make
 #                         run: the serving around the programs, each with a
 #                         configuration of its own on SQLite
+#   test_worker_heap.py   a worker's heap across requests: what grew and
+#                         shrank it was SQLite's temporary index
 # test_nodes.py (two web nodes on one database, a node killed and the
 # server restarted mid-load) runs in this pass only: on SQLite it skips.
 # `make integration-pg TESTS=test_mail.py` runs one file on PostgreSQL.
@@ -330,7 +332,7 @@ PG_SKIP		 = test_browser.py test_c_strings.py test_js_strings.py \
 		   test_mail_lang.py test_request_journey_lang.py \
 		   test_pseudo_locale.py test_install.py test_apache.py \
 		   test_systemd.py test_run.py test_pg_schema.py test_nginx.py \
-		   test_deadline.py test_audit_view.py
+		   test_deadline.py test_audit_view.py test_worker_heap.py
 PG_TESTS	 = $(filter-out $(PG_SKIP),$(notdir $(wildcard tests/integration/test_*.py)))
 
 .PHONY: integration-pg
