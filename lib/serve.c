@@ -3,6 +3,8 @@
  * under one struct pf_stream, one request built, handled and freed per
  * turn.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 
 #include "err.h"
@@ -157,18 +160,29 @@ serve_one(pf_handler *handler, void *arg, char *const *envp,
  * accept loop; a request being served is finished first: SIGTERM is
  * blocked while one is (else its reads fail with EINTR) and delivered
  * before the next accept.  libfcgi only notices its own flag when accept
- * is interrupted, so ours is checked before each accept (ARCHITECTURE.md,
- * "Library defects, and their guards").  Leaving through the normal path
- * releases everything, so a leak checker sees a clean exit.
+ * is interrupted, so ours is checked before each accept; and a signal
+ * let in after that check but before libfcgi's accept() has begun would
+ * interrupt nothing, so the handler also puts /dev/null where the
+ * listening socket was (this process's descriptor only: the other
+ * workers keep the socket), and that accept() fails at once
+ * (ARCHITECTURE.md, "Library defects, and their guards").  Leaving
+ * through the normal path releases everything, so a leak checker sees a
+ * clean exit.
  */
 static volatile sig_atomic_t stopping;
+static int devnull = -1;	/* open while the loop runs */
 
 static void
 on_term(int sig)
 {
+	int	 saved = errno;
+
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
+	if (devnull >= 0)
+		(void)dup2(devnull, FCGI_LISTENSOCK_FILENO);
+	errno = saved;
 }
 
 /*
@@ -200,7 +214,7 @@ pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 	struct fcgx_io	 fio;
 	struct stdio_io	 sio;
 	struct pf_stream io;
-	int		 cgi;
+	int		 cgi, fd;
 
 	/*
 	 * FCGX_IsCGI initialises libfcgi, which installs its own SIGPIPE
@@ -225,9 +239,14 @@ pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 		stdio_drain(&sio);
 		return 0;
 	}
-	if (FCGX_Init() != 0 ||
-	    FCGX_InitRequest(&r, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, FCGI_LISTENSOCK_FILENO,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		pf_log(PF_LOG_ERR, "cannot initialise libfcgi");
+		return -1;
+	}
+	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
+		pf_log(PF_LOG_ERR, "cannot open /dev/null: %s", strerror(errno));
+		FCGX_Free(&r, 1);
 		return -1;
 	}
 	keep_heap();
@@ -248,6 +267,9 @@ pf_serve(pf_handler *handler, void *arg, const struct pf_limits *limits)
 		FCGX_Finish_r(&r);
 	}
 	FCGX_Free(&r, 1);
+	fd = devnull;
+	devnull = -1;		/* before the close: a late SIGTERM's dup2 */
+	close(fd);
 	return 0;
 }
 

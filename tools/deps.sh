@@ -40,6 +40,9 @@ pkgs="$pkgs libxml2-utils xsltproc curl sqlite3 faketime mandoc"
 if [ "${1:-}" = check ]; then
 	pkgs="$pkgs chromium nodejs apache2 libapache2-mod-fcgid systemd man-db"
 	pkgs="$pkgs openssl"
+	# A worker stopped by gdb at the one moment a test must reach (a
+	# SIGTERM just before accept: test_unsubscribe.py).
+	pkgs="$pkgs gdb"
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi
 # The PostgreSQL pass of the tests (tools/pgtest.sh starts its own server):

@@ -1,6 +1,7 @@
 """The unsubscribe form and RFC 8058 one-click, through a real nginx."""
 
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -486,6 +487,37 @@ class Protocol(unittest.TestCase):
             if worker.poll() is None:
                 worker.kill()
                 worker.wait()
+
+
+    def test_sigterm_just_before_accept_ends_the_worker(self):
+        # The signal let in after the loop's own check but before
+        # libfcgi's accept() has begun interrupts nothing: the worker
+        # blocked in accept until a connection came (or the supervisor's
+        # KILL).  gdb stops the worker at the entry of its first accept
+        # and delivers SIGTERM there, the last moment of that window.
+        sock = os.path.join(SITE.dir, "run", "term-accept.sock")
+        if os.path.exists(sock):
+            os.unlink(sock)
+        gdb = subprocess.Popen(
+            ["spawn-fcgi", "-n", "-s", sock, "-M", "0600", "--",
+             shutil.which("gdb"), "-nx", "-batch",
+             "-ex", "set breakpoint pending on", "-ex", "break accept",
+             "-ex", "run", "-ex", "delete", "-ex", "signal SIGTERM", "--args",
+             os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")],
+            # LeakSanitizer (the sanitizer's build) cannot run under a
+            # debugger: it stops the world with ptrace itself.
+            env=dict(os.environ, PRIVFORMS_CONFIG=SITE.conf, ASAN_OPTIONS=":".join(
+                filter(None, (os.environ.get("ASAN_OPTIONS"), "detect_leaks=0")))),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
+        try:
+            out, _ = gdb.communicate(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            os.killpg(gdb.pid, signal.SIGKILL)    # gdb and the worker
+            out, _ = gdb.communicate()
+            self.fail("the worker did not end: still in accept\n" + out)
+        self.assertIn("Breakpoint 1,", out)     # it did stop in accept
+        self.assertRegex(out, r"\[Inferior 1 \(process \d+\) exited normally\]")
 
 
 def subscribe(address, lst, channel="email"):
