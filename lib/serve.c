@@ -170,7 +170,7 @@ serve_one(pf_handler *handler, void *arg, char *const *envp,
  * clean exit.
  */
 static volatile sig_atomic_t stopping;
-static int devnull = -1;	/* open while the loop runs */
+static volatile sig_atomic_t devnull = -1;	/* open while the loop runs */
 
 static void
 on_term(int sig)
