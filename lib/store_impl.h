@@ -38,7 +38,10 @@ struct pf_store_ops {
 		    struct pf_sql_args a, long long *changed);
 	int	(*insert)(struct pf_store *st, struct pf_sql_ref q,
 		    struct pf_sql_args a, long long *id);
-	/* pf_sql_insert_ahead, pf_sql_exec_ahead; NULL: at once. */
+	/*
+	 * pf_sql_insert_ahead, pf_sql_exec_ahead: a backend that sends
+	 * nothing ahead gives its insert and exec here.
+	 */
 	int	(*insert_ahead)(struct pf_store *st, struct pf_sql_ref q,
 		    struct pf_sql_args a, long long *id);
 	int	(*exec_ahead)(struct pf_store *st, struct pf_sql_ref q,

@@ -230,8 +230,6 @@ int
 pf_sql_insert_ahead(struct pf_store *st, struct pf_sql_ref q,
     struct pf_sql_args a, long long *id)
 {
-	if (st->ops->insert_ahead == NULL)
-		return st->ops->insert(st, q, a, id);
 	return st->ops->insert_ahead(st, q, a, id);
 }
 
@@ -239,8 +237,6 @@ int
 pf_sql_exec_ahead(struct pf_store *st, struct pf_sql_ref q,
     struct pf_sql_args a, long long *changed)
 {
-	if (st->ops->exec_ahead == NULL)
-		return st->ops->exec(st, q, a, changed);
 	return st->ops->exec_ahead(st, q, a, changed);
 }
 

@@ -1010,6 +1010,9 @@ const struct pf_store_ops pf_store_sqlite_ops = {
 	.until = lite_until,
 	.exec = lite_exec,
 	.insert = lite_insert,
+	/* Nothing goes ahead: every write is done at once. */
+	.insert_ahead = lite_insert,
+	.exec_ahead = lite_exec,
 	.each = lite_each,
 	.one = lite_one,
 	.prepare = lite_prepare,
