@@ -268,6 +268,53 @@ row_of(const char *list)
 	return r;
 }
 
+/* c's request changes something and leaves its list in state want. */
+static void
+request_leaves(const struct pf_sub_change *c, int want)
+{
+	ck_assert_int_eq(apply(pf_sub_request, c), 1);
+	ck_assert_int_eq(state(c->list), want);
+}
+
+/*
+ * c asked for again at T2 while its request stands: no change, and the
+ * row keeps T1, the first request's time.
+ */
+static void
+asked_again(struct pf_sub_change *c)
+{
+	c->now = T2;
+	ck_assert_int_eq(apply(pf_sub_request, c), 0);
+	ck_assert_str_eq(row_of(c->list).requested, T1);
+}
+
+/*
+ * A one-click opt-out of list at T1, ADDR on no list: the opt-out is the
+ * change, and list's is then the only one.
+ */
+static void
+one_click_drop(const char *list)
+{
+	struct pf_sub_change	 c = change(list, "one-click", T1);
+	char			 want[64];
+
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	snprintf(want, sizeof(want), "email/%s", list);
+	optouts_are(want);
+}
+
+/* list asked for by signup at T1, dropped at T2: the drop's change. */
+static struct pf_sub_change
+request_then_drop(const char *list)
+{
+	struct pf_sub_change	 c = change(list, "signup", T1);
+
+	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	c = change(list, "preferences", T2);
+	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	return c;
+}
+
 /* A list without double opt-in: subscribed at once, with its evidence. */
 START_TEST(test_request_without_double_opt_in_subscribes)
 {
@@ -275,8 +322,7 @@ START_TEST(test_request_without_double_opt_in_subscribes)
 	struct row		 r;
 
 	SKIP_WITHOUT_STORE();
-	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	ck_assert_int_eq(state("events"), PF_SUB_SUBSCRIBED);
+	request_leaves(&c, PF_SUB_SUBSCRIBED);
 	r = row_of("events");
 	ck_assert_str_eq(r.requested, T1);
 	ck_assert_str_eq(r.confirmed, T1);
@@ -304,14 +350,11 @@ START_TEST(test_double_opt_in_waits_for_the_confirmation)
 	struct row		 r;
 
 	SKIP_WITHOUT_STORE();
-	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
+	request_leaves(&c, PF_SUB_PENDING);
 	ck_assert_str_eq(row_of("news").confirmed, "(null)");
 	exported_is("news", "");
 	/* Asked again: no event, no record, the first request's time. */
-	c.now = T2;
-	ck_assert_int_eq(apply(pf_sub_request, &c), 0);
-	ck_assert_str_eq(row_of("news").requested, T1);
+	asked_again(&c);
 	ck_assert_int_eq(confirm("news", T2, T3), 0);
 	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
 	ck_assert_int_eq(confirm("news", T1, T3), 1);
@@ -330,12 +373,10 @@ END_TEST
 /* A request dropped and asked for again: only the new one's link confirms. */
 START_TEST(test_a_dropped_request_link_confirms_nothing)
 {
-	struct pf_sub_change	 c = change("news", "signup", T1);
+	struct pf_sub_change	 c;
 
 	SKIP_WITHOUT_STORE();
-	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	c = change("news", "preferences", T2);
-	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	c = request_then_drop("news");
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
 	ck_assert_int_eq(confirm("news", T1, T3), 0);
 	ck_assert_int_eq(state("news"), PF_SUB_PENDING);
@@ -381,8 +422,7 @@ START_TEST(test_subscribing_lifts_only_that_list)
 	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
 	optouts_are("email/ email/events");
 	c.list = "events";
-	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	ck_assert_int_eq(state("events"), PF_SUB_SUBSCRIBED);
+	request_leaves(&c, PF_SUB_SUBSCRIBED);
 	optouts_are("email/");
 	exported_is("events", ADDR);
 	suppressed_is("events", "");
@@ -458,13 +498,10 @@ START_TEST(test_signup_never_lifts_an_opt_out)
 	if (unproven[_i].erased)
 		ck_assert_int_eq(pf_store_suppress_put(st, "email", subject,
 		    "email", T1), PF_OK);
-	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	ck_assert_int_eq(state("events"), PF_SUB_PENDING);
+	request_leaves(&c, PF_SUB_PENDING);
 	exported_is("events", "");
 	/* Again: the request stands, nothing appended. */
-	c.now = T2;
-	ck_assert_int_eq(apply(pf_sub_request, &c), 0);
-	ck_assert_str_eq(row_of("events").requested, T1);
+	asked_again(&c);
 	ck_assert_int_eq(confirm("events", T1, T3), 1);
 	ck_assert_int_eq(state("events"), PF_SUB_SUBSCRIBED);
 	optouts_are(unproven[_i].optouts);
@@ -479,12 +516,10 @@ END_TEST
 /* Unsubscribing: the row gone, the list's opt-out put; again, nothing. */
 START_TEST(test_drop_removes_and_suppresses_once)
 {
-	struct pf_sub_change	 c = change("events", "signup", T1);
+	struct pf_sub_change	 c;
 
 	SKIP_WITHOUT_STORE();
-	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
-	c = change("events", "preferences", T2);
-	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
+	c = request_then_drop("events");
 	ck_assert_int_eq(state("events"), PF_SUB_NONE);
 	optouts_are("email/events");
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 0);
@@ -500,12 +535,10 @@ END_TEST
  */
 START_TEST(test_drop_of_a_list_one_is_not_on)
 {
-	struct pf_sub_change	 c = change("legacy-promo", "one-click", T1);
+	struct pf_sub_change	 c = change("", "unsubscribe", T2);
 
 	SKIP_WITHOUT_STORE();
-	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
-	optouts_are("email/legacy-promo");
-	c = change("", "unsubscribe", T2);
+	one_click_drop("legacy-promo");
 	ck_assert_int_eq(apply(pf_sub_stop_all, &c), 1);
 	c = change("offers", "one-click", T3);
 	ck_assert_int_eq(apply(pf_sub_drop, &c), 0);
@@ -521,13 +554,11 @@ END_TEST
  */
 START_TEST(test_an_optout_stays_in_the_history_after_a_resubscribe)
 {
-	struct pf_sub_change	 c = change("events", "one-click", T1);
+	struct pf_sub_change	 c = change("events", "preferences", T2);
 
 	SKIP_WITHOUT_STORE();
-	ck_assert_int_eq(apply(pf_sub_drop, &c), 1);
-	optouts_are("email/events");
-	c = change("events", "preferences", T2);
-	ck_assert_int_eq(apply(pf_sub_request, &c), 1);
+	one_click_drop("events");
+	request_leaves(&c, PF_SUB_SUBSCRIBED);
 	optouts_are("");
 	history_is("unsubscribed:events subscribed:events");
 }
