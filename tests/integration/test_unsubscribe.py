@@ -400,6 +400,19 @@ class Protocol(unittest.TestCase):
         """BODY with the form's stamp, as the form's page sends it."""
         return self.BODY + b"&pf_stamp=" + SITE.stamp(FORM).encode()
 
+    @staticmethod
+    def worker(name, wrapper=(), env=None, **popen):
+        """(socket, process): one unsubscribe worker of its own under
+        spawn-fcgi on the site's run/NAME, run by wrapper (a debugger's
+        command line) if given; env: more environment."""
+        sock = os.path.join(SITE.dir, "run", name)
+        if os.path.exists(sock):
+            os.unlink(sock)
+        return sock, subprocess.Popen(
+            ["spawn-fcgi", "-n", "-s", sock, "-M", "0600", "--"] + list(wrapper) +
+            [os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")],
+            env=dict(os.environ, PRIVFORMS_CONFIG=SITE.conf, **(env or {})), **popen)
+
     def send(self, body=None, **extra):
         params = dict(self.PARAMS, **extra)
         out, done = fcgi_request(SITE.socket_path("unsubscribe"), params,
@@ -452,14 +465,8 @@ class Protocol(unittest.TestCase):
         # A stop asked for while a request is served: the request is
         # answered, then the worker exits, without waiting for another
         # connection (libfcgi forgets the stop: ARCHITECTURE.md).
-        sock = os.path.join(SITE.dir, "run", "term-test.sock")
-        if os.path.exists(sock):
-            os.unlink(sock)
-        worker = subprocess.Popen(
-            ["spawn-fcgi", "-n", "-s", sock, "-M", "0600", "--",
-             os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")],
-            env=dict(os.environ, PRIVFORMS_CONFIG=SITE.conf),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sock, worker = self.worker("term-test.sock", stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
         try:
             wait_until(lambda: unix_listening(sock), "the worker listening")
             body = self.body()
@@ -495,19 +502,15 @@ class Protocol(unittest.TestCase):
         # blocked in accept until a connection came (or the supervisor's
         # KILL).  gdb stops the worker at the entry of its first accept
         # and delivers SIGTERM there, the last moment of that window.
-        sock = os.path.join(SITE.dir, "run", "term-accept.sock")
-        if os.path.exists(sock):
-            os.unlink(sock)
-        gdb = subprocess.Popen(
-            ["spawn-fcgi", "-n", "-s", sock, "-M", "0600", "--",
-             shutil.which("gdb"), "-nx", "-batch",
-             "-ex", "set breakpoint pending on", "-ex", "break accept",
-             "-ex", "run", "-ex", "delete", "-ex", "signal SIGTERM", "--args",
-             os.path.join(SRC, "cgi-bin", "unsubscribe.fcgi")],
-            # LeakSanitizer (the sanitizer's build) cannot run under a
-            # debugger: it stops the world with ptrace itself.
-            env=dict(os.environ, PRIVFORMS_CONFIG=SITE.conf, ASAN_OPTIONS=":".join(
-                filter(None, (os.environ.get("ASAN_OPTIONS"), "detect_leaks=0")))),
+        # LeakSanitizer (the sanitizer's build) cannot run under a
+        # debugger: it stops the world with ptrace itself.
+        _, gdb = self.worker(
+            "term-accept.sock", [shutil.which("gdb"), "-nx", "-batch",
+                                 "-ex", "set breakpoint pending on", "-ex", "break accept",
+                                 "-ex", "run", "-ex", "delete", "-ex", "signal SIGTERM",
+                                 "--args"],
+            {"ASAN_OPTIONS": ":".join(filter(None, (os.environ.get("ASAN_OPTIONS"),
+                                                    "detect_leaks=0")))},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True)
         try:
