@@ -393,6 +393,15 @@ count_rows(const struct pf_row *row, void *arg)
 	return PF_OK;
 }
 
+/* A pending row taken: counted (pf_store_audit_begin_take's fn). */
+static int
+count_taken(const struct pf_audit_pending *p, void *arg)
+{
+	(void)p;
+	++*(int *)arg;
+	return PF_OK;
+}
+
 /*
  * A BEGIN sent with statements is tried again on a broken connection only
  * while no rows have gone to the caller: here the first statement's row
@@ -844,6 +853,14 @@ trail_bad(void)
 	return rc == PF_OK ? 0 : bad;
 }
 
+/* The end of a test's trail: it verifies against its files, then goes. */
+static void
+audit_dir_verified_remove(void)
+{
+	ck_assert_int_eq(trail_bad(), 0);
+	audit_dir_remove();
+}
+
 /* A worker of its own: n records through pf_txn, each sealed. */
 static int
 txn_writer(int n)
@@ -882,8 +899,7 @@ START_TEST(test_seal_two_writers_gapless)
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
 	ck_assert_int_eq(db_number("SELECT sum(n) FROM audit_count"),
 	    WORKERS * EACH);
-	ck_assert_int_eq(trail_bad(), 0);
-	audit_dir_remove();
+	audit_dir_verified_remove();
 }
 END_TEST
 
@@ -914,8 +930,7 @@ START_TEST(test_seal_after_killed_writer)
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 3);
 	ck_assert_int_eq(db_number("SELECT sum(n) FROM audit_count"), 3);
-	ck_assert_int_eq(trail_bad(), 0);
-	audit_dir_remove();
+	audit_dir_verified_remove();
 }
 END_TEST
 
@@ -945,8 +960,7 @@ START_TEST(test_seal_time_never_goes_back)
 	PQfinish(c);
 	ck_assert_str_eq(t2, t1);
 	ck_assert_int_eq(pf_audit_sync(st, audit_dir, &n), PF_OK);
-	ck_assert_int_eq(trail_bad(), 0);
-	audit_dir_remove();
+	audit_dir_verified_remove();
 }
 END_TEST
 
@@ -994,8 +1008,7 @@ START_TEST(test_seal_waits_for_a_running_seal)
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 1);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
-	ck_assert_int_eq(trail_bad(), 0);		/* its file written */
-	audit_dir_remove();
+	audit_dir_verified_remove();		/* its file written */
 }
 END_TEST
 
@@ -1155,15 +1168,6 @@ START_TEST(test_seal_of_a_record_whose_id_was_lost)
 }
 END_TEST
 
-/* A pending row taken: counted (pf_store_audit_begin_take's fn). */
-static int
-count_taken(const struct pf_audit_pending *p, void *arg)
-{
-	(void)p;
-	++*(int *)arg;
-	return PF_OK;
-}
-
 /*
  * The seal's begin, try, head and take in one go (pf_sql_begin_then):
  * with the lock free, got, the chain's last record read and the pending
@@ -1233,8 +1237,7 @@ START_TEST(test_seal_one_per_transaction)
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 3);
 	ck_assert_int_eq(db_number("SELECT count(DISTINCT xmin::text) "
 	    "FROM audit"), 1);
-	ck_assert_int_eq(trail_bad(), 0);
-	audit_dir_remove();
+	audit_dir_verified_remove();
 }
 END_TEST
 
@@ -1770,6 +1773,22 @@ trips(struct pf_store *s)
 	return s->ops->round_trips(s);
 }
 
+/*
+ * The round trips fn(st, n) makes, once fn(st, first) has prepared its
+ * statements.
+ */
+static long long
+trips_of(int (*fn)(struct pf_store *, const char *), const char *first,
+    const char *n)
+{
+	long long	 before;
+
+	ck_assert_int_eq(fn(st, first), PF_OK);	/* prepared */
+	before = trips(st);
+	ck_assert_int_eq(fn(st, n), PF_OK);
+	return trips(st) - before;
+}
+
 /* The rows of rate_hit with subject. */
 static long long
 hits_of(const char *subject)
@@ -1807,13 +1826,8 @@ ahead_writes(struct pf_store *s, const char *subject)
  */
 START_TEST(test_sent_ahead_go_with_the_commit)
 {
-	long long	 before;
-
 	SKIP_WITHOUT_SERVER();
-	ck_assert_int_eq(ahead_writes(st, "s1"), PF_OK);	/* prepared */
-	before = trips(st);
-	ck_assert_int_eq(ahead_writes(st, "s2"), PF_OK);
-	ck_assert_int_eq(trips(st) - before, 2);
+	ck_assert_int_eq(trips_of(ahead_writes, "s1", "s2"), 2);
 	ck_assert_int_eq(hits_of("s2"), 1);
 	ck_assert_int_eq(db_number("SELECT n FROM trap_count"), 2);
 }
@@ -1847,18 +1861,32 @@ START_TEST(test_sent_ahead_failure_is_the_next_statements)
 END_TEST
 
 /*
- * A write sent ahead inside a savepoint that fails is the RELEASE's
- * failure: the savepoint's work is undone, and only its work.
+ * A savepoint that fails, writes queued in it: its work is undone, and
+ * only its work.  A write sent ahead inside it that fails is the
+ * RELEASE's failure; the caller's error ends it with that error.
  */
-START_TEST(test_sent_ahead_failure_in_a_savepoint)
+static const struct savepoint_failure {
+	int	 bad_write;	/* a write that fails queued last in it */
+	int	 end_with;	/* the caller's err to pf_sql_savepoint_end */
+	int	 want;		/* what pf_sql_savepoint_end returns */
+} savepoint_failures[] = {
+	{ 1, PF_OK, PF_ESTORE },		/* a write sent ahead fails */
+	{ 0, PF_ENOTFOUND, PF_ENOTFOUND },	/* the caller's error */
+};
+
+START_TEST(test_savepoint_failure_undoes_its_work_only)
 {
+	const struct savepoint_failure	*f = &savepoint_failures[_i];
+
 	SKIP_WITHOUT_SERVER();
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	ck_assert_int_eq(pf_store_rate_hit(st, "b", "kept", 100, 50), PF_OK);
 	ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
 	ck_assert_int_eq(pf_store_rate_hit(st, "b", "undone", 100, 50), PF_OK);
-	ck_assert_int_eq(pf_store_rate_hit(st, NULL, "s", 100, 50), PF_OK);
-	ck_assert_int_eq(pf_sql_savepoint_end(st, PF_OK), PF_ESTORE);
+	if (f->bad_write)	/* rate_hit.bucket is NOT NULL */
+		ck_assert_int_eq(pf_store_rate_hit(st, NULL, "s", 100, 50),
+		    PF_OK);
+	ck_assert_int_eq(pf_sql_savepoint_end(st, f->end_with), f->want);
 	ck_assert_int_eq(pf_store_commit(st), PF_OK);
 	ck_assert_int_eq(hits_of("kept"), 1);
 	ck_assert_int_eq(hits_of("undone"), 0);
@@ -1934,24 +1962,38 @@ START_TEST(test_count_sent_ahead)
 END_TEST
 
 
+/* A transaction with a write sent ahead, its connection then cut. */
+static void
+cut_with_a_write_ahead(void)
+{
+	ck_assert_int_eq(ahead_writes(st, "s0"), PF_OK);	/* prepared */
+	ck_assert_int_eq(pf_store_begin(st), PF_OK);
+	ck_assert_int_eq(pf_store_rate_hit(st, "b", "cut", 100, 50), PF_OK);
+	kill_sessions();
+}
+
+/* After the cut: nothing of that write stored, and the store goes on. */
+static void
+cut_stored_nothing(void)
+{
+	ck_assert_int_eq(hits_of("cut"), 0);
+	ck_assert_int_eq(ahead_writes(st, "s9"), PF_OK);
+	ck_assert_int_eq(hits_of("s9"), 1);
+}
+
 /* A connection cut with statements sent ahead, then a read. */
 START_TEST(test_ahead_then_a_cut_then_a_read)
 {
 	long long	 n = -1;
 
 	SKIP_WITHOUT_SERVER();
-	ck_assert_int_eq(ahead_writes(st, "s0"), PF_OK);	/* prepared */
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_store_rate_hit(st, "b", "cut", 100, 50), PF_OK);
-	kill_sessions();
+	cut_with_a_write_ahead();
 	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_EBUSY);
 	pf_store_rollback(st);
 	ck_assert_int_eq(pf_store_begin(st), PF_OK);
 	ck_assert_int_eq(pf_store_dnc_count(st, &n), PF_OK);
 	ck_assert_int_eq(pf_store_commit(st), PF_OK);
-	ck_assert_int_eq(hits_of("cut"), 0);
-	ck_assert_int_eq(ahead_writes(st, "s9"), PF_OK);
-	ck_assert_int_eq(hits_of("s9"), 1);
+	cut_stored_nothing();
 }
 END_TEST
 
@@ -1959,29 +2001,9 @@ END_TEST
 START_TEST(test_ahead_then_a_cut_then_the_commit)
 {
 	SKIP_WITHOUT_SERVER();
-	ck_assert_int_eq(ahead_writes(st, "s0"), PF_OK);	/* prepared */
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_store_rate_hit(st, "b", "cut", 100, 50), PF_OK);
-	kill_sessions();
+	cut_with_a_write_ahead();
 	ck_assert_int_ne(pf_store_commit(st), PF_OK);
-	ck_assert_int_eq(hits_of("cut"), 0);
-	ck_assert_int_eq(ahead_writes(st, "s9"), PF_OK);
-	ck_assert_int_eq(hits_of("s9"), 1);
-}
-END_TEST
-
-/* A savepoint ended with the caller's error, writes queued in it. */
-START_TEST(test_savepoint_error_undoes_what_went_ahead)
-{
-	SKIP_WITHOUT_SERVER();
-	ck_assert_int_eq(pf_store_begin(st), PF_OK);
-	ck_assert_int_eq(pf_store_rate_hit(st, "b", "kept", 100, 50), PF_OK);
-	ck_assert_int_eq(pf_sql_savepoint(st), PF_OK);
-	ck_assert_int_eq(pf_store_rate_hit(st, "b", "undone", 100, 50), PF_OK);
-	ck_assert_int_eq(pf_sql_savepoint_end(st, PF_ENOTFOUND), PF_ENOTFOUND);
-	ck_assert_int_eq(pf_store_commit(st), PF_OK);
-	ck_assert_int_eq(hits_of("kept"), 1);
-	ck_assert_int_eq(hits_of("undone"), 0);
+	cut_stored_nothing();
 }
 END_TEST
 
@@ -2053,8 +2075,7 @@ START_TEST(test_a_failed_seal_put_commits_no_take)
 	ck_assert_int_eq(txn_record(st, "3"), PF_OK);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
 	ck_assert_int_eq(db_number("SELECT max(seq) FROM audit"), 3);
-	ck_assert_int_eq(trail_bad(), 0);
-	audit_dir_remove();
+	audit_dir_verified_remove();
 }
 END_TEST
 
@@ -2065,18 +2086,12 @@ END_TEST
  */
 START_TEST(test_seal_put_goes_with_its_commit)
 {
-	long long	 before;
-
 	SKIP_WITHOUT_SERVER();
 	audit_dir_make();
-	ck_assert_int_eq(txn_record(st, "1"), PF_OK);	/* prepared */
-	before = trips(st);
-	ck_assert_int_eq(txn_record(st, "2"), PF_OK);
-	ck_assert_int_eq(trips(st) - before, 4);
+	ck_assert_int_eq(trips_of(txn_record, "1", "2"), 4);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit_pending"), 0);
 	ck_assert_int_eq(db_number("SELECT max(seq) FROM audit"), 2);
-	ck_assert_int_eq(trail_bad(), 0);
-	audit_dir_remove();
+	audit_dir_verified_remove();
 }
 END_TEST
 
@@ -2171,14 +2186,13 @@ PF_TEST_MAIN("store_pg",
 	0, 2),
     tcase_add_test(tc, test_sent_ahead_go_with_the_commit),
     tcase_add_test(tc, test_sent_ahead_failure_is_the_next_statements),
-    tcase_add_test(tc, test_sent_ahead_failure_in_a_savepoint),
+    PF_LOOP(test_savepoint_failure_undoes_its_work_only, savepoint_failures),
     tcase_add_test(tc, test_sent_ahead_past_a_full_pipeline),
     tcase_add_test(tc, test_count_sent_ahead),
     tcase_add_test(tc, test_ahead_then_a_cut_then_a_read),
     tcase_add_test(tc, test_a_failed_seal_put_commits_no_take),
     tcase_add_test(tc, test_savepoint_outside_a_transaction),
     tcase_add_test(tc, test_ahead_then_a_cut_then_the_commit),
-    tcase_add_test(tc, test_savepoint_error_undoes_what_went_ahead),
     tcase_add_test(tc, test_ahead_lock_timeout_then_the_commit),
     tcase_add_test(tc, test_seal_put_goes_with_its_commit),
     tcase_add_test(tc, test_pending_ids_set_by_the_commit),
