@@ -142,9 +142,13 @@ class Invalid(FormTest):
     def stored(self):
         return SITE.count("optout"), SITE.count("audit")
 
+    def refused(self, body, **kw):
+        """The form's answer to body posted to it, which stored nothing."""
+        return self.assert_nothing_stored(lambda: SITE.post(FORM, body, **kw))
+
     def test_bad_email_gets_422_with_the_form_and_values_kept(self):
-        r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
-            "channel": "email", "email": "not-an-address", "reason": "my words"}))
+        r = self.refused({"channel": "email", "email": "not-an-address",
+                          "reason": "my words"})
         self.assert_error(r, "email")
         self.assertIn('value="not-an-address"', r.text)
         self.assertIn(">my words</textarea>", r.text)
@@ -152,19 +156,17 @@ class Invalid(FormTest):
                                  r'aria-invalid="true"[^>]*name="email"')
 
     def test_sms_without_a_number_asks_for_one(self):
-        r = self.assert_nothing_stored(
-            lambda: SITE.post(FORM, {"channel": "sms", "email": "a@example.com"}))
+        r = self.refused({"channel": "sms", "email": "a@example.com"})
         self.assert_error(r, "phone")
 
     def test_invalid_phone_number_is_refused(self):
-        r = self.assert_nothing_stored(
-            lambda: SITE.post(FORM, {"channel": "sms", "phone": "12"}))
+        r = self.refused({"channel": "sms", "phone": "12"})
         self.assertEqual(r.status, 422)
 
     def test_confirmation_box_is_absent_and_ignored_when_switched_off(self):
         self.assertNotIn('name="confirm"', SITE.get(FORM).text)
-        r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
-            "channel": "email", "email": "bad address", "confirm": "yes"}))
+        r = self.refused({"channel": "email", "email": "bad address",
+                          "confirm": "yes"})
         self.assertEqual(r.status, 422)
         self.assertNotIn('name="confirm"', r.text)
         ok = SITE.post(FORM, {"channel": "email", "email": "noconfirm@example.com",
@@ -172,22 +174,21 @@ class Invalid(FormTest):
         self.assertEqual(ok.status, 303)
 
     def test_unknown_channel_is_refused(self):
-        r = self.assert_nothing_stored(
-            lambda: SITE.post(FORM, {"channel": "fax", "email": "a@example.com"}))
+        r = self.refused({"channel": "fax", "email": "a@example.com"})
         self.assert_error(r, "channel")
 
     def test_markup_in_every_field_comes_back_escaped(self):
         evil = '<script>alert(1)</script>"\'&'
         for channel in ("email", "sms", evil):
-            r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
-                "channel": channel, "email": evil, "phone": evil, "reason": evil}))
+            r = self.refused({"channel": channel, "email": evil,
+                              "phone": evil, "reason": evil})
             self.assertEqual(r.status, 422)
             self.assertNotIn("<script>alert", r.text)
             self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", r.text)
 
     def test_too_long_reason_is_refused_and_kept(self):
-        r = self.assert_nothing_stored(lambda: SITE.post(FORM, {
-            "channel": "email", "email": "a@example.com", "reason": "x" * 1001}))
+        r = self.refused({"channel": "email", "email": "a@example.com",
+                          "reason": "x" * 1001})
         self.assertEqual(r.status, 422)
         self.assertIn("x" * 1001, r.text)
         ok = SITE.post(FORM, {"channel": "email", "email": "long@example.com",
@@ -198,7 +199,7 @@ class Invalid(FormTest):
         for raw in (b"%ff%fe", b"a%00b@example.com", b"a%0d%0aBcc:x@example.com",
                     b"%c0%af@example.com", b"%1b[31m@example.com", b"%ef%bf%bf"):
             body = b"channel=email&email=" + raw + b"@example.com"
-            r = self.assert_nothing_stored(lambda: SITE.post(FORM, body))
+            r = self.refused(body)
             self.assertEqual(r.status, 422, raw)
             self.assertRegex(r.text, r'id="error-email"[^>]*>[^<]+<')
             self.assertNotIn("Bcc:", r.text)
@@ -206,24 +207,24 @@ class Invalid(FormTest):
 
     def test_bad_percent_encoding_is_400(self):
         for body in (b"channel=email&email=%zz", b"email=%4", b"email=a%"):
-            r = self.assert_nothing_stored(lambda: SITE.post(FORM, body))
+            r = self.refused(body)
             self.assertEqual(r.status, 400, body)
             self.assertIn("<h1", r.text)
 
     def test_repeated_field_is_400(self):
-        r = self.assert_nothing_stored(lambda: SITE.post(
-            FORM, b"channel=email&email=a@example.com&email=b@example.com"))
+        r = self.refused(
+            b"channel=email&email=a@example.com&email=b@example.com")
         self.assertEqual(r.status, 400)
 
     def test_oversized_body_is_413(self):
-        r = self.assert_nothing_stored(lambda: SITE.post(
-            FORM, {"channel": "email", "email": "a@example.com", "reason": "z" * 5000}))
+        r = self.refused({"channel": "email", "email": "a@example.com",
+                          "reason": "z" * 5000})
         self.assertEqual(r.status, 413)
 
     def test_wrong_content_type_is_415(self):
         for ctype in ("text/plain", "application/json", "application/x-www-form-urlencoded; charset=latin1"):
-            r = self.assert_nothing_stored(lambda: SITE.post(
-                FORM, b"channel=email&email=a@example.com", content_type=ctype))
+            r = self.refused(b"channel=email&email=a@example.com",
+                             content_type=ctype)
             self.assertEqual(r.status, 415, ctype)
 
     def test_wrong_method_is_405_with_allow(self):
