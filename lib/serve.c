@@ -190,11 +190,12 @@ on_term(int sig)
  * the same memory.  glibc gives the top of the heap back to the system
  * whenever 128 KiB of it is free, so a request whose peak (SQLite's page
  * cache for a statement's temporary index: 20 pages at once) reaches past
- * that grew the heap and shrank it again every time: two brk calls and
- * forty-odd fresh pages for the kernel to fault in and zero, a quarter
- * of an unsubscribe's CPU on a machine with slow faults (`make bench`).  Keep
- * up to PF_SERVE_HEAP_KEPT free instead; an allocation that large or larger
- * (a big upload) still comes from mmap and goes back when freed.
+ * that grew the heap by 172 KiB and shrank it again every time: two brk
+ * calls and 6 to 12 fresh pages a request for the kernel to fault in and
+ * zero, a quarter of an unsubscribe's CPU on a machine with slow faults
+ * (`make bench`).  Keep up to PF_SERVE_HEAP_KEPT free instead; an
+ * allocation that large or larger (a big upload) still comes from mmap and
+ * goes back when freed.
  */
 #define PF_SERVE_HEAP_KEPT	(2 * 1024 * 1024)
 

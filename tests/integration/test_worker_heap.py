@@ -2,7 +2,7 @@
 keep_heap): one submission after another faults in no fresh pages.
 Before, glibc gave the top of the heap back whenever 128 KiB of it was
 free, and an unsubscribe (SQLite's page cache for a statement's temporary
-index) grew the heap and shrank it again at every request: about six
+index) grew the heap and shrank it again at every request: 6 to 12
 fresh pages a submission, each faulted in and zeroed by the kernel.
 
 Counted, not timed: the minor page faults of the site's unsubscribe
@@ -21,7 +21,7 @@ FORM = "/privacy/unsubscribe"
 WARM = 60
 COUNTED = 100
 # SQLite's page cache and the like still grow now and then as the tables
-# do; the old heap faulted in about six pages a submission.
+# do; the old heap faulted in 6 to 12 pages a submission.
 MOST_PER_SUBMISSION = 2
 SITE = None
 
