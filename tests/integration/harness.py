@@ -83,15 +83,19 @@ def sqlite_only(reason):
     return unittest.skipIf(POSTGRESQL, "about SQLite: " + reason)
 
 
+def sanitized():
+    """The tree was built with the sanitizers (make SANITIZE=1)."""
+    with open(os.path.join(SRC, ".build-flags")) as f:
+        return "-fsanitize" in f.read()
+
+
 def make(*args):
     """make ARGS in the source tree, with the flags its build was made
     with (or make would build it all again), as CompletedProcess.  One at
     a time, across processes too: `make install` builds the programs for
     its directories in the tree's build/install/, so two test runs from
     one tree (the suite twice at once) would install each other's."""
-    with open(os.path.join(SRC, ".build-flags")) as f:
-        sanitized = "-fsanitize" in f.read()
-    flags = ["PRIVFORMS_NO_APT=1"] + (["SANITIZE=1"] if sanitized else [])
+    flags = ["PRIVFORMS_NO_APT=1"] + (["SANITIZE=1"] if sanitized() else [])
     os.makedirs(os.path.join(SRC, "build"), exist_ok=True)
     with open(os.path.join(SRC, "build", "make.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -297,6 +301,32 @@ def pid_alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+
+def read_pid(path):
+    with open(path) as f:
+        return int(f.read())
+
+
+def descendants(pids):
+    """pids and every process below them (by parent pid, from /proc)."""
+    parent = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    parent[int(name)] = int(f.read().rsplit(")", 1)[1]
+                                            .split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, todo = set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo += [c for c, pp in parent.items() if pp == pid]
+    return found
 
 
 class Site:

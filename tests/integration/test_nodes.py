@@ -39,9 +39,9 @@ import subprocess
 import threading
 import unittest
 
-from harness import (POSTGRESQL, SRC, Site, mail_config, pg_server,
-                     pid_alive, program_env, stamp_of, teardown, wait_tcp,
-                     wait_until)
+from harness import (POSTGRESQL, SRC, Site, descendants, mail_config,
+                     pg_server, pid_alive, program_env, read_pid, stamp_of,
+                     teardown, wait_tcp, wait_until)
 from smtp_server import Server
 
 P = "/privacy"
@@ -204,31 +204,6 @@ class Sender(unittest.TestCase):
 
 
 # ---- faults ----
-
-def descendants(pids):
-    """pids and every process below them (by parent pid, from /proc)."""
-    parent = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open("/proc/%s/stat" % name) as f:
-                    parent[int(name)] = int(f.read().rsplit(")", 1)[1]
-                                            .split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    found, todo = set(), list(pids)
-    while todo:
-        pid = todo.pop()
-        if pid not in found:
-            found.add(pid)
-            todo += [c for c, pp in parent.items() if pp == pid]
-    return found
-
-
-def read_pid(path):
-    with open(path) as f:
-        return int(f.read())
-
 
 def kill_node(node):
     """SIGKILL to all of a node at once, as a host that dies: nginx and

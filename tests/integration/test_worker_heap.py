@@ -15,7 +15,7 @@ the same run with the old heap, 1,182 on SQLite)."""
 import os
 import unittest
 
-from harness import SRC, Site, teardown
+from harness import SRC, Site, descendants, read_pid, sanitized, teardown
 
 FORM = "/privacy/unsubscribe"
 WARM = 60
@@ -36,25 +36,18 @@ def tearDownModule():
     teardown(SITE)
 
 
-def sanitized():
-    with open(os.path.join(SRC, ".build-flags")) as f:
-        return "-fsanitize" in f.read()
-
-
 def workers(program):
-    """The pids of the site's workers of program (cgi-bin/PROGRAM.fcgi)."""
+    """The pids of the site's workers of program: the processes below its
+    pool's multiwatch (tools/stack.sh: run/PROGRAM.pid) running it."""
+    pool = read_pid(os.path.join(SITE.dir, "run", program + ".pid"))
+    exe = os.path.join(SRC, "cgi-bin", program + ".fcgi")
     found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    for pid in descendants([pool]):
         try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                argv = f.read().split(b"\0")
-            with open("/proc/%s/environ" % pid, "rb") as f:
-                env = f.read().split(b"\0")
+            if os.readlink("/proc/%d/exe" % pid) == exe:
+                found.append(pid)
         except OSError:
-            continue
-        if argv[0].endswith(b"/" + program.encode() + b".fcgi") and \
-                b"PRIVFORMS_CONFIG=" + SITE.conf.encode() in env:
-            found.append(int(pid))
+            pass
     return found
 
 
