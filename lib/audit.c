@@ -303,8 +303,11 @@ audit_record_seal(xmlDocPtr doc, struct pf_audit_record *rec)
 
 /*
  * PostgreSQL: the record without its place in the chain (seq 0, prev of
- * zeros), canonical, stored as pending; pf_audit_seal gives it the place
- * after the commit (audit_seal.c).
+ * zeros), stored as pending; pf_audit_seal gives it the place after the
+ * commit (audit_seal.c), parsing it and canonicalising the result.  So the
+ * body is libxml2's plain serialisation, not its canonical form (which
+ * nothing digests, and which costs nearly twice as much: 54,000
+ * instructions to 31,000).
  */
 static int
 append_pending(struct pf_store *st, const struct pf_audit_event *ev,
@@ -312,16 +315,19 @@ append_pending(struct pf_store *st, const struct pf_audit_event *ev,
 {
 	struct pf_audit_pending	 p;
 	xmlDocPtr		 doc;
-	xmlChar			*body;
-	int			 err;
+	xmlChar			*body = NULL;
+	int			 err, n = 0;
 
 	pf_utc_now(rec->time);
 	if ((err = record_build(ev, 0, rec->time, ZERO_DIGEST, &doc)) != PF_OK)
 		return err;
-	err = doc_c14n(doc, &body, &p.body_len);
+	xmlDocDumpMemory(doc, &body, &n);
 	xmlFreeDoc(doc);
-	if (err != PF_OK)
-		return err;
+	if (body == NULL || n <= 0) {
+		xmlFree(body);
+		return PF_EXML;
+	}
+	p.body_len = (size_t)n;
 	p.time = rec->time;
 	p.event = ev->event;
 	p.form = ev->form;

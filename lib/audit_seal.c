@@ -100,8 +100,8 @@ seal_one(const struct pf_audit_pending *p, void *arg)
 
 	if (s->n == SEAL_BATCH || s->seq >= SEQ_MAX)
 		return PF_ETOOBIG;
+	*it = (struct sealed){ .pending = p->id };
 	memcpy(it->prev, s->prev, sizeof(it->prev));
-	it->pending = p->id;
 	if ((it->event = strdup(p->event)) == NULL ||
 	    (it->form = strdup(p->form)) == NULL)
 		err = PF_ENOMEM;
@@ -230,9 +230,16 @@ seal_all(struct pf_store *st, const char *dir, int try, long long *sealed,
 
 	*sealed = 0;
 	*busy = 0;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	/*
+	 * Not zeroed (14 KiB, 15,000 instructions at every seal): an entry
+	 * of it[] is set when a row is taken into it (seal_one).
+	 */
+	if ((s = malloc(sizeof(*s))) == NULL)
 		return PF_ENOMEM;
 	s->dir = dir;
+	s->seq = 0;
+	s->prev[0] = s->time[0] = '\0';
+	s->n = 0;
 	do {
 		if ((err = seal_batch(st, s, try, &n)) == PF_OK && n > 0)
 			*sealed += n;

@@ -97,7 +97,8 @@ CREATE TABLE audit (
 
 -- PostgreSQL only (audit.h, "Sealing"): a record appended inside a
 -- writer's transaction, not yet chained.  body is the record as it will
--- be without seq, prev and digest (seq 0, prev 64 zeros: canonical XML);
+-- be without seq, prev and digest (seq 0, prev 64 zeros; XML that the
+-- seal parses and canonicalises);
 -- the seal, after the commit, numbers it, chains it, moves it to audit
 -- and deletes this row.  No row is shared between writers, so their
 -- commits need not wait for one another.
