@@ -200,7 +200,12 @@ seal_batch(struct pf_store *st, struct seal *s, int try, int *n)
 		return err;
 	}
 	if (!got) {
-		pf_store_rollback(st);
+		/*
+		 * It took nothing: its ROLLBACK goes with settle's next
+		 * statement, the question whether the running seal took
+		 * this writer's records.
+		 */
+		pf_store_rollback_ahead(st);
 		*n = -1;
 		return PF_OK;
 	}

@@ -152,6 +152,15 @@ int pf_store_commit(struct pf_store *st);	/* rolls back if it fails */
 void pf_store_rollback(struct pf_store *st);	/* no-op outside a transaction */
 
 /*
+ * Roll back a transaction that holds nothing (no lock had, no row
+ * changed: a seal's try that found the lock taken, audit_seal.c), and
+ * send a statement next, at once: on an engine that sends statements
+ * ahead (PostgreSQL) the ROLLBACK goes with that one, in one round trip;
+ * until then the server still has the transaction open.
+ */
+void pf_store_rollback_ahead(struct pf_store *st);
+
+/*
  * Inside a write transaction: wait until no other transaction holds key's
  * lock, then hold it until this one ends.  For a decision read from rows
  * that no constraint can keep unique (a key's rate-limit hits, a client's

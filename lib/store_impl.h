@@ -60,6 +60,8 @@ struct pf_store_ops {
 	int	(*begin_read)(struct pf_store *st);
 	int	(*commit)(struct pf_store *st);
 	void	(*rollback)(struct pf_store *st);
+	/* A backend that sends nothing ahead gives its rollback here. */
+	void	(*rollback_ahead)(struct pf_store *st);
 	int	(*savepoint)(struct pf_store *st);
 	int	(*savepoint_end)(struct pf_store *st, int err);
 

@@ -168,6 +168,13 @@ pf_store_rollback(struct pf_store *st)
 		st->ops->rollback(st);
 }
 
+void
+pf_store_rollback_ahead(struct pf_store *st)
+{
+	if (st != NULL)
+		st->ops->rollback_ahead(st);
+}
+
 int
 pf_store_schema_version(struct pf_store *st, int *version)
 {

@@ -1022,6 +1022,27 @@ pg_rollback(struct pf_store *st)
 }
 
 /*
+ * pf_store_rollback_ahead: the ROLLBACK queued (pipe_text), to go with
+ * the statement its caller sends next; the transaction ends here as far
+ * as this session's state goes.  Where anything is queued already, or
+ * the connection or transaction is not as it should be, a rollback now.
+ */
+static void
+pg_rollback_ahead(struct pf_store *st)
+{
+	struct pg	*p = pg(st);
+
+	if (p->nsent > 0 || PQstatus(p->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(p->conn) != PQTRANS_INTRANS ||
+	    pipe_text(p, "ROLLBACK", "rollback") != PF_OK) {
+		pg_rollback(st);
+		return;
+	}
+	p->in_txn = 0;
+	p->xid = 0;
+}
+
+/*
  * Run sql, which begins a transaction; a write one (write set) also asks
  * for its id, in the same round trip: what pg_commit asks the server
  * about when the connection is lost while it commits.
@@ -1069,6 +1090,12 @@ begin_tried(struct pg *p, begin_try_fn *try, const void *arg)
 {
 	int	 err = PF_EBUSY, tries, again = 1;
 
+	/*
+	 * A ROLLBACK still queued (pf_store_rollback_ahead, no statement
+	 * sent after it) is read first: pipeline mode runs no BEGIN.
+	 */
+	if (p->nsent > 0 && (err = pipe_sync(p, NULL)) != PF_OK)
+		return err;
 	for (tries = 0; tries < 2 && again; tries++) {
 		if (PQstatus(p->conn) != CONNECTION_OK &&
 		    (err = pg_reset(p)) != PF_OK)
@@ -1797,6 +1824,7 @@ static const struct pf_store_ops pg_ops = {
 	.begin_read = pg_begin_read,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
+	.rollback_ahead = pg_rollback_ahead,
 	.savepoint = pg_savepoint,
 	.savepoint_end = pg_savepoint_end,
 	.schema_version = pg_schema_version,

@@ -1021,6 +1021,7 @@ const struct pf_store_ops pf_store_sqlite_ops = {
 	.begin_read = lite_begin_read,
 	.commit = lite_commit,
 	.rollback = lite_rollback,
+	.rollback_ahead = lite_rollback,
 	.savepoint = lite_savepoint,
 	.savepoint_end = lite_savepoint_end,
 	.schema_version = lite_schema_version,

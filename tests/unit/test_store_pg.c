@@ -1039,12 +1039,21 @@ START_TEST(test_a_take_rolled_back_leaves_the_rows_free)
 }
 END_TEST
 
+/* The round trips s has made to the server so far. */
+static long long
+trips(struct pf_store *s)
+{
+	return s->ops->round_trips(s);
+}
+
 /*
  * A writer whose record a running seal has taken (deleted from
  * audit_pending, not yet committed: here another connection that holds
  * the lock) returns at once, neither queueing for the lock nor waiting
  * for that seal's commit; the record is that seal's to chain, or, if it
- * rolls back, the next seal's.
+ * rolls back, the next seal's.  Two round trips: its try (the lock, the
+ * head, the take), then its ROLLBACK with the question whether its
+ * record was taken.
  */
 START_TEST(test_seal_taken_by_a_running_seal)
 {
@@ -1053,7 +1062,8 @@ START_TEST(test_seal_taken_by_a_running_seal)
 	struct pf_audit_record	 rec;
 	struct pf_store		*w;
 	struct timespec		 t0, t1;
-	long long		 n;
+	long long		 n, before;
+	int			 taken;
 	PGconn			*seal;
 
 	SKIP_WITHOUT_SERVER();
@@ -1062,15 +1072,20 @@ START_TEST(test_seal_taken_by_a_running_seal)
 	ck_assert_int_eq(pf_store_begin(w), PF_OK);
 	ck_assert_int_eq(pf_audit_append(w, &ev, &rec), PF_OK);
 	ck_assert_int_eq(pf_store_commit(w), PF_OK);
+	ck_assert_int_eq(pf_store_audit_taken(w, &rec.pending, 1, &taken),
+	    PF_OK);			/* prepared; free until the take */
+	ck_assert_int_eq(taken, 0);
 	seal = admin(dbname);
 	sql_ok(seal, "BEGIN", NULL, 0);
 	sql_ok(seal, "SELECT pg_advisory_xact_lock(" PF_PG_LOCK_AUDIT ")",
 	    NULL, 0);
 	sql_ok(seal, "DELETE FROM audit_pending", NULL, 0);	/* its take */
+	before = trips(w);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(pf_audit_settle(w, audit_dir, &rec, 1), PF_OK);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 10);
+	ck_assert_int_eq(trips(w) - before, 2);
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 0);
 	sql_ok(seal, "ROLLBACK", NULL, 0);	/* that seal failed: */
 	PQfinish(seal);
@@ -1765,13 +1780,6 @@ START_TEST(test_copy_keeps_every_row_at_a_batch_boundary)
 END_TEST
 
 /* ---- statements sent ahead (store_sql.h's pf_sql.ahead) ---- */
-
-/* The round trips s has made to the server so far. */
-static long long
-trips(struct pf_store *s)
-{
-	return s->ops->round_trips(s);
-}
 
 /*
  * The round trips fn(st, n) makes, once fn(st, first) has prepared its
