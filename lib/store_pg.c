@@ -1091,11 +1091,12 @@ begin_tried(struct pg *p, begin_try_fn *try, const void *arg)
 	int	 err = PF_EBUSY, tries, again = 1;
 
 	/*
-	 * A ROLLBACK still queued (pf_store_rollback_ahead, no statement
-	 * sent after it) is read first: pipeline mode runs no BEGIN.
+	 * Anything still queued (a ROLLBACK sent ahead with no statement
+	 * after it) is read and dropped, leaving pipeline mode, or the
+	 * connection is made again below: pipeline mode runs no BEGIN.
 	 */
-	if (p->nsent > 0 && (err = pipe_sync(p, NULL)) != PF_OK)
-		return err;
+	if (p->nsent > 0)
+		pg_rollback(&p->base);
 	for (tries = 0; tries < 2 && again; tries++) {
 		if (PQstatus(p->conn) != CONNECTION_OK &&
 		    (err = pg_reset(p)) != PF_OK)

@@ -1064,6 +1064,7 @@ START_TEST(test_seal_taken_by_a_running_seal)
 	struct timespec		 t0, t1;
 	long long		 n, before;
 	int			 taken;
+	char			 sql[256];
 	PGconn			*seal;
 
 	SKIP_WITHOUT_SERVER();
@@ -1086,6 +1087,10 @@ START_TEST(test_seal_taken_by_a_running_seal)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 10);
 	ck_assert_int_eq(trips(w) - before, 2);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity "
+	    "WHERE datname = current_database() AND state LIKE "
+	    "'idle in transaction%%' AND pid <> %d", PQbackendPID(seal));
+	ck_assert_int_eq(db_number(sql), 0);	/* its try's ROLLBACK went */
 	ck_assert_int_eq(db_number("SELECT count(*) FROM audit"), 0);
 	sql_ok(seal, "ROLLBACK", NULL, 0);	/* that seal failed: */
 	PQfinish(seal);
