@@ -303,23 +303,35 @@ def pid_alive(pid):
         return False
 
 
-
 def read_pid(path):
+    """The process id in pid file path."""
     with open(path) as f:
         return int(f.read())
 
 
-def descendants(pids):
-    """pids and every process below them (by parent pid, from /proc)."""
+def parents():
+    """Each running process's parent, by process id (from /proc; a
+    zombie has finished, as for pid_alive)."""
     parent = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open("/proc/%s/stat" % name) as f:
-                    parent[int(name)] = int(f.read().rsplit(")", 1)[1]
-                                            .split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                parent[int(name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return parent
+
+
+def children(pid):
+    """The running processes whose parent is pid."""
+    return {c for c, pp in parents().items() if pp == pid}
+
+
+def descendants(pids):
+    """pids and every running process below them."""
+    parent = parents()
     found, todo = set(), list(pids)
     while todo:
         pid = todo.pop()

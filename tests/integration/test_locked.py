@@ -21,7 +21,8 @@ import threading
 import time
 import unittest
 
-from harness import Site, SRC, cgi_status, sqlite_only, teardown
+from harness import (Site, SRC, cgi_status, children, read_pid, sqlite_only,
+                     teardown)
 
 FORM = "/privacy/unsubscribe"
 # Far longer than a page takes on a loaded machine, and shorter than the
@@ -94,20 +95,6 @@ class Answer(threading.Thread):
         return self.result
 
 
-def children(pid):
-    """Running processes whose parent is pid."""
-    out = set()
-    for d in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            out.add(int(d))
-    return out
-
-
 @sqlite_only("the busy lock: another writer holding the database file")
 class LockedAtStart(unittest.TestCase):
     """Workers that start while the lock is held (a pool restarting one,
@@ -129,8 +116,7 @@ class LockedAtStart(unittest.TestCase):
         self.addCleanup(self.lock.release)
 
     def test_a_worker_started_under_the_lock_shows_the_form(self):
-        with open(os.path.join(self.site.dir, "run", "unsubscribe.pid")) as f:
-            pool = int(f.read())
+        pool = read_pid(os.path.join(self.site.dir, "run", "unsubscribe.pid"))
         old = children(pool)
         self.assertEqual(len(old), 1, old)
         # Wait for a worker that is not the killed one: the killed one is

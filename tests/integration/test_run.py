@@ -18,8 +18,8 @@ import unittest
 import urllib.parse
 import uuid
 
-from harness import (GUARD_OFF, SRC, free_port, http_request, pid_alive,
-                     sanitizer_reports, stamp_of, _sanitizer_env)
+from harness import (GUARD_OFF, SRC, children, free_port, http_request,
+                     pid_alive, sanitizer_reports, stamp_of, _sanitizer_env)
 
 FORM = "/privacy/unsubscribe"
 RUNNING = "privforms is running"
@@ -61,19 +61,6 @@ def listener(test):
     s.listen(8)
     test.addCleanup(s.close)
     return s.getsockname()[1]
-
-
-def children(pid):
-    """Pids whose parent is pid."""
-    out = set()
-    for d in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                    out.add(int(d))
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
 
 
 def wait(test, what, timeout=60, message=None):

@@ -32,8 +32,8 @@ import tempfile
 import time
 import unittest
 
-from harness import (GUARD_OFF, WAIT, fcgi_request, cgi_status, stamp_of,
-                     install_tree, pid_alive, unix_listening, wait_until,
+from harness import (GUARD_OFF, WAIT, children, fcgi_request, cgi_status,
+                     stamp_of, install_tree, pid_alive, unix_listening, wait_until,
                      _sanitizer_env, sanitizer_reports)
 
 FORM = "/privacy/unsubscribe"
@@ -370,16 +370,7 @@ class Pool:
 
     def children(self):
         """The main process's children that have not finished."""
-        pids = set()
-        for d in os.listdir("/proc"):
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == self.proc.pid and fields[0] != "Z":
-                pids.add(int(d))
-        return pids
+        return children(self.proc.pid)
 
     def worker_pids(self):
         """The children running the program.  A child multiwatch has forked

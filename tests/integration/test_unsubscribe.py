@@ -496,7 +496,6 @@ class Protocol(unittest.TestCase):
                 worker.kill()
                 worker.wait()
 
-
     def test_sigterm_just_before_accept_ends_the_worker(self):
         # The signal let in after the loop's own check but before
         # libfcgi's accept() has begun interrupts nothing: the worker
